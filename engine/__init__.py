@@ -1,0 +1,1 @@
+"""Tangram's pure engines: definitions and values in, values, decisions and queries out."""

@@ -1,0 +1,147 @@
+"""AppDefinition: one app = forms + flows + reports + roles. validate_app reports every issue with its path."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from engine.errors import InvalidDefinition, Issue, NotFound
+from engine.forms.fields import field_types
+from engine.forms.model import FormDefinition
+from engine.keys import SYSTEM_FIELDS, Key
+
+FORMAT = "tangram/app@1"
+
+
+class AppDefinition(BaseModel):
+    """The whole definition of an app, as imported from a template or built in the UI."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal["tangram/app@1"] = FORMAT
+    key: Key
+    name: str
+    name_en: str | None = None
+    description: str | None = None
+    version: str = "1.0.0"
+    forms: list[FormDefinition] = Field(default_factory=list)
+    flows: list[dict[str, Any]] = Field(default_factory=list)
+    reports: list[dict[str, Any]] = Field(default_factory=list)
+    roles: list[dict[str, Any]] = Field(default_factory=list)
+
+    @cached_property
+    def forms_by_key(self) -> dict[str, FormDefinition]:
+        return {f.key: f for f in self.forms}
+
+    def form(self, key: str) -> FormDefinition:
+        """The form with this key, or NotFound."""
+        try:
+            return self.forms_by_key[key]
+        except KeyError:
+            raise NotFound(f"应用“{self.name}”没有表单 {key}", f"app {self.key!r} has no form {key!r}") from None
+
+    def dump(self) -> dict[str, Any]:
+        """The definition as JSON data, in the published format."""
+        return self.model_dump(mode="json", exclude_defaults=True) | {"format": FORMAT, "key": self.key}
+
+
+def json_path(loc: tuple[int | str, ...], data: Any) -> str:
+    """Render a pydantic error location as `forms[2].fields[5].options`, walking the input so that
+    the discriminator tags pydantic inserts (`…, 5, 'phone', 'options'`) are left out."""
+    path = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            continue
+        if isinstance(node, dict) and part not in node and node.get("type") == part:
+            continue  # a discriminated-union tag, not a key of the input
+        if isinstance(part, str) and part.startswith(("function-", "list[", "union[")):
+            continue
+        path += f".{part}" if path else part
+        node = node.get(part) if isinstance(node, dict) else None
+    return path or "$"
+
+
+def _pydantic_issues(error: ValidationError, data: Any) -> list[Issue]:
+    issues = []
+    for e in error.errors(include_url=False):
+        message = e["msg"].removeprefix("Value error, ")
+        issues.append(Issue(json_path(e["loc"], data), e["type"], message, message))
+    return issues
+
+
+def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue]:
+    issues: list[Issue] = []
+    where = f"forms[{i}]"
+    seen: set[str] = set()
+    for j, field in enumerate(form.fields):
+        path = f"{where}.fields[{j}]"
+        if field.key in SYSTEM_FIELDS:
+            issues.append(Issue(f"{path}.key", "reserved_key", f"{field.key} 是系统字段名",
+                                f"{field.key!r} is reserved for a system field"))
+        if field.key in seen:
+            issues.append(Issue(f"{path}.key", "duplicate_key", f"字段 {field.key} 重复",
+                                f"duplicate field key {field.key!r}"))
+        seen.add(field.key)
+        if (field.unique or field.indexed) and not type(field).sortable:
+            issues.append(Issue(f"{path}.unique", "not_indexable", f"{field.type} 类型的字段不能设为唯一或索引",
+                                f"a {field.type} field cannot be unique or indexed"))
+        for issue in field.check(form, app):
+            issues.append(Issue(f"{path}.{issue.path}".rstrip("."), issue.code, issue.message, issue.message_en))
+    if form.title_field is not None and form.title_field not in form.by_key:
+        issues.append(Issue(f"{where}.title_field", "unknown_field", f"标题字段 {form.title_field} 不存在",
+                            f"title_field {form.title_field!r} is not a field of the form"))
+    for j, columns in enumerate(form.indexes):
+        for k, column in enumerate(columns):
+            key = column.removeprefix("-")
+            field = form.by_key.get(key)
+            if field is None and key not in SYSTEM_FIELDS:
+                issues.append(Issue(f"{where}.indexes[{j}][{k}]", "unknown_field", f"索引字段 {key} 不存在",
+                                    f"index column {key!r} is not a field of the form"))
+            elif field is not None and not type(field).sortable:
+                issues.append(Issue(f"{where}.indexes[{j}][{k}]", "not_indexable", f"{field.type} 类型不能建索引",
+                                    f"a {field.type} field cannot be indexed"))
+    return issues
+
+
+def check_app(app: AppDefinition) -> list[Issue]:
+    """Cross-reference checks that a single model cannot make: duplicate keys, targets, title fields."""
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for i, form in enumerate(app.forms):
+        if form.key in seen:
+            issues.append(Issue(f"forms[{i}].key", "duplicate_key", f"表单 {form.key} 重复",
+                                f"duplicate form key {form.key!r}"))
+        seen.add(form.key)
+        issues.extend(_form_issues(i, form, app))
+    return issues
+
+
+def validate_app(data: Any) -> list[Issue]:
+    """Every issue of a definition, each with its JSON path; an empty list means valid."""
+    try:
+        app = AppDefinition.model_validate(data)
+    except ValidationError as e:
+        return _pydantic_issues(e, data)
+    return check_app(app)
+
+
+def parse_app(data: Any) -> AppDefinition:
+    """Parse a definition or raise InvalidDefinition listing every issue."""
+    try:
+        app = AppDefinition.model_validate(data)
+    except ValidationError as e:
+        issues = _pydantic_issues(e, data)
+    else:
+        issues = check_app(app)
+        if not issues:
+            return app
+    raise InvalidDefinition(f"应用定义有 {len(issues)} 处错误", f"the definition has {len(issues)} problem(s)",
+                            issues=issues)
+
+
+__all__ = ["AppDefinition", "FORMAT", "parse_app", "validate_app", "json_path", "field_types"]

@@ -1,0 +1,121 @@
+"""The error tree of Tangram. Each class has a stable `code`; the runtime maps them to HTTP once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found at a path: `forms[2].fields[5].options`, or a field key in a record.
+
+    `message` is Chinese (the product's first language), `message_en` its English twin."""
+
+    path: str
+    code: str
+    message: str
+    message_en: str | None = None
+
+    def as_dict(self, lang: str = "zh") -> dict[str, str]:
+        message = self.message_en if lang == "en" and self.message_en else self.message
+        return {"path": self.path, "code": self.code, "message": message}
+
+
+class EngineError(Exception):
+    """Base of every error Tangram raises on purpose: a Chinese message, optionally its English twin."""
+
+    code = "error"
+
+    def __init__(
+        self, message: str, en: str | None = None, *, issues: list[Issue] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_en = en
+        self.issues = list(issues or [])
+        self.extra = extra
+
+
+class UnknownType(EngineError):
+    """A registry was asked for a key it does not hold."""
+
+    code = "unknown_type"
+
+
+class AlreadyRegistered(EngineError):
+    """A registry was given a key twice."""
+
+    code = "already_registered"
+
+
+class FieldValueError(EngineError):
+    """One value does not fit its field; raised by FieldType.normalize."""
+
+    code = "invalid_value"
+
+
+class InvalidDefinition(EngineError):
+    """An app definition is broken; `issues` lists every problem with its JSON path."""
+
+    code = "invalid_definition"
+
+
+class ValidationFailed(EngineError):
+    """Record values do not fit the form; `issues` lists every failing field by key."""
+
+    code = "validation_error"
+
+
+class BadQuery(EngineError):
+    """A filter, sort, cursor or field list cannot be understood."""
+
+    code = "bad_query"
+
+
+class NotFound(EngineError):
+    """An app, form, record, user or file does not exist (or is not visible)."""
+
+    code = "not_found"
+
+
+class Conflict(EngineError):
+    """The request conflicts with the stored state."""
+
+    code = "conflict"
+
+
+class AlreadyExists(Conflict):
+    """Something with that key exists already."""
+
+    code = "already_exists"
+
+
+class UniqueViolation(Conflict):
+    """A unique field already holds that value in another record."""
+
+    code = "unique_violation"
+
+
+class IncompatibleChange(Conflict):
+    """A definition change that stored records cannot follow."""
+
+    code = "incompatible_change"
+
+
+class VersionMismatch(EngineError):
+    """An If-Match version is not the record's current version."""
+
+    code = "version_mismatch"
+
+
+class Unauthorized(EngineError):
+    """No valid credentials were given."""
+
+    code = "unauthorized"
+
+
+class Forbidden(EngineError):
+    """The credentials are valid but do not allow this."""
+
+    code = "forbidden"

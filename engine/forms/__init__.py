@@ -1,0 +1,1 @@
+"""Forms: field types, form definitions, record value validation."""

@@ -1,0 +1,120 @@
+"""FieldType: the base of every field type. One subclass per type, one module per subclass.
+
+A field type is at once the pydantic model of the field's definition (its options) and the
+behaviour of its values: normalise, describe in JSON Schema, store, filter, and move to and
+from a spreadsheet cell. The engine registers the subclasses in `engine/forms/fields/__init__.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.errors import Issue
+from engine.keys import Key
+
+if TYPE_CHECKING:
+    from engine.app import AppDefinition
+    from engine.forms.model import FormDefinition
+
+Storage = Literal["text", "number", "integer", "bool", "json"]
+"""How a value sits in the record's JSON and how SQL reads it back:
+text (strings, ISO dates and datetimes), number (exact decimals and numbers, read as NUMERIC),
+integer (record ids), bool, json (lists and objects: neither sortable nor indexable)."""
+
+EQUALITY_OPS = ("eq", "ne", "in", "blank", "not_blank")
+ORDER_OPS = ("lt", "lte", "gt", "gte")
+TEXT_OPS = ("contains", "starts_with")
+CONTAINER_OPS = ("has", "blank", "not_blank")
+
+
+@dataclass(frozen=True)
+class ValueContext:
+    """What normalising a value may need from the outside world, passed in (engines read no clock)."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+
+
+class ValidationRule(BaseModel):
+    """A rule `{"expr", "message"}` checked on save (evaluated once the expression language lands)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    expr: str
+    message: str
+
+
+class FieldType(BaseModel):
+    """The definition of one field, and how its values behave."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Key
+    type: str
+    label: str
+    label_en: str | None = None
+    help: str | None = None
+    required: bool = False
+    unique: bool = False
+    indexed: bool = False
+    default: Any = None
+    default_formula: str | None = None
+    width: Literal["full", "half"] = "full"
+    visible_when: str | None = None
+    editable_when: str | None = None
+    rules: list[ValidationRule] = []
+
+    storage: ClassVar[Storage] = "text"
+    """How the value is stored and read back by SQL (see `Storage`)."""
+    sortable: ClassVar[bool] = True
+    """Whether lists can sort by the field and indexes can cover it."""
+    computed: ClassVar[bool] = False
+    """Whether Tangram sets the value (auto_number, formula): users never write it."""
+    filter_ops: ClassVar[tuple[str, ...]] = EQUALITY_OPS
+    """The list filter operators the field accepts."""
+    refers_to: ClassVar[Literal["record", "user", "department"] | None] = None
+    """What the values name, so the runtime can check that it exists."""
+
+    @classmethod
+    def type_name(cls) -> str:
+        """The `type` of definitions of this class, read from its Literal annotation."""
+        return cls.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+
+    def normalize(self, value: Any, ctx: ValueContext) -> Any:
+        """Return the canonical stored value of a non-blank input, or raise FieldValueError."""
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of one non-blank stored value."""
+        raise NotImplementedError
+
+    def from_cell(self, cell: Any) -> Any:
+        """Turn a spreadsheet cell (str, int, float, date, datetime, bool) into input for normalize."""
+        return cell
+
+    def to_cell(self, value: Any) -> Any:
+        """Turn a stored value into a spreadsheet cell; from_cell then normalize gives it back."""
+        return value
+
+    def check(self, form: FormDefinition, app: AppDefinition) -> list[Issue]:
+        """Problems of this definition that need the rest of the app (targets, defaults)."""
+        return []
+
+    def references(self, value: Any) -> list[Any]:
+        """The ids, usernames or department keys a stored value names (see `refers_to`)."""
+        return []
+
+    @staticmethod
+    def is_blank(value: Any) -> bool:
+        """Blank is None, an empty or all-space string, an empty list or object."""
+        if value is None:
+            return True
+        if isinstance(value, str):
+            return not value.strip()
+        if isinstance(value, list | dict | tuple):
+            return len(value) == 0
+        return False

@@ -1,0 +1,41 @@
+"""money: an exact decimal amount (元), never a float; stored as a decimal string."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from engine.errors import FieldValueError
+from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
+from engine.forms.fields.numbers import check_bounds, parse_decimal
+
+
+class MoneyField(FieldType):
+    """An amount of money with a fixed number of decimals (合同金额)."""
+
+    type: Literal["money"]
+    currency: str = "CNY"
+    scale: int = Field(default=2, ge=0, le=6)
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    storage = "number"
+    filter_ops = EQUALITY_OPS + ORDER_OPS
+
+    def normalize(self, value: Any, ctx: ValueContext) -> Any:
+        amount = parse_decimal(value)
+        exact = amount.quantize(Decimal(1).scaleb(-self.scale))
+        if exact != amount:
+            raise FieldValueError(f"最多 {self.scale} 位小数", f"at most {self.scale} decimal places")
+        amount = exact
+        check_bounds(amount, self.min, self.max)
+        return str(amount)
+
+    def json_schema(self) -> dict[str, Any]:
+        decimals = rf"(\.\d{{{self.scale}}})" if self.scale else ""
+        return {"type": "string", "pattern": rf"^-?\d+{decimals}$", "description": f"{self.currency} amount"}
+
+    def to_cell(self, value: Any) -> Any:
+        return Decimal(value)

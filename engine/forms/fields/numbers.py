@@ -1,0 +1,43 @@
+"""Parsing numbers as people type them: 1,234.5 / １２３ / ¥1 000 / 12.5% — shared by the numeric types."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from engine.errors import FieldValueError
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
+_NOISE = re.compile(r"[\s,¥￥$元]")
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """Read a decimal from a number or a typed string; floats go through their shortest repr."""
+    if isinstance(value, bool):
+        raise FieldValueError("应为数字", "expected a number")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = _NOISE.sub("", value.translate(_FULL_WIDTH))
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise FieldValueError(f"“{value}”不是数字", f"{value!r} is not a number") from None
+    else:
+        raise FieldValueError("应为数字", "expected a number")
+    if not number.is_finite():
+        raise FieldValueError("应为有限的数字", "expected a finite number")
+    return number
+
+
+def check_bounds(number: Decimal, low: Decimal | None, high: Decimal | None) -> None:
+    """Refuse a number outside [low, high]."""
+    if low is not None and number < low:
+        raise FieldValueError(f"不能小于 {low}", f"must be at least {low}")
+    if high is not None and number > high:
+        raise FieldValueError(f"不能大于 {high}", f"must be at most {high}")

@@ -1,0 +1,48 @@
+"""FormDefinition: a form's key, name, fields and declared indexes, parsed once at the border."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.errors import NotFound
+from engine.forms.fields import FieldType, any_field_annotation
+from engine.keys import Key
+
+AnyField = any_field_annotation()
+
+
+class FormDefinition(BaseModel):
+    """One form: what its records hold. `indexes` lists filter+sort column lists, `-` for descending."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Key
+    name: str
+    name_en: str | None = None
+    description: str | None = None
+    title_field: str | None = None
+    fields: list[AnyField] = Field(default_factory=list)  # type: ignore[valid-type]
+    indexes: list[list[str]] = Field(default_factory=list)
+
+    @cached_property
+    def by_key(self) -> dict[str, FieldType]:
+        return {f.key: f for f in self.fields}
+
+    def field(self, key: str) -> FieldType:
+        """The field with this key, or NotFound naming the form's fields."""
+        try:
+            return self.by_key[key]
+        except KeyError:
+            raise NotFound(
+                f"表单“{self.name}”没有字段 {key}", f"form {self.key!r} has no field {key!r}", field=key
+            ) from None
+
+    def label(self) -> str:
+        return self.name
+
+    def dump(self) -> dict[str, Any]:
+        """The definition as JSON data, without defaults that were not written."""
+        return self.model_dump(mode="json", exclude_defaults=True, by_alias=True) | {"key": self.key}

@@ -1,0 +1,17 @@
+"""Keys: the stable ASCII identifiers of apps, forms, fields, roles and steps."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+KEY_RE = re.compile(KEY_PATTERN)
+
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
+"""snake_case ASCII, starting with a letter, at most 63 characters (safe to inline into SQL)."""
+
+SYSTEM_FIELDS = ("id", "version", "owner", "department", "created_at", "created_by", "updated_at", "updated_by")
+"""Columns every record has; usable in filters and sorts like fields, never as field keys."""
