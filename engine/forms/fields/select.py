@@ -21,7 +21,7 @@ class Option(BaseModel):
 
 def parse_options(options: list[str | Option]) -> list[Option]:
     """Options may be written as plain strings; duplicates are refused."""
-    parsed = [Option(value=o) if isinstance(o, str) else o for o in options]
+    parsed = [Option(value=o) if isinstance(o, str) else Option.model_validate(o) for o in options]
     seen: set[str] = set()
     for option in parsed:
         if option.value in seen:

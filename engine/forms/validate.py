@@ -1,0 +1,54 @@
+"""Record values against a form: every input normalised, or every failing field reported by key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.errors import FieldValueError, Issue, ValidationFailed
+from engine.forms.fields.base import FieldType, ValueContext
+from engine.forms.model import FormDefinition
+
+
+def _value_issues(field: FieldType, error: FieldValueError) -> list[Issue]:
+    if error.issues:  # sub_table rows: paths like "[2].qty" below the field
+        return [Issue(f"{field.key}{i.path}", i.code, i.message, i.message_en) for i in error.issues]
+    return [Issue(field.key, error.code, error.message, error.message_en)]
+
+
+def validate_values(
+    form: FormDefinition, values: Any, ctx: ValueContext, *, existing: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Normalise `values` for a new record (existing=None: defaults apply) or as a partial update of
+    `existing` (stored values). Returns the record's whole data, or raises ValidationFailed listing
+    every failing field. Keys of removed fields in `existing` are kept: their data is not lost."""
+    if not isinstance(values, dict):
+        issue = Issue("data", "invalid_type", "记录数据应为对象", "record data must be an object")
+        raise ValidationFailed(issue.message, issue.message_en, issues=[issue])
+    issues: list[Issue] = []
+    data = dict(existing or {})
+    for key, raw in values.items():
+        field = form.by_key.get(key)
+        if field is None:
+            issues.append(Issue(key, "unknown_field", f"表单“{form.name}”没有字段 {key}",
+                                f"form {form.key!r} has no field {key!r}"))
+        elif type(field).computed:
+            issues.append(Issue(key, "read_only", f"“{field.label}”由系统生成，不能填写",
+                                f"{key!r} is set by Tangram and cannot be written"))
+        elif field.is_blank(raw):
+            data.pop(key, None)
+        else:
+            try:
+                data[key] = field.normalize(raw, ctx)
+            except FieldValueError as e:
+                issues.extend(_value_issues(field, e))
+    for field in form.fields:
+        if type(field).computed:
+            continue
+        if existing is None and field.key not in values and field.default is not None:
+            data[field.key] = field.normalize(field.default, ctx)
+        if field.required and field.is_blank(data.get(field.key)) and field.key not in {i.path for i in issues}:
+            issues.append(Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required"))
+    if issues:
+        raise ValidationFailed(f"有 {len(issues)} 个字段不符合要求", f"{len(issues)} field(s) are invalid",
+                               issues=issues)
+    return data

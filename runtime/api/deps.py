@@ -1,0 +1,52 @@
+"""Dependency aliases for the routes: the database, the clock, the current user."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+
+from engine.errors import Unauthorized
+from runtime.settings import Settings
+from runtime.storage.context import Actor, Change
+from runtime.storage.db import Database
+from runtime.storage.users import user_for_token
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def now(request: Request) -> datetime:
+    """The clock; tests replace app.state.clock to move time."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock else datetime.now(UTC)
+
+
+def current_user(request: Request, db: Annotated[Database, Depends(get_db)],
+                 authorization: Annotated[str | None, Header()] = None) -> Actor:
+    """The user of the bearer token; 401 without a valid one."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("请先登录", "a bearer token is required")
+    with db.read() as conn:
+        user = user_for_token(conn, token.strip(), now(request))
+    if user is None:
+        raise Unauthorized("登录已失效，请重新登录", "the token is invalid, expired or revoked")
+    return Actor(user.username, user.id, user.is_admin)
+
+
+def change_for(request: Request, actor: Actor) -> Change:
+    return Change(actor, now(request), request.app.state.timezone)
+
+
+DB = Annotated[Database, Depends(get_db)]
+CurrentUser = Annotated[Actor, Depends(current_user)]
+Now = Annotated[datetime, Depends(now)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+Body = dict[str, Any]

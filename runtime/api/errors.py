@@ -1,0 +1,86 @@
+"""The one mapping from errors to HTTP: `{"error": {"code", "message", "details"}}`, by exception MRO."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine import errors as e
+
+log = logging.getLogger("tangram")
+
+STATUS: dict[type[e.EngineError], int] = {
+    e.BadQuery: 400,
+    e.UnknownType: 400,
+    e.Unauthorized: 401,
+    e.Forbidden: 403,
+    e.NotFound: 404,
+    e.Conflict: 409,
+    e.VersionMismatch: 412,
+    e.InvalidDefinition: 422,
+    e.ValidationFailed: 422,
+    e.FieldValueError: 422,
+}
+
+
+def status_of(error: e.EngineError) -> int:
+    """The status of the nearest class in the error's MRO that has one."""
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def language(request: Request) -> str:
+    """English when the client asks for it first; Chinese otherwise."""
+    accept = request.headers.get("accept-language", "").lower()
+    return "en" if accept.startswith("en") else "zh"
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, e.EngineError)
+    lang = language(request)
+    message = exc.message_en if lang == "en" and exc.message_en else exc.message
+    details = [i.as_dict(lang) for i in exc.issues]
+    body = error_body(exc.code, message, details)
+    body["error"].update({k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)})
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
+    return JSONResponse(body, status_code=status_of(exc), headers=headers)
+
+
+async def _request_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        details.append({"path": ".".join(loc), "code": err.get("type", "invalid"), "message": err.get("msg", "")})
+    message = "请求格式不正确" if language(request) == "zh" else "the request is malformed"
+    return JSONResponse(error_body("bad_request", message, details), status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 400: "bad_request"}
+    return JSONResponse(error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
+                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _bug(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(error_body("internal_error", "服务器内部错误 / internal error"), status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(e.EngineError, _engine_error)
+    app.add_exception_handler(RequestValidationError, _request_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _bug)

@@ -1,0 +1,64 @@
+"""Request and response shapes of the records API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Row
+
+from engine.forms.model import FormDefinition
+
+
+class RecordIn(BaseModel):
+    """`{"data": {...}}` — field keys to values."""
+
+    model_config = ConfigDict(extra="forbid")
+    data: dict[str, Any]
+
+
+class BulkIn(BaseModel):
+    """`{"items": [{...}, ...]}` — each item is a record's data."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[dict[str, Any]] = Field(max_length=10000)
+
+
+def _with_titles(form: FormDefinition, key: str, value: Any, titles: dict[int, str]) -> Any:
+    field = form.by_key[key]
+    if type(field).refers_to != "record":
+        return value
+    if isinstance(value, list):
+        return [{"id": v, "title": titles.get(v, f"#{v}")} for v in value]
+    return {"id": value, "title": titles.get(value, f"#{value}")}
+
+
+def record_json(row: Row[Any], form: FormDefinition, titles: dict[int, str],
+                fields: list[str] | None = None) -> dict[str, Any]:
+    """A record as the API shows it: the form's current fields only (removed fields stay hidden),
+    relations as {id, title}."""
+    keys = fields if fields is not None else [f.key for f in form.fields]
+    data = {k: _with_titles(form, k, row.data[k], titles) for k in keys if k in row.data and k in form.by_key}
+    return {
+        "id": row.id,
+        "version": row.version,
+        "data": data,
+        "owner": row.owner,
+        "department": row.department,
+        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "created_by": row.created_by,
+        "updated_at": row.updated_at.isoformat().replace("+00:00", "Z"),
+        "updated_by": row.updated_by,
+        "deleted": row.deleted_at is not None,
+    }
+
+
+def history_json(row: Row[Any], form: FormDefinition) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "action": row.action,
+        "at": row.at.isoformat().replace("+00:00", "Z"),
+        "by": row.by,
+        "changed": [k for k in row.changed if k in form.by_key],
+        "data": {k: v for k, v in row.data.items() if k in form.by_key},
+    }

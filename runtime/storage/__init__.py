@@ -1,0 +1,1 @@
+"""Storage: functions taking a SQLAlchemy Connection. They never raise HTTP errors."""

@@ -1,0 +1,122 @@
+"""The SQL of one field or system column, shared by filters, sorts and index DDL.
+
+An expression index is only used when the query spells the very same expression, cast included,
+so every query and every CREATE INDEX gets its SQL text from here. Field keys are validated
+snake_case, safe to inline; values are always bound parameters.
+
+Each column has a `raw` expression (the stored value, NULL when blank) and a `key` expression that
+is never NULL: COALESCE(raw, blank), with a `blank` that sorts below every real value. Sorting and
+keyset pagination use `key`, so blanks sort first ascending and last descending on both databases,
+and a cursor condition stays one index range even across blanks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, Numeric, String, bindparam, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.errors import BadQuery
+from engine.forms.fields.base import FieldType
+from engine.forms.model import FormDefinition
+from runtime.storage.types import UTCDateTime
+
+_RAW = {
+    "postgresql": {
+        "text": "(data ->> '{k}')",
+        "number": "CAST(data ->> '{k}' AS NUMERIC)",
+        "integer": "CAST(data ->> '{k}' AS BIGINT)",
+        "bool": "CAST(CAST(data ->> '{k}' AS BOOLEAN) AS INTEGER)",
+    },
+    "sqlite": {
+        "text": "json_extract(data, '$.{k}')",
+        "number": "CAST(json_extract(data, '$.{k}') AS REAL)",
+        "integer": "json_extract(data, '$.{k}')",
+        "bool": "json_extract(data, '$.{k}')",
+    },
+}
+_BLANK = {
+    "postgresql": {"text": "''", "number": "CAST('-Infinity' AS NUMERIC)", "integer": "0", "bool": "-1"},
+    "sqlite": {"text": "''", "number": "-1e999", "integer": "0", "bool": "-1"},
+}
+_SYSTEM = {  # column -> (storage, nullable)
+    "id": ("integer", False),
+    "version": ("integer", False),
+    "created_at": ("timestamp", False),
+    "updated_at": ("timestamp", False),
+    "owner": ("text", True),
+    "department": ("text", True),
+    "created_by": ("text", True),
+    "updated_by": ("text", True),
+}
+
+
+@dataclass(frozen=True)
+class SqlColumn:
+    """The SQL spelling of one sortable column of a form's records."""
+
+    key: str
+    storage: str
+    raw: str
+    sort: str
+    field: FieldType | None = None
+
+    def raw_expr(self) -> ColumnElement[Any]:
+        return literal_column(self.raw)
+
+    def sort_expr(self) -> ColumnElement[Any]:
+        return literal_column(self.sort)
+
+    def bind(self, value: Any, dialect: str) -> Any:
+        """A parameter holding `value` (a stored value) typed so it compares like the column."""
+        if self.storage == "number":
+            number = Decimal(str(value))
+            return bindparam(None, float(number) if dialect == "sqlite" else number, type_=Numeric())
+        if self.storage == "integer":
+            return bindparam(None, int(value), type_=Integer())
+        if self.storage == "bool":
+            return bindparam(None, int(bool(value)), type_=Integer())
+        if self.storage == "timestamp":
+            return bindparam(None, value if isinstance(value, datetime) else datetime.fromisoformat(value),
+                             type_=UTCDateTime())
+        return bindparam(None, str(value), type_=String())
+
+
+def field_column(field: FieldType, dialect: str) -> SqlColumn:
+    """The SQL of a sortable field; raises BadQuery for JSON-valued types (lists, objects)."""
+    storage = field.storage_kind() if hasattr(field, "storage_kind") else type(field).storage
+    if storage == "json":
+        raise BadQuery(f"“{field.label}”不能排序或建索引", f"field {field.key!r} cannot be sorted or indexed",
+                       field=field.key)
+    raw = _RAW[dialect][storage].format(k=field.key)
+    sort = f"COALESCE({raw}, {_BLANK[dialect][storage]})"
+    if dialect == "postgresql" and storage == "text":
+        sort += ' COLLATE "C"'  # code-point order, as SQLite's BINARY: both databases sort alike
+    return SqlColumn(field.key, storage, raw, sort, field)
+
+
+def system_column(key: str, dialect: str) -> SqlColumn:
+    storage, nullable = _SYSTEM[key]
+    sort = f"COALESCE({key}, '')" if nullable else key
+    return SqlColumn(key, storage, key, sort)
+
+
+def column(form: FormDefinition, key: str, dialect: str) -> SqlColumn:
+    """The column a filter or sort names: a field of the form or a system column; else BadQuery."""
+    if key in _SYSTEM:
+        return system_column(key, dialect)
+    field = form.by_key.get(key)
+    if field is None:
+        raise BadQuery(f"表单“{form.name}”没有字段 {key}", f"form {form.key!r} has no field {key!r}", field=key)
+    return field_column(field, dialect)
+
+
+def is_system(key: str) -> bool:
+    return key in _SYSTEM
+
+
+__all__ = ["SqlColumn", "column", "field_column", "system_column", "is_system"]

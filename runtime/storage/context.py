@@ -1,0 +1,49 @@
+"""Who is acting and on which form: passed to every storage function that touches records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from engine.app import AppDefinition
+from engine.forms.fields.base import ValueContext
+from engine.forms.model import FormDefinition
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user a change is made for (None for the system itself)."""
+
+    username: str | None
+    user_id: int | None = None
+    is_admin: bool = False
+
+
+SYSTEM = Actor(None)
+
+
+@dataclass(frozen=True)
+class FormRef:
+    """One form of one stored app version: what records of that form are made under."""
+
+    app: AppDefinition
+    version: int
+    form: FormDefinition
+
+    @property
+    def app_key(self) -> str:
+        return self.app.key
+
+
+@dataclass(frozen=True)
+class Change:
+    """The actor and the moment of one write, and the time zone that naive input dates are in."""
+
+    actor: Actor
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+
+    @property
+    def ctx(self) -> ValueContext:
+        return ValueContext(now=self.now, timezone=self.timezone)

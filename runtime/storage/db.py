@@ -1,0 +1,106 @@
+"""Opening the database: SQLite (pysqlite3 with JSONB where it can) or PostgreSQL via psycopg 3."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from runtime.storage.types import dumps
+
+JSONB_MIN_SQLITE = (3, 45, 0)
+
+
+def sqlite_module() -> Any:
+    """pysqlite3 (a current SQLite with JSONB) when installed, else the standard library's sqlite3."""
+    try:
+        from pysqlite3 import dbapi2  # type: ignore[import-not-found]
+    except ImportError:
+        return sqlite3
+    return dbapi2
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine plus what the rest of the runtime must know about it."""
+
+    engine: Engine
+    dialect: str  # "sqlite" | "postgresql"
+    jsonb: bool  # record data stored as binary JSON (always on PostgreSQL)
+    sqlite_version: str | None = None
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in a transaction that will write; commits when the block ends without error."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**WRITE)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a read-only transaction (never blocks writers on SQLite's WAL)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def describe(self) -> str:
+        if self.dialect == "sqlite":
+            mode = "JSONB" if self.jsonb else "TEXT JSON"
+            return f"SQLite {self.sqlite_version} ({mode})"
+        return "PostgreSQL (JSONB)"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+WRITE = {"tangram_write": True}
+"""Execution options of a connection that will write: on SQLite it takes the write lock at BEGIN."""
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A writer takes the lock at BEGIN so concurrent writers queue (busy_timeout) instead of failing
+    # with SQLITE_BUSY half-way through; readers begin DEFERRED and never block (WAL).
+    # pysqlite's own implicit BEGIN is switched off below, so this is the only one.
+    write = conn.get_execution_options().get("tangram_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def open_database(url: str, *, sqlite_json: str = "auto", **engine_args: Any) -> Database:
+    """Create the engine for `url`. sqlite_json: auto (JSONB if SQLite >= 3.45) | jsonb | text."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        module = sqlite_module()
+        version = tuple(int(p) for p in module.sqlite_version.split("."))
+        jsonb = {"auto": version >= JSONB_MIN_SQLITE, "jsonb": True, "text": False}[sqlite_json]
+        if jsonb and version < JSONB_MIN_SQLITE:
+            raise RuntimeError(f"SQLite {module.sqlite_version} has no JSONB (3.45+ needed)")
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed.set(drivername="sqlite+pysqlite"), module=module,
+                               json_serializer=dumps, **engine_args)
+        engine.dialect.tangram_jsonb = jsonb  # type: ignore[attr-defined]
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_implicit_begin(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return Database(engine, "sqlite", jsonb, module.sqlite_version)
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_engine(parsed.set(drivername="postgresql+psycopg"), json_serializer=dumps,
+                               pool_pre_ping=True, **engine_args)
+        return Database(engine, "postgresql", True)
+    raise RuntimeError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")

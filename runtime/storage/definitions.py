@@ -1,0 +1,211 @@
+"""App definitions: import, versions, upgrades checked against stored data, and the builder's draft.
+
+Every published change is a new row in app_versions; records remember the version they were
+written under. Parsed definitions are cached per (app, version): a version never changes.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engine.app import AppDefinition, parse_app
+from engine.errors import AlreadyExists, FieldValueError, IncompatibleChange, Issue, NotFound
+from engine.forms.changes import ValueChange, convert, value_changes
+from engine.forms.model import FormDefinition
+from runtime.storage.columns import field_column
+from runtime.storage.context import Change, FormRef
+from runtime.storage.indexes import drop_form_indexes, sync_indexes
+from runtime.storage.tables import app_versions, apps, records
+from runtime.storage.types import dumps
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(text: str) -> AppDefinition:
+    return parse_app(json.loads(text))
+
+
+def parse_stored(definition: dict[str, Any]) -> AppDefinition:
+    """Parse a stored definition once per distinct content."""
+    return _parse_cached(dumps(definition))
+
+
+def _app_row(conn: Connection, key: str) -> Row[Any]:
+    row = conn.execute(select(apps).where(apps.c.key == key)).first()
+    if row is None:
+        raise NotFound(f"应用 {key} 不存在", f"no app {key!r}")
+    return row
+
+
+def current(conn: Connection, key: str) -> tuple[AppDefinition, int]:
+    """The app's current published definition and its version number."""
+    version = _app_row(conn, key).version
+    return version_of(conn, key, version), version
+
+
+def version_of(conn: Connection, key: str, version: int) -> AppDefinition:
+    definition = conn.scalar(select(app_versions.c.definition).where(
+        app_versions.c.app == key, app_versions.c.version == version))
+    if definition is None:
+        raise NotFound(f"应用 {key} 没有版本 {version}", f"app {key!r} has no version {version}")
+    return parse_stored(definition)
+
+
+def form_ref(conn: Connection, app_key: str, form_key: str) -> FormRef:
+    app, version = current(conn, app_key)
+    return FormRef(app, version, app.form(form_key))
+
+
+def list_apps(conn: Connection) -> list[Row[Any]]:
+    return list(conn.execute(select(apps).order_by(apps.c.key)))
+
+
+def list_versions(conn: Connection, key: str) -> list[Row[Any]]:
+    _app_row(conn, key)
+    return list(conn.execute(
+        select(app_versions.c.version, app_versions.c.label, app_versions.c.created_at, app_versions.c.created_by)
+        .where(app_versions.c.app == key).order_by(app_versions.c.version)))
+
+
+def import_app(conn: Connection, data: Any, change: Change) -> tuple[AppDefinition, int]:
+    """Store a new app at version 1 and create its indexes; AlreadyExists if the key is taken."""
+    app = parse_app(data)
+    if conn.execute(select(apps.c.key).where(apps.c.key == app.key)).first() is not None:
+        raise AlreadyExists(f"应用 {app.key} 已存在", f"app {app.key!r} exists already; upgrade it with PUT")
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(apps).values(key=app.key, name=app.name, version=1, draft=None,
+                                             created_at=change.now, updated_at=change.now))
+    except IntegrityError:
+        raise AlreadyExists(f"应用 {app.key} 已存在", f"app {app.key!r} exists already") from None
+    _store_version(conn, app, 1, change)
+    for form in app.forms:
+        sync_indexes(conn, app.key, form)
+    return app, 1
+
+
+def _store_version(conn: Connection, app: AppDefinition, version: int, change: Change) -> None:
+    conn.execute(insert(app_versions).values(app=app.key, version=version, label=app.version,
+                                             definition=app.dump(), created_at=change.now,
+                                             created_by=change.actor.username))
+
+
+def _stored_values(conn: Connection, app: str, form: str, key: str) -> Any:
+    data = select(records.c.id, records.c.data).where(records.c.app == app, records.c.form == form)
+    for row in conn.execute(data.execution_options(yield_per=2000)):
+        if key in row.data and row.data[key] is not None:
+            yield row.id, row.data
+
+
+def _check_values(conn: Connection, app: str, old: FormDefinition, new: FormDefinition, index: int,
+                  change: Change) -> tuple[list[Issue], dict[int, dict[str, Any]]]:
+    """Try every stored value that a changed field must take; return issues and the converted data."""
+    issues: list[Issue] = []
+    converted: dict[int, dict[str, Any]] = {}
+    for vc in value_changes(old, new):
+        failing, example = _convert_all(conn, app, old.key, vc, change, converted)
+        if failing:
+            what = f"{vc.old.type} → {vc.new.type}" if vc.old else f"{vc.new.type}"
+            field_index = next(i for i, f in enumerate(new.fields) if f.key == vc.key)
+            issues.append(Issue(
+                f"forms[{index}].fields[{field_index}]", "incompatible_change",
+                f"“{vc.new.label}”（{what}）：{failing} 条已有记录的值无法转换，例如 {example}",
+                f"{vc.key} ({what}): {failing} stored record(s) cannot take the change, e.g. {example}",
+            ))
+    return issues, converted
+
+
+def _convert_all(conn: Connection, app: str, form: str, vc: ValueChange, change: Change,
+                 converted: dict[int, dict[str, Any]]) -> tuple[int, str]:
+    failing, example = 0, ""
+    for record_id, data in _stored_values(conn, app, form, vc.key):
+        try:
+            value = convert(vc, data[vc.key], change.ctx)
+        except FieldValueError:
+            failing += 1
+            example = example or f"#{record_id} {data[vc.key]!r}"
+            continue
+        if value != data[vc.key]:
+            converted.setdefault(record_id, dict(data))[vc.key] = value
+    return failing, example
+
+
+def upgrade_app(conn: Connection, key: str, data: Any, change: Change) -> tuple[AppDefinition, int]:
+    """Publish a new version after checking it against stored data; values of changed types are
+    converted in the same transaction, or the whole upgrade is refused with the failing counts."""
+    new = parse_app(data)
+    if new.key != key:
+        raise IncompatibleChange(f"应用键不能修改（{key} → {new.key}）", f"the app key cannot change ({key} → {new.key})")
+    old, version = current(conn, key)
+    issues: list[Issue] = []
+    converted: dict[int, dict[str, Any]] = {}
+    for i, form in enumerate(new.forms):
+        before = old.forms_by_key.get(form.key) or FormDefinition(key=form.key, name=form.name)
+        form_issues, form_converted = _check_values(conn, key, before, form, i, change)
+        issues += form_issues
+        converted.update(form_converted)
+    if issues:
+        raise IncompatibleChange(f"有 {len(issues)} 处修改与已有数据不兼容", f"{len(issues)} change(s) do not fit "
+                                 "the stored records", issues=issues)
+    for record_id, values in converted.items():
+        conn.execute(update(records).where(records.c.id == record_id).values(data=values))
+    _store_version(conn, new, version + 1, change)
+    conn.execute(update(apps).where(apps.c.key == key).values(name=new.name, version=version + 1, draft=None,
+                                                               updated_at=change.now))
+    _sync_all_indexes(conn, old, new)
+    return new, version + 1
+
+
+def _sync_all_indexes(conn: Connection, old: AppDefinition, new: AppDefinition) -> None:
+    for form in new.forms:
+        try:
+            with conn.begin_nested():
+                sync_indexes(conn, new.key, form)
+        except IntegrityError:
+            raise IncompatibleChange(
+                f"表单“{form.name}”中已有重复的值，不能设为唯一",
+                f"form {form.key!r} has duplicate values in a field made unique",
+                issues=_duplicate_counts(conn, new.key, form)) from None
+    for form in old.forms:
+        if form.key not in new.forms_by_key:
+            drop_form_indexes(conn, new.key, form.key)
+
+
+def _duplicate_counts(conn: Connection, app: str, form: FormDefinition) -> list[Issue]:
+    issues = []
+    for i, field in enumerate(form.fields):
+        if not field.unique:
+            continue
+        col = field_column(field, conn.dialect.name)
+        dupes = select(col.raw_expr().label("v")).select_from(records).where(
+            records.c.app == app, records.c.form == form.key, records.c.deleted_at.is_(None),
+            col.raw_expr().is_not(None)).group_by(col.raw_expr()).having(func.count() > 1)
+        count = conn.scalar(select(func.count()).select_from(dupes.subquery()))
+        if count:
+            issues.append(Issue(f"fields[{i}].unique", "duplicate_values", f"“{field.label}”有 {count} 个重复的值",
+                                f"{field.key!r} has {count} duplicated value(s)"))
+    return issues
+
+
+def draft(conn: Connection, key: str) -> dict[str, Any]:
+    """The builder's working copy: the saved draft, or the current definition."""
+    row = _app_row(conn, key)
+    if row.draft is not None:
+        return dict(row.draft)
+    return version_of(conn, key, row.version).dump()
+
+
+def save_draft(conn: Connection, key: str, data: dict[str, Any], change: Change) -> AppDefinition:
+    """Validate and keep a changed working copy (not yet published)."""
+    app = parse_app(data)
+    conn.execute(update(apps).where(apps.c.key == key).values(draft=app.dump(), updated_at=change.now))
+    return app
+
+
+def publish(conn: Connection, key: str, change: Change) -> tuple[AppDefinition, int]:
+    """Make the draft the next version (checked against stored data like any upgrade)."""
+    return upgrade_app(conn, key, draft(conn, key), change)

@@ -1,0 +1,103 @@
+"""Per-form expression indexes: unique fields, indexed fields, single relations and declared composites.
+
+Indexes are partial (one form's live records) and named `tg_<form hash>_<definition hash>`, so the
+set a definition wants can be compared with the set that exists and brought in line on every
+import and upgrade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, text
+
+from engine.forms.fields.base import FieldType
+from engine.forms.model import FormDefinition
+from runtime.storage.columns import SqlColumn, column, field_column
+
+
+def _hash(value: str, size: int) -> str:
+    return hashlib.sha1(value.encode()).hexdigest()[:size]
+
+
+def index_prefix(app: str, form: str) -> str:
+    return f"tg_{_hash(f'{app}.{form}', 10)}_"
+
+
+def _is_single_relation(field: FieldType) -> bool:
+    return type(field).refers_to == "record" and not getattr(field, "multiple", False)
+
+
+def _sortable(field: FieldType) -> bool:
+    return field.is_sortable() if hasattr(field, "is_sortable") else type(field).sortable
+
+
+def wanted_indexes(app: str, form: FormDefinition, dialect: str) -> dict[str, tuple[str, str | None]]:
+    """name -> (CREATE INDEX statement, the unique field key or None) for what `form` declares."""
+    where = f"app = '{app}' AND form = '{form.key}' AND deleted_at IS NULL"
+    wanted: dict[str, tuple[str, str | None]] = {}
+
+    def add(body: str, unique_field: str | None = None) -> None:
+        name = index_prefix(app, form.key) + _hash(body, 12)
+        kind = "UNIQUE INDEX" if unique_field else "INDEX"
+        wanted[name] = (f"CREATE {kind} {name} ON records {body}", unique_field)
+
+    for field in form.fields:
+        if not _sortable(field):
+            continue
+        col = field_column(field, dialect)
+        if field.unique:
+            add(f"(({col.sort})) WHERE {where} AND {col.raw} IS NOT NULL", field.key)
+        if field.indexed or field.unique or _is_single_relation(field):
+            add(f"(({col.sort}), id) WHERE {where}")
+    for columns in form.indexes:
+        parts = _index_parts(form, columns, dialect)
+        add(f"({', '.join(parts)}) WHERE {where}")
+    return wanted
+
+
+def _index_parts(form: FormDefinition, columns: Iterable[str], dialect: str) -> list[str]:
+    parts: list[str] = []
+    last_desc = False
+    for name in columns:
+        last_desc = name.startswith("-")
+        col: SqlColumn = column(form, name.removeprefix("-"), dialect)
+        parts.append(f"({col.sort}){' DESC' if last_desc else ''}")
+    parts.append("id DESC" if last_desc else "id")
+    return parts
+
+
+def existing_indexes(conn: Connection, app: str, form: str) -> set[str]:
+    prefix = index_prefix(app, form)
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE :p"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE :p"
+    return {row[0] for row in conn.execute(text(sql), {"p": prefix + "%"})}
+
+
+def sync_indexes(conn: Connection, app: str, form: FormDefinition) -> tuple[list[str], list[str]]:
+    """Create the indexes the form wants and drop the ones it no longer wants; returns (created, dropped)."""
+    wanted = wanted_indexes(app, form, conn.dialect.name)
+    have = existing_indexes(conn, app, form.key)
+    dropped = sorted(have - wanted.keys())
+    for name in dropped:
+        conn.execute(text(f"DROP INDEX {name}"))
+    created = sorted(wanted.keys() - have)
+    for name in created:
+        conn.execute(text(wanted[name][0]))
+    return created, dropped
+
+
+def drop_form_indexes(conn: Connection, app: str, form: str) -> None:
+    for name in existing_indexes(conn, app, form):
+        conn.execute(text(f"DROP INDEX {name}"))
+
+
+def unique_field_of(app: str, form: FormDefinition, dialect: str, message: str) -> str | None:
+    """The field whose unique index a database error message names, if any."""
+    for name, (_ddl, unique_field) in wanted_indexes(app, form, dialect).items():
+        if unique_field and name in message:
+            return unique_field
+    return None

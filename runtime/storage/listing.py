@@ -1,0 +1,250 @@
+"""Record lists: filters, sorts, keyset cursors and field projection, compiled to one indexed query.
+
+Filters arrive as Conditions (field, operator, value) today; the expression language will add a
+clause of its own through `ListQuery.where`, and permissions a row-scope clause the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, literal_column, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.errors import BadQuery, FieldValueError
+from engine.forms.fields.base import ValueContext
+from runtime.storage.columns import SqlColumn, column, is_system
+from runtime.storage.context import FormRef
+from runtime.storage.tables import records
+
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`key op value` — e.g. region eq 华东, amount gt 100000, tags has VIP."""
+
+    key: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class SortKey:
+    key: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list asks for. `where` holds extra clauses (expression filters, row scopes)."""
+
+    conditions: list[Condition] = field(default_factory=list)
+    sort: list[SortKey] = field(default_factory=list)
+    limit: int = 50
+    cursor: str | None = None
+    count: bool = False
+    where: list[ColumnElement[bool]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Row[Any]]
+    next_cursor: str | None
+    total: int | None = None
+
+
+def parse_sort(ref: FormRef, spec: str | None, dialect: str) -> list[SortKey]:
+    """`-amount,name` → [amount desc, name asc]; unknown or unsortable keys raise BadQuery."""
+    keys = []
+    for part in (spec or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key = part.removeprefix("-")
+        column(ref.form, key, dialect)  # raises for unknown / unsortable
+        keys.append(SortKey(key, part.startswith("-")))
+    return keys
+
+
+def _container_clause(key: str, value: Any, dialect: str, is_object: bool) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        if is_object:
+            sql = f"EXISTS (SELECT 1 FROM jsonb_each_text(data -> '{key}') AS e WHERE e.value = :v)"
+            return literal_column(sql).bindparams(v=str(value))  # type: ignore[attr-defined,no-any-return]
+        return literal_column(f"(data -> '{key}') @> CAST(:v AS JSONB)").bindparams(v=json.dumps([value]))  # type: ignore[attr-defined,no-any-return]
+    sql = f"EXISTS (SELECT 1 FROM json_each(data, '$.{key}') AS e WHERE e.value = :v)"
+    return literal_column(sql).bindparams(v=value)  # type: ignore[attr-defined,no-any-return]
+
+
+def _json_raw(key: str, dialect: str) -> ColumnElement[Any]:
+    return literal_column(f"(data -> '{key}')" if dialect == "postgresql" else f"json_extract(data, '$.{key}')")
+
+
+def _filter_value(ref: FormRef, col: SqlColumn, op: str, raw: Any, ctx: ValueContext) -> Any:
+    if col.field is None:
+        if col.storage == "integer":
+            try:
+                return int(raw)
+            except (TypeError, ValueError):
+                raise BadQuery(f"{col.key} 应为整数", f"{col.key} must be an integer", field=col.key) from None
+        if col.storage == "timestamp":
+            try:
+                return datetime.fromisoformat(str(raw))
+            except ValueError:
+                raise BadQuery(f"{col.key} 应为日期时间", f"{col.key} must be an ISO datetime",
+                               field=col.key) from None
+        return str(raw)
+    if op in ("contains", "starts_with"):
+        return str(raw)
+    try:
+        return col.field.normalize(raw, ctx)
+    except FieldValueError as e:
+        raise BadQuery(f"筛选“{col.field.label}”：{e.message}", f"filter on {col.key!r}: {e.message_en or e.message}",
+                       field=col.key) from None
+
+
+def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueContext) -> ColumnElement[bool]:
+    """One condition as SQL over the same expressions the indexes are built on."""
+    field_def = ref.form.by_key.get(cond.key)
+    if field_def is None and not is_system(cond.key):
+        raise BadQuery(f"表单“{ref.form.name}”没有字段 {cond.key}",
+                       f"form {ref.form.key!r} has no field {cond.key!r}", field=cond.key)
+    ops = type(field_def).filter_ops if field_def else ("eq", "ne", "in", "lt", "lte", "gt", "gte", "blank",
+                                                         "not_blank")
+    if cond.op not in ops:
+        raise BadQuery(f"“{cond.key}”不支持筛选条件 {cond.op}（可用：{', '.join(ops)}）",
+                       f"field {cond.key!r} does not support {cond.op!r}; use one of {', '.join(ops)}",
+                       field=cond.key)
+    storage = field_def.storage_kind() if field_def is not None and hasattr(field_def, "storage_kind") else (
+        type(field_def).storage if field_def else "")
+    if storage == "json":
+        if cond.op == "blank":
+            return _json_raw(cond.key, dialect).is_(None)
+        if cond.op == "not_blank":
+            return _json_raw(cond.key, dialect).is_not(None)
+        is_object = field_def.json_schema().get("type") == "object"  # type: ignore[union-attr]
+        member = cond.value
+        if type(field_def).refers_to == "record":
+            member = _filter_value(ref, column(ref.form, "id", dialect), "eq", member, ctx)
+        return _container_clause(cond.key, member, dialect, is_object)
+    col = column(ref.form, cond.key, dialect)
+    key, raw = col.sort_expr(), col.raw_expr()
+    if cond.op == "blank":
+        return raw.is_(None)
+    if cond.op == "not_blank":
+        return raw.is_not(None)
+    if cond.op == "in":
+        values = cond.value if isinstance(cond.value, list) else str(cond.value).split(",")
+        bound = [col.bind(_filter_value(ref, col, "eq", v, ctx), dialect) for v in values if str(v).strip()]
+        return and_(key.in_(bound), raw.is_not(None))
+    value = _filter_value(ref, col, cond.op, cond.value, ctx)
+    if cond.op in ("contains", "starts_with"):
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%" if cond.op == "contains" else f"{escaped}%"
+        return func.lower(key).like(func.lower(col.bind(pattern, dialect)), escape="\\")
+    bound = col.bind(value, dialect)
+    return {
+        "eq": lambda: and_(key == bound, raw.is_not(None)),
+        "ne": lambda: key != bound,
+        "lt": lambda: and_(key < bound, raw.is_not(None)),
+        "lte": lambda: and_(key <= bound, raw.is_not(None)),
+        "gt": lambda: key > bound,
+        "gte": lambda: key >= bound,
+    }[cond.op]()
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, float):
+        return {"f": repr(value)}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "d" in value:
+            return Decimal(value["d"])
+        if "t" in value:
+            return datetime.fromisoformat(value["t"])
+        if "f" in value:
+            return float(value["f"])
+    return value
+
+
+def _sort_signature(keys: list[SortKey]) -> str:
+    spec = ",".join(("-" if k.descending else "") + k.key for k in keys)
+    return hashlib.sha1(spec.encode()).hexdigest()[:8]
+
+
+def encode_cursor(keys: list[SortKey], values: list[Any]) -> str:
+    payload = json.dumps({"s": _sort_signature(keys), "v": [_encode(v) for v in values]}, ensure_ascii=False)
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(keys: list[SortKey], cursor: str) -> list[Any]:
+    """The sort values a cursor carries; BadQuery if it is malformed or made for another sort."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values = [_decode(v) for v in payload["v"]]
+        signature = payload["s"]
+    except (ValueError, KeyError, TypeError):
+        raise BadQuery("分页游标无效", "the cursor is malformed", field="cursor") from None
+    if signature != _sort_signature(keys) or len(values) != len(keys):
+        raise BadQuery("分页游标与排序不一致", "the cursor was made for another sort order", field="cursor")
+    return values
+
+
+def _keyset(columns: list[SqlColumn], keys: list[SortKey], values: list[Any], dialect: str) -> ColumnElement[bool]:
+    """Rows after `values` in the sort order: one OR-branch per key prefix, plus a leading range on the
+    first key so the database seeks into the index instead of scanning from its start."""
+    try:
+        bound = [c.bind(v, dialect) for c, v in zip(columns, values, strict=True)]
+    except (TypeError, ValueError, ArithmeticError):
+        raise BadQuery("分页游标无效", "the cursor is malformed", field="cursor") from None
+    exprs = [c.sort_expr() for c in columns]
+    branches = []
+    for i, key in enumerate(keys):
+        after = exprs[i] < bound[i] if key.descending else exprs[i] > bound[i]
+        branches.append(and_(*[exprs[j] == bound[j] for j in range(i)], after))
+    lead = exprs[0] <= bound[0] if keys[0].descending else exprs[0] >= bound[0]
+    return and_(lead, or_(*branches))
+
+
+def list_records(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> Page:
+    """One page of a form's live records in the asked order, with a cursor for the next page."""
+    dialect = conn.dialect.name
+    keys = list(query.sort) or [SortKey("id", descending=True)]
+    if keys[-1].key != "id":
+        keys.append(SortKey("id", keys[-1].descending))  # ties broken by id, same direction, in the index
+    columns = [column(ref.form, k.key, dialect) for k in keys]
+    limit = query.limit
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    where = [records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None)]
+    where += [condition_clause(ref, c, dialect, ctx) for c in query.conditions]
+    where += query.where
+    total = None
+    if query.count:
+        total = conn.scalar(select(func.count()).select_from(records).where(*where))
+    page_where = list(where)
+    if query.cursor:
+        page_where.append(_keyset(columns, keys, decode_cursor(keys, query.cursor), dialect))
+    sort_cols = [c.sort_expr().label(f"_s{i}") for i, c in enumerate(columns)]
+    order = [c.sort_expr().desc() if k.descending else c.sort_expr().asc() for c, k in zip(columns, keys, strict=True)]
+    rows = list(conn.execute(select(records, *sort_cols).where(*page_where).order_by(*order).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(keys, [getattr(last, f"_s{i}") for i in range(len(keys))])
+    return Page(rows, next_cursor, total)

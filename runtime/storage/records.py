@@ -1,0 +1,228 @@
+"""Records: create (one or many), read, update with version checks, soft delete, restore, history.
+
+Every function runs inside the caller's transaction: the record, its history row and (later) flow
+state and outbox jobs commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, VersionMismatch
+from engine.forms.validate import validate_values
+from runtime.storage.columns import field_column
+from runtime.storage.context import Change, FormRef
+from runtime.storage.indexes import unique_field_of
+from runtime.storage.references import reference_issues
+from runtime.storage.tables import record_history, records, sequences
+
+
+def _invalid(issues: list[Issue]) -> ValidationFailed:
+    return ValidationFailed(f"有 {len(issues)} 处错误", f"{len(issues)} problem(s)", issues=issues)
+
+
+def validate_many(ref: FormRef, items: Sequence[Any], change: Change) -> list[dict[str, Any]]:
+    """Normalise every item; raise ValidationFailed listing every problem as `items[i].<field>`."""
+    datas: list[dict[str, Any]] = []
+    issues: list[Issue] = []
+    for i, item in enumerate(items):
+        try:
+            datas.append(validate_values(ref.form, item, change.ctx))
+        except ValidationFailed as e:
+            issues.extend(Issue(f"items[{i}].{x.path}", x.code, x.message, x.message_en) for x in e.issues)
+    if issues:
+        raise _invalid(issues)
+    return datas
+
+
+def _allocate(conn: Connection, ref: FormRef, field_key: str, scope: str, count: int) -> int:
+    """Reserve `count` numbers of a sequence atomically; returns the first. The row lock it takes
+    serialises concurrent creates of that form until commit, so no number is ever handed out twice."""
+    last = conn.execute(
+        text(
+            "INSERT INTO sequences (app, form, field, scope, value) VALUES (:a, :f, :k, :s, :n) "
+            "ON CONFLICT (app, form, field, scope) DO UPDATE SET value = sequences.value + excluded.value "
+            "RETURNING value"
+        ),
+        {"a": ref.app_key, "f": ref.form.key, "k": field_key, "s": scope, "n": count},
+    ).scalar_one()
+    return int(last) - count + 1
+
+
+def _number(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], change: Change) -> None:
+    for field in ref.form.fields:
+        if not hasattr(field, "render") or not type(field).computed:
+            continue
+        scope = field.scope(change.now)
+        first = _allocate(conn, ref, field.key, scope, len(datas))
+        for offset, data in enumerate(datas):
+            data[field.key] = field.render(change.now, first + offset)
+
+
+def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], prefix: bool) -> list[Issue]:
+    """Which items clash on which unique field, with each other or with stored records."""
+    issues = []
+    for field in ref.form.fields:
+        if not field.unique:
+            continue
+        col = field_column(field, conn.dialect.name)
+        values = [d.get(field.key) for d in datas]
+        present = [v for v in values if v is not None]
+        stored = set()
+        if present:
+            stored = set(conn.scalars(
+                select(col.raw_expr()).select_from(records).where(
+                    records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None),
+                    col.raw_expr().in_([col.bind(v, conn.dialect.name) for v in present]))))
+            stored = {str(v) for v in stored}
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            if str(value) in stored or str(value) in seen:
+                path = f"items[{i}].{field.key}" if prefix else field.key
+                issues.append(Issue(path, "unique_violation", f"“{field.label}”为 {value} 的记录已存在",
+                                    f"another record already has {field.key} = {value}"))
+            seen.add(str(value))
+    return issues
+
+
+def _unique_error(conn: Connection, ref: FormRef, error: IntegrityError, datas: list[dict[str, Any]],
+                  prefix: bool) -> UniqueViolation:
+    issues = _duplicate_issues(conn, ref, datas, prefix)
+    if not issues:
+        key = unique_field_of(ref.app_key, ref.form, conn.dialect.name, str(error.orig))
+        label = ref.form.by_key[key].label if key else "?"
+        issues = [Issue(key or "data", "unique_violation", f"“{label}”的值已存在", f"{key} must be unique")]
+    return UniqueViolation(f"“{ref.form.name}”中已有相同的记录", "a unique field already has this value",
+                           issues=issues)
+
+
+def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Change,
+                *, prefix: bool = True) -> list[Row[Any]]:
+    """Create records, all or nothing. Issues are reported per item as `items[i].<field>`."""
+    datas = validate_many(ref, items, change)
+    issues = reference_issues(conn, ref, datas, "items" if prefix else "")
+    if issues:
+        raise _invalid(issues)
+    if not datas:
+        return []
+    _number(conn, ref, datas, change)
+    who = change.actor.username
+    rows = [
+        {"app": ref.app_key, "form": ref.form.key, "data": d, "version": 1, "def_version": ref.version,
+         "owner": who, "created_at": change.now, "created_by": who, "updated_at": change.now, "updated_by": who}
+        for d in datas
+    ]
+    try:
+        with conn.begin_nested():
+            ids = list(conn.scalars(insert(records).returning(records.c.id, sort_by_parameter_order=True), rows))
+    except IntegrityError as e:
+        raise _unique_error(conn, ref, e, datas, prefix) from None
+    conn.execute(insert(record_history), [
+        {"record_id": i, "version": 1, "action": "create", "changed": sorted(d), "data": d,
+         "at": change.now, "by": who}
+        for i, d in zip(ids, datas, strict=True)
+    ])
+    return list(conn.execute(select(records).where(records.c.id.in_(ids)).order_by(records.c.id)))
+
+
+def create(conn: Connection, ref: FormRef, values: Any, change: Change) -> Row[Any]:
+    """Create one record; issues name the field keys directly."""
+    try:
+        return create_many(conn, ref, [values], change, prefix=False)[0]
+    except ValidationFailed as e:
+        e.issues = [Issue(i.path.removeprefix("items[0]."), i.code, i.message, i.message_en) for i in e.issues]
+        raise
+
+
+def get(conn: Connection, ref: FormRef, record_id: int, *, deleted: bool = False,
+        lock: bool = False) -> Row[Any]:
+    """One record of the form; NotFound if it is not there (or deleted, unless deleted=True)."""
+    query = select(records).where(records.c.id == record_id, records.c.app == ref.app_key,
+                                  records.c.form == ref.form.key)
+    query = query.where(records.c.deleted_at.is_not(None) if deleted else records.c.deleted_at.is_(None))
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"“{ref.form.name}”中没有记录 {record_id}",
+                       f"form {ref.form.key!r} has no record {record_id}")
+    return row
+
+
+def _check_version(row: Row[Any], expected: int | None) -> None:
+    if expected is not None and expected != row.version:
+        raise VersionMismatch(
+            f"记录已被修改（当前版本 {row.version}，提交的版本 {expected}），请刷新后重试",
+            f"the record is at version {row.version}, not {expected}", current_version=row.version)
+
+
+def _write(conn: Connection, ref: FormRef, row: Row[Any], values: dict[str, Any], action: str,
+           changed: list[str], data: dict[str, Any], change: Change, datas: list[dict[str, Any]]) -> Row[Any]:
+    try:
+        with conn.begin_nested():
+            result = conn.execute(
+                update(records).where(and_(records.c.id == row.id, records.c.version == row.version))
+                .values(version=row.version + 1, updated_at=change.now, updated_by=change.actor.username,
+                        **values).returning(*records.c))
+            new = result.first()
+    except IntegrityError as e:
+        raise _unique_error(conn, ref, e, datas, False) from None
+    if new is None:  # someone else wrote between our read and this write (SQLite: cannot happen)
+        current = conn.scalar(select(records.c.version).where(records.c.id == row.id))
+        raise VersionMismatch(f"记录已被他人修改（当前版本 {current}），请刷新后重试",
+                              f"the record changed meanwhile (now version {current})", current_version=current)
+    conn.execute(insert(record_history).values(
+        record_id=row.id, version=new.version, action=action, changed=changed, data=data,
+        at=change.now, by=change.actor.username))
+    return new
+
+
+def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, change: Change,
+                  *, expected_version: int | None = None) -> Row[Any]:
+    """Apply a partial update; a stale `expected_version` raises VersionMismatch. No change, no new version."""
+    row = get(conn, ref, record_id, lock=True)
+    _check_version(row, expected_version)
+    data = validate_values(ref.form, values, change.ctx, existing=row.data)
+    issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")
+    if issues:
+        raise _invalid(issues)
+    changed = sorted(k for k in data.keys() | row.data.keys() if data.get(k) != row.data.get(k))
+    if not changed:
+        return row
+    changed_only = {k: data.get(k) for k in changed if k in data}
+    return _write(conn, ref, row, {"data": data, "def_version": ref.version}, "update", changed, data,
+                  change, [changed_only])
+
+
+def delete(conn: Connection, ref: FormRef, record_id: int, change: Change,
+           *, expected_version: int | None = None) -> Row[Any]:
+    """Soft delete: the record leaves lists and unique checks, and can be restored."""
+    row = get(conn, ref, record_id, lock=True)
+    _check_version(row, expected_version)
+    return _write(conn, ref, row, {"deleted_at": change.now}, "delete", [], row.data, change, [])
+
+
+def restore(conn: Connection, ref: FormRef, record_id: int, change: Change) -> Row[Any]:
+    """Bring a soft-deleted record back; refused with unique_violation if its unique values were reused."""
+    row = get(conn, ref, record_id, deleted=True, lock=True)
+    return _write(conn, ref, row, {"deleted_at": None}, "restore", [], row.data, change, [row.data])
+
+
+def history(conn: Connection, ref: FormRef, record_id: int) -> list[Row[Any]]:
+    """Every version of a record, oldest first (deleted records keep their history)."""
+    query = select(records.c.id).where(records.c.id == record_id, records.c.app == ref.app_key,
+                                       records.c.form == ref.form.key)
+    if conn.execute(query).first() is None:
+        raise NotFound(f"“{ref.form.name}”中没有记录 {record_id}",
+                       f"form {ref.form.key!r} has no record {record_id}")
+    return list(conn.execute(select(record_history).where(record_history.c.record_id == record_id)
+                             .order_by(record_history.c.version)))
+
+
+__all__ = ["create", "create_many", "get", "update_record", "delete", "restore", "history", "sequences"]

@@ -1,0 +1,80 @@
+"""Users and their tokens. Tokens are random, shown once, and stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engine.errors import AlreadyExists, BadQuery, Unauthorized
+from runtime.auth.passwords import MIN_LENGTH, hash_password, verify_password
+from runtime.storage.tables import tokens, users
+
+USERNAME_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+def create_user(conn: Connection, username: str, password: str, now: datetime, *,
+                display_name: str | None = None, is_admin: bool = False) -> Row[Any]:
+    """A new active user; AlreadyExists if the username is taken."""
+    if not re.fullmatch(USERNAME_RE, username):
+        raise BadQuery("用户名只能包含字母、数字和 . _ -", "a username is letters, digits and . _ -", field="username")
+    if len(password) < MIN_LENGTH:
+        raise BadQuery(f"密码至少 {MIN_LENGTH} 位", f"a password needs at least {MIN_LENGTH} characters",
+                       field="password")
+    try:
+        with conn.begin_nested():
+            user_id = conn.scalar(insert(users).values(
+                username=username, display_name=display_name or username, password_hash=hash_password(password),
+                is_admin=is_admin, active=True, created_at=now).returning(users.c.id))
+    except IntegrityError:
+        raise AlreadyExists(f"用户 {username} 已存在", f"user {username!r} exists already") from None
+    return conn.execute(select(users).where(users.c.id == user_id)).one()
+
+
+def user_by_name(conn: Connection, username: str) -> Row[Any] | None:
+    return conn.execute(select(users).where(users.c.username == username)).first()
+
+
+def set_password(conn: Connection, username: str, password: str) -> None:
+    conn.execute(update(users).where(users.c.username == username).values(password_hash=hash_password(password)))
+
+
+def authenticate(conn: Connection, username: str, password: str) -> Row[Any]:
+    """The active user with this password; otherwise one message that does not say which part was wrong."""
+    user = user_by_name(conn, username)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        raise Unauthorized("用户名或密码错误", "wrong username or password")
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(conn: Connection, user_id: int, now: datetime, *, kind: str = "login", days: int = 30,
+                name: str | None = None) -> str:
+    """A new bearer token for the user; only its hash is stored."""
+    token = "tg_" + secrets.token_urlsafe(32)
+    conn.execute(insert(tokens).values(user_id=user_id, token_hash=_digest(token), kind=kind, name=name,
+                                       created_at=now, expires_at=now + timedelta(days=days)))
+    return token
+
+
+def user_for_token(conn: Connection, token: str, now: datetime) -> Row[Any] | None:
+    """The active user a live token belongs to, or None."""
+    query = (select(users).join(tokens, tokens.c.user_id == users.c.id)
+             .where(tokens.c.token_hash == _digest(token), tokens.c.revoked_at.is_(None),
+                    users.c.active.is_(True)))
+    row = conn.execute(query.add_columns(tokens.c.expires_at)).first()
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    return row
+
+
+__all__ = ["create_user", "user_by_name", "authenticate", "issue_token", "user_for_token", "set_password"]

@@ -1,0 +1,78 @@
+"""The databases the suite runs on, each test in a fresh database of its own."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from runtime.storage.db import Database, open_database
+from runtime.storage.tables import metadata
+
+PG_URL = os.environ.get("TANGRAM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ALL = ("sqlite", "sqlite-text", "postgresql")
+
+
+def selected(option: str) -> list[str]:
+    names = [n.strip() for n in option.split(",") if n.strip()]
+    unknown = set(names) - set(ALL)
+    if unknown:
+        raise pytest.UsageError(f"unknown --db {', '.join(sorted(unknown))}; choose from {', '.join(ALL)}")
+    return names
+
+
+_pg_checked: dict[str, str | None] = {}
+
+
+def postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be used, or None when it can."""
+    if "result" not in _pg_checked:
+        engine = create_engine(PG_URL, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            _pg_checked["result"] = None
+        except Exception as e:  # any reason at all: the message is shown with the skip
+            _pg_checked["result"] = f"PostgreSQL at {PG_URL} is not reachable: {type(e).__name__}: {e}"
+        finally:
+            engine.dispose()
+    return _pg_checked["result"]
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_path: object, *, create: bool = True) -> Iterator[Database]:
+    """A new empty database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if backend.startswith("sqlite"):
+        mode = "text" if backend == "sqlite-text" else "jsonb"
+        db = open_database(f"sqlite:///{tmp_path}/tangram.db", sqlite_json=mode)
+        if create:
+            metadata.create_all(db.engine)
+        try:
+            yield db
+        finally:
+            db.engine.dispose()
+        return
+    problem = postgres_problem()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    db = open_database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        if create:
+            metadata.create_all(db.engine)
+        yield db
+    finally:
+        db.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

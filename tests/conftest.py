@@ -1,0 +1,51 @@
+"""Fixtures: every database test runs once per backend (--db, default all) in a database of its own."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from runtime.main import create_app
+from runtime.settings import Settings
+from runtime.storage.db import Database
+from tests import backends
+from tests.factories import Maker
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", default=os.environ.get("TANGRAM_TEST_DBS", ",".join(backends.ALL)),
+                     help=f"comma-separated backends to run database tests on: {', '.join(backends.ALL)}")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        names = backends.selected(metafunc.config.getoption("--db"))
+        metafunc.parametrize("backend", names, ids=names)
+
+
+@pytest.fixture
+def db(backend: str, tmp_path: Any) -> Iterator[Database]:
+    with backends.fresh_database(backend, tmp_path) as database:
+        yield database
+
+
+@pytest.fixture
+def app(db: Database, tmp_path: Any) -> Any:
+    settings = Settings(data_dir=tmp_path, database_url="unused://", admin_password="admin-secret-1")
+    return create_app(settings, db)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def make(app: Any, client: TestClient) -> Maker:
+    """Factory for users, apps and records, through the public API where it can."""
+    return Maker(app, client)
