@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, literal_column, or_, select
+from sqlalchemy import Connection, Row, Select, and_, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery, FieldValueError
@@ -220,31 +220,36 @@ def _keyset(columns: list[SqlColumn], keys: list[SortKey], values: list[Any], di
     return and_(lead, or_(*branches))
 
 
-def list_records(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> Page:
-    """One page of a form's live records in the asked order, with a cursor for the next page."""
+def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> tuple[Select[Any], Select[Any] | None, list[SortKey]]:
+    """The page query (one row more than the limit), the count query if asked, and the full sort."""
     dialect = conn.dialect.name
     keys = list(query.sort) or [SortKey("id", descending=True)]
     if keys[-1].key != "id":
         keys.append(SortKey("id", keys[-1].descending))  # ties broken by id, same direction, in the index
     columns = [column(ref.form, k.key, dialect) for k in keys]
-    limit = query.limit
-    if not 1 <= limit <= MAX_LIMIT:
+    if not 1 <= query.limit <= MAX_LIMIT:
         raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     where = [records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None)]
     where += [condition_clause(ref, c, dialect, ctx) for c in query.conditions]
     where += query.where
-    total = None
-    if query.count:
-        total = conn.scalar(select(func.count()).select_from(records).where(*where))
-    page_where = list(where)
+    count = select(func.count()).select_from(records).where(*where) if query.count else None
     if query.cursor:
-        page_where.append(_keyset(columns, keys, decode_cursor(keys, query.cursor), dialect))
+        where.append(_keyset(columns, keys, decode_cursor(keys, query.cursor), dialect))
     sort_cols = [c.sort_expr().label(f"_s{i}") for i, c in enumerate(columns)]
-    order = [c.sort_expr().desc() if k.descending else c.sort_expr().asc() for c, k in zip(columns, keys, strict=True)]
-    rows = list(conn.execute(select(records, *sort_cols).where(*page_where).order_by(*order).limit(limit + 1)))
+    order = [c.sort_expr().desc() if k.descending else c.sort_expr().asc()
+             for c, k in zip(columns, keys, strict=True)]
+    page = select(records, *sort_cols).where(*where).order_by(*order).limit(query.limit + 1)
+    return page, count, keys
+
+
+def list_records(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> Page:
+    """One page of a form's live records in the asked order, with a cursor for the next page."""
+    page, count, keys = build_select(conn, ref, query, ctx)
+    total = conn.scalar(count) if count is not None else None
+    rows = list(conn.execute(page))
     next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
         last = rows[-1]
         next_cursor = encode_cursor(keys, [getattr(last, f"_s{i}") for i in range(len(keys))])
     return Page(rows, next_cursor, total)
