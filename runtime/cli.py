@@ -1,0 +1,216 @@
+"""The `tangram` command: serve, db upgrade, app validate/import/export, user create, demo-data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine.app import validate_app
+from engine.errors import EngineError, NotFound
+from runtime.settings import Settings
+from runtime.storage import definitions, schema
+from runtime.storage.context import SYSTEM, Change
+from runtime.storage.db import Database, open_database
+from runtime.storage.tables import users
+from runtime.storage.users import create_user
+
+CRM_TEMPLATE = Path(__file__).resolve().parents[1] / "apps" / "crm_template.json"
+
+
+def _chinese() -> bool:
+    """Messages in Chinese when the locale says so (LANG=zh_CN.UTF-8), English otherwise."""
+    return os.environ.get("LANG", "").lower().startswith("zh")
+
+
+def _say(message: str, english: str | None) -> str:
+    return message if _chinese() or not english else english
+
+
+class CliError(Exception):
+    """A problem to print and exit 1 with."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "db", None):
+        settings = settings.model_copy(update={"database_url": args.db})
+    return settings
+
+
+def _database(args: argparse.Namespace) -> Database:
+    settings = _settings(args)
+    return open_database(settings.url(), sqlite_json=settings.sqlite_json)
+
+
+def _read_json(path: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except json.JSONDecodeError as e:
+        raise CliError(f"{path}: not valid JSON: line {e.lineno}, column {e.colno}: {e.msg}") from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    issues = validate_app(_read_json(args.file))
+    for issue in issues:
+        print(f"{issue.path}: {_say(issue.message, issue.message_en)}", file=sys.stderr)
+    if issues:
+        print(f"{args.file}: {len(issues)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"{args.file}: valid")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    db = _database(args)
+    schema.upgrade(db)
+    print(f"{db.describe()}: schema at revision {schema.current_revision(db)}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    db = _database(args)
+    data = _read_json(args.file)
+    with db.write() as conn:
+        app, version = definitions.import_app(conn, data, Change(SYSTEM))
+    print(f"imported {app.key} ({app.name}) as version {version}: {len(app.forms)} forms")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    db = _database(args)
+    with db.read() as conn:
+        if args.version:
+            app = definitions.version_of(conn, args.key, args.version)
+        else:
+            app, _ = definitions.current(conn, args.key)
+    text = json.dumps(app.dump(), ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    db = _database(args)
+    with db.write() as conn:
+        create_user(conn, args.name, args.password, datetime.now(UTC), display_name=args.display_name,
+                    is_admin=args.admin)
+    print(f"created user {args.name}{' (administrator)' if args.admin else ''}")
+    return 0
+
+
+def init_database(db: Database, settings: Settings, out: Callable[[str], None] = print) -> None:
+    """First start: schema, the CRM template, and an `admin` user (password from the environment or
+    generated and printed once)."""
+    schema.upgrade(db)
+    with db.write() as conn:
+        try:
+            definitions.current(conn, "crm")
+        except NotFound:
+            app, _ = definitions.import_app(conn, json.loads(CRM_TEMPLATE.read_text(encoding="utf-8")), Change(SYSTEM))
+            out(f"imported the CRM template ({len(app.forms)} forms)")
+        if conn.scalar(select(func.count()).select_from(users)) == 0:
+            password = settings.admin_password or secrets.token_urlsafe(12)
+            create_user(conn, "admin", password, datetime.now(UTC), display_name="管理员", is_admin=True)
+            shown = "from TANGRAM_ADMIN_PASSWORD" if settings.admin_password else password
+            out(f"created user admin, password: {shown}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from runtime.main import create_app
+
+    settings = _settings(args)
+    db = open_database(settings.url(), sqlite_json=settings.sqlite_json)
+    if args.init:
+        init_database(db, settings)
+    print(f"Tangram on {db.describe()} at http://{args.host or settings.host}:{args.port or settings.port}")
+    uvicorn.run(create_app(settings, db), host=args.host or settings.host, port=args.port or settings.port,
+                log_level="info")
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from runtime.demo.load import load_demo
+
+    db = _database(args)
+    load_demo(db, args.app, args.count, seed=args.seed, progress=not args.quiet)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tangram", description="Tangram: a self-hosted no-code platform.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_db(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument("--db", help="database URL (default: TANGRAM_DATABASE_URL or ./data/tangram.db)")
+        return sp
+
+    serve = with_db(sub.add_parser("serve", help="serve the web app and API"))
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--init", action="store_true", help="upgrade the schema, import the CRM, create admin")
+    serve.set_defaults(run=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    with_db(db.add_parser("upgrade", help="apply migrations")).set_defaults(run=cmd_db_upgrade)
+
+    app = sub.add_parser("app", help="app definitions").add_subparsers(dest="app_command", required=True)
+    validate = app.add_parser("validate", help="check a template, listing every problem with its path")
+    validate.add_argument("file")
+    validate.set_defaults(run=cmd_validate)
+    imp = with_db(app.add_parser("import", help="import a template as a new app"))
+    imp.add_argument("file")
+    imp.set_defaults(run=cmd_import)
+    exp = with_db(app.add_parser("export", help="print an app's definition"))
+    exp.add_argument("key")
+    exp.add_argument("--version", type=int)
+    exp.add_argument("--output", "-o")
+    exp.set_defaults(run=cmd_export)
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
+    create = with_db(user.add_parser("create", help="create a user"))
+    create.add_argument("name")
+    create.add_argument("--password", required=True)
+    create.add_argument("--display-name")
+    create.add_argument("--admin", action="store_true")
+    create.set_defaults(run=cmd_user_create)
+
+    demo = with_db(sub.add_parser("demo-data", help="load realistic Chinese demo records"))
+    demo.add_argument("--app", default="crm")
+    demo.add_argument("--count", type=int, default=1000, help="number of customers (other forms scale with it)")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(run=cmd_demo_data)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except CliError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except EngineError as e:
+        print(f"error: {_say(e.message, e.message_en)}", file=sys.stderr)
+        for issue in e.issues:
+            print(f"  {issue.path}: {_say(issue.message, issue.message_en)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
