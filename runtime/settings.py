@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     timezone: str = "Asia/Shanghai"
     session_days: int = 30
+    max_upload_mb: int = 50
     host: str = "127.0.0.1"
     port: int = 8000
 
