@@ -7,13 +7,16 @@ state and outbox jobs commit together or not at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, select, text, update
+from sqlalchemy import Connection, Row, and_, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, VersionMismatch
 from engine.forms.validate import validate_values
+from runtime.storage.bulk import insert_rows
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
 from runtime.storage.indexes import unique_field_of
@@ -102,8 +105,38 @@ def _unique_error(conn: Connection, ref: FormRef, error: IntegrityError, datas: 
                            issues=issues)
 
 
+@dataclass(frozen=True)
+class NewRecord:
+    """A record just written, with the attributes of a `records` row (no need to read it back)."""
+
+    id: int
+    app: str
+    form: str
+    data: dict[str, Any]
+    version: int
+    def_version: int
+    owner: str | None
+    department: str | None
+    created_at: datetime
+    created_by: str | None
+    updated_at: datetime
+    updated_by: str | None
+    deleted_at: datetime | None = None
+
+
+def _new_ids(conn: Connection, count: int) -> list[int]:
+    """Ids for `count` new records, taken before the insert so one executemany needs no RETURNING
+    (row-at-a-time on SQLite when the order of returned ids must be kept)."""
+    if conn.dialect.name == "postgresql":
+        return list(conn.scalars(text(
+            "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"), {"n": count}))
+    # SQLite: writers hold the database lock from BEGIN IMMEDIATE (storage.db), so max(id) stays ours.
+    last = conn.scalar(select(func.coalesce(func.max(records.c.id), 0)))
+    return list(range(last + 1, last + 1 + count))
+
+
 def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Change,
-                *, prefix: bool = True) -> list[Row[Any]]:
+                *, prefix: bool = True) -> list[NewRecord]:
     """Create records, all or nothing. Issues are reported per item as `items[i].<field>`."""
     datas = validate_many(ref, items, change)
     issues = reference_issues(conn, ref, datas, "items" if prefix else "")
@@ -113,25 +146,22 @@ def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Ch
         return []
     _number(conn, ref, datas, change)
     who = change.actor.username
-    rows = [
-        {"app": ref.app_key, "form": ref.form.key, "data": d, "version": 1, "def_version": ref.version,
-         "owner": who, "created_at": change.now, "created_by": who, "updated_at": change.now, "updated_by": who}
-        for d in datas
-    ]
+    made = [NewRecord(i, ref.app_key, ref.form.key, d, 1, ref.version, who, None, change.now, who, change.now, who)
+            for i, d in zip(_new_ids(conn, len(datas)), datas, strict=True)]
     try:
         with conn.begin_nested():
-            ids = list(conn.scalars(insert(records).returning(records.c.id, sort_by_parameter_order=True), rows))
+            insert_rows(conn, records, [dict(vars(r)) for r in made])
     except IntegrityError as e:
         raise _unique_error(conn, ref, e, datas, prefix) from None
-    conn.execute(insert(record_history), [
-        {"record_id": i, "version": 1, "action": "create", "changed": sorted(d), "data": d,
+    insert_rows(conn, record_history, [
+        {"record_id": r.id, "version": 1, "action": "create", "changed": sorted(r.data), "data": r.data,
          "at": change.now, "by": who}
-        for i, d in zip(ids, datas, strict=True)
+        for r in made
     ])
-    return list(conn.execute(select(records).where(records.c.id.in_(ids)).order_by(records.c.id)))
+    return made
 
 
-def create(conn: Connection, ref: FormRef, values: Any, change: Change) -> Row[Any]:
+def create(conn: Connection, ref: FormRef, values: Any, change: Change) -> NewRecord:
     """Create one record; issues name the field keys directly."""
     try:
         return create_many(conn, ref, [values], change, prefix=False)[0]
