@@ -1,4 +1,6 @@
-"""Dependency aliases for the routes: the database, the clock, the current user."""
+"""Dependency aliases for the routes: the database, the clock, the current user.
+
+Dependencies without I/O are `async def` so FastAPI does not hop to a worker thread for them."""
 
 from __future__ import annotations
 
@@ -14,15 +16,15 @@ from runtime.storage.db import Database
 from runtime.storage.users import user_for_token
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def now(request: Request) -> datetime:
+def clock(request: Request) -> datetime:
     """The clock; tests replace app.state.clock to move time."""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock else datetime.now(UTC)
@@ -35,14 +37,18 @@ def current_user(request: Request, db: Annotated[Database, Depends(get_db)],
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("请先登录", "a bearer token is required")
     with db.read() as conn:
-        user = user_for_token(conn, token.strip(), now(request))
+        user = user_for_token(conn, token.strip(), clock(request))
     if user is None:
         raise Unauthorized("登录已失效，请重新登录", "the token is invalid, expired or revoked")
     return Actor(user.username, user.id, user.is_admin)
 
 
 def change_for(request: Request, actor: Actor) -> Change:
-    return Change(actor, now(request), request.app.state.timezone)
+    return Change(actor, clock(request), request.app.state.timezone)
+
+
+async def now(request: Request) -> datetime:
+    return clock(request)
 
 
 DB = Annotated[Database, Depends(get_db)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any
 
@@ -47,11 +46,17 @@ def _idempotent(request: Request, db: DB, user: CurrentUser, key: str | None, bo
             digest = idempotency.request_digest(request.method, request.url.path, body)
             earlier = idempotency.claim(conn, user.user_id or 0, key, digest, change_for(request, user).now)
             if earlier is not None:
-                return JSONResponse(earlier[1], status_code=earlier[0], headers={"Idempotent-Replayed": "true"})
+                return JSONResponse(earlier[1], status_code=earlier[0], headers={
+                    "Idempotent-Replayed": "true", **_version_etag(earlier[1])})
         status, payload = run(conn)
         if key:
             idempotency.remember(conn, user.user_id or 0, key, status, payload)
-    return JSONResponse(payload, status_code=status)
+    return JSONResponse(payload, status_code=status, headers=_version_etag(payload))
+
+
+def _version_etag(payload: Any) -> dict[str, str]:
+    version = payload.get("version") if isinstance(payload, dict) else None
+    return {"ETag": f'"{version}"'} if version else {}
 
 
 @router.post("", status_code=201)
@@ -63,10 +68,7 @@ def create_record(app: str, form: str, body: RecordIn, request: Request, db: DB,
         row = records.create(conn, ref, body.data, change_for(request, user))
         return 201, _render(conn, ref, [row])[0]
 
-    response = _idempotent(request, db, user, idempotency_key, body.model_dump(mode="json"), run)
-    if response.status_code == 201:
-        response.headers["ETag"] = f'"{json.loads(response.body)["version"]}"'
-    return response
+    return _idempotent(request, db, user, idempotency_key, body.model_dump(mode="json"), run)
 
 
 @router.post("/bulk", status_code=201)

@@ -6,11 +6,10 @@ written under. Parsed definitions are cached per (app, version): a version never
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.app import AppDefinition, parse_app
@@ -21,17 +20,9 @@ from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
 from runtime.storage.indexes import drop_form_indexes, sync_indexes
 from runtime.storage.tables import app_versions, apps, records
-from runtime.storage.types import dumps
 
-
-@lru_cache(maxsize=256)
-def _parse_cached(text: str) -> AppDefinition:
-    return parse_app(json.loads(text))
-
-
-def parse_stored(definition: dict[str, Any]) -> AppDefinition:
-    """Parse a stored definition once per distinct content."""
-    return _parse_cached(dumps(definition))
+_parsed: WeakKeyDictionary[Engine, dict[tuple[str, int], AppDefinition]] = WeakKeyDictionary()
+"""Parsed definitions per database and (app, version): a stored version never changes."""
 
 
 def _app_row(conn: Connection, key: str) -> Row[Any]:
@@ -41,18 +32,27 @@ def _app_row(conn: Connection, key: str) -> Row[Any]:
     return row
 
 
+_CURRENT_VERSION = select(apps.c.version).where(apps.c.key == bindparam("key"))  # built once: every request
+
+
 def current(conn: Connection, key: str) -> tuple[AppDefinition, int]:
     """The app's current published definition and its version number."""
-    version = _app_row(conn, key).version
+    version = conn.scalar(_CURRENT_VERSION, {"key": key})
+    if version is None:
+        raise NotFound(f"应用 {key} 不存在", f"no app {key!r}")
     return version_of(conn, key, version), version
 
 
 def version_of(conn: Connection, key: str, version: int) -> AppDefinition:
-    definition = conn.scalar(select(app_versions.c.definition).where(
-        app_versions.c.app == key, app_versions.c.version == version))
-    if definition is None:
-        raise NotFound(f"应用 {key} 没有版本 {version}", f"app {key!r} has no version {version}")
-    return parse_stored(definition)
+    """One stored version, parsed once per process."""
+    cache = _parsed.setdefault(conn.engine, {})
+    if (key, version) not in cache:
+        definition = conn.scalar(select(app_versions.c.definition).where(
+            app_versions.c.app == key, app_versions.c.version == version))
+        if definition is None:
+            raise NotFound(f"应用 {key} 没有版本 {version}", f"app {key!r} has no version {version}")
+        cache[(key, version)] = parse_app(definition)
+    return cache[(key, version)]
 
 
 def form_ref(conn: Connection, app_key: str, form_key: str) -> FormRef:

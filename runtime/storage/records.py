@@ -7,6 +7,7 @@ state and outbox jobs commit together or not at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,6 +95,12 @@ def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]
     return issues
 
 
+def _guard(conn: Connection) -> Any:
+    """A savepoint where a failed statement would abort the transaction (PostgreSQL), so the
+    clashing values can still be looked up; SQLite keeps the transaction usable without one."""
+    return conn.begin_nested() if conn.dialect.name == "postgresql" else nullcontext()
+
+
 def _unique_error(conn: Connection, ref: FormRef, error: IntegrityError, datas: list[dict[str, Any]],
                   prefix: bool) -> UniqueViolation:
     issues = _duplicate_issues(conn, ref, datas, prefix)
@@ -149,7 +156,7 @@ def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Ch
     made = [NewRecord(i, ref.app_key, ref.form.key, d, 1, ref.version, who, None, change.now, who, change.now, who)
             for i, d in zip(_new_ids(conn, len(datas)), datas, strict=True)]
     try:
-        with conn.begin_nested():
+        with _guard(conn):
             insert_rows(conn, records, [dict(vars(r)) for r in made])
     except IntegrityError as e:
         raise _unique_error(conn, ref, e, datas, prefix) from None
@@ -195,7 +202,7 @@ def _check_version(row: Row[Any], expected: int | None) -> None:
 def _write(conn: Connection, ref: FormRef, row: Row[Any], values: dict[str, Any], action: str,
            changed: list[str], data: dict[str, Any], change: Change, datas: list[dict[str, Any]]) -> Row[Any]:
     try:
-        with conn.begin_nested():
+        with _guard(conn):
             result = conn.execute(
                 update(records).where(and_(records.c.id == row.id, records.c.version == row.version))
                 .values(version=row.version + 1, updated_at=change.now, updated_by=change.actor.username,

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import AlreadyExists, BadQuery, Unauthorized
@@ -66,12 +66,15 @@ def issue_token(conn: Connection, user_id: int, now: datetime, *, kind: str = "l
     return token
 
 
+_USER_FOR_TOKEN = (
+    select(users, tokens.c.expires_at).join(tokens, tokens.c.user_id == users.c.id)
+    .where(tokens.c.token_hash == bindparam("digest"), tokens.c.revoked_at.is_(None), users.c.active.is_(True))
+)  # built once: every request runs it
+
+
 def user_for_token(conn: Connection, token: str, now: datetime) -> Row[Any] | None:
     """The active user a live token belongs to, or None."""
-    query = (select(users).join(tokens, tokens.c.user_id == users.c.id)
-             .where(tokens.c.token_hash == _digest(token), tokens.c.revoked_at.is_(None),
-                    users.c.active.is_(True)))
-    row = conn.execute(query.add_columns(tokens.c.expires_at)).first()
+    row = conn.execute(_USER_FOR_TOKEN, {"digest": _digest(token)}).first()
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
     return row
