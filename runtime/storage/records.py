@@ -95,10 +95,11 @@ def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]
     return issues
 
 
-def _guard(conn: Connection) -> Any:
-    """A savepoint where a failed statement would abort the transaction (PostgreSQL), so the
-    clashing values can still be looked up; SQLite keeps the transaction usable without one."""
-    return conn.begin_nested() if conn.dialect.name == "postgresql" else nullcontext()
+def _guard(conn: Connection, rows: int = 1) -> Any:
+    """A savepoint so that after a unique violation the clashing values can still be looked up:
+    PostgreSQL aborts the transaction on error, and a many-row insert on SQLite would leave the
+    rows before the clash in place. A single row on SQLite needs none."""
+    return conn.begin_nested() if conn.dialect.name == "postgresql" or rows > 1 else nullcontext()
 
 
 def _unique_error(conn: Connection, ref: FormRef, error: IntegrityError, datas: list[dict[str, Any]],
@@ -156,7 +157,7 @@ def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Ch
     made = [NewRecord(i, ref.app_key, ref.form.key, d, 1, ref.version, who, None, change.now, who, change.now, who)
             for i, d in zip(_new_ids(conn, len(datas)), datas, strict=True)]
     try:
-        with _guard(conn):
+        with _guard(conn, len(made)):
             insert_rows(conn, records, [dict(vars(r)) for r in made])
     except IntegrityError as e:
         raise _unique_error(conn, ref, e, datas, prefix) from None
