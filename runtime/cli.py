@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from engine.app import validate_app
 from engine.errors import EngineError, NotFound
+from engine.schema import app_json_schema_text
 from runtime.settings import Settings
 from runtime.storage import definitions, schema
 from runtime.storage.context import SYSTEM, Change
@@ -68,6 +69,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{args.file}: {len(issues)} problem(s)", file=sys.stderr)
         return 1
     print(f"{args.file}: valid")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = app_json_schema_text()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -172,6 +182,9 @@ def parser() -> argparse.ArgumentParser:
     validate = app.add_parser("validate", help="check a template, listing every problem with its path")
     validate.add_argument("file")
     validate.set_defaults(run=cmd_validate)
+    schema_cmd = app.add_parser("schema", help="print the JSON Schema of the definition format")
+    schema_cmd.add_argument("--output", "-o")
+    schema_cmd.set_defaults(run=cmd_schema)
     imp = with_db(app.add_parser("import", help="import a template as a new app"))
     imp.add_argument("file")
     imp.set_defaults(run=cmd_import)

@@ -21,7 +21,7 @@ class Option(BaseModel):
 
 def parse_options(options: list[str | Option]) -> list[Option]:
     """Options may be written as plain strings; duplicates are refused."""
-    parsed = [Option(value=o) if isinstance(o, str) else Option.model_validate(o) for o in options]
+    parsed = [Option(value=o) if isinstance(o, str) else o for o in options]
     seen: set[str] = set()
     for option in parsed:
         if option.value in seen:
@@ -33,14 +33,15 @@ def parse_options(options: list[str | Option]) -> list[Option]:
 class Choices(FieldType):
     """Shared by select and multi_select: options and how an input names one of them."""
 
-    options: list[Option]
+    options: list[str | Option]
+    """Strings or {"value", "label", "color"}; read as Options (the schema admits both spellings)."""
 
-    @field_validator("options", mode="before")
+    @field_validator("options")
     @classmethod
-    def _options(cls, options: Any) -> Any:
-        if not isinstance(options, list) or not options:
+    def _options(cls, options: list[str | Option]) -> list[str | Option]:
+        if not options:
             raise ValueError("options must be a non-empty list")
-        return parse_options(options)
+        return list(parse_options(options))
 
     def option_value(self, given: Any) -> str:
         """The option named by its value or its label (imports use labels), else FieldValueError."""
