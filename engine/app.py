@@ -87,7 +87,7 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
             issues.append(Issue(f"{path}.key", "duplicate_key", f"字段 {field.key} 重复",
                                 f"duplicate field key {field.key!r}"))
         seen.add(field.key)
-        if (field.unique or field.indexed) and not type(field).sortable:
+        if (field.unique or field.indexed) and not field.is_sortable():
             issues.append(Issue(f"{path}.unique", "not_indexable", f"{field.type} 类型的字段不能设为唯一或索引",
                                 f"a {field.type} field cannot be unique or indexed"))
         for issue in field.check(form, app):
@@ -102,7 +102,7 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
             if field is None and key not in SYSTEM_FIELDS:
                 issues.append(Issue(f"{where}.indexes[{j}][{k}]", "unknown_field", f"索引字段 {key} 不存在",
                                     f"index column {key!r} is not a field of the form"))
-            elif field is not None and not type(field).sortable:
+            elif field is not None and not field.is_sortable():
                 issues.append(Issue(f"{where}.indexes[{j}][{k}]", "not_indexable", f"{field.type} 类型不能建索引",
                                     f"a {field.type} field cannot be indexed"))
     return issues

@@ -88,7 +88,7 @@ class SqlColumn:
 
 def field_column(field: FieldType, dialect: str) -> SqlColumn:
     """The SQL of a sortable field; raises BadQuery for JSON-valued types (lists, objects)."""
-    storage = field.storage_kind() if hasattr(field, "storage_kind") else type(field).storage
+    storage = field.storage_kind()
     if storage == "json":
         raise BadQuery(f"“{field.label}”不能排序或建索引", f"field {field.key!r} cannot be sorted or indexed",
                        field=field.key)

@@ -26,11 +26,7 @@ def index_prefix(app: str, form: str) -> str:
 
 
 def _is_single_relation(field: FieldType) -> bool:
-    return type(field).refers_to == "record" and not getattr(field, "multiple", False)
-
-
-def _sortable(field: FieldType) -> bool:
-    return field.is_sortable() if hasattr(field, "is_sortable") else type(field).sortable
+    return type(field).refers_to == "record" and field.storage_kind() == "integer"
 
 
 def wanted_indexes(app: str, form: FormDefinition, dialect: str) -> dict[str, tuple[str, str | None]]:
@@ -44,7 +40,7 @@ def wanted_indexes(app: str, form: FormDefinition, dialect: str) -> dict[str, tu
         wanted[name] = (f"CREATE {kind} {name} ON records {body}", unique_field)
 
     for field in form.fields:
-        if not _sortable(field):
+        if not field.is_sortable():
             continue
         col = field_column(field, dialect)
         if field.unique:

@@ -116,14 +116,13 @@ def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueCont
     if field_def is None and not is_system(cond.key):
         raise BadQuery(f"表单“{ref.form.name}”没有字段 {cond.key}",
                        f"form {ref.form.key!r} has no field {cond.key!r}", field=cond.key)
-    ops = type(field_def).filter_ops if field_def else ("eq", "ne", "in", "lt", "lte", "gt", "gte", "blank",
+    ops = field_def.filter_ops if field_def else ("eq", "ne", "in", "lt", "lte", "gt", "gte", "blank",
                                                          "not_blank")
     if cond.op not in ops:
         raise BadQuery(f"“{cond.key}”不支持筛选条件 {cond.op}（可用：{', '.join(ops)}）",
                        f"field {cond.key!r} does not support {cond.op!r}; use one of {', '.join(ops)}",
                        field=cond.key)
-    storage = field_def.storage_kind() if field_def is not None and hasattr(field_def, "storage_kind") else (
-        type(field_def).storage if field_def else "")
+    storage = field_def.storage_kind() if field_def is not None else ""
     if storage == "json":
         if cond.op == "blank":
             return _json_raw(cond.key, dialect).is_(None)

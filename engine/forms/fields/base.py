@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.errors import Issue
+from engine.errors import FieldValueError, Issue
 from engine.keys import Key
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class FieldType(BaseModel):
     """Whether Tangram sets the value (auto_number, formula): users never write it."""
     filter_ops: ClassVar[tuple[str, ...]] = EQUALITY_OPS
     """The list filter operators the field accepts."""
-    refers_to: ClassVar[Literal["record", "user", "department"] | None] = None
+    refers_to: ClassVar[Literal["record", "user", "department", "file"] | None] = None
     """What the values name, so the runtime can check that it exists."""
 
     @classmethod
@@ -101,8 +101,23 @@ class FieldType(BaseModel):
         return value
 
     def check(self, form: FormDefinition, app: AppDefinition) -> list[Issue]:
-        """Problems of this definition that need the rest of the app (targets, defaults)."""
+        """Problems of this definition that need the rest of the app (targets); the default must fit."""
+        if self.default is None or type(self).computed:
+            return []
+        try:
+            self.normalize(self.default, ValueContext())
+        except FieldValueError as e:
+            return [Issue("default", "invalid_default", f"默认值不符合字段要求：{e.message}",
+                          f"the default does not fit the field: {e.message_en or e.message}")]
         return []
+
+    def storage_kind(self) -> Storage:
+        """How this field's values are stored (a type whose options change it overrides this)."""
+        return type(self).storage
+
+    def is_sortable(self) -> bool:
+        """Whether this field can be sorted and indexed."""
+        return type(self).sortable and self.storage_kind() != "json"
 
     def references(self, value: Any) -> list[Any]:
         """The ids, usernames or department keys a stored value names (see `refers_to`)."""

@@ -1,13 +1,14 @@
-"""select: one value from a list of options, each optionally with a label and a colour."""
+"""select and multi_select: values from a list of options, each optionally with a label and a colour."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.errors import FieldValueError
-from engine.forms.fields.base import EQUALITY_OPS, FieldType, ValueContext
+from engine.forms.fields.base import CONTAINER_OPS, EQUALITY_OPS, FieldType, ValueContext
 
 
 class Option(BaseModel):
@@ -72,3 +73,37 @@ class SelectField(Choices):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "enum": [o.value for o in self.options]}
+
+
+_SPLIT = re.compile(r"\s*[,，、;；]\s*")
+
+
+class MultiSelectField(Choices):
+    """Several options (决策链角色, 标签), stored in option order without repeats."""
+
+    type: Literal["multi_select"]
+    min_selected: int | None = Field(default=None, ge=0)
+    max_selected: int | None = Field(default=None, ge=1)
+
+    storage = "json"
+    sortable = False
+    filter_ops = CONTAINER_OPS
+
+    def normalize(self, value: Any, ctx: ValueContext) -> Any:
+        given = [p for p in _SPLIT.split(value.strip()) if p] if isinstance(value, str) else value
+        if not isinstance(given, list | tuple):
+            raise FieldValueError("应为选项列表", "expected a list of options")
+        chosen = {self.option_value(g) for g in given}
+        values = [o.value for o in self.options if o.value in chosen]  # type: ignore[union-attr]
+        if self.max_selected is not None and len(values) > self.max_selected:
+            raise FieldValueError(f"最多选 {self.max_selected} 项", f"at most {self.max_selected} options")
+        if self.min_selected is not None and len(values) < self.min_selected:
+            raise FieldValueError(f"至少选 {self.min_selected} 项", f"at least {self.min_selected} options")
+        return values
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "string", "enum": [o.value for o in self.options]},  # type: ignore[union-attr]
+                "uniqueItems": True}
+
+    def to_cell(self, value: Any) -> Any:
+        return "，".join(value)

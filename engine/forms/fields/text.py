@@ -21,6 +21,14 @@ def as_text(value: Any) -> str:
     return str(value).strip()
 
 
+def check_length(text: str, low: int | None, high: int | None) -> None:
+    """Refuse text shorter than `low` or longer than `high` characters (a Chinese character is one)."""
+    if high is not None and len(text) > high:
+        raise FieldValueError(f"最多 {high} 个字符（当前 {len(text)} 个）", f"at most {high} characters ({len(text)} given)")
+    if low is not None and len(text) < low:
+        raise FieldValueError(f"至少 {low} 个字符（当前 {len(text)} 个）", f"at least {low} characters ({len(text)} given)")
+
+
 class TextField(FieldType):
     """A single line of text (客户名称)."""
 
@@ -44,7 +52,7 @@ class TextField(FieldType):
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = as_text(value)
-        self.check_length(text)
+        check_length(text, self.min_length, self.max_length)
         if self.pattern and not re.fullmatch(self.pattern, text):
             raise FieldValueError(
                 self.pattern_message or f"格式不符合要求（{self.pattern}）",
@@ -52,17 +60,6 @@ class TextField(FieldType):
             )
         return text
 
-    def check_length(self, text: str) -> None:
-        if self.max_length is not None and len(text) > self.max_length:
-            raise FieldValueError(
-                f"最多 {self.max_length} 个字符（当前 {len(text)} 个）",
-                f"at most {self.max_length} characters ({len(text)} given)",
-            )
-        if self.min_length is not None and len(text) < self.min_length:
-            raise FieldValueError(
-                f"至少 {self.min_length} 个字符（当前 {len(text)} 个）",
-                f"at least {self.min_length} characters ({len(text)} given)",
-            )
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string"}

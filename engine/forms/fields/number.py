@@ -1,0 +1,42 @@
+"""number: a quantity (数量, 员工人数); stored as a JSON number."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from engine.errors import FieldValueError
+from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
+from engine.forms.fields.numbers import check_bounds, parse_decimal
+
+
+class NumberField(FieldType):
+    """A number with optional bounds and decimal places; integral values are stored as integers."""
+
+    type: Literal["number"]
+    min: Decimal | None = None
+    max: Decimal | None = None
+    precision: int | None = Field(default=None, ge=0, le=10)
+    unit: str | None = None
+
+    storage = "number"
+    filter_ops = EQUALITY_OPS + ORDER_OPS
+
+    def normalize(self, value: Any, ctx: ValueContext) -> Any:
+        number = parse_decimal(value)
+        if self.precision is not None and number != number.quantize(Decimal(1).scaleb(-self.precision)):
+            raise FieldValueError(f"最多 {self.precision} 位小数", f"at most {self.precision} decimal places")
+        check_bounds(number, self.min, self.max)
+        if number == number.to_integral_value():
+            return int(number)
+        return float(number)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "number"}
+        if self.min is not None:
+            schema["minimum"] = float(self.min)
+        if self.max is not None:
+            schema["maximum"] = float(self.max)
+        return schema

@@ -1,0 +1,39 @@
+"""percent: a fraction stored exactly ("0.125" is 12.5%), so expressions can compute 1 - discount."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from engine.errors import FieldValueError
+from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
+from engine.forms.fields.numbers import check_bounds, parse_decimal
+
+
+class PercentField(FieldType):
+    """A rate (赢率, 折扣). "12.5%" and 0.125 are the same value; numbers are fractions, as in Excel."""
+
+    type: Literal["percent"]
+    min: Decimal | None = None
+    max: Decimal | None = None
+    scale: int = Field(default=4, ge=0, le=8)
+
+    storage = "number"
+    filter_ops = EQUALITY_OPS + ORDER_OPS
+
+    def normalize(self, value: Any, ctx: ValueContext) -> Any:
+        text = value.strip().replace("％", "%") if isinstance(value, str) else None
+        fraction = parse_decimal(text[:-1]) / 100 if text and text.endswith("%") else parse_decimal(value)
+        exact = fraction.quantize(Decimal(1).scaleb(-self.scale))
+        if exact != fraction:
+            raise FieldValueError(f"最多精确到 {self.scale} 位小数", f"at most {self.scale} decimal places")
+        check_bounds(exact, self.min, self.max)
+        return format(exact.normalize(), "f") if exact else "0"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "a fraction: 0.125 is 12.5%"}
+
+    def to_cell(self, value: Any) -> Any:
+        return format((Decimal(value) * 100).normalize(), "f") + "%"
