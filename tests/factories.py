@@ -83,3 +83,41 @@ class Maker:
 
     def url(self, form: str = "customer", app: str = "shop") -> str:
         return f"/api/v1/apps/{app}/forms/{form}/records"
+
+
+REPAIR = {
+    "format": "tangram/app@1",
+    "key": "repair",
+    "name": "设备报修",
+    "version": "1.0.0",
+    "forms": [
+        {"key": "equipment", "name": "设备", "title_field": "name", "fields": [
+            {"key": "code", "type": "auto_number", "label": "设备编号", "pattern": "EQ-{YYYY}-{seq:4}"},
+            {"key": "name", "type": "text", "label": "设备名称", "required": True, "max_length": 100},
+            {"key": "workshop", "type": "select", "label": "所在车间", "options": ["一车间", "二车间"]},
+            {"key": "price", "type": "money", "label": "价格", "min": 0},
+            {"key": "keeper", "type": "user", "label": "负责人"},
+            {"key": "phone", "type": "phone", "label": "联系电话", "unique": True},
+        ]},
+        {"key": "ticket", "name": "报修单", "title_field": "summary", "fields": [
+            {"key": "summary", "type": "text", "label": "故障概述", "required": True},
+            {"key": "equipment", "type": "relation", "label": "设备", "target": "equipment", "required": True},
+            {"key": "related", "type": "relation", "label": "相关设备", "target": "equipment", "multiple": True},
+            {"key": "urgency", "type": "select", "label": "紧急程度", "options": ["一般", "紧急", "特急"],
+             "default": "一般"},
+            {"key": "watchers", "type": "users", "label": "关注人"},
+            {"key": "reported_at", "type": "datetime", "label": "报修时间"},
+            {"key": "due", "type": "date", "label": "期望完成"},
+            {"key": "photos", "type": "attachment", "label": "照片", "accept": ["image/*"]},
+            {"key": "parts", "type": "sub_table", "label": "配件", "fields": [
+                {"key": "part", "type": "text", "label": "配件名称", "required": True},
+                {"key": "qty", "type": "number", "label": "数量", "min": 1},
+                {"key": "unit_price", "type": "money", "label": "单价"},
+            ]},
+        ]},
+    ],
+}
+
+
+def repair() -> dict[str, Any]:
+    return copy.deepcopy(REPAIR)

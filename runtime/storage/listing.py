@@ -14,7 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, func, literal_column, or_, select
+from sqlalchemy import Connection, Row, Select, and_, bindparam, cast, exists, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery, FieldValueError
@@ -74,13 +75,15 @@ def parse_sort(ref: FormRef, spec: str | None, dialect: str) -> list[SortKey]:
 
 
 def _container_clause(key: str, value: Any, dialect: str, is_object: bool) -> ColumnElement[bool]:
+    """`value` is one of the list's items (or one of the object's values, for addresses)."""
     if dialect == "postgresql":
-        if is_object:
-            sql = f"EXISTS (SELECT 1 FROM jsonb_each_text(data -> '{key}') AS e WHERE e.value = :v)"
-            return literal_column(sql).bindparams(v=str(value))  # type: ignore[attr-defined,no-any-return]
-        return literal_column(f"(data -> '{key}') @> CAST(:v AS JSONB)").bindparams(v=json.dumps([value]))  # type: ignore[attr-defined,no-any-return]
-    sql = f"EXISTS (SELECT 1 FROM json_each(data, '$.{key}') AS e WHERE e.value = :v)"
-    return literal_column(sql).bindparams(v=value)  # type: ignore[attr-defined,no-any-return]
+        member = literal_column(f"(data -> '{key}')")
+        if not is_object:
+            return member.op("@>")(cast(bindparam(None, json.dumps([value], ensure_ascii=False)), JSONB))
+        each = func.jsonb_each_text(member).table_valued("key", "value")
+        return exists(select(literal_column("1")).select_from(each).where(each.c.value == str(value)))
+    each = func.json_each(records.c.data, literal_column(f"'$.{key}'")).table_valued("value")
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
 
 
 def _json_raw(key: str, dialect: str) -> ColumnElement[Any]:
