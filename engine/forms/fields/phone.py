@@ -27,7 +27,7 @@ def normalize_phone(value: str, *, mobile_only: bool = False) -> str:
     match = _EXTENSION.search(text)
     if match:
         extension, text = match[1], text[: match.start()]
-    elif match := _DASH_EXTENSION.match(text):
+    elif not text.startswith(("+", "00")) and (match := _DASH_EXTENSION.match(text)):
         text, extension = match[1], match[2]
     international = text.startswith(("+", "00"))
     digits = re.sub(r"[\s\-().]", "", text).removeprefix("+")
