@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jsonschema
@@ -26,3 +27,8 @@ def test_schema_is_valid_and_accepts_a_good_definition_and_refuses_a_bad_one() -
     bad["forms"][0]["fields"][0]["max_length"] = "long"
     assert list(validator.iter_errors(bad))
 
+
+
+def test_crm_template_validates_against_the_schema() -> None:
+    template = json.loads((SCHEMA_FILE.parents[1] / "apps" / "crm_template.json").read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(app_json_schema()).iter_errors(template)) == []

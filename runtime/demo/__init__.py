@@ -1,0 +1,1 @@
+"""Realistic Chinese CRM demo data: deterministic generators (generate.py) and a loader (load.py)."""
