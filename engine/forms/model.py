@@ -31,6 +31,16 @@ class FormDefinition(BaseModel):
     def by_key(self) -> dict[str, FieldType]:
         return {f.key: f for f in self.fields}
 
+    @cached_property
+    def writable(self) -> list[FieldType]:
+        """The fields users fill in (not auto numbers and other computed fields)."""
+        return [f for f in self.fields if not f.computed]
+
+    @cached_property
+    def referring(self) -> list[FieldType]:
+        """The fields whose values name records, users, departments or files."""
+        return [f for f in self.fields if f.refers_to]
+
     def field(self, key: str) -> FieldType:
         """The field with this key, or NotFound naming the form's fields."""
         try:

@@ -26,12 +26,13 @@ def validate_values(
         raise ValidationFailed(issue.message, issue.message_en, issues=[issue])
     issues: list[Issue] = []
     data = dict(existing or {})
+    by_key = form.by_key
     for key, raw in values.items():
-        field = form.by_key.get(key)
+        field = by_key.get(key)
         if field is None:
             issues.append(Issue(key, "unknown_field", f"表单“{form.name}”没有字段 {key}",
                                 f"form {form.key!r} has no field {key!r}"))
-        elif type(field).computed:
+        elif field.computed:
             issues.append(Issue(key, "read_only", f"“{field.label}”由系统生成，不能填写",
                                 f"{key!r} is set by Tangram and cannot be written"))
         elif field.is_blank(raw):
@@ -41,13 +42,13 @@ def validate_values(
                 data[key] = field.normalize(raw, ctx)
             except FieldValueError as e:
                 issues.extend(_value_issues(field, e))
-    for field in form.fields:
-        if type(field).computed:
-            continue
-        if existing is None and field.key not in values and field.default is not None:
-            data[field.key] = field.normalize(field.default, ctx)
-        if field.required and field.is_blank(data.get(field.key)) and field.key not in {i.path for i in issues}:
-            issues.append(Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required"))
+    failed = {i.path for i in issues}
+    for field in form.writable:
+        key = field.key
+        if existing is None and key not in values and field.default is not None:
+            data[key] = field.normalize(field.default, ctx)
+        if field.required and key not in failed and field.is_blank(data.get(key)):
+            issues.append(Issue(key, "required", f"“{field.label}”为必填项", f"{key!r} is required"))
     if issues:
         raise ValidationFailed(f"有 {len(issues)} 个字段不符合要求", f"{len(issues)} field(s) are invalid",
                                issues=issues)

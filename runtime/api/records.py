@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, Row
 
@@ -118,7 +118,7 @@ def list_records(app: str, form: str, request: Request, db: DB, user: CurrentUse
         body: dict[str, Any] = {"items": _render(conn, ref, page.items, wanted), "next_cursor": page.next_cursor}
         if count:
             body["total"] = page.total
-    return body
+    return JSONResponse(body)  # already JSON-ready: skip FastAPI's recursive jsonable_encoder
 
 
 def _unknown_field(ref: FormRef, key: str) -> None:
@@ -126,24 +126,22 @@ def _unknown_field(ref: FormRef, key: str) -> None:
 
 
 @router.get("/{record_id}")
-def get_record(app: str, form: str, record_id: int, response: Response, db: DB, user: CurrentUser) -> Any:
+def get_record(app: str, form: str, record_id: int, db: DB, user: CurrentUser) -> Any:
     with db.read() as conn:
         ref = definitions.form_ref(conn, app, form)
         row = records.get(conn, ref, record_id)
-        response.headers.update(_etag(row))
-        return _render(conn, ref, [row])[0]
+        return JSONResponse(_render(conn, ref, [row])[0], headers=_etag(row))
 
 
 @router.patch("/{record_id}")
-def update_record(app: str, form: str, record_id: int, body: RecordIn, request: Request, response: Response,
+def update_record(app: str, form: str, record_id: int, body: RecordIn, request: Request,
                   db: DB, user: CurrentUser, if_match: Annotated[str | None, Header()] = None) -> Any:
     """Change some fields; with `If-Match: <version>` a stale version gets 412."""
     with db.write() as conn:
         ref = definitions.form_ref(conn, app, form)
         row = records.update_record(conn, ref, record_id, body.data, change_for(request, user),
                                     expected_version=_if_match(if_match))
-        response.headers.update(_etag(row))
-        return _render(conn, ref, [row])[0]
+        return JSONResponse(_render(conn, ref, [row])[0], headers=_etag(row))
 
 
 @router.delete("/{record_id}")
@@ -153,7 +151,7 @@ def delete_record(app: str, form: str, record_id: int, request: Request, db: DB,
     with db.write() as conn:
         ref = definitions.form_ref(conn, app, form)
         row = records.delete(conn, ref, record_id, change_for(request, user), expected_version=_if_match(if_match))
-        return _render(conn, ref, [row])[0]
+        return JSONResponse(_render(conn, ref, [row])[0])
 
 
 @router.post("/{record_id}/restore")
@@ -161,7 +159,7 @@ def restore_record(app: str, form: str, record_id: int, request: Request, db: DB
     with db.write() as conn:
         ref = definitions.form_ref(conn, app, form)
         row = records.restore(conn, ref, record_id, change_for(request, user))
-        return _render(conn, ref, [row])[0]
+        return JSONResponse(_render(conn, ref, [row])[0])
 
 
 @router.get("/{record_id}/history")
@@ -169,4 +167,4 @@ def record_history(app: str, form: str, record_id: int, db: DB, user: CurrentUse
     """Every version: who, when, which fields changed, and the data after the change."""
     with db.read() as conn:
         ref = definitions.form_ref(conn, app, form)
-        return {"items": [history_json(h, ref.form) for h in records.history(conn, ref, record_id)]}
+        return JSONResponse({"items": [history_json(h, ref.form) for h in records.history(conn, ref, record_id)]})

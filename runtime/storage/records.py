@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, and_, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, VersionMismatch
+from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.validate import validate_values
 from runtime.storage.bulk import insert_rows
 from runtime.storage.columns import field_column
@@ -59,12 +60,12 @@ def _allocate(conn: Connection, ref: FormRef, field_key: str, scope: str, count:
 
 def _number(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], change: Change) -> None:
     for field in ref.form.fields:
-        if not hasattr(field, "render") or not type(field).computed:
+        if not isinstance(field, AutoNumberField):
             continue
-        scope = field.scope(change.now)
-        first = _allocate(conn, ref, field.key, scope, len(datas))
+        first = _allocate(conn, ref, field.key, field.scope(change.now), len(datas))
+        number = field.numberer(change.now)
         for offset, data in enumerate(datas):
-            data[field.key] = field.render(change.now, first + offset)
+            data[field.key] = number(first + offset)
 
 
 def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], prefix: bool) -> list[Issue]:

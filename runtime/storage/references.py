@@ -15,33 +15,29 @@ from runtime.storage.tables import files, records, users
 def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]], prefix: str) -> list[Issue]:
     """Issues for every relation id, username or file id in `items` that does not exist.
     Paths are `<prefix>[i].<field>` (or just `<field>` when prefix is empty and there is one item)."""
+    referring = [(f, f.refers_to, getattr(f, "target", "")) for f in ref.form.referring]
     wanted: dict[tuple[str, str], set[Any]] = defaultdict(set)
     for data in items:
-        for key, value in data.items():
-            field = ref.form.by_key.get(key)
-            kind = type(field).refers_to if field else None
-            if kind:
-                target = getattr(field, "target", "") if kind == "record" else ""
-                wanted[(kind, target)].update(field.references(value))
+        for field, kind, target in referring:
+            if field.key in data:
+                wanted[(kind, target)].update(field.references(data[field.key]))
     missing: dict[tuple[str, str], set[Any]] = {}
     for (kind, target), values in wanted.items():
         found = _existing(conn, ref, kind, target, values)
         if found is not None and values - found:
             missing[(kind, target)] = values - found
+    if not missing:
+        return []
     issues = []
     for i, data in enumerate(items):
-        for key, value in data.items():
-            field = ref.form.by_key.get(key)
-            kind = type(field).refers_to if field else None
-            if not kind:
-                continue
-            target = getattr(field, "target", "") if kind == "record" else ""
-            bad = [v for v in field.references(value) if v in missing.get((kind, target), ())]
+        for field, kind, target in referring:
+            absent = missing.get((kind, target), set())
+            bad = [v for v in field.references(data[field.key]) if v in absent] if field.key in data else []
             if bad:
-                path = f"{prefix}[{i}].{key}" if prefix else key
+                path = f"{prefix}[{i}].{field.key}" if prefix else field.key
                 names = "、".join(str(b) for b in bad)
                 issues.append(Issue(path, "unknown_reference", f"“{field.label}”引用的 {names} 不存在",
-                                    f"{key!r} refers to {names}, which does not exist"))
+                                    f"{field.key!r} refers to {names}, which does not exist"))
     return issues
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -58,8 +59,13 @@ class AutoNumberField(FieldType):
 
     def render(self, now: datetime, seq: int) -> str:
         """The number for the `seq`-th record of the scope `now` falls in."""
+        return self.numberer(now)(seq)
+
+    def numberer(self, now: datetime) -> Callable[[int], str]:
+        """render() for many records at one moment: the date parts are filled in once."""
         width = next((int(m[2]) for m in _PART.finditer(self.pattern) if m[1].startswith("seq") and m[2]), 1)
-        return self._render(now, f"{seq:0{width}d}")
+        head, _, tail = self._render(now, "\0").partition("\0")
+        return lambda seq: f"{head}{seq:0{width}d}{tail}"
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():

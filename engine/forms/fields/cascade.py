@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -17,6 +18,10 @@ class Node(BaseModel):
     value: str
     label: str | None = None
     children: list[str | Node] = []
+
+    @cached_property
+    def nodes(self) -> list[Node]:
+        return _nodes(self.children)
 
 
 def _nodes(items: list[str | Node]) -> list[Node]:
@@ -50,8 +55,12 @@ class CascadeField(FieldType):
                 return [p.strip() for p in text.split(separator)]
         return [text]
 
+    @cached_property
+    def tree(self) -> list[Node]:
+        return _nodes(self.options)
+
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
-        level, path = _nodes(self.options), []
+        level, path = self.tree, []
         node: Node | None = None
         for part in self._path(value):
             node = next((n for n in level if part in (n.value, n.label)), None)
@@ -59,7 +68,7 @@ class CascadeField(FieldType):
                 where = " / ".join(path) or "第一级"
                 raise FieldValueError(f"“{part}”不是“{where}”下的选项", f"{part!r} is not an option under {where!r}")
             path.append(node.value)
-            level = _nodes(node.children)
+            level = node.nodes
         if self.leaf_only and node is not None and node.children:
             raise FieldValueError("请选到最后一级", "choose down to the last level")
         return path

@@ -1,0 +1,52 @@
+"""`python -m bench [--dbs sqlite,postgresql] [--sizes 100000,1000000]`: run and print a table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import records
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| database | records | bulk storage rec/s | bulk HTTP rec/s | single HTTP req/s (p95 ms) "
+        "| list HTTP p50/p95 ms first · deep | list alone p50 ms first · deep | raw SQL p50 ms first · deep "
+        "| Tangram/raw first · deep |",
+        "|---|---:|---:|---:|---:|---|---|---|---|",
+    ]
+    for r in results:
+        ls = r["lists"]
+        ratio = [ls[f"tangram {p}"]["p50"] / ls[f"raw {p}"]["p50"] for p in ("first", "deep")]
+        lines.append(
+            f"| {r['database']} | {r['size']:,} | {r['bulk_storage_rps']:,.0f} | {r['bulk_http_rps']:,.0f} "
+            f"| {r['single_http']['rps']:,.0f} ({r['single_http']['p95']:.1f}) "
+            f"| {ls['http first']['p50']:.2f}/{ls['http first']['p95']:.2f} · "
+            f"{ls['http deep']['p50']:.2f}/{ls['http deep']['p95']:.2f} "
+            f"| {ls['tangram first']['p50']:.2f} · {ls['tangram deep']['p50']:.2f} "
+            f"| {ls['raw first']['p50']:.2f} · {ls['raw deep']['p50']:.2f} "
+            f"| {ratio[0]:.2f}× · {ratio[1]:.2f}× |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--dbs", default="sqlite,postgresql")
+    parser.add_argument("--sizes", default="100000,1000000")
+    args = parser.parse_args()
+    results = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        for backend in args.dbs.split(","):
+            print(f"… {backend}, {size:,} customers", flush=True)
+            results.append(records.run(backend, size))
+            print(table(results[-1:]), flush=True)
+    header = (f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}")
+    print(f"\n{header}\n\n{table(results)}\n\nList query: {results[0]['filter']}, limit 50.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""Records at scale: bulk create, single creates over HTTP, list queries vs hand-written SQL.
+
+For each database and size: a fresh database with the CRM template, N customers from demo-data,
+then (1) bulk create through the storage layer and through POST …/bulk, (2) single creates over
+HTTP from a separate process with a bounded loopback load, (3) the list query "equality filter on
+an indexed field + sort on money + limit 50", first page and a deep cursor page, over HTTP and
+run alone, (4) the same query hand-written in SQL against the same table and index: the floor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
+
+from bench.timing import Stopwatch, percentile, timed
+from engine.forms.fields.base import ValueContext
+from runtime.cli import CRM_TEMPLATE
+from runtime.demo.generate import generate
+from runtime.storage import definitions, listing, records, schema, tables
+from runtime.storage.columns import column
+from runtime.storage.context import Actor, Change
+from runtime.storage.db import Database, open_database
+from runtime.storage.users import create_user
+
+PG_URL = os.environ.get("TANGRAM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+WORK = Path(os.environ.get("TANGRAM_BENCH_DIR", "/tmp/tangram-bench"))
+OWNERS = [f"sales{i:02d}" for i in range(20)]
+BATCH = 5000
+
+
+def database_url(backend: str) -> str:
+    if backend == "sqlite":
+        WORK.mkdir(parents=True, exist_ok=True)
+        for f in WORK.glob("bench.db*"):
+            f.unlink()
+        return f"sqlite:///{WORK}/bench.db"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS tangram_bench CASCADE"))
+        conn.execute(text("CREATE SCHEMA tangram_bench"))
+    admin.dispose()
+    return PG_URL + "?options=-csearch_path%3Dtangram_bench"
+
+
+def prepare(url: str) -> Database:
+    db = open_database(url)
+    schema.upgrade(db)
+    now = datetime.now(UTC)
+    with db.write() as conn:
+        definitions.import_app(conn, json.loads(CRM_TEMPLATE.read_text(encoding="utf-8")), Change(Actor(None)))
+        create_user(conn, "admin", "bench-password", now, is_admin=True)
+        for name in OWNERS:
+            create_user(conn, name, "bench-password", now)
+    return db
+
+
+def list_index(db: Database) -> tuple[str, str]:
+    """The customer form's declared (filter field, money sort field) index: what the list bench uses."""
+    with db.read() as conn:
+        ref = definitions.form_ref(conn, "crm", "customer")
+        for columns in ref.form.indexes:
+            if len(columns) == 2 and columns[1].startswith("-"):
+                sort = ref.form.by_key.get(columns[1][1:])
+                if sort is not None and sort.type == "money":
+                    return columns[0], columns[1][1:]
+    raise SystemExit("the CRM customer form declares no [filter, -money] index to benchmark")
+
+
+def bulk_storage(db: Database, count: int) -> float:
+    """Records per second through records.create_many, in transactions of BATCH."""
+    with db.read() as conn:
+        ref = definitions.form_ref(conn, "crm", "customer")
+    change = Change(Actor("admin"))
+    items = list(generate(ref.app, "customer", count, seed=1, owners=OWNERS))
+    with Stopwatch() as sw:
+        for start in range(0, count, BATCH):
+            with db.write() as conn:
+                records.create_many(conn, ref, items[start:start + BATCH], change)
+    return count / sw.seconds
+
+
+@contextmanager
+def server(url: str) -> Iterator[str]:
+    """`tangram serve` in its own process, so the load generator does not share its interpreter."""
+    port = 8790
+    env = {**os.environ, "TANGRAM_DATABASE_URL": url}
+    proc = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(base + "/api/v1/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def login(http: httpx.Client) -> dict[str, str]:
+    token = http.post("/api/v1/auth/login", json={"username": "admin", "password": "bench-password"}).json()
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def http_bulk(http: httpx.Client, headers: dict[str, str], app: Any, batches: int = 10, size: int = 1000) -> float:
+    items = list(generate(app, "customer", batches * size, seed=2, owners=OWNERS, start=10_000_000))
+    url = "/api/v1/apps/crm/forms/customer/records/bulk"
+    with Stopwatch() as sw:
+        for b in range(batches):
+            r = http.post(url, json={"items": items[b * size:(b + 1) * size]}, headers=headers, timeout=120)
+            r.raise_for_status()
+    return batches * size / sw.seconds
+
+
+def http_single(base: str, headers: dict[str, str], app: Any, total: int = 2000, clients: int = 4) -> dict[str, float]:
+    """`clients` keep-alive connections, each sending creates one after another: a bounded load."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = list(generate(app, "customer", total, seed=3, owners=OWNERS, start=20_000_000))
+    url = "/api/v1/apps/crm/forms/customer/records"
+
+    def worker(part: list[dict[str, Any]]) -> list[float]:
+        samples = []
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+            for item in part:
+                start = time.perf_counter()
+                http.post(url, json={"data": item}).raise_for_status()
+                samples.append((time.perf_counter() - start) * 1000)
+        return samples
+
+    parts = [items[i::clients] for i in range(clients)]
+    with Stopwatch() as sw, ThreadPoolExecutor(clients) as pool:
+        samples = [s for part in pool.map(worker, parts) for s in part]
+    return {"rps": total / sw.seconds, "p50": percentile(samples, 50), "p95": percentile(samples, 95)}
+
+
+def deep_cursor(db: Database, filter_field: str, value: Any, sort_field: str) -> str:
+    """A cursor half-way down the filtered list (found once with OFFSET; the benchmark never uses OFFSET)."""
+    with db.read() as conn:
+        ref = definitions.form_ref(conn, "crm", "customer")
+        query = listing.ListQuery([listing.Condition(filter_field, "eq", value)],
+                                  [listing.SortKey(sort_field, True)], limit=1, count=True)
+        page, count, keys = listing.build_select(conn, ref, query, ValueContext())
+        total = conn.scalar(count)
+        row = conn.execute(page.offset(max(0, (total or 0) // 2))).first()
+        assert row is not None
+        return listing.encode_cursor(keys, [row._s0, row._s1])
+
+
+def raw_sql(dialect: str, filter_field: str, sort_field: str, deep: bool) -> str:
+    """The list query as a person would write it by hand: same rows, same index, a row-value
+    comparison for the cursor, and the same columns (the JSON decoded, as Tangram must)."""
+    if dialect == "postgresql":
+        f = f"COALESCE((data ->> '{filter_field}'), '') COLLATE \"C\""
+        s = f"COALESCE(CAST(data ->> '{sort_field}' AS NUMERIC), CAST('-Infinity' AS NUMERIC))"
+        data = "data"
+    else:
+        f = f"COALESCE(json_extract(data, '$.{filter_field}'), '')"
+        s = f"COALESCE(CAST(json_extract(data, '$.{sort_field}') AS REAL), -1e999)"
+        data = "json(data)"
+    after = f" AND ({s}, id) < (:v, :i)" if deep else ""
+    return (f"SELECT id, {data} AS data, version, owner, created_at, updated_at FROM records "
+            f"WHERE app = 'crm' AND form = 'customer' AND deleted_at IS NULL "
+            f"AND {f} = :f{after} ORDER BY {s} DESC, id DESC LIMIT 51")
+
+
+def _run_raw(conn: Any, sql: Any, params: dict[str, Any]) -> list[Any]:
+    rows = conn.execute(sql, params).all()
+    if conn.dialect.name == "sqlite":
+        return [json.loads(r.data) for r in rows]  # psycopg decodes JSONB itself
+    return rows
+
+
+def list_queries(db: Database, base: str, headers: dict[str, str], filter_field: str, value: Any,
+                 sort_field: str) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    cursor = deep_cursor(db, filter_field, value, sort_field)
+    keys = [listing.SortKey(sort_field, True), listing.SortKey("id", True)]
+    v, i = listing.decode_cursor(keys, cursor)
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        url = "/api/v1/apps/crm/forms/customer/records"
+        for name, extra in (("first", {}), ("deep", {"cursor": cursor})):
+            params = {f"filter[{filter_field}]": value, "sort": f"-{sort_field}", "limit": 50, **extra}
+            results[f"http {name}"] = timed(lambda p=params: http.get(url, params=p).raise_for_status(), 200)
+    with db.read() as conn:
+        ref = definitions.form_ref(conn, "crm", "customer")
+        col = column(ref.form, sort_field, conn.dialect.name)
+        for name, cur in (("first", None), ("deep", cursor)):
+            query = listing.ListQuery([listing.Condition(filter_field, "eq", value)],
+                                      [listing.SortKey(sort_field, True)], 50, cur)
+            results[f"tangram {name}"] = timed(
+                lambda q=query: conn.execute(listing.build_select(conn, ref, q, ValueContext())[0]).all(), 300)
+            params = {"f": value, "v": col.bind(v, conn.dialect.name).value, "i": i}
+            sql = text(raw_sql(conn.dialect.name, filter_field, sort_field, cur is not None))
+            results[f"raw {name}"] = timed(lambda s=sql, p=params: _run_raw(conn, s, p), 300)
+    return results
+
+
+def run(backend: str, size: int) -> dict[str, Any]:
+    url = database_url(backend)
+    db = prepare(url)
+    filter_field, sort_field = list_index(db)
+    out: dict[str, Any] = {"backend": backend, "size": size, "database": db.describe()}
+    out["bulk_storage_rps"] = bulk_storage(db, size)
+    with db.write() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    with db.read() as conn:
+        app = definitions.current(conn, "crm")[0]
+        value = conn.execute(select(tables.records.c.data).where(tables.records.c.form == "customer")
+                             .limit(1)).scalar_one()[filter_field]
+    with server(url) as base, httpx.Client(base_url=base) as http:
+        headers = login(http)
+        out["lists"] = list_queries(db, base, headers, filter_field, value, sort_field)
+        out["bulk_http_rps"] = http_bulk(http, headers, app)
+        out["single_http"] = http_single(base, headers, app)
+    out["filter"] = f"{filter_field} = {value!r}, sort -{sort_field}"
+    db.engine.dispose()
+    return out
