@@ -32,6 +32,10 @@ class FormDefinition(BaseModel):
         return {f.key: f for f in self.fields}
 
     @cached_property
+    def field_keys(self) -> list[str]:
+        return [f.key for f in self.fields]
+
+    @cached_property
     def writable(self) -> list[FieldType]:
         """The fields users fill in (not auto numbers and other computed fields)."""
         return [f for f in self.fields if not f.computed]

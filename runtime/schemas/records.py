@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,30 +25,35 @@ class BulkIn(BaseModel):
     items: list[dict[str, Any]] = Field(max_length=10000)
 
 
-def _with_titles(form: FormDefinition, key: str, value: Any, titles: dict[int, str]) -> Any:
-    field = form.by_key[key]
-    if type(field).refers_to != "record":
-        return value
+def _titled(value: Any, titles: dict[int, str]) -> Any:
     if isinstance(value, list):
         return [{"id": v, "title": titles.get(v, f"#{v}")} for v in value]
     return {"id": value, "title": titles.get(value, f"#{value}")}
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def record_json(row: Row[Any], form: FormDefinition, titles: dict[int, str],
                 fields: list[str] | None = None) -> dict[str, Any]:
     """A record as the API shows it: the form's current fields only (removed fields stay hidden),
     relations as {id, title}."""
-    keys = fields if fields is not None else [f.key for f in form.fields]
-    data = {k: _with_titles(form, k, row.data[k], titles) for k in keys if k in row.data and k in form.by_key}
+    stored = row.data
+    keys = form.field_keys if fields is None else fields
+    data = {k: stored[k] for k in keys if k in stored}
+    for field in form.referring:
+        if field.refers_to == "record" and field.key in data:
+            data[field.key] = _titled(data[field.key], titles)
     return {
         "id": row.id,
         "version": row.version,
         "data": data,
         "owner": row.owner,
         "department": row.department,
-        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": _timestamp(row.created_at),
         "created_by": row.created_by,
-        "updated_at": row.updated_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": _timestamp(row.updated_at),
         "updated_by": row.updated_by,
         "deleted": row.deleted_at is not None,
     }

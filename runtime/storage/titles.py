@@ -12,9 +12,8 @@ from runtime.storage.tables import records
 
 
 def related_ids(app: AppDefinition, form_key: str, datas: Iterable[dict[str, Any]]) -> set[int]:
-    form = app.form(form_key)
     ids: set[int] = set()
-    relations = [f for f in form.fields if type(f).refers_to == "record"]
+    relations = [f for f in app.form(form_key).referring if f.refers_to == "record"]
     for data in datas:
         for field in relations:
             if field.key in data:
