@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine.errors import InvalidDefinition, Issue, NotFound
 from engine.forms.fields import field_types
 from engine.forms.model import FormDefinition
-from engine.keys import SYSTEM_FIELDS, Key
+from engine.keys import SYSTEM_FIELDS, Key, repeated
 
 FORMAT = "tangram/app@1"
 
@@ -75,18 +75,14 @@ def _pydantic_issues(error: ValidationError, data: Any) -> list[Issue]:
 
 
 def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue]:
-    issues: list[Issue] = []
     where = f"forms[{i}]"
-    seen: set[str] = set()
+    issues = [Issue(f"{where}.fields[{j}].key", "duplicate_key", f"字段 {form.fields[j].key} 重复",
+                    f"duplicate field key {form.fields[j].key!r}") for j in repeated(form.field_keys)]
     for j, field in enumerate(form.fields):
         path = f"{where}.fields[{j}]"
         if field.key in SYSTEM_FIELDS:
             issues.append(Issue(f"{path}.key", "reserved_key", f"{field.key} 是系统字段名",
                                 f"{field.key!r} is reserved for a system field"))
-        if field.key in seen:
-            issues.append(Issue(f"{path}.key", "duplicate_key", f"字段 {field.key} 重复",
-                                f"duplicate field key {field.key!r}"))
-        seen.add(field.key)
         if (field.unique or field.indexed) and not field.is_sortable():
             issues.append(Issue(f"{path}.unique", "not_indexable", f"{field.type} 类型的字段不能设为唯一或索引",
                                 f"a {field.type} field cannot be unique or indexed"))
@@ -110,13 +106,9 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
 
 def check_app(app: AppDefinition) -> list[Issue]:
     """Cross-reference checks that a single model cannot make: duplicate keys, targets, title fields."""
-    issues: list[Issue] = []
-    seen: set[str] = set()
+    issues = [Issue(f"forms[{i}].key", "duplicate_key", f"表单 {app.forms[i].key} 重复",
+                    f"duplicate form key {app.forms[i].key!r}") for i in repeated([f.key for f in app.forms])]
     for i, form in enumerate(app.forms):
-        if form.key in seen:
-            issues.append(Issue(f"forms[{i}].key", "duplicate_key", f"表单 {form.key} 重复",
-                                f"duplicate form key {form.key!r}"))
-        seen.add(form.key)
         issues.extend(_form_issues(i, form, app))
     return issues
 

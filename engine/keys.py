@@ -15,3 +15,14 @@ Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 
 SYSTEM_FIELDS = ("id", "version", "owner", "department", "created_at", "created_by", "updated_at", "updated_by")
 """Columns every record has; usable in filters and sorts like fields, never as field keys."""
+
+
+def repeated(keys: list[str]) -> list[int]:
+    """Positions of keys that already appeared earlier in the list (duplicate form or field keys)."""
+    seen: set[str] = set()
+    positions = []
+    for i, key in enumerate(keys):
+        if key in seen:
+            positions.append(i)
+        seen.add(key)
+    return positions

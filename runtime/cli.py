@@ -72,13 +72,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_schema(args: argparse.Namespace) -> int:
-    text = app_json_schema_text()
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+def _output(text: str, path: str | None) -> int:
+    """Write to the file named by --output, else to standard output."""
+    if path:
+        Path(path).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    return _output(app_json_schema_text(), args.output)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -104,12 +108,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             app = definitions.version_of(conn, args.key, args.version)
         else:
             app, _ = definitions.current(conn, args.key)
-    text = json.dumps(app.dump(), ensure_ascii=False, indent=2) + "\n"
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _output(json.dumps(app.dump(), ensure_ascii=False, indent=2) + "\n", args.output)
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from engine.errors import FieldValueError, Issue
 from engine.forms.fields.base import FieldType, ValueContext
+from engine.keys import repeated
 
 if TYPE_CHECKING:
     from engine.app import AppDefinition
@@ -81,12 +82,9 @@ class SubTableField(FieldType):
 
     def check(self, form: FormDefinition, app: AppDefinition) -> list[Issue]:
         issues = super().check(form, app)
-        seen: set[str] = set()
+        issues += [Issue(f"fields[{j}].key", "duplicate_key", f"明细字段 {self.fields[j].key} 重复",
+                         f"duplicate field key {self.fields[j].key!r}") for j in repeated([f.key for f in self.fields])]
         for j, field in enumerate(self.fields):
-            if field.key in seen:
-                issues.append(Issue(f"fields[{j}].key", "duplicate_key", f"明细字段 {field.key} 重复",
-                                    f"duplicate field key {field.key!r}"))
-            seen.add(field.key)
             issues += [Issue(f"fields[{j}].{i.path}", i.code, i.message, i.message_en) for i in field.check(form, app)]
         return issues
 
