@@ -32,6 +32,13 @@ class FormDefinition(BaseModel):
         return {f.key: f for f in self.fields}
 
     @cached_property
+    def has_expressions(self) -> bool:
+        """Whether writes must compute formulas or check rules (most forms: no, and that is faster)."""
+        return any(f.type == "formula" or f.default_formula or f.rules or f.editable_when
+                   or any(s.type == "formula" or s.rules for s in getattr(f, "fields", []) if f.type == "sub_table")
+                   for f in self.fields)
+
+    @cached_property
     def field_keys(self) -> list[str]:
         return [f.key for f in self.fields]
 

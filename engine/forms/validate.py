@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import FieldValueError, Issue, ValidationFailed
+from engine.forms.expressions import compute, default_formula_values, not_editable, rule_issues
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.model import FormDefinition
 
@@ -16,11 +17,13 @@ def _value_issues(field: FieldType, error: FieldValueError) -> list[Issue]:
 
 
 def validate_values(
-    form: FormDefinition, values: Any, ctx: ValueContext, *, existing: dict[str, Any] | None = None
+    form: FormDefinition, values: Any, ctx: ValueContext, *, existing: dict[str, Any] | None = None,
+    user: str | None = None,
 ) -> dict[str, Any]:
     """Normalise `values` for a new record (existing=None: defaults apply) or as a partial update of
-    `existing` (stored values). Returns the record's whole data, or raises ValidationFailed listing
-    every failing field. Keys of removed fields in `existing` are kept: their data is not lost."""
+    `existing` (stored values), compute the formulas and check the rules. Returns the record's whole
+    data, or raises ValidationFailed listing every failing field. Keys of removed fields in
+    `existing` are kept: their data is not lost. `user` is CURRENT_USER() in expressions."""
     if not isinstance(values, dict):
         issue = Issue("data", "invalid_type", "记录数据应为对象", "record data must be an object")
         raise ValidationFailed(issue.message, issue.message_en, issues=[issue])
@@ -49,6 +52,13 @@ def validate_values(
             data[key] = field.normalize(field.default, ctx)
         if field.required and key not in failed and field.is_blank(data.get(key)):
             issues.append(Issue(key, "required", f"“{field.label}”为必填项", f"{key!r} is required"))
+    if existing is not None:
+        issues += not_editable(form, values, existing, ctx, user)
+    if not issues and form.has_expressions:
+        if existing is None:
+            data = default_formula_values(form, data, set(values), ctx, user)
+        data = compute(form, data, ctx, user)
+        issues = rule_issues(form, data, ctx, user)
     if issues:
         raise ValidationFailed(f"有 {len(issues)} 个字段不符合要求", f"{len(issues)} field(s) are invalid",
                                issues=issues)

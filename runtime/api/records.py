@@ -10,10 +10,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, Row
 
 from engine.errors import BadQuery
+from engine.expr.evaluate import EvalContext
 from runtime.api.deps import DB, CurrentUser, change_for
 from runtime.schemas.records import BulkIn, RecordIn, history_json, record_json
 from runtime.storage import definitions, idempotency, listing, records
 from runtime.storage.context import FormRef
+from runtime.storage.expressions import filter_clause
 from runtime.storage.titles import related_ids, titles
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["records"])
@@ -99,11 +101,8 @@ def list_records(app: str, form: str, request: Request, db: DB, user: CurrentUse
                  sort: str | None = None, limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
                  cursor: str | None = None, fields: str | None = None, count: bool = False,
                  filter: Annotated[str | None, Query(alias="filter")] = None) -> Any:
-    """One page of records: `filter[field]=v` or `filter[field][op]=v`, `sort=-amount,name`, keyset `cursor`."""
-    if filter is not None:
-        raise BadQuery("表达式筛选将随表达式语言提供；请使用 filter[字段]=值",
-                       "expression filters arrive with the expression language; use filter[field]=value",
-                       field="filter")
+    """One page of records: `filter=<expression>` and/or `filter[field]=v`, `filter[field][op]=v`;
+    `sort=-amount,name`; keyset `cursor`."""
     with db.read() as conn:
         ref = definitions.form_ref(conn, app, form)
         wanted = None
@@ -112,9 +111,14 @@ def list_records(app: str, form: str, request: Request, db: DB, user: CurrentUse
             for key in wanted:
                 if key not in ref.form.by_key:
                     _unknown_field(ref, key)
+        change = change_for(request, user)
+        where = []
+        if filter is not None:
+            ctx = EvalContext(change.now, change.timezone, user.username)
+            where.append(filter_clause(ref, filter, conn.dialect.name, ctx))
         query = listing.ListQuery(_conditions(request), listing.parse_sort(ref, sort, conn.dialect.name), limit,
-                                  cursor, count)
-        page = listing.list_records(conn, ref, query, change_for(request, user).ctx)
+                                  cursor, count, where)
+        page = listing.list_records(conn, ref, query, change.ctx)
         body: dict[str, Any] = {"items": _render(conn, ref, page.items, wanted), "next_cursor": page.next_cursor}
         if count:
             body["total"] = page.total

@@ -36,7 +36,7 @@ def validate_many(ref: FormRef, items: Sequence[Any], change: Change) -> list[di
     issues: list[Issue] = []
     for i, item in enumerate(items):
         try:
-            datas.append(validate_values(ref.form, item, change.ctx))
+            datas.append(validate_values(ref.form, item, change.ctx, user=change.actor.username))
         except ValidationFailed as e:
             issues.extend(Issue(f"items[{i}].{x.path}", x.code, x.message, x.message_en) for x in e.issues)
     if issues:
@@ -227,7 +227,7 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     """Apply a partial update; a stale `expected_version` raises VersionMismatch. No change, no new version."""
     row = get(conn, ref, record_id, lock=True)
     _check_version(row, expected_version)
-    data = validate_values(ref.form, values, change.ctx, existing=row.data)
+    data = validate_values(ref.form, values, change.ctx, existing=row.data, user=change.actor.username)
     issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")
     if issues:
         raise _invalid(issues)

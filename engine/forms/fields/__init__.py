@@ -16,6 +16,7 @@ from engine.forms.fields.date import DateField
 from engine.forms.fields.datetime import DateTimeField
 from engine.forms.fields.department import DepartmentField
 from engine.forms.fields.email import EmailField
+from engine.forms.fields.formula import FormulaField
 from engine.forms.fields.money import MoneyField
 from engine.forms.fields.number import NumberField
 from engine.forms.fields.percent import PercentField
@@ -55,6 +56,7 @@ BUILT_INS: tuple[type[FieldType], ...] = (
     AutoNumberField,
     AttachmentField,
     SubTableField,
+    FormulaField,
 )
 for _cls in BUILT_INS:
     field_types.register(_cls.type_name(), _cls)

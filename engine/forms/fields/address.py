@@ -44,6 +44,7 @@ class AddressField(FieldType):
     require_detail: bool = False
 
     storage = "json"
+    value_type = None
     sortable = False
     filter_ops = CONTAINER_OPS
 

@@ -31,6 +31,7 @@ class AttachmentField(FieldType):
     accept: list[str] = []
 
     storage = "json"
+    value_type = None
     sortable = False
     refers_to = "file"
     filter_ops = ("blank", "not_blank")

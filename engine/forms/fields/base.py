@@ -78,6 +78,9 @@ class FieldType(BaseModel):
     """The list filter operators the field accepts."""
     refers_to: ClassVar[Literal["record", "user", "department", "file"] | None] = None
     """What the values name, so the runtime can check that it exists."""
+    value_type: ClassVar[str | None] = "text"
+    """The type of the value in expressions: number, text, bool, date, datetime, list[text]; None
+    when expressions cannot use it (addresses, attachments; sub_tables only through their columns)."""
 
     @classmethod
     def type_name(cls) -> str:
@@ -114,6 +117,10 @@ class FieldType(BaseModel):
     def storage_kind(self) -> Storage:
         """How this field's values are stored (a type whose options change it overrides this)."""
         return type(self).storage
+
+    def expression_type(self) -> str | None:
+        """The value's type in expressions (see `value_type`; a type whose options change it overrides)."""
+        return type(self).value_type
 
     def is_sortable(self) -> bool:
         """Whether this field can be sorted and indexed."""

@@ -17,6 +17,7 @@ class BooleanField(FieldType):
     type: Literal["boolean"]
 
     storage = "bool"
+    value_type = "bool"
     filter_ops = ("eq", "blank", "not_blank")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:

@@ -36,6 +36,7 @@ class CascadeField(FieldType):
     leaf_only: bool = False
 
     storage = "json"
+    value_type = "list[text]"
     sortable = False
     filter_ops = ("has", "blank", "not_blank")
 

@@ -17,6 +17,7 @@ class DateField(FieldType):
     min: date | None = None
     max: date | None = None
 
+    value_type = "date"
     filter_ops = EQUALITY_OPS + ORDER_OPS
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:

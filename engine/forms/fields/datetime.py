@@ -17,6 +17,7 @@ class DateTimeField(FieldType):
 
     type: Literal["datetime"]
 
+    value_type = "datetime"
     filter_ops = EQUALITY_OPS + ORDER_OPS
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:

@@ -22,6 +22,7 @@ class MoneyField(FieldType):
     max: Decimal | None = None
 
     storage = "number"
+    value_type = "number"
     filter_ops = EQUALITY_OPS + ORDER_OPS
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:

@@ -22,6 +22,7 @@ class NumberField(FieldType):
     unit: str | None = None
 
     storage = "number"
+    value_type = "number"
     filter_ops = EQUALITY_OPS + ORDER_OPS
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:

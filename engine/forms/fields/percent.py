@@ -21,6 +21,7 @@ class PercentField(FieldType):
     scale: int = Field(default=4, ge=0, le=8)
 
     storage = "number"
+    value_type = "number"
     filter_ops = EQUALITY_OPS + ORDER_OPS
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:

@@ -32,10 +32,14 @@ class RelationField(FieldType):
     multiple: bool = False
 
     refers_to = "record"
+    value_type = "number"  # the id; a relation's fields are reached as relation.field
 
     @property
     def filter_ops(self) -> tuple[str, ...]:  # type: ignore[override]
         return CONTAINER_OPS if self.multiple else EQUALITY_OPS
+
+    def expression_type(self) -> str | None:
+        return "list[number]" if self.multiple else "number"
 
     def storage_kind(self) -> Storage:
         return "json" if self.multiple else "integer"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -44,21 +45,19 @@ class Choices(FieldType):
             raise ValueError("options must be a non-empty list")
         return list(parse_options(options))
 
+    @cached_property
+    def _by_name(self) -> dict[str, str]:
+        names = {o.label: o.value for o in self.options if o.label}  # type: ignore[union-attr]
+        return names | {o.value: o.value for o in self.options}  # type: ignore[union-attr]
+
     def option_value(self, given: Any) -> str:
         """The option named by its value or its label (imports use labels), else FieldValueError."""
         if isinstance(given, str):
-            text = given.strip()
-            for option in self.options:
-                if text == option.value or text == option.label:
-                    return option.value
+            found = self._by_name.get(given) or self._by_name.get(given.strip())
+            if found is not None:
+                return found
         valid = "、".join(o.value for o in self.options)
         raise FieldValueError(f"“{given}”不是可选项（可选：{valid}）", f"{given!r} is not an option ({valid})")
-
-    def option_label(self, value: str) -> str:
-        for option in self.options:
-            if option.value == value:
-                return option.label or option.value
-        return value
 
 
 class SelectField(Choices):
@@ -87,6 +86,7 @@ class MultiSelectField(Choices):
 
     storage = "json"
     sortable = False
+    value_type = "list[text]"
     filter_ops = CONTAINER_OPS
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:

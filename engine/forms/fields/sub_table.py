@@ -25,6 +25,7 @@ class SubTableField(FieldType):
     max_rows: int | None = Field(default=None, ge=1)
 
     storage = "json"
+    value_type = None
     sortable = False
     filter_ops = ("blank", "not_blank")
 

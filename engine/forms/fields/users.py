@@ -16,6 +16,7 @@ class UsersField(FieldType):
     type: Literal["users"]
 
     storage = "json"
+    value_type = "list[text]"
     sortable = False
     refers_to = "user"
     filter_ops = CONTAINER_OPS

@@ -1,0 +1,131 @@
+"""Evaluating a checked expression in Python over a record's stored values.
+
+Blank (None) follows SQL: arithmetic and comparisons with a blank give blank, AND/OR use
+three-valued logic, a blank condition counts as not met; `&` reads a blank as empty text;
+division by zero gives blank. Numbers are exact decimals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from engine.expr.functions import functions
+from engine.expr.functions.dates import add_days
+from engine.expr.functions.logic import kleene_and, kleene_not, kleene_or
+from engine.expr.functions.text import show
+from engine.expr.nodes import BOOL, DATE, DATETIME, NUMBER, Binary, Call, FieldRef, InList, Literal, Node, Type, Unary
+from engine.expr.typecheck import Checked
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    """The moment (TODAY, NOW), the time zone dates are read in, and the current user."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    user: str | None = None
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.timezone)
+
+
+def load(value: Any, kind: Type, ctx: EvalContext) -> Any:
+    """A stored JSON value as the expression sees it: numbers as Decimal, dates as date objects."""
+    if value is None:
+        return None
+    if kind.is_list:
+        return [load(v, kind.item, ctx) for v in value] if isinstance(value, list) else None  # type: ignore[arg-type]
+    if kind == NUMBER:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    if kind == DATE:
+        return value if isinstance(value, date) else date.fromisoformat(value)
+    if kind == DATETIME:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return moment.astimezone(ctx.timezone)
+    if kind == BOOL:
+        return bool(value)
+    return value
+
+
+def _compare(op: str, a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    return {"=": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def _arithmetic(op: str, a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    if isinstance(a, date) and isinstance(b, date):
+        return Decimal((a - b).days) if not isinstance(a, datetime) else Decimal((a - b).total_seconds()) / 86400
+    if isinstance(a, date):
+        return add_days(a, b if op == "+" else -b)
+    try:
+        return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b}[op]()
+    except (DivisionByZero, InvalidOperation, ZeroDivisionError):
+        return None
+
+
+class _Evaluator:
+    def __init__(self, values: Mapping[str, Any], ctx: EvalContext) -> None:
+        self.values, self.ctx = values, ctx
+
+    def run(self, node: Node) -> Any:
+        if isinstance(node, Literal):
+            return node.value
+        if isinstance(node, FieldRef):
+            key = ".".join(node.path)
+            return load(self.values.get(key), node.type or NUMBER, self.ctx)
+        if isinstance(node, Unary):
+            value = self.run(node.operand)  # type: ignore[arg-type]
+            return kleene_not(value) if node.op == "NOT" else (None if value is None else -value)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        if isinstance(node, InList):
+            item = self.run(node.item)  # type: ignore[arg-type]
+            options = [self.run(o) for o in node.options]
+            if item is None:
+                return None
+            found = item in options
+            if not found and None in options:
+                return None  # as SQL: x IN (…, NULL) is unknown when nothing matched
+            return (not found) if node.negated else found
+        assert isinstance(node, Call)
+        return self.call(node)
+
+    def binary(self, node: Binary) -> Any:
+        a, b = self.run(node.left), self.run(node.right)  # type: ignore[arg-type]
+        if node.op == "AND":
+            return kleene_and(a, b)
+        if node.op == "OR":
+            return kleene_or(a, b)
+        if node.op == "&":
+            return show(a) + show(b)
+        if node.op in "+-*/":
+            return _arithmetic(node.op, a, b)
+        return _compare(node.op, a, b)
+
+    def call(self, node: Call) -> Any:
+        if node.name == "TODAY":
+            return self.ctx.local_now.date()
+        if node.name == "NOW":
+            return self.ctx.local_now.replace(microsecond=0)
+        if node.name == "CURRENT_USER":
+            return self.ctx.user
+        return functions.get(node.name).py(*[self.run(a) for a in node.args])
+
+
+def evaluate(checked: Checked, values: Mapping[str, Any], ctx: EvalContext | None = None) -> Any:
+    """The value of the expression for one record. `values` holds stored values by field key, and
+    `rel.field` / `table.column` keys for lookups and sub_table columns (a list of the column)."""
+    return _Evaluator(values, ctx or EvalContext()).run(checked.node)
+
+
+def is_true(value: Any) -> bool:
+    """How a condition's value decides: only TRUE passes; blank does not."""
+    return value is True

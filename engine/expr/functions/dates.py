@@ -1,0 +1,142 @@
+"""TODAY, NOW, DATE, YEAR, MONTH, DAY, WEEKDAY, DATEADD, DATEDIF, EOMONTH.
+
+TODAY() and NOW() come from the evaluation context (an injectable clock), never from the database's
+own clock. Datetimes are read in the app's time zone. WEEKDAY is ISO: Monday 1 … Sunday 7 (星期一 = 1)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, Integer, cast, func
+
+from engine.expr.functions import Function, define, fail, typed
+from engine.expr.nodes import DATE, DATETIME, NULL, NUMBER, Call, Literal, Type
+
+D, N, T = "date", "number", "text"
+
+
+def _day_of(value: Any) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_days(value: Any, days: Any) -> Any:
+    """date + n days (fractions of a day for datetimes)."""
+    return value + timedelta(days=float(days)) if isinstance(value, datetime) else value + timedelta(days=int(days))
+
+
+def _dateadd(value: Any, amount: Any, unit: Any = "D") -> Any:
+    if value is None or amount is None or unit is None:
+        return None
+    n = int(amount)
+    unit = str(unit).upper()
+    if unit == "D":
+        return value + timedelta(days=n)
+    if unit == "H" and isinstance(value, datetime):
+        return value + timedelta(hours=n)
+    months = n * 12 if unit == "Y" else n
+    if isinstance(value, datetime):
+        moved = _add_months(value.date(), months)
+        return value.replace(year=moved.year, month=moved.month, day=moved.day)
+    return _add_months(value, months)
+
+
+def _datedif(start: Any, end: Any, unit: Any) -> Any:
+    """Whole days, months or years from start to end (negative when end is earlier), as Excel counts."""
+    a, b = _day_of(start), _day_of(end)
+    if a is None or b is None or unit is None:
+        return None
+    unit = str(unit).upper()
+    if unit == "D":
+        return Decimal((b - a).days)
+    sign = 1 if b >= a else -1
+    lo, hi = (a, b) if sign > 0 else (b, a)
+    months = (hi.year - lo.year) * 12 + hi.month - lo.month - (1 if hi.day < lo.day else 0)
+    return Decimal(sign * (months // 12 if unit == "Y" else months))
+
+
+def _unit_rule(units: tuple[str, ...], position: int) -> Any:
+    base = typed(NULL, "any", "any", T)
+
+    def rule(node: Call, args: list[Type]) -> Type:
+        base(node, args)
+        unit = node.args[position] if len(node.args) > position else None
+        if isinstance(unit, Literal) and str(unit.value).upper() not in units:
+            raise fail(node, f"{node.name} 的单位应为 {'/'.join(units)}", f"the unit of {node.name} must be {'/'.join(units)}")
+        return NULL
+    return rule
+
+
+def _date_or_datetime(node: Call, t: Type, i: int) -> None:
+    if t not in (DATE, DATETIME, NULL):
+        raise fail(node, f"{node.name} 的第 {i} 个参数应为日期", f"argument {i} of {node.name} must be a date")
+
+
+def _dateadd_rule(node: Call, args: list[Type]) -> Type:
+    _unit_rule(("D", "M", "Y", "H"), 2)(node, args)
+    _date_or_datetime(node, args[0], 1)
+    typed(NULL, "any", N)(node, args[:2])
+    return args[0] if args[0] != NULL else DATE
+
+
+def _datedif_rule(node: Call, args: list[Type]) -> Type:
+    _unit_rule(("D", "M", "Y"), 2)(node, args)
+    _date_or_datetime(node, args[0], 1)
+    _date_or_datetime(node, args[1], 2)
+    return NUMBER
+
+
+def _part_rule(node: Call, args: list[Type]) -> Type:
+    _date_or_datetime(node, args[0], 1)
+    return NUMBER
+
+
+def _part(fn: Any) -> Any:
+    return lambda v: None if v is None else Decimal(fn(_day_of(v)))
+
+
+def _sql_part(fmt: str, field: str) -> dict[str, Any]:
+    return {"sqlite": lambda a: cast(func.strftime(fmt, a[0]), Integer),
+            "postgresql": lambda a: cast(func.extract(field, cast(a[0], Date)), Integer)}
+
+define(Function("TODAY", 0, 0, typed(DATE), lambda: None, {}, "今天（应用时区）", "DATEDIF(last_followup_at, TODAY(), \"D\") > 3"))
+define(Function("NOW", 0, 0, typed(DATETIME), lambda: None, {}, "当前时刻", "NOW()"))
+define(Function("DATE", 3, 3, typed(DATE, N, N, N), lambda y, m, d: None if None in (y, m, d) else _safe_date(y, m, d), {},
+                "由年月日组成日期", "DATE(2026, 12, 31)"))
+define(Function("YEAR", 1, 1, _part_rule, _part(lambda d: d.year), _sql_part("%Y", "year"), "年份", "YEAR(signed_on)"))
+define(Function("MONTH", 1, 1, _part_rule, _part(lambda d: d.month), _sql_part("%m", "month"), "月份", "MONTH(signed_on)"))
+define(Function("DAY", 1, 1, _part_rule, _part(lambda d: d.day), _sql_part("%d", "day"), "日", "DAY(birthday)"))
+define(Function("WEEKDAY", 1, 1, _part_rule, _part(lambda d: d.isoweekday()), {}, "星期几（星期一为 1，星期日为 7）",
+                "WEEKDAY(followed_at) <= 5"))
+define(Function("DATEADD", 2, 3, _dateadd_rule, _dateadd, {}, "加减天(D)/月(M)/年(Y)/小时(H)", 'DATEADD(signed_on, 1, "Y")'))
+define(Function("DATEDIF", 3, 3, _datedif_rule, _datedif, {}, "两个日期相差的整天(D)/整月(M)/整年(Y)",
+                'DATEDIF(last_followup_at, TODAY(), "D")'))
+def _eomonth_rule(node: Call, args: list[Type]) -> Type:
+    _date_or_datetime(node, args[0], 1)
+    typed(NULL, "any", N)(node, args)
+    return DATE
+
+
+define(Function("EOMONTH", 1, 2, _eomonth_rule,
+                lambda d, n=Decimal(0): None if d is None or n is None else _eomonth(_day_of(d), int(n)), {},
+                "某月的最后一天", "EOMONTH(signed_on, 0)"))
+
+
+def _safe_date(y: Decimal, m: Decimal, d: Decimal) -> date | None:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def _eomonth(day: date, months: int) -> date:
+    moved = _add_months(day.replace(day=1), months)
+    return moved.replace(day=calendar.monthrange(moved.year, moved.month)[1])

@@ -1,0 +1,71 @@
+"""ROUND, ROUNDUP, ROUNDDOWN, ABS, MOD, POWER, INT — exact decimals, rounding half away from zero
+as Excel does. SQL only on PostgreSQL (NUMERIC); SQLite would compute in floating point."""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Numeric, cast, func, literal
+
+from engine.expr.functions import Function, define, typed
+from engine.expr.nodes import NUMBER
+
+
+def _places(digits: Any) -> Decimal:
+    return Decimal(1).scaleb(-int(digits))
+
+
+def _round(mode: str) -> Any:
+    def run(value: Any, digits: Any = 0) -> Any:
+        if value is None or digits is None:
+            return None
+        return value.quantize(_places(digits), rounding=mode)
+    return run
+
+
+def _mod(a: Any, b: Any) -> Any:
+    if a is None or b is None or b == 0:
+        return None
+    return a - b * (a / b).to_integral_value(rounding=ROUND_FLOOR)  # the sign of the divisor, as Excel
+
+
+def _power(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    try:
+        result = a ** b
+    except (InvalidOperation, ZeroDivisionError, OverflowError):
+        return None
+    return None if result.is_nan() or result.is_infinite() else result
+
+
+def _pg(builder: Any) -> dict[str, Any]:
+    return {"postgresql": builder}
+
+
+def _pg_round_toward(a: list[Any], down: bool) -> Any:
+    scale = func.power(literal(10, Numeric), a[1] if len(a) > 1 else 0)
+    inner = func.abs(a[0]) * scale
+    magnitude = (func.floor(inner) if down else func.ceil(inner)) / scale
+    return func.sign(a[0]) * magnitude
+
+
+N = "number"
+define(Function("ROUND", 1, 2, typed(NUMBER, N, N), _round(ROUND_HALF_UP),
+                _pg(lambda a: func.round(cast(a[0], Numeric), a[1] if len(a) > 1 else 0)),
+                "四舍五入到指定小数位", "ROUND(amount * 0.13, 2)"))
+define(Function("ROUNDUP", 1, 2, typed(NUMBER, N, N), _round(ROUND_UP), _pg(lambda a: _pg_round_toward(a, False)),
+                "远离零方向进位", "ROUNDUP(annual_revenue / 12, 0)"))
+define(Function("ROUNDDOWN", 1, 2, typed(NUMBER, N, N), _round(ROUND_DOWN), _pg(lambda a: _pg_round_toward(a, True)),
+                "向零方向舍去", "ROUNDDOWN(amount, -3)"))
+define(Function("ABS", 1, 1, typed(NUMBER, N), lambda v: None if v is None else abs(v),
+                {"postgresql": lambda a: func.abs(a[0]), "sqlite": lambda a: func.abs(a[0])}, "绝对值", "ABS(planned_amount - amount)"))
+define(Function("MOD", 2, 2, typed(NUMBER, N, N), _mod,
+                _pg(lambda a: a[0] - a[1] * func.floor(a[0] / func.nullif(a[1], 0))),
+                "取余数（符号随除数）", "MOD(period, 3)"))
+define(Function("POWER", 2, 2, typed(NUMBER, N, N), _power, {}, "乘方", "POWER(1 + probability, 2)"))
+define(Function("INT", 1, 1, typed(NUMBER, N), lambda v: None if v is None else v.to_integral_value(rounding=ROUND_FLOOR),
+                _pg(lambda a: func.floor(a[0])), "向下取整", "INT(amount / 10000)"))
+
+__all__ = ["ROUND_CEILING"]

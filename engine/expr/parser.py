@@ -1,0 +1,156 @@
+"""Parsing an expression with lark into the syntax tree of nodes.py. No eval, bounded size."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, v_args
+from lark.exceptions import VisitError
+
+from engine.expr.errors import ExpressionError
+from engine.expr.nodes import Binary, Call, FieldRef, InList, Literal, Node, Unary, children, walk
+
+MAX_LENGTH = 4000
+MAX_NODES = 1000
+MAX_DEPTH = 60
+
+_LARK = Lark((Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8"), parser="lalr",
+             propagate_positions=True, maybe_placeholders=False)
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+def _pos(item: Any) -> tuple[int, int]:
+    if isinstance(item, Token):
+        return item.line or 1, item.column or 1
+    return item.line, item.column
+
+
+def _string(token: Token) -> str:
+    out, chars, i = [], token[1:-1], 0
+    while i < len(chars):
+        if chars[i] == "\\" and i + 1 < len(chars):
+            out.append(_ESCAPES.get(chars[i + 1], chars[i + 1]))
+            i += 2
+        else:
+            out.append(chars[i])
+            i += 1
+    return "".join(out)
+
+
+@v_args(meta=True)
+class _ToNodes(Transformer[Token, Node]):
+    def number(self, meta: Any, items: list[Token]) -> Node:
+        return Literal(meta.line, meta.column, Decimal(str(items[0])))
+
+    def string(self, meta: Any, items: list[Token]) -> Node:
+        return Literal(meta.line, meta.column, _string(items[0]))
+
+    def true(self, meta: Any, items: list[Any]) -> Node:
+        return Literal(meta.line, meta.column, True)
+
+    def false(self, meta: Any, items: list[Any]) -> Node:
+        return Literal(meta.line, meta.column, False)
+
+    def null(self, meta: Any, items: list[Any]) -> Node:
+        return Literal(meta.line, meta.column, None)
+
+    def field(self, meta: Any, items: list[Token]) -> Node:
+        return FieldRef(meta.line, meta.column, tuple(str(t) for t in items))
+
+    def call(self, meta: Any, items: list[Any]) -> Node:
+        name, *args = items
+        return Call(meta.line, meta.column, str(name), [a for a in args if a is not None])
+
+    def list(self, meta: Any, items: list[Any]) -> list[Node]:
+        return [i for i in items if i is not None]
+
+    def neg(self, meta: Any, items: list[Node]) -> Node:
+        return Unary(meta.line, meta.column, "-", items[0])
+
+    def not_(self, meta: Any, items: list[Node]) -> Node:
+        return Unary(meta.line, meta.column, "NOT", items[0])
+
+    def _chain(self, items: list[Any], op: str | None = None) -> Node:
+        node = items[0]
+        rest = items[1:]
+        if op is not None:  # AND / OR / &: operands only
+            for right in rest:
+                node = Binary(node.line, node.column, op, node, right)
+            return node  # type: ignore[no-any-return]
+        for token, right in zip(rest[::2], rest[1::2], strict=True):
+            line, column = _pos(token)
+            node = Binary(line, column, str(token), node, right)
+        return node  # type: ignore[no-any-return]
+
+    def or_(self, meta: Any, items: list[Node]) -> Node:
+        return self._chain(items, "OR")
+
+    def and_(self, meta: Any, items: list[Node]) -> Node:
+        return self._chain(items, "AND")
+
+    def concat(self, meta: Any, items: list[Node]) -> Node:
+        return self._chain(items, "&")
+
+    def arith(self, meta: Any, items: list[Any]) -> Node:
+        return self._chain(items)
+
+    def compare(self, meta: Any, items: list[Any]) -> Node:
+        left, token, right = items
+        op = {"<>": "!=", "==": "="}.get(str(token), str(token))
+        line, column = _pos(token)
+        return Binary(line, column, op, left, right)
+
+    def in_(self, meta: Any, items: list[Any]) -> Node:
+        return InList(meta.line, meta.column, items[0], items[1], False)
+
+    def not_in(self, meta: Any, items: list[Any]) -> Node:
+        return InList(meta.line, meta.column, items[0], items[1], True)
+
+
+def _depth(node: Node) -> int:
+    return 1 + max((_depth(c) for c in children(node)), default=0)
+
+
+def _ends_early(text: str) -> ExpressionError:
+    """Point just after the last thing written (trailing blanks and newlines do not count)."""
+    lines = text.rstrip().splitlines() or [""]
+    return ExpressionError(len(lines), len(lines[-1]) + 1, "表达式不完整", "the expression ends too early")
+
+
+@lru_cache(maxsize=2048)
+def _parse_cached(text: str) -> Node:
+    try:
+        tree = _LARK.parse(text)
+        node = _ToNodes().transform(tree)
+    except UnexpectedEOF:
+        raise _ends_early(text) from None
+    except UnexpectedCharacters as e:
+        raise ExpressionError(e.line, e.column, f"无法识别的字符“{text[e.pos_in_stream]}”",
+                              f"unexpected character {text[e.pos_in_stream]!r}") from None
+    except UnexpectedInput as e:
+        token = getattr(e, "token", None)
+        if token is None or token.type == "$END":
+            raise _ends_early(text) from None
+        shown = str(token)
+        raise ExpressionError(e.line, e.column, f"“{shown}”出现的位置不对", f"unexpected {shown!r}") from None
+    except (VisitError, RecursionError):
+        raise ExpressionError(1, 1, "表达式过于复杂", "the expression is too complex") from None
+    if isinstance(node, list):
+        raise ExpressionError(1, 1, "列表只能用在 IN 之后", "a list can only follow IN")
+    if len(walk(node)) > MAX_NODES or _depth(node) > MAX_DEPTH:
+        raise ExpressionError(1, 1, "表达式过于复杂", "the expression is too complex")
+    return node
+
+
+def parse(text: str) -> Node:
+    """The syntax tree of `text`, or ExpressionError naming the line and column."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError(1, 1, "表达式为空", "the expression is empty")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(1, MAX_LENGTH, f"表达式超过 {MAX_LENGTH} 个字符", f"longer than {MAX_LENGTH} characters")
+    return copy.deepcopy(_parse_cached(text))  # the checker writes types into the tree: one tree per use

@@ -1,0 +1,117 @@
+"""Compiling a checked expression to a SQLAlchemy expression, for filters that run in the database.
+
+Field values come from a ColumnSource the runtime passes in (the engine knows no table). A field
+compared with a constant becomes the source's index-friendly comparison, so `region = "华东"` uses
+the form's expression index. Only expressions whose Checked says they compile for the dialect may
+come here; anything else raises, never approximates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import Numeric, String, and_, bindparam, false, func, not_, null, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.expr.evaluate import EvalContext
+from engine.expr.functions import functions
+from engine.expr.nodes import BOOL, DATE, DATETIME, Binary, Call, FieldRef, InList, Literal, Node, Type, Unary
+from engine.expr.typecheck import Checked
+
+
+class ColumnSource(Protocol):
+    """How the runtime spells a form's fields in SQL."""
+
+    def value(self, key: str) -> ColumnElement[Any]:
+        """The stored value (NULL when blank), as a typed SQL expression."""
+
+    def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
+        """`field op constant` in the index's own spelling, or None to fall back to value()."""
+
+
+def _constant(value: Any, kind: Type | None) -> Any:
+    """A Python value as it is stored: dates in ISO, datetimes as the UTC text datetime fields hold."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class _Compiler:
+    def __init__(self, dialect: str, source: ColumnSource, ctx: EvalContext) -> None:
+        self.dialect, self.source, self.ctx = dialect, source, ctx
+
+    def bind(self, value: Any, kind: Type | None) -> Any:
+        if value is None:
+            return null()
+        if isinstance(value, bool):
+            return true() if value else false()
+        stored = _constant(value, kind)
+        if isinstance(stored, Decimal):
+            return bindparam(None, float(stored) if self.dialect == "sqlite" else stored, type_=Numeric())
+        return bindparam(None, stored, type_=String())
+
+    def run(self, node: Node, positive: bool = False) -> Any:
+        """`positive`: the result only decides whether a row is kept (FALSE and blank alike), so a
+        comparison may use the index's never-blank spelling; under NOT, IF or a function it may not."""
+        if isinstance(node, Literal):
+            return self.bind(node.value, node.type)
+        if isinstance(node, FieldRef):
+            column = self.source.value(node.path[0])
+            return column == 1 if node.type == BOOL else column
+        if isinstance(node, Unary):
+            operand = self.run(node.operand)  # type: ignore[arg-type]
+            return not_(operand) if node.op == "NOT" else -operand
+        if isinstance(node, Binary):
+            return self.binary(node, positive)
+        if isinstance(node, InList):
+            item = self.run(node.item)  # type: ignore[arg-type]
+            options = [self.run(o) for o in node.options]
+            return item.not_in(options) if node.negated else item.in_(options)
+        assert isinstance(node, Call)
+        return self.call(node)
+
+    def binary(self, node: Binary, positive: bool) -> Any:
+        left, right = node.left, node.right
+        assert left is not None and right is not None
+        op = node.op
+        if op in ("AND", "OR"):
+            a, b = self.run(left, positive), self.run(right, positive)
+            return and_(a, b) if op == "AND" else or_(a, b)
+        if positive and op in ("=", "!=", "<", "<=", ">", ">=") and isinstance(left, FieldRef) \
+                and isinstance(right, Literal) and right.value is not None and len(left.path) == 1 \
+                and left.type != BOOL:
+            indexed = self.source.compare(left.path[0], op, _constant(right.value, right.type))
+            if indexed is not None:
+                return indexed
+        a, b = self.run(left), self.run(right)
+        if op == "&":
+            if self.dialect == "postgresql":
+                return func.concat(a, b)
+            return func.coalesce(a, "").op("||")(func.coalesce(b, ""))
+        if op == "/":
+            return a / func.nullif(b, 0)
+        return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "=": lambda: a == b,
+                "!=": lambda: a != b, "<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b,
+                ">=": lambda: a >= b}[op]()
+
+    def call(self, node: Call) -> Any:
+        if node.name == "TODAY":
+            return self.bind(self.ctx.local_now.date(), DATE)
+        if node.name == "NOW":
+            return self.bind(self.ctx.now.replace(microsecond=0), DATETIME)
+        if node.name == "CURRENT_USER":
+            return self.bind(self.ctx.user, None)
+        return functions.get(node.name).sql[self.dialect]([self.run(a) for a in node.args])
+
+
+def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContext | None = None) -> ColumnElement[Any]:
+    """The expression as SQL for `dialect`; ValueError if the Checked says it does not compile there."""
+    if not checked.compiles_to(dialect):
+        raise ValueError(f"{checked.text!r} does not compile for {dialect}: {checked.not_in_sql[dialect]}")
+    return _Compiler(dialect, source, ctx or EvalContext()).run(checked.node, positive=True)  # type: ignore[no-any-return]
+
+
+__all__ = ["to_sql", "ColumnSource"]

@@ -1,0 +1,144 @@
+"""The expressions a form carries — formulas, default formulas, validation rules, visible/editable
+conditions: checked when the app is saved, computed and enforced when a record is written."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import Issue
+from engine.expr.errors import ExpressionError
+from engine.expr.evaluate import EvalContext, evaluate
+from engine.expr.nodes import BOOL, Type
+from engine.expr.scope import form_scope
+from engine.expr.typecheck import Checked, check
+from engine.forms.fields.base import FieldType, ValueContext
+from engine.forms.fields.formula import FormulaField
+from engine.forms.model import FormDefinition
+
+if TYPE_CHECKING:
+    pass
+
+
+def _sub_form(field: FieldType) -> FormDefinition:
+    """A sub_table's columns as a form of their own, so row formulas see their row."""
+    return FormDefinition(key=field.key, name=field.label, fields=list(getattr(field, "fields", [])))
+
+
+def checked(form: FormDefinition, text: str, expect: Type | None = None) -> Checked:
+    """`text` type-checked on `form`, once per form and text (definitions never change)."""
+    cache: dict[tuple[str, Type | None], Checked] = form.__dict__.setdefault("_checked_expressions", {})
+    if (text, expect) not in cache:
+        cache[(text, expect)] = check(text, form_scope(form), expect=expect)
+    return cache[(text, expect)]
+
+
+def _expressions(field: FieldType) -> list[tuple[str, str, Type | None]]:
+    """(option path, text, expected type) of every expression a field definition holds."""
+    found: list[tuple[str, str, Type | None]] = []
+    if isinstance(field, FormulaField):
+        found.append(("formula", field.formula, Type(field.result)))
+    if field.default_formula:
+        found.append(("default_formula", field.default_formula, None))
+    for i, rule in enumerate(field.rules):
+        found.append((f"rules[{i}].expr", rule.expr, BOOL))
+    for option in ("visible_when", "editable_when"):
+        if getattr(field, option):
+            found.append((option, getattr(field, option), BOOL))
+    return found
+
+
+def expression_issues(form: FormDefinition, where: str) -> list[Issue]:
+    """Every expression of the form's fields that does not parse or type-check, at its JSON path."""
+    issues = []
+    for j, field in enumerate(form.fields):
+        scopes = [(form, f"{where}.fields[{j}]", field)]
+        if field.type == "sub_table":
+            sub = _sub_form(field)
+            scopes += [(sub, f"{where}.fields[{j}].fields[{k}]", f) for k, f in enumerate(sub.fields)]
+        for scope_form, path, target in scopes:
+            for option, text, expect in _expressions(target):
+                try:
+                    checked(scope_form, text, expect)
+                except ExpressionError as e:
+                    issues.append(Issue(f"{path}.{option}", e.code, e.message, e.message_en))
+    return issues
+
+
+def _context(ctx: ValueContext, user: str | None) -> EvalContext:
+    return EvalContext(now=ctx.now, timezone=ctx.timezone, user=user)
+
+
+def _row_values(form: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
+    """The values an expression reads: the data plus each sub_table column as a list."""
+    values = dict(data)
+    for field in form.fields:
+        if field.type == "sub_table":
+            rows = data.get(field.key) or []
+            for column in getattr(field, "fields", []):
+                values[f"{field.key}.{column.key}"] = [row.get(column.key) for row in rows]
+    return values
+
+
+def compute(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user: str | None = None) -> dict[str, Any]:
+    """`data` with every formula (row formulas of sub_tables first) computed and stored."""
+    eval_ctx = _context(ctx, user)
+    for field in form.fields:
+        if field.type == "sub_table" and data.get(field.key):
+            sub = _sub_form(field)
+            data[field.key] = [compute(sub, dict(row), ctx, user) for row in data[field.key]]
+    for field in form.fields:  # in form order: a formula may use the formulas above it
+        if isinstance(field, FormulaField):
+            value = field.store(evaluate(checked(form, field.formula, Type(field.result)),
+                                         _row_values(form, data), eval_ctx))
+            if value is None:
+                data.pop(field.key, None)
+            else:
+                data[field.key] = value
+    return data
+
+
+def rule_issues(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user: str | None = None) -> list[Issue]:
+    """Rules whose condition is FALSE for this data (a blank result passes, like a SQL CHECK)."""
+    eval_ctx = _context(ctx, user)
+    values = _row_values(form, data)
+    issues = []
+    for field in form.fields:
+        for rule in field.rules:
+            if evaluate(checked(form, rule.expr, BOOL), values, eval_ctx) is False:
+                issues.append(Issue(field.key, "rule", rule.message, rule.message))
+    return issues
+
+
+def default_formula_values(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext,
+                           user: str | None = None) -> dict[str, Any]:
+    """On create: fields not given whose `default_formula` gives a value get it (normalised)."""
+    eval_ctx = _context(ctx, user)
+    for field in form.fields:
+        if field.default_formula and field.key not in given and not field.computed:
+            value = evaluate(checked(form, field.default_formula), _row_values(form, data), eval_ctx)
+            if value is not None:
+                data[field.key] = field.normalize(_plain(value), ctx)
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def not_editable(form: FormDefinition, values: dict[str, Any], existing: dict[str, Any], ctx: ValueContext,
+                 user: str | None = None) -> list[Issue]:
+    """Changes to fields whose `editable_when` is FALSE on the stored record (blank allows)."""
+    issues = []
+    for field in form.fields:
+        if field.editable_when and field.key in values and values[field.key] != existing.get(field.key):
+            allowed = evaluate(checked(form, field.editable_when, BOOL), _row_values(form, existing), _context(ctx, user))
+            if allowed is False:
+                issues.append(Issue(field.key, "not_editable", f"“{field.label}”当前不可修改（{field.editable_when}）",
+                                    f"{field.key!r} cannot be changed now ({field.editable_when})"))
+    return issues

@@ -1,0 +1,64 @@
+"""formula: a value Tangram computes from the record's other fields (小计 = qty * unit_price).
+
+Stored on every write (so it can be filtered, sorted and indexed like any field) and recomputed
+whenever the record changes. `result` says what it gives; the expression is checked against the
+form when the app is saved (engine/forms/expressions.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from decimal import Decimal
+from typing import Any, Literal
+
+from engine.errors import FieldValueError
+from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, Storage, ValueContext
+from engine.forms.fields.dates import parse_date, parse_datetime
+
+_STORAGE: dict[str, Storage] = {"number": "number", "text": "text", "date": "text", "datetime": "text", "bool": "bool"}
+
+
+class FormulaField(FieldType):
+    """`formula` in the expression language; `result`: number (default), text, date, datetime or bool."""
+
+    type: Literal["formula"]
+    formula: str
+    result: Literal["number", "text", "date", "datetime", "bool"] = "number"
+    scale: int | None = None
+
+    computed = True
+    filter_ops = EQUALITY_OPS + ORDER_OPS
+
+    def storage_kind(self) -> Storage:
+        return _STORAGE[self.result]
+
+    def expression_type(self) -> str | None:
+        return self.result
+
+    def store(self, value: Any) -> Any:
+        """The computed value as it is stored: numbers as exact decimal strings, dates in ISO."""
+        if value is None:
+            return None
+        if self.result == "number":
+            number = Decimal(value)
+            if self.scale is not None:
+                number = number.quantize(Decimal(1).scaleb(-self.scale))
+            elif number.as_tuple().exponent < -10:  # type: ignore[operator]
+                number = number.quantize(Decimal("1e-10"))
+            text = format(number, "f")
+            return text.rstrip("0").rstrip(".") if "." in text and self.scale is None else text
+        if self.result == "date":
+            return parse_date(value).isoformat()
+        if self.result == "datetime":
+            return parse_datetime(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value
+
+    def normalize(self, value: Any, ctx: ValueContext) -> Any:
+        # Only for values that arrive already computed (imports, type changes): they are recomputed on write.
+        try:
+            return self.store(value)
+        except (ArithmeticError, ValueError, TypeError, FieldValueError):
+            raise FieldValueError("公式结果格式不对", "not a value this formula gives") from None
+
+    def json_schema(self) -> dict[str, Any]:
+        kind = {"number": "string", "text": "string", "date": "string", "datetime": "string", "bool": "boolean"}
+        return {"type": kind[self.result], "readOnly": True}

@@ -1,0 +1,59 @@
+"""Expression filters on records: the ColumnSource that spells a form's fields in SQL for
+engine.expr.to_sql, and the clause a `filter=` parameter becomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.errors import BadQuery
+from engine.expr.errors import ExpressionError
+from engine.expr.evaluate import EvalContext
+from engine.expr.nodes import BOOL
+from engine.expr.scope import form_scope
+from engine.expr.to_sql import to_sql
+from engine.expr.typecheck import check
+from engine.forms.model import FormDefinition
+from runtime.storage.columns import column, is_system
+from runtime.storage.context import FormRef
+
+_OPS = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
+
+
+class RecordColumns:
+    """Fields of one form's records as SQL, for engine.expr.to_sql."""
+
+    def __init__(self, form: FormDefinition, dialect: str) -> None:
+        self.form, self.dialect = form, dialect
+
+    def value(self, key: str) -> ColumnElement[Any]:
+        col = column(self.form, key, self.dialect)
+        if col.storage != "timestamp":
+            return col.raw_expr()
+        # System timestamps read like datetime fields: UTC text with a Z, so the two compare alike.
+        if self.dialect == "postgresql":
+            return func.to_char(literal_column(f"{key} AT TIME ZONE 'UTC'"), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        return func.strftime("%Y-%m-%dT%H:%M:%SZ", literal_column(key))
+
+    def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
+        col = column(self.form, key, self.dialect)
+        bound = col.bind(value, self.dialect)
+        indexed = getattr(col.sort_expr(), _OPS[op])(bound)
+        return indexed if is_system(key) else and_(indexed, col.raw_expr().is_not(None))
+
+
+def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext) -> ColumnElement[bool]:
+    """The SQL of a `filter=` expression; BadQuery (400) with the position when it is wrong, or when
+    it uses something that cannot run in this database yet."""
+    try:
+        checked = check(text, form_scope(ref.form, ref.app), expect=BOOL)
+    except ExpressionError as e:
+        e.extra["field"] = "filter"
+        raise
+    if not checked.compiles_to(dialect):
+        what = "、".join(checked.not_in_sql[dialect])
+        raise BadQuery(f"这个筛选条件暂不能在数据库中执行：{what}", f"this filter cannot run in the database yet: {what}",
+                       field="filter")
+    return to_sql(checked, dialect, RecordColumns(ref.form, dialect), ctx)
