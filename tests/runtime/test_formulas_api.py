@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from engine.app import validate_app
@@ -107,3 +109,25 @@ def test_bad_expressions_in_a_definition_are_refused_with_path_and_position() ->
     assert "must give number, not text" in issues["forms[0].fields[2].formula"]
     assert "must give bool" in issues["forms[0].fields[3].rules[0].expr"]
     assert "ends too early" in issues["forms[0].fields[4].visible_when"]
+
+
+def test_crm_quote_totals_its_lines_after_discounts(make: Any) -> None:
+    template = json.loads((Path(__file__).resolve().parents[2] / "apps" / "crm_template.json").read_text("utf-8"))
+    make.app_def(template)
+    customer = make.record("customer", {"name": "苏州恒瑞精密机械有限公司"}, app="crm")
+    quote = make.record("quote", {"customer": customer["id"], "discount": "5%", "lines": [
+        {"item": "CRM 专业版", "qty": 2, "unit_price": "89800", "discount": "10%"},
+        {"item": "实施服务", "qty": 10, "unit_price": "2500"}]}, app="crm")
+    assert [line["subtotal"] for line in quote["data"]["lines"]] == ["161640.00", "25000.00"]
+    assert quote["data"]["amount"] == "177308.00"  # (161640 + 25000) × 0.95
+    assert quote["data"]["code"].startswith("QT-")
+    deal = make.record("opportunity", {"name": "扩容", "customer": customer["id"], "amount": "500000",
+                                       "probability": "40%"}, app="crm")
+    assert deal["data"]["weighted_amount"] == "200000.00"
+    r = make.client.post(make.url("contract", "crm"), json={"data": {
+        "title": "销售合同", "customer": customer["id"], "amount": "1000", "starts_on": "2026-12-01",
+        "ends_on": "2026-11-01"}}, headers=make.admin)
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["message"] == "到期日期不能早于开始日期"
+    contract = make.record("contract", {"title": "销售合同", "customer": customer["id"], "amount": "1000",
+                                        "starts_on": "2026-12-01"}, app="crm")
+    assert contract["data"]["ends_on"] == "2027-12-01"
