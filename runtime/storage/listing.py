@@ -25,6 +25,9 @@ from runtime.storage.context import FormRef
 from runtime.storage.tables import records
 
 MAX_LIMIT = 500
+LISTED = [records.c[name] for name in ("id", "data", "version", "owner", "department", "created_at", "created_by",
+                                       "updated_at", "updated_by", "deleted_at")]
+"""The columns a list shows (not app, form, def_version: the query fixes or does not need them)."""
 
 
 @dataclass(frozen=True)
@@ -240,7 +243,7 @@ def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueCon
     sort_cols = [c.sort_expr().label(f"_s{i}") for i, c in enumerate(columns)]
     order = [c.sort_expr().desc() if k.descending else c.sort_expr().asc()
              for c, k in zip(columns, keys, strict=True)]
-    page = select(records, *sort_cols).where(*where).order_by(*order).limit(query.limit + 1)
+    page = select(*LISTED, *sort_cols).where(*where).order_by(*order).limit(query.limit + 1)
     return page, count, keys
 
 
@@ -248,7 +251,7 @@ def list_records(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueCon
     """One page of a form's live records in the asked order, with a cursor for the next page."""
     page, count, keys = build_select(conn, ref, query, ctx)
     total = conn.scalar(count) if count is not None else None
-    rows = list(conn.execute(page))
+    rows = conn.execute(page).all()
     next_cursor = None
     if len(rows) > query.limit:
         rows = rows[: query.limit]
