@@ -16,17 +16,16 @@ def _value_issues(field: FieldType, error: FieldValueError) -> list[Issue]:
     return [Issue(field.key, error.code, error.message, error.message_en)]
 
 
-def validate_values(
+def normalize_values(
     form: FormDefinition, values: Any, ctx: ValueContext, *, existing: dict[str, Any] | None = None,
     user: str | None = None,
 ) -> dict[str, Any]:
     """Normalise `values` for a new record (existing=None: defaults apply) or as a partial update of
-    `existing` (stored values), compute the formulas and check the rules. Returns the record's whole
-    data, or raises ValidationFailed listing every failing field. Keys of removed fields in
-    `existing` are kept: their data is not lost. `user` is CURRENT_USER() in expressions."""
+    `existing` (stored values). Returns the record's whole data, or raises ValidationFailed listing
+    every failing field. Keys of removed fields in `existing` are kept: their data is not lost.
+    `user` is CURRENT_USER() in expressions."""
     if not isinstance(values, dict):
-        issue = Issue("data", "invalid_type", "记录数据应为对象", "record data must be an object")
-        raise ValidationFailed(issue.message, issue.message_en, issues=[issue])
+        raise _failed([Issue("data", "invalid_type", "记录数据应为对象", "record data must be an object")])
     issues: list[Issue] = []
     data = dict(existing or {})
     by_key = form.by_key
@@ -54,12 +53,34 @@ def validate_values(
             issues.append(Issue(key, "required", f"“{field.label}”为必填项", f"{key!r} is required"))
     if existing is not None:
         issues += not_editable(form, values, existing, ctx, user)
-    if not issues and form.has_expressions:
-        if existing is None:
-            data = default_formula_values(form, data, set(values), ctx, user)
-        data = compute(form, data, ctx, user)
-        issues = rule_issues(form, data, ctx, user)
     if issues:
-        raise ValidationFailed(f"有 {len(issues)} 个字段不符合要求", f"{len(issues)} field(s) are invalid",
-                               issues=issues)
+        raise _failed(issues)
     return data
+
+
+def finish_values(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext, *,
+                  creating: bool, user: str | None = None) -> dict[str, Any]:
+    """After normalising (and the runtime filling lookups): default formulas on create, formulas,
+    then the validation rules; ValidationFailed lists every broken rule."""
+    if not form.has_expressions:
+        return data
+    if creating:
+        data = default_formula_values(form, data, given, ctx, user)
+    data = compute(form, data, ctx, user)
+    issues = rule_issues(form, data, ctx, user)
+    if issues:
+        raise _failed(issues)
+    return data
+
+
+def validate_values(
+    form: FormDefinition, values: Any, ctx: ValueContext, *, existing: dict[str, Any] | None = None,
+    user: str | None = None,
+) -> dict[str, Any]:
+    """normalize_values then finish_values: the whole check of a write that needs nothing stored."""
+    data = normalize_values(form, values, ctx, existing=existing, user=user)
+    return finish_values(form, data, set(values), ctx, creating=existing is None, user=user)
+
+
+def _failed(issues: list[Issue]) -> ValidationFailed:
+    return ValidationFailed(f"有 {len(issues)} 个字段不符合要求", f"{len(issues)} field(s) are invalid", issues=issues)

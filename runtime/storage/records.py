@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, VersionMismatch
 from engine.forms.fields.auto_number import AutoNumberField
-from engine.forms.validate import validate_values
+from engine.forms.validate import finish_values, normalize_values
 from runtime.storage.bulk import insert_rows
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
+from runtime.storage.derived import after_write, fill_lookups, fill_rollups_of_new
 from runtime.storage.indexes import unique_field_of
 from runtime.storage.references import reference_issues
 from runtime.storage.tables import record_history, records, sequences
@@ -30,15 +31,30 @@ def _invalid(issues: list[Issue]) -> ValidationFailed:
     return ValidationFailed(f"有 {len(issues)} 处错误", f"{len(issues)} problem(s)", issues=issues)
 
 
-def validate_many(ref: FormRef, items: Sequence[Any], change: Change) -> list[dict[str, Any]]:
-    """Normalise every item; raise ValidationFailed listing every problem as `items[i].<field>`."""
+def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Change) -> list[dict[str, Any]]:
+    """Normalise every item, fill lookups and empty rollups (one query for the batch), compute formulas
+    and check rules; raise ValidationFailed listing every problem as `items[i].<field>`."""
+    user, ctx = change.actor.username, change.ctx
     datas: list[dict[str, Any]] = []
     issues: list[Issue] = []
+
+    def collect(i: int, error: ValidationFailed) -> None:
+        issues.extend(Issue(f"items[{i}].{x.path}", x.code, x.message, x.message_en) for x in error.issues)
+
     for i, item in enumerate(items):
         try:
-            datas.append(validate_values(ref.form, item, change.ctx, user=change.actor.username))
+            datas.append(normalize_values(ref.form, item, ctx, user=user))
         except ValidationFailed as e:
-            issues.extend(Issue(f"items[{i}].{x.path}", x.code, x.message, x.message_en) for x in e.issues)
+            collect(i, e)
+    if issues:
+        raise _invalid(issues)
+    fill_lookups(conn, ref.form, datas)
+    fill_rollups_of_new(ref.form, datas)
+    for i, (item, data) in enumerate(zip(items, datas, strict=True)):
+        try:
+            datas[i] = finish_values(ref.form, data, set(item), ctx, creating=True, user=user)
+        except ValidationFailed as e:
+            collect(i, e)
     if issues:
         raise _invalid(issues)
     return datas
@@ -147,7 +163,7 @@ def _new_ids(conn: Connection, count: int) -> list[int]:
 def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Change,
                 *, prefix: bool = True) -> list[NewRecord]:
     """Create records, all or nothing. Issues are reported per item as `items[i].<field>`."""
-    datas = validate_many(ref, items, change)
+    datas = validate_many(conn, ref, items, change)
     issues = reference_issues(conn, ref, datas, "items" if prefix else "")
     if issues:
         raise _invalid(issues)
@@ -167,6 +183,7 @@ def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Ch
          "at": change.now, "by": who}
         for r in made
     ])
+    after_write(conn, ref.app, ref.form, [r.id for r in made], [{}] * len(made), datas, change.ctx, creating=True)
     return made
 
 
@@ -227,7 +244,10 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     """Apply a partial update; a stale `expected_version` raises VersionMismatch. No change, no new version."""
     row = get(conn, ref, record_id, lock=True)
     _check_version(row, expected_version)
-    data = validate_values(ref.form, values, change.ctx, existing=row.data, user=change.actor.username)
+    user = change.actor.username
+    data = normalize_values(ref.form, values, change.ctx, existing=row.data, user=user)
+    fill_lookups(conn, ref.form, [data])
+    data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user)
     issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")
     if issues:
         raise _invalid(issues)
@@ -235,8 +255,10 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     if not changed:
         return row
     changed_only = {k: data.get(k) for k in changed if k in data}
-    return _write(conn, ref, row, {"data": data, "def_version": ref.version}, "update", changed, data,
-                  change, [changed_only])
+    new = _write(conn, ref, row, {"data": data, "def_version": ref.version}, "update", changed, data,
+                 change, [changed_only])
+    after_write(conn, ref.app, ref.form, [row.id], [row.data], [data], change.ctx)
+    return new
 
 
 def delete(conn: Connection, ref: FormRef, record_id: int, change: Change,
@@ -244,13 +266,17 @@ def delete(conn: Connection, ref: FormRef, record_id: int, change: Change,
     """Soft delete: the record leaves lists and unique checks, and can be restored."""
     row = get(conn, ref, record_id, lock=True)
     _check_version(row, expected_version)
-    return _write(conn, ref, row, {"deleted_at": change.now}, "delete", [], row.data, change, [])
+    new = _write(conn, ref, row, {"deleted_at": change.now}, "delete", [], row.data, change, [])
+    after_write(conn, ref.app, ref.form, [row.id], [row.data], [{}], change.ctx)
+    return new
 
 
 def restore(conn: Connection, ref: FormRef, record_id: int, change: Change) -> Row[Any]:
     """Bring a soft-deleted record back; refused with unique_violation if its unique values were reused."""
     row = get(conn, ref, record_id, deleted=True, lock=True)
-    return _write(conn, ref, row, {"deleted_at": None}, "restore", [], row.data, change, [row.data])
+    new = _write(conn, ref, row, {"deleted_at": None}, "restore", [], row.data, change, [row.data])
+    after_write(conn, ref.app, ref.form, [row.id], [{}], [row.data], change.ctx)
+    return new
 
 
 def history(conn: Connection, ref: FormRef, record_id: int) -> list[Row[Any]]:

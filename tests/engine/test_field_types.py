@@ -43,6 +43,8 @@ SAMPLES: dict[str, tuple[dict[str, Any], list[Any]]] = {
     "auto_number": ({"pattern": "QT-{YYYY}{MM}-{seq:4}"}, ["QT-202611-0001"]),
     "attachment": ({"accept": ["image/*"]}, [[PHOTO], PHOTO]),
     "formula": ({"formula": "1 + 1"}, ["2", 3, "0.125"]),
+    "lookup": ({"relation": "customer", "field": "level"}, ["A"]),
+    "rollup": ({"source": {"form": "contract", "field": "customer"}, "agg": "sum", "of": "amount"}, ["1200.5"]),
     "sub_table": ({"fields": [{"key": "part", "type": "text", "label": "配件", "required": True},
                               {"key": "qty", "type": "number", "label": "数量"},
                               {"key": "unit_price", "type": "money", "label": "单价"}]},

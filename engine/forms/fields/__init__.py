@@ -17,11 +17,13 @@ from engine.forms.fields.datetime import DateTimeField
 from engine.forms.fields.department import DepartmentField
 from engine.forms.fields.email import EmailField
 from engine.forms.fields.formula import FormulaField
+from engine.forms.fields.lookup import LookupField
 from engine.forms.fields.money import MoneyField
 from engine.forms.fields.number import NumberField
 from engine.forms.fields.percent import PercentField
 from engine.forms.fields.phone import PhoneField
 from engine.forms.fields.relation import RelationField
+from engine.forms.fields.rollup import RollupField
 from engine.forms.fields.select import MultiSelectField, SelectField
 from engine.forms.fields.sub_table import SubTableField
 from engine.forms.fields.text import TextField
@@ -57,6 +59,8 @@ BUILT_INS: tuple[type[FieldType], ...] = (
     AttachmentField,
     SubTableField,
     FormulaField,
+    LookupField,
+    RollupField,
 )
 for _cls in BUILT_INS:
     field_types.register(_cls.type_name(), _cls)

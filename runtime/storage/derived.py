@@ -1,0 +1,136 @@
+"""Lookups and rollups: values that come from other records, kept current inside the same
+transaction as the write that changes them.
+
+- A lookup copies a field of the related record when its own record is written, and is refreshed
+  in every record pointing at a record whose looked-up field changed.
+- A rollup summarises the records pointing at its record; it is recomputed for every record they
+  pointed at before or after a write (creates, updates, deletes and restores of those records).
+Refreshed records get their formulas recomputed; their version does not change (nobody edited them).
+One level deep: a rollup over lookups of rollups is not chased further.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from engine.app import AppDefinition
+from engine.forms.expressions import compute
+from engine.forms.fields.base import ValueContext
+from engine.forms.fields.lookup import LookupField
+from engine.forms.fields.rollup import RollupField
+from engine.forms.model import FormDefinition
+from runtime.storage.columns import field_column
+from runtime.storage.tables import records
+
+_SAVE = update(records).where(records.c.id == bindparam("rid")).values(data=bindparam("new_data"))
+
+
+def _lookups(form: FormDefinition) -> list[LookupField]:
+    return [f for f in form.fields if isinstance(f, LookupField)]
+
+
+def _related_data(conn: Connection, ids: Iterable[int], form: str | None = None) -> dict[int, dict[str, Any]]:
+    wanted = sorted({i for i in ids if isinstance(i, int)})
+    if not wanted:
+        return {}
+    query = select(records.c.id, records.c.data).where(records.c.id.in_(wanted), records.c.deleted_at.is_(None))
+    if form is not None:
+        query = query.where(records.c.form == form)
+    return {r.id: r.data for r in conn.execute(query)}
+
+
+def fill_lookups(conn: Connection, form: FormDefinition, datas: list[dict[str, Any]]) -> None:
+    """Copy every lookup's value from the related records (one query for the whole batch)."""
+    lookups = _lookups(form)
+    if not lookups:
+        return
+    related = _related_data(conn, (d.get(f.relation) for f in lookups for d in datas))
+    for data in datas:
+        for f in lookups:
+            value = related.get(data.get(f.relation), {}).get(f.field)
+            if value is None:
+                data.pop(f.key, None)
+            else:
+                data[f.key] = value
+
+
+def fill_rollups_of_new(form: FormDefinition, datas: list[dict[str, Any]]) -> None:
+    """A record just created has nothing pointing at it yet."""
+    for f in form.fields:
+        if isinstance(f, RollupField):
+            empty = f.summarise([])
+            for data in datas:
+                if empty is None:
+                    data.pop(f.key, None)
+                else:
+                    data[f.key] = empty
+
+
+def _save(conn: Connection, changed: dict[int, dict[str, Any]]) -> None:
+    if changed:
+        conn.execute(_SAVE, [{"rid": i, "new_data": d} for i, d in changed.items()])
+
+
+def refresh_rollups(conn: Connection, app: AppDefinition, parent_form: FormDefinition, rollups: list[RollupField],
+                    parent_ids: set[int], ctx: ValueContext) -> None:
+    """Recompute `rollups` of `parent_form` in the records `parent_ids`."""
+    parents = _related_data(conn, parent_ids, parent_form.key)
+    if not parents:
+        return
+    changed: dict[int, dict[str, Any]] = {}
+    for f in rollups:
+        child = app.form(f.source.form)
+        link = field_column(child.field(f.source.field), conn.dialect.name).raw_expr()
+        rows = conn.execute(select(link.label("parent"), records.c.data).where(
+            records.c.app == app.key, records.c.form == child.key, records.c.deleted_at.is_(None),
+            link.in_(sorted(parents))))
+        values: dict[int, list[Any]] = defaultdict(list)
+        for row in rows:
+            values[int(row.parent)].append(row.data.get(f.of) if f.of else 1)
+        for pid, data in parents.items():
+            result = f.summarise(values.get(pid, []))
+            target = changed.get(pid, data)
+            if target.get(f.key) != result:
+                target = changed.setdefault(pid, dict(data))
+                if result is None:
+                    target.pop(f.key, None)
+                else:
+                    target[f.key] = result
+    _save(conn, {pid: compute(parent_form, data, ctx) for pid, data in changed.items()})
+
+
+def refresh_lookups(conn: Connection, app: AppDefinition, target_form: str, target_ids: set[int],
+                    changed_fields: set[str], ctx: ValueContext) -> None:
+    """Refresh lookups into `target_form` in the records pointing at `target_ids`."""
+    for form in app.forms:
+        lookups = [f for f in _lookups(form) if getattr(form.by_key.get(f.relation), "target", None) == target_form
+                   and f.field in changed_fields]
+        for relation in {f.relation for f in lookups}:
+            link = field_column(form.field(relation), conn.dialect.name).raw_expr()
+            rows = conn.execute(select(records.c.id, records.c.data).where(
+                records.c.app == app.key, records.c.form == form.key, records.c.deleted_at.is_(None),
+                link.in_(sorted(target_ids)))).all()
+            datas = [dict(r.data) for r in rows]
+            fill_lookups(conn, form, datas)
+            _save(conn, {r.id: compute(form, d, ctx) for r, d in zip(rows, datas, strict=True) if d != r.data})
+
+
+def after_write(conn: Connection, app: AppDefinition, form: FormDefinition, ids: list[int],
+                before: list[dict[str, Any]], after: list[dict[str, Any]], ctx: ValueContext,
+                *, creating: bool = False) -> None:
+    """Keep rollups and lookups that depend on these records current (call inside the write's transaction).
+    `before`/`after` are the records' data around the write ({} for a record that did not exist)."""
+    for parent_form in app.forms:
+        rollups = [f for f in parent_form.fields if isinstance(f, RollupField) and f.source.form == form.key]
+        parent_ids = {d[f.source.field] for f in rollups for d in (*before, *after) if d.get(f.source.field)}
+        if parent_ids:
+            refresh_rollups(conn, app, parent_form, rollups, parent_ids, ctx)
+    if creating:
+        return  # nothing can point at a record that did not exist
+    changed = {k for b, a in zip(before, after, strict=True) for k in set(b) | set(a) if b.get(k) != a.get(k)}
+    if changed:
+        refresh_lookups(conn, app, form.key, set(ids), changed, ctx)
