@@ -40,7 +40,10 @@ def test_customer_essentials(crm: AppDefinition) -> None:
     assert _field(crm, "customer", "name").unique and _field(crm, "customer", "name").required
     assert _field(crm, "customer", "industry").type == "cascade"
     assert [o.value for o in _field(crm, "customer", "level").options] == ["A", "B", "C"]
-    assert _field(crm, "customer", "last_followup_at").type == "datetime"
+    last = _field(crm, "customer", "last_followup_at")
+    assert (last.type, last.agg, last.result, last.source.form) == ("rollup", "max", "datetime", "followup")
+    assert _field(crm, "customer", "total_contract_amount").of == "amount"
+    assert _field(crm, "contact", "customer_level").type == "lookup"
     assert _field(crm, "customer", "manager").type == "user"
 
 

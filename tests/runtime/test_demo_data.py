@@ -68,3 +68,7 @@ def test_cli_loads_demo_data_with_every_relation_resolved(tmp_path: Path, capsys
     with db.read() as conn:
         counts = dict(conn.execute(select(records.c.form, func.count()).group_by(records.c.form)).all())
     assert counts == {k: v for k, v in plan(20).items() if v}
+    with db.read() as conn:
+        customers = [r.data for r in conn.execute(select(records.c.data).where(records.c.form == "customer"))]
+    assert sum(int(c["followup_count"]) for c in customers) == plan(20)["followup"]  # rollups kept current
+    assert all(c.get("last_followup_at") for c in customers if c["followup_count"] != "0")
