@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
-from engine.forms.fields.numbers import check_bounds, parse_decimal
+from engine.forms.fields.numbers import check_bounds, exact_places, parse_decimal
 
 
 class MoneyField(FieldType):
@@ -26,11 +25,7 @@ class MoneyField(FieldType):
     filter_ops = EQUALITY_OPS + ORDER_OPS
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
-        amount = parse_decimal(value)
-        exact = amount.quantize(Decimal(1).scaleb(-self.scale))
-        if exact != amount:
-            raise FieldValueError(f"最多 {self.scale} 位小数", f"at most {self.scale} decimal places")
-        amount = exact
+        amount = exact_places(parse_decimal(value), self.scale)
         check_bounds(amount, self.min, self.max)
         return str(amount)
 

@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
-from engine.forms.fields.numbers import check_bounds, parse_decimal
+from engine.forms.fields.numbers import check_bounds, exact_places, parse_decimal
 
 
 class NumberField(FieldType):
@@ -27,8 +26,8 @@ class NumberField(FieldType):
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         number = parse_decimal(value)
-        if self.precision is not None and number != number.quantize(Decimal(1).scaleb(-self.precision)):
-            raise FieldValueError(f"最多 {self.precision} 位小数", f"at most {self.precision} decimal places")
+        if self.precision is not None:
+            exact_places(number, self.precision)
         check_bounds(number, self.min, self.max)
         if number == number.to_integral_value():
             return int(number)

@@ -41,3 +41,11 @@ def check_bounds(number: Decimal, low: Decimal | None, high: Decimal | None) -> 
         raise FieldValueError(f"不能小于 {low}", f"must be at least {low}")
     if high is not None and number > high:
         raise FieldValueError(f"不能大于 {high}", f"must be at most {high}")
+
+
+def exact_places(number: Decimal, places: int) -> Decimal:
+    """`number` with exactly `places` decimals; more decimals than that are refused, never rounded."""
+    exact = number.quantize(Decimal(1).scaleb(-places))
+    if exact != number:
+        raise FieldValueError(f"最多 {places} 位小数", f"at most {places} decimal places")
+    return exact

@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
-from engine.forms.fields.numbers import check_bounds, parse_decimal
+from engine.forms.fields.numbers import check_bounds, exact_places, parse_decimal
 
 
 class PercentField(FieldType):
@@ -27,9 +26,7 @@ class PercentField(FieldType):
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = value.strip().replace("％", "%") if isinstance(value, str) else None
         fraction = parse_decimal(text[:-1]) / 100 if text and text.endswith("%") else parse_decimal(value)
-        exact = fraction.quantize(Decimal(1).scaleb(-self.scale))
-        if exact != fraction:
-            raise FieldValueError(f"最多精确到 {self.scale} 位小数", f"at most {self.scale} decimal places")
+        exact = exact_places(fraction, self.scale)
         check_bounds(exact, self.min, self.max)
         return format(exact.normalize(), "f") if exact else "0"
 
