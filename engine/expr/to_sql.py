@@ -7,12 +7,13 @@ come here; anything else raises, never approximates."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Numeric, String, and_, bindparam, false, func, not_, null, or_, true
+from sqlalchemy import Date, Numeric, String, and_, bindparam, false, func, not_, null, or_, true
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TIMESTAMP
 
 from engine.expr.evaluate import EvalContext
 from engine.expr.functions import functions
@@ -104,7 +105,22 @@ class _Compiler:
             return self.bind(self.ctx.now.replace(microsecond=0), DATETIME)
         if node.name == "CURRENT_USER":
             return self.bind(self.ctx.user, None)
+        if node.name == "DATEDIF":
+            return self.local_day(node.args[1]) - self.local_day(node.args[0])
         return functions.get(node.name).sql[self.dialect]([self.run(a) for a in node.args])
+
+    def local_day(self, node: Node) -> Any:
+        """A date or datetime as a day number in the app's time zone (the same day Python sees)."""
+        value = self.run(node)
+        if self.dialect == "postgresql":
+            if node.type == DATETIME:
+                zone = str(self.ctx.timezone)
+                value = func.timezone(zone, func.cast(value, TIMESTAMP(timezone=True)))
+            return func.cast(value, Date) - func.cast("2000-01-01", Date)
+        if node.type == DATETIME:  # SQLite knows no zones: shift by the zone's offset now (no DST in China)
+            offset = self.ctx.local_now.utcoffset() or timedelta(0)
+            return func.julianday(func.date(value, f"{int(offset.total_seconds() // 60):+d} minutes"))
+        return func.julianday(value)
 
 
 def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContext | None = None) -> ColumnElement[Any]:

@@ -171,11 +171,18 @@ class _Checker:
             raise _err(node, f"{fn.name} 需要 {wanted} 个参数，给了 {count} 个",
                        f"{fn.name} takes {wanted.replace('多', 'any')} argument(s), {count} given")
         args = [self.visit(a) for a in node.args]
-        if node.name not in CONTEXT_FUNCTIONS:
+        result = fn.type_rule(node, args)
+        if node.name not in CONTEXT_FUNCTIONS and not _days_between(node):
             for d in DIALECTS:
                 if d not in fn.sql:
                     self.block((d,), f"{fn.name}()")
-        return fn.type_rule(node, args)
+        return result
+
+
+def _days_between(node: Call) -> bool:
+    """DATEDIF(a, b, "D") compiles to SQL (the compiler spells it); months and years stay in Python."""
+    unit = node.args[2] if node.name == "DATEDIF" and len(node.args) == 3 else None
+    return isinstance(unit, Literal) and str(unit.value).upper() == "D"
 
 
 def _first(node: Node) -> Node:

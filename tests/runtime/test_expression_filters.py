@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from engine.expr.evaluate import EvalContext, evaluate, is_true
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from runtime.storage import definitions
-from tests.factories import shop
+from tests.factories import repair, shop
 
 ROWS = [
     {"name": "甲公司", "region": "华东", "level": "A", "amount": "600000.00", "note": "老客户"},
@@ -129,3 +129,21 @@ def test_sql_and_python_select_the_same_records(make: Any, expression: str) -> N
     r = make.client.get(make.url(), params={"filter": expression, "limit": 500}, headers=make.admin)
     assert r.status_code == 200, r.text
     assert sorted(i["id"] for i in r.json()["items"]) == in_python, expression
+
+
+def test_days_since_a_datetime_runs_in_the_database(make: Any) -> None:
+    make.app_def(repair())
+    lathe = make.record("equipment", {"name": "车床"}, app="repair")["id"]
+    now = datetime.now(UTC)
+    ages = {"刚报修": 0, "两天前": 2, "五天前": 5, "很久以前": 40}
+    for summary, days in ages.items():
+        moment = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        make.record("ticket", {"summary": summary, "equipment": lathe, "reported_at": moment,
+                               "due": (now + timedelta(days=days)).date().isoformat()}, app="repair")
+    url = make.url("ticket", "repair")
+    for expression, expected in (('DATEDIF(reported_at, TODAY(), "D") > 3', {"五天前", "很久以前"}),
+                                 ('DATEDIF(TODAY(), due, "D") <= 2', {"刚报修", "两天前"}),
+                                 ('DATEDIF(created_at, NOW(), "D") = 0', set(ages))):
+        r = make.client.get(url, params={"filter": expression}, headers=make.admin)
+        assert r.status_code == 200, r.text
+        assert {i["data"]["summary"] for i in r.json()["items"]} == expected, expression
