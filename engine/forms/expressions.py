@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.errors import Issue
 from engine.expr.errors import ExpressionError
@@ -16,9 +16,6 @@ from engine.expr.typecheck import Checked, check
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.fields.formula import FormulaField
 from engine.forms.model import FormDefinition
-
-if TYPE_CHECKING:
-    pass
 
 
 def _sub_form(field: FieldType) -> FormDefinition:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, not_, or_
 
 from engine.expr.functions import Function, define, fail, typed
-from engine.expr.nodes import BOOL, NULL, NUMBER, TEXT, Call, Type
+from engine.expr.nodes import BOOL, NULL, TEXT, Call, Type
 
 BOTH = ("sqlite", "postgresql")
 
@@ -112,8 +112,5 @@ def _coalesce_rule(node: Call, args: list[Type]) -> Type:
 
 define(Function("COALESCE", 1, None, _coalesce_rule, lambda *v: next((x for x in v if x is not None), None),
                 _sql_for_both(lambda a: func.coalesce(*a)), "第一个不为空的值", "COALESCE(discount, 0)"))
-
-__all__ = ["unify", "kleene_and", "kleene_or", "kleene_not", "NUMBER"]
-
 
 define(Function("CURRENT_USER", 0, 0, typed(TEXT), lambda: None, {}, "当前用户的用户名", "manager = CURRENT_USER()"))

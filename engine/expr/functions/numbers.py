@@ -3,7 +3,7 @@ as Excel does. SQL only on PostgreSQL (NUMERIC); SQLite would compute in floatin
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Numeric, cast, func, literal
@@ -67,5 +67,3 @@ define(Function("MOD", 2, 2, typed(NUMBER, N, N), _mod,
 define(Function("POWER", 2, 2, typed(NUMBER, N, N), _power, {}, "乘方", "POWER(1 + probability, 2)"))
 define(Function("INT", 1, 1, typed(NUMBER, N), lambda v: None if v is None else v.to_integral_value(rounding=ROUND_FLOOR),
                 _pg(lambda a: func.floor(a[0])), "向下取整", "INT(amount / 10000)"))
-
-__all__ = ["ROUND_CEILING"]

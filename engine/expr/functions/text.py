@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, cast, func, literal
+from sqlalchemy import Integer, String, cast, func
 
 from engine.expr.functions import Function, define, typed
 from engine.expr.nodes import BOOL, NUMBER, TEXT
@@ -94,5 +94,3 @@ define(Function("STARTSWITH", 2, 2, typed(BOOL, T, T), _blank_in(lambda s, head:
                 "是否以某文本开头", 'STARTSWITH(phone, "138")'))
 define(Function("TEXT", 1, 2, typed(TEXT, "any", T), _text, {}, "格式化为文本：数字 \"#,##0.00\"，日期 \"YYYY年MM月DD日\"",
                 'TEXT(signed_on, "YYYY年MM月")'))
-
-__all__ = ["show", "literal"]
