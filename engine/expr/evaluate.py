@@ -52,13 +52,13 @@ def load(value: Any, kind: Type, ctx: EvalContext) -> Any:
     return value
 
 
-def _compare(op: str, a: Any, b: Any) -> Any:
+def compare_values(op: str, a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     return {"=": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
-def _arithmetic(op: str, a: Any, b: Any) -> Any:
+def arithmetic(op: str, a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     if isinstance(a, date) and isinstance(b, date):
@@ -107,8 +107,8 @@ class _Evaluator:
         if node.op == "&":
             return show(a) + show(b)
         if node.op in "+-*/":
-            return _arithmetic(node.op, a, b)
-        return _compare(node.op, a, b)
+            return arithmetic(node.op, a, b)
+        return compare_values(node.op, a, b)
 
     def call(self, node: Call) -> Any:
         if node.name == "TODAY":

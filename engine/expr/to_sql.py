@@ -17,15 +17,36 @@ from sqlalchemy.types import TIMESTAMP
 
 from engine.expr.evaluate import EvalContext
 from engine.expr.functions import functions
-from engine.expr.nodes import BOOL, DATE, DATETIME, Binary, Call, FieldRef, InList, Literal, Node, Type, Unary
+from engine.expr.nodes import (
+    BOOL,
+    DATE,
+    DATETIME,
+    NULL,
+    NUMBER,
+    TEXT,
+    Binary,
+    Call,
+    FieldRef,
+    InList,
+    Literal,
+    Node,
+    Type,
+    Unary,
+)
 from engine.expr.typecheck import Checked
+
+
+def _plain(left: Node, right: Node) -> bool:
+    """Both sides are fields or constants: SQLite compares such numbers exactly (≤ 15 digits)."""
+    return all(isinstance(n, FieldRef | Literal) for n in (left, right))
 
 
 class ColumnSource(Protocol):
     """How the runtime spells a form's fields in SQL."""
 
-    def value(self, key: str) -> ColumnElement[Any]:
-        """The stored value (NULL when blank), as a typed SQL expression."""
+    def value(self, key: str, exact: bool = False) -> ColumnElement[Any]:
+        """The stored value (NULL when blank), as a typed SQL expression; `exact` asks for the stored
+        JSON value itself (decimals as their text) for Tangram's own SQLite functions."""
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
         """`field op constant` in the index's own spelling, or None to fall back to value()."""
@@ -63,12 +84,20 @@ class _Compiler:
             column = self.source.value(node.path[0])
             return column == 1 if node.type == BOOL else column
         if isinstance(node, Unary):
-            operand = self.run(node.operand)  # type: ignore[arg-type]
+            assert node.operand is not None
+            if node.op == "-" and self.dialect == "sqlite":
+                return func.tg_op("-", f"number,{node.operand.type}", self.zone, "0", self.exact(node.operand))
+            operand = self.run(node.operand)
             return not_(operand) if node.op == "NOT" else -operand
         if isinstance(node, Binary):
             return self.binary(node, positive)
         if isinstance(node, InList):
-            item = self.run(node.item)  # type: ignore[arg-type]
+            assert node.item is not None
+            if self.dialect == "sqlite" and node.item.type == NUMBER and not isinstance(node.item, FieldRef | Literal):
+                equal = [func.tg_cmp("=", self.kinds([node.item, o]), self.zone, self.exact(node.item), self.exact(o)) == 1
+                         for o in node.options]
+                return not_(or_(*equal)) if node.negated else or_(*equal)
+            item = self.run(node.item)
             options = [self.run(o) for o in node.options]
             return item.not_in(options) if node.negated else item.in_(options)
         assert isinstance(node, Call)
@@ -87,6 +116,10 @@ class _Compiler:
             indexed = self.source.compare(left.path[0], op, _constant(right.value, right.type))
             if indexed is not None:
                 return indexed
+        if self.dialect == "sqlite" and (op in "+-*/" or op == "&" and not {left.type, right.type} <= {TEXT, NULL}):
+            return func.tg_op(op, self.kinds([left, right]), self.zone, self.exact(left), self.exact(right))
+        if self.dialect == "sqlite" and NUMBER in (left.type, right.type) and not _plain(left, right):
+            return func.tg_cmp(op, self.kinds([left, right]), self.zone, self.exact(left), self.exact(right)) == 1
         a, b = self.run(left), self.run(right)
         if op == "&":
             if self.dialect == "postgresql":
@@ -105,9 +138,28 @@ class _Compiler:
             return self.bind(self.ctx.now.replace(microsecond=0), DATETIME)
         if node.name == "CURRENT_USER":
             return self.bind(self.ctx.user, None)
-        if node.name == "DATEDIF":
+        native = functions.get(node.name).sql.get(self.dialect)
+        if node.name == "DATEDIF" and str(getattr(node.args[2], "value", "")).upper() == "D":
             return self.local_day(node.args[1]) - self.local_day(node.args[0])
-        return functions.get(node.name).sql[self.dialect]([self.run(a) for a in node.args])
+        if native is None:  # SQLite: Tangram's own implementation, registered on the connection
+            return func.tg_fn(node.name, self.kinds(node.args), self.zone, *[self.exact(a) for a in node.args])
+        return native([self.run(a) for a in node.args])
+
+    @property
+    def zone(self) -> str:
+        return str(self.ctx.timezone)
+
+    @staticmethod
+    def kinds(nodes: list[Node]) -> str:
+        return ",".join(str(n.type) for n in nodes)
+
+    def exact(self, node: Node) -> Any:
+        """An argument for Tangram's SQLite functions: fields as stored, the rest as compiled."""
+        if isinstance(node, FieldRef) and node.type != BOOL:
+            return self.source.value(node.path[0], exact=True)
+        if isinstance(node, Literal) and isinstance(node.value, Decimal):
+            return bindparam(None, str(node.value), type_=String())  # the decimal's own digits
+        return self.run(node)
 
     def local_day(self, node: Node) -> Any:
         """A date or datetime as a day number in the app's time zone (the same day Python sees)."""

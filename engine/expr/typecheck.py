@@ -32,6 +32,9 @@ from engine.expr.parser import parse
 from engine.expr.scope import Scope
 
 DIALECTS = ("sqlite", "postgresql")
+NATIVE_ONLY = ("postgresql",)
+"""Dialects where only SQL the database spells itself can run; on SQLite, Tangram registers its own
+functions (engine/expr/sqlite_functions.py), so every function, operator and decimal runs there."""
 CONTEXT_FUNCTIONS = ("TODAY", "NOW", "CURRENT_USER")
 ARITHMETIC = {"+", "-", "*", "/"}
 ORDER = {"<", "<=", ">", ">="}
@@ -119,7 +122,7 @@ class _Checker:
             return BOOL
         if op == "&":
             if not all(t in (TEXT, NULL) for t in (a, b)):
-                self.block(DIALECTS, "& 连接非文本 / & with non-text")
+                self.block(NATIVE_ONLY, "& 连接非文本 / & with non-text")
             if a.is_list or b.is_list:
                 raise _err(node, "& 不能连接列表", "& cannot join lists")
             return TEXT
@@ -130,13 +133,12 @@ class _Checker:
     def arithmetic(self, node: Binary, a: Type, b: Type) -> Type:
         op = node.op
         if {a, b} <= {NUMBER, NULL}:
-            self.block(("sqlite",), "SQLite 的小数运算不精确 / decimal arithmetic on SQLite")
             return NUMBER
         if op in "+-" and a in (DATE, DATETIME) and b in (NUMBER, NULL):
-            self.block(DIALECTS, "日期加减 / date arithmetic")
+            self.block(NATIVE_ONLY, "日期加减 / date arithmetic")
             return a
         if op == "-" and a == b and a in (DATE, DATETIME):
-            self.block(DIALECTS, "日期相减 / date difference")
+            self.block(NATIVE_ONLY, "日期相减 / date difference")
             return NUMBER
         raise _err(node, f"不能对{zh_type(str(a))}和{zh_type(str(b))}做 {op} 运算", f"cannot apply {op} to {a} and {b}")
 
@@ -173,7 +175,7 @@ class _Checker:
         args = [self.visit(a) for a in node.args]
         result = fn.type_rule(node, args)
         if node.name not in CONTEXT_FUNCTIONS and not _days_between(node):
-            for d in DIALECTS:
+            for d in NATIVE_ONLY:
                 if d not in fn.sql:
                     self.block((d,), f"{fn.name}()")
         return result

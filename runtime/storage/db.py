@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from engine.expr.sqlite_functions import REGISTER as SQLITE_FUNCTIONS
 from runtime.storage.types import dumps
 
 JSONB_MIN_SQLITE = (3, 45, 0)
@@ -57,6 +58,8 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    for name, arity, function in SQLITE_FUNCTIONS:  # expressions run inside SQLite with Python's meaning
+        dbapi_conn.create_function(name, arity, function, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")

@@ -28,7 +28,11 @@ class RecordColumns:
     def __init__(self, form: FormDefinition, dialect: str) -> None:
         self.form, self.dialect = form, dialect
 
-    def value(self, key: str) -> ColumnElement[Any]:
+    def value(self, key: str, exact: bool = False) -> ColumnElement[Any]:
+        if exact and key in self.form.by_key and self.dialect == "sqlite":
+            field = self.form.by_key[key]
+            return literal_column(f"json_extract(data, '$.{key}')") if field.storage_kind() != "json" else \
+                literal_column(f"json(json_extract(data, '$.{key}'))")
         col = column(self.form, key, self.dialect)
         if col.storage != "timestamp":
             return col.raw_expr()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Numeric, cast, func, literal
+from sqlalchemy import Integer, Numeric, cast, func, literal
 
 from engine.expr.functions import Function, define, typed
 from engine.expr.nodes import NUMBER
@@ -53,7 +53,7 @@ def _pg_round_toward(a: list[Any], down: bool) -> Any:
 
 N = "number"
 define(Function("ROUND", 1, 2, typed(NUMBER, N, N), _round(ROUND_HALF_UP),
-                _pg(lambda a: func.round(cast(a[0], Numeric), a[1] if len(a) > 1 else 0)),
+                _pg(lambda a: func.round(cast(a[0], Numeric), cast(a[1], Integer) if len(a) > 1 else 0)),
                 "四舍五入到指定小数位", "ROUND(amount * 0.13, 2)"))
 define(Function("ROUNDUP", 1, 2, typed(NUMBER, N, N), _round(ROUND_UP), _pg(lambda a: _pg_round_toward(a, False)),
                 "远离零方向进位", "ROUNDUP(annual_revenue / 12, 0)"))
