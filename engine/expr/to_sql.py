@@ -81,7 +81,7 @@ class _Compiler:
         if isinstance(node, Literal):
             return self.bind(node.value, node.type)
         if isinstance(node, FieldRef):
-            column = self.source.value(node.path[0])
+            column = self.source.value(".".join(node.path))
             return column == 1 if node.type == BOOL else column
         if isinstance(node, Unary):
             assert node.operand is not None
@@ -156,7 +156,7 @@ class _Compiler:
     def exact(self, node: Node) -> Any:
         """An argument for Tangram's SQLite functions: fields as stored, the rest as compiled."""
         if isinstance(node, FieldRef) and node.type != BOOL:
-            return self.source.value(node.path[0], exact=True)
+            return self.source.value(".".join(node.path), exact=True)
         if isinstance(node, Literal) and isinstance(node.value, Decimal):
             return bindparam(None, str(node.value), type_=String())  # the decimal's own digits
         return self.run(node)

@@ -87,10 +87,9 @@ class _Checker:
                            f"field {path[0]!r} ({scope.unusable[path[0]]}) cannot be used in expressions")
             raise self.unknown(node, path[0], list(scope.names))
         if path in scope.columns:
-            self.block(DIALECTS, "明细列 / sub_table columns")
+            self.block(NATIVE_ONLY, "明细列 / sub_table columns")
             return scope.columns[path]
         if path in scope.lookups:
-            self.block(DIALECTS, "关联字段 / fields through a relation")
             return scope.lookups[path]
         known = [".".join(p) for p in (*scope.columns, *scope.lookups)]
         raise self.unknown(node, ".".join(path), known)

@@ -86,13 +86,14 @@ class SqlColumn:
         return bindparam(None, str(value), type_=String())
 
 
-def field_column(field: FieldType, dialect: str) -> SqlColumn:
-    """The SQL of a sortable field; raises BadQuery for JSON-valued types (lists, objects)."""
+def field_column(field: FieldType, dialect: str, table: str = "") -> SqlColumn:
+    """The SQL of a sortable field; raises BadQuery for JSON-valued types (lists, objects).
+    `table` qualifies the data column (`records`, or an alias in a subquery)."""
     storage = field.storage_kind()
     if storage == "json":
         raise BadQuery(f"“{field.label}”不能排序或建索引", f"field {field.key!r} cannot be sorted or indexed",
                        field=field.key)
-    raw = _RAW[dialect][storage].format(k=field.key)
+    raw = _RAW[dialect][storage].format(k=field.key).replace("data", f"{table}.data" if table else "data", 1)
     sort = f"COALESCE({raw}, {_BLANK[dialect][storage]})"
     if dialect == "postgresql" and storage == "text":
         sort += ' COLLATE "C"'  # code-point order, as SQLite's BINARY: both databases sort alike

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.app import AppDefinition
 from engine.errors import BadQuery
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext
@@ -16,7 +17,7 @@ from engine.expr.scope import form_scope
 from engine.expr.to_sql import to_sql
 from engine.expr.typecheck import check
 from engine.forms.model import FormDefinition
-from runtime.storage.columns import column, is_system
+from runtime.storage.columns import column, field_column, is_system
 from runtime.storage.context import FormRef
 
 _OPS = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
@@ -25,10 +26,12 @@ _OPS = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt
 class RecordColumns:
     """Fields of one form's records as SQL, for engine.expr.to_sql."""
 
-    def __init__(self, form: FormDefinition, dialect: str) -> None:
-        self.form, self.dialect = form, dialect
+    def __init__(self, form: FormDefinition, dialect: str, app: AppDefinition) -> None:
+        self.form, self.dialect, self.app = form, dialect, app
 
     def value(self, key: str, exact: bool = False) -> ColumnElement[Any]:
+        if "." in key:
+            return self._through(*key.split(".", 1), exact=exact)
         if exact and key in self.form.by_key and self.dialect == "sqlite":
             field = self.form.by_key[key]
             return literal_column(f"json_extract(data, '$.{key}')") if field.storage_kind() != "json" else \
@@ -40,6 +43,20 @@ class RecordColumns:
         if self.dialect == "postgresql":
             return func.to_char(literal_column(f"{key} AT TIME ZONE 'UTC'"), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
         return func.strftime("%Y-%m-%dT%H:%M:%SZ", literal_column(key))
+
+    def _through(self, first: str, second: str, exact: bool) -> ColumnElement[Any]:
+        """`customer.level` as a subquery on the related record; `lines.qty` (SQLite) as a JSON array."""
+        holder = self.form.field(first)
+        if holder.type == "sub_table":  # only Tangram's SQLite functions read these (the checker knows)
+            return literal_column(f"(SELECT json_group_array(json_extract(value, '$.{second}')) "
+                                  f"FROM json_each(records.data, '$.{first}'))")
+        target = self.app.form(getattr(holder, "target"))  # noqa: B009 — a relation: the checker saw to it
+        link = field_column(holder, self.dialect, "records").raw
+        if exact and self.dialect == "sqlite":
+            inner = f"json_extract(t.data, '$.{second}')"
+        else:
+            inner = field_column(target.field(second), self.dialect, "t").raw
+        return literal_column(f"(SELECT {inner} FROM records AS t WHERE t.id = {link} AND t.deleted_at IS NULL)")
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
         col = column(self.form, key, self.dialect)
@@ -60,4 +77,4 @@ def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext) -> Co
         what = "、".join(checked.not_in_sql[dialect])
         raise BadQuery(f"这个筛选条件暂不能在数据库中执行：{what}", f"this filter cannot run in the database yet: {what}",
                        field="filter")
-    return to_sql(checked, dialect, RecordColumns(ref.form, dialect), ctx)
+    return to_sql(checked, dialect, RecordColumns(ref.form, dialect, ref.app), ctx)

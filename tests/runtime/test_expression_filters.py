@@ -164,3 +164,25 @@ def test_days_since_a_datetime_runs_in_the_database(make: Any) -> None:
         r = make.client.get(url, params={"filter": expression}, headers=make.admin)
         assert r.status_code == 200, r.text
         assert {i["data"]["summary"] for i in r.json()["items"]} == expected, expression
+
+
+def test_fields_through_a_relation_and_sub_table_columns_in_filters(make: Any, backend: str) -> None:
+    make.app_def(repair())
+    first = make.record("equipment", {"name": "车床", "workshop": "一车间", "price": "120000"}, app="repair")["id"]
+    second = make.record("equipment", {"name": "钻床", "workshop": "二车间"}, app="repair")["id"]
+    for summary, equipment, qty in (("甲", first, [1, 2]), ("乙", second, [5]), ("丙", first, [])):
+        make.record("ticket", {"summary": summary, "equipment": equipment,
+                               "parts": [{"part": "轴承", "qty": q} for q in qty]}, app="repair")
+    url, headers = make.url("ticket", "repair"), {**make.admin, "Accept-Language": "en"}
+
+    def names(expression: str) -> Any:
+        r = make.client.get(url, params={"filter": expression, "sort": "summary"}, headers=headers)
+        return r.json()["error"]["message"] if r.status_code == 400 else [i["data"]["summary"] for i in r.json()["items"]]
+
+    assert names('equipment.workshop = "一车间"') == ["丙", "甲"]
+    assert names("equipment.price > 100000 AND NOT ISBLANK(equipment.workshop)") == ["丙", "甲"]
+    if backend == "postgresql":
+        assert "sub_table columns" in names("SUM(parts.qty) >= 3")
+    else:
+        assert names("SUM(parts.qty) >= 3") == ["乙", "甲"]
+        assert names("COUNT(parts.part) = 0") == ["丙"]
