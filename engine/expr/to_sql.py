@@ -122,7 +122,7 @@ class _Compiler:
             return func.tg_cmp(op, self.kinds([left, right]), self.zone, self.exact(left), self.exact(right)) == 1
         a, b = self.run(left), self.run(right)
         if op == "&":
-            if self.dialect == "postgresql":
+            if self.dialect != "sqlite":
                 return func.concat(a, b)
             return func.coalesce(a, "").op("||")(func.coalesce(b, ""))
         if op == "/":
@@ -164,7 +164,7 @@ class _Compiler:
     def local_day(self, node: Node) -> Any:
         """A date or datetime as a day number in the app's time zone (the same day Python sees)."""
         value = self.run(node)
-        if self.dialect == "postgresql":
+        if self.dialect != "sqlite":
             if node.type == DATETIME:
                 zone = str(self.ctx.timezone)
                 value = func.timezone(zone, func.cast(value, TIMESTAMP(timezone=True)))

@@ -31,8 +31,8 @@ from engine.expr.nodes import (
 from engine.expr.parser import parse
 from engine.expr.scope import Scope
 
-DIALECTS = ("sqlite", "postgresql")
-NATIVE_ONLY = ("postgresql",)
+DIALECTS = ("sqlite", "postgresql", "duckdb")
+NATIVE_ONLY = ("postgresql", "duckdb")
 """Dialects where only SQL the database spells itself can run; on SQLite, Tangram registers its own
 functions (engine/expr/sqlite_functions.py), so every function, operator and decimal runs there."""
 CONTEXT_FUNCTIONS = ("TODAY", "NOW", "CURRENT_USER")
@@ -132,6 +132,8 @@ class _Checker:
     def arithmetic(self, node: Binary, a: Type, b: Type) -> Type:
         op = node.op
         if {a, b} <= {NUMBER, NULL}:
+            if op == "/":  # DuckDB divides decimals in binary floating point
+                self.block(("duckdb",), "DuckDB 的小数除法不精确 / decimal division on DuckDB")
             return NUMBER
         if op in "+-" and a in (DATE, DATETIME) and b in (NUMBER, NULL):
             self.block(NATIVE_ONLY, "日期加减 / date arithmetic")

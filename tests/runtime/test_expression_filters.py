@@ -7,22 +7,14 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import text
 
 from engine.expr.evaluate import EvalContext, evaluate, is_true
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from runtime.storage import definitions
+from tests.expression_strategies import ROWS, conditions
 from tests.factories import repair, shop
-
-ROWS = [
-    {"name": "甲公司", "region": "华东", "level": "A", "amount": "600000.00", "note": "老客户"},
-    {"name": "乙公司", "region": "华南", "level": "B", "amount": "120000.50"},
-    {"name": "丙公司", "region": "华东", "level": "C"},
-    {"name": "丁有限公司", "region": "华北", "level": "A", "amount": "0.10", "note": "新"},
-    {"name": "Ｅ公司", "level": "B", "amount": "99999999.99"},
-]
 
 
 def _seed(make: Any) -> dict[str, int]:
@@ -103,36 +95,11 @@ def test_arithmetic_and_every_function_run_in_sqlite_too(make: Any, backend: str
         assert names == sorted(expected)
 
 
-# Python and SQL agree: random well-typed conditions over the same records.
-TEXT_VALUES = st.sampled_from(["华东", "华南", "甲公司", "", "A", "Ｅ公司", "有限"])
-NUMBERS = st.decimals(min_value=-1000000, max_value=100000000, places=2, allow_nan=False, allow_infinity=False)
-
-
-def _conditions() -> st.SearchStrategy[str]:
-    def text_value() -> st.SearchStrategy[str]:
-        return TEXT_VALUES.map(lambda v: f'"{v}"')
-
-    atoms = st.one_of(
-        st.tuples(st.sampled_from(["region", "level", "name", "note"]), st.sampled_from(["=", "!=", "<", ">="]),
-                  text_value()).map(" ".join),
-        st.tuples(st.just("amount"), st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), NUMBERS.map(str)).map(" ".join),
-        st.sampled_from(["region", "note", "amount"]).map(lambda f: f"ISBLANK({f})"),
-        st.tuples(st.sampled_from(["name", "note"]), text_value()).map(lambda t: f"CONTAINS({t[0]}, {t[1]})"),
-        st.lists(text_value(), min_size=1, max_size=3).map(lambda vs: f"level IN [{', '.join(vs)}]"),
-        st.tuples(st.sampled_from(["+", "-", "*", "/"]), NUMBERS, st.sampled_from(["<", ">=", "="]), NUMBERS).map(
-            lambda t: f"amount {t[0]} {t[1]} {t[2]} {t[3]}"),
-        st.tuples(st.integers(0, 3), NUMBERS).map(lambda t: f"ROUND(amount, {t[0]}) > {t[1]}"),
-        st.tuples(st.integers(0, 4), text_value()).map(lambda t: f"LEFT(name, {t[0]}) = {t[1]}"),
-    )
-    return st.recursive(atoms, lambda inner: st.one_of(
-        st.tuples(inner, st.sampled_from(["AND", "OR"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        inner.map(lambda c: f"NOT ({c})"),
-        st.tuples(inner, inner, inner).map(lambda t: f"IF({t[0]}, {t[1]}, {t[2]})"),
-    ), max_leaves=5)
+# Python and SQL agree: random well-typed conditions (tests/expression_strategies.py) over the same records.
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(expression=_conditions())
+@given(expression=conditions())
 def test_sql_and_python_select_the_same_records(make: Any, expression: str) -> None:
     if not make.client.get("/api/v1/apps", headers=make.admin).json()["items"]:
         _seed(make)

@@ -104,8 +104,8 @@ def _part(fn: Any) -> Any:
 
 
 def _sql_part(fmt: str, field: str) -> dict[str, Any]:
-    return {"sqlite": lambda a: cast(func.strftime(fmt, a[0]), Integer),
-            "postgresql": lambda a: cast(func.extract(field, cast(a[0], Date)), Integer)}
+    standard = lambda a: cast(func.extract(field, cast(a[0], Date)), Integer)  # noqa: E731
+    return {"sqlite": lambda a: cast(func.strftime(fmt, a[0]), Integer), "postgresql": standard, "duckdb": standard}
 
 define(Function("TODAY", 0, 0, typed(DATE), lambda: None, {}, "今天（应用时区）", "DATEDIF(last_followup_at, TODAY(), \"D\") > 3"))
 define(Function("NOW", 0, 0, typed(DATETIME), lambda: None, {}, "当前时刻", "NOW()"))

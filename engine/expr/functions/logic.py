@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, not_, or_
 from engine.expr.functions import Function, define, fail, typed
 from engine.expr.nodes import BOOL, NULL, TEXT, Call, Type
 
-BOTH = ("sqlite", "postgresql")
+BOTH = ("sqlite", "postgresql", "duckdb")  # plain SQL: the same spelling everywhere
 
 
 def unify(node: Call, types: list[Type]) -> Type:

@@ -31,6 +31,9 @@ ORDER_OPS = ("lt", "lte", "gt", "gte")
 TEXT_OPS = ("contains", "starts_with")
 CONTAINER_OPS = ("has", "blank", "not_blank")
 
+BOUNDS = (("min", "max"), ("min_length", "max_length"), ("min_selected", "max_selected"), ("min_rows", "max_rows"))
+"""Pairs of options, in whichever type has them, where the first may not exceed the second."""
+
 
 @dataclass(frozen=True)
 class ValueContext:
@@ -104,9 +107,16 @@ class FieldType(BaseModel):
         return value
 
     def check(self, form: FormDefinition, app: AppDefinition) -> list[Issue]:
-        """Problems of this definition that need the rest of the app (targets); the default must fit."""
-        if self.default is None or type(self).computed:
-            return []
+        """Problems of this definition that need the rest of the app (targets); bounds are in order and
+        the default fits. Types with cross-references extend this and call super()."""
+        issues: list[Issue] = []
+        for low, high in BOUNDS:
+            a, b = getattr(self, low, None), getattr(self, high, None)
+            if a is not None and b is not None and a > b:
+                issues.append(Issue(low, "invalid_bounds", f"{low}（{a}）不能大于 {high}（{b}）",
+                                    f"{low} ({a}) is greater than {high} ({b})"))
+        if issues or self.is_blank(self.default) or type(self).computed:
+            return issues
         try:
             self.normalize(self.default, ValueContext())
         except FieldValueError as e:
