@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-ROWS = [
-    {"name": "甲公司", "region": "华东", "level": "A", "amount": "600000.00", "note": "老客户"},
-    {"name": "乙公司", "region": "华南", "level": "B", "amount": "120000.50"},
-    {"name": "丙公司", "region": "华东", "level": "C"},
-    {"name": "丁有限公司", "region": "华北", "level": "A", "amount": "0.10", "note": "新"},
+ROWS = [  # blanks, Chinese and full-width text, tiny and large amounts, dates at month ends
+    {"name": "甲公司", "region": "华东", "level": "A", "amount": "600000.00", "note": "老客户", "since": "2026-01-31"},
+    {"name": "乙公司", "region": "华南", "level": "B", "amount": "120000.50", "since": "2024-02-29"},
+    {"name": "丙公司", "region": "华东", "level": "C", "since": "2025-12-31"},
+    {"name": "丁有限公司", "region": "华北", "level": "A", "amount": "0.10", "note": "新", "since": "2026-03-01"},
     {"name": "Ｅ公司", "level": "B", "amount": "99999999.99"},
 ]
 
@@ -32,6 +32,13 @@ def conditions() -> st.SearchStrategy[str]:
             lambda t: f"amount {t[0]} {t[1]} {t[2]} {t[3]}"),
         st.tuples(st.integers(0, 3), NUMBERS).map(lambda t: f"ROUND(amount, {t[0]}) > {t[1]}"),
         st.tuples(st.integers(0, 4), text_value()).map(lambda t: f"LEFT(name, {t[0]}) = {t[1]}"),
+        st.tuples(st.sampled_from(["YEAR", "MONTH", "DAY"]), st.sampled_from(["=", ">="]), st.integers(1, 2026)).map(
+            lambda t: f"{t[0]}(since) {t[1]} {t[2]}"),
+        st.tuples(st.sampled_from(["<", ">"]), st.integers(0, 1500)).map(
+            lambda t: f'DATEDIF(since, TODAY(), "D") {t[0]} {t[1]}'),
+        st.tuples(st.integers(-13, 13), st.sampled_from(["D", "M", "Y"])).map(
+            lambda t: f'DAY(DATEADD(since, {t[0]}, "{t[1]}")) >= 28'),
+        st.integers(-2, 2).map(lambda n: f"DAY(EOMONTH(since, {n})) = 29"),
     )
     return st.recursive(atoms, lambda inner: st.one_of(
         st.tuples(inner, st.sampled_from(["AND", "OR"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),

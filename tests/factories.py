@@ -27,6 +27,7 @@ SHOP = {
                 {"key": "level", "type": "select", "label": "等级", "options": ["A", "B", "C"], "default": "C"},
                 {"key": "amount", "type": "money", "label": "成交金额", "min": 0},
                 {"key": "note", "type": "text", "label": "备注"},
+                {"key": "since", "type": "date", "label": "合作开始"},
             ],
         },
         {

@@ -111,6 +111,9 @@ def test_sql_and_python_select_the_same_records(make: Any, expression: str) -> N
     ctx = EvalContext(now=datetime.now(UTC), user="admin")
     in_python = sorted(i for i, data in stored.items() if is_true(evaluate(checked, data, ctx)))
     r = make.client.get(make.url(), params={"filter": expression, "limit": 500}, headers=make.admin)
+    if not checked.compiles_to(conn.dialect.name):  # refused by name (PostgreSQL lacks a few functions)
+        assert r.status_code == 400 and r.json()["error"]["field"] == "filter", r.text
+        return
     assert r.status_code == 200, r.text
     assert sorted(i["id"] for i in r.json()["items"]) == in_python, expression
 

@@ -4,7 +4,7 @@ the same records, it selects exactly what Python selects — or the checker refu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -41,11 +41,12 @@ def duck() -> Iterator[Connection]:
     engine = create_engine("duckdb:///:memory:")
     with engine.connect() as conn:
         conn.execute(text('CREATE TABLE customer (id INTEGER, "name" VARCHAR, "region" VARCHAR, "level" VARCHAR, '
-                          '"amount" DECIMAL(18, 2), "note" VARCHAR)'))
+                          '"amount" DECIMAL(18, 2), "note" VARCHAR, "since" DATE)'))
         for i, row in enumerate(ROWS, start=1):
-            conn.execute(text('INSERT INTO customer VALUES (:id, :name, :region, :level, :amount, :note)'),
+            conn.execute(text('INSERT INTO customer VALUES (:id, :name, :region, :level, :amount, :note, :since)'),
                          {"id": i, "name": row["name"], "region": row.get("region"), "level": row.get("level"),
-                          "amount": Decimal(row["amount"]) if "amount" in row else None, "note": row.get("note")})
+                          "amount": Decimal(row["amount"]) if "amount" in row else None, "note": row.get("note"),
+                          "since": date.fromisoformat(row["since"]) if "since" in row else None})
         yield conn
     engine.dispose()
 
