@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Any, Literal
 
@@ -9,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import FieldType, ValueContext
+
+# Between levels people type "/", " / ", "-" or ">" (full-width too); a value may itself hold one.
+_SEPARATOR = re.compile(r"\s*[/／\-－>＞]\s*")
 
 
 class Node(BaseModel):
@@ -21,11 +25,21 @@ class Node(BaseModel):
 
     @cached_property
     def nodes(self) -> list[Node]:
+        """The children, strings read as leaves."""
         return _nodes(self.children)
 
 
 def _nodes(items: list[str | Node]) -> list[Node]:
     return [Node(value=i) if isinstance(i, str) else i for i in items]
+
+
+def _distinct(level: list[Node], where: str) -> None:
+    values = [n.value for n in level]
+    for value in values:
+        if values.count(value) > 1:
+            raise ValueError(f"duplicate option {value!r} {where}")
+    for node in level:
+        _distinct(node.nodes, f"under {node.value!r}")
 
 
 class CascadeField(FieldType):
@@ -42,37 +56,58 @@ class CascadeField(FieldType):
 
     @field_validator("options")
     @classmethod
-    def _not_empty(cls, options: list[str | Node]) -> list[str | Node]:
+    def _tree(cls, options: list[str | Node]) -> list[str | Node]:
         if not options:
             raise ValueError("options must be a non-empty list")
+        _distinct(_nodes(options), "at the first level")
         return options
-
-    def _path(self, value: Any) -> list[str]:
-        if isinstance(value, list | tuple):
-            return [str(v).strip() for v in value]
-        text = str(value).strip()
-        for separator in ("/", "-", "－", ">"):
-            if separator in text:
-                return [p.strip() for p in text.split(separator)]
-        return [text]
 
     @cached_property
     def tree(self) -> list[Node]:
+        """The first level of options, strings read as leaves."""
         return _nodes(self.options)
 
-    def normalize(self, value: Any, ctx: ValueContext) -> Any:
+    @staticmethod
+    def _refuse(part: str, path: list[Node]) -> FieldValueError:
+        where = " / ".join(n.value for n in path) or "第一级"
+        return FieldValueError(f"“{part}”不是“{where}”下的选项", f"{part!r} is not an option under {where!r}")
+
+    def _step(self, level: list[Node], rest: str, path: list[Node]) -> tuple[Node, str]:
+        """The option `rest` starts with, and what follows it: a whole match wins, then the longest."""
+        found: tuple[int, Node, str] | None = None
+        for node in level:
+            for name in filter(None, (node.value, node.label)):
+                if rest == name:
+                    return node, ""
+                after = _SEPARATOR.match(rest, len(name)) if rest.startswith(name) else None
+                if after and (found is None or len(name) > found[0]):
+                    found = (len(name), node, rest[after.end():])
+        if found is None:
+            raise self._refuse(_SEPARATOR.split(rest, maxsplit=1)[0], path)
+        return found[1], found[2]
+
+    def _walk(self, value: Any) -> list[Node]:
         level, path = self.tree, []
-        node: Node | None = None
-        for part in self._path(value):
-            node = next((n for n in level if part in (n.value, n.label)), None)
-            if node is None:
-                where = " / ".join(path) or "第一级"
-                raise FieldValueError(f"“{part}”不是“{where}”下的选项", f"{part!r} is not an option under {where!r}")
-            path.append(node.value)
+        if isinstance(value, list | tuple):
+            for part in (str(v).strip() for v in value):
+                node = next((n for n in level if part in (n.value, n.label)), None)
+                if node is None:
+                    raise self._refuse(part, path)
+                path.append(node)
+                level = node.nodes
+            return path
+        rest = str(value).strip()
+        while rest:
+            node, rest = self._step(level, rest, path)
+            path.append(node)
             level = node.nodes
-        if self.leaf_only and node is not None and node.children:
-            raise FieldValueError("请选到最后一级", "choose down to the last level")
         return path
+
+    def normalize(self, value: Any, ctx: ValueContext) -> Any:
+        path = self._walk(value)
+        if self.leaf_only and path and path[-1].children:
+            raise FieldValueError("请选到最后一级", "choose down to the last level")
+        return [n.value for n in path]
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "array", "items": {"type": "string"}, "minItems": 1}
