@@ -23,6 +23,8 @@ class BooleanField(FieldType):
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, bool):
             return value
+        if isinstance(value, float) and value.is_integer():  # a spreadsheet's 1.0
+            value = int(value)
         text = str(value).strip().lower() if isinstance(value, str | int) else None
         if text in _TRUE:
             return True

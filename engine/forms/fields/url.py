@@ -9,6 +9,9 @@ from urllib.parse import urlsplit, urlunsplit
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, TEXT_OPS, FieldType, ValueContext
 
+# A scheme is letters then ":" — but "example.cn:8080" is a host and port, so digits after ":" are not.
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
+
 
 class UrlField(FieldType):
     """A link; "www.example.cn" gets https://, other schemes (javascript:, data:, ftp:) are refused."""
@@ -19,7 +22,7 @@ class UrlField(FieldType):
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = value.strip() if isinstance(value, str) else ""
-        if text and "://" not in text and ":" not in text.split("/")[0]:
+        if text and not _SCHEME.match(text):
             text = "https://" + text
         try:
             parts = urlsplit(text)
