@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,13 +68,11 @@ class AttachmentField(FieldType):
         return [f["id"] for f in value]
 
     def to_cell(self, value: Any) -> Any:
-        return json.dumps(value, ensure_ascii=False)
+        return "，".join(f["name"] for f in value)
 
     def from_cell(self, cell: Any) -> Any:
-        # A spreadsheet of ours carries the metadata as JSON; any other text cannot name a stored file.
-        if isinstance(cell, str) and cell.startswith("["):
-            try:
-                return json.loads(cell)
-            except ValueError:
-                pass
+        # A cell shows file names only: the files themselves cannot come back from a spreadsheet.
+        if isinstance(cell, str) and cell.strip():
+            raise FieldValueError("附件不能从表格导入，请在记录中上传文件",
+                                  "attachments cannot be imported from a spreadsheet cell; upload the files to the record")
         return cell

@@ -36,6 +36,8 @@ class SubTableField(FieldType):
             raise ValueError("a sub_table needs at least one field")
         if any(f.type == "sub_table" for f in fields):
             raise ValueError("a sub_table cannot hold another sub_table")
+        if any(f.type == "auto_number" for f in fields):
+            raise ValueError("a sub_table cannot hold an auto_number (rows are not numbered by Tangram)")
         return fields
 
     def _row(self, i: int, row: Any, ctx: ValueContext, issues: list[Issue]) -> dict[str, Any]:
@@ -86,6 +88,9 @@ class SubTableField(FieldType):
         issues += [Issue(f"fields[{j}].key", "duplicate_key", f"明细字段 {self.fields[j].key} 重复",
                          f"duplicate field key {self.fields[j].key!r}") for j in repeated([f.key for f in self.fields])]
         for j, field in enumerate(self.fields):
+            if field.unique or field.indexed:  # indexes cover record fields, not values inside rows
+                issues.append(Issue(f"fields[{j}].unique", "not_indexable", "明细字段不能设为唯一或索引",
+                                    "a sub_table column cannot be unique or indexed"))
             issues += [Issue(f"fields[{j}].{i.path}", i.code, i.message, i.message_en) for i in field.check(form, app)]
         return issues
 
