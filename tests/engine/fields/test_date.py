@@ -44,7 +44,7 @@ def test_date_cell_is_a_date() -> None:
     assert SIGNED.to_cell("2026-11-24") == date(2026, 11, 24)
 
 
-def test_date_bounds_are_refused_in_the_wrong_order() -> None:
+def test_date_bounds_must_be_real_dates() -> None:
     with pytest.raises(ValueError):
         parse_field({"key": "d", "type": "date", "label": "日期", "min": "2026-02-30"})
 

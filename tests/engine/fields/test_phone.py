@@ -1,4 +1,4 @@
-"""phone: one number, one value."""
+"""phone: one number, one value — unique phone indexes compare the stored text."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ CTX = ValueContext()
     ("0755 1234 5678", "0755-12345678"),
     ("0755-12345678 转 123", "0755-12345678-123"),
     ("0755-12345678-123", "0755-12345678-123"),
+    ("010-12345678 ext 123", "010-12345678-123"),
+    ("（０１０）１２３４５６７８", "010-12345678"),  # full-width brackets and digits
     ("+1 (415) 555-2671", "+14155552671"),
     ("0044 20 7946 0958", "+442079460958"),
 ], ids=lambda v: str(v))
