@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.errors import InvalidDefinition, Issue, NotFound
-from engine.forms.expressions import expression_issues
+from engine.forms.expressions import bind_app, expression_issues
 from engine.forms.fields import field_types
 from engine.forms.model import FormDefinition
 from engine.keys import SYSTEM_FIELDS, Key, repeated
@@ -111,6 +111,7 @@ def check_app(app: AppDefinition) -> list[Issue]:
                     f"duplicate form key {app.forms[i].key!r}") for i in repeated([f.key for f in app.forms])]
     for i, form in enumerate(app.forms):
         issues.extend(_form_issues(i, form, app))
+        bind_app(form, app)
         issues.extend(expression_issues(form, f"forms[{i}]"))
     return issues
 

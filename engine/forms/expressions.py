@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import Issue
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext, evaluate
-from engine.expr.nodes import BOOL, Type
+from engine.expr.nodes import BOOL, FieldRef, Type, walk
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import Checked, check
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.fields.formula import FormulaField
 from engine.forms.model import FormDefinition
+
+if TYPE_CHECKING:
+    from engine.app import AppDefinition
 
 
 def _sub_form(field: FieldType) -> FormDefinition:
@@ -23,12 +26,29 @@ def _sub_form(field: FieldType) -> FormDefinition:
     return FormDefinition(key=field.key, name=field.label, fields=list(getattr(field, "fields", [])))
 
 
+def bind_app(form: FormDefinition, app: AppDefinition) -> None:
+    """Let the form's expressions follow its relations (`customer.level`): done when an app is parsed."""
+    form.__dict__["_scope"] = form_scope(form, app)
+
+
 def checked(form: FormDefinition, text: str, expect: Type | None = None) -> Checked:
     """`text` type-checked on `form`, once per form and text (definitions never change)."""
     cache: dict[tuple[str, Type | None], Checked] = form.__dict__.setdefault("_checked_expressions", {})
     if (text, expect) not in cache:
-        cache[(text, expect)] = check(text, form_scope(form), expect=expect)
+        cache[(text, expect)] = check(text, form.__dict__.get("_scope") or form_scope(form), expect=expect)
     return cache[(text, expect)]
+
+
+def related_paths(form: FormDefinition) -> dict[str, set[str]]:
+    """relation key -> the fields of the related record that the form's expressions read."""
+    paths: dict[str, set[str]] = {}
+    for field in form.fields:
+        for _option, text, expect in _expressions(field):
+            for node in walk(checked(form, text, expect).node):
+                if isinstance(node, FieldRef) and len(node.path) == 2 and form.by_key.get(node.path[0]) is not None \
+                        and form.by_key[node.path[0]].type == "relation":
+                    paths.setdefault(node.path[0], set()).add(node.path[1])
+    return paths
 
 
 def _expressions(field: FieldType) -> list[tuple[str, str, Type | None]]:
@@ -67,9 +87,10 @@ def _context(ctx: ValueContext, user: str | None) -> EvalContext:
     return EvalContext(now=ctx.now, timezone=ctx.timezone, user=user)
 
 
-def _row_values(form: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
-    """The values an expression reads: the data plus each sub_table column as a list."""
-    values = dict(data)
+def _row_values(form: FormDefinition, data: dict[str, Any], related: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The values an expression reads: the data, each sub_table column as a list, and the fields of
+    related records (`customer.level`) that the runtime looked up."""
+    values = {**(related or {}), **data}
     for field in form.fields:
         if field.type == "sub_table":
             rows = data.get(field.key) or []
@@ -78,7 +99,8 @@ def _row_values(form: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def compute(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user: str | None = None) -> dict[str, Any]:
+def compute(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user: str | None = None,
+            related: dict[str, Any] | None = None) -> dict[str, Any]:
     """`data` with every formula (row formulas of sub_tables first) computed and stored."""
     eval_ctx = _context(ctx, user)
     for field in form.fields:
@@ -88,7 +110,7 @@ def compute(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user:
     for field in form.fields:  # in form order: a formula may use the formulas above it
         if isinstance(field, FormulaField):
             value = field.store(evaluate(checked(form, field.formula, Type(field.result)),
-                                         _row_values(form, data), eval_ctx))
+                                         _row_values(form, data, related), eval_ctx))
             if value is None:
                 data.pop(field.key, None)
             else:
@@ -96,10 +118,11 @@ def compute(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user:
     return data
 
 
-def rule_issues(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user: str | None = None) -> list[Issue]:
+def rule_issues(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user: str | None = None,
+                related: dict[str, Any] | None = None) -> list[Issue]:
     """Rules whose condition is FALSE for this data (a blank result passes, like a SQL CHECK)."""
     eval_ctx = _context(ctx, user)
-    values = _row_values(form, data)
+    values = _row_values(form, data, related)
     issues = []
     for field in form.fields:
         for rule in field.rules:
@@ -109,12 +132,12 @@ def rule_issues(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, u
 
 
 def default_formula_values(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext,
-                           user: str | None = None) -> dict[str, Any]:
+                           user: str | None = None, related: dict[str, Any] | None = None) -> dict[str, Any]:
     """On create: fields not given whose `default_formula` gives a value get it (normalised)."""
     eval_ctx = _context(ctx, user)
     for field in form.fields:
         if field.default_formula and field.key not in given and not field.computed:
-            value = evaluate(checked(form, field.default_formula), _row_values(form, data), eval_ctx)
+            value = evaluate(checked(form, field.default_formula), _row_values(form, data, related), eval_ctx)
             if value is not None:
                 data[field.key] = field.normalize(_plain(value), ctx)
     return data

@@ -59,15 +59,15 @@ def normalize_values(
 
 
 def finish_values(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext, *,
-                  creating: bool, user: str | None = None) -> dict[str, Any]:
+                  creating: bool, user: str | None = None, related: dict[str, Any] | None = None) -> dict[str, Any]:
     """After normalising (and the runtime filling lookups): default formulas on create, formulas,
     then the validation rules; ValidationFailed lists every broken rule."""
     if not form.has_expressions:
         return data
     if creating:
-        data = default_formula_values(form, data, given, ctx, user)
-    data = compute(form, data, ctx, user)
-    issues = rule_issues(form, data, ctx, user)
+        data = default_formula_values(form, data, given, ctx, user, related)
+    data = compute(form, data, ctx, user, related)
+    issues = rule_issues(form, data, ctx, user, related)
     if issues:
         raise _failed(issues)
     return data

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from engine.app import AppDefinition
-from engine.forms.expressions import compute
+from engine.forms.expressions import compute, related_paths
 from engine.forms.fields.base import ValueContext
 from engine.forms.fields.lookup import LookupField
 from engine.forms.fields.rollup import RollupField
@@ -56,6 +56,16 @@ def fill_lookups(conn: Connection, form: FormDefinition, datas: list[dict[str, A
                 data.pop(f.key, None)
             else:
                 data[f.key] = value
+
+
+def related_values(conn: Connection, form: FormDefinition, datas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per record, the `relation.field` values its formulas and rules read (one query for the batch)."""
+    paths = related_paths(form)
+    if not paths:
+        return [{} for _ in datas]
+    related = _related_data(conn, (d.get(rel) for rel in paths for d in datas))
+    return [{f"{rel}.{key}": related.get(d.get(rel), {}).get(key) for rel, keys in paths.items() for key in keys}
+            for d in datas]
 
 
 def fill_rollups_of_new(form: FormDefinition, datas: list[dict[str, Any]]) -> None:
@@ -100,23 +110,30 @@ def refresh_rollups(conn: Connection, app: AppDefinition, parent_form: FormDefin
                     target.pop(f.key, None)
                 else:
                     target[f.key] = result
-    _save(conn, {pid: compute(parent_form, data, ctx) for pid, data in changed.items()})
+    extra = dict(zip(changed, related_values(conn, parent_form, list(changed.values())), strict=True))
+    _save(conn, {pid: compute(parent_form, data, ctx, related=extra[pid]) for pid, data in changed.items()})
 
 
 def refresh_lookups(conn: Connection, app: AppDefinition, target_form: str, target_ids: set[int],
                     changed_fields: set[str], ctx: ValueContext) -> None:
-    """Refresh lookups into `target_form` in the records pointing at `target_ids`."""
+    """Refresh, in the records pointing at `target_ids`, the lookups into `target_form` and the formulas
+    that read its fields through the relation (`customer.level`)."""
     for form in app.forms:
-        lookups = [f for f in _lookups(form) if getattr(form.by_key.get(f.relation), "target", None) == target_form
-                   and f.field in changed_fields]
-        for relation in {f.relation for f in lookups}:
+        reads = related_paths(form)
+        relations = {f.relation for f in _lookups(form) if f.field in changed_fields} | {
+            rel for rel, keys in reads.items() if keys & changed_fields}
+        for relation in relations:
+            if getattr(form.by_key.get(relation), "target", None) != target_form:
+                continue
             link = field_column(form.field(relation), conn.dialect.name).raw_expr()
             rows = conn.execute(select(records.c.id, records.c.data).where(
                 records.c.app == app.key, records.c.form == form.key, records.c.deleted_at.is_(None),
                 link.in_(sorted(target_ids)))).all()
             datas = [dict(r.data) for r in rows]
             fill_lookups(conn, form, datas)
-            _save(conn, {r.id: compute(form, d, ctx) for r, d in zip(rows, datas, strict=True) if d != r.data})
+            extra = related_values(conn, form, datas)
+            refreshed = {r.id: compute(form, d, ctx, related=x) for r, d, x in zip(rows, datas, extra, strict=True)}
+            _save(conn, {i: d for (i, d), r in zip(refreshed.items(), rows, strict=True) if d != r.data})
 
 
 def after_write(conn: Connection, app: AppDefinition, form: FormDefinition, ids: list[int],

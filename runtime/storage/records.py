@@ -21,7 +21,7 @@ from engine.forms.validate import finish_values, normalize_values
 from runtime.storage.bulk import insert_rows
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
-from runtime.storage.derived import after_write, fill_lookups, fill_rollups_of_new
+from runtime.storage.derived import after_write, fill_lookups, fill_rollups_of_new, related_values
 from runtime.storage.indexes import unique_field_of
 from runtime.storage.references import reference_issues
 from runtime.storage.tables import record_history, records, sequences
@@ -50,9 +50,10 @@ def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: 
         raise _invalid(issues)
     fill_lookups(conn, ref.form, datas)
     fill_rollups_of_new(ref.form, datas)
+    related = related_values(conn, ref.form, datas)
     for i, (item, data) in enumerate(zip(items, datas, strict=True)):
         try:
-            datas[i] = finish_values(ref.form, data, set(item), ctx, creating=True, user=user)
+            datas[i] = finish_values(ref.form, data, set(item), ctx, creating=True, user=user, related=related[i])
         except ValidationFailed as e:
             collect(i, e)
     if issues:
@@ -247,7 +248,8 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     user = change.actor.username
     data = normalize_values(ref.form, values, change.ctx, existing=row.data, user=user)
     fill_lookups(conn, ref.form, [data])
-    data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user)
+    related = related_values(conn, ref.form, [data])[0]
+    data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user, related=related)
     issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")
     if issues:
         raise _invalid(issues)

@@ -90,3 +90,19 @@ def test_broken_lookup_and_rollup_definitions_are_reported_at_their_paths() -> N
     paths = {i.path for i in validate_app(broken)}
     assert {"forms[0].fields[2].source.field", "forms[0].fields[3].of", "forms[1].fields[4].result",
             "forms[1].fields[5].relation"} <= paths
+
+
+def test_formulas_read_through_a_relation_and_follow_its_changes(make: Any) -> None:
+    accounts = {**ACCOUNTS, "forms": [ACCOUNTS["forms"][0], {**ACCOUNTS["forms"][1], "fields": [
+        *ACCOUNTS["forms"][1]["fields"],
+        {"key": "tag", "type": "formula", "label": "标签", "result": "text", "formula": 'customer.level & "级客户"'},
+        {"key": "big", "type": "formula", "label": "大合同", "result": "bool",
+         "formula": 'amount >= 100000 AND customer.level = "A"'},
+    ]}]}
+    make.app_def(accounts)
+    a = make.record("customer", {"name": "甲", "level": "B"}, app="accounts")["id"]
+    contract = make.record("contract", {"title": "一", "customer": a, "amount": "200000"}, app="accounts")
+    assert (contract["data"]["tag"], contract["data"]["big"]) == ("B级客户", False)
+    make.client.patch(f"{make.url('customer', 'accounts')}/{a}", json={"data": {"level": "A"}}, headers=make.admin)
+    data = _get(make, "contract", contract["id"])
+    assert (data["tag"], data["big"]) == ("A级客户", True)
