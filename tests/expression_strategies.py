@@ -47,3 +47,18 @@ def conditions() -> st.SearchStrategy[str]:
     ), max_leaves=5)
 
 
+
+
+MONTH_ENDS = st.sampled_from(["2024-02-29", "2025-02-28", "2026-01-31", "2026-04-30", "2025-12-31", "2026-03-01"])
+
+
+def rows() -> st.SearchStrategy[list[dict[str, object]]]:
+    """A few random customers: any field may be blank; Chinese and full-width text; exact amounts."""
+    row = st.fixed_dictionaries({"name": st.text(alphabet="甲乙丙丁有限公司ＡＢＣabc ", min_size=1, max_size=6)}, optional={
+        "region": st.sampled_from(["华东", "华南", "华北"]),
+        "level": st.sampled_from(["A", "B", "C"]),
+        "amount": st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False).map(str),
+        "note": st.text(alphabet="老客户新有限华东 ", min_size=1, max_size=5),
+        "since": st.one_of(MONTH_ENDS, st.dates().map(lambda d: d.isoformat())),
+    })
+    return st.lists(row, min_size=1, max_size=4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from engine.expr.evaluate import EvalContext, evaluate, is_true
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from runtime.storage import definitions
-from tests.expression_strategies import ROWS, conditions
+from tests.expression_strategies import ROWS, conditions, rows
 from tests.factories import repair, shop
 
 
@@ -99,14 +100,20 @@ def test_arithmetic_and_every_function_run_in_sqlite_too(make: Any, backend: str
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(expression=conditions())
-def test_sql_and_python_select_the_same_records(make: Any, expression: str) -> None:
+@given(expression=conditions(), extra=rows())
+def test_sql_and_python_select_the_same_records(make: Any, expression: str, extra: list[dict[str, Any]]) -> None:
     if not make.client.get("/api/v1/apps", headers=make.admin).json()["items"]:
         _seed(make)
+    for row in extra:  # random records join the fixed ones (names made unique: the field is unique)
+        r = make.client.post(make.url(), json={"data": {**row, "name": f"{row['name'].strip() or '无名'}{uuid4().hex[:6]}"}},
+                             headers=make.admin)
+        assert r.status_code == 201, r.text
     with make.app.state.db.read() as conn:
         ref = definitions.form_ref(conn, "shop", "customer")
-        rows = conn.execute(text("SELECT id FROM records WHERE form = 'customer' ORDER BY id")).scalars().all()
-    stored = {i: make.client.get(f"{make.url()}/{i}", headers=make.admin).json()["data"] for i in rows}
+        ids = conn.execute(text("SELECT id FROM records WHERE form = 'customer' ORDER BY id")).scalars().all()
+    stored = {i["id"]: i["data"] for i in make.client.get(make.url(), params={"limit": 500},
+                                                          headers=make.admin).json()["items"]}
+    assert sorted(stored) == sorted(ids)
     checked = check(expression, form_scope(ref.form, ref.app))
     ctx = EvalContext(now=datetime.now(UTC), user="admin")
     in_python = sorted(i for i, data in stored.items() if is_true(evaluate(checked, data, ctx)))

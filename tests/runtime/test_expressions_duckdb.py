@@ -18,7 +18,7 @@ from engine.expr.evaluate import EvalContext, evaluate, is_true
 from engine.expr.scope import form_scope
 from engine.expr.to_sql import to_sql
 from engine.expr.typecheck import check
-from tests.expression_strategies import ROWS, conditions
+from tests.expression_strategies import ROWS, conditions, rows
 from tests.factories import shop
 
 SHOP = parse_app(shop())
@@ -36,17 +36,22 @@ class TypedColumns:
         return None
 
 
+def _fill(conn: Connection, table: list[dict[str, Any]]) -> None:
+    conn.execute(text("DELETE FROM customer"))
+    for i, row in enumerate(table, start=1):
+        conn.execute(text("INSERT INTO customer VALUES (:id, :name, :region, :level, :amount, :note, :since)"),
+                     {"id": i, "name": row["name"], "region": row.get("region"), "level": row.get("level"),
+                      "amount": Decimal(row["amount"]) if "amount" in row else None, "note": row.get("note"),
+                      "since": date.fromisoformat(row["since"]) if "since" in row else None})
+
+
 @pytest.fixture(scope="module")
 def duck() -> Iterator[Connection]:
     engine = create_engine("duckdb:///:memory:")
     with engine.connect() as conn:
         conn.execute(text('CREATE TABLE customer (id INTEGER, "name" VARCHAR, "region" VARCHAR, "level" VARCHAR, '
                           '"amount" DECIMAL(18, 2), "note" VARCHAR, "since" DATE)'))
-        for i, row in enumerate(ROWS, start=1):
-            conn.execute(text('INSERT INTO customer VALUES (:id, :name, :region, :level, :amount, :note, :since)'),
-                         {"id": i, "name": row["name"], "region": row.get("region"), "level": row.get("level"),
-                          "amount": Decimal(row["amount"]) if "amount" in row else None, "note": row.get("note"),
-                          "since": date.fromisoformat(row["since"]) if "since" in row else None})
+        _fill(conn, ROWS)
         yield conn
     engine.dispose()
 
@@ -60,17 +65,23 @@ def _duck_ids(conn: Connection, expression: str) -> list[int] | None:
     return list(conn.execute(query).scalars())
 
 
-def _python_ids(expression: str) -> list[int]:
+def _python_ids(expression: str, table: list[dict[str, Any]] = ROWS) -> list[int]:
     checked = check(expression, SCOPE)
-    return [i for i, row in enumerate(ROWS, start=1) if is_true(evaluate(checked, row, CTX))]
+    return [i for i, row in enumerate(table, start=1) if is_true(evaluate(checked, row, CTX))]
 
 
-@settings(max_examples=60, deadline=None)
-@given(expression=conditions())
-def test_duckdb_and_python_select_the_same_records(duck: Connection, expression: str) -> None:
-    found = _duck_ids(duck, expression)
-    if found is not None:  # a refusal is said at type-check time: nothing to compare
-        assert found == _python_ids(expression), expression
+@settings(max_examples=80, deadline=None)
+@given(expression=conditions(), extra=rows())
+def test_duckdb_and_python_select_the_same_records(duck: Connection, expression: str,
+                                                   extra: list[dict[str, Any]]) -> None:
+    table = ROWS + extra
+    _fill(duck, table)
+    try:
+        found = _duck_ids(duck, expression)
+        if found is not None:  # a refusal is said at type-check time: nothing to compare
+            assert found == _python_ids(expression, table), expression
+    finally:
+        _fill(duck, ROWS)
 
 
 @pytest.mark.parametrize(("expression", "compiles"), [
