@@ -62,6 +62,10 @@ class _ToNodes(Transformer[Token, Node]):
     def field(self, meta: Any, items: list[Token]) -> Node:
         return FieldRef(meta.line, meta.column, tuple(str(t) for t in items))
 
+    def record_field(self, meta: Any, items: list[Token]) -> Node:
+        """CREATED_AT, UPDATED_AT, OWNER …: the record's own columns, as Excel users write them."""
+        return FieldRef(meta.line, meta.column, (str(items[0]).lower(),))
+
     def call(self, meta: Any, items: list[Any]) -> Node:
         name, *args = items
         return Call(meta.line, meta.column, str(name), [a for a in args if a is not None])

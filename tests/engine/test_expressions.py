@@ -23,7 +23,7 @@ CRM = parse_app(json.loads((Path(__file__).resolve().parents[2] / "apps" / "crm_
 CUSTOMER = form_scope(CRM.form("customer"), CRM)
 QUOTE = form_scope(CRM.form("quote"), CRM)
 CTX = EvalContext(now=datetime(2026, 11, 24, 2, 0, tzinfo=UTC), user="wang.li")  # 10:00 in Beijing
-RECORD = {"name": "苏州恒瑞精密机械有限公司", "annual_revenue": "600000.00", "region": "华东", "level": "A",
+RECORD = {"owner": "wang.li", "name": "苏州恒瑞精密机械有限公司", "annual_revenue": "600000.00", "region": "华东", "level": "A",
           "last_followup_at": "2026-11-19T16:30:00Z", "next_followup_on": "2026-11-30", "manager": "wang.li",
           "tags": ["VIP", "重点客户"]}
 
@@ -55,6 +55,7 @@ def run(text: str, record: dict[str, Any] | None = None, scope: Any = CUSTOMER) 
     ("INT(-2.5)", Decimal(-3)),
     ("ROUND(2.675, 2)", Decimal("2.68")),  # exact decimals: no binary rounding surprise
     ("0.1 + 0.2 = 0.3", True),
+    ("OWNER = CURRENT_USER()", True),  # the record's own columns may be written in upper case, as in Excel
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_evaluates_like_a_spreadsheet(text: str, expected: Any) -> None:
     assert run(text) == expected
