@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, text, update
@@ -50,7 +50,8 @@ def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: 
         raise _invalid(issues)
     fill_lookups(conn, ref.form, datas)
     fill_rollups_of_new(ref.form, datas)
-    related = related_values(conn, ref.form, datas)
+    system = _system_values(change.actor.username, change.now, change.now)
+    related = [r | system for r in related_values(conn, ref.form, datas)]
     for i, (item, data) in enumerate(zip(items, datas, strict=True)):
         try:
             datas[i] = finish_values(ref.form, data, set(item), ctx, creating=True, user=user, related=related[i])
@@ -59,6 +60,16 @@ def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: 
     if issues:
         raise _invalid(issues)
     return datas
+
+
+def _system_values(owner: str | None, created: datetime, updated: datetime, *, created_by: str | None = None,
+                   record_id: int | None = None, updated_by: str | None = None) -> dict[str, Any]:
+    """The record's own columns as formulas and rules read them (`owner`, `created_at` …)."""
+    def moment(m: datetime) -> str:
+        return m.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return {"id": record_id, "owner": owner, "created_by": created_by or owner, "updated_by": updated_by or owner,
+            "created_at": moment(created), "updated_at": moment(updated)}
 
 
 def _allocate(conn: Connection, ref: FormRef, field_key: str, scope: str, count: int) -> int:
@@ -248,7 +259,8 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     user = change.actor.username
     data = normalize_values(ref.form, values, change.ctx, existing=row.data, user=user)
     fill_lookups(conn, ref.form, [data])
-    related = related_values(conn, ref.form, [data])[0]
+    related = related_values(conn, ref.form, [data])[0] | _system_values(
+        row.owner, row.created_at, change.now, created_by=row.created_by, record_id=row.id, updated_by=user)
     data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user, related=related)
     issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")
     if issues:

@@ -131,3 +131,17 @@ def test_crm_quote_totals_its_lines_after_discounts(make: Any) -> None:
     contract = make.record("contract", {"title": "销售合同", "customer": customer["id"], "amount": "1000",
                                         "starts_on": "2026-12-01"}, app="crm")
     assert contract["data"]["ends_on"] == "2027-12-01"
+
+
+def test_formulas_and_rules_read_the_records_own_columns(make: Any) -> None:
+    app = {"key": "notes", "name": "笔记", "forms": [{"key": "note", "name": "笔记", "fields": [
+        {"key": "text", "type": "text", "label": "内容", "rules": [
+            {"expr": "OWNER = CURRENT_USER()", "message": "只能由负责人修改"}]},
+        {"key": "by", "type": "formula", "label": "创建人", "result": "text", "formula": 'CREATED_BY & "@" & YEAR(CREATED_AT)'},
+    ]}]}
+    make.app_def(app)
+    note = make.record("note", {"text": "第一条"}, app="notes")
+    assert note["data"]["by"].startswith("admin@20")
+    other = make.user("li.na", admin=False)
+    r = make.client.patch(f"{make.url('note', 'notes')}/{note['id']}", json={"data": {"text": "改"}}, headers=other)
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["message"] == "只能由负责人修改"
