@@ -36,6 +36,11 @@ class AppDefinition(BaseModel):
     def forms_by_key(self) -> dict[str, FormDefinition]:
         return {f.key: f for f in self.forms}
 
+    @property
+    def role_keys(self) -> set[str]:
+        """The keys of the app's roles (what approvers and role members refer to)."""
+        return {role["key"] for role in self.roles if isinstance(role, dict) and "key" in role}
+
     def form(self, key: str) -> FormDefinition:
         """The form with this key, or NotFound."""
         try:

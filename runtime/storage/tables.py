@@ -127,5 +127,30 @@ files = Table(
     Column("created_by", String(64)),
 )
 
-__all__ = ["metadata", "users", "tokens", "apps", "app_versions", "records", "record_history",
+# --- organisation: departments (a tree, each with a head), their members, and app role members ---
+
+departments = Table(
+    "departments", metadata,
+    Column("key", String(63), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("parent", ForeignKey("departments.key"), index=True),
+    Column("head", String(64)),  # username of the department head (部门负责人)
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+department_members = Table(
+    "department_members", metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("department", ForeignKey("departments.key", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("is_primary", Boolean, nullable=False, default=False),
+)
+
+role_members = Table(
+    "role_members", metadata,
+    Column("app", ForeignKey("apps.key", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(63), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+__all__ = ["metadata", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
            "sequences", "idempotency_keys", "files"]
