@@ -18,10 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, VersionMismatch
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.validate import finish_values, normalize_values
+from runtime.storage import events
 from runtime.storage.bulk import insert_rows
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
 from runtime.storage.derived import after_write, fill_lookups, fill_rollups_of_new, related_values
+from runtime.storage.events import RecordEvent
 from runtime.storage.indexes import unique_field_of
 from runtime.storage.references import reference_issues
 from runtime.storage.tables import record_history, records, sequences
@@ -196,6 +198,7 @@ def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Ch
         for r in made
     ])
     after_write(conn, ref.app, ref.form, [r.id for r in made], [{}] * len(made), datas, change.ctx, creating=True)
+    events.publish(conn, RecordEvent("create", ref, [r.id for r in made], [{}] * len(made), datas, change))
     return made
 
 
@@ -269,9 +272,11 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     if not changed:
         return row
     changed_only = {k: data.get(k) for k in changed if k in data}
+    events.check(conn, RecordEvent("update", ref, [row.id], [row.data], [data], change))
     new = _write(conn, ref, row, {"data": data, "def_version": ref.version}, "update", changed, data,
                  change, [changed_only])
     after_write(conn, ref.app, ref.form, [row.id], [row.data], [data], change.ctx)
+    events.publish(conn, RecordEvent("update", ref, [row.id], [row.data], [data], change))
     return new
 
 
@@ -280,16 +285,22 @@ def delete(conn: Connection, ref: FormRef, record_id: int, change: Change,
     """Soft delete: the record leaves lists and unique checks, and can be restored."""
     row = get(conn, ref, record_id, lock=True)
     _check_version(row, expected_version)
+    event = RecordEvent("delete", ref, [row.id], [row.data], [{}], change)
+    events.check(conn, event)
     new = _write(conn, ref, row, {"deleted_at": change.now}, "delete", [], row.data, change, [])
     after_write(conn, ref.app, ref.form, [row.id], [row.data], [{}], change.ctx)
+    events.publish(conn, event)
     return new
 
 
 def restore(conn: Connection, ref: FormRef, record_id: int, change: Change) -> Row[Any]:
     """Bring a soft-deleted record back; refused with unique_violation if its unique values were reused."""
     row = get(conn, ref, record_id, deleted=True, lock=True)
+    event = RecordEvent("restore", ref, [row.id], [{}], [row.data], change)
+    events.check(conn, event)
     new = _write(conn, ref, row, {"deleted_at": None}, "restore", [], row.data, change, [row.data])
     after_write(conn, ref.app, ref.form, [row.id], [{}], [row.data], change.ctx)
+    events.publish(conn, event)
     return new
 
 

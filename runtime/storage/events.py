@@ -1,0 +1,72 @@
+"""Record lifecycle events: subscribers run inside the write's transaction, as Frappe's doc_events do.
+
+`before_write` subscribers may refuse a change by raising an EngineError (a flow locks a record under
+approval); `after_write` subscribers add their own rows in the same transaction (flow instances, outbox
+jobs, audit entries), so the record change and everything it causes commit together or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Connection
+
+from runtime.storage.context import Change, FormRef
+
+Action = Literal["create", "update", "delete", "restore"]
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """One write to records of one form: `before`/`after` are the records' data ({} where there was none)."""
+
+    action: Action
+    ref: FormRef
+    ids: list[int]
+    before: list[dict[str, Any]]
+    after: list[dict[str, Any]]
+    change: Change
+
+    @property
+    def changed_fields(self) -> set[str]:
+        return {k for b, a in zip(self.before, self.after, strict=True) for k in b.keys() | a.keys()
+                if b.get(k) != a.get(k)}
+
+
+Subscriber = Callable[[Connection, RecordEvent], None]
+
+_before: list[Subscriber] = []
+_after: list[Subscriber] = []
+
+
+def before_write(subscriber: Subscriber) -> Subscriber:
+    """Register a check run before a record is updated, deleted or restored (decorator)."""
+    _before.append(subscriber)
+    return subscriber
+
+
+def after_write(subscriber: Subscriber) -> Subscriber:
+    """Register a subscriber run after records are written, in the same transaction (decorator)."""
+    _after.append(subscriber)
+    return subscriber
+
+
+def check(conn: Connection, event: RecordEvent) -> None:
+    for subscriber in list(_before):
+        subscriber(conn, event)
+
+
+def publish(conn: Connection, event: RecordEvent) -> None:
+    for subscriber in list(_after):
+        subscriber(conn, event)
+
+
+def unsubscribe(subscriber: Subscriber) -> None:
+    """Remove a subscriber (tests that register their own restore the lists with this)."""
+    for subscribers in (_before, _after):
+        while subscriber in subscribers:
+            subscribers.remove(subscriber)
+
+
+__all__ = ["RecordEvent", "before_write", "after_write", "check", "publish", "unsubscribe"]
