@@ -164,7 +164,8 @@ def deep_cursor(db: Database, filter_field: str, value: Any, sort_field: str) ->
 
 def raw_sql(dialect: str, filter_field: str, sort_field: str, deep: bool) -> str:
     """The list query as a person would write it by hand: same rows, same index, the fastest cursor
-    condition for the database, and the same columns (the JSON decoded, as Tangram must)."""
+    condition for the database, and the same columns (the JSON decoded, as Tangram must, and the sort
+    values the next cursor is made of)."""
     if dialect == "postgresql":
         f = f"COALESCE((data ->> '{filter_field}'), '') COLLATE \"C\""
         s = f"COALESCE(CAST(data ->> '{sort_field}' AS NUMERIC), CAST('-Infinity' AS NUMERIC))"
@@ -179,7 +180,10 @@ def raw_sql(dialect: str, filter_field: str, sort_field: str, deep: bool) -> str
         after = f" AND ({s}, id) < (:v, :i)" if deep else ""
     else:
         after = f" AND {s} <= :v AND ({s} < :v OR ({s} = :v AND id < :i))" if deep else ""
-    return (f"SELECT id, {data} AS data, version, owner, created_at, updated_at FROM records "
+    # The same columns the API needs and Tangram selects: the record's columns and, for the next
+    # page's cursor, the sort key values.
+    return (f"SELECT id, {data} AS data, version, owner, department, created_at, created_by, updated_at, "
+            f"updated_by, deleted_at, {s} AS s0, id AS s1 FROM records "
             f"WHERE app = 'crm' AND form = 'customer' AND deleted_at IS NULL "
             f"AND {f} = :f{after} ORDER BY {s} DESC, id DESC LIMIT 51")
 
