@@ -73,6 +73,12 @@ class BadQuery(EngineError):
     code = "bad_query"
 
 
+class BadFile(BadQuery):
+    """An uploaded spreadsheet cannot be read: its encoding, format, header or size."""
+
+    code = "bad_file"
+
+
 class NotFound(EngineError):
     """An app, form, record, user or file does not exist (or is not visible)."""
 

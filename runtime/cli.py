@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from engine.app import validate_app
 from engine.errors import EngineError, NotFound
 from engine.schema import app_json_schema_text
+from runtime.io import cli as records_cli
 from runtime.settings import Settings
 from runtime.storage import definitions, schema
 from runtime.storage.context import SYSTEM, Change
@@ -207,6 +208,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(run=cmd_demo_data)
+
+    records_cli.add_commands(sub, with_db, _database)
     return p
 
 

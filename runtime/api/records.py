@@ -85,7 +85,8 @@ def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, 
     return _idempotent(request, db, user, idempotency_key, body.model_dump(mode="json"), run)
 
 
-def _conditions(request: Request) -> list[listing.Condition]:
+def conditions(request: Request) -> list[listing.Condition]:
+    """The `filter[field]=v` / `filter[field][op]=v` query parameters (exports read them too)."""
     conditions = []
     for name, value in request.query_params.multi_items():
         match = _FILTER_PARAM.match(name)
@@ -116,7 +117,7 @@ def list_records(app: str, form: str, request: Request, db: DB, user: CurrentUse
         if filter is not None:
             ctx = EvalContext(change.now, change.timezone, user.username)
             where.append(filter_clause(ref, filter, conn.dialect.name, ctx))
-        query = listing.ListQuery(_conditions(request), listing.parse_sort(ref, sort, conn.dialect.name), limit,
+        query = listing.ListQuery(conditions(request), listing.parse_sort(ref, sort, conn.dialect.name), limit,
                                   cursor, count, where)
         page = listing.list_records(conn, ref, query, change.ctx)
         body: dict[str, Any] = {"items": _render(conn, ref, page.items, wanted), "next_cursor": page.next_cursor}

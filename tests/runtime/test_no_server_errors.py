@@ -52,3 +52,32 @@ def test_random_definitions_get_422_and_create_nothing(make: Any, definition: di
     assert r.status_code in (201, 409, 422), r.text
     if r.status_code == 422:
         assert r.json()["error"]["details"]
+
+
+CELLS = st.none() | st.text(max_size=10) | st.sampled_from(["#1", "1", "0", "-3", "紧急", "2026-02-30", "13800138000",
+                                                             "[{\"part\": 1}]", "1e400", "，，", "admin"])
+HEADERS = ["故障概述", "设备", "相关设备", "紧急程度", "关注人", "报修时间", "期望完成", "照片", "配件", "未知"]
+
+
+@FUZZ
+@given(header=st.lists(st.sampled_from(HEADERS), min_size=1, max_size=5, unique=True),
+       rows=st.lists(st.lists(CELLS, min_size=0, max_size=6), max_size=4), raw=st.binary(max_size=40))
+def test_random_spreadsheets_get_201_or_a_named_4xx_and_bad_ones_import_nothing(
+        make: Any, header: list[str], rows: list[list[Any]], raw: bytes) -> None:
+    import csv
+    import io
+
+    if not make.client.get("/api/v1/apps", headers=make.admin).json()["items"]:
+        make.app_def(repair())
+    url = make.url("ticket", "repair")
+    before = len(make.client.get(url, params={"limit": 500}, headers=make.admin).json()["items"])
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    for content in (out.getvalue().encode("utf-8"), raw):
+        r = make.client.post(f"{url}/import", headers=make.admin, files={"file": ("x.csv", content, "text/csv")})
+        assert r.status_code in (201, 400, 409, 422), r.text
+        after = len(make.client.get(url, params={"limit": 500}, headers=make.admin).json()["items"])
+        if r.status_code != 201:
+            assert r.json()["error"]["details"] or r.json()["error"]["message"], r.text
+            assert after == before
+        before = after

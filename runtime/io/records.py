@@ -1,0 +1,261 @@
+"""Records to and from spreadsheets: columns matched by label or key, cells through each field type's
+from_cell/to_cell, related records and users named as people write them, all or nothing.
+
+An import is one create_many: every problem of every row is reported as `rows[N].<field>` with N the
+spreadsheet's own row number (the header is row 1), and nothing is written unless every row is right."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, select
+
+from engine.errors import BadFile, FieldValueError, Issue, ValidationFailed
+from engine.forms.fields.base import FieldType
+from engine.forms.model import FormDefinition
+from runtime.io.spreadsheet import Sheet, clean_header
+from runtime.storage import listing, records
+from runtime.storage.columns import field_column
+from runtime.storage.context import Change, FormRef
+from runtime.storage.tables import records as records_table
+from runtime.storage.tables import users
+from runtime.storage.titles import related_ids, titles
+
+SEPARATORS = re.compile(r"[,，;；、\n]+")
+EXPORT_PAGE = 500
+
+
+def _letter(index: int) -> str:
+    """Column letters as a spreadsheet shows them: 0 → A, 26 → AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def match_columns(form: FormDefinition, header: list[str]) -> list[FieldType | None]:
+    """The field each column fills, matched by label or key (full-width folded, case-insensitive keys);
+    BadFile names every column that matches no writable field or repeats another."""
+    by_name: dict[str, FieldType] = {}
+    for field in form.writable:
+        by_name.setdefault(clean_header(field.label), field)
+        by_name.setdefault(field.key.lower(), field)
+    matched: list[FieldType | None] = []
+    issues, seen = [], set()
+    for i, text in enumerate(header):
+        field = by_name.get(text) or by_name.get(text.lower())
+        where = f"columns[{_letter(i)}]"
+        if not text:
+            matched.append(None)  # an unnamed column (often Excel's leftovers) is skipped
+            continue
+        if field is None:
+            issues.append(Issue(where, "unknown_column", f"列“{text}”不是表单“{form.name}”的可填写字段",
+                                f"column {text!r} is not a writable field of {form.key!r}"))
+        elif field.key in seen:
+            issues.append(Issue(where, "duplicate_column", f"列“{text}”与前面的列对应同一字段 {field.key}",
+                                f"column {text!r} fills {field.key!r} a second time"))
+        else:
+            seen.add(field.key)
+        matched.append(field if field is not None and where not in {x.path for x in issues} else None)
+    if issues:
+        raise BadFile(f"表头有 {len(issues)} 处无法对应字段", f"{len(issues)} header column(s) cannot be matched",
+                      issues=issues)
+    return matched
+
+
+def _cell(cell: Any) -> Any:
+    """Excel keeps every number as a float: 13800138000.0 and 12.0 mean the integers."""
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 2**53:
+        return int(cell)
+    if isinstance(cell, str):
+        return cell.strip()
+    return cell
+
+
+@dataclass
+class ParsedRows:
+    """Record inputs from a sheet, with the spreadsheet row number of each."""
+
+    items: list[dict[str, Any]]
+    row_numbers: list[int]
+    issues: list[Issue]
+
+
+def parse_rows(form: FormDefinition, sheet: Sheet) -> ParsedRows:
+    """Cells to record inputs; wholly blank rows are skipped, cell problems collected by row and field."""
+    columns = match_columns(form, sheet.header)
+    parsed = ParsedRows([], [], [])
+    for offset, row in enumerate(sheet.rows):
+        number = offset + 2
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
+            continue
+        item: dict[str, Any] = {}
+        for field, cell in zip(columns, row, strict=False):
+            if field is None or cell is None:
+                continue
+            try:
+                item[field.key] = field.from_cell(_cell(cell))
+            except FieldValueError as e:
+                parsed.issues.append(Issue(f"rows[{number}].{field.key}", e.code,
+                                           f"第 {number} 行“{field.label}”：{e.message}", e.message_en))
+        parsed.items.append(item)
+        parsed.row_numbers.append(number)
+    return parsed
+
+
+def _names(cell: Any) -> list[str]:
+    return [p.strip() for p in SEPARATORS.split(str(cell)) if p.strip()] if cell not in (None, "") else []
+
+
+def _is_ids(names: list[str]) -> bool:
+    return all(n.isdigit() for n in names)
+
+
+def resolve_names(conn: Connection, ref: FormRef, parsed: ParsedRows) -> None:
+    """Relations named by the related record's title and users by display name become ids and usernames;
+    a name that matches nothing, or more than one, is an issue of its row."""
+    for field in ref.form.writable:
+        if field.refers_to == "record":
+            _resolve_titles(conn, ref, field, parsed)
+        elif field.refers_to == "user":
+            _resolve_users(conn, field, parsed)
+
+
+def _resolve_titles(conn: Connection, ref: FormRef, field: Any, parsed: ParsedRows) -> None:
+    target = ref.app.form(field.target)
+    wanted = {n for item in parsed.items for n in _names(item.get(field.key)) if not _is_ids(_names(item[field.key]))}
+    found: dict[str, list[int]] = {}
+    if wanted and target.title_field:
+        title = field_column(target.by_key[target.title_field], conn.dialect.name).raw_expr()
+        rows = conn.execute(select(records_table.c.id, title.label("title")).where(
+            records_table.c.app == ref.app_key, records_table.c.form == target.key,
+            records_table.c.deleted_at.is_(None), title.in_(sorted(wanted))))
+        for r in rows:
+            found.setdefault(str(r.title), []).append(r.id)
+    _replace(field, parsed, found, target.name)
+
+
+def _resolve_users(conn: Connection, field: Any, parsed: ParsedRows) -> None:
+    wanted = {n for item in parsed.items for n in _names(item.get(field.key))}
+    found: dict[str, list[Any]] = {}
+    if wanted:
+        rows = conn.execute(select(users.c.username, users.c.display_name).where(
+            (users.c.username.in_(sorted(wanted))) | (users.c.display_name.in_(sorted(wanted)))))
+        for r in rows:
+            found.setdefault(r.username, []).append(r.username)
+            if r.display_name != r.username:
+                found.setdefault(r.display_name, []).append(r.username)
+    _replace(field, parsed, found, "用户")
+
+
+def _replace(field: Any, parsed: ParsedRows, found: dict[str, list[Any]], what: str) -> None:
+    for item, number in zip(parsed.items, parsed.row_numbers, strict=True):
+        names = _names(item.get(field.key))
+        if not names or (field.refers_to == "record" and _is_ids(names)):
+            continue
+        values = []
+        for name in names:
+            hits = list(dict.fromkeys(found.get(name, [])))
+            if len(hits) != 1:
+                problem = "找不到" if not hits else f"有 {len(hits)} 条同名"
+                parsed.issues.append(Issue(
+                    f"rows[{number}].{field.key}", "unknown_reference" if not hits else "ambiguous_reference",
+                    f"第 {number} 行“{field.label}”：{what}“{name}”{problem}",
+                    f"row {number}, {field.key!r}: {name!r} matches {len(hits)} {what}"))
+            else:
+                values.append(hits[0])
+        multiple = getattr(field, "multiple", False) or field.type == "users"
+        item[field.key] = values if multiple else (values[0] if values else None)
+
+
+def import_records(conn: Connection, ref: FormRef, sheet: Sheet, change: Change) -> list[records.NewRecord]:
+    """Create one record per non-blank row, all or nothing; ValidationFailed lists every problem by row.
+    Rows with unreadable cells are still checked for their other fields, so one upload reports all."""
+    parsed = parse_rows(ref.form, sheet)
+    resolve_names(conn, ref, parsed)
+    issues = list(parsed.issues)
+    made: list[records.NewRecord] = []
+    savepoint = conn.begin_nested()
+    try:
+        made = records.create_many(conn, ref, parsed.items, change)
+    except ValidationFailed as e:
+        known = {i.path for i in issues}
+        issues += [i for i in (_row_issue(i, parsed, ref.form) for i in e.issues) if i.path not in known]
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if not issues:
+        savepoint.commit()
+        return made
+    savepoint.rollback()
+    issues.sort(key=_row_number)
+    raise ValidationFailed(f"导入失败：{len(issues)} 处错误，未导入任何记录",
+                           f"import refused: {len(issues)} problem(s), nothing was imported", issues=issues)
+
+
+def _row_number(issue: Issue) -> int:
+    match = re.match(r"rows\[(\d+)\]", issue.path)
+    return int(match.group(1)) if match else 0
+
+
+def _row_issue(issue: Issue, parsed: ParsedRows, form: FormDefinition) -> Issue:
+    """`items[3].phone` from create_many as `rows[5].phone`, the message prefixed with row and label."""
+    match = re.match(r"items\[(\d+)\]\.?(.*)", issue.path)
+    if not match:
+        return issue
+    number = parsed.row_numbers[int(match.group(1))]
+    key = match.group(2)
+    field = form.by_key.get(key.split(".")[0].split("[")[0])
+    label = f"“{field.label}”" if field else ""
+    return Issue(f"rows[{number}].{key}".rstrip("."), issue.code, f"第 {number} 行{label}：{issue.message}",
+                 f"row {number}: {issue.message_en or issue.message}")
+
+
+def export_header(form: FormDefinition, keys: list[str]) -> list[str]:
+    return [form.by_key[k].label for k in keys]
+
+
+def export_rows(conn: Connection, ref: FormRef, query: listing.ListQuery, keys: list[str],
+                change: Change) -> Iterator[list[Any]]:
+    """Every record the query matches, page by page, as cells: related records by title, datetimes in
+    the app's time zone without an offset (what Excel and an import read back)."""
+    fields = [ref.form.by_key[k] for k in keys]
+    cursor = query.cursor
+    while True:
+        page = listing.list_records(conn, ref, listing.ListQuery(
+            query.conditions, query.sort, EXPORT_PAGE, cursor, False, query.where), change.ctx)
+        names = titles(conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in page.items)))
+        for row in page.items:
+            yield [_export_cell(f, row.data.get(f.key), names, change.timezone) for f in fields]
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _export_cell(field: FieldType, value: Any, names: dict[int, str], zone: ZoneInfo) -> Any:
+    if value is None:
+        return None
+    if field.refers_to == "record":
+        ids = value if isinstance(value, list) else [value]
+        return "，".join(names.get(i, f"#{i}") for i in ids)
+    if field.type == "datetime":
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(zone)
+        return moment.replace(tzinfo=None)
+    cell = field.to_cell(value)
+    return cell if isinstance(cell, str | int | float | bool) or cell is None else _plain(cell)
+
+
+def _plain(cell: Any) -> Any:
+    """Cells openpyxl and csv both take: Decimal and date pass; anything else becomes text."""
+    return cell if isinstance(cell, Decimal | date) else str(cell)
+
+
+__all__ = ["match_columns", "parse_rows", "resolve_names", "import_records", "export_header", "export_rows"]
