@@ -175,3 +175,11 @@ def test_import_template_lists_writable_fields_and_marks_required_ones(crm: Any)
     r = crm.client.get(f"{crm.url('deal')}/import-template", params={"format": "csv"}, headers=crm.admin)
     header = next(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert header[:2] == ["商机名称*", "客户*"]
+
+
+def test_export_of_a_selection_has_just_those_records(crm: Any) -> None:
+    items = crm.client.get(crm.url("customer"), params={"sort": "name"}, headers=crm.admin).json()["items"]
+    r = crm.client.get(f"{crm.url('customer')}/export", params={"ids": str(items[0]["id"]), "fields": "name"},
+                       headers=crm.admin)
+    assert r.content.decode("utf-8-sig").splitlines() == ["客户名称", items[0]["data"]["name"]]
+    assert crm.client.get(f"{crm.url('customer')}/export", params={"ids": "1,x"}, headers=crm.admin).status_code == 400
