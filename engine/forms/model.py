@@ -48,6 +48,15 @@ class FormDefinition(BaseModel):
         return [f for f in self.fields if not f.computed]
 
     @cached_property
+    def defaulted(self) -> list[FieldType]:
+        """Writable fields with a default value (filled in on create when not given)."""
+        return [f for f in self.writable if f.default is not None]
+
+    @cached_property
+    def required(self) -> list[FieldType]:
+        return [f for f in self.writable if f.required]
+
+    @cached_property
     def referring(self) -> list[FieldType]:
         """The fields whose values name records, users, departments or files."""
         return [f for f in self.fields if f.refers_to]

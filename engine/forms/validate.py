@@ -29,6 +29,7 @@ def normalize_values(
     issues: list[Issue] = []
     data = dict(existing or {})
     by_key = form.by_key
+    blank = FieldType.is_blank
     for key, raw in values.items():
         field = by_key.get(key)
         if field is None:
@@ -37,20 +38,21 @@ def normalize_values(
         elif field.computed:
             issues.append(Issue(key, "read_only", f"“{field.label}”由系统生成，不能填写",
                                 f"{key!r} is set by Tangram and cannot be written"))
-        elif field.is_blank(raw):
+        elif blank(raw):
             data.pop(key, None)
         else:
             try:
                 data[key] = field.normalize(raw, ctx)
             except FieldValueError as e:
                 issues.extend(_value_issues(field, e))
+    if existing is None:
+        for field in form.defaulted:
+            if field.key not in values:
+                data[field.key] = field.normalize(field.default, ctx)
     failed = {i.path for i in issues}
-    for field in form.writable:
-        key = field.key
-        if existing is None and key not in values and field.default is not None:
-            data[key] = field.normalize(field.default, ctx)
-        if field.required and key not in failed and field.is_blank(data.get(key)):
-            issues.append(Issue(key, "required", f"“{field.label}”为必填项", f"{key!r} is required"))
+    for field in form.required:
+        if field.key not in failed and blank(data.get(field.key)):
+            issues.append(Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required"))
     if existing is not None:
         issues += not_editable(form, values, existing, ctx, user)
     if issues:

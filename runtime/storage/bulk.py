@@ -15,16 +15,21 @@ from sqlalchemy.exc import IntegrityError
 from runtime.storage.types import RecordJSON, dumps, uses_sqlite_jsonb
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` (all with the same keys) into `table` inside the caller's transaction."""
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
+                json_texts: dict[int, str] | None = None) -> None:
+    """Insert `rows` (all with the same keys) into `table` inside the caller's transaction.
+    `json_texts` (id of a JSON value → its text) lets two inserts of the same values serialise them
+    once: a new record's data goes into records and into its first history row."""
     if not rows:
         return
     names = list(rows[0])
     columns = [table.c[n] for n in names]
+    as_json = _json_text({} if json_texts is None else json_texts)
     if conn.dialect.name == "postgresql":
-        _copy(conn, table.name, names, columns, rows)
+        _copy(conn, table.name, names, columns, rows, as_json)
         return
-    processors = [_memoized(c.type._cached_bind_processor(conn.dialect)) for c in columns]
+    processors = [as_json if isinstance(c.type, RecordJSON) else _memoized(c.type._cached_bind_processor(conn.dialect))
+                  for c in columns]
     jsonb = uses_sqlite_jsonb(conn.dialect)
     marks = ", ".join("jsonb(?)" if jsonb and isinstance(c.type, RecordJSON) else "?" for c in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
@@ -48,7 +53,20 @@ def _memoized(process: Any) -> Any:
     return run
 
 
-def _copy(conn: Connection, table: str, names: list[str], columns: list[Any], rows: Sequence[dict[str, Any]]) -> None:
+def _json_text(texts: dict[int, str]) -> Any:
+    def text(value: Any) -> str | None:
+        if value is None:
+            return None
+        found = texts.get(id(value))
+        if found is None:
+            found = texts[id(value)] = dumps(value)
+        return found
+
+    return text
+
+
+def _copy(conn: Connection, table: str, names: list[str], columns: list[Any], rows: Sequence[dict[str, Any]],
+          as_json: Any) -> None:
     import psycopg
 
     is_json = [isinstance(c.type, RecordJSON) for c in columns]
@@ -56,7 +74,7 @@ def _copy(conn: Connection, table: str, names: list[str], columns: list[Any], ro
     try:
         with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([dumps(row[n]) if j and row[n] is not None else row[n]
+                copy.write_row([as_json(row[n]) if j else row[n]
                                 for n, j in zip(names, is_json, strict=True)])
     except psycopg.errors.IntegrityError as e:
         raise IntegrityError(f"COPY {table}", None, e) from e

@@ -187,16 +187,17 @@ def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Ch
     who = change.actor.username
     made = [NewRecord(i, ref.app_key, ref.form.key, d, 1, ref.version, who, None, change.now, who, change.now, who)
             for i, d in zip(_new_ids(conn, len(datas)), datas, strict=True)]
+    texts: dict[int, str] = {}  # each record's data serialised once, for records and history
     try:
         with _guard(conn, len(made)):
-            insert_rows(conn, records, [dict(vars(r)) for r in made])
+            insert_rows(conn, records, [dict(vars(r)) for r in made], texts)
     except IntegrityError as e:
         raise _unique_error(conn, ref, e, datas, prefix) from None
     insert_rows(conn, record_history, [
         {"record_id": r.id, "version": 1, "action": "create", "changed": sorted(r.data), "data": r.data,
          "at": change.now, "by": who}
         for r in made
-    ])
+    ], texts)
     after_write(conn, ref.app, ref.form, [r.id for r in made], [{}] * len(made), datas, change.ctx, creating=True)
     events.publish(conn, RecordEvent("create", ref, [r.id for r in made], [{}] * len(made), datas, change))
     return made
