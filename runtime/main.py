@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
+from runtime import audit  # noqa: F401 — registers the audit log's record subscriber
 from runtime.api import apps, auth, errors, files, records
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database

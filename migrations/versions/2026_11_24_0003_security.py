@@ -1,4 +1,4 @@
-"""Security: reserved for issue 6 (audit log, login throttling, token scopes).
+"""Security: API token scopes (apps, read/write), login throttling, the append-only audit log.
 
 Revision ID: 0003
 Revises: 0002
@@ -7,15 +7,50 @@ Create Date: 2026-11-24
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
+from runtime.storage.types import RecordJSON, UTCDateTime
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+Id = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("tokens") as batch:
+        batch.add_column(sa.Column("apps", RecordJSON))
+        batch.add_column(sa.Column("scope", sa.String(8)))
+    op.create_table(
+        "login_attempts",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("last_failure_at", UTCDateTime, nullable=False),
+        sa.Column("locked_until", UTCDateTime),
+    )
+    op.create_table(
+        "audit_log",
+        sa.Column("id", Id, primary_key=True, autoincrement=True),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("actor", sa.String(64)),
+        sa.Column("action", sa.String(40), nullable=False),
+        sa.Column("app", sa.String(63)),
+        sa.Column("form", sa.String(63)),
+        sa.Column("record_id", sa.BigInteger),
+        sa.Column("ip", sa.String(64)),
+        sa.Column("detail", RecordJSON, nullable=False),
+    )
+    op.create_index("ix_audit_log_at", "audit_log", ["at", "id"])
+    op.create_index("ix_audit_log_actor", "audit_log", ["actor", "id"])
+    op.create_index("ix_audit_log_record", "audit_log", ["app", "form", "record_id", "id"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("audit_log")
+    op.drop_table("login_attempts")
+    with op.batch_alter_table("tokens") as batch:
+        batch.drop_column("scope")
+        batch.drop_column("apps")

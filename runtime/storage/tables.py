@@ -152,5 +152,34 @@ role_members = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
-__all__ = ["metadata", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
+# --- security (issue 6): API token scopes live on `tokens` (apps, scope); login throttling; the audit log ---
+
+tokens.append_column(Column("apps", RecordJSON))  # an API token's app keys; NULL: every app of the user
+tokens.append_column(Column("scope", String(8)))  # read | write; NULL (login tokens): write
+
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("key", String(200), primary_key=True),  # "user:<name>" or "ip:<address>", known user or not
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(64)),  # username; NULL for the system, or a failed login's unknown name
+    Column("action", String(40), nullable=False),  # record.update, login.failed, role.members …
+    Column("app", String(63)),
+    Column("form", String(63)),
+    Column("record_id", BigInteger),
+    Column("ip", String(64)),
+    Column("detail", RecordJSON, nullable=False),  # what changed
+    Index("ix_audit_log_at", "at", "id"),
+    Index("ix_audit_log_actor", "actor", "id"),
+    Index("ix_audit_log_record", "app", "form", "record_id", "id"),
+)
+
+__all__ = ["metadata", "login_attempts", "audit_log", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
            "sequences", "idempotency_keys", "files"]
