@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from runtime import audit  # noqa: F401 — registers the audit log's record subscriber
-from runtime.api import apps, auth, errors, files, records
+from runtime.api import apps, auth, errors, files, org, records, tokens
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
 
@@ -21,6 +21,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.clock = None
     errors.install(app)
-    for module in (auth, apps, records, files):
+    for module in (auth, apps, records, files, org, tokens):
         app.include_router(module.router)
     return app

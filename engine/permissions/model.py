@@ -7,9 +7,9 @@ The published shape (DESIGN.md) is kept: `{"read": "all", "update": "department"
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_serializer
 
 from engine.keys import Key
 
@@ -46,15 +46,19 @@ def _row_rule(value: Any) -> Any:
     return value
 
 
+RowRight = Annotated[RowRule | None, BeforeValidator(_row_rule, json_schema_input_type=RowRule | Scope | bool | None)]
+"""A row right as templates write it: a scope name, true (all), false (none) or {"scope", "when"}."""
+
+
 class FormPermission(BaseModel):
     """A role's rights on one form (or on every form not listed, under the key "*")."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     create: bool = False
-    read: RowRule | None = None
-    update: RowRule | None = None
-    delete: RowRule | None = None
+    read: RowRight = None
+    update: RowRight = None
+    delete: RowRight = None
     export: bool = False
     import_: bool = Field(False, alias="import")
     manage: bool = False
@@ -62,11 +66,6 @@ class FormPermission(BaseModel):
     fields: dict[str, FieldAccess] = Field(default_factory=dict)
     default_field_access: FieldAccess | None = None
     """For fields not listed in `fields` (new ones included); unset: the role's default_field_access."""
-
-    @field_validator("read", "update", "delete", mode="before")
-    @classmethod
-    def _rule(cls, value: Any) -> Any:
-        return _row_rule(value)
 
 
 class RoleDefinition(BaseModel):
