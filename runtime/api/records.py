@@ -172,7 +172,7 @@ async def import_records(app: str, form: str, request: Request, db: DB, guard: G
 @router.get("/{record_id}")
 def get_record(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
     with db.read() as conn:
-        gate = guard.form(conn, app, form, "read")
+        gate = guard.form(conn, app, form)
         gate.require_record(record_id, "read")
         row = records.get(conn, gate.ref, record_id)
         return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
@@ -183,7 +183,7 @@ def update_record(app: str, form: str, record_id: int, body: RecordIn, request: 
                   db: DB, guard: Gatekeeper, if_match: Annotated[str | None, Header()] = None) -> Any:
     """Change some fields; with `If-Match: <version>` a stale version gets 412."""
     with db.write() as conn:
-        gate = guard.form(conn, app, form, "update")
+        gate = guard.form(conn, app, form)
         gate.require_record(record_id, "update")
         gate.check_write([body.data])
         row = records.update_record(conn, gate.ref, record_id, body.data, change_for(request, guard.actor),
@@ -196,7 +196,7 @@ def delete_record(app: str, form: str, record_id: int, request: Request, db: DB,
                   if_match: Annotated[str | None, Header()] = None) -> Any:
     """Soft delete; the record can be restored."""
     with db.write() as conn:
-        gate = guard.form(conn, app, form, "delete")
+        gate = guard.form(conn, app, form)
         gate.require_record(record_id, "delete")
         row = records.delete(conn, gate.ref, record_id, change_for(request, guard.actor),
                              expected_version=_if_match(if_match))
@@ -206,7 +206,7 @@ def delete_record(app: str, form: str, record_id: int, request: Request, db: DB,
 @router.post("/{record_id}/restore")
 def restore_record(app: str, form: str, record_id: int, request: Request, db: DB, guard: Gatekeeper) -> Any:
     with db.write() as conn:
-        gate = guard.form(conn, app, form, "restore")
+        gate = guard.form(conn, app, form)
         gate.require_record(record_id, "restore", deleted=True)
         row = records.restore(conn, gate.ref, record_id, change_for(request, guard.actor))
         return JSONResponse(_render(gate, [row])[0])
@@ -216,7 +216,7 @@ def restore_record(app: str, form: str, record_id: int, request: Request, db: DB
 def record_history(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
     """Every version: who, when, which fields changed, and the data after the change (visible fields only)."""
     with db.read() as conn:
-        gate = guard.form(conn, app, form, "read")
+        gate = guard.form(conn, app, form)
         gate.require_record(record_id, "read", deleted=None)
         hidden = gate.hidden
         items = [history_json(h, gate.ref.form) for h in records.history(conn, gate.ref, record_id)]
@@ -231,7 +231,7 @@ def record_audit(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper,
                  limit: Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)] = 100, cursor: str | None = None) -> Any:
     """The record's part of the audit log (its timeline), newest first, without hidden fields."""
     with db.read() as conn:
-        gate = guard.form(conn, app, form, "read")
+        gate = guard.form(conn, app, form)
         gate.require_record(record_id, "read", deleted=None)
         rows, next_cursor = audit.search(conn, audit.AuditQuery(app=app, form=form, record_id=record_id,
                                                                 limit=limit, cursor=cursor))

@@ -86,11 +86,13 @@ class FormGate:
                          f"you may not {en} records of {self.ref.form.key!r}{detail and ' (' + detail + ')'}",
                          operation=op)
 
+    def _allows(self, op: Operation) -> bool:
+        return self.rights.allows(op) or (op == "read" and bool(self.grants))
+
     def require(self, op: Operation) -> None:
         """The form-level right (create, export, import, manage; read/update/delete on some records)."""
-        if self.rights.allows(op) or (op == "read" and self.grants):
-            return
-        raise self._forbidden(op)
+        if not self._allows(op):
+            raise self._forbidden(op)
 
     def where(self, op: Operation = "read") -> ColumnElement[bool] | None:
         """The records `op` reaches, as a WHERE clause on `records`; None means all of the form's."""
@@ -115,9 +117,9 @@ class FormGate:
 
     def require_record(self, record_id: int, op: Operation, *, deleted: bool | None = False) -> None:
         """The record is in the scope of `op`; 404 if the actor cannot even read it, 403 if they can."""
-        if self.rights.allows(op) and self._exists(record_id, op, deleted):
+        if self._allows(op) and self._exists(record_id, op, deleted):
             return
-        if op != "read" and (self.rights.allows("read") or self.grants) and self._exists(record_id, "read", deleted):
+        if op != "read" and self._allows("read") and self._exists(record_id, "read", deleted):
             raise self._forbidden(op, f" #{record_id}")
         raise _no_record(self.ref, record_id)
 

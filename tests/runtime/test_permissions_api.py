@@ -1,0 +1,248 @@
+"""Permissions through the HTTP API: row scopes, IDOR, hidden and read-only fields, conditions, grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from runtime.permissions import grants
+from runtime.storage.tables import records
+from tests.factories import Maker
+from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+__all__ = ["fast_passwords"]
+
+
+@pytest.fixture
+def people(make: Maker) -> dict[str, dict[str, str]]:
+    return setup_sales(make)
+
+
+@pytest.fixture
+def deals(make: Maker, people: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """One deal per seller, each with a cost the admin set."""
+    made = {}
+    for who in ("rep1", "rep2", "rep3", "mgr"):
+        d = deal(make, people[who], f"{who}的交易", amount="100")
+        r = make.client.patch(f"{DEALS}/{d['id']}", json={"data": {"cost": "60", "note": "内部"}}, headers=make.admin)
+        assert r.status_code == 200, r.text
+        made[who] = r.json()
+    return made
+
+
+def _names(make: Maker, who: dict[str, str], **params: Any) -> set[str]:
+    r = make.client.get(DEALS, params=params, headers=who)
+    assert r.status_code == 200, r.text
+    return {i["data"]["name"] for i in r.json()["items"]}
+
+
+def test_new_records_are_kept_by_the_owners_primary_department(make: Maker, people: Any, deals: Any) -> None:
+    assert deals["rep1"]["owner"] == "rep1" and deals["rep1"]["department"] == "east1"
+    assert deals["mgr"]["department"] == "east"
+
+
+def test_each_user_lists_exactly_the_records_of_their_scope(make: Maker, people: Any, deals: Any) -> None:
+    assert _names(make, people["rep1"]) == {"rep1的交易"}
+    assert _names(make, people["rep3"]) == {"rep3的交易"}
+    # department_tree: east and east1, not west
+    assert _names(make, people["mgr"]) == {"rep1的交易", "rep2的交易", "mgr的交易"}
+    assert _names(make, people["aud"]) == {"rep1的交易", "rep2的交易", "rep3的交易", "mgr的交易"}
+    assert _names(make, make.admin) == {"rep1的交易", "rep2的交易", "rep3的交易", "mgr的交易"}
+    assert make.client.get(DEALS, params={"count": "true"}, headers=people["mgr"]).json()["total"] == 3
+
+
+def test_a_user_without_a_role_in_the_app_sees_nothing_of_it(make: Maker, people: Any, deals: Any) -> None:
+    nobody = people["nobody"]
+    assert make.client.get(DEALS, headers=nobody).status_code == 404
+    assert make.client.get(f"{DEALS}/{deals['rep1']['id']}", headers=nobody).status_code == 404
+    assert make.client.post(DEALS, json={"data": {"name": "x"}}, headers=nobody).status_code == 404
+    assert make.client.get("/api/v1/apps/sales", headers=nobody).status_code == 404
+    assert make.client.get("/api/v1/apps", headers=nobody).json()["items"] == []
+
+
+@pytest.mark.parametrize("method,suffix", [
+    ("get", ""), ("patch", ""), ("delete", ""), ("get", "/history"), ("get", "/audit"), ("post", "/restore"),
+], ids=["get", "patch", "delete", "history", "audit", "restore"])
+def test_ids_outside_ones_scope_are_not_found_and_reveal_nothing(make: Maker, people: Any, deals: Any,
+                                                                  method: str, suffix: str) -> None:
+    other = deals["rep3"]["id"]
+    kwargs: dict[str, Any] = {"json": {"data": {"name": "偷改"}}} if method == "patch" else {}
+    r = getattr(make.client, method)(f"{DEALS}/{other}{suffix}", headers=people["rep1"], **kwargs)
+    assert r.status_code == 404
+    assert "rep3" not in r.text and "60" not in r.text
+    # the same answer as for an id that does not exist at all
+    missing = getattr(make.client, method)(f"{DEALS}/999999{suffix}", headers=people["rep1"], **kwargs)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == r.json()["error"]["code"]
+    assert make.client.get(f"{DEALS}/{other}", headers=make.admin).json()["data"]["name"] == "rep3的交易"
+
+
+def test_a_visible_record_outside_the_update_scope_is_forbidden_not_hidden(make: Maker, people: Any,
+                                                                          deals: Any) -> None:
+    # the manager reads east1 (tree) but updates only east (own department)
+    r = make.client.patch(f"{DEALS}/{deals['rep1']['id']}", json={"data": {"amount": "1"}}, headers=people["mgr"])
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert make.client.patch(f"{DEALS}/{deals['rep2']['id']}", json={"data": {"amount": "1"}},
+                             headers=people["mgr"]).status_code == 200
+    # delete: own only
+    assert make.client.delete(f"{DEALS}/{deals['rep2']['id']}", headers=people["mgr"]).status_code == 403
+    assert make.client.delete(f"{DEALS}/{deals['mgr']['id']}", headers=people["mgr"]).status_code == 200
+    assert make.client.post(f"{DEALS}/{deals['mgr']['id']}/restore", headers=people["mgr"]).status_code == 200
+    # a rep may not delete at all
+    assert make.client.delete(f"{DEALS}/{deals['rep1']['id']}", headers=people["rep1"]).status_code == 403
+
+
+def test_hidden_fields_never_leave_the_server(make: Maker, people: Any, deals: Any) -> None:
+    rep, mine = people["rep1"], deals["rep1"]["id"]
+    outputs = [
+        make.client.get(f"{DEALS}/{mine}", headers=rep).json()["data"],
+        make.client.get(DEALS, headers=rep).json()["items"][0]["data"],
+        make.client.patch(f"{DEALS}/{mine}", json={"data": {"amount": "120"}}, headers=rep).json()["data"],
+        make.client.post(DEALS, json={"data": {"name": "新的"}}, headers=rep).json()["data"],
+        make.client.post(f"{DEALS}/bulk", json={"items": [{"name": "批量"}]}, headers=rep).json()["items"][0]["data"],
+    ]
+    for data in outputs:
+        assert "cost" not in data
+    assert "note" in outputs[0]  # read-only is still visible
+    history = make.client.get(f"{DEALS}/{mine}/history", headers=rep).json()["items"]
+    assert history and all("cost" not in h["data"] and "cost" not in h["changed"] for h in history)
+    timeline = make.client.get(f"{DEALS}/{mine}/audit", headers=rep).json()["items"]
+    assert timeline and "cost" not in str(timeline)
+    assert "cost" in str(make.client.get(f"{DEALS}/{mine}/audit", headers=make.admin).json())
+    # the auditor sees only the name
+    assert set(make.client.get(f"{DEALS}/{mine}", headers=people["aud"]).json()["data"]) == {"name"}
+
+
+@pytest.mark.parametrize("params", [
+    {"filter[cost]": "60"}, {"filter[cost][gt]": "1"}, {"sort": "-cost"}, {"fields": "name,cost"},
+    {"filter": "cost > 1"}, {"filter": "IF(cost > 1, TRUE, FALSE)"},
+], ids=["filter-eq", "filter-op", "sort", "fields", "expression", "expression-nested"])
+def test_filtering_or_sorting_on_a_hidden_field_is_an_unknown_field(make: Maker, people: Any, deals: Any,
+                                                                   params: dict[str, str]) -> None:
+    hidden = make.client.get(DEALS, params=params, headers=people["rep1"])
+    missing = make.client.get(DEALS, params={k: v.replace("cost", "nosuch") for k, v in params.items()},
+                              headers=people["rep1"])
+    assert hidden.status_code == 400 and missing.status_code == 400
+    assert hidden.json()["error"]["code"] == missing.json()["error"]["code"]
+    assert hidden.json()["error"]["message"] == missing.json()["error"]["message"].replace("nosuch", "cost")
+    assert make.client.get(DEALS, params=params, headers=make.admin).status_code == 200
+
+
+def test_writing_a_read_only_field_is_forbidden_naming_it(make: Maker, people: Any, deals: Any) -> None:
+    mine = deals["rep1"]["id"]
+    r = make.client.patch(f"{DEALS}/{mine}", json={"data": {"note": "改", "amount": "5"}}, headers=people["rep1"])
+    assert r.status_code == 403 and "note" in r.json()["error"]["message"]
+    assert r.json()["error"]["details"][0]["path"] == "note"
+    r = make.client.post(f"{DEALS}/bulk", json={"items": [{"name": "a"}, {"name": "b", "note": "x"}]},
+                         headers=people["rep1"])
+    assert r.status_code == 403 and r.json()["error"]["details"][0]["path"] == "items[1].note"
+    assert make.client.get(f"{DEALS}/{mine}", headers=make.admin).json()["data"]["amount"] == "100.00"
+    assert _names(make, make.admin) == {"rep1的交易", "rep2的交易", "rep3的交易", "mgr的交易"}  # nothing written
+
+
+def test_writing_a_hidden_field_is_refused_as_an_unknown_field(make: Maker, people: Any, deals: Any) -> None:
+    hidden = make.client.post(DEALS, json={"data": {"name": "x", "cost": "1"}}, headers=people["rep1"])
+    missing = make.client.post(DEALS, json={"data": {"name": "x", "nosuch": "1"}}, headers=people["rep1"])
+    assert hidden.status_code == missing.status_code == 422
+    assert hidden.json()["error"]["details"][0]["code"] == missing.json()["error"]["details"][0]["code"]
+
+
+def test_an_update_condition_stops_changes_once_the_deal_is_signed(make: Maker, people: Any, deals: Any) -> None:
+    mine = deals["rep1"]["id"]
+    assert make.client.patch(f"{DEALS}/{mine}", json={"data": {"status": "已签约"}},
+                             headers=people["rep1"]).status_code == 200
+    r = make.client.patch(f"{DEALS}/{mine}", json={"data": {"amount": "1"}}, headers=people["rep1"])
+    assert r.status_code == 403  # still readable, so forbidden rather than not found
+    assert make.client.get(f"{DEALS}/{mine}", headers=people["rep1"]).json()["data"]["amount"] == "100.00"
+
+
+def test_a_field_added_later_follows_each_roles_default_field_access(make: Maker, people: Any, deals: Any) -> None:
+    r = make.client.post("/api/v1/apps/sales/forms/deal/fields", json={"key": "margin", "type": "money",
+                                                                       "label": "毛利"}, headers=make.admin)
+    assert r.status_code == 201, r.text
+    assert make.client.post("/api/v1/apps/sales/publish", headers=make.admin).status_code == 200
+    make.client.patch(f"{DEALS}/{deals['rep2']['id']}", json={"data": {"margin": "40"}}, headers=make.admin)
+    # the auditor's role says default_field_access "hidden": the new field stays invisible to it
+    aud = make.client.get(f"{DEALS}/{deals['rep2']['id']}", headers=people["aud"]).json()["data"]
+    assert "margin" not in aud
+    assert make.client.get(DEALS, params={"sort": "margin"}, headers=people["aud"]).status_code == 400
+    # the manager's role keeps the default "edit": it sees and edits it
+    mgr = make.client.get(f"{DEALS}/{deals['rep2']['id']}", headers=people["mgr"]).json()["data"]
+    assert mgr["margin"] == "40.00"
+
+
+def test_the_admin_has_every_right(make: Maker, people: Any, deals: Any) -> None:
+    for d in deals.values():
+        r = make.client.patch(f"{DEALS}/{d['id']}", json={"data": {"status": "已签约", "cost": "1"}},
+                              headers=make.admin)
+        assert r.status_code == 200 and r.json()["data"]["cost"] == "1.00"
+
+
+def test_export_needs_the_right_and_holds_only_visible_records_and_fields(make: Maker, people: Any,
+                                                                         deals: Any) -> None:
+    assert make.client.get(f"{DEALS}/export", headers=people["rep1"]).status_code == 403
+    r = make.client.get(f"{DEALS}/export", headers=people["mgr"])
+    assert r.status_code == 200
+    text = r.content.decode("utf-8-sig")
+    assert "rep3的交易" not in text and "rep1的交易" in text and "成本" in text  # the manager may read cost
+    lines = make.client.get(f"{DEALS}/export", params={"format": "jsonl"}, headers=people["mgr"]).text.splitlines()
+    assert len(lines) == 3
+    entries = make.client.get("/api/v1/audit", params={"action": "record.export"}, headers=make.admin).json()["items"]
+    assert entries[0]["user"] == "mgr" and entries[0]["detail"]["count"] == 3
+    assert make.client.get(f"{DEALS}/export", params={"sort": "cost"}, headers=people["rep1"]).status_code == 403
+
+
+def test_import_needs_the_import_right(make: Maker, people: Any) -> None:
+    csv_text = "名称,金额\n导入一,10\n导入二,20\n"
+    assert make.client.post(f"{DEALS}/import", content=csv_text.encode(), headers=people["mgr"]).status_code == 403
+    r = make.client.post(f"{DEALS}/import", content=csv_text.encode(), headers=make.admin)
+    assert r.status_code == 201 and r.json()["created"] == 2
+    bad = make.client.post(f"{DEALS}/import", content="名称,nosuch\na,b\n".encode(), headers=make.admin)
+    assert bad.status_code == 400
+
+
+def test_an_extra_read_grant_lets_an_approver_read_a_record(make: Maker, people: Any, deals: Any) -> None:
+    target = deals["rep3"]["id"]
+
+    @grants.read_grant
+    def approver(conn: Any, actor: Any, ref: Any) -> Any:
+        return records.c.id == target if actor.username == "nobody" and ref.form.key == "deal" else None
+
+    try:
+        r = make.client.get(f"{DEALS}/{target}", headers=people["nobody"])
+        assert r.status_code == 200 and r.json()["data"]["name"] == "rep3的交易"
+        assert _names(make, people["nobody"]) == {"rep3的交易"}
+        assert make.client.get(f"{DEALS}/{deals['rep1']['id']}", headers=people["nobody"]).status_code == 404
+        assert make.client.patch(f"{DEALS}/{target}", json={"data": {"name": "x"}},
+                                 headers=people["nobody"]).status_code == 403
+        assert _names(make, people["rep1"]) == {"rep1的交易"}  # only the grantee gains
+    finally:
+        grants.remove_grant(approver)
+    assert make.client.get(f"{DEALS}/{target}", headers=people["nobody"]).status_code == 404
+
+
+@pytest.mark.parametrize("params", [
+    {"filter[name]": "x' OR '1'='1"}, {"filter[name'); DROP TABLE records; --]": "1"},
+    {"sort": "name; DROP TABLE records"}, {"sort": "data->>'cost'"}, {"fields": "name,(select 1)"},
+    {"filter": "name = \"x\" OR 1=1; DROP TABLE records"}, {"filter[cost') OR ('1'='1]": "1"},
+    {"filter": "owner = \"rep3\""},
+], ids=["value", "key", "sort", "sort-json", "fields", "expression", "hidden-key-quote", "owner-expression"])
+def test_injection_attempts_get_400_or_nothing_and_leave_the_data_alone(make: Maker, people: Any, deals: Any,
+                                                                     params: dict[str, str]) -> None:
+    r = make.client.get(DEALS, params=params, headers=people["rep1"])
+    assert r.status_code in (200, 400), r.text
+    if r.status_code == 200:
+        assert {i["data"]["name"] for i in r.json()["items"]} <= {"rep1的交易"}
+    assert _names(make, make.admin) == {"rep1的交易", "rep2的交易", "rep3的交易", "mgr的交易"}
+
+
+def test_files_of_a_record_are_readable_through_the_record_only(make: Maker, people: Any) -> None:
+    up = make.client.post("/api/v1/files", files={"file": ("合同.pdf", b"%PDF-1", "application/pdf")},
+                          headers=people["rep1"]).json()
+    d = deal(make, people["rep1"], "带附件", files=[up])
+    assert make.client.get(f"/api/v1/files/{up['id']}", headers=people["rep1"]).status_code == 200  # uploader
+    assert make.client.get(f"/api/v1/files/{up['id']}", headers=people["rep3"]).status_code == 404
+    where = {"app": "sales", "form": "deal", "record": d["id"]}
+    assert make.client.get(f"/api/v1/files/{up['id']}", params=where, headers=people["rep3"]).status_code == 404
+    assert make.client.get(f"/api/v1/files/{up['id']}", params=where, headers=people["mgr"]).status_code == 200
