@@ -29,7 +29,7 @@ def write(conn: Connection, action: str, actor: Actor | None, now: datetime, *, 
           username: str | None = None) -> None:
     """Append one entry (`username` names the subject when there is no actor, as for a failed login)."""
     conn.execute(insert(audit_log).values(
-        at=now, actor=actor.username if actor else username, action=action, app=app, form=form,
+        at=now, actor=(actor.username if actor else None) or username, action=action, app=app, form=form,
         record_id=record_id, ip=actor.ip if actor else None, detail=detail or {}))
 
 
