@@ -39,7 +39,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 
 @events.after_write
-def _record_written(conn: Connection, event: RecordEvent) -> None:
+def record_written(conn: Connection, event: RecordEvent) -> None:
     """record.create / update / delete / restore, one entry per record, in the write's transaction."""
     actor = event.change.actor
     rows = []

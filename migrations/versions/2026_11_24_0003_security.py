@@ -1,4 +1,5 @@
-"""Security: API token scopes (apps, read/write), login throttling, the append-only audit log.
+"""Security: API token scopes (apps, read/write), login throttling, the append-only audit log, and the
+records indexes row scopes use (owner, department).
 
 Revision ID: 0003
 Revises: 0002
@@ -20,7 +21,14 @@ depends_on = None
 Id = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 
+LIVE = sa.text("deleted_at IS NULL")
+
+
 def upgrade() -> None:
+    op.create_index("ix_records_owner", "records", ["app", "form", "owner", "id"], postgresql_where=LIVE,
+                    sqlite_where=LIVE)
+    op.create_index("ix_records_department", "records", ["app", "form", "department", "id"], postgresql_where=LIVE,
+                    sqlite_where=LIVE)
     with op.batch_alter_table("tokens") as batch:
         batch.add_column(sa.Column("apps", RecordJSON))
         batch.add_column(sa.Column("scope", sa.String(8)))
@@ -49,6 +57,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_records_department", "records")
+    op.drop_index("ix_records_owner", "records")
     op.drop_table("audit_log")
     op.drop_table("login_attempts")
     with op.batch_alter_table("tokens") as batch:

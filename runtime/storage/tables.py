@@ -157,6 +157,13 @@ role_members = Table(
 tokens.append_column(Column("apps", RecordJSON))  # an API token's app keys; NULL: every app of the user
 tokens.append_column(Column("scope", String(8)))  # read | write; NULL (login tokens): write
 
+# Row scopes filter lists by owner ("own") or department ("department", "department_tree"); these let a
+# scoped list read its newest records from an index instead of walking the whole form by id.
+Index("ix_records_owner", records.c.app, records.c.form, records.c.owner, records.c.id,
+      postgresql_where=text("deleted_at IS NULL"), sqlite_where=text("deleted_at IS NULL"))
+Index("ix_records_department", records.c.app, records.c.form, records.c.department, records.c.id,
+      postgresql_where=text("deleted_at IS NULL"), sqlite_where=text("deleted_at IS NULL"))
+
 login_attempts = Table(
     "login_attempts", metadata,
     Column("key", String(200), primary_key=True),  # "user:<name>" or "ip:<address>", known user or not
