@@ -1,5 +1,5 @@
-"""Security: API token scopes (apps, read/write), login throttling, the append-only audit log, and the
-records indexes row scopes use (owner, department).
+"""Security: API token scopes (apps, read/write), login throttling, the append-only audit log, record
+shares (协作人), and the records indexes row scopes use (owner, department).
 
 Revision ID: 0003
 Revises: 0002
@@ -54,11 +54,19 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_at", "audit_log", ["at", "id"])
     op.create_index("ix_audit_log_actor", "audit_log", ["actor", "id"])
     op.create_index("ix_audit_log_record", "audit_log", ["app", "form", "record_id", "id"])
+    op.create_table(
+        "record_shares",
+        sa.Column("record_id", Id, sa.ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("kind", sa.String(10), primary_key=True),
+        sa.Column("who", sa.String(64), primary_key=True),
+    )
+    op.create_index("ix_record_shares_who", "record_shares", ["kind", "who"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_records_department", "records")
     op.drop_index("ix_records_owner", "records")
+    op.drop_table("record_shares")
     op.drop_table("audit_log")
     op.drop_table("login_attempts")
     with op.batch_alter_table("tokens") as batch:

@@ -15,8 +15,9 @@ from runtime import audit
 from runtime.api.deps import DB, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.io import export
+from runtime.permissions import shares
 from runtime.permissions.check import FormGate, unknown_field
-from runtime.schemas.records import BulkIn, RecordIn, history_json, record_json
+from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, record_json
 from runtime.storage import idempotency, listing, records
 from runtime.storage.context import Actor
 from runtime.storage.titles import related_ids, titles
@@ -224,6 +225,28 @@ def record_history(app: str, form: str, record_id: int, db: DB, guard: Gatekeepe
             item["changed"] = [k for k in item["changed"] if k not in hidden]
             item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
         return JSONResponse({"items": items})
+
+
+@router.get("/{record_id}/shares")
+def get_shares(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
+    """Who the record is shared with (协作人): `{"users": [...], "departments": [...]}`."""
+    with db.read() as conn:
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "read")
+        return shares.shares_of(conn, record_id)
+
+
+@router.put("/{record_id}/shares")
+def put_shares(app: str, form: str, record_id: int, body: SharesIn, db: DB, guard: Gatekeeper) -> Any:
+    """Share the record with users and departments (they may read it); needs the update right on it."""
+    with db.write() as conn:
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "update")
+        before = shares.shares_of(conn, record_id)
+        after = shares.set_shares(conn, record_id, body.users, body.departments)
+        audit.write(conn, "record.share", guard.actor, guard.now, app=app, form=form, record_id=record_id,
+                    detail={"before": before, "after": after})
+        return after
 
 
 @router.get("/{record_id}/audit")

@@ -188,5 +188,13 @@ audit_log = Table(
     Index("ix_audit_log_record", "app", "form", "record_id", "id"),
 )
 
-__all__ = ["metadata", "login_attempts", "audit_log", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
+record_shares = Table(
+    "record_shares", metadata,  # 协作人: users or departments a record is shared with (read access)
+    Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(10), primary_key=True),  # user | department
+    Column("who", String(64), primary_key=True),  # a username or a department key
+    Index("ix_record_shares_who", "kind", "who"),
+)
+
+__all__ = ["metadata", "login_attempts", "audit_log", "record_shares", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
            "sequences", "idempotency_keys", "files"]

@@ -246,3 +246,25 @@ def test_files_of_a_record_are_readable_through_the_record_only(make: Maker, peo
     where = {"app": "sales", "form": "deal", "record": d["id"]}
     assert make.client.get(f"/api/v1/files/{up['id']}", params=where, headers=people["rep3"]).status_code == 404
     assert make.client.get(f"/api/v1/files/{up['id']}", params=where, headers=people["mgr"]).status_code == 200
+
+
+def test_a_record_shared_with_a_user_or_department_is_readable_by_them_only(make: Maker, people: Any,
+                                                                          deals: Any) -> None:
+    target, url = deals["rep3"]["id"], f"{DEALS}/{deals['rep3']['id']}"
+    assert make.client.get(url, headers=people["rep1"]).status_code == 404
+    # sharing needs the update right on the record: rep1 cannot, rep3 (the owner) can
+    assert make.client.put(f"{url}/shares", json={"users": ["rep1"]}, headers=people["rep1"]).status_code == 404
+    r = make.client.put(f"{url}/shares", json={"users": ["rep1"], "departments": []}, headers=people["rep3"])
+    assert r.status_code == 200 and r.json() == {"users": ["rep1"], "departments": []}
+    shown = make.client.get(url, headers=people["rep1"])
+    assert shown.status_code == 200 and "cost" not in shown.json()["data"]  # rep1's roles still hide cost
+    assert _names(make, people["rep1"]) == {"rep1的交易", "rep3的交易"}
+    assert make.client.patch(url, json={"data": {"amount": "1"}}, headers=people["rep1"]).status_code == 403
+    assert make.client.get(url, headers=people["rep2"]).status_code == 404
+    # a department share reaches its members, even one without a role in the app
+    make.client.put(f"{url}/shares", json={"departments": ["east"]}, headers=people["rep3"])
+    assert make.client.get(url, headers=people["rep2"]).status_code == 200
+    assert make.client.get(url, headers=people["rep1"]).status_code == 404  # east1 is below east, not in it
+    assert make.client.put(f"{url}/shares", json={"users": ["ghost"]}, headers=people["rep3"]).status_code == 400
+    entry = make.client.get("/api/v1/audit", params={"action": "record.share"}, headers=make.admin).json()["items"]
+    assert entry[0]["record_id"] == target and entry[0]["detail"]["after"] == {"users": [], "departments": ["east"]}
