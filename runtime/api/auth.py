@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from engine.errors import Unauthorized
+from engine.errors import TooManyAttempts, Unauthorized
 from runtime import audit
 from runtime.api.deps import DB, AppSettings, CurrentUser, Now
 from runtime.api.guard import NO_RECORDS
@@ -41,6 +41,10 @@ def login(body: Login, request: Request, db: DB, now: Now, settings: AppSettings
         with db.write() as conn:  # the login's own transaction rolled back: count the failure in another
             logins.record_failure(conn, keys, now)
             audit.write(conn, "login.failed", Actor(None, ip=ip), now, username=body.username[:64])
+        raise
+    except TooManyAttempts:
+        with db.write() as conn:
+            audit.write(conn, "login.throttled", Actor(None, ip=ip), now, username=body.username[:64])
         raise
     return {"access_token": token, "token_type": "bearer", "expires_in": settings.session_days * 86400}
 

@@ -96,7 +96,8 @@ class FormGate:
 
     def where(self, op: Operation = "read") -> ColumnElement[bool] | None:
         """The records `op` reaches, as a WHERE clause on `records`; None means all of the form's."""
-        org = org_for(self.conn, any(r.scope.startswith("department") for r in self.rights.rules(op)))
+        org = org_for(self.conn, self.actor.username,
+                      any(r.scope.startswith("department") for r in self.rights.rules(op)))
         clause = scope_clause(decide_scope(self.rights, op, self.actor.username, org), self.ref,
                               self.conn.dialect.name, self.ctx)
         if op == "read" and self.grants and clause is not None:

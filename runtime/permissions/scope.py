@@ -10,12 +10,11 @@ from sqlalchemy import Connection, and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.expr.evaluate import EvalContext
-from engine.org import Org
+from engine.org import Department, Org
 from engine.permissions.rights import RowScope
 from runtime.storage.context import FormRef
 from runtime.storage.expressions import filter_clause
-from runtime.storage.org import load_org
-from runtime.storage.tables import records, role_members
+from runtime.storage.tables import department_members, departments, records, role_members, users
 
 
 def roles_of(conn: Connection, user_id: int | None, app: str) -> list[str]:
@@ -26,9 +25,18 @@ def roles_of(conn: Connection, user_id: int | None, app: str) -> list[str]:
                                                                role_members.c.user_id == user_id)))
 
 
-def org_for(conn: Connection, needed: bool) -> Org:
-    """The organisation snapshot, loaded only when a department scope needs it."""
-    return load_org(conn) if needed else Org()
+def org_for(conn: Connection, username: str | None, needed: bool) -> Org:
+    """What a department scope needs of the organisation — the tree and this user's departments, not
+    everyone's memberships — loaded only when a rule has such a scope."""
+    if not needed or username is None:
+        return Org()
+    tree = {r.key: Department(r.key, r.name, r.parent, r.head) for r in conn.execute(
+        select(departments.c.key, departments.c.name, departments.c.parent, departments.c.head))}
+    mine = tuple(conn.scalars(
+        select(department_members.c.department).join(users, users.c.id == department_members.c.user_id)
+        .where(users.c.username == username)
+        .order_by(department_members.c.is_primary.desc(), department_members.c.department)))
+    return Org(tree, {username: mine})
 
 
 def scope_clause(scope: RowScope, ref: FormRef, dialect: str, ctx: EvalContext) -> ColumnElement[bool] | None:
