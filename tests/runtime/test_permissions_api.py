@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from runtime.permissions import grants
 from runtime.storage.tables import records
@@ -298,3 +300,30 @@ def test_the_report_hooks_give_the_same_scope_and_field_access_as_the_api(make: 
             row_scope(conn, actor("nobody"), "sales", "deal")
         with pytest.raises(Forbidden):
             row_scope(conn, actor("rep1"), "sales", "deal", "delete")
+
+
+FIELD_KEYS = st.sampled_from(["name", "amount", "cost", "status", "note", "files", "nosuch", "owner", "id", "",
+                              "cost')--", "data->>'cost'"])
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(key=FIELD_KEYS, op=st.sampled_from(["", "[gt]", "[in]", "[contains]", "[bogus]"]),
+       value=st.text(max_size=8), sort=FIELD_KEYS, fields=st.lists(FIELD_KEYS, max_size=3))
+def test_random_list_parameters_from_a_restricted_user_get_200_or_400(make: Maker, people: Any, key: str, op: str,
+                                                                     value: str, sort: str,
+                                                                     fields: list[str]) -> None:
+    params = {f"filter[{key}]{op}": value, "sort": sort, "fields": ",".join(fields)}
+    r = make.client.get(DEALS, params=params, headers=people["rep1"])
+    assert r.status_code in (200, 400), r.text
+    assert "cost" not in str(r.json().get("items", ""))
+
+
+@FUZZ
+@given(data=st.dictionaries(FIELD_KEYS, st.none() | st.text(max_size=6) | st.integers(-5, 5), max_size=4))
+def test_random_writes_from_a_restricted_user_get_a_named_4xx_or_pass(make: Maker, people: Any,
+                                                                      data: dict[str, Any]) -> None:
+    r = make.client.post(DEALS, json={"data": data}, headers=people["rep1"])
+    assert r.status_code in (201, 403, 422), r.text
+    if "cost" in data or "note" in data:
+        assert r.status_code in (403, 422)
