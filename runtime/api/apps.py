@@ -11,7 +11,7 @@ from engine.forms import builder
 from runtime import audit
 from runtime.api.deps import DB, change_for
 from runtime.api.guard import Gatekeeper, require_admin
-from runtime.permissions.check import Guard
+from runtime.permissions.check import Guard, visible_definition
 from runtime.storage import definitions
 
 router = APIRouter(prefix="/api/v1/apps", tags=["apps"])
@@ -47,11 +47,11 @@ def import_app(definition: Annotated[dict[str, Any], Body()], request: Request, 
 
 @router.get("/{app}")
 def get_app(app: str, db: DB, guard: Gatekeeper) -> Any:
-    """The current definition."""
+    """The current definition (without the forms, fields and roles the user may not see, unless they manage it)."""
     with db.read() as conn:
         _visible(conn, guard, app)
         definition, version = definitions.current(conn, app)
-    return _summary(definition, version)
+        return _summary(definition, version) | {"definition": visible_definition(conn, guard, definition)}
 
 
 @router.put("/{app}")
@@ -78,7 +78,8 @@ def list_versions(app: str, db: DB, guard: Gatekeeper) -> Any:
 def get_version(app: str, version: int, db: DB, guard: Gatekeeper) -> Any:
     with db.read() as conn:
         _visible(conn, guard, app)
-        return _summary(definitions.version_of(conn, app, version), version)
+        definition = definitions.version_of(conn, app, version)
+        return _summary(definition, version) | {"definition": visible_definition(conn, guard, definition)}
 
 
 # The builder: each edit changes the draft and returns the edited form; publish makes a version.
@@ -96,9 +97,9 @@ def _edit(app: str, form: str, request: Request, db: DB, guard: Guard, edit: Any
 
 @router.get("/{app}/draft")
 def get_draft(app: str, db: DB, guard: Gatekeeper) -> Any:
-    """The builder's working copy (the current definition when nothing is being edited)."""
+    """The builder's working copy (the current definition when nothing is being edited); for managers."""
     with db.read() as conn:
-        _visible(conn, guard, app)
+        guard.require_manage(conn, app)
         return definitions.draft(conn, app)
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.app import AppDefinition
 from engine.errors import BadQuery, Forbidden, Issue, NotFound, ValidationFailed
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import Scope, form_scope
@@ -228,6 +229,26 @@ class Guard:
             raise Forbidden("没有权限修改应用定义", "you may not change this app's definition", operation="manage")
 
 
+def visible_definition(conn: Connection, guard: Guard, app: AppDefinition) -> dict[str, Any]:
+    """The definition as a user without `manage` may see it: only the forms they have a right on, without
+    the fields hidden from them, and without the roles (who may see what is the managers' business)."""
+    data = app.dump()
+    try:
+        guard.require_manage(conn, app.key)
+        return data
+    except (Forbidden, NotFound):
+        pass
+    forms = []
+    for form in data.get("forms", []):
+        try:
+            gate = guard.form(conn, app.key, form["key"])
+        except NotFound:
+            continue
+        hidden = gate.hidden
+        forms.append(form | {"fields": [f for f in form.get("fields", []) if f["key"] not in hidden]})
+    return {k: v for k, v in data.items() if k != "roles"} | {"forms": forms}
+
+
 def row_scope(conn: Connection, actor: Actor, app: str, form: str, op: Operation = "read", *,
               now: datetime | None = None, timezone: ZoneInfo | None = None) -> ColumnElement[bool] | None:
     """The hook for reports and flows: the records `actor` may `op` as a clause on `records` (None: all of
@@ -242,4 +263,4 @@ def field_access(conn: Connection, actor: Actor, app: str, form: str) -> dict[st
     return {k: gate.rights.access(k) for k in gate.ref.form.field_keys}
 
 
-__all__ = ["FormGate", "Guard", "field_access", "row_scope", "unknown_field"]
+__all__ = ["FormGate", "Guard", "field_access", "row_scope", "unknown_field", "visible_definition"]

@@ -327,3 +327,12 @@ def test_random_writes_from_a_restricted_user_get_a_named_4xx_or_pass(make: Make
     assert r.status_code in (201, 403, 422), r.text
     if "cost" in data or "note" in data:
         assert r.status_code in (403, 422)
+
+
+def test_the_definition_a_user_sees_leaves_out_hidden_fields_and_the_roles(make: Maker, people: Any) -> None:
+    rep = make.client.get("/api/v1/apps/sales", headers=people["rep1"]).json()["definition"]
+    assert [f["key"] for f in rep["forms"][0]["fields"]] == ["name", "amount", "status", "note", "files"]
+    assert "roles" not in rep
+    admin = make.client.get("/api/v1/apps/sales", headers=make.admin).json()["definition"]
+    assert "cost" in str(admin["forms"]) and len(admin["roles"]) == 3
+    assert make.client.get("/api/v1/apps/sales/draft", headers=people["rep1"]).status_code == 403
