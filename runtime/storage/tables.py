@@ -152,6 +152,9 @@ role_members = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+__all__ = ["metadata", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
+           "sequences", "idempotency_keys", "files"]
+
 # --- security (issue 6): API token scopes live on `tokens` (apps, scope); login throttling; the audit log ---
 
 tokens.append_column(Column("apps", RecordJSON))  # an API token's app keys; NULL: every app of the user
@@ -196,5 +199,4 @@ record_shares = Table(
     Index("ix_record_shares_who", "kind", "who"),
 )
 
-__all__ = ["metadata", "login_attempts", "audit_log", "record_shares", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
-           "sequences", "idempotency_keys", "files"]
+__all__ += ["login_attempts", "audit_log", "record_shares"]
