@@ -30,7 +30,8 @@ _FILTER_PARAM = re.compile(r"^filter\[([^\]]+)\](?:\[([a-z_]+)\])?$")
 def _render(gate: FormGate, rows: list[Row[Any]], fields: list[str] | None = None) -> list[dict[str, Any]]:
     """Records as the API shows them: only the fields the gate lets this actor see."""
     ref = gate.ref
-    names = titles(gate.conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in rows)))
+    names = gate.readable_titles([r.data for r in rows], titles(
+        gate.conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in rows))))
     return [record_json(r, ref.form, names, fields if fields is not None else gate.visible_keys) for r in rows]
 
 

@@ -177,6 +177,33 @@ class FormGate:
             raise Forbidden(f"没有权限修改字段：{names}", f"you may not change the field(s): {names}",
                             issues=read_only, field=read_only[0].path)
 
+    def readable_titles(self, datas: Iterable[Mapping[str, Any]], names: dict[int, str]) -> dict[int, str]:
+        """Titles of related records, keeping only those the actor may read (the others show as `#id`)."""
+        if self.rights.unrestricted or not names:
+            return names
+        targets: dict[str, set[int]] = {}
+        relations = [f for f in self.ref.form.referring if f.refers_to == "record" and f.key not in self.hidden]
+        for data in datas:
+            for f in relations:
+                if data.get(f.key) is not None:
+                    targets.setdefault(getattr(f, "target"), set()).update(f.references(data[f.key]))  # noqa: B009
+        guard = Guard(self.actor, self.ctx.now, self.ctx.timezone)
+        shown: dict[int, str] = {}
+        for target, ids in targets.items():
+            try:
+                other = guard.form(self.conn, self.ref.app_key, target)
+            except NotFound:
+                continue
+            if other.ref.form.title_field in other.hidden:
+                continue
+            query = select(records.c.id).where(records.c.id.in_(sorted(ids)), records.c.app == self.ref.app_key,
+                                               records.c.form == target)
+            clause = other.where("read")
+            for record_id in self.conn.scalars(query.where(clause) if clause is not None else query):
+                if record_id in names:
+                    shown[record_id] = names[record_id]
+        return {i: shown.get(i, f"#{i}") for i in names}
+
     def visible_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Stored data without the hidden fields (for history, audit details, exports)."""
         hidden = self.hidden

@@ -209,3 +209,15 @@ def test_each_crm_role_sees_exactly_the_fields_the_table_says(make: Maker, role:
         keys = [f["key"] for f in next(x for x in template["forms"] if x["key"] == form)["fields"]]
         got = {k for k in keys if make.client.get(URL.format(form), params={"fields": k}, headers=me).status_code == 400}
         assert got == hidden, form
+
+
+def test_related_records_outside_ones_scope_show_no_title(make: Maker) -> None:
+    me, ids = _setup(make, "sales_rep")
+    # a contact of "me" that points at the far colleague's customer
+    r = make.client.patch(f"{URL.format('contact')}/{ids['contact']['me']}",
+                          json={"data": {"customer": ids["customer"]["far"]}}, headers=make.admin)
+    assert r.status_code == 200, r.text
+    shown = make.client.get(f"{URL.format('contact')}/{ids['contact']['me']}", headers=me).json()["data"]["customer"]
+    assert shown == {"id": ids["customer"]["far"], "title": f"#{ids['customer']['far']}"}
+    admin = make.client.get(f"{URL.format('contact')}/{ids['contact']['me']}", headers=make.admin).json()
+    assert admin["data"]["customer"]["title"] == "客户far"
