@@ -15,7 +15,7 @@ from runtime import audit
 from runtime.api.deps import DB, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.io import export
-from runtime.permissions import shares
+from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
 from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, record_json
 from runtime.storage import idempotency, listing, records
@@ -114,7 +114,9 @@ def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeepe
     `sort=-amount,name`; keyset `cursor`. Only records and fields the actor may read."""
     with db.read() as conn:
         gate = guard.form(conn, app, form, "read")
-        query = list_query(gate, request, sort, limit, cursor, count, filter)
+        departments = gate.department_partition()
+        partitioned = departments is not None and 0 < len(departments) <= partition.MAX_PARTS
+        query = list_query(gate, request, sort, limit, cursor, count, filter, scoped=not partitioned)
         wanted = None
         if fields:
             wanted = [f.strip() for f in fields.split(",") if f.strip()]
@@ -122,7 +124,11 @@ def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeepe
                 if key not in gate.ref.form.by_key:
                     raise unknown_field(gate.ref, key)
             gate.check_keys(wanted)
-        page = listing.list_records(conn, gate.ref, query, change_for(request, guard.actor).ctx)
+        ctx = change_for(request, guard.actor).ctx
+        if partitioned and departments:
+            page = partition.list_by_department(conn, gate.ref, query, departments, ctx)
+        else:
+            page = listing.list_records(conn, gate.ref, query, ctx)
         body: dict[str, Any] = {"items": _render(gate, page.items, wanted), "next_cursor": page.next_cursor}
         if count:
             body["total"] = page.total
@@ -130,13 +136,14 @@ def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeepe
 
 
 def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, cursor: str | None, count: bool,
-               filter: str | None) -> listing.ListQuery:
-    """The list a request asks for, inside the actor's read scope; hidden fields are unknown to it."""
+               filter: str | None, *, scoped: bool = True) -> listing.ListQuery:
+    """The list a request asks for, inside the actor's read scope (scoped=False: the caller partitions by
+    department instead); hidden fields are unknown to it."""
     conditions = _conditions(request)
     sort_keys = listing.parse_sort(gate.ref, sort, gate.conn.dialect.name)
     gate.check_keys([c.key for c in conditions] + [k.key for k in sort_keys])
     where = [gate.filter(filter)] if filter is not None else []
-    scope = gate.where("read")
+    scope = gate.where("read") if scoped else None
     if scope is not None:
         where.append(scope)
     return listing.ListQuery(conditions, sort_keys, limit, cursor, count, where)

@@ -105,6 +105,20 @@ class FormGate:
             return or_(clause, *self.grants)
         return clause
 
+    def department_partition(self) -> list[str] | None:
+        """The departments of a read scope that is exactly "kept by these departments" (no owner term, no
+        condition, no grant), for the partitioned list; None for any other scope."""
+        if self.rights.unrestricted or self.grants:
+            return None
+        rules = self.rights.rules("read")
+        if not rules or any(r.when is not None or not r.scope.startswith("department") for r in rules):
+            return None
+        org = org_for(self.conn, self.actor.username, True)
+        scope = decide_scope(self.rights, "read", self.actor.username, org)
+        if scope.all or len(scope.terms) != 1 or scope.terms[0].departments is None:
+            return None
+        return sorted(scope.terms[0].departments)
+
     def _exists(self, record_id: int, op: Operation, deleted: bool | None) -> bool:
         query = select(records.c.id).where(records.c.id == record_id, records.c.app == self.ref.app_key,
                                            records.c.form == self.ref.form.key)
