@@ -28,7 +28,7 @@ from runtime.main import create_app
 from runtime.permissions import partition
 from runtime.permissions.check import Guard
 from runtime.settings import Settings
-from runtime.storage import definitions, events, listing, org, records, schema
+from runtime.storage import definitions, events, listing, org, records, schema, tables
 from runtime.storage.context import Actor, Change
 from runtime.storage.db import Database, open_database
 from runtime.storage.users import create_user
@@ -153,6 +153,8 @@ def run(backend: str, size: int) -> dict[str, Any]:
     if reused is None:
         schema.upgrade(db)
         out["fill_rps"] = _fill(db, size, _people(db))
+    else:
+        tables.metadata.create_all(db.engine)  # tables added to the revision since that run, if any
     app = create_app(Settings(database_url=url), db)
     who = {"admin (all)": ("admin", Actor("admin", 1, True)),
            "rep (own)": ("rep0_0_0", None),
