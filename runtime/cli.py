@@ -114,7 +114,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_user_create(args: argparse.Namespace) -> int:
     """`tangram user create NAME --password P [--department D]… [--role APP:ROLE]…` (the first department is
     the primary one)."""
-    from runtime.permissions.cli import add_roles
+    from runtime.permissions.cli import add_roles, audit_user_created
 
     db = _database(args)
     with db.write() as conn:
@@ -122,6 +122,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
                     is_admin=args.admin)
         if args.department:
             org.set_user_departments(conn, args.name, args.department)
+        audit_user_created(conn, args.name, args.admin, args.department or [])
         add_roles(conn, args.name, args.role or [])
     print(f"created user {args.name}{' (administrator)' if args.admin else ''}")
     return 0

@@ -10,9 +10,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.errors import BadQuery
+from runtime import audit
 from runtime.storage import accounts, definitions, org
+from runtime.storage.context import Actor
 
 WithDb = Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
+
+
+CLI = Actor(None, ip="cli")  # the audit log's actor for changes made on the command line
 
 
 def add_roles(conn: Connection, username: str, specs: Sequence[str]) -> None:
@@ -24,6 +29,13 @@ def add_roles(conn: Connection, username: str, specs: Sequence[str]) -> None:
             raise BadQuery(f"应用 {app} 没有角色 {role}", f"app {app!r} has no role {role!r}", field="role")
         members = org.load_org(conn, app).role_members(role)
         org.set_role_members(conn, app, role, sorted(members | {username}))
+        audit.write(conn, "role.members", CLI, datetime.now(UTC), app=app, detail={
+            "role": role, "before": sorted(members), "after": sorted(members | {username})})
+
+
+def audit_user_created(conn: Connection, username: str, is_admin: bool, departments: Sequence[str]) -> None:
+    audit.write(conn, "user.create", CLI, datetime.now(UTC), detail={
+        "username": username, "is_admin": is_admin, "departments": list(departments)})
 
 
 def _database(args: argparse.Namespace) -> Any:
@@ -35,6 +47,8 @@ def _database(args: argparse.Namespace) -> Any:
 def cmd_department_create(args: argparse.Namespace) -> int:
     with _database(args).write() as conn:
         org.create_department(conn, args.key, args.name, datetime.now(UTC), parent=args.parent, head=args.head)
+        audit.write(conn, "department.create", CLI, datetime.now(UTC), detail={
+            "key": args.key, "name": args.name, "parent": args.parent, "head": args.head})
     print(f"created department {args.key} ({args.name})")
     return 0
 
@@ -44,6 +58,7 @@ def cmd_user_update(args: argparse.Namespace) -> int:
                "handover_to": args.handover_to, "active": False if args.deactivate else None}
     with _database(args).write() as conn:
         done = accounts.update_user(conn, args.name, changes)
+        audit.write(conn, "user.update", CLI, datetime.now(UTC), detail={"username": args.name, **done})
         add_roles(conn, args.name, args.role or [])
     print(f"updated user {args.name}: {', '.join(sorted(done)) or 'roles'}"
           + (f"; {done['handed_over']} record(s) handed over to {args.handover_to}" if "handed_over" in done else ""))
@@ -55,7 +70,10 @@ def cmd_role_members(args: argparse.Namespace) -> int:
         definition, _ = definitions.current(conn, args.app)
         if args.role not in definition.role_keys:
             raise BadQuery(f"应用 {args.app} 没有角色 {args.role}", f"app {args.app!r} has no role {args.role!r}")
+        before = sorted(org.load_org(conn, args.app).role_members(args.role))
         org.set_role_members(conn, args.app, args.role, args.users)
+        audit.write(conn, "role.members", CLI, datetime.now(UTC), app=args.app, detail={
+            "role": args.role, "before": before, "after": sorted(set(args.users))})
     print(f"{args.app}:{args.role} = {', '.join(args.users) or '(nobody)'}")
     return 0
 

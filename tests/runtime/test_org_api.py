@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from runtime.audit import AuditQuery, search
 from runtime.cli import main
 from runtime.storage import schema
 from runtime.storage.org import load_org
@@ -111,3 +112,7 @@ def test_the_cli_creates_departments_users_with_roles_and_hands_over(tmp_path: A
             snapshot = load_org(conn, "shop")
         assert snapshot.primary_department("wang.li") == "east"
         assert snapshot.role_members("clerk") == {"li.na"}  # deactivated users hold no roles
+        with db.read() as conn:
+            entries = search(conn, AuditQuery(limit=100))[0]
+    assert {e.action for e in entries} >= {"department.create", "user.create", "role.members", "user.update"}
+    assert all(e.ip == "cli" and e.actor is None for e in entries)
