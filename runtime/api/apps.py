@@ -11,7 +11,8 @@ from engine.forms import builder
 from runtime import audit
 from runtime.api.deps import DB, change_for
 from runtime.api.guard import Gatekeeper, require_admin
-from runtime.permissions.check import Guard, visible_definition
+from runtime.permissions.check import Guard
+from runtime.permissions.definitions import visible_definition
 from runtime.storage import definitions
 
 router = APIRouter(prefix="/api/v1/apps", tags=["apps"])

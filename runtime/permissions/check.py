@@ -5,25 +5,23 @@ see the form), which records (a WHERE clause; an id outside it is 404, never 403
 fields (hidden ones never leave the server and are unknown in filters and sorts; read-only ones are
 refused on write with 403 naming them). Administrators pass everything; an API token limits the apps.
 
-`row_scope` and `field_access` at the bottom are the same decisions for the report and flow engines.
+`runtime.permissions.hooks` gives the same decisions to the report and flow engines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.app import AppDefinition
 from engine.errors import BadQuery, Forbidden, Issue, NotFound, ValidationFailed
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import Scope, form_scope
-from engine.permissions.model import FieldAccess
 from engine.permissions.rights import FormRights, Operation, full_rights, rights_of
 from engine.permissions.rights import row_scope as decide_scope
 from runtime.auth.tokens import token_allows_app
@@ -270,38 +268,4 @@ class Guard:
             raise Forbidden("没有权限修改应用定义", "you may not change this app's definition", operation="manage")
 
 
-def visible_definition(conn: Connection, guard: Guard, app: AppDefinition) -> dict[str, Any]:
-    """The definition as a user without `manage` may see it: only the forms they have a right on, without
-    the fields hidden from them, and without the roles (who may see what is the managers' business)."""
-    data = app.dump()
-    try:
-        guard.require_manage(conn, app.key)
-        return data
-    except (Forbidden, NotFound):
-        pass
-    forms = []
-    for form in data.get("forms", []):
-        try:
-            gate = guard.form(conn, app.key, form["key"])
-        except NotFound:
-            continue
-        hidden = gate.hidden
-        forms.append(form | {"fields": [f for f in form.get("fields", []) if f["key"] not in hidden]})
-    return {k: v for k, v in data.items() if k != "roles"} | {"forms": forms}
-
-
-def row_scope(conn: Connection, actor: Actor, app: str, form: str, op: Operation = "read", *,
-              now: datetime | None = None, timezone: ZoneInfo | None = None) -> ColumnElement[bool] | None:
-    """The hook for reports and flows: the records `actor` may `op` as a clause on `records` (None: all of
-    them). NotFound when the actor has no right on the form, Forbidden when `op` is not granted."""
-    gate = Guard(actor, now or datetime.now(UTC), timezone or ZoneInfo("Asia/Shanghai")).form(conn, app, form, op)
-    return gate.where(op)
-
-
-def field_access(conn: Connection, actor: Actor, app: str, form: str) -> dict[str, FieldAccess]:
-    """The hook for reports and flows: every field of the form → hidden | read | edit for this actor."""
-    gate = Guard(actor, datetime.now(UTC), ZoneInfo("Asia/Shanghai")).form(conn, app, form)
-    return {k: gate.rights.access(k) for k in gate.ref.form.field_keys}
-
-
-__all__ = ["FormGate", "Guard", "field_access", "row_scope", "unknown_field", "visible_definition"]
+__all__ = ["FormGate", "Guard", "unknown_field"]

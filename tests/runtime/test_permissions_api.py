@@ -277,7 +277,7 @@ def test_the_report_hooks_give_the_same_scope_and_field_access_as_the_api(make: 
     from sqlalchemy import select
 
     from engine.errors import Forbidden, NotFound
-    from runtime.permissions.check import field_access, row_scope
+    from runtime.permissions.hooks import field_access, row_scope
     from runtime.storage.context import Actor
     from runtime.storage.users import user_by_name
 
