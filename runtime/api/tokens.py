@@ -12,6 +12,7 @@ from engine.errors import BadQuery, Forbidden
 from runtime import audit
 from runtime.api.deps import DB, CurrentUser, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
+from runtime.permissions.scope import roles_of
 from runtime.schemas.org import TokenIn
 from runtime.storage.tokens import create_api_token, list_api_tokens, revoke_token
 
@@ -30,6 +31,9 @@ def create_token(body: TokenIn, request: Request, db: DB, user: CurrentUser) -> 
                         reason="token_scope")
     change = change_for(request, user)
     with db.write() as conn:
+        for app in body.apps:
+            if not user.is_admin and not roles_of(conn, user.user_id, app):
+                raise BadQuery(f"你在应用 {app} 中没有角色", f"you hold no role in app {app!r}", field="apps")
         token_id, text = create_api_token(conn, user.user_id or 0, body.name, body.apps, body.scope,
                                           body.expires_in_days, change.now)
         audit.write(conn, "token.create", user, change.now, detail={

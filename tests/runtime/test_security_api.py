@@ -76,6 +76,10 @@ def test_a_token_reaches_only_its_apps(make: Maker, clock: Clock) -> None:
     assert [a["key"] for a in make.client.get("/api/v1/apps", headers=sales_only).json()["items"]] == ["sales"]
     assert make.client.post("/api/v1/tokens", json={"name": "x", "apps": ["nosuch"]},
                             headers=make.admin).status_code == 400
+    nobody = make.client.post("/api/v1/auth/login", json={"username": "nobody", "password": "pass-word-1"}).json()
+    r = make.client.post("/api/v1/tokens", json={"name": "x", "apps": ["sales"]},
+                         headers={"Authorization": f"Bearer {nobody['access_token']}"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "apps"  # no role in the app: no token for it
 
 
 def test_a_token_expires_and_a_revoked_one_is_refused_at_once(make: Maker, clock: Clock) -> None:
