@@ -12,6 +12,8 @@ from engine.forms.expressions import bind_app, expression_issues
 from engine.forms.fields import field_types
 from engine.forms.model import FormDefinition
 from engine.keys import SYSTEM_FIELDS, Key, repeated
+from engine.permissions.check import role_issues
+from engine.permissions.model import RoleDefinition
 
 FORMAT = "tangram/app@1"
 
@@ -30,7 +32,7 @@ class AppDefinition(BaseModel):
     forms: list[FormDefinition] = Field(default_factory=list)
     flows: list[dict[str, Any]] = Field(default_factory=list)
     reports: list[dict[str, Any]] = Field(default_factory=list)
-    roles: list[dict[str, Any]] = Field(default_factory=list)
+    roles: list[RoleDefinition] = Field(default_factory=list)
 
     @cached_property
     def forms_by_key(self) -> dict[str, FormDefinition]:
@@ -39,7 +41,11 @@ class AppDefinition(BaseModel):
     @property
     def role_keys(self) -> set[str]:
         """The keys of the app's roles (what approvers and role members refer to)."""
-        return {role["key"] for role in self.roles if isinstance(role, dict) and "key" in role}
+        return {role.key for role in self.roles}
+
+    @cached_property
+    def roles_by_key(self) -> dict[str, RoleDefinition]:
+        return {r.key: r for r in self.roles}
 
     def form(self, key: str) -> FormDefinition:
         """The form with this key, or NotFound."""
@@ -50,7 +56,7 @@ class AppDefinition(BaseModel):
 
     def dump(self) -> dict[str, Any]:
         """The definition as JSON data, in the published format."""
-        return self.model_dump(mode="json", exclude_defaults=True) | {"format": FORMAT, "key": self.key}
+        return self.model_dump(mode="json", exclude_defaults=True, by_alias=True) | {"format": FORMAT, "key": self.key}
 
 
 def json_path(loc: tuple[int | str, ...], data: Any) -> str:
@@ -118,6 +124,7 @@ def check_app(app: AppDefinition) -> list[Issue]:
         issues.extend(_form_issues(i, form, app))
         bind_app(form, app)
         issues.extend(expression_issues(form, f"forms[{i}]"))
+    issues.extend(role_issues(app))
     return issues
 
 

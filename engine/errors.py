@@ -125,3 +125,9 @@ class Forbidden(EngineError):
     """The credentials are valid but do not allow this."""
 
     code = "forbidden"
+
+
+class TooManyAttempts(EngineError):
+    """Too many failed logins for this name or address: wait `retry_after` seconds."""
+
+    code = "too_many_attempts"

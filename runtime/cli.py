@@ -19,7 +19,7 @@ from engine.errors import EngineError, NotFound
 from engine.schema import app_json_schema_text
 from runtime.io import cli as records_cli
 from runtime.settings import Settings
-from runtime.storage import definitions, schema
+from runtime.storage import definitions, org, schema
 from runtime.storage.context import SYSTEM, Change
 from runtime.storage.db import Database, open_database
 from runtime.storage.tables import users
@@ -113,10 +113,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
+    """`tangram user create NAME --password P [--department D]… [--role APP:ROLE]…` (the first department is
+    the primary one)."""
+    from runtime.permissions.cli import add_roles, audit_user_created
+
     db = _database(args)
     with db.write() as conn:
         create_user(conn, args.name, args.password, datetime.now(UTC), display_name=args.display_name,
                     is_admin=args.admin)
+        if args.department:
+            org.set_user_departments(conn, args.name, args.department)
+        audit_user_created(conn, args.name, args.admin, args.department or [])
+        add_roles(conn, args.name, args.role or [])
     print(f"created user {args.name}{' (administrator)' if args.admin else ''}")
     return 0
 
@@ -200,7 +208,12 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--display-name")
     create.add_argument("--admin", action="store_true")
+    create.add_argument("--department", action="append", help="department key (repeat; the first is primary)")
+    create.add_argument("--role", action="append", help="APP:ROLE (repeat)")
     create.set_defaults(run=cmd_user_create)
+    from runtime.permissions.cli import add_commands
+
+    add_commands(sub, user, with_db)
 
     demo = with_db(sub.add_parser("demo-data", help="load realistic Chinese demo records"))
     demo.add_argument("--app", default="crm")

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
-from runtime.api import apps, auth, errors, files, records, spreadsheets
+from runtime import audit  # noqa: F401 — registers the audit log's record subscriber
+from runtime.api import apps, auth, errors, files, org, records, spreadsheets, tokens
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
 
@@ -20,6 +21,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.clock = None
     errors.install(app)
-    for module in (auth, apps, spreadsheets, records, files):  # spreadsheets' /records/export before /{id}
+    for module in (auth, apps, spreadsheets, records, files, org, tokens):  # spreadsheets' /records/export before /{id}
         app.include_router(module.router)
     return app

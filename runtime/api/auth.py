@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from engine.errors import TooManyAttempts, Unauthorized
+from runtime import audit
 from runtime.api.deps import DB, AppSettings, CurrentUser, Now
+from runtime.api.guard import NO_RECORDS
+from runtime.storage import logins
+from runtime.storage.context import Actor
 from runtime.storage.users import authenticate, issue_token
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(prefix="/api/v1", tags=["auth"], dependencies=[NO_RECORDS])
 
 
 class Login(BaseModel):
@@ -19,11 +24,28 @@ class Login(BaseModel):
 
 
 @router.post("/auth/login")
-def login(body: Login, db: DB, now: Now, settings: AppSettings) -> Any:
-    """`{"access_token", "token_type": "bearer"}` for a right username and password; 401 otherwise."""
-    with db.write() as conn:
-        user = authenticate(conn, body.username, body.password)
-        token = issue_token(conn, user.id, now, days=settings.session_days)
+def login(body: Login, request: Request, db: DB, now: Now, settings: AppSettings) -> Any:
+    """`{"access_token", "token_type": "bearer"}` for a right username and password; 401 otherwise.
+    Repeated failures for a name or an address slow down, then lock (429 with Retry-After), known
+    user or not; every attempt is in the audit log."""
+    ip = request.client.host if request.client else None
+    keys = logins.throttle_keys(body.username, ip)
+    try:
+        with db.write() as conn:
+            logins.check_allowed(conn, keys, now)
+            user = authenticate(conn, body.username, body.password)
+            token = issue_token(conn, user.id, now, days=settings.session_days)
+            logins.record_success(conn, keys)
+            audit.write(conn, "login", Actor(user.username, user.id, ip=ip), now)
+    except Unauthorized:
+        with db.write() as conn:  # the login's own transaction rolled back: count the failure in another
+            logins.record_failure(conn, keys, now)
+            audit.write(conn, "login.failed", Actor(None, ip=ip), now, username=body.username[:64])
+        raise
+    except TooManyAttempts:
+        with db.write() as conn:
+            audit.write(conn, "login.throttled", Actor(None, ip=ip), now, username=body.username[:64])
+        raise
     return {"access_token": token, "token_type": "bearer", "expires_in": settings.session_days * 86400}
 
 

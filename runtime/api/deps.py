@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 
 from engine.errors import Unauthorized
+from runtime.auth.tokens import refuse_read_only_writes
 from runtime.settings import Settings
 from runtime.storage.context import Actor, Change
 from runtime.storage.db import Database
-from runtime.storage.users import user_for_token
+from runtime.storage.users import actor_of, user_for_token
 
 
 async def get_db(request: Request) -> Database:
@@ -40,7 +41,9 @@ def current_user(request: Request, db: Annotated[Database, Depends(get_db)],
         user = user_for_token(conn, token.strip(), clock(request))
     if user is None:
         raise Unauthorized("登录已失效，请重新登录", "the token is invalid, expired or revoked")
-    return Actor(user.username, user.id, user.is_admin)
+    actor = actor_of(user, request.client.host if request.client else None)
+    refuse_read_only_writes(request.method, actor)
+    return actor
 
 
 def change_for(request: Request, actor: Actor) -> Change:

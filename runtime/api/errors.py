@@ -25,6 +25,7 @@ STATUS: dict[type[e.EngineError], int] = {
     e.InvalidDefinition: 422,
     e.ValidationFailed: 422,
     e.FieldValueError: 422,
+    e.TooManyAttempts: 429,
 }
 
 
@@ -54,6 +55,8 @@ async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
     body = error_body(exc.code, message, details)
     body["error"].update({k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)})
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
+    if isinstance(exc.extra.get("retry_after"), int):
+        headers = {"Retry-After": str(exc.extra["retry_after"])}
     return JSONResponse(body, status_code=status_of(exc), headers=headers)
 
 

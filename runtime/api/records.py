@@ -1,4 +1,5 @@
-"""Records of a form: create (one or bulk), list, get, update, delete, restore, history."""
+"""Records of a form: create (one or bulk), list, get, update, delete, restore, history, audit, shares
+(import and export: runtime/api/spreadsheets.py). Every route goes through the permission gate (runtime.permissions.check)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, Row
 
 from engine.errors import BadQuery
-from engine.expr.evaluate import EvalContext
-from runtime.api.deps import DB, CurrentUser, change_for
-from runtime.schemas.records import BulkIn, RecordIn, history_json, record_json
-from runtime.storage import definitions, idempotency, listing, records
-from runtime.storage.context import FormRef
-from runtime.storage.expressions import filter_clause
+from runtime import audit
+from runtime.api.deps import DB, change_for
+from runtime.api.guard import Gatekeeper
+from runtime.permissions import partition, shares
+from runtime.permissions.check import FormGate, unknown_field
+from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, record_json
+from runtime.storage import idempotency, listing, records
+from runtime.storage.context import Actor
 from runtime.storage.titles import related_ids, titles
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["records"])
@@ -23,9 +26,12 @@ router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["reco
 _FILTER_PARAM = re.compile(r"^filter\[([^\]]+)\](?:\[([a-z_]+)\])?$")
 
 
-def _render(conn: Connection, ref: FormRef, rows: list[Row[Any]], fields: list[str] | None = None) -> list[dict[str, Any]]:
-    names = titles(conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in rows)))
-    return [record_json(r, ref.form, names, fields) for r in rows]
+def _render(gate: FormGate, rows: list[Row[Any]], fields: list[str] | None = None) -> list[dict[str, Any]]:
+    """Records as the API shows them: only the fields the gate lets this actor see."""
+    ref = gate.ref
+    names = gate.readable_titles([r.data for r in rows], titles(
+        gate.conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in rows))))
+    return [record_json(r, ref.form, names, fields if fields is not None else gate.visible_keys) for r in rows]
 
 
 def _etag(row: Row[Any]) -> dict[str, str]:
@@ -41,7 +47,7 @@ def _if_match(value: str | None) -> int | None:
     return int(text)
 
 
-def _idempotent(request: Request, db: DB, user: CurrentUser, key: str | None, body: Any, run: Any) -> JSONResponse:
+def _idempotent(request: Request, db: DB, user: Actor, key: str | None, body: Any, run: Any) -> JSONResponse:
     """Run `run(conn)` -> (status, json) once per Idempotency-Key; a retry returns the stored answer."""
     with db.write() as conn:
         if key:
@@ -62,27 +68,29 @@ def _version_etag(payload: Any) -> dict[str, str]:
 
 
 @router.post("", status_code=201)
-def create_record(app: str, form: str, body: RecordIn, request: Request, db: DB, user: CurrentUser,
+def create_record(app: str, form: str, body: RecordIn, request: Request, db: DB, guard: Gatekeeper,
                   idempotency_key: Annotated[str | None, Header()] = None) -> Any:
     """Create a record: 201 with id, version and the normalised data."""
     def run(conn: Connection) -> tuple[int, Any]:
-        ref = definitions.form_ref(conn, app, form)
-        row = records.create(conn, ref, body.data, change_for(request, user))
-        return 201, _render(conn, ref, [row])[0]
+        gate = guard.form(conn, app, form, "create")
+        gate.check_write([body.data])
+        row = records.create(conn, gate.ref, body.data, change_for(request, guard.actor))
+        return 201, _render(gate, [row])[0]
 
-    return _idempotent(request, db, user, idempotency_key, body.model_dump(mode="json"), run)
+    return _idempotent(request, db, guard.actor, idempotency_key, body.model_dump(mode="json"), run)
 
 
 @router.post("/bulk", status_code=201)
-def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, user: CurrentUser,
+def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, guard: Gatekeeper,
                    idempotency_key: Annotated[str | None, Header()] = None) -> Any:
     """Create many records, all or nothing; problems are listed per item as `items[i].<field>`."""
     def run(conn: Connection) -> tuple[int, Any]:
-        ref = definitions.form_ref(conn, app, form)
-        rows = records.create_many(conn, ref, body.items, change_for(request, user))
-        return 201, {"items": _render(conn, ref, rows)}
+        gate = guard.form(conn, app, form, "create")
+        gate.check_write(body.items, prefix=True)
+        rows = records.create_many(conn, gate.ref, body.items, change_for(request, guard.actor))
+        return 201, {"items": _render(gate, rows)}
 
-    return _idempotent(request, db, user, idempotency_key, body.model_dump(mode="json"), run)
+    return _idempotent(request, db, guard.actor, idempotency_key, body.model_dump(mode="json"), run)
 
 
 def conditions(request: Request) -> list[listing.Condition]:
@@ -98,78 +106,135 @@ def conditions(request: Request) -> list[listing.Condition]:
 
 
 @router.get("")
-def list_records(app: str, form: str, request: Request, db: DB, user: CurrentUser,
+def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeeper,
                  sort: str | None = None, limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
                  cursor: str | None = None, fields: str | None = None, count: bool = False,
                  filter: Annotated[str | None, Query(alias="filter")] = None) -> Any:
     """One page of records: `filter=<expression>` and/or `filter[field]=v`, `filter[field][op]=v`;
-    `sort=-amount,name`; keyset `cursor`."""
+    `sort=-amount,name`; keyset `cursor`. Only records and fields the actor may read."""
     with db.read() as conn:
-        ref = definitions.form_ref(conn, app, form)
+        gate = guard.form(conn, app, form, "read")
+        departments = gate.department_partition()
+        partitioned = departments is not None and 0 < len(departments) <= partition.MAX_PARTS
+        query = list_query(gate, request, sort, limit, cursor, count, filter, scoped=not partitioned)
         wanted = None
         if fields:
             wanted = [f.strip() for f in fields.split(",") if f.strip()]
             for key in wanted:
-                if key not in ref.form.by_key:
-                    _unknown_field(ref, key)
-        change = change_for(request, user)
-        where = []
-        if filter is not None:
-            ctx = EvalContext(change.now, change.timezone, user.username)
-            where.append(filter_clause(ref, filter, conn.dialect.name, ctx))
-        query = listing.ListQuery(conditions(request), listing.parse_sort(ref, sort, conn.dialect.name), limit,
-                                  cursor, count, where)
-        page = listing.list_records(conn, ref, query, change.ctx)
-        body: dict[str, Any] = {"items": _render(conn, ref, page.items, wanted), "next_cursor": page.next_cursor}
+                if key not in gate.ref.form.by_key:
+                    raise unknown_field(gate.ref, key)
+            gate.check_keys(wanted)
+        ctx = change_for(request, guard.actor).ctx
+        if partitioned and departments:
+            page = partition.list_by_department(conn, gate.ref, query, departments, ctx)
+        else:
+            page = listing.list_records(conn, gate.ref, query, ctx)
+        body: dict[str, Any] = {"items": _render(gate, page.items, wanted), "next_cursor": page.next_cursor}
         if count:
             body["total"] = page.total
     return JSONResponse(body)  # already JSON-ready: skip FastAPI's recursive jsonable_encoder
 
 
-def _unknown_field(ref: FormRef, key: str) -> None:
-    raise BadQuery(f"表单“{ref.form.name}”没有字段 {key}", f"form {ref.form.key!r} has no field {key!r}", field=key)
+def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, cursor: str | None, count: bool,
+               filter: str | None, *, scoped: bool = True) -> listing.ListQuery:
+    """The list a request asks for, inside the actor's read scope (scoped=False: the caller partitions by
+    department instead); hidden fields are unknown to it."""
+    asked = conditions(request)
+    sort_keys = listing.parse_sort(gate.ref, sort, gate.conn.dialect.name)
+    gate.check_keys([c.key for c in asked] + [k.key for k in sort_keys])
+    where = [gate.filter(filter)] if filter is not None else []
+    scope = gate.where("read") if scoped else None
+    if scope is not None:
+        where.append(scope)
+    return listing.ListQuery(asked, sort_keys, limit, cursor, count, where)
 
 
 @router.get("/{record_id}")
-def get_record(app: str, form: str, record_id: int, db: DB, user: CurrentUser) -> Any:
+def get_record(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
     with db.read() as conn:
-        ref = definitions.form_ref(conn, app, form)
-        row = records.get(conn, ref, record_id)
-        return JSONResponse(_render(conn, ref, [row])[0], headers=_etag(row))
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "read")
+        row = records.get(conn, gate.ref, record_id)
+        return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
 
 
 @router.patch("/{record_id}")
 def update_record(app: str, form: str, record_id: int, body: RecordIn, request: Request,
-                  db: DB, user: CurrentUser, if_match: Annotated[str | None, Header()] = None) -> Any:
+                  db: DB, guard: Gatekeeper, if_match: Annotated[str | None, Header()] = None) -> Any:
     """Change some fields; with `If-Match: <version>` a stale version gets 412."""
     with db.write() as conn:
-        ref = definitions.form_ref(conn, app, form)
-        row = records.update_record(conn, ref, record_id, body.data, change_for(request, user),
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "update")
+        gate.check_write([body.data])
+        row = records.update_record(conn, gate.ref, record_id, body.data, change_for(request, guard.actor),
                                     expected_version=_if_match(if_match))
-        return JSONResponse(_render(conn, ref, [row])[0], headers=_etag(row))
+        return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
 
 
 @router.delete("/{record_id}")
-def delete_record(app: str, form: str, record_id: int, request: Request, db: DB, user: CurrentUser,
+def delete_record(app: str, form: str, record_id: int, request: Request, db: DB, guard: Gatekeeper,
                   if_match: Annotated[str | None, Header()] = None) -> Any:
     """Soft delete; the record can be restored."""
     with db.write() as conn:
-        ref = definitions.form_ref(conn, app, form)
-        row = records.delete(conn, ref, record_id, change_for(request, user), expected_version=_if_match(if_match))
-        return JSONResponse(_render(conn, ref, [row])[0])
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "delete")
+        row = records.delete(conn, gate.ref, record_id, change_for(request, guard.actor),
+                             expected_version=_if_match(if_match))
+        return JSONResponse(_render(gate, [row])[0])
 
 
 @router.post("/{record_id}/restore")
-def restore_record(app: str, form: str, record_id: int, request: Request, db: DB, user: CurrentUser) -> Any:
+def restore_record(app: str, form: str, record_id: int, request: Request, db: DB, guard: Gatekeeper) -> Any:
     with db.write() as conn:
-        ref = definitions.form_ref(conn, app, form)
-        row = records.restore(conn, ref, record_id, change_for(request, user))
-        return JSONResponse(_render(conn, ref, [row])[0])
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "restore", deleted=True)
+        row = records.restore(conn, gate.ref, record_id, change_for(request, guard.actor))
+        return JSONResponse(_render(gate, [row])[0])
 
 
 @router.get("/{record_id}/history")
-def record_history(app: str, form: str, record_id: int, db: DB, user: CurrentUser) -> Any:
-    """Every version: who, when, which fields changed, and the data after the change."""
+def record_history(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
+    """Every version: who, when, which fields changed, and the data after the change (visible fields only)."""
     with db.read() as conn:
-        ref = definitions.form_ref(conn, app, form)
-        return JSONResponse({"items": [history_json(h, ref.form) for h in records.history(conn, ref, record_id)]})
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "read", deleted=None)
+        hidden = gate.hidden
+        items = [history_json(h, gate.ref.form) for h in records.history(conn, gate.ref, record_id)]
+        for item in items:
+            item["changed"] = [k for k in item["changed"] if k not in hidden]
+            item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
+        return JSONResponse({"items": items})
+
+
+@router.get("/{record_id}/shares")
+def get_shares(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
+    """Who the record is shared with (协作人): `{"users": [...], "departments": [...]}`."""
+    with db.read() as conn:
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "read")
+        return shares.shares_of(conn, record_id)
+
+
+@router.put("/{record_id}/shares")
+def put_shares(app: str, form: str, record_id: int, body: SharesIn, db: DB, guard: Gatekeeper) -> Any:
+    """Share the record with users and departments (they may read it); needs the update right on it."""
+    with db.write() as conn:
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "update")
+        before = shares.shares_of(conn, record_id)
+        after = shares.set_shares(conn, record_id, body.users, body.departments)
+        audit.write(conn, "record.share", guard.actor, guard.now, app=app, form=form, record_id=record_id,
+                    detail={"before": before, "after": after})
+        return after
+
+
+@router.get("/{record_id}/audit")
+def record_audit(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper,
+                 limit: Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)] = 100, cursor: str | None = None) -> Any:
+    """The record's part of the audit log (its timeline), newest first, without hidden fields."""
+    with db.read() as conn:
+        gate = guard.form(conn, app, form)
+        gate.require_record(record_id, "read", deleted=None)
+        rows, next_cursor = audit.search(conn, audit.AuditQuery(app=app, form=form, record_id=record_id,
+                                                                limit=limit, cursor=cursor))
+        return {"items": [audit.entry_json(r, gate.hidden) for r in rows], "next_cursor": next_cursor}

@@ -1,32 +1,34 @@
-"""Import records from CSV/Excel and export them, under a form's records path.
+"""Import records from CSV/Excel and export them, under a form's records path, through the permission gate.
 
 Included before the records router: `/records/export` must not be read as a record id."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from engine.errors import BadFile, BadQuery
-from engine.expr.evaluate import EvalContext
-from runtime.api.deps import DB, AppSettings, CurrentUser, change_for
-from runtime.api.records import conditions
+from runtime import audit
+from runtime.api.deps import DB, AppSettings, change_for
+from runtime.api.guard import Gatekeeper
+from runtime.api.records import list_query
 from runtime.io import records as records_io
-from runtime.io.spreadsheet import csv_bytes, csv_lines, read_sheet, xlsx_bytes
-from runtime.storage import definitions, listing
-from runtime.storage.context import Change, FormRef
-from runtime.storage.db import Database
-from runtime.storage.expressions import filter_clause
+from runtime.io.spreadsheet import csv_bytes, read_sheet, xlsx_bytes
+from runtime.permissions.check import FormGate, unknown_field
+from runtime.storage import listing
+from runtime.storage.context import Change
 from runtime.storage.tables import records as records_table
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["import and export"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
+MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "jsonl": "application/x-ndjson"}
+MAX_EXPORT_ROWS = 1_048_575  # Excel's sheet limit, less the header; CSV keeps the same bound
 MAX_SELECTED = 10_000
 
 
@@ -35,14 +37,14 @@ def _download(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename=\"export\"; filename*=UTF-8''{quote(name)}"}
 
 
-def _keys(ref: FormRef, fields: str | None) -> list[str]:
+def _keys(gate: FormGate, fields: str | None) -> list[str]:
     if not fields:
-        return [f.key for f in ref.form.fields]
+        return gate.visible_keys
     keys = [k.strip() for k in fields.split(",") if k.strip()]
     for key in keys:
-        if key not in ref.form.by_key:
-            raise BadQuery(f"表单“{ref.form.name}”没有字段 {key}", f"form {ref.form.key!r} has no field {key!r}",
-                           field="fields")
+        if key not in gate.ref.form.by_key:
+            raise unknown_field(gate.ref, key)
+    gate.check_keys(keys)
     return keys
 
 
@@ -59,89 +61,89 @@ def _ids(text: str | None) -> list[int] | None:
     return ids
 
 
-def _query(conn: Any, ref: FormRef, request: Request, change: Change, sort: str | None,
-           expression: str | None, ids: list[int] | None) -> listing.ListQuery:
-    where: list[Any] = [] if ids is None else [records_table.c.id.in_(ids)]
-    if expression is not None:
-        ctx = EvalContext(change.now, change.timezone, change.actor.username)
-        where.append(filter_clause(ref, expression, conn.dialect.name, ctx))
-    query = listing.ListQuery(conditions(request), listing.parse_sort(ref, sort, conn.dialect.name),
-                              records_io.EXPORT_PAGE, None, False, where)
-    listing.build_select(conn, ref, query, change.ctx)  # a bad filter or sort is a 400 before any byte is sent
+def _query(gate: FormGate, request: Request, sort: str | None, expression: str | None,
+           ids: list[int] | None, change: Change) -> listing.ListQuery:
+    """The list's query inside the actor's read scope, checked before any byte is sent."""
+    query = list_query(gate, request, sort, records_io.EXPORT_PAGE, None, False, expression)
+    if ids is not None:
+        query = replace(query, where=[*query.where, records_table.c.id.in_(ids)])
+    listing.build_select(gate.conn, gate.ref, query, change.ctx)
     return query
 
 
 @router.get("/export")
-def export_records(app: str, form: str, request: Request, db: DB, user: CurrentUser,
-                   format: Literal["csv", "xlsx"] = "csv", sort: str | None = None, fields: str | None = None,
-                   filter: Annotated[str | None, Query(alias="filter")] = None, ids: str | None = None) -> Any:
-    """Every matching record (the list's filters and sort, or `ids=1,2,3`) as CSV (UTF-8 with BOM,
-    streamed) or xlsx."""
-    change = change_for(request, user)
+def export_records(app: str, form: str, request: Request, db: DB, guard: Gatekeeper,
+                   format: Literal["csv", "xlsx", "jsonl"] = "csv", sort: str | None = None,
+                   fields: str | None = None, filter: Annotated[str | None, Query(alias="filter")] = None,
+                   ids: str | None = None) -> Any:
+    """Every record the actor's list would show (its filters and sort, or `ids=1,2,3`) with the fields
+    they may see, as CSV (UTF-8 with BOM), xlsx or JSON lines; needs the export right. Audited."""
+    change = change_for(request, guard.actor)
     with db.read() as conn:
-        ref = definitions.form_ref(conn, app, form)
-        keys = _keys(ref, fields)
-        query = _query(conn, ref, request, change, sort, filter, _ids(ids))
-    header = records_io.export_header(ref.form, keys)
-    name = f"{ref.form.name}.{format}"
-    if format == "xlsx":
-        with db.read() as conn:
-            rows = []
-            for row in records_io.export_rows(conn, ref, query, keys, change):
-                rows.append(row)
-                if len(rows) > XLSX_MAX_ROWS:
-                    raise BadQuery(f"Excel 一个工作表最多 {XLSX_MAX_ROWS} 行，请导出为 CSV 或加筛选条件",
-                                   f"more than {XLSX_MAX_ROWS} rows do not fit one Excel sheet; export CSV",
-                                   field="format")
-        return Response(xlsx_bytes(header, rows, ref.form.name), media_type=XLSX, headers=_download(name))
-    return StreamingResponse(_csv_stream(db, ref, query, keys, change, header), media_type="text/csv; charset=utf-8",
-                             headers=_download(name))
+        gate = guard.form(conn, app, form, "export")
+        keys = _keys(gate, fields)
+        query = _query(gate, request, sort, filter, _ids(ids), change)
+        content, count = _render(gate, query, keys, change, format)
+    with db.write() as conn:
+        audit.write(conn, "record.export", guard.actor, guard.now, app=app, form=form,
+                    detail={"count": count, "format": format, "filter": filter, "sort": sort, "ids": ids})
+    return Response(content, media_type=MEDIA[format], headers=_download(f"{gate.ref.form.name}.{format}"))
 
 
-def _csv_stream(db: Database, ref: FormRef, query: listing.ListQuery, keys: list[str], change: Change,
-                header: list[str]) -> Iterator[bytes]:
-    yield csv_bytes(header, [])
-    with db.read() as conn:
-        batch: list[list[Any]] = []
-        for row in records_io.export_rows(conn, ref, query, keys, change):
-            batch.append(row)
-            if len(batch) == records_io.EXPORT_PAGE:
-                yield csv_lines(batch)
-                batch = []
-        if batch:
-            yield csv_lines(batch)
+def _render(gate: FormGate, query: listing.ListQuery, keys: list[str], change: Change,
+            fmt: str) -> tuple[bytes, int]:
+    """(file bytes, record count)."""
+    if fmt == "jsonl":
+        lines = [json.dumps({"id": r.id, "data": {k: r.data[k] for k in keys if k in r.data}, "owner": r.owner,
+                             "department": r.department}, ensure_ascii=False) + "\n"
+                 for items in records_io.export_pages(gate.conn, gate.ref, query, change) for r in items]
+        return "".join(lines).encode("utf-8"), len(lines)
+    rows = []
+    for row in records_io.export_rows(gate.conn, gate.ref, query, keys, change, gate.readable_titles):
+        rows.append(row)
+        if len(rows) > MAX_EXPORT_ROWS:
+            raise BadQuery(f"一次最多导出 {MAX_EXPORT_ROWS} 行，请加筛选条件", f"at most {MAX_EXPORT_ROWS} rows per export",
+                           field="filter")
+    header = records_io.export_header(gate.ref.form, keys)
+    content = xlsx_bytes(header, rows, gate.ref.form.name) if fmt == "xlsx" else csv_bytes(header, rows)
+    return content, len(rows)
 
 
 @router.get("/import-template")
-def import_template(app: str, form: str, db: DB, user: CurrentUser, format: Literal["csv", "xlsx"] = "xlsx") -> Any:
-    """An empty sheet whose header is the form's writable fields (required ones marked *)."""
+def import_template(app: str, form: str, db: DB, guard: Gatekeeper, format: Literal["csv", "xlsx"] = "xlsx") -> Any:
+    """An empty sheet whose header is the writable fields the actor may see (required ones marked *)."""
     with db.read() as conn:
-        ref = definitions.form_ref(conn, app, form)
-    header = [f.label + ("*" if f.required else "") for f in ref.form.writable]
-    name = f"{ref.form.name}-导入模板.{format}"
+        gate = guard.form(conn, app, form, "import")
+    header = [f.label + ("*" if f.required else "") for f in gate.ref.form.writable if f.key not in gate.hidden]
+    name = f"{gate.ref.form.name}-导入模板.{format}"
     if format == "csv":
-        return Response(csv_bytes(header, []), media_type="text/csv; charset=utf-8", headers=_download(name))
-    return Response(xlsx_bytes(header, [], ref.form.name), media_type=XLSX, headers=_download(name))
+        return Response(csv_bytes(header, []), media_type=MEDIA["csv"], headers=_download(name))
+    return Response(xlsx_bytes(header, [], gate.ref.form.name), media_type=MEDIA["xlsx"], headers=_download(name))
 
 
 @router.post("/import", status_code=201)
-def import_records(app: str, form: str, file: UploadFile, request: Request, db: DB, user: CurrentUser,
+def import_records(app: str, form: str, file: UploadFile, request: Request, db: DB, guard: Gatekeeper,
                    settings: AppSettings, dry_run: bool = False) -> Any:
-    """Multipart `file` (CSV or Excel): one record per row, all or nothing. `dry_run=true` checks every
-    row and writes nothing. 422 lists problems as `rows[N].<field>` (N: the spreadsheet row)."""
+    """Multipart `file` (CSV or Excel): one record per row, all or nothing; needs the import and create
+    rights. `dry_run=true` checks every row and writes nothing. 422 lists problems as `rows[N].<field>`
+    (N: the spreadsheet row)."""
     limit = settings.max_upload_mb << 20
     data = file.file.read(limit + 1)
     if len(data) > limit:
         raise BadFile(f"文件超过 {settings.max_upload_mb} MB", f"the file is over {settings.max_upload_mb} MB",
                       field="file")
-    sheet = read_sheet(data, file.filename)
     with db.write() as conn:
-        ref = definitions.form_ref(conn, app, form)
+        gate = guard.form(conn, app, form, "import")
+        gate.require("create")
+        sheet = read_sheet(data, file.filename)
         savepoint = conn.begin_nested()
-        made = records_io.import_records(conn, ref, sheet, change_for(request, user))
+        made = records_io.import_records(conn, gate.ref, sheet, change_for(request, guard.actor),
+                                         hidden=gate.hidden, check=lambda items: gate.check_write(items, prefix=True))
         if dry_run:
             savepoint.rollback()
             return JSONResponse({"dry_run": True, "rows": len(made), "created": 0})
         savepoint.commit()
+        audit.write(conn, "record.import", guard.actor, guard.now, app=app, form=form,
+                    detail={"count": len(made), "file": file.filename})
     return JSONResponse({"dry_run": False, "rows": len(made), "created": len(made), "ids": [r.id for r in made]},
                         status_code=201)

@@ -1,14 +1,38 @@
-"""Password hashing with argon2id (argon2-cffi's defaults, which follow RFC 9106)."""
+"""Password hashing with argon2id (argon2-cffi's defaults, which follow RFC 9106), and the password policy."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from engine.errors import BadQuery
+
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("tangram-dummy-password")
 
 MIN_LENGTH = 8
+MAX_LENGTH = 256  # argon2 takes anything, but a megabyte "password" is an attack on the CPU
+COMMON = frozenset({"password", "password1", "12345678", "123456789", "1234567890", "qwerty123", "qwertyui",
+                    "11111111", "88888888", "abc12345", "a1234567", "iloveyou", "admin123", "woaini1314",
+                    "1qaz2wsx", "zaq12wsx", "aa123456", "p@ssw0rd", "passw0rd"})
+
+
+def check_password(password: str, username: str = "") -> None:
+    """The policy: 8 to 256 characters, two kinds of characters at least (letters, digits, others), not the
+    username and not one of the most common passwords. BadQuery naming the rule otherwise."""
+    kinds = sum((any(c.isalpha() for c in password), any(c.isdigit() for c in password),
+                 any(not c.isalnum() for c in password)))
+    if len(password) < MIN_LENGTH:
+        raise BadQuery(f"密码至少 {MIN_LENGTH} 位", f"a password needs at least {MIN_LENGTH} characters",
+                       field="password")
+    if len(password) > MAX_LENGTH:
+        raise BadQuery(f"密码最多 {MAX_LENGTH} 位", f"a password has at most {MAX_LENGTH} characters", field="password")
+    if kinds < 2:
+        raise BadQuery("密码需包含字母、数字、符号中的至少两类", "a password needs two of: letters, digits, symbols",
+                       field="password")
+    if password.lower() in COMMON or (username and username.lower() in password.lower()):
+        raise BadQuery("密码太容易被猜到（常见密码或包含用户名）", "the password is too easy to guess (common, or contains "
+                       "the username)", field="password")
 
 
 def hash_password(password: str) -> str:

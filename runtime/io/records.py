@@ -7,7 +7,7 @@ spreadsheet's own row number (the header is row 1), and nothing is written unles
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,11 +41,13 @@ def _letter(index: int) -> str:
     return name
 
 
-def match_columns(form: FormDefinition, header: list[str]) -> list[FieldType | None]:
+def match_columns(form: FormDefinition, header: list[str], hidden: Collection[str] = ()) -> list[FieldType | None]:
     """The field each column fills, matched by label or key (full-width folded, case-insensitive keys);
-    BadFile names every column that matches no writable field or repeats another."""
+    BadFile names every column that matches no writable field (hidden ones are unknown) or repeats another."""
     by_name: dict[str, FieldType] = {}
     for field in form.writable:
+        if field.key in hidden:
+            continue
         by_name.setdefault(clean_header(field.label), field)
         by_name.setdefault(field.key.lower(), field)
     matched: list[FieldType | None] = []
@@ -89,9 +91,9 @@ class ParsedRows:
     issues: list[Issue]
 
 
-def parse_rows(form: FormDefinition, sheet: Sheet) -> ParsedRows:
+def parse_rows(form: FormDefinition, sheet: Sheet, hidden: Collection[str] = ()) -> ParsedRows:
     """Cells to record inputs; wholly blank rows are skipped, cell problems collected by row and field."""
-    columns = match_columns(form, sheet.header)
+    columns = match_columns(form, sheet.header, hidden)
     parsed = ParsedRows([], [], [])
     for offset, row in enumerate(sheet.rows):
         number = offset + 2
@@ -176,10 +178,14 @@ def _replace(field: Any, parsed: ParsedRows, found: dict[str, list[Any]], what: 
         item[field.key] = values if multiple else (values[0] if values else None)
 
 
-def import_records(conn: Connection, ref: FormRef, sheet: Sheet, change: Change) -> list[records.NewRecord]:
+def import_records(conn: Connection, ref: FormRef, sheet: Sheet, change: Change, *, hidden: Collection[str] = (),
+                   check: Callable[[list[dict[str, Any]]], None] | None = None) -> list[records.NewRecord]:
     """Create one record per non-blank row, all or nothing; ValidationFailed lists every problem by row.
-    Rows with unreadable cells are still checked for their other fields, so one upload reports all."""
-    parsed = parse_rows(ref.form, sheet)
+    Rows with unreadable cells are still checked for their other fields, so one upload reports all.
+    `hidden` fields are unknown columns and `check` sees the rows first (the permission gate's)."""
+    parsed = parse_rows(ref.form, sheet, hidden)
+    if check is not None:
+        check(parsed.items)
     resolve_names(conn, ref, parsed)
     issues = list(parsed.issues)
     made: list[records.NewRecord] = []
@@ -223,21 +229,34 @@ def export_header(form: FormDefinition, keys: list[str]) -> list[str]:
     return [form.by_key[k].label for k in keys]
 
 
-def export_rows(conn: Connection, ref: FormRef, query: listing.ListQuery, keys: list[str],
-                change: Change) -> Iterator[list[Any]]:
-    """Every record the query matches, page by page, as cells: related records by title, datetimes in
-    the app's time zone without an offset (what Excel and an import read back)."""
-    fields = [ref.form.by_key[k] for k in keys]
+Titles = Callable[[list[dict[str, Any]], dict[int, str]], dict[int, str]]
+
+
+def export_pages(conn: Connection, ref: FormRef, query: listing.ListQuery, change: Change) -> Iterator[list[Any]]:
+    """Every record the query matches, a keyset page at a time."""
     cursor = query.cursor
     while True:
         page = listing.list_records(conn, ref, listing.ListQuery(
             query.conditions, query.sort, EXPORT_PAGE, cursor, False, query.where), change.ctx)
-        names = titles(conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in page.items)))
-        for row in page.items:
-            yield [_export_cell(f, row.data.get(f.key), names, change.timezone) for f in fields]
+        yield page.items
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
+
+
+def export_rows(conn: Connection, ref: FormRef, query: listing.ListQuery, keys: list[str],
+                change: Change, readable: Titles | None = None) -> Iterator[list[Any]]:
+    """Every record the query matches as cells: related records by title (`readable` drops the titles
+    the actor may not see), datetimes in the app's time zone without an offset (what Excel and an
+    import read back)."""
+    fields = [ref.form.by_key[k] for k in keys]
+    for items in export_pages(conn, ref, query, change):
+        datas = [r.data for r in items]
+        names = titles(conn, ref.app, related_ids(ref.app, ref.form.key, datas))
+        if readable is not None:
+            names = readable(datas, names)
+        for row in items:
+            yield [_export_cell(f, row.data.get(f.key), names, change.timezone) for f in fields]
 
 
 def _export_cell(field: FieldType, value: Any, names: dict[int, str], zone: ZoneInfo) -> Any:

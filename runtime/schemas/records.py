@@ -25,6 +25,14 @@ class BulkIn(BaseModel):
     items: list[dict[str, Any]] = Field(max_length=10000)
 
 
+class SharesIn(BaseModel):
+    """`{"users": [usernames], "departments": [keys]}` — who a record is shared with (协作人)."""
+
+    model_config = ConfigDict(extra="forbid")
+    users: list[str] = Field(default_factory=list, max_length=1000)
+    departments: list[str] = Field(default_factory=list, max_length=1000)
+
+
 def _titled(value: Any, titles: dict[int, str]) -> Any:
     if isinstance(value, list):
         return [{"id": v, "title": titles.get(v, f"#{v}")} for v in value]

@@ -18,6 +18,11 @@ class Actor:
     username: str | None
     user_id: int | None = None
     is_admin: bool = False
+    department: str | None = None  # primary department: new records are kept by it
+    ip: str | None = None  # where the request came from (audit log)
+    apps: frozenset[str] | None = None  # an API token's apps (None: not limited)
+    scope: str = "write"  # an API token's scope: "read" tokens cannot change anything
+    via: str = "login"  # the kind of token the request came with: login | session | api
 
 
 SYSTEM = Actor(None)

@@ -13,7 +13,7 @@ from engine.errors import BadQuery
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext
 from engine.expr.nodes import BOOL
-from engine.expr.scope import form_scope
+from engine.expr.scope import Scope, form_scope
 from engine.expr.to_sql import to_sql
 from engine.expr.typecheck import check
 from engine.forms.model import FormDefinition
@@ -65,11 +65,13 @@ class RecordColumns:
         return indexed if is_system(key) else and_(indexed, col.raw_expr().is_not(None))
 
 
-def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext) -> ColumnElement[bool]:
+def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext, *,
+                  scope: Scope | None = None) -> ColumnElement[bool]:
     """The SQL of a `filter=` expression; BadQuery (400) with the position when it is wrong, or when
-    it uses something that cannot run in this database yet."""
+    it uses something that cannot run in this database yet. `scope` narrows the names it may use
+    (permissions leave hidden fields out)."""
     try:
-        checked = check(text, form_scope(ref.form, ref.app), expect=BOOL)
+        checked = check(text, scope or form_scope(ref.form, ref.app), expect=BOOL)
     except ExpressionError as e:
         e.extra["field"] = "filter"
         raise

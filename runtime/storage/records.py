@@ -185,7 +185,8 @@ def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Ch
         return []
     _number(conn, ref, datas, change)
     who = change.actor.username
-    made = [NewRecord(i, ref.app_key, ref.form.key, d, 1, ref.version, who, None, change.now, who, change.now, who)
+    dept = change.actor.department
+    made = [NewRecord(i, ref.app_key, ref.form.key, d, 1, ref.version, who, dept, change.now, who, change.now, who)
             for i, d in zip(_new_ids(conn, len(datas)), datas, strict=True)]
     texts: dict[int, str] = {}  # each record's data serialised once, for records and history
     try:

@@ -154,3 +154,49 @@ role_members = Table(
 
 __all__ = ["metadata", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
            "sequences", "idempotency_keys", "files"]
+
+# --- security (issue 6): API token scopes live on `tokens` (apps, scope); login throttling; the audit log ---
+
+tokens.append_column(Column("apps", RecordJSON))  # an API token's app keys; NULL: every app of the user
+tokens.append_column(Column("scope", String(8)))  # read | write; NULL (login tokens): write
+
+# Row scopes filter lists by owner ("own") or department ("department", "department_tree"); these let a
+# scoped list read its newest records from an index instead of walking the whole form by id.
+Index("ix_records_owner", records.c.app, records.c.form, records.c.owner, records.c.id,
+      postgresql_where=text("deleted_at IS NULL"), sqlite_where=text("deleted_at IS NULL"))
+Index("ix_records_department", records.c.app, records.c.form, records.c.department, records.c.id,
+      postgresql_where=text("deleted_at IS NULL"), sqlite_where=text("deleted_at IS NULL"))
+
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("key", String(200), primary_key=True),  # "user:<name>" or "ip:<address>", known user or not
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(64)),  # username; NULL for the system, or a failed login's unknown name
+    Column("action", String(40), nullable=False),  # record.update, login.failed, role.members …
+    Column("app", String(63)),
+    Column("form", String(63)),
+    Column("record_id", BigInteger),
+    Column("ip", String(64)),
+    Column("detail", RecordJSON, nullable=False),  # what changed
+    Index("ix_audit_log_at", "at", "id"),
+    Index("ix_audit_log_actor", "actor", "id"),
+    Index("ix_audit_log_record", "app", "form", "record_id", "id"),
+)
+
+record_shares = Table(
+    "record_shares", metadata,  # 协作人: users or departments a record is shared with (read access)
+    Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(10), primary_key=True),  # user | department
+    Column("who", String(64), primary_key=True),  # a username or a department key
+    Index("ix_record_shares_who", "kind", "who"),
+)
+
+__all__ += ["login_attempts", "audit_log", "record_shares"]

@@ -12,8 +12,9 @@ from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import AlreadyExists, BadQuery, Unauthorized
-from runtime.auth.passwords import MIN_LENGTH, hash_password, verify_password
-from runtime.storage.tables import tokens, users
+from runtime.auth.passwords import check_password, hash_password, verify_password
+from runtime.storage.context import Actor
+from runtime.storage.tables import department_members, tokens, users
 
 USERNAME_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -23,9 +24,7 @@ def create_user(conn: Connection, username: str, password: str, now: datetime, *
     """A new active user; AlreadyExists if the username is taken."""
     if not re.fullmatch(USERNAME_RE, username):
         raise BadQuery("用户名只能包含字母、数字和 . _ -", "a username is letters, digits and . _ -", field="username")
-    if len(password) < MIN_LENGTH:
-        raise BadQuery(f"密码至少 {MIN_LENGTH} 位", f"a password needs at least {MIN_LENGTH} characters",
-                       field="password")
+    check_password(password, username)
     try:
         with conn.begin_nested():
             user_id = conn.scalar(insert(users).values(
@@ -41,6 +40,7 @@ def user_by_name(conn: Connection, username: str) -> Row[Any] | None:
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
+    check_password(password, username)
     conn.execute(update(users).where(users.c.username == username).values(password_hash=hash_password(password)))
 
 
@@ -66,8 +66,14 @@ def issue_token(conn: Connection, user_id: int, now: datetime, *, kind: str = "l
     return token
 
 
+_PRIMARY_DEPARTMENT = (
+    select(department_members.c.department).where(department_members.c.user_id == users.c.id,
+                                                  department_members.c.is_primary.is_(True))
+    .limit(1).scalar_subquery().label("primary_department"))
+
 _USER_FOR_TOKEN = (
-    select(users, tokens.c.expires_at).join(tokens, tokens.c.user_id == users.c.id)
+    select(users, tokens.c.expires_at, tokens.c.apps, tokens.c.scope, tokens.c.kind, tokens.c.id.label("token_id"),
+           _PRIMARY_DEPARTMENT).join(tokens, tokens.c.user_id == users.c.id)
     .where(tokens.c.token_hash == bindparam("digest"), tokens.c.revoked_at.is_(None), users.c.active.is_(True))
 )  # built once: every request runs it
 
@@ -80,4 +86,11 @@ def user_for_token(conn: Connection, token: str, now: datetime) -> Row[Any] | No
     return row
 
 
-__all__ = ["create_user", "user_by_name", "authenticate", "issue_token", "user_for_token", "set_password"]
+def actor_of(row: Row[Any], ip: str | None = None) -> Actor:
+    """The Actor of a user_for_token row: who, their primary department, and the token's limits."""
+    apps = frozenset(row.apps) if row.apps is not None else None
+    return Actor(row.username, row.id, row.is_admin, department=row.primary_department, ip=ip, apps=apps,
+                 scope=row.scope or "write", via=row.kind)
+
+
+__all__ = ["actor_of", "create_user", "user_by_name", "authenticate", "issue_token", "user_for_token", "set_password"]

@@ -138,10 +138,11 @@ def test_formulas_and_rules_read_the_records_own_columns(make: Any) -> None:
         {"key": "text", "type": "text", "label": "内容", "rules": [
             {"expr": "OWNER = CURRENT_USER()", "message": "只能由负责人修改"}]},
         {"key": "by", "type": "formula", "label": "创建人", "result": "text", "formula": 'CREATED_BY & "@" & YEAR(CREATED_AT)'},
-    ]}]}
+    ]}], "roles": [{"key": "editor", "name": "编辑", "permissions": {"note": {"read": "all", "update": "all"}}}]}
     make.app_def(app)
     note = make.record("note", {"text": "第一条"}, app="notes")
     assert note["data"]["by"].startswith("admin@20")
     other = make.user("li.na", admin=False)
+    make.client.put("/api/v1/apps/notes/roles/editor/members", json={"users": ["li.na"]}, headers=make.admin)
     r = make.client.patch(f"{make.url('note', 'notes')}/{note['id']}", json={"data": {"text": "改"}}, headers=other)
     assert r.status_code == 422 and r.json()["error"]["details"][0]["message"] == "只能由负责人修改"

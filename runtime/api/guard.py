@@ -1,0 +1,36 @@
+"""The permission dependencies of the routes, and the markers the route test checks.
+
+Every route that reads or writes records takes `Gatekeeper` (the one gate, runtime.permissions.check);
+every other route declares `dependencies=[NO_RECORDS]`. tests/runtime/test_route_permissions.py fails
+for a route that has neither, so a route added later cannot skip the gate by accident."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from engine.errors import Forbidden
+from runtime.api.deps import CurrentUser, clock
+from runtime.permissions.check import Guard
+from runtime.storage.context import Actor
+
+
+def guard(request: Request, user: CurrentUser) -> Guard:
+    """The gate for this request's actor, however they authenticated (bearer token or session cookie)."""
+    return Guard(user, clock(request), request.app.state.timezone)
+
+
+async def no_records() -> None:
+    """Marker: this route reads and writes no records (users, departments, health …)."""
+
+
+def require_admin(user: Actor) -> None:
+    if not user.is_admin:
+        raise Forbidden("只有管理员可以这样做", "only administrators may do this", operation="admin")
+
+
+Gatekeeper = Annotated[Guard, Depends(guard)]
+NO_RECORDS = Depends(no_records)
+
+__all__ = ["Gatekeeper", "NO_RECORDS", "guard", "no_records", "require_admin"]

@@ -1,0 +1,119 @@
+"""The append-only audit log: who did what, when, from where, and what changed.
+
+Entries are written in the transaction of the change they describe (record writes through the
+`after_write` event, definition and permission changes by their routes), so a change and its entry
+commit together. Failed logins are written in a transaction of their own, since the login's rolls back.
+Nothing updates or deletes an entry; there is no route to do so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.errors import BadQuery
+from runtime.storage import events
+from runtime.storage.bulk import insert_rows
+from runtime.storage.context import Actor
+from runtime.storage.events import RecordEvent
+from runtime.storage.tables import audit_log
+
+MAX_LIMIT = 500
+
+
+def write(conn: Connection, action: str, actor: Actor | None, now: datetime, *, app: str | None = None,
+          form: str | None = None, record_id: int | None = None, detail: dict[str, Any] | None = None,
+          username: str | None = None) -> None:
+    """Append one entry (`username` names the subject when there is no actor, as for a failed login)."""
+    conn.execute(insert(audit_log).values(
+        at=now, actor=(actor.username if actor else None) or username, action=action, app=app, form=form,
+        record_id=record_id, ip=actor.ip if actor else None, detail=detail or {}))
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {k: {"from": before.get(k), "to": after.get(k)} for k in sorted(before.keys() | after.keys())
+            if before.get(k) != after.get(k)}
+
+
+@events.after_write
+def record_written(conn: Connection, event: RecordEvent) -> None:
+    """record.create / update / delete / restore, one entry per record, in the write's transaction."""
+    actor = event.change.actor
+    rows = []
+    for record_id, before, after in zip(event.ids, event.before, event.after, strict=True):
+        detail: dict[str, Any] = {}
+        if event.action == "create":
+            detail = {"fields": sorted(after)}
+        elif event.action == "update":
+            detail = {"changed": _changes(before, after)}
+        rows.append({"at": event.change.now, "actor": actor.username, "action": f"record.{event.action}",
+                     "app": event.ref.app_key, "form": event.ref.form.key, "record_id": record_id,
+                     "ip": actor.ip, "detail": detail})
+    insert_rows(conn, audit_log, rows)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters of GET /api/v1/audit; `action` ending in "." matches a prefix (`record.`)."""
+
+    user: str | None = None
+    action: str | None = None
+    app: str | None = None
+    form: str | None = None
+    record_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+    cursor: str | None = None
+
+
+def _where(query: AuditQuery) -> list[ColumnElement[bool]]:
+    c = audit_log.c
+    where: list[ColumnElement[bool]] = []
+    if query.user is not None:
+        where.append(c.actor == query.user)
+    if query.action:
+        escaped = query.action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(c.action.like(escaped + "%", escape="\\") if query.action.endswith(".") else
+                     c.action == query.action)
+    for column, value in ((c.app, query.app), (c.form, query.form), (c.record_id, query.record_id)):
+        if value is not None:
+            where.append(column == value)
+    if query.since is not None:
+        where.append(c.at >= query.since)
+    if query.until is not None:
+        where.append(c.at < query.until)
+    if query.cursor is not None:
+        if not query.cursor.isdigit():
+            raise BadQuery("分页游标无效", "the cursor is malformed", field="cursor")
+        where.append(c.id < int(query.cursor))
+    return where
+
+
+def search(conn: Connection, query: AuditQuery) -> tuple[list[Row[Any]], str | None]:
+    """One page of entries, newest first, and the cursor of the next page (keyset on id)."""
+    if not 1 <= query.limit <= MAX_LIMIT:
+        raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    rows = list(conn.execute(select(audit_log).where(*_where(query)).order_by(audit_log.c.id.desc())
+                             .limit(query.limit + 1)))
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    return rows, str(rows[-1].id) if more else None
+
+
+def entry_json(row: Row[Any], hidden: set[str] | None = None) -> dict[str, Any]:
+    """An entry as the API shows it; `hidden` field keys are dropped from what changed."""
+    detail = dict(row.detail)
+    if hidden:
+        if "changed" in detail:
+            detail["changed"] = {k: v for k, v in detail["changed"].items() if k not in hidden}
+        if "fields" in detail:
+            detail["fields"] = [k for k in detail["fields"] if k not in hidden]
+    return {"id": row.id, "at": row.at.isoformat().replace("+00:00", "Z"), "user": row.actor, "action": row.action,
+            "app": row.app, "form": row.form, "record_id": row.record_id, "ip": row.ip, "detail": detail}
+
+
+__all__ = ["AuditQuery", "entry_json", "search", "write"]

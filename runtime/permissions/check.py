@@ -1,0 +1,271 @@
+"""The one gate: every route that reads or writes records asks it first (`Guard.form(...)` → FormGate).
+
+It answers, for one actor on one form: may they do this at all (403, or 404 when they may not even
+see the form), which records (a WHERE clause; an id outside it is 404, never 403 with data), which
+fields (hidden ones never leave the server and are unknown in filters and sorts; read-only ones are
+refused on write with 403 naming them). Administrators pass everything; an API token limits the apps.
+
+`runtime.permissions.hooks` gives the same decisions to the report and flow engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.errors import BadQuery, Forbidden, Issue, NotFound, ValidationFailed
+from engine.expr.evaluate import EvalContext
+from engine.expr.scope import Scope, form_scope
+from engine.permissions.rights import FormRights, Operation, full_rights, rights_of
+from engine.permissions.rights import row_scope as decide_scope
+from runtime.auth.tokens import token_allows_app
+from runtime.permissions.grants import extra_reads
+from runtime.permissions.scope import org_for, roles_of, scope_clause
+from runtime.storage import definitions
+from runtime.storage.context import Actor, FormRef
+from runtime.storage.expressions import filter_clause
+from runtime.storage.tables import records
+
+_VERBS = {"create": ("新建", "create"), "read": ("查看", "read"), "update": ("修改", "update"),
+          "delete": ("删除", "delete"), "restore": ("恢复", "restore"), "export": ("导出", "export"),
+          "import": ("导入", "import"), "manage": ("修改定义", "change the definition of")}
+
+
+def _hidden_form(app: str, form: str) -> NotFound:
+    return NotFound(f"应用 {app} 没有表单 {form}", f"app {app!r} has no form {form!r}")
+
+
+def _no_record(ref: FormRef, record_id: int) -> NotFound:
+    return NotFound(f"“{ref.form.name}”中没有记录 {record_id}", f"form {ref.form.key!r} has no record {record_id}")
+
+
+def unknown_field(ref: FormRef, key: str) -> BadQuery:
+    """The very error a field that does not exist gets (hidden fields must be indistinguishable)."""
+    return BadQuery(f"表单“{ref.form.name}”没有字段 {key}", f"form {ref.form.key!r} has no field {key!r}", field=key)
+
+
+def _rights(conn: Connection, actor: Actor, ref: FormRef, form_key: str) -> FormRights:
+    form = ref.app.form(form_key)
+    if actor.is_admin:
+        return full_rights(form)
+    roles = [ref.app.roles_by_key[k] for k in roles_of(conn, actor.user_id, ref.app_key) if k in ref.app.roles_by_key]
+    return rights_of(form, roles)
+
+
+@dataclass
+class FormGate:
+    """One actor's rights on one form within one transaction."""
+
+    conn: Connection
+    actor: Actor
+    ref: FormRef
+    rights: FormRights
+    ctx: EvalContext
+    grants: list[ColumnElement[bool]] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> set[str]:
+        return self.rights.hidden_fields()
+
+    @property
+    def visible_keys(self) -> list[str]:
+        """The form's fields this actor may see, in form order."""
+        hidden = self.hidden
+        return [k for k in self.ref.form.field_keys if k not in hidden]
+
+    def _forbidden(self, op: Operation, detail: str = "") -> Forbidden:
+        zh, en = _VERBS[op]
+        return Forbidden(f"没有权限{zh}“{self.ref.form.name}”的记录{detail}",
+                         f"you may not {en} records of {self.ref.form.key!r}{detail and ' (' + detail + ')'}",
+                         operation=op)
+
+    def _allows(self, op: Operation) -> bool:
+        return self.rights.allows(op) or (op == "read" and bool(self.grants))
+
+    def require(self, op: Operation) -> None:
+        """The form-level right (create, export, import, manage; read/update/delete on some records)."""
+        if not self._allows(op):
+            raise self._forbidden(op)
+
+    def where(self, op: Operation = "read") -> ColumnElement[bool] | None:
+        """The records `op` reaches, as a WHERE clause on `records`; None means all of the form's."""
+        org = org_for(self.conn, self.actor.username,
+                      any(r.scope.startswith("department") for r in self.rights.rules(op)))
+        clause = scope_clause(decide_scope(self.rights, op, self.actor.username, org), self.ref,
+                              self.conn.dialect.name, self.ctx)
+        if op == "read" and self.grants and clause is not None:
+            return or_(clause, *self.grants)
+        return clause
+
+    def department_partition(self) -> list[str] | None:
+        """The departments of a read scope that is exactly "kept by these departments" (no owner term, no
+        condition, no grant), for the partitioned list; None for any other scope."""
+        if self.rights.unrestricted or self.grants:
+            return None
+        rules = self.rights.rules("read")
+        if not rules or any(r.when is not None or not r.scope.startswith("department") for r in rules):
+            return None
+        org = org_for(self.conn, self.actor.username, True)
+        scope = decide_scope(self.rights, "read", self.actor.username, org)
+        if scope.all or len(scope.terms) != 1 or scope.terms[0].departments is None:
+            return None
+        return sorted(scope.terms[0].departments)
+
+    def _exists(self, record_id: int, op: Operation, deleted: bool | None) -> bool:
+        query = select(records.c.id).where(records.c.id == record_id, records.c.app == self.ref.app_key,
+                                           records.c.form == self.ref.form.key)
+        if deleted is not None:
+            query = query.where(records.c.deleted_at.is_not(None) if deleted else records.c.deleted_at.is_(None))
+        clause = self.where(op)
+        if clause is not None:
+            query = query.where(clause)
+        if op != "read" and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()  # the condition holds until our write commits
+        return self.conn.execute(query).first() is not None
+
+    def require_record(self, record_id: int, op: Operation, *, deleted: bool | None = False) -> None:
+        """The record is in the scope of `op`; 404 if the actor cannot even read it, 403 if they can."""
+        if self._allows(op) and self._exists(record_id, op, deleted):
+            return
+        if op != "read" and self._allows("read") and self._exists(record_id, "read", deleted):
+            raise self._forbidden(op, f" #{record_id}")
+        raise _no_record(self.ref, record_id)
+
+    def check_keys(self, keys: Iterable[str]) -> None:
+        """Field keys of a filter, sort or projection: a hidden one is as unknown as a missing one."""
+        hidden = self.hidden
+        for key in keys:
+            if key.removeprefix("-") in hidden:
+                raise unknown_field(self.ref, key.removeprefix("-"))
+
+    def expression_scope(self) -> Scope:
+        """The names a filter expression may use: without hidden fields, here or through relations."""
+        scope = form_scope(self.ref.form, self.ref.app)
+        for key in self.hidden:
+            scope.names.pop(key, None)
+            scope.unusable.pop(key, None)
+        for path in [p for p in (*scope.columns, *scope.lookups) if p[0] in self.hidden]:
+            scope.columns.pop(path, None)
+            scope.lookups.pop(path, None)
+        for relation, target in {p[0]: self.ref.form.by_key[p[0]] for p in scope.lookups}.items():
+            target_key = getattr(target, "target", None)
+            if target_key is None:
+                continue
+            hidden_there = _rights(self.conn, self.actor, self.ref, target_key).hidden_fields()
+            for key in hidden_there:
+                scope.lookups.pop((relation, key), None)
+        return scope
+
+    def filter(self, text: str) -> ColumnElement[bool]:
+        """A `filter=` expression as SQL, with hidden fields unknown to it."""
+        return filter_clause(self.ref, text, self.conn.dialect.name, self.ctx, scope=self.expression_scope())
+
+    def check_write(self, items: list[Mapping[str, Any]], *, prefix: bool = False) -> None:
+        """Hidden keys are unknown fields (422, as for a missing field); read-only ones are 403 naming them."""
+        unknown, read_only = [], []
+        for i, values in enumerate(items):
+            where = f"items[{i}]." if prefix else ""
+            for key in values:
+                if key not in self.ref.form.by_key:
+                    continue  # the validator reports it, with every other problem
+                access = self.rights.access(key)
+                if access == "hidden":
+                    unknown.append(Issue(f"{where}{key}", "unknown_field", f"表单“{self.ref.form.name}”没有字段 {key}",
+                                         f"form {self.ref.form.key!r} has no field {key!r}"))
+                elif access == "read":
+                    label = self.ref.form.by_key[key].label
+                    read_only.append(Issue(f"{where}{key}", "read_only_field", f"没有权限修改“{label}”",
+                                           f"you may not change {key!r}"))
+        if unknown:
+            raise ValidationFailed(f"有 {len(unknown)} 处错误", f"{len(unknown)} problem(s)", issues=unknown)
+        if read_only:
+            names = "、".join(sorted({i.path.rsplit(".", 1)[-1] for i in read_only}))
+            raise Forbidden(f"没有权限修改字段：{names}", f"you may not change the field(s): {names}",
+                            issues=read_only, field=read_only[0].path)
+
+    def readable_titles(self, datas: Iterable[Mapping[str, Any]], names: dict[int, str]) -> dict[int, str]:
+        """Titles of related records, keeping only those the actor may read (the others show as `#id`)."""
+        if self.rights.unrestricted or not names:
+            return names
+        targets: dict[str, set[int]] = {}
+        relations = [f for f in self.ref.form.referring if f.refers_to == "record" and f.key not in self.hidden]
+        for data in datas:
+            for f in relations:
+                if data.get(f.key) is not None:
+                    targets.setdefault(getattr(f, "target"), set()).update(f.references(data[f.key]))  # noqa: B009
+        guard = Guard(self.actor, self.ctx.now, self.ctx.timezone)
+        shown: dict[int, str] = {}
+        for target, ids in targets.items():
+            try:
+                other = guard.form(self.conn, self.ref.app_key, target)
+            except NotFound:
+                continue
+            if other.ref.form.title_field in other.hidden:
+                continue
+            query = select(records.c.id).where(records.c.id.in_(sorted(ids)), records.c.app == self.ref.app_key,
+                                               records.c.form == target)
+            clause = other.where("read")
+            for record_id in self.conn.scalars(query.where(clause) if clause is not None else query):
+                if record_id in names:
+                    shown[record_id] = names[record_id]
+        return {i: shown.get(i, f"#{i}") for i in names}
+
+    def visible_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Stored data without the hidden fields (for history, audit details, exports)."""
+        hidden = self.hidden
+        return {k: v for k, v in data.items() if k not in hidden}
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The gate for one request: the actor and the moment; `form(...)` opens a FormGate in a transaction."""
+
+    actor: Actor
+    now: datetime
+    timezone: ZoneInfo
+
+    def form(self, conn: Connection, app: str, form: str, op: Operation | None = None) -> FormGate:
+        """The actor's gate on a form; 404 when they have no right on it at all (or the token excludes
+        the app), then `require(op)` if an operation is given."""
+        if not token_allows_app(self.actor, app):
+            raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
+        ref = definitions.form_ref(conn, app, form)
+        rights = _rights(conn, self.actor, ref, form)
+        grants = [] if rights.unrestricted else extra_reads(conn, self.actor, ref)
+        if not rights.visible:
+            if not grants:
+                raise _hidden_form(app, form)
+            # Reading only through a grant (an approver without a role here): the fields are shown read-only.
+            rights = replace(rights, fields={k: "read" for k in ref.form.field_keys})
+        gate = FormGate(conn, self.actor, ref, rights, EvalContext(self.now, self.timezone, self.actor.username), grants)
+        if op is not None:
+            gate.require(op)
+        return gate
+
+    def app_visible(self, conn: Connection, app: str) -> bool:
+        """Whether the actor holds any role in the app (administrators: always; tokens: their apps)."""
+        if not token_allows_app(self.actor, app):
+            return False
+        return self.actor.is_admin or bool(roles_of(conn, self.actor.user_id, app))
+
+    def require_manage(self, conn: Connection, app: str, form: str | None = None) -> None:
+        """Definition changes: `manage` on the form (form=None: on "*", the whole app), or an administrator."""
+        if self.actor.is_admin and token_allows_app(self.actor, app):
+            return
+        if not self.app_visible(conn, app):
+            raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
+        definition, _ = definitions.current(conn, app)
+        roles = [definition.roles_by_key[k] for k in roles_of(conn, self.actor.user_id, app)
+                 if k in definition.roles_by_key]
+        allowed = any(p.manage for r in roles for k, p in r.permissions.items() if k in ("*", form))
+        if not allowed:
+            raise Forbidden("没有权限修改应用定义", "you may not change this app's definition", operation="manage")
+
+
+__all__ = ["FormGate", "Guard", "unknown_field"]

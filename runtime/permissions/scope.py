@@ -1,0 +1,59 @@
+"""Row scopes as SQL: which records an actor may read, update or delete, as one WHERE clause.
+
+`engine.permissions.row_scope` decides the scope as data (owners, departments, conditions); this module
+compiles it over the `records` columns, so the same clause filters lists, guards single-record access
+and (through the public `row_scope` below) reports."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, and_, false, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.expr.evaluate import EvalContext
+from engine.org import Department, Org
+from engine.permissions.rights import RowScope
+from runtime.storage.context import FormRef
+from runtime.storage.expressions import filter_clause
+from runtime.storage.tables import department_members, departments, records, role_members, users
+
+
+def roles_of(conn: Connection, user_id: int | None, app: str) -> list[str]:
+    """The keys of the roles the user holds in the app."""
+    if user_id is None:
+        return []
+    return list(conn.scalars(select(role_members.c.role).where(role_members.c.app == app,
+                                                               role_members.c.user_id == user_id)))
+
+
+def org_for(conn: Connection, username: str | None, needed: bool) -> Org:
+    """What a department scope needs of the organisation — the tree and this user's departments, not
+    everyone's memberships — loaded only when a rule has such a scope."""
+    if not needed or username is None:
+        return Org()
+    tree = {r.key: Department(r.key, r.name, r.parent, r.head) for r in conn.execute(
+        select(departments.c.key, departments.c.name, departments.c.parent, departments.c.head))}
+    mine = tuple(conn.scalars(
+        select(department_members.c.department).join(users, users.c.id == department_members.c.user_id)
+        .where(users.c.username == username)
+        .order_by(department_members.c.is_primary.desc(), department_members.c.department)))
+    return Org(tree, {username: mine})
+
+
+def scope_clause(scope: RowScope, ref: FormRef, dialect: str, ctx: EvalContext) -> ColumnElement[bool] | None:
+    """The WHERE clause of a row scope (None: every record); an empty scope matches nothing."""
+    if scope.all:
+        return None
+    branches = []
+    for term in scope.terms:
+        parts: list[ColumnElement[bool]] = []
+        if term.owners is not None:
+            parts.append(records.c.owner.in_(sorted(term.owners)))
+        if term.departments is not None:
+            parts.append(records.c.department.in_(sorted(term.departments)))
+        if term.when is not None:
+            parts.append(filter_clause(ref, term.when, dialect, ctx))
+        branches.append(and_(*parts) if parts else true())
+    return or_(*branches) if branches else false()
+
+
+__all__ = ["org_for", "roles_of", "scope_clause"]
