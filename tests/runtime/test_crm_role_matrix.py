@@ -151,7 +151,8 @@ def _observe(make: Maker, me: dict[str, str], form: str, ids: dict[str, int]) ->
             assert c.post(f"{url}/{record_id}/restore", headers=make.admin).status_code == 200
     seen["export"] = c.get(f"{url}/export", headers=me).status_code == 200
     first_field = next(iter(_data(form, "x", {"customer": {"me": 1}, "contract": {"me": 1}})))
-    seen["import"] = c.post(f"{url}/import", content=f"{first_field}\n".encode(), headers=me).status_code == 201
+    seen["import"] = c.post(f"{url}/import", files={"file": ("x.csv", f"{first_field}\n".encode(), "text/csv")},
+                            headers=me).status_code == 201
     created = c.post(url, json={"data": _data(form, "new", {"customer": {"me": ids_of_customer(make)},
                                                             "contract": {"me": ids_of_contract(make)}})}, headers=me)
     assert created.status_code in (201, 403, 404), created.text
