@@ -119,3 +119,21 @@ class Forbidden(EngineError):
     """The credentials are valid but do not allow this."""
 
     code = "forbidden"
+
+
+class FlowStateError(Conflict):
+    """A flow instance or task is not in a state that allows this (already decided, already ended)."""
+
+    code = "flow_state"
+
+
+class NotAssignee(Forbidden):
+    """Only the task's assignee may decide it."""
+
+    code = "not_assignee"
+
+
+class RecordLocked(EngineError):
+    """The record is under approval and read-only until the approval ends."""
+
+    code = "record_locked"
