@@ -1,0 +1,100 @@
+"""Flow instances: start one on a record (提交审批), read it with its timeline, withdraw or resubmit it,
+list a record's flows; the inbound webhook that starts a webhook-triggered flow."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Request
+
+from engine.errors import Forbidden, NotFound, Unauthorized
+from engine.flows.events import Cancel, Start
+from runtime.api.deps import DB, CurrentUser, Now
+from runtime.api.errors import language
+from runtime.schemas.flows import CommentIn, StartIn, instance_json
+from runtime.storage import definitions, flows, records
+from runtime.storage.context import SYSTEM, Change, FormRef
+
+router = APIRouter(prefix="/api/v1", tags=["flows"])
+
+
+def _detail(conn: Any, row: Any, request: Request) -> dict[str, Any]:
+    return instance_json(row, flows.tasks_of(conn, None, None, instance_id=row.id), lang=language(request))
+
+
+@router.get("/apps/{app}/flows")
+def list_flows(app: str, db: DB, user: CurrentUser) -> Any:
+    """The app's flows: key, name, form and trigger."""
+    with db.read() as conn:
+        definition, _ = definitions.current(conn, app)
+    return {"items": [{"key": f.key, "name": f.name, "form": f.form, "enabled": f.enabled,
+                       "trigger": f.trigger.model_dump(exclude_none=True, exclude={"token"})} for f in definition.flows]}
+
+
+@router.post("/apps/{app}/flows/{flow}/instances", status_code=201)
+def start_instance(app: str, flow: str, body: StartIn, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
+    """Submit a record to a flow (a submit-triggered flow): 201 with the instance."""
+    with db.write() as conn:
+        row = flows.start(conn, app, flow, body.record_id, user, now, request.app.state.timezone, only_trigger="submit")
+        return _detail(conn, row, request)
+
+
+@router.get("/flow-instances/{instance_id}")
+def get_instance(instance_id: int, request: Request, db: DB, user: CurrentUser) -> Any:
+    """status, tasks and the timeline: who decided what, when, with which comment; which branch and why."""
+    with db.read() as conn:
+        return _detail(conn, flows.get(conn, instance_id), request)
+
+
+def _own(row: Any, user: Any) -> None:
+    if row.submitter != user.username and not user.is_admin:
+        raise Forbidden("只有发起人或管理员可以操作", "only the submitter or an administrator can do this")
+
+
+@router.post("/flow-instances/{instance_id}/cancel")
+def cancel_instance(instance_id: int, request: Request, db: DB, user: CurrentUser, now: Now,
+                    body: Annotated[CommentIn | None, Body()] = None) -> Any:
+    """Withdraw (撤回) a running or returned instance: its open tasks are cancelled."""
+    with db.write() as conn:
+        _own(flows.get(conn, instance_id), user)
+        row = flows.apply(conn, instance_id, Cancel(user.username, body.comment if body else None), now,
+                          request.app.state.timezone)
+        return _detail(conn, row, request)
+
+
+@router.post("/flow-instances/{instance_id}/resubmit")
+def resubmit_instance(instance_id: int, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
+    """Submit a returned instance again: it starts over from its first step."""
+    with db.write() as conn:
+        _own(flows.get(conn, instance_id), user)
+        row = flows.apply(conn, instance_id, Start(user.username), now, request.app.state.timezone)
+        return _detail(conn, row, request)
+
+
+@router.get("/apps/{app}/forms/{form}/records/{record_id}/flows")
+def record_flows(app: str, form: str, record_id: int, request: Request, db: DB, user: CurrentUser) -> Any:
+    """Every flow instance of a record, oldest first, each with its tasks and timeline."""
+    with db.read() as conn:
+        records.get(conn, definitions.form_ref(conn, app, form), record_id)
+        return {"items": [_detail(conn, row, request) for row in flows.of_record(conn, app, form, record_id)]}
+
+
+@router.post("/hooks/{app}/{flow}", status_code=201)
+def inbound_webhook(app: str, flow: str, data: Annotated[dict[str, Any], Body()], request: Request, db: DB, now: Now,
+                    x_tangram_token: Annotated[str | None, Header()] = None, token: str | None = None) -> Any:
+    """Start a webhook-triggered flow: the JSON becomes a record of the flow's form, and the flow runs on it.
+    The token is the trigger's `token`, sent as `X-Tangram-Token` or `?token=`."""
+    given = x_tangram_token or token or ""
+    tz = request.app.state.timezone
+    with db.write() as conn:
+        definition, version = definitions.current(conn, app)
+        found = next((f for f in definition.flows if f.key == flow and f.trigger.on == "webhook"), None)
+        if found is None:
+            raise NotFound(f"没有 Webhook 流程 {flow}", f"no webhook flow {flow!r}")
+        if not found.trigger.token or not hmac.compare_digest(given.encode(), found.trigger.token.encode()):
+            raise Unauthorized("Webhook 令牌无效", "the webhook token is missing or wrong")
+        ref = FormRef(definition, version, definition.form(found.form))
+        record = records.create(conn, ref, data, Change(SYSTEM, now, tz))
+        row = flows.start(conn, app, flow, record.id, SYSTEM, now, tz)
+        return {"record_id": record.id, **_detail(conn, row, request)}
