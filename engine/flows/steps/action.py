@@ -30,6 +30,8 @@ def _assign(run: Run, path: str, step: AssignAction) -> None:
     for i, rule in enumerate(step.rules):
         if rule.when is None or run.holds(rule.when):
             users = candidates(run, rule)
+            if not users:
+                continue  # a rule naming nobody (an empty department) falls through to the next
             due = run.after(step.task.due, step.task.business) if step.task and step.task.due else None
             run.emit(fx.Assign(step.field, step.strategy, tuple(users), path, step.open_when,
                                step.task.name if step.task else None, due))
