@@ -1,4 +1,4 @@
-"""The `tangram` command: serve, db upgrade, app validate/import/export, user create, demo-data."""
+"""The `tangram` command: serve, worker, db upgrade, app validate/import/export, user create, demo-data."""
 
 from __future__ import annotations
 
@@ -207,6 +207,10 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(run=cmd_demo_data)
+
+    from runtime.jobs.command import add_command as add_worker
+
+    add_worker(sub, with_db)
     return p
 
 
