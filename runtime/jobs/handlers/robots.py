@@ -9,6 +9,8 @@ import hmac
 import json
 import urllib.parse
 
+import httpx
+
 from runtime.jobs.handlers.webhook import post
 from runtime.jobs.worker import JobRun
 
@@ -18,10 +20,15 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     return urllib.parse.quote_plus(base64.b64encode(digest))
 
 
-def _check(run: JobRun, response: object) -> None:
-    body = response.json() if hasattr(response, "json") else {}
+def _refused(response: httpx.Response) -> str | None:
+    """Robots answer 200 with an error code in the body (a bad signature, a rate limit)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
     if isinstance(body, dict) and body.get("errcode", 0) != 0:
-        raise RuntimeError(f"robot refused: {body.get('errcode')} {body.get('errmsg')}")
+        return f"robot refused: {body.get('errcode')} {body.get('errmsg')}"
+    return None
 
 
 def dingtalk(run: JobRun) -> None:
@@ -32,10 +39,10 @@ def dingtalk(run: JobRun) -> None:
         url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={dingtalk_sign(payload['secret'], timestamp)}"
     body = {"msgtype": "markdown", "markdown": {"title": payload["title"],
                                                 "text": f"#### {payload['title']}\n\n{payload['message']}"}}
-    _check(run, post(run, "dingtalk", url, json.dumps(body, ensure_ascii=False).encode(), {}))
+    post(run, "dingtalk", url, json.dumps(body, ensure_ascii=False).encode(), {}, _refused)
 
 
 def wecom(run: JobRun) -> None:
     payload = run.job.payload
     body = {"msgtype": "markdown", "markdown": {"content": f"**{payload['title']}**\n{payload['message']}"}}
-    _check(run, post(run, "wecom", payload["webhook"], json.dumps(body, ensure_ascii=False).encode(), {}))
+    post(run, "wecom", payload["webhook"], json.dumps(body, ensure_ascii=False).encode(), {}, _refused)

@@ -6,34 +6,45 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 
 from runtime.jobs.worker import JobRun
 from runtime.storage import outbox
 
+_client: httpx.Client | None = None
+
+
+def client() -> httpx.Client:
+    """One client per process: building one loads the TLS context, which costs more than a local delivery."""
+    global _client
+    if _client is None:
+        _client = httpx.Client(timeout=10)
+    return _client
+
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def post(run: JobRun, channel: str, url: str, body: bytes, headers: dict[str, str]) -> Any:
-    """POST and log the delivery; raises on a transport error or a non-2xx answer (the job is retried)."""
+def post(run: JobRun, channel: str, url: str, body: bytes, headers: dict[str, str],
+         check: Callable[[httpx.Response], str | None] | None = None) -> None:
+    """POST, log the delivery and (on success) finish the job in one transaction; a transport error, a non-2xx
+    answer or a `check` complaint raises, and the worker schedules the retry."""
     status, error = None, None
     try:
-        response = httpx.post(url, content=body, headers={"Content-Type": "application/json", **headers}, timeout=10)
+        response = client().post(url, content=body, headers={"Content-Type": "application/json", **headers})
         status = response.status_code
-        if not response.is_success:
-            error = f"HTTP {status}: {response.text[:200]}"
+        error = f"HTTP {status}: {response.text[:200]}" if not response.is_success else (check and check(response))
     except httpx.HTTPError as e:
         error = f"{type(e).__name__}: {e}"
-        response = None
     with run.db.write() as conn:
         outbox.log_delivery(conn, run.job, channel, url, run.now, ok=error is None, status_code=status, error=error)
+        if error is None:
+            run.complete(conn)
     if error:
         raise RuntimeError(error)
-    return response
 
 
 def handle(run: JobRun) -> None:
