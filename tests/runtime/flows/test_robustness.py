@@ -6,8 +6,10 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from runtime.jobs.handlers import webhook
@@ -44,6 +46,15 @@ def test_concurrent_approvals_of_an_all_mode_step_finish_it_exactly_once(make: M
     assert [u.data["status"] for u in updates] == ["已批准"]
 
 
+class Crash(BaseException):
+    """The worker process going away."""
+
+
+class Dying(JobRun):
+    def complete(self, conn: Any) -> bool:
+        raise Crash
+
+
 def test_a_job_whose_worker_died_is_retried_once_after_its_lease_and_its_effect_happens_once(make: Maker) -> None:
     with http_fake() as fake:
         w = FlowWorld(make, tickets({"key": "hook", "name": "推送", "form": "ticket", "trigger": {"on": "create"},
@@ -53,7 +64,8 @@ def test_a_job_whose_worker_died_is_retried_once_after_its_lease_and_its_effect_
         db, settings, now = w.app.state.db, w.app.state.settings, w.clock.now
         with db.write() as conn:
             [job] = outbox.claim(conn, now, "doomed-worker")
-        webhook.handle(JobRun(db, job, now, "doomed-worker", settings))  # delivered … and the process dies here
+        with pytest.raises(Crash):  # delivered … and the process dies before it commits the job as done
+            webhook.handle(Dying(db, job, now, "doomed-worker", settings))
         assert w.run_jobs() == 0  # the lease still holds: nobody else takes it
         assert w.run_jobs(minutes=5, seconds=1) == 1
         with db.read() as conn:
