@@ -72,6 +72,15 @@ class _Checker:
 def _check_trigger(c: _Checker) -> None:
     t = c.flow.trigger
     c.expression("trigger.when", t.when, BOOL)
+    if t.on == "schedule" and t.when and c.form is not None:
+        try:
+            where = checked(c.form, t.when, BOOL)
+        except ExpressionError:
+            where = None
+        missing = sorted({why for d in ("sqlite", "postgresql") for why in (where.not_in_sql.get(d, []) if where else [])})
+        if missing:
+            c.add("trigger.when", "not_in_database", f"定时流程的条件要在数据库中执行，暂不支持：{'、'.join(missing)}",
+                  f"a schedule's condition runs in the database, which cannot do {', '.join(missing)} yet")
     for i, key in enumerate(t.fields or []):
         c.field(f"trigger.fields[{i}]", key)
     if t.fields and t.on != "update":

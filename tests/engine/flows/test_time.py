@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.app import parse_app
 from engine.flows.calendar import BusinessCalendar, add_duration
@@ -89,3 +91,26 @@ def test_yearly_and_monthly_repeats_find_the_next_occurrence() -> None:
     now = datetime(2026, 11, 23, tzinfo=UTC)
     assert fire_at(_date_flow(repeat="yearly"), {"due_on": "2019-02-28"}, now, SH) == local(2027, 2, 28, 9)
     assert fire_at(_date_flow(repeat="monthly"), {"due_on": "2026-01-31"}, now, SH) == local(2026, 11, 30, 9)
+
+
+def _brute_next(cron: Cron, after: datetime) -> datetime:
+    """The slow, obviously right answer: try every minute."""
+    from datetime import timedelta
+
+    moment = after.astimezone(SH).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while True:
+        naive = moment.replace(tzinfo=None)
+        if naive.minute in cron.minutes and naive.hour in cron.hours and cron._day_matches(naive):
+            return moment
+        moment += timedelta(minutes=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(minute=st.sampled_from(["*", "0", "*/15", "5,35", "10-20"]), hour=st.sampled_from(["*", "9", "8-18/2", "23"]),
+       day=st.sampled_from(["*", "1", "15", "1-7"]), weekday=st.sampled_from(["*", "1-5", "0", "6"]),
+       after=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)))
+def test_cron_next_after_agrees_with_a_minute_by_minute_scan(minute: str, hour: str, day: str, weekday: str,
+                                                            after: datetime) -> None:
+    cron = Cron.parse(f"{minute} {hour} {day} * {weekday}")
+    start = after.replace(tzinfo=SH)
+    assert cron.next_after(start, SH) == _brute_next(cron, start)

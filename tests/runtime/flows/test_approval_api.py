@@ -256,3 +256,17 @@ def test_approvers_get_an_in_app_message_for_their_task(make: Maker) -> None:
     r = w.client.post(f"/api/v1/messages/{message['id']}/read", headers=w.h("li"))
     assert r.status_code == 200 and r.json()["read_at"]
     assert w.client.get("/api/v1/messages?unread=true", headers=w.h("li")).json()["items"] == []
+
+
+def test_an_instance_finishes_on_the_version_it_started_with(make: Maker) -> None:
+    w = world(make, approval({"role": "team_lead"}))
+    rec = w.record({"summary": "x"})
+    old = w.submit(rec["id"])
+    upgraded = tickets(approval_flow(approval({"role": "team_lead"}), approval({"role": "director"})))
+    assert w.client.put("/api/v1/apps/tickets", json=upgraded, headers=w.h("admin")).status_code == 200
+    w.decide("li")
+    assert w.instance(old["id"])["status"] == "approved"  # version 1 had no director step
+    assert w.instance(old["id"])["def_version"] == 1
+    new = w.submit(w.record({"summary": "y"})["id"])
+    w.decide("li")
+    assert w.instance(new["id"])["status"] == "running" and len(w.inbox("zhang")) == 1

@@ -90,3 +90,10 @@ def test_an_upgrade_with_a_broken_flow_is_refused_and_the_app_keeps_its_version(
     r = make.client.put("/api/v1/apps/tickets", json=broken, headers=make.admin)
     assert r.status_code == 422
     assert make.client.get("/api/v1/apps/tickets", headers=make.admin).json()["version"] == 1
+
+
+def test_a_schedule_condition_that_cannot_run_in_the_database_is_refused(make: Maker) -> None:
+    flow = {"key": "f", "name": "x", "form": "ticket", "trigger": {"on": "schedule", "cron": "0 9 * * *",
+                                                                  "when": 'DATEADD(due_on, 1, "D") > TODAY()'}}
+    found = problems(make, flow)
+    assert found.get("flows[0].trigger.when") == "not_in_database"
