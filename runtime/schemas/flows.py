@@ -65,7 +65,8 @@ def message_json(row: Row[Any]) -> dict[str, Any]:
 def job_json(row: Row[Any]) -> dict[str, Any]:
     return {"id": row.id, "kind": row.kind, "key": row.key, "status": row.status, "run_at": _moment(row.run_at),
             "attempts": row.attempts, "max_attempts": row.max_attempts, "last_error": row.last_error,
-            "payload": row.payload, "created_at": _moment(row.created_at), "updated_at": _moment(row.updated_at)}
+            "payload": {k: ("***" if k == "secret" and v else v) for k, v in row.payload.items()},
+            "created_at": _moment(row.created_at), "updated_at": _moment(row.updated_at)}
 
 
 def delivery_json(row: Row[Any]) -> dict[str, Any]:

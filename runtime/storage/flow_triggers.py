@@ -14,9 +14,11 @@ from engine.app import AppDefinition
 from engine.errors import RecordLocked
 from engine.expr.evaluate import EvalContext
 from engine.flows.cron import Cron
+from engine.flows.events import Cancel
 from engine.flows.model import FlowDefinition
 from engine.flows.triggers import condition_holds, fire_at, starts_on
 from runtime.storage import definitions, events, flows, outbox
+from runtime.storage import records as records_storage
 from runtime.storage.context import SYSTEM, FormRef
 from runtime.storage.events import RecordEvent
 from runtime.storage.expressions import filter_clause
@@ -74,6 +76,18 @@ def start_triggered(conn: Connection, event: RecordEvent) -> None:
                 flows.start(conn, app.key, flow.key, record_id, change.actor, change.now, change.timezone)
 
 
+@events.after_write
+def cancel_on_delete(conn: Connection, event: RecordEvent) -> None:
+    """A deleted record's running flows are withdrawn (their timers then find nothing to do)."""
+    if event.action != "delete":
+        return
+    for record_id in event.ids:
+        for row in flows.of_record(conn, event.ref.app_key, event.ref.form.key, record_id):
+            if row.status in ("running", "returned") and not flows.is_carrying_out(row.app, row.flow, record_id):
+                flows.apply(conn, row.id, Cancel(event.change.actor.username, "记录已删除 / the record was deleted"),
+                            event.change.now, event.change.timezone)
+
+
 def ensure_schedules(conn: Connection, now: datetime, tz: ZoneInfo) -> None:
     """Every enabled schedule flow of every app's current version has its next run queued."""
     for key in conn.scalars(select(apps.c.key)):
@@ -127,14 +141,15 @@ def _values(conn: Connection, ref: FormRef, record_id: int) -> dict[str, Any] | 
     from engine.errors import NotFound
 
     try:
-        return flows.record_values(conn, ref, record_id)
+        records_storage.get(conn, ref, record_id)  # a deleted record starts nothing
     except NotFound:
         return None
+    return flows.record_values(conn, ref, record_id)
 
 
 def flows_of(app: AppDefinition, on: str) -> list[FlowDefinition]:
     return [f for f in app.flows if f.trigger.on == on]
 
 
-__all__ = ["refuse_locked", "start_triggered", "ensure_schedules", "run_schedule", "run_date_trigger",
+__all__ = ["refuse_locked", "start_triggered", "cancel_on_delete", "ensure_schedules", "run_schedule", "run_date_trigger",
            "schedule_date", "flows_of"]

@@ -67,7 +67,10 @@ def record_values(conn: Connection, ref: FormRef, record_id: int | None) -> dict
     """The record as expressions read it: data, fields through relations, system columns."""
     if record_id is None:
         return {}
-    row = records.get(conn, ref, record_id)
+    try:
+        row = records.get(conn, ref, record_id)
+    except NotFound:  # deleted meanwhile: the flow still reads what it had (and is withdrawn)
+        row = records.get(conn, ref, record_id, deleted=True)
     related = related_values(conn, ref.form, [row.data])[0]
     system = {"id": row.id, "owner": row.owner, "created_by": row.created_by, "updated_by": row.updated_by,
               "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),

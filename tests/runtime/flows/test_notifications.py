@@ -31,6 +31,7 @@ def test_webhook_is_signed_retried_with_backoff_and_every_attempt_logged(make: M
         assert first.headers["x-tangram-signature"] == expected
         failed = w.client.get("/api/v1/jobs?status=failed", headers=w.h("admin")).json()["items"]
         assert [j["kind"] for j in failed] == ["webhook"] and "HTTP 500" in failed[0]["last_error"]
+        assert failed[0]["payload"]["secret"] == "***"  # never shown back
         assert w.run_jobs(seconds=10) == 0  # the backoff has not passed
         assert w.run_jobs(seconds=21) == 1
         second = fake.received[1]

@@ -97,3 +97,14 @@ def test_wait_until_a_blank_or_past_date_does_not_wait(make: Maker) -> None:
     w = world(make, {"type": "wait", "until": "due_on"})
     assert w.submit(w.record({"summary": "x"})["id"])["status"] == "completed"
     assert w.submit(w.record({"summary": "y", "due_on": "2020-01-01"})["id"])["status"] == "completed"
+
+
+def test_deleting_a_waiting_record_withdraws_its_flow_and_the_timer_then_does_nothing(make: Maker) -> None:
+    w = world(make, {"type": "wait", "duration": "P1D"})
+    rec = w.record({"summary": "x"})
+    inst = w.submit(rec["id"])
+    r = w.client.delete(f"/api/v1/apps/tickets/forms/ticket/records/{rec['id']}", headers=w.h("admin"))
+    assert r.status_code == 200
+    assert w.instance(inst["id"])["status"] == "cancelled"
+    w.run_jobs(days=2)
+    assert w.client.get("/api/v1/jobs?status=failed&status=dead", headers=w.h("admin")).json()["items"] == []
