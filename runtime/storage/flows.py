@@ -85,33 +85,34 @@ def context(conn: Connection, app: AppDefinition, version: int, flow: FlowDefini
     return FlowContext(values, load_org(conn, app.key), form, tz, app.calendar, record_id)
 
 
-def _sync_tasks(conn: Connection, row: Row[Any], state: FlowInstanceState) -> None:
-    """Mirror the state's tasks into flow_tasks: each task key is inserted once (unique per instance)."""
-    stored = dict(conn.execute(select(flow_tasks.c.key, flow_tasks.c.status)
-                               .where(flow_tasks.c.instance_id == row.id, flow_tasks.c.kind == "approval")).all())
+def _sync_tasks(conn: Connection, row: Row[Any], before: FlowInstanceState, after: FlowInstanceState) -> None:
+    """Mirror the state's tasks into flow_tasks from the difference of the two states (no read needed): new
+    keys are inserted — once, the key is unique per instance — and changed ones updated."""
     new = []
-    for task in state.tasks.values():
+    for task in after.tasks.values():
         values = {"status": task.status, "comment": task.comment, "decided_at": task.decided_at,
                   "decided_by": task.decided_by}
-        if task.key not in stored:
+        old = before.tasks.get(task.key)
+        if old is None:
             new.append({"instance_id": row.id, "key": task.key, "kind": "approval", "step": task.step,
                         "step_name": task.step_name, "assignee": task.assignee, "app": row.app, "form": row.form,
                         "record_id": row.record_id, "created_at": task.created_at, "due_at": task.due_at, **values})
-        elif stored[task.key] != task.status:
+        elif old.status != task.status:
             conn.execute(update(flow_tasks).where(flow_tasks.c.instance_id == row.id, flow_tasks.c.key == task.key)
                          .values(**values))
     if new:
         conn.execute(insert(flow_tasks), new)
 
 
-def _save(conn: Connection, row: Row[Any], flow: FlowDefinition, outcome: Outcome, now: datetime) -> Row[Any]:
+def _save(conn: Connection, row: Row[Any], flow: FlowDefinition, before: FlowInstanceState, outcome: Outcome,
+          now: datetime) -> Row[Any]:
     state = outcome.state
-    conn.execute(update(flow_instances).where(flow_instances.c.id == row.id).values(
+    saved = conn.execute(update(flow_instances).where(flow_instances.c.id == row.id).values(
         status=state.status, submitter=state.submitter, state=state.model_dump(mode="json"), updated_at=now,
         locks_record=flow.lock_record and state.status == "running" and state.has_open_approval,
-        ended_at=now if state.status in FINAL else None))
-    _sync_tasks(conn, row, state)
-    return get(conn, row.id)
+        ended_at=now if state.status in FINAL else None).returning(*flow_instances.c)).one()
+    _sync_tasks(conn, row, before, state)
+    return saved
 
 
 def apply(conn: Connection, instance_id: int, event: Event, now: datetime, tz: ZoneInfo) -> Row[Any]:
@@ -122,13 +123,14 @@ def apply(conn: Connection, instance_id: int, event: Event, now: datetime, tz: Z
     row = get(conn, instance_id, lock=True)
     app = definitions.version_of(conn, row.app, row.def_version)
     flow = app.flow(row.flow)
-    outcome = advance(flow, state_of(row), event, now, context(conn, app, row.def_version, flow, row.record_id, tz))
+    before = state_of(row)
+    outcome = advance(flow, before, event, now, context(conn, app, row.def_version, flow, row.record_id, tz))
     if not outcome.changed:
         return row
-    saved = _save(conn, row, flow, outcome, now)
+    saved = _save(conn, row, flow, before, outcome, now)
     with carrying_out(row.app, row.flow, row.record_id):
-        carry_out(conn, saved, app, flow, outcome, now, tz, base=len(state_of(row).timeline))
-    return get(conn, instance_id)
+        carry_out(conn, saved, app, flow, outcome, now, tz, base=len(before.timeline))
+    return saved
 
 
 def start(conn: Connection, app_key: str, flow_key: str, record_id: int | None, actor: Actor, now: datetime,
