@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from engine.flows.durations import parse_duration
+from engine.flows.actions import (
+    Action,
+    AssignAction,
+    AssignRule,
+    CreateRecordAction,
+    NotifyAction,
+    TaskAction,
+    TaskSpec,
+    UpdateRecordAction,
+    WebhookAction,
+)
+from engine.flows.parts import Recipients, _duration, _Message, _Model
 from engine.keys import Key
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _duration(value: str | None) -> str | None:
-    if value is not None:
-        parse_duration(value)  # raises ValueError with the reason
-    return value
 
 
 class Trigger(_Model):
@@ -53,33 +54,6 @@ class Trigger(_Model):
         if needed and getattr(self, needed) is None:
             raise ValueError(f'"on": "{self.on}" needs "{needed}"')
         return self
-
-
-class Recipients(_Model):
-    """Who: named users, the members of a role, the submitter's department head (N levels up), a user field."""
-
-    users: list[str] | None = None
-    role: str | list[str] | None = None
-    department_head: int | bool | None = None
-    """0 (or true): the head of the submitter's department; 1: the head of the department above; …"""
-    field: Key | None = None
-    submitter: bool = False
-
-    @model_validator(mode="after")
-    def _something(self) -> Recipients:
-        if not (self.users or self.role or self.department_head is not None or self.field or self.submitter):
-            raise ValueError("name at least one of users, role, department_head, field, submitter")
-        return self
-
-    @property
-    def roles(self) -> list[str]:
-        return [self.role] if isinstance(self.role, str) else list(self.role or [])
-
-    @property
-    def levels_up(self) -> int | None:
-        if self.department_head is None or self.department_head is False:
-            return None
-        return 0 if self.department_head is True else int(self.department_head)
 
 
 class Due(_Model):
@@ -117,29 +91,6 @@ class ApprovalStep(_Model):
             raise ValueError('mode "n_of_m" needs "required"')
         if self.mode != "n_of_m" and self.required is not None:
             raise ValueError('"required" is only for mode "n_of_m"')
-        return self
-
-
-Channel = Literal["in_app", "email", "dingtalk", "wecom"]
-
-
-class _Message(_Model):
-    channel: Channel = "in_app"
-    to: Recipients | None = None
-    title: str | None = None
-    message: str
-    """Text with `{field}` placeholders filled from the record."""
-    webhook: str | None = None
-    """dingtalk / wecom: the group robot's URL."""
-    secret: str | None = None
-    """dingtalk: the robot's signing secret (加签)."""
-
-    @model_validator(mode="after")
-    def _target(self) -> _Message:
-        if self.channel in ("dingtalk", "wecom") and not self.webhook:
-            raise ValueError(f'channel "{self.channel}" needs "webhook" (the robot URL)')
-        if self.channel in ("in_app", "email") and self.to is None:
-            raise ValueError(f'channel "{self.channel}" needs "to"')
         return self
 
 
@@ -191,89 +142,6 @@ class ParallelStep(_Model):
     branches: list[ParallelBranch] = Field(min_length=1)
     reject_ends_flow: bool = True
     """A rejection in one branch rejects the whole flow (false: that branch just ends)."""
-
-
-class _Action(_Model):
-    type: Literal["action"]
-    key: Key | None = None
-    name: str | None = None
-
-
-class UpdateRecordAction(_Action):
-    """Set fields of the record from expressions."""
-
-    action: Literal["update_record"]
-    set: dict[Key, str] = Field(min_length=1)
-
-
-class CreateRecordAction(_Action):
-    """Create a record in another form, its values computed from this record."""
-
-    action: Literal["create_record"]
-    form: Key
-    values: dict[Key, str] = Field(default_factory=dict)
-
-
-class WebhookAction(_Action):
-    """POST a JSON body (expressions) to a URL, signed with HMAC-SHA256, retried with backoff."""
-
-    action: Literal["webhook"]
-    url: str = Field(pattern=r"^https?://")
-    secret: str | None = None
-    body: dict[str, str] = Field(default_factory=dict)
-    attempts: int = Field(default=5, ge=1, le=20)
-
-
-class NotifyAction(_Message, _Action):
-    """The notify step as an action."""
-
-    action: Literal["notify"]
-
-
-class TaskSpec(_Model):
-    """A to-do opened for the assigned user (a follow-up, a first contact)."""
-
-    name: str
-    due: str | None = None
-    business: bool = False
-
-    _due = field_validator("due")(lambda cls, v: _duration(v))
-
-
-class AssignRule(_Model):
-    """One row of a rule table: when the condition holds, pick among these people."""
-
-    when: str | None = None
-    users: list[str] | None = None
-    role: str | None = None
-    department: str | None = None
-
-
-class AssignAction(_Action):
-    """Give the record an owner: round-robin or fewest open records, among candidates or by a rule table."""
-
-    action: Literal["assign"]
-    field: Key
-    """The user field that receives the chosen user."""
-    strategy: Literal["round_robin", "fewest_open"] = "round_robin"
-    open_when: str | None = None
-    """fewest_open: which records count as open (an expression; default: all)."""
-    rules: list[AssignRule] = Field(min_length=1)
-    task: TaskSpec | None = None
-
-
-class TaskAction(_Action):
-    """Open a to-do for people (a user field, a role …), optionally due after a duration."""
-
-    action: Literal["task"]
-    to: Recipients
-    task: TaskSpec
-
-
-Action = Annotated[
-    UpdateRecordAction | CreateRecordAction | WebhookAction | NotifyAction | AssignAction | TaskAction,
-    Field(discriminator="action"),
-]
 
 
 class WaitStep(_Model):
