@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,10 @@ from runtime.storage.db import Database
 from runtime.storage.flow_triggers import ensure_schedules
 
 log = logging.getLogger("tangram.worker")
+
+SCHEDULE_CHECK_SECONDS = 60.0
+"""How often a polling worker makes sure every schedule flow has its next run queued (a published app's new
+schedules start within a minute)."""
 
 
 @dataclass
@@ -84,6 +89,10 @@ def run_once(db: Database, settings: Settings, now: datetime, *, worker: str | N
              schedules: bool = True) -> int:
     """Claim and run the jobs due at `now` (one batch); how many were claimed."""
     worker = worker or worker_name()
+    if not schedules:
+        with db.read() as conn:  # idle polls take no write lock (SQLite has one writer at a time)
+            if not outbox.any_due(conn, now):
+                return 0
     with db.write() as conn:
         if schedules:
             ensure_schedules(conn, now, ZoneInfo(settings.timezone))
@@ -108,9 +117,13 @@ def serve(db: Database, settings: Settings, stop: threading.Event, clock: Callab
           *, worker: str | None = None) -> None:
     """Poll for due jobs until `stop` is set (what `tangram worker` and the embedded thread run)."""
     worker = worker or worker_name()
+    checked_schedules = float("-inf")
     while not stop.is_set():
         try:
-            busy = run_once(db, settings, (clock or (lambda: datetime.now(UTC)))(), worker=worker)
+            schedules = time.monotonic() - checked_schedules >= SCHEDULE_CHECK_SECONDS
+            if schedules:
+                checked_schedules = time.monotonic()
+            busy = run_once(db, settings, (clock or (lambda: datetime.now(UTC)))(), worker=worker, schedules=schedules)
         except Exception:  # the database went away for a moment: try again after the pause
             log.exception("worker round failed")
             busy = 0

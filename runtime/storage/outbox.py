@@ -34,6 +34,12 @@ def enqueue(conn: Connection, kind: str, payload: dict[str, Any], now: datetime,
     return conn.scalar(statement.returning(jobs.c.id))
 
 
+def any_due(conn: Connection, now: datetime) -> bool:
+    """Is there a job to claim at `now`? (A read: idle workers poll without taking a write lock.)"""
+    return conn.scalar(select(jobs.c.id).where(jobs.c.run_at <= now, or_(
+        jobs.c.status.in_(RUNNABLE), and_(jobs.c.status == "running", jobs.c.locked_until < now))).limit(1)) is not None
+
+
 def claim(conn: Connection, now: datetime, worker: str, *, limit: int = 10, lease: timedelta = LEASE,
           kinds: tuple[str, ...] | None = None) -> list[Row[Any]]:
     """Take up to `limit` due jobs for `worker`: pending or failed ones whose time has come, and running ones
@@ -121,5 +127,5 @@ def has_pending(conn: Connection, key_prefix: str) -> bool:
                                                jobs.c.status.in_(("pending", "running", "failed"))).limit(1)) is not None
 
 
-__all__ = ["enqueue", "claim", "finish", "fail", "log_delivery", "list_jobs", "retry", "get", "backoff",
+__all__ = ["enqueue", "any_due", "claim", "finish", "fail", "log_delivery", "list_jobs", "retry", "get", "backoff",
            "drop_pending", "has_pending", "job_deliveries"]
