@@ -114,3 +114,27 @@ def test_cron_next_after_agrees_with_a_minute_by_minute_scan(minute: str, hour: 
     cron = Cron.parse(f"{minute} {hour} {day} * {weekday}")
     start = after.replace(tzinfo=SH)
     assert cron.next_after(start, SH) == _brute_next(cron, start)
+
+
+def _brute_working(start: datetime, minutes: int, calendar: BusinessCalendar) -> datetime:
+    """Step minute by minute, counting only minutes inside working hours of working days."""
+    from datetime import timedelta
+
+    opens, closes = calendar.opening
+    moment = start.astimezone(SH).replace(second=0, microsecond=0)
+    while minutes:
+        if calendar.is_working_day(moment.date()) and opens <= moment.time().replace(tzinfo=None) < closes:
+            minutes -= 1
+        moment += timedelta(minutes=1)
+    # land on the minute the last working minute ended; the next opening when that is the close of a day
+    return moment
+
+
+@settings(max_examples=40, deadline=None)
+@given(start=st.datetimes(min_value=datetime(2026, 9, 25), max_value=datetime(2026, 10, 20)),
+       hours=st.integers(min_value=1, max_value=30), minutes=st.integers(min_value=0, max_value=59))
+def test_working_hours_agree_with_counting_minute_by_minute(start: datetime, hours: int, minutes: int) -> None:
+    calendar = BusinessCalendar(holidays=[date(2026, 10, 1), date(2026, 10, 2)], workdays=[date(2026, 10, 10)])
+    begin = start.replace(second=0, microsecond=0, tzinfo=SH)
+    fast = add_duration(begin, parse_duration(f"PT{hours}H{minutes}M"), business=True, calendar=calendar, tz=SH)
+    assert fast == _brute_working(begin, hours * 60 + minutes, calendar)
