@@ -46,10 +46,11 @@ def _date_key(app: str, flow: str, record_id: int) -> str:
 
 
 def schedule_date(conn: Connection, app: str, flow: FlowDefinition, record_id: int, data: dict[str, Any],
-                  now: datetime, tz: ZoneInfo) -> None:
-    """(Re)place the record's timer for a date-relative flow."""
+                  now: datetime, tz: ZoneInfo, *, new: bool = False) -> None:
+    """(Re)place the record's timer for a date-relative flow (a new record has none to replace)."""
     prefix = _date_key(app, flow.key, record_id)
-    outbox.drop_pending(conn, prefix)
+    if not new:
+        outbox.drop_pending(conn, prefix)
     at = fire_at(flow, data, now, tz)
     if at is not None:
         outbox.enqueue(conn, "date_trigger", {"app": app, "flow": flow.key, "record_id": record_id}, now, run_at=at,
@@ -69,7 +70,8 @@ def start_triggered(conn: Connection, event: RecordEvent) -> None:
                 if event.action == "delete":
                     outbox.drop_pending(conn, _date_key(app.key, flow.key, record_id))
                 elif event.action != "update" or before.get(flow.trigger.field) != after.get(flow.trigger.field):
-                    schedule_date(conn, app.key, flow, record_id, after, change.now, change.timezone)
+                    schedule_date(conn, app.key, flow, record_id, after, change.now, change.timezone,
+                                  new=event.action == "create")
             elif event.action in ("create", "update") and not flows.is_carrying_out(app.key, flow.key, record_id) \
                     and starts_on(flow, event.action, form, before, {**after, "id": record_id}, change.now,
                                   change.timezone, change.actor.username):
