@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 
-from engine.errors import BadQuery
+from engine.errors import BadQuery, NotFound
 from engine.flows.events import AddApprovers, Decide, Transfer
 from runtime.api.deps import DB, CurrentUser, Now
 from runtime.schemas.flows import AddApproversIn, CommentIn, TransferIn, task_json
@@ -33,8 +33,12 @@ def list_tasks(db: DB, user: CurrentUser, assignee: str = "me",
 
 @router.get("/{task_id}")
 def get_task(task_id: int, db: DB, user: CurrentUser) -> Any:
+    """One task: its assignee's (or an administrator's) to see; 404 for anyone else."""
     with db.read() as conn:
-        return task_json(flows.task(conn, task_id))
+        row = flows.task(conn, task_id)
+    if row.assignee != user.username and not user.is_admin:
+        raise NotFound(f"没有任务 {task_id}", f"no task {task_id}")
+    return task_json(row)
 
 
 def _act(task_id: int, request: Request, db: DB, now: Now, make_event: Any) -> Any:

@@ -270,3 +270,14 @@ def test_an_instance_finishes_on_the_version_it_started_with(make: Maker) -> Non
     new = w.submit(w.record({"summary": "y"})["id"])
     w.decide("li")
     assert w.instance(new["id"])["status"] == "running" and len(w.inbox("zhang")) == 1
+
+
+def test_a_task_is_visible_to_its_assignee_and_administrators_only(make: Maker) -> None:
+    w = world(make, approval({"role": "team_lead"}))
+    w.submit(w.record({"summary": "x"})["id"])
+    task = w.inbox("li")[0]
+    assert w.client.get(f"/api/v1/tasks/{task['id']}", headers=w.h("li")).status_code == 200
+    assert w.client.get(f"/api/v1/tasks/{task['id']}", headers=w.h("admin")).status_code == 200
+    assert w.client.get(f"/api/v1/tasks/{task['id']}", headers=w.h("zhang")).status_code == 404
+    assert w.client.get("/api/v1/tasks?assignee=li", headers=w.h("zhang")).status_code == 400
+    assert len(w.client.get("/api/v1/tasks?assignee=li", headers=w.h("admin")).json()["items"]) == 1
