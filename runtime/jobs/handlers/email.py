@@ -1,4 +1,5 @@
-"""E-mail over SMTP (smtplib): one message per recipient, every attempt logged as a delivery."""
+"""E-mail over SMTP (smtplib): one message per recipient, every attempt logged as a delivery; a retry writes only
+to the recipients not reached yet."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def handle(run: JobRun) -> None:
         raise RuntimeError("SMTP is not configured (TANGRAM_SMTP_HOST)")
     with run.db.read() as conn:
         targets = [(u, address_of(conn, u, settings)) for u in payload["to"]]
+        sent = {d.target for d in outbox.job_deliveries(conn, run.job.id) if d.ok}
+    targets = [(u, a) for u, a in targets if (a or u) not in sent]  # a retry does not write twice to anyone
     errors = []
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
         if settings.smtp_starttls:
