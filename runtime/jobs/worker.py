@@ -60,7 +60,7 @@ def handlers() -> dict[str, Handler]:
     from runtime.jobs.handlers import email, flow_timer, robots, webhook
 
     return {"flow_timer": flow_timer.handle, "schedule": flow_timer.schedule, "date_trigger": flow_timer.date_trigger,
-            "email": email.handle, "webhook": webhook.handle, "dingtalk": robots.dingtalk, "wecom": robots.wecom}
+            "date_backfill": flow_timer.date_backfill, "email": email.handle, "webhook": webhook.handle, "dingtalk": robots.dingtalk, "wecom": robots.wecom}
 
 
 def worker_name() -> str:

@@ -91,10 +91,14 @@ def cancel_on_delete(conn: Connection, event: RecordEvent) -> None:
 
 
 def ensure_schedules(conn: Connection, now: datetime, tz: ZoneInfo) -> None:
-    """Every enabled schedule flow of every app's current version has its next run queued."""
+    """Every enabled schedule flow of every app's current version has its next run queued, and every date
+    flow of it has had its timers set for the records that existed before it (once per version)."""
     for key in conn.scalars(select(apps.c.key)):
         app, version = definitions.current(conn, key)
         for flow in app.flows:
+            if flow.trigger.on == "date" and flow.enabled:
+                outbox.enqueue(conn, "date_backfill", {"app": key, "flow": flow.key, "version": version}, now,
+                               key=f"date_backfill:{key}:{flow.key}:{version}")
             if flow.trigger.on == "schedule" and flow.enabled and flow.trigger.cron:
                 prefix = f"schedule:{key}:{flow.key}:{version}:"
                 if not outbox.has_pending(conn, prefix):
@@ -118,6 +122,23 @@ def run_schedule(conn: Connection, payload: dict[str, Any], now: datetime, tz: Z
     for record_id in ids:
         flows.start(conn, app.key, flow.key, record_id, SYSTEM, now, tz)
     return len(ids)
+
+
+def backfill_dates(conn: Connection, payload: dict[str, Any], now: datetime, tz: ZoneInfo) -> int:
+    """Set the timers of a date flow for every record of its form with a date (records written before the
+    flow was published); how many were scheduled."""
+    app, version = definitions.current(conn, payload["app"])
+    if version != payload["version"] or not any(f.key == payload["flow"] for f in app.flows):
+        return 0
+    flow = app.flow(payload["flow"])
+    rows = conn.execute(select(records.c.id, records.c.data).where(
+        records.c.app == app.key, records.c.form == flow.form, records.c.deleted_at.is_(None)).order_by(records.c.id))
+    scheduled = 0
+    for row in rows.all():
+        if row.data.get(flow.trigger.field) is not None:
+            schedule_date(conn, app.key, flow, row.id, row.data, now, tz)
+            scheduled += 1
+    return scheduled
 
 
 def run_date_trigger(conn: Connection, payload: dict[str, Any], now: datetime, tz: ZoneInfo) -> bool:
@@ -154,4 +175,5 @@ def flows_of(app: AppDefinition, on: str) -> list[FlowDefinition]:
 
 
 __all__ = ["refuse_locked", "start_triggered", "cancel_on_delete", "ensure_schedules", "run_schedule", "run_date_trigger",
+           "backfill_dates",
            "schedule_date", "flows_of"]

@@ -1,12 +1,12 @@
-"""Flow timers (due times, waits), schedules (cron) and date-relative triggers: database work, finished in
-the same transaction as the job, so a crash repeats nothing."""
+"""Flow timers (due times, waits), schedules (cron), date-relative triggers and their first timers for existing
+records: database work, finished in the same transaction as the job, so a crash repeats nothing."""
 
 from __future__ import annotations
 
 from engine.flows.events import TimerFired
 from runtime.jobs.worker import JobRun
 from runtime.storage import flows
-from runtime.storage.flow_triggers import run_date_trigger, run_schedule
+from runtime.storage.flow_triggers import backfill_dates, run_date_trigger, run_schedule
 
 
 def handle(run: JobRun) -> None:
@@ -27,4 +27,10 @@ def schedule(run: JobRun) -> None:
 def date_trigger(run: JobRun) -> None:
     with run.db.write() as conn:
         run_date_trigger(conn, run.job.payload, run.now, run.tz)
+        run.complete(conn)
+
+
+def date_backfill(run: JobRun) -> None:
+    with run.db.write() as conn:
+        backfill_dates(conn, run.job.payload, run.now, run.tz)
         run.complete(conn)

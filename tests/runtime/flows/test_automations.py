@@ -176,3 +176,15 @@ def test_a_non_submit_flow_cannot_be_started_by_hand(make: Maker) -> None:
     rec = w.record({"summary": "a"})
     r = w.client.post("/api/v1/apps/tickets/flows/auto/instances", json={"record_id": rec["id"]}, headers=w.h("admin"))
     assert r.status_code == 409 and r.json()["error"]["field"] == "flow"
+
+
+def test_a_date_flow_published_later_sets_timers_for_the_records_that_already_exist(make: Maker) -> None:
+    w = FlowWorld(make, tickets())
+    old = w.record({"summary": "旧记录", "due_on": "2026-11-27"})
+    w.record({"summary": "无日期"})
+    upgraded = tickets(flow({"on": "date", "field": "due_on", "offset": "-P1D"}, set_note('"明天到期"')))
+    assert w.client.put("/api/v1/apps/tickets", json=upgraded, headers=w.h("admin")).status_code == 200
+    w.run_jobs()  # the first worker round sets the timers of the new version's date flow
+    assert "note" not in w.get_record(old["id"])["data"]
+    w.run_jobs(days=3)  # the 26th, 10:00 local
+    assert w.get_record(old["id"])["data"]["note"] == "明天到期"
