@@ -4,9 +4,11 @@ the organisation it may read, and the effects collected so far. Step modules act
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,14 +30,19 @@ _STEP = re.compile(r"^(?P<seq>.+)\[(?P<index>\d+)\]$")
 @dataclass(frozen=True)
 class FlowContext:
     """What a transition may read besides the state: the record (data, related values, system columns),
-    the organisation, the form, the time zone and the working calendar."""
+    the organisation (a snapshot, or a function giving one when a step first needs it), the form, the time
+    zone and the working calendar."""
 
     record: dict[str, Any]
-    org: Org = field(default_factory=Org)
+    organisation: Org | Callable[[], Org] = field(default_factory=Org)
     form: FormDefinition | None = None
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     calendar: BusinessCalendar | None = None
     record_id: int | None = None
+
+    @cached_property
+    def org(self) -> Org:
+        return self.organisation() if callable(self.organisation) else self.organisation
 
 
 def plain(value: Any) -> Any:

@@ -82,7 +82,7 @@ def context(conn: Connection, app: AppDefinition, version: int, flow: FlowDefini
             tz: ZoneInfo) -> FlowContext:
     form = app.form(flow.form)
     values = record_values(conn, FormRef(app, version, form), record_id)
-    return FlowContext(values, load_org(conn, app.key), form, tz, app.calendar, record_id)
+    return FlowContext(values, lambda: load_org(conn, app.key), form, tz, app.calendar, record_id)
 
 
 def _sync_tasks(conn: Connection, row: Row[Any], before: FlowInstanceState, after: FlowInstanceState) -> None:
