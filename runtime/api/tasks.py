@@ -84,6 +84,7 @@ def transfer(task_id: int, body: TransferIn, request: Request, db: DB, user: Cur
                 lambda c, t: Transfer(t.key, user.username, _known(c, body.to, "to"), body.comment))
 
 
+@router.post("/{task_id}/add-approver", include_in_schema=False)  # the singular, as the issue spells it
 @router.post("/{task_id}/add-approvers")
 def add_approvers(task_id: int, body: AddApproversIn, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
     """加签 `{"users": [...], "comment"}`: more approvers join this step."""
