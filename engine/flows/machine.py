@@ -158,8 +158,4 @@ def advance(definition: FlowDefinition, state: FlowInstanceState, event: Event, 
     return Outcome(run.state, run.effects)
 
 
-def new_state() -> FlowInstanceState:
-    return FlowInstanceState()
-
-
-__all__ = ["advance", "Outcome", "GUARDS", "Guard", "pump", "new_state"]
+__all__ = ["advance", "Outcome", "GUARDS", "Guard", "pump"]

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from engine.app import AppDefinition
-from engine.errors import RecordLocked
+from engine.errors import NotFound, RecordLocked
 from engine.expr.evaluate import EvalContext
 from engine.flows.cron import Cron
 from engine.flows.events import Cancel
@@ -161,8 +160,6 @@ def run_date_trigger(conn: Connection, payload: dict[str, Any], now: datetime, t
 
 
 def _values(conn: Connection, ref: FormRef, record_id: int) -> dict[str, Any] | None:
-    from engine.errors import NotFound
-
     try:
         records_storage.get(conn, ref, record_id)  # a deleted record starts nothing
     except NotFound:
@@ -170,10 +167,5 @@ def _values(conn: Connection, ref: FormRef, record_id: int) -> dict[str, Any] | 
     return flows.record_values(conn, ref, record_id)
 
 
-def flows_of(app: AppDefinition, on: str) -> list[FlowDefinition]:
-    return [f for f in app.flows if f.trigger.on == on]
-
-
 __all__ = ["refuse_locked", "start_triggered", "cancel_on_delete", "ensure_schedules", "run_schedule", "run_date_trigger",
-           "backfill_dates",
-           "schedule_date", "flows_of"]
+           "backfill_dates", "schedule_date"]

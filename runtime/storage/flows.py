@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Row, insert, select, update
 
 from engine.app import AppDefinition
-from engine.errors import FlowStateError, NotFound
+from engine.errors import FlowStateError, NotAssignee, NotFound
 from engine.flows.events import Event, Start
 from engine.flows.machine import Outcome, advance
 from engine.flows.model import FlowDefinition
@@ -197,8 +197,6 @@ def tasks_of(conn: Connection, assignee: str | None, statuses: list[str] | None,
 
 def complete_todo(conn: Connection, task_id: int, username: str, comment: str | None, now: datetime) -> Row[Any]:
     """Mark a to-do done (only its assignee can)."""
-    from engine.errors import NotAssignee
-
     row = task(conn, task_id)
     if row.kind != "todo":
         raise FlowStateError("审批任务请用 approve / reject 处理", "approval tasks are decided, not completed")

@@ -12,7 +12,7 @@ import pytest
 from engine.app import parse_app
 from engine.errors import FlowStateError, NotAssignee
 from engine.flows import effects as fx
-from engine.flows.events import AddApprovers, Cancel, Decide, Start, TimerFired, Transfer
+from engine.flows.events import EVENT_TYPES, AddApprovers, Cancel, Decide, Start, TimerFired, Transfer
 from engine.flows.machine import GUARDS, advance
 from engine.flows.run import FlowContext
 from engine.flows.state import STATUSES, FlowInstanceState
@@ -39,6 +39,10 @@ EVENTS = {
     "timer": TimerFired("due:t1"),
     "cancel": Cancel("wang"),
 }
+
+
+def test_every_event_type_is_guarded_and_exercised() -> None:
+    assert set(GUARDS) == set(EVENT_TYPES) == {type(e) for e in EVENTS.values()}
 
 
 def state_in(status: str) -> FlowInstanceState:
