@@ -281,3 +281,10 @@ def test_a_task_is_visible_to_its_assignee_and_administrators_only(make: Maker) 
     assert w.client.get(f"/api/v1/tasks/{task['id']}", headers=w.h("zhang")).status_code == 404
     assert w.client.get("/api/v1/tasks?assignee=li", headers=w.h("zhang")).status_code == 400
     assert len(w.client.get("/api/v1/tasks?assignee=li", headers=w.h("admin")).json()["items"]) == 1
+
+
+def test_the_timeline_speaks_english_when_asked(make: Maker) -> None:
+    w = world(make, approval({"role": "team_lead"}))
+    inst = w.submit(w.record({"summary": "x"})["id"])
+    r = w.client.get(f"/api/v1/flow-instances/{inst['id']}", headers={**w.h("admin"), "Accept-Language": "en"})
+    assert [e["message"] for e in r.json()["timeline"]] == ["started", "waiting for li"]
