@@ -158,4 +158,12 @@ def advance(definition: FlowDefinition, state: FlowInstanceState, event: Event, 
     return Outcome(run.state, run.effects)
 
 
-__all__ = ["advance", "Outcome", "GUARDS", "Guard", "pump"]
+def fail(definition: FlowDefinition, state: FlowInstanceState, now: datetime, message: str, en: str) -> Outcome:
+    """End an instance as failed (its effects could not be carried out): open tasks are cancelled, the
+    timeline says why. The runtime calls this after rolling the effects back."""
+    run = Run(definition, state, now, FlowContext({}))
+    run.finish("failed", message, en)
+    return Outcome(run.state, [])
+
+
+__all__ = ["advance", "fail", "Outcome", "GUARDS", "Guard", "pump"]

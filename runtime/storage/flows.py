@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Row, insert, select, update
 
 from engine.app import AppDefinition
-from engine.errors import FlowStateError, NotAssignee, NotFound
+from engine.errors import EngineError, FlowStateError, NotAssignee, NotFound
 from engine.flows.events import Event, Start
-from engine.flows.machine import Outcome, advance
+from engine.flows.machine import Outcome, advance, fail
 from engine.flows.model import FlowDefinition
 from engine.flows.run import FlowContext
 from engine.flows.state import FINAL, FlowInstanceState
@@ -128,8 +128,12 @@ def apply(conn: Connection, instance_id: int, event: Event, now: datetime, tz: Z
     if not outcome.changed:
         return row
     saved = _save(conn, row, flow, before, outcome, now)
-    with carrying_out(row.app, row.flow, row.record_id):
-        carry_out(conn, saved, app, flow, outcome, now, tz, base=len(before.timeline))
+    try:
+        with conn.begin_nested(), carrying_out(row.app, row.flow, row.record_id):
+            carry_out(conn, saved, app, flow, outcome, now, tz, base=len(before.timeline))
+    except EngineError as e:  # a record the flow writes refuses the values: the flow fails, the request does not
+        failed = fail(flow, outcome.state, now, f"执行失败：{e.message}", f"failed: {e.message_en or e.message}")
+        saved = _save(conn, saved, flow, outcome.state, failed, now)
     return saved
 
 

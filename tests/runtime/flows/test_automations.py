@@ -188,3 +188,30 @@ def test_a_date_flow_published_later_sets_timers_for_the_records_that_already_ex
     assert "note" not in w.get_record(old["id"])["data"]
     w.run_jobs(days=3)  # the 26th, 10:00 local
     assert w.get_record(old["id"])["data"]["note"] == "明天到期"
+
+
+def test_an_automation_whose_write_is_refused_fails_visibly_without_refusing_the_users_write(make: Maker) -> None:
+    w = FlowWorld(make, tickets(flow({"on": "create"}, {"type": "action", "action": "update_record",
+                                                         "set": {"status": '"不存在的状态"'}})))
+    rec = w.record({"summary": "a"})  # 201: the record is kept
+    [inst] = w.client.get(f"/api/v1/apps/tickets/forms/ticket/records/{rec['id']}/flows",
+                          headers=w.h("admin")).json()["items"]
+    assert inst["status"] == "failed"
+    assert inst["timeline"][-1]["message"].startswith("执行失败")
+    assert w.get_record(rec["id"])["data"]["status"] == "草稿"
+
+
+def test_an_approval_whose_final_write_is_refused_keeps_the_decision_and_fails_the_instance(make: Maker) -> None:
+    w = FlowWorld(make, tickets(flow({"on": "submit"}, approval({"role": "team_lead"}),
+                                     {"type": "action", "action": "update_record", "set": {"cost": '"abc"'}},
+                                     key="approve")))
+    w.org(*ORG)
+    rec = w.record({"summary": "a"})
+    inst = w.submit(rec["id"])
+    decided = w.decide("li")
+    assert decided["status"] == "approved"  # the task's decision stands
+    body = w.instance(inst["id"])
+    assert body["status"] == "failed" and not body["locks_record"]
+    r = w.client.patch(f"/api/v1/apps/tickets/forms/ticket/records/{rec['id']}", json={"data": {"cost": 1}},
+                       headers=w.h("admin"))
+    assert r.status_code == 200  # no longer locked
