@@ -4,11 +4,11 @@ list a record's flows; the inbound webhook that starts a webhook-triggered flow.
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Request
+from fastapi import APIRouter, Body, Header, Query, Request
 
-from engine.errors import Forbidden, NotFound, Unauthorized
+from engine.errors import BadQuery, Forbidden, NotFound, Unauthorized
 from engine.flows.events import Cancel, Start
 from runtime.api.deps import DB, CurrentUser, Now
 from runtime.api.errors import language
@@ -38,6 +38,26 @@ def start_instance(app: str, flow: str, body: StartIn, request: Request, db: DB,
     with db.write() as conn:
         row = flows.start(conn, app, flow, body.record_id, user, now, request.app.state.timezone, only_trigger="submit")
         return _detail(conn, row, request)
+
+
+InstanceStatus = Literal["running", "returned", "approved", "completed", "rejected", "cancelled", "failed"]
+
+
+@router.get("/flow-instances")
+def list_instances(request: Request, db: DB, user: CurrentUser, submitter: str = "me",
+                   status: Annotated[list[InstanceStatus] | None, Query()] = None, app: str | None = None,
+                   flow: str | None = None, before: int | None = None,
+                   limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
+    """我发起的: my instances (`submitter=me`, the default), newest first; administrators may name another
+    submitter or `submitter=all`. Without tasks and timeline (read one instance for those)."""
+    who = user.username if submitter == "me" else None if submitter == "all" else submitter
+    if who != user.username and not user.is_admin:
+        raise BadQuery("只能查看自己发起的流程", "you can only list the instances you submitted", field="submitter")
+    with db.read() as conn:
+        rows = flows.list_instances(conn, submitter=who, statuses=list(status or []), app=app, flow=flow,
+                                    before=before, limit=limit)
+    items = [{k: v for k, v in instance_json(r, lang=language(request)).items() if k != "timeline"} for r in rows]
+    return {"items": items, "next_before": rows[-1].id if len(rows) == limit else None}
 
 
 @router.get("/flow-instances/{instance_id}")

@@ -180,6 +180,22 @@ def of_record(conn: Connection, app: str, form: str, record_id: int) -> list[Row
         .order_by(flow_instances.c.id)))
 
 
+def list_instances(conn: Connection, *, submitter: str | None = None, statuses: list[str] | None = None,
+                   app: str | None = None, flow: str | None = None, before: int | None = None,
+                   limit: int = 50) -> list[Row[Any]]:
+    """Instances newest first (keyset on id), filtered by submitter, status, app and flow."""
+    query = select(flow_instances).order_by(flow_instances.c.id.desc()).limit(limit)
+    for column, value in ((flow_instances.c.submitter, submitter), (flow_instances.c.app, app),
+                          (flow_instances.c.flow, flow)):
+        if value is not None:
+            query = query.where(column == value)
+    if statuses:
+        query = query.where(flow_instances.c.status.in_(statuses))
+    if before is not None:
+        query = query.where(flow_instances.c.id < before)
+    return list(conn.execute(query))
+
+
 def task(conn: Connection, task_id: int) -> Row[Any]:
     row = conn.execute(select(flow_tasks).where(flow_tasks.c.id == task_id)).first()
     if row is None:
@@ -213,5 +229,5 @@ def complete_todo(conn: Connection, task_id: int, username: str, comment: str | 
     return task(conn, task_id)
 
 
-__all__ = ["start", "apply", "get", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
+__all__ = ["start", "apply", "get", "list_instances", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
            "carrying_out", "is_carrying_out", "complete_todo", "context"]

@@ -288,3 +288,17 @@ def test_the_timeline_speaks_english_when_asked(make: Maker) -> None:
     inst = w.submit(w.record({"summary": "x"})["id"])
     r = w.client.get(f"/api/v1/flow-instances/{inst['id']}", headers={**w.h("admin"), "Accept-Language": "en"})
     assert [e["message"] for e in r.json()["timeline"]] == ["started", "waiting for li"]
+
+
+def test_my_submissions_list_newest_first_by_status(make: Maker) -> None:
+    w = world(make, approval({"role": "team_lead"}))
+    a = w.submit(w.record({"summary": "a"}, user="wang")["id"], user="wang")
+    b = w.submit(w.record({"summary": "b"}, user="wang")["id"], user="wang")
+    w.submit(w.record({"summary": "c"})["id"])  # admin's own
+    w.decide("li")  # approves a (the oldest open task)
+    mine = w.client.get("/api/v1/flow-instances", headers=w.h("wang")).json()["items"]
+    assert [i["id"] for i in mine] == [b["id"], a["id"]] and "timeline" not in mine[0]
+    running = w.client.get("/api/v1/flow-instances?status=running", headers=w.h("wang")).json()["items"]
+    assert [i["id"] for i in running] == [b["id"]]
+    assert w.client.get("/api/v1/flow-instances?submitter=admin", headers=w.h("wang")).status_code == 400
+    assert len(w.client.get("/api/v1/flow-instances?submitter=all", headers=w.h("admin")).json()["items"]) == 3
