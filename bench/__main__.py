@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import expressions, permissions, records
+from bench import expressions, flows, permissions, records
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -36,8 +36,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--only", choices=["records", "expressions", "permissions"], help="run one benchmark")
+    parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows"], help="run one benchmark")
+    parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     args = parser.parse_args()
+    if args.only == "flows":
+        flows.main(args.dbs.split(","), args.flow_size)
+        return
     if args.only == "permissions":
         perms = []
         for size in [int(s) for s in args.sizes.split(",")]:

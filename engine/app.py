@@ -8,6 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.errors import InvalidDefinition, Issue, NotFound
+from engine.flows.calendar import BusinessCalendar
+from engine.flows.model import FlowDefinition
+from engine.flows.validate import flow_issues
 from engine.forms.expressions import bind_app, expression_issues
 from engine.forms.fields import field_types
 from engine.forms.model import FormDefinition
@@ -30,13 +33,22 @@ class AppDefinition(BaseModel):
     description: str | None = None
     version: str = "1.0.0"
     forms: list[FormDefinition] = Field(default_factory=list)
-    flows: list[dict[str, Any]] = Field(default_factory=list)
+    flows: list[FlowDefinition] = Field(default_factory=list)
     reports: list[dict[str, Any]] = Field(default_factory=list)
     roles: list[RoleDefinition] = Field(default_factory=list)
+    calendar: BusinessCalendar | None = None
+    """Working days and hours for flow due times (holidays, 调休 workdays)."""
 
     @cached_property
     def forms_by_key(self) -> dict[str, FormDefinition]:
         return {f.key: f for f in self.forms}
+
+    def flow(self, key: str) -> FlowDefinition:
+        """The flow with this key, or NotFound."""
+        for flow in self.flows:
+            if flow.key == key:
+                return flow
+        raise NotFound(f"应用“{self.name}”没有流程 {key}", f"app {self.key!r} has no flow {key!r}")
 
     @property
     def role_keys(self) -> set[str]:
@@ -69,7 +81,7 @@ def json_path(loc: tuple[int | str, ...], data: Any) -> str:
             path += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
             continue
-        if isinstance(node, dict) and part not in node and node.get("type") == part:
+        if isinstance(node, dict) and part not in node and part in (node.get("type"), node.get("action")):
             continue  # a discriminated-union tag, not a key of the input
         if isinstance(part, str) and part.startswith(("function-", "list[", "union[")):
             continue
@@ -125,6 +137,7 @@ def check_app(app: AppDefinition) -> list[Issue]:
         bind_app(form, app)
         issues.extend(expression_issues(form, f"forms[{i}]"))
     issues.extend(role_issues(app))
+    issues.extend(flow_issues(app))
     return issues
 
 

@@ -131,3 +131,19 @@ class TooManyAttempts(EngineError):
     """Too many failed logins for this name or address: wait `retry_after` seconds."""
 
     code = "too_many_attempts"
+class FlowStateError(Conflict):
+    """A flow instance or task is not in a state that allows this (already decided, already ended)."""
+
+    code = "flow_state"
+
+
+class NotAssignee(Forbidden):
+    """Only the task's assignee may decide it."""
+
+    code = "not_assignee"
+
+
+class RecordLocked(EngineError):
+    """The record is under approval and read-only until the approval ends."""
+
+    code = "record_locked"

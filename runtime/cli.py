@@ -1,4 +1,4 @@
-"""The `tangram` command: serve, db upgrade, app validate/import/export, user create, demo-data."""
+"""The `tangram` command: serve, worker, db upgrade, app validate/import/export, user create, demo-data."""
 
 from __future__ import annotations
 
@@ -223,6 +223,9 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=cmd_demo_data)
 
     records_cli.add_commands(sub, with_db, _database)
+    from runtime.jobs.command import add_command as add_worker
+
+    add_worker(sub, with_db)
     return p
 
 

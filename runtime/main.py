@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
 from runtime import audit  # noqa: F401 — registers the audit log's record subscriber
-from runtime.api import apps, auth, errors, files, org, records, spreadsheets, tokens
+from runtime.api import apps, auth, errors, files, flows, messages, org, records, spreadsheets, tasks, tokens
+from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The embedded job worker runs while the server does (TANGRAM_EMBEDDED_WORKER=false: `tangram worker`)."""
+    worker = None
+    if app.state.settings.embedded_worker:
+        worker = EmbeddedWorker(app.state.db, app.state.settings,
+                                lambda: app.state.clock() if app.state.clock else datetime.now(UTC))
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.close()
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """The service. The schema must exist already (`tangram db upgrade`, or `tangram serve --init`)."""
     settings = settings or Settings()
-    app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.")
+    app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
+                  lifespan=_lifespan)
     app.state.settings = settings
     app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json)
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.clock = None
     errors.install(app)
-    for module in (auth, apps, spreadsheets, records, files, org, tokens):  # spreadsheets' /records/export before /{id}
+    for module in (auth, apps, spreadsheets, records, files, org, tokens, flows, tasks, messages):  # spreadsheets' /records/export before /{id}
         app.include_router(module.router)
     return app

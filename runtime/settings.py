@@ -24,6 +24,18 @@ class Settings(BaseSettings):
     max_upload_mb: int = 50
     host: str = "127.0.0.1"
     port: int = 8000
+    # flows: the job worker and notifications (docs/flows.md)
+    embedded_worker: bool = True
+    """Run the job worker in a thread of the server (the embedded default; off when `tangram worker` runs)."""
+    worker_poll_seconds: float = 2.0
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "tangram@localhost"
+    smtp_starttls: bool = False
+    email_domain: str | None = None
+    """Users without an e-mail address are written to `<username>@<email_domain>` when this is set."""
 
     def url(self) -> str:
         if self.database_url:

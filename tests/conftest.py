@@ -15,6 +15,8 @@ from runtime.storage.db import Database
 from tests import backends
 from tests.factories import Maker
 
+os.environ.setdefault("TANGRAM_EMBEDDED_WORKER", "false")  # tests drive the job worker with run_due(now)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--db", default=os.environ.get("TANGRAM_TEST_DBS", ",".join(backends.ALL)),

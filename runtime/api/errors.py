@@ -22,6 +22,7 @@ STATUS: dict[type[e.EngineError], int] = {
     e.NotFound: 404,
     e.Conflict: 409,
     e.VersionMismatch: 412,
+    e.RecordLocked: 423,
     e.InvalidDefinition: 422,
     e.ValidationFailed: 422,
     e.FieldValueError: 422,

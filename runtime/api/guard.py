@@ -25,6 +25,11 @@ async def no_records() -> None:
     """Marker: this route reads and writes no records (users, departments, health …)."""
 
 
+async def system_write() -> None:
+    """Marker: this route acts for no user — an inbound webhook authenticated by its flow's own token — and
+    writes records as the system, exactly as the app definition says; there is no actor to gate."""
+
+
 def require_admin(user: Actor) -> None:
     if not user.is_admin:
         raise Forbidden("只有管理员可以这样做", "only administrators may do this", operation="admin")
@@ -32,5 +37,6 @@ def require_admin(user: Actor) -> None:
 
 Gatekeeper = Annotated[Guard, Depends(guard)]
 NO_RECORDS = Depends(no_records)
+SYSTEM_WRITE = Depends(system_write)
 
-__all__ = ["Gatekeeper", "NO_RECORDS", "guard", "no_records", "require_admin"]
+__all__ = ["Gatekeeper", "NO_RECORDS", "SYSTEM_WRITE", "guard", "no_records", "system_write", "require_admin"]

@@ -152,8 +152,102 @@ role_members = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+# --- flows: instances, tasks, the durable job queue (outbox), deliveries, in-app messages ---
+
+flow_instances = Table(
+    "flow_instances", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("app", String(63), nullable=False),
+    Column("flow", String(63), nullable=False),
+    Column("def_version", Integer, nullable=False),  # the app version the instance runs on to its end
+    Column("form", String(63), nullable=False),
+    Column("record_id", BigInteger),
+    Column("status", String(16), nullable=False),
+    Column("submitter", String(64)),
+    Column("locks_record", Boolean, nullable=False, default=False),  # an approval task is open
+    Column("state", RecordJSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Index("ix_flow_instances_record", "record_id", "status"),
+)
+
+flow_tasks = Table(
+    "flow_tasks", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", ForeignKey("flow_instances.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(100), nullable=False),  # the task's key in the instance state; unique per instance
+    Column("kind", String(16), nullable=False),  # approval | todo
+    Column("step", String(200), nullable=False),
+    Column("step_name", String(200), nullable=False),
+    Column("assignee", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("app", String(63), nullable=False),
+    Column("form", String(63), nullable=False),
+    Column("record_id", BigInteger),
+    Column("comment", String(2000)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(64)),
+    UniqueConstraint("instance_id", "key"),
+    Index("ix_flow_tasks_assignee", "assignee", "status"),
+)
+
+jobs = Table(
+    "jobs", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(200), unique=True),  # idempotency: one job per effect, however often it is enqueued
+    Column("payload", RecordJSON, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | running | done | failed | dead
+    Column("run_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("max_attempts", Integer, nullable=False, default=5),
+    Column("locked_by", String(64)),
+    Column("locked_until", UTCDateTime),
+    Column("last_error", String(2000)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_jobs_due", "status", "run_at"),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("job_id", BigInteger, nullable=False, index=True),
+    Column("channel", String(16), nullable=False),  # email | webhook | dingtalk | wecom
+    Column("target", String(500), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("status_code", Integer),
+    Column("error", String(2000)),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+messages = Table(
+    "messages", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", String(4000), nullable=False),
+    Column("app", String(63)),
+    Column("record_id", BigInteger),
+    Column("instance_id", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime),
+    Index("ix_messages_user", "username", "id"),
+)
+
+flow_counters = Table(
+    "flow_counters", metadata,
+    Column("key", String(200), primary_key=True),  # app/flow/step: where a round-robin stands
+    Column("value", BigInteger, nullable=False),
+)
+
 __all__ = ["metadata", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
-           "sequences", "idempotency_keys", "files"]
+           "sequences", "idempotency_keys", "files",
+           "flow_instances", "flow_tasks", "jobs", "deliveries", "messages", "flow_counters"]
 
 # --- security (issue 6): API token scopes live on `tokens` (apps, scope); login throttling; the audit log ---
 

@@ -1,0 +1,1 @@
+"""The flow engine: definitions (model), instance state, events and effects, and the pure machine."""

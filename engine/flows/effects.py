@@ -1,0 +1,94 @@
+"""What the runtime must do after a transition: write the record, create one, notify, call out, assign,
+set timers. Values are already computed (expressions evaluated); the runtime only carries them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UpdateRecord:
+    """Set these fields of the instance's record."""
+
+    values: dict[str, Any]
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateRecord:
+    """Create a record of another form."""
+
+    form: str
+    values: dict[str, Any]
+    step: str
+
+
+@dataclass(frozen=True)
+class Notify:
+    """A message on a channel: in-app and e-mail to users, DingTalk / WeCom to a group robot."""
+
+    channel: str
+    users: tuple[str, ...]
+    title: str
+    message: str
+    step: str | None = None
+    webhook: str | None = None
+    secret: str | None = None
+
+
+@dataclass(frozen=True)
+class CallWebhook:
+    """POST this JSON body to the URL, signed with the secret; retried up to `attempts` times."""
+
+    url: str
+    body: dict[str, Any]
+    step: str
+    secret: str | None = None
+    attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Assign:
+    """Choose one user for `field` among candidates (users, or members of a role / department)."""
+
+    field: str
+    strategy: str
+    users: tuple[str, ...]
+    step: str
+    open_when: str | None = None
+    task_name: str | None = None
+    task_due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OpenTodo:
+    """A to-do for users outside any approval (follow up, first contact)."""
+
+    users: tuple[str, ...]
+    name: str
+    step: str
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SetTimer:
+    """Fire TimerFired(key) at `at`."""
+
+    key: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The instance reached a final status."""
+
+    status: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+Effect = UpdateRecord | CreateRecord | Notify | CallWebhook | Assign | OpenTodo | SetTimer | Finished
+
+__all__ = ["UpdateRecord", "CreateRecord", "Notify", "CallWebhook", "Assign", "OpenTodo", "SetTimer", "Finished",
+           "Effect"]

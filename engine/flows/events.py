@@ -1,0 +1,65 @@
+"""What can happen to an instance: it is started or resubmitted, a task is decided, transferred or
+given more approvers, a timer fires, the submitter withdraws it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Start:
+    """提交: start the instance, or resubmit it after it was returned."""
+
+    actor: str | None
+
+
+@dataclass(frozen=True)
+class Decide:
+    """An approver approves, rejects or returns (退回) the task to the submitter."""
+
+    task: str
+    actor: str
+    decision: Literal["approve", "reject", "return"]
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """转交: the task passes to another user."""
+
+    task: str
+    actor: str
+    to: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class AddApprovers:
+    """加签: more approvers join the step of this task."""
+
+    task: str
+    actor: str
+    users: tuple[str, ...]
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    """A timer the instance asked for has come due."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """撤回: the submitter (or an administrator) withdraws the instance."""
+
+    actor: str | None
+    comment: str | None = None
+
+
+Event = Start | Decide | Transfer | AddApprovers | TimerFired | Cancel
+EVENT_TYPES = (Start, Decide, Transfer, AddApprovers, TimerFired, Cancel)
+
+__all__ = ["Start", "Decide", "Transfer", "AddApprovers", "TimerFired", "Cancel", "Event", "EVENT_TYPES"]

@@ -1,0 +1,179 @@
+"""One transition in progress: the definition, a working copy of the state, the moment, the record and
+the organisation it may read, and the effects collected so far. Step modules act through it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from engine.expr.evaluate import EvalContext, evaluate
+from engine.expr.nodes import BOOL, Type
+from engine.flows import effects as fx
+from engine.flows.calendar import BusinessCalendar, add_duration
+from engine.flows.durations import parse_duration
+from engine.flows.model import FlowDefinition, walk_steps
+from engine.flows.state import Entry, FlowInstanceState, Task
+from engine.forms.expressions import _row_values, checked
+from engine.forms.model import FormDefinition
+from engine.org import Org
+
+_BRANCH = re.compile(r"^(?P<step>.+)\.branches\[(?P<branch>\d+)\]\.steps$")
+_STEP = re.compile(r"^(?P<seq>.+)\[(?P<index>\d+)\]$")
+
+
+@dataclass(frozen=True)
+class FlowContext:
+    """What a transition may read besides the state: the record (data, related values, system columns),
+    the organisation (a snapshot, or a function giving one when a step first needs it), the form, the time
+    zone and the working calendar."""
+
+    record: dict[str, Any]
+    organisation: Org | Callable[[], Org] = field(default_factory=Org)
+    form: FormDefinition | None = None
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    calendar: BusinessCalendar | None = None
+    record_id: int | None = None
+
+    @cached_property
+    def org(self) -> Org:
+        return self.organisation() if callable(self.organisation) else self.organisation
+
+
+def plain(value: Any) -> Any:
+    """An expression's value as JSON: exact numbers as text, dates as ISO text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def parent_of_sequence(seq: str) -> tuple[str, int] | None:
+    """`steps[2].branches[1].steps` -> ("steps[2]", 1); the root sequence has no parent."""
+    match = _BRANCH.match(seq)
+    return (match.group("step"), int(match.group("branch"))) if match else None
+
+
+def position_of(step: str) -> tuple[str, int]:
+    """`steps[2].branches[1].steps[0]` -> ("steps[2].branches[1].steps", 0)."""
+    match = _STEP.match(step)
+    assert match, step
+    return match.group("seq"), int(match.group("index"))
+
+
+class Run:
+    """A transition in progress (mutable working copy; advance() returns it as an Outcome)."""
+
+    def __init__(self, definition: FlowDefinition, state: FlowInstanceState, now: datetime,
+                 ctx: FlowContext) -> None:
+        self.definition, self.now, self.ctx = definition, now, ctx
+        self.state = state.model_copy(deep=True)
+        self.effects: list[fx.Effect] = []
+        self.record = dict(ctx.record)
+        self.steps = dict(walk_steps(definition.steps))
+
+    # --- the tree -------------------------------------------------------------------------------
+
+    def sequence(self, seq: str) -> list[Any]:
+        if seq == "steps":
+            return list(self.definition.steps)
+        parent = parent_of_sequence(seq)
+        assert parent is not None, seq
+        return list(self.steps[parent[0]].branches[parent[1]].steps)
+
+    def name_of(self, path: str) -> str:
+        step = self.steps[path]
+        return getattr(step, "name", None) or getattr(step, "action", None) or step.type
+
+    # --- reading the record -------------------------------------------------------------------------
+
+    def evaluate(self, text: str, expect: Type | None = None) -> Any:
+        assert self.ctx.form is not None, "expressions need the form"
+        values = _row_values(self.ctx.form, self.record)
+        return evaluate(checked(self.ctx.form, text, expect), values,
+                        EvalContext(self.now, self.ctx.timezone, self.state.submitter))
+
+    def holds(self, text: str) -> bool:
+        return self.evaluate(text, BOOL) is True
+
+    def render(self, template: str) -> str:
+        """`{field}` placeholders filled with the record's values (blank for none)."""
+        def value(match: re.Match[str]) -> str:
+            found = self.record.get(match.group(1))
+            return "" if found is None else "、".join(map(str, found)) if isinstance(found, list) else str(found)
+        return re.sub(r"\{([a-z][a-z0-9_.]*)\}", value, template)
+
+    def after(self, duration: str, business: bool = False, start: datetime | None = None) -> datetime:
+        return add_duration(start or self.now, parse_duration(duration), business=business,
+                            calendar=self.ctx.calendar, tz=self.ctx.timezone)
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def emit(self, effect: fx.Effect) -> None:
+        self.effects.append(effect)
+        if isinstance(effect, fx.UpdateRecord):
+            self.record.update(effect.values)  # later conditions see the new values
+
+    def log(self, kind: str, message: str, en: str, *, step: str | None = None, actor: str | None = None,
+            comment: str | None = None, **detail: Any) -> None:
+        self.state.timeline.append(Entry(
+            at=self.now, kind=kind, actor=actor, step=step, step_name=self.name_of(step) if step else None,
+            message=message, message_en=en, comment=comment, detail=detail))
+
+    def open_task(self, step: str, assignee: str, due_at: datetime | None = None) -> Task:
+        key = f"t{self.state.next_task}"
+        self.state.next_task += 1
+        task = Task(key=key, step=step, step_name=self.name_of(step), assignee=assignee, created_at=self.now,
+                    due_at=due_at)
+        self.state.tasks[key] = task
+        if due_at is not None:
+            self.set_timer(f"due:{key}", due_at)
+        return task
+
+    def close_task(self, task: Task, status: str, actor: str | None = None, comment: str | None = None) -> None:
+        task.status = status  # type: ignore[assignment]
+        task.decided_at, task.decided_by, task.comment = self.now, actor, comment
+        self.state.timers.pop(f"due:{task.key}", None)
+
+    def set_timer(self, key: str, at: datetime) -> None:
+        self.state.timers[key] = at
+        self.emit(fx.SetTimer(key, at))
+
+    # --- moving on ----------------------------------------------------------------------------------
+
+    def finish(self, status: str, message: str, en: str, **detail: Any) -> None:
+        """End the instance: close what is open, apply on_reject, tell the runtime."""
+        for task in self.state.open_tasks():
+            self.close_task(task, "cancelled")
+        self.state.cursors.clear()
+        self.state.waiting.clear()
+        self.state.timers.clear()
+        self.state.status = status  # type: ignore[assignment]
+        if status == "rejected" and self.definition.on_reject and self.definition.on_reject.set:
+            self.emit(fx.UpdateRecord({k: plain(self.evaluate(v)) for k, v in self.definition.on_reject.set.items()}))
+        self.log(status, message, en, **detail)
+        self.emit(fx.Finished(status, detail))
+
+    def drop_under(self, prefix: str) -> None:
+        """Forget everything inside one branch (a parallel branch that ended early)."""
+        for seq in [s for s in self.state.cursors if s.startswith(prefix)]:
+            del self.state.cursors[seq]
+        self.state.waiting = [w for w in self.state.waiting if not w.startswith(prefix)]
+        for task in self.state.open_tasks():
+            if task.step.startswith(prefix):
+                self.close_task(task, "cancelled")
+        for key in [k for k in self.state.timers if k.startswith(f"wait:{prefix}")]:
+            del self.state.timers[key]
+
+
+__all__ = ["FlowContext", "Run", "plain", "parent_of_sequence", "position_of"]

@@ -1,0 +1,157 @@
+"""approval: approvers decide in mode any (或签), all (会签), n_of_m or sequential (依次审批); tasks can be
+approved, rejected, returned to the submitter, transferred, or given more approvers; a due time reminds,
+escalates to the next level, or decides by itself."""
+
+from __future__ import annotations
+
+from engine.flows import effects as fx
+from engine.flows.approvers import escalation_target, resolve
+from engine.flows.events import AddApprovers, Decide, Transfer
+from engine.flows.model import ApprovalStep
+from engine.flows.moves import reject, step_done
+from engine.flows.run import Run
+from engine.flows.state import ApprovalRun, Task
+
+
+def _open(run: Run, path: str, step: ApprovalStep, user: str) -> Task:
+    due = run.after(step.due.after, step.due.business) if step.due else None
+    task = run.open_task(path, user, due)
+    run.emit(fx.Notify("in_app", (user,), "待审批", f"{run.state.submitter or '系统'} 提交的“{run.definition.name}”"
+                       f"等待你审批（{step.name}）", path))
+    return task
+
+
+def enter(run: Run, path: str, step: ApprovalStep) -> bool:
+    approvers = resolve(step.approvers, run.ctx.org, run.state.submitter, run.record)
+    if not approvers:
+        if step.if_empty == "approve":
+            run.log("skipped", f"“{step.name}”没有审批人，自动通过", f"{step.name!r} has no approver: passed",
+                    step=path)
+            return True
+        run.finish("failed", f"“{step.name}”找不到审批人", f"{step.name!r} resolves to no approver", step=path)
+        return False
+    required = {"any": 1, "all": len(approvers), "sequential": len(approvers)}.get(step.mode, step.required or 1)
+    if required > len(approvers):
+        run.finish("failed", f"“{step.name}”需要 {required} 人同意，只有 {len(approvers)} 位审批人",
+                   f"{step.name!r} needs {required} approvals but has {len(approvers)} approvers", step=path)
+        return False
+    run.state.approvals[path] = ApprovalRun(approvers=approvers, required=required)
+    first = approvers[:1] if step.mode == "sequential" else approvers
+    for user in first:
+        _open(run, path, step, user)
+    run.log("approval", f"等待 {'、'.join(first)} 审批", f"waiting for {', '.join(first)}", step=path,
+            approvers=approvers, mode=step.mode, required=required)
+    return False
+
+
+def _finish_step(run: Run, path: str) -> None:
+    for task in run.state.open_tasks(path):
+        run.close_task(task, "skipped")
+    run.log("step_approved", "本步骤通过", "step approved", step=path)
+    step_done(run, path)
+
+
+def _approve(run: Run, step: ApprovalStep, task: Task, actor: str | None, comment: str | None) -> None:
+    state = run.state.approvals[task.step]
+    run.close_task(task, "approved", actor, comment)
+    state.approved.append(task.assignee)
+    run.log("approved", "同意", "approved", step=task.step, actor=actor or task.assignee, comment=comment,
+            task=task.key, auto=actor is None)
+    if step.mode == "sequential":
+        state.position += 1
+        if state.position < len(state.approvers):
+            _open(run, task.step, step, state.approvers[state.position])
+            return
+        _finish_step(run, task.step)
+    elif len(state.approved) >= state.required:
+        _finish_step(run, task.step)
+
+
+def _reject(run: Run, step: ApprovalStep, task: Task, actor: str | None, comment: str | None) -> None:
+    state = run.state.approvals[task.step]
+    run.close_task(task, "rejected", actor, comment)
+    state.rejected.append(task.assignee)
+    run.log("rejected", "驳回", "rejected", step=task.step, actor=actor or task.assignee, comment=comment,
+            task=task.key, auto=actor is None)
+    if step.mode == "n_of_m" and len(state.approvers) - len(state.rejected) >= state.required:
+        return  # enough approvers are left to reach N
+    for other in run.state.open_tasks(task.step):
+        run.close_task(other, "skipped")
+    reject(run, task.step, actor, comment)
+
+
+def _return(run: Run, task: Task, actor: str, comment: str | None) -> None:
+    run.close_task(task, "returned", actor, comment)
+    for other in run.state.open_tasks():
+        run.close_task(other, "cancelled")
+    run.state.cursors.clear()
+    run.state.waiting.clear()
+    run.state.timers.clear()
+    run.state.status = "returned"
+    run.log("returned", "退回发起人修改", "returned to the submitter", step=task.step, actor=actor, comment=comment)
+    if run.state.submitter:
+        run.emit(fx.Notify("in_app", (run.state.submitter,), "已退回",
+                           f"“{run.definition.name}”被 {actor} 退回：{comment or ''}", task.step))
+
+
+def _replace(run: Run, step: ApprovalStep, task: Task, to: str) -> None:
+    state = run.state.approvals[task.step]
+    if task.assignee in state.approvers:
+        state.approvers[state.approvers.index(task.assignee)] = to
+    _open(run, task.step, step, to)
+
+
+def _add(run: Run, step: ApprovalStep, task: Task, users: tuple[str, ...], actor: str, comment: str | None) -> None:
+    state = run.state.approvals[task.step]
+    new = [u for u in dict.fromkeys(users) if u not in state.approvers]
+    if step.mode == "sequential":
+        state.approvers[state.position + 1:state.position + 1] = new
+        state.required = len(state.approvers)
+    else:
+        state.approvers.extend(new)
+        if step.mode == "all":
+            state.required = len(state.approvers)
+        for user in new:
+            _open(run, task.step, step, user)
+    run.log("added_approvers", f"加签：{'、'.join(new)}", f"added approvers {', '.join(new)}", step=task.step,
+            actor=actor, comment=comment, users=new)
+
+
+def act(run: Run, task: Task, event: Decide | Transfer | AddApprovers) -> None:
+    """An approver's decision on one of the step's tasks."""
+    step = run.steps[task.step]
+    assert isinstance(step, ApprovalStep)
+    if isinstance(event, Transfer):
+        run.close_task(task, "transferred", event.actor, event.comment)
+        run.log("transferred", f"转交给 {event.to}", f"transferred to {event.to}", step=task.step, actor=event.actor,
+                comment=event.comment, to=event.to)
+        _replace(run, step, task, event.to)
+    elif isinstance(event, AddApprovers):
+        _add(run, step, task, event.users, event.actor, event.comment)
+    elif event.decision == "approve":
+        _approve(run, step, task, event.actor, event.comment)
+    elif event.decision == "reject":
+        _reject(run, step, task, event.actor, event.comment)
+    else:
+        _return(run, task, event.actor, event.comment)
+
+
+def timeout(run: Run, task: Task) -> None:
+    """The task's due time passed: remind, escalate, or decide as the step says."""
+    step = run.steps[task.step]
+    assert isinstance(step, ApprovalStep) and step.due is not None
+    action = step.due.action
+    target = escalation_target(run.ctx.org, task.assignee) if action == "escalate" else None
+    if action == "approve":
+        _approve(run, step, task, None, "超时自动通过")
+    elif action == "reject":
+        _reject(run, step, task, None, "超时自动驳回")
+    elif target:
+        run.close_task(task, "escalated")
+        run.log("escalated", f"超时未处理，升级给 {target}", f"overdue: escalated to {target}", step=task.step,
+                task=task.key, to=target)
+        _replace(run, step, task, target)
+    else:
+        run.emit(fx.Notify("in_app", (task.assignee,), "审批超时提醒",
+                           f"“{run.definition.name}”的“{step.name}”已超时，请尽快处理", task.step))
+        run.log("reminded", f"超时提醒 {task.assignee}", f"reminded {task.assignee}", step=task.step, task=task.key)

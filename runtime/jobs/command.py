@@ -1,0 +1,41 @@
+"""`tangram worker`: run the job worker in its own process (PostgreSQL: as many as you like)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from runtime.jobs.worker import run_due, serve, worker_name
+from runtime.settings import Settings
+from runtime.storage.db import open_database
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if args.db:
+        settings = settings.model_copy(update={"database_url": args.db})
+    if args.poll:
+        settings = settings.model_copy(update={"worker_poll_seconds": args.poll})
+    db = open_database(settings.url(), sqlite_json=settings.sqlite_json)
+    if args.once:
+        done = run_due(db, settings, datetime.now(UTC))
+        print(f"ran {done} job(s)")
+        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    name = worker_name()
+    print(f"worker {name} on {db.describe()}, polling every {settings.worker_poll_seconds:g}s")
+    serve(db, settings, stop, worker=name)
+    return 0
+
+
+def add_command(sub: Any, with_db: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]) -> None:
+    worker = with_db(sub.add_parser("worker", help="run the job worker (flow timers, schedules, notifications)"))
+    worker.add_argument("--once", action="store_true", help="run the jobs due now, then exit")
+    worker.add_argument("--poll", type=float, help="seconds between polls when idle (TANGRAM_WORKER_POLL_SECONDS)")
+    worker.set_defaults(run=cmd_worker)

@@ -1,0 +1,60 @@
+"""E-mail over SMTP (smtplib): one message per recipient, every attempt logged as a delivery; a retry writes only
+to the recipients not reached yet."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from sqlalchemy import Connection, select
+
+from runtime.jobs.worker import JobRun
+from runtime.settings import Settings
+from runtime.storage import outbox
+from runtime.storage.tables import users
+
+
+def address_of(conn: Connection, username: str, settings: Settings) -> str | None:
+    """A user's e-mail address: the username when it is one, else `<username>@<email_domain>` when set.
+    (When users get an e-mail column — the organisation issue — read it here first.)"""
+    if "@" in username:
+        return username
+    email = getattr(users.c, "email", None)
+    if email is not None:
+        found = conn.scalar(select(email).where(users.c.username == username))
+        if found:
+            return str(found)
+    return f"{username}@{settings.email_domain}" if settings.email_domain else None
+
+
+def handle(run: JobRun) -> None:
+    settings, payload = run.settings, run.job.payload
+    if not settings.smtp_host:
+        raise RuntimeError("SMTP is not configured (TANGRAM_SMTP_HOST)")
+    with run.db.read() as conn:
+        targets = [(u, address_of(conn, u, settings)) for u in payload["to"]]
+        sent = {d.target for d in outbox.job_deliveries(conn, run.job.id) if d.ok}
+    targets = [(u, a) for u, a in targets if (a or u) not in sent]  # a retry does not write twice to anyone
+    errors = []
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password or "")
+        for user, address in targets:
+            error = None if address else f"{user} has no e-mail address"
+            if address:
+                message = EmailMessage()
+                message["From"], message["To"], message["Subject"] = settings.smtp_from, address, payload["subject"]
+                message["Message-ID"] = f"<{run.job.key or run.job.id}.{user}@tangram>"  # the same on a retry
+                message.set_content(payload["body"])
+                try:
+                    smtp.send_message(message)
+                except smtplib.SMTPException as e:
+                    error = str(e)
+            with run.db.write() as conn:
+                outbox.log_delivery(conn, run.job, "email", address or user, run.now, ok=error is None, error=error)
+            if error and address:
+                errors.append(error)
+    if errors:
+        raise RuntimeError("; ".join(errors))

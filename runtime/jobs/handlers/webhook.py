@@ -1,0 +1,56 @@
+"""Outbound webhooks: the JSON body signed with HMAC-SHA256 (`X-Tangram-Signature: sha256=<hex>`), the job's
+key as `X-Tangram-Delivery` so a receiver can drop a repeat, non-2xx retried with backoff, every attempt logged."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+
+import httpx
+
+from runtime.jobs.worker import JobRun
+from runtime.storage import outbox
+
+_client: httpx.Client | None = None
+
+
+def client() -> httpx.Client:
+    """One client per process: building one loads the TLS context, which costs more than a local delivery."""
+    global _client
+    if _client is None:
+        _client = httpx.Client(timeout=10)
+    return _client
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post(run: JobRun, channel: str, url: str, body: bytes, headers: dict[str, str],
+         check: Callable[[httpx.Response], str | None] | None = None) -> None:
+    """POST, log the delivery and (on success) finish the job in one transaction; a transport error, a non-2xx
+    answer or a `check` complaint raises, and the worker schedules the retry."""
+    status, error = None, None
+    try:
+        response = client().post(url, content=body, headers={"Content-Type": "application/json", **headers})
+        status = response.status_code
+        error = f"HTTP {status}: {response.text[:200]}" if not response.is_success else (check and check(response))
+    except httpx.HTTPError as e:
+        error = f"{type(e).__name__}: {e}"
+    with run.db.write() as conn:
+        outbox.log_delivery(conn, run.job, channel, url, run.now, ok=error is None, status_code=status, error=error)
+        if error is None:
+            run.complete(conn)
+    if error:
+        raise RuntimeError(error)
+
+
+def handle(run: JobRun) -> None:
+    payload = run.job.payload
+    body = json.dumps(payload["body"], ensure_ascii=False, separators=(",", ":")).encode()
+    headers = {"X-Tangram-Delivery": run.job.key or str(run.job.id), "User-Agent": "Tangram-Webhook/1"}
+    if payload.get("secret"):
+        headers["X-Tangram-Signature"] = signature(payload["secret"], body)
+    post(run, "webhook", payload["url"], body, headers)

@@ -1,0 +1,150 @@
+"""The worker: claims due jobs, runs their handler, marks them done or schedules a retry with backoff.
+
+`run_once(now)` / `run_due(now)` are the entry points tests call with an injected clock. The embedded mode
+runs `EmbeddedWorker` (a thread of the server); `tangram worker` runs `serve` in its own process — on
+PostgreSQL several may run at once (claims use FOR UPDATE SKIP LOCKED). SQLite has one writer at a time,
+so there the in-process worker is all it needs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Row
+
+from runtime.settings import Settings
+from runtime.storage import outbox
+from runtime.storage.db import Database
+from runtime.storage.flow_triggers import ensure_schedules
+
+log = logging.getLogger("tangram.worker")
+
+SCHEDULE_CHECK_SECONDS = 60.0
+"""How often a polling worker makes sure every schedule flow has its next run queued (a published app's new
+schedules start within a minute)."""
+
+
+@dataclass
+class JobRun:
+    """One claimed job being run: handlers finish it inside their own write transaction when they can,
+    so a database effect and the job's completion commit together (exactly once)."""
+
+    db: Database
+    job: Row[Any]
+    now: datetime
+    worker: str
+    settings: Settings
+    completed: bool = field(default=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    def complete(self, conn: Connection) -> bool:
+        self.completed = True
+        return outbox.finish(conn, self.job.id, self.worker, self.now)
+
+
+Handler = Callable[[JobRun], None]
+
+
+def handlers() -> dict[str, Handler]:
+    from runtime.jobs.handlers import email, flow_timer, robots, webhook
+
+    return {"flow_timer": flow_timer.handle, "schedule": flow_timer.schedule, "date_trigger": flow_timer.date_trigger,
+            "date_backfill": flow_timer.date_backfill, "email": email.handle, "webhook": webhook.handle, "dingtalk": robots.dingtalk, "wecom": robots.wecom}
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def run_job(db: Database, settings: Settings, job: Row[Any], now: datetime, worker: str) -> str:
+    """Run one claimed job; its final status."""
+    run = JobRun(db, job, now, worker, settings)
+    try:
+        handler = handlers().get(job.kind)
+        if handler is None:
+            raise LookupError(f"no handler for job kind {job.kind!r}")
+        handler(run)
+        if not run.completed:
+            with db.write() as conn:
+                run.complete(conn)
+        return "done"
+    except Exception as e:  # any failure of a job is recorded on it and retried, never lost
+        log.warning("job %s (%s) failed: %s", job.id, job.kind, e)
+        with db.write() as conn:
+            return outbox.fail(conn, job, worker, now, f"{type(e).__name__}: {e}")
+
+
+def run_once(db: Database, settings: Settings, now: datetime, *, worker: str | None = None, limit: int = 20,
+             schedules: bool = True) -> int:
+    """Claim and run the jobs due at `now` (one batch); how many were claimed."""
+    worker = worker or worker_name()
+    if not schedules:
+        with db.read() as conn:  # idle polls take no write lock (SQLite has one writer at a time)
+            if not outbox.any_due(conn, now):
+                return 0
+    with db.write() as conn:
+        if schedules:
+            ensure_schedules(conn, now, ZoneInfo(settings.timezone))
+        claimed = outbox.claim(conn, now, worker, limit=limit)
+    for job in claimed:
+        run_job(db, settings, job, now, worker)
+    return len(claimed)
+
+
+def run_due(db: Database, settings: Settings, now: datetime, *, worker: str | None = None, rounds: int = 1000) -> int:
+    """Run batches until nothing is due at `now` (jobs the batch queued for `now` included)."""
+    total = 0
+    for _ in range(rounds):
+        done = run_once(db, settings, now, worker=worker, schedules=total == 0)
+        total += done
+        if not done:
+            break
+    return total
+
+
+def serve(db: Database, settings: Settings, stop: threading.Event, clock: Callable[[], datetime] | None = None,
+          *, worker: str | None = None) -> None:
+    """Poll for due jobs until `stop` is set (what `tangram worker` and the embedded thread run)."""
+    worker = worker or worker_name()
+    checked_schedules = float("-inf")
+    while not stop.is_set():
+        try:
+            schedules = time.monotonic() - checked_schedules >= SCHEDULE_CHECK_SECONDS
+            if schedules:
+                checked_schedules = time.monotonic()
+            busy = run_once(db, settings, (clock or (lambda: datetime.now(UTC)))(), worker=worker, schedules=schedules)
+        except Exception:  # the database went away for a moment: try again after the pause
+            log.exception("worker round failed")
+            busy = 0
+        if not busy:
+            stop.wait(settings.worker_poll_seconds)
+
+
+class EmbeddedWorker:
+    """The worker as a daemon thread of the server process."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=serve, args=(db, settings, self.stop, clock), daemon=True,
+                                       name="tangram-worker")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+
+
+__all__ = ["run_once", "run_due", "run_job", "serve", "EmbeddedWorker", "JobRun", "handlers"]

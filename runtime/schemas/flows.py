@@ -1,0 +1,74 @@
+"""Request and response shapes of flows, tasks, messages and jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Row
+
+from engine.flows.state import FlowInstanceState
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StartIn(_In):
+    record_id: int
+
+
+class CommentIn(_In):
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class TransferIn(CommentIn):
+    to: str = Field(min_length=1, max_length=64)
+
+
+class AddApproversIn(CommentIn):
+    users: list[str] = Field(min_length=1, max_length=20)
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def task_json(row: Row[Any]) -> dict[str, Any]:
+    return {"id": row.id, "instance_id": row.instance_id, "app": row.app, "form": row.form, "record_id": row.record_id,
+            "step": row.step, "step_name": row.step_name, "kind": row.kind, "assignee": row.assignee,
+            "status": row.status, "comment": row.comment, "created_at": _moment(row.created_at),
+            "due_at": _moment(row.due_at), "decided_at": _moment(row.decided_at), "decided_by": row.decided_by}
+
+
+def instance_json(row: Row[Any], tasks: list[Row[Any]] | None = None, *, lang: str = "zh") -> dict[str, Any]:
+    state = FlowInstanceState.model_validate(row.state)
+    timeline = [{"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "step": e.step, "step_name": e.step_name,
+                 "message": e.message_en if lang == "en" and e.message_en else e.message, "comment": e.comment,
+                 **({"detail": e.detail} if e.detail else {})} for e in state.timeline]
+    body = {"id": row.id, "app": row.app, "flow": row.flow, "form": row.form, "record_id": row.record_id,
+            "status": row.status, "submitter": row.submitter, "def_version": row.def_version,
+            "locks_record": row.locks_record, "created_at": _moment(row.created_at),
+            "updated_at": _moment(row.updated_at), "ended_at": _moment(row.ended_at),
+            "waiting": list(state.waiting), "timeline": timeline}
+    if tasks is not None:
+        body["tasks"] = [task_json(t) for t in tasks]
+    return body
+
+
+def message_json(row: Row[Any]) -> dict[str, Any]:
+    return {"id": row.id, "title": row.title, "body": row.body, "app": row.app, "record_id": row.record_id,
+            "instance_id": row.instance_id, "created_at": _moment(row.created_at), "read_at": _moment(row.read_at)}
+
+
+def job_json(row: Row[Any]) -> dict[str, Any]:
+    return {"id": row.id, "kind": row.kind, "key": row.key, "status": row.status, "run_at": _moment(row.run_at),
+            "attempts": row.attempts, "max_attempts": row.max_attempts, "last_error": row.last_error,
+            "payload": {k: ("***" if k == "secret" and v else v) for k, v in row.payload.items()},
+            "created_at": _moment(row.created_at), "updated_at": _moment(row.updated_at)}
+
+
+def delivery_json(row: Row[Any]) -> dict[str, Any]:
+    return {"id": row.id, "job_id": row.job_id, "channel": row.channel, "target": row.target, "attempt": row.attempt,
+            "ok": row.ok, "status_code": row.status_code, "error": row.error, "at": _moment(row.at)}

@@ -1,0 +1,106 @@
+"""Carrying out a transition's effects inside its transaction: record writes, in-app messages, to-dos and
+assignments at once; e-mail, robots, webhooks and timers as outbox jobs with an idempotency key each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Row, func, insert, select, text
+
+from engine.app import AppDefinition
+from engine.expr.evaluate import EvalContext
+from engine.flows import effects as fx
+from engine.flows.machine import Outcome
+from engine.flows.model import FlowDefinition
+from runtime.storage import definitions, messages, outbox, records
+from runtime.storage.columns import field_column
+from runtime.storage.context import SYSTEM, Actor, Change, FormRef
+from runtime.storage.expressions import filter_clause
+from runtime.storage.tables import flow_tasks
+from runtime.storage.tables import records as records_table
+
+
+def _next_turn(conn: Connection, key: str) -> int:
+    """1, 2, 3 … per key, atomically (the row lock serialises concurrent assignments)."""
+    return int(conn.execute(text(
+        "INSERT INTO flow_counters (key, value) VALUES (:k, 1) "
+        "ON CONFLICT (key) DO UPDATE SET value = flow_counters.value + 1 RETURNING value"), {"k": key}).scalar_one())
+
+
+def _fewest_open(conn: Connection, ref: FormRef, effect: fx.Assign, now: datetime, tz: ZoneInfo) -> str:
+    col = field_column(ref.form.field(effect.field), conn.dialect.name).raw_expr()
+    query = (select(col, func.count()).select_from(records_table)
+             .where(records_table.c.app == ref.app_key, records_table.c.form == ref.form.key,
+                    records_table.c.deleted_at.is_(None), col.in_(effect.users)).group_by(col))
+    if effect.open_when:
+        query = query.where(filter_clause(ref, effect.open_when, conn.dialect.name, EvalContext(now, tz)))
+    counts = {str(user): n for user, n in conn.execute(query)}
+    return min(effect.users, key=lambda u: (counts.get(u, 0), effect.users.index(u)))
+
+
+def _todos(conn: Connection, row: Row[Any], users: tuple[str, ...], name: str, step: str, due: datetime | None,
+           now: datetime, key: str) -> None:
+    if users:
+        conn.execute(insert(flow_tasks), [
+            {"instance_id": row.id, "key": f"{key}:{user}"[:100], "kind": "todo", "step": step, "step_name": name,
+             "assignee": user, "status": "open", "app": row.app, "form": row.form, "record_id": row.record_id,
+             "created_at": now, "due_at": due} for user in users])
+        messages.send(conn, users, "新待办", name, now, app=row.app, record_id=row.record_id, instance_id=row.id)
+
+
+def _assign(conn: Connection, row: Row[Any], app: AppDefinition, effect: fx.Assign, change: Change, key: str) -> None:
+    if not effect.users:
+        return
+    ref = definitions.form_ref(conn, app.key, row.form)
+    if effect.strategy == "round_robin":
+        user = effect.users[(_next_turn(conn, f"{app.key}/{row.flow}/{effect.step}") - 1) % len(effect.users)]
+    else:
+        user = _fewest_open(conn, ref, effect, change.now, change.timezone)
+    records.update_record(conn, ref, row.record_id, {effect.field: user}, change)
+    if effect.task_name:
+        _todos(conn, row, (user,), effect.task_name, effect.step, effect.task_due, change.now, key)
+    else:
+        messages.send(conn, [user], "新分配", f"你被指定为“{ref.form.name}”记录 {row.record_id} 的负责人", change.now,
+                      app=app.key, record_id=row.record_id, instance_id=row.id)
+
+
+def _notify(conn: Connection, row: Row[Any], effect: fx.Notify, now: datetime, key: str) -> None:
+    if effect.channel == "in_app":
+        messages.send(conn, effect.users, effect.title, effect.message, now, app=row.app, record_id=row.record_id,
+                      instance_id=row.id)
+    elif effect.channel == "email":
+        outbox.enqueue(conn, "email", {"to": list(effect.users), "subject": effect.title, "body": effect.message},
+                       now, key=key)
+    else:
+        outbox.enqueue(conn, effect.channel, {"webhook": effect.webhook, "secret": effect.secret,
+                                              "title": effect.title, "message": effect.message}, now, key=key)
+
+
+def carry_out(conn: Connection, row: Row[Any], app: AppDefinition, flow: FlowDefinition, outcome: Outcome,
+              now: datetime, tz: ZoneInfo, *, base: int) -> None:
+    """Do what the transition asks. Flow writes are made in the submitter's name (the system's when none)."""
+    change = Change(Actor(row.submitter) if row.submitter else SYSTEM, now, tz)
+    for n, effect in enumerate(outcome.effects):
+        key = f"flow:{row.id}:{base}:{n}"
+        if isinstance(effect, fx.UpdateRecord) and row.record_id is not None:
+            records.update_record(conn, definitions.form_ref(conn, app.key, flow.form), row.record_id, effect.values,
+                                  change)
+        elif isinstance(effect, fx.CreateRecord):
+            records.create(conn, definitions.form_ref(conn, app.key, effect.form), effect.values, change)
+        elif isinstance(effect, fx.Notify):
+            _notify(conn, row, effect, now, key)
+        elif isinstance(effect, fx.CallWebhook):
+            outbox.enqueue(conn, "webhook", {"url": effect.url, "secret": effect.secret, "body": effect.body}, now,
+                           key=key, max_attempts=effect.attempts)
+        elif isinstance(effect, fx.Assign) and row.record_id is not None:
+            _assign(conn, row, app, effect, change, key)
+        elif isinstance(effect, fx.OpenTodo):
+            _todos(conn, row, effect.users, effect.name, effect.step, effect.due_at, now, key)
+        elif isinstance(effect, fx.SetTimer):
+            outbox.enqueue(conn, "flow_timer", {"instance_id": row.id, "key": effect.key}, now, run_at=effect.at,
+                           key=f"timer:{row.id}:{effect.key}:{effect.at.isoformat()}"[:200])
+
+
+__all__ = ["carry_out"]

@@ -1,0 +1,126 @@
+"""The pure flow machine: every (status, event) pair against the guards, and the step semantics without
+a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import product
+from typing import Any
+
+import pytest
+
+from engine.app import parse_app
+from engine.errors import FlowStateError, NotAssignee
+from engine.flows import effects as fx
+from engine.flows.events import EVENT_TYPES, AddApprovers, Cancel, Decide, Start, TimerFired, Transfer
+from engine.flows.machine import GUARDS, advance
+from engine.flows.run import FlowContext
+from engine.flows.state import STATUSES, FlowInstanceState
+from engine.org import Org
+from tests.flows import approval, approval_flow, tickets
+
+NOW = datetime(2026, 11, 23, 2, tzinfo=UTC)
+ORG = Org(roles={"team_lead": frozenset({"li"}), "board": frozenset({"b1", "b2", "b3"})})
+
+
+def flow_of(*steps: dict[str, Any], **more: Any) -> tuple[Any, FlowContext]:
+    app = parse_app(tickets(approval_flow(*steps, **more)))
+    return app.flows[0], FlowContext({"summary": "x", "cost": "6000"}, ORG, app.form("ticket"))
+
+
+FLOW, CTX = flow_of(approval({"role": "team_lead"}, due="PT1H"))
+EVENTS = {
+    "start": Start("wang"),
+    "approve": Decide("t1", "li", "approve"),
+    "reject": Decide("t1", "li", "reject"),
+    "return": Decide("t1", "li", "return"),
+    "transfer": Transfer("t1", "li", "zhang"),
+    "add": AddApprovers("t1", "li", ("zhang",)),
+    "timer": TimerFired("due:t1"),
+    "cancel": Cancel("wang"),
+}
+
+
+def test_every_event_type_is_guarded_and_exercised() -> None:
+    assert set(GUARDS) == set(EVENT_TYPES) == {type(e) for e in EVENTS.values()}
+
+
+def state_in(status: str) -> FlowInstanceState:
+    running = advance(FLOW, FlowInstanceState(), Start("wang"), NOW, CTX).state
+    if status == "new":
+        return FlowInstanceState()
+    return running if status == "running" else running.model_copy(update={"status": status})
+
+
+@pytest.mark.parametrize(("status", "event"), list(product(STATUSES, EVENTS)),
+                         ids=[f"{s}-{e}" for s, e in product(STATUSES, EVENTS)])
+def test_every_status_and_event_pair_obeys_its_guard(status: str, event: str) -> None:
+    guard = GUARDS[type(EVENTS[event])]
+    state = state_in(status)
+    later = NOW + timedelta(hours=2)
+    if status in guard.from_states:
+        outcome = advance(FLOW, state, EVENTS[event], later, CTX)
+        assert outcome.state.status in guard.to_states
+        assert state == state_in(status)  # the given state is never changed in place
+    elif guard.otherwise == "ignore":
+        outcome = advance(FLOW, state, EVENTS[event], later, CTX)
+        assert (outcome.state, outcome.effects, outcome.changed) == (state, [], False)
+    else:
+        with pytest.raises(FlowStateError):
+            advance(FLOW, state, EVENTS[event], later, CTX)
+
+
+def test_a_decision_by_someone_else_is_refused() -> None:
+    with pytest.raises(NotAssignee):
+        advance(FLOW, state_in("running"), Decide("t1", "zhang", "approve"), NOW, CTX)
+
+
+def test_a_timer_before_its_time_does_nothing() -> None:
+    outcome = advance(FLOW, state_in("running"), TimerFired("due:t1"), NOW + timedelta(minutes=59), CTX)
+    assert not outcome.changed
+
+
+def test_the_start_opens_a_task_with_its_due_timer_and_tells_the_approver() -> None:
+    outcome = advance(FLOW, FlowInstanceState(), Start("wang"), NOW, CTX)
+    assert [t.assignee for t in outcome.state.open_tasks()] == ["li"]
+    assert fx.SetTimer("due:t1", NOW + timedelta(hours=1)) in outcome.effects
+    assert any(isinstance(e, fx.Notify) and e.users == ("li",) for e in outcome.effects)
+
+
+def test_condition_takes_the_first_true_branch_and_says_why() -> None:
+    flow, ctx = flow_of({"type": "condition", "branches": [
+        {"name": "大额", "when": "cost > 5000", "steps": [{"type": "action", "action": "update_record",
+                                                        "set": {"note": '"大额"'}}]},
+        {"name": "小额", "when": "cost > 0", "steps": []}, {"default": True, "steps": []}]})
+    outcome = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx)
+    assert outcome.state.status == "completed"
+    branch = next(e for e in outcome.state.timeline if e.kind == "branch")
+    assert "大额" in branch.message and "cost > 5000" in branch.message
+    assert outcome.effects[0] == fx.UpdateRecord({"note": "大额"}, "steps[0].branches[0].steps[0]")
+
+
+def test_later_conditions_see_the_values_an_update_step_set() -> None:
+    flow, ctx = flow_of({"type": "action", "action": "update_record", "set": {"cost": "1"}},
+                        {"type": "condition", "branches": [
+                            {"when": "cost > 5000", "steps": [approval({"role": "team_lead"})]},
+                            {"default": True, "steps": []}]})
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    assert state.status == "approved" and state.tasks == {}  # the big-amount branch was not taken
+
+
+def test_sequential_add_approver_goes_right_after_the_current_one() -> None:
+    flow, ctx = flow_of(approval({"users": ["b1", "b2"]}, "sequential"))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    state = advance(flow, state, AddApprovers("t1", "b1", ("b3",)), NOW, ctx).state
+    state = advance(flow, state, Decide("t1", "b1", "approve"), NOW, ctx).state
+    assert [t.assignee for t in state.open_tasks()] == ["b3"]
+    state = advance(flow, state, Decide("t2", "b3", "approve"), NOW, ctx).state
+    assert [t.assignee for t in state.open_tasks()] == ["b2"]
+
+
+def test_escalation_without_a_department_falls_back_to_a_reminder() -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, due={"after": "PT1H", "action": "escalate"}))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    outcome = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx)
+    assert outcome.state.timeline[-1].kind == "reminded"
+    assert [t.assignee for t in outcome.state.open_tasks()] == ["li"]

@@ -1,0 +1,171 @@
+"""The CRM template's seed flows end to end over HTTP: quote and contract approvals, lead assignment,
+stuck opportunities, A-class follow-ups, won → order, ticket routing with SLA escalation, overdue payments."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from runtime.cli import CRM_TEMPLATE
+from tests.factories import Maker
+from tests.flows import FlowWorld
+
+ROLES = {"sales_manager": ["manager1"], "finance": ["cfo"], "gm": ["ceo"], "tech_support": ["engineer"],
+         "purchasing": ["buyer"], "sales_rep": ["rep0"], "customer_service": ["svc"], "service_manager": ["svc_boss"]}
+DEPARTMENTS = [("sales", None, "manager1"), ("sales_east", "sales", "manager1"), ("service_field", None, "svc_boss")]
+MEMBERS = {"rep1": ["sales_east"], "rep2": ["sales_east"], "tech1": ["service_field"], "tech2": ["service_field"]}
+
+
+@pytest.fixture
+def crm(make: Maker) -> FlowWorld:
+    w = FlowWorld(make, json.loads(CRM_TEMPLATE.read_text(encoding="utf-8")))
+    w.org(DEPARTMENTS, MEMBERS, ROLES)
+    return w
+
+
+def customer(w: FlowWorld, **data: Any) -> dict[str, Any]:
+    return w.record({"name": data.pop("name", "上海华东机电有限公司"), **data}, "customer")
+
+
+def quote(w: FlowWorld, *lines: tuple[str, int, int, bool]) -> dict[str, Any]:
+    rows = [{"item": item, "qty": qty, "unit_price": price, "non_standard": odd} for item, qty, price, odd in lines]
+    return w.record({"customer": customer(w)["id"], "lines": rows, "status": "草稿", "manager": "rep1"}, "quote",
+                    user="rep1")
+
+
+def test_a_600000_quote_passes_sales_manager_finance_and_general_manager(crm: FlowWorld) -> None:
+    q = quote(crm, ("服务器集群", 2, 300000, False))
+    assert q["data"]["amount"] == "600000.00"
+    inst = crm.submit(q["id"], "quote_approval", user="rep1")
+    assert crm.get_record(q["id"], "quote")["data"]["status"] == "审批中"
+    crm.decide("manager1")
+    crm.decide("cfo")
+    assert crm.instance(inst["id"])["status"] == "running"
+    assert crm.inbox("ceo")[0]["step_name"] == "总经理审批"
+    crm.decide("ceo")
+    assert crm.instance(inst["id"])["status"] == "approved"
+    assert crm.get_record(q["id"], "quote")["data"]["status"] == "已批准"
+    assert "报价已批准" in [m["title"] for m in crm.messages("rep1")]
+
+
+def test_a_400000_quote_skips_the_general_manager(crm: FlowWorld) -> None:
+    q = quote(crm, ("实施服务", 1, 400000, False))
+    inst = crm.submit(q["id"], "quote_approval", user="rep1")
+    crm.decide("manager1")
+    crm.decide("cfo")
+    assert crm.instance(inst["id"])["status"] == "approved"
+    assert crm.inbox("ceo") == []
+    branch = [e for e in crm.instance(inst["id"])["timeline"] if e["kind"] == "branch"][0]
+    assert "其他" in branch["message"]
+
+
+def test_non_standard_items_add_a_tech_and_purchasing_countersign(crm: FlowWorld) -> None:
+    q = quote(crm, ("标准软件", 1, 100000, False), ("定制接口", 1, 50000, True))
+    inst = crm.submit(q["id"], "quote_approval", user="rep1")
+    crm.decide("manager1")
+    crm.decide("cfo")
+    assert len(crm.inbox("engineer")) == len(crm.inbox("buyer")) == 1
+    crm.decide("buyer")
+    assert crm.instance(inst["id"])["status"] == "running"
+    crm.decide("engineer")
+    assert crm.instance(inst["id"])["status"] == "approved"
+
+
+def test_a_rejected_quote_is_marked_and_unlocked(crm: FlowWorld) -> None:
+    q = quote(crm, ("服务器", 1, 1000, False))
+    crm.submit(q["id"], "quote_approval", user="rep1")
+    url = f"/api/v1/apps/crm/forms/quote/records/{q['id']}"
+    assert crm.client.patch(url, json={"data": {"note": "改"}}, headers=crm.h("rep1")).status_code == 423
+    crm.decide("manager1", "reject", {"comment": "价格太低"})
+    assert crm.get_record(q["id"], "quote")["data"]["status"] == "已驳回"
+    assert crm.client.patch(url, json={"data": {"note": "改"}}, headers=crm.h("rep1")).status_code == 200
+
+
+def test_contract_approval_sets_the_contract_running(crm: FlowWorld) -> None:
+    c = crm.record({"title": "年度框架合同", "customer": customer(crm)["id"], "amount": 2000000, "status": "草稿"},
+                   "contract")
+    crm.submit(c["id"], "contract_approval")
+    for user in ("manager1", "cfo", "ceo"):
+        crm.decide(user)
+    assert crm.get_record(c["id"], "contract")["data"]["status"] == "执行中"
+
+
+def test_leads_are_assigned_round_robin_within_their_region_with_a_two_hour_first_contact(crm: FlowWorld) -> None:
+    owners = [crm.get_record(crm.record({"company": f"公司{i}", "region": "华东"}, "lead")["id"], "lead")["data"]
+              for i in range(3)]
+    assert [o["assignee"] for o in owners] == ["rep1", "rep2", "rep1"]
+    assert owners[0]["first_contact_due"].startswith("2026-11-23T04:00")
+    [todo] = crm.inbox("rep2")
+    assert todo["step_name"] == "首次联系" and todo["due_at"].startswith("2026-11-23T04:00")
+    elsewhere = crm.record({"company": "西北公司", "region": "西北"}, "lead")
+    assert crm.get_record(elsewhere["id"], "lead")["data"]["assignee"] == "rep0"  # no 西北 team: all reps
+
+
+def test_an_opportunity_stuck_for_seven_days_gives_its_owner_a_task(crm: FlowWorld) -> None:
+    cust = customer(crm)["id"]
+    stuck = crm.record({"name": "ERP 项目", "customer": cust, "stage": "需求确认", "manager": "rep1"}, "opportunity")
+    crm.record({"name": "已赢", "customer": cust, "stage": "赢单", "manager": "rep2"}, "opportunity")
+    crm.run_jobs()
+    crm.run_jobs(days=5, hours=23)  # 09:00 on the 29th: 6 calendar days in the stage
+    assert crm.inbox("rep1") == []
+    crm.run_jobs(days=1)
+    [task] = crm.inbox("rep1")
+    assert task["record_id"] == stuck["id"] and "需求确认" in task["step_name"]
+    assert crm.inbox("rep2") == []
+
+
+def test_moving_an_opportunity_to_won_creates_its_order_and_stamps_the_stage_time(crm: FlowWorld) -> None:
+    opp = crm.record({"name": "CRM 项目", "customer": customer(crm)["id"], "stage": "商务谈判", "amount": 880000,
+                      "manager": "rep1"}, "opportunity")
+    r = crm.client.patch(f"/api/v1/apps/crm/forms/opportunity/records/{opp['id']}", json={"data": {"stage": "赢单"}},
+                         headers=crm.h("admin"))
+    assert r.status_code == 200
+    assert crm.get_record(opp["id"], "opportunity")["data"]["stage_changed_at"].startswith("2026-11-23T02:00")
+    [order] = crm.client.get("/api/v1/apps/crm/forms/order/records", headers=crm.h("admin")).json()["items"]
+    assert (order["data"]["amount"], order["data"]["status"], order["data"]["manager"]) == ("880000.00", "待发货", "rep1")
+    assert order["data"]["ordered_on"] == "2026-11-23"
+
+
+def test_an_a_class_customer_not_followed_up_for_three_days_is_notified_to_its_owner(crm: FlowWorld) -> None:
+    a = customer(crm, name="重点客户", level="A", manager="rep1")
+    customer(crm, name="普通客户", level="B", manager="rep2")
+    crm.record({"summary": "电话沟通", "customer": a["id"], "followed_at": "2026-11-23T09:00:00+08:00"}, "followup")
+    crm.run_jobs()
+    crm.run_jobs(days=3, hours=23)  # 09:00 on the 27th: 4 days since the follow-up
+    assert [m["body"] for m in crm.messages("rep1")] == ["A 类客户“重点客户”已超过 3 天未跟进"]
+    assert crm.messages("rep2") == []
+
+
+def test_tickets_are_routed_by_category_with_an_sla_and_escalated_when_late(crm: FlowWorld) -> None:
+    cust = customer(crm)["id"]
+    t1 = crm.record({"subject": "设备无法启动", "customer": cust, "category": "故障维修", "urgency": "特急",
+                     "description": "开机无反应"}, "ticket")
+    t2 = crm.record({"subject": "异响", "customer": cust, "category": "故障维修", "urgency": "一般",
+                     "description": "运行有异响"}, "ticket")
+    d1, d2 = crm.get_record(t1["id"], "ticket")["data"], crm.get_record(t2["id"], "ticket")["data"]
+    assert {d1["assignee"], d2["assignee"]} == {"tech1", "tech2"}  # fewest open tickets first
+    assert d1["sla_due_at"].startswith("2026-11-23T06:00") and d1["status"] == "待处理"
+    crm.client.patch(f"/api/v1/apps/crm/forms/ticket/records/{t2['id']}", json={"data": {"status": "已解决"}},
+                     headers=crm.h("admin"))
+    crm.run_jobs(hours=4)
+    assert "工单超时" in [m["title"] for m in crm.messages("svc_boss")]
+    assert [t["step_name"] for t in crm.inbox("svc_boss")] == [f"升级处理工单 {d1['code']}"]
+    crm.run_jobs(hours=44)  # the 一般 ticket's 48 h SLA passes: it was solved, nobody is told
+    assert len(crm.inbox("svc_boss")) == 1
+
+
+def test_an_overdue_payment_is_marked_and_its_owner_reminded(crm: FlowWorld) -> None:
+    c = crm.record({"title": "合同", "customer": customer(crm)["id"], "amount": 100000}, "contract")
+    p = crm.record({"contract": c["id"], "planned_amount": 50000, "planned_on": "2026-11-25", "status": "未回款",
+                    "manager": "rep1"}, "payment")
+    paid = crm.record({"contract": c["id"], "planned_amount": 50000, "planned_on": "2026-11-25", "status": "已回款",
+                       "manager": "rep2"}, "payment")
+    crm.run_jobs(days=2, hours=22)  # 08:00 on the 26th
+    assert crm.get_record(p["id"], "payment")["data"]["status"] == "未回款"
+    crm.run_jobs(hours=1)
+    assert crm.get_record(p["id"], "payment")["data"]["status"] == "已逾期"
+    assert [m["title"] for m in crm.messages("rep1") if m["title"] == "回款逾期"] == ["回款逾期"]
+    assert crm.inbox("rep1")[0]["step_name"].startswith("催收回款")
+    assert crm.get_record(paid["id"], "payment")["data"]["status"] == "已回款"
