@@ -54,3 +54,18 @@ def test_nobody_submits_a_record_they_cannot_see(make: Any) -> None:
     assert r.status_code == 404
     assert make.client.get("/api/v1/tasks", params={"assignee": "me", "status": "open"},
                            headers=people["approver"]).json()["items"] == []
+
+
+def test_flow_tokens_and_secrets_are_shown_only_to_managers(make: Any) -> None:
+    definition = repair()
+    definition["roles"] = [ROLE]
+    definition["flows"] = [{"key": "inbound", "name": "外部报修", "form": "ticket",
+                            "trigger": {"on": "webhook", "token": "very-secret-token"},
+                            "steps": [{"type": "action", "action": "webhook", "url": "http://127.0.0.1:9/x",
+                                       "secret": "signing-secret", "body": {"id": "id"}}]}]
+    make.app_def(definition)
+    reporter = make.user("reporter", admin=False)
+    make.client.put("/api/v1/apps/repair/roles/reporter/members", json={"users": ["reporter"]}, headers=make.admin)
+    seen = make.client.get("/api/v1/apps/repair", headers=reporter).text
+    assert "very-secret-token" not in seen and "signing-secret" not in seen and "外部报修" in seen
+    assert "very-secret-token" in make.client.get("/api/v1/apps/repair", headers=make.admin).text
