@@ -12,6 +12,7 @@ from engine.forms.expressions import bind_app, expression_issues
 from engine.forms.fields import field_types
 from engine.forms.model import FormDefinition
 from engine.keys import SYSTEM_FIELDS, Key, repeated
+from engine.reports.model import ReportDefinition
 
 FORMAT = "tangram/app@1"
 
@@ -29,7 +30,7 @@ class AppDefinition(BaseModel):
     version: str = "1.0.0"
     forms: list[FormDefinition] = Field(default_factory=list)
     flows: list[dict[str, Any]] = Field(default_factory=list)
-    reports: list[dict[str, Any]] = Field(default_factory=list)
+    reports: list[ReportDefinition] = Field(default_factory=list)
     roles: list[dict[str, Any]] = Field(default_factory=list)
 
     @cached_property
@@ -42,6 +43,13 @@ class AppDefinition(BaseModel):
             return self.forms_by_key[key]
         except KeyError:
             raise NotFound(f"应用“{self.name}”没有表单 {key}", f"app {self.key!r} has no form {key!r}") from None
+
+    def report(self, key: str) -> ReportDefinition:
+        """The report with this key, or NotFound."""
+        for report in self.reports:
+            if report.key == key:
+                return report
+        raise NotFound(f"应用“{self.name}”没有报表 {key}", f"app {self.key!r} has no report {key!r}")
 
     def dump(self) -> dict[str, Any]:
         """The definition as JSON data, in the published format."""
@@ -113,6 +121,10 @@ def check_app(app: AppDefinition) -> list[Issue]:
         issues.extend(_form_issues(i, form, app))
         bind_app(form, app)
         issues.extend(expression_issues(form, f"forms[{i}]"))
+    if not issues:  # reports are checked against sound forms only
+        from engine.reports.validate import report_issues  # engine.reports imports this module
+
+        issues.extend(report_issues(app))
     return issues
 
 

@@ -119,3 +119,9 @@ class Forbidden(EngineError):
     """The credentials are valid but do not allow this."""
 
     code = "forbidden"
+
+
+class UnsupportedQuery(BadQuery):
+    """A report or filter cannot run on the asked engine (e.g. a function the mirror lacks)."""
+
+    code = "unsupported_query"

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
-from runtime.api import apps, auth, errors, files, records
+from runtime.api import apps, auth, errors, files, records, reports
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
 
@@ -20,6 +20,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.clock = None
     errors.install(app)
-    for module in (auth, apps, records, files):
+    for module in (auth, apps, records, files, reports):
         app.include_router(module.router)
     return app
