@@ -45,6 +45,8 @@ class ReportContext:
     settings: Settings
     ctx: EvalContext
     scope: RowScope = None
+    mirror_as_of: datetime | None = None
+    """Set once the mirror was checked for freshness in this request: one sync per dashboard, not per widget."""
 
 
 def _labels(conn: Connection, app: AppDefinition) -> Any:
@@ -59,6 +61,12 @@ def _labels(conn: Connection, app: AppDefinition) -> Any:
 
 def fresh_mirror(rc: ReportContext, max_lag: float) -> datetime:
     """Sync the mirror when its last sync is older than `max_lag` seconds; the time it is current as of."""
+    if rc.mirror_as_of is None:
+        rc.mirror_as_of = _fresh(rc, max_lag)
+    return rc.mirror_as_of
+
+
+def _fresh(rc: ReportContext, max_lag: float) -> datetime:
     with rc.mirror.read() as mconn:
         state = rc.mirror.state(mconn)
     now = rc.ctx.now

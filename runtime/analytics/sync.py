@@ -8,8 +8,9 @@ as a gap and asked for again at each sync, until it shows up or `GAP_SECONDS` pa
 transaction leaves a gap for ever). Applying a change means copying the record's current row, so
 seeing a change twice, or late, is harmless. SQLite commits one writer at a time: no gaps arise.
 
-Derived values that change without a history row (lookups and rollups recomputed because another
-record changed) reach the mirror with the record's next change or the next full build."""
+Derived values change without a history row of their own (a lookup, a formula through a relation
+or a rollup recomputed because another record changed): with each changed record, the records that
+derive from it — found in the mirror (old relation values) and in the new values — are copied too."""
 
 from __future__ import annotations
 
@@ -138,6 +139,39 @@ def _first_state(conn: Connection, top: int, now: datetime) -> SyncState:
     return SyncState(top, {i: stamp for i in range(low + 1, top + 1) if i not in seen})
 
 
+def _dependents(app: AppDefinition, form_key: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Forms whose stored values derive from `form_key`'s records: (form, relation field in `form_key`)
+    for rollups over it, and (form, its relation field) for forms that read it through a relation."""
+    rollups, readers = [], []
+    for other in app.forms:
+        for f in other.fields:
+            source = getattr(f, "source", None)
+            if f.type == "rollup" and source is not None and source.form == form_key:
+                rollups.append((other.key, source.field))
+        derived = any(f.type in ("lookup", "formula", "rollup") for f in other.fields)
+        for f in other.fields:
+            if derived and f.type == "relation" and getattr(f, "target", None) == form_key \
+                    and not getattr(f, "multiple", False):
+                readers.append((other.key, f.key))
+    return rollups, readers
+
+
+def _affected(mconn: Connection, app: AppDefinition, form_key: str, rows: list[Any]) -> dict[str, set[int]]:
+    """Records of other forms whose lookups, formulas or rollups may have changed with these rows
+    (found in the mirror, which still holds the rows' previous values, and in their new values)."""
+    out: dict[str, set[int]] = {}
+    ids = ",".join(str(int(r.id)) for r in rows)
+    rollups, readers = _dependents(app, form_key)
+    for other, relation in rollups:
+        found = {r.data.get(relation) for r in rows} | set(mconn.exec_driver_sql(
+            f'SELECT "{relation}" FROM "{table_name(app.key, form_key)}" WHERE id IN ({ids})').scalars())
+        out.setdefault(table_name(app.key, other), set()).update(int(i) for i in found if isinstance(i, int))
+    for other, relation in readers:
+        found = mconn.exec_driver_sql(f'SELECT id FROM "{table_name(app.key, other)}" WHERE "{relation}" IN ({ids})')
+        out.setdefault(table_name(app.key, other), set()).update(found.scalars())
+    return out
+
+
 def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: SyncState,
                    wanted: dict[str, tuple[AppDefinition, Any]], now: datetime, result: SyncResult) -> SyncState:
     watermark = state.watermark or 0
@@ -145,24 +179,34 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
     if state.gaps:
         condition = condition | record_history.c.id.in_(sorted(state.gaps))
     seen: dict[int, int] = dict(conn.execute(select(record_history.c.id, record_history.c.record_id).where(condition)).all())
-    ids = sorted(set(seen.values()))
+    pending = set(seen.values())
+    done: set[int] = set()
     touched: set[str] = set()
-    for start in range(0, len(ids), _CHUNK):
-        rows = conn.execute(select(records).where(records.c.id.in_(ids[start:start + _CHUNK]))).all()
-        by_table: dict[str, list[Any]] = {}
-        for row in rows:
-            by_table.setdefault(table_name(row.app, row.form), []).append(row)
-        for name, group in by_table.items():
-            if name not in wanted:
-                continue
-            columns = form_columns(wanted[name][1])
-            mirror.delete_ids(mconn, name, [r.id for r in group])
-            live = [r for r in group if r.deleted_at is None]
-            if live:
-                mirror.load_rows(mconn, name, columns, (csv_row(columns, r) for r in live))
-            result.changed += len(live)
-            result.removed += len(group) - len(live)
-            touched.add(name)
+    for _round in range(4):  # derived values of derived values: a few levels at most
+        ids = sorted(pending - done)
+        done.update(ids)
+        pending = set()
+        for start in range(0, len(ids), _CHUNK):
+            rows = conn.execute(select(records).where(records.c.id.in_(ids[start:start + _CHUNK]))).all()
+            by_table: dict[str, list[Any]] = {}
+            for row in rows:
+                by_table.setdefault(table_name(row.app, row.form), []).append(row)
+            for name, group in by_table.items():
+                if name not in wanted:
+                    continue
+                app, form = wanted[name]
+                for more in _affected(mconn, app, form.key, group).values():
+                    pending.update(more)
+                columns = form_columns(form)
+                mirror.delete_ids(mconn, name, [r.id for r in group])
+                live = [r for r in group if r.deleted_at is None]
+                if live:
+                    mirror.load_rows(mconn, name, columns, (csv_row(columns, r) for r in live))
+                result.changed += len(live)
+                result.removed += len(group) - len(live)
+                touched.add(name)
+        if not pending - done:
+            break
     for name in touched:
         mirror.count_rows(mconn, name)
     newest = max([watermark, *seen])
