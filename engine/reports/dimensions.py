@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, cast, func
+from sqlalchemy import Date, Integer, case, cast, func, null
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TIMESTAMP
 
@@ -93,8 +93,9 @@ def bucket_sql(dialect: str, x: ColumnElement[Any], kind: str, bucket: str, zone
     if dialect == "sqlite":
         local = _sqlite_local(x, kind, offset_minutes)
         if bucket == "quarter":
-            quarter_month = (cast(func.strftime("%m", local), Integer) - 1) / 3 * 3 + 1
-            return func.printf("%s-%02d-01", func.strftime("%Y", local), quarter_month)
+            quarter_month = (cast(func.strftime("%m", local), Integer) - 1) // 3 * 3 + 1
+            start = func.printf("%s-%02d-01", func.strftime("%Y", local), quarter_month)
+            return case((local.is_(None), null()), else_=start)  # printf would make '-00-01' of a blank
         modifiers = {"day": (), "week": ("-6 days", "weekday 1"), "month": ("start of month",),
                      "year": ("start of year",)}[bucket]
         return func.date(local, *modifiers)
