@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
+from sqlalchemy.sql.sqltypes import NullType
 
 from engine.app import AppDefinition
 from engine.errors import BadQuery, FieldValueError, InvalidDefinition, Issue, UnsupportedQuery
@@ -70,8 +71,9 @@ class WidgetQuery:
     def select(self, dims: list[int] | None = None, extra: list[ColumnElement[bool]] | None = None) -> Select[Any]:
         """SELECT the group values of `dims` (all by default) and every leaf, grouped by those dims."""
         keep = list(range(len(self.dims))) if dims is None else dims
-        groups = [self.group_exprs[i].label(f"_d{i}") for i in keep]
-        leaves = [e.label(f"_l{j}") for j, e in enumerate(self.leaf_exprs)]
+        # Untyped results: the driver's own values (Decimals stay exact), normalised by engine.reports.shape.
+        groups = [type_coerce(self.group_exprs[i], NullType()).label(f"_d{i}") for i in keep]
+        leaves = [type_coerce(e, NullType()).label(f"_l{j}") for j, e in enumerate(self.leaf_exprs)]
         query = select(*groups, *leaves).select_from(self.table).where(*self.where, *(extra or []))
         return query.group_by(*[self.group_exprs[i] for i in keep]) if keep else query
 

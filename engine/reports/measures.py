@@ -71,9 +71,10 @@ def _quotient(a: Decimal, b: Decimal) -> Decimal:
 
 def quotient(a: Any, b: Any) -> Decimal | None:
     """a / b as _quotient, blank when either is blank or b is zero (rates, completion, growth)."""
-    if a is None or b is None or b == 0:
-        return None
-    return _quotient(Decimal(str(a)), Decimal(str(b)))
+    numbers = (int, Decimal)
+    if not isinstance(a, numbers) or not isinstance(b, numbers) or isinstance(a, bool) or b == 0:
+        return None  # blanks, and dates or texts (MIN of a date field): no rate
+    return _quotient(Decimal(a), Decimal(b))
 
 
 def _issue(path: str, code: str, zh: str, en: str) -> InvalidDefinition:

@@ -52,7 +52,7 @@ class Mirror:
     def engine(self) -> Engine:
         if self._engine is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(f"duckdb:///{self.path}")
+            engine = create_engine(f"duckdb:///{self.path}", query_cache_size=0)  # see mirror_source._exact_decimal
 
             @event.listens_for(engine, "connect")
             def _utc(dbapi_conn: Any, _record: Any) -> None:

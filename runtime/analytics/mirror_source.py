@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Integer, Numeric, String, bindparam, cast, func, literal_column, table
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.types import Date, DateTime
 
@@ -21,6 +22,20 @@ from engine.forms.model import FormDefinition
 from engine.keys import SYSTEM_FIELDS
 from engine.reports.dimensions import DimensionPlan, bucket_sql
 from runtime.analytics.columns import field_column, table_name
+
+
+@compiles(BindParameter, "duckdb")
+def _exact_decimal(element: BindParameter[Any], compiler: Any, **kw: Any) -> str:
+    """Decimal constants as DECIMAL literals: DuckDB would bind them as DOUBLE and compute inexactly.
+    (The mirror engine has no statement cache, so an inlined constant is never reused for another.)"""
+    value = element.value
+    if isinstance(value, Decimal) and value.is_finite() and not element.expanding:
+        sign, digits, exponent = value.as_tuple()
+        scale = max(0, -int(exponent))
+        width = min(38, max(len(digits), scale + 1) + max(0, int(exponent)))
+        return f"CAST('{value}' AS DECIMAL({max(width, 1)}, {scale}))"
+    return compiler.visit_bindparam(element, **kw)  # type: ignore[no-any-return]
+
 
 _OPS = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
 

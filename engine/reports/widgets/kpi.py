@@ -4,6 +4,7 @@ previous period (环比) and the same period a year earlier (同比), each with 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from engine.reports.dimensions import bucket_start, shift
@@ -57,6 +58,6 @@ class KpiWidget(WidgetType):
 
 def growth(value: Any, before: Any) -> Any:
     """(value - before) / before; blank when there is nothing to compare with."""
-    if value is None or before in (None, 0):
+    if not isinstance(value, int | Decimal) or not isinstance(before, int | Decimal):
         return None
     return quotient(value - before, before)
