@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, or_, select, type_coerce
@@ -82,6 +83,8 @@ class WidgetQuery:
         if len(values) != len(self.dims):
             raise BadQuery(f"point 应有 {len(self.dims)} 个维度值", f"point must hold {len(self.dims)} dimension value(s)",
                            field="point")
+        if self.dialect == "sqlite":  # its driver takes no Decimals; the group values are REALs there
+            values = [float(v) if isinstance(v, Decimal) else v for v in values]
         return [g.is_(None) if v is None else g == v for g, v in zip(self.group_exprs, values, strict=True)]
 
 

@@ -45,11 +45,16 @@ class Mirror:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # held by a sync
+        self._opening = threading.Lock()
         self._engine: Engine | None = None
 
     @property
     def engine(self) -> Engine:
+        with self._opening:
+            return self._open()
+
+    def _open(self) -> Engine:
         if self._engine is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(f"duckdb:///{self.path}", query_cache_size=0)  # see mirror_source._exact_decimal

@@ -210,3 +210,26 @@ def test_datetimes_are_bucketed_in_the_app_time_zone(client: TestClient, make: M
         r = client.post(f"/api/v1/apps/shop/query?engine={engine}", json=body, headers=make.admin)
         assert r.status_code == 200, r.text
         assert r.json()["widgets"][0]["rows"] == [["2026-12", 1]]
+
+
+def test_drill_into_a_number_and_a_relation_dimension(client: TestClient, make: Maker) -> None:
+    definition = shop()
+    definition["forms"][1]["fields"].append({"key": "maker", "type": "relation", "label": "客户", "target": "customer"})
+    by_amount = {"key": "by_amount", "type": "bar", "form": "customer", "dimensions": [{"field": "amount"}],
+                 "measures": [{"agg": "count"}]}
+    by_maker = {"key": "by_maker", "type": "bar", "form": "product", "dimensions": [{"field": "maker"}],
+                "measures": [{"agg": "count"}]}
+    definition["reports"] = [{"key": "r", "name": "看板", "widgets": [by_amount, by_maker]}]
+    make.app_def(definition)
+    maker = make.record("customer", {"name": "甲", "amount": "1.50"})
+    make.record("product", {"title": "螺丝", "maker": maker["id"]})
+    make.record("product", {"title": "螺母"})
+    widgets = client.get("/api/v1/apps/shop/reports/r", headers=make.admin).json()["widgets"]
+    assert widgets[0]["keys"] == [[1.5]]
+    assert widgets[1]["rows"] == [["甲", 1], [None, 1]]  # shown by the related record's title
+    assert widgets[1]["keys"] == [[maker["id"]], [None]]
+    for widget, point, names in (("by_amount", "[1.5]", ["甲"]), ("by_maker", f"[{maker['id']}]", ["螺丝"])):
+        r = client.get(f"/api/v1/apps/shop/reports/r/widgets/{widget}/drill", params={"point": point},
+                       headers=make.admin)
+        assert r.status_code == 200, r.text
+        assert [i["data"].get("name") or i["data"].get("title") for i in r.json()["items"]] == names
