@@ -17,7 +17,7 @@ from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext, evaluate
 from engine.expr.nodes import BOOL, NULL, NUMBER, Binary, Call, FieldRef, InList, Literal, Node, Unary
 from engine.expr.parser import parse
-from engine.expr.scope import Scope, form_scope
+from engine.expr.scope import Scope
 from engine.expr.typecheck import Checked, check_node
 from engine.forms.model import FormDefinition
 from engine.reports.aggregates import report_aggregates
@@ -209,8 +209,4 @@ def _node_text(node: Node) -> str:
     return "?"
 
 
-def measure_scope(form: FormDefinition, app: Any) -> Scope:
-    return form_scope(form, app)
-
-
-__all__ = ["Leaf", "MeasurePlan", "plan_measure", "measure_scope", "quotient"]
+__all__ = ["Leaf", "MeasurePlan", "plan_measure", "quotient"]

@@ -12,7 +12,7 @@ from engine.errors import Issue
 from engine.reports.dimensions import DimensionPlan
 from engine.reports.measures import MeasurePlan
 from engine.reports.model import Widget
-from engine.reports.shape import OTHERS, Group, Labels, Table, apply_sort, columns, display
+from engine.reports.shape import OTHERS, Group, Labels, Table, apply_sort, columns, display, natural_order
 
 
 class WidgetType:
@@ -71,13 +71,6 @@ class WidgetType:
 def subtotal_rows(table: Table, groups: list[Group], dim: int, labels: Labels) -> list[list[Any]]:
     """One row per value of dimension `dim`: that value and the measures over its groups."""
     q = table.query
-    merged = table.rollup(groups, [dim])
-    merged = apply_sort_one(table, merged, dim)
+    merged = natural_order([q.dims[dim]], table.rollup(groups, [dim]))
     shown = display([q.dims[dim]], merged, labels)
     return [s + table.measures(g.leaves) for s, g in zip(shown, merged, strict=True)]
-
-
-def apply_sort_one(table: Table, groups: list[Group], dim: int) -> list[Group]:
-    from engine.reports.shape import natural_order
-
-    return natural_order([table.query.dims[dim]], groups)
