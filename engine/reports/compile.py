@@ -238,7 +238,11 @@ def filter_clauses(source: ColumnSource, app: AppDefinition, form_key: str, valu
                 except FieldValueError as e:
                     raise BadQuery(f"筛选“{field_def.label}”：{e.message}", f"filter {key!r}: {e.message_en or e.message}",
                                    field=key) from None
-            clause = source.compare(key, "=", value)
+            try:
+                clause = source.compare(key, "=", value)
+            except (TypeError, ValueError, ArithmeticError):  # `?id=abc`: not a value of that column
+                raise BadQuery(f"筛选 {key}：“{part}”不是有效的值", f"filter {key}: {part!r} is not a valid value",
+                               field=key) from None
             if clause is None:
                 raise UnsupportedQuery(f"{key} 不能比较", f"{key!r} cannot be compared", field=key)
             options.append(clause)

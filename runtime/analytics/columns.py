@@ -36,6 +36,8 @@ class MirrorColumn:
             return f"CAST(from_json({raw}, '[\"{item}\"]') AS {self.duck_type})"
         if self.duck_type == "TIMESTAMP" and self.source == "scalar":
             return f"CAST(replace(replace({raw}, 'T', ' '), 'Z', '') AS TIMESTAMP)"
+        if self.duck_type.startswith("DECIMAL"):  # a number beyond the column's range is blank, not a failed sync
+            return f"TRY_CAST({raw} AS {self.duck_type})"
         return f"CAST({raw} AS {self.duck_type})"
 
 

@@ -8,12 +8,15 @@ the mirror is forced with `?engine=mirror`), so a dashboard is never more than t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+import duckdb
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 
 from engine.app import AppDefinition
 from engine.errors import BadQuery, UnsupportedQuery
@@ -34,6 +37,7 @@ from runtime.storage.tables import users
 from runtime.storage.titles import titles
 
 Engine = Literal["primary", "mirror"]
+log = logging.getLogger("tangram.reports")
 
 
 @dataclass
@@ -105,7 +109,15 @@ def compile_for(widget: Widget, app: AppDefinition, engine: Engine, dialect: str
 def run_widget(rc: ReportContext, app: AppDefinition, widget: Widget, filters: dict[str, str],
                forced: str | None = None) -> dict[str, Any]:
     """One widget's result, with the engine that answered and the moment its data is current as of."""
-    engine = choose(rc, widget, app, forced)
+    try:
+        engine = choose(rc, widget, app, forced)
+        if engine == "mirror" and not forced:
+            fresh_mirror(rc, rc.settings.mirror_max_lag)
+    except (OSError, DBAPIError, duckdb.Error):  # a locked or broken mirror file: degrade, do not fail
+        if forced:
+            raise
+        log.exception("the analytics mirror cannot be used; answering from the primary database")
+        engine = "primary"
     if engine == "mirror":
         try:
             query = compile_for(widget, app, "mirror", "duckdb", rc, filters)

@@ -232,3 +232,14 @@ def test_tangram_mirror_sync_prints_what_it_did(tmp_path: Path, capsys: Any, mon
     assert main(["mirror", "sync", "--db", url]) == 0
     assert json.loads(capsys.readouterr().out)["rebuilt"] == []
     assert (tmp_path / "analytics.duckdb").exists()
+
+
+def test_an_unusable_mirror_file_degrades_to_the_primary_database(client: TestClient, make: Maker, app: Any,
+                                                                  tmp_path: Path) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"mirror": "always"})
+    (tmp_path / "broken").mkdir()
+    app.state.mirror = Mirror(tmp_path / "broken")  # a directory: DuckDB cannot open it
+    make.app_def(shop())
+    make.record("customer", {"name": "甲", "level": "A"})
+    widget = client.post("/api/v1/apps/shop/query", json=COUNT_BY_LEVEL, headers=make.admin).json()["widgets"][0]
+    assert (widget["engine"], widget["rows"]) == ("primary", [["A", 1, None]])

@@ -233,3 +233,13 @@ def test_drill_into_a_number_and_a_relation_dimension(client: TestClient, make: 
                        headers=make.admin)
         assert r.status_code == 200, r.text
         assert [i["data"].get("name") or i["data"].get("title") for i in r.json()["items"]] == names
+
+
+def test_a_dashboard_filter_value_that_does_not_fit_the_column_is_a_400(client: TestClient, make: Maker) -> None:
+    make.app_def(shop(reports=[{"key": "r", "name": "看板", "filters": [{"field": "id"}, {"field": "amount"}],
+                                "widgets": [{"key": "w", "type": "kpi", "form": "customer",
+                                             "measures": [{"agg": "count"}]}]}]))
+    for query in ("?id=abc", "?amount=很多"):
+        r = client.get(f"/api/v1/apps/shop/reports/r{query}", headers=make.admin)
+        assert r.status_code == 400, r.text
+    assert client.get("/api/v1/apps/shop/reports/r?id=1", headers=make.admin).status_code == 200
