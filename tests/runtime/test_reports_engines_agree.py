@@ -39,11 +39,11 @@ _apps = itertools.count()
 
 @st.composite
 def widgets(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["table", "pivot", "bar", "line", "pie", "funnel", "kpi"]))
+    kind = draw(st.sampled_from(["table", "pivot", "bar", "line", "pie", "funnel", "kpi", "scatter"]))
     count = {"pivot": 2, "pie": 1, "funnel": 1, "kpi": 0, "line": 1}.get(kind, draw(st.integers(1, 2)))
     dims = [{"field": "level"}] if kind == "funnel" else draw(st.lists(st.sampled_from(DIMENSIONS), min_size=count,
                                                                        max_size=count, unique_by=lambda d: d["field"]))
-    measures = draw(st.lists(st.sampled_from(MEASURES), min_size=1, max_size=3,
+    measures = draw(st.lists(st.sampled_from(MEASURES), min_size=2 if kind == "scatter" else 1, max_size=3,
                              unique_by=lambda m: m.get("key") or f"{m['agg']}_{m.get('field')}"))
     widget: dict[str, Any] = {"key": "w", "type": kind, "form": "customer", "dimensions": dims, "measures": measures}
     if draw(st.booleans()):

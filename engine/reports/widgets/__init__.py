@@ -10,12 +10,13 @@ from engine.reports.widgets.kpi import KpiWidget
 from engine.reports.widgets.line import LineWidget
 from engine.reports.widgets.pie import PieWidget
 from engine.reports.widgets.pivot import PivotWidget
+from engine.reports.widgets.scatter import ScatterWidget
 from engine.reports.widgets.table import TableWidget
 
 widget_types: Registry[WidgetType] = Registry("widget type")
 
 BUILT_INS: tuple[type[WidgetType], ...] = (TableWidget, PivotWidget, BarWidget, LineWidget, PieWidget, FunnelWidget,
-                                           KpiWidget)
+                                           KpiWidget, ScatterWidget)
 
 for _cls in BUILT_INS:
     widget_types.register(_cls.type, _cls())

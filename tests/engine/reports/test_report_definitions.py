@@ -58,6 +58,7 @@ def test_a_valid_report_parses_into_typed_widgets() -> None:
     (_bar(type="funnel", stages=["华东", "西藏"]), "reports[0].widgets[0].stages[1]", "unknown_option"),
     (_bar(type="kpi", dimensions=[], period={"field": "name"}), "reports[0].widgets[0].period.field", "not_a_date"),
     (_bar(type="pivot"), "reports[0].widgets[0].dimensions", "dimension_count"),
+    (_bar(type="scatter"), "reports[0].widgets[0].measures", "too_few_measures"),
     (_bar(measures=[{"agg": "sum"}]), "reports[0].widgets[0].measures[0]", "value_error"),
     (_bar(measures=[{"agg": "count", "expr": "COUNT()"}]), "reports[0].widgets[0].measures[0]", "value_error"),
     (_bar(limit=0), "reports[0].widgets[0].limit", "greater_than_equal"),
