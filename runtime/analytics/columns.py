@@ -99,6 +99,16 @@ def _moment(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
+def _field_text(value: Any) -> Any:
+    if value is None or isinstance(value, str | int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)  # lists and objects (json columns)
+
+
 def csv_row(columns: list[MirrorColumn], row: Any) -> list[Any]:
     """A records row (id, data, version, owner …) as the CSV text the loader reads."""
     data = row.data
@@ -107,18 +117,11 @@ def csv_row(columns: list[MirrorColumn], row: Any) -> list[Any]:
         if c.source == "system":
             value = getattr(row, c.name)
             out.append(_moment(value) if c.duck_type == "TIMESTAMP" else value)
-            continue
-        value = data.get(c.name)
-        if value is None:
-            out.append(None)
         elif c.source == "json":
-            out.append(json.dumps(value, ensure_ascii=False))
-        elif isinstance(value, bool):
-            out.append("true" if value else "false")
-        elif isinstance(value, float):
-            out.append(repr(value))
+            value = data.get(c.name)
+            out.append(None if value is None else json.dumps(value, ensure_ascii=False))
         else:
-            out.append(value)
+            out.append(_field_text(data.get(c.name)))
     return out
 
 
