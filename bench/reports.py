@@ -166,3 +166,68 @@ def table_md(results: list[dict[str, Any]]) -> str:
                      f"| {r['load_s']:.0f} | {r['build_s']:.2f} | {r['sync_10k_s']:.2f} | {r['sync_100_s']:.3f} "
                      f"| {r['peak_mb']:.0f} | {r['mirror_mb']:.0f} | {slowest:.1f} |")
     return "\n".join(lines)
+
+
+SYNTHETIC = {  # form -> (share of size, column -> DuckDB expression over i = range(n))
+    "opportunity": (1, {
+        "stage": "(['初步接洽', '需求确认', '方案报价', '商务谈判', '赢单', '输单'])[1 + (i * 7919) % 6]",
+        "amount": "CAST(20000 + (i * 104729) % 1980000 AS DECIMAL(18, 2))",
+        "weighted_amount": "CAST((20000 + (i * 104729) % 1980000) * 0.3 AS DECIMAL(18, 2))",
+        "manager": "'sales' || lpad(CAST(i % 20 AS VARCHAR), 2, '0')",
+        "lost_reason": "CASE WHEN (i * 7919) % 6 = 5 THEN (['价格', '产品功能', '竞争对手', '预算取消', '其他'])[1 + i % 5] END",
+        "expected_close": "DATE '2026-11-30' - CAST(i % 700 AS INTEGER)",
+        "stage_changed_at": "TIMESTAMP '2026-11-01' - INTERVAL (i % 5000) HOUR"}),
+    "contract": (1, {
+        "amount": "CAST(10000 + (i * 7907) % 2990000 AS DECIMAL(18, 2))",
+        "signed_on": "DATE '2026-11-24' - CAST(i % 730 AS INTEGER)",
+        "status": "(['执行中', '已完成', '已终止', '草稿'])[1 + i % 4]",
+        "manager": "'sales' || lpad(CAST(i % 20 AS VARCHAR), 2, '0')"}),
+    "customer": (0.2, {
+        "level": "(['A', 'B', 'C'])[1 + i % 3]", "region": "(['华东', '华南', '华北', '华中', '西南', '西北', '东北'])[1 + i % 7]",
+        "industry": "[(['制造业', '信息技术', '批发零售', '建筑', '金融'])[1 + i % 5]]",
+        "status": "(['潜在客户', '意向客户', '成交客户', '流失客户'])[1 + i % 4]",
+        "manager": "'sales' || lpad(CAST(i % 20 AS VARCHAR), 2, '0')",
+        "last_order_on": "CASE WHEN i % 3 = 0 THEN DATE '2026-11-24' - CAST(i % 400 AS INTEGER) END",
+        "total_contract_amount": "CAST((i * 31) % 5000000 AS DECIMAL(18, 2))"}),
+    "lead": (0.1, {"source": "(['官网', '展会', '电话营销', '广告', '合作伙伴'])[1 + i % 5]",
+                   "status": "(['新线索', '跟进中', '已转化', '无效'])[1 + (i * 13) % 4]"}),
+    "payment": (0.1, {"amount": "CAST(1000 + (i * 37) % 900000 AS DECIMAL(18, 2))",
+                      "received_on": "DATE '2026-11-24' - CAST(i % 400 AS INTEGER)"}),
+}
+
+
+def mirror_only(size: int, repeat: int) -> dict[str, Any]:
+    """Every CRM widget on a mirror filled with `size` synthetic 商机 and 合同 straight in DuckDB (no
+    primary records: loading a million through the platform takes hours on this machine)."""
+    db = prepare(database_url("sqlite"))
+    path = WORK / "mirror-synthetic.duckdb"
+    for f in WORK.glob("mirror-synthetic.duckdb*"):
+        f.unlink()
+    mirror = Mirror(path)
+    sync(db, mirror, datetime.now(UTC))
+    system = ("id, version, owner, created_at, updated_at",
+              "i + 1, 1, 'sales' || lpad(CAST(i % 20 AS VARCHAR), 2, '0'), "
+              "TIMESTAMP '2026-11-23' - INTERVAL (i % 20000) HOUR, TIMESTAMP '2026-11-23'")
+    with Stopwatch() as filling, mirror.write() as conn:
+        for form, (share, columns) in SYNTHETIC.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            values = ", ".join(columns.values())
+            conn.exec_driver_sql(f'INSERT INTO "crm__{form}" ({system[0]}, {names}) SELECT {system[1]}, {values} '
+                                 f"FROM range({int(size * share)}) AS r(i)")
+            mirror.count_rows(conn, f"crm__{form}")
+    with db.read() as conn:
+        app, _ = definitions.current(conn, "crm")
+    rc = ReportContext(db, mirror, Settings(mirror="always", mirror_max_lag=1e9),
+                       EvalContext(now=datetime(2026, 11, 24, 2, 0, tzinfo=UTC)))
+    widgets = [{"report": r.name, "widget": w.name or w.key, "type": w.type, "form": w.form,
+                "mirror": p50(lambda w=w: run_widget(rc, app, w, {}), repeat)} for r in app.reports for w in r.widgets]
+    mirror.close()
+    return {"size": size, "fill_s": filling.seconds, "widgets": widgets,
+            "mirror_mb": path.stat().st_size / 2**20, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def mirror_only_md(result: dict[str, Any]) -> str:
+    lines = [f"| widget | type | form | mirror p50 ms at {result['size']:,} 商机 + 合同 |", "|---|---|---|---:|"]
+    lines += [f"| {w['report']} / {w['widget']} | {w['type']} | {w['form']} | {w['mirror']:.1f} |" for w in result["widgets"]]
+    return "\n".join(lines) + f"\n\nfilled in {result['fill_s']:.1f} s; mirror file {result['mirror_mb']:.0f} MB; " \
+                              f"peak RSS {result['peak_mb']:.0f} MB"
