@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import and_, not_, or_
 
 from engine.app import AppDefinition
 from engine.errors import BadQuery, InvalidDefinition, NotFound
@@ -101,17 +102,24 @@ def _point(text: str) -> list[Any]:
 def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: MirrorDB, settings: AppSettings,
           user: CurrentUser, point: str = "[]", limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
           cursor: str | None = None, sort: str | None = None) -> Any:
-    """The records behind one point (a row's `keys` entry), as a records list with the same filters."""
+    """The records behind one point (a row's `keys` entry, or `others` for the "其他" row), as a records
+    list with the same filters."""
     definition, found = _report(db, app, report)
     chosen = _widget(found, widget)
     if chosen.type == "kpi":
         raise BadQuery("指标卡没有可下钻的点", "a KPI widget has no points to drill into", field="point")
     filters = _filters(request, found)
     rc = _context(request, db, mirror, settings, user)
-    values = _point(point)
+    others = point == "others"
+    kept = [k for k in run_widget(rc, definition, chosen, filters, "primary")["keys"] if k is not None] if others else []
+    values = [] if others else _point(point)
     with db.read() as conn:
         compiled = compile_for(chosen, definition, "primary", conn.dialect.name, rc, filters)
-        where = compiled.where + compiled.point(values)
+        if others:  # the "其他" row: every record outside the points shown
+            shown = [and_(*compiled.point(k)) for k in kept]
+            where = compiled.where + ([not_(or_(*shown))] if shown else [])
+        else:
+            where = compiled.where + compiled.point(values)
         ref = FormRef(definition, definitions.current(conn, app)[1], definition.form(chosen.form))
         query_ = listing.ListQuery(sort=listing.parse_sort(ref, sort, conn.dialect.name), limit=limit, cursor=cursor,
                                    where=where)

@@ -138,6 +138,13 @@ def test_drill_lists_the_records_behind_a_point(client: TestClient, board: Maker
     assert [i["data"]["name"] for i in r.json()["items"]] == ["戊公司"]
 
 
+def test_drill_into_others_lists_the_records_outside_the_top_n(client: TestClient, board: Maker) -> None:
+    r = client.get("/api/v1/apps/shop/reports/board/widgets/top_names/drill", params={"point": "others"},
+                   headers=board.admin)
+    assert r.status_code == 200, r.text
+    assert sorted(i["data"]["name"] for i in r.json()["items"]) == ["丁公司", "戊公司", "甲公司"]
+
+
 def test_drill_keeps_the_dashboard_filters(client: TestClient, board: Maker) -> None:
     r = client.get("/api/v1/apps/shop/reports/board/widgets/by_region/drill",
                    params={"point": '["华东"]', "since": "2026-11-01..2026-11-30"}, headers=board.admin)
