@@ -17,6 +17,7 @@ from engine.forms.model import FormDefinition
 from engine.keys import SYSTEM_FIELDS, Key, repeated
 from engine.permissions.check import role_issues
 from engine.permissions.model import RoleDefinition
+from engine.reports.model import ReportDefinition
 
 FORMAT = "tangram/app@1"
 
@@ -34,7 +35,7 @@ class AppDefinition(BaseModel):
     version: str = "1.0.0"
     forms: list[FormDefinition] = Field(default_factory=list)
     flows: list[FlowDefinition] = Field(default_factory=list)
-    reports: list[dict[str, Any]] = Field(default_factory=list)
+    reports: list[ReportDefinition] = Field(default_factory=list)
     roles: list[RoleDefinition] = Field(default_factory=list)
     calendar: BusinessCalendar | None = None
     """Working days and hours for flow due times (holidays, 调休 workdays)."""
@@ -65,6 +66,13 @@ class AppDefinition(BaseModel):
             return self.forms_by_key[key]
         except KeyError:
             raise NotFound(f"应用“{self.name}”没有表单 {key}", f"app {self.key!r} has no form {key!r}") from None
+
+    def report(self, key: str) -> ReportDefinition:
+        """The report with this key, or NotFound."""
+        for report in self.reports:
+            if report.key == key:
+                return report
+        raise NotFound(f"应用“{self.name}”没有报表 {key}", f"app {self.key!r} has no report {key!r}")
 
     def dump(self) -> dict[str, Any]:
         """The definition as JSON data, in the published format."""
@@ -138,6 +146,10 @@ def check_app(app: AppDefinition) -> list[Issue]:
         issues.extend(expression_issues(form, f"forms[{i}]"))
     issues.extend(role_issues(app))
     issues.extend(flow_issues(app))
+    if not issues:  # reports are checked against sound forms only
+        from engine.reports.validate import report_issues  # engine.reports imports this module
+
+        issues.extend(report_issues(app))
     return issues
 
 

@@ -131,6 +131,8 @@ class TooManyAttempts(EngineError):
     """Too many failed logins for this name or address: wait `retry_after` seconds."""
 
     code = "too_many_attempts"
+
+
 class FlowStateError(Conflict):
     """A flow instance or task is not in a state that allows this (already decided, already ended)."""
 
@@ -147,3 +149,9 @@ class RecordLocked(EngineError):
     """The record is under approval and read-only until the approval ends."""
 
     code = "record_locked"
+
+
+class UnsupportedQuery(BadQuery):
+    """A report or filter cannot run on the asked engine (e.g. a function the mirror lacks)."""
+
+    code = "unsupported_query"

@@ -1,4 +1,5 @@
-"""The `tangram` command: serve, worker, db upgrade, app validate/import/export, user create, demo-data."""
+"""The `tangram` command: serve, worker, db upgrade, app validate/import/export, user create, demo-data,
+mirror sync, records import/export."""
 
 from __future__ import annotations
 
@@ -156,8 +157,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.init:
         init_database(db, settings)
     print(f"Tangram on {db.describe()} at http://{args.host or settings.host}:{args.port or settings.port}")
-    uvicorn.run(create_app(settings, db), host=args.host or settings.host, port=args.port or settings.port,
-                log_level="info")
+    service = create_app(settings, db)
+    refresher = _mirror_refresher(service, settings, db)
+    try:
+        uvicorn.run(service, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+    finally:
+        if refresher is not None:
+            refresher.stop()
+    return 0
+
+
+def _mirror_refresher(service: Any, settings: Settings, db: Database) -> Any:
+    """The background sync of the analytics mirror, unless the mirror or the interval is off."""
+    from runtime.analytics.mirror import Mirror
+    from runtime.analytics.refresher import MirrorRefresher
+
+    if settings.mirror == "off" or settings.mirror_interval <= 0:
+        return None
+    service.state.mirror = Mirror(settings.data_dir / "analytics.duckdb")
+    refresher = MirrorRefresher(db, service.state.mirror, settings.mirror_interval)
+    refresher.start()
+    return refresher
+
+
+def cmd_mirror_sync(args: argparse.Namespace) -> int:
+    """Sync the analytics mirror now (stop the server first: DuckDB lets one process open the file)."""
+    from runtime.analytics.mirror import Mirror
+    from runtime.analytics.sync import sync
+
+    settings = _settings(args)
+    mirror = Mirror(settings.data_dir / "analytics.duckdb")
+    try:
+        result = sync(_database(args), mirror, datetime.now(UTC), full=args.full)
+    finally:
+        mirror.close()
+    print(json.dumps(result.as_dict(), ensure_ascii=False))
     return 0
 
 
@@ -214,6 +248,12 @@ def parser() -> argparse.ArgumentParser:
     from runtime.permissions.cli import add_commands
 
     add_commands(sub, user, with_db)
+
+    mirror = sub.add_parser("mirror", help="the analytics mirror (DuckDB)").add_subparsers(dest="mirror_command",
+                                                                                        required=True)
+    mirror_sync = with_db(mirror.add_parser("sync", help="bring the mirror up to date with the records"))
+    mirror_sync.add_argument("--full", action="store_true", help="rebuild every table")
+    mirror_sync.set_defaults(run=cmd_mirror_sync)
 
     demo = with_db(sub.add_parser("demo-data", help="load realistic Chinese demo records"))
     demo.add_argument("--app", default="crm")

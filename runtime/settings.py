@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     session_days: int = 30
     max_upload_mb: int = 50
+    mirror: Literal["auto", "off", "always"] = "auto"
+    """Reports on the DuckDB analytics mirror: auto (forms with at least mirror_min_rows records), off, always."""
+    mirror_min_rows: int = 20000
+    mirror_max_lag: float = 2.0
+    """Seconds a dashboard on the mirror may be behind the records; older, a report request syncs first."""
+    mirror_interval: float = 1.0
+    """`tangram serve`: seconds between background syncs of the mirror (0 turns the thread off)."""
     host: str = "127.0.0.1"
     port: int = 8000
     # flows: the job worker and notifications (docs/flows.md)

@@ -204,3 +204,11 @@ def check(text: str, scope: Scope, *, expect: Type | None = None) -> Checked:
                    f"the expression must give {expect}, not {result_type}")
     checker.result.node, checker.result.type = node, result_type
     return checker.result
+
+
+def check_node(node: Node, scope: Scope, text: str = "") -> Checked:
+    """Type-check an already parsed (sub)tree, e.g. the argument of a report measure's aggregate."""
+    checker = _Checker(scope, text)
+    result_type = checker.visit(node)
+    checker.result.node, checker.result.type = node, result_type
+    return checker.result

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 
 from engine.errors import Unauthorized
+from runtime.analytics.mirror import Mirror
 from runtime.auth.tokens import refuse_read_only_writes
 from runtime.settings import Settings
 from runtime.storage.context import Actor, Change
@@ -54,7 +55,16 @@ async def now(request: Request) -> datetime:
     return clock(request)
 
 
+def get_mirror(request: Request) -> Mirror:
+    """The analytics mirror (opened on first use): `<data_dir>/analytics.duckdb`."""
+    state = request.app.state
+    if getattr(state, "mirror", None) is None:
+        state.mirror = Mirror(state.settings.data_dir / "analytics.duckdb")
+    return state.mirror  # type: ignore[no-any-return]
+
+
 DB = Annotated[Database, Depends(get_db)]
+MirrorDB = Annotated[Mirror, Depends(get_mirror)]
 CurrentUser = Annotated[Actor, Depends(current_user)]
 Now = Annotated[datetime, Depends(now)]
 AppSettings = Annotated[Settings, Depends(get_settings)]

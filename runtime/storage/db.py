@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from engine.expr.sqlite_functions import REGISTER as SQLITE_FUNCTIONS
+from engine.reports.aggregates import SQLITE_AGGREGATES
 from runtime.storage.types import dumps
 
 JSONB_MIN_SQLITE = (3, 45, 0)
@@ -60,6 +61,8 @@ class Database:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     for name, arity, function in SQLITE_FUNCTIONS:  # expressions run inside SQLite with Python's meaning
         dbapi_conn.create_function(name, arity, function, deterministic=True)
+    for name, arity, aggregate in SQLITE_AGGREGATES:  # exact decimal sums for reports
+        dbapi_conn.create_aggregate(name, arity, aggregate)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")

@@ -1,0 +1,105 @@
+"""The aggregate functions of reports: what a measure computes over the rows of a group.
+
+Each is registered once with its SQL (per dialect, over the compiled row value), how two partial
+results combine (for totals, subtotals and the "others" row without another query; None when they
+cannot, as for distinct counts), and its Python meaning over a list of row values (the reference the
+SQL is tested against). In calculated measures they are written in upper case:
+`COUNTIF(stage = "赢单") / COUNT()`, `SUM(amount) / COUNT_DISTINCT(customer)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, distinct, func, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.registry import Registry
+
+
+def _blank_skipping(fn: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
+    return lambda values: fn([v for v in values if v is not None])
+
+
+def _add(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    return a if b is None else a + b
+
+
+def _least(a: Any, b: Any) -> Any:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _greatest(a: Any, b: Any) -> Any:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _sum_sql(dialect: str, x: ColumnElement[Any]) -> ColumnElement[Any]:
+    # SQLite has no exact decimals: Tangram's tg_sum adds the stored decimal texts exactly.
+    return func.tg_sum(x) if dialect == "sqlite" else func.sum(x)
+
+
+@dataclass(frozen=True)
+class ReportAggregate:
+    """One aggregate: `NAME(arg)` in calculated measures; `arg` is "none", "row" (any value) or "condition"."""
+
+    name: str
+    arg: str
+    sql: Callable[[str, ColumnElement[Any] | None], ColumnElement[Any]]
+    combine: Callable[[Any, Any], Any] | None
+    py: Callable[[list[Any]], Any]
+    numeric: bool = False
+    """The argument must be a number (SUM)."""
+    exact: bool = False
+    """On SQLite the argument is read as the stored decimal text (see tg_sum)."""
+    summary: str = ""
+
+
+report_aggregates: Registry[ReportAggregate] = Registry("report aggregate")
+
+
+def define(agg: ReportAggregate) -> None:
+    report_aggregates.register(agg.name, agg)
+
+
+define(ReportAggregate("COUNT", "none", lambda d, x: func.count(), _add, len, summary="行数"))
+define(ReportAggregate("COUNT_VALUES", "row", lambda d, x: func.count(x), _add,
+                       lambda vs: sum(1 for v in vs if v is not None), summary="非空值的个数"))
+define(ReportAggregate("COUNTIF", "condition",
+                       lambda d, x: func.coalesce(func.sum(case((x, 1), else_=literal_column("0"))), 0), _add,
+                       lambda vs: sum(1 for v in vs if v is True), summary="满足条件的行数"))
+define(ReportAggregate("COUNT_DISTINCT", "row", lambda d, x: func.count(distinct(x)), None,
+                       lambda vs: len({v for v in vs if v is not None}), summary="不同值的个数"))
+define(ReportAggregate("SUM", "row", lambda d, x: _sum_sql(d, x), _add,  # type: ignore[arg-type]
+                       _blank_skipping(lambda vs: sum(vs, Decimal(0)) if vs else None), numeric=True, exact=True,
+                       summary="求和"))
+define(ReportAggregate("MIN", "row", lambda d, x: func.min(x), _least, _blank_skipping(lambda vs: min(vs, default=None)),
+                       summary="最小值"))
+define(ReportAggregate("MAX", "row", lambda d, x: func.max(x), _greatest,
+                       _blank_skipping(lambda vs: max(vs, default=None)), summary="最大值"))
+
+
+class DecimalSum:
+    """tg_sum for SQLite (registered on every connection): exact decimal addition of stored values."""
+
+    def __init__(self) -> None:
+        self.total: Decimal | None = None
+
+    def step(self, value: Any) -> None:
+        if value is None or value == "":
+            return
+        number = Decimal(str(value)) if not isinstance(value, float) else Decimal(repr(value))
+        self.total = number if self.total is None else self.total + number
+
+    def finalize(self) -> Any:
+        return None if self.total is None else format(self.total, "f")
+
+
+SQLITE_AGGREGATES = (("tg_sum", 1, DecimalSum),)
+"""(name, number of arguments, class) for sqlite3's create_aggregate."""
+
+__all__ = ["ReportAggregate", "report_aggregates", "SQLITE_AGGREGATES", "DecimalSum"]

@@ -1,0 +1,167 @@
+"""Dimensions as plans: what a group-by field is (select, relation, user, date …), how its values are
+ordered and shown, and date buckets as SQL per dialect (bucket start as 'YYYY-MM-DD' text, in the
+app's time zone).
+
+A source (primary records or the mirror) says how a column is represented — `date` (ISO text or a
+DATE), `datetime` (UTC text with Z, or a UTC TIMESTAMP), `timestamp` (a system column) — and
+`bucket_sql` turns it into the local bucket start for that dialect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Date, Integer, case, cast, func, null
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TIMESTAMP
+
+from engine.errors import InvalidDefinition, Issue
+from engine.forms.model import FormDefinition
+from engine.keys import SYSTEM_FIELDS
+from engine.reports.model import Dimension
+
+_SYSTEM_KINDS = {"id": "number", "version": "number", "owner": "user", "created_by": "user", "updated_by": "user",
+                 "department": "department", "created_at": "timestamp", "updated_at": "timestamp"}
+_KINDS = {"select": "select", "relation": "relation", "user": "user", "department": "department", "date": "date",
+          "datetime": "datetime", "boolean": "bool", "cascade": "cascade"}
+_ZH_BUCKET = {"day": "日", "week": "周", "month": "月", "quarter": "季度", "year": "年"}
+
+
+@dataclass(frozen=True)
+class DimensionPlan:
+    """One group-by column: its kind decides order and display; `options` for selects."""
+
+    key: str
+    label: str
+    kind: str  # select | relation | user | department | date | datetime | timestamp | bool | cascade | text | number
+    bucket: str | None = None
+    options: list[str] = field(default_factory=list)
+
+    @property
+    def is_time(self) -> bool:
+        return self.kind in ("date", "datetime", "timestamp")
+
+
+def _bad(path: str, code: str, zh: str, en: str) -> InvalidDefinition:
+    return InvalidDefinition(zh, en, issues=[Issue(path, code, zh, en)])
+
+
+def plan_dimension(dim: Dimension, form: FormDefinition, path: str) -> DimensionPlan:
+    """The plan of one dimension; InvalidDefinition at `path` when the field cannot group rows."""
+    if dim.field in SYSTEM_FIELDS:
+        kind, label = _SYSTEM_KINDS[dim.field], dim.field
+    else:
+        f = form.by_key.get(dim.field)
+        if f is None:
+            raise _bad(f"{path}.field", "unknown_field", f"表单“{form.name}”没有字段 {dim.field}",
+                       f"form {form.key!r} has no field {dim.field!r}")
+        kind = _KINDS.get(f.type, "")
+        if f.type == "relation" and getattr(f, "multiple", False):
+            kind = ""
+        if not kind:
+            storage = f.storage_kind()
+            kind = {"text": "text", "number": "number", "integer": "number", "bool": "bool"}.get(storage, "")
+            if f.expression_type() in ("date", "datetime") and storage == "text":
+                kind = str(f.expression_type())
+        if not kind:
+            raise _bad(f"{path}.field", "not_groupable", f"{f.type} 类型的字段“{f.label}”不能作为维度",
+                       f"a {f.type} field ({dim.field!r}) cannot be a dimension")
+        label = f.label
+    if dim.bucket is not None and kind not in ("date", "datetime", "timestamp"):
+        raise _bad(f"{path}.bucket", "not_a_date", f"只有日期字段能按{_ZH_BUCKET[dim.bucket]}分组",
+                   f"only date fields have buckets; {dim.field!r} is not one")
+    bucket = dim.bucket or ("day" if kind in ("datetime", "timestamp") else None)
+    if bucket and dim.bucket:
+        label = f"{label}（{_ZH_BUCKET[bucket]}）"
+    options = [o.value for o in getattr(form.by_key.get(dim.field), "options", None) or []] if kind == "select" else []
+    return DimensionPlan(dim.field, dim.label or label, kind, bucket, options)
+
+
+def _sqlite_local(x: ColumnElement[Any], kind: str, offset_minutes: int) -> ColumnElement[Any]:
+    if kind == "date":
+        return x
+    return func.datetime(x, f"{offset_minutes:+d} minutes")  # SQLite knows no zones: the zone's offset now
+
+
+def bucket_sql(dialect: str, x: ColumnElement[Any], kind: str, bucket: str, zone: str,
+               offset_minutes: int) -> ColumnElement[Any]:
+    """The start of `x`'s bucket as 'YYYY-MM-DD' text (a DATE on DuckDB), in the local time of `zone`.
+
+    kind: date (ISO text or DATE), datetime (UTC ISO text with Z, or a UTC TIMESTAMP on DuckDB), timestamp
+    (a system column: timestamptz on PostgreSQL, naive UTC text on SQLite, UTC TIMESTAMP on DuckDB)."""
+    if dialect == "sqlite":
+        local = _sqlite_local(x, kind, offset_minutes)
+        if bucket == "quarter":
+            quarter_month = (cast(func.strftime("%m", local), Integer) - 1) // 3 * 3 + 1
+            start = func.printf("%s-%02d-01", func.strftime("%Y", local), quarter_month)
+            return case((local.is_(None), null()), else_=start)  # printf would make '-00-01' of a blank
+        modifiers = {"day": (), "week": ("-6 days", "weekday 1"), "month": ("start of month",),
+                     "year": ("start of year",)}[bucket]
+        return func.date(local, *modifiers)
+    if dialect == "postgresql":
+        if kind == "date":
+            local = cast(x, Date)
+        elif kind == "datetime":
+            local = func.timezone(zone, cast(x, TIMESTAMP(timezone=True)))
+        else:
+            local = func.timezone(zone, x)
+        trunc = local if bucket == "day" else func.date_trunc(bucket, local)
+        return func.to_char(trunc, "YYYY-MM-DD")
+    # duckdb: DATE and UTC TIMESTAMP columns; the connection's TimeZone is UTC. The bucket start stays a
+    # date (shape.plain writes it as 'YYYY-MM-DD'): formatting a million rows as text costs more than the scan.
+    local = x if kind == "date" else func.timezone(zone, cast(x, TIMESTAMP(timezone=True)))
+    return cast(local if bucket == "day" else func.date_trunc(bucket, local), Date)
+
+
+def bucket_label(start: str | None, bucket: str | None) -> str | None:
+    """How a bucket is shown: 2026-03-05, 2026-W10, 2026-03, 2026-Q1, 2026."""
+    if start is None or bucket is None:
+        return start
+    day = date.fromisoformat(start[:10])
+    if bucket == "day":
+        return day.isoformat()
+    if bucket == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if bucket == "month":
+        return f"{day.year}-{day.month:02d}"
+    if bucket == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(day.year)
+
+
+def bucket_range(start: date, bucket: str) -> tuple[date, date]:
+    """The first day of the bucket starting at `start`, and the first day after it."""
+    if bucket == "day":
+        return start, start + timedelta(days=1)
+    if bucket == "week":
+        return start, start + timedelta(days=7)
+    months = {"month": 1, "quarter": 3, "year": 12}[bucket]
+    month = start.month - 1 + months
+    return start, date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def bucket_start(day: date, bucket: str) -> date:
+    """The first day of the bucket `day` falls in."""
+    if bucket == "day":
+        return day
+    if bucket == "week":
+        return day - timedelta(days=day.weekday())
+    if bucket == "month":
+        return day.replace(day=1)
+    if bucket == "quarter":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def shift(start: date, bucket: str, count: int) -> date:
+    """The start of the bucket `count` buckets after (negative: before) the one starting at `start`."""
+    if bucket in ("day", "week"):
+        return start + timedelta(days=count * (7 if bucket == "week" else 1))
+    months = {"month": 1, "quarter": 3, "year": 12}[bucket] * count
+    index = start.year * 12 + start.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+__all__ = ["DimensionPlan", "plan_dimension", "bucket_sql", "bucket_label", "bucket_range", "bucket_start", "shift"]

@@ -1,0 +1,120 @@
+"""ReportDefinition: a dashboard of widgets over one form each, parsed once at the border.
+
+The key names are the public format (DESIGN.md, "Definition format"): a report is
+`{"key", "name", "filters": [{"field"}], "widgets": [...]}` and a widget
+`{"key", "type", "form", "dimensions": [{"field", "bucket"}], "measures": [...], "filter", "sort", "limit", "target"}`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine.keys import Key
+
+Bucket = Literal["day", "week", "month", "quarter", "year"]
+Agg = Literal["count", "count_distinct", "sum", "avg", "min", "max"]
+
+
+class Dimension(BaseModel):
+    """Group by a field (or a system column such as owner or created_at); dates by a bucket."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    field: str
+    bucket: Bucket | None = None
+    label: str | None = None
+
+
+class Measure(BaseModel):
+    """An aggregate of a field (`{"agg": "sum", "field": "amount"}`), or a calculated measure written in
+    the expression language over aggregates (`{"expr": "COUNTIF(stage = \\"赢单\\") / COUNT()", "label": "赢率"}`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    agg: Agg | None = None
+    field: str | None = None
+    expr: str | None = None
+    key: Key | None = None
+    label: str | None = None
+    label_en: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Measure:
+        if (self.agg is None) == (self.expr is None):
+            raise ValueError("a measure has either agg (with field) or expr")
+        if self.agg not in (None, "count") and self.field is None:
+            raise ValueError(f"agg {self.agg!r} needs a field")
+        if self.expr is not None and self.field is not None:
+            raise ValueError("a calculated measure names its fields inside expr")
+        return self
+
+    @property
+    def column_key(self) -> str:
+        """The measure's column key in results and sorts: `key`, else `count`, `sum_amount`, `expr_<i>`."""
+        if self.key:
+            return self.key
+        if self.agg == "count" and self.field is None:
+            return "count"
+        return f"{self.agg}_{self.field}" if self.agg else "expr"
+
+
+class Period(BaseModel):
+    """A KPI's time frame: the current `bucket` (month, quarter …) of a date field, compared with the
+    previous one (环比) and the same one a year earlier (同比)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    field: str
+    bucket: Bucket = "month"
+
+
+class Widget(BaseModel):
+    """One chart or table over one form."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: Key
+    type: str
+    form: Key
+    name: str | None = None
+    name_en: str | None = None
+    dimensions: list[Dimension] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)
+    filter: str | None = None
+    sort: str | None = None
+    """Column keys, comma separated, `-` for descending: `-sum_amount`, `owner`."""
+    limit: int | None = Field(default=None, ge=1, le=10000)
+    """Top-N groups after sorting; the rest are summed into one "其他" row unless `others` is false."""
+    others: bool = True
+    target: Decimal | None = None
+    """KPI: the goal the value is measured against (completion = value / target)."""
+    period: Period | None = None
+    stages: list[str] | None = None
+    """Funnel: the stages in order (default: every option of the select field, in option order)."""
+    stack: bool = False
+    """Bar: stack the second dimension instead of grouping it side by side (a display hint)."""
+
+
+class ReportFilter(BaseModel):
+    """A dashboard-level filter: its value arrives as a query parameter named by the field key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    field: str
+    label: str | None = None
+
+
+class ReportDefinition(BaseModel):
+    """A dashboard: filters that apply to every widget whose form has the field, and the widgets."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: Key
+    name: str
+    name_en: str | None = None
+    description: str | None = None
+    filters: list[ReportFilter] = Field(default_factory=list)
+    widgets: list[Widget] = Field(default_factory=list)
+
+    def widget(self, key: str) -> Widget | None:
+        return next((w for w in self.widgets if w.key == key), None)
+
+
+__all__ = ["ReportDefinition", "Widget", "Dimension", "Measure", "Period", "ReportFilter", "Bucket", "Agg"]

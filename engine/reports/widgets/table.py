@@ -1,0 +1,21 @@
+"""table: grouped rows with a subtotal per value of the first dimension (when there are two or more)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.reports.shape import Group, Labels, Table
+from engine.reports.widgets.base import WidgetType, subtotal_rows
+
+
+class TableWidget(WidgetType):
+    """明细汇总表: any number of dimensions, subtotals by the first."""
+
+    type = "table"
+    label = "表格"
+    dimensions = (0, 4)
+
+    def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels) -> dict[str, Any]:
+        if len(table.query.dims) >= 2:
+            result["subtotals"] = subtotal_rows(table, groups, 0, labels)
+        return result

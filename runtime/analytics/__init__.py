@@ -1,0 +1,1 @@
+"""The analytics side of the runtime: report execution on the primary database or the DuckDB mirror."""

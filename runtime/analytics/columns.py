@@ -1,0 +1,141 @@
+"""The mirror's typed columns, from the form definition: money as DECIMAL, dates as DATE, datetimes as
+UTC TIMESTAMP, multi-selects as VARCHAR[] … and how a stored value travels there as CSV text.
+
+Both loaders (PostgreSQL's COPY of a typed SELECT, and Python over SQLite rows) write the same CSV
+text per column; DuckDB reads it as VARCHAR and casts it with `load_sql`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from engine.forms.fields.base import FieldType
+from engine.forms.model import FormDefinition
+
+SCHEMA_VERSION = 1
+"""Bumped when the mapping below changes: every mirrored table is rebuilt."""
+
+
+@dataclass(frozen=True)
+class MirrorColumn:
+    """One column of a mirrored form: its name (a field key or system column) and DuckDB type."""
+
+    name: str
+    duck_type: str
+    source: str  # system | scalar | json  (how the value is read from the record)
+
+    def load_sql(self, raw: str) -> str:
+        """DuckDB SQL turning the CSV text column `raw` into this column's type."""
+        if self.duck_type == "VARCHAR":
+            return raw
+        if self.duck_type.endswith("[]"):
+            item = self.duck_type[:-2]
+            return f"CAST(from_json({raw}, '[\"{item}\"]') AS {self.duck_type})"
+        if self.duck_type == "TIMESTAMP" and self.source == "scalar":
+            return f"CAST(replace(replace({raw}, 'T', ' '), 'Z', '') AS TIMESTAMP)"
+        if self.duck_type.startswith("DECIMAL"):  # a number beyond the column's range is blank, not a failed sync
+            return f"TRY_CAST({raw} AS {self.duck_type})"
+        return f"CAST({raw} AS {self.duck_type})"
+
+
+SYSTEM_COLUMNS = [MirrorColumn("id", "BIGINT", "system"), MirrorColumn("version", "INTEGER", "system"),
+                  MirrorColumn("owner", "VARCHAR", "system"), MirrorColumn("department", "VARCHAR", "system"),
+                  MirrorColumn("created_at", "TIMESTAMP", "system"), MirrorColumn("created_by", "VARCHAR", "system"),
+                  MirrorColumn("updated_at", "TIMESTAMP", "system"), MirrorColumn("updated_by", "VARCHAR", "system")]
+
+
+def _decimal(field: FieldType) -> str:
+    scale = getattr(field, "scale", None)
+    if scale is None:
+        scale = getattr(field, "precision", None)
+    return f"DECIMAL(18, {scale})" if scale is not None else "DECIMAL(38, 10)"
+
+
+def field_column(field: FieldType) -> MirrorColumn | None:
+    """The typed column of a field; None for sub_tables (their rows are not mirrored)."""
+    if field.type == "sub_table":
+        return None
+    storage, kind = field.storage_kind(), field.expression_type()
+    if storage == "json":
+        if kind == "list[text]":
+            return MirrorColumn(field.key, "VARCHAR[]", "json")
+        if kind == "list[number]":
+            return MirrorColumn(field.key, "BIGINT[]", "json")
+        return MirrorColumn(field.key, "VARCHAR", "json")  # addresses, attachments: JSON text
+    if storage == "integer":
+        return MirrorColumn(field.key, "BIGINT", "scalar")
+    if storage == "bool":
+        return MirrorColumn(field.key, "BOOLEAN", "scalar")
+    if storage == "number":
+        return MirrorColumn(field.key, _decimal(field), "scalar")
+    if kind == "date":
+        return MirrorColumn(field.key, "DATE", "scalar")
+    if kind == "datetime":
+        return MirrorColumn(field.key, "TIMESTAMP", "scalar")
+    return MirrorColumn(field.key, "VARCHAR", "scalar")
+
+
+def form_columns(form: FormDefinition) -> list[MirrorColumn]:
+    fields = [c for c in (field_column(f) for f in form.fields) if c is not None]
+    return SYSTEM_COLUMNS + fields
+
+
+def form_hash(form: FormDefinition) -> str:
+    """What decides the table's shape: when it changes the table is rebuilt."""
+    text = json.dumps([SCHEMA_VERSION, form.dump()], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def table_name(app: str, form: str) -> str:
+    return f"{app}__{form}"
+
+
+def _moment(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _field_text(value: Any) -> Any:
+    if value is None or isinstance(value, str | int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)  # lists and objects (json columns)
+
+
+def csv_row(columns: list[MirrorColumn], row: Any) -> list[Any]:
+    """A records row (id, data, version, owner …) as the CSV text the loader reads."""
+    data = row.data
+    out: list[Any] = []
+    for c in columns:
+        if c.source == "system":
+            value = getattr(row, c.name)
+            out.append(_moment(value) if c.duck_type == "TIMESTAMP" else value)
+        elif c.source == "json":
+            value = data.get(c.name)
+            out.append(None if value is None else json.dumps(value, ensure_ascii=False))
+        else:
+            out.append(_field_text(data.get(c.name)))
+    return out
+
+
+def pg_select_sql(columns: list[MirrorColumn]) -> str:
+    """The typed SELECT list PostgreSQL's COPY writes, column for column like csv_row."""
+    parts = []
+    for c in columns:
+        if c.source == "system":
+            parts.append(f"({c.name} AT TIME ZONE 'UTC')" if c.duck_type == "TIMESTAMP" else c.name)
+        elif c.source == "json":
+            parts.append(f"(data -> '{c.name}')")
+        else:
+            parts.append(f"(data ->> '{c.name}')")
+    return ", ".join(parts)
+
+
+__all__ = ["MirrorColumn", "form_columns", "form_hash", "table_name", "csv_row", "pg_select_sql", "SCHEMA_VERSION"]

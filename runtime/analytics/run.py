@@ -1,0 +1,154 @@
+"""Running widgets: on the primary database or on the mirror, chosen by the rule below or forced.
+
+The rule (settings.mirror): `off` never uses the mirror, `always` always does; `auto` uses it when the
+widget's form has at least `mirror_min_rows` records in the mirror (as of its last sync) and the
+widget compiles for DuckDB — small forms are answered live from the primary database. Before a
+read, the mirror is synced if its last sync is older than `mirror_max_lag` seconds (always, when
+the mirror is forced with `?engine=mirror`), so a dashboard is never more than that behind."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+import duckdb
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
+
+from engine.app import AppDefinition
+from engine.errors import BadQuery, UnsupportedQuery
+from engine.expr.evaluate import EvalContext
+from engine.reports.compile import RowScope, WidgetQuery, compile_widget, filter_clauses
+from engine.reports.dimensions import DimensionPlan
+from engine.reports.model import Widget
+from engine.reports.shape import Table
+from engine.reports.widgets import widget_types
+from runtime.analytics.columns import table_name
+from runtime.analytics.mirror import Mirror
+from runtime.analytics.mirror_source import MirrorSource
+from runtime.analytics.primary import PrimarySource
+from runtime.analytics.sync import sync
+from runtime.settings import Settings
+from runtime.storage.db import Database
+from runtime.storage.tables import users
+from runtime.storage.titles import titles
+
+Engine = Literal["primary", "mirror"]
+log = logging.getLogger("tangram.reports")
+
+
+@dataclass
+class ReportContext:
+    """Everything a widget run needs from the runtime: databases, settings, the moment and the user."""
+
+    db: Database
+    mirror: Mirror
+    settings: Settings
+    ctx: EvalContext
+    scope: RowScope = None
+    mirror_as_of: datetime | None = None
+    """Set once the mirror was checked for freshness in this request: one sync per dashboard, not per widget."""
+
+
+def _labels(conn: Connection, app: AppDefinition) -> Any:
+    def labels(plan: DimensionPlan, values: set[Any]) -> dict[Any, str]:
+        if plan.kind == "relation":
+            return titles(conn, app, {int(v) for v in values})
+        rows = conn.execute(select(users.c.username, users.c.display_name).where(users.c.username.in_(sorted(values))))
+        return {r.username: r.display_name for r in rows}
+
+    return labels
+
+
+def fresh_mirror(rc: ReportContext, max_lag: float) -> datetime:
+    """Sync the mirror when its last sync is older than `max_lag` seconds; the time it is current as of."""
+    if rc.mirror_as_of is None:
+        rc.mirror_as_of = _fresh(rc, max_lag)
+    return rc.mirror_as_of
+
+
+def _fresh(rc: ReportContext, max_lag: float) -> datetime:
+    with rc.mirror.read() as mconn:
+        state = rc.mirror.state(mconn)
+    now = rc.ctx.now
+    synced = state.synced_at.replace(tzinfo=UTC) if state.synced_at else None
+    if synced is None or (now - synced).total_seconds() >= max_lag or max_lag <= 0:
+        return sync(rc.db, rc.mirror, now).as_of or now
+    return synced
+
+
+def mirror_rows(rc: ReportContext, app: str, form: str) -> int:
+    with rc.mirror.read() as mconn:
+        return rc.mirror.state(mconn).tables.get(table_name(app, form), ("", 0))[1]
+
+
+def choose(rc: ReportContext, widget: Widget, app: AppDefinition, forced: str | None) -> Engine:
+    if forced is not None:
+        if forced not in ("primary", "mirror"):
+            raise BadQuery("engine 应为 primary 或 mirror", "engine must be primary or mirror", field="engine")
+        return forced  # type: ignore[return-value]
+    mode = rc.settings.mirror
+    if mode == "off":
+        return "primary"
+    if mode == "always" or mirror_rows(rc, app.key, widget.form) >= rc.settings.mirror_min_rows:
+        return "mirror"
+    return "primary"
+
+
+def compile_for(widget: Widget, app: AppDefinition, engine: Engine, dialect: str, rc: ReportContext,
+                filters: dict[str, str]) -> WidgetQuery:
+    form = app.form(widget.form)
+    source: Any = MirrorSource(form, app) if engine == "mirror" else PrimarySource(form, dialect, app)
+    clauses = filter_clauses(source, app, widget.form, filters, rc.ctx)
+    return compile_widget(widget, app, source, rc.ctx, filters=clauses, scope=rc.scope)
+
+
+def run_widget(rc: ReportContext, app: AppDefinition, widget: Widget, filters: dict[str, str],
+               forced: str | None = None) -> dict[str, Any]:
+    """One widget's result, with the engine that answered and the moment its data is current as of."""
+    try:
+        engine = choose(rc, widget, app, forced)
+        if engine == "mirror" and not forced:
+            fresh_mirror(rc, rc.settings.mirror_max_lag)
+    except (OSError, DBAPIError, duckdb.Error):  # a locked or broken mirror file: degrade, do not fail
+        if forced:
+            raise
+        log.exception("the analytics mirror cannot be used; answering from the primary database")
+        engine = "primary"
+    if engine == "mirror":
+        try:
+            query = compile_for(widget, app, "mirror", "duckdb", rc, filters)
+        except UnsupportedQuery:
+            if forced:
+                raise
+            engine = "primary"
+    with rc.db.read() as conn:
+        labels = _labels(conn, app)
+        kind = widget_types.get(widget.type)
+        if engine == "primary":
+            query = compile_for(widget, app, "primary", conn.dialect.name, rc, filters)
+            result = kind.run(Table(query, lambda s: conn.execute(s).all()), labels)
+            as_of = rc.ctx.now
+        else:
+            as_of = fresh_mirror(rc, 0 if forced else rc.settings.mirror_max_lag)
+            with rc.mirror.read() as mconn:
+                result = kind.run(Table(query, lambda s: mconn.execute(s).all()), labels)
+    result["engine"], result["as_of"] = engine, as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return result
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals as JSON numbers (integers when whole), recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+__all__ = ["ReportContext", "run_widget", "choose", "fresh_mirror", "jsonable", "compile_for"]

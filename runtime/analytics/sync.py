@@ -1,0 +1,220 @@
+"""Keeping the mirror current: a full build per form when its table is missing or its definition
+changed, then incremental syncs of the records whose history moved since the last one.
+
+"In order" on PostgreSQL: history ids are taken when a transaction writes but become visible when it
+commits, so a later sync can see id 105 before id 104. The watermark therefore never skips an id
+silently: every id between the old watermark and the newest one seen that is not there yet is kept
+as a gap and asked for again at each sync, until it shows up or `GAP_SECONDS` pass (a rolled-back
+transaction leaves a gap for ever). Applying a change means copying the record's current row, so
+seeing a change twice, or late, is harmless. SQLite commits one writer at a time: no gaps arise.
+
+Derived values change without a history row of their own (a lookup, a formula through a relation
+or a rollup recomputed because another record changed): with each changed record, the records that
+derive from it — found in the mirror (old relation values) and in the new values — are copied too."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from engine.app import AppDefinition
+from runtime.analytics.columns import csv_row, form_columns, form_hash, pg_select_sql, table_name
+from runtime.analytics.mirror import Mirror, SyncState
+from runtime.storage import definitions
+from runtime.storage.db import Database
+from runtime.storage.tables import apps, record_history, records
+
+GAP_SECONDS = 600
+"""How long a missing history id is awaited (the longest write transaction expected on PostgreSQL)."""
+FIRST_WINDOW = 10_000
+"""On the first build, the newest ids checked for gaps (transactions still open while the build reads)."""
+_CHUNK = 5000
+
+
+@dataclass
+class SyncResult:
+    """What one sync did."""
+
+    rebuilt: list[str] = field(default_factory=list)
+    changed: int = 0
+    removed: int = 0
+    watermark: int | None = None
+    gaps: int = 0
+    seconds: float = 0.0
+    as_of: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rebuilt": self.rebuilt, "changed": self.changed, "removed": self.removed, "watermark": self.watermark,
+                "gaps": self.gaps, "seconds": round(self.seconds, 4),
+                "as_of": self.as_of.isoformat() if self.as_of else None}
+
+
+@contextmanager
+def _snapshot(db: Database) -> Iterator[Connection]:
+    """One consistent view of the primary database for the whole sync."""
+    if db.dialect != "postgresql":
+        with db.read() as conn:
+            yield conn
+        return
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+def _current_apps(conn: Connection) -> list[AppDefinition]:
+    return [definitions.current(conn, key)[0] for key in conn.scalars(select(apps.c.key).order_by(apps.c.key))]
+
+
+def _copy_form(conn: Connection, mirror: Mirror, mconn: Connection, app: str, form_key: str, name: str,
+               columns: list[Any]) -> None:
+    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False, dir=mirror.path.parent) as f:
+        if conn.dialect.name == "postgresql":  # PostgreSQL types the rows itself: COPY streams CSV
+            sql = (f"COPY (SELECT {pg_select_sql(columns)} FROM records WHERE app = '{app}' AND form = '{form_key}' "
+                   f"AND deleted_at IS NULL) TO STDOUT (FORMAT csv)")
+            with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+                for chunk in copy:
+                    f.write(bytes(chunk))
+        else:
+            import csv
+            import io
+
+            text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+            writer = csv.writer(text)
+            query = select(records).where(records.c.app == app, records.c.form == form_key,
+                                          records.c.deleted_at.is_(None))
+            for row in conn.execute(query.execution_options(yield_per=_CHUNK)):
+                writer.writerow(csv_row(columns, row))
+            text.flush()
+            text.detach()
+    try:
+        mirror.load_csv(mconn, name, columns, Path(f.name))
+    finally:
+        Path(f.name).unlink(missing_ok=True)
+
+
+def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> SyncResult:
+    """Bring the mirror up to the primary database's committed records; `full` rebuilds every table."""
+    started = time.perf_counter()
+    result = SyncResult()
+    with mirror.lock, _snapshot(db) as conn, mirror.write() as mconn:
+        state = mirror.state(mconn)
+        top = conn.scalar(select(func.max(record_history.c.id))) or 0
+        wanted = {table_name(a.key, f.key): (a, f) for a in _current_apps(conn) for f in a.forms}
+        for name in set(state.tables) - set(wanted):
+            mirror.drop_table(mconn, name)
+        first = state.watermark is None
+        for name, (app, form) in wanted.items():
+            digest = form_hash(form)
+            if full or first or state.tables.get(name, ("", 0))[0] != digest:
+                columns = form_columns(form)
+                mirror.create_table(mconn, name, app.key, form.key, columns, digest)
+                _copy_form(conn, mirror, mconn, app.key, form.key, name, columns)
+                mirror.count_rows(mconn, name)
+                result.rebuilt.append(name)
+        if first:
+            state = _first_state(conn, top, now)
+        else:
+            state = _apply_changes(conn, mirror, mconn, state, wanted, now, result)
+        state.synced_at = now
+        mirror.save_state(mconn, state)
+    result.watermark, result.gaps, result.as_of = state.watermark, len(state.gaps), now
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _first_state(conn: Connection, top: int, now: datetime) -> SyncState:
+    """After a first full build: ids near the top that are not visible yet are awaited as gaps."""
+    low = max(0, top - FIRST_WINDOW)
+    seen = set(conn.scalars(select(record_history.c.id).where(record_history.c.id > low)))
+    stamp = now.isoformat()
+    return SyncState(top, {i: stamp for i in range(low + 1, top + 1) if i not in seen})
+
+
+def _dependents(app: AppDefinition, form_key: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Forms whose stored values derive from `form_key`'s records: (form, relation field in `form_key`)
+    for rollups over it, and (form, its relation field) for forms that read it through a relation."""
+    rollups, readers = [], []
+    for other in app.forms:
+        for f in other.fields:
+            source = getattr(f, "source", None)
+            if f.type == "rollup" and source is not None and source.form == form_key:
+                rollups.append((other.key, source.field))
+        derived = any(f.type in ("lookup", "formula", "rollup") for f in other.fields)
+        for f in other.fields:
+            if derived and f.type == "relation" and getattr(f, "target", None) == form_key \
+                    and not getattr(f, "multiple", False):
+                readers.append((other.key, f.key))
+    return rollups, readers
+
+
+def _affected(mconn: Connection, app: AppDefinition, form_key: str, rows: list[Any]) -> dict[str, set[int]]:
+    """Records of other forms whose lookups, formulas or rollups may have changed with these rows
+    (found in the mirror, which still holds the rows' previous values, and in their new values)."""
+    out: dict[str, set[int]] = {}
+    ids = ",".join(str(int(r.id)) for r in rows)
+    rollups, readers = _dependents(app, form_key)
+    for other, relation in rollups:
+        found = {r.data.get(relation) for r in rows} | set(mconn.exec_driver_sql(
+            f'SELECT "{relation}" FROM "{table_name(app.key, form_key)}" WHERE id IN ({ids})').scalars())
+        out.setdefault(table_name(app.key, other), set()).update(int(i) for i in found if isinstance(i, int))
+    for other, relation in readers:
+        found = mconn.exec_driver_sql(f'SELECT id FROM "{table_name(app.key, other)}" WHERE "{relation}" IN ({ids})')
+        out.setdefault(table_name(app.key, other), set()).update(found.scalars())
+    return out
+
+
+def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: SyncState,
+                   wanted: dict[str, tuple[AppDefinition, Any]], now: datetime, result: SyncResult) -> SyncState:
+    watermark = state.watermark or 0
+    condition = record_history.c.id > watermark
+    if state.gaps:
+        condition = condition | record_history.c.id.in_(sorted(state.gaps))
+    seen: dict[int, int] = dict(conn.execute(select(record_history.c.id, record_history.c.record_id).where(condition)).all())
+    pending = set(seen.values())
+    done: set[int] = set()
+    touched: set[str] = set()
+    for _round in range(4):  # derived values of derived values: a few levels at most
+        ids = sorted(pending - done)
+        done.update(ids)
+        pending = set()
+        for start in range(0, len(ids), _CHUNK):
+            rows = conn.execute(select(records).where(records.c.id.in_(ids[start:start + _CHUNK]))).all()
+            by_table: dict[str, list[Any]] = {}
+            for row in rows:
+                by_table.setdefault(table_name(row.app, row.form), []).append(row)
+            for name, group in by_table.items():
+                if name not in wanted:
+                    continue
+                app, form = wanted[name]
+                for more in _affected(mconn, app, form.key, group).values():
+                    pending.update(more)
+                columns = form_columns(form)
+                mirror.delete_ids(mconn, name, [r.id for r in group])
+                live = [r for r in group if r.deleted_at is None]
+                if live:
+                    mirror.load_rows(mconn, name, columns, (csv_row(columns, r) for r in live))
+                result.changed += len(live)
+                result.removed += len(group) - len(live)
+                touched.add(name)
+        if not pending - done:
+            break
+    for name in touched:
+        mirror.count_rows(mconn, name)
+    newest = max([watermark, *seen])
+    stamp = now.isoformat()
+    horizon = now - timedelta(seconds=GAP_SECONDS)
+    gaps = {i: t for i, t in state.gaps.items() if i not in seen and datetime.fromisoformat(t) > horizon}
+    gaps.update({i: stamp for i in range(watermark + 1, newest + 1) if i not in seen})
+    return SyncState(newest, gaps, state.synced_at, state.tables)
+
+
+__all__ = ["sync", "SyncResult", "GAP_SECONDS"]

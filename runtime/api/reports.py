@@ -1,0 +1,197 @@
+"""Reports: a dashboard's widgets, an ad-hoc widget (the builder's preview), drill-down to the records
+behind a point, export, and the analytics mirror's sync."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import and_, not_, or_
+
+from engine.app import AppDefinition
+from engine.errors import BadQuery, EngineError, InvalidDefinition, NotFound
+from engine.expr.evaluate import EvalContext
+from engine.reports.model import ReportDefinition, Widget
+from engine.reports.validate import widget_issues
+from runtime.analytics.export import MEDIA, export
+from runtime.analytics.run import ReportContext, compile_for, jsonable, run_widget
+from runtime.analytics.sync import sync
+from runtime.api.deps import DB, AppSettings, CurrentUser, MirrorDB, change_for
+from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
+from runtime.api.records import _render
+from runtime.permissions.check import Guard
+from runtime.permissions.reports import widget_gate
+from runtime.schemas.reports import QueryIn
+from runtime.storage import definitions, listing
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+_RESERVED = {"engine", "point", "format", "limit", "cursor", "sort"}
+
+
+def _context(request: Request, db: DB, mirror: MirrorDB, settings: AppSettings, guard: Guard) -> ReportContext:
+    change = change_for(request, guard.actor)
+    return ReportContext(db, mirror, settings, EvalContext(change.now, change.timezone, guard.actor.username))
+
+
+def _report(db: DB, guard: Guard, app_key: str, report_key: str) -> tuple[AppDefinition, ReportDefinition]:
+    with db.read() as conn:
+        if not guard.app_visible(conn, app_key):
+            raise NotFound(f"应用 {app_key} 不存在", f"no app {app_key!r}")
+        app, _ = definitions.current(conn, app_key)
+    return app, app.report(report_key)
+
+
+def _scoped(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, filters: dict[str, str]) -> None:
+    """Put the user's row scope for this widget's form on the context (404 / unknown field first)."""
+    with rc.db.read() as conn:
+        rc.scope = widget_gate(conn, guard, app, widget, filters)[1]
+
+
+def _run(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, filters: dict[str, str],
+         engine: str | None) -> dict[str, Any]:
+    _scoped(rc, guard, app, widget, filters)
+    return run_widget(rc, app, widget, filters, engine)
+
+
+def _refused(widget: Widget, error: EngineError) -> dict[str, Any]:
+    """A dashboard widget this user may not see: the others still answer."""
+    return {"key": widget.key, "type": widget.type, "columns": [], "rows": [], "totals": [],
+            "error": {"code": error.code, "message": error.message}}
+
+
+def _filters(request: Request, report: ReportDefinition) -> dict[str, str]:
+    """Dashboard filter values from the query string; only the report's declared filters are taken."""
+    declared = {f.field for f in report.filters}
+    values = {}
+    for name, value in request.query_params.items():
+        if name in _RESERVED:
+            continue
+        if name not in declared:
+            raise BadQuery(f"报表“{report.name}”没有筛选项 {name}（可用：{', '.join(sorted(declared)) or '无'}）",
+                           f"report {report.key!r} has no filter {name!r}", field=name)
+        values[name] = value
+    return values
+
+
+def _widget(report: ReportDefinition, key: str) -> Widget:
+    widget = report.widget(key)
+    if widget is None:
+        raise NotFound(f"报表“{report.name}”没有图表 {key}", f"report {report.key!r} has no widget {key!r}")
+    return widget
+
+
+@router.get("/apps/{app}/reports/{report}")
+def get_report(app: str, report: str, request: Request, db: DB, mirror: MirrorDB, settings: AppSettings,
+               guard: Gatekeeper, engine: str | None = None) -> Any:
+    """Every widget of a dashboard in the one tabular shape; dashboard filters as query parameters. Each
+    widget counts only the records the user may read; one over a form or field hidden from them comes
+    back empty with an `error`."""
+    definition, found = _report(db, guard, app, report)
+    filters = _filters(request, found)
+    rc = _context(request, db, mirror, settings, guard)
+    widgets = []
+    for w in found.widgets:
+        try:
+            _scoped(rc, guard, definition, w, filters)
+        except (NotFound, BadQuery) as e:
+            widgets.append(_refused(w, e))
+            continue
+        widgets.append(run_widget(rc, definition, w, filters, engine))
+    return JSONResponse(jsonable({"key": found.key, "name": found.name, "widgets": widgets}))
+
+
+@router.post("/apps/{app}/query")
+def query(app: str, body: QueryIn, request: Request, db: DB, mirror: MirrorDB, settings: AppSettings,
+          guard: Gatekeeper, engine: str | None = None) -> Any:
+    """One ad-hoc widget definition → the same shape as a dashboard (the report builder's preview)."""
+    with db.read() as conn:
+        if not guard.app_visible(conn, app):
+            raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
+        definition, _ = definitions.current(conn, app)
+    widget = body.widget()
+    issues = widget_issues(widget, definition, "widget")
+    if issues:
+        raise InvalidDefinition(f"图表定义有 {len(issues)} 处错误", f"the widget has {len(issues)} problem(s)", issues=issues)
+    rc = _context(request, db, mirror, settings, guard)
+    return JSONResponse(jsonable({"widgets": [_run(rc, guard, definition, widget, body.filters, engine)]}))
+
+
+def _point(text: str) -> list[Any]:
+    try:
+        values = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError:
+        raise BadQuery("point 应为维度值的 JSON 数组", "point must be a JSON array of dimension values",
+                       field="point") from None
+    if not isinstance(values, list):
+        raise BadQuery("point 应为维度值的 JSON 数组", "point must be a JSON array of dimension values", field="point")
+    return [int(v) if isinstance(v, bool) else v for v in values]
+
+
+@router.get("/apps/{app}/reports/{report}/widgets/{widget}/drill")
+def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: MirrorDB, settings: AppSettings,
+          guard: Gatekeeper, point: str = "[]", limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
+          cursor: str | None = None, sort: str | None = None) -> Any:
+    """The records behind one point (a row's `keys` entry, or `others` for the "其他" row), as a records
+    list with the same filters."""
+    definition, found = _report(db, guard, app, report)
+    chosen = _widget(found, widget)
+    if chosen.type == "kpi":
+        raise BadQuery("指标卡没有可下钻的点", "a KPI widget has no points to drill into", field="point")
+    filters = _filters(request, found)
+    rc = _context(request, db, mirror, settings, guard)
+    _scoped(rc, guard, definition, chosen, filters)
+    others = point == "others"
+    kept = [k for k in run_widget(rc, definition, chosen, filters, "primary")["keys"] if k is not None] if others else []
+    values = [] if others else _point(point)
+    with db.read() as conn:
+        compiled = compile_for(chosen, definition, "primary", conn.dialect.name, rc, filters)
+        if others:  # the "其他" row: every record outside the points shown
+            shown = [and_(*compiled.point(k)) for k in kept]
+            where = compiled.where + ([not_(or_(*shown))] if shown else [])
+        else:
+            where = compiled.where + compiled.point(values)
+        gate = guard.form(conn, app, chosen.form, "read")
+        scope = gate.where("read")
+        sort_keys = listing.parse_sort(gate.ref, sort, conn.dialect.name)
+        gate.check_keys([k.key for k in sort_keys])
+        query_ = listing.ListQuery(sort=sort_keys, limit=limit, cursor=cursor,
+                                   where=where + ([scope] if scope is not None else []))
+        page = listing.list_records(conn, gate.ref, query_, change_for(request, guard.actor).ctx)
+        body = {"items": _render(gate, page.items), "next_cursor": page.next_cursor}
+    return JSONResponse(body)
+
+
+@router.get("/apps/{app}/reports/{report}/widgets/{widget}/export")
+def export_widget(app: str, report: str, widget: str, request: Request, db: DB, mirror: MirrorDB,
+                  settings: AppSettings, guard: Gatekeeper, format: str = "csv", engine: str | None = None) -> Any:
+    """The widget's data as a file: `format=csv` (UTF-8 with BOM) or `xlsx`."""
+    if format not in MEDIA:
+        raise BadQuery("format 应为 csv 或 xlsx", "format must be csv or xlsx", field="format")
+    definition, found = _report(db, guard, app, report)
+    chosen = _widget(found, widget)
+    result = _run(_context(request, db, mirror, settings, guard), guard, definition, chosen, _filters(request, found),
+                  engine)
+    name = f"{chosen.name or chosen.key}.{format}"
+    disposition = f"attachment; filename=\"{chosen.key}.{format}\"; filename*=UTF-8''{quote(name)}"
+    return Response(export(result, format), media_type=MEDIA[format], headers={"Content-Disposition": disposition})
+
+
+@router.post("/mirror/sync", dependencies=[NO_RECORDS])  # the mirror's own state, not records
+def sync_mirror(request: Request, db: DB, mirror: MirrorDB, user: CurrentUser, full: bool = False) -> Any:
+    """Bring the analytics mirror up to date now (`full=true` rebuilds every table); administrators."""
+    require_admin(user)
+    return JSONResponse(sync(db, mirror, change_for(request, user).now, full=full).as_dict())
+
+
+@router.get("/mirror", dependencies=[NO_RECORDS])
+def mirror_state(db: DB, mirror: MirrorDB, user: CurrentUser) -> Any:
+    """The mirror's sync state: as of when, the history watermark, and each table's row count."""
+    with mirror.read() as conn:
+        state = mirror.state(conn)
+    return JSONResponse({"as_of": state.synced_at.isoformat() + "Z" if state.synced_at else None,
+                         "watermark": state.watermark, "gaps": len(state.gaps),
+                         "tables": {k: {"rows": v[1]} for k, v in sorted(state.tables.items())}})

@@ -1,0 +1,80 @@
+"""Reports through the permission gate: a widget sees the records its user may read and only the fields
+they may see, on the primary database and on the mirror alike.
+
+The row scope is decided once as data (owners, departments, conditions: engine.permissions.rights) and
+compiled over whichever source answers — `records` columns on the primary database, the typed mirror
+table's columns on DuckDB — so both engines count the same rows. A widget, or a dashboard filter, that
+names a field hidden from the user is refused exactly as an unknown field. Extra read grants (shares, an
+approver's task) open single records; they do not widen dashboards."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Connection, and_, false, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.app import AppDefinition
+from engine.expr.evaluate import EvalContext
+from engine.permissions.rights import RowScope, row_scope
+from engine.reports.compile import expression_clause
+from engine.reports.model import Widget
+from runtime.permissions.check import FormGate, Guard, unknown_field
+from runtime.permissions.scope import org_for
+
+SourceScope = Callable[[Any], ColumnElement[bool]]
+_NAME = re.compile(r'"(?:[^"\\]|\\.)*"|([A-Za-z_][A-Za-z0-9_]*)')
+
+
+def _names(expression: str | None) -> set[str]:
+    """The identifiers an expression names (string literals skipped)."""
+    return {m.group(1) for m in _NAME.finditer(expression or "") if m.group(1)}
+
+
+def widget_fields(widget: Widget) -> set[str]:
+    """Every field key a widget reads: dimensions, measures, its filter and calculated measures, its period."""
+    keys = {d.field for d in widget.dimensions} | {m.field for m in widget.measures if m.field}
+    keys |= _names(widget.filter) | {n for m in widget.measures for n in _names(m.expr)}
+    if widget.period is not None:
+        keys.add(widget.period.field)
+    return {k.split(".")[0] for k in keys}
+
+
+def _compile(scope: RowScope, app: AppDefinition, form: str, ctx: EvalContext) -> SourceScope | None:
+    if scope.all:
+        return None
+
+    def clause(source: Any) -> ColumnElement[bool]:
+        branches = []
+        for term in scope.terms:
+            parts: list[ColumnElement[bool]] = []
+            if term.owners is not None:
+                parts.append(source.value("owner").in_(sorted(term.owners)))
+            if term.departments is not None:
+                parts.append(source.value("department").in_(sorted(term.departments)))
+            if term.when is not None:
+                parts.append(expression_clause(term.when, app, form, source, ctx, "权限条件 / row condition"))
+            branches.append(and_(*parts) if parts else true())
+        return or_(*branches) if branches else false()
+
+    return clause
+
+
+def widget_gate(conn: Connection, guard: Guard, app: AppDefinition, widget: Widget,
+                filter_keys: Iterable[str] = ()) -> tuple[FormGate, SourceScope | None]:
+    """The user's gate on the widget's form (404 without a right on it) and the row scope to compile over
+    a source; a hidden field in the widget or in an applicable dashboard filter is an unknown field."""
+    gate = guard.form(conn, app.key, widget.form, "read")
+    hidden = gate.hidden
+    form = app.form(widget.form)
+    used = widget_fields(widget) | {k for k in filter_keys if k in form.by_key}
+    for key in sorted(used & hidden):
+        raise unknown_field(gate.ref, key)
+    username = guard.actor.username
+    org = org_for(conn, username, any(r.scope.startswith("department") for r in gate.rights.rules("read")))
+    return gate, _compile(row_scope(gate.rights, "read", username, org), app, widget.form, gate.ctx)
+
+
+__all__ = ["widget_fields", "widget_gate"]
