@@ -119,3 +119,9 @@ class Forbidden(EngineError):
     """The credentials are valid but do not allow this."""
 
     code = "forbidden"
+
+
+class CsrfFailed(Forbidden):
+    """A cookie-authenticated change came without the session's CSRF token."""
+
+    code = "csrf"

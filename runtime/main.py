@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
-from runtime.api import apps, auth, errors, files, records
+from builder_ui import pages
+from runtime.api import apps, auth, errors, files, records, views
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.clock = None
     errors.install(app)
-    for module in (auth, apps, records, files):
+    for module in (auth, apps, records, files, views):
         app.include_router(module.router)
+    pages.install(app)
     return app

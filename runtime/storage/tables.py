@@ -127,5 +127,30 @@ files = Table(
     Column("created_by", String(64)),
 )
 
+# Web UI (issue 7): each user's saved list views and column layout per form.
+
+saved_views = Table(
+    "saved_views", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("app", String(63), nullable=False),
+    Column("form", String(63), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("spec", RecordJSON, nullable=False),  # {columns, sort, filters, expression, search}
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("user_id", "app", "form", "name"),
+)
+
+list_layouts = Table(
+    "list_layouts", metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("app", String(63), primary_key=True),
+    Column("form", String(63), primary_key=True),
+    Column("columns", RecordJSON, nullable=False),  # field keys in the order the user put them
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 __all__ = ["metadata", "users", "tokens", "apps", "app_versions", "records", "record_history",
-           "sequences", "idempotency_keys", "files"]
+           "sequences", "idempotency_keys", "files",
+           "saved_views", "list_layouts"]
