@@ -37,7 +37,7 @@ ZH: dict[str, str] = {
     "published": "已发布为第 {v} 版", "preview": "预览", "drag_here": "把字段类型拖到这里",
     "remove_field": "移除字段（数据保留）", "draft_note": "修改保存在草稿中，发布后生效", "version": "版本",
     "language": "English", "other_lang": "en", "uncategorised": "未分组", "system": "系统", "id": "编号",
-    "owner": "负责人", "created_at": "创建时间", "updated_at": "更新时间", "yes": "是", "no": "否",
+    "owner": "所有者", "created_at": "创建时间", "updated_at": "更新时间", "yes": "是", "no": "否",
     "set_field": "字段", "set_value": "改为", "export_selected": "导出所选", "empty_form": "这个表单还没有字段",
     "no_permission": "没有权限", "loading": "加载中…", "close": "关闭", "error": "出错了",
     "skip_to_content": "跳到正文", "menu": "菜单",

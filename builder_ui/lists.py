@@ -1,7 +1,132 @@
-"""lists pages."""
+"""The list page of a form: the user's columns, header sort, field filters and an expression, title
+search, saved views, keyset paging and bulk actions. htmx swaps `#list` on every change.
+
+The query string is the API's own (`filter[field][op]=v`, `filter=<expression>`, `sort`, `cursor`),
+read by the same functions, so a list the page shows is exactly what GET …/records returns."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from builder_ui.cells import SYSTEM_COLUMNS, option_colors
+from builder_ui.rendering import render
+from builder_ui.viewer import Viewer
+from engine.errors import EngineError
+from engine.expr.evaluate import EvalContext
+from engine.forms.model import FormDefinition
+from runtime.api.deps import DB, change_for
+from runtime.api.records import _conditions, _render
+from runtime.storage import definitions, listing, views
+from runtime.storage.context import FormRef
+from runtime.storage.expressions import filter_clause
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+DEFAULT_COLUMNS = 6
+_SKIP_IN_LIST = ("sub_table", "textarea", "attachment")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sortable: bool
+    field: Any
+
+
+def default_columns(form: FormDefinition) -> list[str]:
+    return [f.key for f in form.fields if f.type not in _SKIP_IN_LIST][:DEFAULT_COLUMNS]
+
+
+def columns_of(form: FormDefinition, keys: list[str], t: Any) -> list[Column]:
+    result = []
+    for key in keys:
+        field = form.by_key.get(key)
+        if field is not None:
+            result.append(Column(key, field.label, field.sortable, field))
+        elif key in SYSTEM_COLUMNS:
+            result.append(Column(key, t(key), True, None))
+    return result
+
+
+def _view_params(spec: dict[str, Any]) -> dict[str, str]:
+    """A saved view as the list's query string."""
+    params: dict[str, str] = {}
+    for f in spec.get("filters", []):
+        params[f"filter[{f['field']}][{f.get('op', 'eq')}]"] = "" if f.get("value") is None else str(f["value"])
+    for key, name in (("expression", "filter"), ("sort", "sort"), ("search", "q")):
+        if spec.get(key):
+            params[name] = spec[key]
+    if spec.get("columns"):
+        params["columns"] = ",".join(spec["columns"])
+    return params
+
+
+def _query(request: Request, ref: FormRef, dialect: str, change: Any, user: Any) -> listing.ListQuery:
+    params = request.query_params
+    conditions = _conditions(request)
+    search = (params.get("q") or "").strip()
+    title = ref.form.by_key.get(ref.form.title_field or "")
+    if search and title is not None and "contains" in title.filter_ops:
+        conditions.append(listing.Condition(title.key, "contains", search))
+    where = []
+    if params.get("filter"):
+        where.append(filter_clause(ref, params["filter"], dialect, EvalContext(change.now, change.timezone,
+                                                                              user.username)))
+    return listing.ListQuery(conditions, listing.parse_sort(ref, params.get("sort"), dialect), PAGE_SIZE,
+                             params.get("cursor") or None, False, where)
+
+
+def list_context(request: Request, conn: Any, app: str, form: str, user: Any, t: Any) -> dict[str, Any]:
+    """Everything the list template needs: one list query, one titles query, the layout and the views."""
+    ref = definitions.form_ref(conn, app, form)
+    change = change_for(request, user)
+    error = None
+    try:
+        page = listing.list_records(conn, ref, _query(request, ref, conn.dialect.name, change, user), change.ctx)
+    except EngineError as e:  # a bad filter or cursor: say so above an empty list, as the API's 400 would
+        page, error = listing.Page([], None), e
+    saved = views.list_views(conn, user.user_id or 0, ref)
+    chosen = request.query_params.get("columns")
+    keys = ([k for k in chosen.split(",") if k] if chosen else None) or views.layout(conn, user.user_id or 0, ref) \
+        or default_columns(ref.form)
+    columns = columns_of(ref.form, keys, t)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "lang")]
+    return {
+        "app": ref.app, "form": ref.form, "error": error, "columns": columns, "rows": _render(conn, ref, page.items),
+        "next_url": f"?{urlencode(params + [('cursor', page.next_cursor)])}" if page.next_cursor else None,
+        "first_url": f"?{urlencode(params)}", "paged": bool(request.query_params.get("cursor")),
+        "sort": request.query_params.get("sort") or "", "base_params": params,
+        "views": [{"id": v.id, "name": v.name, "spec": v.spec, "href": "?" + urlencode(_view_params(v.spec) | {
+            "view": str(v.id)})} for v in saved],
+        "current_view": request.query_params.get("view") or "",
+        "kanban_fields": [f for f in ref.form.fields if f.type == "select"],
+        "all_columns": [{"key": f.key, "label": f.label} for f in ref.form.fields]
+        + [{"key": k, "label": t(k)} for k in SYSTEM_COLUMNS],
+        "chosen_columns": [c.key for c in columns],
+        "filter_fields": [{"key": f.key, "label": f.label, "ops": list(f.filter_ops)} for f in ref.form.fields],
+    }
+
+
+def sort_href(params: list[tuple[str, str]], current: str, key: str) -> str:
+    """The header link: ascending first, then descending, keeping every other parameter."""
+    target = f"-{key}" if current == key else key
+    return "?" + urlencode([(k, v) for k, v in params if k != "sort"] + [("sort", target)])
+
+
+@router.get("/apps/{app}/forms/{form}")
+def list_page(request: Request, app: str, form: str, user: Viewer, db: DB) -> Response:
+    """The page; an htmx request (HX-Request) gets the same page and swaps only `#list`."""
+    from builder_ui.i18n import language, translator
+
+    t = translator(language(request))
+    with db.read() as conn:
+        context = list_context(request, conn, app, form, user, t)
+    return render(request, "forms/list.html", user=user, colors=option_colors,
+                  sort_href=sort_href, **context)

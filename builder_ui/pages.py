@@ -18,7 +18,8 @@ from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.rendering import render
 from builder_ui.viewer import LoginRequired, Viewer, to_login
-from engine.errors import Unauthorized
+from engine.errors import EngineError, Unauthorized
+from runtime.api import errors as api_errors
 from runtime.api.deps import DB, AppSettings, Now
 from runtime.auth import sessions
 from runtime.storage import definitions
@@ -93,9 +94,22 @@ def coming(request: Request, user: Viewer) -> Response:
     return render(request, "apps/coming.html", user=user)
 
 
+async def page_error(request: Request, exc: Exception) -> Response:
+    """Errors on pages as a page; under /api/ the one JSON mapping answers as always."""
+    assert isinstance(exc, EngineError)
+    if request.url.path.startswith("/api/"):
+        return await api_errors._engine_error(request, exc)
+    lang = ui_language(request)
+    message = exc.message_en if lang == "en" and exc.message_en else exc.message
+    code = api_errors.status_of(exc)
+    return render(request, "error.html", status=code, code=code, message=message,
+                  user=None)
+
+
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and the redirect to /login for pages without a session."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequired, to_login)
+    app.add_exception_handler(EngineError, page_error)
     for module_router in (router, lists.router, records.router, kanban.router, builder.router):
         app.include_router(module_router)

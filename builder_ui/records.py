@@ -1,7 +1,103 @@
-"""records pages."""
+"""Record pages: the create/edit form for every field type, and the record page (fields, related
+records, timeline). Saving is done by record_form.js calling the records API (If-Match on edit)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from builder_ui.cells import option_colors, option_values
+from builder_ui.rendering import render
+from builder_ui.viewer import Viewer
+from engine.app import AppDefinition
+from engine.forms.model import FormDefinition
+from runtime.api.deps import DB, change_for
+from runtime.api.records import _render
+from runtime.schemas.records import history_json
+from runtime.storage import definitions, listing, records
+from runtime.storage.context import FormRef
+from runtime.storage.directory import active_users
 
 router = APIRouter(include_in_schema=False)
+RELATED_ROWS = 10
+
+
+def cascade_paths(options: list[Any], prefix: str = "") -> list[str]:
+    """Every path of a cascade tree as "制造业/汽车零配件" (the input the field type reads)."""
+    paths = []
+    for node in options:
+        value = node if isinstance(node, str) else node.value
+        path = f"{prefix}/{value}" if prefix else value
+        paths.append(path)
+        if not isinstance(node, str):
+            paths += cascade_paths(node.children or [], path)
+    return paths
+
+
+def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
+    """What record_form.js needs per field: type, multiplicity, the relation's target and its title field."""
+    meta = []
+    for f in form.fields:
+        item: dict[str, Any] = {"key": f.key, "type": f.type, "multiple": bool(getattr(f, "multiple", False))}
+        if f.type == "relation":
+            target = app.forms_by_key.get(f.target)  # type: ignore[attr-defined]
+            item |= {"target": f.target, "title_field": target.title_field if target else None}  # type: ignore[attr-defined]
+        if f.type == "sub_table":
+            item["fields"] = [{"key": s.key, "type": s.type} for s in f.fields]  # type: ignore[attr-defined]
+        meta.append(item)
+    return meta
+
+
+def _form_page(request: Request, conn: Any, ref: FormRef, user: Any, record: dict[str, Any] | None) -> Response:
+    return render(request, "records/form.html", user=user, app=ref.app, form=ref.form, record=record,
+                  values=record["data"] if record else {}, users=active_users(conn),
+                  meta=field_meta(ref.app, ref.form), options=option_values, cascade_paths=cascade_paths)
+
+
+@router.get("/apps/{app}/forms/{form}/records/new")
+def new_record(request: Request, app: str, form: str, user: Viewer, db: DB) -> Response:
+    with db.read() as conn:
+        return _form_page(request, conn, definitions.form_ref(conn, app, form), user, None)
+
+
+@router.get("/apps/{app}/forms/{form}/records/{record_id}/edit")
+def edit_record(request: Request, app: str, form: str, record_id: int, user: Viewer, db: DB) -> Response:
+    with db.read() as conn:
+        ref = definitions.form_ref(conn, app, form)
+        return _form_page(request, conn, ref, user, _render(conn, ref, [records.get(conn, ref, record_id)])[0])
+
+
+def related_lists(request: Request, conn: Any, ref: FormRef, record_id: int, user: Any) -> list[dict[str, Any]]:
+    """Per relation pointing at this form (a customer's contacts, opportunities …): the first rows and a link."""
+    lists = []
+    ctx = change_for(request, user).ctx
+    for other in ref.app.forms:
+        for field in other.fields:
+            if field.type != "relation" or field.target != ref.form.key:  # type: ignore[attr-defined]
+                continue
+            op = "has" if field.multiple else "eq"  # type: ignore[attr-defined]
+            other_ref = FormRef(ref.app, ref.version, other)
+            page = listing.list_records(conn, other_ref, listing.ListQuery(
+                [listing.Condition(field.key, op, record_id)], [], RELATED_ROWS), ctx)
+            shown = [f for f in other.fields if f.key != field.key and f.type not in ("sub_table", "textarea")][:3]
+            lists.append({"form": other, "field": field, "rows": _render(conn, other_ref, page.items),
+                          "columns": shown, "more": page.next_cursor is not None,
+                          "href": f"/apps/{ref.app_key}/forms/{other.key}?" + urlencode(
+                              {f"filter[{field.key}][{op}]": record_id})})
+    return lists
+
+
+@router.get("/apps/{app}/forms/{form}/records/{record_id}")
+def record_page(request: Request, app: str, form: str, record_id: int, user: Viewer, db: DB) -> Response:
+    """The 360° view: every field, the records that point here, and who changed what when."""
+    with db.read() as conn:
+        ref = definitions.form_ref(conn, app, form)
+        row = records.get(conn, ref, record_id)
+        record = _render(conn, ref, [row])[0]
+        related = related_lists(request, conn, ref, record_id, user)
+        timeline = [history_json(h, ref.form) for h in reversed(records.history(conn, ref, record_id))]
+    return render(request, "records/show.html", user=user, app=ref.app, form=ref.form, record=record,
+                  related=related, timeline=timeline, colors=option_colors)

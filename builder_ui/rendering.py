@@ -6,6 +6,7 @@ then still reaches the built-in ones (as in Datasette)."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from builder_ui import i18n
+from builder_ui.cells import cell_text, local_time
 from runtime.auth import csrf, sessions
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,10 +42,12 @@ env.filters["json_script"] = _json_script
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """The page with what every template needs: words, language, user, CSRF token."""
     lang = i18n.language(request)
+    zone = request.app.state.timezone
     token = sessions.session_token(request)
     html = env.get_template(template).render(
         request=request, t=i18n.translator(lang), lang=lang, user=context.pop("user", None),
-        csrf_token=csrf.token_for(request, token) if token else "", **context)
+        csrf_token=csrf.token_for(request, token) if token else "",
+        when=lambda text: local_time(text, zone), cell=partial(cell_text, zone=zone), **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(i18n.COOKIE, request.query_params["lang"], max_age=365 * 86400, samesite="lax")
