@@ -54,7 +54,8 @@ def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]
 def _form_page(request: Request, conn: Any, ref: FormRef, user: Any, record: dict[str, Any] | None) -> Response:
     return render(request, "records/form.html", user=user, app=ref.app, form=ref.form, record=record,
                   values=record["data"] if record else {}, users=active_users(conn),
-                  meta=field_meta(ref.app, ref.form), options=option_values, cascade_paths=cascade_paths)
+                  meta=field_meta(ref.app, ref.form), options=option_values, cascade_paths=cascade_paths,
+                  preview=False)
 
 
 @router.get("/apps/{app}/forms/{form}/records/new")
