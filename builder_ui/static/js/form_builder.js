@@ -129,10 +129,10 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   window.Sortable.create(document.getElementById("palette"), {
-    group: {name: "fields", pull: "clone", put: false}, sort: false, animation: 120,
+    group: {name: "fields", pull: "clone", put: false}, sort: false, animation: 120, forceFallback: true,
   });
   window.Sortable.create(canvas, {
-    group: {name: "fields", pull: false, put: true}, animation: 120,
+    group: {name: "fields", pull: false, put: true}, animation: 120, forceFallback: true,
     onAdd: (event) => { const type = event.item.dataset.type; event.item.remove(); addField(type, event.newIndex); },
     onUpdate: (event) => edit("POST", `${base}/fields/${event.item.dataset.key}/move`, {position: event.newIndex}),
   });

@@ -37,6 +37,6 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   document.querySelectorAll(".cards").forEach((list) => {
-    window.Sortable.create(list, {group: "kanban", animation: 150, onEnd: moved, filter: "a", preventOnFilter: false});
+    window.Sortable.create(list, {group: "kanban", animation: 150, onEnd: moved, forceFallback: true, fallbackTolerance: 3});
   });
 });
