@@ -19,6 +19,7 @@ from builder_ui.viewer import Viewer
 from engine.errors import EngineError
 from engine.expr.evaluate import EvalContext
 from engine.forms.model import FormDefinition
+from runtime.api import errors as api_errors
 from runtime.api.deps import DB, change_for
 from runtime.api.records import _conditions, _render
 from runtime.storage import definitions, listing, views
@@ -128,5 +129,6 @@ def list_page(request: Request, app: str, form: str, user: Viewer, db: DB) -> Re
     t = translator(language(request))
     with db.read() as conn:
         context = list_context(request, conn, app, form, user, t)
-    return render(request, "forms/list.html", user=user, colors=option_colors,
+    status = api_errors.status_of(context["error"]) if context["error"] else 200
+    return render(request, "forms/list.html", status=status, user=user, colors=option_colors,
                   sort_href=sort_href, **context)
