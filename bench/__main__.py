@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import expressions, records
+from bench import expressions, records, ui
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -36,8 +36,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--only", choices=["records", "expressions"], help="run one of the two benchmarks")
+    parser.add_argument("--only", choices=["records", "expressions", "ui"], help="run one of the benchmarks")
     args = parser.parse_args()
+    if args.only == "ui":
+        runs = [ui.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]
+        print(f"{runs[0]['date']}, {platform.node()}, {os.cpu_count()} cores\n\n{ui.table(runs)}")
+        return
     if args.only != "records":
         exprs = [expressions.run(b, int(s)) for s in args.sizes.split(",")[:1] for b in args.dbs.split(",")]
         print(expressions.table_md(exprs), flush=True)
