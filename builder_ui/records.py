@@ -20,6 +20,7 @@ from runtime.schemas.records import history_json
 from runtime.storage import definitions, listing, records
 from runtime.storage.context import FormRef
 from runtime.storage.directory import active_users
+from runtime.storage.titles import titles
 
 router = APIRouter(include_in_schema=False)
 RELATED_ROWS = 10
@@ -51,17 +52,36 @@ def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]
     return meta
 
 
-def _form_page(request: Request, conn: Any, ref: FormRef, user: Any, record: dict[str, Any] | None) -> Response:
+def _form_page(request: Request, conn: Any, ref: FormRef, user: Any, record: dict[str, Any] | None,
+               start: dict[str, Any] | None = None) -> Response:
     return render(request, "records/form.html", user=user, app=ref.app, form=ref.form, record=record,
-                  values=record["data"] if record else {}, users=active_users(conn),
+                  values=record["data"] if record else (start or {}), users=active_users(conn),
                   meta=field_meta(ref.app, ref.form), options=option_values, cascade_paths=cascade_paths,
                   preview=False)
+
+
+def prefilled(request: Request, conn: Any, ref: FormRef) -> dict[str, Any]:
+    """`?customer=12` from a related list's "new" link: that relation starts filled in (only a start:
+    the server still checks the value on save)."""
+    values: dict[str, Any] = {}
+    for key, text in request.query_params.items():
+        field = ref.form.by_key.get(key)
+        if field is None or field.computed:
+            continue
+        if field.type == "relation" and text.isdigit():
+            names = titles(conn, ref.app, {int(text)})
+            chosen = {"id": int(text), "title": names.get(int(text), f"#{text}")}
+            values[key] = [chosen] if field.multiple else chosen  # type: ignore[attr-defined]
+        elif field.type in ("text", "textarea", "select", "number", "money", "date", "department"):
+            values[key] = text
+    return values
 
 
 @router.get("/apps/{app}/forms/{form}/records/new")
 def new_record(request: Request, app: str, form: str, user: Viewer, db: DB) -> Response:
     with db.read() as conn:
-        return _form_page(request, conn, definitions.form_ref(conn, app, form), user, None)
+        ref = definitions.form_ref(conn, app, form)
+        return _form_page(request, conn, ref, user, None, prefilled(request, conn, ref))
 
 
 @router.get("/apps/{app}/forms/{form}/records/{record_id}/edit")

@@ -179,3 +179,13 @@ def test_page_data_cannot_break_out_of_its_script_tag(make: Maker, client: TestC
     _session(make, client)
     html = client.get(LIST).text
     assert "<script>alert(1)" not in html
+
+
+def test_new_record_from_a_related_list_starts_with_the_relation_filled(make: Maker, client: TestClient) -> None:
+    make.app_def(repair())
+    machine = make.record("equipment", {"name": "数控车床"}, app="repair")
+    _session(make, client)
+    page = client.get(f"/apps/repair/forms/equipment/records/{machine['id']}").text
+    assert f"/apps/repair/forms/ticket/records/new?equipment={machine['id']}" in page
+    form = client.get(f"/apps/repair/forms/ticket/records/new?equipment={machine['id']}&summary=主轴异响").text
+    assert f'data-id="{machine["id"]}">数控车床' in form and 'value="主轴异响"' in form
