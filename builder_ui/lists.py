@@ -42,7 +42,10 @@ class Column:
 
 
 def default_columns(form: FormDefinition) -> list[str]:
-    return [f.key for f in form.fields if f.type not in _SKIP_IN_LIST][:DEFAULT_COLUMNS]
+    """The title field first (it links to the record), then the next fields that fit in a cell."""
+    title = [form.title_field] if form.title_field in form.by_key else []
+    rest = [f.key for f in form.fields if f.type not in _SKIP_IN_LIST and f.key not in title]
+    return (title + rest)[:DEFAULT_COLUMNS]
 
 
 def columns_of(form: FormDefinition, keys: list[str], t: Any) -> list[Column]:
