@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from builder_ui import pages
-from runtime.api import apps, auth, errors, files, records, selection, views
+from runtime.api import apps, auth, errors, files, preview, records, selection, views
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
 
@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.clock = None
     errors.install(app)
-    for module in (auth, apps, records, files, views, selection):
+    for module in (auth, apps, records, files, views, selection, preview):
         app.include_router(module.router)
     pages.install(app)
     return app

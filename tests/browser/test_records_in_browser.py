@@ -71,6 +71,9 @@ def test_customer_with_every_field_type_is_saved_and_shown(page: Any, site: Site
     rows.nth(1).get_by_label("品名").fill("线束")
     rows.nth(1).get_by_label("数量").fill("2")
     rows.nth(1).get_by_label("单价").fill("10")
+    # Subtotals and the total appear while typing (the server computes them; nothing is saved yet).
+    page.wait_for_function("document.querySelector('#f-total').textContent.trim() === '1015'")
+    assert rows.nth(0).locator('[data-sub="subtotal"]').inner_text() == "995"
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
     record_id = int(page.url.rsplit("/", 1)[1])

@@ -122,6 +122,34 @@
     if (window.Sortable) window.Sortable.create(body, {handle: ".handle", filter: ".template", animation: 120});
   }
 
+  /* Formulas and sub-table subtotals as the user types: POST …/records/preview (nothing is saved). */
+  function setupPreview(form, base) {
+    const computes = base.fields.some((f) => ["formula", "lookup"].includes(f.type)
+      || (f.type === "sub_table" && (f.fields || []).some((s) => s.type === "formula")));
+    if (!computes || form.dataset.preview) return;
+    const text = (v) => (v === null || v === undefined ? "" : Array.isArray(v) ? v.join("、")
+      : typeof v === "object" ? (v.title || JSON.stringify(v)) : String(v));
+    let timer;
+    const run = async () => {
+      const r = await api("POST", `/api/v1/apps/${base.app}/forms/${base.form}/records/preview`, {data: values(form)});
+      if (!r.ok || !r.data.data) return;
+      const data = r.data.data;
+      form.querySelectorAll('.field[data-type="formula"], .field[data-type="lookup"]').forEach((el) => {
+        el.querySelector(".computed").textContent = text(data[el.dataset.field]);
+      });
+      form.querySelectorAll('.field[data-type="sub_table"]').forEach((el) => {
+        const rows = data[el.dataset.field] || [];
+        el.querySelectorAll("tbody tr:not(.template)").forEach((tr, i) => {
+          tr.querySelectorAll(".computed[data-sub]").forEach((cell) => { cell.textContent = text((rows[i] || {})[cell.dataset.sub]); });
+        });
+      });
+    };
+    const later = () => { clearTimeout(timer); timer = setTimeout(run, 300); };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("click", (e) => { if (e.target.matches(".remove-row, .add-row")) later(); });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const base = JSON.parse(document.getElementById("record-data").textContent);
     const form = document.getElementById("record-form");
@@ -129,6 +157,7 @@
     form.querySelectorAll(".relation").forEach((box) => setupRelation(box, metaOf[box.dataset.name], base));
     form.querySelectorAll(".attachment").forEach(setupAttachment);
     form.querySelectorAll(".subtable-wrap").forEach(setupSubTable);
+    setupPreview(form, base);
 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
