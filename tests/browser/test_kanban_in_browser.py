@@ -46,3 +46,13 @@ def test_a_refused_move_puts_the_card_back_and_says_why(page: Any, site: Site) -
     assert toast.inner_text().startswith("无法移动：") and "已被" in toast.inner_text()
     assert _column(page, "初步接洽").locator(f'.kcard[data-id="{opp["id"]}"]').count() == 1
     assert site.api.get(f"/apps/crm/forms/opportunity/records/{opp['id']}").json()["data"]["stage"] == "初步接洽"
+
+
+def test_a_focused_card_moves_with_the_arrow_keys(page: Any, site: Site) -> None:
+    opp = _opportunity(site, "西南区 键盘移动项目")
+    page.goto(site.url + KANBAN)
+    card = page.locator(f'.kcard[data-id="{opp["id"]}"]')
+    card.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"document.querySelector('.kcard[data-id=\"{opp['id']}\"]').dataset.version === '2'")
+    assert site.api.get(f"/apps/crm/forms/opportunity/records/{opp['id']}").json()["data"]["stage"] == "需求确认"

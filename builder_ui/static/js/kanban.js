@@ -1,5 +1,6 @@
 /* Kanban: drag a card to another column → PATCH the record's group field with If-Match.
    A refused move (validation, stale version, permission) puts the card back and shows why.
+   Keyboard: ← / → on a focused card moves it a column.
    DOM contract: #kanban-data (JSON: app, form, field), .cards[data-value], .kcard[data-id][data-version]. */
 "use strict";
 
@@ -35,6 +36,21 @@ document.addEventListener("DOMContentLoaded", () => {
     const detail = (err.details || [])[0];
     toast(refusedPrefix + (detail ? detail.message : err.message), "error");
   }
+
+  // Keyboard: on a focused card, ← and → move it to the previous / next column (the same PATCH).
+  document.addEventListener("keydown", (event) => {
+    const card = event.target.closest && event.target.closest(".kcard");
+    if (!card || !["ArrowLeft", "ArrowRight"].includes(event.key)) return;
+    event.preventDefault();
+    const lists = Array.from(document.querySelectorAll(".cards"));
+    const from = card.parentElement;
+    const to = lists[lists.indexOf(from) + (event.key === "ArrowRight" ? 1 : -1)];
+    if (!to) return;
+    const oldIndex = Array.from(from.children).indexOf(card);
+    to.prepend(card);
+    card.focus();
+    moved({from, to, item: card, oldIndex});
+  });
 
   document.querySelectorAll(".cards").forEach((list) => {
     window.Sortable.create(list, {group: "kanban", animation: 150, onEnd: moved, forceFallback: true, fallbackTolerance: 3});
