@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from builder_ui.cells import SYSTEM_COLUMNS, option_colors
+from builder_ui.i18n import language, translator
 from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
 from engine.errors import EngineError
@@ -127,8 +128,6 @@ def sort_href(params: list[tuple[str, str]], current: str, key: str) -> str:
 @router.get("/apps/{app}/forms/{form}")
 def list_page(request: Request, app: str, form: str, user: Viewer, db: DB) -> Response:
     """The page; an htmx request (HX-Request) gets the same page and swaps only `#list`."""
-    from builder_ui.i18n import language, translator
-
     t = translator(language(request))
     with db.read() as conn:
         context = list_context(request, conn, app, form, user, t)

@@ -56,6 +56,16 @@ def test_conditions_sort_and_a_saved_view(page: Any, site: Site) -> None:
     assert _shown_ids(page) == [ids[3], ids[2], ids[0]]
 
 
+def test_a_bad_expression_is_explained_above_the_list(page: Any, site: Site) -> None:
+    page.goto(site.url + LIST)
+    page.get_by_label("表达式").fill("annual_revenue >")
+    page.get_by_role("button", name="应用").click()
+    alert = page.locator("#list .error[role=alert]")
+    alert.wait_for()
+    assert alert.inner_text().strip() != ""
+    assert page.locator("#list tbody tr[data-id]").count() == 0
+
+
 def test_column_chooser_is_remembered(page: Any, site: Site) -> None:
     page.goto(site.url + LIST)
     page.get_by_text("列", exact=True).click()

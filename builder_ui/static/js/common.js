@@ -59,3 +59,8 @@ window.tangram = (function () {
 
   return {api, toast, showErrors, clearErrors, lang};
 })();
+
+/* A list with a bad filter answers 400 with the page explaining it: swap it in like a 200. */
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 400) { event.detail.shouldSwap = true; event.detail.isError = false; }
+});
