@@ -48,6 +48,8 @@ def main() -> int:
                 "name", "level", "status", "region", "industry", "annual_revenue", "manager", "next_followup_on"]})
             customer = site.api.get("/apps/crm/forms/customer/records?limit=1&sort=-followup_count").json()["items"][0]
             with sync_playwright() as p:
+                # Date inputs follow the browser's own language: Debian's chromium without chromium-l10n shows
+                # them as mm/dd/yyyy; users' browsers show their locale.
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
                 page = log_in(browser, site, {"width": 1366, "height": 860})
                 shots = {
