@@ -80,4 +80,4 @@ def preview_page(request: Request, app: str, form: str, user: Viewer, db: DB) ->
     form_def = definition.form(form)
     return render(request, "records/form.html", user=user, app=definition, form=form_def, record=None, values={},
                   users=users, meta=field_meta(definition, form_def), options=option_values,
-                  cascade_paths=cascade_paths, preview=True)
+                  cascade_paths=cascade_paths, preview=True, locked=[])

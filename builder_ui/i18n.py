@@ -40,7 +40,7 @@ ZH: dict[str, str] = {
     "owner": "所有者", "created_at": "创建时间", "updated_at": "更新时间", "yes": "是", "no": "否",
     "set_field": "字段", "set_value": "改为", "export_selected": "导出所选", "empty_form": "这个表单还没有字段",
     "no_permission": "没有权限", "loading": "加载中…", "close": "关闭", "error": "出错了",
-    "skip_to_content": "跳到正文", "menu": "菜单", "rules": "校验规则（每行：表达式 | 提示）", "formula": "公式",
+    "skip_to_content": "跳到正文", "menu": "菜单", "rules": "校验规则（每行：表达式 | 提示）", "formula": "公式", "locked": "当前不可修改",
 }
 
 EN: dict[str, str] = {
@@ -74,7 +74,7 @@ EN: dict[str, str] = {
     "set_field": "Field", "set_value": "New value", "export_selected": "Export selected",
     "empty_form": "This form has no fields yet", "no_permission": "Not allowed", "loading": "Loading…",
     "close": "Close", "error": "Something went wrong", "skip_to_content": "Skip to content", "menu": "Menu",
-    "rules": "Validation rules (one per line: expression | message)", "formula": "Formula",
+    "rules": "Validation rules (one per line: expression | message)", "formula": "Formula", "locked": "Cannot be changed now",
 }
 
 CATALOGUE = {"zh": ZH, "en": EN}

@@ -14,6 +14,7 @@ from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
 from engine.app import AppDefinition
 from engine.forms.model import FormDefinition
+from engine.forms.visibility import locked_fields
 from runtime.api.deps import DB, change_for
 from runtime.api.records import _render
 from runtime.schemas.records import history_json
@@ -42,7 +43,8 @@ def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]
     """What record_form.js needs per field: type, multiplicity, the relation's target and its title field."""
     meta = []
     for f in form.fields:
-        item: dict[str, Any] = {"key": f.key, "type": f.type, "multiple": bool(getattr(f, "multiple", False))}
+        item: dict[str, Any] = {"key": f.key, "type": f.type, "multiple": bool(getattr(f, "multiple", False)),
+                                "visible_when": bool(f.visible_when)}
         if f.type == "relation":
             target = app.forms_by_key.get(f.target)  # type: ignore[attr-defined]
             item |= {"target": f.target, "title_field": target.title_field if target else None}  # type: ignore[attr-defined]
@@ -53,8 +55,9 @@ def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]
 
 
 def _form_page(request: Request, conn: Any, ref: FormRef, user: Any, record: dict[str, Any] | None,
-               start: dict[str, Any] | None = None) -> Response:
+               start: dict[str, Any] | None = None, locked: list[str] | None = None) -> Response:
     return render(request, "records/form.html", user=user, app=ref.app, form=ref.form, record=record,
+                  locked=locked or [],
                   values=record["data"] if record else (start or {}), users=active_users(conn),
                   meta=field_meta(ref.app, ref.form), options=option_values, cascade_paths=cascade_paths,
                   preview=False)
@@ -88,7 +91,9 @@ def new_record(request: Request, app: str, form: str, user: Viewer, db: DB) -> R
 def edit_record(request: Request, app: str, form: str, record_id: int, user: Viewer, db: DB) -> Response:
     with db.read() as conn:
         ref = definitions.form_ref(conn, app, form)
-        return _form_page(request, conn, ref, user, _render(conn, ref, [records.get(conn, ref, record_id)])[0])
+        row = records.get(conn, ref, record_id)
+        locked = locked_fields(ref.form, row.data, change_for(request, user).ctx, user.username)
+        return _form_page(request, conn, ref, user, _render(conn, ref, [row])[0], locked=locked)
 
 
 def related_lists(request: Request, conn: Any, ref: FormRef, record_id: int, user: Any) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from engine.forms.visibility import hidden_fields
 from runtime.api.deps import DB, CurrentUser, change_for
 from runtime.api.errors import language
 from runtime.schemas.records import RecordIn
@@ -19,10 +20,13 @@ router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["reco
 
 @router.post("/preview")
 def preview_record(app: str, form: str, body: RecordIn, request: Request, db: DB, user: CurrentUser) -> Any:
-    """`{"data": {...}}` → `{"data": <computed values or null>, "issues": [...]}`; required fields are not
-    demanded and values that do not fit are left out and listed. Nothing is written."""
+    """`{"data": {...}}` → `{"data": <computed values or null>, "issues": [...], "hidden": [...]}`; required
+    fields are not demanded and values that do not fit are left out and listed; `hidden` names the fields
+    whose `visible_when` is false for these values. Nothing is written."""
+    change = change_for(request, user)
     with db.read() as conn:
         ref = definitions.form_ref(conn, app, form)
-        data, issues = preview(conn, ref, body.data, change_for(request, user))
+        data, issues = preview(conn, ref, body.data, change)
+    hidden = hidden_fields(ref.form, data, change.ctx, user.username) if data is not None else []
     lang = language(request)
-    return JSONResponse({"data": data, "issues": [i.as_dict(lang) for i in issues]})
+    return JSONResponse({"data": data, "issues": [i.as_dict(lang) for i in issues], "hidden": hidden})

@@ -22,6 +22,7 @@ SHOWCASE: dict[str, Any] = {
             {"key": "vip", "type": "boolean", "label": "重点客户"},
             {"key": "level", "type": "select", "label": "等级", "options": [
                 {"value": "A", "color": "#dc2626"}, {"value": "B", "color": "#2563eb"}, "C"]},
+            {"key": "risk", "type": "text", "label": "风险说明", "visible_when": 'level = "C"'},
             {"key": "tags", "type": "multi_select", "label": "标签", "options": ["老客户", "华东", "制造"]},
             {"key": "trade", "type": "cascade", "label": "所属行业", "options": [
                 {"value": "制造业", "children": ["汽车零配件", "电子"]}, "服务业"]},

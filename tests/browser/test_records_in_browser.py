@@ -134,3 +134,13 @@ def test_saving_over_a_newer_version_is_refused_with_a_message(browser: Any, sit
     assert site.api.get(f"/apps/showcase/forms/customer/records/{record['id']}").json()["data"]["intro"] == "第一个标签页"
     first.context.close()
     second.context.close()
+
+
+def test_fields_show_and_hide_with_their_visible_when(page: Any, site: Site) -> None:
+    page.goto(site.url + NEW_CUSTOMER)
+    risk = page.locator('.field[data-field="risk"]')
+    page.get_by_label("等级").select_option("A")
+    page.wait_for_function("document.querySelector('.field[data-field=\"risk\"]').hidden === true")
+    page.get_by_label("等级").select_option("C")
+    page.wait_for_function("document.querySelector('.field[data-field=\"risk\"]').hidden === false")
+    assert risk.get_by_label("风险说明").is_visible()

@@ -189,3 +189,15 @@ def test_new_record_from_a_related_list_starts_with_the_relation_filled(make: Ma
     assert f"/apps/repair/forms/ticket/records/new?equipment={machine['id']}" in page
     form = client.get(f"/apps/repair/forms/ticket/records/new?equipment={machine['id']}&summary=主轴异响").text
     assert f'data-id="{machine["id"]}">数控车床' in form and 'value="主轴异响"' in form
+
+
+def test_edit_page_disables_fields_editable_when_forbids(make: Maker, client: TestClient) -> None:
+    app = repair()
+    app["forms"][0]["fields"][3]["editable_when"] = 'workshop != "二车间"'  # price
+    make.app_def(app)
+    locked = make.record("equipment", {"name": "冲床", "workshop": "二车间", "price": "10"}, app="repair")
+    free = make.record("equipment", {"name": "钻床", "workshop": "一车间"}, app="repair")
+    _session(make, client)
+    html = client.get(f"/apps/repair/forms/equipment/records/{locked['id']}/edit").text
+    assert 'disabled aria-describedby="f-price-locked"' in html and "当前不可修改" in html
+    assert "f-price-locked" not in client.get(f"/apps/repair/forms/equipment/records/{free['id']}/edit").text

@@ -44,3 +44,13 @@ def test_preview_of_an_unknown_form_is_a_404(make: Maker, client: TestClient) ->
     make.app_def()
     r = client.post("/api/v1/apps/shop/forms/nope/records/preview", json={"data": {}}, headers=make.admin)
     assert r.status_code == 404
+
+
+def test_preview_names_the_fields_visible_when_hides(make: Maker, client: TestClient) -> None:
+    app = repair()
+    app["forms"][1]["fields"].append({"key": "escalation", "type": "text", "label": "升级说明",
+                                      "visible_when": 'urgency = "特急"'})
+    make.app_def(app)
+    url = "/api/v1/apps/repair/forms/ticket/records/preview"
+    assert client.post(url, json={"data": {"urgency": "一般"}}, headers=make.admin).json()["hidden"] == ["escalation"]
+    assert client.post(url, json={"data": {"urgency": "特急"}}, headers=make.admin).json()["hidden"] == []

@@ -40,7 +40,7 @@
     const data = {};
     form.querySelectorAll(".field[data-field]").forEach((el) => {
       const type = el.dataset.type;
-      if (COMPUTED.has(type)) return;
+      if (COMPUTED.has(type) || el.querySelector("fieldset[disabled]")) return;  // locked: editable_when is false
       const reader = readers[type];
       const input = el.querySelector("input, select, textarea");
       data[el.dataset.field] = reader ? reader(el) : blank(input ? input.value : null);
@@ -124,7 +124,7 @@
 
   /* Formulas and sub-table subtotals as the user types: POST …/records/preview (nothing is saved). */
   function setupPreview(form, base) {
-    const computes = base.fields.some((f) => ["formula", "lookup"].includes(f.type)
+    const computes = base.fields.some((f) => ["formula", "lookup"].includes(f.type) || f.visible_when
       || (f.type === "sub_table" && (f.fields || []).some((s) => s.type === "formula")));
     if (!computes || form.dataset.preview) return;
     const text = (v) => (v === null || v === undefined ? "" : Array.isArray(v) ? v.join("、")
@@ -134,6 +134,8 @@
       const r = await api("POST", `/api/v1/apps/${base.app}/forms/${base.form}/records/preview`, {data: values(form)});
       if (!r.ok || !r.data.data) return;
       const data = r.data.data;
+      const hidden = new Set(r.data.hidden || []);
+      form.querySelectorAll(".field[data-field]").forEach((el) => { el.hidden = hidden.has(el.dataset.field); });
       form.querySelectorAll('.field[data-type="formula"], .field[data-type="lookup"]').forEach((el) => {
         el.querySelector(".computed").textContent = text(data[el.dataset.field]);
       });
@@ -148,6 +150,7 @@
     form.addEventListener("input", later);
     form.addEventListener("change", later);
     form.addEventListener("click", (e) => { if (e.target.matches(".remove-row, .add-row")) later(); });
+    if (base.fields.some((f) => f.visible_when)) run();  // hide what the starting values hide
   }
 
   document.addEventListener("DOMContentLoaded", () => {
