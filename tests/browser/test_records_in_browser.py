@@ -106,6 +106,8 @@ def test_validation_errors_are_shown_at_their_fields_and_nothing_is_saved(page: 
     page.goto(site.url + NEW_CUSTOMER)
     page.get_by_label("邮箱").fill("not-an-email")
     page.get_by_label("员工数").fill("-3")
+    page.get_by_role("button", name="添加一行").click()
+    page.locator("#f-lines tbody tr:not(.template)").first.get_by_label("数量").fill("0")
     page.get_by_role("button", name="保存").click()
     name_error = page.locator('[data-error-for="name"]')
     name_error.wait_for()
@@ -113,6 +115,9 @@ def test_validation_errors_are_shown_at_their_fields_and_nothing_is_saved(page: 
     assert page.locator('[data-error-for="email"]').inner_text().strip() != ""
     assert page.locator('[data-error-for="staff"]').inner_text().strip() != ""
     assert page.get_by_label("邮箱").get_attribute("aria-invalid") == "true"
+    assert page.locator('[data-error-for="lines"]').inner_text().strip() != ""
+    row = page.locator("#f-lines tbody tr:not(.template)").first
+    assert row.get_by_label("数量").get_attribute("aria-invalid") == "true"
     assert page.url.endswith("/records/new")
     assert len(site.api.get("/apps/showcase/forms/customer/records").json()["items"]) == before
 

@@ -122,6 +122,17 @@
     if (window.Sortable) window.Sortable.create(body, {handle: ".handle", filter: ".template", animation: 120});
   }
 
+  /* `lines[1].qty`: mark that cell of the sub-table (the message is under the field already). */
+  function markRowErrors(form, error) {
+    ((error && error.error && error.error.details) || []).forEach((d) => {
+      const m = (d.path || "").match(/^([a-z0-9_]+)\[(\d+)\]\.([a-z0-9_]+)$/);
+      if (!m) return;
+      const row = form.querySelectorAll(`.field[data-field="${m[1]}"] tbody tr:not(.template)`)[Number(m[2])];
+      const input = row && row.querySelector(`[data-sub="${m[3]}"]`);
+      if (input) { input.setAttribute("aria-invalid", "true"); input.title = d.message; }
+    });
+  }
+
   /* Formulas and sub-table subtotals as the user types: POST …/records/preview (nothing is saved). */
   function setupPreview(form, base) {
     const computes = base.fields.some((f) => ["formula", "lookup"].includes(f.type) || f.visible_when
@@ -184,6 +195,7 @@
         return;
       }
       const placed = showErrors(form, r.data);
+      markRowErrors(form, r.data);
       const first = form.querySelector('[aria-invalid="true"]');
       if (first) first.focus();
       if (placed) toast(r.data.error.message, "error");
