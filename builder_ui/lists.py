@@ -116,7 +116,16 @@ def list_context(request: Request, conn: Any, app: str, form: str, user: Any, t:
         + [{"key": k, "label": t(k)} for k in SYSTEM_COLUMNS],
         "chosen_columns": [c.key for c in columns],
         "filter_fields": [{"key": f.key, "label": f.label, "ops": list(f.filter_ops)} for f in ref.form.fields],
+        "conditions": _shown_conditions(request),
     }
+
+
+def _shown_conditions(request: Request) -> list[dict[str, Any]]:
+    """The filter rows to draw (a malformed parameter is already reported above the list)."""
+    try:
+        return [{"field": c.key, "op": c.op, "value": c.value} for c in _conditions(request)]
+    except EngineError:
+        return []
 
 
 def sort_href(params: list[tuple[str, str]], current: str, key: str) -> str:

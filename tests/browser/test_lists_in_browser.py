@@ -54,6 +54,9 @@ def test_conditions_sort_and_a_saved_view(page: Any, site: Site) -> None:
     page.locator("nav.views").get_by_role("link", name="列表A类").click()
     page.wait_for_url(re.compile(r"view=\d+"))
     assert _shown_ids(page) == [ids[3], ids[2], ids[0]]
+    # The filter bar shows the view's condition (the whole list page was swapped, not just the rows).
+    page.wait_for_function("document.querySelector('.condition input') && document.querySelector('.condition input').value === 'A'")
+    assert page.locator("nav.views a.current").inner_text() == "列表A类"
 
 
 def test_a_bad_expression_is_explained_above_the_list(page: Any, site: Site) -> None:

@@ -1,20 +1,16 @@
 /* The list page: filter rows (Alpine), saved views, the column chooser (SortableJS), bulk actions.
-   DOM contract: #list-data (JSON: app, form, fields[{key,label,ops}], columns, chosen), #list (swapped
-   by htmx), #save-view, #column-choices, #save-columns, .bulkbar, .select-row, .select-all. */
+   DOM contract: #list-data (JSON: app, form, fields[{key,label,ops}], columns, chosen, conditions),
+   #list-page (swapped by htmx), #save-view, #column-choices, #save-columns, .bulkbar, .select-row, .select-all. */
 "use strict";
 
 (function () {
   const data = () => JSON.parse(document.getElementById("list-data").textContent);
   const base = () => { const d = data(); return `/api/v1/apps/${d.app}/forms/${d.form}`; };
 
-  /* Alpine component of the filter bar: one row per filter[field][op] of the URL. */
+  /* Alpine component of the filter bar: one row per filter[field][op] the page was drawn with. */
   window.listFilters = function () {
     const d = data();
-    const rows = [];
-    new URLSearchParams(window.location.search).forEach((value, name) => {
-      const m = name.match(/^filter\[([^\]]+)\](?:\[([a-z_]+)\])?$/);
-      if (m) rows.push({field: m[1], op: m[2] || "eq", value});
-    });
+    const rows = d.conditions.map((c) => ({field: c.field, op: c.op, value: c.value}));  // the page's own
     return {
       fields: d.fields, rows,
       opsOf(key) { const f = d.fields.find((x) => x.key === key); return f ? f.ops : ["eq"]; },
@@ -49,7 +45,7 @@
   }
 
   function reloadList() {
-    window.htmx.ajax("GET", window.location.href, {target: "#list", select: "#list", swap: "outerHTML"});
+    window.htmx.ajax("GET", window.location.href, {target: "#list-page", select: "#list-page", swap: "outerHTML"});
   }
 
   function buildColumnChooser() {
@@ -70,11 +66,8 @@
     window.Sortable.create(list, {handle: ".handle", animation: 120});
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
-    const {api, toast} = window.tangram;
-    buildColumnChooser();
-
-    document.getElementById("save-columns").addEventListener("click", async () => {
+  async function saveColumns() {
+      const {api, toast} = window.tangram;
       const columns = Array.from(document.querySelectorAll("#column-choices li"))
         .filter((li) => li.querySelector("input").checked).map((li) => li.dataset.key);
       const r = await api("PUT", `${base()}/layout`, {columns});
@@ -82,9 +75,10 @@
       const url = new URL(window.location.href);
       url.searchParams.delete("columns");
       window.location = url.toString();
-    });
+  }
 
-    document.getElementById("save-view").addEventListener("click", async () => {
+  async function saveView() {
+      const {api, toast} = window.tangram;
       const name = window.prompt(document.getElementById("save-view").textContent.replace("＋", "").trim());
       if (!name) return;
       const r = await api("POST", `${base()}/views`, {name, spec: currentSpec()});
@@ -92,6 +86,16 @@
       const url = new URL(window.location.href);
       url.searchParams.set("view", r.data.id);
       window.location = url.toString();
+  }
+
+  // #list-page is swapped by htmx: listeners are on the document, the chooser is rebuilt after a swap.
+  document.addEventListener("htmx:afterSwap", buildColumnChooser);
+  document.addEventListener("DOMContentLoaded", () => {
+    const {api, toast} = window.tangram;
+    buildColumnChooser();
+    document.addEventListener("click", (event) => {
+      if (event.target.closest("#save-columns")) saveColumns();
+      if (event.target.closest("#save-view")) saveView();
     });
 
     document.addEventListener("change", (event) => {
