@@ -40,7 +40,10 @@ ZH: dict[str, str] = {
     "owner": "所有者", "created_at": "创建时间", "updated_at": "更新时间", "yes": "是", "no": "否",
     "set_field": "字段", "set_value": "改为", "export_selected": "导出所选", "empty_form": "这个表单还没有字段",
     "no_permission": "没有权限", "loading": "加载中…", "close": "关闭", "error": "出错了",
-    "skip_to_content": "跳到正文", "menu": "菜单", "rules": "校验规则（每行：表达式 | 提示）", "formula": "公式", "locked": "当前不可修改",
+    "skip_to_content": "跳到正文", "menu": "菜单", "rules": "校验规则（每行：表达式 | 提示）", "formula": "公式", "locked": "当前不可修改", "operator": "条件", "condition_value": "值",
+    "op_eq": "等于", "op_ne": "不等于", "op_in": "属于（逗号分隔）", "op_lt": "小于", "op_lte": "小于等于", "op_gt": "大于",
+    "op_gte": "大于等于", "op_contains": "包含", "op_starts_with": "开头是", "op_has": "含有", "op_blank": "为空",
+    "op_not_blank": "不为空",
 }
 
 EN: dict[str, str] = {
@@ -74,7 +77,10 @@ EN: dict[str, str] = {
     "set_field": "Field", "set_value": "New value", "export_selected": "Export selected",
     "empty_form": "This form has no fields yet", "no_permission": "Not allowed", "loading": "Loading…",
     "close": "Close", "error": "Something went wrong", "skip_to_content": "Skip to content", "menu": "Menu",
-    "rules": "Validation rules (one per line: expression | message)", "formula": "Formula", "locked": "Cannot be changed now",
+    "rules": "Validation rules (one per line: expression | message)", "formula": "Formula", "locked": "Cannot be changed now", "operator": "Operator", "condition_value": "Value",
+    "op_eq": "is", "op_ne": "is not", "op_in": "is one of (commas)", "op_lt": "<", "op_lte": "≤", "op_gt": ">",
+    "op_gte": "≥", "op_contains": "contains", "op_starts_with": "starts with", "op_has": "has", "op_blank": "is blank",
+    "op_not_blank": "is not blank",
 }
 
 CATALOGUE = {"zh": ZH, "en": EN}

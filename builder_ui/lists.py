@@ -117,6 +117,7 @@ def list_context(request: Request, conn: Any, app: str, form: str, user: Any, t:
         "chosen_columns": [c.key for c in columns],
         "filter_fields": [{"key": f.key, "label": f.label, "ops": list(f.filter_ops)} for f in ref.form.fields],
         "conditions": _shown_conditions(request),
+        "op_labels": {op: t(f"op_{op}") for op in sorted({op for f in ref.form.fields for op in f.filter_ops})},
     }
 
 

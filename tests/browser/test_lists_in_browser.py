@@ -31,7 +31,7 @@ def test_conditions_sort_and_a_saved_view(page: Any, site: Site) -> None:
     condition = page.locator(".condition").first
     condition.locator("select").first.select_option("level")
     condition.locator("select").nth(1).select_option("eq")
-    condition.get_by_label("value").fill("A")
+    condition.get_by_label("值").fill("A")
     page.get_by_role("button", name="应用").click()
     page.wait_for_url(re.compile(r"filter%5Blevel%5D%5Beq%5D=A|filter\[level\]\[eq\]=A"))
     assert sorted(_shown_ids(page)) == sorted([ids[0], ids[2], ids[3]])

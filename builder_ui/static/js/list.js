@@ -13,6 +13,7 @@
     const rows = d.conditions.map((c) => ({field: c.field, op: c.op, value: c.value}));  // the page's own
     return {
       fields: d.fields, rows,
+      opLabel(op) { return (d.op_labels || {})[op] || op; },
       opsOf(key) { const f = d.fields.find((x) => x.key === key); return f ? f.ops : ["eq"]; },
       add() { const f = d.fields[0]; this.rows.push({field: f.key, op: f.ops[0], value: ""}); },
     };
