@@ -39,6 +39,13 @@ env = Environment(
 env.filters["json_script"] = _json_script
 
 
+def display_name(thing: Any, lang: str = "zh") -> str:
+    """A field's label or a form's / app's name, in English when asked and the definition has one."""
+    own = "label" if hasattr(thing, "label") and not callable(thing.label) else "name"
+    english = getattr(thing, f"{own}_en", None)
+    return str(english if lang == "en" and english else getattr(thing, own))
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """The page with what every template needs: words, language, user, CSRF token."""
     lang = i18n.language(request)
@@ -47,7 +54,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     html = env.get_template(template).render(
         request=request, t=i18n.translator(lang), lang=lang, user=context.pop("user", None),
         csrf_token=csrf.token_for(request, token) if token else "",
-        when=lambda text: local_time(text, zone), cell=partial(cell_text, zone=zone), **context)
+        when=lambda text: local_time(text, zone), cell=partial(cell_text, zone=zone),
+        label=partial(display_name, lang=lang), **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(i18n.COOKIE, request.query_params["lang"], max_age=365 * 86400, samesite="lax")

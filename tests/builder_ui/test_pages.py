@@ -3,7 +3,9 @@ page, never a server error. Browser behaviour (scripts, drag and drop) is in tes
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,6 +13,7 @@ from fastapi.testclient import TestClient
 from tests.factories import Maker, repair
 
 LIST = "/apps/shop/forms/customer"
+CRM = Path(__file__).resolve().parents[2] / "apps" / "crm_template.json"
 
 
 def _session(make: Maker, client: TestClient, username: str = "admin", admin: bool = True) -> None:
@@ -201,3 +204,13 @@ def test_edit_page_disables_fields_editable_when_forbids(make: Maker, client: Te
     html = client.get(f"/apps/repair/forms/equipment/records/{locked['id']}/edit").text
     assert 'disabled aria-describedby="f-price-locked"' in html and "当前不可修改" in html
     assert "f-price-locked" not in client.get(f"/apps/repair/forms/equipment/records/{free['id']}/edit").text
+
+
+def test_english_pages_use_the_definitions_english_names(make: Maker, client: TestClient) -> None:
+    make.app_def(json.loads(CRM.read_text(encoding="utf-8")))
+    _session(make, client)
+    english = client.get("/apps/crm/forms/customer?lang=en").text
+    head = english.split("<thead>")[1].split("</thead>")[0]
+    assert "<h1>Customer</h1>" in english and "Name" in head and "客户名称" not in head
+    assert "客户名称" in client.get("/apps/crm/forms/customer?lang=zh").text
+    assert re.search(r'for="f-name"[^>]*>Name<', client.get("/apps/crm/forms/customer/records/new?lang=en").text)
