@@ -53,7 +53,7 @@ def test_customer_with_every_field_type_is_saved_and_shown(page: Any, site: Site
     page.get_by_label("电话").fill("138-0013-8000")
     page.get_by_label("邮箱").fill("sales@example.cn")
     page.get_by_label("网址").fill("fengzheng.example.cn")
-    page.get_by_label("负责人").select_option("zhang.wei")
+    page.get_by_label("负责人").fill("zhang.wei")
     page.get_by_label("协作人").select_option(["admin", "zhang.wei"])
     page.get_by_label("部门").fill("east_sales")
     page.locator("#f-sector").fill("汽车")
@@ -149,3 +149,14 @@ def test_fields_show_and_hide_with_their_visible_when(page: Any, site: Site) -> 
     page.get_by_label("等级").select_option("C")
     page.wait_for_function("document.querySelector('.field[data-field=\"risk\"]').hidden === false")
     assert risk.get_by_label("风险说明").is_visible()
+
+
+def test_an_unknown_user_is_refused_at_the_user_field(page: Any, site: Site) -> None:
+    page.goto(site.url + NEW_CUSTOMER)
+    page.get_by_label("客户名称").fill("未知负责人客户")
+    page.get_by_label("负责人").fill("no.such.user")
+    page.get_by_role("button", name="保存").click()
+    error = page.locator('[data-error-for="manager"]')
+    error.wait_for()
+    assert "no.such.user" in error.inner_text()
+    assert page.get_by_label("负责人").get_attribute("aria-invalid") == "true"
