@@ -32,6 +32,8 @@ def run(backend: str, size: int, repeat: int = 30) -> dict[str, Any]:
     db = prepare(url)
     with Stopwatch() as load:
         bulk_storage(db, size)
+    with db.write() as conn:  # fresh statistics, as autovacuum would give a live database (bench/records.py too)
+        conn.exec_driver_sql("ANALYZE")
     filter_field, sort_field = list_index(db)
     with db.read() as conn:
         value = definitions.form_ref(conn, "crm", "customer").form.by_key[filter_field].options[0].value
