@@ -24,3 +24,6 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+
+vendor: install
+	$(BIN)/python -m builder_ui.vendor

@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import expressions, flows, permissions, records, reports
+from bench import expressions, flows, permissions, records, reports, ui
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -36,12 +36,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "reports"], help="run one benchmark")
+    parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "reports", "ui"], help="run one benchmark")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     parser.add_argument("--repeat", type=int, default=5, help="reports: runs per widget (the p50 of them)")
     parser.add_argument("--mirror-only", action="store_true",
                         help="reports: time the widgets on a mirror filled with synthetic rows (no primary records)")
     args = parser.parse_args()
+    if args.only == "ui":
+        runs = [ui.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]
+        print(f"{runs[0]['date']}, {platform.node()}, {os.cpu_count()} cores\n\n{ui.table(runs)}")
+        return
     if args.only == "reports" and args.mirror_only:
         for size in args.sizes.split(","):
             print(reports.mirror_only_md(reports.mirror_only(int(size), args.repeat)), flush=True)

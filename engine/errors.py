@@ -155,3 +155,9 @@ class UnsupportedQuery(BadQuery):
     """A report or filter cannot run on the asked engine (e.g. a function the mirror lacks)."""
 
     code = "unsupported_query"
+
+
+class CsrfFailed(Forbidden):
+    """A cookie-authenticated change came without the session's CSRF token."""
+
+    code = "csrf"

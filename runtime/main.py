@@ -9,8 +9,25 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
+from builder_ui import pages
 from runtime import audit  # noqa: F401 — registers the audit log's record subscriber
-from runtime.api import apps, auth, errors, files, flows, messages, org, records, reports, spreadsheets, tasks, tokens
+from runtime.api import (
+    apps,
+    auth,
+    errors,
+    files,
+    flows,
+    messages,
+    org,
+    preview,
+    records,
+    reports,
+    selection,
+    spreadsheets,
+    tasks,
+    tokens,
+    views,
+)
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
@@ -41,6 +58,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.clock = None
     errors.install(app)
-    for module in (auth, apps, spreadsheets, records, files, org, tokens, flows, tasks, messages, reports):  # spreadsheets' /records/export before /{id}
+    for module in (auth, apps, spreadsheets, records, files, org, tokens, flows, tasks, messages, reports, views, selection,
+                   preview):  # spreadsheets' /records/export before /{id}
         app.include_router(module.router)
+    pages.install(app)
     return app

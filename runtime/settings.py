@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     timezone: str = "Asia/Shanghai"
     session_days: int = 30
+    secret_key: str | None = None
+    """Signs session cookies and CSRF tokens; unset: generated once into `<data_dir>/secret_key` (0600)."""
     max_upload_mb: int = 50
     mirror: Literal["auto", "off", "always"] = "auto"
     """Reports on the DuckDB analytics mirror: auto (forms with at least mirror_min_rows records), off, always."""

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from engine.errors import TooManyAttempts, Unauthorized
 from runtime import audit
 from runtime.api.deps import DB, AppSettings, CurrentUser, Now
 from runtime.api.guard import NO_RECORDS
+from runtime.auth import sessions
 from runtime.storage import logins
 from runtime.storage.context import Actor
+from runtime.storage.db import Database
+from runtime.storage.sessions import revoke_token
 from runtime.storage.users import authenticate, issue_token
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], dependencies=[NO_RECORDS])
@@ -23,18 +28,19 @@ class Login(BaseModel):
     password: str
 
 
-@router.post("/auth/login")
-def login(body: Login, request: Request, db: DB, now: Now, settings: AppSettings) -> Any:
-    """`{"access_token", "token_type": "bearer"}` for a right username and password; 401 otherwise.
+def sign_in(request: Request, db: Database, now: datetime, username: str, password: str, days: int,
+            kind: str = "login") -> str:
+    """A new token for a right username and password (the API's login and the page's alike); 401 otherwise.
     Repeated failures for a name or an address slow down, then lock (429 with Retry-After), known
     user or not; every attempt is in the audit log."""
     ip = request.client.host if request.client else None
-    keys = logins.throttle_keys(body.username, ip)
+    keys = logins.throttle_keys(username, ip)
+    body = Login(username=username, password=password)
     try:
         with db.write() as conn:
             logins.check_allowed(conn, keys, now)
             user = authenticate(conn, body.username, body.password)
-            token = issue_token(conn, user.id, now, days=settings.session_days)
+            token = issue_token(conn, user.id, now, kind=kind, days=days)
             logins.record_success(conn, keys)
             audit.write(conn, "login", Actor(user.username, user.id, ip=ip), now)
     except Unauthorized:
@@ -46,7 +52,25 @@ def login(body: Login, request: Request, db: DB, now: Now, settings: AppSettings
         with db.write() as conn:
             audit.write(conn, "login.throttled", Actor(None, ip=ip), now, username=body.username[:64])
         raise
+    return token
+
+
+@router.post("/auth/login")
+def login(body: Login, request: Request, db: DB, now: Now, settings: AppSettings) -> Any:
+    """`{"access_token", "token_type": "bearer"}` for a right username and password; 401 otherwise
+    (429 with Retry-After after repeated failures)."""
+    token = sign_in(request, db, now, body.username, body.password, settings.session_days)
     return {"access_token": token, "token_type": "bearer", "expires_in": settings.session_days * 86400}
+
+
+@router.post("/auth/logout")
+def logout(request: Request, user: CurrentUser, db: DB, now: Now) -> Any:
+    """Revoke the token in use (bearer or session cookie) at once, and clear the session cookie."""
+    with db.write() as conn:
+        revoke_token(conn, request.state.token, now)
+    response = JSONResponse({"status": "logged_out"})
+    sessions.clear_cookie(request, response)
+    return response
 
 
 @router.get("/me")

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from engine.errors import Unauthorized
 from runtime.analytics.mirror import Mirror
+from runtime.auth import csrf, sessions
 from runtime.auth.tokens import refuse_read_only_writes
 from runtime.settings import Settings
 from runtime.storage.context import Actor, Change
@@ -32,16 +34,26 @@ def clock(request: Request) -> datetime:
     return clock() if clock else datetime.now(UTC)
 
 
-def current_user(request: Request, db: Annotated[Database, Depends(get_db)],
-                 authorization: Annotated[str | None, Header()] = None) -> Actor:
-    """The user of the bearer token; 401 without a valid one."""
+async def current_user(request: Request, db: Annotated[Database, Depends(get_db)],
+                       authorization: Annotated[str | None, Header()] = None) -> Actor:
+    """The user of the bearer token, else of the session cookie (whose changes need the CSRF token); 401 without."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("请先登录", "a bearer token is required")
-    with db.read() as conn:
-        user = user_for_token(conn, token.strip(), clock(request))
+    if scheme.lower() == "bearer" and token:
+        token = token.strip()
+    elif authorization is None and (token := sessions.session_token(request) or ""):
+        await csrf.verify(request, token)
+    else:
+        raise Unauthorized("请先登录", "a bearer token or a session is required")
+    now = clock(request)
+
+    def lookup() -> Any:
+        with db.read() as conn:
+            return user_for_token(conn, token, now)
+
+    user = await run_in_threadpool(lookup)
     if user is None:
         raise Unauthorized("登录已失效，请重新登录", "the token is invalid, expired or revoked")
+    request.state.token = token  # logout revokes exactly this one
     actor = actor_of(user, request.client.host if request.client else None)
     refuse_read_only_writes(request.method, actor)
     return actor

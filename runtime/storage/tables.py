@@ -294,3 +294,29 @@ record_shares = Table(
 )
 
 __all__ += ["login_attempts", "audit_log", "record_shares"]
+
+# Web UI (issue 7): each user's saved list views and column layout per form.
+
+saved_views = Table(
+    "saved_views", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("app", String(63), nullable=False),
+    Column("form", String(63), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("spec", RecordJSON, nullable=False),  # {columns, sort, filters, expression, search}
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("user_id", "app", "form", "name"),
+)
+
+list_layouts = Table(
+    "list_layouts", metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("app", String(63), primary_key=True),
+    Column("form", String(63), primary_key=True),
+    Column("columns", RecordJSON, nullable=False),  # field keys in the order the user put them
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+__all__ += ["saved_views", "list_layouts"]

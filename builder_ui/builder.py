@@ -1,0 +1,76 @@
+"""The form builder page: palette, canvas and property panel over the app's draft. form_builder.js
+makes every change through the builder endpoints (add / move / update / remove a field, publish),
+so the draft stays a valid definition and every refusal comes back with its JSON path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from builder_ui.cells import option_values
+from builder_ui.records import cascade_paths, field_meta
+from builder_ui.rendering import render
+from builder_ui.viewer import PageGuard, Viewer
+from engine.app import parse_app
+from engine.forms import builder as edits
+from runtime.api.deps import DB
+from runtime.storage import definitions
+from runtime.storage.directory import active_users
+
+router = APIRouter(include_in_schema=False)
+
+# The palette: a type, its name in both languages, and the options a new field of it starts with
+# (the ones its definition requires, so that dropping it keeps the draft valid).
+PALETTE: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("text", "单行文本", "Text", {}),
+    ("textarea", "多行文本", "Long text", {}),
+    ("number", "数字", "Number", {}),
+    ("money", "金额", "Money", {}),
+    ("percent", "百分比", "Percent", {}),
+    ("date", "日期", "Date", {}),
+    ("datetime", "日期时间", "Date & time", {}),
+    ("boolean", "是/否", "Yes / no", {}),
+    ("select", "单选", "Select", {"options": ["选项一", "选项二"]}),
+    ("multi_select", "多选", "Multi-select", {"options": ["选项一", "选项二"]}),
+    ("cascade", "级联选择", "Cascade", {"options": [{"value": "一级", "children": ["二级"]}]}),
+    ("address", "地址", "Address", {}),
+    ("phone", "电话", "Phone", {}),
+    ("email", "邮箱", "E-mail", {}),
+    ("url", "网址", "URL", {}),
+    ("user", "成员", "User", {}),
+    ("users", "多个成员", "Users", {}),
+    ("department", "部门", "Department", {}),
+    ("relation", "关联记录", "Relation", {}),
+    ("formula", "公式", "Formula", {"formula": "1 + 1"}),
+    ("auto_number", "自动编号", "Auto number", {"pattern": "NO-{seq:4}"}),
+    ("attachment", "附件", "Attachment", {}),
+    ("sub_table", "子表", "Sub-table", {"fields": [{"key": "item", "type": "text", "label": "名称"}]}),
+]
+
+
+@router.get("/apps/{app}/builder/forms/{form}")
+def builder_page(request: Request, app: str, form: str, user: Viewer, guard: PageGuard, db: DB) -> Response:
+    with db.read() as conn:
+        guard.require_manage(conn, app, form)
+        draft = definitions.draft(conn, app)
+        _, published = definitions.current(conn, app)
+    form_json = edits.form_of(draft, form)
+    palette = [{"type": t, "zh": zh, "en": en, "defaults": d} for t, zh, en, d in PALETTE]
+    return render(request, "builder/form_builder.html", user=user, app_key=app, app_name=draft.get("name", app),
+                  form=form_json, published=published, palette=palette,
+                  forms=[{"key": f["key"], "name": f.get("name", f["key"])} for f in draft.get("forms", [])])
+
+
+@router.get("/apps/{app}/builder/forms/{form}/preview")
+def preview_page(request: Request, app: str, form: str, user: Viewer, guard: PageGuard, db: DB) -> Response:
+    """The draft's form as users will see it once published (saving is off)."""
+    with db.read() as conn:
+        guard.require_manage(conn, app, form)
+        definition = parse_app(definitions.draft(conn, app))
+        users = active_users(conn)
+    form_def = definition.form(form)
+    return render(request, "records/form.html", user=user, app=definition, form=form_def, record=None, values={},
+                  users=users, meta=field_meta(definition, form_def), options=option_values,
+                  cascade_paths=cascade_paths, preview=True, locked=[])

@@ -1,0 +1,103 @@
+"""The UI's words in Chinese (the default) and English: two dicts, one key each, nothing else.
+
+The language comes from `?lang=en|zh` (remembered in the `tangram_lang` cookie), else the cookie,
+else Chinese. API error messages follow the same choice through Accept-Language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+COOKIE = "tangram_lang"
+LANGUAGES = ("zh", "en")
+
+ZH: dict[str, str] = {
+    "app_title": "七巧板", "login": "登录", "logout": "退出", "username": "用户名", "password": "密码",
+    "login_failed": "用户名或密码错误", "home": "首页", "apps": "应用", "forms": "表单", "inbox": "待办",
+    "dashboards": "仪表盘", "coming_soon": "即将上线", "new_app": "新建应用", "import_template": "导入模板",
+    "app_key": "应用标识（英文）", "app_name": "应用名称", "create": "创建", "new_form": "新建表单",
+    "form_key": "表单标识（英文）", "form_name": "表单名称", "records": "条记录", "new_record": "新建",
+    "search": "搜索", "search_placeholder": "搜索标题…", "filter": "筛选", "add_condition": "添加条件",
+    "expression": "表达式", "expression_placeholder": "如 annual_revenue > 5000000 AND region = \"华东\"",
+    "apply": "应用", "clear": "清除", "columns": "列", "save_columns": "保存列设置", "views": "视图",
+    "all_records": "全部记录", "save_view": "保存为视图", "view_name": "视图名称", "next_page": "下一页",
+    "first_page": "第一页", "selected": "已选", "bulk_edit": "批量修改", "bulk_delete": "批量删除",
+    "export": "导出", "confirm_delete": "确定删除所选记录？", "no_records": "没有记录", "edit": "编辑",
+    "save": "保存", "cancel": "取消", "delete": "删除", "details": "详情", "related": "相关记录",
+    "timeline": "变更记录", "created": "创建", "updated": "修改", "deleted": "删除", "restored": "恢复",
+    "by": "操作人", "kanban": "看板", "list": "列表", "builder": "表单设计", "stale_version":
+    "记录已被他人修改（当前版本 {v}），请刷新后再编辑", "saved": "已保存", "move_refused": "无法移动：",
+    "required": "必填", "add_row": "添加一行", "remove": "移除", "upload": "上传", "computed": "自动计算",
+    "choose": "请选择", "province": "省", "city": "市", "district": "区/县", "detail": "详细地址",
+    "palette": "字段类型", "canvas": "表单", "properties": "属性", "label": "名称", "key": "标识",
+    "unique": "唯一", "options": "选项（每行一个，可写 值|颜色）", "default": "默认值", "help": "提示文字",
+    "width": "宽度", "width_full": "整行", "width_half": "半行", "min": "最小值", "max": "最大值",
+    "pattern": "格式（正则）", "max_length": "最大长度", "target": "关联表单", "publish": "发布",
+    "published": "已发布为第 {v} 版", "preview": "预览", "drag_here": "把字段类型拖到这里",
+    "remove_field": "移除字段（数据保留）", "draft_note": "修改保存在草稿中，发布后生效", "version": "版本",
+    "language": "English", "other_lang": "en", "uncategorised": "未分组", "system": "系统", "id": "编号",
+    "owner": "所有者", "created_at": "创建时间", "updated_at": "更新时间", "yes": "是", "no": "否",
+    "set_field": "字段", "set_value": "改为", "export_selected": "导出所选", "empty_form": "这个表单还没有字段",
+    "no_permission": "没有权限", "loading": "加载中…", "close": "关闭", "error": "出错了",
+    "skip_to_content": "跳到正文", "menu": "菜单", "rules": "校验规则（每行：表达式 | 提示）", "formula": "公式", "locked": "当前不可修改", "operator": "条件", "condition_value": "值",
+    "op_eq": "等于", "op_ne": "不等于", "op_in": "属于（逗号分隔）", "op_lt": "小于", "op_lte": "小于等于", "op_gt": "大于",
+    "op_gte": "大于等于", "op_contains": "包含", "op_starts_with": "开头是", "op_has": "含有", "op_blank": "为空",
+    "op_not_blank": "不为空",
+}
+
+EN: dict[str, str] = {
+    "app_title": "Tangram", "login": "Log in", "logout": "Log out", "username": "Username", "password": "Password",
+    "login_failed": "Wrong username or password", "home": "Home", "apps": "Apps", "forms": "Forms",
+    "inbox": "Inbox", "dashboards": "Dashboards", "coming_soon": "coming soon", "new_app": "New app",
+    "import_template": "Import template", "app_key": "App key", "app_name": "App name", "create": "Create",
+    "new_form": "New form", "form_key": "Form key", "form_name": "Form name", "records": "records",
+    "new_record": "New", "search": "Search", "search_placeholder": "Search titles…", "filter": "Filter",
+    "add_condition": "Add condition", "expression": "Expression",
+    "expression_placeholder": "e.g. annual_revenue > 5000000 AND region = \"华东\"", "apply": "Apply",
+    "clear": "Clear", "columns": "Columns", "save_columns": "Save columns", "views": "Views",
+    "all_records": "All records", "save_view": "Save as view", "view_name": "View name", "next_page": "Next page",
+    "first_page": "First page", "selected": "Selected", "bulk_edit": "Bulk edit", "bulk_delete": "Delete selected",
+    "export": "Export", "confirm_delete": "Delete the selected records?", "no_records": "No records",
+    "edit": "Edit", "save": "Save", "cancel": "Cancel", "delete": "Delete", "details": "Details",
+    "related": "Related records", "timeline": "Timeline", "created": "created", "updated": "updated",
+    "deleted": "deleted", "restored": "restored", "by": "By", "kanban": "Kanban", "list": "List",
+    "builder": "Form builder", "stale_version": "Someone else changed this record (now version {v}); reload to edit",
+    "saved": "Saved", "move_refused": "Cannot move: ", "required": "required", "add_row": "Add row",
+    "remove": "Remove", "upload": "Upload", "computed": "computed", "choose": "Choose…", "province": "Province",
+    "city": "City", "district": "District", "detail": "Street", "palette": "Field types", "canvas": "Form",
+    "properties": "Properties", "label": "Label", "key": "Key", "unique": "Unique",
+    "options": "Options (one per line, value|colour)", "default": "Default", "help": "Help text", "width": "Width",
+    "width_full": "Full row", "width_half": "Half row", "min": "Minimum", "max": "Maximum",
+    "pattern": "Pattern (regex)", "max_length": "Max length", "target": "Target form", "publish": "Publish",
+    "published": "Published as version {v}", "preview": "Preview", "drag_here": "Drag field types here",
+    "remove_field": "Remove field (data kept)", "draft_note": "Changes are saved to the draft until you publish",
+    "version": "Version", "language": "中文", "other_lang": "zh", "uncategorised": "Other", "system": "System",
+    "id": "ID", "owner": "Owner", "created_at": "Created", "updated_at": "Updated", "yes": "Yes", "no": "No",
+    "set_field": "Field", "set_value": "New value", "export_selected": "Export selected",
+    "empty_form": "This form has no fields yet", "no_permission": "Not allowed", "loading": "Loading…",
+    "close": "Close", "error": "Something went wrong", "skip_to_content": "Skip to content", "menu": "Menu",
+    "rules": "Validation rules (one per line: expression | message)", "formula": "Formula", "locked": "Cannot be changed now", "operator": "Operator", "condition_value": "Value",
+    "op_eq": "is", "op_ne": "is not", "op_in": "is one of (commas)", "op_lt": "<", "op_lte": "≤", "op_gt": ">",
+    "op_gte": "≥", "op_contains": "contains", "op_starts_with": "starts with", "op_has": "has", "op_blank": "is blank",
+    "op_not_blank": "is not blank",
+}
+
+CATALOGUE = {"zh": ZH, "en": EN}
+
+
+def language(request: Request) -> str:
+    """`?lang=` first, then the cookie, then Chinese."""
+    asked = request.query_params.get("lang") or request.cookies.get(COOKIE)
+    return asked if asked in LANGUAGES else "zh"
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """t("key", v=3): the word in `lang`, the key itself when missing (so a gap shows, not crashes)."""
+    words = CATALOGUE[lang]
+
+    def t(key: str, **values: object) -> str:
+        text = words.get(key) or ZH.get(key) or key
+        return text.format(**values) if values else text
+
+    return t

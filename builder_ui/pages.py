@@ -1,0 +1,131 @@
+"""The web UI's routes: login/logout, home, app pages; the feature pages come from their modules.
+
+`install(app)` adds them all, the static files and the login redirect to the FastAPI app. Pages
+read through the runtime's storage functions like the API routes do; every change is made by the
+browser calling the public JSON API, so the UI can do nothing the API cannot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from builder_ui import builder, kanban, lists, records
+from builder_ui.i18n import language as ui_language
+from builder_ui.i18n import translator
+from builder_ui.rendering import render
+from builder_ui.viewer import LoginRequired, PageGuard, Viewer, to_login
+from engine.errors import EngineError, NotFound, Unauthorized
+from runtime.api import errors as api_errors
+from runtime.api.auth import sign_in
+from runtime.api.deps import DB, AppSettings, Now
+from runtime.api.guard import NO_RECORDS
+from runtime.auth import sessions
+from runtime.permissions.check import Guard
+from runtime.storage import definitions
+from runtime.storage.sessions import revoke_token
+
+STATIC = Path(__file__).parent / "static"
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: "//evil.example" or "https://…" would make the login an open redirect.
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/login", dependencies=[NO_RECORDS])
+def login_page(request: Request, next: str = "/") -> Response:
+    return render(request, "auth/login.html", next=_safe_next(next), error=None, username="")
+
+
+@router.post("/login", dependencies=[NO_RECORDS])
+def login(request: Request, db: DB, now: Now, settings: AppSettings, username: Annotated[str, Form()],
+          password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    """A session for a right username and password: the signed cookie, then back where the user was going."""
+    try:
+        token = sign_in(request, db, now, username, password, settings.session_days, kind="session")
+    except Unauthorized:
+        t = translator(ui_language(request))
+        return render(request, "auth/login.html", status=401, next=_safe_next(next), error=t("login_failed"),
+                      username=username)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    sessions.set_cookie(request, response, token, settings.session_days)
+    return response
+
+
+@router.post("/logout", dependencies=[NO_RECORDS])
+def logout(request: Request, user: Viewer, db: DB, now: Now) -> Response:
+    """End the session (the form carries the CSRF token) and go to the login page."""
+    with db.write() as conn:
+        revoke_token(conn, request.state.token, now)
+    response = RedirectResponse("/login", status_code=303)
+    sessions.clear_cookie(request, response)
+    return response
+
+
+def _apps(conn: Any, guard: Guard) -> list[Any]:
+    """The apps the user holds a role in, each with just the forms they have a right on."""
+    return [_visible(conn, guard, definitions.current(conn, row.key)[0]) for row in definitions.list_apps(conn)
+            if guard.app_visible(conn, row.key)]
+
+
+def _visible(conn: Any, guard: Guard, app: Any) -> Any:
+    forms = []
+    for form in app.forms:
+        try:
+            guard.form(conn, app.key, form.key)
+        except NotFound:
+            continue
+        forms.append(form)
+    return app if len(forms) == len(app.forms) else app.model_copy(update={"forms": forms})
+
+
+@router.get("/")
+def home(request: Request, user: Viewer, guard: PageGuard, db: DB) -> Response:
+    """The apps and forms the user may see (dashboards and the task inbox join with their issues)."""
+    with db.read() as conn:
+        apps = _apps(conn, guard)
+    return render(request, "apps/home.html", user=user, apps=apps)
+
+
+@router.get("/apps/{app}")
+def app_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: DB) -> Response:
+    with db.read() as conn:
+        if not guard.app_visible(conn, app):
+            raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
+        definition, version = definitions.current(conn, app)
+        definition = _visible(conn, guard, definition)
+    return render(request, "apps/app.html", user=user, app=definition, version=version)
+
+
+@router.get("/inbox", dependencies=[NO_RECORDS])
+@router.get("/dashboards", dependencies=[NO_RECORDS])
+def coming(request: Request, user: Viewer) -> Response:
+    """Places kept for the task inbox (flows, issue 4) and dashboards (reports, issue 5)."""
+    return render(request, "apps/coming.html", user=user)
+
+
+async def page_error(request: Request, exc: Exception) -> Response:
+    """Errors on pages as a page; under /api/ the one JSON mapping answers as always."""
+    assert isinstance(exc, EngineError)
+    if request.url.path.startswith("/api/"):
+        return await api_errors._engine_error(request, exc)
+    lang = ui_language(request)
+    message = exc.message_en if lang == "en" and exc.message_en else exc.message
+    code = api_errors.status_of(exc)
+    return render(request, "error.html", status=code, code=code, message=message,
+                  user=None)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, their static files and the redirect to /login for pages without a session."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(LoginRequired, to_login)
+    app.add_exception_handler(EngineError, page_error)
+    for module_router in (router, lists.router, records.router, kanban.router, builder.router):
+        app.include_router(module_router)

@@ -1,0 +1,62 @@
+"""The Jinja2 environment of the pages (autoescape, StrictUndefined) and `render()`.
+
+The ChoiceLoader is where a site's own templates would go first; `{% extends "default:base.html" %}`
+then still reaches the built-in ones (as in Datasette)."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from builder_ui import i18n
+from builder_ui.cells import cell_text, local_time
+from runtime.auth import csrf, sessions
+
+TEMPLATES = Path(__file__).parent / "templates"
+_default = FileSystemLoader(TEMPLATES)
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON for `<script type="application/json">`: `<`, `>` and `&` escaped so it cannot close the tag."""
+    text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+env = Environment(
+    loader=ChoiceLoader([_default, PrefixLoader({"default": _default})]),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters["json_script"] = _json_script
+
+
+def display_name(thing: Any, lang: str = "zh") -> str:
+    """A field's label or a form's / app's name, in English when asked and the definition has one."""
+    own = "label" if hasattr(thing, "label") and not callable(thing.label) else "name"
+    english = getattr(thing, f"{own}_en", None)
+    return str(english if lang == "en" and english else getattr(thing, own))
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """The page with what every template needs: words, language, user, CSRF token."""
+    lang = i18n.language(request)
+    zone = request.app.state.timezone
+    token = sessions.session_token(request)
+    html = env.get_template(template).render(
+        request=request, t=i18n.translator(lang), lang=lang, user=context.pop("user", None),
+        csrf_token=csrf.token_for(request, token) if token else "",
+        when=lambda text: local_time(text, zone), cell=partial(cell_text, zone=zone),
+        label=partial(display_name, lang=lang), **context)
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(i18n.COOKIE, request.query_params["lang"], max_age=365 * 86400, samesite="lax")
+    return response

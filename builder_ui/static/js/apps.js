@@ -1,0 +1,36 @@
+/* Home and app pages: create an app (from scratch or a template file) and a form, through the API.
+   DOM contract: form#new-app, form#import-app, form#new-form[data-app] with [data-api]. */
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const {api, showErrors} = window.tangram;
+
+  const newApp = document.getElementById("new-app");
+  if (newApp) newApp.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(newApp));
+    const r = await api("POST", newApp.dataset.api,
+      {format: "tangram/app@1", key: values.key, name: values.name, version: "1.0.0", forms: []});
+    if (r.ok) window.location = `/apps/${r.data.key}`; else showErrors(newApp, r.data);
+  });
+
+  const importApp = document.getElementById("import-app");
+  if (importApp) importApp.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const file = importApp.querySelector('input[type="file"]').files[0];
+    let definition;
+    try { definition = JSON.parse(await file.text()); }
+    catch (e) { showErrors(importApp, {error: {message: "JSON: " + e.message}}); return; }
+    const r = await api("POST", importApp.dataset.api, definition);
+    if (r.ok) window.location = `/apps/${r.data.key}`; else showErrors(importApp, r.data);
+  });
+
+  const newForm = document.getElementById("new-form");
+  if (newForm) newForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(newForm));
+    const r = await api("POST", newForm.dataset.api, {key: values.key, name: values.name, fields: []});
+    if (r.ok) window.location = `/apps/${newForm.dataset.app}/builder/forms/${values.key}`;
+    else showErrors(newForm, r.data);
+  });
+});

@@ -1,0 +1,188 @@
+/* The form builder. Every action is one call to the builder endpoints of the API on the draft:
+   drop a palette type on the canvas → POST …/fields?position=N; reorder → POST …/fields/{key}/move;
+   change a property → PATCH …/fields/{key}; remove → DELETE; publish → POST …/publish.
+   Each answer is the form's new definition, which is drawn again; a refusal (422) is shown next to
+   the property it names. DOM contract: #builder-data (JSON: app, form, palette, forms, lang),
+   #palette li[data-type], #canvas, form#properties [data-prop], [data-for-types], #remove-field, #publish. */
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const {api, toast} = window.tangram;
+  const data = JSON.parse(document.getElementById("builder-data").textContent);
+  const en = data.lang === "en";
+  const base = `/api/v1/apps/${data.app}/forms/${data.form.key}`;
+  const canvas = document.getElementById("canvas");
+  const panel = document.getElementById("properties");
+  const palette = Object.fromEntries(data.palette.map((p) => [p.type, p]));
+  let form = data.form;
+  let selected = null;
+
+  const typeName = (type) => (palette[type] ? (en ? palette[type].en : palette[type].zh) : type);
+
+  function draw() {
+    canvas.innerHTML = "";
+    (form.fields || []).forEach((f) => {
+      const li = document.createElement("li");
+      li.dataset.key = f.key;
+      li.tabIndex = 0;
+      li.setAttribute("role", "button");
+      if (f.width === "half") li.classList.add("half");
+      if (f.key === selected) li.classList.add("selected");
+      const label = document.createElement("div");
+      label.textContent = f.label + (f.required ? " *" : "");
+      const type = document.createElement("div");
+      type.className = "type";
+      type.textContent = `${typeName(f.type)} · ${f.key}`;
+      li.append(label, type);
+      canvas.append(li);
+    });
+    document.getElementById("canvas-hint").hidden = (form.fields || []).length > 0;
+    fillPanel();
+  }
+
+  function fieldOf(key) { return (form.fields || []).find((f) => f.key === key); }
+
+  function fillPanel() {
+    const field = selected && fieldOf(selected);
+    panel.hidden = !field;
+    if (!field) return;
+    panel.querySelectorAll(".error").forEach((e) => { e.textContent = ""; });
+    panel.querySelectorAll("[data-for-types]").forEach((box) => {
+      box.hidden = !box.dataset.forTypes.split(" ").includes(field.type);
+    });
+    panel.querySelectorAll("[data-prop]").forEach((input) => {
+      const value = field[input.dataset.prop];
+      if (input.type === "checkbox") input.checked = Boolean(value);
+      else if (input.dataset.prop === "options") {
+        input.value = (value || []).map((o) => (typeof o === "string" ? o : o.value + (o.color ? `|${o.color}` : ""))).join("\n");
+      } else if (input.dataset.prop === "rules") {
+        input.value = (value || []).map((r) => `${r.expr} | ${r.message}`).join("\n");
+      } else if (input.dataset.prop === "width") input.value = value || "full";
+      else input.value = value === undefined || value === null ? "" : String(value);
+    });
+    const target = panel.querySelector('[data-prop="target"]');
+    target.innerHTML = '<option value=""></option>';
+    data.forms.forEach((f) => {
+      const option = new Option(f.name, f.key, false, f.key === field.target);
+      target.append(option);
+    });
+  }
+
+  function propValue(input) {
+    const prop = input.dataset.prop;
+    const text = input.value.trim();
+    if (input.type === "checkbox") return input.checked || null;
+    if (prop === "options") {
+      return text.split("\n").map((l) => l.trim()).filter(Boolean).map((line) => {
+        const [value, color] = line.split("|").map((s) => s.trim());
+        return color ? {value, color} : value;
+      });
+    }
+    if (prop === "rules") {
+      const rules = text.split("\n").map((l) => l.trim()).filter(Boolean).map((line) => {
+        const at = line.lastIndexOf("|");
+        return at < 0 ? {expr: line, message: line} : {expr: line.slice(0, at).trim(), message: line.slice(at + 1).trim()};
+      });
+      return rules.length ? rules : null;
+    }
+    if (prop === "width") return text === "half" ? "half" : null;
+    if (["min", "max", "max_length"].includes(prop)) return text === "" ? null : Number(text);
+    return text === "" ? null : text;
+  }
+
+  /* A refusal names a JSON path such as forms[1].fields[3].options[0]: show it at that property. */
+  function showRefusal(error) {
+    const err = (error && error.error) || {message: String(error)};
+    const details = err.details && err.details.length ? err.details : [{path: err.field || "", message: err.message}];
+    let placed = false;
+    details.forEach((d) => {
+      const m = (d.path || "").match(/fields\[\d+\]\.([a-z_]+)/) || (d.path || "").match(/^([a-z_]+)/);
+      const slot = m && panel.querySelector(`[data-error-for="${m[1]}"]`);
+      if (slot && !panel.hidden) { slot.textContent = d.message; placed = true; }
+    });
+    if (!placed) toast(details.map((d) => d.message).join("；"), "error");
+  }
+
+  async function edit(method, url, body) {
+    const r = await api(method, url, body);
+    if (r.ok) { form = r.data; draw(); return true; }
+    draw();
+    showRefusal(r.data);
+    return false;
+  }
+
+  function newKey(type) {
+    const keys = new Set((form.fields || []).map((f) => f.key));
+    let n = 1;
+    while (keys.has(`${type}_${n}`)) n += 1;
+    return `${type}_${n}`;
+  }
+
+  async function addField(type, position) {
+    const key = newKey(type);
+    const count = (form.fields || []).filter((f) => f.type === type).length;
+    const field = Object.assign({key, type, label: typeName(type) + (count ? ` ${count + 1}` : "")},
+      JSON.parse(JSON.stringify(palette[type].defaults)));
+    if (type === "relation") field.target = data.forms[0].key;
+    const where = position === undefined ? "" : `?position=${position}`;
+    if (await edit("POST", `${base}/fields${where}`, field)) { selected = key; draw(); }
+  }
+
+  window.Sortable.create(document.getElementById("palette"), {
+    group: {name: "fields", pull: "clone", put: false}, sort: false, animation: 120, forceFallback: true,
+  });
+  window.Sortable.create(canvas, {
+    group: {name: "fields", pull: false, put: true}, animation: 120, forceFallback: true,
+    onAdd: (event) => { const type = event.item.dataset.type; event.item.remove(); addField(type, event.newIndex); },
+    onUpdate: (event) => edit("POST", `${base}/fields/${event.item.dataset.key}/move`, {position: event.newIndex}),
+  });
+
+  document.getElementById("palette").addEventListener("keydown", (event) => {
+    if ((event.key === "Enter" || event.key === " ") && event.target.dataset.type) {
+      event.preventDefault();
+      addField(event.target.dataset.type);
+    }
+  });
+  const choose = (event) => {
+    const li = event.target.closest("li[data-key]");
+    if (!li) return;
+    selected = li.dataset.key;
+    draw();
+    const label = document.getElementById("p-label");
+    if (label) label.focus();
+  };
+  canvas.addEventListener("click", choose);
+  canvas.addEventListener("keydown", (event) => { if (event.key === "Enter") choose(event); });
+
+  panel.addEventListener("submit", (event) => event.preventDefault());
+  panel.addEventListener("change", async (event) => {
+    const input = event.target.closest("[data-prop]");
+    if (!input || !selected) return;
+    const prop = input.dataset.prop;
+    const value = propValue(input);
+    const ok = await edit("PATCH", `${base}/fields/${selected}`, {[prop]: value});
+    if (ok && prop === "key" && value) { selected = value; draw(); }
+  });
+
+  document.getElementById("remove-field").addEventListener("click", async () => {
+    if (!selected) return;
+    const key = selected;
+    selected = null;
+    if (!(await edit("DELETE", `${base}/fields/${key}`))) selected = key;
+  });
+
+  document.getElementById("publish").addEventListener("click", async () => {
+    const slot = document.querySelector('[data-error-for="publish"]');
+    slot.textContent = "";
+    const r = await api("POST", `/api/v1/apps/${data.app}/publish`);
+    if (r.ok) {
+      toast(en ? `Published as version ${r.data.version}` : `已发布为第 ${r.data.version} 版`);
+      document.querySelector("h1 small").textContent = (en ? "Version " : "版本 ") + r.data.version;
+      return;
+    }
+    const err = r.data.error;
+    slot.textContent = [err.message].concat((err.details || []).map((d) => `${d.path}: ${d.message}`)).join("；");
+  });
+
+  draw();
+});

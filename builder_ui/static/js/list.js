@@ -1,0 +1,127 @@
+/* The list page: filter rows (Alpine), saved views, the column chooser (SortableJS), bulk actions.
+   DOM contract: #list-data (JSON: app, form, fields[{key,label,ops}], columns, chosen, conditions),
+   #list-page (swapped by htmx), #save-view, #column-choices, #save-columns, .bulkbar, .select-row, .select-all. */
+"use strict";
+
+(function () {
+  const data = () => JSON.parse(document.getElementById("list-data").textContent);
+  const base = () => { const d = data(); return `/api/v1/apps/${d.app}/forms/${d.form}`; };
+
+  /* Alpine component of the filter bar: one row per filter[field][op] the page was drawn with. */
+  window.listFilters = function () {
+    const d = data();
+    const rows = d.conditions.map((c) => ({field: c.field, op: c.op, value: c.value}));  // the page's own
+    return {
+      fields: d.fields, rows,
+      opLabel(op) { return (d.op_labels || {})[op] || op; },
+      opsOf(key) { const f = d.fields.find((x) => x.key === key); return f ? f.ops : ["eq"]; },
+      add() { const f = d.fields[0]; this.rows.push({field: f.key, op: f.ops[0], value: ""}); },
+    };
+  };
+
+  function currentSpec() {
+    const params = new URLSearchParams(window.location.search);
+    const spec = {filters: []};
+    params.forEach((value, name) => {
+      const m = name.match(/^filter\[([^\]]+)\](?:\[([a-z_]+)\])?$/);
+      if (m) spec.filters.push({field: m[1], op: m[2] || "eq", value});
+    });
+    if (params.get("filter")) spec.expression = params.get("filter");
+    if (params.get("sort")) spec.sort = params.get("sort");
+    if (params.get("q")) spec.search = params.get("q");
+    if (params.get("columns")) spec.columns = params.get("columns").split(",");
+    return spec;
+  }
+
+  function selectedIds() {
+    return Array.from(document.querySelectorAll(".select-row:checked")).map((c) => Number(c.value));
+  }
+
+  function refreshBulkbar() {
+    const bar = document.querySelector("#list .bulkbar");
+    if (!bar) return;
+    const n = selectedIds().length;
+    bar.hidden = n === 0;
+    bar.querySelector(".count").textContent = String(n);
+  }
+
+  function reloadList() {
+    window.htmx.ajax("GET", window.location.href, {target: "#list-page", select: "#list-page", swap: "outerHTML"});
+  }
+
+  function buildColumnChooser() {
+    const d = data();
+    const list = document.getElementById("column-choices");
+    if (!list || list.dataset.ready) return;
+    list.dataset.ready = "1";
+    const byKey = Object.fromEntries(d.columns.map((c) => [c.key, c]));
+    const ordered = d.chosen.map((k) => byKey[k]).filter(Boolean).concat(d.columns.filter((c) => !d.chosen.includes(c.key)));
+    ordered.forEach((c) => {
+      const li = document.createElement("li");
+      li.dataset.key = c.key;
+      li.innerHTML = '<span class="handle" aria-hidden="true">⠿</span><label><input type="checkbox"> </label>';
+      li.querySelector("input").checked = d.chosen.includes(c.key);
+      li.querySelector("label").append(c.label);
+      list.append(li);
+    });
+    window.Sortable.create(list, {handle: ".handle", animation: 120});
+  }
+
+  async function saveColumns() {
+      const {api, toast} = window.tangram;
+      const columns = Array.from(document.querySelectorAll("#column-choices li"))
+        .filter((li) => li.querySelector("input").checked).map((li) => li.dataset.key);
+      const r = await api("PUT", `${base()}/layout`, {columns});
+      if (!r.ok) { toast(r.data.error.message, "error"); return; }
+      const url = new URL(window.location.href);
+      url.searchParams.delete("columns");
+      window.location = url.toString();
+  }
+
+  async function saveView() {
+      const {api, toast} = window.tangram;
+      const name = window.prompt(document.getElementById("save-view").textContent.replace("＋", "").trim());
+      if (!name) return;
+      const r = await api("POST", `${base()}/views`, {name, spec: currentSpec()});
+      if (!r.ok) { toast(r.data.error.message, "error"); return; }
+      const url = new URL(window.location.href);
+      url.searchParams.set("view", r.data.id);
+      window.location = url.toString();
+  }
+
+  // #list-page is swapped by htmx: listeners are on the document, the chooser is rebuilt after a swap.
+  document.addEventListener("htmx:afterSwap", buildColumnChooser);
+  document.addEventListener("DOMContentLoaded", () => {
+    const {api, toast} = window.tangram;
+    buildColumnChooser();
+    document.addEventListener("click", (event) => {
+      if (event.target.closest("#save-columns")) saveColumns();
+      if (event.target.closest("#save-view")) saveView();
+    });
+
+    document.addEventListener("change", (event) => {
+      if (event.target.matches(".select-all")) {
+        document.querySelectorAll(".select-row").forEach((c) => { c.checked = event.target.checked; });
+      }
+      if (event.target.matches(".select-all, .select-row")) refreshBulkbar();
+    });
+
+    document.addEventListener("click", async (event) => {
+      const bar = event.target.closest(".bulkbar");
+      if (!bar) return;
+      const ids = selectedIds();
+      if (event.target.matches(".bulk-delete")) {
+        if (!window.confirm(document.body.dataset.lang === "en" ? "Delete the selected records?" : "确定删除所选记录？")) return;
+        const r = await api("POST", `${base()}/selection/delete`, {ids});
+        if (r.ok) { toast(`✓ ${r.data.deleted}`); reloadList(); } else toast(r.data.error.message, "error");
+      } else if (event.target.matches(".bulk-edit")) {
+        const field = bar.querySelector(".bulk-field").value;
+        const r = await api("POST", `${base()}/selection/update`, {ids, data: {[field]: bar.querySelector(".bulk-value").value}});
+        if (r.ok) { toast(`✓ ${r.data.updated}`); reloadList(); }
+        else toast(((r.data.error.details || [])[0] || r.data.error).message, "error");
+      } else if (event.target.matches(".bulk-export")) {
+        window.location = `${base()}/selection/export.csv?ids=${ids.join(",")}`;
+      }
+    });
+  });
+})();

@@ -1,0 +1,204 @@
+/* The record form: read every field's input into the API's shape, save with POST (new) or PATCH with
+   If-Match (edit), put the server's 422 details at the fields, say so on 412 (someone saved first).
+   DOM contract: #record-data (JSON: app, form, id, version, fields[{key,type,multiple,target,title_field}]),
+   form#record-form, .field[data-field][data-type], .relation, .attachment, .subtable-wrap. */
+"use strict";
+
+(function () {
+  const {api, toast, showErrors, clearErrors} = window.tangram;
+  const blank = (v) => (v === "" ? null : v);
+
+  const readers = {
+    boolean: (el) => el.querySelector("input").checked,
+    multi_select: (el) => Array.from(el.querySelectorAll("input:checked")).map((i) => i.value),
+    users: (el) => Array.from(el.querySelector("select").selectedOptions).map((o) => o.value),
+    address: (el) => {
+      const parts = {};
+      el.querySelectorAll(".address input").forEach((i) => {
+        if (i.value.trim()) parts[i.name.split(".").pop()] = i.value.trim();
+      });
+      return Object.keys(parts).length ? parts : null;
+    },
+    datetime: (el) => blank(el.querySelector("input").value),
+    relation: (el) => {
+      const ids = Array.from(el.querySelectorAll(".chips li")).map((li) => Number(li.dataset.id));
+      return el.querySelector(".relation").dataset.multiple === "1" ? ids : (ids[0] || null);
+    },
+    attachment: (el) => JSON.parse(el.querySelector(".attachment").dataset.value || "[]"),
+    sub_table: (el) => Array.from(el.querySelectorAll("tbody tr:not(.template)")).map((tr) => {
+      const row = {};
+      tr.querySelectorAll("[data-sub]").forEach((i) => {
+        if (i.classList.contains("computed")) return;
+        row[i.dataset.sub] = i.type === "checkbox" ? i.checked : blank(i.value);
+      });
+      return row;
+    }),
+  };
+  const COMPUTED = new Set(["formula", "lookup", "rollup", "auto_number"]);
+
+  function values(form) {
+    const data = {};
+    form.querySelectorAll(".field[data-field]").forEach((el) => {
+      const type = el.dataset.type;
+      if (COMPUTED.has(type) || el.querySelector("fieldset[disabled]")) return;  // locked: editable_when is false
+      const reader = readers[type];
+      const input = el.querySelector("input, select, textarea");
+      data[el.dataset.field] = reader ? reader(el) : blank(input ? input.value : null);
+    });
+    return data;
+  }
+
+  function setupRelation(box, meta, base) {
+    const search = box.querySelector('input[type="search"]');
+    const results = box.querySelector(".results");
+    const chips = box.querySelector(".chips");
+    let timer;
+    chips.addEventListener("click", (e) => { if (e.target.matches("button")) e.target.closest("li").remove(); });
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const title = meta.title_field;
+        const q = search.value.trim();
+        let url = `/api/v1/apps/${base.app}/forms/${meta.target}/records?limit=10`;
+        if (q && title) url += `&filter[${title}][contains]=${encodeURIComponent(q)}`;
+        const r = await api("GET", url);
+        results.innerHTML = "";
+        ((r.data && r.data.items) || []).forEach((item) => {
+          const li = document.createElement("li");
+          li.setAttribute("role", "option"); li.tabIndex = 0;
+          li.dataset.id = item.id;
+          const text = title && item.data[title] != null ? String(item.data[title]) : `#${item.id}`;
+          li.textContent = text;
+          results.append(li);
+        });
+        results.hidden = !results.children.length;
+      }, 200);
+    });
+    const choose = (li) => {
+      if (box.dataset.multiple !== "1") chips.innerHTML = "";
+      if (!chips.querySelector(`li[data-id="${li.dataset.id}"]`)) {
+        const chip = document.createElement("li");
+        chip.dataset.id = li.dataset.id;
+        chip.textContent = li.textContent + " ";
+        const x = document.createElement("button"); x.type = "button"; x.className = "link"; x.textContent = "✕";
+        chip.append(x); chips.append(chip);
+      }
+      results.hidden = true; search.value = "";
+    };
+    results.addEventListener("click", (e) => { if (e.target.matches("li")) choose(e.target); });
+    results.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.target.matches("li")) { e.preventDefault(); choose(e.target); } });
+  }
+
+  function setupAttachment(box) {
+    const list = box.querySelector(".files");
+    const sync = () => { box.dataset.value = JSON.stringify(Array.from(list.children).map((li) => JSON.parse(li.dataset.file || "null") || {id: li.dataset.id})); };
+    Array.from(list.children).forEach((li, i) => { li.dataset.file = JSON.stringify(JSON.parse(box.dataset.value)[i]); });
+    list.addEventListener("click", (e) => { if (e.target.matches("button")) { e.target.closest("li").remove(); sync(); } });
+    box.querySelector('input[type="file"]').addEventListener("change", async (e) => {
+      for (const file of e.target.files) {
+        const body = new FormData(); body.append("file", file);
+        const r = await api("POST", "/api/v1/files", body);
+        if (!r.ok) { toast(r.data.error.message, "error"); continue; }
+        const li = document.createElement("li");
+        li.dataset.id = r.data.id; li.dataset.file = JSON.stringify(r.data);
+        const a = document.createElement("a"); a.href = `/api/v1/files/${r.data.id}`; a.textContent = r.data.name;
+        const x = document.createElement("button"); x.type = "button"; x.className = "link"; x.textContent = "✕";
+        li.append(a, " ", x); list.append(li);
+      }
+      e.target.value = ""; sync();
+    });
+  }
+
+  function setupSubTable(wrap) {
+    const body = wrap.querySelector("tbody");
+    const template = body.querySelector("tr.template");
+    wrap.querySelector(".add-row").addEventListener("click", () => {
+      const row = template.cloneNode(true);
+      row.classList.remove("template"); row.hidden = false;
+      body.insertBefore(row, template);
+      const first = row.querySelector("input, select"); if (first) first.focus();
+    });
+    body.addEventListener("click", (e) => { if (e.target.matches(".remove-row")) e.target.closest("tr").remove(); });
+    if (window.Sortable) window.Sortable.create(body, {handle: ".handle", filter: ".template", animation: 120});
+  }
+
+  /* `lines[1].qty`: mark that cell of the sub-table (the message is under the field already). */
+  function markRowErrors(form, error) {
+    ((error && error.error && error.error.details) || []).forEach((d) => {
+      const m = (d.path || "").match(/^([a-z0-9_]+)\[(\d+)\]\.([a-z0-9_]+)$/);
+      if (!m) return;
+      const row = form.querySelectorAll(`.field[data-field="${m[1]}"] tbody tr:not(.template)`)[Number(m[2])];
+      const input = row && row.querySelector(`[data-sub="${m[3]}"]`);
+      if (input) { input.setAttribute("aria-invalid", "true"); input.title = d.message; }
+    });
+  }
+
+  /* Formulas and sub-table subtotals as the user types: POST …/records/preview (nothing is saved). */
+  function setupPreview(form, base) {
+    const computes = base.fields.some((f) => ["formula", "lookup"].includes(f.type) || f.visible_when
+      || (f.type === "sub_table" && (f.fields || []).some((s) => s.type === "formula")));
+    if (!computes || form.dataset.preview) return;
+    const text = (v) => (v === null || v === undefined ? "" : Array.isArray(v) ? v.join("、")
+      : typeof v === "object" ? (v.title || JSON.stringify(v)) : String(v));
+    let timer;
+    const run = async () => {
+      const r = await api("POST", `/api/v1/apps/${base.app}/forms/${base.form}/records/preview`, {data: values(form)});
+      if (!r.ok || !r.data.data) return;
+      const data = r.data.data;
+      const hidden = new Set(r.data.hidden || []);
+      form.querySelectorAll(".field[data-field]").forEach((el) => { el.hidden = hidden.has(el.dataset.field); });
+      form.querySelectorAll('.field[data-type="formula"], .field[data-type="lookup"]').forEach((el) => {
+        el.querySelector(".computed").textContent = text(data[el.dataset.field]);
+      });
+      form.querySelectorAll('.field[data-type="sub_table"]').forEach((el) => {
+        const rows = data[el.dataset.field] || [];
+        el.querySelectorAll("tbody tr:not(.template)").forEach((tr, i) => {
+          tr.querySelectorAll(".computed[data-sub]").forEach((cell) => { cell.textContent = text((rows[i] || {})[cell.dataset.sub]); });
+        });
+      });
+    };
+    const later = () => { clearTimeout(timer); timer = setTimeout(run, 300); };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("click", (e) => { if (e.target.matches(".remove-row, .add-row")) later(); });
+    if (base.fields.some((f) => f.visible_when)) run();  // hide what the starting values hide
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const base = JSON.parse(document.getElementById("record-data").textContent);
+    const form = document.getElementById("record-form");
+    const metaOf = Object.fromEntries(base.fields.map((f) => [f.key, f]));
+    form.querySelectorAll(".relation").forEach((box) => setupRelation(box, metaOf[box.dataset.name], base));
+    form.querySelectorAll(".attachment").forEach(setupAttachment);
+    form.querySelectorAll(".subtable-wrap").forEach(setupSubTable);
+    setupPreview(form, base);
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      const url = `/api/v1/apps/${base.app}/forms/${base.form}/records`;
+      const data = values(form);
+      const r = base.id
+        ? await api("PATCH", `${url}/${base.id}`, {data}, {"If-Match": `"${base.version}"`})
+        : await api("POST", url, {data});
+      if (r.ok) {
+        window.location = `/apps/${base.app}/forms/${base.form}/records/${r.data.id}`;
+        return;
+      }
+      if (r.status === 412) {
+        const lang = document.body.dataset.lang;
+        const v = r.data.error.current_version;
+        showErrors(form, {error: {message: lang === "en"
+          ? `Someone else changed this record (now version ${v}); reload to edit`
+          : `记录已被他人修改（当前版本 ${v}），请刷新后再编辑`}});
+        toast(r.data.error.message, "error");
+        return;
+      }
+      const placed = showErrors(form, r.data);
+      markRowErrors(form, r.data);
+      const first = form.querySelector('[aria-invalid="true"]');
+      if (first) first.focus();
+      if (placed) toast(r.data.error.message, "error");
+    });
+  });
+})();

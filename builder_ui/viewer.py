@@ -1,0 +1,47 @@
+"""Who is looking at a page: the session cookie's user, or a redirect to the login page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
+
+from engine.errors import Unauthorized
+from runtime.api.deps import DB, current_user
+from runtime.api.guard import guard
+from runtime.permissions.check import Guard
+from runtime.storage.context import Actor
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a live session."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+async def viewer(request: Request, db: DB) -> Actor:
+    """The same check as the API (cookie, CSRF on changes), answered with a redirect instead of a 401."""
+    try:
+        return await current_user(request, db, None)
+    except Unauthorized:
+        raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else "")) from None
+
+
+async def to_login(request: Request, exc: Exception) -> RedirectResponse:
+    assert isinstance(exc, LoginRequired)
+    return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
+
+
+Viewer = Annotated[Actor, Depends(viewer)]
+
+
+def page_guard(request: Request, user: Viewer) -> Guard:
+    """The API's permission gate for the page's viewer: pages show exactly what the API would return."""
+    return guard(request, user)
+
+
+PageGuard = Annotated[Guard, Depends(page_guard)]

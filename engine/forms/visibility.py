@@ -1,0 +1,36 @@
+"""Which fields a form shows and lets change for given values: `visible_when` and `editable_when`.
+
+The web form asks (through the record preview) instead of evaluating expressions itself, so the
+rule lives here once. A blank result shows / allows, as for validation rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.expr.evaluate import evaluate
+from engine.expr.nodes import BOOL
+from engine.forms.expressions import _context, _row_values, checked
+from engine.forms.fields.base import ValueContext
+from engine.forms.model import FormDefinition
+
+
+def _false_for(form: FormDefinition, option: str, data: dict[str, Any], ctx: ValueContext, user: str | None,
+               related: dict[str, Any] | None) -> list[str]:
+    values, eval_ctx = _row_values(form, data, related), _context(ctx, user)
+    keys = []
+    for field in form.fields:
+        text = getattr(field, option)
+        if text and evaluate(checked(form, text, BOOL), values, eval_ctx) is False:
+            keys.append(field.key)
+    return keys
+
+
+def hidden_fields(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user: str | None = None,
+                  related: dict[str, Any] | None = None) -> list[str]:
+    """Keys of the fields whose `visible_when` is FALSE for these values."""
+    return _false_for(form, "visible_when", data, ctx, user, related)
+
+
+def locked_fields(form: FormDefinition, stored: dict[str, Any], ctx: ValueContext, user: str | None = None) -> list[str]:
+    """Keys of the fields whose `editable_when` is FALSE on the stored record (the update refuses them)."""
+    return _false_for(form, "editable_when", stored, ctx, user, None)

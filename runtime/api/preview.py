@@ -1,0 +1,37 @@
+"""A record being filled in, computed without saving: the web form shows formulas and sub-table
+subtotals as the user types, from the engine's own functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from engine.forms.visibility import hidden_fields
+from runtime.api.deps import DB, change_for
+from runtime.api.errors import language
+from runtime.api.guard import Gatekeeper
+from runtime.schemas.records import RecordIn
+from runtime.storage.preview import preview
+
+router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["records"])
+
+
+@router.post("/preview")
+def preview_record(app: str, form: str, body: RecordIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """`{"data": {...}}` → `{"data": <computed values or null>, "issues": [...], "hidden": [...]}`; required
+    fields are not demanded and values that do not fit are left out and listed; `hidden` names the fields
+    whose `visible_when` is false for these values. Nothing is written."""
+    user = guard.actor
+    change = change_for(request, user)
+    with db.read() as conn:
+        gate = guard.form(conn, app, form)
+        gate.check_write([body.data])
+        ref = gate.ref
+        data, issues = preview(conn, ref, body.data, change)
+        if data is not None:
+            data = gate.visible_data(data)
+    hidden = hidden_fields(ref.form, data, change.ctx, user.username) if data is not None else []
+    lang = language(request)
+    return JSONResponse({"data": data, "issues": [i.as_dict(lang) for i in issues], "hidden": hidden})

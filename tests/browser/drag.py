@@ -1,0 +1,21 @@
+"""Dragging with the mouse, step by step, as SortableJS (in its pointer mode) expects from a hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def drag(page: Any, source: Any, target: Any, *, below: bool = True) -> None:
+    """Press on `source`, move in small steps, and release over `target` (near its bottom edge when
+    `below`, so the item lands after what is there)."""
+    start = source.bounding_box()
+    end = target.bounding_box()
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1 = end["x"] + end["width"] / 2
+    y1 = end["y"] + (end["height"] - 6 if below else 6)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 5, y0 + 5, steps=3)
+    page.mouse.move(x1, y1, steps=15)
+    page.mouse.move(x1, y1 + 1, steps=2)
+    page.mouse.up()

@@ -1,0 +1,81 @@
+"""Screenshots of the main pages for docs/screenshots/: `.venv/bin/python -m tests.browser.screenshots`.
+
+A fresh SQLite database with the CRM template and 300 demo customers (and their contacts,
+opportunities …), three saved views, a real server on a loopback port and Debian's chromium."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from runtime.demo.load import load_demo
+from runtime.main import create_app
+from runtime.settings import Settings
+from runtime.storage import schema
+from runtime.storage.db import open_database
+from runtime.storage.users import create_user
+from tests.browser.conftest import ARGS, CHROMIUM, CRM, PASSWORD, Site, log_in
+from tests.browser.showcase import SHOWCASE
+from tests.live import serve
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWS = [("我的客户", {"expression": "owner = CURRENT_USER()"}),
+         ("本月新增", {"expression": "YEAR(created_at) = YEAR(TODAY()) AND MONTH(created_at) = MONTH(TODAY())"}),
+         ("A类客户", {"filters": [{"field": "level", "op": "eq", "value": "A"}], "sort": "-annual_revenue"})]
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(f"sqlite:///{tmp}/tangram.db")
+        schema.upgrade(db)
+        with db.write() as conn:
+            create_user(conn, "admin", PASSWORD, datetime.now(UTC), display_name="管理员", is_admin=True)
+        app = create_app(Settings(data_dir=Path(tmp), database_url="unused://"), db)
+        with serve(app) as url:
+            site = Site(url)
+            site.api.post("/apps", json=json.loads(CRM.read_text(encoding="utf-8")))
+            site.api.post("/apps", json=SHOWCASE)
+            load_demo(db, "crm", 300, seed=7, progress=False)
+            for name, spec in VIEWS:
+                site.api.post("/apps/crm/forms/customer/views", json={"name": name, "spec": spec})
+            site.api.put("/apps/crm/forms/customer/layout", json={"columns": [
+                "name", "level", "status", "region", "industry", "annual_revenue", "manager", "next_followup_on"]})
+            customer = site.api.get("/apps/crm/forms/customer/records?limit=1&sort=-followup_count").json()["items"][0]
+            with sync_playwright() as p:
+                # Date inputs follow the browser's own language: Debian's chromium without chromium-l10n shows
+                # them as mm/dd/yyyy; users' browsers show their locale.
+                browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+                page = log_in(browser, site, {"width": 1366, "height": 860})
+                shots = {
+                    "list": "/apps/crm/forms/customer",
+                    "record": f"/apps/crm/forms/customer/records/{customer['id']}",
+                    "kanban": "/apps/crm/forms/opportunity/kanban/stage",
+                    "record-form": "/apps/showcase/forms/customer/records/new",
+                    "form-builder": "/apps/crm/builder/forms/opportunity",
+                }
+                for name, path in shots.items():
+                    page.goto(url + path)
+                    page.wait_for_load_state("networkidle")
+                    if name == "form-builder":
+                        page.locator("#canvas li").nth(3).click()
+                    page.screenshot(path=str(OUT / f"{name}.png"), full_page=name in ("record", "record-form"))
+                    print(f"wrote {OUT / (name + '.png')}")
+                phone = log_in(browser, site, {"width": 390, "height": 844})
+                phone.goto(url + "/apps/crm/forms/opportunity/records/new")
+                phone.wait_for_load_state("networkidle")
+                phone.screenshot(path=str(OUT / "phone.png"))
+                print(f"wrote {OUT / 'phone.png'}")
+                browser.close()
+            site.api.close()
+        db.engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
