@@ -27,7 +27,7 @@ from tests.live import serve
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-PASSWORD = "admin-secret-1"
+PASSWORD = "browser-Pass-7"  # the password policy refuses one containing the username
 CRM = Path(__file__).resolve().parents[2] / "apps" / "crm_template.json"
 
 

@@ -81,14 +81,15 @@ HIDDEN: dict[str, dict[str, set[str]]] = {
     "finance": {"product": set(), "customer": {"source", "industry", "size", "annual_revenue", "website", "status",
                                                "key_needs", "decision_roles", "current_solution", "last_followup_at",
                                                "followup_count", "weighted_pipeline", "next_followup_on", "tags",
-                                               "note"}},
+                                               "note", "last_order_on"}},
     "customer_service": {"product": {"cost"}, "customer": {"annual_revenue", "total_contract_amount",
                                                            "weighted_pipeline", "current_solution", "key_needs"}},
     "tech_support": {"product": {"cost"}, "contact": {"birthday", "wechat"},
                      "customer": {"short_name", "source", "industry", "size", "annual_revenue", "website", "status",
                                   "key_needs", "decision_roles", "current_solution", "last_followup_at",
                                   "followup_count", "total_contract_amount", "weighted_pipeline",
-                                  "next_followup_on", "manager", "tags", "note"}},
+                                  "next_followup_on", "manager", "tags", "note",
+                                  "last_order_on"}},  # added later by the dashboards: hidden by default
 }
 
 OWNERS = {"me": "east", "peer": "east", "sub": "east_a", "far": "west"}
