@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser.conftest import Site, log_in
+from tests.browser.conftest import PASSWORD, Site, log_in
 
 NEW_CUSTOMER = "/apps/showcase/forms/customer/records/new"
 
@@ -20,7 +20,7 @@ def test_login_page_opens_the_app_list_and_logout_ends_the_session(browser: Any,
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
     assert page.get_by_role("alert").inner_text() == "用户名或密码错误"
-    page.get_by_label("密码").fill("admin-secret-1")
+    page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{site.url}/apps/crm")
     assert page.get_by_role("link", name="客户", exact=True).first.is_visible()

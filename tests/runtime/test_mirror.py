@@ -243,3 +243,30 @@ def test_an_unusable_mirror_file_degrades_to_the_primary_database(client: TestCl
     make.record("customer", {"name": "甲", "level": "A"})
     widget = client.post("/api/v1/apps/shop/query", json=COUNT_BY_LEVEL, headers=make.admin).json()["widgets"][0]
     assert (widget["engine"], widget["rows"]) == ("primary", [["A", 1, None]])
+
+
+def test_the_server_background_sync_keeps_syncing_after_a_failed_round(make: Maker, app: Any, db: Database,
+                                                                       monkeypatch: Any) -> None:
+    from runtime.analytics import refresher as module
+
+    make.app_def(shop())
+    make.record("customer", {"name": "甲"})
+    mirror = Mirror(Path(app.state.settings.data_dir) / "bg.duckdb")
+    background = module.MirrorRefresher(db, mirror, 3600)
+    rounds: list[str] = []
+
+    def one_round(*args: Any, **kwargs: Any) -> Any:
+        rounds.append("round")
+        if len(rounds) == 1:
+            raise RuntimeError("the database restarted")
+        background._stop.set()  # the second round is the last: no waiting on the interval
+        return sync(*args, **kwargs)
+
+    monkeypatch.setattr(module, "sync", one_round)
+    background._stop.clear()
+    monkeypatch.setattr(background._stop, "wait", lambda timeout: None)
+    background._loop()
+    assert rounds == ["round", "round"]
+    with mirror.read() as conn:
+        assert mirror.state(conn).tables["shop__customer"][1] == 1
+    mirror.close()
