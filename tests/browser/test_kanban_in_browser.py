@@ -29,7 +29,8 @@ def test_dragging_a_card_to_another_column_changes_its_stage(page: Any, site: Si
     drag(page, card, _column(page, "方案报价"))
     page.wait_for_function(f"document.querySelector('.kcard[data-id=\"{opp['id']}\"]').dataset.version === '2'")
     saved = site.api.get(f"/apps/crm/forms/opportunity/records/{opp['id']}").json()
-    assert saved["data"]["stage"] == "方案报价" and saved["version"] == 2
+    # version 3: the CRM's stage_clock flow stamps stage_changed_at right after the move
+    assert saved["data"]["stage"] == "方案报价" and saved["version"] == 3 and saved["data"]["stage_changed_at"]
     assert _column(page, "方案报价").locator(f'.kcard[data-id="{opp["id"]}"]').count() == 1
 
 
