@@ -10,9 +10,7 @@ records (and after 100: the lag a dashboard sees), (4) the process's peak memory
 from __future__ import annotations
 
 import resource
-import statistics
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from bench.records import OWNERS, PG_URL, WORK, prepare
-from bench.timing import Stopwatch
+from bench.timing import Stopwatch, timed
 from engine.expr.evaluate import EvalContext
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.run import ReportContext, run_widget
@@ -75,13 +73,8 @@ def load(db: Database, size: int) -> dict[str, int]:
 
 
 def p50(fn: Any, repeat: int) -> float:
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    """The median in milliseconds of `repeat` calls after one unmeasured call."""
+    return timed(fn, repeat, warmup=1)["p50"]
 
 
 def change_leads(db: Database, count: int) -> int:
