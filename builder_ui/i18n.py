@@ -14,9 +14,9 @@ LANGUAGES = ("zh", "en")
 
 ZH: dict[str, str] = {
     "app_title": "七巧板", "login": "登录", "logout": "退出", "username": "用户名", "password": "密码",
-    "login_failed": "用户名或密码错误", "home": "首页", "apps": "应用", "forms": "表单", "inbox": "待办", "inbox_empty": "没有待办任务", "due": "截止", "comment": "意见",
+    "login_failed": "用户名或密码错误", "home": "首页", "apps": "应用", "forms": "表单", "inbox": "待办", "inbox_empty": "没有待办任务", "no_dashboards": "还没有仪表盘", "due": "截止", "comment": "意见",
     "approve": "同意", "reject": "驳回", "return": "退回", "complete": "完成",
-    "dashboards": "仪表盘", "coming_soon": "即将上线", "new_app": "新建应用", "import_template": "导入模板",
+    "dashboards": "仪表盘", "new_app": "新建应用", "import_template": "导入模板",
     "app_key": "应用标识（英文）", "app_name": "应用名称", "create": "创建", "new_form": "新建表单",
     "form_key": "表单标识（英文）", "form_name": "表单名称", "records": "条记录", "new_record": "新建",
     "search": "搜索", "search_placeholder": "搜索标题…", "filter": "筛选", "add_condition": "添加条件",
@@ -50,8 +50,8 @@ ZH: dict[str, str] = {
 EN: dict[str, str] = {
     "app_title": "Tangram", "login": "Log in", "logout": "Log out", "username": "Username", "password": "Password",
     "login_failed": "Wrong username or password", "home": "Home", "apps": "Apps", "forms": "Forms",
-    "inbox": "Inbox", "inbox_empty": "No open tasks", "due": "due", "comment": "Comment",
-    "approve": "Approve", "reject": "Reject", "return": "Return", "complete": "Done", "dashboards": "Dashboards", "coming_soon": "coming soon", "new_app": "New app",
+    "inbox": "Inbox", "inbox_empty": "No open tasks", "no_dashboards": "No dashboards yet", "due": "due", "comment": "Comment",
+    "approve": "Approve", "reject": "Reject", "return": "Return", "complete": "Done", "dashboards": "Dashboards", "new_app": "New app",
     "import_template": "Import template", "app_key": "App key", "app_name": "App name", "create": "Create",
     "new_form": "New form", "form_key": "Form key", "form_name": "Form name", "records": "records",
     "new_record": "New", "search": "Search", "search_placeholder": "Search titles…", "filter": "Filter",

@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from builder_ui import builder, inbox, kanban, lists, records
+from builder_ui import builder, dashboards, inbox, kanban, lists, records
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.rendering import render
@@ -103,12 +103,6 @@ def app_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: DB)
     return render(request, "apps/app.html", user=user, app=definition, version=version)
 
 
-@router.get("/dashboards", dependencies=[NO_RECORDS])
-def coming(request: Request, user: Viewer) -> Response:
-    """The place kept for dashboards (reports, issue 5): their API has landed, their page not yet."""
-    return render(request, "apps/coming.html", user=user)
-
-
 async def page_error(request: Request, exc: Exception) -> Response:
     """Errors on pages as a page; under /api/ the one JSON mapping answers as always."""
     assert isinstance(exc, EngineError)
@@ -126,5 +120,5 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(EngineError, page_error)
-    for module_router in (router, lists.router, records.router, kanban.router, builder.router, inbox.router):
+    for module_router in (router, lists.router, records.router, kanban.router, builder.router, inbox.router, dashboards.router):
         app.include_router(module_router)

@@ -47,3 +47,21 @@ def test_the_home_page_lists_only_apps_the_user_holds_a_role_in(make: Maker, app
         home = browser.get("/").text
         assert "小店" not in home
         assert browser.get("/apps/shop").status_code == 404
+
+
+def test_dashboards_are_listed_only_for_apps_the_user_holds_a_role_in(make: Maker, app: Any) -> None:
+    board = {"key": "board", "name": "客户看板", "widgets": [
+        {"key": "by_level", "type": "bar", "form": "customer", "dimensions": [{"field": "level"}],
+         "measures": [{"agg": "count"}]}]}
+    make.app_def(shop(roles=[REP], reports=[board]))
+    make.user("rep", admin=False)
+    make.user("outsider", admin=False)
+    make.client.put("/api/v1/apps/shop/roles/rep/members", json={"users": ["rep"]}, headers=make.admin)
+    with TestClient(app) as browser:
+        _login(browser, "rep")
+        assert "/apps/shop/dashboards/board" in browser.get("/dashboards").text
+        assert browser.get("/apps/shop/dashboards/board").status_code == 200
+    with TestClient(app) as browser:
+        _login(browser, "outsider")
+        assert "客户看板" not in browser.get("/dashboards").text
+        assert browser.get("/apps/shop/dashboards/board").status_code == 404
