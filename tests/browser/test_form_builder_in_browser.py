@@ -54,9 +54,14 @@ def test_build_a_form_by_dragging_three_fields_publish_and_create_a_record(page:
     # Drag the select field to the top: one move on the draft.
     drag(page, canvas.locator("li").nth(2), canvas.locator("li").first, below=False)
     page.wait_for_function("document.querySelector('#canvas li').textContent.includes('单选')")
-    draft = site.api.get("/apps/showcase/draft").json()
-    fields = next(f for f in draft["forms"] if f["key"] == "visit")["fields"]
-    assert [f["key"] for f in fields] == ["select_1", "text_1", "number_1"]
+    # the page reorders at once; the move request may still be on its way: read until it has landed
+    for _ in range(50):
+        draft = site.api.get("/apps/showcase/draft").json()
+        keys = [f["key"] for f in next(f for f in draft["forms"] if f["key"] == "visit")["fields"]]
+        if keys[0] == "select_1":
+            break
+        page.wait_for_timeout(100)
+    assert keys == ["select_1", "text_1", "number_1"]
 
     page.get_by_role("button", name="发布").click()
     page.locator("#toast.show").wait_for()
