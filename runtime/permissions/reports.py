@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, false, or_, true
+from sqlalchemy import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
@@ -22,7 +22,7 @@ from engine.permissions.rights import RowScope, row_scope
 from engine.reports.compile import expression_clause
 from engine.reports.model import Widget
 from runtime.permissions.check import FormGate, Guard, unknown_field
-from runtime.permissions.scope import org_for
+from runtime.permissions.scope import org_for, terms_clause
 
 SourceScope = Callable[[Any], ColumnElement[bool]]
 _NAME = re.compile(r'"(?:[^"\\]|\\.)*"|([A-Za-z_][A-Za-z0-9_]*)')
@@ -43,21 +43,15 @@ def widget_fields(widget: Widget) -> set[str]:
 
 
 def _compile(scope: RowScope, app: AppDefinition, form: str, ctx: EvalContext) -> SourceScope | None:
+    """The row scope as a function of the source that answers (primary `records` or a mirror table)."""
     if scope.all:
         return None
 
     def clause(source: Any) -> ColumnElement[bool]:
-        branches = []
-        for term in scope.terms:
-            parts: list[ColumnElement[bool]] = []
-            if term.owners is not None:
-                parts.append(source.value("owner").in_(sorted(term.owners)))
-            if term.departments is not None:
-                parts.append(source.value("department").in_(sorted(term.departments)))
-            if term.when is not None:
-                parts.append(expression_clause(term.when, app, form, source, ctx, "权限条件 / row condition"))
-            branches.append(and_(*parts) if parts else true())
-        return or_(*branches) if branches else false()
+        compiled = terms_clause(scope, source.value("owner"), source.value("department"), lambda when: expression_clause(
+            when, app, form, source, ctx, "权限条件 / row condition"))
+        assert compiled is not None  # only an unrestricted scope compiles to None, and it returned above
+        return compiled
 
     return clause
 

@@ -6,6 +6,9 @@ and (through the public `row_scope` below) reports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import Connection, and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -39,21 +42,29 @@ def org_for(conn: Connection, username: str | None, needed: bool) -> Org:
     return Org(tree, {username: mine})
 
 
-def scope_clause(scope: RowScope, ref: FormRef, dialect: str, ctx: EvalContext) -> ColumnElement[bool] | None:
-    """The WHERE clause of a row scope (None: every record); an empty scope matches nothing."""
+def terms_clause(scope: RowScope, owner: ColumnElement[Any], department: ColumnElement[Any],
+                 condition: Callable[[str], ColumnElement[bool]]) -> ColumnElement[bool] | None:
+    """A row scope over any source's columns (None: every record); an empty scope matches nothing.
+    `condition` compiles a rule's `when` expression for that source."""
     if scope.all:
         return None
     branches = []
     for term in scope.terms:
         parts: list[ColumnElement[bool]] = []
         if term.owners is not None:
-            parts.append(records.c.owner.in_(sorted(term.owners)))
+            parts.append(owner.in_(sorted(term.owners)))
         if term.departments is not None:
-            parts.append(records.c.department.in_(sorted(term.departments)))
+            parts.append(department.in_(sorted(term.departments)))
         if term.when is not None:
-            parts.append(filter_clause(ref, term.when, dialect, ctx))
+            parts.append(condition(term.when))
         branches.append(and_(*parts) if parts else true())
     return or_(*branches) if branches else false()
 
 
-__all__ = ["org_for", "roles_of", "scope_clause"]
+def scope_clause(scope: RowScope, ref: FormRef, dialect: str, ctx: EvalContext) -> ColumnElement[bool] | None:
+    """The WHERE clause of a row scope over the `records` table."""
+    return terms_clause(scope, records.c.owner, records.c.department,
+                        lambda when: filter_clause(ref, when, dialect, ctx))
+
+
+__all__ = ["org_for", "roles_of", "scope_clause", "terms_clause"]
