@@ -55,13 +55,8 @@ def http_fake(statuses: list[int] | None = None, reply: dict[str, Any] | None = 
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _serving(server):
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
@@ -107,10 +102,17 @@ def smtp_fake() -> Iterator[SmtpFake]:
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     fake.port = server.server_address[1]
+    with _serving(server):
+        yield fake
+
+
+@contextmanager
+def _serving(server: socketserver.BaseServer) -> Iterator[None]:
+    """Serve on a daemon thread for the block, then shut the server down and close its socket."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield fake
+        yield
     finally:
         server.shutdown()
         server.server_close()
