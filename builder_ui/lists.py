@@ -6,7 +6,7 @@ read by the same functions, so a list the page shows is exactly what GET …/rec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +22,7 @@ from engine.errors import EngineError
 from engine.forms.model import FormDefinition
 from runtime.api import errors as api_errors
 from runtime.api.deps import DB, change_for
-from runtime.api.records import _render, conditions, list_query
+from runtime.api.records import _render, conditions, list_query, searched_in
 from runtime.permissions.check import FormGate
 from runtime.storage import listing, views
 
@@ -73,15 +73,10 @@ def _view_params(spec: dict[str, Any]) -> dict[str, str]:
 
 
 def _query(request: Request, gate: FormGate) -> listing.ListQuery:
-    """The API's list query (the user's read scope, hidden fields unknown) plus the title search."""
+    """The API's list query: the user's read scope, hidden fields unknown, `q` the search."""
     params = request.query_params
-    query = list_query(gate, request, params.get("sort"), PAGE_SIZE, params.get("cursor") or None, False,
-                       params.get("filter") or None)
-    search = (params.get("q") or "").strip()
-    title = gate.ref.form.by_key.get(gate.ref.form.title_field or "")
-    if search and title is not None and "contains" in title.filter_ops and title.key not in gate.hidden:
-        query = replace(query, conditions=[*query.conditions, listing.Condition(title.key, "contains", search)])
-    return query
+    return list_query(gate, request, params.get("sort"), PAGE_SIZE, params.get("cursor") or None, False,
+                      params.get("filter") or None)
 
 
 def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any) -> dict[str, Any]:
@@ -114,6 +109,7 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
         "all_columns": [{"key": f.key, "label": f.label} for f in visible]
         + [{"key": k, "label": t(k)} for k in SYSTEM_COLUMNS],
         "chosen_columns": [c.key for c in columns],
+        "search_labels": [ref.form.by_key[k].label for k in searched_in(gate, False)],
         "filter_fields": [{"key": f.key, "label": f.label, "ops": list(f.filter_ops)} for f in visible],
         "conditions": _shown_conditions(request),
         "op_labels": {op: t(f"op_{op}") for op in sorted({op for f in visible for op in f.filter_ops})},

@@ -123,6 +123,14 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
     if form.title_field is not None and form.title_field not in form.by_key:
         issues.append(Issue(f"{where}.title_field", "unknown_field", f"标题字段 {form.title_field} 不存在",
                             f"title_field {form.title_field!r} is not a field of the form"))
+    for j, key in enumerate(form.search_fields):
+        searched = form.by_key.get(key)
+        if searched is None:
+            issues.append(Issue(f"{where}.search_fields[{j}]", "unknown_field", f"搜索字段 {key} 不存在",
+                                f"search field {key!r} is not a field of the form"))
+        elif "contains" not in searched.filter_ops:
+            issues.append(Issue(f"{where}.search_fields[{j}]", "not_searchable", f"{searched.type} 类型的字段不能搜索",
+                                f"a {searched.type} field cannot be searched (text, phone, e-mail, URL and numbers can)"))
     for j, columns in enumerate(form.indexes):
         for k, column in enumerate(columns):
             key = column.removeprefix("-")

@@ -80,6 +80,8 @@ def remove_field(draft: dict[str, Any], form_key: str, key: str) -> dict[str, An
     form["indexes"] = [cols for cols in form.get("indexes", []) if key not in {c.lstrip("-") for c in cols}]
     if form.get("title_field") == key:
         form.pop("title_field")
+    if key in form.get("search_fields", []):
+        form["search_fields"] = [k for k in form["search_fields"] if k != key]
     return new
 
 

@@ -24,6 +24,7 @@ class FormDefinition(BaseModel):
     name_en: str | None = None
     description: str | None = None
     title_field: str | None = None
+    search_fields: list[str] = Field(default_factory=list)  # searched with the title field (手机, 编号 …)
     fields: list[AnyField] = Field(default_factory=list)  # type: ignore[valid-type]
     indexes: list[list[str]] = Field(default_factory=list)
 
@@ -37,6 +38,12 @@ class FormDefinition(BaseModel):
         return any(f.type == "formula" or f.default_formula or f.rules or f.editable_when
                    or any(s.type == "formula" or s.rules for s in getattr(f, "fields", []) if f.type == "sub_table")
                    for f in self.fields)
+
+    @cached_property
+    def searched_fields(self) -> list[str]:
+        """The keys a search looks in: the title field, then `search_fields`, those that take `contains`."""
+        keys = dict.fromkeys([self.title_field or "", *self.search_fields])
+        return [k for k in keys if k in self.by_key and "contains" in self.by_key[k].filter_ops]
 
     @cached_property
     def field_keys(self) -> list[str]:

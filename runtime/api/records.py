@@ -111,7 +111,7 @@ def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeepe
                  cursor: str | None = None, fields: str | None = None, count: bool = False,
                  filter: Annotated[str | None, Query(alias="filter")] = None) -> Any:
     """One page of records: `filter=<expression>` and/or `filter[field]=v`, `filter[field][op]=v`;
-    `sort=-amount,name`; keyset `cursor`. Only records and fields the actor may read."""
+    `q=` text in the searched fields (title and search_fields); `sort=-amount,name`; keyset `cursor`. Only records and fields the actor may read."""
     with db.read() as conn:
         gate = guard.form(conn, app, form, "read")
         departments = gate.department_partition()
@@ -146,7 +146,17 @@ def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, c
     scope = gate.where("read") if scoped else None
     if scope is not None:
         where.append(scope)
-    return listing.ListQuery(asked, sort_keys, limit, cursor, count, where)
+    text = (request.query_params.get("q") or "").strip()
+    return listing.ListQuery(asked, sort_keys, limit, cursor, count, where, text or None, searched_in(gate, bool(text)))
+
+
+def searched_in(gate: FormGate, asked: bool) -> tuple[str, ...]:
+    """The searched fields this actor may read; a search on a form without any is a bad query."""
+    keys = tuple(k for k in gate.ref.form.searched_fields if k not in gate.hidden)
+    if asked and not keys:
+        raise BadQuery(f"表单“{gate.ref.form.name}”没有可搜索的字段", f"form {gate.ref.form.key!r} has no field to "
+                       "search (set its title_field or search_fields)", field="q")
+    return keys
 
 
 @router.get("/{record_id}")

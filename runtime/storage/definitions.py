@@ -16,6 +16,7 @@ from engine.app import AppDefinition, parse_app
 from engine.errors import AlreadyExists, FieldValueError, IncompatibleChange, Issue, NotFound
 from engine.forms.changes import ValueChange, convert, value_changes
 from engine.forms.model import FormDefinition
+from runtime.storage import search
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
 from runtime.storage.indexes import drop_form_indexes, sync_indexes
@@ -143,11 +144,14 @@ def upgrade_app(conn: Connection, key: str, data: Any, change: Change) -> tuple[
     old, version = current(conn, key)
     issues: list[Issue] = []
     converted: dict[int, dict[str, Any]] = {}
+    converted_forms: set[str] = set()
     for i, form in enumerate(new.forms):
         before = old.forms_by_key.get(form.key) or FormDefinition(key=form.key, name=form.name)
         form_issues, form_converted = _check_values(conn, key, before, form, i, change)
         issues += form_issues
         converted.update(form_converted)
+        if form_converted:
+            converted_forms.add(form.key)
     if issues:
         raise IncompatibleChange(f"有 {len(issues)} 处修改与已有数据不兼容", f"{len(issues)} change(s) do not fit "
                                  "the stored records", issues=issues)
@@ -157,6 +161,8 @@ def upgrade_app(conn: Connection, key: str, data: Any, change: Change) -> tuple[
     conn.execute(update(apps).where(apps.c.key == key).values(name=new.name, version=version + 1, draft=None,
                                                                updated_at=change.now))
     _sync_all_indexes(conn, old, new)
+    for form in new.forms:
+        search.follow_definition(conn, key, old.forms_by_key.get(form.key), form, form.key in converted_forms)
     return new, version + 1
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery, FieldValueError
 from engine.forms.fields.base import ValueContext
+from runtime.storage import search
 from runtime.storage.columns import SqlColumn, column, is_system
 from runtime.storage.context import FormRef
 from runtime.storage.tables import records
@@ -55,6 +56,8 @@ class ListQuery:
     cursor: str | None = None
     count: bool = False
     where: list[ColumnElement[bool]] = field(default_factory=list)
+    search: str | None = None  # text that one of `search_in` contains (the form's searched fields)
+    search_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,9 @@ def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueCon
     where = [records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None)]
     where += [condition_clause(ref, c, dialect, ctx) for c in query.conditions]
     where += query.where
+    if query.search and query.search_in:
+        likes = [condition_clause(ref, Condition(k, "contains", query.search), dialect, ctx) for k in query.search_in]
+        where.append(search.clause(conn, likes, query.search))
     count = select(func.count()).select_from(records).where(*where) if query.count else None
     if query.cursor:
         where.append(_keyset(columns, keys, decode_cursor(keys, query.cursor), dialect))

@@ -1,0 +1,144 @@
+"""The search index over each form's searched fields (its title field and `search_fields`).
+
+One document per record holds the words of engine/search.py: an FTS5 table on SQLite, a table with
+a GIN-indexed tsvector on PostgreSQL. It is kept in the write's transaction by a record-event
+subscriber and rebuilt for a form when a definition change alters what the form searches.
+
+A search asks the index first. When at most CANDIDATES records carry the words, the list reads just
+those (a search that finds nothing costs one index probe instead of a scan of the form); when more do,
+the term is common, and the list's own scan finds a page of matches within its first rows, so the
+index is set aside. Either way the LIKE conditions decide, so both roads give the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, MetaData, Select, column, delete, event, or_, select, table, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine import search
+from engine.forms.model import FormDefinition
+from runtime.storage import events
+from runtime.storage.events import RecordEvent
+from runtime.storage.tables import metadata, records
+
+CANDIDATES = 5000
+"""Most candidates a search takes from the index before it lets the list scan instead."""
+
+CONTENTLESS_DELETE = (3, 43, 0)
+_BATCH = 5000
+
+
+def create_table(conn: Connection) -> None:
+    """Create the index table (alembic migration and metadata.create_all both call this)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("CREATE TABLE IF NOT EXISTS record_search (id BIGINT PRIMARY KEY "
+                          "REFERENCES records(id) ON DELETE CASCADE, words TSVECTOR NOT NULL)"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_search_words ON record_search USING gin (words)"))
+        return
+    version = tuple(int(p) for p in conn.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+        "SELECT sqlite_version()").fetchone()[0].split("."))
+    # A contentless table keeps only the index; deleting from one needs SQLite 3.43. Older ones keep
+    # the words as content too (larger, same answers).
+    options = "content='', contentless_delete=1, " if version >= CONTENTLESS_DELETE else ""
+    conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS record_search USING fts5(words, {options}detail=none)"))
+
+
+def drop_table(conn: Connection) -> None:
+    conn.execute(text("DROP TABLE IF EXISTS record_search"))
+
+
+@event.listens_for(metadata, "after_create")
+def _create_with_metadata(_target: MetaData, connection: Connection, **_kw: Any) -> None:
+    create_table(connection)
+
+
+def _values(form: FormDefinition, data: dict[str, Any]) -> list[Any]:
+    return [data.get(k) for k in form.searched_fields]
+
+
+def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
+    docs = [(i, words) for i, words in docs if words]  # a record with nothing to search has no document
+    if not docs:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("INSERT INTO record_search (id, words) VALUES (:id, array_to_tsvector(CAST(:words AS text[])))"),
+                     [{"id": i, "words": words} for i, words in docs])
+    else:
+        conn.execute(text("INSERT INTO record_search (rowid, words) VALUES (:id, :words)"),
+                     [{"id": i, "words": " ".join(words)} for i, words in docs])
+
+
+def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], datas: Sequence[dict[str, Any]],
+                  *, replace: bool = False) -> None:
+    """Add (or with replace=True, renew) the documents of these records."""
+    if not form.searched_fields:
+        return
+    if replace:
+        _delete(conn, list(ids))
+    _write(conn, [(i, search.document(_values(form, d))) for i, d in zip(ids, datas, strict=True)])
+
+
+@events.after_write
+def _keep_current(conn: Connection, event: RecordEvent) -> None:
+    form = event.ref.form
+    if event.action == "create":
+        index_records(conn, form, event.ids, event.after)
+    elif event.action == "update" and set(form.searched_fields) & event.changed_fields:
+        index_records(conn, form, event.ids, event.after, replace=True)
+
+
+def rebuild(conn: Connection, app: str, form: FormDefinition) -> int:
+    """Index every record of a form anew (after its searched fields changed); returns the count."""
+    of_form = (records.c.app == app) & (records.c.form == form.key)
+    _delete(conn, select(records.c.id).where(of_form))
+    done, after = 0, 0
+    while form.searched_fields:
+        batch = conn.execute(select(records.c.id, records.c.data).where(of_form, records.c.id > after)
+                             .order_by(records.c.id).limit(_BATCH)).all()
+        if not batch:
+            break
+        index_records(conn, form, [r.id for r in batch], [r.data for r in batch])
+        done, after = done + len(batch), batch[-1].id
+    return done
+
+
+def _delete(conn: Connection, ids: Sequence[int] | Select[Any]) -> None:
+    """Drop the documents of these records (a list of ids or a query giving them)."""
+    key = "id" if conn.dialect.name == "postgresql" else "rowid"
+    documents = table("record_search", column(key))
+    conn.execute(delete(documents).where(documents.c[key].in_(ids)))
+
+
+def follow_definition(conn: Connection, app: str, old: FormDefinition | None, new: FormDefinition,
+                      converted: bool) -> None:
+    """After an upgrade: rebuild a form whose searched fields changed or whose values were converted."""
+    before = old.searched_fields if old is not None else []
+    if before != new.searched_fields or (converted and new.searched_fields):
+        rebuild(conn, app, new)
+
+
+def candidates(conn: Connection, asked: str) -> list[int] | None:
+    """The ids whose documents hold the search's words (any form), or None when more than CANDIDATES
+    do or the search has no words: then the list must scan."""
+    terms = search.terms(asked)
+    if terms is None:
+        return None
+    if conn.dialect.name == "postgresql":
+        query = " & ".join(terms.words) if terms.words else f"{terms.prefix}:*"
+        sql = "SELECT id FROM record_search WHERE words @@ CAST(:q AS tsquery) LIMIT :n"
+    else:
+        query = " AND ".join(terms.words) if terms.words else f"{terms.prefix}*"
+        sql = "SELECT rowid FROM record_search WHERE record_search MATCH :q LIMIT :n"
+    ids = list(conn.execute(text(sql), {"q": query, "n": CANDIDATES + 1}).scalars())
+    return ids if len(ids) <= CANDIDATES else None
+
+
+def clause(conn: Connection, likes: list[ColumnElement[bool]], asked: str) -> ColumnElement[bool]:
+    """The list's search condition: any searched field contains the text (LIKE), among the index's
+    candidates when there are few enough."""
+    matches = or_(*likes)
+    found = candidates(conn, asked)
+    return matches if found is None else records.c.id.in_(found) & matches

@@ -1,0 +1,47 @@
+"""The search index's words: every substring of an indexed text is found by its terms."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import search
+
+
+def _found(text: str, asked: str) -> bool:
+    """What the index answers: the record is a candidate for the search."""
+    words = set(search.document([text]))
+    terms = search.terms(asked)
+    assert terms is not None
+    if terms.prefix is not None:
+        return any(w.startswith(terms.prefix) for w in words)
+    return set(terms.words) <= words
+
+
+@given(st.text(alphabet="华为技术深圳有限公司ABCabc （）-1 ", min_size=1, max_size=20), st.data())
+def test_every_substring_is_a_candidate(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    asked = text[start:end]
+    if search.terms(asked) is not None:
+        assert _found(text, asked)
+
+
+def test_chinese_substrings_of_one_two_and_more_characters() -> None:
+    name = "深圳华为技术有限公司"
+    for asked in ("华", "司", "华为", "有限公司", "为技术有"):
+        assert _found(name, asked), asked
+    assert not _found(name, "腾讯")
+    assert not _found(name, "讯")
+
+
+def test_case_and_blanks_are_folded_as_like_over_lower_compares() -> None:
+    assert _found("Tangram Ltd", "tangram")
+    assert _found("138 0013 8000", "1380013")
+    assert search.terms("   ") is None
+
+
+def test_words_are_plain_letters_four_per_character() -> None:
+    words = search.document(["华为!"])
+    assert all(w.isascii() and w.isalpha() and w.islower() for w in words)
+    assert sorted(len(w) for w in words) == [4, 8, 8]

@@ -1,0 +1,152 @@
+"""Search (`q=`) over a form's searched fields, through the API: the index narrows, LIKE decides, so
+every answer equals a plain substring check — on the index's road and on the scan's road alike."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+
+from runtime.storage import definitions, schema, search
+from runtime.storage.context import SYSTEM, Change
+from runtime.storage.tables import records
+from tests.backends import fresh_database
+from tests.factories import Maker, shop
+from tests.permission_setup import DEALS, deal, sales_app, setup_sales
+
+PREFIXES = "华为腾讯阿里京东美团小米网易中兴联想"
+
+
+def _names(count: int) -> list[str]:
+    rng = random.Random(3)
+    return [f"{''.join(rng.sample(PREFIXES, 3))}{rng.choice(['科技', '贸易', 'Tech'])}有限公司{i}" for i in range(count)]
+
+
+def _searched_shop() -> dict[str, Any]:
+    definition = shop()
+    definition["forms"][0]["search_fields"] = ["note"]
+    return definition
+
+
+def _found(make: Maker, asked: str, url: str | None = None, who: dict[str, str] | None = None) -> set[int]:
+    ids, cursor = set(), None
+    while True:
+        params = {"q": asked, "limit": 50, **({"cursor": cursor} if cursor else {})}
+        r = make.client.get(url or make.url(), params=params, headers=who or make.admin)
+        assert r.status_code == 200, r.text
+        ids |= {item["id"] for item in r.json()["items"]}
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            return ids
+
+
+@pytest.fixture
+def customers(make: Maker) -> dict[int, dict[str, Any]]:
+    make.app_def(_searched_shop())
+    items = [{"name": n, "note": f"联系电话 {1380013800 + i}"} for i, n in enumerate(_names(120))]
+    r = make.client.post(make.url() + "/bulk", json={"items": items}, headers=make.admin)
+    assert r.status_code == 201, r.text
+    return {item["id"]: item["data"] for item in r.json()["items"]}
+
+
+ASKED = ["华", "华为", "为腾讯", "tech", "TECH 有限", "有限公司11", "公司7", "1380013800", "没有这家", "z"]
+
+
+def _expected(customers: dict[int, dict[str, Any]], asked: str) -> set[int]:
+    wanted = asked.lower()
+    return {i for i, d in customers.items() if any(wanted in (d.get(k) or "").lower() for k in ("name", "note"))}
+
+
+@pytest.mark.parametrize("asked", ASKED)
+def test_search_finds_exactly_the_records_containing_the_text(make: Maker, customers: Any, asked: str) -> None:
+    assert _found(make, asked) == _expected(customers, asked)
+
+
+@pytest.mark.parametrize("asked", ["华", "华为", "没有这家", "TECH 有限"])
+def test_the_scan_road_gives_the_same_records(make: Maker, customers: Any, asked: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "CANDIDATES", 0)  # every term is "common": the list scans
+    assert _found(make, asked) == _expected(customers, asked)
+
+
+def test_the_index_answers_a_search_with_no_match_without_the_scan(make: Maker, customers: Any) -> None:
+    with make.app.state.db.read() as conn:
+        assert search.candidates(conn, "没有这家") == []
+        assert sorted(search.candidates(conn, "有限公司11") or []) == sorted(
+            i for i, d in customers.items() if "有限公司11" in d["name"])
+
+
+def test_a_changed_title_is_found_by_its_new_text_only(make: Maker, customers: Any) -> None:
+    record_id = next(iter(customers))
+    r = make.client.patch(f"{make.url()}/{record_id}", json={"data": {"name": "星河湾餐饮管理有限公司"}},
+                          headers=make.admin)
+    assert r.status_code == 200, r.text
+    assert _found(make, "星河湾") == {record_id}
+    old = customers[record_id]["name"][:5]
+    assert record_id not in _found(make, old)
+
+
+def test_deleted_records_are_not_found_and_restored_ones_are(make: Maker, customers: Any) -> None:
+    record_id = next(iter(customers))
+    name = customers[record_id]["name"]
+    assert make.client.delete(f"{make.url()}/{record_id}", headers=make.admin).status_code == 200
+    assert record_id not in _found(make, name)
+    assert make.client.post(f"{make.url()}/{record_id}/restore", headers=make.admin).status_code == 200
+    assert record_id in _found(make, name)
+
+
+def test_an_upgrade_that_adds_a_search_field_indexes_the_stored_records(make: Maker) -> None:
+    make.app_def()
+    made = make.record("customer", {"name": "甲公司", "note": "老客户转介绍"})
+    assert _found(make, "转介绍") == set()  # note is not searched yet
+    r = make.client.put("/api/v1/apps/shop", json=_searched_shop(), headers=make.admin)
+    assert r.status_code == 200, r.text
+    assert _found(make, "转介绍") == {made["id"]}
+
+
+def test_a_search_never_looks_in_a_field_hidden_from_the_user(make: Maker) -> None:
+    people = setup_sales(make)
+    definition = sales_app()
+    definition["forms"][0]["search_fields"] = ["note"]
+    assert make.client.put("/api/v1/apps/sales", json=definition, headers=make.admin).status_code == 200
+    made = deal(make, make.admin, "年度框架协议", note="机密备注")
+    assert _found(make, "机密", DEALS) == {made["id"]}
+    assert _found(make, "机密", DEALS, people["aud"]) == set()  # the auditor reads names only
+    assert _found(make, "框架", DEALS, people["aud"]) == {made["id"]}
+
+
+def test_search_on_a_form_without_searched_fields_is_a_bad_query(make: Maker) -> None:
+    definition = shop()
+    definition["forms"][1].pop("title_field")
+    make.app_def(definition)
+    r = make.client.get(make.url("product"), params={"q": "笔"}, headers=make.admin)
+    assert r.status_code == 400
+    assert r.json()["error"]["field"] == "q"
+
+
+def test_a_search_field_that_cannot_be_searched_is_refused_with_its_path(make: Maker) -> None:
+    definition = shop()
+    definition["forms"][0]["search_fields"] = ["amount", "nope"]
+    r = make.client.post("/api/v1/apps", json=definition, headers=make.admin)
+    assert r.status_code == 422
+    paths = {d["path"] for d in r.json()["error"]["details"]}
+    assert {"forms[0].search_fields[0]", "forms[0].search_fields[1]"} <= paths
+
+
+def test_the_migration_indexes_records_stored_before_it(backend: str, tmp_path: Any) -> None:
+    with fresh_database(backend, tmp_path, create=False) as db:
+        schema.upgrade(db, "0006")
+        with db.write() as conn:
+            definitions.import_app(conn, _searched_shop(), Change(SYSTEM))
+            now = datetime.now(UTC)
+            conn.execute(insert(records), [
+                {"app": "shop", "form": "customer", "data": data, "version": 1, "def_version": 1, "created_at": now,
+                 "updated_at": now} for data in ({"name": "深圳华为技术有限公司"}, {"name": "甲", "note": "华为介绍"},
+                                                 {"name": "乙"})])
+        schema.upgrade(db)
+        with db.read() as conn:
+            assert len(search.candidates(conn, "华为") or []) == 2
+            assert search.candidates(conn, "乙") is not None
