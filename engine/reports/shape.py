@@ -172,7 +172,7 @@ def display(plans: list[DimensionPlan], groups: list[Group], labels: Labels) -> 
     """Dimension values as shown: bucket labels, relation titles, user names."""
     names: dict[int, dict[Any, str]] = {}
     for i, plan in enumerate(plans):
-        if plan.kind in ("relation", "user"):
+        if plan.kind in ("relation", "user", "department"):
             names[i] = labels(plan, {g.keys[i] for g in groups if g.keys[i] is not None})
     out = []
     for g in groups:

@@ -33,7 +33,7 @@ from runtime.analytics.primary import PrimarySource
 from runtime.analytics.sync import sync
 from runtime.settings import Settings
 from runtime.storage.db import Database
-from runtime.storage.tables import users
+from runtime.storage.tables import departments, users
 from runtime.storage.titles import titles
 
 Engine = Literal["primary", "mirror"]
@@ -57,6 +57,9 @@ def _labels(conn: Connection, app: AppDefinition) -> Any:
     def labels(plan: DimensionPlan, values: set[Any]) -> dict[Any, str]:
         if plan.kind == "relation":
             return titles(conn, app, {int(v) for v in values})
+        if plan.kind == "department":
+            found = conn.execute(select(departments.c.key, departments.c.name).where(departments.c.key.in_(sorted(values))))
+            return {r.key: r.name for r in found}
         rows = conn.execute(select(users.c.username, users.c.display_name).where(users.c.username.in_(sorted(values))))
         return {r.username: r.display_name for r in rows}
 

@@ -250,3 +250,22 @@ def test_a_dashboard_filter_value_that_does_not_fit_the_column_is_a_400(client: 
         r = client.get(f"/api/v1/apps/shop/reports/r{query}", headers=make.admin)
         assert r.status_code == 400, r.text
     assert client.get("/api/v1/apps/shop/reports/r?id=1", headers=make.admin).status_code == 200
+
+
+@pytest.mark.parametrize("engine", ["primary", "mirror"])
+def test_department_dimensions_show_the_department_name(client: TestClient, make: Maker, engine: str) -> None:
+    definition = shop()
+    definition["forms"][0]["fields"].append({"key": "dept", "type": "department", "label": "所属部门"})
+    widget = {"key": "by_dept", "type": "bar", "form": "customer", "dimensions": [{"field": "dept"}],
+              "measures": [{"agg": "count"}]}
+    definition["reports"] = [{"key": "r", "name": "看板", "widgets": [widget]}]
+    make.app_def(definition)
+    r = client.post("/api/v1/departments", json={"key": "east", "name": "华东销售部"}, headers=make.admin)
+    assert r.status_code == 201, r.text
+    make.record("customer", {"name": "甲", "dept": "east"})
+    make.record("customer", {"name": "乙"})
+    r = client.get("/api/v1/apps/shop/reports/r", params={"engine": engine}, headers=make.admin)
+    assert r.status_code == 200, r.text
+    shown = r.json()["widgets"][0]
+    assert shown["rows"] == [["华东销售部", 1], [None, 1]]
+    assert shown["keys"] == [["east"], [None]]  # drill-down still takes the key
