@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Select, bindparam, select, update
 
 from engine.app import AppDefinition
 from engine.forms.expressions import compute, related_paths
@@ -80,6 +80,16 @@ def fill_rollups_of_new(form: FormDefinition, datas: list[dict[str, Any]]) -> No
                     data[f.key] = empty
 
 
+def pointing_at(conn: Connection, app: str, form: FormDefinition, relation: str, ids: set[int]) -> Select[Any]:
+    """The live records of `form` whose `relation` names one of `ids`: id, data and `parent` (the named
+    id). The condition is written on the relation's index expression, so the database seeks instead of
+    reading the whole form (a scan per batch made loading 1M 商机 on PostgreSQL crawl at 500 rows/s)."""
+    link = field_column(form.field(relation), conn.dialect.name)
+    return select(records.c.id, records.c.data, link.raw_expr().label("parent")).where(
+        records.c.app == app, records.c.form == form.key, records.c.deleted_at.is_(None),
+        link.sort_expr().in_(sorted(ids)))
+
+
 def _save(conn: Connection, changed: dict[int, dict[str, Any]]) -> None:
     if changed:
         conn.execute(_SAVE, [{"rid": i, "new_data": d} for i, d in changed.items()])
@@ -93,11 +103,7 @@ def refresh_rollups(conn: Connection, app: AppDefinition, parent_form: FormDefin
         return
     changed: dict[int, dict[str, Any]] = {}
     for f in rollups:
-        child = app.form(f.source.form)
-        link = field_column(child.field(f.source.field), conn.dialect.name).raw_expr()
-        rows = conn.execute(select(link.label("parent"), records.c.data).where(
-            records.c.app == app.key, records.c.form == child.key, records.c.deleted_at.is_(None),
-            link.in_(sorted(parents))))
+        rows = conn.execute(pointing_at(conn, app.key, app.form(f.source.form), f.source.field, set(parents)))
         values: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             values[int(row.parent)].append(row.data.get(f.of) if f.of else 1)
@@ -125,10 +131,7 @@ def refresh_lookups(conn: Connection, app: AppDefinition, target_form: str, targ
         for relation in relations:
             if getattr(form.by_key.get(relation), "target", None) != target_form:
                 continue
-            link = field_column(form.field(relation), conn.dialect.name).raw_expr()
-            rows = conn.execute(select(records.c.id, records.c.data).where(
-                records.c.app == app.key, records.c.form == form.key, records.c.deleted_at.is_(None),
-                link.in_(sorted(target_ids)))).all()
+            rows = conn.execute(pointing_at(conn, app.key, form, relation, target_ids)).all()
             datas = [dict(r.data) for r in rows]
             fill_lookups(conn, form, datas)
             extra = related_values(conn, form, datas)

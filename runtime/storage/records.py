@@ -112,7 +112,7 @@ def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]
             stored = set(conn.scalars(
                 select(col.raw_expr()).select_from(records).where(
                     records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None),
-                    col.raw_expr().in_([col.bind(v, conn.dialect.name) for v in present]))))
+                    col.sort_expr().in_([col.bind(v, conn.dialect.name) for v in present]))))  # the index's expression
             stored = {str(v) for v in stored}
         seen: set[str] = set()
         for i, value in enumerate(values):

@@ -9,11 +9,13 @@ from sqlalchemy import Connection
 
 from engine.forms.fields.base import ValueContext
 from runtime.storage import definitions, listing
+from runtime.storage.derived import pointing_at
 from runtime.storage.indexes import existing_indexes, index_prefix
+from tests.factories import shop
 
 
 def _plan(conn: Connection, statement: Any) -> str:
-    compiled = statement.compile(conn)
+    compiled = statement.compile(conn, compile_kwargs={"render_postcompile": True})
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tiny tables: make the planner show its index choice
         rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)
@@ -72,3 +74,22 @@ def test_indexes_follow_definition_upgrades(make: Any) -> None:
         after = existing_indexes(conn, "shop", "customer")
     assert len(before) == 3 and len(after) == 3  # unique name + its lookup, composite → note
     assert len(before & after) == 2
+
+
+def test_rollup_and_lookup_refreshes_seek_children_through_the_relation_index(make: Any) -> None:
+    definition = shop()
+    definition["forms"][1]["fields"].append({"key": "maker", "type": "relation", "label": "客户", "target": "customer"})
+    make.app_def(definition)
+    maker = make.record("customer", {"name": "甲"})
+    for i in range(20):
+        make.record("product", {"title": f"产品{i}", "maker": maker["id"] if i % 2 else None})
+    with make.app.state.db.write() as conn:
+        form = definitions.form_ref(conn, "shop", "product").form
+        savepoint = conn.begin_nested()
+        for generic in ("ix_records_form_id", "ix_records_owner", "ix_records_department"):
+            conn.exec_driver_sql(f"DROP INDEX {generic}")
+        plan = _plan(conn, pointing_at(conn, "shop", form, "maker", {maker["id"]}))
+        savepoint.rollback()
+        seek = [line for line in plan.splitlines() if "SEARCH" in line or "Index Cond" in line]
+        assert index_prefix("shop", "product") in plan and any("maker" in line or "tg_" in line for line in seek), plan
+        assert len(conn.execute(pointing_at(conn, "shop", form, "maker", {maker["id"]})).all()) == 10
