@@ -45,6 +45,12 @@ ZH: dict[str, str] = {
     "op_eq": "等于", "op_ne": "不等于", "op_in": "属于（逗号分隔）", "op_lt": "小于", "op_lte": "小于等于", "op_gt": "大于",
     "op_gte": "大于等于", "op_contains": "包含", "op_starts_with": "开头是", "op_has": "含有", "op_blank": "为空",
     "op_not_blank": "不为空",
+    "dashboard_filters": "看板筛选", "all": "全部", "date_from": "从", "date_to": "至", "as_of": "数据截至",
+    "kpi_target": "目标", "completion": "完成率", "previous": "上期", "previous_growth": "环比", "last_year": "去年同期",
+    "last_year_growth": "同比", "period": "统计期", "drill": "明细", "open_list": "打开{form}列表",
+    "export_csv": "导出 CSV", "export_xlsx": "导出 Excel", "data_table": "数据表", "blank": "（空）", "others": "其他",
+    "more_records": "加载更多", "records_shown": "显示 {n} 条", "created_by": "创建人", "updated_by": "修改人",
+    "department": "部门",
 }
 
 EN: dict[str, str] = {
@@ -83,6 +89,12 @@ EN: dict[str, str] = {
     "op_eq": "is", "op_ne": "is not", "op_in": "is one of (commas)", "op_lt": "<", "op_lte": "≤", "op_gt": ">",
     "op_gte": "≥", "op_contains": "contains", "op_starts_with": "starts with", "op_has": "has", "op_blank": "is blank",
     "op_not_blank": "is not blank",
+    "dashboard_filters": "Dashboard filters", "all": "All", "date_from": "From", "date_to": "To", "as_of": "Data as of",
+    "kpi_target": "Target", "completion": "Completion", "previous": "Previous period", "previous_growth": "vs previous",
+    "last_year": "A year earlier", "last_year_growth": "vs last year", "period": "Period", "drill": "Records",
+    "open_list": "Open the {form} list", "export_csv": "Export CSV", "export_xlsx": "Export Excel",
+    "data_table": "Data table", "blank": "(blank)", "others": "Others", "more_records": "Load more",
+    "records_shown": "{n} shown", "created_by": "Created by", "updated_by": "Updated by", "department": "Department",
 }
 
 CATALOGUE = {"zh": ZH, "en": EN}

@@ -230,8 +230,9 @@ def filter_clauses(source: ColumnSource, app: AppDefinition, form_key: str, valu
         kind = "timestamp" if field_def is None and key in ("created_at", "updated_at") else \
             str(field_def.expression_type()) if field_def is not None else "text"
         if kind in ("date", "datetime", "timestamp"):
-            start, _, end = raw.partition("..")
-            out += range_clauses(source, app, form_key, key, _day(start, key), _day(end or start, key), ctx)
+            start, ranged, end = raw.partition("..")
+            first = _day(start, key)  # `from..` and `..to` leave a side open; a bare day is that one day
+            out += range_clauses(source, app, form_key, key, first, _day(end, key) if ranged else first, ctx)
             continue
         if field_def is not None and not field_def.is_sortable():
             raise BadQuery(f"“{field_def.label}”不能用作看板筛选", f"{key!r} cannot be a dashboard filter", field=key)

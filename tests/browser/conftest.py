@@ -84,9 +84,9 @@ def browser(site: Site) -> Iterator[Any]:
         browser.close()
 
 
-def log_in(browser: Any, site: Site, viewport: dict[str, int] | None = None) -> Any:
-    """A new browser context (its own cookies), logged in as admin; the page."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+def log_in(browser: Any, site: Site, viewport: dict[str, int] | None = None, timezone_id: str = "Asia/Shanghai") -> Any:
+    """A new browser context (its own cookies, the browser's time zone), logged in as admin; the page."""
+    context = browser.new_context(locale="zh-CN", timezone_id=timezone_id,
                                   viewport=viewport or {"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{site.url}/login")

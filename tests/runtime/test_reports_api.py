@@ -102,6 +102,17 @@ def test_dashboard_filters_arrive_as_query_parameters_named_by_field(client: Tes
     assert w["rows"] == [["华东", 1, 100.1, 100.1, 1], ["华南", 1, 300.3, 300.3, 1]]
 
 
+@pytest.mark.parametrize(("since", "names"), [
+    ("2026-11-01..", ["华东", "华南"]),  # from a day on: 甲 (11-03) and 丙 (11-30)
+    ("..2026-10-31", ["华东", "华北"]),  # up to a day: 乙 (10-31) and 丁 (2025-11-15)
+    ("2026-11-03", ["华东"]),  # a bare day is that one day
+], ids=["open-end", "open-start", "one-day"])
+def test_a_date_filter_may_leave_either_side_of_the_range_open(client: TestClient, board: Maker, since: str,
+                                                               names: list[str]) -> None:
+    w = _widgets(client, board, f"?since={since}")["by_region"]
+    assert [r[0] for r in w["rows"]] == names and [r[1] for r in w["rows"]] == [1] * len(names)
+
+
 @pytest.mark.parametrize(("query", "status", "field"), [
     ("?colour=red", 400, "colour"),  # not a filter of this report
     ("?region=西藏", 400, "region"),  # not an option
