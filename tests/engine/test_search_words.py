@@ -41,7 +41,8 @@ def test_case_and_blanks_are_folded_as_like_over_lower_compares() -> None:
     assert search.terms("   ") is None
 
 
-def test_words_are_plain_letters_four_per_character() -> None:
+def test_words_are_hex_digits_four_per_character() -> None:
     words = search.document(["华为!"])
-    assert all(w.isascii() and w.isalpha() and w.islower() for w in words)
+    assert all(w.isascii() and w.isalnum() and w == w.lower() for w in words)
     assert sorted(len(w) for w in words) == [4, 8, 8]
+    assert "534e4e3a" in words  # 华 U+534E, 为 U+4E3A
