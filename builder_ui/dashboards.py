@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 DRILL_COLUMNS = 4
 WORDS = ("as_of", "kpi_target", "completion", "previous", "previous_growth", "last_year", "last_year_growth",
          "drill", "open_list", "export_csv", "export_xlsx", "data_table", "no_records", "blank", "others",
-         "more_records", "loading", "period", "records_shown", "error")
+         "more_records", "loading", "period", "records_shown", "error", "total")
 
 
 @router.get("/dashboards")

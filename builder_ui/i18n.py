@@ -48,7 +48,7 @@ ZH: dict[str, str] = {
     "dashboard_filters": "看板筛选", "all": "全部", "date_from": "从", "date_to": "至", "as_of": "数据截至",
     "kpi_target": "目标", "completion": "完成率", "previous": "上期", "previous_growth": "环比", "last_year": "去年同期",
     "last_year_growth": "同比", "period": "统计期", "drill": "明细", "open_list": "打开{form}列表",
-    "export_csv": "导出 CSV", "export_xlsx": "导出 Excel", "data_table": "数据表", "blank": "（空）", "others": "其他",
+    "export_csv": "导出 CSV", "export_xlsx": "导出 Excel", "data_table": "数据表", "total": "合计", "blank": "（空）", "others": "其他",
     "more_records": "加载更多", "records_shown": "显示 {n} 条", "created_by": "创建人", "updated_by": "修改人",
     "department": "部门",
 }
@@ -93,7 +93,7 @@ EN: dict[str, str] = {
     "kpi_target": "Target", "completion": "Completion", "previous": "Previous period", "previous_growth": "vs previous",
     "last_year": "A year earlier", "last_year_growth": "vs last year", "period": "Period", "drill": "Records",
     "open_list": "Open the {form} list", "export_csv": "Export CSV", "export_xlsx": "Export Excel",
-    "data_table": "Data table", "blank": "(blank)", "others": "Others", "more_records": "Load more",
+    "data_table": "Data table", "total": "Total", "blank": "(blank)", "others": "Others", "more_records": "Load more",
     "records_shown": "{n} shown", "created_by": "Created by", "updated_by": "Updated by", "department": "Department",
 }
 

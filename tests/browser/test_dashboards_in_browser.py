@@ -32,6 +32,8 @@ SALES = {
                                                              {"field": "score"}], "widgets": [
         {"key": "by_region", "type": "bar", "form": "deal", "name": "按地区",
          "dimensions": [{"field": "region"}], "measures": [{"agg": "count"}, {"agg": "sum", "field": "amount"}]},
+        {"key": "grid", "type": "pivot", "form": "deal", "name": "地区 × 年",
+         "dimensions": [{"field": "region"}, {"field": "signed_on", "bucket": "year"}], "measures": [{"agg": "count"}]},
         {"key": "this_month", "type": "kpi", "form": "deal", "name": "本月签约",
          "measures": [{"agg": "sum", "field": "amount"}], "period": {"field": "signed_on", "bucket": "month"},
          "target": "1000"}]}],
@@ -221,3 +223,23 @@ def test_data_as_of_is_shown_in_the_apps_time_zone(browser: Any, site: Site, dea
         assert time.inner_text() == f"{words} {moment.astimezone(ZONE):%Y-%m-%d %H:%M}"
     finally:
         page.context.close()
+
+
+def test_a_pivot_is_a_cross_tab_with_totals_and_its_cells_drill_down(page: Any, site: Site, deals: Deals,
+                                                                     errors: list[str]) -> None:
+    page.goto(site.url + PAGE)
+    _drawn(page)
+    pivot = page.locator(".widget[data-key='grid'] table.pivot")
+    this_year = str(datetime.now(ZONE).year)
+    years = sorted({this_year, str(int(this_year) - 1), str(int(this_year) - 2), deals.previous_month.strftime("%Y")})
+    header = [h.strip() for h in pivot.locator("thead th").all_inner_texts()]
+    assert header[0] == "地区 \\ 签约日期（年）" and sorted(header[1:-1]) == years and header[-1] == "合计"
+    rows = pivot.locator("tbody tr").evaluate_all("trs => trs.map(tr => [...tr.children].map(c => c.textContent))")
+    east = next(r for r in rows if r[0] == "华东")
+    assert east[header.index(this_year)] == "2" and east[-1] == "3"  # 甲单 and 乙单 this year; 戊单 two years ago
+    assert pivot.locator("tfoot tr").evaluate("tr => tr.lastElementChild.textContent") == "5"
+    cell = pivot.locator("tbody tr").filter(has=page.locator("th", has_text="华东")).locator("td").nth(
+        header.index(this_year) - 1)
+    cell.click()
+    page.wait_for_function("document.getElementById('drill-count').textContent !== ''")
+    assert sorted(page.locator("#drill-table tbody a").all_inner_texts()) == ["乙单", "甲单"]

@@ -2,7 +2,8 @@
    tangramWidgets.draw(box, widget, {words, stack, lang}, onPoint) fills `box` and returns the ECharts
    instance (or null); onPoint(rowIndex) is called when a chart point or a table row is chosen.
    DOM contract, inside the box: .chart (ECharts; [data-drawn] once its animation is over) with details.data > table.records (the chart's numbers
-   as text, one tr[data-row] per row); table.records for tables and pivots; a KPI is .kpi with
+   as text, one tr[data-row] per row); table.records for tables; table.records.pivot for pivots
+   (a cross-tab: td[data-row] per cell, tfoot with the totals); a KPI is .kpi with
    .kpi-value and dl.kpi-facts (dt/dd per fact, dd[data-fact=<column key>]). */
 "use strict";
 
@@ -58,6 +59,59 @@ window.tangramWidgets = (function () {
         tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); onPoint(i); } });
       }
     });
+    return el("div", {className: "table-wrap"}, [table]);
+  }
+
+  /* A pivot as a cross-tab: the first dimension down, the second across (each of its values spanning
+     the measures), row totals on the right, column totals and the grand total at the foot. A cell is
+     a drill-down point like a table row. */
+  function pivotTable(w, opts, onPoint) {
+    const [down, across] = w.columns, measures = w.columns.slice(2);
+    const rowNames = [], colNames = [], cells = new Map();
+    w.rows.forEach((r, i) => {
+      const a = text(r[0], down, opts), b = text(r[1], across, opts);
+      if (!rowNames.includes(a)) rowNames.push(a);
+      if (!colNames.includes(b)) colNames.push(b);
+      cells.set(a + "\u0000" + b, i);
+    });
+    const totalsBy = (list, column) => new Map((list || []).map((r) => [text(r[0], column, opts), r.slice(1)]));
+    const rowTotals = totalsBy(w.row_totals, down), colTotals = totalsBy(w.column_totals, across);
+    const table = el("table", {className: "records pivot"});
+    const head = table.createTHead();
+    const top = head.insertRow();
+    top.append(el("th", {scope: "col", rowSpan: measures.length > 1 ? 2 : 1, textContent: `${down.label} \\ ${across.label}`}));
+    for (const name of [...colNames, opts.words.total]) top.append(el("th", {scope: "colgroup", colSpan: measures.length, textContent: name}));
+    if (measures.length > 1) {
+      const second = head.insertRow();
+      for (let k = 0; k <= colNames.length; k++) for (const m of measures) second.append(el("th", {scope: "col", textContent: m.label}));
+    }
+    const values = (tr, list) => measures.forEach((m, j) => tr.insertCell().append(list ? text(list[j], m, opts) : ""));
+    const body = table.createTBody();
+    for (const a of rowNames) {
+      const tr = body.insertRow();
+      tr.append(el("th", {scope: "row", textContent: a}));
+      for (const b of colNames) {
+        const i = cells.get(a + "\u0000" + b);
+        measures.forEach((m, j) => {
+          const td = tr.insertCell();
+          if (i === undefined) return;
+          td.append(text(w.rows[i][2 + j], m, opts));
+          td.dataset.row = String(i);
+          if (onPoint && w.keys && w.keys[i] !== undefined) {
+            td.tabIndex = 0;
+            td.className = "drillable";
+            td.title = opts.words.drill;
+            td.addEventListener("click", () => onPoint(i));
+            td.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); onPoint(i); } });
+          }
+        });
+      }
+      values(tr, rowTotals.get(a));
+    }
+    const foot = table.createTFoot().insertRow();
+    foot.append(el("th", {scope: "row", textContent: opts.words.total}));
+    for (const b of colNames) values(foot, colTotals.get(b));
+    values(foot, w.totals);
     return el("div", {className: "table-wrap"}, [table]);
   }
 
@@ -127,6 +181,7 @@ window.tangramWidgets = (function () {
 
   function draw(box, w, opts, onPoint) {
     if (w.type === "kpi") { box.append(kpi(w, opts)); return null; }
+    if (w.type === "pivot") { box.append(pivotTable(w, opts, onPoint)); return null; }
     if (!CHARTS[w.type] || !window.echarts) { box.append(dataTable(w, opts, onPoint)); return null; }
     const canvas = el("div", {className: "chart"});
     canvas.setAttribute("role", "img");
