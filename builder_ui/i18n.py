@@ -45,6 +45,8 @@ ZH: dict[str, str] = {
     "op_eq": "等于", "op_ne": "不等于", "op_in": "属于（逗号分隔）", "op_lt": "小于", "op_lte": "小于等于", "op_gt": "大于",
     "op_gte": "大于等于", "op_contains": "包含", "op_starts_with": "开头是", "op_has": "含有", "op_blank": "为空",
     "op_not_blank": "不为空",
+    "cascade_options": "级联选项（每行一个，下一级多缩进两个空格；可写 值|显示名）",
+    "tree_indent": "第 {n} 行缩进过深：下一级只比上一级多两个空格",
 }
 
 EN: dict[str, str] = {
@@ -83,6 +85,8 @@ EN: dict[str, str] = {
     "op_eq": "is", "op_ne": "is not", "op_in": "is one of (commas)", "op_lt": "<", "op_lte": "≤", "op_gt": ">",
     "op_gte": "≥", "op_contains": "contains", "op_starts_with": "starts with", "op_has": "has", "op_blank": "is blank",
     "op_not_blank": "is not blank",
+    "cascade_options": "Options tree (one per line, two more spaces per level; value|label allowed)",
+    "tree_indent": "Line {n} is indented too far: a level is two more spaces than its parent",
 }
 
 CATALOGUE = {"zh": ZH, "en": EN}

@@ -1,5 +1,6 @@
 """The form builder in a real browser: create a form, drag three field types onto it, edit a
-property (and see a refused one explained beside it), publish, and fill in the new form."""
+property (and see a refused one explained beside it), publish, and fill in the new form; edit a
+cascade tree."""
 
 from __future__ import annotations
 
@@ -44,12 +45,12 @@ def test_build_a_form_by_dragging_three_fields_publish_and_create_a_record(page:
     canvas.locator("li").nth(2).click()
     page.get_by_label(re.compile("^选项")).fill("")
     page.get_by_label(re.compile("^选项")).press("Tab")
-    refusal = page.locator('[data-error-for="options"]')
+    refusal = page.locator('[data-for-types~="select"] [data-error-for="options"]')
     refusal.wait_for()
     assert refusal.inner_text().strip() != ""
     page.get_by_label(re.compile("^选项")).fill("电话\n上门|#16a34a")
     page.get_by_label(re.compile("^选项")).press("Tab")
-    page.wait_for_function("document.querySelector('[data-error-for=\"options\"]').textContent === ''")
+    page.wait_for_function("el => el.textContent === ''", arg=refusal.element_handle())
 
     # Drag the select field to the top: one move on the draft.
     drag(page, canvas.locator("li").nth(2), canvas.locator("li").first, below=False)
@@ -76,3 +77,52 @@ def test_build_a_form_by_dragging_three_fields_publish_and_create_a_record(page:
     page.wait_for_url(re.compile(r"/records/\d+$"))
     items = site.api.get("/apps/showcase/forms/visit/records").json()["items"]
     assert [i["data"] for i in items] == [{"text_1": "回访苏州客户", "number_1": 3, "select_1": "上门"}]
+
+
+def _saving(page: Any, key: str, action: Any) -> Any:
+    """Do `action` and return the answer to the PATCH of field `key` that it sends."""
+    with page.expect_response(lambda r: r.request.method == "PATCH" and r.url.endswith(f"/fields/{key}")) as answer:
+        action()
+    return answer.value
+
+
+def _draft_field(site: Site, form: str, key: str) -> dict[str, Any]:
+    draft = site.api.get("/apps/showcase/draft").json()
+    fields = next(f for f in draft["forms"] if f["key"] == form)["fields"]
+    return next(f for f in fields if f["key"] == key)  # type: ignore[no-any-return]
+
+
+def test_cascade_tree_is_edited_as_indented_lines_and_published_nested(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/apps/showcase/builder/forms/customer")
+    page.locator('#canvas li[data-key="trade"]').click()
+    tree = page.get_by_label(re.compile("^级联选项"))
+    assert tree.input_value() == "制造业\n  汽车零配件\n  电子\n服务业"
+
+    # Two 电子 under one parent: the server refuses, and says so next to the tree.
+    tree.fill("制造业\n  电子\n  电子")
+    assert _saving(page, "trade", lambda: tree.press("Tab")).status == 422
+    refusal = page.locator('[data-for-types="cascade"] [data-error-for="options"]')
+    page.wait_for_function("el => el.textContent.includes('电子')", arg=refusal.element_handle())
+    assert tree.input_value() == "制造业\n  电子\n  电子"  # kept for the user to correct
+
+    # A line indented two levels below its parent is not read as a tree at all.
+    tree.fill("制造业\n      发动机")
+    tree.press("Tab")
+    page.wait_for_function("el => el.textContent.includes('第 2 行')", arg=refusal.element_handle())
+
+    tree.fill("制造业\n  汽车零配件\n    发动机\n  电子\n服务业|现代服务业\n  物流")
+    assert _saving(page, "trade", lambda: tree.press("Tab")).ok
+    page.get_by_role("button", name="发布").click()
+    page.locator("#toast.show").wait_for()
+    published = site.api.get("/apps/showcase").json()["definition"]
+    trade = next(f for f in next(f for f in published["forms"] if f["key"] == "customer")["fields"]
+                 if f["key"] == "trade")
+    assert trade["options"] == [
+        {"value": "制造业", "children": [{"value": "汽车零配件", "children": ["发动机"]}, "电子"]},
+        {"value": "服务业", "label": "现代服务业", "children": ["物流"]},
+    ]
+    page.reload()
+    page.locator('#canvas li[data-key="trade"]').click()
+    assert tree.input_value() == "制造业\n  汽车零配件\n    发动机\n  电子\n服务业|现代服务业\n  物流"
+
+
