@@ -46,6 +46,8 @@ ZH: dict[str, str] = {
     "op_gte": "大于等于", "op_contains": "包含", "op_starts_with": "开头是", "op_has": "含有", "op_blank": "为空",
     "op_not_blank": "不为空",
     "cascade_options": "级联选项（每行一个，下一级多缩进两个空格；可写 值|显示名）",
+    "visible_when": "显示条件（表达式，空为总是显示）", "editable_when": "可修改条件（表达式）",
+    "default_formula": "默认公式（表达式，新建时计算）",
     "tree_indent": "第 {n} 行缩进过深：下一级只比上一级多两个空格",
 }
 
@@ -86,6 +88,8 @@ EN: dict[str, str] = {
     "op_gte": "≥", "op_contains": "contains", "op_starts_with": "starts with", "op_has": "has", "op_blank": "is blank",
     "op_not_blank": "is not blank",
     "cascade_options": "Options tree (one per line, two more spaces per level; value|label allowed)",
+    "visible_when": "Shown when (expression; blank: always)",
+    "editable_when": "Editable when (expression)", "default_formula": "Default formula (expression, on create)",
     "tree_indent": "Line {n} is indented too far: a level is two more spaces than its parent",
 }
 

@@ -1,6 +1,6 @@
 """The form builder in a real browser: create a form, drag three field types onto it, edit a
 property (and see a refused one explained beside it), publish, and fill in the new form; edit a
-cascade tree."""
+cascade tree, and a visible_when the record form obeys."""
 
 from __future__ import annotations
 
@@ -126,3 +126,28 @@ def test_cascade_tree_is_edited_as_indented_lines_and_published_nested(page: Any
     assert tree.input_value() == "制造业\n  汽车零配件\n    发动机\n  电子\n服务业|现代服务业\n  物流"
 
 
+
+def test_visible_when_is_checked_by_the_server_then_hides_the_field_on_the_record_form(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/apps/showcase/builder/forms/customer")
+    page.locator('#canvas li[data-key="phone"]').click()
+    condition = page.get_by_label(re.compile("^显示条件"))
+    condition.fill("staff >")
+    assert _saving(page, "phone", lambda: condition.press("Tab")).status == 422
+    slot = page.locator('[data-error-for="visible_when"]')
+    page.wait_for_function("el => el.textContent.trim() !== ''", arg=slot.element_handle())
+    assert condition.input_value() == "staff >"
+    assert "visible_when" not in _draft_field(site, "customer", "phone")
+
+    condition.fill("staff > 100")
+    assert _saving(page, "phone", lambda: condition.press("Tab")).ok
+    page.wait_for_function("el => el.textContent === ''", arg=slot.element_handle())
+    assert _draft_field(site, "customer", "phone")["visible_when"] == "staff > 100"
+    page.get_by_role("button", name="发布").click()
+    page.locator("#toast.show").wait_for()
+
+    page.goto(f"{site.url}/apps/showcase/forms/customer/records/new")
+    phone = page.locator('.field[data-field="phone"]')
+    page.get_by_label("员工数").fill("50")
+    phone.wait_for(state="hidden")
+    page.get_by_label("员工数").fill("500")
+    phone.wait_for(state="visible")

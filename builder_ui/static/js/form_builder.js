@@ -8,7 +8,7 @@
    bind?, defaults?}) whose read() gives the changes to send.
    DOM contract: #builder-data (JSON: app, form, palette, forms, words,
    lang), #palette li[data-type], #canvas, form#properties [data-prop] [data-editor]
-   [data-for-types] [data-error-for], #remove-field, #publish. */
+   [data-for-types] [data-not-for-types] [data-error-for], #remove-field, #publish. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -59,6 +59,9 @@ document.addEventListener("DOMContentLoaded", () => {
     panel.querySelectorAll(".error").forEach((e) => { e.textContent = ""; });
     panel.querySelectorAll("[data-for-types]").forEach((box) => {
       box.hidden = !box.dataset.forTypes.split(" ").includes(field.type);
+    });
+    panel.querySelectorAll("[data-not-for-types]").forEach((box) => {
+      box.hidden = box.dataset.notForTypes.split(" ").includes(field.type);
     });
     panel.querySelectorAll("[data-prop]").forEach((input) => {
       const value = field[input.dataset.prop];
