@@ -49,6 +49,10 @@ PALETTE: list[tuple[str, str, str, dict[str, Any]]] = [
     ("sub_table", "子表", "Sub-table", {"fields": [{"key": "item", "type": "text", "label": "名称"}]}),
 ]
 
+# A sub-table column may be any type but these (the engine refuses nested tables and numbering in
+# rows; lookups and rollups follow the form's relations, not a row's).
+NOT_COLUMNS = {"sub_table", "auto_number", "lookup", "rollup"}
+
 
 @router.get("/apps/{app}/builder/forms/{form}")
 def builder_page(request: Request, app: str, form: str, user: Viewer, guard: PageGuard, db: DB) -> Response:
@@ -60,6 +64,7 @@ def builder_page(request: Request, app: str, form: str, user: Viewer, guard: Pag
     palette = [{"type": t, "zh": zh, "en": en, "defaults": d} for t, zh, en, d in PALETTE]
     return render(request, "builder/form_builder.html", user=user, app_key=app, app_name=draft.get("name", app),
                   form=form_json, published=published, palette=palette,
+                  columns=[p for p in palette if p["type"] not in NOT_COLUMNS],
                   forms=[{"key": f["key"], "name": f.get("name", f["key"])} for f in draft.get("forms", [])])
 
 

@@ -1,6 +1,6 @@
 """The form builder in a real browser: create a form, drag three field types onto it, edit a
 property (and see a refused one explained beside it), publish, and fill in the new form; edit a
-cascade tree, and a visible_when the record form obeys."""
+cascade tree, sub-table columns, and a visible_when the record form obeys."""
 
 from __future__ import annotations
 
@@ -125,6 +125,35 @@ def test_cascade_tree_is_edited_as_indented_lines_and_published_nested(page: Any
     page.locator('#canvas li[data-key="trade"]').click()
     assert tree.input_value() == "制造业\n  汽车零配件\n    发动机\n  电子\n服务业|现代服务业\n  物流"
 
+
+def test_sub_table_columns_are_added_changed_moved_and_refused_by_the_server(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/apps/showcase/builder/forms/customer")
+    page.locator('#canvas li[data-key="lines"]').click()
+    columns = page.locator("#p-columns > li")
+    assert columns.count() == 4
+    assert _saving(page, "lines", lambda: page.get_by_role("button", name="添加列").click()).ok
+    assert [c["key"] for c in _draft_field(site, "customer", "lines")["fields"]] == \
+        ["item", "qty", "price", "subtotal", "col_5"]
+
+    new = columns.nth(4)
+    new.get_by_label("名称").fill("紧急程度")
+    assert _saving(page, "lines", lambda: new.get_by_label("名称").press("Tab")).ok
+    assert _saving(page, "lines", lambda: new.get_by_label("类型").select_option("单选")).ok
+    new.get_by_label(re.compile("^选项")).wait_for()
+    new.get_by_label(re.compile("^选项")).fill("急|#dc2626\n缓")
+    assert _saving(page, "lines", lambda: new.get_by_label(re.compile("^选项")).press("Tab")).ok
+    assert _saving(page, "lines", lambda: new.get_by_role("button", name="上移").click()).ok
+    column = _draft_field(site, "customer", "lines")["fields"][3]
+    assert column == {"key": "col_5", "type": "select", "label": "紧急程度",
+                      "options": [{"value": "急", "color": "#dc2626"}, {"value": "缓"}]}
+
+    # A key used twice is refused by the server; the reason shows at that column.
+    moved = columns.nth(3)
+    moved.get_by_label("标识").fill("qty")
+    assert _saving(page, "lines", lambda: moved.get_by_label("标识").press("Tab")).status == 422
+    page.wait_for_function("el => el.textContent.includes('qty')",
+                           arg=moved.locator("[data-column-error]").element_handle())
+    assert _draft_field(site, "customer", "lines")["fields"][3]["key"] == "col_5"
 
 
 def test_visible_when_is_checked_by_the_server_then_hides_the_field_on_the_record_form(page: Any, site: Site) -> None:
