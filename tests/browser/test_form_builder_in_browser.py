@@ -1,6 +1,6 @@
 """The form builder in a real browser: create a form, drag three field types onto it, edit a
 property (and see a refused one explained beside it), publish, and fill in the new form; edit a
-cascade tree, sub-table columns, and a visible_when the record form obeys."""
+cascade tree, sub-table columns, lookups and rollups, and a visible_when the record form obeys."""
 
 from __future__ import annotations
 
@@ -154,6 +154,31 @@ def test_sub_table_columns_are_added_changed_moved_and_refused_by_the_server(pag
     page.wait_for_function("el => el.textContent.includes('qty')",
                            arg=moved.locator("[data-column-error]").element_handle())
     assert _draft_field(site, "customer", "lines")["fields"][3]["key"] == "col_5"
+
+
+def test_lookup_and_rollup_fields_choose_from_the_apps_forms(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/apps/showcase/builder/forms/customer")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/fields")) as answer:
+        _palette(page, "引用字段").press("Enter")
+    assert answer.value.status == 201
+    lookup = _draft_field(site, "customer", "lookup_1")
+    assert (lookup["relation"], lookup["field"]) == ("sector", "name")  # result: text, the default
+    page.get_by_label("通过哪个关联字段").wait_for()
+    assert page.get_by_label("通过哪个关联字段").locator("option:checked").inner_text() == "行业分类"
+    assert page.get_by_label("引用关联记录的字段").locator("option:checked").inner_text() == "行业名称"
+
+    # On the related form, a rollup sums a number field of the customers that point at it.
+    page.goto(f"{site.url}/apps/showcase/builder/forms/industry")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/fields")):
+        _palette(page, "汇总").press("Enter")
+    page.get_by_label("汇总方式").wait_for()
+    assert _saving(page, "rollup_1", lambda: page.get_by_label("汇总方式").select_option("求和")).ok
+    rollup = _draft_field(site, "industry", "rollup_1")
+    assert {k: rollup[k] for k in ("source", "agg", "of")} == \
+        {"source": {"form": "customer", "field": "sector"}, "agg": "sum", "of": "staff"}
+    assert _saving(page, "rollup_1", lambda: page.get_by_label("汇总的字段").select_option("合作开始")).status == 422
+    page.locator('[data-for-types="rollup"] [data-error-for="of"]').wait_for()
+    assert "sum" in page.locator('[data-for-types="rollup"] [data-error-for="of"]').inner_text()
 
 
 def test_visible_when_is_checked_by_the_server_then_hides_the_field_on_the_record_form(page: Any, site: Site) -> None:

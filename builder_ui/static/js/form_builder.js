@@ -4,10 +4,10 @@
    Each answer is the form's new definition, which is drawn again; a refusal (422) is shown next to
    the property it names, and what the user typed stays for them to correct.
    Plain inputs carry data-prop (one option each; data-format="options|tree|rules" names a text format
-   of form_builder/formats.js); a box with data-editor is one editor of form_builder/ ({fill, read,
-   bind?, defaults?}) whose read() gives the changes to send.
-   DOM contract: #builder-data (JSON: app, form, palette, forms, words,
-   lang), #palette li[data-type], #canvas, form#properties [data-prop] [data-editor]
+   of form_builder/formats.js); a box with data-editor is one editor of form_builder/ (columns, lookup,
+   rollup: {fill, read, bind?, defaults?}) whose read() gives the changes to send.
+   DOM contract: #builder-data (JSON: app, form, palette, forms (the catalogue of builder.py), results,
+   words, lang), #palette li[data-type], #canvas, form#properties [data-prop] [data-editor]
    [data-for-types] [data-not-for-types] [data-error-for], #remove-field, #publish. */
 "use strict";
 
@@ -21,7 +21,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const palette = Object.fromEntries(data.palette.map((p) => [p.type, p]));
   let form = data.form;
   let selected = null;
-  const context = () => ({form, forms: data.forms, palette, words: data.words});
+  const context = () => ({form, forms: data.forms, palette, results: data.results, words: data.words});
 
   const typeName = (type) => (palette[type] ? (en ? palette[type].en : palette[type].zh) : type);
 
