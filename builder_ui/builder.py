@@ -4,7 +4,7 @@ so the draft stays a valid definition and every refusal comes back with its JSON
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -13,8 +13,10 @@ from builder_ui.cells import option_values
 from builder_ui.records import cascade_paths, field_meta
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
-from engine.app import parse_app
+from engine.app import AppDefinition, parse_app
 from engine.forms import builder as edits
+from engine.forms.fields.lookup import Result as LookupResult
+from engine.forms.fields.rollup import RollupField
 from runtime.api.deps import DB
 from runtime.storage import definitions
 from runtime.storage.directory import active_users
@@ -43,11 +45,26 @@ PALETTE: list[tuple[str, str, str, dict[str, Any]]] = [
     ("users", "多个成员", "Users", {}),
     ("department", "部门", "Department", {}),
     ("relation", "关联记录", "Relation", {}),
+    ("lookup", "引用字段", "Lookup", {}),  # relation and field: chosen by the page from the app's forms
+    ("rollup", "汇总", "Rollup", {}),  # source: a relation of another form that points at this one
     ("formula", "公式", "Formula", {"formula": "1 + 1"}),
     ("auto_number", "自动编号", "Auto number", {"pattern": "NO-{seq:4}"}),
     ("attachment", "附件", "Attachment", {}),
     ("sub_table", "子表", "Sub-table", {"fields": [{"key": "item", "type": "text", "label": "名称"}]}),
 ]
+
+# A sub-table column may be any type but these (the engine refuses nested tables and numbering in
+# rows; lookups and rollups follow the form's relations, not a row's).
+NOT_COLUMNS = {"sub_table", "auto_number", "lookup", "rollup"}
+
+
+def catalogue(definition: AppDefinition) -> list[dict[str, Any]]:
+    """The app's forms and their fields as the page's script needs them to offer relations, lookups and
+    rollups: each field's type in expressions (`result`, from the engine), target and `multiple`."""
+    return [{"key": f.key, "name": f.name, "fields": [
+        {"key": x.key, "label": x.label, "type": x.type, "result": x.expression_type(),
+         "target": getattr(x, "target", None), "multiple": getattr(x, "multiple", False)} for x in f.fields]}
+        for f in definition.forms]
 
 
 @router.get("/apps/{app}/builder/forms/{form}")
@@ -58,9 +75,11 @@ def builder_page(request: Request, app: str, form: str, user: Viewer, guard: Pag
         _, published = definitions.current(conn, app)
     form_json = edits.form_of(draft, form)
     palette = [{"type": t, "zh": zh, "en": en, "defaults": d} for t, zh, en, d in PALETTE]
+    results = {"lookup": list(get_args(LookupResult)),
+               "rollup": list(get_args(RollupField.model_fields["result"].annotation))}
     return render(request, "builder/form_builder.html", user=user, app_key=app, app_name=draft.get("name", app),
-                  form=form_json, published=published, palette=palette,
-                  forms=[{"key": f["key"], "name": f.get("name", f["key"])} for f in draft.get("forms", [])])
+                  form=form_json, published=published, palette=palette, forms=catalogue(parse_app(draft)),
+                  columns=[p for p in palette if p["type"] not in NOT_COLUMNS], results=results)
 
 
 @router.get("/apps/{app}/builder/forms/{form}/preview")

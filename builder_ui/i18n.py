@@ -51,6 +51,14 @@ ZH: dict[str, str] = {
     "export_csv": "导出 CSV", "export_xlsx": "导出 Excel", "data_table": "数据表", "total": "合计", "blank": "（空）", "others": "其他",
     "more_records": "加载更多", "records_shown": "显示 {n} 条", "created_by": "创建人", "updated_by": "修改人",
     "department": "部门",
+    "cascade_options": "级联选项（每行一个，下一级多缩进两个空格；可写 值|显示名）", "sub_columns": "明细列",
+    "column": "第 {n} 列", "column_type": "类型", "add_column": "添加列", "move_up": "上移", "move_down": "下移",
+    "remove_column": "删除此列", "lookup_relation": "通过哪个关联字段", "lookup_field": "引用关联记录的字段",
+    "rollup_source": "汇总哪些记录（指向本表单的关联）", "rollup_agg": "汇总方式", "rollup_of": "汇总的字段",
+    "agg_sum": "求和", "agg_count": "计数", "agg_avg": "平均值", "agg_min": "最小值", "agg_max": "最大值",
+    "visible_when": "显示条件（表达式，空为总是显示）", "editable_when": "可修改条件（表达式）",
+    "default_formula": "默认公式（表达式，新建时计算）", "need_relation": "请先在本表单添加一个关联字段",
+    "need_source": "还没有其他表单的关联字段指向本表单", "tree_indent": "第 {n} 行缩进过深：下一级只比上一级多两个空格",
 }
 
 EN: dict[str, str] = {
@@ -95,6 +103,17 @@ EN: dict[str, str] = {
     "open_list": "Open the {form} list", "export_csv": "Export CSV", "export_xlsx": "Export Excel",
     "data_table": "Data table", "total": "Total", "blank": "(blank)", "others": "Others", "more_records": "Load more",
     "records_shown": "{n} shown", "created_by": "Created by", "updated_by": "Updated by", "department": "Department",
+    "cascade_options": "Options tree (one per line, two more spaces per level; value|label allowed)",
+    "sub_columns": "Row columns", "column": "Column {n}", "column_type": "Type", "add_column": "Add column",
+    "move_up": "Move up", "move_down": "Move down", "remove_column": "Remove this column",
+    "lookup_relation": "Through the relation", "lookup_field": "Field of the related record",
+    "rollup_source": "Records to summarise (relations to this form)", "rollup_agg": "Summary",
+    "rollup_of": "Field summarised", "agg_sum": "Sum", "agg_count": "Count", "agg_avg": "Average",
+    "agg_min": "Smallest", "agg_max": "Largest", "visible_when": "Shown when (expression; blank: always)",
+    "editable_when": "Editable when (expression)", "default_formula": "Default formula (expression, on create)",
+    "need_relation": "Add a relation field to this form first",
+    "need_source": "No relation of another form points at this form yet",
+    "tree_indent": "Line {n} is indented too far: a level is two more spaces than its parent",
 }
 
 CATALOGUE = {"zh": ZH, "en": EN}

@@ -160,6 +160,22 @@ def test_builder_page_and_preview_show_the_draft(make: Maker, client: TestClient
     assert 'id="f-fax"' not in client.get(f"{LIST}/records/new").text  # not published yet
 
 
+def test_builder_page_gives_its_script_every_forms_fields_with_their_expression_types(
+        make: Maker, client: TestClient) -> None:
+    make.app_def()
+    _session(make, client)
+    html = client.get("/apps/shop/builder/forms/product").text
+    data = json.loads(re.search(r'id="builder-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    customer = next(f for f in data["forms"] if f["key"] == "customer")
+    assert {f["key"]: f["result"] for f in customer["fields"]}["amount"] == "number"
+    assert {f["key"]: f["result"] for f in customer["fields"]}["since"] == "date"
+    assert {"lookup", "rollup"} <= {p["type"] for p in data["palette"]}
+    assert "number" in data["results"]["lookup"] and data["results"]["rollup"] == ["number", "date", "datetime"]
+    # a sub-table column cannot be another sub-table (the engine refuses it): the type list leaves it out
+    columns = html[html.index('id="column-template"'):]
+    assert 'value="select"' in columns and 'value="sub_table"' not in columns
+
+
 def test_english_is_chosen_by_query_and_remembered(make: Maker, client: TestClient) -> None:
     make.app_def()
     _session(make, client)
