@@ -47,11 +47,24 @@ class Terms:
     prefix: str | None = None
 
 
+MAX_WORDS = 4
+"""Most words a search asks for. Each word costs the index its whole posting list (a phone number's
+pairs like 13, 38, 00 are in nearly every record), and four pairs that do not overlap already name
+few records; LIKE checks the rest of the text."""
+
+
 def terms(text: str) -> Terms | None:
-    """The index terms of a search, or None when the text has nothing to look for."""
+    """The index terms of a search, or None when the text has nothing to look for: pairs that do not
+    overlap (the last one may, to reach the last character), at most MAX_WORDS of them, from both ends."""
     digits = _folded(text)
     if not digits:
         return None
-    if len(digits) == _WIDTH:
+    units = len(digits) // _WIDTH
+    if units == 1:
         return Terms(prefix=digits)
-    return Terms(words=tuple(sorted(_pairs(digits))))
+    starts = list(range(0, units - 1, 2))
+    if units % 2:
+        starts.append(units - 2)
+    if len(starts) > MAX_WORDS:
+        starts = starts[:MAX_WORDS // 2] + starts[-(MAX_WORDS // 2):]
+    return Terms(words=tuple(sorted({digits[i * _WIDTH:(i + 2) * _WIDTH] for i in starts})))

@@ -60,15 +60,18 @@ def _values(form: FormDefinition, data: dict[str, Any]) -> list[Any]:
 
 
 def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
-    docs = [(i, words) for i, words in docs if words]  # a record with nothing to search has no document
-    if not docs:
+    # A record with nothing to search has no document. The words are hex digits: as text they are
+    # a valid tsvector (no parser, no stemming) and one FTS5 token each.
+    rows = [(i, " ".join(words)) for i, words in docs if words]
+    if not rows:
         return
     if conn.dialect.name == "postgresql":
-        conn.execute(text("INSERT INTO record_search (id, words) VALUES (:id, array_to_tsvector(CAST(:words AS text[])))"),
-                     [{"id": i, "words": words} for i, words in docs])
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy("COPY record_search (id, words) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
     else:
-        conn.execute(text("INSERT INTO record_search (rowid, words) VALUES (:id, :words)"),
-                     [{"id": i, "words": " ".join(words)} for i, words in docs])
+        conn.exec_driver_sql("INSERT INTO record_search (rowid, words) VALUES (?, ?)", rows)
 
 
 def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], datas: Sequence[dict[str, Any]],

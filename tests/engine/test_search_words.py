@@ -46,3 +46,11 @@ def test_words_are_hex_digits_four_per_character() -> None:
     assert all(w.isascii() and w.isalnum() and w == w.lower() for w in words)
     assert sorted(len(w) for w in words) == [4, 8, 8]
     assert "534e4e3a" in words  # 华 U+534E, 为 U+4E3A
+
+
+def test_a_long_search_asks_for_a_few_pairs_that_do_not_overlap() -> None:
+    found = search.terms("深圳市华为技术有限公司")
+    assert found is not None and len(found.words) == search.MAX_WORDS
+    assert set(found.words) <= set(search.document(["深圳市华为技术有限公司"]))
+    odd = search.terms("华为技")  # the last pair overlaps to reach the last character
+    assert odd is not None and sorted(odd.words) == sorted(["534e4e3a", "4e3a6280"])
