@@ -42,7 +42,8 @@ def run(backend: str, size: int, repeat: int = 30) -> dict[str, Any]:
         value = definitions.form_ref(conn, "crm", "customer").form.by_key[filter_field].options[0].value
         sample = conn.execute(select(records.c.data).where(records.c.form == "customer")
                               .order_by(records.c.id.desc()).limit(1)).scalar_one()
-    rare = sample["name"].removesuffix("有限公司")[-4:]
+    name = sample["name"].removesuffix("有限公司")
+    brand, phrase = name[2:4], name[-4:]  # demo names: city, brand, trade (网络科技, 商贸 …), 有限公司
     app = create_app(Settings(data_dir=WORK, database_url=url), db)
     cases: dict[str, Any] = {}
     with TestClient(app) as client:
@@ -58,7 +59,8 @@ def run(backend: str, size: int, repeat: int = 30) -> dict[str, Any]:
             f"same, page {pages} (keyset)": deep,
             "expression annual_revenue > 50000000": f"{PAGE}?filter=annual_revenue%20%3E%2050000000",
             "search q=科技 (common: scan, stops at 50 hits)": f"{PAGE}?q=科技",
-            f"search q={rare} (rare: index)": f"{PAGE}?q={rare}",
+            f"search q={brand} (a brand: index)": f"{PAGE}?q={brand}",
+            f"search q={phrase} (a common trade: index probe, then scan)": f"{PAGE}?q={phrase}",
             "search, no match (index)": f"{PAGE}?q=没有这个名字",
             f"search q={sample['phone'][-6:]} (phone digits: index)": f"{PAGE}?q={sample['phone'][-6:]}",
         }

@@ -57,14 +57,17 @@ def main() -> int:
                     "record": f"/apps/crm/forms/customer/records/{customer['id']}",
                     "kanban": "/apps/crm/forms/opportunity/kanban/stage",
                     "record-form": "/apps/showcase/forms/customer/records/new",
-                    "form-builder": "/apps/crm/builder/forms/opportunity",
+                    "form-builder": "/apps/crm/builder/forms/customer",
+                    "dashboard": "/apps/crm/dashboards/sales_funnel",
                 }
                 for name, path in shots.items():
                     page.goto(url + path)
                     page.wait_for_load_state("networkidle")
                     if name == "form-builder":
-                        page.locator("#canvas li").nth(3).click()
-                    page.screenshot(path=str(OUT / f"{name}.png"), full_page=name in ("record", "record-form"))
+                        page.locator("#canvas li[data-key='industry']").click()  # the cascade tree editor
+                    if name == "dashboard":
+                        page.wait_for_selector("#widgets[aria-busy='false'] .chart[data-drawn]")
+                    page.screenshot(path=str(OUT / f"{name}.png"), full_page=name in ("record", "record-form", "dashboard"))
                     print(f"wrote {OUT / (name + '.png')}")
                 phone = log_in(browser, site, {"width": 390, "height": 844})
                 phone.goto(url + "/apps/crm/forms/opportunity/records/new")
