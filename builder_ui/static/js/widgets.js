@@ -40,6 +40,17 @@ window.tangramWidgets = (function () {
     return w.rows[i].slice(0, n).map((v, j) => text(v, w.columns[j], opts)).join(" / ");
   }
 
+  /* A row or cell that opens the records behind row i (click or Enter), when the row has a key. */
+  function drillable(node, w, i, opts, onPoint) {
+    if (!onPoint || !w.keys || w.keys[i] === undefined) return;
+    node.tabIndex = 0;
+    node.className = "drillable";
+    node.title = opts.words.drill;
+    node.addEventListener("click", () => onPoint(i));
+    // preventDefault: the Enter would otherwise press the dialog's first button as it opens
+    node.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); onPoint(i); } });
+  }
+
   /* The rows as an HTML table; rows with a drill-down key are links to their records (click or Enter). */
   function dataTable(w, opts, onPoint) {
     const table = el("table", {className: "records"});
@@ -50,14 +61,7 @@ window.tangramWidgets = (function () {
       const tr = body.insertRow();
       tr.dataset.row = String(i);
       r.forEach((v, j) => tr.insertCell().append(text(v, w.columns[j], opts)));
-      if (onPoint && w.keys && w.keys[i] !== undefined) {
-        tr.tabIndex = 0;
-        tr.className = "drillable";
-        tr.title = opts.words.drill;
-        tr.addEventListener("click", () => onPoint(i));
-        // preventDefault: the Enter would otherwise press the dialog's first button as it opens
-        tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); onPoint(i); } });
-      }
+      drillable(tr, w, i, opts, onPoint);
     });
     return el("div", {className: "table-wrap"}, [table]);
   }
@@ -97,13 +101,7 @@ window.tangramWidgets = (function () {
           if (i === undefined) return;
           td.append(text(w.rows[i][2 + j], m, opts));
           td.dataset.row = String(i);
-          if (onPoint && w.keys && w.keys[i] !== undefined) {
-            td.tabIndex = 0;
-            td.className = "drillable";
-            td.title = opts.words.drill;
-            td.addEventListener("click", () => onPoint(i));
-            td.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); onPoint(i); } });
-          }
+          drillable(td, w, i, opts, onPoint);
         });
       }
       values(tr, rowTotals.get(a));
