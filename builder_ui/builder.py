@@ -19,7 +19,7 @@ from engine.forms.fields.lookup import Result as LookupResult
 from engine.forms.fields.rollup import RollupField
 from runtime.api.deps import DB
 from runtime.storage import definitions
-from runtime.storage.directory import active_users
+from runtime.storage.directory import active_users, department_choices
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,7 +89,8 @@ def preview_page(request: Request, app: str, form: str, user: Viewer, guard: Pag
         guard.require_manage(conn, app, form)
         definition = parse_app(definitions.draft(conn, app))
         users = active_users(conn)
+        departments = department_choices(conn)
     form_def = definition.form(form)
     return render(request, "records/form.html", user=user, app=definition, form=form_def, record=None, values={},
-                  users=users, meta=field_meta(definition, form_def), options=option_values,
+                  users=users, departments=departments, meta=field_meta(definition, form_def), options=option_values,
                   cascade_paths=cascade_paths, preview=True, locked=[])

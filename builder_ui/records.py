@@ -23,7 +23,7 @@ from runtime.permissions.check import FormGate, Guard
 from runtime.schemas.records import history_json
 from runtime.storage import listing, records
 from runtime.storage.context import FormRef
-from runtime.storage.directory import active_users
+from runtime.storage.directory import active_users, department_choices
 from runtime.storage.titles import titles
 
 router = APIRouter(include_in_schema=False)
@@ -75,6 +75,7 @@ def _form_page(request: Request, conn: Any, gate: FormGate, user: Any, record: d
     return render(request, "records/form.html", user=user, app=ref.app, form=form, record=record,
                   locked=locked or [],
                   values=record["data"] if record else (start or {}), users=active_users(conn),
+                  departments=department_choices(conn),
                   meta=field_meta(ref.app, form), options=option_values, cascade_paths=cascade_paths,
                   preview=False)
 

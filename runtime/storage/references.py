@@ -1,4 +1,4 @@
-"""Checking that the records, users and files a record names exist — one query per kind per batch."""
+"""Checking that the records, users, departments and files a record names exist — one query per kind per batch."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from engine.errors import Issue
 from runtime.storage.context import FormRef
-from runtime.storage.tables import files, records, users
+from runtime.storage.tables import departments, files, records, users
 
 
 def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]], prefix: str) -> list[Issue]:
@@ -52,6 +52,8 @@ def _existing(conn: Connection, ref: FormRef, kind: str, target: str, values: se
         query = select(users.c.username).where(users.c.username.in_(values))
     elif kind == "file":
         query = select(files.c.id).where(files.c.id.in_(values))
+    elif kind == "department":
+        query = select(departments.c.key).where(departments.c.key.in_(values))
     else:
-        return None  # departments arrive with the organisation issue; until then any key is kept
+        return None
     return set(conn.scalars(query))

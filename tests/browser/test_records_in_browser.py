@@ -33,6 +33,7 @@ def test_login_page_opens_the_app_list_and_logout_ends_the_session(browser: Any,
 
 def test_customer_with_every_field_type_is_saved_and_shown(page: Any, site: Site, tmp_path: Any) -> None:
     site.record("showcase", "industry", {"name": "汽车制造"})
+    assert site.api.post("/departments", json={"key": "east_sales", "name": "华东销售部"}).status_code in (201, 409)
     page.goto(site.url + NEW_CUSTOMER)
     page.get_by_label("客户名称").fill("苏州丰正新能源科技")
     page.get_by_label("简介").fill("做电池管理系统\n第二行")
@@ -55,6 +56,7 @@ def test_customer_with_every_field_type_is_saved_and_shown(page: Any, site: Site
     page.get_by_label("网址").fill("fengzheng.example.cn")
     page.get_by_label("负责人").fill("zhang.wei")
     page.get_by_label("协作人").select_option(["admin", "zhang.wei"])
+    assert page.locator("#f-dept-departments option[value='east_sales']").text_content() == "华东销售部"
     page.get_by_label("部门").fill("east_sales")
     page.locator("#f-sector").fill("汽车")
     page.get_by_role("option", name="汽车制造").click()

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.factories import repair
+from tests.factories import repair, shop
 from tests.live import serve
 
 
@@ -157,3 +157,16 @@ def test_multi_select_users_and_relations_filter_with_has(make: Any) -> None:
     none = make.client.get(make.url("ticket", "repair"), params={"filter[watchers][has]": "zhang"},
                            headers=make.admin).json()["items"]
     assert none == []
+
+
+def test_a_department_field_takes_only_existing_departments(make: Any) -> None:
+    definition = shop()
+    definition["forms"][0]["fields"].append({"key": "team", "type": "department", "label": "所属部门"})
+    make.app_def(definition)
+    r = make.client.post(make.url(), json={"data": {"name": "甲", "team": "nowhere"}}, headers=make.admin)
+    assert r.status_code == 422
+    detail = r.json()["error"]["details"][0]
+    assert (detail["path"], detail["code"]) == ("team", "unknown_reference")
+    assert make.client.post("/api/v1/departments", json={"key": "east", "name": "华东"},
+                            headers=make.admin).status_code == 201
+    assert make.record("customer", {"name": "乙", "team": "east"})["data"]["team"] == "east"
