@@ -19,6 +19,7 @@ from engine.forms.model import FormDefinition
 from runtime.storage import search
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
+from runtime.storage.derived import changed_rollups, recompute_rollups
 from runtime.storage.indexes import drop_form_indexes, sync_indexes
 from runtime.storage.tables import app_versions, apps, records
 
@@ -162,7 +163,9 @@ def upgrade_app(conn: Connection, key: str, data: Any, change: Change) -> tuple[
                                                                updated_at=change.now))
     _sync_all_indexes(conn, old, new)
     for form in new.forms:
-        search.follow_definition(conn, key, old.forms_by_key.get(form.key), form, form.key in converted_forms)
+        before = old.forms_by_key.get(form.key)
+        search.follow_definition(conn, key, before, form, form.key in converted_forms)
+        recompute_rollups(conn, new, form, changed_rollups(before, form), change.ctx)
     return new, version + 1
 
 

@@ -96,28 +96,70 @@ def _save(conn: Connection, changed: dict[int, dict[str, Any]]) -> None:
 
 
 def refresh_rollups(conn: Connection, app: AppDefinition, parent_form: FormDefinition, rollups: list[RollupField],
-                    parent_ids: set[int], ctx: ValueContext) -> None:
-    """Recompute `rollups` of `parent_form` in the records `parent_ids`."""
+                    parent_ids: set[int], ctx: ValueContext, created: list[dict[str, Any]] | None = None) -> None:
+    """Recompute `rollups` of `parent_form` in the records `parent_ids`. With `created` (the data of
+    records just created, nothing else changed), sums, counts, minima and maxima are carried forward
+    from the parent's stored value instead of reading every record that points at it."""
     parents = _related_data(conn, parent_ids, parent_form.key)
     if not parents:
         return
     changed: dict[int, dict[str, Any]] = {}
     for f in rollups:
-        rows = conn.execute(pointing_at(conn, app.key, app.form(f.source.form), f.source.field, set(parents)))
-        values: dict[int, list[Any]] = defaultdict(list)
-        for row in rows:
-            values[int(row.parent)].append(row.data.get(f.of) if f.of else 1)
-        for pid, data in parents.items():
-            result = f.summarise(values.get(pid, []))
-            target = changed.get(pid, data)
+        results = _carried(f, parents, created) if created is not None else {}
+        rest = set(parents) - set(results)
+        if rest:
+            values: dict[int, list[Any]] = defaultdict(list)
+            for row in conn.execute(pointing_at(conn, app.key, app.form(f.source.form), f.source.field, rest)):
+                values[int(row.parent)].append(row.data.get(f.of) if f.of else 1)
+            results |= {pid: f.summarise(values.get(pid, [])) for pid in rest}
+        for pid, result in results.items():
+            target = changed.get(pid, parents[pid])
             if target.get(f.key) != result:
-                target = changed.setdefault(pid, dict(data))
+                target = changed.setdefault(pid, dict(parents[pid]))
                 if result is None:
                     target.pop(f.key, None)
                 else:
                     target[f.key] = result
     extra = dict(zip(changed, related_values(conn, parent_form, list(changed.values())), strict=True))
     _save(conn, {pid: compute(parent_form, data, ctx, related=extra[pid]) for pid, data in changed.items()})
+
+
+def changed_rollups(old: FormDefinition | None, new: FormDefinition) -> list[RollupField]:
+    """The rollups of `new` that are new or summarise differently than in `old` (after an upgrade)."""
+    before = old.by_key if old is not None else {}
+    return [f for f in new.fields if isinstance(f, RollupField) and before.get(f.key) != f]
+
+
+def recompute_rollups(conn: Connection, app: AppDefinition, form: FormDefinition, rollups: list[RollupField],
+                      ctx: ValueContext, batch: int = 5000) -> None:
+    """Compute `rollups` anew in every live record of `form` (a rollup added or changed by an upgrade)."""
+    if not rollups:
+        return
+    ids = list(conn.scalars(select(records.c.id).where(records.c.app == app.key, records.c.form == form.key,
+                                                       records.c.deleted_at.is_(None)).order_by(records.c.id)))
+    for start in range(0, len(ids), batch):
+        refresh_rollups(conn, app, form, rollups, set(ids[start:start + batch]), ctx)
+
+
+def _carried(f: RollupField, parents: dict[int, dict[str, Any]], created: list[dict[str, Any]]) -> dict[int, Any]:
+    """The new value of `f` for the parents whose stored value it can be computed from: the stored
+    summary plus the new records' values. An average needs the records; a blank stored value may be
+    "never computed" (a rollup added after the records), so those parents are read in full."""
+    if f.agg == "avg":
+        return {}
+    added: dict[int, list[Any]] = defaultdict(list)
+    for data in created:
+        pid = data.get(f.source.field)
+        if pid in parents:
+            added[pid].append(data.get(f.of) if f.of else 1)
+    results = {}
+    for pid, data in parents.items():
+        current = data.get(f.key)
+        if current is None:
+            continue
+        new = added.get(pid, [])
+        results[pid] = str(int(current) + len(new)) if f.agg == "count" else f.summarise([current, *new])
+    return results
 
 
 def refresh_lookups(conn: Connection, app: AppDefinition, target_form: str, target_ids: set[int],
@@ -148,7 +190,7 @@ def after_write(conn: Connection, app: AppDefinition, form: FormDefinition, ids:
         rollups = [f for f in parent_form.fields if isinstance(f, RollupField) and f.source.form == form.key]
         parent_ids = {d[f.source.field] for f in rollups for d in (*before, *after) if d.get(f.source.field)}
         if parent_ids:
-            refresh_rollups(conn, app, parent_form, rollups, parent_ids, ctx)
+            refresh_rollups(conn, app, parent_form, rollups, parent_ids, ctx, after if creating else None)
     if creating:
         return  # nothing can point at a record that did not exist
     changed = {k for b, a in zip(before, after, strict=True) for k in set(b) | set(a) if b.get(k) != a.get(k)}

@@ -106,3 +106,40 @@ def test_formulas_read_through_a_relation_and_follow_its_changes(make: Any) -> N
     make.client.patch(f"{make.url('customer', 'accounts')}/{a}", json={"data": {"level": "A"}}, headers=make.admin)
     data = _get(make, "contract", contract["id"])
     assert (data["tag"], data["big"]) == ("A级客户", True)
+
+
+def test_creates_carry_rollups_forward_and_match_a_full_recount(make: Any) -> None:
+    """Bulk creates add to the stored sums, counts and maxima; a parent whose rollup was never
+    computed (the field came after its records) is read in full instead."""
+    import copy
+    import random
+
+    without = copy.deepcopy(ACCOUNTS)
+    without["forms"][0]["fields"] = [f for f in without["forms"][0]["fields"] if f["key"] != "contracts"]
+    make.app_def(without)
+    parents = [make.record("customer", {"name": f"客户{i}"}, app="accounts")["id"] for i in range(5)]
+    rng = random.Random(5)
+
+    def contracts(n: int) -> list[dict[str, Any]]:
+        return [{"title": f"合同{i}", "customer": rng.choice(parents), "amount": str(rng.randint(0, 9999)),
+                 **({"signed_on": f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"} if rng.random() < 0.7 else {})}
+                for i in range(n)]
+
+    made: list[dict[str, Any]] = []
+    for batch in (contracts(7), contracts(12)):
+        r = make.client.post(make.url("contract", "accounts") + "/bulk", headers=make.admin, json={"items": batch})
+        assert r.status_code == 201, r.text
+        made += batch
+    r = make.client.put("/api/v1/apps/accounts", json={"format": "tangram/app@1", "version": "1.0.1", **ACCOUNTS},
+                        headers=make.admin)
+    assert r.status_code == 200, r.text  # adds the count rollup: stored customers have no value for it yet
+    last = contracts(9)
+    assert make.client.post(make.url("contract", "accounts") + "/bulk", headers=make.admin,
+                            json={"items": last}).status_code == 201
+    made += last
+    for pid in parents:
+        mine = [c for c in made if c["customer"] == pid]
+        data = _get(make, "customer", pid)
+        assert data["contracts"] == str(len(mine))
+        assert data["total"] == str(sum(int(c["amount"]) for c in mine))
+        assert data.get("last_signed") == max((c["signed_on"] for c in mine if "signed_on" in c), default=None)
