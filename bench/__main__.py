@@ -51,7 +51,11 @@ def main() -> None:
             print(reports.mirror_only_md(reports.mirror_only(int(size), args.repeat)), flush=True)
         return
     if args.only == "reports":  # sizes are 商机 and 合同 counts
-        found = [reports.run(b, int(s), args.repeat) for s in args.sizes.split(",") for b in args.dbs.split(",")]
+        found = []
+        for size in args.sizes.split(","):
+            for backend in args.dbs.split(","):
+                found.append(reports.run(backend, int(size), args.repeat))
+                print(reports.table_md(found[-1:]), flush=True)  # each database as it ends: long runs may be cut
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{reports.table_md(found)}")
         return
     if args.only == "flows":
