@@ -26,8 +26,7 @@ from builder_ui.cells import option_values
 from engine.app import AppDefinition
 from engine.forms.fields import FieldType
 from engine.reports.model import ReportDefinition, ReportFilter
-from runtime.storage.directory import active_users
-from runtime.storage.org import load_org
+from runtime.storage.directory import active_users, department_choices
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATES = ("date", "datetime")
@@ -96,8 +95,7 @@ def filter_controls(conn: Connection, app: AppDefinition, report: ReportDefiniti
             users = active_users(conn) if users is None else users
             control.kind, control.choices = "choice", list(users)
         elif kind == "department":
-            departments = load_org(conn).departments.values()
-            control.kind, control.choices = "choice", sorted((d.key, d.name) for d in departments)
+            control.kind, control.choices = "choice", department_choices(conn)
         if control.kind == "choice" and control.value and control.value not in {v for v, _ in control.choices}:
             control.choices.append((control.value, control.value))
         controls.append(control)
