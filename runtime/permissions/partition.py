@@ -26,6 +26,7 @@ def list_by_department(conn: Connection, ref: FormRef, query: listing.ListQuery,
     pages = []
     count = None
     keys: list[listing.SortKey] = []
+    query = listing.resolve_search(conn, ref, query, ctx)
     for i, department in enumerate(sorted(departments)):
         part = replace(query, where=[*query.where, records.c.department == department], count=False)
         page, _, keys = listing.build_select(conn, ref, part, ctx)

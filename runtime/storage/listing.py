@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -228,6 +228,16 @@ def _keyset(columns: list[SqlColumn], keys: list[SortKey], values: list[Any], di
     return and_(lead, or_(*branches))
 
 
+def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> ListQuery:
+    """The query with its search turned into a `where` clause: the index is asked once, however many
+    selects the query then becomes (one per department of a partitioned list, and its count)."""
+    if not (query.search and query.search_in):
+        return query
+    likes = [condition_clause(ref, Condition(k, "contains", query.search), conn.dialect.name, ctx)
+             for k in query.search_in]
+    return replace(query, where=[*query.where, search.clause(conn, likes, query.search)], search=None)
+
+
 def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> tuple[Select[Any], Select[Any] | None, list[SortKey]]:
     """The page query (one row more than the limit), the count query if asked, and the full sort."""
     dialect = conn.dialect.name
@@ -239,10 +249,7 @@ def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueCon
         raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     where = [records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None)]
     where += [condition_clause(ref, c, dialect, ctx) for c in query.conditions]
-    where += query.where
-    if query.search and query.search_in:
-        likes = [condition_clause(ref, Condition(k, "contains", query.search), dialect, ctx) for k in query.search_in]
-        where.append(search.clause(conn, likes, query.search))
+    where += resolve_search(conn, ref, query, ctx).where
     count = select(func.count()).select_from(records).where(*where) if query.count else None
     if query.cursor:
         where.append(_keyset(columns, keys, decode_cursor(keys, query.cursor), dialect))

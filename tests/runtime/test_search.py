@@ -150,3 +150,11 @@ def test_the_migration_indexes_records_stored_before_it(backend: str, tmp_path: 
         with db.read() as conn:
             assert len(search.candidates(conn, "华为") or []) == 2
             assert search.candidates(conn, "乙") is not None
+
+
+def test_a_search_in_a_department_partitioned_list_stays_in_the_departments(make: Maker) -> None:
+    people = setup_sales(make)  # mgr reads the east department tree, one query per department
+    east = deal(make, people["rep1"], "华东框架协议")
+    deal(make, people["rep3"], "华西框架协议")
+    assert _found(make, "框架协议", DEALS, people["mgr"]) == {east["id"]}
+    assert len(_found(make, "框架协议", DEALS)) == 2
