@@ -6,11 +6,9 @@ sync), so a crash can never leave data and watermark out of step: each sync comm
 
 from __future__ import annotations
 
-import csv
 import json
-import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,33 +109,33 @@ class Mirror:
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
         conn.execute(text("DELETE FROM _tangram_forms WHERE name = :n"), {"n": name})
 
-    def load_csv(self, conn: Connection, name: str, columns: list[MirrorColumn], path: Path) -> None:
-        """Append the rows of a CSV file (all text, written by csv_row or PostgreSQL's COPY)."""
+    def load_csv(self, conn: Connection, name: str, columns: list[MirrorColumn], path: Path) -> int:
+        """Append the rows of a CSV file (all text, written by csv_row or PostgreSQL's COPY); how many."""
         if path.stat().st_size == 0:
-            return
+            return 0
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns)))
         casts = ", ".join(c.load_sql(f"c{i}") for i, c in enumerate(columns))
-        conn.exec_driver_sql(
+        result = conn.exec_driver_sql(
             f"INSERT INTO \"{name}\" SELECT {casts} FROM read_csv('{path}', header = false, delim = ',', "
             f"all_varchar = true, allow_quoted_nulls = false, quote = '\"', escape = '\"', columns = {{{spec}}})")
+        return int(result.rowcount)
 
-    def load_rows(self, conn: Connection, name: str, columns: list[MirrorColumn], rows: Iterable[list[Any]]) -> None:
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", encoding="utf-8", delete=False,
-                                         dir=self.path.parent) as f:
-            csv.writer(f).writerows(rows)
-        try:
-            self.load_csv(conn, name, columns, Path(f.name))
-        finally:
-            Path(f.name).unlink(missing_ok=True)
-
-    def delete_ids(self, conn: Connection, name: str, ids: list[int]) -> None:
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start:start + 5000]
-            conn.exec_driver_sql(f'DELETE FROM "{name}" WHERE id IN ({",".join(str(int(i)) for i in chunk)})')
+    def delete_ids(self, conn: Connection, name: str, ids: list[int]) -> int:
+        """Remove these records' rows in one statement (a join on the bound list, not an IN list); how many."""
+        if not ids:
+            return 0
+        result = conn.exec_driver_sql(f'DELETE FROM "{name}" WHERE id IN (SELECT unnest(?::BIGINT[]))', ([*ids],))
+        return int(result.rowcount)
 
     def count_rows(self, conn: Connection, name: str) -> None:
         conn.execute(text(f'UPDATE _tangram_forms SET row_count = (SELECT count(*) FROM "{name}") WHERE name = :n'),
                      {"n": name})
+
+    def add_rows(self, conn: Connection, name: str, delta: int) -> None:
+        """Keep the row count by arithmetic: the rows a sync inserted minus those it deleted."""
+        if delta:
+            conn.execute(text("UPDATE _tangram_forms SET row_count = row_count + :d WHERE name = :n"),
+                         {"d": delta, "n": name})
 
 
 __all__ = ["Mirror", "SyncState"]

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, func, select
 
 from engine.app import AppDefinition
 from runtime.analytics.columns import csv_row, form_columns, form_hash, pg_select_sql, table_name
@@ -74,12 +74,15 @@ def _current_apps(conn: Connection) -> list[AppDefinition]:
     return [definitions.current(conn, key)[0] for key in conn.scalars(select(apps.c.key).order_by(apps.c.key))]
 
 
-def _copy_form(conn: Connection, mirror: Mirror, mconn: Connection, app: str, form_key: str, name: str,
-               columns: list[Any]) -> None:
+def _copy_records(conn: Connection, mirror: Mirror, mconn: Connection, app: str, form_key: str, name: str,
+                  columns: list[Any], ids: list[int] | None = None) -> int:
+    """Append the form's live records (all of them, or those of `ids`) to its table in one load; how many.
+    PostgreSQL types the rows itself and COPY streams them as CSV; SQLite rows are converted in Python."""
     with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False, dir=mirror.path.parent) as f:
-        if conn.dialect.name == "postgresql":  # PostgreSQL types the rows itself: COPY streams CSV
+        if conn.dialect.name == "postgresql":
+            only = "" if ids is None else f" AND id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
             sql = (f"COPY (SELECT {pg_select_sql(columns)} FROM records WHERE app = '{app}' AND form = '{form_key}' "
-                   f"AND deleted_at IS NULL) TO STDOUT (FORMAT csv)")
+                   f"AND deleted_at IS NULL{only}) TO STDOUT (FORMAT csv)")
             with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
                 for chunk in copy:
                     f.write(bytes(chunk))
@@ -91,12 +94,14 @@ def _copy_form(conn: Connection, mirror: Mirror, mconn: Connection, app: str, fo
             writer = csv.writer(text)
             query = select(records).where(records.c.app == app, records.c.form == form_key,
                                           records.c.deleted_at.is_(None))
-            for row in conn.execute(query.execution_options(yield_per=_CHUNK)):
-                writer.writerow(csv_row(columns, row))
+            for part in [None] if ids is None else [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]:
+                chosen = query if part is None else query.where(records.c.id.in_(part))
+                for row in conn.execute(chosen.execution_options(yield_per=_CHUNK)):
+                    writer.writerow(csv_row(columns, row))
             text.flush()
             text.detach()
     try:
-        mirror.load_csv(mconn, name, columns, Path(f.name))
+        return mirror.load_csv(mconn, name, columns, Path(f.name))
     finally:
         Path(f.name).unlink(missing_ok=True)
 
@@ -117,8 +122,7 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
             if full or first or state.tables.get(name, ("", 0))[0] != digest:
                 columns = form_columns(form)
                 mirror.create_table(mconn, name, app.key, form.key, columns, digest)
-                _copy_form(conn, mirror, mconn, app.key, form.key, name, columns)
-                mirror.count_rows(mconn, name)
+                mirror.add_rows(mconn, name, _copy_records(conn, mirror, mconn, app.key, form.key, name, columns))
                 result.rebuilt.append(name)
         if first:
             state = _first_state(conn, top, now)
@@ -156,24 +160,43 @@ def _dependents(app: AppDefinition, form_key: str) -> tuple[list[tuple[str, str]
     return rollups, readers
 
 
-def _affected(mconn: Connection, app: AppDefinition, form_key: str, rows: list[Any]) -> dict[str, set[int]]:
-    """Records of other forms whose lookups, formulas or rollups may have changed with these rows
-    (found in the mirror, which still holds the rows' previous values, and in their new values)."""
-    out: dict[str, set[int]] = {}
-    ids = ",".join(str(int(r.id)) for r in rows)
-    rollups, readers = _dependents(app, form_key)
-    for other, relation in rollups:
-        found = {r.data.get(relation) for r in rows} | set(mconn.exec_driver_sql(
-            f'SELECT "{relation}" FROM "{table_name(app.key, form_key)}" WHERE id IN ({ids})').scalars())
-        out.setdefault(table_name(app.key, other), set()).update(int(i) for i in found if isinstance(i, int))
-    for other, relation in readers:
-        found = mconn.exec_driver_sql(f'SELECT id FROM "{table_name(app.key, other)}" WHERE "{relation}" IN ({ids})')
-        out.setdefault(table_name(app.key, other), set()).update(found.scalars())
+def _derived(mconn: Connection, app: AppDefinition, form_key: str, ids: list[int], *, readers: bool) -> set[int]:
+    """Records of other forms whose lookups, formulas or rollups may change with these records: the
+    rollups' parents named by the rows in the mirror (called before the rows are replaced for the old
+    parents, after for the new ones) and, with `readers`, the records reading them through a relation."""
+    out: set[int] = set()
+    if not ids:
+        return out
+    rollups, reading = _dependents(app, form_key)
+    for relation in {relation for _other, relation in rollups}:
+        out.update(i for i in mconn.exec_driver_sql(
+            f'SELECT "{relation}" FROM "{table_name(app.key, form_key)}" WHERE id IN (SELECT unnest(?::BIGINT[]))',
+            (ids,)).scalars() if i is not None)
+    for other, relation in reading if readers else []:
+        out.update(mconn.exec_driver_sql(f'SELECT id FROM "{table_name(app.key, other)}" '
+                                         f'WHERE "{relation}" IN (SELECT unnest(?::BIGINT[]))', (ids,)).scalars())
+    return out
+
+
+def _changed_records(conn: Connection, ids: list[int]) -> dict[str, tuple[list[int], list[int]]]:
+    """The records of these ids by mirror table: (live ids, deleted ids)."""
+    out: dict[str, tuple[list[int], list[int]]] = {}
+    query = select(records.c.id, records.c.app, records.c.form, records.c.deleted_at.is_(None).label("live"))
+    if conn.dialect.name == "postgresql":  # one array parameter, not thousands of bound values
+        parts = [records.c.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))]
+    else:
+        parts = [records.c.id.in_(ids[start:start + _CHUNK]) for start in range(0, len(ids), _CHUNK)]
+    for part in parts:
+        for row in conn.execute(query.where(part)):
+            live, gone = out.setdefault(table_name(row.app, row.form), ([], []))
+            (live if row.live else gone).append(row.id)
     return out
 
 
 def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: SyncState,
                    wanted: dict[str, tuple[AppDefinition, Any]], now: datetime, result: SyncResult) -> SyncState:
+    """Replace the rows of the records whose history moved (and of those deriving from them) with their
+    current rows: per table and round, one delete of all its changed ids and one load of the live ones."""
     watermark = state.watermark or 0
     condition = record_history.c.id > watermark
     if state.gaps:
@@ -181,40 +204,34 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
     seen: dict[int, int] = dict(conn.execute(select(record_history.c.id, record_history.c.record_id).where(condition)).all())
     pending = set(seen.values())
     done: set[int] = set()
-    touched: set[str] = set()
+    added: dict[str, int] = {}
+    columns: dict[str, list[Any]] = {}
     for _round in range(4):  # derived values of derived values: a few levels at most
         ids = sorted(pending - done)
         done.update(ids)
         pending = set()
-        for start in range(0, len(ids), _CHUNK):
-            rows = conn.execute(select(records).where(records.c.id.in_(ids[start:start + _CHUNK]))).all()
-            by_table: dict[str, list[Any]] = {}
-            for row in rows:
-                by_table.setdefault(table_name(row.app, row.form), []).append(row)
-            for name, group in by_table.items():
-                if name not in wanted:
-                    continue
-                app, form = wanted[name]
-                for more in _affected(mconn, app, form.key, group).values():
-                    pending.update(more)
-                columns = form_columns(form)
-                mirror.delete_ids(mconn, name, [r.id for r in group])
-                live = [r for r in group if r.deleted_at is None]
-                if live:
-                    mirror.load_rows(mconn, name, columns, (csv_row(columns, r) for r in live))
-                result.changed += len(live)
-                result.removed += len(group) - len(live)
-                touched.add(name)
+        for name, (live, gone) in _changed_records(conn, ids).items():
+            if name not in wanted:
+                continue
+            app, form = wanted[name]
+            if name not in columns:
+                columns[name] = form_columns(form)
+            pending |= _derived(mconn, app, form.key, live + gone, readers=True)  # the rows' old values
+            removed = mirror.delete_ids(mconn, name, live + gone)
+            inserted = _copy_records(conn, mirror, mconn, app.key, form.key, name, columns[name], live) if live else 0
+            pending |= _derived(mconn, app, form.key, live, readers=False)  # their new values
+            added[name] = added.get(name, 0) + inserted - removed
+            result.changed += len(live)
+            result.removed += len(gone)
         if not pending - done:
             break
-    for name in touched:
-        mirror.count_rows(mconn, name)
+    for name, delta in added.items():
+        mirror.add_rows(mconn, name, delta)
     newest = max([watermark, *seen])
     stamp = now.isoformat()
     horizon = now - timedelta(seconds=GAP_SECONDS)
     gaps = {i: t for i, t in state.gaps.items() if i not in seen and datetime.fromisoformat(t) > horizon}
     gaps.update({i: stamp for i in range(watermark + 1, newest + 1) if i not in seen})
     return SyncState(newest, gaps, state.synced_at, state.tables)
-
 
 __all__ = ["sync", "SyncResult", "GAP_SECONDS"]

@@ -69,6 +69,34 @@ def test_updates_deletes_and_restores_reach_the_mirror(client: TestClient, make:
     assert _rows(client, make, "mirror") == _rows(client, make, "primary") == [["B", 2, 11.5]]
 
 
+def test_a_sync_of_many_changes_across_chunks_leaves_exactly_the_primary_rows(client: TestClient, make: Maker,
+                                                                             app: Any, db: Database,
+                                                                             monkeypatch: Any) -> None:
+    from runtime.analytics import sync as module
+
+    monkeypatch.setattr(module, "_CHUNK", 4)  # the ids are read and copied in several chunks
+    make.app_def(shop())
+    made = [make.record("customer", {"name": f"客户{i}", "level": "A"}) for i in range(10)]
+    _sync(client, make)
+    for r in made[:6]:
+        client.patch(f"{make.url()}/{r['id']}", json={"data": {"level": "B"}}, headers=make.admin)
+    for r in made[6:9]:
+        client.delete(f"{make.url()}/{r['id']}", headers=make.admin)
+    client.post(f"{make.url()}/{made[8]['id']}/restore", headers=make.admin)
+    make.record("customer", {"name": "新", "level": "C"})
+    brief = make.record("customer", {"name": "瞬", "level": "C"})  # created and deleted between two syncs
+    client.delete(f"{make.url()}/{brief['id']}", headers=make.admin)
+    result = _sync(client, make)
+    assert (result["changed"], result["removed"]) == (8, 3)
+    with db.read() as conn:
+        primary = sorted((r.id, r.data["name"], r.data["level"]) for r in conn.execute(
+            select(records).where(records.c.app == "shop", records.c.form == "customer", records.c.deleted_at.is_(None))))
+    with app.state.mirror.read() as conn:
+        mirrored = sorted(tuple(r) for r in conn.execute(text('SELECT id, name, level FROM "shop__customer"')))
+    assert mirrored == primary and len(primary) == 9
+    assert client.get("/api/v1/mirror", headers=make.admin).json()["tables"]["shop__customer"] == {"rows": 9}
+
+
 def test_a_changed_form_definition_rebuilds_its_table_only(client: TestClient, make: Maker) -> None:
     make.app_def(shop())
     make.record("customer", {"name": "甲", "level": "A"})
