@@ -178,16 +178,20 @@ def _derived(mconn: Connection, app: AppDefinition, form_key: str, ids: list[int
     return out
 
 
+def _among(conn: Connection, column: Any, ids: list[int]) -> Any:
+    """`column` is one of `ids`: one array parameter on PostgreSQL rather than thousands of bound values."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(BigInteger)))
+    return column.in_(ids)
+
+
 def _changed_records(conn: Connection, ids: list[int]) -> dict[str, tuple[list[int], list[int]]]:
     """The records of these ids by mirror table: (live ids, deleted ids)."""
     out: dict[str, tuple[list[int], list[int]]] = {}
     query = select(records.c.id, records.c.app, records.c.form, records.c.deleted_at.is_(None).label("live"))
-    if conn.dialect.name == "postgresql":  # one array parameter, not thousands of bound values
-        parts = [records.c.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))]
-    else:
-        parts = [records.c.id.in_(ids[start:start + _CHUNK]) for start in range(0, len(ids), _CHUNK)]
-    for part in parts:
-        for row in conn.execute(query.where(part)):
+    size = len(ids) or 1 if conn.dialect.name == "postgresql" else _CHUNK  # SQLite limits bound values
+    for start in range(0, len(ids), size):
+        for row in conn.execute(query.where(_among(conn, records.c.id, ids[start:start + size]))):
             live, gone = out.setdefault(table_name(row.app, row.form), ([], []))
             (live if row.live else gone).append(row.id)
     return out
@@ -200,7 +204,7 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
     watermark = state.watermark or 0
     condition = record_history.c.id > watermark
     if state.gaps:
-        condition = condition | record_history.c.id.in_(sorted(state.gaps))
+        condition = condition | _among(conn, record_history.c.id, sorted(state.gaps))
     seen: dict[int, int] = dict(conn.execute(select(record_history.c.id, record_history.c.record_id).where(condition)).all())
     pending = set(seen.values())
     done: set[int] = set()
@@ -208,6 +212,8 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
     columns: dict[str, list[Any]] = {}
     for _round in range(4):  # derived values of derived values: a few levels at most
         ids = sorted(pending - done)
+        if not ids:
+            break
         done.update(ids)
         pending = set()
         for name, (live, gone) in _changed_records(conn, ids).items():
@@ -233,5 +239,6 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
     gaps = {i: t for i, t in state.gaps.items() if i not in seen and datetime.fromisoformat(t) > horizon}
     gaps.update({i: stamp for i in range(watermark + 1, newest + 1) if i not in seen})
     return SyncState(newest, gaps, state.synced_at, state.tables)
+
 
 __all__ = ["sync", "SyncResult", "GAP_SECONDS"]
