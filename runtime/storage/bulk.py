@@ -1,4 +1,4 @@
-"""Fast inserts of many rows: COPY on PostgreSQL, one raw executemany on SQLite.
+"""Fast inserts of many rows: COPY on PostgreSQL (an INSERT for a few), one raw executemany on SQLite.
 
 SQLAlchemy's per-row parameter processing costs more than the insert itself at thousands of rows;
 here each column's bind processor is looked up once and applied in a tight loop.
@@ -6,13 +6,17 @@ here each column's bind processor is looked up once and applied in a tight loop.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import IntegrityError
 
 from runtime.storage.types import RecordJSON, dumps, uses_sqlite_jsonb
+
+COPY_FROM = 50
+"""Rows from which COPY beats an INSERT on PostgreSQL: a COPY costs a few round trips and its setup,
+which a single record's create (records, history, search document, audit) paid four times."""
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
@@ -25,8 +29,14 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
     names = list(rows[0])
     columns = [table.c[n] for n in names]
     as_json = _json_text({} if json_texts is None else json_texts)
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         _copy(conn, table.name, names, columns, rows, as_json)
+        return
+    if conn.dialect.name == "postgresql":
+        params = [tuple(as_json(row[n]) if isinstance(c.type, RecordJSON) else row[n]
+                        for n, c in zip(names, columns, strict=True)) for row in rows]
+        marks = ", ".join(["%s"] * len(names))
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", params)
         return
     processors = [as_json if isinstance(c.type, RecordJSON) else _memoized(c.type._cached_bind_processor(conn.dialect))
                   for c in columns]
@@ -35,6 +45,21 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
     params = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows]
     conn.exec_driver_sql(sql, params)
+
+
+def shared_per_keys(make: Callable[[list[str]], Any]) -> Callable[[dict[str, Any]], Any]:
+    """`make(sorted(data))` as one object per distinct set of keys: the rows of a batch mostly share
+    their keys, and insert_rows serialises a shared JSON value once (history's changed fields,
+    the audit detail). The objects are shared: never change them."""
+    made: dict[tuple[str, ...], Any] = {}
+
+    def of(data: dict[str, Any]) -> Any:
+        keys = tuple(data)
+        if keys not in made:
+            made[keys] = make(sorted(keys))
+        return made[keys]
+
+    return of
 
 
 def _memoized(process: Any) -> Any:

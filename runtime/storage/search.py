@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine import search
 from engine.forms.model import FormDefinition
 from runtime.storage import events
+from runtime.storage.bulk import COPY_FROM
 from runtime.storage.events import RecordEvent
 from runtime.storage.tables import metadata, records
 
@@ -65,7 +66,9 @@ def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
     rows = [(i, " ".join(words)) for i, words in docs if words]
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and len(rows) < COPY_FROM:
+        conn.exec_driver_sql("INSERT INTO record_search (id, words) VALUES (%s, %s)", rows)
+    elif conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy("COPY record_search (id, words) FROM STDIN") as copy:  # type: ignore[union-attr]
             for row in rows:

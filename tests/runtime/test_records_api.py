@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from runtime.storage.bulk import COPY_FROM
+
 
 def test_create_returns_201_with_id_version_and_normalised_data(make: Any) -> None:
     make.app_def()
@@ -123,6 +127,33 @@ def test_bulk_create_refuses_duplicates_inside_the_batch(make: Any) -> None:
     assert r.status_code == 409
     assert [d["path"] for d in r.json()["error"]["details"]] == ["items[1].name"]
     assert make.client.get(make.url(), headers=make.admin).json()["items"] == []
+
+
+@pytest.mark.parametrize("size", [2, COPY_FROM + 5], ids=["insert", "copy"])
+def test_bulk_create_both_insert_roads_refuse_a_stored_duplicate_and_keep_nothing(make: Any, size: int) -> None:
+    # PostgreSQL writes a few rows with INSERT and many with COPY; each must report the clash the same way.
+    make.app_def()
+    make.record("customer", {"name": "甲公司"})
+    items = [{"name": f"客户{i}"} for i in range(size - 1)] + [{"name": "甲公司"}]
+    r = make.client.post(make.url() + "/bulk", json={"items": items}, headers=make.admin)
+    assert r.status_code == 409, r.text
+    assert [d["path"] for d in r.json()["error"]["details"]] == [f"items[{size - 1}].name"]
+    assert [i["data"]["name"] for i in make.client.get(make.url(), headers=make.admin).json()["items"]] == ["甲公司"]
+
+
+@pytest.mark.parametrize("size", [1, COPY_FROM + 5], ids=["insert", "copy"])
+def test_bulk_create_both_insert_roads_write_history_audit_and_search(make: Any, size: int) -> None:
+    make.app_def()
+    items = [{"name": f"苏州客户{i:03d}", "amount": i} for i in range(size)]
+    r = make.client.post(make.url() + "/bulk", json={"items": items}, headers=make.admin)
+    assert r.status_code == 201, r.text
+    last = r.json()["items"][-1]
+    history = make.client.get(f"{make.url()}/{last['id']}/history", headers=make.admin).json()["items"]
+    assert [(h["action"], h["changed"]) for h in history] == [("create", ["amount", "level", "name"])]
+    audit = make.client.get("/api/v1/audit", params={"record": last["id"]}, headers=make.admin).json()["items"]
+    assert [(a["action"], a["detail"]) for a in audit] == [("record.create", {"fields": ["amount", "level", "name"]})]
+    found = make.client.get(make.url(), params={"q": f"客户{size - 1:03d}"}, headers=make.admin).json()["items"]
+    assert [i["id"] for i in found] == [last["id"]]
 
 
 def test_bulk_create_returns_items_in_order(make: Any) -> None:
