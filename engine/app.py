@@ -13,6 +13,7 @@ from engine.flows.model import FlowDefinition
 from engine.flows.validate import flow_issues
 from engine.forms.expressions import bind_app, expression_issues
 from engine.forms.fields import field_types
+from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
 from engine.keys import SYSTEM_FIELDS, Key, repeated
 from engine.permissions.check import role_issues
@@ -43,6 +44,20 @@ class AppDefinition(BaseModel):
     @cached_property
     def forms_by_key(self) -> dict[str, FormDefinition]:
         return {f.key: f for f in self.forms}
+
+    @cached_property
+    def rollups_over(self) -> dict[str, list[tuple[FormDefinition, list[RollupField]]]]:
+        """For each form, the forms with rollups over its records and those rollup fields
+        (every record write asks this; the definition answers it once)."""
+        found: dict[str, list[tuple[FormDefinition, list[RollupField]]]] = {}
+        for parent in self.forms:
+            by_source: dict[str, list[RollupField]] = {}
+            for f in parent.fields:
+                if isinstance(f, RollupField):
+                    by_source.setdefault(f.source.form, []).append(f)
+            for child, rollups in by_source.items():
+                found.setdefault(child, []).append((parent, rollups))
+        return found
 
     def flow(self, key: str) -> FlowDefinition:
         """The flow with this key, or NotFound."""

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
 from runtime.storage import events
-from runtime.storage.bulk import insert_rows
+from runtime.storage.bulk import insert_rows, shared_per_keys
 from runtime.storage.context import Actor
 from runtime.storage.events import RecordEvent
 from runtime.storage.tables import audit_log
@@ -43,10 +43,11 @@ def record_written(conn: Connection, event: RecordEvent) -> None:
     """record.create / update / delete / restore, one entry per record, in the write's transaction."""
     actor = event.change.actor
     rows = []
+    created = shared_per_keys(lambda keys: {"fields": keys})
     for record_id, before, after in zip(event.ids, event.before, event.after, strict=True):
         detail: dict[str, Any] = {}
         if event.action == "create":
-            detail = {"fields": sorted(after)}
+            detail = created(after)
         elif event.action == "update":
             detail = {"changed": _changes(before, after)}
         rows.append({"at": event.change.now, "actor": actor.username, "action": f"record.{event.action}",

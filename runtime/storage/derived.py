@@ -186,8 +186,7 @@ def after_write(conn: Connection, app: AppDefinition, form: FormDefinition, ids:
                 *, creating: bool = False) -> None:
     """Keep rollups and lookups that depend on these records current (call inside the write's transaction).
     `before`/`after` are the records' data around the write ({} for a record that did not exist)."""
-    for parent_form in app.forms:
-        rollups = [f for f in parent_form.fields if isinstance(f, RollupField) and f.source.form == form.key]
+    for parent_form, rollups in app.rollups_over.get(form.key, []):
         parent_ids = {d[f.source.field] for f in rollups for d in (*before, *after) if d.get(f.source.field)}
         if parent_ids:
             refresh_rollups(conn, app, parent_form, rollups, parent_ids, ctx, after if creating else None)

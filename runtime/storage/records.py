@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, text, update
+from sqlalchemy import Connection, Row, and_, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, VersionMismatch
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.validate import finish_values, normalize_values
 from runtime.storage import events
-from runtime.storage.bulk import insert_rows
+from runtime.storage.bulk import insert_rows, shared_per_keys
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
 from runtime.storage.derived import after_write, fill_lookups, fill_rollups_of_new, related_values
@@ -74,17 +74,17 @@ def _system_values(owner: str | None, created: datetime, updated: datetime, *, c
             "created_at": moment(created), "updated_at": moment(updated)}
 
 
+_ALLOCATE = text(
+    "INSERT INTO sequences (app, form, field, scope, value) VALUES (:a, :f, :k, :s, :n) "
+    "ON CONFLICT (app, form, field, scope) DO UPDATE SET value = sequences.value + excluded.value "
+    "RETURNING value")
+
+
 def _allocate(conn: Connection, ref: FormRef, field_key: str, scope: str, count: int) -> int:
     """Reserve `count` numbers of a sequence atomically; returns the first. The row lock it takes
     serialises concurrent creates of that form until commit, so no number is ever handed out twice."""
-    last = conn.execute(
-        text(
-            "INSERT INTO sequences (app, form, field, scope, value) VALUES (:a, :f, :k, :s, :n) "
-            "ON CONFLICT (app, form, field, scope) DO UPDATE SET value = sequences.value + excluded.value "
-            "RETURNING value"
-        ),
-        {"a": ref.app_key, "f": ref.form.key, "k": field_key, "s": scope, "n": count},
-    ).scalar_one()
+    last = conn.execute(_ALLOCATE, {"a": ref.app_key, "f": ref.form.key, "k": field_key, "s": scope,
+                                    "n": count}).scalar_one()
     return int(last) - count + 1
 
 
@@ -167,10 +167,11 @@ def _new_ids(conn: Connection, count: int) -> list[int]:
     """Ids for `count` new records, taken before the insert so one executemany needs no RETURNING
     (row-at-a-time on SQLite when the order of returned ids must be kept)."""
     if conn.dialect.name == "postgresql":
-        return list(conn.scalars(text(
-            "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"), {"n": count}))
+        return list(conn.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, %(n)s)",
+            {"n": count}).scalars())
     # SQLite: writers hold the database lock from BEGIN IMMEDIATE (storage.db), so max(id) stays ours.
-    last = conn.scalar(select(func.coalesce(func.max(records.c.id), 0)))
+    last = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM records").scalar_one()
     return list(range(last + 1, last + 1 + count))
 
 
@@ -189,13 +190,14 @@ def create_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: Ch
     made = [NewRecord(i, ref.app_key, ref.form.key, d, 1, ref.version, who, dept, change.now, who, change.now, who)
             for i, d in zip(_new_ids(conn, len(datas)), datas, strict=True)]
     texts: dict[int, str] = {}  # each record's data serialised once, for records and history
+    field_list = shared_per_keys(list)
     try:
         with _guard(conn, len(made)):
             insert_rows(conn, records, [dict(vars(r)) for r in made], texts)
     except IntegrityError as e:
         raise _unique_error(conn, ref, e, datas, prefix) from None
     insert_rows(conn, record_history, [
-        {"record_id": r.id, "version": 1, "action": "create", "changed": sorted(r.data), "data": r.data,
+        {"record_id": r.id, "version": 1, "action": "create", "changed": field_list(r.data), "data": r.data,
          "at": change.now, "by": who}
         for r in made
     ], texts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from engine.errors import Issue
 from runtime.storage.context import FormRef
@@ -41,19 +41,27 @@ def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]]
     return issues
 
 
+def _lookups(wanted: Any) -> dict[str, Any]:
+    return {
+        "record": select(records.c.id).where(records.c.app == bindparam("app"), records.c.form == bindparam("form"),
+                                             records.c.deleted_at.is_(None), wanted(records.c.id)),
+        "user": select(users.c.username).where(wanted(users.c.username)),
+        "file": select(files.c.id).where(wanted(files.c.id)),
+        "department": select(departments.c.key).where(wanted(departments.c.key)),
+    }
+
+
+# Built once, as every write runs them: one value (the usual case) by equality, more by an IN list.
+_ONE = _lookups(lambda c: c == bindparam("one"))
+_MANY = _lookups(lambda c: c.in_(bindparam("many", expanding=True)))
+
+
 def _existing(conn: Connection, ref: FormRef, kind: str, target: str, values: set[Any]) -> set[Any] | None:
     if not values:
         return set()
-    if kind == "record":
-        query = select(records.c.id).where(
-            records.c.app == ref.app_key, records.c.form == target, records.c.deleted_at.is_(None),
-            records.c.id.in_(values))
-    elif kind == "user":
-        query = select(users.c.username).where(users.c.username.in_(values))
-    elif kind == "file":
-        query = select(files.c.id).where(files.c.id.in_(values))
-    elif kind == "department":
-        query = select(departments.c.key).where(departments.c.key.in_(values))
-    else:
+    if kind not in _ONE:
         return None
-    return set(conn.scalars(query))
+    params = {"app": ref.app_key, "form": target}
+    if len(values) == 1:
+        return set(conn.scalars(_ONE[kind], params | {"one": next(iter(values))}))
+    return set(conn.scalars(_MANY[kind], params | {"many": list(values)}))
