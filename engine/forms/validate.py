@@ -51,7 +51,8 @@ def normalize_values(
                 data[field.key] = field.normalize(field.default, ctx)
     failed = {i.path for i in issues}
     for field in form.required:
-        if field.key not in failed and blank(data.get(field.key)):
+        value = data.get(field.key)
+        if (value is None or blank(value)) and field.key not in failed:
             issues.append(Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required"))
     if existing is not None:
         issues += not_editable(form, values, existing, ctx, user)

@@ -143,10 +143,10 @@ class FieldType(BaseModel):
     @staticmethod
     def is_blank(value: Any) -> bool:
         """Blank is None, an empty or all-space string, an empty list or object."""
+        if isinstance(value, str):  # the common case first: every value of a form passes here
+            return not value.strip()
         if value is None:
             return True
-        if isinstance(value, str):
-            return not value.strip()
         if isinstance(value, list | dict | tuple):
             return len(value) == 0
         return False

@@ -13,6 +13,7 @@ from engine.forms.fields.base import FieldType, ValueContext
 
 # Between levels people type "/", " / ", "-" or ">" (full-width too); a value may itself hold one.
 _SEPARATOR = re.compile(r"\s*[/／\-－>＞]\s*")
+_PATHS_KEPT = 4096
 
 
 class Node(BaseModel):
@@ -103,11 +104,24 @@ class CascadeField(FieldType):
             level = node.nodes
         return path
 
+    @cached_property
+    def paths_read(self) -> dict[str | tuple[str, ...], tuple[str, ...]]:
+        """Inputs already read and their paths: the same few paths arrive over and over (an import of
+        customers names the same industries and regions), and reading one walks the tree."""
+        return {}
+
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
-        path = self._walk(value)
-        if self.leaf_only and path and path[-1].children:
-            raise FieldValueError("请选到最后一级", "choose down to the last level")
-        return [n.value for n in path]
+        key: str | tuple[str, ...] | None = value if isinstance(value, str) else (
+            tuple(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else None)
+        known = self.paths_read.get(key) if key is not None else None
+        if known is None:
+            path = self._walk(value)
+            if self.leaf_only and path and path[-1].children:
+                raise FieldValueError("请选到最后一级", "choose down to the last level")
+            known = tuple(n.value for n in path)
+            if key is not None and len(self.paths_read) < _PATHS_KEPT:
+                self.paths_read[key] = known
+        return list(known)
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "array", "items": {"type": "string"}, "minItems": 1}
