@@ -39,9 +39,9 @@ async def to_login(request: Request, exc: Exception) -> RedirectResponse:
 Viewer = Annotated[Actor, Depends(viewer)]
 
 
-def page_guard(request: Request, user: Viewer) -> Guard:
+async def page_guard(request: Request, user: Viewer) -> Guard:
     """The API's permission gate for the page's viewer: pages show exactly what the API would return."""
-    return guard(request, user)
+    return await guard(request, user)
 
 
 PageGuard = Annotated[Guard, Depends(page_guard)]

@@ -67,7 +67,7 @@ async def now(request: Request) -> datetime:
     return clock(request)
 
 
-def get_mirror(request: Request) -> Mirror:
+async def get_mirror(request: Request) -> Mirror:
     """The analytics mirror (opened on first use): `<data_dir>/analytics.duckdb`."""
     state = request.app.state
     if getattr(state, "mirror", None) is None:

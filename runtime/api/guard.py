@@ -16,8 +16,9 @@ from runtime.permissions.check import Guard
 from runtime.storage.context import Actor
 
 
-def guard(request: Request, user: CurrentUser) -> Guard:
-    """The gate for this request's actor, however they authenticated (bearer token or session cookie)."""
+async def guard(request: Request, user: CurrentUser) -> Guard:
+    """The gate for this request's actor, however they authenticated (bearer token or session cookie).
+    No I/O here: `async` keeps FastAPI from hopping to a worker thread for it."""
     return Guard(user, clock(request), request.app.state.timezone)
 
 

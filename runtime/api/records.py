@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import Connection, Row
 
 from engine.errors import BadQuery
@@ -47,11 +48,11 @@ def _if_match(value: str | None) -> int | None:
     return int(text)
 
 
-def _idempotent(request: Request, db: DB, user: Actor, key: str | None, body: Any, run: Any) -> JSONResponse:
+def _idempotent(request: Request, db: DB, user: Actor, key: str | None, body: BaseModel, run: Any) -> JSONResponse:
     """Run `run(conn)` -> (status, json) once per Idempotency-Key; a retry returns the stored answer."""
     with db.write() as conn:
         if key:
-            digest = idempotency.request_digest(request.method, request.url.path, body)
+            digest = idempotency.request_digest(request.method, request.url.path, body.model_dump(mode="json"))
             earlier = idempotency.claim(conn, user.user_id or 0, key, digest, change_for(request, user).now)
             if earlier is not None:
                 return JSONResponse(earlier[1], status_code=earlier[0], headers={
@@ -77,7 +78,7 @@ def create_record(app: str, form: str, body: RecordIn, request: Request, db: DB,
         row = records.create(conn, gate.ref, body.data, change_for(request, guard.actor))
         return 201, _render(gate, [row])[0]
 
-    return _idempotent(request, db, guard.actor, idempotency_key, body.model_dump(mode="json"), run)
+    return _idempotent(request, db, guard.actor, idempotency_key, body, run)
 
 
 @router.post("/bulk", status_code=201)
@@ -90,7 +91,7 @@ def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, 
         rows = records.create_many(conn, gate.ref, body.items, change_for(request, guard.actor))
         return 201, {"items": _render(gate, rows)}
 
-    return _idempotent(request, db, guard.actor, idempotency_key, body.model_dump(mode="json"), run)
+    return _idempotent(request, db, guard.actor, idempotency_key, body, run)
 
 
 def conditions(request: Request) -> list[listing.Condition]:
