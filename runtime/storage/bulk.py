@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import IntegrityError
 
+from runtime.storage.driver import executemany
 from runtime.storage.types import RecordJSON, dumps, uses_sqlite_jsonb
 
 COPY_FROM = 50
@@ -35,8 +36,8 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
     if conn.dialect.name == "postgresql":
         params = [tuple(as_json(row[n]) if isinstance(c.type, RecordJSON) else row[n]
                         for n, c in zip(names, columns, strict=True)) for row in rows]
-        marks = ", ".join(["%s"] * len(names))
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", params)
+        marks = ", ".join(["?"] * len(names))
+        executemany(conn, f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", params)
         return
     processors = [as_json if isinstance(c.type, RecordJSON) else _memoized(c.type._cached_bind_processor(conn.dialect))
                   for c in columns]
@@ -44,7 +45,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
     marks = ", ".join("jsonb(?)" if jsonb and isinstance(c.type, RecordJSON) else "?" for c in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
     params = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows]
-    conn.exec_driver_sql(sql, params)
+    executemany(conn, sql, params)
 
 
 def shared_per_keys(make: Callable[[list[str]], Any]) -> Callable[[dict[str, Any]], Any]:

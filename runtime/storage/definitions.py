@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.app import AppDefinition, parse_app
 from engine.errors import AlreadyExists, FieldValueError, IncompatibleChange, Issue, NotFound
 from engine.forms.changes import ValueChange, convert, value_changes
 from engine.forms.model import FormDefinition
-from runtime.storage import search
+from runtime.storage import driver, search
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
 from runtime.storage.derived import changed_rollups, recompute_rollups
@@ -34,12 +34,10 @@ def _app_row(conn: Connection, key: str) -> Row[Any]:
     return row
 
 
-_CURRENT_VERSION = select(apps.c.version).where(apps.c.key == bindparam("key"))  # built once: every request
-
-
 def current(conn: Connection, key: str) -> tuple[AppDefinition, int]:
     """The app's current published definition and its version number."""
-    version = conn.scalar(_CURRENT_VERSION, {"key": key})
+    found = driver.rows(conn, 'SELECT version FROM apps WHERE "key" = ?', (key,))  # every request asks
+    version = found[0][0] if found else None
     if version is None:
         raise NotFound(f"应用 {key} 不存在", f"no app {key!r}")
     return version_of(conn, key, version), version

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, select, text, update
+from sqlalchemy import Connection, Row, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, VersionMismatch
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.validate import finish_values, normalize_values
-from runtime.storage import events
+from runtime.storage import driver, events
 from runtime.storage.bulk import insert_rows, shared_per_keys
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
@@ -74,8 +74,8 @@ def _system_values(owner: str | None, created: datetime, updated: datetime, *, c
             "created_at": moment(created), "updated_at": moment(updated)}
 
 
-_ALLOCATE = text(
-    "INSERT INTO sequences (app, form, field, scope, value) VALUES (:a, :f, :k, :s, :n) "
+_ALLOCATE = (
+    "INSERT INTO sequences (app, form, field, scope, value) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (app, form, field, scope) DO UPDATE SET value = sequences.value + excluded.value "
     "RETURNING value")
 
@@ -83,8 +83,7 @@ _ALLOCATE = text(
 def _allocate(conn: Connection, ref: FormRef, field_key: str, scope: str, count: int) -> int:
     """Reserve `count` numbers of a sequence atomically; returns the first. The row lock it takes
     serialises concurrent creates of that form until commit, so no number is ever handed out twice."""
-    last = conn.execute(_ALLOCATE, {"a": ref.app_key, "f": ref.form.key, "k": field_key, "s": scope,
-                                    "n": count}).scalar_one()
+    [(last,)] = driver.rows(conn, _ALLOCATE, (ref.app_key, ref.form.key, field_key, scope, count))
     return int(last) - count + 1
 
 
@@ -171,7 +170,7 @@ def _new_ids(conn: Connection, count: int) -> list[int]:
             "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, %(n)s)",
             {"n": count}).scalars())
     # SQLite: writers hold the database lock from BEGIN IMMEDIATE (storage.db), so max(id) stays ours.
-    last = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM records").scalar_one()
+    [(last,)] = driver.rows(conn, "SELECT coalesce(max(id), 0) FROM records")
     return list(range(last + 1, last + 1 + count))
 
 

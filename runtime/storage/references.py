@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 
 from engine.errors import Issue
+from runtime.storage import driver
 from runtime.storage.context import FormRef
-from runtime.storage.tables import departments, files, records, users
 
 
 def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]], prefix: str) -> list[Issue]:
@@ -41,27 +41,18 @@ def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]]
     return issues
 
 
-def _lookups(wanted: Any) -> dict[str, Any]:
-    return {
-        "record": select(records.c.id).where(records.c.app == bindparam("app"), records.c.form == bindparam("form"),
-                                             records.c.deleted_at.is_(None), wanted(records.c.id)),
-        "user": select(users.c.username).where(wanted(users.c.username)),
-        "file": select(files.c.id).where(wanted(files.c.id)),
-        "department": select(departments.c.key).where(wanted(departments.c.key)),
-    }
-
-
-# Built once, as every write runs them: one value (the usual case) by equality, more by an IN list.
-_ONE = _lookups(lambda c: c == bindparam("one"))
-_MANY = _lookups(lambda c: c.in_(bindparam("many", expanding=True)))
+_TABLES = {"record": ("records", "id"), "user": ("users", "username"), "file": ("files", "id"),
+           "department": ("departments", "key")}
 
 
 def _existing(conn: Connection, ref: FormRef, kind: str, target: str, values: set[Any]) -> set[Any] | None:
-    if not values:
-        return set()
-    if kind not in _ONE:
-        return None
-    params = {"app": ref.app_key, "form": target}
-    if len(values) == 1:
-        return set(conn.scalars(_ONE[kind], params | {"one": next(iter(values))}))
-    return set(conn.scalars(_MANY[kind], params | {"many": list(values)}))
+    if not values or kind not in _TABLES:
+        return set() if not values else None
+    table, key = _TABLES[kind]
+    marks = ", ".join("?" * len(values))
+    sql = f'SELECT "{key}" FROM {table} WHERE "{key}" IN ({marks})'
+    params: list[Any] = list(values)
+    if kind == "record":
+        sql += " AND app = ? AND form = ? AND deleted_at IS NULL"
+        params += [ref.app_key, target]
+    return {row[0] for row in driver.rows(conn, sql, params)}  # every write asks: straight to the driver

@@ -22,6 +22,7 @@ from engine import search
 from engine.forms.model import FormDefinition
 from runtime.storage import events
 from runtime.storage.bulk import COPY_FROM
+from runtime.storage.driver import executemany
 from runtime.storage.events import RecordEvent
 from runtime.storage.tables import metadata, records
 
@@ -67,14 +68,14 @@ def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
     if not rows:
         return
     if conn.dialect.name == "postgresql" and len(rows) < COPY_FROM:
-        conn.exec_driver_sql("INSERT INTO record_search (id, words) VALUES (%s, %s)", rows)
+        executemany(conn, "INSERT INTO record_search (id, words) VALUES (?, ?)", rows)
     elif conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy("COPY record_search (id, words) FROM STDIN") as copy:  # type: ignore[union-attr]
             for row in rows:
                 copy.write_row(row)
     else:
-        conn.exec_driver_sql("INSERT INTO record_search (rowid, words) VALUES (?, ?)", rows)
+        executemany(conn, "INSERT INTO record_search (rowid, words) VALUES (?, ?)", rows)
 
 
 def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], datas: Sequence[dict[str, Any]],

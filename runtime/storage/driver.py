@@ -1,0 +1,41 @@
+"""Statements run straight on the DBAPI cursor, in the SQLAlchemy connection's transaction.
+
+Only for the few statements every record write runs: SQLAlchemy's execution context (compiled-cache
+lookup, parameter processing, result wrapping) costs more than a one-row insert or a key lookup.
+SQL is written with `?` placeholders and no literal `?` or `%`; PostgreSQL gets `%s`. A unique
+violation comes out as SQLAlchemy's IntegrityError, as from any other statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+
+def _sql(conn: Connection, sql: str) -> str:
+    return sql.replace("?", "%s") if conn.dialect.name == "postgresql" else sql
+
+
+def rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of one statement (RETURNING included)."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_sql(conn, sql), params)
+        return cursor.fetchall() if cursor.description else []
+    except conn.dialect.loaded_dbapi.IntegrityError as e:
+        raise IntegrityError(sql, params, e) from e
+    finally:
+        cursor.close()
+
+
+def executemany(conn: Connection, sql: str, params: Sequence[Sequence[Any]]) -> None:
+    """`sql` once per row of `params`."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(_sql(conn, sql), params)
+    except conn.dialect.loaded_dbapi.IntegrityError as e:
+        raise IntegrityError(sql, None, e) from e
+    finally:
+        cursor.close()
