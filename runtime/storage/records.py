@@ -166,9 +166,8 @@ def _new_ids(conn: Connection, count: int) -> list[int]:
     """Ids for `count` new records, taken before the insert so one executemany needs no RETURNING
     (row-at-a-time on SQLite when the order of returned ids must be kept)."""
     if conn.dialect.name == "postgresql":
-        return list(conn.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, %(n)s)",
-            {"n": count}).scalars())
+        return [i for (i,) in driver.rows(
+            conn, "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, ?)", (count,))]
     # SQLite: writers hold the database lock from BEGIN IMMEDIATE (storage.db), so max(id) stays ours.
     [(last,)] = driver.rows(conn, "SELECT coalesce(max(id), 0) FROM records")
     return list(range(last + 1, last + 1 + count))
