@@ -101,8 +101,9 @@ def _sqlite_begin(conn: Any) -> None:
     # A writer takes the lock at BEGIN so concurrent writers queue (busy_timeout) instead of failing
     # with SQLITE_BUSY half-way through; readers begin DEFERRED and never block (WAL).
     # pysqlite's own implicit BEGIN is switched off below, so this is the only one.
+    # Straight on the DBAPI connection: every transaction pays for this statement.
     write = conn.get_execution_options().get("tangram_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")  # type: ignore[union-attr]
 
 
 def open_database(url: str, *, sqlite_json: str = "auto", **engine_args: Any) -> Database:
