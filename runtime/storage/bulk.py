@@ -7,9 +7,10 @@ here each column's bind processor is looked up once and applied in a tight loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.exc import IntegrityError
 
 from runtime.storage.driver import executemany
@@ -27,25 +28,34 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
     once: a new record's data goes into records and into its first history row."""
     if not rows:
         return
-    names = list(rows[0])
-    columns = [table.c[n] for n in names]
+    names = tuple(rows[0])
     as_json = _json_text({} if json_texts is None else json_texts)
     if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        _copy(conn, table.name, names, columns, rows, as_json)
+        _copy(conn, table, names, rows, as_json)
         return
-    if conn.dialect.name == "postgresql":
-        params = [tuple(as_json(row[n]) if isinstance(c.type, RecordJSON) else row[n]
-                        for n, c in zip(names, columns, strict=True)) for row in rows]
-        marks = ", ".join(["?"] * len(names))
-        executemany(conn, f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", params)
-        return
-    processors = [as_json if isinstance(c.type, RecordJSON) else _memoized(c.type._cached_bind_processor(conn.dialect))
-                  for c in columns]
-    jsonb = uses_sqlite_jsonb(conn.dialect)
-    marks = ", ".join("jsonb(?)" if jsonb and isinstance(c.type, RecordJSON) else "?" for c in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-    params = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows]
+    sql, kinds = _plan(table, names, conn.dialect)
+    many = len(rows) > 1
+    convert = [as_json if k is _JSON else (_memoized(k) if many else k) for k in kinds]
+    params = [tuple(c(row[n]) if c else row[n] for n, c in zip(names, convert, strict=True)) for row in rows]
     executemany(conn, sql, params)
+
+
+_JSON = object()  # a column of RecordJSON: its value goes in as JSON text
+
+
+@lru_cache(maxsize=256)
+def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[str, list[Any]]:
+    """The INSERT for these columns and how each value is converted: worked out once per table and
+    column set, not on every call (a single record's create makes four of these inserts)."""
+    columns = [table.c[n] for n in names]
+    if dialect.name == "postgresql":  # psycopg adapts the values itself
+        kinds = [_JSON if isinstance(c.type, RecordJSON) else None for c in columns]
+        marks = ", ".join("?" for _ in columns)
+    else:
+        kinds = [_JSON if isinstance(c.type, RecordJSON) else c.type._cached_bind_processor(dialect) for c in columns]
+        jsonb = uses_sqlite_jsonb(dialect)
+        marks = ", ".join("jsonb(?)" if jsonb and k is _JSON else "?" for k in kinds)
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", kinds
 
 
 def shared_per_keys(make: Callable[[list[str]], Any]) -> Callable[[dict[str, Any]], Any]:
@@ -91,16 +101,16 @@ def _json_text(texts: dict[int, str]) -> Any:
     return text
 
 
-def _copy(conn: Connection, table: str, names: list[str], columns: list[Any], rows: Sequence[dict[str, Any]],
+def _copy(conn: Connection, table: Table, names: tuple[str, ...], rows: Sequence[dict[str, Any]],
           as_json: Any) -> None:
     import psycopg
 
-    is_json = [isinstance(c.type, RecordJSON) for c in columns]
+    is_json = [isinstance(table.c[n].type, RecordJSON) for n in names]
     raw = conn.connection.driver_connection
     try:
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([as_json(row[n]) if j else row[n]
                                 for n, j in zip(names, is_json, strict=True)])
     except psycopg.errors.IntegrityError as e:
-        raise IntegrityError(f"COPY {table}", None, e) from e
+        raise IntegrityError(f"COPY {table.name}", None, e) from e
