@@ -58,8 +58,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.clock = None
     errors.install(app)
-    for module in (auth, apps, spreadsheets, records, files, org, tokens, flows, tasks, messages, reports, views, selection,
-                   preview):  # spreadsheets' /records/export before /{id}
+    # Records first: requests try the routers in this order, and most requests are about records.
+    # spreadsheets' /records/export goes before records' /{id}.
+    for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
+                   selection, preview):
         app.include_router(module.router)
     pages.install(app)
     return app
