@@ -41,7 +41,7 @@ class Database:
     sqlite_version: str | None = None
     # SQLite has one writer at a time. Threads of this process queue here and are woken the moment
     # the writer commits; left to SQLite's busy handler they would poll, sleeping 1–100 ms between
-    # tries, which cut single creates over HTTP to half their speed under four concurrent clients.
+    # tries, which cost single creates over HTTP a third of their rate under four concurrent clients.
     # Other processes (the CLI beside a server) still wait through busy_timeout.
     _writer: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
 
