@@ -17,7 +17,7 @@ from engine.app import AppDefinition
 from engine.errors import NotFound
 from engine.forms.model import FormDefinition
 from engine.forms.visibility import locked_fields
-from runtime.api.deps import DB, change_for
+from runtime.api.deps import DB, Id, change_for
 from runtime.api.records import _render
 from runtime.permissions.check import FormGate, Guard
 from runtime.schemas.records import history_json
@@ -105,7 +105,7 @@ def new_record(request: Request, app: str, form: str, user: Viewer, guard: PageG
 
 
 @router.get("/apps/{app}/forms/{form}/records/{record_id}/edit")
-def edit_record(request: Request, app: str, form: str, record_id: int, user: Viewer, guard: PageGuard,
+def edit_record(request: Request, app: str, form: str, record_id: Id, user: Viewer, guard: PageGuard,
                 db: DB) -> Response:
     with db.read() as conn:
         gate = guard.form(conn, app, form, "update")
@@ -147,7 +147,7 @@ def related_lists(request: Request, conn: Any, ref: FormRef, record_id: int, use
 
 
 @router.get("/apps/{app}/forms/{form}/records/{record_id}")
-def record_page(request: Request, app: str, form: str, record_id: int, user: Viewer, guard: PageGuard,
+def record_page(request: Request, app: str, form: str, record_id: Id, user: Viewer, guard: PageGuard,
                 db: DB) -> Response:
     """The 360° view: every field the user may see, the records that point here, and who changed what when."""
     with db.read() as conn:

@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from engine.errors import Unauthorized
+from engine.forms.fields.relation import MAX_ID
 from runtime.analytics.mirror import Mirror
 from runtime.auth import csrf, sessions
 from runtime.auth.tokens import refuse_read_only_writes
@@ -80,4 +81,7 @@ MirrorDB = Annotated[Mirror, Depends(get_mirror)]
 CurrentUser = Annotated[Actor, Depends(current_user)]
 Now = Annotated[datetime, Depends(now)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in a URL. Ids are 64-bit on both databases: a larger number is a 422 naming the
+parameter, not an overflow in the database driver."""
 Body = dict[str, Any]

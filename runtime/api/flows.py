@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Header, Query, Request
 
 from engine.errors import BadQuery, Forbidden, NotFound, Unauthorized
 from engine.flows.events import Cancel, Start
-from runtime.api.deps import DB, CurrentUser, Now
+from runtime.api.deps import DB, CurrentUser, Id, Now
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS, SYSTEM_WRITE, Gatekeeper
 from runtime.permissions.approvers import require_instance, require_record
@@ -71,7 +71,7 @@ def list_instances(request: Request, db: DB, user: CurrentUser, submitter: str =
 
 
 @router.get("/flow-instances/{instance_id}")
-def get_instance(instance_id: int, request: Request, db: DB, guard: Gatekeeper) -> Any:
+def get_instance(instance_id: Id, request: Request, db: DB, guard: Gatekeeper) -> Any:
     """status, tasks and the timeline: who decided what, when, with which comment; which branch and why.
     For the submitter, administrators and whoever may read the record (404 for anyone else)."""
     with db.read() as conn:
@@ -86,7 +86,7 @@ def _own(row: Any, user: Any) -> None:
 
 
 @router.post("/flow-instances/{instance_id}/cancel")
-def cancel_instance(instance_id: int, request: Request, db: DB, guard: Gatekeeper, now: Now,
+def cancel_instance(instance_id: Id, request: Request, db: DB, guard: Gatekeeper, now: Now,
                     body: Annotated[CommentIn | None, Body()] = None) -> Any:
     """Withdraw (撤回) a running or returned instance: its open tasks are cancelled."""
     user = guard.actor
@@ -100,7 +100,7 @@ def cancel_instance(instance_id: int, request: Request, db: DB, guard: Gatekeepe
 
 
 @router.post("/flow-instances/{instance_id}/resubmit")
-def resubmit_instance(instance_id: int, request: Request, db: DB, guard: Gatekeeper, now: Now) -> Any:
+def resubmit_instance(instance_id: Id, request: Request, db: DB, guard: Gatekeeper, now: Now) -> Any:
     """Submit a returned instance again: it starts over from its first step."""
     user = guard.actor
     with db.write() as conn:
@@ -112,7 +112,7 @@ def resubmit_instance(instance_id: int, request: Request, db: DB, guard: Gatekee
 
 
 @router.get("/apps/{app}/forms/{form}/records/{record_id}/flows")
-def record_flows(app: str, form: str, record_id: int, request: Request, db: DB, guard: Gatekeeper) -> Any:
+def record_flows(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper) -> Any:
     """Every flow instance of a record, oldest first, each with its tasks and timeline (for whoever may
     read the record)."""
     with db.read() as conn:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from engine.errors import Forbidden
-from runtime.api.deps import DB, CurrentUser, Now
+from runtime.api.deps import DB, CurrentUser, Id, Now
 from runtime.api.guard import NO_RECORDS
 from runtime.schemas.flows import delivery_json, job_json, message_json
 from runtime.storage import messages, outbox
@@ -25,7 +25,7 @@ def list_messages(db: DB, user: CurrentUser, unread: bool = False, before: int |
 
 
 @router.post("/messages/{message_id}/read")
-def read_message(message_id: int, db: DB, user: CurrentUser, now: Now) -> Any:
+def read_message(message_id: Id, db: DB, user: CurrentUser, now: Now) -> Any:
     with db.write() as conn:
         return message_json(messages.mark_read(conn, user.username or "", message_id, now))
 
@@ -48,7 +48,7 @@ def list_jobs(db: DB, user: CurrentUser, status: Annotated[list[JobStatus] | Non
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: int, db: DB, user: CurrentUser) -> Any:
+def get_job(job_id: Id, db: DB, user: CurrentUser) -> Any:
     """One job with every delivery attempt."""
     _admin(user)
     with db.read() as conn:
@@ -57,7 +57,7 @@ def get_job(job_id: int, db: DB, user: CurrentUser) -> Any:
 
 
 @router.post("/jobs/{job_id}/retry")
-def retry_job(job_id: int, db: DB, user: CurrentUser, now: Now) -> Any:
+def retry_job(job_id: Id, db: DB, user: CurrentUser, now: Now) -> Any:
     """Run a failed or dead job again now (409 for any other status)."""
     _admin(user)
     with db.write() as conn:

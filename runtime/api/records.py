@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row
 
 from engine.errors import BadQuery
 from runtime import audit
-from runtime.api.deps import DB, change_for
+from runtime.api.deps import DB, Id, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
@@ -161,7 +161,7 @@ def searched_in(gate: FormGate, asked: bool) -> tuple[str, ...]:
 
 
 @router.get("/{record_id}")
-def get_record(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
+def get_record(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper) -> Any:
     with db.read() as conn:
         gate = guard.form(conn, app, form)
         gate.require_record(record_id, "read")
@@ -170,7 +170,7 @@ def get_record(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -
 
 
 @router.patch("/{record_id}")
-def update_record(app: str, form: str, record_id: int, body: RecordIn, request: Request,
+def update_record(app: str, form: str, record_id: Id, body: RecordIn, request: Request,
                   db: DB, guard: Gatekeeper, if_match: Annotated[str | None, Header()] = None) -> Any:
     """Change some fields; with `If-Match: <version>` a stale version gets 412."""
     with db.write() as conn:
@@ -183,7 +183,7 @@ def update_record(app: str, form: str, record_id: int, body: RecordIn, request: 
 
 
 @router.delete("/{record_id}")
-def delete_record(app: str, form: str, record_id: int, request: Request, db: DB, guard: Gatekeeper,
+def delete_record(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper,
                   if_match: Annotated[str | None, Header()] = None) -> Any:
     """Soft delete; the record can be restored."""
     with db.write() as conn:
@@ -195,7 +195,7 @@ def delete_record(app: str, form: str, record_id: int, request: Request, db: DB,
 
 
 @router.post("/{record_id}/restore")
-def restore_record(app: str, form: str, record_id: int, request: Request, db: DB, guard: Gatekeeper) -> Any:
+def restore_record(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper) -> Any:
     with db.write() as conn:
         gate = guard.form(conn, app, form)
         gate.require_record(record_id, "restore", deleted=True)
@@ -204,7 +204,7 @@ def restore_record(app: str, form: str, record_id: int, request: Request, db: DB
 
 
 @router.get("/{record_id}/history")
-def record_history(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
+def record_history(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper) -> Any:
     """Every version: who, when, which fields changed, and the data after the change (visible fields only)."""
     with db.read() as conn:
         gate = guard.form(conn, app, form)
@@ -218,7 +218,7 @@ def record_history(app: str, form: str, record_id: int, db: DB, guard: Gatekeepe
 
 
 @router.get("/{record_id}/shares")
-def get_shares(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -> Any:
+def get_shares(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper) -> Any:
     """Who the record is shared with (协作人): `{"users": [...], "departments": [...]}`."""
     with db.read() as conn:
         gate = guard.form(conn, app, form)
@@ -227,7 +227,7 @@ def get_shares(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper) -
 
 
 @router.put("/{record_id}/shares")
-def put_shares(app: str, form: str, record_id: int, body: SharesIn, db: DB, guard: Gatekeeper) -> Any:
+def put_shares(app: str, form: str, record_id: Id, body: SharesIn, db: DB, guard: Gatekeeper) -> Any:
     """Share the record with users and departments (they may read it); needs the update right on it."""
     with db.write() as conn:
         gate = guard.form(conn, app, form)
@@ -240,7 +240,7 @@ def put_shares(app: str, form: str, record_id: int, body: SharesIn, db: DB, guar
 
 
 @router.get("/{record_id}/audit")
-def record_audit(app: str, form: str, record_id: int, db: DB, guard: Gatekeeper,
+def record_audit(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper,
                  limit: Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)] = 100, cursor: str | None = None) -> Any:
     """The record's part of the audit log (its timeline), newest first, without hidden fields."""
     with db.read() as conn:

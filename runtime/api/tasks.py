@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request
 
 from engine.errors import BadQuery, NotFound
 from engine.flows.events import AddApprovers, Decide, Transfer
-from runtime.api.deps import DB, CurrentUser, Now
+from runtime.api.deps import DB, CurrentUser, Id, Now
 from runtime.api.guard import NO_RECORDS
 from runtime.schemas.flows import AddApproversIn, CommentIn, TransferIn, task_json
 from runtime.storage import flows
@@ -35,7 +35,7 @@ def list_tasks(db: DB, user: CurrentUser, assignee: str = "me",
 
 
 @router.get("/{task_id}")
-def get_task(task_id: int, db: DB, user: CurrentUser) -> Any:
+def get_task(task_id: Id, db: DB, user: CurrentUser) -> Any:
     """One task: its assignee's (or an administrator's) to see; 404 for anyone else."""
     with db.read() as conn:
         row = flows.task(conn, task_id)
@@ -44,7 +44,7 @@ def get_task(task_id: int, db: DB, user: CurrentUser) -> Any:
     return task_json(row)
 
 
-def _act(task_id: int, request: Request, db: DB, now: Now, make_event: Any) -> Any:
+def _act(task_id: Id, request: Request, db: DB, now: Now, make_event: Any) -> Any:
     with db.write() as conn:
         row = flows.task(conn, task_id)
         flows.apply(conn, row.instance_id, make_event(conn, row), now, request.app.state.timezone)
@@ -56,19 +56,19 @@ def _body(body: CommentIn | None) -> str | None:
 
 
 @router.post("/{task_id}/approve")
-def approve(task_id: int, request: Request, db: DB, user: CurrentUser, now: Now,
+def approve(task_id: Id, request: Request, db: DB, user: CurrentUser, now: Now,
             body: Annotated[CommentIn | None, Body()] = None) -> Any:
     return _act(task_id, request, db, now, lambda c, t: Decide(t.key, user.username, "approve", _body(body)))
 
 
 @router.post("/{task_id}/reject")
-def reject(task_id: int, request: Request, db: DB, user: CurrentUser, now: Now,
+def reject(task_id: Id, request: Request, db: DB, user: CurrentUser, now: Now,
            body: Annotated[CommentIn | None, Body()] = None) -> Any:
     return _act(task_id, request, db, now, lambda c, t: Decide(t.key, user.username, "reject", _body(body)))
 
 
 @router.post("/{task_id}/return")
-def return_task(task_id: int, request: Request, db: DB, user: CurrentUser, now: Now,
+def return_task(task_id: Id, request: Request, db: DB, user: CurrentUser, now: Now,
                 body: Annotated[CommentIn | None, Body()] = None) -> Any:
     """退回: back to the submitter, who may change the record and resubmit."""
     return _act(task_id, request, db, now, lambda c, t: Decide(t.key, user.username, "return", _body(body)))
@@ -81,7 +81,7 @@ def _known(conn: Any, username: str, field: str) -> str:
 
 
 @router.post("/{task_id}/transfer")
-def transfer(task_id: int, body: TransferIn, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
+def transfer(task_id: Id, body: TransferIn, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
     """转交 `{"to": username, "comment"}`."""
     return _act(task_id, request, db, now,
                 lambda c, t: Transfer(t.key, user.username, _known(c, body.to, "to"), body.comment))
@@ -89,14 +89,14 @@ def transfer(task_id: int, body: TransferIn, request: Request, db: DB, user: Cur
 
 @router.post("/{task_id}/add-approver", include_in_schema=False)  # the singular, as the issue spells it
 @router.post("/{task_id}/add-approvers")
-def add_approvers(task_id: int, body: AddApproversIn, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
+def add_approvers(task_id: Id, body: AddApproversIn, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
     """加签 `{"users": [...], "comment"}`: more approvers join this step."""
     return _act(task_id, request, db, now, lambda c, t: AddApprovers(
         t.key, user.username, tuple(_known(c, u, "users") for u in body.users), body.comment))
 
 
 @router.post("/{task_id}/complete")
-def complete(task_id: int, db: DB, user: CurrentUser, now: Now,
+def complete(task_id: Id, db: DB, user: CurrentUser, now: Now,
              body: Annotated[CommentIn | None, Body()] = None) -> Any:
     """Mark a to-do (follow-up, first contact) done."""
     with db.write() as conn:

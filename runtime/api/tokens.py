@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from engine.errors import BadQuery, Forbidden
 from runtime import audit
-from runtime.api.deps import DB, CurrentUser, change_for
+from runtime.api.deps import DB, CurrentUser, Id, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.permissions.scope import roles_of
 from runtime.schemas.org import TokenIn
@@ -53,7 +53,7 @@ def list_tokens(db: DB, user: CurrentUser) -> Any:
 
 
 @router.delete("/tokens/{token_id}")
-def delete_token(token_id: int, request: Request, db: DB, user: CurrentUser) -> Any:
+def delete_token(token_id: Id, request: Request, db: DB, user: CurrentUser) -> Any:
     """Revoke one of the caller's tokens (administrators: anyone's); refused from the next request on."""
     change = change_for(request, user)
     with db.write() as conn:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from runtime.api.deps import DB, CurrentUser, change_for
+from runtime.api.deps import DB, CurrentUser, Id, change_for
 from runtime.api.guard import NO_RECORDS
 from runtime.schemas.views import LayoutIn, ViewIn, view_json
 from runtime.storage import definitions, views
@@ -32,14 +32,14 @@ def create_view(app: str, form: str, body: ViewIn, request: Request, db: DB, use
 
 
 @router.put("/views/{view_id}")
-def replace_view(app: str, form: str, view_id: int, body: ViewIn, request: Request, db: DB, user: CurrentUser) -> Any:
+def replace_view(app: str, form: str, view_id: Id, body: ViewIn, request: Request, db: DB, user: CurrentUser) -> Any:
     with db.write() as conn:
         ref = definitions.form_ref(conn, app, form)
         return view_json(views.save_view(conn, user.user_id or 0, ref, body, change_for(request, user), view_id))
 
 
 @router.delete("/views/{view_id}", status_code=204)
-def delete_view(app: str, form: str, view_id: int, db: DB, user: CurrentUser) -> None:
+def delete_view(app: str, form: str, view_id: Id, db: DB, user: CurrentUser) -> None:
     with db.write() as conn:
         views.delete_view(conn, user.user_id or 0, definitions.form_ref(conn, app, form), view_id)
 

@@ -17,11 +17,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, String, bindparam, literal_column
+from sqlalchemy import BigInteger, Integer, Numeric, String, bindparam, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
 from engine.forms.fields.base import FieldType
+from engine.forms.fields.relation import MAX_ID
 from engine.forms.model import FormDefinition
 from runtime.storage.types import UTCDateTime
 
@@ -77,7 +78,9 @@ class SqlColumn:
             number = Decimal(str(value))
             return bindparam(None, float(number) if dialect == "sqlite" else number, type_=Numeric())
         if self.storage == "integer":
-            return bindparam(None, int(value), type_=Integer())
+            if not -MAX_ID <= int(value) <= MAX_ID:  # the driver would overflow: no stored value is this large
+                raise BadQuery(f"{self.key} 超出范围", f"{self.key} is out of range", field=self.key)
+            return bindparam(None, int(value), type_=BigInteger())
         if self.storage == "bool":
             return bindparam(None, int(bool(value)), type_=Integer())
         if self.storage == "timestamp":

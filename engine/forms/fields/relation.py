@@ -13,13 +13,17 @@ if TYPE_CHECKING:
     from engine.forms.model import FormDefinition
 
 
+MAX_ID = 2**63 - 1
+"""Record ids are 64-bit integers on both databases: a larger number names no record."""
+
+
 def record_id(value: Any) -> int:
     """A record id given as an int, a digit string or {"id": n} (what the API returns)."""
     if isinstance(value, dict):
         value = value.get("id")
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise FieldValueError(f"“{value}”不是有效的记录编号", f"{value!r} is not a record id")
     return value
 

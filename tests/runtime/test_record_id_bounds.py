@@ -1,0 +1,40 @@
+"""Record ids beyond what the database can hold are refused as bad input, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from runtime.storage import listing
+from tests.factories import REPAIR
+
+
+@pytest.mark.parametrize("value", [10**30, [1, 10**30], "99999999999999999999"])
+def test_a_relation_to_an_id_too_large_for_the_database_is_a_422(make: Any, value: Any) -> None:
+    make.app_def(REPAIR)
+    pump = make.record("equipment", {"name": "水泵"}, "repair")
+    field = "related" if isinstance(value, list) else "equipment"
+    data = {"summary": "漏水", "equipment": pump["id"]} | {field: [pump["id"], value[1]] if field == "related" else value}
+    r = make.client.post(make.url("ticket", "repair"), json={"data": data}, headers=make.admin)
+    assert r.status_code == 422, r.text
+    assert [d["path"] for d in r.json()["error"]["details"]] == [field]
+
+
+def test_a_record_url_with_an_id_too_large_for_the_database_is_a_404_or_422(make: Any) -> None:
+    make.app_def()
+    huge = 10**30
+    for method, path in (("get", f"/{huge}"), ("get", f"/{huge}/history"), ("delete", f"/{huge}"),
+                         ("post", f"/{huge}/restore")):
+        r = make.client.request(method.upper(), make.url() + path, headers=make.admin)
+        assert r.status_code in (404, 422), (method, path, r.status_code, r.text)
+    r = make.client.get(make.url(), params={"filter[id]": str(huge)}, headers=make.admin)
+    assert r.status_code in (200, 400), r.text
+
+
+def test_a_cursor_carrying_an_id_too_large_for_the_database_is_a_400(make: Any) -> None:
+    make.app_def()
+    make.record("customer", {"name": "甲公司"})
+    cursor = listing.encode_cursor([listing.SortKey("id", True)], [10**30])
+    r = make.client.get(make.url(), params={"cursor": cursor}, headers=make.admin)
+    assert r.status_code == 400, r.text
