@@ -116,7 +116,9 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
         wanted = {table_name(a.key, f.key): (a, f) for a in _current_apps(conn) for f in a.forms}
         for name in set(state.tables) - set(wanted):
             mirror.drop_table(mconn, name)
-        first = state.watermark is None
+        # A mirror ahead of the primary belongs to another database, or to this one before a restore
+        # from a backup: its watermark would hide the ids written from now on, so it starts afresh.
+        first = state.watermark is None or state.watermark > top
         for name, (app, form) in wanted.items():
             digest = form_hash(form)
             if full or first or state.tables.get(name, ("", 0))[0] != digest:

@@ -97,6 +97,24 @@ def test_a_sync_of_many_changes_across_chunks_leaves_exactly_the_primary_rows(cl
     assert client.get("/api/v1/mirror", headers=make.admin).json()["tables"]["shop__customer"] == {"rows": 9}
 
 
+def test_a_mirror_ahead_of_the_primary_database_is_rebuilt_and_then_follows_it(client: TestClient, make: Maker,
+                                                                               app: Any, db: Database) -> None:
+    # The primary restored from an earlier backup, or the mirror file of another database: its
+    # watermark is past every history id, and the changes written next must not be skipped.
+    make.app_def(shop())
+    make.record("customer", {"name": "甲", "level": "A"})
+    _sync(client, make)
+    mirror: Mirror = app.state.mirror
+    with mirror.write() as mconn:
+        state = mirror.state(mconn)
+        state.watermark = (state.watermark or 0) + 1000
+        mirror.save_state(mconn, state)
+    assert sorted(_sync(client, make)["rebuilt"]) == ["shop__customer", "shop__product"]
+    make.record("customer", {"name": "乙", "level": "B"})
+    assert _sync(client, make)["changed"] == 1
+    assert _rows(client, make, "mirror") == _rows(client, make, "primary") == [["A", 1, None], ["B", 1, None]]
+
+
 def test_a_changed_form_definition_rebuilds_its_table_only(client: TestClient, make: Maker) -> None:
     make.app_def(shop())
     make.record("customer", {"name": "甲", "level": "A"})
