@@ -27,6 +27,8 @@ from sqlalchemy.pool import NullPool
 
 from bench.timing import Stopwatch, percentile, timed
 from engine.forms.fields.base import ValueContext
+from runtime.analytics.mirror import Mirror
+from runtime.analytics.sync import sync
 from runtime.cli import CRM_TEMPLATE
 from runtime.demo.generate import generate
 from runtime.storage import definitions, listing, records, schema, tables
@@ -111,10 +113,19 @@ def bulk_parts(db: Database, count: int) -> dict[str, float]:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
-    """`tangram serve` in its own process, so the load generator does not share its interpreter."""
+def server(url: str, db: Database) -> Iterator[str]:
+    """`tangram serve` in its own process, so the load generator does not share its interpreter.
+    Its data directory (the analytics mirror) is the benchmark's own, never `./data`, and the mirror
+    is built before it starts: its background sync then only follows the changes, as a server that
+    has been running does, instead of building a million records into the measurements."""
     port = 8790
-    env = {**os.environ, "TANGRAM_DATABASE_URL": url}
+    data = WORK / "data"
+    for stale in data.glob("analytics.duckdb*"):
+        stale.unlink()
+    mirror = Mirror(data / "analytics.duckdb")
+    sync(db, mirror, datetime.now(UTC))
+    mirror.close()  # DuckDB lets one process at a time write the file: the server's now
+    env = {**os.environ, "TANGRAM_DATABASE_URL": url, "TANGRAM_DATA_DIR": str(data)}
     proc = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -251,7 +262,7 @@ def run(backend: str, size: int) -> dict[str, Any]:
         app = definitions.current(conn, "crm")[0]
         value = conn.execute(select(tables.records.c.data).where(tables.records.c.form == "customer")
                              .limit(1)).scalar_one()[filter_field]
-    with server(url) as base, httpx.Client(base_url=base) as http:
+    with server(url, db) as base, httpx.Client(base_url=base) as http:
         headers = login(http)
         out["lists"] = list_queries(db, base, headers, filter_field, value, sort_field)
         out["bulk_http_rps"] = http_bulk(http, headers, app)
