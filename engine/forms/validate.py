@@ -51,8 +51,7 @@ def normalize_values(
                 data[field.key] = field.normalize(field.default, ctx)
     failed = {i.path for i in issues}
     for field in form.required:
-        value = data.get(field.key)
-        if (value is None or blank(value)) and field.key not in failed:
+        if field.key not in failed and blank(data.get(field.key)):
             issues.append(Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required"))
     if existing is not None:
         issues += not_editable(form, values, existing, ctx, user)
