@@ -30,14 +30,29 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
         return
     names = tuple(rows[0])
     as_json = _json_text({} if json_texts is None else json_texts)
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        _copy(conn, table, names, rows, as_json)
-        return
     sql, kinds = _plan(table, names, conn.dialect)
     many = len(rows) > 1
     convert = [as_json if k is _JSON else (_memoized(k) if many else k) for k in kinds]
     params = [tuple(c(row[n]) if c else row[n] for n, c in zip(names, convert, strict=True)) for row in rows]
-    executemany(conn, sql, params)
+    write_rows(conn, table.name, names, params, sql)
+
+
+def write_rows(conn: Connection, table: str, names: Sequence[str], params: Sequence[Sequence[Any]],
+               insert: str) -> None:
+    """Rows of values ready for the driver into `table`: by COPY on PostgreSQL from COPY_FROM rows,
+    else by executemany of `insert` (the INSERT of those columns, `?` placeholders)."""
+    if conn.dialect.name != "postgresql" or len(params) < COPY_FROM:
+        executemany(conn, insert, params)
+        return
+    import psycopg
+
+    raw = conn.connection.driver_connection
+    try:
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in params:
+                copy.write_row(row)
+    except psycopg.errors.IntegrityError as e:
+        raise IntegrityError(f"COPY {table}", None, e) from e
 
 
 _JSON = object()  # a column of RecordJSON: its value goes in as JSON text
@@ -48,7 +63,7 @@ def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[str, 
     """The INSERT for these columns and how each value is converted: worked out once per table and
     column set, not on every call (a single record's create makes four of these inserts)."""
     columns = [table.c[n] for n in names]
-    if dialect.name == "postgresql":  # psycopg adapts the values itself
+    if dialect.name == "postgresql":  # psycopg adapts the values itself (for COPY too)
         kinds = [_JSON if isinstance(c.type, RecordJSON) else None for c in columns]
         marks = ", ".join("?" for _ in columns)
     else:
@@ -99,18 +114,3 @@ def _json_text(texts: dict[int, str]) -> Any:
         return found
 
     return text
-
-
-def _copy(conn: Connection, table: Table, names: tuple[str, ...], rows: Sequence[dict[str, Any]],
-          as_json: Any) -> None:
-    import psycopg
-
-    is_json = [isinstance(table.c[n].type, RecordJSON) for n in names]
-    raw = conn.connection.driver_connection
-    try:
-        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([as_json(row[n]) if j else row[n]
-                                for n, j in zip(names, is_json, strict=True)])
-    except psycopg.errors.IntegrityError as e:
-        raise IntegrityError(f"COPY {table.name}", None, e) from e

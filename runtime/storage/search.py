@@ -21,8 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine import search
 from engine.forms.model import FormDefinition
 from runtime.storage import events
-from runtime.storage.bulk import COPY_FROM
-from runtime.storage.driver import executemany
+from runtime.storage.bulk import write_rows
 from runtime.storage.events import RecordEvent
 from runtime.storage.tables import metadata, records
 
@@ -67,15 +66,8 @@ def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
     rows = [(i, " ".join(words)) for i, words in docs if words]
     if not rows:
         return
-    if conn.dialect.name == "postgresql" and len(rows) < COPY_FROM:
-        executemany(conn, "INSERT INTO record_search (id, words) VALUES (?, ?)", rows)
-    elif conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy("COPY record_search (id, words) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
-    else:
-        executemany(conn, "INSERT INTO record_search (rowid, words) VALUES (?, ?)", rows)
+    key = "id" if conn.dialect.name == "postgresql" else "rowid"  # FTS5 keeps the record id as its rowid
+    write_rows(conn, "record_search", (key, "words"), rows, f"INSERT INTO record_search ({key}, words) VALUES (?, ?)")
 
 
 def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], datas: Sequence[dict[str, Any]],
