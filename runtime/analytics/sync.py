@@ -148,12 +148,9 @@ def _first_state(conn: Connection, top: int, now: datetime) -> SyncState:
 def _dependents(app: AppDefinition, form_key: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Forms whose stored values derive from `form_key`'s records: (form, relation field in `form_key`)
     for rollups over it, and (form, its relation field) for forms that read it through a relation."""
-    rollups, readers = [], []
+    rollups = [(parent.key, f.source.field) for parent, fields in app.rollups_over.get(form_key, []) for f in fields]
+    readers: list[tuple[str, str]] = []
     for other in app.forms:
-        for f in other.fields:
-            source = getattr(f, "source", None)
-            if f.type == "rollup" and source is not None and source.form == form_key:
-                rollups.append((other.key, source.field))
         derived = any(f.type in ("lookup", "formula", "rollup") for f in other.fields)
         for f in other.fields:
             if derived and f.type == "relation" and getattr(f, "target", None) == form_key \

@@ -46,8 +46,10 @@ _TABLES = {"record": ("records", "id"), "user": ("users", "username"), "file": (
 
 
 def _existing(conn: Connection, ref: FormRef, kind: str, target: str, values: set[Any]) -> set[Any] | None:
-    if not values or kind not in _TABLES:
-        return set() if not values else None
+    if not values:
+        return set()
+    if kind not in _TABLES:
+        return None
     table, key = _TABLES[kind]
     marks = ", ".join("?" * len(values))
     sql = f'SELECT "{key}" FROM {table} WHERE "{key}" IN ({marks})'
