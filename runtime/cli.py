@@ -160,7 +160,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     service = create_app(settings, db)
     refresher = _mirror_refresher(service, settings, db)
     try:
-        uvicorn.run(service, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+        uvicorn.run(service, host=args.host or settings.host, port=args.port or settings.port, log_level="info",
+                    access_log=args.access_log or settings.access_log)
     finally:
         if refresher is not None:
             refresher.stop()
@@ -215,6 +216,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--init", action="store_true", help="upgrade the schema, import the CRM, create admin")
+    serve.add_argument("--access-log", action="store_true", help="print a line per request (TANGRAM_ACCESS_LOG=1)")
     serve.set_defaults(run=cmd_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     """`tangram serve`: seconds between background syncs of the mirror (0 turns the thread off)."""
     host: str = "127.0.0.1"
     port: int = 8000
+    access_log: bool = False
+    """`tangram serve`: a line per request on the console. Off by default, as in gunicorn: the reverse
+    proxy in front keeps the access log, the audit log keeps who changed what, and formatting a line
+    per request cost a single create about 8 % of the server's time (bench/)."""
     # flows: the job worker and notifications (docs/flows.md)
     embedded_worker: bool = True
     """Run the job worker in a thread of the server (the embedded default; off when `tangram worker` runs)."""

@@ -95,3 +95,19 @@ def test_user_create_then_duplicate_is_refused(db_url: str, capsys: Any, monkeyp
     assert main(["user", "create", "wang.li", "--password", "secret-123", "--db", db_url]) == 1
     assert "user 'wang.li' exists already" in capsys.readouterr().err
     assert main(["user", "create", "li", "--password", "short", "--db", db_url]) == 1
+
+
+@pytest.mark.parametrize(("flag", "env", "expected"), [
+    ([], None, False), (["--access-log"], None, True), ([], "1", True)])
+def test_serve_prints_a_line_per_request_only_when_asked(db_url: str, monkeypatch: Any, flag: list[str],
+                                                         env: str | None, expected: bool) -> None:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **kw: seen.update(kw))
+    monkeypatch.setenv("TANGRAM_MIRROR_INTERVAL", "0")
+    monkeypatch.setenv("TANGRAM_EMBEDDED_WORKER", "false")
+    if env is not None:
+        monkeypatch.setenv("TANGRAM_ACCESS_LOG", env)
+    assert main(["serve", "--db", db_url, "--port", "8999", *flag]) == 0
+    assert seen["access_log"] is expected and seen["port"] == 8999
