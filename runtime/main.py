@@ -28,6 +28,7 @@ from runtime.api import (
     tokens,
     views,
 )
+from runtime.auth.token_cache import TokenCache
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json)
     app.state.timezone = ZoneInfo(settings.timezone)
+    app.state.token_cache = TokenCache().watch(app.state.db.engine)
     app.state.clock = None
     errors.install(app)
     # Records first: requests try the routers in this order, and most requests are about records.

@@ -14,6 +14,7 @@ from engine.errors import Unauthorized
 from engine.forms.fields.relation import MAX_ID
 from runtime.analytics.mirror import Mirror
 from runtime.auth import csrf, sessions
+from runtime.auth.token_cache import TokenCache
 from runtime.auth.tokens import refuse_read_only_writes
 from runtime.settings import Settings
 from runtime.storage.context import Actor, Change
@@ -51,7 +52,15 @@ async def current_user(request: Request, db: Annotated[Database, Depends(get_db)
         with db.read() as conn:
             return user_for_token(conn, token, now)
 
-    user = await run_in_threadpool(lookup)
+    cache: TokenCache = request.app.state.token_cache
+    user = cache.get(token)
+    if user is not None and user.expires_at is not None and user.expires_at <= now:
+        user = None  # expired since it was cached
+    elif user is None:
+        generation = cache.generation
+        user = await run_in_threadpool(lookup)
+        if user is not None:
+            cache.put(token, user, generation)
     if user is None:
         raise Unauthorized("登录已失效，请重新登录", "the token is invalid, expired or revoked")
     request.state.token = token  # logout revokes exactly this one
