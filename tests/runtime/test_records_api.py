@@ -103,6 +103,25 @@ def test_unique_field_gives_409_naming_the_field(make: Any) -> None:
     assert error["code"] == "unique_violation" and error["details"][0]["path"] == "name"
 
 
+def test_a_clash_of_one_record_names_the_field_and_value_and_leaves_nothing_behind(make: Any) -> None:
+    """A single create or update writes without a savepoint: the error comes from the index alone,
+    and the failed transaction is rolled back whole (on PostgreSQL it is aborted at the error)."""
+    make.app_def()
+    make.record("customer", {"name": "甲公司"})
+    second = make.record("customer", {"name": "乙公司"})
+    for r, path in ((make.client.patch(f"{make.url()}/{second['id']}", json={"data": {"name": "甲公司"}},
+                                       headers=make.admin), "name"),
+                    (make.client.post(make.url() + "/bulk", json={"items": [{"name": "甲公司"}]},
+                                      headers=make.admin), "items[0].name")):
+        assert r.status_code == 409, r.text
+        detail = r.json()["error"]["details"][0]
+        assert detail["path"] == path and "甲公司" in detail["message"]
+    names = sorted(i["data"]["name"] for i in make.client.get(make.url(), headers=make.admin).json()["items"])
+    assert names == ["乙公司", "甲公司"]
+    assert make.client.get(f"{make.url()}/{second['id']}", headers=make.admin).json()["version"] == 1
+    assert make.record("customer", {"name": "丙公司"})["version"] == 1  # the connection is usable again
+
+
 def test_unique_value_is_free_again_after_delete_and_restore_then_conflicts(make: Any) -> None:
     make.app_def()
     first = make.record("customer", {"name": "甲公司"})
