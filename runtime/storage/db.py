@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from engine.expr.sqlite_functions import REGISTER as SQLITE_FUNCTIONS
 from engine.reports.aggregates import SQLITE_AGGREGATES
+from runtime.storage.numbering import Allocator
 from runtime.storage.types import dumps
 
 JSONB_MIN_SQLITE = (3, 45, 0)
@@ -131,5 +132,6 @@ def open_database(url: str, *, sqlite_json: str = "auto", **engine_args: Any) ->
     if parsed.get_backend_name() == "postgresql":
         engine = create_engine(parsed.set(drivername="postgresql+psycopg"), json_serializer=dumps,
                                pool_pre_ping=True, **engine_args)
+        engine.dialect.tangram_numbers = Allocator(engine)  # type: ignore[attr-defined]
         return Database(engine, "postgresql", True)
     raise RuntimeError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")

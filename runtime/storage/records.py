@@ -19,7 +19,7 @@ from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, Ve
 from engine.forms.fields import FieldType
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.validate import finish_values, normalize_values
-from runtime.storage import driver, events
+from runtime.storage import driver, events, numbering
 from runtime.storage.bulk import insert_rows, shared_per_keys
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
@@ -75,24 +75,11 @@ def _system_values(owner: str | None, created: datetime, updated: datetime, *, c
             "created_at": moment(created), "updated_at": moment(updated)}
 
 
-_ALLOCATE = (
-    "INSERT INTO sequences (app, form, field, scope, value) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (app, form, field, scope) DO UPDATE SET value = sequences.value + excluded.value "
-    "RETURNING value")
-
-
-def _allocate(conn: Connection, ref: FormRef, field_key: str, scope: str, count: int) -> int:
-    """Reserve `count` numbers of a sequence atomically; returns the first. The row lock it takes
-    serialises concurrent creates of that form until commit, so no number is ever handed out twice."""
-    [(last,)] = driver.rows(conn, _ALLOCATE, (ref.app_key, ref.form.key, field_key, scope, count))
-    return int(last) - count + 1
-
-
 def _number(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], change: Change) -> None:
     for field in ref.form.fields:
         if not isinstance(field, AutoNumberField):
             continue
-        first = _allocate(conn, ref, field.key, field.scope(change.now), len(datas))
+        first = numbering.allocate(conn, (ref.app_key, ref.form.key, field.key, field.scope(change.now)), len(datas))
         number = field.numberer(change.now)
         for offset, data in enumerate(datas):
             data[field.key] = number(first + offset)
