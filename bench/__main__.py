@@ -13,19 +13,20 @@ from bench import expressions, flows, permissions, records, reports, ui
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| database | records | bulk storage rec/s (validation + rest µs/rec) | bulk HTTP rec/s "
-        "| single HTTP req/s (p95 ms) "
+        "| database | records | bulk storage rec/s (validation + rest µs/rec) | record rows alone rec/s | bulk HTTP rec/s "
+        "| single HTTP req/s (p95 ms) · bare stack "
         "| list HTTP p50/p95 ms first · deep | list alone p50 ms first · deep | raw SQL p50 ms first · deep "
         "| Tangram/raw first · deep |",
-        "|---|---:|---:|---:|---:|---|---|---|---|",
+        "|---|---:|---:|---:|---:|---:|---|---|---|---|",
     ]
     for r in results:
         ls = r["lists"]
         ratio = [ls[f"tangram {p}"]["p50"] / ls[f"raw {p}"]["p50"] for p in ("first", "deep")]
         lines.append(
             f"| {r['database']} | {r['size']:,} | {r['bulk_storage_rps']:,.0f} "
-            f"({r['bulk_parts']['validation_us']:.0f} + {r['bulk_parts']['rest_us']:.0f}) | {r['bulk_http_rps']:,.0f} "
-            f"| {r['single_http']['rps']:,.0f} ({r['single_http']['p95']:.1f}) "
+            f"({r['bulk_parts']['validation_us']:.0f} + {r['bulk_parts']['rest_us']:.0f}) "
+            f"| {1e6 / r['bulk_parts']['floor_us']:,.0f} | {r['bulk_http_rps']:,.0f} "
+            f"| {r['single_http']['rps']:,.0f} ({r['single_http']['p95']:.1f}) · {r['single_bare']['rps']:,.0f} "
             f"| {ls['http first']['p50']:.2f}/{ls['http first']['p95']:.2f} · "
             f"{ls['http deep']['p50']:.2f}/{ls['http deep']['p95']:.2f} "
             f"| {ls['tangram first']['p50']:.2f} · {ls['tangram deep']['p50']:.2f} "
