@@ -2,8 +2,9 @@
 
 Checking a bearer token or session cookie took its own read transaction and a hop to a worker thread:
 about a fifth of a single create over HTTP on SQLite (bench/records.py). An entry is trusted for
-SECONDS at most, and the token's expiry is checked on every request. Any write through this process's
-engine to users, tokens or department memberships empties the cache, on the statement and again when
+SECONDS at most, and the token's expiry is checked on every request. Any SQLAlchemy statement of this
+process that writes users, tokens or department memberships empties the cache (the raw-driver
+statements of runtime/storage/driver.py are for record writes only), on the statement and again when
 its connection goes back to the pool, after the commit; a lookup that read before then is not kept.
 So a logout, a revoked token, a deactivated user or a new primary department take effect
 from the next request. A change made by another process (a second worker, the CLI) takes effect
