@@ -39,6 +39,22 @@ def document(texts: Iterable[str | None]) -> list[str]:
     return list(words)
 
 
+_TO_HALF = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}  # ！…～ and the ideographic space
+_TO_FULL = {half: full for full, half in _TO_HALF.items()}
+
+
+def spellings(text: str) -> list[str]:
+    """What a search looks for: the text as typed, then its half-width and its full-width forms where
+    they differ. A Chinese input method in full-width mode types ＡＢＣ１３８ for ABC138, and names are
+    keyed in both ways (汉字 have one width and stay as they are); a record holding either is found."""
+    found = [text]
+    for table in (_TO_HALF, _TO_FULL):
+        other = text.translate(table)
+        if other not in found:
+            found.append(other)
+    return found
+
+
 @dataclass(frozen=True)
 class Terms:
     """What a search asks of the index: every word in `words`, or any word starting with `prefix`."""

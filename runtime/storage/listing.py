@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Row, Select, and_, bindparam, cast, exists, f
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine import search as search_words
 from engine.errors import BadQuery, FieldValueError
 from engine.forms.fields.base import ValueContext
 from runtime.storage import search
@@ -155,8 +156,10 @@ def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueCont
     value = _filter_value(ref, col, cond.op, cond.value, ctx)
     if cond.op in ("contains", "starts_with"):
         escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%" if cond.op == "contains" else f"{escaped}%"
-        return func.lower(key).like(func.lower(col.bind(pattern, dialect)), escape="\\")
+        pattern = col.bind(f"%{escaped}%" if cond.op == "contains" else f"{escaped}%", dialect)
+        if dialect == "postgresql" and col.storage == "text":
+            pattern = pattern.collate("C")  # lower() as on the field's side (ASCII letters), as SQLite's
+        return func.lower(key).like(func.lower(pattern), escape="\\")
     bound = col.bind(value, dialect)
     return {
         "eq": lambda: and_(key == bound, raw.is_not(None)),
@@ -233,9 +236,10 @@ def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueC
     selects the query then becomes (one per department of a partitioned list, and its count)."""
     if not (query.search and query.search_in):
         return query
-    likes = [condition_clause(ref, Condition(k, "contains", query.search), conn.dialect.name, ctx)
-             for k in query.search_in]
-    return replace(query, where=[*query.where, search.clause(conn, likes, query.search)], search=None)
+    spellings = search_words.spellings(query.search)  # as typed, half-width, full-width
+    likes = [condition_clause(ref, Condition(k, "contains", asked), conn.dialect.name, ctx)
+             for asked in spellings for k in query.search_in]
+    return replace(query, where=[*query.where, search.clause(conn, likes, spellings)], search=None)
 
 
 def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> tuple[Select[Any], Select[Any] | None, list[SortKey]]:

@@ -135,9 +135,14 @@ def candidates(conn: Connection, asked: str) -> list[int] | None:
     return ids if len(ids) <= CANDIDATES else None
 
 
-def clause(conn: Connection, likes: list[ColumnElement[bool]], asked: str) -> ColumnElement[bool]:
-    """The list's search condition: any searched field contains the text (LIKE), among the index's
-    candidates when there are few enough."""
+def clause(conn: Connection, likes: list[ColumnElement[bool]], spellings: list[str]) -> ColumnElement[bool]:
+    """The list's search condition: any searched field contains one of the spellings (LIKE), among
+    the index's candidates for them when there are few enough."""
     matches = or_(*likes)
-    found = candidates(conn, asked)
-    return matches if found is None else records.c.id.in_(found) & matches
+    found: set[int] = set()
+    for asked in spellings:
+        ids = candidates(conn, asked)
+        if ids is None:
+            return matches
+        found.update(ids)
+    return matches if len(found) > CANDIDATES else records.c.id.in_(sorted(found)) & matches

@@ -79,6 +79,25 @@ def test_the_index_answers_a_search_with_no_match_without_the_scan(make: Maker, 
             i for i, d in customers.items() if "有限公司11" in d["name"])
 
 
+WIDTHS = {"半角": ("ABC科技有限公司", "电话 13800138000"), "全角": ("ＸＹＺ贸易有限公司", "地址 １２号"),
+          "括号半": ("华为(北京)有限公司", None), "括号全": ("腾讯（北京）有限公司", None)}
+
+
+@pytest.mark.parametrize(("asked", "expected"), [
+    ("ＡＢＣ", {"半角"}), ("１３８００", {"半角"}), ("12号", {"全角"}), ("XYZ", {"全角"}),
+    ("（北京）", {"括号半", "括号全"}), ("(北京)", {"括号半", "括号全"}), ("ＡＢＣ科技　有限", set())])
+@pytest.mark.parametrize("road", ["index", "scan"])
+def test_full_width_and_half_width_find_each_other(make: Maker, monkeypatch: pytest.MonkeyPatch, asked: str,
+                                                   expected: set[str], road: str) -> None:
+    """An input method in full-width mode types ＡＢＣ１２ for ABC12; names are keyed in both widths."""
+    make.app_def(_searched_shop())
+    ids = {label: make.record("customer", {"name": name, **({"note": note} if note else {})})["id"]
+           for label, (name, note) in WIDTHS.items()}
+    if road == "scan":
+        monkeypatch.setattr(search, "CANDIDATES", 0)
+    assert _found(make, asked) == {ids[label] for label in expected}
+
+
 def test_a_changed_title_is_found_by_its_new_text_only(make: Maker, customers: Any) -> None:
     record_id = next(iter(customers))
     r = make.client.patch(f"{make.url()}/{record_id}", json={"data": {"name": "星河湾餐饮管理有限公司"}},
