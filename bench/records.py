@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import create_engine, select, text
@@ -182,8 +181,11 @@ def http_bulk(http: httpx.Client, headers: dict[str, str], app: Any, batches: in
 def http_single(base: str, headers: dict[str, str], app: Any, total: int = 2000, clients: int = 4) -> dict[str, float]:
     """`clients` keep-alive connections, each sending creates one after another: a bounded load,
     from bench.loadgen (lean enough to leave the server its core)."""
+    return _creates(base, "/api/v1/apps/crm/forms/customer/records", headers, app, total, clients)
+
+
+def _creates(base: str, path: str, headers: dict[str, str], app: Any, total: int, clients: int) -> dict[str, float]:
     items = generate(app, "customer", total, seed=3, owners=OWNERS, start=20_000_000)
-    path = urlsplit(base).path + "/api/v1/apps/crm/forms/customer/records"
     requests = [request("POST", "127.0.0.1", path, headers, {"data": item}) for item in items]
     samples, seconds = send_all(base, requests, clients, expect=201)
     return {"rps": total / seconds, "p50": percentile(samples, 50), "p95": percentile(samples, 95)}
@@ -201,14 +203,10 @@ def bare_single(backend: str, app: Any, total: int = 2000, clients: int = 4) -> 
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base + "/docs")
-        items = generate(app, "customer", total, seed=3, owners=OWNERS, start=20_000_000)
-        requests = [request("POST", "127.0.0.1", "/records", {"Authorization": f"Bearer {bare.TOKEN}"},
-                            {"data": item}) for item in items]
-        samples, seconds = send_all(base, requests, clients, expect=201)
+        return _creates(base, "/records", {"Authorization": f"Bearer {bare.TOKEN}"}, app, total, clients)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-    return {"rps": total / seconds, "p50": percentile(samples, 50), "p95": percentile(samples, 95)}
 
 
 def _wait_for(url: str) -> None:
