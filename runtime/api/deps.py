@@ -19,7 +19,7 @@ from runtime.auth.tokens import refuse_read_only_writes
 from runtime.settings import Settings
 from runtime.storage.context import Actor, Change
 from runtime.storage.db import Database
-from runtime.storage.users import actor_of, user_for_token
+from runtime.storage.users import actor_of, expired, user_for_token
 
 
 async def get_db(request: Request) -> Database:
@@ -54,13 +54,13 @@ async def current_user(request: Request, db: Annotated[Database, Depends(get_db)
 
     cache: TokenCache = request.app.state.token_cache
     user = cache.get(token)
-    if user is not None and user.expires_at is not None and user.expires_at <= now:
-        user = None  # expired since it was cached
-    elif user is None:
+    if user is None:
         generation = cache.generation
         user = await run_in_threadpool(lookup)
         if user is not None:
             cache.put(token, user, generation)
+    elif expired(user, now):
+        user = None  # expired since it was cached
     if user is None:
         raise Unauthorized("登录已失效，请重新登录", "the token is invalid, expired or revoked")
     request.state.token = token  # logout revokes exactly this one

@@ -81,9 +81,12 @@ _USER_FOR_TOKEN = (
 def user_for_token(conn: Connection, token: str, now: datetime) -> Row[Any] | None:
     """The active user a live token belongs to, or None."""
     row = conn.execute(_USER_FOR_TOKEN, {"digest": _digest(token)}).first()
-    if row is None or (row.expires_at is not None and row.expires_at <= now):
-        return None
-    return row
+    return None if row is None or expired(row, now) else row
+
+
+def expired(row: Row[Any], now: datetime) -> bool:
+    """Whether the token of a user_for_token row has run out by `now` (a cached row is asked again)."""
+    return row.expires_at is not None and row.expires_at <= now
 
 
 def actor_of(row: Row[Any], ip: str | None = None) -> Actor:
@@ -93,4 +96,4 @@ def actor_of(row: Row[Any], ip: str | None = None) -> Actor:
                  scope=row.scope or "write", via=row.kind)
 
 
-__all__ = ["actor_of", "create_user", "user_by_name", "authenticate", "issue_token", "user_for_token", "set_password"]
+__all__ = ["actor_of", "create_user", "user_by_name", "authenticate", "issue_token", "user_for_token", "expired", "set_password"]
