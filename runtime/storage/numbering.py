@@ -26,6 +26,7 @@ _ALLOCATE = (
     "INSERT INTO sequences (app, form, field, scope, value) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (app, form, field, scope) DO UPDATE SET value = sequences.value + excluded.value "
     "RETURNING value")
+_ALLOCATE_PG = _ALLOCATE.replace("?", "%s")  # for the allocator's own psycopg connection, not driver's
 
 
 def allocate(conn: Connection, key: Key, count: int) -> int:
@@ -71,7 +72,7 @@ class Allocator:
         if not self._held:
             self._held.append(self._connect())
         with self._conn.cursor() as cursor:
-            cursor.execute(_ALLOCATE.replace("?", "%s"), (*key, count))
+            cursor.execute(_ALLOCATE_PG, (*key, count))
             (last,) = cursor.fetchone()
         return int(last) - count + 1
 
