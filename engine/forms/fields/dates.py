@@ -23,6 +23,11 @@ def parse_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
+        if len(value) == 10 and value[4] == value[7] == "-":  # the canonical form: the C parser
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
         match = _DATE.match(value.strip().translate(_FULL_WIDTH))
         if match:
             try:

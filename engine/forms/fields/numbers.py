@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from engine.errors import FieldValueError
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
 _NOISE = re.compile(r"[\s,¥￥$元]")
+_PLAIN = re.compile(r"-?\d+(\.\d+)?\Z", re.ASCII)
 
 
 def parse_decimal(value: Any) -> Decimal:
@@ -23,7 +25,8 @@ def parse_decimal(value: Any) -> Decimal:
     elif isinstance(value, float):
         number = Decimal(repr(value))
     elif isinstance(value, str):
-        text = _NOISE.sub("", value.translate(_FULL_WIDTH))
+        # Plain digits (how stored values and most API input arrive) skip the clean-up of typed text.
+        text = value if _PLAIN.match(value) else _NOISE.sub("", value.translate(_FULL_WIDTH))
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -43,9 +46,14 @@ def check_bounds(number: Decimal, low: Decimal | None, high: Decimal | None) -> 
         raise FieldValueError(f"不能大于 {high}", f"must be at most {high}")
 
 
+@lru_cache(maxsize=32)
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
 def exact_places(number: Decimal, places: int) -> Decimal:
     """`number` with exactly `places` decimals; more decimals than that are refused, never rounded."""
-    exact = number.quantize(Decimal(1).scaleb(-places))
+    exact = number.quantize(_quantum(places))
     if exact != number:
         raise FieldValueError(f"最多 {places} 位小数", f"at most {places} decimal places")
     return exact

@@ -22,6 +22,8 @@ _LANDLINE = re.compile(r"^(010|02\d|0[3-9]\d{2})(\d{7,8})$")
 
 def normalize_phone(value: str, *, mobile_only: bool = False) -> str:
     """The canonical form of a typed phone number, or FieldValueError."""
+    if len(value) == 11 and _MOBILE.match(value):  # already canonical: how most numbers arrive
+        return value
     text = value.translate(_FULL_WIDTH).strip()
     extension = ""
     match = _EXTENSION.search(text)
