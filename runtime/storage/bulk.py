@@ -1,4 +1,4 @@
-"""Fast inserts of many rows: COPY on PostgreSQL (an INSERT for a few), one raw executemany on SQLite.
+"""Fast inserts of many rows: COPY on PostgreSQL (an INSERT for a few), multi-row INSERTs on SQLite.
 
 SQLAlchemy's per-row parameter processing costs more than the insert itself at thousands of rows;
 here each column's bind processor is looked up once and applied in a tight loop.
@@ -20,6 +20,14 @@ COPY_FROM = 50
 """Rows from which COPY beats an INSERT on PostgreSQL: a COPY costs a few round trips and its setup,
 which a single record's create (records, history, search document, audit) paid four times."""
 
+SQLITE_ROWS_PER_INSERT = 200
+"""Rows per INSERT statement into the records table on SQLite. Each run of an INSERT opens a cursor
+on every index of its table, partial ones included, and records has indexes for every form: row by
+row (executemany) a bulk create kept reopening the other forms' indexes. One statement of 200 rows
+opens them once (records rows 75 → 64 µs each at 100k customers, bench/records.py). History and
+the FTS5 search table measured slower so, and stay row by row."""
+MULTI_ROW_TABLES = frozenset({"records"})
+
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
                 json_texts: dict[int, str] | None = None) -> None:
@@ -30,19 +38,27 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
         return
     names = tuple(rows[0])
     as_json = _json_text({} if json_texts is None else json_texts)
-    sql, kinds = _plan(table, names, conn.dialect)
+    marks, kinds = _plan(table, names, conn.dialect)
     many = len(rows) > 1
     convert = [as_json if k is _JSON else (_memoized(k) if many else k) for k in kinds]
     params = [tuple(c(row[n]) if c else row[n] for n, c in zip(names, convert, strict=True)) for row in rows]
-    write_rows(conn, table.name, names, params, sql)
+    write_rows(conn, table.name, names, params, marks)
 
 
 def write_rows(conn: Connection, table: str, names: Sequence[str], params: Sequence[Sequence[Any]],
-               insert: str) -> None:
+               marks: str | None = None) -> None:
     """Rows of values ready for the driver into `table`: by COPY on PostgreSQL from COPY_FROM rows,
-    else by executemany of `insert` (the INSERT of those columns, `?` placeholders)."""
-    if conn.dialect.name != "postgresql" or len(params) < COPY_FROM:
-        executemany(conn, insert, params)
+    else by INSERTs. `marks` is one row's placeholders, `(?, ?)` by default (`(?, jsonb(?))` where a
+    value needs converting in SQL); into MULTI_ROW_TABLES on SQLite a statement takes many rows."""
+    marks = marks or f"({', '.join('?' for _ in names)})"
+    insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+    if conn.dialect.name == "sqlite" and table in MULTI_ROW_TABLES:
+        for start in range(0, len(params), SQLITE_ROWS_PER_INSERT):
+            part = params[start:start + SQLITE_ROWS_PER_INSERT]
+            executemany(conn, insert + ", ".join([marks] * len(part)), [[v for row in part for v in row]])
+        return
+    if conn.dialect.name == "sqlite" or len(params) < COPY_FROM:
+        executemany(conn, insert + marks, params)
         return
     import psycopg
 
@@ -60,8 +76,8 @@ _JSON = object()  # a column of RecordJSON: its value goes in as JSON text
 
 @lru_cache(maxsize=256)
 def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[str, list[Any]]:
-    """The INSERT for these columns and how each value is converted: worked out once per table and
-    column set, not on every call (a single record's create makes four of these inserts)."""
+    """One row's placeholders for these columns and how each value is converted: worked out once per
+    table and column set, not on every call (a single record's create makes four of these inserts)."""
     columns = [table.c[n] for n in names]
     if dialect.name == "postgresql":  # psycopg adapts the values itself (for COPY too)
         kinds = [_JSON if isinstance(c.type, RecordJSON) else None for c in columns]
@@ -70,7 +86,7 @@ def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[str, 
         kinds = [_JSON if isinstance(c.type, RecordJSON) else c.type._cached_bind_processor(dialect) for c in columns]
         jsonb = uses_sqlite_jsonb(dialect)
         marks = ", ".join("jsonb(?)" if jsonb and k is _JSON else "?" for k in kinds)
-    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", kinds
+    return f"({marks})", kinds
 
 
 def shared_per_keys(make: Callable[[list[str]], Any]) -> Callable[[dict[str, Any]], Any]:

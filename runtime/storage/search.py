@@ -67,7 +67,7 @@ def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
     if not rows:
         return
     key = "id" if conn.dialect.name == "postgresql" else "rowid"  # FTS5 keeps the record id as its rowid
-    write_rows(conn, "record_search", (key, "words"), rows, f"INSERT INTO record_search ({key}, words) VALUES (?, ?)")
+    write_rows(conn, "record_search", (key, "words"), rows)
 
 
 def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], datas: Sequence[dict[str, Any]],

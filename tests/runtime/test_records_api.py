@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from runtime.storage.bulk import COPY_FROM
+from runtime.storage.bulk import COPY_FROM, SQLITE_ROWS_PER_INSERT
 
 
 def test_create_returns_201_with_id_version_and_normalised_data(make: Any) -> None:
@@ -148,7 +148,13 @@ def test_bulk_create_refuses_duplicates_inside_the_batch(make: Any) -> None:
     assert make.client.get(make.url(), headers=make.admin).json()["items"] == []
 
 
-@pytest.mark.parametrize("size", [2, COPY_FROM + 5], ids=["insert", "copy"])
+# The roads of bulk.write_rows: a few rows, COPY on PostgreSQL, and on SQLite more rows than one
+# multi-row INSERT takes (the last statement shorter than the others).
+ROADS = pytest.mark.parametrize("size", [2, COPY_FROM + 5, SQLITE_ROWS_PER_INSERT * 2 + 7],
+                                ids=["insert", "copy", "statements"])
+
+
+@ROADS
 def test_bulk_create_both_insert_roads_refuse_a_stored_duplicate_and_keep_nothing(make: Any, size: int) -> None:
     # PostgreSQL writes a few rows with INSERT and many with COPY; each must report the clash the same way.
     make.app_def()
@@ -160,7 +166,7 @@ def test_bulk_create_both_insert_roads_refuse_a_stored_duplicate_and_keep_nothin
     assert [i["data"]["name"] for i in make.client.get(make.url(), headers=make.admin).json()["items"]] == ["甲公司"]
 
 
-@pytest.mark.parametrize("size", [1, COPY_FROM + 5], ids=["insert", "copy"])
+@ROADS
 def test_bulk_create_both_insert_roads_write_history_audit_and_search(make: Any, size: int) -> None:
     make.app_def()
     items = [{"name": f"苏州客户{i:03d}", "amount": i} for i in range(size)]
@@ -175,13 +181,17 @@ def test_bulk_create_both_insert_roads_write_history_audit_and_search(make: Any,
     assert [i["id"] for i in found] == [last["id"]]
 
 
-def test_bulk_create_returns_items_in_order(make: Any) -> None:
+@ROADS
+def test_bulk_create_returns_items_in_order(make: Any, size: int) -> None:
     make.app_def()
-    r = make.client.post(make.url() + "/bulk", json={"items": [{"name": f"客户{i}"} for i in range(30)]},
+    r = make.client.post(make.url() + "/bulk", json={"items": [{"name": f"客户{i}"} for i in range(size)]},
                          headers=make.admin)
     assert r.status_code == 201
-    names = [i["data"]["name"] for i in r.json()["items"]]
-    assert names == [f"客户{i}" for i in range(30)]
+    created = r.json()["items"]
+    assert [i["data"]["name"] for i in created] == [f"客户{i}" for i in range(size)]
+    stored = {make.client.get(f"{make.url()}/{i['id']}", headers=make.admin).json()["data"]["name"]
+              for i in created[-2:]}  # the rows of the last, shorter statement are there as returned
+    assert stored == {f"客户{size - 2}", f"客户{size - 1}"}
 
 
 def test_idempotency_key_replays_the_first_answer_and_creates_nothing_new(make: Any) -> None:
