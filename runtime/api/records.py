@@ -15,6 +15,7 @@ from engine.errors import BadQuery
 from runtime import audit
 from runtime.api.deps import DB, Id, change_for
 from runtime.api.guard import Gatekeeper
+from runtime.api.writing import short_write
 from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
 from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, record_json
@@ -69,8 +70,8 @@ def _version_etag(payload: Any) -> dict[str, str]:
 
 
 @router.post("", status_code=201)
-def create_record(app: str, form: str, body: RecordIn, request: Request, db: DB, guard: Gatekeeper,
-                  idempotency_key: Annotated[str | None, Header()] = None) -> Any:
+async def create_record(app: str, form: str, body: RecordIn, request: Request, db: DB, guard: Gatekeeper,
+                        idempotency_key: Annotated[str | None, Header()] = None) -> Any:
     """Create a record: 201 with id, version and the normalised data."""
     def run(conn: Connection) -> tuple[int, Any]:
         gate = guard.form(conn, app, form, "create")
@@ -78,7 +79,7 @@ def create_record(app: str, form: str, body: RecordIn, request: Request, db: DB,
         row = records.create(conn, gate.ref, body.data, change_for(request, guard.actor))
         return 201, _render(gate, [row])[0]
 
-    return _idempotent(request, db, guard.actor, idempotency_key, body, run)
+    return await short_write(db, lambda: _idempotent(request, db, guard.actor, idempotency_key, body, run))
 
 
 @router.post("/bulk", status_code=201)
@@ -170,37 +171,46 @@ def get_record(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper) ->
 
 
 @router.patch("/{record_id}")
-def update_record(app: str, form: str, record_id: Id, body: RecordIn, request: Request,
-                  db: DB, guard: Gatekeeper, if_match: Annotated[str | None, Header()] = None) -> Any:
+async def update_record(app: str, form: str, record_id: Id, body: RecordIn, request: Request,
+                        db: DB, guard: Gatekeeper, if_match: Annotated[str | None, Header()] = None) -> Any:
     """Change some fields; with `If-Match: <version>` a stale version gets 412."""
-    with db.write() as conn:
-        gate = guard.form(conn, app, form)
-        gate.require_record(record_id, "update")
-        gate.check_write([body.data])
-        row = records.update_record(conn, gate.ref, record_id, body.data, change_for(request, guard.actor),
-                                    expected_version=_if_match(if_match))
-        return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
+    def work() -> JSONResponse:
+        with db.write() as conn:
+            gate = guard.form(conn, app, form)
+            gate.require_record(record_id, "update")
+            gate.check_write([body.data])
+            row = records.update_record(conn, gate.ref, record_id, body.data, change_for(request, guard.actor),
+                                        expected_version=_if_match(if_match))
+            return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
+
+    return await short_write(db, work)
 
 
 @router.delete("/{record_id}")
-def delete_record(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper,
-                  if_match: Annotated[str | None, Header()] = None) -> Any:
+async def delete_record(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper,
+                        if_match: Annotated[str | None, Header()] = None) -> Any:
     """Soft delete; the record can be restored."""
-    with db.write() as conn:
-        gate = guard.form(conn, app, form)
-        gate.require_record(record_id, "delete")
-        row = records.delete(conn, gate.ref, record_id, change_for(request, guard.actor),
-                             expected_version=_if_match(if_match))
-        return JSONResponse(_render(gate, [row])[0])
+    def work() -> JSONResponse:
+        with db.write() as conn:
+            gate = guard.form(conn, app, form)
+            gate.require_record(record_id, "delete")
+            row = records.delete(conn, gate.ref, record_id, change_for(request, guard.actor),
+                                 expected_version=_if_match(if_match))
+            return JSONResponse(_render(gate, [row])[0])
+
+    return await short_write(db, work)
 
 
 @router.post("/{record_id}/restore")
-def restore_record(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper) -> Any:
-    with db.write() as conn:
-        gate = guard.form(conn, app, form)
-        gate.require_record(record_id, "restore", deleted=True)
-        row = records.restore(conn, gate.ref, record_id, change_for(request, guard.actor))
-        return JSONResponse(_render(gate, [row])[0])
+async def restore_record(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    def work() -> JSONResponse:
+        with db.write() as conn:
+            gate = guard.form(conn, app, form)
+            gate.require_record(record_id, "restore", deleted=True)
+            row = records.restore(conn, gate.ref, record_id, change_for(request, guard.actor))
+            return JSONResponse(_render(gate, [row])[0])
+
+    return await short_write(db, work)
 
 
 @router.get("/{record_id}/history")

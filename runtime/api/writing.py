@@ -1,0 +1,29 @@
+"""Where a route's short write runs: on the event loop when SQLite can take it at once, else in a thread.
+
+SQLite work is CPU in this process, one writer at a time: handing a one-record write to a worker
+thread and its answer back costs more than the loop would lose by running it (a fifth of single
+creates over HTTP, bench/records.py). A write that would wait for the lock — another thread's or
+another process's — goes to a thread, so the loop never waits on a lock. PostgreSQL writes wait on
+the network: they always run in a thread, leaving the loop to serve other requests meanwhile.
+Long writes (bulk creates, imports) are sync routes and always run in threads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from runtime.storage.db import Database, WriterBusy
+
+T = TypeVar("T")
+
+
+async def short_write(db: Database, work: Callable[[], T]) -> T:
+    """Run `work`, which writes one record or a few rows through db.write()."""
+    if db.dialect == "sqlite":
+        try:
+            return db.write_now(work)
+        except WriterBusy:
+            pass  # nothing was written: wait for the lock in a thread
+    return await run_in_threadpool(work)

@@ -1,0 +1,153 @@
+"""One-record writes on the event loop (Database.write_now, runtime/api/writing.py): run at once when
+SQLite's write lock is free, handed to a thread when it is not, and never a stalled server."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Connection, insert, select, text
+
+from runtime.storage.db import BUSY_SECONDS, Database, WriterBusy, open_database, sqlite_module
+from runtime.storage.tables import departments, metadata
+from tests.live import serve
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    db = open_database(f"sqlite:///{tmp_path}/short.db", pool_size=1, max_overflow=0)  # one connection: its settings are checked
+    metadata.create_all(db.engine)
+    try:
+        yield db
+    finally:
+        db.engine.dispose()
+
+
+def _add(conn: Connection, key: str) -> None:
+    conn.execute(insert(departments).values(key=key, name=key, created_at=datetime.now(UTC)))
+
+
+def _keys(db: Database) -> set[str]:
+    with db.read() as conn:
+        return set(conn.scalars(select(departments.c.key)))
+
+
+@contextmanager
+def _other_process_writing(db: Database) -> Iterator[None]:
+    """SQLite's write lock held by a connection of its own, as another process (the CLI) holds it."""
+    other = sqlite_module().connect(db.engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("COMMIT")
+        other.close()
+
+
+def test_write_now_runs_the_work_in_this_thread_and_commits_it(sqlite_db: Database) -> None:
+    def work() -> int:
+        with sqlite_db.write() as conn:
+            _add(conn, "sales")
+        return threading.get_ident()
+
+    assert sqlite_db.write_now(work) == threading.get_ident()
+    assert _keys(sqlite_db) == {"sales"}
+
+
+def test_write_now_refuses_while_another_thread_writes_and_runs_nothing(sqlite_db: Database) -> None:
+    writing, done = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        with sqlite_db.write():
+            writing.set()
+            done.wait(10)
+
+    ran: list[bool] = []
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(other_thread)
+        assert writing.wait(10)
+        try:
+            with pytest.raises(WriterBusy):
+                sqlite_db.write_now(lambda: ran.append(True))
+        finally:
+            done.set()
+        held.result()
+    assert ran == []
+
+
+def test_write_now_refuses_at_once_while_another_process_writes_and_writes_nothing(sqlite_db: Database) -> None:
+    with _other_process_writing(sqlite_db):
+        # Waiting would end after BUSY_SECONDS in OperationalError("database is locked"), not WriterBusy.
+        with pytest.raises(WriterBusy):
+            sqlite_db.write_now(lambda: _write_one(sqlite_db, "finance"))
+    assert _keys(sqlite_db) == set()
+    with sqlite_db.engine.connect() as conn:  # the one pooled connection waits for writers again
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() == BUSY_SECONDS * 1000
+    _write_one(sqlite_db, "finance")
+    assert _keys(sqlite_db) == {"finance"}
+
+
+def _write_one(db: Database, key: str) -> None:
+    with db.write() as conn:
+        _add(conn, key)
+
+
+def test_a_second_write_inside_write_now_waits_for_the_lock_as_usual(sqlite_db: Database) -> None:
+    # Only the first write may refuse: after it has committed, giving up would leave the work half done.
+    locked, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:
+        with _other_process_writing(sqlite_db):
+            locked.set()
+            release.wait(10)
+
+    def work() -> None:
+        _write_one(sqlite_db, "sales")
+        with ThreadPoolExecutor(1) as pool:
+            holder = pool.submit(other_process)
+            assert locked.wait(10)
+            threading.Timer(0.3, release.set).start()  # let go while the second write waits
+            _write_one(sqlite_db, "service")
+            holder.result()
+
+    sqlite_db.write_now(work)
+    assert _keys(sqlite_db) == {"sales", "service"}
+
+
+@contextmanager
+def _writes_blocked(db: Database) -> Iterator[None]:
+    """Record inserts wait until the block ends: SQLite's write lock, or a table lock on PostgreSQL."""
+    if db.dialect == "sqlite":
+        with _other_process_writing(db):
+            yield
+        return
+    with db.engine.connect() as conn, conn.begin():
+        conn.execute(text("LOCK TABLE records IN SHARE ROW EXCLUSIVE MODE"))
+        yield
+
+
+def test_a_create_waiting_for_the_lock_leaves_the_server_answering(make: Any) -> None:
+    make.app_def()
+    db: Database = make.app.state.db
+    with serve(make.app) as base, httpx.Client(base_url=base, headers=make.admin, timeout=BUSY_SECONDS / 2) as http, \
+            ThreadPoolExecutor(1) as pool:
+        with _writes_blocked(db):
+            pending = pool.submit(http.post, make.url(), json={"data": {"name": "等锁的客户"}})
+            answers = []
+            for _ in range(10):  # a loop stuck in the create would time these out
+                answers.append(http.get("/api/v1/health").status_code)
+                time.sleep(0.05)
+            assert answers == [200] * 10
+            assert not pending.done()  # the create was waiting for the lock all along
+        created = pending.result()
+    assert created.status_code == 201, created.text
+    stored = make.client.get(f"{make.url()}/{created.json()['id']}", headers=make.admin).json()
+    assert stored["data"]["name"] == "等锁的客户"
