@@ -24,8 +24,8 @@ SQLITE_ROWS_PER_INSERT = 200
 """Rows per INSERT statement into the records table on SQLite. Each run of an INSERT opens a cursor
 on every index of its table, partial ones included, and records has indexes for every form: row by
 row (executemany) a bulk create kept reopening the other forms' indexes. One statement of 200 rows
-opens them once (records rows 75 → 64 µs each at 100k customers, bench/records.py). History and
-the FTS5 search table measured slower so, and stay row by row."""
+opens them once (records rows 66–85 → 60–69 µs each at 100k customers, docs/benchmarks.md).
+History and the FTS5 search table measured slower so, and stay row by row."""
 MULTI_ROW_TABLES = frozenset({"records"})
 
 
@@ -50,8 +50,7 @@ def write_rows(conn: Connection, table: str, names: Sequence[str], params: Seque
     """Rows of values ready for the driver into `table`: by COPY on PostgreSQL from COPY_FROM rows,
     else by INSERTs. `marks` is one row's placeholders, `(?, ?)` by default (`(?, jsonb(?))` where a
     value needs converting in SQL); into MULTI_ROW_TABLES on SQLite a statement takes many rows."""
-    marks = marks or f"({', '.join('?' for _ in names)})"
-    insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+    insert, marks = _insert_sql(table, tuple(names), marks)
     if conn.dialect.name == "sqlite" and table in MULTI_ROW_TABLES:
         for start in range(0, len(params), SQLITE_ROWS_PER_INSERT):
             part = params[start:start + SQLITE_ROWS_PER_INSERT]
@@ -72,6 +71,12 @@ def write_rows(conn: Connection, table: str, names: Sequence[str], params: Seque
 
 
 _JSON = object()  # a column of RecordJSON: its value goes in as JSON text
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, names: tuple[str, ...], marks: str | None) -> tuple[str, str]:
+    """`INSERT INTO table (names) VALUES ` and one row's placeholders, spelled once per column set."""
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ", marks or f"({', '.join('?' for _ in names)})"
 
 
 @lru_cache(maxsize=256)

@@ -23,6 +23,7 @@ T = TypeVar("T")
 JSONB_MIN_SQLITE = (3, 45, 0)
 BUSY_SECONDS = 10
 """How long a SQLite writer waits for the one before it."""
+_BUSY_TIMEOUT = f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}"
 
 
 def sqlite_module() -> Any:
@@ -124,7 +125,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+    cur.execute(_BUSY_TIMEOUT)
     # 64 MiB of page cache per connection instead of SQLite's 2 MiB: the expression indexes of a form
     # with a million records stop falling out of cache on every insert (bulk create +20–30 % at 300k).
     cur.execute("PRAGMA cache_size=-65536")
@@ -149,7 +150,7 @@ def _sqlite_begin(conn: Any) -> None:
         except conn.dialect.loaded_dbapi.OperationalError as e:  # "database is locked"
             raise WriterBusy("another process holds the SQLite write lock") from e
         finally:
-            raw.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")  # type: ignore[union-attr]
+            raw.execute(_BUSY_TIMEOUT)  # type: ignore[union-attr]
         return
     raw.execute("BEGIN IMMEDIATE" if options.get("tangram_write") else "BEGIN")  # type: ignore[union-attr]
 
