@@ -31,12 +31,15 @@ from runtime.api import (
 from runtime.auth.token_cache import TokenCache
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
+from runtime.storage.checkpoints import Checkpointer
 from runtime.storage.db import Database, open_database
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The embedded job worker runs while the server does (TANGRAM_EMBEDDED_WORKER=false: `tangram worker`)."""
+    """The embedded job worker runs while the server does (TANGRAM_EMBEDDED_WORKER=false: `tangram worker`),
+    and so do SQLite's WAL checkpoints (storage.checkpoints)."""
+    checkpoints = app.state.checkpoints = Checkpointer(app.state.db).start()
     worker = None
     if app.state.settings.embedded_worker:
         worker = EmbeddedWorker(app.state.db, app.state.settings,
@@ -47,6 +50,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.close()
+        checkpoints.close()
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
