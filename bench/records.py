@@ -27,7 +27,7 @@ from sqlalchemy.pool import NullPool
 
 from bench import bare
 from bench.loadgen import request, send_all
-from bench.timing import Stopwatch, percentile, timed
+from bench.timing import Stopwatch, percentile, timed, timed_together
 from engine.forms.fields.base import ValueContext
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.sync import sync
@@ -281,11 +281,11 @@ def list_queries(db: Database, base: str, headers: dict[str, str], filter_field:
         for name, cur in (("first", None), ("deep", cursor)):
             query = listing.ListQuery([listing.Condition(filter_field, "eq", value)],
                                       [listing.SortKey(sort_field, True)], 50, cur)
-            results[f"tangram {name}"] = timed(
-                lambda q=query: conn.execute(listing.build_select(conn, ref, q, ValueContext())[0]).all(), 300)
             params = {"f": value, "v": col.bind(v, conn.dialect.name).value, "i": i}
             sql = text(raw_sql(conn.dialect.name, filter_field, sort_field, cur is not None))
-            results[f"raw {name}"] = timed(lambda s=sql, p=params: _run_raw(conn, s, p), 300)
+            results[f"tangram {name}"], results[f"raw {name}"] = timed_together([
+                lambda q=query: conn.execute(listing.build_select(conn, ref, q, ValueContext())[0]).all(),
+                lambda s=sql, p=params: _run_raw(conn, s, p)], 300)
     return results
 
 

@@ -72,6 +72,19 @@ class SqlColumn:
     def sort_expr(self) -> ColumnElement[Any]:
         return literal_column(self.sort)
 
+    def stands_in_for_blank(self, value: Any) -> bool:
+        """Whether `value` (a stored value) equals what `sort` puts in place of a blank, so that a
+        comparison of `sort` with it would also match the blanks."""
+        if self.sort == self.raw:
+            return False
+        if self.storage == "text":
+            return str(value) == ""
+        if self.storage == "integer":
+            return int(value) == 0
+        if self.storage == "number":
+            return not Decimal(str(value)).is_finite()
+        return False  # bool: the blank is -1, never a value
+
     def bind(self, value: Any, dialect: str) -> Any:
         """A parameter holding `value` (a stored value) typed so it compares like the column."""
         if self.storage == "number":

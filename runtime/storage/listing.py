@@ -162,7 +162,9 @@ def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueCont
         return func.lower(key).like(func.lower(pattern), escape="\\")
     bound = col.bind(value, dialect)
     return {
-        "eq": lambda: and_(key == bound, raw.is_not(None)),
+        # Equal to a value other than the blank's stand-in already excludes blanks: no second test
+        # (a list's most common filter, built and executed on every page).
+        "eq": lambda: and_(key == bound, raw.is_not(None)) if col.stands_in_for_blank(value) else key == bound,
         "ne": lambda: key != bound,
         "lt": lambda: and_(key < bound, raw.is_not(None)),
         "lte": lambda: and_(key <= bound, raw.is_not(None)),

@@ -98,3 +98,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        """On SQLite, the stored text straight to an aware datetime in one call: a list page reads
+        three timestamps a record, and SQLAlchemy's chain (parse, then the decorator) cost a tenth of
+        a 50-record page (bench/records.py, list alone)."""
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        parse = datetime.fromisoformat
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            moment = parse(value) if isinstance(value, str) else value
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+        return process

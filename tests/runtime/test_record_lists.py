@@ -74,7 +74,10 @@ def test_default_order_is_newest_first(make: Any) -> None:
     ({"filter[name][starts_with]": "客户00"}, lambda d: d["name"].startswith("客户00")),
     ({"filter[region]": "华南", "filter[amount][gte]": "20000"},  # conditions combine with AND
      lambda d: d["region"] == "华南" and d.get("amount") is not None and Decimal(d["amount"]) >= 20000),
-], ids=["gt", "lte", "blank", "not_blank", "ne", "in", "contains", "starts_with", "and"])
+    # The sort key spells a blank note as '': equal to '' must still not match the blanks.
+    ({"filter[note]": ""}, lambda d: d.get("note") == ""),
+    ({"filter[amount]": "0"}, lambda d: d.get("amount") is not None and Decimal(d["amount"]) == 0),
+], ids=["gt", "lte", "blank", "not_blank", "ne", "in", "contains", "starts_with", "and", "eq_empty", "eq_zero"])
 def test_filter_operators(make: Any, params: dict[str, str], expected: Any) -> None:
     created = _seed(make)
     items = _all_pages(make, {**params, "limit": 500})
