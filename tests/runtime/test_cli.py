@@ -111,3 +111,20 @@ def test_serve_prints_a_line_per_request_only_when_asked(db_url: str, monkeypatc
         monkeypatch.setenv("TANGRAM_ACCESS_LOG", env)
     assert main(["serve", "--db", db_url, "--port", "8999", *flag]) == 0
     assert seen["access_log"] is expected and seen["port"] == 8999
+
+
+def test_serve_leaves_the_objects_of_start_up_out_of_garbage_collection(db_url: str, monkeypatch: Any) -> None:
+    import gc
+
+    import uvicorn
+
+    frozen: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **_kw: frozen.append(gc.get_freeze_count()))
+    monkeypatch.setenv("TANGRAM_MIRROR_INTERVAL", "0")
+    monkeypatch.setenv("TANGRAM_EMBEDDED_WORKER", "false")
+    gc.unfreeze()
+    try:
+        assert main(["serve", "--db", db_url, "--port", "8999"]) == 0
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as usual
+    assert frozen and frozen[0] > 10_000  # the app, its routes and the modules, at least
