@@ -26,7 +26,7 @@ BUSY_SECONDS = 10
 _BUSY_TIMEOUT = f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}"
 AUTOCHECKPOINT_PAGES = 10_000
 """A writer whose commit takes the WAL past this many pages (40 MB) checkpoints it. SQLite's 1,000
-made every fiftieth one-record create stall; the server checkpoints in a thread instead
+made every thirty- to fortieth one-record create stall; the server checkpoints in a thread instead
 (storage.checkpoints), and this is the backstop for processes without one."""
 
 
