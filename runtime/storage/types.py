@@ -95,14 +95,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else _as_utc(value)
 
     def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        """On SQLite, the stored text straight to an aware datetime in one call: a list page reads
-        three timestamps a record, and SQLAlchemy's chain (parse, then the decorator) cost a tenth of
-        a 50-record page (bench/records.py, list alone)."""
+        """On SQLite, the stored text straight to an aware datetime: a list page reads three
+        timestamps a record, and SQLAlchemy's chain (its parser, then the decorator) took 1.43 µs a
+        value against 1.00 µs, about 5 % of a 50-record page (bench/records.py, list alone)."""
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
         parse = datetime.fromisoformat
@@ -110,7 +108,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         def process(value: Any) -> datetime | None:
             if value is None:
                 return None
-            moment = parse(value) if isinstance(value, str) else value
-            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            return _as_utc(parse(value) if isinstance(value, str) else value)
 
         return process
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive one is taken as UTC already (as stored)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
