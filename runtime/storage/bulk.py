@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.exc import IntegrityError
 
-from runtime.storage.driver import executemany
+from runtime.storage import driver
 from runtime.storage.types import RecordJSON, dumps, uses_sqlite_jsonb
 
 COPY_FROM = 50
@@ -36,13 +36,29 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
     once: a new record's data goes into records and into its first history row."""
     if not rows:
         return
+    names, params, marks = _driver_rows(conn, table, rows, json_texts)
+    write_rows(conn, table.name, names, params, marks)
+
+
+def insert_row_returning(conn: Connection, table: Table, row: dict[str, Any], column: str,
+                         json_texts: dict[int, str] | None = None) -> Any:
+    """Insert one row and return the value its `column` took (a generated id): on PostgreSQL a round
+    trip less than asking the sequence first."""
+    names, [params], marks = _driver_rows(conn, table, [row], json_texts)
+    insert, marks = _insert_sql(table.name, names, marks)
+    [(value,)] = driver.rows(conn, f"{insert}{marks} RETURNING {column}", params)
+    return value
+
+
+def _driver_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], json_texts: dict[int, str] | None,
+                 ) -> tuple[tuple[str, ...], list[tuple[Any, ...]], str]:
+    """The column names, each row's values converted for the driver, and one row's placeholders."""
     names = tuple(rows[0])
     as_json = _json_text({} if json_texts is None else json_texts)
     marks, kinds = _plan(table, names, conn.dialect)
     many = len(rows) > 1
     convert = [as_json if k is _JSON else (_memoized(k) if many else k) for k in kinds]
-    params = [tuple(c(row[n]) if c else row[n] for n, c in zip(names, convert, strict=True)) for row in rows]
-    write_rows(conn, table.name, names, params, marks)
+    return names, [tuple(c(row[n]) if c else row[n] for n, c in zip(names, convert, strict=True)) for row in rows], marks
 
 
 def write_rows(conn: Connection, table: str, names: Sequence[str], params: Sequence[Sequence[Any]],
@@ -54,10 +70,10 @@ def write_rows(conn: Connection, table: str, names: Sequence[str], params: Seque
     if conn.dialect.name == "sqlite" and table in MULTI_ROW_TABLES:
         for start in range(0, len(params), SQLITE_ROWS_PER_INSERT):
             part = params[start:start + SQLITE_ROWS_PER_INSERT]
-            executemany(conn, insert + ", ".join([marks] * len(part)), [[v for row in part for v in row]])
+            driver.executemany(conn, insert + ", ".join([marks] * len(part)), [[v for row in part for v in row]])
         return
     if conn.dialect.name == "sqlite" or len(params) < COPY_FROM:
-        executemany(conn, insert + marks, params)
+        driver.executemany(conn, insert + marks, params)
         return
     import psycopg
 

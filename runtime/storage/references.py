@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, event
 
 from engine.errors import Issue
 from runtime.storage import driver
@@ -50,6 +51,12 @@ def _existing(conn: Connection, ref: FormRef, kind: str, target: str, values: se
         return set()
     if kind not in _TABLES:
         return None
+    if kind == "user":
+        return _existing_users(conn, ref, values)
+    return _query_existing(conn, ref, kind, target, values)
+
+
+def _query_existing(conn: Connection, ref: FormRef, kind: str, target: str, values: set[Any]) -> set[Any]:
     table, key = _TABLES[kind]
     marks = ", ".join("?" * len(values))
     sql = f'SELECT "{key}" FROM {table} WHERE "{key}" IN ({marks})'
@@ -58,3 +65,36 @@ def _existing(conn: Connection, ref: FormRef, kind: str, target: str, values: se
         sql += " AND app = ? AND form = ? AND deleted_at IS NULL"
         params += [ref.app_key, target]
     return {row[0] for row in driver.rows(conn, sql, params)}  # every write asks: straight to the driver
+
+
+_known_users: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+"""Usernames seen to exist, per engine. Users are deactivated, never deleted or renamed, so a name
+once found stays valid: a write naming only known users (a record's owner, its 负责人) skips a query."""
+
+
+def _existing_users(conn: Connection, ref: FormRef, names: set[Any]) -> set[Any]:
+    engine = conn.engine
+    known = _known_users.get(engine)
+    if known is None:
+        known = _known_users.setdefault(engine, set())
+        event.listen(engine, "commit", _learn_users)
+        event.listen(engine, "rollback", _forget_users)
+    unknown = names - known
+    if not unknown:
+        return names
+    found = _query_existing(conn, ref, "user", "", unknown)
+    conn.info.setdefault(_SEEN, set()).update(found)  # known once this transaction commits: it may
+    return (names & known) | found                    # be the one that created them, and roll back
+
+
+_SEEN = "tangram_users_seen"  # in conn.info, which lives as long as the pooled DBAPI connection
+
+
+def _learn_users(conn: Connection) -> None:
+    seen = conn.info.pop(_SEEN, None)
+    if seen:
+        _known_users.setdefault(conn.engine, set()).update(seen)
+
+
+def _forget_users(conn: Connection) -> None:
+    conn.info.pop(_SEEN, None)

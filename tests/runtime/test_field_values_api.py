@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 
+from runtime.storage import records
+from runtime.storage.context import Actor, Change
+from runtime.storage.db import Database
+from runtime.storage.definitions import form_ref
+from runtime.storage.users import create_user
 from tests.factories import repair, shop
 from tests.live import serve
 
@@ -89,6 +95,21 @@ def test_user_fields_must_name_existing_users(make: Any) -> None:
     ok = make.record("equipment", {"name": "车床", "keeper": "wang.li"}, app="repair")
     assert ok["data"]["keeper"] == "wang.li"
     r = make.client.post(make.url("equipment", "repair"), json={"data": {"name": "钻床", "keeper": "nobody"}},
+                         headers=make.admin)
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["path"] == "keeper"
+
+
+def test_a_user_made_in_a_transaction_that_rolled_back_stays_unknown(make: Any, db: Database) -> None:
+    # Usernames once found are remembered (users are never deleted), but only when the transaction
+    # that found them commits: it may be the one that created them.
+    _repair(make)
+    with pytest.raises(RuntimeError), db.write() as conn:
+        create_user(conn, "ghost", "Lantern-Quarry-58", datetime.now(UTC))
+        made = records.create(conn, form_ref(conn, "repair", "equipment"), {"name": "车床", "keeper": "ghost"},
+                              Change(Actor("admin")))
+        assert made.data["keeper"] == "ghost"  # seen inside the transaction that made it
+        raise RuntimeError("roll back")
+    r = make.client.post(make.url("equipment", "repair"), json={"data": {"name": "钻床", "keeper": "ghost"}},
                          headers=make.admin)
     assert r.status_code == 422 and r.json()["error"]["details"][0]["path"] == "keeper"
 

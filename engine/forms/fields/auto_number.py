@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -50,8 +51,7 @@ class AutoNumberField(FieldType):
 
     def _render(self, now: datetime, seq: str) -> str:
         local = now.astimezone(ZoneInfo(self.timezone))
-        parts = {"YYYY": f"{local:%Y}", "YY": f"{local:%y}", "MM": f"{local:%m}", "DD": f"{local:%d}"}
-        return _PART.sub(lambda m: seq if m[1].startswith("seq") else parts[m[1]], self.pattern)
+        return _filled(self.pattern, local.year, local.month, local.day, seq)
 
     def scope(self, now: datetime) -> str:
         """The pattern rendered without the sequence: numbers restart when this changes."""
@@ -63,7 +63,7 @@ class AutoNumberField(FieldType):
 
     def numberer(self, now: datetime) -> Callable[[int], str]:
         """render() for many records at one moment: the date parts are filled in once."""
-        width = next((int(m[2]) for m in _PART.finditer(self.pattern) if m[1].startswith("seq") and m[2]), 1)
+        width = _width(self.pattern)
         head, _, tail = self._render(now, "\0").partition("\0")
         return lambda seq: f"{head}{seq:0{width}d}{tail}"
 
@@ -74,3 +74,16 @@ class AutoNumberField(FieldType):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "readOnly": True}
+
+
+@lru_cache(maxsize=1024)
+def _filled(pattern: str, year: int, month: int, day: int, seq: str) -> str:
+    """`pattern` with its date parts and `seq` in: every create renders it, the same few each day."""
+    parts = {"YYYY": f"{year:04d}", "YY": f"{year % 100:02d}", "MM": f"{month:02d}", "DD": f"{day:02d}"}
+    return _PART.sub(lambda m: seq if m[1].startswith("seq") else parts[m[1]], pattern)
+
+
+@lru_cache(maxsize=1024)
+def _width(pattern: str) -> int:
+    """The digits {seq:N} pads to (1 for a bare {seq})."""
+    return next((int(m[2]) for m in _PART.finditer(pattern) if m[1].startswith("seq") and m[2]), 1)
