@@ -1,4 +1,4 @@
-"""SQLite's WAL checkpoints, moved out of the writers and into a thread of the server.
+"""SQLite's WAL checkpoints and search-index merges, moved out of the writers into a thread of the server.
 
 By default the writer whose commit takes the WAL past 1,000 pages copies the WAL into the database
 file and syncs both, inside its commit. A one-record create appends 24–32 pages, so every thirty-
@@ -7,7 +7,9 @@ runtime/api/writing.py), and the average commit cost four times its median. Here
 PASSIVE checkpoint every CHECKPOINT_SECONDS instead: it never waits for readers or writers, and
 SQLite leaves Python's lock while it copies and syncs. Writers keep an automatic checkpoint only
 as a backstop (db.AUTOCHECKPOINT_PAGES) for processes without this thread (the CLI) or should it fall
-behind. bench/records.py measures the effect on single creates."""
+behind. The same thread merges the search index's segments, which FTS5 would otherwise merge inside
+the writers' commits (runtime/storage/search.py, stop_automerge). bench/records.py measures the
+effect on single creates."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import logging
 import threading
 from typing import Any
 
+from runtime.storage import search
 from runtime.storage.db import Database, sqlite_module
 
 log = logging.getLogger("tangram.checkpoints")
@@ -57,12 +60,22 @@ class Checkpointer:
         try:
             while not self.stop.wait(self.seconds):
                 try:
-                    checkpoint(conn)
-                    self.runs += 1
-                except Exception as e:  # a failed checkpoint loses nothing: the WAL keeps the pages; retry
-                    log.warning("WAL checkpoint failed: %s", e)
+                    self.run_once(conn)
+                except Exception as e:  # loses nothing: the WAL keeps its pages, the index its segments; retry
+                    log.warning("SQLite maintenance failed: %s", e)
         finally:
             conn.close()
+
+    def run_once(self, conn: Any) -> None:
+        """Merge some of the search index's segments (a short write, queued with the others), then
+        checkpoint the WAL, merged pages included. A failed merge leaves the checkpoint to run."""
+        try:
+            with self.db.write() as writing:
+                search.merge(writing)
+        except Exception as e:  # the segments stay as they are, all of them searched: retried next time
+            log.warning("search index merge failed: %s", e)
+        checkpoint(conn)
+        self.runs += 1
 
     def close(self) -> None:
         self.stop.set()

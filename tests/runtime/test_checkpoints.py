@@ -1,4 +1,5 @@
-"""SQLite's WAL checkpoints run in a thread of the server, not inside a writer's commit (storage.checkpoints)."""
+"""SQLite's WAL checkpoints and search-index merges run in a thread of the server, not inside a writer's
+commit (storage.checkpoints)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from runtime.storage import definitions, records, search
 from runtime.storage.checkpoints import Checkpointer, checkpoint
+from runtime.storage.context import Actor, Change
 from runtime.storage.db import AUTOCHECKPOINT_PAGES, Database, open_database, sqlite_module
+from tests.backends import fresh_database
+from tests.factories import repair
 
 PAGE = 4096
 
@@ -90,3 +95,29 @@ def test_an_in_memory_database_has_no_checkpointer() -> None:
         checkpoints.close()
     finally:
         db.engine.dispose()
+
+
+def test_writers_leave_the_search_index_merges_to_the_servers_thread(tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as db:
+        with db.write() as conn:
+            definitions.import_app(conn, repair(), Change(Actor(None)))
+            ref = definitions.form_ref(conn, "repair", "equipment")
+        for i in range(40):  # each in a transaction of its own, as one-record creates: a segment each
+            with db.write() as conn:
+                records.create(conn, ref, {"name": f"数控车床{i:02d}"}, Change(Actor(None)))
+
+        def index_pages() -> int:
+            with db.read() as conn:
+                return int(conn.exec_driver_sql("SELECT count(*) FROM record_search_data").scalar() or 0)
+
+        with db.read() as conn:
+            assert conn.exec_driver_sql("SELECT v FROM record_search_config WHERE k = 'automerge'").scalar() == 0
+        written = index_pages()
+        own = _own_connection(db)
+        try:
+            Checkpointer(db).run_once(own)
+        finally:
+            own.close()
+        assert index_pages() < written
+        with db.read() as conn:
+            assert len(search.candidates(conn, "车床") or []) == 40
