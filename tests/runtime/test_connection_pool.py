@@ -1,0 +1,78 @@
+"""PostgreSQL's pooled connections: a live one goes out without a ping, one the server ended is
+replaced before a request can fail on it (storage.db, _alive_or_replaced)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from runtime.main import create_app
+from runtime.settings import Settings
+from runtime.storage.db import Database, open_database
+from tests.backends import PG_URL, fresh_database
+from tests.factories import Maker, repair
+
+
+@pytest.fixture
+def named_pg(tmp_path: Path) -> Iterator[tuple[Database, str]]:
+    """A PostgreSQL database whose connections carry an application name of their own."""
+    with fresh_database("postgresql", tmp_path) as made:
+        with made.read() as conn:
+            schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        name = f"tangram-pool-{uuid.uuid4().hex[:8]}"
+        db = open_database(PG_URL, connect_args={"options": f"-csearch_path={schema}", "application_name": name})
+        try:
+            yield db, name
+        finally:
+            db.engine.dispose()
+
+
+def _end_connections(application: str) -> int:
+    """pg_terminate_backend for every connection of `application`; returns once they are gone."""
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            ended = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                      "WHERE application_name = :a"), {"a": application}).scalar()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and conn.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = :a"), {"a": application}).scalar():
+                time.sleep(0.01)
+        return int(ended or 0)
+    finally:
+        admin.dispose()
+
+
+def test_a_connection_the_server_ended_is_replaced_and_the_request_answers(named_pg: tuple[Database, str],
+                                                                            tmp_path: Path) -> None:
+    db, name = named_pg
+    app = create_app(Settings(data_dir=tmp_path, database_url="unused://", admin_password="admin-secret-1"), db)
+    with TestClient(app) as client:
+        make = Maker(app, client)
+        make.app_def(repair())
+        made = make.record("equipment", {"name": "数控车床"}, app="repair")
+        assert _end_connections(name) >= 1  # as a server restart or an administrator would
+        listed = client.get(make.url("equipment", "repair"), headers=make.admin)
+        assert listed.status_code == 200 and [r["id"] for r in listed.json()["items"]] == [made["id"]]
+        again = make.record("equipment", {"name": "台钻"}, app="repair")
+        assert again["id"] > made["id"]
+
+
+def test_a_live_connection_used_just_now_goes_out_without_a_ping(named_pg: tuple[Database, str],
+                                                                 monkeypatch: Any) -> None:
+    db, _name = named_pg
+    pings: list[Any] = []
+    ping = db.engine.dialect.do_ping
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda conn: pings.append(conn) or ping(conn))
+    for _ in range(5):
+        with db.read() as conn:
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    assert len(pings) == 1  # the new connection's first checkout only
