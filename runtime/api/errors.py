@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import errors as e
@@ -78,6 +79,26 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                         status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+def database_unavailable(exc: OperationalError) -> bool:
+    """The database cannot be reached or has just ended the connection: a failed connect (no SQLSTATE),
+    a connection exception (08…), the server shutting down or starting (57P…). Retrying helps."""
+    if exc.connection_invalidated:
+        return True
+    if not hasattr(exc.orig, "sqlstate"):  # not psycopg (SQLite's errors are bugs or waits, handled elsewhere)
+        return False
+    state = exc.orig.sqlstate
+    return state is None or state.startswith(("08", "57P"))
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OperationalError)
+    if not database_unavailable(exc):
+        return await _bug(request, exc)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    message = "数据库暂时不可用，请稍后重试" if language(request) == "zh" else "the database is unavailable; try again shortly"
+    return JSONResponse(error_body("database_unavailable", message), status_code=503, headers={"Retry-After": "1"})
+
+
 async def _bug(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(error_body("internal_error", "服务器内部错误 / internal error"), status_code=500)
@@ -87,4 +108,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(e.EngineError, _engine_error)
     app.add_exception_handler(RequestValidationError, _request_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(Exception, _bug)

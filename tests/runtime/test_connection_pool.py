@@ -3,6 +3,8 @@ replaced before a request can fail on it (storage.db, _alive_or_replaced)."""
 
 from __future__ import annotations
 
+import socket
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,8 +14,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from runtime.api.errors import database_unavailable
 from runtime.main import create_app
 from runtime.settings import Settings
 from runtime.storage.db import Database, open_database
@@ -76,3 +80,43 @@ def test_a_live_connection_used_just_now_goes_out_without_a_ping(named_pg: tuple
         with db.read() as conn:
             assert conn.exec_driver_sql("SELECT 1").scalar() == 1
     assert len(pings) == 1  # the new connection's first checkout only
+
+
+def test_an_unreachable_database_answers_503_with_retry_after_not_500(tmp_path: Path) -> None:
+    port = _closed_port()
+    db = open_database(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test")
+    app = create_app(Settings(data_dir=tmp_path, database_url="unused://", admin_password="admin-secret-1"), db)
+    try:
+        with TestClient(app) as client:
+            login = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-secret-1"})
+            listed = client.get("/api/v1/apps", headers={"Authorization": "Bearer some-token",
+                                                         "Accept-Language": "en"})
+    finally:
+        db.engine.dispose()
+    for r in (login, listed):
+        assert r.status_code == 503 and r.headers["Retry-After"] == "1"
+        assert r.json()["error"]["code"] == "database_unavailable"
+    assert login.json()["error"]["message"] == "数据库暂时不可用，请稍后重试"
+    assert listed.json()["error"]["message"] == "the database is unavailable; try again shortly"
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: bound, then released."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_only_errors_of_reaching_the_database_count_as_unavailable() -> None:
+    import psycopg
+
+    def operational(orig: Exception) -> OperationalError:
+        return OperationalError("SELECT 1", None, orig)
+
+    class ServerShutdown(psycopg.OperationalError):
+        sqlstate = "57P01"  # admin_shutdown
+
+    assert database_unavailable(operational(psycopg.OperationalError("connection refused")))  # no SQLSTATE
+    assert database_unavailable(operational(ServerShutdown("terminating connection")))
+    assert not database_unavailable(operational(psycopg.errors.QueryCanceled("statement timeout")))
+    assert not database_unavailable(operational(sqlite3.OperationalError("no such table: records")))
