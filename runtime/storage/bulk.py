@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.exc import IntegrityError
 
-from runtime.storage import driver
+from runtime.storage import deferred, driver
 from runtime.storage.types import RecordJSON, dumps, uses_sqlite_jsonb
 
 COPY_FROM = 50
@@ -27,6 +27,9 @@ row (executemany) a bulk create kept reopening the other forms' indexes. One sta
 opens them once (records rows 66–85 → 60–69 µs each at 100k customers, docs/benchmarks.md).
 History and the FTS5 search table measured slower so, and stay row by row."""
 MULTI_ROW_TABLES = frozenset({"records"})
+DEFERRED_TABLES = frozenset({"record_history", "record_search", "audit_log"})
+"""Tables whose one-row inserts PostgreSQL receives with the connection's next statement
+(runtime/storage/deferred.py): what a write adds after its record."""
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
@@ -72,11 +75,15 @@ def write_rows(conn: Connection, table: str, names: Sequence[str], params: Seque
             part = params[start:start + SQLITE_ROWS_PER_INSERT]
             driver.executemany(conn, insert + ", ".join([marks] * len(part)), [[v for row in part for v in row]])
         return
+    if conn.dialect.name == "postgresql" and len(params) == 1 and table in DEFERRED_TABLES:
+        deferred.defer(conn, driver.sql_for(conn, insert + marks), params[0])
+        return
     if conn.dialect.name == "sqlite" or len(params) < COPY_FROM:
         driver.executemany(conn, insert + marks, params)
         return
     import psycopg
 
+    deferred.send(conn)
     raw = conn.connection.driver_connection
     try:
         with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:  # type: ignore[union-attr]

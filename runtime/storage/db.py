@@ -19,6 +19,7 @@ from sqlalchemy.exc import DisconnectionError
 
 from engine.expr.sqlite_functions import REGISTER as SQLITE_FUNCTIONS
 from engine.reports.aggregates import SQLITE_AGGREGATES
+from runtime.storage import deferred
 from runtime.storage.numbering import Allocator
 from runtime.storage.types import dumps
 
@@ -224,6 +225,7 @@ def open_database(url: str, *, sqlite_json: str = "auto", **engine_args: Any) ->
         engine = create_engine(parsed.set(drivername="postgresql+psycopg"), json_serializer=dumps, **engine_args)
         event.listen(engine, "checkin", _returned)
         event.listen(engine, "checkout", _alive_or_replaced(engine.dialect))
+        deferred.install(engine)
         engine.dialect.tangram_numbers = Allocator(engine)  # type: ignore[attr-defined]
         return Database(engine, "postgresql", True)
     raise RuntimeError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")

@@ -13,16 +13,19 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from runtime.storage import deferred
 
-def _sql(conn: Connection, sql: str) -> str:
+
+def sql_for(conn: Connection, sql: str) -> str:
     return sql.replace("?", "%s") if conn.dialect.name == "postgresql" else sql
 
 
 def rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """The rows of one statement (RETURNING included)."""
+    deferred.send(conn)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(_sql(conn, sql), params)
+        cursor.execute(sql_for(conn, sql), params)
         return cursor.fetchall() if cursor.description else []
     except conn.dialect.loaded_dbapi.IntegrityError as e:
         raise IntegrityError(sql, params, e) from e
@@ -33,12 +36,13 @@ def rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[A
 def executemany(conn: Connection, sql: str, params: Sequence[Sequence[Any]]) -> None:
     """`sql` once per row of `params`. One row is a plain execute: psycopg runs every executemany in
     pipeline mode, whose setup cost a single create's four inserts a tenth of its time."""
+    deferred.send(conn)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         if len(params) == 1:
-            cursor.execute(_sql(conn, sql), params[0])
+            cursor.execute(sql_for(conn, sql), params[0])
         else:
-            cursor.executemany(_sql(conn, sql), params)
+            cursor.executemany(sql_for(conn, sql), params)
     except conn.dialect.loaded_dbapi.IntegrityError as e:
         raise IntegrityError(sql, None, e) from e
     finally:
