@@ -47,7 +47,7 @@ def install(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", _before_statement)
     event.listen(engine, "commit", send)
     event.listen(engine, "rollback", _drop)
-    event.listen(engine, "reset", lambda _dbapi_conn, record, _state: record.info.pop(_QUEUE, None))
+    event.listen(engine, "reset", _reset)
 
 
 def _before_statement(conn: Connection, cursor: Any, *_args: Any) -> None:
@@ -57,6 +57,12 @@ def _before_statement(conn: Connection, cursor: Any, *_args: Any) -> None:
 
 def _drop(conn: Connection) -> None:
     conn.info.pop(_QUEUE, None)
+
+
+def _reset(_dbapi_conn: Any, record: Any, _state: Any) -> None:
+    """The pool resets a connection given back (a rollback): nothing queued may outlive it."""
+    if record is not None:
+        record.info.pop(_QUEUE, None)
 
 
 __all__ = ["defer", "send", "install"]
