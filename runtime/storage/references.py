@@ -79,6 +79,7 @@ def _existing_users(conn: Connection, ref: FormRef, names: set[Any]) -> set[Any]
         known = _known_users.setdefault(engine, set())
         event.listen(engine, "commit", _learn_users)
         event.listen(engine, "rollback", _forget_users)
+        event.listen(engine, "reset", _forget_on_reset)
     unknown = names - known
     if not unknown:
         return names
@@ -98,3 +99,9 @@ def _learn_users(conn: Connection) -> None:
 
 def _forget_users(conn: Connection) -> None:
     conn.info.pop(_SEEN, None)
+
+
+def _forget_on_reset(_dbapi_conn: Any, record: Any, _state: Any) -> None:
+    """A connection given back to the pool ends its transaction, whatever ended it."""
+    if record is not None:
+        record.info.pop(_SEEN, None)
