@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError
 
 _QUEUE = "tangram_deferred_inserts"  # in conn.info: it lives as long as the pooled DBAPI connection
 
@@ -38,8 +39,14 @@ def _send(dbapi_conn: Any, info: dict[str, Any]) -> None:
         return
     *first, last = queued
     sql = "".join(f"{'WITH' if i == 0 else ','} d{i} AS ({s}) " for i, (s, _) in enumerate(first)) + last[0]
-    with dbapi_conn.cursor() as cursor:
-        cursor.execute(sql, [v for _, params in queued for v in params])
+    import psycopg
+
+    values = [v for _, params in queued for v in params]
+    try:
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute(sql, values)
+    except psycopg.Error as e:  # as SQLAlchemy's, like the statement it went before (a lost connection: 503)
+        raise DBAPIError.instance(sql, values, e, psycopg.Error) from e
 
 
 def install(engine: Engine) -> None:

@@ -2,8 +2,9 @@
 
 Only for the few statements every record write runs: SQLAlchemy's execution context (compiled-cache
 lookup, parameter processing, result wrapping) costs more than a one-row insert or a key lookup.
-SQL is written with `?` placeholders and no literal `?` or `%`; PostgreSQL gets `%s`. A unique
-violation comes out as SQLAlchemy's IntegrityError, as from any other statement."""
+SQL is written with `?` placeholders and no literal `?` or `%`; PostgreSQL gets `%s`. Errors come
+out as SQLAlchemy's, as from any other statement: a unique violation as IntegrityError, a lost
+connection as OperationalError (which the API answers with 503)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from runtime.storage import deferred
 
@@ -27,8 +28,8 @@ def rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[A
     try:
         cursor.execute(sql_for(conn, sql), params)
         return cursor.fetchall() if cursor.description else []
-    except conn.dialect.loaded_dbapi.IntegrityError as e:
-        raise IntegrityError(sql, params, e) from e
+    except conn.dialect.loaded_dbapi.Error as e:
+        raise DBAPIError.instance(sql, params, e, conn.dialect.loaded_dbapi.Error) from e
     finally:
         cursor.close()
 
@@ -43,7 +44,7 @@ def executemany(conn: Connection, sql: str, params: Sequence[Sequence[Any]]) -> 
             cursor.execute(sql_for(conn, sql), params[0])
         else:
             cursor.executemany(sql_for(conn, sql), params)
-    except conn.dialect.loaded_dbapi.IntegrityError as e:
-        raise IntegrityError(sql, None, e) from e
+    except conn.dialect.loaded_dbapi.Error as e:
+        raise DBAPIError.instance(sql, None, e, conn.dialect.loaded_dbapi.Error) from e
     finally:
         cursor.close()

@@ -3,6 +3,7 @@ replaced before a request can fail on it (storage.db, _alive_or_replaced)."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sqlite3
 import time
@@ -20,6 +21,7 @@ from sqlalchemy.pool import NullPool
 from runtime.api.errors import database_unavailable
 from runtime.main import create_app
 from runtime.settings import Settings
+from runtime.storage import deferred, driver
 from runtime.storage.db import Database, open_database
 from tests.backends import PG_URL, fresh_database
 from tests.factories import Maker, repair
@@ -120,3 +122,26 @@ def test_only_errors_of_reaching_the_database_count_as_unavailable() -> None:
     assert database_unavailable(operational(ServerShutdown("terminating connection")))
     assert not database_unavailable(operational(psycopg.errors.QueryCanceled("statement timeout")))
     assert not database_unavailable(operational(sqlite3.OperationalError("no such table: records")))
+
+
+@pytest.mark.parametrize("statement", ["driver", "deferred rows"])
+def test_a_connection_lost_in_a_transaction_raises_sqlalchemys_error_the_api_answers_503(
+        named_pg: tuple[Database, str], statement: str) -> None:
+    db, name = named_pg
+    conn = db.engine.connect()  # no transaction block: its rollback on the dead connection would raise too
+    try:
+        conn.begin()
+        driver.rows(conn, "SELECT 1")
+        if statement == "deferred rows":
+            deferred.defer(conn, "INSERT INTO audit_log (at, action) VALUES (now(), %s)", ["test"])
+        assert _end_connections(name) >= 1
+        with pytest.raises(OperationalError) as raised:
+            if statement == "deferred rows":
+                deferred.send(conn)
+            else:
+                driver.rows(conn, "SELECT 1")
+    finally:
+        with contextlib.suppress(OperationalError):  # the connection is gone: so is its transaction
+            conn.rollback()
+        conn.close()
+    assert database_unavailable(raised.value)
