@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
-_QUEUE = "tangram_deferred_inserts"  # in conn.info: it lives as long as the pooled DBAPI connection
+from runtime.storage import transaction_state
+
+_QUEUE = "tangram_deferred_inserts"  # for the length of a transaction (storage.transaction_state)
 
 
 def defer(conn: Connection, sql: str, params: Sequence[Any]) -> None:
@@ -28,22 +30,19 @@ def defer(conn: Connection, sql: str, params: Sequence[Any]) -> None:
 
 def send(conn: Connection) -> None:
     """Send what is queued on this connection now (a no-op when nothing is)."""
-    info = conn.info
-    if _QUEUE in info:
-        _send(conn.connection.dbapi_connection, info)
+    queued = conn.info.pop(_QUEUE, None)
+    if queued:
+        _send(conn, queued)
 
 
-def _send(dbapi_conn: Any, info: dict[str, Any]) -> None:
-    queued = info.pop(_QUEUE, None)
-    if not queued:
-        return
-    *first, last = queued
-    sql = "".join(f"{'WITH' if i == 0 else ','} d{i} AS ({s}) " for i, (s, _) in enumerate(first)) + last[0]
+def _send(conn: Connection, queued: list[tuple[str, Sequence[Any]]]) -> None:
     import psycopg
 
+    *first, last = queued
+    sql = "".join(f"{'WITH' if i == 0 else ','} d{i} AS ({s}) " for i, (s, _) in enumerate(first)) + last[0]
     values = [v for _, params in queued for v in params]
     try:
-        with dbapi_conn.cursor() as cursor:
+        with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
             cursor.execute(sql, values)
     except psycopg.Error as e:  # as SQLAlchemy's, like the statement it went before (a lost connection: 503)
         raise DBAPIError.instance(sql, values, e, psycopg.Error) from e
@@ -52,24 +51,11 @@ def _send(dbapi_conn: Any, info: dict[str, Any]) -> None:
 def install(engine: Engine) -> None:
     """Send the queue before every SQLAlchemy statement and before the commit; drop it on rollback."""
     event.listen(engine, "before_cursor_execute", _before_statement)
-    event.listen(engine, "commit", send)
-    event.listen(engine, "rollback", _drop)
-    event.listen(engine, "reset", _reset)
+    transaction_state.follow(engine, _QUEUE, _send)
 
 
-def _before_statement(conn: Connection, cursor: Any, *_args: Any) -> None:
-    if _QUEUE in conn.info:
-        _send(cursor.connection, conn.info)
-
-
-def _drop(conn: Connection) -> None:
-    conn.info.pop(_QUEUE, None)
-
-
-def _reset(_dbapi_conn: Any, record: Any, _state: Any) -> None:
-    """The pool resets a connection given back (a rollback): nothing queued may outlive it."""
-    if record is not None:
-        record.info.pop(_QUEUE, None)
+def _before_statement(conn: Connection, _cursor: Any, *_args: Any) -> None:
+    send(conn)
 
 
 __all__ = ["defer", "send", "install"]

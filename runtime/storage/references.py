@@ -6,10 +6,10 @@ from collections import defaultdict
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine
 
 from engine.errors import Issue
-from runtime.storage import driver
+from runtime.storage import driver, transaction_state
 from runtime.storage.context import FormRef
 
 
@@ -77,9 +77,7 @@ def _existing_users(conn: Connection, ref: FormRef, names: set[Any]) -> set[Any]
     known = _known_users.get(engine)
     if known is None:
         known = _known_users.setdefault(engine, set())
-        event.listen(engine, "commit", _learn_users)
-        event.listen(engine, "rollback", _forget_users)
-        event.listen(engine, "reset", _forget_on_reset)
+        transaction_state.follow(engine, _SEEN, _learn_users)
     unknown = names - known
     if not unknown:
         return names
@@ -88,20 +86,8 @@ def _existing_users(conn: Connection, ref: FormRef, names: set[Any]) -> set[Any]
     return (names & known) | found                    # be the one that created them, and roll back
 
 
-_SEEN = "tangram_users_seen"  # in conn.info, which lives as long as the pooled DBAPI connection
+_SEEN = "tangram_users_seen"  # for the length of a transaction (storage.transaction_state)
 
 
-def _learn_users(conn: Connection) -> None:
-    seen = conn.info.pop(_SEEN, None)
-    if seen:
-        _known_users.setdefault(conn.engine, set()).update(seen)
-
-
-def _forget_users(conn: Connection) -> None:
-    conn.info.pop(_SEEN, None)
-
-
-def _forget_on_reset(_dbapi_conn: Any, record: Any, _state: Any) -> None:
-    """A connection given back to the pool ends its transaction, whatever ended it."""
-    if record is not None:
-        record.info.pop(_SEEN, None)
+def _learn_users(conn: Connection, seen: set[str]) -> None:
+    _known_users.setdefault(conn.engine, set()).update(seen)
