@@ -1,5 +1,6 @@
-"""PostgreSQL's pooled connections: a live one goes out without a ping, one the server ended is
-replaced before a request can fail on it (storage.db, _alive_or_replaced)."""
+"""Pooled connections: on PostgreSQL a live one goes out without a ping, one the server ended is
+replaced before a request can fail on it (storage.db, _alive_or_replaced); on both databases the
+connection returned last goes out first (_most_recent_first)."""
 
 from __future__ import annotations
 
@@ -145,3 +146,19 @@ def test_a_connection_lost_in_a_transaction_raises_sqlalchemys_error_the_api_ans
             conn.rollback()
         conn.close()
     assert database_unavailable(raised.value)
+
+
+def test_the_connection_returned_last_serves_the_next_request(db: Database) -> None:
+    """After a burst has filled the pool, requests one after another keep to one connection, the one
+    returned last, whose caches are warm: SQLite drops a connection's page cache whenever another
+    connection wrote, so taking them in turn made every write read its indexes again."""
+    burst = [db.engine.connect() for _ in range(3)]
+    raw = [c.connection.dbapi_connection for c in burst]
+    for conn in burst:
+        conn.close()  # returned in order: raw[2] last
+    used = []
+    for _ in range(3):
+        with db.write() as conn:
+            used.append(conn.connection.dbapi_connection)
+            conn.exec_driver_sql("SELECT 1")
+    assert used == [raw[2]] * 3
