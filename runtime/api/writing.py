@@ -2,19 +2,21 @@
 
 SQLite work is CPU in this process, one writer at a time: handing a one-record write to a worker
 thread and its answer back costs more than the loop would lose by running it (a fifth of single
-creates over HTTP, bench/records.py). A write that would wait for the lock — another thread's or
-another process's — goes to a thread, so the loop never waits on a lock. PostgreSQL writes wait on
+creates over HTTP, bench/records.py). A write that meets another thread's write awaits its end and
+then runs on the loop; one that meets another process's goes to a thread, which waits through
+SQLite's busy timeout. Either way the loop never blocks on a lock. PostgreSQL writes wait on
 the network: they always run in a thread, leaving the loop to serve other requests meanwhile.
 Long writes (bulk creates, imports) are sync routes and always run in threads."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from runtime.storage.db import Database, WriterBusy
+from runtime.storage.db import BUSY_SECONDS, Database, WriterBusy
 
 T = TypeVar("T")
 
@@ -22,8 +24,13 @@ T = TypeVar("T")
 async def short_write(db: Database, work: Callable[[], T]) -> T:
     """Run `work`, which writes one record or a few rows through db.write()."""
     if db.dialect == "sqlite":
-        try:
-            return db.write_now(work)
-        except WriterBusy:
-            pass  # nothing was written: wait for the lock in a thread
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                return db.write_now(work)
+            except WriterBusy as busy:  # nothing was written
+                if not busy.this_process:
+                    break
+            if not await db.writer_released(deadline - time.monotonic()):
+                break  # a long write (an import): wait in a thread, bounded by SQLite's timeout
     return await run_in_threadpool(work)

@@ -3,6 +3,7 @@ SQLite's write lock is free, handed to a thread when it is not, and never a stal
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ import httpx
 import pytest
 from sqlalchemy import Connection, insert, select, text
 
+from runtime.api import writing
+from runtime.api.writing import short_write
 from runtime.storage.db import BUSY_SECONDS, Database, WriterBusy, open_database, sqlite_module
 from runtime.storage.tables import departments, metadata
 from tests.live import serve
@@ -81,6 +84,75 @@ def test_write_now_refuses_while_another_thread_writes_and_runs_nothing(sqlite_d
             done.set()
         held.result()
     assert ran == []
+
+
+def test_a_short_write_that_meets_another_threads_write_waits_and_then_runs_on_the_loop(sqlite_db: Database) -> None:
+    """It awaits the other writer's end instead of going to a worker thread, and the loop keeps
+    serving meanwhile."""
+    holding, done = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        with sqlite_db.write() as conn:
+            _add(conn, "import")
+            holding.set()
+            done.wait(10)
+
+    def work() -> int:
+        _write_one(sqlite_db, "sales")
+        return threading.get_ident()
+
+    async def main() -> tuple[int, int]:
+        ticks = 0
+
+        async def ticking() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticker = asyncio.create_task(ticking())
+        asyncio.get_running_loop().call_later(0.2, done.set)  # the other thread commits a while later
+        ran_in = await short_write(sqlite_db, work)
+        ticker.cancel()
+        return ran_in, ticks
+
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(other_thread)
+        assert holding.wait(10)
+        ran_in, ticks = asyncio.run(main())
+        held.result()
+    assert ran_in == threading.get_ident()  # the loop's thread, not a worker
+    assert ticks >= 5  # the loop ran other tasks while the write waited
+    assert _keys(sqlite_db) == {"import", "sales"}
+
+
+def test_a_short_write_that_waited_too_long_on_the_loop_goes_on_waiting_in_a_thread(
+        sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writing, "BUSY_SECONDS", 0.05)  # as if a long import held the lock
+    writing_started, done = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        with sqlite_db.write() as conn:
+            _add(conn, "import")
+            writing_started.set()
+            done.wait(10)
+
+    def work() -> int:
+        _write_one(sqlite_db, "sales")
+        return threading.get_ident()
+
+    async def main() -> int:
+        asyncio.get_running_loop().call_later(0.3, done.set)
+        return await short_write(sqlite_db, work)
+
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(other_thread)
+        assert writing_started.wait(10)
+        ran_in = asyncio.run(main())
+        held.result()
+    assert ran_in != threading.get_ident()
+    assert _keys(sqlite_db) == {"import", "sales"}
+    assert sqlite_db._waiting == []  # the loop that gave up is not woken later
 
 
 def test_write_now_refuses_at_once_while_another_process_writes_and_writes_nothing(sqlite_db: Database) -> None:
