@@ -1,11 +1,15 @@
 """App definitions: import, versions, upgrades checked against stored data, and the builder's draft.
 
 Every published change is a new row in app_versions; records remember the version they were
-written under. Parsed definitions are cached per (app, version): a version never changes.
+written under. Parsed definitions are cached per (app, version): a version never changes. Which
+version is current is kept for a second (runtime/storage/recent.py): a version published through
+this process is current from the next request, one published by another process (the CLI, a second
+worker) within the second.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -21,10 +25,24 @@ from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
 from runtime.storage.derived import changed_rollups, recompute_rollups
 from runtime.storage.indexes import drop_form_indexes, sync_indexes
+from runtime.storage.recent import RecentReads
 from runtime.storage.tables import app_versions, apps, records
 
 _parsed: WeakKeyDictionary[Engine, dict[tuple[str, int], AppDefinition]] = WeakKeyDictionary()
 """Parsed definitions per database and (app, version): a stored version never changes."""
+_current: WeakKeyDictionary[Engine, RecentReads[str, int]] = WeakKeyDictionary()
+"""Each app's current version per database, as read a moment ago."""
+_watching = threading.Lock()
+
+
+def _current_versions(engine: Engine) -> RecentReads[str, int]:
+    versions = _current.get(engine)
+    if versions is None:
+        with _watching:  # one cache, watching once, however many requests come first
+            versions = _current.get(engine)
+            if versions is None:
+                versions = _current[engine] = RecentReads[str, int](frozenset({"apps"})).watch(engine)
+    return versions
 
 
 def _app_row(conn: Connection, key: str) -> Row[Any]:
@@ -35,11 +53,17 @@ def _app_row(conn: Connection, key: str) -> Row[Any]:
 
 
 def current(conn: Connection, key: str) -> tuple[AppDefinition, int]:
-    """The app's current published definition and its version number."""
-    found = driver.rows(conn, 'SELECT version FROM apps WHERE "key" = ?', (key,))  # every request asks
-    version = found[0][0] if found else None
+    """The app's current published definition and its version number. Every request asks: read once
+    a second, not once a request, it saves PostgreSQL one of the five round trips a single create made."""
+    versions = _current_versions(conn.engine)
+    version = versions.get(key)
     if version is None:
-        raise NotFound(f"应用 {key} 不存在", f"no app {key!r}")
+        generation = versions.generation
+        found = driver.rows(conn, 'SELECT version FROM apps WHERE "key" = ?', (key,))
+        if not found:
+            raise NotFound(f"应用 {key} 不存在", f"no app {key!r}")
+        version = found[0][0]
+        versions.put(key, version, generation, conn)
     return version_of(conn, key, version), version
 
 

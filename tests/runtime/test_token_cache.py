@@ -9,6 +9,7 @@ import pytest
 
 from runtime.auth import token_cache
 from runtime.auth.token_cache import TokenCache
+from runtime.storage import recent
 from tests.factories import Maker
 
 ME = "/api/v1/me"
@@ -44,8 +45,8 @@ def test_a_change_by_another_process_takes_effect_within_the_cache_lifetime(make
     assert make.client.get(ME, headers=rep).status_code == 200
     _deactivate_behind_our_back(make, "rep")
     assert make.client.get(ME, headers=rep).status_code == 200  # trusted from the cache for now
-    later = token_cache.monotonic() + token_cache.SECONDS
-    monkeypatch.setattr(token_cache, "monotonic", lambda: later)
+    later = recent.monotonic() + token_cache.SECONDS
+    monkeypatch.setattr(recent, "monotonic", lambda: later)
     assert make.client.get(ME, headers=rep).status_code == 401
 
 
@@ -69,7 +70,7 @@ def test_a_lookup_begun_before_a_clear_is_not_kept() -> None:
 
 
 def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(token_cache, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(recent, "MAX_ENTRIES", 3)
     cache = TokenCache()
     for i in range(4):
         cache.put(f"t{i}", i, cache.generation)
