@@ -5,8 +5,8 @@ Every statement costs psycopg's execution path and a round trip to the server: a
 server process's CPU and 60 µs of waiting. A single create made three such inserts after its record.
 Queued here, they go as one statement of data-modifying CTEs, `WITH d0 AS (INSERT …), d1 AS (INSERT …)
 INSERT …`, sent before the next statement of the connection (SQLAlchemy's, driver's, a COPY) and
-before the commit. Every statement therefore sees them as if they had been inserted one by one, and
-a rollback drops the ones never sent. The inserted tables have no unique index a user's value can
+with the commit, in the same round trip. Every statement therefore sees them as if they had been
+inserted one by one, and a rollback drops the ones never sent. The inserted tables have no unique index a user's value can
 clash with, so an error from them is a bug wherever it surfaces.
 """
 
@@ -35,23 +35,36 @@ def send(conn: Connection) -> None:
         _send(conn, queued)
 
 
-def _send(conn: Connection, queued: list[tuple[str, Sequence[Any]]]) -> None:
+def _send(conn: Connection, queued: list[tuple[str, Sequence[Any]]], *, commit: bool = False) -> None:
     import psycopg
 
     *first, last = queued
     sql = "".join(f"{'WITH' if i == 0 else ','} d{i} AS ({s}) " for i, (s, _) in enumerate(first)) + last[0]
     values = [v for _, params in queued for v in params]
+    dbapi_conn = conn.connection.dbapi_connection
     try:
-        with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+        if not commit:
+            with dbapi_conn.cursor() as cursor:  # type: ignore[union-attr]
+                cursor.execute(sql, values)
+            return
+        # The statement and the COMMIT in one round trip: psycopg's pipeline sends both before it waits.
+        # Should the statement fail, the server skips the COMMIT, and SQLAlchemy's commit, whose
+        # event this is, fails with the error; once committed here, its own commit finds nothing to do.
+        with dbapi_conn.pipeline(), dbapi_conn.cursor() as cursor:  # type: ignore[union-attr]
             cursor.execute(sql, values)
+            dbapi_conn.commit()  # type: ignore[union-attr]
     except psycopg.Error as e:  # as SQLAlchemy's, like the statement it went before (a lost connection: 503)
         raise DBAPIError.instance(sql, values, e, psycopg.Error) from e
 
 
+def _send_and_commit(conn: Connection, queued: list[tuple[str, Sequence[Any]]]) -> None:
+    _send(conn, queued, commit=True)
+
+
 def install(engine: Engine) -> None:
-    """Send the queue before every SQLAlchemy statement and before the commit; drop it on rollback."""
+    """Send the queue before every SQLAlchemy statement, and with the commit; drop it on rollback."""
     event.listen(engine, "before_cursor_execute", _before_statement)
-    transaction_state.follow(engine, _QUEUE, _send)
+    transaction_state.follow(engine, _QUEUE, _send_and_commit)
 
 
 def _before_statement(conn: Connection, _cursor: Any, *_args: Any) -> None:

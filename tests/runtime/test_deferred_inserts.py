@@ -1,14 +1,16 @@
 """The rows a write adds after its record (history, search document, audit entry): on PostgreSQL
 they reach the server with the connection's next statement (storage.deferred). Every statement of
-the transaction must see them, and a rollback must leave none behind, on every backend."""
+the transaction must see them, a rollback must leave none behind, on every backend, and on PostgreSQL
+they go with the COMMIT, which they can fail."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 import runtime.audit  # noqa: F401  (its subscriber writes the audit entries)
-from runtime.storage import definitions, driver, records, search
+from runtime.storage import deferred, definitions, driver, records, search, tables
 from runtime.storage.context import Actor, Change
 from runtime.storage.db import Database
 from runtime.storage.tables import record_history
@@ -39,3 +41,22 @@ def test_a_creates_rows_are_seen_in_its_transaction_and_gone_with_its_rollback(d
         assert driver.rows(conn, "SELECT record_id FROM record_history") == [(drill.id,)]
         assert driver.rows(conn, "SELECT record_id FROM audit_log WHERE action = 'record.create'") == [(drill.id,)]
         assert search.candidates(conn, "钻床") == [drill.id] and search.candidates(conn, "车床") == []
+
+
+def test_a_queued_row_that_fails_at_the_commit_fails_it_and_leaves_nothing(db: Database) -> None:
+    """The queued rows and the COMMIT go to PostgreSQL in one round trip: when the rows fail, the
+    server must skip the COMMIT, the commit must raise SQLAlchemy's error, and the connection must
+    serve the next transaction."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite sends every row at once: nothing is queued until the commit")
+    with db.write() as conn:
+        definitions.import_app(conn, repair(), Change(Actor(None)))
+        ref = definitions.form_ref(conn, "repair", "equipment")
+    with pytest.raises(IntegrityError), db.write() as conn:
+        records.create(conn, ref, {"name": "数控车床"}, Change(Actor("admin")))
+        deferred.defer(conn, "INSERT INTO record_history (record_id) VALUES (%s)", [-1])  # no such record, no version
+    with db.write() as conn:
+        drill = records.create(conn, ref, {"name": "台式钻床"}, Change(Actor("admin")))
+    with db.read() as conn:
+        assert driver.rows(conn, "SELECT record_id FROM record_history") == [(drill.id,)]
+        assert [r.id for r in conn.execute(select(tables.records.c.id))] == [drill.id]
