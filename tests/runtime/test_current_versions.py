@@ -37,6 +37,15 @@ def _same_database(db: Database) -> Database:
     return open_database(url, connect_args={"options": f"-csearch_path={schema}"})
 
 
+def _publish_from_another_process(db: Database) -> None:
+    other = _same_database(db)
+    try:
+        with other.write() as conn:
+            definitions.upgrade_app(conn, "shop", _with_field("vip"), ADMIN)
+    finally:
+        other.engine.dispose()
+
+
 @pytest.fixture
 def shop_db(db: Database) -> Database:
     with db.write() as conn:
@@ -54,12 +63,7 @@ def test_a_version_published_through_this_process_is_current_at_once(shop_db: Da
 def test_a_version_another_process_published_is_current_within_the_second(
         shop_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _current(shop_db) == 1
-    other = _same_database(shop_db)
-    try:
-        with other.write() as conn:
-            definitions.upgrade_app(conn, "shop", _with_field("vip"), ADMIN)
-    finally:
-        other.engine.dispose()
+    _publish_from_another_process(shop_db)
     assert _current(shop_db) == 1  # read a moment ago: trusted for now
     later = recent.monotonic() + recent.SECONDS
     monkeypatch.setattr(recent, "monotonic", lambda: later)
@@ -70,12 +74,7 @@ def test_without_keeping_it_the_other_process_s_version_is_current_at_once(shop_
     """The test above fails for the right reason: it is the cache that kept version 1."""
     definitions._current_versions(shop_db.engine).seconds = 0
     assert _current(shop_db) == 1
-    other = _same_database(shop_db)
-    try:
-        with other.write() as conn:
-            definitions.upgrade_app(conn, "shop", _with_field("vip"), ADMIN)
-    finally:
-        other.engine.dispose()
+    _publish_from_another_process(shop_db)
     assert _current(shop_db) == 2
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -86,22 +86,39 @@ def test_write_now_refuses_while_another_thread_writes_and_runs_nothing(sqlite_d
     assert ran == []
 
 
-def test_a_short_write_that_meets_another_threads_write_waits_and_then_runs_on_the_loop(sqlite_db: Database) -> None:
-    """It awaits the other writer's end instead of going to a worker thread, and the loop keeps
-    serving meanwhile."""
+@contextmanager
+def _another_thread_writing(db: Database) -> Iterator[threading.Event]:
+    """Another thread of this process in a write transaction (adding "import") until the event it
+    yields is set."""
     holding, done = threading.Event(), threading.Event()
 
     def other_thread() -> None:
-        with sqlite_db.write() as conn:
+        with db.write() as conn:
             _add(conn, "import")
             holding.set()
             done.wait(10)
 
-    def work() -> int:
-        _write_one(sqlite_db, "sales")
-        return threading.get_ident()
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(other_thread)
+        assert holding.wait(10)
+        try:
+            yield done
+        finally:
+            done.set()
+            held.result()
 
-    async def main() -> tuple[int, int]:
+
+def _sales_work(db: Database) -> Callable[[], int]:
+    def work() -> int:
+        _write_one(db, "sales")
+        return threading.get_ident()
+    return work
+
+
+def test_a_short_write_that_meets_another_threads_write_waits_and_then_runs_on_the_loop(sqlite_db: Database) -> None:
+    """It awaits the other writer's end instead of going to a worker thread, and the loop keeps
+    serving meanwhile."""
+    async def main(done: threading.Event) -> tuple[int, int]:
         ticks = 0
 
         async def ticking() -> None:
@@ -112,15 +129,12 @@ def test_a_short_write_that_meets_another_threads_write_waits_and_then_runs_on_t
 
         ticker = asyncio.create_task(ticking())
         asyncio.get_running_loop().call_later(0.2, done.set)  # the other thread commits a while later
-        ran_in = await short_write(sqlite_db, work)
+        ran_in = await short_write(sqlite_db, _sales_work(sqlite_db))
         ticker.cancel()
         return ran_in, ticks
 
-    with ThreadPoolExecutor(1) as pool:
-        held = pool.submit(other_thread)
-        assert holding.wait(10)
-        ran_in, ticks = asyncio.run(main())
-        held.result()
+    with _another_thread_writing(sqlite_db) as done:
+        ran_in, ticks = asyncio.run(main(done))
     assert ran_in == threading.get_ident()  # the loop's thread, not a worker
     assert ticks >= 5  # the loop ran other tasks while the write waited
     assert _keys(sqlite_db) == {"import", "sales"}
@@ -129,27 +143,13 @@ def test_a_short_write_that_meets_another_threads_write_waits_and_then_runs_on_t
 def test_a_short_write_that_waited_too_long_on_the_loop_goes_on_waiting_in_a_thread(
         sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writing, "BUSY_SECONDS", 0.05)  # as if a long import held the lock
-    writing_started, done = threading.Event(), threading.Event()
 
-    def other_thread() -> None:
-        with sqlite_db.write() as conn:
-            _add(conn, "import")
-            writing_started.set()
-            done.wait(10)
-
-    def work() -> int:
-        _write_one(sqlite_db, "sales")
-        return threading.get_ident()
-
-    async def main() -> int:
+    async def main(done: threading.Event) -> int:
         asyncio.get_running_loop().call_later(0.3, done.set)
-        return await short_write(sqlite_db, work)
+        return await short_write(sqlite_db, _sales_work(sqlite_db))
 
-    with ThreadPoolExecutor(1) as pool:
-        held = pool.submit(other_thread)
-        assert writing_started.wait(10)
-        ran_in = asyncio.run(main())
-        held.result()
+    with _another_thread_writing(sqlite_db) as done:
+        ran_in = asyncio.run(main(done))
     assert ran_in != threading.get_ident()
     assert _keys(sqlite_db) == {"import", "sales"}
     assert sqlite_db._waiting == []  # the loop that gave up is not woken later
