@@ -3,7 +3,7 @@
 Every published change is a new row in app_versions; records remember the version they were
 written under. Parsed definitions are cached per (app, version): a version never changes. Which
 version is current is kept for a second (runtime/storage/recent.py): a version published through
-this process is current from the next request, one published by another process (the CLI, a second
+this process is current from the next request, one published by another process (a second
 worker) within the second.
 """
 

@@ -28,7 +28,7 @@ def _current(db: Database) -> int:
 
 
 def _same_database(db: Database) -> Database:
-    """Another engine on the same database: what another process (the CLI, a second worker) has."""
+    """Another engine on the same database: what another process (a second worker) has."""
     url = db.engine.url.render_as_string(hide_password=False)
     if db.dialect == "sqlite":
         return open_database(url, sqlite_json="jsonb" if db.jsonb else "text")
