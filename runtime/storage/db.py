@@ -101,8 +101,12 @@ class Database:
         loop = asyncio.get_running_loop()
         released = loop.create_future()
 
+        def settle() -> None:
+            if not released.done():  # not given up on (timed out) or woken already
+                released.set_result(None)
+
         def wake() -> None:
-            loop.call_soon_threadsafe(lambda: released.done() or released.set_result(None))
+            loop.call_soon_threadsafe(settle)
 
         self._waiting.append(wake)
         if self._writer.acquire(blocking=False):  # it let go before we were listed: wake now

@@ -6,13 +6,14 @@ server process's CPU and 60 µs of waiting. A single create made three such inse
 Queued here, they go as one statement of data-modifying CTEs, `WITH d0 AS (INSERT …), d1 AS (INSERT …)
 INSERT …`, sent before the next statement of the connection (SQLAlchemy's, driver's, a COPY) and
 with the commit, in the same round trip. Every statement therefore sees them as if they had been
-inserted one by one, and a rollback drops the ones never sent. The inserted tables have no unique index a user's value can
-clash with, so an error from them is a bug wherever it surfaces.
+inserted one by one, and a rollback drops the ones never sent. The inserted tables have no unique
+index a user's value can clash with, so an error from them is a bug wherever it surfaces.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
@@ -60,14 +61,10 @@ def _send(conn: Connection, queued: list[tuple[str, Sequence[Any]]], *, commit: 
         raise DBAPIError.instance(sql, values, e, psycopg.Error) from e
 
 
-def _send_and_commit(conn: Connection, queued: list[tuple[str, Sequence[Any]]]) -> None:
-    _send(conn, queued, commit=True)
-
-
 def install(engine: Engine) -> None:
     """Send the queue before every SQLAlchemy statement, and with the commit; drop it on rollback."""
     event.listen(engine, "before_cursor_execute", _before_statement)
-    transaction_state.follow(engine, _QUEUE, _send_and_commit)
+    transaction_state.follow(engine, _QUEUE, partial(_send, commit=True))
 
 
 def _before_statement(conn: Connection, _cursor: Any, *_args: Any) -> None:
