@@ -65,27 +65,6 @@ def test_write_now_runs_the_work_in_this_thread_and_commits_it(sqlite_db: Databa
     assert _keys(sqlite_db) == {"sales"}
 
 
-def test_write_now_refuses_while_another_thread_writes_and_runs_nothing(sqlite_db: Database) -> None:
-    writing, done = threading.Event(), threading.Event()
-
-    def other_thread() -> None:
-        with sqlite_db.write():
-            writing.set()
-            done.wait(10)
-
-    ran: list[bool] = []
-    with ThreadPoolExecutor(1) as pool:
-        held = pool.submit(other_thread)
-        assert writing.wait(10)
-        try:
-            with pytest.raises(WriterBusy):
-                sqlite_db.write_now(lambda: ran.append(True))
-        finally:
-            done.set()
-        held.result()
-    assert ran == []
-
-
 @contextmanager
 def _another_thread_writing(db: Database) -> Iterator[threading.Event]:
     """Another thread of this process in a write transaction (adding "import") until the event it
@@ -113,6 +92,14 @@ def _sales_work(db: Database) -> Callable[[], int]:
         _write_one(db, "sales")
         return threading.get_ident()
     return work
+
+
+def test_write_now_refuses_while_another_thread_writes_and_runs_nothing(sqlite_db: Database) -> None:
+    ran: list[bool] = []
+    with _another_thread_writing(sqlite_db):
+        with pytest.raises(WriterBusy):
+            sqlite_db.write_now(lambda: ran.append(True))
+    assert ran == []
 
 
 def test_a_short_write_that_meets_another_threads_write_waits_and_then_runs_on_the_loop(sqlite_db: Database) -> None:
