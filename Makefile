@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench lint vendor
+.PHONY: install run test bench lint vendor text-order
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,6 @@ lint: install
 
 vendor: install
 	$(BIN)/python -m builder_ui.vendor
+
+text-order: install
+	$(BIN)/python -m runtime.io.text_order_table

@@ -43,6 +43,12 @@ SHOP = {
 }
 
 
+CHINESE_ORDER = ["(备用)", "１号", "阿里巴巴", "北京华信有限公司", "重庆火锅", "李四", "吕布", "绿地", "欧阳",
+                 "沈阳机床", "王五", "张三", "赵六", "重量级", "apple", "Banana", "Ｚ字"]
+"""Names as PostgreSQL's ICU sorts them: punctuation, digits (full-width too), Han by pinyin (重庆 as
+chóng, 重量 as zhòng; lǚ before lǜ), then Latin letters whatever their case or width."""
+
+
 def shop(**changes: Any) -> dict[str, Any]:
     """A copy of the SHOP definition, with top-level keys replaced."""
     definition = copy.deepcopy(SHOP)

@@ -1,0 +1,60 @@
+"""Regenerate engine/text_order.txt from PostgreSQL's ICU: `make text-order` (needs a PostgreSQL
+built with ICU, as Debian's; `TANGRAM_DATABASE_URL` or the local test database).
+
+Every assigned character of Unicode's first plane, except controls, surrogates and private use, is
+ranked by ICU's Chinese collation (pinyin) at primary strength: characters ICU holds equal there
+(`A`, `a`, `Ａ`) share a line. The first line holds the characters ICU ignores (equal to the empty
+string); the others follow in order. A group holding one of the CONTRACTIONS has its members
+each followed by a tab. engine/text_order.py turns the lines into the sort key SQLite
+indexes, so SQLite sorts text as PostgreSQL's `COLLATE "zh-x-icu"` does."""
+
+from __future__ import annotations
+
+import os
+import sys
+import unicodedata
+from pathlib import Path
+
+import psycopg
+
+TABLE = Path(__file__).resolve().parents[2] / "engine" / "text_order.txt"
+SKIPPED = {"Cc", "Cs", "Co", "Cn"}
+CONTRACTIONS = ("重庆", "沈阳", "藏文")
+"""Words ICU's Chinese rules sort apart from their first character (重庆 as chóng, not zhòng):
+`&虫<重庆/庆`, `&弞<沈阳/阳` and `&銺<藏文/文` are the only ones in ICU 72's rules (ucol_getRules)."""
+
+COLLATION = ("CREATE COLLATION pg_temp.tangram_primary "
+             "(provider = icu, locale = 'zh-u-ks-level1', deterministic = false)")
+RANKS = """
+SELECT ch, dense_rank() OVER (ORDER BY ch COLLATE pg_temp.tangram_primary) FROM unnest(%s::text[]) AS ch
+ORDER BY 2, ch COLLATE "C"
+"""
+
+
+def characters() -> list[str]:
+    return [chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) not in SKIPPED]
+
+
+def groups(url: str) -> list[str]:
+    """Lines of the table: the ignorable characters, then each primary group in order."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(COLLATION)
+        ranked = conn.execute(RANKS, [["", *characters(), *CONTRACTIONS]]).fetchall()
+    by_rank: dict[int, list[str]] = {}
+    for ch, rank in ranked:
+        by_rank.setdefault(rank, []).append(ch)
+    lines = ["".join(m + "\t" for m in group) if any(len(m) > 1 for m in group) else "".join(group)
+             for group in (by_rank[r] for r in sorted(by_rank))]
+    return lines  # the empty string is the least of all: the first line is the ignorable group
+
+
+def main() -> None:
+    url = os.environ.get("TANGRAM_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    lines = groups(url.replace("postgresql+psycopg://", "postgresql://"))
+    TABLE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{TABLE}: {sum(map(len, lines))} characters in {len(lines) - 1} groups, "
+          f"{len(lines[0])} ignorable", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
