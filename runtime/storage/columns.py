@@ -8,6 +8,11 @@ Each column has a `raw` expression (the stored value, NULL when blank) and a `ke
 is never NULL: COALESCE(raw, blank), with a `blank` that sorts below every real value. Sorting and
 keyset pagination use `key`, so blanks sort first ascending and last descending on both databases,
 and a cursor condition stays one index range even across blanks.
+
+Text fields (and formulas and lookups giving text) sort in Chinese order, Han by pinyin
+(engine/text_order.py): PostgreSQL through ICU's collation `zh-x-icu`, SQLite by the SQL function
+`tg_text_key` (registered on every connection) over the value, and over each value compared with
+it. Other text (phones, e-mails, numbers, option values) sorts by code point on both.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Numeric, String, bindparam, literal_column
+from sqlalchemy import BigInteger, Integer, Numeric, String, bindparam, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
@@ -44,6 +49,11 @@ _BLANK = {
     "postgresql": {"text": "''", "number": "CAST('-Infinity' AS NUMERIC)", "integer": "0", "bool": "-1"},
     "sqlite": {"text": "''", "number": "-1e999", "integer": "0", "bool": "-1"},
 }
+CHINESE_ORDER = 'COLLATE "zh-x-icu"'
+"""PostgreSQL's ICU collation for Chinese (pinyin) order; PostgreSQL built without ICU lacks it, and
+schema.upgrade says so before anything else."""
+TEXT_KEY = "tg_text_key"
+"""SQLite's function for the same order: engine/text_order.sort_key."""
 _SYSTEM = {  # column -> (storage, nullable)
     "id": ("integer", False),
     "version": ("integer", False),
@@ -63,11 +73,19 @@ class SqlColumn:
     key: str
     storage: str
     raw: str
+    value: str
+    """COALESCE(raw, blank): what a page carries for its cursor and what `contains` searches."""
     sort: str
+    """What sorts, indexes and comparisons use: `value`, or its Chinese order (see the module)."""
     field: FieldType | None = None
+    keyed: bool = False
+    """`sort` is TEXT_KEY(value): a value compared with it goes through TEXT_KEY too (SQLite)."""
 
     def raw_expr(self) -> ColumnElement[Any]:
         return literal_column(self.raw)
+
+    def value_expr(self) -> ColumnElement[Any]:
+        return literal_column(self.value)
 
     def sort_expr(self) -> ColumnElement[Any]:
         return literal_column(self.sort)
@@ -75,7 +93,7 @@ class SqlColumn:
     def stands_in_for_blank(self, value: Any) -> bool:
         """Whether `value` (a stored value) equals what `sort` puts in place of a blank, so that a
         comparison of `sort` with it would also match the blanks."""
-        if self.sort == self.raw:
+        if self.value == self.raw:
             return False
         if self.storage == "text":
             return str(value) == ""
@@ -86,7 +104,7 @@ class SqlColumn:
         return False  # bool: the blank is -1, never a value
 
     def bind(self, value: Any, dialect: str) -> Any:
-        """A parameter holding `value` (a stored value) typed so it compares like the column."""
+        """A parameter holding `value` (a stored value) typed so it compares like `sort`."""
         if self.storage == "number":
             number = Decimal(str(value))
             return bindparam(None, float(number) if dialect == "sqlite" else number, type_=Numeric())
@@ -99,7 +117,8 @@ class SqlColumn:
         if self.storage == "timestamp":
             return bindparam(None, value if isinstance(value, datetime) else datetime.fromisoformat(value),
                              type_=UTCDateTime())
-        return bindparam(None, str(value), type_=String())
+        text = bindparam(None, str(value), type_=String())
+        return getattr(func, TEXT_KEY)(text, type_=String()) if self.keyed else text
 
 
 def field_column(field: FieldType, dialect: str, table: str = "") -> SqlColumn:
@@ -110,16 +129,20 @@ def field_column(field: FieldType, dialect: str, table: str = "") -> SqlColumn:
         raise BadQuery(f"“{field.label}”不能排序或建索引", f"field {field.key!r} cannot be sorted or indexed",
                        field=field.key)
     raw = _RAW[dialect][storage].format(k=field.key).replace("data", f"{table}.data" if table else "data", 1)
-    sort = f"COALESCE({raw}, {_BLANK[dialect][storage]})"
+    value = f"COALESCE({raw}, {_BLANK[dialect][storage]})"
+    if field.sorts_as_words():
+        if dialect == "postgresql":
+            return SqlColumn(field.key, storage, raw, f'{value} COLLATE "C"', f"{value} {CHINESE_ORDER}", field)
+        return SqlColumn(field.key, storage, raw, value, f"{TEXT_KEY}({value})", field, keyed=True)
     if dialect == "postgresql" and storage == "text":
-        sort += ' COLLATE "C"'  # code-point order, as SQLite's BINARY: both databases sort alike
-    return SqlColumn(field.key, storage, raw, sort, field)
+        value += ' COLLATE "C"'  # code-point order, as SQLite's BINARY: both databases sort alike
+    return SqlColumn(field.key, storage, raw, value, value, field)
 
 
 def system_column(key: str, dialect: str) -> SqlColumn:
     storage, nullable = _SYSTEM[key]
-    sort = f"COALESCE({key}, '')" if nullable else key
-    return SqlColumn(key, storage, key, sort)
+    value = f"COALESCE({key}, '')" if nullable else key
+    return SqlColumn(key, storage, key, value, value)
 
 
 def column(form: FormDefinition, key: str, dialect: str) -> SqlColumn:
@@ -136,4 +159,4 @@ def is_system(key: str) -> bool:
     return key in _SYSTEM
 
 
-__all__ = ["SqlColumn", "column", "field_column", "system_column", "is_system"]
+__all__ = ["CHINESE_ORDER", "TEXT_KEY", "SqlColumn", "column", "field_column", "system_column", "is_system"]

@@ -14,7 +14,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, cast, exists, func, literal_column, or_, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -156,10 +170,10 @@ def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueCont
     value = _filter_value(ref, col, cond.op, cond.value, ctx)
     if cond.op in ("contains", "starts_with"):
         escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = col.bind(f"%{escaped}%" if cond.op == "contains" else f"{escaped}%", dialect)
+        pattern = bindparam(None, f"%{escaped}%" if cond.op == "contains" else f"{escaped}%", type_=String())
         if dialect == "postgresql" and col.storage == "text":
             pattern = pattern.collate("C")  # lower() as on the field's side (ASCII letters), as SQLite's
-        return func.lower(key).like(func.lower(pattern), escape="\\")
+        return func.lower(col.value_expr()).like(func.lower(pattern), escape="\\")
     bound = col.bind(value, dialect)
     return {
         # Equal to a value other than the blank's stand-in already excludes blanks: no second test
@@ -265,7 +279,7 @@ def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueCon
     count = select(func.count()).select_from(records).where(*where) if query.count else None
     if query.cursor:
         where.append(_keyset(columns, keys, decode_cursor(keys, query.cursor), dialect))
-    sort_cols = [c.sort_expr().label(f"_s{i}") for i, c in enumerate(columns)]
+    sort_cols = [c.value_expr().label(f"_s{i}") for i, c in enumerate(columns)]  # the cursor's values
     order = [c.sort_expr().desc() if k.descending else c.sort_expr().asc()
              for c, k in zip(columns, keys, strict=True)]
     page = select(*LISTED, *sort_cols).where(*where).order_by(*order).limit(query.limit + 1)

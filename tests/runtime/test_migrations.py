@@ -9,9 +9,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from runtime.storage import schema
+from runtime.storage import definitions, schema
+from runtime.storage.context import Actor, Change
+from runtime.storage.indexes import existing_indexes, index_prefix, wanted_indexes
 from runtime.storage.tables import metadata
 from tests.backends import fresh_database
+from tests.factories import shop
 
 
 def _declared(name: str | None, type_: str, _parents: Any) -> bool:
@@ -31,3 +34,23 @@ def test_upgrade_to_head_matches_the_table_definitions(backend: str, tmp_path: A
                 automerge = text("SELECT v FROM record_search_config WHERE k = 'automerge'")
                 assert conn.execute(automerge).scalar() == 0
         assert diff == []
+
+
+def test_0009_rebuilds_text_fields_indexes_in_chinese_order(backend: str, tmp_path: Any) -> None:
+    """A database from before 0009 has its text fields indexed in code-point order: the upgrade builds
+    the indexes the lists now ask for and drops the old ones."""
+    with fresh_database(backend, tmp_path, create=False) as db:
+        schema.upgrade(db, "0008")
+        with db.write() as conn:
+            definitions.import_app(conn, shop(), Change(Actor(None)))
+            ref = definitions.form_ref(conn, "shop", "customer")
+            wanted = set(wanted_indexes("shop", ref.form, db.dialect))
+            for name in existing_indexes(conn, "shop", "customer"):
+                conn.execute(text(f"DROP INDEX {name}"))
+            name = "COALESCE(json_extract(data, '$.name'), '')" if db.dialect == "sqlite" else \
+                "COALESCE((data ->> 'name'), '') COLLATE \"C\""
+            conn.execute(text(f"CREATE UNIQUE INDEX {index_prefix('shop', 'customer')}old ON records (({name})) "
+                              "WHERE app = 'shop' AND form = 'customer' AND deleted_at IS NULL"))
+        schema.upgrade(db)
+        with db.read() as conn:
+            assert existing_indexes(conn, "shop", "customer") == wanted

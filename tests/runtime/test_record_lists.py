@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.factories import CHINESE_ORDER
+
 
 def _seed(make: Any, count: int = 40) -> list[dict[str, Any]]:
     make.app_def()
@@ -134,10 +136,43 @@ def test_cursor_from_another_sort_is_refused(make: Any) -> None:
     assert r.status_code == 400
 
 
-def test_chinese_text_sorts_by_code_point_on_every_database(make: Any) -> None:
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_text_sorts_in_chinese_order_on_every_database_across_pages(make: Any, sort: str) -> None:
     make.app_def()
-    names = ["张三", "李四", "王五", "赵六", "Apple", "apple", "１号"]
-    for n in names:
-        make.record("customer", {"name": n})
-    items = _all_pages(make, {"sort": "name", "limit": 3})
-    assert [i["data"]["name"] for i in items] == sorted(names)
+    shuffled = CHINESE_ORDER[:]
+    random.Random(3).shuffle(shuffled)
+    for name in shuffled:
+        make.record("customer", {"name": name})
+    make.record("product", {"title": "无名"})
+    items = _all_pages(make, {"sort": sort, "limit": 4})
+    expected = CHINESE_ORDER[::-1] if sort.startswith("-") else CHINESE_ORDER
+    assert [i["data"]["name"] for i in items] == expected
+
+
+def test_texts_one_letter_case_apart_sort_together_yet_stay_distinct(make: Any) -> None:
+    make.app_def()
+    for name in ["Apple", "李四", "apple", "Banana", "Ａpple", "阿里"]:
+        make.record("customer", {"name": name})
+    names = [i["data"]["name"] for i in _all_pages(make, {"sort": "name", "limit": 2})]
+    assert names[:2] == ["阿里", "李四"] and set(names[2:5]) == {"Apple", "apple", "Ａpple"} and names[5] == "Banana"
+    # Equal in order, not in value: equality and uniqueness still tell them apart.
+    r = make.client.get(make.url(), params={"filter[name]": "apple"}, headers=make.admin)
+    assert [i["data"]["name"] for i in r.json()["items"]] == ["apple"]
+    r = make.client.post(make.url(), json={"data": {"name": "apple"}}, headers=make.admin)
+    assert r.status_code == 409 and r.json()["error"]["details"][0]["path"] == "name", r.text
+
+
+@pytest.mark.parametrize(("op", "value", "expected"), [
+    ("gt", "李四", CHINESE_ORDER[6:]),
+    ("lte", "李四", CHINESE_ORDER[:6]),
+    ("contains", "重", ["重庆火锅", "重量级"]),
+    ("starts_with", "apple", ["apple"]),
+])
+def test_text_filters_compare_in_the_same_order(make: Any, op: str, value: str, expected: list[str]) -> None:
+    make.app_def()
+    for name in CHINESE_ORDER:
+        make.record("customer", {"name": name})
+    items = _all_pages(make, {f"filter[name][{op}]": value, "sort": "name", "limit": 5})
+    assert [i["data"]["name"] for i in items] == expected
+
+

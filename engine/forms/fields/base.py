@@ -84,6 +84,9 @@ class FieldType(BaseModel):
     value_type: ClassVar[str | None] = "text"
     """The type of the value in expressions: number, text, bool, date, datetime, list[text]; None
     when expressions cannot use it (addresses, attachments; sub_tables only through their columns)."""
+    words: ClassVar[bool] = False
+    """Whether the values are words people read, sorted in Chinese order (Han by pinyin, case and
+    width ignored); other text (phones, e-mails, option values) sorts by code point."""
 
     @classmethod
     def type_name(cls) -> str:
@@ -131,6 +134,10 @@ class FieldType(BaseModel):
     def expression_type(self) -> str | None:
         """The value's type in expressions (see `value_type`; a type whose options change it overrides)."""
         return type(self).value_type
+
+    def sorts_as_words(self) -> bool:
+        """Whether the field sorts in Chinese order (see `words`; computed types by their result)."""
+        return type(self).words
 
     def is_sortable(self) -> bool:
         """Whether this field can be sorted and indexed."""

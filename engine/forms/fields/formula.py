@@ -34,6 +34,9 @@ class FormulaField(FieldType):
     def expression_type(self) -> str | None:
         return self.result
 
+    def sorts_as_words(self) -> bool:
+        return self.result == "text"
+
     def store(self, value: Any) -> Any:
         """The computed value as it is stored: numbers as exact decimal strings, dates in ISO."""
         if value is None:

@@ -36,6 +36,9 @@ class LookupField(FieldType):
     def expression_type(self) -> str | None:
         return self.result
 
+    def sorts_as_words(self) -> bool:
+        return self.result == "text"
+
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         return value  # copied from the related record, which normalised it
 

@@ -39,6 +39,7 @@ class TextField(FieldType):
     pattern_message: str | None = None
 
     filter_ops = EQUALITY_OPS + ORDER_OPS + TEXT_OPS
+    words = True
 
     @field_validator("pattern")
     @classmethod

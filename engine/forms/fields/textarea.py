@@ -18,6 +18,7 @@ class TextareaField(FieldType):
     max_length: int | None = Field(default=None, ge=1)
 
     sortable = False
+    words = True
     filter_ops = EQUALITY_OPS + TEXT_OPS
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
