@@ -22,6 +22,7 @@ from engine.reports.aggregates import report_aggregates
 from engine.reports.compile import WidgetQuery
 from engine.reports.dimensions import DimensionPlan, bucket_label
 from engine.reports.measures import MeasurePlan
+from engine.text_order import sort_key
 
 Fetch = Callable[[Select[Any]], Sequence[Sequence[Any]]]
 Labels = Callable[[DimensionPlan, set[Any]], dict[Any, str]]
@@ -134,11 +135,11 @@ def _order(plan: DimensionPlan, value: Any) -> tuple[Any, ...]:
         return (0, plan.options.index(value), "")
     if isinstance(value, int | Decimal | bool):
         return (1, value, "")
-    return (1, 0, str(value))
+    return (1, 0, sort_key(str(value)))  # text in Chinese order, as lists sort it
 
 
 def natural_order(plans: list[DimensionPlan], groups: list[Group]) -> list[Group]:
-    """Selects in option order, everything else by value; blanks last."""
+    """Selects in option order, everything else by value (text in Chinese order); blanks last."""
     return sorted(groups, key=lambda g: tuple(_order(p, v) for p, v in zip(plans, g.keys, strict=True)))
 
 

@@ -197,6 +197,13 @@ def test_an_ad_hoc_query_previews_a_widget_in_the_same_shape(client: TestClient,
     assert r.json()["widgets"][0]["rows"] == [["B", 1]]
 
 
+def test_text_groups_come_in_chinese_order_as_lists_sort_them(client: TestClient, board: Maker) -> None:
+    body = {"type": "bar", "form": "customer", "dimensions": [{"field": "name"}], "measures": [{"agg": "count"}]}
+    r = client.post("/api/v1/apps/shop/query", json=body, headers=board.admin)
+    assert r.status_code == 200, r.text
+    assert [row[0] for row in r.json()["widgets"][0]["rows"]] == ["丙公司", "丁公司", "甲公司", "戊公司", "乙公司"]
+
+
 def test_a_broken_ad_hoc_widget_is_a_422_listing_every_problem(client: TestClient, board: Maker) -> None:
     body = {"type": "bar", "form": "customer", "dimensions": [{"field": "nope"}],
             "measures": [{"agg": "sum", "field": "name"}]}
