@@ -4,8 +4,8 @@ PostgreSQL sorts such text with ICU's collation `zh-x-icu`. SQLite has no ICU, s
 queries sort `sort_key(text)` instead: each character becomes its rank in ICU's order at primary
 strength (text_order.txt, made from PostgreSQL's ICU by runtime/io/text_order_table.py), so both
 databases put the same texts in the same order. Characters ICU ignores (combining marks, soft
-hyphens) and control characters are left out; characters beyond the table (emoji, the rarest Han) keep their code point,
-which sorts them before the rest.
+hyphens) and control characters are left out; characters beyond the table (emoji, the rarest Han)
+keep their code point, which sorts them before the rest.
 
 Text that differs only in what the primary strength ignores (`Apple`, `apple`, `Ａpple`) gets the
 same ranks; the key then ends with the text itself, so it still tells every text apart (an equality
@@ -23,8 +23,6 @@ _FIRST_RANK = 0xF0000
 above every character a text holds, and still one character each."""
 SEPARATOR = "\x01"
 """Between the ranks and the text: below every rank, so a text sorts before its own continuations."""
-
-
 _STAND_IN = 0xE000
 """A contraction is replaced by a stand-in from here (Private Use Area) before ranking."""
 

@@ -45,7 +45,8 @@ def _query(make: Any, **kwargs: Any) -> tuple[str, str]:
 
 def _generic_indexes(conn: Connection) -> list[str]:
     if conn.dialect.name == "postgresql":
-        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'records' AND indexname LIKE 'ix_records%%'"
+        sql = ("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'records' "
+               "AND indexname LIKE 'ix_records%%'")
     else:
         sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE 'ix_records%'"
     return [name for (name,) in conn.exec_driver_sql(sql)]
