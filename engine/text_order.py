@@ -23,6 +23,8 @@ _FIRST_RANK = 0xF0000
 above every character a text holds, and still one character each."""
 SEPARATOR = "\x01"
 """Between the ranks and the text: below every rank, so a text sorts before its own continuations."""
+SQL_FUNCTION = "tg_text_key"
+"""The name SQLite knows `sql_sort_key` by (engine/expr/sqlite_functions.py registers it)."""
 _STAND_IN = 0xE000
 """A contraction is replaced by a stand-in from here (Private Use Area) before ranking."""
 
@@ -62,4 +64,4 @@ def sql_sort_key(value: Any) -> str | None:
     return sort_key(value if isinstance(value, str) else str(value))
 
 
-__all__ = ["sort_key", "sql_sort_key", "SEPARATOR"]
+__all__ = ["sort_key", "sql_sort_key", "SEPARATOR", "SQL_FUNCTION"]

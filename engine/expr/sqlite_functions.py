@@ -15,7 +15,7 @@ from engine.expr.evaluate import EvalContext, arithmetic, compare_values, load
 from engine.expr.functions import functions
 from engine.expr.functions.text import show
 from engine.expr.nodes import BOOL, DATE, DATETIME, NUMBER, TEXT, list_of
-from engine.text_order import sql_sort_key
+from engine.text_order import SQL_FUNCTION, sql_sort_key
 
 _TYPES = {"number": NUMBER, "text": TEXT, "bool": BOOL, "date": DATE, "datetime": DATETIME, "null": TEXT,
           "list[text]": list_of(TEXT), "list[number]": list_of(NUMBER)}
@@ -64,7 +64,7 @@ def compare(op: str, kinds: str, zone: str, a: Any, b: Any) -> Any:
     return _out(compare_values(op, _in(a, left_kind, zone), _in(b, right_kind, zone)))
 
 
-REGISTER = (("tg_fn", -1, call), ("tg_op", 5, operate), ("tg_cmp", 5, compare), ("tg_text_key", 1, sql_sort_key))
+REGISTER = (("tg_fn", -1, call), ("tg_op", 5, operate), ("tg_cmp", 5, compare), (SQL_FUNCTION, 1, sql_sort_key))
 """(name, number of arguments, function) for sqlite3's create_function(…, deterministic=True).
 tg_text_key orders text fields in Chinese order in SQLite's indexes (runtime/storage/columns.py):
 a database with such indexes needs it to write records, so tools must open it through Tangram."""

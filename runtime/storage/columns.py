@@ -29,6 +29,7 @@ from engine.errors import BadQuery
 from engine.forms.fields.base import FieldType
 from engine.forms.fields.relation import MAX_ID
 from engine.forms.model import FormDefinition
+from engine.text_order import SQL_FUNCTION
 from runtime.storage.types import UTCDateTime
 
 _RAW = {
@@ -50,9 +51,9 @@ _BLANK = {
     "sqlite": {"text": "''", "number": "-1e999", "integer": "0", "bool": "-1"},
 }
 CHINESE_ORDER = 'COLLATE "zh-x-icu"'
-"""PostgreSQL's ICU collation for Chinese (pinyin) order; PostgreSQL built without ICU lacks it, and
-schema.upgrade says so before anything else."""
-TEXT_KEY = "tg_text_key"
+"""PostgreSQL's ICU collation for Chinese (pinyin) order. A PostgreSQL built without ICU lacks it:
+migration 0009 then stops with a message naming it."""
+TEXT_KEY = SQL_FUNCTION
 """SQLite's function for the same order: engine/text_order.sort_key."""
 _SYSTEM = {  # column -> (storage, nullable)
     "id": ("integer", False),
