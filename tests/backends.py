@@ -44,6 +44,15 @@ def postgres_problem() -> str | None:
     return _pg_checked["result"]
 
 
+def require_postgres() -> None:
+    """Skip (fail under CI) with the reason when PostgreSQL cannot be used."""
+    problem = postgres_problem()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+
+
 @contextmanager
 def fresh_database(backend: str, tmp_path: object, *, create: bool = True) -> Iterator[Database]:
     """A new empty database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
@@ -57,11 +66,7 @@ def fresh_database(backend: str, tmp_path: object, *, create: bool = True) -> It
         finally:
             db.engine.dispose()
         return
-    problem = postgres_problem()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:

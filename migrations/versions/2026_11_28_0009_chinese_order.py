@@ -10,11 +10,9 @@ Create Date: 2026-11-28
 from __future__ import annotations
 
 from alembic import op
-from sqlalchemy import select
 
 from runtime.storage import definitions
 from runtime.storage.indexes import sync_indexes
-from runtime.storage.tables import apps
 
 revision = "0009"
 down_revision = "0008"
@@ -28,10 +26,9 @@ def upgrade() -> None:
             "SELECT 1 FROM pg_collation WHERE collname = 'zh-x-icu'").first() is None:
         raise RuntimeError('PostgreSQL lacks the ICU collation "zh-x-icu" that sorts Chinese text: '
                            "Tangram needs a PostgreSQL built with ICU (as Debian's and the official images are)")
-    for key in conn.scalars(select(apps.c.key)).all():
-        app, _version = definitions.current(conn, key)
+    for app in definitions.current_apps(conn):
         for form in app.forms:
-            sync_indexes(conn, key, form)
+            sync_indexes(conn, app.key, form)
 
 
 def downgrade() -> None:

@@ -30,7 +30,7 @@ from runtime.analytics.columns import csv_row, form_columns, form_hash, pg_selec
 from runtime.analytics.mirror import Mirror, SyncState
 from runtime.storage import definitions
 from runtime.storage.db import Database
-from runtime.storage.tables import apps, record_history, records
+from runtime.storage.tables import record_history, records
 
 GAP_SECONDS = 600
 """How long a missing history id is awaited (the longest write transaction expected on PostgreSQL)."""
@@ -68,10 +68,6 @@ def _snapshot(db: Database) -> Iterator[Connection]:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             yield conn
-
-
-def _current_apps(conn: Connection) -> list[AppDefinition]:
-    return [definitions.current(conn, key)[0] for key in conn.scalars(select(apps.c.key).order_by(apps.c.key))]
 
 
 def _copy_records(conn: Connection, mirror: Mirror, mconn: Connection, app: str, form_key: str, name: str,
@@ -113,7 +109,7 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
     with mirror.lock, _snapshot(db) as conn, mirror.write() as mconn:
         state = mirror.state(mconn)
         top = conn.scalar(select(func.max(record_history.c.id))) or 0
-        wanted = {table_name(a.key, f.key): (a, f) for a in _current_apps(conn) for f in a.forms}
+        wanted = {table_name(a.key, f.key): (a, f) for a in definitions.current_apps(conn) for f in a.forms}
         for name in set(state.tables) - set(wanted):
             mirror.drop_table(mconn, name)
         # A mirror ahead of the primary belongs to another database, or to this one before a restore

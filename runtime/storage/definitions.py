@@ -84,6 +84,11 @@ def form_ref(conn: Connection, app_key: str, form_key: str) -> FormRef:
     return FormRef(app, version, app.form(form_key))
 
 
+def current_apps(conn: Connection) -> list[AppDefinition]:
+    """Every app's current published definition, by key."""
+    return [current(conn, key)[0] for key in conn.scalars(select(apps.c.key).order_by(apps.c.key))]
+
+
 def list_apps(conn: Connection) -> list[Row[Any]]:
     return list(conn.execute(select(apps).order_by(apps.c.key)))
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import random
 
-import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from engine.text_order import SEPARATOR, sort_key
-from tests.backends import PG_URL, postgres_problem
+from tests.backends import PG_URL, require_postgres
 
 
 def _texts() -> list[str]:
@@ -21,11 +19,7 @@ def _texts() -> list[str]:
 
 
 def test_sqlite_sorts_text_as_postgresql_does() -> None:
-    problem = postgres_problem()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require_postgres()
     texts = _texts()
     engine = create_engine(PG_URL, poolclass=NullPool)
     with engine.connect() as conn:
