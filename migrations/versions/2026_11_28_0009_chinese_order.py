@@ -12,7 +12,6 @@ from __future__ import annotations
 from alembic import op
 
 from runtime.storage import definitions
-from runtime.storage.indexes import sync_indexes
 
 revision = "0009"
 down_revision = "0008"
@@ -26,9 +25,7 @@ def upgrade() -> None:
             "SELECT 1 FROM pg_collation WHERE collname = 'zh-x-icu'").first() is None:
         raise RuntimeError('PostgreSQL lacks the ICU collation "zh-x-icu" that sorts Chinese text: '
                            "Tangram needs a PostgreSQL built with ICU (as Debian's and the official images are)")
-    for app in definitions.current_apps(conn):
-        for form in app.forms:
-            sync_indexes(conn, app.key, form)
+    definitions.sync_all_indexes(conn)
 
 
 def downgrade() -> None:

@@ -89,6 +89,14 @@ def current_apps(conn: Connection) -> list[AppDefinition]:
     return [current(conn, key)[0] for key in conn.scalars(select(apps.c.key).order_by(apps.c.key))]
 
 
+def sync_all_indexes(conn: Connection) -> None:
+    """Bring every form's indexes in line with what this code wants for its definition (migrations
+    that change how indexes are built)."""
+    for app in current_apps(conn):
+        for form in app.forms:
+            sync_indexes(conn, app.key, form)
+
+
 def list_apps(conn: Connection) -> list[Row[Any]]:
     return list(conn.execute(select(apps).order_by(apps.c.key)))
 

@@ -3,6 +3,17 @@
 Indexes are partial (one form's live records) and named `tg_<form hash>_<definition hash>`, so the
 set a definition wants can be compared with the set that exists and brought in line on every
 import and upgrade.
+
+On SQLite each index leads with the `form` column (LEADING_COLUMN). Tangram keeps no planner
+statistics there, and without them SQLite guesses rows from the equalities an index matches: the
+generic `ix_records_form_id (app, form, id)` matches two (`app`, `form`), a partial index on a field
+matched none, so for a list sorted by an indexed field with no filter the planner took the generic
+index and sorted the whole form (0.1–0.4 s for the first page at 150,000 customers) instead of
+walking the field's index (1–2 ms). Leading with `form` gives these indexes one equality: more
+than none, so one that yields the order wins; fewer than the generic index's two, so a sort no index
+serves still reads the form in id order, which is 2.5 times faster than in the order of some other
+index. The same plans come out with statistics (`ANALYZE`). PostgreSQL keeps statistics of its own
+and has the indexes without it.
 """
 
 from __future__ import annotations
@@ -29,12 +40,18 @@ def _is_single_relation(field: FieldType) -> bool:
     return type(field).refers_to == "record" and field.storage_kind() == "integer"
 
 
+LEADING_COLUMN = {"sqlite": "form, "}
+"""What every form index starts with, by dialect (see above for why)."""
+
+
 def wanted_indexes(app: str, form: FormDefinition, dialect: str) -> dict[str, tuple[str, str | None]]:
     """name -> (CREATE INDEX statement, the unique field key or None) for what `form` declares."""
     where = f"app = '{app}' AND form = '{form.key}' AND deleted_at IS NULL"
+    lead = LEADING_COLUMN.get(dialect, "")
     wanted: dict[str, tuple[str, str | None]] = {}
 
-    def add(body: str, unique_field: str | None = None) -> None:
+    def add(columns: str, condition: str = where, unique_field: str | None = None) -> None:
+        body = f"({lead}{columns}) WHERE {condition}"
         name = index_prefix(app, form.key) + _hash(body, 12)
         kind = "UNIQUE INDEX" if unique_field else "INDEX"
         wanted[name] = (f"CREATE {kind} {name} ON records {body}", unique_field)
@@ -44,12 +61,11 @@ def wanted_indexes(app: str, form: FormDefinition, dialect: str) -> dict[str, tu
             continue
         col = field_column(field, dialect)
         if field.unique:
-            add(f"(({col.sort})) WHERE {where} AND {col.raw} IS NOT NULL", field.key)
+            add(f"({col.sort})", f"{where} AND {col.raw} IS NOT NULL", field.key)
         if field.indexed or field.unique or _is_single_relation(field):
-            add(f"(({col.sort}), id) WHERE {where}")
+            add(f"({col.sort}), id")
     for columns in form.indexes:
-        parts = _index_parts(form, columns, dialect)
-        add(f"({', '.join(parts)}) WHERE {where}")
+        add(", ".join(_index_parts(form, columns, dialect)))
     return wanted
 
 

@@ -113,3 +113,42 @@ def test_a_sort_in_chinese_order_walks_the_text_fields_index(make: Any, deep: bo
     cursor = listing.encode_cursor(keys, ["客户3", 4]) if deep else None
     plan, prefix = _query(make, sort=[listing.SortKey("name")], limit=50, cursor=cursor)
     _uses_index_without_sorting(plan, prefix)
+
+
+def _sqlite_plan_without_statistics(make: Any, sort: str, conditions: list[listing.Condition] | None = None) -> str:
+    """The plan SQLite makes with every index in place, the generic (app, form, …) ones included,
+    and no statistics: as a Tangram database is in use (Tangram never runs ANALYZE)."""
+    with make.app.state.db.write() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").scalar() == 0
+        ref = definitions.form_ref(conn, "shop", "customer")
+        query = listing.ListQuery(conditions=conditions or [], sort=listing.parse_sort(ref, sort, "sqlite"))
+        return _plan(conn, listing.build_select(conn, ref, query, ValueContext())[0])
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "since"])
+def test_sqlite_without_statistics_walks_the_sort_fields_index(make: Any, sort: str) -> None:
+    """A list sorted by an indexed field, nothing filtered: the first page is read off that field's
+    index, not the whole form sorted (0.1–0.4 s at 150,000 customers against 1–2 ms)."""
+    if make.app.state.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL plans from the statistics it keeps itself")
+    definition = shop()
+    definition["forms"][0]["fields"][5]["indexed"] = True
+    make.app_def(definition)
+    for i in range(20):
+        make.record("customer", {"name": f"客户{i}", "region": "华东", "since": f"2026-01-{i + 1:02d}"})
+    _uses_index_without_sorting(_sqlite_plan_without_statistics(make, sort), index_prefix("shop", "customer"))
+
+
+def test_sqlite_without_statistics_sorts_an_unindexed_field_in_id_order(make: Any) -> None:
+    """A sort no index serves reads the form through the generic index, in the table's own order,
+    not through some field's index (2.5 times slower at 150,000 customers); a filter on an indexed
+    field still narrows through that field's index."""
+    if make.app.state.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL plans from the statistics it keeps itself")
+    make.app_def()
+    for i in range(20):
+        make.record("customer", {"name": f"客户{i}", "region": "华东", "note": f"备注{i}"})
+    plan = _sqlite_plan_without_statistics(make, "note")
+    assert "ix_records_form_id" in plan and "TEMP B-TREE" in plan, plan
+    filtered = _sqlite_plan_without_statistics(make, "-amount", [listing.Condition("region", "eq", "华东")])
+    _uses_index_without_sorting(filtered, index_prefix("shop", "customer"))

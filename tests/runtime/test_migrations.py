@@ -7,9 +7,9 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
-from runtime.storage import definitions, schema
+from runtime.storage import definitions, indexes, schema
 from runtime.storage.context import Actor, Change
 from runtime.storage.indexes import existing_indexes, index_prefix, wanted_indexes
 from runtime.storage.tables import metadata
@@ -54,3 +54,24 @@ def test_0009_rebuilds_text_fields_indexes_in_chinese_order(backend: str, tmp_pa
         schema.upgrade(db)
         with db.read() as conn:
             assert existing_indexes(conn, "shop", "customer") == wanted
+
+
+def test_0010_leads_sqlite_form_indexes_with_the_form_column(backend: str, tmp_path: Any, monkeypatch: Any) -> None:
+    """A database from before 0010 has its SQLite form indexes on the fields alone: the upgrade builds
+    them anew led by `form` and drops the old ones. PostgreSQL's are the same before and after."""
+    with fresh_database(backend, tmp_path, create=False) as db:
+        schema.upgrade(db, "0009")
+        with db.write() as conn:
+            with monkeypatch.context() as before_0010:
+                before_0010.setattr(indexes, "LEADING_COLUMN", {})
+                definitions.import_app(conn, shop(), Change(Actor(None)))
+            ref = definitions.form_ref(conn, "shop", "customer")
+            old = existing_indexes(conn, "shop", "customer")
+        schema.upgrade(db)
+        with db.read() as conn:
+            new = existing_indexes(conn, "shop", "customer")
+            statements = conn.execute(text("SELECT sql FROM sqlite_master WHERE name IN :names").bindparams(
+                bindparam("names", expanding=True)), {"names": list(new)}).scalars().all() if db.dialect == "sqlite" else []
+        assert new == set(wanted_indexes("shop", ref.form, db.dialect)) and len(new) == 3
+        assert (new == old) == (db.dialect == "postgresql")
+        assert all("ON records (form, " in sql for sql in statements), statements
