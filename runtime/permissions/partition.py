@@ -28,7 +28,8 @@ def list_by_department(conn: Connection, ref: FormRef, query: listing.ListQuery,
     keys: list[listing.SortKey] = []
     query = listing.resolve_search(conn, ref, query, ctx)
     for i, department in enumerate(sorted(departments)):
-        part = replace(query, where=[*query.where, records.c.department == department], count=False)
+        mine = listing.selective(records.c.department == department, conn.dialect.name)
+        part = replace(query, where=[*query.where, mine], count=False)
         page, _, keys = listing.build_select(conn, ref, part, ctx)
         pages.append(select(page.subquery(f"p{i}")))
     if query.count:

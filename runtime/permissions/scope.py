@@ -17,6 +17,7 @@ from engine.org import Department, Org
 from engine.permissions.rights import RowScope
 from runtime.storage.context import FormRef
 from runtime.storage.expressions import filter_clause
+from runtime.storage.listing import selective
 from runtime.storage.tables import department_members, departments, records, role_members, users
 
 
@@ -43,18 +44,21 @@ def org_for(conn: Connection, username: str | None, needed: bool) -> Org:
 
 
 def terms_clause(scope: RowScope, owner: ColumnElement[Any], department: ColumnElement[Any],
-                 condition: Callable[[str], ColumnElement[bool]]) -> ColumnElement[bool] | None:
+                 condition: Callable[[str], ColumnElement[bool]],
+                 narrow: Callable[[ColumnElement[bool]], ColumnElement[bool]] = lambda part: part,
+                 ) -> ColumnElement[bool] | None:
     """A row scope over any source's columns (None: every record); an empty scope matches nothing.
-    `condition` compiles a rule's `when` expression for that source."""
+    `condition` compiles a rule's `when` expression for that source; `narrow` marks the owner and
+    department parts for the planner (listing.selective)."""
     if scope.all:
         return None
     branches = []
     for term in scope.terms:
         parts: list[ColumnElement[bool]] = []
         if term.owners is not None:
-            parts.append(owner.in_(sorted(term.owners)))
+            parts.append(narrow(owner.in_(sorted(term.owners))))
         if term.departments is not None:
-            parts.append(department.in_(sorted(term.departments)))
+            parts.append(narrow(department.in_(sorted(term.departments))))
         if term.when is not None:
             parts.append(condition(term.when))
         branches.append(and_(*parts) if parts else true())
@@ -64,7 +68,7 @@ def terms_clause(scope: RowScope, owner: ColumnElement[Any], department: ColumnE
 def scope_clause(scope: RowScope, ref: FormRef, dialect: str, ctx: EvalContext) -> ColumnElement[bool] | None:
     """The WHERE clause of a row scope over the `records` table."""
     return terms_clause(scope, records.c.owner, records.c.department,
-                        lambda when: filter_clause(ref, when, dialect, ctx))
+                        lambda when: filter_clause(ref, when, dialect, ctx), lambda part: selective(part, dialect))
 
 
 __all__ = ["org_for", "roles_of", "scope_clause", "terms_clause"]

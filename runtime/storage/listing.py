@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Connection,
     Row,
     Select,
@@ -44,6 +45,17 @@ MAX_LIMIT = 500
 LISTED = [records.c[name] for name in ("id", "data", "version", "owner", "department", "created_at", "created_by",
                                        "updated_at", "updated_by", "deleted_at")]
 """The columns a list shows (not app, form, def_version: the query fixes or does not need them)."""
+
+
+def selective(clause: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """`clause` marked for SQLite's planner as true for few of a form's records: a row scope (the
+    records of some owners or departments). Without statistics SQLite takes a list sorted by an
+    indexed field through that field's index and tests the scope on each record, which is fast for a
+    large scope and slow for a small one: 343 ms to find a rep's 50 customers among 150,000 sorted
+    by name. Marked `unlikely`, the scope's own index reads its records and they are sorted (1.4 ms
+    for those 50, 34 ms for a rep with 7,500): the cost follows what the user may see. The mark
+    leaves the term usable by an index; PostgreSQL plans from statistics and gets `clause` as is."""
+    return func.unlikely(clause, type_=Boolean) if dialect == "sqlite" else clause
 
 
 @dataclass(frozen=True)

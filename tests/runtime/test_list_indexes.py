@@ -7,7 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection
 
+from engine.expr.evaluate import EvalContext
 from engine.forms.fields.base import ValueContext
+from engine.permissions.rights import RowScope, ScopeTerm
+from runtime.permissions.scope import scope_clause
 from runtime.storage import definitions, listing
 from runtime.storage.derived import pointing_at
 from runtime.storage.indexes import existing_indexes, index_prefix
@@ -152,3 +155,20 @@ def test_sqlite_without_statistics_sorts_an_unindexed_field_in_id_order(make: An
     assert "ix_records_form_id" in plan and "TEMP B-TREE" in plan, plan
     filtered = _sqlite_plan_without_statistics(make, "-amount", [listing.Condition("region", "eq", "华东")])
     _uses_index_without_sorting(filtered, index_prefix("shop", "customer"))
+
+
+@pytest.mark.parametrize("kept_by", ["owner", "department"])
+def test_a_row_scope_is_marked_selective_for_sqlite_only(make: Any, kept_by: str) -> None:
+    """SQLite gets a row scope marked `unlikely`, so that on a large form a rep's list sorted by
+    name reads the rep's records through ix_records_owner and sorts them instead of walking every
+    name of the form for the rep's few: at 150,000 customers 1.2 ms against 343 ms for 50 of them
+    (docs/benchmarks.md; the planner weighs this only on large tables, so the plan itself is measured
+    there, not here). PostgreSQL plans from its statistics and gets the plain clause."""
+    make.app_def()
+    term = ScopeTerm(owners=frozenset({"rep"})) if kept_by == "owner" else ScopeTerm(departments=frozenset({"sales"}))
+    with make.app.state.db.read() as conn:
+        ref = definitions.form_ref(conn, "shop", "customer")
+        dialect = conn.dialect.name
+        sql = str(scope_clause(RowScope(terms=(term,)), ref, dialect, EvalContext()).compile(conn))
+    marked = sql.startswith(f"unlikely(records.{kept_by} IN")
+    assert marked == (dialect == "sqlite") and f"records.{kept_by} IN" in sql, sql
