@@ -290,7 +290,7 @@ def list_queries(db: Database, base: str, headers: dict[str, str], filter_field:
         for name, cur in (("first", None), ("deep", cursor)):
             query = listing.ListQuery([listing.Condition(filter_field, "eq", value)],
                                       [listing.SortKey(sort_field, True)], 50, cur)
-            params = {"f": value, "v": col.bind(v, conn.dialect.name).value, "i": i}
+            params = {"f": value, "v": col.parameter(v, conn.dialect.name).value, "i": i}
             sql = text(raw_sql(conn.dialect.name, filter_field, sort_field, cur is not None))
             results[f"tangram {name}"], results[f"raw {name}"] = timed_together([
                 lambda q=query: conn.execute(listing.build_select(conn, ref, q, ValueContext())[0]).all(),

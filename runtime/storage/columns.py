@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, Numeric, String, bindparam, func, literal_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from engine.errors import BadQuery
 from engine.forms.fields.base import FieldType
@@ -104,22 +104,34 @@ class SqlColumn:
             return not Decimal(str(value)).is_finite()
         return False  # bool: the blank is -1, never a value
 
-    def bind(self, value: Any, dialect: str) -> Any:
-        """A parameter holding `value` (a stored value) typed so it compares like `sort`."""
+    def parameter(self, value: Any, dialect: str, key: str | None = None) -> BindParameter[Any]:
+        """A parameter holding `value` (a stored value), typed like `value`'s SQL; `key` names it in
+        SQL text (`:key`), and it stays unique when one statement holds it more than once."""
         if self.storage == "number":
             number = Decimal(str(value))
-            return bindparam(None, float(number) if dialect == "sqlite" else number, type_=Numeric())
+            return bindparam(key, float(number) if dialect == "sqlite" else number, type_=Numeric(), unique=True)
         if self.storage == "integer":
             if not -MAX_ID <= int(value) <= MAX_ID:  # the driver would overflow: no stored value is this large
                 raise BadQuery(f"{self.key} 超出范围", f"{self.key} is out of range", field=self.key)
-            return bindparam(None, int(value), type_=BigInteger())
+            return bindparam(key, int(value), type_=BigInteger(), unique=True)
         if self.storage == "bool":
-            return bindparam(None, int(bool(value)), type_=Integer())
+            return bindparam(key, int(bool(value)), type_=Integer(), unique=True)
         if self.storage == "timestamp":
-            return bindparam(None, value if isinstance(value, datetime) else datetime.fromisoformat(value),
-                             type_=UTCDateTime())
-        text = bindparam(None, str(value), type_=String())
-        return getattr(func, TEXT_KEY)(text, type_=String()) if self.keyed else text
+            return bindparam(key, value if isinstance(value, datetime) else datetime.fromisoformat(value),
+                             type_=UTCDateTime(), unique=True)
+        return bindparam(key, str(value), type_=String(), unique=True)
+
+    def bind(self, value: Any, dialect: str) -> Any:
+        """A parameter holding `value` (a stored value) typed so it compares like `sort`."""
+        return self.compared(self.parameter(value, dialect))
+
+    def compared(self, param: BindParameter[Any]) -> Any:
+        """`param` as `sort` is compared with it."""
+        return getattr(func, TEXT_KEY)(param, type_=String()) if self.keyed else param
+
+    def bind_sql(self, key: str) -> str:
+        """The SQL text of `bind` for the parameter `:key`."""
+        return f"{TEXT_KEY}(:{key})" if self.keyed else f":{key}"
 
 
 def field_column(field: FieldType, dialect: str, table: str = "") -> SqlColumn:

@@ -26,8 +26,8 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
-    or_,
     select,
+    text,
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -248,21 +248,26 @@ def _keyset(columns: list[SqlColumn], keys: list[SortKey], values: list[Any], di
     the rows as one value, `(k1, id) < (v1, v2)`: a single index range, which its cached generic plan
     keeps too (the OR form below cost a deep page 0.6 ms more once prepared). Otherwise one OR-branch
     per key prefix, plus a leading range on the first key so the database seeks into the index
-    instead of scanning from its start (SQLite makes no index range of a row comparison)."""
+    instead of scanning from its start (SQLite makes no index range of a row comparison). That form
+    is written as SQL text with its parameters: built from SQLAlchemy's operators it took 0.13 ms of
+    a deep page's 0.33 ms query building on SQLite (bench/records.py, list alone)."""
     try:
-        bound = [c.bind(v, dialect) for c, v in zip(columns, values, strict=True)]
+        params = [c.parameter(v, dialect, f"after{i}") for i, (c, v) in enumerate(zip(columns, values, strict=True))]
     except (TypeError, ValueError, ArithmeticError):
         raise BadQuery("分页游标无效", "the cursor is malformed", field="cursor") from None
-    exprs = [c.sort_expr() for c in columns]
     if dialect == "postgresql" and len({k.descending for k in keys}) == 1:
-        row, after = tuple_(*exprs), tuple_(*bound)
+        row = tuple_(*[c.sort_expr() for c in columns])
+        after = tuple_(*[c.compared(p) for c, p in zip(columns, params, strict=True)])
         return row < after if keys[0].descending else row > after
-    branches = []
-    for i, key in enumerate(keys):
-        after = exprs[i] < bound[i] if key.descending else exprs[i] > bound[i]
-        branches.append(and_(*[exprs[j] == bound[j] for j in range(i)], after))
-    lead = exprs[0] <= bound[0] if keys[0].descending else exprs[0] >= bound[0]
-    return and_(lead, or_(*branches))
+    sorts = [c.sort.replace(":", "\\:") for c in columns]  # a colon in SQL text would start a parameter
+    bound = [c.bind_sql(f"after{i}") for i, c in enumerate(columns)]
+
+    def beyond(i: int) -> str:
+        return f"{sorts[i]} {'<' if keys[i].descending else '>'} {bound[i]}"
+
+    branches = [" AND ".join([*(f"{sorts[j]} = {bound[j]}" for j in range(i)), beyond(i)]) for i in range(len(keys))]
+    lead = f"{sorts[0]} {'<=' if keys[0].descending else '>='} {bound[0]}"
+    return text(f"{lead} AND ({' OR '.join(f'({b})' for b in branches)})").bindparams(*params)
 
 
 def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> ListQuery:

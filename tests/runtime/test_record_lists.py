@@ -149,6 +149,34 @@ def test_text_sorts_in_chinese_order_on_every_database_across_pages(make: Any, s
     assert [i["data"]["name"] for i in items] == expected
 
 
+@pytest.mark.parametrize("sort", ["note,-amount", "-note,amount"])
+def test_pages_sorted_by_two_keys_in_opposite_directions_walk_every_record_once(make: Any, sort: str) -> None:
+    """A cursor over keys in both directions (text in Chinese order first, with repeats and blanks in
+    both): the condition written out per key prefix, on every database."""
+    make.app_def()
+    words = ["阿里巴巴", "北京华信有限公司", "张三"]  # in Chinese order
+    rng = random.Random(11)
+    created = []
+    for i in range(30):
+        data: dict[str, Any] = {"name": f"客户{i:03d}"}
+        if i % 6:
+            data["note"] = rng.choice(words)
+        if i % 4:
+            data["amount"] = str(rng.choice([100, 200, 300]))
+        created.append(make.record("customer", data))
+    note_first_descending = sort.startswith("-")
+
+    def key(rec: dict[str, Any]) -> tuple[Any, ...]:  # blanks below every value; ties by id, as the last key
+        note = words.index(rec["data"]["note"]) if "note" in rec["data"] else -1
+        amount = Decimal(rec["data"].get("amount", "-Infinity"))
+        if note_first_descending:
+            return (-note, amount, rec["id"])
+        return (note, -amount, -rec["id"])
+
+    items = _all_pages(make, {"sort": sort, "limit": 4})
+    assert [i["id"] for i in items] == [c["id"] for c in sorted(created, key=key)]
+
+
 def test_texts_one_letter_case_apart_sort_together_yet_stay_distinct(make: Any) -> None:
     make.app_def()
     for name in ["Apple", "李四", "apple", "Banana", "Ａpple", "阿里"]:
