@@ -105,8 +105,8 @@ class SqlColumn:
         return False  # bool: the blank is -1, never a value
 
     def parameter(self, value: Any, dialect: str, key: str | None = None) -> BindParameter[Any]:
-        """A parameter holding `value` (a stored value), typed like `value`'s SQL; `key` names it in
-        SQL text (`:key`), and it stays unique when one statement holds it more than once."""
+        """A parameter holding `value` (a stored value), typed like the column's values; `key` names
+        it in SQL text (`:key`), and it stays unique when one statement holds it more than once."""
         if self.storage == "number":
             number = Decimal(str(value))
             return bindparam(key, float(number) if dialect == "sqlite" else number, type_=Numeric(), unique=True)

@@ -249,8 +249,8 @@ def _keyset(columns: list[SqlColumn], keys: list[SortKey], values: list[Any], di
     keeps too (the OR form below cost a deep page 0.6 ms more once prepared). Otherwise one OR-branch
     per key prefix, plus a leading range on the first key so the database seeks into the index
     instead of scanning from its start (SQLite makes no index range of a row comparison). That form
-    is written as SQL text with its parameters: built from SQLAlchemy's operators it took 0.13 ms of
-    a deep page's 0.33 ms query building on SQLite (bench/records.py, list alone)."""
+    is written as SQL text with its parameters: built from SQLAlchemy's operators it took 132–152 µs
+    with the statement's cache key, as text 78–83 µs, for a deep page of 1.0–1.3 ms on SQLite."""
     try:
         params = [c.parameter(v, dialect, f"after{i}") for i, (c, v) in enumerate(zip(columns, values, strict=True))]
     except (TypeError, ValueError, ArithmeticError):
