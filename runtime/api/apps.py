@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Request
 from engine.errors import NotFound
 from engine.forms import builder
 from runtime import audit
-from runtime.api.deps import DB, change_for
+from runtime.api.deps import DB, Version, change_for
 from runtime.api.guard import Gatekeeper, require_admin
 from runtime.permissions.check import Guard
 from runtime.permissions.definitions import visible_definition
@@ -76,7 +76,7 @@ def list_versions(app: str, db: DB, guard: Gatekeeper) -> Any:
 
 
 @router.get("/{app}/versions/{version}")
-def get_version(app: str, version: int, db: DB, guard: Gatekeeper) -> Any:
+def get_version(app: str, version: Version, db: DB, guard: Gatekeeper) -> Any:
     with db.read() as conn:
         _visible(conn, guard, app)
         definition = definitions.version_of(conn, app, version)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from engine.errors import Unauthorized
@@ -93,4 +94,10 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """A row id in a URL. Ids are 64-bit on both databases: a larger number is a 422 naming the
 parameter, not an overflow in the database driver."""
+Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""An app's version number in a URL: a 32-bit integer in the database."""
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+"""A row id in a query string (a filter, a `before` cursor), bounded as `Id`."""
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A row id in a request body, bounded as `Id`."""
 Body = dict[str, Any]

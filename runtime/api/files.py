@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from engine.errors import NotFound
-from runtime.api.deps import DB, AppSettings, CurrentUser, change_for
+from runtime.api.deps import DB, AppSettings, CurrentUser, IdQuery, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper
 from runtime.permissions.check import Guard
 from runtime.storage import records
@@ -42,7 +42,7 @@ def _held_by(conn: Any, guard: Guard, file_id: str, app: str, form: str, record_
 
 @router.get("/{file_id}")
 def download(file_id: str, db: DB, guard: Gatekeeper, settings: AppSettings, app: str | None = None,
-             form: str | None = None, record: int | None = None) -> Any:
+             form: str | None = None, record: IdQuery = None) -> Any:
     with db.read() as conn:
         meta = get_file(conn, file_id)
         mine = guard.actor.is_admin or meta.created_by == guard.actor.username

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Header, Query, Request
 
 from engine.errors import BadQuery, Forbidden, NotFound, Unauthorized
 from engine.flows.events import Cancel, Start
-from runtime.api.deps import DB, CurrentUser, Id, Now
+from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS, SYSTEM_WRITE, Gatekeeper
 from runtime.permissions.approvers import require_instance, require_record
@@ -56,7 +56,7 @@ InstanceStatus = Literal["running", "returned", "approved", "completed", "reject
 @router.get("/flow-instances", dependencies=[NO_RECORDS])  # instance rows name records, never their data
 def list_instances(request: Request, db: DB, user: CurrentUser, submitter: str = "me",
                    status: Annotated[list[InstanceStatus] | None, Query()] = None, app: str | None = None,
-                   flow: str | None = None, before: int | None = None,
+                   flow: str | None = None, before: IdQuery = None,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
     """我发起的: my instances (`submitter=me`, the default), newest first; administrators may name another
     submitter or `submitter=all`. Without tasks and timeline (read one instance for those)."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from engine.errors import Forbidden
-from runtime.api.deps import DB, CurrentUser, Id, Now
+from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
 from runtime.api.guard import NO_RECORDS
 from runtime.schemas.flows import delivery_json, job_json, message_json
 from runtime.storage import messages, outbox
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["messages", "jobs"], dependencies=[NO
 
 
 @router.get("/messages")
-def list_messages(db: DB, user: CurrentUser, unread: bool = False, before: int | None = None,
+def list_messages(db: DB, user: CurrentUser, unread: bool = False, before: IdQuery = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
     """My messages, newest first; `unread=true`; `before=<id>` for the next page."""
     with db.read() as conn:

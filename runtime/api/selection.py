@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.errors import EngineError
 from engine.permissions.rights import Operation
-from runtime.api.deps import DB, change_for
+from runtime.api.deps import DB, BodyId, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.api.spreadsheets import export_records
 from runtime.permissions.check import FormGate
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/selection", tags=["re
 
 class Selected(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] = Field(min_length=1, max_length=selection.MAX_SELECTION)
+    ids: list[BodyId] = Field(min_length=1, max_length=selection.MAX_SELECTION)
 
 
 class SelectedUpdate(Selected):

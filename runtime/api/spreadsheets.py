@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from engine.errors import BadFile, BadQuery
+from engine.forms.fields.relation import MAX_ID
 from runtime import audit
 from runtime.api.deps import DB, AppSettings, change_for
 from runtime.api.guard import Gatekeeper
@@ -54,6 +55,8 @@ def _ids(text: str | None) -> list[int] | None:
         return None
     try:
         ids = [int(part) for part in text.split(",") if part.strip()]
+        if not all(1 <= i <= MAX_ID for i in ids):  # beyond a 64-bit id the driver would overflow
+            raise ValueError
     except ValueError:
         raise BadQuery("ids 应为逗号分隔的记录编号", "ids must be comma-separated record ids", field="ids") from None
     if not 1 <= len(ids) <= MAX_SELECTED:

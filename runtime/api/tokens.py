@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from engine.errors import BadQuery, Forbidden
 from runtime import audit
-from runtime.api.deps import DB, CurrentUser, Id, change_for
+from runtime.api.deps import DB, CurrentUser, Id, IdQuery, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.permissions.scope import roles_of
 from runtime.schemas.org import TokenIn
@@ -65,7 +65,7 @@ def delete_token(token_id: Id, request: Request, db: DB, user: CurrentUser) -> A
 @router.get("/audit")
 def search_audit(db: DB, user: CurrentUser, user_filter: Annotated[str | None, Query(alias="user")] = None,
                  action: str | None = None, app: str | None = None, form: str | None = None,
-                 record: int | None = None, since: datetime | None = None, until: datetime | None = None,
+                 record: IdQuery = None, since: datetime | None = None, until: datetime | None = None,
                  limit: Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)] = 100, cursor: str | None = None) -> Any:
     """The audit log for administrators, newest first: filter by `user`, `action` (`record.` for a
     prefix), `app`, `form`, `record`, `since`/`until` (ISO times); keyset `cursor`."""
