@@ -28,6 +28,7 @@ from runtime.api import (
     tokens,
     views,
 )
+from runtime.api.nul_guard import RefuseNul
 from runtime.auth.token_cache import TokenCache
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.token_cache = TokenCache().watch(app.state.db.engine)
     app.state.clock = None
     errors.install(app)
+    app.add_middleware(RefuseNul)
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,

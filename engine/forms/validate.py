@@ -16,6 +16,18 @@ def _value_issues(field: FieldType, error: FieldValueError) -> list[Issue]:
     return [Issue(field.key, error.code, error.message, error.message_en)]
 
 
+def holds_nul(value: Any) -> bool:
+    """Whether text in `value` holds U+0000: PostgreSQL's text and JSONB cannot store it, so no
+    database gets it (SQLite could, but the two must take the same records)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    return False
+
+
 def normalize_values(
     form: FormDefinition, values: Any, ctx: ValueContext, *, existing: dict[str, Any] | None = None,
     user: str | None = None,
@@ -42,9 +54,15 @@ def normalize_values(
             data.pop(key, None)
         else:
             try:
-                data[key] = field.normalize(raw, ctx)
+                value = field.normalize(raw, ctx)
             except FieldValueError as e:
                 issues.extend(_value_issues(field, e))
+                continue
+            if holds_nul(value):
+                issues.append(Issue(key, "invalid_character", f"“{field.label}”含有空字符（U+0000）",
+                                    f"{key!r} contains the NUL character (U+0000)"))
+            else:
+                data[key] = value
     if existing is None:
         for field in form.defaulted:
             if field.key not in values:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import errors as e
@@ -99,6 +99,20 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("database_unavailable", message), status_code=503, headers={"Retry-After": "1"})
 
 
+def holds_nul(exc: Exception) -> bool:
+    """PostgreSQL refused text holding U+0000: psycopg before sending it (text), or the server
+    (22P05, a `\\u0000` in JSONB). Input, not a bug: the write it was part of is rolled back."""
+    orig = getattr(exc, "orig", None) or exc
+    return "NUL" in str(orig) or getattr(orig, "sqlstate", None) == "22P05"
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    if not holds_nul(exc):
+        return await _bug(request, exc)
+    message = "文本不能含有空字符（U+0000）" if language(request) == "zh" else "text cannot contain the NUL character (U+0000)"
+    return JSONResponse(error_body("bad_request", message), status_code=400)
+
+
 async def _bug(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(error_body("internal_error", "服务器内部错误 / internal error"), status_code=500)
@@ -109,4 +123,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _bug)

@@ -1,0 +1,42 @@
+"""A URL holding U+0000 (`%00`) in its path or query gets a 400 naming where, before any route runs.
+
+PostgreSQL cannot take the character in text, so an app key, a filter or a search holding it would
+otherwise fail in the database driver. Record values are checked by the engine (a 422 naming the
+field); other text in a body that still reaches PostgreSQL is caught by errors.py."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from runtime.api.errors import error_body, language
+
+
+class RefuseNul:
+    """ASGI middleware: one bytes search per request, the parsing only when it finds `%00`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            query, path = scope.get("query_string", b""), scope.get("raw_path") or b""
+            if b"%00" in query or b"%00" in path:
+                where = _where(query.decode("latin-1")) if b"%00" in query else "path"
+                zh = language(Request(scope)) == "zh"
+                message = f"{where} 含有空字符（U+0000）" if zh else f"{where} contains the NUL character (U+0000)"
+                body = error_body("bad_query", message)
+                body["error"]["field"] = where
+                await JSONResponse(body, status_code=400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _where(query: str) -> str:
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if "\x00" in key or "\x00" in value:
+            return key.replace("\x00", "") or "query"
+    return "query"
