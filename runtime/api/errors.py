@@ -99,15 +99,15 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("database_unavailable", message), status_code=503, headers={"Retry-After": "1"})
 
 
-def holds_nul(exc: Exception) -> bool:
+def refused_nul(exc: Exception) -> bool:
     """PostgreSQL refused text holding U+0000: psycopg before sending it (text), or the server
     (22P05, a `\\u0000` in JSONB). Input, not a bug: the write it was part of is rolled back."""
     orig = getattr(exc, "orig", None) or exc
-    return "NUL" in str(orig) or getattr(orig, "sqlstate", None) == "22P05"
+    return "NUL (0x00)" in str(orig) or getattr(orig, "sqlstate", None) == "22P05"
 
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
-    if not holds_nul(exc):
+    if not refused_nul(exc):
         return await _bug(request, exc)
     message = "文本不能含有空字符（U+0000）" if language(request) == "zh" else "text cannot contain the NUL character (U+0000)"
     return JSONResponse(error_body("bad_request", message), status_code=400)
