@@ -79,6 +79,19 @@ class BadFile(BadQuery):
     code = "bad_file"
 
 
+class FileOverLimit(BadFile):
+    """An uploaded file goes past a bound (rows, columns, a cell's length, its decompressed size); the
+    error names the limit (`limit`: the setting) and its value (`max`)."""
+
+    code = "file_over_limit"
+
+
+class UploadTooLarge(FileOverLimit):
+    """An upload's own bytes go past the upload size limit."""
+
+    code = "file_too_large"
+
+
 class NotFound(EngineError):
     """An app, form, record, user or file does not exist (or is not visible)."""
 

@@ -24,6 +24,20 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     """Signs session cookies and CSRF tokens; unset: generated once into `<data_dir>/secret_key` (0600)."""
     max_upload_mb: int = 50
+    """An upload's own size (attachments, spreadsheets to import), in MB: over it is a 413."""
+    # uploaded files: bounds on what a spreadsheet holds, checked while it is read (docs/security.md)
+    max_import_rows: int = 100_000
+    """Data rows one import may hold (below the header; trailing blank rows are not counted)."""
+    max_import_columns: int = 1000
+    """Columns a sheet may use: a row with a value further right is refused."""
+    max_cell_chars: int = 32767
+    """Characters in one cell (Excel's own limit); a CSV field longer than this is refused too."""
+    max_unzipped_mb: int = 512
+    """An xlsx/ods is a zip: its members together may decompress to at most this many MB."""
+    max_zip_member_mb: int = 256
+    """One member of an xlsx/ods (a sheet, the shared strings) may decompress to at most this many MB."""
+    max_zip_members: int = 10000
+    """Members an xlsx/ods may hold, checked before the zip's directory is parsed."""
     mirror: Literal["auto", "off", "always"] = "auto"
     """Reports on the DuckDB analytics mirror: auto (forms with at least mirror_min_rows records), off, always."""
     mirror_min_rows: int = 20000

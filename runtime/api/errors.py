@@ -26,6 +26,8 @@ STATUS: dict[type[e.EngineError], int] = {
     e.RecordLocked: 423,
     e.InvalidDefinition: 422,
     e.ValidationFailed: 422,
+    e.FileOverLimit: 422,
+    e.UploadTooLarge: 413,
     e.FieldValueError: 422,
     e.TooManyAttempts: 429,
 }

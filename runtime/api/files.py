@@ -48,4 +48,6 @@ def download(file_id: str, db: DB, guard: Gatekeeper, settings: AppSettings, app
         mine = guard.actor.is_admin or meta.created_by == guard.actor.username
         if not mine and not (app and form and record is not None and _held_by(conn, guard, file_id, app, form, record)):
             raise NotFound(f"文件 {file_id} 不存在", f"no file {file_id!r}")
-    return FileResponse(file_path(settings.data_dir, meta.id), media_type=meta.content_type, filename=meta.name)
+    # always a download, never rendered in our origin, and the browser may not guess another type
+    return FileResponse(file_path(settings.data_dir, meta.id), media_type=meta.content_type, filename=meta.name,
+                        content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})

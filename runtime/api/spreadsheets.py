@@ -12,14 +12,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from engine.errors import BadFile, BadQuery
+from engine.errors import BadQuery, UploadTooLarge
 from engine.forms.fields.relation import MAX_ID
 from runtime import audit
 from runtime.api.deps import DB, AppSettings, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.api.records import list_query
 from runtime.io import records as records_io
-from runtime.io.spreadsheet import csv_bytes, read_sheet, xlsx_bytes
+from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
 from runtime.permissions.check import FormGate, unknown_field
 from runtime.storage import listing
 from runtime.storage.context import Change
@@ -133,12 +133,12 @@ def import_records(app: str, form: str, file: UploadFile, request: Request, db: 
     limit = settings.max_upload_mb << 20
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise BadFile(f"文件超过 {settings.max_upload_mb} MB", f"the file is over {settings.max_upload_mb} MB",
-                      field="file")
+        raise UploadTooLarge(f"文件超过 {settings.max_upload_mb} MB", f"the file is over {settings.max_upload_mb} MB",
+                             field="file", limit="max_upload_mb", max=settings.max_upload_mb)
     with db.write() as conn:
         gate = guard.form(conn, app, form, "import")
         gate.require("create")
-        sheet = read_sheet(data, file.filename)
+        sheet = read_sheet(data, file.filename, SheetLimits.from_settings(settings))
         savepoint = conn.begin_nested()
         made = records_io.import_records(conn, gate.ref, sheet, change_for(request, guard.actor),
                                          hidden=gate.hidden, check=lambda items: gate.check_write(items, prefix=True))

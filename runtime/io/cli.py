@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from engine.expr.evaluate import EvalContext
 from runtime.io import records as records_io
-from runtime.io.spreadsheet import csv_bytes, read_sheet, xlsx_bytes
+from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
 from runtime.settings import Settings
 from runtime.storage import definitions, listing
 from runtime.storage.context import Actor, Change
@@ -35,7 +35,7 @@ def _change(db: Database, username: str | None) -> Change:
 def cmd_import(args: argparse.Namespace, open_db: Opener) -> int:
     db = open_db(args)
     path = Path(args.file)
-    sheet = read_sheet(path.read_bytes(), path.name)
+    sheet = read_sheet(path.read_bytes(), path.name, SheetLimits.from_settings(Settings()))
     change = _change(db, args.user)
     with db.write() as conn:
         ref = definitions.form_ref(conn, args.app, args.form)

@@ -1,7 +1,9 @@
 """Spreadsheet files in and out: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and Excel (xlsx, xls, ods).
 
-Reading gives a header and rows of cells (str, int, float, date, datetime, bool, None); anything that
-cannot be read is a BadFile naming the problem, never a 500. Writing CSV adds a BOM so that Excel on a
+Reading gives a header and a stream of rows of cells (str, int, float, date, datetime, bool, None),
+never a dense matrix: each format has its streaming reader (csv_reader, xlsx_reader, ods_reader,
+xls_reader) and every row passes the bounds of sheet_limits as it is read. Anything that cannot be read
+is a BadFile naming the problem, anything too large a FileOverLimit naming the limit; never a 500. Writing CSV adds a BOM so that Excel on a
 Chinese Windows opens UTF-8 correctly."""
 
 from __future__ import annotations
@@ -9,59 +11,32 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import BadFile
+from runtime.io.csv_reader import csv_rows, decode_csv_text
+from runtime.io.ods_reader import ods_rows
+from runtime.io.sheet_limits import SheetLimits, bounded_rows, check_row, trimmed
+from runtime.io.xls_reader import xls_rows
+from runtime.io.xlsx_reader import xlsx_rows
 
-MAX_ROWS = 100_000
+MAX_ROWS = SheetLimits.rows
 XLSX_MAGIC = b"PK\x03\x04"  # a zip: xlsx or ods
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # an OLE2 compound file: xls
+ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """The first sheet of a file: its header texts and the rows below (spreadsheet row 2 onwards)."""
+    """The first sheet of a file: its header texts and the rows below (spreadsheet row 2 onwards).
+
+    `rows` streams: it is read once, and a row past a limit raises FileOverLimit while it is read. Each
+    row is as long as its last value (shorter rows than the header are normal)."""
 
     header: list[str]
-    rows: list[list[Any]]
-
-
-def decode_csv_text(data: bytes) -> str:
-    """CSV bytes as text: a BOM decides; else UTF-8 if it decodes; else GB18030 (a superset of GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BadFile("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV", "cannot decode the CSV: use UTF-8 or GBK",
-                  field="file")
-
-
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    text = decode_csv_text(data)
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
-    except csv.Error as e:
-        raise BadFile(f"CSV 格式错误：{e}", f"malformed CSV: {e}", field="file") from None
-
-
-def _excel_rows(data: bytes) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [list(row) for row in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-    except Exception as e:  # calamine raises its own error types for every kind of broken file
-        raise BadFile(f"无法读取 Excel 文件：{e}", f"cannot read the Excel file: {e}", field="file") from None
+    rows: Iterator[list[Any]]
 
 
 def clean_header(text: Any) -> str:
@@ -71,24 +46,46 @@ def clean_header(text: Any) -> str:
     return folded.rstrip("*").strip()
 
 
-def read_sheet(data: bytes, filename: str | None = None) -> Sheet:
-    """The first sheet of a CSV or Excel file; BadFile when it is empty, unreadable or too large."""
+def _kind(data: bytes, filename: str | None) -> str:
+    """csv, xlsx, ods or xls: the bytes decide, the name only when they are not a known container."""
+    name = (filename or "").lower()
+    if data.startswith(XLS_MAGIC):
+        return "xls"
+    if data.startswith(XLSX_MAGIC):
+        return "ods" if ODS_MIMETYPE in data[:200] or name.endswith(".ods") else "xlsx"
+    for ext in ("xlsx", "xls", "ods"):
+        if name.endswith("." + ext):
+            return ext
+    return "csv"
+
+
+READERS = {"csv": csv_rows, "xlsx": xlsx_rows, "ods": ods_rows, "xls": xls_rows}
+
+
+def read_sheet(data: bytes, filename: str | None = None, limits: SheetLimits | None = None) -> Sheet:
+    """The first sheet of a CSV or Excel file (xlsx, xls, ods), streamed under `limits` (the defaults of
+    the settings when None); BadFile when it is empty or unreadable, FileOverLimit past a limit."""
+    limits = limits or SheetLimits()
     if not data:
         raise BadFile("文件是空的", "the file is empty", field="file")
-    is_excel = data.startswith((XLSX_MAGIC, XLS_MAGIC)) or (filename or "").lower().endswith((".xlsx", ".xls", ".ods"))
-    rows = _excel_rows(data) if is_excel else _csv_rows(data)
-    rows = [[None if c == "" else c for c in row] for row in rows]
-    while rows and all(c is None for c in rows[-1]):
-        rows.pop()
-    if not rows or all(c is None for c in rows[0]):
+    kind = _kind(data, filename)
+    if kind != "csv" and not data.startswith(XLS_MAGIC if kind == "xls" else XLSX_MAGIC):
+        raise BadFile(f"不是有效的 {kind} 文件", f"not a valid {kind} file", field="file")
+    raw = READERS[kind](data, limits)
+    first = next(raw, None)
+    head = trimmed(first[1]) if first else []
+    if not head:
         raise BadFile("第一行应为表头（字段名称）", "the first row must be the header (field labels)", field="file")
-    if len(rows) - 1 > MAX_ROWS:
-        raise BadFile(f"一次最多导入 {MAX_ROWS} 行，文件有 {len(rows) - 1} 行",
-                      f"at most {MAX_ROWS} rows per import; the file has {len(rows) - 1}", field="file")
-    header = [clean_header(c) for c in rows[0]]
-    width = len(header)
-    body = [(row + [None] * width)[:width] if len(row) < width else row for row in rows[1:]]
-    return Sheet(header, body)
+    check_row(head, limits, None)
+    rest: Iterator[tuple[int, list[Any]]] = raw
+    if first and first[0] > 1:  # an ods header row repeated: the repeats are data rows
+        rest = _chain((first[0] - 1, first[1]), raw)
+    return Sheet([clean_header(c) for c in head], bounded_rows(rest, limits))
+
+
+def _chain(first: tuple[int, list[Any]], rest: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    yield first
+    yield from rest
 
 
 def csv_lines(rows: Iterable[Sequence[Any]]) -> bytes:
@@ -123,4 +120,5 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
-__all__ = ["BadFile", "Sheet", "read_sheet", "clean_header", "decode_csv_text", "csv_bytes", "csv_lines", "xlsx_bytes", "MAX_ROWS"]
+__all__ = ["BadFile", "Sheet", "SheetLimits", "read_sheet", "clean_header", "decode_csv_text", "csv_bytes", "csv_lines",
+           "xlsx_bytes", "MAX_ROWS"]

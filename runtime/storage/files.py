@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, Row, insert, select
 
-from engine.errors import BadQuery, NotFound
+from engine.errors import NotFound, UploadTooLarge
 from runtime.storage.context import Change
 from runtime.storage.tables import files
 
 CHUNK = 1 << 20
+# type/subtype and parameters as RFC 9110 spells them; anything else is stored as octet-stream, so a
+# client-chosen type can never smuggle a header or pass for HTML (downloads are attachments besides)
+MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+                        r"(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\r\n]*\"|[A-Za-z0-9!#$&^_.+-]+))*")
 
 
 def file_path(root: Path, file_id: str) -> Path:
@@ -32,18 +37,25 @@ def save_file(conn: Connection, root: Path, stream: BinaryIO, name: str, content
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise BadQuery(f"文件超过 {max_bytes // (1 << 20)} MB", f"the file exceeds {max_bytes} bytes",
-                                   field="file")
+                    raise UploadTooLarge(f"文件超过 {max_bytes // (1 << 20)} MB", f"the file exceeds {max_bytes} bytes",
+                                         field="file", limit="max_upload_mb", max=max_bytes // (1 << 20))
                 digest.update(chunk)
                 out.write(chunk)
         meta = {"id": file_id, "name": name[:255] or "file", "size": size,
-                "content_type": content_type or "application/octet-stream"}
+                "content_type": media_type(content_type)}
         conn.execute(insert(files).values(**meta, sha256=digest.hexdigest(), created_at=change.now,
                                           created_by=change.actor.username))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return meta
+
+
+def media_type(declared: str) -> str:
+    """The client's declared type when it is a well-formed media type that fits the column, else
+    application/octet-stream."""
+    declared = declared.strip()
+    return declared if len(declared) <= 255 and MEDIA_TYPE.fullmatch(declared) else "application/octet-stream"
 
 
 def get_file(conn: Connection, file_id: str) -> Row[Any]:

@@ -19,7 +19,7 @@ def test_upload_then_download_gives_the_same_bytes_and_name(make: Any) -> None:
 def test_too_large_upload_is_refused_and_nothing_is_kept(make: Any, tmp_path: Any) -> None:
     make.app.state.settings.max_upload_mb = 1
     r = make.client.post("/api/v1/files", files={"file": ("big.bin", b"x" * ((1 << 20) + 1))}, headers=make.admin)
-    assert r.status_code == 400 and r.json()["error"]["field"] == "file"
+    assert r.status_code == 413 and r.json()["error"]["field"] == "file"
     assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []
 
 

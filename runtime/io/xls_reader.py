@@ -1,0 +1,84 @@
+"""The first sheet of an old-style xls (OLE2/BIFF), read by calamine in a child process under a memory cap.
+
+calamine reads a sheet as one dense range (its bounding box, allocated in Rust) and a failed Rust
+allocation aborts the process; BIFF stores 16-bit rows and columns, so a small hostile file can ask
+for 2^32 cells. The child has an address-space limit: such a file kills the child, not the server,
+and is refused. Rows come back one at a time, each trimmed to its last value."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from engine.errors import BadFile
+from runtime.io.sheet_limits import MB, SheetLimits
+
+# 65536 × 256 cells (the format's own bound) of 32 bytes each, plus the interpreter
+CHILD_MEMORY = 1536 * MB
+CHILD_SECONDS = 300
+
+CHILD = r"""
+import io, pickle, resource, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from python_calamine import CalamineWorkbook
+data = sys.stdin.buffer.read()
+out = sys.stdout.buffer
+try:
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    width = int(sys.argv[2])
+    for row in sheet.iter_rows():
+        row = list(row)
+        while row and row[-1] in ("", None):
+            row.pop()
+        if len(row) > width:
+            pickle.dump(("wide", None), out)
+            break
+        pickle.dump(("row", row), out)
+except Exception as e:
+    pickle.dump(("error", str(e)[:200]), out)
+"""
+
+
+def _unreadable(problem: str) -> BadFile:
+    return BadFile(f"无法读取 Excel 文件：{problem}", f"cannot read the Excel file: {problem}", field="file")
+
+
+def xls_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
+    """`(1, cells)` for each row of the first sheet, from row 1."""
+    from runtime.io.sheet_limits import too_wide
+
+    child = subprocess.Popen([sys.executable, "-I", "-c", CHILD, str(CHILD_MEMORY), str(limits.columns)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             env={"RUST_BACKTRACE": "0"})
+    try:
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            child.stdin.write(data)
+            child.stdin.close()
+        except BrokenPipeError:
+            pass  # the child died early; its exit status says so below
+        number = 0
+        while True:
+            try:
+                kind, value = pickle.load(child.stdout)  # our own child's output, not the user's bytes
+            except (EOFError, pickle.UnpicklingError, ValueError):
+                break  # the end, or the child died mid-row: its exit status tells which
+            if kind == "error":
+                raise _unreadable(value)
+            number += 1
+            if kind == "wide":
+                raise too_wide(limits.columns, number)
+            yield 1, value
+        if child.wait(CHILD_SECONDS) != 0:
+            raise _unreadable("文件过大或已损坏 / too large or broken")
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+__all__ = ["xls_rows"]
