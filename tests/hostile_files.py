@@ -218,3 +218,29 @@ def ods_text(text: str, repeat: int = 1) -> str:
 def ods_row(*cells: str, repeat: int = 1) -> str:
     attr = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
     return f"<table:table-row{attr}>{''.join(cells)}</table:table-row>"
+
+
+def _status_kb(key: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise LookupError(key)
+
+
+class PeakMemory:
+    """Growth of this process's peak resident memory over a block, in MB: the peak (VmHWM) is reset to the
+    current RSS on entry (Linux's clear_refs), so earlier tests' peaks do not hide this one's."""
+
+    def __enter__(self) -> PeakMemory:
+        try:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+        except OSError:
+            pass  # the peak then only grows: the measured growth can be smaller, never larger
+        self.start = _status_kb("VmRSS")
+        self.growth_mb = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.growth_mb = max(0, _status_kb("VmHWM") - self.start) / 1024

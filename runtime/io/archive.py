@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from typing import Any
 
 from engine.errors import BadFile, FileOverLimit
@@ -60,8 +61,8 @@ def open_zip(data: bytes, limits: SheetLimits) -> zipfile.ZipFile:
             if info.file_size > limits.member_bytes:  # declared: refused without inflating a byte
                 raise _unzipped_over(limits.member_bytes, info.filename)
             total += _measure(archive, info, limits, limits.unzipped_bytes - total)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
-            ValueError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError,
+            OSError, ValueError) as e:  # broken, truncated, encrypted or of an unknown compression
         raise _broken(str(e)[:200]) from None
     return archive
 

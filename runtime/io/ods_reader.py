@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.errors import BadFile
 from runtime.io.archive import open_zip
-from runtime.io.sheet_limits import EXCEL_MAX_ROWS, SheetLimits, cell_too_long, past_last_row, too_wide
+from runtime.io.sheet_limits import SheetLimits, cell_too_long, too_wide
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
@@ -78,9 +78,7 @@ class _Table:
         elif name in CELLS and self.cell is not None:
             self._finish_cell()
         elif name == TABLE + "table-row":
-            self.row_number += self.row_repeat
-            if self.row_number > EXCEL_MAX_ROWS and self.row:
-                raise past_last_row()
+            self.row_number += self.row_repeat  # a repeat of a billion rows is one count here and in bounded_rows
             self.rows.append((self.row_repeat, self.row))
             self.row = []
 

@@ -81,20 +81,25 @@ def bounded_rows(raw: Iterator[tuple[int, list[Any]]], limits: SheetLimits) -> I
     Blank rows are held back as a count and yielded only when a row with values follows: trailing blank
     rows are dropped and never counted, interior ones keep the row numbers right."""
     blank, count = 0, 0
-    for repeat, cells in raw:
-        row = trimmed(cells)
-        if not row:
-            blank += repeat
-            continue
-        if count + blank + repeat > limits.rows:
-            raise too_many_rows(limits.rows)
-        check_row(row, limits, count + blank + 2)
-        for _ in range(blank):
-            yield []
-        for _ in range(repeat):
-            yield row
-        count += blank + repeat
-        blank = 0
+    try:
+        for repeat, cells in raw:
+            row = trimmed(cells)
+            if not row:
+                blank += repeat
+                continue
+            if count + blank + repeat > limits.rows:
+                raise too_many_rows(limits.rows)
+            check_row(row, limits, count + blank + 2)
+            for _ in range(blank):
+                yield []
+            for _ in range(repeat):
+                yield row
+            count += blank + repeat
+            blank = 0
+    finally:
+        close = getattr(raw, "close", None)
+        if close is not None:
+            close()  # a reader refused or abandoned midway lets go of its files and child process now
 
 
 __all__ = ["SheetLimits", "bounded_rows", "check_row", "trimmed", "too_many_rows", "too_wide", "cell_too_long",

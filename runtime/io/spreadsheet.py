@@ -72,11 +72,15 @@ def read_sheet(data: bytes, filename: str | None = None, limits: SheetLimits | N
     if kind != "csv" and not data.startswith(XLS_MAGIC if kind == "xls" else XLSX_MAGIC):
         raise BadFile(f"不是有效的 {kind} 文件", f"not a valid {kind} file", field="file")
     raw = READERS[kind](data, limits)
-    first = next(raw, None)
-    head = trimmed(first[1]) if first else []
-    if not head:
-        raise BadFile("第一行应为表头（字段名称）", "the first row must be the header (field labels)", field="file")
-    check_row(head, limits, None)
+    try:
+        first = next(raw, None)
+        head = trimmed(first[1]) if first else []
+        if not head:
+            raise BadFile("第一行应为表头（字段名称）", "the first row must be the header (field labels)", field="file")
+        check_row(head, limits, None)
+    except BaseException:
+        raw.close()  # the reader's files and child process, now rather than when collected
+        raise
     rest: Iterator[tuple[int, list[Any]]] = raw
     if first and first[0] > 1:  # an ods header row repeated: the repeats are data rows
         rest = _chain((first[0] - 1, first[1]), raw)

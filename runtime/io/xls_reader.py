@@ -8,13 +8,14 @@ and is refused. Rows come back one at a time, each trimmed to its last value."""
 from __future__ import annotations
 
 import pickle
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-from engine.errors import BadFile
-from runtime.io.sheet_limits import MB, SheetLimits
+from engine.errors import BadFile, FileOverLimit
+from runtime.io.sheet_limits import MB, SheetLimits, too_wide
 
 # 65536 × 256 cells (the format's own bound) of 32 bytes each, plus the interpreter
 CHILD_MEMORY = 1536 * MB
@@ -49,8 +50,6 @@ def _unreadable(problem: str) -> BadFile:
 
 def xls_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
     """`(1, cells)` for each row of the first sheet, from row 1."""
-    from runtime.io.sheet_limits import too_wide
-
     child = subprocess.Popen([sys.executable, "-I", "-c", CHILD, str(CHILD_MEMORY), str(limits.columns)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                              env={"RUST_BACKTRACE": "0"})
@@ -73,12 +72,18 @@ def xls_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]
             if kind == "wide":
                 raise too_wide(limits.columns, number)
             yield 1, value
-        if child.wait(CHILD_SECONDS) != 0:
-            raise _unreadable("文件过大或已损坏 / too large or broken")
+        status = child.wait(CHILD_SECONDS)
+        if status == -signal.SIGABRT:  # calamine's allocation of the sheet's range failed under the cap
+            raise FileOverLimit(f"工作表的单元格范围过大，读取需要超过 {CHILD_MEMORY // MB} MB 内存",
+                                f"the sheet's cell range needs more than {CHILD_MEMORY // MB} MB to read",
+                                field="file", limit="xls_reader_memory_mb", max=CHILD_MEMORY // MB)
+        if status != 0:
+            raise _unreadable("文件已损坏 / the file is broken")
     finally:
         if child.poll() is None:
             child.kill()
-            child.wait()
+        child.wait()
+        child.stdout.close()  # type: ignore[union-attr]
 
 
 __all__ = ["xls_rows"]
