@@ -48,13 +48,13 @@ def still_answers(make: Any) -> None:
     assert r.status_code == 200 and r.json()["items"] == []
 
 
-def test_a_cell_at_xfd1048576_is_422_naming_the_row_limit_and_the_server_lives(shop_app: Any) -> None:
+def test_a_cell_at_xfd1048576_is_422_naming_the_column_limit_and_the_server_lives(shop_app: Any) -> None:
     with h.PeakMemory() as peak:
         r = upload(shop_app, h.far_cell(), "far.xlsx")
     assert r.status_code == 422, r.text
     error = r.json()["error"]
-    assert error["code"] == "file_over_limit" and error["limit"] == "max_import_rows" and error["max"] == 100000
-    assert "100000" in error["message"]
+    assert error["code"] == "file_over_limit" and error["limit"] == "max_import_columns" and error["max"] == 1000
+    assert "1000 列" in error["message"]
     assert peak.growth_mb < MEMORY_MB
     still_answers(shop_app)
 

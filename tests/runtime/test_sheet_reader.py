@@ -42,10 +42,15 @@ def refused(data: bytes, name: str, limits: SheetLimits = DEFAULTS) -> EngineErr
     return caught.value
 
 
-def test_a_cell_at_xfd1048576_is_refused_at_the_row_limit_without_a_dense_sheet() -> None:
-    error = refused(h.far_cell(), "far.xlsx")
-    assert isinstance(error, FileOverLimit) and error.extra["limit"] == "max_import_rows"
-    assert "100000" in error.message
+def test_a_cell_at_xfd1048576_is_refused_at_the_column_limit_without_a_dense_sheet() -> None:
+    error = refused(h.far_cell(), "far.xlsx")  # its column is met first, while its row is still being read
+    assert isinstance(error, FileOverLimit) and error.extra["limit"] == "max_import_columns"
+    assert "1000 列" in error.message and "第 1048576 行" in error.message
+
+
+def test_a_cell_at_a1048576_is_refused_at_the_row_limit() -> None:
+    error = refused(h.xlsx([h.row(1, h.inline("A1", "名称")), h.row(1048576, h.number("A1048576", 1))]), "far.xlsx")
+    assert error.extra["limit"] == "max_import_rows" and "100000" in error.message
 
 
 def test_a_far_column_within_the_row_limit_is_refused_naming_the_column_limit() -> None:
@@ -217,3 +222,27 @@ def test_declared_zip_sizes_are_checked_before_inflating() -> None:
     with zipfile.ZipFile(__import__("io").BytesIO(out)) as z:
         assert z.getinfo("xl/media/image1.png").file_size == 5 * MB
     assert refused(out, "declared.xlsx", SMALL).extra["limit"] == "max_zip_member_mb"
+
+
+def test_xlsx_cells_keep_their_types_as_excel_stores_them() -> None:
+    import io
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.append(["名称", "数量", "金额", "成交", "日期", "时间", "空", "公式"])
+    book.active.append(["甲", 3, 12.5, True, date(2026, 3, 1), datetime(2026, 3, 1, 9, 30), None, "=1+1"])
+    book.active["A3"] = "乙"
+    out = io.BytesIO()
+    book.save(out)
+    header, body = read_all(out.getvalue(), "types.xlsx")
+    assert header == ["名称", "数量", "金额", "成交", "日期", "时间", "空", "公式"]
+    assert body == [["甲", 3, 12.5, True, date(2026, 3, 1), datetime(2026, 3, 1, 9, 30)], ["乙"]]  # no cached formula value
+
+
+def test_shared_strings_are_bounded_by_what_they_cost_in_memory() -> None:
+    data = h.xlsx([h.row(1, h.inline("A1", "名称"))], shared=(f"<si><t>{i}</t></si>" for i in range(100_000)))
+    limits = SheetLimits(member_bytes=1 * MB)  # 100 000 strings cost about 6 MB as Python objects
+    assert refused(data, "strings.xlsx", limits).extra["limit"] == "max_zip_member_mb"
+    rich = h.xlsx([h.row(1, '<c r="A1" t="s"><v>0</v></c>')],
+                  shared=['<si><r><t>客户</t></r><r><t>名称</t></r><rPh><t>きゃく</t></rPh></si>'])
+    assert read_all(rich, "rich.xlsx")[0] == ["客户名称"]
