@@ -11,6 +11,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,8 @@ from runtime.io.sheet_limits import MB, SheetLimits, too_wide
 # 65536 × 256 cells (the format's own bound) of 32 bytes each, plus the interpreter
 CHILD_MEMORY = 1536 * MB
 CHILD_SECONDS = 300
+# at most two readers at once: a burst of xls uploads costs two capped children, not one per request
+CHILDREN = threading.BoundedSemaphore(2)
 
 CHILD = r"""
 import io, pickle, resource, sys
@@ -50,6 +53,11 @@ def _unreadable(problem: str) -> BadFile:
 
 def xls_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
     """`(1, cells)` for each row of the first sheet, from row 1."""
+    with CHILDREN:
+        yield from _child_rows(data, limits)
+
+
+def _child_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
     child = subprocess.Popen([sys.executable, "-I", "-c", CHILD, str(CHILD_MEMORY), str(limits.columns)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                              env={"RUST_BACKTRACE": "0"})
