@@ -237,7 +237,15 @@ def _sqlite_begin(conn: Any, lock_wait: float = BUSY_SECONDS) -> None:
         finally:
             raw.execute(_busy_timeout(lock_wait))  # type: ignore[union-attr]
         return
-    raw.execute("BEGIN IMMEDIATE" if options.get("tangram_write") else "BEGIN")  # type: ignore[union-attr]
+    if not options.get("tangram_write"):
+        raw.execute("BEGIN")  # type: ignore[union-attr]
+        return
+    try:
+        raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    except conn.dialect.loaded_dbapi.OperationalError as e:  # busy_timeout ran out: nothing begun
+        if lock_wait_ended(e):
+            raise busy() from e
+        raise
 
 
 IDLE_PING_SECONDS = 30.0

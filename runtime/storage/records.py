@@ -109,11 +109,11 @@ def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]
         # SQLite's text key is computed here, the function SQLite would call (engine/text_order.py).
         for start in range(0, len(present), _CLASH_BATCH):
             params = [col.parameter(v, conn.dialect.name) for v in present[start:start + _CLASH_BATCH]]
-            values = [sql_sort_key(p.value) if col.keyed else p.value for p in params]
+            compared = [sql_sort_key(p.value) if col.keyed else p.value for p in params]
             stored |= {str(v) for v in conn.scalars(
                 select(col.raw_expr()).select_from(records).where(
                     records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None),
-                    col.sort_expr().in_(bindparam("clashing", values, expanding=True,
+                    col.sort_expr().in_(bindparam("clashing", compared, expanding=True,
                                                   type_=String() if col.keyed else params[0].type))))}
         seen: set[str] = set()
         for i, value in enumerate(values):
