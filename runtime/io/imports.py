@@ -2,16 +2,18 @@
 
 `prepare` does all the work that only reads — the rows parsed, names resolved to ids and users,
 every value validated (lookups, formulas, rules), references and unique values checked — in a read
-transaction, which on SQLite's WAL and on PostgreSQL blocks no writer. `write` then stores the
-prepared values in the caller's write transaction, which is all that holds the write lock: auto
-numbers, ids, the inserts, history, derived values of other records and the events.
+transaction, which on SQLite's WAL and on PostgreSQL blocks no writer; so are the search index's
+words of each row. `write` then stores the prepared values in the caller's write transaction, which
+is all that holds the write lock: auto numbers, ids, the inserts, history, search documents, derived
+values of other records and the events.
 
 All or nothing and the per-row report are as for one create_many: every problem of every row is
 reported as `rows[N].<field>` (N the spreadsheet row) and nothing is written unless every row is
 right; a unique value that another writer stored between the two steps is still refused by the
-unique index and reported the same way. Should the app be published anew, or a record that the
-rows' lookups and formulas read change, between the two steps, `write` validates the rows again
-inside its transaction (the slow way, as before, but correct)."""
+unique index and reported the same way. Should a record that the rows' lookups and formulas read
+change, or one they name be deleted, between the two steps, `write` validates the rows again inside
+its transaction (the slow way, as before, but correct). Should the app be published anew meanwhile,
+the import is refused (409, nothing written): its columns were matched to the old fields."""
 
 from __future__ import annotations
 
@@ -22,10 +24,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from engine.errors import Issue, UniqueViolation, ValidationFailed
+from engine.errors import Conflict, Issue, UniqueViolation, ValidationFailed
 from runtime.io.records import ParsedRows, parse_rows, resolve_names, row_issue
 from runtime.io.spreadsheet import Sheet
-from runtime.storage import derived, driver, records
+from runtime.storage import derived, driver, records, search
 from runtime.storage.context import Change, FormRef
 
 
@@ -38,6 +40,7 @@ class PreparedImport:
     parsed: ParsedRows
     datas: list[dict[str, Any]]
     sources: dict[int, dict[str, Any]]
+    words: dict[int, list[str]]  # the search index's words of each row, worked out ahead
 
     @property
     def rows(self) -> int:
@@ -63,7 +66,8 @@ def prepare(conn: Connection, ref: FormRef, sheet: Sheet, change: Change, *, hid
         issues = _merge(issues, records.clashes(conn, ref, datas), parsed, ref)
     if issues:
         raise _refused(issues)
-    return PreparedImport(ref, parsed, datas, derived.sources(conn, ref.form, datas))
+    return PreparedImport(ref, parsed, datas, derived.sources(conn, ref.form, datas),
+                          search.words_ahead(ref.form, datas))
 
 
 def write(conn: Connection, prepared: PreparedImport, change: Change) -> list[records.NewRecord]:
@@ -71,6 +75,11 @@ def write(conn: Connection, prepared: PreparedImport, change: Change) -> list[re
     by row, nothing written, as `prepare` reports)."""
     ref, parsed = prepared.ref, prepared.parsed
     datas = prepared.datas
+    [(version,)] = driver.rows(conn, 'SELECT version FROM apps WHERE "key" = ?', (ref.app_key,)) or [(None,)]
+    if version != ref.version:  # the columns were matched to another definition's fields
+        raise Conflict(f"导入期间应用“{ref.app.name}”发布了新版本，未导入任何记录，请重新导入",
+                       f"app {ref.app_key!r} was published while the file was checked; nothing was imported, "
+                       "import it again")
     if not _still_current(conn, prepared):  # rare: read again under the lock
         try:
             datas = records.prepare_many(conn, ref, parsed.items, change)
@@ -78,7 +87,8 @@ def write(conn: Connection, prepared: PreparedImport, change: Change) -> list[re
             raise _refused(_merge([], e.issues, parsed, ref)) from None
     savepoint = conn.begin_nested()
     try:
-        made = records.write_many(conn, ref, datas, change)
+        with search.words_known(ref.form, prepared.words if datas is prepared.datas else {}):
+            made = records.write_many(conn, ref, datas, change)
     except (ValidationFailed, UniqueViolation) as e:  # a unique value stored by another writer since prepare
         savepoint.rollback()
         raise _refused(_merge([], e.issues, parsed, ref)) from None
@@ -90,12 +100,9 @@ def write(conn: Connection, prepared: PreparedImport, change: Change) -> list[re
 
 
 def _still_current(conn: Connection, prepared: PreparedImport) -> bool:
-    """The app's version and the records the values were derived from are as `prepare` read them,
-    and every record, user, department and file the rows name still exists."""
+    """The records the values were derived from are as `prepare` read them, and every record, user,
+    department and file the rows name still exists."""
     ref = prepared.ref
-    [(version,)] = driver.rows(conn, 'SELECT version FROM apps WHERE "key" = ?', (ref.app_key,)) or [(None,)]
-    if version != ref.version:
-        return False
     if derived.sources(conn, ref.form, prepared.datas) != prepared.sources:
         return False
     return not records.reference_issues(conn, ref, prepared.datas, "items")

@@ -178,6 +178,45 @@ def test_clashing_unique_values_are_reported_by_row_before_anything_is_written(m
     assert len(make.client.get(make.url(), headers=make.admin).json()["items"]) == 1
 
 
+def test_an_app_published_between_check_and_write_refuses_the_import_with_409_and_nothing_written(
+        make: Maker, monkeypatch: pytest.MonkeyPatch) -> None:
+    make.app_def()
+    changed = shop()
+    changed["forms"][0]["fields"].append({"key": "grade", "type": "text", "label": "评级"})
+
+    def publish() -> None:
+        assert make.client.put("/api/v1/apps/shop", json=changed, headers=make.admin).status_code == 200
+
+    _between_steps(monkeypatch, publish)
+    r = _upload(make.client, make, _csv([["客户名称", "地区"], ["温州某某鞋业", "华东"]]))
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "conflict"
+    assert make.client.get(make.url(), headers=make.admin).json()["items"] == []
+
+
+NUMBERED = {"key": "ticket", "name": "工单", "title_field": "summary", "search_fields": ["code", "phone"], "fields": [
+    {"key": "code", "type": "auto_number", "label": "编号", "pattern": "GD-{seq:5}"},
+    {"key": "summary", "type": "text", "label": "概述", "required": True},
+    {"key": "phone", "type": "phone", "label": "电话"}]}
+
+
+def test_imported_records_are_found_by_search_on_every_searched_field_auto_numbers_included(make: Maker) -> None:
+    definition = shop()
+    definition["forms"] = [*definition["forms"], NUMBERED]
+    make.app_def(definition)
+    rows = [["概述", "电话"], ["空调漏水", "13912345678"], ["电梯异响", ""]]
+    assert _upload(make.client, make, _csv(rows), form="ticket").status_code == 201
+
+    def found(q: str) -> list[str]:
+        items = make.client.get(make.url("ticket"), params={"q": q}, headers=make.admin).json()["items"]
+        return sorted(i["data"]["summary"] for i in items)
+
+    assert found("漏水") == ["空调漏水"]
+    assert found("12345") == ["空调漏水"]
+    assert found("GD-00002") == ["电梯异响"]
+    assert found("GD-0000") == ["电梯异响", "空调漏水"]
+
+
 LOOKUP = {"key": "order", "name": "订单", "title_field": "title", "fields": [
     {"key": "title", "type": "text", "label": "订单名称", "required": True},
     {"key": "customer", "type": "relation", "label": "客户", "target": "customer"},
