@@ -165,9 +165,9 @@ def server(url: str, db: Database, *, code: str | None = None) -> Iterator[str]:
     mirror.close()  # DuckDB lets one process at a time write the file: the server's now
     env = {**os.environ, "TANGRAM_DATABASE_URL": url, "TANGRAM_DATA_DIR": str(data)}
     if code is not None:
-        env["PYTHONPATH"] = code
+        env["PYTHONPATH"] = os.path.abspath(code)
     proc = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # -m puts cwd first
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base + "/api/v1/health")
