@@ -42,6 +42,8 @@ from runtime.storage.users import create_user
 
 PG_URL = os.environ.get("TANGRAM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORK = Path(os.environ.get("TANGRAM_BENCH_DIR", "/tmp/tangram-bench"))
+SCHEMA = os.environ.get("TANGRAM_BENCH_SCHEMA", "tangram_bench")  # the machine may be shared: each run its own
+PORT = int(os.environ.get("TANGRAM_BENCH_PORT", "8790"))
 OWNERS = [f"sales{i:02d}" for i in range(20)]
 BATCH = 5000
 
@@ -54,10 +56,10 @@ def database_url(backend: str) -> str:
         return f"sqlite:///{WORK}/bench.db"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS tangram_bench CASCADE"))
-        conn.execute(text("CREATE SCHEMA tangram_bench"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
     admin.dispose()
-    return PG_URL + "?options=-csearch_path%3Dtangram_bench"
+    return PG_URL + f"?options=-csearch_path%3D{SCHEMA}"
 
 
 def prepare(url: str) -> Database:
@@ -148,12 +150,13 @@ def _nothing(*_args: Any, **_kw: Any) -> None:
 
 
 @contextmanager
-def server(url: str, db: Database) -> Iterator[str]:
+def server(url: str, db: Database, *, code: str | None = None) -> Iterator[str]:
     """`tangram serve` in its own process, so the load generator does not share its interpreter.
     Its data directory (the analytics mirror) is the benchmark's own, never `./data`, and the mirror
     is built before it starts: its background sync then only follows the changes, as a server that
-    has been running does, instead of building a million records into the measurements."""
-    port = 8790
+    has been running does, instead of building a million records into the measurements. `code` is
+    the source tree the server runs (its PYTHONPATH), to measure another branch with this harness."""
+    port = PORT
     data = WORK / "data"
     for stale in data.glob("analytics.duckdb*"):
         stale.unlink()
@@ -161,8 +164,10 @@ def server(url: str, db: Database) -> Iterator[str]:
     sync(db, mirror, datetime.now(UTC))
     mirror.close()  # DuckDB lets one process at a time write the file: the server's now
     env = {**os.environ, "TANGRAM_DATABASE_URL": url, "TANGRAM_DATA_DIR": str(data)}
+    if code is not None:
+        env["PYTHONPATH"] = os.path.abspath(code)
     proc = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # -m puts cwd first
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base + "/api/v1/health")

@@ -146,6 +146,13 @@ class TooManyAttempts(EngineError):
     code = "too_many_attempts"
 
 
+class Busy(EngineError):
+    """The database's write lock stayed with another writer (a long import, another process) for
+    longer than a write waits for it: nothing was written; try again after `retry_after` seconds."""
+
+    code = "busy"
+
+
 class FlowStateError(Conflict):
     """A flow instance or task is not in a state that allows this (already decided, already ended)."""
 

@@ -52,7 +52,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _database(args: argparse.Namespace) -> Database:
     settings = _settings(args)
-    return open_database(settings.url(), sqlite_json=settings.sqlite_json)
+    return open_database(settings.url(), sqlite_json=settings.sqlite_json,
+                         lock_wait=settings.lock_wait_seconds)
 
 
 def _read_json(path: str) -> Any:
@@ -154,7 +155,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from runtime.main import create_app
 
     settings = _settings(args)
-    db = open_database(settings.url(), sqlite_json=settings.sqlite_json)
+    db = open_database(settings.url(), sqlite_json=settings.sqlite_json,
+                         lock_wait=settings.lock_wait_seconds)
     if args.init:
         init_database(db, settings)
     print(f"Tangram on {db.describe()} at http://{args.host or settings.host}:{args.port or settings.port}")

@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
                   lifespan=_lifespan)
     app.state.settings = settings
-    app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json)
+    app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json,
+                                       lock_wait=settings.lock_wait_seconds)
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.token_cache = TokenCache().watch(app.state.db.engine)
     app.state.clock = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     """`tangram serve`: a line per request on the console. Off by default, as in gunicorn: the reverse
     proxy in front keeps the access log, the audit log keeps who changed what, and formatting a line
     per request cost a single create about 8 % of the server's time (bench/)."""
+    # imports and other writers (docs/security.md, "Imports and other writers")
+    lock_wait_seconds: float = Field(default=10.0, gt=0, le=300)
+    """Seconds a write waits for the database's write lock (SQLite) or any lock (PostgreSQL's
+    lock_timeout) before it gives up, having written nothing: 503 `busy` with Retry-After."""
     # flows: the job worker and notifications (docs/flows.md)
     embedded_worker: bool = True
     """Run the job worker in a thread of the server (the embedded default; off when `tangram worker` runs)."""

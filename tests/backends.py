@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -54,11 +55,12 @@ def require_postgres() -> None:
 
 
 @contextmanager
-def fresh_database(backend: str, tmp_path: object, *, create: bool = True) -> Iterator[Database]:
-    """A new empty database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+def fresh_database(backend: str, tmp_path: object, *, create: bool = True, **options: Any) -> Iterator[Database]:
+    """A new empty database: a SQLite file, or a PostgreSQL schema dropped afterwards. `options` go
+    to open_database (lock_wait=…)."""
     if backend.startswith("sqlite"):
         mode = "text" if backend == "sqlite-text" else "jsonb"
-        db = open_database(f"sqlite:///{tmp_path}/tangram.db", sqlite_json=mode)
+        db = open_database(f"sqlite:///{tmp_path}/tangram.db", sqlite_json=mode, **options)
         if create:
             metadata.create_all(db.engine)
         try:
@@ -71,7 +73,7 @@ def fresh_database(backend: str, tmp_path: object, *, create: bool = True) -> It
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    db = open_database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    db = open_database(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, **options)
     try:
         if create:
             metadata.create_all(db.engine)

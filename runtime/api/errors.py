@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import errors as e
+from runtime.storage.db import busy, lock_wait_ended
 
 log = logging.getLogger("tangram")
 
@@ -30,6 +31,7 @@ STATUS: dict[type[e.EngineError], int] = {
     e.UploadTooLarge: 413,
     e.FieldValueError: 422,
     e.TooManyAttempts: 429,
+    e.Busy: 503,
 }
 
 
@@ -94,6 +96,8 @@ def database_unavailable(exc: OperationalError) -> bool:
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OperationalError)
+    if lock_wait_ended(exc):  # another writer kept the lock past the lock wait: nothing was written
+        return await _engine_error(request, busy())
     if not database_unavailable(exc):
         return await _bug(request, exc)
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)

@@ -18,6 +18,7 @@ from runtime import audit
 from runtime.api.deps import DB, AppSettings, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.api.records import list_query
+from runtime.io import imports
 from runtime.io import records as records_io
 from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
 from runtime.permissions.check import FormGate, unknown_field
@@ -135,17 +136,17 @@ def import_records(app: str, form: str, file: UploadFile, request: Request, db: 
     if len(data) > limit:
         raise UploadTooLarge(f"文件超过 {settings.max_upload_mb} MB", f"the file is over {settings.max_upload_mb} MB",
                              field="file", limit="max_upload_mb", max=settings.max_upload_mb)
-    with db.write() as conn:
+    change = change_for(request, guard.actor)
+    with db.read() as conn:  # every row is parsed and checked before the write lock is taken
         gate = guard.form(conn, app, form, "import")
         gate.require("create")
         sheet = read_sheet(data, file.filename, SheetLimits.from_settings(settings))
-        savepoint = conn.begin_nested()
-        made = records_io.import_records(conn, gate.ref, sheet, change_for(request, guard.actor),
-                                         hidden=gate.hidden, check=lambda items: gate.check_write(items, prefix=True))
-        if dry_run:
-            savepoint.rollback()
-            return JSONResponse({"dry_run": True, "rows": len(made), "created": 0})
-        savepoint.commit()
+        prepared = imports.prepare(conn, gate.ref, sheet, change, hidden=gate.hidden,
+                                   check=lambda items: gate.check_write(items, prefix=True))
+    if dry_run:
+        return JSONResponse({"dry_run": True, "rows": prepared.rows, "created": 0})
+    with db.write() as conn:
+        made = imports.write(conn, prepared, change)
         audit.write(conn, "record.import", guard.actor, guard.now, app=app, form=form,
                     detail={"count": len(made), "file": file.filename})
     return JSONResponse({"dry_run": False, "rows": len(made), "created": len(made), "ids": [r.id for r in made]},

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from engine.expr.evaluate import EvalContext
+from runtime.io import imports
 from runtime.io import records as records_io
 from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
 from runtime.settings import Settings
@@ -37,15 +38,14 @@ def cmd_import(args: argparse.Namespace, open_db: Opener) -> int:
     path = Path(args.file)
     sheet = read_sheet(path.read_bytes(), path.name, SheetLimits.from_settings(Settings()))
     change = _change(db, args.user)
-    with db.write() as conn:
+    with db.read() as conn:  # every row is parsed and checked before the write lock is taken
         ref = definitions.form_ref(conn, args.app, args.form)
-        savepoint = conn.begin_nested()
-        made = records_io.import_records(conn, ref, sheet, change)
-        if args.dry_run:
-            savepoint.rollback()
-            print(f"dry run: {len(made)} rows are valid, nothing imported")
-            return 0
-        savepoint.commit()
+        prepared = imports.prepare(conn, ref, sheet, change)
+    if args.dry_run:
+        print(f"dry run: {prepared.rows} rows are valid, nothing imported")
+        return 0
+    with db.write() as conn:
+        made = imports.write(conn, prepared, change)
     print(f"imported {len(made)} records into {args.app}/{args.form}")
     return 0
 

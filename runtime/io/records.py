@@ -1,8 +1,9 @@
 """Records to and from spreadsheets: columns matched by label or key, cells through each field type's
 from_cell/to_cell, related records and users named as people write them, all or nothing.
 
-An import is one create_many: every problem of every row is reported as `rows[N].<field>` with N the
-spreadsheet's own row number (the header is row 1), and nothing is written unless every row is right."""
+An import (runtime/io/imports.py) checks every row before it writes any: every problem of every row is
+reported as `rows[N].<field>` with N the spreadsheet's own row number (the header is row 1), and
+nothing is written unless every row is right."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from engine.errors import BadFile, FieldValueError, Issue, ValidationFailed
+from engine.errors import BadFile, FieldValueError, Issue
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from runtime.io.spreadsheet import Sheet, clean_header
-from runtime.storage import listing, records
+from runtime.storage import listing
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
 from runtime.storage.tables import records as records_table
@@ -178,41 +179,7 @@ def _replace(field: Any, parsed: ParsedRows, found: dict[str, list[Any]], what: 
         item[field.key] = values if multiple else (values[0] if values else None)
 
 
-def import_records(conn: Connection, ref: FormRef, sheet: Sheet, change: Change, *, hidden: Collection[str] = (),
-                   check: Callable[[list[dict[str, Any]]], None] | None = None) -> list[records.NewRecord]:
-    """Create one record per non-blank row, all or nothing; ValidationFailed lists every problem by row.
-    Rows with unreadable cells are still checked for their other fields, so one upload reports all.
-    `hidden` fields are unknown columns and `check` sees the rows first (the permission gate's)."""
-    parsed = parse_rows(ref.form, sheet, hidden)
-    if check is not None:
-        check(parsed.items)
-    resolve_names(conn, ref, parsed)
-    issues = list(parsed.issues)
-    made: list[records.NewRecord] = []
-    savepoint = conn.begin_nested()
-    try:
-        made = records.create_many(conn, ref, parsed.items, change)
-    except ValidationFailed as e:
-        known = {i.path for i in issues}
-        issues += [i for i in (_row_issue(i, parsed, ref.form) for i in e.issues) if i.path not in known]
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if not issues:
-        savepoint.commit()
-        return made
-    savepoint.rollback()
-    issues.sort(key=_row_number)
-    raise ValidationFailed(f"导入失败：{len(issues)} 处错误，未导入任何记录",
-                           f"import refused: {len(issues)} problem(s), nothing was imported", issues=issues)
-
-
-def _row_number(issue: Issue) -> int:
-    match = re.match(r"rows\[(\d+)\]", issue.path)
-    return int(match.group(1)) if match else 0
-
-
-def _row_issue(issue: Issue, parsed: ParsedRows, form: FormDefinition) -> Issue:
+def row_issue(issue: Issue, parsed: ParsedRows, form: FormDefinition) -> Issue:
     """`items[3].phone` from create_many as `rows[5].phone`, the message prefixed with row and label."""
     match = re.match(r"items\[(\d+)\]\.?(.*)", issue.path)
     if not match:
@@ -277,4 +244,4 @@ def _plain(cell: Any) -> Any:
     return cell if isinstance(cell, Decimal | date) else str(cell)
 
 
-__all__ = ["match_columns", "parse_rows", "resolve_names", "import_records", "export_header", "export_rows"]
+__all__ = ["match_columns", "parse_rows", "resolve_names", "row_issue", "export_header", "export_rows"]

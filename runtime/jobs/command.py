@@ -20,7 +20,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"database_url": args.db})
     if args.poll:
         settings = settings.model_copy(update={"worker_poll_seconds": args.poll})
-    db = open_database(settings.url(), sqlite_json=settings.sqlite_json)
+    db = open_database(settings.url(), sqlite_json=settings.sqlite_json,
+                         lock_wait=settings.lock_wait_seconds)
     if args.once:
         done = run_due(db, settings, datetime.now(UTC))
         print(f"ran {done} job(s)")

@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row
 
+from engine.errors import Busy
 from runtime.settings import Settings
 from runtime.storage import outbox
-from runtime.storage.db import Database
+from runtime.storage.db import Database, lock_wait_ended
 from runtime.storage.flow_triggers import ensure_schedules
 
 log = logging.getLogger("tangram.worker")
@@ -118,17 +119,29 @@ def serve(db: Database, settings: Settings, stop: threading.Event, clock: Callab
     """Poll for due jobs until `stop` is set (what `tangram worker` and the embedded thread run)."""
     worker = worker or worker_name()
     checked_schedules = float("-inf")
+    waiting = False  # rounds are meeting a busy database: said once, not every round
     while not stop.is_set():
+        schedules = time.monotonic() - checked_schedules >= SCHEDULE_CHECK_SECONDS
         try:
-            schedules = time.monotonic() - checked_schedules >= SCHEDULE_CHECK_SECONDS
+            busy = run_once(db, settings, (clock or (lambda: datetime.now(UTC)))(), worker=worker, schedules=schedules)
+        except Exception as e:
+            if not _lock_busy(e):  # the database went away for a moment: try again after the pause
+                log.exception("worker round failed")
+            elif not waiting:  # another writer (a long import) keeps the lock: the next round tries again
+                log.warning("worker round skipped, the database is busy: %s; trying again each round", e)
+                waiting = True
+            busy = 0
+        else:
+            waiting = False
             if schedules:
                 checked_schedules = time.monotonic()
-            busy = run_once(db, settings, (clock or (lambda: datetime.now(UTC)))(), worker=worker, schedules=schedules)
-        except Exception:  # the database went away for a moment: try again after the pause
-            log.exception("worker round failed")
-            busy = 0
         if not busy:
             stop.wait(settings.worker_poll_seconds)
+
+
+def _lock_busy(error: BaseException) -> bool:
+    """Did the round give up waiting for the database's write lock (nothing written)?"""
+    return isinstance(error, Busy) or lock_wait_ended(error)
 
 
 class EmbeddedWorker:

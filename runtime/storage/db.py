@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
+from engine.errors import Busy
 from engine.expr.sqlite_functions import REGISTER as SQLITE_FUNCTIONS
 from engine.reports.aggregates import SQLITE_AGGREGATES
 from runtime.storage import deferred
@@ -27,9 +28,12 @@ from runtime.storage.types import dumps
 
 T = TypeVar("T")
 JSONB_MIN_SQLITE = (3, 45, 0)
-BUSY_SECONDS = 10
-"""How long a SQLite writer waits for the one before it."""
-_BUSY_TIMEOUT = f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}"
+BUSY_SECONDS = 10.0
+"""How long a writer waits for the write lock by default (TANGRAM_LOCK_WAIT_SECONDS): on SQLite for
+the writer before it, on PostgreSQL for any lock (`lock_timeout`). Then the write gives up, having
+written nothing, with engine.errors.Busy (503 with Retry-After)."""
+RETRY_AFTER_SECONDS = 2
+"""What a writer that gave up is told to wait before it tries again."""
 AUTOCHECKPOINT_PAGES = 10_000
 """A writer whose commit takes the WAL past this many pages (40 MB) checkpoints it. SQLite's 1,000
 made every thirty- to fortieth one-record create stall; the server checkpoints in a thread instead
@@ -53,6 +57,7 @@ class Database:
     dialect: str  # "sqlite" | "postgresql"
     jsonb: bool  # record data stored as binary JSON (always on PostgreSQL)
     sqlite_version: str | None = None
+    lock_wait: float = BUSY_SECONDS  # seconds a writer waits for the write lock, then Busy
     # SQLite has one writer at a time. Threads of this process queue here and are woken the moment
     # the writer commits; left to SQLite's busy handler they would poll, sleeping 1–100 ms between
     # tries, which cost single creates over HTTP a third of their rate under four concurrent clients.
@@ -130,9 +135,11 @@ class Database:
 
     @contextmanager
     def _queued(self) -> Iterator[None]:
-        # Bounded like busy_timeout: should a writer ever wait on another thread's writer, SQLite's
-        # own timeout then ends the wait with an error instead of a hang.
-        held = self.dialect == "sqlite" and self._writer.acquire(timeout=BUSY_SECONDS)
+        # The same bound as busy_timeout: a writer that waited it out on another thread's writer
+        # gives up here, having written nothing, as it would have in SQLite.
+        held = self.dialect == "sqlite" and self._writer.acquire(timeout=self.lock_wait)
+        if self.dialect == "sqlite" and not held:
+            raise busy()
         try:
             yield
         finally:
@@ -152,6 +159,26 @@ class Database:
         return "PostgreSQL (JSONB)"
 
 
+def busy() -> Busy:
+    """The error of a write that waited for the lock as long as it may (nothing written)."""
+    return Busy("数据库正忙（另一写入尚未结束，例如大批导入），本次未写入任何内容，请稍后重试",
+                "the database is busy with another write (such as a large import); nothing was written, "
+                "try again shortly", retry_after=RETRY_AFTER_SECONDS)
+
+
+def lock_wait_ended(error: BaseException) -> bool:
+    """A driver error (or SQLAlchemy's wrapper of one) saying the wait for a lock ran out: SQLite's
+    SQLITE_BUSY ("database is locked") after busy_timeout, PostgreSQL's lock_not_available (55P03)
+    after lock_timeout. The statement did nothing; the transaction is rolled back."""
+    orig = getattr(error, "orig", None) or error
+    if getattr(orig, "sqlstate", None) == "55P03":
+        return True
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes)
+    return type(orig).__module__.startswith(("sqlite3", "pysqlite3")) and "database is locked" in str(orig)
+
+
 class WriterBusy(Exception):
     """Database.write_now: the SQLite write lock is taken, by a thread of this process or by another
     process; nothing was written."""
@@ -169,7 +196,11 @@ class _Inline:
 _INLINE: ContextVar[_Inline | None] = ContextVar("tangram_write_now", default=None)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _busy_timeout(seconds: float) -> str:
+    return f"PRAGMA busy_timeout={round(seconds * 1000)}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, lock_wait: float = BUSY_SECONDS) -> None:
     for name, arity, function in SQLITE_FUNCTIONS:  # expressions run inside SQLite with Python's meaning
         dbapi_conn.create_function(name, arity, function, deterministic=True)
     for name, arity, aggregate in SQLITE_AGGREGATES:  # exact decimal sums for reports
@@ -178,7 +209,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(_BUSY_TIMEOUT)
+    cur.execute(_busy_timeout(lock_wait))
     cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     # 64 MiB of page cache per connection instead of SQLite's 2 MiB: the expression indexes of a form
     # with a million records stop falling out of cache on every insert (bulk create +20–30 % at 300k).
@@ -190,7 +221,7 @@ WRITE = {"tangram_write": True}
 """Execution options of a connection that will write: on SQLite it takes the write lock at BEGIN."""
 
 
-def _sqlite_begin(conn: Any) -> None:
+def _sqlite_begin(conn: Any, lock_wait: float = BUSY_SECONDS) -> None:
     # A writer takes the lock at BEGIN so concurrent writers queue (busy_timeout) instead of failing
     # with SQLITE_BUSY half-way through; readers begin DEFERRED and never block (WAL).
     # pysqlite's own implicit BEGIN is switched off below, so this is the only one.
@@ -204,9 +235,17 @@ def _sqlite_begin(conn: Any) -> None:
         except conn.dialect.loaded_dbapi.OperationalError as e:  # "database is locked"
             raise WriterBusy("another process holds the SQLite write lock", this_process=False) from e
         finally:
-            raw.execute(_BUSY_TIMEOUT)  # type: ignore[union-attr]
+            raw.execute(_busy_timeout(lock_wait))  # type: ignore[union-attr]
         return
-    raw.execute("BEGIN IMMEDIATE" if options.get("tangram_write") else "BEGIN")  # type: ignore[union-attr]
+    if not options.get("tangram_write"):
+        raw.execute("BEGIN")  # type: ignore[union-attr]
+        return
+    try:
+        raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    except conn.dialect.loaded_dbapi.OperationalError as e:  # busy_timeout ran out: nothing begun
+        if lock_wait_ended(e):
+            raise busy() from e
+        raise
 
 
 IDLE_PING_SECONDS = 30.0
@@ -244,6 +283,23 @@ def _has_input(fd: int) -> bool:
     return bool(poller.poll(0))
 
 
+def _lock_timeout(seconds: float) -> Callable[[Any, Any], None]:
+    """Each new PostgreSQL connection waits at most `seconds` for a lock (a row another transaction
+    writes, a table a migration alters), then the statement fails with 55P03: the API's 503 Busy,
+    not a request hanging for as long as the other transaction lasts."""
+    statement = f"SET lock_timeout = {round(seconds * 1000)}"
+
+    def set_timeout(dbapi_conn: Any, _record: Any) -> None:
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # a session setting, outside any transaction
+        try:
+            dbapi_conn.execute(statement)
+        finally:
+            dbapi_conn.autocommit = autocommit
+
+    return set_timeout
+
+
 def _most_recent_first(parsed: Any, engine_args: dict[str, Any]) -> dict[str, Any]:
     """The pool hands out the connection returned last (LIFO), where SQLAlchemy's queue hands out the
     one idle longest. A burst leaves several connections in the pool; in queue order every following
@@ -257,8 +313,10 @@ def _most_recent_first(parsed: Any, engine_args: dict[str, Any]) -> dict[str, An
     return {"pool_use_lifo": True, **engine_args}
 
 
-def open_database(url: str, *, sqlite_json: str = "auto", **engine_args: Any) -> Database:
-    """Create the engine for `url`. sqlite_json: auto (JSONB if SQLite >= 3.45) | jsonb | text."""
+def open_database(url: str, *, sqlite_json: str = "auto", lock_wait: float = BUSY_SECONDS,
+                  **engine_args: Any) -> Database:
+    """Create the engine for `url`. sqlite_json: auto (JSONB if SQLite >= 3.45) | jsonb | text;
+    lock_wait: seconds a writer waits for a lock before it gives up with Busy."""
     parsed = make_url(url)
     engine_args = _most_recent_first(parsed, engine_args)
     if parsed.get_backend_name() == "sqlite":
@@ -272,19 +330,20 @@ def open_database(url: str, *, sqlite_json: str = "auto", **engine_args: Any) ->
         engine = create_engine(parsed.set(drivername="sqlite+pysqlite"), module=module,
                                json_serializer=dumps, **engine_args)
         engine.dialect.tangram_jsonb = jsonb  # type: ignore[attr-defined]
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda dbapi_conn, record: _sqlite_pragmas(dbapi_conn, record, lock_wait))
 
         @event.listens_for(engine, "connect")
         def _no_implicit_begin(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None
 
-        event.listen(engine, "begin", _sqlite_begin)
-        return Database(engine, "sqlite", jsonb, module.sqlite_version)
+        event.listen(engine, "begin", lambda conn: _sqlite_begin(conn, lock_wait))
+        return Database(engine, "sqlite", jsonb, module.sqlite_version, lock_wait)
     if parsed.get_backend_name() == "postgresql":
         engine = create_engine(parsed.set(drivername="postgresql+psycopg"), json_serializer=dumps, **engine_args)
         event.listen(engine, "checkin", _returned)
         event.listen(engine, "checkout", _alive_or_replaced(engine.dialect))
+        event.listen(engine, "connect", _lock_timeout(lock_wait))
         deferred.install(engine)
         engine.dialect.tangram_numbers = Allocator(engine)  # type: ignore[attr-defined]
-        return Database(engine, "postgresql", True)
+        return Database(engine, "postgresql", True, lock_wait=lock_wait)
     raise RuntimeError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")

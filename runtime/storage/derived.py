@@ -68,6 +68,13 @@ def related_values(conn: Connection, form: FormDefinition, datas: list[dict[str,
             for d in datas]
 
 
+def sources(conn: Connection, form: FormDefinition, datas: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The related records that fill_lookups and related_values read for `datas`, by id: a write
+    validated outside its transaction reads them again inside it, to know its values are current."""
+    relations = {f.relation for f in _lookups(form)} | set(related_paths(form))
+    return _related_data(conn, (d.get(rel) for rel in sorted(relations) for d in datas))
+
+
 def fill_rollups_of_new(form: FormDefinition, datas: list[dict[str, Any]]) -> None:
     """A record just created has nothing pointing at it yet."""
     for f in form.fields:

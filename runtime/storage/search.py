@@ -12,13 +12,16 @@ index is set aside. Either way the LIKE conditions decide, so both roads give th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, MetaData, Select, column, delete, event, or_, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine import search
+from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.model import FormDefinition
 from runtime.storage import events
 from runtime.storage.bulk import write_rows
@@ -98,7 +101,48 @@ def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], da
         return
     if replace:
         _delete(conn, list(ids))
-    _write(conn, [(i, search.document(_values(form, d))) for i, d in zip(ids, datas, strict=True)])
+    known = _KNOWN.get()
+    if replace or known is None or known[0] != form.key:
+        _write(conn, [(i, search.document(_values(form, d))) for i, d in zip(ids, datas, strict=True)])
+        return
+    words, numbered = known[1], _numbered(form)
+    docs = []
+    for i, d in zip(ids, datas, strict=True):
+        found = words.get(id(d))
+        if found is None:
+            docs.append((i, search.document(_values(form, d))))
+        else:  # the auto numbers were given after the words were worked out
+            docs.append((i, list(set(found).union(search.document([d.get(k) for k in numbered])))))
+    _write(conn, docs)
+
+
+def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]]) -> dict[int, list[str]]:
+    """The words of each record to be (by the identity of its data), auto numbers left out: what
+    index_records would work out under the write lock, worked out before it is taken (an import's
+    check step). Give them to index_records with `words_known`."""
+    if not form.searched_fields:
+        return {}
+    numbered = set(_numbered(form))
+    keys = [k for k in form.searched_fields if k not in numbered]
+    return {id(d): search.document([d.get(k) for k in keys]) for d in datas}
+
+
+@contextmanager
+def words_known(form: FormDefinition, words: dict[int, list[str]]) -> Iterator[None]:
+    """Within the block, new records of `form` whose data is a key of `words` (the very dicts
+    words_ahead was given, which the caller keeps alive) are indexed with those words."""
+    token = _KNOWN.set((form.key, words))
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
+
+
+_KNOWN: ContextVar[tuple[str, dict[int, list[str]]] | None] = ContextVar("tangram_words_known", default=None)
+
+
+def _numbered(form: FormDefinition) -> list[str]:
+    return [k for k in form.searched_fields if isinstance(form.by_key.get(k), AutoNumberField)]
 
 
 @events.after_write

@@ -17,11 +17,12 @@ import httpx
 import pytest
 from sqlalchemy import Connection, insert, select, text
 
-from runtime.api import writing
+from engine.errors import Busy
 from runtime.api.writing import short_write
-from runtime.storage.db import BUSY_SECONDS, Database, WriterBusy, open_database, sqlite_module
+from runtime.storage.db import BUSY_SECONDS, Database, WriterBusy, open_database
 from runtime.storage.tables import departments, metadata
 from tests.live import serve
+from tests.writers import other_process_writing, writes_blocked
 
 
 @pytest.fixture
@@ -41,18 +42,6 @@ def _add(conn: Connection, key: str) -> None:
 def _keys(db: Database) -> set[str]:
     with db.read() as conn:
         return set(conn.scalars(select(departments.c.key)))
-
-
-@contextmanager
-def _other_process_writing(db: Database) -> Iterator[None]:
-    """SQLite's write lock held by a connection of its own, as another process (the CLI) holds it."""
-    other = sqlite_module().connect(db.engine.url.database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("COMMIT")
-        other.close()
 
 
 def test_write_now_runs_the_work_in_this_thread_and_commits_it(sqlite_db: Database) -> None:
@@ -127,23 +116,27 @@ def test_a_short_write_that_meets_another_threads_write_waits_and_then_runs_on_t
     assert _keys(sqlite_db) == {"import", "sales"}
 
 
-def test_a_short_write_that_waited_too_long_on_the_loop_goes_on_waiting_in_a_thread(
-        sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writing, "BUSY_SECONDS", 0.05)  # as if a long import held the lock
+def test_a_short_write_that_waited_out_the_lock_wait_on_the_loop_gives_up_busy_having_written_nothing(
+        tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path}/wait.db", lock_wait=0.05)  # as if a long import held the lock
+    metadata.create_all(db.engine)
 
-    async def main(done: threading.Event) -> int:
-        asyncio.get_running_loop().call_later(0.3, done.set)
-        return await short_write(sqlite_db, _sales_work(sqlite_db))
+    async def main() -> int:
+        return await short_write(db, _sales_work(db))
 
-    with _another_thread_writing(sqlite_db) as done:
-        ran_in = asyncio.run(main(done))
-    assert ran_in != threading.get_ident()
-    assert _keys(sqlite_db) == {"import", "sales"}
-    assert sqlite_db._waiting == []  # the loop that gave up is not woken later
+    try:
+        with _another_thread_writing(db):
+            with pytest.raises(Busy) as refused:
+                asyncio.run(main())
+            assert refused.value.extra["retry_after"] > 0
+        assert _keys(db) == {"import"}
+        assert db._waiting == []  # the loop that gave up is not woken later
+    finally:
+        db.engine.dispose()
 
 
 def test_write_now_refuses_at_once_while_another_process_writes_and_writes_nothing(sqlite_db: Database) -> None:
-    with _other_process_writing(sqlite_db):
+    with other_process_writing(sqlite_db):
         # Waiting would end after BUSY_SECONDS in OperationalError("database is locked"), not WriterBusy.
         with pytest.raises(WriterBusy):
             sqlite_db.write_now(lambda: _write_one(sqlite_db, "finance"))
@@ -164,7 +157,7 @@ def test_a_second_write_inside_write_now_waits_for_the_lock_as_usual(sqlite_db: 
     locked, release = threading.Event(), threading.Event()
 
     def other_process() -> None:
-        with _other_process_writing(sqlite_db):
+        with other_process_writing(sqlite_db):
             locked.set()
             release.wait(10)
 
@@ -181,24 +174,12 @@ def test_a_second_write_inside_write_now_waits_for_the_lock_as_usual(sqlite_db: 
     assert _keys(sqlite_db) == {"sales", "service"}
 
 
-@contextmanager
-def _writes_blocked(db: Database) -> Iterator[None]:
-    """Record inserts wait until the block ends: SQLite's write lock, or a table lock on PostgreSQL."""
-    if db.dialect == "sqlite":
-        with _other_process_writing(db):
-            yield
-        return
-    with db.engine.connect() as conn, conn.begin():
-        conn.execute(text("LOCK TABLE records IN SHARE ROW EXCLUSIVE MODE"))
-        yield
-
-
 def test_a_create_waiting_for_the_lock_leaves_the_server_answering(make: Any) -> None:
     make.app_def()
     db: Database = make.app.state.db
     with serve(make.app) as base, httpx.Client(base_url=base, headers=make.admin, timeout=BUSY_SECONDS / 2) as http, \
             ThreadPoolExecutor(1) as pool:
-        with _writes_blocked(db):
+        with writes_blocked(db):
             pending = pool.submit(http.post, make.url(), json={"data": {"name": "等锁的客户"}})
             answers = []
             for _ in range(10):  # a loop stuck in the create would time these out

@@ -1,0 +1,35 @@
+"""Another writer holding the database's locks, for tests of what writes do meanwhile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+
+from runtime.storage.db import Database, sqlite_module
+
+
+@contextmanager
+def other_process_writing(db: Database) -> Iterator[None]:
+    """SQLite's write lock held by a connection of its own, as another process (the CLI) holds it."""
+    other = sqlite_module().connect(db.engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("COMMIT")
+        other.close()
+
+
+@contextmanager
+def writes_blocked(db: Database, tables: tuple[str, ...] = ("records",)) -> Iterator[None]:
+    """Writes wait until the block ends: SQLite's write lock, or on PostgreSQL a lock on `tables`
+    that lets others read them but not write (SHARE ROW EXCLUSIVE)."""
+    if db.dialect == "sqlite":
+        with other_process_writing(db):
+            yield
+        return
+    with db.engine.connect() as conn, conn.begin():
+        conn.execute(text(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE"))
+        yield
