@@ -140,7 +140,7 @@ def import_records(app: str, form: str, file: UploadFile, request: Request, db: 
         gate.require("create")
         sheet = read_sheet(data, file.filename)
         savepoint = conn.begin_nested()
-        made = records_io.import_records(conn, gate.ref, sheet, change_for(request, guard.actor),
+        made = records_io.import_records(conn, gate.ref, sheet, gate.writing(change_for(request, guard.actor)),
                                          hidden=gate.hidden, check=lambda items: gate.check_write(items, prefix=True))
         if dry_run:
             savepoint.rollback()

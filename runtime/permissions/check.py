@@ -16,19 +16,21 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery, Forbidden, Issue, NotFound, ValidationFailed
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import Scope, form_scope
+from engine.permissions.model import FieldAccess
 from engine.permissions.rights import FormRights, Operation, full_rights, rights_of
 from engine.permissions.rights import row_scope as decide_scope
 from runtime.auth.tokens import token_allows_app
+from runtime.permissions.fields import FieldSight
 from runtime.permissions.grants import extra_reads
 from runtime.permissions.scope import org_for, roles_of, scope_clause
 from runtime.storage import definitions
-from runtime.storage.context import Actor, FormRef
+from runtime.storage.context import Actor, Change, FormRef, Readable
 from runtime.storage.expressions import filter_clause
 from runtime.storage.tables import records
 
@@ -68,10 +70,20 @@ class FormGate:
     rights: FormRights
     ctx: EvalContext
     grants: list[ColumnElement[bool]] = field(default_factory=list)
+    sight: FieldSight = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sight = FieldSight(self.conn, self.actor, self.ref, self.rights)
 
     @property
     def hidden(self) -> set[str]:
-        return self.rights.hidden_fields()
+        """The fields this actor may not see: hidden by their roles, or derived from a field they do not
+        see in full (on this form or, through relations and rollups, on another)."""
+        return set(self.sight.hidden(self.ref.form.key))
+
+    def access(self, key: str) -> FieldAccess:
+        """A field's access for this actor, derived values included: "hidden" when they may not see it."""
+        return "hidden" if key in self.hidden else self.rights.access(key)
 
     @property
     def visible_keys(self) -> list[str]:
@@ -157,8 +169,7 @@ class FormGate:
             target_key = getattr(target, "target", None)
             if target_key is None:
                 continue
-            hidden_there = _rights(self.conn, self.actor, self.ref, target_key).hidden_fields()
-            for key in hidden_there:
+            for key in self.sight.hidden(target_key):
                 scope.lookups.pop((relation, key), None)
         return scope
 
@@ -174,7 +185,7 @@ class FormGate:
             for key in values:
                 if key not in self.ref.form.by_key:
                     continue  # the validator reports it, with every other problem
-                access = self.rights.access(key)
+                access = self.access(key)
                 if access == "hidden":
                     unknown.append(Issue(f"{where}{key}", "unknown_field", f"表单“{self.ref.form.name}”没有字段 {key}",
                                          f"form {self.ref.form.key!r} has no field {key!r}"))
@@ -215,6 +226,24 @@ class FormGate:
                 if record_id in names:
                     shown[record_id] = names[record_id]
         return {i: shown.get(i, f"#{i}") for i in names}
+
+    @property
+    def reads(self) -> Readable | None:
+        """The records of any form of the app this actor may read, as a clause (None: administrators, all)."""
+        return None if self.rights.unrestricted else self._readable
+
+    def writing(self, change: Change) -> Change:
+        """The change with this actor's read scope: the relations they write may name only records they
+        may read (any other is refused as a missing one). Administrators name any record."""
+        return change if self.reads is None else replace(change, reads=self.reads)
+
+    def _readable(self, conn: Connection, form_key: str) -> ColumnElement[bool]:
+        try:
+            other = Guard(self.actor, self.ctx.now, self.ctx.timezone).form(conn, self.ref.app_key, form_key)
+        except NotFound:
+            return false()
+        clause = other.where("read") if other._allows("read") else false()
+        return true() if clause is None else clause
 
     def visible_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Stored data without the hidden fields (for history, audit details, exports)."""
