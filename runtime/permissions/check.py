@@ -3,7 +3,10 @@
 It answers, for one actor on one form: may they do this at all (403, or 404 when they may not even
 see the form), which records (a WHERE clause; an id outside it is 404, never 403 with data), which
 fields (hidden ones never leave the server and are unknown in filters and sorts; read-only ones are
-refused on write with 403 naming them). Administrators pass everything; an API token limits the apps.
+refused on write with 403 naming them). A value derived from a field the actor does not see in full
+(formula, lookup, rollup, across forms: runtime.permissions.fields) is hidden like a hidden field, and
+the relations the actor writes may name only records they may read (`writing`). Administrators pass
+everything; an API token limits the apps.
 
 `runtime.permissions.hooks` gives the same decisions to the report and flow engines.
 """
@@ -23,7 +26,7 @@ from engine.errors import BadQuery, Forbidden, Issue, NotFound, ValidationFailed
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import Scope, form_scope
 from engine.permissions.model import FieldAccess
-from engine.permissions.rights import FormRights, Operation, full_rights, rights_of
+from engine.permissions.rights import FormRights, Operation
 from engine.permissions.rights import row_scope as decide_scope
 from runtime.auth.tokens import token_allows_app
 from runtime.permissions.fields import FieldSight
@@ -52,14 +55,6 @@ def unknown_field(ref: FormRef, key: str) -> BadQuery:
     return BadQuery(f"表单“{ref.form.name}”没有字段 {key}", f"form {ref.form.key!r} has no field {key!r}", field=key)
 
 
-def _rights(conn: Connection, actor: Actor, ref: FormRef, form_key: str) -> FormRights:
-    form = ref.app.form(form_key)
-    if actor.is_admin:
-        return full_rights(form)
-    roles = [ref.app.roles_by_key[k] for k in roles_of(conn, actor.user_id, ref.app_key) if k in ref.app.roles_by_key]
-    return rights_of(form, roles)
-
-
 @dataclass
 class FormGate:
     """One actor's rights on one form within one transaction."""
@@ -69,11 +64,8 @@ class FormGate:
     ref: FormRef
     rights: FormRights
     ctx: EvalContext
+    sight: FieldSight
     grants: list[ColumnElement[bool]] = field(default_factory=list)
-    sight: FieldSight = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.sight = FieldSight(self.conn, self.actor, self.ref, self.rights)
 
     @property
     def hidden(self) -> set[str]:
@@ -83,7 +75,7 @@ class FormGate:
 
     def access(self, key: str) -> FieldAccess:
         """A field's access for this actor, derived values included: "hidden" when they may not see it."""
-        return "hidden" if key in self.hidden else self.rights.access(key)
+        return "hidden" if key in self.sight.hidden(self.ref.form.key) else self.rights.access(key)
 
     @property
     def visible_keys(self) -> list[str]:
@@ -265,14 +257,17 @@ class Guard:
         if not token_allows_app(self.actor, app):
             raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
         ref = definitions.form_ref(conn, app, form)
-        rights = _rights(conn, self.actor, ref, form)
+        sight = FieldSight(conn, self.actor, ref)
+        rights = sight.rights(form)
         grants = [] if rights.unrestricted else extra_reads(conn, self.actor, ref)
         if not rights.visible:
             if not grants:
                 raise _hidden_form(app, form)
             # Reading only through a grant (an approver without a role here): the fields are shown read-only.
             rights = replace(rights, fields={k: "read" for k in ref.form.field_keys})
-        gate = FormGate(conn, self.actor, ref, rights, EvalContext(self.now, self.timezone, self.actor.username), grants)
+            sight.own = rights
+        gate = FormGate(conn, self.actor, ref, rights, EvalContext(self.now, self.timezone, self.actor.username),
+                        sight, grants)
         if op is not None:
             gate.require(op)
         return gate

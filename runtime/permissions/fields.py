@@ -20,20 +20,20 @@ from runtime.storage.context import Actor, FormRef
 
 @dataclass
 class FieldSight:
-    """One actor's rights and hidden fields per form of one app (`own` overrides the rights of one form:
-    a reader through a grant sees that form's fields read-only)."""
+    """One actor's rights and hidden fields per form of one app, their roles read once (`own`, when set,
+    replaces the rights on the gate's form: a reader through a grant sees its fields read-only)."""
 
     conn: Connection
     actor: Actor
     ref: FormRef
-    own: FormRights
+    own: FormRights | None = None
     _roles: list[str] | None = None
     _rights: dict[str, FormRights] = field(default_factory=dict)
     _hidden: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def rights(self, form_key: str) -> FormRights:
         """The actor's rights on a form of the app (the union of their roles; administrators: everything)."""
-        if form_key == self.ref.form.key:
+        if form_key == self.ref.form.key and self.own is not None:
             return self.own
         if form_key not in self._rights:
             form = self.ref.app.form(form_key)
