@@ -80,16 +80,18 @@ def _form_page(request: Request, conn: Any, gate: FormGate, user: Any, record: d
                   preview=False)
 
 
-def prefilled(request: Request, conn: Any, ref: FormRef) -> dict[str, Any]:
+def prefilled(request: Request, conn: Any, gate: FormGate) -> dict[str, Any]:
     """`?customer=12` from a related list's "new" link: that relation starts filled in (only a start:
-    the server still checks the value on save)."""
+    the server still checks the value on save). The title shows only for a record the user may read."""
+    ref = gate.ref
     values: dict[str, Any] = {}
     for key, text in request.query_params.items():
         field = ref.form.by_key.get(key)
-        if field is None or field.computed:
+        if field is None or field.computed or key in gate.hidden:
             continue
         if field.type == "relation" and text.isdigit():
-            names = titles(conn, ref.app, {int(text)})
+            given = [int(text)] if field.multiple else int(text)  # type: ignore[attr-defined]
+            names = gate.readable_titles([{key: given}], titles(conn, ref.app, {int(text)}))
             chosen = {"id": int(text), "title": names.get(int(text), f"#{text}")}
             values[key] = [chosen] if field.multiple else chosen  # type: ignore[attr-defined]
         elif field.type in ("text", "textarea", "select", "number", "money", "date", "department"):
@@ -101,7 +103,7 @@ def prefilled(request: Request, conn: Any, ref: FormRef) -> dict[str, Any]:
 def new_record(request: Request, app: str, form: str, user: Viewer, guard: PageGuard, db: DB) -> Response:
     with db.read() as conn:
         gate = guard.form(conn, app, form, "create")
-        return _form_page(request, conn, gate, user, None, prefilled(request, conn, gate.ref))
+        return _form_page(request, conn, gate, user, None, prefilled(request, conn, gate))
 
 
 @router.get("/apps/{app}/forms/{form}/records/{record_id}/edit")

@@ -32,8 +32,9 @@ from runtime.analytics.mirror_source import MirrorSource
 from runtime.analytics.primary import PrimarySource
 from runtime.analytics.sync import sync
 from runtime.settings import Settings
+from runtime.storage.context import Readable
 from runtime.storage.db import Database
-from runtime.storage.tables import departments, users
+from runtime.storage.tables import departments, records, users
 from runtime.storage.titles import titles
 
 Engine = Literal["primary", "mirror"]
@@ -49,14 +50,23 @@ class ReportContext:
     settings: Settings
     ctx: EvalContext
     scope: RowScope = None
+    reads: Readable | None = None
+    """The records the user may read on any form (None: all): relation labels show only their titles."""
     mirror_as_of: datetime | None = None
     """Set once the mirror was checked for freshness in this request: one sync per dashboard, not per widget."""
 
 
-def _labels(conn: Connection, app: AppDefinition) -> Any:
+def _labels(conn: Connection, app: AppDefinition, form: str, reads: Readable | None) -> Any:
     def labels(plan: DimensionPlan, values: set[Any]) -> dict[Any, str]:
         if plan.kind == "relation":
-            return titles(conn, app, {int(v) for v in values})
+            names = titles(conn, app, {int(v) for v in values})
+            target = getattr(app.form(form).by_key.get(plan.key), "target", None)
+            if reads is None or target is None or not names:
+                return names
+            # A related record the user may not read shows as `#id`, as in their lists.
+            shown = set(conn.scalars(select(records.c.id).where(
+                records.c.id.in_(sorted(names)), records.c.app == app.key, records.c.form == target, reads(conn, target))))
+            return {i: name if i in shown else f"#{i}" for i, name in names.items()}
         if plan.kind == "department":
             found = conn.execute(select(departments.c.key, departments.c.name).where(departments.c.key.in_(sorted(values))))
             return {r.key: r.name for r in found}
@@ -129,7 +139,7 @@ def run_widget(rc: ReportContext, app: AppDefinition, widget: Widget, filters: d
                 raise
             engine = "primary"
     with rc.db.read() as conn:
-        labels = _labels(conn, app)
+        labels = _labels(conn, app, widget.form, rc.reads)
         kind = widget_types.get(widget.type)
         if engine == "primary":
             query = compile_for(widget, app, "primary", conn.dialect.name, rc, filters)

@@ -29,7 +29,7 @@ def preview_record(app: str, form: str, body: RecordIn, request: Request, db: DB
         gate = guard.form(conn, app, form)
         gate.check_write([body.data])
         ref = gate.ref
-        data, issues = preview(conn, ref, body.data, change)
+        data, issues = preview(conn, ref, body.data, gate.writing(change))
         if data is not None:
             data = gate.visible_data(data)
     hidden = hidden_fields(ref.form, data, change.ctx, user.username) if data is not None else []

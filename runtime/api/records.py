@@ -76,7 +76,7 @@ async def create_record(app: str, form: str, body: RecordIn, request: Request, d
     def run(conn: Connection) -> tuple[int, Any]:
         gate = guard.form(conn, app, form, "create")
         gate.check_write([body.data])
-        row = records.create(conn, gate.ref, body.data, change_for(request, guard.actor))
+        row = records.create(conn, gate.ref, body.data, gate.writing(change_for(request, guard.actor)))
         return 201, _render(gate, [row])[0]
 
     return await short_write(db, lambda: _idempotent(request, db, guard.actor, idempotency_key, body, run))
@@ -89,7 +89,7 @@ def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, 
     def run(conn: Connection) -> tuple[int, Any]:
         gate = guard.form(conn, app, form, "create")
         gate.check_write(body.items, prefix=True)
-        rows = records.create_many(conn, gate.ref, body.items, change_for(request, guard.actor))
+        rows = records.create_many(conn, gate.ref, body.items, gate.writing(change_for(request, guard.actor)))
         return 201, {"items": _render(gate, rows)}
 
     return _idempotent(request, db, guard.actor, idempotency_key, body, run)
@@ -179,7 +179,7 @@ async def update_record(app: str, form: str, record_id: Id, body: RecordIn, requ
             gate = guard.form(conn, app, form)
             gate.require_record(record_id, "update")
             gate.check_write([body.data])
-            row = records.update_record(conn, gate.ref, record_id, body.data, change_for(request, guard.actor),
+            row = records.update_record(conn, gate.ref, record_id, body.data, gate.writing(change_for(request, guard.actor)),
                                         expected_version=_if_match(if_match))
             return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
 

@@ -48,7 +48,8 @@ def _report(db: DB, guard: Guard, app_key: str, report_key: str) -> tuple[AppDef
 def _scoped(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, filters: dict[str, str]) -> None:
     """Put the user's row scope for this widget's form on the context (404 / unknown field first)."""
     with rc.db.read() as conn:
-        rc.scope = widget_gate(conn, guard, app, widget, filters)[1]
+        gate, rc.scope = widget_gate(conn, guard, app, widget, filters)
+        rc.reads = gate.reads
 
 
 def _run(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, filters: dict[str, str],

@@ -48,7 +48,8 @@ def update_selected(app: str, form: str, body: SelectedUpdate, request: Request,
         gate = guard.form(conn, app, form, "update")
         gate.check_write([body.data])
         _each_in_scope(gate, body.ids, "update")
-        rows = selection.update_selected(conn, gate.ref, body.ids, body.data, change_for(request, guard.actor))
+        change = gate.writing(change_for(request, guard.actor))
+        rows = selection.update_selected(conn, gate.ref, body.ids, body.data, change)
     return {"updated": len(rows), "items": [{"id": r.id, "version": r.version} for r in rows]}
 
 

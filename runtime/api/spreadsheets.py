@@ -141,6 +141,7 @@ def import_records(app: str, form: str, file: UploadFile, request: Request, db: 
         gate = guard.form(conn, app, form, "import")
         gate.require("create")
         sheet = read_sheet(data, file.filename, SheetLimits.from_settings(settings))
+        change = gate.writing(change)  # relations may name only records the importer may read
         prepared = imports.prepare(conn, gate.ref, sheet, change, hidden=gate.hidden,
                                    check=lambda items: gate.check_write(items, prefix=True))
     if dry_run:

@@ -55,7 +55,7 @@ def prepare(conn: Connection, ref: FormRef, sheet: Sheet, change: Change, *, hid
     parsed = parse_rows(ref.form, sheet, hidden)
     if check is not None:
         check(parsed.items)
-    resolve_names(conn, ref, parsed)
+    resolve_names(conn, ref, parsed, change.reads)
     issues = list(parsed.issues)
     datas: list[dict[str, Any]] = []
     try:

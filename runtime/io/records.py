@@ -23,7 +23,7 @@ from engine.forms.model import FormDefinition
 from runtime.io.spreadsheet import Sheet, clean_header
 from runtime.storage import listing
 from runtime.storage.columns import field_column
-from runtime.storage.context import Change, FormRef
+from runtime.storage.context import Change, FormRef, Readable
 from runtime.storage.tables import records as records_table
 from runtime.storage.tables import users
 from runtime.storage.titles import related_ids, titles
@@ -122,17 +122,18 @@ def _is_ids(names: list[str]) -> bool:
     return all(n.isdigit() for n in names)
 
 
-def resolve_names(conn: Connection, ref: FormRef, parsed: ParsedRows) -> None:
+def resolve_names(conn: Connection, ref: FormRef, parsed: ParsedRows, reads: Readable | None = None) -> None:
     """Relations named by the related record's title and users by display name become ids and usernames;
-    a name that matches nothing, or more than one, is an issue of its row."""
+    a name that matches nothing, or more than one, is an issue of its row. With `reads` (the importer's
+    read scope), titles are matched only among the records the importer may read."""
     for field in ref.form.writable:
         if field.refers_to == "record":
-            _resolve_titles(conn, ref, field, parsed)
+            _resolve_titles(conn, ref, field, parsed, reads)
         elif field.refers_to == "user":
             _resolve_users(conn, field, parsed)
 
 
-def _resolve_titles(conn: Connection, ref: FormRef, field: Any, parsed: ParsedRows) -> None:
+def _resolve_titles(conn: Connection, ref: FormRef, field: Any, parsed: ParsedRows, reads: Readable | None) -> None:
     target = ref.app.form(field.target)
     wanted = {n for item in parsed.items for n in _names(item.get(field.key)) if not _is_ids(_names(item[field.key]))}
     found: dict[str, list[int]] = {}
@@ -140,7 +141,8 @@ def _resolve_titles(conn: Connection, ref: FormRef, field: Any, parsed: ParsedRo
         title = field_column(target.by_key[target.title_field], conn.dialect.name).raw_expr()
         rows = conn.execute(select(records_table.c.id, title.label("title")).where(
             records_table.c.app == ref.app_key, records_table.c.form == target.key,
-            records_table.c.deleted_at.is_(None), title.in_(sorted(wanted))))
+            records_table.c.deleted_at.is_(None), title.in_(sorted(wanted)),
+            *([reads(conn, target.key)] if reads is not None else [])))
         for r in rows:
             found.setdefault(str(r.title), []).append(r.id)
     _replace(field, parsed, found, target.name)

@@ -3,7 +3,10 @@
 It answers, for one actor on one form: may they do this at all (403, or 404 when they may not even
 see the form), which records (a WHERE clause; an id outside it is 404, never 403 with data), which
 fields (hidden ones never leave the server and are unknown in filters and sorts; read-only ones are
-refused on write with 403 naming them). Administrators pass everything; an API token limits the apps.
+refused on write with 403 naming them). A value derived from a field the actor does not see in full
+(formula, lookup, rollup, across forms: runtime.permissions.fields) is hidden like a hidden field, and
+the relations the actor writes may name only records they may read (`writing`). Administrators pass
+everything; an API token limits the apps.
 
 `runtime.permissions.hooks` gives the same decisions to the report and flow engines.
 """
@@ -16,19 +19,21 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery, Forbidden, Issue, NotFound, ValidationFailed
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import Scope, form_scope
-from engine.permissions.rights import FormRights, Operation, full_rights, rights_of
+from engine.permissions.model import FieldAccess
+from engine.permissions.rights import FormRights, Operation
 from engine.permissions.rights import row_scope as decide_scope
 from runtime.auth.tokens import token_allows_app
+from runtime.permissions.fields import FieldSight
 from runtime.permissions.grants import extra_reads
 from runtime.permissions.scope import org_for, roles_of, scope_clause
 from runtime.storage import definitions
-from runtime.storage.context import Actor, FormRef
+from runtime.storage.context import Actor, Change, FormRef, Readable
 from runtime.storage.expressions import filter_clause
 from runtime.storage.tables import records
 
@@ -50,14 +55,6 @@ def unknown_field(ref: FormRef, key: str) -> BadQuery:
     return BadQuery(f"表单“{ref.form.name}”没有字段 {key}", f"form {ref.form.key!r} has no field {key!r}", field=key)
 
 
-def _rights(conn: Connection, actor: Actor, ref: FormRef, form_key: str) -> FormRights:
-    form = ref.app.form(form_key)
-    if actor.is_admin:
-        return full_rights(form)
-    roles = [ref.app.roles_by_key[k] for k in roles_of(conn, actor.user_id, ref.app_key) if k in ref.app.roles_by_key]
-    return rights_of(form, roles)
-
-
 @dataclass
 class FormGate:
     """One actor's rights on one form within one transaction."""
@@ -67,11 +64,18 @@ class FormGate:
     ref: FormRef
     rights: FormRights
     ctx: EvalContext
+    sight: FieldSight
     grants: list[ColumnElement[bool]] = field(default_factory=list)
 
     @property
     def hidden(self) -> set[str]:
-        return self.rights.hidden_fields()
+        """The fields this actor may not see: hidden by their roles, or derived from a field they do not
+        see in full (on this form or, through relations and rollups, on another)."""
+        return set(self.sight.hidden(self.ref.form.key))
+
+    def access(self, key: str) -> FieldAccess:
+        """A field's access for this actor, derived values included: "hidden" when they may not see it."""
+        return "hidden" if key in self.sight.hidden(self.ref.form.key) else self.rights.access(key)
 
     @property
     def visible_keys(self) -> list[str]:
@@ -157,8 +161,7 @@ class FormGate:
             target_key = getattr(target, "target", None)
             if target_key is None:
                 continue
-            hidden_there = _rights(self.conn, self.actor, self.ref, target_key).hidden_fields()
-            for key in hidden_there:
+            for key in self.sight.hidden(target_key):
                 scope.lookups.pop((relation, key), None)
         return scope
 
@@ -174,7 +177,7 @@ class FormGate:
             for key in values:
                 if key not in self.ref.form.by_key:
                     continue  # the validator reports it, with every other problem
-                access = self.rights.access(key)
+                access = self.access(key)
                 if access == "hidden":
                     unknown.append(Issue(f"{where}{key}", "unknown_field", f"表单“{self.ref.form.name}”没有字段 {key}",
                                          f"form {self.ref.form.key!r} has no field {key!r}"))
@@ -216,6 +219,24 @@ class FormGate:
                     shown[record_id] = names[record_id]
         return {i: shown.get(i, f"#{i}") for i in names}
 
+    @property
+    def reads(self) -> Readable | None:
+        """The records of any form of the app this actor may read, as a clause (None: administrators, all)."""
+        return None if self.rights.unrestricted else self._readable
+
+    def writing(self, change: Change) -> Change:
+        """The change with this actor's read scope: the relations they write may name only records they
+        may read (any other is refused as a missing one). Administrators name any record."""
+        return change if self.reads is None else replace(change, reads=self.reads)
+
+    def _readable(self, conn: Connection, form_key: str) -> ColumnElement[bool]:
+        try:
+            other = Guard(self.actor, self.ctx.now, self.ctx.timezone).form(conn, self.ref.app_key, form_key)
+        except NotFound:
+            return false()
+        clause = other.where("read") if other._allows("read") else false()
+        return true() if clause is None else clause
+
     def visible_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Stored data without the hidden fields (for history, audit details, exports)."""
         hidden = self.hidden
@@ -236,14 +257,17 @@ class Guard:
         if not token_allows_app(self.actor, app):
             raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
         ref = definitions.form_ref(conn, app, form)
-        rights = _rights(conn, self.actor, ref, form)
+        sight = FieldSight(conn, self.actor, ref)
+        rights = sight.rights(form)
         grants = [] if rights.unrestricted else extra_reads(conn, self.actor, ref)
         if not rights.visible:
             if not grants:
                 raise _hidden_form(app, form)
             # Reading only through a grant (an approver without a role here): the fields are shown read-only.
             rights = replace(rights, fields={k: "read" for k in ref.form.field_keys})
-        gate = FormGate(conn, self.actor, ref, rights, EvalContext(self.now, self.timezone, self.actor.username), grants)
+            sight.own = rights
+        gate = FormGate(conn, self.actor, ref, rights, EvalContext(self.now, self.timezone, self.actor.username),
+                        sight, grants)
         if op is not None:
             gate.require(op)
         return gate

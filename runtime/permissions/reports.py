@@ -26,6 +26,7 @@ from runtime.permissions.scope import org_for, terms_clause
 
 SourceScope = Callable[[Any], ColumnElement[bool]]
 _NAME = re.compile(r'"(?:[^"\\]|\\.)*"|([A-Za-z_][A-Za-z0-9_]*)')
+_PATH = re.compile(r'"(?:[^"\\]|\\.)*"|([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)')
 
 
 def _names(expression: str | None) -> set[str]:
@@ -40,6 +41,23 @@ def widget_fields(widget: Widget) -> set[str]:
     if widget.period is not None:
         keys.add(widget.period.field)
     return {k.split(".")[0] for k in keys}
+
+
+def _paths(widget: Widget) -> set[tuple[str, str]]:
+    """Every `relation.field` a widget's expressions and fields name (string literals skipped)."""
+    texts = [widget.filter or "", *(m.expr or "" for m in widget.measures),
+             *(d.field for d in widget.dimensions), *(m.field or "" for m in widget.measures)]
+    return {(m.group(1), m.group(2)) for t in texts for m in _PATH.finditer(t) if m.group(1)}
+
+
+def _hidden_through(gate: FormGate, widget: Widget) -> str | None:
+    """A field a widget reads through a relation (`customer.annual_revenue`) that the user may not see
+    on the related form, as `relation.field`; None when there is none."""
+    for relation, key in sorted(_paths(widget)):
+        target = getattr(gate.ref.form.by_key.get(relation), "target", None)
+        if target is not None and key in gate.sight.hidden(target):
+            return f"{relation}.{key}"
+    return None
 
 
 def _compile(scope: RowScope, app: AppDefinition, form: str, ctx: EvalContext) -> SourceScope | None:
@@ -66,6 +84,9 @@ def widget_gate(conn: Connection, guard: Guard, app: AppDefinition, widget: Widg
     used = widget_fields(widget) | {k for k in filter_keys if k in form.by_key}
     for key in sorted(used & hidden):
         raise unknown_field(gate.ref, key)
+    through = _hidden_through(gate, widget)
+    if through is not None:
+        raise unknown_field(gate.ref, through)
     username = guard.actor.username
     org = org_for(conn, username, any(r.scope.startswith("department") for r in gate.rights.rules("read")))
     return gate, _compile(row_scope(gate.rights, "read", username, org), app, widget.form, gate.ctx)

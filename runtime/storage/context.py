@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
 from engine.forms.fields.base import ValueContext
@@ -41,6 +45,10 @@ class FormRef:
         return self.app.key
 
 
+Readable = Callable[[Connection, str], ColumnElement[bool]]
+"""(connection, form key) → the records of that form the actor may read, as a clause on `records`."""
+
+
 @dataclass(frozen=True)
 class Change:
     """The actor and the moment of one write, and the time zone that naive input dates are in."""
@@ -48,6 +56,10 @@ class Change:
     actor: Actor
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    reads: Readable | None = None
+    """The records of a form the actor may read, for the relations they write: a relation naming any
+    other record is refused as if that record did not exist. None: any record (the system, flows,
+    administrators). Set by the permission gate (FormGate.writing)."""
 
     @property
     def ctx(self) -> ValueContext:

@@ -24,6 +24,7 @@ from engine.forms.fields.lookup import LookupField
 from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
 from runtime.storage.columns import field_column
+from runtime.storage.context import Readable
 from runtime.storage.tables import records
 
 _SAVE = update(records).where(records.c.id == bindparam("rid")).values(data=bindparam("new_data"))
@@ -33,38 +34,59 @@ def _lookups(form: FormDefinition) -> list[LookupField]:
     return [f for f in form.fields if isinstance(f, LookupField)]
 
 
-def _related_data(conn: Connection, ids: Iterable[int], form: str | None = None) -> dict[int, dict[str, Any]]:
+def _related_data(conn: Connection, ids: Iterable[int], form: str | None = None,
+                  reads: Readable | None = None) -> dict[int, dict[str, Any]]:
     wanted = sorted({i for i in ids if isinstance(i, int)})
     if not wanted:
         return {}
     query = select(records.c.id, records.c.data).where(records.c.id.in_(wanted), records.c.deleted_at.is_(None))
     if form is not None:
         query = query.where(records.c.form == form)
+    if reads is not None and form is not None:
+        query = query.where(reads(conn, form))
     return {r.id: r.data for r in conn.execute(query)}
 
 
-def fill_lookups(conn: Connection, form: FormDefinition, datas: list[dict[str, Any]]) -> None:
-    """Copy every lookup's value from the related records (one query for the whole batch)."""
+def _through(conn: Connection, form: FormDefinition, relations: set[str], datas: list[dict[str, Any]],
+             reads: Readable | None, given: Iterable[str] | None) -> dict[str, dict[int, dict[str, Any]]]:
+    """Per relation, the records its values name. The relations the writer gives (`given`; None: all)
+    see only the records `reads` lets them read: one hidden from them computes as a missing one."""
+    found: dict[str, dict[int, dict[str, Any]]] = {}
+    free = [r for r in relations if reads is None or (given is not None and r not in given)]
+    if free:
+        shared = _related_data(conn, (d.get(r) for r in free for d in datas))
+        found |= dict.fromkeys(free, shared)
+    for relation in relations - set(free):
+        target = getattr(form.by_key.get(relation), "target", None)
+        found[relation] = _related_data(conn, (d.get(relation) for d in datas), target, reads)
+    return found
+
+
+def fill_lookups(conn: Connection, form: FormDefinition, datas: list[dict[str, Any]],
+                 reads: Readable | None = None, given: Iterable[str] | None = None) -> None:
+    """Copy every lookup's value from the related records (one query for the batch; one per relation
+    the writer gives when `reads` limits what they may name)."""
     lookups = _lookups(form)
     if not lookups:
         return
-    related = _related_data(conn, (d.get(f.relation) for f in lookups for d in datas))
+    related = _through(conn, form, {f.relation for f in lookups}, datas, reads, given)
     for data in datas:
         for f in lookups:
-            value = related.get(data.get(f.relation), {}).get(f.field)
+            value = related[f.relation].get(data.get(f.relation), {}).get(f.field)
             if value is None:
                 data.pop(f.key, None)
             else:
                 data[f.key] = value
 
 
-def related_values(conn: Connection, form: FormDefinition, datas: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per record, the `relation.field` values its formulas and rules read (one query for the batch)."""
+def related_values(conn: Connection, form: FormDefinition, datas: list[dict[str, Any]],
+                   reads: Readable | None = None, given: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Per record, the `relation.field` values its formulas and rules read (as fill_lookups)."""
     paths = related_paths(form)
     if not paths:
         return [{} for _ in datas]
-    related = _related_data(conn, (d.get(rel) for rel in paths for d in datas))
-    return [{f"{rel}.{key}": related.get(d.get(rel), {}).get(key) for rel, keys in paths.items() for key in keys}
+    related = _through(conn, form, set(paths), datas, reads, given)
+    return [{f"{rel}.{key}": related[rel].get(d.get(rel), {}).get(key) for rel, keys in paths.items() for key in keys}
             for d in datas]
 
 

@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.errors import Issue, ValidationFailed
+from engine.forms.expressions import bind_app
 from engine.forms.model import FormDefinition
 from runtime.storage.context import Change, FormRef
 from runtime.storage.records import validate_many
+from runtime.storage.references import reference_issues
 
 
 def _optional(field: dict[str, Any]) -> dict[str, Any]:
@@ -38,11 +40,18 @@ def preview(conn: Connection, ref: FormRef, values: dict[str, Any], change: Chan
                                                                                            list[Issue]]:
     """(the computed data or None, the problems found) for a record being filled in."""
     relaxed = FormRef(ref.app, ref.version, lenient(ref.form))
+    bind_app(relaxed.form, ref.app)  # its formulas read through relations (`vendor.rating`) as the form's do
     issues: list[Issue] = []
     given = dict(values)
-    for _ in range(2):  # second pass without the values that did not fit
+    for _ in range(3):  # later passes without the values that did not fit
         try:
-            return validate_many(conn, relaxed, [given], change)[0], issues
+            data = validate_many(conn, relaxed, [given], change)[0]
+            # A relation naming a missing record, or one the writer may not read, is left out like any
+            # value that does not fit: the preview computes nothing from it (no lookup, no formula).
+            missing = reference_issues(conn, relaxed, [{k: data[k] for k in given if k in data}], "", change.reads)
+            if not missing:
+                return data, issues
+            raise ValidationFailed("", "", issues=missing)
         except ValidationFailed as e:
             found = [Issue(i.path.removeprefix("items[0]."), i.code, i.message, i.message_en) for i in e.issues]
             issues += found

@@ -52,10 +52,11 @@ def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: 
             collect(i, e)
     if issues:
         raise _invalid(issues)
-    fill_lookups(conn, ref.form, datas)
+    # Every relation of a new record is the writer's: they compute only from records they may read.
+    fill_lookups(conn, ref.form, datas, change.reads)
     fill_rollups_of_new(ref.form, datas)
     system = _system_values(change.actor.username, change.now, change.now)
-    related = [r | system for r in related_values(conn, ref.form, datas)]
+    related = [r | system for r in related_values(conn, ref.form, datas, change.reads)]
     for i, (item, data) in enumerate(zip(items, datas, strict=True)):
         try:
             datas[i] = finish_values(ref.form, data, set(item), ctx, creating=True, user=user, related=related[i])
@@ -202,7 +203,7 @@ def prepare_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: C
     """The values `items` would be stored with, every reference checked: what create_many does before
     it writes, and only reads. An import runs it outside the write transaction (runtime/io/imports.py)."""
     datas = validate_many(conn, ref, items, change)
-    issues = reference_issues(conn, ref, datas, "items" if prefix else "")
+    issues = reference_issues(conn, ref, datas, "items" if prefix else "", change.reads)
     if issues:
         raise _invalid(issues)
     return datas
@@ -304,11 +305,15 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     _check_version(row, expected_version)
     user = change.actor.username
     data = normalize_values(ref.form, values, change.ctx, existing=row.data, user=user)
-    fill_lookups(conn, ref.form, [data])
-    related = related_values(conn, ref.form, [data])[0] | _system_values(
+    # The relations changed now are the writer's: they may name only records the writer may read. The
+    # others keep what they name, set by someone else (a form sent back unchanged stays valid).
+    renamed = {k for k in values if k in data and data[k] != row.data.get(k)}
+    fill_lookups(conn, ref.form, [data], change.reads, renamed)
+    related = related_values(conn, ref.form, [data], change.reads, renamed)[0] | _system_values(
         row.owner, row.created_at, change.now, created_by=row.created_by, record_id=row.id, updated_by=user)
     data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user, related=related)
-    issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")
+    issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "") or reference_issues(
+        conn, ref, [{k: data[k] for k in renamed if k in data}], "", change.reads)
     if issues:
         raise _invalid(issues)
     changed = sorted(k for k in data.keys() | row.data.keys() if data.get(k) != row.data.get(k))

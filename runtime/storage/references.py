@@ -6,16 +6,20 @@ from collections import defaultdict
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from engine.errors import Issue
 from runtime.storage import driver, transaction_state
-from runtime.storage.context import FormRef
+from runtime.storage.context import FormRef, Readable
+from runtime.storage.tables import records
 
 
-def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]], prefix: str) -> list[Issue]:
+def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]], prefix: str,
+                     reads: Readable | None = None) -> list[Issue]:
     """Issues for every relation id, username or file id in `items` that does not exist.
-    Paths are `<prefix>[i].<field>` (or just `<field>` when prefix is empty and there is one item)."""
+    Paths are `<prefix>[i].<field>` (or just `<field>` when prefix is empty and there is one item).
+    With `reads` (the writer's read scope per form), a record they may not read is reported exactly as
+    a missing one: a relation never names, nor reveals the existence of, a record hidden from its writer."""
     referring = [(f, f.refers_to, getattr(f, "target", "")) for f in ref.form.referring]
     wanted: dict[tuple[str, str], set[Any]] = defaultdict(set)
     for data in items:
@@ -25,6 +29,8 @@ def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]]
     missing: dict[tuple[str, str], set[Any]] = {}
     for (kind, target), values in wanted.items():
         found = _existing(conn, ref, kind, target, values)
+        if found and kind == "record" and reads is not None:
+            found = _readable(conn, ref, target, found, reads)
         if found is not None and values - found:
             missing[(kind, target)] = values - found
     if not missing:
@@ -40,6 +46,12 @@ def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]]
                 issues.append(Issue(path, "unknown_reference", f"“{field.label}”引用的 {names} 不存在",
                                     f"{field.key!r} refers to {names}, which does not exist"))
     return issues
+
+
+def _readable(conn: Connection, ref: FormRef, target: str, ids: set[Any], reads: Readable) -> set[Any]:
+    query = select(records.c.id).where(records.c.id.in_(sorted(ids)), records.c.app == ref.app_key,
+                                       records.c.form == target, reads(conn, target))
+    return set(conn.scalars(query))
 
 
 _TABLES = {"record": ("records", "id"), "user": ("users", "username"), "file": ("files", "id"),

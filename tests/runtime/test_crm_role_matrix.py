@@ -74,7 +74,10 @@ CONDITIONS = {
 HIDDEN: dict[str, dict[str, set[str]]] = {
     "gm": {"product": set(), "customer": set()},
     "purchasing": {"product": set()},
-    "service_manager": {"product": {"cost"}, "customer": set()},
+    # rollups over forms a role cannot see (跟进, 商机, 合同, 订单 for the service roles) are hidden from it:
+    # a value derived from what one may not see is hidden too
+    "service_manager": {"product": {"cost"}, "customer": {"followup_count", "last_followup_at", "weighted_pipeline",
+                                                          "total_contract_amount", "last_order_on"}},
     "sales_director": {"product": set(), "customer": set()},
     "sales_manager": {"product": {"cost"}, "customer": set()},
     "sales_rep": {"product": {"cost"}, "customer": set()},
@@ -83,7 +86,8 @@ HIDDEN: dict[str, dict[str, set[str]]] = {
                                                "followup_count", "weighted_pipeline", "next_followup_on", "tags",
                                                "note", "last_order_on"}},
     "customer_service": {"product": {"cost"}, "customer": {"annual_revenue", "total_contract_amount",
-                                                           "weighted_pipeline", "current_solution", "key_needs"}},
+                                                           "weighted_pipeline", "current_solution", "key_needs",
+                                                           "last_order_on"}},
     "tech_support": {"product": {"cost"}, "contact": {"birthday", "wechat"},
                      "customer": {"short_name", "source", "industry", "size", "annual_revenue", "website", "status",
                                   "key_needs", "decision_roles", "current_solution", "last_followup_at",
