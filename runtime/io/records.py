@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from engine.errors import BadFile, FieldValueError, Issue, ValidationFailed
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
+from runtime.io.cells_out import readable_cell
 from runtime.io.spreadsheet import Sheet, clean_header
 from runtime.storage import listing, records
 from runtime.storage.columns import field_column
@@ -74,11 +75,12 @@ def match_columns(form: FormDefinition, header: list[str], hidden: Collection[st
 
 
 def _cell(cell: Any) -> Any:
-    """Excel keeps every number as a float: 13800138000.0 and 12.0 mean the integers."""
+    """Excel keeps every number as a float: 13800138000.0 and 12.0 mean the integers. Text loses the
+    `'` our CSV exports put before a leading `=`, `+`, `-` or `@`, so an export imports back unchanged."""
     if isinstance(cell, float) and cell.is_integer() and abs(cell) < 2**53:
         return int(cell)
     if isinstance(cell, str):
-        return cell.strip()
+        return readable_cell(cell.strip())
     return cell
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import BadFile
+from runtime.io.cells_out import csv_cell, xlsx_row
 
 MAX_ROWS = 100_000
 XLSX_MAGIC = b"PK\x03\x04"  # a zip: xlsx or ods
@@ -92,9 +93,10 @@ def read_sheet(data: bytes, filename: str | None = None) -> Sheet:
 
 
 def csv_lines(rows: Iterable[Sequence[Any]]) -> bytes:
-    """Rows as UTF-8 CSV lines (CRLF), None as an empty cell."""
+    """Rows as UTF-8 CSV lines (CRLF), None as an empty cell, text that would start a formula marked
+    as text (runtime.io.cells_out)."""
     out = io.StringIO()
-    csv.writer(out).writerows(["" if c is None else c for c in row] for row in rows)
+    csv.writer(out).writerows([csv_cell(c) for c in row] for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -104,14 +106,15 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> bytes:
-    """An xlsx workbook of one sheet, written in openpyxl's streaming mode."""
+    """An xlsx workbook of one sheet, written in openpyxl's streaming mode; text always as text cells,
+    never formulas (runtime.io.cells_out)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
-    sheet.append(list(header))
+    sheet.append(xlsx_row(sheet, list(header)))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, list(row)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
