@@ -174,7 +174,7 @@ def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: 
         gate = guard.form(conn, app, chosen.form, "read")
         scope = gate.where("read")
         sort_keys = listing.parse_sort(gate.ref, sort, conn.dialect.name)
-        gate.check_keys([k.key for k in sort_keys])
+        gate.check_query_keys([k.key for k in sort_keys])
         query_ = listing.ListQuery(sort=sort_keys, limit=limit, cursor=cursor,
                                    where=where + ([scope] if scope is not None else []))
         page = listing.list_records(conn, gate.ref, query_, change_for(request, guard.actor).ctx)

@@ -247,10 +247,10 @@ def export_pages(conn: Connection, ref: FormRef, query: listing.ListQuery, chang
 
 
 def export_rows(conn: Connection, ref: FormRef, query: listing.ListQuery, keys: list[str],
-                change: Change, readable: Titles | None = None) -> Iterator[list[Any]]:
+                change: Change, readable: Titles | None = None, masked: Collection[str] = ()) -> Iterator[list[Any]]:
     """Every record the query matches as cells: related records by title (`readable` drops the titles
     the actor may not see), datetimes in the app's time zone without an offset (what Excel and an
-    import read back)."""
+    import read back), `masked` fields as their mask (脱敏), never the value."""
     fields = [ref.form.by_key[k] for k in keys]
     for items in export_pages(conn, ref, query, change):
         datas = [r.data for r in items]
@@ -258,7 +258,8 @@ def export_rows(conn: Connection, ref: FormRef, query: listing.ListQuery, keys: 
         if readable is not None:
             names = readable(datas, names)
         for row in items:
-            yield [_export_cell(f, row.data.get(f.key), names, change.timezone) for f in fields]
+            yield [f.mask(row.data.get(f.key)) if f.key in masked else
+                   _export_cell(f, row.data.get(f.key), names, change.timezone) for f in fields]
 
 
 def _export_cell(field: FieldType, value: Any, names: dict[int, str], zone: ZoneInfo) -> Any:
