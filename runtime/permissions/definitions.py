@@ -2,12 +2,12 @@
 or by expression.
 
 - Forms: only those they have a right on; without the fields hidden from them, and without any field
-  whose formula, lookup or rollup reads one (transitively, across forms); other expressions that name
-  one (`visible_when`, `editable_when`, `default_formula`, validation rules) are left out, as are index,
-  search and title entries naming one.
+  whose formula, lookup or rollup reads one or a field masked for them (transitively, across forms);
+  other expressions that name one (`visible_when`, `editable_when`, `default_formula`, validation
+  rules) are left out, as are index, search and title entries naming one. Masked fields stay listed.
 - Flows: a summary (key, name, form, what starts it) of the flows of the forms they see; conditions,
   approvers, steps, webhook URLs and robot tokens are the managers' business.
-- Reports: a widget over a form they do not see, or reading a field they do not see, is a stub
+- Reports: a widget over a form they do not see, or reading a field they do not see in full, is a stub
   `{"key", "type", "unavailable": true}`; dashboard filters on such a field are left out.
 - Roles are left out; every credential-bearing value (engine.secrets) too.
 """
@@ -97,13 +97,16 @@ def _field_for_reader(app: AppDefinition, form: FormDefinition, dumped: dict[str
     return kept
 
 
-def _form_for_reader(app: AppDefinition, dumped: dict[str, Any], unseen: Unseen) -> dict[str, Any]:
+def _form_for_reader(app: AppDefinition, dumped: dict[str, Any], unseen: Unseen, masked: set[str]) -> dict[str, Any]:
+    """The form without what the reader may not see; fields masked for them stay listed (they see a
+    mask of their values) unless derived from something unseen."""
     form = app.form(dumped["key"])
     hidden = unseen[form.key]
+    kept = {k for k in masked if not _derives_from_unseen(app, form, form.by_key[k], unseen)}
     shown = dict(dumped)
     shown["fields"] = [_field_for_reader(app, form, f, unseen) for f in dumped.get("fields", [])
-                       if f["key"] not in hidden]
-    if shown.get("title_field") in hidden:
+                       if f["key"] not in hidden or f["key"] in kept]
+    if shown.get("title_field") in hidden - kept:
         del shown["title_field"]
     if "search_fields" in shown:
         shown["search_fields"] = [k for k in shown["search_fields"] if k not in hidden]
@@ -131,9 +134,8 @@ def _report_for_reader(app: AppDefinition, dumped: dict[str, Any], unseen: Unsee
             widgets.append({"key": widget.key, "type": widget.type, "unavailable": True})
         else:
             widgets.append(raw)
-    filters = [f for f in dumped.get("filters", [])
-               if any(f["field"] in app.form(k).by_key for k in seen_forms)
-               and not any(f["field"] in unseen[k] for k in seen_forms if f["field"] in app.form(k).by_key)]
+    filters = [f for f in dumped.get("filters", [])  # system columns (created_at, owner …) are everyone's
+               if not any(f["field"] in unseen[k] for k in seen_forms if f["field"] in app.form(k).by_key)]
     return dumped | {"widgets": widgets, "filters": filters}
 
 
@@ -153,14 +155,18 @@ def visible_definition(conn: Connection, guard: Guard, app: AppDefinition) -> di
     except (Forbidden, NotFound):
         pass
     hidden: dict[str, set[str]] = {}
+    masked: dict[str, set[str]] = {}
     for form in app.forms:
         try:
-            hidden[form.key] = guard.form(conn, app.key, form.key).hidden
+            gate = guard.form(conn, app.key, form.key)
         except NotFound:
             continue
+        masked[form.key] = gate.masked
+        hidden[form.key] = gate.hidden | masked[form.key]  # nothing may read a masked value either
     unseen = unseen_fields(app, hidden)
     visible = {k: v for k, v in data.items() if k != "roles"}
-    visible["forms"] = [_form_for_reader(app, f, unseen) for f in data.get("forms", []) if f["key"] in hidden]
+    visible["forms"] = [_form_for_reader(app, f, unseen, masked[f["key"]]) for f in data.get("forms", [])
+                        if f["key"] in hidden]
     if "flows" in visible:
         visible["flows"] = [_flow_summary(f) for f in visible["flows"] if f.get("form") in hidden]
     if "reports" in visible:

@@ -35,7 +35,9 @@ def people(make: Maker) -> dict[str, Any]:
     customer = definition["forms"][0]
     customer["search_fields"] = ["phone", "note"]
     customer["fields"] += [{"key": "phone", "type": "phone", "label": "手机"},
-                           {"key": "mail", "type": "email", "label": "邮箱"}]
+                           {"key": "mail", "type": "email", "label": "邮箱"},
+                           {"key": "tail", "type": "formula", "label": "尾号", "formula": "RIGHT(phone, 4)",
+                            "result": "text"}]
     definition["forms"].append(VISIT)
     make.app_def(definition)
     for role, user in (("clerk", "clerk"), ("viewer", "viewer")):
@@ -162,3 +164,13 @@ def test_a_clerks_pages_show_the_mask_and_no_filter_or_kanban_by_a_masked_field(
             assert r.status_code == 200, r.text
             _never_full(r.text)
         assert MASKED_PHONE in page.text and MASKED_PHONE in listed.text
+
+
+def test_a_masked_field_stays_in_the_definition_but_nothing_derived_from_it(make: Maker, people: dict[str, Any]) -> None:
+    definition = make.client.get("/api/v1/apps/shop", headers=people["clerk"]).json()["definition"]
+    customer = next(f for f in definition["forms"] if f["key"] == "customer")
+    keys = [f["key"] for f in customer["fields"]]
+    assert "phone" in keys and "mail" in keys and "amount" in keys and "tail" not in keys
+    assert customer["search_fields"] == ["note"]  # a masked field is not searched for this user
+    viewer = make.client.get("/api/v1/apps/shop", headers=people["viewer"]).json()["definition"]
+    assert next(f for f in viewer["forms"] if f["key"] == "customer")["title_field"] == "name"
