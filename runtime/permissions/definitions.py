@@ -139,21 +139,39 @@ def _report_for_reader(app: AppDefinition, dumped: dict[str, Any], unseen: Unsee
     return dumped | {"widgets": widgets, "filters": filters}
 
 
-def _flow_summary(flow: dict[str, Any]) -> dict[str, Any]:
-    """What a user needs to know of a flow: which it is and what starts it."""
+def flow_summary(flow: dict[str, Any]) -> dict[str, Any]:
+    """What a user needs to know of a flow (its definition as JSON): which it is and what starts it."""
     summary = {k: flow[k] for k in ("key", "name", "name_en", "form") if k in flow}
     return summary | {"trigger": {"on": flow.get("trigger", {}).get("on")}}
+
+
+def manages(conn: Connection, guard: Guard, app: str) -> bool:
+    """Whether the user may change the whole app's definition (administrators, `manage` on "*")."""
+    try:
+        guard.require_manage(conn, app)
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
+def readable_forms(conn: Connection, guard: Guard, app: AppDefinition) -> set[str]:
+    """The forms the user has some right on (the others answer 404 to them)."""
+    seen = set()
+    for form in app.forms:
+        try:
+            guard.form(conn, app.key, form.key)
+        except NotFound:
+            continue
+        seen.add(form.key)
+    return seen
 
 
 def visible_definition(conn: Connection, guard: Guard, app: AppDefinition) -> dict[str, Any]:
     """The definition as this user may see it: whole for those who manage the app, else as described
     at the top of this module."""
     data = app.dump()
-    try:
-        guard.require_manage(conn, app.key)
+    if manages(conn, guard, app.key):
         return data
-    except (Forbidden, NotFound):
-        pass
     hidden: dict[str, set[str]] = {}
     masked: dict[str, set[str]] = {}
     for form in app.forms:
@@ -168,10 +186,10 @@ def visible_definition(conn: Connection, guard: Guard, app: AppDefinition) -> di
     visible["forms"] = [_form_for_reader(app, f, unseen, masked[f["key"]]) for f in data.get("forms", [])
                         if f["key"] in hidden]
     if "flows" in visible:
-        visible["flows"] = [_flow_summary(f) for f in visible["flows"] if f.get("form") in hidden]
+        visible["flows"] = [flow_summary(f) for f in visible["flows"] if f.get("form") in hidden]
     if "reports" in visible:
         visible["reports"] = [_report_for_reader(app, r, unseen, set(hidden)) for r in visible["reports"]]
     return redact(visible)  # type: ignore[no-any-return]
 
 
-__all__ = ["unseen_fields", "visible_definition"]
+__all__ = ["flow_summary", "manages", "readable_forms", "unseen_fields", "visible_definition"]

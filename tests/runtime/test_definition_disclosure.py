@@ -92,6 +92,9 @@ def test_a_readers_definition_names_no_hidden_field_anywhere(make: Maker, rep: d
     assert board["filters"] == [{"field": "level"}]
     assert definition["flows"] == [{"key": "big_deal", "name": "大单通知", "form": "client", "trigger": {"on": "create"}}]
     assert "roles" not in definition
+    flows = make.client.get("/api/v1/apps/crm/flows", headers=rep)
+    assert flows.json()["items"][0]["trigger"] == {"on": "create"} and HIDDEN not in flows.text
+    assert HIDDEN in make.client.get("/api/v1/apps/crm/flows", headers=make.admin).text  # managers see the condition
     for version in make.client.get("/api/v1/apps/crm/versions", headers=rep).json()["items"]:
         assert HIDDEN not in make.client.get(f"/api/v1/apps/crm/versions/{version['version']}", headers=rep).text
 
