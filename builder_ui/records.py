@@ -130,7 +130,7 @@ def related_lists(request: Request, conn: Any, ref: FormRef, record_id: int, use
                 gate = guard.form(conn, ref.app_key, other.key, "read")
             except NotFound:
                 continue
-            if field.key in gate.hidden:
+            if field.key in gate.hidden | gate.masked:  # listing by a masked relation would reveal it
                 continue
             op = "has" if field.multiple else "eq"  # type: ignore[attr-defined]
             scope = gate.where("read")
