@@ -110,7 +110,8 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
         + [{"key": k, "label": t(k)} for k in SYSTEM_COLUMNS],
         "chosen_columns": [c.key for c in columns],
         "search_labels": [ref.form.by_key[k].label for k in searched_in(gate, False)],
-        "filter_fields": [{"key": f.key, "label": f.label, "ops": list(f.filter_ops)} for f in visible],
+        "filter_fields": [{"key": f.key, "label": f.label, "ops": list(f.filter_ops)} for f in visible
+                          if f.key not in gate.masked],
         "conditions": _shown_conditions(request),
         "op_labels": {op: t(f"op_{op}") for op in sorted({op for f in visible for op in f.filter_ops})},
     }

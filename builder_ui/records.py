@@ -71,7 +71,7 @@ def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]
 def _form_page(request: Request, conn: Any, gate: FormGate, user: Any, record: dict[str, Any] | None,
                start: dict[str, Any] | None = None, locked: list[str] | None = None) -> Response:
     ref = gate.ref
-    form = visible_form(ref.form, gate.hidden)
+    form = visible_form(ref.form, gate.hidden | gate.masked)  # masked fields cannot be written: not on the form
     return render(request, "records/form.html", user=user, app=ref.app, form=form, record=record,
                   locked=locked or [],
                   values=record["data"] if record else (start or {}), users=active_users(conn),
@@ -132,7 +132,7 @@ def related_lists(request: Request, conn: Any, ref: FormRef, record_id: int, use
                 gate = guard.form(conn, ref.app_key, other.key, "read")
             except NotFound:
                 continue
-            if field.key in gate.hidden:
+            if field.key in gate.hidden | gate.masked:  # listing by a masked relation would reveal it
                 continue
             op = "has" if field.multiple else "eq"  # type: ignore[attr-defined]
             scope = gate.where("read")
@@ -165,4 +165,4 @@ def record_page(request: Request, app: str, form: str, record_id: Id, user: View
             item["data"] = gate.visible_data(item["data"])
     shown_form = visible_form(ref.form, gate.hidden)
     return render(request, "records/show.html", user=user, app=ref.app, form=shown_form, record=record,
-                  related=related, timeline=timeline, colors=option_colors)
+                  related=related, timeline=timeline, colors=option_colors, masked=gate.masked)

@@ -7,6 +7,7 @@ Nothing updates or deletes an entry; there is no route to do so."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,14 +106,19 @@ def search(conn: Connection, query: AuditQuery) -> tuple[list[Row[Any]], str | N
     return rows, str(rows[-1].id) if more else None
 
 
-def entry_json(row: Row[Any], hidden: set[str] | None = None) -> dict[str, Any]:
-    """An entry as the API shows it; `hidden` field keys are dropped from what changed."""
+def entry_json(row: Row[Any], hidden: set[str] | None = None,
+               shown: Callable[[str, Any], Any] | None = None) -> dict[str, Any]:
+    """An entry as the API shows it; `hidden` field keys are dropped from what changed, and `shown(key,
+    value)` gives each changed value as the reader may see it (masked fields masked)."""
     detail = dict(row.detail)
     if hidden:
         if "changed" in detail:
             detail["changed"] = {k: v for k, v in detail["changed"].items() if k not in hidden}
         if "fields" in detail:
             detail["fields"] = [k for k in detail["fields"] if k not in hidden]
+    if shown is not None and isinstance(detail.get("changed"), dict):
+        detail["changed"] = {k: {side: shown(k, v) for side, v in change.items()} if isinstance(change, dict)
+                             else change for k, change in detail["changed"].items()}
     return {"id": row.id, "at": row.at.isoformat().replace("+00:00", "Z"), "user": row.actor, "action": row.action,
             "app": row.app, "form": row.form, "record_id": row.record_id, "ip": row.ip, "detail": detail}
 

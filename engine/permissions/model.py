@@ -16,10 +16,12 @@ from engine.keys import Key
 Scope = Literal["own", "department", "department_tree", "all"]
 """Whose records: the user's own, their departments', their departments and everything below, or all."""
 
-FieldAccess = Literal["hidden", "read", "edit"]
+FieldAccess = Literal["hidden", "masked", "read", "edit"]
+"""What a role does with a field: nothing (hidden), see a mask of its values (masked, 脱敏: 138****5678,
+never the value; read-only, unknown to filters and sorts), read it, or edit it."""
 
 SCOPES: tuple[str, ...] = ("own", "department", "department_tree", "all")
-ACCESS_ORDER: dict[str, int] = {"hidden": 0, "read": 1, "edit": 2}
+ACCESS_ORDER: dict[str, int] = {"hidden": 0, "masked": 1, "read": 2, "edit": 3}
 
 
 class RowRule(BaseModel):

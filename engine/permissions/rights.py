@@ -53,6 +53,10 @@ class FormRights:
     def hidden_fields(self) -> set[str]:
         return {k for k, v in self.fields.items() if v == "hidden"}
 
+    def masked_fields(self) -> set[str]:
+        """Fields whose values this user sees only as a mask (脱敏)."""
+        return {k for k, v in self.fields.items() if v == "masked"}
+
     def read_only_fields(self) -> set[str]:
         return {k for k, v in self.fields.items() if v == "read"}
 
@@ -75,7 +79,7 @@ def _field_access(permission: FormPermission, role: RoleDefinition, key: str) ->
 
 def rights_of(form: FormDefinition, roles: Iterable[RoleDefinition]) -> FormRights:
     """The union of the roles' rights on the form: a right any role grants is granted; a field takes
-    the most open access any role gives it (edit > read > hidden)."""
+    the most open access any role gives it (edit > read > masked > hidden)."""
     create = export = import_ = manage = False
     rows: dict[str, list[RowRule]] = {op: [] for op in ROW_OPERATIONS}
     fields: dict[str, FieldAccess] = {f.key: "hidden" for f in form.fields}

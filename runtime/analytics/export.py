@@ -1,41 +1,21 @@
-"""A widget's result as a file: CSV (UTF-8 with a BOM, so Excel opens Chinese correctly) or XLSX."""
+"""A widget's result as a file: CSV (UTF-8 with a BOM, so Excel opens Chinese correctly) or XLSX, written
+by the same writers as record exports (text never becomes a formula: runtime.io.cells_out)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from openpyxl import Workbook
-
 from runtime.analytics.run import jsonable
+from runtime.io.spreadsheet import csv_bytes, xlsx_bytes
 
 MEDIA = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def _table(result: dict[str, Any]) -> list[list[Any]]:
-    header = [c["label"] for c in result["columns"]]
-    return [header, *jsonable(result["rows"])]
-
-
-def to_csv(result: dict[str, Any]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(_table(result))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(result: dict[str, Any]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = (result.get("name") or result["key"])[:31]
-    for row in _table(result):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def export(result: dict[str, Any], fmt: str) -> bytes:
-    return to_csv(result) if fmt == "csv" else to_xlsx(result)
+    """The widget's columns as the header, its rows below."""
+    header = [c["label"] for c in result["columns"]]
+    rows = jsonable(result["rows"])
+    if fmt == "csv":
+        return csv_bytes(header, rows)
+    return xlsx_bytes(header, rows, result.get("name") or result["key"])

@@ -14,6 +14,7 @@ from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS, SYSTEM_WRITE, Gatekeeper
 from runtime.permissions.approvers import require_instance, require_record
+from runtime.permissions.definitions import manages, readable_forms
 from runtime.schemas.flows import CommentIn, StartIn, instance_json
 from runtime.storage import definitions, flows, records
 from runtime.storage.context import SYSTEM, Change, FormRef
@@ -27,13 +28,17 @@ def _detail(conn: Any, row: Any, request: Request) -> dict[str, Any]:
 
 @router.get("/apps/{app}/flows")
 def list_flows(app: str, db: DB, guard: Gatekeeper) -> Any:
-    """The app's flows: key, name, form and trigger (404 for a user with no role in the app)."""
+    """The app's flows: key, name, form and trigger (404 for a user with no role in the app). Who does not
+    manage the app sees only the flows of forms they have a right on, and of the trigger only `on`
+    (its condition and fields may name what is hidden from them; docs/security.md)."""
     with db.read() as conn:
         if not guard.app_visible(conn, app):
             raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
         definition, _ = definitions.current(conn, app)
+        seen = None if manages(conn, guard, app) else readable_forms(conn, guard, definition)
     return {"items": [{"key": f.key, "name": f.name, "form": f.form, "enabled": f.enabled,
-                       "trigger": f.trigger.model_dump(exclude_none=True, exclude={"token"})} for f in definition.flows]}
+                       "trigger": f.trigger.model_dump(exclude_none=True, exclude={"token"}) if seen is None
+                       else {"on": f.trigger.on}} for f in definition.flows if seen is None or f.form in seen]}
 
 
 @router.post("/apps/{app}/flows/{flow}/instances", status_code=201)

@@ -30,8 +30,11 @@ def preview_record(app: str, form: str, body: RecordIn, request: Request, db: DB
         gate.check_write([body.data])
         ref = gate.ref
         data, issues = preview(conn, ref, body.data, gate.writing(change))
+        masked = gate.masked
         if data is not None:
             data = gate.visible_data(data)
-    hidden = hidden_fields(ref.form, data, change.ctx, user.username) if data is not None else []
+    # Conditions see masked values as blank, as they see hidden ones: a mask is no value to compare.
+    unmasked = {k: v for k, v in data.items() if k not in masked} if data is not None else None
+    hidden = hidden_fields(ref.form, unmasked, change.ctx, user.username) if unmasked is not None else []
     lang = language(request)
     return JSONResponse({"data": data, "issues": [i.as_dict(lang) for i in issues], "hidden": hidden})

@@ -29,11 +29,15 @@ _FILTER_PARAM = re.compile(r"^filter\[([^\]]+)\](?:\[([a-z_]+)\])?$")
 
 
 def _render(gate: FormGate, rows: list[Row[Any]], fields: list[str] | None = None) -> list[dict[str, Any]]:
-    """Records as the API shows them: only the fields the gate lets this actor see."""
+    """Records as the API shows them: only the fields the gate lets this actor see, masked ones masked."""
     ref = gate.ref
     names = gate.readable_titles([r.data for r in rows], titles(
         gate.conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in rows))))
-    return [record_json(r, ref.form, names, fields if fields is not None else gate.visible_keys) for r in rows]
+    shown = [record_json(r, ref.form, names, fields if fields is not None else gate.visible_keys) for r in rows]
+    if gate.masked:
+        for item in shown:
+            item["data"] = gate.masked_data(item["data"])
+    return shown
 
 
 def _etag(row: Row[Any]) -> dict[str, str]:
@@ -143,7 +147,7 @@ def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, c
     department instead); hidden fields are unknown to it."""
     asked = conditions(request)
     sort_keys = listing.parse_sort(gate.ref, sort, gate.conn.dialect.name)
-    gate.check_keys([c.key for c in asked] + [k.key for k in sort_keys])
+    gate.check_query_keys([c.key for c in asked] + [k.key for k in sort_keys])
     where = [gate.filter(filter)] if filter is not None else []
     scope = gate.where("read") if scoped else None
     if scope is not None:
@@ -153,8 +157,10 @@ def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, c
 
 
 def searched_in(gate: FormGate, asked: bool) -> tuple[str, ...]:
-    """The searched fields this actor may read; a search on a form without any is a bad query."""
-    keys = tuple(k for k in gate.ref.form.searched_fields if k not in gate.hidden)
+    """The searched fields this actor may read unmasked (a match would reveal a masked value); a search on
+    a form without any is a bad query."""
+    unsearchable = gate.hidden | gate.masked
+    keys = tuple(k for k in gate.ref.form.searched_fields if k not in unsearchable)
     if asked and not keys:
         raise BadQuery(f"表单“{gate.ref.form.name}”没有可搜索的字段", f"form {gate.ref.form.key!r} has no field to "
                        "search (set its title_field or search_fields)", field="q")
@@ -223,7 +229,7 @@ def record_history(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper
         items = [history_json(h, gate.ref.form) for h in records.history(conn, gate.ref, record_id)]
         for item in items:
             item["changed"] = [k for k in item["changed"] if k not in hidden]
-            item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
+            item["data"] = gate.visible_data(item["data"])
         return JSONResponse({"items": items})
 
 
@@ -258,4 +264,5 @@ def record_audit(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper,
         gate.require_record(record_id, "read", deleted=None)
         rows, next_cursor = audit.search(conn, audit.AuditQuery(app=app, form=form, record_id=record_id,
                                                                 limit=limit, cursor=cursor))
-        return {"items": [audit.entry_json(r, gate.hidden) for r in rows], "next_cursor": next_cursor}
+        return {"items": [audit.entry_json(r, gate.hidden, gate.mask_value) for r in rows],
+                "next_cursor": next_cursor}

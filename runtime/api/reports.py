@@ -58,10 +58,27 @@ def _run(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, fi
     return run_widget(rc, app, widget, filters, engine)
 
 
+def _unavailable(widget: Widget, error: EngineError) -> EngineError:
+    """The error of a stored widget this user may not see, naming nothing they may not see (the hidden
+    field or form it reads): the same kind of error, a message about the widget only."""
+    return type(error)(f"图表“{widget.key}”用到了您无权查看的数据", f"widget {widget.key!r} reads data you may not see",
+                       field="widget")
+
+
 def _refused(widget: Widget, error: EngineError) -> dict[str, Any]:
     """A dashboard widget this user may not see: the others still answer."""
+    refusal = _unavailable(widget, error)
     return {"key": widget.key, "type": widget.type, "columns": [], "rows": [], "totals": [],
-            "error": {"code": error.code, "message": error.message}}
+            "error": {"code": refusal.code, "message": refusal.message}}
+
+
+def _stored_scoped(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget,
+                   filters: dict[str, str]) -> None:
+    """`_scoped` for a widget of a stored dashboard: refused without naming what it reads."""
+    try:
+        _scoped(rc, guard, app, widget, filters)
+    except (NotFound, BadQuery) as e:
+        raise _unavailable(widget, e) from None
 
 
 def _filters(request: Request, report: ReportDefinition) -> dict[str, str]:
@@ -144,7 +161,7 @@ def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: 
         raise BadQuery("指标卡没有可下钻的点", "a KPI widget has no points to drill into", field="point")
     filters = _filters(request, found)
     rc = _context(request, db, mirror, settings, guard)
-    _scoped(rc, guard, definition, chosen, filters)
+    _stored_scoped(rc, guard, definition, chosen, filters)
     others = point == "others"
     kept = [k for k in run_widget(rc, definition, chosen, filters, "primary")["keys"] if k is not None] if others else []
     values = [] if others else _point(point)
@@ -158,7 +175,7 @@ def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: 
         gate = guard.form(conn, app, chosen.form, "read")
         scope = gate.where("read")
         sort_keys = listing.parse_sort(gate.ref, sort, conn.dialect.name)
-        gate.check_keys([k.key for k in sort_keys])
+        gate.check_query_keys([k.key for k in sort_keys])
         query_ = listing.ListQuery(sort=sort_keys, limit=limit, cursor=cursor,
                                    where=where + ([scope] if scope is not None else []))
         page = listing.list_records(conn, gate.ref, query_, change_for(request, guard.actor).ctx)
@@ -174,8 +191,10 @@ def export_widget(app: str, report: str, widget: str, request: Request, db: DB, 
         raise BadQuery("format 应为 csv 或 xlsx", "format must be csv or xlsx", field="format")
     definition, found = _report(db, guard, app, report)
     chosen = _widget(found, widget)
-    result = _run(_context(request, db, mirror, settings, guard), guard, definition, chosen, _filters(request, found),
-                  engine)
+    filters = _filters(request, found)
+    rc = _context(request, db, mirror, settings, guard)
+    _stored_scoped(rc, guard, definition, chosen, filters)
+    result = run_widget(rc, definition, chosen, filters, engine)
     name = f"{chosen.name or chosen.key}.{format}"
     disposition = f"attachment; filename=\"{chosen.key}.{format}\"; filename*=UTF-8''{quote(name)}"
     return Response(export(result, format), media_type=MEDIA[format], headers={"Content-Disposition": disposition})
@@ -190,7 +209,9 @@ def sync_mirror(request: Request, db: DB, mirror: MirrorDB, user: CurrentUser, f
 
 @router.get("/mirror", dependencies=[NO_RECORDS])
 def mirror_state(db: DB, mirror: MirrorDB, user: CurrentUser) -> Any:
-    """The mirror's sync state: as of when, the history watermark, and each table's row count."""
+    """The mirror's sync state: as of when, the history watermark, and each table's row count;
+    administrators (the counts cover every app and every record, whatever a user's rights)."""
+    require_admin(user)
     with mirror.read() as conn:
         state = mirror.state(conn)
     return JSONResponse({"as_of": state.synced_at.isoformat() + "Z" if state.synced_at else None,

@@ -98,12 +98,13 @@ def _render(gate: FormGate, query: listing.ListQuery, keys: list[str], change: C
             fmt: str) -> tuple[bytes, int]:
     """(file bytes, record count)."""
     if fmt == "jsonl":
-        lines = [json.dumps({"id": r.id, "data": {k: r.data[k] for k in keys if k in r.data}, "owner": r.owner,
+        lines = [json.dumps({"id": r.id, "data": gate.masked_data({k: r.data[k] for k in keys if k in r.data}),
+                             "owner": r.owner,
                              "department": r.department}, ensure_ascii=False) + "\n"
                  for items in records_io.export_pages(gate.conn, gate.ref, query, change) for r in items]
         return "".join(lines).encode("utf-8"), len(lines)
     rows = []
-    for row in records_io.export_rows(gate.conn, gate.ref, query, keys, change, gate.readable_titles):
+    for row in records_io.export_rows(gate.conn, gate.ref, query, keys, change, gate.readable_titles, gate.masked):
         rows.append(row)
         if len(rows) > MAX_EXPORT_ROWS:
             raise BadQuery(f"一次最多导出 {MAX_EXPORT_ROWS} 行，请加筛选条件", f"at most {MAX_EXPORT_ROWS} rows per export",
@@ -118,7 +119,8 @@ def import_template(app: str, form: str, db: DB, guard: Gatekeeper, format: Lite
     """An empty sheet whose header is the writable fields the actor may see (required ones marked *)."""
     with db.read() as conn:
         gate = guard.form(conn, app, form, "import")
-    header = [f.label + ("*" if f.required else "") for f in gate.ref.form.writable if f.key not in gate.hidden]
+    unwritable = gate.hidden | gate.masked
+    header = [f.label + ("*" if f.required else "") for f in gate.ref.form.writable if f.key not in unwritable]
     name = f"{gate.ref.form.name}-导入模板.{format}"
     if format == "csv":
         return Response(csv_bytes(header, []), media_type=MEDIA["csv"], headers=_download(name))

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 from engine.errors import BadFile, FieldValueError, Issue
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
+from runtime.io.cells_out import readable_cell
 from runtime.io.spreadsheet import Sheet, clean_header
 from runtime.storage import listing
 from runtime.storage.columns import field_column
@@ -75,11 +76,12 @@ def match_columns(form: FormDefinition, header: list[str], hidden: Collection[st
 
 
 def _cell(cell: Any) -> Any:
-    """Excel keeps every number as a float: 13800138000.0 and 12.0 mean the integers."""
+    """Excel keeps every number as a float: 13800138000.0 and 12.0 mean the integers. Text loses the
+    `'` our CSV exports put before a leading `=`, `+`, `-` or `@`, so an export imports back unchanged."""
     if isinstance(cell, float) and cell.is_integer() and abs(cell) < 2**53:
         return int(cell)
     if isinstance(cell, str):
-        return cell.strip()
+        return readable_cell(cell.strip())
     return cell
 
 
@@ -214,10 +216,10 @@ def export_pages(conn: Connection, ref: FormRef, query: listing.ListQuery, chang
 
 
 def export_rows(conn: Connection, ref: FormRef, query: listing.ListQuery, keys: list[str],
-                change: Change, readable: Titles | None = None) -> Iterator[list[Any]]:
+                change: Change, readable: Titles | None = None, masked: Collection[str] = ()) -> Iterator[list[Any]]:
     """Every record the query matches as cells: related records by title (`readable` drops the titles
     the actor may not see), datetimes in the app's time zone without an offset (what Excel and an
-    import read back)."""
+    import read back), `masked` fields as their mask (脱敏), never the value."""
     fields = [ref.form.by_key[k] for k in keys]
     for items in export_pages(conn, ref, query, change):
         datas = [r.data for r in items]
@@ -225,7 +227,8 @@ def export_rows(conn: Connection, ref: FormRef, query: listing.ListQuery, keys: 
         if readable is not None:
             names = readable(datas, names)
         for row in items:
-            yield [_export_cell(f, row.data.get(f.key), names, change.timezone) for f in fields]
+            yield [f.mask(row.data.get(f.key)) if f.key in masked else
+                   _export_cell(f, row.data.get(f.key), names, change.timezone) for f in fields]
 
 
 def _export_cell(field: FieldType, value: Any, names: dict[int, str], zone: ZoneInfo) -> Any:

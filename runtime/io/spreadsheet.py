@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import BadFile
+from runtime.io.cells_out import csv_cell, xlsx_row
 from runtime.io.csv_reader import csv_rows, decode_csv_text
 from runtime.io.ods_reader import ods_rows
 from runtime.io.sheet_limits import SheetLimits, bounded_rows, check_row, trimmed
@@ -93,9 +94,10 @@ def _chain(first: tuple[int, list[Any]], rest: Iterator[tuple[int, list[Any]]]) 
 
 
 def csv_lines(rows: Iterable[Sequence[Any]]) -> bytes:
-    """Rows as UTF-8 CSV lines (CRLF), None as an empty cell."""
+    """Rows as UTF-8 CSV lines (CRLF), None as an empty cell, text that would start a formula marked
+    as text (runtime.io.cells_out)."""
     out = io.StringIO()
-    csv.writer(out).writerows(["" if c is None else c for c in row] for row in rows)
+    csv.writer(out).writerows([csv_cell(c) for c in row] for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -105,14 +107,15 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> bytes:
-    """An xlsx workbook of one sheet, written in openpyxl's streaming mode."""
+    """An xlsx workbook of one sheet, written in openpyxl's streaming mode; text always as text cells,
+    never formulas (runtime.io.cells_out)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
-    sheet.append(list(header))
+    sheet.append(xlsx_row(sheet, list(header)))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, list(row)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -78,6 +78,12 @@ class FormGate:
         return "hidden" if key in self.sight.hidden(self.ref.form.key) else self.rights.access(key)
 
     @property
+    def masked(self) -> set[str]:
+        """Fields this actor sees only masked (脱敏): every value through its type's `mask`, unknown to
+        filters, sorts and searches like hidden ones, and read-only on write."""
+        return self.rights.masked_fields()
+
+    @property
     def visible_keys(self) -> list[str]:
         """The form's fields this actor may see, in form order."""
         hidden = self.hidden
@@ -148,20 +154,30 @@ class FormGate:
             if key.removeprefix("-") in hidden:
                 raise unknown_field(self.ref, key.removeprefix("-"))
 
+    def check_query_keys(self, keys: Iterable[str]) -> None:
+        """Field keys of a filter or sort: hidden and masked ones are as unknown as a missing one (an
+        order or a match on a masked field would reveal its values)."""
+        unknown = self.hidden | self.masked
+        for key in keys:
+            if key.removeprefix("-") in unknown:
+                raise unknown_field(self.ref, key.removeprefix("-"))
+
     def expression_scope(self) -> Scope:
         """The names a filter expression may use: without hidden fields, here or through relations."""
         scope = form_scope(self.ref.form, self.ref.app)
-        for key in self.hidden:
+        unknown = self.hidden | self.masked  # a filter on a masked field would reveal its values
+        for key in unknown:
             scope.names.pop(key, None)
             scope.unusable.pop(key, None)
-        for path in [p for p in (*scope.columns, *scope.lookups) if p[0] in self.hidden]:
+        for path in [p for p in (*scope.columns, *scope.lookups) if p[0] in unknown]:
             scope.columns.pop(path, None)
             scope.lookups.pop(path, None)
         for relation, target in {p[0]: self.ref.form.by_key[p[0]] for p in scope.lookups}.items():
             target_key = getattr(target, "target", None)
             if target_key is None:
                 continue
-            for key in self.sight.hidden(target_key):
+            there = self.sight.rights(target_key)  # a lookup through a masked field would show it
+            for key in self.sight.hidden(target_key) | there.masked_fields():
                 scope.lookups.pop((relation, key), None)
         return scope
 
@@ -181,7 +197,7 @@ class FormGate:
                 if access == "hidden":
                     unknown.append(Issue(f"{where}{key}", "unknown_field", f"表单“{self.ref.form.name}”没有字段 {key}",
                                          f"form {self.ref.form.key!r} has no field {key!r}"))
-                elif access == "read":
+                elif access in ("read", "masked"):  # a masked value cannot be edited by who cannot see it
                     label = self.ref.form.by_key[key].label
                     read_only.append(Issue(f"{where}{key}", "read_only_field", f"没有权限修改“{label}”",
                                            f"you may not change {key!r}"))
@@ -209,14 +225,17 @@ class FormGate:
                 other = guard.form(self.conn, self.ref.app_key, target)
             except NotFound:
                 continue
-            if other.ref.form.title_field in other.hidden:
+            title_field = other.ref.form.title_field
+            if title_field in other.hidden:
                 continue
+            masked_title = title_field is not None and title_field in other.masked
+            shown_title: Any = other.ref.form.by_key[title_field].mask if masked_title else str
             query = select(records.c.id).where(records.c.id.in_(sorted(ids)), records.c.app == self.ref.app_key,
                                                records.c.form == target)
             clause = other.where("read")
             for record_id in self.conn.scalars(query.where(clause) if clause is not None else query):
                 if record_id in names:
-                    shown[record_id] = names[record_id]
+                    shown[record_id] = shown_title(names[record_id])
         return {i: shown.get(i, f"#{i}") for i in names}
 
     @property
@@ -238,9 +257,22 @@ class FormGate:
         return true() if clause is None else clause
 
     def visible_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Stored data without the hidden fields (for history, audit details, exports)."""
+        """Stored data without the hidden fields (for history, audit details, exports), masked ones masked."""
         hidden = self.hidden
-        return {k: v for k, v in data.items() if k not in hidden}
+        return self.masked_data({k: v for k, v in data.items() if k not in hidden})
+
+    def mask_value(self, key: str, value: Any) -> Any:
+        """A value of field `key` as this actor may see it: masked if the field is masked for them."""
+        if key in self.masked and key in self.ref.form.by_key:
+            return self.ref.form.by_key[key].mask(value)
+        return value
+
+    def masked_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Record data (any subset of fields) with every field masked for this actor masked."""
+        masked = self.masked
+        if not masked:
+            return dict(data)
+        return {k: self.mask_value(k, v) if k in masked else v for k, v in data.items()}
 
 
 @dataclass(frozen=True)

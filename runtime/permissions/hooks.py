@@ -24,8 +24,8 @@ def row_scope(conn: Connection, actor: Actor, app: str, form: str, op: Operation
 
 
 def field_access(conn: Connection, actor: Actor, app: str, form: str) -> dict[str, FieldAccess]:
-    """The hook for reports and flows: every field of the form → hidden | read | edit for this actor (a
-    value derived from a field they do not see in full is hidden)."""
+    """The hook for reports and flows: every field of the form → hidden | masked | read | edit for this
+    actor (a value derived from a field they do not see in full is hidden)."""
     gate = Guard(actor, datetime.now(UTC), ZoneInfo("Asia/Shanghai")).form(conn, app, form)
     return {k: gate.access(k) for k in gate.ref.form.field_keys}
 

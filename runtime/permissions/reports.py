@@ -77,9 +77,9 @@ def _compile(scope: RowScope, app: AppDefinition, form: str, ctx: EvalContext) -
 def widget_gate(conn: Connection, guard: Guard, app: AppDefinition, widget: Widget,
                 filter_keys: Iterable[str] = ()) -> tuple[FormGate, SourceScope | None]:
     """The user's gate on the widget's form (404 without a right on it) and the row scope to compile over
-    a source; a hidden field in the widget or in an applicable dashboard filter is an unknown field."""
+    a source; a hidden or masked field in the widget or in an applicable dashboard filter is an unknown field."""
     gate = guard.form(conn, app.key, widget.form, "read")
-    hidden = gate.hidden
+    hidden = gate.hidden | gate.masked  # grouping or summing a masked field would reveal its values
     form = app.form(widget.form)
     used = widget_fields(widget) | {k for k in filter_keys if k in form.by_key}
     for key in sorted(used & hidden):

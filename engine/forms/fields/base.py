@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from engine.errors import FieldValueError, Issue
+from engine.forms.masks import MASK
 from engine.keys import Key
 
 if TYPE_CHECKING:
@@ -108,6 +109,12 @@ class FieldType(BaseModel):
     def to_cell(self, value: Any) -> Any:
         """Turn a stored value into a spreadsheet cell; from_cell then normalize gives it back."""
         return value
+
+    def mask(self, value: Any) -> Any:
+        """The value as a reader with `masked` access sees it (脱敏; engine.forms.masks): never the value
+        itself. The default hides it wholly ("****"); text-like types keep a recognisable part. Blank
+        stays None."""
+        return None if self.is_blank(value) else MASK
 
     def check(self, form: FormDefinition, app: AppDefinition) -> list[Issue]:
         """Problems of this definition that need the rest of the app (targets); bounds are in order and

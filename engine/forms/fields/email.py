@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.masks import mask_email
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
@@ -23,6 +24,9 @@ class EmailField(FieldType):
         if not text or not _EMAIL.match(text) or len(text) > 254:
             raise FieldValueError(f"“{value}”不是有效的邮箱地址", f"{value!r} is not an e-mail address")
         return text
+
+    def mask(self, value: Any) -> Any:
+        return None if self.is_blank(value) else mask_email(str(value))
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "email", "maxLength": 254}

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.masks import mask_phone
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋（）－　", "0123456789+()- ")
 _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
@@ -75,6 +76,9 @@ class PhoneField(FieldType):
         if not isinstance(value, str):
             raise FieldValueError("电话号码应为文本", "a phone number is text")
         return normalize_phone(value, mobile_only=self.kind == "mobile")
+
+    def mask(self, value: Any) -> Any:
+        return None if self.is_blank(value) else mask_phone(str(value))
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^(1[3-9]\d{9}|0\d{2,3}-\d{7,8}(-\d{1,6})?|\+\d{7,15})$"}

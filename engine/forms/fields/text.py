@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.masks import mask_text
 
 
 def as_text(value: Any) -> str:
@@ -61,6 +62,9 @@ class TextField(FieldType):
             )
         return text
 
+
+    def mask(self, value: Any) -> Any:
+        return None if self.is_blank(value) else mask_text(str(value))
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string"}

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from engine.forms.fields.base import EQUALITY_OPS, TEXT_OPS, FieldType, ValueContext
 from engine.forms.fields.text import as_text, check_length
+from engine.forms.masks import mask_text
 
 
 class TextareaField(FieldType):
@@ -25,6 +26,9 @@ class TextareaField(FieldType):
         text = as_text(value).replace("\r\n", "\n")
         check_length(text, self.min_length, self.max_length)
         return text
+
+    def mask(self, value: Any) -> Any:
+        return None if self.is_blank(value) else mask_text(str(value))
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string"}
