@@ -29,6 +29,7 @@ from runtime.api import (
     views,
 )
 from runtime.api.nul_guard import RefuseNul
+from runtime.api.security_headers import SecurityHeaders
 from runtime.auth.token_cache import TokenCache
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.clock = None
     errors.install(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(SecurityHeaders)  # outermost: RefuseNul's answers get the headers too
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     """Run the job worker in a thread of the server (the embedded default; off when `tangram worker` runs)."""
     worker_poll_seconds: float = 2.0
+    job_lease_seconds: float = 60.0
+    """How long a claimed job is a worker's (issue 21): the worker renews it every third of this while the job
+    runs, so a job whose worker died is taken by another after at most this long (docs/security.md)."""
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None

@@ -31,22 +31,25 @@ class Login(BaseModel):
 def sign_in(request: Request, db: Database, now: datetime, username: str, password: str, days: int,
             kind: str = "login") -> str:
     """A new token for a right username and password (the API's login and the page's alike); 401 otherwise.
-    Repeated failures for a name or an address slow down, then lock (429 with Retry-After), known
-    user or not; every attempt is in the audit log."""
+    Repeated failures slow down, then lock (429 with Retry-After), known user or not, as storage/logins.py
+    says; every attempt is in the audit log, and so is every lock it causes."""
     ip = request.client.host if request.client else None
-    keys = logins.throttle_keys(username, ip)
     body = Login(username=username, password=password)
+    attempt = logins.Attempt(body.username, ip)
     try:
         with db.write() as conn:
-            logins.check_allowed(conn, keys, now)
+            logins.check_allowed(conn, attempt, now)
             user = authenticate(conn, body.username, body.password)
             token = issue_token(conn, user.id, now, kind=kind, days=days)
-            logins.record_success(conn, keys)
+            logins.record_success(conn, attempt, user.id, now)
             audit.write(conn, "login", Actor(user.username, user.id, ip=ip), now)
     except Unauthorized:
         with db.write() as conn:  # the login's own transaction rolled back: count the failure in another
-            logins.record_failure(conn, keys, now)
+            locks = logins.record_failure(conn, attempt, now)
             audit.write(conn, "login.failed", Actor(None, ip=ip), now, username=body.username[:64])
+            for lock in locks:  # by the system: the name tried is the subject, as for a failed login
+                audit.write(conn, "login.locked", Actor(None, ip=ip), now, username=body.username[:64],
+                            detail={"scope": lock.scope, "address": attempt.where, "until": lock.until.isoformat()})
         raise
     except TooManyAttempts:
         with db.write() as conn:

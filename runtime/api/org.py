@@ -14,7 +14,7 @@ from runtime import audit
 from runtime.api.deps import DB, CurrentUser, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
 from runtime.schemas.org import DepartmentIn, DepartmentPatch, RoleMembersIn, UserIn, UserPatch
-from runtime.storage import accounts, definitions, org
+from runtime.storage import accounts, definitions, logins, org
 from runtime.storage.users import create_user
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"], dependencies=[NO_RECORDS])
@@ -96,6 +96,19 @@ def update_user(username: str, body: UserPatch, request: Request, db: DB, user: 
         audit.write(conn, "user.update", user, change.now, detail={"username": username, **done})
         shown = accounts.user_json(conn, accounts.user_row(conn, username))
     return shown | {"handed_over": done.get("handed_over", 0)}
+
+
+@router.post("/users/{username}/unlock")
+def unlock_user(username: str, request: Request, db: DB, user: CurrentUser) -> Any:
+    """Clear the user's login throttling: the counts and locks of this name at every address and as a whole
+    (an address's own count stays: it is about other names too). Administrators only; audited."""
+    require_admin(user)
+    change = change_for(request, user)
+    with db.write() as conn:
+        accounts.user_row(conn, username)  # 404 for a name that is no user
+        cleared = logins.unlock(conn, username)
+        audit.write(conn, "user.unlock", user, change.now, detail={"username": username, "cleared": cleared})
+    return {"username": username, "cleared": cleared}
 
 
 @router.get("/apps/{app}/roles")

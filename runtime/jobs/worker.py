@@ -3,7 +3,12 @@
 `run_once(now)` / `run_due(now)` are the entry points tests call with an injected clock. The embedded mode
 runs `EmbeddedWorker` (a thread of the server); `tangram worker` runs `serve` in its own process — on
 PostgreSQL several may run at once (claims use FOR UPDATE SKIP LOCKED). SQLite has one writer at a time,
-so there the in-process worker is all it needs."""
+so there the in-process worker is all it needs.
+
+Delivery is at least once: while a handler runs, its lease is renewed (jobs/lease.py); a worker that dies
+stops renewing and another takes the job after the lease. A handler finishes its job in the transaction of
+its database effects (`complete`), which refuses when the lease was lost, so those effects happen once; an
+effect outside (a webhook, an e-mail) may be repeated, and carries the job's stable key as its delivery id."""
 
 from __future__ import annotations
 
@@ -14,13 +19,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row
 
 from engine.errors import Busy
+from runtime.jobs.lease import LeaseKeeper
 from runtime.settings import Settings
 from runtime.storage import outbox
 from runtime.storage.db import Database, lock_wait_ended
@@ -31,6 +37,10 @@ log = logging.getLogger("tangram.worker")
 SCHEDULE_CHECK_SECONDS = 60.0
 """How often a polling worker makes sure every schedule flow has its next run queued (a published app's new
 schedules start within a minute)."""
+
+
+class LeaseLost(Exception):
+    """The job's lease passed and another worker claimed it: this worker must not finish it."""
 
 
 @dataclass
@@ -49,7 +59,15 @@ class JobRun:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
 
-    def complete(self, conn: Connection) -> bool:
+    def complete(self, conn: Connection) -> None:
+        """Mark the job done in the transaction holding its database effects; LeaseLost when another worker
+        has the job now, so that the effects roll back and happen once (by that worker)."""
+        if not self.record_done(conn):
+            raise LeaseLost(f"job {self.job.id}: lease lost")
+
+    def record_done(self, conn: Connection) -> bool:
+        """Mark the job done after an effect outside the database (nothing to undo); False when the lease
+        was lost (another worker will do it again: at least once)."""
         self.completed = True
         return outbox.finish(conn, self.job.id, self.worker, self.now)
 
@@ -68,18 +86,26 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
+def lease_of(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.job_lease_seconds)
+
+
 def run_job(db: Database, settings: Settings, job: Row[Any], now: datetime, worker: str) -> str:
-    """Run one claimed job; its final status."""
+    """Run one claimed job, renewing its lease meanwhile; its final status ("lost": another worker has it)."""
     run = JobRun(db, job, now, worker, settings)
     try:
         handler = handlers().get(job.kind)
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
-        handler(run)
+        with LeaseKeeper(db, job.id, worker, now, lease_of(settings)):
+            handler(run)
         if not run.completed:
             with db.write() as conn:
-                run.complete(conn)
+                run.record_done(conn)
         return "done"
+    except LeaseLost:
+        log.warning("job %s (%s): lease lost, left to the worker that has it now", job.id, job.kind)
+        return "lost"
     except Exception as e:  # any failure of a job is recorded on it and retried, never lost
         log.warning("job %s (%s) failed: %s", job.id, job.kind, e)
         with db.write() as conn:
@@ -97,7 +123,7 @@ def run_once(db: Database, settings: Settings, now: datetime, *, worker: str | N
     with db.write() as conn:
         if schedules:
             ensure_schedules(conn, now, ZoneInfo(settings.timezone))
-        claimed = outbox.claim(conn, now, worker, limit=limit)
+        claimed = outbox.claim(conn, now, worker, limit=limit, lease=lease_of(settings))
     for job in claimed:
         run_job(db, settings, job, now, worker)
     return len(claimed)
@@ -160,4 +186,4 @@ class EmbeddedWorker:
         self.thread.join(timeout=10)
 
 
-__all__ = ["run_once", "run_due", "run_job", "serve", "EmbeddedWorker", "JobRun", "handlers"]
+__all__ = ["run_once", "run_due", "run_job", "serve", "EmbeddedWorker", "JobRun", "LeaseLost", "handlers"]

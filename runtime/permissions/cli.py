@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from engine.errors import BadQuery
 from runtime import audit
-from runtime.storage import accounts, definitions, org
+from runtime.storage import accounts, definitions, logins, org
 from runtime.storage.context import Actor
 
 WithDb = Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
@@ -65,6 +65,18 @@ def cmd_user_update(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    """`tangram user unlock NAME`: what POST /api/v1/users/{name}/unlock does, for an administrator who
+    cannot log in (the API needs a login)."""
+    now = datetime.now(UTC)
+    with _database(args).write() as conn:
+        accounts.user_row(conn, args.name)
+        cleared = logins.unlock(conn, args.name)
+        audit.write(conn, "user.unlock", CLI, now, detail={"username": args.name, "cleared": cleared})
+    print(f"unlocked user {args.name}: {cleared} login count(s) cleared")
+    return 0
+
+
 def cmd_role_members(args: argparse.Namespace) -> int:
     with _database(args).write() as conn:
         definition, _ = definitions.current(conn, args.app)
@@ -79,7 +91,7 @@ def cmd_role_members(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any, user: Any, with_db: WithDb) -> None:
-    """`tangram department create`, `tangram user update`, `tangram role members`."""
+    """`tangram department create`, `tangram user update`, `tangram user unlock`, `tangram role members`."""
     dept = sub.add_parser("department", help="departments").add_subparsers(dest="dept_command", required=True)
     create = with_db(dept.add_parser("create", help="create a department"))
     create.add_argument("key")
@@ -97,6 +109,10 @@ def add_commands(sub: Any, user: Any, with_db: WithDb) -> None:
     update.add_argument("--deactivate", action="store_true")
     update.add_argument("--handover-to", help="give all the user's records to this user (离职交接)")
     update.set_defaults(run=cmd_user_update)
+
+    unlock = with_db(user.add_parser("unlock", help="clear a user's failed-login counts and locks"))
+    unlock.add_argument("name")
+    unlock.set_defaults(run=cmd_user_unlock)
 
     role = sub.add_parser("role", help="app roles").add_subparsers(dest="role_command", required=True)
     members = with_db(role.add_parser("members", help="set the members of APP's ROLE"))

@@ -1,8 +1,10 @@
 """The durable job table: effects, timers and schedules written in the same transaction as the change
 that caused them, claimed by workers (FOR UPDATE SKIP LOCKED on PostgreSQL), retried with backoff.
 
-A claimed job holds a lease (`locked_until`); a worker that dies leaves it `running`, and once the lease
-has passed another claim takes it again. `key` makes enqueueing idempotent: one job per effect."""
+A claimed job holds a lease (`locked_until`), which its worker renews while the job runs (`renew`,
+jobs/lease.py); a worker that dies leaves it `running` and stops renewing, and once the lease has passed
+another claim takes it again: delivery is at least once. `key` makes enqueueing idempotent: one job per
+effect, and the key is the delivery id a receiver can drop a repeat by."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.errors import FlowStateError, NotFound
 from runtime.storage.tables import deliveries, jobs
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=60)  # the default of TANGRAM_JOB_LEASE_SECONDS
 RUNNABLE = ("pending", "failed")
 
 
@@ -69,6 +71,11 @@ def finish(conn: Connection, job_id: int, worker: str, now: datetime) -> bool:
     result = conn.execute(update(jobs).where(_mine(job_id, worker)).values(
         status="done", locked_by=None, locked_until=None, last_error=None, updated_at=now))
     return result.rowcount == 1
+
+
+def renew(conn: Connection, job_id: int, worker: str, until: datetime) -> bool:
+    """Extend the lease of a job this worker still holds to `until`; False when it was lost."""
+    return conn.execute(update(jobs).where(_mine(job_id, worker)).values(locked_until=until)).rowcount == 1
 
 
 def fail(conn: Connection, job: Row[Any], worker: str, now: datetime, error: str) -> str:
@@ -127,5 +134,5 @@ def has_pending(conn: Connection, key_prefix: str) -> bool:
                                                jobs.c.status.in_(("pending", "running", "failed"))).limit(1)) is not None
 
 
-__all__ = ["enqueue", "any_due", "claim", "finish", "fail", "log_delivery", "list_jobs", "retry", "get", "backoff",
+__all__ = ["enqueue", "any_due", "claim", "finish", "renew", "fail", "log_delivery", "list_jobs", "retry", "get", "backoff",
            "drop_pending", "has_pending", "job_deliveries"]

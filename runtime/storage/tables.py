@@ -263,10 +263,21 @@ Index("ix_records_department", records.c.app, records.c.form, records.c.departme
 
 login_attempts = Table(
     "login_attempts", metadata,
-    Column("key", String(200), primary_key=True),  # "user:<name>" or "ip:<address>", known user or not
+    # "pair:<hash of name and address>", "ip:<address>" or "user:<name>" (storage/logins.py), known user or not
+    Column("key", String(200), primary_key=True),
+    Column("username", String(200)),  # the name tried, lower-cased (pair and account keys): an unlock clears these
+    Column("address", String(64)),  # the client address (pair and address keys)
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", UTCDateTime, nullable=False),
     Column("locked_until", UTCDateTime),
+    Index("ix_login_attempts_username", "username"),
+)
+
+login_addresses = Table(  # "known addresses": where a user has logged in before, exempt from the account slowdown
+    "login_addresses", metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("address", String(64), primary_key=True),
+    Column("last_login_at", UTCDateTime, nullable=False),
 )
 
 audit_log = Table(
@@ -293,7 +304,7 @@ record_shares = Table(
     Index("ix_record_shares_who", "kind", "who"),
 )
 
-__all__ += ["login_attempts", "audit_log", "record_shares"]
+__all__ += ["login_attempts", "login_addresses", "audit_log", "record_shares"]
 
 # Web UI (issue 7): each user's saved list views and column layout per form.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.browser.wait import wait_until
+
 
 def drag(page: Any, source: Any, target: Any, *, below: bool = True) -> None:
     """Press on `source`, move in small steps, and release over `target` (near its bottom edge when
@@ -21,8 +23,8 @@ def drag(page: Any, source: Any, target: Any, *, below: bool = True) -> None:
     # SortableJS in pointer mode looks at the pointer on a 50 ms timer: release only once it has put
     # the dragged item (the one with class sortable-ghost) into the target list, or beside the target
     # item, or a busy machine drops it where it last was.
-    page.wait_for_function(
-        """([t, below]) => { const g = document.querySelector('.sortable-ghost');
+    wait_until(
+        page, """([t, below]) => { const g = document.querySelector('.sortable-ghost');
            return g !== null && (t.contains(g) || (below ? t.nextElementSibling === g : g.nextElementSibling === t)); }""",
         arg=[target.element_handle(), below])
     page.mouse.up()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.browser.conftest import Site, log_in
+from tests.browser.wait import wait_until
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the site's TANGRAM_TIMEZONE (the default)
 PAGE = "/apps/sales/dashboards/board"
@@ -74,7 +75,7 @@ def errors(page: Any) -> Iterator[list[str]]:
 
 def _drawn(page: Any, **filters: str) -> None:
     """Wait until the widgets are drawn with exactly these filters."""
-    page.wait_for_function("""want => {
+    wait_until(page, """want => {
         const q = document.getElementById('widgets').dataset.query;
         if (q === undefined || document.getElementById('widgets').getAttribute('aria-busy') !== 'false') return false;
         return JSON.stringify(Object.fromEntries(new URLSearchParams(q))) === JSON.stringify(want);
@@ -152,7 +153,7 @@ def test_clicking_a_bar_lists_exactly_the_records_behind_it(page: Any, site: Sit
     dialog = page.locator("dialog#drill")
     dialog.wait_for(state="visible")
     assert "华东" in page.locator("#drill-title").inner_text()
-    page.wait_for_function("document.getElementById('drill-count').textContent !== ''")
+    wait_until(page, "document.getElementById('drill-count').textContent !== ''")
     links = page.locator("#drill-table tbody a")
     shown = dict(zip(links.all_inner_texts(), links.evaluate_all("as => as.map(a => a.getAttribute('href'))"),
                      strict=True))
@@ -167,7 +168,7 @@ def test_a_table_row_drills_down_with_the_keyboard(page: Any, site: Site, deals:
     _drawn(page, region="华南")
     page.locator(".widget[data-key='by_region'] summary").click()  # the chart's numbers as a table
     page.locator(".widget[data-key='by_region'] tr.drillable").first.press("Enter")
-    page.wait_for_function("document.getElementById('drill-count').textContent !== ''")
+    wait_until(page, "document.getElementById('drill-count').textContent !== ''")
     assert page.locator("#drill-table tbody a").all_inner_texts() == ["丙单"]
 
 
@@ -241,5 +242,5 @@ def test_a_pivot_is_a_cross_tab_with_totals_and_its_cells_drill_down(page: Any, 
     cell = pivot.locator("tbody tr").filter(has=page.locator("th", has_text="华东")).locator("td").nth(
         header.index(this_year) - 1)
     cell.click()
-    page.wait_for_function("document.getElementById('drill-count').textContent !== ''")
+    wait_until(page, "document.getElementById('drill-count').textContent !== ''")
     assert sorted(page.locator("#drill-table tbody a").all_inner_texts()) == ["乙单", "甲单"]

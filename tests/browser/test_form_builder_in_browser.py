@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.browser.conftest import Site
 from tests.browser.drag import drag
+from tests.browser.wait import wait_until
 
 
 def _palette(page: Any, name: str) -> Any:
@@ -26,9 +27,9 @@ def test_build_a_form_by_dragging_three_fields_publish_and_create_a_record(page:
     drag(page, _palette(page, "单行文本"), canvas)
     canvas.locator("li").first.wait_for()
     drag(page, _palette(page, "数字"), canvas)
-    page.wait_for_function("document.querySelectorAll('#canvas li').length === 2")
+    wait_until(page, "document.querySelectorAll('#canvas li').length === 2")
     drag(page, _palette(page, "单选"), canvas)
-    page.wait_for_function("document.querySelectorAll('#canvas li').length === 3")
+    wait_until(page, "document.querySelectorAll('#canvas li').length === 3")
     draft = site.api.get("/apps/showcase/draft").json()
     fields = next(f for f in draft["forms"] if f["key"] == "visit")["fields"]
     assert [f["type"] for f in fields] == ["text", "number", "select"]
@@ -37,9 +38,9 @@ def test_build_a_form_by_dragging_three_fields_publish_and_create_a_record(page:
     canvas.locator("li").first.click()
     page.get_by_label("名称").fill("拜访主题")
     page.get_by_label("名称").press("Tab")
-    page.wait_for_function("document.querySelector('#canvas li').textContent.includes('拜访主题')")
+    wait_until(page, "document.querySelector('#canvas li').textContent.includes('拜访主题')")
     page.get_by_label("必填").check()
-    page.wait_for_function("document.querySelector('#canvas li').textContent.includes('*')")
+    wait_until(page, "document.querySelector('#canvas li').textContent.includes('*')")
 
     # An invalid change is refused, and the reason is shown next to the property.
     canvas.locator("li").nth(2).click()
@@ -50,11 +51,11 @@ def test_build_a_form_by_dragging_three_fields_publish_and_create_a_record(page:
     assert refusal.inner_text().strip() != ""
     page.get_by_label(re.compile("^选项")).fill("电话\n上门|#16a34a")
     page.get_by_label(re.compile("^选项")).press("Tab")
-    page.wait_for_function("el => el.textContent === ''", arg=refusal.element_handle())
+    wait_until(page, "el => el.textContent === ''", arg=refusal.element_handle())
 
     # Drag the select field to the top: one move on the draft.
     drag(page, canvas.locator("li").nth(2), canvas.locator("li").first, below=False)
-    page.wait_for_function("document.querySelector('#canvas li').textContent.includes('单选')")
+    wait_until(page, "document.querySelector('#canvas li').textContent.includes('单选')")
     # the page reorders at once; the move request may still be on its way: read until it has landed
     for _ in range(50):
         draft = site.api.get("/apps/showcase/draft").json()
@@ -102,13 +103,13 @@ def test_cascade_tree_is_edited_as_indented_lines_and_published_nested(page: Any
     tree.fill("制造业\n  电子\n  电子")
     assert _saving(page, "trade", lambda: tree.press("Tab")).status == 422
     refusal = page.locator('[data-for-types="cascade"] [data-error-for="options"]')
-    page.wait_for_function("el => el.textContent.includes('电子')", arg=refusal.element_handle())
+    wait_until(page, "el => el.textContent.includes('电子')", arg=refusal.element_handle())
     assert tree.input_value() == "制造业\n  电子\n  电子"  # kept for the user to correct
 
     # A line indented two levels below its parent is not read as a tree at all.
     tree.fill("制造业\n      发动机")
     tree.press("Tab")
-    page.wait_for_function("el => el.textContent.includes('第 2 行')", arg=refusal.element_handle())
+    wait_until(page, "el => el.textContent.includes('第 2 行')", arg=refusal.element_handle())
 
     tree.fill("制造业\n  汽车零配件\n    发动机\n  电子\n服务业|现代服务业\n  物流")
     assert _saving(page, "trade", lambda: tree.press("Tab")).ok
@@ -151,7 +152,7 @@ def test_sub_table_columns_are_added_changed_moved_and_refused_by_the_server(pag
     moved = columns.nth(3)
     moved.get_by_label("标识").fill("qty")
     assert _saving(page, "lines", lambda: moved.get_by_label("标识").press("Tab")).status == 422
-    page.wait_for_function("el => el.textContent.includes('qty')",
+    wait_until(page, "el => el.textContent.includes('qty')",
                            arg=moved.locator("[data-column-error]").element_handle())
     assert _draft_field(site, "customer", "lines")["fields"][3]["key"] == "col_5"
 
@@ -188,13 +189,13 @@ def test_visible_when_is_checked_by_the_server_then_hides_the_field_on_the_recor
     condition.fill("staff >")
     assert _saving(page, "phone", lambda: condition.press("Tab")).status == 422
     slot = page.locator('[data-error-for="visible_when"]')
-    page.wait_for_function("el => el.textContent.trim() !== ''", arg=slot.element_handle())
+    wait_until(page, "el => el.textContent.trim() !== ''", arg=slot.element_handle())
     assert condition.input_value() == "staff >"
     assert "visible_when" not in _draft_field(site, "customer", "phone")
 
     condition.fill("staff > 100")
     assert _saving(page, "phone", lambda: condition.press("Tab")).ok
-    page.wait_for_function("el => el.textContent === ''", arg=slot.element_handle())
+    wait_until(page, "el => el.textContent === ''", arg=slot.element_handle())
     assert _draft_field(site, "customer", "phone")["visible_when"] == "staff > 100"
     page.get_by_role("button", name="发布").click()
     page.locator("#toast.show").wait_for()

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from tests.browser.conftest import Site
+from tests.browser.wait import wait_until
 
 LIST = "/apps/crm/forms/customer"
 
@@ -55,7 +56,7 @@ def test_conditions_sort_and_a_saved_view(page: Any, site: Site) -> None:
     page.wait_for_url(re.compile(r"view=\d+"))
     assert _shown_ids(page) == [ids[3], ids[2], ids[0]]
     # The filter bar shows the view's condition (the whole list page was swapped, not just the rows).
-    page.wait_for_function("document.querySelector('.condition input') && document.querySelector('.condition input').value === 'A'")
+    wait_until(page, "document.querySelector('.condition input') && document.querySelector('.condition input').value === 'A'")
     assert page.locator("nav.views a.current").inner_text() == "列表A类"
 
 
@@ -100,7 +101,7 @@ def test_bulk_edit_and_bulk_delete_of_selected_rows(page: Any, site: Site) -> No
     page.locator("#list .select-all").check()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(".bulkbar").get_by_role("button", name="批量删除").click()
-    page.wait_for_function("document.querySelectorAll('#list tbody tr[data-id]').length === 0")
+    wait_until(page, "document.querySelectorAll('#list tbody tr[data-id]').length === 0")
     assert site.api.get("/apps/crm/forms/customer/records", params={"filter[name][contains]": "批量"}).json()["items"] == []
 
 

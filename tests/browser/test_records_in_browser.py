@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from tests.browser.conftest import PASSWORD, Site, log_in
+from tests.browser.wait import wait_until
 
 NEW_CUSTOMER = "/apps/showcase/forms/customer/records/new"
 
@@ -74,7 +75,7 @@ def test_customer_with_every_field_type_is_saved_and_shown(page: Any, site: Site
     rows.nth(1).get_by_label("数量").fill("2")
     rows.nth(1).get_by_label("单价").fill("10")
     # Subtotals and the total appear while typing (the server computes them; nothing is saved yet).
-    page.wait_for_function("document.querySelector('#f-total').textContent.trim() === '1015'")
+    wait_until(page, "document.querySelector('#f-total').textContent.trim() === '1015'")
     assert rows.nth(0).locator('[data-sub="subtotal"]').inner_text() == "995"
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
@@ -147,9 +148,9 @@ def test_fields_show_and_hide_with_their_visible_when(page: Any, site: Site) -> 
     page.goto(site.url + NEW_CUSTOMER)
     risk = page.locator('.field[data-field="risk"]')
     page.get_by_label("等级").select_option("A")
-    page.wait_for_function("document.querySelector('.field[data-field=\"risk\"]').hidden === true")
+    wait_until(page, "document.querySelector('.field[data-field=\"risk\"]').hidden === true")
     page.get_by_label("等级").select_option("C")
-    page.wait_for_function("document.querySelector('.field[data-field=\"risk\"]').hidden === false")
+    wait_until(page, "document.querySelector('.field[data-field=\"risk\"]').hidden === false")
     assert risk.get_by_label("风险说明").is_visible()
 
 

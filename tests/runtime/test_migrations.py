@@ -75,3 +75,18 @@ def test_0010_leads_sqlite_form_indexes_with_the_form_column(backend: str, tmp_p
         assert new == set(wanted_indexes("shop", ref.form, db.dialect)) and len(new) == 3
         assert (new == old) == (db.dialect == "postgresql")
         assert all("ON records (form, " in sql for sql in statements), statements
+
+
+def test_0011_drops_the_old_login_counts_and_adds_known_addresses(backend: str, tmp_path: Any) -> None:
+    """A lock under the old rules (a name locked from every address) does not outlive the upgrade; the
+    counts now say which name and address they are about, and known addresses have a table."""
+    with fresh_database(backend, tmp_path, create=False) as db:
+        schema.upgrade(db, "0010")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO login_attempts (key, failures, last_failure_at, locked_until) "
+                              "VALUES ('user:admin', 0, '2026-12-01 09:00:00', '2099-01-01 00:00:00')"))
+        schema.upgrade(db)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM login_attempts")).scalar() == 0
+            assert conn.execute(text("SELECT username, address FROM login_attempts")).all() == []
+            assert conn.execute(text("SELECT user_id, address, last_login_at FROM login_addresses")).all() == []

@@ -1,13 +1,16 @@
 /* Kanban: drag a card to another column → PATCH the record's group field with If-Match.
    A refused move (validation, stale version, permission) puts the card back and shows why.
    Keyboard: ← / → on a focused card moves it a column.
-   DOM contract: #kanban-data (JSON: app, form, field), .cards[data-value], .kcard[data-id][data-version]. */
+   Choosing another field in #group-by opens its board (the option's value is the board's URL).
+   DOM contract: #kanban-data (JSON: app, form, field), #group-by, .cards[data-value], .kcard[data-id][data-version]. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
   const {api, toast} = window.tangram;
   const board = JSON.parse(document.getElementById("kanban-data").textContent);
   const refusedPrefix = document.body.dataset.lang === "en" ? "Cannot move: " : "无法移动：";
+  const groupBy = document.getElementById("group-by");
+  if (groupBy) groupBy.addEventListener("change", () => { window.location = groupBy.value; });
 
   function recount() {
     document.querySelectorAll(".column").forEach((col) => {

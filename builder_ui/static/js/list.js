@@ -1,23 +1,49 @@
-/* The list page: filter rows (Alpine), saved views, the column chooser (SortableJS), bulk actions.
+/* The list page: filter rows, saved views, the column chooser (SortableJS), bulk actions.
    DOM contract: #list-data (JSON: app, form, fields[{key,label,ops}], columns, chosen, conditions),
-   #list-page (swapped by htmx), #save-view, #column-choices, #save-columns, .bulkbar, .select-row, .select-all. */
+   #list-page (swapped by htmx), #conditions, template#condition-row (.condition-field, .condition-op,
+   .condition-value, .condition-remove), #add-condition, #save-view, #column-choices, #save-columns, .bulkbar,
+   .select-row, .select-all. Plain DOM code: the pages run under `script-src 'self'`, with no eval. */
 "use strict";
 
 (function () {
   const data = () => JSON.parse(document.getElementById("list-data").textContent);
   const base = () => { const d = data(); return `/api/v1/apps/${d.app}/forms/${d.form}`; };
 
-  /* Alpine component of the filter bar: one row per filter[field][op] the page was drawn with. */
-  window.listFilters = function () {
-    const d = data();
-    const rows = d.conditions.map((c) => ({field: c.field, op: c.op, value: c.value}));  // the page's own
-    return {
-      fields: d.fields, rows,
-      opLabel(op) { return (d.op_labels || {})[op] || op; },
-      opsOf(key) { const f = d.fields.find((x) => x.key === key); return f ? f.ops : ["eq"]; },
-      add() { const f = d.fields[0]; this.rows.push({field: f.key, op: f.ops[0], value: ""}); },
+  /* One row of the filter bar: field, operator (the field's own), value named filter[field][op]. */
+  function conditionRow(d, row) {
+    const el = document.getElementById("condition-row").content.firstElementChild.cloneNode(true);
+    const field = el.querySelector(".condition-field");
+    const op = el.querySelector(".condition-op");
+    const value = el.querySelector(".condition-value");
+    const opsOf = (key) => { const f = d.fields.find((x) => x.key === key); return f ? f.ops : ["eq"]; };
+    const opLabel = (o) => (d.op_labels || {})[o] || o;
+    const rename = () => { value.name = `filter[${field.value}][${op.value}]`; };
+    const fillOps = (selected) => {
+      op.replaceChildren(...opsOf(field.value).map((o) => new Option(opLabel(o), o, false, o === selected)));
+      rename();
     };
-  };
+    d.fields.forEach((f) => field.append(new Option(f.label, f.key, false, f.key === row.field)));
+    value.value = row.value;
+    field.addEventListener("change", () => fillOps(null));
+    op.addEventListener("change", rename);
+    fillOps(row.op);
+    return el;
+  }
+
+  /* The rows the page was drawn with (again after htmx swaps the page). */
+  function buildConditions() {
+    const box = document.getElementById("conditions");
+    if (!box || box.dataset.ready) return;
+    box.dataset.ready = "1";
+    const d = data();
+    d.conditions.forEach((c) => box.append(conditionRow(d, c)));
+  }
+
+  function addCondition() {
+    const d = data();
+    const f = d.fields[0];
+    if (f) document.getElementById("conditions").append(conditionRow(d, {field: f.key, op: f.ops[0], value: ""}));
+  }
 
   function currentSpec() {
     const params = new URLSearchParams(window.location.search);
@@ -90,11 +116,15 @@
   }
 
   // #list-page is swapped by htmx: listeners are on the document, the chooser is rebuilt after a swap.
-  document.addEventListener("htmx:afterSwap", buildColumnChooser);
+  document.addEventListener("htmx:afterSwap", () => { buildConditions(); buildColumnChooser(); });
   document.addEventListener("DOMContentLoaded", () => {
     const {api, toast} = window.tangram;
+    buildConditions();
     buildColumnChooser();
     document.addEventListener("click", (event) => {
+      if (event.target.closest("#add-condition")) addCondition();
+      const remove = event.target.closest(".condition-remove");
+      if (remove) remove.closest(".condition").remove();
       if (event.target.closest("#save-columns")) saveColumns();
       if (event.target.closest("#save-view")) saveView();
     });

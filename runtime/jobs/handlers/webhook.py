@@ -41,8 +41,8 @@ def post(run: JobRun, channel: str, url: str, body: bytes, headers: dict[str, st
         error = f"{type(e).__name__}: {e}"
     with run.db.write() as conn:
         outbox.log_delivery(conn, run.job, channel, url, run.now, ok=error is None, status_code=status, error=error)
-        if error is None:
-            run.complete(conn)
+        if error is None:  # delivered: nothing to undo, even when the lease was lost (at least once)
+            run.record_done(conn)
     if error:
         raise RuntimeError(error)
 
