@@ -29,7 +29,9 @@ from runtime.api import (
     views,
 )
 from runtime.api.nul_guard import RefuseNul
+from runtime.api.strict_transport import StrictTransport
 from runtime.auth.token_cache import TokenCache
+from runtime.crypto import keyring
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
 from runtime.storage.checkpoints import Checkpointer
@@ -60,12 +62,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
                   lifespan=_lifespan)
     app.state.settings = settings
+    keyring.configure(settings)  # the keys of encrypted fields (none configured: such fields are refused)
     app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json)
     app.state.timezone = ZoneInfo(settings.timezone)
     app.state.token_cache = TokenCache().watch(app.state.db.engine)
     app.state.clock = None
     errors.install(app)
     app.add_middleware(RefuseNul)
+    if settings.ssl_certfile is not None:
+        app.add_middleware(StrictTransport)
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,

@@ -28,6 +28,7 @@ STATUS: dict[type[e.EngineError], int] = {
     e.ValidationFailed: 422,
     e.FieldValueError: 422,
     e.TooManyAttempts: 429,
+    e.EncryptionKeyMissing: 503,
 }
 
 
