@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
 import os
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -229,6 +231,11 @@ def test_export_shows_plaintext_to_who_may_export(make: Maker, people: list[dict
     r = make.client.get(f"{URL}/export", params={"format": "csv"}, headers=make.admin)
     assert r.status_code == 200, r.text
     assert "13924681357" in r.text and "qk-证件-77" in r.text
+    r = make.client.get(f"{URL}/export", params={"format": "xlsx"}, headers=make.admin)
+    assert r.status_code == 200, r.text
+    cells = {str(c) for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
+             for c in row}
+    assert {"13924681357", "ZX5150QK", "qk-证件-77"} <= cells
 
 
 def test_the_analytics_mirror_holds_no_encrypted_field(client: TestClient, make: Maker, app: Any,
