@@ -11,10 +11,11 @@ field key (keys start with a letter), and reading a row puts the plaintext back 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from engine.forms.model import FormDefinition
-from runtime.crypto.keyring import current
+from runtime.crypto.keyring import current, installed
 
 SEALED = "~sealed"
 
@@ -45,16 +46,31 @@ def seal(app: str, form: FormDefinition, data: dict[str, Any]) -> dict[str, Any]
     return stored
 
 
-def unseal(stored: dict[str, Any]) -> dict[str, Any]:
+def seal_document(value: Any, scope: str) -> Any:
+    """Any JSON value (a stored API answer holding records) encrypted whole when a keyring is
+    configured, as `{SEALED: {"at": scope, "doc": ciphertext}}`; read back by `unsealed` like data."""
+    keyring = installed()
+    if keyring is None:
+        return value
+    return {SEALED: {"at": scope, "doc": keyring.encrypt(dumps(value), scope)}}
+
+
+def unseal(stored: dict[str, Any]) -> Any:
     """The data with every sealed value decrypted back into its field (EncryptionKeyMissing without
-    the key that sealed it)."""
+    the key that sealed it); a sealed document decrypted whole."""
     sealed = stored[SEALED]
     keyring = current()
+    if "doc" in sealed:
+        return json.loads(keyring.decrypt(sealed["doc"], sealed["at"]))
     data = {k: v for k, v in stored.items() if k != SEALED}
     where = sealed["at"]
     for key, token in sealed["v"].items():
         data[key] = keyring.decrypt(token, f"{where}/{key}")
     return data
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def unsealed(value: Any) -> Any:
@@ -71,4 +87,4 @@ def key_ids(stored: dict[str, Any]) -> set[str]:
     return {token.split(":", 2)[1] for token in sealed["v"].values()} if isinstance(sealed, dict) else set()
 
 
-__all__ = ["SEALED", "blind_scope", "seal", "unseal", "unsealed", "key_ids"]
+__all__ = ["SEALED", "blind_scope", "seal", "seal_document", "unseal", "unsealed", "key_ids"]

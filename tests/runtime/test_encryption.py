@@ -106,6 +106,19 @@ def test_readers_see_plaintext_and_the_database_holds_none(make: Maker, people: 
     assert "苏州".encode() in _at_rest(db, backend)  # the check would see plaintext: plain fields are there
 
 
+def test_a_create_retried_with_its_idempotency_key_replays_plaintext_that_is_stored_encrypted(
+        make: Maker, db: Database, backend: str) -> None:
+    make.app_def(vault())
+    headers = {**make.admin, "Idempotency-Key": "create-contact-7"}
+    body = {"data": {"name": "己", "mobile": "139 2468 1357", "id_card": "ZX5150QK"}}
+    first = make.client.post(URL, json=body, headers=headers)
+    again = make.client.post(URL, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text + again.text
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert again.json()["data"]["id_card"] == "ZX5150QK"
+    _holds_none(_at_rest(db, backend))
+
+
 def test_the_same_value_in_another_spelling_is_refused_by_the_unique_index(make: Maker,
                                                                           people: list[dict[str, Any]]) -> None:
     again = make.client.post(URL, json={"data": {"name": "丙", "mobile": "+86 139 2468 1357"}}, headers=make.admin)
