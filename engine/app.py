@@ -11,6 +11,7 @@ from engine.errors import InvalidDefinition, Issue, NotFound
 from engine.flows.calendar import BusinessCalendar
 from engine.flows.model import FlowDefinition
 from engine.flows.validate import flow_issues
+from engine.forms.encryption import form_encryption_issues, report_filter_issues
 from engine.forms.expressions import bind_app, expression_issues
 from engine.forms.fields import field_types
 from engine.forms.fields.rollup import RollupField
@@ -167,12 +168,14 @@ def check_app(app: AppDefinition) -> list[Issue]:
         issues.extend(_form_issues(i, form, app))
         bind_app(form, app)
         issues.extend(expression_issues(form, f"forms[{i}]"))
+        issues.extend(form_encryption_issues(i, form, app))
     issues.extend(role_issues(app))
     issues.extend(flow_issues(app))
     if not issues:  # reports are checked against sound forms only
         from engine.reports.validate import report_issues  # engine.reports imports this module
 
         issues.extend(report_issues(app))
+        issues.extend(report_filter_issues(app))
     return issues
 
 

@@ -177,6 +177,18 @@ class UnsupportedQuery(BadQuery):
     code = "unsupported_query"
 
 
+class EncryptedField(BadQuery):
+    """A filter, sort or report asks an encrypted field for more than equality (order, text search, groups)."""
+
+    code = "encrypted_field"
+
+
+class EncryptionKeyMissing(EngineError):
+    """Encrypted values must be read or written, and no encryption key is configured (or not the one they need)."""
+
+    code = "encryption_key_missing"
+
+
 class CsrfFailed(Forbidden):
     """A cookie-authenticated change came without the session's CSRF token."""
 

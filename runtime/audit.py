@@ -34,9 +34,10 @@ def write(conn: Connection, action: str, actor: Actor | None, now: datetime, *, 
         record_id=record_id, ip=actor.ip if actor else None, detail=detail or {}))
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {k: {"from": before.get(k), "to": after.get(k)} for k in sorted(before.keys() | after.keys())
-            if before.get(k) != after.get(k)}
+def _changes(before: dict[str, Any], after: dict[str, Any], sealed: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What changed, from → to; an encrypted field only that it changed (the log keeps no plaintext)."""
+    return {k: {"encrypted": True} if k in sealed else {"from": before.get(k), "to": after.get(k)}
+            for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k)}
 
 
 @events.after_write
@@ -45,12 +46,13 @@ def record_written(conn: Connection, event: RecordEvent) -> None:
     actor = event.change.actor
     rows = []
     created = shared_per_keys(lambda keys: {"fields": keys})
+    sealed = frozenset(f.key for f in event.ref.form.encrypted)
     for record_id, before, after in zip(event.ids, event.before, event.after, strict=True):
         detail: dict[str, Any] = {}
         if event.action == "create":
             detail = created(after)
         elif event.action == "update":
-            detail = {"changed": _changes(before, after)}
+            detail = {"changed": _changes(before, after, sealed)}
         rows.append({"at": event.change.now, "actor": actor.username, "action": f"record.{event.action}",
                      "app": event.ref.app_key, "form": event.ref.form.key, "record_id": record_id,
                      "ip": actor.ip, "detail": detail})

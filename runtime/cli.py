@@ -155,21 +155,57 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from runtime.main import create_app
 
     settings = _settings(args)
-    db = open_database(settings.url(), sqlite_json=settings.sqlite_json,
-                         lock_wait=settings.lock_wait_seconds)
+    settings = settings.model_copy(update={k: Path(v) for k in ("ssl_certfile", "ssl_keyfile")
+                                           if (v := getattr(args, k, None))})
+    tls = _tls_options(settings)
+    db = open_database(settings.url(), sqlite_json=settings.sqlite_json, lock_wait=settings.lock_wait_seconds)
     if args.init:
         init_database(db, settings)
-    print(f"Tangram on {db.describe()} at http://{args.host or settings.host}:{args.port or settings.port}")
+    _check_encryption_keys(settings, db)
+    scheme = "https" if tls else "http"
+    print(f"Tangram on {db.describe()} at {scheme}://{args.host or settings.host}:{args.port or settings.port}")
     service = create_app(settings, db)
     refresher = _mirror_refresher(service, settings, db)
     _freeze_start_up_objects()
     try:
         uvicorn.run(service, host=args.host or settings.host, port=args.port or settings.port, log_level="info",
-                    access_log=args.access_log or settings.access_log)
+                    access_log=args.access_log or settings.access_log, **tls)
     finally:
         if refresher is not None:
             refresher.stop()
     return 0
+
+
+def _tls_options(settings: Settings) -> dict[str, str]:
+    """uvicorn's TLS arguments: both files or neither, each readable (checked before the port opens)."""
+    cert, key = settings.ssl_certfile, settings.ssl_keyfile
+    if cert is None and key is None:
+        return {}
+    if cert is None or key is None:
+        raise CliError("TLS needs both --ssl-certfile and --ssl-keyfile (TANGRAM_SSL_CERTFILE, TANGRAM_SSL_KEYFILE)")
+    for path in (cert, key):
+        if not path.is_file():
+            raise CliError(f"{path}: no such file")
+    return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+
+
+def _check_encryption_keys(settings: Settings, db: Database) -> None:
+    """Refuse to start when an app has encrypted fields and no key is configured (or the key file is
+    unusable): better than serving errors on the first read of such a record."""
+    from runtime.crypto import keyring
+
+    ring = keyring.configure(settings)
+    if ring is not None:
+        return
+    with db.read() as conn:
+        try:
+            apps = [definitions.current(conn, row.key)[0] for row in definitions.list_apps(conn)]
+        except Exception:  # noqa: BLE001 — no schema yet: nothing is encrypted
+            return
+    fields = [f"{a.key}/{form.key}.{f.key}" for a in apps for form in a.forms for f in form.encrypted]
+    if fields:
+        raise CliError(f"encrypted fields ({', '.join(fields)}) need an encryption key: set TANGRAM_ENCRYPTION_KEY "
+                       "or TANGRAM_ENCRYPTION_KEY_FILE (docs/security.md)")
 
 
 def _freeze_start_up_objects() -> None:
@@ -230,6 +266,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--init", action="store_true", help="upgrade the schema, import the CRM, create admin")
     serve.add_argument("--access-log", action="store_true", help="print a line per request (TANGRAM_ACCESS_LOG=1)")
+    serve.add_argument("--ssl-certfile", help="serve HTTPS with this certificate chain, PEM (TANGRAM_SSL_CERTFILE)")
+    serve.add_argument("--ssl-keyfile", help="the certificate's private key, PEM (TANGRAM_SSL_KEYFILE)")
     serve.set_defaults(run=cmd_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
@@ -278,6 +316,9 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=cmd_demo_data)
 
     records_cli.add_commands(sub, with_db, _database)
+    from runtime.crypto.command import add_commands as add_crypto
+
+    add_crypto(sub, with_db, _database)
     from runtime.jobs.command import add_command as add_worker
 
     add_worker(sub, with_db)

@@ -30,7 +30,9 @@ from runtime.api import (
 )
 from runtime.api.nul_guard import RefuseNul
 from runtime.api.security_headers import SecurityHeaders
+from runtime.api.strict_transport import StrictTransport
 from runtime.auth.token_cache import TokenCache
+from runtime.crypto import keyring
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
 from runtime.storage.checkpoints import Checkpointer
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
                   lifespan=_lifespan)
     app.state.settings = settings
+    keyring.configure(settings)  # the keys of encrypted fields (none configured: such fields are refused)
     app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json,
                                        lock_wait=settings.lock_wait_seconds)
     app.state.timezone = ZoneInfo(settings.timezone)
@@ -68,6 +71,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.clock = None
     errors.install(app)
     app.add_middleware(RefuseNul)
+    if settings.ssl_certfile is not None:
+        app.add_middleware(StrictTransport)
     app.add_middleware(SecurityHeaders)  # outermost: RefuseNul's answers get the headers too
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.

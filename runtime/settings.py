@@ -72,6 +72,18 @@ class Settings(BaseSettings):
     email_domain: str | None = None
     """Users without an e-mail address are written to `<username>@<email_domain>` when this is set."""
 
+    # encryption at rest and TLS (docs/security.md, "Encryption at rest and TLS")
+    encryption_key: str | None = None
+    """The key of fields marked `encrypted`: 32 random bytes in base64 (`tangram crypto new-key`). Never
+    stored in the database; back it up apart from the database, or the encrypted values are lost."""
+    encryption_key_file: Path | None = None
+    """A file of encryption keys, one a line, newest first (the first encrypts, all decrypt), and an
+    optional `index <key>` line for the blind index; takes precedence over encryption_key."""
+    ssl_certfile: Path | None = None
+    """`tangram serve`: serve HTTPS with this certificate chain (PEM) instead of plain HTTP."""
+    ssl_keyfile: Path | None = None
+    """`tangram serve`: the private key (PEM) of ssl_certfile."""
+
     def url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -41,9 +41,16 @@ class FormDefinition(BaseModel):
 
     @cached_property
     def searched_fields(self) -> list[str]:
-        """The keys a search looks in: the title field, then `search_fields`, those that take `contains`."""
+        """The keys a search looks in: the title field, then `search_fields`, those that take `contains`
+        (never an encrypted one: its words would sit in the search table in the clear)."""
         keys = dict.fromkeys([self.title_field or "", *self.search_fields])
-        return [k for k in keys if k in self.by_key and "contains" in self.by_key[k].filter_ops]
+        return [k for k in keys if k in self.by_key and "contains" in self.by_key[k].filter_ops
+                and not self.by_key[k].encrypted]
+
+    @cached_property
+    def encrypted(self) -> list[FieldType]:
+        """The fields whose values are encrypted at rest (`encrypted: true`)."""
+        return [f for f in self.fields if f.encrypted]
 
     @cached_property
     def field_keys(self) -> list[str]:

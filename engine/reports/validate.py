@@ -10,6 +10,7 @@ from engine.expr.errors import ExpressionError
 from engine.expr.nodes import BOOL
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
+from engine.forms.encryption import widget_encryption_issues
 from engine.keys import SYSTEM_FIELDS, repeated
 from engine.reports.compile import plan_widget, widget_plan_issues
 from engine.reports.model import ReportDefinition, Widget
@@ -28,7 +29,7 @@ def widget_issues(widget: Widget, app: AppDefinition, path: str) -> list[Issue]:
         return [Issue(f"{path}.form", "unknown_form", f"表单 {widget.form} 不存在", f"no form {widget.form!r}")]
     form = app.form(widget.form)
     issues: list[Issue] = []
-    planned = widget_plan_issues(widget, app, path)
+    planned = widget_plan_issues(widget, app, path) + widget_encryption_issues(widget, app, path)
     if planned:
         return planned
     dims, measures = plan_widget(widget, app, path)

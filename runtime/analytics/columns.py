@@ -55,8 +55,9 @@ def _decimal(field: FieldType) -> str:
 
 
 def field_column(field: FieldType) -> MirrorColumn | None:
-    """The typed column of a field; None for sub_tables (their rows are not mirrored)."""
-    if field.type == "sub_table":
+    """The typed column of a field; None for sub_tables (their rows are not mirrored) and for encrypted
+    fields: the mirror is a file at rest too, and reports may not use them (engine/forms/encryption.py)."""
+    if field.type == "sub_table" or field.encrypted:
         return None
     storage, kind = field.storage_kind(), field.expression_type()
     if storage == "json":

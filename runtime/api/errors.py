@@ -32,6 +32,7 @@ STATUS: dict[type[e.EngineError], int] = {
     e.FieldValueError: 422,
     e.TooManyAttempts: 429,
     e.Busy: 503,
+    e.EncryptionKeyMissing: 503,
 }
 
 

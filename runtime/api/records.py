@@ -16,6 +16,7 @@ from runtime import audit
 from runtime.api.deps import DB, Id, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.api.writing import short_write
+from runtime.crypto.fields import seal_document
 from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
 from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, record_json
@@ -64,7 +65,9 @@ def _idempotent(request: Request, db: DB, user: Actor, key: str | None, body: Ba
                     "Idempotent-Replayed": "true", **_version_etag(earlier[1])})
         status, payload = run(conn)
         if key:
-            idempotency.remember(conn, user.user_id or 0, key, status, payload)
+            # The stored answer holds the records as created: encrypted whole when there is a key,
+            # so no encrypted field's plaintext waits in the table for a retry (runtime/crypto).
+            idempotency.remember(conn, user.user_id or 0, key, status, seal_document(payload, "idempotency"))
     return JSONResponse(payload, status_code=status, headers=_version_etag(payload))
 
 

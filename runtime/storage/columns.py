@@ -25,11 +25,13 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, Numeric, String, bindparam, func, literal_column
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
-from engine.errors import BadQuery
-from engine.forms.fields.base import FieldType
+from engine.errors import BadQuery, EncryptedField, FieldValueError
+from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.fields.relation import MAX_ID
 from engine.forms.model import FormDefinition
 from engine.text_order import SQL_FUNCTION
+from runtime.crypto.fields import blind_scope
+from runtime.crypto.keyring import current
 from runtime.storage.types import UTCDateTime
 
 _RAW = {
@@ -81,6 +83,9 @@ class SqlColumn:
     field: FieldType | None = None
     keyed: bool = False
     """`sort` is TEXT_KEY(value): a value compared with it goes through TEXT_KEY too (SQLite)."""
+    blind: str | None = None
+    """An encrypted field's blind-index scope: the column holds keyed hashes, and a value compared
+    with it is hashed the same way (equality only: the hashes have no order)."""
 
     def raw_expr(self) -> ColumnElement[Any]:
         return literal_column(self.raw)
@@ -119,7 +124,19 @@ class SqlColumn:
         if self.storage == "timestamp":
             return bindparam(key, value if isinstance(value, datetime) else datetime.fromisoformat(value),
                              type_=UTCDateTime(), unique=True)
-        return bindparam(key, str(value), type_=String(), unique=True)
+        return bindparam(key, self.stored(value), type_=String(), unique=True)
+
+    def stored(self, value: Any) -> str:
+        """A value as this column holds it, as text: for an encrypted field the blind index of the
+        value normalised as on input (`"139 2468 1357"` finds 13924681357 from any filter)."""
+        if self.blind is None:
+            return str(value)
+        if self.field is not None:
+            try:
+                value = self.field.normalize(value, ValueContext())
+            except FieldValueError:
+                pass  # a value the field would refuse: its hash matches nothing stored
+        return current().blind(str(value), self.blind)
 
     def bind(self, value: Any, dialect: str) -> Any:
         """A parameter holding `value` (a stored value) typed so it compares like `sort`."""
@@ -143,6 +160,9 @@ def field_column(field: FieldType, dialect: str, table: str = "") -> SqlColumn:
                        field=field.key)
     raw = _RAW[dialect][storage].format(k=field.key).replace("data", f"{table}.data" if table else "data", 1)
     value = f"COALESCE({raw}, {_BLANK[dialect][storage]})"
+    if field.encrypted:  # keyed hashes: compared by code point, never in Chinese order (see runtime/crypto)
+        exact = f'{value} COLLATE "C"' if dialect == "postgresql" else value
+        return SqlColumn(field.key, storage, raw, exact, exact, field, blind=blind_scope(field.key))
     if field.sorts_as_words():
         if dialect == "postgresql":
             return SqlColumn(field.key, storage, raw, f'{value} COLLATE "C"', f"{value} {CHINESE_ORDER}", field)
@@ -150,6 +170,16 @@ def field_column(field: FieldType, dialect: str, table: str = "") -> SqlColumn:
     if dialect == "postgresql" and storage == "text":
         value += ' COLLATE "C"'  # code-point order, as SQLite's BINARY: both databases sort alike
     return SqlColumn(field.key, storage, raw, value, value, field)
+
+
+def refuse_encrypted(field: FieldType | None, use: str) -> None:
+    """EncryptedField when `field` is encrypted: the database holds its ciphertext and blind index,
+    which answer equality and nothing else (`use` names what was asked: sort, lt, contains …)."""
+    if field is not None and field.encrypted:
+        raise EncryptedField(
+            f"“{field.label}”已加密，只能按是否相等筛选（=、!=、in、为空），不能用于 {use}",
+            f"{field.key!r} is encrypted: it can only be compared for equality (=, !=, in, blank), not used for {use}",
+            field=field.key)
 
 
 def system_column(key: str, dialect: str) -> SqlColumn:
@@ -172,4 +202,5 @@ def is_system(key: str) -> bool:
     return key in _SYSTEM
 
 
-__all__ = ["CHINESE_ORDER", "TEXT_KEY", "SqlColumn", "column", "field_column", "system_column", "is_system"]
+__all__ = ["CHINESE_ORDER", "TEXT_KEY", "SqlColumn", "column", "field_column", "system_column", "is_system",
+           "refuse_encrypted"]

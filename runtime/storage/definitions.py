@@ -20,6 +20,8 @@ from engine.app import AppDefinition, parse_app
 from engine.errors import AlreadyExists, FieldValueError, IncompatibleChange, Issue, NotFound
 from engine.forms.changes import ValueChange, convert, value_changes
 from engine.forms.model import FormDefinition
+from runtime.crypto.fields import seal
+from runtime.crypto.reseal import changed_encryption, require_key, reseal_form
 from runtime.storage import driver, search
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
@@ -111,6 +113,7 @@ def list_versions(conn: Connection, key: str) -> list[Row[Any]]:
 def import_app(conn: Connection, data: Any, change: Change) -> tuple[AppDefinition, int]:
     """Store a new app at version 1 and create its indexes; AlreadyExists if the key is taken."""
     app = parse_app(data)
+    require_key(app)
     if conn.execute(select(apps.c.key).where(apps.c.key == app.key)).first() is not None:
         raise AlreadyExists(f"应用 {app.key} 已存在", f"app {app.key!r} exists already; upgrade it with PUT")
     try:
@@ -175,24 +178,27 @@ def upgrade_app(conn: Connection, key: str, data: Any, change: Change) -> tuple[
     """Publish a new version after checking it against stored data; values of changed types are
     converted in the same transaction, or the whole upgrade is refused with the failing counts."""
     new = parse_app(data)
+    require_key(new)
     if new.key != key:
         raise IncompatibleChange(f"应用键不能修改（{key} → {new.key}）", f"the app key cannot change ({key} → {new.key})")
     old, version = current(conn, key)
     issues: list[Issue] = []
-    converted: dict[int, dict[str, Any]] = {}
+    converted: dict[int, tuple[FormDefinition, dict[str, Any]]] = {}
     converted_forms: set[str] = set()
     for i, form in enumerate(new.forms):
         before = old.forms_by_key.get(form.key) or FormDefinition(key=form.key, name=form.name)
         form_issues, form_converted = _check_values(conn, key, before, form, i, change)
         issues += form_issues
-        converted.update(form_converted)
+        converted.update({record_id: (form, values) for record_id, values in form_converted.items()})
         if form_converted:
             converted_forms.add(form.key)
     if issues:
         raise IncompatibleChange(f"有 {len(issues)} 处修改与已有数据不兼容", f"{len(issues)} change(s) do not fit "
                                  "the stored records", issues=issues)
-    for record_id, values in converted.items():
-        conn.execute(update(records).where(records.c.id == record_id).values(data=values))
+    for record_id, (form, values) in converted.items():
+        conn.execute(update(records).where(records.c.id == record_id).values(data=seal(key, form, values)))
+    for form in changed_encryption(old, new):  # a field became encrypted or plain: stored values follow
+        reseal_form(conn, key, form)
     _store_version(conn, new, version + 1, change)
     conn.execute(update(apps).where(apps.c.key == key).values(name=new.name, version=version + 1, draft=None,
                                                                updated_at=change.now))

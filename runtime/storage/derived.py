@@ -23,6 +23,7 @@ from engine.forms.fields.base import ValueContext
 from engine.forms.fields.lookup import LookupField
 from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
+from runtime.crypto.fields import seal
 from runtime.storage.columns import field_column
 from runtime.storage.context import Readable
 from runtime.storage.tables import records
@@ -119,9 +120,9 @@ def pointing_at(conn: Connection, app: str, form: FormDefinition, relation: str,
         link.sort_expr().in_(sorted(ids)))
 
 
-def _save(conn: Connection, changed: dict[int, dict[str, Any]]) -> None:
+def _save(conn: Connection, app: str, form: FormDefinition, changed: dict[int, dict[str, Any]]) -> None:
     if changed:
-        conn.execute(_SAVE, [{"rid": i, "new_data": d} for i, d in changed.items()])
+        conn.execute(_SAVE, [{"rid": i, "new_data": seal(app, form, d)} for i, d in changed.items()])
 
 
 def refresh_rollups(conn: Connection, app: AppDefinition, parent_form: FormDefinition, rollups: list[RollupField],
@@ -150,7 +151,7 @@ def refresh_rollups(conn: Connection, app: AppDefinition, parent_form: FormDefin
                 else:
                     target[f.key] = result
     extra = dict(zip(changed, related_values(conn, parent_form, list(changed.values())), strict=True))
-    _save(conn, {pid: compute(parent_form, data, ctx, related=extra[pid]) for pid, data in changed.items()})
+    _save(conn, app.key, parent_form, {pid: compute(parent_form, data, ctx, related=extra[pid]) for pid, data in changed.items()})
 
 
 def changed_rollups(old: FormDefinition | None, new: FormDefinition) -> list[RollupField]:
@@ -207,7 +208,7 @@ def refresh_lookups(conn: Connection, app: AppDefinition, target_form: str, targ
             fill_lookups(conn, form, datas)
             extra = related_values(conn, form, datas)
             refreshed = {r.id: compute(form, d, ctx, related=x) for r, d, x in zip(rows, datas, extra, strict=True)}
-            _save(conn, {i: d for (i, d), r in zip(refreshed.items(), rows, strict=True) if d != r.data})
+            _save(conn, app.key, form, {i: d for (i, d), r in zip(refreshed.items(), rows, strict=True) if d != r.data})
 
 
 def after_write(conn: Connection, app: AppDefinition, form: FormDefinition, ids: list[int],

@@ -17,7 +17,7 @@ from engine.expr.scope import Scope, form_scope
 from engine.expr.to_sql import to_sql
 from engine.expr.typecheck import check
 from engine.forms.model import FormDefinition
-from runtime.storage.columns import column, field_column, is_system
+from runtime.storage.columns import column, field_column, is_system, refuse_encrypted
 from runtime.storage.context import FormRef
 
 _OPS = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
@@ -30,6 +30,7 @@ class RecordColumns:
         self.form, self.dialect, self.app = form, dialect, app
 
     def value(self, key: str, exact: bool = False) -> ColumnElement[Any]:
+        refuse_encrypted(self.form.by_key.get(key), "计算或函数 / expressions")
         if "." in key:
             return self._through(*key.split(".", 1), exact=exact)
         if exact and key in self.form.by_key and self.dialect == "sqlite":
@@ -51,6 +52,7 @@ class RecordColumns:
             return literal_column(f"(SELECT json_group_array(json_extract(value, '$.{second}')) "
                                   f"FROM json_each(records.data, '$.{first}'))")
         target = self.app.form(getattr(holder, "target"))  # noqa: B009 — a relation: the checker saw to it
+        refuse_encrypted(target.by_key.get(second), "关联筛选 / filters through a relation")
         link = field_column(holder, self.dialect, "records").raw
         if exact and self.dialect == "sqlite":
             inner = f"json_extract(t.data, '$.{second}')"
@@ -59,6 +61,8 @@ class RecordColumns:
         return literal_column(f"(SELECT {inner} FROM records AS t WHERE t.id = {link} AND t.deleted_at IS NULL)")
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
+        if op not in ("=", "!="):
+            refuse_encrypted(self.form.by_key.get(key), op)
         col = column(self.form, key, self.dialect)
         bound = col.bind(value, self.dialect)
         indexed = getattr(col.sort_expr(), _OPS[op])(bound)

@@ -35,9 +35,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine import search as search_words
 from engine.errors import BadQuery, FieldValueError
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import EQUALITY_OPS, ValueContext
 from runtime.storage import search
-from runtime.storage.columns import SqlColumn, column, is_system
+from runtime.storage.columns import SqlColumn, column, is_system, refuse_encrypted
 from runtime.storage.context import FormRef
 from runtime.storage.tables import records
 
@@ -103,6 +103,7 @@ def parse_sort(ref: FormRef, spec: str | None, dialect: str) -> list[SortKey]:
             continue
         key = part.removeprefix("-")
         column(ref.form, key, dialect)  # raises for unknown / unsortable
+        refuse_encrypted(ref.form.by_key.get(key), "sort")
         keys.append(SortKey(key, part.startswith("-")))
     return keys
 
@@ -154,6 +155,8 @@ def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueCont
                        f"form {ref.form.key!r} has no field {cond.key!r}", field=cond.key)
     ops = field_def.filter_ops if field_def else ("eq", "ne", "in", "lt", "lte", "gt", "gte", "blank",
                                                          "not_blank")
+    if cond.op not in EQUALITY_OPS:
+        refuse_encrypted(field_def, cond.op)
     if cond.op not in ops:
         raise BadQuery(f"“{cond.key}”不支持筛选条件 {cond.op}（可用：{', '.join(ops)}）",
                        f"field {cond.key!r} does not support {cond.op!r}; use one of {', '.join(ops)}",

@@ -20,6 +20,7 @@ from engine.forms.fields import FieldType
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.validate import finish_values, normalize_values
 from engine.text_order import sql_sort_key
+from runtime.crypto.fields import seal
 from runtime.storage import driver, events, numbering
 from runtime.storage.bulk import insert_row_returning, insert_rows, shared_per_keys
 from runtime.storage.columns import field_column
@@ -120,9 +121,10 @@ def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]
         for i, value in enumerate(values):
             if value is None:
                 continue
-            if str(value) in stored or str(value) in seen:
+            held = col.stored(value)  # as the column holds it: an encrypted field's blind index
+            if held in stored or held in seen:
                 issues.append(_clash(field, f"items[{i}].{field.key}" if prefix else field.key, value))
-            seen.add(str(value))
+            seen.add(held)
     return issues
 
 
@@ -227,7 +229,8 @@ def write_many(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], chan
     columns = {"app": ref.app_key, "form": ref.form.key, "version": 1, "def_version": ref.version, "owner": who,
                "department": change.actor.department, "created_at": change.now, "created_by": who,
                "updated_at": change.now, "updated_by": who, "deleted_at": None}
-    rows = [{"data": d, **columns} for d in datas]
+    stored = [seal(ref.app_key, ref.form, d) for d in datas]  # encrypted fields: ciphertext + blind index
+    rows = [{"data": d, **columns} for d in stored]
     texts: dict[int, str] = {}  # each record's data serialised once, for records and history
     field_list = shared_per_keys(list)
     try:
@@ -235,11 +238,11 @@ def write_many(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], chan
             ids = _insert_records(conn, rows, texts)
     except IntegrityError as e:
         raise _unique_error(conn, ref, e, datas, prefix) from None
-    made = [NewRecord(id=i, **row) for i, row in zip(ids, rows, strict=True)]
+    made = [NewRecord(id=i, **{**row, "data": d}) for i, row, d in zip(ids, rows, datas, strict=True)]
     insert_rows(conn, record_history, [
-        {"record_id": r.id, "version": 1, "action": "create", "changed": field_list(r.data), "data": r.data,
+        {"record_id": r.id, "version": 1, "action": "create", "changed": field_list(r.data), "data": kept,
          "at": change.now, "by": who}
-        for r in made
+        for r, kept in zip(made, stored, strict=True)
     ], texts)
     after_write(conn, ref.app, ref.form, [r.id for r in made], [{}] * len(made), datas, change.ctx, creating=True)
     events.publish(conn, RecordEvent("create", ref, [r.id for r in made], [{}] * len(made), datas, change))
@@ -279,6 +282,9 @@ def _check_version(row: Row[Any], expected: int | None) -> None:
 
 def _write(conn: Connection, ref: FormRef, row: Row[Any], values: dict[str, Any], action: str,
            changed: list[str], data: dict[str, Any], change: Change, datas: list[dict[str, Any]]) -> Row[Any]:
+    stored = seal(ref.app_key, ref.form, data)  # the same object for records and history
+    if "data" in values:
+        values = {**values, "data": stored}
     try:
         with _guard(conn):
             result = conn.execute(
@@ -293,7 +299,7 @@ def _write(conn: Connection, ref: FormRef, row: Row[Any], values: dict[str, Any]
         raise VersionMismatch(f"记录已被他人修改（当前版本 {current}），请刷新后重试",
                               f"the record changed meanwhile (now version {current})", current_version=current)
     conn.execute(insert(record_history).values(
-        record_id=row.id, version=new.version, action=action, changed=changed, data=data,
+        record_id=row.id, version=new.version, action=action, changed=changed, data=stored,
         at=change.now, by=change.actor.username))
     return new
 

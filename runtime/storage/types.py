@@ -13,6 +13,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
+from runtime.crypto.fields import unsealed
+
 
 def dumps(value: Any) -> str:
     """JSON text with Chinese kept readable; Decimals never reach here (fields store strings)."""
@@ -77,9 +79,10 @@ class RecordJSON(TypeDecorator[Any]):
         return dumps(value)
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
-        if value is None or dialect.name == "postgresql":
+        if value is None:
             return value
-        return json.loads(value)
+        # Record data with encrypted fields comes back decrypted (runtime/crypto/fields.py).
+        return unsealed(value if dialect.name == "postgresql" else json.loads(value))
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -206,3 +206,23 @@ def test_visible_when_is_checked_by_the_server_then_hides_the_field_on_the_recor
     phone.wait_for(state="hidden")
     page.get_by_label("员工数").fill("500")
     phone.wait_for(state="visible")
+
+
+def test_encrypted_is_offered_for_text_like_fields_only_and_saved_to_the_draft(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/apps/showcase")
+    page.get_by_label("表单标识（英文）").fill("vault")
+    page.get_by_label("表单名称").fill("保密资料")
+    page.get_by_role("button", name="创建").click()
+    page.wait_for_url(f"{site.url}/apps/showcase/builder/forms/vault")
+    canvas = page.locator("#canvas")
+    drag(page, _palette(page, "电话"), canvas)
+    canvas.locator("li").first.wait_for()
+    drag(page, _palette(page, "数字"), canvas)
+    page.wait_for_function("document.querySelectorAll('#canvas li').length === 2")
+
+    canvas.locator("li").first.click()
+    answer = _saving(page, "phone_1", lambda: page.get_by_label("加密存储").check())
+    assert answer.status == 200, answer.text()
+    assert _draft_field(site, "vault", "phone_1")["encrypted"] is True
+    canvas.locator("li").nth(1).click()
+    assert not page.get_by_label("加密存储").is_visible()  # numbers cannot be encrypted

@@ -65,6 +65,7 @@ class FieldType(BaseModel):
     required: bool = False
     unique: bool = False
     indexed: bool = False
+    encrypted: bool = False
     default: Any = None
     default_formula: str | None = None
     width: Literal["full", "half"] = "full"
@@ -85,6 +86,9 @@ class FieldType(BaseModel):
     value_type: ClassVar[str | None] = "text"
     """The type of the value in expressions: number, text, bool, date, datetime, list[text]; None
     when expressions cannot use it (addresses, attachments; sub_tables only through their columns)."""
+    encryptable: ClassVar[bool] = False
+    """Whether `encrypted: true` is allowed: text-like values, which once encrypted are only ever
+    compared whole (equality, uniqueness) and never ordered, searched inside or grouped."""
     words: ClassVar[bool] = False
     """Whether the values are words people read, sorted in Chinese order (Han by pinyin, case and
     width ignored); other text (phones, e-mails, option values) sorts by code point."""
@@ -120,6 +124,9 @@ class FieldType(BaseModel):
         """Problems of this definition that need the rest of the app (targets); bounds are in order and
         the default fits. Types with cross-references extend this and call super()."""
         issues: list[Issue] = []
+        if self.encrypted and not type(self).encryptable:
+            issues.append(Issue("encrypted", "not_encryptable", f"{self.type} 类型的字段不能加密（可加密：文本、多行文本、电话、邮箱、网址）",
+                                f"a {self.type} field cannot be encrypted (text, textarea, phone, email and url can)"))
         for low, high in BOUNDS:
             a, b = getattr(self, low, None), getattr(self, high, None)
             if a is not None and b is not None and a > b:
@@ -147,8 +154,14 @@ class FieldType(BaseModel):
         return type(self).words
 
     def is_sortable(self) -> bool:
-        """Whether this field can be sorted and indexed."""
+        """Whether this field can be sorted and indexed (an encrypted one is indexed by its blind index, for
+        equality only: `orders` says whether it may be sorted)."""
         return type(self).sortable and self.storage_kind() != "json"
+
+    def orders(self) -> bool:
+        """Whether lists and reports may sort, range-filter, search inside or group by the values: not
+        when they are encrypted (the database holds ciphertext and a keyed hash, no order)."""
+        return self.is_sortable() and not self.encrypted
 
     def references(self, value: Any) -> list[Any]:
         """The ids, usernames or department keys a stored value names (see `refers_to`)."""

@@ -18,6 +18,7 @@ class EmailField(FieldType):
     type: Literal["email"]
 
     filter_ops = EQUALITY_OPS + TEXT_OPS
+    encryptable = True
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = str(value).translate(str.maketrans("＠．", "@.")).strip().lower() if isinstance(value, str) else None

@@ -69,6 +69,7 @@ class PhoneField(FieldType):
     kind: Literal["any", "mobile"] = "any"
 
     filter_ops = EQUALITY_OPS + TEXT_OPS
+    encryptable = True
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):

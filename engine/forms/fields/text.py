@@ -40,6 +40,7 @@ class TextField(FieldType):
     pattern_message: str | None = None
 
     filter_ops = EQUALITY_OPS + ORDER_OPS + TEXT_OPS
+    encryptable = True
     words = True
 
     @field_validator("pattern")

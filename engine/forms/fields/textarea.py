@@ -21,6 +21,7 @@ class TextareaField(FieldType):
     sortable = False
     words = True
     filter_ops = EQUALITY_OPS + TEXT_OPS
+    encryptable = True
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = as_text(value).replace("\r\n", "\n")

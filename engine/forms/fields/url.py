@@ -19,6 +19,7 @@ class UrlField(FieldType):
     type: Literal["url"]
 
     filter_ops = EQUALITY_OPS + TEXT_OPS
+    encryptable = True
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = value.strip() if isinstance(value, str) else ""
