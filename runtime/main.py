@@ -28,6 +28,7 @@ from runtime.api import (
     tokens,
     views,
 )
+from runtime.api.body_limit import BoundedBody
 from runtime.api.nul_guard import RefuseNul
 from runtime.auth.token_cache import TokenCache
 from runtime.jobs.worker import EmbeddedWorker
@@ -62,10 +63,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json)
     app.state.timezone = ZoneInfo(settings.timezone)
+    app.state.limits = settings.limits()
     app.state.token_cache = TokenCache().watch(app.state.db.engine)
     app.state.clock = None
     errors.install(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(BoundedBody, max_body=int(settings.max_body_mb * (1 << 20)),
+                       max_upload=settings.max_upload_mb << 20)
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Connection, Row
 
-from engine.errors import BadQuery
+from engine.errors import BadQuery, Issue, ValidationFailed
 from runtime import audit
 from runtime.api.deps import DB, Id, change_for
 from runtime.api.guard import Gatekeeper
@@ -86,6 +86,12 @@ async def create_record(app: str, form: str, body: RecordIn, request: Request, d
 def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, guard: Gatekeeper,
                    idempotency_key: Annotated[str | None, Header()] = None) -> Any:
     """Create many records, all or nothing; problems are listed per item as `items[i].<field>`."""
+    limit = request.app.state.limits.bulk_items
+    if len(body.items) > limit:  # before any item is looked at (TANGRAM_MAX_BULK_ITEMS)
+        raise ValidationFailed(f"一次最多创建 {limit} 条记录（当前 {len(body.items)} 条）",
+                               f"at most {limit} records per bulk create ({len(body.items)} given)",
+                               issues=[Issue("items", "too_many_items", f"最多 {limit} 条", f"at most {limit} items")])
+
     def run(conn: Connection) -> tuple[int, Any]:
         gate = guard.form(conn, app, form, "create")
         gate.check_write(body.items, prefix=True)

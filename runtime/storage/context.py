@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from engine.app import AppDefinition
 from engine.forms.fields.base import ValueContext
 from engine.forms.model import FormDefinition
+from engine.limits import DEFAULT, Limits
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class Change:
     actor: Actor
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    limits: Limits = DEFAULT
 
     @property
     def ctx(self) -> ValueContext:
-        return ValueContext(now=self.now, timezone=self.timezone)
+        return ValueContext(now=self.now, timezone=self.timezone, limits=self.limits)
