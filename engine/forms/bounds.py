@@ -40,21 +40,48 @@ def _refused(code: str, zh: str, en: str) -> FieldValueError:
     return error
 
 
+def _too_many(field: FieldType, given: int, limit: int) -> FieldValueError:
+    zh, en = ("行", "rows") if field.type == "sub_table" else ("项", "items")
+    return _refused("too_many_items", f"最多 {limit} {zh}（当前 {given} {zh}）", f"at most {limit} {en} ({given} given)")
+
+
+def _text(text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise _refused("too_long", f"文本过长：最多 {limit} 个字符（当前 {len(text)} 个）",
+                       f"text too long: at most {limit} characters ({len(text)} given)")
+    if _SURROGATE.search(text):
+        raise _refused("invalid_character", "文本含有无法保存的字符（不成对的 UTF-16 代理项）",
+                       "text contains a character that cannot be stored (an unpaired UTF-16 surrogate)")
+
+
+def check_keys(row: dict[str, Any], limits: Limits) -> None:
+    """The keys of an object: one-line text (a sub_table row's unknown keys are echoed in its issues)."""
+    if len(row) > limits.multi_values:
+        raise _refused("too_many_items", f"最多 {limits.multi_values} 项（当前 {len(row)} 项）",
+                       f"at most {limits.multi_values} items ({len(row)} given)")
+    for key in row:
+        if isinstance(key, str):
+            _text(key, limits.text_chars)
+
+
 def check_input(field: FieldType, value: Any, limits: Limits) -> None:
     """Raise FieldValueError when `value` breaks a bound for `field`; the limit is named in the message."""
     top, inner = text_limit(field, limits), max(text_limit(field, limits), limits.text_chars)
     items = list_limit(field, limits)
+    if field.type == "sub_table" and isinstance(value, list | tuple):
+        # the rows are counted here; each cell is checked as its column's field (SubTableField._row),
+        # so that a refusal names the cell (lines[2].part); row keys are bounded like one-line text
+        if len(value) > items:
+            raise _too_many(field, len(value), items)
+        for row in value:
+            if isinstance(row, dict):
+                check_keys(row, limits)
+        return
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            limit = top if depth == 0 else inner
-            if len(item) > limit:
-                raise _refused("too_long", f"文本过长：最多 {limit} 个字符（当前 {len(item)} 个）",
-                               f"text too long: at most {limit} characters ({len(item)} given)")
-            if _SURROGATE.search(item):
-                raise _refused("invalid_character", "文本含有无法保存的字符（不成对的 UTF-16 代理项）",
-                               "text contains a character that cannot be stored (an unpaired UTF-16 surrogate)")
+            _text(item, top if depth == 0 else inner)
             continue
         if not isinstance(item, list | tuple | dict):
             continue
@@ -62,9 +89,7 @@ def check_input(field: FieldType, value: Any, limits: Limits) -> None:
             raise _refused("too_deep", f"嵌套过深：最多 {limits.value_depth} 层",
                            f"nested too deep: at most {limits.value_depth} levels")
         if len(item) > items:
-            what = ("行", "rows") if field.type == "sub_table" else ("项", "items")
-            raise _refused("too_many_items", f"最多 {items} {what[0]}（当前 {len(item)} {what[0]}）",
-                           f"at most {items} {what[1]} ({len(item)} given)")
+            raise _too_many(field, len(item), items)
         if isinstance(item, dict):
             stack.extend((k, depth + 1) for k in item)
             stack.extend((v, depth + 1) for v in item.values())
@@ -72,4 +97,4 @@ def check_input(field: FieldType, value: Any, limits: Limits) -> None:
             stack.extend((v, depth + 1) for v in item)
 
 
-__all__ = ["check_input", "text_limit", "list_limit", "MULTI_LINE"]
+__all__ = ["check_input", "check_keys", "text_limit", "list_limit", "MULTI_LINE"]

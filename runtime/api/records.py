@@ -150,7 +150,7 @@ def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, c
     asked = conditions(request)
     sort_keys = listing.parse_sort(gate.ref, sort, gate.conn.dialect.name)
     gate.check_keys([c.key for c in asked] + [k.key for k in sort_keys])
-    where = [gate.filter(filter)] if filter is not None else []
+    where = [gate.filter(filter, request.app.state.limits.expression_chars)] if filter is not None else []
     scope = gate.where("read") if scoped else None
     if scope is not None:
         where.append(scope)

@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.errors import BadQuery, Forbidden, Issue, NotFound, ValidationFailed
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import Scope, form_scope
+from engine.limits import DEFAULT
 from engine.permissions.rights import FormRights, Operation, full_rights, rights_of
 from engine.permissions.rights import row_scope as decide_scope
 from runtime.auth.tokens import token_allows_app
@@ -162,9 +163,10 @@ class FormGate:
                 scope.lookups.pop((relation, key), None)
         return scope
 
-    def filter(self, text: str) -> ColumnElement[bool]:
+    def filter(self, text: str, max_length: int = DEFAULT.expression_chars) -> ColumnElement[bool]:
         """A `filter=` expression as SQL, with hidden fields unknown to it."""
-        return filter_clause(self.ref, text, self.conn.dialect.name, self.ctx, scope=self.expression_scope())
+        return filter_clause(self.ref, text, self.conn.dialect.name, self.ctx, scope=self.expression_scope(),
+                             max_length=max_length)
 
     def check_write(self, items: list[Mapping[str, Any]], *, prefix: bool = False) -> None:
         """Hidden keys are unknown fields (422, as for a missing field); read-only ones are 403 naming them."""

@@ -69,9 +69,7 @@ class SubTableField(FieldType):
         if not isinstance(value, list | tuple):
             raise FieldValueError("明细应为行的列表", "expected a list of rows")
         issues: list[Issue] = []
-        if len(value) > ctx.limits.sub_table_rows:  # before any row is looked at
-            raise FieldValueError(f"最多 {ctx.limits.sub_table_rows} 行（当前 {len(value)} 行）",
-                                  f"at most {ctx.limits.sub_table_rows} rows ({len(value)} given)")
+        check_input(self, value, ctx.limits)  # the rows counted before any is looked at (a sub_table in a form)
         rows = [self._row(i, row, ctx, issues) for i, row in enumerate(value)]
         if self.max_rows is not None and len(rows) > self.max_rows:
             issues.append(Issue("", "too_many_rows", f"最多 {self.max_rows} 行", f"at most {self.max_rows} rows"))
