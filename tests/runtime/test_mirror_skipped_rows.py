@@ -109,3 +109,25 @@ def test_a_full_build_leaves_out_only_the_unreadable_rows(always: Maker, db: Dat
     assert r.status_code == 200 and r.json()["skipped"] == 2, r.text
     assert make.client.get("/api/v1/mirror", headers=make.admin).json()["tables"]["shop__customer"] == {
         "rows": 4, "skipped": 2}
+
+
+def test_the_background_sync_logs_a_repeated_failure_once(monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    from runtime.analytics import refresher
+
+    calls: list[int] = []
+    loop = refresher.MirrorRefresher(None, None, 0)  # type: ignore[arg-type]
+
+    def failing(*_: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 6:
+            loop._stop.set()
+        if len(calls) in (4, 5):
+            raise OSError("disk full")
+        raise RuntimeError("Maximum line size of 2000000 bytes exceeded")
+
+    monkeypatch.setattr(refresher, "sync", failing)
+    with caplog.at_level(logging.INFO, logger="tangram.mirror"):
+        loop._loop()
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(calls) == 6 and len(failures) == 3  # the first, the change to another error, and back
