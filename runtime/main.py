@@ -28,6 +28,7 @@ from runtime.api import (
     tokens,
     views,
 )
+from runtime.api.body_limit import BoundedBody
 from runtime.api.nul_guard import RefuseNul
 from runtime.api.security_headers import SecurityHeaders
 from runtime.api.strict_transport import StrictTransport
@@ -67,10 +68,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json,
                                        lock_wait=settings.lock_wait_seconds)
     app.state.timezone = ZoneInfo(settings.timezone)
+    app.state.limits = settings.limits()
     app.state.token_cache = TokenCache().watch(app.state.db.engine)
     app.state.clock = None
     errors.install(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(BoundedBody, max_body=int(settings.max_body_mb * (1 << 20)),
+                       max_upload=settings.max_upload_mb << 20)
     if settings.ssl_certfile is not None:
         app.add_middleware(StrictTransport)
     app.add_middleware(SecurityHeaders)  # outermost: RefuseNul's answers get the headers too

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.limits import DEFAULT, Limits
+
 
 class Settings(BaseSettings):
     """Everything the runtime needs from its environment."""
@@ -83,6 +85,29 @@ class Settings(BaseSettings):
     """`tangram serve`: serve HTTPS with this certificate chain (PEM) instead of plain HTTP."""
     ssl_keyfile: Path | None = None
     """`tangram serve`: the private key (PEM) of ssl_certfile."""
+
+    # input limits: every input bounded before work starts (docs/security.md, "Input limits")
+    max_body_mb: float = Field(default=10, gt=0)
+    """Bytes of one request body other than a file upload (JSON): over it, 413 before more is read.
+    Uploads (multipart) are bounded by max_upload_mb instead."""
+    max_text_chars: int = Field(default=DEFAULT.text_chars, ge=1)
+    """Characters in a single-line value (text, phone, e-mail, url …); a field's own max_length applies below it."""
+    max_textarea_chars: int = Field(default=DEFAULT.textarea_chars, ge=1)
+    """Characters in a multi-line value (textarea)."""
+    max_sub_table_rows: int = Field(default=DEFAULT.sub_table_rows, ge=1)
+    """Rows in one sub_table value."""
+    max_multi_values: int = Field(default=DEFAULT.multi_values, ge=1)
+    """Values in one multi_select, users, multiple relation or attachment field."""
+    max_bulk_items: int = Field(default=DEFAULT.bulk_items, ge=1)
+    """Records in one bulk create."""
+    max_expression_chars: int = Field(default=DEFAULT.expression_chars, ge=1)
+    """Characters in a filter expression of a request (`filter=`, a saved view's expression)."""
+
+    def limits(self) -> Limits:
+        """The engine's Limits from these settings."""
+        return Limits(text_chars=self.max_text_chars, textarea_chars=self.max_textarea_chars,
+                      sub_table_rows=self.max_sub_table_rows, multi_values=self.max_multi_values,
+                      bulk_items=self.max_bulk_items, expression_chars=self.max_expression_chars)
 
     def url(self) -> str:
         if self.database_url:

@@ -13,10 +13,12 @@ from lark.exceptions import VisitError
 
 from engine.expr.errors import ExpressionError
 from engine.expr.nodes import Binary, Call, FieldRef, InList, Literal, Node, Unary, children, walk
+from engine.limits import DEFAULT
 
-MAX_LENGTH = 4000
-MAX_NODES = 1000
-MAX_DEPTH = 60
+MAX_LENGTH = DEFAULT.expression_chars
+"""Characters of an expression in a definition; a request's filter= may be given another (settings)."""
+MAX_NODES = DEFAULT.expression_nodes
+MAX_DEPTH = DEFAULT.expression_depth
 
 _LARK = Lark((Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8"), parser="lalr",
              propagate_positions=True, maybe_placeholders=False)
@@ -151,10 +153,10 @@ def _parse_cached(text: str) -> Node:
     return node
 
 
-def parse(text: str) -> Node:
+def parse(text: str, max_length: int = MAX_LENGTH) -> Node:
     """The syntax tree of `text`, or ExpressionError naming the line and column."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError(1, 1, "表达式为空", "the expression is empty")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(1, MAX_LENGTH, f"表达式超过 {MAX_LENGTH} 个字符", f"longer than {MAX_LENGTH} characters")
+    if len(text) > max_length:  # before the parser sees it
+        raise ExpressionError(1, max_length, f"表达式超过 {max_length} 个字符", f"longer than {max_length} characters")
     return copy.deepcopy(_parse_cached(text))  # the checker writes types into the tree: one tree per use

@@ -28,7 +28,7 @@ from engine.expr.nodes import (
     Unary,
     children,
 )
-from engine.expr.parser import parse
+from engine.expr.parser import MAX_LENGTH, parse
 from engine.expr.scope import Scope
 
 DIALECTS = ("sqlite", "postgresql", "duckdb")
@@ -194,9 +194,9 @@ def _first(node: Node) -> Node:
     return _first(kids[0]) if kids and (kids[0].line, kids[0].column) < (node.line, node.column) else node
 
 
-def check(text: str, scope: Scope, *, expect: Type | None = None) -> Checked:
+def check(text: str, scope: Scope, *, expect: Type | None = None, max_length: int = MAX_LENGTH) -> Checked:
     """Parse and type-check `text` on the scope's form; `expect` (e.g. BOOL for a rule) is enforced."""
-    node = parse(text)
+    node = parse(text, max_length)
     checker = _Checker(scope, text)
     result_type = checker.visit(node)
     if expect is not None and result_type not in (expect, NULL):

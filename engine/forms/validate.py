@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import FieldValueError, Issue, ValidationFailed
+from engine.forms.bounds import check_input
 from engine.forms.expressions import compute, default_formula_values, not_editable, rule_issues
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.model import FormDefinition
@@ -54,6 +55,7 @@ def normalize_values(
             data.pop(key, None)
         else:
             try:
+                check_input(field, raw, ctx.limits)  # before the type does any work on it
                 value = field.normalize(raw, ctx)
             except FieldValueError as e:
                 issues.extend(_value_issues(field, e))

@@ -2,7 +2,10 @@
 
 The state lives in the same file as the data (`_tangram_forms`: each table's definition hash and
 row count; `_tangram_sync`: the history watermark, the gaps still awaited and the time of the last
-sync), so a crash can never leave data and watermark out of step: each sync commits both at once."""
+sync), so a crash can never leave data and watermark out of step: each sync commits both at once.
+`_tangram_skipped` lists the records whose row could not be copied (a value the column's type cannot
+read): the sync leaves them out and goes on, and reports answer from the primary database for a form
+that has any (run.choose), so the two engines never disagree."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ _STATE = (
     "row_count BIGINT)",
     "CREATE TABLE IF NOT EXISTS _tangram_sync (id INTEGER PRIMARY KEY, watermark BIGINT, gaps VARCHAR, "
     "synced_at TIMESTAMP)",
+    "CREATE TABLE IF NOT EXISTS _tangram_skipped (name VARCHAR, id BIGINT, reason VARCHAR)",
 )
 
 
@@ -36,6 +40,15 @@ class SyncState:
     gaps: dict[int, str] = field(default_factory=dict)
     synced_at: datetime | None = None
     tables: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (hash, rows)
+    skipped: dict[str, int] = field(default_factory=dict)  # name -> records left out (Mirror.load_csv)
+
+
+@dataclass
+class Loaded:
+    """What one load did: rows appended, and the (record id, column) of each row left out."""
+
+    rows: int
+    skipped: list[tuple[int, str]]
 
 
 class Mirror:
@@ -85,10 +98,11 @@ class Mirror:
     def state(self, conn: Connection) -> SyncState:
         row = conn.execute(text("SELECT watermark, gaps, synced_at FROM _tangram_sync WHERE id = 1")).first()
         tables = {r.name: (r.hash, r.row_count) for r in conn.execute(text("SELECT * FROM _tangram_forms"))}
+        skipped = dict(conn.execute(text("SELECT name, count(*) FROM _tangram_skipped GROUP BY name")).all())
         if row is None:
-            return SyncState(tables=tables)
+            return SyncState(tables=tables, skipped=skipped)
         gaps = {int(k): v for k, v in json.loads(row.gaps or "{}").items()}
-        return SyncState(row.watermark, gaps, row.synced_at, tables)
+        return SyncState(row.watermark, gaps, row.synced_at, tables, skipped)
 
     def save_state(self, conn: Connection, state: SyncState) -> None:
         conn.execute(text("DELETE FROM _tangram_sync"))
@@ -102,28 +116,50 @@ class Mirror:
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
         conn.exec_driver_sql(f'CREATE TABLE "{name}" ({body})')
         conn.execute(text("DELETE FROM _tangram_forms WHERE name = :n"), {"n": name})
+        conn.execute(text("DELETE FROM _tangram_skipped WHERE name = :n"), {"n": name})
         conn.execute(text("INSERT INTO _tangram_forms VALUES (:n, :a, :f, :h, 0)"),
                      {"n": name, "a": app, "f": form, "h": digest})
 
     def drop_table(self, conn: Connection, name: str) -> None:
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
         conn.execute(text("DELETE FROM _tangram_forms WHERE name = :n"), {"n": name})
+        conn.execute(text("DELETE FROM _tangram_skipped WHERE name = :n"), {"n": name})
 
-    def load_csv(self, conn: Connection, name: str, columns: list[MirrorColumn], path: Path) -> int:
-        """Append the rows of a CSV file (all text, written by csv_row or PostgreSQL's COPY); how many."""
-        if path.stat().st_size == 0:
-            return 0
+    def load_csv(self, conn: Connection, name: str, columns: list[MirrorColumn], path: Path) -> Loaded:
+        """Append the rows of a CSV file (all text, written by csv_row or PostgreSQL's COPY).
+
+        A row whose value a column's type cannot read would fail the whole load, and with it the
+        transaction (DuckDB aborts it): the rows are staged as text first, the unreadable ones found
+        with TRY and left out, and recorded in `_tangram_skipped`; the others load."""
+        size = path.stat().st_size
+        if size == 0:
+            return Loaded(0, [])
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns)))
+        # max_line_size: DuckDB's default (2 MB) refused every row holding a long text, for ever
+        conn.exec_driver_sql(
+            f"CREATE OR REPLACE TEMP TABLE _tangram_load AS SELECT * FROM read_csv('{path}', header = false, "
+            f"delim = ',', all_varchar = true, allow_quoted_nulls = false, quote = '\"', escape = '\"', "
+            f"max_line_size = {max(size + 1, 2 << 20)}, columns = {{{spec}}})")
+        checked = [(c, f"(c{i} IS NOT NULL AND TRY({c.load_sql(f'c{i}')}) IS NULL)") for i, c in enumerate(columns)
+                   if c.duck_type != "VARCHAR" and not c.duck_type.startswith("DECIMAL")]  # decimals: TRY_CAST
+        unreadable = " OR ".join(check for _, check in checked) or "false"
+        which = "CASE " + " ".join(f"WHEN {check} THEN '{c.name}'" for c, check in checked) + " END" if checked else "''"
+        skipped = [(int(r[0]), str(r[1])) for r in conn.exec_driver_sql(
+            f"SELECT CAST(c0 AS BIGINT), {which} FROM _tangram_load WHERE {unreadable}").all()]
         casts = ", ".join(c.load_sql(f"c{i}") for i, c in enumerate(columns))
-        result = conn.exec_driver_sql(
-            f"INSERT INTO \"{name}\" SELECT {casts} FROM read_csv('{path}', header = false, delim = ',', "
-            f"all_varchar = true, allow_quoted_nulls = false, quote = '\"', escape = '\"', columns = {{{spec}}})")
-        return int(result.rowcount)
+        conn.exec_driver_sql(f'INSERT INTO "{name}" SELECT {casts} FROM _tangram_load WHERE NOT ({unreadable})')
+        staged = int(conn.exec_driver_sql("SELECT count(*) FROM _tangram_load").scalar_one())
+        conn.exec_driver_sql("DROP TABLE _tangram_load")
+        for record_id, column in skipped:
+            conn.execute(text("INSERT INTO _tangram_skipped VALUES (:n, :i, :r)"), {"n": name, "i": record_id, "r": column})
+        return Loaded(staged - len(skipped), skipped)
 
     def delete_ids(self, conn: Connection, name: str, ids: list[int]) -> int:
         """Remove these records' rows in one statement (a join on the bound list, not an IN list); how many."""
         if not ids:
             return 0
+        conn.exec_driver_sql("DELETE FROM _tangram_skipped WHERE name = ? AND id IN (SELECT unnest(?::BIGINT[]))",
+                             (name, [*ids]))
         result = conn.exec_driver_sql(f'DELETE FROM "{name}" WHERE id IN (SELECT unnest(?::BIGINT[]))', ([*ids],))
         return int(result.rowcount)
 
@@ -138,4 +174,4 @@ class Mirror:
                          {"d": delta, "n": name})
 
 
-__all__ = ["Mirror", "SyncState"]
+__all__ = ["Mirror", "SyncState", "Loaded"]

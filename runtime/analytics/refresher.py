@@ -33,11 +33,17 @@ class MirrorRefresher:
         self._thread.join(timeout=30)
 
     def _loop(self) -> None:
+        failing = ""  # the last failure logged: the same one again each second is not logged again
         while not self._stop.is_set():
             try:
                 result = sync(self.db, self.mirror, datetime.now(UTC))
                 if result.rebuilt:
                     log.info("mirror rebuilt %s in %.1f s", ", ".join(result.rebuilt), result.seconds)
-            except Exception:  # keep syncing: one failed round (a lock, a restart of the database) is not fatal
-                log.exception("mirror sync failed")
+                if failing:
+                    log.info("mirror sync works again")
+                    failing = ""
+            except Exception as e:  # keep syncing: one failed round (a lock, a restart of the database) is not fatal
+                if f"{type(e).__name__}: {e}" != failing:
+                    log.exception("mirror sync failed (logged once until it changes or succeeds)")
+                    failing = f"{type(e).__name__}: {e}"
             self._stop.wait(self.interval)

@@ -4,7 +4,9 @@ The rule (settings.mirror): `off` never uses the mirror, `always` always does; `
 widget's form has at least `mirror_min_rows` records in the mirror (as of its last sync) and the
 widget compiles for DuckDB — small forms are answered live from the primary database. Before a
 read, the mirror is synced if its last sync is older than `mirror_max_lag` seconds (always, when
-the mirror is forced with `?engine=mirror`), so a dashboard is never more than that behind."""
+the mirror is forced with `?engine=mirror`), so a dashboard is never more than that behind. A form
+with a record the sync had to leave out (GET /mirror's `skipped`) is answered from the primary
+database in every mode, so the two engines never give different answers."""
 
 from __future__ import annotations
 
@@ -98,13 +100,20 @@ def mirror_rows(rc: ReportContext, app: str, form: str) -> int:
         return rc.mirror.state(mconn).tables.get(table_name(app, form), ("", 0))[1]
 
 
+def mirror_skipped(rc: ReportContext, app: str, form: str) -> bool:
+    """Whether the last sync left out a record of the form (see Mirror.load_csv): the mirror would answer
+    without it, so the primary database answers instead, whatever the mode."""
+    with rc.mirror.read() as mconn:
+        return bool(rc.mirror.state(mconn).skipped.get(table_name(app, form)))
+
+
 def choose(rc: ReportContext, widget: Widget, app: AppDefinition, forced: str | None) -> Engine:
     if forced is not None:
         if forced not in ("primary", "mirror"):
             raise BadQuery("engine 应为 primary 或 mirror", "engine must be primary or mirror", field="engine")
         return forced  # type: ignore[return-value]
     mode = rc.settings.mirror
-    if mode == "off":
+    if mode == "off" or mirror_skipped(rc, app.key, widget.form):
         return "primary"
     if mode == "always" or mirror_rows(rc, app.key, widget.form) >= rc.settings.mirror_min_rows:
         return "mirror"
@@ -126,6 +135,8 @@ def run_widget(rc: ReportContext, app: AppDefinition, widget: Widget, filters: d
         engine = choose(rc, widget, app, forced)
         if engine == "mirror" and not forced:
             fresh_mirror(rc, rc.settings.mirror_max_lag)
+            if mirror_skipped(rc, app.key, widget.form):  # this request's sync left one out
+                engine = "primary"
     except (OSError, DBAPIError, duckdb.Error):  # a locked or broken mirror file: degrade, do not fail
         if forced:
             raise

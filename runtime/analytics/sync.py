@@ -14,6 +14,7 @@ derive from it — found in the mirror (old relation values) and in the new valu
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ from runtime.storage import definitions
 from runtime.storage.db import Database
 from runtime.storage.tables import record_history, records
 
+log = logging.getLogger("tangram.mirror")
+
 GAP_SECONDS = 600
 """How long a missing history id is awaited (the longest write transaction expected on PostgreSQL)."""
 FIRST_WINDOW = 10_000
@@ -48,12 +51,13 @@ class SyncResult:
     removed: int = 0
     watermark: int | None = None
     gaps: int = 0
+    skipped: int = 0
     seconds: float = 0.0
     as_of: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"rebuilt": self.rebuilt, "changed": self.changed, "removed": self.removed, "watermark": self.watermark,
-                "gaps": self.gaps, "seconds": round(self.seconds, 4),
+                "gaps": self.gaps, "skipped": self.skipped, "seconds": round(self.seconds, 4),
                 "as_of": self.as_of.isoformat() if self.as_of else None}
 
 
@@ -97,9 +101,14 @@ def _copy_records(conn: Connection, mirror: Mirror, mconn: Connection, app: str,
             text.flush()
             text.detach()
     try:
-        return mirror.load_csv(mconn, name, columns, Path(f.name))
+        loaded = mirror.load_csv(mconn, name, columns, Path(f.name))
     finally:
         Path(f.name).unlink(missing_ok=True)
+    for record_id, column in loaded.skipped:  # once per change of the record: unchanged, it is not read again
+        log.warning("mirror: record %s of %s/%s left out: its %s cannot be read as %s; reports on the form "
+                    "answer from the primary database", record_id, app, form_key, column,
+                    next(c.duck_type for c in columns if c.name == column))
+    return loaded.rows
 
 
 def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> SyncResult:
@@ -128,6 +137,7 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
             state = _apply_changes(conn, mirror, mconn, state, wanted, now, result)
         state.synced_at = now
         mirror.save_state(mconn, state)
+        result.skipped = sum(mirror.state(mconn).skipped.values())
     result.watermark, result.gaps, result.as_of = state.watermark, len(state.gaps), now
     result.seconds = time.perf_counter() - started
     return result

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import errors as e
@@ -36,6 +37,17 @@ STATUS: dict[type[e.EngineError], int] = {
 }
 
 
+class ErrorResponse(JSONResponse):
+    """An error's JSON; text the client sent that UTF-8 cannot encode (an unpaired surrogate, echoed
+    in a message or a path) is written as its JSON escape rather than failing the answer."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def status_of(error: e.EngineError) -> int:
     """The status of the nearest class in the error's MRO that has one."""
     for cls in type(error).__mro__:
@@ -54,6 +66,15 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
+def too_large_body(limit: int, zh: bool) -> dict[str, Any]:
+    """A 413's body: the error naming the limit, `limit` in bytes, and `body` as the place of the problem."""
+    size = f"{limit / (1 << 20):g} MB"
+    message = f"请求体超过上限 {size}（{limit} 字节）" if zh else f"the request body is over the limit of {size} ({limit} bytes)"
+    body = error_body("payload_too_large", message, [{"path": "body", "code": "too_large", "message": message}])
+    body["error"]["limit"] = limit
+    return body
+
+
 async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.EngineError)
     lang = language(request)
@@ -64,7 +85,7 @@ async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
     if isinstance(exc.extra.get("retry_after"), int):
         headers = {"Retry-After": str(exc.extra["retry_after"])}
-    return JSONResponse(body, status_code=status_of(exc), headers=headers)
+    return ErrorResponse(body, status_code=status_of(exc), headers=headers)
 
 
 async def _request_error(request: Request, exc: Exception) -> JSONResponse:
@@ -74,13 +95,17 @@ async def _request_error(request: Request, exc: Exception) -> JSONResponse:
         loc = [str(p) for p in err.get("loc", ())]
         details.append({"path": ".".join(loc), "code": err.get("type", "invalid"), "message": err.get("msg", "")})
     message = "请求格式不正确" if language(request) == "zh" else "the request is malformed"
-    return JSONResponse(error_body("bad_request", message, details), status_code=422)
+    return ErrorResponse(error_body("bad_request", message, details), status_code=422)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    limit = getattr(exc, "limit", None)
+    if limit is not None:  # a body that crossed its limit while it was read (api/body_limit.py)
+        return ErrorResponse(too_large_body(limit, language(request) == "zh"), status_code=413,
+                            headers={"Connection": "close"})
     codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 400: "bad_request"}
-    return JSONResponse(error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
+    return ErrorResponse(error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
                         status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
@@ -103,7 +128,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         return await _bug(request, exc)
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
     message = "数据库暂时不可用，请稍后重试" if language(request) == "zh" else "the database is unavailable; try again shortly"
-    return JSONResponse(error_body("database_unavailable", message), status_code=503, headers={"Retry-After": "1"})
+    return ErrorResponse(error_body("database_unavailable", message), status_code=503, headers={"Retry-After": "1"})
 
 
 def refused_nul(exc: Exception) -> bool:
@@ -117,12 +142,33 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     if not refused_nul(exc):
         return await _bug(request, exc)
     message = "文本不能含有空字符（U+0000）" if language(request) == "zh" else "text cannot contain the NUL character (U+0000)"
-    return JSONResponse(error_body("bad_request", message), status_code=400)
+    return ErrorResponse(error_body("bad_request", message), status_code=400)
+
+
+def unpaired_surrogate(exc: BaseException) -> bool:
+    """Text from a JSON body held an unpaired UTF-16 surrogate (`"\\ud800"`), which UTF-8 and so
+    neither database can hold. Record values are refused by the engine, naming the field; any other
+    text of a body (a definition's label, a view's name) fails where it is encoded for the database."""
+    for _ in range(8):  # the cause chain: driver error, SQLAlchemy's wrapper
+        if exc is None:
+            break
+        if isinstance(exc, UnicodeEncodeError) and "surrogate" in str(exc.reason):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+async def _encoding_error(request: Request, exc: Exception) -> JSONResponse:
+    if not unpaired_surrogate(exc):
+        return await _bug(request, exc)
+    message = ("文本含有无法保存的字符（不成对的 UTF-16 代理项）" if language(request) == "zh"
+               else "text contains a character that cannot be stored (an unpaired UTF-16 surrogate)")
+    return ErrorResponse(error_body("bad_request", message), status_code=400)
 
 
 async def _bug(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse(error_body("internal_error", "服务器内部错误 / internal error"), status_code=500)
+    return ErrorResponse(error_body("internal_error", "服务器内部错误 / internal error"), status_code=500)
 
 
 def install(app: FastAPI) -> None:
@@ -131,4 +177,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(UnicodeEncodeError, _encoding_error)
+    app.add_exception_handler(StatementError, _encoding_error)  # SQLAlchemy wraps it while binding parameters
     app.add_exception_handler(Exception, _bug)

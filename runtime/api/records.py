@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Connection, Row
 
-from engine.errors import BadQuery
+from engine.errors import BadQuery, Issue, ValidationFailed
 from runtime import audit
 from runtime.api.deps import DB, Id, change_for
 from runtime.api.guard import Gatekeeper
@@ -93,6 +93,12 @@ async def create_record(app: str, form: str, body: RecordIn, request: Request, d
 def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, guard: Gatekeeper,
                    idempotency_key: Annotated[str | None, Header()] = None) -> Any:
     """Create many records, all or nothing; problems are listed per item as `items[i].<field>`."""
+    limit = request.app.state.limits.bulk_items
+    if len(body.items) > limit:  # before any item is looked at (TANGRAM_MAX_BULK_ITEMS)
+        raise ValidationFailed(f"一次最多创建 {limit} 条记录（当前 {len(body.items)} 条）",
+                               f"at most {limit} records per bulk create ({len(body.items)} given)",
+                               issues=[Issue("items", "too_many_items", f"最多 {limit} 条", f"at most {limit} items")])
+
     def run(conn: Connection) -> tuple[int, Any]:
         gate = guard.form(conn, app, form, "create")
         gate.check_write(body.items, prefix=True)
@@ -151,7 +157,7 @@ def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, c
     asked = conditions(request)
     sort_keys = listing.parse_sort(gate.ref, sort, gate.conn.dialect.name)
     gate.check_query_keys([c.key for c in asked] + [k.key for k in sort_keys])
-    where = [gate.filter(filter)] if filter is not None else []
+    where = [gate.filter(filter, request.app.state.limits.expression_chars)] if filter is not None else []
     scope = gate.where("read") if scoped else None
     if scope is not None:
         where.append(scope)

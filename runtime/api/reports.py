@@ -138,14 +138,22 @@ def query(app: str, body: QueryIn, request: Request, db: DB, mirror: MirrorDB, s
     return JSONResponse(jsonable({"widgets": [_run(rc, guard, definition, widget, body.filters, engine)]}))
 
 
+MAX_POINT_CHARS = 10_000
+"""A point is a few dimension values: this is far more than one needs, and bounds the JSON read."""
+
+
 def _point(text: str) -> list[Any]:
+    """The dimension values of a drill `point`: a JSON array of scalars, nothing nested."""
+    bad = BadQuery("point 应为维度值的 JSON 数组", "point must be a JSON array of dimension values", field="point")
+    if len(text) > MAX_POINT_CHARS:
+        raise BadQuery(f"point 最多 {MAX_POINT_CHARS} 个字符", f"point has at most {MAX_POINT_CHARS} characters",
+                       field="point")
     try:
         values = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError:
-        raise BadQuery("point 应为维度值的 JSON 数组", "point must be a JSON array of dimension values",
-                       field="point") from None
-    if not isinstance(values, list):
-        raise BadQuery("point 应为维度值的 JSON 数组", "point must be a JSON array of dimension values", field="point")
+    except (json.JSONDecodeError, RecursionError):  # RecursionError: brackets nested past the parser's depth
+        raise bad from None
+    if not isinstance(values, list) or any(isinstance(v, list | dict) for v in values):
+        raise bad
     return [int(v) if isinstance(v, bool) else v for v in values]
 
 
@@ -209,11 +217,14 @@ def sync_mirror(request: Request, db: DB, mirror: MirrorDB, user: CurrentUser, f
 
 @router.get("/mirror", dependencies=[NO_RECORDS])
 def mirror_state(db: DB, mirror: MirrorDB, user: CurrentUser) -> Any:
-    """The mirror's sync state: as of when, the history watermark, and each table's row count;
-    administrators (the counts cover every app and every record, whatever a user's rights)."""
+    """The mirror's sync state: as of when, the history watermark, each table's row count, and the records
+    left out because a value could not be copied (`skipped`; reports on their form use the primary
+    database); administrators only (the counts cover every app and every record, whatever a user's rights)."""
     require_admin(user)
     with mirror.read() as conn:
         state = mirror.state(conn)
     return JSONResponse({"as_of": state.synced_at.isoformat() + "Z" if state.synced_at else None,
                          "watermark": state.watermark, "gaps": len(state.gaps),
-                         "tables": {k: {"rows": v[1]} for k, v in sorted(state.tables.items())}})
+                         "skipped": sum(state.skipped.values()),
+                         "tables": {k: {"rows": v[1], "skipped": state.skipped.get(k, 0)}
+                                    for k, v in sorted(state.tables.items())}})

@@ -23,14 +23,15 @@ Opener = Callable[[argparse.Namespace], Database]
 
 
 def _change(db: Database, username: str | None) -> Change:
-    zone = ZoneInfo(Settings().timezone)
+    settings = Settings()
+    zone, limits = ZoneInfo(settings.timezone), settings.limits()
     if username is None:
-        return Change(Actor(None), timezone=zone)
+        return Change(Actor(None), timezone=zone, limits=limits)
     with db.read() as conn:
         user = user_by_name(conn, username)
     if user is None:
         raise SystemExit(f"error: no user {username!r}")
-    return Change(Actor(user.username, user.id, user.is_admin), timezone=zone)
+    return Change(Actor(user.username, user.id, user.is_admin), timezone=zone, limits=limits)
 
 
 def cmd_import(args: argparse.Namespace, open_db: Opener) -> int:

@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.errors import BadQuery, Forbidden, Issue, NotFound, ValidationFailed
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import Scope, form_scope
+from engine.limits import DEFAULT
 from engine.permissions.model import FieldAccess
 from engine.permissions.rights import FormRights, Operation
 from engine.permissions.rights import row_scope as decide_scope
@@ -181,9 +182,10 @@ class FormGate:
                 scope.lookups.pop((relation, key), None)
         return scope
 
-    def filter(self, text: str) -> ColumnElement[bool]:
+    def filter(self, text: str, max_length: int = DEFAULT.expression_chars) -> ColumnElement[bool]:
         """A `filter=` expression as SQL, with hidden fields unknown to it."""
-        return filter_clause(self.ref, text, self.conn.dialect.name, self.ctx, scope=self.expression_scope())
+        return filter_clause(self.ref, text, self.conn.dialect.name, self.ctx, scope=self.expression_scope(),
+                             max_length=max_length)
 
     def check_write(self, items: list[Mapping[str, Any]], *, prefix: bool = False) -> None:
         """Hidden keys are unknown fields (422, as for a missing field); read-only ones are 403 naming them."""

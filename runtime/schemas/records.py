@@ -19,10 +19,11 @@ class RecordIn(BaseModel):
 
 
 class BulkIn(BaseModel):
-    """`{"items": [{...}, ...]}` — each item is a record's data."""
+    """`{"items": [{...}, ...]}` — each item is a record's data (how many: settings.max_bulk_items,
+    checked by the route; the body's size is bounded before it is parsed)."""
 
     model_config = ConfigDict(extra="forbid")
-    items: list[dict[str, Any]] = Field(max_length=10000)
+    items: list[dict[str, Any]]
 
 
 class SharesIn(BaseModel):

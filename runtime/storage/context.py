@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.app import AppDefinition
 from engine.forms.fields.base import ValueContext
 from engine.forms.model import FormDefinition
+from engine.limits import DEFAULT, Limits
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Change:
     """The records of a form the actor may read, for the relations they write: a relation naming any
     other record is refused as if that record did not exist. None: any record (the system, flows,
     administrators). Set by the permission gate (FormGate.writing)."""
+    limits: Limits = DEFAULT
 
     @property
     def ctx(self) -> ValueContext:
-        return ValueContext(now=self.now, timezone=self.timezone)
+        return ValueContext(now=self.now, timezone=self.timezone, limits=self.limits)

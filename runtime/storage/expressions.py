@@ -17,6 +17,7 @@ from engine.expr.scope import Scope, form_scope
 from engine.expr.to_sql import to_sql
 from engine.expr.typecheck import check
 from engine.forms.model import FormDefinition
+from engine.limits import DEFAULT
 from runtime.storage.columns import column, field_column, is_system, refuse_encrypted
 from runtime.storage.context import FormRef
 
@@ -70,12 +71,12 @@ class RecordColumns:
 
 
 def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext, *,
-                  scope: Scope | None = None) -> ColumnElement[bool]:
+                  scope: Scope | None = None, max_length: int = DEFAULT.expression_chars) -> ColumnElement[bool]:
     """The SQL of a `filter=` expression; BadQuery (400) with the position when it is wrong, or when
     it uses something that cannot run in this database yet. `scope` narrows the names it may use
-    (permissions leave hidden fields out)."""
+    (permissions leave hidden fields out); `max_length` is a request's limit (settings.max_expression_chars)."""
     try:
-        checked = check(text, scope or form_scope(ref.form, ref.app), expect=BOOL)
+        checked = check(text, scope or form_scope(ref.form, ref.app), expect=BOOL, max_length=max_length)
     except ExpressionError as e:
         e.extra["field"] = "filter"
         raise

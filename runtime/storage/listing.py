@@ -42,6 +42,8 @@ from runtime.storage.context import FormRef
 from runtime.storage.tables import records
 
 MAX_LIMIT = 500
+MAX_SORT_KEYS = 10
+"""Fields one list may be sorted by: each is a column of the query and of the cursor."""
 LISTED = [records.c[name] for name in ("id", "data", "version", "owner", "department", "created_at", "created_by",
                                        "updated_at", "updated_by", "deleted_at")]
 """The columns a list shows (not app, form, def_version: the query fixes or does not need them)."""
@@ -95,8 +97,9 @@ class Page:
 
 
 def parse_sort(ref: FormRef, spec: str | None, dialect: str) -> list[SortKey]:
-    """`-amount,name` → [amount desc, name asc]; unknown or unsortable keys raise BadQuery."""
-    keys = []
+    """`-amount,name` → [amount desc, name asc]; unknown, unsortable or repeated keys raise BadQuery,
+    and so do more than MAX_SORT_KEYS of them."""
+    keys: list[SortKey] = []
     for part in (spec or "").split(","):
         part = part.strip()
         if not part:
@@ -104,6 +107,10 @@ def parse_sort(ref: FormRef, spec: str | None, dialect: str) -> list[SortKey]:
         key = part.removeprefix("-")
         column(ref.form, key, dialect)  # raises for unknown / unsortable
         refuse_encrypted(ref.form.by_key.get(key), "sort")
+        if any(k.key == key for k in keys):  # sorting twice by one field says nothing more
+            raise BadQuery(f"排序字段 {key} 重复", f"sort names {key!r} twice", field="sort")
+        if len(keys) == MAX_SORT_KEYS:
+            raise BadQuery(f"最多按 {MAX_SORT_KEYS} 个字段排序", f"sort by at most {MAX_SORT_KEYS} fields", field="sort")
         keys.append(SortKey(key, part.startswith("-")))
     return keys
 

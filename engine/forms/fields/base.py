@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from engine.errors import FieldValueError, Issue
 from engine.forms.masks import MASK
 from engine.keys import Key
+from engine.limits import DEFAULT, Limits
 
 if TYPE_CHECKING:
     from engine.app import AppDefinition
@@ -42,6 +43,8 @@ class ValueContext:
 
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    limits: Limits = DEFAULT
+    """How much one value may hold (the runtime's settings; engine/forms/bounds.py checks them)."""
 
 
 class ValidationRule(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from typing import Any
 
@@ -12,6 +12,12 @@ from engine.errors import FieldValueError
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
 _NOISE = re.compile(r"[\s,¥￥$元]")
 _PLAIN = re.compile(r"-?\d+(\.\d+)?\Z", re.ASCII)
+
+MAX_INTEGER_DIGITS = 28
+"""Digits before the point: what every database and the mirror's DECIMAL(38, 10) hold exactly."""
+MAX_DIGITS = 60
+"""Significant digits in all; with the above, `1e999999999` and a thousand-digit string are refused
+before any arithmetic (a Decimal's exponent is unbounded, and quantize would fail on it)."""
 
 
 def parse_decimal(value: Any) -> Decimal:
@@ -35,6 +41,11 @@ def parse_decimal(value: Any) -> Decimal:
         raise FieldValueError("应为数字", "expected a number")
     if not number.is_finite():
         raise FieldValueError("应为有限的数字", "expected a finite number")
+    if number and (number.adjusted() >= MAX_INTEGER_DIGITS or number.adjusted() < -MAX_DIGITS
+                   or len(number.as_tuple().digits) > MAX_DIGITS):
+        raise FieldValueError(f"数字超出范围（整数部分最多 {MAX_INTEGER_DIGITS} 位，有效数字最多 {MAX_DIGITS} 位）",
+                              f"the number is out of range (at most {MAX_INTEGER_DIGITS} digits before the point, "
+                              f"{MAX_DIGITS} significant digits)")
     return number
 
 
@@ -53,7 +64,9 @@ def _quantum(places: int) -> Decimal:
 
 def exact_places(number: Decimal, places: int) -> Decimal:
     """`number` with exactly `places` decimals; more decimals than that are refused, never rounded."""
-    exact = number.quantize(_quantum(places))
+    with localcontext() as wide:  # 28 integer digits and 10 places exceed the default precision of 28
+        wide.prec = MAX_DIGITS + 20
+        exact = number.quantize(_quantum(places))
     if exact != number:
         raise FieldValueError(f"最多 {places} 位小数", f"at most {places} decimal places")
     return exact

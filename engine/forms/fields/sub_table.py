@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator
 
 from engine.errors import FieldValueError, Issue
+from engine.forms.bounds import check_input
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.keys import repeated
 
@@ -58,6 +59,7 @@ class SubTableField(FieldType):
                                         f"{field.key!r} is required"))
                 continue
             try:
+                check_input(field, value, ctx.limits)  # a cell is bounded like the field it is
                 out[field.key] = field.normalize(value, ctx)
             except FieldValueError as e:
                 issues.append(Issue(f"[{i}].{field.key}", e.code, e.message, e.message_en))
@@ -67,6 +69,7 @@ class SubTableField(FieldType):
         if not isinstance(value, list | tuple):
             raise FieldValueError("明细应为行的列表", "expected a list of rows")
         issues: list[Issue] = []
+        check_input(self, value, ctx.limits)  # the rows counted before any is looked at (a sub_table in a form)
         rows = [self._row(i, row, ctx, issues) for i, row in enumerate(value)]
         if self.max_rows is not None and len(rows) > self.max_rows:
             issues.append(Issue("", "too_many_rows", f"最多 {self.max_rows} 行", f"at most {self.max_rows} rows"))
