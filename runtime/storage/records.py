@@ -318,8 +318,9 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     related = related_values(conn, ref.form, [data], change.reads, renamed)[0] | _system_values(
         row.owner, row.created_at, change.now, created_by=row.created_by, record_id=row.id, updated_by=user)
     data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user, related=related)
-    issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "") or reference_issues(
-        conn, ref, [{k: data[k] for k in renamed if k in data}], "", change.reads)
+    issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")
+    if not issues and change.reads is not None and renamed:
+        issues = reference_issues(conn, ref, [{k: data[k] for k in renamed if k in data}], "", change.reads)
     if issues:
         raise _invalid(issues)
     changed = sorted(k for k in data.keys() | row.data.keys() if data.get(k) != row.data.get(k))

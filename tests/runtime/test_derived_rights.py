@@ -171,6 +171,9 @@ def test_history_audit_and_exports_leave_out_derived_values_the_reader_may_not_s
     analyst_history = json.dumps(c.get(f"{url('order')}/{buy.order}/history", headers=buy.analyst).json(),
                                  ensure_ascii=False)
     assert "vendor_tier" in analyst_history
+    audit = c.get(f"{url('order')}/{buy.order}/audit", headers=buyer)
+    assert audit.status_code == 200 and all(k not in audit.text for k in ORDER_HIDDEN)
+    assert "vendor_tier" in c.get(f"{url('order')}/{buy.order}/audit", headers=buy.analyst).text
 
     r = c.get(f"{url('order')}/export", params={"format": "csv"}, headers=buyer)
     assert r.status_code == 200
