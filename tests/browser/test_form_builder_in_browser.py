@@ -218,7 +218,7 @@ def test_encrypted_is_offered_for_text_like_fields_only_and_saved_to_the_draft(p
     drag(page, _palette(page, "电话"), canvas)
     canvas.locator("li").first.wait_for()
     drag(page, _palette(page, "数字"), canvas)
-    page.wait_for_function("document.querySelectorAll('#canvas li').length === 2")
+    wait_until(page, "document.querySelectorAll('#canvas li').length === 2")
 
     canvas.locator("li").first.click()
     answer = _saving(page, "phone_1", lambda: page.get_by_label("加密存储").check())
