@@ -71,7 +71,7 @@ async def current_user(request: Request, db: Annotated[Database, Depends(get_db)
 
 
 def change_for(request: Request, actor: Actor) -> Change:
-    return Change(actor, clock(request), request.app.state.timezone, request.app.state.limits)
+    return Change(actor, clock(request), request.app.state.timezone, limits=request.app.state.limits)
 
 
 async def now(request: Request) -> datetime:

@@ -140,6 +140,6 @@ def inbound_webhook(app: str, flow: str, data: Annotated[dict[str, Any], Body()]
         if not found.trigger.token or not hmac.compare_digest(given.encode(), found.trigger.token.encode()):
             raise Unauthorized("Webhook 令牌无效", "the webhook token is missing or wrong")
         ref = FormRef(definition, version, definition.form(found.form))
-        record = records.create(conn, ref, data, Change(SYSTEM, now, tz, request.app.state.limits))
+        record = records.create(conn, ref, data, Change(SYSTEM, now, tz, limits=request.app.state.limits))
         row = flows.start(conn, app, flow, record.id, SYSTEM, now, tz)
         return {"record_id": record.id, **_detail(conn, row, request)}

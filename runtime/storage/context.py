@@ -57,11 +57,12 @@ class Change:
     actor: Actor
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
-    reads: Readable | None = None
+    reads: Readable | None = field(default=None, kw_only=True)
     """The records of a form the actor may read, for the relations they write: a relation naming any
     other record is refused as if that record did not exist. None: any record (the system, flows,
     administrators). Set by the permission gate (FormGate.writing)."""
-    limits: Limits = DEFAULT
+    limits: Limits = field(default=DEFAULT, kw_only=True)
+    """The input limits values are checked against (the settings'; engine.limits)."""
 
     @property
     def ctx(self) -> ValueContext:
