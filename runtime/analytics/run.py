@@ -11,6 +11,7 @@ database in every mode, so the two engines never give different answers."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -34,13 +35,16 @@ from runtime.analytics.mirror_source import MirrorSource
 from runtime.analytics.primary import PrimarySource
 from runtime.analytics.sync import sync
 from runtime.settings import Settings
-from runtime.storage.context import Readable
 from runtime.storage.db import Database
-from runtime.storage.tables import departments, records, users
+from runtime.storage.tables import departments, users
 from runtime.storage.titles import titles
 
 Engine = Literal["primary", "mirror"]
 log = logging.getLogger("tangram.reports")
+
+
+RelationTitles = Callable[[Connection, str, dict[int, str]], dict[int, str]]
+"""(connection, related form, {id: title}) → the titles as the user may see them."""
 
 
 @dataclass
@@ -52,23 +56,21 @@ class ReportContext:
     settings: Settings
     ctx: EvalContext
     scope: RowScope = None
-    reads: Readable | None = None
-    """The records the user may read on any form (None: all): relation labels show only their titles."""
+    titles: RelationTitles | None = None
+    """Relation labels as the user may see them (None: every title as it is): FormGate.titles_on."""
     mirror_as_of: datetime | None = None
     """Set once the mirror was checked for freshness in this request: one sync per dashboard, not per widget."""
 
 
-def _labels(conn: Connection, app: AppDefinition, form: str, reads: Readable | None) -> Any:
+def _labels(conn: Connection, app: AppDefinition, form: str, shown: RelationTitles | None) -> Any:
     def labels(plan: DimensionPlan, values: set[Any]) -> dict[Any, str]:
         if plan.kind == "relation":
             names = titles(conn, app, {int(v) for v in values})
             target = getattr(app.form(form).by_key.get(plan.key), "target", None)
-            if reads is None or target is None or not names:
+            if shown is None or target is None:
                 return names
-            # A related record the user may not read shows as `#id`, as in their lists.
-            shown = set(conn.scalars(select(records.c.id).where(
-                records.c.id.in_(sorted(names)), records.c.app == app.key, records.c.form == target, reads(conn, target))))
-            return {i: name if i in shown else f"#{i}" for i, name in names.items()}
+            # As in the user's lists: `#id` for a record they may not read, a masked title masked.
+            return shown(conn, target, names)
         if plan.kind == "department":
             found = conn.execute(select(departments.c.key, departments.c.name).where(departments.c.key.in_(sorted(values))))
             return {r.key: r.name for r in found}
@@ -150,7 +152,7 @@ def run_widget(rc: ReportContext, app: AppDefinition, widget: Widget, filters: d
                 raise
             engine = "primary"
     with rc.db.read() as conn:
-        labels = _labels(conn, app, widget.form, rc.reads)
+        labels = _labels(conn, app, widget.form, rc.titles)
         kind = widget_types.get(widget.type)
         if engine == "primary":
             query = compile_for(widget, app, "primary", conn.dialect.name, rc, filters)

@@ -49,7 +49,7 @@ def _scoped(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget,
     """Put the user's row scope for this widget's form on the context (404 / unknown field first)."""
     with rc.db.read() as conn:
         gate, rc.scope = widget_gate(conn, guard, app, widget, filters)
-        rc.reads = gate.reads
+        rc.titles = None if gate.rights.unrestricted else gate.titles_on
 
 
 def _run(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, filters: dict[str, str],

@@ -220,25 +220,31 @@ class FormGate:
             for f in relations:
                 if data.get(f.key) is not None:
                     targets.setdefault(getattr(f, "target"), set()).update(f.references(data[f.key]))  # noqa: B009
-        guard = Guard(self.actor, self.ctx.now, self.ctx.timezone)
         shown: dict[int, str] = {}
         for target, ids in targets.items():
-            try:
-                other = guard.form(self.conn, self.ref.app_key, target)
-            except NotFound:
-                continue
-            title_field = other.ref.form.title_field
-            if title_field in other.hidden:
-                continue
-            masked_title = title_field is not None and title_field in other.masked
-            shown_title: Any = other.ref.form.by_key[title_field].mask if masked_title else str
-            query = select(records.c.id).where(records.c.id.in_(sorted(ids)), records.c.app == self.ref.app_key,
-                                               records.c.form == target)
-            clause = other.where("read")
-            for record_id in self.conn.scalars(query.where(clause) if clause is not None else query):
-                if record_id in names:
-                    shown[record_id] = shown_title(names[record_id])
+            shown |= self.titles_on(self.conn, target, {i: names[i] for i in ids if i in names})
         return {i: shown.get(i, f"#{i}") for i in names}
+
+    def titles_on(self, conn: Connection, target: str, names: dict[int, str]) -> dict[int, str]:
+        """Titles of records of the form `target` as this actor may see them: `#id` for a record they may
+        not read or a title field hidden from them, the mask of a masked title field (in `conn`: reports
+        label their points in a transaction of their own)."""
+        if self.rights.unrestricted or not names:
+            return names
+        try:
+            other = Guard(self.actor, self.ctx.now, self.ctx.timezone).form(conn, self.ref.app_key, target)
+        except NotFound:
+            return {i: f"#{i}" for i in names}
+        title_field = other.ref.form.title_field
+        if title_field in other.hidden:
+            return {i: f"#{i}" for i in names}
+        masked = title_field is not None and title_field in other.masked
+        shown_title: Any = other.ref.form.by_key[title_field].mask if masked else str
+        query = select(records.c.id).where(records.c.id.in_(sorted(names)), records.c.app == self.ref.app_key,
+                                           records.c.form == target)
+        clause = other.where("read")
+        readable = set(conn.scalars(query.where(clause) if clause is not None else query))
+        return {i: shown_title(name) if i in readable else f"#{i}" for i, name in names.items()}
 
     @property
     def reads(self) -> Readable | None:

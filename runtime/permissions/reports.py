@@ -52,10 +52,10 @@ def _paths(widget: Widget) -> set[tuple[str, str]]:
 
 def _hidden_through(gate: FormGate, widget: Widget) -> str | None:
     """A field a widget reads through a relation (`customer.annual_revenue`) that the user may not see
-    on the related form, as `relation.field`; None when there is none."""
+    in full on the related form (hidden or masked), as `relation.field`; None when there is none."""
     for relation, key in sorted(_paths(widget)):
         target = getattr(gate.ref.form.by_key.get(relation), "target", None)
-        if target is not None and key in gate.sight.hidden(target):
+        if target is not None and (key in gate.sight.hidden(target) or key in gate.sight.rights(target).masked_fields()):
             return f"{relation}.{key}"
     return None
 
