@@ -61,6 +61,20 @@ def test_evaluates_like_a_spreadsheet(text: str, expected: Any) -> None:
     assert run(text) == expected
 
 
+@pytest.mark.parametrize(("text", "day"), [
+    ('DATEADD(next_followup_on, -13, "M")', "0001-06-15"),  # would be year 0
+    ('DATEADD(next_followup_on, -1, "Y")', "0001-01-01"),
+    ('DATEADD(next_followup_on, 1, "M")', "9999-12-31"),  # would be year 10000
+    ('DATEADD(next_followup_on, 1, "D")', "9999-12-31"),
+    ('DATEADD(next_followup_on, 999999999999, "D")', "2026-11-30"),  # a step no calendar holds
+    ("next_followup_on + 1", "9999-12-31"),
+    ("next_followup_on - 1", "0001-01-01"),
+    ("EOMONTH(next_followup_on, 1)", "9999-12-15"),
+], ids=lambda v: v)
+def test_a_date_moved_off_the_calendar_is_blank_not_an_error(text: str, day: str) -> None:
+    assert run(text, {"next_followup_on": day}) is None
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("phone = NULL", None),  # a comparison with blank is blank …
     ("ISBLANK(phone)", True),  # … test blanks with ISBLANK

@@ -6,7 +6,8 @@ own clock. Datetimes are read in the app's time zone. WEEKDAY is ISO: Monday 1 â
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,15 +23,29 @@ def _day_of(value: Any) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _add_months(day: date, months: int) -> date:
+def _add_months(day: date, months: int) -> date | None:
+    """The day `months` later, clamped to the month's end; None (blank) outside years 1â€“9999."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
+    if not MINYEAR <= year <= MAXYEAR:
+        return None
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _shifted(value: Any, delta: Callable[[], timedelta]) -> Any:
+    """value + delta; None (blank) when the result leaves the calendar or the step is too large to make,
+    as for a month outside it: a date formula over any stored date gives a value or a blank, never an error."""
+    try:
+        return value + delta()
+    except OverflowError:
+        return None
 
 
 def add_days(value: Any, days: Any) -> Any:
     """date + n days (fractions of a day for datetimes)."""
-    return value + timedelta(days=float(days)) if isinstance(value, datetime) else value + timedelta(days=int(days))
+    if isinstance(value, datetime):
+        return _shifted(value, lambda: timedelta(days=float(days)))
+    return _shifted(value, lambda: timedelta(days=int(days)))
 
 
 def _dateadd(value: Any, amount: Any, unit: Any = "D") -> Any:
@@ -39,13 +54,13 @@ def _dateadd(value: Any, amount: Any, unit: Any = "D") -> Any:
     n = int(amount)
     unit = str(unit).upper()
     if unit == "D":
-        return value + timedelta(days=n)
+        return _shifted(value, lambda: timedelta(days=n))
     if unit == "H" and isinstance(value, datetime):
-        return value + timedelta(hours=n)
+        return _shifted(value, lambda: timedelta(hours=n))
     months = n * 12 if unit == "Y" else n
     if isinstance(value, datetime):
         moved = _add_months(value.date(), months)
-        return value.replace(year=moved.year, month=moved.month, day=moved.day)
+        return None if moved is None else value.replace(year=moved.year, month=moved.month, day=moved.day)
     return _add_months(value, months)
 
 
@@ -137,6 +152,6 @@ def _safe_date(y: Decimal, m: Decimal, d: Decimal) -> date | None:
         return None
 
 
-def _eomonth(day: date, months: int) -> date:
+def _eomonth(day: date, months: int) -> date | None:
     moved = _add_months(day.replace(day=1), months)
-    return moved.replace(day=calendar.monthrange(moved.year, moved.month)[1])
+    return None if moved is None else moved.replace(day=calendar.monthrange(moved.year, moved.month)[1])
