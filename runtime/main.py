@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.token_cache = TokenCache().watch(app.state.db.engine)
     app.state.clock = None
     errors.install(app)
-    app.add_middleware(RefuseNul)
+    app.add_middleware(RefuseNul, page=pages.page_error)
     app.add_middleware(BoundedBody, max_body=int(settings.max_body_mb * (1 << 20)),
                        max_upload=settings.max_upload_mb << 20)
     if settings.ssl_certfile is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import Maker
+from fastapi.testclient import TestClient
+
+from tests.factories import Maker, repair
 
 
 def test_a_record_value_holding_nul_is_a_422_naming_the_field_and_writes_nothing(make: Maker) -> None:
@@ -46,3 +48,15 @@ def test_text_that_spells_a_backslash_u0000_is_kept(make: Any) -> None:
     make.app_def()
     r = make.client.post(make.url(), json={"data": {"name": "C:\\u0000"}}, headers=make.admin)
     assert r.status_code == 201 and r.json()["data"]["name"] == "C:\\u0000", r.text
+
+
+def test_nul_in_a_page_url_is_the_400_error_page(make: Maker, app: Any) -> None:
+    make.app_def(repair())
+    make.user("admin")
+    with TestClient(app) as browser:
+        assert browser.post("/login", data={"username": "admin", "password": "password-123"},
+                            follow_redirects=False).status_code == 303
+        page = browser.get("/apps/repair/forms/ticket", params={"q": "泵\x00"})
+        assert page.status_code == 400
+        assert page.headers["content-type"].startswith("text/html")
+        assert "U+0000" in page.text
