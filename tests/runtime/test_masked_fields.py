@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
+from runtime.cli import CRM_TEMPLATE
 from tests.factories import Maker, shop
 
 PHONE, MASKED_PHONE = "13912344321", "139****4321"
@@ -193,3 +194,19 @@ def test_a_report_reading_a_masked_field_through_a_relation_is_the_unknown_field
     assert r.status_code == 400, r.text  # a filter through the relation would tell the number, one guess at a time
     assert PHONE not in r.text and MASKED_PHONE not in r.text
     assert make.client.post("/api/v1/apps/shop/query", json=widget, headers=make.admin).status_code == 200
+
+
+def test_the_crm_shows_finance_a_customers_phone_masked(make: Maker) -> None:
+    template = json.loads(CRM_TEMPLATE.read_text(encoding="utf-8"))
+    template["flows"] = []
+    make.app_def(template)
+    finance = make.user("cai.wu", admin=False)
+    assert make.client.put("/api/v1/apps/crm/roles/finance/members", json={"users": ["cai.wu"]},
+                           headers=make.admin).status_code == 200
+    url = "/api/v1/apps/crm/forms/customer/records"
+    made = make.client.post(url, json={"data": {"name": "苏州恒瑞精密机械有限公司", "phone": "13812345678"}},
+                            headers=make.admin)
+    assert made.status_code == 201, made.text
+    seen = make.client.get(f"{url}/{made.json()['id']}", headers=finance)
+    assert seen.status_code == 200 and seen.json()["data"]["phone"] == "138****5678"
+    assert "13812345678" not in make.client.get(url, headers=finance).text
