@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import expressions, flows, permissions, records, reports, ui
+from bench import expressions, flows, imports, permissions, records, reports, sheets, ui
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -39,12 +39,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "reports", "ui"], help="run one benchmark")
+    parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "reports", "ui", "imports", "sheets"],
+                        help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     parser.add_argument("--repeat", type=int, default=5, help="reports: runs per widget (the p50 of them)")
     parser.add_argument("--mirror-only", action="store_true",
                         help="reports: time the widgets on a mirror filled with synthetic rows (no primary records)")
     args = parser.parse_args()
+    if args.only == "imports":  # other users' creates while an import of each size runs
+        runs = [imports.run(b, int(s), 2, 0.1, None) for s in args.sizes.split(",") for b in args.dbs.split(",")]
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{imports.table(runs)}")
+        return
+    if args.only == "sheets":
+        for size in args.sizes.split(","):
+            sheets.print_table(int(size))
+        return
     if args.only == "ui":
         runs = [ui.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]
         print(f"{runs[0]['date']}, {platform.node()}, {os.cpu_count()} cores\n\n{ui.table(runs)}")
