@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from runtime.storage.db import Database, sqlite_module
 
@@ -33,3 +35,26 @@ def writes_blocked(db: Database, tables: tuple[str, ...] = ("records",)) -> Iter
     with db.engine.connect() as conn, conn.begin():
         conn.execute(text(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE"))
         yield
+
+
+@contextmanager
+def another_thread_writing(db: Database, work: Callable[[Connection], object] = lambda conn: None,
+                           hold_seconds: float = 30) -> Iterator[threading.Event]:
+    """A thread of this process in a write transaction, as a long import's write step is: it does `work`,
+    then holds the transaction until the event it yields is set (or the block ends)."""
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with db.write() as conn:
+            work(conn)
+            holding.set()
+            done.wait(hold_seconds)
+
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(hold)
+        assert holding.wait(10)
+        try:
+            yield done
+        finally:
+            done.set()
+            held.result()

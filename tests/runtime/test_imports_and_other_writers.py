@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from runtime.storage.db import Database
 from tests import backends
 from tests.factories import Maker, shop
 from tests.live import serve
-from tests.writers import writes_blocked
+from tests.writers import another_thread_writing, writes_blocked
 
 LOCK_WAIT = 0.3
 """The lock wait of these tests' databases: a blocked write gives up after it (seconds)."""
@@ -39,31 +39,11 @@ def db(backend: str, tmp_path: Any) -> Iterator[Database]:
         yield database
 
 
-@contextmanager
-def _another_thread_writing(db: Database) -> Iterator[None]:
-    """A thread of this process in a write transaction, as a long import's write step is."""
-    holding, done = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with db.write():
-            holding.set()
-            done.wait(30)
-
-    with ThreadPoolExecutor(1) as pool:
-        held = pool.submit(hold)
-        assert holding.wait(10)
-        try:
-            yield
-        finally:
-            done.set()
-            held.result()
-
-
 Blocker = Callable[[Database], AbstractContextManager[Any]]
 
 
 def _blockers(backend: str) -> list[Blocker]:
-    return [writes_blocked, _another_thread_writing] if backend.startswith("sqlite") else [writes_blocked]
+    return [writes_blocked, another_thread_writing] if backend.startswith("sqlite") else [writes_blocked]
 
 
 WRITES: dict[str, Callable[[Maker, int], httpx.Response]] = {

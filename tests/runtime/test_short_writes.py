@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from runtime.api.writing import short_write
 from runtime.storage.db import BUSY_SECONDS, Database, WriterBusy, open_database
 from runtime.storage.tables import departments, metadata
 from tests.live import serve
-from tests.writers import other_process_writing, writes_blocked
+from tests.writers import another_thread_writing, other_process_writing, writes_blocked
 
 
 @pytest.fixture
@@ -54,26 +54,10 @@ def test_write_now_runs_the_work_in_this_thread_and_commits_it(sqlite_db: Databa
     assert _keys(sqlite_db) == {"sales"}
 
 
-@contextmanager
-def _another_thread_writing(db: Database) -> Iterator[threading.Event]:
+def _another_thread_writing(db: Database) -> AbstractContextManager[threading.Event]:
     """Another thread of this process in a write transaction (adding "import") until the event it
     yields is set."""
-    holding, done = threading.Event(), threading.Event()
-
-    def other_thread() -> None:
-        with db.write() as conn:
-            _add(conn, "import")
-            holding.set()
-            done.wait(10)
-
-    with ThreadPoolExecutor(1) as pool:
-        held = pool.submit(other_thread)
-        assert holding.wait(10)
-        try:
-            yield done
-        finally:
-            done.set()
-            held.result()
+    return another_thread_writing(db, lambda conn: _add(conn, "import"), hold_seconds=10)
 
 
 def _sales_work(db: Database) -> Callable[[], int]:
