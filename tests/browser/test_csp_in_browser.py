@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import PASSWORD, Site, log_in
+from tests.browser.filters import apply_condition
 from tests.browser.wait import wait_until
 
 WATCH = """window.__csp = [];
@@ -83,12 +84,7 @@ def test_the_list_filter_bar_works_without_eval(watched: Watcher, site: Site) ->
     assert page.locator(".condition").count() == 2
     page.locator(".condition").nth(1).get_by_role("button").click()  # ✕ removes that row
     assert page.locator(".condition").count() == 1
-    condition = page.locator(".condition").first
-    condition.locator("select").first.select_option("level")
-    condition.locator("select").nth(1).select_option("eq")
-    condition.get_by_label("值").fill("B")
-    page.get_by_role("button", name="应用").click()
-    page.wait_for_url(re.compile(r"filter%5Blevel%5D%5Beq%5D=B|filter\[level\]\[eq\]=B"))
+    apply_condition(page, "level", "eq", "B")
     wait_until(page, "document.querySelectorAll('#list tbody tr[data-id]').length === 1")
     assert page.locator("#list tbody tr[data-id]").get_attribute("data-id") == str(ids[1])
     wait_until(page, "document.querySelector('.condition input') && document.querySelector('.condition input').value === 'B'")
