@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from builder_ui import pages
-from runtime import audit  # noqa: F401 — registers the audit log's record subscriber
+from runtime import subscribers
 from runtime.api import (
     apps,
     auth,
@@ -61,6 +61,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """The service. The schema must exist already (`tangram db upgrade`, or `tangram serve --init`)."""
     settings = settings or Settings()
+    subscribers.install()
     app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
                   lifespan=_lifespan)
     app.state.settings = settings
