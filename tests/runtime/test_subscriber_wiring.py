@@ -1,4 +1,4 @@
-"""Every entry point that writes records switches on every write subscriber, whatever it imports."""
+"""Every entry point switches on every write subscriber and read grant, whatever it imports."""
 
 from __future__ import annotations
 
@@ -13,28 +13,42 @@ import pytest
 from runtime import subscribers
 from runtime.cli import main
 from runtime.main import create_app
+from runtime.permissions import grants
 from runtime.settings import Settings
 from runtime.storage import events
 
-FULL = (list(subscribers.BEFORE_WRITE), list(subscribers.AFTER_WRITE))
+FULL = (list(subscribers.BEFORE_WRITE), list(subscribers.AFTER_WRITE), list(subscribers.READ_GRANTS))
+
+
+def _registered() -> tuple[list[Any], list[Any], list[Any]]:
+    return (*events.registered(), grants.registered())
 
 
 @pytest.fixture
 def none_registered() -> Iterator[None]:
     """Start from a process in which nothing is registered, and put back what was there."""
-    before, after = events.registered()
+    before, after, read = _registered()
+    _clear()
+    yield
+    _clear()
+    events.install(before, after)
+    grants.install(read)
+
+
+def _clear() -> None:
+    before, after, read = _registered()
     for subscriber in before + after:
         events.unsubscribe(subscriber)
-    yield
-    for subscriber in subscribers.BEFORE_WRITE + subscribers.AFTER_WRITE:
-        events.unsubscribe(subscriber)
-    events.install(before, after)
+    for grant in read:
+        grants.remove_grant(grant)
 
 
 def test_importing_the_modules_registers_nothing() -> None:
     # The bug this replaces: a program importing only storage and import/export got 1 of 5 subscribers.
     code = ("import runtime.io.imports, runtime.audit, runtime.storage.flow_triggers, runtime.main, runtime.cli\n"
-            "from runtime.storage import events\nprint(sum(map(len, events.registered())))")
+            "import runtime.permissions.shares, runtime.permissions.approvers\n"
+            "from runtime.storage import events\nfrom runtime.permissions import grants\n"
+            "print(sum(map(len, events.registered())) + len(grants.registered()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "0"
@@ -42,7 +56,7 @@ def test_importing_the_modules_registers_nothing() -> None:
 
 def test_the_app_factory_installs_every_subscriber(none_registered: None, db: Any, tmp_path: Path) -> None:
     create_app(Settings(data_dir=tmp_path, database_url="unused://", admin_password="admin-secret-1"), db)
-    assert events.registered() == FULL
+    assert _registered() == FULL
 
 
 @pytest.mark.parametrize("argv", [["app", "validate", "missing.json"], ["db", "upgrade"], ["worker", "--once"]],
@@ -52,16 +66,15 @@ def test_every_cli_command_installs_every_subscriber(none_registered: None, argv
     url = f"sqlite:///{tmp_path}/cli.db"
     if argv[0] == "worker":
         main(["db", "upgrade", "--db", url])
-        for subscriber in subscribers.BEFORE_WRITE + subscribers.AFTER_WRITE:
-            events.unsubscribe(subscriber)
+        _clear()
     main(argv + (["--db", url] if argv[0] != "app" else []))
-    assert events.registered() == FULL
+    assert _registered() == FULL
 
 
 def test_installing_twice_registers_each_subscriber_once(none_registered: None) -> None:
     subscribers.install()
     subscribers.install()
-    assert events.registered() == FULL
+    assert _registered() == FULL
 
 
 def test_a_cli_import_writes_the_audit_entry_and_starts_the_flow(none_registered: None, tmp_path: Path) -> None:
