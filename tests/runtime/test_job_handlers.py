@@ -1,23 +1,31 @@
-"""The job kinds: every kind the runtime enqueues has a handler, and a job of an unknown kind fails
-visibly (kept, with the reason) instead of being lost."""
+"""The runtime's registries for flows: every effect the engine emits is carried out, every job kind the
+runtime enqueues has a handler, and a job of an unknown kind fails visibly (kept, with the reason)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from engine.flows import effects as fx
 from engine.flows.parts import Channel
 from runtime.jobs.handlers import job_handlers
 from runtime.jobs.worker import run_once
 from runtime.settings import Settings
 from runtime.storage import outbox
 from runtime.storage.db import Database
+from runtime.storage.flow_effects import CARRY_OUT
 from runtime.storage.tables import jobs
 
 RUNTIME = Path(__file__).resolve().parents[2] / "runtime"
+
+
+def test_every_effect_the_engine_emits_is_carried_out() -> None:
+    emitted = {v for v in vars(fx).values() if isinstance(v, type) and dataclasses.is_dataclass(v)}
+    assert emitted and emitted == set(CARRY_OUT)
 
 
 def test_every_kind_the_runtime_enqueues_has_a_handler() -> None:
