@@ -6,7 +6,7 @@ second union on `action`. A step is identified inside its flow by its JSON path 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -14,6 +14,9 @@ from engine.flows.parts import Recipients, _duration, _Model
 from engine.flows.steps import any_step_annotation
 from engine.flows.tree import walk_steps
 from engine.keys import Key
+
+if TYPE_CHECKING:  # for type checkers; pydantic resolves `Step` to the registered union at run time
+    from engine.flows.steps.base import StepType as Step
 
 
 class Trigger(_Model):
@@ -63,7 +66,7 @@ class FlowDefinition(_Model):
     form: Key
     enabled: bool = True
     trigger: Trigger
-    steps: list[Step] = Field(default_factory=list)  # noqa: F821 — the union of step types, resolved below
+    steps: list[Step] = Field(default_factory=list)  # the union of step types, resolved below
     on_reject: OnReject | None = None
     lock_record: bool = True
     """While an approval task is open the record is read-only (false: it stays editable)."""

@@ -44,9 +44,9 @@ def trial(definition: FlowDefinition, ctx: FlowContext, submitter: str, now: dat
         if state.status != "running":
             break
         event: Any
-        task = next((t for t in state.tasks.values() if t.status == "open" and t.kind == "approval"), None)
-        if task is not None:
-            event = Decide(task.key, task.assignee, "approve", "试运行")
+        pending = next((t for t in state.tasks.values() if t.status == "open" and t.kind == "approval"), None)
+        if pending is not None:
+            event = Decide(pending.key, pending.assignee, "approve", "试运行")
         elif state.timers:
             key, at = min(state.timers.items(), key=lambda kv: kv[1])
             now = max(now, at)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
@@ -12,6 +12,9 @@ from engine.flows.parts import _Model
 from engine.flows.run import Run
 from engine.flows.steps.base import StepType
 
+if TYPE_CHECKING:  # for type checkers; pydantic resolves `Step` to the registered union at run time
+    from engine.flows.steps.base import StepType as Step
+
 
 class ConditionBranch(_Model):
     """One branch: taken when `when` is TRUE (in order), or the default."""
@@ -19,7 +22,7 @@ class ConditionBranch(_Model):
     name: str | None = None
     when: str | None = None
     default: bool = False
-    steps: list[Step] = Field(default_factory=list)  # noqa: F821 — the union of step types, resolved in steps/__init__
+    steps: list[Step] = Field(default_factory=list)  # the union of step types, resolved in steps/__init__
 
     @model_validator(mode="after")
     def _when(self) -> ConditionBranch:
