@@ -16,7 +16,7 @@ from runtime import audit
 from runtime.api.deps import DB, Now, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.permissions.approvers import require_record
-from runtime.schemas.flows import CopyFlowIn, TrialIn, trial_json
+from runtime.schemas.flows import CopyFlowIn, InsertBranchIn, InsertStepIn, MoveStepIn, TrialIn, trial_json
 from runtime.storage import definitions, flows
 
 router = APIRouter(prefix="/api/v1/apps/{app}/draft/flows", tags=["flow designer"])
@@ -71,6 +71,53 @@ def remove_flow(app: str, flow: str, request: Request, db: DB, guard: Gatekeeper
                           f"{running} instance(s) of the flow are running: end or withdraw them first",
                           running=running)
     _edit(app, flow, request, db, guard, lambda d: builder.remove_flow(d, flow))
+
+
+# The canvas's small edits: each changes one step or branch of the draft's flow, named by its path
+# (`steps[1].branches[0].steps[2]`), and answers with the whole flow as saved.
+
+@router.post("/{flow}/steps", status_code=201)
+def insert_step(app: str, flow: str, body: InsertStepIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Insert a step at `at` (a path whose index may be one past the end of its sequence)."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.insert_step(d, flow, body.at, body.step))
+    return builder.flow_of(saved, flow)
+
+
+@router.patch("/{flow}/steps")
+def update_step(app: str, flow: str, path: str, changes: Annotated[dict[str, Any], Body()], request: Request,
+                db: DB, guard: Gatekeeper) -> Any:
+    """Change options of the step at `?path=` (`null` removes one)."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.update_step(d, flow, path, changes))
+    return builder.flow_of(saved, flow)
+
+
+@router.post("/{flow}/steps/move")
+def move_step(app: str, flow: str, body: MoveStepIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Move the step at `path` (with its branches) to the position `to`, both named before the move."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.move_step(d, flow, body.path, body.to))
+    return builder.flow_of(saved, flow)
+
+
+@router.delete("/{flow}/steps")
+def remove_step(app: str, flow: str, path: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Remove the step at `?path=` with its branches."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.remove_step(d, flow, path))
+    return builder.flow_of(saved, flow)
+
+
+@router.post("/{flow}/branches", status_code=201)
+def insert_branch(app: str, flow: str, body: InsertBranchIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Add a branch to the condition or parallel step at `path` (before the default branch by default)."""
+    saved = _edit(app, flow, request, db, guard,
+                  lambda d: builder.insert_branch(d, flow, body.path, body.branch, body.position))
+    return builder.flow_of(saved, flow)
+
+
+@router.delete("/{flow}/branches")
+def remove_branch(app: str, flow: str, path: str, index: int, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Remove branch `?index=` of the step at `?path=`."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.remove_branch(d, flow, path, index))
+    return builder.flow_of(saved, flow)
 
 
 @router.post("/{flow}/trial")

@@ -27,6 +27,22 @@ class TrialIn(_In):
     """The flow as the designer holds it (unsaved); absent: the draft's."""
 
 
+class InsertStepIn(_In):
+    at: str = Field(max_length=500)
+    step: dict[str, Any]
+
+
+class MoveStepIn(_In):
+    path: str = Field(max_length=500)
+    to: str = Field(max_length=500)
+
+
+class InsertBranchIn(_In):
+    path: str = Field(max_length=500)
+    branch: dict[str, Any] = Field(default_factory=dict)
+    position: int | None = None
+
+
 class CopyFlowIn(_In):
     key: str = Field(min_length=1, max_length=64)
     name: str | None = Field(default=None, max_length=200)

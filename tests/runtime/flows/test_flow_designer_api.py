@@ -116,3 +116,45 @@ def test_the_designer_is_for_those_who_manage_the_app(make: Maker) -> None:
                          headers=w.h("li")).status_code == 403
     r = w.client.post(f"{DRAFT}/approve/trial", json={"record_id": 999999}, headers=w.h("admin"))
     assert r.status_code == 404
+
+
+def test_the_canvas_edits_steps_and_branches_by_path(make: Maker) -> None:
+    w = _world(make)
+    h = w.h("admin")
+    w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=h)
+    r = w.client.post(f"{DRAFT}/big_spend/steps", json={"at": "steps[1].branches[0].steps[1]", "step": {
+        "type": "cc", "to": {"role": "board"}, "message": "{summary} 大额报修"}}, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["steps"][1]["branches"][0]["steps"][1]["type"] == "cc"
+    r = w.client.post(f"{DRAFT}/big_spend/branches", json={"path": "steps[1]", "branch": {
+        "name": "中额", "when": "cost > 1000"}}, headers=h)
+    assert [b["name"] for b in r.json()["steps"][1]["branches"]] == ["大额", "中额", "其他"]
+    r = w.client.patch(f"{DRAFT}/big_spend/steps", params={"path": "steps[0]"}, json={"mode": "all"}, headers=h)
+    assert r.status_code == 200 and r.json()["steps"][0]["mode"] == "all"
+    r = w.client.post(f"{DRAFT}/big_spend/steps/move", json={"path": "steps[2]", "to": "steps[0]"}, headers=h)
+    assert [s["type"] for s in r.json()["steps"]] == ["action", "approval", "condition"]
+    r = w.client.delete(f"{DRAFT}/big_spend/branches", params={"path": "steps[2]", "index": 1}, headers=h)
+    assert [b["name"] for b in r.json()["steps"][2]["branches"]] == ["大额", "其他"]
+    r = w.client.delete(f"{DRAFT}/big_spend/steps", params={"path": "steps[0]"}, headers=h)
+    assert [s["type"] for s in r.json()["steps"]] == ["approval", "condition"]
+    assert w.client.post("/api/v1/apps/tickets/publish", headers=h).status_code == 200
+
+
+def test_a_canvas_edit_the_engine_refuses_changes_nothing(make: Maker) -> None:
+    w = _world(make)
+    h = w.h("admin")
+    w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=h)
+    r = w.client.patch(f"{DRAFT}/big_spend/steps", params={"path": "steps[0]"},
+                       json={"approvers": {"role": "nosuch"}}, headers=h)
+    assert r.status_code == 422
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["flows[1].steps[0].approvers.role"]
+    r = w.client.delete(f"{DRAFT}/big_spend/branches", params={"path": "steps[1]", "index": 1}, headers=h)
+    assert r.status_code == 422  # a condition without its default branch
+    assert w.client.delete(f"{DRAFT}/big_spend/steps", params={"path": "steps[7]"}, headers=h).status_code == 404
+    r = w.client.post(f"{DRAFT}/big_spend/steps/move", json={"path": "steps[1]", "to": "steps[1].branches[0].steps[0]"},
+                      headers=h)
+    assert r.status_code == 400 and r.json()["error"]["field"] == "to"
+    r = w.client.patch(f"{DRAFT}/big_spend/steps", params={"path": "steps]["}, json={}, headers=h)
+    assert r.status_code == 400 and r.json()["error"]["field"] == "path"
+    saved = next(i["flow"] for i in w.client.get(DRAFT, headers=h).json()["items"] if i["flow"]["key"] == "big_spend")
+    assert saved["steps"] == w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=h).json()["steps"]
