@@ -75,6 +75,8 @@ def _walk(flow: dict[str, Any], path: str) -> tuple[list[Any], int]:
         expected = "steps" if i % 2 == 0 else "branches"
         if match is None or match.group(1) != expected:
             raise BadQuery(f"步骤路径 {path} 无效", f"invalid step path {path!r}", field="path")
+        if isinstance(holder, dict) and expected == "steps" and "steps" not in holder:
+            holder["steps"] = []  # a saved branch without steps leaves the key out
         items = holder.get(expected) if isinstance(holder, dict) else None
         index = int(match.group(2))
         if not isinstance(items, list):

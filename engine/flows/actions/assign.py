@@ -3,7 +3,7 @@ rule table (the first rule whose condition holds and that names somebody)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,10 @@ from engine.flows.checker import USER_TYPES, FlowChecker
 from engine.flows.parts import _Model
 from engine.flows.run import Run
 from engine.keys import Key
+
+if TYPE_CHECKING:
+    from engine.app import AppDefinition
+    from engine.forms.model import FormDefinition
 
 
 class AssignRule(_Model):
@@ -50,6 +54,11 @@ class AssignAction(ActionStep):
     """fewest_open: which records count as open (an expression; default: all)."""
     rules: list[AssignRule] = Field(min_length=1)
     task: TaskSpec | None = None
+
+    @classmethod
+    def starter(cls, app: AppDefinition, form: FormDefinition) -> dict[str, Any]:
+        user_field = next((f.key for f in form.fields if f.type == "user"), None)
+        return {**cls.sample, "field": user_field} if user_field else dict(cls.sample)
 
     def check(self, c: FlowChecker, path: str) -> None:
         c.field(f"{path}.field", self.field, USER_TYPES[:1])

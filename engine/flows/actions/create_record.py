@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -11,6 +11,10 @@ from engine.flows.actions.base import ActionStep, values_of
 from engine.flows.checker import FlowChecker
 from engine.flows.run import Run
 from engine.keys import Key
+
+if TYPE_CHECKING:
+    from engine.app import AppDefinition
+    from engine.forms.model import FormDefinition
 
 
 class CreateRecordAction(ActionStep):
@@ -21,6 +25,11 @@ class CreateRecordAction(ActionStep):
     sample = {"type": "action", "action": "create_record", "form": "item", "values": {"name": "name"}}
     form: Key
     values: dict[Key, str] = Field(default_factory=dict)
+
+    @classmethod
+    def starter(cls, app: AppDefinition, form: FormDefinition) -> dict[str, Any]:
+        target = next((f for f in app.forms if f.key != form.key), form)
+        return {**cls.sample, "form": target.key, "values": {}}
 
     def check(self, c: FlowChecker, path: str) -> None:
         target = c.app.forms_by_key.get(self.form)

@@ -16,7 +16,7 @@ class NotifyAction(_Message, ActionStep):
 
     action: Literal["notify"]
     label = "发送通知"
-    sample = {"type": "action", "action": "notify", "to": {"users": ["admin"]}, "message": "{name} 已处理"}
+    sample = {"type": "action", "action": "notify", "to": {"users": ["admin"]}, "message": "记录已处理"}
 
     def check(self, c: FlowChecker, path: str) -> None:
         check_message(c, path, self)

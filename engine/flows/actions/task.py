@@ -29,7 +29,7 @@ class TaskAction(ActionStep):
 
     action: Literal["task"]
     label = "创建待办"
-    sample = {"type": "action", "action": "task", "to": {"users": ["admin"]}, "task": {"name": "跟进 {name}"}}
+    sample = {"type": "action", "action": "task", "to": {"users": ["admin"]}, "task": {"name": "跟进"}}
     to: Recipients
     task: TaskSpec
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -12,6 +12,10 @@ from engine.flows.checker import FlowChecker
 from engine.flows.run import Run
 from engine.keys import Key
 
+if TYPE_CHECKING:
+    from engine.app import AppDefinition
+    from engine.forms.model import FormDefinition
+
 
 class UpdateRecordAction(ActionStep):
     """Set fields of the record from expressions."""
@@ -20,6 +24,11 @@ class UpdateRecordAction(ActionStep):
     label = "更新记录"
     sample = {"type": "action", "action": "update_record", "set": {"name": "name & \"（已审）\""}}
     set: dict[Key, str] = Field(min_length=1)
+
+    @classmethod
+    def starter(cls, app: AppDefinition, form: FormDefinition) -> dict[str, Any]:
+        first = next((f.key for f in form.fields if not f.computed), None)
+        return {**cls.sample, "set": {first: first}} if first else dict(cls.sample)
 
     def check(self, c: FlowChecker, path: str) -> None:
         for key, text in self.set.items():

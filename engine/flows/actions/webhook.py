@@ -17,7 +17,7 @@ class WebhookAction(ActionStep):
 
     action: Literal["webhook"]
     label = "调用 Webhook"
-    sample = {"type": "action", "action": "webhook", "url": "https://erp.example/hook", "body": {"name": "name"}}
+    sample = {"type": "action", "action": "webhook", "url": "https://erp.example/hook", "body": {"id": "id"}}
     url: str = Field(pattern=r"^https?://")
     secret: str | None = None
     body: dict[str, str] = Field(default_factory=dict)

@@ -9,8 +9,10 @@ from engine.flows.parts import _Model
 from engine.keys import Key
 
 if TYPE_CHECKING:
+    from engine.app import AppDefinition
     from engine.flows.checker import FlowChecker
     from engine.flows.run import Run
+    from engine.forms.model import FormDefinition
 
 
 class StepType(_Model):
@@ -28,6 +30,12 @@ class StepType(_Model):
     def type_names(cls) -> tuple[str, ...]:
         """The values of `type` this class stands for (notify also answers to cc)."""
         return get_args(cls.model_fields["type"].annotation)
+
+    @classmethod
+    def starter(cls, app: AppDefinition, form: FormDefinition) -> dict[str, Any]:
+        """What the designer inserts into a flow on `form`: the sample, fitted to the form where it names
+        fields (the designer's + offers a step that is valid at once)."""
+        return dict(cls.sample)
 
     def check(self, c: FlowChecker, path: str) -> None:
         """Add save-time issues at `path` (the step's JSON path) to `c`; nothing by default."""

@@ -38,8 +38,9 @@ class ConditionStep(StepType):
 
     type: Literal["condition"]
     label = "条件分支"
-    sample = {"type": "condition", "branches": [{"name": "大额", "when": "amount > 500000", "steps": []},
-                                                         {"name": "其他", "default": True, "steps": []}]}
+    sample = {"type": "condition", "branches": [{"name": "条件 1", "when": "TRUE", "steps": []},
+                                               {"name": "其他", "default": True, "steps": []}]}
+    """Names no field: the designer inserts it into any form's flow, then the user writes the condition."""
     name: str = "条件分支"
     branches: list[ConditionBranch] = Field(min_length=1)
 

@@ -32,7 +32,7 @@ class NotifyStep(_Message, StepType):
 
     type: Literal["notify", "cc"]
     label = "抄送 / 通知"
-    sample = {"type": "cc", "to": {"users": ["admin"]}, "message": "{name} 已提交"}
+    sample = {"type": "cc", "to": {"users": ["admin"]}, "message": "记录已提交"}
     name: str = "通知"
 
     def check(self, c: FlowChecker, path: str) -> None:

@@ -3,6 +3,7 @@ passes the save-time checks, runs in the machine, is documented and is in the pu
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,3 +80,19 @@ def test_a_step_whose_check_fails_is_reported_at_its_path() -> None:
     broken = {**step_types.get("wait").sample, "duration": None, "until": "nosuch"}
     issues = validate_app(_app(broken))
     assert [(i.path, i.code) for i in issues] == [("flows[0].steps[0].until", "unknown_field")]
+
+
+CRM = json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("kind", EVERY, ids=lambda c: c.__name__)
+def test_every_starter_fits_any_form_of_the_crm(kind: type[StepType]) -> None:
+    """What the designer's + inserts is valid at once on every form (an assign needs a user field)."""
+    app = parse_app(CRM)
+    for form in app.forms:
+        if kind is action_types.get("assign") and not any(f.type == "user" for f in form.fields):
+            continue
+        flow = {"key": "designed", "name": "设计中", "form": form.key, "trigger": {"on": "submit"},
+                "steps": [kind.starter(app, form)]}
+        issues = validate_app({**CRM, "flows": [*CRM["flows"], flow]})
+        assert issues == [], (form.key, issues)
