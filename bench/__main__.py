@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import expressions, flows, imports, permissions, records, reports, sheets, ui
+from runtime import subscribers
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument("--mirror-only", action="store_true",
                         help="reports: time the widgets on a mirror filled with synthetic rows (no primary records)")
     args = parser.parse_args()
+    subscribers.install()  # storage is driven directly: every write does what it does in the server
     if args.only == "imports":  # other users' creates while an import of each size runs
         runs = [imports.run(b, int(s), 2, 0.1, None) for s in args.sizes.split(",") for b in args.dbs.split(",")]
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{imports.table(runs)}")

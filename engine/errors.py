@@ -153,6 +153,12 @@ class Busy(EngineError):
     code = "busy"
 
 
+class FlowRunning(Conflict):
+    """A flow cannot be removed while instances of it run."""
+
+    code = "flow_running"
+
+
 class FlowStateError(Conflict):
     """A flow instance or task is not in a state that allows this (already decided, already ended)."""
 

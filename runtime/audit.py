@@ -16,7 +16,6 @@ from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
-from runtime.storage import events
 from runtime.storage.bulk import insert_rows, shared_per_keys
 from runtime.storage.context import Actor
 from runtime.storage.events import RecordEvent
@@ -40,7 +39,6 @@ def _changes(before: dict[str, Any], after: dict[str, Any], sealed: frozenset[st
             for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k)}
 
 
-@events.after_write
 def record_written(conn: Connection, event: RecordEvent) -> None:
     """record.create / update / delete / restore, one entry per record, in the write's transaction."""
     actor = event.change.actor

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from engine.app import validate_app
 from engine.errors import EngineError, NotFound
 from engine.schema import app_json_schema_text
+from runtime import subscribers
 from runtime.io import cli as records_cli
 from runtime.settings import Settings
 from runtime.storage import definitions, org, schema
@@ -326,6 +327,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    subscribers.install()
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from builder_ui import pages
-from runtime import audit  # noqa: F401 — registers the audit log's record subscriber
+from runtime import subscribers
 from runtime.api import (
     apps,
     auth,
     errors,
     files,
+    flow_designer,
     flows,
     messages,
     org,
@@ -61,6 +62,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """The service. The schema must exist already (`tangram db upgrade`, or `tangram serve --init`)."""
     settings = settings or Settings()
+    subscribers.install()
     app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
                   lifespan=_lifespan)
     app.state.settings = settings
@@ -81,7 +83,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
-                   selection, preview):
+                   selection, preview, flow_designer):
         app.include_router(module.router)
     pages.install(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.flows.model import Recipients
+from engine.flows.parts import Recipients
 from engine.org import Org
 
 

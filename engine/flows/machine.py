@@ -17,7 +17,7 @@ from engine.flows.model import FlowDefinition
 from engine.flows.moves import sequence_done, step_done
 from engine.flows.run import FlowContext, Run
 from engine.flows.state import FlowInstanceState, Task
-from engine.flows.steps import STEPS, approval
+from engine.flows.steps import approval
 
 _MAX_MOVES = 10_000  # a finite tree cannot need more; a bug must not spin forever
 
@@ -76,7 +76,7 @@ def pump(run: Run) -> None:
             path = f"{seq}[{index}]"
             if path in run.state.waiting:
                 continue
-            finished = STEPS[steps[index].type].enter(run, path, steps[index])
+            finished = steps[index].enter(run, path)
             if run.state.status != "running":
                 return
             if finished:

@@ -6,23 +6,17 @@ second union on `action`. A step is identified inside its flow by its JSON path 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from engine.flows.actions import (
-    Action,
-    AssignAction,
-    AssignRule,
-    CreateRecordAction,
-    NotifyAction,
-    TaskAction,
-    TaskSpec,
-    UpdateRecordAction,
-    WebhookAction,
-)
-from engine.flows.parts import Recipients, _duration, _Message, _Model
+from engine.flows.parts import Recipients, _duration, _Model
+from engine.flows.steps import any_step_annotation
+from engine.flows.tree import walk_steps
 from engine.keys import Key
+
+if TYPE_CHECKING:  # for type checkers; pydantic resolves `Step` to the registered union at run time
+    from engine.flows.steps.base import StepType as Step
 
 
 class Trigger(_Model):
@@ -56,120 +50,6 @@ class Trigger(_Model):
         return self
 
 
-class Due(_Model):
-    """When a task is due, counted in calendar or working time, and what happens when it passes."""
-
-    after: str
-    business: bool = False
-    action: Literal["remind", "escalate", "approve", "reject"] = "remind"
-
-    _after = field_validator("after")(lambda cls, v: _duration(v))
-
-
-def _due(value: Any) -> Any:
-    return {"after": value} if isinstance(value, str) else value
-
-
-class ApprovalStep(_Model):
-    """Approvers decide: any one (或签), all (会签), N of M, or one after another (依次审批)."""
-
-    type: Literal["approval"]
-    key: Key | None = None
-    name: str = "审批"
-    approvers: Recipients
-    mode: Literal["any", "all", "sequential", "n_of_m"] = "any"
-    required: int | None = Field(default=None, ge=1)
-    due: Due | None = None
-    if_empty: Literal["fail", "approve"] = "fail"
-    """When the approvers resolve to nobody at run time: fail the instance, or pass the step."""
-
-    _due = field_validator("due", mode="before")(lambda cls, v: _due(v))
-
-    @model_validator(mode="after")
-    def _required(self) -> ApprovalStep:
-        if self.mode == "n_of_m" and self.required is None:
-            raise ValueError('mode "n_of_m" needs "required"')
-        if self.mode != "n_of_m" and self.required is not None:
-            raise ValueError('"required" is only for mode "n_of_m"')
-        return self
-
-
-class NotifyStep(_Message):
-    """cc / notify: tell people without asking them anything."""
-
-    type: Literal["notify", "cc"]
-    key: Key | None = None
-    name: str = "通知"
-
-
-class ConditionBranch(_Model):
-    """One branch: taken when `when` is TRUE (in order), or the default."""
-
-    name: str | None = None
-    when: str | None = None
-    default: bool = False
-    steps: list[Step] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _when(self) -> ConditionBranch:
-        if self.default and self.when is not None:
-            raise ValueError('a default branch has no "when"')
-        if not self.default and self.when is None:
-            raise ValueError('a branch needs "when" or "default": true')
-        return self
-
-
-class ConditionStep(_Model):
-    """Branches with conditions, evaluated in order, plus a default branch."""
-
-    type: Literal["condition"]
-    key: Key | None = None
-    name: str = "条件分支"
-    branches: list[ConditionBranch] = Field(min_length=1)
-
-
-class ParallelBranch(_Model):
-    name: str | None = None
-    steps: list[Step] = Field(default_factory=list)
-
-
-class ParallelStep(_Model):
-    """Branches that all run; the flow goes on when every branch has finished."""
-
-    type: Literal["parallel"]
-    key: Key | None = None
-    name: str = "并行分支"
-    branches: list[ParallelBranch] = Field(min_length=1)
-    reject_ends_flow: bool = True
-    """A rejection in one branch rejects the whole flow (false: that branch just ends)."""
-
-
-class WaitStep(_Model):
-    """Pause for a duration, or until a date field (plus an offset)."""
-
-    type: Literal["wait"]
-    key: Key | None = None
-    name: str = "等待"
-    duration: str | None = None
-    until: Key | None = None
-    offset: str | None = None
-    business: bool = False
-
-    _durations = field_validator("duration", "offset")(lambda cls, v: _duration(v))
-
-    @model_validator(mode="after")
-    def _one(self) -> WaitStep:
-        if (self.duration is None) == (self.until is None):
-            raise ValueError('a wait step needs exactly one of "duration" and "until"')
-        return self
-
-
-Step = Annotated[
-    ApprovalStep | NotifyStep | ConditionStep | ParallelStep | Action | WaitStep,
-    Field(discriminator="type"),
-]
-
-
 class OnReject(_Model):
     """What a rejection does to the record."""
 
@@ -186,28 +66,13 @@ class FlowDefinition(_Model):
     form: Key
     enabled: bool = True
     trigger: Trigger
-    steps: list[Step] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)  # the union of step types, resolved below
     on_reject: OnReject | None = None
     lock_record: bool = True
     """While an approval task is open the record is read-only (false: it stays editable)."""
 
 
-for _model in (ConditionBranch, ConditionStep, ParallelBranch, ParallelStep, FlowDefinition):
-    _model.model_rebuild()
+# Steps are the union of the registered step types (engine/flows/steps), resolved now that it exists.
+FlowDefinition.model_rebuild(_types_namespace={"Step": any_step_annotation()})
 
-
-def walk_steps(steps: list[Any], prefix: str = "steps") -> list[tuple[str, Any]]:
-    """Every step of a tree with its path id, depth first, in definition order."""
-    found: list[tuple[str, Any]] = []
-    for i, step in enumerate(steps):
-        path = f"{prefix}[{i}]"
-        found.append((path, step))
-        for b, branch in enumerate(getattr(step, "branches", None) or []):
-            found.extend(walk_steps(branch.steps, f"{path}.branches[{b}].steps"))
-    return found
-
-
-__all__ = ["FlowDefinition", "Trigger", "Recipients", "Due", "Step", "ApprovalStep", "NotifyStep",
-           "ConditionStep", "ConditionBranch", "ParallelStep", "ParallelBranch", "UpdateRecordAction",
-           "CreateRecordAction", "WebhookAction", "NotifyAction", "AssignAction", "AssignRule", "TaskAction",
-           "TaskSpec", "WaitStep", "OnReject", "walk_steps"]
+__all__ = ["FlowDefinition", "Trigger", "OnReject", "Recipients", "walk_steps"]

@@ -3,8 +3,8 @@ is rejected (ending its parallel branch or the whole flow)."""
 
 from __future__ import annotations
 
-from engine.flows.model import walk_steps
 from engine.flows.run import Run, parent_of_sequence, position_of
+from engine.flows.tree import walk_steps
 
 
 def step_done(run: Run, path: str) -> None:

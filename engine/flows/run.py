@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from engine.expr.evaluate import EvalContext, evaluate
@@ -17,11 +17,14 @@ from engine.expr.nodes import BOOL, Type
 from engine.flows import effects as fx
 from engine.flows.calendar import BusinessCalendar, add_duration
 from engine.flows.durations import parse_duration
-from engine.flows.model import FlowDefinition, walk_steps
 from engine.flows.state import Entry, FlowInstanceState, Task
+from engine.flows.tree import walk_steps
 from engine.forms.expressions import _row_values, checked
 from engine.forms.model import FormDefinition
 from engine.org import Org
+
+if TYPE_CHECKING:
+    from engine.flows.model import FlowDefinition
 
 _BRANCH = re.compile(r"^(?P<step>.+)\.branches\[(?P<branch>\d+)\]\.steps$")
 _STEP = re.compile(r"^(?P<seq>.+)\[(?P<index>\d+)\]$")

@@ -1,6 +1,6 @@
 """The aggregate functions of reports: what a measure computes over the rows of a group.
 
-Each is registered once with its SQL (per dialect, over the compiled row value), how two partial
+Each is listed once (BUILT_INS) with its SQL (per dialect, over the compiled row value), how two partial
 results combine (for totals, subtotals and the "others" row without another query; None when they
 cannot, as for distinct counts), and its Python meaning over a list of row values (the reference the
 SQL is tested against). In calculated measures they are written in upper case:
@@ -61,26 +61,25 @@ class ReportAggregate:
 
 report_aggregates: Registry[ReportAggregate] = Registry("report aggregate")
 
-
-def define(agg: ReportAggregate) -> None:
-    report_aggregates.register(agg.name, agg)
-
-
-define(ReportAggregate("COUNT", "none", lambda d, x: func.count(), _add, len, summary="行数"))
-define(ReportAggregate("COUNT_VALUES", "row", lambda d, x: func.count(x), _add,
-                       lambda vs: sum(1 for v in vs if v is not None), summary="非空值的个数"))
-define(ReportAggregate("COUNTIF", "condition",
-                       lambda d, x: func.coalesce(func.sum(case((x, 1), else_=literal_column("0"))), 0), _add,
-                       lambda vs: sum(1 for v in vs if v is True), summary="满足条件的行数"))
-define(ReportAggregate("COUNT_DISTINCT", "row", lambda d, x: func.count(distinct(x)), None,
-                       lambda vs: len({v for v in vs if v is not None}), summary="不同值的个数"))
-define(ReportAggregate("SUM", "row", lambda d, x: _sum_sql(d, x), _add,  # type: ignore[arg-type]
-                       _blank_skipping(lambda vs: sum(vs, Decimal(0)) if vs else None), numeric=True, exact=True,
-                       summary="求和"))
-define(ReportAggregate("MIN", "row", lambda d, x: func.min(x), _least, _blank_skipping(lambda vs: min(vs, default=None)),
-                       summary="最小值"))
-define(ReportAggregate("MAX", "row", lambda d, x: func.max(x), _greatest,
-                       _blank_skipping(lambda vs: max(vs, default=None)), summary="最大值"))
+BUILT_INS: tuple[ReportAggregate, ...] = (
+    ReportAggregate("COUNT", "none", lambda d, x: func.count(), _add, len, summary="行数"),
+    ReportAggregate("COUNT_VALUES", "row", lambda d, x: func.count(x), _add,
+                    lambda vs: sum(1 for v in vs if v is not None), summary="非空值的个数"),
+    ReportAggregate("COUNTIF", "condition",
+                    lambda d, x: func.coalesce(func.sum(case((x, 1), else_=literal_column("0"))), 0), _add,
+                    lambda vs: sum(1 for v in vs if v is True), summary="满足条件的行数"),
+    ReportAggregate("COUNT_DISTINCT", "row", lambda d, x: func.count(distinct(x)), None,
+                    lambda vs: len({v for v in vs if v is not None}), summary="不同值的个数"),
+    ReportAggregate("SUM", "row", lambda d, x: _sum_sql(d, x), _add,  # type: ignore[arg-type]
+                    _blank_skipping(lambda vs: sum(vs, Decimal(0)) if vs else None), numeric=True, exact=True,
+                    summary="求和"),
+    ReportAggregate("MIN", "row", lambda d, x: func.min(x), _least, _blank_skipping(lambda vs: min(vs, default=None)),
+                    summary="最小值"),
+    ReportAggregate("MAX", "row", lambda d, x: func.max(x), _greatest,
+                    _blank_skipping(lambda vs: max(vs, default=None)), summary="最大值"),
+)
+for _agg in BUILT_INS:
+    report_aggregates.register(_agg.name, _agg)
 
 
 class DecimalSum:
@@ -102,4 +101,4 @@ class DecimalSum:
 SQLITE_AGGREGATES = (("tg_sum", 1, DecimalSum),)
 """(name, number of arguments, class) for sqlite3's create_aggregate."""
 
-__all__ = ["ReportAggregate", "report_aggregates", "SQLITE_AGGREGATES", "DecimalSum"]
+__all__ = ["BUILT_INS", "ReportAggregate", "report_aggregates", "SQLITE_AGGREGATES", "DecimalSum"]

@@ -9,12 +9,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from runtime import subscribers
 from runtime.jobs.worker import run_due, serve, worker_name
 from runtime.settings import Settings
 from runtime.storage.db import open_database
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    subscribers.install()  # the jobs write records (flow actions, schedules): every subscriber must be on
     settings = Settings()
     if args.db:
         settings = settings.model_copy(update={"database_url": args.db})

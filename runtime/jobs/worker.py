@@ -18,14 +18,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Row
 
 from engine.errors import Busy
+from runtime.jobs.handlers import job_handlers
+from runtime.jobs.job_run import JobRun, LeaseLost
 from runtime.jobs.lease import LeaseKeeper
 from runtime.settings import Settings
 from runtime.storage import outbox
@@ -37,49 +38,6 @@ log = logging.getLogger("tangram.worker")
 SCHEDULE_CHECK_SECONDS = 60.0
 """How often a polling worker makes sure every schedule flow has its next run queued (a published app's new
 schedules start within a minute)."""
-
-
-class LeaseLost(Exception):
-    """The job's lease passed and another worker claimed it: this worker must not finish it."""
-
-
-@dataclass
-class JobRun:
-    """One claimed job being run: handlers finish it inside their own write transaction when they can,
-    so a database effect and the job's completion commit together (exactly once)."""
-
-    db: Database
-    job: Row[Any]
-    now: datetime
-    worker: str
-    settings: Settings
-    completed: bool = field(default=False)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.timezone)
-
-    def complete(self, conn: Connection) -> None:
-        """Mark the job done in the transaction holding its database effects; LeaseLost when another worker
-        has the job now, so that the effects roll back and happen once (by that worker)."""
-        if not self.record_done(conn):
-            raise LeaseLost(f"job {self.job.id}: lease lost")
-
-    def record_done(self, conn: Connection) -> bool:
-        """Mark the job done after an effect outside the database (nothing to undo); False when the lease
-        was lost (another worker will do it again: at least once)."""
-        self.completed = True
-        return outbox.finish(conn, self.job.id, self.worker, self.now)
-
-
-Handler = Callable[[JobRun], None]
-
-
-def handlers() -> dict[str, Handler]:
-    from runtime.jobs.handlers import email, flow_timer, robots, webhook
-
-    return {"flow_timer": flow_timer.handle, "schedule": flow_timer.schedule, "date_trigger": flow_timer.date_trigger,
-            "date_backfill": flow_timer.date_backfill, "email": email.handle, "webhook": webhook.handle, "dingtalk": robots.dingtalk, "wecom": robots.wecom}
 
 
 def worker_name() -> str:
@@ -94,9 +52,7 @@ def run_job(db: Database, settings: Settings, job: Row[Any], now: datetime, work
     """Run one claimed job, renewing its lease meanwhile; its final status ("lost": another worker has it)."""
     run = JobRun(db, job, now, worker, settings)
     try:
-        handler = handlers().get(job.kind)
-        if handler is None:
-            raise LookupError(f"no handler for job kind {job.kind!r}")
+        handler = job_handlers.get(job.kind)
         with LeaseKeeper(db, job.id, worker, now, lease_of(settings)):
             handler(run)
         if not run.completed:
@@ -186,4 +142,4 @@ class EmbeddedWorker:
         self.thread.join(timeout=10)
 
 
-__all__ = ["run_once", "run_due", "run_job", "serve", "EmbeddedWorker", "JobRun", "LeaseLost", "handlers"]
+__all__ = ["run_once", "run_due", "run_job", "serve", "EmbeddedWorker", "JobRun", "LeaseLost"]

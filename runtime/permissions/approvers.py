@@ -2,7 +2,7 @@
 to those who may see its record.
 
 An approver (or a to-do's assignee) with a task on a record may read that record through the gate's
-read-grant registry, whether or not a role reaches it — from the moment the task exists, also after
+read grants (listed in runtime/subscribers.py), whether or not a role reaches it — from the moment the task exists, also after
 deciding it, so the decision stays explainable. Reading only: updating still needs a role."""
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from sqlalchemy import Connection, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound
-from runtime.permissions import grants
 from runtime.permissions.check import Guard
 from runtime.storage.context import Actor, FormRef
 from runtime.storage.tables import flow_tasks, records
 
 
-@grants.read_grant
 def task_assignees_read(conn: Connection, actor: Actor, ref: FormRef) -> ColumnElement[bool] | None:
     """Records of this form that hold a task assigned to the actor."""
     if actor.username is None:

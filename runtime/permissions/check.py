@@ -8,7 +8,7 @@ refused on write with 403 naming them). A value derived from a field the actor d
 the relations the actor writes may name only records they may read (`writing`). Administrators pass
 everything; an API token limits the apps.
 
-`runtime.permissions.hooks` gives the same decisions to the report and flow engines.
+The report and flow runtimes ask the same gate (`Guard(...).form(...).where(op)`, `.access(field)`).
 """
 
 from __future__ import annotations

@@ -12,14 +12,12 @@ from sqlalchemy import Connection, delete, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
-from runtime.permissions.grants import read_grant
 from runtime.storage.context import Actor, FormRef
 from runtime.storage.tables import department_members, departments, record_shares, records, users
 
 INLINE_IDS = 1000
 
 
-@read_grant
 def shared_with_me(conn: Connection, actor: Actor, ref: FormRef) -> ColumnElement[bool] | None:
     """Records of the form shared with the user or one of their departments; None when there are none,
     so the lists of the many users without shares keep their plain, index-friendly scope."""

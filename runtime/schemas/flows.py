@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Row
 
-from engine.flows.state import FlowInstanceState
+from engine.flows.state import Entry, FlowInstanceState
+from engine.flows.trial import Trial
 
 
 class _In(BaseModel):
@@ -17,6 +19,33 @@ class _In(BaseModel):
 
 class StartIn(_In):
     record_id: int
+
+
+class TrialIn(_In):
+    record_id: int
+    definition: dict[str, Any] | None = None
+    """The flow as the designer holds it (unsaved); absent: the draft's."""
+
+
+class InsertStepIn(_In):
+    at: str = Field(max_length=500)
+    step: dict[str, Any]
+
+
+class MoveStepIn(_In):
+    path: str = Field(max_length=500)
+    to: str = Field(max_length=500)
+
+
+class InsertBranchIn(_In):
+    path: str = Field(max_length=500)
+    branch: dict[str, Any] = Field(default_factory=dict)
+    position: int | None = None
+
+
+class CopyFlowIn(_In):
+    key: str = Field(min_length=1, max_length=64)
+    name: str | None = Field(default=None, max_length=200)
 
 
 class CommentIn(_In):
@@ -42,11 +71,15 @@ def task_json(row: Row[Any]) -> dict[str, Any]:
             "due_at": _moment(row.due_at), "decided_at": _moment(row.decided_at), "decided_by": row.decided_by}
 
 
+def timeline_json(entries: list[Entry], lang: str = "zh") -> list[dict[str, Any]]:
+    return [{"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "step": e.step, "step_name": e.step_name,
+             "message": e.message_en if lang == "en" and e.message_en else e.message, "comment": e.comment,
+             **({"detail": e.detail} if e.detail else {})} for e in entries]
+
+
 def instance_json(row: Row[Any], tasks: list[Row[Any]] | None = None, *, lang: str = "zh") -> dict[str, Any]:
     state = FlowInstanceState.model_validate(row.state)
-    timeline = [{"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "step": e.step, "step_name": e.step_name,
-                 "message": e.message_en if lang == "en" and e.message_en else e.message, "comment": e.comment,
-                 **({"detail": e.detail} if e.detail else {})} for e in state.timeline]
+    timeline = timeline_json(state.timeline, lang)
     body = {"id": row.id, "app": row.app, "flow": row.flow, "form": row.form, "record_id": row.record_id,
             "status": row.status, "submitter": row.submitter, "def_version": row.def_version,
             "locks_record": row.locks_record, "created_at": _moment(row.created_at),
@@ -55,6 +88,18 @@ def instance_json(row: Row[Any], tasks: list[Row[Any]] | None = None, *, lang: s
     if tasks is not None:
         body["tasks"] = [task_json(t) for t in tasks]
     return body
+
+
+def _effect_json(effect: Any) -> dict[str, Any]:
+    body = {k: ("***" if k == "secret" and v else _moment(v) if isinstance(v, datetime) else v)
+            for k, v in dataclasses.asdict(effect).items()}
+    return {"effect": type(effect).__name__, **body}
+
+
+def trial_json(result: Trial, lang: str = "zh") -> dict[str, Any]:
+    """A trial run: how it ended, its timeline, who each approval step asked, what its actions would do."""
+    return {"status": result.status, "timeline": timeline_json(result.timeline, lang), "asked": result.asked,
+            "effects": [_effect_json(e) for e in result.effects]}
 
 
 def message_json(row: Row[Any]) -> dict[str, Any]:

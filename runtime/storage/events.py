@@ -6,7 +6,7 @@ jobs, audit entries), so the record change and everything it causes commit toget
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -62,6 +62,17 @@ def publish(conn: Connection, event: RecordEvent) -> None:
         subscriber(conn, event)
 
 
+def install(before: Sequence[Subscriber], after: Sequence[Subscriber]) -> None:
+    """Add the given subscribers that are not registered yet, in order (installing twice changes nothing)."""
+    for wanted, registered in ((before, _before), (after, _after)):
+        registered.extend(s for s in wanted if s not in registered)
+
+
+def registered() -> tuple[list[Subscriber], list[Subscriber]]:
+    """The before- and after-write subscribers in the order they run."""
+    return list(_before), list(_after)
+
+
 def unsubscribe(subscriber: Subscriber) -> None:
     """Remove a subscriber (tests that register their own restore the lists with this)."""
     for subscribers in (_before, _after):
@@ -69,4 +80,4 @@ def unsubscribe(subscriber: Subscriber) -> None:
             subscribers.remove(subscriber)
 
 
-__all__ = ["RecordEvent", "before_write", "after_write", "check", "publish", "unsubscribe"]
+__all__ = ["RecordEvent", "Subscriber", "before_write", "after_write", "check", "install", "publish", "registered", "unsubscribe"]

@@ -3,6 +3,8 @@ assignments at once; e-mail, robots, webhooks and timers as outbox jobs with an 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,8 +52,34 @@ def _todos(conn: Connection, row: Row[Any], users: tuple[str, ...], name: str, s
         messages.send(conn, users, "新待办", name, now, app=row.app, record_id=row.record_id, instance_id=row.id)
 
 
-def _assign(conn: Connection, row: Row[Any], app: AppDefinition, effect: fx.Assign, change: Change, key: str) -> None:
-    if not effect.users:
+@dataclass(frozen=True)
+class Carrying:
+    """What carrying out one effect needs: the transaction, the instance row, its app and flow, the change it
+    is made as (the submitter's name, now, the time zone), and the effect's idempotency key."""
+
+    conn: Connection
+    row: Row[Any]
+    app: AppDefinition
+    flow: FlowDefinition
+    change: Change
+    key: str
+
+    def flow_form(self) -> FormRef:
+        return definitions.form_ref(self.conn, self.app.key, self.flow.form)
+
+
+def _update_record(c: Carrying, effect: fx.UpdateRecord) -> None:
+    if c.row.record_id is not None:
+        records.update_record(c.conn, c.flow_form(), c.row.record_id, effect.values, c.change)
+
+
+def _create_record(c: Carrying, effect: fx.CreateRecord) -> None:
+    records.create(c.conn, definitions.form_ref(c.conn, c.app.key, effect.form), effect.values, c.change)
+
+
+def _assign(c: Carrying, effect: fx.Assign) -> None:
+    conn, row, app, change, key = c.conn, c.row, c.app, c.change, c.key
+    if not effect.users or row.record_id is None:
         return
     ref = definitions.form_ref(conn, app.key, row.form)
     if effect.strategy == "round_robin":
@@ -66,16 +94,48 @@ def _assign(conn: Connection, row: Row[Any], app: AppDefinition, effect: fx.Assi
                       app=app.key, record_id=row.record_id, instance_id=row.id)
 
 
-def _notify(conn: Connection, row: Row[Any], effect: fx.Notify, now: datetime, key: str) -> None:
+def _notify(c: Carrying, effect: fx.Notify) -> None:
+    conn, row, now = c.conn, c.row, c.change.now
     if effect.channel == "in_app":
         messages.send(conn, effect.users, effect.title, effect.message, now, app=row.app, record_id=row.record_id,
                       instance_id=row.id)
     elif effect.channel == "email":
         outbox.enqueue(conn, "email", {"to": list(effect.users), "subject": effect.title, "body": effect.message},
-                       now, key=key)
+                       now, key=c.key)
     else:
         outbox.enqueue(conn, effect.channel, {"webhook": effect.webhook, "secret": effect.secret,
-                                              "title": effect.title, "message": effect.message}, now, key=key)
+                                              "title": effect.title, "message": effect.message}, now, key=c.key)
+
+
+def _call_webhook(c: Carrying, effect: fx.CallWebhook) -> None:
+    outbox.enqueue(c.conn, "webhook", {"url": effect.url, "secret": effect.secret, "body": effect.body},
+                   c.change.now, key=c.key, max_attempts=effect.attempts)
+
+
+def _open_todo(c: Carrying, effect: fx.OpenTodo) -> None:
+    _todos(c.conn, c.row, effect.users, effect.name, effect.step, effect.due_at, c.change.now, c.key)
+
+
+def _set_timer(c: Carrying, effect: fx.SetTimer) -> None:
+    outbox.enqueue(c.conn, "flow_timer", {"instance_id": c.row.id, "key": effect.key}, c.change.now,
+                   run_at=effect.at, key=f"timer:{c.row.id}:{effect.key}:{effect.at.isoformat()}"[:200])
+
+
+def _nothing(c: Carrying, effect: Any) -> None:
+    """Finished: the instance's new status is stored with its state, nothing else to do."""
+
+
+CARRY_OUT: dict[type, Callable[[Carrying, Any], None]] = {
+    fx.UpdateRecord: _update_record,
+    fx.CreateRecord: _create_record,
+    fx.Notify: _notify,
+    fx.CallWebhook: _call_webhook,
+    fx.Assign: _assign,
+    fx.OpenTodo: _open_todo,
+    fx.SetTimer: _set_timer,
+    fx.Finished: _nothing,
+}
+"""Every effect the engine emits → how the runtime carries it out (a new effect needs one line here)."""
 
 
 def carry_out(conn: Connection, row: Row[Any], app: AppDefinition, flow: FlowDefinition, outcome: Outcome,
@@ -83,24 +143,7 @@ def carry_out(conn: Connection, row: Row[Any], app: AppDefinition, flow: FlowDef
     """Do what the transition asks. Flow writes are made in the submitter's name (the system's when none)."""
     change = Change(Actor(row.submitter) if row.submitter else SYSTEM, now, tz)
     for n, effect in enumerate(outcome.effects):
-        key = f"flow:{row.id}:{base}:{n}"
-        if isinstance(effect, fx.UpdateRecord) and row.record_id is not None:
-            records.update_record(conn, definitions.form_ref(conn, app.key, flow.form), row.record_id, effect.values,
-                                  change)
-        elif isinstance(effect, fx.CreateRecord):
-            records.create(conn, definitions.form_ref(conn, app.key, effect.form), effect.values, change)
-        elif isinstance(effect, fx.Notify):
-            _notify(conn, row, effect, now, key)
-        elif isinstance(effect, fx.CallWebhook):
-            outbox.enqueue(conn, "webhook", {"url": effect.url, "secret": effect.secret, "body": effect.body}, now,
-                           key=key, max_attempts=effect.attempts)
-        elif isinstance(effect, fx.Assign) and row.record_id is not None:
-            _assign(conn, row, app, effect, change, key)
-        elif isinstance(effect, fx.OpenTodo):
-            _todos(conn, row, effect.users, effect.name, effect.step, effect.due_at, now, key)
-        elif isinstance(effect, fx.SetTimer):
-            outbox.enqueue(conn, "flow_timer", {"instance_id": row.id, "key": effect.key}, now, run_at=effect.at,
-                           key=f"timer:{row.id}:{effect.key}:{effect.at.isoformat()}"[:200])
+        CARRY_OUT[type(effect)](Carrying(conn, row, app, flow, change, f"flow:{row.id}:{base}:{n}"), effect)
 
 
-__all__ = ["carry_out"]
+__all__ = ["CARRY_OUT", "Carrying", "carry_out"]

@@ -16,7 +16,7 @@ from engine.flows.cron import Cron
 from engine.flows.events import Cancel
 from engine.flows.model import FlowDefinition
 from engine.flows.triggers import condition_holds, fire_at, starts_on
-from runtime.storage import definitions, events, flows, outbox
+from runtime.storage import definitions, flows, outbox
 from runtime.storage import records as records_storage
 from runtime.storage.context import SYSTEM, FormRef
 from runtime.storage.events import RecordEvent
@@ -24,7 +24,6 @@ from runtime.storage.expressions import filter_clause
 from runtime.storage.tables import apps, records
 
 
-@events.before_write
 def refuse_locked(conn: Connection, event: RecordEvent) -> None:
     """A record with an open approval task is read-only, except to the flow that holds it."""
     if event.action not in ("update", "delete"):
@@ -56,7 +55,6 @@ def schedule_date(conn: Connection, app: str, flow: FlowDefinition, record_id: i
                        key=f"{prefix}{at.isoformat()}")
 
 
-@events.after_write
 def start_triggered(conn: Connection, event: RecordEvent) -> None:
     app, form = event.ref.app, event.ref.form
     wanted = [f for f in app.flows if f.form == form.key and f.enabled and f.trigger.on in ("create", "update", "date")]
@@ -77,7 +75,6 @@ def start_triggered(conn: Connection, event: RecordEvent) -> None:
                 flows.start(conn, app.key, flow.key, record_id, change.actor, change.now, change.timezone)
 
 
-@events.after_write
 def cancel_on_delete(conn: Connection, event: RecordEvent) -> None:
     """A deleted record's running flows are withdrawn (their timers then find nothing to do)."""
     if event.action != "delete":

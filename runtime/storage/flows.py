@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from engine.app import AppDefinition
 from engine.errors import EngineError, FlowStateError, NotAssignee, NotFound
@@ -159,6 +159,17 @@ def start(conn: Connection, app_key: str, flow_key: str, record_id: int | None, 
     return apply(conn, instance_id, Start(actor.username), now, tz)
 
 
+def running_by_version(conn: Connection, app: str) -> dict[str, dict[int, int]]:
+    """Flow key → app version → how many of its instances are running (or returned for changes)."""
+    rows = conn.execute(select(flow_instances.c.flow, flow_instances.c.def_version, func.count())
+                        .where(flow_instances.c.app == app, flow_instances.c.status.in_(("running", "returned")))
+                        .group_by(flow_instances.c.flow, flow_instances.c.def_version))
+    found: dict[str, dict[int, int]] = {}
+    for flow, version, count in rows:
+        found.setdefault(flow, {})[int(version)] = int(count)
+    return found
+
+
 def running_on(conn: Connection, app: str, record_id: int, flow: str | None = None) -> bool:
     query = select(flow_instances.c.id).where(flow_instances.c.app == app, flow_instances.c.record_id == record_id,
                                               flow_instances.c.status.in_(("running", "returned")))
@@ -230,4 +241,5 @@ def complete_todo(conn: Connection, task_id: int, username: str, comment: str | 
 
 
 __all__ = ["start", "apply", "get", "list_instances", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
+           "running_by_version",
            "carrying_out", "is_carrying_out", "complete_todo", "context"]

@@ -23,7 +23,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine import search
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.model import FormDefinition
-from runtime.storage import events
 from runtime.storage.bulk import write_rows
 from runtime.storage.events import RecordEvent
 from runtime.storage.tables import metadata, records
@@ -145,8 +144,8 @@ def _numbered(form: FormDefinition) -> list[str]:
     return [k for k in form.searched_fields if isinstance(form.by_key.get(k), AutoNumberField)]
 
 
-@events.after_write
-def _keep_current(conn: Connection, event: RecordEvent) -> None:
+def keep_current(conn: Connection, event: RecordEvent) -> None:
+    """Created records are indexed; updated ones again when a searched field changed."""
     form = event.ref.form
     if event.action == "create":
         index_records(conn, form, event.ids, event.after)

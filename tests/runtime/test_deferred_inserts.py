@@ -9,12 +9,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-import runtime.audit  # noqa: F401  (its subscriber writes the audit entries)
+from runtime import subscribers
 from runtime.storage import deferred, definitions, driver, records, search, tables
 from runtime.storage.context import Actor, Change
 from runtime.storage.db import Database
 from runtime.storage.tables import record_history
 from tests.factories import repair
+
+
+@pytest.fixture(autouse=True)
+def wired() -> None:
+    subscribers.install()  # storage is used directly here: switch on the audit and search subscribers
 
 
 def _history_rows(conn: object, record_id: int) -> int:

@@ -274,34 +274,39 @@ def test_a_record_shared_with_a_user_or_department_is_readable_by_them_only(make
     assert entry[0]["record_id"] == target and entry[0]["detail"]["after"] == {"users": [], "departments": ["east"]}
 
 
-def test_the_report_hooks_give_the_same_scope_and_field_access_as_the_api(make: Maker, people: Any,
-                                                                         deals: Any) -> None:
+def test_the_gate_gives_other_engines_the_same_scope_and_field_access_as_the_api(make: Maker, people: Any,
+                                                                               deals: Any) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
     from sqlalchemy import select
 
     from engine.errors import Forbidden, NotFound
-    from runtime.permissions.hooks import field_access, row_scope
+    from engine.permissions.rights import Operation
+    from runtime.permissions.check import Guard
     from runtime.storage.context import Actor
     from runtime.storage.users import user_by_name
 
     with make.app.state.db.read() as conn:
-        def actor(name: str) -> Actor:
+        def gate(name: str, op: Operation = "read") -> Any:
             row = user_by_name(conn, name)
-            return Actor(row.username, row.id, row.is_admin)
+            guard = Guard(Actor(row.username, row.id, row.is_admin), datetime.now(UTC), ZoneInfo("Asia/Shanghai"))
+            return guard.form(conn, "sales", "deal", op)
 
         def names(clause: Any) -> set[str]:
             query = select(records.c.data).where(records.c.app == "sales", records.c.form == "deal",
                                                  records.c.deleted_at.is_(None))
             return {d["name"] for d in conn.scalars(query.where(clause) if clause is not None else query)}
 
-        assert names(row_scope(conn, actor("mgr"), "sales", "deal")) == _names(make, people["mgr"])
-        assert names(row_scope(conn, actor("rep1"), "sales", "deal", "update")) == {"rep1的交易"}
-        assert row_scope(conn, actor("admin"), "sales", "deal") is None
-        assert field_access(conn, actor("rep1"), "sales", "deal")["cost"] == "hidden"
-        assert field_access(conn, actor("mgr"), "sales", "deal")["cost"] == "read"
+        assert names(gate("mgr").where("read")) == _names(make, people["mgr"])
+        assert names(gate("rep1", "update").where("update")) == {"rep1的交易"}
+        assert gate("admin").where("read") is None
+        assert gate("rep1").access("cost") == "hidden"
+        assert gate("mgr").access("cost") == "read"
         with pytest.raises(NotFound):
-            row_scope(conn, actor("nobody"), "sales", "deal")
+            gate("nobody")
         with pytest.raises(Forbidden):
-            row_scope(conn, actor("rep1"), "sales", "deal", "delete")
+            gate("rep1", "delete")
 
 
 FIELD_KEYS = st.sampled_from(["name", "amount", "cost", "status", "note", "files", "nosuch", "owner", "id", "",

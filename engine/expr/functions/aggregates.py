@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.expr.functions import Function, define, fail
+from engine.expr.functions.base import Function, fail
 from engine.expr.nodes import NULL, NUMBER, Call, Type
 
 
@@ -50,10 +50,12 @@ def _average(*args: Any) -> Any:
     return sum(items, Decimal(0)) / len(items) if items else None
 
 
-define(Function("SUM", 1, None, _numeric_rule, lambda *a: sum(_items(a), Decimal(0)), {}, "求和", "SUM(lines.subtotal)"))
-define(Function("AVERAGE", 1, None, _numeric_rule, _average, {}, "平均值", "AVERAGE(lines.unit_price)"))
-define(Function("MIN", 1, None, _order_rule, lambda *a: min(_items(a), default=None), {}, "最小值", "MIN(lines.discount)"))
-define(Function("MAX", 1, None, _order_rule, lambda *a: max(_items(a), default=None), {}, "最大值", "MAX(planned_on, received_on)"))
-define(Function("COUNT", 1, None, _count_rule, lambda *a: Decimal(len(_items(a))), {}, "非空值的个数", "COUNT(lines.item)"))
-define(Function("COUNTIF", 2, 2, _countif_rule, lambda items, value: Decimal(sum(1 for v in (items or []) if v == value)), {},
-                "列表中等于某值的个数", 'COUNTIF(lines.non_standard, TRUE)'))
+FUNCTIONS: tuple[Function, ...] = (
+    Function("SUM", 1, None, _numeric_rule, lambda *a: sum(_items(a), Decimal(0)), {}, "求和", "SUM(lines.subtotal)"),
+    Function("AVERAGE", 1, None, _numeric_rule, _average, {}, "平均值", "AVERAGE(lines.unit_price)"),
+    Function("MIN", 1, None, _order_rule, lambda *a: min(_items(a), default=None), {}, "最小值", "MIN(lines.discount)"),
+    Function("MAX", 1, None, _order_rule, lambda *a: max(_items(a), default=None), {}, "最大值", "MAX(planned_on, received_on)"),
+    Function("COUNT", 1, None, _count_rule, lambda *a: Decimal(len(_items(a))), {}, "非空值的个数", "COUNT(lines.item)"),
+    Function("COUNTIF", 2, 2, _countif_rule, lambda items, value: Decimal(sum(1 for v in (items or []) if v == value)), {},
+             "列表中等于某值的个数", 'COUNTIF(lines.non_standard, TRUE)'),
+)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Date, Integer, cast, func
 
-from engine.expr.functions import Function, define, fail, typed
+from engine.expr.functions.base import Function, fail, typed
 from engine.expr.nodes import DATE, DATETIME, NULL, NUMBER, Call, Literal, Type
 
 D, N, T = "date", "number", "text"
@@ -122,27 +122,10 @@ def _sql_part(fmt: str, field: str) -> dict[str, Any]:
     standard = lambda a: cast(func.extract(field, cast(a[0], Date)), Integer)  # noqa: E731
     return {"sqlite": lambda a: cast(func.strftime(fmt, a[0]), Integer), "postgresql": standard, "duckdb": standard}
 
-define(Function("TODAY", 0, 0, typed(DATE), lambda: None, {}, "今天（应用时区）", "DATEDIF(last_followup_at, TODAY(), \"D\") > 3"))
-define(Function("NOW", 0, 0, typed(DATETIME), lambda: None, {}, "当前时刻", "NOW()"))
-define(Function("DATE", 3, 3, typed(DATE, N, N, N), lambda y, m, d: None if None in (y, m, d) else _safe_date(y, m, d), {},
-                "由年月日组成日期", "DATE(2026, 12, 31)"))
-define(Function("YEAR", 1, 1, _part_rule, _part(lambda d: d.year), _sql_part("%Y", "year"), "年份", "YEAR(signed_on)"))
-define(Function("MONTH", 1, 1, _part_rule, _part(lambda d: d.month), _sql_part("%m", "month"), "月份", "MONTH(signed_on)"))
-define(Function("DAY", 1, 1, _part_rule, _part(lambda d: d.day), _sql_part("%d", "day"), "日", "DAY(birthday)"))
-define(Function("WEEKDAY", 1, 1, _part_rule, _part(lambda d: d.isoweekday()), {}, "星期几（星期一为 1，星期日为 7）",
-                "WEEKDAY(followed_at) <= 5"))
-define(Function("DATEADD", 2, 3, _dateadd_rule, _dateadd, {}, "加减天(D)/月(M)/年(Y)/小时(H)", 'DATEADD(signed_on, 1, "Y")'))
-define(Function("DATEDIF", 3, 3, _datedif_rule, _datedif, {}, "两个日期相差的整天(D)/整月(M)/整年(Y)",
-                'DATEDIF(last_followup_at, TODAY(), "D")'))
 def _eomonth_rule(node: Call, args: list[Type]) -> Type:
     _date_or_datetime(node, args[0], 1)
     typed(NULL, "any", N)(node, args)
     return DATE
-
-
-define(Function("EOMONTH", 1, 2, _eomonth_rule,
-                lambda d, n=Decimal(0): None if d is None or n is None else _eomonth(_day_of(d), int(n)), {},
-                "某月的最后一天", "EOMONTH(signed_on, 0)"))
 
 
 def _safe_date(y: Decimal, m: Decimal, d: Decimal) -> date | None:
@@ -155,3 +138,22 @@ def _safe_date(y: Decimal, m: Decimal, d: Decimal) -> date | None:
 def _eomonth(day: date, months: int) -> date | None:
     moved = _add_months(day.replace(day=1), months)
     return None if moved is None else moved.replace(day=calendar.monthrange(moved.year, moved.month)[1])
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function("TODAY", 0, 0, typed(DATE), lambda: None, {}, "今天（应用时区）", "DATEDIF(last_followup_at, TODAY(), \"D\") > 3"),
+    Function("NOW", 0, 0, typed(DATETIME), lambda: None, {}, "当前时刻", "NOW()"),
+    Function("DATE", 3, 3, typed(DATE, N, N, N), lambda y, m, d: None if None in (y, m, d) else _safe_date(y, m, d), {},
+             "由年月日组成日期", "DATE(2026, 12, 31)"),
+    Function("YEAR", 1, 1, _part_rule, _part(lambda d: d.year), _sql_part("%Y", "year"), "年份", "YEAR(signed_on)"),
+    Function("MONTH", 1, 1, _part_rule, _part(lambda d: d.month), _sql_part("%m", "month"), "月份", "MONTH(signed_on)"),
+    Function("DAY", 1, 1, _part_rule, _part(lambda d: d.day), _sql_part("%d", "day"), "日", "DAY(birthday)"),
+    Function("WEEKDAY", 1, 1, _part_rule, _part(lambda d: d.isoweekday()), {}, "星期几（星期一为 1，星期日为 7）",
+             "WEEKDAY(followed_at) <= 5"),
+    Function("DATEADD", 2, 3, _dateadd_rule, _dateadd, {}, "加减天(D)/月(M)/年(Y)/小时(H)", 'DATEADD(signed_on, 1, "Y")'),
+    Function("DATEDIF", 3, 3, _datedif_rule, _datedif, {}, "两个日期相差的整天(D)/整月(M)/整年(Y)",
+             'DATEDIF(last_followup_at, TODAY(), "D")'),
+    Function("EOMONTH", 1, 2, _eomonth_rule,
+             lambda d, n=Decimal(0): None if d is None or n is None else _eomonth(_day_of(d), int(n)), {},
+             "某月的最后一天", "EOMONTH(signed_on, 0)"),
+)

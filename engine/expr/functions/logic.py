@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, not_, or_
 
-from engine.expr.functions import Function, define, fail, typed
+from engine.expr.functions.base import Function, fail, typed
 from engine.expr.nodes import BOOL, NULL, TEXT, Call, Type
 
 BOTH = ("sqlite", "postgresql", "duckdb")  # plain SQL: the same spelling everywhere
@@ -89,28 +89,27 @@ def _sql_for_both(builder: Any) -> dict[str, Any]:
     return dict.fromkeys(BOTH, builder)
 
 
-define(Function("IF", 2, 3, _if_rule, _if, _sql_for_both(lambda a: case((a[0], a[1]), else_=a[2] if len(a) > 2 else None)),
-                "条件成立取第二个参数，否则取第三个（省略则为空）", 'IF(level = "A", 7, 30)'))
-define(Function("IFS", 2, None, _ifs_rule, _ifs,
-                _sql_for_both(lambda a: case(*[(c, v) for c, v in zip(a[0::2], a[1::2], strict=True)])),
-                "依次判断条件，取第一个成立条件对应的值", 'IFS(amount > 1000000, "大单", amount > 100000, "中单", TRUE, "小单")'))
-define(Function("SWITCH", 3, None, _switch_rule, _switch, _sql_for_both(_switch_sql),
-                "按值匹配：SWITCH(值, 匹配1, 结果1, …, [默认])", 'SWITCH(level, "A", 7, "B", 14, 30)'))
-define(Function("AND", 1, None, typed(BOOL, rest="bool"), kleene_and, _sql_for_both(lambda a: and_(*a)),
-                "全部成立", "AND(annual_revenue > 0, level = \"A\")"))
-define(Function("OR", 1, None, typed(BOOL, rest="bool"), kleene_or, _sql_for_both(lambda a: or_(*a)),
-                "任一成立", 'OR(region = "华东", region = "华南")'))
-define(Function("NOT", 1, 1, typed(BOOL, "bool"), kleene_not, _sql_for_both(lambda a: not_(a[0])),
-                "取反", "NOT(is_primary)"))
-define(Function("ISBLANK", 1, 1, typed(BOOL, "any"), lambda v: v is None or v == "" or v == [],
-                _sql_for_both(lambda a: a[0].is_(None)), "是否为空", "ISBLANK(phone)"))
-
-
 def _coalesce_rule(node: Call, args: list[Type]) -> Type:
     return unify(node, args)
 
 
-define(Function("COALESCE", 1, None, _coalesce_rule, lambda *v: next((x for x in v if x is not None), None),
-                _sql_for_both(lambda a: func.coalesce(*a)), "第一个不为空的值", "COALESCE(discount, 0)"))
-
-define(Function("CURRENT_USER", 0, 0, typed(TEXT), lambda: None, {}, "当前用户的用户名", "manager = CURRENT_USER()"))
+FUNCTIONS: tuple[Function, ...] = (
+    Function("IF", 2, 3, _if_rule, _if, _sql_for_both(lambda a: case((a[0], a[1]), else_=a[2] if len(a) > 2 else None)),
+             "条件成立取第二个参数，否则取第三个（省略则为空）", 'IF(level = "A", 7, 30)'),
+    Function("IFS", 2, None, _ifs_rule, _ifs,
+             _sql_for_both(lambda a: case(*[(c, v) for c, v in zip(a[0::2], a[1::2], strict=True)])),
+             "依次判断条件，取第一个成立条件对应的值", 'IFS(amount > 1000000, "大单", amount > 100000, "中单", TRUE, "小单")'),
+    Function("SWITCH", 3, None, _switch_rule, _switch, _sql_for_both(_switch_sql),
+             "按值匹配：SWITCH(值, 匹配1, 结果1, …, [默认])", 'SWITCH(level, "A", 7, "B", 14, 30)'),
+    Function("AND", 1, None, typed(BOOL, rest="bool"), kleene_and, _sql_for_both(lambda a: and_(*a)),
+             "全部成立", "AND(annual_revenue > 0, level = \"A\")"),
+    Function("OR", 1, None, typed(BOOL, rest="bool"), kleene_or, _sql_for_both(lambda a: or_(*a)),
+             "任一成立", 'OR(region = "华东", region = "华南")'),
+    Function("NOT", 1, 1, typed(BOOL, "bool"), kleene_not, _sql_for_both(lambda a: not_(a[0])),
+             "取反", "NOT(is_primary)"),
+    Function("ISBLANK", 1, 1, typed(BOOL, "any"), lambda v: v is None or v == "" or v == [],
+             _sql_for_both(lambda a: a[0].is_(None)), "是否为空", "ISBLANK(phone)"),
+    Function("COALESCE", 1, None, _coalesce_rule, lambda *v: next((x for x in v if x is not None), None),
+             _sql_for_both(lambda a: func.coalesce(*a)), "第一个不为空的值", "COALESCE(discount, 0)"),
+    Function("CURRENT_USER", 0, 0, typed(TEXT), lambda: None, {}, "当前用户的用户名", "manager = CURRENT_USER()"),
+)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Numeric, cast, func, literal
 
-from engine.expr.functions import Function, define, typed
+from engine.expr.functions.base import Function, typed
 from engine.expr.nodes import NUMBER
 
 
@@ -52,19 +52,23 @@ def _pg_round_toward(a: list[Any], down: bool) -> Any:
 
 
 N = "number"
-define(Function("ROUND", 1, 2, typed(NUMBER, N, N), _round(ROUND_HALF_UP),
-                {**_pg(lambda a: func.round(cast(a[0], Numeric), cast(a[1], Integer) if len(a) > 1 else 0)),
-                 "duckdb": lambda a: func.round(a[0], cast(a[1], Integer) if len(a) > 1 else 0)},
-                "四舍五入到指定小数位", "ROUND(amount * 0.13, 2)"))
-define(Function("ROUNDUP", 1, 2, typed(NUMBER, N, N), _round(ROUND_UP), _pg(lambda a: _pg_round_toward(a, False)),
-                "远离零方向进位", "ROUNDUP(annual_revenue / 12, 0)"))
-define(Function("ROUNDDOWN", 1, 2, typed(NUMBER, N, N), _round(ROUND_DOWN), _pg(lambda a: _pg_round_toward(a, True)),
-                "向零方向舍去", "ROUNDDOWN(amount, -3)"))
-define(Function("ABS", 1, 1, typed(NUMBER, N), lambda v: None if v is None else abs(v),
-                dict.fromkeys(("postgresql", "sqlite", "duckdb"), lambda a: func.abs(a[0])), "绝对值", "ABS(planned_amount - amount)"))
-define(Function("MOD", 2, 2, typed(NUMBER, N, N), _mod,
-                _pg(lambda a: a[0] - a[1] * func.floor(a[0] / func.nullif(a[1], 0))),
-                "取余数（符号随除数）", "MOD(period, 3)"))
-define(Function("POWER", 2, 2, typed(NUMBER, N, N), _power, {}, "乘方", "POWER(1 + probability, 2)"))
-define(Function("INT", 1, 1, typed(NUMBER, N), lambda v: None if v is None else v.to_integral_value(rounding=ROUND_FLOOR),
-                dict.fromkeys(("postgresql", "duckdb"), lambda a: func.floor(a[0])), "向下取整", "INT(amount / 10000)"))
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function("ROUND", 1, 2, typed(NUMBER, N, N), _round(ROUND_HALF_UP),
+             {**_pg(lambda a: func.round(cast(a[0], Numeric), cast(a[1], Integer) if len(a) > 1 else 0)),
+              "duckdb": lambda a: func.round(a[0], cast(a[1], Integer) if len(a) > 1 else 0)},
+             "四舍五入到指定小数位", "ROUND(amount * 0.13, 2)"),
+    Function("ROUNDUP", 1, 2, typed(NUMBER, N, N), _round(ROUND_UP), _pg(lambda a: _pg_round_toward(a, False)),
+             "远离零方向进位", "ROUNDUP(annual_revenue / 12, 0)"),
+    Function("ROUNDDOWN", 1, 2, typed(NUMBER, N, N), _round(ROUND_DOWN), _pg(lambda a: _pg_round_toward(a, True)),
+             "向零方向舍去", "ROUNDDOWN(amount, -3)"),
+    Function("ABS", 1, 1, typed(NUMBER, N), lambda v: None if v is None else abs(v),
+             dict.fromkeys(("postgresql", "sqlite", "duckdb"), lambda a: func.abs(a[0])), "绝对值", "ABS(planned_amount - amount)"),
+    Function("MOD", 2, 2, typed(NUMBER, N, N), _mod,
+             _pg(lambda a: a[0] - a[1] * func.floor(a[0] / func.nullif(a[1], 0))),
+             "取余数（符号随除数）", "MOD(period, 3)"),
+    Function("POWER", 2, 2, typed(NUMBER, N, N), _power, {}, "乘方", "POWER(1 + probability, 2)"),
+    Function("INT", 1, 1, typed(NUMBER, N), lambda v: None if v is None else v.to_integral_value(rounding=ROUND_FLOOR),
+             dict.fromkeys(("postgresql", "duckdb"), lambda a: func.floor(a[0])), "向下取整", "INT(amount / 10000)"),
+)

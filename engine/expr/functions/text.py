@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Integer, String, cast, func
 
-from engine.expr.functions import Function, define, typed
+from engine.expr.functions.base import Function, typed
 from engine.expr.nodes import BOOL, NUMBER, TEXT
 
 T, N = "text", "number"
@@ -67,36 +67,38 @@ def _pg_duck(builder: Any) -> dict[str, Any]:
     return {"postgresql": builder, "duckdb": builder}
 
 
-define(Function("CONCAT", 1, None, typed(TEXT, rest="any"), lambda *a: "".join(show(v) for v in a),
-                {"sqlite": _concat_sql_sqlite}, "连接文本（空值当作空文本）", 'CONCAT(short_name, "（", level, "）")'))
-define(Function("LEFT", 1, 2, typed(TEXT, T, N), _blank_in(lambda s, n=Decimal(1): s[: max(int(n), 0)]),
-                _both(lambda a: func.substr(a[0], 1, a[1] if len(a) > 1 else 1),
-                      lambda a: func.left(a[0], cast(a[1] if len(a) > 1 else 1, Integer))),
-                "左起若干个字符", "LEFT(name, 2)"))
-define(Function("RIGHT", 1, 2, typed(TEXT, T, N), _blank_in(lambda s, n=Decimal(1): s[len(s) - max(int(n), 0):]),
-                _pg_duck(lambda a: func.right(a[0], cast(a[1] if len(a) > 1 else 1, Integer))),
-                "右起若干个字符", "RIGHT(phone, 4)"))
-define(Function("MID", 3, 3, typed(TEXT, T, N, N), _blank_in(lambda s, start, n: s[max(int(start) - 1, 0):][: max(int(n), 0)]),
-                _pg_duck(lambda a: func.substr(a[0], cast(a[1], Integer), cast(a[2], Integer))),
-                "从第几个字符起取若干个", "MID(code, 4, 6)"))
-define(Function("LEN", 1, 1, typed(NUMBER, T), _blank_in(lambda s: Decimal(len(s))),
-                _both(lambda a: func.length(a[0]), lambda a: func.char_length(a[0]), lambda a: func.length(a[0])), "字符数", "LEN(name) > 4"))
-define(Function("UPPER", 1, 1, typed(TEXT, T), _blank_in(str.upper), _pg_duck(lambda a: func.upper(a[0])),
-                "转大写", "UPPER(website)"))
-define(Function("LOWER", 1, 1, typed(TEXT, T), _blank_in(str.lower), _pg_duck(lambda a: func.lower(a[0])),
-                "转小写", "LOWER(email)"))
-define(Function("TRIM", 1, 1, typed(TEXT, T), _blank_in(lambda s: re.sub(" +", " ", s.strip(" "))),
-                {"postgresql": lambda a: func.regexp_replace(func.btrim(a[0], " "), " +", " ", "g")},
-                "去掉首尾空格，连续空格变一个", "TRIM(name)"))
-define(Function("SUBSTITUTE", 3, 3, typed(TEXT, T, T, T), _blank_in(lambda s, old, new: s.replace(old, new) if old else s),
-                _pg_duck(lambda a: func.replace(a[0], a[1], a[2])), "替换文本", 'SUBSTITUTE(name, "有限公司", "")'))
-define(Function("CONTAINS", 2, 2, typed(BOOL, T, T), _blank_in(lambda s, part: part in s),
-                _both(lambda a: func.instr(a[0], a[1]) > 0, lambda a: func.strpos(a[0], a[1]) > 0),
-                "是否包含", 'CONTAINS(name, "科技")'))
-define(Function("STARTSWITH", 2, 2, typed(BOOL, T, T), _blank_in(lambda s, head: s.startswith(head)),
-                _both(lambda a: func.substr(a[0], 1, func.length(a[1])) == a[1],
-                      lambda a: func.left(a[0], func.char_length(a[1])) == a[1],
-                      lambda a: func.starts_with(a[0], a[1])),
-                "是否以某文本开头", 'STARTSWITH(phone, "138")'))
-define(Function("TEXT", 1, 2, typed(TEXT, "any", T), _text, {}, "格式化为文本：数字 \"#,##0.00\"，日期 \"YYYY年MM月DD日\"",
-                'TEXT(signed_on, "YYYY年MM月")'))
+FUNCTIONS: tuple[Function, ...] = (
+    Function("CONCAT", 1, None, typed(TEXT, rest="any"), lambda *a: "".join(show(v) for v in a),
+             {"sqlite": _concat_sql_sqlite}, "连接文本（空值当作空文本）", 'CONCAT(short_name, "（", level, "）")'),
+    Function("LEFT", 1, 2, typed(TEXT, T, N), _blank_in(lambda s, n=Decimal(1): s[: max(int(n), 0)]),
+             _both(lambda a: func.substr(a[0], 1, a[1] if len(a) > 1 else 1),
+                   lambda a: func.left(a[0], cast(a[1] if len(a) > 1 else 1, Integer))),
+             "左起若干个字符", "LEFT(name, 2)"),
+    Function("RIGHT", 1, 2, typed(TEXT, T, N), _blank_in(lambda s, n=Decimal(1): s[len(s) - max(int(n), 0):]),
+             _pg_duck(lambda a: func.right(a[0], cast(a[1] if len(a) > 1 else 1, Integer))),
+             "右起若干个字符", "RIGHT(phone, 4)"),
+    Function("MID", 3, 3, typed(TEXT, T, N, N), _blank_in(lambda s, start, n: s[max(int(start) - 1, 0):][: max(int(n), 0)]),
+             _pg_duck(lambda a: func.substr(a[0], cast(a[1], Integer), cast(a[2], Integer))),
+             "从第几个字符起取若干个", "MID(code, 4, 6)"),
+    Function("LEN", 1, 1, typed(NUMBER, T), _blank_in(lambda s: Decimal(len(s))),
+             _both(lambda a: func.length(a[0]), lambda a: func.char_length(a[0]), lambda a: func.length(a[0])), "字符数", "LEN(name) > 4"),
+    Function("UPPER", 1, 1, typed(TEXT, T), _blank_in(str.upper), _pg_duck(lambda a: func.upper(a[0])),
+             "转大写", "UPPER(website)"),
+    Function("LOWER", 1, 1, typed(TEXT, T), _blank_in(str.lower), _pg_duck(lambda a: func.lower(a[0])),
+             "转小写", "LOWER(email)"),
+    Function("TRIM", 1, 1, typed(TEXT, T), _blank_in(lambda s: re.sub(" +", " ", s.strip(" "))),
+             {"postgresql": lambda a: func.regexp_replace(func.btrim(a[0], " "), " +", " ", "g")},
+             "去掉首尾空格，连续空格变一个", "TRIM(name)"),
+    Function("SUBSTITUTE", 3, 3, typed(TEXT, T, T, T), _blank_in(lambda s, old, new: s.replace(old, new) if old else s),
+             _pg_duck(lambda a: func.replace(a[0], a[1], a[2])), "替换文本", 'SUBSTITUTE(name, "有限公司", "")'),
+    Function("CONTAINS", 2, 2, typed(BOOL, T, T), _blank_in(lambda s, part: part in s),
+             _both(lambda a: func.instr(a[0], a[1]) > 0, lambda a: func.strpos(a[0], a[1]) > 0),
+             "是否包含", 'CONTAINS(name, "科技")'),
+    Function("STARTSWITH", 2, 2, typed(BOOL, T, T), _blank_in(lambda s, head: s.startswith(head)),
+             _both(lambda a: func.substr(a[0], 1, func.length(a[1])) == a[1],
+                   lambda a: func.left(a[0], func.char_length(a[1])) == a[1],
+                   lambda a: func.starts_with(a[0], a[1])),
+             "是否以某文本开头", 'STARTSWITH(phone, "138")'),
+    Function("TEXT", 1, 2, typed(TEXT, "any", T), _text, {}, "格式化为文本：数字 \"#,##0.00\"，日期 \"YYYY年MM月DD日\"",
+             'TEXT(signed_on, "YYYY年MM月")'),
+)

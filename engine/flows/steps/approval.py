@@ -4,13 +4,69 @@ escalates to the next level, or decides by itself."""
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
 from engine.flows import effects as fx
 from engine.flows.approvers import escalation_target, resolve
+from engine.flows.checker import FlowChecker
 from engine.flows.events import AddApprovers, Decide, Transfer
-from engine.flows.model import ApprovalStep
 from engine.flows.moves import reject, step_done
+from engine.flows.parts import Recipients, _duration, _Model
 from engine.flows.run import Run
 from engine.flows.state import ApprovalRun, Task
+from engine.flows.steps.base import StepType
+
+
+class Due(_Model):
+    """When a task is due, counted in calendar or working time, and what happens when it passes."""
+
+    after: str
+    business: bool = False
+    action: Literal["remind", "escalate", "approve", "reject"] = "remind"
+
+    _after = field_validator("after")(lambda cls, v: _duration(v))
+
+
+def _due(value: Any) -> Any:
+    return {"after": value} if isinstance(value, str) else value
+
+
+class ApprovalStep(StepType):
+    """Approvers decide: any one (或签), all (会签), N of M, or one after another (依次审批)."""
+
+    type: Literal["approval"]
+    label = "审批"
+    sample = {"type": "approval", "name": "经理审批", "approvers": {"users": ["admin"]}}
+    name: str = "审批"
+    approvers: Recipients
+    mode: Literal["any", "all", "sequential", "n_of_m"] = "any"
+    required: int | None = Field(default=None, ge=1)
+    due: Due | None = None
+    if_empty: Literal["fail", "approve"] = "fail"
+    """When the approvers resolve to nobody at run time: fail the instance, or pass the step."""
+
+    _due = field_validator("due", mode="before")(lambda cls, v: _due(v))
+
+    @model_validator(mode="after")
+    def _required(self) -> ApprovalStep:
+        if self.mode == "n_of_m" and self.required is None:
+            raise ValueError('mode "n_of_m" needs "required"')
+        if self.mode != "n_of_m" and self.required is not None:
+            raise ValueError('"required" is only for mode "n_of_m"')
+        return self
+
+    def check(self, c: FlowChecker, path: str) -> None:
+        c.recipients(f"{path}.approvers", self.approvers)
+        named = self.approvers.users
+        if self.mode == "n_of_m" and named and not (self.approvers.roles or self.approvers.field) \
+                and (self.required or 0) > len(named):
+            c.add(f"{path}.required", "no_approver", f"需要 {self.required} 人同意，但只有 {len(named)} 位审批人",
+                  f"{self.required} approvals required from {len(named)} approvers")
+
+    def enter(self, run: Run, path: str) -> bool:
+        return _enter(run, path, self)
 
 
 def _open(run: Run, path: str, step: ApprovalStep, user: str) -> Task:
@@ -21,7 +77,7 @@ def _open(run: Run, path: str, step: ApprovalStep, user: str) -> Task:
     return task
 
 
-def enter(run: Run, path: str, step: ApprovalStep) -> bool:
+def _enter(run: Run, path: str, step: ApprovalStep) -> bool:
     approvers = resolve(step.approvers, run.ctx.org, run.state.submitter, run.record)
     if not approvers:
         if step.if_empty == "approve":

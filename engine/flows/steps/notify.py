@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from engine.flows import effects as fx
 from engine.flows.approvers import resolve
+from engine.flows.checker import FlowChecker
+from engine.flows.parts import _Message
 from engine.flows.run import Run
+from engine.flows.steps.base import StepType
 
 
 def message(run: Run, path: str, step: Any) -> None:
@@ -18,6 +21,26 @@ def message(run: Run, path: str, step: Any) -> None:
     run.log("notified", f"通知 {who}", f"notified {who}", step=path, channel=step.channel, users=list(users))
 
 
-def enter(run: Run, path: str, step: Any) -> bool:
-    message(run, path, step)
-    return True
+def check_message(c: FlowChecker, path: str, step: _Message) -> None:
+    """The recipients of a notify step or action."""
+    if step.to is not None:
+        c.recipients(f"{path}.to", step.to)
+
+
+class NotifyStep(_Message, StepType):
+    """cc / notify: tell people without asking them anything."""
+
+    type: Literal["notify", "cc"]
+    label = "抄送 / 通知"
+    sample = {"type": "cc", "to": {"users": ["admin"]}, "message": "记录已提交"}
+    name: str = "通知"
+
+    def check(self, c: FlowChecker, path: str) -> None:
+        check_message(c, path, self)
+
+    def enter(self, run: Run, path: str) -> bool:
+        message(run, path, self)
+        return True
+
+
+__all__ = ["NotifyStep", "check_message", "message"]

@@ -1,1 +1,27 @@
-"""Job handlers, one module per kind of work."""
+"""Job handlers, one module per kind of work, listed here explicitly: a job's `kind` names its handler.
+
+Adding a kind of job = a function `handle(run: JobRun)` in a module here, one line in `BUILT_INS`, and
+`outbox.enqueue(conn, "<kind>", payload, now)` where the work arises."""
+
+from __future__ import annotations
+
+from engine.registry import Registry
+from runtime.jobs.handlers import email, flow_timer, robots, webhook
+from runtime.jobs.job_run import Handler
+
+job_handlers: Registry[Handler] = Registry("job kind")
+
+BUILT_INS: tuple[tuple[str, Handler], ...] = (
+    ("flow_timer", flow_timer.handle),  # a flow's due time or wait ends
+    ("schedule", flow_timer.schedule),  # a cron flow's run over its records
+    ("date_trigger", flow_timer.date_trigger),  # a date-relative flow fires for one record
+    ("date_backfill", flow_timer.date_backfill),  # a new date flow's timers for existing records
+    ("email", email.handle),
+    ("webhook", webhook.handle),
+    ("dingtalk", robots.dingtalk),
+    ("wecom", robots.wecom),
+)
+for _kind, _handler in BUILT_INS:
+    job_handlers.register(_kind, _handler)
+
+__all__ = ["BUILT_INS", "job_handlers"]

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import Connection, select
 
-from runtime.jobs.worker import JobRun
+from runtime.jobs.job_run import JobRun
 from runtime.settings import Settings
 from runtime.storage import outbox
 from runtime.storage.tables import users

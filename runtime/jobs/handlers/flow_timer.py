@@ -4,7 +4,7 @@ records: database work, finished in the same transaction as the job, so a crash 
 from __future__ import annotations
 
 from engine.flows.events import TimerFired
-from runtime.jobs.worker import JobRun
+from runtime.jobs.job_run import JobRun
 from runtime.storage import flows
 from runtime.storage.flow_triggers import backfill_dates, run_date_trigger, run_schedule
 

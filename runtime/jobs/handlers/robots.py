@@ -12,7 +12,7 @@ import urllib.parse
 import httpx
 
 from runtime.jobs.handlers.webhook import post
-from runtime.jobs.worker import JobRun
+from runtime.jobs.job_run import JobRun
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import httpx
 
-from runtime.jobs.worker import JobRun
+from runtime.jobs.job_run import JobRun
 from runtime.storage import outbox
 
 _client: httpx.Client | None = None

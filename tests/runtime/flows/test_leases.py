@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from runtime.jobs import worker
+from runtime.jobs.handlers import job_handlers
 from runtime.jobs.lease import LeaseKeeper
 from runtime.jobs.worker import run_job
 from runtime.storage import outbox
@@ -51,7 +52,7 @@ def test_a_job_that_keeps_renewing_is_never_claimed_twice_and_is_taken_once_its_
         assert not outbox.finish(conn, job_id, "worker-a", now + timedelta(seconds=162))
 
 
-def test_the_worker_renews_the_lease_while_a_handler_runs(make: Maker, monkeypatch: Any) -> None:
+def test_the_worker_renews_the_lease_while_a_handler_runs(make: Maker) -> None:
     w = FlowWorld(make, tickets())
     db, now = w.app.state.db, w.clock.now
     settings = w.app.state.settings.model_copy(update={"job_lease_seconds": 0.3})
@@ -66,11 +67,14 @@ def test_the_worker_renews_the_lease_while_a_handler_runs(make: Maker, monkeypat
                 return
             time.sleep(0.05)
 
-    monkeypatch.setattr(worker, "handlers", lambda: {"slow_report": slow})
-    with db.write() as conn:
-        outbox.enqueue(conn, "slow_report", {}, now)
-        [job] = outbox.claim(conn, now, "worker-a", lease=timedelta(seconds=0.3))
-    assert run_job(db, settings, job, now, "worker-a") == "done"
+    job_handlers.register("slow_report", slow)
+    try:
+        with db.write() as conn:
+            outbox.enqueue(conn, "slow_report", {}, now)
+            [job] = outbox.claim(conn, now, "worker-a", lease=timedelta(seconds=0.3))
+        assert run_job(db, settings, job, now, "worker-a") == "done"
+    finally:
+        job_handlers.unregister("slow_report")
     assert len(seen) == 1  # the heartbeat renewed it while the handler ran
     with db.read() as conn:
         assert conn.scalar(select(jobs.c.status).where(jobs.c.id == job.id)) == "done"

@@ -1,0 +1,62 @@
+"""The flow designer's pages: the app's flows (on / off, running instances, copy, delete, new) and the
+canvas of one flow. Both read the draft and change it only through the API (runtime/api/flow_designer.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from builder_ui.rendering import render
+from builder_ui.viewer import PageGuard, Viewer
+from engine.app import AppDefinition, parse_app
+from engine.flows import builder as edits
+from engine.flows.actions import action_types
+from engine.flows.steps import step_types
+from engine.forms.model import FormDefinition
+from runtime.api.deps import DB
+from runtime.storage import definitions, flows
+
+router = APIRouter()
+
+
+def step_palette(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
+    """What the + between two nodes offers: every registered step type and action, with its starter for
+    a flow on `form`."""
+    steps = [{"kind": k.type_names()[0], "label": k.label, "sample": k.starter(app, form)}
+             for k in dict.fromkeys(step_types.all())]
+    actions = [{"kind": a.action_name(), "label": a.label, "sample": a.starter(app, form)} for a in action_types.all()]
+    return steps + actions
+
+
+@router.get("/apps/{app}/builder/flows")
+def flows_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: DB) -> Response:
+    with db.read() as conn:
+        guard.require_manage(conn, app)
+        draft = definitions.draft(conn, app)
+        _, published = definitions.current(conn, app)
+        running = flows.running_by_version(conn, app)
+    forms = {f["key"]: f.get("name", f["key"]) for f in draft.get("forms", [])}
+    items = [{"flow": f, "form_name": forms.get(f.get("form", ""), f.get("form")),
+              "running": sorted(running.get(f["key"], {}).items())} for f in draft.get("flows", [])]
+    return render(request, "builder/flows.html", user=user, app_key=app, app_name=draft.get("name", app),
+                  published=published, items=items, forms=forms)
+
+
+@router.get("/apps/{app}/builder/flows/{flow}")
+def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: PageGuard, db: DB) -> Response:
+    with db.read() as conn:
+        guard.require_manage(conn, app)
+        draft = definitions.draft(conn, app)
+        _, published = definitions.current(conn, app)
+        running = flows.running_by_version(conn, app).get(flow, {})
+    flow_json = edits.flow_of(draft, flow)
+    definition = parse_app(draft)
+    form = definition.form(flow_json["form"])
+    fields = [{"key": f.key, "label": f.label, "type": f.type} for f in form.fields]
+    return render(request, "builder/flow_designer.html", user=user, app_key=app, app_name=draft.get("name", app),
+                  flow=flow_json, published=published, running=sorted(running.items()),
+                  palette=step_palette(definition, form), fields=fields, form_name=form.name,
+                  roles=[{"key": r.key, "name": r.name} for r in definition.roles],
+                  forms=[{"key": f.key, "name": f.name} for f in definition.forms])

@@ -1,0 +1,318 @@
+/* The flow designer: the flow drawn as a vertical tree (trigger, steps in order, the branches of a condition
+   or parallel step side by side), a + between any two steps, and a panel for the selected step or branch.
+   Every change is one call to the designer API on the draft (runtime/api/flow_designer.py): insert / change /
+   move / remove a step, add / remove a branch; the answer is the whole flow, drawn again. A refusal (422)
+   names JSON paths (flows[i].steps[1].approvers.role): the message is shown on the step it concerns and
+   what is drawn stays as saved. Undo puts back the flow as it was before the last change (PUT).
+   DOM contract: #designer-data (JSON: app, flow, palette [{kind, label, sample}], fields, roles, forms,
+   words, lang), #flow-zoom, .node[data-path], button.add[data-at], button.add-branch[data-path],
+   .branch-head[data-path][data-branch], #step-panel [name], #step-json, #step-error, #undo, #zoom-in,
+   #zoom-out, #publish, form#trial, #trial-result. */
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const {api, toast} = window.tangram;
+  const data = JSON.parse(document.getElementById("designer-data").textContent);
+  const words = data.words;
+  const base = `/api/v1/apps/${data.app}/draft/flows/${data.flow.key}`;
+  const zoomBox = document.getElementById("flow-zoom");
+  const panel = document.getElementById("step-panel");
+  const labels = Object.fromEntries(data.palette.map((p) => [p.kind, p.label]));
+  let flow = data.flow;
+  let selected = null; // {path} for a step, {path, branch} for a branch
+  let problems = {}; // step path → messages
+  let onPath = new Set();
+  const history = [];
+  let zoom = 1;
+
+  const el = (tag, cls, text) => {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  function stepAt(path) {
+    let holder = flow;
+    for (const part of path.split(".")) {
+      const m = part.match(/^(steps|branches)\[(\d+)\]$/);
+      holder = holder[m[1]][Number(m[2])];
+    }
+    return holder;
+  }
+
+  const kindOf = (step) => (step.type === "action" ? step.action : step.type);
+
+  function summary(step) {
+    const kind = kindOf(step);
+    if (kind === "approval") {
+      const a = step.approvers || {};
+      const who = [...(a.users || []), ...[].concat(a.role || []).map((r) => roleName(r))];
+      if (a.department_head !== undefined) who.push(`${words.approvers}+${a.department_head}`);
+      if (a.field) who.push(fieldName(a.field));
+      return `${words.approvers}：${who.join("、") || words.nobody}`;
+    }
+    if (kind === "cc" || kind === "notify") return step.message || "";
+    if (kind === "update_record") return Object.keys(step.set || {}).map(fieldName).join("、");
+    if (kind === "create_record") return (data.forms.find((f) => f.key === step.form) || {}).name || step.form;
+    if (kind === "wait") return step.duration || step.until || "";
+    if (kind === "webhook") return step.url || "";
+    return "";
+  }
+
+  const roleName = (key) => (data.roles.find((r) => r.key === key) || {name: key}).name;
+  const fieldName = (key) => (data.fields.find((f) => f.key === key) || {label: key}).label;
+
+  function addButton(at) {
+    const button = el("button", "add", "+");
+    button.type = "button";
+    button.dataset.at = at;
+    button.setAttribute("aria-label", words.add_step);
+    button.addEventListener("click", (event) => { event.stopPropagation(); openMenu(button); });
+    return button;
+  }
+
+  function gap(at) {
+    const item = el("li", "gap");
+    item.append(addButton(at));
+    return item;
+  }
+
+  function drawSequence(steps, seq) {
+    const list = el("ol", "sequence");
+    list.dataset.seq = seq;
+    steps.forEach((step, i) => list.append(gap(`${seq}[${i}]`), drawStep(step, `${seq}[${i}]`, i, steps.length)));
+    list.append(gap(`${seq}[${steps.length}]`));
+    return list;
+  }
+
+  function drawStep(step, path, index, count) {
+    const item = el("li", "node");
+    item.dataset.path = path;
+    item.dataset.kind = kindOf(step);
+    item.tabIndex = 0;
+    if (selected && selected.path === path && selected.branch === undefined) item.classList.add("selected");
+    if (onPath.has(path)) item.classList.add("on-path");
+    const card = el("div", "card");
+    card.append(el("div", "kind", labels[kindOf(step)] || kindOf(step)), el("div", "name", step.name || ""),
+                el("div", "summary", summary(step)));
+    (problems[path] || []).forEach((message) => card.append(el("div", "problem", message)));
+    const tools = el("div", "tools");
+    [["↑", words.move_up, index > 0, () => move(path, index - 1)],
+     ["↓", words.move_down, index < count - 1, () => move(path, index + 2)],
+     ["×", words.remove, true, () => remove(path)]].forEach(([text, label, enabled, act]) => {
+      const b = el("button", "tool", text);
+      b.type = "button"; b.disabled = !enabled; b.setAttribute("aria-label", label);
+      b.addEventListener("click", (event) => { event.stopPropagation(); act(); });
+      tools.append(b);
+    });
+    card.append(tools);
+    card.addEventListener("click", () => select({path}));
+    item.append(card);
+    if (Array.isArray(step.branches)) {
+      const row = el("div", "branches");
+      step.branches.forEach((branch, b) => {
+        const column = el("div", "branch");
+        const head = el("div", "branch-head", branch.name || (branch.default ? words.default_branch : `${words.branch} ${b + 1}`));
+        head.dataset.path = path; head.dataset.branch = b; head.tabIndex = 0;
+        if (branch.when) head.append(el("div", "when", branch.when));
+        if (selected && selected.path === path && selected.branch === b) head.classList.add("selected");
+        head.addEventListener("click", () => select({path, branch: b}));
+        column.append(head, drawSequence(branch.steps || [], `${path}.branches[${b}].steps`));
+        row.append(column);
+      });
+      const more = el("button", "add-branch", words.add_branch);
+      more.type = "button"; more.dataset.path = path;
+      more.addEventListener("click", () => change(api("POST", `${base}/branches`, {
+        path, branch: step.type === "condition" ? {name: `${words.branch} ${step.branches.length}`, when: "TRUE"}
+                                               : {name: `${words.branch} ${step.branches.length + 1}`}})));
+      row.append(more);
+      item.append(row);
+    }
+    return item;
+  }
+
+  function draw() {
+    zoomBox.innerHTML = "";
+    const trigger = el("div", "node trigger");
+    trigger.append(el("div", "kind", words.trigger), el("div", "name", words.on));
+    zoomBox.append(trigger, drawSequence(flow.steps || [], "steps"), el("div", "node end", words.end));
+    fillPanel();
+  }
+
+  function openMenu(button) {
+    document.querySelectorAll(".step-menu").forEach((m) => m.remove());
+    const menu = el("ul", "step-menu");
+    menu.setAttribute("role", "menu");
+    data.palette.forEach((p) => {
+      const choice = el("li");
+      const b = el("button", "", p.label);
+      b.type = "button"; b.dataset.kind = p.kind; b.setAttribute("role", "menuitem");
+      b.addEventListener("click", () => {
+        menu.remove();
+        change(api("POST", `${base}/steps`, {at: button.dataset.at, step: p.sample}));
+      });
+      choice.append(b);
+      menu.append(choice);
+    });
+    button.after(menu);
+    menu.querySelector("button").focus();
+  }
+
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest(".step-menu, button.add")) document.querySelectorAll(".step-menu").forEach((m) => m.remove());
+  });
+
+  /* One change on the server; the flow as saved comes back. Refusals go on the steps they name. */
+  async function change(request, {keep = false} = {}) {
+    const before = flow;
+    const r = await request;
+    if (r.ok) {
+      if (!keep) history.push(before);
+      flow = r.data;
+      problems = {};
+      onPath = new Set();
+      document.getElementById("step-error").textContent = "";
+      document.getElementById("undo").disabled = history.length === 0;
+      draw();
+      return true;
+    }
+    showProblems(r.data);
+    return false;
+  }
+
+  function showProblems(body) {
+    const err = (body && body.error) || {message: String(body)};
+    problems = {};
+    (err.details || []).forEach((d) => {
+      const inFlow = (d.path || "").replace(/^flows\[\d+\]\.?/, "");
+      const nodes = [...zoomBox.querySelectorAll(".node[data-path]")].map((n) => n.dataset.path);
+      const owner = nodes.filter((p) => inFlow === p || inFlow.startsWith(`${p}.`)).sort((a, b) => b.length - a.length)[0];
+      (problems[owner || "flow"] = problems[owner || "flow"] || []).push(d.message);
+    });
+    document.getElementById("step-error").textContent = err.message + (err.details || []).map((d) => `；${d.message}`).join("");
+    toast(err.message, "error");
+    draw();
+  }
+
+  const move = (path, position) => {
+    const seq = path.replace(/\[\d+\]$/, "");
+    change(api("POST", `${base}/steps/move`, {path, to: `${seq}[${position}]`}));
+  };
+
+  function remove(path) {
+    if (!confirm(words.confirm_remove)) return;
+    if (selected && selected.path === path) selected = null;
+    change(api("DELETE", `${base}/steps?path=${encodeURIComponent(path)}`));
+  }
+
+  function select(what) {
+    selected = what;
+    document.getElementById("step-error").textContent = "";
+    draw();
+  }
+
+  function fillPanel() {
+    panel.hidden = !selected;
+    document.getElementById("step-none").hidden = Boolean(selected);
+    if (!selected) return;
+    const step = stepAt(selected.path);
+    const branch = selected.branch !== undefined ? step.branches[selected.branch] : null;
+    const kind = branch ? "branch" : kindOf(step);
+    panel.querySelectorAll("[data-for]").forEach((box) => { box.hidden = box.dataset.for !== kind; });
+    document.getElementById("step-kind").textContent = branch ? words.branch : (labels[kind] || kind);
+    const target = branch || step;
+    panel.elements.name.value = target.name || "";
+    if (kind === "approval") {
+      const a = step.approvers || {};
+      panel.elements.users.value = (a.users || []).join(", ");
+      panel.elements.role.value = [].concat(a.role || [])[0] || "";
+      panel.elements.department_head.value = a.department_head === undefined ? "" : String(Number(a.department_head));
+      panel.elements.mode.value = step.mode || "any";
+      panel.elements.required.value = step.required || "";
+    }
+    if (branch) panel.elements.when.value = branch.when || "";
+    const {type, action, branches, steps, ...options} = target;
+    document.getElementById("step-json").value = JSON.stringify(options, null, 2);
+  }
+
+  /* The changes the panel asks for: the plain inputs, then whatever the expert JSON says differently. */
+  function panelChanges(step) {
+    const changes = {name: panel.elements.name.value || null};
+    if (kindOf(step) === "approval") {
+      const users = panel.elements.users.value.split(/[,，、\s]+/).filter(Boolean);
+      const head = panel.elements.department_head.value;
+      const approvers = {...(step.approvers || {})};
+      approvers.users = users.length ? users : undefined;
+      approvers.role = panel.elements.role.value || undefined;
+      approvers.department_head = head === "" ? undefined : Number(head);
+      changes.approvers = JSON.parse(JSON.stringify(approvers));
+      changes.mode = panel.elements.mode.value;
+      changes.required = changes.mode === "n_of_m" ? Number(panel.elements.required.value) || 1 : null;
+    }
+    let expert;
+    try { expert = JSON.parse(document.getElementById("step-json").value || "{}"); } catch (e) {
+      document.getElementById("step-error").textContent = e.message;
+      return null;
+    }
+    const {type, action, branches, steps, ...before} = step;
+    Object.keys(before).forEach((k) => { if (!(k in expert)) changes[k] = null; });
+    Object.entries(expert).forEach(([k, v]) => {
+      if (JSON.stringify(v) !== JSON.stringify(before[k])) changes[k] = v;
+    });
+    return changes;
+  }
+
+  panel.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const step = stepAt(selected.path);
+    if (selected.branch !== undefined) {
+      const list = JSON.parse(JSON.stringify(step.branches));
+      const branch = list[selected.branch];
+      branch.name = panel.elements.name.value || undefined;
+      if (!branch.default) branch.when = panel.elements.when.value;
+      change(api("PATCH", `${base}/steps?path=${encodeURIComponent(selected.path)}`, {branches: JSON.parse(JSON.stringify(list))}));
+      return;
+    }
+    const changes = panelChanges(step);
+    if (changes) change(api("PATCH", `${base}/steps?path=${encodeURIComponent(selected.path)}`, changes));
+  });
+
+  document.getElementById("undo").addEventListener("click", async () => {
+    const previous = history.pop();
+    if (previous) await change(api("PUT", base, previous), {keep: true});
+    document.getElementById("undo").disabled = history.length === 0;
+  });
+
+  const setZoom = (z) => { zoom = Math.min(1.5, Math.max(0.4, z)); zoomBox.style.transform = `scale(${zoom})`; };
+  document.getElementById("zoom-in").addEventListener("click", () => setZoom(zoom + 0.1));
+  document.getElementById("zoom-out").addEventListener("click", () => setZoom(zoom - 0.1));
+
+  document.getElementById("publish").addEventListener("click", async () => {
+    const r = await api("POST", `/api/v1/apps/${data.app}/publish`);
+    if (r.ok) toast(words.published.replace("{v}", r.data.version));
+    else window.tangram.showErrors(document.querySelector("main"), r.data);
+  });
+
+  document.getElementById("trial").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const r = await api("POST", `${base}/trial`, {record_id: Number(form.elements.record_id.value)});
+    const out = document.getElementById("trial-result");
+    out.innerHTML = "";
+    if (!r.ok) { window.tangram.showErrors(form, r.data); return; }
+    window.tangram.clearErrors(form);
+    onPath = new Set([...Object.keys(r.data.asked), ...r.data.timeline.map((e) => e.step).filter(Boolean)]);
+    out.append(el("p", "trial-status", r.data.status));
+    const list = el("ol");
+    r.data.timeline.forEach((entry) => list.append(el("li", "", entry.message)));
+    out.append(list);
+    Object.entries(r.data.asked).forEach(([path, users]) => {
+      const name = (stepAt(path).name || path);
+      out.append(el("p", "asked", `${name} · ${words.asked}：${users.join("、")}`));
+    });
+    draw();
+  });
+
+  draw();
+});

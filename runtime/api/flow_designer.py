@@ -1,0 +1,136 @@
+"""The flow designer's API: the draft's flows with their running instances, save a whole flow into the
+draft, copy or remove one, and a trial run on a record that writes nothing. Publishing is the app's
+publish (runtime/api/apps.py); running instances stay on the version they started with."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request
+
+from engine.app import parse_app
+from engine.errors import FlowRunning
+from engine.flows import builder
+from engine.flows.trial import trial
+from runtime import audit
+from runtime.api.deps import DB, Now, change_for
+from runtime.api.guard import Gatekeeper
+from runtime.permissions.approvers import require_record
+from runtime.schemas.flows import CopyFlowIn, InsertBranchIn, InsertStepIn, MoveStepIn, TrialIn, trial_json
+from runtime.storage import definitions, flows
+
+router = APIRouter(prefix="/api/v1/apps/{app}/draft/flows", tags=["flow designer"])
+
+
+@router.get("")
+def list_designs(app: str, db: DB, guard: Gatekeeper) -> Any:
+    """The draft's flows as the designer edits them, each with its running instances per app version
+    (`{"3": 2}`: two instances run on version 3) and the version now published."""
+    with db.read() as conn:
+        guard.require_manage(conn, app)
+        draft = definitions.draft(conn, app)
+        _, version = definitions.current(conn, app)
+        running = flows.running_by_version(conn, app)
+    return {"version": version, "items": [
+        {"flow": f, "running": {str(v): n for v, n in sorted(running.get(f["key"], {}).items())},
+         "running_total": sum(running.get(f["key"], {}).values())} for f in draft.get("flows", [])]}
+
+
+def _edit(app: str, flow: str, request: Request, db: DB, guard: Gatekeeper, edit: Any) -> dict[str, Any]:
+    with db.write() as conn:
+        guard.require_manage(conn, app)
+        saved = definitions.save_draft(conn, app, edit(definitions.draft(conn, app)), change_for(request, guard.actor))
+        audit.write(conn, "app.draft", guard.actor, guard.now, app=app,
+                    detail={"edit": f"{request.method} {request.url.path}", "flow": flow})
+    return saved.dump()
+
+
+@router.put("/{flow}")
+def put_flow(app: str, flow: str, definition: Annotated[dict[str, Any], Body()], request: Request, db: DB,
+             guard: Gatekeeper) -> Any:
+    """Save the whole flow into the draft (a new key adds it); 422 with every problem at its JSON path."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.put_flow(d, flow, definition))
+    return builder.flow_of(saved, flow)
+
+
+@router.post("/{flow}/copy", status_code=201)
+def copy_flow(app: str, flow: str, body: CopyFlowIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """A copy under a new key, switched off."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.copy_flow(d, flow, body.key, body.name))
+    return builder.flow_of(saved, body.key)
+
+
+@router.delete("/{flow}", status_code=204)
+def remove_flow(app: str, flow: str, request: Request, db: DB, guard: Gatekeeper) -> None:
+    """Remove the flow from the draft; refused (409 `flow_running`, with the count) while instances run."""
+    with db.read() as conn:
+        guard.require_manage(conn, app)
+        running = sum(flows.running_by_version(conn, app).get(flow, {}).values())
+    if running:
+        raise FlowRunning(f"流程还有 {running} 个实例在运行，结束或撤回后才能删除",
+                          f"{running} instance(s) of the flow are running: end or withdraw them first",
+                          running=running)
+    _edit(app, flow, request, db, guard, lambda d: builder.remove_flow(d, flow))
+
+
+# The canvas's small edits: each changes one step or branch of the draft's flow, named by its path
+# (`steps[1].branches[0].steps[2]`), and answers with the whole flow as saved.
+
+@router.post("/{flow}/steps", status_code=201)
+def insert_step(app: str, flow: str, body: InsertStepIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Insert a step at `at` (a path whose index may be one past the end of its sequence)."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.insert_step(d, flow, body.at, body.step))
+    return builder.flow_of(saved, flow)
+
+
+@router.patch("/{flow}/steps")
+def update_step(app: str, flow: str, path: str, changes: Annotated[dict[str, Any], Body()], request: Request,
+                db: DB, guard: Gatekeeper) -> Any:
+    """Change options of the step at `?path=` (`null` removes one)."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.update_step(d, flow, path, changes))
+    return builder.flow_of(saved, flow)
+
+
+@router.post("/{flow}/steps/move")
+def move_step(app: str, flow: str, body: MoveStepIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Move the step at `path` (with its branches) to the position `to`, both named before the move."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.move_step(d, flow, body.path, body.to))
+    return builder.flow_of(saved, flow)
+
+
+@router.delete("/{flow}/steps")
+def remove_step(app: str, flow: str, path: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Remove the step at `?path=` with its branches."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.remove_step(d, flow, path))
+    return builder.flow_of(saved, flow)
+
+
+@router.post("/{flow}/branches", status_code=201)
+def insert_branch(app: str, flow: str, body: InsertBranchIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Add a branch to the condition or parallel step at `path` (before the default branch by default)."""
+    saved = _edit(app, flow, request, db, guard,
+                  lambda d: builder.insert_branch(d, flow, body.path, body.branch, body.position))
+    return builder.flow_of(saved, flow)
+
+
+@router.delete("/{flow}/branches")
+def remove_branch(app: str, flow: str, path: str, index: int, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Remove branch `?index=` of the step at `?path=`."""
+    saved = _edit(app, flow, request, db, guard, lambda d: builder.remove_branch(d, flow, path, index))
+    return builder.flow_of(saved, flow)
+
+
+@router.post("/{flow}/trial")
+def trial_run(app: str, flow: str, body: TrialIn, request: Request, db: DB, guard: Gatekeeper, now: Now) -> Any:
+    """试运行: the path the flow (the draft's, or `definition` as the designer holds it) would take on the
+    record and who would be asked — nothing is written."""
+    with db.read() as conn:
+        guard.require_manage(conn, app)
+        draft = definitions.draft(conn, app)
+        candidate = parse_app(builder.put_flow(draft, flow, body.definition) if body.definition is not None else draft)
+        found = candidate.flow(flow)
+        require_record(conn, guard, app, found.form, body.record_id)
+        _, version = definitions.current(conn, app)
+        ctx = flows.context(conn, candidate, version, found, body.record_id, request.app.state.timezone)
+        result = trial(found, ctx, guard.actor.username or "system", now)
+    return trial_json(result)

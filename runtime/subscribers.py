@@ -1,0 +1,38 @@
+"""Every subscriber to record writes and every extra read grant, listed once and in the order it runs.
+
+What a write causes besides the record (search words, the audit entry, flow starts, withdrawing a deleted
+record's flows, refusing changes to a record under approval) is switched on here and nowhere else: each
+entry point that writes records — the app factory, the CLI, the worker — calls `install()`, so a program
+gets all of them whatever modules it happens to import. The read grants widen what the permission gate
+lets a user read (runtime.permissions.grants)."""
+
+from __future__ import annotations
+
+from runtime import audit
+from runtime.permissions import approvers, grants, shares
+from runtime.permissions.grants import ReadGrant
+from runtime.storage import events, flow_triggers, search
+from runtime.storage.events import Subscriber
+
+BEFORE_WRITE: tuple[Subscriber, ...] = (
+    flow_triggers.refuse_locked,  # a record under approval is read-only (423)
+)
+AFTER_WRITE: tuple[Subscriber, ...] = (
+    search.keep_current,  # the record's search words
+    audit.record_written,  # record.create / update / delete / restore entries
+    flow_triggers.start_triggered,  # flows triggered by create / update, date timers
+    flow_triggers.cancel_on_delete,  # a deleted record's running flows are withdrawn
+)
+READ_GRANTS: tuple[ReadGrant, ...] = (
+    approvers.task_assignees_read,  # an approver reads the record they decide
+    shares.shared_with_me,  # 协作人: records shared with the user or their department
+)
+
+
+def install() -> None:
+    """Register every subscriber and grant (idempotent)."""
+    events.install(BEFORE_WRITE, AFTER_WRITE)
+    grants.install(READ_GRANTS)
+
+
+__all__ = ["AFTER_WRITE", "BEFORE_WRITE", "READ_GRANTS", "install"]

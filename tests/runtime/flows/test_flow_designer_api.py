@@ -1,0 +1,160 @@
+"""The flow designer's API: flows saved whole into the draft (refused with JSON paths when broken), copied,
+removed only when nothing runs, listed with their running instances per version, and a trial run that
+shows the path a record would take and who would be asked, writing nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from runtime.storage.tables import flow_instances, flow_tasks
+from tests.factories import Maker
+from tests.flows import FlowWorld, approval, approval_flow, tickets
+
+DRAFT = "/api/v1/apps/tickets/draft/flows"
+
+BIG_SPEND = {"key": "big_spend", "name": "大额报修", "form": "ticket", "trigger": {"on": "submit"}, "steps": [
+    approval({"role": "team_lead"}, name="班组长审批"),
+    {"type": "condition", "branches": [
+        {"name": "大额", "when": "cost > 5000", "steps": [approval({"role": "director"}, name="厂长审批")]},
+        {"name": "其他", "default": True, "steps": []}]},
+    {"type": "action", "action": "update_record", "set": {"status": '"已批准"'}}]}
+
+
+def _world(make: Maker) -> FlowWorld:
+    w = FlowWorld(make, tickets(approval_flow(approval({"role": "team_lead"}))))
+    w.org([], {}, {"team_lead": ["li"], "director": ["zhao"]})
+    return w
+
+
+def _count(w: FlowWorld, table: Any) -> int:
+    with w.app.state.db.read() as conn:
+        return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_flow_saved_whole_into_the_draft_is_listed_and_published(make: Maker) -> None:
+    w = _world(make)
+    r = w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=w.h("admin"))
+    assert r.status_code == 200, r.text
+    assert r.json()["steps"][1]["branches"][0]["when"] == "cost > 5000"
+    listed = w.client.get(DRAFT, headers=w.h("admin")).json()
+    assert [i["flow"]["key"] for i in listed["items"]] == ["approve", "big_spend"]
+    assert all(i["running_total"] == 0 for i in listed["items"])
+    assert w.client.post("/api/v1/apps/tickets/publish", headers=w.h("admin")).status_code == 200
+    w.submit(w.record({"summary": "锅炉", "cost": "8000"})["id"], flow="big_spend")
+    listed = w.client.get(DRAFT, headers=w.h("admin")).json()
+    mine = next(i for i in listed["items"] if i["flow"]["key"] == "big_spend")
+    assert mine["running"] == {str(listed["version"]): 1} and mine["running_total"] == 1
+
+
+def test_a_broken_flow_is_refused_at_its_path_and_the_draft_is_unchanged(make: Maker) -> None:
+    w = _world(make)
+    broken = {**BIG_SPEND, "steps": [{"type": "condition", "branches": [
+        {"when": "nosuch > 1", "steps": []}, {"default": True, "steps": []}]}]}
+    r = w.client.put(f"{DRAFT}/big_spend", json=broken, headers=w.h("admin"))
+    assert r.status_code == 422
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["flows[1].steps[0].branches[0].when"]
+    assert [i["flow"]["key"] for i in w.client.get(DRAFT, headers=w.h("admin")).json()["items"]] == ["approve"]
+    r = w.client.put(f"{DRAFT}/other_key", json=BIG_SPEND, headers=w.h("admin"))
+    assert r.status_code == 400 and r.json()["error"]["field"] == "key"
+
+
+def test_a_copy_is_switched_off_and_a_taken_key_is_refused(make: Maker) -> None:
+    w = _world(make)
+    r = w.client.post(f"{DRAFT}/approve/copy", json={"key": "approve_2"}, headers=w.h("admin"))
+    assert r.status_code == 201 and r.json()["enabled"] is False and r.json()["name"] == "费用审批（副本）"
+    assert w.client.post(f"{DRAFT}/approve/copy", json={"key": "approve_2"}, headers=w.h("admin")).status_code == 409
+
+
+def test_a_flow_with_running_instances_cannot_be_removed(make: Maker) -> None:
+    w = _world(make)
+    instance = w.submit(w.record({"summary": "漏水"})["id"])
+    r = w.client.delete(f"{DRAFT}/approve", headers=w.h("admin"))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "flow_running"
+    assert r.json()["error"]["running"] == 1
+    assert w.client.post(f"/api/v1/flow-instances/{instance['id']}/cancel", json={},
+                         headers=w.h("admin")).status_code == 200
+    assert w.client.delete(f"{DRAFT}/approve", headers=w.h("admin")).status_code == 204
+    assert w.client.get(DRAFT, headers=w.h("admin")).json()["items"] == []
+
+
+def test_a_trial_shows_the_path_and_the_approvers_and_writes_nothing(make: Maker) -> None:
+    w = _world(make)
+    w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=w.h("admin"))
+    big, small = w.record({"summary": "电机", "cost": "9000"}), w.record({"summary": "灯泡", "cost": "30"})
+    before = (_count(w, flow_instances), _count(w, flow_tasks))
+    r = w.client.post(f"{DRAFT}/big_spend/trial", json={"record_id": big["id"]}, headers=w.h("admin"))
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "approved"
+    assert r.json()["asked"] == {"steps[0]": ["li"], "steps[1].branches[0].steps[0]": ["zhao"]}
+    assert [e["effect"] for e in r.json()["effects"] if e["effect"] == "UpdateRecord"] == ["UpdateRecord"]
+    r = w.client.post(f"{DRAFT}/big_spend/trial", json={"record_id": small["id"]}, headers=w.h("admin"))
+    assert r.json()["asked"] == {"steps[0]": ["li"]}
+    assert (_count(w, flow_instances), _count(w, flow_tasks)) == before
+    assert w.get_record(big["id"])["data"]["status"] == "草稿" and w.get_record(big["id"])["version"] == 1
+
+
+def test_a_trial_of_the_unsaved_flow_the_designer_holds(make: Maker) -> None:
+    w = _world(make)
+    record = w.record({"summary": "电机", "cost": "9000"})
+    lower = {**BIG_SPEND, "steps": [BIG_SPEND["steps"][1] | {"branches": [
+        {"name": "大额", "when": "cost > 50000", "steps": [approval({"role": "director"})]},
+        {"name": "其他", "default": True, "steps": []}]}]}
+    r = w.client.post(f"{DRAFT}/big_spend/trial", json={"record_id": record["id"], "definition": lower},
+                      headers=w.h("admin"))
+    assert r.status_code == 200 and r.json()["asked"] == {}
+    assert r.json()["status"] == "approved"  # a flow with approval steps ends approved, even when none was on its path
+
+
+def test_the_designer_is_for_those_who_manage_the_app(make: Maker) -> None:
+    w = _world(make)
+    record = w.record({"summary": "电机"})
+    assert w.client.get(DRAFT, headers=w.h("li")).status_code == 403
+    assert w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=w.h("li")).status_code == 403
+    assert w.client.post(f"{DRAFT}/approve/trial", json={"record_id": record["id"]},
+                         headers=w.h("li")).status_code == 403
+    r = w.client.post(f"{DRAFT}/approve/trial", json={"record_id": 999999}, headers=w.h("admin"))
+    assert r.status_code == 404
+
+
+def test_the_canvas_edits_steps_and_branches_by_path(make: Maker) -> None:
+    w = _world(make)
+    h = w.h("admin")
+    w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=h)
+    r = w.client.post(f"{DRAFT}/big_spend/steps", json={"at": "steps[1].branches[0].steps[1]", "step": {
+        "type": "cc", "to": {"role": "board"}, "message": "{summary} 大额报修"}}, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["steps"][1]["branches"][0]["steps"][1]["type"] == "cc"
+    r = w.client.post(f"{DRAFT}/big_spend/branches", json={"path": "steps[1]", "branch": {
+        "name": "中额", "when": "cost > 1000"}}, headers=h)
+    assert [b["name"] for b in r.json()["steps"][1]["branches"]] == ["大额", "中额", "其他"]
+    r = w.client.patch(f"{DRAFT}/big_spend/steps", params={"path": "steps[0]"}, json={"mode": "all"}, headers=h)
+    assert r.status_code == 200 and r.json()["steps"][0]["mode"] == "all"
+    r = w.client.post(f"{DRAFT}/big_spend/steps/move", json={"path": "steps[2]", "to": "steps[0]"}, headers=h)
+    assert [s["type"] for s in r.json()["steps"]] == ["action", "approval", "condition"]
+    r = w.client.delete(f"{DRAFT}/big_spend/branches", params={"path": "steps[2]", "index": 1}, headers=h)
+    assert [b["name"] for b in r.json()["steps"][2]["branches"]] == ["大额", "其他"]
+    r = w.client.delete(f"{DRAFT}/big_spend/steps", params={"path": "steps[0]"}, headers=h)
+    assert [s["type"] for s in r.json()["steps"]] == ["approval", "condition"]
+    assert w.client.post("/api/v1/apps/tickets/publish", headers=h).status_code == 200
+
+
+def test_a_canvas_edit_the_engine_refuses_changes_nothing(make: Maker) -> None:
+    w = _world(make)
+    h = w.h("admin")
+    w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=h)
+    r = w.client.patch(f"{DRAFT}/big_spend/steps", params={"path": "steps[0]"},
+                       json={"approvers": {"role": "nosuch"}}, headers=h)
+    assert r.status_code == 422
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["flows[1].steps[0].approvers.role"]
+    r = w.client.delete(f"{DRAFT}/big_spend/branches", params={"path": "steps[1]", "index": 1}, headers=h)
+    assert r.status_code == 422  # a condition without its default branch
+    assert w.client.delete(f"{DRAFT}/big_spend/steps", params={"path": "steps[7]"}, headers=h).status_code == 404
+    r = w.client.post(f"{DRAFT}/big_spend/steps/move", json={"path": "steps[1]", "to": "steps[1].branches[0].steps[0]"},
+                      headers=h)
+    assert r.status_code == 400 and r.json()["error"]["field"] == "to"
+    r = w.client.patch(f"{DRAFT}/big_spend/steps", params={"path": "steps]["}, json={}, headers=h)
+    assert r.status_code == 400 and r.json()["error"]["field"] == "path"
+    saved = next(i["flow"] for i in w.client.get(DRAFT, headers=h).json()["items"] if i["flow"]["key"] == "big_spend")
+    assert saved["steps"] == w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=h).json()["steps"]
