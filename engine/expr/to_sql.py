@@ -3,7 +3,12 @@
 Field values come from a ColumnSource the runtime passes in (the engine knows no table). A field
 compared with a constant becomes the source's index-friendly comparison, so `region = "华东"` uses
 the form's expression index. Only expressions whose Checked says they compile for the dialect may
-come here; anything else raises, never approximates."""
+come here; anything else raises, never approximates.
+
+Text is ordered in Chinese order on every dialect, as Python orders it (engine/text_order.py):
+PostgreSQL compares under ICU's collation `zh-x-icu`, SQLite and DuckDB compare Tangram's key
+`tg_text_key(…)` (registered on their connections). Equality stays plain and exact, so `=` keeps
+using the indexes on stored values."""
 
 from __future__ import annotations
 
@@ -34,6 +39,11 @@ from engine.expr.nodes import (
     Unary,
 )
 from engine.expr.typecheck import Checked
+from engine.text_order import SQL_FUNCTION
+
+ICU_CHINESE = "zh-x-icu"
+"""PostgreSQL's ICU collation for Chinese order, the one lists sort text fields by."""
+ORDERINGS = ("<", "<=", ">", ">=")
 
 
 def _plain(left: Node, right: Node) -> bool:
@@ -121,6 +131,8 @@ class _Compiler:
         if self.dialect == "sqlite" and NUMBER in (left.type, right.type) and not _plain(left, right):
             return func.tg_cmp(op, self.kinds([left, right]), self.zone, self.exact(left), self.exact(right)) == 1
         a, b = self.run(left), self.run(right)
+        if op in ORDERINGS and left.type == right.type == TEXT:
+            a, b = self.in_text_order(a), self.in_text_order(b)
         if op == "&":
             if self.dialect != "sqlite":
                 return func.concat(a, b)
@@ -144,6 +156,12 @@ class _Compiler:
         if native is None:  # SQLite: Tangram's own implementation, registered on the connection
             return func.tg_fn(node.name, self.kinds(node.args), self.zone, *[self.exact(a) for a in node.args])
         return native([self.run(a) for a in node.args])
+
+    def in_text_order(self, value: Any) -> Any:
+        """A text value as it is ordered: under ICU's Chinese collation, or as Tangram's key of it."""
+        if self.dialect == "postgresql":
+            return value.collate(ICU_CHINESE)
+        return getattr(func, SQL_FUNCTION)(value, type_=String())
 
     @property
     def zone(self) -> str:
@@ -182,4 +200,4 @@ def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContex
     return _Compiler(dialect, source, ctx or EvalContext()).run(checked.node, positive=True)  # type: ignore[no-any-return]
 
 
-__all__ = ["to_sql", "ColumnSource"]
+__all__ = ["to_sql", "ColumnSource", "ICU_CHINESE", "ORDERINGS"]
