@@ -39,7 +39,8 @@ TEXT_ORDER = ['name < "cmp华东"', '(ISBLANK(region) OR name < "华东")', 'not
 NUMBERS_WITH_SCALE = ["amount + 0.2 = 0.3", "amount * 3 = 0.3", "amount = 1.1", "amount = 1.10", "amount >= 1.10",
                       "amount - 1.1 = 0", "ROUND(amount, 1) = 0.1", "amount = 12", "amount > 99.999", "amount IN [0.1, 100]"]
 BLANKS = ['note = ""', 'note != ""', "ISBLANK(note)", "LEN(note) = 0", 'COALESCE(note, "") = ""', 'note & "" = ""',
-          'region != "华东"', "ISBLANK(amount) OR amount = 0", 'NOT (note = "a")']
+          'region != "华东"', "ISBLANK(amount) OR amount = 0", 'NOT (note = "a")', "ISBLANK(LEFT(name, 0))",
+          'ISBLANK(SUBSTITUTE(note, "a", ""))', 'NOT ISBLANK(TRIM(note))']
 DATES = ["since < DATE(2026, 1, 1)", "since >= DATE(2024, 2, 29)", "since = DATE(2025, 12, 31)", "since > TODAY()",
          "since <= DATEADD(DATE(2024, 2, 28), 1, \"D\")"]
 """Comparisons the generated ones reach only by chance, drawn from on every run."""

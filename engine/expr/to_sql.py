@@ -150,6 +150,9 @@ class _Compiler:
             return self.bind(self.ctx.now.replace(microsecond=0), DATETIME)
         if node.name == "CURRENT_USER":
             return self.bind(self.ctx.user, None)
+        if node.name == "ISBLANK" and node.args[0].type == TEXT:  # blank text is NULL or "" (LEFT(name, 0)), as in Python
+            value = self.run(node.args[0])
+            return or_(value.is_(None), value == bindparam(None, "", type_=String()))
         native = functions.get(node.name).sql.get(self.dialect)
         if node.name == "DATEDIF" and str(getattr(node.args[2], "value", "")).upper() == "D":
             return self.local_day(node.args[1]) - self.local_day(node.args[0])
