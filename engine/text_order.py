@@ -1,9 +1,9 @@
 """Text in Chinese order: Han characters by pinyin (阿 北 重庆 李 王 张), then accents, case and width.
 
 This is the one order of text in Tangram: lists sort by it, and every comparison of text (`<`, `>=`,
-MIN, MAX) in Python, SQLite, PostgreSQL and DuckDB means it. PostgreSQL sorts such text with ICU's
-collation `zh-x-icu`. SQLite, DuckDB and Python have no ICU of the same version, so they compare
-`sort_key(text)` instead: each character becomes its rank in ICU's order (text_order.txt, made from
+MIN, MAX) in Python, SQLite and PostgreSQL means it (DuckDB has no such order and refuses it).
+PostgreSQL sorts such text with ICU's collation `zh-x-icu`. SQLite and Python have no ICU of the
+same version, so they compare `sort_key(text)` instead: each character becomes its rank in ICU's order (text_order.txt, made from
 PostgreSQL's ICU by runtime/io/text_order_table.py), strength by strength as ICU compares:
 
 1. primary: the letter (`a` = `á` = `A` = `Ａ`; 阿 < 华 < a; digits before Han before Latin);
@@ -34,7 +34,7 @@ continuations."""
 SECONDARY, TERTIARY = "\x1e", "\x1f"
 """In text_order.txt, before a member of a group that starts a new accent, or case and width, group."""
 SQL_FUNCTION = "tg_text_key"
-"""The name SQLite and DuckDB know `sql_sort_key` by (engine/expr/sqlite_functions.py lists it)."""
+"""The name SQLite knows `sql_sort_key` by (engine/expr/sqlite_functions.py lists it)."""
 _STAND_IN = 0xE000
 """A contraction is replaced by a stand-in from here (Private Use Area) before ranking."""
 
@@ -82,7 +82,7 @@ def _members(group: str) -> list[str]:
 
 
 def sort_key(text: str) -> str:
-    """What Python, SQLite and DuckDB compare in place of `text`: ICU's Chinese order, unique per text."""
+    """What Python and SQLite compare in place of `text`: ICU's Chinese order, unique per text."""
     tables, contractions = _ranks()
     ranked = text
     for word, stand_in in contractions:

@@ -5,10 +5,10 @@ compared with a constant becomes the source's index-friendly comparison, so `reg
 the form's expression index. Only expressions whose Checked says they compile for the dialect may
 come here; anything else raises, never approximates.
 
-Text is ordered in Chinese order on every dialect, as Python orders it (engine/text_order.py):
-PostgreSQL compares under ICU's collation `zh-x-icu`, SQLite and DuckDB compare Tangram's key
-`tg_text_key(…)` (registered on their connections). Equality stays plain and exact, so `=` keeps
-using the indexes on stored values."""
+Text is ordered in Chinese order, as Python orders it (engine/text_order.py): PostgreSQL compares
+under ICU's collation `zh-x-icu`, SQLite compares Tangram's key `tg_text_key(…)` (registered on its
+connections); DuckDB has neither, and the checker refuses text orderings there. Equality stays
+plain and exact, so `=` keeps using the indexes on stored values."""
 
 from __future__ import annotations
 
@@ -164,6 +164,8 @@ class _Compiler:
         """A text value as it is ordered: under ICU's Chinese collation, or as Tangram's key of it."""
         if self.dialect == "postgresql":
             return value.collate(ICU_CHINESE)
+        if self.dialect != "sqlite":
+            raise ValueError(f"text has no Chinese order on {self.dialect}")  # the checker refused it already
         return getattr(func, SQL_FUNCTION)(value, type_=String())
 
     @property

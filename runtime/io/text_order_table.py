@@ -7,8 +7,8 @@ ranked by ICU's Chinese collation (pinyin) at primary strength: characters ICU h
 string); the others follow in order. Inside a line the members follow ICU's finer strengths
 (`á à a ａ A Ａ`): SECONDARY before a member starts a new accent group, TERTIARY a new case or
 width group. A group holding one of the CONTRACTIONS has its members each followed by a tab.
-engine/text_order.py turns the lines into the sort key SQLite, Python and DuckDB compare, so they
-order text as PostgreSQL's `COLLATE "zh-x-icu"` does."""
+engine/text_order.py turns the lines into the sort key SQLite and Python compare, so they order
+text as PostgreSQL's `COLLATE "zh-x-icu"` does."""
 
 from __future__ import annotations
 

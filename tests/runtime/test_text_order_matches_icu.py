@@ -1,4 +1,4 @@
-"""The Chinese order Python, SQLite and DuckDB compare (engine/text_order.py) is PostgreSQL's ICU order,
+"""The Chinese order Python and SQLite compare (engine/text_order.py) is PostgreSQL's ICU order,
 accents, case and width included, checked on many texts."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def _texts() -> list[str]:
     return sorted({"".join(rng.choice(pool) for _ in range(rng.randint(0, 8))) for _ in range(20_000)})
 
 
-def test_sqlite_python_and_duckdb_sort_text_as_postgresql_does() -> None:
+def test_sqlite_and_python_sort_text_as_postgresql_does() -> None:
     require_postgres()
     texts = _texts()
     engine = create_engine(PG_URL, poolclass=NullPool)
