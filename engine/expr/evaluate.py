@@ -2,7 +2,8 @@
 
 Blank (None) follows SQL: arithmetic and comparisons with a blank give blank, AND/OR use
 three-valued logic, a blank condition counts as not met; `&` reads a blank as empty text;
-division by zero gives blank. Numbers are exact decimals."""
+division by zero gives blank. Numbers are exact decimals. Text compares in Chinese order
+(engine/text_order.py), as lists sort it and as every database compares it; equality is exact."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from engine.expr.functions.logic import kleene_and, kleene_not, kleene_or
 from engine.expr.functions.text import show
 from engine.expr.nodes import BOOL, DATE, DATETIME, NUMBER, Binary, Call, FieldRef, InList, Literal, Node, Type, Unary
 from engine.expr.typecheck import Checked
+from engine.text_order import sort_key
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ def load(value: Any, kind: Type, ctx: EvalContext) -> Any:
 def compare_values(op: str, a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
+    if op not in ("=", "!=") and isinstance(a, str) and isinstance(b, str):
+        a, b = sort_key(a), sort_key(b)  # the keys are unique per text: = on them would be = on texts
     return {"=": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 

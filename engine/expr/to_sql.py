@@ -3,7 +3,12 @@
 Field values come from a ColumnSource the runtime passes in (the engine knows no table). A field
 compared with a constant becomes the source's index-friendly comparison, so `region = "华东"` uses
 the form's expression index. Only expressions whose Checked says they compile for the dialect may
-come here; anything else raises, never approximates."""
+come here; anything else raises, never approximates.
+
+Text is ordered in Chinese order, as Python orders it (engine/text_order.py): PostgreSQL compares
+under ICU's collation `zh-x-icu`, SQLite compares Tangram's key `tg_text_key(…)` (registered on its
+connections); DuckDB has neither, and the checker refuses text orderings there. Equality stays
+plain and exact, so `=` keeps using the indexes on stored values."""
 
 from __future__ import annotations
 
@@ -34,6 +39,11 @@ from engine.expr.nodes import (
     Unary,
 )
 from engine.expr.typecheck import Checked
+from engine.text_order import SQL_FUNCTION
+
+ICU_CHINESE = "zh-x-icu"
+"""PostgreSQL's ICU collation for Chinese order, the one lists sort text fields by."""
+ORDERINGS = ("<", "<=", ">", ">=")
 
 
 def _plain(left: Node, right: Node) -> bool:
@@ -121,6 +131,8 @@ class _Compiler:
         if self.dialect == "sqlite" and NUMBER in (left.type, right.type) and not _plain(left, right):
             return func.tg_cmp(op, self.kinds([left, right]), self.zone, self.exact(left), self.exact(right)) == 1
         a, b = self.run(left), self.run(right)
+        if op in ORDERINGS and left.type == right.type == TEXT:
+            a, b = self.in_text_order(a), self.in_text_order(b)
         if op == "&":
             if self.dialect != "sqlite":
                 return func.concat(a, b)
@@ -138,12 +150,23 @@ class _Compiler:
             return self.bind(self.ctx.now.replace(microsecond=0), DATETIME)
         if node.name == "CURRENT_USER":
             return self.bind(self.ctx.user, None)
+        if node.name == "ISBLANK" and node.args[0].type == TEXT:  # blank text is NULL or "" (LEFT(name, 0)), as in Python
+            value = self.run(node.args[0])
+            return or_(value.is_(None), value == bindparam(None, "", type_=String()))
         native = functions.get(node.name).sql.get(self.dialect)
         if node.name == "DATEDIF" and str(getattr(node.args[2], "value", "")).upper() == "D":
             return self.local_day(node.args[1]) - self.local_day(node.args[0])
         if native is None:  # SQLite: Tangram's own implementation, registered on the connection
             return func.tg_fn(node.name, self.kinds(node.args), self.zone, *[self.exact(a) for a in node.args])
         return native([self.run(a) for a in node.args])
+
+    def in_text_order(self, value: Any) -> Any:
+        """A text value as it is ordered: under ICU's Chinese collation, or as Tangram's key of it."""
+        if self.dialect == "postgresql":
+            return value.collate(ICU_CHINESE)
+        if self.dialect != "sqlite":
+            raise ValueError(f"text has no Chinese order on {self.dialect}")  # the checker refused it already
+        return getattr(func, SQL_FUNCTION)(value, type_=String())
 
     @property
     def zone(self) -> str:
@@ -182,4 +205,4 @@ def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContex
     return _Compiler(dialect, source, ctx or EvalContext()).run(checked.node, positive=True)  # type: ignore[no-any-return]
 
 
-__all__ = ["to_sql", "ColumnSource"]
+__all__ = ["to_sql", "ColumnSource", "ICU_CHINESE", "ORDERINGS"]

@@ -150,6 +150,8 @@ class _Checker:
             raise _err(node, f"不能比较{zh_type(str(a))}和{zh_type(str(b))}", f"cannot compare {a} with {b}")
         if node.op in ORDER and BOOL in (a, b):
             raise _err(node, "是/否不能比较大小", "yes/no values have no order")
+        if node.op in ORDER and a == b == TEXT:  # DuckDB lacks PostgreSQL's ICU: the primary database answers
+            self.block(("duckdb",), "DuckDB 不能按中文顺序比较文本 / text order on DuckDB")
         return BOOL
 
     def inlist(self, node: InList) -> Type:

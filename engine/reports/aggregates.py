@@ -5,6 +5,9 @@ results combine (for totals, subtotals and the "others" row without another quer
 cannot, as for distinct counts), and its Python meaning over a list of row values (the reference the
 SQL is tested against). In calculated measures they are written in upper case:
 `COUNTIF(stage = "赢单") / COUNT()`, `SUM(amount) / COUNT_DISTINCT(customer)`.
+
+MIN and MAX of text follow the Chinese order every comparison of text follows (engine/text_order.py):
+`text_extreme_sql` spells them per dialect; DuckDB has no such order, so the primary database answers.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from typing import Any
 from sqlalchemy import case, distinct, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.errors import UnsupportedQuery
+from engine.expr.to_sql import ICU_CHINESE
 from engine.registry import Registry
+from engine.text_order import sort_key
 
 
 def _blank_skipping(fn: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
@@ -30,12 +36,16 @@ def _add(a: Any, b: Any) -> Any:
     return a if b is None else a + b
 
 
+def _ordered(value: Any) -> Any:
+    return sort_key(value) if isinstance(value, str) else value
+
+
 def _least(a: Any, b: Any) -> Any:
-    return b if a is None else a if b is None else min(a, b)
+    return b if a is None else a if b is None else min(a, b, key=_ordered)
 
 
 def _greatest(a: Any, b: Any) -> Any:
-    return b if a is None else a if b is None else max(a, b)
+    return b if a is None else a if b is None else max(a, b, key=_ordered)
 
 
 def _sum_sql(dialect: str, x: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -73,10 +83,10 @@ BUILT_INS: tuple[ReportAggregate, ...] = (
     ReportAggregate("SUM", "row", lambda d, x: _sum_sql(d, x), _add,  # type: ignore[arg-type]
                     _blank_skipping(lambda vs: sum(vs, Decimal(0)) if vs else None), numeric=True, exact=True,
                     summary="求和"),
-    ReportAggregate("MIN", "row", lambda d, x: func.min(x), _least, _blank_skipping(lambda vs: min(vs, default=None)),
+    ReportAggregate("MIN", "row", lambda d, x: func.min(x), _least, _blank_skipping(lambda vs: min(vs, key=_ordered, default=None)),
                     summary="最小值"),
     ReportAggregate("MAX", "row", lambda d, x: func.max(x), _greatest,
-                    _blank_skipping(lambda vs: max(vs, default=None)), summary="最大值"),
+                    _blank_skipping(lambda vs: max(vs, key=_ordered, default=None)), summary="最大值"),
 )
 for _agg in BUILT_INS:
     report_aggregates.register(_agg.name, _agg)
@@ -98,7 +108,43 @@ class DecimalSum:
         return None if self.total is None else format(self.total, "f")
 
 
-SQLITE_AGGREGATES = (("tg_sum", 1, DecimalSum),)
+class TextExtreme:
+    """tg_text_min / tg_text_max for SQLite: the least or greatest text in Chinese order."""
+
+    greatest = False
+
+    def __init__(self) -> None:
+        self.best: tuple[str, str] | None = None  # (key, text)
+
+    def step(self, value: Any) -> None:
+        if value is None:
+            return
+        text = value if isinstance(value, str) else str(value)
+        key = sort_key(text)
+        if self.best is None or (key > self.best[0] if self.greatest else key < self.best[0]):
+            self.best = (key, text)
+
+    def finalize(self) -> Any:
+        return None if self.best is None else self.best[1]
+
+
+class TextGreatest(TextExtreme):
+    """tg_text_max."""
+
+    greatest = True
+
+
+def text_extreme_sql(name: str, dialect: str, x: ColumnElement[Any]) -> ColumnElement[Any]:
+    """MIN or MAX (`name`) of a text in Chinese order; UnsupportedQuery on DuckDB, which lacks the order."""
+    if dialect == "postgresql":
+        return getattr(func, name.lower())(x.collate(ICU_CHINESE))  # type: ignore[no-any-return]
+    if dialect == "sqlite":
+        return getattr(func, f"tg_text_{name.lower()}")(x)  # type: ignore[no-any-return]
+    raise UnsupportedQuery(f"{name} 文本暂不能在 {dialect} 上按中文顺序计算", f"{name} of text cannot run on {dialect}",
+                           field="measure")
+
+
+SQLITE_AGGREGATES = (("tg_sum", 1, DecimalSum), ("tg_text_min", 1, TextExtreme), ("tg_text_max", 1, TextGreatest))
 """(name, number of arguments, class) for sqlite3's create_aggregate."""
 
-__all__ = ["BUILT_INS", "ReportAggregate", "report_aggregates", "SQLITE_AGGREGATES", "DecimalSum"]
+__all__ = ["BUILT_INS", "ReportAggregate", "report_aggregates", "SQLITE_AGGREGATES", "DecimalSum", "text_extreme_sql"]

@@ -25,13 +25,13 @@ from engine.app import AppDefinition
 from engine.errors import BadQuery, FieldValueError, InvalidDefinition, Issue, UnsupportedQuery
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext
-from engine.expr.nodes import BOOL, FieldRef
+from engine.expr.nodes import BOOL, TEXT, FieldRef
 from engine.expr.scope import form_scope
 from engine.expr.to_sql import ColumnSource, to_sql
 from engine.expr.typecheck import Checked, check
 from engine.forms.fields.base import ValueContext
 from engine.keys import SYSTEM_FIELDS
-from engine.reports.aggregates import report_aggregates
+from engine.reports.aggregates import report_aggregates, text_extreme_sql
 from engine.reports.dimensions import DimensionPlan, plan_dimension
 from engine.reports.measures import Leaf, MeasurePlan, plan_measure
 from engine.reports.model import Widget
@@ -119,6 +119,8 @@ def _leaf_sql(leaf: Leaf, source: ReportSource, ctx: EvalContext) -> ColumnEleme
         arg = source.value(node.path[0], exact=True)
     else:
         arg = _compiled(leaf.arg, source, ctx, "指标 / measure")
+    if leaf.name in ("MIN", "MAX") and leaf.arg.type == TEXT:
+        return text_extreme_sql(leaf.name, source.dialect, arg)
     return agg.sql(source.dialect, arg)
 
 

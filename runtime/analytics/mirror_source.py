@@ -18,6 +18,7 @@ from sqlalchemy.types import Date, DateTime
 
 from engine.app import AppDefinition
 from engine.expr.evaluate import EvalContext
+from engine.expr.to_sql import ORDERINGS
 from engine.forms.model import FormDefinition
 from engine.keys import SYSTEM_FIELDS
 from engine.reports.dimensions import DimensionPlan, bucket_sql
@@ -81,6 +82,8 @@ class MirrorSource:
         duck_type = self._type(key)
         if duck_type.endswith("[]") or (key not in SYSTEM_FIELDS and field_column(self.form.field(key)) is None):
             return None
+        if duck_type == "VARCHAR" and op in ORDERINGS:
+            return None  # text compares in Chinese order (to_sql, through tg_text_key), not by code point
         return getattr(_col(key), _OPS[op])(_bind(value, duck_type))  # type: ignore[no-any-return]
 
     def rows(self) -> tuple[FromClause, list[ColumnElement[bool]]]:

@@ -4,9 +4,11 @@ built with ICU, as Debian's; `TANGRAM_DATABASE_URL` or the local test database).
 Every assigned character of Unicode's first plane, except controls, surrogates and private use, is
 ranked by ICU's Chinese collation (pinyin) at primary strength: characters ICU holds equal there
 (`A`, `a`, `Ａ`) share a line. The first line holds the characters ICU ignores (equal to the empty
-string); the others follow in order. A group holding one of the CONTRACTIONS has its members
-each followed by a tab. engine/text_order.py turns the lines into the sort key SQLite
-indexes, so SQLite sorts text as PostgreSQL's `COLLATE "zh-x-icu"` does."""
+string); the others follow in order. Inside a line the members follow ICU's finer strengths
+(`á à a ａ A Ａ`): SECONDARY before a member starts a new accent group, TERTIARY a new case or
+width group. A group holding one of the CONTRACTIONS has its members each followed by a tab.
+engine/text_order.py turns the lines into the sort key SQLite and Python compare, so they order
+text as PostgreSQL's `COLLATE "zh-x-icu"` does."""
 
 from __future__ import annotations
 
@@ -23,11 +25,15 @@ CONTRACTIONS = ("重庆", "沈阳", "藏文")
 """Words ICU's Chinese rules sort apart from their first character (重庆 as chóng, not zhòng):
 `&虫<重庆/庆`, `&弞<沈阳/阳` and `&銺<藏文/文` are the only ones in ICU 72's rules (ucol_getRules)."""
 
-COLLATION = ("CREATE COLLATION pg_temp.tangram_primary "
-             "(provider = icu, locale = 'zh-u-ks-level1', deterministic = false)")
+SECONDARY, TERTIARY = "\x1e", "\x1f"
+"""Control characters, which no line holds otherwise: they mark where a finer group begins."""
+COLLATIONS = [f"CREATE COLLATION pg_temp.tangram_level{n} "
+              f"(provider = icu, locale = 'zh-u-ks-level{n}', deterministic = false)" for n in (1, 2, 3)]
 RANKS = """
-SELECT ch, dense_rank() OVER (ORDER BY ch COLLATE pg_temp.tangram_primary) FROM unnest(%s::text[]) AS ch
-ORDER BY 2, ch COLLATE "C"
+SELECT ch, dense_rank() OVER (ORDER BY ch COLLATE pg_temp.tangram_level1),
+       dense_rank() OVER (ORDER BY ch COLLATE pg_temp.tangram_level2),
+       dense_rank() OVER (ORDER BY ch COLLATE pg_temp.tangram_level3)
+FROM unnest(%s::text[]) AS ch ORDER BY 2, 4, ch COLLATE "C"
 """
 
 
@@ -36,15 +42,21 @@ def characters() -> list[str]:
 
 
 def groups(url: str) -> list[str]:
-    """Lines of the table: the ignorable characters, then each primary group in order."""
+    """Lines of the table: the ignorable characters, then each primary group in order, its members
+    marked where ICU's secondary or tertiary strength tells them apart."""
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(COLLATION)
+        for collation in COLLATIONS:
+            conn.execute(collation)
         ranked = conn.execute(RANKS, [["", *characters(), *CONTRACTIONS]]).fetchall()
     by_rank: dict[int, list[str]] = {}
-    for ch, rank in ranked:
-        by_rank.setdefault(rank, []).append(ch)
-    lines = ["".join(m + "\t" for m in group) if any(len(m) > 1 for m in group) else "".join(group)
-             for group in (by_rank[r] for r in sorted(by_rank))]
+    previous: tuple[int, int, int] = (0, 0, 0)
+    for ch, primary, secondary, tertiary in ranked:
+        mark = "" if primary != previous[0] or primary == 1 else \
+            SECONDARY if secondary != previous[1] else TERTIARY if tertiary != previous[2] else ""
+        by_rank.setdefault(primary, []).append(mark + ch)
+        previous = (primary, secondary, tertiary)
+    lines = ["".join(m + "\t" for m in group) if any(len(m.lstrip(SECONDARY + TERTIARY)) > 1 for m in group)
+             else "".join(group) for group in (by_rank[r] for r in sorted(by_rank))]
     return lines  # the empty string is the least of all: the first line is the ignorable group
 
 

@@ -14,7 +14,7 @@ from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext
 from engine.expr.nodes import BOOL
 from engine.expr.scope import Scope, form_scope
-from engine.expr.to_sql import to_sql
+from engine.expr.to_sql import ORDERINGS, to_sql
 from engine.expr.typecheck import check
 from engine.forms.model import FormDefinition
 from engine.limits import DEFAULT
@@ -65,9 +65,19 @@ class RecordColumns:
         if op not in ("=", "!="):
             refuse_encrypted(self.form.by_key.get(key), op)
         col = column(self.form, key, self.dialect)
+        if op in ORDERINGS and self._text_out_of_order(key, col.storage):
+            return None  # to_sql then compares the value in Chinese order, without the index
         bound = col.bind(value, self.dialect)
         indexed = getattr(col.sort_expr(), _OPS[op])(bound)
         return indexed if is_system(key) else and_(indexed, col.raw_expr().is_not(None))
+
+    def _text_out_of_order(self, key: str, storage: str) -> bool:
+        """Whether `key` holds text its index keeps in code-point order (options, phones, users):
+        `<` on it must not use the index, since text compares in Chinese order everywhere."""
+        field = self.form.by_key.get(key)
+        if field is None:
+            return storage == "text"  # owner, department, created_by, updated_by
+        return field.expression_type() == "text" and not field.sorts_as_words()
 
 
 def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext, *,

@@ -9,7 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import bindparam, text
 
-from runtime.storage import definitions, indexes, schema
+from engine.text_order import SEPARATOR, SQL_FUNCTION, sort_key
+from runtime.storage import definitions, indexes, records, schema
 from runtime.storage.context import Actor, Change
 from runtime.storage.indexes import existing_indexes, index_prefix, wanted_indexes
 from runtime.storage.tables import metadata
@@ -90,3 +91,34 @@ def test_0011_drops_the_old_login_counts_and_adds_known_addresses(backend: str, 
             assert conn.execute(text("SELECT count(*) FROM login_attempts")).scalar() == 0
             assert conn.execute(text("SELECT username, address FROM login_attempts")).all() == []
             assert conn.execute(text("SELECT user_id, address, last_login_at FROM login_addresses")).all() == []
+
+
+def _key_before_0012(value: Any) -> str | None:
+    """tg_text_key as it was: the primary ranks, then the text (ties of case, width and accent by code point)."""
+    return None if value is None else sort_key(str(value)).split(SEPARATOR, 1)[0] + SEPARATOR + str(value)
+
+
+def test_0012_rebuilds_sqlite_text_key_indexes_in_the_finer_order(backend: str, tmp_path: Any) -> None:
+    """SQLite's indexes over tg_text_key hold the old key's order before 0012 (integrity_check sees them
+    disagree with the new key); the upgrade rebuilds them. PostgreSQL's stay as they were."""
+    with fresh_database(backend, tmp_path, create=False) as db:
+        schema.upgrade(db, "0011")
+        with db.write() as conn:
+            definitions.import_app(conn, shop(), Change(Actor(None)))
+            ref = definitions.form_ref(conn, "shop", "customer")
+            for name in ("cmpA", "cmpa", "cmpá", "cmpＡ"):
+                records.create(conn, ref, {"name": name}, Change(Actor(None)))
+        if db.dialect == "sqlite":
+            with db.engine.begin() as conn:
+                driver = conn.connection.driver_connection
+                driver.create_function(SQL_FUNCTION, 1, _key_before_0012, deterministic=True)
+                conn.exec_driver_sql("REINDEX")
+            db.engine.dispose()  # the next connections get today's tg_text_key again
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() != "ok"
+        schema.upgrade(db)
+        with db.read() as conn:
+            if db.dialect == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            ref = definitions.form_ref(conn, "shop", "customer")
+            assert existing_indexes(conn, "shop", "customer") == set(wanted_indexes("shop", ref.form, db.dialect))

@@ -1,5 +1,6 @@
 """SUM, AVERAGE, MIN, MAX, COUNT, COUNTIF — over lists: a sub_table column (`SUM(lines.subtotal)`),
-a multi-select, or several arguments. Blanks are skipped; SUM of nothing is 0, AVERAGE of nothing blank."""
+a multi-select, or several arguments. Blanks are skipped; SUM of nothing is 0, AVERAGE of nothing blank.
+MIN and MAX of text follow the Chinese order every comparison of text follows (engine/text_order.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from engine.expr.functions.base import Function, fail
 from engine.expr.nodes import NULL, NUMBER, Call, Type
+from engine.text_order import sort_key
 
 
 def _items(args: tuple[Any, ...]) -> list[Any]:
@@ -45,6 +47,10 @@ def _countif_rule(node: Call, args: list[Type]) -> Type:
     return NUMBER
 
 
+def _ordered(value: Any) -> Any:
+    return sort_key(value) if isinstance(value, str) else value
+
+
 def _average(*args: Any) -> Any:
     items = _items(args)
     return sum(items, Decimal(0)) / len(items) if items else None
@@ -53,8 +59,8 @@ def _average(*args: Any) -> Any:
 FUNCTIONS: tuple[Function, ...] = (
     Function("SUM", 1, None, _numeric_rule, lambda *a: sum(_items(a), Decimal(0)), {}, "求和", "SUM(lines.subtotal)"),
     Function("AVERAGE", 1, None, _numeric_rule, _average, {}, "平均值", "AVERAGE(lines.unit_price)"),
-    Function("MIN", 1, None, _order_rule, lambda *a: min(_items(a), default=None), {}, "最小值", "MIN(lines.discount)"),
-    Function("MAX", 1, None, _order_rule, lambda *a: max(_items(a), default=None), {}, "最大值", "MAX(planned_on, received_on)"),
+    Function("MIN", 1, None, _order_rule, lambda *a: min(_items(a), key=_ordered, default=None), {}, "最小值", "MIN(lines.discount)"),
+    Function("MAX", 1, None, _order_rule, lambda *a: max(_items(a), key=_ordered, default=None), {}, "最大值", "MAX(planned_on, received_on)"),
     Function("COUNT", 1, None, _count_rule, lambda *a: Decimal(len(_items(a))), {}, "非空值的个数", "COUNT(lines.item)"),
     Function("COUNTIF", 2, 2, _countif_rule, lambda items, value: Decimal(sum(1 for v in (items or []) if v == value)), {},
              "列表中等于某值的个数", 'COUNTIF(lines.non_standard, TRUE)'),
