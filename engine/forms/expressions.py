@@ -3,8 +3,6 @@ conditions: checked when the app is saved, computed and enforced when a record i
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import Issue
@@ -129,26 +127,6 @@ def rule_issues(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, u
             if evaluate(checked(form, rule.expr, BOOL), values, eval_ctx) is False:
                 issues.append(Issue(field.key, "rule", rule.message, rule.message))
     return issues
-
-
-def default_formula_values(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext,
-                           user: str | None = None, related: dict[str, Any] | None = None) -> dict[str, Any]:
-    """On create: fields not given whose `default_formula` gives a value get it (normalised)."""
-    eval_ctx = _context(ctx, user)
-    for field in form.fields:
-        if field.default_formula and field.key not in given and not field.computed:
-            value = evaluate(checked(form, field.default_formula), _row_values(form, data, related), eval_ctx)
-            if value is not None:
-                data[field.key] = field.normalize(_plain(value), ctx)
-    return data
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def not_editable(form: FormDefinition, values: dict[str, Any], existing: dict[str, Any], ctx: ValueContext,

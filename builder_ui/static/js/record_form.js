@@ -36,14 +36,17 @@
   };
   const COMPUTED = new Set(["formula", "lookup", "rollup", "auto_number"]);
 
-  function values(form) {
+  /* `creating`: a blank field whose default formula reads other fields is left out, so the server fills it. */
+  function values(form, metaOf, creating) {
     const data = {};
     form.querySelectorAll(".field[data-field]").forEach((el) => {
       const type = el.dataset.type;
       if (COMPUTED.has(type) || el.querySelector("fieldset[disabled]")) return;  // locked: editable_when is false
       const reader = readers[type];
       const input = el.querySelector("input, select, textarea");
-      data[el.dataset.field] = reader ? reader(el) : blank(input ? input.value : null);
+      const value = reader ? reader(el) : blank(input ? input.value : null);
+      if (creating && value === null && (metaOf[el.dataset.field] || {}).default_on_save) return;
+      data[el.dataset.field] = value;
     });
     return data;
   }
@@ -134,7 +137,7 @@
   }
 
   /* Formulas and sub-table subtotals as the user types: POST …/records/preview (nothing is saved). */
-  function setupPreview(form, base) {
+  function setupPreview(form, base, metaOf) {
     const computes = base.fields.some((f) => ["formula", "lookup"].includes(f.type) || f.visible_when
       || (f.type === "sub_table" && (f.fields || []).some((s) => s.type === "formula")));
     if (!computes || form.dataset.preview) return;
@@ -142,7 +145,7 @@
       : typeof v === "object" ? (v.title || JSON.stringify(v)) : String(v));
     let timer;
     const run = async () => {
-      const r = await api("POST", `/api/v1/apps/${base.app}/forms/${base.form}/records/preview`, {data: values(form)});
+      const r = await api("POST", `/api/v1/apps/${base.app}/forms/${base.form}/records/preview`, {data: values(form, metaOf, !base.id)});
       if (!r.ok || !r.data.data) return;
       const data = r.data.data;
       const hidden = new Set(r.data.hidden || []);
@@ -171,13 +174,13 @@
     form.querySelectorAll(".relation").forEach((box) => setupRelation(box, metaOf[box.dataset.name], base));
     form.querySelectorAll(".attachment").forEach(setupAttachment);
     form.querySelectorAll(".subtable-wrap").forEach(setupSubTable);
-    setupPreview(form, base);
+    setupPreview(form, base, metaOf);
 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       const url = `/api/v1/apps/${base.app}/forms/${base.form}/records`;
-      const data = values(form);
+      const data = values(form, metaOf, !base.id);
       const r = base.id
         ? await api("PATCH", `${url}/${base.id}`, {data}, {"If-Match": `"${base.version}"`})
         : await api("POST", url, {data});
