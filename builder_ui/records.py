@@ -64,6 +64,15 @@ def _reads_fields(app: AppDefinition, form: FormDefinition, text: str) -> bool:
         return False
 
 
+def _column_meta(app: AppDefinition, column: Any) -> dict[str, Any]:
+    """A sub_table column for record_form.js; a relation column with its target's title field, for its picker."""
+    item: dict[str, Any] = {"key": column.key, "type": column.type}
+    if column.type == "relation":
+        target = app.forms_by_key.get(column.target)
+        item |= {"target": column.target, "multiple": column.multiple, "title_field": target.title_field if target else None}
+    return item
+
+
 def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
     """What record_form.js needs per field: type, multiplicity, the relation's target and its title field."""
     meta = []
@@ -76,7 +85,7 @@ def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]
             target = app.forms_by_key.get(f.target)  # type: ignore[attr-defined]
             item |= {"target": f.target, "title_field": target.title_field if target else None}  # type: ignore[attr-defined]
         if f.type == "sub_table":
-            item["fields"] = [{"key": s.key, "type": s.type} for s in f.fields]  # type: ignore[attr-defined]
+            item["fields"] = [_column_meta(app, s) for s in f.fields]  # type: ignore[attr-defined]
         meta.append(item)
     return meta
 

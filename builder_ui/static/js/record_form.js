@@ -7,6 +7,17 @@
 (function () {
   const {api, toast, showErrors, clearErrors} = window.tangram;
   const blank = (v) => (v === "" ? null : v);
+  /* A percent is typed as shown (60 is 60%); the API reads "60%" as the fraction 0.6. */
+  const percent = (input) => {
+    const v = input.value.trim();
+    return v === "" ? null : (/[%％]$/.test(v) ? v : `${v}%`);
+  };
+
+  /* A relation picker's value: the chosen ids (one, or a list when multiple). */
+  const chosen = (box) => {
+    const ids = Array.from(box.querySelectorAll(".chips li")).map((li) => Number(li.dataset.id));
+    return box.dataset.multiple === "1" ? ids : (ids[0] || null);
+  };
 
   const readers = {
     boolean: (el) => el.querySelector("input").checked,
@@ -20,16 +31,15 @@
       return Object.keys(parts).length ? parts : null;
     },
     datetime: (el) => blank(el.querySelector("input").value),
-    relation: (el) => {
-      const ids = Array.from(el.querySelectorAll(".chips li")).map((li) => Number(li.dataset.id));
-      return el.querySelector(".relation").dataset.multiple === "1" ? ids : (ids[0] || null);
-    },
+    percent: (el) => percent(el.querySelector("input")),
+    relation: (el) => chosen(el.querySelector(".relation")),
     attachment: (el) => JSON.parse(el.querySelector(".attachment").dataset.value || "[]"),
     sub_table: (el) => Array.from(el.querySelectorAll("tbody tr:not(.template)")).map((tr) => {
       const row = {};
       tr.querySelectorAll("[data-sub]").forEach((i) => {
         if (i.classList.contains("computed")) return;
-        row[i.dataset.sub] = i.type === "checkbox" ? i.checked : blank(i.value);
+        if (i.classList.contains("relation")) { row[i.dataset.sub] = chosen(i); return; }
+        row[i.dataset.sub] = i.type === "checkbox" ? i.checked : i.dataset.percent ? percent(i) : blank(i.value);
       });
       return row;
     }),
@@ -112,13 +122,15 @@
     });
   }
 
-  function setupSubTable(wrap) {
+  /* `setupRow(tr)`: what a new row's cells need (relation pickers: listeners are not cloned). */
+  function setupSubTable(wrap, setupRow) {
     const body = wrap.querySelector("tbody");
     const template = body.querySelector("tr.template");
     wrap.querySelector(".add-row").addEventListener("click", () => {
       const row = template.cloneNode(true);
       row.classList.remove("template"); row.hidden = false;
       body.insertBefore(row, template);
+      setupRow(row);
       const first = row.querySelector("input, select"); if (first) first.focus();
     });
     body.addEventListener("click", (e) => { if (e.target.matches(".remove-row")) e.target.closest("tr").remove(); });
@@ -171,9 +183,16 @@
     const base = JSON.parse(document.getElementById("record-data").textContent);
     const form = document.getElementById("record-form");
     const metaOf = Object.fromEntries(base.fields.map((f) => [f.key, f]));
-    form.querySelectorAll(".relation").forEach((box) => setupRelation(box, metaOf[box.dataset.name], base));
+    /* A sub_table's relation column carries its target on the box; its meta is the column's. */
+    const columnMeta = (wrap, key) => ((metaOf[wrap.dataset.name] || {}).fields || []).find((c) => c.key === key) || {};
+    const relations = (root, wrap) => root.querySelectorAll(".relation").forEach((box) => {
+      if (box.closest("tr.template")) return;
+      setupRelation(box, box.dataset.sub ? columnMeta(wrap || box.closest(".subtable-wrap"), box.dataset.sub)
+        : metaOf[box.dataset.name], base);
+    });
+    relations(form);
     form.querySelectorAll(".attachment").forEach(setupAttachment);
-    form.querySelectorAll(".subtable-wrap").forEach(setupSubTable);
+    form.querySelectorAll(".subtable-wrap").forEach((wrap) => setupSubTable(wrap, (row) => relations(row, wrap)));
     setupPreview(form, base, metaOf);
 
     form.addEventListener("submit", async (event) => {
