@@ -125,3 +125,10 @@ def test_the_record_pages_show_percents_as_typed_and_sub_table_products_by_title
     assert f'<li data-id="{products["实施服务"]}">实施服务 ' in edit
     shown = client.get(f"/apps/sales/forms/quote/records/{quote['id']}").text
     assert "<td>实施服务</td>" in shown and "60%" in shown
+
+
+def test_a_list_showing_a_sub_table_gives_its_products_by_title(make: Maker) -> None:
+    products = _sales(make)
+    _quote(make, lines=[{"product": products["实施服务"], "qty": 3}])
+    page = _signed_in(make).get("/apps/sales/forms/quote", params={"columns": "title,lines"}).text
+    assert "<td>实施服务 3</td>" in page  # not the rows' JSON
