@@ -20,6 +20,7 @@ VISITS = {
             {"key": "by", "type": "user", "label": "拜访人", "default_formula": "CURRENT_USER()"},
             {"key": "kind", "type": "select", "label": "方式", "options": ["上门", "电话"], "default": "上门"},
             {"key": "note", "type": "text", "label": "备注"},
+            {"key": "at", "type": "datetime", "label": "登记时间", "default_formula": "NOW()"},
         ]},
         {"key": "plan", "name": "拜访计划", "title_field": "title", "fields": [
             {"key": "title", "type": "text", "label": "标题", "required": True},
@@ -119,3 +120,13 @@ def test_the_new_record_page_starts_with_the_defaults(make: Maker) -> None:
     assert r.status_code == 303
     assert 'name="on" type="date" value="2026-12-01"' in page
     assert 'value="admin"' in page and '<option value="上门" selected>' in page
+    assert 'name="at" type="datetime-local" value="2026-12-01T01:00"' in page  # local time, as typed
+
+
+def test_the_edit_page_shows_a_datetime_in_local_time(make: Maker) -> None:
+    _visits(make)
+    record = make.record("visit", {"subject": "回访", "at": "2026-11-20 14:30"}, app="visits")
+    assert record["data"]["at"] == "2026-11-20T06:30:00Z"
+    make.client.post("/login", data={"username": "admin", "password": "password-123"}, follow_redirects=False)
+    page = make.client.get(f"/apps/visits/forms/visit/records/{record['id']}/edit").text
+    assert 'name="at" type="datetime-local" value="2026-11-20T14:30"' in page  # saved again unchanged
