@@ -10,14 +10,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from builder_ui.cells import option_colors, option_values
+from builder_ui.cells import cell_text, option_colors, option_values
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition
-from engine.errors import NotFound
+from engine.errors import FieldValueError, NotFound
 from engine.expr.errors import ExpressionError
 from engine.forms.defaults import initial_values
 from engine.forms.expressions import checked
+from engine.forms.fields.base import ValueContext
 from engine.forms.model import FormDefinition
 from engine.forms.visibility import locked_fields
 from runtime.api.deps import DB, Id, change_for
@@ -64,9 +65,26 @@ def _reads_fields(app: AppDefinition, form: FormDefinition, text: str) -> bool:
         return False
 
 
+def _column_start(column: Any) -> Any:
+    """A column's literal default as its input shows it (a percent as 60 for 60%), or None."""
+    if column.is_blank(column.default) or column.type in ("relation", "attachment") or column.computed:
+        return None
+    try:
+        value = column.normalize(column.default, ValueContext())
+    except FieldValueError:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = cell_text(column, value)
+    return text[:-1] if column.type == "percent" and text.endswith("%") else text
+
+
 def _column_meta(app: AppDefinition, column: Any) -> dict[str, Any]:
     """A sub_table column for record_form.js; a relation column with its target's title field, for its picker."""
     item: dict[str, Any] = {"key": column.key, "type": column.type}
+    start = _column_start(column)
+    if start is not None:
+        item["start"] = start  # a new row starts with the column's default, as the form does
     if column.type == "relation":
         target = app.forms_by_key.get(column.target)
         item |= {"target": column.target, "multiple": column.multiple, "title_field": target.title_field if target else None}

@@ -1,5 +1,5 @@
 """Inputs in a real browser: a sub-table's relation column picked by title (报价单 → 产品), percents
-typed as shown (10 is 10%), and a new record's form starting with its defaults (TODAY())."""
+typed as shown (10 is 10%), and a new record's form (and a new sub-table row) starting with its defaults."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def test_a_sub_table_product_is_picked_by_name_and_percents_are_typed_as_shown(p
     page.get_by_role("option", name="苏州恒瑞精密机械有限公司").click()
     page.get_by_role("button", name="添加一行").click()
     row = page.locator("#f-lines tbody tr:not(.template)").first
+    assert row.get_by_label("数量").input_value() == "1"  # the column's default
     row.get_by_label("产品", exact=True).fill("专业")
     row.get_by_role("option", name="CRM 专业版").click()
     assert row.locator(".chips li").inner_text().startswith("CRM 专业版")

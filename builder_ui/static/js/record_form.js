@@ -192,7 +192,15 @@
     });
     relations(form);
     form.querySelectorAll(".attachment").forEach(setupAttachment);
-    form.querySelectorAll(".subtable-wrap").forEach((wrap) => setupSubTable(wrap, (row) => relations(row, wrap)));
+    /* A new row starts with its columns' defaults (`start`), as a new record starts with the fields'. */
+    const startRow = (row, wrap) => row.querySelectorAll("[data-sub]").forEach((cell) => {
+      const start = columnMeta(wrap, cell.dataset.sub).start;
+      if (start === undefined || cell.classList.contains("computed") || cell.classList.contains("relation")) return;
+      if (cell.type === "checkbox") cell.checked = Boolean(start); else cell.value = start;
+    });
+    form.querySelectorAll(".subtable-wrap").forEach((wrap) => setupSubTable(wrap, (row) => {
+      startRow(row, wrap); relations(row, wrap);
+    }));
     setupPreview(form, base, metaOf);
 
     form.addEventListener("submit", async (event) => {
