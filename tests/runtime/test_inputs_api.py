@@ -124,7 +124,8 @@ def test_the_record_pages_show_percents_as_typed_and_sub_table_products_by_title
     assert 'data-sub="discount" data-percent="1" inputmode="decimal" aria-label="折扣 (%)" value="12.5"' in edit
     assert f'<li data-id="{products["实施服务"]}">实施服务 ' in edit
     shown = client.get(f"/apps/sales/forms/quote/records/{quote['id']}").text
-    assert "<td>实施服务</td>" in shown and "60%" in shown
+    link = f'<a href="/apps/sales/forms/product/records/{products["实施服务"]}">实施服务</a>'
+    assert f"<td>{link}</td>" in shown and "60%" in shown
 
 
 def test_a_list_showing_a_sub_table_gives_its_products_by_title(make: Maker) -> None:
