@@ -13,7 +13,7 @@ from engine.forms.fields import FieldType
 from runtime.storage import driver, transaction_state
 from runtime.storage.context import FormRef, Readable
 from runtime.storage.tables import records
-from runtime.storage.titles import relation_cells
+from runtime.storage.titles import has_row_relations, relation_cells
 
 
 def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]], prefix: str,
@@ -56,7 +56,7 @@ def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]]
 
 def _row_relations(ref: FormRef, data: dict[str, Any]) -> list[tuple[str, FieldType, Any]]:
     """The relation cells of the record's sub_table rows (`lines[2].product`): checked like relation fields."""
-    return [cell for cell in relation_cells(ref.form, data) if "[" in cell[0]]
+    return [cell for cell in relation_cells(ref.form, data) if "[" in cell[0]] if has_row_relations(ref.form) else []
 
 
 def _unknown(path: str, field: FieldType, bad: list[Any]) -> Issue:
