@@ -25,6 +25,11 @@ def cell_text(field: FieldType | None, value: Any, yes: str = "是", no: str = "
         return yes if value else no
     if zone is not None and isinstance(value, str) and value.endswith("Z") and "T" in value:
         return local_time(value, zone)
+    if field is not None and field.type == "sub_table" and isinstance(value, list):
+        # Rows as "CRM 专业版 2 1000；实施服务 10 2500": each row's cells (relations by title), not JSON.
+        columns = getattr(field, "fields", [])
+        return "；".join(" ".join(t for c in columns if (t := cell_text(c, row.get(c.key), yes, no, zone)))
+                        for row in value if isinstance(row, dict))
     if field is not None:
         try:
             text = field.to_cell(value)

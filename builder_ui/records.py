@@ -10,11 +10,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from builder_ui.cells import option_colors, option_values
+from builder_ui.cells import cell_text, option_colors, option_values
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition
-from engine.errors import NotFound
+from engine.errors import FieldValueError, NotFound
+from engine.expr.errors import ExpressionError
+from engine.forms.defaults import initial_values
+from engine.forms.expressions import checked
+from engine.forms.fields.base import ValueContext
 from engine.forms.model import FormDefinition
 from engine.forms.visibility import locked_fields
 from runtime.api.deps import DB, Id, change_for
@@ -53,17 +57,53 @@ def cascade_paths(options: list[Any], prefix: str = "") -> list[str]:
     return paths
 
 
+def _reads_fields(app: AppDefinition, form: FormDefinition, text: str) -> bool:
+    """Whether an expression of the form reads its fields (a draft's broken one: no, the builder reports it)."""
+    try:
+        return bool(checked(app.forms_by_key.get(form.key, form), text).fields)
+    except ExpressionError:
+        return False
+
+
+def _column_start(column: Any) -> Any:
+    """A column's literal default as its input shows it (a percent as 60 for 60%), or None."""
+    if column.is_blank(column.default) or column.type in ("relation", "attachment") or column.computed:
+        return None
+    try:
+        value = column.normalize(column.default, ValueContext())
+    except FieldValueError:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = cell_text(column, value)
+    return text[:-1] if column.type == "percent" and text.endswith("%") else text
+
+
+def _column_meta(app: AppDefinition, column: Any) -> dict[str, Any]:
+    """A sub_table column for record_form.js; a relation column with its target's title field, for its picker."""
+    item: dict[str, Any] = {"key": column.key, "type": column.type}
+    start = _column_start(column)
+    if start is not None:
+        item["start"] = start  # a new row starts with the column's default, as the form does
+    if column.type == "relation":
+        target = app.forms_by_key.get(column.target)
+        item |= {"target": column.target, "multiple": column.multiple, "title_field": target.title_field if target else None}
+    return item
+
+
 def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
     """What record_form.js needs per field: type, multiplicity, the relation's target and its title field."""
     meta = []
     for f in form.fields:
         item: dict[str, Any] = {"key": f.key, "type": f.type, "multiple": bool(getattr(f, "multiple", False)),
                                 "visible_when": bool(f.visible_when)}
+        if f.default_formula and _reads_fields(app, form, f.default_formula):
+            item["default_on_save"] = True  # reads other fields: left out of a create when blank, the server fills it
         if f.type == "relation":
             target = app.forms_by_key.get(f.target)  # type: ignore[attr-defined]
             item |= {"target": f.target, "title_field": target.title_field if target else None}  # type: ignore[attr-defined]
         if f.type == "sub_table":
-            item["fields"] = [{"key": s.key, "type": s.type} for s in f.fields]  # type: ignore[attr-defined]
+            item["fields"] = [_column_meta(app, s) for s in f.fields]  # type: ignore[attr-defined]
         meta.append(item)
     return meta
 
@@ -80,11 +120,14 @@ def _form_page(request: Request, conn: Any, gate: FormGate, user: Any, record: d
                   preview=False)
 
 
-def prefilled(request: Request, conn: Any, gate: FormGate) -> dict[str, Any]:
-    """`?customer=12` from a related list's "new" link: that relation starts filled in (only a start:
-    the server still checks the value on save). The title shows only for a record the user may read."""
+def prefilled(request: Request, conn: Any, gate: FormGate, user: Any) -> dict[str, Any]:
+    """The form's start: the fields' defaults (TODAY(), CURRENT_USER() … computed by the engine with the
+    request's clock), and `?customer=12` from a related list's "new" link: that relation starts filled in
+    (only a start: the server still checks the value on save). The title shows only for a record the
+    user may read."""
     ref = gate.ref
-    values: dict[str, Any] = {}
+    values = {k: v for k, v in initial_values(ref.form, change_for(request, user).ctx, user.username).items()
+              if ref.form.by_key[k].type != "relation"}  # a relation's start needs its title: by link only
     for key, text in request.query_params.items():
         field = ref.form.by_key.get(key)
         if field is None or field.computed or key in gate.hidden:
@@ -103,7 +146,7 @@ def prefilled(request: Request, conn: Any, gate: FormGate) -> dict[str, Any]:
 def new_record(request: Request, app: str, form: str, user: Viewer, guard: PageGuard, db: DB) -> Response:
     with db.read() as conn:
         gate = guard.form(conn, app, form, "create")
-        return _form_page(request, conn, gate, user, None, prefilled(request, conn, gate))
+        return _form_page(request, conn, gate, user, None, prefilled(request, conn, gate, user))
 
 
 @router.get("/apps/{app}/forms/{form}/records/{record_id}/edit")

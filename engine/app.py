@@ -12,7 +12,7 @@ from engine.flows.calendar import BusinessCalendar
 from engine.flows.model import FlowDefinition
 from engine.flows.validate import flow_issues
 from engine.forms.encryption import form_encryption_issues, report_filter_issues
-from engine.forms.expressions import bind_app, expression_issues
+from engine.forms.expressions import bind_app, expression_issues, infer_results
 from engine.forms.fields import field_types
 from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
@@ -164,6 +164,7 @@ def check_app(app: AppDefinition) -> list[Issue]:
     """Cross-reference checks that a single model cannot make: duplicate keys, targets, title fields."""
     issues = [Issue(f"forms[{i}].key", "duplicate_key", f"表单 {app.forms[i].key} 重复",
                     f"duplicate form key {app.forms[i].key!r}") for i in repeated([f.key for f in app.forms])]
+    infer_results(app)  # before anything reads a formula's type (scopes, storage, lookups of it)
     for i, form in enumerate(app.forms):
         issues.extend(_form_issues(i, form, app))
         bind_app(form, app)

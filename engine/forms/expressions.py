@@ -3,15 +3,13 @@ conditions: checked when the app is saved, computed and enforced when a record i
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import Issue
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext, evaluate
 from engine.expr.nodes import BOOL, FieldRef, Type, walk
-from engine.expr.scope import form_scope
+from engine.expr.scope import Scope, form_scope
 from engine.expr.typecheck import Checked, check
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.fields.formula import FormulaField
@@ -29,6 +27,42 @@ def _sub_form(field: FieldType) -> FormDefinition:
 def bind_app(form: FormDefinition, app: AppDefinition) -> None:
     """Let the form's expressions follow its relations (`customer.level`): done when an app is parsed."""
     form.__dict__["_scope"] = form_scope(form, app)
+    form.__dict__.pop("_checked_expressions", None)  # checked against an older scope
+
+
+def infer_results(app: AppDefinition) -> None:
+    """Formulas without `result` take the type their expression gives: in form order (a formula may use
+    the ones above it), sub_table columns first, and again while a pass learns something (a formula may
+    read another form's formula through a relation). One that does not check is left to
+    expression_issues, which reports it."""
+    for _ in range(len(app.forms) + 1):
+        if not any([_infer_form(form, app) for form in app.forms]):
+            return
+
+
+def _infer_form(form: FormDefinition, app: AppDefinition) -> bool:
+    learnt = False
+    for field in form.fields:
+        if field.type == "sub_table":
+            sub = _sub_form(field)
+            learnt |= _infer(sub.fields, form_scope(sub))
+    return _infer(form.fields, form_scope(form, app)) or learnt
+
+
+def _infer(fields: list[FieldType], scope: Scope) -> bool:
+    learnt = False
+    for field in fields:
+        if not isinstance(field, FormulaField) or field.result is not None:
+            continue
+        try:
+            kind = check(field.formula, scope).type
+        except ExpressionError:
+            continue
+        if not kind.is_list and kind.name != field.gives:
+            field.infer(kind.name)
+            learnt |= field.gives == kind.name
+        scope.names[field.key] = Type(field.gives)
+    return learnt
 
 
 def checked(form: FormDefinition, text: str, expect: Type | None = None) -> Checked:
@@ -55,7 +89,7 @@ def _expressions(field: FieldType) -> list[tuple[str, str, Type | None]]:
     """(option path, text, expected type) of every expression a field definition holds."""
     found: list[tuple[str, str, Type | None]] = []
     if isinstance(field, FormulaField):
-        found.append(("formula", field.formula, Type(field.result)))
+        found.append(("formula", field.formula, Type(field.gives)))
     if field.default_formula:
         found.append(("default_formula", field.default_formula, None))
     for i, rule in enumerate(field.rules):
@@ -109,7 +143,7 @@ def compute(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user:
             data[field.key] = [compute(sub, dict(row), ctx, user) for row in data[field.key]]
     for field in form.fields:  # in form order: a formula may use the formulas above it
         if isinstance(field, FormulaField):
-            value = field.store(evaluate(checked(form, field.formula, Type(field.result)),
+            value = field.store(evaluate(checked(form, field.formula, Type(field.gives)),
                                          _row_values(form, data, related), eval_ctx))
             if value is None:
                 data.pop(field.key, None)
@@ -129,26 +163,6 @@ def rule_issues(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, u
             if evaluate(checked(form, rule.expr, BOOL), values, eval_ctx) is False:
                 issues.append(Issue(field.key, "rule", rule.message, rule.message))
     return issues
-
-
-def default_formula_values(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext,
-                           user: str | None = None, related: dict[str, Any] | None = None) -> dict[str, Any]:
-    """On create: fields not given whose `default_formula` gives a value get it (normalised)."""
-    eval_ctx = _context(ctx, user)
-    for field in form.fields:
-        if field.default_formula and field.key not in given and not field.computed:
-            value = evaluate(checked(form, field.default_formula), _row_values(form, data, related), eval_ctx)
-            if value is not None:
-                data[field.key] = field.normalize(_plain(value), ctx)
-    return data
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def not_editable(form: FormDefinition, values: dict[str, Any], existing: dict[str, Any], ctx: ValueContext,

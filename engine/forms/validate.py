@@ -6,7 +6,8 @@ from typing import Any
 
 from engine.errors import FieldValueError, Issue, ValidationFailed
 from engine.forms.bounds import check_input
-from engine.forms.expressions import compute, default_formula_values, not_editable, rule_issues
+from engine.forms.defaults import apply_default_formulas, fills_by_formula
+from engine.forms.expressions import compute, not_editable, rule_issues
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.model import FormDefinition
 
@@ -71,8 +72,10 @@ def normalize_values(
                 data[field.key] = field.normalize(field.default, ctx)
     failed = {i.path for i in issues}
     for field in form.required:
+        if existing is None and fills_by_formula(field, set(values)):
+            continue  # its default formula runs in finish_values, which checks it then
         if field.key not in failed and blank(data.get(field.key)):
-            issues.append(Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required"))
+            issues.append(_required(field))
     if existing is not None:
         issues += not_editable(form, values, existing, ctx, user)
     if issues:
@@ -86,10 +89,11 @@ def finish_values(form: FormDefinition, data: dict[str, Any], given: set[str], c
     then the validation rules; ValidationFailed lists every broken rule."""
     if not form.has_expressions:
         return data
+    issues: list[Issue] = []
     if creating:
-        data = default_formula_values(form, data, given, ctx, user, related)
+        issues = apply_default_formulas(form, data, given, ctx, user, related)
     data = compute(form, data, ctx, user, related)
-    issues = rule_issues(form, data, ctx, user, related)
+    issues += rule_issues(form, data, ctx, user, related)
     if issues:
         raise _failed(issues)
     return data
@@ -102,6 +106,10 @@ def validate_values(
     """normalize_values then finish_values: the whole check of a write that needs nothing stored."""
     data = normalize_values(form, values, ctx, existing=existing, user=user)
     return finish_values(form, data, set(values), ctx, creating=existing is None, user=user)
+
+
+def _required(field: FieldType) -> Issue:
+    return Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required")
 
 
 def _failed(issues: list[Issue]) -> ValidationFailed:

@@ -84,7 +84,7 @@ async def create_record(app: str, form: str, body: RecordIn, request: Request, d
         gate = guard.form(conn, app, form, "create")
         gate.check_write([body.data])
         row = records.create(conn, gate.ref, body.data, gate.writing(change_for(request, guard.actor)))
-        return 201, _render(gate, [row])[0]
+        return 201, _render(gate, records.as_committed(conn, gate.ref, [row]))[0]
 
     return await short_write(db, lambda: _idempotent(request, db, guard.actor, idempotency_key, body, run))
 
@@ -103,7 +103,7 @@ def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, 
         gate = guard.form(conn, app, form, "create")
         gate.check_write(body.items, prefix=True)
         rows = records.create_many(conn, gate.ref, body.items, gate.writing(change_for(request, guard.actor)))
-        return 201, {"items": _render(gate, rows)}
+        return 201, {"items": _render(gate, records.as_committed(conn, gate.ref, rows))}
 
     return _idempotent(request, db, guard.actor, idempotency_key, body, run)
 
@@ -196,6 +196,7 @@ async def update_record(app: str, form: str, record_id: Id, body: RecordIn, requ
             gate.check_write([body.data])
             row = records.update_record(conn, gate.ref, record_id, body.data, gate.writing(change_for(request, guard.actor)),
                                         expected_version=_if_match(if_match))
+            [row] = records.as_committed(conn, gate.ref, [row])
             return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
 
     return await short_write(db, work)

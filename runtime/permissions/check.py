@@ -37,6 +37,7 @@ from runtime.storage import definitions
 from runtime.storage.context import Actor, Change, FormRef, Readable
 from runtime.storage.expressions import filter_clause
 from runtime.storage.tables import records
+from runtime.storage.titles import relation_cells
 
 _VERBS = {"create": ("新建", "create"), "read": ("查看", "read"), "update": ("修改", "update"),
           "delete": ("删除", "delete"), "restore": ("恢复", "restore"), "export": ("导出", "export"),
@@ -215,11 +216,10 @@ class FormGate:
         if self.rights.unrestricted or not names:
             return names
         targets: dict[str, set[int]] = {}
-        relations = [f for f in self.ref.form.referring if f.refers_to == "record" and f.key not in self.hidden]
         for data in datas:
-            for f in relations:
-                if data.get(f.key) is not None:
-                    targets.setdefault(getattr(f, "target"), set()).update(f.references(data[f.key]))  # noqa: B009
+            for path, f, value in relation_cells(self.ref.form, dict(data)):  # sub_table columns too
+                if path.split("[")[0] not in self.hidden:
+                    targets.setdefault(getattr(f, "target"), set()).update(f.references(value))  # noqa: B009
         shown: dict[int, str] = {}
         for target, ids in targets.items():
             shown |= self.titles_on(self.conn, target, {i: names[i] for i in ids if i in names})

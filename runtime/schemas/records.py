@@ -54,6 +54,12 @@ def record_json(row: Row[Any], form: FormDefinition, titles: dict[int, str],
     for field in form.referring:
         if field.refers_to == "record" and field.key in data:
             data[field.key] = _titled(data[field.key], titles)
+    for field in form.fields:  # relation columns of sub_table rows ({id, title} as well)
+        columns = [c.key for c in getattr(field, "fields", []) if c.refers_to == "record"] \
+            if field.type == "sub_table" else []
+        if columns and isinstance(data.get(field.key), list):
+            data[field.key] = [{**row, **{c: _titled(row[c], titles) for c in columns if row.get(c) is not None}}
+                               if isinstance(row, dict) else row for row in data[field.key]]
     return {
         "id": row.id,
         "version": row.version,

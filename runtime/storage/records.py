@@ -273,6 +273,17 @@ def get(conn: Connection, ref: FormRef, record_id: int, *, deleted: bool = False
     return row
 
 
+def as_committed(conn: Connection, ref: FormRef, written: Sequence[Any]) -> list[Any]:
+    """The records just written, read again inside the write's transaction: what subscribers (a flow's
+    update_record, derived values) changed in the same write is in the answer too. One query."""
+    if not written:
+        return []
+    ids = [r.id for r in written]
+    found = {row.id: row for row in conn.execute(select(records).where(
+        records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.id.in_(ids)))}
+    return [found.get(r.id, r) for r in written]
+
+
 def _check_version(row: Row[Any], expected: int | None) -> None:
     if expected is not None and expected != row.version:
         raise VersionMismatch(
@@ -370,4 +381,4 @@ def history(conn: Connection, ref: FormRef, record_id: int) -> list[Row[Any]]:
                              .order_by(record_history.c.version)))
 
 
-__all__ = ["create", "create_many", "get", "update_record", "delete", "restore", "history", "sequences"]
+__all__ = ["create", "create_many", "as_committed", "get", "update_record", "delete", "restore", "history", "sequences"]

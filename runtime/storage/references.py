@@ -9,9 +9,11 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine, select
 
 from engine.errors import Issue
+from engine.forms.fields import FieldType
 from runtime.storage import driver, transaction_state
 from runtime.storage.context import FormRef, Readable
 from runtime.storage.tables import records
+from runtime.storage.titles import has_row_relations, relation_cells
 
 
 def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]], prefix: str,
@@ -26,6 +28,8 @@ def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]]
         for field, kind, target in referring:
             if field.key in data:
                 wanted[(kind, target)].update(field.references(data[field.key]))
+        for _path, column, value in _row_relations(ref, data):
+            wanted[("record", getattr(column, "target", ""))].update(column.references(value))
     missing: dict[tuple[str, str], set[Any]] = {}
     for (kind, target), values in wanted.items():
         found = _existing(conn, ref, kind, target, values)
@@ -41,11 +45,24 @@ def reference_issues(conn: Connection, ref: FormRef, items: list[dict[str, Any]]
             absent = missing.get((kind, target), set())
             bad = [v for v in field.references(data[field.key]) if v in absent] if field.key in data else []
             if bad:
-                path = f"{prefix}[{i}].{field.key}" if prefix else field.key
-                names = "、".join(str(b) for b in bad)
-                issues.append(Issue(path, "unknown_reference", f"“{field.label}”引用的 {names} 不存在",
-                                    f"{field.key!r} refers to {names}, which does not exist"))
+                issues.append(_unknown(f"{prefix}[{i}].{field.key}" if prefix else field.key, field, bad))
+        for path, column, value in _row_relations(ref, data):
+            absent = missing.get(("record", getattr(column, "target", "")), set())
+            bad = [v for v in column.references(value) if v in absent]
+            if bad:
+                issues.append(_unknown(f"{prefix}[{i}].{path}" if prefix else path, column, bad))
     return issues
+
+
+def _row_relations(ref: FormRef, data: dict[str, Any]) -> list[tuple[str, FieldType, Any]]:
+    """The relation cells of the record's sub_table rows (`lines[2].product`): checked like relation fields."""
+    return [cell for cell in relation_cells(ref.form, data) if "[" in cell[0]] if has_row_relations(ref.form) else []
+
+
+def _unknown(path: str, field: FieldType, bad: list[Any]) -> Issue:
+    names = "、".join(str(b) for b in bad)
+    return Issue(path, "unknown_reference", f"“{field.label}”引用的 {names} 不存在",
+                 f"{field.key!r} refers to {names}, which does not exist")
 
 
 def _readable(conn: Connection, ref: FormRef, target: str, ids: set[Any], reads: Readable) -> set[Any]:

@@ -84,7 +84,7 @@ def test_customer_with_every_field_type_is_saved_and_shown(page: Any, site: Site
     data = site.api.get(f"/apps/showcase/forms/customer/records/{record_id}").json()["data"]
     assert data["name"] == "苏州丰正新能源科技" and data["code"] == "KH-0001"
     assert data["intro"] == "做电池管理系统\n第二行" and data["staff"] == 320
-    assert data["revenue"] == "12500000.50" and data["discount"] == "12.5"
+    assert data["revenue"] == "12500000.50" and data["discount"] == "0.125"  # 12.5 typed beside a % sign
     assert data["since"] == "2026-03-01" and data["visited_at"].startswith("2026-11-20T06:30")
     assert data["vip"] is True and data["level"] == "A" and data["tags"] == ["老客户", "制造"]
     assert data["trade"] == ["制造业", "汽车零配件"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,14 @@ def test_formulas_and_rules_read_the_records_own_columns(make: Any) -> None:
     make.client.put("/api/v1/apps/notes/roles/editor/members", json={"users": ["li.na"]}, headers=make.admin)
     r = make.client.patch(f"{make.url('note', 'notes')}/{note['id']}", json={"data": {"text": "改"}}, headers=other)
     assert r.status_code == 422 and r.json()["error"]["details"][0]["message"] == "只能由负责人修改"
+
+
+def test_an_app_whose_text_formula_has_no_result_is_accepted_and_stores_text(make: Any) -> None:
+    definition = copy.deepcopy(QUOTES)
+    size = next(f for f in definition["forms"][0]["fields"] if f["key"] == "size")
+    del size["result"]  # the builder writes none: the expression says it gives text
+    make.app_def(definition)
+    data = _quote(make).json()["data"]
+    assert data["size"] == "大单"
+    r = make.client.get(_url(make), params={"filter": 'size = "大单"'}, headers=make.admin)
+    assert [i["data"]["size"] for i in r.json()["items"]] == ["大单"]

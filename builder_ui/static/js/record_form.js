@@ -7,6 +7,17 @@
 (function () {
   const {api, toast, showErrors, clearErrors} = window.tangram;
   const blank = (v) => (v === "" ? null : v);
+  /* A percent is typed as shown (60 is 60%); the API reads "60%" as the fraction 0.6. */
+  const percent = (input) => {
+    const v = input.value.trim();
+    return v === "" ? null : (/[%％]$/.test(v) ? v : `${v}%`);
+  };
+
+  /* A relation picker's value: the chosen ids (one, or a list when multiple). */
+  const chosen = (box) => {
+    const ids = Array.from(box.querySelectorAll(".chips li")).map((li) => Number(li.dataset.id));
+    return box.dataset.multiple === "1" ? ids : (ids[0] || null);
+  };
 
   const readers = {
     boolean: (el) => el.querySelector("input").checked,
@@ -20,30 +31,32 @@
       return Object.keys(parts).length ? parts : null;
     },
     datetime: (el) => blank(el.querySelector("input").value),
-    relation: (el) => {
-      const ids = Array.from(el.querySelectorAll(".chips li")).map((li) => Number(li.dataset.id));
-      return el.querySelector(".relation").dataset.multiple === "1" ? ids : (ids[0] || null);
-    },
+    percent: (el) => percent(el.querySelector("input")),
+    relation: (el) => chosen(el.querySelector(".relation")),
     attachment: (el) => JSON.parse(el.querySelector(".attachment").dataset.value || "[]"),
     sub_table: (el) => Array.from(el.querySelectorAll("tbody tr:not(.template)")).map((tr) => {
       const row = {};
       tr.querySelectorAll("[data-sub]").forEach((i) => {
         if (i.classList.contains("computed")) return;
-        row[i.dataset.sub] = i.type === "checkbox" ? i.checked : blank(i.value);
+        if (i.classList.contains("relation")) { row[i.dataset.sub] = chosen(i); return; }
+        row[i.dataset.sub] = i.type === "checkbox" ? i.checked : i.dataset.percent ? percent(i) : blank(i.value);
       });
       return row;
     }),
   };
   const COMPUTED = new Set(["formula", "lookup", "rollup", "auto_number"]);
 
-  function values(form) {
+  /* `creating`: a blank field whose default formula reads other fields is left out, so the server fills it. */
+  function values(form, metaOf, creating) {
     const data = {};
     form.querySelectorAll(".field[data-field]").forEach((el) => {
       const type = el.dataset.type;
       if (COMPUTED.has(type) || el.querySelector("fieldset[disabled]")) return;  // locked: editable_when is false
       const reader = readers[type];
       const input = el.querySelector("input, select, textarea");
-      data[el.dataset.field] = reader ? reader(el) : blank(input ? input.value : null);
+      const value = reader ? reader(el) : blank(input ? input.value : null);
+      if (creating && value === null && (metaOf[el.dataset.field] || {}).default_on_save) return;
+      data[el.dataset.field] = value;
     });
     return data;
   }
@@ -109,13 +122,15 @@
     });
   }
 
-  function setupSubTable(wrap) {
+  /* `setupRow(tr)`: what a new row's cells need (relation pickers: listeners are not cloned). */
+  function setupSubTable(wrap, setupRow) {
     const body = wrap.querySelector("tbody");
     const template = body.querySelector("tr.template");
     wrap.querySelector(".add-row").addEventListener("click", () => {
       const row = template.cloneNode(true);
       row.classList.remove("template"); row.hidden = false;
       body.insertBefore(row, template);
+      setupRow(row);
       const first = row.querySelector("input, select"); if (first) first.focus();
     });
     body.addEventListener("click", (e) => { if (e.target.matches(".remove-row")) e.target.closest("tr").remove(); });
@@ -134,7 +149,7 @@
   }
 
   /* Formulas and sub-table subtotals as the user types: POST …/records/preview (nothing is saved). */
-  function setupPreview(form, base) {
+  function setupPreview(form, base, metaOf) {
     const computes = base.fields.some((f) => ["formula", "lookup"].includes(f.type) || f.visible_when
       || (f.type === "sub_table" && (f.fields || []).some((s) => s.type === "formula")));
     if (!computes || form.dataset.preview) return;
@@ -142,7 +157,7 @@
       : typeof v === "object" ? (v.title || JSON.stringify(v)) : String(v));
     let timer;
     const run = async () => {
-      const r = await api("POST", `/api/v1/apps/${base.app}/forms/${base.form}/records/preview`, {data: values(form)});
+      const r = await api("POST", `/api/v1/apps/${base.app}/forms/${base.form}/records/preview`, {data: values(form, metaOf, !base.id)});
       if (!r.ok || !r.data.data) return;
       const data = r.data.data;
       const hidden = new Set(r.data.hidden || []);
@@ -168,16 +183,31 @@
     const base = JSON.parse(document.getElementById("record-data").textContent);
     const form = document.getElementById("record-form");
     const metaOf = Object.fromEntries(base.fields.map((f) => [f.key, f]));
-    form.querySelectorAll(".relation").forEach((box) => setupRelation(box, metaOf[box.dataset.name], base));
+    /* A sub_table's relation column carries its target on the box; its meta is the column's. */
+    const columnMeta = (wrap, key) => ((metaOf[wrap.dataset.name] || {}).fields || []).find((c) => c.key === key) || {};
+    const relations = (root, wrap) => root.querySelectorAll(".relation").forEach((box) => {
+      if (box.closest("tr.template")) return;
+      setupRelation(box, box.dataset.sub ? columnMeta(wrap || box.closest(".subtable-wrap"), box.dataset.sub)
+        : metaOf[box.dataset.name], base);
+    });
+    relations(form);
     form.querySelectorAll(".attachment").forEach(setupAttachment);
-    form.querySelectorAll(".subtable-wrap").forEach(setupSubTable);
-    setupPreview(form, base);
+    /* A new row starts with its columns' defaults (`start`), as a new record starts with the fields'. */
+    const startRow = (row, wrap) => row.querySelectorAll("[data-sub]").forEach((cell) => {
+      const start = columnMeta(wrap, cell.dataset.sub).start;
+      if (start === undefined || cell.classList.contains("computed") || cell.classList.contains("relation")) return;
+      if (cell.type === "checkbox") cell.checked = Boolean(start); else cell.value = start;
+    });
+    form.querySelectorAll(".subtable-wrap").forEach((wrap) => setupSubTable(wrap, (row) => {
+      startRow(row, wrap); relations(row, wrap);
+    }));
+    setupPreview(form, base, metaOf);
 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       const url = `/api/v1/apps/${base.app}/forms/${base.form}/records`;
-      const data = values(form);
+      const data = values(form, metaOf, !base.id);
       const r = base.id
         ? await api("PATCH", `${url}/${base.id}`, {data}, {"If-Match": `"${base.version}"`})
         : await api("POST", url, {data});

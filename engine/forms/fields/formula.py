@@ -8,40 +8,57 @@ from __future__ import annotations
 
 from datetime import UTC
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from pydantic import PrivateAttr
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, Storage, ValueContext
 from engine.forms.fields.dates import parse_date, parse_datetime
 
 _STORAGE: dict[str, Storage] = {"number": "number", "text": "text", "date": "text", "datetime": "text", "bool": "bool"}
+Result = Literal["number", "text", "date", "datetime", "bool"]
+RESULTS: tuple[str, ...] = get_args(Result)
 
 
 class FormulaField(FieldType):
-    """`formula` in the expression language; `result`: number (default), text, date, datetime or bool."""
+    """`formula` in the expression language; `result`: number, text, date, datetime or bool — when not
+    given, the type the expression gives (inferred when the app is parsed, engine/forms/expressions.py)."""
 
     type: Literal["formula"]
     formula: str
-    result: Literal["number", "text", "date", "datetime", "bool"] = "number"
+    result: Result | None = None
     scale: int | None = None
 
     computed = True
     filter_ops = EQUALITY_OPS + ORDER_OPS
 
+    _inferred: str | None = PrivateAttr(default=None)
+
+    @property
+    def gives(self) -> str:
+        """What the formula gives: `result` as written, else as inferred, else number."""
+        return self.result or self._inferred or "number"
+
+    def infer(self, kind: str) -> None:
+        """Record the type the expression gives, for a formula without `result` (ignored otherwise)."""
+        if self.result is None and kind in RESULTS:
+            self._inferred = kind
+
     def storage_kind(self) -> Storage:
-        return _STORAGE[self.result]
+        return _STORAGE[self.gives]
 
     def expression_type(self) -> str | None:
-        return self.result
+        return self.gives
 
     def sorts_as_words(self) -> bool:
-        return self.result == "text"
+        return self.gives == "text"
 
     def store(self, value: Any) -> Any:
         """The computed value as it is stored: numbers as exact decimal strings, dates in ISO."""
         if value is None:
             return None
-        if self.result == "number":
+        if self.gives == "number":
             number = Decimal(value)
             if self.scale is not None:
                 number = number.quantize(Decimal(1).scaleb(-self.scale))
@@ -49,9 +66,9 @@ class FormulaField(FieldType):
                 number = number.quantize(Decimal("1e-10"))
             text = format(number, "f")
             return text.rstrip("0").rstrip(".") if "." in text and self.scale is None else text
-        if self.result == "date":
+        if self.gives == "date":
             return parse_date(value).isoformat()
-        if self.result == "datetime":
+        if self.gives == "datetime":
             return parse_datetime(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return value
 
@@ -64,4 +81,4 @@ class FormulaField(FieldType):
 
     def json_schema(self) -> dict[str, Any]:
         kind = {"number": "string", "text": "string", "date": "string", "datetime": "string", "bool": "boolean"}
-        return {"type": kind[self.result], "readOnly": True}
+        return {"type": kind[self.gives], "readOnly": True}
