@@ -58,6 +58,8 @@ def normalize_values(
                 check_input(field, raw, ctx.limits)  # before the type does any work on it
                 value = field.normalize(raw, ctx)
             except FieldValueError as e:
+                if existing is not None and _unchanged(field, raw, existing.get(key)):
+                    continue  # the stored value stays: an edit is never refused for a value it leaves alone
                 issues.extend(_value_issues(field, e))
                 continue
             if holds_nul(value):
@@ -71,7 +73,10 @@ def normalize_values(
                 data[field.key] = field.normalize(field.default, ctx)
     failed = {i.path for i in issues}
     for field in form.required:
-        if field.key not in failed and blank(data.get(field.key)):
+        # On update only an edit that blanks a stored value breaks `required`: a record stored blank
+        # before the field became required (publish, "new values only") stays editable.
+        if field.key not in failed and blank(data.get(field.key)) and (
+                existing is None or not blank(existing.get(field.key))):
             issues.append(Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required"))
     if existing is not None:
         issues += not_editable(form, values, existing, ctx, user)
@@ -81,15 +86,21 @@ def normalize_values(
 
 
 def finish_values(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext, *,
-                  creating: bool, user: str | None = None, related: dict[str, Any] | None = None) -> dict[str, Any]:
+                  creating: bool, user: str | None = None, related: dict[str, Any] | None = None,
+                  existing: dict[str, Any] | None = None) -> dict[str, Any]:
     """After normalising (and the runtime filling lookups): default formulas on create, formulas,
-    then the validation rules; ValidationFailed lists every broken rule."""
+    then the validation rules; ValidationFailed lists every broken rule. On update (`existing`: the
+    stored data) a rule of a field the edit leaves alone, that the stored record already broke, does
+    not refuse the edit: it did not break it."""
     if not form.has_expressions:
         return data
     if creating:
         data = default_formula_values(form, data, given, ctx, user, related)
     data = compute(form, data, ctx, user, related)
     issues = rule_issues(form, data, ctx, user, related)
+    if issues and existing is not None:
+        before = rule_issues(form, dict(existing), ctx, user, related)
+        issues = [i for i in issues if i not in before or data.get(i.path) != existing.get(i.path)]
     if issues:
         raise _failed(issues)
     return data
@@ -102,6 +113,16 @@ def validate_values(
     """normalize_values then finish_values: the whole check of a write that needs nothing stored."""
     data = normalize_values(form, values, ctx, existing=existing, user=user)
     return finish_values(form, data, set(values), ctx, creating=existing is None, user=user)
+
+
+def _unchanged(field: FieldType, raw: Any, stored: Any) -> bool:
+    """Whether an input is the stored value sent back (a whole form saved again): as stored, or as its
+    text (a web form's inputs are text)."""
+    if stored is None:
+        return False
+    if raw == stored:
+        return True
+    return isinstance(raw, str) and not isinstance(stored, list | dict) and str(field.to_cell(stored)) == raw
 
 
 def _failed(issues: list[Issue]) -> ValidationFailed:
