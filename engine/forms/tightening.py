@@ -105,9 +105,11 @@ def _stricter(form: str, old: FieldType, new: FieldType) -> list[Tightening]:
     pattern = getattr(new, "pattern", None)
     if new.type in ("text", "textarea") and pattern and pattern != getattr(old, "pattern", None):
         found.append(Tightening(form, new, "pattern", old, pattern))
-    if hasattr(new, "options") and new.model_dump().get("options") != old.model_dump().get("options"):
+    if new.type == "cascade" and new.model_dump()["options"] != old.model_dump()["options"]:
+        found.append(Tightening(form, new, "options", old))  # a tree: the probe tells which paths are gone
+    elif new.type in ("select", "multi_select"):
         removed = sorted(_option_values(old) - _option_values(new))
-        if removed or new.type == "cascade":
+        if removed:
             found.append(Tightening(form, new, "options", old, removed))
     if new.type == "sub_table" and tightenings(_rows(old), _rows(new)):
         found.append(Tightening(form, new, "columns", old))
@@ -123,7 +125,7 @@ def _less(limit: Any, before: Any) -> bool:
 
 
 def _option_values(field: FieldType) -> set[str]:
-    return {o.value for o in getattr(field, "options", [])}  # select, multi_select (cascade: its tree)
+    return {o.value for o in getattr(field, "options", [])}  # parsed into Option models
 
 
 def _rows(field: FieldType) -> FormDefinition:
