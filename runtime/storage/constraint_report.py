@@ -185,6 +185,13 @@ def breaking_ids(conn: Connection, app: str, form: FormDefinition, t: Tightening
     return list(conn.scalars(select(records.c.id).where(_live(app, form.key) & condition).order_by(records.c.id)))
 
 
+def _rows_of(conn: Connection, ids: list[int], chunk: int = 500) -> Iterator[Any]:
+    """The records with these ids, a chunk at a time (a statement holds at most so many parameters)."""
+    for start in range(0, len(ids), chunk):
+        yield from conn.execute(select(records).where(records.c.id.in_(ids[start:start + chunk]))
+                                .order_by(records.c.id)).all()  # read whole: the caller writes these rows
+
+
 def apply_fills(conn: Connection, app: str, new: AppDefinition, problems: list[Problem], decisions: list[Decision],
                 change: Change) -> set[str]:
     """Write each `fill` decision into the records that break its constraint, with a history entry
@@ -198,8 +205,7 @@ def apply_fills(conn: Connection, app: str, new: AppDefinition, problems: list[P
             continue
         form = new.form(problem.tightening.form)
         ids = breaking_ids(conn, app, form, problem.tightening, change.ctx)
-        rows = conn.execute(select(records).where(records.c.id.in_(ids)).order_by(records.c.id)) if ids else []
-        for row in rows:
+        for row in _rows_of(conn, ids):
             data = dict(unsealed(row.data))
             try:
                 value = fill_value(form, decision, data | {"id": row.id}, change.ctx, change.actor.username)

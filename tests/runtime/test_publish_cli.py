@@ -63,3 +63,18 @@ def test_upgrade_with_decisions_fills_and_publishes(tmp_path: Path, capsys: Any)
         ref = definitions.form_ref(conn, "shop", "customer")
         assert [records.get(conn, ref, i).data.get("note") for i in (1, 2)] == ["未登记", "有"]
     db.engine.dispose()
+
+
+def test_publish_of_the_draft_checks_it_too(tmp_path: Path, capsys: Any) -> None:
+    db_url = _shop_with_customers(tmp_path, None)
+    db = open_database(db_url)
+    with db.write() as conn:
+        definitions.save_draft(conn, "shop", _stricter(), Change(SYSTEM))
+    db.engine.dispose()
+    capsys.readouterr()
+    assert main(["app", "publish", "shop", "--check", "--db", db_url]) == 1
+    assert "customer.note required" in capsys.readouterr().out
+    decisions = _write(tmp_path, [{"form": "customer", "field": "note", "constraint": "required",
+                                   "action": "new_only"}], "decisions.json")
+    assert main(["app", "publish", "shop", "--decisions", decisions, "--db", db_url]) == 0
+    assert "published shop as version 2" in capsys.readouterr().out
