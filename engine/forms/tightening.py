@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from engine.errors import FieldValueError, Issue, ValidationFailed
 from engine.expr.evaluate import evaluate
+from engine.expr.nodes import BOOL
 from engine.forms.changes import value_changes
 from engine.forms.expressions import _context as eval_context
 from engine.forms.expressions import _plain as plain
@@ -26,7 +27,7 @@ from engine.forms.fields.base import BOUNDS, FieldType, ValueContext
 from engine.forms.model import FormDefinition
 
 Constraint = Literal["required", "min_length", "max_length", "min", "max", "min_selected", "max_selected",
-                     "min_rows", "max_rows", "pattern", "options", "unique", "columns", "type"]
+                     "min_rows", "max_rows", "pattern", "options", "unique", "columns", "rules", "type"]
 
 NAMES = {
     "required": ("设为必填", "made required"), "min_length": ("最少字数", "min length"),
@@ -34,7 +35,8 @@ NAMES = {
     "min_selected": ("最少选项数", "min options"), "max_selected": ("最多选项数", "max options"),
     "min_rows": ("最少行数", "min rows"), "max_rows": ("最多行数", "max rows"),
     "pattern": ("格式", "pattern"), "options": ("删除了选项", "options removed"), "unique": ("设为唯一", "made unique"),
-    "columns": ("明细字段的规则", "sub-table column rules"), "type": ("类型变更", "type change"),
+    "columns": ("明细字段的规则", "sub-table column rules"), "rules": ("新的校验规则", "new validation rules"),
+    "type": ("类型变更", "type change"),
 }
 """How the report names each constraint, in Chinese and English."""
 
@@ -57,7 +59,13 @@ class Tightening:
     old: FieldType | None
     """The field as published (None: the key is new to the form)."""
     limit: Any = None
-    """The new bound or pattern, or the option values taken away."""
+    """The new bound or pattern, the option values taken away, or the new rules' expressions."""
+
+    def breaks_record(self, form: FormDefinition, data: dict[str, Any], ctx: ValueContext) -> bool:
+        """For `rules`: whether a new rule of the field is FALSE for the stored record (blank passes)."""
+        values = row_values(form, data)
+        return any(evaluate(checked(form, expr, BOOL), values, eval_context(ctx, None)) is False
+                   for expr in self.limit)
 
     def breaks(self, value: Any, ctx: ValueContext) -> bool:
         """Whether a stored, non-blank value breaks this constraint (for the constraints the runtime
@@ -111,6 +119,9 @@ def _stricter(form: str, old: FieldType, new: FieldType) -> list[Tightening]:
         removed = sorted(_option_values(old) - _option_values(new))
         if removed:
             found.append(Tightening(form, new, "options", old, removed))
+    added = [r.expr for r in new.rules if r not in old.rules]
+    if added:
+        found.append(Tightening(form, new, "rules", old, added))
     if new.type == "sub_table" and tightenings(_rows(old), _rows(new)):
         found.append(Tightening(form, new, "columns", old))
     return found

@@ -158,6 +158,10 @@ def _breaking(conn: Connection, app: str, form: FormDefinition, t: Tightening,
             if t.field.is_blank(value):
                 yield row.id, data
             continue
+        if t.constraint == "rules":
+            if t.breaks_record(form, data, ctx):
+                yield row.id, data
+            continue
         if t.field.is_blank(value):
             continue
         if change is not None:
@@ -217,6 +221,10 @@ def apply_fills(conn: Connection, app: str, new: AppDefinition, problems: list[P
                 data.pop(decision.field, None)
             else:
                 data[decision.field] = value
+            if problem.tightening.constraint == "rules" and problem.tightening.breaks_record(form, data, change.ctx):
+                raise FieldValueError(f"填充“{problem.tightening.field.label}”后记录 #{row.id} 仍不符合新的校验规则",
+                                      f"record #{row.id} still breaks the new rule after filling {decision.field!r}",
+                                      field=decision.field, record=row.id)
             stored = seal(app, form, data)
             conn.execute(update(records).where(records.c.id == row.id).values(
                 data=stored, version=row.version + 1, updated_at=change.now, updated_by=change.actor.username))

@@ -188,3 +188,24 @@ def test_a_change_that_no_record_breaks_publishes_without_decisions(make: Maker)
     assert make.client.post("/api/v1/apps/shop/publish/check", headers=make.admin).json() == {"ok": True, "problems": []}
     _edit_note(make, max_length=3, required=True)
     assert make.client.post("/api/v1/apps/shop/publish", headers=make.admin).status_code == 200
+
+
+def test_a_new_validation_rule_is_reported_and_a_fill_must_satisfy_it(make: Maker) -> None:
+    make.app_def()
+    low, high = _customers(make, {"name": "甲", "amount": 5}, {"name": "乙", "amount": 500})
+    changed = shop()
+    changed["forms"][0]["fields"][3]["rules"] = [{"expr": "amount >= 100", "message": "金额至少 100"}]
+    [problem] = make.client.put("/api/v1/apps/shop", params={"dry_run": "true"}, json=changed,
+                                headers=make.admin).json()["problems"]
+    assert (problem["field"], problem["constraint"], problem["count"]) == ("amount", "rules", 1)
+    assert [e["id"] for e in problem["examples"]] == [low]
+    decide = {"form": "customer", "field": "amount", "constraint": "rules", "action": "fill"}
+    r = make.client.put("/api/v1/apps/shop", json={"definition": changed, "decisions": [decide | {"value": 50}]},
+                        headers=make.admin)
+    assert r.status_code == 422 and _version(make) == 1
+    r = make.client.put("/api/v1/apps/shop", json={"definition": changed, "decisions": [decide | {"value": 100}]},
+                        headers=make.admin)
+    assert r.status_code == 200, r.text
+    amounts = {i["id"]: i["data"]["amount"] for i in make.client.get(f"{CUSTOMERS}/records", headers=make.admin)
+               .json()["items"]}
+    assert amounts == {low: "100.00", high: "500.00"}

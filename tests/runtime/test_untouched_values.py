@@ -36,7 +36,7 @@ def _published(make: Maker) -> tuple[int, int]:
     blank = make.record("customer", {"name": "乙", "note": "短", "since": "2026-01-01", "amount": 500})["id"]
     make.client.patch(f"{CUSTOMERS}/{blank}", json={"data": {"since": None}}, headers=make.admin)
     _only_new(make, _stricter_customers(), ("customer", "note", "max_length"), ("customer", "region", "options"),
-              ("customer", "since", "required"))
+              ("customer", "since", "required"), ("customer", "amount", "rules"))
     return old, blank
 
 
