@@ -11,6 +11,7 @@ expression over the record) in the same publish, or apply the rule to new and ch
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -67,13 +68,18 @@ class Tightening:
         return any(evaluate(checked(form, expr, BOOL), values, eval_context(ctx, None)) is False
                    for expr in self.limit)
 
+    @cached_property
+    def probe(self) -> FieldType:
+        """The old field with this one constraint as newly defined (built once: a scan asks per value)."""
+        if self.old is None or self.constraint == "type":
+            return self.field
+        return _probe(self.old, self.field, self.constraint)
+
     def breaks(self, value: Any, ctx: ValueContext) -> bool:
         """Whether a stored, non-blank value breaks this constraint (for the constraints the runtime
         cannot count in SQL): the old field with this one constraint changed refuses it."""
-        probe = self.field if self.old is None or self.constraint == "type" else _probe(self.old, self.field,
-                                                                                         self.constraint)
         try:
-            probe.normalize(value, ctx)
+            self.probe.normalize(value, ctx)
         except FieldValueError:
             return True
         return False
