@@ -20,12 +20,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.app import AppDefinition
 from engine.errors import FieldValueError, Issue
 from engine.forms.changes import ValueChange, convert
+from engine.forms.expressions import compute
 from engine.forms.fields.base import ValueContext
 from engine.forms.model import FormDefinition
 from engine.forms.tightening import FILL_REFUSED, NAMES, NEW_ONLY_REFUSED, Decision, Tightening, fill_value, tightenings
 from runtime.crypto.fields import seal, unsealed
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change
+from runtime.storage.derived import after_write, related_values
 from runtime.storage.tables import record_history, records
 
 EXAMPLES = 5
@@ -199,7 +201,7 @@ def _rows_of(conn: Connection, ids: list[int], chunk: int = 500) -> Iterator[Any
 def apply_fills(conn: Connection, app: str, new: AppDefinition, problems: list[Problem], decisions: list[Decision],
                 change: Change) -> set[str]:
     """Write each `fill` decision into the records that break its constraint, with a history entry
-    each; FieldValueError (path: the record) when a fill does not fit the new field. Returns the forms
+    each, their formulas computed again and the rollups and lookups over them refreshed; FieldValueError (path: the record) when a fill does not fit the new field. Returns the forms
     whose records changed."""
     chosen = {d.problem: d for d in decisions if d.action == "fill"}
     filled: set[str] = set()
@@ -209,8 +211,10 @@ def apply_fills(conn: Connection, app: str, new: AppDefinition, problems: list[P
             continue
         form = new.form(problem.tightening.form)
         ids = breaking_ids(conn, app, form, problem.tightening, change.ctx)
+        before, after = [], []
         for row in _rows_of(conn, ids):
             data = dict(unsealed(row.data))
+            before.append(dict(data))
             try:
                 value = fill_value(form, decision, data | {"id": row.id}, change.ctx, change.actor.username)
             except FieldValueError as e:
@@ -225,12 +229,16 @@ def apply_fills(conn: Connection, app: str, new: AppDefinition, problems: list[P
                 raise FieldValueError(f"填充“{problem.tightening.field.label}”后记录 #{row.id} 仍不符合新的校验规则",
                                       f"record #{row.id} still breaks the new rule after filling {decision.field!r}",
                                       field=decision.field, record=row.id)
+            if form.has_expressions:  # formulas over the filled field follow it
+                data = compute(form, data, change.ctx, change.actor.username, related_values(conn, form, [data])[0])
+            after.append(data)
             stored = seal(app, form, data)
             conn.execute(update(records).where(records.c.id == row.id).values(
                 data=stored, version=row.version + 1, updated_at=change.now, updated_by=change.actor.username))
             conn.execute(record_history.insert().values(
                 record_id=row.id, version=row.version + 1, action="update", changed=[decision.field], data=stored,
                 at=change.now, by=change.actor.username))
+        after_write(conn, new, form, ids, before, after, change.ctx)  # rollups and lookups over them
         filled.add(form.key)
     return filled
 

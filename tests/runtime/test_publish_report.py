@@ -209,3 +209,25 @@ def test_a_new_validation_rule_is_reported_and_a_fill_must_satisfy_it(make: Make
     amounts = {i["id"]: i["data"]["amount"] for i in make.client.get(f"{CUSTOMERS}/records", headers=make.admin)
                .json()["items"]}
     assert amounts == {low: "100.00", high: "500.00"}
+
+
+def test_a_fill_recomputes_the_formulas_and_rollups_that_read_the_field(make: Maker) -> None:
+    definition = shop()
+    definition["forms"][0]["fields"].append({"key": "note_len", "type": "formula", "label": "备注长度",
+                                             "formula": "LEN(note)", "result": "number"})
+    definition["forms"][1]["fields"] += [
+        {"key": "buyer", "type": "relation", "label": "客户", "target": "customer"},
+        {"key": "buyer_note", "type": "lookup", "label": "客户备注", "relation": "buyer", "field": "note",
+         "result": "text"}]
+    make.app_def(definition)
+    [customer] = _customers(make, {"name": "甲"})
+    product = make.record("product", {"title": "扳手", "buyer": customer})["id"]
+    definition["forms"][0]["fields"][4]["required"] = True
+    decisions = [{"form": "customer", "field": "note", "constraint": "required", "action": "fill", "value": "未登记"}]
+    r = make.client.put("/api/v1/apps/shop", json={"definition": definition, "decisions": decisions},
+                        headers=make.admin)
+    assert r.status_code == 200, r.text
+    data = make.client.get(f"{CUSTOMERS}/records/{customer}", headers=make.admin).json()["data"]
+    assert (data["note"], str(data["note_len"])) == ("未登记", "3")
+    got = make.client.get(f"/api/v1/apps/shop/forms/product/records/{product}", headers=make.admin).json()["data"]
+    assert got["buyer_note"] == "未登记"
