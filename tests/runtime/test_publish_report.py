@@ -231,3 +231,19 @@ def test_a_fill_recomputes_the_formulas_and_rollups_that_read_the_field(make: Ma
     assert (data["note"], str(data["note_len"])) == ("未登记", "3")
     got = make.client.get(f"/api/v1/apps/shop/forms/product/records/{product}", headers=make.admin).json()["data"]
     assert got["buyer_note"] == "未登记"
+
+
+@pytest.mark.parametrize("fill", [
+    {"expression": "LEFT(note, "},  # does not parse
+    {"expression": "nope + 1"},  # unknown field
+    {"value": {"a": [1]}},  # not text
+    {"value": "x" * 10},  # too long for the new rule
+], ids=["syntax", "unknown_field", "object", "too_long"])
+def test_a_bad_fill_is_a_4xx_and_nothing_is_published(make: Maker, fill: dict[str, Any]) -> None:
+    make.app_def()
+    _customers(make, {"name": "甲", "note": "一二三四五"})
+    decisions = [{"form": "customer", "field": "note", "constraint": "max_length", "action": "fill"} | fill]
+    r = make.client.put("/api/v1/apps/shop", json={"definition": _stricter(max_length=3), "decisions": decisions},
+                        headers=make.admin)
+    assert 400 <= r.status_code < 500, r.text
+    assert _version(make) == 1
