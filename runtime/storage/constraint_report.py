@@ -107,8 +107,8 @@ def _condition(t: Tightening, dialect: str) -> ColumnElement[bool] | None:
         return None
     raw = field_column(f, dialect).raw_expr()
     if t.constraint in ("min_length", "max_length") and storage == "text":
-        length: ColumnElement[int] = func.length(raw)
-        return length < t.limit if t.constraint == "min_length" else length > t.limit
+        length, limit = func.length(raw), int(t.limit)
+        return length < limit if t.constraint == "min_length" else length > limit
     if t.constraint in ("min", "max") and storage == "number":
         bound = bindparam(None, float(t.limit) if dialect == "sqlite" else t.limit, type_=Numeric(), unique=True)
         return raw < bound if t.constraint == "min" else raw > bound
