@@ -54,7 +54,8 @@ class Problem:
         zh, en = NAMES[t.constraint]
         return {"form": t.form, "form_name": form_name, "field": t.field.key, "label": t.field.label,
                 "type": t.field.type, "constraint": t.constraint, "constraint_name": zh, "constraint_name_en": en,
-                "limit": t.limit, "count": self.count, "examples": self.examples, "choices": choices,
+                "limit": t.limit, "default": t.field.default, "count": self.count, "examples": self.examples,
+                "choices": choices,
                 "path": self.path}
 
     def issue(self) -> Issue:

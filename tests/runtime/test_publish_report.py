@@ -43,7 +43,7 @@ def test_making_a_field_required_over_blank_records_is_refused_with_the_report(m
     assert (problem["form"], problem["field"], problem["constraint"], problem["count"]) == \
         ("customer", "note", "required", 2)
     assert [(e["id"], e["title"]) for e in problem["examples"]] == [(ids[0], "甲"), (ids[2], "丙")]
-    assert problem["choices"] == ["fill", "new_only"]
+    assert problem["choices"] == ["fill", "new_only"] and problem["default"] is None
     assert r.json()["error"]["details"][0]["path"] == "forms[0].fields[4].required"
     assert _version(make) == 1
 

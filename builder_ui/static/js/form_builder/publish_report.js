@@ -51,7 +51,7 @@
     if (p.choices.includes("fill")) {
       const radio = el("input", {type: "radio", name: id, value: "fill", id: `${id}-fill`});
       const value = el("input", {type: "text", "data-fill-value": "", "aria-label": en ? "Fill value" : "填充的值",
-        placeholder: en ? "value" : "填充的值"});
+        placeholder: en ? "value" : "填充的值", value: p.default === null || p.default === undefined ? "" : String(p.default)});
       const asExpr = el("input", {type: "checkbox", "data-fill-expression": "", id: `${id}-expr`});
       value.addEventListener("focus", () => { radio.checked = true; });
       choices.append(el("div", {class: "choice"}, radio,
