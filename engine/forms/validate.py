@@ -122,7 +122,18 @@ def _unchanged(field: FieldType, raw: Any, stored: Any) -> bool:
         return False
     if raw == stored:
         return True
+    columns = getattr(field, "fields", None) if field.type == "sub_table" else None
+    if columns is not None:  # rows as a form sends them: text inputs, computed columns left out
+        return isinstance(raw, list) and len(raw) == len(stored) and all(
+            isinstance(r, dict) and all(_same_cell(c, r.get(c.key), s.get(c.key)) for c in columns
+                                        if not type(c).computed) for r, s in zip(raw, stored, strict=True))
     return isinstance(raw, str) and not isinstance(stored, list | dict) and str(field.to_cell(stored)) == raw
+
+
+def _same_cell(column: FieldType, raw: Any, stored: Any) -> bool:
+    if FieldType.is_blank(raw) or raw is False:
+        return FieldType.is_blank(stored) or stored is False
+    return raw == stored or (stored is not None and str(raw) == str(column.to_cell(stored)))
 
 
 def _failed(issues: list[Issue]) -> ValidationFailed:

@@ -101,3 +101,21 @@ def test_a_flow_update_of_another_field_is_not_refused(make: Maker) -> None:
     [inst] = w.client.get(f"{url}/flows", headers=w.h("admin")).json()["items"]
     assert inst["status"] == "completed"
     assert w.get_record(rec["id"])["data"]["status"] == "审批中"
+
+
+def test_a_sub_table_sent_back_as_the_web_form_sends_it_keeps_rows_a_new_column_rule_refuses(make: Maker) -> None:
+    definition = shop()
+    definition["forms"][1]["fields"].append({"key": "parts", "type": "sub_table", "label": "配件", "fields": [
+        {"key": "part", "type": "text", "label": "名称"}, {"key": "qty", "type": "number", "label": "数量"},
+        {"key": "twice", "type": "formula", "label": "两倍", "formula": "qty * 2", "result": "number"}]})
+    make.app_def(definition)
+    product = make.record("product", {"title": "扳手", "parts": [{"part": "螺丝", "qty": 0}]})["id"]
+    definition["forms"][1]["fields"][2]["fields"][1]["min"] = 1
+    _only_new(make, definition, ("product", "parts", "columns"))
+    url = f"/api/v1/apps/shop/forms/product/records/{product}"
+    sent = {"title": "大扳手", "price": None, "parts": [{"part": "螺丝", "qty": "0"}]}  # text inputs, no formula
+    r = make.client.patch(url, json={"data": sent}, headers=make.admin)
+    assert r.status_code == 200, r.text
+    changed = sent | {"parts": [{"part": "螺丝", "qty": "0"}, {"part": "螺母", "qty": "0"}]}
+    r = make.client.patch(url, json={"data": changed}, headers=make.admin)
+    assert r.status_code == 422  # the table changed: every row is checked
