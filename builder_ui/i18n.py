@@ -30,7 +30,7 @@ ZH: dict[str, str] = {
     "by": "操作人", "kanban": "看板", "list": "列表", "builder": "表单设计", "stale_version":
     "记录已被他人修改（当前版本 {v}），请刷新后再编辑", "saved": "已保存", "move_refused": "无法移动：",
     "required": "必填", "add_row": "添加一行", "remove": "移除", "upload": "上传", "computed": "自动计算",
-    "choose": "请选择", "province": "省", "city": "市", "district": "区/县", "detail": "详细地址",
+    "choose": "请选择", "retired_option": "（已停用）", "province": "省", "city": "市", "district": "区/县", "detail": "详细地址",
     "palette": "字段类型", "canvas": "表单", "properties": "属性", "label": "名称", "key": "标识",
     "unique": "唯一", "encrypted": "加密存储",
     "encrypted_help": "数据库和备份中只存密文；仍可唯一、按相等筛选，不能排序、搜索或用于报表",
@@ -131,7 +131,7 @@ EN: dict[str, str] = {
     "deleted": "deleted", "restored": "restored", "by": "By", "kanban": "Kanban", "list": "List",
     "builder": "Form builder", "stale_version": "Someone else changed this record (now version {v}); reload to edit",
     "saved": "Saved", "move_refused": "Cannot move: ", "required": "required", "add_row": "Add row",
-    "remove": "Remove", "upload": "Upload", "computed": "computed", "choose": "Choose…", "province": "Province",
+    "remove": "Remove", "upload": "Upload", "computed": "computed", "choose": "Choose…", "retired_option": " (retired)", "province": "Province",
     "city": "City", "district": "District", "detail": "Street", "palette": "Field types", "canvas": "Form",
     "properties": "Properties", "label": "Label", "key": "Key", "unique": "Unique", "encrypted": "Encrypted at rest",
     "encrypted_help": "The database and backups hold only ciphertext; still unique and filterable by equality, "

@@ -106,6 +106,38 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_report(problems: list[dict[str, Any]]) -> None:
+    for p in problems:
+        name = p["constraint_name"] if _chinese() else p["constraint_name_en"]
+        examples = ", ".join(f"#{e['id']} {e['title']} {e['value']!r}" for e in p["examples"])
+        print(f"{p['form']}.{p['field']} {p['constraint']} ({name}): {p['count']} — {examples}"
+              f"  [{' | '.join(p['choices']) or 'resolve first'}]")
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    """`tangram app upgrade FILE` / `tangram app publish KEY` (the builder's draft): with --check print
+    the report and exit 1 when records break a new rule; else publish with --decisions FILE (a JSON
+    list, as the API's `decisions`), refused with the report when a problem is left undecided."""
+    from engine.forms.tightening import parse_decisions
+
+    db = _database(args)
+    decisions = parse_decisions(_read_json(args.decisions)) if args.decisions else []
+    with db.write() as conn:
+        key = args.key if args.app_command == "publish" else str(_read_json(args.file).get("key"))
+        data = definitions.draft(conn, key) if args.app_command == "publish" else _read_json(args.file)
+        if args.check:
+            new, problems = definitions.check_upgrade(conn, key, data, Change(SYSTEM))
+            _print_report(definitions.report_json(new, problems))
+            return 1 if problems else 0
+        try:
+            app, version = definitions.upgrade_app(conn, key, data, Change(SYSTEM), decisions)
+        except EngineError as e:
+            _print_report(e.extra.get("report") or [])
+            raise
+    print(f"published {app.key} as version {version}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     db = _database(args)
     with db.read() as conn:
@@ -284,6 +316,13 @@ def parser() -> argparse.ArgumentParser:
     imp = with_db(app.add_parser("import", help="import a template as a new app"))
     imp.add_argument("file")
     imp.set_defaults(run=cmd_import)
+    for name, what, helptext in (("upgrade", "file", "publish a changed template of an existing app"),
+                                 ("publish", "key", "publish an app's draft (the form builder's changes)")):
+        up = with_db(app.add_parser(name, help=helptext))
+        up.add_argument(what)
+        up.add_argument("--check", action="store_true", help="only report what stored records break (exit 1 if any)")
+        up.add_argument("--decisions", help="JSON file: a list of {form, field, constraint, action, value|expression}")
+        up.set_defaults(run=cmd_upgrade)
     exp = with_db(app.add_parser("export", help="print an app's definition"))
     exp.add_argument("key")
     exp.add_argument("--version", type=int)

@@ -59,6 +59,8 @@ def normalize_values(
                 check_input(field, raw, ctx.limits)  # before the type does any work on it
                 value = field.normalize(raw, ctx)
             except FieldValueError as e:
+                if existing is not None and _unchanged(field, raw, existing.get(key)):
+                    continue  # the stored value stays: an edit is never refused for a value it leaves alone
                 issues.extend(_value_issues(field, e))
                 continue
             if holds_nul(value):
@@ -74,7 +76,10 @@ def normalize_values(
     for field in form.required:
         if existing is None and fills_by_formula(field, set(values)):
             continue  # its default formula runs in finish_values, which checks it then
-        if field.key not in failed and blank(data.get(field.key)):
+        # On update only an edit that blanks a stored value breaks `required`: a record stored blank
+        # before the field became required (publish, "new values only") stays editable.
+        if field.key not in failed and blank(data.get(field.key)) and (
+                existing is None or not blank(existing.get(field.key))):
             issues.append(_required(field))
     if existing is not None:
         issues += not_editable(form, values, existing, ctx, user)
@@ -84,16 +89,23 @@ def normalize_values(
 
 
 def finish_values(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext, *,
-                  creating: bool, user: str | None = None, related: dict[str, Any] | None = None) -> dict[str, Any]:
+                  creating: bool, user: str | None = None, related: dict[str, Any] | None = None,
+                  existing: dict[str, Any] | None = None) -> dict[str, Any]:
     """After normalising (and the runtime filling lookups): default formulas on create, formulas,
-    then the validation rules; ValidationFailed lists every broken rule."""
+    then the validation rules; ValidationFailed lists every broken rule. On update (`existing`: the
+    stored data) a rule of a field the edit leaves alone, that the stored record already broke, does
+    not refuse the edit: it did not break it."""
     if not form.has_expressions:
         return data
     issues: list[Issue] = []
     if creating:
         issues = apply_default_formulas(form, data, given, ctx, user, related)
     data = compute(form, data, ctx, user, related)
-    issues += rule_issues(form, data, ctx, user, related)
+    rules = rule_issues(form, data, ctx, user, related)
+    if rules and existing is not None:
+        before = rule_issues(form, dict(existing), ctx, user, related)
+        rules = [i for i in rules if i not in before or data.get(i.path) != existing.get(i.path)]
+    issues += rules
     if issues:
         raise _failed(issues)
     return data
@@ -110,6 +122,27 @@ def validate_values(
 
 def _required(field: FieldType) -> Issue:
     return Issue(field.key, "required", f"“{field.label}”为必填项", f"{field.key!r} is required")
+
+
+def _unchanged(field: FieldType, raw: Any, stored: Any) -> bool:
+    """Whether an input is the stored value sent back (a whole form saved again): as stored, or as its
+    text (a web form's inputs are text)."""
+    if stored is None:
+        return False
+    if raw == stored:
+        return True
+    columns = getattr(field, "fields", None) if field.type == "sub_table" else None
+    if columns is not None:  # rows as a form sends them: text inputs, computed columns left out
+        return isinstance(raw, list) and len(raw) == len(stored) and all(
+            isinstance(r, dict) and all(_same_cell(c, r.get(c.key), s.get(c.key)) for c in columns
+                                        if not type(c).computed) for r, s in zip(raw, stored, strict=True))
+    return isinstance(raw, str) and not isinstance(stored, list | dict) and str(field.to_cell(stored)) == raw
+
+
+def _same_cell(column: FieldType, raw: Any, stored: Any) -> bool:
+    if FieldType.is_blank(raw) or raw is False:
+        return FieldType.is_blank(stored) or stored is False
+    return raw == stored or (stored is not None and str(raw) == str(column.to_cell(stored)))
 
 
 def _failed(issues: list[Issue]) -> ValidationFailed:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Request
 
 from engine.errors import NotFound
 from engine.forms import builder
+from engine.forms.tightening import Decision, parse_decisions
 from runtime import audit
 from runtime.api.deps import DB, Version, change_for
 from runtime.api.guard import Gatekeeper, require_admin
@@ -57,13 +58,31 @@ def get_app(app: str, db: DB, guard: Gatekeeper) -> Any:
 
 @router.put("/{app}")
 def upgrade_app(app: str, definition: Annotated[dict[str, Any], Body()], request: Request, db: DB,
-                guard: Gatekeeper) -> Any:
-    """A new version, checked against stored records (409 with counts when they cannot follow)."""
+                guard: Gatekeeper, dry_run: bool = False) -> Any:
+    """A new version, checked against stored records: 409 with the report when records break a new or
+    stricter constraint and no decision says what to do. The body is the definition, or
+    `{"definition": …, "decisions": […]}`; `?dry_run=true` answers the report and changes nothing."""
+    body, decisions = definition, None
+    if "definition" in definition and "forms" not in definition:
+        body, decisions = definition["definition"], parse_decisions(definition.get("decisions"))
+    if dry_run:
+        with db.read() as conn:
+            guard.require_manage(conn, app)
+            return _report(*definitions.check_upgrade(conn, app, body, change_for(request, guard.actor)))
     with db.write() as conn:
         guard.require_manage(conn, app)
-        new, version = definitions.upgrade_app(conn, app, definition, change_for(request, guard.actor))
-        audit.write(conn, "app.upgrade", guard.actor, guard.now, app=app, detail={"version": version})
+        new, version = definitions.upgrade_app(conn, app, body, change_for(request, guard.actor), decisions)
+        audit.write(conn, "app.upgrade", guard.actor, guard.now, app=app, detail=_decided(version, decisions))
     return _summary(new, version)
+
+
+def _report(new: Any, problems: list[Any]) -> dict[str, Any]:
+    return {"ok": not problems, "problems": definitions.report_json(new, problems)}
+
+
+def _decided(version: int, decisions: list[Decision] | None) -> dict[str, Any]:
+    """The audit entry of a publish: the version and what the publisher decided for each problem."""
+    return {"version": version, "decisions": [d.model_dump(exclude_none=True) for d in decisions or []]}
 
 
 @router.get("/{app}/versions")
@@ -139,11 +158,26 @@ def remove_field(app: str, form: str, key: str, request: Request, db: DB, guard:
     return _edit(app, form, request, db, guard, lambda d: builder.remove_field(d, form, key))
 
 
+@router.post("/{app}/publish/check")
+def check_publish(app: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """The draft's report: per new or stricter constraint, how many records break it, with examples."""
+    with db.read() as conn:
+        guard.require_manage(conn, app)
+        return _report(*definitions.check_upgrade(conn, app, definitions.draft(conn, app),
+                                                  change_for(request, guard.actor)))
+
+
 @router.post("/{app}/publish")
-def publish(app: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
-    """Make the draft the next version (needs `manage` on the whole app)."""
+def publish(app: str, request: Request, db: DB, guard: Gatekeeper,
+            body: Annotated[dict[str, Any] | None, Body()] = None, dry_run: bool = False) -> Any:
+    """Make the draft the next version (needs `manage` on the whole app); `{"decisions": […]}` says
+    what to do with each problem of the report (409 with the report when one is left undecided);
+    `?dry_run=true` is /publish/check."""
+    if dry_run:
+        return check_publish(app, request, db, guard)
+    decisions = parse_decisions((body or {}).get("decisions"))
     with db.write() as conn:
         guard.require_manage(conn, app)
-        new, version = definitions.publish(conn, app, change_for(request, guard.actor))
-        audit.write(conn, "app.publish", guard.actor, guard.now, app=app, detail={"version": version})
+        new, version = definitions.publish(conn, app, change_for(request, guard.actor), decisions)
+        audit.write(conn, "app.publish", guard.actor, guard.now, app=app, detail=_decided(version, decisions))
     return _summary(new, version)

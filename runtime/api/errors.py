@@ -82,6 +82,8 @@ async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
     details = [i.as_dict(lang) for i in exc.issues]
     body = error_body(exc.code, message, details)
     body["error"].update({k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)})
+    if isinstance(exc.extra.get("report"), list):  # a refused publish: what stored records break (JSON data)
+        body["error"]["report"] = exc.extra["report"]
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
     if isinstance(exc.extra.get("retry_after"), int):
         headers = {"Retry-After": str(exc.extra["retry_after"])}

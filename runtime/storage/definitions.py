@@ -17,13 +17,15 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.app import AppDefinition, parse_app
-from engine.errors import AlreadyExists, FieldValueError, IncompatibleChange, Issue, NotFound
-from engine.forms.changes import ValueChange, convert, value_changes
+from engine.errors import AlreadyExists, IncompatibleChange, Issue, NotFound
+from engine.forms.changes import convert, value_changes
 from engine.forms.model import FormDefinition
+from engine.forms.tightening import Decision
 from runtime.crypto.fields import seal
 from runtime.crypto.reseal import changed_encryption, require_key, reseal_form
-from runtime.storage import driver, search
+from runtime.storage import constraint_report, driver, search
 from runtime.storage.columns import field_column
+from runtime.storage.constraint_report import Problem
 from runtime.storage.context import Change, FormRef
 from runtime.storage.derived import changed_rollups, recompute_rollups
 from runtime.storage.indexes import drop_form_indexes, sync_indexes
@@ -141,60 +143,58 @@ def _stored_values(conn: Connection, app: str, form: str, key: str) -> Any:
             yield row.id, row.data
 
 
-def _check_values(conn: Connection, app: str, old: FormDefinition, new: FormDefinition, index: int,
-                  change: Change) -> tuple[list[Issue], dict[int, dict[str, Any]]]:
-    """Try every stored value that a changed field must take; return issues and the converted data."""
-    issues: list[Issue] = []
+def _convert_values(conn: Connection, app: str, old: FormDefinition, new: FormDefinition,
+                    change: Change) -> dict[int, dict[str, Any]]:
+    """The data of every record whose stored value of a changed field converts to another value (the
+    report saw to it that every value converts, or was filled)."""
     converted: dict[int, dict[str, Any]] = {}
     for vc in value_changes(old, new):
-        failing, example = _convert_all(conn, app, old.key, vc, change, converted)
-        if failing:
-            what = f"{vc.old.type} → {vc.new.type}" if vc.old else f"{vc.new.type}"
-            field_index = next(i for i, f in enumerate(new.fields) if f.key == vc.key)
-            issues.append(Issue(
-                f"forms[{index}].fields[{field_index}]", "incompatible_change",
-                f"“{vc.new.label}”（{what}）：{failing} 条已有记录的值无法转换，例如 {example}",
-                f"{vc.key} ({what}): {failing} stored record(s) cannot take the change, e.g. {example}",
-            ))
-    return issues, converted
-
-
-def _convert_all(conn: Connection, app: str, form: str, vc: ValueChange, change: Change,
-                 converted: dict[int, dict[str, Any]]) -> tuple[int, str]:
-    failing, example = 0, ""
-    for record_id, data in _stored_values(conn, app, form, vc.key):
-        try:
+        for record_id, data in _stored_values(conn, app, old.key, vc.key):
             value = convert(vc, data[vc.key], change.ctx)
-        except FieldValueError:
-            failing += 1
-            example = example or f"#{record_id} {data[vc.key]!r}"
-            continue
-        if value != data[vc.key]:
-            converted.setdefault(record_id, dict(data))[vc.key] = value
-    return failing, example
+            if value != data[vc.key]:
+                converted.setdefault(record_id, dict(data))[vc.key] = value
+    return converted
 
 
-def upgrade_app(conn: Connection, key: str, data: Any, change: Change) -> tuple[AppDefinition, int]:
-    """Publish a new version after checking it against stored data; values of changed types are
-    converted in the same transaction, or the whole upgrade is refused with the failing counts."""
+def check_upgrade(conn: Connection, key: str, data: Any, change: Change) -> tuple[AppDefinition, list[Problem]]:
+    """The new definition parsed, and what stored records break of its new or stricter constraints
+    (nothing written: the publish report, or its dry run)."""
     new = parse_app(data)
     require_key(new)
     if new.key != key:
         raise IncompatibleChange(f"应用键不能修改（{key} → {new.key}）", f"the app key cannot change ({key} → {new.key})")
+    old, _ = current(conn, key)
+    return new, constraint_report.report(conn, key, old, new, change.ctx)
+
+
+def report_json(new: AppDefinition, problems: list[Problem]) -> list[dict[str, Any]]:
+    """The report as the API answers it."""
+    return [p.as_dict(new.form(p.tightening.form).name) for p in problems]
+
+
+def upgrade_app(conn: Connection, key: str, data: Any, change: Change,
+                decisions: list[Decision] | None = None) -> tuple[AppDefinition, int]:
+    """Publish a new version after checking it against stored data. Every problem of the report needs
+    a decision: fills are written and values of changed types converted in the same transaction;
+    else the whole upgrade is refused (409) with the report."""
+    new, problems = check_upgrade(conn, key, data, change)
     old, version = current(conn, key)
-    issues: list[Issue] = []
+    decided = {d.problem for d in decisions or []}
+    unresolved = [p for p in problems if p.key not in decided]
+    if unresolved:
+        raise IncompatibleChange(
+            f"有 {len(unresolved)} 处修改与已有数据不符，请为每一处选择处理方式", f"{len(unresolved)} change(s) do not fit "
+            "the stored records: decide for each (fill or new values only)",
+            issues=[p.issue() for p in unresolved], report=report_json(new, unresolved))
+    filled = constraint_report.apply_fills(conn, key, new, problems, decisions or [], change)
     converted: dict[int, tuple[FormDefinition, dict[str, Any]]] = {}
-    converted_forms: set[str] = set()
-    for i, form in enumerate(new.forms):
+    converted_forms: set[str] = set(filled)
+    for form in new.forms:
         before = old.forms_by_key.get(form.key) or FormDefinition(key=form.key, name=form.name)
-        form_issues, form_converted = _check_values(conn, key, before, form, i, change)
-        issues += form_issues
+        form_converted = _convert_values(conn, key, before, form, change)
         converted.update({record_id: (form, values) for record_id, values in form_converted.items()})
         if form_converted:
             converted_forms.add(form.key)
-    if issues:
-        raise IncompatibleChange(f"有 {len(issues)} 处修改与已有数据不兼容", f"{len(issues)} change(s) do not fit "
-                                 "the stored records", issues=issues)
     for record_id, (form, values) in converted.items():
         conn.execute(update(records).where(records.c.id == record_id).values(data=seal(key, form, values)))
     for form in changed_encryption(old, new):  # a field became encrypted or plain: stored values follow
@@ -256,6 +256,7 @@ def save_draft(conn: Connection, key: str, data: dict[str, Any], change: Change)
     return app
 
 
-def publish(conn: Connection, key: str, change: Change) -> tuple[AppDefinition, int]:
+def publish(conn: Connection, key: str, change: Change,
+            decisions: list[Decision] | None = None) -> tuple[AppDefinition, int]:
     """Make the draft the next version (checked against stored data like any upgrade)."""
-    return upgrade_app(conn, key, draft(conn, key), change)
+    return upgrade_app(conn, key, draft(conn, key), change, decisions)

@@ -328,7 +328,8 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     fill_lookups(conn, ref.form, [data], change.reads, renamed)
     related = related_values(conn, ref.form, [data], change.reads, renamed)[0] | _system_values(
         row.owner, row.created_at, change.now, created_by=row.created_by, record_id=row.id, updated_by=user)
-    data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user, related=related)
+    data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user, related=related,
+                         existing=row.data)
     issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")
     if not issues and change.reads is not None and renamed:
         issues = reference_issues(conn, ref, [{k: data[k] for k in renamed if k in data}], "", change.reads)

@@ -81,7 +81,7 @@ def test_making_a_field_unique_over_duplicates_is_refused(make: Any) -> None:
     changed["forms"][0]["fields"][4]["unique"] = True
     r = make.client.put("/api/v1/apps/shop", json=changed, headers=make.admin)
     assert r.status_code == 409
-    assert r.json()["error"]["details"][0]["path"] == "fields[4].unique"
+    assert r.json()["error"]["details"][0]["path"] == "forms[0].fields[4].unique"  # the whole JSON path
     assert make.client.get("/api/v1/apps/shop", headers=make.admin).json()["version"] == 1
 
 

@@ -1,6 +1,7 @@
 /* The form builder. Every action is one call to the builder endpoints of the API on the draft:
    drop a palette type on the canvas → POST …/fields?position=N; reorder → POST …/fields/{key}/move;
-   change a property → PATCH …/fields/{key}; remove → DELETE; publish → POST …/publish.
+   change a property → PATCH …/fields/{key}; remove → DELETE; publish → POST …/publish/check, then
+   …/publish with the user's decisions (form_builder/publish_report.js).
    Each answer is the form's new definition, which is drawn again; a refusal (422) is shown next to
    the property it names, and what the user typed stays for them to correct.
    Plain inputs carry data-prop (one option each; data-format="options|tree|rules" names a text format
@@ -211,7 +212,8 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("publish").addEventListener("click", async () => {
     const slot = document.querySelector('[data-error-for="publish"]');
     slot.textContent = "";
-    const r = await api("POST", `/api/v1/apps/${data.app}/publish`);
+    const r = await window.tangram.builderPublish(data.app, en);  // the report first (publish_report.js)
+    if (r === null) return;  // cancelled in the report
     if (r.ok) {
       toast(en ? `Published as version ${r.data.version}` : `已发布为第 ${r.data.version} 版`);
       document.querySelector("h1 small").textContent = (en ? "Version " : "版本 ") + r.data.version;
