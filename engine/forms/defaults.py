@@ -27,7 +27,7 @@ def formula_default(form: FormDefinition, field: FieldType, values: dict[str, An
     """The normalised value of `field`'s default formula over `values` (None when it gives blank)."""
     value = evaluate(checked(form, field.default_formula or ""), values,
                      EvalContext(now=ctx.now, timezone=ctx.timezone, user=user))
-    return None if FieldType.is_blank(value) else field.normalize(_plain(value), ctx)
+    return None if FieldType.is_blank(value) else field.normalize(as_input(value), ctx)
 
 
 def apply_default_formulas(form: FormDefinition, data: dict[str, Any], given: set[str], ctx: ValueContext,
@@ -69,7 +69,7 @@ def initial_values(form: FormDefinition, ctx: ValueContext, user: str | None = N
     return values
 
 
-def _plain(value: Any) -> Any:
+def as_input(value: Any) -> Any:
     """An expression's value as field input: decimals as exact text, dates in ISO."""
     if isinstance(value, Decimal):
         return str(value)

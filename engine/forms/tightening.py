@@ -20,8 +20,8 @@ from engine.errors import FieldValueError, Issue, ValidationFailed
 from engine.expr.evaluate import evaluate
 from engine.expr.nodes import BOOL
 from engine.forms.changes import value_changes
+from engine.forms.defaults import as_input as plain
 from engine.forms.expressions import _context as eval_context
-from engine.forms.expressions import _plain as plain
 from engine.forms.expressions import _row_values as row_values
 from engine.forms.expressions import checked
 from engine.forms.fields.base import BOUNDS, FieldType, ValueContext
