@@ -282,7 +282,7 @@ def _contract(i: int, demo: Demo) -> Planned:
 
 def _payment(i: int, demo: Demo) -> Planned:
     """Two installments per contract, planned from its signing; received when due (mostly), and one in
-    ten this month. Created with the contract (the plan), filled in as the money arrives."""
+    ten this month. Entered when the money arrives (or, not received yet, when the contract is signed)."""
     rng = demo.rng("payment", i)
     contract, deal = demo.parent("contract", i // 2)
     terms = deal.values
@@ -302,8 +302,7 @@ def _payment(i: int, demo: Demo) -> Planned:
         if planned < demo.now:
             values["status"] = "已逾期"
         return Planned(deal.at, values)
-    return Planned(deal.at, values, ((received, {"amount": amount, "received_on": demo.day(received),
-                                                 "status": "已回款"}),))
+    return Planned(received, values | {"amount": amount, "received_on": demo.day(received), "status": "已回款"})
 
 
 TICKET_HOURS = {"特急": (0.5, 5), "紧急": (1, 10), "一般": (1, 56)}  # time to resolve; the SLA is 4 / 8 / 48 hours
