@@ -38,6 +38,10 @@ EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
 """The default `now`, so callers that only need valid records (benchmarks, tests) get the same ones."""
 SPAN = timedelta(days=730)
 ZONE = ZoneInfo("Asia/Shanghai")
+EVERY = 97
+"""One record in EVERY (the first included) falls in the current month whatever else it would do, so that
+even a few demo records give each month-to-date figure a value; ~1 %, near what a month's first days
+hold anyway."""
 GOLDEN = 0.6180339887498949  # i × golden ratio (mod 1) spreads any run of indexes evenly over the span
 Row = dict[str, Any]
 
@@ -147,11 +151,11 @@ def person(rng: random.Random) -> str:
     return rng.choice(pools.SURNAMES) + rng.choice(pools.GIVEN)
 
 
-def _spread(demo: Demo, rng: random.Random, i: int, every: int) -> datetime:
-    """A record's own moment over the two years (evenly by index); every `every`-th in the current month."""
-    if i % every == 0:
+def _spread(demo: Demo, rng: random.Random, i: int) -> datetime:
+    """A record's own moment over the two years (evenly by index); one in EVERY in the current month."""
+    if i % EVERY == 0:
         return demo.this_month(rng, demo.now - SPAN)
-    return demo.now - SPAN + SPAN * ((i * GOLDEN) % 1.0) * (1 - 1 / 64) + timedelta(hours=rng.random() * 12)
+    return min(demo.now - SPAN + SPAN * ((i * GOLDEN) % 1.0) + timedelta(hours=rng.random() * 12), demo.now)
 
 
 def _stamp(moment: datetime) -> str:
@@ -164,7 +168,7 @@ def _money(rng: random.Random, low: int, high: int) -> str:
 
 def _customer(i: int, demo: Demo) -> Planned:
     rng = demo.rng("customer", i)
-    at = _spread(demo, rng, i, 20)
+    at = _spread(demo, rng, i)
     name, (province, city, districts, region), industry = company_name(i)
     level = rng.choices("ABC", weights=(15, 35, 50))[0]
     return Planned(at, {
@@ -196,7 +200,7 @@ def _contact(i: int, demo: Demo) -> Planned:
 def _lead(i: int, demo: Demo) -> Planned:
     rng = demo.rng("lead", i)
     name, place, industry = company_name(i + 900_000_000)
-    return Planned(_spread(demo, rng, i, 10), {
+    return Planned(_spread(demo, rng, i), {
         "company": name, "contact_name": person(rng), "mobile": mobile(i + 1_000_000_000),
         "source": rng.choice(["官网", "展会", "电话营销", "广告", "合作伙伴"]), "region": place[3],
         "industry": industry, "status": rng.choices(["新线索", "跟进中", "已转化", "无效"], weights=(30, 40, 20, 10))[0],
@@ -212,7 +216,7 @@ def _opportunity(i: int, demo: Demo) -> Planned:
     that would close after `now` is still being negotiated."""
     rng = demo.rng("opportunity", i)
     customer, owner = demo.parent("customer", i * 2 // 3)
-    at = demo.this_month(rng, owner.at) if i % 15 == 0 else demo.between(rng, owner.at, owner.at + timedelta(days=90))
+    at = demo.this_month(rng, owner.at) if i % EVERY == 0 else demo.between(rng, owner.at, owner.at + timedelta(days=90))
     stage, probability, _ = rng.choices(STAGES, weights=[s[2] for s in STAGES])[0]
     moved = at + timedelta(days=rng.uniform(7, 120)) if stage in ("赢单", "输单") else demo.between(rng, at)
     if moved > demo.now:
@@ -255,7 +259,7 @@ def _quote(i: int, demo: Demo) -> Planned:
 def _followup(i: int, demo: Demo) -> Planned:
     rng = demo.rng("followup", i)
     customer, owner = demo.parent("customer", i // 3)
-    at = demo.this_month(rng, owner.at) if i % 10 == 0 else demo.between(rng, owner.at)
+    at = demo.this_month(rng, owner.at) if i % EVERY == 0 else demo.between(rng, owner.at)
     method = rng.choice(["电话", "拜访", "微信", "邮件", "会议"])
     return Planned(at, {"summary": f"{method}沟通{rng.choice(['需求', '报价', '合同条款', '实施计划', '回款'])}",
                         "customer": customer, "method": method, "followed_at": _stamp(at),
@@ -264,14 +268,14 @@ def _followup(i: int, demo: Demo) -> Planned:
 
 
 def _contract(i: int, demo: Demo) -> Planned:
-    """Signed (and created) within half a year of its customer; every eighth this month. Past its year: 已完成."""
+    """Signed (and created) within half a year of its customer, one in EVERY this month; past its year 已完成."""
     rng = demo.rng("contract", i)
     customer, owner = demo.parent("customer", i * 2)
-    at = demo.this_month(rng, owner.at) if i % 8 == 0 else demo.between(rng, owner.at, owner.at + timedelta(days=180))
+    at = demo.this_month(rng, owner.at) if i % EVERY == 0 else demo.between(rng, owner.at, owner.at + timedelta(days=180))
     signed = date.fromisoformat(demo.day(at))
     ends = signed + timedelta(days=365)
     running = ends.isoformat() >= demo.day(demo.now)
-    status = "执行中" if i % 8 == 0 else rng.choices(
+    status = "执行中" if i % EVERY == 0 else rng.choices(
         ["执行中" if running else "已完成", "已终止", "草稿"], weights=(85, 5, 10))[0]
     return Planned(at, {"title": f"{rng.choice(pools.PRODUCTS)[1]}销售合同", "customer": customer,
                         "amount": _money(rng, 10_000, 3_000_000), "signed_on": signed.isoformat(),
@@ -282,7 +286,7 @@ def _contract(i: int, demo: Demo) -> Planned:
 
 def _payment(i: int, demo: Demo) -> Planned:
     """Two installments per contract, planned from its signing; received when due (mostly), and one in
-    ten this month. Entered when the money arrives (or, not received yet, when the contract is signed)."""
+    EVERY this month. Entered when the money arrives (or, not received yet, when the contract is signed)."""
     rng = demo.rng("payment", i)
     contract, deal = demo.parent("contract", i // 2)
     terms = deal.values
@@ -294,7 +298,7 @@ def _payment(i: int, demo: Demo) -> Planned:
                    "status": "未回款", "manager": terms["manager"]}
     received = None
     if terms["status"] in ("执行中", "已完成"):
-        if i % 10 == 0:
+        if i % EVERY == 0:
             received = demo.this_month(rng, deal.at)
         elif planned <= demo.now and rng.random() < 0.85:
             received = demo.between(rng, planned, planned + timedelta(days=20))
@@ -305,7 +309,7 @@ def _payment(i: int, demo: Demo) -> Planned:
     return Planned(received, values | {"amount": amount, "received_on": demo.day(received), "status": "已回款"})
 
 
-TICKET_HOURS = {"特急": (0.5, 5), "紧急": (1, 10), "一般": (1, 56)}  # time to resolve; the SLA is 4 / 8 / 48 hours
+TICKET_HOURS = {"特急": (0.5, 4.5), "紧急": (1, 9), "一般": (1, 52)}  # time to resolve; the SLA is 4 / 8 / 48 hours
 
 
 def _ticket(i: int, demo: Demo) -> Planned:
@@ -313,12 +317,13 @@ def _ticket(i: int, demo: Demo) -> Planned:
     assignee. Resolved hours later, unless it is one of the recent ones still open."""
     rng = demo.rng("ticket", i)
     _, deal = demo.parent("contract", i)
-    recent = i % 6 == 0
+    recent = i % 31 == 0
     at = demo.between(rng, max(deal.at, demo.now - timedelta(days=7))) if recent else demo.between(rng, deal.at)
     category = rng.choice(["安装调试", "故障维修", "使用咨询", "投诉建议", "退换货"])
     urgency = rng.choices(["一般", "紧急", "特急"], weights=(70, 22, 8))[0]
     values = {"subject": f"{rng.choice(pools.PRODUCTS)[1]}{category}", "customer": deal.values["customer"],
-              "category": category, "urgency": urgency, "description": rng.choice(pools.ISSUES)}
+              "category": category, "urgency": urgency, "description": rng.choice(pools.ISSUES),
+              "assignee": demo.owners[i % len(demo.owners)]}  # kept when the routing flow's teams have no members
     low, high = TICKET_HOURS[urgency]
     resolved = at + timedelta(hours=rng.uniform(low, high))
     if recent or resolved > demo.now:
