@@ -76,13 +76,15 @@ def _chunks(items: Iterator[Planned]) -> Iterator[list[Planned]]:
 
 
 def _write(db: Database, ref: FormRef, chunk: list[Planned], zone: ZoneInfo) -> list[int]:
-    """One transaction: the chunk's records created in time order, those of the same local day together
-    (at the first one's moment: one write per day keeps large loads fast, and a record never moves to
-    another day or month), then their later changes in time order. Ids in chunk order."""
+    """One transaction: the chunk's records created in time order, then their later changes in time
+    order. Ids in chunk order. Records without later changes are written together per local day, at
+    the first one's moment (one write per day keeps large loads fast, and no record moves to another
+    day or month); one that changes later is written at its own moment, as the flows its creation
+    starts measure from it (a ticket's SLA deadline)."""
     ids: list[int] = [0] * len(chunk)
     order = sorted(range(len(chunk)), key=lambda i: chunk[i].at)
     with db.write() as conn:
-        for _, group in groupby(order, key=lambda i: chunk[i].at.astimezone(zone).date()):
+        for _, group in groupby(order, key=lambda i: (chunk[i].at.astimezone(zone).date(), i if chunk[i].later else -1)):
             members = list(group)
             change = Change(ACTOR, chunk[members[0]].at, zone)
             made = records.create_many(conn, ref, [chunk[i].values for i in members], change)
