@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -282,7 +283,9 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from runtime.demo.load import load_demo
 
     db = _database(args)
-    load_demo(db, args.app, args.count, seed=args.seed, progress=not args.quiet)
+    # The clock is read here: the demo's two years end now, in the app's time zone (its "this month").
+    load_demo(db, args.app, args.count, seed=args.seed, progress=not args.quiet, now=datetime.now(UTC),
+              zone=ZoneInfo(_settings(args).timezone))
     return 0
 
 

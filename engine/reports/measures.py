@@ -50,6 +50,14 @@ class MeasurePlan:
     average: bool = False
     kind: str = "number"  # number | date | datetime | text (min/max keep the field's type)
     places: dict[str, int] = field(default_factory=dict)
+    format: str | None = None  # percent | money | number: how the value is shown (engine/reports/formats.py)
+    decimals: int | None = None
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """The result column's display keys: `format` and `decimals` when the measure has them."""
+        out: dict[str, Any] = {"format": self.format} if self.format else {}
+        return out | ({"decimals": self.decimals} if self.decimals is not None else {})
 
     def finish(self, values: list[Any], ctx: EvalContext) -> Any:
         """The measure's value from its leaves' values (decimals, ints, None)."""
@@ -96,6 +104,12 @@ def _field_leaf(name: str, key: str, scope: Scope, path: str) -> Leaf:
 
 def plan_measure(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int = 0) -> MeasurePlan:
     """The plan of one measure; InvalidDefinition (with `path`) when it names what the form lacks."""
+    plan = _plan(measure, form, scope, path, index)
+    plan.format, plan.decimals = measure.format or ("number" if measure.decimals is not None else None), measure.decimals
+    return plan
+
+
+def _plan(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int) -> MeasurePlan:
     key = measure.column_key if measure.key or measure.agg else f"expr_{index + 1}"
     if measure.agg is not None:
         field = form.by_key.get(measure.field or "")

@@ -38,6 +38,10 @@ class Measure(BaseModel):
     key: Key | None = None
     label: str | None = None
     label_en: str | None = None
+    format: Literal["number", "percent", "money"] | None = None
+    """How the value is shown (engine/reports/formats.py): `percent` 0.57 as 57.0 %, `money` as ¥1,234.50."""
+    decimals: int | None = Field(default=None, ge=0, le=6)
+    """Decimal places shown (default: 1 for percent, 2 for money, up to 4 for a number)."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Measure:

@@ -191,7 +191,7 @@ def display(plans: list[DimensionPlan], groups: list[Group], labels: Labels) -> 
 
 def columns(plans: list[DimensionPlan], measures: list[MeasurePlan]) -> list[dict[str, Any]]:
     return [{"key": d.key, "label": d.label, "role": "dimension"} for d in plans] + \
-           [{"key": m.key, "label": m.label, "role": "measure"} for m in measures]
+           [{"key": m.key, "label": m.label, "role": "measure", **m.shown} for m in measures]
 
 
 __all__ = ["Table", "Group", "Fetch", "Labels", "plain", "number", "natural_order", "apply_sort", "display", "columns",

@@ -26,6 +26,7 @@ from engine.errors import BadQuery, UnsupportedQuery
 from engine.expr.evaluate import EvalContext
 from engine.reports.compile import RowScope, WidgetQuery, compile_widget, filter_clauses
 from engine.reports.dimensions import DimensionPlan
+from engine.reports.formats import with_formatted
 from engine.reports.model import Widget
 from engine.reports.shape import Table
 from engine.reports.widgets import widget_types
@@ -163,7 +164,7 @@ def run_widget(rc: ReportContext, app: AppDefinition, widget: Widget, filters: d
             with rc.mirror.read() as mconn:
                 result = kind.run(Table(query, lambda s: mconn.execute(s).all()), labels)
     result["engine"], result["as_of"] = engine, as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return result
+    return with_formatted(result)
 
 
 def jsonable(value: Any) -> Any:

@@ -113,6 +113,27 @@ def test_a_crm_dashboard_draws_its_widgets(page: Any, site: Site, errors: list[s
     assert page.locator(".widget canvas").count() == sum(w["type"] in ("bar", "line") for w in report["widgets"])
 
 
+def test_crm_rates_show_as_percentages_and_amounts_in_yuan_as_the_api_formats_them(page: Any, site: Site,
+                                                                                   errors: list[str]) -> None:
+    customer = site.record("crm", "customer", {"name": "宁波博远新材料有限公司"})
+    for stage in ("赢单", "赢单", "输单"):
+        site.record("crm", "opportunity", {"name": f"{stage}项目", "customer": customer["id"], "stage": stage,
+                                           "amount": "1234567.5"})
+    api = {w["key"]: w for w in site.api.get("/apps/crm/reports/sales_cockpit").json()["widgets"]}
+    rate = api["win_rate"]["formatted"][0][0]
+    assert re.fullmatch(r"\d{1,3}\.\d%", rate)
+    page.goto(site.url + "/apps/crm/dashboards/sales_cockpit")
+    _drawn(page)
+    kpi = page.locator(".widget[data-key='win_rate'] .kpi")
+    assert kpi.locator(".kpi-value").inner_text() == rate  # 0.667 is shown as 66.7%, as the API says
+    facts = dict(zip(kpi.locator("dt").all_inner_texts(), kpi.locator("dd").all_inner_texts(), strict=True))
+    assert facts["目标"] == "35.0%"
+    shown = _rows(page, "pipeline_by_stage")
+    expected = [[None, None, *(c or "" for c in cells[2:])] for cells in api["pipeline_by_stage"]["formatted"]]
+    assert [[None, None, *row[2:]] for row in shown] == expected  # 预计金额 and 加权金额 as ¥1,234,567.50
+    assert any(cell and cell.startswith("¥") for row in expected for cell in row)
+
+
 def test_a_filter_redraws_the_widgets_and_stays_in_the_url_through_a_reload(page: Any, site: Site, deals: Deals,
                                                                            errors: list[str]) -> None:
     page.goto(site.url + PAGE)

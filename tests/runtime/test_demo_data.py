@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,14 @@ from engine.app import parse_app
 from engine.forms.fields.base import ValueContext
 from engine.forms.validate import validate_values
 from runtime.cli import main
-from runtime.demo.generate import generate, plan
+from runtime.demo.generate import SPAN, generate, plan, planned
 from runtime.storage.db import open_database
 from runtime.storage.tables import records
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "apps" / "crm_template.json"
 CRM = parse_app(json.loads(TEMPLATE.read_text("utf-8")))
 OWNERS = ["wang.li", "li.na"]
-RELATED = {"customer": [1, 2, 3], "contract": [4, 5]}
+RELATED = {"customer": [1, 2, 3], "contract": [4, 5], "opportunity": [6, 7], "product": [8]}
 
 
 def _rows(form: str, count: int = 50, seed: int = 1) -> list[dict[str, Any]]:
@@ -31,6 +32,22 @@ def _rows(form: str, count: int = 50, seed: int = 1) -> list[dict[str, Any]]:
 def test_every_generated_record_passes_the_forms_validation(form: str) -> None:
     for row in _rows(form):
         validate_values(CRM.form(form), row, ValueContext())
+
+
+def test_records_are_dated_over_two_years_up_to_now_after_what_they_point_at() -> None:
+    now = datetime(2026, 12, 1, 0, 10, tzinfo=UTC)  # 08:10 on the 1st in Shanghai: this month is 10 minutes old
+    month_start = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    related = {form: list(range(n)) for form, n in plan(40).items()}
+    for form, n in plan(40).items():
+        items = list(planned(CRM, form, n, seed=1, owners=OWNERS, related=related, now=now))
+        assert all(now - SPAN <= p.at <= now for p in items), form
+        assert all(p.at <= at <= now for p in items for at, _ in p.later), form  # changes come after creation
+        if form != "product":
+            assert any(p.at >= month_start for p in items), form  # every dashboard has this month's figures
+    opportunities = list(planned(CRM, "opportunity", 60, seed=1, owners=OWNERS, related=related, now=now))
+    customers = list(planned(CRM, "customer", 40, seed=1, owners=OWNERS, related=related, now=now))
+    assert all(p.at >= customers[p.values["customer"]].at for p in opportunities)  # opened after the customer
+    assert {p.final["stage"] for p in opportunities} >= {"赢单", "输单", "初步接洽"}
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:
@@ -67,7 +84,11 @@ def test_cli_loads_demo_data_with_every_relation_resolved(tmp_path: Path, capsys
     db = open_database(url)
     with db.read() as conn:
         counts = dict(conn.execute(select(records.c.form, func.count()).group_by(records.c.form)).all())
+    won = counts.pop("order")  # the 赢单生成订单 flow made one order per opportunity won
     assert counts == {k: v for k, v in plan(20).items() if v}
+    with db.read() as conn:
+        stages = [r.data["stage"] for r in conn.execute(select(records.c.data).where(records.c.form == "opportunity"))]
+    assert won == stages.count("赢单") > 0
     with db.read() as conn:
         customers = [r.data for r in conn.execute(select(records.c.data).where(records.c.form == "customer"))]
     assert sum(int(c["followup_count"]) for c in customers) == plan(20)["followup"]  # rollups kept current

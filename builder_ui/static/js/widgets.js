@@ -26,9 +26,21 @@ window.tangramWidgets = (function () {
       {style: "percent", maximumFractionDigits: 1, signDisplay: signed ? "exceptZero" : "auto"}).format(value);
   }
 
+  /* A number in its column's format (docs/reports.md, "Measure formats"; the API's `formatted` texts
+     follow the same rules): percent 0.57 → 57.0%, money → ¥1,234.50, number with fixed decimals. */
+  function formatted(value, column, lang) {
+    const places = column.decimals ?? {percent: 1, money: 2}[column.format];
+    const fixed = places === undefined ? {maximumFractionDigits: 4}
+      : {minimumFractionDigits: places, maximumFractionDigits: places};
+    const style = {percent: {style: "percent"}, money: {style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol"}};
+    return new Intl.NumberFormat(lang === "en" ? "en-US" : "zh-CN",
+      Object.assign({roundingMode: "halfExpand"}, style[column.format] || {}, fixed)).format(value);
+  }
+
   /* A cell as text: blanks say so in dimension columns, numbers are grouped, rates are percentages. */
   function text(value, column, opts) {
     if (value === null || value === undefined) return column.role === "dimension" ? opts.words.blank : "";
+    if (typeof value === "number" && column.format) return formatted(value, column, opts.lang);
     if (typeof value === "number") return PERCENT.has(column.key) ? percent(value, opts.lang) : number(value, opts.lang);
     return String(value);
   }
@@ -151,8 +163,10 @@ window.tangramWidgets = (function () {
     const measures = w.columns.map((c, i) => [c, i]).filter(([c]) => c.role === "measure");
     const name = (r) => text(r[0], w.columns[0], opts);
     const option = {tooltip: {}, legend: {}, grid: {containLabel: true, left: 8, right: 8}};
+    // tooltips show a value as its column's cells do (57.0%, ¥1,234.50)
+    const shown = (c) => ({valueFormatter: (v) => (v === null || v === undefined ? "—" : text(v, c, opts))});
     if (w.type === "pie" || w.type === "funnel") {
-      option.series = [{type: w.type, sort: "none",
+      option.series = [{type: w.type, sort: "none", tooltip: shown(w.columns[n]),
         data: w.rows.map((r, row) => ({name: name(r), value: r[n], row}))}];
     } else if (w.type === "scatter") {
       option.xAxis = {type: "value", name: measures[0][0].label};
@@ -166,12 +180,13 @@ window.tangramWidgets = (function () {
       option.xAxis = {type: "category", data: xs};
       option.yAxis = {type: "value"};
       option.series = groups.map((g) => ({type: CHARTS[w.type], name: g, stack: opts.stack ? "all" : undefined,
+        tooltip: shown(w.columns[n]),
         data: xs.map((x) => { const row = w.rows.findIndex((r) => name(r) === x && text(r[1], w.columns[1], opts) === g);
           return row < 0 ? null : {value: w.rows[row][n], row}; })}));
     } else {
       option.xAxis = {type: "category", data: w.rows.map(name)};
       option.yAxis = {type: "value"};
-      option.series = measures.map(([c, i]) => ({type: CHARTS[w.type], name: c.label,
+      option.series = measures.map(([c, i]) => ({type: CHARTS[w.type], name: c.label, tooltip: shown(c),
         data: w.rows.map((r, row) => ({value: r[i], row}))}));
     }
     return option;

@@ -44,6 +44,6 @@ class FunnelWidget(WidgetType):
             rows.append([stage, *values, rate])
             previous = first
         chosen = [g for s, g in found.items() if s in stages]
-        cols = columns(q.dims, q.measures) + [{"key": "conversion", "label": "转化率", "role": "measure"}]
+        cols = columns(q.dims, q.measures) + [{"key": "conversion", "label": "转化率", "role": "measure", "format": "percent"}]
         return {"key": widget.key, "type": widget.type, "name": widget.name, "columns": cols, "rows": rows,
                 "keys": [[s] for s in stages], "totals": self.totals(table, chosen) + [None]}

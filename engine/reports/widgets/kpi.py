@@ -12,6 +12,7 @@ from engine.reports.measures import quotient
 from engine.reports.shape import Labels, Table
 from engine.reports.widgets.base import WidgetType
 
+PERCENT = {"format": "percent"}  # completion and growth are rates whatever the value is
 _YEAR = {"day": 365, "week": 52, "month": 12, "quarter": 4, "year": 1}
 
 
@@ -32,9 +33,10 @@ class KpiWidget(WidgetType):
 
     def run(self, table: Table, labels: Labels) -> dict[str, Any]:
         q, widget = table.query, table.query.widget
-        cols = [{"key": q.measures[0].key, "label": q.measures[0].label, "role": "measure"},
-                {"key": "target", "label": "目标", "role": "measure"},
-                {"key": "completion", "label": "完成率", "role": "measure"}]
+        shown = q.measures[0].shown  # the target and the other periods are shown as the value is
+        cols = [{"key": q.measures[0].key, "label": q.measures[0].label, "role": "measure", **shown},
+                {"key": "target", "label": "目标", "role": "measure", **shown},
+                {"key": "completion", "label": "完成率", "role": "measure", **PERCENT}]
         if widget.period is None:
             value = self.totals(table, table.groups())[0]
             row = [value, widget.target, quotient(value, widget.target)]
@@ -47,10 +49,10 @@ class KpiWidget(WidgetType):
                                     else shift(start, "day", -364))
             row = [value, widget.target, quotient(value, widget.target), previous, growth(value, previous),
                    last_year, growth(value, last_year)]
-            cols += [{"key": "previous", "label": "上期", "role": "measure"},
-                     {"key": "previous_growth", "label": "环比", "role": "measure"},
-                     {"key": "last_year", "label": "去年同期", "role": "measure"},
-                     {"key": "last_year_growth", "label": "同比", "role": "measure"}]
+            cols += [{"key": "previous", "label": "上期", "role": "measure", **shown},
+                     {"key": "previous_growth", "label": "环比", "role": "measure", **PERCENT},
+                     {"key": "last_year", "label": "去年同期", "role": "measure", **shown},
+                     {"key": "last_year_growth", "label": "同比", "role": "measure", **PERCENT}]
             cols[0]["period"] = {"start": start.isoformat(), "end": (shift(start, bucket, 1)).isoformat()}
         return {"key": widget.key, "type": widget.type, "name": widget.name, "columns": cols, "rows": [row],
                 "keys": [[]], "totals": []}
