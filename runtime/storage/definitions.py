@@ -25,9 +25,9 @@ from runtime.crypto.reseal import changed_encryption, require_key, reseal_form
 from runtime.storage import driver, search
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef
-from runtime.storage.derived import changed_rollups, recompute_rollups
 from runtime.storage.indexes import drop_form_indexes, sync_indexes
 from runtime.storage.recent import RecentReads
+from runtime.storage.refresh import changed_rollups, recompute_rollups
 from runtime.storage.tables import app_versions, apps, records
 
 _parsed: WeakKeyDictionary[Engine, dict[tuple[str, int], AppDefinition]] = WeakKeyDictionary()
