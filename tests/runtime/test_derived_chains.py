@@ -8,9 +8,12 @@ region.doubled (formula)."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -233,9 +236,50 @@ def test_the_mirror_follows_a_change_at_the_top_of_the_chain(client: TestClient,
     assert client.post("/api/v1/mirror/sync", headers=make.admin).status_code == 200
     chain.patch("region", regions[0], {"rate": "5"})
     assert client.post("/api/v1/mirror/sync", headers=make.admin).status_code == 200
+    fresh: dict[str, dict[str, Any]] = {}
     for form, measure in (("deal", "weighted"), ("company", "pipeline"), ("region", "doubled")):
         widget = {"type": "bar", "form": form, "dimensions": [{"field": "name" if form != "deal" else "title"}],
                   "measures": [{"agg": "sum", "field": measure}]}
         rows = {engine: client.post(f"/api/v1/apps/chain/query?engine={engine}", json=widget,
                                     headers=make.admin).json()["widgets"][0]["rows"] for engine in ("mirror", "primary")}
         assert rows["mirror"] == rows["primary"], form
+        fresh[form] = dict(map(tuple, rows["mirror"]))
+    assert fresh["deal"]["商机0"] == 50 and fresh["company"]["公司0"] == 250 and fresh["region"]["华东"] == 2 * (251 + 451)
+
+
+def test_publishing_an_app_whose_derived_fields_form_a_cycle_is_refused_naming_it(make: Maker) -> None:
+    cyclic = copy.deepcopy(CHAIN)
+    cyclic["forms"][1]["fields"][2]["field"] = "total"  # companies look up the region's total of their scores
+    r = make.client.post("/api/v1/apps", json=cyclic, headers=make.admin)
+    assert r.status_code == 422, r.text
+    [detail] = r.json()["error"]["details"]
+    assert detail["path"] == "forms[1].fields[4]" and detail["code"] == "derived_cycle"
+    assert ("公司.在途加权金额 → 商机.加权金额 → 商机.系数 → 公司.大区系数 → 大区.公司得分合计 → 公司.得分 → "
+            "公司.在途加权金额") in detail["message"]
+    assert make.client.get("/api/v1/apps/chain", headers=make.admin).status_code == 404  # nothing stored
+
+
+def test_a_rollup_where_that_is_not_a_condition_is_refused_at_its_path(make: Maker) -> None:
+    broken = copy.deepcopy(CHAIN)
+    broken["forms"][1]["fields"][4]["where"] = "amount * 2"
+    r = make.client.post("/api/v1/apps", json=broken, headers=make.admin)
+    assert r.status_code == 422, r.text
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["forms[1].fields[4].where"]
+
+
+def test_the_crm_weighted_pipeline_counts_open_opportunities_only(make: Maker) -> None:
+    make.app_def(json.loads((Path(__file__).resolve().parents[2] / "apps" / "crm_template.json").read_text("utf-8")))
+    customer = make.record("customer", {"name": "苏州恒瑞精密机械有限公司"}, app="crm")["id"]
+    deals = {stage: make.record("opportunity", {"name": stage, "customer": customer, "stage": stage,
+                                                "amount": "100000", "probability": "50%"}, app="crm")["id"]
+             for stage in ("需求确认", "商务谈判", "赢单", "输单")}
+
+    def pipeline() -> str:
+        return make.client.get(f"{make.url('customer', 'crm')}/{customer}",  # type: ignore[no-any-return]
+                               headers=make.admin).json()["data"]["weighted_pipeline"]
+
+    assert pipeline() == "100000"  # two open ones of 50000; the won and the lost one are not in the pipeline
+    r = make.client.patch(f"{make.url('opportunity', 'crm')}/{deals['商务谈判']}", json={"data": {"stage": "赢单"}},
+                          headers=make.admin)
+    assert r.status_code == 200, r.text
+    assert pipeline() == "50000"
