@@ -105,7 +105,7 @@ def field_reads(app: AppDefinition, form: FormDefinition, f: FieldType) -> set[N
 
 
 def _find_cycle(reads: dict[Node, set[Node]]) -> list[Node] | None:
-    """A cycle of `reads` as [a, b, …, a] (a reads b …), or None; also fills nothing else."""
+    """A cycle of `reads` as [a, b, …, a] (a reads b, b reads …), or None."""
     state: dict[Node, int] = {}  # 1: on the path, 2: done
     path: list[Node] = []
 

@@ -109,9 +109,13 @@ class _Stale:
         self.pointing = {}
 
     def _refresh(self, conn: Connection, form: FormDefinition, marks: dict[int, dict[str, bool]]) -> None:
-        rows = {r.id: r for r in conn.execute(select(records).where(
-            records.c.id.in_(sorted(marks)), records.c.form == form.key, records.c.app == self.app.key,
-            records.c.deleted_at.is_(None)))}
+        query = select(records).where(records.c.id.in_(sorted(marks)), records.c.form == form.key,
+                                      records.c.app == self.app.key, records.c.deleted_at.is_(None))
+        if conn.dialect.name == "postgresql":
+            # Locked, in id order: a concurrent write refreshing the same parent waits for this one to
+            # commit, then reads the sources as committed (READ COMMITTED) instead of a stale snapshot.
+            query = query.order_by(records.c.id).with_for_update()
+        rows = {r.id: r for r in conn.execute(query)}
         datas = {i: dict(r.data) for i, r in rows.items()}
         self._summarise(conn, form, {i: m for i, m in marks.items() if i in datas}, datas)
         ordered = list(datas)
