@@ -11,6 +11,7 @@ from engine.errors import InvalidDefinition, Issue, NotFound
 from engine.flows.calendar import BusinessCalendar
 from engine.flows.model import FlowDefinition
 from engine.flows.validate import flow_issues
+from engine.forms.dependencies import DerivedGraph, cycle_issues, derived_graph, formula_order
 from engine.forms.encryption import form_encryption_issues, report_filter_issues
 from engine.forms.expressions import bind_app, expression_issues, infer_results
 from engine.forms.fields import field_types
@@ -59,6 +60,11 @@ class AppDefinition(BaseModel):
             for child, rollups in by_source.items():
                 found.setdefault(child, []).append((parent, rollups))
         return found
+
+    @cached_property
+    def derived(self) -> DerivedGraph:
+        """What each derived field reads and who derives from each form's records (engine/forms/dependencies.py)."""
+        return derived_graph(self)
 
     def flow(self, key: str) -> FlowDefinition:
         """The flow with this key, or NotFound."""
@@ -170,6 +176,10 @@ def check_app(app: AppDefinition) -> list[Issue]:
         bind_app(form, app)
         issues.extend(expression_issues(form, f"forms[{i}]"))
         issues.extend(form_encryption_issues(i, form, app))
+    if not issues:  # the graph of derived fields follows sound expressions only
+        issues.extend(cycle_issues(app))
+        for form in app.forms:
+            form.__dict__["_formula_order"] = formula_order(form, app.derived)
     issues.extend(role_issues(app))
     issues.extend(flow_issues(app))
     if not issues:  # reports are checked against sound forms only

@@ -76,6 +76,10 @@ def form_encryption_issues(i: int, form: FormDefinition, app: AppDefinition) -> 
             source = getattr(field, "source")  # noqa: B009
             if source.form in app.forms_by_key and (label := encrypted_named(app.form(source.form), app, field.of)):  # type: ignore[attr-defined]
                 issues.append(_refused(f"{path}.of", label, "被汇总", "be summarised by a rollup"))
+            condition = getattr(field, "where", None)
+            if condition and source.form in app.forms_by_key and (
+                    label := expression_encrypted(condition, app.form(source.form), app)):
+                issues.append(_refused(f"{path}.where", label, "用在汇总条件中", "be used in a rollup's where"))
         if field.type == "formula" and (label := expression_encrypted(getattr(field, "formula"), form, app)):  # noqa: B009
             issues.append(_refused(f"{path}.formula", label, "用在公式字段中（公式的结果以明文存储）",
                                    "be used by a formula field (its result is stored in plaintext)"))

@@ -13,6 +13,7 @@ from engine.expr.scope import Scope, form_scope
 from engine.expr.typecheck import Checked, check
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.fields.formula import FormulaField
+from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
 
 if TYPE_CHECKING:
@@ -141,14 +142,15 @@ def compute(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user:
         if field.type == "sub_table" and data.get(field.key):
             sub = _sub_form(field)
             data[field.key] = [compute(sub, dict(row), ctx, user) for row in data[field.key]]
-    for field in form.fields:  # in form order: a formula may use the formulas above it
-        if isinstance(field, FormulaField):
-            value = field.store(evaluate(checked(form, field.formula, Type(field.gives)),
-                                         _row_values(form, data, related), eval_ctx))
-            if value is None:
-                data.pop(field.key, None)
-            else:
-                data[field.key] = value
+    # Each formula after those of the record it reads (set when the app is checked), else in form order.
+    order = form.__dict__.get("_formula_order") or [f for f in form.fields if isinstance(f, FormulaField)]
+    for field in order:
+        value = field.store(evaluate(checked(form, field.formula, Type(field.gives)),
+                                     _row_values(form, data, related), eval_ctx))
+        if value is None:
+            data.pop(field.key, None)
+        else:
+            data[field.key] = value
     return data
 
 
@@ -163,6 +165,36 @@ def rule_issues(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, u
             if evaluate(checked(form, rule.expr, BOOL), values, eval_ctx) is False:
                 issues.append(Issue(field.key, "rule", rule.message, rule.message))
     return issues
+
+
+def where_issues(field: RollupField, source: FormDefinition) -> list[Issue]:
+    """A rollup's `where`, checked on its source form: a condition over the source record's own fields
+    (its stored values: no relation paths, no system columns, which the summary does not read)."""
+    if field.where is None:
+        return []
+    try:
+        found = check(field.where, form_scope(source), expect=BOOL)
+    except ExpressionError as e:
+        return [Issue("where", e.code, e.message, e.message_en)]
+    for node in walk(found.node):
+        if isinstance(node, FieldRef) and node.path and node.path[0] not in source.by_key:
+            return [Issue("where", "unknown_field", f"汇总条件只能使用表单 {source.key} 自身的字段，{node.path[0]} 不是",
+                          f"a rollup condition reads only fields of form {source.key!r}; {node.path[0]!r} is not one")]
+    return []
+
+
+def where_fields(field: RollupField, source: FormDefinition) -> set[str]:
+    """The source fields a rollup's `where` reads (a sub_table column counts as its sub_table)."""
+    if field.where is None:
+        return set()
+    return {n.path[0] for n in walk(checked(source, field.where, BOOL).node) if isinstance(n, FieldRef) and n.path}
+
+
+def counted(field: RollupField, source: FormDefinition, data: dict[str, Any], ctx: ValueContext) -> bool:
+    """Whether a source record counts in the rollup: its `where` is TRUE (blank or FALSE: left out)."""
+    if field.where is None:
+        return True
+    return evaluate(checked(source, field.where, BOOL), _row_values(source, data), _context(ctx, None)) is True
 
 
 def not_editable(form: FormDefinition, values: dict[str, Any], existing: dict[str, Any], ctx: ValueContext,

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from engine.expr.nodes import FieldRef, walk
-from engine.forms.expressions import checked
+from engine.forms.expressions import checked, where_fields
 from engine.forms.fields.base import FieldType
 from engine.forms.fields.formula import FormulaField
 from engine.forms.fields.lookup import LookupField
@@ -70,6 +70,8 @@ def _sources(field: FieldType, form: FormDefinition, app: AppDefinition) -> set[
         found.add((field.source.form, field.source.field))
         if field.of:
             found.add((field.source.form, field.of))
+        if field.where and field.source.form in app.forms_by_key:  # which records count is derived too
+            found |= {(field.source.form, key) for key in where_fields(field, app.form(field.source.form))}
     return found
 
 

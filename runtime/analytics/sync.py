@@ -215,7 +215,7 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
     done: set[int] = set()
     added: dict[str, int] = {}
     columns: dict[str, list[Any]] = {}
-    for _round in range(4):  # derived values of derived values: a few levels at most
+    while True:  # derived values of derived values, to the end of the chain: each record is copied once
         ids = sorted(pending - done)
         if not ids:
             break

@@ -70,7 +70,8 @@ def _derives_from_unseen(app: AppDefinition, form: FormDefinition, field: FieldT
     if field.type == "rollup":
         source = getattr(field, "source")  # noqa: B009
         hidden_there = unseen.get(source.form, set())
-        return source.field in hidden_there or (getattr(field, "of", None) or "") in hidden_there
+        condition = {p[0] for p in _paths(getattr(field, "where", None)) or [] if p}  # what decides who counts
+        return bool({source.field, getattr(field, "of", None) or "", *condition} & hidden_there)
     return False
 
 

@@ -27,7 +27,8 @@ from engine.forms.tightening import FILL_REFUSED, NAMES, NEW_ONLY_REFUSED, Decis
 from runtime.crypto.fields import seal, unsealed
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change
-from runtime.storage.derived import after_write, related_values
+from runtime.storage.derived import related_values
+from runtime.storage.refresh import after_write
 from runtime.storage.tables import record_history, records
 
 EXAMPLES = 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -67,3 +68,13 @@ class Change:
     @property
     def ctx(self) -> ValueContext:
         return ValueContext(now=self.now, timezone=self.timezone, limits=self.limits)
+
+
+def system_values(owner: str | None, created: datetime, updated: datetime, *, created_by: str | None = None,
+                  record_id: int | None = None, updated_by: str | None = None) -> dict[str, Any]:
+    """The record's own columns as formulas and rules read them (`owner`, `created_at` …)."""
+    def moment(m: datetime) -> str:
+        return m.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return {"id": record_id, "owner": owner, "created_by": created_by or owner, "updated_by": updated_by or owner,
+            "created_at": moment(created), "updated_at": moment(updated)}

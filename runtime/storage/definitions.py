@@ -27,9 +27,9 @@ from runtime.storage import constraint_report, driver, search
 from runtime.storage.columns import field_column
 from runtime.storage.constraint_report import Problem
 from runtime.storage.context import Change, FormRef
-from runtime.storage.derived import changed_rollups, recompute_rollups
 from runtime.storage.indexes import drop_form_indexes, sync_indexes
 from runtime.storage.recent import RecentReads
+from runtime.storage.refresh import changed_rollups, recompute_rollups
 from runtime.storage.tables import app_versions, apps, records
 
 _parsed: WeakKeyDictionary[Engine, dict[tuple[str, int], AppDefinition]] = WeakKeyDictionary()

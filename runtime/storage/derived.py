@@ -1,25 +1,18 @@
-"""Lookups and rollups: values that come from other records, kept current inside the same
-transaction as the write that changes them.
+"""Lookups, rollups and formulas through relations: values that come from other records.
 
-- A lookup copies a field of the related record when its own record is written, and is refreshed
-  in every record pointing at a record whose looked-up field changed.
-- A rollup summarises the records pointing at its record; it is recomputed for every record they
-  pointed at before or after a write (creates, updates, deletes and restores of those records).
-Refreshed records get their formulas recomputed; their version does not change (nobody edited them).
-One level deep: a rollup over lookups of rollups is not chased further.
+When a record is written, its lookups are copied from the related records and the `relation.field`
+values its formulas read are looked up here (fill_lookups, related_values); a new record's rollups
+start empty. What other records derive from a write is refreshed by runtime/storage/refresh.py.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, select, update
 
-from engine.app import AppDefinition
-from engine.forms.expressions import compute, related_paths
-from engine.forms.fields.base import ValueContext
+from engine.forms.expressions import related_paths
 from engine.forms.fields.lookup import LookupField
 from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
@@ -120,108 +113,7 @@ def pointing_at(conn: Connection, app: str, form: FormDefinition, relation: str,
         link.sort_expr().in_(sorted(ids)))
 
 
-def _save(conn: Connection, app: str, form: FormDefinition, changed: dict[int, dict[str, Any]]) -> None:
+def save_refreshed(conn: Connection, app: str, form: FormDefinition, changed: dict[int, dict[str, Any]]) -> None:
+    """Store recomputed data (id → data): no new version, no history row (nobody edited the records)."""
     if changed:
         conn.execute(_SAVE, [{"rid": i, "new_data": seal(app, form, d)} for i, d in changed.items()])
-
-
-def refresh_rollups(conn: Connection, app: AppDefinition, parent_form: FormDefinition, rollups: list[RollupField],
-                    parent_ids: set[int], ctx: ValueContext, created: list[dict[str, Any]] | None = None) -> None:
-    """Recompute `rollups` of `parent_form` in the records `parent_ids`. With `created` (the data of
-    records just created, nothing else changed), sums, counts, minima and maxima are carried forward
-    from the parent's stored value instead of reading every record that points at it."""
-    parents = _related_data(conn, parent_ids, parent_form.key)
-    if not parents:
-        return
-    changed: dict[int, dict[str, Any]] = {}
-    for f in rollups:
-        results = _carried(f, parents, created) if created is not None else {}
-        rest = set(parents) - set(results)
-        if rest:
-            values: dict[int, list[Any]] = defaultdict(list)
-            for row in conn.execute(pointing_at(conn, app.key, app.form(f.source.form), f.source.field, rest)):
-                values[int(row.parent)].append(row.data.get(f.of) if f.of else 1)
-            results |= {pid: f.summarise(values.get(pid, [])) for pid in rest}
-        for pid, result in results.items():
-            target = changed.get(pid, parents[pid])
-            if target.get(f.key) != result:
-                target = changed.setdefault(pid, dict(parents[pid]))
-                if result is None:
-                    target.pop(f.key, None)
-                else:
-                    target[f.key] = result
-    extra = dict(zip(changed, related_values(conn, parent_form, list(changed.values())), strict=True))
-    _save(conn, app.key, parent_form, {pid: compute(parent_form, data, ctx, related=extra[pid]) for pid, data in changed.items()})
-
-
-def changed_rollups(old: FormDefinition | None, new: FormDefinition) -> list[RollupField]:
-    """The rollups of `new` that are new or summarise differently than in `old` (after an upgrade)."""
-    before = old.by_key if old is not None else {}
-    return [f for f in new.fields if isinstance(f, RollupField) and before.get(f.key) != f]
-
-
-def recompute_rollups(conn: Connection, app: AppDefinition, form: FormDefinition, rollups: list[RollupField],
-                      ctx: ValueContext, batch: int = 5000) -> None:
-    """Compute `rollups` anew in every live record of `form` (a rollup added or changed by an upgrade)."""
-    if not rollups:
-        return
-    ids = list(conn.scalars(select(records.c.id).where(records.c.app == app.key, records.c.form == form.key,
-                                                       records.c.deleted_at.is_(None)).order_by(records.c.id)))
-    for start in range(0, len(ids), batch):
-        refresh_rollups(conn, app, form, rollups, set(ids[start:start + batch]), ctx)
-
-
-def _carried(f: RollupField, parents: dict[int, dict[str, Any]], created: list[dict[str, Any]]) -> dict[int, Any]:
-    """The new value of `f` for the parents whose stored value it can be computed from: the stored
-    summary plus the new records' values. An average needs the records; a blank stored value may be
-    "never computed" (a rollup added after the records), so those parents are read in full."""
-    if f.agg == "avg":
-        return {}
-    added: dict[int, list[Any]] = defaultdict(list)
-    for data in created:
-        pid = data.get(f.source.field)
-        if pid in parents:
-            added[pid].append(data.get(f.of) if f.of else 1)
-    results = {}
-    for pid, data in parents.items():
-        current = data.get(f.key)
-        if current is None:
-            continue
-        new = added.get(pid, [])
-        results[pid] = str(int(current) + len(new)) if f.agg == "count" else f.summarise([current, *new])
-    return results
-
-
-def refresh_lookups(conn: Connection, app: AppDefinition, target_form: str, target_ids: set[int],
-                    changed_fields: set[str], ctx: ValueContext) -> None:
-    """Refresh, in the records pointing at `target_ids`, the lookups into `target_form` and the formulas
-    that read its fields through the relation (`customer.level`)."""
-    for form in app.forms:
-        reads = related_paths(form)
-        relations = {f.relation for f in _lookups(form) if f.field in changed_fields} | {
-            rel for rel, keys in reads.items() if keys & changed_fields}
-        for relation in relations:
-            if getattr(form.by_key.get(relation), "target", None) != target_form:
-                continue
-            rows = conn.execute(pointing_at(conn, app.key, form, relation, target_ids)).all()
-            datas = [dict(r.data) for r in rows]
-            fill_lookups(conn, form, datas)
-            extra = related_values(conn, form, datas)
-            refreshed = {r.id: compute(form, d, ctx, related=x) for r, d, x in zip(rows, datas, extra, strict=True)}
-            _save(conn, app.key, form, {i: d for (i, d), r in zip(refreshed.items(), rows, strict=True) if d != r.data})
-
-
-def after_write(conn: Connection, app: AppDefinition, form: FormDefinition, ids: list[int],
-                before: list[dict[str, Any]], after: list[dict[str, Any]], ctx: ValueContext,
-                *, creating: bool = False) -> None:
-    """Keep rollups and lookups that depend on these records current (call inside the write's transaction).
-    `before`/`after` are the records' data around the write ({} for a record that did not exist)."""
-    for parent_form, rollups in app.rollups_over.get(form.key, []):
-        parent_ids = {d[f.source.field] for f in rollups for d in (*before, *after) if d.get(f.source.field)}
-        if parent_ids:
-            refresh_rollups(conn, app, parent_form, rollups, parent_ids, ctx, after if creating else None)
-    if creating:
-        return  # nothing can point at a record that did not exist
-    changed = {k for b, a in zip(before, after, strict=True) for k in set(b) | set(a) if b.get(k) != a.get(k)}
-    if changed:
-        refresh_lookups(conn, app, form.key, set(ids), changed, ctx)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, String, and_, bindparam, insert, select, update
@@ -24,11 +24,12 @@ from runtime.crypto.fields import seal
 from runtime.storage import driver, events, numbering
 from runtime.storage.bulk import insert_row_returning, insert_rows, shared_per_keys
 from runtime.storage.columns import field_column
-from runtime.storage.context import Change, FormRef
-from runtime.storage.derived import after_write, fill_lookups, fill_rollups_of_new, related_values
+from runtime.storage.context import Change, FormRef, system_values
+from runtime.storage.derived import fill_lookups, fill_rollups_of_new, related_values
 from runtime.storage.events import RecordEvent
 from runtime.storage.indexes import unique_field_of
 from runtime.storage.references import reference_issues
+from runtime.storage.refresh import after_write
 from runtime.storage.tables import record_history, records, sequences
 
 
@@ -56,7 +57,7 @@ def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: 
     # Every relation of a new record is the writer's: they compute only from records they may read.
     fill_lookups(conn, ref.form, datas, change.reads)
     fill_rollups_of_new(ref.form, datas)
-    system = _system_values(change.actor.username, change.now, change.now)
+    system = system_values(change.actor.username, change.now, change.now)
     related = [r | system for r in related_values(conn, ref.form, datas, change.reads)]
     for i, (item, data) in enumerate(zip(items, datas, strict=True)):
         try:
@@ -66,16 +67,6 @@ def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: 
     if issues:
         raise _invalid(issues)
     return datas
-
-
-def _system_values(owner: str | None, created: datetime, updated: datetime, *, created_by: str | None = None,
-                   record_id: int | None = None, updated_by: str | None = None) -> dict[str, Any]:
-    """The record's own columns as formulas and rules read them (`owner`, `created_at` …)."""
-    def moment(m: datetime) -> str:
-        return m.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    return {"id": record_id, "owner": owner, "created_by": created_by or owner, "updated_by": updated_by or owner,
-            "created_at": moment(created), "updated_at": moment(updated)}
 
 
 def _number(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], change: Change) -> None:
@@ -326,7 +317,7 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     # others keep what they name, set by someone else (a form sent back unchanged stays valid).
     renamed = {k for k in values if k in data and data[k] != row.data.get(k)}
     fill_lookups(conn, ref.form, [data], change.reads, renamed)
-    related = related_values(conn, ref.form, [data], change.reads, renamed)[0] | _system_values(
+    related = related_values(conn, ref.form, [data], change.reads, renamed)[0] | system_values(
         row.owner, row.created_at, change.now, created_by=row.created_by, record_id=row.id, updated_by=user)
     data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user, related=related,
                          existing=row.data)

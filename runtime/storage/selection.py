@@ -11,20 +11,22 @@ from sqlalchemy import Connection, Row
 from engine.errors import EngineError, Issue
 from runtime.storage import records
 from runtime.storage.context import Change, FormRef
+from runtime.storage.refresh import refreshed_together
 
 MAX_SELECTION = 1000
 
 
 def _each(conn: Connection, ids: list[int], run: Callable[[int], Row[Any]]) -> list[Row[Any]]:
     done = []
-    for i, record_id in enumerate(ids):
-        try:
-            done.append(run(record_id))
-        except EngineError as e:
-            e.issues = [Issue(f"items[{i}].{issue.path}", issue.code, issue.message, issue.message_en)
-                        for issue in e.issues]
-            e.extra.setdefault("record_id", record_id)
-            raise
+    with refreshed_together(conn):  # a parent of many selected records is refreshed once
+        for i, record_id in enumerate(ids):
+            try:
+                done.append(run(record_id))
+            except EngineError as e:
+                e.issues = [Issue(f"items[{i}].{issue.path}", issue.code, issue.message, issue.message_en)
+                            for issue in e.issues]
+                e.extra.setdefault("record_id", record_id)
+                raise
     return done
 
 

@@ -181,6 +181,15 @@ def test_lookup_and_rollup_fields_choose_from_the_apps_forms(page: Any, site: Si
     page.locator('[data-for-types="rollup"] [data-error-for="of"]').wait_for()
     assert "sum" in page.locator('[data-for-types="rollup"] [data-error-for="of"]').inner_text()
 
+    # Only the customers meeting a condition count: checked by the server against the customer form.
+    where = page.get_by_label("只汇总满足条件的记录（可选）")
+    where.fill("staff +")
+    assert _saving(page, "rollup_1", lambda: where.press("Tab")).status == 422
+    page.locator('[data-error-for="where"]').wait_for()
+    where.fill("staff > 100")
+    assert _saving(page, "rollup_1", lambda: where.press("Tab")).ok
+    assert _draft_field(site, "industry", "rollup_1")["where"] == "staff > 100"
+
 
 def test_visible_when_is_checked_by_the_server_then_hides_the_field_on_the_record_form(page: Any, site: Site) -> None:
     page.goto(f"{site.url}/apps/showcase/builder/forms/customer")

@@ -1,5 +1,6 @@
 """rollup: a summary of the records that point here (客户.累计成交金额 = SUM of 合同.合同金额),
-recomputed in the same transaction whenever one of them is created, changed or deleted."""
+optionally of those meeting a condition (`where`), recomputed in the same transaction whenever one of
+them is created, changed or deleted."""
 
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ class RollupSource(BaseModel):
 
 
 class RollupField(FieldType):
-    """`agg` (sum, count, avg, min, max) `of` a field of the `source` records (count needs none)."""
+    """`agg` (sum, count, avg, min, max) `of` a field of the `source` records (count needs none);
+    `where`: an expression over a source record's own fields, only records for which it is TRUE count."""
 
     type: Literal["rollup"]
     source: RollupSource
     agg: Literal["sum", "count", "avg", "min", "max"]
     of: Key | None = None
     result: Literal["number", "date", "datetime"] = "number"
+    where: str | None = None
 
     computed = True
     filter_ops = EQUALITY_OPS + ORDER_OPS
@@ -89,4 +92,6 @@ class RollupField(FieldType):
         if of is not None and self.agg != "count" and of.expression_type() != wanted:
             return [Issue("of", "wrong_type", f"{self.agg} 需要{wanted}字段，{self.of} 是 {of.expression_type()}",
                           f"{self.agg} needs a {wanted} field; {self.of!r} is {of.expression_type()}")]
-        return []
+        from engine.forms.expressions import where_issues  # it type-checks with this module's class
+
+        return where_issues(self, source)
