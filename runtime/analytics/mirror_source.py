@@ -81,6 +81,8 @@ class MirrorSource:
         duck_type = self._type(key)
         if duck_type.endswith("[]") or (key not in SYSTEM_FIELDS and field_column(self.form.field(key)) is None):
             return None
+        if op == "!=":  # a blank is not equal to the value (engine/expr/evaluate.py)
+            return _col(key).is_distinct_from(_bind(value, duck_type))
         return getattr(_col(key), _OPS[op])(_bind(value, duck_type))  # type: ignore[no-any-return]
 
     def rows(self) -> tuple[FromClause, list[ColumnElement[bool]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column
+from sqlalchemy import and_, func, literal_column, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
@@ -67,7 +67,13 @@ class RecordColumns:
         col = column(self.form, key, self.dialect)
         bound = col.bind(value, self.dialect)
         indexed = getattr(col.sort_expr(), _OPS[op])(bound)
-        return indexed if is_system(key) else and_(indexed, col.raw_expr().is_not(None))
+        if is_system(key):
+            return indexed
+        if op == "!=":  # a blank is not equal to the value: kept, whatever stands in for it in `sort`
+            return or_(indexed, col.raw_expr().is_(None))
+        if op == "=" and not col.stands_in_for_blank(value):
+            return indexed  # equal to a value the blanks' stand-in is not: no blank matches, no second test
+        return and_(indexed, col.raw_expr().is_not(None))
 
 
 def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext, *,
