@@ -3,8 +3,6 @@ form compares through the expression compiler, and `ne` / `!=` keep the records 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.expression_strategies import ROWS
