@@ -94,9 +94,9 @@ def test_filters_on_a_select_still_find_its_values(make: Maker) -> None:
     assert [i["data"]["size"] for i in r.json()["items"]] == ["1000人以上"] * 3 + ["20-99人"] * 3
 
 
-def test_an_option_with_a_quote_and_a_colon_is_indexed_and_sorted(make: Maker) -> None:
-    _app(make, ["b:'2'", "a:1"])
-    make.record("customer", {"name": "甲", "size": "a:1"})
+def test_an_option_with_a_quote_a_colon_and_a_percent_is_indexed_and_sorted(make: Maker) -> None:
+    _app(make, ["b:'2'", "a:1 %s 5%"])
+    make.record("customer", {"name": "甲", "size": "a:1 %s 5%"})
     make.record("customer", {"name": "乙", "size": "b:'2'"})
     assert _names(make, {"sort": "size", "limit": 1}) == ["乙", "甲"]
 
@@ -144,3 +144,15 @@ def test_report_groups_of_a_select_come_in_option_order_on_both_engines(make: Ma
     r = make.client.post(f"/api/v1/apps/shop/query?engine={engine}", json=body, headers=make.admin)
     assert r.status_code == 200, r.text
     assert r.json()["widgets"][0]["rows"] == [["1000人以上", 3], ["100-499人", 3], ["20-99人", 3], [None, 3]]
+
+
+def test_the_list_page_sorts_a_select_in_option_order(make: Maker) -> None:
+    import re
+
+    _app(make)
+    sizes = _seed(make)
+    make.user("admin")
+    r = make.client.post("/login", data={"username": "admin", "password": "password-123"}, follow_redirects=False)
+    assert r.status_code == 303
+    html = make.client.get("/apps/shop/forms/customer", params={"sort": "size"}).text
+    assert re.findall(r">(客户\d{2})<", html) == _expected(sizes, SIZES, False)
