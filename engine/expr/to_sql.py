@@ -135,6 +135,8 @@ class _Compiler:
             return func.coalesce(a, "").op("||")(func.coalesce(b, ""))
         if op == "/":
             return a / func.nullif(b, 0)
+        if op == "=" and positive:
+            return a == b  # FALSE and blank alike here: the plain `=` an index serves (owner = CURRENT_USER())
         # Equality is never blank (engine/expr/evaluate.py): IS [NOT] DISTINCT FROM.
         return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "=": lambda: a.is_not_distinct_from(b),
                 "!=": lambda: a.is_distinct_from(b), "<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b,
