@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_
+from sqlalchemy import String, and_, bindparam, func, literal_column, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
@@ -65,8 +65,12 @@ class RecordColumns:
         if op not in ("=", "!="):
             refuse_encrypted(self.form.by_key.get(key), op)
         col = column(self.form, key, self.dialect)
-        bound = col.bind(value, self.dialect)
-        indexed = getattr(col.sort_expr(), _OPS[op])(bound)
+        if col.order and (op not in ("=", "!=") or str(value) not in col.order):
+            # A select's index holds option positions: it answers equality with an option. Order
+            # and other values compare the text, as Python does (`region < "华南"`).
+            indexed = getattr(col.value_expr(), _OPS[op])(bindparam(None, str(value), type_=String()))
+        else:
+            indexed = getattr(col.sort_expr(), _OPS[op])(col.bind(value, self.dialect))
         if is_system(key):
             return indexed
         if op == "!=":  # a blank is not equal to the value: kept, whatever stands in for it in `sort`

@@ -156,3 +156,25 @@ def test_the_list_page_sorts_a_select_in_option_order(make: Maker) -> None:
     assert r.status_code == 303
     html = make.client.get("/apps/shop/forms/customer", params={"sort": "size"}).text
     assert re.findall(r">(客户\d{2})<", html) == _expected(sizes, SIZES, False)
+
+
+def test_expressions_compare_a_selects_text_as_python_does_and_find_values_no_longer_options(make: Maker) -> None:
+    definition = _app(make)
+    sizes = _seed(make)
+
+    def names(expression: str) -> list[str]:
+        r = make.client.get(make.url(), params={"filter": expression, "sort": "id", "limit": 100}, headers=make.admin)
+        assert r.status_code == 200, r.text
+        return [i["data"]["name"] for i in r.json()["items"]]
+
+    # The index holds option positions; `<` still compares the text, as the expression does in Python.
+    assert names('size < "20-99人"') == [n for n, s in sizes.items() if s is not None and s < "20-99人"]
+    definition["forms"][0]["fields"][-1]["options"] = ["20-99人", "100-499人"]  # 1000人以上 removed
+    definition["version"] = "1.0.1"
+    assert make.client.put("/api/v1/apps/shop", json=definition, headers=make.admin).status_code == 200
+    make.record("customer", {"name": "客户新", "size": "20-99人"})
+    # Stored values no longer among the options share one place in the order, not one value.
+    assert names('size = "1000人以上"') == [n for n, s in sizes.items() if s == "1000人以上"]
+    assert names('size = "火星"') == []
+    assert "客户新" in names('size != "1000人以上"')
+    assert _names(make, {"sort": "-size", "limit": 4})[:3] == [n for n, s in sizes.items() if s == "1000人以上"][::-1]
