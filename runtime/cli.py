@@ -370,7 +370,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     subscribers.install()
-    args = parser().parse_args(argv)
+    args = parser().parse_args(records_cli.attach_dashed_values(sys.argv[1:] if argv is None else argv))
     try:
         return int(args.run(args))
     except CliError as e:

@@ -1,9 +1,12 @@
 """Evaluating a checked expression in Python over a record's stored values.
 
-Blank (None) follows SQL: arithmetic and comparisons with a blank give blank, AND/OR use
-three-valued logic, a blank condition counts as not met; `&` reads a blank as empty text;
-division by zero gives blank. Numbers are exact decimals. Text compares in Chinese order
-(engine/text_order.py), as lists sort it and as every database compares it; equality is exact."""
+Blank (None) follows SQL: arithmetic and order comparisons (< <= > >=) with a blank give blank,
+AND/OR use three-valued logic, a blank condition counts as not met; `&` reads a blank as empty text;
+division by zero gives blank. Equality is the exception, never blank: a blank equals a blank and no
+value, so `x != "a"` holds for a blank x (as "is not 流失" keeps the records with no status), and
+`x = "a"` / `x IN […]` are FALSE for it (SQL's IS [NOT] DISTINCT FROM). Numbers are exact decimals.
+Text orders in Chinese order (engine/text_order.py), as lists sort it and as every database compares it;
+equality is exact."""
 
 from __future__ import annotations
 
@@ -55,6 +58,8 @@ def load(value: Any, kind: Type, ctx: EvalContext) -> Any:
 
 
 def compare_values(op: str, a: Any, b: Any) -> Any:
+    if op in ("=", "!="):  # never blank: a blank equals a blank only (see the module)
+        return (a == b) == (op == "=")
     if a is None or b is None:
         return None
     if op not in ("=", "!=") and isinstance(a, str) and isinstance(b, str):
@@ -92,12 +97,7 @@ class _Evaluator:
             return self.binary(node)
         if isinstance(node, InList):
             item = self.run(node.item)  # type: ignore[arg-type]
-            options = [self.run(o) for o in node.options]
-            if item is None:
-                return None
-            found = item in options
-            if not found and None in options:
-                return None  # as SQL: x IN (…, NULL) is unknown when nothing matched
+            found = any(compare_values("=", item, self.run(o)) for o in node.options)  # type: ignore[arg-type]
             return (not found) if node.negated else found
         assert isinstance(node, Call)
         return self.call(node)

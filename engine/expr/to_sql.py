@@ -51,6 +51,10 @@ def _plain(left: Node, right: Node) -> bool:
     return all(isinstance(n, FieldRef | Literal) for n in (left, right))
 
 
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Literal) and node.value is None
+
+
 class ColumnSource(Protocol):
     """How the runtime spells a form's fields in SQL."""
 
@@ -59,7 +63,8 @@ class ColumnSource(Protocol):
         JSON value itself (decimals as their text) for Tangram's own SQLite functions."""
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
-        """`field op constant` in the index's own spelling, or None to fall back to value()."""
+        """`field op constant` in the index's own spelling, or None to fall back to value(); `!=` holds
+        for a blank field (equality is never blank: engine/expr/evaluate.py)."""
 
 
 def _constant(value: Any, kind: Type | None) -> Any:
@@ -109,7 +114,10 @@ class _Compiler:
                 return not_(or_(*equal)) if node.negated else or_(*equal)
             item = self.run(node.item)
             options = [self.run(o) for o in node.options]
-            return item.not_in(options) if node.negated else item.in_(options)
+            if positive and not node.negated and not any(_is_null(o) for o in node.options):
+                return item.in_(options)  # FALSE and blank alike here: the index's IN
+            found = or_(*[item.is_not_distinct_from(o) for o in options])  # never blank, as `=`
+            return not_(found) if node.negated else found
         assert isinstance(node, Call)
         return self.call(node)
 
@@ -139,8 +147,11 @@ class _Compiler:
             return func.coalesce(a, "").op("||")(func.coalesce(b, ""))
         if op == "/":
             return a / func.nullif(b, 0)
-        return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "=": lambda: a == b,
-                "!=": lambda: a != b, "<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b,
+        if op == "=" and positive:
+            return a == b  # FALSE and blank alike here: the plain `=` an index serves (owner = CURRENT_USER())
+        # Equality is never blank (engine/expr/evaluate.py): IS [NOT] DISTINCT FROM.
+        return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "=": lambda: a.is_not_distinct_from(b),
+                "!=": lambda: a.is_distinct_from(b), "<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b,
                 ">=": lambda: a >= b}[op]()
 
     def call(self, node: Call) -> Any:

@@ -84,6 +84,8 @@ class MirrorSource:
             return None
         if duck_type == "VARCHAR" and op in ORDERINGS:
             return None  # text compares in Chinese order (to_sql, through tg_text_key), not by code point
+        if op == "!=":  # a blank is not equal to the value (engine/expr/evaluate.py)
+            return _col(key).is_distinct_from(_bind(value, duck_type))
         return getattr(_col(key), _OPS[op])(_bind(value, duck_type))  # type: ignore[no-any-return]
 
     def rows(self) -> tuple[FromClause, list[ColumnElement[bool]]]:

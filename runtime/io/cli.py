@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -73,6 +73,27 @@ def cmd_export(args: argparse.Namespace, open_db: Opener) -> int:
     else:
         sys.stdout.buffer.write(content)
     return 0
+
+
+DASHED_VALUES = ("--sort",)
+"""Options whose value may start with a dash (`--sort -amount,name`, as docs/cli.md writes it)."""
+
+
+def attach_dashed_values(argv: Sequence[str]) -> list[str]:
+    """`--sort -amount` as `--sort=-amount`: argparse reads any word starting with a dash as an option
+    and would stop with "expected one argument"; `--sort=-amount` it reads as meant."""
+    out: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word in DASHED_VALUES:
+            value = next(words, None)
+            if value is not None and value.startswith("-") and not value.startswith("--"):
+                out.append(f"{word}={value}")
+                continue
+            out += [word] if value is None else [word, value]
+            continue
+        out.append(word)
+    return out
 
 
 def add_commands(sub: argparse._SubParsersAction, with_db: Callable[[argparse.ArgumentParser],  # type: ignore[type-arg]

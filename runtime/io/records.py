@@ -25,8 +25,8 @@ from runtime.io.spreadsheet import Sheet, clean_header
 from runtime.storage import listing
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef, Readable
+from runtime.storage.tables import files, users
 from runtime.storage.tables import records as records_table
-from runtime.storage.tables import users
 from runtime.storage.titles import related_ids, titles
 
 SEPARATORS = re.compile(r"[,，;；、\n]+")
@@ -133,6 +133,8 @@ def resolve_names(conn: Connection, ref: FormRef, parsed: ParsedRows, reads: Rea
             _resolve_titles(conn, ref, field, parsed, reads)
         elif field.refers_to == "user":
             _resolve_users(conn, field, parsed)
+        elif field.refers_to == "file":
+            _resolve_files(conn, field, parsed)
 
 
 def _resolve_titles(conn: Connection, ref: FormRef, field: Any, parsed: ParsedRows, reads: Readable | None) -> None:
@@ -161,6 +163,28 @@ def _resolve_users(conn: Connection, field: Any, parsed: ParsedRows) -> None:
             if r.display_name != r.username:
                 found.setdefault(r.display_name, []).append(r.username)
     _replace(field, parsed, found, "用户")
+
+
+def _resolve_files(conn: Connection, field: Any, parsed: ParsedRows) -> None:
+    """Files an exported cell names by id (`合同.pdf [file:<id>]`) completed from the file store, so an
+    export imports back with the same attachments; an id the store does not hold is an issue of its row."""
+    named = [(item, number) for item, number in zip(parsed.items, parsed.row_numbers, strict=True)
+             if isinstance(item.get(field.key), list)]
+    wanted = {f["id"] for item, _ in named for f in item[field.key] if isinstance(f, dict) and "size" not in f}
+    if not wanted:
+        return
+    stored = {r.id: {"id": r.id, "name": r.name, "size": r.size, "content_type": r.content_type}
+              for r in conn.execute(select(files.c.id, files.c.name, files.c.size, files.c.content_type)
+                                    .where(files.c.id.in_(sorted(wanted))))}
+    for item, number in named:
+        for f in item[field.key]:
+            if isinstance(f, dict) and "size" not in f and f["id"] not in stored:
+                parsed.issues.append(Issue(
+                    f"rows[{number}].{field.key}", "unknown_reference",
+                    f"第 {number} 行“{field.label}”：文件“{f['name']}”（{f['id']}）不存在",
+                    f"row {number}, {field.key!r}: no stored file {f['id']!r}"))
+        item[field.key] = [stored.get(f["id"], f) if isinstance(f, dict) and "size" not in f else f
+                           for f in item[field.key]]
 
 
 def _replace(field: Any, parsed: ParsedRows, found: dict[str, list[Any]], what: str) -> None:

@@ -12,7 +12,13 @@ and a cursor condition stays one index range even across blanks.
 Text fields (and formulas and lookups giving text) sort in Chinese order, Han by pinyin
 (engine/text_order.py): PostgreSQL through ICU's collation `zh-x-icu`, SQLite by the SQL function
 `tg_text_key` (registered on every connection) over the value, and over each value compared with
-it. Other text (phones, e-mails, numbers, option values) sorts by code point on both.
+it. Other text (phones, e-mails, numbers) sorts by code point on both.
+
+Selects sort in option order (the definition's list, not the values' text): `sort` is the option's
+position, `CASE value WHEN '' THEN 0 WHEN 'opt1' THEN 1 … ELSE n + 1 END` (a value no longer among
+the options after them), and a value compared with it is bound as its position. The expression
+spells the options, so an index over it is named after them (runtime/storage/indexes.py) and is
+rebuilt when the options are added to or reordered.
 """
 
 from __future__ import annotations
@@ -86,6 +92,8 @@ class SqlColumn:
     blind: str | None = None
     """An encrypted field's blind-index scope: the column holds keyed hashes, and a value compared
     with it is hashed the same way (equality only: the hashes have no order)."""
+    order: tuple[str, ...] = ()
+    """A select's option values: `sort` is a value's position among them, and so is a bound value."""
 
     def raw_expr(self) -> ColumnElement[Any]:
         return literal_column(self.raw)
@@ -109,9 +117,18 @@ class SqlColumn:
             return not Decimal(str(value)).is_finite()
         return False  # bool: the blank is -1, never a value
 
+    def position(self, value: Any) -> int:
+        """Where `value` sorts in a select's option order: 0 blank, 1… the options, then any other."""
+        text = str(value)
+        if text == "":
+            return 0
+        return self.order.index(text) + 1 if text in self.order else len(self.order) + 1
+
     def parameter(self, value: Any, dialect: str, key: str | None = None) -> BindParameter[Any]:
         """A parameter holding `value` (a stored value), typed like the column's values; `key` names
         it in SQL text (`:key`), and it stays unique when one statement holds it more than once."""
+        if self.order:
+            return bindparam(key, self.position(value), type_=Integer(), unique=True)
         if self.storage == "number":
             number = Decimal(str(value))
             return bindparam(key, float(number) if dialect == "sqlite" else number, type_=Numeric(), unique=True)
@@ -163,6 +180,8 @@ def field_column(field: FieldType, dialect: str, table: str = "") -> SqlColumn:
     if field.encrypted:  # keyed hashes: compared by code point, never in Chinese order (see runtime/crypto)
         exact = f'{value} COLLATE "C"' if dialect == "postgresql" else value
         return SqlColumn(field.key, storage, raw, exact, exact, field, blind=blind_scope(field.key))
+    if field.sort_order():
+        return _ordered_column(field, storage, raw, value, dialect)
     if field.sorts_as_words():
         if dialect == "postgresql":
             return SqlColumn(field.key, storage, raw, f'{value} COLLATE "C"', f"{value} {CHINESE_ORDER}", field)
@@ -170,6 +189,19 @@ def field_column(field: FieldType, dialect: str, table: str = "") -> SqlColumn:
     if dialect == "postgresql" and storage == "text":
         value += ' COLLATE "C"'  # code-point order, as SQLite's BINARY: both databases sort alike
     return SqlColumn(field.key, storage, raw, value, value, field)
+
+
+def _sql_text(value: str) -> str:
+    """A string literal, quotes doubled (statements that go through text() escape its colons)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ordered_column(field: FieldType, storage: str, raw: str, value: str, dialect: str) -> SqlColumn:
+    order = field.sort_order()
+    shown = f'{value} COLLATE "C"' if dialect == "postgresql" else value
+    cases = " ".join(f"WHEN {_sql_text(v)} THEN {i}" for i, v in enumerate(order, start=1))
+    sort = f"(CASE {shown} WHEN '' THEN 0 {cases} ELSE {len(order) + 1} END)"
+    return SqlColumn(field.key, storage, raw, shown, sort, field, order=order)
 
 
 def refuse_encrypted(field: FieldType | None, use: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column
+from sqlalchemy import String, and_, bindparam, func, literal_column, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
@@ -67,9 +67,19 @@ class RecordColumns:
         col = column(self.form, key, self.dialect)
         if op in ORDERINGS and self._text_out_of_order(key, col.storage):
             return None  # to_sql then compares the value in Chinese order, without the index
-        bound = col.bind(value, self.dialect)
-        indexed = getattr(col.sort_expr(), _OPS[op])(bound)
-        return indexed if is_system(key) else and_(indexed, col.raw_expr().is_not(None))
+        if col.order and (op not in ("=", "!=") or str(value) not in col.order):
+            # A select's index holds option positions: it answers equality with an option. Order
+            # and other values compare the text, as Python does (`region < "华南"`).
+            indexed = getattr(col.value_expr(), _OPS[op])(bindparam(None, str(value), type_=String()))
+        else:
+            indexed = getattr(col.sort_expr(), _OPS[op])(col.bind(value, self.dialect))
+        if is_system(key):
+            return indexed
+        if op == "!=":  # a blank is not equal to the value: kept, whatever stands in for it in `sort`
+            return or_(indexed, col.raw_expr().is_(None))
+        if op == "=" and not col.stands_in_for_blank(value):
+            return indexed  # equal to a value the blanks' stand-in is not: no blank matches, no second test
+        return and_(indexed, col.raw_expr().is_not(None))
 
     def _text_out_of_order(self, key: str, storage: str) -> bool:
         """Whether `key` holds text its index keeps in code-point order (options, phones, users):

@@ -98,7 +98,7 @@ def sync_indexes(conn: Connection, app: str, form: FormDefinition) -> tuple[list
         conn.execute(text(f"DROP INDEX {name}"))
     created = sorted(wanted.keys() - have)
     for name in created:
-        conn.execute(text(wanted[name][0]))
+        conn.execute(text(wanted[name][0].replace(":", "\\:")))  # a colon in an option is no parameter
     return created, dropped
 
 

@@ -39,6 +39,7 @@ from engine.forms.fields.base import EQUALITY_OPS, ValueContext
 from runtime.storage import search
 from runtime.storage.columns import SqlColumn, column, is_system, refuse_encrypted
 from runtime.storage.context import FormRef
+from runtime.storage.expressions import RecordColumns
 from runtime.storage.tables import records
 
 MAX_LIMIT = 500
@@ -154,6 +155,10 @@ def _filter_value(ref: FormRef, col: SqlColumn, op: str, raw: Any, ctx: ValueCon
                        field=col.key) from None
 
 
+_SYMBOLS = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+"""The bracket form's comparison operators as the expression language writes them."""
+
+
 def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueContext) -> ColumnElement[bool]:
     """One condition as SQL over the same expressions the indexes are built on."""
     field_def = ref.form.by_key.get(cond.key)
@@ -196,17 +201,9 @@ def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueCont
         if dialect == "postgresql" and col.storage == "text":
             pattern = pattern.collate("C")  # lower() as on the field's side (ASCII letters), as SQLite's
         return func.lower(col.value_expr()).like(func.lower(pattern), escape="\\")
-    bound = col.bind(value, dialect)
-    return {
-        # Equal to a value other than the blank's stand-in already excludes blanks: no second test
-        # (a list's most common filter, built and executed on every page).
-        "eq": lambda: and_(key == bound, raw.is_not(None)) if col.stands_in_for_blank(value) else key == bound,
-        "ne": lambda: key != bound,
-        "lt": lambda: and_(key < bound, raw.is_not(None)),
-        "lte": lambda: and_(key <= bound, raw.is_not(None)),
-        "gt": lambda: key > bound,
-        "gte": lambda: key >= bound,
-    }[cond.op]()
+    # The comparison `filter=key op value` compiles to (runtime/storage/expressions.py): one meaning
+    # for both syntaxes, `ne` keeping the blanks as `!=` does (docs/expressions.md, "Blanks").
+    return RecordColumns(ref.form, dialect, ref.app).compare(cond.key, _SYMBOLS[cond.op], value)
 
 
 def _encode(value: Any) -> Any:

@@ -19,6 +19,7 @@ from engine.errors import Issue, NotFound, UniqueViolation, ValidationFailed, Ve
 from engine.forms.fields import FieldType
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.validate import finish_values, normalize_values
+from engine.forms.visibility import drop_hidden
 from engine.text_order import sql_sort_key
 from runtime.crypto.fields import seal
 from runtime.storage import driver, events, numbering
@@ -61,6 +62,7 @@ def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: 
     related = [r | system for r in related_values(conn, ref.form, datas, change.reads)]
     for i, (item, data) in enumerate(zip(items, datas, strict=True)):
         try:
+            data = drop_hidden(ref.form, data, set(item), {}, ctx, user, related[i])
             datas[i] = finish_values(ref.form, data, set(item), ctx, creating=True, user=user, related=related[i])
         except ValidationFailed as e:
             collect(i, e)
@@ -319,6 +321,7 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     fill_lookups(conn, ref.form, [data], change.reads, renamed)
     related = related_values(conn, ref.form, [data], change.reads, renamed)[0] | system_values(
         row.owner, row.created_at, change.now, created_by=row.created_by, record_id=row.id, updated_by=user)
+    data = drop_hidden(ref.form, data, set(values), row.data, change.ctx, user, related)
     data = finish_values(ref.form, data, set(values), change.ctx, creating=False, user=user, related=related,
                          existing=row.data)
     issues = reference_issues(conn, ref, [{k: data[k] for k in values if k in data}], "")

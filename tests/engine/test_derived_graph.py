@@ -87,4 +87,4 @@ def test_a_rollup_where_counts_only_records_for_which_it_is_true() -> None:
     app = parse_app(_with(where='stage != "输单"'))
     rollup, deal = app.form("customer").by_key["weighted"], app.form("deal")
     assert [counted(rollup, deal, {"stage": s}, CTX) for s in ("跟进", "输单")] == [True, False]  # type: ignore[arg-type]
-    assert counted(rollup, deal, {}, CTX) is False  # type: ignore[arg-type]  # blank: not met, as in filters
+    assert counted(rollup, deal, {}, CTX) is True  # type: ignore[arg-type]  # a blank stage is not 输单: != keeps blanks

@@ -76,15 +76,20 @@ def test_a_date_moved_off_the_calendar_is_blank_not_an_error(text: str, day: str
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("phone = NULL", None),  # a comparison with blank is blank …
+    ("annual_revenue > 1", None),  # an order comparison with blank is blank …
     ("ISBLANK(phone)", True),  # … test blanks with ISBLANK
+    ("phone = NULL", True),  # equality is never blank: a blank equals a blank …
+    ('phone = "1"', False),  # … and no value …
+    ('phone != "1"', True),  # … so "is not 1" keeps it (as filter[phone][ne]=1 does)
+    ('phone IN ["1", "2"]', False),
+    ('phone NOT IN ["1", "2"]', True),
     ("annual_revenue + 1", None),
     ("annual_revenue / 0", None),
     ('phone & "!"', "!"),  # & reads blank as empty text
     ("SUM(annual_revenue, 5)", Decimal(5)),  # SUM skips blanks
     ("AVERAGE(annual_revenue)", None),
-    ("FALSE AND phone = NULL", False),  # three-valued logic, as SQL
-    ("TRUE OR phone = NULL", True),
+    ("FALSE AND annual_revenue > 1", False),  # three-valued logic, as SQL
+    ("TRUE OR annual_revenue > 1", True),
     ('IF(phone = "1", "yes", "no")', "no"),  # a blank condition is not met
     ("COALESCE(phone, name)", "x"),
 ], ids=lambda v: v if isinstance(v, str) else None)

@@ -22,8 +22,8 @@ CTX = ValueContext(now=datetime(2026, 11, 24, tzinfo=UTC))
 @pytest.mark.parametrize(("data", "hidden"), [
     ({"stage": "跟进"}, ["lost_reason"]),
     ({"stage": "输单"}, []),
-    ({}, []),  # a blank stage: the condition is blank, and blank shows the field
-], ids=["other-stage-hides", "matching-stage-shows", "blank-shows"])
+    ({}, ["lost_reason"]),  # a blank stage is not 输单 (equality is never blank)
+], ids=["other-stage-hides", "matching-stage-shows", "blank-hides"])
 def test_visible_when_false_hides_the_field(data: dict, hidden: list[str]) -> None:
     assert hidden_fields(FORM, data, CTX) == hidden
 

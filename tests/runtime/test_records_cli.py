@@ -49,3 +49,18 @@ def test_a_bad_row_exits_1_naming_row_and_field_and_imports_nothing(tmp_path: Pa
     assert main(["records", "export", "shop", "customer", "--format", "csv", "--db", db_url]) == 0
     exported = capsys.readouterr().out
     assert exported.startswith("\ufeff客户名称,") and "甲" not in exported
+
+
+def test_export_sort_written_as_documented_with_a_leading_dash(tmp_path: Path, db_url: str, capsys: Any) -> None:
+    # docs/cli.md writes `--sort -amount,name`: argparse alone takes -amount for an option and exits 2.
+    source = tmp_path / "客户.csv"
+    source.write_text("客户名称,地区,成交金额\n乙,华北,5\n甲,华东,5\n丙,华南,9\n丁,,1\n", encoding="utf-8")
+    assert main(["records", "import", "shop", "customer", str(source), "--db", db_url]) == 0
+    capsys.readouterr()
+    assert main(["records", "export", "shop", "customer", "--sort", "-amount,name", "--db", db_url]) == 0
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()[1:]
+    assert [line.split(",")[0] for line in lines] == ["丙", "甲", "乙", "丁"]  # 甲 before 乙: jiǎ < yǐ
+    # A select sorts in option order (华东, 华南, 华北 as defined), blanks first, not by its text.
+    assert main(["records", "export", "shop", "customer", "--sort", "region", "--db", db_url]) == 0
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()[1:]
+    assert [line.split(",")[0] for line in lines] == ["丁", "甲", "丙", "乙"]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import FieldType, ValueContext
+
+FILE_MARK = "file:"
+"""How a spreadsheet cell names a stored file: `合同.pdf [file:<id>]`."""
+_NAMED = re.compile(r"[\s,，;；、]*(?P<name>[^\n]*?)\s*\[" + FILE_MARK + r"(?P<id>[A-Za-z0-9_-]{1,64})\]")
 
 
 class FileRef(BaseModel):
@@ -68,11 +73,17 @@ class AttachmentField(FieldType):
         return [f["id"] for f in value]
 
     def to_cell(self, value: Any) -> Any:
-        return "，".join(f["name"] for f in value)
+        """`合同.pdf [file:<id>]，…`: the names people read, each with the id that brings it back."""
+        return "，".join(f"{f['name']} [{FILE_MARK}{f['id']}]" for f in value)
 
     def from_cell(self, cell: Any) -> Any:
-        # A cell shows file names only: the files themselves cannot come back from a spreadsheet.
-        if isinstance(cell, str) and cell.strip():
-            raise FieldValueError("附件不能从表格导入，请在记录中上传文件",
-                                  "attachments cannot be imported from a spreadsheet cell; upload the files to the record")
-        return cell
+        """The files an exported cell names, as `{"id", "name"}`: the runtime completes each from its
+        file store (size, type) or reports the id unknown. Names alone cannot bring files back."""
+        if not (isinstance(cell, str) and cell.strip()):
+            return cell
+        named = [{"id": m["id"], "name": m["name"].strip()} for m in _NAMED.finditer(cell)]
+        if not named or _NAMED.sub("", cell).strip(" ,，;；、\n"):
+            raise FieldValueError("附件不能从文件名导入，请上传文件（导出的“名称 [file:编号]”可导回）",
+                                  "attachments cannot be imported from file names; upload the files "
+                                  "(an export's \"name [file:id]\" imports back)")
+        return named

@@ -156,6 +156,11 @@ class FieldType(BaseModel):
         """Whether the field sorts in Chinese order (see `words`; computed types by their result)."""
         return type(self).words
 
+    def sort_order(self) -> tuple[str, ...]:
+        """The values in the order lists, indexes, kanbans and reports sort them, when that is not the
+        values' own order (a select's options, as the definition lists them); empty otherwise."""
+        return ()
+
     def is_sortable(self) -> bool:
         """Whether this field can be sorted and indexed (an encrypted one is indexed by its blind index, for
         equality only: `orders` says whether it may be sorted)."""

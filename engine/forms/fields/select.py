@@ -70,6 +70,9 @@ class SelectField(Choices):
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         return self.option_value(value)
 
+    def sort_order(self) -> tuple[str, ...]:
+        return tuple(o.value for o in self.options)  # type: ignore[union-attr]
+
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "enum": [o.value for o in self.options]}
 

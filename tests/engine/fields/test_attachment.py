@@ -1,4 +1,4 @@
-"""attachment: metadata of uploaded files, limited in number and type; never imported from a cell."""
+"""attachment: metadata of uploaded files, limited in number and type; imported back from the cell of an export."""
 
 from __future__ import annotations
 
@@ -46,8 +46,15 @@ def test_attachment_refers_to_its_files() -> None:
     assert FILES.refers_to == "file" and FILES.references([PHOTO, PDF]) == ["f1", "f2"]
 
 
-def test_attachment_cell_lists_names_and_cannot_be_imported() -> None:
-    assert FILES.to_cell([PHOTO, PDF]) == "现场照片.PNG，合同.pdf"
-    with pytest.raises(FieldValueError, match="附件不能从表格导入"):
-        FILES.from_cell("现场照片.PNG，合同.pdf")
+def test_attachment_cell_names_each_file_with_its_id_and_reads_back_the_ids() -> None:
+    cell = FILES.to_cell([PHOTO, {**PDF, "name": "合同[v2]，终.pdf"}])
+    assert cell == "现场照片.PNG [file:f1]，合同[v2]，终.pdf [file:f2]"
+    # the runtime completes each from its file store (runtime/io/records.py)
+    assert FILES.from_cell(cell) == [{"id": "f1", "name": "现场照片.PNG"}, {"id": "f2", "name": "合同[v2]，终.pdf"}]
+
+
+@pytest.mark.parametrize("cell", ["现场照片.PNG，合同.pdf", "现场照片.PNG [file:f1] 多余的字"], ids=["names-only", "extra-text"])
+def test_attachment_cell_of_names_alone_cannot_be_imported(cell: str) -> None:
+    with pytest.raises(FieldValueError, match="附件不能从文件名导入"):
+        FILES.from_cell(cell)
     assert FILES.from_cell("") == "" and FILES.from_cell(None) is None  # blank cells stay blank
