@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Row
 from engine.errors import Busy
 from runtime.jobs.lease import LeaseKeeper
 from runtime.settings import Settings
-from runtime.storage import outbox
+from runtime.storage import outbox, staging
 from runtime.storage.db import Database, lock_wait_ended
 from runtime.storage.flow_triggers import ensure_schedules
 
@@ -36,7 +36,7 @@ log = logging.getLogger("tangram.worker")
 
 SCHEDULE_CHECK_SECONDS = 60.0
 """How often a polling worker makes sure every schedule flow has its next run queued (a published app's new
-schedules start within a minute)."""
+schedules start within a minute), and removes the staged rows of imports that died (storage.staging)."""
 
 
 class LeaseLost(Exception):
@@ -123,6 +123,7 @@ def run_once(db: Database, settings: Settings, now: datetime, *, worker: str | N
     with db.write() as conn:
         if schedules:
             ensure_schedules(conn, now, ZoneInfo(settings.timezone))
+            staging.discard_abandoned(conn, now)
         claimed = outbox.claim(conn, now, worker, limit=limit, lease=lease_of(settings))
     for job in claimed:
         run_job(db, settings, job, now, worker)

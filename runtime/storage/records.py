@@ -78,7 +78,8 @@ def _system_values(owner: str | None, created: datetime, updated: datetime, *, c
             "created_at": moment(created), "updated_at": moment(updated)}
 
 
-def _number(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], change: Change) -> None:
+def number_new(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], change: Change) -> None:
+    """Give new records their auto numbers (in place), taken from the form's sequences."""
     for field in ref.form.fields:
         if not isinstance(field, AutoNumberField):
             continue
@@ -136,7 +137,7 @@ def _guard(conn: Connection, rows: int = 1) -> Any:
     return conn.begin_nested() if rows > 1 else nullcontext()
 
 
-def _unique_error(conn: Connection, ref: FormRef, error: IntegrityError, datas: list[dict[str, Any]],
+def unique_error(conn: Connection, ref: FormRef, error: IntegrityError, datas: list[dict[str, Any]],
                   prefix: bool) -> UniqueViolation:
     """The unique violation of a write, naming the field (and for many rows, each clashing item).
     With one row the transaction may be aborted (PostgreSQL): nothing is read, the index tells."""
@@ -173,7 +174,7 @@ class NewRecord:
     deleted_at: datetime | None = None
 
 
-def _insert_records(conn: Connection, rows: list[dict[str, Any]], texts: dict[int, str]) -> list[int]:
+def insert_records(conn: Connection, rows: list[dict[str, Any]], texts: dict[int, str]) -> list[int]:
     """Insert records rows (without their ids); returns the ids they took. On PostgreSQL one row
     takes its id from the insert, a round trip less than asking the sequence first."""
     if conn.dialect.name == "postgresql" and len(rows) == 1:
@@ -224,7 +225,7 @@ def write_many(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], chan
     clash raises UniqueViolation naming each clashing item."""
     if not datas:
         return []
-    _number(conn, ref, datas, change)
+    number_new(conn, ref, datas, change)
     who = change.actor.username
     columns = {"app": ref.app_key, "form": ref.form.key, "version": 1, "def_version": ref.version, "owner": who,
                "department": change.actor.department, "created_at": change.now, "created_by": who,
@@ -235,9 +236,9 @@ def write_many(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], chan
     field_list = shared_per_keys(list)
     try:
         with _guard(conn, len(rows)):
-            ids = _insert_records(conn, rows, texts)
+            ids = insert_records(conn, rows, texts)
     except IntegrityError as e:
-        raise _unique_error(conn, ref, e, datas, prefix) from None
+        raise unique_error(conn, ref, e, datas, prefix) from None
     made = [NewRecord(id=i, **{**row, "data": d}) for i, row, d in zip(ids, rows, datas, strict=True)]
     insert_rows(conn, record_history, [
         {"record_id": r.id, "version": 1, "action": "create", "changed": field_list(r.data), "data": kept,
@@ -293,7 +294,7 @@ def _write(conn: Connection, ref: FormRef, row: Row[Any], values: dict[str, Any]
                         **values).returning(*records.c))
             new = result.first()
     except IntegrityError as e:
-        raise _unique_error(conn, ref, e, datas, False) from None
+        raise unique_error(conn, ref, e, datas, False) from None
     if new is None:  # someone else wrote between our read and this write (SQLite: cannot happen)
         current = conn.scalar(select(records.c.version).where(records.c.id == row.id))
         raise VersionMismatch(f"记录已被他人修改（当前版本 {current}），请刷新后重试",
