@@ -103,8 +103,7 @@ def write(db: Database, prepared: PreparedImport, change: Change,
         for start in range(0, len(datas), CHUNK_ROWS):
             if start:
                 db.let_others_write()
-            with db.write() as conn, search.words_known(ref.form, words):
-                made += staging.stage(conn, ref, batch, datas[start:start + CHUNK_ROWS], change, datetime.now(UTC))
+            made += _stage(db, prepared, batch, datas, start, words, change)
         db.let_others_write()
         staged_at = time.perf_counter()
         with db.write() as conn:
@@ -141,12 +140,25 @@ def _prepared_again(conn: Connection, prepared: PreparedImport, change: Change) 
         raise _refused(_merge([], e.issues, prepared.parsed, prepared.ref)) from None
 
 
+def _stage(db: Database, prepared: PreparedImport, batch: staging.Batch, datas: list[dict[str, Any]], start: int,
+           words: dict[int, list[str]], change: Change) -> list[records.NewRecord]:
+    """Stage the chunk of rows from `start`, in a write transaction of its own."""
+    try:
+        with db.write() as conn, search.words_known(prepared.ref.form, words):
+            return staging.stage(conn, prepared.ref, batch, datas[start:start + CHUNK_ROWS], change, datetime.now(UTC))
+    except UniqueViolation as e:  # a unique value stored by another writer since prepare
+        issues = [Issue(_shifted(i.path, start), i.code, i.message, i.message_en) for i in e.issues]
+        raise _refused(_merge([], issues, prepared.parsed, prepared.ref)) from None
+
+
+def _shifted(path: str, start: int) -> str:
+    """`items[i].<field>` of a chunk as `items[start + i].<field>` of the whole import."""
+    return re.sub(r"^items\[(\d+)\]", lambda m: f"items[{start + int(m.group(1))}]", path)
+
+
 def _publish(conn: Connection, prepared: PreparedImport, batch: staging.Batch, made: list[records.NewRecord],
              change: Change) -> None:
-    try:
-        staging.publish(conn, prepared.ref, batch, made, change)
-    except (ValidationFailed, UniqueViolation) as e:  # a unique value stored by another writer since prepare
-        raise _refused(_merge([], e.issues, prepared.parsed, prepared.ref)) from None
+    staging.publish(conn, prepared.ref, batch, made, change)
 
 
 def _write_at_once(conn: Connection, prepared: PreparedImport, change: Change) -> list[records.NewRecord]:
@@ -171,7 +183,7 @@ def _discard(db: Database, ref: FormRef, batch: staging.Batch) -> None:
     try:
         for start in range(0, len(batch.ids), CHUNK_ROWS):
             with db.write() as conn:
-                staging.discard(conn, ref.app_key, batch.ids[start:start + CHUNK_ROWS])
+                staging.discard(conn, batch.ids[start:start + CHUNK_ROWS])
     except Exception:
         log.warning("import: staged batch %s left for the cleanup of abandoned imports", batch.key, exc_info=True)
 

@@ -26,7 +26,7 @@ from engine.forms.model import FormDefinition
 from runtime.crypto.fields import seal
 from runtime.storage.columns import field_column
 from runtime.storage.context import Readable
-from runtime.storage.tables import records
+from runtime.storage.tables import live, records
 
 _SAVE = update(records).where(records.c.id == bindparam("rid")).values(data=bindparam("new_data"))
 
@@ -40,7 +40,7 @@ def _related_data(conn: Connection, ids: Iterable[int], form: str | None = None,
     wanted = sorted({i for i in ids if isinstance(i, int)})
     if not wanted:
         return {}
-    query = select(records.c.id, records.c.data).where(records.c.id.in_(wanted), records.c.deleted_at.is_(None))
+    query = select(records.c.id, records.c.data).where(records.c.id.in_(wanted), live())
     if form is not None:
         query = query.where(records.c.form == form)
     if reads is not None and form is not None:
@@ -116,7 +116,7 @@ def pointing_at(conn: Connection, app: str, form: FormDefinition, relation: str,
     reading the whole form (a scan per batch made loading 1M 商机 on PostgreSQL crawl at 500 rows/s)."""
     link = field_column(form.field(relation), conn.dialect.name)
     return select(records.c.id, records.c.data, link.raw_expr().label("parent")).where(
-        records.c.app == app, records.c.form == form.key, records.c.deleted_at.is_(None),
+        records.c.app == app, records.c.form == form.key, live(),
         link.sort_expr().in_(sorted(ids)))
 
 
@@ -166,7 +166,7 @@ def recompute_rollups(conn: Connection, app: AppDefinition, form: FormDefinition
     if not rollups:
         return
     ids = list(conn.scalars(select(records.c.id).where(records.c.app == app.key, records.c.form == form.key,
-                                                       records.c.deleted_at.is_(None)).order_by(records.c.id)))
+                                                       live()).order_by(records.c.id)))
     for start in range(0, len(ids), batch):
         refresh_rollups(conn, app, form, rollups, set(ids[start:start + batch]), ctx)
 

@@ -29,7 +29,7 @@ from runtime.storage.derived import after_write, fill_lookups, fill_rollups_of_n
 from runtime.storage.events import RecordEvent
 from runtime.storage.indexes import unique_field_of
 from runtime.storage.references import reference_issues
-from runtime.storage.tables import record_history, records, sequences
+from runtime.storage.tables import live, record_history, records, sequences
 
 
 def _invalid(issues: list[Issue]) -> ValidationFailed:
@@ -115,7 +115,7 @@ def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]
             compared = [sql_sort_key(p.value) if col.keyed else p.value for p in params]
             stored |= {str(v) for v in conn.scalars(
                 select(col.raw_expr()).select_from(records).where(
-                    records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None),
+                    records.c.app == ref.app_key, records.c.form == ref.form.key, live(),
                     col.sort_expr().in_(bindparam("clashing", compared, expanding=True,
                                                   type_=String() if col.keyed else params[0].type))))}
         seen: set[str] = set()
@@ -264,7 +264,7 @@ def get(conn: Connection, ref: FormRef, record_id: int, *, deleted: bool = False
     """One record of the form; NotFound if it is not there (or deleted, unless deleted=True)."""
     query = select(records).where(records.c.id == record_id, records.c.app == ref.app_key,
                                   records.c.form == ref.form.key)
-    query = query.where(records.c.deleted_at.is_not(None) if deleted else records.c.deleted_at.is_(None))
+    query = query.where(records.c.deleted_at.is_not(None) if deleted else live())
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = conn.execute(query).first()

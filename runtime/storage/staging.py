@@ -2,24 +2,27 @@
 
 A long import used to store every row in one write transaction: on SQLite that held the database's
 write lock for seconds (30 s at 100,000 rows) and other users' writes gave up waiting (503 `busy`).
-Now the rows are stored in chunks, each its own short transaction, as records of a *staging form*
-`~import:<batch>:<n>` (STAGING_PREFIX): every read of records names its form (lists, get by id,
-search — whose candidates are filtered by form —, exports, reports, the mirror, relations, flows), and
-no form key can start with `~`, so a staged record is seen by none of them and named by no relation.
-The per-form indexes are partial on the form too: staged records take no unique value yet.
+Now the rows are stored in chunks, each its own short transaction, as *staged* records: of their
+form, but at `version` 0 (STAGED_VERSION) — a stored record is at version 1 or more — and with their
+batch in `updated_by` (`~import:<batch>:<n>:<when the chunk was stored>`). Every read of records asks for `version > 0` beside
+`deleted_at IS NULL` (tables.live(): lists, get by id, search, exports, reports, the mirror,
+relations, lookups and rollups, flows), so no reader sees a staged record and no relation can name
+one. The per-form indexes take the staged rows as they are inserted — the expensive part of storing
+a record on SQLite (every expression index, Chinese sort keys computed in Python) is done chunk by
+chunk — and the unique indexes see their values at once: a value another writer stores meanwhile
+is refused to whichever comes second, and a staged value is reserved until the import ends.
 
-`publish` then makes the batch visible in one transaction that moves no data through Python: per
-staging form, the history rows and the audit entries are copied from the staged rows by
-INSERT … SELECT and the rows are moved to their form by one UPDATE — which is when the unique indexes
-see them (a value another writer stored meanwhile is refused there, and the whole batch with it). Then
-rollups of parents and the create events (flows, webhooks) follow, as for any create. `<n>` numbers
-the distinct sets of field keys among the rows: history's `changed` and the audit detail list them,
-and one set per staging form lets both be a single bound value.
+`publish` then makes the batch visible in one short transaction that moves no data through Python
+and touches no index entry of the records: per set of keys, the history rows and the audit entries
+are copied from the staged rows by INSERT … SELECT and the rows get version 1 and their writer by one
+UPDATE of two columns no index holds; then rollups of parents and the create events (flows, webhooks), as for any create.
+`<n>` numbers the distinct sets of field keys among the rows: history's `changed` and the audit
+detail list them, and one set per marker lets both be a single bound value.
 
 Nothing staged is ever visible, so a failure leaves nothing to undo for readers: the import discards
 its batch (`discard`), and a batch left by a process that died (kill -9) is removed by `discard_abandoned`
-once its rows have not moved for STALE_SECONDS (the job worker runs it in its first round and every
-minute with the schedules)."""
+once its rows have not moved for STALE_SECONDS (the job worker runs it when it starts and every hour:
+without an index of its own it reads the whole table)."""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, Integer, String, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from runtime.crypto.fields import seal
@@ -36,86 +39,86 @@ from runtime.storage import derived, events, search
 from runtime.storage.context import Change, FormRef
 from runtime.storage.events import RecordEvent
 from runtime.storage.records import NewRecord, insert_records, number_new, unique_error
-from runtime.storage.tables import apps, audit_log, record_history, records
+from runtime.storage.tables import audit_log, record_history, records
 from runtime.storage.types import UTCDateTime
 
 STAGING_PREFIX = "~import:"
-"""The start of every staging form; form keys are snake_case identifiers, never starting with `~`."""
+"""The start of a staged record's `updated_by`; user names never start with `~`."""
+STAGED_VERSION = 0
+"""A staged record's version; every stored record is at 1 or more."""
 STALE_SECONDS = 600
 """A staged batch whose rows have not moved for this long belongs to an import that died."""
 
 
 class Batch:
-    """One import's staging: its marker and the staging form of each set of field keys seen so far."""
+    """One import's staging: its key, the marker of each set of field keys seen so far, the ids staged."""
 
     def __init__(self) -> None:
         self.key = secrets.token_hex(6)
-        self.forms: dict[tuple[str, ...], str] = {}
+        self.markers: dict[tuple[str, ...], str] = {}
         self.ids: list[int] = []
 
-    def form_of(self, data: dict[str, Any]) -> str:
+    def marker_of(self, data: dict[str, Any], staged_at: datetime) -> str:
+        """`~import:<batch>:<n>:<when>`: `n` numbers the set of field keys, `when` (epoch seconds) the chunk."""
         keys = tuple(sorted(data))
-        if keys not in self.forms:
-            self.forms[keys] = f"{STAGING_PREFIX}{self.key}:{len(self.forms)}"
-        return self.forms[keys]
+        if keys not in self.markers:
+            self.markers[keys] = f"{STAGING_PREFIX}{self.key}:{len(self.markers)}:"
+        return f"{self.markers[keys]}{int(staged_at.timestamp())}"
 
 
 def stage(conn: Connection, ref: FormRef, batch: Batch, datas: list[dict[str, Any]], change: Change,
           staged_at: datetime) -> list[NewRecord]:
     """Store one chunk of prepared rows as staged records (auto numbers given, search documents
-    written) in the caller's transaction. `staged_at` (the clock now) tells a live batch from an
-    abandoned one; publish sets the records' times to the import's."""
+    written) in the caller's transaction; a unique value stored meanwhile raises UniqueViolation as
+    `items[i].<field>`, i within the chunk. `staged_at` (the clock now), kept in the marker, tells a
+    live batch from an abandoned one."""
     number_new(conn, ref, datas, change)
     who = change.actor.username
-    columns = {"app": ref.app_key, "version": 1, "def_version": ref.version, "owner": who,
-               "department": change.actor.department, "created_at": change.now, "created_by": who,
-               "updated_at": staged_at, "updated_by": who, "deleted_at": None}
-    rows = [{"data": seal(ref.app_key, ref.form, d), "form": batch.form_of(d), **columns} for d in datas]
-    ids = insert_records(conn, rows, {})
-    made = [NewRecord(id=i, **{**row, "data": d, "form": ref.form.key, "updated_at": change.now})
+    columns = {"app": ref.app_key, "form": ref.form.key, "version": STAGED_VERSION, "def_version": ref.version,
+               "owner": who, "department": change.actor.department, "created_at": change.now, "created_by": who,
+               "updated_at": change.now, "deleted_at": None}
+    rows = [{"data": seal(ref.app_key, ref.form, d), "updated_by": batch.marker_of(d, staged_at), **columns}
+            for d in datas]
+    try:
+        with conn.begin_nested():
+            ids = insert_records(conn, rows, {})
+    except IntegrityError as e:
+        raise unique_error(conn, ref, e, datas, True) from None
+    made = [NewRecord(id=i, **{**row, "data": d, "version": 1, "updated_by": who})
             for i, row, d in zip(ids, rows, datas, strict=True)]
-    search.index_records(conn, ref.form, [r.id for r in made], datas)
-    batch.ids.extend(r.id for r in made)
+    search.index_records(conn, ref.form, ids, datas)
+    batch.ids.extend(ids)
     return made
 
 
 def publish(conn: Connection, ref: FormRef, batch: Batch, made: Sequence[NewRecord], change: Change) -> None:
-    """Make every staged record of the batch a record of its form, with its history row and audit
-    entry, then keep rollups current and publish the create event, in the caller's transaction.
-    A unique value another writer stored since the rows were checked raises UniqueViolation by item;
-    a batch no longer whole (removed as abandoned) raises StagingLost."""
+    """Make every staged record of the batch a stored record, with its history row and audit entry,
+    then keep rollups current and publish the create event, in the caller's transaction. A batch no
+    longer whole (removed as abandoned) raises StagingLost."""
     if not made:
         return
     who, now = change.actor.username, change.now
-    datas = [r.data for r in made]
-    savepoint = conn.begin_nested()
-    try:
-        moved = 0
-        for keys, form in batch.forms.items():
-            staged = (records.c.app == ref.app_key) & (records.c.form == form)
-            conn.execute(insert(record_history).from_select(
-                ["record_id", "version", "action", "changed", "data", "at", "by"],
-                select(records.c.id, literal(1, Integer), literal("create", String),
-                       literal(list(keys), record_history.c.changed.type), records.c.data,
-                       literal(now, UTCDateTime), literal(who, String)).where(staged).order_by(records.c.id)))
-            conn.execute(insert(audit_log).from_select(
-                ["at", "actor", "action", "app", "form", "record_id", "ip", "detail"],
-                select(literal(now, UTCDateTime), literal(who, String), literal("record.create", String),
-                       literal(ref.app_key, String), literal(ref.form.key, String), records.c.id,
-                       literal(change.actor.ip, String), literal({"fields": list(keys)}, audit_log.c.detail.type))
-                .where(staged).order_by(records.c.id)))
-            moved += conn.execute(update(records).where(staged).values(form=ref.form.key, updated_at=now)).rowcount
-    except IntegrityError as e:  # a unique value stored by another writer since the check
-        savepoint.rollback()
-        raise unique_error(conn, ref, e, datas, True) from None
-    except BaseException:
-        savepoint.rollback()
-        raise
+    moved = 0
+    for keys, marker in batch.markers.items():
+        staged = (records.c.id.between(min(batch.ids), max(batch.ids)) & (records.c.version == STAGED_VERSION)
+                  & records.c.updated_by.startswith(marker, autoescape=True))
+        conn.execute(insert(record_history).from_select(
+            ["record_id", "version", "action", "changed", "data", "at", "by"],
+            select(records.c.id, literal(1, Integer), literal("create", String),
+                   literal(list(keys), record_history.c.changed.type), records.c.data,
+                   literal(now, UTCDateTime), literal(who, String)).where(staged).order_by(records.c.id)))
+        conn.execute(insert(audit_log).from_select(
+            ["at", "actor", "action", "app", "form", "record_id", "ip", "detail"],
+            select(literal(now, UTCDateTime), literal(who, String), literal("record.create", String),
+                   literal(ref.app_key, String), literal(ref.form.key, String), records.c.id,
+                   literal(change.actor.ip, String), literal({"fields": list(keys)}, audit_log.c.detail.type))
+            .where(staged).order_by(records.c.id)))
+        # version and updated_by are in no index: the rows change, no index entry does
+        moved += conn.execute(update(records).where(staged).values(version=1, updated_by=who)).rowcount
     if moved != len(made):
-        savepoint.rollback()
         raise StagingLost(f"staged batch {batch.key} has {moved} of its {len(made)} records")
-    savepoint.commit()
     ids = [r.id for r in made]
+    datas = [r.data for r in made]
     derived.after_write(conn, ref.app, ref.form, ids, [{}] * len(ids), datas, change.ctx, creating=True)
     events.publish(conn, RecordEvent("create", ref, ids, [{}] * len(ids), datas, change, imported=True))
 
@@ -124,43 +127,39 @@ class StagingLost(Exception):
     """The batch's staged records are no longer all there (discarded as abandoned meanwhile)."""
 
 
-def discard(conn: Connection, app: str, ids: Sequence[int]) -> int:
-    """Remove these staged records and their search documents (never a published record); how many."""
+def discard(conn: Connection, ids: Sequence[int]) -> int:
+    """Remove these staged records and their search documents (never a stored record); how many."""
     if not ids:
         return 0
-    staged = select(records.c.id).where(records.c.app == app, records.c.id.in_(list(ids)), _is_staged())
+    staged = select(records.c.id).where(records.c.id.in_(list(ids)), records.c.version == STAGED_VERSION)
     search.forget(conn, staged)
     return conn.execute(delete(records).where(records.c.id.in_(staged.scalar_subquery()))).rowcount
 
 
-def discard_abandoned(conn: Connection, now: datetime, stale_seconds: float = STALE_SECONDS) -> int:
-    """Remove the staged batches whose rows have not moved for `stale_seconds` (their import died);
-    how many records. One index range per app: cheap enough to run every few minutes."""
-    cutoff = now - timedelta(seconds=stale_seconds)
+def abandoned(conn: Connection, now: datetime, stale_seconds: float = STALE_SECONDS) -> list[str]:
+    """The keys of the staged batches whose rows have not moved for `stale_seconds` (their import died).
+    Reads the whole table: no index holds the version."""
+    cutoff = (now - timedelta(seconds=stale_seconds)).timestamp()
+    newest: dict[str, float] = {}
+    for marker in conn.scalars(select(records.c.updated_by).where(records.c.version == STAGED_VERSION)
+                               .group_by(records.c.updated_by)):
+        _prefix, key, _keys, when = (str(marker).split(":") + ["", "", "", ""])[:4]
+        moved = float(when) if when.isdigit() else 0.0  # no time: not an import's (nothing else is at version 0)
+        newest[key] = max(newest.get(key, moved), moved)
+    return sorted(k for k, when in newest.items() if when < cutoff)
+
+
+def discard_abandoned(conn: Connection, keys: Sequence[str]) -> int:
+    """Remove the staged records of these batches (from `abandoned`) and their search documents."""
     removed = 0
-    for app in list(conn.scalars(select(apps.c.key))):
-        of_app = (records.c.app == app) & _is_staged()
-        forms = conn.execute(select(records.c.form, func.max(records.c.updated_at)).where(of_app)
-                             .group_by(records.c.form)).all()
-        batches: dict[str, datetime] = {}
-        for form, moved in forms:
-            key = form.split(":")[1]
-            batches[key] = max(batches.get(key, moved), moved)
-        for key, moved in batches.items():
-            if moved < cutoff:
-                staged = select(records.c.id).where(of_app, records.c.form.startswith(f"{STAGING_PREFIX}{key}:",
-                                                                                      autoescape=True))
-                search.forget(conn, staged)
-                removed += conn.execute(delete(records).where(records.c.id.in_(staged.scalar_subquery()))).rowcount
+    for key in keys:
+        staged = select(records.c.id).where(records.c.version == STAGED_VERSION,
+                                            records.c.updated_by.startswith(f"{STAGING_PREFIX}{key}:", autoescape=True)
+                                            if key else records.c.updated_by.is_(None))
+        search.forget(conn, staged)
+        removed += conn.execute(delete(records).where(records.c.id.in_(staged.scalar_subquery()))).rowcount
     return removed
 
 
-def _is_staged() -> Any:
-    # A range rather than LIKE: the (app, form, id) index serves it on both databases (on PostgreSQL
-    # the index is of live records; staged ones are never deleted).
-    return (records.c.form >= STAGING_PREFIX) & (records.c.form < STAGING_PREFIX[:-1] + ";") \
-        & records.c.deleted_at.is_(None)
-
-
-__all__ = ["Batch", "STAGING_PREFIX", "STALE_SECONDS", "StagingLost", "discard", "discard_abandoned", "publish",
-           "stage"]
+__all__ = ["Batch", "STAGED_VERSION", "STAGING_PREFIX", "STALE_SECONDS", "StagingLost", "abandoned", "discard",
+           "discard_abandoned", "publish", "stage"]
