@@ -106,7 +106,7 @@ def write(db: Database, prepared: PreparedImport, change: Change,
             made += _stage(db, prepared, batch, datas, start, words, change)
         db.let_others_write()
         staged_at = time.perf_counter()
-        with db.write() as conn:
+        with db.write(large=True) as conn:
             _check_version(conn, ref)
             published = _still_current(conn, ref, datas, sources)
             if published:
@@ -120,6 +120,7 @@ def write(db: Database, prepared: PreparedImport, change: Change,
         raise
     log.info("import: %d rows of %s/%s staged in %d chunks, published in %.2f s", len(made), ref.app_key,
              ref.form.key, -(-len(datas) // CHUNK_ROWS), time.perf_counter() - staged_at)
+    db.checkpoint()  # what the publish's commit left, now that other writers can go on
     if not published:
         _discard(db, ref, batch)  # written the slow way: the staged rows were not used
     return made
