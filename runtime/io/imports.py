@@ -4,20 +4,21 @@
 every value validated (lookups, formulas, rules), references and unique values checked — in a read
 transaction, which on SQLite's WAL and on PostgreSQL blocks no writer; so are the search index's
 words of each row. `write` then stores the prepared values in chunks of CHUNK_ROWS, each its own
-short write transaction, as staged records no reader sees (auto numbers, ids, the inserts, search
-documents), and the writers that queued meanwhile go between two chunks; one last short transaction
-publishes them all at once: history, audit entries, the records moved to their form, derived values
-of other records and the events (storage/staging.py). A failure, or a crash, leaves only staged rows,
-which are removed.
+short write transaction, as staged records no reader sees (auto numbers, ids, the inserts with their
+index entries, search documents), and the writers that queued meanwhile go between two chunks; one
+last short transaction publishes them all at once: history, audit entries, the records' version,
+derived values of other records and the events (storage/staging.py). A failure, or a crash, leaves
+only staged rows, which are removed.
 
 All or nothing and the per-row report are as for one create_many: every problem of every row is
 reported as `rows[N].<field>` (N the spreadsheet row) and nothing is written unless every row is
-right; a unique value that another writer stored between the two steps is still refused by the
-unique index when the batch is published and reported the same way. Should a record that the rows'
-lookups and formulas read change, or one they name be deleted, between the two steps, `write`
-validates the rows again before it stages them; should that happen while they are staged, the
-publishing transaction validates and stores them the slow way (as before staging, but correct). Should the app be published anew meanwhile,
-the import is refused (409, nothing written): its columns were matched to the old fields."""
+right; a unique value that another writer stored between the two steps is refused by the unique
+index when its chunk is stored and reported the same way. Should a record that the rows' lookups and
+formulas read change, or one they name be deleted, between the two steps, `write` validates the rows
+again before it stages them; should that happen while they are staged, the publishing transaction
+validates and stores them the slow way (as before staging, but correct). Should the app be published
+anew meanwhile, the import is refused (409, nothing written): its columns were matched to the old
+fields."""
 
 from __future__ import annotations
 
@@ -112,6 +113,7 @@ def write(db: Database, prepared: PreparedImport, change: Change,
             if published:
                 _publish(conn, prepared, batch, made, change)
             else:  # rare: a record the rows name changed while they were staged; the slow way, under the lock
+                staging.discard(conn, batch.ids)  # first: the staged rows hold the unique values
                 made = _write_at_once(conn, prepared, change)
             if finish is not None:
                 finish(conn, made)
@@ -121,8 +123,6 @@ def write(db: Database, prepared: PreparedImport, change: Change,
     log.info("import: %d rows of %s/%s staged in %d chunks, published in %.2f s", len(made), ref.app_key,
              ref.form.key, -(-len(datas) // CHUNK_ROWS), time.perf_counter() - staged_at)
     db.checkpoint()  # what the publish's commit left, now that other writers can go on
-    if not published:
-        _discard(db, ref, batch)  # written the slow way: the staged rows were not used
     return made
 
 
