@@ -81,9 +81,11 @@ def prepare(conn: Connection, ref: FormRef, sheet: Sheet, change: Change, *, hid
                           search.words_ahead(ref.form, datas))
 
 
-CHUNK_ROWS = 1000
-"""Rows stored per short write transaction: at 100,000 rows a chunk holds SQLite's write lock for
-tens of milliseconds, and the other writers queued meanwhile go between two chunks."""
+CHUNK_ROWS = 500
+"""Rows stored per short write transaction. Each holds SQLite's write lock for tens of milliseconds (a
+few hundred on a loaded machine), and the writers queued meanwhile go between two chunks; at 1,000
+other users' creates during a 100,000-row import had a p95 of 1.0 s, at 500 0.67 s, with the import
+no slower (docs/benchmarks.md)."""
 
 
 def write(db: Database, prepared: PreparedImport, change: Change,
