@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, String, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
+from engine.errors import Conflict
 from runtime.crypto.fields import seal
 from runtime.storage import derived, events, search
 from runtime.storage.context import Change, FormRef
@@ -94,7 +95,7 @@ def stage(conn: Connection, ref: FormRef, batch: Batch, datas: list[dict[str, An
 def publish(conn: Connection, ref: FormRef, batch: Batch, made: Sequence[NewRecord], change: Change) -> None:
     """Make every staged record of the batch a stored record, with its history row and audit entry,
     then keep rollups current and publish the create event, in the caller's transaction. A batch no
-    longer whole (removed as abandoned) raises StagingLost."""
+    longer whole (removed as abandoned) raises Conflict."""
     if not made:
         return
     who, now = change.actor.username, change.now
@@ -115,16 +116,14 @@ def publish(conn: Connection, ref: FormRef, batch: Batch, made: Sequence[NewReco
             .where(staged).order_by(records.c.id)))
         # version and updated_by are in no index: the rows change, no index entry does
         moved += conn.execute(update(records).where(staged).values(version=1, updated_by=who)).rowcount
-    if moved != len(made):
-        raise StagingLost(f"staged batch {batch.key} has {moved} of its {len(made)} records")
+    if moved != len(made):  # a batch idle past STALE_SECONDS was taken for abandoned and removed
+        raise Conflict("导入中断过久，暂存的记录已被清理，未导入任何记录，请重新导入",
+                       f"the import's staged batch has {moved} of its {len(made)} records left (removed as "
+                       "abandoned); nothing was imported, import it again")
     ids = [r.id for r in made]
     datas = [r.data for r in made]
     derived.after_write(conn, ref.app, ref.form, ids, [{}] * len(ids), datas, change.ctx, creating=True)
     events.publish(conn, RecordEvent("create", ref, ids, [{}] * len(ids), datas, change, imported=True))
-
-
-class StagingLost(Exception):
-    """The batch's staged records are no longer all there (discarded as abandoned meanwhile)."""
 
 
 def discard(conn: Connection, ids: Sequence[int]) -> int:
@@ -143,9 +142,9 @@ def abandoned(conn: Connection, now: datetime, stale_seconds: float = STALE_SECO
     newest: dict[str, float] = {}
     for marker in conn.scalars(select(records.c.updated_by).where(records.c.version == STAGED_VERSION)
                                .group_by(records.c.updated_by)):
-        _prefix, key, _keys, when = (str(marker).split(":") + ["", "", "", ""])[:4]
-        moved = float(when) if when.isdigit() else 0.0  # no time: not an import's (nothing else is at version 0)
-        newest[key] = max(newest.get(key, moved), moved)
+        parts = str(marker).removeprefix(STAGING_PREFIX).split(":")  # batch, set of keys, epoch seconds
+        if str(marker).startswith(STAGING_PREFIX) and len(parts) == 3 and parts[2].isdigit():
+            newest[parts[0]] = max(newest.get(parts[0], 0.0), float(parts[2]))
     return sorted(k for k, when in newest.items() if when < cutoff)
 
 
@@ -153,13 +152,12 @@ def discard_abandoned(conn: Connection, keys: Sequence[str]) -> int:
     """Remove the staged records of these batches (from `abandoned`) and their search documents."""
     removed = 0
     for key in keys:
-        staged = select(records.c.id).where(records.c.version == STAGED_VERSION,
-                                            records.c.updated_by.startswith(f"{STAGING_PREFIX}{key}:", autoescape=True)
-                                            if key else records.c.updated_by.is_(None))
+        staged = select(records.c.id).where(records.c.version == STAGED_VERSION, records.c.updated_by.startswith(
+            f"{STAGING_PREFIX}{key}:", autoescape=True))
         search.forget(conn, staged)
         removed += conn.execute(delete(records).where(records.c.id.in_(staged.scalar_subquery()))).rowcount
     return removed
 
 
-__all__ = ["Batch", "STAGED_VERSION", "STAGING_PREFIX", "STALE_SECONDS", "StagingLost", "abandoned", "discard",
+__all__ = ["Batch", "STAGED_VERSION", "STAGING_PREFIX", "STALE_SECONDS", "abandoned", "discard",
            "discard_abandoned", "publish", "stage"]
