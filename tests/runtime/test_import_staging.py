@@ -311,3 +311,19 @@ def test_a_looked_up_record_changed_while_the_rows_are_staged_is_stored_as_it_is
     assert sorted((i["data"]["title"], i["data"]["customer_level"]) for i in items) == [
         ("季度合同", "A"), ("年度合同", "A"), ("月度合同", "A")]
     assert _staged_ids(make.app.state.db) == []
+
+
+def test_an_import_whose_batch_was_removed_as_abandoned_meanwhile_is_409_and_imports_nothing(
+        make: Maker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only an import stalled past STALE_SECONDS meets this; it is told so, never a 500."""
+    make.app_def()
+    db = make.app.state.db
+
+    def cleaned_up() -> int:
+        return worker.clean_up_imports(db, datetime.now(UTC) + timedelta(seconds=staging.STALE_SECONDS + 60))
+
+    removed, r = _while_staged(make, monkeypatch, _customers(3), 3, cleaned_up)
+    assert removed == 3
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "conflict"
+    assert make.client.get(make.url(), headers=make.admin).json()["items"] == [] and _staged_ids(db) == []
