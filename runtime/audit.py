@@ -40,7 +40,10 @@ def _changes(before: dict[str, Any], after: dict[str, Any], sealed: frozenset[st
 
 
 def record_written(conn: Connection, event: RecordEvent) -> None:
-    """record.create / update / delete / restore, one entry per record, in the write's transaction."""
+    """record.create / update / delete / restore, one entry per record, in the write's transaction
+    (an import's publish writes its entries itself)."""
+    if event.imported:
+        return
     actor = event.change.actor
     rows = []
     created = shared_per_keys(lambda keys: {"fields": keys})

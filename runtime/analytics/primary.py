@@ -16,7 +16,7 @@ from engine.forms.model import FormDefinition
 from engine.reports.dimensions import DimensionPlan, bucket_sql
 from runtime.storage.columns import field_column
 from runtime.storage.expressions import RecordColumns
-from runtime.storage.tables import records
+from runtime.storage.tables import live, records
 
 
 def offset_minutes(ctx: EvalContext) -> int:
@@ -31,7 +31,7 @@ class PrimarySource(RecordColumns):
         super().__init__(form, dialect, app)
 
     def rows(self) -> tuple[FromClause, list[ColumnElement[bool]]]:
-        return records, [records.c.app == self.app.key, records.c.form == self.form.key, records.c.deleted_at.is_(None)]
+        return records, [records.c.app == self.app.key, records.c.form == self.form.key, live()]
 
     def group_value(self, plan: DimensionPlan, ctx: EvalContext) -> ColumnElement[Any]:
         key = plan.key

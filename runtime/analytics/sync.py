@@ -31,6 +31,7 @@ from runtime.analytics.columns import csv_row, form_columns, form_hash, pg_selec
 from runtime.analytics.mirror import Mirror, SyncState
 from runtime.storage import definitions
 from runtime.storage.db import Database
+from runtime.storage.tables import live as live_records
 from runtime.storage.tables import record_history, records
 
 log = logging.getLogger("tangram.mirror")
@@ -82,7 +83,7 @@ def _copy_records(conn: Connection, mirror: Mirror, mconn: Connection, app: str,
         if conn.dialect.name == "postgresql":
             only = "" if ids is None else f" AND id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
             sql = (f"COPY (SELECT {pg_select_sql(columns)} FROM records WHERE app = '{app}' AND form = '{form_key}' "
-                   f"AND deleted_at IS NULL{only}) TO STDOUT (FORMAT csv)")
+                   f"AND deleted_at IS NULL AND version > 0{only}) TO STDOUT (FORMAT csv)")
             with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
                 for chunk in copy:
                     f.write(bytes(chunk))
@@ -93,7 +94,7 @@ def _copy_records(conn: Connection, mirror: Mirror, mconn: Connection, app: str,
             text = io.TextIOWrapper(f, encoding="utf-8", newline="")
             writer = csv.writer(text)
             query = select(records).where(records.c.app == app, records.c.form == form_key,
-                                          records.c.deleted_at.is_(None))
+                                          live_records())
             for part in [None] if ids is None else [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]:
                 chosen = query if part is None else query.where(records.c.id.in_(part))
                 for row in conn.execute(chosen.execution_options(yield_per=_CHUNK)):
@@ -193,7 +194,7 @@ def _among(conn: Connection, column: Any, ids: list[int]) -> Any:
 def _changed_records(conn: Connection, ids: list[int]) -> dict[str, tuple[list[int], list[int]]]:
     """The records of these ids by mirror table: (live ids, deleted ids)."""
     out: dict[str, tuple[list[int], list[int]]] = {}
-    query = select(records.c.id, records.c.app, records.c.form, records.c.deleted_at.is_(None).label("live"))
+    query = select(records.c.id, records.c.app, records.c.form, live_records().label("live"))
     size = len(ids) or 1 if conn.dialect.name == "postgresql" else _CHUNK  # SQLite limits bound values
     for start in range(0, len(ids), size):
         for row in conn.execute(query.where(_among(conn, records.c.id, ids[start:start + size]))):

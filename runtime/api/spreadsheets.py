@@ -148,9 +148,8 @@ def import_records(app: str, form: str, file: UploadFile, request: Request, db: 
                                    check=lambda items: gate.check_write(items, prefix=True))
     if dry_run:
         return JSONResponse({"dry_run": True, "rows": prepared.rows, "created": 0})
-    with db.write() as conn:
-        made = imports.write(conn, prepared, change)
-        audit.write(conn, "record.import", guard.actor, guard.now, app=app, form=form,
-                    detail={"count": len(made), "file": file.filename})
+    made = imports.write(db, prepared, change, lambda conn, made: audit.write(
+        conn, "record.import", guard.actor, guard.now, app=app, form=form,
+        detail={"count": len(made), "file": file.filename}))
     return JSONResponse({"dry_run": False, "rows": len(made), "created": len(made), "ids": [r.id for r in made]},
                         status_code=201)

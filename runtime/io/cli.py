@@ -45,8 +45,7 @@ def cmd_import(args: argparse.Namespace, open_db: Opener) -> int:
     if args.dry_run:
         print(f"dry run: {prepared.rows} rows are valid, nothing imported")
         return 0
-    with db.write() as conn:
-        made = imports.write(conn, prepared, change)
+    made = imports.write(db, prepared, change)
     print(f"imported {len(made)} records into {args.app}/{args.form}")
     return 0
 

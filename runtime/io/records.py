@@ -25,7 +25,7 @@ from runtime.io.spreadsheet import Sheet, clean_header
 from runtime.storage import listing
 from runtime.storage.columns import field_column
 from runtime.storage.context import Change, FormRef, Readable
-from runtime.storage.tables import files, users
+from runtime.storage.tables import files, live, users
 from runtime.storage.tables import records as records_table
 from runtime.storage.titles import related_ids, titles
 
@@ -145,7 +145,7 @@ def _resolve_titles(conn: Connection, ref: FormRef, field: Any, parsed: ParsedRo
         title = field_column(target.by_key[target.title_field], conn.dialect.name).raw_expr()
         rows = conn.execute(select(records_table.c.id, title.label("title")).where(
             records_table.c.app == ref.app_key, records_table.c.form == target.key,
-            records_table.c.deleted_at.is_(None), title.in_(sorted(wanted)),
+            live(records_table), title.in_(sorted(wanted)),
             *([reads(conn, target.key)] if reads is not None else [])))
         for r in rows:
             found.setdefault(str(r.title), []).append(r.id)

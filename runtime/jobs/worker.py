@@ -29,7 +29,7 @@ from runtime.jobs.handlers import job_handlers
 from runtime.jobs.job_run import JobRun, LeaseLost
 from runtime.jobs.lease import LeaseKeeper
 from runtime.settings import Settings
-from runtime.storage import outbox
+from runtime.storage import outbox, staging
 from runtime.storage.db import Database, lock_wait_ended
 from runtime.storage.flow_triggers import ensure_schedules
 
@@ -38,6 +38,9 @@ log = logging.getLogger("tangram.worker")
 SCHEDULE_CHECK_SECONDS = 60.0
 """How often a polling worker makes sure every schedule flow has its next run queued (a published app's new
 schedules start within a minute)."""
+CLEANUP_SECONDS = 3600.0
+"""How often a polling worker removes the staged rows of imports that died (storage.staging); it also does
+when it starts. Finding them reads the whole records table, so not every round."""
 
 
 def worker_name() -> str:
@@ -102,9 +105,13 @@ def serve(db: Database, settings: Settings, stop: threading.Event, clock: Callab
     worker = worker or worker_name()
     checked_schedules = float("-inf")
     waiting = False  # rounds are meeting a busy database: said once, not every round
+    cleaned = float("-inf")
     while not stop.is_set():
         schedules = time.monotonic() - checked_schedules >= SCHEDULE_CHECK_SECONDS
         try:
+            if time.monotonic() - cleaned >= CLEANUP_SECONDS:
+                clean_up_imports(db, (clock or (lambda: datetime.now(UTC)))())
+                cleaned = time.monotonic()
             busy = run_once(db, settings, (clock or (lambda: datetime.now(UTC)))(), worker=worker, schedules=schedules)
         except Exception as e:
             if not _lock_busy(e):  # the database went away for a moment: try again after the pause
@@ -119,6 +126,19 @@ def serve(db: Database, settings: Settings, stop: threading.Event, clock: Callab
                 checked_schedules = time.monotonic()
         if not busy:
             stop.wait(settings.worker_poll_seconds)
+
+
+def clean_up_imports(db: Database, now: datetime) -> int:
+    """Remove the staged rows of imports that died (kill -9) mid-way; how many. Looks in a read
+    transaction, and takes the write lock only when there is something to remove."""
+    with db.read() as conn:
+        keys = staging.abandoned(conn, now)
+    if not keys:
+        return 0
+    with db.write() as conn:
+        removed = staging.discard_abandoned(conn, keys)
+    log.warning("removed %d staged record(s) of %d import(s) that did not finish", removed, len(keys))
+    return removed
 
 
 def _lock_busy(error: BaseException) -> bool:
@@ -142,4 +162,4 @@ class EmbeddedWorker:
         self.thread.join(timeout=10)
 
 
-__all__ = ["run_once", "run_due", "run_job", "serve", "EmbeddedWorker", "JobRun", "LeaseLost"]
+__all__ = ["clean_up_imports", "run_once", "run_due", "run_job", "serve", "EmbeddedWorker", "JobRun", "LeaseLost"]

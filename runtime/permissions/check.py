@@ -36,7 +36,7 @@ from runtime.permissions.scope import org_for, roles_of, scope_clause
 from runtime.storage import definitions
 from runtime.storage.context import Actor, Change, FormRef, Readable
 from runtime.storage.expressions import filter_clause
-from runtime.storage.tables import records
+from runtime.storage.tables import live, records
 from runtime.storage.titles import relation_cells
 
 _VERBS = {"create": ("新建", "create"), "read": ("查看", "read"), "update": ("修改", "update"),
@@ -131,9 +131,10 @@ class FormGate:
 
     def _exists(self, record_id: int, op: Operation, deleted: bool | None) -> bool:
         query = select(records.c.id).where(records.c.id == record_id, records.c.app == self.ref.app_key,
-                                           records.c.form == self.ref.form.key)
+                                           records.c.form == self.ref.form.key,
+                                           records.c.version > 0)  # an import's staged rows: for no one yet
         if deleted is not None:
-            query = query.where(records.c.deleted_at.is_not(None) if deleted else records.c.deleted_at.is_(None))
+            query = query.where(records.c.deleted_at.is_not(None) if deleted else live())
         clause = self.where(op)
         if clause is not None:
             query = query.where(clause)

@@ -29,7 +29,7 @@ from runtime.storage.columns import field_column
 from runtime.storage.context import Change
 from runtime.storage.derived import related_values
 from runtime.storage.refresh import after_write
-from runtime.storage.tables import record_history, records
+from runtime.storage.tables import live, record_history, records
 
 EXAMPLES = 5
 """How many breaking records a problem shows."""
@@ -88,7 +88,7 @@ def report(conn: Connection, app: str, old: AppDefinition, new: AppDefinition, c
 
 def _live(app: str, form: str, everything: bool = False) -> ColumnElement[bool]:
     where = (records.c.app == app) & (records.c.form == form)
-    return where if everything else where & records.c.deleted_at.is_(None)
+    return where if everything else where & live()
 
 
 def _text(key: str, dialect: str) -> ColumnElement[Any]:

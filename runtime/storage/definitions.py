@@ -30,7 +30,7 @@ from runtime.storage.context import Change, FormRef
 from runtime.storage.indexes import drop_form_indexes, sync_indexes
 from runtime.storage.recent import RecentReads
 from runtime.storage.refresh import changed_rollups, recompute_rollups
-from runtime.storage.tables import app_versions, apps, records
+from runtime.storage.tables import app_versions, apps, live, records
 
 _parsed: WeakKeyDictionary[Engine, dict[tuple[str, int], AppDefinition]] = WeakKeyDictionary()
 """Parsed definitions per database and (app, version): a stored version never changes."""
@@ -232,7 +232,7 @@ def _duplicate_counts(conn: Connection, app: str, form: FormDefinition) -> list[
             continue
         col = field_column(field, conn.dialect.name)
         dupes = select(col.raw_expr().label("v")).select_from(records).where(
-            records.c.app == app, records.c.form == form.key, records.c.deleted_at.is_(None),
+            records.c.app == app, records.c.form == form.key, live(),
             col.raw_expr().is_not(None)).group_by(col.raw_expr()).having(func.count() > 1)
         count = conn.scalar(select(func.count()).select_from(dupes.subquery()))
         if count:

@@ -19,7 +19,7 @@ from engine.forms.model import FormDefinition
 from runtime.crypto.fields import seal
 from runtime.storage.columns import field_column
 from runtime.storage.context import Readable
-from runtime.storage.tables import records
+from runtime.storage.tables import live, records
 
 _SAVE = update(records).where(records.c.id == bindparam("rid")).values(data=bindparam("new_data"))
 
@@ -33,7 +33,7 @@ def _related_data(conn: Connection, ids: Iterable[int], form: str | None = None,
     wanted = sorted({i for i in ids if isinstance(i, int)})
     if not wanted:
         return {}
-    query = select(records.c.id, records.c.data).where(records.c.id.in_(wanted), records.c.deleted_at.is_(None))
+    query = select(records.c.id, records.c.data).where(records.c.id.in_(wanted), live())
     if form is not None:
         query = query.where(records.c.form == form)
     if reads is not None and form is not None:
@@ -109,7 +109,7 @@ def pointing_at(conn: Connection, app: str, form: FormDefinition, relation: str,
     reading the whole form (a scan per batch made loading 1M 商机 on PostgreSQL crawl at 500 rows/s)."""
     link = field_column(form.field(relation), conn.dialect.name)
     return select(records.c.id, records.c.data, link.raw_expr().label("parent")).where(
-        records.c.app == app, records.c.form == form.key, records.c.deleted_at.is_(None),
+        records.c.app == app, records.c.form == form.key, live(),
         link.sort_expr().in_(sorted(ids)))
 
 

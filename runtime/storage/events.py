@@ -27,6 +27,9 @@ class RecordEvent:
     before: list[dict[str, Any]]
     after: list[dict[str, Any]]
     change: Change
+    # An import's publish (storage.staging): the records' search documents were written as they were
+    # staged and their audit entries by the publish itself; subscribers that write those skip it.
+    imported: bool = False
 
     @property
     def changed_fields(self) -> set[str]:

@@ -59,7 +59,7 @@ class RecordColumns:
             inner = f"json_extract(t.data, '$.{second}')"
         else:
             inner = field_column(target.field(second), self.dialect, "t").raw
-        return literal_column(f"(SELECT {inner} FROM records AS t WHERE t.id = {link} AND t.deleted_at IS NULL)")
+        return literal_column(f"(SELECT {inner} FROM records AS t WHERE t.id = {link} AND t.deleted_at IS NULL AND t.version > 0)")
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
         if op not in ("=", "!="):

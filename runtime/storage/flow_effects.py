@@ -20,7 +20,7 @@ from runtime.storage import definitions, messages, outbox, records
 from runtime.storage.columns import field_column
 from runtime.storage.context import SYSTEM, Actor, Change, FormRef
 from runtime.storage.expressions import filter_clause
-from runtime.storage.tables import flow_tasks
+from runtime.storage.tables import flow_tasks, live
 from runtime.storage.tables import records as records_table
 
 
@@ -35,7 +35,7 @@ def _fewest_open(conn: Connection, ref: FormRef, effect: fx.Assign, now: datetim
     col = field_column(ref.form.field(effect.field), conn.dialect.name).raw_expr()
     query = (select(col, func.count()).select_from(records_table)
              .where(records_table.c.app == ref.app_key, records_table.c.form == ref.form.key,
-                    records_table.c.deleted_at.is_(None), col.in_(effect.users)).group_by(col))
+                    live(records_table), col.in_(effect.users)).group_by(col))
     if effect.open_when:
         query = query.where(filter_clause(ref, effect.open_when, conn.dialect.name, EvalContext(now, tz)))
     counts = {str(user): n for user, n in conn.execute(query)}

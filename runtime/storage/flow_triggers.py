@@ -21,7 +21,7 @@ from runtime.storage import records as records_storage
 from runtime.storage.context import SYSTEM, FormRef
 from runtime.storage.events import RecordEvent
 from runtime.storage.expressions import filter_clause
-from runtime.storage.tables import apps, records
+from runtime.storage.tables import apps, live, records
 
 
 def refuse_locked(conn: Connection, event: RecordEvent) -> None:
@@ -111,7 +111,7 @@ def run_schedule(conn: Connection, payload: dict[str, Any], now: datetime, tz: Z
     flow = app.flow(payload["flow"])
     ref = FormRef(app, version, app.form(flow.form))
     query = select(records.c.id).where(records.c.app == app.key, records.c.form == flow.form,
-                                       records.c.deleted_at.is_(None)).order_by(records.c.id)
+                                       live()).order_by(records.c.id)
     if flow.trigger.when:
         query = query.where(filter_clause(ref, flow.trigger.when, conn.dialect.name, EvalContext(now, tz)))
     ids = list(conn.scalars(query))
@@ -128,7 +128,7 @@ def backfill_dates(conn: Connection, payload: dict[str, Any], now: datetime, tz:
         return 0
     flow = app.flow(payload["flow"])
     rows = conn.execute(select(records.c.id, records.c.data).where(
-        records.c.app == app.key, records.c.form == flow.form, records.c.deleted_at.is_(None)).order_by(records.c.id))
+        records.c.app == app.key, records.c.form == flow.form, live()).order_by(records.c.id))
     scheduled = 0
     for row in rows.all():
         if row.data.get(flow.trigger.field) is not None:

@@ -40,7 +40,7 @@ from runtime.storage import search
 from runtime.storage.columns import SqlColumn, column, is_system, refuse_encrypted
 from runtime.storage.context import FormRef
 from runtime.storage.expressions import RecordColumns
-from runtime.storage.tables import records
+from runtime.storage.tables import live, records
 
 MAX_LIMIT = 500
 MAX_SORT_KEYS = 10
@@ -297,7 +297,7 @@ def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueCon
     columns = [column(ref.form, k.key, dialect) for k in keys]
     if not 1 <= query.limit <= MAX_LIMIT:
         raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    where = [records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None)]
+    where = [records.c.app == ref.app_key, records.c.form == ref.form.key, live()]
     where += [condition_clause(ref, c, dialect, ctx) for c in query.conditions]
     where += resolve_search(conn, ref, query, ctx).where
     count = select(func.count()).select_from(records).where(*where) if query.count else None

@@ -31,7 +31,7 @@ from runtime.storage.events import RecordEvent
 from runtime.storage.indexes import unique_field_of
 from runtime.storage.references import reference_issues
 from runtime.storage.refresh import after_write
-from runtime.storage.tables import record_history, records, sequences
+from runtime.storage.tables import live, record_history, records, sequences
 
 
 def _invalid(issues: list[Issue]) -> ValidationFailed:
@@ -71,7 +71,8 @@ def validate_many(conn: Connection, ref: FormRef, items: Sequence[Any], change: 
     return datas
 
 
-def _number(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], change: Change) -> None:
+def number_new(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], change: Change) -> None:
+    """Give new records their auto numbers (in place), taken from the form's sequences."""
     for field in ref.form.fields:
         if not isinstance(field, AutoNumberField):
             continue
@@ -107,7 +108,7 @@ def _duplicate_issues(conn: Connection, ref: FormRef, datas: list[dict[str, Any]
             compared = [sql_sort_key(p.value) if col.keyed else p.value for p in params]
             stored |= {str(v) for v in conn.scalars(
                 select(col.raw_expr()).select_from(records).where(
-                    records.c.app == ref.app_key, records.c.form == ref.form.key, records.c.deleted_at.is_(None),
+                    records.c.app == ref.app_key, records.c.form == ref.form.key, live(),
                     col.sort_expr().in_(bindparam("clashing", compared, expanding=True,
                                                   type_=String() if col.keyed else params[0].type))))}
         seen: set[str] = set()
@@ -129,7 +130,7 @@ def _guard(conn: Connection, rows: int = 1) -> Any:
     return conn.begin_nested() if rows > 1 else nullcontext()
 
 
-def _unique_error(conn: Connection, ref: FormRef, error: IntegrityError, datas: list[dict[str, Any]],
+def unique_error(conn: Connection, ref: FormRef, error: IntegrityError, datas: list[dict[str, Any]],
                   prefix: bool) -> UniqueViolation:
     """The unique violation of a write, naming the field (and for many rows, each clashing item).
     With one row the transaction may be aborted (PostgreSQL): nothing is read, the index tells."""
@@ -166,7 +167,7 @@ class NewRecord:
     deleted_at: datetime | None = None
 
 
-def _insert_records(conn: Connection, rows: list[dict[str, Any]], texts: dict[int, str]) -> list[int]:
+def insert_records(conn: Connection, rows: list[dict[str, Any]], texts: dict[int, str]) -> list[int]:
     """Insert records rows (without their ids); returns the ids they took. On PostgreSQL one row
     takes its id from the insert, a round trip less than asking the sequence first."""
     if conn.dialect.name == "postgresql" and len(rows) == 1:
@@ -217,7 +218,7 @@ def write_many(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], chan
     clash raises UniqueViolation naming each clashing item."""
     if not datas:
         return []
-    _number(conn, ref, datas, change)
+    number_new(conn, ref, datas, change)
     who = change.actor.username
     columns = {"app": ref.app_key, "form": ref.form.key, "version": 1, "def_version": ref.version, "owner": who,
                "department": change.actor.department, "created_at": change.now, "created_by": who,
@@ -228,9 +229,9 @@ def write_many(conn: Connection, ref: FormRef, datas: list[dict[str, Any]], chan
     field_list = shared_per_keys(list)
     try:
         with _guard(conn, len(rows)):
-            ids = _insert_records(conn, rows, texts)
+            ids = insert_records(conn, rows, texts)
     except IntegrityError as e:
-        raise _unique_error(conn, ref, e, datas, prefix) from None
+        raise unique_error(conn, ref, e, datas, prefix) from None
     made = [NewRecord(id=i, **{**row, "data": d}) for i, row, d in zip(ids, rows, datas, strict=True)]
     insert_rows(conn, record_history, [
         {"record_id": r.id, "version": 1, "action": "create", "changed": field_list(r.data), "data": kept,
@@ -256,7 +257,7 @@ def get(conn: Connection, ref: FormRef, record_id: int, *, deleted: bool = False
     """One record of the form; NotFound if it is not there (or deleted, unless deleted=True)."""
     query = select(records).where(records.c.id == record_id, records.c.app == ref.app_key,
                                   records.c.form == ref.form.key)
-    query = query.where(records.c.deleted_at.is_not(None) if deleted else records.c.deleted_at.is_(None))
+    query = query.where(records.c.deleted_at.is_not(None) if deleted else live())
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = conn.execute(query).first()
@@ -297,7 +298,7 @@ def _write(conn: Connection, ref: FormRef, row: Row[Any], values: dict[str, Any]
                         **values).returning(*records.c))
             new = result.first()
     except IntegrityError as e:
-        raise _unique_error(conn, ref, e, datas, False) from None
+        raise unique_error(conn, ref, e, datas, False) from None
     if new is None:  # someone else wrote between our read and this write (SQLite: cannot happen)
         current = conn.scalar(select(records.c.version).where(records.c.id == row.id))
         raise VersionMismatch(f"记录已被他人修改（当前版本 {current}），请刷新后重试",

@@ -91,7 +91,7 @@ def _query_existing(conn: Connection, ref: FormRef, kind: str, target: str, valu
     sql = f'SELECT "{key}" FROM {table} WHERE "{key}" IN ({marks})'
     params: list[Any] = list(values)
     if kind == "record":
-        sql += " AND app = ? AND form = ? AND deleted_at IS NULL"
+        sql += " AND app = ? AND form = ? AND deleted_at IS NULL AND version > 0"
         params += [ref.app_key, target]
     return {row[0] for row in driver.rows(conn, sql, params)}  # every write asks: straight to the driver
 

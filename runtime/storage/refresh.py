@@ -34,7 +34,7 @@ from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
 from runtime.storage.context import system_values
 from runtime.storage.derived import fill_lookups, pointing_at, related_values, save_refreshed
-from runtime.storage.tables import records
+from runtime.storage.tables import live, records
 
 _PENDING = "tangram.stale_derived"
 _BATCH = 5000
@@ -110,7 +110,7 @@ class _Stale:
 
     def _refresh(self, conn: Connection, form: FormDefinition, marks: dict[int, dict[str, bool]]) -> None:
         query = select(records).where(records.c.id.in_(sorted(marks)), records.c.form == form.key,
-                                      records.c.app == self.app.key, records.c.deleted_at.is_(None))
+                                      records.c.app == self.app.key, live())
         if conn.dialect.name == "postgresql":
             # Locked, in id order: a concurrent write refreshing the same parent waits for this one to
             # commit, then reads the sources as committed (READ COMMITTED) instead of a stale snapshot.
@@ -231,7 +231,7 @@ def recompute_rollups(conn: Connection, app: AppDefinition, form: FormDefinition
     if not rollups:
         return
     ids = list(conn.scalars(select(records.c.id).where(records.c.app == app.key, records.c.form == form.key,
-                                                       records.c.deleted_at.is_(None)).order_by(records.c.id)))
+                                                       live()).order_by(records.c.id)))
     for start in range(0, len(ids), _BATCH):
         stale = _Stale(app, ctx)
         stale.rollups[form.key] = {i: dict.fromkeys((f.key for f in rollups), False) for i in ids[start:start + _BATCH]}

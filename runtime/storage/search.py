@@ -147,7 +147,7 @@ def _numbered(form: FormDefinition) -> list[str]:
 def keep_current(conn: Connection, event: RecordEvent) -> None:
     """Created records are indexed; updated ones again when a searched field changed."""
     form = event.ref.form
-    if event.action == "create":
+    if event.action == "create" and not event.imported:
         index_records(conn, form, event.ids, event.after)
     elif event.action == "update" and set(form.searched_fields) & event.changed_fields:
         index_records(conn, form, event.ids, event.after, replace=True)
@@ -166,6 +166,11 @@ def rebuild(conn: Connection, app: str, form: FormDefinition) -> int:
         index_records(conn, form, [r.id for r in batch], [r.data for r in batch])
         done, after = done + len(batch), batch[-1].id
     return done
+
+
+def forget(conn: Connection, ids: Select[Any]) -> None:
+    """Drop the documents of the records a query gives (records about to be removed)."""
+    _delete(conn, ids)
 
 
 def _delete(conn: Connection, ids: Sequence[int] | Select[Any]) -> None:

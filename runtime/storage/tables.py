@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 from runtime.storage.types import RecordJSON, UTCDateTime
 
@@ -83,6 +86,13 @@ records = Table(
     Index("ix_records_form_id", "app", "form", "id", postgresql_where=text("deleted_at IS NULL"),
           sqlite_where=text("deleted_at IS NULL")),
 )
+
+def live(table: Any = None) -> ColumnElement[bool]:
+    """The records every reader sees: not deleted, and stored (an import's staged rows are at version 0
+    until it publishes them, storage/staging.py). `table` may be an alias of records."""
+    t = records if table is None else table
+    return t.c.deleted_at.is_(None) & (t.c.version > 0)
+
 
 record_history = Table(
     "record_history", metadata,
