@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from engine.forms.fields.base import ValueContext
-from runtime.storage import definitions, listing
+from runtime.storage import listing
 from runtime.storage.indexes import existing_indexes, index_prefix
 from tests.factories import Maker, shop
+from tests.plans import list_plan, uses_index_without_sorting
 
 SIZES = ["20-99人", "100-499人", "1000人以上"]
 """公司规模 as the CRM lists them: by their text they would come 100-499人, 1000人以上, 20-99人."""
@@ -102,21 +102,12 @@ def test_an_option_with_a_quote_a_colon_and_a_percent_is_indexed_and_sorted(make
 
 
 def test_the_option_order_sort_walks_the_selects_index(make: Maker) -> None:
-    from tests.runtime.test_list_indexes import _generic_indexes, _plan, _uses_index_without_sorting
-
     _app(make)
     _seed(make)
-    with make.app.state.db.write() as conn:
-        ref = definitions.form_ref(conn, "shop", "customer")
-        keys = [listing.SortKey("size"), listing.SortKey("id")]
-        query = listing.ListQuery(sort=[listing.SortKey("size")], cursor=listing.encode_cursor(keys, ["20-99人", 3]))
-        page, _count, _keys = listing.build_select(conn, ref, query, ValueContext())
-        savepoint = conn.begin_nested()
-        for name in _generic_indexes(conn):
-            conn.exec_driver_sql(f"DROP INDEX {name}")
-        plan = _plan(conn, page)
-        savepoint.rollback()
-    _uses_index_without_sorting(plan, index_prefix("shop", "customer"))
+    keys = [listing.SortKey("size"), listing.SortKey("id")]
+    found = list_plan(make, "shop", "customer", sort=[listing.SortKey("size")],
+                      cursor=listing.encode_cursor(keys, ["20-99人", 3]))
+    uses_index_without_sorting(found, index_prefix("shop", "customer"))
 
 
 def test_an_export_sorted_by_a_select_comes_in_option_order(make: Maker) -> None:
@@ -171,7 +162,9 @@ def test_expressions_compare_a_selects_text_as_python_does_and_find_values_no_lo
     assert names('size < "20-99人"') == [n for n, s in sizes.items() if s is not None and s < "20-99人"]
     definition["forms"][0]["fields"][-1]["options"] = ["20-99人", "100-499人"]  # 1000人以上 removed
     definition["version"] = "1.0.1"
-    assert make.client.put("/api/v1/apps/shop", json=definition, headers=make.admin).status_code == 200
+    keep = [{"form": "customer", "field": "size", "constraint": "options", "action": "new_only"}]
+    r = make.client.put("/api/v1/apps/shop", json={"definition": definition, "decisions": keep}, headers=make.admin)
+    assert r.status_code == 200, r.text  # the stored 1000人以上 stay (decided: the options hold for new values)
     make.record("customer", {"name": "客户新", "size": "20-99人"})
     # Stored values no longer among the options share one place in the order, not one value.
     assert names('size = "1000人以上"') == [n for n, s in sizes.items() if s == "1000人以上"]
