@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Conflict
 from runtime.crypto.fields import seal
-from runtime.storage import derived, events, search
+from runtime.storage import events, refresh, search
 from runtime.storage.context import Change, FormRef
 from runtime.storage.events import RecordEvent
 from runtime.storage.records import NewRecord, insert_records, number_new, unique_error
@@ -122,7 +122,7 @@ def publish(conn: Connection, ref: FormRef, batch: Batch, made: Sequence[NewReco
                        "abandoned); nothing was imported, import it again")
     ids = [r.id for r in made]
     datas = [r.data for r in made]
-    derived.after_write(conn, ref.app, ref.form, ids, [{}] * len(ids), datas, change.ctx, creating=True)
+    refresh.after_write(conn, ref.app, ref.form, ids, [{}] * len(ids), datas, change.ctx, creating=True)
     events.publish(conn, RecordEvent("create", ref, ids, [{}] * len(ids), datas, change, imported=True))
 
 
