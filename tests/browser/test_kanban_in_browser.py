@@ -28,9 +28,10 @@ def test_dragging_a_card_to_another_column_changes_its_stage(page: Any, site: Si
     card = page.locator(f'.kcard[data-id="{opp["id"]}"]')
     assert card.locator("xpath=..").get_attribute("data-value") == "初步接洽"
     drag(page, card, _column(page, "方案报价"))
-    wait_until(page, f"document.querySelector('.kcard[data-id=\"{opp['id']}\"]').dataset.version === '2'")
+    wait_until(page, f"document.querySelector('.kcard[data-id=\"{opp['id']}\"]').dataset.version === '3'")
     saved = site.api.get(f"/apps/crm/forms/opportunity/records/{opp['id']}").json()
-    # version 3: the CRM's stage_clock flow stamps stage_changed_at right after the move
+    # version 3: the CRM's stage_clock flow stamps stage_changed_at in the same write, and the PATCH
+    # answers with the record as committed, so the card knows the version a next move must name
     assert saved["data"]["stage"] == "方案报价" and saved["version"] == 3 and saved["data"]["stage_changed_at"]
     assert _column(page, "方案报价").locator(f'.kcard[data-id="{opp["id"]}"]').count() == 1
 
@@ -56,5 +57,5 @@ def test_a_focused_card_moves_with_the_arrow_keys(page: Any, site: Site) -> None
     card = page.locator(f'.kcard[data-id="{opp["id"]}"]')
     card.focus()
     page.keyboard.press("ArrowRight")
-    wait_until(page, f"document.querySelector('.kcard[data-id=\"{opp['id']}\"]').dataset.version === '2'")
+    wait_until(page, f"document.querySelector('.kcard[data-id=\"{opp['id']}\"]').dataset.version === '3'")
     assert site.api.get(f"/apps/crm/forms/opportunity/records/{opp['id']}").json()["data"]["stage"] == "需求确认"
