@@ -20,6 +20,7 @@ import pytest
 from runtime.io import imports
 from runtime.io import records as records_io
 from runtime.jobs import worker
+from runtime.jobs.handlers import job_handlers
 from runtime.settings import Settings
 from runtime.storage import outbox
 from runtime.storage.db import Database
@@ -252,18 +253,21 @@ def test_the_embedded_workers_rounds_on_a_busy_database_log_once_and_carry_on(
         outbox.enqueue(conn, "noop", {}, datetime.now(UTC))
     stop = threading.Event()
     caplog.set_level(logging.INFO, logger="tangram.worker")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(worker, "run_once", counted)
-        patch.setattr(worker, "handlers", lambda: {"noop": lambda run: None})
-        thread = threading.Thread(target=worker.serve, args=(db, settings, stop, lambda: datetime.now(UTC)))
-        with writes_blocked(db, ("jobs",)):
-            thread.start()
-            for _ in range(3):  # three rounds meet the busy database
-                assert failed.acquire(timeout=30)
-            assert not ran.is_set()
-        assert ran.wait(30)  # and a round after the lock is free runs the job
-        stop.set()
-        thread.join(10)
+    job_handlers.register("noop", lambda run: None)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(worker, "run_once", counted)
+            thread = threading.Thread(target=worker.serve, args=(db, settings, stop, lambda: datetime.now(UTC)))
+            with writes_blocked(db, ("jobs",)):
+                thread.start()
+                for _ in range(3):  # three rounds meet the busy database
+                    assert failed.acquire(timeout=30)
+                assert not ran.is_set()
+            assert ran.wait(30)  # and a round after the lock is free runs the job
+            stop.set()
+            thread.join(10)
+    finally:
+        job_handlers.unregister("noop")
     busy = [r for r in caplog.records if "busy" in r.getMessage()]
     assert len(busy) == 1 and busy[0].levelno == logging.WARNING and busy[0].exc_info is None
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
