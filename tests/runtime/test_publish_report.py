@@ -33,6 +33,12 @@ def _version(make: Maker) -> int:
     return make.client.get("/api/v1/apps/shop", headers=make.admin).json()["version"]  # type: ignore[no-any-return]
 
 
+def _stored(make: Maker, key: str) -> dict[int, Any]:
+    """Each customer's stored value of `key`, by record id."""
+    items = make.client.get(f"{CUSTOMERS}/records", headers=make.admin).json()["items"]
+    return {i["id"]: i["data"].get(key) for i in items}
+
+
 def test_making_a_field_required_over_blank_records_is_refused_with_the_report(make: Maker) -> None:
     make.app_def()
     ids = _customers(make, {"name": "甲"}, {"name": "乙", "note": "有"}, {"name": "丙"})
@@ -122,8 +128,7 @@ def test_fill_with_an_expression_is_computed_per_record(make: Maker) -> None:
     r = make.client.put("/api/v1/apps/shop", json={"definition": _stricter(max_length=3), "decisions": decisions},
                         headers=make.admin)
     assert r.status_code == 200, r.text
-    notes = {i["id"]: i["data"]["note"] for i in make.client.get(f"{CUSTOMERS}/records", headers=make.admin)
-             .json()["items"]}
+    notes = _stored(make, "note")
     assert notes == {long: "一二三", short: "短"}
 
 
@@ -150,8 +155,7 @@ def test_a_type_change_fills_the_values_that_cannot_convert(make: Maker) -> None
     fill = [{"form": "customer", "field": "note", "constraint": "type", "action": "fill", "value": 0}]
     r = make.client.put("/api/v1/apps/shop", json={"definition": changed, "decisions": fill}, headers=make.admin)
     assert r.status_code == 200, r.text
-    notes = {i["id"]: i["data"]["note"] for i in make.client.get(f"{CUSTOMERS}/records", headers=make.admin)
-             .json()["items"]}
+    notes = _stored(make, "note")
     assert notes == {ok: "12.00", bad: "0.00"}
 
 
@@ -206,8 +210,7 @@ def test_a_new_validation_rule_is_reported_and_a_fill_must_satisfy_it(make: Make
     r = make.client.put("/api/v1/apps/shop", json={"definition": changed, "decisions": [decide | {"value": 100}]},
                         headers=make.admin)
     assert r.status_code == 200, r.text
-    amounts = {i["id"]: i["data"]["amount"] for i in make.client.get(f"{CUSTOMERS}/records", headers=make.admin)
-               .json()["items"]}
+    amounts = _stored(make, "amount")
     assert amounts == {low: "100.00", high: "500.00"}
 
 
