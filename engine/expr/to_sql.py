@@ -172,12 +172,7 @@ class _Compiler:
         return native([self.run(a) for a in node.args])
 
     def in_text_order(self, value: Any) -> Any:
-        """A text value as it is ordered: under ICU's Chinese collation, or as Tangram's key of it."""
-        if self.dialect == "postgresql":
-            return value.collate(ICU_CHINESE)
-        if self.dialect != "sqlite":
-            raise ValueError(f"text has no Chinese order on {self.dialect}")  # the checker refused it already
-        return getattr(func, SQL_FUNCTION)(value, type_=String())
+        return in_text_order(value, self.dialect)
 
     @property
     def zone(self) -> str:
@@ -216,4 +211,13 @@ def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContex
     return _Compiler(dialect, source, ctx or EvalContext()).run(checked.node, positive=True)  # type: ignore[no-any-return]
 
 
-__all__ = ["to_sql", "ColumnSource", "ICU_CHINESE", "ORDERINGS"]
+def in_text_order(value: Any, dialect: str) -> Any:
+    """A text value as it is ordered: under ICU's Chinese collation, or as Tangram's key of it."""
+    if dialect == "postgresql":
+        return value.collate(ICU_CHINESE)
+    if dialect != "sqlite":
+        raise ValueError(f"text has no Chinese order on {dialect}")  # the checker refused it already
+    return getattr(func, SQL_FUNCTION)(value, type_=String())
+
+
+__all__ = ["to_sql", "ColumnSource", "ICU_CHINESE", "ORDERINGS", "in_text_order"]

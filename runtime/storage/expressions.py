@@ -14,7 +14,7 @@ from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext
 from engine.expr.nodes import BOOL
 from engine.expr.scope import Scope, form_scope
-from engine.expr.to_sql import ORDERINGS, to_sql
+from engine.expr.to_sql import ORDERINGS, in_text_order, to_sql
 from engine.expr.typecheck import check
 from engine.forms.model import FormDefinition
 from engine.limits import DEFAULT
@@ -66,7 +66,11 @@ class RecordColumns:
             refuse_encrypted(self.form.by_key.get(key), op)
         col = column(self.form, key, self.dialect)
         if op in ORDERINGS and self._text_out_of_order(key, col.storage):
-            return None  # to_sql then compares the value in Chinese order, without the index
+            # Text its index keeps in code-point order (options, numbers like QT-0001, usernames) is
+            # compared in Chinese order like all text, without the index.
+            text = bindparam(None, str(value), type_=String())
+            ordered = getattr(in_text_order(col.value_expr(), self.dialect), _OPS[op])(in_text_order(text, self.dialect))
+            return and_(ordered, col.raw_expr().is_not(None))
         if col.order and (op not in ("=", "!=") or str(value) not in col.order):
             # A select's index holds option positions: it answers equality with an option. Order
             # and other values compare the text, as Python does (`region < "华南"`).
