@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 
+from engine.app import AppDefinition
 from engine.errors import NotFound
 from engine.forms import builder
 from engine.forms.tightening import Decision, parse_decisions
@@ -104,15 +105,21 @@ def get_version(app: str, version: Version, db: DB, guard: Gatekeeper) -> Any:
 
 # The builder: each edit changes the draft and returns the edited form; publish makes a version.
 
-def _edit(app: str, form: str, request: Request, db: DB, guard: Guard, edit: Any) -> Any:
-    """One builder edit on the draft: needs `manage` on the form (a new form: on the whole app)."""
+def edit_draft(app: str, request: Request, db: DB, guard: Guard, edit: Any, *, form: str | None = None,
+               detail: dict[str, Any] | None = None) -> AppDefinition:
+    """One builder edit on the draft, audited: needs `manage` on the form (no form: on the whole app).
+    Returns the saved draft (422 with JSON paths when the edit breaks the definition)."""
     with db.write() as conn:
         guard.require_manage(conn, app, form)
-        draft = edit(definitions.draft(conn, app))
-        saved = definitions.save_draft(conn, app, draft, change_for(request, guard.actor))
+        saved = definitions.save_draft(conn, app, edit(definitions.draft(conn, app)), change_for(request, guard.actor))
         audit.write(conn, "app.draft", guard.actor, guard.now, app=app, form=form,
-                    detail={"edit": f"{request.method} {request.url.path}"})
-    return saved.form(form).dump()
+                    detail={"edit": f"{request.method} {request.url.path}", **(detail or {})})
+    return saved
+
+
+def _edit(app: str, form: str, request: Request, db: DB, guard: Guard, edit: Any) -> Any:
+    """A form builder edit: answers with the edited form."""
+    return edit_draft(app, request, db, guard, edit, form=form).form(form).dump()
 
 
 @router.get("/{app}/draft")

@@ -12,8 +12,8 @@ from engine.app import parse_app
 from engine.errors import FlowRunning
 from engine.flows import builder
 from engine.flows.trial import trial
-from runtime import audit
-from runtime.api.deps import DB, Now, change_for
+from runtime.api.apps import edit_draft
+from runtime.api.deps import DB, Now
 from runtime.api.guard import Gatekeeper
 from runtime.permissions.approvers import require_record
 from runtime.schemas.flows import CopyFlowIn, InsertBranchIn, InsertStepIn, MoveStepIn, TrialIn, trial_json
@@ -37,12 +37,8 @@ def list_designs(app: str, db: DB, guard: Gatekeeper) -> Any:
 
 
 def _edit(app: str, flow: str, request: Request, db: DB, guard: Gatekeeper, edit: Any) -> dict[str, Any]:
-    with db.write() as conn:
-        guard.require_manage(conn, app)
-        saved = definitions.save_draft(conn, app, edit(definitions.draft(conn, app)), change_for(request, guard.actor))
-        audit.write(conn, "app.draft", guard.actor, guard.now, app=app,
-                    detail={"edit": f"{request.method} {request.url.path}", "flow": flow})
-    return saved.dump()
+    """A designer edit of the whole app's draft (flows need `manage` on the app): the saved draft as JSON."""
+    return edit_draft(app, request, db, guard, edit, detail={"flow": flow}).dump()
 
 
 @router.put("/{flow}")
