@@ -15,7 +15,6 @@ from engine.flows.trial import trial
 from runtime.api.apps import edit_draft
 from runtime.api.deps import DB, Now
 from runtime.api.guard import Gatekeeper
-from runtime.permissions.approvers import require_record
 from runtime.schemas.flows import CopyFlowIn, InsertBranchIn, InsertStepIn, MoveStepIn, TrialIn, trial_json
 from runtime.storage import definitions, flows
 
@@ -125,8 +124,10 @@ def trial_run(app: str, flow: str, body: TrialIn, request: Request, db: DB, guar
         draft = definitions.draft(conn, app)
         candidate = parse_app(builder.put_flow(draft, flow, body.definition) if body.definition is not None else draft)
         found = candidate.flow(flow)
-        require_record(conn, guard, app, found.form, body.record_id)
+        gate = guard.form(conn, app, found.form, "read")
+        gate.require_record(body.record_id, "read")
+        sees_all = not (gate.hidden or gate.masked)
         _, version = definitions.current(conn, app)
         ctx = flows.context(conn, candidate, version, found, body.record_id, request.app.state.timezone)
         result = trial(found, ctx, guard.actor.username or "system", now)
-    return trial_json(result)
+    return trial_json(result, values=sees_all)

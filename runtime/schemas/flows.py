@@ -96,10 +96,15 @@ def _effect_json(effect: Any) -> dict[str, Any]:
     return {"effect": type(effect).__name__, **body}
 
 
-def trial_json(result: Trial, lang: str = "zh") -> dict[str, Any]:
-    """A trial run: how it ended, its timeline, who each approval step asked, what its actions would do."""
-    return {"status": result.status, "timeline": timeline_json(result.timeline, lang), "asked": result.asked,
-            "effects": [_effect_json(e) for e in result.effects]}
+def trial_json(result: Trial, lang: str = "zh", *, values: bool = True) -> dict[str, Any]:
+    """A trial run: how it ended, its timeline, who each approval step asked, what its actions would do.
+    Without `values` (a reader who does not see every field in full) the effects and the timeline's
+    details name no value: the actions' values and messages may be computed from any field."""
+    timeline = timeline_json(result.timeline, lang)
+    if not values:
+        timeline = [{k: v for k, v in entry.items() if k != "detail"} for entry in timeline]
+    return {"status": result.status, "timeline": timeline, "asked": result.asked,
+            "effects": [_effect_json(e) if values else {"effect": type(e).__name__} for e in result.effects]}
 
 
 def message_json(row: Row[Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from runtime.storage.org import set_role_members
 from runtime.storage.tables import flow_instances, flow_tasks
 from tests.factories import Maker
 from tests.flows import FlowWorld, approval, approval_flow, tickets
@@ -158,3 +159,20 @@ def test_a_canvas_edit_the_engine_refuses_changes_nothing(make: Maker) -> None:
     assert r.status_code == 400 and r.json()["error"]["field"] == "path"
     saved = next(i["flow"] for i in w.client.get(DRAFT, headers=h).json()["items"] if i["flow"]["key"] == "big_spend")
     assert saved["steps"] == w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=h).json()["steps"]
+
+
+def test_a_trial_shows_no_values_to_a_designer_who_does_not_see_every_field(make: Maker) -> None:
+    designer = {"key": "designer", "name": "流程设计", "permissions": {
+        "*": {"read": "all", "manage": True},
+        "ticket": {"read": "all", "manage": True, "fields": {"cost": "hidden"}}}}
+    copy_cost = {"type": "action", "action": "update_record", "set": {"note": 'CONCAT("预计 ", cost)'}}
+    w = FlowWorld(make, tickets(approval_flow(copy_cost), roles=[*tickets()["roles"], designer]))
+    w.org([], {}, {"designer": ["sun"]})
+    with w.app.state.db.write() as conn:
+        set_role_members(conn, "tickets", "member", [])  # sun holds only the designer role
+    record = w.record({"summary": "锅炉", "cost": "8888"})
+    seen = w.client.post(f"{DRAFT}/approve/trial", json={"record_id": record["id"]}, headers=w.h("sun"))
+    assert seen.status_code == 200, seen.text
+    assert "8888" not in seen.text and seen.json()["effects"][0] == {"effect": "UpdateRecord"}
+    full = w.client.post(f"{DRAFT}/approve/trial", json={"record_id": record["id"]}, headers=w.h("admin"))
+    assert "8888" in full.text  # an administrator sees what the actions would write
