@@ -16,10 +16,11 @@ from engine.expr.evaluate import EvalContext, evaluate, is_true
 from engine.expr.parser import _parse_cached
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
-from runtime.storage import definitions, records
-from runtime.storage.context import Actor, Change
-from runtime.storage.expressions import filter_clause
-from runtime.storage.tables import records as table
+from runtime.apps import definitions
+from runtime.db.tables import records as table
+from runtime.records import records
+from runtime.records.context import Actor, Change
+from runtime.records.expressions import filter_clause
 
 EXPRESSIONS = [
     'annual_revenue > 5000000 AND region = "华东"',

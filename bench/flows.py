@@ -29,14 +29,16 @@ from engine.flows.machine import advance
 from engine.flows.run import FlowContext
 from engine.flows.state import FlowInstanceState
 from engine.org import Org
+from runtime.accounts.org import set_role_members
+from runtime.accounts.users import create_user, issue_token
+from runtime.apps import definitions
+from runtime.db import schema
+from runtime.db.db import Database, open_database
+from runtime.db.tables import jobs
+from runtime.jobs import outbox
 from runtime.main import create_app
+from runtime.records.context import SYSTEM, Change
 from runtime.settings import Settings
-from runtime.storage import definitions, outbox, schema
-from runtime.storage.context import SYSTEM, Change
-from runtime.storage.db import Database, open_database
-from runtime.storage.org import set_role_members
-from runtime.storage.tables import jobs
-from runtime.storage.users import create_user, issue_token
 
 APPROVERS = ["a1", "a2", "a3"]
 

@@ -27,8 +27,8 @@ import httpx
 
 from bench.records import OWNERS, database_url, login, prepare, server
 from bench.timing import percentile
+from runtime.apps import definitions
 from runtime.demo.generate import generate
-from runtime.storage import definitions
 
 
 def customers_csv(app: Any, rows: int) -> bytes:

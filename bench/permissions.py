@@ -22,16 +22,19 @@ from sqlalchemy.pool import NullPool
 
 from bench.timing import Stopwatch, timed
 from runtime import audit
+from runtime.accounts import org
+from runtime.accounts.users import create_user
+from runtime.apps import definitions
 from runtime.cli import CRM_TEMPLATE
+from runtime.db import schema, tables
+from runtime.db.db import Database, open_database
 from runtime.demo.generate import generate
 from runtime.main import create_app
 from runtime.permissions import partition
 from runtime.permissions.check import Guard
+from runtime.records import events, listing, records
+from runtime.records.context import Actor, Change
 from runtime.settings import Settings
-from runtime.storage import definitions, events, listing, org, records, schema, tables
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database, open_database
-from runtime.storage.users import create_user
 
 PG_URL = os.environ.get("TANGRAM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORK = Path(os.environ.get("TANGRAM_BENCH_DIR", "/tmp/tangram-bench"))

@@ -29,16 +29,18 @@ from bench import bare
 from bench.loadgen import request, send_all
 from bench.timing import Stopwatch, percentile, timed, timed_together
 from engine.forms.fields.base import ValueContext
+from runtime.accounts.users import create_user
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.sync import sync
+from runtime.apps import definitions
 from runtime.cli import CRM_TEMPLATE
+from runtime.db import schema, tables
+from runtime.db.db import Database, open_database
 from runtime.demo.generate import generate
-from runtime.storage import definitions, listing, records, schema, tables
-from runtime.storage.bulk import insert_rows
-from runtime.storage.columns import column
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database, open_database
-from runtime.storage.users import create_user
+from runtime.records import listing, records
+from runtime.records.bulk import insert_rows
+from runtime.records.columns import column
+from runtime.records.context import Actor, Change
 
 PG_URL = os.environ.get("TANGRAM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORK = Path(os.environ.get("TANGRAM_BENCH_DIR", "/tmp/tangram-bench"))
@@ -89,7 +91,7 @@ def list_index(db: Database) -> tuple[str, str]:
 def statistics_as_in_use(db: Database) -> None:
     """Planner statistics as a live database has them: PostgreSQL's autovacuum analyzes a table
     after a bulk load (this machine's runs with autovacuum off, hence the ANALYZE); SQLite keeps
-    none, Tangram runs no ANALYZE there, so its plans are measured without (runtime/storage/indexes.py)."""
+    none, Tangram runs no ANALYZE there, so its plans are measured without (runtime/records/indexes.py)."""
     if db.dialect == "postgresql":
         with db.write() as conn:
             conn.exec_driver_sql("ANALYZE")

@@ -24,11 +24,12 @@ from engine.expr.evaluate import EvalContext
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.run import ReportContext, run_widget
 from runtime.analytics.sync import sync
+from runtime.apps import definitions
+from runtime.db.db import Database
 from runtime.demo.generate import generate
+from runtime.records import records
+from runtime.records.context import Actor, Change
 from runtime.settings import Settings
-from runtime.storage import definitions, records
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database
 
 BATCH = 5000
 ANALYZE_EVERY = 100_000
@@ -94,7 +95,7 @@ def change_leads(db: Database, count: int) -> int:
     (Leads feed no rollup, so the writes themselves stay cheap; the sync's cost does not depend on the form.)"""
     from sqlalchemy import select
 
-    from runtime.storage.tables import records as table
+    from runtime.db.tables import records as table
 
     with db.read() as conn:
         ref = definitions.form_ref(conn, "crm", "lead")

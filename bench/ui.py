@@ -4,7 +4,7 @@ layout, views and the Jinja2 render, through the ASGI app in-process, no network
 Cases: the default page (newest first), a sort by the name alone, an indexed filter + money sort, a deep keyset page of that
 list, an expression filter, and searches (q=) over the title and search fields: a common word takes
 the scan (it stops at the page's 50 hits), a rare one, a missing one and a phone number's digits
-take the search index (runtime/storage/search.py)."""
+take the search index (runtime/records/search.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from bench.records import WORK, bulk_storage, database_url, list_index, prepare, statistics_as_in_use
 from bench.timing import Stopwatch, timed
+from runtime.apps import definitions
+from runtime.db.tables import records
 from runtime.main import create_app
 from runtime.settings import Settings
-from runtime.storage import definitions
-from runtime.storage.tables import records
 
 PAGE = "/apps/crm/forms/customer"
 

@@ -17,9 +17,9 @@ from engine.app import AppDefinition, parse_app
 from engine.forms import builder as edits
 from engine.forms.fields.lookup import Result as LookupResult
 from engine.forms.fields.rollup import RollupField
+from runtime.accounts.directory import active_users, department_choices
 from runtime.api.deps import DB
-from runtime.storage import definitions
-from runtime.storage.directory import active_users, department_choices
+from runtime.apps import definitions
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,7 +26,7 @@ from builder_ui.cells import option_values
 from engine.app import AppDefinition
 from engine.forms.fields import FieldType
 from engine.reports.model import ReportDefinition, ReportFilter
-from runtime.storage.directory import active_users, department_choices
+from runtime.accounts.directory import active_users, department_choices
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATES = ("date", "datetime")

@@ -22,8 +22,8 @@ from engine.app import AppDefinition
 from engine.errors import Forbidden, NotFound
 from engine.reports.model import ReportDefinition, Widget
 from runtime.api.deps import DB
+from runtime.apps import definitions
 from runtime.permissions.check import Guard
-from runtime.storage import definitions
 
 router = APIRouter(include_in_schema=False)
 DRILL_COLUMNS = 4

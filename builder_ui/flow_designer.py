@@ -16,7 +16,8 @@ from engine.flows.actions import action_types
 from engine.flows.steps import step_types
 from engine.forms.model import FormDefinition
 from runtime.api.deps import DB
-from runtime.storage import definitions, flows
+from runtime.apps import definitions
+from runtime.flows import flows
 
 router = APIRouter()
 

@@ -9,8 +9,9 @@ from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
 from runtime.api.deps import DB
 from runtime.api.guard import NO_RECORDS
+from runtime.apps import definitions
+from runtime.flows import flows
 from runtime.schemas.flows import task_json
-from runtime.storage import definitions, flows
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200

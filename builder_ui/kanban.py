@@ -14,7 +14,7 @@ from builder_ui.viewer import PageGuard, Viewer
 from engine.errors import BadQuery
 from runtime.api.deps import DB, change_for
 from runtime.api.records import _render
-from runtime.storage import listing
+from runtime.records import listing
 
 router = APIRouter(include_in_schema=False)
 CARDS_PER_COLUMN = 30

@@ -24,7 +24,7 @@ from runtime.api import errors as api_errors
 from runtime.api.deps import DB, change_for
 from runtime.api.records import _render, conditions, list_query, searched_in
 from runtime.permissions.check import FormGate
-from runtime.storage import listing, views
+from runtime.records import listing, views
 
 router = APIRouter(include_in_schema=False)
 

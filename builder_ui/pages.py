@@ -19,14 +19,14 @@ from builder_ui.i18n import translator
 from builder_ui.rendering import render
 from builder_ui.viewer import LoginRequired, PageGuard, Viewer, to_login
 from engine.errors import EngineError, NotFound, Unauthorized
+from runtime.accounts.sessions import revoke_token
 from runtime.api import errors as api_errors
 from runtime.api.auth import sign_in
 from runtime.api.deps import DB, AppSettings, Now
 from runtime.api.guard import NO_RECORDS
+from runtime.apps import definitions
 from runtime.auth import sessions
 from runtime.permissions.check import Guard
-from runtime.storage import definitions
-from runtime.storage.sessions import revoke_token
 
 STATIC = Path(__file__).parent / "static"
 

@@ -21,14 +21,14 @@ from engine.forms.expressions import checked
 from engine.forms.fields.base import ValueContext
 from engine.forms.model import FormDefinition
 from engine.forms.visibility import locked_fields
+from runtime.accounts.directory import active_users, department_choices
 from runtime.api.deps import DB, Id, change_for
 from runtime.api.records import _render
 from runtime.permissions.check import FormGate, Guard
+from runtime.records import listing, records
+from runtime.records.context import FormRef
+from runtime.records.titles import titles
 from runtime.schemas.records import history_json
-from runtime.storage import listing, records
-from runtime.storage.context import FormRef
-from runtime.storage.directory import active_users, department_choices
-from runtime.storage.titles import titles
 
 router = APIRouter(include_in_schema=False)
 RELATED_ROWS = 10

@@ -12,7 +12,7 @@ from engine.errors import Unauthorized
 from runtime.api.deps import DB, current_user
 from runtime.api.guard import guard
 from runtime.permissions.check import Guard
-from runtime.storage.context import Actor
+from runtime.records.context import Actor
 
 
 class LoginRequired(Exception):

@@ -1,11 +1,11 @@
-"""Alembic environment: the connection comes from runtime.storage.schema (or a URL on the command line)."""
+"""Alembic environment: the connection comes from runtime.db.schema (or a URL on the command line)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from runtime.storage.tables import metadata
+from runtime.db.tables import metadata
 
 config = context.config
 

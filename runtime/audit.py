@@ -16,10 +16,10 @@ from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
-from runtime.storage.bulk import insert_rows, shared_per_keys
-from runtime.storage.context import Actor
-from runtime.storage.events import RecordEvent
-from runtime.storage.tables import audit_log
+from runtime.db.tables import audit_log
+from runtime.records.bulk import insert_rows, shared_per_keys
+from runtime.records.context import Actor
+from runtime.records.events import RecordEvent
 
 MAX_LIMIT = 500
 

@@ -21,13 +21,15 @@ from engine.app import validate_app
 from engine.errors import EngineError, NotFound
 from engine.schema import app_json_schema_text
 from runtime import subscribers
+from runtime.accounts import org
+from runtime.accounts.users import create_user
+from runtime.apps import definitions
+from runtime.db import schema
+from runtime.db.db import Database, open_database
+from runtime.db.tables import users
 from runtime.io import cli as records_cli
+from runtime.records.context import SYSTEM, Change
 from runtime.settings import Settings
-from runtime.storage import definitions, org, schema
-from runtime.storage.context import SYSTEM, Change
-from runtime.storage.db import Database, open_database
-from runtime.storage.tables import users
-from runtime.storage.users import create_user
 
 CRM_TEMPLATE = Path(__file__).resolve().parents[1] / "apps" / "crm_template.json"
 

@@ -35,10 +35,10 @@ from runtime.api.security_headers import SecurityHeaders
 from runtime.api.strict_transport import StrictTransport
 from runtime.auth.token_cache import TokenCache
 from runtime.crypto import keyring
+from runtime.db.checkpoints import Checkpointer
+from runtime.db.db import Database, open_database
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
-from runtime.storage.checkpoints import Checkpointer
-from runtime.storage.db import Database, open_database
 
 
 @asynccontextmanager

@@ -9,10 +9,11 @@ lets a user read (runtime.permissions.grants)."""
 from __future__ import annotations
 
 from runtime import audit
+from runtime.flows import flow_triggers
 from runtime.permissions import approvers, grants, shares
 from runtime.permissions.grants import ReadGrant
-from runtime.storage import events, flow_triggers, search
-from runtime.storage.events import Subscriber
+from runtime.records import events, search
+from runtime.records.events import Subscriber
 
 BEFORE_WRITE: tuple[Subscriber, ...] = (
     flow_triggers.refuse_locked,  # a record under approval is read-only (423)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from runtime.storage.db import Database, open_database
-from runtime.storage.tables import metadata
+from runtime.db.db import Database, open_database
+from runtime.db.tables import metadata
 
 PG_URL = os.environ.get("TANGRAM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ALL = ("sqlite", "sqlite-text", "postgresql")

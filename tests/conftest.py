@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
+from runtime.db.db import Database
 from runtime.main import create_app
 from runtime.settings import Settings
-from runtime.storage.db import Database
 from tests import backends
 from tests.factories import Maker
 

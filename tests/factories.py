@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from runtime.storage.users import create_user
+from runtime.accounts.users import create_user
 
 SHOP = {
     "format": "tangram/app@1",

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from runtime.accounts.org import create_department, set_role_members, set_user_departments
+from runtime.accounts.users import issue_token
+from runtime.db.tables import role_members
+from runtime.db.tables import users as users_table
 from runtime.jobs.worker import run_due
-from runtime.storage.org import create_department, set_role_members, set_user_departments
-from runtime.storage.tables import role_members
-from runtime.storage.tables import users as users_table
-from runtime.storage.users import issue_token
 from tests.factories import Maker
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.forms.fields.base import ValueContext
-from runtime.storage import definitions, listing
+from runtime.apps import definitions
+from runtime.records import listing
 
 
 def plan(conn: Connection, statement: Any) -> str:

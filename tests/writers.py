@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
 
-from runtime.storage.db import Database, sqlite_module
+from runtime.db.db import Database, sqlite_module
 
 
 @contextmanager

@@ -66,5 +66,5 @@ def compare(op: str, kinds: str, zone: str, a: Any, b: Any) -> Any:
 
 REGISTER = (("tg_fn", -1, call), ("tg_op", 5, operate), ("tg_cmp", 5, compare), (SQL_FUNCTION, 1, sql_sort_key))
 """(name, number of arguments, function) for sqlite3's create_function(…, deterministic=True).
-tg_text_key orders text fields in Chinese order in SQLite's indexes (runtime/storage/columns.py):
+tg_text_key orders text fields in Chinese order in SQLite's indexes (runtime/records/columns.py):
 a database with such indexes needs it to write records, so tools must open it through Tangram."""

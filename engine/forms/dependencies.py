@@ -10,7 +10,7 @@ A default formula is computed once, on create, and is not kept current: it adds 
 
 A cycle (客户.加权金额 → 商机.客户等级 → 客户.加权金额) has no value to converge to, so the app is
 refused (`cycle_issues`). Without one, `rank` orders the fields so that each comes after all it reads:
-the runtime refreshes what a write made stale in that order (runtime/storage/derived.py), and a
+the runtime refreshes what a write made stale in that order (runtime/records/derived.py), and a
 record's own formulas are computed in it (`formula_order`).
 """
 

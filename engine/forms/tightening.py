@@ -2,7 +2,7 @@
 
 A publish compares each field with its published self: a rule that is new or stricter (required,
 a bound, a pattern, an option taken away, unique, a sub-table column, a type change) may be broken
-by records stored under the old rule. The runtime counts those records (runtime/storage/
+by records stored under the old rule. The runtime counts those records (runtime/apps/
 constraint_report.py); the publisher then decides per problem: fill the gap (a value, or an
 expression over the record) in the same publish, or apply the rule to new and changed values only
 (writes never refuse a value they leave alone: engine/forms/validate.py).

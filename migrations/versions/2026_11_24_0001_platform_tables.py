@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from runtime.storage.types import RecordJSON, UTCDateTime
+from runtime.db.types import RecordJSON, UTCDateTime
 
 revision = "0001"
 down_revision = None

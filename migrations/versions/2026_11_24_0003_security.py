@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from runtime.storage.types import RecordJSON, UTCDateTime
+from runtime.db.types import RecordJSON, UTCDateTime
 
 revision = "0003"
 down_revision = "0002"

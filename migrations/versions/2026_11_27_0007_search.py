@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from alembic import op
 
-from runtime.storage import definitions, search
+from runtime.apps import definitions
+from runtime.records import search
 
 revision = "0007"
 down_revision = "0006"

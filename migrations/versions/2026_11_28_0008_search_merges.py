@@ -1,5 +1,5 @@
 """SQLite's search index stops merging its segments inside writers' commits: the server's maintenance
-thread merges them (runtime/storage/search.py, stop_automerge). Nothing changes on PostgreSQL.
+thread merges them (runtime/records/search.py, stop_automerge). Nothing changes on PostgreSQL.
 
 Revision ID: 0008
 Revises: 0007
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from runtime.storage import search
+from runtime.records import search
 
 revision = "0008"
 down_revision = "0007"

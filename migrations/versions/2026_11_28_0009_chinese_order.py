@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from runtime.storage import definitions
+from runtime.apps import definitions
 
 revision = "0009"
 down_revision = "0008"

@@ -1,6 +1,6 @@
 """SQLite: every form index leads with the `form` column, so that without planner statistics a list
 sorted by an indexed field walks that field's index instead of sorting the whole form
-(runtime/storage/indexes.py says why). The indexes are built anew and the old ones dropped;
+(runtime/records/indexes.py says why). The indexes are built anew and the old ones dropped;
 PostgreSQL's stay as they are.
 
 Revision ID: 0010
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from runtime.storage import definitions
+from runtime.apps import definitions
 
 revision = "0010"
 down_revision = "0009"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from runtime.storage.types import UTCDateTime
+from runtime.db.types import UTCDateTime
 
 revision = "0011"
 down_revision = "0010"

@@ -1,5 +1,5 @@
 """The primary database as a report source: a form's live records, fields read from the JSON data
-with the same SQL spellings lists and indexes use (runtime/storage/columns.py)."""
+with the same SQL spellings lists and indexes use (runtime/records/columns.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from engine.app import AppDefinition
 from engine.expr.evaluate import EvalContext
 from engine.forms.model import FormDefinition
 from engine.reports.dimensions import DimensionPlan, bucket_sql
-from runtime.storage.columns import field_column
-from runtime.storage.expressions import RecordColumns
-from runtime.storage.tables import live, records
+from runtime.db.tables import live, records
+from runtime.records.columns import field_column
+from runtime.records.expressions import RecordColumns
 
 
 def offset_minutes(ctx: EvalContext) -> int:

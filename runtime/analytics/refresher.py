@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.sync import sync
-from runtime.storage.db import Database
+from runtime.db.db import Database
 
 log = logging.getLogger("tangram.mirror")
 

@@ -35,10 +35,10 @@ from runtime.analytics.mirror import Mirror
 from runtime.analytics.mirror_source import MirrorSource
 from runtime.analytics.primary import PrimarySource
 from runtime.analytics.sync import sync
+from runtime.db.db import Database
+from runtime.db.tables import departments, users
+from runtime.records.titles import titles
 from runtime.settings import Settings
-from runtime.storage.db import Database
-from runtime.storage.tables import departments, users
-from runtime.storage.titles import titles
 
 Engine = Literal["primary", "mirror"]
 log = logging.getLogger("tangram.reports")

@@ -29,10 +29,10 @@ from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, func, sel
 from engine.app import AppDefinition
 from runtime.analytics.columns import csv_row, form_columns, form_hash, pg_select_sql, table_name
 from runtime.analytics.mirror import Mirror, SyncState
-from runtime.storage import definitions
-from runtime.storage.db import Database
-from runtime.storage.tables import live as live_records
-from runtime.storage.tables import record_history, records
+from runtime.apps import definitions
+from runtime.db.db import Database
+from runtime.db.tables import live as live_records
+from runtime.db.tables import record_history, records
 
 log = logging.getLogger("tangram.mirror")
 

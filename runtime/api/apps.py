@@ -13,9 +13,9 @@ from engine.forms.tightening import Decision, parse_decisions
 from runtime import audit
 from runtime.api.deps import DB, Version, change_for
 from runtime.api.guard import Gatekeeper, require_admin
+from runtime.apps import definitions
 from runtime.permissions.check import Guard
 from runtime.permissions.definitions import visible_definition
-from runtime.storage import definitions
 
 router = APIRouter(prefix="/api/v1/apps", tags=["apps"])
 

@@ -11,14 +11,14 @@ from pydantic import BaseModel
 
 from engine.errors import TooManyAttempts, Unauthorized
 from runtime import audit
+from runtime.accounts import logins
+from runtime.accounts.sessions import revoke_token
+from runtime.accounts.users import authenticate, issue_token
 from runtime.api.deps import DB, AppSettings, CurrentUser, Now
 from runtime.api.guard import NO_RECORDS
 from runtime.auth import sessions
-from runtime.storage import logins
-from runtime.storage.context import Actor
-from runtime.storage.db import Database
-from runtime.storage.sessions import revoke_token
-from runtime.storage.users import authenticate, issue_token
+from runtime.db.db import Database
+from runtime.records.context import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], dependencies=[NO_RECORDS])
 
@@ -31,7 +31,7 @@ class Login(BaseModel):
 def sign_in(request: Request, db: Database, now: datetime, username: str, password: str, days: int,
             kind: str = "login") -> str:
     """A new token for a right username and password (the API's login and the page's alike); 401 otherwise.
-    Repeated failures slow down, then lock (429 with Retry-After), known user or not, as storage/logins.py
+    Repeated failures slow down, then lock (429 with Retry-After), known user or not, as accounts/logins.py
     says; every attempt is in the audit log, and so is every lock it causes."""
     ip = request.client.host if request.client else None
     body = Login(username=username, password=password)

@@ -13,14 +13,14 @@ from starlette.concurrency import run_in_threadpool
 
 from engine.errors import Unauthorized
 from engine.forms.fields.relation import MAX_ID
+from runtime.accounts.users import actor_of, expired, user_for_token
 from runtime.analytics.mirror import Mirror
 from runtime.auth import csrf, sessions
 from runtime.auth.token_cache import TokenCache
 from runtime.auth.tokens import refuse_read_only_writes
+from runtime.db.db import Database
+from runtime.records.context import Actor, Change
 from runtime.settings import Settings
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database
-from runtime.storage.users import actor_of, expired, user_for_token
 
 
 async def get_db(request: Request) -> Database:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import errors as e
-from runtime.storage.db import busy, lock_wait_ended
+from runtime.db.db import busy, lock_wait_ended
 
 log = logging.getLogger("tangram")
 

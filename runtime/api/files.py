@@ -14,8 +14,8 @@ from engine.errors import NotFound
 from runtime.api.deps import DB, AppSettings, CurrentUser, IdQuery, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper
 from runtime.permissions.check import Guard
-from runtime.storage import records
-from runtime.storage.files import file_path, get_file, save_file
+from runtime.records import records
+from runtime.records.files import file_path, get_file, save_file
 
 router = APIRouter(prefix="/api/v1/files", tags=["files"])
 

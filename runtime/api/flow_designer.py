@@ -15,8 +15,9 @@ from engine.flows.trial import trial
 from runtime.api.apps import edit_draft
 from runtime.api.deps import DB, Now
 from runtime.api.guard import Gatekeeper
+from runtime.apps import definitions
+from runtime.flows import flows
 from runtime.schemas.flows import CopyFlowIn, InsertBranchIn, InsertStepIn, MoveStepIn, TrialIn, trial_json
-from runtime.storage import definitions, flows
 
 router = APIRouter(prefix="/api/v1/apps/{app}/draft/flows", tags=["flow designer"])
 

@@ -13,11 +13,13 @@ from engine.flows.events import Cancel, Start
 from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS, SYSTEM_WRITE, Gatekeeper
+from runtime.apps import definitions
+from runtime.flows import flows
 from runtime.permissions.approvers import require_instance, require_record
 from runtime.permissions.definitions import manages, readable_forms
+from runtime.records import records
+from runtime.records.context import SYSTEM, Change, FormRef
 from runtime.schemas.flows import CommentIn, StartIn, instance_json
-from runtime.storage import definitions, flows, records
-from runtime.storage.context import SYSTEM, Change, FormRef
 
 router = APIRouter(prefix="/api/v1", tags=["flows"])
 

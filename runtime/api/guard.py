@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from engine.errors import Forbidden
 from runtime.api.deps import CurrentUser, clock
 from runtime.permissions.check import Guard
-from runtime.storage.context import Actor
+from runtime.records.context import Actor
 
 
 async def guard(request: Request, user: CurrentUser) -> Guard:

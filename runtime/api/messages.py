@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from engine.errors import Forbidden
 from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
 from runtime.api.guard import NO_RECORDS
+from runtime.flows import messages
+from runtime.jobs import outbox
 from runtime.schemas.flows import delivery_json, job_json, message_json
-from runtime.storage import messages, outbox
 
 router = APIRouter(prefix="/api/v1", tags=["messages", "jobs"], dependencies=[NO_RECORDS])
 

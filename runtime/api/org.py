@@ -11,11 +11,12 @@ from fastapi import APIRouter, Request
 
 from engine.errors import BadQuery
 from runtime import audit
+from runtime.accounts import accounts, logins, org
+from runtime.accounts.users import create_user
 from runtime.api.deps import DB, CurrentUser, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
+from runtime.apps import definitions
 from runtime.schemas.org import DepartmentIn, DepartmentPatch, RoleMembersIn, UserIn, UserPatch
-from runtime.storage import accounts, definitions, logins, org
-from runtime.storage.users import create_user
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"], dependencies=[NO_RECORDS])
 

@@ -12,8 +12,8 @@ from engine.forms.visibility import hidden_fields
 from runtime.api.deps import DB, change_for
 from runtime.api.errors import language
 from runtime.api.guard import Gatekeeper
+from runtime.records.preview import preview
 from runtime.schemas.records import RecordIn
-from runtime.storage.preview import preview
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["records"])
 

@@ -19,10 +19,10 @@ from runtime.api.writing import short_write
 from runtime.crypto.fields import seal_document
 from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
+from runtime.records import idempotency, listing, records
+from runtime.records.context import Actor
+from runtime.records.titles import related_ids, titles
 from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, record_json
-from runtime.storage import idempotency, listing, records
-from runtime.storage.context import Actor
-from runtime.storage.titles import related_ids, titles
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["records"])
 

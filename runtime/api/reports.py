@@ -23,10 +23,11 @@ from runtime.analytics.sync import sync
 from runtime.api.deps import DB, AppSettings, CurrentUser, MirrorDB, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
 from runtime.api.records import _render
+from runtime.apps import definitions
 from runtime.permissions.check import Guard
 from runtime.permissions.reports import widget_gate
+from runtime.records import listing
 from runtime.schemas.reports import QueryIn
-from runtime.storage import definitions, listing
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 _RESERVED = {"engine", "point", "format", "limit", "cursor", "sort"}

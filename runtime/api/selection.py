@@ -16,7 +16,7 @@ from runtime.api.deps import DB, BodyId, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.api.spreadsheets import export_records
 from runtime.permissions.check import FormGate
-from runtime.storage import selection
+from runtime.records import selection
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/selection", tags=["records"])
 

@@ -18,13 +18,13 @@ from runtime import audit
 from runtime.api.deps import DB, AppSettings, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.api.records import list_query
+from runtime.db.tables import records as records_table
 from runtime.io import imports
 from runtime.io import records as records_io
 from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
 from runtime.permissions.check import FormGate, unknown_field
-from runtime.storage import listing
-from runtime.storage.context import Change
-from runtime.storage.tables import records as records_table
+from runtime.records import listing
+from runtime.records.context import Change
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["import and export"])
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Body, Query, Request
 
 from engine.errors import BadQuery, NotFound
 from engine.flows.events import AddApprovers, Decide, Transfer
+from runtime.accounts.users import user_by_name
 from runtime.api.deps import DB, CurrentUser, Id, Now
 from runtime.api.guard import NO_RECORDS
+from runtime.flows import flows
 from runtime.schemas.flows import AddApproversIn, CommentIn, TransferIn, task_json
-from runtime.storage import flows
-from runtime.storage.users import user_by_name
 
 # Tasks name their record by id and never carry its data; what the flow then writes, it writes as the
 # flow (docs/flows.md). An assignee reads the record itself through the gate (runtime/permissions/approvers.py).

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, Request
 
 from engine.errors import BadQuery, Forbidden
 from runtime import audit
+from runtime.accounts.tokens import create_api_token, list_api_tokens, revoke_token
 from runtime.api.deps import DB, CurrentUser, Id, IdQuery, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.permissions.scope import roles_of
 from runtime.schemas.org import TokenIn
-from runtime.storage.tokens import create_api_token, list_api_tokens, revoke_token
 
 router = APIRouter(prefix="/api/v1", tags=["tokens", "audit"], dependencies=[NO_RECORDS])
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 
 from runtime.api.deps import DB, CurrentUser, Id, change_for
 from runtime.api.guard import NO_RECORDS
+from runtime.apps import definitions
+from runtime.records import views
 from runtime.schemas.views import LayoutIn, ViewIn, view_json
-from runtime.storage import definitions, views
 
 # A user's own saved list specs and column order: no record data (the list itself goes through the gate).
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}", tags=["views"], dependencies=[NO_RECORDS])

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from runtime.storage.db import Database, WriterBusy, busy
+from runtime.db.db import Database, WriterBusy, busy
 
 T = TypeVar("T")
 

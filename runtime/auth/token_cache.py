@@ -2,7 +2,7 @@
 
 Checking a bearer token or session cookie took its own read transaction and a hop to a worker thread:
 about a fifth of a single create over HTTP on SQLite (bench/records.py). An entry is trusted for
-SECONDS at most (runtime/storage/recent.py), and the token's expiry is checked on every request. A write
+SECONDS at most (runtime/db/recent.py), and the token's expiry is checked on every request. A write
 to users, tokens or department memberships made through this process empties the cache, so a logout,
 a revoked token, a deactivated user or a new primary department take effect from the next request; a
 change made by another process (a second worker, the CLI) takes effect within SECONDS.
@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Hashable
 from typing import Any
 
-from runtime.storage.recent import SECONDS, RecentReads
+from runtime.db.recent import SECONDS, RecentReads
 
 WATCHED = frozenset({"users", "tokens", "department_members"})
 """The tables user_for_token reads: a write to any of them may change who a token stands for."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.errors import Forbidden
-from runtime.storage.context import Actor
+from runtime.records.context import Actor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from runtime.apps import definitions
 from runtime.crypto import keyring
 from runtime.crypto.reseal import BATCH, rotate
+from runtime.db.db import Database
 from runtime.settings import Settings
-from runtime.storage import definitions
-from runtime.storage.db import Database
 
 
 def cmd_new_key(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ A sealed `data` keeps each encrypted field's key, holding its blind index (`h1:â
 the normalised value: unique indexes and equality filters use it unchanged), and one extra member
 SEALED = `{"at": "<app>/<form>", "v": {"<field>": "v1:<key id>:<ciphertext>"}}`. SEALED cannot be a
 field key (keys start with a letter), and reading a row puts the plaintext back in its place
-(runtime/storage/types.py), so no code reads the stored shape but this module and the rotation.
+(runtime/db/types.py), so no code reads the stored shape but this module and the rotation.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Re-sealing stored records: after a key rotation (every value under the current key), and when a
 publish makes a field encrypted or plain (stored values follow the definition in the same transaction).
 
-Records are read as every reader reads them (decrypted, runtime/storage/types.py) and written back
+Records are read as every reader reads them (decrypted, runtime/db/types.py) and written back
 sealed by the form's current definition, history rows included; deleted records too, since they keep
 their data. Idempotent: a second run rewrites values that are already right, and changes nothing.
 """
@@ -18,7 +18,7 @@ from engine.errors import InvalidDefinition, Issue
 from engine.forms.model import FormDefinition
 from runtime.crypto.fields import seal
 from runtime.crypto.keyring import installed
-from runtime.storage.tables import record_history, records
+from runtime.db.tables import record_history, records
 
 BATCH = 500
 """Records re-sealed per transaction by `tangram crypto rotate-key` (with their history)."""

@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from runtime.accounts.users import create_user
+from runtime.apps import definitions
+from runtime.db.db import Database
+from runtime.db.tables import users
 from runtime.demo.generate import ZONE, Planned, plan, planned
-from runtime.storage import definitions, records
-from runtime.storage.context import Actor, Change, FormRef
-from runtime.storage.db import Database
-from runtime.storage.tables import users
-from runtime.storage.users import create_user
+from runtime.records import records
+from runtime.records.context import Actor, Change, FormRef
 
 BATCH = 5000
 DEMO_USERS = {"zhang.wei": "张伟", "wang.fang": "王芳", "li.na": "李娜", "liu.yang": "刘洋", "chen.jing": "陈静",

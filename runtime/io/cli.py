@@ -9,15 +9,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from engine.expr.evaluate import EvalContext
+from runtime.accounts.users import user_by_name
+from runtime.apps import definitions
+from runtime.db.db import Database
 from runtime.io import imports
 from runtime.io import records as records_io
 from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
+from runtime.records import listing
+from runtime.records.context import Actor, Change
+from runtime.records.expressions import filter_clause
 from runtime.settings import Settings
-from runtime.storage import definitions, listing
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database
-from runtime.storage.expressions import filter_clause
-from runtime.storage.users import user_by_name
 
 Opener = Callable[[argparse.Namespace], Database]
 

@@ -7,7 +7,7 @@ words of each row. `write` then stores the prepared values in chunks of CHUNK_RO
 short write transaction, as staged records no reader sees (auto numbers, ids, the inserts with their
 index entries, search documents), and the writers that queued meanwhile go between two chunks; one
 last short transaction publishes them all at once: history, audit entries, the records' version,
-derived values of other records and the events (storage/staging.py). A failure, or a crash, leaves
+derived values of other records and the events (records/staging.py). A failure, or a crash, leaves
 only staged rows, which are removed.
 
 All or nothing and the per-row report are as for one create_many: every problem of every row is
@@ -33,11 +33,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.errors import Conflict, Issue, UniqueViolation, ValidationFailed
+from runtime.db import driver
+from runtime.db.db import Database
 from runtime.io.records import ParsedRows, parse_rows, resolve_names, row_issue
 from runtime.io.spreadsheet import Sheet
-from runtime.storage import derived, driver, records, search, staging
-from runtime.storage.context import Change, FormRef
-from runtime.storage.db import Database
+from runtime.records import derived, records, search, staging
+from runtime.records.context import Change, FormRef
 
 log = logging.getLogger("tangram.imports")
 

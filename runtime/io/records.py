@@ -20,14 +20,14 @@ from sqlalchemy import Connection, select
 from engine.errors import BadFile, FieldValueError, Issue
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
+from runtime.db.tables import files, live, users
+from runtime.db.tables import records as records_table
 from runtime.io.cells_out import readable_cell
 from runtime.io.spreadsheet import Sheet, clean_header
-from runtime.storage import listing
-from runtime.storage.columns import field_column
-from runtime.storage.context import Change, FormRef, Readable
-from runtime.storage.tables import files, live, users
-from runtime.storage.tables import records as records_table
-from runtime.storage.titles import related_ids, titles
+from runtime.records import listing
+from runtime.records.columns import field_column
+from runtime.records.context import Change, FormRef, Readable
+from runtime.records.titles import related_ids, titles
 
 SEPARATORS = re.compile(r"[,，;；、\n]+")
 EXPORT_PAGE = 500

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runtime import subscribers
+from runtime.db.db import open_database
 from runtime.jobs.worker import run_due, serve, worker_name
 from runtime.settings import Settings
-from runtime.storage.db import open_database
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row
 
+from runtime.db.db import Database
+from runtime.jobs import outbox
 from runtime.settings import Settings
-from runtime.storage import outbox
-from runtime.storage.db import Database
 
 
 class LeaseLost(Exception):

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import TracebackType
 
-from runtime.storage import outbox
-from runtime.storage.db import Database
+from runtime.db.db import Database
+from runtime.jobs import outbox
 
 log = logging.getLogger("tangram.worker")
 

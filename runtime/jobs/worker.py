@@ -25,13 +25,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row
 
 from engine.errors import Busy
+from runtime.db.db import Database, lock_wait_ended
+from runtime.flows.flow_triggers import ensure_schedules
+from runtime.jobs import outbox
 from runtime.jobs.handlers import job_handlers
 from runtime.jobs.job_run import JobRun, LeaseLost
 from runtime.jobs.lease import LeaseKeeper
+from runtime.records import staging
 from runtime.settings import Settings
-from runtime.storage import outbox, staging
-from runtime.storage.db import Database, lock_wait_ended
-from runtime.storage.flow_triggers import ensure_schedules
 
 log = logging.getLogger("tangram.worker")
 

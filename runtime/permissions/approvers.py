@@ -13,9 +13,9 @@ from sqlalchemy import Connection, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound
+from runtime.db.tables import flow_tasks, records
 from runtime.permissions.check import Guard
-from runtime.storage.context import Actor, FormRef
-from runtime.storage.tables import flow_tasks, records
+from runtime.records.context import Actor, FormRef
 
 
 def task_assignees_read(conn: Connection, actor: Actor, ref: FormRef) -> ColumnElement[bool] | None:

@@ -29,15 +29,15 @@ from engine.limits import DEFAULT
 from engine.permissions.model import FieldAccess
 from engine.permissions.rights import FormRights, Operation
 from engine.permissions.rights import row_scope as decide_scope
+from runtime.apps import definitions
 from runtime.auth.tokens import token_allows_app
+from runtime.db.tables import live, records
 from runtime.permissions.fields import FieldSight
 from runtime.permissions.grants import extra_reads
 from runtime.permissions.scope import org_for, roles_of, scope_clause
-from runtime.storage import definitions
-from runtime.storage.context import Actor, Change, FormRef, Readable
-from runtime.storage.expressions import filter_clause
-from runtime.storage.tables import live, records
-from runtime.storage.titles import relation_cells
+from runtime.records.context import Actor, Change, FormRef, Readable
+from runtime.records.expressions import filter_clause
+from runtime.records.titles import relation_cells
 
 _VERBS = {"create": ("新建", "create"), "read": ("查看", "read"), "update": ("修改", "update"),
           "delete": ("删除", "delete"), "restore": ("恢复", "restore"), "export": ("导出", "export"),

@@ -11,8 +11,9 @@ from sqlalchemy import Connection
 
 from engine.errors import BadQuery
 from runtime import audit
-from runtime.storage import accounts, definitions, logins, org
-from runtime.storage.context import Actor
+from runtime.accounts import accounts, logins, org
+from runtime.apps import definitions
+from runtime.records.context import Actor
 
 WithDb = Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
 

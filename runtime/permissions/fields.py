@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from engine.permissions.derived import dependency_forms, hidden_derived, shows_full_value
 from engine.permissions.rights import FormRights, full_rights, rights_of
 from runtime.permissions.scope import roles_of
-from runtime.storage.context import Actor, FormRef
+from runtime.records.context import Actor, FormRef
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from runtime.storage.context import Actor, FormRef
+from runtime.records.context import Actor, FormRef
 
 ReadGrant = Callable[[Connection, Actor, FormRef], "ColumnElement[bool] | None"]
 

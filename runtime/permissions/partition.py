@@ -13,9 +13,9 @@ from dataclasses import replace
 from sqlalchemy import Connection, select, union_all
 
 from engine.forms.fields.base import ValueContext
-from runtime.storage import listing
-from runtime.storage.context import FormRef
-from runtime.storage.tables import records
+from runtime.db.tables import records
+from runtime.records import listing
+from runtime.records.context import FormRef
 
 MAX_PARTS = 32  # beyond this many departments one plain query is simpler for the database
 

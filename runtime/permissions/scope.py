@@ -15,10 +15,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.expr.evaluate import EvalContext
 from engine.org import Department, Org
 from engine.permissions.rights import RowScope
-from runtime.storage.context import FormRef
-from runtime.storage.expressions import filter_clause
-from runtime.storage.listing import selective
-from runtime.storage.tables import department_members, departments, records, role_members, users
+from runtime.db.tables import department_members, departments, records, role_members, users
+from runtime.records.context import FormRef
+from runtime.records.expressions import filter_clause
+from runtime.records.listing import selective
 
 
 def roles_of(conn: Connection, user_id: int | None, app: str) -> list[str]:

@@ -12,8 +12,8 @@ from sqlalchemy import Connection, delete, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
-from runtime.storage.context import Actor, FormRef
-from runtime.storage.tables import department_members, departments, record_shares, records, users
+from runtime.db.tables import department_members, departments, record_shares, records, users
+from runtime.records.context import Actor, FormRef
 
 INLINE_IDS = 1000
 

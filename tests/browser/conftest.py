@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from runtime.accounts.users import create_user
+from runtime.db.db import open_database
+from runtime.db.tables import metadata
 from runtime.main import create_app
 from runtime.settings import Settings
-from runtime.storage.db import open_database
-from runtime.storage.tables import metadata
-from runtime.storage.users import create_user
 from tests.browser.showcase import SHOWCASE
 from tests.live import serve
 

@@ -11,12 +11,12 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from runtime.accounts.users import create_user
+from runtime.db import schema
+from runtime.db.db import open_database
 from runtime.demo.load import load_demo
 from runtime.main import create_app
 from runtime.settings import Settings
-from runtime.storage import schema
-from runtime.storage.db import open_database
-from runtime.storage.users import create_user
 from tests.browser.conftest import ARGS, CHROMIUM, CRM, PASSWORD, Site, log_in
 from tests.browser.showcase import SHOWCASE
 from tests.live import serve

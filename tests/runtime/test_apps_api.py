@@ -166,7 +166,7 @@ def test_records_remember_the_definition_they_were_written_under(make: Any) -> N
     make.client.put("/api/v1/apps/shop", json=v2, headers=make.admin)
     second = make.record("customer", {"name": "乙"})
     with make.app.state.db.read() as conn:
-        from runtime.storage.tables import records
+        from runtime.db.tables import records
 
         rows = dict(conn.execute(records.select().with_only_columns(records.c.id, records.c.def_version)).all())
     assert rows == {first["id"]: 1, second["id"]: 2}

@@ -12,10 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from runtime.storage import definitions, records, search
-from runtime.storage.checkpoints import Checkpointer, checkpoint
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import AUTOCHECKPOINT_PAGES, Database, open_database, sqlite_module
+from runtime.apps import definitions
+from runtime.db.checkpoints import Checkpointer, checkpoint
+from runtime.db.db import AUTOCHECKPOINT_PAGES, Database, open_database, sqlite_module
+from runtime.records import records, search
+from runtime.records.context import Actor, Change
 from tests.backends import fresh_database
 from tests.factories import repair
 

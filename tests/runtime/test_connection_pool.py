@@ -20,10 +20,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from runtime.api.errors import database_unavailable
+from runtime.db import deferred, driver
+from runtime.db.db import Database, open_database
 from runtime.main import create_app
 from runtime.settings import Settings
-from runtime.storage import deferred, driver
-from runtime.storage.db import Database, open_database
 from tests.backends import PG_URL, fresh_database
 from tests.factories import Maker, repair
 

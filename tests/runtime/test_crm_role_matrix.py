@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from runtime.cli import CRM_TEMPLATE
-from runtime.storage.tables import records
+from runtime.db.tables import records
 from tests.factories import Maker
 from tests.permission_setup import fast_passwords
 

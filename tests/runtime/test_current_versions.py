@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from runtime.storage import definitions, recent
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database, open_database
+from runtime.apps import definitions
+from runtime.db import recent
+from runtime.db.db import Database, open_database
+from runtime.records.context import Actor, Change
 from tests.factories import shop
 
 ADMIN = Change(Actor("admin", is_admin=True))

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from runtime import subscribers
-from runtime.storage import deferred, definitions, driver, records, search, tables
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database
-from runtime.storage.tables import record_history
+from runtime.apps import definitions
+from runtime.db import deferred, driver, tables
+from runtime.db.db import Database
+from runtime.db.tables import record_history
+from runtime.records import records, search
+from runtime.records.context import Actor, Change
 from tests.factories import repair
 
 

@@ -14,9 +14,9 @@ from engine.app import parse_app
 from engine.forms.fields.base import ValueContext
 from engine.forms.validate import validate_values
 from runtime.cli import main
+from runtime.db.db import open_database
+from runtime.db.tables import records
 from runtime.demo.generate import SPAN, generate, plan, planned
-from runtime.storage.db import open_database
-from runtime.storage.tables import records
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "apps" / "crm_template.json"
 CRM = parse_app(json.loads(TEMPLATE.read_text("utf-8")))

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from runtime.storage import refresh
+from runtime.records import refresh
 from tests.factories import Maker
 
 CHAIN = {

@@ -16,12 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from runtime.apps import definitions
 from runtime.crypto import keyring
 from runtime.crypto.reseal import rotate
+from runtime.db.db import Database
 from runtime.main import create_app
 from runtime.settings import Settings
-from runtime.storage import definitions
-from runtime.storage.db import Database
 from tests.factories import Maker
 
 OLD_KEY = base64.b64encode(bytes(range(32))).decode()

@@ -14,7 +14,7 @@ from engine.expr.evaluate import EvalContext, evaluate, is_true
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from engine.text_order import sort_key
-from runtime.storage import definitions
+from runtime.apps import definitions
 from tests.expression_strategies import (
     BLANKS,
     DATES,

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from runtime.storage import records
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database
-from runtime.storage.definitions import form_ref
-from runtime.storage.users import create_user
+from runtime.accounts.users import create_user
+from runtime.apps.definitions import form_ref
+from runtime.db.db import Database
+from runtime.records import records
+from runtime.records.context import Actor, Change
 from tests.factories import repair, shop
 from tests.live import serve
 

@@ -1,7 +1,7 @@
 """An import stores its rows in short transactions as staged records that no reader sees, and publishes
 them all at once: all or nothing for lists, get by id, search, history, exports, reports, the mirror,
 the audit log and flows; a failure leaves nothing staged, and the batch of an import that died is
-removed by the job worker (runtime/storage/staging.py, docs/security.md "Imports and other writers")."""
+removed by the job worker (runtime/records/staging.py, docs/security.md "Imports and other writers")."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
+from runtime.apps import definitions
+from runtime.db.db import Database, busy
+from runtime.db.tables import flow_instances, records
 from runtime.io import imports
 from runtime.jobs import worker
+from runtime.records import staging
+from runtime.records.context import SYSTEM, Change
 from runtime.settings import Settings
-from runtime.storage import definitions, staging
-from runtime.storage.context import SYSTEM, Change
-from runtime.storage.db import Database, busy
-from runtime.storage.tables import flow_instances, records
 from tests.factories import Maker, shop
 from tests.flows import tickets
 from tests.live import serve

@@ -17,13 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
+from runtime.db.db import Database
 from runtime.io import imports
 from runtime.io import records as records_io
-from runtime.jobs import worker
+from runtime.jobs import outbox, worker
 from runtime.jobs.handlers import job_handlers
 from runtime.settings import Settings
-from runtime.storage import outbox
-from runtime.storage.db import Database
 from tests import backends
 from tests.factories import Maker, shop
 from tests.live import serve

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engine.limits import DEFAULT
+from runtime.db.db import Database
 from runtime.main import create_app
 from runtime.settings import Settings
-from runtime.storage.db import Database
 from tests.factories import Maker, repair, shop
 
 NOTES = {"key": "notes", "type": "textarea", "label": "备注"}

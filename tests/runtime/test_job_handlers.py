@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from engine.flows import effects as fx
 from engine.flows.parts import Channel
+from runtime.db.db import Database
+from runtime.db.tables import jobs
+from runtime.flows.flow_effects import CARRY_OUT
+from runtime.jobs import outbox
 from runtime.jobs.handlers import job_handlers
 from runtime.jobs.worker import run_once
 from runtime.settings import Settings
-from runtime.storage import outbox
-from runtime.storage.db import Database
-from runtime.storage.flow_effects import CARRY_OUT
-from runtime.storage.tables import jobs
 
 RUNTIME = Path(__file__).resolve().parents[2] / "runtime"
 

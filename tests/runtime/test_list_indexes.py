@@ -9,10 +9,11 @@ import pytest
 from engine.expr.evaluate import EvalContext
 from engine.forms.fields.base import ValueContext
 from engine.permissions.rights import RowScope, ScopeTerm
+from runtime.apps import definitions
 from runtime.permissions.scope import scope_clause
-from runtime.storage import definitions, listing
-from runtime.storage.derived import pointing_at
-from runtime.storage.indexes import existing_indexes, index_prefix
+from runtime.records import listing
+from runtime.records.derived import pointing_at
+from runtime.records.indexes import existing_indexes, index_prefix
 from tests.factories import shop
 from tests.plans import list_plan, uses_index_without_sorting
 from tests.plans import plan as plan_of

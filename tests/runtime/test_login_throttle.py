@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from runtime import cli
 from runtime.cli import main
-from runtime.storage.db import Database
+from runtime.db.db import Database
 from tests.factories import Maker
 from tests.flows import Clock
 from tests.permission_setup import fast_passwords

@@ -1,4 +1,4 @@
-"""Alembic migrations build exactly the tables runtime/storage/tables.py declares, on every backend,
+"""Alembic migrations build exactly the tables runtime/db/tables.py declares, on every backend,
 plus the search index (a virtual table on SQLite, so not in the metadata), filled for stored records."""
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import bindparam, text
 
 from engine.text_order import SEPARATOR, SQL_FUNCTION, sort_key
-from runtime.storage import definitions, indexes, records, schema
-from runtime.storage.context import Actor, Change
-from runtime.storage.indexes import existing_indexes, index_prefix, wanted_indexes
-from runtime.storage.tables import metadata
+from runtime.apps import definitions
+from runtime.db import schema
+from runtime.db.tables import metadata
+from runtime.records import indexes, records
+from runtime.records.context import Actor, Change
+from runtime.records.indexes import existing_indexes, index_prefix, wanted_indexes
 from tests.backends import fresh_database
 from tests.factories import shop
 
 
 def _declared(name: str | None, type_: str, _parents: Any) -> bool:
-    """The search index and FTS5's shadow tables are made by runtime/storage/search.py."""
+    """The search index and FTS5's shadow tables are made by runtime/records/search.py."""
     return not (type_ == "table" and (name or "").startswith("record_search"))
 
 

@@ -18,10 +18,10 @@ from engine.expr.evaluate import EvalContext
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.run import ReportContext, run_widget
 from runtime.analytics.sync import sync
+from runtime.apps import definitions
 from runtime.cli import main
-from runtime.storage import definitions
-from runtime.storage.db import Database
-from runtime.storage.tables import record_history, records
+from runtime.db.db import Database
+from runtime.db.tables import record_history, records
 from tests.factories import Maker, shop
 
 COUNT_BY_LEVEL = {"type": "bar", "form": "customer", "dimensions": [{"field": "level"}],
@@ -196,8 +196,8 @@ def test_a_concurrent_transaction_committing_after_a_sync_is_not_lost(backend: s
     make.app_def(shop())
     mirror = Mirror(Path(app.state.settings.data_dir) / "m.duckdb")
     sync(db, mirror, T0)
-    from runtime.storage import records as storage
-    from runtime.storage.context import SYSTEM, Change
+    from runtime.records import records as storage
+    from runtime.records.context import SYSTEM, Change
 
     with db.engine.connect() as slow:
         with slow.begin():

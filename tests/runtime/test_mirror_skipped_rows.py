@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from runtime.db.db import Database
+from runtime.db.tables import records
 from runtime.main import create_app
 from runtime.settings import Settings
-from runtime.storage.db import Database
-from runtime.storage.tables import records
 from tests.factories import Maker, shop
 
 BY_LEVEL = {"type": "bar", "form": "customer", "dimensions": [{"field": "level"}], "measures": [{"agg": "count"}]}

@@ -1,4 +1,4 @@
-"""Auto numbers (runtime/storage/numbering.py): never repeated; on PostgreSQL taken outside the
+"""Auto numbers (runtime/records/numbering.py): never repeated; on PostgreSQL taken outside the
 record's transaction, so an open create does not hold up the next one, and a failed create leaves a gap."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from engine.errors import UniqueViolation
-from runtime.storage import definitions, records
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database
+from runtime.apps import definitions
+from runtime.db.db import Database
+from runtime.records import records
+from runtime.records.context import Actor, Change
 from tests.factories import repair
 
 ADMIN = Change(Actor("admin"))

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from runtime.storage import listing
-from runtime.storage.indexes import existing_indexes, index_prefix
+from runtime.records import listing
+from runtime.records.indexes import existing_indexes, index_prefix
 from tests.factories import Maker, shop
 from tests.plans import list_plan, uses_index_without_sorting
 

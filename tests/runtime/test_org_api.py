@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from runtime.accounts.org import load_org
 from runtime.audit import AuditQuery, search
 from runtime.cli import main
-from runtime.storage import schema
-from runtime.storage.org import load_org
+from runtime.db import schema
 from tests.backends import fresh_database
 from tests.factories import Maker, shop
 from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import update
 
 from engine.errors import AlreadyExists, BadQuery, NotFound
-from runtime.storage import definitions, org
-from runtime.storage.context import SYSTEM, Change
-from runtime.storage.db import Database
-from runtime.storage.tables import users
-from runtime.storage.users import create_user
+from runtime.accounts import org
+from runtime.accounts.users import create_user
+from runtime.apps import definitions
+from runtime.db.db import Database
+from runtime.db.tables import users
+from runtime.records.context import SYSTEM, Change
 from tests.factories import shop
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from engine.forms.fields.base import ValueContext
+from runtime.apps import definitions
+from runtime.db.tables import records
 from runtime.permissions.partition import list_by_department
-from runtime.storage import definitions, listing
-from runtime.storage.tables import records
+from runtime.records import listing
 from tests.factories import Maker
 
 DEPARTMENTS = ["east", "east1", "west", "north"]

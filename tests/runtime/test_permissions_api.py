@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from runtime.db.tables import records
 from runtime.permissions import grants
-from runtime.storage.tables import records
 from tests.factories import Maker
 from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
 
@@ -283,9 +283,9 @@ def test_the_gate_gives_other_engines_the_same_scope_and_field_access_as_the_api
 
     from engine.errors import Forbidden, NotFound
     from engine.permissions.rights import Operation
+    from runtime.accounts.users import user_by_name
     from runtime.permissions.check import Guard
-    from runtime.storage.context import Actor
-    from runtime.storage.users import user_by_name
+    from runtime.records.context import Actor
 
     with make.app.state.db.read() as conn:
         def gate(name: str, op: Operation = "read") -> Any:

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from runtime.apps import definitions
 from runtime.cli import main
-from runtime.storage import definitions, records
-from runtime.storage.context import SYSTEM, Change
-from runtime.storage.db import open_database
+from runtime.db.db import open_database
+from runtime.records import records
+from runtime.records.context import SYSTEM, Change
 from tests.factories import shop
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Connection
 
 from engine.errors import Conflict
-from runtime.storage import events
-from runtime.storage.events import RecordEvent
+from runtime.records import events
+from runtime.records.events import RecordEvent
 
 seen: list[tuple[str, list[int], set[str]]] = []
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from runtime.storage import listing
+from runtime.records import listing
 from tests.factories import REPAIR
 
 

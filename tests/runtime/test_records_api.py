@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from runtime.storage.bulk import COPY_FROM, SQLITE_ROWS_PER_INSERT
+from runtime.records.bulk import COPY_FROM, SQLITE_ROWS_PER_INSERT
 
 
 def test_create_returns_201_with_id_version_and_normalised_data(make: Any) -> None:

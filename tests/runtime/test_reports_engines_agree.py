@@ -17,10 +17,11 @@ from engine.expr.evaluate import EvalContext
 from engine.reports.model import Widget
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.run import ReportContext, run_widget
+from runtime.apps import definitions
+from runtime.db.db import Database
+from runtime.records import records
+from runtime.records.context import Actor, Change
 from runtime.settings import Settings
-from runtime.storage import definitions, records
-from runtime.storage.context import Actor, Change
-from runtime.storage.db import Database
 from tests.expression_strategies import conditions, rows
 from tests.factories import shop
 
@@ -125,7 +126,7 @@ def test_primary_and_mirror_give_identical_results(db: Database, tmp_path: Path,
 def _change_all(db: Database, key: str, changes: list[tuple[int, str | None]]) -> None:
     from sqlalchemy import select
 
-    from runtime.storage.tables import records as table
+    from runtime.db.tables import records as table
 
     with db.read() as conn:
         made = conn.execute(select(table.c.id).where(table.c.app == key).order_by(table.c.id)).all()

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from runtime.storage import definitions, schema, search
-from runtime.storage.context import SYSTEM, Change
-from runtime.storage.tables import records
+from runtime.apps import definitions
+from runtime.db import schema
+from runtime.db.tables import records
+from runtime.records import search
+from runtime.records.context import SYSTEM, Change
 from tests.backends import fresh_database
 from tests.factories import Maker, shop
 from tests.permission_setup import DEALS, deal, sales_app, setup_sales

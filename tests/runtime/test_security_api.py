@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from runtime.storage.tables import tokens
+from runtime.db.tables import tokens
 from tests.factories import Maker, shop
 from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
 

@@ -19,8 +19,8 @@ from sqlalchemy import Connection, insert, select, text
 
 from engine.errors import Busy
 from runtime.api.writing import short_write
-from runtime.storage.db import BUSY_SECONDS, Database, WriterBusy, open_database
-from runtime.storage.tables import departments, metadata
+from runtime.db.db import BUSY_SECONDS, Database, WriterBusy, open_database
+from runtime.db.tables import departments, metadata
 from tests.live import serve
 from tests.writers import another_thread_writing, other_process_writing, writes_blocked
 

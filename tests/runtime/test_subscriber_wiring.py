@@ -14,8 +14,8 @@ from runtime import subscribers
 from runtime.cli import main
 from runtime.main import create_app
 from runtime.permissions import grants
+from runtime.records import events
 from runtime.settings import Settings
-from runtime.storage import events
 
 FULL = (list(subscribers.BEFORE_WRITE), list(subscribers.AFTER_WRITE), list(subscribers.READ_GRANTS))
 
@@ -45,9 +45,9 @@ def _clear() -> None:
 
 def test_importing_the_modules_registers_nothing() -> None:
     # The bug this replaces: a program importing only storage and import/export got 1 of 5 subscribers.
-    code = ("import runtime.io.imports, runtime.audit, runtime.storage.flow_triggers, runtime.main, runtime.cli\n"
+    code = ("import runtime.io.imports, runtime.audit, runtime.flows.flow_triggers, runtime.main, runtime.cli\n"
             "import runtime.permissions.shares, runtime.permissions.approvers\n"
-            "from runtime.storage import events\nfrom runtime.permissions import grants\n"
+            "from runtime.records import events\nfrom runtime.permissions import grants\n"
             "print(sum(map(len, events.registered())) + len(grants.registered()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parents[2])
@@ -85,8 +85,8 @@ def test_a_cli_import_writes_the_audit_entry_and_starts_the_flow(none_registered
     sheet = tmp_path / "in.csv"
     sheet.write_text("名称\n甲\n乙\n", encoding="utf-8")
     check = ("from sqlalchemy import func, select\n"
-             "from runtime.storage.db import open_database\n"
-             "from runtime.storage.tables import audit_log, flow_instances\n"
+             "from runtime.db.db import open_database\n"
+             "from runtime.db.tables import audit_log, flow_instances\n"
              f"db = open_database({url!r})\n"
              "with db.engine.connect() as c:\n"
              "    print(c.scalar(select(func.count()).select_from(audit_log).where(audit_log.c.action == 'record.create')),"

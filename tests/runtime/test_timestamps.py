@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import bindparam, literal_column, select
 
-from runtime.storage.db import Database
-from runtime.storage.types import UTCDateTime
+from runtime.db.db import Database
+from runtime.db.types import UTCDateTime
 
 BEIJING = timezone(timedelta(hours=8))
 

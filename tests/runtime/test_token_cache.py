@@ -9,7 +9,7 @@ import pytest
 
 from runtime.auth import token_cache
 from runtime.auth.token_cache import TokenCache
-from runtime.storage import recent
+from runtime.db import recent
 from tests.factories import Maker
 
 ME = "/api/v1/me"

@@ -8,10 +8,10 @@ from email.message import EmailMessage
 
 from sqlalchemy import Connection, select
 
+from runtime.db.tables import users
+from runtime.jobs import outbox
 from runtime.jobs.job_run import JobRun
 from runtime.settings import Settings
-from runtime.storage import outbox
-from runtime.storage.tables import users
 
 
 def address_of(conn: Connection, username: str, settings: Settings) -> str | None:

@@ -4,9 +4,9 @@ records: database work, finished in the same transaction as the job, so a crash 
 from __future__ import annotations
 
 from engine.flows.events import TimerFired
+from runtime.flows import flows
+from runtime.flows.flow_triggers import backfill_dates, run_date_trigger, run_schedule
 from runtime.jobs.job_run import JobRun
-from runtime.storage import flows
-from runtime.storage.flow_triggers import backfill_dates, run_date_trigger, run_schedule
 
 
 def handle(run: JobRun) -> None:
@@ -16,7 +16,7 @@ def handle(run: JobRun) -> None:
 
 
 def schedule(run: JobRun) -> None:
-    from runtime.storage.flow_triggers import ensure_schedules
+    from runtime.flows.flow_triggers import ensure_schedules
 
     with run.db.write() as conn:
         run_schedule(conn, run.job.payload, run.now, run.tz)

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import httpx
 
+from runtime.jobs import outbox
 from runtime.jobs.job_run import JobRun
-from runtime.storage import outbox
 
 _client: httpx.Client | None = None
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from runtime.storage.org import set_role_members
-from runtime.storage.tables import flow_instances, flow_tasks
+from runtime.accounts.org import set_role_members
+from runtime.db.tables import flow_instances, flow_tasks
 from tests.factories import Maker
 from tests.flows import FlowWorld, approval, approval_flow, tickets
 

@@ -10,12 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from runtime.jobs import worker
+from runtime.db.tables import jobs
+from runtime.jobs import outbox, worker
 from runtime.jobs.handlers import job_handlers
 from runtime.jobs.lease import LeaseKeeper
 from runtime.jobs.worker import run_job
-from runtime.storage import outbox
-from runtime.storage.tables import jobs
 from tests.factories import Maker
 from tests.flows import FlowWorld, approval_flow, tickets
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from runtime.db.tables import jobs, record_history
+from runtime.jobs import outbox
 from runtime.jobs.handlers import webhook
 from runtime.jobs.worker import JobRun
-from runtime.storage import outbox
-from runtime.storage.tables import jobs, record_history
 from tests.factories import Maker
 from tests.fakes import http_fake
 from tests.flows import FlowWorld, approval, approval_flow, tickets

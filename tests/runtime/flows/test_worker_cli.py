@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runtime.apps import definitions
 from runtime.cli import main
-from runtime.storage import definitions, records
-from runtime.storage.context import SYSTEM, Change
-from runtime.storage.db import open_database
+from runtime.db.db import open_database
+from runtime.records import records
+from runtime.records.context import SYSTEM, Change
 from tests.fakes import http_fake
 from tests.flows import tickets
 
@@ -25,7 +26,7 @@ def test_worker_once_delivers_the_due_webhook_and_exits(tmp_path: Path, capsys: 
         assert main(["db", "upgrade", "--db", url]) == 0
         assert main(["app", "import", str(tmp_path / "app.json"), "--db", url]) == 0
         db = open_database(url)
-        import runtime.storage.flow_triggers  # noqa: F401 — what the server and the worker load: flows follow writes
+        import runtime.flows.flow_triggers  # noqa: F401 — what the server and the worker load: flows follow writes
 
         with db.write() as conn:
             records.create(conn, definitions.form_ref(conn, "tickets", "ticket"), {"summary": "泵"}, Change(SYSTEM))
@@ -43,9 +44,9 @@ def test_the_embedded_worker_runs_with_the_server_and_stops_with_it(db: Any, tmp
 
     from fastapi.testclient import TestClient
 
+    from runtime.accounts.users import create_user
     from runtime.main import create_app
     from runtime.settings import Settings
-    from runtime.storage.users import create_user
 
     with http_fake() as fake:
         settings = Settings(data_dir=tmp_path, database_url="unused://", embedded_worker=True, worker_poll_seconds=0.01)

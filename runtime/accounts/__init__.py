@@ -1,0 +1,1 @@
+"""Users, departments, role members, tokens, logins and sessions."""

@@ -1,0 +1,109 @@
+"""Departments, department members and app role members; load_org gives the engines their snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engine.errors import AlreadyExists, BadQuery, NotFound
+from engine.keys import KEY_RE
+from engine.org import Department, Org
+from runtime.db.tables import department_members, departments, role_members, users
+
+
+def _departments(conn: Connection) -> dict[str, Department]:
+    rows = conn.execute(select(departments.c.key, departments.c.name, departments.c.parent, departments.c.head))
+    return {r.key: Department(r.key, r.name, r.parent, r.head) for r in rows}
+
+
+def _user_id(conn: Connection, username: str) -> int:
+    user_id = conn.scalar(select(users.c.id).where(users.c.username == username))
+    if user_id is None:
+        raise NotFound(f"用户 {username} 不存在", f"no user {username!r}", field="username")
+    return int(user_id)
+
+
+def _check_department(conn: Connection, key: str, parent: str | None, head: str | None) -> None:
+    known = _departments(conn)
+    if parent is not None and parent not in known:
+        raise BadQuery(f"上级部门 {parent} 不存在", f"parent department {parent!r} does not exist", field="parent")
+    if parent is not None and key in Org(known).ancestors(parent):
+        raise BadQuery("部门不能成为自己的下级", "a department cannot be placed under itself", field="parent")
+    if head is not None:
+        _user_id(conn, head)
+
+
+def create_department(conn: Connection, key: str, name: str, now: datetime, *, parent: str | None = None,
+                      head: str | None = None) -> Row[Any]:
+    """A new department under `parent` (None: a top-level one); AlreadyExists if the key is taken."""
+    if not KEY_RE.fullmatch(key):
+        raise BadQuery(f"部门编码 {key} 无效", f"invalid department key {key!r}", field="key")
+    _check_department(conn, key, parent, head)
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(departments).values(key=key, name=name, parent=parent, head=head, created_at=now))
+    except IntegrityError:
+        raise AlreadyExists(f"部门 {key} 已存在", f"department {key!r} exists already") from None
+    return conn.execute(select(departments).where(departments.c.key == key)).one()
+
+
+def update_department(conn: Connection, key: str, **changes: Any) -> Row[Any]:
+    """Change name, parent or head; moving a department under its own subtree is refused."""
+    row = conn.execute(select(departments).where(departments.c.key == key)).first()
+    if row is None:
+        raise NotFound(f"部门 {key} 不存在", f"no department {key!r}")
+    values = {k: v for k, v in changes.items() if k in ("name", "parent", "head")}
+    _check_department(conn, key, values.get("parent", row.parent), values.get("head", row.head))
+    conn.execute(update(departments).where(departments.c.key == key).values(**values))
+    return conn.execute(select(departments).where(departments.c.key == key)).one()
+
+
+def set_user_departments(conn: Connection, username: str, keys: Sequence[str], primary: str | None = None) -> None:
+    """Replace a user's departments; the primary one defaults to the first listed."""
+    user_id = _user_id(conn, username)
+    known = _departments(conn)
+    for key in keys:
+        if key not in known:
+            raise BadQuery(f"部门 {key} 不存在", f"department {key!r} does not exist", field="departments")
+    if primary is not None and primary not in keys:
+        raise BadQuery("主部门必须是所属部门之一", "the primary department must be one of the departments",
+                       field="primary_department")
+    primary = primary or (keys[0] if keys else None)
+    conn.execute(delete(department_members).where(department_members.c.user_id == user_id))
+    if keys:
+        conn.execute(insert(department_members), [
+            {"user_id": user_id, "department": k, "is_primary": k == primary} for k in dict.fromkeys(keys)])
+
+
+def set_role_members(conn: Connection, app: str, role: str, usernames: Sequence[str]) -> None:
+    """Replace the members of one role of one app."""
+    ids = [_user_id(conn, name) for name in dict.fromkeys(usernames)]
+    conn.execute(delete(role_members).where(role_members.c.app == app, role_members.c.role == role))
+    if ids:
+        conn.execute(insert(role_members), [{"app": app, "role": role, "user_id": i} for i in ids])
+
+
+def load_org(conn: Connection, app: str | None = None) -> Org:
+    """The organisation snapshot, with the role members of `app` (no roles when app is None)."""
+    memberships: dict[str, list[str]] = {}
+    rows = conn.execute(
+        select(users.c.username, department_members.c.department, department_members.c.is_primary)
+        .join(department_members, department_members.c.user_id == users.c.id)
+        .order_by(users.c.username, department_members.c.is_primary.desc(), department_members.c.department))
+    for r in rows:
+        memberships.setdefault(r.username, []).append(r.department)
+    roles: dict[str, set[str]] = {}
+    if app is not None:
+        for r in conn.execute(select(role_members.c.role, users.c.username)
+                              .join(users, users.c.id == role_members.c.user_id)
+                              .where(role_members.c.app == app, users.c.active.is_(True))):
+            roles.setdefault(r.role, set()).add(r.username)
+    return Org(_departments(conn), {u: tuple(k) for u, k in memberships.items()},
+               {role: frozenset(names) for role, names in roles.items()})
+
+
+__all__ = ["create_department", "update_department", "set_user_departments", "set_role_members", "load_org"]

@@ -1,0 +1,1 @@
+"""App definitions in the database: versions, the builder's draft, and what a publish would break."""

@@ -1,0 +1,1 @@
+"""The database underneath: opening it, its tables and column types, migrations, and the plumbing of transactions."""

@@ -1,0 +1,170 @@
+"""What record writes do to flows, inside the write's transaction: a record under approval refuses
+updates and deletes (423), creates and updates start the flows they trigger, date-relative flows are
+(re)scheduled when their date changes. Schedules (cron) and date timers run from the job queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, select
+
+from engine.errors import NotFound, RecordLocked
+from engine.expr.evaluate import EvalContext
+from engine.flows.cron import Cron
+from engine.flows.events import Cancel
+from engine.flows.model import FlowDefinition
+from engine.flows.triggers import condition_holds, fire_at, starts_on
+from runtime.apps import definitions
+from runtime.db.tables import apps, live, records
+from runtime.flows import flows
+from runtime.jobs import outbox
+from runtime.records import records as records_storage
+from runtime.records.context import SYSTEM, FormRef
+from runtime.records.events import RecordEvent
+from runtime.records.expressions import filter_clause
+
+
+def refuse_locked(conn: Connection, event: RecordEvent) -> None:
+    """A record with an open approval task is read-only, except to the flow that holds it."""
+    if event.action not in ("update", "delete"):
+        return
+    ids = [i for i in event.ids if not flows.is_carrying_out(event.ref.app_key, record_id=i)]
+    if not ids:
+        return
+    holder = flows.locked(conn, event.ref.app_key, ids)
+    if holder is not None:
+        flow = event.ref.app.flow(holder.flow) if any(f.key == holder.flow for f in event.ref.app.flows) else None
+        name = flow.name if flow else holder.flow
+        raise RecordLocked(f"记录正在“{name}”审批中，审批结束前不能修改", f"the record is under approval ({holder.flow}) "
+                           "and read-only until it ends", instance_id=holder.id)
+
+
+def _date_key(app: str, flow: str, record_id: int) -> str:
+    return f"date:{app}:{flow}:{record_id}:"
+
+
+def schedule_date(conn: Connection, app: str, flow: FlowDefinition, record_id: int, data: dict[str, Any],
+                  now: datetime, tz: ZoneInfo, *, new: bool = False) -> None:
+    """(Re)place the record's timer for a date-relative flow (a new record has none to replace)."""
+    prefix = _date_key(app, flow.key, record_id)
+    if not new:
+        outbox.drop_pending(conn, prefix)
+    at = fire_at(flow, data, now, tz)
+    if at is not None:
+        outbox.enqueue(conn, "date_trigger", {"app": app, "flow": flow.key, "record_id": record_id}, now, run_at=at,
+                       key=f"{prefix}{at.isoformat()}")
+
+
+def start_triggered(conn: Connection, event: RecordEvent) -> None:
+    app, form = event.ref.app, event.ref.form
+    wanted = [f for f in app.flows if f.form == form.key and f.enabled and f.trigger.on in ("create", "update", "date")]
+    if not wanted:
+        return
+    change = event.change
+    for flow in wanted:
+        for record_id, before, after in zip(event.ids, event.before, event.after, strict=True):
+            if flow.trigger.on == "date":
+                if event.action == "delete":
+                    outbox.drop_pending(conn, _date_key(app.key, flow.key, record_id))
+                elif event.action != "update" or before.get(flow.trigger.field) != after.get(flow.trigger.field):
+                    schedule_date(conn, app.key, flow, record_id, after, change.now, change.timezone,
+                                  new=event.action == "create")
+            elif event.action in ("create", "update") and not flows.is_carrying_out(app.key, flow.key, record_id) \
+                    and starts_on(flow, event.action, form, before, {**after, "id": record_id}, change.now,
+                                  change.timezone, change.actor.username):
+                flows.start(conn, app.key, flow.key, record_id, change.actor, change.now, change.timezone)
+
+
+def cancel_on_delete(conn: Connection, event: RecordEvent) -> None:
+    """A deleted record's running flows are withdrawn (their timers then find nothing to do)."""
+    if event.action != "delete":
+        return
+    for record_id in event.ids:
+        for row in flows.of_record(conn, event.ref.app_key, event.ref.form.key, record_id):
+            if row.status in ("running", "returned") and not flows.is_carrying_out(row.app, row.flow, record_id):
+                flows.apply(conn, row.id, Cancel(event.change.actor.username, "记录已删除 / the record was deleted"),
+                            event.change.now, event.change.timezone)
+
+
+def ensure_schedules(conn: Connection, now: datetime, tz: ZoneInfo) -> None:
+    """Every enabled schedule flow of every app's current version has its next run queued, and every date
+    flow of it has had its timers set for the records that existed before it (once per version)."""
+    for key in conn.scalars(select(apps.c.key)):
+        app, version = definitions.current(conn, key)
+        for flow in app.flows:
+            if flow.trigger.on == "date" and flow.enabled:
+                outbox.enqueue(conn, "date_backfill", {"app": key, "flow": flow.key, "version": version}, now,
+                               key=f"date_backfill:{key}:{flow.key}:{version}")
+            if flow.trigger.on == "schedule" and flow.enabled and flow.trigger.cron:
+                prefix = f"schedule:{key}:{flow.key}:{version}:"
+                if not outbox.has_pending(conn, prefix):
+                    at = Cron.parse(flow.trigger.cron).next_after(now, tz)
+                    outbox.enqueue(conn, "schedule", {"app": key, "flow": flow.key, "version": version}, now,
+                                   run_at=at, key=f"{prefix}{at.isoformat()}")
+
+
+def run_schedule(conn: Connection, payload: dict[str, Any], now: datetime, tz: ZoneInfo) -> int:
+    """Start the flow on every record matching its `when` (one SQL query); returns how many started."""
+    app, version = definitions.current(conn, payload["app"])
+    if version != payload["version"] or not any(f.key == payload["flow"] for f in app.flows):
+        return 0  # the app changed since: its current version queues its own schedule
+    flow = app.flow(payload["flow"])
+    ref = FormRef(app, version, app.form(flow.form))
+    query = select(records.c.id).where(records.c.app == app.key, records.c.form == flow.form,
+                                       live()).order_by(records.c.id)
+    if flow.trigger.when:
+        query = query.where(filter_clause(ref, flow.trigger.when, conn.dialect.name, EvalContext(now, tz)))
+    ids = list(conn.scalars(query))
+    for record_id in ids:
+        flows.start(conn, app.key, flow.key, record_id, SYSTEM, now, tz)
+    return len(ids)
+
+
+def backfill_dates(conn: Connection, payload: dict[str, Any], now: datetime, tz: ZoneInfo) -> int:
+    """Set the timers of a date flow for every record of its form with a date (records written before the
+    flow was published); how many were scheduled."""
+    app, version = definitions.current(conn, payload["app"])
+    if version != payload["version"] or not any(f.key == payload["flow"] for f in app.flows):
+        return 0
+    flow = app.flow(payload["flow"])
+    rows = conn.execute(select(records.c.id, records.c.data).where(
+        records.c.app == app.key, records.c.form == flow.form, live()).order_by(records.c.id))
+    scheduled = 0
+    for row in rows.all():
+        if row.data.get(flow.trigger.field) is not None:
+            schedule_date(conn, app.key, flow, row.id, row.data, now, tz)
+            scheduled += 1
+    return scheduled
+
+
+def run_date_trigger(conn: Connection, payload: dict[str, Any], now: datetime, tz: ZoneInfo) -> bool:
+    """Start a date-relative flow on its record (if the record and its condition still stand), and queue
+    the next occurrence of a repeating one."""
+    app, version = definitions.current(conn, payload["app"])
+    if not any(f.key == payload["flow"] for f in app.flows):
+        return False
+    flow = app.flow(payload["flow"])
+    ref = FormRef(app, version, app.form(flow.form))
+    values = _values(conn, ref, payload["record_id"])
+    if values is None:
+        return False
+    started = condition_holds(ref.form, flow.trigger.when, values, now, tz)
+    if started:
+        flows.start(conn, app.key, flow.key, payload["record_id"], SYSTEM, now, tz)
+    if flow.trigger.repeat:
+        schedule_date(conn, app.key, flow, payload["record_id"], values, now, tz)
+    return started
+
+
+def _values(conn: Connection, ref: FormRef, record_id: int) -> dict[str, Any] | None:
+    try:
+        records_storage.get(conn, ref, record_id)  # a deleted record starts nothing
+    except NotFound:
+        return None
+    return flows.record_values(conn, ref, record_id)
+
+
+__all__ = ["refuse_locked", "start_triggered", "cancel_on_delete", "ensure_schedules", "run_schedule", "run_date_trigger",
+           "backfill_dates", "schedule_date"]

@@ -1,0 +1,246 @@
+"""Flow instances and their tasks: start an instance on a record, apply an event, persist the new state
+and carry out its effects — all in the caller's transaction, so a record change, the flow state it causes,
+its tasks and its outbox jobs commit together or not at all."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from engine.app import AppDefinition
+from engine.errors import EngineError, FlowStateError, NotAssignee, NotFound
+from engine.flows.events import Event, Start
+from engine.flows.machine import Outcome, advance, fail
+from engine.flows.model import FlowDefinition
+from engine.flows.run import FlowContext
+from engine.flows.state import FINAL, FlowInstanceState
+from runtime.accounts.org import load_org
+from runtime.apps import definitions
+from runtime.db.tables import flow_instances, flow_tasks
+from runtime.records import records
+from runtime.records.context import Actor, FormRef
+from runtime.records.derived import related_values
+
+_running: ContextVar[tuple[tuple[str, str, int | None], ...]] = ContextVar("tangram_running_flows", default=())
+"""The flows carrying out effects on this call stack: their own record writes pass the approval lock and
+do not start themselves again (a flow that updates its record must not loop)."""
+
+MAX_DEPTH = 5
+
+
+@contextmanager
+def carrying_out(app: str, flow: str, record_id: int | None) -> Any:
+    stack = _running.get()
+    if len(stack) >= MAX_DEPTH:
+        raise FlowStateError("流程相互触发的层数过多", f"flows triggered each other more than {MAX_DEPTH} deep")
+    token = _running.set((*stack, (app, flow, record_id)))
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
+def is_carrying_out(app: str, flow: str | None = None, record_id: int | None = None) -> bool:
+    return any(a == app and (flow is None or f == flow) and (record_id is None or r == record_id)
+               for a, f, r in _running.get())
+
+
+def get(conn: Connection, instance_id: int, *, lock: bool = False) -> Row[Any]:
+    query = select(flow_instances).where(flow_instances.c.id == instance_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"没有流程实例 {instance_id}", f"no flow instance {instance_id}")
+    return row
+
+
+def state_of(row: Row[Any]) -> FlowInstanceState:
+    return FlowInstanceState.model_validate(row.state)
+
+
+def record_values(conn: Connection, ref: FormRef, record_id: int | None) -> dict[str, Any]:
+    """The record as expressions read it: data, fields through relations, system columns."""
+    if record_id is None:
+        return {}
+    try:
+        row = records.get(conn, ref, record_id)
+    except NotFound:  # deleted meanwhile: the flow still reads what it had (and is withdrawn)
+        row = records.get(conn, ref, record_id, deleted=True)
+    related = related_values(conn, ref.form, [row.data])[0]
+    system = {"id": row.id, "owner": row.owner, "created_by": row.created_by, "updated_by": row.updated_by,
+              "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+              "version": row.version}
+    return {**related, **system, **row.data}
+
+
+def context(conn: Connection, app: AppDefinition, version: int, flow: FlowDefinition, record_id: int | None,
+            tz: ZoneInfo) -> FlowContext:
+    form = app.form(flow.form)
+    values = record_values(conn, FormRef(app, version, form), record_id)
+    return FlowContext(values, lambda: load_org(conn, app.key), form, tz, app.calendar, record_id)
+
+
+def _sync_tasks(conn: Connection, row: Row[Any], before: FlowInstanceState, after: FlowInstanceState) -> None:
+    """Mirror the state's tasks into flow_tasks from the difference of the two states (no read needed): new
+    keys are inserted — once, the key is unique per instance — and changed ones updated."""
+    new = []
+    for task in after.tasks.values():
+        values = {"status": task.status, "comment": task.comment, "decided_at": task.decided_at,
+                  "decided_by": task.decided_by}
+        old = before.tasks.get(task.key)
+        if old is None:
+            new.append({"instance_id": row.id, "key": task.key, "kind": "approval", "step": task.step,
+                        "step_name": task.step_name, "assignee": task.assignee, "app": row.app, "form": row.form,
+                        "record_id": row.record_id, "created_at": task.created_at, "due_at": task.due_at, **values})
+        elif old.status != task.status:
+            conn.execute(update(flow_tasks).where(flow_tasks.c.instance_id == row.id, flow_tasks.c.key == task.key)
+                         .values(**values))
+    if new:
+        conn.execute(insert(flow_tasks), new)
+
+
+def _save(conn: Connection, row: Row[Any], flow: FlowDefinition, before: FlowInstanceState, outcome: Outcome,
+          now: datetime) -> Row[Any]:
+    state = outcome.state
+    saved = conn.execute(update(flow_instances).where(flow_instances.c.id == row.id).values(
+        status=state.status, submitter=state.submitter, state=state.model_dump(mode="json"), updated_at=now,
+        locks_record=flow.lock_record and state.status == "running" and state.has_open_approval,
+        ended_at=now if state.status in FINAL else None).returning(*flow_instances.c)).one()
+    _sync_tasks(conn, row, before, state)
+    return saved
+
+
+def apply(conn: Connection, instance_id: int, event: Event, now: datetime, tz: ZoneInfo) -> Row[Any]:
+    """Apply one event to an instance (row-locked on PostgreSQL; SQLite writers are serialised) and carry
+    out what it causes. Refusals (a task already decided, a finished instance) raise before any write."""
+    from runtime.flows.flow_effects import carry_out  # effects start flows too: imported late
+
+    row = get(conn, instance_id, lock=True)
+    app = definitions.version_of(conn, row.app, row.def_version)
+    flow = app.flow(row.flow)
+    before = state_of(row)
+    outcome = advance(flow, before, event, now, context(conn, app, row.def_version, flow, row.record_id, tz))
+    if not outcome.changed:
+        return row
+    saved = _save(conn, row, flow, before, outcome, now)
+    try:
+        with conn.begin_nested(), carrying_out(row.app, row.flow, row.record_id):
+            carry_out(conn, saved, app, flow, outcome, now, tz, base=len(before.timeline))
+    except EngineError as e:  # a record the flow writes refuses the values: the flow fails, the request does not
+        failed = fail(flow, outcome.state, now, f"执行失败：{e.message}", f"failed: {e.message_en or e.message}")
+        saved = _save(conn, saved, flow, outcome.state, failed, now)
+    return saved
+
+
+def start(conn: Connection, app_key: str, flow_key: str, record_id: int | None, actor: Actor, now: datetime,
+          tz: ZoneInfo, *, only_trigger: str | None = None) -> Row[Any]:
+    """Start a flow of the app's current version on a record. A submit flow runs once at a time per record."""
+    app, version = definitions.current(conn, app_key)
+    flow = app.flow(flow_key)
+    if only_trigger and flow.trigger.on != only_trigger:
+        raise FlowStateError(f"流程“{flow.name}”不能手动发起（触发方式 {flow.trigger.on}）",
+                             f"flow {flow_key!r} starts on {flow.trigger.on!r}, not by submitting", field="flow")
+    if not flow.enabled:
+        raise FlowStateError(f"流程“{flow.name}”已停用", f"flow {flow_key!r} is disabled", field="flow")
+    if record_id is not None:
+        records.get(conn, FormRef(app, version, app.form(flow.form)), record_id, lock=True)
+        if flow.trigger.on == "submit" and running_on(conn, app_key, record_id, flow_key):
+            raise FlowStateError(f"这条记录的“{flow.name}”正在进行中", f"{flow_key!r} is already running on this record",
+                                 field="record_id")
+    instance_id = conn.scalar(insert(flow_instances).values(
+        app=app_key, flow=flow_key, def_version=version, form=flow.form, record_id=record_id, status="new",
+        submitter=actor.username, locks_record=False, state=FlowInstanceState().model_dump(mode="json"),
+        created_at=now, updated_at=now).returning(flow_instances.c.id))
+    return apply(conn, instance_id, Start(actor.username), now, tz)
+
+
+def running_by_version(conn: Connection, app: str) -> dict[str, dict[int, int]]:
+    """Flow key → app version → how many of its instances are running (or returned for changes)."""
+    rows = conn.execute(select(flow_instances.c.flow, flow_instances.c.def_version, func.count())
+                        .where(flow_instances.c.app == app, flow_instances.c.status.in_(("running", "returned")))
+                        .group_by(flow_instances.c.flow, flow_instances.c.def_version))
+    found: dict[str, dict[int, int]] = {}
+    for flow, version, count in rows:
+        found.setdefault(flow, {})[int(version)] = int(count)
+    return found
+
+
+def running_on(conn: Connection, app: str, record_id: int, flow: str | None = None) -> bool:
+    query = select(flow_instances.c.id).where(flow_instances.c.app == app, flow_instances.c.record_id == record_id,
+                                              flow_instances.c.status.in_(("running", "returned")))
+    if flow:
+        query = query.where(flow_instances.c.flow == flow)
+    return conn.scalar(query.limit(1)) is not None
+
+
+def locked(conn: Connection, app: str, record_ids: list[int]) -> Row[Any] | None:
+    """A running instance that holds one of these records read-only, if any."""
+    return conn.execute(select(flow_instances.c.id, flow_instances.c.flow).where(
+        flow_instances.c.app == app, flow_instances.c.record_id.in_(record_ids), flow_instances.c.locks_record.is_(True),
+        flow_instances.c.status == "running").limit(1)).first()
+
+
+def of_record(conn: Connection, app: str, form: str, record_id: int) -> list[Row[Any]]:
+    return list(conn.execute(select(flow_instances).where(
+        flow_instances.c.app == app, flow_instances.c.form == form, flow_instances.c.record_id == record_id)
+        .order_by(flow_instances.c.id)))
+
+
+def list_instances(conn: Connection, *, submitter: str | None = None, statuses: list[str] | None = None,
+                   app: str | None = None, flow: str | None = None, before: int | None = None,
+                   limit: int = 50) -> list[Row[Any]]:
+    """Instances newest first (keyset on id), filtered by submitter, status, app and flow."""
+    query = select(flow_instances).order_by(flow_instances.c.id.desc()).limit(limit)
+    for column, value in ((flow_instances.c.submitter, submitter), (flow_instances.c.app, app),
+                          (flow_instances.c.flow, flow)):
+        if value is not None:
+            query = query.where(column == value)
+    if statuses:
+        query = query.where(flow_instances.c.status.in_(statuses))
+    if before is not None:
+        query = query.where(flow_instances.c.id < before)
+    return list(conn.execute(query))
+
+
+def task(conn: Connection, task_id: int) -> Row[Any]:
+    row = conn.execute(select(flow_tasks).where(flow_tasks.c.id == task_id)).first()
+    if row is None:
+        raise NotFound(f"没有任务 {task_id}", f"no task {task_id}")
+    return row
+
+
+def tasks_of(conn: Connection, assignee: str | None, statuses: list[str] | None, *, instance_id: int | None = None,
+             limit: int = 100) -> list[Row[Any]]:
+    query = select(flow_tasks).order_by(flow_tasks.c.id).limit(limit)
+    if assignee is not None:
+        query = query.where(flow_tasks.c.assignee == assignee)
+    if statuses:
+        query = query.where(flow_tasks.c.status.in_(statuses))
+    if instance_id is not None:
+        query = query.where(flow_tasks.c.instance_id == instance_id)
+    return list(conn.execute(query))
+
+
+def complete_todo(conn: Connection, task_id: int, username: str, comment: str | None, now: datetime) -> Row[Any]:
+    """Mark a to-do done (only its assignee can)."""
+    row = task(conn, task_id)
+    if row.kind != "todo":
+        raise FlowStateError("审批任务请用 approve / reject 处理", "approval tasks are decided, not completed")
+    if row.assignee != username:
+        raise NotAssignee(f"这个任务由 {row.assignee} 处理", f"the task is assigned to {row.assignee}")
+    if row.status != "open":
+        raise FlowStateError(f"任务已处理（{row.status}）", f"the task is already {row.status}")
+    conn.execute(update(flow_tasks).where(flow_tasks.c.id == task_id).values(
+        status="done", comment=comment, decided_at=now, decided_by=username))
+    return task(conn, task_id)
+
+
+__all__ = ["start", "apply", "get", "list_instances", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
+           "running_by_version",
+           "carrying_out", "is_carrying_out", "complete_todo", "context"]

@@ -1,0 +1,1 @@
+"""The record service: create, read, update, list, bulk writes, derived values, search and history."""

@@ -1,0 +1,115 @@
+"""Per-form expression indexes: unique fields, indexed fields, single relations and declared composites.
+
+Indexes are partial (one form's live records) and named `tg_<form hash>_<definition hash>`, so the
+set a definition wants can be compared with the set that exists and brought in line on every
+import and upgrade.
+
+On SQLite each index leads with the `form` column (LEADING_COLUMN). Tangram keeps no planner
+statistics there, and without them SQLite guesses rows from the equalities an index matches: the
+generic `ix_records_form_id (app, form, id)` matches two (`app`, `form`), a partial index on a field
+matched none, so for a list sorted by an indexed field with no filter the planner took the generic
+index and sorted the whole form (0.1–0.4 s for the first page at 150,000 customers) instead of
+walking the field's index (1–2 ms). Leading with `form` gives these indexes one equality: more
+than none, so one that yields the order wins; fewer than the generic index's two, so a sort no index
+serves still reads the form in id order, which is 2.5 times faster than in the order of some other
+index. The same plans come out with statistics (`ANALYZE`). PostgreSQL keeps statistics of its own
+and has the indexes without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, text
+
+from engine.forms.fields.base import FieldType
+from engine.forms.model import FormDefinition
+from runtime.records.columns import SqlColumn, column, field_column
+
+
+def _hash(value: str, size: int) -> str:
+    return hashlib.sha1(value.encode()).hexdigest()[:size]
+
+
+def index_prefix(app: str, form: str) -> str:
+    return f"tg_{_hash(f'{app}.{form}', 10)}_"
+
+
+def _is_single_relation(field: FieldType) -> bool:
+    return type(field).refers_to == "record" and field.storage_kind() == "integer"
+
+
+LEADING_COLUMN = {"sqlite": "form, "}
+"""What every form index starts with, by dialect (see above for why)."""
+
+
+def wanted_indexes(app: str, form: FormDefinition, dialect: str) -> dict[str, tuple[str, str | None]]:
+    """name -> (CREATE INDEX statement, the unique field key or None) for what `form` declares."""
+    where = f"app = '{app}' AND form = '{form.key}' AND deleted_at IS NULL"
+    lead = LEADING_COLUMN.get(dialect, "")
+    wanted: dict[str, tuple[str, str | None]] = {}
+
+    def add(columns: str, condition: str = where, unique_field: str | None = None) -> None:
+        body = f"({lead}{columns}) WHERE {condition}"
+        name = index_prefix(app, form.key) + _hash(body, 12)
+        kind = "UNIQUE INDEX" if unique_field else "INDEX"
+        wanted[name] = (f"CREATE {kind} {name} ON records {body}", unique_field)
+
+    for field in form.fields:
+        if not field.is_sortable():
+            continue
+        col = field_column(field, dialect)
+        if field.unique:
+            add(f"({col.sort})", f"{where} AND {col.raw} IS NOT NULL", field.key)
+        if field.indexed or field.unique or _is_single_relation(field):
+            add(f"({col.sort}), id")
+    for columns in form.indexes:
+        add(", ".join(_index_parts(form, columns, dialect)))
+    return wanted
+
+
+def _index_parts(form: FormDefinition, columns: Iterable[str], dialect: str) -> list[str]:
+    parts: list[str] = []
+    last_desc = False
+    for name in columns:
+        last_desc = name.startswith("-")
+        col: SqlColumn = column(form, name.removeprefix("-"), dialect)
+        parts.append(f"({col.sort}){' DESC' if last_desc else ''}")
+    parts.append("id DESC" if last_desc else "id")
+    return parts
+
+
+def existing_indexes(conn: Connection, app: str, form: str) -> set[str]:
+    prefix = index_prefix(app, form)
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE :p"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE :p"
+    return {row[0] for row in conn.execute(text(sql), {"p": prefix + "%"})}
+
+
+def sync_indexes(conn: Connection, app: str, form: FormDefinition) -> tuple[list[str], list[str]]:
+    """Create the indexes the form wants and drop the ones it no longer wants; returns (created, dropped)."""
+    wanted = wanted_indexes(app, form, conn.dialect.name)
+    have = existing_indexes(conn, app, form.key)
+    dropped = sorted(have - wanted.keys())
+    for name in dropped:
+        conn.execute(text(f"DROP INDEX {name}"))
+    created = sorted(wanted.keys() - have)
+    for name in created:
+        conn.execute(text(wanted[name][0].replace(":", "\\:")))  # a colon in an option is no parameter
+    return created, dropped
+
+
+def drop_form_indexes(conn: Connection, app: str, form: str) -> None:
+    for name in existing_indexes(conn, app, form):
+        conn.execute(text(f"DROP INDEX {name}"))
+
+
+def unique_field_of(app: str, form: FormDefinition, dialect: str, message: str) -> str | None:
+    """The field whose unique index a database error message names, if any."""
+    for name, (_ddl, unique_field) in wanted_indexes(app, form, dialect).items():
+        if unique_field and name in message:
+            return unique_field
+    return None

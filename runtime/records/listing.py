@@ -1,0 +1,323 @@
+"""Record lists: filters, sorts, keyset cursors and field projection, compiled to one indexed query.
+
+Filters arrive as Conditions (field, operator, value) today; the expression language will add a
+clause of its own through `ListQuery.where`, and permissions a row-scope clause the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine import search as search_words
+from engine.errors import BadQuery, FieldValueError
+from engine.forms.fields.base import EQUALITY_OPS, ValueContext
+from runtime.db.tables import live, records
+from runtime.records import search
+from runtime.records.columns import SqlColumn, column, is_system, refuse_encrypted
+from runtime.records.context import FormRef
+from runtime.records.expressions import RecordColumns
+
+MAX_LIMIT = 500
+MAX_SORT_KEYS = 10
+"""Fields one list may be sorted by: each is a column of the query and of the cursor."""
+LISTED = [records.c[name] for name in ("id", "data", "version", "owner", "department", "created_at", "created_by",
+                                       "updated_at", "updated_by", "deleted_at")]
+"""The columns a list shows (not app, form, def_version: the query fixes or does not need them)."""
+
+
+def selective(clause: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """`clause` marked for SQLite's planner as true for few of a form's records: a row scope (the
+    records of some owners or departments). Without statistics SQLite takes a list sorted by an
+    indexed field through that field's index and tests the scope on each record, which is fast for a
+    large scope and slow for a small one: 343 ms to find a rep's 50 customers among 150,000 sorted
+    by name. Marked `unlikely`, the scope's own index reads its records and they are sorted (1.4 ms
+    for those 50, 34 ms for a rep with 7,500): the cost follows what the user may see. The mark
+    leaves the term usable by an index; PostgreSQL plans from statistics and gets `clause` as is."""
+    return func.unlikely(clause, type_=Boolean) if dialect == "sqlite" else clause
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`key op value` — e.g. region eq 华东, amount gt 100000, tags has VIP."""
+
+    key: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class SortKey:
+    key: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list asks for. `where` holds extra clauses (expression filters, row scopes)."""
+
+    conditions: list[Condition] = field(default_factory=list)
+    sort: list[SortKey] = field(default_factory=list)
+    limit: int = 50
+    cursor: str | None = None
+    count: bool = False
+    where: list[ColumnElement[bool]] = field(default_factory=list)
+    search: str | None = None  # text that one of `search_in` contains (the form's searched fields)
+    search_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Row[Any]]
+    next_cursor: str | None
+    total: int | None = None
+
+
+def parse_sort(ref: FormRef, spec: str | None, dialect: str) -> list[SortKey]:
+    """`-amount,name` → [amount desc, name asc]; unknown, unsortable or repeated keys raise BadQuery,
+    and so do more than MAX_SORT_KEYS of them."""
+    keys: list[SortKey] = []
+    for part in (spec or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key = part.removeprefix("-")
+        column(ref.form, key, dialect)  # raises for unknown / unsortable
+        refuse_encrypted(ref.form.by_key.get(key), "sort")
+        if any(k.key == key for k in keys):  # sorting twice by one field says nothing more
+            raise BadQuery(f"排序字段 {key} 重复", f"sort names {key!r} twice", field="sort")
+        if len(keys) == MAX_SORT_KEYS:
+            raise BadQuery(f"最多按 {MAX_SORT_KEYS} 个字段排序", f"sort by at most {MAX_SORT_KEYS} fields", field="sort")
+        keys.append(SortKey(key, part.startswith("-")))
+    return keys
+
+
+def _container_clause(key: str, value: Any, dialect: str, is_object: bool) -> ColumnElement[bool]:
+    """`value` is one of the list's items (or one of the object's values, for addresses)."""
+    if dialect == "postgresql":
+        member = literal_column(f"(data -> '{key}')")
+        if not is_object:
+            return member.op("@>")(cast(bindparam(None, json.dumps([value], ensure_ascii=False)), JSONB))
+        each = func.jsonb_each_text(member).table_valued("key", "value")
+        return exists(select(literal_column("1")).select_from(each).where(each.c.value == str(value)))
+    each = func.json_each(records.c.data, literal_column(f"'$.{key}'")).table_valued("value")
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
+
+
+def _json_raw(key: str, dialect: str) -> ColumnElement[Any]:
+    return literal_column(f"(data -> '{key}')" if dialect == "postgresql" else f"json_extract(data, '$.{key}')")
+
+
+def _filter_value(ref: FormRef, col: SqlColumn, op: str, raw: Any, ctx: ValueContext) -> Any:
+    if col.field is None:
+        if col.storage == "integer":
+            try:
+                return int(raw)
+            except (TypeError, ValueError):
+                raise BadQuery(f"{col.key} 应为整数", f"{col.key} must be an integer", field=col.key) from None
+        if col.storage == "timestamp":
+            try:
+                return datetime.fromisoformat(str(raw))
+            except ValueError:
+                raise BadQuery(f"{col.key} 应为日期时间", f"{col.key} must be an ISO datetime",
+                               field=col.key) from None
+        return str(raw)
+    if op in ("contains", "starts_with"):
+        return str(raw)
+    try:
+        return col.field.normalize(raw, ctx)
+    except FieldValueError as e:
+        raise BadQuery(f"筛选“{col.field.label}”：{e.message}", f"filter on {col.key!r}: {e.message_en or e.message}",
+                       field=col.key) from None
+
+
+_SYMBOLS = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+"""The bracket form's comparison operators as the expression language writes them."""
+
+
+def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueContext) -> ColumnElement[bool]:
+    """One condition as SQL over the same expressions the indexes are built on."""
+    field_def = ref.form.by_key.get(cond.key)
+    if field_def is None and not is_system(cond.key):
+        raise BadQuery(f"表单“{ref.form.name}”没有字段 {cond.key}",
+                       f"form {ref.form.key!r} has no field {cond.key!r}", field=cond.key)
+    ops = field_def.filter_ops if field_def else ("eq", "ne", "in", "lt", "lte", "gt", "gte", "blank",
+                                                         "not_blank")
+    if cond.op not in EQUALITY_OPS:
+        refuse_encrypted(field_def, cond.op)
+    if cond.op not in ops:
+        raise BadQuery(f"“{cond.key}”不支持筛选条件 {cond.op}（可用：{', '.join(ops)}）",
+                       f"field {cond.key!r} does not support {cond.op!r}; use one of {', '.join(ops)}",
+                       field=cond.key)
+    storage = field_def.storage_kind() if field_def is not None else ""
+    if storage == "json":
+        if cond.op == "blank":
+            return _json_raw(cond.key, dialect).is_(None)
+        if cond.op == "not_blank":
+            return _json_raw(cond.key, dialect).is_not(None)
+        is_object = field_def.json_schema().get("type") == "object"  # type: ignore[union-attr]
+        member = cond.value
+        if type(field_def).refers_to == "record":
+            member = _filter_value(ref, column(ref.form, "id", dialect), "eq", member, ctx)
+        return _container_clause(cond.key, member, dialect, is_object)
+    col = column(ref.form, cond.key, dialect)
+    key, raw = col.sort_expr(), col.raw_expr()
+    if cond.op == "blank":
+        return raw.is_(None)
+    if cond.op == "not_blank":
+        return raw.is_not(None)
+    if cond.op == "in":
+        values = cond.value if isinstance(cond.value, list) else str(cond.value).split(",")
+        bound = [col.bind(_filter_value(ref, col, "eq", v, ctx), dialect) for v in values if str(v).strip()]
+        return and_(key.in_(bound), raw.is_not(None))
+    value = _filter_value(ref, col, cond.op, cond.value, ctx)
+    if cond.op in ("contains", "starts_with"):
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = bindparam(None, f"%{escaped}%" if cond.op == "contains" else f"{escaped}%", type_=String())
+        if dialect == "postgresql" and col.storage == "text":
+            pattern = pattern.collate("C")  # lower() as on the field's side (ASCII letters), as SQLite's
+        return func.lower(col.value_expr()).like(func.lower(pattern), escape="\\")
+    # The comparison `filter=key op value` compiles to (runtime/records/expressions.py): one meaning
+    # for both syntaxes, `ne` keeping the blanks as `!=` does (docs/expressions.md, "Blanks").
+    return RecordColumns(ref.form, dialect, ref.app).compare(cond.key, _SYMBOLS[cond.op], value)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, float):
+        return {"f": repr(value)}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "d" in value:
+            return Decimal(value["d"])
+        if "t" in value:
+            return datetime.fromisoformat(value["t"])
+        if "f" in value:
+            return float(value["f"])
+    return value
+
+
+def _sort_signature(keys: list[SortKey]) -> str:
+    spec = ",".join(("-" if k.descending else "") + k.key for k in keys)
+    return hashlib.sha1(spec.encode()).hexdigest()[:8]
+
+
+def encode_cursor(keys: list[SortKey], values: list[Any]) -> str:
+    payload = json.dumps({"s": _sort_signature(keys), "v": [_encode(v) for v in values]}, ensure_ascii=False)
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(keys: list[SortKey], cursor: str) -> list[Any]:
+    """The sort values a cursor carries; BadQuery if it is malformed or made for another sort."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values = [_decode(v) for v in payload["v"]]
+        signature = payload["s"]
+    except (ValueError, KeyError, TypeError):
+        raise BadQuery("分页游标无效", "the cursor is malformed", field="cursor") from None
+    if signature != _sort_signature(keys) or len(values) != len(keys):
+        raise BadQuery("分页游标与排序不一致", "the cursor was made for another sort order", field="cursor")
+    return values
+
+
+def _keyset(columns: list[SqlColumn], keys: list[SortKey], values: list[Any], dialect: str) -> ColumnElement[bool]:
+    """Rows after `values` in the sort order. PostgreSQL, with every key in one direction, compares
+    the rows as one value, `(k1, id) < (v1, v2)`: a single index range, which its cached generic plan
+    keeps too (the OR form below cost a deep page 0.6 ms more once prepared). Otherwise one OR-branch
+    per key prefix, plus a leading range on the first key so the database seeks into the index
+    instead of scanning from its start (SQLite makes no index range of a row comparison). That form
+    is written as SQL text with its parameters: built from SQLAlchemy's operators it took 132–152 µs
+    with the statement's cache key, as text 78–83 µs, for a deep page of 1.0–1.3 ms on SQLite."""
+    try:
+        params = [c.parameter(v, dialect, f"after{i}") for i, (c, v) in enumerate(zip(columns, values, strict=True))]
+    except (TypeError, ValueError, ArithmeticError):
+        raise BadQuery("分页游标无效", "the cursor is malformed", field="cursor") from None
+    if dialect == "postgresql" and len({k.descending for k in keys}) == 1:
+        row = tuple_(*[c.sort_expr() for c in columns])
+        after = tuple_(*[c.compared(p) for c, p in zip(columns, params, strict=True)])
+        return row < after if keys[0].descending else row > after
+    sorts = [c.sort.replace(":", "\\:") for c in columns]  # a colon in SQL text would start a parameter
+    bound = [c.bind_sql(f"after{i}") for i, c in enumerate(columns)]
+
+    def beyond(i: int) -> str:
+        return f"{sorts[i]} {'<' if keys[i].descending else '>'} {bound[i]}"
+
+    branches = [" AND ".join([*(f"{sorts[j]} = {bound[j]}" for j in range(i)), beyond(i)]) for i in range(len(keys))]
+    lead = f"{sorts[0]} {'<=' if keys[0].descending else '>='} {bound[0]}"
+    return text(f"{lead} AND ({' OR '.join(f'({b})' for b in branches)})").bindparams(*params)
+
+
+def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> ListQuery:
+    """The query with its search turned into a `where` clause: the index is asked once, however many
+    selects the query then becomes (one per department of a partitioned list, and its count)."""
+    if not (query.search and query.search_in):
+        return query
+    spellings = search_words.spellings(query.search)  # as typed, half-width, full-width
+    likes = [condition_clause(ref, Condition(k, "contains", asked), conn.dialect.name, ctx)
+             for asked in spellings for k in query.search_in]
+    return replace(query, where=[*query.where, search.clause(conn, likes, spellings)], search=None)
+
+
+def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> tuple[Select[Any], Select[Any] | None, list[SortKey]]:
+    """The page query (one row more than the limit), the count query if asked, and the full sort."""
+    dialect = conn.dialect.name
+    keys = list(query.sort) or [SortKey("id", descending=True)]
+    if keys[-1].key != "id":
+        keys.append(SortKey("id", keys[-1].descending))  # ties broken by id, same direction, in the index
+    columns = [column(ref.form, k.key, dialect) for k in keys]
+    if not 1 <= query.limit <= MAX_LIMIT:
+        raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    where = [records.c.app == ref.app_key, records.c.form == ref.form.key, live()]
+    where += [condition_clause(ref, c, dialect, ctx) for c in query.conditions]
+    where += resolve_search(conn, ref, query, ctx).where
+    count = select(func.count()).select_from(records).where(*where) if query.count else None
+    if query.cursor:
+        where.append(_keyset(columns, keys, decode_cursor(keys, query.cursor), dialect))
+    sort_cols = [c.value_expr().label(f"_s{i}") for i, c in enumerate(columns)]  # the cursor's values
+    order = [c.sort_expr().desc() if k.descending else c.sort_expr().asc()
+             for c, k in zip(columns, keys, strict=True)]
+    page = select(*LISTED, *sort_cols).where(*where).order_by(*order).limit(query.limit + 1)
+    return page, count, keys
+
+
+def list_records(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> Page:
+    """One page of a form's live records in the asked order, with a cursor for the next page."""
+    page, count, keys = build_select(conn, ref, query, ctx)
+    total = conn.scalar(count) if count is not None else None
+    rows = conn.execute(page).all()
+    next_cursor = None
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(keys, [getattr(last, f"_s{i}") for i in range(len(keys))])
+    return Page(rows, next_cursor, total)

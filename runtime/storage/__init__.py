@@ -1,1 +1,0 @@
-"""Storage: functions taking a SQLAlchemy Connection. They never raise HTTP errors."""
