@@ -1,4 +1,4 @@
-"""What the runtime must do after a transition: write the record, create one, notify, call out, assign,
+"""What the runtime must do after a transition: write the record, create one, delete some, notify, call out, assign,
 set timers. Values are already computed (expressions evaluated); the runtime only carries them out."""
 
 from __future__ import annotations
@@ -23,6 +23,17 @@ class CreateRecord:
     form: str
     values: dict[str, Any]
     step: str
+
+
+@dataclass(frozen=True)
+class DeleteRecords:
+    """Soft-delete the instance's record, or (with `form`) the live records of `form` whose relation `field`
+    names it and for which `when` holds."""
+
+    step: str
+    form: str | None = None
+    field: str | None = None
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,7 @@ class Finished:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-Effect = UpdateRecord | CreateRecord | Notify | CallWebhook | Assign | OpenTodo | SetTimer | Finished
+Effect = UpdateRecord | CreateRecord | DeleteRecords | Notify | CallWebhook | Assign | OpenTodo | SetTimer | Finished
 
-__all__ = ["UpdateRecord", "CreateRecord", "Notify", "CallWebhook", "Assign", "OpenTodo", "SetTimer", "Finished",
+__all__ = ["UpdateRecord", "CreateRecord", "DeleteRecords", "Notify", "CallWebhook", "Assign", "OpenTodo", "SetTimer", "Finished",
            "Effect"]

@@ -1,5 +1,5 @@
-"""Carrying out a transition's effects inside its transaction: record writes, in-app messages, to-dos and
-assignments at once; e-mail, robots, webhooks and timers as outbox jobs with an idempotency key each."""
+"""Carrying out a transition's effects inside its transaction: record writes and deletes, in-app messages,
+to-dos and assignments at once; e-mail, robots, webhooks and timers as outbox jobs with an idempotency key each."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from runtime.jobs import outbox
 from runtime.records import records
 from runtime.records.columns import field_column
 from runtime.records.context import SYSTEM, Actor, Change, FormRef
+from runtime.records.derived import pointing_at
 from runtime.records.expressions import filter_clause
 
 
@@ -80,6 +81,21 @@ def _create_record(c: Carrying, effect: fx.CreateRecord) -> None:
     records.create(c.conn, definitions.form_ref(c.conn, c.app.key, effect.form), effect.values, c.change)
 
 
+def _delete_records(c: Carrying, effect: fx.DeleteRecords) -> None:
+    if c.row.record_id is None:
+        return
+    if effect.form is None or effect.field is None:
+        records.delete(c.conn, c.flow_form(), c.row.record_id, c.change)
+        return
+    ref = definitions.form_ref(c.conn, c.app.key, effect.form)
+    query = pointing_at(c.conn, c.app.key, ref.form, effect.field, {c.row.record_id}).order_by(records_table.c.id)
+    if effect.when:
+        query = query.where(filter_clause(ref, effect.when, c.conn.dialect.name, EvalContext(c.change.now,
+                                                                                            c.change.timezone)))
+    for related in c.conn.execute(query).all():  # one by one: each is locked, logged and seen by subscribers
+        records.delete(c.conn, ref, related.id, c.change)
+
+
 def _assign(c: Carrying, effect: fx.Assign) -> None:
     conn, row, app, change, key = c.conn, c.row, c.app, c.change, c.key
     if not effect.users or row.record_id is None:
@@ -131,6 +147,7 @@ def _nothing(c: Carrying, effect: Any) -> None:
 CARRY_OUT: dict[type, Callable[[Carrying, Any], None]] = {
     fx.UpdateRecord: _update_record,
     fx.CreateRecord: _create_record,
+    fx.DeleteRecords: _delete_records,
     fx.Notify: _notify,
     fx.CallWebhook: _call_webhook,
     fx.Assign: _assign,

@@ -10,6 +10,7 @@ from pydantic import Field
 from engine.flows.actions.assign import AssignAction, AssignRule
 from engine.flows.actions.base import ActionStep
 from engine.flows.actions.create_record import CreateRecordAction
+from engine.flows.actions.delete_record import DeleteRecordAction
 from engine.flows.actions.notify import NotifyAction
 from engine.flows.actions.task import TaskAction, TaskSpec
 from engine.flows.actions.update_record import UpdateRecordAction
@@ -21,6 +22,7 @@ action_types: Registry[type[ActionStep]] = Registry("flow action")
 BUILT_INS: tuple[type[ActionStep], ...] = (
     UpdateRecordAction,
     CreateRecordAction,
+    DeleteRecordAction,
     WebhookAction,
     NotifyAction,
     AssignAction,
@@ -36,4 +38,4 @@ def any_action_annotation() -> Any:
 
 
 __all__ = ["ActionStep", "action_types", "any_action_annotation", "BUILT_INS", "AssignAction", "AssignRule",
-           "CreateRecordAction", "NotifyAction", "TaskAction", "TaskSpec", "UpdateRecordAction", "WebhookAction"]
+           "CreateRecordAction", "DeleteRecordAction", "NotifyAction", "TaskAction", "TaskSpec", "UpdateRecordAction", "WebhookAction"]
