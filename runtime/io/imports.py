@@ -86,7 +86,7 @@ CHUNK_ROWS = 500
 """Rows stored per short write transaction. Each holds SQLite's write lock for tens of milliseconds (a
 few hundred on a loaded machine), and the writers queued meanwhile go between two chunks; at 1,000
 other users' creates during a 100,000-row import had a p95 of 1.0 s, at 500 0.67 s, with the import
-no slower (docs/benchmarks.md)."""
+no slower (docs/benchmarks-history.md, "Imports in chunks")."""
 
 
 def write(db: Database, prepared: PreparedImport, change: Change,

@@ -24,7 +24,7 @@ SQLITE_ROWS_PER_INSERT = 200
 """Rows per INSERT statement into the records table on SQLite. Each run of an INSERT opens a cursor
 on every index of its table, partial ones included, and records has indexes for every form: row by
 row (executemany) a bulk create kept reopening the other forms' indexes. One statement of 200 rows
-opens them once (records rows 66–85 → 60–69 µs each at 100k customers, docs/benchmarks.md).
+opens them once (records rows 66–85 → 60–69 µs each at 100k customers, docs/benchmarks-history.md).
 History and the FTS5 search table measured slower so, and stay row by row."""
 MULTI_ROW_TABLES = frozenset({"records"})
 DEFERRED_TABLES = frozenset({"record_history", "record_search", "audit_log"})

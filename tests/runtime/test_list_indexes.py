@@ -128,7 +128,7 @@ def test_a_row_scope_is_marked_selective_for_sqlite_only(make: Any, kept_by: str
     """SQLite gets a row scope marked `unlikely`, so that on a large form a rep's list sorted by
     name reads the rep's records through ix_records_owner and sorts them instead of walking every
     name of the form for the rep's few: at 150,000 customers 1.2 ms against 343 ms for 50 of them
-    (docs/benchmarks.md; the planner weighs this only on large tables, so the plan itself is measured
+    (docs/benchmarks-history.md, "Records: SQLite plans without statistics"; the planner weighs this only on large tables, so the plan itself is measured
     there, not here). PostgreSQL plans from its statistics and gets the plain clause."""
     make.app_def()
     term = ScopeTerm(owners=frozenset({"rep"})) if kept_by == "owner" else ScopeTerm(departments=frozenset({"sales"}))
