@@ -54,6 +54,20 @@ def test_the_flow_moves_its_record_to_the_bin_in_the_name_of_the_user_whose_writ
     assert "deleted" in [e["kind"] for e in instance["timeline"]]
 
 
+def test_a_nightly_schedule_archives_the_matching_records_as_the_system(make: Maker) -> None:
+    nightly = {"key": "cleanup", "name": "清理驳回", "form": "ticket",
+               "trigger": {"on": "schedule", "cron": "0 2 * * *", "when": 'status = "已驳回"'}, "steps": [DELETE]}
+    w = FlowWorld(make, tickets(nightly))
+    kept = w.record({"summary": "保留"})["id"]
+    rejected = w.record({"summary": "驳回", "status": "已驳回"})["id"]
+    w.run_jobs()  # 10:00 local: queues the next 02:00
+    assert live_ids(w, "ticket") == sorted([kept, rejected])
+    w.run_jobs(hours=16)  # 02:00 on the 24th
+    assert live_ids(w, "ticket") == [kept]
+    history = w.client.get(f"{RECORDS.format(form='ticket')}/{rejected}/history", headers=w.h("admin")).json()
+    assert [(h["action"], h["by"]) for h in history["items"]][-1] == ("delete", None)  # no user: the system
+
+
 def test_related_records_pointing_at_the_record_are_deleted_where_the_condition_holds(make: Maker) -> None:
     w = FlowWorld(make, tickets(on_rejected(DRAFT_ORDERS)))
     ticket, other = w.record({"summary": "漏水"})["id"], w.record({"summary": "断电"})["id"]
