@@ -17,7 +17,8 @@ TEXT = st.sampled_from(["cost > 1", "summary", "", "cost >", "keeper", "ghost", 
 VALUE = TEXT | JSON
 STEP = st.fixed_dictionaries(
     {"type": st.sampled_from(["approval", "notify", "cc", "condition", "parallel", "action", "wait", "bogus"])},
-    optional={"action": st.sampled_from(["update_record", "create_record", "webhook", "notify", "assign", "task", "x"]),
+    optional={"action": st.sampled_from(["update_record", "create_record", "webhook", "notify", "assign", "task",
+                                         "delete_record", "x"]),
               "approvers": st.dictionaries(st.sampled_from(["users", "role", "department_head", "field"]), VALUE,
                                            max_size=2),
               "mode": st.sampled_from(["any", "all", "sequential", "n_of_m", "x"]), "required": VALUE,
@@ -25,7 +26,8 @@ STEP = st.fixed_dictionaries(
               "branches": st.lists(st.dictionaries(st.sampled_from(["when", "default", "steps"]), VALUE, max_size=3),
                                    max_size=2),
               "channel": VALUE, "to": VALUE, "message": VALUE, "form": VALUE, "values": VALUE, "url": VALUE,
-              "rules": VALUE, "field": VALUE})
+              "rules": VALUE, "field": VALUE,
+              "related": VALUE | st.dictionaries(st.sampled_from(["form", "field", "when"]), VALUE, max_size=3)})
 TRIGGER = st.fixed_dictionaries({"on": st.sampled_from(["submit", "create", "update", "schedule", "date", "webhook",
                                                          "x"])},
                                 optional={"when": TEXT, "fields": VALUE, "cron": TEXT, "field": TEXT, "offset": TEXT,
