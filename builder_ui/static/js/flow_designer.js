@@ -143,7 +143,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const trigger = el("div", "node trigger");
     trigger.append(el("div", "kind", words.trigger), el("div", "name", words.on));
     zoomBox.append(trigger, drawSequence(flow.steps || [], "steps"), el("div", "node end", words.end));
-    if (window.tangram.flowDrag) window.tangram.flowDrag.attach(zoomBox, {redraw: draw,
+    if (window.tangram.flowDrag) window.tangram.flowDrag.attach(zoomBox, {
       moveStep: (path, to) => change(api("POST", `${base}/steps/move`, {path, to})),
       moveBranch: (path, branch, to) => change(api("POST", `${base}/branches/move`, {path, branch, to}))});
     fillPanel();

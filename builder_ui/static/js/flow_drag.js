@@ -1,49 +1,85 @@
-/* Drag to move on the flow designer's canvas (SortableJS, in its pointer mode): a node (with its branches)
-   to another place in any sequence, or a branch column (its head is the handle) to another place among the
-   branches of its step. The drop is not kept: it becomes one call to the designer API (paths named before
-   the move), and the canvas is drawn again from the answer — or as it was, when the engine refuses.
-   flow_designer.js calls attach(canvas, {moveStep(path, to), moveBranch(path, branch, to), redraw()}) after
-   every drawing. DOM contract: ol.sequence[data-seq] > li.node[data-path] > .card (the handle), and
-   .branches > .branch > .branch-head[data-path][data-branch] (the handle). */
+/* Drag to move on the flow designer's canvas (native HTML5 drag and drop): a node's card, with its branches,
+   onto a gap between two steps of any sequence (the gaps hold the + buttons, whose data-at is the position
+   to move to); a branch's head onto another head of the same step (the branch takes that place). The drop
+   becomes one call to the designer API (paths named before the move), and the canvas is drawn again from
+   the answer — or as it was, when the engine refuses. flow_designer.js calls
+   attach(canvas, {moveStep(path, to), moveBranch(path, branch, to)}) after every drawing.
+   DOM contract: li.node[data-path] > .card, li.gap > button.add[data-at],
+   .branch-head[data-path][data-branch]; while dragging, the canvas has .dragging and a valid target .drop-here. */
 "use strict";
 
 (function () {
-  const indexOf = (path) => Number(path.match(/\[(\d+)\]$/)[1]);
+  const ready = new WeakSet();
+  let dragged = null; // {path} for a node, {path, branch} for a branch
 
+  const indexOf = (path) => Number(path.match(/\[(\d+)\]$/)[1]);
+  const seqOf = (path) => path.replace(/\[\d+\]$/, "");
+
+  /* Where a node may land: not inside itself, and not right before or after itself (no move). */
+  function fits(at) {
+    if (!dragged || dragged.branch !== undefined) return false;
+    const {path} = dragged;
+    if (at.startsWith(`${path}.`)) return false;
+    return !(seqOf(at) === seqOf(path) && [indexOf(path), indexOf(path) + 1].includes(indexOf(at)));
+  }
+
+  const headFits = (head) => dragged && dragged.branch !== undefined && head.dataset.path === dragged.path
+    && Number(head.dataset.branch) !== dragged.branch;
+
+  function target(event) {
+    const gap = event.target.closest && event.target.closest("li.gap");
+    const at = gap && gap.querySelector("button.add").dataset.at;
+    if (gap && fits(at)) return {gap, at};
+    const head = event.target.closest && event.target.closest(".branch-head");
+    if (head && headFits(head)) return {head};
+    return null;
+  }
+
+  function clear(canvas) {
+    canvas.classList.remove("dragging");
+    canvas.querySelectorAll(".drop-here").forEach((n) => n.classList.remove("drop-here"));
+  }
+
+  function listen(canvas, actions) {
+    canvas.addEventListener("dragstart", (event) => {
+      const card = event.target.closest(".node > .card");
+      const head = event.target.closest(".branch-head");
+      if (card) dragged = {path: card.parentElement.dataset.path};
+      else if (head) dragged = {path: head.dataset.path, branch: Number(head.dataset.branch)};
+      else return;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.path);
+      setTimeout(() => canvas.classList.add("dragging"), 0); // after the browser took the drag image
+    });
+    canvas.addEventListener("dragover", (event) => {
+      const found = target(event);
+      canvas.querySelectorAll(".drop-here").forEach((n) => n.classList.remove("drop-here"));
+      if (!found) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      (found.gap || found.head).classList.add("drop-here");
+    });
+    canvas.addEventListener("drop", (event) => {
+      const found = target(event);
+      const what = dragged;
+      dragged = null;
+      clear(canvas);
+      if (!found) return;
+      event.preventDefault();
+      if (found.at) actions().moveStep(what.path, found.at);
+      else {
+        const to = Number(found.head.dataset.branch);
+        actions().moveBranch(what.path, what.branch, to > what.branch ? to + 1 : to);
+      }
+    });
+    canvas.addEventListener("dragend", () => { dragged = null; clear(canvas); });
+  }
+
+  let current = null;
   function attach(canvas, actions) {
-    if (!window.Sortable) return;
-    const common = {animation: 0, forceFallback: true, fallbackOnBody: true, swapThreshold: 0.65,
-                    filter: "button, .tools", preventOnFilter: false};
-    canvas.querySelectorAll("ol.sequence").forEach((list) => {
-      window.Sortable.create(list, {...common, group: "flow-steps", draggable: ".node", handle: ".card",
-        onEnd: (event) => {
-          const item = event.item;
-          const path = item.dataset.path;
-          const seq = event.to.dataset.seq;
-          let before = 0;
-          for (let n = item.previousElementSibling; n; n = n.previousElementSibling) {
-            if (n.classList.contains("node")) before += 1;
-          }
-          const same = event.from === event.to;
-          const from = indexOf(path);
-          // a position named before the move: in its own sequence the node still holds its old place
-          const position = same && from <= before ? before + 1 : before;
-          if (same && (position === from || position === from + 1)) { actions.redraw(); return; }
-          actions.moveStep(path, `${seq}[${position}]`);
-        }});
-    });
-    canvas.querySelectorAll(".branches").forEach((row) => {
-      const head = row.querySelector(".branch-head");
-      if (!head) return;
-      const path = head.dataset.path;
-      window.Sortable.create(row, {...common, group: `flow-branches:${path}`, draggable: ".branch",
-        handle: ".branch-head", onEnd: (event) => {
-          const from = event.oldDraggableIndex;
-          const to = event.newDraggableIndex;
-          if (from === to) { actions.redraw(); return; }
-          actions.moveBranch(path, from, to > from ? to + 1 : to);
-        }});
-    });
+    current = actions;
+    if (!ready.has(canvas)) { ready.add(canvas); listen(canvas, () => current); }
+    canvas.querySelectorAll(".node > .card, .branch-head").forEach((n) => { n.draggable = true; });
   }
 
   window.tangram.flowDrag = {attach};
