@@ -53,12 +53,12 @@ def _panel(page: Any) -> Any:
 # Each step type: what to fill in its panel ((label, how, value) in order), and what the API then stores.
 # `how` is fill, select (an option's value), check, uncheck, or insert (a field placeholder menu's field).
 CASES: list[tuple[str, str, list[tuple[str, str, Any]], dict[str, Any]]] = [
-    ("审批", "审批方式", [("角色", "select", ["sales_director"]), ("指定成员（用户名，逗号分隔）", "fill", ""),
+    ("审批", "审批方式", [("步骤标识（英文，可选）", "fill", "director_review"), ("角色", "select", ["sales_director"]), ("指定成员（用户名，逗号分隔）", "fill", ""),
                      ("审批方式", "select", "all"), ("找不到审批人时", "select", "approve"),
                      ("设置处理时限（SLA）", "check", None), ("超过多久未处理", "fill", "1"),
                      ("超过多久未处理 · 单位", "select", "P{n}D"), ("只计工作时间（按工作日历）", "check", None),
                      ("超时后", "select", "escalate")],
-     {"approvers": {"role": "sales_director"}, "mode": "all", "if_empty": "approve",
+     {"key": "director_review", "approvers": {"role": "sales_director"}, "mode": "all", "if_empty": "approve",
       "due": {"after": "P1D", "business": True, "action": "escalate"}}),
     ("抄送 / 通知", "通知方式", [("通知方式", "select", "dingtalk"),
                                ("机器人地址（Webhook）", "fill", "https://oapi.dingtalk.com/robot/send?access_token=t"),

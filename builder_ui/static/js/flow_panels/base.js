@@ -257,6 +257,16 @@
     return out;
   }
 
+  /* Every step may carry a key (unique in the flow, docs/flows.md): shown above each panel. */
+  function withKey(render) {
+    return (box, step, ctx) => {
+      const key = el("input", {value: step.key || "", placeholder: "manager_review", pattern: "[a-z][a-z0-9_]*"});
+      box.append(labelled("key", w("步骤标识（英文，可选）", "Step key (optional)"), key));
+      const read = render(box, step, ctx);
+      return () => ({...changed(step, {key: key.value.trim() || undefined}), ...read()});
+    };
+  }
+
   /* The choices, asked once per page; a refusal leaves every picker empty (names can still be typed). */
   let asked = null;
   function choices(url) {
@@ -271,7 +281,7 @@
       if (panels[kind]) throw new Error(`flow panel ${kind} registered twice`);
       panels[kind] = render;
     },
-    get: (kind) => panels[kind] || null,
+    get: (kind) => (panels[kind] ? withKey(panels[kind]) : null),
     showErrors,
     ui: {el, w, labelled, checkbox, select, usersInput, recipients, duration, template, mapping, changed, copy,
          fieldsOf, fieldChoices},
