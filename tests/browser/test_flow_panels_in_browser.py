@@ -1,8 +1,8 @@
 """The flow designer's step panels and drag to move, in a real browser, in Chinese: every step type and action
 is inserted, its panel filled and saved, and after a reload the panel shows what the API stored (a round
 trip); an approval 会签 by a role with an SLA (escalate after 1 day); 新建记录 in 订单 with a field mapping;
-a refusal shown on the panel field it concerns; a node dragged into another branch and a branch dragged
-before another, each taken back with 撤销."""
+a refusal shown on the panel field it concerns; a node dragged into another branch, a branch dragged
+before another and into another parallel step, each taken back with 撤销."""
 
 from __future__ import annotations
 
@@ -180,18 +180,19 @@ def test_drag_a_node_into_another_branch_and_a_branch_before_another_and_undo_bo
     cc = {"type": "cc", "name": "抄送财务", "to": {"users": ["admin"]}, "message": "已审批"}
     _new_flow(site, page, "panel_drag", [
         APPROVE, cc, {"type": "parallel", "branches": [
-            {"name": "技术", "steps": []}, {"name": "采购", "steps": [APPROVE | {"name": "采购审批"}]}]}])
+            {"name": "技术", "steps": []}, {"name": "采购", "steps": [APPROVE | {"name": "采购审批"}]}]},
+        {"type": "parallel", "name": "会审", "branches": [{"name": "法务", "steps": []}]}])
     first = _flow(site, "panel_drag")
 
     page.locator('.node[data-path="steps[1]"] > .card').drag_to(
         page.locator('button.add[data-at="steps[2].branches[0].steps[0]"]'))
     wait_until(page, "document.querySelector('.node[data-path=\"steps[1].branches[0].steps[0]\"]') !== null")
     moved = _flow(site, "panel_drag")
-    assert [s["type"] for s in moved["steps"]] == ["approval", "parallel"]
+    assert [s["type"] for s in moved["steps"]] == ["approval", "parallel", "parallel"]
     assert moved["steps"][1]["branches"][0]["steps"][0]["name"] == "抄送财务"
 
     page.locator("#undo").click()
-    wait_until(page, "document.querySelector('.node[data-path=\"steps[2]\"]') !== null")
+    wait_until(page, "document.querySelector('.node[data-path=\"steps[1]\"]').dataset.kind === 'cc'")
     assert _flow(site, "panel_drag") == first
 
     page.locator('.branch-head[data-path="steps[2]"][data-branch="1"]').drag_to(
@@ -203,6 +204,18 @@ def test_drag_a_node_into_another_branch_and_a_branch_before_another_and_undo_bo
     wait_until(page, "document.querySelector('.branch-head[data-branch=\"0\"]').textContent.includes('技术')")
     assert _flow(site, "panel_drag") == first
 
+    # a branch dropped on a head of another parallel step moves there, before that branch
+    page.locator('.branch-head[data-path="steps[3]"][data-branch="0"]').scroll_into_view_if_needed()
+    page.locator('.branch-head[data-path="steps[2]"][data-branch="0"]').drag_to(
+        page.locator('.branch-head[data-path="steps[3]"][data-branch="0"]'))
+    wait_until(page, "document.querySelector('.branch-head[data-path=\"steps[3]\"]').textContent.includes('技术')")
+    across = _flow(site, "panel_drag")["steps"]
+    assert [b["name"] for b in across[2]["branches"]] == ["采购"]
+    assert [b["name"] for b in across[3]["branches"]] == ["技术", "法务"]
+    page.locator("#undo").click()
+    wait_until(page, "document.querySelector('.branch-head[data-path=\"steps[3]\"]').textContent.includes('法务')")
+    assert _flow(site, "panel_drag") == first
+
     # a node cannot be dropped into its own branch: nothing is asked of the server
     page.locator('.node[data-path="steps[2]"] > .card').drag_to(
         page.locator('button.add[data-at="steps[2].branches[1].steps[0]"]'))
@@ -210,3 +223,17 @@ def test_drag_a_node_into_another_branch_and_a_branch_before_another_and_undo_bo
     # the ↑ button still moves a node one place up
     page.locator('.node[data-path="steps[1]"] .tool[aria-label="上移"]').click()
     wait_until(page, "document.querySelector('.node[data-path=\"steps[0]\"]').textContent.includes('抄送财务')")
+
+
+def test_values_a_panel_cannot_show_as_such_survive_a_save_from_it(page: Any, site: Site) -> None:
+    odd = {"type": "approval", "name": "多级审批", "mode": "n_of_m", "required": 2,
+           "approvers": {"role": ["sales_director", "gm"], "department_head": True, "users": ["admin", "zhang.wei"]},
+           "due": {"after": "P1DT4H", "action": "reject"}}
+    _new_flow(site, page, "panel_odd", [odd])
+    before = _flow(site, "panel_odd")
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    assert panel.get_by_label("超过多久未处理", exact=True).input_value() == "P1DT4H"
+    assert panel.get_by_label("需要同意的人数（N）", exact=True).input_value() == "2"
+    _save(page)
+    assert _flow(site, "panel_odd") == before

@@ -145,7 +145,8 @@ document.addEventListener("DOMContentLoaded", () => {
     zoomBox.append(trigger, drawSequence(flow.steps || [], "steps"), el("div", "node end", words.end));
     if (window.tangram.flowDrag) window.tangram.flowDrag.attach(zoomBox, {
       moveStep: (path, to) => change(api("POST", `${base}/steps/move`, {path, to})),
-      moveBranch: (path, branch, to) => change(api("POST", `${base}/branches/move`, {path, branch, to}))});
+      moveBranch: (path, branch, to, toPath) => change(api("POST", `${base}/branches/move`,
+                                                           {path, branch, to, to_path: toPath || null}))});
     fillPanel();
   }
 

@@ -1,9 +1,10 @@
 /* Drag to move on the flow designer's canvas (native HTML5 drag and drop): a node's card, with its branches,
    onto a gap between two steps of any sequence (the gaps hold the + buttons, whose data-at is the position
-   to move to); a branch's head onto another head of the same step (the branch takes that place). The drop
+   to move to); a branch's head onto another head (the branch takes that place). The drop
    becomes one call to the designer API (paths named before the move), and the canvas is drawn again from
-   the answer — or as it was, when the engine refuses. flow_designer.js calls
-   attach(canvas, {moveStep(path, to), moveBranch(path, branch, to)}) after every drawing.
+   the answer — or as it was, when the engine refuses. A branch head dropped on a head of another step of the
+   same kind moves the branch there, before that branch. flow_designer.js calls
+   attach(canvas, {moveStep(path, to), moveBranch(path, branch, to, toPath)}) after every drawing.
    DOM contract: li.node[data-path] > .card, li.gap > button.add[data-at],
    .branch-head[data-path][data-branch]; while dragging, the canvas has .dragging and a valid target .drop-here. */
 "use strict";
@@ -23,8 +24,15 @@
     return !(seqOf(at) === seqOf(path) && [indexOf(path), indexOf(path) + 1].includes(indexOf(at)));
   }
 
-  const headFits = (head) => dragged && dragged.branch !== undefined && head.dataset.path === dragged.path
-    && Number(head.dataset.branch) !== dragged.branch;
+  /* Where a branch may land: on another head of its step, or on a head of another step of the same kind
+     (condition or parallel) that is not inside the branch itself. */
+  function headFits(head) {
+    if (!dragged || dragged.branch === undefined) return false;
+    if (head.dataset.path === dragged.path) return Number(head.dataset.branch) !== dragged.branch;
+    const kind = (path) => document.querySelector(`.node[data-path="${path}"]`).dataset.kind;
+    return !head.dataset.path.startsWith(`${dragged.path}.branches[${dragged.branch}].`)
+      && kind(head.dataset.path) === kind(dragged.path);
+  }
 
   function target(event) {
     const gap = event.target.closest && event.target.closest("li.gap");
@@ -69,7 +77,8 @@
       if (found.at) actions().moveStep(what.path, found.at);
       else {
         const to = Number(found.head.dataset.branch);
-        actions().moveBranch(what.path, what.branch, to > what.branch ? to + 1 : to);
+        if (found.head.dataset.path !== what.path) actions().moveBranch(what.path, what.branch, to, found.head.dataset.path);
+        else actions().moveBranch(what.path, what.branch, to > what.branch ? to + 1 : to);
       }
     });
     canvas.addEventListener("dragend", () => { dragged = null; clear(canvas); });
