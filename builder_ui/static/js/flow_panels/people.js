@@ -33,7 +33,7 @@
     const role = select(ctx.choices.roles.map((r) => [r.key, r.name]), rule.role, {blank: "—"});
     const department = select(ctx.choices.departments.map((d) => [d.key, d.name]), rule.department, {blank: "—"});
     const drop = el("button", {type: "button", class: "tool", text: "×", "aria-label": w(`删除规则 ${n + 1}`, `Remove rule ${n + 1}`)});
-    drop.addEventListener("click", () => item.remove());
+    drop.addEventListener("click", () => { item.remove(); renumber(list); });
     item.append(el("div", {class: "rule-head"}, el("strong", {text: w(`规则 ${n + 1}`, `Rule ${n + 1}`)}), drop),
                 el("p", {class: "error", "data-option-error": `rules[${n}]`, role: "alert"}),
                 labelled(`rules[${n}].when`, w("条件（表达式）", "When (expression)"), when), users.box,
@@ -42,6 +42,19 @@
     item._read = () => copy({...rule, when: when.value.trim() || undefined, users: users.read().length ? users.read() : undefined,
                              role: role.value || undefined, department: department.value || undefined});
     list.append(item);
+  }
+
+  /* After a rule is removed, the others' paths follow their new places (refusals name rules[i]). */
+  function renumber(list) {
+    [...list.children].forEach((item, i) => {
+      item.querySelectorAll("[data-option], [data-option-error]").forEach((node) => {
+        ["option", "optionError"].forEach((k) => {
+          if (node.dataset[k]) node.dataset[k] = node.dataset[k].replace(/^rules\[\d+\]/, `rules[${i}]`);
+        });
+      });
+      item.dataset.option = `rules[${i}]`;
+      item.querySelector(".rule-head strong").textContent = w(`规则 ${i + 1}`, `Rule ${i + 1}`);
+    });
   }
 
   register("assign", (box, step, ctx) => {
