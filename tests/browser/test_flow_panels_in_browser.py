@@ -2,7 +2,7 @@
 is inserted, its panel filled and saved, and after a reload the panel shows what the API stored (a round
 trip); an approval 会签 by a role with an SLA (escalate after 1 day); 新建记录 in 订单 with a field mapping;
 a refusal shown on the panel field it concerns; a node dragged into another branch, a branch dragged
-before another and into another parallel step, each taken back with 撤销."""
+before another and into another parallel step, a step removed, each taken back with 撤销."""
 
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def test_a_refusal_shows_on_the_panel_field_it_concerns_and_keeps_what_was_typed
 APPROVE = {"type": "approval", "name": "经理审批", "approvers": {"users": ["admin"]}}
 
 
-def test_drag_a_node_into_another_branch_and_a_branch_before_another_and_undo_both(page: Any, site: Site) -> None:
+def test_drag_a_node_or_a_branch_elsewhere_or_remove_a_step_and_undo_takes_each_back(page: Any, site: Site) -> None:
     cc = {"type": "cc", "name": "抄送财务", "to": {"users": ["admin"]}, "message": "已审批"}
     _new_flow(site, page, "panel_drag", [
         APPROVE, cc, {"type": "parallel", "branches": [
@@ -219,6 +219,14 @@ def test_drag_a_node_into_another_branch_and_a_branch_before_another_and_undo_bo
     # a node cannot be dropped into its own branch: nothing is asked of the server
     page.locator('.node[data-path="steps[2]"] > .card').drag_to(
         page.locator('button.add[data-at="steps[2].branches[1].steps[0]"]'))
+    assert _flow(site, "panel_drag") == first
+    # a whole branching step removed (after its confirm) comes back with 撤销
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator('.node[data-path="steps[2]"] .tool[aria-label="移除"]').first.click()
+    wait_until(page, "document.querySelectorAll('.branch-head[data-path=\"steps[2]\"]').length === 1")
+    assert len(_flow(site, "panel_drag")["steps"]) == 3
+    page.locator("#undo").click()
+    wait_until(page, "document.querySelectorAll('.branch-head[data-path=\"steps[2]\"]').length === 2")
     assert _flow(site, "panel_drag") == first
     # the ↑ button still moves a node one place up
     page.locator('.node[data-path="steps[1]"] .tool[aria-label="上移"]').click()
