@@ -182,5 +182,31 @@ def remove_branch(draft: dict[str, Any], key: str, path: str, branch: int) -> di
     return new
 
 
-__all__ = ["copy_flow", "flow_of", "insert_branch", "insert_step", "move_step", "put_flow", "remove_branch",
-           "remove_flow", "remove_step", "update_step"]
+def move_branch(draft: dict[str, Any], key: str, path: str, branch: int, to: int,
+                to_path: str | None = None) -> dict[str, Any]:
+    """Move branch `branch` (with its steps) of the step at `path` to position `to` among the branches of
+    the step at `to_path` (the same step by default), every path and position named before the move."""
+    target_path = path if to_path is None else to_path
+    if target_path.startswith(f"{path}.branches[{branch}]."):
+        raise BadQuery("不能把分支移到它自己里面", "a branch cannot move into itself", field="to_path")
+    new, flow = _edited(draft, key)
+    items, index = _existing(flow, path)
+    branches = items[index].get("branches")
+    if not isinstance(branches, list) or not 0 <= branch < len(branches):
+        raise NotFound(f"没有分支 {path}.branches[{branch}]", f"no branch {branch} at {path!r}")
+    holders, at = _existing(flow, target_path)
+    target = holders[at].get("branches")
+    if not isinstance(target, list):
+        raise BadQuery(f"步骤 {target_path} 没有分支", f"the step at {target_path!r} has no branches", field="to_path")
+    if not 0 <= to <= len(target):
+        raise BadQuery(f"位置应在 0 到 {len(target)} 之间", f"position must be between 0 and {len(target)}", field="to")
+    moved = branches[branch]
+    marker = object()
+    branches[branch] = marker  # as for steps: the positions named before the move stay valid while inserting
+    target.insert(to, moved)
+    branches.remove(marker)
+    return new
+
+
+__all__ = ["copy_flow", "flow_of", "insert_branch", "insert_step", "move_branch", "move_step", "put_flow",
+           "remove_branch", "remove_flow", "remove_step", "update_step"]

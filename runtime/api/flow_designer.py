@@ -12,12 +12,21 @@ from engine.app import parse_app
 from engine.errors import FlowRunning
 from engine.flows import builder
 from engine.flows.trial import trial
+from runtime.accounts.directory import active_users, department_choices
 from runtime.api.apps import edit_draft
 from runtime.api.deps import DB, Now
 from runtime.api.guard import Gatekeeper
 from runtime.apps import definitions
 from runtime.flows import flows
-from runtime.schemas.flows import CopyFlowIn, InsertBranchIn, InsertStepIn, MoveStepIn, TrialIn, trial_json
+from runtime.schemas.flows import (
+    CopyFlowIn,
+    InsertBranchIn,
+    InsertStepIn,
+    MoveBranchIn,
+    MoveStepIn,
+    TrialIn,
+    trial_json,
+)
 
 router = APIRouter(prefix="/api/v1/apps/{app}/draft/flows", tags=["flow designer"])
 
@@ -132,3 +141,33 @@ def trial_run(app: str, flow: str, body: TrialIn, request: Request, db: DB, guar
         ctx = flows.context(conn, candidate, version, found, body.record_id, request.app.state.timezone)
         result = trial(found, ctx, guard.actor.username or "system", now)
     return trial_json(result, values=sees_all)
+
+
+@router.post("/{flow}/branches/move")
+def move_branch(app: str, flow: str, body: MoveBranchIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Move branch `branch` of the step at `path` (with its steps) to position `to` among the branches of the
+    step at `to_path` (the same step when left out); paths and positions are named before the move."""
+    saved = _edit(app, flow, request, db, guard,
+                  lambda d: builder.move_branch(d, flow, body.path, body.branch, body.to, body.to_path))
+    return builder.flow_of(saved, flow)
+
+
+@router.get("/{flow}/choices")
+def panel_choices(app: str, flow: str, db: DB, guard: Gatekeeper) -> Any:
+    """What the step panels offer to pick: active users, departments, the draft's roles, and every form of
+    the draft with its fields (the flow's own form first: field pickers; the others: 新建记录's mapping)."""
+    with db.read() as conn:
+        guard.require_manage(conn, app)
+        draft = definitions.draft(conn, app)
+        users = active_users(conn)
+        departments = department_choices(conn)
+    definition = parse_app(draft)
+    own = definition.flow(flow).form
+    forms = sorted(definition.forms, key=lambda f: f.key != own)
+    return {"users": [{"username": u, "name": name or u} for u, name in users],
+            "departments": [{"key": k, "name": name} for k, name in departments],
+            "roles": [{"key": r.key, "name": r.name} for r in definition.roles],
+            "forms": [{"key": f.key, "name": f.name, "fields": [
+                {"key": x.key, "label": x.label, "type": x.type, "computed": x.computed} for x in f.fields]}
+                for f in forms]}
+

@@ -43,6 +43,13 @@ class InsertBranchIn(_In):
     position: int | None = None
 
 
+class MoveBranchIn(_In):
+    path: str = Field(max_length=500)
+    branch: int = Field(ge=0)
+    to: int = Field(ge=0)
+    to_path: str | None = Field(default=None, max_length=500)
+
+
 class CopyFlowIn(_In):
     key: str = Field(min_length=1, max_length=64)
     name: str | None = Field(default=None, max_length=200)

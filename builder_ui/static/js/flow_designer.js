@@ -6,8 +6,9 @@
    what is drawn stays as saved. Undo puts back the flow as it was before the last change (PUT).
    DOM contract: #designer-data (JSON: app, flow, palette [{kind, label, sample}], fields, roles, forms,
    words, lang), #flow-zoom, .node[data-path], button.add[data-at], button.add-branch[data-path],
-   .branch-head[data-path][data-branch], #step-panel [name], #step-json, #step-error, #undo, #zoom-in,
-   #zoom-out, #publish, form#trial, #trial-result. */
+   .branch-head[data-path][data-branch], #step-panel [name], #step-fields (a step's own panel, looked up by
+   kind in flow_panels/), #step-json, #step-error, #undo, #zoom-in, #zoom-out, #publish, form#trial,
+   #trial-result. Drag to move: flow_drag.js. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -17,6 +18,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const base = `/api/v1/apps/${data.app}/draft/flows/${data.flow.key}`;
   const zoomBox = document.getElementById("flow-zoom");
   const panel = document.getElementById("step-panel");
+  const panels = window.tangram.flowPanels;
+  const stepFields = document.getElementById("step-fields");
+  let readPanel = null; // what the selected step's panel asks to change
+  let keepPanel = false; // a refused save leaves the panel as the user typed it
+  let drawn = 0;
   const labels = Object.fromEntries(data.palette.map((p) => [p.kind, p.label]));
   let flow = data.flow;
   let selected = null; // {path} for a step, {path, branch} for a branch
@@ -137,6 +143,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const trigger = el("div", "node trigger");
     trigger.append(el("div", "kind", words.trigger), el("div", "name", words.on));
     zoomBox.append(trigger, drawSequence(flow.steps || [], "steps"), el("div", "node end", words.end));
+    if (window.tangram.flowDrag) window.tangram.flowDrag.attach(zoomBox, {
+      moveStep: (path, to) => change(api("POST", `${base}/steps/move`, {path, to})),
+      moveBranch: (path, branch, to, toPath) => change(api("POST", `${base}/branches/move`,
+                                                           {path, branch, to, to_path: toPath || null}))});
     fillPanel();
   }
 
@@ -192,7 +202,13 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     document.getElementById("step-error").textContent = err.message + (err.details || []).map((d) => `；${d.message}`).join("");
     toast(err.message, "error");
+    keepPanel = Boolean(selected && readPanel);
     draw();
+    if (selected && selected.branch === undefined && panels) {
+      const inStep = (err.details || []).map((d) => ({...d, path: (d.path || "").replace(/^flows\[\d+\]\.?/, "")}))
+        .filter((d) => d.path.startsWith(`${selected.path}.`)).map((d) => ({...d, path: d.path.slice(selected.path.length + 1)}));
+      panels.showErrors(stepFields, inStep);
+    }
   }
 
   const move = (path, position) => {
@@ -213,6 +229,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   function fillPanel() {
+    if (keepPanel) { keepPanel = false; return; }
     panel.hidden = !selected;
     document.getElementById("step-none").hidden = Boolean(selected);
     if (!selected) return;
@@ -223,13 +240,14 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("step-kind").textContent = branch ? words.branch : (labels[kind] || kind);
     const target = branch || step;
     panel.elements.name.value = target.name || "";
-    if (kind === "approval") {
-      const a = step.approvers || {};
-      panel.elements.users.value = (a.users || []).join(", ");
-      panel.elements.role.value = [].concat(a.role || [])[0] || "";
-      panel.elements.department_head.value = a.department_head === undefined ? "" : String(Number(a.department_head));
-      panel.elements.mode.value = step.mode || "any";
-      panel.elements.required.value = step.required || "";
+    stepFields.innerHTML = "";
+    readPanel = null;
+    const render = !branch && panels && panels.get(kind);
+    if (render) {
+      const ticket = ++drawn;
+      panels.choices(`${base}/choices`).then((choices) => {
+        if (ticket === drawn) readPanel = render(stepFields, step, {choices});
+      });
     }
     if (branch) panel.elements.when.value = branch.when || "";
     const {type, action, branches, steps, ...options} = target;
@@ -238,18 +256,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   /* The changes the panel asks for: the plain inputs, then whatever the expert JSON says differently. */
   function panelChanges(step) {
-    const changes = {name: panel.elements.name.value || null};
-    if (kindOf(step) === "approval") {
-      const users = panel.elements.users.value.split(/[,，、\s]+/).filter(Boolean);
-      const head = panel.elements.department_head.value;
-      const approvers = {...(step.approvers || {})};
-      approvers.users = users.length ? users : undefined;
-      approvers.role = panel.elements.role.value || undefined;
-      approvers.department_head = head === "" ? undefined : Number(head);
-      changes.approvers = JSON.parse(JSON.stringify(approvers));
-      changes.mode = panel.elements.mode.value;
-      changes.required = changes.mode === "n_of_m" ? Number(panel.elements.required.value) || 1 : null;
-    }
+    const changes = {name: panel.elements.name.value || null, ...(readPanel ? readPanel() : {})};
     let expert;
     try { expert = JSON.parse(document.getElementById("step-json").value || "{}"); } catch (e) {
       document.getElementById("step-error").textContent = e.message;

@@ -100,7 +100,8 @@ SAMPLES = st.sampled_from([t.sample for t in set(step_types.all())])
 EDITS = st.one_of(
     st.tuples(st.just("insert"), PATHS, SAMPLES), st.tuples(st.just("remove"), PATHS),
     st.tuples(st.just("move"), PATHS, PATHS), st.tuples(st.just("branch"), PATHS),
-    st.tuples(st.just("unbranch"), PATHS, st.integers(-1, 3)))
+    st.tuples(st.just("unbranch"), PATHS, st.integers(-1, 3)),
+    st.tuples(st.just("branch_move"), PATHS, st.integers(-1, 3), st.integers(-1, 3), st.none() | PATHS))
 
 
 @settings(max_examples=150)
@@ -117,9 +118,38 @@ def test_any_sequence_of_edits_gives_a_coded_refusal_or_a_draft_the_engine_can_j
                 draft = builder.move_step(draft, "f", edit[1], edit[2])
             elif edit[0] == "branch":
                 draft = builder.insert_branch(draft, "f", edit[1], {"name": "新分支", "when": "amount > 1"})
+            elif edit[0] == "branch_move":
+                draft = builder.move_branch(draft, "f", *edit[1:])
             else:
                 draft = builder.remove_branch(draft, "f", edit[1], edit[2])
         except EngineError as e:
             assert e.code in ("bad_query", "not_found")
         for issue in validate_app(draft):  # never a crash; every problem has a path in the flow or its steps
             assert issue.path.startswith("flows[0]")
+
+
+def test_move_a_branch_with_its_steps_among_the_branches_of_its_step() -> None:
+    draft = _draft(step_types.get("parallel").sample, step_types.get("parallel").sample)
+    draft = builder.insert_step(draft, "f", "steps[0].branches[0].steps[0]", APPROVE)
+    moved = builder.move_branch(draft, "f", "steps[0]", 0, 2)
+    assert [b.name for b in parse_app(moved).flows[0].steps[0].branches] == ["采购", "技术"]
+    assert ("steps[0].branches[1].steps[0]", "经理审批") in _kinds(moved)  # its steps came along
+    up = builder.move_branch(moved, "f", "steps[0]", 1, 0)
+    assert up["flows"][0]["steps"] == draft["flows"][0]["steps"]
+    across = builder.move_branch(draft, "f", "steps[0]", 0, 1, "steps[1]")
+    assert [b.name for b in parse_app(across).flows[0].steps[1].branches] == ["技术", "技术", "采购"]
+    assert [b.name for b in parse_app(across).flows[0].steps[0].branches] == ["采购"]
+
+
+def test_a_branch_move_out_of_range_or_into_itself_is_refused() -> None:
+    draft = _draft(APPROVE, step_types.get("parallel").sample)
+    draft = builder.insert_step(draft, "f", "steps[1].branches[0].steps[0]", step_types.get("parallel").sample)
+    for args, field in [(("steps[1]", 0, 3), "to"), (("steps[1]", 0, 0, "steps[0]"), "to_path"),
+                        (("steps[1]", 0, 0, "steps[1].branches[0].steps[0]"), "to_path")]:
+        with pytest.raises(EngineError) as refused:
+            builder.move_branch(draft, "f", *args)
+        assert refused.value.code == "bad_query" and refused.value.extra["field"] == field
+    for args in [("steps[1]", 5, 0), ("steps[0]", 0, 0), ("steps[4]", 0, 0)]:
+        with pytest.raises(EngineError) as missing:
+            builder.move_branch(draft, "f", *args)
+        assert missing.value.code == "not_found"

@@ -176,3 +176,48 @@ def test_a_trial_shows_no_values_to_a_designer_who_does_not_see_every_field(make
     assert "8888" not in seen.text and seen.json()["effects"][0] == {"effect": "UpdateRecord"}
     full = w.client.post(f"{DRAFT}/approve/trial", json={"record_id": record["id"]}, headers=w.h("admin"))
     assert "8888" in full.text  # an administrator sees what the actions would write
+
+
+def test_a_branch_moves_with_its_steps_and_a_refused_move_changes_nothing(make: Maker) -> None:
+    w = _world(make)
+    h = w.h("admin")
+    w.client.put(f"{DRAFT}/big_spend", json=BIG_SPEND, headers=h)
+    w.client.post(f"{DRAFT}/big_spend/branches", json={"path": "steps[1]", "branch": {
+        "name": "中额", "when": "cost > 1000"}}, headers=h)
+    r = w.client.post(f"{DRAFT}/big_spend/branches/move", json={"path": "steps[1]", "branch": 0, "to": 2},
+                      headers=h)
+    assert r.status_code == 200, r.text
+    branches = r.json()["steps"][1]["branches"]
+    assert [b["name"] for b in branches] == ["中额", "大额", "其他"]
+    assert branches[1]["steps"][0]["name"] == "厂长审批"  # the branch's steps came along
+    # after the default branch a branch can never run: the engine refuses, the draft stays as it was
+    r = w.client.post(f"{DRAFT}/big_spend/branches/move", json={"path": "steps[1]", "branch": 0, "to": 3},
+                      headers=h)
+    assert r.status_code == 422
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["flows[1].steps[1].branches[2]"]
+    r = w.client.post(f"{DRAFT}/big_spend/branches/move", json={"path": "steps[1]", "branch": 0, "to": 9},
+                      headers=h)
+    assert r.status_code == 400 and r.json()["error"]["field"] == "to"
+    r = w.client.post(f"{DRAFT}/big_spend/branches/move", json={"path": "steps[0]", "branch": 0, "to": 0},
+                      headers=h)
+    assert r.status_code == 404
+    saved = next(i["flow"] for i in w.client.get(DRAFT, headers=h).json()["items"] if i["flow"]["key"] == "big_spend")
+    assert [b["name"] for b in saved["steps"][1]["branches"]] == ["中额", "大额", "其他"]
+    assert w.client.post(f"{DRAFT}/big_spend/branches/move", json={"path": "steps[1]", "branch": 0, "to": 1},
+                         headers=w.h("li")).status_code == 403
+
+
+def test_the_panels_choices_are_the_directory_the_roles_and_the_forms_fields(make: Maker) -> None:
+    w = _world(make)
+    w.org([("plant", None, "zhao")], {"li": ["plant"]}, {})
+    r = w.client.get(f"{DRAFT}/approve/choices", headers=w.h("admin"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert {"admin", "li", "zhao"} <= {u["username"] for u in body["users"]}
+    assert body["departments"] == [{"key": "plant", "name": "plant"}]
+    assert [x["key"] for x in body["roles"]][:2] == ["team_lead", "director"]
+    assert [f["key"] for f in body["forms"]] == ["ticket", "work_order"]  # the flow's own form first
+    title = next(x for x in body["forms"][1]["fields"] if x["key"] == "title")
+    assert title == {"key": "title", "label": "标题", "type": "text", "computed": False}
+    assert w.client.get(f"{DRAFT}/approve/choices", headers=w.h("li")).status_code == 403
+    assert w.client.get(f"{DRAFT}/nosuch/choices", headers=w.h("admin")).status_code == 404
