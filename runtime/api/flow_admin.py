@@ -4,7 +4,8 @@ every delivery attempt and the start of each answer, and a retry of a failed job
 
 For the app's managers and administrators only (403 for a member of the app, 404 for anyone else). What a
 job sent is not shown — its body is made of record values the manager may not see — only where it went
-(without the query string, which may carry a robot's access token) and what came back."""
+(without the query string, which may carry a robot's access token) and what came back; nor are the
+timeline's details to a manager who may not read the record with every field in full."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import Connection, Row
 
 from engine.app import AppDefinition
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.flows.model import FlowDefinition
 from runtime import audit
 from runtime.api.deps import DB, Id, IdQuery, Now
@@ -69,7 +70,7 @@ def _waits(row: Row[Any]) -> list[dict[str, Any]]:
 
 
 def _instance(row: Row[Any], title: str | None, failing: int) -> dict[str, Any]:
-    return {"id": row.id, "record_id": row.record_id, "record_title": title, "status": row.status,
+    return {"id": row.id, "form": row.form, "record_id": row.record_id, "record_title": title, "status": row.status,
             "submitter": row.submitter, "def_version": row.def_version, "created_at": _moment(row.created_at),
             "updated_at": _moment(row.updated_at), "ended_at": _moment(row.ended_at), "waiting": _waits(row),
             "failed_jobs": failing}
@@ -89,11 +90,12 @@ def list_instances(app: str, flow: str, db: DB, guard: Gatekeeper,
                                    limit=limit)
         counts = instance_admin.counts(conn, app, flow, version)
         versions = instance_admin.versions(conn, app, flow)
-        form = rows[0].form if rows else None
-        names = _titles(conn, guard, definition, form, {r.record_id for r in rows if r.record_id}) if form else {}
+        names: dict[int, str] = {}
+        for form in {r.form for r in rows}:  # a flow's form may have changed between versions
+            names |= _titles(conn, guard, definition, form, {r.record_id for r in rows if r.record_id and r.form == form})
         failing = outbox.failing_by_instance(conn, [r.id for r in rows])
     found = _named(definition, flow)
-    return {"flow": {"key": flow, "name": found.name if found else flow, "form": found.form if found else form},
+    return {"flow": {"key": flow, "name": found.name if found else flow, "form": found.form if found else None},
             "counts": counts, "total": sum(counts.values()), "versions": versions,
             "items": [_instance(r, names.get(r.record_id) if r.record_id else None, failing.get(r.id, 0))
                       for r in rows],
@@ -137,10 +139,23 @@ def _detail(conn: Connection, guard: Guard, definition: AppDefinition, row: Row[
     tried = {j.id: outbox.job_deliveries(conn, j.id) for j in jobs}
     title = _titles(conn, guard, definition, row.form, {row.record_id})[row.record_id] if row.record_id else None
     failing = sum(1 for j in jobs if j.status in FAILING)
-    state = flows.state_of(row)
-    return {**_instance(row, title, failing), "form": row.form,
+    timeline = timeline_json(flows.state_of(row).timeline, lang)
+    if not _sees_all(conn, guard, row):  # as in a trial run: details may hold any field's value
+        timeline = [{k: v for k, v in entry.items() if k != "detail"} for entry in timeline]
+    return {**_instance(row, title, failing),
             "tasks": [task_json(t) for t in flows.tasks_of(conn, None, None, instance_id=row.id, limit=500)],
-            "timeline": timeline_json(state.timeline, lang), "jobs": [_job(j, tried[j.id]) for j in jobs]}
+            "timeline": timeline, "jobs": [_job(j, tried[j.id]) for j in jobs]}
+
+
+def _sees_all(conn: Connection, guard: Guard, row: Row[Any]) -> bool:
+    """Whether the actor may read the instance's record with every field of its form in full."""
+    try:
+        gate = guard.form(conn, row.app, row.form, "read")
+        if row.record_id is not None:
+            gate.require_record(row.record_id, "read")
+    except (NotFound, Forbidden):
+        return False
+    return not (gate.hidden or gate.masked)
 
 
 @router.get("/instances/{instance_id}")

@@ -131,3 +131,21 @@ def test_unknown_flows_instances_and_jobs_of_other_instances_are_404(make: Maker
         assert w.client.get(f"/api/v1/apps/tickets/flows/nope/instances/{first['id']}", headers=h).status_code == 404
         assert w.client.post(f"{BASE}/instances/{second['id']}/jobs/{job['id']}/retry", headers=h).status_code == 404
         assert w.client.get(f"{BASE}/instances?status=bogus", headers=h).status_code == 422
+
+
+def test_a_manager_who_may_not_read_the_records_sees_them_by_number_only(make: Maker) -> None:
+    make.user("keeper", admin=False)  # made first: the flow world gives it no member role (no read right)
+    with http_fake() as fake:
+        w = world(make, fake.url)
+        w.org([], {}, {"flow_admin": ["boss", "keeper"]})
+        record = w.record({"summary": "机密报修"})
+        instance = w.submit(record["id"])
+        listed = w.client.get(f"{BASE}/instances", headers=w.h("keeper"))
+        assert listed.status_code == 200, listed.text
+        assert [i["record_title"] for i in listed.json()["items"]] == [f"#{record['id']}"]
+        shown = w.client.get(f"{BASE}/instances/{instance['id']}", headers=w.h("keeper")).json()
+        assert shown["record_title"] == f"#{record['id']}" and "机密报修" not in str(shown)
+        assert shown["timeline"] and not any("detail" in e for e in shown["timeline"])  # details may hold values
+        assert w.client.get(f"{BASE}/instances", headers=w.h("boss")).json()["items"][0]["record_title"] == "机密报修"
+        full = w.client.get(f"{BASE}/instances/{instance['id']}", headers=w.h("boss")).json()
+        assert any("detail" in e for e in full["timeline"])
