@@ -84,6 +84,7 @@ def test_a_failed_webhook_is_retried_from_the_run_log_and_succeeds(page: Any, si
         job = drawer.locator("li.fi-job")
         assert job.locator(".job-status").inner_text() == "失败"
         assert "500" in job.inner_text()
+        assert "null" not in drawer.inner_text() and "undefined" not in drawer.inner_text()
         job.get_by_role("button", name="重试").click()
         expect(job.locator(".job-status")).to_have_text("成功", timeout=30_000)  # the drawer follows the job
         assert job.get_by_role("button", name="重试").count() == 0

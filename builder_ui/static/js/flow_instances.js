@@ -65,13 +65,13 @@ document.addEventListener("DOMContentLoaded", () => {
   function render(item) {
     shown = item;
     document.getElementById("fi-drawer-title").textContent = `#${item.id} ${item.record_title || ""}`;
-    body.replaceChildren(
+    body.replaceChildren(...[
       el("p", {}, el("span", {class: `fi-status st-${item.status}`}, w(`st_${item.status}`)), " ",
         `${w("fi_submitter")}：${item.submitter || "—"} · ${w("fi_version")} ${item.def_version}`),
       waiting(item),
       el("section", {}, el("h3", {}, w("fi_jobs")),
         item.jobs.length ? el("ul", {class: "fi-jobs"}, item.jobs.map(job)) : el("p", {class: "muted"}, w("fi_no_jobs"))),
-      timeline(item));
+      timeline(item)].filter(Boolean));  // an ended instance waits nowhere: no section
   }
 
   async function open(id) {
