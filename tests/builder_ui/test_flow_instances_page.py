@@ -56,6 +56,8 @@ def test_the_run_log_shows_counts_instances_where_they_wait_and_a_failed_webhook
             assert re.sub(r"<[^>]+>|\s+", "", counts) == "全部2运行中1已通过1"  # in the order of the statuses
             filtered = browser.get(f"{PAGE}?status=approved").text
             assert re.findall(r'<tr data-instance="(\d+)">', filtered) == [str(done["id"])]
+            english = browser.get(f"{PAGE}?lang=en").text
+            assert "Runs" in english and "1 failed job(s)" in english and "Waiting at" in english
 
 
 def test_a_member_who_does_not_manage_the_app_gets_no_run_log(make: Maker, app: Any) -> None:

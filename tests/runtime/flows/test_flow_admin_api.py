@@ -149,3 +149,31 @@ def test_a_manager_who_may_not_read_the_records_sees_them_by_number_only(make: M
         assert w.client.get(f"{BASE}/instances", headers=w.h("boss")).json()["items"][0]["record_title"] == "机密报修"
         full = w.client.get(f"{BASE}/instances/{instance['id']}", headers=w.h("boss")).json()
         assert any("detail" in e for e in full["timeline"])
+
+
+def test_waiting_names_the_approvers_still_to_come_a_wait_steps_end_and_a_return(make: Maker) -> None:
+    steps = {"key": "approve", "name": "费用审批", "form": "ticket", "trigger": {"on": "submit"}, "steps": [
+        {"type": "wait", "name": "冷静期", "duration": "PT2H"},
+        approval({"users": ["li", "wang", "zhao"]}, mode="sequential", name="依次审批")]}
+    w = FlowWorld(make, tickets(steps, roles=[*tickets()["roles"], MANAGER]))
+    w.org([], {}, {"flow_admin": ["boss"]})
+    w.users("li", "wang", "zhao")
+    instance = w.submit(w.record({"summary": "a"})["id"])
+
+    def waiting() -> list[dict[str, Any]]:
+        r = w.client.get(f"{BASE}/instances/{instance['id']}", headers=w.h("boss"))
+        assert r.status_code == 200, r.text
+        return r.json()["waiting"]  # type: ignore[no-any-return]
+
+    assert [(x["kind"], x["step_name"], x["since"], x["due_at"]) for x in waiting()] == [
+        ("wait", "冷静期", "2026-11-23T02:00:00+00:00", "2026-11-23T04:00:00+00:00")]
+    w.run_jobs(hours=2)
+    [step] = waiting()
+    assert (step["kind"], step["step_name"], step["assignees"], step["later"]) == ("approval", "依次审批", ["li"],
+                                                                                 ["wang", "zhao"])
+    w.decide("li")
+    assert [(x["assignees"], x["later"]) for x in waiting()] == [(["wang"], ["zhao"])]
+    w.decide("wang", "return")
+    assert [(x["kind"], x["assignees"]) for x in waiting()] == [("resubmit", ["admin"])]
+    listed = w.client.get(f"{BASE}/instances?status=returned", headers=w.h("boss")).json()
+    assert [i["id"] for i in listed["items"]] == [instance["id"]] and listed["counts"] == {"returned": 1}
