@@ -4,11 +4,19 @@ local receiver that fails first and then succeeds."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
+from sqlalchemy import select, text, update
+
+from engine.errors import FlowStateError
+from runtime.db.db import Database
+from runtime.db.tables import jobs
+from runtime.jobs import outbox
 from tests.factories import Maker
 from tests.fakes import http_fake
-from tests.flows import FlowWorld, approval, tickets
+from tests.flows import T0, FlowWorld, approval, tickets
 
 BASE = "/api/v1/apps/tickets/flows/approve"
 MANAGER = {"key": "flow_admin", "name": "流程管理员", "permissions": {"*": {"manage": True}}}
@@ -177,3 +185,37 @@ def test_waiting_names_the_approvers_still_to_come_a_wait_steps_end_and_a_return
     assert [(x["kind"], x["assignees"]) for x in waiting()] == [("resubmit", ["admin"])]
     listed = w.client.get(f"{BASE}/instances?status=returned", headers=w.h("boss")).json()
     assert [i["id"] for i in listed["items"]] == [instance["id"]] and listed["counts"] == {"returned": 1}
+
+
+def test_of_two_retries_at_once_one_queues_the_job_and_the_other_is_refused(db: Database) -> None:
+    with db.write() as conn:
+        job_id = outbox.enqueue(conn, "webhook", {"url": "http://127.0.0.1:9/", "body": {}}, T0, key="flow:1:0:0")
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(status="dead", attempts=5))
+    refused: list[Exception] = []
+
+    def second() -> None:
+        try:
+            with db.write() as conn:
+                outbox.retry(conn, job_id, T0)
+        except FlowStateError as e:
+            refused.append(e)
+
+    with db.write() as conn:
+        outbox.retry(conn, job_id, T0)
+        racer = threading.Thread(target=second)
+        racer.start()
+        if db.dialect == "postgresql":  # let the second one read the job as dead and wait on its row lock
+            _until_waiting_on_a_lock(db)
+    racer.join(timeout=30)
+    assert len(refused) == 1
+    with db.read() as conn:
+        assert conn.scalar(select(jobs.c.status).where(jobs.c.id == job_id)) == "pending"
+
+
+def _until_waiting_on_a_lock(db: Database) -> None:
+    deadline = time.monotonic() + 10
+    with db.engine.connect() as watcher:
+        while time.monotonic() < deadline and not watcher.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE jobs%'")):
+            watcher.rollback()
+            time.sleep(0.02)
