@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import expressions, flows, imports, permissions, records, reports, sheets, ui
+from bench import expressions, flow_ui, flows, imports, permissions, records, reports, sheets, ui
 from runtime import subscribers
 
 
@@ -40,10 +40,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "reports", "ui", "imports", "sheets"],
+    parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "flow-ui", "reports", "ui",
+                                           "imports", "sheets"],
                         help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     parser.add_argument("--repeat", type=int, default=5, help="reports: runs per widget (the p50 of them)")
+    parser.add_argument("--tasks", type=int, default=10_000, help="flow-ui: open tasks in the user's inbox")
+    parser.add_argument("--browser", action="store_true",
+                        help="flow-ui: also time Chromium drawing the 60-node flow (Playwright, /usr/bin/chromium)")
     parser.add_argument("--mirror-only", action="store_true",
                         help="reports: time the widgets on a mirror filled with synthetic rows (no primary records)")
     args = parser.parse_args()
@@ -75,6 +79,10 @@ def main() -> None:
     if args.only == "flows":
         flows.main(args.dbs.split(","), args.flow_size)
         return
+    if args.only == "flow-ui":
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n"
+              f"{flow_ui_table(args)}")
+        return
     if args.only == "permissions":
         perms = []
         for size in [int(s) for s in args.sizes.split(",")]:
@@ -97,7 +105,17 @@ def main() -> None:
             print(table(results[-1:]), flush=True)
     header = (f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}")
-    print(f"\n{header}\n\n{table(results)}\n\nList query: {results[0]['filter']}, limit 50.")
+    print(f"\n{header}\n\n{table(results)}\n\nList query: {results[0]['filter']}, limit 50.", flush=True)
+    print(f"\nFlows in the UI (designer, inbox, submit → first task):\n\n{flow_ui_table(args)}")
+
+
+def flow_ui_table(args: argparse.Namespace) -> str:
+    """The designer, inbox and submit benchmark on each database (bench/flow_ui.py)."""
+    runs = []
+    for backend in args.dbs.split(","):
+        print(f"… flows in the UI, {backend}, {args.tasks:,} open tasks", flush=True)
+        runs.append(flow_ui.run(backend, args.tasks, browser=args.browser))
+    return flow_ui.table(runs)
 
 
 if __name__ == "__main__":

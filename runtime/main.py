@@ -16,6 +16,7 @@ from runtime.api import (
     auth,
     errors,
     files,
+    flow_admin,
     flow_designer,
     flows,
     messages,
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
-                   selection, preview, flow_designer):
+                   selection, preview, flow_designer, flow_admin):
         app.include_router(module.router)
     pages.install(app)
     return app

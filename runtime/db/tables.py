@@ -180,6 +180,7 @@ flow_instances = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
     Index("ix_flow_instances_record", "record_id", "status"),
+    Index("ix_flow_instances_flow", "app", "flow", "id"),  # a flow's instances, newest first (flow_admin)
 )
 
 flow_tasks = Table(
@@ -232,6 +233,7 @@ deliveries = Table(
     Column("ok", Boolean, nullable=False),
     Column("status_code", Integer),
     Column("error", String(2000)),
+    Column("response", String(500)),  # the start of what the receiver answered (never what was sent)
     Column("at", UTCDateTime, nullable=False),
 )
 

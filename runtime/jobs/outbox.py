@@ -87,12 +87,16 @@ def fail(conn: Connection, job: Row[Any], worker: str, now: datetime, error: str
     return status
 
 
+RESPONSE_EXCERPT = 300
+"""How much of a receiver's answer a delivery keeps: enough to read an error, not a stored copy of it."""
+
+
 def log_delivery(conn: Connection, job: Row[Any], channel: str, target: str, now: datetime, *, ok: bool,
-                 status_code: int | None = None, error: str | None = None) -> None:
-    """Every attempt to deliver something outside, whatever its result."""
+                 status_code: int | None = None, error: str | None = None, response: str | None = None) -> None:
+    """Every attempt to deliver something outside, whatever its result, with the start of the answer."""
     conn.execute(insert(deliveries).values(job_id=job.id, channel=channel, target=target[:500], attempt=job.attempts,
                                            ok=ok, status_code=status_code, error=(error or None) and error[:2000],
-                                           at=now))
+                                           response=(response or None) and response[:RESPONSE_EXCERPT], at=now))
 
 
 def get(conn: Connection, job_id: int) -> Row[Any]:
@@ -114,14 +118,42 @@ def job_deliveries(conn: Connection, job_id: int) -> list[Row[Any]]:
 
 
 def retry(conn: Connection, job_id: int, now: datetime) -> Row[Any]:
-    """Run a failed or dead job again now, with a fresh set of attempts."""
+    """Run a failed or dead job again now, with a fresh set of attempts. The status is checked in the
+    UPDATE itself: of two retries at once, one queues the job and the other is refused (409)."""
     job = get(conn, job_id)
-    if job.status not in ("failed", "dead"):
-        raise FlowStateError(f"只能重试失败的任务（当前 {job.status}）", f"only failed or dead jobs can be retried, "
-                             f"not {job.status} ones", status=job.status)
-    conn.execute(update(jobs).where(jobs.c.id == job_id).values(status="pending", run_at=now, attempts=0,
-                                                                 updated_at=now))
+    queued = conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status.in_(("failed", "dead"))).values(
+        status="pending", run_at=now, attempts=0, updated_at=now)).rowcount
+    if not queued:
+        status = get(conn, job_id).status if job.status in ("failed", "dead") else job.status
+        raise FlowStateError(f"只能重试失败的任务（当前 {status}）", f"only failed or dead jobs can be retried, "
+                             f"not {status} ones", status=status)
     return get(conn, job_id)
+
+
+def of_instance(conn: Connection, instance_id: int) -> list[Row[Any]]:
+    """The jobs a flow instance caused, oldest first: its effects (`flow:<id>:…`) and its timers
+    (`timer:<id>:…`), by the keys carrying them out gives them (flows/flow_effects.py)."""
+    return list(conn.execute(select(jobs).where(or_(*(jobs.c.key.startswith(prefix, autoescape=True)
+                                                      for prefix in instance_keys(instance_id))))
+                             .order_by(jobs.c.id)))
+
+
+def instance_keys(instance_id: int) -> tuple[str, str]:
+    """The key prefixes of an instance's jobs."""
+    return f"flow:{instance_id}:", f"timer:{instance_id}:"
+
+
+def failing_by_instance(conn: Connection, instance_ids: list[int]) -> dict[int, int]:
+    """Instance id → how many of its jobs are failed or dead (only those with any)."""
+    if not instance_ids:
+        return {}
+    prefixes = [p for i in instance_ids for p in instance_keys(i)]
+    found: dict[int, int] = {}
+    for key in conn.scalars(select(jobs.c.key).where(jobs.c.status.in_(("failed", "dead")), or_(
+            *(jobs.c.key.startswith(p, autoescape=True) for p in prefixes)))):
+        instance_id = int(key.split(":", 2)[1])
+        found[instance_id] = found.get(instance_id, 0) + 1
+    return found
 
 
 def drop_pending(conn: Connection, key_prefix: str) -> None:
@@ -135,4 +167,4 @@ def has_pending(conn: Connection, key_prefix: str) -> bool:
 
 
 __all__ = ["enqueue", "any_due", "claim", "finish", "renew", "fail", "log_delivery", "list_jobs", "retry", "get", "backoff",
-           "drop_pending", "has_pending", "job_deliveries"]
+           "drop_pending", "has_pending", "job_deliveries", "of_instance", "instance_keys", "failing_by_instance"]

@@ -128,4 +128,5 @@ def job_json(row: Row[Any]) -> dict[str, Any]:
 
 def delivery_json(row: Row[Any]) -> dict[str, Any]:
     return {"id": row.id, "job_id": row.job_id, "channel": row.channel, "target": row.target, "attempt": row.attempt,
-            "ok": row.ok, "status_code": row.status_code, "error": row.error, "at": _moment(row.at)}
+            "ok": row.ok, "status_code": row.status_code, "error": row.error, "response": row.response,
+            "at": _moment(row.at)}

@@ -32,15 +32,16 @@ def post(run: JobRun, channel: str, url: str, body: bytes, headers: dict[str, st
          check: Callable[[httpx.Response], str | None] | None = None) -> None:
     """POST, log the delivery and (on success) finish the job in one transaction; a transport error, a non-2xx
     answer or a `check` complaint raises, and the worker schedules the retry."""
-    status, error = None, None
+    status, error, answer = None, None, None
     try:
         response = client().post(url, content=body, headers={"Content-Type": "application/json", **headers})
-        status = response.status_code
+        status, answer = response.status_code, response.text[:outbox.RESPONSE_EXCERPT]
         error = f"HTTP {status}: {response.text[:200]}" if not response.is_success else (check and check(response))
     except httpx.HTTPError as e:
         error = f"{type(e).__name__}: {e}"
     with run.db.write() as conn:
-        outbox.log_delivery(conn, run.job, channel, url, run.now, ok=error is None, status_code=status, error=error)
+        outbox.log_delivery(conn, run.job, channel, url, run.now, ok=error is None, status_code=status, error=error,
+                            response=answer)
         if error is None:  # delivered: nothing to undo, even when the lease was lost (at least once)
             run.record_done(conn)
     if error:
