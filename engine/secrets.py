@@ -50,6 +50,20 @@ def redact_url(text: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def url_target(url: str) -> str:
+    """Where a call goes, for people who may read a timeline or a job log: scheme, host and path only —
+    the query string (a robot's access token, a signature) and any user:password left out."""
+    if "://" not in url:
+        return url  # an e-mail address
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return REDACTED
+    host = f"{parts.hostname or ''}:{port}" if port else parts.hostname or ""
+    return urlunsplit((parts.scheme, host, parts.path, "…" if parts.query else "", ""))
+
+
 def redact(value: Any) -> Any:
     """`value` (definition JSON) with every credential left out: secret-named options and headers
     dropped, URLs cleaned of userinfo and credential query values."""
@@ -70,4 +84,4 @@ def redact(value: Any) -> Any:
     return value
 
 
-__all__ = ["REDACTED", "SECRET_NAMES", "is_secret_name", "redact", "redact_url"]
+__all__ = ["REDACTED", "SECRET_NAMES", "is_secret_name", "redact", "redact_url", "url_target"]

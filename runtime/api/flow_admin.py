@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Connection, Row
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, Row
 from engine.app import AppDefinition
 from engine.errors import Forbidden, NotFound
 from engine.flows.model import FlowDefinition
+from engine.secrets import url_target
 from runtime import audit
 from runtime.api.deps import DB, Id, IdQuery, Now
 from runtime.api.errors import language
@@ -109,28 +109,16 @@ def _instance_of(conn: Connection, app: str, flow: str, instance_id: int) -> Row
     return row
 
 
-def _target(url: str) -> str:
-    """Where a delivery went, without what may be a secret: the query string (a robot's access token,
-    a signature) and any user:password."""
-    if "://" not in url:
-        return url  # an e-mail address
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "…" if parts.query else "", ""))
-
-
 def _job(job: Row[Any], tried: list[Row[Any]]) -> dict[str, Any]:
     payload = job.payload or {}
     where = payload.get("url") or payload.get("webhook")
     return {"id": job.id, "kind": job.kind, "status": job.status, "attempts": job.attempts,
             "max_attempts": job.max_attempts, "last_error": job.last_error, "run_at": _moment(job.run_at),
             "created_at": _moment(job.created_at), "updated_at": _moment(job.updated_at),
-            "target": _target(where) if where else ", ".join(payload.get("to") or []) or None,
+            "target": url_target(where) if where else ", ".join(payload.get("to") or []) or None,
             "retryable": job.status in FAILING,
             "deliveries": [{"attempt": d.attempt, "ok": d.ok, "status_code": d.status_code, "error": d.error,
-                            "response": d.response, "target": _target(d.target), "at": _moment(d.at)}
+                            "response": d.response, "target": url_target(d.target), "at": _moment(d.at)}
                            for d in tried]}
 
 

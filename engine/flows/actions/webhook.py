@@ -10,6 +10,7 @@ from engine.flows import effects as fx
 from engine.flows.actions.base import ActionStep, values_of
 from engine.flows.checker import FlowChecker
 from engine.flows.run import Run
+from engine.secrets import url_target
 
 
 class WebhookAction(ActionStep):
@@ -29,7 +30,8 @@ class WebhookAction(ActionStep):
 
     def act(self, run: Run, path: str) -> None:
         run.emit(fx.CallWebhook(self.url, values_of(run, self.body), path, self.secret, self.attempts))
-        run.log("webhook", f"调用 {self.url}", f"calling {self.url}", step=path)
+        target = url_target(self.url)  # the timeline is read by everyone who reads the record
+        run.log("webhook", f"调用 {target}", f"calling {target}", step=path)
 
 
 __all__ = ["WebhookAction"]
