@@ -30,7 +30,7 @@ class LookupField(FieldType):
 
     computed = True
     filter_ops = EQUALITY_OPS + ORDER_OPS
-    palette = Palette("引用字段", "Lookup", "link", "⤷")
+    palette = Palette("引用字段", "Lookup", "link", "⤷", from_app=True)
     in_sub_table = False  # a lookup follows the form's relation, not a row's
 
     def storage_kind(self) -> Storage:

@@ -30,4 +30,7 @@ class Palette:
     """One character drawn before the name (decoration: the name is what a screen reader reads)."""
     starter: dict[str, Any] = field(default_factory=dict)
     """The options a new field starts with: those its definition requires, so that dropping it on the
-    canvas keeps the draft valid (lookup and rollup get theirs from the page, which knows the app)."""
+    canvas keeps the draft valid."""
+    from_app: bool = False
+    """Whether the builder completes the starter options from the app's other forms (a relation's
+    target, a lookup's relation and field, a rollup's source): form_builder.js and form_builder/links.js."""

@@ -38,7 +38,7 @@ class RelationField(FieldType):
 
     refers_to = "record"
     value_type = "number"  # the id; a relation's fields are reached as relation.field
-    palette = Palette("关联记录", "Relation", "link", "⇄")
+    palette = Palette("关联记录", "Relation", "link", "⇄", from_app=True)
 
     @property
     def filter_ops(self) -> tuple[str, ...]:  # type: ignore[override]

@@ -41,7 +41,7 @@ class RollupField(FieldType):
 
     computed = True
     filter_ops = EQUALITY_OPS + ORDER_OPS
-    palette = Palette("汇总", "Rollup", "link", "Σ")
+    palette = Palette("汇总", "Rollup", "link", "Σ", from_app=True)
     in_sub_table = False  # a rollup sums records that point at the form, not at a row
 
     @model_validator(mode="after")
