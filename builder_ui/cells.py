@@ -65,7 +65,7 @@ def _stars(field: FieldType | None, value: Any, yes: str, no: str, zone: tzinfo 
     return "★" * value + "☆" * (most - value)
 
 
-Renderer = Callable[[FieldType | None, Any, str, str, "tzinfo | None"], str]
+Renderer = Callable[[FieldType | None, Any, str, str, tzinfo | None], str]
 CELLS: dict[str, Renderer] = {"text": _text, "rows": _rows, "stars": _stars}
 """The list cell renderers by name, as a field type names its own (`FieldType.list_cell`)."""
 

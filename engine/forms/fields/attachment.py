@@ -40,7 +40,7 @@ class AttachmentField(FieldType):
     sortable = False
     refers_to = "file"
     filter_ops = ("blank", "not_blank")
-    palette = Palette("附件", "Attachment", "more", "⎘")
+    palette = Palette("附件", "Attachment", "more", "⇪")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, str):

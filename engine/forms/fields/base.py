@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 Storage = Literal["text", "number", "integer", "bool", "json"]
 """How a value sits in the record's JSON and how SQL reads it back:
 text (strings, ISO dates and datetimes), number (exact decimals and numbers, read as NUMERIC),
-integer (record ids), bool, json (lists and objects: neither sortable nor indexable)."""
+integer (record ids, ratings: whole numbers), bool, json (lists and objects: neither sortable nor indexable)."""
 
 EQUALITY_OPS = ("eq", "ne", "in", "blank", "not_blank")
 ORDER_OPS = ("lt", "lte", "gt", "gte")
