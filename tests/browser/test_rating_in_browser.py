@@ -64,3 +64,26 @@ def test_four_stars_picked_in_the_form_are_saved_as_4_and_shown_in_the_list(page
     apply_condition(page, "satisfaction", "gte", "3")
     assert rows.count() == 1 and "苏州恒瑞精密" in rows.first.inner_text()
     watcher.check("list and form")
+
+
+def test_a_rating_is_added_from_the_palette_its_stars_set_in_the_panel_and_offered_as_a_column(page: Any,
+                                                                                              site: Site) -> None:
+    page.goto(f"{site.url}/apps/showcase")
+    page.get_by_label("表单标识（英文）").fill("review")
+    page.get_by_label("表单名称").fill("评价")
+    page.get_by_role("button", name="创建").click()
+    page.wait_for_url(f"{site.url}/apps/showcase/builder/forms/review")
+    page.locator("#palette li", has_text=re.compile("^评分$")).press("Enter")  # from the class's palette entry
+    page.locator("#canvas li").first.wait_for()
+    page.locator("#canvas li").first.click()
+    page.get_by_label("星数").fill("10")
+    page.get_by_label("星数").press("Tab")
+    for _ in range(50):  # the PATCH may still be on its way
+        fields = next(f for f in site.api.get("/apps/showcase/draft").json()["forms"] if f["key"] == "review")["fields"]
+        if fields[0].get("max") == 10:
+            break
+        page.wait_for_timeout(100)
+    assert fields[0]["type"] == "rating" and fields[0]["max"] == 10
+    column_types = page.locator("#column-template").evaluate(
+        "t => Array.from(t.content.querySelectorAll('[data-part=type] option')).map((o) => o.value)")
+    assert "rating" in column_types and not {"lookup", "rollup", "sub_table", "auto_number"} & set(column_types)

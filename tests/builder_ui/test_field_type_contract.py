@@ -117,3 +117,16 @@ def test_a_type_naming_an_unknown_cell_or_widget_or_invalid_starter_fails_the_co
     assert gaps[:3] == ["palette starter options that make a valid field",
                         "list cell (a renderer of builder_ui/cells.py CELLS)",
                         "filter widget (one of builder_ui/filter_widgets.py WIDGETS)"]
+
+
+@pytest.mark.parametrize("type_name", TYPES, ids=TYPES)
+def test_a_sub_table_takes_a_column_of_exactly_the_types_that_say_so(type_name: str) -> None:
+    options, _ = SAMPLES[type_name]
+    column = {"key": "c", "type": type_name, "label": "列", **options}
+    try:
+        parse_field({"key": "lines", "type": "sub_table", "label": "明细", "fields": [column]})
+        accepted = True
+    except ValidationError as e:
+        assert "sub_table cannot hold" in str(e)
+        accepted = False
+    assert accepted == field_types.get(type_name).in_sub_table  # the builder offers those (palette_entries)
