@@ -15,7 +15,9 @@ from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition, parse_app
 from engine.forms import builder as edits
+from engine.forms.fields import field_types
 from engine.forms.fields.lookup import Result as LookupResult
+from engine.forms.fields.palette import GROUPS
 from engine.forms.fields.rollup import RollupField
 from runtime.accounts.directory import active_users, department_choices
 from runtime.api.deps import DB
@@ -23,39 +25,20 @@ from runtime.apps import definitions
 
 router = APIRouter(include_in_schema=False)
 
-# The palette: a type, its name in both languages, and the options a new field of it starts with
-# (the ones its definition requires, so that dropping it keeps the draft valid).
-PALETTE: list[tuple[str, str, str, dict[str, Any]]] = [
-    ("text", "单行文本", "Text", {}),
-    ("textarea", "多行文本", "Long text", {}),
-    ("number", "数字", "Number", {}),
-    ("money", "金额", "Money", {}),
-    ("percent", "百分比", "Percent", {}),
-    ("date", "日期", "Date", {}),
-    ("datetime", "日期时间", "Date & time", {}),
-    ("boolean", "是/否", "Yes / no", {}),
-    ("select", "单选", "Select", {"options": ["选项一", "选项二"]}),
-    ("multi_select", "多选", "Multi-select", {"options": ["选项一", "选项二"]}),
-    ("cascade", "级联选择", "Cascade", {"options": [{"value": "一级", "children": ["二级"]}]}),
-    ("address", "地址", "Address", {}),
-    ("phone", "电话", "Phone", {}),
-    ("email", "邮箱", "E-mail", {}),
-    ("url", "网址", "URL", {}),
-    ("user", "成员", "User", {}),
-    ("users", "多个成员", "Users", {}),
-    ("department", "部门", "Department", {}),
-    ("relation", "关联记录", "Relation", {}),
-    ("lookup", "引用字段", "Lookup", {}),  # relation and field: chosen by the page from the app's forms
-    ("rollup", "汇总", "Rollup", {}),  # source: a relation of another form that points at this one
-    ("formula", "公式", "Formula", {"formula": "1 + 1"}),
-    ("auto_number", "自动编号", "Auto number", {"pattern": "NO-{seq:4}"}),
-    ("attachment", "附件", "Attachment", {}),
-    ("sub_table", "子表", "Sub-table", {"fields": [{"key": "item", "type": "text", "label": "名称"}]}),
-]
 
-# A sub-table column may be any type but these (the engine refuses nested tables and numbering in
-# rows; lookups and rollups follow the form's relations, not a row's).
-NOT_COLUMNS = {"sub_table", "auto_number", "lookup", "rollup"}
+def palette_entries() -> list[dict[str, Any]]:
+    """Every registered type as the palette shows it, group by group (GROUPS' order, then the registry's):
+    its names, icon, the options a new field starts with, whether Tangram computes it and whether a
+    sub_table column may have it — all read from the type's class (FieldType.palette and friends)."""
+    order = list(GROUPS)
+    entries = []
+    for cls in field_types.all():
+        p = cls.palette
+        if p is None:  # the contract test refuses such a type; the page still draws
+            continue
+        entries.append({"type": cls.type_name(), "zh": p.zh, "en": p.en, "group": p.group, "icon": p.icon,
+                        "defaults": p.starter, "computed": cls.computed, "in_sub_table": cls.in_sub_table})
+    return sorted(entries, key=lambda e: order.index(e["group"]) if e["group"] in order else len(order))
 
 
 def catalogue(definition: AppDefinition) -> list[dict[str, Any]]:
@@ -74,12 +57,12 @@ def builder_page(request: Request, app: str, form: str, user: Viewer, guard: Pag
         draft = definitions.draft(conn, app)
         _, published = definitions.current(conn, app)
     form_json = edits.form_of(draft, form)
-    palette = [{"type": t, "zh": zh, "en": en, "defaults": d} for t, zh, en, d in PALETTE]
+    palette = palette_entries()
     results = {"lookup": list(get_args(LookupResult)),
                "rollup": list(get_args(RollupField.model_fields["result"].annotation))}
     return render(request, "builder/form_builder.html", user=user, app_key=app, app_name=draft.get("name", app),
                   form=form_json, published=published, palette=palette, forms=catalogue(parse_app(draft)),
-                  columns=[p for p in palette if p["type"] not in NOT_COLUMNS], results=results)
+                  columns=[p for p in palette if p["in_sub_table"]], results=results, groups=GROUPS)
 
 
 @router.get("/apps/{app}/builder/forms/{form}/preview")

@@ -123,6 +123,7 @@ ZH: dict[str, str] = {
     "step_json": "全部选项（JSON，高级）",
     "trial": "试运行",
     "trial_record": "用哪条记录试运行（记录 ID）",
+    "stars": "星", "no_rating": "不评分", "max_stars": "星数",
 }
 
 EN: dict[str, str] = {
@@ -242,6 +243,7 @@ EN: dict[str, str] = {
     "step_json": "All options (JSON, expert)",
     "trial": "Trial run",
     "trial_record": "Record to try it on (record ID)",
+    "stars": "stars", "no_rating": "No rating", "max_stars": "Stars",
 }
 
 CATALOGUE = {"zh": ZH, "en": EN}

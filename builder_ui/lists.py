@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from builder_ui.cells import SYSTEM_COLUMNS, option_colors
+from builder_ui.filter_widgets import widget_of
 from builder_ui.i18n import language, translator
 from builder_ui.records import visible_form
 from builder_ui.rendering import render
@@ -110,8 +111,8 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
         + [{"key": k, "label": t(k)} for k in SYSTEM_COLUMNS],
         "chosen_columns": [c.key for c in columns],
         "search_labels": [ref.form.by_key[k].label for k in searched_in(gate, False)],
-        "filter_fields": [{"key": f.key, "label": f.label, "ops": list(f.filter_ops)} for f in visible
-                          if f.key not in gate.masked],
+        "filter_fields": [{"key": f.key, "label": f.label, "ops": list(f.filter_ops), "widget": widget_of(f)}
+                          for f in visible if f.key not in gate.masked],
         "conditions": _shown_conditions(request),
         "op_labels": {op: t(f"op_{op}") for op in sorted({op for f in visible for op in f.filter_ops})},
     }

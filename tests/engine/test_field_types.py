@@ -46,6 +46,7 @@ SAMPLES: dict[str, tuple[dict[str, Any], list[Any]]] = {
     "formula": ({"formula": "1 + 1"}, ["2", 3, "0.125"]),
     "lookup": ({"relation": "customer", "field": "level"}, ["A"]),
     "rollup": ({"source": {"form": "contract", "field": "customer"}, "agg": "sum", "of": "amount"}, ["1200.5"]),
+    "rating": ({"max": 5}, [4, "3", 5.0, "★★☆☆☆", "１"]),
     "sub_table": ({"fields": [{"key": "part", "type": "text", "label": "配件", "required": True},
                               {"key": "qty", "type": "number", "label": "数量"},
                               {"key": "unit_price", "type": "money", "label": "单价"}]},

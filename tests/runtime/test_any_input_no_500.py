@@ -21,7 +21,7 @@ REPORT = {"key": "board", "name": "看板", "widgets": [
 # One field of every registered type (a contract: a new type without an entry here fails the suite).
 FIELDS: dict[str, dict[str, Any]] = {
     "text": {}, "textarea": {}, "number": {}, "money": {}, "percent": {}, "date": {}, "datetime": {},
-    "boolean": {}, "select": {"options": ["甲", "乙"]}, "multi_select": {"options": ["甲", "乙", "丙"]},
+    "boolean": {}, "rating": {"max": 10}, "select": {"options": ["甲", "乙"]}, "multi_select": {"options": ["甲", "乙", "丙"]},
     "cascade": {"options": [{"value": "制造业", "children": ["汽车"]}, "金融"]}, "address": {}, "phone": {},
     "email": {}, "url": {}, "user": {}, "users": {}, "department": {}, "relation": {"target": "target"},
     "auto_number": {"pattern": "N-{seq:4}"}, "attachment": {}, "formula": {"formula": "1 + 1"},

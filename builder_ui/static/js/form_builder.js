@@ -156,6 +156,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   window.Sortable.create(document.getElementById("palette"), {
     group: {name: "fields", pull: "clone", put: false}, sort: false, animation: 120, forceFallback: true,
+    draggable: "li[data-type]",  // not the group headings
   });
   window.Sortable.create(canvas, {
     group: {name: "fields", pull: false, put: true}, animation: 120, forceFallback: true,

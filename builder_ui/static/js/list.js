@@ -1,5 +1,5 @@
 /* The list page: filter rows, saved views, the column chooser (SortableJS), bulk actions.
-   DOM contract: #list-data (JSON: app, form, fields[{key,label,ops}], columns, chosen, conditions),
+   DOM contract: #list-data (JSON: app, form, fields[{key,label,ops,widget}], columns, chosen, conditions),
    #list-page (swapped by htmx), #conditions, template#condition-row (.condition-field, .condition-op,
    .condition-value, .condition-remove), #add-condition, #save-view, #column-choices, #save-columns, .bulkbar,
    .select-row, .select-all. Plain DOM code: the pages run under `script-src 'self'`, with no eval. */
@@ -18,9 +18,17 @@
     const opsOf = (key) => { const f = d.fields.find((x) => x.key === key); return f ? f.ops : ["eq"]; };
     const opLabel = (o) => (d.op_labels || {})[o] || o;
     const rename = () => { value.name = `filter[${field.value}][${op.value}]`; };
+    /* The value box as the field's type wants it (its filter widget: inputmode, placeholder). */
+    const widget = () => {
+      const f = d.fields.find((x) => x.key === field.value);
+      Object.entries((f && f.widget) || {}).forEach(([name, v]) => {
+        if (v) value.setAttribute(name, v); else value.removeAttribute(name);
+      });
+    };
     const fillOps = (selected) => {
       op.replaceChildren(...opsOf(field.value).map((o) => new Option(opLabel(o), o, false, o === selected)));
       rename();
+      widget();
     };
     d.fields.forEach((f) => field.append(new Option(f.label, f.key, false, f.key === row.field)));
     value.value = row.value;

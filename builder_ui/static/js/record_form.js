@@ -1,7 +1,8 @@
 /* The record form: read every field's input into the API's shape, save with POST (new) or PATCH with
    If-Match (edit), put the server's 422 details at the fields, say so on 412 (someone saved first).
    DOM contract: #record-data (JSON: app, form, id, version, fields[{key,type,multiple,target,title_field}]),
-   form#record-form, .field[data-field][data-type], .relation, .attachment, .subtable-wrap. */
+   form#record-form, .field[data-field][data-type], .relation, .attachment, .subtable-wrap, [data-read] (a
+   reader of `byName`), fieldset > .computed (not sent). */
 "use strict";
 
 (function () {
@@ -44,17 +45,23 @@
       return row;
     }),
   };
-  const COMPUTED = new Set(["formula", "lookup", "rollup", "auto_number"]);
+  /* Readers an input template names on its box ([data-read]), for types that need no code of their own. */
+  const byName = {
+    /* A row of radio buttons (rating's stars): the checked one's value, or blank. */
+    radio: (box) => { const c = box.querySelector('input[type="radio"]:checked'); return c ? blank(c.value) : null; },
+  };
 
   /* `creating`: a blank field whose default formula reads other fields is left out, so the server fills it. */
   function values(form, metaOf, creating) {
     const data = {};
     form.querySelectorAll(".field[data-field]").forEach((el) => {
       const type = el.dataset.type;
-      if (COMPUTED.has(type) || el.querySelector("fieldset[disabled]")) return;  // locked: editable_when is false
+      // computed: the server sets it (inputs/_computed.html); locked: editable_when is false
+      if (el.querySelector(":scope > fieldset > .computed") || el.querySelector("fieldset[disabled]")) return;
+      const box = el.querySelector("[data-read]");
       const reader = readers[type];
       const input = el.querySelector("input, select, textarea");
-      const value = reader ? reader(el) : blank(input ? input.value : null);
+      const value = box ? byName[box.dataset.read](box) : reader ? reader(el) : blank(input ? input.value : null);
       if (creating && value === null && (metaOf[el.dataset.field] || {}).default_on_save) return;
       data[el.dataset.field] = value;
     });

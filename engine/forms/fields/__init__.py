@@ -22,6 +22,7 @@ from engine.forms.fields.money import MoneyField
 from engine.forms.fields.number import NumberField
 from engine.forms.fields.percent import PercentField
 from engine.forms.fields.phone import PhoneField
+from engine.forms.fields.rating import RatingField
 from engine.forms.fields.relation import RelationField
 from engine.forms.fields.rollup import RollupField
 from engine.forms.fields.select import MultiSelectField, SelectField
@@ -61,6 +62,7 @@ BUILT_INS: tuple[type[FieldType], ...] = (
     FormulaField,
     LookupField,
     RollupField,
+    RatingField,
 )
 for _cls in BUILT_INS:
     field_types.register(_cls.type_name(), _cls)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import CONTAINER_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 
 PARTS = ("province", "city", "district", "detail")
 MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
@@ -47,6 +48,7 @@ class AddressField(FieldType):
     value_type = None
     sortable = False
     filter_ops = CONTAINER_OPS
+    palette = Palette("地址", "Address", "contact", "⌂")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, str):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 
 FILE_MARK = "file:"
 """How a spreadsheet cell names a stored file: `合同.pdf [file:<id>]`."""
@@ -39,6 +40,7 @@ class AttachmentField(FieldType):
     sortable = False
     refers_to = "file"
     filter_ops = ("blank", "not_blank")
+    palette = Palette("附件", "Attachment", "more", "⇪")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, str):

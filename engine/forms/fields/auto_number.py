@@ -13,6 +13,7 @@ from pydantic import field_validator
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 
 _PART = re.compile(r"\{(YYYY|YY|MM|DD|seq(?::(\d))?)\}")
 
@@ -28,6 +29,8 @@ class AutoNumberField(FieldType):
 
     computed = True
     filter_ops = EQUALITY_OPS + ORDER_OPS + TEXT_OPS
+    palette = Palette("自动编号", "Auto number", "more", "№", {"pattern": "NO-{seq:4}"})
+    in_sub_table = False  # rows are not numbered by Tangram
 
     @field_validator("pattern")
     @classmethod

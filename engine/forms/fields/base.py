@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from engine.errors import FieldValueError, Issue
+from engine.forms.fields.palette import Palette
 from engine.forms.masks import MASK
 from engine.keys import Key
 from engine.limits import DEFAULT, Limits
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 Storage = Literal["text", "number", "integer", "bool", "json"]
 """How a value sits in the record's JSON and how SQL reads it back:
 text (strings, ISO dates and datetimes), number (exact decimals and numbers, read as NUMERIC),
-integer (record ids), bool, json (lists and objects: neither sortable nor indexable)."""
+integer (record ids, ratings: whole numbers), bool, json (lists and objects: neither sortable nor indexable)."""
 
 EQUALITY_OPS = ("eq", "ne", "in", "blank", "not_blank")
 ORDER_OPS = ("lt", "lte", "gt", "gte")
@@ -95,6 +96,16 @@ class FieldType(BaseModel):
     words: ClassVar[bool] = False
     """Whether the values are words people read, sorted in Chinese order (Han by pinyin, case and
     width ignored); other text (phones, e-mails, option values) sorts by code point."""
+    palette: ClassVar[Palette | None] = None
+    """The type's entry in the form builder's palette (name, group, icon, starter options); every
+    registered type has one (tests/engine/test_field_type_ui_contract.py)."""
+    in_sub_table: ClassVar[bool] = True
+    """Whether a sub_table may hold a column of this type (the engine refuses the others there)."""
+    list_cell: ClassVar[str] = "text"
+    """How a list cell, a card and a record page show a value: a renderer of builder_ui/cells.py
+    (`text`, the spreadsheet text; `rows`, a sub_table's rows; `stars`, ★★★☆☆)."""
+    filter_widget: ClassVar[str] = "text"
+    """The value box of a list filter on the field: a widget of builder_ui/filter_widgets.py."""
 
     @classmethod
     def type_name(cls) -> str:

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 
 _TRUE = {"true", "1", "yes", "y", "是", "√", "✓", "对", "on"}
 _FALSE = {"false", "0", "no", "n", "否", "×", "✗", "错", "off"}
@@ -19,6 +20,7 @@ class BooleanField(FieldType):
     storage = "bool"
     value_type = "bool"
     filter_ops = ("eq", "blank", "not_blank")
+    palette = Palette("是/否", "Yes / no", "basic", "☑")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, bool):

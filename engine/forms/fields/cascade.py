@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 
 # Between levels people type "/", " / ", "-" or ">" (full-width too); a value may itself hold one.
 _SEPARATOR = re.compile(r"\s*[/／\-－>＞]\s*")
@@ -54,6 +55,7 @@ class CascadeField(FieldType):
     value_type = "list[text]"
     sortable = False
     filter_ops = ("has", "blank", "not_blank")
+    palette = Palette("级联选择", "Cascade", "choice", "⋔", {"options": [{"value": "一级", "children": ["二级"]}]})
 
     @field_validator("options")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
 from engine.forms.fields.dates import parse_date
+from engine.forms.fields.palette import Palette
 
 
 class DateField(FieldType):
@@ -19,6 +20,8 @@ class DateField(FieldType):
 
     value_type = "date"
     filter_ops = EQUALITY_OPS + ORDER_OPS
+    palette = Palette("日期", "Date", "basic", "▦")
+    filter_widget = "date"
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, datetime) and value.tzinfo is not None:

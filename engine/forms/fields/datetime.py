@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
 from engine.forms.fields.dates import parse_datetime
+from engine.forms.fields.palette import Palette
 
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -19,6 +20,8 @@ class DateTimeField(FieldType):
 
     value_type = "datetime"
     filter_ops = EQUALITY_OPS + ORDER_OPS
+    palette = Palette("日期时间", "Date & time", "basic", "◷")
+    filter_widget = "datetime"
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         moment = parse_datetime(value)

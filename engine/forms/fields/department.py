@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.keys import KEY_PATTERN, KEY_RE
 
 
@@ -16,6 +17,7 @@ class DepartmentField(FieldType):
 
     refers_to = "department"
     filter_ops = EQUALITY_OPS
+    palette = Palette("部门", "Department", "people", "⚑")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, dict):

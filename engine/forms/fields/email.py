@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.forms.masks import mask_email
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
@@ -19,6 +20,7 @@ class EmailField(FieldType):
 
     filter_ops = EQUALITY_OPS + TEXT_OPS
     encryptable = True
+    palette = Palette("邮箱", "E-mail", "contact", "@")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = str(value).translate(str.maketrans("＠．", "@.")).strip().lower() if isinstance(value, str) else None

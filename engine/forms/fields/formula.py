@@ -15,6 +15,7 @@ from pydantic import PrivateAttr
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, Storage, ValueContext
 from engine.forms.fields.dates import parse_date, parse_datetime
+from engine.forms.fields.palette import Palette
 
 _STORAGE: dict[str, Storage] = {"number": "number", "text": "text", "date": "text", "datetime": "text", "bool": "bool"}
 Result = Literal["number", "text", "date", "datetime", "bool"]
@@ -32,6 +33,7 @@ class FormulaField(FieldType):
 
     computed = True
     filter_ops = EQUALITY_OPS + ORDER_OPS
+    palette = Palette("公式", "Formula", "link", "ƒ", {"formula": "1 + 1"})
 
     _inferred: str | None = PrivateAttr(default=None)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from engine.errors import Issue
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, Storage, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.keys import Key
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class LookupField(FieldType):
 
     computed = True
     filter_ops = EQUALITY_OPS + ORDER_OPS
+    palette = Palette("引用字段", "Lookup", "link", "⤷", from_app=True)
+    in_sub_table = False  # a lookup follows the form's relation, not a row's
 
     def storage_kind(self) -> Storage:
         return RESULT_STORAGE[self.result]

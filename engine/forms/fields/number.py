@@ -9,6 +9,7 @@ from pydantic import Field
 
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
 from engine.forms.fields.numbers import check_bounds, exact_places, parse_decimal
+from engine.forms.fields.palette import Palette
 
 
 class NumberField(FieldType):
@@ -23,6 +24,8 @@ class NumberField(FieldType):
     storage = "number"
     value_type = "number"
     filter_ops = EQUALITY_OPS + ORDER_OPS
+    palette = Palette("数字", "Number", "basic", "#")
+    filter_widget = "number"
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         number = parse_decimal(value)

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, ValueContext
 from engine.forms.fields.numbers import check_bounds, exact_places, parse_decimal
+from engine.forms.fields.palette import Palette
 
 
 class PercentField(FieldType):
@@ -22,6 +23,8 @@ class PercentField(FieldType):
     storage = "number"
     value_type = "number"
     filter_ops = EQUALITY_OPS + ORDER_OPS
+    palette = Palette("百分比", "Percent", "basic", "%")
+    filter_widget = "number"
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = value.strip().replace("％", "%") if isinstance(value, str) else None

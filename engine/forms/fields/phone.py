@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.forms.masks import mask_phone
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋（）－　", "0123456789+()- ")
@@ -70,6 +71,7 @@ class PhoneField(FieldType):
 
     filter_ops = EQUALITY_OPS + TEXT_OPS
     encryptable = True
+    palette = Palette("电话", "Phone", "contact", "☏")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):

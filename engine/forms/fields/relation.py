@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from engine.errors import FieldValueError, Issue
 from engine.forms.fields.base import CONTAINER_OPS, EQUALITY_OPS, FieldType, Storage, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.keys import Key
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class RelationField(FieldType):
 
     refers_to = "record"
     value_type = "number"  # the id; a relation's fields are reached as relation.field
+    palette = Palette("关联记录", "Relation", "link", "⇄", from_app=True)
 
     @property
     def filter_ops(self) -> tuple[str, ...]:  # type: ignore[override]

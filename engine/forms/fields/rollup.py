@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from engine.errors import Issue
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, Storage, ValueContext
 from engine.forms.fields.lookup import RESULT_STORAGE
+from engine.forms.fields.palette import Palette
 from engine.keys import Key
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class RollupField(FieldType):
 
     computed = True
     filter_ops = EQUALITY_OPS + ORDER_OPS
+    palette = Palette("汇总", "Rollup", "link", "Σ", from_app=True)
+    in_sub_table = False  # a rollup sums records that point at the form, not at a row
 
     @model_validator(mode="after")
     def _needs_of(self) -> RollupField:

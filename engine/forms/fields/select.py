@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import CONTAINER_OPS, EQUALITY_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 
 
 class Option(BaseModel):
@@ -66,6 +67,7 @@ class SelectField(Choices):
     type: Literal["select"]
 
     filter_ops = EQUALITY_OPS
+    palette = Palette("单选", "Select", "choice", "◉", {"options": ["选项一", "选项二"]})
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         return self.option_value(value)
@@ -91,6 +93,7 @@ class MultiSelectField(Choices):
     sortable = False
     value_type = "list[text]"
     filter_ops = CONTAINER_OPS
+    palette = Palette("多选", "Multi-select", "choice", "☷", {"options": ["选项一", "选项二"]})
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         given = [p for p in _SPLIT.split(value.strip()) if p] if isinstance(value, str) else value

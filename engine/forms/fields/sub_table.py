@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from engine.errors import FieldValueError, Issue
 from engine.forms.bounds import check_input
 from engine.forms.fields.base import FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.keys import repeated
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ class SubTableField(FieldType):
     value_type = None
     sortable = False
     filter_ops = ("blank", "not_blank")
+    palette = Palette("子表", "Sub-table", "more", "▤", {"fields": [{"key": "item", "type": "text", "label": "名称"}]})
+    in_sub_table = False
+    list_cell = "rows"
 
     @field_validator("fields")
     @classmethod
@@ -39,6 +43,9 @@ class SubTableField(FieldType):
             raise ValueError("a sub_table cannot hold another sub_table")
         if any(f.type == "auto_number" for f in fields):
             raise ValueError("a sub_table cannot hold an auto_number (rows are not numbered by Tangram)")
+        refused = sorted({f.type for f in fields if not type(f).in_sub_table})
+        if refused:
+            raise ValueError(f"a sub_table cannot hold a column of type {', '.join(refused)}")
         return fields
 
     def _row(self, i: int, row: Any, ctx: ValueContext, issues: list[Issue]) -> dict[str, Any]:

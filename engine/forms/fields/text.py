@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.forms.masks import mask_text
 
 
@@ -42,6 +43,7 @@ class TextField(FieldType):
     filter_ops = EQUALITY_OPS + ORDER_OPS + TEXT_OPS
     encryptable = True
     words = True
+    palette = Palette("单行文本", "Text", "basic", "T")
 
     @field_validator("pattern")
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from engine.forms.fields.base import EQUALITY_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.forms.fields.text import as_text, check_length
 from engine.forms.masks import mask_text
 
@@ -22,6 +23,7 @@ class TextareaField(FieldType):
     words = True
     filter_ops = EQUALITY_OPS + TEXT_OPS
     encryptable = True
+    palette = Palette("多行文本", "Long text", "basic", "¶")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = as_text(value).replace("\r\n", "\n")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, TEXT_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 
 # A scheme is letters then ":" — but "example.cn:8080" is a host and port, so digits after ":" are not.
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
@@ -20,6 +21,7 @@ class UrlField(FieldType):
 
     filter_ops = EQUALITY_OPS + TEXT_OPS
     encryptable = True
+    palette = Palette("网址", "URL", "contact", "↗")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         text = value.strip() if isinstance(value, str) else ""

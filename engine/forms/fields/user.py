@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -27,6 +28,7 @@ class UserField(FieldType):
 
     refers_to = "user"
     filter_ops = EQUALITY_OPS
+    palette = Palette("成员", "User", "people", "☺")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         return username(value)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from engine.errors import FieldValueError
 from engine.forms.fields.base import CONTAINER_OPS, FieldType, ValueContext
+from engine.forms.fields.palette import Palette
 from engine.forms.fields.user import USERNAME, username
 
 
@@ -20,6 +21,7 @@ class UsersField(FieldType):
     sortable = False
     refers_to = "user"
     filter_ops = CONTAINER_OPS
+    palette = Palette("多个成员", "Users", "people", "☻")
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         items = [p for p in re.split(r"\s*[,，、;；]\s*", value.strip()) if p] if isinstance(value, str) else value
