@@ -45,9 +45,9 @@
     const comment = document.getElementById("batch-comment").value.trim() || null;
     const r = await api("POST", "/api/v1/tasks/batch-approve", {ids, comment});
     if (r.ok) {
-      items.forEach(gone);
       document.getElementById("batch-comment").value = "";
       toast(`${button.firstChild.textContent.trim()} ✓ ${ids.length}`);
+      items.forEach(gone);  // the last one takes the batch bar with it
       return;
     }
     button.disabled = false;
