@@ -40,6 +40,12 @@ def start_buttons(app: AppDefinition, form: str, running: set[str]) -> list[dict
     return buttons
 
 
+def by_hand(app: AppDefinition) -> list[str]:
+    """The app's flows a user starts (submit, button): with its approval flows, what 我发起的 and a record's
+    approval card show — not the automations a user's write happened to start."""
+    return [f.key for f in app.flows if f.trigger.on in STARTED_BY_HAND]
+
+
 def _flow_name(app: AppDefinition, key: str) -> str:
     return next((f.name for f in app.flows if f.key == key), key)
 
@@ -47,8 +53,8 @@ def _flow_name(app: AppDefinition, key: str) -> str:
 def panel(request: Request, conn: Connection, ref: FormRef, record_id: int, user: Actor) -> dict[str, Any]:
     """Everything the record page's approval card needs, newest instance first."""
     keys = set(flows.approval_flows(ref.app, ref.form.key))
-    rows = [r for r in flows.of_record(conn, ref.app_key, ref.form.key, record_id)
-            if r.flow in keys or r.status in ("running", "returned")]
+    shown = keys | set(by_hand(ref.app))
+    rows = [r for r in flows.of_record(conn, ref.app_key, ref.form.key, record_id) if r.flow in shown]
     lang, now = language(request), clock(request)
     instances = []
     for row in reversed(rows):
@@ -77,4 +83,4 @@ def badges(conn: Connection, app: AppDefinition, form: str, rows: list[dict[str,
         row["approval"] = found.status if found else None
 
 
-__all__ = ["panel", "badges", "start_buttons", "STARTED_BY_HAND"]
+__all__ = ["panel", "badges", "by_hand", "start_buttons", "STARTED_BY_HAND"]

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from builder_ui import approvals
 from builder_ui.i18n import language
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
@@ -41,6 +42,11 @@ class Names:
                 self.apps[key] = None
         return self.apps[key]
 
+    def started_by_hand(self, app: str, form: str, flow: str) -> bool:
+        """An approval or a flow a user starts — not an automation their write set off."""
+        found = self.app(app)
+        return found is None or flow in approvals.by_hand(found) or flow in flows.approval_flows(found, form)
+
     def of(self, app: str, form: str, flow: str | None) -> dict[str, str]:
         found = self.app(app)
         if found is None:
@@ -58,7 +64,8 @@ def _rows(conn: Any, tab: Tab, user: str, app: str | None, flow: str | None, lan
         return [task_json(r) | {"flow": r.flow} | names.of(r.app, r.form, r.flow) for r in found]
     if tab == "mine":
         return [instance_json(r, lang=lang) | names.of(r.app, r.form, r.flow)
-                for r in flows.list_instances(conn, submitter=user, app=app, flow=flow, limit=SHOWN)]
+                for r in flows.list_instances(conn, submitter=user, app=app, flow=flow, limit=SHOWN)
+                if names.started_by_hand(r.app, r.form, r.flow)]
     return [{"instance_id": r.id, "app": r.app, "form": r.form, "flow": r.flow, "record_id": r.record_id,
              "status": r.status, "submitter": r.submitter, **timeline_json([entry], lang)[0],
              **names.of(r.app, r.form, r.flow)} for r, entry in flows.copied_to(conn, user, app=app, flow=flow,
@@ -77,7 +84,8 @@ def inbox_page(request: Request, user: Viewer, guard: PageGuard, db: DB, tab: st
                 if guard.app_visible(conn, row.key)]
         rows = _rows(conn, chosen, user.username or "", app, flow, language(request))
         users = active_users(conn) if chosen == "todo" else []
-    flow_choices = [(a.key, f.key, f"{a.name} / {f.name}") for a in apps for f in a.flows if app in (None, a.key)]
+    flow_choices = [(a.key, f.key, f"{a.name} / {f.name}") for a in apps for f in a.flows if app in (None, a.key)
+                    and (f.key in approvals.by_hand(a) or f.key in flows.approval_flows(a, f.form))]
     return render(request, "inbox/inbox.html", user=user, tab=chosen, tabs=TABS, rows=rows, tasks=rows,
                   apps=[(a.key, a.name) for a in apps], flows=flow_choices, app_filter=app or "",
                   flow_filter=flow or "", users=users)

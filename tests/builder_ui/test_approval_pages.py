@@ -20,6 +20,8 @@ DUE = approval({"users": ["li"]}, name="班组长审批", due="P1D")
 CC = {"type": "cc", "to": {"users": ["cai"]}, "title": "抄送", "message": "已审批"}
 SECOND = {"key": "big", "name": "大额审批", "form": "ticket", "trigger": {"on": "submit"},
           "steps": [approval({"users": ["zhang"]}, name="厂长审批")]}
+AUTOMATION = {"key": "stamp", "name": "自动登记", "form": "ticket", "trigger": {"on": "create"},
+              "steps": [{"type": "action", "action": "update_record", "set": {"note": '"已登记"'}}]}
 PEOPLE = ("wang", "li", "zhang", "cai")
 
 
@@ -146,7 +148,7 @@ def test_the_top_bar_counts_my_open_tasks_on_every_page(make: Maker, app: Any) -
 
 
 def test_the_inbox_tabs_show_todo_done_mine_and_cc_filtered_by_flow(make: Maker, app: Any) -> None:
-    setup(make, approval_flow(DUE, CC), SECOND)
+    setup(make, approval_flow(DUE, CC), SECOND, AUTOMATION)
     first, second = record(make, "漏油"), record(make, "异响")
     submit(make, first)
     submit(make, second, "big")
@@ -163,6 +165,8 @@ def test_the_inbox_tabs_show_todo_done_mine_and_cc_filtered_by_flow(make: Maker,
     with session(app, "wang") as wang:
         mine = wang.get("/inbox?tab=mine").text
         assert 'data-approval="approved"' in mine and 'data-approval="running"' in mine
+        assert "自动登记" not in mine  # an automation wang's create set off is not a submission
+        assert "自动登记" not in page_of(wang, first)
         only_big = wang.get("/inbox?tab=mine&flow=big").text
         assert f"#{second}" in only_big and f"#{first}\"" not in only_big and f"records/{first}\"" not in only_big
     with session(app, "cai") as cai:
