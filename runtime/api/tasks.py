@@ -91,10 +91,11 @@ def batch_approve(body: BatchApproveIn, request: Request, db: DB, user: CurrentU
                     raise BadQuery("待办不能批量同意，请逐个完成", "a to-do is completed, not approved")
                 flows.apply(conn, row.instance_id, Decide(row.key, user.username, "approve", body.comment), now,
                             request.app.state.timezone)
-            except EngineError as e:  # the whole transaction rolls back: name the task that refused
-                raise type(e)(f"任务 #{task_id}：{e.message}", f"task {task_id}: {e.message_en or e.message}",
-                              issues=[Issue(f"ids[{i}]", e.code, e.message, e.message_en)],
-                              **(e.extra | {"task_id": task_id})) from e
+            except EngineError as e:  # the whole transaction rolls back: the error names the task that refused
+                e.issues = [Issue(f"ids[{i}]", e.code, e.message, e.message_en)]
+                e.message, e.message_en = f"任务 #{task_id}：{e.message}", f"task {task_id}: {e.message_en or e.message}"
+                e.extra = {**e.extra, "task_id": task_id}
+                raise
             decided.append(task_json(flows.task(conn, task_id)))
     return {"items": decided}
 

@@ -199,3 +199,23 @@ def test_approving_on_a_390_pixel_wide_phone(people: People) -> None:
     task.wait_for(state="detached")
     assert people.status(rid) == "approved"
     phone.context.close()
+
+
+def test_the_manager_transfers_from_the_record_page_and_adds_an_approver(people: People) -> None:
+    first, second = people.claim("会议室租金"), people.claim("培训费")
+    people.submit(first)
+    people.submit(second)
+    manager = people.page(MANAGER)
+    manager.goto(people.record_url(first))
+    manager.locator(".more-actions summary").click()
+    manager.locator("input.transfer-to").fill("zhang.wei")
+    reloads(manager, manager.get_by_role("button", name="转交"))
+    assert "zhang.wei" in manager.locator("#approvals .entry.pending").inner_text()
+    assert manager.locator(".my-task").count() == 0  # no longer the manager's to decide
+    manager.goto(people.record_url(second))
+    manager.locator(".more-actions summary").click()
+    manager.locator("input.add-users").fill("zhang.wei")
+    reloads(manager, manager.get_by_role("button", name="加签"))
+    pending = manager.locator("#approvals .entry.pending").all_inner_texts()
+    assert any("zhang.wei" in text for text in pending)
+    manager.context.close()
