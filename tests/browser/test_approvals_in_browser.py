@@ -219,3 +219,24 @@ def test_the_manager_transfers_from_the_record_page_and_adds_an_approver(people:
     pending = manager.locator("#approvals .entry.pending").all_inner_texts()
     assert any("zhang.wei" in text for text in pending)
     manager.context.close()
+
+
+def test_a_refused_save_and_submit_keeps_the_record_and_says_why(people: People) -> None:
+    rep = people.page(REP)
+    # the server refuses the submit (as it would a flow switched off meanwhile): only the answer is stubbed
+    rep.route("**/api/v1/apps/expense/flows/claim_approval/instances", lambda route: route.fulfill(
+        status=409, content_type="application/json",
+        body='{"error": {"code": "flow_state", "message": "流程“报销审批”已停用"}}'))
+    rep.goto(f"{people.site.url}/apps/expense/forms/claim/records/new")
+    rep.get_by_label("事由").fill("办公用品")
+    with rep.expect_navigation():
+        rep.get_by_role("button", name="保存并提交").click()
+    saved = int(rep.url.rsplit("/", 1)[1])
+    error = rep.locator("#approvals-error")
+    assert error.is_visible() and "记录已保存，但提交审批未成功" in error.inner_text()
+    assert "已停用" in error.inner_text()
+    assert people.site.api.get(f"/apps/expense/forms/claim/records/{saved}").json()["data"]["title"] == "办公用品"
+    assert people.site.api.get(f"/apps/expense/forms/claim/records/{saved}/flows").json()["items"] == []
+    assert rep.get_by_role("button", name="提交审批").is_visible()  # to try again
+    rep.unroute("**/api/v1/apps/expense/flows/claim_approval/instances")
+    rep.context.close()

@@ -75,6 +75,8 @@ def test_a_record_offers_submit_and_after_submitting_shows_status_progress_and_w
         assert 'data-approval="running"' in page and "审批中" in page
         assert 'data-pending="li"' in page and "班组长审批" in page and "截止 2026-11-24 10:00" in page
         assert 'data-instance-action="cancel"' in page and 'data-task-actions' not in page  # wang decides nothing
+        english = page_of(wang, rid, "?lang=en")
+        assert ">In approval<" in english and "Withdraw" in english and "Approval progress" in english
     with session(app, "li") as li:
         page = page_of(li, rid)
         assert re.search(r'data-task-actions="\d+"', page) and 'data-action="approve"' in page
