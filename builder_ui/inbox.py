@@ -1,34 +1,91 @@
-"""The task inbox (待办): the user's open approvals and to-dos, decided in place through the tasks API."""
+"""The inbox (待办): four tabs — 待我处理 (my open tasks, decided in place, several approved at once),
+我已处理 (tasks I decided), 我发起的 (my submissions) and 抄送我 (cc steps that named me) — filtered by app
+and flow. Every decision is the browser calling the tasks API (static/js/approvals.js, inbox.js)."""
 
 from __future__ import annotations
+
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from builder_ui import approvals
+from builder_ui.i18n import language
 from builder_ui.rendering import render
-from builder_ui.viewer import Viewer
+from builder_ui.viewer import PageGuard, Viewer
+from engine.app import AppDefinition
+from engine.errors import NotFound
+from runtime.accounts.directory import active_users
 from runtime.api.deps import DB
-from runtime.api.guard import NO_RECORDS
 from runtime.apps import definitions
 from runtime.flows import flows
-from runtime.schemas.flows import task_json
+from runtime.schemas.flows import instance_json, task_json, timeline_json
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200
+Tab = Literal["todo", "done", "mine", "cc"]
+TABS: tuple[Tab, ...] = ("todo", "done", "mine", "cc")
 
 
-# Tasks name their record by id only; the record page behind each link goes through the gate.
-@router.get("/inbox", dependencies=[NO_RECORDS])
-def inbox_page(request: Request, user: Viewer, db: DB) -> Response:
-    """Open tasks, newest first, with the flow step, the record they are about and when they are due."""
+class Names:
+    """App, form and flow names of the current versions, each app's definition read once per page."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.apps: dict[str, AppDefinition | None] = {}
+
+    def app(self, key: str) -> AppDefinition | None:
+        if key not in self.apps:
+            try:
+                self.apps[key] = definitions.current(self.conn, key)[0]
+            except NotFound:  # an app deleted since: its rows still show, by key
+                self.apps[key] = None
+        return self.apps[key]
+
+    def started_by_hand(self, app: str, form: str, flow: str) -> bool:
+        """An approval or a flow a user starts — not an automation their write set off."""
+        found = self.app(app)
+        return found is None or flow in approvals.by_hand(found) or flow in flows.approval_flows(found, form)
+
+    def of(self, app: str, form: str, flow: str | None) -> dict[str, str]:
+        found = self.app(app)
+        if found is None:
+            return {"app_name": app, "form_name": form, "flow_name": flow or ""}
+        form_name = found.forms_by_key[form].name if form in found.forms_by_key else form
+        flow_name = next((f.name for f in found.flows if f.key == flow), flow or "")
+        return {"app_name": found.name, "form_name": form_name, "flow_name": flow_name}
+
+
+def _rows(conn: Any, tab: Tab, user: str, app: str | None, flow: str | None, lang: str) -> list[dict[str, Any]]:
+    names = Names(conn)
+    if tab in ("todo", "done"):
+        found = flows.find_tasks(conn, assignee=user if tab == "todo" else None, decided_by=user if tab == "done" else None,
+                                 statuses=["open"] if tab == "todo" else None, app=app, flow=flow, limit=SHOWN)
+        return [task_json(r) | {"flow": r.flow} | names.of(r.app, r.form, r.flow) for r in found]
+    if tab == "mine":
+        return [instance_json(r, lang=lang) | names.of(r.app, r.form, r.flow)
+                for r in flows.list_instances(conn, submitter=user, app=app, flow=flow, limit=SHOWN)
+                if names.started_by_hand(r.app, r.form, r.flow)]
+    return [{"instance_id": r.id, "app": r.app, "form": r.form, "flow": r.flow, "record_id": r.record_id,
+             "status": r.status, "submitter": r.submitter, **timeline_json([entry], lang)[0],
+             **names.of(r.app, r.form, r.flow)} for r, entry in flows.copied_to(conn, user, app=app, flow=flow,
+                                                                                  limit=SHOWN)]
+
+
+@router.get("/inbox")
+def inbox_page(request: Request, user: Viewer, guard: PageGuard, db: DB, tab: str = "todo",
+               app: str | None = None, flow: str | None = None) -> Response:
+    """One tab of the inbox, newest first. Rows name their record by id: the record page behind each link
+    goes through the gate (an approver may read the record of their task)."""
+    chosen: Tab = tab if tab in TABS else "todo"  # type: ignore[assignment]
+    app, flow = app or None, flow or None
     with db.read() as conn:
-        rows = flows.tasks_of(conn, user.username, ["open"], limit=SHOWN)
-        names = {}
-        for row in rows:
-            if (row.app, row.form) not in names:
-                app, _ = definitions.current(conn, row.app)
-                names[(row.app, row.form)] = (app.name, app.forms_by_key[row.form].name
-                                              if row.form in app.forms_by_key else row.form)
-    tasks = [task_json(r) | {"app_name": names[(r.app, r.form)][0], "form_name": names[(r.app, r.form)][1]}
-             for r in rows]
-    return render(request, "inbox/inbox.html", user=user, tasks=tasks)
+        apps = [definitions.current(conn, row.key)[0] for row in definitions.list_apps(conn)
+                if guard.app_visible(conn, row.key)]
+        rows = _rows(conn, chosen, user.username or "", app, flow, language(request))
+        users = active_users(conn) if chosen == "todo" else []
+    flow_choices = [(a.key, f.key, f"{a.name} / {f.name}") for a in apps for f in a.flows if app in (None, a.key)
+                    and (f.key in approvals.by_hand(a) or f.key in flows.approval_flows(a, f.form))]
+    return render(request, "inbox/inbox.html", user=user, tab=chosen, tabs=TABS, rows=rows, tasks=rows,
+                  apps=[(a.key, a.name) for a in apps], flows=flow_choices, app_filter=app or "",
+                  flow_filter=flow or "", users=users)

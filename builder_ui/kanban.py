@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from builder_ui import approvals
 from builder_ui.cells import option_colors, option_values
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
@@ -41,8 +42,10 @@ def kanban_page(request: Request, app: str, form: str, field: str, user: Viewer,
             condition = listing.Condition(field, "eq", value) if value else listing.Condition(field, "blank")
             page = listing.list_records(conn, ref, listing.ListQuery([condition], sort, CARDS_PER_COLUMN,
                                                                           where=[scope] if scope is not None else []), ctx)
+            cards = _render(gate, page.items)
+            approvals.badges(conn, ref.app, ref.form.key, cards)
             columns.append({"value": value, "label": label, "color": colors.get(value, "#94a3b8"),
-                            "cards": _render(gate, page.items), "more": page.next_cursor is not None})
+                            "cards": cards, "more": page.next_cursor is not None})
     shown = [f for f in ref.form.fields if f.key not in (field, ref.form.title_field) and f.key not in gate.hidden
              and f.type in ("money", "relation", "user", "date", "number", "percent")][:3]
     return render(request, "kanban/board.html", user=user, app=ref.app, form=ref.form, group=group,

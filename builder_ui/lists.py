@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from builder_ui import approvals
 from builder_ui.cells import SYSTEM_COLUMNS, option_colors
 from builder_ui.filter_widgets import widget_of
 from builder_ui.i18n import language, translator
@@ -98,8 +99,10 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
     visible = [f for f in ref.form.fields if f.key not in hidden]
     columns = columns_of(ref.form, [k for k in keys if k not in hidden], t)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "lang")]
+    rows = _render(gate, page.items)
+    approvals.badges(conn, ref.app, ref.form.key, rows)  # each row's approval status: one query for the page
     return {
-        "app": ref.app, "form": visible_form(ref.form, hidden), "error": error, "columns": columns, "rows": _render(gate, page.items),
+        "app": ref.app, "form": visible_form(ref.form, hidden), "error": error, "columns": columns, "rows": rows,
         "next_url": f"?{urlencode(params + [('cursor', page.next_cursor)])}" if page.next_cursor else None,
         "first_url": f"?{urlencode(params)}", "paged": bool(request.query_params.get("cursor")),
         "sort": request.query_params.get("sort") or "", "base_params": params,

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from builder_ui import approvals
 from builder_ui.cells import cell_text, option_colors, option_values
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
@@ -24,6 +25,7 @@ from engine.forms.visibility import locked_fields
 from runtime.accounts.directory import active_users, department_choices
 from runtime.api.deps import DB, Id, change_for
 from runtime.api.records import _render
+from runtime.flows import flows
 from runtime.permissions.check import FormGate, Guard
 from runtime.records import listing, records
 from runtime.records.context import FormRef
@@ -109,11 +111,15 @@ def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]
 
 
 def _form_page(request: Request, conn: Any, gate: FormGate, user: Any, record: dict[str, Any] | None,
-               start: dict[str, Any] | None = None, locked: list[str] | None = None) -> Response:
+               start: dict[str, Any] | None = None, locked: list[str] | None = None,
+               under_approval: bool = False) -> Response:
     ref = gate.ref
     form = visible_form(ref.form, gate.hidden | gate.masked)  # masked fields cannot be written: not on the form
+    # 保存并提交 on a new record: the form's submit flows (a button flow is started from the record page)
+    submits = [] if record else [b for b in approvals.start_buttons(ref.app, ref.form.key, set())
+                                 if b["kind"] == "submit"]
     return render(request, "records/form.html", user=user, app=ref.app, form=form, record=record,
-                  locked=locked or [],
+                  locked=locked or [], under_approval=under_approval, submits=submits,
                   values=record["data"] if record else (start or {}), users=active_users(conn),
                   departments=department_choices(conn),
                   meta=field_meta(ref.app, form), options=option_values, cascade_paths=cascade_paths,
@@ -158,7 +164,12 @@ def edit_record(request: Request, app: str, form: str, record_id: Id, user: View
         row = records.get(conn, gate.ref, record_id)
         locked = locked_fields(gate.ref.form, row.data, change_for(request, user).ctx, user.username)
         locked += [k for k in gate.ref.form.field_keys if gate.rights.access(k) == "read" and k not in locked]
-        return _form_page(request, conn, gate, user, _render(gate, [row])[0], locked=locked)
+        # An open approval holds the whole record read-only (runtime/flows/flow_triggers.py refuses the save)
+        under_approval = flows.locked(conn, app, [record_id]) is not None
+        if under_approval:
+            locked = list(gate.ref.form.field_keys)
+        return _form_page(request, conn, gate, user, _render(gate, [row])[0], locked=locked,
+                          under_approval=under_approval)
 
 
 def related_lists(request: Request, conn: Any, ref: FormRef, record_id: int, user: Any,
@@ -206,6 +217,9 @@ def record_page(request: Request, app: str, form: str, record_id: Id, user: View
         for item in timeline:
             item["changed"] = [k for k in item["changed"] if k not in gate.hidden]
             item["data"] = gate.visible_data(item["data"])
+        approval = approvals.panel(request, conn, ref, record_id, user)
+        users = active_users(conn) if approval["instances"] else []
     shown_form = visible_form(ref.form, gate.hidden)
     return render(request, "records/show.html", user=user, app=ref.app, form=shown_form, record=record,
-                  related=related, timeline=timeline, colors=option_colors, masked=gate.masked)
+                  related=related, timeline=timeline, colors=option_colors, masked=gate.masked,
+                  approval=approval, users=users)

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from builder_ui import i18n
 from builder_ui.cells import cell_text, local_time
 from runtime.auth import csrf, sessions
+from runtime.flows import flows
 
 TEMPLATES = Path(__file__).parent / "templates"
 _default = FileSystemLoader(TEMPLATES)
@@ -46,13 +47,22 @@ def display_name(thing: Any, lang: str = "zh") -> str:
     return str(english if lang == "en" and english else getattr(thing, own))
 
 
+def _inbox_count(request: Request, user: Any) -> int:
+    """The top bar's 待办 count on every page: one indexed count of the user's open tasks."""
+    if user is None or not getattr(user, "username", None):
+        return 0
+    with request.app.state.db.read() as conn:
+        return flows.open_task_count(conn, user.username)
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """The page with what every template needs: words, language, user, CSRF token."""
     lang = i18n.language(request)
     zone = request.app.state.timezone
     token = sessions.session_token(request)
+    user = context.pop("user", None)
     html = env.get_template(template).render(
-        request=request, t=i18n.translator(lang), lang=lang, user=context.pop("user", None),
+        request=request, t=i18n.translator(lang), lang=lang, user=user, inbox_count=_inbox_count(request, user),
         csrf_token=csrf.token_for(request, token) if token else "",
         when=lambda text: local_time(text, zone), cell=partial(cell_text, zone=zone),
         label=partial(display_name, lang=lang), **context)

@@ -17,6 +17,7 @@ from runtime.api.deps import DB, Id, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.api.writing import short_write
 from runtime.crypto.fields import seal_document
+from runtime.flows import flows
 from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
 from runtime.records import idempotency, listing, records
@@ -145,9 +146,17 @@ def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeepe
         else:
             page = listing.list_records(conn, gate.ref, query, ctx)
         body: dict[str, Any] = {"items": _render(gate, page.items, wanted), "next_cursor": page.next_cursor}
+        keys = flows.approval_flows(gate.ref.app, form)
+        if keys:  # the page's approval status in one query (docs/api.md)
+            body["approvals"] = approvals_json(flows.latest_of_records(conn, app, form, [r.id for r in page.items], keys))
         if count:
             body["total"] = page.total
     return JSONResponse(body)  # already JSON-ready: skip FastAPI's recursive jsonable_encoder
+
+
+def approvals_json(latest: dict[int, Row[Any]]) -> dict[str, dict[str, Any]]:
+    """Record id → its newest approval instance: `{"status", "flow", "instance_id"}`."""
+    return {str(rid): {"status": r.status, "flow": r.flow, "instance_id": r.id} for rid, r in latest.items()}
 
 
 def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, cursor: str | None, count: bool,

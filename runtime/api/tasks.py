@@ -7,13 +7,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 
-from engine.errors import BadQuery, NotFound
+from engine.errors import BadQuery, EngineError, Issue, NotFound
 from engine.flows.events import AddApprovers, Decide, Transfer
 from runtime.accounts.users import user_by_name
-from runtime.api.deps import DB, CurrentUser, Id, Now
+from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
+from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS
 from runtime.flows import flows
-from runtime.schemas.flows import AddApproversIn, CommentIn, TransferIn, task_json
+from runtime.schemas.flows import AddApproversIn, BatchApproveIn, CommentIn, TransferIn, task_json, timeline_json
 
 # Tasks name their record by id and never carry its data; what the flow then writes, it writes as the
 # flow (docs/flows.md). An assignee reads the record itself through the gate (runtime/permissions/approvers.py).
@@ -24,14 +25,79 @@ Status = Literal["open", "approved", "rejected", "returned", "transferred", "esc
 
 @router.get("")
 def list_tasks(db: DB, user: CurrentUser, assignee: str = "me",
-               status: Annotated[list[Status] | None, Query()] = None,
-               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
-    """`assignee=me` (default) lists my tasks; an administrator may name another user. `status=open`."""
+               status: Annotated[list[Status] | None, Query()] = None, app: str | None = None,
+               flow: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
+    """`assignee=me` (default) lists my tasks, oldest first; an administrator may name another user.
+    `status=open`; `app` and `flow` narrow it (the inbox's filters)."""
     who = user.username if assignee == "me" else assignee
     if who != user.username and not user.is_admin:
         raise BadQuery("只能查看自己的任务", "you can only list your own tasks", field="assignee")
     with db.read() as conn:
-        return {"items": [task_json(t) for t in flows.tasks_of(conn, who, list(status or []), limit=limit)]}
+        if app is None and flow is None:
+            return {"items": [task_json(t) for t in flows.tasks_of(conn, who, list(status or []), limit=limit)]}
+        rows = flows.find_tasks(conn, assignee=who, statuses=list(status or []), app=app, flow=flow, limit=limit)
+        return {"items": [task_json(t) | {"flow": t.flow} for t in reversed(rows)]}
+
+
+@router.get("/count")
+def count_tasks(db: DB, user: CurrentUser) -> Any:
+    """`{"open": n}`: how many tasks wait for me (the web UI's top bar shows it on every page)."""
+    with db.read() as conn:
+        return {"open": flows.open_task_count(conn, user.username or "")}
+
+
+def _page(rows: list[Any], limit: int) -> dict[str, Any]:
+    return {"items": [task_json(r) | {"flow": r.flow} for r in rows],
+            "next_before": rows[-1].id if len(rows) == limit else None}
+
+
+@router.get("/done")
+def done_tasks(db: DB, user: CurrentUser, app: str | None = None, flow: str | None = None, before: IdQuery = None,
+               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
+    """我已处理: tasks I decided (approved, rejected, returned, transferred, added approvers to) or completed,
+    newest first; `next_before` pages on."""
+    with db.read() as conn:
+        rows = flows.find_tasks(conn, decided_by=user.username or "", app=app, flow=flow, before=before, limit=limit)
+    return _page(rows, limit)
+
+
+@router.get("/cc")
+def copied_to_me(request: Request, db: DB, user: CurrentUser, app: str | None = None, flow: str | None = None,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
+    """抄送我: each cc / notify step of a flow that named me, newest first, with its instance's status."""
+    with db.read() as conn:
+        found = flows.copied_to(conn, user.username or "", app=app, flow=flow, limit=limit)
+    lang = language(request)
+    return {"items": [{"instance_id": row.id, "app": row.app, "flow": row.flow, "form": row.form,
+                       "record_id": row.record_id, "status": row.status, "submitter": row.submitter,
+                       **timeline_json([entry], lang)[0]} for row, entry in found]}
+
+
+@router.post("/batch-approve")
+def batch_approve(body: BatchApproveIn, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
+    """批量同意 `{"ids": [...], "comment"}`: every task approved with the one comment, all or nothing — a task
+    that cannot be approved (not mine, already decided, a to-do) refuses the whole batch with its error,
+    `error.task_id` and the detail path `ids[i]`, and nothing is approved."""
+    if len(set(body.ids)) != len(body.ids):
+        raise BadQuery("任务重复", "a task is listed twice", field="ids")
+    decided = []
+    with db.write() as conn:
+        for i, task_id in enumerate(body.ids):
+            try:
+                row = flows.task(conn, task_id)
+                if row.assignee != user.username:
+                    raise NotFound(f"没有任务 {task_id}", f"no task {task_id}")
+                if row.kind != "approval":
+                    raise BadQuery("待办不能批量同意，请逐个完成", "a to-do is completed, not approved")
+                flows.apply(conn, row.instance_id, Decide(row.key, user.username, "approve", body.comment), now,
+                            request.app.state.timezone)
+            except EngineError as e:  # the whole transaction rolls back: the error names the task that refused
+                e.issues = [Issue(f"ids[{i}]", e.code, e.message, e.message_en)]
+                e.message, e.message_en = f"任务 #{task_id}：{e.message}", f"task {task_id}: {e.message_en or e.message}"
+                e.extra = {**e.extra, "task_id": task_id}
+                raise
+            decided.append(task_json(flows.task(conn, task_id)))
+    return {"items": decided}
 
 
 @router.get("/{task_id}")

@@ -18,10 +18,12 @@ from engine.flows.events import Event, Start
 from engine.flows.machine import Outcome, advance, fail
 from engine.flows.model import FlowDefinition
 from engine.flows.run import FlowContext
-from engine.flows.state import FINAL, FlowInstanceState
+from engine.flows.state import FINAL, Entry, FlowInstanceState
+from engine.flows.tree import walk_steps
 from runtime.accounts.org import load_org
 from runtime.apps import definitions
 from runtime.db.tables import flow_instances, flow_tasks
+from runtime.db.tables import messages as messages_table
 from runtime.records import records
 from runtime.records.context import Actor, FormRef
 from runtime.records.derived import related_values
@@ -227,6 +229,73 @@ def tasks_of(conn: Connection, assignee: str | None, statuses: list[str] | None,
     return list(conn.execute(query))
 
 
+def approval_flows(app: AppDefinition, form: str) -> list[str]:
+    """The keys of the form's flows that ask someone to approve: their instances are a record's approval
+    status (审批中, 已通过 …); automations are not."""
+    return [f.key for f in app.flows if f.form == form
+            and any(getattr(step, "type", None) == "approval" for _, step in walk_steps(f.steps))]
+
+
+def latest_of_records(conn: Connection, app: str, form: str, record_ids: list[int],
+                      flow_keys: list[str]) -> dict[int, Row[Any]]:
+    """Record id → its newest instance (id, flow, status) among these flows: one query for a whole page of
+    records (the approval badge of a list), whatever the page size."""
+    if not record_ids or not flow_keys:
+        return {}
+    mine = (flow_instances.c.app == app, flow_instances.c.form == form, flow_instances.c.record_id.in_(record_ids),
+            flow_instances.c.flow.in_(flow_keys))
+    newest = select(func.max(flow_instances.c.id)).where(*mine).group_by(flow_instances.c.record_id)
+    rows = conn.execute(select(flow_instances.c.id, flow_instances.c.record_id, flow_instances.c.flow,
+                               flow_instances.c.status).where(flow_instances.c.id.in_(newest)))
+    return {int(r.record_id): r for r in rows}
+
+
+def open_task_count(conn: Connection, username: str) -> int:
+    """How many tasks wait for this user (the top bar's 待办 count): one indexed count."""
+    return int(conn.scalar(select(func.count()).select_from(flow_tasks).where(
+        flow_tasks.c.assignee == username, flow_tasks.c.status == "open")) or 0)
+
+
+def find_tasks(conn: Connection, *, assignee: str | None = None, decided_by: str | None = None,
+               statuses: list[str] | None = None, app: str | None = None, flow: str | None = None,
+               before: int | None = None, limit: int = 100) -> list[Row[Any]]:
+    """Tasks newest first (keyset on id) with their flow's key: the inbox's 待我处理 (assignee, open) and
+    我已处理 (decided_by), filtered by app and flow."""
+    query = (select(flow_tasks, flow_instances.c.flow)
+             .join(flow_instances, flow_instances.c.id == flow_tasks.c.instance_id)
+             .order_by(flow_tasks.c.id.desc()).limit(limit))
+    for column, value in ((flow_tasks.c.assignee, assignee), (flow_tasks.c.decided_by, decided_by),
+                          (flow_tasks.c.app, app), (flow_instances.c.flow, flow)):
+        if value is not None:
+            query = query.where(column == value)
+    if statuses:
+        query = query.where(flow_tasks.c.status.in_(statuses))
+    if before is not None:
+        query = query.where(flow_tasks.c.id < before)
+    return list(conn.execute(query))
+
+
+def copied_to(conn: Connection, username: str, *, app: str | None = None, flow: str | None = None,
+              limit: int = 50) -> list[tuple[Row[Any], Entry]]:
+    """抄送我: (instance, its timeline entry) for each cc / notify step that named this user, newest first.
+    The in-app messages say which instances wrote to the user; their timelines say which of those were a
+    cc (an approval's own notices — 待审批, 已退回 — are not)."""
+    mentioned = (select(messages_table.c.instance_id).where(
+        messages_table.c.username == username, messages_table.c.instance_id.is_not(None))
+        .group_by(messages_table.c.instance_id).order_by(func.max(messages_table.c.id).desc()).limit(limit * 4))
+    query = select(flow_instances).where(flow_instances.c.id.in_(mentioned)).order_by(flow_instances.c.id.desc())
+    for column, value in ((flow_instances.c.app, app), (flow_instances.c.flow, flow)):
+        if value is not None:
+            query = query.where(column == value)
+    found = []
+    for row in conn.execute(query):
+        for entry in reversed(state_of(row).timeline):
+            if entry.kind == "notified" and username in ((entry.detail or {}).get("users") or []):
+                found.append((row, entry))
+    found.sort(key=lambda pair: pair[1].at, reverse=True)
+    return found[:limit]
+
+
 def complete_todo(conn: Connection, task_id: int, username: str, comment: str | None, now: datetime) -> Row[Any]:
     """Mark a to-do done (only its assignee can)."""
     row = task(conn, task_id)
@@ -243,4 +312,5 @@ def complete_todo(conn: Connection, task_id: int, username: str, comment: str | 
 
 __all__ = ["start", "apply", "get", "list_instances", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
            "running_by_version",
-           "carrying_out", "is_carrying_out", "complete_todo", "context"]
+           "carrying_out", "is_carrying_out", "complete_todo", "context", "approval_flows", "latest_of_records", "open_task_count",
+           "find_tasks", "copied_to"]

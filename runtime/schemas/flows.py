@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Row
 
 from engine.flows.state import Entry, FlowInstanceState
 from engine.flows.trial import Trial
+from engine.forms.fields.relation import MAX_ID
 
 
 class _In(BaseModel):
@@ -61,6 +62,10 @@ class CommentIn(_In):
 
 class TransferIn(CommentIn):
     to: str = Field(min_length=1, max_length=64)
+
+
+class BatchApproveIn(CommentIn):
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=100)
 
 
 class AddApproversIn(CommentIn):

@@ -69,7 +69,9 @@ def test_no_page_has_a_csp_violation(watched: Watcher, site: Site) -> None:
              f"/apps/crm/forms/customer/records/{customer['id']}/edit", "/apps/crm/forms/customer/records/new",
              f"/apps/showcase/forms/{showcase}/records/new", "/apps/crm/forms/opportunity/kanban/stage",
              "/apps/crm/builder/forms/customer", "/apps/crm/builder/forms/customer/preview", "/dashboards",
-             f"/apps/crm/dashboards/{report}", "/inbox", "/apps/crm/builder/flows",
+             f"/apps/crm/dashboards/{report}", "/inbox", "/inbox?tab=done", "/inbox?tab=mine", "/inbox?tab=cc",
+             "/apps/crm/forms/quote/records/new",
+             "/apps/crm/builder/flows",
              "/apps/crm/builder/flows/quote_approval", "/apps/nosuch"]
     for path in pages:
         watched.visit(site.url + path)

@@ -2,7 +2,7 @@
    If-Match (edit), put the server's 422 details at the fields, say so on 412 (someone saved first).
    DOM contract: #record-data (JSON: app, form, id, version, fields[{key,type,multiple,target,title_field}]),
    form#record-form, .field[data-field][data-type], .relation, .attachment, .subtable-wrap, [data-read] (a
-   reader of `byName`), fieldset > .computed (not sent). */
+   reader of `byName`), fieldset > .computed (not sent), button[data-save-submit=<flow key>] (保存并提交). */
 "use strict";
 
 (function () {
@@ -210,8 +210,20 @@
     }));
     setupPreview(form, base, metaOf);
 
+    /* 保存并提交 (button[data-save-submit=<flow>]): save, then start the flow on the saved record. A refused
+       submit leaves the record saved: its page opens and says why (approvals.js reads the flash). */
+    let submitFlow = null;
+    form.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-save-submit]");
+      if (!button) return;
+      submitFlow = button.dataset.saveSubmit;
+      form.requestSubmit();
+    });
+
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      const flow = submitFlow;
+      submitFlow = null;
       clearErrors(form);
       const url = `/api/v1/apps/${base.app}/forms/${base.form}/records`;
       const data = values(form, metaOf, !base.id);
@@ -219,7 +231,15 @@
         ? await api("PATCH", `${url}/${base.id}`, {data}, {"If-Match": `"${base.version}"`})
         : await api("POST", url, {data});
       if (r.ok) {
-        window.location = `/apps/${base.app}/forms/${base.form}/records/${r.data.id}`;
+        const page = `/apps/${base.app}/forms/${base.form}/records/${r.data.id}`;
+        if (flow) {
+          const s = await api("POST", `/api/v1/apps/${base.app}/flows/${flow}/instances`, {record_id: r.data.id});
+          if (!s.ok) {
+            const why = s.data && s.data.error ? s.data.error.message : String(s.status);
+            sessionStorage.setItem("tangram.flash", JSON.stringify({kind: "submit_refused", message: why}));
+          }
+        }
+        window.location = page;
         return;
       }
       if (r.status === 412) {

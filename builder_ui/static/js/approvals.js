@@ -1,0 +1,89 @@
+/* Approvals, on the record page and in the inbox: start a flow, decide a task, withdraw or resubmit.
+   Every button calls the public API (flows and tasks); what the server refuses is shown as it says it.
+   DOM contract:
+   - [data-app][data-record] button[data-start-flow=<flow>]  → POST /api/v1/apps/{app}/flows/{flow}/instances
+   - [data-task-actions=<task id>] with .comment, button[data-action=approve|reject|return|complete|transfer|
+     add-approvers], input.transfer-to, input.add-users  → POST /api/v1/tasks/{id}/{action}
+   - [data-instance=<id>] button[data-instance-action=cancel|resubmit] (data-confirm asks first)
+     → POST /api/v1/flow-instances/{id}/{action}
+   - #approvals-error: where a refused 保存并提交 says why (record_form.js leaves it in sessionStorage).
+   After a success the record page reloads; elsewhere (the inbox) the box's element gets a bubbling
+   `tangram:task-done` event with {task, action} and the page decides what to do. */
+"use strict";
+
+(function () {
+  const {api, toast} = window.tangram;
+  const message = (r) => (r.data && r.data.error ? r.data.error.message : String(r.status));
+  const onRecordPage = () => Boolean(document.getElementById("approvals") || document.querySelector("[data-start-flow]"));
+
+  async function start(button) {
+    const holder = button.closest("[data-app][data-record]");
+    button.disabled = true;
+    const r = await api("POST", `/api/v1/apps/${holder.dataset.app}/flows/${button.dataset.startFlow}/instances`,
+                        {record_id: Number(holder.dataset.record)});
+    if (r.ok) { window.location.reload(); return; }
+    button.disabled = false;
+    toast(message(r), "error");
+  }
+
+  function bodyFor(box, action) {
+    const comment = (box.querySelector(".comment") || {value: ""}).value.trim() || null;
+    if (action === "transfer") {
+      const to = box.querySelector(".transfer-to").value.trim();
+      return to ? {to, comment} : null;
+    }
+    if (action === "add-approvers") {
+      const users = box.querySelector(".add-users").value.split(/[\s,，、]+/).filter(Boolean);
+      return users.length ? {users, comment} : null;
+    }
+    return {comment};
+  }
+
+  async function decide(button) {
+    const box = button.closest("[data-task-actions]");
+    const action = button.dataset.action;
+    const body = bodyFor(box, action);
+    if (!body) {
+      const input = box.querySelector(action === "transfer" ? ".transfer-to" : ".add-users");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    box.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    const r = await api("POST", `/api/v1/tasks/${box.dataset.taskActions}/${action}`, body);
+    box.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+    if (!r.ok) { toast(message(r), "error"); return; }
+    toast(button.textContent.trim() + " ✓");
+    if (onRecordPage()) { window.location.reload(); return; }
+    box.dispatchEvent(new CustomEvent("tangram:task-done", {bubbles: true, detail: {task: r.data, action}}));
+  }
+
+  async function instanceAction(button) {
+    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+    const id = button.closest("[data-instance]").dataset.instance;
+    button.disabled = true;
+    const r = await api("POST", `/api/v1/flow-instances/${id}/${button.dataset.instanceAction}`, {});
+    if (r.ok) { window.location.reload(); return; }
+    button.disabled = false;
+    toast(message(r), "error");
+  }
+
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest("button");
+    if (!target || target.disabled) return;
+    if (target.matches("[data-start-flow]")) start(target);
+    else if (target.matches("[data-task-actions] button[data-action]")) decide(target);
+    else if (target.matches("[data-instance] button[data-instance-action]")) instanceAction(target);
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const slot = document.getElementById("approvals-error");
+    const flash = sessionStorage.getItem("tangram.flash");
+    if (!slot || !flash) return;
+    sessionStorage.removeItem("tangram.flash");
+    const {message: why} = JSON.parse(flash);
+    slot.textContent = `${slot.dataset.prefix || ""}${why}`;
+    slot.hidden = false;
+    toast(why, "error");
+  });
+})();
