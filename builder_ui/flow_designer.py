@@ -8,18 +8,31 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from builder_ui import i18n
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition, parse_app
 from engine.flows import builder as edits
 from engine.flows.actions import action_types
 from engine.flows.steps import step_types
+from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from runtime.api.deps import DB
 from runtime.apps import definitions
 from runtime.flows import flows
 
 router = APIRouter()
+
+TRIGGERS = ("create", "update", "submit", "delete", "date", "schedule", "button", "webhook")
+"""The trigger panel's types, in the order it offers them."""
+
+
+def condition_field(field: FieldType) -> dict[str, Any]:
+    """A field as the condition picker and the trigger panel offer it: key, label, type, select options."""
+    options = [{"value": o.value, "label": o.label} for o in getattr(field, "options", None) or []
+               if field.type in ("select", "multi_select")]
+    return {"key": field.key, "label": field.label, "type": field.type,
+            **({"options": options} if options else {}), **({"result": field.gives} if field.type == "formula" else {})}
 
 
 def step_palette(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
@@ -55,9 +68,11 @@ def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: Pa
     flow_json = edits.flow_of(draft, flow)
     definition = parse_app(draft)
     form = definition.form(flow_json["form"])
-    fields = [{"key": f.key, "label": f.label, "type": f.type} for f in form.fields]
+    fields = [condition_field(f) for f in form.fields if f.type != "sub_table"]
+    t = i18n.translator(i18n.language(request))
+    trigger_words = {on: t(f"trigger_on_{on}") for on in TRIGGERS}
     return render(request, "builder/flow_designer.html", user=user, app_key=app, app_name=draft.get("name", app),
                   flow=flow_json, published=published, running=sorted(running.items()),
-                  palette=step_palette(definition, form), fields=fields, form_name=form.name,
+                  palette=step_palette(definition, form), fields=fields, form_name=form.name, trigger_words=trigger_words,
                   roles=[{"key": r.key, "name": r.name} for r in definition.roles],
                   forms=[{"key": f.key, "name": f.name} for f in definition.forms])
