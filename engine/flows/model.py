@@ -42,13 +42,13 @@ class Trigger(_Model):
     token: str | None = Field(default=None, min_length=16)
     """webhook: the secret a caller presents (`X-Tangram-Token` header or `?token=`)."""
     label: str | None = Field(default=None, min_length=1, max_length=20)
-    """button: the button's text on the record page (发起报价审批)."""
+    """button: the button's text on the record page (发起报价审批); required (engine/flows/validate.py)."""
 
     _offset = field_validator("offset")(lambda cls, v: _duration(v))
 
     @model_validator(mode="after")
     def _needs(self) -> Trigger:
-        needed = {"schedule": "cron", "date": "field", "webhook": "token", "button": "label"}.get(self.on)
+        needed = {"schedule": "cron", "date": "field", "webhook": "token"}.get(self.on)
         if needed and getattr(self, needed) is None:
             raise ValueError(f'"on": "{self.on}" needs "{needed}"')
         return self

@@ -203,7 +203,11 @@
       const values = el("span", {class: "cp-value"});
       valueWidgets(field, row).forEach((n) => values.append(n));
       const drop = el("button", {type: "button", class: "cp-remove", "aria-label": w("remove")}, "×");
-      fieldSel.addEventListener("change", () => { row.field = fieldSel.value; row.value = ""; row.value2 = ""; draw(); changed(); });
+      fieldSel.addEventListener("change", () => {
+        row.field = fieldSel.value; row.value = ""; row.value2 = "";
+        row.op = operatorsOf(fields.find((f) => f.key === row.field))[0]; // the new type's first: = for most
+        draw(); changed();
+      });
       opSel.addEventListener("change", () => { row.op = opSel.value; if (row.op === "in" || row.op === "not_in") row.value = []; draw(); changed(); });
       drop.addEventListener("click", () => { rows.splice(rows.indexOf(row), 1); draw(); changed(); });
       line.append(fieldSel, opSel, values, drop);

@@ -113,7 +113,8 @@ document.addEventListener("DOMContentLoaded", () => {
   function placeErrors(body) {
     const err = (body && body.error) || {message: String(body)};
     const details = (err.details || []).map((d) => ({...d, path: (d.path || "").replace(/^flows\[\d+\]\.trigger\.?/, "") || "form"}));
-    showErrors(form, {error: {...err, details}});
+    const general = details.filter((d) => d.path === "form").map((d) => d.message).join("；");
+    showErrors(form, {error: {...err, message: general || err.message, details: details.filter((d) => d.path !== "form")}});
   }
 
   form.addEventListener("submit", async (event) => {

@@ -89,7 +89,7 @@ def test_a_button_without_label_and_a_label_on_another_trigger_are_refused_at_th
     r = w.client.put(f"{draft}/auto", json=flow({"on": "button"}), headers=w.h("admin"))
     assert r.status_code == 422, r.text
     [detail] = r.json()["error"]["details"]
-    assert detail["path"].startswith("flows[0].trigger") and "label" in detail["message"]
+    assert detail["path"] == "flows[0].trigger.label" and "自动化" in detail["message"]
     r = w.client.put(f"{draft}/auto", json=flow({"on": "create", "label": "加急"}), headers=w.h("admin"))
     assert r.status_code == 422
     assert [d["path"] for d in r.json()["error"]["details"]] == ["flows[0].trigger.label"]
