@@ -135,7 +135,7 @@ document.addEventListener("DOMContentLoaded", () => {
   function draw() {
     zoomBox.innerHTML = "";
     const trigger = el("div", "node trigger");
-    trigger.dataset.path = "trigger"; trigger.tabIndex = 0; // opens the trigger panel (flow_trigger_panel.js)
+    trigger.tabIndex = 0; // a click opens the trigger panel (flow_trigger_panel.js)
     trigger.append(el("div", "kind", words.trigger), el("div", "name", data.triggers[flow.trigger.on] || flow.trigger.on));
     trigger.addEventListener("click", () => { select(null); document.dispatchEvent(new CustomEvent("flow:trigger")); });
     zoomBox.append(trigger, drawSequence(flow.steps || [], "steps"), el("div", "node end", words.end));

@@ -134,12 +134,17 @@ document.addEventListener("DOMContentLoaded", () => {
 
   document.addEventListener("flow:trigger", () => {
     form.hidden = false;
+    document.getElementById("step-none").hidden = true;
     fill(designer.flow().trigger);
     document.querySelector("#flow-zoom .node.trigger")?.classList.add("selected");
     f.on.focus();
   });
   // Choosing a step or a branch puts the step panel back in place of this one.
-  document.getElementById("flow-zoom").addEventListener("click", (event) => {
+  const zoom = document.getElementById("flow-zoom");
+  zoom.addEventListener("click", (event) => {
     if (event.target.closest(".card, .branch-head")) form.hidden = true;
+  });
+  zoom.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.matches(".node.trigger")) event.target.click();
   });
 });
