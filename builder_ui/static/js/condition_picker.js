@@ -4,7 +4,8 @@
 
    Usage: const picker = window.tangram.conditionPicker(input, {fields, checkUrl, words});
      fields: [{key, label, type, options?}] of the form; checkUrl: POST {expression} → the engine's verdict
-     (…/draft/forms/{form}/check-expression); words: the UI words (default: the JSON of
+     (…/draft/forms/{form}/check-expression); usersUrl: suggestions for a user field's value (/api/v1/users,
+     {items: [{username, display_name}]}; none when refused); words: the UI words (default: the JSON of
      #condition-picker-words, rendered by templates/builder/_condition_picker.html).
      picker.load(text) shows `text` (also: dispatch "condition:load" on the input after setting its value).
    Text the picker wrote is read back into rows (round trip); any other text opens the expert box and is
@@ -244,14 +245,21 @@
         one.addEventListener("change", () => { row.value = one.value; changed(); });
         return [one];
       }
-      if (field.type === "user" && options.users) {
+      if (field.type === "user" && options.usersUrl) {
         const id = `cp-users-${Math.random().toString(36).slice(2)}`;
         const known = el("datalist", {id});
-        options.users.forEach((u) => known.append(el("option", {value: u.username || u}, u.display_name || "")));
+        users().then((list) => list.forEach((u) => known.append(el("option", {value: u.username}, u.display_name || ""))));
         return [input1("value", {list: id}), known];
       }
       if (row.op === "between") return [input1("value"), el("span", {}, w("to")), input1("value2")];
       return [input1("value")];
+    }
+
+    let userList = null;
+    /* The users to suggest for a user field, fetched once (a caller who may not list users gets none). */
+    function users() {
+      userList = userList || window.tangram.api("GET", options.usersUrl).then((r) => (r.ok ? r.data.items : []));
+      return userList;
     }
 
     function draw() {

@@ -19,7 +19,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const base = `/api/v1/apps/${data.app}/draft/flows/${data.flow.key}`;
   const f = form.elements;
   const OPTIONS = ["when", "fields", "cron", "field", "offset", "at", "repeat", "token", "label"];
-  const pickerOptions = {fields: data.fields, checkUrl: data.check_url};
+  const pickerOptions = {fields: data.fields, checkUrl: data.check_url, usersUrl: "/api/v1/users"};
   const whenPicker = window.tangram.conditionPicker(f.when, pickerOptions);
   const branchWhen = document.getElementById("branch-when");
   if (branchWhen) window.tangram.conditionPicker(branchWhen, pickerOptions);
