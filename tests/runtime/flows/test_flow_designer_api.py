@@ -229,6 +229,8 @@ def test_an_expression_is_checked_against_the_draft_form_with_the_position_of_it
     r = w.client.post(url, json={"expression": "cost + 1"}, headers=w.h("admin"))
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_expression"
     assert w.client.post(url, json={"expression": "cost + 1", "expect": None}, headers=w.h("admin")).json()["type"] == "number"
+    r = w.client.post(url, json={"expression": 'status = ["已批准"]'}, headers=w.h("admin"))  # a list outside IN
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_expression"
     assert w.client.post("/api/v1/apps/tickets/draft/forms/nosuch/check-expression", json={"expression": "TRUE"},
                          headers=w.h("admin")).status_code == 404
     assert w.client.post(url, json={"expression": "TRUE"}, headers=w.h("li")).status_code in (403, 404)
