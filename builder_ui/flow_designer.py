@@ -12,10 +12,10 @@ from builder_ui import i18n
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition, parse_app
+from engine.expr.scope import form_scope
 from engine.flows import builder as edits
 from engine.flows.actions import action_types
 from engine.flows.steps import step_types
-from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from runtime.api.deps import DB
 from runtime.apps import definitions
@@ -27,12 +27,20 @@ TRIGGERS = ("create", "update", "submit", "delete", "date", "schedule", "button"
 """The trigger panel's types, in the order it offers them."""
 
 
-def condition_field(field: FieldType) -> dict[str, Any]:
-    """A field as the condition picker and the trigger panel offer it: key, label, type, select options."""
-    options = [{"value": o.value, "label": o.label} for o in getattr(field, "options", None) or []
-               if field.type in ("select", "multi_select")]
-    return {"key": field.key, "label": field.label, "type": field.type,
-            **({"options": options} if options else {}), **({"result": field.gives} if field.type == "formula" else {})}
+def condition_fields(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
+    """The form's fields as the condition picker and the trigger panel offer them: key, label, type, select
+    options, and `kind` — the type expressions see (the engine's scope; null where they cannot use it)."""
+    scope = form.__dict__.get("_scope") or form_scope(form, app)
+    out = []
+    for field in form.fields:
+        if field.type == "sub_table":
+            continue
+        kind = scope.names.get(field.key)
+        options = [{"value": o.value, "label": o.label} for o in getattr(field, "options", None) or []
+                   if field.type in ("select", "multi_select")]
+        out.append({"key": field.key, "label": field.label, "type": field.type, "kind": str(kind) if kind else None,
+                    **({"options": options} if options else {})})
+    return out
 
 
 def step_palette(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
@@ -68,7 +76,7 @@ def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: Pa
     flow_json = edits.flow_of(draft, flow)
     definition = parse_app(draft)
     form = definition.form(flow_json["form"])
-    fields = [condition_field(f) for f in form.fields if f.type != "sub_table"]
+    fields = condition_fields(definition, form)
     t = i18n.translator(i18n.language(request))
     trigger_words = {on: t(f"trigger_on_{on}") for on in TRIGGERS}
     return render(request, "builder/flow_designer.html", user=user, app_key=app, app_name=draft.get("name", app),

@@ -140,3 +140,47 @@ def test_an_engine_refusal_shows_at_the_panel_field_it_concerns(page: Any, sales
     panel.get_by_role("button", name="保存").click()
     wait_until(page, "document.querySelector('.node.trigger').textContent.includes('按钮')")
     assert _flow(sales)["trigger"]["label"] == "通知财务"
+
+
+def test_every_operator_the_picker_offers_writes_text_the_engine_accepts_and_reads_back(page: Any, sales: Site) -> None:
+    """Each field × each operator the picker offers for it: the text it writes passes the engine's check on
+    the form and is read back into the same row; text it did not write goes to the expert box."""
+    r = sales.api.post("/apps", json={**SALES, "key": "picker", "flows": [
+        {"key": "probe", "name": "探针", "form": "thing", "trigger": {"on": "create"}, "steps": []}], "forms": [{
+        "key": "thing", "name": "事物", "title_field": "name", "fields": [
+            {"key": "name", "type": "text", "label": "名称"},
+            {"key": "status", "type": "select", "label": "状态", "options": ["甲", "乙 \"丙\""]},
+            {"key": "amount", "type": "money", "label": "金额"},
+            {"key": "due_on", "type": "date", "label": "日期"},
+            {"key": "seen_at", "type": "datetime", "label": "时间"},
+            {"key": "done", "type": "boolean", "label": "完成"},
+            {"key": "keeper", "type": "user", "label": "负责人"},
+            {"key": "tags", "type": "multi_select", "label": "标签", "options": ["a"]},
+            {"key": "total", "type": "formula", "label": "合计", "formula": "amount * 2"}]}]})
+    assert r.status_code == 201, r.text
+    page.goto(f"{sales.url}/apps/picker/builder/flows/probe")
+    page.locator("#trigger-panel").wait_for(state="attached")
+    fields = page.evaluate("window.tangram.flowDesigner.data.fields")  # with the kinds the engine gives them
+    values = {"text": '有 "引号" 的\\文本', "select": "甲", "money": "-12.5", "formula": "3", "date": "2026-02-03",
+              "user": "zhang.wei"}
+    cases = page.evaluate("""([fields, values]) => fields.flatMap((f) =>
+        window.tangram.conditionOperators(f).map((op) => {
+          const value = values[f.type] || "x";
+          const row = {field: f.key, op, value: op === "last_days" ? "7" : (op === "in" || op === "not_in")
+                       ? f.options.map((o) => o.value) : value, value2: value};
+          const text = window.tangram.conditionText([row], "AND", fields);
+          const back = window.tangram.readCondition(text, fields);
+          return {field: f.key, op, text, back: back && back.rows.length === 1 ? back.rows[0] : null};
+        }))""", [fields, values])
+    offered = {(c["field"], c["op"]) for c in cases}
+    assert {("status", "in"), ("due_on", "between"), ("seen_at", "last_days"), ("total", "between"),
+            ("keeper", "me"), ("done", "is_false"), ("name", "not_contains")} <= offered
+    # not offered: what the engine refuses (a datetime against a date; a list compared or blank-checked)
+    assert ("seen_at", ">") not in offered and not {op for f, op in offered if f == "tags"}
+    for case in cases:
+        assert case["text"] and case["back"] and case["back"]["op"] == case["op"], case
+        checked = sales.api.post("/apps/picker/draft/forms/thing/check-expression", json={"expression": case["text"]})
+        assert checked.status_code == 200, (case, checked.text)
+    for expert in ("amount * 2 > 10", "amount > 1 AND amount < 2 OR amount = 3", "IF(done, TRUE, FALSE)",
+                   'NOT (status = "甲")', "amount > 1 AND nosuch = 2", "tags = 1"):
+        assert page.evaluate("([t, f]) => window.tangram.readCondition(t, f)", [expert, fields]) is None, expert

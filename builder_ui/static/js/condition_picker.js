@@ -17,30 +17,43 @@
 "use strict";
 
 (function () {
-  const TEXT = ["text", "textarea", "phone", "email", "url", "department", "auto_number", "cascade", "address"];
-  const NUMBER = ["number", "money", "percent", "rollup"];
+  const TEXT = ["text", "textarea", "phone", "email", "url", "department", "auto_number"];
+  const NUMBER = ["number", "money", "percent"];
   const CMP = ["=", "!=", ">", ">=", "<", "<="];
   const BLANK = ["blank", "not_blank"];
 
-  /* The operators a field offers, by its type. */
+  /* The type the expression language gives the field: `kind` as the server says it (the engine's scope:
+     number, text, bool, date, datetime, list[…]; absent when expressions cannot use the field), else
+     guessed from the field type for callers that do not send it. */
+  function kindOf(field) {
+    if (!field) return null;
+    if ("kind" in field) return field.kind;
+    if (NUMBER.includes(field.type)) return "number";
+    if (["date", "datetime"].includes(field.type)) return field.type;
+    if (field.type === "boolean") return "bool";
+    if (TEXT.includes(field.type) || ["select", "user"].includes(field.type)) return "text";
+    return null;
+  }
+
+  /* The operators a field offers: those the engine accepts for its kind, the value widgets its type's. */
   function operatorsOf(field) {
-    const t = field ? field.type : "";
-    if (t === "select") return ["=", "!=", "in", "not_in", ...BLANK];
-    if (NUMBER.includes(t) || (t === "formula" && field.result === "number")) return [...CMP, "between", ...BLANK];
-    if (t === "date") return [...CMP, "between", "today", "this_month", "last_days", ...BLANK];
-    if (t === "datetime") return ["today", "this_month", "last_days", ...BLANK];
-    if (t === "boolean") return ["is_true", "is_false"];
-    if (t === "user") return ["=", "!=", "me", ...BLANK];
-    if (TEXT.includes(t) || t === "formula") return ["=", "!=", "contains", "not_contains", ...BLANK];
-    return BLANK;
+    const kind = kindOf(field);
+    if (kind === "number") return [...CMP, "between", ...BLANK];
+    if (kind === "date") return [...CMP, "between", "today", "this_month", "last_days", ...BLANK];
+    if (kind === "datetime") return ["today", "this_month", "last_days", ...BLANK];
+    if (kind === "bool") return ["is_true", "is_false"];
+    if (kind !== "text") return []; // lists and fields expressions cannot read: not offered
+    if (field.type === "select") return ["=", "!=", "in", "not_in", ...BLANK];
+    if (field.type === "user") return ["=", "!=", "me", ...BLANK];
+    return ["=", "!=", "contains", "not_contains", ...BLANK];
   }
 
   const quote = (s) => `"${String(s).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
   const unquote = (s) => s.slice(1, -1).replace(/\\(.)/g, (_, c) => ({n: "\n", t: "\t"}[c] || c));
 
   function literal(field, value) {
-    const t = field.type;
-    if (NUMBER.includes(t)) return /^-?\d+(\.\d+)?$/.test(String(value).trim()) ? String(value).trim() : null;
+    const t = kindOf(field);
+    if (t === "number") return /^-?\d+(\.\d+)?$/.test(String(value).trim()) ? String(value).trim() : null;
     if (t === "date") {
       const m = String(value).match(/^(\d{4})-(\d{2})-(\d{2})$/);
       return m ? `DATE(${Number(m[1])}, ${Number(m[2])}, ${Number(m[3])})` : null;
@@ -92,7 +105,10 @@
       let t = m[1];
       if (/^(and|or|not|in|true|false|null)$/i.test(t)) t = t.toUpperCase();
       if (t === "<>") t = "!=";
-      out.push(t);
+      const prev = out[out.length - 1];
+      if (/^\d/.test(t) && prev === "-" && (out.length === 1 || /^(=|!=|<|>|<=|>=|\(|\[|,|AND|OR|NOT|IN)$/.test(out[out.length - 2]))) {
+        out[out.length - 1] = `-${t}`; // a negative number, as the picker writes it
+      } else out.push(t);
       at = re.lastIndex;
     }
     return out;
@@ -139,11 +155,10 @@
     const parts = [[]];
     const joins = new Set();
     let depth = 0;
-    toks.forEach((t, i) => {
+    toks.forEach((t) => {
       if (t === "(" || t === "[") depth += 1;
       if (t === ")" || t === "]") depth -= 1;
-      const notIn = t === "NOT" && toks[i + 1] === "IN";
-      if (depth === 0 && (t === "AND" || t === "OR") && !notIn) { joins.add(t); parts.push([]); } else parts[parts.length - 1].push(t);
+      if (depth === 0 && (t === "AND" || t === "OR")) { joins.add(t); parts.push([]); } else parts[parts.length - 1].push(t);
     });
     if (joins.size > 1) return null; // AND mixed with OR needs brackets the rows cannot show
     const rows = [];
@@ -193,11 +208,11 @@
       const line = el("div", {class: "cp-row"});
       const fieldSel = el("select", {class: "cp-field", "aria-label": w("field")});
       fieldSel.append(el("option", {value: ""}, "—"));
-      fields.forEach((f) => fieldSel.append(el("option", {value: f.key}, f.label || f.key)));
+      fields.filter((f) => operatorsOf(f).length).forEach((f) => fieldSel.append(el("option", {value: f.key}, f.label || f.key)));
       fieldSel.value = row.field || "";
       const field = fields.find((f) => f.key === row.field);
       const opSel = el("select", {class: "cp-op", "aria-label": w("operator")});
-      const ops = operatorsOf(field);
+      const ops = field ? operatorsOf(field) : BLANK;
       ops.forEach((op) => opSel.append(el("option", {value: op}, w(`op_${op}`))));
       if (!ops.includes(row.op)) row.op = ops[0];
       opSel.value = row.op;
@@ -219,8 +234,8 @@
       if (!field || ["blank", "not_blank", "is_true", "is_false", "me", "today", "this_month"].includes(row.op)) return [];
       const input1 = (key, extra) => {
         const attrs = {class: "cp-input", "aria-label": w("value"), ...extra};
-        if (field.type === "date") attrs.type = "date";
-        else if (NUMBER.includes(field.type) || row.op === "last_days") attrs.type = "number";
+        if (kindOf(field) === "date") attrs.type = "date";
+        else if (kindOf(field) === "number" || row.op === "last_days") attrs.type = "number";
         const box = el("input", attrs);
         box.value = row[key] || "";
         box.addEventListener("input", () => { row[key] = box.value; changed(); });
@@ -318,5 +333,6 @@
     return {load, read: (text) => read(text, fields), element: box, showError: (m) => { error.textContent = m; }};
   }
 
-  window.tangram = Object.assign(window.tangram || {}, {conditionPicker, conditionText: write, readCondition: read});
+  window.tangram = Object.assign(window.tangram || {}, {conditionPicker, conditionText: write, readCondition: read,
+                                                        conditionOperators: operatorsOf});
 })();
