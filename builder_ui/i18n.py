@@ -115,7 +115,7 @@ ZH: dict[str, str] = {
     "trial_record": "用哪条记录试运行（记录 ID）",
     # flow designer: the trigger panel and the condition picker (builder/_condition_picker.html)
     "trigger_settings": "触发设置", "trigger_fields": "哪些字段变化时（不选：任一字段）", "trigger_date_field": "日期字段",
-    "trigger_offset": "提前或推后", "trigger_direction": "提前或推后", "trigger_before": "提前", "trigger_after": "推后",
+    "trigger_offset": "提前或推后", "trigger_days_count": "天数", "trigger_before": "提前", "trigger_after": "推后",
     "trigger_days": "天", "trigger_at": "当天几点", "trigger_repeat": "重复", "trigger_once": "不重复",
     "trigger_yearly": "每年", "trigger_monthly": "每月", "trigger_every": "频率", "trigger_daily": "每天",
     "trigger_weekly": "每周", "trigger_cron": "自定义（cron）", "trigger_weekday": "星期", "trigger_time": "时间",
@@ -241,7 +241,7 @@ EN: dict[str, str] = {
     "trial": "Trial run",
     "trial_record": "Record to try it on (record ID)",
     "trigger_settings": "Trigger settings", "trigger_fields": "When these fields change (none: any field)",
-    "trigger_date_field": "Date field", "trigger_offset": "Before or after", "trigger_direction": "Before or after",
+    "trigger_date_field": "Date field", "trigger_offset": "Before or after", "trigger_days_count": "Days",
     "trigger_before": "before", "trigger_after": "after", "trigger_days": "days", "trigger_at": "At (time of day)",
     "trigger_repeat": "Repeat", "trigger_once": "Once", "trigger_yearly": "Every year", "trigger_monthly": "Every month",
     "trigger_every": "Every", "trigger_daily": "Day", "trigger_weekly": "Week", "trigger_cron": "Custom (cron)",

@@ -19,6 +19,7 @@ SALES = {
         {"key": "name", "type": "text", "label": "名称", "required": True},
         {"key": "status", "type": "select", "label": "状态", "options": ["跟进中", "已成交", "已流失"]},
         {"key": "amount", "type": "money", "label": "金额"},
+        {"key": "signed_on", "type": "date", "label": "签约日期"},
     ]}],
     "flows": [{"key": "deal_notice", "name": "成交通知", "form": "deal", "trigger": {"on": "create"}, "steps": [
         {"type": "condition", "branches": [
@@ -130,7 +131,9 @@ def test_trigger_and_conditions_are_built_in_the_panel_and_read_back(page: Any, 
     assert panel.locator("#trigger-when").input_value() == expert
 
 
-def test_an_engine_refusal_shows_at_the_panel_field_it_concerns(page: Any, sales: Site) -> None:
+def test_a_refusal_shows_at_its_panel_field_and_a_date_trigger_is_read_back(page: Any, sales: Site) -> None:
+    reset = sales.api.patch("/apps/sales/draft/flows/deal_notice/trigger", json={"on": "create", "when": None})
+    assert reset.status_code == 200, reset.text
     page.goto(f"{sales.url}{URL}")
     panel = _open_trigger(page)
     panel.get_by_label("触发方式").select_option(label="按钮")
@@ -140,6 +143,22 @@ def test_an_engine_refusal_shows_at_the_panel_field_it_concerns(page: Any, sales
     panel.get_by_role("button", name="保存").click()
     wait_until(page, "document.querySelector('.node.trigger').textContent.includes('按钮')")
     assert _flow(sales)["trigger"]["label"] == "通知财务"
+
+    # 日期到达: 3 days before 签约日期 at 08:00, every year — read back after a reload.
+    panel.get_by_label("触发方式").select_option(label="日期到达")
+    panel.get_by_label("日期字段").select_option(label="签约日期")
+    panel.get_by_label("提前或推后").select_option(label="提前")
+    panel.get_by_label("天数").fill("3")
+    panel.get_by_label("当天几点").fill("08:00")
+    panel.get_by_label("重复").select_option(label="每年")
+    panel.get_by_role("button", name="保存").click()
+    wait_until(page, "document.querySelector('.node.trigger').textContent.includes('日期到达')")
+    assert _flow(sales)["trigger"] == {"on": "date", "field": "signed_on", "offset": "-P3D", "at": "08:00", "repeat": "yearly"}
+    page.reload()
+    panel = _open_trigger(page)
+    assert panel.locator("#trigger-days").input_value() == "3"
+    assert panel.locator("#trigger-direction").input_value() == "-"
+    assert panel.get_by_label("日期字段").input_value() == "signed_on"
 
 
 def test_every_operator_the_picker_offers_writes_text_the_engine_accepts_and_reads_back(page: Any, sales: Site) -> None:
