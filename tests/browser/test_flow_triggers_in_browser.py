@@ -160,6 +160,14 @@ def test_a_refusal_shows_at_its_panel_field_and_a_date_trigger_is_read_back(page
     assert panel.locator("#trigger-direction").input_value() == "-"
     assert panel.get_by_label("日期字段").input_value() == "signed_on"
 
+    # 撤销 puts the previous trigger (3 days before) back, and the open panel shows it.
+    panel.get_by_label("天数").fill("5")
+    panel.get_by_role("button", name="保存").click()
+    wait_until(page, "document.getElementById('trigger-days').value === '5' && !document.getElementById('undo').disabled")
+    page.locator("#undo").click()
+    wait_until(page, "document.getElementById('trigger-days').value === '3'")
+    assert _flow(sales)["trigger"]["offset"] == "-P3D"
+
 
 def test_every_operator_the_picker_offers_writes_text_the_engine_accepts_and_reads_back(page: Any, sales: Site) -> None:
     """Each field × each operator the picker offers for it: the text it writes passes the engine's check on

@@ -33,8 +33,11 @@ document.addEventListener("DOMContentLoaded", () => {
     if (f.on.value === "schedule") preview();
   }
 
+  let filledFrom = null; // the saved trigger the panel shows, as JSON
+
   /* The panel filled from the flow's trigger as saved. */
   function fill(trigger) {
+    filledFrom = JSON.stringify(trigger);
     clearErrors(form);
     f.on.value = trigger.on;
     form.querySelectorAll('input[name="fields"]').forEach((box) => { box.checked = (trigger.fields || []).includes(box.value); });
@@ -144,6 +147,11 @@ document.addEventListener("DOMContentLoaded", () => {
   zoom.addEventListener("click", (event) => {
     if (event.target.closest(".card, .branch-head")) form.hidden = true;
   });
+  // The canvas is drawn again after every change: when the saved trigger changed under the open panel
+  // (撤销 put an older flow back), the panel shows it; unsaved edits of an unchanged trigger stay.
+  new MutationObserver(() => {
+    if (!form.hidden && JSON.stringify(designer.flow().trigger) !== filledFrom) fill(designer.flow().trigger);
+  }).observe(zoom, {childList: true});
   zoom.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && event.target.matches(".node.trigger")) event.target.click();
   });
