@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from builder_ui import i18n
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition, parse_app
+from engine.expr.scope import form_scope
 from engine.flows import builder as edits
 from engine.flows.actions import action_types
 from engine.flows.steps import step_types
@@ -20,6 +22,25 @@ from runtime.apps import definitions
 from runtime.flows import flows
 
 router = APIRouter()
+
+TRIGGERS = ("create", "update", "submit", "delete", "date", "schedule", "button", "webhook")
+"""The trigger panel's types, in the order it offers them."""
+
+
+def condition_fields(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
+    """The form's fields as the condition picker and the trigger panel offer them: key, label, type, select
+    options, and `kind` — the type expressions see (the engine's scope; null where they cannot use it)."""
+    scope = form.__dict__.get("_scope") or form_scope(form, app)
+    out = []
+    for field in form.fields:
+        if field.type == "sub_table":
+            continue
+        kind = scope.names.get(field.key)
+        options = [{"value": o.value, "label": o.label} for o in getattr(field, "options", None) or []
+                   if field.type in ("select", "multi_select")]
+        out.append({"key": field.key, "label": field.label, "type": field.type, "kind": str(kind) if kind else None,
+                    **({"options": options} if options else {})})
+    return out
 
 
 def step_palette(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
@@ -55,9 +76,11 @@ def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: Pa
     flow_json = edits.flow_of(draft, flow)
     definition = parse_app(draft)
     form = definition.form(flow_json["form"])
-    fields = [{"key": f.key, "label": f.label, "type": f.type} for f in form.fields]
+    fields = condition_fields(definition, form)
+    t = i18n.translator(i18n.language(request))
+    trigger_words = {on: t(f"trigger_on_{on}") for on in TRIGGERS}
     return render(request, "builder/flow_designer.html", user=user, app_key=app, app_name=draft.get("name", app),
                   flow=flow_json, published=published, running=sorted(running.items()),
-                  palette=step_palette(definition, form), fields=fields, form_name=form.name,
+                  palette=step_palette(definition, form), fields=fields, form_name=form.name, trigger_words=trigger_words,
                   roles=[{"key": r.key, "name": r.name} for r in definition.roles],
                   forms=[{"key": f.key, "name": f.name} for f in definition.forms])

@@ -15,6 +15,7 @@ from runtime.api import (
     apps,
     auth,
     errors,
+    expressions,
     files,
     flow_admin,
     flow_designer,
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
-                   selection, preview, flow_designer, flow_admin):
+                   selection, preview, flow_designer, flow_admin, expressions):
         app.include_router(module.router)
     pages.install(app)
     return app

@@ -23,6 +23,7 @@ AFTER_WRITE: tuple[Subscriber, ...] = (
     audit.record_written,  # record.create / update / delete / restore entries
     flow_triggers.start_triggered,  # flows triggered by create / update, date timers
     flow_triggers.cancel_on_delete,  # a deleted record's running flows are withdrawn
+    flow_triggers.start_on_delete,  # then the flows a delete triggers start (after, so they are not withdrawn)
 )
 READ_GRANTS: tuple[ReadGrant, ...] = (
     approvers.task_assignees_read,  # an approver reads the record they decide

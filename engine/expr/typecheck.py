@@ -69,6 +69,10 @@ class _Checker:
                 self.result.not_in_sql[d].append(why)
 
     def visit(self, node: Node) -> Type:
+        if isinstance(node, list):  # `[…]` anywhere but after IN: the parser leaves it a bare list
+            first = node[0] if node else None
+            raise ExpressionError(getattr(first, "line", 1), getattr(first, "column", 1), "列表只能用在 IN 之后",
+                                  "a list can only follow IN")
         node.type = getattr(self, type(node).__name__.lower())(node)
         return node.type
 

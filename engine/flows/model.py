@@ -20,11 +20,13 @@ if TYPE_CHECKING:  # for type checkers; pydantic resolves `Step` to the register
 
 
 class Trigger(_Model):
-    """What starts an instance: 提交审批 (submit), a record created or updated, a schedule, a date, a webhook."""
+    """What starts an instance: 提交审批 (submit), a record created, updated or deleted, a schedule, a date,
+    a webhook, a button on the record page."""
 
-    on: Literal["submit", "create", "update", "schedule", "date", "webhook"]
+    on: Literal["submit", "create", "update", "delete", "schedule", "date", "webhook", "button"]
     when: str | None = None
-    """A condition on the record; the flow starts only when it is TRUE (schedule: which records)."""
+    """A condition on the record; the flow starts only when it is TRUE (schedule: which records; delete: on
+    the record's last values; button: the button is offered, and may be pressed, only while it holds)."""
     fields: list[Key] | None = None
     """update: start only when one of these fields changed."""
     cron: str | None = None
@@ -39,6 +41,8 @@ class Trigger(_Model):
     """date: fire again every year or month (a customer's anniversary)."""
     token: str | None = Field(default=None, min_length=16)
     """webhook: the secret a caller presents (`X-Tangram-Token` header or `?token=`)."""
+    label: str | None = Field(default=None, min_length=1, max_length=20)
+    """button: the button's text on the record page (发起报价审批); required (engine/flows/validate.py)."""
 
     _offset = field_validator("offset")(lambda cls, v: _duration(v))
 

@@ -25,7 +25,8 @@ def condition_holds(form: FormDefinition, text: str | None, values: dict[str, An
 
 def starts_on(flow: FlowDefinition, action: str, form: FormDefinition, before: dict[str, Any],
               after: dict[str, Any], now: datetime, tz: ZoneInfo, user: str | None = None) -> bool:
-    """Does this create or update start the flow? (update: one of `fields` changed, and `when` holds)."""
+    """Does this create, update or delete start the flow? (update: one of `fields` changed; then `when`
+    holds — on the new values, or on a deleted record's last ones)."""
     trigger = flow.trigger
     if not flow.enabled or trigger.on != action:
         return False
@@ -35,7 +36,14 @@ def starts_on(flow: FlowDefinition, action: str, form: FormDefinition, before: d
             return False
         if not changed:
             return False
-    return condition_holds(form, trigger.when, after, now, tz, user)
+    return condition_holds(form, trigger.when, before if action == "delete" else after, now, tz, user)
+
+
+def button_offered(flow: FlowDefinition, form: FormDefinition, values: dict[str, Any], now: datetime, tz: ZoneInfo,
+                   user: str | None = None) -> bool:
+    """Is a button flow's button shown on this record (and may it be pressed)? Enabled, and `when` holds."""
+    return flow.enabled and flow.trigger.on == "button" and condition_holds(form, flow.trigger.when, values, now, tz,
+                                                                             user)
 
 
 def _moment(value: Any, at: str, tz: ZoneInfo) -> datetime | None:
@@ -75,4 +83,4 @@ def fire_at(flow: FlowDefinition, data: dict[str, Any], now: datetime, tz: ZoneI
     return None
 
 
-__all__ = ["condition_holds", "starts_on", "fire_at"]
+__all__ = ["button_offered", "condition_holds", "starts_on", "fire_at"]

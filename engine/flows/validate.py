@@ -34,6 +34,11 @@ def _check_trigger(c: FlowChecker) -> None:
         c.field(f"trigger.fields[{i}]", key)
     if t.fields and t.on != "update":
         c.add("trigger.fields", "not_applicable", '"fields" 只用于 "on": "update"', '"fields" is for "on": "update" only')
+    if t.on == "button" and t.label is None:
+        c.add("trigger.label", "required", f"流程“{c.flow.name}”的按钮触发需要按钮文字（label）",
+              f'flow {c.flow.key!r}: "on": "button" needs a "label"')
+    if t.label is not None and t.on != "button":
+        c.add("trigger.label", "not_applicable", '"label" 只用于 "on": "button"', '"label" is for "on": "button" only')
     if t.cron is not None:
         try:
             Cron.parse(t.cron)

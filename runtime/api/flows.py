@@ -14,7 +14,7 @@ from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS, SYSTEM_WRITE, Gatekeeper
 from runtime.apps import definitions
-from runtime.flows import flows
+from runtime.flows import flow_triggers, flows
 from runtime.permissions.approvers import require_instance, require_record
 from runtime.permissions.definitions import manages, readable_forms
 from runtime.records import records
@@ -45,16 +45,28 @@ def list_flows(app: str, db: DB, guard: Gatekeeper) -> Any:
 
 @router.post("/apps/{app}/flows/{flow}/instances", status_code=201)
 def start_instance(app: str, flow: str, body: StartIn, request: Request, db: DB, guard: Gatekeeper, now: Now) -> Any:
-    """Submit a record to a flow (a submit-triggered flow): 201 with the instance. The submitter must be
-    able to read the record (404 otherwise)."""
+    """Submit a record to a flow (a submit flow), or press a button flow's button: 201 with the instance.
+    The submitter must be able to read the record (404 otherwise); other triggers are refused (409), and
+    so is a button whose `when` does not hold on the record (409 naming the condition)."""
     with db.write() as conn:
         definition, _ = definitions.current(conn, app)
         found = next((f for f in definition.flows if f.key == flow), None)
         if found is not None:
             require_record(conn, guard, app, found.form, body.record_id)
-        row = flows.start(conn, app, flow, body.record_id, guard.actor, now, request.app.state.timezone,
-                          only_trigger="submit")
+        row = flow_triggers.start_by_hand(conn, app, flow, body.record_id, guard.actor, now,
+                                          request.app.state.timezone)
         return _detail(conn, row, request)
+
+
+@router.get("/apps/{app}/forms/{form}/records/{record_id}/flow-buttons")
+def flow_buttons(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper, now: Now) -> Any:
+    """The buttons of button-triggered flows the record page offers on this record (those whose `when`
+    holds): `[{flow, name, label}]`; pressing one is `POST …/flows/{flow}/instances`."""
+    with db.read() as conn:
+        require_record(conn, guard, app, form, record_id)
+        definition, version = definitions.current(conn, app)
+        ref = FormRef(definition, version, definition.form(form))
+        return {"items": flow_triggers.buttons_of(conn, ref, record_id, guard.actor, now, request.app.state.timezone)}
 
 
 InstanceStatus = Literal["running", "returned", "approved", "completed", "rejected", "cancelled", "failed"]

@@ -1,6 +1,7 @@
 """What record writes do to flows, inside the write's transaction: a record under approval refuses
-updates and deletes (423), creates and updates start the flows they trigger, date-relative flows are
-(re)scheduled when their date changes. Schedules (cron) and date timers run from the job queue."""
+updates and deletes (423), creates, updates and deletes start the flows they trigger, date-relative flows
+are (re)scheduled when their date changes. Schedules (cron) and date timers run from the job queue. A user
+starts submit and button flows by hand (`start_by_hand`)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from engine.errors import NotFound, RecordLocked
+from engine.errors import FlowStateError, NotFound, RecordLocked
 from engine.expr.evaluate import EvalContext
 from engine.flows.cron import Cron
 from engine.flows.events import Cancel
 from engine.flows.model import FlowDefinition
-from engine.flows.triggers import condition_holds, fire_at, starts_on
+from engine.flows.triggers import button_offered, condition_holds, fire_at, starts_on
 from runtime.apps import definitions
 from runtime.db.tables import apps, live, records
 from runtime.flows import flows
 from runtime.jobs import outbox
 from runtime.records import records as records_storage
-from runtime.records.context import SYSTEM, FormRef
+from runtime.records.context import SYSTEM, Actor, FormRef
 from runtime.records.events import RecordEvent
 from runtime.records.expressions import filter_clause
 
@@ -86,6 +87,56 @@ def cancel_on_delete(conn: Connection, event: RecordEvent) -> None:
             if row.status in ("running", "returned") and not flows.is_carrying_out(row.app, row.flow, record_id):
                 flows.apply(conn, row.id, Cancel(event.change.actor.username, "记录已删除 / the record was deleted"),
                             event.change.now, event.change.timezone)
+
+
+def start_on_delete(conn: Connection, event: RecordEvent) -> None:
+    """A soft delete starts the form's delete flows whose `when` holds on the record's last values; runs after
+    cancel_on_delete, which would otherwise withdraw what it starts."""
+    if event.action != "delete":
+        return
+    app, form, change = event.ref.app, event.ref.form, event.change
+    for flow in (f for f in app.flows if f.form == form.key and f.enabled and f.trigger.on == "delete"):
+        for record_id, before in zip(event.ids, event.before, strict=True):
+            if not flows.is_carrying_out(app.key, flow.key, record_id) and starts_on(
+                    flow, "delete", form, {**before, "id": record_id}, {}, change.now, change.timezone,
+                    change.actor.username):
+                flows.start(conn, app.key, flow.key, record_id, change.actor, change.now, change.timezone)
+
+
+def start_by_hand(conn: Connection, app_key: str, flow_key: str, record_id: int, actor: Actor, now: datetime,
+                  tz: ZoneInfo) -> Any:
+    """A user starts a submit flow (提交审批) or presses a button flow's button: other triggers are refused,
+    a button whose `when` does not hold on the record is refused naming the condition, and a button flow
+    already running on the record is not started twice."""
+    app, version = definitions.current(conn, app_key)
+    flow = app.flow(flow_key)
+    if flow.trigger.on not in ("submit", "button"):
+        raise FlowStateError(f"流程“{flow.name}”不能手动发起（触发方式 {flow.trigger.on}）",
+                             f"flow {flow_key!r} starts on {flow.trigger.on!r}, not by hand", field="flow")
+    if flow.trigger.on == "button" and flow.enabled:
+        ref = FormRef(app, version, app.form(flow.form))
+        records_storage.get(conn, ref, record_id)  # 404 before the condition is read
+        values = flows.record_values(conn, ref, record_id)
+        if not button_offered(flow, ref.form, values, now, tz, actor.username):
+            raise FlowStateError(f"这条记录不满足“{flow.trigger.label}”的条件：{flow.trigger.when}",
+                                 f"the record does not meet the condition of {flow_key!r}: {flow.trigger.when}",
+                                 field="trigger.when", condition=flow.trigger.when)
+        if flows.running_on(conn, app_key, record_id, flow_key):
+            raise FlowStateError(f"这条记录的“{flow.name}”正在进行中", f"{flow_key!r} is already running on this record",
+                                 field="record_id")
+    return flows.start(conn, app_key, flow_key, record_id, actor, now, tz)
+
+
+def buttons_of(conn: Connection, ref: FormRef, record_id: int, actor: Actor, now: datetime,
+               tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The button flows the record page offers on this record: flow, name, label (only those whose `when`
+    holds for this user now)."""
+    wanted = [f for f in ref.app.flows if f.form == ref.form.key and f.enabled and f.trigger.on == "button"]
+    if not wanted:
+        return []
+    values = flows.record_values(conn, ref, record_id)
+    return [{"flow": f.key, "name": f.name, "label": f.trigger.label} for f in wanted
+            if button_offered(f, ref.form, values, now, tz, actor.username)]
 
 
 def ensure_schedules(conn: Connection, now: datetime, tz: ZoneInfo) -> None:
@@ -166,5 +217,5 @@ def _values(conn: Connection, ref: FormRef, record_id: int) -> dict[str, Any] | 
     return flows.record_values(conn, ref, record_id)
 
 
-__all__ = ["refuse_locked", "start_triggered", "cancel_on_delete", "ensure_schedules", "run_schedule", "run_date_trigger",
+__all__ = ["refuse_locked", "start_triggered", "cancel_on_delete", "start_on_delete", "start_by_hand", "buttons_of", "ensure_schedules", "run_schedule", "run_date_trigger",
            "backfill_dates", "schedule_date"]

@@ -151,7 +151,9 @@ def start(conn: Connection, app_key: str, flow_key: str, record_id: int | None, 
     if not flow.enabled:
         raise FlowStateError(f"流程“{flow.name}”已停用", f"flow {flow_key!r} is disabled", field="flow")
     if record_id is not None:
-        records.get(conn, FormRef(app, version, app.form(flow.form)), record_id, lock=True)
+        # a delete flow starts on the record its delete just removed
+        records.get(conn, FormRef(app, version, app.form(flow.form)), record_id, lock=True,
+                    deleted=flow.trigger.on == "delete")
         if flow.trigger.on == "submit" and running_on(conn, app_key, record_id, flow_key):
             raise FlowStateError(f"这条记录的“{flow.name}”正在进行中", f"{flow_key!r} is already running on this record",
                                  field="record_id")

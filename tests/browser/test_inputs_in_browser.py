@@ -42,7 +42,7 @@ def test_a_sub_table_product_is_picked_by_name_and_percents_are_typed_as_shown(p
     row.get_by_label("折扣 (%)").fill("10")  # 10 beside a % sign: 10%
     page.get_by_label("整单折扣").fill("5")
     wait_until(page, "document.querySelector('#f-amount').textContent.trim() === '1710.00'")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
     record_id = int(page.url.rsplit("/", 1)[1])
 
@@ -59,7 +59,7 @@ def test_a_sub_table_product_is_picked_by_name_and_percents_are_typed_as_shown(p
     row = page.locator("#f-lines tbody tr:not(.template)").first
     assert row.get_by_label("折扣 (%)").input_value() == "10"
     assert row.locator(".chips li").inner_text().startswith("CRM 专业版")
-    page.get_by_role("button", name="保存").click()  # sent back unchanged: accepted, nothing new
+    page.get_by_role("button", name="保存", exact=True).click()  # sent back unchanged: accepted, nothing new
     page.wait_for_url(re.compile(rf"/records/{record_id}$"))
     assert site.api.get(f"/apps/crm/forms/quote/records/{record_id}").json()["version"] == 1
 
@@ -72,7 +72,7 @@ def test_a_new_record_starts_with_its_defaults_and_saves_them_untouched(page: An
     assert page.get_by_label("拜访人").input_value() == "admin"
     assert page.get_by_label("方式").input_value() == "上门"
     page.get_by_label("主题").fill("季度回访")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
     data = site.api.get(f"/apps/visits/forms/visit/records/{page.url.rsplit('/', 1)[1]}").json()["data"]
     assert data["on"] == today and data["by"] == "admin" and data["kind"] == "上门"

@@ -20,7 +20,7 @@ SURVEY = {
 
 
 def _save(page: Any, site: Site) -> dict[str, Any]:
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
     return site.api.get(f"/apps/survey/forms/visit/records/{page.url.rsplit('/', 1)[1]}").json()  # type: ignore[no-any-return]
 

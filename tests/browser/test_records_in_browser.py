@@ -77,7 +77,7 @@ def test_customer_with_every_field_type_is_saved_and_shown(page: Any, site: Site
     # Subtotals and the total appear while typing (the server computes them; nothing is saved yet).
     wait_until(page, "document.querySelector('#f-total').textContent.trim() === '1015'")
     assert rows.nth(0).locator('[data-sub="subtotal"]').inner_text() == "995"
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
     record_id = int(page.url.rsplit("/", 1)[1])
 
@@ -111,7 +111,7 @@ def test_validation_errors_are_shown_at_their_fields_and_nothing_is_saved(page: 
     page.get_by_label("员工数").fill("-3")
     page.get_by_role("button", name="添加一行").click()
     page.locator("#f-lines tbody tr:not(.template)").first.get_by_label("数量").fill("0")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     name_error = page.locator('[data-error-for="name"]')
     name_error.wait_for()
     assert name_error.inner_text().strip() != ""
@@ -132,10 +132,10 @@ def test_saving_over_a_newer_version_is_refused_with_a_message(browser: Any, sit
     first.goto(edit)
     second.goto(edit)
     first.get_by_label("简介").fill("第一个标签页")
-    first.get_by_role("button", name="保存").click()
+    first.get_by_role("button", name="保存", exact=True).click()
     first.wait_for_url(f"**/records/{record['id']}")
     second.get_by_label("简介").fill("第二个标签页")
-    second.get_by_role("button", name="保存").click()
+    second.get_by_role("button", name="保存", exact=True).click()
     alert = second.locator('[data-error-for="form"]')
     alert.wait_for()
     assert "已被他人修改" in alert.inner_text() and "2" in alert.inner_text()
@@ -158,7 +158,7 @@ def test_an_unknown_user_is_refused_at_the_user_field(page: Any, site: Site) -> 
     page.goto(site.url + NEW_CUSTOMER)
     page.get_by_label("客户名称").fill("未知负责人客户")
     page.get_by_label("负责人").fill("no.such.user")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     error = page.locator('[data-error-for="manager"]')
     error.wait_for()
     assert "no.such.user" in error.inner_text()

@@ -141,7 +141,9 @@ document.addEventListener("DOMContentLoaded", () => {
   function draw() {
     zoomBox.innerHTML = "";
     const trigger = el("div", "node trigger");
-    trigger.append(el("div", "kind", words.trigger), el("div", "name", words.on));
+    trigger.tabIndex = 0; // a click opens the trigger panel (flow_trigger_panel.js)
+    trigger.append(el("div", "kind", words.trigger), el("div", "name", data.triggers[flow.trigger.on] || flow.trigger.on));
+    trigger.addEventListener("click", () => { select(null); document.dispatchEvent(new CustomEvent("flow:trigger")); });
     zoomBox.append(trigger, drawSequence(flow.steps || [], "steps"), el("div", "node end", words.end));
     if (window.tangram.flowDrag) window.tangram.flowDrag.attach(zoomBox, {
       moveStep: (path, to) => change(api("POST", `${base}/steps/move`, {path, to})),
@@ -249,7 +251,10 @@ document.addEventListener("DOMContentLoaded", () => {
         if (ticket === drawn) readPanel = render(stepFields, step, {choices});
       });
     }
-    if (branch) panel.elements.when.value = branch.when || "";
+    if (branch) {
+      panel.elements.when.value = branch.when || "";
+      panel.elements.when.dispatchEvent(new Event("condition:load")); // the condition picker reads it again
+    }
     const {type, action, branches, steps, ...options} = target;
     document.getElementById("step-json").value = JSON.stringify(options, null, 2);
   }
@@ -321,5 +326,6 @@ document.addEventListener("DOMContentLoaded", () => {
     draw();
   });
 
+  window.tangram.flowDesigner = {flow: () => flow, change, data}; // for the panels in their own files
   draw();
 });

@@ -221,3 +221,59 @@ def test_the_panels_choices_are_the_directory_the_roles_and_the_forms_fields(mak
     assert title == {"key": "title", "label": "标题", "type": "text", "computed": False}
     assert w.client.get(f"{DRAFT}/approve/choices", headers=w.h("li")).status_code == 403
     assert w.client.get(f"{DRAFT}/nosuch/choices", headers=w.h("admin")).status_code == 404
+def test_the_trigger_is_changed_after_creation_and_null_removes_an_option(make: Maker) -> None:
+    w = _world(make)
+    url = f"{DRAFT}/approve/trigger"
+    r = w.client.patch(url, json={"on": "update", "fields": ["status"], "when": 'status = "已批准" AND cost > 10000'},
+                       headers=w.h("admin"))
+    assert r.status_code == 200, r.text
+    assert r.json()["trigger"] == {"on": "update", "fields": ["status"], "when": 'status = "已批准" AND cost > 10000'}
+    r = w.client.patch(url, json={"on": "schedule", "cron": "30 8 * * 1", "fields": None}, headers=w.h("admin"))
+    assert r.json()["trigger"] == {"on": "schedule", "cron": "30 8 * * 1", "when": 'status = "已批准" AND cost > 10000'}
+    stored = w.client.get(DRAFT, headers=w.h("admin")).json()["items"][0]["flow"]["trigger"]
+    assert stored["cron"] == "30 8 * * 1"
+
+
+def test_a_broken_trigger_is_refused_at_its_option_and_the_draft_keeps_the_old_one(make: Maker) -> None:
+    w = _world(make)
+    url = f"{DRAFT}/approve/trigger"
+    r = w.client.patch(url, json={"on": "schedule", "cron": "61 8 * * *"}, headers=w.h("admin"))
+    assert r.status_code == 422
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["flows[0].trigger.cron"]
+    r = w.client.patch(url, json={"on": "date", "field": "summary", "offset": "-P3D"}, headers=w.h("admin"))
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["flows[0].trigger.field"]
+    r = w.client.patch(url, json={"on": "update", "fields": ["nosuch"]}, headers=w.h("admin"))
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["flows[0].trigger.fields[0]"]
+    assert w.client.get(DRAFT, headers=w.h("admin")).json()["items"][0]["flow"]["trigger"] == {"on": "submit"}
+
+
+def test_next_runs_of_a_weekly_schedule_are_the_next_three_mondays_in_the_server_zone(make: Maker) -> None:
+    w = _world(make)  # the clock stands on Monday 2026-11-23 10:00 in Shanghai
+    r = w.client.get(f"{DRAFT}/approve/trigger/next-runs", params={"cron": "30 8 * * 1"}, headers=w.h("admin"))
+    assert r.status_code == 200, r.text
+    assert r.json()["runs"] == ["2026-11-30T08:30:00+08:00", "2026-12-07T08:30:00+08:00", "2026-12-14T08:30:00+08:00"]
+    bad = w.client.get(f"{DRAFT}/approve/trigger/next-runs", params={"cron": "30 8 * *"}, headers=w.h("admin"))
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "cron"
+    assert w.client.get(f"{DRAFT}/approve/trigger/next-runs", params={"cron": "0 9 * * *"},
+                        headers=w.h("li")).status_code in (403, 404)
+
+
+def test_an_expression_is_checked_against_the_draft_form_with_the_position_of_its_error(make: Maker) -> None:
+    w = _world(make)
+    url = "/api/v1/apps/tickets/draft/forms/ticket/check-expression"
+    r = w.client.post(url, json={"expression": 'status = "已批准" AND cost > 10000'}, headers=w.h("admin"))
+    assert r.status_code == 200, r.text
+    assert r.json() == {"type": "bool", "fields": ["cost", "status"], "not_in_database": []}
+    r = w.client.post(url, json={"expression": "cost > 1 AND nosuch = 2"}, headers=w.h("admin"))
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["code"] == "invalid_expression" and (error["line"], error["column"]) == (1, 14)
+    assert "nosuch" in error["message"]
+    r = w.client.post(url, json={"expression": "cost + 1"}, headers=w.h("admin"))
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_expression"
+    assert w.client.post(url, json={"expression": "cost + 1", "expect": None}, headers=w.h("admin")).json()["type"] == "number"
+    r = w.client.post(url, json={"expression": 'status = ["已批准"]'}, headers=w.h("admin"))  # a list outside IN
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_expression"
+    assert w.client.post("/api/v1/apps/tickets/draft/forms/nosuch/check-expression", json={"expression": "TRUE"},
+                         headers=w.h("admin")).status_code == 404
+    assert w.client.post(url, json={"expression": "TRUE"}, headers=w.h("li")).status_code in (403, 404)

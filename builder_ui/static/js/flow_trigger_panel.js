@@ -1,0 +1,158 @@
+/* The flow designer's trigger panel: clicking the trigger node opens it to change what starts the flow —
+   type (新建时 / 更新时 / 提交审批 / 删除时 / 日期到达 / 定时 / 按钮 / Webhook) and per type its settings,
+   with the `when` condition in the condition picker (condition_picker.js, also used for the branch
+   conditions of the step panel). Saving is one PATCH …/draft/flows/{flow}/trigger with the new trigger
+   (`null` for the options the type no longer has); the engine's refusals (flows[i].trigger.<option>) show
+   at the panel field they concern. A schedule shows its next 3 runs, computed by the engine
+   (GET …/trigger/next-runs?cron=).
+   DOM contract: form#trigger-panel [name=on|fields|field|direction|days|offset|at|repeat|every|weekday|time|
+   cron|label|token|when], [data-on] blocks, [data-every] blocks, #trigger-next-runs, [data-error-for],
+   #branch-when (the step panel's branch condition); the designer's .node.trigger and "flow:trigger" event. */
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const {api, showErrors, clearErrors} = window.tangram;
+  const designer = window.tangram.flowDesigner;
+  const form = document.getElementById("trigger-panel");
+  if (!designer || !form) return;
+  const data = designer.data;
+  const base = `/api/v1/apps/${data.app}/draft/flows/${data.flow.key}`;
+  const f = form.elements;
+  const OPTIONS = ["when", "fields", "cron", "field", "offset", "at", "repeat", "token", "label"];
+  const pickerOptions = {fields: data.fields, checkUrl: data.check_url, usersUrl: "/api/v1/users"};
+  const whenPicker = window.tangram.conditionPicker(f.when, pickerOptions);
+  const branchWhen = document.getElementById("branch-when");
+  if (branchWhen) window.tangram.conditionPicker(branchWhen, pickerOptions);
+  let previewTimer = null;
+
+  function showType() {
+    form.querySelectorAll("[data-on]").forEach((box) => { box.hidden = box.dataset.on !== f.on.value; });
+    form.querySelectorAll("[data-every]").forEach((box) => {
+      box.hidden = !box.dataset.every.split(" ").includes(f.every.value);
+    });
+    if (f.on.value === "schedule") preview();
+  }
+
+  let filledFrom = null; // the saved trigger the panel shows, as JSON
+
+  /* The panel filled from the flow's trigger as saved. */
+  function fill(trigger) {
+    filledFrom = JSON.stringify(trigger);
+    clearErrors(form);
+    f.on.value = trigger.on;
+    form.querySelectorAll('input[name="fields"]').forEach((box) => { box.checked = (trigger.fields || []).includes(box.value); });
+    f.field.value = trigger.field || "";
+    const offset = (trigger.offset || "").match(/^(-?)P(\d+)D$/);
+    f.direction.value = offset && !offset[1] ? "+" : "-";
+    f.days.value = offset ? offset[2] : "";
+    f.offset.value = trigger.offset || "";
+    f.at.value = trigger.at || "09:00";
+    f.repeat.value = trigger.repeat || "";
+    const cron = trigger.cron || "0 9 * * *";
+    const daily = cron.match(/^(\d+) (\d+) \* \* \*$/);
+    const weekly = cron.match(/^(\d+) (\d+) \* \* ([0-7])$/);
+    const timed = daily || weekly;
+    f.every.value = daily ? "daily" : weekly ? "weekly" : "cron";
+    if (timed) f.time.value = `${timed[2].padStart(2, "0")}:${timed[1].padStart(2, "0")}`;
+    if (weekly) f.weekday.value = String(Number(weekly[3]) % 7);
+    f.cron.value = cron;
+    f.label.value = trigger.label || "";
+    f.token.value = trigger.token || "";
+    whenPicker.load(trigger.when || "");
+    showType();
+  }
+
+  /* The cron the schedule widgets say (custom: as typed). */
+  function cronText() {
+    if (f.every.value === "cron") return f.cron.value.trim();
+    const [h, m] = (f.time.value || "09:00").split(":").map(Number);
+    return `${m} ${h} * * ${f.every.value === "weekly" ? f.weekday.value : "*"}`;
+  }
+
+  /* The trigger the panel says, with null for every option the chosen type does not use. */
+  function trigger() {
+    const on = f.on.value;
+    const t = Object.fromEntries(OPTIONS.map((k) => [k, null]));
+    t.on = on;
+    t.when = f.when.value.trim() || null;
+    if (on === "update") {
+      const chosen = [...form.querySelectorAll('input[name="fields"]:checked')].map((box) => box.value);
+      t.fields = chosen.length ? chosen : null;
+    }
+    if (on === "date") {
+      t.field = f.field.value || null;
+      const days = f.days.value.trim();
+      t.offset = days === "" ? (f.offset.value || null) : `${f.direction.value === "-" ? "-" : ""}P${Number(days)}D`;
+      t.at = f.at.value || null;
+      t.repeat = f.repeat.value || null;
+    }
+    if (on === "schedule") t.cron = cronText();
+    if (on === "button") t.label = f.label.value.trim() || null;
+    if (on === "webhook") t.token = f.token.value.trim() || null;
+    return t;
+  }
+
+  async function preview() {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(async () => {
+      const list = document.getElementById("trigger-next-runs");
+      const slot = form.querySelector('[data-error-for="cron"]');
+      const cron = cronText();
+      if (f.every.value !== "cron") f.cron.value = cron;
+      const r = await api("GET", `${base}/trigger/next-runs?cron=${encodeURIComponent(cron)}`);
+      list.innerHTML = "";
+      slot.textContent = r.ok ? "" : r.data.error.message;
+      if (!r.ok) return;
+      r.data.runs.forEach((run) => {
+        const item = document.createElement("li");
+        item.textContent = run.slice(0, 16).replace("T", " ");
+        item.dataset.at = run;
+        list.append(item);
+      });
+    }, 150);
+  }
+
+  /* An engine issue at flows[i].trigger.<option>[…] goes under that option's field. */
+  function placeErrors(body) {
+    const err = (body && body.error) || {message: String(body)};
+    const details = (err.details || []).map((d) => ({...d, path: (d.path || "").replace(/^flows\[\d+\]\.trigger\.?/, "") || "form"}));
+    const general = details.filter((d) => d.path === "form").map((d) => d.message).join("；");
+    showErrors(form, {error: {...err, message: general || err.message, details: details.filter((d) => d.path !== "form")}});
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const r = await api("PATCH", `${base}/trigger`, trigger());
+    if (!r.ok) { placeErrors(r.data); return; }
+    await designer.change(Promise.resolve(r));
+    fill(designer.flow().trigger);
+    window.tangram.toast(data.words.saved);
+  });
+
+  f.on.addEventListener("change", showType);
+  ["every", "weekday", "time", "cron"].forEach((name) => f[name].addEventListener("input", () => {
+    if (name === "every") showType(); else preview();
+  }));
+  f.every.addEventListener("change", showType);
+
+  document.addEventListener("flow:trigger", () => {
+    form.hidden = false;
+    document.getElementById("step-none").hidden = true;
+    fill(designer.flow().trigger);
+    document.querySelector("#flow-zoom .node.trigger")?.classList.add("selected");
+    f.on.focus();
+  });
+  // Choosing a step or a branch puts the step panel back in place of this one.
+  const zoom = document.getElementById("flow-zoom");
+  zoom.addEventListener("click", (event) => {
+    if (event.target.closest(".card, .branch-head")) form.hidden = true;
+  });
+  // The canvas is drawn again after every change: when the saved trigger changed under the open panel
+  // (撤销 put an older flow back), the panel shows it; unsaved edits of an unchanged trigger stay.
+  new MutationObserver(() => {
+    if (!form.hidden && JSON.stringify(designer.flow().trigger) !== filledFrom) fill(designer.flow().trigger);
+  }).observe(zoom, {childList: true});
+  zoom.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.matches(".node.trigger")) event.target.click();
+  });
+});
