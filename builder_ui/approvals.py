@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from builder_ui.i18n import language
 from engine.app import AppDefinition
 from runtime.api.deps import clock
-from runtime.flows import flows
+from runtime.flows import flow_triggers, flows
 from runtime.records.context import Actor, FormRef
 from runtime.schemas.flows import instance_json
 
@@ -22,20 +22,20 @@ STARTED_BY_HAND = ("submit", "button")
 """Triggers a user starts from the record page: 提交审批, and a button the definition names."""
 
 
-def start_buttons(app: AppDefinition, form: str, running: set[str]) -> list[dict[str, str]]:
+def start_buttons(app: AppDefinition, form: str, running: set[str], offered: set[str]) -> list[dict[str, str]]:
     """One button per enabled flow of the form that starts by hand and is not already running on the
     record: a submit flow is 提交审批 (named after the flow when there are several); a button flow
-    shows its trigger's label, else the flow's name."""
+    shows its trigger's label, else the flow's name, and only when it is `offered` (its `when` holds)."""
     mine = [f for f in app.flows if f.form == form and f.enabled and f.trigger.on in STARTED_BY_HAND]
     submits = [f for f in mine if f.trigger.on == "submit"]
     buttons = []
     for flow in mine:
-        if flow.key in running:
+        if flow.key in running or (flow.trigger.on == "button" and flow.key not in offered):
             continue
         if flow.trigger.on == "submit":
             text = None if len(submits) == 1 else flow.name
         else:
-            text = getattr(flow.trigger, "label", None) or flow.name
+            text = flow.trigger.label or flow.name
         buttons.append({"flow": flow.key, "text": text or "", "kind": flow.trigger.on})
     return buttons
 
@@ -68,9 +68,11 @@ def panel(request: Request, conn: Connection, ref: FormRef, record_id: int, user
                  "can_resubmit": mine and row.status == "returned"}
         instances.append(body)
     running = {r.flow for r in rows if r.status in ("running", "returned")}
+    offered = {b["flow"] for b in flow_triggers.buttons_of(conn, ref, record_id, user, now,
+                                                             request.app.state.timezone)}
     latest = next((i for i in instances if i["flow"] in keys), None)
     return {"instances": instances, "status": latest["status"] if latest else None,
-            "buttons": start_buttons(ref.app, ref.form.key, running),
+            "buttons": start_buttons(ref.app, ref.form.key, running, offered),
             "locked": any(r.locks_record and r.status == "running" for r in rows)}
 
 

@@ -116,7 +116,7 @@ def _form_page(request: Request, conn: Any, gate: FormGate, user: Any, record: d
     ref = gate.ref
     form = visible_form(ref.form, gate.hidden | gate.masked)  # masked fields cannot be written: not on the form
     # 保存并提交 on a new record: the form's submit flows (a button flow is started from the record page)
-    submits = [] if record else [b for b in approvals.start_buttons(ref.app, ref.form.key, set())
+    submits = [] if record else [b for b in approvals.start_buttons(ref.app, ref.form.key, set(), set())
                                  if b["kind"] == "submit"]
     return render(request, "records/form.html", user=user, app=ref.app, form=form, record=record,
                   locked=locked or [], under_approval=under_approval, submits=submits,

@@ -176,3 +176,26 @@ def test_the_inbox_tabs_show_todo_done_mine_and_cc_filtered_by_flow(make: Maker,
         assert f"records/{first}\"" in cc and "抄送时间" in cc
     with session(app, "zhang") as zhang:
         assert zhang.get("/inbox?tab=nonsense").status_code == 200  # an unknown tab is 待我处理
+
+
+ESCALATE = {"key": "escalate", "name": "升级处理", "form": "ticket",
+            "trigger": {"on": "button", "label": "升级为特急", "when": 'urgency = "紧急"'},
+            "steps": [{"type": "action", "action": "update_record", "set": {"urgency": '"特急"'}}]}
+
+
+def test_a_button_flow_shows_its_label_only_where_its_condition_holds_and_pressing_it_runs_the_flow(
+        make: Maker, app: Any) -> None:
+    setup(make, approval_flow(DUE), ESCALATE)
+    headers = make.user("wang")
+    urgent = make.client.post("/api/v1/apps/tickets/forms/ticket/records",
+                              json={"data": {"summary": "停电", "urgency": "紧急"}}, headers=headers).json()["id"]
+    ordinary = record(make, "漏油")
+    with session(app, "wang") as wang:
+        assert 'data-start-flow="escalate"' in page_of(wang, urgent) and ">升级为特急<" in page_of(wang, urgent)
+        assert 'data-start-flow="escalate"' not in page_of(wang, ordinary)  # `when` does not hold
+        assert "升级为特急" not in wang.get("/apps/tickets/forms/ticket/records/new").text  # 保存并提交 is for submits
+    submit(make, urgent, flow="escalate")
+    r = make.client.get(f"/api/v1/apps/tickets/forms/ticket/records/{urgent}", headers=headers)
+    assert r.json()["data"]["urgency"] == "特急"
+    with session(app, "wang") as wang:
+        assert 'data-start-flow="escalate"' not in page_of(wang, urgent)  # 特急 now: the condition no longer holds
