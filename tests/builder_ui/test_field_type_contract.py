@@ -130,3 +130,29 @@ def test_a_sub_table_takes_a_column_of_exactly_the_types_that_say_so(type_name: 
         assert "sub_table cannot hold" in str(e)
         accepted = False
     assert accepted == field_types.get(type_name).in_sub_table  # the builder offers those (palette_entries)
+
+
+@pytest.mark.parametrize("type_name", [t for t in TYPES if field_types.get(t).in_sub_table], ids=str)
+def test_every_sub_table_column_type_renders_an_input_record_form_js_reads(type_name: str) -> None:
+    options, inputs = SAMPLES[type_name]
+    column = {"key": "c", "type": type_name, "label": "列", **options}
+    table = parse_field({"key": "lines", "type": "sub_table", "label": "明细", "fields": [column]})
+    value = table.normalize([{"c": inputs[0]}], ValueContext())
+    page = {"departments": [], "label": lambda f: f.label, "when": str}
+    macro = env.get_template("records/_inputs.html").make_module(page)
+    html = str(macro.input(table, value, [], lambda f: [], lambda options: [], lambda f, v: "", lambda w: w))
+    row = html.split('class="template"')[0]  # the stored row, before the blank template row
+    if field_types.get(type_name).computed:
+        assert 'class="computed" data-sub="c"' in row
+    else:
+        assert re.search(r'<(input|select|div)[^>]*data-sub="c"', row), row
+
+
+def test_a_rating_column_is_picked_from_its_stars_with_the_stored_one_selected() -> None:
+    table = parse_field({"key": "lines", "type": "sub_table", "label": "明细",
+                         "fields": [{"key": "score", "type": "rating", "label": "评分", "max": 3}]})
+    macro = env.get_template("records/_inputs.html").make_module({"departments": [], "label": lambda f: f.label})
+    html = str(macro.input(table, [{"score": 2}], [], lambda f: [], lambda o: [], lambda f, v: "", lambda w: w))
+    row = html.split('class="template"')[0]
+    assert re.findall(r'<option value="(\d)"', row) == ["1", "2", "3"]
+    assert '<option value="2" selected>★★</option>' in row
