@@ -10,7 +10,8 @@ from fastapi.responses import Response
 
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
-from engine.app import AppDefinition, parse_app
+from engine.app import AppDefinition
+from engine.app_check import parse_app
 from engine.flows import builder as edits
 from engine.flows.actions import action_types
 from engine.flows.steps import step_types

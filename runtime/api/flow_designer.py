@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.errors import FlowRunning
 from engine.flows import builder
 from engine.flows.trial import trial

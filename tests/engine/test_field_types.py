@@ -11,7 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from engine.app import AppDefinition, validate_app
+from engine.app import AppDefinition
+from engine.app_check import validate_app
 from engine.forms.fields import FieldType, field_types, parse_field
 from engine.forms.fields.base import ValueContext
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app, validate_app
+from engine.app_check import parse_app, validate_app
 from engine.forms.fields.base import ValueContext
 from engine.forms.masks import mask_email, mask_phone, mask_text
 from engine.permissions import rights_of

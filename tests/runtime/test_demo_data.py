@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.forms.fields.base import ValueContext
 from engine.forms.validate import validate_values
 from runtime.cli import main
