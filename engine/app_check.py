@@ -18,7 +18,8 @@ from engine.forms.fields.base import FieldType
 from engine.forms.fields.rollup import RollupField
 from engine.forms.fields.sub_table import SubTableField
 from engine.forms.model import FormDefinition
-from engine.keys import SYSTEM_FIELDS, repeated
+from engine.forms.system_fields import SYSTEM_FIELDS
+from engine.keys import repeated
 from engine.permissions.check import role_issues
 from engine.reports.validate import report_issues
 

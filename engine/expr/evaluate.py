@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,9 +28,10 @@ from engine.text_order import sort_key
 
 @dataclass(frozen=True)
 class EvalContext:
-    """The moment (TODAY, NOW), the time zone dates are read in, and the current user."""
+    """The moment (TODAY, NOW), the time zone dates are read in, and the current user. The caller passes
+    the moment (a request's or a job's time): the engine reads no clock."""
 
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    now: datetime
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     user: str | None = None
 
@@ -39,19 +40,19 @@ class EvalContext:
         return self.now.astimezone(self.timezone)
 
 
-def load(value: Any, kind: Type, ctx: EvalContext) -> Any:
+def load(value: Any, kind: Type, timezone: ZoneInfo) -> Any:
     """A stored JSON value as the expression sees it: numbers as Decimal, dates as date objects."""
     if value is None:
         return None
     if kind.is_list:
-        return [load(v, kind.item, ctx) for v in value] if isinstance(value, list) else None  # type: ignore[arg-type]
+        return [load(v, kind.item, timezone) for v in value] if isinstance(value, list) else None  # type: ignore[arg-type]
     if kind == NUMBER:
         return value if isinstance(value, Decimal) else Decimal(str(value))
     if kind == DATE:
         return value if isinstance(value, date) else date.fromisoformat(value)
     if kind == DATETIME:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-        return moment.astimezone(ctx.timezone)
+        return moment.astimezone(timezone)
     if kind == BOOL:
         return bool(value)
     return value
@@ -89,7 +90,7 @@ class _Evaluator:
             return node.value
         if isinstance(node, FieldRef):
             key = ".".join(node.path)
-            return load(self.values.get(key), node.type or NUMBER, self.ctx)
+            return load(self.values.get(key), node.type or NUMBER, self.ctx.timezone)
         if isinstance(node, Unary):
             value = self.run(node.operand)  # type: ignore[arg-type]
             return kleene_not(value) if node.op == "NOT" else (None if value is None else -value)
@@ -124,10 +125,10 @@ class _Evaluator:
         return functions.get(node.name).py(*[self.run(a) for a in node.args])
 
 
-def evaluate(checked: Checked, values: Mapping[str, Any], ctx: EvalContext | None = None) -> Any:
+def evaluate(checked: Checked, values: Mapping[str, Any], ctx: EvalContext) -> Any:
     """The value of the expression for one record. `values` holds stored values by field key, and
     `rel.field` / `table.column` keys for lookups and sub_table columns (a list of the column)."""
-    return _Evaluator(values, ctx or EvalContext()).run(checked.node)
+    return _Evaluator(values, ctx).run(checked.node)
 
 
 def is_true(value: Any) -> bool:

@@ -204,11 +204,11 @@ class _Compiler:
         return func.julianday(value)
 
 
-def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContext | None = None) -> ColumnElement[Any]:
+def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContext) -> ColumnElement[Any]:
     """The expression as SQL for `dialect`; ValueError if the Checked says it does not compile there."""
     if not checked.compiles_to(dialect):
         raise ValueError(f"{checked.text!r} does not compile for {dialect}: {checked.not_in_sql[dialect]}")
-    return _Compiler(dialect, source, ctx or EvalContext()).run(checked.node, positive=True)  # type: ignore[no-any-return]
+    return _Compiler(dialect, source, ctx).run(checked.node, positive=True)  # type: ignore[no-any-return]
 
 
 def in_text_order(value: Any, dialect: str) -> Any:
