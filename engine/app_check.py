@@ -93,13 +93,13 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
     for j, columns in enumerate(form.indexes):
         for k, column in enumerate(columns):
             key = column.removeprefix("-")
-            field = form.by_key.get(key)
-            if field is None and key not in SYSTEM_FIELDS:
+            indexed = form.by_key.get(key)
+            if indexed is None and key not in SYSTEM_FIELDS:
                 issues.append(Issue(f"{where}.indexes[{j}][{k}]", "unknown_field", f"索引字段 {key} 不存在",
                                     f"index column {key!r} is not a field of the form"))
-            elif field is not None and not field.is_sortable():
-                issues.append(Issue(f"{where}.indexes[{j}][{k}]", "not_indexable", f"{field.type} 类型不能建索引",
-                                    f"a {field.type} field cannot be indexed"))
+            elif indexed is not None and not indexed.is_sortable():
+                issues.append(Issue(f"{where}.indexes[{j}][{k}]", "not_indexable", f"{indexed.type} 类型不能建索引",
+                                    f"a {indexed.type} field cannot be indexed"))
     return issues
 
 

@@ -45,7 +45,7 @@ def load(value: Any, kind: Type, timezone: ZoneInfo) -> Any:
     if value is None:
         return None
     if kind.is_list:
-        return [load(v, kind.item, timezone) for v in value] if isinstance(value, list) else None  # type: ignore[arg-type]
+        return [load(v, kind.item, timezone) for v in value] if isinstance(value, list) else None  # type: ignore[arg-type]  # a list Type has its item
     if kind == NUMBER:
         return value if isinstance(value, Decimal) else Decimal(str(value))
     if kind == DATE:
@@ -71,8 +71,10 @@ def compare_values(op: str, a: Any, b: Any) -> Any:
 def arithmetic(op: str, a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return Decimal((a - b).total_seconds()) / 86400
     if isinstance(a, date) and isinstance(b, date):
-        return Decimal((a - b).days) if not isinstance(a, datetime) else Decimal((a - b).total_seconds()) / 86400
+        return Decimal((a - b).days)
     if isinstance(a, date):
         return add_days(a, b if op == "+" else -b)
     try:
@@ -92,19 +94,19 @@ class _Evaluator:
             key = ".".join(node.path)
             return load(self.values.get(key), node.type or NUMBER, self.ctx.timezone)
         if isinstance(node, Unary):
-            value = self.run(node.operand)  # type: ignore[arg-type]
+            value = self.run(node.operand)  # type: ignore[arg-type]  # the parser sets every operand
             return kleene_not(value) if node.op == "NOT" else (None if value is None else -value)
         if isinstance(node, Binary):
             return self.binary(node)
         if isinstance(node, InList):
-            item = self.run(node.item)  # type: ignore[arg-type]
-            found = any(compare_values("=", item, self.run(o)) for o in node.options)  # type: ignore[arg-type]
+            item = self.run(node.item)  # type: ignore[arg-type]  # the parser sets every operand
+            found = any(compare_values("=", item, self.run(o)) for o in node.options)
             return (not found) if node.negated else found
         assert isinstance(node, Call)
         return self.call(node)
 
     def binary(self, node: Binary) -> Any:
-        a, b = self.run(node.left), self.run(node.right)  # type: ignore[arg-type]
+        a, b = self.run(node.left), self.run(node.right)  # type: ignore[arg-type]  # the parser sets every operand
         if node.op == "AND":
             return kleene_and(a, b)
         if node.op == "OR":

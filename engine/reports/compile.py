@@ -69,7 +69,7 @@ class WidgetQuery:
     period: Callable[[str, date, date], list[ColumnElement[bool]]] | None = None
     """Conditions keeping the rows whose date field falls within two local days (inclusive): KPI periods."""
 
-    def select(self, dims: list[int] | None = None, extra: list[ColumnElement[bool]] | None = None) -> Select[Any]:
+    def select(self, dims: list[int] | None = None, extra: list[ColumnElement[bool]] | None = None) -> Select[*tuple[Any, ...]]:
         """SELECT the group values of `dims` (all by default) and every leaf, grouped by those dims."""
         keep = list(range(len(self.dims))) if dims is None else dims
         # Untyped results: the driver's own values (Decimals stay exact), normalised by engine.reports.shape.

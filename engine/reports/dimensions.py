@@ -47,6 +47,7 @@ def _bad(path: str, code: str, zh: str, en: str) -> InvalidDefinition:
 
 def plan_dimension(dim: Dimension, form: FormDefinition, path: str) -> DimensionPlan:
     """The plan of one dimension; InvalidDefinition at `path` when the field cannot group rows."""
+    kind: str
     if dim.field in SYSTEM_FIELDS:
         kind, label = SYSTEM_FIELDS[dim.field].kind, dim.field
     else:

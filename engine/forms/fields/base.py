@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -104,7 +104,7 @@ class FieldType(BaseModel):
     @classmethod
     def type_name(cls) -> str:
         """The `type` of definitions of this class, read from its Literal annotation."""
-        return cls.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+        return str(get_args(cls.model_fields["type"].annotation)[0])
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         """Return the canonical stored value of a non-blank input, or raise FieldValueError."""

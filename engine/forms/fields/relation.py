@@ -39,7 +39,7 @@ class RelationField(FieldType):
     value_type = "number"  # the id; a relation's fields are reached as relation.field
 
     @property
-    def filter_ops(self) -> tuple[str, ...]:  # type: ignore[override]
+    def filter_ops(self) -> tuple[str, ...]:  # type: ignore[override]  # the base's class attribute, computed here from `multiple`
         return CONTAINER_OPS if self.multiple else EQUALITY_OPS
 
     def expression_type(self) -> str | None:

@@ -71,7 +71,7 @@ class RollupField(FieldType):
         numbers = [Decimal(str(v)) for v in present]
         total = {"sum": lambda: sum(numbers, Decimal(0)), "avg": lambda: sum(numbers, Decimal(0)) / len(numbers),
                  "min": lambda: min(numbers), "max": lambda: max(numbers)}[self.agg]()
-        text = format(total.quantize(Decimal("1e-10")) if total.as_tuple().exponent < -10 else total, "f")  # type: ignore[operator]
+        text = format(total.quantize(Decimal("1e-10")) if total.as_tuple().exponent < -10 else total, "f")  # type: ignore[operator]  # a finite Decimal's exponent is an int
         return text.rstrip("0").rstrip(".") if "." in text else text
 
     def check(self, form: FormDefinition, app: AppDefinition) -> list[Issue]:
