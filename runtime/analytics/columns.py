@@ -16,7 +16,7 @@ from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: `version` is BIGINT like `id` (the system fields map by their storage)
 """Bumped when the mapping below changes: every mirrored table is rebuilt."""
 
 
