@@ -44,8 +44,9 @@ def load(value: Any, kind: Type, timezone: ZoneInfo) -> Any:
     """A stored JSON value as the expression sees it: numbers as Decimal, dates as date objects."""
     if value is None:
         return None
-    if kind.is_list:
-        return [load(v, kind.item, timezone) for v in value] if isinstance(value, list) else None  # type: ignore[arg-type]  # a list Type has its item
+    if kind.item is not None:  # a list
+        item = kind.item
+        return [load(v, item, timezone) for v in value] if isinstance(value, list) else None
     if kind == NUMBER:
         return value if isinstance(value, Decimal) else Decimal(str(value))
     if kind == DATE:
@@ -94,19 +95,19 @@ class _Evaluator:
             key = ".".join(node.path)
             return load(self.values.get(key), node.type or NUMBER, self.ctx.timezone)
         if isinstance(node, Unary):
-            value = self.run(node.operand)  # type: ignore[arg-type]  # the parser sets every operand
+            value = self.run(node.operand)
             return kleene_not(value) if node.op == "NOT" else (None if value is None else -value)
         if isinstance(node, Binary):
             return self.binary(node)
         if isinstance(node, InList):
-            item = self.run(node.item)  # type: ignore[arg-type]  # the parser sets every operand
+            item = self.run(node.item)
             found = any(compare_values("=", item, self.run(o)) for o in node.options)
             return (not found) if node.negated else found
         assert isinstance(node, Call)
         return self.call(node)
 
     def binary(self, node: Binary) -> Any:
-        a, b = self.run(node.left), self.run(node.right)  # type: ignore[arg-type]  # the parser sets every operand
+        a, b = self.run(node.left), self.run(node.right)
         if node.op == "AND":
             return kleene_and(a, b)
         if node.op == "OR":
