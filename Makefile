@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench lint vendor text-order
+.PHONY: install run test typecheck bench lint vendor text-order
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/tangram serve --init
 
-test: install
+# The engine is typed strict ([tool.mypy] in pyproject.toml); an error fails the build before any test runs.
+typecheck: install
+	$(BIN)/mypy
+
+test: typecheck
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -49,7 +50,7 @@ def run(backend: str, size: int) -> dict[str, Any]:
     with db.read() as conn:
         ref = definitions.form_ref(conn, "crm", "customer")
         scope = form_scope(ref.form, ref.app)
-        ctx = EvalContext()
+        ctx = EvalContext(datetime.now(UTC))
 
         def parse_and_check() -> None:
             _parse_cached.cache_clear()

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from bench.records import database_url
 from bench.timing import Stopwatch, percentile
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.flows.events import Decide, Start
 from engine.flows.machine import advance
 from engine.flows.run import FlowContext

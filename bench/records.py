@@ -240,7 +240,7 @@ def deep_cursor(db: Database, filter_field: str, value: Any, sort_field: str) ->
         ref = definitions.form_ref(conn, "crm", "customer")
         query = listing.ListQuery([listing.Condition(filter_field, "eq", value)],
                                   [listing.SortKey(sort_field, True)], limit=1, count=True)
-        page, count, keys = listing.build_select(conn, ref, query, ValueContext())
+        page, count, keys = listing.build_select(conn, ref, query, ValueContext(datetime.now(UTC)))
         total = conn.scalar(count)
         row = conn.execute(page.offset(max(0, (total or 0) // 2))).first()
         assert row is not None
@@ -300,7 +300,7 @@ def list_queries(db: Database, base: str, headers: dict[str, str], filter_field:
             params = {"f": value, "v": col.parameter(v, conn.dialect.name).value, "i": i}
             sql = text(raw_sql(conn.dialect.name, filter_field, sort_field, cur is not None))
             results[f"tangram {name}"], results[f"raw {name}"] = timed_together([
-                lambda q=query: conn.execute(listing.build_select(conn, ref, q, ValueContext())[0]).all(),
+                lambda q=query: conn.execute(listing.build_select(conn, ref, q, ValueContext(datetime.now(UTC)))[0]).all(),
                 lambda s=sql, p=params: _run_raw(conn, s, p)], 300)
     return results
 

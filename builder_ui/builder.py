@@ -13,7 +13,8 @@ from builder_ui.cells import option_values
 from builder_ui.records import cascade_paths, field_meta
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
-from engine.app import AppDefinition, parse_app
+from engine.app import AppDefinition
+from engine.app_check import parse_app
 from engine.forms import builder as edits
 from engine.forms.fields import field_types
 from engine.forms.fields.lookup import Result as LookupResult

@@ -25,13 +25,13 @@ from sqlalchemy import Connection
 from builder_ui.cells import option_values
 from engine.app import AppDefinition
 from engine.forms.fields import FieldType
+from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.reports.model import ReportDefinition, ReportFilter
 from runtime.accounts.directory import active_users, department_choices
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATES = ("date", "datetime")
-_SYSTEM_KINDS = {"created_at": "date", "updated_at": "date", "owner": "user", "created_by": "user",
-                 "updated_by": "user", "department": "department"}
+_SYSTEM_KINDS = {key: "date" if f.is_time else f.kind for key, f in SYSTEM_FIELDS.items() if f.kind != "number"}
 
 
 @dataclass

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from builder_ui import i18n
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
-from engine.app import AppDefinition, parse_app
+from engine.app import AppDefinition
+from engine.app_check import parse_app
 from engine.expr.scope import form_scope
 from engine.flows import builder as edits
 from engine.flows.actions import action_types

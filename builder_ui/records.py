@@ -19,7 +19,7 @@ from engine.errors import FieldValueError, NotFound
 from engine.expr.errors import ExpressionError
 from engine.forms.defaults import initial_values
 from engine.forms.expressions import checked
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 from engine.forms.model import FormDefinition
 from engine.forms.visibility import locked_fields
 from runtime.accounts.directory import active_users, department_choices
@@ -72,7 +72,7 @@ def _column_start(column: Any) -> Any:
     if column.is_blank(column.default) or column.type in ("relation", "attachment") or column.computed:
         return None
     try:
-        value = column.normalize(column.default, ValueContext())
+        value = column.normalize(column.default, ValueContext(LITERAL_MOMENT))
     except FieldValueError:
         return None
     if isinstance(value, bool):

@@ -13,10 +13,6 @@ KEY_RE = re.compile(KEY_PATTERN)
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 """snake_case ASCII, starting with a letter, at most 63 characters (safe to inline into SQL)."""
 
-SYSTEM_FIELDS = ("id", "version", "owner", "department", "created_at", "created_by", "updated_at", "updated_by")
-"""Columns every record has; usable in filters and sorts like fields, never as field keys."""
-
-
 def repeated(keys: list[str]) -> list[int]:
     """Positions of keys that already appeared earlier in the list (duplicate form or field keys)."""
     seen: set[str] = set()

@@ -49,7 +49,7 @@ def _ranks() -> tuple[tuple[_Table, _Table, _Table], tuple[tuple[str, str], ...]
     ignored, *groups = files("engine").joinpath("text_order.txt").read_text(encoding="utf-8").split("\n")[:-1]
     gone: _Table = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0), *map(ord, ignored)])
     primary, secondary, tertiary = dict(gone), dict(gone), dict(gone)
-    contractions = []
+    contractions: list[tuple[str, str]] = []
     for rank, group in enumerate(groups):
         accent = case = 0
         for member in group.split("\t")[:-1] if "\t" in group else _members(group):

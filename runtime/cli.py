@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from engine.app import validate_app
+from engine.app_check import validate_app
 from engine.errors import EngineError, NotFound
 from engine.schema import app_json_schema_text
 from runtime import subscribers

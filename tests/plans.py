@@ -3,6 +3,7 @@ expression index without sorting."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -38,7 +39,7 @@ def list_plan(make: Any, app: str, form: str, **query: Any) -> str:
     indexes match the query's expressions."""
     with make.app.state.db.write() as conn:
         ref = definitions.form_ref(conn, app, form)
-        page, _count, _keys = listing.build_select(conn, ref, listing.ListQuery(**query), ValueContext())
+        page, _count, _keys = listing.build_select(conn, ref, listing.ListQuery(**query), ValueContext(datetime.now(UTC)))
         savepoint = conn.begin_nested()
         for name in generic_indexes(conn):
             conn.exec_driver_sql(f"DROP INDEX {name}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,9 +28,10 @@ from engine.text_order import sort_key
 
 @dataclass(frozen=True)
 class EvalContext:
-    """The moment (TODAY, NOW), the time zone dates are read in, and the current user."""
+    """The moment (TODAY, NOW), the time zone dates are read in, and the current user. The caller passes
+    the moment (a request's or a job's time): the engine reads no clock."""
 
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    now: datetime
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     user: str | None = None
 
@@ -39,19 +40,20 @@ class EvalContext:
         return self.now.astimezone(self.timezone)
 
 
-def load(value: Any, kind: Type, ctx: EvalContext) -> Any:
+def load(value: Any, kind: Type, timezone: ZoneInfo) -> Any:
     """A stored JSON value as the expression sees it: numbers as Decimal, dates as date objects."""
     if value is None:
         return None
-    if kind.is_list:
-        return [load(v, kind.item, ctx) for v in value] if isinstance(value, list) else None  # type: ignore[arg-type]
+    if kind.item is not None:  # a list
+        item = kind.item
+        return [load(v, item, timezone) for v in value] if isinstance(value, list) else None
     if kind == NUMBER:
         return value if isinstance(value, Decimal) else Decimal(str(value))
     if kind == DATE:
         return value if isinstance(value, date) else date.fromisoformat(value)
     if kind == DATETIME:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-        return moment.astimezone(ctx.timezone)
+        return moment.astimezone(timezone)
     if kind == BOOL:
         return bool(value)
     return value
@@ -70,8 +72,10 @@ def compare_values(op: str, a: Any, b: Any) -> Any:
 def arithmetic(op: str, a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return Decimal((a - b).total_seconds()) / 86400
     if isinstance(a, date) and isinstance(b, date):
-        return Decimal((a - b).days) if not isinstance(a, datetime) else Decimal((a - b).total_seconds()) / 86400
+        return Decimal((a - b).days)
     if isinstance(a, date):
         return add_days(a, b if op == "+" else -b)
     try:
@@ -89,21 +93,21 @@ class _Evaluator:
             return node.value
         if isinstance(node, FieldRef):
             key = ".".join(node.path)
-            return load(self.values.get(key), node.type or NUMBER, self.ctx)
+            return load(self.values.get(key), node.type or NUMBER, self.ctx.timezone)
         if isinstance(node, Unary):
-            value = self.run(node.operand)  # type: ignore[arg-type]
+            value = self.run(node.operand)
             return kleene_not(value) if node.op == "NOT" else (None if value is None else -value)
         if isinstance(node, Binary):
             return self.binary(node)
         if isinstance(node, InList):
-            item = self.run(node.item)  # type: ignore[arg-type]
-            found = any(compare_values("=", item, self.run(o)) for o in node.options)  # type: ignore[arg-type]
+            item = self.run(node.item)
+            found = any(compare_values("=", item, self.run(o)) for o in node.options)
             return (not found) if node.negated else found
         assert isinstance(node, Call)
         return self.call(node)
 
     def binary(self, node: Binary) -> Any:
-        a, b = self.run(node.left), self.run(node.right)  # type: ignore[arg-type]
+        a, b = self.run(node.left), self.run(node.right)
         if node.op == "AND":
             return kleene_and(a, b)
         if node.op == "OR":
@@ -124,10 +128,10 @@ class _Evaluator:
         return functions.get(node.name).py(*[self.run(a) for a in node.args])
 
 
-def evaluate(checked: Checked, values: Mapping[str, Any], ctx: EvalContext | None = None) -> Any:
+def evaluate(checked: Checked, values: Mapping[str, Any], ctx: EvalContext) -> Any:
     """The value of the expression for one record. `values` holds stored values by field key, and
     `rel.field` / `table.column` keys for lookups and sub_table columns (a list of the column)."""
-    return _Evaluator(values, ctx or EvalContext()).run(checked.node)
+    return _Evaluator(values, ctx).run(checked.node)
 
 
 def is_true(value: Any) -> bool:

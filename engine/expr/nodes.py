@@ -56,21 +56,21 @@ class Call(Node):
 
 @dataclass
 class Unary(Node):
-    op: str = ""  # "-" or "NOT"
-    operand: Node | None = None
+    op: str  # "-" or "NOT"
+    operand: Node
 
 
 @dataclass
 class Binary(Node):
-    op: str = ""  # + - * / & = != < <= > >= AND OR
-    left: Node | None = None
-    right: Node | None = None
+    op: str  # + - * / & = != < <= > >= AND OR
+    left: Node
+    right: Node
 
 
 @dataclass
 class InList(Node):
-    item: Node | None = None
-    options: list[Node] = field(default_factory=list)
+    item: Node
+    options: list[Node]
     negated: bool = False
 
 

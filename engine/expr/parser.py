@@ -44,77 +44,83 @@ def _string(token: Token) -> str:
     return "".join(out)
 
 
+# The rule `list` names a method of the transformer, which hides the builtin in its annotations.
+_Items = list[Any]
+_Tokens = list[Token]
+_Nodes = list[Node]
+
+
 @v_args(meta=True)
 class _ToNodes(Transformer[Token, Node]):
-    def number(self, meta: Any, items: list[Token]) -> Node:
+    def number(self, meta: Any, items: _Tokens) -> Node:
         return Literal(meta.line, meta.column, Decimal(str(items[0])))
 
-    def string(self, meta: Any, items: list[Token]) -> Node:
+    def string(self, meta: Any, items: _Tokens) -> Node:
         return Literal(meta.line, meta.column, _string(items[0]))
 
-    def true(self, meta: Any, items: list[Any]) -> Node:
+    def true(self, meta: Any, items: _Items) -> Node:
         return Literal(meta.line, meta.column, True)
 
-    def false(self, meta: Any, items: list[Any]) -> Node:
+    def false(self, meta: Any, items: _Items) -> Node:
         return Literal(meta.line, meta.column, False)
 
-    def null(self, meta: Any, items: list[Any]) -> Node:
+    def null(self, meta: Any, items: _Items) -> Node:
         return Literal(meta.line, meta.column, None)
 
-    def field(self, meta: Any, items: list[Token]) -> Node:
+    def field(self, meta: Any, items: _Tokens) -> Node:
         return FieldRef(meta.line, meta.column, tuple(str(t) for t in items))
 
-    def record_field(self, meta: Any, items: list[Token]) -> Node:
+    def record_field(self, meta: Any, items: _Tokens) -> Node:
         """CREATED_AT, UPDATED_AT, OWNER …: the record's own columns, as Excel users write them."""
         return FieldRef(meta.line, meta.column, (str(items[0]).lower(),))
 
-    def call(self, meta: Any, items: list[Any]) -> Node:
+    def call(self, meta: Any, items: _Items) -> Node:
         name, *args = items
         return Call(meta.line, meta.column, str(name), [a for a in args if a is not None])
 
-    def list(self, meta: Any, items: list[Any]) -> list[Node]:
+    def list(self, meta: Any, items: _Items) -> _Nodes:
         return [i for i in items if i is not None]
 
-    def neg(self, meta: Any, items: list[Node]) -> Node:
+    def neg(self, meta: Any, items: _Nodes) -> Node:
         return Unary(meta.line, meta.column, "-", items[0])
 
-    def not_(self, meta: Any, items: list[Node]) -> Node:
+    def not_(self, meta: Any, items: _Nodes) -> Node:
         return Unary(meta.line, meta.column, "NOT", items[0])
 
-    def _chain(self, items: list[Any], op: str | None = None) -> Node:
-        node = items[0]
+    def _chain(self, items: _Items, op: str | None = None) -> Node:
+        node: Node = items[0]
         rest = items[1:]
         if op is not None:  # AND / OR / &: operands only
             for right in rest:
                 node = Binary(node.line, node.column, op, node, right)
-            return node  # type: ignore[no-any-return]
+            return node
         for token, right in zip(rest[::2], rest[1::2], strict=True):
             line, column = _pos(token)
             node = Binary(line, column, str(token), node, right)
-        return node  # type: ignore[no-any-return]
+        return node
 
-    def or_(self, meta: Any, items: list[Node]) -> Node:
+    def or_(self, meta: Any, items: _Nodes) -> Node:
         return self._chain(items, "OR")
 
-    def and_(self, meta: Any, items: list[Node]) -> Node:
+    def and_(self, meta: Any, items: _Nodes) -> Node:
         return self._chain(items, "AND")
 
-    def concat(self, meta: Any, items: list[Node]) -> Node:
+    def concat(self, meta: Any, items: _Nodes) -> Node:
         return self._chain(items, "&")
 
-    def arith(self, meta: Any, items: list[Any]) -> Node:
+    def arith(self, meta: Any, items: _Items) -> Node:
         return self._chain(items)
 
-    def compare(self, meta: Any, items: list[Any]) -> Node:
+    def compare(self, meta: Any, items: _Items) -> Node:
         left, token, right = items
         op = {"<>": "!=", "==": "="}.get(str(token), str(token))
         line, column = _pos(token)
         return Binary(line, column, op, left, right)
 
-    def in_(self, meta: Any, items: list[Any]) -> Node:
+    def in_(self, meta: Any, items: _Items) -> Node:
         return InList(meta.line, meta.column, items[0], items[1], False)
 
-    def not_in(self, meta: Any, items: list[Any]) -> Node:
+    def not_in(self, meta: Any, items: _Items) -> Node:
         return InList(meta.line, meta.column, items[0], items[1], True)
 
 
@@ -136,8 +142,8 @@ def _parse_cached(text: str) -> Node:
     except UnexpectedEOF:
         raise _ends_early(text) from None
     except UnexpectedCharacters as e:
-        raise ExpressionError(e.line, e.column, f"无法识别的字符“{text[e.pos_in_stream]}”",
-                              f"unexpected character {text[e.pos_in_stream]!r}") from None
+        char = text[e.pos_in_stream or 0]
+        raise ExpressionError(e.line, e.column, f"无法识别的字符“{char}”", f"unexpected character {char!r}") from None
     except UnexpectedInput as e:
         token = getattr(e, "token", None)
         if token is None or token.type == "$END":

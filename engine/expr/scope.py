@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING
 from engine.expr.nodes import BOOL, DATE, DATETIME, NUMBER, TEXT, Type, list_of
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
+from engine.forms.system_fields import SYSTEM_FIELDS
 
 if TYPE_CHECKING:
     from engine.app import AppDefinition
 
 _NAMED = {"number": NUMBER, "text": TEXT, "bool": BOOL, "date": DATE, "datetime": DATETIME,
           "list[text]": list_of(TEXT), "list[number]": list_of(NUMBER)}
-SYSTEM = {"id": NUMBER, "version": NUMBER, "owner": TEXT, "department": TEXT, "created_at": DATETIME,
-          "created_by": TEXT, "updated_at": DATETIME, "updated_by": TEXT}
 
 
 def field_type(field: FieldType) -> Type | None:
@@ -37,7 +36,7 @@ class Scope:
 
 def form_scope(form: FormDefinition, app: AppDefinition | None = None) -> Scope:
     """The scope of expressions written on `form` (with `app`, relations can be followed)."""
-    scope = Scope(form, dict(SYSTEM))
+    scope = Scope(form, {key: f.expression_type for key, f in SYSTEM_FIELDS.items()})
     for f in form.fields:
         kind = field_type(f)
         if kind is not None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.expr.evaluate import EvalContext, arithmetic, compare_values, load
+from engine.expr.evaluate import arithmetic, compare_values, load
 from engine.expr.functions import functions
 from engine.expr.functions.text import show
 from engine.expr.nodes import BOOL, DATE, DATETIME, NUMBER, TEXT, list_of
@@ -26,10 +26,9 @@ def _in(value: Any, kind: str, zone: str) -> Any:
         return None
     if kind.startswith("list"):
         value = json.loads(value) if isinstance(value, str) else value
-    ctx = EvalContext(timezone=ZoneInfo(zone))
     if kind == "datetime" and isinstance(value, str) and not value.endswith("Z") and "+" not in value[10:]:
         value = value.replace(" ", "T") + "+00:00"  # a system timestamp, stored as naive UTC text
-    return load(value, _TYPES[kind], ctx)
+    return load(value, _TYPES[kind], ZoneInfo(zone))
 
 
 def _out(value: Any) -> Any:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Date, Numeric, String, and_, bindparam, false, func, not_, null, or_, true
+from sqlalchemy import Date, Numeric, String, and_, bindparam, false, func, literal, not_, null, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TIMESTAMP
 
@@ -197,18 +197,19 @@ class _Compiler:
             if node.type == DATETIME:
                 zone = str(self.ctx.timezone)
                 value = func.timezone(zone, func.cast(value, TIMESTAMP(timezone=True)))
-            return func.cast(value, Date) - func.cast("2000-01-01", Date)
+            return func.cast(value, Date) - func.cast(literal("2000-01-01", Date), Date)
         if node.type == DATETIME:  # SQLite knows no zones: shift by the zone's offset now (no DST in China)
             offset = self.ctx.local_now.utcoffset() or timedelta(0)
             return func.julianday(func.date(value, f"{int(offset.total_seconds() // 60):+d} minutes"))
         return func.julianday(value)
 
 
-def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContext | None = None) -> ColumnElement[Any]:
+def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContext) -> ColumnElement[Any]:
     """The expression as SQL for `dialect`; ValueError if the Checked says it does not compile there."""
     if not checked.compiles_to(dialect):
         raise ValueError(f"{checked.text!r} does not compile for {dialect}: {checked.not_in_sql[dialect]}")
-    return _Compiler(dialect, source, ctx or EvalContext()).run(checked.node, positive=True)  # type: ignore[no-any-return]
+    compiled: ColumnElement[Any] = _Compiler(dialect, source, ctx).run(checked.node, positive=True)
+    return compiled
 
 
 def in_text_order(value: Any, dialect: str) -> Any:

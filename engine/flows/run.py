@@ -17,7 +17,7 @@ from engine.expr.nodes import BOOL, Type
 from engine.flows import effects as fx
 from engine.flows.calendar import BusinessCalendar, add_duration
 from engine.flows.durations import parse_duration
-from engine.flows.state import Entry, FlowInstanceState, Task
+from engine.flows.state import Entry, FlowInstanceState, Status, Task, TaskStatus
 from engine.flows.tree import walk_steps
 from engine.forms.expressions import _row_values, checked
 from engine.forms.model import FormDefinition
@@ -96,7 +96,7 @@ class Run:
 
     def name_of(self, path: str) -> str:
         step = self.steps[path]
-        return getattr(step, "name", None) or getattr(step, "action", None) or step.type
+        return str(getattr(step, "name", None) or getattr(step, "action", None) or step.type)
 
     # --- reading the record -------------------------------------------------------------------------
 
@@ -143,8 +143,8 @@ class Run:
             self.set_timer(f"due:{key}", due_at)
         return task
 
-    def close_task(self, task: Task, status: str, actor: str | None = None, comment: str | None = None) -> None:
-        task.status = status  # type: ignore[assignment]
+    def close_task(self, task: Task, status: TaskStatus, actor: str | None = None, comment: str | None = None) -> None:
+        task.status = status
         task.decided_at, task.decided_by, task.comment = self.now, actor, comment
         self.state.timers.pop(f"due:{task.key}", None)
 
@@ -154,14 +154,14 @@ class Run:
 
     # --- moving on ----------------------------------------------------------------------------------
 
-    def finish(self, status: str, message: str, en: str, **detail: Any) -> None:
+    def finish(self, status: Status, message: str, en: str, **detail: Any) -> None:
         """End the instance: close what is open, apply on_reject, tell the runtime."""
         for task in self.state.open_tasks():
             self.close_task(task, "cancelled")
         self.state.cursors.clear()
         self.state.waiting.clear()
         self.state.timers.clear()
-        self.state.status = status  # type: ignore[assignment]
+        self.state.status = status
         if status == "rejected" and self.definition.on_reject and self.definition.on_reject.set:
             self.emit(fx.UpdateRecord({k: plain(self.evaluate(v)) for k, v in self.definition.on_reject.set.items()}))
         self.log(status, message, en, **detail)

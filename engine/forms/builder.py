@@ -15,7 +15,8 @@ from engine.errors import AlreadyExists, BadQuery, NotFound
 def _form(draft: dict[str, Any], form_key: str) -> dict[str, Any]:
     for form in draft.get("forms", []):
         if form.get("key") == form_key:
-            return form  # type: ignore[no-any-return]
+            found: dict[str, Any] = form
+            return found
     raise NotFound(f"表单 {form_key} 不存在", f"no form {form_key!r}")
 
 

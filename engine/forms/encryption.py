@@ -19,6 +19,9 @@ from engine.expr.errors import ExpressionError
 from engine.expr.nodes import FieldRef, walk
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
+from engine.forms.fields.formula import FormulaField
+from engine.forms.fields.lookup import LookupField
+from engine.forms.fields.rollup import RollupField
 
 if TYPE_CHECKING:
     from engine.app import AppDefinition
@@ -67,20 +70,20 @@ def form_encryption_issues(i: int, form: FormDefinition, app: AppDefinition) -> 
                                        "be in a sort index (unique and indexed are fine)"))
     for j, field in enumerate(form.fields):
         path = f"{where}.fields[{j}]"
-        if field.type == "lookup":
-            target = getattr(form.by_key.get(getattr(field, "relation")), "target", None)  # noqa: B009
-            if target in app.forms_by_key and (label := encrypted_named(app.form(target), app, getattr(field, "field"))):  # noqa: B009
+        if isinstance(field, LookupField):
+            target = getattr(form.by_key.get(field.relation), "target", None)
+            if target in app.forms_by_key and (label := encrypted_named(app.form(target), app, field.field)):
                 issues.append(_refused(f"{path}.field", label, "被引用（引用字段会把明文存进另一条记录）",
                                        "be looked up (a lookup would store its plaintext in another record)"))
-        if field.type == "rollup" and getattr(field, "of", None):
-            source = getattr(field, "source")  # noqa: B009
-            if source.form in app.forms_by_key and (label := encrypted_named(app.form(source.form), app, field.of)):  # type: ignore[attr-defined]
+        if isinstance(field, RollupField) and field.of:
+            source = field.source
+            if source.form in app.forms_by_key and (label := encrypted_named(app.form(source.form), app, field.of)):
                 issues.append(_refused(f"{path}.of", label, "被汇总", "be summarised by a rollup"))
-            condition = getattr(field, "where", None)
+            condition = field.where
             if condition and source.form in app.forms_by_key and (
                     label := expression_encrypted(condition, app.form(source.form), app)):
                 issues.append(_refused(f"{path}.where", label, "用在汇总条件中", "be used in a rollup's where"))
-        if field.type == "formula" and (label := expression_encrypted(getattr(field, "formula"), form, app)):  # noqa: B009
+        if isinstance(field, FormulaField) and (label := expression_encrypted(field.formula, form, app)):
             issues.append(_refused(f"{path}.formula", label, "用在公式字段中（公式的结果以明文存储）",
                                    "be used by a formula field (its result is stored in plaintext)"))
     return issues

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,7 +11,10 @@ from engine.errors import NotFound
 from engine.forms.fields import FieldType, any_field_annotation
 from engine.keys import Key
 
-AnyField = any_field_annotation()
+if TYPE_CHECKING:  # every field type is a FieldType; pydantic parses the discriminated union of the registered ones
+    AnyField: TypeAlias = FieldType
+else:
+    AnyField = any_field_annotation()
 
 
 class FormDefinition(BaseModel):
@@ -25,7 +28,7 @@ class FormDefinition(BaseModel):
     description: str | None = None
     title_field: str | None = None
     search_fields: list[str] = Field(default_factory=list)  # searched with the title field (手机, 编号 …)
-    fields: list[AnyField] = Field(default_factory=list)  # type: ignore[valid-type]
+    fields: list[AnyField] = Field(default_factory=list)
     indexes: list[list[str]] = Field(default_factory=list)
 
     @cached_property

@@ -115,7 +115,7 @@ def _stricter(form: str, old: FieldType, new: FieldType) -> list[Tightening]:
         for option, tighter in ((low, _greater), (high, _less)):
             limit = getattr(new, option, None)
             if limit is not None and tighter(limit, getattr(old, option, None)):
-                found.append(Tightening(form, new, option, old, limit))  # type: ignore[arg-type]
+                found.append(Tightening(form, new, option, old, limit))  # type: ignore[arg-type]  # BOUNDS (str pairs) names constraints only
     pattern = getattr(new, "pattern", None)
     if new.type in ("text", "textarea") and pattern and pattern != getattr(old, "pattern", None):
         found.append(Tightening(form, new, "pattern", old, pattern))

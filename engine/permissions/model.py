@@ -44,7 +44,7 @@ def _row_rule(value: Any) -> Any:
     if value is False or value is None:
         return None
     if isinstance(value, str):
-        return RowRule(scope=value)  # type: ignore[arg-type]
+        return RowRule.model_validate({"scope": value})  # the scope named, checked as any rule's
     return value
 
 

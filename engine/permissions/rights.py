@@ -64,7 +64,7 @@ class FormRights:
         return "edit" if self.unrestricted else self.fields.get(key, "hidden")
 
 
-_EVERYTHING = {op: (RowRule(scope="all"),) for op in ROW_OPERATIONS}
+_EVERYTHING: dict[str, tuple[RowRule, ...]] = {op: (RowRule(scope="all"),) for op in ROW_OPERATIONS}
 
 
 def full_rights(form: FormDefinition) -> FormRights:

@@ -59,7 +59,8 @@ class ReportAggregate:
 
     name: str
     arg: str
-    sql: Callable[[str, ColumnElement[Any] | None], ColumnElement[Any]]
+    sql: Callable[[str, Any], ColumnElement[Any]]
+    """(dialect, the argument's SQL) -> the aggregate's SQL; the argument is None for COUNT()."""
     combine: Callable[[Any, Any], Any] | None
     py: Callable[[list[Any]], Any]
     numeric: bool = False
@@ -80,7 +81,7 @@ BUILT_INS: tuple[ReportAggregate, ...] = (
                     lambda vs: sum(1 for v in vs if v is True), summary="满足条件的行数"),
     ReportAggregate("COUNT_DISTINCT", "row", lambda d, x: func.count(distinct(x)), None,
                     lambda vs: len({v for v in vs if v is not None}), summary="不同值的个数"),
-    ReportAggregate("SUM", "row", lambda d, x: _sum_sql(d, x), _add,  # type: ignore[arg-type]
+    ReportAggregate("SUM", "row", lambda d, x: _sum_sql(d, x), _add,
                     _blank_skipping(lambda vs: sum(vs, Decimal(0)) if vs else None), numeric=True, exact=True,
                     summary="求和"),
     ReportAggregate("MIN", "row", lambda d, x: func.min(x), _least, _blank_skipping(lambda vs: min(vs, key=_ordered, default=None)),
@@ -137,9 +138,11 @@ class TextGreatest(TextExtreme):
 def text_extreme_sql(name: str, dialect: str, x: ColumnElement[Any]) -> ColumnElement[Any]:
     """MIN or MAX (`name`) of a text in Chinese order; UnsupportedQuery on DuckDB, which lacks the order."""
     if dialect == "postgresql":
-        return getattr(func, name.lower())(x.collate(ICU_CHINESE))  # type: ignore[no-any-return]
+        found: ColumnElement[Any] = getattr(func, name.lower())(x.collate(ICU_CHINESE))
+        return found
     if dialect == "sqlite":
-        return getattr(func, f"tg_text_{name.lower()}")(x)  # type: ignore[no-any-return]
+        found = getattr(func, f"tg_text_{name.lower()}")(x)
+        return found
     raise UnsupportedQuery(f"{name} 文本暂不能在 {dialect} 上按中文顺序计算", f"{name} of text cannot run on {dialect}",
                            field="measure")
 

@@ -30,7 +30,7 @@ from engine.expr.scope import form_scope
 from engine.expr.to_sql import ColumnSource, to_sql
 from engine.expr.typecheck import Checked, check
 from engine.forms.fields.base import ValueContext
-from engine.keys import SYSTEM_FIELDS
+from engine.forms.system_fields import SYSTEM_FIELDS, TIME_FIELDS
 from engine.reports.aggregates import report_aggregates, text_extreme_sql
 from engine.reports.dimensions import DimensionPlan, plan_dimension
 from engine.reports.measures import Leaf, MeasurePlan, plan_measure
@@ -69,7 +69,7 @@ class WidgetQuery:
     period: Callable[[str, date, date], list[ColumnElement[bool]]] | None = None
     """Conditions keeping the rows whose date field falls within two local days (inclusive): KPI periods."""
 
-    def select(self, dims: list[int] | None = None, extra: list[ColumnElement[bool]] | None = None) -> Select[Any]:
+    def select(self, dims: list[int] | None = None, extra: list[ColumnElement[bool]] | None = None) -> Select[*tuple[Any, ...]]:
         """SELECT the group values of `dims` (all by default) and every leaf, grouped by those dims."""
         keep = list(range(len(self.dims))) if dims is None else dims
         # Untyped results: the driver's own values (Decimals stay exact), normalised by engine.reports.shape.
@@ -189,7 +189,7 @@ def range_clauses(source: ColumnSource, app: AppDefinition, form_key: str, key: 
                   end: date | None, ctx: EvalContext) -> list[ColumnElement[bool]]:
     """`key` within the local days start..end (inclusive): dates as stored, datetimes as UTC instants."""
     form = app.form(form_key)
-    kind = "timestamp" if key in SYSTEM_FIELDS else str(form.field(key).expression_type())
+    kind = SYSTEM_FIELDS[key].kind if key in SYSTEM_FIELDS else str(form.field(key).expression_type())
     out: list[ColumnElement[bool]] = []
     for day, op in ((start, ">="), (end + timedelta(days=1) if end else None, "<")):
         if day is None:
@@ -229,7 +229,7 @@ def filter_clauses(source: ColumnSource, app: AppDefinition, form_key: str, valu
         if key not in form.by_key and key not in SYSTEM_FIELDS:
             continue
         field_def = form.by_key.get(key)
-        kind = "timestamp" if field_def is None and key in ("created_at", "updated_at") else \
+        kind = "timestamp" if field_def is None and key in TIME_FIELDS else \
             str(field_def.expression_type()) if field_def is not None else "text"
         if kind in ("date", "datetime", "timestamp"):
             start, ranged, end = raw.partition("..")

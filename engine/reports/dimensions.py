@@ -18,11 +18,9 @@ from sqlalchemy.types import TIMESTAMP
 
 from engine.errors import InvalidDefinition, Issue
 from engine.forms.model import FormDefinition
-from engine.keys import SYSTEM_FIELDS
+from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.reports.model import Dimension
 
-_SYSTEM_KINDS = {"id": "number", "version": "number", "owner": "user", "created_by": "user", "updated_by": "user",
-                 "department": "department", "created_at": "timestamp", "updated_at": "timestamp"}
 _KINDS = {"select": "select", "relation": "relation", "user": "user", "department": "department", "date": "date",
           "datetime": "datetime", "boolean": "bool", "cascade": "cascade"}
 _ZH_BUCKET = {"day": "日", "week": "周", "month": "月", "quarter": "季度", "year": "年"}
@@ -49,8 +47,9 @@ def _bad(path: str, code: str, zh: str, en: str) -> InvalidDefinition:
 
 def plan_dimension(dim: Dimension, form: FormDefinition, path: str) -> DimensionPlan:
     """The plan of one dimension; InvalidDefinition at `path` when the field cannot group rows."""
+    kind: str
     if dim.field in SYSTEM_FIELDS:
-        kind, label = _SYSTEM_KINDS[dim.field], dim.field
+        kind, label = SYSTEM_FIELDS[dim.field].kind, dim.field
     else:
         f = form.by_key.get(dim.field)
         if f is None:

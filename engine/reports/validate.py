@@ -11,7 +11,8 @@ from engine.expr.nodes import BOOL
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from engine.forms.encryption import widget_encryption_issues
-from engine.keys import SYSTEM_FIELDS, repeated
+from engine.forms.system_fields import SYSTEM_FIELDS, TIME_FIELDS
+from engine.keys import repeated
 from engine.reports.compile import plan_widget, widget_plan_issues
 from engine.reports.model import ReportDefinition, Widget
 from engine.reports.widgets import widget_types
@@ -45,7 +46,7 @@ def widget_issues(widget: Widget, app: AppDefinition, path: str) -> list[Issue]:
             issues.append(Issue(f"{path}.filter", "invalid_expression", e.message, e.message_en))
     if widget.period is not None:
         period = widget.period.field
-        kind = "datetime" if period in ("created_at", "updated_at") else \
+        kind = "datetime" if period in TIME_FIELDS else \
             form.by_key[period].expression_type() if period in form.by_key else None
         if kind not in ("date", "datetime"):
             issues.append(Issue(f"{path}.period.field", "not_a_date", f"统计周期字段 {period} 不是日期字段",

@@ -14,8 +14,9 @@ from typing import Any
 
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
+from engine.forms.system_fields import SYSTEM_FIELDS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: `version` is BIGINT like `id` (the system fields map by their storage)
 """Bumped when the mapping below changes: every mirrored table is rebuilt."""
 
 
@@ -41,10 +42,9 @@ class MirrorColumn:
         return f"CAST({raw} AS {self.duck_type})"
 
 
-SYSTEM_COLUMNS = [MirrorColumn("id", "BIGINT", "system"), MirrorColumn("version", "INTEGER", "system"),
-                  MirrorColumn("owner", "VARCHAR", "system"), MirrorColumn("department", "VARCHAR", "system"),
-                  MirrorColumn("created_at", "TIMESTAMP", "system"), MirrorColumn("created_by", "VARCHAR", "system"),
-                  MirrorColumn("updated_at", "TIMESTAMP", "system"), MirrorColumn("updated_by", "VARCHAR", "system")]
+SYSTEM_TYPES = {"integer": "BIGINT", "timestamp": "TIMESTAMP", "text": "VARCHAR"}
+"""The DuckDB type of a system field by its storage (engine/forms/system_fields.py)."""
+SYSTEM_COLUMNS = [MirrorColumn(key, SYSTEM_TYPES[f.storage], "system") for key, f in SYSTEM_FIELDS.items()]
 
 
 def _decimal(field: FieldType) -> str:

@@ -20,9 +20,9 @@ from engine.app import AppDefinition
 from engine.expr.evaluate import EvalContext
 from engine.expr.to_sql import ORDERINGS
 from engine.forms.model import FormDefinition
-from engine.keys import SYSTEM_FIELDS
+from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.reports.dimensions import DimensionPlan, bucket_sql
-from runtime.analytics.columns import field_column, table_name
+from runtime.analytics.columns import SYSTEM_TYPES, field_column, table_name
 
 
 @compiles(BindParameter, "duckdb")
@@ -56,8 +56,7 @@ class MirrorSource:
     def _type(self, key: str, form: FormDefinition | None = None) -> str:
         form = form or self.form
         if key in SYSTEM_FIELDS:
-            return {"created_at": "TIMESTAMP", "updated_at": "TIMESTAMP", "id": "BIGINT",
-                    "version": "INTEGER"}.get(key, "VARCHAR")
+            return SYSTEM_TYPES[SYSTEM_FIELDS[key].storage]
         column = field_column(form.field(key))
         return column.duck_type if column else "VARCHAR"
 

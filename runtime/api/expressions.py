@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.expr.nodes import Type
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.errors import BadQuery, FlowRunning
 from engine.flows import builder
 from engine.flows.cron import Cron

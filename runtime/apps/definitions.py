@@ -16,7 +16,8 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.app import AppDefinition, parse_app
+from engine.app import AppDefinition
+from engine.app_check import parse_app
 from engine.errors import AlreadyExists, IncompatibleChange, Issue, NotFound
 from engine.forms.changes import convert, value_changes
 from engine.forms.model import FormDefinition

@@ -32,9 +32,10 @@ from sqlalchemy import BigInteger, Integer, Numeric, String, bindparam, func, li
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from engine.errors import BadQuery, EncryptedField, FieldValueError
-from engine.forms.fields.base import FieldType, ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, FieldType, ValueContext
 from engine.forms.fields.relation import MAX_ID
 from engine.forms.model import FormDefinition
+from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.text_order import SQL_FUNCTION
 from runtime.crypto.fields import blind_scope
 from runtime.crypto.keyring import current
@@ -63,16 +64,6 @@ CHINESE_ORDER = 'COLLATE "zh-x-icu"'
 migration 0009 then stops with a message naming it."""
 TEXT_KEY = SQL_FUNCTION
 """SQLite's function for the same order: engine/text_order.sort_key."""
-_SYSTEM = {  # column -> (storage, nullable)
-    "id": ("integer", False),
-    "version": ("integer", False),
-    "created_at": ("timestamp", False),
-    "updated_at": ("timestamp", False),
-    "owner": ("text", True),
-    "department": ("text", True),
-    "created_by": ("text", True),
-    "updated_by": ("text", True),
-}
 
 
 @dataclass(frozen=True)
@@ -150,7 +141,7 @@ class SqlColumn:
             return str(value)
         if self.field is not None:
             try:
-                value = self.field.normalize(value, ValueContext())
+                value = self.field.normalize(value, ValueContext(LITERAL_MOMENT))
             except FieldValueError:
                 pass  # a value the field would refuse: its hash matches nothing stored
         return current().blind(str(value), self.blind)
@@ -215,14 +206,14 @@ def refuse_encrypted(field: FieldType | None, use: str) -> None:
 
 
 def system_column(key: str, dialect: str) -> SqlColumn:
-    storage, nullable = _SYSTEM[key]
-    value = f"COALESCE({key}, '')" if nullable else key
-    return SqlColumn(key, storage, key, value, value)
+    system = SYSTEM_FIELDS[key]
+    value = f"COALESCE({key}, '')" if system.nullable else key
+    return SqlColumn(key, system.storage, key, value, value)
 
 
 def column(form: FormDefinition, key: str, dialect: str) -> SqlColumn:
     """The column a filter or sort names: a field of the form or a system column; else BadQuery."""
-    if key in _SYSTEM:
+    if key in SYSTEM_FIELDS:
         return system_column(key, dialect)
     field = form.by_key.get(key)
     if field is None:
@@ -231,7 +222,7 @@ def column(form: FormDefinition, key: str, dialect: str) -> SqlColumn:
 
 
 def is_system(key: str) -> bool:
-    return key in _SYSTEM
+    return key in SYSTEM_FIELDS
 
 
 __all__ = ["CHINESE_ORDER", "TEXT_KEY", "SqlColumn", "column", "field_column", "system_column", "is_system",

@@ -16,7 +16,7 @@ from builder_ui.cells import CELLS
 from builder_ui.filter_widgets import WIDGETS
 from builder_ui.rendering import env
 from engine.forms.fields import FieldType, field_types, parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 from engine.forms.fields.palette import GROUPS, Palette
 from tests.engine.test_field_types import DOCS, SAMPLES
 
@@ -67,7 +67,7 @@ def test_every_input_type_renders_its_input_and_a_cell(type_name: str) -> None:
     cls = field_types.get(type_name)
     options, inputs = SAMPLES[type_name]
     field = parse_field({"key": "f", "type": type_name, "label": "字段", **options})
-    value = field.normalize(inputs[0], ValueContext())
+    value = field.normalize(inputs[0], ValueContext(LITERAL_MOMENT))
     page = {"departments": [], "label": lambda f: f.label, "when": str}  # what render() gives every page
     macro = env.get_template("records/_inputs.html").make_module(page)
     html = str(macro.input(field, None, [], lambda f: [], lambda options: [], lambda f, v: "", lambda w: w))
@@ -137,7 +137,7 @@ def test_every_sub_table_column_type_renders_an_input_record_form_js_reads(type_
     options, inputs = SAMPLES[type_name]
     column = {"key": "c", "type": type_name, "label": "列", **options}
     table = parse_field({"key": "lines", "type": "sub_table", "label": "明细", "fields": [column]})
-    value = table.normalize([{"c": inputs[0]}], ValueContext())
+    value = table.normalize([{"c": inputs[0]}], ValueContext(LITERAL_MOMENT))
     page = {"departments": [], "label": lambda f: f.label, "when": str}
     macro = env.get_template("records/_inputs.html").make_module(page)
     html = str(macro.input(table, value, [], lambda f: [], lambda options: [], lambda f, v: "", lambda w: w))

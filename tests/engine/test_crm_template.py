@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from engine.app import AppDefinition, parse_app, validate_app
+from engine.app import AppDefinition
+from engine.app_check import parse_app, validate_app
 
 TEMPLATE = json.loads((Path(__file__).resolve().parents[2] / "apps" / "crm_template.json").read_text(encoding="utf-8"))
 

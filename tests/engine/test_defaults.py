@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.errors import ValidationFailed
 from engine.forms.defaults import initial_values
 from engine.forms.fields.base import ValueContext

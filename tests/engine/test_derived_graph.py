@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app, validate_app
+from engine.app_check import parse_app, validate_app
 from engine.forms.expressions import compute, counted
 from engine.forms.fields.base import ValueContext
 

@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine.app import AppDefinition, parse_app
+from engine.app import AppDefinition
+from engine.app_check import parse_app
 from engine.errors import InvalidDefinition
 from engine.permissions.derived import (
     dependency_forms,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import validate_app
+from engine.app_check import validate_app
 
 BASE: dict[str, Any] = {
     "format": "tangram/app@1", "key": "clinic", "name": "诊所", "version": "1.0.0",

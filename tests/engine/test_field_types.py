@@ -11,9 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from engine.app import AppDefinition, validate_app
+from engine.app import AppDefinition
+from engine.app_check import validate_app
 from engine.forms.fields import FieldType, field_types, parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
 DOCS = (Path(__file__).resolve().parents[2] / "docs" / "field-types.md").read_text(encoding="utf-8")
 PHOTO = {"id": "a" * 32, "name": "现场照片.png", "size": 2048, "content_type": "image/png"}
@@ -69,7 +70,7 @@ def test_every_type_has_samples(type_name: str) -> None:
 
 @pytest.mark.parametrize("type_name", TYPES, ids=TYPES)
 def test_normalized_values_are_json_and_round_trip_through_a_cell(type_name: str) -> None:
-    field, ctx = _field(type_name), ValueContext()
+    field, ctx = _field(type_name), ValueContext(LITERAL_MOMENT)
     for given in SAMPLES[type_name][1]:
         value = field.normalize(given, ctx)
         assert json.loads(json.dumps(value)) == value
@@ -86,7 +87,7 @@ def test_json_schema_is_valid_and_describes_the_stored_values(type_name: str) ->
     schema = field.json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     for given in SAMPLES[type_name][1]:
-        jsonschema.validate(field.normalize(given, ValueContext()), schema)
+        jsonschema.validate(field.normalize(given, ValueContext(LITERAL_MOMENT)), schema)
 
 
 @pytest.mark.parametrize("type_name", TYPES, ids=TYPES)

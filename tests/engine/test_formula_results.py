@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app, validate_app
+from engine.app_check import parse_app, validate_app
 
 APP: dict[str, Any] = {"format": "tangram/app@1", "key": "q", "name": "报价", "version": "1.0.0", "forms": [
     {"key": "customer", "name": "客户", "title_field": "name", "fields": [

@@ -3,6 +3,7 @@ value before its type does any work, and every refusal names the field and the l
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ FORM = FormDefinition.model_validate({"key": "f", "name": "表单", "fields": [
         {"key": "part", "type": "text", "label": "配件"},
         {"key": "note", "type": "textarea", "label": "说明"}]},
 ]})
-SMALL = ValueContext(limits=Limits(text_chars=10, textarea_chars=40, sub_table_rows=2, multi_values=3, value_depth=4))
+SMALL = ValueContext(datetime.now(UTC), limits=Limits(text_chars=10, textarea_chars=40, sub_table_rows=2, multi_values=3, value_depth=4))
 
 
 def _issues(values: dict[str, Any], ctx: ValueContext = SMALL) -> list[tuple[str, str]]:
@@ -58,7 +59,7 @@ def test_a_value_over_a_limit_is_refused_naming_its_path(values: dict[str, Any],
                          ids=["huge-exponent", "negative-huge", "tiny-exponent", "big-int", "many-digits", "nan",
                               "infinity", "signalling-nan"])
 def test_a_number_beyond_what_is_stored_exactly_is_refused_not_an_exception(values: dict[str, Any]) -> None:
-    assert _issues(values, ValueContext()) == [(next(iter(values)), "invalid_value")]
+    assert _issues(values, ValueContext(datetime.now(UTC))) == [(next(iter(values)), "invalid_value")]
 
 
 def test_the_message_names_the_limit_in_both_languages() -> None:
@@ -73,13 +74,13 @@ def test_values_at_the_limits_are_taken() -> None:
     data = normalize_values(FORM, {"title": "x" * 10, "body": "y" * 40, "tags": ["a", "b", "c"],
                                    "lines": [{"part": "p" * 10, "note": "n" * 40}] * 2}, SMALL)
     assert len(data["lines"]) == 2
-    numbers = normalize_values(FORM, {"amount": "9" * 28, "qty": "0." + "0" * 20 + "1"}, ValueContext())
+    numbers = normalize_values(FORM, {"amount": "9" * 28, "qty": "0." + "0" * 20 + "1"}, ValueContext(datetime.now(UTC)))
     assert numbers["amount"] == "9" * 28 + ".00"
 
 
 def test_a_fields_own_max_length_still_holds_below_the_servers_limit() -> None:
-    assert _issues({"title": "x" * 501}, ValueContext()) == [("title", "invalid_value")]
-    assert normalize_values(FORM, {"title": "x" * 500}, ValueContext())["title"] == "x" * 500
+    assert _issues({"title": "x" * 501}, ValueContext(datetime.now(UTC))) == [("title", "invalid_value")]
+    assert normalize_values(FORM, {"title": "x" * 500}, ValueContext(datetime.now(UTC)))["title"] == "x" * 500
 
 
 def test_a_surrogate_pair_is_one_character_and_taken() -> None:

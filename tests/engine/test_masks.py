@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app, validate_app
-from engine.forms.fields.base import ValueContext
+from engine.app_check import parse_app, validate_app
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 from engine.forms.masks import mask_email, mask_phone, mask_text
 from engine.permissions import rights_of
 from tests.engine.test_field_types import SAMPLES, TYPES, _field
@@ -20,7 +20,7 @@ def test_every_type_masks_its_values_so_they_cannot_be_read_back(type_name: str)
     field = _field(type_name)
     assert field.mask(None) is None and field.mask("") is None  # blank stays blank
     for given in SAMPLES[type_name][1]:
-        value = field.normalize(given, ValueContext())
+        value = field.normalize(given, ValueContext(LITERAL_MOMENT))
         masked = field.mask(value)
         assert isinstance(masked, str) and "*" in masked
         assert masked != value and str(value) not in masked

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app, validate_app
+from engine.app_check import parse_app, validate_app
 from engine.org import Department, Org
 from engine.permissions import RowRule, rights_of, row_scope
 from engine.permissions.rights import EVERYTHING, ScopeTerm, full_rights

@@ -3,6 +3,7 @@ which decisions each allows — without a database."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from engine.forms.fields.base import ValueContext
 from engine.forms.model import FormDefinition
 from engine.forms.tightening import Decision, fill_value, parse_decisions, tightenings
 
-CTX = ValueContext()
+CTX = ValueContext(datetime.now(UTC))
 TRADE = [{"value": "制造业", "children": ["汽车零配件", "电子"]}, "服务业"]
 
 

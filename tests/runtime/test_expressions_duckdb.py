@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from sqlalchemy import Connection, create_engine, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.expr.evaluate import EvalContext, evaluate, is_true
 from engine.expr.scope import form_scope
 from engine.expr.to_sql import to_sql

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.app import validate_app
+from engine.app_check import validate_app
 
 QUOTES = {
     "key": "sales", "name": "销售", "forms": [{

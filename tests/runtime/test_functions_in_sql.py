@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext, evaluate
 from engine.expr.functions import functions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -91,7 +92,7 @@ def _sqlite_plan_without_statistics(make: Any, sort: str, conditions: list[listi
         assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").scalar() == 0
         ref = definitions.form_ref(conn, "shop", "customer")
         query = listing.ListQuery(conditions=conditions or [], sort=listing.parse_sort(ref, sort, "sqlite"))
-        return plan_of(conn, listing.build_select(conn, ref, query, ValueContext())[0])
+        return plan_of(conn, listing.build_select(conn, ref, query, ValueContext(datetime.now(UTC)))[0])
 
 
 @pytest.mark.parametrize("sort", ["name", "-name", "since"])
@@ -135,6 +136,6 @@ def test_a_row_scope_is_marked_selective_for_sqlite_only(make: Any, kept_by: str
     with make.app.state.db.read() as conn:
         ref = definitions.form_ref(conn, "shop", "customer")
         dialect = conn.dialect.name
-        sql = str(scope_clause(RowScope(terms=(term,)), ref, dialect, EvalContext()).compile(conn))
+        sql = str(scope_clause(RowScope(terms=(term,)), ref, dialect, EvalContext(datetime.now(UTC))).compile(conn))
     marked = sql.startswith(f"unlikely(records.{kept_by} IN")
     assert marked == (dialect == "sqlite") and f"records.{kept_by} IN" in sql, sql

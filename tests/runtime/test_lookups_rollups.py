@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.app import validate_app
+from engine.app_check import validate_app
 
 ACCOUNTS = {
     "key": "accounts", "name": "客户", "forms": [

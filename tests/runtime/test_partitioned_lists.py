@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -50,7 +51,7 @@ def _pages(fetch: Any) -> tuple[list[int], int | None]:
        region=st.sampled_from([None, "华东"]))
 def test_partitioned_and_plain_lists_agree(stocked: Maker, sort: str | None, limit: int, depts: set[str],
                                            region: str | None) -> None:
-    ctx = ValueContext()
+    ctx = ValueContext(datetime.now(UTC))
     with stocked.app.state.db.read() as conn:
         ref = definitions.form_ref(conn, "shop", "customer")
         conditions = [listing.Condition("region", "eq", region)] if region else []

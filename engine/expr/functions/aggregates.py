@@ -29,7 +29,7 @@ def _numeric_rule(node: Call, args: list[Type]) -> Type:
 
 
 def _order_rule(node: Call, args: list[Type]) -> Type:
-    items = {(t.item if t.is_list else t) for t in args} - {NULL}
+    items = {(t.item if t.item is not None else t) for t in args} - {NULL}
     if len(items) > 1:
         raise fail(node, f"{node.name} 的参数类型不一致", f"the arguments of {node.name} have different types")
     return items.pop() if items else NULL

@@ -135,7 +135,9 @@ def _safe_date(y: Decimal, m: Decimal, d: Decimal) -> date | None:
         return None
 
 
-def _eomonth(day: date, months: int) -> date | None:
+def _eomonth(day: date | None, months: int) -> date | None:
+    if day is None:
+        return None
     moved = _add_months(day.replace(day=1), months)
     return None if moved is None else moved.replace(day=calendar.monthrange(moved.year, moved.month)[1])
 

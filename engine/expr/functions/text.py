@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Integer, String, cast, func
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.expr.functions.base import Function, typed
 from engine.expr.nodes import BOOL, NUMBER, TEXT
@@ -52,7 +53,7 @@ def _text(value: Any, pattern: Any = None) -> Any:
 
 
 def _concat_sql_sqlite(a: list[Any]) -> Any:
-    out = func.coalesce(cast(a[0], String), "")
+    out: ColumnElement[Any] = func.coalesce(cast(a[0], String), "")
     for part in a[1:]:
         out = out.op("||")(func.coalesce(cast(part, String), ""))
     return out

@@ -79,7 +79,8 @@ SubTableField.model_rebuild(_types_namespace={"SubField": any_field_annotation()
 
 def parse_field(data: dict[str, Any]) -> FieldType:
     """Parse one field definition (raises pydantic.ValidationError)."""
-    return TypeAdapter(any_field_annotation()).validate_python(data)
+    field: FieldType = TypeAdapter(any_field_annotation()).validate_python(data)
+    return field
 
 
 __all__ = ["FieldType", "ValueContext", "field_types", "any_field_annotation", "parse_field"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -34,15 +34,20 @@ ORDER_OPS = ("lt", "lte", "gt", "gte")
 TEXT_OPS = ("contains", "starts_with")
 CONTAINER_OPS = ("has", "blank", "not_blank")
 
+LITERAL_MOMENT = datetime(1970, 1, 1, tzinfo=UTC)
+"""The `now` of a context that only normalises a literal (a definition's default, a filter's value): field
+types read no clock when they normalise, and no expression is evaluated, so no real moment is needed."""
+
 BOUNDS = (("min", "max"), ("min_length", "max_length"), ("min_selected", "max_selected"), ("min_rows", "max_rows"))
 """Pairs of options, in whichever type has them, where the first may not exceed the second."""
 
 
 @dataclass(frozen=True)
 class ValueContext:
-    """What normalising a value may need from the outside world, passed in (engines read no clock)."""
+    """What normalising a value may need from the outside world, passed in (engines read no clock): `now` is
+    the request's or the job's time, which formulas and default formulas see."""
 
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    now: datetime
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     limits: Limits = DEFAULT
     """How much one value may hold (the runtime's settings; engine/forms/bounds.py checks them)."""
@@ -110,7 +115,7 @@ class FieldType(BaseModel):
     @classmethod
     def type_name(cls) -> str:
         """The `type` of definitions of this class, read from its Literal annotation."""
-        return cls.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+        return str(get_args(cls.model_fields["type"].annotation)[0])
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
         """Return the canonical stored value of a non-blank input, or raise FieldValueError."""
@@ -149,7 +154,7 @@ class FieldType(BaseModel):
         if issues or self.is_blank(self.default) or type(self).computed:
             return issues
         try:
-            self.normalize(self.default, ValueContext())
+            self.normalize(self.default, ValueContext(LITERAL_MOMENT))
         except FieldValueError as e:
             return [Issue("default", "invalid_default", f"默认值不符合字段要求：{e.message}",
                           f"the default does not fit the field: {e.message_en or e.message}")]

@@ -90,7 +90,7 @@ class CascadeField(FieldType):
         return found[1], found[2]
 
     def _walk(self, value: Any) -> list[Node]:
-        level, path = self.tree, []
+        level, path = self.tree, list[Node]()
         if isinstance(value, list | tuple):
             for part in (str(v).strip() for v in value):
                 node = next((n for n in level if part in (n.value, n.label)), None)

@@ -64,7 +64,7 @@ class FormulaField(FieldType):
             number = Decimal(value)
             if self.scale is not None:
                 number = number.quantize(Decimal(1).scaleb(-self.scale))
-            elif number.as_tuple().exponent < -10:  # type: ignore[operator]
+            elif number.as_tuple().exponent < -10:  # type: ignore[operator]  # a finite Decimal's exponent is an int
                 number = number.quantize(Decimal("1e-10"))
             text = format(number, "f")
             return text.rstrip("0").rstrip(".") if "." in text and self.scale is None else text

@@ -41,7 +41,7 @@ class RelationField(FieldType):
     palette = Palette("关联记录", "Relation", "link", "⇄", from_app=True)
 
     @property
-    def filter_ops(self) -> tuple[str, ...]:  # type: ignore[override]
+    def filter_ops(self) -> tuple[str, ...]:  # type: ignore[override]  # the base's class attribute, computed here from `multiple`
         return CONTAINER_OPS if self.multiple else EQUALITY_OPS
 
     def expression_type(self) -> str | None:

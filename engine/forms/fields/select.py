@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -36,7 +36,10 @@ def parse_options(options: list[str | Option]) -> list[Option]:
 class Choices(FieldType):
     """Shared by select and multi_select: options and how an input names one of them."""
 
-    options: list[str | Option]
+    if TYPE_CHECKING:  # the validator below reads every string as an Option
+        options: list[Option]
+    else:
+        options: list[str | Option]
     """Strings or {"value", "label", "color"}; read as Options (the schema admits both spellings)."""
 
     @field_validator("options")
@@ -48,8 +51,8 @@ class Choices(FieldType):
 
     @cached_property
     def _by_name(self) -> dict[str, str]:
-        names = {o.label: o.value for o in self.options if o.label}  # type: ignore[union-attr]
-        return names | {o.value: o.value for o in self.options}  # type: ignore[union-attr]
+        names = {o.label: o.value for o in self.options if o.label}
+        return names | {o.value: o.value for o in self.options}
 
     def option_value(self, given: Any) -> str:
         """The option named by its value or its label (imports use labels), else FieldValueError."""
@@ -73,7 +76,7 @@ class SelectField(Choices):
         return self.option_value(value)
 
     def sort_order(self) -> tuple[str, ...]:
-        return tuple(o.value for o in self.options)  # type: ignore[union-attr]
+        return tuple(o.value for o in self.options)
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "enum": [o.value for o in self.options]}
@@ -100,7 +103,7 @@ class MultiSelectField(Choices):
         if not isinstance(given, list | tuple):
             raise FieldValueError("应为选项列表", "expected a list of options")
         chosen = {self.option_value(g) for g in given}
-        values = [o.value for o in self.options if o.value in chosen]  # type: ignore[union-attr]
+        values = [o.value for o in self.options if o.value in chosen]
         if self.max_selected is not None and len(values) > self.max_selected:
             raise FieldValueError(f"最多选 {self.max_selected} 项", f"at most {self.max_selected} options")
         if self.min_selected is not None and len(values) < self.min_selected:
@@ -108,7 +111,7 @@ class MultiSelectField(Choices):
         return values
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "array", "items": {"type": "string", "enum": [o.value for o in self.options]},  # type: ignore[union-attr]
+        return {"type": "array", "items": {"type": "string", "enum": [o.value for o in self.options]},
                 "uniqueItems": True}
 
     def to_cell(self, value: Any) -> Any:

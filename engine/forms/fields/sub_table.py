@@ -17,12 +17,14 @@ if TYPE_CHECKING:
     from engine.app import AppDefinition
     from engine.forms.model import FormDefinition
 
+    SubField = FieldType  # for type checkers; pydantic reads the union of field types (fields/__init__.py)
+
 
 class SubTableField(FieldType):
     """Rows of typed fields; each row is validated like a small record, problems as `[2].qty`."""
 
     type: Literal["sub_table"]
-    fields: list[SubField]  # noqa: F821 — the union of field types, resolved in fields/__init__.py
+    fields: list[SubField]  # the union of field types, resolved in fields/__init__.py
     min_rows: int | None = Field(default=None, ge=0)
     max_rows: int | None = Field(default=None, ge=1)
 

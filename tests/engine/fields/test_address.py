@@ -6,9 +6,9 @@ import pytest
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 ADDRESS = parse_field({"key": "address", "type": "address", "label": "所在地区"})
 PARTS = ("province", "city", "district", "detail")
 

@@ -6,9 +6,9 @@ import pytest
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 PHOTO = {"id": "f1", "name": "现场照片.PNG", "size": 2048, "content_type": "image/png"}
 PDF = {"id": "f2", "name": "合同.pdf", "size": 90000, "content_type": "application/pdf"}
 FILES = parse_field({"key": "files", "type": "attachment", "label": "合同附件", "max_files": 2,

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 QUOTE = parse_field({"key": "no", "type": "auto_number", "label": "报价单号", "pattern": "QT-{YYYY}{MM}-{seq:4}"})
 NOV_24 = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ from pydantic import ValidationError
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 TREE = [
     {"value": "制造业", "label": "制造", "children": ["汽车零配件", {"value": "电子电器", "label": "电子/电器"}]},
     {"value": "IT/软件", "children": ["云-服务", "SaaS"]},

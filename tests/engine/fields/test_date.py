@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 SIGNED = parse_field({"key": "signed_on", "type": "date", "label": "签约日期", "min": "2000-01-01",
                       "max": "2099-12-31"})
 
@@ -37,7 +37,7 @@ def test_date_refuses_impossible_dates_other_orders_and_out_of_range(bad: object
 def test_aware_datetime_into_a_date_field_takes_the_day_in_the_app_time_zone() -> None:
     late_utc = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
     assert SIGNED.normalize(late_utc, CTX) == "2026-12-01"  # already 1 December in Beijing
-    assert SIGNED.normalize(late_utc, ValueContext(timezone=ZoneInfo("Europe/London"))) == "2026-11-30"
+    assert SIGNED.normalize(late_utc, ValueContext(LITERAL_MOMENT, timezone=ZoneInfo("Europe/London"))) == "2026-11-30"
 
 
 def test_date_cell_is_a_date() -> None:

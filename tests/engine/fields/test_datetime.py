@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 MOMENT = parse_field({"key": "last_followup_at", "type": "datetime", "label": "最近跟进时间"})
 
 
@@ -34,7 +34,7 @@ def test_datetime_without_offset_is_local_and_stored_in_utc(given_: object, stor
 
 
 def test_naive_input_follows_the_context_time_zone() -> None:
-    london = ValueContext(timezone=ZoneInfo("Europe/London"))
+    london = ValueContext(LITERAL_MOMENT, timezone=ZoneInfo("Europe/London"))
     assert MOMENT.normalize("2026-07-01 12:00", london) == "2026-07-01T11:00:00Z"
 
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 MONEY = parse_field({"key": "amount", "type": "money", "label": "合同金额", "min": 0})
 YUAN = parse_field({"key": "budget", "type": "money", "label": "预算（元）", "scale": 0})
 

@@ -6,9 +6,9 @@ import pytest
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 ROLES = parse_field({"key": "roles", "type": "multi_select", "label": "决策链角色", "min_selected": 1,
                      "max_selected": 2, "options": ["决策者", {"value": "影响者", "label": "影响人"}, "使用者"]})
 

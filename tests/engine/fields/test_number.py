@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 QTY = parse_field({"key": "qty", "type": "number", "label": "数量", "precision": 1, "min": 0, "max": 1000,
                    "unit": "件"})
 ANY = parse_field({"key": "n", "type": "number", "label": "员工人数"})

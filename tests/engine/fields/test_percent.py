@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 RATE = parse_field({"key": "win_rate", "type": "percent", "label": "赢率", "min": 0, "max": 1})
 
 

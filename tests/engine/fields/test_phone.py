@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
 PHONE = parse_field({"key": "phone", "type": "phone", "label": "电话"})
 MOBILE = parse_field({"key": "phone", "type": "phone", "label": "手机", "kind": "mobile"})
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 
 
 @pytest.mark.parametrize(("given_", "stored"), [

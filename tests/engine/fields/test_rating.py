@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 FIVE = parse_field({"key": "satisfaction", "type": "rating", "label": "满意度"})
 TEN = parse_field({"key": "score", "type": "rating", "label": "评分", "max": 10})
 

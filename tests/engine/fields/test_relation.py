@@ -6,9 +6,9 @@ import pytest
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 ONE = parse_field({"key": "customer", "type": "relation", "label": "客户", "target": "customer"})
 MANY = parse_field({"key": "contacts", "type": "relation", "label": "联系人", "target": "contact", "multiple": True})
 

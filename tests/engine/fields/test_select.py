@@ -7,9 +7,9 @@ from pydantic import ValidationError
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 LEVEL = parse_field({"key": "level", "type": "select", "label": "客户等级",
                      "options": [{"value": "A", "label": "A类客户", "color": "#e00"}, "B", "C"]})
 

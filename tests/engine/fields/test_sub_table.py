@@ -9,9 +9,9 @@ from pydantic import ValidationError
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 LINES = parse_field({"key": "lines", "type": "sub_table", "label": "报价明细", "min_rows": 1, "max_rows": 3, "fields": [
     {"key": "item", "type": "text", "label": "产品", "required": True},
     {"key": "qty", "type": "number", "label": "数量", "default": 1, "min": 1},

@@ -6,9 +6,9 @@ import pytest
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 NAME = parse_field({"key": "name", "type": "text", "label": "联系人", "min_length": 2, "max_length": 4,
                     "pattern": r"[\u4e00-\u9fa5]+", "pattern_message": "只能是汉字"})
 

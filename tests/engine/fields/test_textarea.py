@@ -6,9 +6,9 @@ import pytest
 
 from engine.errors import FieldValueError
 from engine.forms.fields import parse_field
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import LITERAL_MOMENT, ValueContext
 
-CTX = ValueContext()
+CTX = ValueContext(LITERAL_MOMENT)
 NEEDS = parse_field({"key": "needs", "type": "textarea", "label": "关键需求点", "max_length": 10})
 
 

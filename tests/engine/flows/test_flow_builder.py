@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.app import parse_app, validate_app
+from engine.app_check import parse_app, validate_app
 from engine.errors import EngineError
 from engine.flows import builder
 from engine.flows.steps import step_types

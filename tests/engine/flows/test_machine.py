@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.errors import FlowStateError, NotAssignee
 from engine.flows import effects as fx
 from engine.flows.events import EVENT_TYPES, AddApprovers, Cancel, Decide, Start, TimerFired, Transfer

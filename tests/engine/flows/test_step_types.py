@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app, validate_app
+from engine.app_check import parse_app, validate_app
 from engine.flows.actions import ActionStep, action_types
 from engine.flows.events import Start
 from engine.flows.machine import advance

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.flows.calendar import BusinessCalendar, add_duration
 from engine.flows.cron import Cron
 from engine.flows.durations import Duration, parse_duration

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.flows import effects as fx
 from engine.flows.run import FlowContext
 from engine.flows.trial import trial

@@ -12,7 +12,7 @@ from sqlalchemy import literal_column, table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.app import parse_app
+from engine.app_check import parse_app
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import form_scope
 from engine.reports.compile import compile_widget

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.app import parse_app, validate_app
+from engine.app_check import parse_app, validate_app
 from engine.errors import InvalidDefinition
 from engine.reports.widgets import widget_types
 from tests.factories import shop
