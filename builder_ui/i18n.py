@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
+from engine.forms.system_fields import SYSTEM_FIELDS
+
 COOKIE = "tangram_lang"
 LANGUAGES = ("zh", "en")
 
@@ -52,9 +54,9 @@ ZH: dict[str, str] = {
     "width": "宽度", "width_full": "整行", "width_half": "半行", "min": "最小值", "max": "最大值",
     "pattern": "格式（正则）", "max_length": "最大长度", "target": "关联表单", "publish": "发布",
     "published": "已发布为第 {v} 版", "preview": "预览", "drag_here": "把字段类型拖到这里",
-    "remove_field": "移除字段（数据保留）", "draft_note": "修改保存在草稿中，发布后生效", "version": "版本",
-    "language": "English", "other_lang": "en", "uncategorised": "未分组", "system": "系统", "id": "编号",
-    "owner": "所有者", "created_at": "创建时间", "updated_at": "更新时间", "yes": "是", "no": "否",
+    "remove_field": "移除字段（数据保留）", "draft_note": "修改保存在草稿中，发布后生效", 
+    "language": "English", "other_lang": "en", "uncategorised": "未分组", "system": "系统", 
+    "yes": "是", "no": "否",
     "set_field": "字段", "set_value": "改为", "export_selected": "导出所选", "empty_form": "这个表单还没有字段",
     "no_permission": "没有权限", "loading": "加载中…", "close": "关闭", "error": "出错了",
     "skip_to_content": "跳到正文", "menu": "菜单", "rules": "校验规则（每行：表达式 | 提示）", "formula": "公式", "locked": "当前不可修改", "operator": "条件", "condition_value": "值",
@@ -65,8 +67,8 @@ ZH: dict[str, str] = {
     "kpi_target": "目标", "completion": "完成率", "previous": "上期", "previous_growth": "环比", "last_year": "去年同期",
     "last_year_growth": "同比", "period": "统计期", "drill": "明细", "open_list": "打开{form}列表",
     "export_csv": "导出 CSV", "export_xlsx": "导出 Excel", "data_table": "数据表", "total": "合计", "blank": "（空）", "others": "其他",
-    "more_records": "加载更多", "records_shown": "显示 {n} 条", "created_by": "创建人", "updated_by": "修改人",
-    "department": "部门",
+    "more_records": "加载更多", "records_shown": "显示 {n} 条", 
+    
     "cascade_options": "级联选项（每行一个，下一级多缩进两个空格；可写 值|显示名）", "sub_columns": "明细列",
     "column": "第 {n} 列", "column_type": "类型", "add_column": "添加列", "move_up": "上移", "move_down": "下移",
     "remove_column": "删除此列", "lookup_relation": "通过哪个关联字段", "lookup_field": "引用关联记录的字段",
@@ -207,8 +209,8 @@ EN: dict[str, str] = {
     "pattern": "Pattern (regex)", "max_length": "Max length", "target": "Target form", "publish": "Publish",
     "published": "Published as version {v}", "preview": "Preview", "drag_here": "Drag field types here",
     "remove_field": "Remove field (data kept)", "draft_note": "Changes are saved to the draft until you publish",
-    "version": "Version", "language": "中文", "other_lang": "zh", "uncategorised": "Other", "system": "System",
-    "id": "ID", "owner": "Owner", "created_at": "Created", "updated_at": "Updated", "yes": "Yes", "no": "No",
+    "language": "中文", "other_lang": "zh", "uncategorised": "Other", "system": "System",
+    "yes": "Yes", "no": "No",
     "set_field": "Field", "set_value": "New value", "export_selected": "Export selected",
     "empty_form": "This form has no fields yet", "no_permission": "Not allowed", "loading": "Loading…",
     "close": "Close", "error": "Something went wrong", "skip_to_content": "Skip to content", "menu": "Menu",
@@ -221,7 +223,7 @@ EN: dict[str, str] = {
     "last_year": "A year earlier", "last_year_growth": "vs last year", "period": "Period", "drill": "Records",
     "open_list": "Open the {form} list", "export_csv": "Export CSV", "export_xlsx": "Export Excel",
     "data_table": "Data table", "total": "Total", "blank": "(blank)", "others": "Others", "more_records": "Load more",
-    "records_shown": "{n} shown", "created_by": "Created by", "updated_by": "Updated by", "department": "Department",
+    "records_shown": "{n} shown", 
     "cascade_options": "Options tree (one per line, two more spaces per level; value|label allowed)",
     "sub_columns": "Row columns", "column": "Column {n}", "column_type": "Type", "add_column": "Add column",
     "move_up": "Move up", "move_down": "Move down", "remove_column": "Remove this column",
@@ -318,6 +320,10 @@ EN: dict[str, str] = {
     "cp_is_true": "is yes", "cp_is_false": "is no", "cp_me": "is the current user",
     "cp_cannot_show": "The picker cannot show this expression: edit it in the expression box (kept as typed)",
 }
+
+# The system fields' names come from their one definition (engine/forms/system_fields.py).
+ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
+EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}
 
 CATALOGUE = {"zh": ZH, "en": EN}
 
