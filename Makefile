@@ -20,8 +20,12 @@ run: install
 typecheck: install
 	$(BIN)/mypy
 
+# One pytest worker per core; a test file stays on one worker (its module fixtures — a browser, a site —
+# are set up once). PYTEST_WORKERS= runs in one process.
+PYTEST_WORKERS ?= -n auto --dist loadfile
+
 test: typecheck
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
