@@ -19,6 +19,7 @@ from engine.flows.machine import Outcome, advance, fail
 from engine.flows.model import FlowDefinition
 from engine.flows.run import FlowContext
 from engine.flows.state import FINAL, FlowInstanceState
+from engine.flows.steps import approval
 from runtime.accounts.org import load_org
 from runtime.apps import definitions
 from runtime.db.tables import flow_instances, flow_tasks
@@ -227,6 +228,26 @@ def tasks_of(conn: Connection, assignee: str | None, statuses: list[str] | None,
     return list(conn.execute(query))
 
 
+def task_actions(conn: Connection, rows: list[Row[Any]]) -> list[list[str]]:
+    """What each task's assignee may do with it now: nothing once decided, `complete` for a to-do, and for
+    an approval what its step allows (the definition version its instance runs on decides)."""
+    wanted = {r.instance_id for r in rows if r.status == "open" and r.kind == "approval"}
+    instances = {i.id: i for i in conn.execute(select(
+        flow_instances.c.id, flow_instances.c.app, flow_instances.c.flow, flow_instances.c.def_version)
+        .where(flow_instances.c.id.in_(wanted)))} if wanted else {}
+    found = []
+    for row in rows:
+        if row.status != "open":
+            found.append([])
+        elif row.kind == "todo":
+            found.append(["complete"])
+        else:
+            inst = instances[row.instance_id]
+            flow = definitions.version_of(conn, inst.app, inst.def_version).flow(inst.flow)
+            found.append(approval.task_actions(flow, row.step))
+    return found
+
+
 def complete_todo(conn: Connection, task_id: int, username: str, comment: str | None, now: datetime) -> Row[Any]:
     """Mark a to-do done (only its assignee can)."""
     row = task(conn, task_id)
@@ -243,4 +264,4 @@ def complete_todo(conn: Connection, task_id: int, username: str, comment: str | 
 
 __all__ = ["start", "apply", "get", "list_instances", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
            "running_by_version",
-           "carrying_out", "is_carrying_out", "complete_todo", "context"]
+           "carrying_out", "is_carrying_out", "complete_todo", "context", "task_actions"]

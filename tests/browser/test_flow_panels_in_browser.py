@@ -245,3 +245,25 @@ def test_values_a_panel_cannot_show_as_such_survive_a_save_from_it(page: Any, si
     assert panel.get_by_label("需要同意的人数（N）", exact=True).input_value() == "2"
     _save(page)
     assert _flow(site, "panel_odd") == before
+
+
+def test_approval_options_round_trip_through_the_panel(page: Any, site: Site) -> None:
+    _new_flow(site, page, "panel_approval_options", [APPROVE])
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    panel.get_by_label("允许退回发起人修改", exact=True).uncheck()
+    panel.get_by_label("允许加签", exact=True).uncheck()
+    _save(page)
+    stored = _flow(site, "panel_approval_options")["steps"][0]
+    assert (stored.get("allow_return"), stored.get("allow_add_approver")) == (False, False)
+    assert "allow_transfer" not in stored  # allowed is the default: left out
+
+    page.reload()
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    assert not panel.get_by_label("允许退回发起人修改", exact=True).is_checked()
+    assert panel.get_by_label("允许转交他人", exact=True).is_checked()
+    assert not panel.get_by_label("允许加签", exact=True).is_checked()
+    before = _flow(site, "panel_approval_options")
+    _save(page)
+    assert _flow(site, "panel_approval_options") == before

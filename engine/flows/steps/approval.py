@@ -4,10 +4,11 @@ escalates to the next level, or decides by itself."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from engine.errors import FlowStateError
 from engine.flows import effects as fx
 from engine.flows.approvers import escalation_target, resolve
 from engine.flows.checker import FlowChecker
@@ -17,6 +18,10 @@ from engine.flows.parts import Recipients, _duration, _Model
 from engine.flows.run import Run
 from engine.flows.state import ApprovalRun, Task
 from engine.flows.steps.base import StepType
+from engine.flows.tree import walk_steps
+
+if TYPE_CHECKING:
+    from engine.flows.model import FlowDefinition
 
 
 class Due(_Model):
@@ -46,6 +51,12 @@ class ApprovalStep(StepType):
     due: Due | None = None
     if_empty: Literal["fail", "approve"] = "fail"
     """When the approvers resolve to nobody at run time: fail the instance, or pass the step."""
+    allow_return: bool = True
+    """An approver may send the record back to the submitter (退回)."""
+    allow_transfer: bool = True
+    """An approver may hand the task to someone else (转交)."""
+    allow_add_approver: bool = True
+    """An approver may ask more approvers to join the step (加签)."""
 
     _due = field_validator("due", mode="before")(lambda cls, v: _due(v))
 
@@ -67,6 +78,19 @@ class ApprovalStep(StepType):
 
     def enter(self, run: Run, path: str) -> bool:
         return _enter(run, path, self)
+
+    @property
+    def actions(self) -> list[str]:
+        """What the approver of an open task may do, named as the task API's routes."""
+        allowed = {"return": self.allow_return, "transfer": self.allow_transfer,
+                   "add-approvers": self.allow_add_approver}
+        return ["approve", "reject", *(name for name, on in allowed.items() if on)]
+
+
+def task_actions(definition: FlowDefinition, step: str) -> list[str]:
+    """The actions an open approval task at this step path allows (none for a path the flow lacks)."""
+    found = dict(walk_steps(definition.steps)).get(step)
+    return found.actions if isinstance(found, ApprovalStep) else []
 
 
 def _open(run: Run, path: str, step: ApprovalStep, user: str) -> Task:
@@ -173,10 +197,24 @@ def _add(run: Run, step: ApprovalStep, task: Task, users: tuple[str, ...], actor
             actor=actor, comment=comment, users=new)
 
 
+_SWITCHES = {"return": ("allow_return", "退回"), "transfer": ("allow_transfer", "转交"),
+             "add-approvers": ("allow_add_approver", "加签")}
+
+
+def _refuse_unless_allowed(step: ApprovalStep, event: Decide | Transfer | AddApprovers) -> None:
+    action = "transfer" if isinstance(event, Transfer) else "add-approvers" if isinstance(event, AddApprovers) \
+        else event.decision
+    if action in _SWITCHES and action not in step.actions:
+        option, word = _SWITCHES[action]
+        raise FlowStateError(f"“{step.name}”不允许{word}（{option} 为 false）",
+                             f"step {step.name!r} does not allow {action} ({option} is false)", field=option)
+
+
 def act(run: Run, task: Task, event: Decide | Transfer | AddApprovers) -> None:
     """An approver's decision on one of the step's tasks."""
     step = run.steps[task.step]
     assert isinstance(step, ApprovalStep)
+    _refuse_unless_allowed(step, event)
     if isinstance(event, Transfer):
         run.close_task(task, "transferred", event.actor, event.comment)
         run.log("transferred", f"转交给 {event.to}", f"transferred to {event.to}", step=task.step, actor=event.actor,

@@ -16,6 +16,7 @@ from engine.flows.events import EVENT_TYPES, AddApprovers, Cancel, Decide, Start
 from engine.flows.machine import GUARDS, advance
 from engine.flows.run import FlowContext
 from engine.flows.state import STATUSES, FlowInstanceState
+from engine.flows.steps import approval as approval_step
 from engine.org import Org
 from tests.flows import approval, approval_flow, tickets
 
@@ -124,3 +125,24 @@ def test_escalation_without_a_department_falls_back_to_a_reminder() -> None:
     outcome = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx)
     assert outcome.state.timeline[-1].kind == "reminded"
     assert [t.assignee for t in outcome.state.open_tasks()] == ["li"]
+
+
+@pytest.mark.parametrize(("option", "event"), [
+    ("allow_return", Decide("t1", "li", "return")),
+    ("allow_transfer", Transfer("t1", "li", "zhang")),
+    ("allow_add_approver", AddApprovers("t1", "li", ("zhang",))),
+], ids=["return", "transfer", "add"])
+def test_a_switched_off_action_is_refused_naming_its_option_and_changes_nothing(option: str, event: Any) -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, **{option: False}))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    with pytest.raises(FlowStateError) as refused:
+        advance(flow, state, event, NOW, ctx)
+    assert refused.value.extra["field"] == option
+    assert advance(flow, state, Decide("t1", "li", "approve"), NOW, ctx).state.status == "approved"
+
+
+def test_an_approval_step_allows_every_action_unless_switched_off() -> None:
+    flow, _ = flow_of(approval({"role": "team_lead"}), approval({"role": "board"}, allow_transfer=False,
+                                                                  allow_return=False))
+    assert approval_step.task_actions(flow, "steps[0]") == ["approve", "reject", "return", "transfer", "add-approvers"]
+    assert approval_step.task_actions(flow, "steps[1]") == ["approve", "reject", "add-approvers"]

@@ -1,5 +1,5 @@
 /* 审批's panel: whom to ask (engine/flows/parts.Recipients), how they decide (mode, required), what happens
-   when nobody is found (if_empty), and the SLA (due: after, working time only, then remind / escalate to
+   when nobody is found (if_empty), whether approvers may return, transfer and add approvers, and the SLA (due: after, working time only, then remind / escalate to
    the next level up / approve / reject by itself). engine/flows/steps/approval.py is the model. */
 "use strict";
 
@@ -12,6 +12,20 @@
   const ACTIONS = () => [["remind", w("提醒审批人", "Remind the approver")],
                          ["escalate", w("升级给审批人的上级（部门负责人）", "Escalate to the approver's head")],
                          ["approve", w("自动同意", "Approve by itself")], ["reject", w("自动驳回", "Reject by itself")]];
+
+  const SWITCHES = () => [["allow_return", w("允许退回发起人修改", "Approvers may return it to the submitter")],
+                          ["allow_transfer", w("允许转交他人", "Approvers may transfer the task")],
+                          ["allow_add_approver", w("允许加签", "Approvers may add approvers")]];
+
+  /* What approvers may do besides approve and reject (default: allowed, so the option is left out). */
+  function switches(step) {
+    const boxes = SWITCHES().map(([option, label]) => [option, checkbox(option, label, step[option] !== false)]);
+    const box = el("fieldset", {class: "plain allow"}, el("legend", {text: w("审批人可以", "Approvers may")}),
+                   ...boxes.map(([, c]) => c.box));
+    const read = () => Object.fromEntries(boxes.map(([option, c]) => [
+      option, c.input.checked ? (step[option] === true ? true : undefined) : false]));
+    return {box, read};
+  }
 
   const dueOf = (step) => (typeof step.due === "string" ? {after: step.due} : step.due || null);
 
@@ -38,10 +52,11 @@
     on.input.addEventListener("change", showSla);
     showSla();
     sla.append(el("legend", {text: w("时限（SLA）", "Time limit (SLA)")}), on.box, details);
+    const allow = switches(step);
     box.append(who.box, labelled("mode", w("审批方式", "How they decide"), mode), requiredBox,
-               labelled("if_empty", w("找不到审批人时", "When nobody is found"), ifEmpty), sla);
+               labelled("if_empty", w("找不到审批人时", "When nobody is found"), ifEmpty), allow.box, sla);
     return () => {
-      const options = {approvers: who.read(), mode: mode.value,
+      const options = {...allow.read(), approvers: who.read(), mode: mode.value,
                        required: mode.value === "n_of_m" ? Number(required.value) || 1 : undefined,
                        if_empty: ifEmpty.value === "fail" && step.if_empty === undefined ? undefined : ifEmpty.value};
       if (!on.input.checked) options.due = undefined;
