@@ -187,6 +187,20 @@ def locked(conn: Connection, app: str, record_ids: list[int]) -> Row[Any] | None
         flow_instances.c.status == "running").limit(1)).first()
 
 
+def editable_under_approval(conn: Connection, app: str, record_ids: list[int], username: str) -> set[str]:
+    """The fields of these records `username` may change while they are locked: those every instance holding
+    one of them lets its open approval tasks of theirs edit (`editable_fields`); empty for anyone else."""
+    rows = conn.execute(select(flow_instances).where(
+        flow_instances.c.app == app, flow_instances.c.record_id.in_(record_ids), flow_instances.c.locks_record.is_(True),
+        flow_instances.c.status == "running"))
+    allowed: set[str] | None = None
+    for row in rows:
+        flow = definitions.version_of(conn, row.app, row.def_version).flow(row.flow)
+        fields = approval.editable_by(flow, state_of(row), username)
+        allowed = fields if allowed is None else allowed & fields
+    return allowed or set()
+
+
 def of_record(conn: Connection, app: str, form: str, record_id: int) -> list[Row[Any]]:
     return list(conn.execute(select(flow_instances).where(
         flow_instances.c.app == app, flow_instances.c.form == form, flow_instances.c.record_id == record_id)
@@ -264,4 +278,4 @@ def complete_todo(conn: Connection, task_id: int, username: str, comment: str | 
 
 __all__ = ["start", "apply", "get", "list_instances", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
            "running_by_version",
-           "carrying_out", "is_carrying_out", "complete_todo", "context", "task_actions"]
+           "carrying_out", "is_carrying_out", "complete_todo", "context", "task_actions", "editable_under_approval"]

@@ -253,9 +253,11 @@ def test_approval_options_round_trip_through_the_panel(page: Any, site: Site) ->
     panel = _panel(page)
     panel.get_by_label("允许退回发起人修改", exact=True).uncheck()
     panel.get_by_label("允许加签", exact=True).uncheck()
+    panel.get_by_label("审批人可修改的字段", exact=True).select_option(["amount", "note"])
     _save(page)
     stored = _flow(site, "panel_approval_options")["steps"][0]
     assert (stored.get("allow_return"), stored.get("allow_add_approver")) == (False, False)
+    assert stored["editable_fields"] == ["amount", "note"]
     assert "allow_transfer" not in stored  # allowed is the default: left out
 
     page.reload()
@@ -264,6 +266,8 @@ def test_approval_options_round_trip_through_the_panel(page: Any, site: Site) ->
     assert not panel.get_by_label("允许退回发起人修改", exact=True).is_checked()
     assert panel.get_by_label("允许转交他人", exact=True).is_checked()
     assert not panel.get_by_label("允许加签", exact=True).is_checked()
+    assert panel.get_by_label("审批人可修改的字段", exact=True).evaluate(
+        "s => [...s.selectedOptions].map(o => o.value)") == ["amount", "note"]
     before = _flow(site, "panel_approval_options")
     _save(page)
     assert _flow(site, "panel_approval_options") == before

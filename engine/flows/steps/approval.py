@@ -16,9 +16,10 @@ from engine.flows.events import AddApprovers, Decide, Transfer
 from engine.flows.moves import reject, step_done
 from engine.flows.parts import Recipients, _duration, _Model
 from engine.flows.run import Run
-from engine.flows.state import ApprovalRun, Task
+from engine.flows.state import ApprovalRun, FlowInstanceState, Task
 from engine.flows.steps.base import StepType
 from engine.flows.tree import walk_steps
+from engine.keys import Key
 
 if TYPE_CHECKING:
     from engine.flows.model import FlowDefinition
@@ -57,6 +58,8 @@ class ApprovalStep(StepType):
     """An approver may hand the task to someone else (转交)."""
     allow_add_approver: bool = True
     """An approver may ask more approvers to join the step (加签)."""
+    editable_fields: list[Key] = Field(default_factory=list)
+    """Fields of the record an approver may change while their task is open (the rest stays locked)."""
 
     _due = field_validator("due", mode="before")(lambda cls, v: _due(v))
 
@@ -70,6 +73,8 @@ class ApprovalStep(StepType):
 
     def check(self, c: FlowChecker, path: str) -> None:
         c.recipients(f"{path}.approvers", self.approvers)
+        for i, key in enumerate(self.editable_fields):
+            c.field(f"{path}.editable_fields[{i}]", key, writable=True)
         named = self.approvers.users
         if self.mode == "n_of_m" and named and not (self.approvers.roles or self.approvers.field) \
                 and (self.required or 0) > len(named):
@@ -85,6 +90,17 @@ class ApprovalStep(StepType):
         allowed = {"return": self.allow_return, "transfer": self.allow_transfer,
                    "add-approvers": self.allow_add_approver}
         return ["approve", "reject", *(name for name, on in allowed.items() if on)]
+
+
+def editable_by(definition: FlowDefinition, state: FlowInstanceState, user: str) -> set[str]:
+    """The record's fields `user` may change now: those the steps of their open approval tasks allow."""
+    steps = dict(walk_steps(definition.steps))
+    found: set[str] = set()
+    for task in state.open_tasks():
+        step = steps.get(task.step)
+        if task.kind == "approval" and task.assignee == user and isinstance(step, ApprovalStep):
+            found.update(step.editable_fields)
+    return found
 
 
 def task_actions(definition: FlowDefinition, step: str) -> list[str]:

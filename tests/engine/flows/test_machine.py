@@ -146,3 +146,15 @@ def test_an_approval_step_allows_every_action_unless_switched_off() -> None:
                                                                   allow_return=False))
     assert approval_step.task_actions(flow, "steps[0]") == ["approve", "reject", "return", "transfer", "add-approvers"]
     assert approval_step.task_actions(flow, "steps[1]") == ["approve", "reject", "add-approvers"]
+
+
+def test_only_the_approver_of_an_open_task_may_edit_the_steps_editable_fields() -> None:
+    flow, ctx = flow_of(approval({"users": ["b1", "b2"]}, "sequential", editable_fields=["cost", "note"]),
+                        approval({"role": "team_lead"}))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    assert approval_step.editable_by(flow, state, "b1") == {"cost", "note"}
+    assert approval_step.editable_by(flow, state, "b2") == set()  # not their turn yet
+    state = advance(flow, state, Decide("t1", "b1", "approve"), NOW, ctx).state
+    assert approval_step.editable_by(flow, state, "b1") == set()
+    state = advance(flow, state, Decide("t2", "b2", "approve"), NOW, ctx).state
+    assert approval_step.editable_by(flow, state, "li") == set()  # the next step lets nobody edit

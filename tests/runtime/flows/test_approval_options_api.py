@@ -57,3 +57,56 @@ def test_allowed_actions_still_work_when_others_are_switched_off(make: Maker) ->
     w.decide("li", "transfer", {"to": "tian"})
     w.decide("tian")
     assert w.instance(inst["id"])["status"] == "approved"
+
+
+def with_total(definition: dict[str, Any]) -> dict[str, Any]:
+    """The tickets app with a formula field (doubled cost) on the ticket form."""
+    definition["forms"][0]["fields"].append({"key": "total", "type": "formula", "label": "合计", "formula": "cost * 2"})
+    return definition
+
+
+def editing_world(make: Maker) -> FlowWorld:
+    w = FlowWorld(make, with_total(tickets(approval_flow(
+        approval({"users": ["li", "tian"]}, "sequential", editable_fields=["cost", "note"]),
+        approval({"role": "director"})))))
+    w.org(*ORG)
+    return w
+
+
+def patch(w: FlowWorld, record_id: int, user: str, data: dict[str, Any]) -> Any:
+    return w.client.patch(f"{RECORDS}/{record_id}", json={"data": data}, headers=w.h(user))
+
+
+def test_the_approver_of_an_open_task_may_change_exactly_the_steps_editable_fields(make: Maker) -> None:
+    w = editing_world(make)
+    rec = w.record({"summary": "x", "cost": 100}, user="wang")
+    w.submit(rec["id"], user="wang")
+    r = patch(w, rec["id"], "li", {"cost": 80, "note": "核减"})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["total"] == "160"  # its formula follows (exact numbers as text)
+    refused = patch(w, rec["id"], "li", {"summary": "改标题", "cost": 70})
+    assert refused.status_code == 423 and refused.json()["error"]["field"] == "summary"
+    assert "summary" in refused.json()["error"]["message"]
+    assert w.get_record(rec["id"])["data"]["cost"] == "80.00"  # nothing of the refused write is kept
+
+
+def test_everyone_else_still_finds_the_record_locked(make: Maker) -> None:
+    w = editing_world(make)
+    rec = w.record({"summary": "x", "cost": 100}, user="wang")
+    w.submit(rec["id"], user="wang")
+    for user in ("tian", "wang", "admin"):  # the next approver, the submitter, an administrator
+        r = patch(w, rec["id"], user, {"cost": 1})
+        assert r.status_code == 423 and r.json()["error"]["code"] == "record_locked", user
+    w.decide("li")
+    assert patch(w, rec["id"], "li", {"cost": 1}).status_code == 423  # decided: the task is no longer open
+    assert patch(w, rec["id"], "tian", {"note": "二审"}).status_code == 200  # now tian's turn
+    w.decide("tian")
+    assert patch(w, rec["id"], "zhang", {"note": "三审"}).status_code == 423  # the director's step lists none
+
+
+def test_a_computed_field_cannot_be_made_editable(make: Maker) -> None:
+    definition = with_total(tickets(approval_flow(approval({"users": ["li"]}, editable_fields=["total"]))))
+    r = make.client.post("/api/v1/apps", json=definition, headers=make.admin)
+    assert r.status_code == 422, r.text
+    found = {d["path"]: d["code"] for d in r.json()["error"]["details"]}
+    assert found["flows[0].steps[0].editable_fields[0]"] == "not_writable"

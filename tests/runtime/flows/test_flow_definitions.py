@@ -39,6 +39,9 @@ CASES = [
      "flows[0].steps[0].required", "no_approver"),
     ("approver field is not a user field", submit({"type": "approval", "approvers": {"field": "summary"}}),
      "flows[0].steps[0].approvers.field", "wrong_field_type"),
+    ("an approver may edit an unknown field", submit({"type": "approval", "approvers": {"users": ["a"]},
+                                                       "editable_fields": ["cost", "ghost"]}),
+     "flows[0].steps[0].editable_fields[1]", "unknown_field"),
     ("update of an unknown field", submit({"type": "action", "action": "update_record", "set": {"ghost": "1"}}),
      "flows[0].steps[0].set.ghost", "unknown_field"),
     ("bad expression in a nested branch", submit({"type": "condition", "branches": [

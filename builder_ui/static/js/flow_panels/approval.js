@@ -1,11 +1,12 @@
 /* 审批's panel: whom to ask (engine/flows/parts.Recipients), how they decide (mode, required), what happens
-   when nobody is found (if_empty), whether approvers may return, transfer and add approvers, and the SLA (due: after, working time only, then remind / escalate to
+   when nobody is found (if_empty), whether approvers may return, transfer and add approvers, which fields
+   they may edit meanwhile (editable_fields), and the SLA (due: after, working time only, then remind / escalate to
    the next level up / approve / reject by itself). engine/flows/steps/approval.py is the model. */
 "use strict";
 
 (function () {
   const {register, ui} = window.tangram.flowPanels;
-  const {el, w, labelled, checkbox, select, recipients, duration, changed, copy} = ui;
+  const {el, w, labelled, checkbox, select, recipients, duration, changed, copy, fieldsOf} = ui;
 
   const MODES = () => [["any", w("或签（一人同意即可）", "Any one")], ["all", w("会签（需全部同意）", "All (countersign)")],
                        ["sequential", w("依次审批", "One after another")], ["n_of_m", w("N 人同意", "N of them")]];
@@ -24,6 +25,25 @@
                    ...boxes.map(([, c]) => c.box));
     const read = () => Object.fromEntries(boxes.map(([option, c]) => [
       option, c.input.checked ? (step[option] === true ? true : undefined) : false]));
+    return {box, read};
+  }
+
+  /* The record's fields an approver may change while their task is open (computed ones cannot be). */
+  function editable(step, ctx) {
+    const chosen = step.editable_fields || [];
+    const input = select(fieldsOf(ctx).filter((f) => !f.computed).map((f) => [f.key, `${f.label}（${f.key}）`]), undefined);
+    input.multiple = true;
+    input.size = Math.min(6, Math.max(3, input.options.length));
+    chosen.forEach((key) => {
+      if (![...input.options].some((o) => o.value === key)) input.append(el("option", {value: key, text: key}));
+    });
+    [...input.options].forEach((o) => { o.selected = chosen.includes(o.value); });
+    const box = labelled("editable_fields", w("审批人可修改的字段", "Fields the approver may change"), input,
+                         w("可多选（按住 Ctrl）；其余字段在审批期间保持锁定", "Several with Ctrl; the others stay locked"));
+    const read = () => {
+      const picked = [...input.selectedOptions].map((o) => o.value);
+      return picked.length ? picked : (step.editable_fields && step.editable_fields.length === 0 ? [] : undefined);
+    };
     return {box, read};
   }
 
@@ -53,10 +73,11 @@
     showSla();
     sla.append(el("legend", {text: w("时限（SLA）", "Time limit (SLA)")}), on.box, details);
     const allow = switches(step);
+    const edits = editable(step, ctx);
     box.append(who.box, labelled("mode", w("审批方式", "How they decide"), mode), requiredBox,
-               labelled("if_empty", w("找不到审批人时", "When nobody is found"), ifEmpty), allow.box, sla);
+               labelled("if_empty", w("找不到审批人时", "When nobody is found"), ifEmpty), allow.box, edits.box, sla);
     return () => {
-      const options = {...allow.read(), approvers: who.read(), mode: mode.value,
+      const options = {...allow.read(), editable_fields: edits.read(), approvers: who.read(), mode: mode.value,
                        required: mode.value === "n_of_m" ? Number(required.value) || 1 : undefined,
                        if_empty: ifEmpty.value === "fail" && step.if_empty === undefined ? undefined : ifEmpty.value};
       if (!on.input.checked) options.due = undefined;
