@@ -271,3 +271,29 @@ def test_approval_options_round_trip_through_the_panel(page: Any, site: Site) ->
     before = _flow(site, "panel_approval_options")
     _save(page)
     assert _flow(site, "panel_approval_options") == before
+
+
+def test_approvers_from_a_department_field_round_trip_through_the_panel(page: Any, site: Site) -> None:
+    draft = "/apps/showcase/draft/flows"
+    r = site.api.put(f"{draft}/dept_review", json={"key": "dept_review", "name": "客户审核", "form": "customer",
+                                                     "trigger": {"on": "submit"}, "steps": [APPROVE]})
+    assert r.status_code == 200, r.text
+    stored = lambda: next(i["flow"] for i in site.api.get(draft).json()["items"]  # noqa: E731
+                          if i["flow"]["key"] == "dept_review")["steps"][0]
+    page.goto(f"{site.url}/apps/showcase/builder/flows/dept_review")
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    panel.get_by_label("指定成员（用户名，逗号分隔）", exact=True).fill("")
+    panel.get_by_label("表单中部门字段所指部门", exact=True).select_option("dept")
+    panel.get_by_label("部门字段的负责人层级", exact=True).select_option("1")
+    _save(page)
+    assert stored()["approvers"] == {"department_field": {"field": "dept", "levels_up": 1}}
+
+    page.reload()
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    assert panel.get_by_label("表单中部门字段所指部门", exact=True).input_value() == "dept"
+    assert panel.get_by_label("部门字段的负责人层级", exact=True).input_value() == "1"
+    before = stored()
+    _save(page)
+    assert stored() == before

@@ -110,3 +110,28 @@ def test_a_computed_field_cannot_be_made_editable(make: Maker) -> None:
     assert r.status_code == 422, r.text
     found = {d["path"]: d["code"] for d in r.json()["error"]["details"]}
     assert found["flows[0].steps[0].editable_fields[0]"] == "not_writable"
+
+
+def with_department(definition: dict[str, Any]) -> dict[str, Any]:
+    definition["forms"][0]["fields"].append({"key": "dept", "type": "department", "label": "所属部门"})
+    return definition
+
+
+def test_a_department_field_names_its_head_or_the_head_n_levels_up(make: Maker) -> None:
+    w = FlowWorld(make, with_department(tickets(approval_flow(
+        approval({"department_field": "dept"}, name="部门负责人"),
+        approval({"department_field": {"field": "dept", "levels_up": 1}}, name="上级负责人")))))
+    w.org(*ORG)
+    inst = w.submit(w.record({"summary": "x", "dept": "workshop"}, user="wang")["id"], user="wang")
+    assert w.inbox("lead")[0]["step_name"] == "部门负责人"
+    w.decide("lead")
+    assert w.inbox("boss")[0]["step_name"] == "上级负责人"
+    w.decide("boss")
+    assert w.instance(inst["id"])["status"] == "approved"
+
+
+def test_a_record_without_a_department_fails_the_step_visibly(make: Maker) -> None:
+    w = FlowWorld(make, with_department(tickets(approval_flow(approval({"department_field": "dept"})))))
+    w.org(*ORG)
+    inst = w.submit(w.record({"summary": "x"})["id"])
+    assert inst["status"] == "failed" and "找不到审批人" in inst["timeline"][-1]["message"]
