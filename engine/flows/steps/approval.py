@@ -4,6 +4,7 @@ escalates to the next level, or decides by itself."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -26,13 +27,37 @@ if TYPE_CHECKING:
 
 
 class Due(_Model):
-    """When a task is due, counted in calendar or working time, and what happens when it passes."""
+    """When a task is due, counted in calendar or working time, and what happens when it passes (the one-stage
+    SLA; `sla` has several)."""
 
     after: str
     business: bool = False
     action: Literal["remind", "escalate", "approve", "reject"] = "remind"
+    escalate_to: list[str] | None = Field(default=None, min_length=1)
+    """escalate: to these users instead of the next level up."""
 
     _after = field_validator("after")(lambda cls, v: _duration(v))
+
+
+class Stage(_Model):
+    """One stage of a task's SLA: this long after the task opened (calendar or working time), do this."""
+
+    after: str
+    do: Literal["remind", "escalate", "auto_approve", "auto_reject"]
+    to: list[str] | None = Field(default=None, min_length=1)
+    """escalate: to these users instead of the next level up."""
+    business: bool = False
+
+    _after = field_validator("after")(lambda cls, v: _duration(v))
+
+    @model_validator(mode="after")
+    def _to_only_to_escalate(self) -> Stage:
+        if self.to is not None and self.do != "escalate":
+            raise ValueError('"to" is only for "do": "escalate"')
+        return self
+
+
+_DO = {"remind": "remind", "escalate": "escalate", "approve": "auto_approve", "reject": "auto_reject"}
 
 
 def _due(value: Any) -> Any:
@@ -50,6 +75,9 @@ class ApprovalStep(StepType):
     mode: Literal["any", "all", "sequential", "n_of_m"] = "any"
     required: int | None = Field(default=None, ge=1)
     due: Due | None = None
+    sla: list[Stage] | None = Field(default=None, min_length=1)
+    """Several stages (remind, then escalate, then decide by itself), each counted from when the task
+    opened; `due` is the one-stage form, kept valid."""
     if_empty: Literal["fail", "approve"] = "fail"
     """When the approvers resolve to nobody at run time: fail the instance, or pass the step."""
     allow_return: bool = True
@@ -62,6 +90,22 @@ class ApprovalStep(StepType):
     """Fields of the record an approver may change while their task is open (the rest stays locked)."""
 
     _due = field_validator("due", mode="before")(lambda cls, v: _due(v))
+
+    @model_validator(mode="after")
+    def _one_sla(self) -> ApprovalStep:
+        if self.due is not None and self.sla is not None:
+            raise ValueError('give "due" or "sla", not both')
+        return self
+
+    @property
+    def stages(self) -> list[Stage]:
+        """The SLA as stages, whichever form the definition uses."""
+        if self.sla is not None:
+            return list(self.sla)
+        if self.due is None:
+            return []
+        return [Stage(after=self.due.after, do=_DO[self.due.action], business=self.due.business,
+                      to=self.due.escalate_to if self.due.action == "escalate" else None)]
 
     @model_validator(mode="after")
     def _required(self) -> ApprovalStep:
@@ -109,9 +153,20 @@ def task_actions(definition: FlowDefinition, step: str) -> list[str]:
     return found.actions if isinstance(found, ApprovalStep) else []
 
 
-def _open(run: Run, path: str, step: ApprovalStep, user: str) -> Task:
-    due = run.after(step.due.after, step.due.business) if step.due else None
-    task = run.open_task(path, user, due)
+def _stage_at(run: Run, stage: Stage, since: datetime) -> datetime:
+    return run.after(stage.after, stage.business, start=since)
+
+
+def _open(run: Run, path: str, step: ApprovalStep, user: str, since: datetime | None = None,
+          stage: int = 0) -> Task:
+    """Open a task; its SLA clock runs from `since` (now) at stage `stage` (an escalated task goes on with
+    the stages after the one that escalated it)."""
+    stages = step.stages
+    task = run.open_task(path, user)
+    if stage < len(stages):
+        task.sla_since = since or run.now
+        task.due_at = _stage_at(run, stages[stage], task.sla_since)
+        run.set_timer(due_key(task.key, stage), task.due_at)
     run.emit(fx.Notify("in_app", (user,), "待审批", f"{run.state.submitter or '系统'} 提交的“{run.definition.name}”"
                        f"等待你审批（{step.name}）", path))
     return task
@@ -246,22 +301,58 @@ def act(run: Run, task: Task, event: Decide | Transfer | AddApprovers) -> None:
         _return(run, task, event.actor, event.comment)
 
 
-def timeout(run: Run, task: Task) -> None:
-    """The task's due time passed: remind, escalate, or decide as the step says."""
+def due_key(task: str, stage: int) -> str:
+    """The timer of a task's SLA stage: `due:t3` for the first (as before stages), `due:t3:2` for later ones."""
+    return f"due:{task}" if stage == 0 else f"due:{task}:{stage}"
+
+
+def _escalate(run: Run, step: ApprovalStep, task: Task, stage: Stage, index: int) -> bool:
+    """Pass the overdue task to the stage's users or the next level up; False when there is nobody."""
+    targets = [u for u in dict.fromkeys(stage.to or []) if u != task.assignee] if stage.to else \
+        [t for t in [escalation_target(run.ctx.org, task.assignee)] if t]
+    if not targets:
+        return False
+    run.close_task(task, "escalated")
+    run.log("escalated", f"超时未处理，升级给 {'、'.join(targets)}", f"overdue: escalated to {', '.join(targets)}",
+            step=task.step, task=task.key, to=targets[0], users=targets)
+    state = run.state.approvals[task.step]
+    # the stages go on from the original clock; a one-stage `due` starts afresh with each new approver
+    since, next_stage = (task.sla_since, index + 1) if step.sla is not None else (None, 0)
+    first, more = targets[0], [u for u in targets[1:] if u not in state.approvers and u != targets[0]]
+    if task.assignee in state.approvers:
+        state.approvers[state.approvers.index(task.assignee)] = first
+    _open(run, task.step, step, first, since, next_stage)
+    if more:  # the others join as 加签 would: in `all` they must approve too
+        if step.mode == "sequential":
+            state.approvers[state.position + 1:state.position + 1] = more
+            state.required = len(state.approvers)
+        else:
+            state.approvers.extend(more)
+            if step.mode == "all":
+                state.required = len(state.approvers)
+            for user in more:
+                _open(run, task.step, step, user, since, next_stage)
+    return True
+
+
+def timeout(run: Run, task: Task, index: int = 0) -> None:
+    """A stage of the task's SLA came due: remind, escalate, or decide as the step says; then arm the next."""
     step = run.steps[task.step]
-    assert isinstance(step, ApprovalStep) and step.due is not None
-    action = step.due.action
-    target = escalation_target(run.ctx.org, task.assignee) if action == "escalate" else None
-    if action == "approve":
+    assert isinstance(step, ApprovalStep)
+    stages = step.stages
+    if index >= len(stages):
+        return  # the definition has fewer stages than the timer thought: nothing to do
+    stage = stages[index]
+    if stage.do == "auto_approve":
         _approve(run, step, task, None, "超时自动通过")
-    elif action == "reject":
+        return
+    if stage.do == "auto_reject":
         _reject(run, step, task, None, "超时自动驳回")
-    elif target:
-        run.close_task(task, "escalated")
-        run.log("escalated", f"超时未处理，升级给 {target}", f"overdue: escalated to {target}", step=task.step,
-                task=task.key, to=target)
-        _replace(run, step, task, target)
-    else:
-        run.emit(fx.Notify("in_app", (task.assignee,), "审批超时提醒",
-                           f"“{run.definition.name}”的“{step.name}”已超时，请尽快处理", task.step))
-        run.log("reminded", f"超时提醒 {task.assignee}", f"reminded {task.assignee}", step=task.step, task=task.key)
+        return
+    if stage.do == "escalate" and _escalate(run, step, task, stage, index):
+        return
+    run.emit(fx.Notify("in_app", (task.assignee,), "审批超时提醒",
+                       f"“{run.definition.name}”的“{step.name}”已超时，请尽快处理", task.step))
+    run.log("reminded", f"超时提醒 {task.assignee}", f"reminded {task.assignee}", step=task.step, task=task.key)
+    if index + 1 < len(stages):
+        run.set_timer(due_key(task.key, index + 1), _stage_at(run, stages[index + 1], task.sla_since or task.created_at))

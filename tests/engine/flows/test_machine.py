@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from engine.app import parse_app
-from engine.errors import FlowStateError, NotAssignee
+from engine.errors import FlowStateError, InvalidDefinition, NotAssignee
 from engine.flows import effects as fx
 from engine.flows.events import EVENT_TYPES, AddApprovers, Cancel, Decide, Start, TimerFired, Transfer
 from engine.flows.machine import GUARDS, advance
@@ -158,3 +158,50 @@ def test_only_the_approver_of_an_open_task_may_edit_the_steps_editable_fields() 
     assert approval_step.editable_by(flow, state, "b1") == set()
     state = advance(flow, state, Decide("t2", "b2", "approve"), NOW, ctx).state
     assert approval_step.editable_by(flow, state, "li") == set()  # the next step lets nobody edit
+
+
+def test_sla_stages_remind_then_escalate_to_named_users_then_approve_on_the_original_clock() -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, sla=[
+        {"after": "PT1H", "do": "remind"}, {"after": "PT2H", "do": "escalate", "to": ["zhang"]},
+        {"after": "PT3H", "do": "auto_approve"}]))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    assert state.timers == {"due:t1": NOW + timedelta(hours=1)}
+    outcome = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx)
+    assert outcome.state.timeline[-1].kind == "reminded"
+    assert fx.SetTimer("due:t1:1", NOW + timedelta(hours=2)) in outcome.effects
+    state = advance(flow, outcome.state, TimerFired("due:t1:1"), NOW + timedelta(hours=2), ctx).state
+    assert [t.assignee for t in state.open_tasks()] == ["zhang"] and state.tasks["t1"].status == "escalated"
+    assert state.timers == {"due:t2:2": NOW + timedelta(hours=3)}  # the third stage, counted from the start
+    state = advance(flow, state, TimerFired("due:t2:2"), NOW + timedelta(hours=3), ctx).state
+    assert state.status == "approved" and state.tasks["t2"].comment == "超时自动通过"
+
+
+def test_deciding_a_task_drops_every_stage_of_its_sla() -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, sla=[
+        {"after": "PT1H", "do": "remind"}, {"after": "PT2H", "do": "auto_reject"}]), approval({"role": "board"}))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    state = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx).state
+    state = advance(flow, state, Decide("t1", "li", "approve"), NOW + timedelta(hours=1), ctx).state
+    assert not any(key.startswith("due:t1") for key in state.timers)
+    assert not advance(flow, state, TimerFired("due:t1:1"), NOW + timedelta(hours=2), ctx).changed
+
+
+def test_a_one_stage_due_may_escalate_to_named_users_and_the_new_approver_gets_a_fresh_due() -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, due={"after": "PT1H", "action": "escalate",
+                                                             "escalate_to": ["zhang", "b1"]}, mode="all"))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    state = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx).state
+    assert sorted(t.assignee for t in state.open_tasks()) == ["b1", "zhang"]
+    assert state.approvals["steps[0]"].required == 2  # in 会签 both must approve, as 加签 would
+    assert state.timers["due:t2"] == NOW + timedelta(hours=2)
+
+
+@pytest.mark.parametrize("step", [
+    approval({"role": "team_lead"}, due="PT1H", sla=[{"after": "PT2H", "do": "remind"}]),
+    approval({"role": "team_lead"}, sla=[{"after": "PT2H", "do": "remind", "to": ["zhang"]}]),
+    approval({"role": "team_lead"}, sla=[]),
+    approval({"role": "team_lead"}, sla=[{"after": "2 hours", "do": "remind"}]),
+], ids=["both-shapes", "to-without-escalate", "no-stage", "bad-duration"])
+def test_a_bad_sla_is_refused(step: dict[str, Any]) -> None:
+    with pytest.raises(InvalidDefinition):
+        flow_of(step)

@@ -45,6 +45,8 @@ CASES = [
     ("approvers from a field that is not a department", submit({"type": "approval", "approvers": {
         "department_field": {"field": "keeper", "levels_up": 1}}}),
      "flows[0].steps[0].approvers.department_field.field", "wrong_field_type"),
+    ("both due and sla", submit({"type": "approval", "approvers": {"users": ["a"]}, "due": "P1D",
+                                 "sla": [{"after": "P2D", "do": "remind"}]}), "flows[0].steps[0]", "value_error"),
     ("update of an unknown field", submit({"type": "action", "action": "update_record", "set": {"ghost": "1"}}),
      "flows[0].steps[0].set.ghost", "unknown_field"),
     ("bad expression in a nested branch", submit({"type": "condition", "branches": [
