@@ -36,5 +36,6 @@ def test_department_field_names_the_head_of_the_records_department(spec: dict[st
 
 
 def test_department_field_levels_cannot_be_negative() -> None:
+    assert Recipients.model_validate({"department_field": {"field": "dept", "levels_up": 2}}).department_field
     with pytest.raises(ValidationError):
         Recipients.model_validate({"department_field": {"field": "dept", "levels_up": -1}})

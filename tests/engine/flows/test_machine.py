@@ -203,5 +203,6 @@ def test_a_one_stage_due_may_escalate_to_named_users_and_the_new_approver_gets_a
     approval({"role": "team_lead"}, sla=[{"after": "2 hours", "do": "remind"}]),
 ], ids=["both-shapes", "to-without-escalate", "no-stage", "bad-duration"])
 def test_a_bad_sla_is_refused(step: dict[str, Any]) -> None:
+    flow_of(approval({"role": "team_lead"}, sla=[{"after": "PT2H", "do": "escalate", "to": ["zhang"]}]))  # a good one
     with pytest.raises(InvalidDefinition):
         flow_of(step)
