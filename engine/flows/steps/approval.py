@@ -5,7 +5,7 @@ escalates to the next level, or decides by itself."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -15,8 +15,9 @@ from engine.flows.approvers import escalation_target, resolve
 from engine.flows.checker import FlowChecker
 from engine.flows.events import AddApprovers, Decide, Transfer
 from engine.flows.moves import reject, step_done
-from engine.flows.parts import Recipients, _duration, _Model
+from engine.flows.parts import Recipients
 from engine.flows.run import Run
+from engine.flows.sla import Due, Stage, as_stages, due_key, one_due
 from engine.flows.state import ApprovalRun, FlowInstanceState, Task
 from engine.flows.steps.base import StepType
 from engine.flows.tree import walk_steps
@@ -24,44 +25,6 @@ from engine.keys import Key
 
 if TYPE_CHECKING:
     from engine.flows.model import FlowDefinition
-
-
-class Due(_Model):
-    """When a task is due, counted in calendar or working time, and what happens when it passes (the one-stage
-    SLA; `sla` has several)."""
-
-    after: str
-    business: bool = False
-    action: Literal["remind", "escalate", "approve", "reject"] = "remind"
-    escalate_to: list[str] | None = Field(default=None, min_length=1)
-    """escalate: to these users instead of the next level up."""
-
-    _after = field_validator("after")(lambda cls, v: _duration(v))
-
-
-class Stage(_Model):
-    """One stage of a task's SLA: this long after the task opened (calendar or working time), do this."""
-
-    after: str
-    do: Literal["remind", "escalate", "auto_approve", "auto_reject"]
-    to: list[str] | None = Field(default=None, min_length=1)
-    """escalate: to these users instead of the next level up."""
-    business: bool = False
-
-    _after = field_validator("after")(lambda cls, v: _duration(v))
-
-    @model_validator(mode="after")
-    def _to_only_to_escalate(self) -> Stage:
-        if self.to is not None and self.do != "escalate":
-            raise ValueError('"to" is only for "do": "escalate"')
-        return self
-
-
-_DO = {"remind": "remind", "escalate": "escalate", "approve": "auto_approve", "reject": "auto_reject"}
-
-
-def _due(value: Any) -> Any:
-    return {"after": value} if isinstance(value, str) else value
 
 
 class ApprovalStep(StepType):
@@ -89,7 +52,7 @@ class ApprovalStep(StepType):
     editable_fields: list[Key] = Field(default_factory=list)
     """Fields of the record an approver may change while their task is open (the rest stays locked)."""
 
-    _due = field_validator("due", mode="before")(lambda cls, v: _due(v))
+    _due = field_validator("due", mode="before")(lambda cls, v: one_due(v))
 
     @model_validator(mode="after")
     def _one_sla(self) -> ApprovalStep:
@@ -100,12 +63,7 @@ class ApprovalStep(StepType):
     @property
     def stages(self) -> list[Stage]:
         """The SLA as stages, whichever form the definition uses."""
-        if self.sla is not None:
-            return list(self.sla)
-        if self.due is None:
-            return []
-        return [Stage(after=self.due.after, do=_DO[self.due.action], business=self.due.business,
-                      to=self.due.escalate_to if self.due.action == "escalate" else None)]
+        return as_stages(self.due, self.sla)
 
     @model_validator(mode="after")
     def _required(self) -> ApprovalStep:
@@ -299,11 +257,6 @@ def act(run: Run, task: Task, event: Decide | Transfer | AddApprovers) -> None:
         _reject(run, step, task, event.actor, event.comment)
     else:
         _return(run, task, event.actor, event.comment)
-
-
-def due_key(task: str, stage: int) -> str:
-    """The timer of a task's SLA stage: `due:t3` for the first (as before stages), `due:t3:2` for later ones."""
-    return f"due:{task}" if stage == 0 else f"due:{task}:{stage}"
 
 
 def _escalate(run: Run, step: ApprovalStep, task: Task, stage: Stage, index: int) -> bool:
