@@ -58,7 +58,11 @@ def panel(request: Request, conn: Connection, ref: FormRef, record_id: int, user
     lang, now = language(request), clock(request)
     instances = []
     for row in reversed(rows):
-        body = instance_json(row, flows.tasks_of(conn, None, None, instance_id=row.id, limit=500), lang=lang)
+        tasks = flows.tasks_of(conn, None, None, instance_id=row.id, limit=500)
+        body = instance_json(row, tasks, lang=lang)
+        allowed = dict(zip((t.id for t in tasks), flows.task_actions(conn, tasks), strict=True))
+        for task in body["tasks"]:  # the step's allow_* switches decide which buttons the assignee gets
+            task["actions"] = allowed[task["id"]]
         mine = user.username == row.submitter or user.is_admin
         body |= {"flow_name": _flow_name(ref.app, row.flow),
                  "pending": [t | {"overdue": bool(t["due_at"] and datetime.fromisoformat(t["due_at"]) < now)} for t in body["tasks"]

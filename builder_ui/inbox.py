@@ -61,7 +61,8 @@ def _rows(conn: Any, tab: Tab, user: str, app: str | None, flow: str | None, lan
     if tab in ("todo", "done"):
         found = flows.find_tasks(conn, assignee=user if tab == "todo" else None, decided_by=user if tab == "done" else None,
                                  statuses=["open"] if tab == "todo" else None, app=app, flow=flow, limit=SHOWN)
-        return [task_json(r) | {"flow": r.flow} | names.of(r.app, r.form, r.flow) for r in found]
+        return [task_json(r, actions) | {"flow": r.flow} | names.of(r.app, r.form, r.flow)
+                for r, actions in zip(found, flows.task_actions(conn, found), strict=True)]
     if tab == "mine":
         return [instance_json(r, lang=lang) | names.of(r.app, r.form, r.flow)
                 for r in flows.list_instances(conn, submitter=user, app=app, flow=flow, limit=SHOWN)

@@ -23,6 +23,11 @@ def resolve(spec: Recipients, org: Org, submitter: str | None, record: Mapping[s
     if spec.field:
         value = record.get(spec.field)
         found.extend(value if isinstance(value, list) else [value] if isinstance(value, str) and value else [])
+    if spec.department_field:
+        department = record.get(spec.department_field.field)
+        head = org.head_of(department, spec.department_field.levels_up) if isinstance(department, str) else None
+        if head:
+            found.append(head)
     if spec.submitter and submitter:
         found.append(submitter)
     return list(dict.fromkeys(u for u in found if u))

@@ -122,10 +122,11 @@ def _timer(run: Run, event: TimerFired) -> bool:
     if kind == "wait":
         run.log("waited", "等待结束", "the wait is over", step=target)
         step_done(run, target)
-    elif kind == "due":
-        task = run.state.tasks[target]
+    elif kind == "due":  # due:<task> (the SLA's first stage) or due:<task>:<stage>
+        key, _, stage = target.partition(":")
+        task = run.state.tasks[key]
         if task.status == "open":
-            approval.timeout(run, task)
+            approval.timeout(run, task, int(stage or 0))
     return True
 
 

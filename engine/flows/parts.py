@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.flows.durations import parse_duration
 from engine.keys import Key
@@ -20,20 +20,34 @@ def _duration(value: str | None) -> str | None:
     return value
 
 
+class DepartmentOfRecord(_Model):
+    """The head of the department a department field of the record names, or of the one N levels above it."""
+
+    field: Key
+    levels_up: int = Field(default=0, ge=0)
+
+
 class Recipients(_Model):
-    """Who: named users, the members of a role, the submitter's department head (N levels up), a user field."""
+    """Who: named users, the members of a role, the submitter's department head (N levels up), a user field,
+    the head of the department a department field names (N levels up)."""
 
     users: list[str] | None = None
     role: str | list[str] | None = None
     department_head: int | bool | None = None
     """0 (or true): the head of the submitter's department; 1: the head of the department above; …"""
     field: Key | None = None
+    department_field: DepartmentOfRecord | None = None
+    """`"dept"` (or `{"field": "dept", "levels_up": 0}`): the head of the record's department; 1: above it; …"""
     submitter: bool = False
+
+    _department_field = field_validator("department_field", mode="before")(
+        lambda cls, v: {"field": v} if isinstance(v, str) else v)
 
     @model_validator(mode="after")
     def _something(self) -> Recipients:
-        if not (self.users or self.role or self.department_head is not None or self.field or self.submitter):
-            raise ValueError("name at least one of users, role, department_head, field, submitter")
+        if not (self.users or self.role or self.department_head is not None or self.field or self.department_field
+                or self.submitter):
+            raise ValueError("name at least one of users, role, department_head, field, department_field, submitter")
         return self
 
     @property
@@ -70,4 +84,4 @@ class _Message(_Model):
         return self
 
 
-__all__ = ["Recipients", "Channel"]
+__all__ = ["Recipients", "DepartmentOfRecord", "Channel"]

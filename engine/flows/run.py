@@ -146,7 +146,8 @@ class Run:
     def close_task(self, task: Task, status: TaskStatus, actor: str | None = None, comment: str | None = None) -> None:
         task.status = status
         task.decided_at, task.decided_by, task.comment = self.now, actor, comment
-        self.state.timers.pop(f"due:{task.key}", None)
+        for key in [k for k in self.state.timers if k == f"due:{task.key}" or k.startswith(f"due:{task.key}:")]:
+            del self.state.timers[key]  # every stage of its SLA
 
     def set_timer(self, key: str, at: datetime) -> None:
         self.state.timers[key] = at

@@ -30,6 +30,7 @@ class Task(BaseModel):
     status: TaskStatus = "open"
     created_at: datetime
     due_at: datetime | None = None
+    sla_since: datetime | None = None  # when its SLA clock started (an escalated task keeps the original's)
     decided_at: datetime | None = None
     decided_by: str | None = None
     comment: str | None = None

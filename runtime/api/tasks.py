@@ -23,6 +23,11 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[NO_RECO
 Status = Literal["open", "approved", "rejected", "returned", "transferred", "escalated", "cancelled", "skipped", "done"]
 
 
+def _with_actions(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:
+    """Tasks as JSON, each with the `actions` its assignee may take (the step's allow_* switches)."""
+    return [task_json(row, actions) for row, actions in zip(rows, flows.task_actions(conn, rows), strict=True)]
+
+
 @router.get("")
 def list_tasks(db: DB, user: CurrentUser, assignee: str = "me",
                status: Annotated[list[Status] | None, Query()] = None, app: str | None = None,
@@ -34,9 +39,10 @@ def list_tasks(db: DB, user: CurrentUser, assignee: str = "me",
         raise BadQuery("只能查看自己的任务", "you can only list your own tasks", field="assignee")
     with db.read() as conn:
         if app is None and flow is None:
-            return {"items": [task_json(t) for t in flows.tasks_of(conn, who, list(status or []), limit=limit)]}
+            return {"items": _with_actions(conn, flows.tasks_of(conn, who, list(status or []), limit=limit))}
         rows = flows.find_tasks(conn, assignee=who, statuses=list(status or []), app=app, flow=flow, limit=limit)
-        return {"items": [task_json(t) | {"flow": t.flow} for t in reversed(rows)]}
+        rows = list(reversed(rows))
+        return {"items": [t | {"flow": r.flow} for t, r in zip(_with_actions(conn, rows), rows, strict=True)]}
 
 
 @router.get("/count")
@@ -105,16 +111,16 @@ def get_task(task_id: Id, db: DB, user: CurrentUser) -> Any:
     """One task: its assignee's (or an administrator's) to see; 404 for anyone else."""
     with db.read() as conn:
         row = flows.task(conn, task_id)
-    if row.assignee != user.username and not user.is_admin:
-        raise NotFound(f"没有任务 {task_id}", f"no task {task_id}")
-    return task_json(row)
+        if row.assignee != user.username and not user.is_admin:
+            raise NotFound(f"没有任务 {task_id}", f"no task {task_id}")
+        return _with_actions(conn, [row])[0]
 
 
 def _act(task_id: Id, request: Request, db: DB, now: Now, make_event: Any) -> Any:
     with db.write() as conn:
         row = flows.task(conn, task_id)
         flows.apply(conn, row.instance_id, make_event(conn, row), now, request.app.state.timezone)
-        return task_json(flows.task(conn, task_id))
+        return _with_actions(conn, [flows.task(conn, task_id)])[0]
 
 
 def _body(body: CommentIn | None) -> str | None:
@@ -166,4 +172,4 @@ def complete(task_id: Id, db: DB, user: CurrentUser, now: Now,
              body: Annotated[CommentIn | None, Body()] = None) -> Any:
     """Mark a to-do (follow-up, first contact) done."""
     with db.write() as conn:
-        return task_json(flows.complete_todo(conn, task_id, user.username or "", _body(body), now))
+        return _with_actions(conn, [flows.complete_todo(conn, task_id, user.username or "", _body(body), now)])[0]

@@ -28,7 +28,8 @@ from runtime.records.expressions import filter_clause
 
 
 def refuse_locked(conn: Connection, event: RecordEvent) -> None:
-    """A record with an open approval task is read-only, except to the flow that holds it."""
+    """A record with an open approval task is read-only, except to the flow that holds it and, for the fields
+    its step lists in `editable_fields`, to the approver of an open task."""
     if event.action not in ("update", "delete"):
         return
     ids = [i for i in event.ids if not flows.is_carrying_out(event.ref.app_key, record_id=i)]
@@ -36,10 +37,31 @@ def refuse_locked(conn: Connection, event: RecordEvent) -> None:
         return
     holder = flows.locked(conn, event.ref.app_key, ids)
     if holder is not None:
+        beyond = _beyond_approver_edits(conn, event, ids)
+        if beyond is not None and not beyond:
+            return
         flow = event.ref.app.flow(holder.flow) if any(f.key == holder.flow for f in event.ref.app.flows) else None
         name = flow.name if flow else holder.flow
+        if beyond:
+            raise RecordLocked(f"记录正在“{name}”审批中，你不能修改 {'、'.join(beyond)}",
+                               f"the record is under approval ({holder.flow}): you may not change "
+                               f"{', '.join(beyond)}", instance_id=holder.id, field=beyond[0])
         raise RecordLocked(f"记录正在“{name}”审批中，审批结束前不能修改", f"the record is under approval ({holder.flow}) "
                            "and read-only until it ends", instance_id=holder.id)
+
+
+def _beyond_approver_edits(conn: Connection, event: RecordEvent, ids: list[int]) -> list[str] | None:
+    """An update by an approver whose open task's step lets them edit some fields (editable_fields): the
+    changed fields outside those (empty: it may pass the lock). None for anyone else."""
+    user = event.change.actor.username
+    if event.action != "update" or user is None:
+        return None
+    editable = flows.editable_under_approval(conn, event.ref.app_key, ids, user)
+    if not editable:
+        return None
+    form = event.ref.form.by_key
+    changed = {k for k in event.changed_fields if k not in form or not form[k].computed}  # formulas follow
+    return sorted(changed - editable)
 
 
 def _date_key(app: str, flow: str, record_id: int) -> str:

@@ -19,6 +19,7 @@ from engine.flows.machine import Outcome, advance, fail
 from engine.flows.model import FlowDefinition
 from engine.flows.run import FlowContext
 from engine.flows.state import FINAL, Entry, FlowInstanceState
+from engine.flows.steps import approval
 from engine.flows.tree import walk_steps
 from runtime.accounts.org import load_org
 from runtime.apps import definitions
@@ -190,6 +191,20 @@ def locked(conn: Connection, app: str, record_ids: list[int]) -> Row[Any] | None
         flow_instances.c.status == "running").limit(1)).first()
 
 
+def editable_under_approval(conn: Connection, app: str, record_ids: list[int], username: str) -> set[str]:
+    """The fields of these records `username` may change while they are locked: those every instance holding
+    one of them lets its open approval tasks of theirs edit (`editable_fields`); empty for anyone else."""
+    rows = conn.execute(select(flow_instances).where(
+        flow_instances.c.app == app, flow_instances.c.record_id.in_(record_ids), flow_instances.c.locks_record.is_(True),
+        flow_instances.c.status == "running"))
+    allowed: set[str] | None = None
+    for row in rows:
+        flow = definitions.version_of(conn, row.app, row.def_version).flow(row.flow)
+        fields = approval.editable_by(flow, state_of(row), username)
+        allowed = fields if allowed is None else allowed & fields
+    return allowed or set()
+
+
 def of_record(conn: Connection, app: str, form: str, record_id: int) -> list[Row[Any]]:
     return list(conn.execute(select(flow_instances).where(
         flow_instances.c.app == app, flow_instances.c.form == form, flow_instances.c.record_id == record_id)
@@ -296,6 +311,24 @@ def copied_to(conn: Connection, username: str, *, app: str | None = None, flow: 
                 found.append((row, entry))
     found.sort(key=lambda pair: pair[1].at, reverse=True)
     return found[:limit]
+def task_actions(conn: Connection, rows: list[Row[Any]]) -> list[list[str]]:
+    """What each task's assignee may do with it now: nothing once decided, `complete` for a to-do, and for
+    an approval what its step allows (the definition version its instance runs on decides)."""
+    wanted = {r.instance_id for r in rows if r.status == "open" and r.kind == "approval"}
+    instances = {i.id: i for i in conn.execute(select(
+        flow_instances.c.id, flow_instances.c.app, flow_instances.c.flow, flow_instances.c.def_version)
+        .where(flow_instances.c.id.in_(wanted)))} if wanted else {}
+    found = []
+    for row in rows:
+        if row.status != "open":
+            found.append([])
+        elif row.kind == "todo":
+            found.append(["complete"])
+        else:
+            inst = instances[row.instance_id]
+            flow = definitions.version_of(conn, inst.app, inst.def_version).flow(inst.flow)
+            found.append(approval.task_actions(flow, row.step))
+    return found
 
 
 def complete_todo(conn: Connection, task_id: int, username: str, comment: str | None, now: datetime) -> Row[Any]:
@@ -315,4 +348,4 @@ def complete_todo(conn: Connection, task_id: int, username: str, comment: str | 
 __all__ = ["start", "apply", "get", "list_instances", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
            "running_by_version",
            "carrying_out", "is_carrying_out", "complete_todo", "context", "approval_flows", "latest_of_records", "open_task_count",
-           "find_tasks", "copied_to"]
+           "find_tasks", "copied_to", "task_actions", "editable_under_approval"]

@@ -76,11 +76,15 @@ def _moment(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def task_json(row: Row[Any]) -> dict[str, Any]:
-    return {"id": row.id, "instance_id": row.instance_id, "app": row.app, "form": row.form, "record_id": row.record_id,
+def task_json(row: Row[Any], actions: list[str] | None = None) -> dict[str, Any]:
+    """A task; with `actions`, the routes its assignee may POST to now (UIs show only those buttons)."""
+    body = {"id": row.id, "instance_id": row.instance_id, "app": row.app, "form": row.form, "record_id": row.record_id,
             "step": row.step, "step_name": row.step_name, "kind": row.kind, "assignee": row.assignee,
             "status": row.status, "comment": row.comment, "created_at": _moment(row.created_at),
             "due_at": _moment(row.due_at), "decided_at": _moment(row.decided_at), "decided_by": row.decided_by}
+    if actions is not None:
+        body["actions"] = actions
+    return body
 
 
 def timeline_json(entries: list[Entry], lang: str = "zh") -> list[dict[str, Any]]:

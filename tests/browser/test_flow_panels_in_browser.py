@@ -1,6 +1,7 @@
 """The flow designer's step panels and drag to move, in a real browser, in Chinese: every step type and action
 is inserted, its panel filled and saved, and after a reload the panel shows what the API stored (a round
-trip); an approval 会签 by a role with an SLA (escalate after 1 day); 新建记录 in 订单 with a field mapping;
+trip); an approval 会签 by a role with an SLA (escalate after 1 day), its 退回/转交/加签 switches, the fields its
+approver may edit, approvers from a department field and several SLA stages; 新建记录 in 订单 with a field mapping;
 a refusal shown on the panel field it concerns; a node dragged into another branch, a branch dragged
 before another and into another parallel step, a step removed, each taken back with 撤销."""
 
@@ -51,15 +52,15 @@ def _panel(page: Any) -> Any:
 
 
 # Each step type: what to fill in its panel ((label, how, value) in order), and what the API then stores.
-# `how` is fill, select (an option's value), check, uncheck, or insert (a field placeholder menu's field).
+# `how` is fill, select (an option's value), check, uncheck, insert (a field placeholder menu's field), or click
+# (a button, by its name).
 CASES: list[tuple[str, str, list[tuple[str, str, Any]], dict[str, Any]]] = [
     ("审批", "审批方式", [("步骤标识（英文，可选）", "fill", "director_review"), ("角色", "select", ["sales_director"]), ("指定成员（用户名，逗号分隔）", "fill", ""),
                      ("审批方式", "select", "all"), ("找不到审批人时", "select", "approve"),
-                     ("设置处理时限（SLA）", "check", None), ("超过多久未处理", "fill", "1"),
-                     ("超过多久未处理 · 单位", "select", "P{n}D"), ("只计工作时间（按工作日历）", "check", None),
-                     ("超时后", "select", "escalate")],
+                     ("添加时限阶段", "click", None), ("阶段 1：超过多久未处理", "fill", "1"), ("阶段 1：超过多久未处理 · 单位", "select", "P{n}D"),
+                     ("阶段 1：只计工作时间（按工作日历）", "check", None), ("阶段 1：然后", "select", "escalate")],
      {"key": "director_review", "approvers": {"role": "sales_director"}, "mode": "all", "if_empty": "approve",
-      "due": {"after": "P1D", "business": True, "action": "escalate"}}),
+      "sla": [{"after": "P1D", "business": True, "do": "escalate"}]}),
     ("抄送 / 通知", "通知方式", [("通知方式", "select", "dingtalk"),
                                ("机器人地址（Webhook）", "fill", "https://oapi.dingtalk.com/robot/send?access_token=t"),
                                ("加签密钥（钉钉，可选）", "fill", "SEC123"), ("消息内容", "fill", "商机赢单："),
@@ -94,6 +95,9 @@ CASES: list[tuple[str, str, list[tuple[str, str, Any]], dict[str, Any]]] = [
 
 
 def _do(panel: Any, label: str, how: str, value: Any) -> None:
+    if how == "click":
+        panel.get_by_role("button", name=label, exact=True).click()
+        return
     target = panel.get_by_label(label, exact=True).first
     if how == "fill":
         target.fill(value)
@@ -241,7 +245,96 @@ def test_values_a_panel_cannot_show_as_such_survive_a_save_from_it(page: Any, si
     before = _flow(site, "panel_odd")
     _open(page, "steps[0]", "审批方式")
     panel = _panel(page)
-    assert panel.get_by_label("超过多久未处理", exact=True).input_value() == "P1DT4H"
+    assert panel.get_by_label("阶段 1：超过多久未处理", exact=True).input_value() == "P1DT4H"
     assert panel.get_by_label("需要同意的人数（N）", exact=True).input_value() == "2"
     _save(page)
     assert _flow(site, "panel_odd") == before
+
+
+def test_approval_options_round_trip_through_the_panel(page: Any, site: Site) -> None:
+    _new_flow(site, page, "panel_approval_options", [APPROVE])
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    panel.get_by_label("允许退回发起人修改", exact=True).uncheck()
+    panel.get_by_label("允许加签", exact=True).uncheck()
+    panel.get_by_label("审批人可修改的字段", exact=True).select_option(["amount", "note"])
+    _save(page)
+    stored = _flow(site, "panel_approval_options")["steps"][0]
+    assert (stored.get("allow_return"), stored.get("allow_add_approver")) == (False, False)
+    assert stored["editable_fields"] == ["amount", "note"]
+    assert "allow_transfer" not in stored  # allowed is the default: left out
+
+    page.reload()
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    assert not panel.get_by_label("允许退回发起人修改", exact=True).is_checked()
+    assert panel.get_by_label("允许转交他人", exact=True).is_checked()
+    assert not panel.get_by_label("允许加签", exact=True).is_checked()
+    assert panel.get_by_label("审批人可修改的字段", exact=True).evaluate(
+        "s => [...s.selectedOptions].map(o => o.value)") == ["amount", "note"]
+    before = _flow(site, "panel_approval_options")
+    _save(page)
+    assert _flow(site, "panel_approval_options") == before
+
+
+def test_approvers_from_a_department_field_round_trip_through_the_panel(page: Any, site: Site) -> None:
+    draft = "/apps/showcase/draft/flows"
+    r = site.api.put(f"{draft}/dept_review", json={"key": "dept_review", "name": "客户审核", "form": "customer",
+                                                     "trigger": {"on": "submit"}, "steps": [APPROVE]})
+    assert r.status_code == 200, r.text
+    stored = lambda: next(i["flow"] for i in site.api.get(draft).json()["items"]  # noqa: E731
+                          if i["flow"]["key"] == "dept_review")["steps"][0]
+    page.goto(f"{site.url}/apps/showcase/builder/flows/dept_review")
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    panel.get_by_label("指定成员（用户名，逗号分隔）", exact=True).fill("")
+    panel.get_by_label("表单中部门字段所指部门", exact=True).select_option("dept")
+    panel.get_by_label("部门字段的负责人层级", exact=True).select_option("1")
+    _save(page)
+    assert stored()["approvers"] == {"department_field": {"field": "dept", "levels_up": 1}}
+
+    page.reload()
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    assert panel.get_by_label("表单中部门字段所指部门", exact=True).input_value() == "dept"
+    assert panel.get_by_label("部门字段的负责人层级", exact=True).input_value() == "1"
+    before = stored()
+    _save(page)
+    assert stored() == before
+
+
+def test_sla_stages_round_trip_through_the_panel_and_a_one_stage_due_becomes_stages_once_edited(
+        page: Any, site: Site) -> None:
+    _new_flow(site, page, "panel_sla", [APPROVE | {"due": {"after": "PT4H", "action": "approve"}}])
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    assert panel.get_by_label("阶段 1：然后", exact=True).input_value() == "auto_approve"  # the due, as a stage
+    assert panel.get_by_label("阶段 1：超过多久未处理", exact=True).input_value() == "4"
+    panel.get_by_label("阶段 1：然后", exact=True).select_option("remind")
+    panel.get_by_role("button", name="添加时限阶段", exact=True).click()
+    panel.get_by_label("阶段 2：超过多久未处理", exact=True).fill("2")
+    panel.get_by_label("阶段 2：然后", exact=True).select_option("escalate")
+    panel.get_by_label("阶段 2：升级给（用户名，留空为上级）", exact=True).fill("zhang.wei")
+    panel.get_by_role("button", name="添加时限阶段", exact=True).click()
+    panel.get_by_label("阶段 3：超过多久未处理", exact=True).fill("3")
+    panel.get_by_label("阶段 3：然后", exact=True).select_option("auto_reject")
+    panel.get_by_label("阶段 3：只计工作时间（按工作日历）", exact=True).check()
+    _save(page)
+    stored = _flow(site, "panel_sla")["steps"][0]
+    assert "due" not in stored
+    assert stored["sla"] == [{"after": "PT4H", "do": "remind"},
+                             {"after": "P2D", "do": "escalate", "to": ["zhang.wei"]},
+                             {"after": "P3D", "do": "auto_reject", "business": True}]
+
+    page.reload()
+    _open(page, "steps[0]", "审批方式")
+    panel = _panel(page)
+    assert panel.get_by_label("阶段 2：升级给（用户名，留空为上级）", exact=True).input_value() == "zhang.wei"
+    assert panel.get_by_label("阶段 3：只计工作时间（按工作日历）", exact=True).is_checked()
+    panel.get_by_role("button", name="阶段 1：删除", exact=True).click()  # the others move up
+    assert panel.get_by_label("阶段 1：然后", exact=True).input_value() == "escalate"
+    _save(page)
+    assert [s["do"] for s in _flow(site, "panel_sla")["steps"][0]["sla"]] == ["escalate", "auto_reject"]
+    before = _flow(site, "panel_sla")
+    _save(page)
+    assert _flow(site, "panel_sla") == before

@@ -199,3 +199,16 @@ def test_a_button_flow_shows_its_label_only_where_its_condition_holds_and_pressi
     assert r.json()["data"]["urgency"] == "特急"
     with session(app, "wang") as wang:
         assert 'data-start-flow="escalate"' not in page_of(wang, urgent)  # 特急 now: the condition no longer holds
+
+
+def test_an_approver_gets_only_the_actions_the_step_allows_on_the_record_page_and_in_the_inbox(
+        make: Maker, app: Any) -> None:
+    strict = approval({"users": ["li"]}, name="班组长审批", allow_transfer=False, allow_return=False)
+    setup(make, approval_flow(strict))
+    rid = record(make, "漏油")
+    submit(make, rid)
+    with session(app, "li") as li:
+        for page in (page_of(li, rid), li.get("/inbox").text):
+            assert 'data-action="approve"' in page and 'data-action="reject"' in page
+            assert 'data-action="add-approvers"' in page  # still allowed
+            assert 'data-action="transfer"' not in page and 'data-action="return"' not in page

@@ -56,6 +56,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const who = [...(a.users || []), ...[].concat(a.role || []).map((r) => roleName(r))];
       if (a.department_head !== undefined) who.push(`${words.approvers}+${a.department_head}`);
       if (a.field) who.push(fieldName(a.field));
+      if (a.department_field) who.push(fieldName(a.department_field.field || a.department_field));
       return `${words.approvers}：${who.join("、") || words.nobody}`;
     }
     if (kind === "cc" || kind === "notify") return step.message || "";

@@ -4,33 +4,27 @@ escalates to the next level, or decides by itself."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from engine.errors import FlowStateError
 from engine.flows import effects as fx
 from engine.flows.approvers import escalation_target, resolve
 from engine.flows.checker import FlowChecker
 from engine.flows.events import AddApprovers, Decide, Transfer
 from engine.flows.moves import reject, step_done
-from engine.flows.parts import Recipients, _duration, _Model
+from engine.flows.parts import Recipients
 from engine.flows.run import Run
-from engine.flows.state import ApprovalRun, Task
+from engine.flows.sla import Due, Stage, as_stages, due_key, one_due
+from engine.flows.state import ApprovalRun, FlowInstanceState, Task
 from engine.flows.steps.base import StepType
+from engine.flows.tree import walk_steps
+from engine.keys import Key
 
-
-class Due(_Model):
-    """When a task is due, counted in calendar or working time, and what happens when it passes."""
-
-    after: str
-    business: bool = False
-    action: Literal["remind", "escalate", "approve", "reject"] = "remind"
-
-    _after = field_validator("after")(lambda cls, v: _duration(v))
-
-
-def _due(value: Any) -> Any:
-    return {"after": value} if isinstance(value, str) else value
+if TYPE_CHECKING:
+    from engine.flows.model import FlowDefinition
 
 
 class ApprovalStep(StepType):
@@ -44,10 +38,32 @@ class ApprovalStep(StepType):
     mode: Literal["any", "all", "sequential", "n_of_m"] = "any"
     required: int | None = Field(default=None, ge=1)
     due: Due | None = None
+    sla: list[Stage] | None = Field(default=None, min_length=1)
+    """Several stages (remind, then escalate, then decide by itself), each counted from when the task
+    opened; `due` is the one-stage form, kept valid."""
     if_empty: Literal["fail", "approve"] = "fail"
     """When the approvers resolve to nobody at run time: fail the instance, or pass the step."""
+    allow_return: bool = True
+    """An approver may send the record back to the submitter (退回)."""
+    allow_transfer: bool = True
+    """An approver may hand the task to someone else (转交)."""
+    allow_add_approver: bool = True
+    """An approver may ask more approvers to join the step (加签)."""
+    editable_fields: list[Key] = Field(default_factory=list)
+    """Fields of the record an approver may change while their task is open (the rest stays locked)."""
 
-    _due = field_validator("due", mode="before")(lambda cls, v: _due(v))
+    _due = field_validator("due", mode="before")(lambda cls, v: one_due(v))
+
+    @model_validator(mode="after")
+    def _one_sla(self) -> ApprovalStep:
+        if self.due is not None and self.sla is not None:
+            raise ValueError('give "due" or "sla", not both')
+        return self
+
+    @property
+    def stages(self) -> list[Stage]:
+        """The SLA as stages, whichever form the definition uses."""
+        return as_stages(self.due, self.sla)
 
     @model_validator(mode="after")
     def _required(self) -> ApprovalStep:
@@ -59,6 +75,8 @@ class ApprovalStep(StepType):
 
     def check(self, c: FlowChecker, path: str) -> None:
         c.recipients(f"{path}.approvers", self.approvers)
+        for i, key in enumerate(self.editable_fields):
+            c.field(f"{path}.editable_fields[{i}]", key, writable=True)
         named = self.approvers.users
         if self.mode == "n_of_m" and named and not (self.approvers.roles or self.approvers.field) \
                 and (self.required or 0) > len(named):
@@ -68,10 +86,45 @@ class ApprovalStep(StepType):
     def enter(self, run: Run, path: str) -> bool:
         return _enter(run, path, self)
 
+    @property
+    def actions(self) -> list[str]:
+        """What the approver of an open task may do, named as the task API's routes."""
+        allowed = {"return": self.allow_return, "transfer": self.allow_transfer,
+                   "add-approvers": self.allow_add_approver}
+        return ["approve", "reject", *(name for name, on in allowed.items() if on)]
 
-def _open(run: Run, path: str, step: ApprovalStep, user: str) -> Task:
-    due = run.after(step.due.after, step.due.business) if step.due else None
-    task = run.open_task(path, user, due)
+
+def editable_by(definition: FlowDefinition, state: FlowInstanceState, user: str) -> set[str]:
+    """The record's fields `user` may change now: those the steps of their open approval tasks allow."""
+    steps = dict(walk_steps(definition.steps))
+    found: set[str] = set()
+    for task in state.open_tasks():
+        step = steps.get(task.step)
+        if task.kind == "approval" and task.assignee == user and isinstance(step, ApprovalStep):
+            found.update(step.editable_fields)
+    return found
+
+
+def task_actions(definition: FlowDefinition, step: str) -> list[str]:
+    """The actions an open approval task at this step path allows (none for a path the flow lacks)."""
+    found = dict(walk_steps(definition.steps)).get(step)
+    return found.actions if isinstance(found, ApprovalStep) else []
+
+
+def _stage_at(run: Run, stage: Stage, since: datetime) -> datetime:
+    return run.after(stage.after, stage.business, start=since)
+
+
+def _open(run: Run, path: str, step: ApprovalStep, user: str, since: datetime | None = None,
+          stage: int = 0) -> Task:
+    """Open a task; its SLA clock runs from `since` (now) at stage `stage` (an escalated task goes on with
+    the stages after the one that escalated it)."""
+    stages = step.stages
+    task = run.open_task(path, user)
+    if stage < len(stages):
+        task.sla_since = since or run.now
+        task.due_at = _stage_at(run, stages[stage], task.sla_since)
+        run.set_timer(due_key(task.key, stage), task.due_at)
     run.emit(fx.Notify("in_app", (user,), "待审批", f"{run.state.submitter or '系统'} 提交的“{run.definition.name}”"
                        f"等待你审批（{step.name}）", path))
     return task
@@ -173,10 +226,24 @@ def _add(run: Run, step: ApprovalStep, task: Task, users: tuple[str, ...], actor
             actor=actor, comment=comment, users=new)
 
 
+_SWITCHES = {"return": ("allow_return", "退回"), "transfer": ("allow_transfer", "转交"),
+             "add-approvers": ("allow_add_approver", "加签")}
+
+
+def _refuse_unless_allowed(step: ApprovalStep, event: Decide | Transfer | AddApprovers) -> None:
+    action = "transfer" if isinstance(event, Transfer) else "add-approvers" if isinstance(event, AddApprovers) \
+        else event.decision
+    if action in _SWITCHES and action not in step.actions:
+        option, word = _SWITCHES[action]
+        raise FlowStateError(f"“{step.name}”不允许{word}（{option} 为 false）",
+                             f"step {step.name!r} does not allow {action} ({option} is false)", field=option)
+
+
 def act(run: Run, task: Task, event: Decide | Transfer | AddApprovers) -> None:
     """An approver's decision on one of the step's tasks."""
     step = run.steps[task.step]
     assert isinstance(step, ApprovalStep)
+    _refuse_unless_allowed(step, event)
     if isinstance(event, Transfer):
         run.close_task(task, "transferred", event.actor, event.comment)
         run.log("transferred", f"转交给 {event.to}", f"transferred to {event.to}", step=task.step, actor=event.actor,
@@ -192,22 +259,53 @@ def act(run: Run, task: Task, event: Decide | Transfer | AddApprovers) -> None:
         _return(run, task, event.actor, event.comment)
 
 
-def timeout(run: Run, task: Task) -> None:
-    """The task's due time passed: remind, escalate, or decide as the step says."""
+def _escalate(run: Run, step: ApprovalStep, task: Task, stage: Stage, index: int) -> bool:
+    """Pass the overdue task to the stage's users or the next level up; False when there is nobody."""
+    targets = [u for u in dict.fromkeys(stage.to or []) if u != task.assignee] if stage.to else \
+        [t for t in [escalation_target(run.ctx.org, task.assignee)] if t]
+    if not targets:
+        return False
+    run.close_task(task, "escalated")
+    run.log("escalated", f"超时未处理，升级给 {'、'.join(targets)}", f"overdue: escalated to {', '.join(targets)}",
+            step=task.step, task=task.key, to=targets[0], users=targets)
+    state = run.state.approvals[task.step]
+    # the stages go on from the original clock; a one-stage `due` starts afresh with each new approver
+    since, next_stage = (task.sla_since, index + 1) if step.sla is not None else (None, 0)
+    first, more = targets[0], [u for u in targets[1:] if u not in state.approvers and u != targets[0]]
+    if task.assignee in state.approvers:
+        state.approvers[state.approvers.index(task.assignee)] = first
+    _open(run, task.step, step, first, since, next_stage)
+    if more:  # the others join as 加签 would: in `all` they must approve too
+        if step.mode == "sequential":
+            state.approvers[state.position + 1:state.position + 1] = more
+            state.required = len(state.approvers)
+        else:
+            state.approvers.extend(more)
+            if step.mode == "all":
+                state.required = len(state.approvers)
+            for user in more:
+                _open(run, task.step, step, user, since, next_stage)
+    return True
+
+
+def timeout(run: Run, task: Task, index: int = 0) -> None:
+    """A stage of the task's SLA came due: remind, escalate, or decide as the step says; then arm the next."""
     step = run.steps[task.step]
-    assert isinstance(step, ApprovalStep) and step.due is not None
-    action = step.due.action
-    target = escalation_target(run.ctx.org, task.assignee) if action == "escalate" else None
-    if action == "approve":
+    assert isinstance(step, ApprovalStep)
+    stages = step.stages
+    if index >= len(stages):
+        return  # the definition has fewer stages than the timer thought: nothing to do
+    stage = stages[index]
+    if stage.do == "auto_approve":
         _approve(run, step, task, None, "超时自动通过")
-    elif action == "reject":
+        return
+    if stage.do == "auto_reject":
         _reject(run, step, task, None, "超时自动驳回")
-    elif target:
-        run.close_task(task, "escalated")
-        run.log("escalated", f"超时未处理，升级给 {target}", f"overdue: escalated to {target}", step=task.step,
-                task=task.key, to=target)
-        _replace(run, step, task, target)
-    else:
-        run.emit(fx.Notify("in_app", (task.assignee,), "审批超时提醒",
-                           f"“{run.definition.name}”的“{step.name}”已超时，请尽快处理", task.step))
-        run.log("reminded", f"超时提醒 {task.assignee}", f"reminded {task.assignee}", step=task.step, task=task.key)
+        return
+    if stage.do == "escalate" and _escalate(run, step, task, stage, index):
+        return
+    run.emit(fx.Notify("in_app", (task.assignee,), "审批超时提醒",
+                       f"“{run.definition.name}”的“{step.name}”已超时，请尽快处理", task.step))
+    run.log("reminded", f"超时提醒 {task.assignee}", f"reminded {task.assignee}", step=task.step, task=task.key)
+    if index + 1 < len(stages):
+        run.set_timer(due_key(task.key, index + 1), _stage_at(run, stages[index + 1], task.sla_since or task.created_at))

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from engine.app_check import parse_app
-from engine.errors import FlowStateError, NotAssignee
+from engine.errors import FlowStateError, InvalidDefinition, NotAssignee
 from engine.flows import effects as fx
 from engine.flows.events import EVENT_TYPES, AddApprovers, Cancel, Decide, Start, TimerFired, Transfer
 from engine.flows.machine import GUARDS, advance
 from engine.flows.run import FlowContext
 from engine.flows.state import STATUSES, FlowInstanceState
+from engine.flows.steps import approval as approval_step
 from engine.org import Org
 from tests.flows import approval, approval_flow, tickets
 
@@ -124,3 +125,84 @@ def test_escalation_without_a_department_falls_back_to_a_reminder() -> None:
     outcome = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx)
     assert outcome.state.timeline[-1].kind == "reminded"
     assert [t.assignee for t in outcome.state.open_tasks()] == ["li"]
+
+
+@pytest.mark.parametrize(("option", "event"), [
+    ("allow_return", Decide("t1", "li", "return")),
+    ("allow_transfer", Transfer("t1", "li", "zhang")),
+    ("allow_add_approver", AddApprovers("t1", "li", ("zhang",))),
+], ids=["return", "transfer", "add"])
+def test_a_switched_off_action_is_refused_naming_its_option_and_changes_nothing(option: str, event: Any) -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, **{option: False}))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    with pytest.raises(FlowStateError) as refused:
+        advance(flow, state, event, NOW, ctx)
+    assert refused.value.extra["field"] == option
+    assert advance(flow, state, Decide("t1", "li", "approve"), NOW, ctx).state.status == "approved"
+
+
+def test_an_approval_step_allows_every_action_unless_switched_off() -> None:
+    flow, _ = flow_of(approval({"role": "team_lead"}), approval({"role": "board"}, allow_transfer=False,
+                                                                  allow_return=False))
+    assert approval_step.task_actions(flow, "steps[0]") == ["approve", "reject", "return", "transfer", "add-approvers"]
+    assert approval_step.task_actions(flow, "steps[1]") == ["approve", "reject", "add-approvers"]
+
+
+def test_only_the_approver_of_an_open_task_may_edit_the_steps_editable_fields() -> None:
+    flow, ctx = flow_of(approval({"users": ["b1", "b2"]}, "sequential", editable_fields=["cost", "note"]),
+                        approval({"role": "team_lead"}))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    assert approval_step.editable_by(flow, state, "b1") == {"cost", "note"}
+    assert approval_step.editable_by(flow, state, "b2") == set()  # not their turn yet
+    state = advance(flow, state, Decide("t1", "b1", "approve"), NOW, ctx).state
+    assert approval_step.editable_by(flow, state, "b1") == set()
+    state = advance(flow, state, Decide("t2", "b2", "approve"), NOW, ctx).state
+    assert approval_step.editable_by(flow, state, "li") == set()  # the next step lets nobody edit
+
+
+def test_sla_stages_remind_then_escalate_to_named_users_then_approve_on_the_original_clock() -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, sla=[
+        {"after": "PT1H", "do": "remind"}, {"after": "PT2H", "do": "escalate", "to": ["zhang"]},
+        {"after": "PT3H", "do": "auto_approve"}]))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    assert state.timers == {"due:t1": NOW + timedelta(hours=1)}
+    outcome = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx)
+    assert outcome.state.timeline[-1].kind == "reminded"
+    assert fx.SetTimer("due:t1:1", NOW + timedelta(hours=2)) in outcome.effects
+    state = advance(flow, outcome.state, TimerFired("due:t1:1"), NOW + timedelta(hours=2), ctx).state
+    assert [t.assignee for t in state.open_tasks()] == ["zhang"] and state.tasks["t1"].status == "escalated"
+    assert state.timers == {"due:t2:2": NOW + timedelta(hours=3)}  # the third stage, counted from the start
+    state = advance(flow, state, TimerFired("due:t2:2"), NOW + timedelta(hours=3), ctx).state
+    assert state.status == "approved" and state.tasks["t2"].comment == "超时自动通过"
+
+
+def test_deciding_a_task_drops_every_stage_of_its_sla() -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, sla=[
+        {"after": "PT1H", "do": "remind"}, {"after": "PT2H", "do": "auto_reject"}]), approval({"role": "board"}))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    state = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx).state
+    state = advance(flow, state, Decide("t1", "li", "approve"), NOW + timedelta(hours=1), ctx).state
+    assert not any(key.startswith("due:t1") for key in state.timers)
+    assert not advance(flow, state, TimerFired("due:t1:1"), NOW + timedelta(hours=2), ctx).changed
+
+
+def test_a_one_stage_due_may_escalate_to_named_users_and_the_new_approver_gets_a_fresh_due() -> None:
+    flow, ctx = flow_of(approval({"role": "team_lead"}, due={"after": "PT1H", "action": "escalate",
+                                                             "escalate_to": ["zhang", "b1"]}, mode="all"))
+    state = advance(flow, FlowInstanceState(), Start("wang"), NOW, ctx).state
+    state = advance(flow, state, TimerFired("due:t1"), NOW + timedelta(hours=1), ctx).state
+    assert sorted(t.assignee for t in state.open_tasks()) == ["b1", "zhang"]
+    assert state.approvals["steps[0]"].required == 2  # in 会签 both must approve, as 加签 would
+    assert state.timers["due:t2"] == NOW + timedelta(hours=2)
+
+
+@pytest.mark.parametrize("step", [
+    approval({"role": "team_lead"}, due="PT1H", sla=[{"after": "PT2H", "do": "remind"}]),
+    approval({"role": "team_lead"}, sla=[{"after": "PT2H", "do": "remind", "to": ["zhang"]}]),
+    approval({"role": "team_lead"}, sla=[]),
+    approval({"role": "team_lead"}, sla=[{"after": "2 hours", "do": "remind"}]),
+], ids=["both-shapes", "to-without-escalate", "no-stage", "bad-duration"])
+def test_a_bad_sla_is_refused(step: dict[str, Any]) -> None:
+    flow_of(approval({"role": "team_lead"}, sla=[{"after": "PT2H", "do": "escalate", "to": ["zhang"]}]))  # a good one
+    with pytest.raises(InvalidDefinition):
+        flow_of(step)

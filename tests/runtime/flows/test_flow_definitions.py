@@ -39,6 +39,14 @@ CASES = [
      "flows[0].steps[0].required", "no_approver"),
     ("approver field is not a user field", submit({"type": "approval", "approvers": {"field": "summary"}}),
      "flows[0].steps[0].approvers.field", "wrong_field_type"),
+    ("an approver may edit an unknown field", submit({"type": "approval", "approvers": {"users": ["a"]},
+                                                       "editable_fields": ["cost", "ghost"]}),
+     "flows[0].steps[0].editable_fields[1]", "unknown_field"),
+    ("approvers from a field that is not a department", submit({"type": "approval", "approvers": {
+        "department_field": {"field": "keeper", "levels_up": 1}}}),
+     "flows[0].steps[0].approvers.department_field.field", "wrong_field_type"),
+    ("both due and sla", submit({"type": "approval", "approvers": {"users": ["a"]}, "due": "P1D",
+                                 "sla": [{"after": "P2D", "do": "remind"}]}), "flows[0].steps[0]", "value_error"),
     ("update of an unknown field", submit({"type": "action", "action": "update_record", "set": {"ghost": "1"}}),
      "flows[0].steps[0].set.ghost", "unknown_field"),
     ("bad expression in a nested branch", submit({"type": "condition", "branches": [

@@ -108,3 +108,36 @@ def test_deleting_a_waiting_record_withdraws_its_flow_and_the_timer_then_does_no
     assert w.instance(inst["id"])["status"] == "cancelled"
     w.run_jobs(days=2)
     assert w.client.get("/api/v1/jobs?status=failed&status=dead", headers=w.h("admin")).json()["items"] == []
+
+
+def test_sla_stages_remind_escalate_to_named_users_and_approve_by_themselves(make: Maker) -> None:
+    w = world(make, approval({"role": "team_lead"}, sla=[
+        {"after": "PT1H", "do": "remind"}, {"after": "PT2H", "do": "escalate", "to": ["zhang"]},
+        {"after": "PT3H", "do": "auto_approve"}]))
+    inst = w.submit(w.record({"summary": "x"})["id"])
+    w.run_jobs(hours=1, minutes=1)
+    assert "审批超时提醒" in [m["title"] for m in w.messages("li")] and len(w.inbox("li")) == 1
+    w.run_jobs(hours=1)
+    assert w.inbox("li") == [] and len(w.inbox("zhang")) == 1
+    w.run_jobs(hours=1)
+    body = w.instance(inst["id"])
+    assert body["status"] == "approved"
+    assert [e["kind"] for e in body["timeline"] if e["kind"] in ("reminded", "escalated", "approved")] == [
+        "reminded", "escalated", "approved", "approved"]
+
+
+def test_a_decided_task_runs_none_of_its_later_sla_stages(make: Maker) -> None:
+    w = world(make, approval({"role": "team_lead"}, sla=[{"after": "PT1H", "do": "remind"},
+                                                         {"after": "PT2H", "do": "auto_reject"}]))
+    inst = w.submit(w.record({"summary": "x"})["id"])
+    w.run_jobs(hours=1, minutes=1)
+    w.decide("li")
+    w.run_jobs(hours=3)
+    assert w.instance(inst["id"])["status"] == "approved"
+
+
+def test_a_one_stage_due_escalates_to_the_users_it_names(make: Maker) -> None:
+    w = world(make, approval({"users": ["wang"]}, due={"after": "P1D", "action": "escalate", "escalate_to": ["tian"]}))
+    w.submit(w.record({"summary": "x"})["id"])
+    w.run_jobs(days=1, minutes=1)
+    assert w.inbox("wang") == [] and w.inbox("lead") == [] and len(w.inbox("tian")) == 1

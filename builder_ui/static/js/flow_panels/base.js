@@ -83,7 +83,7 @@
   const splitNames = (text) => text.split(/[,，、\s]+/).filter(Boolean);
 
   /* Whom (Recipients): named users, roles, the submitter's department head N levels up, a user field,
-     the submitter. Reading keeps any key of the spec the editor does not show. */
+     the head of the department a department field names (N levels up), the submitter. Reading keeps any key of the spec the editor does not show. */
   function recipients(option, spec, ctx, labels) {
     spec = spec || {};
     const box = el("fieldset", {class: "plain recipients", "data-option": option});
@@ -105,11 +105,12 @@
     const head = select(levels, headValue, {blank: "—"});
     const field = select(fieldChoices(fieldsOf(ctx), ["user", "users"]), spec.field, {blank: "—"});
     const submitter = checkbox(`${option}.submitter`, w("发起人本人", "The submitter"), spec.submitter);
+    const byField = departmentOfRecord(option, spec.department_field, ctx);
     box.append(users.box, labelled(`${option}.role`, labels.role || w("角色", "Roles"), role,
                                    w("可多选（按住 Ctrl）", "Several with Ctrl")),
                labelled(`${option}.department_head`, w("发起人的部门负责人", "The submitter's department head"), head),
                labelled(`${option}.field`, w("表单中的人员字段", "A user field of the form"), field),
-               submitter.box);
+               byField.box, submitter.box);
     const read = () => {
       const out = copy(spec);
       const names = users.read();
@@ -120,8 +121,28 @@
       if (head.value === "") out.department_head = undefined;
       else if (!(spec.department_head === true && head.value === "0")) out.department_head = Number(head.value);
       out.field = field.value || undefined;
+      out.department_field = byField.read();
       out.submitter = submitter.input.checked ? true : undefined;
       return copy(out);
+    };
+    return {box, read};
+  }
+
+  /* The head of the department a department field of the record names, N levels up (department_field:
+     "dept" or {"field", "levels_up"}; the short form is kept while it still says the same). */
+  function departmentOfRecord(option, value, ctx) {
+    const spec = typeof value === "string" ? {field: value} : value || {};
+    const field = select(fieldChoices(fieldsOf(ctx), ["department"]), spec.field, {blank: "—"});
+    const levels = select([0, 1, 2, 3, 4].map((n) => [String(n), n === 0 ? w("该部门的负责人", "Its head")
+      : w(`向上 ${n} 级部门负责人`, `${n} level(s) up`)]), String(spec.levels_up || 0));
+    const box = el("div", {class: "department-field", "data-option": `${option}.department_field`},
+                   labelled(`${option}.department_field.field`, w("表单中部门字段所指部门", "The department a field of the form names"), field),
+                   labelled(`${option}.department_field.levels_up`, w("部门字段的负责人层级", "Head of that department, or above"), levels));
+    const read = () => {
+      if (!field.value) return undefined;
+      const n = Number(levels.value);
+      if (typeof value === "string" && field.value === value && n === 0) return value;
+      return copy({...spec, field: field.value, levels_up: n === 0 && spec.levels_up === undefined ? undefined : n});
     };
     return {box, read};
   }
