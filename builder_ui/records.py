@@ -112,14 +112,14 @@ def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]
 
 def _form_page(request: Request, conn: Any, gate: FormGate, user: Any, record: dict[str, Any] | None,
                start: dict[str, Any] | None = None, locked: list[str] | None = None,
-               under_approval: bool = False) -> Response:
+               under_approval: bool = False, approver_edits: bool = False) -> Response:
     ref = gate.ref
     form = visible_form(ref.form, gate.hidden | gate.masked)  # masked fields cannot be written: not on the form
     # 保存并提交 on a new record: the form's submit flows (a button flow is started from the record page)
     submits = [] if record else [b for b in approvals.start_buttons(ref.app, ref.form.key, set(), set())
                                  if b["kind"] == "submit"]
     return render(request, "records/form.html", user=user, app=ref.app, form=form, record=record,
-                  locked=locked or [], under_approval=under_approval, submits=submits,
+                  locked=locked or [], under_approval=under_approval, approver_edits=approver_edits, submits=submits,
                   values=record["data"] if record else (start or {}), users=active_users(conn),
                   departments=department_choices(conn),
                   meta=field_meta(ref.app, form), options=option_values, cascade_paths=cascade_paths,
@@ -164,12 +164,15 @@ def edit_record(request: Request, app: str, form: str, record_id: Id, user: View
         row = records.get(conn, gate.ref, record_id)
         locked = locked_fields(gate.ref.form, row.data, change_for(request, user).ctx, user.username)
         locked += [k for k in gate.ref.form.field_keys if gate.rights.access(k) == "read" and k not in locked]
-        # An open approval holds the whole record read-only (runtime/flows/flow_triggers.py refuses the save)
+        # An open approval holds the record read-only (runtime/flows/flow_triggers.py refuses the save), but
+        # for the fields its step lets the current approver edit (editable_fields)
         under_approval = flows.locked(conn, app, [record_id]) is not None
+        approver_edits: set[str] = set()
         if under_approval:
-            locked = list(gate.ref.form.field_keys)
+            approver_edits = flows.editable_under_approval(conn, app, [record_id], user.username or "")
+            locked = [k for k in gate.ref.form.field_keys if k not in approver_edits or k in locked]
         return _form_page(request, conn, gate, user, _render(gate, [row])[0], locked=locked,
-                          under_approval=under_approval)
+                          under_approval=under_approval, approver_edits=bool(approver_edits))
 
 
 def related_lists(request: Request, conn: Any, ref: FormRef, record_id: int, user: Any,

@@ -212,3 +212,18 @@ def test_an_approver_gets_only_the_actions_the_step_allows_on_the_record_page_an
             assert 'data-action="approve"' in page and 'data-action="reject"' in page
             assert 'data-action="add-approvers"' in page  # still allowed
             assert 'data-action="transfer"' not in page and 'data-action="return"' not in page
+
+
+def test_the_current_approver_edits_exactly_the_fields_the_step_lets_them(make: Maker, app: Any) -> None:
+    setup(make, approval_flow(approval({"users": ["li"]}, name="班组长审批", editable_fields=["cost", "note"])))
+    rid = record(make, "漏油")
+    submit(make, rid)
+    with session(app, "li") as li:
+        form = page_of(li, rid, "/edit")
+    boxes = form.split('<fieldset class="plain"')[1:]
+    editable = {re.search(r'name="(\w+)"', box).group(1) for box in boxes if not box.lstrip().startswith("disabled")}
+    assert editable == {"cost", "note"}
+    assert "你可以修改未锁定的字段" in form and not re.search(r'<button type="submit" class="primary" disabled>', form)
+    with session(app, "wang") as wang:  # the submitter is no approver: everything stays read-only
+        form = page_of(wang, rid, "/edit")
+    assert form.count('fieldset class="plain" disabled') == len(tickets()["forms"][0]["fields"])
