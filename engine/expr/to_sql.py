@@ -16,7 +16,21 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Date, Numeric, String, and_, bindparam, false, func, literal, not_, null, or_, true
+from sqlalchemy import (
+    Date,
+    Numeric,
+    String,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    null,
+    or_,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TIMESTAMP
 
@@ -147,6 +161,8 @@ class _Compiler:
             return func.coalesce(a, "").op("||")(func.coalesce(b, ""))
         if op == "/":
             return a / func.nullif(b, 0)
+        if op == "*" and self.dialect == "duckdb":
+            a, b = _wide(a), _wide(b)
         if op == "=" and positive:
             return a == b  # FALSE and blank alike here: the plain `=` an index serves (owner = CURRENT_USER())
         # Equality is never blank (engine/expr/evaluate.py): IS [NOT] DISTINCT FROM.
@@ -202,6 +218,17 @@ class _Compiler:
             offset = self.ctx.local_now.utcoffset() or timedelta(0)
             return func.julianday(func.date(value, f"{int(offset.total_seconds() // 60):+d} minutes"))
         return func.julianday(value)
+
+
+_DECIMAL_38 = literal_column("CAST(0 AS DECIMAL(38, 0))", type_=Numeric())
+
+
+def _wide(value: Any) -> Any:
+    """A number widened to DuckDB's widest decimal, keeping its scale: DuckDB types DECIMAL(18, 2) ×
+    DECIMAL(11, 2) as DECIMAL(18, 4) and fails on `amount * 100000000.00`; DECIMAL(38, s) operands hold
+    every product of up to 38 digits exactly. A product beyond that still fails, and the report falls
+    back to the primary database (runtime/analytics/run.py)."""
+    return value + _DECIMAL_38
 
 
 def to_sql(checked: Checked, dialect: str, source: ColumnSource, ctx: EvalContext) -> ColumnElement[Any]:

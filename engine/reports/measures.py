@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from engine.errors import InvalidDefinition, Issue
@@ -73,7 +73,8 @@ class MeasurePlan:
 
 def _quotient(a: Decimal, b: Decimal) -> Decimal:
     """a / b to 10 decimal places, trailing zeros dropped: the same digits whichever database summed."""
-    value = (a / b).quantize(Decimal("1e-10"))
+    value = a / b  # 28 significant digits; quantize with room for the 10 places, as a huge total needs
+    value = value.quantize(Decimal("1e-10"), context=Context(prec=max(28, value.adjusted() + 12)))
     return value.normalize() if value != 0 else Decimal(0)
 
 

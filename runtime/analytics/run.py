@@ -155,16 +155,45 @@ def run_widget(rc: ReportContext, app: AppDefinition, widget: Widget, filters: d
     with rc.db.read() as conn:
         labels = _labels(conn, app, widget.form, rc.titles)
         kind = widget_types.get(widget.type)
+        if engine == "mirror":
+            as_of = fresh_mirror(rc, 0 if forced else rc.settings.mirror_max_lag)
+            mirrored = _run_on_mirror(rc, kind, query, labels, forced is not None)
+            if mirrored is None:
+                engine = "primary"
+            else:
+                result = mirrored
         if engine == "primary":
             query = compile_for(widget, app, "primary", conn.dialect.name, rc, filters)
             result = kind.run(Table(query, lambda s: conn.execute(s).all()), labels)
             as_of = rc.ctx.now
-        else:
-            as_of = fresh_mirror(rc, 0 if forced else rc.settings.mirror_max_lag)
-            with rc.mirror.read() as mconn:
-                result = kind.run(Table(query, lambda s: mconn.execute(s).all()), labels)
     result["engine"], result["as_of"] = engine, as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return with_formatted(result)
+
+
+def _duckdb_error(e: BaseException) -> duckdb.Error | None:
+    """The DuckDB error behind `e` (SQLAlchemy wraps the driver's), or None for any other failure."""
+    orig = getattr(e, "orig", e)
+    return orig if isinstance(orig, duckdb.Error) else None
+
+
+def _run_on_mirror(rc: ReportContext, kind: Any, query: WidgetQuery, labels: Any, forced: bool) -> dict[str, Any] | None:
+    """The widget's result from the mirror, or None when DuckDB could not compute it: a value beyond its
+    widest decimal (a product of more than 38 digits, a sum past DECIMAL(38)) where Python's and the
+    databases' numbers go on. The statement is rolled back, so the pooled connection is not left in an
+    aborted transaction, and the primary database answers; a forced `?engine=mirror` is a 400 instead."""
+    with rc.mirror.read() as mconn:
+        try:
+            return kind.run(Table(query, lambda s: mconn.execute(s).all()), labels)  # type: ignore[no-any-return]
+        except (DBAPIError, duckdb.Error) as e:
+            failure = _duckdb_error(e)
+            if failure is None:  # the primary database's label look-up: not the mirror's to excuse
+                raise
+            mconn.rollback()
+    if forced:
+        raise UnsupportedQuery(f"DuckDB 无法精确计算此组件：{failure}", f"DuckDB cannot compute this widget exactly: {failure}",
+                               field="engine")
+    log.warning("the analytics mirror could not compute a widget (%s); answering from the primary database", failure)
+    return None
 
 
 def jsonable(value: Any) -> Any:
