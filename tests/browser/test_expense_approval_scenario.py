@@ -190,7 +190,9 @@ def badge(page: Any) -> str:
 def decide_in_inbox(company: Company, page: Any, record_id: int, button: str, comment: str) -> None:
     """In 待我处理, the task on that record: a comment, then 同意 or 驳回; the task leaves the list."""
     page.goto(f"{company.site.url}/inbox")
-    task = page.locator("li.task", has=page.locator(f'a[href$="/records/{record_id}"]'))
+    link = f'a[href$="/records/{record_id}"]'
+    task = page.locator("li.task", has=page.locator(link))
+    assert not task.locator(link).inner_text().startswith("#")  # the record is named by its title
     task.locator("input.comment").fill(comment)
     task.get_by_role("button", name=button).click()
     task.wait_for(state="detached")
@@ -301,7 +303,7 @@ def test_build_the_expense_approval_in_the_designer_and_take_a_claim_through_it(
     head = company.page(HEAD)
     head.goto(f"{site.url}/inbox?tab=cc")
     cc = head.locator("li.cc-row", has=head.locator(f'a[href$="/expense/records/{trip}"]')).inner_text()
-    assert "抄送直属上级" in cc and "费用报销审批" in cc and "已通过" in cc
+    assert "抄送直属上级" in cc and "费用报销审批" in cc and "上海客户现场差旅" in cc and "已通过" in cc
 
     # A small claim goes to the department head alone, who approves it in the inbox.
     taxi = new_expense(rep, company, "出租车费", "300")
