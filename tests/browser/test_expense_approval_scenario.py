@@ -363,12 +363,14 @@ def test_change_the_quote_threshold_and_new_quotes_take_the_new_path_old_ones_fi
     rep.goto(company.url("quote", old))
     assert badge(rep) == "已通过"
     assert "总经理审批" not in rep.locator("#approvals").inner_text()
-    assert company.instances("quote", old)[-1]["def_version"] == before
+    finished = company.instances("quote", old)[-1]
+    assert finished["def_version"] == before and {t["assignee"] for t in finished["tasks"]} == {HEAD, FINANCE}
     rep.goto(company.url("quote", new))
     assert badge(rep) == "审批中"
     pending = rep.locator("#approvals .entry.pending").inner_text()
     assert "总经理审批" in pending and GM in pending
     assert [t["record_id"] for t in company.open_tasks(GM)] == [new]
+    assert {t["assignee"] for t in company.instances("quote", new)[-1]["tasks"]} == {HEAD, FINANCE, GM}
 
     # The run log shows each instance on its version; choosing the old version leaves the old quote alone.
     admin.goto(f"{site.url}/apps/crm/builder/flows")
