@@ -19,6 +19,8 @@ from runtime.accounts.directory import active_users
 from runtime.api.deps import DB
 from runtime.apps import definitions
 from runtime.flows import flows
+from runtime.permissions.check import Guard
+from runtime.records.titles import titles
 from runtime.schemas.flows import instance_json, task_json, timeline_json
 
 router = APIRouter(include_in_schema=False)
@@ -73,17 +75,41 @@ def _rows(conn: Any, tab: Tab, user: str, app: str | None, flow: str | None, lan
                                                                                   limit=SHOWN)]
 
 
+def _titled(conn: Any, guard: Guard, rows: list[dict[str, Any]]) -> None:
+    """Set each row's `record_title`: its record's title as the reader may see it (an approver reads the
+    record of their task), `#id` for a record they may not read or one deleted since."""
+    wanted: dict[tuple[str, str], set[int]] = {}
+    for row in rows:
+        if row.get("record_id"):
+            wanted.setdefault((row["app"], row["form"]), set()).add(int(row["record_id"]))
+    shown: dict[tuple[str, str, int], str] = {}
+    names = Names(conn)
+    for (app, form), ids in wanted.items():
+        definition = names.app(app)
+        if definition is None or form not in definition.forms_by_key:
+            continue
+        try:
+            found = guard.form(conn, app, form).titles_on(conn, form, titles(conn, definition, ids))
+        except NotFound:
+            continue
+        shown |= {(app, form, i): title for i, title in found.items()}
+    for row in rows:
+        if row.get("record_id"):
+            row["record_title"] = shown.get((row["app"], row["form"], int(row["record_id"])), f"#{row['record_id']}")
+
+
 @router.get("/inbox")
 def inbox_page(request: Request, user: Viewer, guard: PageGuard, db: DB, tab: str = "todo",
                app: str | None = None, flow: str | None = None) -> Response:
-    """One tab of the inbox, newest first. Rows name their record by id: the record page behind each link
-    goes through the gate (an approver may read the record of their task)."""
+    """One tab of the inbox, newest first. Rows name their record by its title as the reader may see it;
+    the record page behind each link goes through the gate (an approver may read the record of their task)."""
     chosen: Tab = tab if tab in TABS else "todo"  # type: ignore[assignment]
     app, flow = app or None, flow or None
     with db.read() as conn:
         apps = [definitions.current(conn, row.key)[0] for row in definitions.list_apps(conn)
                 if guard.app_visible(conn, row.key)]
         rows = _rows(conn, chosen, user.username or "", app, flow, language(request))
+        _titled(conn, guard, rows)
         users = active_users(conn) if chosen == "todo" else []
     flow_choices = [(a.key, f.key, f"{a.name} / {f.name}") for a in apps for f in a.flows if app in (None, a.key)
                     and (f.key in approvals.by_hand(a) or f.key in flows.approval_flows(a, f.form))]
