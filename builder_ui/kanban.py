@@ -13,8 +13,8 @@ from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.errors import BadQuery
 from runtime.api.deps import DB, change_for
-from runtime.api.records import _render
 from runtime.records import listing
+from runtime.schemas.records import shown_records
 
 router = APIRouter(include_in_schema=False)
 CARDS_PER_COLUMN = 30
@@ -42,7 +42,7 @@ def kanban_page(request: Request, app: str, form: str, field: str, user: Viewer,
             page = listing.list_records(conn, ref, listing.ListQuery([condition], sort, CARDS_PER_COLUMN,
                                                                           where=[scope] if scope is not None else []), ctx)
             columns.append({"value": value, "label": label, "color": colors.get(value, "#94a3b8"),
-                            "cards": _render(gate, page.items), "more": page.next_cursor is not None})
+                            "cards": shown_records(gate, page.items), "more": page.next_cursor is not None})
     shown = [f for f in ref.form.fields if f.key not in (field, ref.form.title_field) and f.key not in gate.hidden
              and f.type in ("money", "relation", "user", "date", "number", "percent")][:3]
     return render(request, "kanban/board.html", user=user, app=ref.app, form=ref.form, group=group,

@@ -22,9 +22,10 @@ from engine.errors import EngineError
 from engine.forms.model import FormDefinition
 from runtime.api import errors as api_errors
 from runtime.api.deps import DB, change_for
-from runtime.api.records import _render, conditions, list_query, searched_in
+from runtime.api.records import conditions, list_query, searched_in
 from runtime.permissions.check import FormGate
 from runtime.records import listing, views
+from runtime.schemas.records import shown_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,7 +99,7 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
     columns = columns_of(ref.form, [k for k in keys if k not in hidden], t)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "lang")]
     return {
-        "app": ref.app, "form": visible_form(ref.form, hidden), "error": error, "columns": columns, "rows": _render(gate, page.items),
+        "app": ref.app, "form": visible_form(ref.form, hidden), "error": error, "columns": columns, "rows": shown_records(gate, page.items),
         "next_url": f"?{urlencode(params + [('cursor', page.next_cursor)])}" if page.next_cursor else None,
         "first_url": f"?{urlencode(params)}", "paged": bool(request.query_params.get("cursor")),
         "sort": request.query_params.get("sort") or "", "base_params": params,
