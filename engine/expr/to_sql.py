@@ -64,7 +64,8 @@ class ColumnSource(Protocol):
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
         """`field op constant` in the index's own spelling, or None to fall back to value(); `!=` holds
-        for a blank field (equality is never blank: engine/expr/evaluate.py)."""
+        for a blank field (equality is never blank: engine/expr/evaluate.py). `op` is also "IN" (value:
+        the constants, none of them blank) and "ISBLANK" (value None): never blank either."""
 
 
 def _constant(value: Any, kind: Type | None) -> Any:
@@ -112,6 +113,12 @@ class _Compiler:
                 equal = [func.tg_cmp("=", self.kinds([node.item, o]), self.zone, self.exact(node.item), self.exact(o)) == 1
                          for o in node.options]
                 return not_(or_(*equal)) if node.negated else or_(*equal)
+            constants = [o for o in node.options if isinstance(o, Literal) and o.value is not None]
+            if positive and not node.negated and isinstance(node.item, FieldRef) and len(node.item.path) == 1 \
+                    and node.item.type != BOOL and len(constants) == len(node.options):
+                among = self.source.compare(node.item.path[0], "IN", [_constant(o.value, o.type) for o in constants])
+                if among is not None:
+                    return among  # the index's IN
             item = self.run(node.item)
             options = [self.run(o) for o in node.options]
             if positive and not node.negated and not any(_is_null(o) for o in node.options):
@@ -161,6 +168,10 @@ class _Compiler:
             return self.bind(self.ctx.now.replace(microsecond=0), DATETIME)
         if node.name == "CURRENT_USER":
             return self.bind(self.ctx.user, None)
+        if node.name == "ISBLANK" and isinstance(node.args[0], FieldRef) and len(node.args[0].path) == 1:
+            blank = self.source.compare(node.args[0].path[0], "ISBLANK", None)
+            if blank is not None:
+                return blank
         if node.name == "ISBLANK" and node.args[0].type == TEXT:  # blank text is NULL or "" (LEFT(name, 0)), as in Python
             value = self.run(node.args[0])
             return or_(value.is_(None), value == bindparam(None, "", type_=String()))
