@@ -3,9 +3,10 @@ engine.expr.to_sql, and the clause a `filter=` parameter becomes."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, func, literal_column, or_
+from sqlalchemy import String, and_, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
@@ -82,6 +83,8 @@ class RecordColumns:
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
         if op == "ISBLANK":
             return self._blank(key)
+        if op in ("COUNTIF", "HAS"):
+            return self._count(key, value, op == "HAS")
         if op not in ("=", "!=", "IN"):
             refuse_encrypted(self.form.by_key.get(key), op)
         field = self.form.by_key.get(key)
@@ -112,6 +115,30 @@ class RecordColumns:
         if op == "=" and not col.stands_in_for_blank(value):
             return indexed  # equal to a value the blanks' stand-in is not: no blank matches, no second test
         return and_(indexed, col.raw_expr().is_not(None))
+
+    def _count(self, key: str, value: Any, held: bool) -> Any:
+        """How many of a list field's items (an address's parts) equal `value`, in the database's own
+        JSON functions (the Python COUNTIF would read every record's list); `held`: whether any does
+        (PostgreSQL's containment `@>` for a list)."""
+        field = self.form.by_key.get(key)
+        if field is None or field.storage_kind() != "json":
+            return None
+        if isinstance(value, Decimal):  # record ids
+            value = int(value) if value == value.to_integral_value() else float(value)
+        param = bindparam(None, value, type_=String() if isinstance(value, str) else None)
+        if self.dialect == "postgresql":
+            member = literal_column(f"(records.data -> '{key}')")
+            if field.json_schema().get("type") == "object":
+                item = func.jsonb_each(member).table_valued("key", "value")
+            elif held:
+                return member.op("@>")(func.jsonb_build_array(param))  # type: ignore[no-any-return]
+            else:
+                item = func.jsonb_array_elements(member).table_valued("value")
+            found = select(func.count()).select_from(item).where(item.c.value == func.to_jsonb(param))
+        else:
+            item = func.json_each(literal_column("records.data"), literal_column(f"'$.{key}'")).table_valued("value")
+            found = select(func.count()).select_from(item).where(item.c.value == param)
+        return exists(found.with_only_columns(literal_column("1"))) if held else found.scalar_subquery()
 
     def _blank(self, key: str) -> ColumnElement[bool]:
         """ISBLANK on the stored value (an encrypted field's too: blank is the one thing its column
@@ -152,12 +179,23 @@ def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext, *,
     return to_sql(checked, dialect, RecordColumns(ref.form, dialect, ref.app), ctx)
 
 
+_SCOPES: dict[int, tuple[FormDefinition, Scope]] = {}
+"""Condition scopes by form (definitions are immutable and cached): a list request checks its
+conditions against the scope without building it again."""
+
+
 def _condition_scope(form: FormDefinition) -> Scope:
     """The names a list filter's condition may use: the form's, and the fields expressions cannot
     read (addresses, attachments, sub_tables) as lists, for ISBLANK and an address's COUNTIF."""
+    known = _SCOPES.get(id(form))
+    if known is not None and known[0] is form:
+        return known[1]
     scope = form_scope(form)
     for field in form.fields:
         scope.names.setdefault(field.key, list_of(TEXT))
+    if len(_SCOPES) > 256:
+        _SCOPES.clear()
+    _SCOPES[id(form)] = (form, scope)
     return scope
 
 

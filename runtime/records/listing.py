@@ -163,7 +163,7 @@ def _literal(kind: Type | None, value: Any) -> Literal:
 def condition_node(ref: FormRef, cond: Condition, dialect: str, ctx: ValueContext) -> Node:
     """One condition as the expression it means, its value checked and normalised like input:
     `eq` is `=`, `ne` `!=` (blanks kept), `in` `IN [...]`, `blank` `ISBLANK(f)`, `contains`
-    `CONTAINS(LOWER(f), "…")`, `has` `COUNTIF(f, v) > 0`. BadQuery (400) names the field when the
+    `CONTAINS(f, "…")`, `has` `COUNTIF(f, v) > 0`. BadQuery (400) names the field when the
     field, the operator or the value is wrong."""
     field_def = ref.form.by_key.get(cond.key)
     if field_def is None and not is_system(cond.key):
@@ -194,9 +194,8 @@ def condition_node(ref: FormRef, cond: Condition, dialect: str, ctx: ValueContex
         options = [_literal(kind, _filter_value(ref, col, "eq", v, ctx)) for v in values if str(v).strip()]
         return InList(0, 0, named, options)  # type: ignore[arg-type]
     value = _filter_value(ref, col, cond.op, cond.value, ctx)
-    if cond.op in ("contains", "starts_with"):  # ignoring case, as LOWER does in Python and in SQL
-        name = "CONTAINS" if cond.op == "contains" else "STARTSWITH"
-        return Call(0, 0, name, [Call(0, 0, "LOWER", [named]), Literal(0, 0, value.lower())])
+    if cond.op in ("contains", "starts_with"):
+        return Call(0, 0, "CONTAINS" if cond.op == "contains" else "STARTSWITH", [named, Literal(0, 0, value)])
     return Binary(0, 0, _SYMBOLS[cond.op], named, _literal(kind, value))
 
 
