@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bench import records as setup
 from bench.timing import timed
 from engine.expr.evaluate import EvalContext, evaluate, is_true
-from engine.expr.parser import _parse_cached
+from engine.expr.parser import forget_parsed
 from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from runtime.apps import definitions
@@ -53,7 +53,7 @@ def run(backend: str, size: int) -> dict[str, Any]:
         ctx = EvalContext(datetime.now(UTC))
 
         def parse_and_check() -> None:
-            _parse_cached.cache_clear()
+            forget_parsed()
             for text in EXPRESSIONS:
                 check(text, scope)
 

@@ -14,8 +14,8 @@ from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.errors import BadQuery
 from runtime.api.deps import DB, change_for
-from runtime.api.records import _render
 from runtime.records import listing
+from runtime.schemas.records import shown_records
 
 router = APIRouter(include_in_schema=False)
 CARDS_PER_COLUMN = 30
@@ -42,7 +42,7 @@ def kanban_page(request: Request, app: str, form: str, field: str, user: Viewer,
             condition = listing.Condition(field, "eq", value) if value else listing.Condition(field, "blank")
             page = listing.list_records(conn, ref, listing.ListQuery([condition], sort, CARDS_PER_COLUMN,
                                                                           where=[scope] if scope is not None else []), ctx)
-            cards = _render(gate, page.items)
+            cards = shown_records(gate, page.items)
             approvals.badges(conn, ref.app, ref.form.key, cards)
             columns.append({"value": value, "label": label, "color": colors.get(value, "#94a3b8"),
                             "cards": cards, "more": page.next_cursor is not None})

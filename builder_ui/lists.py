@@ -24,9 +24,10 @@ from engine.errors import EngineError
 from engine.forms.model import FormDefinition
 from runtime.api import errors as api_errors
 from runtime.api.deps import DB, change_for
-from runtime.api.records import _render, conditions, list_query, searched_in
+from runtime.api.records import conditions, list_query, searched_in
 from runtime.permissions.check import FormGate
 from runtime.records import listing, views
+from runtime.schemas.records import shown_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,7 +100,7 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
     visible = [f for f in ref.form.fields if f.key not in hidden]
     columns = columns_of(ref.form, [k for k in keys if k not in hidden], t)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "lang")]
-    rows = _render(gate, page.items)
+    rows = shown_records(gate, page.items)
     approvals.badges(conn, ref.app, ref.form.key, rows)  # each row's approval status: one query for the page
     return {
         "app": ref.app, "form": visible_form(ref.form, hidden), "error": error, "columns": columns, "rows": rows,

@@ -107,7 +107,7 @@ async def page_error(request: Request, exc: Exception) -> Response:
     """Errors on pages as a page; under /api/ the one JSON mapping answers as always."""
     assert isinstance(exc, EngineError)
     if request.url.path.startswith("/api/"):
-        return await api_errors._engine_error(request, exc)
+        return await api_errors.engine_error_response(request, exc)
     lang = ui_language(request)
     message = exc.message_en if lang == "en" and exc.message_en else exc.message
     code = api_errors.status_of(exc)

@@ -24,13 +24,12 @@ from engine.forms.model import FormDefinition
 from engine.forms.visibility import locked_fields
 from runtime.accounts.directory import active_users, department_choices
 from runtime.api.deps import DB, Id, change_for
-from runtime.api.records import _render
 from runtime.flows import flows
 from runtime.permissions.check import FormGate, Guard
 from runtime.records import listing, records
 from runtime.records.context import FormRef
 from runtime.records.titles import titles
-from runtime.schemas.records import history_json
+from runtime.schemas.records import history_json, shown_records
 
 router = APIRouter(include_in_schema=False)
 RELATED_ROWS = 10
@@ -171,7 +170,7 @@ def edit_record(request: Request, app: str, form: str, record_id: Id, user: View
         if under_approval:
             approver_edits = flows.editable_under_approval(conn, app, [record_id], user.username or "")
             locked = [k for k in gate.ref.form.field_keys if k not in approver_edits or k in locked]
-        return _form_page(request, conn, gate, user, _render(gate, [row])[0], locked=locked,
+        return _form_page(request, conn, gate, user, shown_records(gate, [row])[0], locked=locked,
                           under_approval=under_approval, approver_edits=bool(approver_edits))
 
 
@@ -198,7 +197,7 @@ def related_lists(request: Request, conn: Any, ref: FormRef, record_id: int, use
                 where=[scope] if scope is not None else []), ctx)
             shown = [f for f in other.fields if f.key != field.key and f.key not in gate.hidden
                      and f.type not in ("sub_table", "textarea")][:3]
-            lists.append({"form": other, "field": field, "rows": _render(gate, page.items),
+            lists.append({"form": other, "field": field, "rows": shown_records(gate, page.items),
                           "columns": shown, "more": page.next_cursor is not None,
                           "href": f"/apps/{ref.app_key}/forms/{other.key}?" + urlencode(
                               {f"filter[{field.key}][{op}]": record_id})})
@@ -214,7 +213,7 @@ def record_page(request: Request, app: str, form: str, record_id: Id, user: View
         gate.require_record(record_id, "read")
         ref = gate.ref
         row = records.get(conn, ref, record_id)
-        record = _render(gate, [row])[0]
+        record = shown_records(gate, [row])[0]
         related = related_lists(request, conn, ref, record_id, user, guard)
         timeline = [history_json(h, ref.form) for h in reversed(records.history(conn, ref, record_id))]
         for item in timeline:

@@ -54,7 +54,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _database(args: argparse.Namespace) -> Database:
+def database_from_args(args: argparse.Namespace) -> Database:
     settings = _settings(args)
     return open_database(settings.url(), sqlite_json=settings.sqlite_json,
                          lock_wait=settings.lock_wait_seconds)
@@ -94,14 +94,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = database_from_args(args)
     schema.upgrade(db)
     print(f"{db.describe()}: schema at revision {schema.current_revision(db)}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = database_from_args(args)
     data = _read_json(args.file)
     with db.write() as conn:
         app, version = definitions.import_app(conn, data, Change(SYSTEM))
@@ -123,7 +123,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     list, as the API's `decisions`), refused with the report when a problem is left undecided."""
     from engine.forms.tightening import parse_decisions
 
-    db = _database(args)
+    db = database_from_args(args)
     decisions = parse_decisions(_read_json(args.decisions)) if args.decisions else []
     with db.write() as conn:
         key = args.key if args.app_command == "publish" else str(_read_json(args.file).get("key"))
@@ -142,7 +142,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = database_from_args(args)
     with db.read() as conn:
         if args.version:
             app = definitions.version_of(conn, args.key, args.version)
@@ -156,7 +156,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     the primary one)."""
     from runtime.permissions.cli import add_roles, audit_user_created
 
-    db = _database(args)
+    db = database_from_args(args)
     with db.write() as conn:
         create_user(conn, args.name, args.password, datetime.now(UTC), display_name=args.display_name,
                     is_admin=args.admin)
@@ -274,7 +274,7 @@ def cmd_mirror_sync(args: argparse.Namespace) -> int:
     settings = _settings(args)
     mirror = Mirror(settings.data_dir / "analytics.duckdb")
     try:
-        result = sync(_database(args), mirror, datetime.now(UTC), full=args.full)
+        result = sync(database_from_args(args), mirror, datetime.now(UTC), full=args.full)
     finally:
         mirror.close()
     print(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -284,7 +284,7 @@ def cmd_mirror_sync(args: argparse.Namespace) -> int:
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from runtime.demo.load import load_demo
 
-    db = _database(args)
+    db = database_from_args(args)
     # The clock is read here: the demo's two years end now, in the app's time zone (its "this month").
     load_demo(db, args.app, args.count, seed=args.seed, progress=not args.quiet, now=datetime.now(UTC),
               zone=ZoneInfo(_settings(args).timezone))
@@ -360,10 +360,10 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(run=cmd_demo_data)
 
-    records_cli.add_commands(sub, with_db, _database)
+    records_cli.add_commands(sub, with_db, database_from_args)
     from runtime.crypto.command import add_commands as add_crypto
 
-    add_crypto(sub, with_db, _database)
+    add_crypto(sub, with_db, database_from_args)
     from runtime.jobs.command import add_command as add_worker
 
     add_worker(sub, with_db)

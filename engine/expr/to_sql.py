@@ -78,7 +78,9 @@ class ColumnSource(Protocol):
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
         """`field op constant` in the index's own spelling, or None to fall back to value(); `!=` holds
-        for a blank field (equality is never blank: engine/expr/evaluate.py)."""
+        for a blank field (equality is never blank: engine/expr/evaluate.py). `op` is also "IN" (value:
+        the constants, none of them blank) and "ISBLANK" (value None): never blank either; "COUNTIF"
+        (a list field's items equal to the constant) gives the count, "HAS" whether there is one."""
 
 
 def _constant(value: Any, kind: Type | None) -> Any:
@@ -126,6 +128,12 @@ class _Compiler:
                 equal = [func.tg_cmp("=", self.kinds([node.item, o]), self.zone, self.exact(node.item), self.exact(o)) == 1
                          for o in node.options]
                 return not_(or_(*equal)) if node.negated else or_(*equal)
+            constants = [o for o in node.options if isinstance(o, Literal) and o.value is not None]
+            if positive and not node.negated and isinstance(node.item, FieldRef) and len(node.item.path) == 1 \
+                    and node.item.type != BOOL and len(constants) == len(node.options):
+                among = self.source.compare(node.item.path[0], "IN", [_constant(o.value, o.type) for o in constants])
+                if among is not None:
+                    return among  # the index's IN
             item = self.run(node.item)
             options = [self.run(o) for o in node.options]
             if positive and not node.negated and not any(_is_null(o) for o in node.options):
@@ -148,6 +156,16 @@ class _Compiler:
             indexed = self.source.compare(left.path[0], op, _constant(right.value, right.type))
             if indexed is not None:
                 return indexed
+        if op == ">" and isinstance(right, Literal) and right.value == 0 and self.counted(left) is not None:
+            assert isinstance(left, Call)
+            held = self.source.compare(".".join(getattr(left.args[0], "path")), "HAS",  # noqa: B009 — counted() saw to it
+                                       _constant(getattr(left.args[1], "value"), left.args[1].type))  # noqa: B009
+            if held is not None:
+                return held  # COUNTIF(tags, "VIP") > 0: the list holds it, as the database asks that
+        counted = self.counted(left) if isinstance(right, Literal) and op in ("=", "!=") + ORDERINGS else None
+        if counted is not None:  # a whole count: every database compares it exactly
+            return {"=": counted.__eq__, "!=": counted.__ne__, "<": counted.__lt__, "<=": counted.__le__,
+                    ">": counted.__gt__, ">=": counted.__ge__}[op](self.run(right))
         if self.dialect == "sqlite" and (op in "+-*/" or op == "&" and not {left.type, right.type} <= {TEXT, NULL}):
             return func.tg_op(op, self.kinds([left, right]), self.zone, self.exact(left), self.exact(right))
         if self.dialect == "sqlite" and NUMBER in (left.type, right.type) and not _plain(left, right):
@@ -170,13 +188,27 @@ class _Compiler:
                 "!=": lambda: a.is_distinct_from(b), "<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b,
                 ">=": lambda: a >= b}[op]()
 
+    def counted(self, node: Node) -> Any:
+        """COUNTIF(list field, constant) as the source counts it in SQL, or None."""
+        if isinstance(node, Call) and node.name == "COUNTIF" and isinstance(node.args[0], FieldRef) \
+                and len(node.args[0].path) == 1 and isinstance(node.args[1], Literal) and node.args[1].value is not None:
+            return self.source.compare(node.args[0].path[0], "COUNTIF", _constant(node.args[1].value, node.args[1].type))
+        return None
+
     def call(self, node: Call) -> Any:
+        counted = self.counted(node)
+        if counted is not None:
+            return counted
         if node.name == "TODAY":
             return self.bind(self.ctx.local_now.date(), DATE)
         if node.name == "NOW":
             return self.bind(self.ctx.now.replace(microsecond=0), DATETIME)
         if node.name == "CURRENT_USER":
             return self.bind(self.ctx.user, None)
+        if node.name == "ISBLANK" and isinstance(node.args[0], FieldRef) and len(node.args[0].path) == 1:
+            blank = self.source.compare(node.args[0].path[0], "ISBLANK", None)
+            if blank is not None:
+                return blank
         if node.name == "ISBLANK" and node.args[0].type == TEXT:  # blank text is NULL or "" (LEFT(name, 0)), as in Python
             value = self.run(node.args[0])
             return or_(value.is_(None), value == bindparam(None, "", type_=String()))

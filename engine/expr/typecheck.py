@@ -5,6 +5,7 @@ also says, per database, what cannot be compiled to SQL (so callers never get an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 from rapidfuzz import fuzz, process
@@ -78,6 +79,8 @@ class _Checker:
 
     def literal(self, node: Literal) -> Type:
         v = node.value
+        if isinstance(v, date):  # never parsed: a list filter's value (filter[signed_on][gt]=…) as a node
+            return DATETIME if isinstance(v, datetime) else DATE
         return BOOL if isinstance(v, bool) else NUMBER if isinstance(v, Decimal) else TEXT if isinstance(v, str) else NULL
 
     def fieldref(self, node: FieldRef) -> Type:

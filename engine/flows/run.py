@@ -19,7 +19,7 @@ from engine.flows.calendar import BusinessCalendar, add_duration
 from engine.flows.durations import parse_duration
 from engine.flows.state import Entry, FlowInstanceState, Status, Task, TaskStatus
 from engine.flows.tree import walk_steps
-from engine.forms.expressions import _row_values, checked
+from engine.forms.expressions import checked, row_values
 from engine.forms.model import FormDefinition
 from engine.org import Org
 
@@ -102,7 +102,7 @@ class Run:
 
     def evaluate(self, text: str, expect: Type | None = None) -> Any:
         assert self.ctx.form is not None, "expressions need the form"
-        values = _row_values(self.ctx.form, self.record)
+        values = row_values(self.ctx.form, self.record)
         return evaluate(checked(self.ctx.form, text, expect), values,
                         EvalContext(self.now, self.ctx.timezone, self.state.submitter))
 

@@ -11,7 +11,7 @@ from engine.expr.evaluate import EvalContext, evaluate
 from engine.expr.nodes import BOOL
 from engine.flows.durations import parse_duration
 from engine.flows.model import FlowDefinition
-from engine.forms.expressions import _row_values, checked
+from engine.forms.expressions import checked, row_values
 from engine.forms.model import FormDefinition
 
 
@@ -20,7 +20,7 @@ def condition_holds(form: FormDefinition, text: str | None, values: dict[str, An
     """A trigger's `when` on a record's values: no condition holds; a blank result does not."""
     if text is None:
         return True
-    return evaluate(checked(form, text, BOOL), _row_values(form, values), EvalContext(now, tz, user)) is True
+    return evaluate(checked(form, text, BOOL), row_values(form, values), EvalContext(now, tz, user)) is True
 
 
 def starts_on(flow: FlowDefinition, action: str, form: FormDefinition, before: dict[str, Any],

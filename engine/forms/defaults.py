@@ -11,7 +11,7 @@ from typing import Any
 from engine.errors import FieldValueError, Issue
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext, evaluate
-from engine.forms.expressions import _row_values, checked
+from engine.forms.expressions import checked, row_values
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.model import FormDefinition
 
@@ -39,7 +39,7 @@ def apply_default_formulas(form: FormDefinition, data: dict[str, Any], given: se
         if not fills_by_formula(field, given):
             continue
         try:
-            value = formula_default(form, field, _row_values(form, data, related), ctx, user)
+            value = formula_default(form, field, row_values(form, data, related), ctx, user)
         except FieldValueError as e:
             issues.append(Issue(field.key, "invalid_default", f"默认公式的结果不符合字段要求：{e.message}",
                                 f"the default formula gives a value the field refuses: {e.message_en or e.message}"))

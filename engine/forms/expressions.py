@@ -122,7 +122,7 @@ def _context(ctx: ValueContext, user: str | None) -> EvalContext:
     return EvalContext(now=ctx.now, timezone=ctx.timezone, user=user)
 
 
-def _row_values(form: FormDefinition, data: dict[str, Any], related: dict[str, Any] | None = None) -> dict[str, Any]:
+def row_values(form: FormDefinition, data: dict[str, Any], related: dict[str, Any] | None = None) -> dict[str, Any]:
     """The values an expression reads: the data, each sub_table column as a list, and the fields of
     related records (`customer.level`) that the runtime looked up."""
     values = {**(related or {}), **data}
@@ -146,7 +146,7 @@ def compute(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, user:
     order = form.__dict__.get("_formula_order") or [f for f in form.fields if isinstance(f, FormulaField)]
     for field in order:
         value = field.store(evaluate(checked(form, field.formula, Type(field.gives)),
-                                     _row_values(form, data, related), eval_ctx))
+                                     row_values(form, data, related), eval_ctx))
         if value is None:
             data.pop(field.key, None)
         else:
@@ -158,7 +158,7 @@ def rule_issues(form: FormDefinition, data: dict[str, Any], ctx: ValueContext, u
                 related: dict[str, Any] | None = None) -> list[Issue]:
     """Rules whose condition is FALSE for this data (a blank result passes, like a SQL CHECK)."""
     eval_ctx = _context(ctx, user)
-    values = _row_values(form, data, related)
+    values = row_values(form, data, related)
     issues = []
     for field in form.fields:
         for rule in field.rules:
@@ -194,7 +194,7 @@ def counted(field: RollupField, source: FormDefinition, data: dict[str, Any], ct
     """Whether a source record counts in the rollup: its `where` is TRUE (blank or FALSE: left out)."""
     if field.where is None:
         return True
-    return evaluate(checked(source, field.where, BOOL), _row_values(source, data), _context(ctx, None)) is True
+    return evaluate(checked(source, field.where, BOOL), row_values(source, data), _context(ctx, None)) is True
 
 
 def not_editable(form: FormDefinition, values: dict[str, Any], existing: dict[str, Any], ctx: ValueContext,
@@ -203,7 +203,7 @@ def not_editable(form: FormDefinition, values: dict[str, Any], existing: dict[st
     issues = []
     for field in form.fields:
         if field.editable_when and field.key in values and values[field.key] != existing.get(field.key):
-            allowed = evaluate(checked(form, field.editable_when, BOOL), _row_values(form, existing), _context(ctx, user))
+            allowed = evaluate(checked(form, field.editable_when, BOOL), row_values(form, existing), _context(ctx, user))
             if allowed is False:
                 issues.append(Issue(field.key, "not_editable", f"“{field.label}”当前不可修改（{field.editable_when}）",
                                     f"{field.key!r} cannot be changed now ({field.editable_when})"))

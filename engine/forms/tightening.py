@@ -22,8 +22,7 @@ from engine.expr.nodes import BOOL
 from engine.forms.changes import value_changes
 from engine.forms.defaults import as_input as plain
 from engine.forms.expressions import _context as eval_context
-from engine.forms.expressions import _row_values as row_values
-from engine.forms.expressions import checked
+from engine.forms.expressions import checked, row_values
 from engine.forms.fields.base import BOUNDS, FieldType, ValueContext
 from engine.forms.model import FormDefinition
 

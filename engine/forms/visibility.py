@@ -14,14 +14,14 @@ from typing import Any
 
 from engine.expr.evaluate import evaluate
 from engine.expr.nodes import BOOL
-from engine.forms.expressions import _context, _row_values, checked
+from engine.forms.expressions import _context, checked, row_values
 from engine.forms.fields.base import ValueContext
 from engine.forms.model import FormDefinition
 
 
 def _false_for(form: FormDefinition, option: str, data: dict[str, Any], ctx: ValueContext, user: str | None,
                related: dict[str, Any] | None) -> list[str]:
-    values, eval_ctx = _row_values(form, data, related), _context(ctx, user)
+    values, eval_ctx = row_values(form, data, related), _context(ctx, user)
     keys = []
     for field in form.fields:
         text = getattr(field, option)

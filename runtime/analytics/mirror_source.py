@@ -78,6 +78,8 @@ class MirrorSource:
         return self._expression_value(_col(key), self._type(key))
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
+        if op not in _OPS:  # IN, ISBLANK: the plain SQL of a typed column is the index's own
+            return None
         duck_type = self._type(key)
         if duck_type.endswith("[]") or (key not in SYSTEM_FIELDS and field_column(self.form.field(key)) is None):
             return None

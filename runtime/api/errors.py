@@ -75,7 +75,7 @@ def too_large_body(limit: int, zh: bool) -> dict[str, Any]:
     return body
 
 
-async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
+async def engine_error_response(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.EngineError)
     lang = language(request)
     message = exc.message_en if lang == "en" and exc.message_en else exc.message
@@ -125,7 +125,7 @@ def database_unavailable(exc: OperationalError) -> bool:
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OperationalError)
     if lock_wait_ended(exc):  # another writer kept the lock past the lock wait: nothing was written
-        return await _engine_error(request, busy())
+        return await engine_error_response(request, busy())
     if not database_unavailable(exc):
         return await _bug(request, exc)
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
@@ -174,7 +174,7 @@ async def _bug(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(e.EngineError, _engine_error)
+    app.add_exception_handler(e.EngineError, engine_error_response)
     app.add_exception_handler(RequestValidationError, _request_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_error)

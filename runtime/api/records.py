@@ -22,24 +22,11 @@ from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
 from runtime.records import idempotency, listing, records
 from runtime.records.context import Actor
-from runtime.records.titles import related_ids, titles
-from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, record_json
+from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, shown_records
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/records", tags=["records"])
 
 _FILTER_PARAM = re.compile(r"^filter\[([^\]]+)\](?:\[([a-z_]+)\])?$")
-
-
-def _render(gate: FormGate, rows: list[Row[Any]], fields: list[str] | None = None) -> list[dict[str, Any]]:
-    """Records as the API shows them: only the fields the gate lets this actor see, masked ones masked."""
-    ref = gate.ref
-    names = gate.readable_titles([r.data for r in rows], titles(
-        gate.conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in rows))))
-    shown = [record_json(r, ref.form, names, fields if fields is not None else gate.visible_keys) for r in rows]
-    if gate.masked:
-        for item in shown:
-            item["data"] = gate.masked_data(item["data"])
-    return shown
 
 
 def _etag(row: Row[Any]) -> dict[str, str]:
@@ -85,7 +72,7 @@ async def create_record(app: str, form: str, body: RecordIn, request: Request, d
         gate = guard.form(conn, app, form, "create")
         gate.check_write([body.data])
         row = records.create(conn, gate.ref, body.data, gate.writing(change_for(request, guard.actor)))
-        return 201, _render(gate, records.as_committed(conn, gate.ref, [row]))[0]
+        return 201, shown_records(gate, records.as_committed(conn, gate.ref, [row]))[0]
 
     return await short_write(db, lambda: _idempotent(request, db, guard.actor, idempotency_key, body, run))
 
@@ -104,7 +91,7 @@ def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, 
         gate = guard.form(conn, app, form, "create")
         gate.check_write(body.items, prefix=True)
         rows = records.create_many(conn, gate.ref, body.items, gate.writing(change_for(request, guard.actor)))
-        return 201, {"items": _render(gate, records.as_committed(conn, gate.ref, rows))}
+        return 201, {"items": shown_records(gate, records.as_committed(conn, gate.ref, rows))}
 
     return _idempotent(request, db, guard.actor, idempotency_key, body, run)
 
@@ -145,7 +132,7 @@ def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeepe
             page = partition.list_by_department(conn, gate.ref, query, departments, ctx)
         else:
             page = listing.list_records(conn, gate.ref, query, ctx)
-        body: dict[str, Any] = {"items": _render(gate, page.items, wanted), "next_cursor": page.next_cursor}
+        body: dict[str, Any] = {"items": shown_records(gate, page.items, wanted), "next_cursor": page.next_cursor}
         keys = flows.approval_flows(gate.ref.app, form)
         if keys:  # the page's approval status in one query (docs/api.md)
             body["approvals"] = approvals_json(flows.latest_of_records(conn, app, form, [r.id for r in page.items], keys))
@@ -191,7 +178,7 @@ def get_record(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper) ->
         gate = guard.form(conn, app, form)
         gate.require_record(record_id, "read")
         row = records.get(conn, gate.ref, record_id)
-        return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
+        return JSONResponse(shown_records(gate, [row])[0], headers=_etag(row))
 
 
 @router.patch("/{record_id}")
@@ -206,7 +193,7 @@ async def update_record(app: str, form: str, record_id: Id, body: RecordIn, requ
             row = records.update_record(conn, gate.ref, record_id, body.data, gate.writing(change_for(request, guard.actor)),
                                         expected_version=_if_match(if_match))
             [row] = records.as_committed(conn, gate.ref, [row])
-            return JSONResponse(_render(gate, [row])[0], headers=_etag(row))
+            return JSONResponse(shown_records(gate, [row])[0], headers=_etag(row))
 
     return await short_write(db, work)
 
@@ -221,7 +208,7 @@ async def delete_record(app: str, form: str, record_id: Id, request: Request, db
             gate.require_record(record_id, "delete")
             row = records.delete(conn, gate.ref, record_id, change_for(request, guard.actor),
                                  expected_version=_if_match(if_match))
-            return JSONResponse(_render(gate, [row])[0])
+            return JSONResponse(shown_records(gate, [row])[0])
 
     return await short_write(db, work)
 
@@ -233,7 +220,7 @@ async def restore_record(app: str, form: str, record_id: Id, request: Request, d
             gate = guard.form(conn, app, form)
             gate.require_record(record_id, "restore", deleted=True)
             row = records.restore(conn, gate.ref, record_id, change_for(request, guard.actor))
-            return JSONResponse(_render(gate, [row])[0])
+            return JSONResponse(shown_records(gate, [row])[0])
 
     return await short_write(db, work)
 

@@ -10,23 +10,23 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import and_, not_, or_
 
 from engine.app import AppDefinition
 from engine.errors import BadQuery, EngineError, InvalidDefinition, NotFound
 from engine.expr.evaluate import EvalContext
 from engine.reports.model import ReportDefinition, Widget
 from engine.reports.validate import widget_issues
+from runtime.analytics.drill import drilled_where
 from runtime.analytics.export import MEDIA, export
-from runtime.analytics.run import ReportContext, compile_for, jsonable, run_widget
+from runtime.analytics.run import ReportContext, jsonable, run_widget
 from runtime.analytics.sync import sync
 from runtime.api.deps import DB, AppSettings, CurrentUser, MirrorDB, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
-from runtime.api.records import _render
 from runtime.apps import definitions
 from runtime.permissions.check import Guard
 from runtime.permissions.reports import widget_gate
 from runtime.records import listing
+from runtime.schemas.records import shown_records
 from runtime.schemas.reports import QueryIn
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -171,16 +171,9 @@ def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: 
     filters = _filters(request, found)
     rc = _context(request, db, mirror, settings, guard)
     _stored_scoped(rc, guard, definition, chosen, filters)
-    others = point == "others"
-    kept = [k for k in run_widget(rc, definition, chosen, filters, "primary")["keys"] if k is not None] if others else []
-    values = [] if others else _point(point)
+    values = None if point == "others" else _point(point)  # "others": the "其他" row
+    where = drilled_where(rc, definition, chosen, filters, db.dialect, values)
     with db.read() as conn:
-        compiled = compile_for(chosen, definition, "primary", conn.dialect.name, rc, filters)
-        if others:  # the "其他" row: every record outside the points shown
-            shown = [and_(*compiled.point(k)) for k in kept]
-            where = compiled.where + ([not_(or_(*shown))] if shown else [])
-        else:
-            where = compiled.where + compiled.point(values)
         gate = guard.form(conn, app, chosen.form, "read")
         scope = gate.where("read")
         sort_keys = listing.parse_sort(gate.ref, sort, conn.dialect.name)
@@ -188,7 +181,7 @@ def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: 
         query_ = listing.ListQuery(sort=sort_keys, limit=limit, cursor=cursor,
                                    where=where + ([scope] if scope is not None else []))
         page = listing.list_records(conn, gate.ref, query_, change_for(request, guard.actor).ctx)
-        body = {"items": _render(gate, page.items), "next_cursor": page.next_cursor}
+        body = {"items": shown_records(gate, page.items), "next_cursor": page.next_cursor}
     return JSONResponse(body)
 
 

@@ -40,9 +40,9 @@ def audit_user_created(conn: Connection, username: str, is_admin: bool, departme
 
 
 def _database(args: argparse.Namespace) -> Any:
-    from runtime.cli import _database as database
+    from runtime.cli import database_from_args  # runtime.cli imports this module: read at call time
 
-    return database(args)
+    return database_from_args(args)
 
 
 def cmd_department_create(args: argparse.Namespace) -> int:

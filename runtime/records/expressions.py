@@ -3,19 +3,21 @@ engine.expr.to_sql, and the clause a `filter=` parameter becomes."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, func, literal_column, or_
+from sqlalchemy import String, and_, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
 from engine.errors import BadQuery
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext
-from engine.expr.nodes import BOOL
+from engine.expr.nodes import BOOL, TEXT, Node, list_of
 from engine.expr.scope import Scope, form_scope
 from engine.expr.to_sql import ORDERINGS, in_text_order, to_sql
-from engine.expr.typecheck import check
+from engine.expr.typecheck import check, check_node
+from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from engine.limits import DEFAULT
 from runtime.records.columns import column, field_column, is_system, refuse_encrypted
@@ -34,6 +36,9 @@ class RecordColumns:
         refuse_encrypted(self.form.by_key.get(key), "计算或函数 / expressions")
         if "." in key:
             return self._through(*key.split(".", 1), exact=exact)
+        field = self.form.by_key.get(key)
+        if field is not None and field.storage_kind() == "json":
+            return self._json(field, exact)
         if exact and key in self.form.by_key and self.dialect == "sqlite":
             field = self.form.by_key[key]
             return literal_column(f"json_extract(data, '$.{key}')") if field.storage_kind() != "json" else \
@@ -45,6 +50,20 @@ class RecordColumns:
         if self.dialect == "postgresql":
             return func.to_char(literal_column(f"{key} AT TIME ZONE 'UTC'"), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
         return func.strftime("%Y-%m-%dT%H:%M:%SZ", literal_column(key))
+
+    def _json(self, field: FieldType, exact: bool) -> ColumnElement[Any]:
+        """A list's JSON (NULL when blank); an object's (an address's) values as a list, so that
+        COUNTIF finds a province as it finds a tag."""
+        key, postgresql = field.key, self.dialect == "postgresql"
+        if field.json_schema().get("type") == "object":
+            if postgresql:
+                return literal_column(f"(SELECT jsonb_agg(value) FROM jsonb_each(records.data -> '{key}'))")
+            return literal_column(f"(CASE WHEN json_type(records.data, '$.{key}') IS NULL THEN NULL ELSE "
+                                  f"(SELECT json_group_array(value) FROM json_each(records.data, '$.{key}')) END)")
+        if postgresql:
+            return literal_column(f"(records.data -> '{key}')")
+        return literal_column(f"json(json_extract(records.data, '$.{key}'))" if exact
+                              else f"json_extract(records.data, '$.{key}')")
 
     def _through(self, first: str, second: str, exact: bool) -> ColumnElement[Any]:
         """`customer.level` as a subquery on the related record; `lines.qty` (SQLite) as a JSON array."""
@@ -62,9 +81,21 @@ class RecordColumns:
         return literal_column(f"(SELECT {inner} FROM records AS t WHERE t.id = {link} AND t.deleted_at IS NULL AND t.version > 0)")
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
-        if op not in ("=", "!="):
+        if op == "ISBLANK":
+            return self._blank(key)
+        if op in ("COUNTIF", "HAS"):
+            return self._count(key, value, op == "HAS")
+        if op not in ("=", "!=", "IN"):
             refuse_encrypted(self.form.by_key.get(key), op)
+        field = self.form.by_key.get(key)
+        if field is not None and field.storage_kind() == "json":
+            return None  # a list: compared through value()
         col = column(self.form, key, self.dialect)
+        if op == "IN":
+            if col.order and any(str(v) not in col.order for v in value):
+                return None  # an index of option positions answers options only
+            among = col.sort_expr().in_([col.bind(v, self.dialect) for v in value])
+            return among if is_system(key) else and_(among, col.raw_expr().is_not(None))
         if op in ORDERINGS and self._text_out_of_order(key, col.storage):
             # Text its index keeps in code-point order (options, numbers like QT-0001, usernames) is
             # compared in Chinese order like all text, without the index.
@@ -84,6 +115,43 @@ class RecordColumns:
         if op == "=" and not col.stands_in_for_blank(value):
             return indexed  # equal to a value the blanks' stand-in is not: no blank matches, no second test
         return and_(indexed, col.raw_expr().is_not(None))
+
+    def _count(self, key: str, value: Any, held: bool) -> Any:
+        """How many of a list field's items (an address's parts) equal `value`, in the database's own
+        JSON functions (the Python COUNTIF would read every record's list); `held`: whether any does
+        (PostgreSQL's containment `@>` for a list)."""
+        field = self.form.by_key.get(key)
+        if field is None or field.storage_kind() != "json":
+            return None
+        if isinstance(value, Decimal):  # record ids
+            value = int(value) if value == value.to_integral_value() else float(value)
+        param = bindparam(None, value, type_=String() if isinstance(value, str) else None)
+        if self.dialect == "postgresql":
+            member = literal_column(f"(records.data -> '{key}')")
+            if field.json_schema().get("type") == "object":
+                item = func.jsonb_each(member).table_valued("key", "value")
+            elif held:
+                return member.op("@>")(func.jsonb_build_array(param))  # type: ignore[no-any-return]
+            else:
+                item = func.jsonb_array_elements(member).table_valued("value")
+            found = select(func.count()).select_from(item).where(item.c.value == func.to_jsonb(param))
+        else:
+            item = func.json_each(literal_column("records.data"), literal_column(f"'$.{key}'")).table_valued("value")
+            found = select(func.count()).select_from(item).where(item.c.value == param)
+        return exists(found.with_only_columns(literal_column("1"))) if held else found.scalar_subquery()
+
+    def _blank(self, key: str) -> ColumnElement[bool]:
+        """ISBLANK on the stored value (an encrypted field's too: blank is the one thing its column
+        tells without the key); blank text is NULL or "" alike, as in Python."""
+        field = self.form.by_key.get(key)
+        if field is not None and field.storage_kind() == "json":
+            raw = self._json(field, exact=False)
+            return raw.is_(None)
+        col = column(self.form, key, self.dialect)
+        raw = col.raw_expr()
+        if col.storage == "text" and (field is None or field.expression_type() == "text"):
+            return or_(raw.is_(None), raw == bindparam(None, "", type_=String()))
+        return raw.is_(None)
 
     def _text_out_of_order(self, key: str, storage: str) -> bool:
         """Whether `key` holds text its index keeps in code-point order (options, phones, users):
@@ -108,4 +176,39 @@ def filter_clause(ref: FormRef, text: str, dialect: str, ctx: EvalContext, *,
         what = "、".join(checked.not_in_sql[dialect])
         raise BadQuery(f"这个筛选条件暂不能在数据库中执行：{what}", f"this filter cannot run in the database yet: {what}",
                        field="filter")
+    return to_sql(checked, dialect, RecordColumns(ref.form, dialect, ref.app), ctx)
+
+
+_SCOPES: dict[int, tuple[FormDefinition, Scope]] = {}
+"""Condition scopes by form (definitions are immutable and cached): a list request checks its
+conditions against the scope without building it again."""
+
+
+def _condition_scope(form: FormDefinition) -> Scope:
+    """The names a list filter's condition may use: the form's, and the fields expressions cannot
+    read (addresses, attachments, sub_tables) as lists, for ISBLANK and an address's COUNTIF."""
+    known = _SCOPES.get(id(form))
+    if known is not None and known[0] is form:
+        return known[1]
+    scope = form_scope(form)
+    for field in form.fields:
+        scope.names.setdefault(field.key, list_of(TEXT))
+    if len(_SCOPES) > 256:
+        _SCOPES.clear()
+    _SCOPES[id(form)] = (form, scope)
+    return scope
+
+
+def node_clause(ref: FormRef, node: Node, dialect: str, key: str, ctx: EvalContext) -> ColumnElement[bool]:
+    """The SQL of a list filter's condition written as an expression (runtime/records/listing.py,
+    condition_node), compiled as a `filter=` expression is; an error names the field `key`."""
+    try:
+        checked = check_node(node, _condition_scope(ref.form))
+    except ExpressionError as e:
+        e.extra["field"] = key
+        raise
+    if not checked.compiles_to(dialect):
+        what = "、".join(checked.not_in_sql[dialect])
+        raise BadQuery(f"这个筛选条件暂不能在数据库中执行：{what}", f"this filter cannot run in the database yet: {what}",
+                       field=key)
     return to_sql(checked, dialect, RecordColumns(ref.form, dialect, ref.app), ctx)

@@ -1,7 +1,9 @@
 """Record lists: filters, sorts, keyset cursors and field projection, compiled to one indexed query.
 
-Filters arrive as Conditions (field, operator, value) today; the expression language will add a
-clause of its own through `ListQuery.where`, and permissions a row-scope clause the same way.
+A `filter[f][op]=v` arrives as a Condition (field, operator, value): checked here, then written as
+the expression it means (`f != v`, `ISBLANK(f)`, `COUNTIF(f, v) > 0` …) and compiled by the one
+expression compiler, as `filter=<expression>` is; those and the permissions' row scope come in
+through `ListQuery.where`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,27 +22,26 @@ from sqlalchemy import (
     Row,
     Select,
     String,
-    and_,
     bindparam,
-    cast,
-    exists,
     func,
-    literal_column,
     select,
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine import search as search_words
 from engine.errors import BadQuery, FieldValueError
+from engine.expr.evaluate import EvalContext
+from engine.expr.nodes import BOOL, DATE, DATETIME, NUMBER, Binary, Call, FieldRef, InList, Literal, Node, Type, Unary
+from engine.expr.scope import field_type
 from engine.forms.fields.base import EQUALITY_OPS, ValueContext
+from engine.forms.system_fields import SYSTEM_FIELDS
 from runtime.db.tables import live, records
 from runtime.records import search
 from runtime.records.columns import SqlColumn, column, is_system, refuse_encrypted
 from runtime.records.context import FormRef
-from runtime.records.expressions import RecordColumns
+from runtime.records.expressions import node_clause
 
 MAX_LIMIT = 500
 MAX_SORT_KEYS = 10
@@ -116,22 +117,6 @@ def parse_sort(ref: FormRef, spec: str | None, dialect: str) -> list[SortKey]:
     return keys
 
 
-def _container_clause(key: str, value: Any, dialect: str, is_object: bool) -> ColumnElement[bool]:
-    """`value` is one of the list's items (or one of the object's values, for addresses)."""
-    if dialect == "postgresql":
-        member = literal_column(f"(data -> '{key}')")
-        if not is_object:
-            return member.op("@>")(cast(bindparam(None, json.dumps([value], ensure_ascii=False)), JSONB))
-        each = func.jsonb_each_text(member).table_valued("key", "value")
-        return exists(select(literal_column("1")).select_from(each).where(each.c.value == str(value)))
-    each = func.json_each(records.c.data, literal_column(f"'$.{key}'")).table_valued("value")
-    return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
-
-
-def _json_raw(key: str, dialect: str) -> ColumnElement[Any]:
-    return literal_column(f"(data -> '{key}')" if dialect == "postgresql" else f"json_extract(data, '$.{key}')")
-
-
 def _filter_value(ref: FormRef, col: SqlColumn, op: str, raw: Any, ctx: ValueContext) -> Any:
     if col.field is None:
         if col.storage == "integer":
@@ -159,8 +144,29 @@ _SYMBOLS = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=
 """The bracket form's comparison operators as the expression language writes them."""
 
 
-def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueContext) -> ColumnElement[bool]:
-    """One condition as SQL over the same expressions the indexes are built on."""
+def _literal(kind: Type | None, value: Any) -> Literal:
+    """A checked filter value as the constant of an expression, typed as the field (or a list's item) is."""
+    if kind is not None and kind.is_list:
+        kind = kind.item
+    if kind == NUMBER:
+        value = Decimal(str(value))
+    elif kind == DATE:
+        value = date.fromisoformat(str(value))
+    elif kind == DATETIME:
+        value = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)  # created_at=2026-01-01T08:00 is UTC, as stored
+    elif kind == BOOL:
+        value = bool(value)
+    else:
+        value = str(value)
+    return Literal(0, 0, value)
+
+
+def condition_node(ref: FormRef, cond: Condition, dialect: str, ctx: ValueContext) -> Node:
+    """One condition as the expression it means, its value checked and normalised like input:
+    `eq` is `=`, `ne` `!=` (blanks kept), `in` `IN [...]`, `blank` `ISBLANK(f)`, `contains`
+    `CONTAINS(f, "…")`, `has` `COUNTIF(f, v) > 0`. BadQuery (400) names the field when the
+    field, the operator or the value is wrong."""
     field_def = ref.form.by_key.get(cond.key)
     if field_def is None and not is_system(cond.key):
         raise BadQuery(f"表单“{ref.form.name}”没有字段 {cond.key}",
@@ -173,37 +179,38 @@ def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueCont
         raise BadQuery(f"“{cond.key}”不支持筛选条件 {cond.op}（可用：{', '.join(ops)}）",
                        f"field {cond.key!r} does not support {cond.op!r}; use one of {', '.join(ops)}",
                        field=cond.key)
-    storage = field_def.storage_kind() if field_def is not None else ""
-    if storage == "json":
-        if cond.op == "blank":
-            return _json_raw(cond.key, dialect).is_(None)
-        if cond.op == "not_blank":
-            return _json_raw(cond.key, dialect).is_not(None)
-        is_object = field_def.json_schema().get("type") == "object"  # type: ignore[union-attr]
-        member = cond.value
-        if type(field_def).refers_to == "record":
+    named = FieldRef(0, 0, (cond.key,))
+    if cond.op in ("blank", "not_blank"):
+        blank = Call(0, 0, "ISBLANK", [named])
+        return blank if cond.op == "blank" else Unary(0, 0, "NOT", blank)
+    kind = SYSTEM_FIELDS[cond.key].expression_type if field_def is None else field_type(field_def)
+    if cond.op == "has":
+        member: Any = cond.value
+        if field_def is not None and type(field_def).refers_to == "record":
             member = _filter_value(ref, column(ref.form, "id", dialect), "eq", member, ctx)
-        return _container_clause(cond.key, member, dialect, is_object)
+        count = Call(0, 0, "COUNTIF", [named, _literal(kind, member)])
+        return Binary(0, 0, ">", count, Literal(0, 0, Decimal(0)))
     col = column(ref.form, cond.key, dialect)
-    key, raw = col.sort_expr(), col.raw_expr()
-    if cond.op == "blank":
-        return raw.is_(None)
-    if cond.op == "not_blank":
-        return raw.is_not(None)
     if cond.op == "in":
         values = cond.value if isinstance(cond.value, list) else str(cond.value).split(",")
-        bound = [col.bind(_filter_value(ref, col, "eq", v, ctx), dialect) for v in values if str(v).strip()]
-        return and_(key.in_(bound), raw.is_not(None))
+        options = [_literal(kind, _filter_value(ref, col, "eq", v, ctx)) for v in values if str(v).strip()]
+        return InList(0, 0, named, options)  # type: ignore[arg-type]
     value = _filter_value(ref, col, cond.op, cond.value, ctx)
     if cond.op in ("contains", "starts_with"):
-        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = bindparam(None, f"%{escaped}%" if cond.op == "contains" else f"{escaped}%", type_=String())
-        if dialect == "postgresql" and col.storage == "text":
-            pattern = pattern.collate("C")  # lower() as on the field's side (ASCII letters), as SQLite's
-        return func.lower(col.value_expr()).like(func.lower(pattern), escape="\\")
-    # The comparison `filter=key op value` compiles to (runtime/records/expressions.py): one meaning
-    # for both syntaxes, `ne` keeping the blanks as `!=` does (docs/expressions.md, "Blanks").
-    return RecordColumns(ref.form, dialect, ref.app).compare(cond.key, _SYMBOLS[cond.op], value)
+        return Call(0, 0, "CONTAINS" if cond.op == "contains" else "STARTSWITH", [named, Literal(0, 0, value)])
+    return Binary(0, 0, _SYMBOLS[cond.op], named, _literal(kind, value))
+
+
+def condition_clause(ref: FormRef, cond: Condition, dialect: str, ctx: ValueContext) -> ColumnElement[bool]:
+    """One `filter[key][op]=value` as SQL: its expression (condition_node) compiled as `filter=` is
+    (runtime/records/expressions.py), over the same expressions the indexes are built on."""
+    node = condition_node(ref, cond, dialect, ctx)
+    if cond.op in ("contains", "starts_with"):
+        # The list's text filter ignores the case of ASCII letters, as `q=` does; the language's CONTAINS
+        # and STARTSWITH count case, so these two keep the search's LIKE test (its value checked above).
+        asked = node.args[1].value  # type: ignore[attr-defined]
+        return _like(column(ref.form, cond.key, dialect), asked, dialect, anywhere=cond.op == "contains")
+    return node_clause(ref, node, dialect, cond.key, EvalContext(ctx.now, ctx.timezone))
 
 
 def _encode(value: Any) -> Any:
@@ -277,13 +284,25 @@ def _keyset(columns: list[SqlColumn], keys: list[SortKey], values: list[Any], di
     return text(f"{lead} AND ({' OR '.join(f'({b})' for b in branches)})").bindparams(*params)
 
 
+def _like(col: SqlColumn, asked: str, dialect: str, anywhere: bool = True) -> ColumnElement[bool]:
+    """The search's test: the field holds (`anywhere`) or starts with the text, ASCII letters in either
+    case (docs/api.md, `q=`), as LIKE, whose answers the search index's candidates are checked by."""
+    escaped = asked.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = bindparam(None, f"%{escaped}%" if anywhere else f"{escaped}%", type_=String())
+    if dialect == "postgresql" and col.storage == "text":
+        pattern = pattern.collate("C")  # lower() as on the field's side (ASCII letters), as SQLite's
+    return func.lower(col.value_expr()).like(func.lower(pattern), escape="\\")
+
+
 def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> ListQuery:
     """The query with its search turned into a `where` clause: the index is asked once, however many
     selects the query then becomes (one per department of a partitioned list, and its count)."""
     if not (query.search and query.search_in):
         return query
     spellings = search_words.spellings(query.search)  # as typed, half-width, full-width
-    likes = [condition_clause(ref, Condition(k, "contains", asked), conn.dialect.name, ctx)
+    for key in query.search_in:
+        refuse_encrypted(ref.form.by_key.get(key), "contains")
+    likes = [_like(column(ref.form, k, conn.dialect.name), asked, conn.dialect.name)
              for asked in spellings for k in query.search_in]
     return replace(query, where=[*query.where, search.clause(conn, likes, spellings)], search=None)
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Row
 
 from engine.forms.model import FormDefinition
+from runtime.records.titles import related_ids, titles
+
+if TYPE_CHECKING:
+    from runtime.permissions.check import FormGate
 
 
 class RecordIn(BaseModel):
@@ -83,3 +87,16 @@ def history_json(row: Row[Any], form: FormDefinition) -> dict[str, Any]:
         "changed": [k for k in row.changed if k in form.by_key],
         "data": {k: v for k, v in row.data.items() if k in form.by_key},
     }
+
+
+def shown_records(gate: FormGate, rows: list[Row[Any]], fields: list[str] | None = None) -> list[dict[str, Any]]:
+    """Records as the API and the pages show them: only the fields the gate lets this actor see, masked
+    ones masked, relations with the titles the actor may read."""
+    ref = gate.ref
+    names = gate.readable_titles([r.data for r in rows], titles(
+        gate.conn, ref.app, related_ids(ref.app, ref.form.key, (r.data for r in rows))))
+    shown = [record_json(r, ref.form, names, fields if fields is not None else gate.visible_keys) for r in rows]
+    if gate.masked:
+        for item in shown:
+            item["data"] = gate.masked_data(item["data"])
+    return shown

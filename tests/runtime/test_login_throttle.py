@@ -139,7 +139,7 @@ def test_the_cli_unlocks_a_name_and_it_is_audited(make: Maker, db: Database, mon
     make.user("sun.mei", admin=False, password="sun-pass-1")
     attacker = _at(make.app, ATTACKER)
     _fail(attacker, clock, "sun.mei", tries=10)
-    monkeypatch.setattr(cli, "_database", lambda args: db)
+    monkeypatch.setattr(cli, "database_from_args", lambda args: db)
     assert main(["user", "unlock", "sun.mei"]) == 0
     assert "sun.mei" in capsys.readouterr().out
     assert main(["user", "unlock", "no.such"]) == 1

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
+
 from engine.expr.functions.base import Function, fail
 from engine.expr.nodes import NULL, NUMBER, Call, Type
 from engine.text_order import sort_key
@@ -47,6 +49,12 @@ def _countif_rule(node: Call, args: list[Type]) -> Type:
     return NUMBER
 
 
+def _countif_postgresql(a: list[Any]) -> Any:
+    """Items of a JSON list (a multi-select, users, a multiple relation, a cascade) equal to the value."""
+    item = func.jsonb_array_elements(a[0]).table_valued("value")
+    return select(func.count()).select_from(item).where(item.c.value == func.to_jsonb(a[1])).scalar_subquery()
+
+
 def _ordered(value: Any) -> Any:
     return sort_key(value) if isinstance(value, str) else value
 
@@ -62,6 +70,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("MIN", 1, None, _order_rule, lambda *a: min(_items(a), key=_ordered, default=None), {}, "最小值", "MIN(lines.discount)"),
     Function("MAX", 1, None, _order_rule, lambda *a: max(_items(a), key=_ordered, default=None), {}, "最大值", "MAX(planned_on, received_on)"),
     Function("COUNT", 1, None, _count_rule, lambda *a: Decimal(len(_items(a))), {}, "非空值的个数", "COUNT(lines.item)"),
-    Function("COUNTIF", 2, 2, _countif_rule, lambda items, value: Decimal(sum(1 for v in (items or []) if v == value)), {},
+    Function("COUNTIF", 2, 2, _countif_rule, lambda items, value: Decimal(sum(1 for v in (items or []) if v == value)),
+             {"postgresql": _countif_postgresql},
              "列表中等于某值的个数", 'COUNTIF(lines.non_standard, TRUE)'),
 )

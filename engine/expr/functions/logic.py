@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, not_, or_
 
 from engine.expr.functions.base import Function, fail, typed
-from engine.expr.nodes import BOOL, NULL, TEXT, Call, Type
+from engine.expr.nodes import BOOL, NULL, TEXT, Call, FieldRef, Type
 
 BOTH = ("sqlite", "postgresql", "duckdb")  # plain SQL: the same spelling everywhere
 
@@ -89,6 +89,13 @@ def _sql_for_both(builder: Any) -> dict[str, Any]:
     return dict.fromkeys(BOTH, builder)
 
 
+def _isblank_rule(node: Call, args: list[Type]) -> Type:
+    """Any value, or a list field itself (ISBLANK(tags): no tag chosen); not a sub_table's column,
+    whose list is never blank in SQL however many rows it has."""
+    whole = isinstance(node.args[0], FieldRef) and len(node.args[0].path) == 1
+    return BOOL if whole else typed(BOOL, "any")(node, args)
+
+
 def _coalesce_rule(node: Call, args: list[Type]) -> Type:
     return unify(node, args)
 
@@ -107,7 +114,7 @@ FUNCTIONS: tuple[Function, ...] = (
              "任一成立", 'OR(region = "华东", region = "华南")'),
     Function("NOT", 1, 1, typed(BOOL, "bool"), kleene_not, _sql_for_both(lambda a: not_(a[0])),
              "取反", "NOT(is_primary)"),
-    Function("ISBLANK", 1, 1, typed(BOOL, "any"), lambda v: v is None or v == "" or v == [],
+    Function("ISBLANK", 1, 1, _isblank_rule, lambda v: v is None or v == "" or v == [],
              _sql_for_both(lambda a: a[0].is_(None)), "是否为空", "ISBLANK(phone)"),
     Function("COALESCE", 1, None, _coalesce_rule, lambda *v: next((x for x in v if x is not None), None),
              _sql_for_both(lambda a: func.coalesce(*a)), "第一个不为空的值", "COALESCE(discount, 0)"),
