@@ -47,6 +47,10 @@ class CreateRecordAction(ActionStep):
         for key, text in self.match.items():
             if target is not None:
                 c.field(f"{path}.match.{key}", key, form=target)
+                found = target.by_key.get(key)
+                if found is not None and found.storage_kind() == "json":  # lists and objects: no equality in SQL
+                    c.add(f"{path}.match.{key}", "wrong_field_type", f"字段 {key} 不能用来查找已有记录",
+                          f"field {key!r} cannot be matched (its values are lists or objects)")
             c.expression(f"{path}.match.{key}", text)
         if self.link is not None:
             self._check_link(c, f"{path}.link", self.link)

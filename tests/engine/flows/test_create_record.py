@@ -28,7 +28,8 @@ def _app(*steps: dict[str, Any]) -> dict[str, Any]:
                     {"key": "deal", "type": "relation", "label": "商机", "target": "deal"},
                     {"key": "other", "type": "relation", "label": "另一线索", "target": "lead"}]},
                 {"key": "customer", "name": "客户", "title_field": "name", "fields": [
-                    {"key": "name", "type": "text", "label": "名称"}]},
+                    {"key": "name", "type": "text", "label": "名称"},
+                    {"key": "tags", "type": "multi_select", "label": "标签", "options": ["甲", "乙"]}]},
                 {"key": "deal", "name": "商机", "title_field": "name", "fields": [
                     {"key": "name", "type": "text", "label": "名称"},
                     {"key": "customer", "type": "relation", "label": "客户", "target": "customer"}]}],
@@ -70,6 +71,7 @@ BAD = [
     ("link not a relation", {"link": "company"}, "link", "wrong_field_type"),
     ("link to another form", {"link": "other"}, "link", "unknown_relation"),
     ("match on no field", {"match": {"ghost": "company"}}, "match.ghost", "unknown_field"),
+    ("match on a list field", {"match": {"tags": "company"}}, "match.tags", "wrong_field_type"),
     ("match not an expression", {"match": {"name": "company &"}}, "match.name", "invalid_expression"),
 ]
 
