@@ -285,3 +285,15 @@ def test_the_lead_flows_open_in_the_designer_and_a_trial_shows_the_path(crm: Flo
     assert created[2]["values"]["customer"] == {"step": "steps[0].branches[0].steps[0]"}  # the customer made before
     assert "进入“未关联客户”" in "".join(e["message"] for e in r.json()["timeline"])
     assert crm.get_record(new["id"], "lead")["data"]["status"] == "新线索"  # a trial writes nothing
+
+
+def test_a_conversion_the_records_refuse_fails_whole_and_leaves_the_lead_convertible(crm: FlowWorld) -> None:
+    other = customer(crm, name="别家公司")
+    crm.record({"name": "王五", "customer": other["id"], "mobile": "13812345678"}, "contact")  # the lead's mobile
+    new = lead(crm)
+    r = convert(crm, new["id"])
+    assert r.status_code == 201 and crm.instance(r.json()["id"])["status"] == "failed", r.text
+    data = crm.get_record(new["id"], "lead")["data"]
+    assert data["status"] == "新线索" and data.get("customer") is None  # the customer made before is rolled back
+    assert [c["data"]["name"] for c in items(crm, "customer")] == ["别家公司"]
+    assert buttons(crm, new["id"]) == ["转化为客户"]
