@@ -17,12 +17,23 @@ class UpdateRecord:
 
 
 @dataclass(frozen=True)
+class Created:
+    """A value not known yet: the id of the record the create_record step at `step` makes (or matches) in this
+    same transition; the runtime puts the id in its place."""
+
+    step: str
+
+
+@dataclass(frozen=True)
 class CreateRecord:
-    """Create a record of another form."""
+    """Create a record of another form — or, with `match`, use the live one whose fields equal these values —
+    and with `link` set that relation of the instance's record to it."""
 
     form: str
     values: dict[str, Any]
     step: str
+    match: dict[str, Any] = field(default_factory=dict)
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,5 +112,5 @@ class Finished:
 
 Effect = UpdateRecord | CreateRecord | DeleteRecords | Notify | CallWebhook | Assign | OpenTodo | SetTimer | Finished
 
-__all__ = ["UpdateRecord", "CreateRecord", "DeleteRecords", "Notify", "CallWebhook", "Assign", "OpenTodo", "SetTimer", "Finished",
+__all__ = ["UpdateRecord", "Created", "CreateRecord", "DeleteRecords", "Notify", "CallWebhook", "Assign", "OpenTodo", "SetTimer", "Finished",
            "Effect"]

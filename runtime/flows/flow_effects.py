@@ -4,7 +4,7 @@ to-dos and assignments at once; e-mail, robots, webhooks and timers as outbox jo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,6 +67,8 @@ class Carrying:
     flow: FlowDefinition
     change: Change
     key: str
+    created: dict[str, int] = field(default_factory=dict)
+    """create_record step → the id it made or matched, shared by the effects of one transition."""
 
     def flow_form(self) -> FormRef:
         return definitions.form_ref(self.conn, self.app.key, self.flow.form)
@@ -77,8 +79,30 @@ def _update_record(c: Carrying, effect: fx.UpdateRecord) -> None:
         records.update_record(c.conn, c.flow_form(), c.row.record_id, effect.values, c.change)
 
 
+def _known(c: Carrying, values: dict[str, Any]) -> dict[str, Any]:
+    """Values with each `Created` marker replaced by the id its step made (blank if that step made none)."""
+    return {k: c.created.get(v.step) if isinstance(v, fx.Created) else v for k, v in values.items()}
+
+
+def _matching(c: Carrying, ref: FormRef, match: dict[str, Any]) -> int | None:
+    """The oldest live record of the form whose fields equal `match` (a blank value matches a blank field)."""
+    dialect = c.conn.dialect.name
+    query = (select(records_table.c.id).where(records_table.c.app == ref.app_key, records_table.c.form == ref.form.key,
+                                              live(records_table)).order_by(records_table.c.id).limit(1))
+    for key, value in match.items():
+        col = field_column(ref.form.field(key), dialect)
+        query = query.where(col.raw_expr().is_(None) if value is None or value == "" else
+                            col.sort_expr() == col.bind(value, dialect))
+    return c.conn.scalar(query)
+
+
 def _create_record(c: Carrying, effect: fx.CreateRecord) -> None:
-    records.create(c.conn, definitions.form_ref(c.conn, c.app.key, effect.form), effect.values, c.change)
+    ref = definitions.form_ref(c.conn, c.app.key, effect.form)
+    found = _matching(c, ref, _known(c, effect.match)) if effect.match else None
+    record_id = found if found is not None else records.create(c.conn, ref, _known(c, effect.values), c.change).id
+    c.created[effect.step] = record_id
+    if effect.link and c.row.record_id is not None:
+        records.update_record(c.conn, c.flow_form(), c.row.record_id, {effect.link: record_id}, c.change)
 
 
 def _delete_records(c: Carrying, effect: fx.DeleteRecords) -> None:
@@ -162,8 +186,9 @@ def carry_out(conn: Connection, row: Row[Any], app: AppDefinition, flow: FlowDef
               now: datetime, tz: ZoneInfo, *, base: int) -> None:
     """Do what the transition asks. Flow writes are made in the submitter's name (the system's when none)."""
     change = Change(Actor(row.submitter) if row.submitter else SYSTEM, now, tz)
+    created: dict[str, int] = {}
     for n, effect in enumerate(outcome.effects):
-        CARRY_OUT[type(effect)](Carrying(conn, row, app, flow, change, f"flow:{row.id}:{base}:{n}"), effect)
+        CARRY_OUT[type(effect)](Carrying(conn, row, app, flow, change, f"flow:{row.id}:{base}:{n}", created), effect)
 
 
 __all__ = ["CARRY_OUT", "Carrying", "carry_out"]

@@ -1,5 +1,6 @@
-"""The CRM template's seed flows end to end over HTTP: quote and contract approvals, lead assignment,
-stuck opportunities, A-class follow-ups, won → order, ticket routing with SLA escalation, overdue payments."""
+"""The CRM template's seed flows end to end over HTTP: quote and contract approvals, lead assignment, lead
+conversion and nurturing, stuck opportunities, A-class follow-ups, won → order, ticket routing with SLA
+escalation, overdue payments."""
 
 from __future__ import annotations
 
@@ -169,3 +170,130 @@ def test_an_overdue_payment_is_marked_and_its_owner_reminded(crm: FlowWorld) -> 
     assert [m["title"] for m in crm.messages("rep1") if m["title"] == "回款逾期"] == ["回款逾期"]
     assert crm.inbox("rep1")[0]["step_name"].startswith("催收回款")
     assert crm.get_record(paid["id"], "payment")["data"]["status"] == "已回款"
+
+
+def lead(w: FlowWorld, company: str = "苏州天成精密机械有限公司", **data: Any) -> dict[str, Any]:
+    return w.record({"company": company, "contact_name": "张伟", "mobile": "13812345678", "email": "zw@tc.cn",
+                     "source": "展会", "region": "华东", "assignee": "rep1", **data}, "lead")
+
+
+def convert(w: FlowWorld, lead_id: int, user: str = "rep1") -> Any:
+    return w.client.post("/api/v1/apps/crm/flows/lead_conversion/instances", json={"record_id": lead_id},
+                         headers=w.h(user))
+
+
+def items(w: FlowWorld, form: str) -> list[dict[str, Any]]:
+    return w.client.get(f"/api/v1/apps/crm/forms/{form}/records", headers=w.h("admin")).json()["items"]
+
+
+def linked(data: dict[str, Any]) -> dict[str, Any]:
+    """A lead's or record's relation values as plain ids (the API gives `{id, title}`)."""
+    return {k: v["id"] if isinstance(v, dict) and "id" in v else v for k, v in data.items()}
+
+
+def buttons(w: FlowWorld, lead_id: int) -> list[str]:
+    r = w.client.get(f"/api/v1/apps/crm/forms/lead/records/{lead_id}/flow-buttons", headers=w.h("rep1"))
+    assert r.status_code == 200, r.text
+    return [b["label"] for b in r.json()["items"]]
+
+
+def test_converting_a_lead_creates_its_customer_contact_and_opportunity_and_links_them(crm: FlowWorld) -> None:
+    new = lead(crm)
+    assert buttons(crm, new["id"]) == ["转化为客户"]
+    r = convert(crm, new["id"])
+    assert r.status_code == 201, r.text
+    assert crm.instance(r.json()["id"])["status"] == "completed"
+    data = linked(crm.get_record(new["id"], "lead")["data"])
+    assert data["status"] == "已转化"
+    customer_ = crm.get_record(data["customer"], "customer")["data"]
+    assert (customer_["name"], customer_["source"], customer_["region"], customer_["manager"], customer_["status"]) == (
+        "苏州天成精密机械有限公司", "展会", "华东", "rep1", "意向客户")
+    contact = linked(crm.get_record(data["contact"], "contact")["data"])
+    assert (contact["name"], contact["mobile"], contact["email"], contact["customer"], contact["is_primary"]) == (
+        "张伟", "13812345678", "zw@tc.cn", data["customer"], True)
+    opp = linked(crm.get_record(data["opportunity"], "opportunity")["data"])
+    assert (opp["name"], opp["customer"], opp["contact"], opp["stage"], opp["manager"]) == (
+        "苏州天成精密机械有限公司 新商机", data["customer"], data["contact"], "初步接洽", "rep1")
+    assert buttons(crm, new["id"]) == []  # converted: no longer offered
+
+
+def test_a_second_lead_of_the_same_company_links_the_existing_customer(crm: FlowWorld) -> None:
+    first, second = lead(crm), lead(crm, contact_name="李娜", mobile="13987654321", email="ln@tc.cn")
+    assert convert(crm, first["id"]).status_code == 201
+    assert convert(crm, second["id"]).status_code == 201
+    a, b = (linked(crm.get_record(x["id"], "lead")["data"]) for x in (first, second))
+    assert a["customer"] == b["customer"] and len(items(crm, "customer")) == 1
+    assert a["contact"] != b["contact"] and crm.get_record(b["contact"], "contact")["data"]["name"] == "李娜"
+    assert len(items(crm, "opportunity")) == 2 and b["status"] == "已转化"
+
+
+def test_an_existing_customer_made_by_hand_is_linked_not_duplicated(crm: FlowWorld) -> None:
+    existing = customer(crm, name="苏州天成精密机械有限公司", level="A")
+    new = lead(crm, contact_name=None)  # no contact name: no contact is made
+    assert convert(crm, new["id"]).status_code == 201
+    data = linked(crm.get_record(new["id"], "lead")["data"])
+    assert data["customer"] == existing["id"] and data.get("contact") is None
+    assert crm.get_record(existing["id"], "customer")["data"]["level"] == "A"  # linked, not overwritten
+    assert crm.get_record(data["opportunity"], "opportunity")["data"].get("contact") is None
+
+
+def test_the_conversion_button_is_refused_on_a_converted_or_closed_lead(crm: FlowWorld) -> None:
+    new = lead(crm)
+    assert convert(crm, new["id"]).status_code == 201
+    r = convert(crm, new["id"])
+    assert r.status_code == 409 and r.json()["error"]["field"] == "trigger.when", r.text
+    closed = lead(crm, "无效公司", status="无效")
+    assert buttons(crm, closed["id"]) == [] and convert(crm, closed["id"]).status_code == 409
+    assert len(items(crm, "customer")) == 1 and len(items(crm, "opportunity")) == 1
+
+
+def test_unconverted_leads_are_nurtured_on_days_one_three_and_seven(crm: FlowWorld) -> None:
+    quiet = lead(crm, "沉默公司")
+    talking = lead(crm, "在谈公司", mobile="13900000001", assignee="rep2")
+    won = lead(crm, "成交公司", mobile="13900000002", assignee="rep0")
+    assert convert(crm, won["id"], user="rep0").status_code == 201
+    crm.run_jobs(hours=23)
+    assert crm.inbox("rep1") == []
+    crm.run_jobs(hours=1)  # day 1
+    assert [(t["step_name"], t["record_id"]) for t in crm.inbox("rep1")] == [("跟进线索 沉默公司", quiet["id"])]
+    assert [t["step_name"] for t in crm.inbox("rep2")] == ["跟进线索 在谈公司"]
+    assert crm.inbox("rep0") == []  # converted: the sequence stopped
+    crm.client.patch(f"/api/v1/apps/crm/forms/lead/records/{talking['id']}", json={"data": {"status": "跟进中"}},
+                     headers=crm.h("rep2"))
+    crm.run_jobs(days=2)  # day 3
+    notices = {u: [m["body"] for m in crm.messages(u) if m["title"] == "线索培育提醒"] for u in ("rep0", "rep1", "rep2")}
+    assert notices == {"rep0": [], "rep1": ["线索“沉默公司”已创建 3 天，仍未转化，请继续跟进"],
+                       "rep2": ["线索“在谈公司”已创建 3 天，仍未转化，请继续跟进"]}
+    crm.run_jobs(days=4)  # day 7: only the lead nobody contacted reaches the manager
+    assert [m["body"] for m in crm.messages("manager1") if m["title"] == "线索 7 天未联系"] == [
+        "线索“沉默公司”（负责人 rep1）已创建 7 天仍未联系"]
+
+
+def test_the_lead_flows_open_in_the_designer_and_a_trial_shows_the_path(crm: FlowWorld) -> None:
+    new = lead(crm)
+    for flow in ("lead_conversion", "lead_nurture"):
+        r = crm.client.get(f"/api/v1/apps/crm/draft/flows/{flow}/choices", headers=crm.h("admin"))
+        assert r.status_code == 200, r.text
+        r = crm.client.post(f"/api/v1/apps/crm/draft/flows/{flow}/trial", json={"record_id": new["id"]},
+                            headers=crm.h("admin"))
+        assert r.status_code == 200 and r.json()["status"] == "completed", r.text
+    r = crm.client.post("/api/v1/apps/crm/draft/flows/lead_conversion/trial", json={"record_id": new["id"]},
+                        headers=crm.h("admin"))
+    created = [e for e in r.json()["effects"] if e["effect"] == "CreateRecord"]
+    assert [(e["form"], e["link"]) for e in created] == [
+        ("customer", "customer"), ("contact", "contact"), ("opportunity", "opportunity")]
+    assert created[2]["values"]["customer"] == {"step": "steps[0].branches[0].steps[0]"}  # the customer made before
+    assert "进入“未关联客户”" in "".join(e["message"] for e in r.json()["timeline"])
+    assert crm.get_record(new["id"], "lead")["data"]["status"] == "新线索"  # a trial writes nothing
+
+
+def test_a_conversion_the_records_refuse_fails_whole_and_leaves_the_lead_convertible(crm: FlowWorld) -> None:
+    other = customer(crm, name="别家公司")
+    crm.record({"name": "王五", "customer": other["id"], "mobile": "13812345678"}, "contact")  # the lead's mobile
+    new = lead(crm)
+    r = convert(crm, new["id"])
+    assert r.status_code == 201 and crm.instance(r.json()["id"])["status"] == "failed", r.text
+    data = crm.get_record(new["id"], "lead")["data"]
+    assert data["status"] == "新线索" and data.get("customer") is None  # the customer made before is rolled back
+    assert [c["data"]["name"] for c in items(crm, "customer")] == ["别家公司"]
+    assert buttons(crm, new["id"]) == ["转化为客户"]
