@@ -1,7 +1,7 @@
 """The permission dependencies of the routes, and the markers the route test checks.
 
 Every route that reads or writes records takes `Gatekeeper` (the one gate, runtime.permissions.check);
-every other route declares `dependencies=[NO_RECORDS]`. tests/runtime/test_route_permissions.py fails
+every other route declares `dependencies=[NO_RECORDS]`. tests/runtime/permissions/test_route_permissions.py fails
 for a route that has neither, so a route added later cannot skip the gate by accident."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import repair
-from tests.runtime.test_no_server_errors import JSON, KEYS
+from tests.runtime.api.test_no_server_errors import JSON, KEYS
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -1,5 +1,5 @@
 """Derived values carry the rights of what they derive from: the pure decision (engine.permissions.derived),
-without a database. The runtime side is tests/runtime/test_derived_rights.py."""
+without a database. The runtime side is tests/runtime/records/test_derived_rights.py."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.factories import Maker
 from tests.flows import FlowWorld, approval, approval_flow, tickets
-from tests.runtime.test_no_server_errors import JSON
+from tests.runtime.api.test_no_server_errors import JSON
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 TEXT = st.sampled_from(["cost > 1", "summary", "", "cost >", "keeper", "ghost", '"已批准"', "P1D", "PT2H", "-P3D",

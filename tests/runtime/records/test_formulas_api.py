@@ -113,7 +113,7 @@ def test_bad_expressions_in_a_definition_are_refused_with_path_and_position() ->
 
 
 def test_crm_quote_totals_its_lines_after_discounts(make: Any) -> None:
-    template = json.loads((Path(__file__).resolve().parents[2] / "apps" / "crm_template.json").read_text("utf-8"))
+    template = json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text("utf-8"))
     make.app_def(template)
     customer = make.record("customer", {"name": "苏州恒瑞精密机械有限公司"}, app="crm")
     quote = make.record("quote", {"customer": customer["id"], "discount": "5%", "lines": [

@@ -20,7 +20,7 @@ from runtime.cli import main
 from tests import hostile_files as h
 from tests.factories import shop
 
-DATA = Path(__file__).parent.parent / "data"
+DATA = Path(__file__).parents[2] / "data"
 MEMORY_MB = 300
 
 

@@ -268,7 +268,7 @@ def test_a_rollup_where_that_is_not_a_condition_is_refused_at_its_path(make: Mak
 
 
 def test_the_crm_weighted_pipeline_counts_open_opportunities_only(make: Maker) -> None:
-    make.app_def(json.loads((Path(__file__).resolve().parents[2] / "apps" / "crm_template.json").read_text("utf-8")))
+    make.app_def(json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text("utf-8")))
     customer = make.record("customer", {"name": "苏州恒瑞精密机械有限公司"}, app="crm")["id"]
     deals = {stage: make.record("opportunity", {"name": stage, "customer": customer, "stage": stage,
                                                 "amount": "100000", "probability": "50%"}, app="crm")["id"]

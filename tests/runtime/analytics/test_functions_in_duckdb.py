@@ -15,7 +15,7 @@ from engine.expr.functions import functions
 from engine.expr.to_sql import to_sql
 from engine.expr.typecheck import check
 from tests.expression_strategies import ROWS
-from tests.runtime.test_expressions_duckdb import CTX, SCOPE, TypedColumns, duck  # noqa: F401  (fixture)
+from tests.runtime.analytics.test_expressions_duckdb import CTX, SCOPE, TypedColumns, duck  # noqa: F401  (fixture)
 
 # One expression per function over the typed customer table (name, region, level, amount, note, since).
 USES: dict[str, str | None] = {

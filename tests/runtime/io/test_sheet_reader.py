@@ -24,7 +24,7 @@ from runtime.io.sheet_limits import MB, SheetLimits
 from runtime.io.spreadsheet import read_sheet
 from tests import hostile_files as h
 
-DATA = Path(__file__).parent.parent / "data"
+DATA = Path(__file__).parents[2] / "data"
 MEMORY_MB = 200
 DEFAULTS = SheetLimits()
 SMALL = SheetLimits(rows=50, columns=20, cell_chars=100, unzipped_bytes=8 * MB, member_bytes=4 * MB, members=50)

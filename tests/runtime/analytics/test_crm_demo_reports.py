@@ -18,7 +18,7 @@ import pytest
 from runtime.demo.load import load_demo
 from tests.factories import Maker
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "apps" / "crm_template.json"
+TEMPLATE = Path(__file__).resolve().parents[3] / "apps" / "crm_template.json"
 NOW = datetime(2026, 12, 3, 4, 30, tzinfo=UTC)  # early in a month: the current month is only 3 days old
 ZONE = ZoneInfo("Asia/Shanghai")
 RATES = {"win_rate", "sla_rate", "conversion"}

@@ -21,7 +21,7 @@ from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from runtime.demo.generate import generate
 
-TEMPLATE = json.loads((Path(__file__).resolve().parents[2] / "apps" / "crm_template.json").read_text("utf-8"))
+TEMPLATE = json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text("utf-8"))
 CRM = parse_app(TEMPLATE)
 FORMS = ("customer", "opportunity", "contract", "payment", "contact", "followup")
 

@@ -18,7 +18,7 @@ from runtime.db.db import open_database
 from runtime.db.tables import records
 from runtime.demo.generate import SPAN, generate, plan, planned
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "apps" / "crm_template.json"
+TEMPLATE = Path(__file__).resolve().parents[3] / "apps" / "crm_template.json"
 CRM = parse_app(json.loads(TEMPLATE.read_text("utf-8")))
 OWNERS = ["wang.li", "li.na"]
 RELATED = {"customer": [1, 2, 3], "contract": [4, 5], "opportunity": [6, 7], "product": [8]}

@@ -12,7 +12,7 @@ import pytest
 from runtime.api.security_headers import API_POLICY, DOCS_POLICY, UI_POLICY
 from tests.factories import Maker
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "builder_ui" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[3] / "builder_ui" / "templates"
 ALWAYS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
 
 

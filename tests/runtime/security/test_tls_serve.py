@@ -24,7 +24,7 @@ from cryptography.x509.oid import NameOID
 
 from runtime.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
