@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import PASSWORD, Site
+from tests.browser.signed_in import signed_in_page
 from tests.browser.wait import wait_until
 
 APP = {
@@ -43,18 +44,7 @@ class People:
         assert r.status_code == 200, r.text
 
     def page(self, name: str, width: int = 1280, height: int = 900) -> Any:
-        context = self.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                           viewport={"width": width, "height": height})
-        page = context.new_page()
-        # every page on the way runs under the strict policy: no violation, no script error (test_csp_in_browser.py)
-        page.on("console", lambda m: self.faults.append(m.text) if "Content Security Policy" in m.text else None)
-        page.on("pageerror", lambda e: self.faults.append(f"script error: {e}"))
-        page.goto(f"{self.site.url}/login")
-        page.get_by_label("用户名").fill(name)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{self.site.url}/")
-        return page
+        return signed_in_page(self.browser, self.site.url, name, self.faults, width, height)
 
     def claim(self, title: str, amount: str = "800") -> int:
         r = self.api[REP].post("/apps/expense/forms/claim/records", json={"data": {"title": title, "amount": amount}})

@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import CRM, PASSWORD, Site
+from tests.browser.signed_in import signed_in_page
 from tests.browser.wait import wait_until
 
 REP, HEAD, FINANCE, GM = "li.xiao", "wang.zhuguan", "qian.caiwu", "zhao.zong"
@@ -74,18 +75,7 @@ class Company:
                                           headers={"Authorization": f"Bearer {token['access_token']}"})
 
     def page(self, name: str) -> Any:
-        context = self.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                           viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        # every page on the way runs under the strict policy: no violation, no script error (test_csp_in_browser.py)
-        page.on("console", lambda m: self.faults.append(m.text) if "Content Security Policy" in m.text else None)
-        page.on("pageerror", lambda e: self.faults.append(f"script error: {e}"))
-        page.goto(f"{self.site.url}/login")
-        page.get_by_label("用户名").fill(name)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{self.site.url}/")
-        return page
+        return signed_in_page(self.browser, self.site.url, name, self.faults)
 
     def url(self, form: str, record_id: int | str = "") -> str:
         return f"{self.site.url}/apps/crm/forms/{form}/records/{record_id}".rstrip("/")
