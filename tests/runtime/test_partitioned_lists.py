@@ -20,7 +20,7 @@ from tests.factories import CHINESE_ORDER, Maker
 DEPARTMENTS = ["east", "east1", "west", "north"]
 NOTES = [*CHINESE_ORDER, None]
 """Notes in Chinese order (Han by pinyin, then Latin: not code-point order) and a blank; with 60 records
-and five departments every note is held in several departments, so sorts tie across them."""
+and four departments every note is held in several of them, so sorts tie across departments."""
 SORTS = [None, "amount", "-amount", "name", "-name", "region,-amount", "-id", "note", "-note", "note,-amount",
          "-note,region", "region,note"]
 
