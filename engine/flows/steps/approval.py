@@ -210,18 +210,28 @@ def _replace(run: Run, step: ApprovalStep, task: Task, to: str) -> None:
     _open(run, task.step, step, to)
 
 
+def _join(run: Run, step: ApprovalStep, task: Task, users: list[str], since: datetime | None = None,
+          stage: int = 0) -> None:
+    """Approvers joining `task`'s step (加签, or an escalation to several): next in line when it runs in
+    order (依次), else beside the others, each with a task of their own (in `all` they must approve too)."""
+    if not users:
+        return
+    state = run.state.approvals[task.step]
+    if step.mode == "sequential":
+        state.approvers[state.position + 1:state.position + 1] = users
+        state.required = len(state.approvers)
+    else:
+        state.approvers.extend(users)
+        if step.mode == "all":
+            state.required = len(state.approvers)
+        for user in users:
+            _open(run, task.step, step, user, since, stage)
+
+
 def _add(run: Run, step: ApprovalStep, task: Task, users: tuple[str, ...], actor: str, comment: str | None) -> None:
     state = run.state.approvals[task.step]
     new = [u for u in dict.fromkeys(users) if u not in state.approvers]
-    if step.mode == "sequential":
-        state.approvers[state.position + 1:state.position + 1] = new
-        state.required = len(state.approvers)
-    else:
-        state.approvers.extend(new)
-        if step.mode == "all":
-            state.required = len(state.approvers)
-        for user in new:
-            _open(run, task.step, step, user)
+    _join(run, step, task, new)
     run.log("added_approvers", f"加签：{'、'.join(new)}", f"added approvers {', '.join(new)}", step=task.step,
             actor=actor, comment=comment, users=new)
 
@@ -275,16 +285,7 @@ def _escalate(run: Run, step: ApprovalStep, task: Task, stage: Stage, index: int
     if task.assignee in state.approvers:
         state.approvers[state.approvers.index(task.assignee)] = first
     _open(run, task.step, step, first, since, next_stage)
-    if more:  # the others join as 加签 would: in `all` they must approve too
-        if step.mode == "sequential":
-            state.approvers[state.position + 1:state.position + 1] = more
-            state.required = len(state.approvers)
-        else:
-            state.approvers.extend(more)
-            if step.mode == "all":
-                state.required = len(state.approvers)
-            for user in more:
-                _open(run, task.step, step, user, since, next_stage)
+    _join(run, step, task, more, since, next_stage)  # the others join as 加签 would
     return True
 
 
