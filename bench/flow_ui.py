@@ -24,17 +24,16 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Row, insert, text
 
+from bench.flows import open_app
 from bench.records import WORK, database_url
 from bench.timing import Stopwatch, percentile, timed, timed_together
-from runtime.accounts.users import create_user, issue_token
 from runtime.apps import definitions
-from runtime.db import schema
-from runtime.db.db import Database, open_database
+from runtime.db.db import Database
 from runtime.db.tables import flow_instances, flow_tasks
 from runtime.flows import flows
 from runtime.main import create_app
 from runtime.records import records
-from runtime.records.context import SYSTEM, Actor, Change
+from runtime.records.context import Actor, Change
 from runtime.settings import Settings
 
 APP = "flowbench"
@@ -77,16 +76,7 @@ def nodes(steps: list[dict[str, Any]]) -> int:
 
 
 def prepare(url: str) -> tuple[Database, dict[str, dict[str, str]]]:
-    db = open_database(url)
-    schema.upgrade(db)
-    now = datetime.now(UTC)
-    headers = {}
-    with db.write() as conn:
-        definitions.import_app(conn, definition(), Change(SYSTEM))
-        for name in ("admin", "boss", "clerk"):
-            user = create_user(conn, name, PASSWORD, now, is_admin=name == "admin")
-            headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id, now)}"}
-    return db, headers
+    return open_app(url, definition(), ["admin", "boss", "clerk"], PASSWORD)
 
 
 def open_tasks(db: Database, count: int) -> float:

@@ -77,16 +77,25 @@ def engine_alone(instances: int) -> dict[str, float]:
     return {"transitions_per_s": instances * 4 / sw.seconds}
 
 
-def prepare(url: str) -> tuple[Database, dict[str, dict[str, str]]]:
+def open_app(url: str, app: dict[str, Any], users: list[str], password: str = "bench-password",
+             ) -> tuple[Database, dict[str, dict[str, str]]]:
+    """A database at `url` with `app` imported and `users` (the first an administrator), each with a
+    bearer token: the database and each user's headers."""
     db = open_database(url)
     schema.upgrade(db)
     now = datetime.now(UTC)
     headers = {}
     with db.write() as conn:
-        definitions.import_app(conn, definition(), Change(SYSTEM))
-        for name in ["admin", *APPROVERS]:
-            user = create_user(conn, name, "bench-password", now, is_admin=name == "admin")
+        definitions.import_app(conn, app, Change(SYSTEM))
+        for name in users:
+            user = create_user(conn, name, password, now, is_admin=name == users[0])
             headers[name] = {"Authorization": f"Bearer {issue_token(conn, user.id, now)}"}
+    return db, headers
+
+
+def prepare(url: str) -> tuple[Database, dict[str, dict[str, str]]]:
+    db, headers = open_app(url, definition(), ["admin", *APPROVERS])
+    with db.write() as conn:
         set_role_members(conn, "bench", "approver", APPROVERS)
     return db, headers
 
