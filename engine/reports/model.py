@@ -72,6 +72,32 @@ class Period(BaseModel):
     bucket: Bucket = "month"
 
 
+GRID_COLUMNS = 12
+"""The dashboard grid's width in columns: a widget's `layout` places it on this grid."""
+
+
+class GridLayout(BaseModel):
+    """Where a widget sits on the dashboard grid: column `x` and row `y` of its top-left cell (from 0),
+    `w` columns wide and `h` rows high (a row is one fixed height)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    x: int = Field(ge=0, lt=GRID_COLUMNS)
+    y: int = Field(ge=0, le=1000)
+    w: int = Field(ge=1, le=GRID_COLUMNS)
+    h: int = Field(ge=1, le=24)
+
+    @model_validator(mode="after")
+    def _inside(self) -> GridLayout:
+        if self.x + self.w > GRID_COLUMNS:
+            raise ValueError(f"x + w must be at most {GRID_COLUMNS} (the grid's columns)")
+        return self
+
+    def overlaps(self, other: GridLayout) -> bool:
+        """Whether the two boxes share a cell."""
+        return (self.x < other.x + other.w and other.x < self.x + self.w
+                and self.y < other.y + other.h and other.y < self.y + self.h)
+
+
 class Widget(BaseModel):
     """One chart or table over one form."""
 
@@ -96,6 +122,8 @@ class Widget(BaseModel):
     """Funnel: the stages in order (default: every option of the select field, in option order)."""
     stack: bool = False
     """Bar: stack the second dimension instead of grouping it side by side (a display hint)."""
+    layout: GridLayout | None = None
+    """Its place on the dashboard grid (the dashboard editor's); without one, it follows the placed ones."""
 
 
 class ReportFilter(BaseModel):
@@ -104,6 +132,8 @@ class ReportFilter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     field: str
     label: str | None = None
+    widgets: list[Key] | None = None
+    """The keys of the widgets it filters; absent: every widget whose form has the field."""
 
 
 class ReportDefinition(BaseModel):
@@ -116,9 +146,16 @@ class ReportDefinition(BaseModel):
     description: str | None = None
     filters: list[ReportFilter] = Field(default_factory=list)
     widgets: list[Widget] = Field(default_factory=list)
+    roles: list[Key] = Field(default_factory=list)
+    """Who may see the dashboard: role keys of the app; empty: everyone who may open the app."""
 
     def widget(self, key: str) -> Widget | None:
         return next((w for w in self.widgets if w.key == key), None)
 
+    def filters_for(self, widget: str, values: dict[str, str]) -> dict[str, str]:
+        """The filter values that apply to one widget: those of filters naming it, or naming no widgets."""
+        applying = {f.field for f in self.filters if f.widgets is None or widget in f.widgets}
+        return {k: v for k, v in values.items() if k in applying}
 
-__all__ = ["ReportDefinition", "Widget", "Dimension", "Measure", "Period", "ReportFilter", "Bucket", "Agg"]
+
+__all__ = ["ReportDefinition", "Widget", "GridLayout", "GRID_COLUMNS", "Dimension", "Measure", "Period", "ReportFilter", "Bucket", "Agg"]

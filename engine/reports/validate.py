@@ -77,9 +77,38 @@ def _report_issues(report: ReportDefinition, app: AppDefinition, path: str) -> l
                    for w in report.widgets if w.form in app.forms_by_key):
             issues.append(Issue(f"{path}.filters[{j}].field", "unknown_field", f"没有图表的表单有字段 {f.field}",
                                 f"no widget's form has the field {f.field!r}"))
+        issues += _filter_target_issues(report, app, j, f"{path}.filters[{j}]")
+    issues += [Issue(f"{path}.roles[{j}]", "unknown_role", f"角色 {role} 不存在", f"no role {role!r}")
+               for j, role in enumerate(report.roles) if role not in app.roles_by_key]
+    issues += _overlap_issues(report, path)
     for j, widget in enumerate(report.widgets):
         issues += widget_issues(widget, app, f"{path}.widgets[{j}]")
     return issues
+
+
+def _filter_target_issues(report: ReportDefinition, app: AppDefinition, j: int, path: str) -> list[Issue]:
+    """A filter's `widgets` name widgets of the report whose form has the filtered field."""
+    f = report.filters[j]
+    issues = []
+    for k, key in enumerate(f.widgets or []):
+        widget = report.widget(key)
+        if widget is None:
+            issues.append(Issue(f"{path}.widgets[{k}]", "unknown_widget", f"报表没有图表 {key}",
+                                f"the report has no widget {key!r}"))
+        elif widget.form in app.forms_by_key and f.field not in app.form(widget.form).by_key \
+                and f.field not in SYSTEM_FIELDS:
+            issues.append(Issue(f"{path}.widgets[{k}]", "unknown_field", f"图表 {key} 的表单没有字段 {f.field}",
+                                f"the form of widget {key!r} has no field {f.field!r}"))
+    return issues
+
+
+def _overlap_issues(report: ReportDefinition, path: str) -> list[Issue]:
+    """Two placed widgets may not share a cell of the grid."""
+    placed = [(j, w) for j, w in enumerate(report.widgets) if w.layout is not None]
+    return [Issue(f"{path}.widgets[{j}].layout", "overlap", f"图表 {w.key} 与 {v.key} 的位置重叠",
+                  f"widget {w.key!r} overlaps {v.key!r} on the grid")
+            for n, (j, w) in enumerate(placed) for _, v in placed[:n]
+            if w.layout is not None and v.layout is not None and w.layout.overlaps(v.layout)]
 
 
 __all__ = ["report_issues", "widget_issues"]
