@@ -24,6 +24,7 @@ from engine.reports.model import ReportDefinition, Widget
 from runtime.api.deps import DB
 from runtime.apps import definitions
 from runtime.permissions.check import Guard
+from runtime.permissions.reports import report_visible, require_report_visible
 
 router = APIRouter(include_in_schema=False)
 DRILL_COLUMNS = 4
@@ -38,7 +39,8 @@ def dashboards_page(request: Request, user: Viewer, guard: PageGuard, db: DB) ->
     with db.read() as conn:
         apps = [definitions.current(conn, row.key)[0] for row in definitions.list_apps(conn)
                 if guard.app_visible(conn, row.key)]
-    boards = [{"app": a.key, "app_name": a.name, "key": r.key, "name": r.name} for a in apps for r in a.reports]
+        boards = [{"app": a.key, "app_name": a.name, "key": r.key, "name": r.name}
+                  for a in apps for r in a.reports if report_visible(conn, guard, a.key, r)]
     return render(request, "dashboards/list.html", user=user, boards=boards)
 
 
@@ -76,7 +78,8 @@ def _board(app: AppDefinition, report: ReportDefinition, forms: dict[str, set[st
         widgets[w.key] = {"name": (w.name_en if lang == "en" else None) or w.name or w.key, "stack": w.stack,
                           "form": form.key, "form_name": display_name(form, lang),
                           "list": f"/apps/{app.key}/forms/{form.key}", "title": form.title_field,
-                          "columns": _drill_columns(app, w, forms[w.form], lang)}
+                          "columns": _drill_columns(app, w, forms[w.form], lang),
+                          "layout": w.layout.model_dump() if w.layout else None}
     declared = {f.field for f in report.filters}
     return {"url": f"/api/v1/apps/{app.key}/reports/{report.key}", "widgets": widgets,
             "values": {k: v for k, v in request.query_params.items() if k in declared},
@@ -92,6 +95,7 @@ def dashboard_page(request: Request, app: str, report: str, user: Viewer, guard:
             raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
         definition, _ = definitions.current(conn, app)
         found = definition.report(report)
+        require_report_visible(conn, guard, definition, found)
         forms = _hidden_fields(conn, guard, definition, found)
         controls = filter_controls(conn, definition, found, forms, request.query_params, lang, translator(lang))
     return render(request, "dashboards/board.html", user=user, app=definition, report=found, controls=controls,

@@ -14,6 +14,7 @@ from runtime import subscribers
 from runtime.api import (
     apps,
     auth,
+    dashboard_designer,
     errors,
     expressions,
     files,
@@ -87,5 +88,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
                    selection, preview, flow_designer, flow_admin, expressions):
         app.include_router(module.router)
+    app.include_router(dashboard_designer.router)  # the dashboard editor (/apps/{app}/draft/reports)
     pages.install(app)
     return app

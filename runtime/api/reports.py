@@ -24,7 +24,7 @@ from runtime.api.deps import DB, AppSettings, CurrentUser, MirrorDB, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
 from runtime.apps import definitions
 from runtime.permissions.check import Guard
-from runtime.permissions.reports import widget_gate
+from runtime.permissions.reports import require_report_visible, widget_gate
 from runtime.records import listing
 from runtime.schemas.records import shown_records
 from runtime.schemas.reports import QueryIn
@@ -43,7 +43,9 @@ def _report(db: DB, guard: Guard, app_key: str, report_key: str) -> tuple[AppDef
         if not guard.app_visible(conn, app_key):
             raise NotFound(f"应用 {app_key} 不存在", f"no app {app_key!r}")
         app, _ = definitions.current(conn, app_key)
-    return app, app.report(report_key)
+        found = app.report(report_key)
+        require_report_visible(conn, guard, app, found)
+    return app, found
 
 
 def _scoped(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, filters: dict[str, str]) -> None:
@@ -114,12 +116,13 @@ def get_report(app: str, report: str, request: Request, db: DB, mirror: MirrorDB
     rc = _context(request, db, mirror, settings, guard)
     widgets = []
     for w in found.widgets:
+        applying = found.filters_for(w.key, filters)
         try:
-            _scoped(rc, guard, definition, w, filters)
+            _scoped(rc, guard, definition, w, applying)
         except (NotFound, BadQuery) as e:
             widgets.append(_refused(w, e))
             continue
-        widgets.append(run_widget(rc, definition, w, filters, engine))
+        widgets.append(run_widget(rc, definition, w, applying, engine))
     return JSONResponse(jsonable({"key": found.key, "name": found.name, "widgets": widgets}))
 
 
@@ -168,7 +171,7 @@ def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: 
     chosen = _widget(found, widget)
     if chosen.type == "kpi":
         raise BadQuery("指标卡没有可下钻的点", "a KPI widget has no points to drill into", field="point")
-    filters = _filters(request, found)
+    filters = found.filters_for(chosen.key, _filters(request, found))
     rc = _context(request, db, mirror, settings, guard)
     _stored_scoped(rc, guard, definition, chosen, filters)
     values = None if point == "others" else _point(point)  # "others": the "其他" row
@@ -193,7 +196,7 @@ def export_widget(app: str, report: str, widget: str, request: Request, db: DB, 
         raise BadQuery("format 应为 csv 或 xlsx", "format must be csv or xlsx", field="format")
     definition, found = _report(db, guard, app, report)
     chosen = _widget(found, widget)
-    filters = _filters(request, found)
+    filters = found.filters_for(chosen.key, _filters(request, found))
     rc = _context(request, db, mirror, settings, guard)
     _stored_scoped(rc, guard, definition, chosen, filters)
     result = run_widget(rc, definition, chosen, filters, engine)

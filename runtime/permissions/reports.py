@@ -17,12 +17,13 @@ from sqlalchemy import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
+from engine.errors import Forbidden, NotFound
 from engine.expr.evaluate import EvalContext
 from engine.permissions.rights import RowScope, row_scope
 from engine.reports.compile import expression_clause
-from engine.reports.model import Widget
+from engine.reports.model import ReportDefinition, Widget
 from runtime.permissions.check import FormGate, Guard, unknown_field
-from runtime.permissions.scope import org_for, terms_clause
+from runtime.permissions.scope import org_for, roles_of, terms_clause
 
 SourceScope = Callable[[Any], ColumnElement[bool]]
 _NAME = re.compile(r'"(?:[^"\\]|\\.)*"|([A-Za-z_][A-Za-z0-9_]*)')
@@ -92,4 +93,25 @@ def widget_gate(conn: Connection, guard: Guard, app: AppDefinition, widget: Widg
     return gate, _compile(row_scope(gate.rights, "read", username, org), app, widget.form, gate.ctx)
 
 
-__all__ = ["widget_fields", "widget_gate"]
+def report_visible(conn: Connection, guard: Guard, app: str, report: ReportDefinition) -> bool:
+    """Whether the actor may see the dashboard: it names no roles, or they hold one of them, or they may
+    change the app's definition (who sets the roles sees what they set); the app itself being visible is
+    the caller's check. Seeing a dashboard never widens what its widgets count (`widget_gate`)."""
+    if not report.roles or guard.actor.is_admin:
+        return True
+    if set(report.roles) & set(roles_of(conn, guard.actor.user_id, app)):
+        return True
+    try:
+        guard.require_manage(conn, app)
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
+def require_report_visible(conn: Connection, guard: Guard, app: AppDefinition, report: ReportDefinition) -> None:
+    """`report_visible` or a 404 naming the report as absent (as a hidden form is)."""
+    if not report_visible(conn, guard, app.key, report):
+        raise NotFound(f"应用“{app.name}”没有报表 {report.key}", f"app {app.key!r} has no report {report.key!r}")
+
+
+__all__ = ["widget_fields", "widget_gate", "report_visible", "require_report_visible"]
