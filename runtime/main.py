@@ -15,6 +15,7 @@ from runtime.api import (
     apps,
     auth,
     dashboard_designer,
+    dashboard_exports,
     errors,
     expressions,
     files,
@@ -89,5 +90,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                    selection, preview, flow_designer, flow_admin, expressions):
         app.include_router(module.router)
     app.include_router(dashboard_designer.router)  # the dashboard editor (/apps/{app}/draft/reports)
+    app.include_router(dashboard_exports.router)  # a dashboard as a PDF
     pages.install(app)
     return app

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from engine.app import AppDefinition
-from engine.errors import BadQuery, EngineError, InvalidDefinition, NotFound
+from engine.errors import BadQuery, InvalidDefinition, NotFound
 from engine.expr.evaluate import EvalContext
 from engine.reports.model import ReportDefinition, Widget
 from engine.reports.validate import widget_issues
+from runtime.analytics.dashboard_run import run_dashboard, scope_widget, unavailable
 from runtime.analytics.drill import drilled_where
 from runtime.analytics.export import MEDIA, export
 from runtime.analytics.run import ReportContext, jsonable, run_widget
@@ -24,7 +25,7 @@ from runtime.api.deps import DB, AppSettings, CurrentUser, MirrorDB, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
 from runtime.apps import definitions
 from runtime.permissions.check import Guard
-from runtime.permissions.reports import require_report_visible, widget_gate
+from runtime.permissions.reports import require_report_visible
 from runtime.records import listing
 from runtime.schemas.records import shown_records
 from runtime.schemas.reports import QueryIn
@@ -48,40 +49,19 @@ def _report(db: DB, guard: Guard, app_key: str, report_key: str) -> tuple[AppDef
     return app, found
 
 
-def _scoped(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, filters: dict[str, str]) -> None:
-    """Put the user's row scope for this widget's form on the context (404 / unknown field first)."""
-    with rc.db.read() as conn:
-        gate, rc.scope = widget_gate(conn, guard, app, widget, filters)
-        rc.titles = None if gate.rights.unrestricted else gate.titles_on
-
-
 def _run(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget, filters: dict[str, str],
          engine: str | None) -> dict[str, Any]:
-    _scoped(rc, guard, app, widget, filters)
+    scope_widget(rc, guard, app, widget, filters)
     return run_widget(rc, app, widget, filters, engine)
-
-
-def _unavailable(widget: Widget, error: EngineError) -> EngineError:
-    """The error of a stored widget this user may not see, naming nothing they may not see (the hidden
-    field or form it reads): the same kind of error, a message about the widget only."""
-    return type(error)(f"图表“{widget.key}”用到了您无权查看的数据", f"widget {widget.key!r} reads data you may not see",
-                       field="widget")
-
-
-def _refused(widget: Widget, error: EngineError) -> dict[str, Any]:
-    """A dashboard widget this user may not see: the others still answer."""
-    refusal = _unavailable(widget, error)
-    return {"key": widget.key, "type": widget.type, "columns": [], "rows": [], "totals": [],
-            "error": {"code": refusal.code, "message": refusal.message}}
 
 
 def _stored_scoped(rc: ReportContext, guard: Guard, app: AppDefinition, widget: Widget,
                    filters: dict[str, str]) -> None:
-    """`_scoped` for a widget of a stored dashboard: refused without naming what it reads."""
+    """`scope_widget` for a widget of a stored dashboard: refused without naming what it reads."""
     try:
-        _scoped(rc, guard, app, widget, filters)
+        scope_widget(rc, guard, app, widget, filters)
     except (NotFound, BadQuery) as e:
-        raise _unavailable(widget, e) from None
+        raise unavailable(widget, e) from None
 
 
 def _filters(request: Request, report: ReportDefinition) -> dict[str, str]:
@@ -114,15 +94,7 @@ def get_report(app: str, report: str, request: Request, db: DB, mirror: MirrorDB
     definition, found = _report(db, guard, app, report)
     filters = _filters(request, found)
     rc = _context(request, db, mirror, settings, guard)
-    widgets = []
-    for w in found.widgets:
-        applying = found.filters_for(w.key, filters)
-        try:
-            _scoped(rc, guard, definition, w, applying)
-        except (NotFound, BadQuery) as e:
-            widgets.append(_refused(w, e))
-            continue
-        widgets.append(run_widget(rc, definition, w, applying, engine))
+    widgets = run_dashboard(rc, guard, definition, found, filters, engine)
     return JSONResponse(jsonable({"key": found.key, "name": found.name, "widgets": widgets}))
 
 

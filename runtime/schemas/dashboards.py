@@ -27,3 +27,9 @@ class CopyIn(_In):
 
     key: str = Field(min_length=1, max_length=64)
     name: str | None = Field(default=None, max_length=200)
+
+
+class PdfIn(_In):
+    """The chart images the dashboard page drew (ECharts' PNG data URLs), by widget key."""
+
+    images: dict[str, str] = Field(default_factory=dict, max_length=64)
