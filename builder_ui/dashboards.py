@@ -20,6 +20,7 @@ from builder_ui.rendering import display_name, render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition
 from engine.errors import Forbidden, NotFound
+from engine.reports.layout import placements
 from engine.reports.model import ReportDefinition, Widget
 from runtime.api.deps import DB
 from runtime.apps import definitions
@@ -30,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 DRILL_COLUMNS = 4
 WORDS = ("as_of", "kpi_target", "completion", "previous", "previous_growth", "last_year", "last_year_growth",
          "drill", "open_list", "export_csv", "export_xlsx", "data_table", "no_records", "blank", "others",
-         "more_records", "loading", "period", "records_shown", "error", "total")
+         "more_records", "loading", "period", "records_shown", "error", "total", "export_png", "export_pdf")
 
 
 @router.get("/dashboards")
@@ -71,6 +72,8 @@ def _board(app: AppDefinition, report: ReportDefinition, forms: dict[str, set[st
     """The script's data: API address, current filter values, each widget's form and drill columns, words."""
     t = translator(lang)
     widgets = {}
+    placed = any(w.layout is not None for w in report.widgets)  # a dashboard nobody laid out keeps the flowing grid
+    places = placements(report.widgets) if placed else {}
     for w in report.widgets:
         if w.form not in forms:
             continue
@@ -79,9 +82,10 @@ def _board(app: AppDefinition, report: ReportDefinition, forms: dict[str, set[st
                           "form": form.key, "form_name": display_name(form, lang),
                           "list": f"/apps/{app.key}/forms/{form.key}", "title": form.title_field,
                           "columns": _drill_columns(app, w, forms[w.form], lang),
-                          "layout": w.layout.model_dump() if w.layout else None}
+                          "layout": places[w.key].model_dump() if placed else None}
     declared = {f.field for f in report.filters}
-    return {"url": f"/api/v1/apps/{app.key}/reports/{report.key}", "widgets": widgets,
+    return {"url": f"/api/v1/apps/{app.key}/reports/{report.key}", "widgets": widgets, "placed": placed,
+            "name": display_name(report, lang),
             "values": {k: v for k, v in request.query_params.items() if k in declared},
             "zone": getattr(request.app.state.timezone, "key", None), "words": {k: t(k) for k in WORDS}}
 
@@ -98,5 +102,15 @@ def dashboard_page(request: Request, app: str, report: str, user: Viewer, guard:
         require_report_visible(conn, guard, definition, found)
         forms = _hidden_fields(conn, guard, definition, found)
         controls = filter_controls(conn, definition, found, forms, request.query_params, lang, translator(lang))
+        editable = _may_edit(conn, guard, app)
     return render(request, "dashboards/board.html", user=user, app=definition, report=found, controls=controls,
-                  board=_board(definition, found, forms, lang, request))
+                  board=_board(definition, found, forms, lang, request), editable=editable)
+
+
+def _may_edit(conn: Connection, guard: Guard, app: str) -> bool:
+    """Whether the viewer may open the dashboard in the editor (`manage` on the app)."""
+    try:
+        guard.require_manage(conn, app)
+    except (Forbidden, NotFound):
+        return False
+    return True

@@ -323,6 +323,29 @@ EN: dict[str, str] = {
     "cp_cannot_show": "The picker cannot show this expression: edit it in the expression box (kept as typed)",
 }
 
+# The dashboard editor (仪表盘设计), dashboard exports and subscriptions.
+ZH |= {
+    "ed_dashboards": "仪表盘设计", "ed_edit": "编辑仪表盘", "ed_new_dashboard": "新建仪表盘", "ed_dashboard_name": "仪表盘名称",
+    "ed_dashboard_key": "仪表盘标识（英文）", "ed_widgets": "图表数", "ed_view": "查看", "ed_filters": "仪表盘筛选",
+    "ed_add_filter": "添加筛选字段", "ed_add": "添加", "ed_roles": "可见角色", "ed_everyone": "所有人",
+    "ed_roles_hint": "不勾选任何角色时，能打开本应用的人都能看到", "ed_grid_hint": "拖动图表标题移动位置，拖动右下角调整大小；也可以用方向键（Shift+方向键调整大小）",
+    "ed_saved": "已保存到草稿", "ed_published": "已发布", "ed_unsaved": "有未保存的修改", "ed_apply_to": "应用于",
+    "ed_remove_filter": "移除筛选", "ed_copy_key": "新仪表盘的标识（英文）", "ed_confirm_delete": "确定删除仪表盘",
+    "ed_confirm_delete_widget": "确定删除图表", "ed_move": "拖动移动", "ed_resize": "拖动调整大小",
+    "ed_no_filters": "还没有筛选", "export_png": "导出 PNG", "export_pdf": "导出 PDF", "edit_dashboard": "编辑仪表盘",
+}
+EN |= {
+    "ed_dashboards": "Dashboard design", "ed_edit": "Edit dashboard", "ed_new_dashboard": "New dashboard",
+    "ed_dashboard_name": "Dashboard name", "ed_dashboard_key": "Dashboard key", "ed_widgets": "Widgets", "ed_view": "View",
+    "ed_filters": "Dashboard filters", "ed_add_filter": "Add a filter on", "ed_add": "Add", "ed_roles": "Visible to roles",
+    "ed_everyone": "Everyone", "ed_roles_hint": "With no role ticked, everyone who may open the app sees it",
+    "ed_grid_hint": "Drag a widget's title to move it and its corner to resize; arrow keys work too (Shift+arrows resize)",
+    "ed_saved": "Saved to the draft", "ed_published": "Published", "ed_unsaved": "Unsaved changes", "ed_apply_to": "applies to",
+    "ed_remove_filter": "Remove filter", "ed_copy_key": "Key of the new dashboard", "ed_confirm_delete": "Delete the dashboard",
+    "ed_confirm_delete_widget": "Delete the widget", "ed_move": "Drag to move", "ed_resize": "Drag to resize",
+    "ed_no_filters": "No filters yet", "export_png": "Export PNG", "export_pdf": "Export PDF", "edit_dashboard": "Edit dashboard",
+}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

@@ -8,6 +8,10 @@
    #as-of time is the oldest moment the widgets' data is current as of, in the app's time zone;
    dialog#drill lists a point's records: #drill-title, #drill-table, #drill-count, #drill-more,
    #drill-list (the form's list), #drill-error.
+   With `placed` (a dashboard laid out in the editor), #widgets is a .dashboard-grid and each widget sits
+   at its `layout` {x, y, w, h}. #export-png downloads the dashboard as one PNG composed here (charts from
+   ECharts' getDataURL, KPI cards and tables as text); #export-pdf posts those chart images to the API's
+   /pdf, which lays them out with every widget's figures as a table (the server's, with the filters).
    The page's query string is the reports API's own, so a reload or a shared link shows the same numbers. */
 "use strict";
 
@@ -19,7 +23,7 @@
   const errorBox = document.getElementById("board-error");
   const dialog = document.getElementById("drill");
   let values = Object.assign({}, board.values);  // as the URL says, so a wrong link gets the API's word on it
-  let asked = 0, charts = [], drilling = null;
+  let asked = 0, charts = {}, drilling = null;
 
   const controls = () => (form ? [...form.querySelectorAll("[data-filter]")] : []);
 
@@ -86,14 +90,18 @@
   }
 
   function draw(widgets) {
-    charts.forEach((c) => c.dispose());
-    charts = [];
+    Object.values(charts).forEach((c) => c.dispose());
+    charts = {};
     root.replaceChildren();
     for (const w of widgets) {
       const info = board.widgets[w.key] || {};
       const box = document.createElement("article");
       box.className = "widget";
       box.dataset.key = w.key;
+      if (info.layout) {
+        box.style.gridColumn = `${info.layout.x + 1} / span ${info.layout.w}`;
+        box.style.gridRow = `${info.layout.y + 1} / span ${info.layout.h}`;
+      }
       const title = document.createElement("h2");
       title.textContent = info.name || w.name || w.key;
       box.append(title);
@@ -102,7 +110,7 @@
       box.append(exports(w.key));
       const onPoint = w.type === "kpi" || !board.widgets[w.key] ? null : (i) => openDrill(w, i);
       const chart = window.tangramWidgets.draw(box, w, {words: W, lang, stack: info.stack}, onPoint);
-      if (chart) charts.push(chart);
+      if (chart) charts[w.key] = chart;
     }
   }
 
@@ -170,6 +178,94 @@
 
   function changed() { values = readControls(); keepInUrl(); load(); }
 
+  function chartImage(key) {
+    return charts[key].getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#fff"});
+  }
+
+  const loaded = (src) => new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = reject;
+    img.src = src;
+  });
+
+  /* A widget that is not a chart (KPI card, table, pivot, a refusal) as lines of cells, as it reads on screen. */
+  function textRows(box) {
+    const table = box.querySelector(":scope > table, :scope > .table-wrap table, :scope table.pivot");
+    if (table) return [...table.rows].map((tr) => [...tr.cells].map((c) => c.textContent.trim()));
+    return [...box.children].filter((n) => n.tagName !== "H2" && !n.classList.contains("exports"))
+      .flatMap((n) => n.innerText.split("\n")).map((line) => [line.trim()]).filter(([line]) => line);
+  }
+
+  function download(blob, name) {
+    const a = Object.assign(document.createElement("a"), {href: URL.createObjectURL(blob), download: name});
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  }
+
+  /* The dashboard as one PNG: title and as-of, then each widget where it sits on the page. */
+  async function exportPng() {
+    const scale = 2, top = 56, area = root.getBoundingClientRect();
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.ceil(area.width * scale);
+    canvas.height = Math.ceil((area.height + top) * scale);
+    const ctx = canvas.getContext("2d");
+    ctx.scale(scale, scale);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, area.width, area.height + top);
+    const font = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+    ctx.fillStyle = "#111827";
+    ctx.font = `bold 20px ${font}`;
+    ctx.fillText(board.name, 0, 26);
+    ctx.font = `13px ${font}`;
+    ctx.fillStyle = "#6b7280";
+    ctx.fillText(document.querySelector("#as-of time").textContent, 0, 46);
+    for (const box of root.querySelectorAll(".widget")) {
+      const r = box.getBoundingClientRect();
+      const x = r.left - area.left, y = r.top - area.top + top;
+      ctx.strokeStyle = "#e5e7eb";
+      ctx.strokeRect(x + 0.5, y + 0.5, r.width - 1, r.height - 1);
+      ctx.fillStyle = "#111827";
+      ctx.font = `bold 15px ${font}`;
+      ctx.fillText(box.querySelector("h2").textContent, x + 12, y + 24, r.width - 24);
+      const chart = charts[box.dataset.key], canvasBox = box.querySelector(".chart");
+      if (chart && canvasBox) {
+        const c = canvasBox.getBoundingClientRect();
+        ctx.drawImage(await loaded(chartImage(box.dataset.key)), c.left - area.left, c.top - area.top + top, c.width, c.height);
+        continue;
+      }
+      ctx.font = `13px ${font}`;
+      let line = y + 48;
+      for (const cells of textRows(box)) {
+        if (line > y + r.height - 8) break;
+        const width = (r.width - 24) / cells.length;
+        cells.forEach((text, i) => ctx.fillText(text, x + 12 + i * width, line, width - 6));
+        line += 20;
+      }
+    }
+    canvas.toBlob((blob) => download(blob, `${board.name}.png`), "image/png");
+  }
+
+  /* The dashboard as a PDF made by the server: it runs every widget again with the page's filters and lays
+     out the chart images posted here beside each widget's figures. */
+  async function exportPdf() {
+    const images = {};
+    for (const key of Object.keys(charts)) images[key] = chartImage(key);
+    const q = query();
+    const response = await fetch(`${board.url}/pdf${q ? `?${q}` : ""}`, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content,
+        "Accept-Language": lang === "en" ? "en" : "zh-CN"},
+      body: JSON.stringify({images})});
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      window.tangram.toast((body && body.error && body.error.message) || `${W.error} ${response.status}`, "error");
+      return;
+    }
+    download(await response.blob(), `${board.name}.pdf`);
+  }
+
   if (form) {
     form.addEventListener("change", changed);
     form.addEventListener("submit", (e) => { e.preventDefault(); changed(); });
@@ -180,6 +276,8 @@
   }
   document.getElementById("drill-more").addEventListener("click", fetchDrill);
   dialog.addEventListener("close", () => { drilling = null; });
-  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+  document.getElementById("export-png").addEventListener("click", exportPng);
+  document.getElementById("export-pdf").addEventListener("click", exportPdf);
   load();
 })();
