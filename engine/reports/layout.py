@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from engine.reports.model import GRID_COLUMNS, GridLayout, Widget
 
-SIZES: dict[str, tuple[int, int]] = {"kpi": (3, 2), "table": (12, 4), "pivot": (12, 4)}
-"""(columns, rows) of a widget without a layout, by type; any other type: half the width, 4 rows."""
-DEFAULT_SIZE = (6, 4)
+SIZES: dict[str, tuple[int, int]] = {"kpi": (3, 3), "table": (12, 5), "pivot": (12, 5)}
+"""(columns, rows) of a widget without a layout, by type; any other type: half the width, 5 rows."""
+DEFAULT_SIZE = (6, 5)
 
 
 def placements(widgets: list[Widget]) -> dict[str, GridLayout]:

@@ -97,7 +97,7 @@ def test_widgets_without_a_layout_flow_below_the_placed_ones() -> None:
         )
     )
     places = {k: (p.x, p.y, p.w, p.h) for k, p in placements(app.report("board").widgets).items()}
-    assert places == {"a": (0, 0, 12, 3), "b": (0, 3, 6, 4), "k": (6, 3, 3, 2), "c": (0, 7, 6, 4)}
+    assert places == {"a": (0, 0, 12, 3), "b": (0, 3, 6, 5), "k": (6, 3, 3, 3), "c": (0, 8, 6, 5)}
 
 
 def test_a_layout_round_trips_through_the_definition() -> None:

@@ -1,0 +1,176 @@
+"""The dashboard editor in a real browser, in Chinese: a dashboard opened in the editor, a widget moved and
+another resized by dragging, a filter added that applies to two of the three widgets, saved and published;
+the dashboard then sits on its grid, and exports as a real PNG and a PDF with its Chinese text."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Site
+from tests.browser.wait import wait_until
+
+BOARD_APP = {
+    "format": "tangram/app@1",
+    "key": "deals",
+    "name": "订单分析",
+    "version": "1.0.0",
+    "forms": [
+        {
+            "key": "deal",
+            "name": "订单",
+            "title_field": "name",
+            "fields": [
+                {"key": "name", "type": "text", "label": "订单名称", "required": True},
+                {"key": "region", "type": "select", "label": "地区", "options": ["华东", "华南", "华北"]},
+                {"key": "level", "type": "select", "label": "等级", "options": ["A", "B"]},
+                {"key": "amount", "type": "money", "label": "金额"},
+            ],
+        }
+    ],
+    "reports": [
+        {
+            "key": "board",
+            "name": "订单看板",
+            "widgets": [
+                {
+                    "key": "by_region",
+                    "type": "bar",
+                    "form": "deal",
+                    "name": "各地区成交额",
+                    "dimensions": [{"field": "region"}],
+                    "measures": [{"agg": "sum", "field": "amount", "label": "成交额", "format": "money"}],
+                },
+                {
+                    "key": "by_level",
+                    "type": "bar",
+                    "form": "deal",
+                    "name": "各等级订单数",
+                    "dimensions": [{"field": "level"}],
+                    "measures": [{"agg": "count", "label": "订单数"}],
+                },
+                {
+                    "key": "total",
+                    "type": "kpi",
+                    "form": "deal",
+                    "name": "成交总额",
+                    "measures": [{"agg": "sum", "field": "amount", "label": "成交额", "format": "money"}],
+                },
+            ],
+        }
+    ],
+}
+EDITOR = "/apps/deals/builder/dashboards/board"
+
+
+@pytest.fixture(scope="module")
+def deals(site: Site) -> None:
+    r = site.api.post("/apps", json=BOARD_APP)
+    assert r.status_code == 201, r.text
+    for name, region, level, amount in [
+        ("甲单", "华东", "A", "1200.5"),
+        ("乙单", "华东", "B", "300"),
+        ("丙单", "华南", "A", "99"),
+    ]:
+        site.record("deals", "deal", {"name": name, "region": region, "level": level, "amount": amount})
+
+
+def _place(page: Any, key: str) -> tuple[int, int, int, int]:
+    d = page.locator(f"#grid .widget[data-key='{key}']").evaluate(
+        "b => [b.dataset.x, b.dataset.y, b.dataset.w, b.dataset.h]"
+    )
+    return tuple(int(v) for v in d)  # type: ignore[return-value]
+
+
+def _drag(page: Any, handle: Any, columns: int, rows: int) -> None:
+    """Drag `handle` by whole grid cells, in small steps as a hand does."""
+    grid = page.locator("#grid").bounding_box()
+    cell_w, cell_h = (grid["width"] + 12) / 12, 60 + 12
+    box = handle.bounding_box()
+    x0, y0 = box["x"] + min(box["width"] / 2, 20), box["y"] + box["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + columns * cell_w, y0 + rows * cell_h, steps=12)
+    page.mouse.up()
+
+
+def _download(page: Any, button: str, tmp_path: Path) -> bytes:
+    with page.expect_download() as info:
+        page.get_by_role("button", name=button).click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    return path.read_bytes()
+
+
+def test_move_resize_filter_publish_then_export_png_and_pdf(page: Any, site: Site, deals: None, tmp_path: Path) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(site.url + EDITOR)
+    wait_until(page, "() => document.querySelectorAll('#grid .body[data-drawn]').length === 3")
+    assert page.locator("#grid .widget[data-key='by_region'] .chart canvas").count() == 1  # the preview is drawn
+    assert _place(page, "total") == (0, 5, 3, 3)  # no layout yet: it follows the two charts
+
+    _drag(page, page.get_by_role("button", name="拖动移动：成交总额"), columns=6, rows=0)
+    assert _place(page, "total") == (6, 5, 3, 3)
+    _drag(page, page.get_by_role("button", name="拖动调整大小：各地区成交额"), columns=0, rows=2)
+    assert _place(page, "by_region") == (0, 0, 6, 7)
+    assert _place(page, "total") == (6, 5, 3, 3)  # beside it: nothing to push down
+    assert page.locator("#editor-state").inner_text() == "有未保存的修改"
+
+    page.get_by_label("添加筛选字段").select_option(label="地区")
+    page.get_by_role("button", name="添加", exact=True).click()
+    item = page.locator("#editor-filters li[data-field='region']")
+    assert item.locator("input[data-widget]").count() == 3
+    item.get_by_label("成交总额").uncheck()
+
+    page.get_by_role("button", name="保存", exact=True).click()
+    wait_until(page, "() => document.getElementById('editor-state').textContent === '已保存到草稿'")
+    draft = site.api.get("/apps/deals/draft/reports/board").json()
+    assert {w["key"]: w["layout"] for w in draft["widgets"]} == {
+        "by_region": {"x": 0, "y": 0, "w": 6, "h": 7},
+        "by_level": {"x": 6, "y": 0, "w": 6, "h": 5},
+        "total": {"x": 6, "y": 5, "w": 3, "h": 3},
+    }
+    assert draft["filters"] == [{"field": "region", "widgets": ["by_region", "by_level"]}]
+    page.get_by_role("button", name="发布", exact=True).click()
+    wait_until(page, "() => document.getElementById('editor-state').textContent === '已发布'")
+    assert site.api.get("/apps/deals").json()["definition"]["reports"][0]["filters"] == draft["filters"]
+
+    page.get_by_role("link", name="查看").click()
+    page.wait_for_url(f"{site.url}/apps/deals/dashboards/board")
+    wait_until(page, "() => document.getElementById('widgets').getAttribute('aria-busy') === 'false'")
+    assert page.locator("#widgets.dashboard-grid .widget[data-key='total']").evaluate(
+        "b => [b.style.gridColumn, b.style.gridRow]"
+    ) == ["7 / span 3", "6 / span 3"]
+    page.get_by_label("地区", exact=True).select_option("华东")
+    wait_until(
+        page,
+        "() => (document.getElementById('widgets').dataset.query || '').includes('region')"
+        " && document.getElementById('widgets').getAttribute('aria-busy') === 'false'",
+    )
+    wait_until(page, "() => [...document.querySelectorAll('.widget .chart')].every(c => c.dataset.drawn)")
+
+    png = _download(page, "导出 PNG", tmp_path)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 1000 and height > 500  # the whole grid, at twice the page's pixels
+
+    pdf = _download(page, "导出 PDF", tmp_path)
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        path = tmp_path / "board.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "订单看板" in text and "筛选：地区 = 华东" in text
+        assert "各地区成交额" in text and "¥1,500.50" in text and "¥1,599.50" in text  # the KPI is not filtered
+        images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+        kinds = [line.split()[2] for line in images.strip().splitlines()[2:]]
+        assert kinds.count("image") == 2  # both bar charts, as the page drew them (each may carry its alpha mask)
+    assert errors == []
