@@ -16,6 +16,7 @@ from runtime.api import (
     auth,
     dashboard_designer,
     dashboard_exports,
+    dashboard_subscriptions,
     errors,
     expressions,
     files,
@@ -91,5 +92,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(module.router)
     app.include_router(dashboard_designer.router)  # the dashboard editor (/apps/{app}/draft/reports)
     app.include_router(dashboard_exports.router)  # a dashboard as a PDF
+    app.include_router(dashboard_subscriptions.router)  # 订阅: a dashboard's snapshots
     pages.install(app)
     return app

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     email_domain: str | None = None
     """Users without an e-mail address are written to `<username>@<email_domain>` when this is set."""
+    public_url: str = ""
+    """The site's address as readers open it (`https://tangram.example.com`): links in e-mails and robot
+    messages (a dashboard subscription's 查看仪表盘) start with it; without it they are site paths."""
 
     # encryption at rest and TLS (docs/security.md, "Encryption at rest and TLS")
     encryption_key: str | None = None

@@ -30,6 +30,25 @@ class Figures:
     more: int = 0
     """Rows left out past MAX_ROWS."""
     error: str | None = None
+    dimensions: int = 0
+    """How many of the first columns are dimensions (the rest are measures)."""
+
+    def lines(self, limit: int) -> list[str]:
+        """The figures as short lines for a message: `华东 / A：成交额 ¥1,500.50，订单数 2`."""
+        if self.error:
+            return [self.error]
+        measures = self.columns[self.dimensions :]
+        out = []
+        for row in self.rows[:limit]:
+            head = " / ".join(row[: self.dimensions])
+            values = "，".join(
+                f"{c} {v}" if len(measures) > 1 or not head else v
+                for c, v in zip(measures, row[self.dimensions :], strict=False)
+                if v != ""
+            )
+            out.append(f"{head}：{values}" if head else values)
+        left = len(self.rows) - limit + self.more
+        return out + ([f"……另有 {left} 行"] if left > 0 else [])
 
 
 def cell_text(value: Any, column: dict[str, Any], formatted: str | None) -> str:
@@ -60,6 +79,7 @@ def figures(result: dict[str, Any], name: str) -> Figures:
         [str(c.get("label") or c.get("key")) for c in columns],
         rows[:MAX_ROWS],
         max(0, len(rows) - MAX_ROWS),
+        dimensions=sum(c.get("role") == "dimension" for c in columns),
     )
 
 

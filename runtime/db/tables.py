@@ -343,3 +343,19 @@ list_layouts = Table(
 )
 
 __all__ += ["saved_views", "list_layouts"]
+
+# Dashboard subscriptions (issue 25): a dashboard's snapshot sent daily or weekly to a user or a role's members.
+
+report_subscriptions = Table(
+    "report_subscriptions", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("app", String(63), nullable=False),
+    Column("report", String(63), nullable=False),
+    Column("spec", RecordJSON, nullable=False),  # engine.reports.subscription.SubscriptionSpec as JSON
+    Column("created_by", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_sent_at", UTCDateTime),
+    Index("ix_report_subscriptions_report", "app", "report"),
+)
+
+__all__ += ["report_subscriptions"]

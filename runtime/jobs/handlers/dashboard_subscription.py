@@ -1,0 +1,112 @@
+"""A dashboard subscription's snapshot: for each recipient (the user, or every active member of the role),
+the dashboard run with their rights — the rows and fields they may see, nothing of a dashboard they may
+not see — as short lines of formatted figures with a link back, sent through the subscription's channel
+(e-mail and robots through their own jobs, in-app messages at once); then the next snapshot is queued.
+
+Everything is written in one transaction with the job's completion, so a retry sends nothing twice. The
+figures come from the primary database: the analytics mirror has one writer (the server), and a worker
+may run elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from engine.app import AppDefinition
+from engine.errors import NotFound
+from engine.expr.evaluate import EvalContext
+from engine.reports.model import ReportDefinition
+from engine.reports.subscription import SubscriptionSpec
+from runtime.accounts.org import load_org
+from runtime.accounts.users import user_by_name
+from runtime.analytics import subscriptions
+from runtime.analytics.dashboard_meta import dashboard_meta
+from runtime.analytics.dashboard_run import run_dashboard
+from runtime.analytics.run import ReportContext
+from runtime.analytics.snapshot import figures
+from runtime.apps import definitions
+from runtime.flows import messages
+from runtime.jobs import outbox
+from runtime.jobs.job_run import JobRun
+from runtime.permissions.check import Guard
+from runtime.permissions.reports import report_visible
+from runtime.records.context import Actor
+
+log = logging.getLogger("tangram.subscriptions")
+ROWS_PER_WIDGET = 10
+MAX_MESSAGE_CHARS = 3500
+"""Robots take a few thousand characters; the dashboard behind the link has everything."""
+
+
+def _recipients(run: JobRun, app: str, spec: SubscriptionSpec) -> list[str]:
+    if spec.subscriber == "user":
+        return [spec.name]
+    with run.db.read() as conn:
+        return sorted(load_org(conn, app).role_members(spec.name))
+
+
+def _digest(
+    run: JobRun, app: AppDefinition, report: ReportDefinition, spec: SubscriptionSpec, username: str
+) -> str | None:
+    """The snapshot's text for one reader; None when they are no active user or may not see the dashboard."""
+    with run.db.read() as conn:
+        user = user_by_name(conn, username)
+        if user is None or not user.active:
+            return None
+        guard = Guard(Actor(user.username, user.id, user.is_admin), run.now, run.tz)
+        if not guard.app_visible(conn, app.key) or not report_visible(conn, guard, app.key, report):
+            return None
+    ctx = EvalContext(run.now, run.tz, username)
+    rc = ReportContext(run.db, None, run.settings, ctx)  # type: ignore[arg-type]  # primary only: no mirror
+    results = run_dashboard(rc, guard, app, report, spec.filters, "primary")
+    parts = [dashboard_meta(app, report, spec.filters, ctx)]
+    for result, widget in zip(results, report.widgets, strict=True):
+        shown = figures(result, widget.name or widget.key)
+        parts.append(f"\n**{shown.name}**\n" + "\n".join(f"- {line}" for line in shown.lines(ROWS_PER_WIDGET)))
+    text = "\n".join(parts)
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[:MAX_MESSAGE_CHARS] + "\n……（完整内容请打开仪表盘）"
+    link = f"{run.settings.public_url.rstrip('/')}/apps/{app.key}/dashboards/{report.key}"
+    return f"{text}\n\n[查看仪表盘]({link})"
+
+
+def _send(conn: Any, run: JobRun, spec: SubscriptionSpec, key: str, title: str, username: str, text: str) -> None:
+    if spec.channel == "in_app":
+        messages.send(conn, [username], title, text, run.now)
+    elif spec.channel == "email":
+        outbox.enqueue(
+            conn, "email", {"to": [username], "subject": title, "body": text}, run.now, key=f"{key}:{username}"
+        )
+    else:
+        outbox.enqueue(
+            conn,
+            spec.channel,
+            {"webhook": spec.webhook, "secret": spec.secret, "title": title, "message": text},
+            run.now,
+            key=f"{key}:{username}",
+        )
+
+
+def handle(run: JobRun) -> None:
+    subscription_id = int(run.job.payload["id"])
+    with run.db.read() as conn:
+        row = subscriptions.get(conn, subscription_id)
+        if row is None:
+            return  # removed since this snapshot was queued
+        try:
+            app, _ = definitions.current(conn, row.app)
+            report = app.report(row.report)
+        except NotFound:
+            log.warning("subscription %s: dashboard %s/%s is gone; not sent", row.id, row.app, row.report)
+            return
+    spec = SubscriptionSpec.model_validate(row.spec)
+    title = f"【订阅】{report.name} · {run.now.astimezone(run.tz):%Y-%m-%d}"
+    digests = {u: _digest(run, app, report, spec, u) for u in _recipients(run, row.app, spec)}
+    key = f"subscription:{row.id}:{run.job.run_at.isoformat()}"
+    with run.db.write() as conn:
+        for username, text in digests.items():
+            if text is not None:
+                _send(conn, run, spec, key, title, username, text)
+        subscriptions.sent(conn, row.id, run.now)
+        subscriptions.queue_next(conn, row.id, spec, run.now, run.tz)
+        run.complete(conn)
