@@ -23,6 +23,7 @@ from engine.errors import Forbidden, NotFound
 from engine.reports.layout import placements
 from engine.reports.model import ReportDefinition, Widget
 from runtime.api.deps import DB
+from runtime.accounts.directory import active_users
 from runtime.apps import definitions
 from runtime.permissions.check import Guard
 from runtime.permissions.reports import report_visible, require_report_visible
@@ -31,7 +32,9 @@ router = APIRouter(include_in_schema=False)
 DRILL_COLUMNS = 4
 WORDS = ("as_of", "kpi_target", "completion", "previous", "previous_growth", "last_year", "last_year_growth",
          "drill", "open_list", "export_csv", "export_xlsx", "data_table", "no_records", "blank", "others",
-         "more_records", "loading", "period", "records_shown", "error", "total", "export_png", "export_pdf")
+         "more_records", "loading", "period", "records_shown", "error", "total", "export_png", "export_pdf", "sub_daily", "sub_weekly", "sub_remove", "sub_none", "sub_next",
+         "sub_weekdays", "sub_channel_email", "sub_channel_in_app", "sub_channel_dingtalk", "sub_channel_wecom",
+         "sub_added")
 
 
 @router.get("/dashboards")
@@ -103,8 +106,13 @@ def dashboard_page(request: Request, app: str, report: str, user: Viewer, guard:
         forms = _hidden_fields(conn, guard, definition, found)
         controls = filter_controls(conn, definition, found, forms, request.query_params, lang, translator(lang))
         editable = _may_edit(conn, guard, app)
+        # 订阅: managers subscribe anyone, a role or a group robot; others themselves (runtime/api/dashboard_subscriptions.py)
+        subscribe = {"users": active_users(conn) if editable else [],
+                     "roles": [(r.key, display_name(r, lang)) for r in definition.roles] if editable else []}
+    board = _board(definition, found, forms, lang, request) | {
+        "subscriptions": f"/api/v1/apps/{app}/reports/{report}/subscriptions", "me": user.username}
     return render(request, "dashboards/board.html", user=user, app=definition, report=found, controls=controls,
-                  board=_board(definition, found, forms, lang, request), editable=editable)
+                  board=board, editable=editable, subscribe=subscribe)
 
 
 def _may_edit(conn: Connection, guard: Guard, app: str) -> bool:

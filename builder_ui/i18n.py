@@ -333,6 +333,12 @@ ZH |= {
     "ed_remove_filter": "移除筛选", "ed_copy_key": "新仪表盘的标识（英文）", "ed_confirm_delete": "确定删除仪表盘",
     "ed_confirm_delete_widget": "确定删除图表", "ed_move": "拖动移动", "ed_resize": "拖动调整大小",
     "ed_no_filters": "还没有筛选", "export_png": "导出 PNG", "export_pdf": "导出 PDF", "edit_dashboard": "编辑仪表盘",
+    "subscribe": "订阅", "sub_new": "新增订阅", "sub_who": "订阅人", "sub_users": "用户", "sub_roles": "角色（每位成员各收一份）",
+    "sub_self": "订阅给自己：按你能看到的数据发送", "sub_every": "频率", "sub_daily": "每天", "sub_weekly": "每周",
+    "sub_weekday": "星期", "sub_weekdays": "周一,周二,周三,周四,周五,周六,周日", "sub_at": "时间", "sub_channel": "发送方式",
+    "sub_channel_email": "邮件", "sub_channel_in_app": "站内消息", "sub_channel_dingtalk": "钉钉群机器人",
+    "sub_channel_wecom": "企业微信群机器人", "sub_webhook": "机器人 Webhook 地址", "sub_secret": "加签密钥（钉钉，可选）",
+    "sub_add": "添加订阅", "sub_remove": "取消订阅", "sub_none": "还没有订阅", "sub_next": "下次发送", "sub_added": "已添加订阅",
 }
 EN |= {
     "ed_dashboards": "Dashboard design", "ed_edit": "Edit dashboard", "ed_new_dashboard": "New dashboard",
@@ -344,6 +350,14 @@ EN |= {
     "ed_remove_filter": "Remove filter", "ed_copy_key": "Key of the new dashboard", "ed_confirm_delete": "Delete the dashboard",
     "ed_confirm_delete_widget": "Delete the widget", "ed_move": "Drag to move", "ed_resize": "Drag to resize",
     "ed_no_filters": "No filters yet", "export_png": "Export PNG", "export_pdf": "Export PDF", "edit_dashboard": "Edit dashboard",
+    "subscribe": "Subscribe", "sub_new": "New subscription", "sub_who": "Subscriber", "sub_users": "Users",
+    "sub_roles": "Roles (each member gets their own)", "sub_self": "For yourself: sent with the data you may see",
+    "sub_every": "Every", "sub_daily": "Day", "sub_weekly": "Week", "sub_weekday": "Weekday",
+    "sub_weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun", "sub_at": "At", "sub_channel": "Send by", "sub_channel_email": "E-mail",
+    "sub_channel_in_app": "In-app message", "sub_channel_dingtalk": "DingTalk group robot",
+    "sub_channel_wecom": "WeCom group robot", "sub_webhook": "Robot webhook address", "sub_secret": "Signing secret (DingTalk, optional)",
+    "sub_add": "Add subscription", "sub_remove": "Unsubscribe", "sub_none": "No subscriptions yet", "sub_next": "next",
+    "sub_added": "Subscription added",
 }
 
 # The system fields' names come from their one definition (engine/forms/system_fields.py).

@@ -174,3 +174,34 @@ def test_move_resize_filter_publish_then_export_png_and_pdf(page: Any, site: Sit
         kinds = [line.split()[2] for line in images.strip().splitlines()[2:]]
         assert kinds.count("image") == 2  # both bar charts, as the page drew them (each may carry its alpha mask)
     assert errors == []
+
+
+def test_subscribe_weekly_from_the_dashboard_and_unsubscribe(page: Any, site: Site, deals: None) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(site.url + "/apps/deals/dashboards/board")
+    page.get_by_role("button", name="订阅").click()
+    dialog = page.get_by_role("dialog")
+    wait_until(page, "() => document.querySelector('#subscription-list li') !== null")
+    assert dialog.locator("#subscription-list").inner_text() == "还没有订阅"
+    dialog.get_by_label("订阅人").select_option("user:zhang.wei")
+    dialog.get_by_label("频率").select_option(label="每周")
+    dialog.get_by_label("星期").select_option(label="周三")
+    dialog.get_by_label("时间").fill("09:15")
+    dialog.get_by_label("发送方式").select_option(label="站内消息")
+    dialog.get_by_role("button", name="添加订阅").click()
+    wait_until(page, "() => document.querySelector('#subscription-list li[data-id]') !== null")
+    assert "zhang.wei · 每周 周三 09:15 · 站内消息" in dialog.locator("#subscription-list").inner_text()
+    [stored] = site.api.get("/apps/deals/reports/board/subscriptions").json()["items"]
+    assert {k: stored[k] for k in ("subscriber", "name", "every", "weekday", "at", "channel")} == {
+        "subscriber": "user",
+        "name": "zhang.wei",
+        "every": "weekly",
+        "weekday": 3,
+        "at": "09:15",
+        "channel": "in_app",
+    }
+    dialog.get_by_role("button", name="取消订阅").click()
+    wait_until(page, "() => document.querySelector('#subscription-list li[data-id]') === null")
+    assert site.api.get("/apps/deals/reports/board/subscriptions").json()["items"] == []
+    assert errors == []

@@ -12,6 +12,9 @@
    at its `layout` {x, y, w, h}. #export-png downloads the dashboard as one PNG composed here (charts from
    ECharts' getDataURL, KPI cards and tables as text); #export-pdf posts those chart images to the API's
    /pdf, which lays them out with every widget's figures as a table (the server's, with the filters).
+   #open-subscriptions opens dialog#subscriptions: #subscription-list (li[data-id] with button.remove-subscription)
+   and form#new-subscription (who = user:<name> | role:<key>, every, weekday, at, channel, webhook, secret),
+   over the subscriptions API (`subscriptions` in #board-data).
    The page's query string is the reports API's own, so a reload or a shared link shows the same numbers. */
 "use strict";
 
@@ -205,6 +208,63 @@
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   }
 
+  /* 订阅: list, add and remove the dashboard's subscriptions. */
+  function subscriptions() {
+    const box = document.getElementById("subscriptions");
+    const list = document.getElementById("subscription-list");
+    const add = document.getElementById("new-subscription");
+    const f = add.elements;
+    const days = W.sub_weekdays.split(",");
+    const channels = {email: W.sub_channel_email, in_app: W.sub_channel_in_app, dingtalk: W.sub_channel_dingtalk, wecom: W.sub_channel_wecom};
+
+    function when(s) {
+      const every = s.every === "weekly" ? `${W.sub_weekly} ${days[s.weekday - 1]}` : W.sub_daily;
+      const next = s.next_at ? ` · ${W.sub_next} ${localTime(s.next_at)}` : "";
+      return `${s.name} · ${every} ${s.at} · ${channels[s.channel] || s.channel}${next}`;
+    }
+
+    async function refresh() {
+      const r = await window.tangram.api("GET", board.subscriptions);
+      list.replaceChildren();
+      const items = r.ok ? r.data.items : [];
+      if (!items.length) list.append(Object.assign(document.createElement("li"), {className: "muted", textContent: W.sub_none}));
+      for (const s of items) {
+        const li = Object.assign(document.createElement("li"), {textContent: when(s) + " "});
+        li.dataset.id = String(s.id);
+        const remove = Object.assign(document.createElement("button"), {type: "button", className: "remove-subscription", textContent: W.sub_remove});
+        remove.addEventListener("click", async () => {
+          const gone = await window.tangram.api("DELETE", `${board.subscriptions}/${s.id}`);
+          if (gone.ok) refresh(); else window.tangram.toast(gone.data?.error?.message || String(gone.status), "error");
+        });
+        li.append(remove);
+        list.append(li);
+      }
+    }
+
+    const sync = () => {
+      f.weekday.disabled = f.every.value !== "weekly";
+      add.querySelector(".robot").hidden = !["dingtalk", "wecom"].includes(f.channel.value);
+    };
+    add.addEventListener("change", sync);
+    add.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const [subscriber, ...name] = f.who.value.split(":");
+      const body = {subscriber, name: name.join(":"), every: f.every.value, at: f.at.value, channel: f.channel.value};
+      if (body.every === "weekly") body.weekday = Number(f.weekday.value);
+      if (!add.querySelector(".robot").hidden) {
+        body.webhook = f.webhook.value.trim();
+        if (f.secret.value.trim()) body.secret = f.secret.value.trim();
+      }
+      for (const [k, v] of Object.entries(values)) if (v) (body.filters = body.filters || {})[k] = v;  // the page's filters
+      const r = await window.tangram.api("POST", board.subscriptions, body);
+      if (!r.ok) { window.tangram.showErrors(add, r.data); return; }
+      window.tangram.clearErrors(add);
+      window.tangram.toast(W.sub_added);
+      refresh();
+    });
+    document.getElementById("open-subscriptions").addEventListener("click", () => { sync(); refresh(); box.showModal(); });
+  }
+
   /* The dashboard as one PNG: title and as-of, then each widget where it sits on the page. */
   async function exportPng() {
     const scale = 2, top = 56, area = root.getBoundingClientRect();
@@ -278,6 +338,7 @@
   dialog.addEventListener("close", () => { drilling = null; });
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
   document.getElementById("export-png").addEventListener("click", exportPng);
+  subscriptions();
   document.getElementById("export-pdf").addEventListener("click", exportPdf);
   load();
 })();
