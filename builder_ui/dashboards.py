@@ -22,8 +22,8 @@ from engine.app import AppDefinition
 from engine.errors import Forbidden, NotFound
 from engine.reports.layout import placements
 from engine.reports.model import ReportDefinition, Widget
-from runtime.api.deps import DB
 from runtime.accounts.directory import active_users
+from runtime.api.deps import DB
 from runtime.apps import definitions
 from runtime.permissions.check import Guard
 from runtime.permissions.reports import report_visible, require_report_visible
