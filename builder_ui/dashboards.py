@@ -45,7 +45,8 @@ def dashboards_page(request: Request, user: Viewer, guard: PageGuard, db: DB) ->
                 if guard.app_visible(conn, row.key)]
         boards = [{"app": a.key, "app_name": a.name, "key": r.key, "name": r.name}
                   for a in apps for r in a.reports if report_visible(conn, guard, a.key, r)]
-    return render(request, "dashboards/list.html", user=user, boards=boards)
+        designable = [{"app": a.key, "app_name": a.name} for a in apps if _may_edit(conn, guard, a.key)]
+    return render(request, "dashboards/list.html", user=user, boards=boards, designable=designable)
 
 
 def _hidden_fields(conn: Connection, guard: Guard, app: AppDefinition, report: ReportDefinition) -> dict[str, set[str]]:
