@@ -22,7 +22,8 @@ def _index(draft: dict[str, Any], key: str) -> int:
 
 def report_of(draft: dict[str, Any], key: str) -> dict[str, Any]:
     """The draft's report `key` (NotFound when there is none)."""
-    return dict(draft["reports"][_index(draft, key)])
+    at = _index(draft, key)  # first: a draft without reports has no "reports" key
+    return dict(draft["reports"][at])
 
 
 def _free(draft: dict[str, Any], key: str) -> None:
@@ -43,7 +44,8 @@ def put_report(draft: dict[str, Any], key: str, report: dict[str, Any]) -> dict[
     if report.get("key", key) != key:
         raise BadQuery(f"报表的 key 应为 {key}", f"the report's key must be {key!r}", field="key")
     new = copy.deepcopy(draft)
-    new["reports"][_index(new, key)] = {**copy.deepcopy(report), "key": key}
+    at = _index(new, key)
+    new["reports"][at] = {**copy.deepcopy(report), "key": key}
     return new
 
 
@@ -61,7 +63,8 @@ def copy_report(draft: dict[str, Any], key: str, new_key: str, name: str | None 
 
 def remove_report(draft: dict[str, Any], key: str) -> dict[str, Any]:
     new = copy.deepcopy(draft)
-    del new["reports"][_index(new, key)]
+    at = _index(new, key)
+    del new["reports"][at]
     return new
 
 
@@ -76,7 +79,8 @@ def copy_widget(draft: dict[str, Any], report: str, widget: str, new_key: str) -
     """A copy of the widget under `new_key`, after the original; without a place on the grid (it follows
     the placed widgets) and named like the original with （副本）."""
     new = copy.deepcopy(draft)
-    found = new["reports"][_index(new, report)]
+    at = _index(new, report)
+    found = new["reports"][at]
     if any(w.get("key") == new_key for w in found.get("widgets", [])):
         raise AlreadyExists(f"图表 {new_key} 已存在", f"a widget {new_key!r} exists already", field="key")
     at = _widget_index(found, widget)
@@ -91,7 +95,8 @@ def remove_widget(draft: dict[str, Any], report: str, widget: str) -> dict[str, 
     """Remove the widget, and its key from the filters naming it (a filter left naming none applies to no
     widget: it is removed too, rather than starting to apply to every widget)."""
     new = copy.deepcopy(draft)
-    found = new["reports"][_index(new, report)]
+    at = _index(new, report)
+    found = new["reports"][at]
     del found["widgets"][_widget_index(found, widget)]
     filters = []
     for f in found.get("filters", []):

@@ -160,3 +160,13 @@ def test_every_crm_dashboard_round_trips_through_the_editor_unchanged(client: Te
         assert ReportDefinition.model_validate(saved.json()) == ReportDefinition.model_validate(report)
     draft = client.get(f"/api/v1/apps/{CRM['key']}/draft", headers=make.admin).json()
     assert parse_app(draft).reports == parse_app(CRM).reports
+
+
+def test_an_app_without_dashboards_answers_404_for_each_and_takes_a_new_one(client: TestClient, make: Maker) -> None:
+    make.app_def(shop())
+    h = make.admin
+    assert client.get(f"{DRAFT}/board", headers=h).status_code == 404
+    assert client.put(f"{DRAFT}/board", json=BOARD, headers=h).status_code == 404
+    assert client.post(f"{DRAFT}/board/copy", json={"key": "b2"}, headers=h).status_code == 404
+    assert client.delete(f"{DRAFT}/board/widgets/by_region", headers=h).status_code == 404
+    assert client.post(DRAFT, json={"key": "first", "name": "第一个看板"}, headers=h).status_code == 201
