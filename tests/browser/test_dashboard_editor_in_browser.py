@@ -205,3 +205,17 @@ def test_subscribe_weekly_from_the_dashboard_and_unsubscribe(page: Any, site: Si
     wait_until(page, "() => document.querySelector('#subscription-list li[data-id]') === null")
     assert site.api.get("/apps/deals/reports/board/subscriptions").json()["items"] == []
     assert errors == []
+
+
+def test_a_crm_dashboard_opens_in_the_editor_and_saves_back_unchanged(page: Any, site: Site) -> None:
+    published = site.api.get("/apps/crm").json()["definition"]["reports"]
+    for report in published[:2]:
+        page.goto(f"{site.url}/apps/crm/builder/dashboards/{report['key']}")
+        wait_until(
+            page, "n => document.querySelectorAll('#grid .body[data-drawn]').length === n", len(report["widgets"])
+        )
+        assert page.locator("#grid .widget").count() == len(report["widgets"])
+        assert page.locator("#editor-filters li[data-field]").count() == len(report.get("filters", []))
+        page.get_by_role("button", name="保存", exact=True).click()
+        wait_until(page, "() => document.getElementById('editor-state').textContent === '已保存到草稿'")
+        assert site.api.get(f"/apps/crm/draft/reports/{report['key']}").json() == report
