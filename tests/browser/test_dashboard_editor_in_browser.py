@@ -219,3 +219,28 @@ def test_a_crm_dashboard_opens_in_the_editor_and_saves_back_unchanged(page: Any,
         page.get_by_role("button", name="保存", exact=True).click()
         wait_until(page, "() => document.getElementById('editor-state').textContent === '已保存到草稿'")
         assert site.api.get(f"/apps/crm/draft/reports/{report['key']}").json() == report
+
+
+def test_create_a_dashboard_and_copy_and_delete_a_widget(page: Any, site: Site, deals: None) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(site.url + "/apps/deals/builder/dashboards")
+    page.get_by_label("仪表盘名称").fill("区域周报")
+    page.get_by_label("仪表盘标识（英文）").fill("weekly")
+    page.get_by_role("button", name="创建").click()
+    page.wait_for_url(f"{site.url}/apps/deals/builder/dashboards/weekly")
+    assert page.locator("#report-name").input_value() == "区域周报"
+    assert site.api.get("/apps/deals/draft/reports/weekly").json() == {"key": "weekly", "name": "区域周报"}
+
+    page.goto(site.url + EDITOR)
+    wait_until(page, "() => document.querySelectorAll('#grid .body[data-drawn]').length === 3")
+    page.locator("#grid .widget[data-key='by_level']").get_by_role("button", name="复制").click()
+    wait_until(page, "() => document.querySelectorAll('#grid .body[data-drawn]').length === 4")
+    copy = page.locator("#grid .widget[data-key='by_level_copy']")
+    assert copy.get_by_role("button", name="拖动移动：各等级订单数（副本）").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    copy.get_by_role("button", name="删除").click()
+    wait_until(page, "() => document.querySelectorAll('#grid .body[data-drawn]').length === 3")
+    keys = [w["key"] for w in site.api.get("/apps/deals/draft/reports/board").json()["widgets"]]
+    assert keys == ["by_region", "by_level", "total"]
+    assert errors == []
