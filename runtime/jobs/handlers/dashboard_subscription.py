@@ -16,7 +16,7 @@ from engine.app import AppDefinition
 from engine.errors import NotFound
 from engine.expr.evaluate import EvalContext
 from engine.reports.model import ReportDefinition
-from engine.reports.subscription import SubscriptionSpec
+from engine.reports.subscription import ROBOTS, SubscriptionSpec
 from runtime.accounts.org import load_org
 from runtime.accounts.users import user_by_name
 from runtime.analytics import subscriptions
@@ -59,15 +59,17 @@ def _digest(
     ctx = EvalContext(run.now, run.tz, username)
     rc = ReportContext(run.db, None, run.settings, ctx)  # type: ignore[arg-type]  # primary only: no mirror
     results = run_dashboard(rc, guard, app, report, spec.filters, "primary")
+    shown = [figures(r, w.name or w.key) for r, w in zip(results, report.widgets, strict=True)]
+    markdown = spec.channel in ROBOTS  # robots render markdown; e-mail and in-app messages are plain text
     parts = [dashboard_meta(app, report, spec.filters, ctx)]
-    for result, widget in zip(results, report.widgets, strict=True):
-        shown = figures(result, widget.name or widget.key)
-        parts.append(f"\n**{shown.name}**\n" + "\n".join(f"- {line}" for line in shown.lines(ROWS_PER_WIDGET)))
+    for f in shown:
+        head, bullet = (f"**{f.name}**", "- ") if markdown else (f"【{f.name}】", "· ")
+        parts.append(f"\n{head}\n" + "\n".join(bullet + line for line in f.lines(ROWS_PER_WIDGET)))
     text = "\n".join(parts)
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[:MAX_MESSAGE_CHARS] + "\n……（完整内容请打开仪表盘）"
     link = f"{run.settings.public_url.rstrip('/')}/apps/{app.key}/dashboards/{report.key}"
-    return f"{text}\n\n[查看仪表盘]({link})"
+    return f"{text}\n\n" + (f"[查看仪表盘]({link})" if markdown else f"查看仪表盘：{link}")
 
 
 def _send(conn: Any, run: JobRun, spec: SubscriptionSpec, key: str, title: str, username: str, text: str) -> None:

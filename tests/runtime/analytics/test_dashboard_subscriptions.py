@@ -101,7 +101,8 @@ def test_a_roles_members_each_get_a_weekly_email_with_only_their_rows(world: Wor
     text = _decoded(body)
     assert "各地区成交额" in text and "华东：成交额 ¥1,234,667.50，客户数 2" in text
     assert "华南" not in text  # the members' rows only
-    assert "https://crm.example.cn/apps/shop/dashboards/board" in text
+    assert "【各地区成交额】" in text and "**" not in text  # plain text in an e-mail
+    assert "查看仪表盘：https://crm.example.cn/apps/shop/dashboards/board" in text
     [queued] = world.jobs("pending")
     assert queued["run_at"].startswith("2026-12-07T00:30")  # the Monday after
 
@@ -141,7 +142,8 @@ def test_a_users_dingtalk_robot_gets_their_view_as_markdown(world: World) -> Non
         "华东：成交额 ¥1,234,667.50，客户数 2" in message["text"]
         and "华南：成交额 ¥300.30，客户数 1" in message["text"]
     )
-    assert "[查看仪表盘](/apps/shop/dashboards/board)" in message["text"]
+    assert "**各地区成交额**" in message["text"]
+    assert "[查看仪表盘](/apps/shop/dashboards/board)" in message["text"]  # markdown for the robot
 
 
 def test_a_reader_subscribes_themself_in_app_and_no_one_else(world: World) -> None:
