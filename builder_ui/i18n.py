@@ -323,6 +323,12 @@ EN: dict[str, str] = {
     "cp_cannot_show": "The picker cannot show this expression: edit it in the expression box (kept as typed)",
 }
 
+# 加签 before or after oneself: the choice in the decision box, and the adder's task status after 前加签.
+ZH |= {"add_position": "加签方式", "add_after": "后加签（在我之后审批）", "add_before": "前加签（先审批，再回到我）",
+       "task_added_before": "已前加签"}
+EN |= {"add_position": "Position", "add_after": "After me", "add_before": "Before me (then back to me)",
+       "task_added_before": "Asked others first"}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}
