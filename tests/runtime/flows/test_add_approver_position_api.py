@@ -105,9 +105,10 @@ def test_before_naming_only_people_already_in_the_step_is_409_and_changes_nothin
     assert len(w.inbox("b1")) == 1
 
 
-def test_an_unknown_position_is_422_naming_it(make: Maker) -> None:
+def test_an_unknown_position_is_422_naming_it_and_the_two_it_may_be(make: Maker) -> None:
     w = world(make, approval({"role": "team_lead"}))
     w.submit(w.record({"summary": "x"})["id"])
     r = w.decide("li", "add-approvers", {"users": ["cai"], "position": "middle"}, status=422)
-    assert "position" in str(r)
+    [detail] = r["error"]["details"]
+    assert detail["path"] == "body.position" and "before" in detail["message"] and "after" in detail["message"]
     assert w.inbox("cai") == []
