@@ -85,6 +85,32 @@ def test_a_transferred_task_asked_first_still_goes_back_to_the_adder(make: Maker
     assert w.instance(inst["id"])["status"] == "approved"
 
 
+def test_one_asked_first_may_ask_another_first_and_it_comes_back_along_the_chain(make: Maker) -> None:
+    w = world(make, approval({"role": "team_lead"}))
+    inst = w.submit(w.record({"summary": "x"})["id"])
+    w.decide("li", "add-approvers", {"users": ["cai"], "position": "before"})
+    w.decide("cai", "add-approvers", {"users": ["tian"], "position": "before"})
+    w.decide("tian")
+    assert len(w.inbox("cai")) == 1 and w.inbox("li") == []
+    w.decide("cai")
+    w.decide("li")
+    assert w.instance(inst["id"])["status"] == "approved"
+
+
+def test_an_overdue_task_asked_first_escalates_and_still_comes_back_to_the_adder(make: Maker) -> None:
+    w = world(
+        make, approval({"role": "team_lead"}, due={"after": "PT1H", "action": "escalate", "escalate_to": ["zhang"]})
+    )
+    inst = w.submit(w.record({"summary": "x"})["id"])
+    w.decide("li", "add-approvers", {"users": ["cai"], "position": "before"})
+    w.run_jobs(hours=2)
+    assert w.inbox("cai") == [] and len(w.inbox("zhang")) == 1
+    w.decide("zhang")
+    assert len(w.inbox("li")) == 1
+    w.decide("li")
+    assert w.instance(inst["id"])["status"] == "approved"
+
+
 def test_after_is_the_default_and_adds_after_the_adder(make: Maker) -> None:
     w = world(make, approval({"role": "team_lead"}, "sequential"))
     inst = w.submit(w.record({"summary": "x"})["id"])
