@@ -56,10 +56,6 @@
   function literal(field, value) {
     const t = kindOf(field);
     if (t === "number") return /^-?\d+(\.\d+)?$/.test(String(value).trim()) ? String(value).trim() : null;
-    if (t === "date") {
-      const m = String(value).match(/^(\d{4})-(\d{2})-(\d{2})$/);
-      return m ? `DATE(${Number(m[1])}, ${Number(m[2])}, ${Number(m[3])})` : null;
-    }
     return value === "" || value === undefined ? null : quote(value);
   }
 
@@ -240,8 +236,7 @@
       if (!field || ["blank", "not_blank", "is_true", "is_false", "me", "today", "this_month"].includes(row.op)) return [];
       const input1 = (key, extra) => {
         const attrs = {class: "cp-input", "aria-label": w("value"), ...extra};
-        if (kindOf(field) === "date") attrs.type = "date";
-        else if (kindOf(field) === "number" || row.op === "last_days") attrs.type = "number";
+        if (kindOf(field) === "number" || row.op === "last_days") attrs.type = "number";  // dates: condition_dates.js
         const box = el("input", attrs);
         box.value = row[key] || "";
         box.addEventListener("input", () => { row[key] = box.value; changed(); });
