@@ -130,8 +130,8 @@ def start_on_delete(conn: Connection, event: RecordEvent) -> None:
 def start_by_hand(conn: Connection, app_key: str, flow_key: str, record_id: int, actor: Actor, now: datetime,
                   tz: ZoneInfo) -> Any:
     """A user starts a submit flow (提交审批) or presses a button flow's button: other triggers are refused,
-    a button whose `when` does not hold on the record as the user sees it is refused (naming the condition to
-    who manages the app), and a button flow already running on the record is not started twice."""
+    a button whose `when` does not hold on the record as the user sees it is refused (naming the condition when
+    it reads nothing hidden from them), and a button flow already running on the record is not started twice."""
     app, version = definitions.current(conn, app_key)
     flow = app.flow(flow_key)
     if flow.trigger.on not in ("submit", "button"):
