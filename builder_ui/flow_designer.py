@@ -44,6 +44,12 @@ def condition_fields(app: AppDefinition, form: FormDefinition) -> list[dict[str,
     return out
 
 
+def trigger_words(request: Request) -> dict[str, str]:
+    """The trigger types in the order they are offered, each with its name in the page's language."""
+    t = i18n.translator(i18n.language(request))
+    return {on: t(f"trigger_on_{on}") for on in TRIGGERS}
+
+
 def step_palette(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
     """What the + between two nodes offers: every registered step type and action, with its starter for
     a flow on `form`."""
@@ -63,8 +69,11 @@ def flows_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: D
     forms = {f["key"]: f.get("name", f["key"]) for f in draft.get("forms", [])}
     items = [{"flow": f, "form_name": forms.get(f.get("form", ""), f.get("form")),
               "running": sorted(running.get(f["key"], {}).items())} for f in draft.get("flows", [])]
+    # the new-flow dialog's trigger settings offer the chosen form's fields (date fields for 日期到达)
+    fields = [{"key": f["key"], "label": f.get("label", f["key"]), "type": f.get("type"), "form": form["key"]}
+              for form in draft.get("forms", []) for f in form.get("fields", []) if f.get("type") != "sub_table"]
     return render(request, "builder/flows.html", user=user, app_key=app, app_name=draft.get("name", app),
-                  published=published, items=items, forms=forms)
+                  published=published, items=items, forms=forms, trigger_words=trigger_words(request), fields=fields)
 
 
 @router.get("/apps/{app}/builder/flows/{flow}")
@@ -78,10 +87,9 @@ def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: Pa
     definition = parse_app(draft)
     form = definition.form(flow_json["form"])
     fields = condition_fields(definition, form)
-    t = i18n.translator(i18n.language(request))
-    trigger_words = {on: t(f"trigger_on_{on}") for on in TRIGGERS}
     return render(request, "builder/flow_designer.html", user=user, app_key=app, app_name=draft.get("name", app),
                   flow=flow_json, published=published, running=sorted(running.items()),
-                  palette=step_palette(definition, form), fields=fields, form_name=form.name, trigger_words=trigger_words,
+                  palette=step_palette(definition, form), fields=fields, form_name=form.name,
+                  trigger_words=trigger_words(request),
                   roles=[{"key": r.key, "name": r.name} for r in definition.roles],
                   forms=[{"key": f.key, "name": f.name} for f in definition.forms])

@@ -360,6 +360,19 @@ EN |= {
     "sub_added": "Subscription added",
 }
 
+# 加签 before or after oneself: the choice in the decision box, and the adder's task status after 前加签.
+ZH |= {"add_position": "加签方式", "add_after": "后加签（在我之后审批）", "add_before": "前加签（先审批，再回到我）",
+       "task_added_before": "已前加签"}
+EN |= {"add_position": "Position", "add_after": "After me", "add_before": "Before me (then back to me)",
+       "task_added_before": "Asked others first"}
+
+# The condition picker's dates (static/js/condition_dates.js): 早于 / 晚于 a fixed day or one relative to today.
+ZH |= {"cp_before": "早于", "cp_after": "晚于", "cp_on_or_before": "不晚于", "cp_on_or_after": "不早于",
+       "cp_date_mode": "日期值", "cp_date_fixed": "指定日期", "cp_days_ago": "N 天前", "cp_days_later": "N 天后"}
+EN |= {"cp_before": "before", "cp_after": "after", "cp_on_or_before": "on or before", "cp_on_or_after": "on or after",
+       "cp_date_mode": "Date value", "cp_date_fixed": "a date", "cp_days_ago": "N days ago",
+       "cp_days_later": "N days from now"}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

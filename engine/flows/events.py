@@ -36,12 +36,14 @@ class Transfer:
 
 @dataclass(frozen=True)
 class AddApprovers:
-    """加签: more approvers join the step of this task."""
+    """加签: more approvers join the step of this task — `after` (后加签) the actor, or `before` (前加签):
+    they decide first and the task then comes back to the actor."""
 
     task: str
     actor: str
     users: tuple[str, ...]
     comment: str | None = None
+    position: Literal["before", "after"] = "after"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ STATUSES: tuple[Status, ...] = ("new", "running", "returned", "approved", "compl
 FINAL: frozenset[str] = frozenset({"approved", "completed", "rejected", "cancelled", "failed"})
 
 TaskStatus = Literal["open", "approved", "rejected", "returned", "transferred", "escalated", "cancelled", "skipped",
-                     "done"]
+                     "done", "added_before"]
 
 
 class Task(BaseModel):
@@ -44,6 +44,9 @@ class ApprovalRun(BaseModel):
     position: int = 0  # sequential: index of the approver whose turn it is
     approved: list[str] = Field(default_factory=list)
     rejected: list[str] = Field(default_factory=list)
+    asked_first: dict[str, str] = Field(default_factory=dict)
+    """前加签: who was asked to decide first -> the approver who asked them (whose task comes back once
+    everyone they asked has approved). They are not among `approvers` and do not count towards `required`."""
 
 
 class Entry(BaseModel):

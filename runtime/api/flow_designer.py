@@ -203,7 +203,12 @@ def panel_choices(app: str, flow: str, db: DB, guard: Gatekeeper) -> Any:
     return {"users": [{"username": u, "name": name or u} for u, name in users],
             "departments": [{"key": k, "name": name} for k, name in departments],
             "roles": [{"key": r.key, "name": r.name} for r in definition.roles],
-            "forms": [{"key": f.key, "name": f.name, "fields": [
-                {"key": x.key, "label": x.label, "type": x.type, "computed": x.computed} for x in f.fields]}
-                for f in forms]}
+            "forms": [{"key": f.key, "name": f.name, "fields": [_field_choice(x) for x in f.fields]} for f in forms]}
+
+
+def _field_choice(field: Any) -> dict[str, Any]:
+    """A field as the panels pick it; `matchable`: 新建记录 may find an existing record by it (equality in
+    SQL: not lists or objects); a relation's `target` form (新建记录's `link` back to what it made)."""
+    return {"key": field.key, "label": field.label, "type": field.type, "computed": field.computed,
+            "matchable": field.storage_kind() != "json", **({"target": field.target} if field.type == "relation" else {})}
 

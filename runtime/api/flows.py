@@ -47,7 +47,8 @@ def list_flows(app: str, db: DB, guard: Gatekeeper) -> Any:
 def start_instance(app: str, flow: str, body: StartIn, request: Request, db: DB, guard: Gatekeeper, now: Now) -> Any:
     """Submit a record to a flow (a submit flow), or press a button flow's button: 201 with the instance.
     The submitter must be able to read the record (404 otherwise); other triggers are refused (409), and
-    so is a button whose `when` does not hold on the record (409 naming the condition)."""
+    so is a button whose `when` does not hold on the record as the caller sees it (409; the condition named
+    when it reads nothing hidden from them: docs/permissions.md)."""
     with db.write() as conn:
         definition, _ = definitions.current(conn, app)
         found = next((f for f in definition.flows if f.key == flow), None)
@@ -61,7 +62,8 @@ def start_instance(app: str, flow: str, body: StartIn, request: Request, db: DB,
 @router.get("/apps/{app}/forms/{form}/records/{record_id}/flow-buttons")
 def flow_buttons(app: str, form: str, record_id: Id, request: Request, db: DB, guard: Gatekeeper, now: Now) -> Any:
     """The buttons of button-triggered flows the record page offers on this record (those whose `when`
-    holds): `[{flow, name, label}]`; pressing one is `POST …/flows/{flow}/instances`."""
+    holds on the record as the caller sees it: hidden and masked values blank): `[{flow, name, label}]`;
+    pressing one is `POST …/flows/{flow}/instances`."""
     with db.read() as conn:
         require_record(conn, guard, app, form, record_id)
         definition, version = definitions.current(conn, app)

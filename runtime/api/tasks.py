@@ -20,7 +20,8 @@ from runtime.schemas.flows import AddApproversIn, BatchApproveIn, CommentIn, Tra
 # flow (docs/flows.md). An assignee reads the record itself through the gate (runtime/permissions/approvers.py).
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[NO_RECORDS])
 
-Status = Literal["open", "approved", "rejected", "returned", "transferred", "escalated", "cancelled", "skipped", "done"]
+Status = Literal["open", "approved", "rejected", "returned", "transferred", "escalated", "cancelled", "skipped", "done",
+                 "added_before"]
 
 
 def _with_actions(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:
@@ -162,9 +163,10 @@ def transfer(task_id: Id, body: TransferIn, request: Request, db: DB, user: Curr
 @router.post("/{task_id}/add-approver", include_in_schema=False)  # the singular, as the issue spells it
 @router.post("/{task_id}/add-approvers")
 def add_approvers(task_id: Id, body: AddApproversIn, request: Request, db: DB, user: CurrentUser, now: Now) -> Any:
-    """加签 `{"users": [...], "comment"}`: more approvers join this step."""
+    """加签 `{"users": [...], "comment", "position": "after" | "before"}`: more approvers join this step —
+    after me (后加签, the default), or before me (前加签: they decide first, then the task comes back to me)."""
     return _act(task_id, request, db, now, lambda c, t: AddApprovers(
-        t.key, user.username, tuple(_known(c, u, "users") for u in body.users), body.comment))
+        t.key, user.username, tuple(_known(c, u, "users") for u in body.users), body.comment, body.position))
 
 
 @router.post("/{task_id}/complete")

@@ -21,6 +21,8 @@ from runtime.apps import definitions
 from runtime.db.tables import apps, live, records
 from runtime.flows import flows
 from runtime.jobs import outbox
+from runtime.permissions.check import FormGate, Guard
+from runtime.permissions.seen import reads_unseen, seen_values
 from runtime.records import records as records_storage
 from runtime.records.context import SYSTEM, Actor, FormRef
 from runtime.records.events import RecordEvent
@@ -128,8 +130,8 @@ def start_on_delete(conn: Connection, event: RecordEvent) -> None:
 def start_by_hand(conn: Connection, app_key: str, flow_key: str, record_id: int, actor: Actor, now: datetime,
                   tz: ZoneInfo) -> Any:
     """A user starts a submit flow (提交审批) or presses a button flow's button: other triggers are refused,
-    a button whose `when` does not hold on the record is refused naming the condition, and a button flow
-    already running on the record is not started twice."""
+    a button whose `when` does not hold on the record as the user sees it is refused (naming the condition when
+    it reads nothing hidden from them), and a button flow already running on the record is not started twice."""
     app, version = definitions.current(conn, app_key)
     flow = app.flow(flow_key)
     if flow.trigger.on not in ("submit", "button"):
@@ -138,25 +140,41 @@ def start_by_hand(conn: Connection, app_key: str, flow_key: str, record_id: int,
     if flow.trigger.on == "button" and flow.enabled:
         ref = FormRef(app, version, app.form(flow.form))
         records_storage.get(conn, ref, record_id)  # 404 before the condition is read
-        values = flows.record_values(conn, ref, record_id)
-        if not button_offered(flow, ref.form, values, now, tz, actor.username):
-            raise FlowStateError(f"这条记录不满足“{flow.trigger.label}”的条件：{flow.trigger.when}",
-                                 f"the record does not meet the condition of {flow_key!r}: {flow.trigger.when}",
-                                 field="trigger.when", condition=flow.trigger.when)
+        gate = Guard(actor, now, tz).form(conn, app_key, flow.form)
+        if not button_offered(flow, ref.form, values_seen(conn, gate, record_id), now, tz, actor.username):
+            _refuse_button(gate, flow)
         if flows.running_on(conn, app_key, record_id, flow_key):
             raise FlowStateError(f"这条记录的“{flow.name}”正在进行中", f"{flow_key!r} is already running on this record",
                                  field="record_id")
     return flows.start(conn, app_key, flow_key, record_id, actor, now, tz)
 
 
+def values_seen(conn: Connection, gate: FormGate, record_id: int) -> dict[str, Any]:
+    """The record as the gate's actor sees it, for a button's `when`: what is hidden or masked from them is
+    blank (runtime/permissions/seen.py), so whether the button shows or is refused tells them nothing else."""
+    return seen_values(gate, flows.record_values(conn, gate.ref, record_id, gate.reads))
+
+
+def _refuse_button(gate: FormGate, flow: FlowDefinition) -> None:
+    """409 for a button whose `when` does not hold; it names the condition unless the condition reads a value
+    the actor does not see (it would tell them what is hidden: the field, the threshold)."""
+    label, when = flow.trigger.label, flow.trigger.when or ""
+    if not reads_unseen(gate, when):
+        raise FlowStateError(f"这条记录不满足“{label}”的条件：{when}",
+                             f"the record does not meet the condition of {flow.key!r}: {when}",
+                             field="trigger.when", condition=when)
+    raise FlowStateError(f"这条记录现在不能执行“{label}”", f"{label!r} cannot be done on this record now",
+                         field="trigger.when")
+
+
 def buttons_of(conn: Connection, ref: FormRef, record_id: int, actor: Actor, now: datetime,
                tz: ZoneInfo) -> list[dict[str, Any]]:
     """The button flows the record page offers on this record: flow, name, label (only those whose `when`
-    holds for this user now)."""
+    holds for this user now, on the record as they see it)."""
     wanted = [f for f in ref.app.flows if f.form == ref.form.key and f.enabled and f.trigger.on == "button"]
     if not wanted:
         return []
-    values = flows.record_values(conn, ref, record_id)
+    values = values_seen(conn, Guard(actor, now, tz).form(conn, ref.app_key, ref.form.key), record_id)
     return [{"flow": f.key, "name": f.name, "label": f.trigger.label} for f in wanted
             if button_offered(f, ref.form, values, now, tz, actor.username)]
 

@@ -26,7 +26,7 @@ from runtime.apps import definitions
 from runtime.db.tables import flow_instances, flow_tasks
 from runtime.db.tables import messages as messages_table
 from runtime.records import records
-from runtime.records.context import Actor, FormRef
+from runtime.records.context import Actor, FormRef, Readable
 from runtime.records.derived import related_values
 
 _running: ContextVar[tuple[tuple[str, str, int | None], ...]] = ContextVar("tangram_running_flows", default=())
@@ -67,15 +67,16 @@ def state_of(row: Row[Any]) -> FlowInstanceState:
     return FlowInstanceState.model_validate(row.state)
 
 
-def record_values(conn: Connection, ref: FormRef, record_id: int | None) -> dict[str, Any]:
-    """The record as expressions read it: data, fields through relations, system columns."""
+def record_values(conn: Connection, ref: FormRef, record_id: int | None, reads: Readable | None = None) -> dict[str, Any]:
+    """The record as expressions read it: data, fields through relations (with `reads`, only of the related
+    records a user may read), system columns."""
     if record_id is None:
         return {}
     try:
         row = records.get(conn, ref, record_id)
     except NotFound:  # deleted meanwhile: the flow still reads what it had (and is withdrawn)
         row = records.get(conn, ref, record_id, deleted=True)
-    related = related_values(conn, ref.form, [row.data])[0]
+    related = related_values(conn, ref.form, [row.data], reads)[0]
     system = {"id": row.id, "owner": row.owner, "created_by": row.created_by, "updated_by": row.updated_by,
               "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
               "version": row.version}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Row
@@ -70,6 +70,9 @@ class BatchApproveIn(CommentIn):
 
 class AddApproversIn(CommentIn):
     users: list[str] = Field(min_length=1, max_length=20)
+    position: Literal["before", "after"] = "after"
+    """后加签 (`after`, the default: they decide after me) or 前加签 (`before`: they decide first, then my
+    task comes back to me)."""
 
 
 def _moment(value: datetime | None) -> str | None:

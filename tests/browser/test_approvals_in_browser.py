@@ -230,3 +230,26 @@ def test_a_refused_save_and_submit_keeps_the_record_and_says_why(people: People)
     assert rep.get_by_role("button", name="提交审批").is_visible()  # to try again
     rep.unroute("**/api/v1/apps/expense/flows/claim_approval/instances")
     rep.context.close()
+
+
+def test_the_manager_adds_an_approver_before_himself_and_the_task_comes_back(people: People) -> None:
+    rid = people.claim("年会场地")
+    people.submit(rid)
+    manager = people.page(MANAGER)
+    manager.goto(people.record_url(rid))
+    manager.locator(".more-actions summary").click()
+    manager.locator("input.add-users").fill("zhang.wei")
+    manager.get_by_label("加签方式").select_option(label="前加签（先审批，再回到我）")
+    reloads(manager, manager.get_by_role("button", name="加签"))
+    assert "前加签：zhang.wei（同意后回到 li.jingli 审批）" in manager.locator("#approvals").inner_text()
+    assert manager.locator(".my-task").count() == 0  # zhang.wei decides first
+    task = people.site.api.get("/tasks", params={"assignee": "zhang.wei", "status": "open"}).json()["items"][-1]
+    assert people.site.api.post(f"/tasks/{task['id']}/approve", json={}).status_code == 403  # only zhang.wei
+    login = httpx.post(f"{people.site.url}/api/v1/auth/login", json={"username": "zhang.wei", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    assert httpx.post(f"{people.site.url}/api/v1/tasks/{task['id']}/approve", json={}, headers=headers).is_success
+    manager.reload()
+    assert "回到 li.jingli 审批" in manager.locator("#approvals").inner_text()
+    reloads(manager, manager.locator(".my-task").get_by_role("button", name="同意"))
+    assert people.status(rid) == "approved"
+    manager.context.close()

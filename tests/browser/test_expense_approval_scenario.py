@@ -211,7 +211,7 @@ def test_build_the_expense_approval_in_the_designer_and_take_a_claim_through_it(
     admin.get_by_label("表单", exact=True).select_option("expense")
     admin.get_by_label("触发方式").select_option("submit")
     admin.get_by_role("button", name="创建").click()
-    admin.wait_for_url(f"{site.url}/apps/crm/builder/flows/expense_approval")
+    admin.wait_for_url(f"{site.url}/apps/crm/builder/flows/expense_approval#trigger")
 
     _insert(admin, "steps[0]", "条件分支")
     _branch_condition(admin, "steps[0]", 0, "金额", ">", "5000", name="超过 5000 元")

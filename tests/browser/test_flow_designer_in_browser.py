@@ -30,7 +30,7 @@ def test_build_an_approval_flow_publish_it_and_it_asks_the_right_people(page: An
     page.get_by_label("表单", exact=True).select_option("customer")
     page.get_by_label("触发方式").select_option("submit")
     page.get_by_role("button", name="创建").click()
-    page.wait_for_url(f"{site.url}/apps/showcase/builder/flows/big_customer")
+    page.wait_for_url(f"{site.url}/apps/showcase/builder/flows/big_customer#trigger")  # opens on its trigger
 
     _add(page, "steps[0]", "审批")
     page.locator('.node[data-path="steps[0]"]').wait_for()

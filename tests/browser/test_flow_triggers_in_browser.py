@@ -189,7 +189,7 @@ def test_every_operator_the_picker_offers_writes_text_the_engine_accepts_and_rea
     page.locator("#trigger-panel").wait_for(state="attached")
     fields = page.evaluate("window.tangram.flowDesigner.data.fields")  # with the kinds the engine gives them
     values = {"text": '有 "引号" 的\\文本', "select": "甲", "money": "-12.5", "formula": "3", "date": "2026-02-03",
-              "user": "zhang.wei"}
+              "datetime": "@-7", "user": "zhang.wei"}
     cases = page.evaluate("""([fields, values]) => fields.flatMap((f) =>
         window.tangram.conditionOperators(f).map((op) => {
           const value = values[f.type] || "x";
@@ -202,8 +202,9 @@ def test_every_operator_the_picker_offers_writes_text_the_engine_accepts_and_rea
     offered = {(c["field"], c["op"]) for c in cases}
     assert {("status", "in"), ("due_on", "between"), ("seen_at", "last_days"), ("total", "between"),
             ("keeper", "me"), ("done", "is_false"), ("name", "not_contains")} <= offered
-    # not offered: what the engine refuses (a datetime against a date; a list compared or blank-checked)
-    assert ("seen_at", ">") not in offered and not {op for f, op in offered if f == "tags"}
+    # a datetime is compared by its day (DATEDIF); not offered: what the engine refuses (a list compared or
+    # blank-checked)
+    assert ("seen_at", ">") in offered and not {op for f, op in offered if f == "tags"}
     for case in cases:
         assert case["text"] and case["back"] and case["back"]["op"] == case["op"], case
         checked = sales.api.post("/apps/picker/draft/forms/thing/check-expression", json={"expression": case["text"]})

@@ -3,7 +3,7 @@
    DOM contract:
    - [data-app][data-record] button[data-start-flow=<flow>]  → POST /api/v1/apps/{app}/flows/{flow}/instances
    - [data-task-actions=<task id>] with .comment, button[data-action=approve|reject|return|complete|transfer|
-     add-approvers], input.transfer-to, input.add-users  → POST /api/v1/tasks/{id}/{action}
+     add-approvers], input.transfer-to, input.add-users, select.add-position  → POST /api/v1/tasks/{id}/{action}
    - [data-instance=<id>] button[data-instance-action=cancel|resubmit] (data-confirm asks first)
      → POST /api/v1/flow-instances/{id}/{action}
    - #approvals-error: where a refused 保存并提交 says why (record_form.js leaves it in sessionStorage).
@@ -34,7 +34,8 @@
     }
     if (action === "add-approvers") {
       const users = box.querySelector(".add-users").value.split(/[\s,，、]+/).filter(Boolean);
-      return users.length ? {users, comment} : null;
+      const position = (box.querySelector(".add-position") || {value: "after"}).value;  // 后加签 / 前加签
+      return users.length ? {users, comment, position} : null;
     }
     return {comment};
   }

@@ -13,10 +13,13 @@
    DOM contract: .condition-picker[data-mode="rows"|"expert"] after the input, .cp-row (select.cp-field,
    select.cp-op, .cp-value inputs), select.cp-join, button.cp-add, button.cp-mode, .cp-error[role=alert].
    Dates are written DATE(y, m, d); relative ones with TODAY(): 今天 DATEDIF(f, TODAY(), "D") = 0, 本月
-   YEAR/MONTH = those of TODAY(), 近 N 天 0 ≤ DATEDIF(f, TODAY(), "D") < N. */
+   YEAR/MONTH = those of TODAY(), 近 N 天 0 ≤ DATEDIF(f, TODAY(), "D") < N. Date and datetime fields'
+   早于 / 晚于 / 介于 / 等于 a fixed or relative day (今天, N 天前, N 天后) are condition_dates.js's (load it
+   first). */
 "use strict";
 
 (function () {
+  const dates = window.tangram.conditionDates;
   const TEXT = ["text", "textarea", "phone", "email", "url", "department", "auto_number"];
   const NUMBER = ["number", "money", "percent"];
   const CMP = ["=", "!=", ">", ">=", "<", "<="];
@@ -39,8 +42,7 @@
   function operatorsOf(field) {
     const kind = kindOf(field);
     if (kind === "number") return [...CMP, "between", ...BLANK];
-    if (kind === "date") return [...CMP, "between", "today", "this_month", "last_days", ...BLANK];
-    if (kind === "datetime") return ["today", "this_month", "last_days", ...BLANK];
+    if (kind === "date" || kind === "datetime") return dates.OPERATORS;
     if (kind === "bool") return ["is_true", "is_false"];
     if (kind !== "text") return []; // lists and fields expressions cannot read: not offered
     if (field.type === "select") return ["=", "!=", "in", "not_in", ...BLANK];
@@ -54,10 +56,6 @@
   function literal(field, value) {
     const t = kindOf(field);
     if (t === "number") return /^-?\d+(\.\d+)?$/.test(String(value).trim()) ? String(value).trim() : null;
-    if (t === "date") {
-      const m = String(value).match(/^(\d{4})-(\d{2})-(\d{2})$/);
-      return m ? `DATE(${Number(m[1])}, ${Number(m[2])}, ${Number(m[3])})` : null;
-    }
     return value === "" || value === undefined ? null : quote(value);
   }
 
@@ -67,6 +65,9 @@
     if (!field) return null;
     const k = field.key;
     const v = (x) => literal(field, x);
+    const kind = kindOf(field);
+    const dated = kind === "date" || kind === "datetime" ? dates.rowText(row, field, kind) : undefined;
+    if (dated !== undefined) return dated;
     switch (row.op) {
       case "blank": return `ISBLANK(${k})`;
       case "not_blank": return `NOT ISBLANK(${k})`;
@@ -165,8 +166,8 @@
     for (const part of parts) {
       const canon = part.join(" ");
       const hit = PATTERNS.map(([re, make]) => [canon.match(re), make]).find(([m]) => m);
-      if (!hit) return null;
-      const row = hit[1](hit[0]);
+      const row = hit ? hit[1](hit[0]) : dates.read(part);
+      if (!row) return null;
       const field = fields.find((f) => f.key === row.field);
       if (!field || !operatorsOf(field).includes(row.op)) return null;
       rows.push(row);
@@ -213,7 +214,8 @@
       const field = fields.find((f) => f.key === row.field);
       const opSel = el("select", {class: "cp-op", "aria-label": w("operator")});
       const ops = field ? operatorsOf(field) : BLANK;
-      ops.forEach((op) => opSel.append(el("option", {value: op}, w(`op_${op}`))));
+      const dated = ["date", "datetime"].includes(kindOf(field));  // 早于 / 晚于 for dates, < / > for numbers
+      ops.forEach((op) => opSel.append(el("option", {value: op}, dated && words[`op_date_${op}`] || w(`op_${op}`))));
       if (!ops.includes(row.op)) row.op = ops[0];
       opSel.value = row.op;
       const values = el("span", {class: "cp-value"});
@@ -234,14 +236,18 @@
       if (!field || ["blank", "not_blank", "is_true", "is_false", "me", "today", "this_month"].includes(row.op)) return [];
       const input1 = (key, extra) => {
         const attrs = {class: "cp-input", "aria-label": w("value"), ...extra};
-        if (kindOf(field) === "date") attrs.type = "date";
-        else if (kindOf(field) === "number" || row.op === "last_days") attrs.type = "number";
+        if (kindOf(field) === "number" || row.op === "last_days") attrs.type = "number";  // dates: condition_dates.js
         const box = el("input", attrs);
         box.value = row[key] || "";
         box.addEventListener("input", () => { row[key] = box.value; changed(); });
         return box;
       };
       if (row.op === "last_days") return [input1("value", {min: "1"}), el("span", {}, w("days"))];
+      if (["date", "datetime"].includes(kindOf(field))) {
+        const redrawn = (again) => { if (again) draw(); changed(); };
+        const one = (key) => dates.widgets(row, key, w, redrawn);
+        return row.op === "between" ? [...one("value"), el("span", {}, w("to")), ...one("value2")] : one("value");
+      }
       if (field.type === "select" && (row.op === "in" || row.op === "not_in")) {
         const multi = el("select", {class: "cp-input", multiple: "", "aria-label": w("value")});
         (field.options || []).forEach((o) => {

@@ -11,14 +11,14 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  const {api, showErrors, clearErrors} = window.tangram;
+  const {api, clearErrors} = window.tangram;
   const designer = window.tangram.flowDesigner;
   const form = document.getElementById("trigger-panel");
   if (!designer || !form) return;
   const data = designer.data;
   const base = `/api/v1/apps/${data.app}/draft/flows/${data.flow.key}`;
   const f = form.elements;
-  const OPTIONS = ["when", "fields", "cron", "field", "offset", "at", "repeat", "token", "label"];
+  const {triggerForm} = window.tangram;  // trigger_form.js: the form's reading, shared with the new-flow dialog
   const pickerOptions = {fields: data.fields, checkUrl: data.check_url, usersUrl: "/api/v1/users"};
   const whenPicker = window.tangram.conditionPicker(f.when, pickerOptions);
   const branchWhen = document.getElementById("branch-when");
@@ -26,10 +26,7 @@ document.addEventListener("DOMContentLoaded", () => {
   let previewTimer = null;
 
   function showType() {
-    form.querySelectorAll("[data-on]").forEach((box) => { box.hidden = box.dataset.on !== f.on.value; });
-    form.querySelectorAll("[data-every]").forEach((box) => {
-      box.hidden = !box.dataset.every.split(" ").includes(f.every.value);
-    });
+    triggerForm.show(form);
     if (f.on.value === "schedule") preview();
   }
 
@@ -62,42 +59,12 @@ document.addEventListener("DOMContentLoaded", () => {
     showType();
   }
 
-  /* The cron the schedule widgets say (custom: as typed). */
-  function cronText() {
-    if (f.every.value === "cron") return f.cron.value.trim();
-    const [h, m] = (f.time.value || "09:00").split(":").map(Number);
-    return `${m} ${h} * * ${f.every.value === "weekly" ? f.weekday.value : "*"}`;
-  }
-
-  /* The trigger the panel says, with null for every option the chosen type does not use. */
-  function trigger() {
-    const on = f.on.value;
-    const t = Object.fromEntries(OPTIONS.map((k) => [k, null]));
-    t.on = on;
-    t.when = f.when.value.trim() || null;
-    if (on === "update") {
-      const chosen = [...form.querySelectorAll('input[name="fields"]:checked')].map((box) => box.value);
-      t.fields = chosen.length ? chosen : null;
-    }
-    if (on === "date") {
-      t.field = f.field.value || null;
-      const days = f.days.value.trim();
-      t.offset = days === "" ? (f.offset.value || null) : `${f.direction.value === "-" ? "-" : ""}P${Number(days)}D`;
-      t.at = f.at.value || null;
-      t.repeat = f.repeat.value || null;
-    }
-    if (on === "schedule") t.cron = cronText();
-    if (on === "button") t.label = f.label.value.trim() || null;
-    if (on === "webhook") t.token = f.token.value.trim() || null;
-    return t;
-  }
-
   async function preview() {
     clearTimeout(previewTimer);
     previewTimer = setTimeout(async () => {
       const list = document.getElementById("trigger-next-runs");
       const slot = form.querySelector('[data-error-for="cron"]');
-      const cron = cronText();
+      const cron = triggerForm.cron(form);
       if (f.every.value !== "cron") f.cron.value = cron;
       const r = await api("GET", `${base}/trigger/next-runs?cron=${encodeURIComponent(cron)}`);
       list.innerHTML = "";
@@ -112,18 +79,10 @@ document.addEventListener("DOMContentLoaded", () => {
     }, 150);
   }
 
-  /* An engine issue at flows[i].trigger.<option>[…] goes under that option's field. */
-  function placeErrors(body) {
-    const err = (body && body.error) || {message: String(body)};
-    const details = (err.details || []).map((d) => ({...d, path: (d.path || "").replace(/^flows\[\d+\]\.trigger\.?/, "") || "form"}));
-    const general = details.filter((d) => d.path === "form").map((d) => d.message).join("；");
-    showErrors(form, {error: {...err, message: general || err.message, details: details.filter((d) => d.path !== "form")}});
-  }
-
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const r = await api("PATCH", `${base}/trigger`, trigger());
-    if (!r.ok) { placeErrors(r.data); return; }
+    const r = await api("PATCH", `${base}/trigger`, triggerForm.read(form));
+    if (!r.ok) { triggerForm.showRefusal(form, r.data); return; }
     await designer.change(Promise.resolve(r));
     fill(designer.flow().trigger);
     window.tangram.toast(data.words.saved);
@@ -155,4 +114,6 @@ document.addEventListener("DOMContentLoaded", () => {
   zoom.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && event.target.matches(".node.trigger")) event.target.click();
   });
+  // A flow just made in the new-flow dialog opens with its trigger's settings (…/flows/{flow}#trigger).
+  if (window.location.hash === "#trigger") document.dispatchEvent(new CustomEvent("flow:trigger"));
 });

@@ -1,7 +1,7 @@
 /* The app's flows: switch one on or off, copy, delete (refused while instances run), create one, publish.
    Each is a call to the designer API on the draft; the page is then loaded again.
    DOM contract: table#flows[data-app] tr[data-flow] (input.enabled, button.copy, button.remove),
-   form#new-flow (name, key, form, on), #publish[data-app], [data-error-for="flows|form|publish"]. */
+   #publish[data-app], [data-error-for="flows|publish"]; the new-flow form is new_flow.js's. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -38,15 +38,6 @@ document.addEventListener("DOMContentLoaded", () => {
     } else if (event.target.matches("button.remove") && confirm(row.querySelector("a").textContent)) {
       done(api("DELETE", `${base}/${key}`));
     }
-  });
-
-  document.getElementById("new-flow").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const f = event.target.elements;
-    const flow = {key: f.key.value, name: f.name.value, form: f.form.value, trigger: {on: f.on.value}, steps: []};
-    const r = await api("PUT", `${base}/${f.key.value}`, flow);
-    if (r.ok) window.location.href = `/apps/${table.dataset.app}/builder/flows/${f.key.value}`;
-    else showErrors(event.target, r.data);
   });
 
   document.getElementById("publish").addEventListener("click", async (event) => {

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from engine.errors import FlowStateError
 from engine.flows import effects as fx
 from engine.flows.approvers import escalation_target, resolve
+from engine.flows.asked_first import ask_first, back_to_asker, hand_over, join_asker, rejecter
 from engine.flows.checker import FlowChecker
 from engine.flows.events import AddApprovers, Decide, Transfer
 from engine.flows.moves import reject, step_done
@@ -163,9 +164,11 @@ def _finish_step(run: Run, path: str) -> None:
 def _approve(run: Run, step: ApprovalStep, task: Task, actor: str | None, comment: str | None) -> None:
     state = run.state.approvals[task.step]
     run.close_task(task, "approved", actor, comment)
-    state.approved.append(task.assignee)
     run.log("approved", "同意", "approved", step=task.step, actor=actor or task.assignee, comment=comment,
             task=task.key, auto=actor is None)
+    if back_to_asker(run, task, lambda user: _open(run, task.step, step, user)):
+        return  # one asked first (前加签): it goes back to the approver who asked, who decides for the step
+    state.approved.append(task.assignee)
     if step.mode == "sequential":
         state.position += 1
         if state.position < len(state.approvers):
@@ -179,9 +182,9 @@ def _approve(run: Run, step: ApprovalStep, task: Task, actor: str | None, commen
 def _reject(run: Run, step: ApprovalStep, task: Task, actor: str | None, comment: str | None) -> None:
     state = run.state.approvals[task.step]
     run.close_task(task, "rejected", actor, comment)
-    state.rejected.append(task.assignee)
     run.log("rejected", "驳回", "rejected", step=task.step, actor=actor or task.assignee, comment=comment,
             task=task.key, auto=actor is None)
+    state.rejected.append(rejecter(run, task))
     if step.mode == "n_of_m" and len(state.approvers) - len(state.rejected) >= state.required:
         return  # enough approvers are left to reach N
     for other in run.state.open_tasks(task.step):
@@ -204,9 +207,7 @@ def _return(run: Run, task: Task, actor: str, comment: str | None) -> None:
 
 
 def _replace(run: Run, step: ApprovalStep, task: Task, to: str) -> None:
-    state = run.state.approvals[task.step]
-    if task.assignee in state.approvers:
-        state.approvers[state.approvers.index(task.assignee)] = to
+    hand_over(run.state.approvals[task.step], task.assignee, to)
     _open(run, task.step, step, to)
 
 
@@ -228,12 +229,20 @@ def _join(run: Run, step: ApprovalStep, task: Task, users: list[str], since: dat
             _open(run, task.step, step, user, since, stage)
 
 
-def _add(run: Run, step: ApprovalStep, task: Task, users: tuple[str, ...], actor: str, comment: str | None) -> None:
+def _add(run: Run, step: ApprovalStep, task: Task, event: AddApprovers) -> None:
+    """加签 after oneself (后加签, what 加签 always did: see _join), or before (前加签: asked_first.py)."""
+    def open_for(user: str) -> Task:
+        return _open(run, task.step, step, user)
+
+    if event.position == "before":
+        ask_first(run, task, event.users, event.actor, event.comment, open_for)
+        return
     state = run.state.approvals[task.step]
-    new = [u for u in dict.fromkeys(users) if u not in state.approvers]
-    _join(run, step, task, new)
-    run.log("added_approvers", f"加签：{'、'.join(new)}", f"added approvers {', '.join(new)}", step=task.step,
-            actor=actor, comment=comment, users=new)
+    new = [u for u in dict.fromkeys(event.users) if u not in state.approvers and u not in state.asked_first]
+    if not join_asker(run, task, new, open_for):
+        _join(run, step, task, new)
+    run.log("added_approvers", f"后加签：{'、'.join(new)}", f"added approvers after: {', '.join(new)}",
+            step=task.step, actor=event.actor, comment=event.comment, users=new, position="after")
 
 
 _SWITCHES = {"return": ("allow_return", "退回"), "transfer": ("allow_transfer", "转交"),
@@ -260,7 +269,7 @@ def act(run: Run, task: Task, event: Decide | Transfer | AddApprovers) -> None:
                 comment=event.comment, to=event.to)
         _replace(run, step, task, event.to)
     elif isinstance(event, AddApprovers):
-        _add(run, step, task, event.users, event.actor, event.comment)
+        _add(run, step, task, event)
     elif event.decision == "approve":
         _approve(run, step, task, event.actor, event.comment)
     elif event.decision == "reject":
@@ -282,8 +291,7 @@ def _escalate(run: Run, step: ApprovalStep, task: Task, stage: Stage, index: int
     # the stages go on from the original clock; a one-stage `due` starts afresh with each new approver
     since, next_stage = (task.sla_since, index + 1) if step.sla is not None else (None, 0)
     first, more = targets[0], [u for u in targets[1:] if u not in state.approvers and u != targets[0]]
-    if task.assignee in state.approvers:
-        state.approvers[state.approvers.index(task.assignee)] = first
+    hand_over(state, task.assignee, first)
     _open(run, task.step, step, first, since, next_stage)
     _join(run, step, task, more, since, next_stage)  # the others join as 加签 would
     return True

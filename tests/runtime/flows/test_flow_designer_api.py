@@ -218,7 +218,11 @@ def test_the_panels_choices_are_the_directory_the_roles_and_the_forms_fields(mak
     assert [x["key"] for x in body["roles"]][:2] == ["team_lead", "director"]
     assert [f["key"] for f in body["forms"]] == ["ticket", "work_order"]  # the flow's own form first
     title = next(x for x in body["forms"][1]["fields"] if x["key"] == "title")
-    assert title == {"key": "title", "label": "标题", "type": "text", "computed": False}
+    assert title == {"key": "title", "label": "标题", "type": "text", "computed": False, "matchable": True}
+    # 新建记录's panel: a relation says its target form (for `link`)
+    ticket = next(x for x in body["forms"][1]["fields"] if x["key"] == "ticket")
+    assert ticket == {"key": "ticket", "label": "报修单", "type": "relation", "computed": False, "matchable": True,
+                      "target": "ticket"}
     assert w.client.get(f"{DRAFT}/approve/choices", headers=w.h("li")).status_code == 403
     assert w.client.get(f"{DRAFT}/nosuch/choices", headers=w.h("admin")).status_code == 404
 def test_the_trigger_is_changed_after_creation_and_null_removes_an_option(make: Maker) -> None:

@@ -197,8 +197,8 @@
 
   /* A table of target ← expression rows (更新记录's set, 新建记录's values, a webhook's body). `targets`:
      [key, label] choices for the left column, or null for free text; `sources`: fields whose key a menu
-     inserts into the expression. */
-  function mapping(option, label, values, {targets, sources, targetLabel, sourceLabel}) {
+     inserts into the expression; `addLabel` names the add button when a panel has two tables. */
+  function mapping(option, label, values, {targets, sources, targetLabel, sourceLabel, addLabel}) {
     const box = el("fieldset", {class: "plain mapping", "data-option": option});
     box.append(el("legend", {text: label}), el("p", {class: "error", "data-option-error": option, role: "alert"}));
     const table = el("table", {class: "mapping"});
@@ -233,7 +233,7 @@
       body.append(tr, errorRow);
     };
     Object.entries(values || {}).forEach(([k, v]) => addRow(k, v));
-    const add = el("button", {type: "button", class: "add-row", text: w("添加一行", "Add a row")});
+    const add = el("button", {type: "button", class: "add-row", text: addLabel || w("添加一行", "Add a row")});
     add.addEventListener("click", () => addRow("", ""));
     box.append(table, add);
     const read = () => {

@@ -1,6 +1,7 @@
 /* 更新记录 and 新建记录's panels (engine/flows/actions/update_record.py, create_record.py): a table of
    field ← expression. For 新建记录 the left column lists the writable fields of the other form (赢单 →
-   订单: 客户 ← customer, 金额 ← amount), and a menu puts a field of this flow's form into the expression. */
+   订单: 客户 ← customer, 金额 ← amount), and a menu puts a field of this flow's form into the expression;
+   then the fields to find an existing record by (`match`) and the relation to link it back (`link`). */
 "use strict";
 
 (function () {
@@ -20,23 +21,46 @@
     return () => changed(step, {set: table.read()});
   });
 
+  /* 新建记录: the form, the field mapping; `match` — find an existing record whose fields equal these values
+     and use it instead of making a duplicate (线索转化: a customer of the same name); `link` — a relation of
+     this record set to the record made or found. */
   register("create_record", (box, step, ctx) => {
     const own = fieldsOf(ctx);
     const others = ctx.choices.forms.map((f) => [f.key, f.name]);
     const form = select(others, step.form, {blank: w("请选择表单", "Choose a form")});
     const holder = el("div", {class: "mapping-holder"});
     let table = null;
-    const fill = (values) => {
+    let match = null;
+    let link = null;
+    const fill = (values, matched, linked) => {
       holder.innerHTML = "";
+      const target = fieldsOf(ctx, form.value);
+      const sources = own.map((f) => [f.key, f.label]);
       table = mapping("values", w("字段对应（目标字段 ← 本记录的值）", "Field mapping (target ← this record)"), values, {
-        targets: writable(fieldsOf(ctx, form.value)), sources: own.map((f) => [f.key, f.label]),
+        targets: writable(target), sources,
         targetLabel: w("目标字段", "Target field"), sourceLabel: w("取值（表达式）", "Value (expression)")});
-      holder.append(table.box);
+      match = mapping("match", w("先查找已有记录（不重复新建）", "Find an existing record first (no duplicate)"), matched, {
+        targets: target.filter((f) => f.matchable !== false).map((f) => [f.key, `${f.label}（${f.key}）`]), sources,
+        targetLabel: w("查找字段", "Match field"), sourceLabel: w("等于（表达式）", "Equals (expression)"),
+        addLabel: w("添加查找条件", "Add a match field")});
+      match.box.append(el("p", {class: "help", text: w(
+        "目标表单中这些字段都等于右侧的值的记录已存在时，使用它而不新建（也不改它）；都不填：总是新建",
+        "When a record of the form has all these fields equal to the values, it is used (and left as it is) instead of a new one; none: always create")}));
+      const back = own.filter((f) => f.type === "relation" && f.target === form.value)
+        .map((f) => [f.key, `${f.label}（${f.key}）`]);
+      link = select(back, linked, {blank: w("不关联", "Do not link")});
+      holder.append(table.box, match.box, labelled("link", w("关联回本记录的字段", "Link it back in this record's field"), link,
+        w("本记录中指向该表单的关联字段，设为新建或找到的记录", "A relation of this record to that form, set to the record made or found")));
     };
-    fill(step.values);
-    form.addEventListener("change", () => fill(form.value === step.form ? step.values : {}));
+    fill(step.values, step.match, step.link);
+    form.addEventListener("change", () => (form.value === step.form ? fill(step.values, step.match, step.link) : fill({}, {}, null)));
     box.append(labelled("form", w("在哪个表单中新建", "Create in form"), form), holder,
                el("p", {class: "help", text: expressionHelp()}));
-    return () => changed(step, {form: form.value, values: table.read()});
+    return () => {
+      const matched = match.read();
+      return changed(step, {form: form.value, values: table.read(),
+                            match: Object.keys(matched).length ? matched : undefined,
+                            link: link.value || undefined});
+    };
   });
 })();
