@@ -30,6 +30,7 @@ from runtime.api import (
     tasks,
     tokens,
     views,
+    widget_designer,
 )
 from runtime.api.body_limit import BoundedBody
 from runtime.api.nul_guard import RefuseNul
@@ -87,5 +88,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
                    selection, preview, flow_designer, flow_admin, expressions):
         app.include_router(module.router)
+    app.include_router(widget_designer.router)  # the chart builder's API (issue 25)
     pages.install(app)
     return app
