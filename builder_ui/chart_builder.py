@@ -27,7 +27,8 @@ WORDS = ("cb_dimensions", "cb_measures", "cb_filter", "cb_sort", "cb_add_dimensi
          "data_table", "drill", "kpi_target", "completion", "previous", "previous_growth", "last_year",
          "last_year_growth", "period", "total", "error", "loading", "agg_count", "agg_count_distinct", "agg_sum",
          "agg_avg", "agg_min", "agg_max", "bucket_day", "bucket_week", "bucket_month", "bucket_quarter",
-         "bucket_year", "cb_refused")
+         "bucket_year", "cb_refused", "cb_format", "cb_format_auto", "cb_format_number", "cb_format_percent",
+         "cb_format_money")
 
 
 def _page(request: Request, app: str, user: Any, guard: Any, db: DB, report: str | None,

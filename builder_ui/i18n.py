@@ -343,6 +343,8 @@ ZH |= {
     "agg_count_distinct": "去重计数", "bucket_day": "按日", "bucket_week": "按周", "bucket_month": "按月",
     "bucket_quarter": "按季度", "bucket_year": "按年",
     "cp_last_month": "上月", "cp_this_quarter": "本季度", "cp_last_quarter": "上季度", "cp_this_year": "本年",
+    "cb_format": "显示格式", "cb_format_auto": "默认格式", "cb_format_number": "数字", "cb_format_percent": "百分比",
+    "cb_format_money": "金额（¥）",
 }
 EN |= {
     "chart_builder": "Chart builder", "cb_new_chart": "New chart", "cb_edit_chart": "Edit chart", "cb_fields": "Fields",
@@ -366,6 +368,8 @@ EN |= {
     "bucket_quarter": "By quarter", "bucket_year": "By year",
     "cp_last_month": "last month", "cp_this_quarter": "this quarter", "cp_last_quarter": "last quarter",
     "cp_this_year": "this year",
+    "cb_format": "Format", "cb_format_auto": "Default format", "cb_format_number": "Number", "cb_format_percent": "Percent",
+    "cb_format_money": "Money (¥)",
 }
 
 # The system fields' names come from their one definition (engine/forms/system_fields.py).

@@ -108,13 +108,18 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(page: Any, s
     page.get_by_role("button", name="添加计算指标").click()
     page.get_by_label("指标名称").fill("赢率")
     page.get_by_label("计算公式").fill('COUNTIF(stage = "赢单") / COUNTIF(stage = "赢单" OR stage = "输单")')
+    page.get_by_label("计算指标 显示格式").select_option(label="百分比")
     page.get_by_label("图表名称").fill("赢率")
     wait_until(page, "document.getElementById('cb-preview').dataset.state === 'ok'")
-    assert page.locator("#cb-preview .kpi-value").inner_text().strip() in ("0.5", "50.0%", "50%")
+    assert page.locator("#cb-preview .kpi-value").inner_text().strip() == "50.0%"  # 2 won of 4 closed
     assert page.get_by_label("仪表盘", exact=True).input_value() == "builder_board"
     page.get_by_label("图表标识（英文）").fill("win_rate")
     page.get_by_role("button", name="保存图表").click()
     wait_until(page, "!document.getElementById('cb-publish').disabled")
+    kpi = site.api.get("/apps/crm/draft/reports/builder_board/widgets/win_rate").json()
+    assert kpi == {"key": "win_rate", "type": "kpi", "form": "opportunity", "name": "赢率",
+                   "measures": [{"key": "calc_1", "label": "赢率", "format": "percent",
+                                 "expr": 'COUNTIF(stage = "赢单") / COUNTIF(stage = "赢单" OR stage = "输单")'}]}
     page.get_by_role("button", name="发布").click()
     page.locator("#cb-open").wait_for(state="visible")
     page.locator("#cb-open").click()

@@ -46,10 +46,12 @@
     else widget[key] = value;
   }
 
-  function changed() {
+  /* `redraw` false: the change was typed into a chip, which stays as it is (and keeps the focus). */
+  function changed(redraw = true) {
     $("cb-json").textContent = JSON.stringify(definition(), null, 2);
-    drawSlots();
+    if (redraw) drawSlots();
     $("cb-preview").dataset.state = "loading"; // what is shown is no longer the definition's
+    asked += 1; // nor is an answer still on its way
     clearTimeout(timer);
     timer = setTimeout(preview, 350);
   }
@@ -204,15 +206,26 @@
     return chip("dimensions", i, d.label || labelOf(d.field), extra);
   }
 
+  /* How a measure is shown (engine/reports/formats.py): the field's own way, or number / percent / money. */
+  function formatSelect(m, label) {
+    const formats = [["", W.cb_format_auto], ["number", W.cb_format_number], ["percent", W.cb_format_percent],
+                     ["money", W.cb_format_money]];
+    if (m.format && !formats.some(([v]) => v === m.format)) formats.push([m.format, m.format]);
+    return select(formats, m.format || "", `${label} ${W.cb_format}`, (v) => {
+      if (v) m.format = v; else delete m.format;
+      changed();
+    });
+  }
+
   function measureChip(m, i) {
     if (m.expr !== undefined) {
       const label = el("input", {className: "cb-calc-label", value: m.label || "", placeholder: W.cb_label});
       label.setAttribute("aria-label", W.cb_label);
-      label.addEventListener("input", () => { if (label.value.trim()) m.label = label.value.trim(); else delete m.label; changed(); });
+      label.addEventListener("input", () => { if (label.value.trim()) m.label = label.value.trim(); else delete m.label; changed(false); });
       const expr = el("input", {className: "cb-calc-expr", value: m.expr, placeholder: 'COUNTIF(stage = "赢单") / COUNT()'});
       expr.setAttribute("aria-label", W.cb_expression);
-      expr.addEventListener("input", () => { m.expr = expr.value; changed(); });
-      return chip("measures", i, W.cb_calculated, [label, expr]);
+      expr.addEventListener("input", () => { m.expr = expr.value; changed(false); });
+      return chip("measures", i, W.cb_calculated, [label, expr, formatSelect(m, W.cb_calculated)]);
     }
     const f = m.field ? fieldOf(m.field) : null;
     const aggs = m.field ? (f ? f.aggs : [m.agg]) : ["count"];
@@ -222,7 +235,8 @@
       renameSort(before, columnKey(m, i));
       changed();
     })] : [];
-    return chip("measures", i, m.label || (m.field ? labelOf(m.field) : W.cb_records), extra);
+    const name = m.label || (m.field ? labelOf(m.field) : W.cb_records);
+    return chip("measures", i, name, [...extra, formatSelect(m, name)]);
   }
 
   function drawSlots() {
@@ -261,7 +275,7 @@
       ...sortColumns().map(([v, text]) => el("option", {value: v, textContent: text})));
     s.value = first.replace(/^-/, "");
     $("cb-desc").checked = first.startsWith("-");
-    $("cb-limit").value = widget.limit ?? "";
+    keep($("cb-limit"), widget.limit ?? "");
     $("cb-others").checked = widget.others !== false;
   }
 
@@ -349,7 +363,7 @@
   function place(path, message) {
     const m = String(path || "").replace(/^(reports\[\d+\]\.widgets\[\d+\]|widget)\.?/, "").match(/^([a-z_]+)(?:\[(\d+)\])?/);
     const part = m ? m[1] : "";
-    const slot = {dimensions: "dimensions", measures: "measures", filter: "filter", sort: "sort", limit: "limit",
+    const slot = {dimensions: "dimensions", measures: "measures", measure: "measures", filter: "filter", sort: "sort", limit: "limit",
                   period: "period", target: "target", type: "type", stages: "dimensions", others: "limit"}[part];
     if (!slot) return false;
     const box = document.querySelector(`.cb-error[data-error-for="${slot}"]`);
