@@ -20,43 +20,107 @@ from runtime.apps import definitions, report_drafts
 
 router = APIRouter()
 
-WORDS = ("cb_dimensions", "cb_measures", "cb_filter", "cb_sort", "cb_add_dimension", "cb_add_measure",
-         "cb_add_filter", "cb_records", "cb_calculated", "cb_expression", "cb_label", "cb_drop_hint",
-         "cb_not_dimension", "cb_not_measure", "cb_empty_preview", "cb_too_many", "cb_saved", "cb_new_report",
-         "cb_no_sort", "cb_desc", "cb_bucket_none", "published", "remove", "move_up", "blank", "others",
-         "data_table", "drill", "kpi_target", "completion", "previous", "previous_growth", "last_year",
-         "last_year_growth", "period", "total", "error", "loading", "agg_count", "agg_count_distinct", "agg_sum",
-         "agg_avg", "agg_min", "agg_max", "bucket_day", "bucket_week", "bucket_month", "bucket_quarter",
-         "bucket_year", "cb_refused", "cb_format", "cb_format_auto", "cb_format_number", "cb_format_percent",
-         "cb_format_money")
+WORDS = (
+    "cb_dimensions",
+    "cb_measures",
+    "cb_filter",
+    "cb_sort",
+    "cb_add_dimension",
+    "cb_add_measure",
+    "cb_add_filter",
+    "cb_records",
+    "cb_calculated",
+    "cb_expression",
+    "cb_label",
+    "cb_drop_hint",
+    "cb_not_dimension",
+    "cb_not_measure",
+    "cb_empty_preview",
+    "cb_too_many",
+    "cb_saved",
+    "cb_new_report",
+    "cb_no_sort",
+    "cb_desc",
+    "cb_bucket_none",
+    "published",
+    "remove",
+    "move_up",
+    "blank",
+    "others",
+    "data_table",
+    "drill",
+    "kpi_target",
+    "completion",
+    "previous",
+    "previous_growth",
+    "last_year",
+    "last_year_growth",
+    "period",
+    "total",
+    "error",
+    "loading",
+    "agg_count",
+    "agg_count_distinct",
+    "agg_sum",
+    "agg_avg",
+    "agg_min",
+    "agg_max",
+    "bucket_day",
+    "bucket_week",
+    "bucket_month",
+    "bucket_quarter",
+    "bucket_year",
+    "cb_refused",
+    "cb_format",
+    "cb_format_auto",
+    "cb_format_number",
+    "cb_format_percent",
+    "cb_format_money",
+)
 
 
-def _page(request: Request, app: str, user: Any, guard: Any, db: DB, report: str | None,
-          widget: dict[str, Any] | None) -> Response:
+def _page(
+    request: Request, app: str, user: Any, guard: Any, db: DB, report: str | None, widget: dict[str, Any] | None
+) -> Response:
     t = i18n.translator(i18n.language(request))
     with db.read() as conn:
         guard.require_manage(conn, app)
         draft = definitions.draft(conn, app)
         current, _ = definitions.current(conn, app)
     reports = [{"key": r.key, "name": r.name} for r in parse_app(draft).reports]
-    data = {"app": app, "report": report, "widget": widget, "reports": reports,
-            "forms": [{"key": f.key, "name": f.name} for f in current.forms],
-            "form": request.query_params.get("form"), "words": {k: t(k) for k in WORDS},
-            "check_url": f"/api/v1/apps/{app}/draft/forms/{{form}}/check-expression"}
-    return render(request, "builder/chart_builder.html", user=user, app_key=app, app_name=draft.get("name", app),
-                  data=data, editing=widget is not None)
+    data = {
+        "app": app,
+        "report": report,
+        "widget": widget,
+        "reports": reports,
+        "forms": [{"key": f.key, "name": f.name} for f in current.forms],
+        "form": request.query_params.get("form"),
+        "words": {k: t(k) for k in WORDS},
+        "check_url": f"/api/v1/apps/{app}/draft/forms/{{form}}/check-expression",
+    }
+    return render(
+        request,
+        "builder/chart_builder.html",
+        user=user,
+        app_key=app,
+        app_name=draft.get("name", app),
+        data=data,
+        editing=widget is not None,
+    )
 
 
 @router.get("/apps/{app}/builder/charts/new")
-def new_chart_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: DB,
-                   report: str | None = None) -> Response:
+def new_chart_page(
+    request: Request, app: str, user: Viewer, guard: PageGuard, db: DB, report: str | None = None
+) -> Response:
     """A new chart; `?report=` preselects the dashboard it is saved into, `?form=` the form."""
     return _page(request, app, user, guard, db, report, None)
 
 
 @router.get("/apps/{app}/builder/charts/{report}/{widget}")
-def edit_chart_page(request: Request, app: str, report: str, widget: str, user: Viewer, guard: PageGuard,
-                    db: DB) -> Response:
+def edit_chart_page(
+    request: Request, app: str, report: str, widget: str, user: Viewer, guard: PageGuard, db: DB
+) -> Response:
     """A widget of the draft's dashboard, opened as it is saved (404 when there is none)."""
     with db.read() as conn:
         guard.require_manage(conn, app)

@@ -39,9 +39,17 @@ class ReportField:
     options: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "group": self.group, "type": self.type, "kind": self.kind,
-                "dimension": self.dimension, "buckets": self.buckets, "aggs": list(self.aggs),
-                **({"options": self.options} if self.options else {})}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "group": self.group,
+            "type": self.type,
+            "kind": self.kind,
+            "dimension": self.dimension,
+            "buckets": self.buckets,
+            "aggs": list(self.aggs),
+            **({"options": self.options} if self.options else {}),
+        }
 
 
 def _aggs(kind: Type | None) -> tuple[str, ...]:
@@ -52,8 +60,16 @@ def _aggs(kind: Type | None) -> tuple[str, ...]:
     return ("count", "count_distinct") + (("min", "max") if str(kind) in _ORDERED else ())
 
 
-def _entry(form: FormDefinition, app: AppDefinition, key: str, label: str, group: str, type_: str,
-           kind: Type | None, options: list[dict[str, str]]) -> ReportField:
+def _entry(
+    form: FormDefinition,
+    app: AppDefinition,
+    key: str,
+    label: str,
+    group: str,
+    type_: str,
+    kind: Type | None,
+    options: list[dict[str, str]],
+) -> ReportField:
     try:
         plan = plan_dimension(Dimension(field=key), form, "field", app)
         groups, buckets = True, plan.is_time
@@ -85,8 +101,18 @@ def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]
             kind = scope.lookups.get((f.key, other.key))
             if kind is None:
                 continue
-            out.append(_entry(form, app, f"{f.key}.{other.key}", f"{f.label}.{other.label}", f.label, other.type,
-                              kind, _options(other)))
+            out.append(
+                _entry(
+                    form,
+                    app,
+                    f"{f.key}.{other.key}",
+                    f"{f.label}.{other.label}",
+                    f.label,
+                    other.type,
+                    kind,
+                    _options(other),
+                )
+            )
     return out
 
 

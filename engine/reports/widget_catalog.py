@@ -27,8 +27,16 @@ def widget_type_slots() -> list[dict[str, Any]]:
     out = []
     for kind in widget_types.all():
         low, high = getattr(kind, "measures", (1, None))
-        out.append({"type": kind.type, "label": kind.label, "label_en": getattr(kind, "label_en", None),
-                    "dimensions": list(kind.dimensions), "measures": [low, high], "settings": _settings(kind)})
+        out.append(
+            {
+                "type": kind.type,
+                "label": kind.label,
+                "label_en": getattr(kind, "label_en", None),
+                "dimensions": list(kind.dimensions),
+                "measures": [low, high],
+                "settings": _settings(kind),
+            }
+        )
     return out
 
 

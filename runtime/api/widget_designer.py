@@ -50,14 +50,27 @@ def get_widget(app: str, report: str, widget: str, db: DB, guard: Gatekeeper) ->
 
 
 @router.put("/draft/reports/{report}/widgets/{widget}")
-def put_widget(app: str, report: str, widget: str, definition: Annotated[dict[str, Any], Body()], request: Request,
-               db: DB, guard: Gatekeeper, report_name: str | None = None) -> Any:
+def put_widget(
+    app: str,
+    report: str,
+    widget: str,
+    definition: Annotated[dict[str, Any], Body()],
+    request: Request,
+    db: DB,
+    guard: Gatekeeper,
+    report_name: str | None = None,
+) -> Any:
     """Save a widget into the draft's dashboard `report` (replacing the one with this key in place, or
     added at the end); `?report_name=` creates the dashboard when it does not exist. 422 with every problem
     at its JSON path; the published app changes when the draft is published."""
-    saved = edit_draft(app, request, db, guard,
-                       lambda d: report_drafts.put_widget(d, report, widget, definition, report_name),
-                       detail={"report": report, "widget": widget})
+    saved = edit_draft(
+        app,
+        request,
+        db,
+        guard,
+        lambda d: report_drafts.put_widget(d, report, widget, definition, report_name),
+        detail={"report": report, "widget": widget},
+    )
     return report_drafts.widget_of(saved.dump(), report, widget)
 
 

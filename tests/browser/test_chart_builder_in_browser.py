@@ -30,13 +30,28 @@ def sales(site: Site) -> dict[str, Decimal]:
     Returns this quarter's total per region, computed here."""
     today = datetime.now(ZONE).date()
     inside, outside = today, _quarter_start(today) - timedelta(days=1)
-    customers = {region: site.record("crm", "customer", {"name": f"{region}图表客户", "region": region})["id"]
-                 for region in ("华东", "华南", "华北")}
+    customers = {
+        region: site.record("crm", "customer", {"name": f"{region}图表客户", "region": region})["id"]
+        for region in ("华东", "华南", "华北")
+    }
     totals: dict[str, Decimal] = {}
-    for region, amount, day in (("华东", "1200.50", inside), ("华东", "800.00", inside), ("华南", "300.25", inside),
-                                ("华北", "999.00", outside), ("华南", "5000.00", outside)):
-        site.record("crm", "contract", {"title": f"{region}合同{amount}", "customer": customers[region],
-                                        "amount": amount, "signed_on": day.isoformat()})
+    for region, amount, day in (
+        ("华东", "1200.50", inside),
+        ("华东", "800.00", inside),
+        ("华南", "300.25", inside),
+        ("华北", "999.00", outside),
+        ("华南", "5000.00", outside),
+    ):
+        site.record(
+            "crm",
+            "contract",
+            {
+                "title": f"{region}合同{amount}",
+                "customer": customers[region],
+                "amount": amount,
+                "signed_on": day.isoformat(),
+            },
+        )
         if day == inside:
             totals[region] = totals.get(region, Decimal(0)) + Decimal(amount)
     for i, stage in enumerate(("赢单", "输单", "赢单", "输单", "商务谈判")):
@@ -68,12 +83,14 @@ def _ready(page: Any) -> None:
 
 def _preview_rows(page: Any) -> list[list[str]]:
     wait_until(page, "document.getElementById('cb-preview').dataset.state === 'ok'")
-    return page.eval_on_selector_all("#cb-preview details.data table tbody tr",
-                                     "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    return page.eval_on_selector_all(
+        "#cb-preview details.data table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
 
 
-def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(page: Any, site: Site,
-                                                                  sales: dict[str, Decimal]) -> None:
+def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(
+    page: Any, site: Site, sales: dict[str, Decimal]
+) -> None:
     page.goto(f"{site.url}/apps/crm")
     page.locator("#new-chart-link").click()
     _ready(page)
@@ -86,7 +103,9 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(page: Any, s
     drag(page, _label(page, "signed_on"), page.locator("#cb-filter-drop"))
     page.locator(".condition-picker .cp-row select.cp-op").select_option(label="本季度")
     page.get_by_label("图表名称").fill("各区域本季度成交额")
-    wait_until(page, """document.getElementById('cb-json').textContent.includes('INPERIOD(signed_on, \\\\"Q\\\\", 0)')""")
+    wait_until(
+        page, """document.getElementById('cb-json').textContent.includes('INPERIOD(signed_on, \\\\"Q\\\\", 0)')"""
+    )
     rows = _preview_rows(page)
     shown = {r[0]: Decimal(r[1].replace(",", "").replace("¥", "")) for r in rows}
     assert shown == sales
@@ -97,9 +116,15 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(page: Any, s
     page.get_by_role("button", name="保存图表").click()
     wait_until(page, "!document.getElementById('cb-publish').disabled")
     saved = site.api.get("/apps/crm/draft/reports/builder_board/widgets/region_revenue").json()
-    assert saved == {"key": "region_revenue", "type": "bar", "form": "contract", "name": "各区域本季度成交额",
-                     "dimensions": [{"field": "customer.region"}], "measures": [{"agg": "sum", "field": "amount"}],
-                     "filter": 'INPERIOD(signed_on, "Q", 0)'}
+    assert saved == {
+        "key": "region_revenue",
+        "type": "bar",
+        "form": "contract",
+        "name": "各区域本季度成交额",
+        "dimensions": [{"field": "customer.region"}],
+        "measures": [{"agg": "sum", "field": "amount"}],
+        "filter": 'INPERIOD(signed_on, "Q", 0)',
+    }
 
     # The win-rate KPI, by clicks only, into the dashboard just made.
     page.goto(f"{site.url}/apps/crm/builder/charts/new?report=builder_board&form=opportunity")
@@ -117,9 +142,20 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(page: Any, s
     page.get_by_role("button", name="保存图表").click()
     wait_until(page, "!document.getElementById('cb-publish').disabled")
     kpi = site.api.get("/apps/crm/draft/reports/builder_board/widgets/win_rate").json()
-    assert kpi == {"key": "win_rate", "type": "kpi", "form": "opportunity", "name": "赢率",
-                   "measures": [{"key": "calc_1", "label": "赢率", "format": "percent",
-                                 "expr": 'COUNTIF(stage = "赢单") / COUNTIF(stage = "赢单" OR stage = "输单")'}]}
+    assert kpi == {
+        "key": "win_rate",
+        "type": "kpi",
+        "form": "opportunity",
+        "name": "赢率",
+        "measures": [
+            {
+                "key": "calc_1",
+                "label": "赢率",
+                "format": "percent",
+                "expr": 'COUNTIF(stage = "赢单") / COUNTIF(stage = "赢单" OR stage = "输单")',
+            }
+        ],
+    }
     page.get_by_role("button", name="发布").click()
     page.locator("#cb-open").wait_for(state="visible")
     page.locator("#cb-open").click()
@@ -129,7 +165,9 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(page: Any, s
     wait_until(page, "document.querySelector('#widgets .kpi-value') !== null")
 
 
-def test_a_refused_definition_shows_the_engines_word_on_its_slot(page: Any, site: Site, sales: dict[str, Decimal]) -> None:
+def test_a_refused_definition_shows_the_engines_word_on_its_slot(
+    page: Any, site: Site, sales: dict[str, Decimal]
+) -> None:
     page.goto(f"{site.url}/apps/crm/builder/charts/new?form=contract")
     _ready(page)
     page.locator('#cb-types button[data-type="scatter"]').click()

@@ -10,8 +10,14 @@ from fastapi.testclient import TestClient
 
 from tests.factories import Maker, shop
 
-WIDGET = {"key": "levels", "type": "pie", "form": "customer", "name": "等级分布", "dimensions": [{"field": "level"}],
-          "measures": [{"agg": "count"}]}
+WIDGET = {
+    "key": "levels",
+    "type": "pie",
+    "form": "customer",
+    "name": "等级分布",
+    "dimensions": [{"field": "level"}],
+    "measures": [{"agg": "count"}],
+}
 
 
 def _login(client: TestClient, username: str) -> None:
@@ -21,7 +27,7 @@ def _login(client: TestClient, username: str) -> None:
 
 def _data(html: str) -> dict[str, Any]:
     start = html.index('id="cb-data">') + len('id="cb-data">')
-    return json.loads(html[start:html.index("</script>", start)])  # type: ignore[no-any-return]
+    return json.loads(html[start : html.index("</script>", start)])  # type: ignore[no-any-return]
 
 
 def test_the_builder_is_linked_and_opens_a_widget_of_the_draft(make: Maker, app: Any) -> None:

@@ -16,14 +16,26 @@ from engine.reports.widgets.base import WidgetType
 from tests.factories import Maker, shop
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "apps" / "crm_template.json"
-BY_REGION = {"type": "bar", "form": "product", "name": "各地区产品数", "dimensions": [{"field": "maker.region"}],
-             "measures": [{"agg": "count"}]}
+BY_REGION = {
+    "type": "bar",
+    "form": "product",
+    "name": "各地区产品数",
+    "dimensions": [{"field": "maker.region"}],
+    "measures": [{"agg": "count"}],
+}
 
 
 @pytest.fixture
 def sold(make: Maker) -> Maker:
-    definition = shop(reports=[{"key": "board", "name": "看板", "widgets": [
-        {"key": "count", "type": "kpi", "form": "customer", "measures": [{"agg": "count"}]}]}])
+    definition = shop(
+        reports=[
+            {
+                "key": "board",
+                "name": "看板",
+                "widgets": [{"key": "count", "type": "kpi", "form": "customer", "measures": [{"agg": "count"}]}],
+            }
+        ]
+    )
     definition["forms"][1]["fields"].append({"key": "maker", "type": "relation", "label": "客户", "target": "customer"})
     make.app_def(definition)
     return make
@@ -44,8 +56,14 @@ def test_widget_types_come_from_the_registry_with_their_slots(client: TestClient
     kinds = {t["type"]: t for t in r.json()["items"]}
     assert kinds["bar"]["label"] == "柱状图" and kinds["bar"]["dimensions"] == [1, 2]
     assert "stack" in kinds["bar"]["settings"] and kinds["kpi"]["settings"] == ["target", "period"]
-    assert kinds["gauge_test"] == {"type": "gauge_test", "label": "仪表盘测试", "label_en": None, "dimensions": [0, 0],
-                                   "measures": [1, None], "settings": ["target", "period"]}
+    assert kinds["gauge_test"] == {
+        "type": "gauge_test",
+        "label": "仪表盘测试",
+        "label_en": None,
+        "dimensions": [0, 0],
+        "measures": [1, None],
+        "settings": ["target", "period"],
+    }
 
 
 def test_fields_include_the_related_forms_through_relations(client: TestClient, sold: Maker) -> None:
@@ -69,8 +87,10 @@ def test_a_widget_saved_into_a_new_dashboard_is_in_the_draft_until_published(cli
     assert r.json() == {"key": "by_region", **BY_REGION}
     assert client.get("/api/v1/apps/shop/reports/products", headers=sold.admin).status_code == 404
     listed = client.get("/api/v1/apps/shop/draft/reports", headers=sold.admin).json()["items"]
-    assert [(d["key"], d["name"], d["widgets"]) for d in listed] == [("board", "看板", ["count"]),
-                                                                     ("products", "产品看板", ["by_region"])]
+    assert [(d["key"], d["name"], d["widgets"]) for d in listed] == [
+        ("board", "看板", ["count"]),
+        ("products", "产品看板", ["by_region"]),
+    ]
     assert client.post("/api/v1/apps/shop/publish", headers=sold.admin).status_code == 200
     r = client.get("/api/v1/apps/shop/reports/products", headers=sold.admin)
     assert r.status_code == 200 and r.json()["widgets"][0]["name"] == "各地区产品数"
@@ -86,15 +106,18 @@ def test_saving_a_widget_of_the_same_key_replaces_it_in_place(client: TestClient
     assert client.get(url + "count", headers=sold.admin).json()["measures"] == [{"agg": "sum", "field": "amount"}]
 
 
-@pytest.mark.parametrize(("body", "status", "where"), [
-    ({**BY_REGION, "dimensions": [{"field": "maker.nope"}]}, 422, "reports[0].widgets[1].dimensions[0].field"),
-    ({**BY_REGION, "type": "nope"}, 422, "reports[0].widgets[1].type"),
-    ({**BY_REGION, "key": "other"}, 400, "key"),
-    ({**BY_REGION, "colour": "red"}, 422, None),
-])
-def test_a_bad_widget_is_refused_naming_where_and_nothing_is_saved(client: TestClient, sold: Maker,
-                                                                   body: dict[str, Any], status: int,
-                                                                   where: str | None) -> None:
+@pytest.mark.parametrize(
+    ("body", "status", "where"),
+    [
+        ({**BY_REGION, "dimensions": [{"field": "maker.nope"}]}, 422, "reports[0].widgets[1].dimensions[0].field"),
+        ({**BY_REGION, "type": "nope"}, 422, "reports[0].widgets[1].type"),
+        ({**BY_REGION, "key": "other"}, 400, "key"),
+        ({**BY_REGION, "colour": "red"}, 422, None),
+    ],
+)
+def test_a_bad_widget_is_refused_naming_where_and_nothing_is_saved(
+    client: TestClient, sold: Maker, body: dict[str, Any], status: int, where: str | None
+) -> None:
     r = client.put("/api/v1/apps/shop/draft/reports/board/widgets/regions", json=body, headers=sold.admin)
     assert r.status_code == status, r.text
     error = r.json()["error"]
