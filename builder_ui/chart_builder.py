@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from builder_ui import i18n
+from builder_ui import dashboards, i18n
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app_check import parse_app
@@ -20,7 +20,7 @@ from runtime.apps import definitions, report_drafts
 
 router = APIRouter()
 
-WORDS = (
+WORDS = dashboards.WORDS + (
     "cb_dimensions",
     "cb_measures",
     "cb_filter",
@@ -32,33 +32,23 @@ WORDS = (
     "cb_calculated",
     "cb_expression",
     "cb_label",
-    "cb_drop_hint",
     "cb_not_dimension",
     "cb_not_measure",
     "cb_empty_preview",
-    "cb_too_many",
     "cb_saved",
     "cb_new_report",
     "cb_no_sort",
-    "cb_desc",
     "cb_bucket_none",
+    "cb_refused",
+    "cb_format",
+    "cb_format_auto",
+    "cb_format_number",
+    "cb_format_percent",
+    "cb_format_money",
+    "cb_sort_needs_column",
     "published",
     "remove",
     "move_up",
-    "blank",
-    "others",
-    "data_table",
-    "drill",
-    "kpi_target",
-    "completion",
-    "previous",
-    "previous_growth",
-    "last_year",
-    "last_year_growth",
-    "period",
-    "total",
-    "error",
-    "loading",
     "agg_count",
     "agg_count_distinct",
     "agg_sum",
@@ -70,13 +60,8 @@ WORDS = (
     "bucket_month",
     "bucket_quarter",
     "bucket_year",
-    "cb_refused",
-    "cb_format",
-    "cb_format_auto",
-    "cb_format_number",
-    "cb_format_percent",
-    "cb_format_money",
 )
+"""The words the script shows: the dashboard's (widgets.js draws the preview) and the builder's own."""
 
 
 def _page(

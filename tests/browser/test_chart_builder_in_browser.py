@@ -100,6 +100,8 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(
     drag(page, _label(page, "customer.region"), page.locator("#cb-dimensions"))
     drag(page, _label(page, "amount"), page.locator("#cb-measures"))
     assert page.locator("#cb-dimensions .cb-chip").inner_text().startswith("客户.所属区域")
+    drag(page, _label(page, "amount"), page.locator("#cb-sort-drop"))  # biggest first
+    assert page.get_by_label("排序依据").input_value() == "sum_amount" and page.get_by_label("降序").is_checked()
     drag(page, _label(page, "signed_on"), page.locator("#cb-filter-drop"))
     page.locator(".condition-picker .cp-row select.cp-op").select_option(label="本季度")
     page.get_by_label("图表名称").fill("各区域本季度成交额")
@@ -108,6 +110,7 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(
     )
     rows = _preview_rows(page)
     shown = {r[0]: Decimal(r[1].replace(",", "").replace("¥", "")) for r in rows}
+    assert [r[0] for r in rows] == sorted(sales, key=lambda region: -sales[region])
     assert shown == sales
     page.get_by_label("仪表盘", exact=True).select_option(label="新建仪表盘…")
     page.get_by_label("新仪表盘名称").fill("图表设计测试看板")
@@ -124,6 +127,7 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(
         "dimensions": [{"field": "customer.region"}],
         "measures": [{"agg": "sum", "field": "amount"}],
         "filter": 'INPERIOD(signed_on, "Q", 0)',
+        "sort": "-sum_amount",
     }
 
     # The win-rate KPI, by clicks only, into the dashboard just made.

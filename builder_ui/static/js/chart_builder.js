@@ -7,7 +7,8 @@
    The engine's refusals land on the slot they concern ([data-error-for=<slot>], the chip gets aria-invalid),
    and the chart is drawn only from an answer the API gave.
    DOM contract: #cb-data (JSON); select#cb-form; #cb-fields li.cb-field[data-key] with button.cb-to[data-slot];
-   #cb-types button.cb-type[data-type][aria-pressed]; ul.cb-drop#cb-dimensions / #cb-measures / #cb-filter-drop
+   #cb-types button.cb-type[data-type][aria-pressed]; ul.cb-drop#cb-dimensions / #cb-measures / #cb-filter-drop /
+   #cb-sort-drop (a field dropped there sorts by its column)
    holding li.cb-chip[data-index]; #cb-filter (the condition picker's input); #cb-sort, #cb-desc, #cb-limit,
    #cb-others, #cb-stack, #cb-target, #cb-period-field, #cb-period-bucket; #cb-name; #cb-preview[data-state=
    empty|loading|ok|error]; #cb-report, #cb-report-name, #cb-report-key, #cb-key, #cb-save, #cb-publish, #cb-open;
@@ -117,6 +118,16 @@
       if (!measure) { showSlotError(slot, W.cb_not_measure); return; }
       widget.measures = widget.measures || [];
       widget.measures.splice(at === undefined ? widget.measures.length : at, 0, measure);
+    } else if (slot === "sort") {
+      // Sorting is by a column of the chart: the dimension on that field, else a measure of it.
+      const dim = (widget.dimensions || []).find((d) => d.field === key);
+      const at = (widget.measures || []).findIndex((m) => (key ? m.field === key : m.agg === "count" && !m.field));
+      const column = dim ? dim.field : at >= 0 ? columnKey(widget.measures[at], at) : null;
+      if (!column) { showSlotError(slot, W.cb_sort_needs_column); return; }
+      $("cb-sort").value = column;
+      $("cb-desc").checked = !dim; // measures biggest first, dimensions in their order
+      writeSort();
+      return;
     } else if (slot === "filter") {
       if (!picker || !picker.addRow(key)) { showSlotError(slot, W.cb_refused); return; }
       return;
@@ -417,8 +428,8 @@
     window.Sortable.create(list, {group: {name: "cb", put: true, pull: false}, animation: 0, forceFallback: true,
       filter: "input, select, button",
       preventOnFilter: false,
-      onAdd: (e) => { const key = e.item.dataset.key; e.item.remove(); addTo(slot, key, slot === "filter" ? undefined : e.newIndex); },
-      onUpdate: (e) => { if (slot !== "filter") move(slot, e.oldIndex, e.newIndex); }});
+      onAdd: (e) => { const key = e.item.dataset.key; e.item.remove(); addTo(slot, key, e.newIndex); },
+      onUpdate: (e) => { if (slot === "dimensions" || slot === "measures") move(slot, e.oldIndex, e.newIndex); }});
   }
 
   /* --- save and publish --- */
@@ -485,6 +496,7 @@
     droppable($("cb-dimensions"), "dimensions");
     droppable($("cb-measures"), "measures");
     droppable($("cb-filter-drop"), "filter");
+    droppable($("cb-sort-drop"), "sort");
     await loadFields();
     changed();
     document.body.dataset.chartBuilder = "ready";
