@@ -345,6 +345,7 @@ ZH |= {
     "cp_last_month": "上月", "cp_this_quarter": "本季度", "cp_last_quarter": "上季度", "cp_this_year": "本年",
     "cb_format": "显示格式", "cb_format_auto": "默认格式", "cb_format_number": "数字", "cb_format_percent": "百分比",
     "cb_format_money": "金额（¥）", "cb_sort_needs_column": "先把这个字段放到维度或指标，才能按它排序",
+    "cb_search": "搜索字段",
 }
 EN |= {
     "chart_builder": "Chart builder", "cb_new_chart": "New chart", "cb_edit_chart": "Edit chart", "cb_fields": "Fields",
@@ -370,6 +371,7 @@ EN |= {
     "cp_this_year": "this year",
     "cb_format": "Format", "cb_format_auto": "Default format", "cb_format_number": "Number", "cb_format_percent": "Percent",
     "cb_format_money": "Money (¥)", "cb_sort_needs_column": "Put the field in dimensions or measures first to sort by it",
+    "cb_search": "Search fields",
 }
 
 # The system fields' names come from their one definition (engine/forms/system_fields.py).

@@ -175,7 +175,11 @@ def test_a_refused_definition_shows_the_engines_word_on_its_slot(
     page.goto(f"{site.url}/apps/crm/builder/charts/new?form=contract")
     _ready(page)
     page.locator('#cb-types button[data-type="scatter"]').click()
-    _field(page, "customer.region").locator('button[data-slot="dimensions"]').click()
+    page.get_by_label("搜索字段").fill("区域")
+    visible = page.eval_on_selector_all("#cb-fields li.cb-field:not([hidden])", "items => items.map(i => i.dataset.key)")
+    assert "customer.region" in visible and "amount" not in visible
+    page.get_by_role("button", name="添加为维度：客户.所属区域").click()
+    page.get_by_label("搜索字段").fill("")
     _field(page, "amount").locator('button[data-slot="measures"]').click()
     wait_until(page, "document.getElementById('cb-preview').dataset.state === 'error'")
     assert "散点图需要两个指标" in page.locator('.cb-error[data-error-for="measures"]').inner_text()

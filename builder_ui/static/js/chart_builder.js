@@ -6,7 +6,7 @@
    Chart types and the slots each takes come from GET …/widget-types; fields from GET …/forms/{form}/report-fields.
    The engine's refusals land on the slot they concern ([data-error-for=<slot>], the chip gets aria-invalid),
    and the chart is drawn only from an answer the API gave.
-   DOM contract: #cb-data (JSON); select#cb-form; #cb-fields li.cb-field[data-key] with button.cb-to[data-slot];
+   DOM contract: #cb-data (JSON); select#cb-form; #cb-search; #cb-fields li.cb-field[data-key] with button.cb-to[data-slot];
    #cb-types button.cb-type[data-type][aria-pressed]; ul.cb-drop#cb-dimensions / #cb-measures / #cb-filter-drop /
    #cb-sort-drop (a field dropped there sorts by its column)
    holding li.cb-chip[data-index]; #cb-filter (the condition picker's input); #cb-sort, #cb-desc, #cb-limit,
@@ -76,14 +76,32 @@
     for (const f of fields) { if (!groups.has(f.group)) groups.set(f.group, []); groups.get(f.group).push(f); }
     for (const [group, items] of groups) {
       const list = el("ul", {className: "cb-field-list"});
-      if (group) box.append(el("h3", {textContent: group}));
+      if (group) box.append(el("h3", {className: "cb-group", textContent: group}));
       for (const f of items) list.append(fieldItem(f));
       box.append(list);
       window.Sortable.create(list, {group: {name: "cb", pull: "clone", put: false}, sort: false, animation: 0, forceFallback: true,
         filter: "button", preventOnFilter: false});
     }
     makePicker();
+    search();
   }
+
+  /* Only the fields whose name holds the searched text; a group with none left is hidden with its heading. */
+  function search() {
+    const text = $("cb-search").value.trim().toLowerCase();
+    for (const list of document.querySelectorAll("#cb-fields .cb-field-list")) {
+      let shown = 0;
+      for (const item of list.children) {
+        item.hidden = !!text && !item.textContent.toLowerCase().includes(text) && !item.dataset.key.includes(text);
+        if (!item.hidden) shown += 1;
+      }
+      list.hidden = shown === 0;
+      const heading = list.previousElementSibling;
+      if (heading && heading.classList.contains("cb-group")) heading.hidden = shown === 0;
+    }
+  }
+
+  $("cb-search").addEventListener("input", search);
 
   function fieldItem(f) {
     const item = el("li", {className: "cb-field"});
