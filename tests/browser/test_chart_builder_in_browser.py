@@ -176,7 +176,9 @@ def test_a_refused_definition_shows_the_engines_word_on_its_slot(
     _ready(page)
     page.locator('#cb-types button[data-type="scatter"]').click()
     page.get_by_label("搜索字段").fill("区域")
-    visible = page.eval_on_selector_all("#cb-fields li.cb-field:not([hidden])", "items => items.map(i => i.dataset.key)")
+    visible = page.eval_on_selector_all(
+        "#cb-fields li.cb-field:not([hidden])", "items => items.map(i => i.dataset.key)"
+    )
     assert "customer.region" in visible and "amount" not in visible
     page.get_by_role("button", name="添加为维度：客户.所属区域").click()
     page.get_by_label("搜索字段").fill("")
