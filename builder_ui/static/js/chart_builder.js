@@ -127,8 +127,7 @@
     if (slot === "dimensions") {
       if (!f || !f.dimension) { showSlotError(slot, W.cb_not_dimension); return; }
       const dim = {field: key};
-      if (f.buckets && f.type !== "timestamp" && f.kind === "date") dim.bucket = "month";
-      if (f.buckets && (f.kind === "datetime" || f.type === "timestamp")) dim.bucket = "month";
+      if (f.buckets) dim.bucket = "month"; // dates by month to start with; the chip changes it
       widget.dimensions = widget.dimensions || [];
       widget.dimensions.splice(at === undefined ? widget.dimensions.length : at, 0, dim);
     } else if (slot === "measures") {
