@@ -109,3 +109,43 @@ def test_a_path_that_leads_nowhere_is_a_422_at_its_slot(
     r = _query(client, sold, "primary", **({"dimensions": [{"field": "title"}]} | widget))
     assert r.status_code == 422, r.text
     assert [d["path"] for d in r.json()["error"]["details"]] == [path]
+
+
+def test_a_field_hidden_on_the_related_form_is_unknown_through_the_relation(client: TestClient, make: Maker) -> None:
+    buyer = {
+        "key": "buyer",
+        "name": "采购",
+        "permissions": {
+            "product": {"read": {"scope": "all"}},
+            "customer": {"read": {"scope": "all"}, "fields": {"amount": "hidden"}},
+        },
+    }
+    definition = shop(roles=[buyer])
+    definition["forms"][1]["fields"].append({"key": "maker", "type": "relation", "label": "客户", "target": "customer"})
+    make.app_def(definition)
+    maker = make.record("customer", {"name": "丙", "region": "华南", "amount": "10.50"})
+    make.record("product", {"title": "螺丝", "maker": maker["id"]})
+    who = make.user("buyer1", admin=False)
+    make.client.put("/api/v1/apps/shop/roles/buyer/members", json={"users": ["buyer1"]}, headers=make.admin)
+    for engine in ("primary", "mirror"):
+        r = client.post(
+            f"/api/v1/apps/shop/query?engine={engine}",
+            headers=who,
+            json={
+                "type": "bar",
+                "form": "product",
+                "dimensions": [{"field": "maker.region"}],
+                "measures": [{"agg": "count"}],
+            },
+        )
+        assert r.status_code == 200 and r.json()["widgets"][0]["rows"] == [["华南", 1]], r.text
+        for widget in (
+            {"dimensions": [{"field": "maker.amount"}], "measures": [{"agg": "count"}]},
+            {"dimensions": [{"field": "title"}], "measures": [{"agg": "sum", "field": "maker.amount"}]},
+        ):
+            r = client.post(
+                f"/api/v1/apps/shop/query?engine={engine}",
+                headers=who,
+                json={"type": "bar", "form": "product"} | widget,
+            )
+            assert r.status_code in (400, 404) and "10.5" not in r.text, r.text
