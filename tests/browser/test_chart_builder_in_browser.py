@@ -130,6 +130,14 @@ def test_build_a_bar_chart_and_a_win_rate_kpi_save_publish_and_open(
         "sort": "-sum_amount",
     }
 
+    # Opened again, the filter reads back into the picker's row (本季度), not the expression box.
+    page.goto(f"{site.url}/apps/crm/builder/charts/builder_board/region_revenue")
+    _ready(page)
+    assert page.locator(".condition-picker").get_attribute("data-mode") == "rows"
+    assert page.locator(".cp-row select.cp-field").input_value() == "signed_on"
+    assert page.locator(".cp-row select.cp-op").input_value() == "this_quarter"
+    assert page.locator("#cb-dimensions .cb-chip").count() == 1 and page.get_by_label("降序").is_checked()
+
     # The win-rate KPI, by clicks only, into the dashboard just made.
     page.goto(f"{site.url}/apps/crm/builder/charts/new?report=builder_board&form=opportunity")
     _ready(page)
