@@ -36,6 +36,8 @@ def test_the_builder_is_linked_and_opens_a_widget_of_the_draft(make: Maker, app:
     with TestClient(app) as browser:
         _login(browser, "admin")
         assert 'href="/apps/shop/builder/charts/new"' in browser.get("/apps/shop").text
+        form_builder = browser.get("/apps/shop/builder/forms/customer").text
+        assert 'href="/apps/shop/builder/charts/new?form=customer"' in form_builder
         board = browser.get("/apps/shop/dashboards/board").text
         assert 'href="/apps/shop/builder/charts/new?report=board"' in board
         assert 'href="/apps/shop/builder/charts/board/levels"' in board
