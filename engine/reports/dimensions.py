@@ -77,8 +77,9 @@ def plan_dimension(dim: Dimension, form: FormDefinition, path: str, app: AppDefi
         kind = _KINDS.get(f.type, "")
         if f.type == "relation" and getattr(f, "multiple", False):
             kind = ""
-        if through and kind in ("relation", "cascade"):
-            kind = ""  # their labels and first levels are read on the widget's own form only
+        if through and kind in ("relation", "cascade"):  # their titles and first levels: own form only
+            raise _bad(f"{path}.field", "not_groupable", f"“{through[0].label}.{f.label}”不能隔着关联作为维度",
+                       f"a {f.type} field cannot be a dimension through a relation ({dim.field!r})")
         if not kind:
             storage = f.storage_kind()
             kind = {"text": "text", "number": "number", "integer": "number", "bool": "bool"}.get(storage, "")

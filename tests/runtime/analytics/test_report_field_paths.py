@@ -15,6 +15,9 @@ from tests.factories import Maker, shop
 @pytest.fixture
 def sold(make: Maker) -> Maker:
     definition = shop()
+    definition["forms"][0]["fields"].append(
+        {"key": "parent", "type": "relation", "label": "上级", "target": "customer"}
+    )
     definition["forms"][1]["fields"] += [
         {"key": "maker", "type": "relation", "label": "客户", "target": "customer"},
         {"key": "makers", "type": "relation", "label": "客户们", "target": "customer", "multiple": True},
@@ -98,6 +101,7 @@ def test_drill_into_a_related_dimension_lists_its_records(client: TestClient, so
         ({"dimensions": [{"field": "maker.nope"}]}, "widget.dimensions[0].field"),
         ({"dimensions": [{"field": "makers.region"}]}, "widget.dimensions[0].field"),
         ({"dimensions": [{"field": "title.region"}]}, "widget.dimensions[0].field"),
+        ({"dimensions": [{"field": "maker.parent"}]}, "widget.dimensions[0].field"),
         ({"dimensions": [{"field": "maker.region", "bucket": "month"}]}, "widget.dimensions[0].bucket"),
         ({"measures": [{"agg": "sum", "field": "maker.region"}]}, "widget.measures[0].field"),
         ({"measures": [{"agg": "sum", "field": "maker.nope"}]}, "widget.measures[0].field"),
