@@ -373,6 +373,58 @@ EN |= {"cp_before": "before", "cp_after": "after", "cp_on_or_before": "on or bef
        "cp_date_mode": "Date value", "cp_date_fixed": "a date", "cp_days_ago": "N days ago",
        "cp_days_later": "N days from now"}
 
+
+# The chart builder (builder_ui/chart_builder.py, static/js/chart_builder.js) and the condition picker's
+# relative periods.
+ZH |= {
+    "chart_builder": "图表设计", "cb_new_chart": "新建图表", "cb_edit_chart": "编辑图表", "cb_fields": "字段",
+    "cb_form": "数据来源（表单）", "cb_fields_hint": "把字段拖到维度、指标或筛选，或点字段旁的按钮", "cb_config": "图表设置",
+    "cb_type": "图表类型", "cb_dimensions": "维度", "cb_measures": "指标", "cb_filter": "筛选", "cb_sort": "排序",
+    "cb_add_dimension": "添加为维度", "cb_add_measure": "添加为指标", "cb_add_filter": "添加为筛选条件",
+    "cb_add_calculated": "添加计算指标", "cb_records": "记录数", "cb_calculated": "计算指标", "cb_expression": "计算公式",
+    "cb_label": "指标名称", "cb_not_dimension": "这个字段不能作为维度",
+    "cb_not_measure": "这个字段不能作为指标", "cb_refused": "这个字段不能用作筛选条件（或正在表达式模式中）",
+    "cb_empty_preview": "把字段拖到维度和指标，这里会显示图表",
+    "cb_saved": "已保存到草稿，发布后在仪表盘中显示", "cb_new_report": "新建仪表盘…", "cb_no_sort": "（无）",
+    "cb_sort_by": "排序依据", "cb_desc": "降序", "cb_limit": "只显示前 N 项", "cb_others": "其余合并为“其他”",
+    "cb_stack": "堆叠显示第二个维度", "cb_kpi": "指标卡", "cb_period": "统计周期（日期字段）", "cb_bucket": "周期",
+    "cb_bucket_none": "不分组（原值）", "cb_name": "图表名称", "cb_name_hint": "如 各区域本季度成交额",
+    "cb_save_to": "保存到仪表盘", "cb_report_name": "新仪表盘名称", "cb_report_key": "新仪表盘标识（英文）",
+    "cb_key": "图表标识（英文）", "cb_save": "保存图表", "cb_open_dashboard": "打开仪表盘", "cb_json": "图表定义（JSON）",
+    "agg_count_distinct": "去重计数", "bucket_day": "按日", "bucket_week": "按周", "bucket_month": "按月",
+    "bucket_quarter": "按季度", "bucket_year": "按年",
+    "cp_last_month": "上月", "cp_this_quarter": "本季度", "cp_last_quarter": "上季度", "cp_this_year": "本年",
+    "cb_format": "显示格式", "cb_format_auto": "默认格式", "cb_format_number": "数字", "cb_format_percent": "百分比",
+    "cb_format_money": "金额（¥）", "cb_sort_needs_column": "先把这个字段放到维度或指标，才能按它排序",
+    "cb_search": "搜索字段",
+}
+EN |= {
+    "chart_builder": "Chart builder", "cb_new_chart": "New chart", "cb_edit_chart": "Edit chart", "cb_fields": "Fields",
+    "cb_form": "Data (form)", "cb_fields_hint": "Drag fields into dimensions, measures or filter, or use the buttons beside them",
+    "cb_config": "Chart settings", "cb_type": "Chart type", "cb_dimensions": "Dimensions", "cb_measures": "Measures",
+    "cb_filter": "Filter", "cb_sort": "Sort", "cb_add_dimension": "Add as dimension", "cb_add_measure": "Add as measure",
+    "cb_add_filter": "Add as filter condition", "cb_add_calculated": "Add calculated measure", "cb_records": "Records",
+    "cb_calculated": "Calculated measure", "cb_expression": "Formula", "cb_label": "Measure name",
+    "cb_not_dimension": "This field cannot be a dimension",
+    "cb_not_measure": "This field cannot be a measure",
+    "cb_refused": "This field cannot be a filter condition (or the expression box is open)",
+    "cb_empty_preview": "Drag fields into dimensions and measures to see the chart here",
+    "cb_saved": "Saved in the draft: publish to show it on the dashboard",
+    "cb_new_report": "New dashboard…", "cb_no_sort": "(none)", "cb_sort_by": "Sort by", "cb_desc": "Descending",
+    "cb_limit": "Show the top N only", "cb_others": "Sum the rest as \"Others\"", "cb_stack": "Stack the second dimension",
+    "cb_kpi": "KPI card", "cb_period": "Period (date field)", "cb_bucket": "Period", "cb_bucket_none": "No buckets (the value)",
+    "cb_name": "Chart name", "cb_name_hint": "e.g. Revenue by region this quarter", "cb_save_to": "Save to dashboard",
+    "cb_report_name": "New dashboard name", "cb_report_key": "New dashboard key", "cb_key": "Chart key",
+    "cb_save": "Save chart", "cb_open_dashboard": "Open the dashboard", "cb_json": "Chart definition (JSON)",
+    "agg_count_distinct": "Distinct count", "bucket_day": "By day", "bucket_week": "By week", "bucket_month": "By month",
+    "bucket_quarter": "By quarter", "bucket_year": "By year",
+    "cp_last_month": "last month", "cp_this_quarter": "this quarter", "cp_last_quarter": "last quarter",
+    "cp_this_year": "this year",
+    "cb_format": "Format", "cb_format_auto": "Default format", "cb_format_number": "Number", "cb_format_percent": "Percent",
+    "cb_format_money": "Money (¥)", "cb_sort_needs_column": "Put the field in dimensions or measures first to sort by it",
+    "cb_search": "Search fields",
+}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

@@ -13,7 +13,18 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from builder_ui import builder, dashboard_editor, dashboards, flow_admin, flow_designer, inbox, kanban, lists, records
+from builder_ui import (
+    builder,
+    chart_builder,
+    dashboard_editor,
+    dashboards,
+    flow_admin,
+    flow_designer,
+    inbox,
+    kanban,
+    lists,
+    records,
+)
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.rendering import render
@@ -124,3 +135,5 @@ def install(app: FastAPI) -> None:
                           flow_designer.router, flow_admin.router):
         app.include_router(module_router)
     app.include_router(dashboard_editor.router)  # 仪表盘设计 (/apps/{app}/builder/dashboards)
+
+    app.include_router(chart_builder.router)  # the chart builder (issue 25)

@@ -33,6 +33,7 @@ from runtime.api import (
     tasks,
     tokens,
     views,
+    widget_designer,
 )
 from runtime.api.body_limit import BoundedBody
 from runtime.api.nul_guard import RefuseNul
@@ -93,5 +94,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(dashboard_designer.router)  # the dashboard editor (/apps/{app}/draft/reports)
     app.include_router(dashboard_exports.router)  # a dashboard as a PDF
     app.include_router(dashboard_subscriptions.router)  # 订阅: a dashboard's snapshots
+
+    app.include_router(widget_designer.router)  # the chart builder's API (issue 25)
     pages.install(app)
     return app

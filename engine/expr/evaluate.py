@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.expr.functions import functions
-from engine.expr.functions.dates import add_days
+from engine.expr.functions.dates import add_days, in_period, period_of
 from engine.expr.functions.logic import kleene_and, kleene_not, kleene_or
 from engine.expr.functions.text import show
 from engine.expr.nodes import BOOL, DATE, DATETIME, NUMBER, Binary, Call, FieldRef, InList, Literal, Node, Type, Unary
@@ -125,6 +125,10 @@ class _Evaluator:
             return self.ctx.local_now.replace(microsecond=0)
         if node.name == "CURRENT_USER":
             return self.ctx.user
+        if node.name == "INPERIOD":
+            period = period_of(node)
+            assert period is not None  # the checker saw to it
+            return in_period(self.run(node.args[0]), *period, self.ctx.local_now.date())
         return functions.get(node.name).py(*[self.run(a) for a in node.args])
 
 

@@ -12,7 +12,7 @@ plain and exact, so `=` keeps using the indexes on stored values."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -36,6 +36,7 @@ from sqlalchemy.types import TIMESTAMP
 
 from engine.expr.evaluate import EvalContext
 from engine.expr.functions import functions
+from engine.expr.functions.dates import period_of, period_range
 from engine.expr.nodes import (
     BOOL,
     DATE,
@@ -141,7 +142,30 @@ class _Compiler:
             found = or_(*[item.is_not_distinct_from(o) for o in options])  # never blank, as `=`
             return not_(found) if node.negated else found
         assert isinstance(node, Call)
+        if node.name == "INPERIOD":
+            return self.run(self.period(node), positive)
         return self.call(node)
+
+    def period(self, node: Call) -> Binary:
+        """INPERIOD(d, "Q", 0) as `d >= first day AND d < first day after`, the days from the context's
+        today; a datetime compares with local midnights, so it falls in by its local day."""
+        period = period_of(node)
+        assert period is not None  # the checker saw to it
+        start, end = period_range(self.ctx.local_now.date(), *period)
+        value = node.args[0]
+
+        def bound(day: date) -> Literal:
+            moment: date = day if value.type != DATETIME else datetime.combine(day, time(0), self.ctx.timezone)
+            literal = Literal(node.line, node.column, moment)
+            literal.type = DATETIME if value.type == DATETIME else DATE
+            return literal
+
+        pieces = [Binary(node.line, node.column, op, value, bound(day)) for op, day in ((">=", start), ("<", end))]
+        for piece in pieces:
+            piece.type = BOOL
+        both = Binary(node.line, node.column, "AND", *pieces)
+        both.type = BOOL
+        return both
 
     def binary(self, node: Binary, positive: bool) -> Any:
         left, right = node.left, node.right

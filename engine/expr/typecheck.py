@@ -36,7 +36,7 @@ DIALECTS = ("sqlite", "postgresql", "duckdb")
 NATIVE_ONLY = ("postgresql", "duckdb")
 """Dialects where only SQL the database spells itself can run; on SQLite, Tangram registers its own
 functions (engine/expr/sqlite_functions.py), so every function, operator and decimal runs there."""
-CONTEXT_FUNCTIONS = ("TODAY", "NOW", "CURRENT_USER")
+CONTEXT_FUNCTIONS = ("TODAY", "NOW", "CURRENT_USER", "INPERIOD")
 ARITHMETIC = {"+", "-", "*", "/"}
 ORDER = {"<", "<=", ">", ">="}
 

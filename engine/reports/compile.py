@@ -128,8 +128,8 @@ def plan_widget(widget: Widget, app: AppDefinition, path: str = "widget") -> tup
     """Dimensions and measures checked against the form (InvalidDefinition at their JSON paths)."""
     form = app.form(widget.form)
     scope = form_scope(form, app)
-    dims = [plan_dimension(d, form, f"{path}.dimensions[{i}]") for i, d in enumerate(widget.dimensions)]
-    measures = [plan_measure(m, form, scope, f"{path}.measures[{i}]", i) for i, m in enumerate(widget.measures)]
+    dims = [plan_dimension(d, form, f"{path}.dimensions[{i}]", app) for i, d in enumerate(widget.dimensions)]
+    measures = [plan_measure(m, form, scope, f"{path}.measures[{i}]", i, app) for i, m in enumerate(widget.measures)]
     return dims, measures
 
 
@@ -140,12 +140,12 @@ def widget_plan_issues(widget: Widget, app: AppDefinition, path: str) -> list[Is
     issues: list[Issue] = []
     for i, d in enumerate(widget.dimensions):
         try:
-            plan_dimension(d, form, f"{path}.dimensions[{i}]")
+            plan_dimension(d, form, f"{path}.dimensions[{i}]", app)
         except InvalidDefinition as e:
             issues += e.issues
     for i, m in enumerate(widget.measures):
         try:
-            plan_measure(m, form, scope, f"{path}.measures[{i}]", i)
+            plan_measure(m, form, scope, f"{path}.measures[{i}]", i, app)
         except InvalidDefinition as e:
             issues += e.issues
     return issues

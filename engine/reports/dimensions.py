@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, Integer, case, cast, func, null
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TIMESTAMP
 
 from engine.errors import InvalidDefinition, Issue
+from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.reports.model import Dimension
+
+if TYPE_CHECKING:
+    from engine.app import AppDefinition
 
 _KINDS = {"select": "select", "relation": "relation", "user": "user", "department": "department", "date": "date",
           "datetime": "datetime", "boolean": "bool", "cascade": "cascade"}
@@ -45,19 +49,37 @@ def _bad(path: str, code: str, zh: str, en: str) -> InvalidDefinition:
     return InvalidDefinition(zh, en, issues=[Issue(path, code, zh, en)])
 
 
-def plan_dimension(dim: Dimension, form: FormDefinition, path: str) -> DimensionPlan:
-    """The plan of one dimension; InvalidDefinition at `path` when the field cannot group rows."""
+def related_field(form: FormDefinition, app: AppDefinition | None, key: str) -> tuple[FieldType, FieldType] | None:
+    """`customer.industry`: the single relation field of `form` and the field of its target form it names;
+    None when `key` is no such path (a multiple relation, a sub-table column or an unknown name)."""
+    first, dot, second = key.partition(".")
+    holder = form.by_key.get(first)
+    target = getattr(holder, "target", None)
+    if not dot or holder is None or app is None or target not in app.forms_by_key or getattr(holder, "multiple", False):
+        return None
+    field = app.form(target).by_key.get(second)
+    return None if field is None else (holder, field)
+
+
+def plan_dimension(dim: Dimension, form: FormDefinition, path: str, app: AppDefinition | None = None) -> DimensionPlan:
+    """The plan of one dimension; InvalidDefinition at `path` when the field cannot group rows. With `app`,
+    a field of a related form (`customer.industry`, through a single relation) groups by its value there."""
     kind: str
+    f: FieldType | None
     if dim.field in SYSTEM_FIELDS:
-        kind, label = SYSTEM_FIELDS[dim.field].kind, dim.field
+        kind, label, f = SYSTEM_FIELDS[dim.field].kind, dim.field, None
     else:
-        f = form.by_key.get(dim.field)
+        through = related_field(form, app, dim.field) if "." in dim.field else None
+        f = through[1] if through else form.by_key.get(dim.field)
         if f is None:
             raise _bad(f"{path}.field", "unknown_field", f"表单“{form.name}”没有字段 {dim.field}",
                        f"form {form.key!r} has no field {dim.field!r}")
         kind = _KINDS.get(f.type, "")
         if f.type == "relation" and getattr(f, "multiple", False):
             kind = ""
+        if through and kind in ("relation", "cascade"):  # their titles and first levels: own form only
+            raise _bad(f"{path}.field", "not_groupable", f"“{through[0].label}.{f.label}”不能隔着关联作为维度",
+                       f"a {f.type} field cannot be a dimension through a relation ({dim.field!r})")
         if not kind:
             storage = f.storage_kind()
             kind = {"text": "text", "number": "number", "integer": "number", "bool": "bool"}.get(storage, "")
@@ -66,14 +88,14 @@ def plan_dimension(dim: Dimension, form: FormDefinition, path: str) -> Dimension
         if not kind:
             raise _bad(f"{path}.field", "not_groupable", f"{f.type} 类型的字段“{f.label}”不能作为维度",
                        f"a {f.type} field ({dim.field!r}) cannot be a dimension")
-        label = f.label
+        label = f"{through[0].label}.{f.label}" if through else f.label
     if dim.bucket is not None and kind not in ("date", "datetime", "timestamp"):
         raise _bad(f"{path}.bucket", "not_a_date", f"只有日期字段能按{_ZH_BUCKET[dim.bucket]}分组",
                    f"only date fields have buckets; {dim.field!r} is not one")
     bucket = dim.bucket or ("day" if kind in ("datetime", "timestamp") else None)
     if bucket and dim.bucket:
         label = f"{label}（{_ZH_BUCKET[bucket]}）"
-    options = [o.value for o in getattr(form.by_key.get(dim.field), "options", None) or []] if kind == "select" else []
+    options = [o.value for o in getattr(f, "options", None) or []] if kind == "select" else []
     return DimensionPlan(dim.field, dim.label or label, kind, bucket, options)
 
 
@@ -163,4 +185,4 @@ def shift(start: date, bucket: str, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-__all__ = ["DimensionPlan", "plan_dimension", "bucket_sql", "bucket_label", "bucket_range", "bucket_start", "shift"]
+__all__ = ["DimensionPlan", "plan_dimension", "related_field", "bucket_sql", "bucket_label", "bucket_range", "bucket_start", "shift"]

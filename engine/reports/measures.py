@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import InvalidDefinition, Issue
 from engine.expr.errors import ExpressionError
@@ -21,7 +21,11 @@ from engine.expr.scope import Scope
 from engine.expr.typecheck import Checked, check_node
 from engine.forms.model import FormDefinition
 from engine.reports.aggregates import report_aggregates
+from engine.reports.dimensions import related_field
 from engine.reports.model import Measure
+
+if TYPE_CHECKING:
+    from engine.app import AppDefinition
 
 _SIMPLE = {"count": "COUNT", "count_distinct": "COUNT_DISTINCT", "sum": "SUM", "min": "MIN", "max": "MAX"}
 _ZH = {"count": "计数", "count_distinct": "去重计数", "sum": "合计", "avg": "平均", "min": "最小", "max": "最大"}
@@ -91,7 +95,7 @@ def _issue(path: str, code: str, zh: str, en: str) -> InvalidDefinition:
 
 
 def _field_leaf(name: str, key: str, scope: Scope, path: str) -> Leaf:
-    node = FieldRef(1, 1, (key,))
+    node = FieldRef(1, 1, tuple(key.split(".", 1)))  # `customer.annual_revenue`: through a relation
     try:
         checked = check_node(node, scope, key)
     except ExpressionError as e:
@@ -103,18 +107,29 @@ def _field_leaf(name: str, key: str, scope: Scope, path: str) -> Leaf:
     return Leaf(name, checked)
 
 
-def plan_measure(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int = 0) -> MeasurePlan:
-    """The plan of one measure; InvalidDefinition (with `path`) when it names what the form lacks."""
-    plan = _plan(measure, form, scope, path, index)
+def field_label(form: FormDefinition, app: AppDefinition | None, key: str) -> str:
+    """How a measure's field is named by default: its label, `客户.年收入` through a relation, "" if unknown."""
+    through = related_field(form, app, key) if "." in key else None
+    if through:
+        return f"{through[0].label}.{through[1].label}"
+    field = form.by_key.get(key)
+    return field.label if field is not None else ""
+
+
+def plan_measure(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int = 0,
+                 app: AppDefinition | None = None) -> MeasurePlan:
+    """The plan of one measure; InvalidDefinition (with `path`) when it names what the form lacks. With
+    `app` (and a scope built with it), a field may be one of a related form's (`customer.annual_revenue`)."""
+    plan = _plan(measure, form, scope, path, index, app)
     plan.format, plan.decimals = measure.format or ("number" if measure.decimals is not None else None), measure.decimals
     return plan
 
 
-def _plan(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int) -> MeasurePlan:
+def _plan(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int,
+          app: AppDefinition | None) -> MeasurePlan:
     key = measure.column_key if measure.key or measure.agg else f"expr_{index + 1}"
     if measure.agg is not None:
-        field = form.by_key.get(measure.field or "")
-        default = _ZH[measure.agg] if field is None else f"{field.label}{_ZH[measure.agg]}"
+        default = f"{field_label(form, app, measure.field or '')}{_ZH[measure.agg]}"
         label = measure.label or (default if measure.field else "记录数")
         if measure.agg == "count":
             leaves = [Leaf("COUNT")] if measure.field is None else [_field_leaf("COUNT_VALUES", measure.field,
@@ -224,4 +239,4 @@ def _node_text(node: Node) -> str:
     return "?"
 
 
-__all__ = ["Leaf", "MeasurePlan", "plan_measure", "quotient"]
+__all__ = ["Leaf", "MeasurePlan", "plan_measure", "quotient", "field_label"]

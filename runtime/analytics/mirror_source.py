@@ -67,14 +67,18 @@ class MirrorSource:
             return cast(expr, Integer)
         return expr
 
+    def _through(self, key: str, typed: bool) -> ColumnElement[Any]:
+        """`customer.level`: the related record's column, typed as stored (`typed`) or as expressions read it."""
+        first, second = key.split(".", 1)
+        target = self.app.form(getattr(self.form.field(first), "target"))  # noqa: B009 — the checker saw to it
+        inner = _col(second, "t") if typed else self._expression_value(_col(second, "t"), self._type(second, target))
+        sub = f'(SELECT {inner.compile(compile_kwargs={"literal_binds": True})} FROM "{table_name(self.app.key, target.key)}" AS t ' \
+              f'WHERE t.id = "{table_name(self.app.key, self.form.key)}"."{first}")'
+        return literal_column(sub)
+
     def value(self, key: str, exact: bool = False) -> ColumnElement[Any]:
         if "." in key:
-            first, second = key.split(".", 1)
-            target = self.app.form(getattr(self.form.field(first), "target"))  # noqa: B009 — the checker saw to it
-            inner = self._expression_value(_col(second, "t"), self._type(second, target))
-            sub = f'(SELECT {inner.compile(compile_kwargs={"literal_binds": True})} FROM "{table_name(self.app.key, target.key)}" AS t ' \
-                  f'WHERE t.id = "{table_name(self.app.key, self.form.key)}"."{first}")'
-            return literal_column(sub)
+            return self._through(key, typed=False)
         return self._expression_value(_col(key), self._type(key))
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
@@ -93,7 +97,7 @@ class MirrorSource:
         return table(table_name(self.app.key, self.form.key)), []
 
     def group_value(self, plan: DimensionPlan, ctx: EvalContext) -> ColumnElement[Any]:
-        column = _col(plan.key)
+        column = self._through(plan.key, typed=True) if "." in plan.key else _col(plan.key)
         if plan.kind == "cascade":
             return func.list_extract(column, 1)
         if plan.kind in ("date", "datetime", "timestamp") and plan.bucket:

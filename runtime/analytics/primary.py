@@ -38,6 +38,11 @@ class PrimarySource(RecordColumns):
         if plan.kind == "timestamp":
             return bucket_sql(self.dialect, literal_column(key), "timestamp", plan.bucket or "day", str(ctx.timezone),
                               offset_minutes(ctx))
+        if "." in key:  # a related form's field (`customer.industry`): the related record's value
+            related = self.value(key)
+            if plan.kind in ("date", "datetime") and plan.bucket:
+                return bucket_sql(self.dialect, related, plan.kind, plan.bucket, str(ctx.timezone), offset_minutes(ctx))
+            return related
         if key not in self.form.by_key:
             return literal_column(key)
         if plan.kind == "cascade":  # the first level (行业大类)

@@ -1,5 +1,6 @@
-"""The dashboard editor's edits on a draft definition (JSON data, as `definitions.draft` gives it): create,
-replace, copy or remove a dashboard, copy or remove one of its widgets.
+"""Edits of the dashboards in a draft definition (JSON data, as `definitions.draft` gives it): the dashboard
+editor creates, replaces, copies or removes a dashboard and copies or removes a widget; the chart builder
+reads one widget and puts one (into a new dashboard when the report does not exist yet).
 
 Each edit returns a new draft and leaves the one passed in untouched; the caller saves it through
 `definitions.save_draft`, which validates the whole app, so an edit that breaks the definition (a layout
@@ -110,4 +111,52 @@ def remove_widget(draft: dict[str, Any], report: str, widget: str) -> dict[str, 
     return new
 
 
-__all__ = ["report_of", "add_report", "put_report", "copy_report", "remove_report", "copy_widget", "remove_widget"]
+def widget_of(draft: dict[str, Any], report: str, widget: str) -> dict[str, Any]:
+    """The widget's JSON in the draft (404 when the dashboard or the widget is missing)."""
+    found = report_of(draft, report)
+    chosen = next((w for w in found.get("widgets", []) if w.get("key") == widget), None)
+    if chosen is None:
+        raise NotFound(
+            f"仪表盘“{found.get('name', report)}”没有图表 {widget}", f"report {report!r} has no widget {widget!r}"
+        )
+    return dict(chosen)
+
+
+def put_widget(
+    draft: dict[str, Any], report: str, widget: str, definition: dict[str, Any], report_name: str | None = None
+) -> dict[str, Any]:
+    """The draft with `definition` as widget `widget` of dashboard `report`; a dashboard that does not exist
+    is created with `report_name` (a 400 naming `report_name` without one)."""
+    if not isinstance(definition, dict):
+        raise BadQuery("图表定义应为 JSON 对象", "the widget must be a JSON object", field="widget")
+    if definition.get("key", widget) != widget:
+        raise BadQuery(
+            f"图表的 key（{definition.get('key')}）与地址中的 {widget} 不一致",
+            f"the widget's key {definition.get('key')!r} differs from {widget!r} in the address",
+            field="key",
+        )
+    edited = copy.deepcopy(draft)
+    placed = {**definition, "key": widget}
+    found = next((r for r in edited.get("reports", []) if r.get("key") == report), None)
+    if found is None:
+        if not (report_name or "").strip():
+            raise BadQuery(
+                f"仪表盘 {report} 不存在：新建时请给出名称 report_name",
+                f"there is no report {report!r}: give report_name to create it",
+                field="report_name",
+            )
+        edited.setdefault("reports", []).append(
+            {"key": report, "name": (report_name or "").strip(), "widgets": [placed]}
+        )
+        return edited
+    widgets = found.setdefault("widgets", [])
+    at = next((i for i, w in enumerate(widgets) if w.get("key") == widget), None)
+    if at is None:
+        widgets.append(placed)
+    else:
+        widgets[at] = placed
+    return edited
+
+
+__all__ = ["report_of", "add_report", "put_report", "copy_report", "remove_report", "copy_widget", "remove_widget",
+           "widget_of", "put_widget"]

@@ -7,15 +7,17 @@
      (…/draft/forms/{form}/check-expression); usersUrl: suggestions for a user field's value (/api/v1/users,
      {items: [{username, display_name}]}; none when refused); words: the UI words (default: the JSON of
      #condition-picker-words, rendered by templates/builder/_condition_picker.html).
-     picker.load(text) shows `text` (also: dispatch "condition:load" on the input after setting its value).
+     picker.load(text) shows `text` (also: dispatch "condition:load" on the input after setting its value);
+     picker.addRow(key) adds a row on that field (false when the field takes no condition or the expert box is open).
    Text the picker wrote is read back into rows (round trip); any other text opens the expert box and is
    kept exactly as typed. The engine checks the text as it changes; its error shows under the picker.
    DOM contract: .condition-picker[data-mode="rows"|"expert"] after the input, .cp-row (select.cp-field,
    select.cp-op, .cp-value inputs), select.cp-join, button.cp-add, button.cp-mode, .cp-error[role=alert].
    Dates are written DATE(y, m, d); relative ones with TODAY(): 今天 DATEDIF(f, TODAY(), "D") = 0, 本月
-   YEAR/MONTH = those of TODAY(), 近 N 天 0 ≤ DATEDIF(f, TODAY(), "D") < N. Date and datetime fields'
-   早于 / 晚于 / 介于 / 等于 a fixed or relative day (今天, N 天前, N 天后) are condition_dates.js's (load it
-   first). */
+   YEAR/MONTH = those of TODAY(), 近 N 天 0 ≤ DATEDIF(f, TODAY(), "D") < N; 上月, 本季度, 上季度, 本年 with
+   INPERIOD(f, "Q", 0). Date and datetime fields' 早于 / 晚于 / 介于 / 等于 a fixed or relative day (今天,
+   N 天前, N 天后) are condition_dates.js's (load it first). A field may be one of a related form's
+   (`customer.region`). */
 "use strict";
 
 (function () {
@@ -24,6 +26,7 @@
   const NUMBER = ["number", "money", "percent"];
   const CMP = ["=", "!=", ">", ">=", "<", "<="];
   const BLANK = ["blank", "not_blank"];
+  const PERIODS = {last_month: ["M", -1], this_quarter: ["Q", 0], last_quarter: ["Q", -1], this_year: ["Y", 0]};
 
   /* The type the expression language gives the field: `kind` as the server says it (the engine's scope:
      number, text, bool, date, datetime, list[…]; absent when expressions cannot use the field), else
@@ -42,7 +45,11 @@
   function operatorsOf(field) {
     const kind = kindOf(field);
     if (kind === "number") return [...CMP, "between", ...BLANK];
-    if (kind === "date" || kind === "datetime") return dates.OPERATORS;
+    if (kind === "date" || kind === "datetime") {  // the periods (上月 …) follow 本月
+      const ops = [...dates.OPERATORS];
+      ops.splice(ops.indexOf("this_month") + 1, 0, ...Object.keys(PERIODS));
+      return ops;
+    }
     if (kind === "bool") return ["is_true", "is_false"];
     if (kind !== "text") return []; // lists and fields expressions cannot read: not offered
     if (field.type === "select") return ["=", "!=", "in", "not_in", ...BLANK];
@@ -76,6 +83,8 @@
       case "me": return `${k} = CURRENT_USER()`;
       case "today": return `DATEDIF(${k}, TODAY(), "D") = 0`;
       case "this_month": return `(YEAR(${k}) = YEAR(TODAY()) AND MONTH(${k}) = MONTH(TODAY()))`;
+      case "last_month": case "this_quarter": case "last_quarter": case "this_year":
+        return `INPERIOD(${k}, "${PERIODS[row.op][0]}", ${PERIODS[row.op][1]})`;
       case "last_days": return /^\d+$/.test(String(row.value)) && Number(row.value) > 0
         ? `(DATEDIF(${k}, TODAY(), "D") >= 0 AND DATEDIF(${k}, TODAY(), "D") < ${Number(row.value)})` : null;
       case "contains": return v(row.value) && `CONTAINS(${k}, ${v(row.value)})`;
@@ -119,7 +128,7 @@
   const N = String.raw`(-?\d+(?:\.\d+)?)`;
   const D = String.raw`(DATE \( \d+ , \d+ , \d+ \))`;
   const V = `(?:${S}|${N}|${D})`;
-  const F = String.raw`([a-z_][a-z0-9_]*)`;
+  const F = String.raw`([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)`;
   const T = String.raw`DATEDIF \( \1 , TODAY \( \) , "D" \)`;
   const PATTERNS = [
     [`^ISBLANK \\( ${F} \\)$`, (m) => ({field: m[1], op: "blank"})],
@@ -130,6 +139,8 @@
     [`^DATEDIF \\( ${F} , TODAY \\( \\) , "D" \\) = 0$`, (m) => ({field: m[1], op: "today"})],
     [`^\\( YEAR \\( ${F} \\) = YEAR \\( TODAY \\( \\) \\) AND MONTH \\( \\1 \\) = MONTH \\( TODAY \\( \\) \\) \\)$`,
       (m) => ({field: m[1], op: "this_month"})],
+    [`^INPERIOD \\( ${F} , "([DWMQY])" , (-?\\d+) \\)$`, (m) => ({field: m[1],
+      op: Object.keys(PERIODS).find((op) => PERIODS[op][0] === m[2] && String(PERIODS[op][1]) === m[3]) || "?"})],
     [`^\\( DATEDIF \\( ${F} , TODAY \\( \\) , "D" \\) >= 0 AND ${T} < (\\d+) \\)$`,
       (m) => ({field: m[1], op: "last_days", value: m[2]})],
     [`^CONTAINS \\( ${F} , ${S} \\)$`, (m) => ({field: m[1], op: "contains", value: unquote(m[2])})],
@@ -233,7 +244,8 @@
     }
 
     function valueWidgets(field, row) {
-      if (!field || ["blank", "not_blank", "is_true", "is_false", "me", "today", "this_month"].includes(row.op)) return [];
+      if (!field || ["blank", "not_blank", "is_true", "is_false", "me", "today", "this_month", ...Object.keys(PERIODS)]
+        .includes(row.op)) return [];
       const input1 = (key, extra) => {
         const attrs = {class: "cp-input", "aria-label": w("value"), ...extra};
         if (kindOf(field) === "number" || row.op === "last_days") attrs.type = "number";  // dates: condition_dates.js
@@ -336,7 +348,17 @@
 
     input.addEventListener("condition:load", () => load());
     load();
-    return {load, read: (text) => read(text, fields), element: box, showError: (m) => { error.textContent = m; }};
+    /* A new row on `key` (the chart builder's 筛选 slot: a field dropped or added there). */
+    function addRow(key) {
+      const field = fields.find((f) => f.key === key);
+      if (!field || !operatorsOf(field).length) return false;
+      if (box.dataset.mode === "expert") return false;
+      rows.push({field: key, op: operatorsOf(field)[0], value: ""});
+      draw();
+      return true;
+    }
+
+    return {load, addRow, read: (text) => read(text, fields), element: box, showError: (m) => { error.textContent = m; }};
   }
 
   window.tangram = Object.assign(window.tangram || {}, {conditionPicker, conditionText: write, readCondition: read,

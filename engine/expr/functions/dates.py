@@ -1,4 +1,4 @@
-"""TODAY, NOW, DATE, YEAR, MONTH, DAY, WEEKDAY, DATEADD, DATEDIF, EOMONTH.
+"""TODAY, NOW, DATE, YEAR, MONTH, DAY, WEEKDAY, DATEADD, DATEDIF, EOMONTH, INPERIOD.
 
 TODAY() and NOW() come from the evaluation context (an injectable clock), never from the database's
 own clock. Datetimes are read in the app's time zone. WEEKDAY is ISO: Monday 1 … Sunday 7 (星期一 = 1)."""
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, cast, func
 
 from engine.expr.functions.base import Function, fail, typed
-from engine.expr.nodes import DATE, DATETIME, NULL, NUMBER, Call, Literal, Type
+from engine.expr.nodes import BOOL, DATE, DATETIME, NULL, NUMBER, Call, Literal, Type, Unary
 
 D, N, T = "date", "number", "text"
 
@@ -142,6 +142,55 @@ def _eomonth(day: date | None, months: int) -> date | None:
     return None if moved is None else moved.replace(day=calendar.monthrange(moved.year, moved.month)[1])
 
 
+PERIODS = ("D", "W", "M", "Q", "Y")
+"""INPERIOD's units: day, ISO week (from Monday), month, quarter, year."""
+
+
+def period_range(today: date, unit: str, offset: int) -> tuple[date, date]:
+    """The first day of the `unit` period `offset` periods from the one holding `today` (0: this one,
+    -1: the previous), and the first day after it."""
+    if unit == "D":
+        start = today + timedelta(days=offset)
+        return start, start + timedelta(days=1)
+    if unit == "W":
+        start = today - timedelta(days=today.weekday()) + timedelta(weeks=offset)
+        return start, start + timedelta(weeks=1)
+    months = {"M": 1, "Q": 3, "Y": 12}[unit]
+    first = (today.year * 12 + today.month - 1) // months * months + offset * months
+    end = first + months
+    return date(first // 12, first % 12 + 1, 1), date(end // 12, end % 12 + 1, 1)
+
+
+def in_period(value: Any, unit: str, offset: int, today: date) -> bool | None:
+    """Whether a date (a datetime by its local day) falls in the period; blank for a blank."""
+    day = _day_of(value)
+    if day is None:
+        return None
+    start, end = period_range(today, unit, offset)
+    return start <= day < end
+
+
+def period_of(node: Call) -> tuple[str, int] | None:
+    """INPERIOD's unit and offset as written (`"Q"`, `-1`); None when they are not a unit and a whole number."""
+    unit, offset = node.args[1], node.args[2]
+    sign = 1
+    if isinstance(offset, Unary) and offset.op == "-":
+        sign, offset = -1, offset.operand
+    if not isinstance(unit, Literal) or str(unit.value).upper() not in PERIODS or not isinstance(offset, Literal) \
+            or not isinstance(offset.value, Decimal) or offset.value != offset.value.to_integral_value() \
+            or abs(offset.value) > 10000:
+        return None
+    return str(unit.value).upper(), sign * int(offset.value)
+
+
+def _inperiod_rule(node: Call, args: list[Type]) -> Type:
+    _date_or_datetime(node, args[0], 1)
+    if period_of(node) is None:
+        raise fail(node, f"INPERIOD 的第 2 个参数应为 {'/'.join(PERIODS)} 之一，第 3 个为整数（0 本期，-1 上一期）",
+                   f"INPERIOD takes a unit ({'/'.join(PERIODS)}) and a whole number (0 this period, -1 the previous)")
+    return BOOL
+
+
 FUNCTIONS: tuple[Function, ...] = (
     Function("TODAY", 0, 0, typed(DATE), lambda: None, {}, "今天（应用时区）", "DATEDIF(last_followup_at, TODAY(), \"D\") > 3"),
     Function("NOW", 0, 0, typed(DATETIME), lambda: None, {}, "当前时刻", "NOW()"),
@@ -158,4 +207,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("EOMONTH", 1, 2, _eomonth_rule,
              lambda d, n=Decimal(0): None if d is None or n is None else _eomonth(_day_of(d), int(n)), {},
              "某月的最后一天", "EOMONTH(signed_on, 0)"),
+    Function("INPERIOD", 3, 3, _inperiod_rule, lambda *a: None, {},
+             "日期是否在相对今天的某个周期内：D 日/W 周/M 月/Q 季度/Y 年，0 本期，-1 上一期",
+             'INPERIOD(signed_on, "Q", 0)'),
 )

@@ -34,6 +34,7 @@ USES: dict[str, str | None] = {
     "TEXT": 'TEXT(amount, "#,##0.00")', "TODAY": "TODAY()", "NOW": "NOW()", "DATE": "DATE(2026, 2, 28)",
     "YEAR": "YEAR(since)", "MONTH": "MONTH(since)", "DAY": "DAY(since)", "WEEKDAY": "WEEKDAY(since)",
     "DATEADD": 'DATEADD(since, 1, "M")', "DATEDIF": 'DATEDIF(since, TODAY(), "D")', "EOMONTH": "EOMONTH(since, 0)",
+    "INPERIOD": 'INPERIOD(since, "Y", 0)',
 }
 
 

@@ -1,0 +1,119 @@
+"""What the chart builder offers for one form: its fields, the system columns, and the fields of the
+forms its single relations lead to (`customer.industry`), each with the roles the report engine gives it
+— a dimension (with date buckets), the aggregates it takes as a measure — and the type expressions see
+(for the filter's condition picker). Asked of the engine itself (plan_dimension, the expression scope),
+so the builder never offers what a query would refuse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import InvalidDefinition
+from engine.expr.nodes import NUMBER, Type
+from engine.expr.scope import form_scope
+from engine.forms.fields.base import FieldType
+from engine.forms.model import FormDefinition
+from engine.forms.system_fields import SYSTEM_FIELDS
+from engine.reports.dimensions import plan_dimension
+from engine.reports.model import Dimension
+
+if TYPE_CHECKING:
+    from engine.app import AppDefinition
+
+_ORDERED = ("number", "date", "datetime", "text")  # MIN / MAX keep these types
+
+
+@dataclass(frozen=True)
+class ReportField:
+    """One field as the builder lists it, under `group` (the form's name, or the relation's label)."""
+
+    key: str
+    label: str
+    group: str
+    type: str
+    kind: str | None  # the expression type; None where expressions cannot read it
+    dimension: bool
+    buckets: bool
+    aggs: tuple[str, ...]
+    options: list[dict[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "group": self.group,
+            "type": self.type,
+            "kind": self.kind,
+            "dimension": self.dimension,
+            "buckets": self.buckets,
+            "aggs": list(self.aggs),
+            **({"options": self.options} if self.options else {}),
+        }
+
+
+def _aggs(kind: Type | None) -> tuple[str, ...]:
+    if kind is None or kind.is_list:
+        return ()
+    if kind == NUMBER:
+        return ("sum", "avg", "min", "max", "count", "count_distinct")
+    return ("count", "count_distinct") + (("min", "max") if str(kind) in _ORDERED else ())
+
+
+def _entry(
+    form: FormDefinition,
+    app: AppDefinition,
+    key: str,
+    label: str,
+    group: str,
+    type_: str,
+    kind: Type | None,
+    options: list[dict[str, str]],
+) -> ReportField:
+    try:
+        plan = plan_dimension(Dimension(field=key), form, "field", app)
+        groups, buckets = True, plan.is_time
+    except InvalidDefinition:
+        groups, buckets = False, False
+    return ReportField(key, label, group, type_, str(kind) if kind else None, groups, buckets, _aggs(kind), options)
+
+
+def _options(f: FieldType) -> list[dict[str, str]]:
+    return [{"value": o.value, "label": o.label} for o in getattr(f, "options", None) or []]
+
+
+def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]:
+    """The form's fields, then its system columns, then each single relation's target fields (the builder
+    is for the app's managers, who see every field)."""
+    scope = form_scope(form, app)
+    out: list[ReportField] = []
+    for f in form.fields:
+        if f.type != "sub_table":
+            out.append(_entry(form, app, f.key, f.label, form.name, f.type, scope.names.get(f.key), _options(f)))
+    for key, system in SYSTEM_FIELDS.items():
+        if key != "version":
+            out.append(_entry(form, app, key, system.label, form.name, system.kind, system.expression_type, []))
+    for f in form.fields:
+        target = getattr(f, "target", None)
+        if target not in app.forms_by_key or getattr(f, "multiple", False):
+            continue
+        for other in app.form(target).fields:
+            kind = scope.lookups.get((f.key, other.key))
+            if kind is None:
+                continue
+            out.append(
+                _entry(
+                    form,
+                    app,
+                    f"{f.key}.{other.key}",
+                    f"{f.label}.{other.label}",
+                    f.label,
+                    other.type,
+                    kind,
+                    _options(other),
+                )
+            )
+    return out
+
+
+__all__ = ["ReportField", "report_fields"]
