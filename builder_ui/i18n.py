@@ -323,6 +323,14 @@ EN: dict[str, str] = {
     "cp_cannot_show": "The picker cannot show this expression: edit it in the expression box (kept as typed)",
 }
 
+# The inbox's pages, the people picker and the messages page (消息).
+ZH |= {
+    "inbox_total": "共 {n} 条", "pages": "分页",
+}
+EN |= {
+    "inbox_total": "{n} in all", "pages": "Pages",
+}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}
