@@ -85,7 +85,7 @@ def _rows(conn: Any, tab: Tab, user: str, app: str | None, flow: str | None, bef
          **names.of(r.app, r.form, r.flow)} for r, entry in pairs]), "next_before": after}
 
 
-def _titled(conn: Any, guard: Guard, rows: list[dict[str, Any]]) -> None:
+def titled(conn: Any, guard: Guard, rows: list[dict[str, Any]]) -> None:
     """Set each row's `record_title`: its record's title as the reader may see it (an approver reads the
     record of their task), `#id` for a record they may not read or one deleted since."""
     wanted: dict[tuple[str, str], set[int]] = {}
@@ -120,7 +120,7 @@ def inbox_page(request: Request, user: Viewer, guard: PageGuard, db: DB, tab: st
                 if guard.app_visible(conn, row.key)]
         page = _rows(conn, chosen, user.username or "", app, flow, before, language(request))
         rows = page["items"]
-        _titled(conn, guard, rows)
+        titled(conn, guard, rows)
         users = active_users(conn) if chosen == "todo" else []
     flow_choices = [(a.key, f.key, f"{a.name} / {f.name}") for a in apps for f in a.flows if app in (None, a.key)
                     and (f.key in approvals.by_hand(a) or f.key in flows.approval_flows(a, f.form))]
