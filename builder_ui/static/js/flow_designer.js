@@ -57,6 +57,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (a.department_head !== undefined) who.push(`${words.approvers}+${a.department_head}`);
       if (a.field) who.push(fieldName(a.field));
       if (a.department_field) who.push(fieldName(a.department_field.field || a.department_field));
+      if (a.owner_department_head !== undefined) who.push(words.owners_head);
       return `${words.approvers}：${who.join("、") || words.nobody}`;
     }
     if (kind === "cc" || kind === "notify") return step.message || "";
@@ -249,7 +250,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (render) {
       const ticket = ++drawn;
       panels.choices(`${base}/choices`).then((choices) => {
-        if (ticket === drawn) readPanel = render(stepFields, step, {choices});
+        if (ticket === drawn) readPanel = render(stepFields, step, {choices, app: data.app});
       });
     }
     if (branch) {
