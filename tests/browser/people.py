@@ -11,8 +11,10 @@ def _search(scope: Any, label: str) -> Any:
 
 
 def chosen(scope: Any, label: str) -> list[str]:
-    """The usernames of the chips, in order."""
-    picker = _search(scope, label).locator("xpath=..")
+    """The usernames of the chips, in order (once the picker is there)."""
+    search = _search(scope, label)
+    search.wait_for()
+    picker = search.locator("xpath=..")
     return [c.get_attribute("data-username") for c in picker.locator("li.chip").all()]
 
 
