@@ -61,4 +61,22 @@ def name_people(conn: Connection, value: Any) -> Any:
     return value
 
 
-__all__ = ["name_people", "PERSON_KEYS", "NAMING_KINDS"]
+USER_LISTS = ("users", "to", "escalate_to")
+"""Keys of a flow definition whose value may be a list of usernames (Recipients.users, an SLA stage's `to`,
+a due's `escalate_to`)."""
+
+
+def named_users(definition: Any) -> set[str]:
+    """The usernames a flow definition (its JSON) names, wherever they are: the designer shows their names."""
+    found: set[str] = set()
+    for node in _nodes(definition):
+        for key in USER_LISTS:
+            value = node.get(key)
+            if isinstance(value, list):
+                found |= {u for u in value if isinstance(u, str)}
+            elif key == "escalate_to" and isinstance(value, str):
+                found.add(value)
+    return found
+
+
+__all__ = ["name_people", "named_users", "PERSON_KEYS", "NAMING_KINDS"]

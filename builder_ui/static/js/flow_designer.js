@@ -53,7 +53,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const kind = kindOf(step);
     if (kind === "approval") {
       const a = step.approvers || {};
-      const who = [...(a.users || []), ...[].concat(a.role || []).map((r) => roleName(r))];
+      const who = [...(a.users || []).map((u) => (data.people || {})[u] || u), ...[].concat(a.role || []).map((r) => roleName(r))];
       if (a.department_head !== undefined) who.push(`${words.approvers}+${a.department_head}`);
       if (a.field) who.push(fieldName(a.field));
       if (a.department_field) who.push(fieldName(a.department_field.field || a.department_field));
@@ -323,7 +323,7 @@ document.addEventListener("DOMContentLoaded", () => {
     out.append(list);
     Object.entries(r.data.asked).forEach(([path, users]) => {
       const name = (stepAt(path).name || path);
-      out.append(el("p", "asked", `${name} · ${words.asked}：${users.join("、")}`));
+      out.append(el("p", "asked", `${name} · ${words.asked}：${users.map((u) => (r.data.people || {})[u] || u).join("、")}`));
     });
     draw();
   });
