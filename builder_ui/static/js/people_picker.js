@@ -166,6 +166,15 @@
       }
     });
 
+    // What the input is marked (a refusal, nobody chosen) the search shows.
+    new MutationObserver(() => {
+      if (input.getAttribute("aria-invalid") === "true") search.setAttribute("aria-invalid", "true");
+      else search.removeAttribute("aria-invalid");
+    }).observe(input, {attributes: true, attributeFilter: ["aria-invalid"]});
+    const clearInvalid = () => input.removeAttribute("aria-invalid");
+    chips.addEventListener("click", clearInvalid);
+    results.addEventListener("mousedown", clearInvalid);
+
     input.hidden = true;
     const holder = input.closest("label") || input;
     holder.after(box);

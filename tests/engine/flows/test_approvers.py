@@ -66,6 +66,7 @@ def test_owner_department_head_names_the_record_owners_manager(spec: dict[str, A
 
 
 def test_owner_department_head_levels_cannot_be_negative() -> None:
+    assert Recipients.model_validate({"owner_department_head": 2}).owner_department_head.levels_up == 2  # type: ignore[union-attr]
     with pytest.raises(ValidationError):
         Recipients.model_validate({"owner_department_head": -1})
     with pytest.raises(ValidationError):
