@@ -101,6 +101,7 @@ def test_the_inbox_page_shows_a_page_a_total_and_the_next_page(
         first = re.findall(r'<li class="task" data-task="(\d+)"', page)
         assert len(first) == 3 and 'data-total="5"' in page and "共 5 条" in page
         assert "发起人 王小明" in page
+        assert '<span class="who" title="li">李主管</span>' in page  # the top bar names me by my display name
         after = re.search(r'id="inbox-next" href="[^"]*before=(\d+)"|href="[^"]*before=(\d+)" id="inbox-next"', page)
         assert after is not None
         nxt = browser.get(f"/inbox?tab=todo&before={after.group(1) or after.group(2)}").text
