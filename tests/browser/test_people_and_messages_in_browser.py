@@ -136,6 +136,7 @@ def test_inbox_pages_transfer_by_picker_and_a_whole_page_approved_brings_the_res
     task.get_by_role("button", name="转交").click()
     wait_until(page, "document.querySelectorAll('li.task').length === 49")
     assert page.locator("#inbox-total").inner_text() == "共 52 条"
+    assert page.locator("#todo-tab-count").inner_text() == "52"  # the tab's count follows too
     page.locator("#select-all").check()
     page.locator("#batch-comment").fill("同意")
     with page.expect_navigation():  # the page emptied: the first page again, with what is left
