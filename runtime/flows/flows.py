@@ -278,8 +278,9 @@ def find_tasks(conn: Connection, *, assignee: str | None = None, decided_by: str
                before: int | None = None, limit: int = 100) -> list[Row[Any]]:
     """Tasks newest first (keyset on id) with their flow's key and submitter: the inbox's 待我处理
     (assignee, open) and 我已处理 (decided_by), filtered by app and flow."""
-    query = _task_query(select(flow_tasks, flow_instances.c.flow, flow_instances.c.submitter), assignee=assignee,
-                        decided_by=decided_by, statuses=statuses, app=app, flow=flow)
+    query = _task_filters(select(flow_tasks, flow_instances.c.flow, flow_instances.c.submitter)
+                          .join(flow_instances, flow_instances.c.id == flow_tasks.c.instance_id),
+                          assignee=assignee, decided_by=decided_by, statuses=statuses, app=app, flow=flow)
     if before is not None:
         query = query.where(flow_tasks.c.id < before)
     return list(conn.execute(query.order_by(flow_tasks.c.id.desc()).limit(limit)))
@@ -288,13 +289,15 @@ def find_tasks(conn: Connection, *, assignee: str | None = None, decided_by: str
 def count_tasks(conn: Connection, *, assignee: str | None = None, decided_by: str | None = None,
                 statuses: list[str] | None = None, app: str | None = None, flow: str | None = None) -> int:
     """How many tasks find_tasks pages through (an inbox tab's total under its filters)."""
-    return int(conn.scalar(_task_query(select(func.count()).select_from(flow_tasks), assignee=assignee,
-                                       decided_by=decided_by, statuses=statuses, app=app, flow=flow)) or 0)
+    counted = select(func.count()).select_from(flow_tasks)
+    if flow is not None:  # only the flow filter needs the instances (the count stays on flow_tasks' indexes)
+        counted = counted.join(flow_instances, flow_instances.c.id == flow_tasks.c.instance_id)
+    return int(conn.scalar(_task_filters(counted, assignee=assignee, decided_by=decided_by, statuses=statuses,
+                                         app=app, flow=flow)) or 0)
 
 
-def _task_query(query: Any, *, assignee: str | None, decided_by: str | None, statuses: list[str] | None,
-                app: str | None, flow: str | None) -> Any:
-    query = query.join(flow_instances, flow_instances.c.id == flow_tasks.c.instance_id)
+def _task_filters(query: Any, *, assignee: str | None, decided_by: str | None, statuses: list[str] | None,
+                  app: str | None, flow: str | None) -> Any:
     for column, value in ((flow_tasks.c.assignee, assignee), (flow_tasks.c.decided_by, decided_by),
                           (flow_tasks.c.app, app), (flow_instances.c.flow, flow)):
         if value is not None:
