@@ -61,6 +61,14 @@ def name_people(conn: Connection, value: Any) -> Any:
     return value
 
 
+def named_in(conn: Connection, text: str, usernames: tuple[str, ...]) -> str:
+    """`text` with each of these usernames (where it stands as a word) replaced by its display name: a
+    notice the engine wrote ("wang 提交的…") as its reader should see it."""
+    shown = display_names(conn, usernames)
+    wanted = {u for u in usernames if u in shown}
+    return USERNAME.sub(lambda m: shown[m.group(0)] if m.group(0) in wanted else m.group(0), text) if wanted else text
+
+
 USER_LISTS = ("users", "to", "escalate_to")
 """Keys of a flow definition whose value may be a list of usernames (Recipients.users, an SLA stage's `to`,
 a due's `escalate_to`)."""
@@ -79,4 +87,4 @@ def named_users(definition: Any) -> set[str]:
     return found
 
 
-__all__ = ["name_people", "named_users", "PERSON_KEYS", "NAMING_KINDS"]
+__all__ = ["name_people", "named_users", "named_in", "PERSON_KEYS", "NAMING_KINDS"]

@@ -128,9 +128,9 @@
       });
       people.data.items.forEach((p) => {
         names.set(p.username, p.display_name);
+        if (multiple && chosen.includes(p.username)) return;  // already a chip
         const where = p.departments.map((d) => d.name).join("、");
-        const li = node("li", {role: "option", id: `${id}-u-${p.username}`, "data-username": p.username,
-                               "aria-disabled": chosen.includes(p.username) ? "true" : null},
+        const li = node("li", {role: "option", id: `${id}-u-${p.username}`, "data-username": p.username},
                         node("span", {text: `${p.display_name}（${p.username}）`}), where ? node("small", {text: where}) : null);
         li.addEventListener("mousedown", (e) => { e.preventDefault(); pick(p); });
         options.push(li);

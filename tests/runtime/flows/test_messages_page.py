@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from runtime.db.tables import users
 from tests.factories import Maker
 from tests.flows import FlowWorld, approval, approval_flow, tickets
 
@@ -96,3 +98,17 @@ def test_the_messages_page_lists_them_with_record_links_and_the_top_bar_counts_t
         assert again.count('class="message unread"') == 1 and re.search(r'id="messages-count"[^>]*>1<', again)
         unread = browser.get("/messages?unread=true").text
         assert unread.count('class="message unread"') == 1 and "报修单 漏油 已审批" in unread
+
+
+def test_the_flows_own_notices_name_people_by_display_name(make: Maker) -> None:
+    w = world(make)
+    with make.app.state.db.write() as conn:
+        conn.execute(update(users).where(users.c.username == "wang").values(display_name="王小明"))
+        conn.execute(update(users).where(users.c.username == "li").values(display_name="李主管"))
+    record = w.record({"summary": "漏油"}, user="wang")["id"]
+    w.submit(record, user="wang")
+    assert [m["body"] for m in w.messages("li") if m["title"] == "待审批"] == [
+        "王小明 提交的“费用审批”等待你审批（主管审批）"
+    ]
+    w.decide("li", "return", {"comment": "请补充照片"})
+    assert [m["body"] for m in w.messages("wang") if m["title"] == "已退回"] == ["“费用审批”被 李主管 退回：请补充照片"]
