@@ -14,7 +14,7 @@ from runtime.accounts.people import display_names
 
 PERSON_KEYS = ("submitter", "actor", "assignee", "decided_by")
 """Keys whose value is a username: `<key>_name` is added beside them."""
-PEOPLE_LISTS = {"assignees": "assignee_names"}
+PEOPLE_LISTS = {"assignees": "assignee_names", "later": "later_names"}
 """Keys whose value is a list of usernames, and the key of their display names."""
 NAMING_KINDS = frozenset({"approval", "added_approvers", "transferred", "escalated", "reminded", "notified", "todo"})
 """Timeline kinds whose message names people (engine/flows: approval.py, notify.py, actions/task.py)."""

@@ -36,7 +36,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!item.waiting.length) return null;
     return el("section", {}, el("h3", {}, w("fi_waiting")), el("ul", {}, item.waiting.map((x) => el("li", {},
       x.kind === "resubmit" ? w("fi_resubmit") : `${x.step_name || x.step || w("fi_wait")}${x.assignees.length ? "：" + (x.assignee_names || x.assignees).join("、") : ""}`,
-      x.later.length ? ` （${w("fi_later")}：${x.later.join("、")}）` : "",
+      x.later.length ? ` （${w("fi_later")}：${(x.later_names || x.later).join("、")}）` : "",
       el("br"), el("small", {}, `${w("fi_since")} ${when(x.since)}`, x.due_at ? ` · ${w("fi_due")} ${when(x.due_at)}` : "")))));
   }
 
