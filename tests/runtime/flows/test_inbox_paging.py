@@ -143,15 +143,20 @@ def test_people_are_shown_by_display_name_on_the_timeline_and_in_the_run_log(mak
 def test_the_designer_and_its_trial_name_the_chosen_people_by_display_name(make: Maker, app: Any) -> None:
     w = world(make)
     [record] = submitted(w, 1)
-    r = w.client.post("/api/v1/apps/tickets/draft/flows/approve/trial", json={"record_id": record},
-                      headers=w.h("admin"))
+    r = w.client.post(
+        "/api/v1/apps/tickets/draft/flows/approve/trial", json={"record_id": record}, headers=w.h("admin")
+    )
     assert r.status_code == 200, r.text
     assert r.json()["people"] == {"li": "李主管"}
     assert "等待 李主管 审批" in [e["message"] for e in r.json()["timeline"]]
     make.user("boss")  # an administrator with a password, to sign in
     with TestClient(app) as browser:
-        assert browser.post("/login", data={"username": "boss", "password": "password-123"},
-                            follow_redirects=False).status_code == 303
+        assert (
+            browser.post(
+                "/login", data={"username": "boss", "password": "password-123"}, follow_redirects=False
+            ).status_code
+            == 303
+        )
         page = browser.get("/apps/tickets/builder/flows/approve").text
         data = re.search(r'<script type="application/json" id="designer-data">(.*?)</script>', page, re.S)
         assert data is not None and json.loads(data.group(1))["people"] == {"li": "李主管", "cai": "cai"}
