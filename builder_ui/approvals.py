@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from builder_ui.i18n import language
 from engine.app import AppDefinition
+from runtime.accounts.naming import name_people
 from runtime.api.deps import clock
 from runtime.flows import flow_triggers, flows
 from runtime.records.context import Actor, FormRef
@@ -74,6 +75,7 @@ def panel(request: Request, conn: Connection, ref: FormRef, record_id: int, user
     running = {r.flow for r in rows if r.status in ("running", "returned")}
     offered = {b["flow"] for b in flow_triggers.buttons_of(conn, ref, record_id, user, now,
                                                              request.app.state.timezone)}
+    name_people(conn, instances)
     latest = next((i for i in instances if i["flow"] in keys), None)
     return {"instances": instances, "status": latest["status"] if latest else None,
             "buttons": start_buttons(ref.app, ref.form.key, running, offered),

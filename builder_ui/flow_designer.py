@@ -18,6 +18,8 @@ from engine.flows import builder as edits
 from engine.flows.actions import action_types
 from engine.flows.steps import step_types
 from engine.forms.model import FormDefinition
+from runtime.accounts.naming import named_users
+from runtime.accounts.people import display_names
 from runtime.api.deps import DB
 from runtime.apps import definitions
 from runtime.flows import flows
@@ -83,7 +85,8 @@ def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: Pa
         draft = definitions.draft(conn, app)
         _, published = definitions.current(conn, app)
         running = flows.running_by_version(conn, app).get(flow, {})
-    flow_json = edits.flow_of(draft, flow)
+        flow_json = edits.flow_of(draft, flow)
+        people = display_names(conn, named_users(flow_json))
     definition = parse_app(draft)
     form = definition.form(flow_json["form"])
     fields = condition_fields(definition, form)
@@ -92,4 +95,4 @@ def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: Pa
                   palette=step_palette(definition, form), fields=fields, form_name=form.name,
                   trigger_words=trigger_words(request),
                   roles=[{"key": r.key, "name": r.name} for r in definition.roles],
-                  forms=[{"key": f.key, "name": f.name} for f in definition.forms])
+                  forms=[{"key": f.key, "name": f.name} for f in definition.forms], people=people)

@@ -425,6 +425,19 @@ EN |= {
     "cb_search": "Search fields",
 }
 
+# The inbox's pages, the people picker and the messages page (消息).
+ZH |= {
+    "inbox_total": "共 {n} 条", "pages": "分页",
+    "messages": "消息", "all_messages": "全部", "unread_messages": "未读", "no_messages": "没有消息", "unread": "未读",
+    "mark_read": "标为已读", "mark_all_read": "全部标为已读", "owners_head": "记录负责人的部门负责人",
+}
+EN |= {
+    "inbox_total": "{n} in all", "pages": "Pages",
+    "messages": "Messages", "all_messages": "All", "unread_messages": "Unread", "no_messages": "No messages",
+    "unread": "Unread", "mark_read": "Mark read", "mark_all_read": "Mark all read",
+    "owners_head": "The record owner's department head",
+}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

@@ -16,15 +16,18 @@ from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition
 from engine.errors import NotFound
 from runtime.accounts.directory import active_users
-from runtime.api.deps import DB
+from runtime.accounts.naming import name_people
+from runtime.api.deps import DB, IdQuery
+from runtime.api.tasks import task_page
 from runtime.apps import definitions
 from runtime.flows import flows
 from runtime.permissions.check import Guard
 from runtime.records.titles import titles
-from runtime.schemas.flows import instance_json, task_json, timeline_json
+from runtime.schemas.flows import instance_json, timeline_json
 
 router = APIRouter(include_in_schema=False)
-SHOWN = 200
+SHOWN = 50
+"""Rows per page of a tab (keyset pages: 下一页 carries the last row's id)."""
 Tab = Literal["todo", "done", "mine", "cc"]
 TABS: tuple[Tab, ...] = ("todo", "done", "mine", "cc")
 
@@ -58,24 +61,31 @@ class Names:
         return {"app_name": found.name, "form_name": form_name, "flow_name": flow_name}
 
 
-def _rows(conn: Any, tab: Tab, user: str, app: str | None, flow: str | None, lang: str) -> list[dict[str, Any]]:
+def _rows(conn: Any, tab: Tab, user: str, app: str | None, flow: str | None, before: int | None,
+          lang: str) -> dict[str, Any]:
+    """One page of a tab: `items`, `next_before` (None on the last page) and, for the task tabs, `total`."""
     names = Names(conn)
     if tab in ("todo", "done"):
-        found = flows.find_tasks(conn, assignee=user if tab == "todo" else None, decided_by=user if tab == "done" else None,
-                                 statuses=["open"] if tab == "todo" else None, app=app, flow=flow, limit=SHOWN)
-        return [task_json(r, actions) | {"flow": r.flow} | names.of(r.app, r.form, r.flow)
-                for r, actions in zip(found, flows.task_actions(conn, found), strict=True)]
+        asked = {"assignee": user, "statuses": ["open"]} if tab == "todo" else {"decided_by": user}
+        found = flows.find_tasks(conn, **asked, app=app, flow=flow, before=before, limit=SHOWN + 1)
+        page = task_page(conn, found, SHOWN, flows.count_tasks(conn, **asked, app=app, flow=flow),
+                         flows.task_actions(conn, found[:SHOWN]))
+        page["items"] = [t | names.of(t["app"], t["form"], t["flow"]) for t in page["items"]]
+        return page
     if tab == "mine":
-        return [instance_json(r, lang=lang) | names.of(r.app, r.form, r.flow)
-                for r in flows.list_instances(conn, submitter=user, app=app, flow=flow, limit=SHOWN)
-                if names.started_by_hand(r.app, r.form, r.flow)]
-    return [{"instance_id": r.id, "app": r.app, "form": r.form, "flow": r.flow, "record_id": r.record_id,
-             "status": r.status, "submitter": r.submitter, **timeline_json([entry], lang)[0],
-             **names.of(r.app, r.form, r.flow)} for r, entry in flows.copied_to(conn, user, app=app, flow=flow,
-                                                                                  limit=SHOWN)]
+        found = flows.list_instances(conn, submitter=user, app=app, flow=flow, before=before, limit=SHOWN + 1)
+        items = [instance_json(r, lang=lang) | names.of(r.app, r.form, r.flow)
+                 for r in found[:SHOWN] if names.started_by_hand(r.app, r.form, r.flow)]
+        return {"items": name_people(conn, items),
+                "next_before": found[SHOWN - 1].id if len(found) > SHOWN else None}
+    pairs, after = flows.copied_to(conn, user, app=app, flow=flow, before=before, limit=SHOWN)
+    return {"items": name_people(conn, [
+        {"instance_id": r.id, "app": r.app, "form": r.form, "flow": r.flow, "record_id": r.record_id,
+         "status": r.status, "submitter": r.submitter, **timeline_json([entry], lang)[0],
+         **names.of(r.app, r.form, r.flow)} for r, entry in pairs]), "next_before": after}
 
 
-def _titled(conn: Any, guard: Guard, rows: list[dict[str, Any]]) -> None:
+def titled(conn: Any, guard: Guard, rows: list[dict[str, Any]]) -> None:
     """Set each row's `record_title`: its record's title as the reader may see it (an approver reads the
     record of their task), `#id` for a record they may not read or one deleted since."""
     wanted: dict[tuple[str, str], set[int]] = {}
@@ -100,7 +110,7 @@ def _titled(conn: Any, guard: Guard, rows: list[dict[str, Any]]) -> None:
 
 @router.get("/inbox")
 def inbox_page(request: Request, user: Viewer, guard: PageGuard, db: DB, tab: str = "todo",
-               app: str | None = None, flow: str | None = None) -> Response:
+               app: str | None = None, flow: str | None = None, before: IdQuery = None) -> Response:
     """One tab of the inbox, newest first. Rows name their record by its title as the reader may see it;
     the record page behind each link goes through the gate (an approver may read the record of their task)."""
     chosen: Tab = tab if tab in TABS else "todo"  # type: ignore[assignment]
@@ -108,11 +118,13 @@ def inbox_page(request: Request, user: Viewer, guard: PageGuard, db: DB, tab: st
     with db.read() as conn:
         apps = [definitions.current(conn, row.key)[0] for row in definitions.list_apps(conn)
                 if guard.app_visible(conn, row.key)]
-        rows = _rows(conn, chosen, user.username or "", app, flow, language(request))
-        _titled(conn, guard, rows)
+        page = _rows(conn, chosen, user.username or "", app, flow, before, language(request))
+        rows = page["items"]
+        titled(conn, guard, rows)
         users = active_users(conn) if chosen == "todo" else []
     flow_choices = [(a.key, f.key, f"{a.name} / {f.name}") for a in apps for f in a.flows if app in (None, a.key)
                     and (f.key in approvals.by_hand(a) or f.key in flows.approval_flows(a, f.form))]
     return render(request, "inbox/inbox.html", user=user, tab=chosen, tabs=TABS, rows=rows, tasks=rows,
                   apps=[(a.key, a.name) for a in apps], flows=flow_choices, app_filter=app or "",
-                  flow_filter=flow or "", users=users)
+                  flow_filter=flow or "", users=users, before=before, next_before=page["next_before"],
+                  total=page.get("total"))

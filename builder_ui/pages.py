@@ -25,6 +25,7 @@ from builder_ui import (
     lists,
     records,
 )
+from builder_ui import messages as messages_page
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.rendering import render
@@ -132,7 +133,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(EngineError, page_error)
     for module_router in (router, lists.router, records.router, kanban.router, builder.router, inbox.router, dashboards.router,
-                          flow_designer.router, flow_admin.router):
+                          flow_designer.router, flow_admin.router,
+                          messages_page.router):
         app.include_router(module_router)
     app.include_router(dashboard_editor.router)  # 仪表盘设计 (/apps/{app}/builder/dashboards)
 

@@ -17,8 +17,9 @@ from starlette.responses import HTMLResponse
 
 from builder_ui import i18n
 from builder_ui.cells import cell_text, local_time
+from runtime.accounts.people import display_names
 from runtime.auth import csrf, sessions
-from runtime.flows import flows
+from runtime.flows import flows, messages
 
 TEMPLATES = Path(__file__).parent / "templates"
 _default = FileSystemLoader(TEMPLATES)
@@ -55,6 +56,15 @@ def _inbox_count(request: Request, user: Any) -> int:
         return flows.open_task_count(conn, user.username)
 
 
+def _top_bar(request: Request, user: Any) -> dict[str, Any]:
+    """The top bar's 消息 count (the user's unread in-app messages) and the user's display name."""
+    if user is None or not getattr(user, "username", None):
+        return {"messages_count": 0, "my_name": None}
+    with request.app.state.db.read() as conn:
+        return {"messages_count": messages.unread_count(conn, user.username),
+                "my_name": display_names(conn, [user.username]).get(user.username)}
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """The page with what every template needs: words, language, user, CSRF token."""
     lang = i18n.language(request)
@@ -63,6 +73,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     user = context.pop("user", None)
     html = env.get_template(template).render(
         request=request, t=i18n.translator(lang), lang=lang, user=user, inbox_count=_inbox_count(request, user),
+        **_top_bar(request, user),
         csrf_token=csrf.token_for(request, token) if token else "",
         when=lambda text: local_time(text, zone), cell=partial(cell_text, zone=zone),
         label=partial(display_name, lang=lang), **context)

@@ -25,6 +25,7 @@ from runtime.api import (
     flows,
     messages,
     org,
+    people,
     preview,
     records,
     reports,
@@ -89,7 +90,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
-                   selection, preview, flow_designer, flow_admin, expressions):
+                   selection, preview, flow_designer, flow_admin, expressions,
+                   people):
         app.include_router(module.router)
     app.include_router(dashboard_designer.router)  # the dashboard editor (/apps/{app}/draft/reports)
     app.include_router(dashboard_exports.router)  # a dashboard as a PDF

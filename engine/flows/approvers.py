@@ -28,9 +28,20 @@ def resolve(spec: Recipients, org: Org, submitter: str | None, record: Mapping[s
         head = org.head_of(department, spec.department_field.levels_up) if isinstance(department, str) else None
         if head:
             found.append(head)
+    if spec.owner_department_head:
+        head = owner_head(spec.owner_department_head.field, spec.owner_department_head.levels_up, org, record)
+        if head:
+            found.append(head)
     if spec.submitter and submitter:
         found.append(submitter)
     return list(dict.fromkeys(u for u in found if u))
+
+
+def owner_head(field: str | None, levels_up: int, org: Org, record: Mapping[str, Any]) -> str | None:
+    """The head of the primary department of the record's owner (or of the user `field` names), N levels up."""
+    owner = record.get(field or "owner")
+    department = org.primary_department(owner) if isinstance(owner, str) and owner else None
+    return org.head_of(department, levels_up) if department else None
 
 
 def escalation_target(org: Org, user: str) -> str | None:
@@ -49,4 +60,4 @@ def department_members(org: Org, department: str) -> list[str]:
     return sorted(org.members_of(org.subtree(department)))
 
 
-__all__ = ["resolve", "escalation_target", "department_members"]
+__all__ = ["resolve", "owner_head", "escalation_target", "department_members"]

@@ -58,7 +58,8 @@ class FlowChecker:
 
     def recipients(self, path: str, spec: Recipients) -> None:
         if spec.users is not None and not spec.users and not (spec.roles or spec.field or spec.submitter
-                                                            or spec.department_field or spec.levels_up is not None):
+                                                            or spec.department_field or spec.levels_up is not None
+                                                            or spec.owner_department_head):
             self.add(f"{path}.users", "no_approver", "审批人列表为空", "the user list is empty")
         for role in spec.roles:
             if role not in self.app.role_keys:
@@ -68,6 +69,8 @@ class FlowChecker:
             self.field(f"{path}.field", spec.field, USER_TYPES)
         if spec.department_field:
             self.field(f"{path}.department_field.field", spec.department_field.field, DEPARTMENT_TYPES)
+        if spec.owner_department_head and spec.owner_department_head.field:
+            self.field(f"{path}.owner_department_head.field", spec.owner_department_head.field, USER_TYPES[:1])
         if spec.levels_up is not None and self.flow.trigger.on in ("schedule", "date", "webhook"):
             self.add(f"{path}.department_head", "no_submitter", "定时、日期和 Webhook 触发的流程没有发起人，部门负责人为空",
                      "scheduled, date and webhook flows have no submitter, so no department head")

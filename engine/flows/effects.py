@@ -58,6 +58,8 @@ class Notify:
     step: str | None = None
     webhook: str | None = None
     secret: str | None = None
+    named: tuple[str, ...] = ()
+    """Usernames the message names: the runtime writes their display names in their place."""
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,26 @@ class DepartmentOfRecord(_Model):
     levels_up: int = Field(default=0, ge=0)
 
 
+class OwnerDepartmentHead(_Model):
+    """The head of the primary department of the record's owner (or of the user a user field names), or of
+    the department N levels above it: the owner's manager."""
+
+    levels_up: int = Field(default=0, ge=0)
+    field: Key | None = None
+    """A single-user field whose user counts as the owner (a lead's 负责人); None: the record's `owner`."""
+
+
+def _levels(value: object) -> object:
+    """`1` is `{"levels_up": 1}`; `true` is `{"levels_up": 0}`."""
+    if value is True:
+        return {}
+    return {"levels_up": value} if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Recipients(_Model):
     """Who: named users, the members of a role, the submitter's department head (N levels up), a user field,
-    the head of the department a department field names (N levels up)."""
+    the head of the department a department field names (N levels up), the record owner's department head
+    (N levels up)."""
 
     users: list[str] | None = None
     role: str | list[str] | None = None
@@ -39,15 +56,19 @@ class Recipients(_Model):
     department_field: DepartmentOfRecord | None = None
     """`"dept"` (or `{"field": "dept", "levels_up": 0}`): the head of the record's department; 1: above it; …"""
     submitter: bool = False
+    owner_department_head: OwnerDepartmentHead | None = None
+    """`0` (or `{"levels_up": 0, "field": "assignee"}`): the head of the record owner's department; 1: above it; …"""
 
+    _owner_department_head = field_validator("owner_department_head", mode="before")(lambda cls, v: _levels(v))
     _department_field = field_validator("department_field", mode="before")(
         lambda cls, v: {"field": v} if isinstance(v, str) else v)
 
     @model_validator(mode="after")
     def _something(self) -> Recipients:
         if not (self.users or self.role or self.department_head is not None or self.field or self.department_field
-                or self.submitter):
-            raise ValueError("name at least one of users, role, department_head, field, department_field, submitter")
+                or self.submitter or self.owner_department_head):
+            raise ValueError("name at least one of users, role, department_head, field, department_field, submitter, "
+                             "owner_department_head")
         return self
 
     @property
@@ -84,4 +105,4 @@ class _Message(_Model):
         return self
 
 
-__all__ = ["Recipients", "DepartmentOfRecord", "Channel"]
+__all__ = ["Recipients", "DepartmentOfRecord", "OwnerDepartmentHead", "Channel"]

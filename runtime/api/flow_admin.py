@@ -20,6 +20,7 @@ from engine.errors import Forbidden, NotFound
 from engine.flows.model import FlowDefinition
 from engine.secrets import url_target
 from runtime import audit
+from runtime.accounts.naming import name_people
 from runtime.api.deps import DB, Id, IdQuery, Now
 from runtime.api.errors import language
 from runtime.api.guard import Gatekeeper
@@ -94,11 +95,12 @@ def list_instances(app: str, flow: str, db: DB, guard: Gatekeeper,
         for form in {r.form for r in rows}:  # a flow's form may have changed between versions
             names |= _titles(conn, guard, definition, form, {r.record_id for r in rows if r.record_id and r.form == form})
         failing = outbox.failing_by_instance(conn, [r.id for r in rows])
+        items = name_people(conn, [_instance(r, names.get(r.record_id) if r.record_id else None,
+                                             failing.get(r.id, 0)) for r in rows])
     found = _named(definition, flow)
     return {"flow": {"key": flow, "name": found.name if found else flow, "form": found.form if found else None},
             "counts": counts, "total": sum(counts.values()), "versions": versions,
-            "items": [_instance(r, names.get(r.record_id) if r.record_id else None, failing.get(r.id, 0))
-                      for r in rows],
+            "items": items,
             "next_before": rows[-1].id if len(rows) == limit else None}
 
 
@@ -130,9 +132,10 @@ def _detail(conn: Connection, guard: Guard, definition: AppDefinition, row: Row[
     timeline = timeline_json(flows.state_of(row).timeline, lang)
     if not _sees_all(conn, guard, row):  # as in a trial run: details may hold any field's value
         timeline = [{k: v for k, v in entry.items() if k != "detail"} for entry in timeline]
-    return {**_instance(row, title, failing),
-            "tasks": [task_json(t) for t in flows.tasks_of(conn, None, None, instance_id=row.id, limit=500)],
-            "timeline": timeline, "jobs": [_job(j, tried[j.id]) for j in jobs]}
+    return name_people(conn, {**_instance(row, title, failing),
+                              "tasks": [task_json(t) for t in flows.tasks_of(conn, None, None, instance_id=row.id,
+                                                                             limit=500)],
+                              "timeline": timeline, "jobs": [_job(j, tried[j.id]) for j in jobs]})
 
 
 def _sees_all(conn: Connection, guard: Guard, row: Row[Any]) -> bool:

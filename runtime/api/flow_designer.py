@@ -15,6 +15,8 @@ from engine.flows import builder
 from engine.flows.cron import Cron
 from engine.flows.trial import trial
 from runtime.accounts.directory import active_users, department_choices
+from runtime.accounts.naming import name_people
+from runtime.accounts.people import display_names
 from runtime.api.apps import edit_draft
 from runtime.api.deps import DB, Now
 from runtime.api.guard import Gatekeeper
@@ -164,7 +166,7 @@ def remove_branch(app: str, flow: str, path: str, index: int, request: Request, 
 @router.post("/{flow}/trial")
 def trial_run(app: str, flow: str, body: TrialIn, request: Request, db: DB, guard: Gatekeeper, now: Now) -> Any:
     """试运行: the path the flow (the draft's, or `definition` as the designer holds it) would take on the
-    record and who would be asked — nothing is written."""
+    record and who would be asked (`people`: their display names) — nothing is written."""
     with db.read() as conn:
         guard.require_manage(conn, app)
         draft = definitions.draft(conn, app)
@@ -176,7 +178,9 @@ def trial_run(app: str, flow: str, body: TrialIn, request: Request, db: DB, guar
         _, version = definitions.current(conn, app)
         ctx = flows.context(conn, candidate, version, found, body.record_id, request.app.state.timezone)
         result = trial(found, ctx, guard.actor.username or "system", now)
-    return trial_json(result, values=sees_all)
+        answer = name_people(conn, trial_json(result, values=sees_all))
+        answer["people"] = display_names(conn, {u for users in result.asked.values() for u in users})
+    return answer
 
 
 @router.post("/{flow}/branches/move")

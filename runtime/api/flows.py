@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Header, Query, Request
 
 from engine.errors import BadQuery, Forbidden, NotFound, Unauthorized
 from engine.flows.events import Cancel, Start
+from runtime.accounts.naming import name_people
 from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS, SYSTEM_WRITE, Gatekeeper
@@ -25,7 +26,8 @@ router = APIRouter(prefix="/api/v1", tags=["flows"])
 
 
 def _detail(conn: Any, row: Any, request: Request) -> dict[str, Any]:
-    return instance_json(row, flows.tasks_of(conn, None, None, instance_id=row.id), lang=language(request))
+    return name_people(conn, instance_json(row, flows.tasks_of(conn, None, None, instance_id=row.id),
+                                           lang=language(request)))
 
 
 @router.get("/apps/{app}/flows")
@@ -87,7 +89,8 @@ def list_instances(request: Request, db: DB, user: CurrentUser, submitter: str =
     with db.read() as conn:
         rows = flows.list_instances(conn, submitter=who, statuses=list(status or []), app=app, flow=flow,
                                     before=before, limit=limit)
-    items = [{k: v for k, v in instance_json(r, lang=language(request)).items() if k != "timeline"} for r in rows]
+        items = name_people(conn, [{k: v for k, v in instance_json(r, lang=language(request)).items()
+                                    if k != "timeline"} for r in rows])
     return {"items": items, "next_before": rows[-1].id if len(rows) == limit else None}
 
 

@@ -19,10 +19,29 @@ router = APIRouter(prefix="/api/v1", tags=["messages", "jobs"], dependencies=[NO
 @router.get("/messages")
 def list_messages(db: DB, user: CurrentUser, unread: bool = False, before: IdQuery = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
-    """My messages, newest first; `unread=true`; `before=<id>` for the next page."""
+    """My messages (抄送, notices, reminders), newest first, each with the `form` of the record it concerns;
+    `unread=true`; `before=<id>` (the answer's `next_before`) for the next page; `unread_count`: all unread."""
     with db.read() as conn:
-        rows = messages.inbox(conn, user.username or "", unread=unread, limit=limit, before=before)
-    return {"items": [message_json(r) for r in rows], "next_before": rows[-1].id if len(rows) == limit else None}
+        rows = messages.inbox(conn, user.username or "", unread=unread, limit=limit + 1, before=before)
+        unread_count = messages.unread_count(conn, user.username or "")
+    return {"items": [message_json(r) for r in rows[:limit]],
+            "next_before": rows[limit - 1].id if len(rows) > limit else None, "unread_count": unread_count}
+
+
+@router.get("/messages/count")
+def count_messages(db: DB, user: CurrentUser) -> Any:
+    """`{"unread": n}`: my unread messages (the web UI's top bar shows it on every page)."""
+    with db.read() as conn:
+        return {"unread": messages.unread_count(conn, user.username or "")}
+
+
+@router.post("/messages/read-all")
+def read_all_messages(db: DB, user: CurrentUser, now: Now, up_to: IdQuery = None) -> Any:
+    """Mark all my unread messages read (`up_to=<id>`: only those up to that one, what I have seen):
+    `{"read": n, "unread": left}`."""
+    with db.write() as conn:
+        done = messages.mark_all_read(conn, user.username or "", now, up_to=up_to)
+        return {"read": done, "unread": messages.unread_count(conn, user.username or "")}
 
 
 @router.post("/messages/{message_id}/read")

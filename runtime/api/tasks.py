@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Request
 
 from engine.errors import BadQuery, EngineError, Issue, NotFound
 from engine.flows.events import AddApprovers, Decide, Transfer
+from runtime.accounts.naming import name_people
 from runtime.accounts.users import user_by_name
 from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
 from runtime.api.errors import language
@@ -25,8 +26,10 @@ Status = Literal["open", "approved", "rejected", "returned", "transferred", "esc
 
 
 def _with_actions(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:
-    """Tasks as JSON, each with the `actions` its assignee may take (the step's allow_* switches)."""
-    return [task_json(row, actions) for row, actions in zip(rows, flows.task_actions(conn, rows), strict=True)]
+    """Tasks as JSON, each with the `actions` its assignee may take (the step's allow_* switches), and the
+    display names of the people they name."""
+    return name_people(conn, [task_json(row, actions)
+                              for row, actions in zip(rows, flows.task_actions(conn, rows), strict=True)])
 
 
 @router.get("")
@@ -53,31 +56,48 @@ def count_tasks(db: DB, user: CurrentUser) -> Any:
         return {"open": flows.open_task_count(conn, user.username or "")}
 
 
-def _page(rows: list[Any], limit: int) -> dict[str, Any]:
-    return {"items": [task_json(r) | {"flow": r.flow} for r in rows],
-            "next_before": rows[-1].id if len(rows) == limit else None}
+def task_page(conn: Any, rows: list[Any], limit: int, total: int, actions: list[list[str]] | None = None) -> dict[str, Any]:
+    """One keyset page of an inbox tab: `next_before` (None on the last page) and the tab's `total`."""
+    shown = rows[:limit]
+    return {"items": name_people(conn, [task_json(r, actions[i] if actions else None)
+                                        | {"flow": r.flow, "submitter": r.submitter} for i, r in enumerate(shown)]),
+            "next_before": shown[-1].id if len(rows) > limit else None, "total": total}
+
+
+@router.get("/open")
+def open_tasks(db: DB, user: CurrentUser, app: str | None = None, flow: str | None = None, before: IdQuery = None,
+               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
+    """待我处理 as the inbox pages it: my open tasks newest first, each with its `actions`; `next_before`
+    pages on (keyset on the task id) and `total` counts them all under the app and flow filters."""
+    mine = {"assignee": user.username or "", "statuses": ["open"], "app": app, "flow": flow}
+    with db.read() as conn:
+        rows = flows.find_tasks(conn, **mine, before=before, limit=limit + 1)
+        return task_page(conn, rows, limit, flows.count_tasks(conn, **mine),
+                     flows.task_actions(conn, rows[:limit]))
 
 
 @router.get("/done")
 def done_tasks(db: DB, user: CurrentUser, app: str | None = None, flow: str | None = None, before: IdQuery = None,
                limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
     """我已处理: tasks I decided (approved, rejected, returned, transferred, added approvers to) or completed,
-    newest first; `next_before` pages on."""
+    newest first; `next_before` pages on, `total` counts them all."""
     with db.read() as conn:
-        rows = flows.find_tasks(conn, decided_by=user.username or "", app=app, flow=flow, before=before, limit=limit)
-    return _page(rows, limit)
+        rows = flows.find_tasks(conn, decided_by=user.username or "", app=app, flow=flow, before=before,
+                                limit=limit + 1)
+        return task_page(conn, rows, limit, flows.count_tasks(conn, decided_by=user.username or "", app=app, flow=flow))
 
 
 @router.get("/cc")
 def copied_to_me(request: Request, db: DB, user: CurrentUser, app: str | None = None, flow: str | None = None,
-                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
-    """抄送我: each cc / notify step of a flow that named me, newest first, with its instance's status."""
+                 before: IdQuery = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
+    """抄送我: each cc / notify step of a flow that named me, newest instance first, with its instance's
+    status; `next_before` (an instance id) pages on."""
     with db.read() as conn:
-        found = flows.copied_to(conn, user.username or "", app=app, flow=flow, limit=limit)
-    lang = language(request)
-    return {"items": [{"instance_id": row.id, "app": row.app, "flow": row.flow, "form": row.form,
+        found, after = flows.copied_to(conn, user.username or "", app=app, flow=flow, before=before, limit=limit)
+        lang = language(request)
+        return {"items": name_people(conn, [{"instance_id": row.id, "app": row.app, "flow": row.flow, "form": row.form,
                        "record_id": row.record_id, "status": row.status, "submitter": row.submitter,
-                       **timeline_json([entry], lang)[0]} for row, entry in found]}
+                       **timeline_json([entry], lang)[0]} for row, entry in found]), "next_before": after}
 
 
 @router.post("/batch-approve")
@@ -104,7 +124,7 @@ def batch_approve(body: BatchApproveIn, request: Request, db: DB, user: CurrentU
                 e.extra = {**e.extra, "task_id": task_id}
                 raise
             decided.append(task_json(flows.task(conn, task_id)))
-    return {"items": decided}
+        return {"items": name_people(conn, decided)}
 
 
 @router.get("/{task_id}")

@@ -16,6 +16,7 @@ from engine.expr.evaluate import EvalContext
 from engine.flows import effects as fx
 from engine.flows.machine import Outcome
 from engine.flows.model import FlowDefinition
+from runtime.accounts.naming import named_in
 from runtime.apps import definitions
 from runtime.db.tables import flow_tasks, live
 from runtime.db.tables import records as records_table
@@ -139,15 +140,16 @@ def _assign(c: Carrying, effect: fx.Assign) -> None:
 
 def _notify(c: Carrying, effect: fx.Notify) -> None:
     conn, row, now = c.conn, c.row, c.change.now
+    text = named_in(conn, effect.message, effect.named) if effect.named else effect.message  # people by name
     if effect.channel == "in_app":
-        messages.send(conn, effect.users, effect.title, effect.message, now, app=row.app, record_id=row.record_id,
+        messages.send(conn, effect.users, effect.title, text, now, app=row.app, record_id=row.record_id,
                       instance_id=row.id)
     elif effect.channel == "email":
-        outbox.enqueue(conn, "email", {"to": list(effect.users), "subject": effect.title, "body": effect.message},
+        outbox.enqueue(conn, "email", {"to": list(effect.users), "subject": effect.title, "body": text},
                        now, key=c.key)
     else:
         outbox.enqueue(conn, effect.channel, {"webhook": effect.webhook, "secret": effect.secret,
-                                              "title": effect.title, "message": effect.message}, now, key=c.key)
+                                              "title": effect.title, "message": text}, now, key=c.key)
 
 
 def _call_webhook(c: Carrying, effect: fx.CallWebhook) -> None:

@@ -277,41 +277,63 @@ def open_task_count(conn: Connection, username: str) -> int:
 def find_tasks(conn: Connection, *, assignee: str | None = None, decided_by: str | None = None,
                statuses: list[str] | None = None, app: str | None = None, flow: str | None = None,
                before: int | None = None, limit: int = 100) -> list[Row[Any]]:
-    """Tasks newest first (keyset on id) with their flow's key: the inbox's 待我处理 (assignee, open) and
-    我已处理 (decided_by), filtered by app and flow."""
-    query = (select(flow_tasks, flow_instances.c.flow)
-             .join(flow_instances, flow_instances.c.id == flow_tasks.c.instance_id)
-             .order_by(flow_tasks.c.id.desc()).limit(limit))
+    """Tasks newest first (keyset on id) with their flow's key and submitter: the inbox's 待我处理
+    (assignee, open) and 我已处理 (decided_by), filtered by app and flow."""
+    query = _task_filters(select(flow_tasks, flow_instances.c.flow, flow_instances.c.submitter)
+                          .join(flow_instances, flow_instances.c.id == flow_tasks.c.instance_id),
+                          assignee=assignee, decided_by=decided_by, statuses=statuses, app=app, flow=flow)
+    if before is not None:
+        query = query.where(flow_tasks.c.id < before)
+    return list(conn.execute(query.order_by(flow_tasks.c.id.desc()).limit(limit)))
+
+
+def count_tasks(conn: Connection, *, assignee: str | None = None, decided_by: str | None = None,
+                statuses: list[str] | None = None, app: str | None = None, flow: str | None = None) -> int:
+    """How many tasks find_tasks pages through (an inbox tab's total under its filters)."""
+    counted = select(func.count()).select_from(flow_tasks)
+    if flow is not None:  # only the flow filter needs the instances (the count stays on flow_tasks' indexes)
+        counted = counted.join(flow_instances, flow_instances.c.id == flow_tasks.c.instance_id)
+    return int(conn.scalar(_task_filters(counted, assignee=assignee, decided_by=decided_by, statuses=statuses,
+                                         app=app, flow=flow)) or 0)
+
+
+def _task_filters(query: Any, *, assignee: str | None, decided_by: str | None, statuses: list[str] | None,
+                  app: str | None, flow: str | None) -> Any:
     for column, value in ((flow_tasks.c.assignee, assignee), (flow_tasks.c.decided_by, decided_by),
                           (flow_tasks.c.app, app), (flow_instances.c.flow, flow)):
         if value is not None:
             query = query.where(column == value)
     if statuses:
         query = query.where(flow_tasks.c.status.in_(statuses))
-    if before is not None:
-        query = query.where(flow_tasks.c.id < before)
-    return list(conn.execute(query))
+    return query
 
 
 def copied_to(conn: Connection, username: str, *, app: str | None = None, flow: str | None = None,
-              limit: int = 50) -> list[tuple[Row[Any], Entry]]:
-    """抄送我: (instance, its timeline entry) for each cc / notify step that named this user, newest first.
-    The in-app messages say which instances wrote to the user; their timelines say which of those were a
-    cc (an approval's own notices — 待审批, 已退回 — are not)."""
-    mentioned = (select(messages_table.c.instance_id).where(
+              before: int | None = None, limit: int = 50) -> tuple[list[tuple[Row[Any], Entry]], int | None]:
+    """抄送我: (instance, its timeline entry) for each cc / notify step that named this user, newest instance
+    first (keyset on the instance id), and the `before` of the next page (None on the last). The in-app
+    messages say which instances wrote to the user; their timelines say which of those were a cc (an
+    approval's own notices — 待审批, 已退回 — are not). An instance's entries stay on one page."""
+    mentioned = select(messages_table.c.instance_id).where(
         messages_table.c.username == username, messages_table.c.instance_id.is_not(None))
-        .group_by(messages_table.c.instance_id).order_by(func.max(messages_table.c.id).desc()).limit(limit * 4))
     query = select(flow_instances).where(flow_instances.c.id.in_(mentioned)).order_by(flow_instances.c.id.desc())
     for column, value in ((flow_instances.c.app, app), (flow_instances.c.flow, flow)):
         if value is not None:
             query = query.where(column == value)
-    found = []
-    for row in conn.execute(query):
-        for entry in reversed(state_of(row).timeline):
-            if entry.kind == "notified" and username in ((entry.detail or {}).get("users") or []):
-                found.append((row, entry))
-    found.sort(key=lambda pair: pair[1].at, reverse=True)
-    return found[:limit]
+    found: list[tuple[Row[Any], Entry]] = []
+    cursor, chunk = before, limit * 2
+    while True:
+        rows = list(conn.execute((query if cursor is None else query.where(flow_instances.c.id < cursor)).limit(chunk)))
+        for row in rows:
+            cursor = row.id
+            found.extend((row, entry) for entry in reversed(state_of(row).timeline)
+                         if entry.kind == "notified" and username in ((entry.detail or {}).get("users") or []))
+            if len(found) >= limit:
+                return found, cursor  # the next page starts below this instance (it may turn out empty)
+        if len(rows) < chunk:
+            return found, None
+
+
 def task_actions(conn: Connection, rows: list[Row[Any]]) -> list[list[str]]:
     """What each task's assignee may do with it now: nothing once decided, `complete` for a to-do, and for
     an approval what its step allows (the definition version its instance runs on decides)."""
@@ -349,4 +371,4 @@ def complete_todo(conn: Connection, task_id: int, username: str, comment: str | 
 __all__ = ["start", "apply", "get", "list_instances", "state_of", "of_record", "task", "tasks_of", "locked", "running_on",
            "running_by_version",
            "carrying_out", "is_carrying_out", "complete_todo", "context", "approval_flows", "latest_of_records", "open_task_count",
-           "find_tasks", "copied_to", "task_actions", "editable_under_approval"]
+           "find_tasks", "count_tasks", "copied_to", "task_actions", "editable_under_approval"]

@@ -1,4 +1,5 @@
-"""In-app messages (站内消息): written in the transaction of the flow step that sends them."""
+"""In-app messages (站内消息): written in the transaction of the flow step that sends them; read, counted and
+marked read by their user (the 消息 page and its count in the top bar)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from engine.errors import NotFound
-from runtime.db.tables import messages
+from runtime.db.tables import messages, records
 
 
 def send(conn: Connection, users: Iterable[str], title: str, body: str, now: datetime, *, app: str | None = None,
@@ -22,8 +23,10 @@ def send(conn: Connection, users: Iterable[str], title: str, body: str, now: dat
 
 def inbox(conn: Connection, username: str, *, unread: bool = False, limit: int = 50,
           before: int | None = None) -> list[Row[Any]]:
-    """A user's messages, newest first (keyset on id)."""
-    query = select(messages).where(messages.c.username == username).order_by(messages.c.id.desc()).limit(limit)
+    """A user's messages, newest first (keyset on id), each with the form of the record it concerns."""
+    form = select(records.c.form).where(records.c.id == messages.c.record_id).scalar_subquery().label("form")
+    query = (select(messages, form).where(messages.c.username == username).order_by(messages.c.id.desc())
+             .limit(limit))
     if unread:
         query = query.where(messages.c.read_at.is_(None))
     if before is not None:
@@ -39,4 +42,19 @@ def mark_read(conn: Connection, username: str, message_id: int, now: datetime) -
     return conn.execute(select(messages).where(messages.c.id == message_id)).one()
 
 
-__all__ = ["send", "inbox", "mark_read"]
+def unread_count(conn: Connection, username: str) -> int:
+    """How many of the user's messages are unread (the top bar's 消息 count)."""
+    return int(conn.scalar(select(func.count()).select_from(messages).where(
+        messages.c.username == username, messages.c.read_at.is_(None))) or 0)
+
+
+def mark_all_read(conn: Connection, username: str, now: datetime, *, up_to: int | None = None) -> int:
+    """Mark the user's unread messages read (those up to id `up_to` when given: what the reader saw);
+    how many were."""
+    query = update(messages).where(messages.c.username == username, messages.c.read_at.is_(None))
+    if up_to is not None:
+        query = query.where(messages.c.id <= up_to)
+    return int(conn.execute(query.values(read_at=now)).rowcount or 0)
+
+
+__all__ = ["send", "inbox", "mark_read", "unread_count", "mark_all_read"]

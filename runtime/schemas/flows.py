@@ -128,7 +128,8 @@ def trial_json(result: Trial, lang: str = "zh", *, values: bool = True) -> dict[
 
 def message_json(row: Row[Any]) -> dict[str, Any]:
     return {"id": row.id, "title": row.title, "body": row.body, "app": row.app, "record_id": row.record_id,
-            "instance_id": row.instance_id, "created_at": _moment(row.created_at), "read_at": _moment(row.read_at)}
+            "form": getattr(row, "form", None), "instance_id": row.instance_id, "created_at": _moment(row.created_at),
+            "read_at": _moment(row.read_at)}
 
 
 def job_json(row: Row[Any]) -> dict[str, Any]:

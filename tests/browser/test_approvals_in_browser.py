@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import PASSWORD, Site
+from tests.browser.people import set_people
 from tests.browser.signed_in import signed_in_page
 from tests.browser.wait import wait_until
 
@@ -101,7 +102,7 @@ def test_rep_submits_from_the_record_page_and_the_manager_approves_there(people:
     reloads(manager, mine.get_by_role("button", name="同意"))
     assert badge(manager) == "已通过"
     progress = manager.locator("#approvals .progress").inner_text()
-    assert "li.jingli" in progress and "同意报销" in progress
+    assert "李经理" in progress and "同意报销" in progress
     assert people.status(trip) == "approved"
     rep.context.close()
     manager.context.close()
@@ -198,16 +199,16 @@ def test_the_manager_transfers_from_the_record_page_and_adds_an_approver(people:
     manager = people.page(MANAGER)
     manager.goto(people.record_url(first))
     manager.locator(".more-actions summary").click()
-    manager.locator("input.transfer-to").fill("zhang.wei")
+    set_people(manager.locator(".my-task"), "转交给", ["zhang.wei"])
     reloads(manager, manager.get_by_role("button", name="转交"))
-    assert "zhang.wei" in manager.locator("#approvals .entry.pending").inner_text()
+    assert "张伟" in manager.locator("#approvals .entry.pending").inner_text()  # by display name
     assert manager.locator(".my-task").count() == 0  # no longer the manager's to decide
     manager.goto(people.record_url(second))
     manager.locator(".more-actions summary").click()
-    manager.locator("input.add-users").fill("zhang.wei")
+    set_people(manager.locator(".my-task"), "加签人", ["zhang.wei"])
     reloads(manager, manager.get_by_role("button", name="加签"))
     pending = manager.locator("#approvals .entry.pending").all_inner_texts()
-    assert any("zhang.wei" in text for text in pending)
+    assert any("张伟" in text for text in pending)
     manager.context.close()
 
 

@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import CRM, PASSWORD, Site
+from tests.browser.people import set_people
 from tests.browser.signed_in import signed_in_page
 from tests.browser.wait import wait_until
 
@@ -126,12 +127,12 @@ def _save(page: Any) -> None:
     wait_until(page, "document.getElementById('step-error').textContent === ''")
 
 
-def _approval(page: Any, path: str, name: str, *, users: str = "", role: str | None = None,
+def _approval(page: Any, path: str, name: str, *, users: tuple[str, ...] = (), role: str | None = None,
               head: str | None = None, mode: str = "any") -> None:
     _insert(page, path, "审批")
     panel = _open(page, path)
     page.locator("#step-panel").get_by_label("名称", exact=True).fill(name)
-    panel.get_by_label("指定成员（用户名，逗号分隔）", exact=True).fill(users)
+    set_people(panel, "指定成员", list(users))
     if role:
         panel.get_by_label("角色", exact=True).select_option([role])
     if head is not None:
@@ -219,12 +220,12 @@ def test_build_the_expense_approval_in_the_designer_and_take_a_claim_through_it(
     big = "steps[0].branches[0].steps"
     _approval(admin, f"{big}[0]", "财务审批", role="finance")
     _approval(admin, f"{big}[1]", "总经理审批", role="gm")
-    _approval(admin, f"{big}[2]", "经理会签", users=", ".join(MANAGERS), mode="all")
+    _approval(admin, f"{big}[2]", "经理会签", users=tuple(MANAGERS), mode="all")
     _approval(admin, "steps[0].branches[1].steps[0]", "部门负责人审批", head="0")
     _insert(admin, "steps[1]", "抄送 / 通知")
     panel = _open(admin, "steps[1]")
     admin.locator("#step-panel").get_by_label("名称", exact=True).fill("抄送直属上级")
-    panel.get_by_label("指定成员（用户名，逗号分隔）", exact=True).fill("")
+    set_people(panel, "指定成员", [])
     panel.get_by_label("发起人的部门负责人", exact=True).select_option("0")
     panel.get_by_label("消息内容", exact=True).fill("费用报销已通过：")
     panel.get_by_label("消息内容 · 插入字段", exact=True).select_option("title")
@@ -358,7 +359,7 @@ def test_change_the_quote_threshold_and_new_quotes_take_the_new_path_old_ones_fi
     rep.goto(company.url("quote", new))
     assert badge(rep) == "审批中"
     pending = rep.locator("#approvals .entry.pending").inner_text()
-    assert "总经理审批" in pending and GM in pending
+    assert "总经理审批" in pending and PEOPLE[GM][0] in pending  # by display name
     assert [t["record_id"] for t in company.open_tasks(GM)] == [new]
     assert {t["assignee"] for t in company.instances("quote", new)[-1]["tasks"]} == {HEAD, FINANCE, GM}
 

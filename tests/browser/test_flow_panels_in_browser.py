@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.browser.conftest import Site
+from tests.browser.people import chosen, set_people
 from tests.browser.wait import wait_until
 
 DRAFT = "/apps/crm/draft/flows"
@@ -55,7 +56,7 @@ def _panel(page: Any) -> Any:
 # `how` is fill, select (an option's value), check, uncheck, insert (a field placeholder menu's field), or click
 # (a button, by its name).
 CASES: list[tuple[str, str, list[tuple[str, str, Any]], dict[str, Any]]] = [
-    ("审批", "审批方式", [("步骤标识（英文，可选）", "fill", "director_review"), ("角色", "select", ["sales_director"]), ("指定成员（用户名，逗号分隔）", "fill", ""),
+    ("审批", "审批方式", [("步骤标识（英文，可选）", "fill", "director_review"), ("角色", "select", ["sales_director"]), ("指定成员", "people", []),
                      ("审批方式", "select", "all"), ("找不到审批人时", "select", "approve"),
                      ("添加时限阶段", "click", None), ("阶段 1：超过多久未处理", "fill", "1"), ("阶段 1：超过多久未处理 · 单位", "select", "P{n}D"),
                      ("阶段 1：只计工作时间（按工作日历）", "check", None), ("阶段 1：然后", "select", "escalate")],
@@ -83,12 +84,12 @@ CASES: list[tuple[str, str, list[tuple[str, str, Any]], dict[str, Any]]] = [
      {"channel": "email", "to": {"users": ["admin"]}, "title": "{name} 已赢单", "message": "金额 {amount}"}),
     ("分配负责人", "写入哪个人员字段", [("写入哪个人员字段", "select", "manager"), ("分配方式", "select", "fewest_open"),
                                   ("哪些记录算未完成（表达式，留空为全部）", "fill", 'stage != "赢单"'),
-                                  ("规则 1 的人员（用户名）", "fill", ""), ("角色", "select", "sales_rep"),
+                                  ("规则 1 的人员", "people", []), ("角色", "select", "sales_rep"),
                                   ("同时为负责人创建待办", "check", None), ("待办名称", "fill", "跟进 {name}"),
                                   ("期限（可选）", "fill", "2")],
      {"field": "manager", "strategy": "fewest_open", "open_when": 'stage != "赢单"', "rules": [{"role": "sales_rep"}],
       "task": {"name": "跟进 {name}", "due": "P2D"}}),
-    ("创建待办", "待办名称", [("指定成员（用户名，逗号分隔）", "fill", "admin, zhang.wei"), ("待办名称", "fill", "回访 {name}"),
+    ("创建待办", "待办名称", [("指定成员", "people", ["admin", "zhang.wei"]), ("待办名称", "fill", "回访 {name}"),
                           ("期限（可选）", "fill", "4"), ("期限（可选） · 单位", "select", "PT{n}H")],
      {"to": {"users": ["admin", "zhang.wei"]}, "task": {"name": "回访 {name}", "due": "PT4H"}}),
 ]
@@ -97,6 +98,9 @@ CASES: list[tuple[str, str, list[tuple[str, str, Any]], dict[str, Any]]] = [
 def _do(panel: Any, label: str, how: str, value: Any) -> None:
     if how == "click":
         panel.get_by_role("button", name=label, exact=True).click()
+        return
+    if how == "people":
+        set_people(panel, label, value)
         return
     target = panel.get_by_label(label, exact=True).first
     if how == "fill":
@@ -110,6 +114,8 @@ def _do(panel: Any, label: str, how: str, value: Any) -> None:
 
 
 def _shown(panel: Any, label: str, how: str) -> Any:
+    if how == "people":
+        return chosen(panel, label)
     target = panel.get_by_label(label, exact=True).first
     if how == "fill":
         return target.input_value()
@@ -287,7 +293,7 @@ def test_approvers_from_a_department_field_round_trip_through_the_panel(page: An
     page.goto(f"{site.url}/apps/showcase/builder/flows/dept_review")
     _open(page, "steps[0]", "审批方式")
     panel = _panel(page)
-    panel.get_by_label("指定成员（用户名，逗号分隔）", exact=True).fill("")
+    set_people(panel, "指定成员", [])
     panel.get_by_label("表单中部门字段所指部门", exact=True).select_option("dept")
     panel.get_by_label("部门字段的负责人层级", exact=True).select_option("1")
     _save(page)
@@ -314,7 +320,7 @@ def test_sla_stages_round_trip_through_the_panel_and_a_one_stage_due_becomes_sta
     panel.get_by_role("button", name="添加时限阶段", exact=True).click()
     panel.get_by_label("阶段 2：超过多久未处理", exact=True).fill("2")
     panel.get_by_label("阶段 2：然后", exact=True).select_option("escalate")
-    panel.get_by_label("阶段 2：升级给（用户名，留空为上级）", exact=True).fill("zhang.wei")
+    set_people(panel, "阶段 2：升级给（留空为上级）", ["zhang.wei"])
     panel.get_by_role("button", name="添加时限阶段", exact=True).click()
     panel.get_by_label("阶段 3：超过多久未处理", exact=True).fill("3")
     panel.get_by_label("阶段 3：然后", exact=True).select_option("auto_reject")
@@ -329,7 +335,7 @@ def test_sla_stages_round_trip_through_the_panel_and_a_one_stage_due_becomes_sta
     page.reload()
     _open(page, "steps[0]", "审批方式")
     panel = _panel(page)
-    assert panel.get_by_label("阶段 2：升级给（用户名，留空为上级）", exact=True).input_value() == "zhang.wei"
+    assert chosen(panel, "阶段 2：升级给（留空为上级）") == ["zhang.wei"]
     assert panel.get_by_label("阶段 3：只计工作时间（按工作日历）", exact=True).is_checked()
     panel.get_by_role("button", name="阶段 1：删除", exact=True).click()  # the others move up
     assert panel.get_by_label("阶段 1：然后", exact=True).input_value() == "escalate"

@@ -53,10 +53,11 @@ document.addEventListener("DOMContentLoaded", () => {
     const kind = kindOf(step);
     if (kind === "approval") {
       const a = step.approvers || {};
-      const who = [...(a.users || []), ...[].concat(a.role || []).map((r) => roleName(r))];
+      const who = [...(a.users || []).map((u) => (data.people || {})[u] || u), ...[].concat(a.role || []).map((r) => roleName(r))];
       if (a.department_head !== undefined) who.push(`${words.approvers}+${a.department_head}`);
       if (a.field) who.push(fieldName(a.field));
       if (a.department_field) who.push(fieldName(a.department_field.field || a.department_field));
+      if (a.owner_department_head !== undefined) who.push(words.owners_head);
       return `${words.approvers}：${who.join("、") || words.nobody}`;
     }
     if (kind === "cc" || kind === "notify") return step.message || "";
@@ -249,7 +250,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (render) {
       const ticket = ++drawn;
       panels.choices(`${base}/choices`).then((choices) => {
-        if (ticket === drawn) readPanel = render(stepFields, step, {choices});
+        if (ticket === drawn) readPanel = render(stepFields, step, {choices, app: data.app});
       });
     }
     if (branch) {
@@ -322,7 +323,7 @@ document.addEventListener("DOMContentLoaded", () => {
     out.append(list);
     Object.entries(r.data.asked).forEach(([path, users]) => {
       const name = (stepAt(path).name || path);
-      out.append(el("p", "asked", `${name} · ${words.asked}：${users.join("、")}`));
+      out.append(el("p", "asked", `${name} · ${words.asked}：${users.map((u) => (r.data.people || {})[u] || u).join("、")}`));
     });
     draw();
   });

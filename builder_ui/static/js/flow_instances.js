@@ -35,15 +35,15 @@ document.addEventListener("DOMContentLoaded", () => {
   function waiting(item) {
     if (!item.waiting.length) return null;
     return el("section", {}, el("h3", {}, w("fi_waiting")), el("ul", {}, item.waiting.map((x) => el("li", {},
-      x.kind === "resubmit" ? w("fi_resubmit") : `${x.step_name || x.step || w("fi_wait")}${x.assignees.length ? "：" + x.assignees.join("、") : ""}`,
-      x.later.length ? ` （${w("fi_later")}：${x.later.join("、")}）` : "",
+      x.kind === "resubmit" ? w("fi_resubmit") : `${x.step_name || x.step || w("fi_wait")}${x.assignees.length ? "：" + (x.assignee_names || x.assignees).join("、") : ""}`,
+      x.later.length ? ` （${w("fi_later")}：${(x.later_names || x.later).join("、")}）` : "",
       el("br"), el("small", {}, `${w("fi_since")} ${when(x.since)}`, x.due_at ? ` · ${w("fi_due")} ${when(x.due_at)}` : "")))));
   }
 
   function timeline(item) {
     return el("section", {}, el("h3", {}, w("fi_timeline")), el("ol", {class: "fi-timeline"}, item.timeline.map((e) =>
       el("li", {}, el("small", {}, when(e.at)), " ", e.step_name ? `${e.step_name} · ` : "", e.message,
-        e.actor ? ` — ${e.actor}` : "", e.comment ? el("div", {class: "muted"}, `${w("comment")}：${e.comment}`) : null))));
+        e.actor ? ` — ${e.actor_name || e.actor}` : "", e.comment ? el("div", {class: "muted"}, `${w("comment")}：${e.comment}`) : null))));
   }
 
   function job(j) {
@@ -67,7 +67,7 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("fi-drawer-title").textContent = `#${item.id} ${item.record_title || ""}`;
     body.replaceChildren(...[
       el("p", {}, el("span", {class: `fi-status st-${item.status}`}, w(`st_${item.status}`)), " ",
-        `${w("fi_submitter")}：${item.submitter || "—"} · ${w("fi_version")} ${item.def_version}`),
+        `${w("fi_submitter")}：${item.submitter_name || item.submitter || "—"} · ${w("fi_version")} ${item.def_version}`),
       waiting(item),
       el("section", {}, el("h3", {}, w("fi_jobs")),
         item.jobs.length ? el("ul", {class: "fi-jobs"}, item.jobs.map(job)) : el("p", {class: "muted"}, w("fi_no_jobs"))),

@@ -2,7 +2,8 @@
    and the top bar's count; 批量同意 approves the ticked tasks with one comment through
    POST /api/v1/tasks/batch-approve — all or nothing: a refusal names the task, which is marked, and nothing
    was approved. DOM contract: form#inbox-filters select[data-autosubmit], ul#tasks > li.task[data-task]
-   (input.pick-task, p.error), #select-all, #batch-comment, #batch-approve > #batch-count, #inbox-count. */
+   (input.pick-task, p.error), #select-all, #batch-comment, #batch-approve > #batch-count, #inbox-count, #todo-tab-count, #inbox-total[data-total][data-words]
+   (共 N 条 under the filters), a#inbox-next (the next keyset page). */
 "use strict";
 
 (function () {
@@ -10,6 +11,8 @@
   const picked = () => Array.from(document.querySelectorAll("input.pick-task:checked"));
 
   function countDown(by) {
+    const tab = document.getElementById("todo-tab-count");  // 待我处理 (n): all my open tasks, as the top bar
+    if (tab) tab.textContent = String(Math.max(0, Number(tab.textContent) - by));
     const badge = document.getElementById("inbox-count");
     if (!badge || badge.textContent === "99+") return;
     const left = Number(badge.textContent) - by;
@@ -29,10 +32,23 @@
     all.checked = boxes.length > 0 && n === boxes.length;
   }
 
+  /* 共 N 条 under the filters counts down too; a page emptied by deciding its tasks brings the next ones
+     (they are the first page now). */
   function gone(item) {
     item.remove();
     countDown(1);
+    const total = document.getElementById("inbox-total");
+    if (total) {
+      total.dataset.total = String(Math.max(0, Number(total.dataset.total) - 1));
+      total.textContent = total.dataset.words.replace("{n}", total.dataset.total);
+    }
     refresh();
+    const next = document.getElementById("inbox-next");
+    if (next && !document.querySelector("li.task")) {
+      const url = new URL(next.href);
+      url.searchParams.delete("before");
+      window.location.assign(url.toString());
+    }
   }
 
   async function batchApprove(button) {

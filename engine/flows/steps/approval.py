@@ -127,7 +127,7 @@ def _open(run: Run, path: str, step: ApprovalStep, user: str, since: datetime | 
         task.due_at = _stage_at(run, stages[stage], task.sla_since)
         run.set_timer(due_key(task.key, stage), task.due_at)
     run.emit(fx.Notify("in_app", (user,), "待审批", f"{run.state.submitter or '系统'} 提交的“{run.definition.name}”"
-                       f"等待你审批（{step.name}）", path))
+                       f"等待你审批（{step.name}）", path, named=(run.state.submitter,) if run.state.submitter else ()))
     return task
 
 
@@ -203,7 +203,8 @@ def _return(run: Run, task: Task, actor: str, comment: str | None) -> None:
     run.log("returned", "退回发起人修改", "returned to the submitter", step=task.step, actor=actor, comment=comment)
     if run.state.submitter:
         run.emit(fx.Notify("in_app", (run.state.submitter,), "已退回",
-                           f"“{run.definition.name}”被 {actor} 退回：{comment or ''}", task.step))
+                           f"“{run.definition.name}”被 {actor} 退回：{comment or ''}", task.step,
+                           named=(actor,) if actor else ()))
 
 
 def _replace(run: Run, step: ApprovalStep, task: Task, to: str) -> None:

@@ -269,6 +269,23 @@ def test_unconverted_leads_are_nurtured_on_days_one_three_and_seven(crm: FlowWor
         "线索“沉默公司”（负责人 rep1）已创建 7 天仍未联系"]
 
 
+def test_the_day_7_reminder_goes_to_the_manager_of_each_leads_owner_not_to_the_sales_managers(make: Maker) -> None:
+    w = FlowWorld(make, json.loads(CRM_TEMPLATE.read_text(encoding="utf-8")))
+    w.org([("sales_east", None, "east_boss"), ("sales_south", None, "south_boss")],
+          {"rep1": ["sales_east"], "rep2": ["sales_south"]}, {"sales_manager": ["manager1"], "sales_rep": ["rep1"]})
+    east = lead(w, "华东沉默公司", assignee="rep1")
+    south = lead(w, "华南沉默公司", mobile="13900000003", region="华南", assignee="rep2")
+    w.run_jobs(days=1)
+    w.run_jobs(days=2)
+    w.run_jobs(days=4)  # day 7: neither was contacted
+    late = {u: [m["body"] for m in w.messages(u) if m["title"] == "线索 7 天未联系"]
+            for u in ("east_boss", "south_boss", "manager1")}
+    assert late == {"east_boss": ["线索“华东沉默公司”（负责人 rep1）已创建 7 天仍未联系"],
+                    "south_boss": ["线索“华南沉默公司”（负责人 rep2）已创建 7 天仍未联系"], "manager1": []}
+    assert {m["record_id"] for m in w.messages("east_boss")} >= {east["id"]}
+    assert south["id"] in {m["record_id"] for m in w.messages("south_boss")}
+
+
 def test_the_lead_flows_open_in_the_designer_and_a_trial_shows_the_path(crm: FlowWorld) -> None:
     new = lead(crm)
     for flow in ("lead_conversion", "lead_nurture"):

@@ -45,6 +45,9 @@ CASES = [
     ("approvers from a field that is not a department", submit({"type": "approval", "approvers": {
         "department_field": {"field": "keeper", "levels_up": 1}}}),
      "flows[0].steps[0].approvers.department_field.field", "wrong_field_type"),
+    ("the owner's manager through a field that is not a user field", submit({"type": "cc", "to": {
+        "owner_department_head": {"field": "summary"}}, "message": "x"}),
+     "flows[0].steps[0].to.owner_department_head.field", "wrong_field_type"),
     ("both due and sla", submit({"type": "approval", "approvers": {"users": ["a"]}, "due": "P1D",
                                  "sla": [{"after": "P2D", "do": "remind"}]}), "flows[0].steps[0]", "value_error"),
     ("update of an unknown field", submit({"type": "action", "action": "update_record", "set": {"ghost": "1"}}),

@@ -73,7 +73,7 @@
         const after = duration(`sla[${i}].after`, label("超过多久未处理", "when not handled within"), stage.after,
                                w("从任务开始计", "counted from when the task opened"));
         const does = select(DOES(), stage.do || "remind");
-        const to = usersInput(`sla[${i}].to`, label("升级给（用户名，留空为上级）", "escalate to (blank: the head)"),
+        const to = usersInput(`sla[${i}].to`, label("升级给（留空为上级）", "escalate to (blank: the head)"),
                               stage.to, ctx);
         const business = checkbox(`sla[${i}].business`, label("只计工作时间（按工作日历）", "count working time only"),
                                   stage.business);
@@ -110,7 +110,7 @@
 
   register("approval", (box, step, ctx) => {
     const who = recipients("approvers", step.approvers, ctx, {
-      legend: w("审批人", "Approvers"), users: w("指定成员（用户名，逗号分隔）", "Named users (usernames, comma-separated)")});
+      legend: w("审批人", "Approvers"), users: w("指定成员", "Named users")});
     const mode = select(MODES(), step.mode || "any");
     const required = el("input", {type: "number", min: "1", value: step.required ?? ""});
     const requiredBox = labelled("required", w("需要同意的人数（N）", "Approvals required (N)"), required);

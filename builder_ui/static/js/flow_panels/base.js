@@ -2,8 +2,9 @@
    the panels share. flow_designer.js only looks a panel up: `flowPanels.get(kind)` gives
    render(box, step, ctx), which fills `box` and returns read() → changes; `changes` names only the options the panel
    shows (`null` removes one), so whatever else the step holds stays as it is and stays editable in the
-   JSON expert editor. ctx = {choices, words, en}: choices come from GET …/draft/flows/{flow}/choices
-   (users, departments, roles, forms with fields, the flow's form first).
+   JSON expert editor. ctx = {choices, app}: choices come from GET …/draft/flows/{flow}/choices
+   (users, departments, roles, forms with fields, the flow's form first); named users are chosen in the
+   app's people directory with the people picker (static/js/people_picker.js).
    DOM contract: every input of a panel sits in a [data-option="<path in the step>"] wrapper with a
    p.error[data-option-error] where the engine's refusals at that path (or below it) are shown. */
 "use strict";
@@ -65,9 +66,17 @@
   const fieldChoices = (fields, types) => fields.filter((f) => !types || types.includes(f.type))
     .map((f) => [f.key, `${f.label}（${f.key}）`]);
 
-  /* Named users: usernames, comma-separated, and a picker from the directory that adds one. */
+  /* Named users: chips chosen in the app's people directory (search as you type; people_picker.js). The
+     chosen usernames live in a hidden input, comma-separated; without the picker, that input is typed in
+     and a menu of the directory adds one. */
   function usersInput(option, label, users, ctx, pickLabel) {
     const input = el("input", {value: (users || []).join(", "), placeholder: "wang, li"});
+    const picker = ctx.app && window.tangram.peoplePicker;
+    if (picker) {
+      const box = labelled(option, label, input);
+      picker.enhance(input, {app: ctx.app, multiple: true, label});
+      return {box, read: () => splitNames(input.value)};
+    }
     const pick = select(ctx.choices.users.map((u) => [u.username, `${u.name}（${u.username}）`]), "",
                         {blank: w("从通讯录添加…", "Add from the directory…")});
     pick.setAttribute("aria-label", pickLabel || w("从通讯录添加", "Add from the directory"));
@@ -83,7 +92,8 @@
   const splitNames = (text) => text.split(/[,，、\s]+/).filter(Boolean);
 
   /* Whom (Recipients): named users, roles, the submitter's department head N levels up, a user field,
-     the head of the department a department field names (N levels up), the submitter. Reading keeps any key of the spec the editor does not show. */
+     the head of the department a department field names (N levels up), the record owner's department head
+     (N levels up), the submitter. Reading keeps any key of the spec the editor does not show. */
   function recipients(option, spec, ctx, labels) {
     spec = spec || {};
     const box = el("fieldset", {class: "plain recipients", "data-option": option});
@@ -106,11 +116,12 @@
     const field = select(fieldChoices(fieldsOf(ctx), ["user", "users"]), spec.field, {blank: "—"});
     const submitter = checkbox(`${option}.submitter`, w("发起人本人", "The submitter"), spec.submitter);
     const byField = departmentOfRecord(option, spec.department_field, ctx);
+    const owners = ownersHead(option, spec.owner_department_head, ctx);
     box.append(users.box, labelled(`${option}.role`, labels.role || w("角色", "Roles"), role,
                                    w("可多选（按住 Ctrl）", "Several with Ctrl")),
                labelled(`${option}.department_head`, w("发起人的部门负责人", "The submitter's department head"), head),
                labelled(`${option}.field`, w("表单中的人员字段", "A user field of the form"), field),
-               byField.box, submitter.box);
+               byField.box, owners.box, submitter.box);
     const read = () => {
       const out = copy(spec);
       const names = users.read();
@@ -122,6 +133,7 @@
       else if (!(spec.department_head === true && head.value === "0")) out.department_head = Number(head.value);
       out.field = field.value || undefined;
       out.department_field = byField.read();
+      out.owner_department_head = owners.read();
       out.submitter = submitter.input.checked ? true : undefined;
       return copy(out);
     };
@@ -143,6 +155,28 @@
       const n = Number(levels.value);
       if (typeof value === "string" && field.value === value && n === 0) return value;
       return copy({...spec, field: field.value, levels_up: n === 0 && spec.levels_up === undefined ? undefined : n});
+    };
+    return {box, read};
+  }
+
+  /* The head of the record owner's department, N levels up (owner_department_head: N, or {"levels_up",
+     "field"}: a single-user field standing for the owner, such as a lead's 负责人); the short form is kept
+     while it still says the same. */
+  function ownersHead(option, value, ctx) {
+    const spec = value === undefined || value === null ? null
+      : typeof value === "object" ? value : {levels_up: value === true ? 0 : Number(value)};
+    const levels = select([0, 1, 2, 3, 4].map((n) => [String(n), n === 0 ? w("负责人的直属部门负责人", "Head of their department")
+      : w(`向上 ${n} 级部门负责人`, `${n} level(s) up`)]), spec ? String(spec.levels_up || 0) : "", {blank: "—"});
+    const field = select(fieldChoices(fieldsOf(ctx), ["user"]), spec && spec.field, {blank: w("记录的所有者", "The record's owner")});
+    const box = el("div", {class: "owner-head", "data-option": `${option}.owner_department_head`},
+                   labelled(`${option}.owner_department_head.levels_up`, w("记录负责人的部门负责人", "The record owner's department head"), levels),
+                   labelled(`${option}.owner_department_head.field`, w("谁算记录负责人", "Who owns the record"), field));
+    const read = () => {
+      if (levels.value === "") return undefined;
+      const n = Number(levels.value);
+      if (!field.value && (value === true || typeof value === "number") && (value === true ? 0 : value) === n) return value;
+      if (!field.value && typeof value !== "object") return n;
+      return copy({...(spec || {}), levels_up: n, field: field.value || undefined});
     };
     return {box, read};
   }

@@ -14,7 +14,7 @@
   function message(box, step, ctx) {
     const channel = select(CHANNELS(), step.channel || "in_app");
     const to = recipients("to", step.to, ctx, {legend: w("通知谁", "To whom"),
-                                                users: w("指定成员（用户名，逗号分隔）", "Named users (usernames, comma-separated)")});
+                                                users: w("指定成员", "Named users")});
     const webhook = el("input", {type: "url", value: step.webhook || "", placeholder: "https://oapi.dingtalk.com/robot/send?access_token=…"});
     const webhookBox = labelled("webhook", w("机器人地址（Webhook）", "Robot URL (webhook)"), webhook);
     const secret = el("input", {value: step.secret || "", autocomplete: "off"});

@@ -18,7 +18,7 @@
 
   register("task", (box, step, ctx) => {
     const to = recipients("to", step.to, ctx, {legend: w("为谁创建待办", "For whom"),
-                                                users: w("指定成员（用户名，逗号分隔）", "Named users (usernames, comma-separated)")});
+                                                users: w("指定成员", "Named users")});
     const task = taskSpec("task", step.task, ctx);
     box.append(to.box, ...task.nodes);
     return () => changed(step, {to: to.read(), task: task.read()});
@@ -28,7 +28,7 @@
   function ruleRow(list, rule, n, ctx) {
     const item = el("li", {class: "rule", "data-option": `rules[${n}]`});
     const when = el("input", {value: rule.when || "", placeholder: w("留空：总是适用", "blank: always")});
-    const users = usersInput(`rules[${n}].users`, w(`规则 ${n + 1} 的人员（用户名）`, `Users of rule ${n + 1}`), rule.users, ctx,
+    const users = usersInput(`rules[${n}].users`, w(`规则 ${n + 1} 的人员`, `Users of rule ${n + 1}`), rule.users, ctx,
                              w(`从通讯录添加到规则 ${n + 1}`, `Add to rule ${n + 1} from the directory`));
     const role = select(ctx.choices.roles.map((r) => [r.key, r.name]), rule.role, {blank: "—"});
     const department = select(ctx.choices.departments.map((d) => [d.key, d.name]), rule.department, {blank: "—"});
