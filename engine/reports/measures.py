@@ -106,8 +106,25 @@ def _field_leaf(name: str, key: str, scope: Scope, path: str) -> Leaf:
 def plan_measure(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int = 0) -> MeasurePlan:
     """The plan of one measure; InvalidDefinition (with `path`) when it names what the form lacks."""
     plan = _plan(measure, form, scope, path, index)
-    plan.format, plan.decimals = measure.format or ("number" if measure.decimals is not None else None), measure.decimals
+    plan.format, plan.decimals = measure.format or _unit(measure, form, plan), measure.decimals
     return plan
+
+
+_COUNTS = ("COUNT", "COUNT_VALUES", "COUNTIF", "COUNT_DISTINCT")
+
+
+def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan) -> str | None:
+    """A measure's unit when it declares no format: counts are integers (`COUNTIF(...)` alone too), a sum
+    or an average of a money field is money (of a percent field, a percent); other calculations are numbers."""
+    if measure.agg in ("count", "count_distinct"):
+        return "count"
+    if plan.outer is not None and isinstance(plan.outer.node, FieldRef) and [leaf.name for leaf in plan.leaves] in \
+            [[name] for name in _COUNTS]:
+        return "count"
+    field = form.by_key.get(measure.field or "")
+    if measure.agg is not None and field is not None and field.report_unit is not None:
+        return field.report_unit
+    return "number" if measure.decimals is not None else None
 
 
 def _plan(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int) -> MeasurePlan:
