@@ -99,7 +99,7 @@ def test_every_crm_widget_shows_plausible_figures_on_demo_data_on_both_engines(b
             assert w["rows"][0][0] != 0, key
     cycle = widgets["sales_cockpit.sales_cycle"]["rows"][0][0]
     assert 0 <= cycle <= 730
-    assert widgets["sales_cockpit.sales_cycle"]["formatted"][0][0] == f"{cycle.quantize(Decimal('0.1'))}"
+    assert widgets["sales_cockpit.sales_cycle"]["formatted"][0][0] == f"{cycle.quantize(Decimal('0.1'))} 天"
     checked = 0
     for key, w in widgets.items():
         for j, column in enumerate(w["columns"]):
@@ -178,4 +178,4 @@ def test_a_deal_imported_as_won_before_its_record_existed_leaves_the_sales_cycle
     for engine in ("primary", "mirror"):
         r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit", params={"engine": engine}, headers=make.admin)
         cycle = next(w for w in r.json()["widgets"] if w["key"] == "sales_cycle")
-        assert cycle["rows"][0][0] == 10 and cycle["formatted"][0][0] == "10.0", engine
+        assert cycle["rows"][0][0] == 10 and cycle["formatted"][0][0] == "10.0 天", engine
