@@ -72,6 +72,20 @@ def format_short(value: Any, style: str, decimals: int | None = None, plus: bool
     return format_value(value, style, decimals, plus)
 
 
+def excel_format(style: str, decimals: int | None = None) -> str:
+    """The spreadsheet number format of a unit, so an exported cell stays a number and reads as on the
+    dashboard: ¥#,##0.00, 0.0%, #,##0, 0.0 "天"."""
+    places = decimals if decimals is not None else DECIMALS.get(style)
+    fraction = "." + "0" * places if places else ""
+    if style == "money":
+        return f'"¥"#,##0{fraction};-"¥"#,##0{fraction}'
+    if style == "percent":
+        return f"0{fraction}%"
+    if style == "days":
+        return f'#,##0{fraction}" 天"'
+    return f"#,##0{fraction}" if places is not None else "General"
+
+
 def column_format(column: dict[str, Any]) -> tuple[str, int | None, bool] | None:
     """A result column's (style, decimals, signed), when it has a format; `signed` columns (growth
     rates) show a + before a rise."""
@@ -113,5 +127,5 @@ def with_formatted(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-__all__ = ["Style", "DECIMALS", "format_value", "format_short", "unit_of", "assign_axes", "column_format",
+__all__ = ["Style", "DECIMALS", "format_value", "format_short", "excel_format", "unit_of", "assign_axes", "column_format",
            "with_formatted"]

@@ -198,8 +198,8 @@ window.tangramWidgets = (function () {
     const value = row.length ? row[0] : null;
     const shortText = w.formatted_short && w.formatted_short[0] && w.formatted_short[0][0];
     const headline = el("p", {className: "kpi-value", textContent: value === null ? "—" : shortText || cell(w, 0, 0, opts)});
-    if (value !== null) headline.title = cell(w, 0, 0, opts);
     drillable(headline, w, 0, opts, onPoint);
+    if (value !== null) headline.title = cell(w, 0, 0, opts);  // the full amount on hover: ¥2,117,521.22
     const box = el("div", {className: "kpi"}, [headline, kpiFacts(w, opts)]);
     const range = period(w, opts);
     if (range) box.prepend(el("p", {className: "muted kpi-period period", textContent: range}));

@@ -182,12 +182,13 @@ def test_csv_export_has_a_bom_and_chinese_headers(client: TestClient, board: Mak
     assert "attachment" in r.headers["content-disposition"]
 
 
-def test_xlsx_export_opens_with_the_same_cells(client: TestClient, board: Maker) -> None:
+def test_xlsx_export_opens_with_the_same_cells_as_numbers_in_their_units(client: TestClient, board: Maker) -> None:
     r = client.get("/api/v1/apps/shop/reports/board/widgets/by_region/export?format=xlsx", headers=board.admin)
     assert r.status_code == 200
     sheet = load_workbook(io.BytesIO(r.content)).active
     assert [c.value for c in sheet[1]] == ["地区", "记录数", "成交金额合计", "成交金额平均", "A 类占比"]
     assert [c.value for c in sheet[2]] == ["华东", 2, 300.3, 150.15, 0.5]
+    assert [c.number_format for c in sheet[2]][1:4] == ["#,##0", '"¥"#,##0.00;-"¥"#,##0.00', '"¥"#,##0.00;-"¥"#,##0.00']
     assert client.get("/api/v1/apps/shop/reports/board/widgets/by_region/export?format=pdf",
                       headers=board.admin).status_code == 400
 

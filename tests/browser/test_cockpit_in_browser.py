@@ -1,0 +1,99 @@
+"""销售驾驶舱 in a real browser, on the CRM's demo data: every widget drawn, every number as a boss reads it
+(¥ with separators and 万 on cards and axes, 57.0% not 0.5701, a sales cycle in days and never negative),
+counts and money on separate axes, 统计期 under the date series, and a KPI that drills to its records."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from runtime.demo.load import load_demo
+from tests.browser.conftest import Site
+from tests.browser.wait import wait_until
+
+PAGE = "/apps/crm/dashboards/sales_cockpit"
+RAW = re.compile(r"-?\d+\.\d{3,}")  # a rate or an amount as stored: 0.5701, 1234567.505
+CHARTS = {"bar", "horizontal_bar", "line", "funnel", "gauge"}
+
+
+@pytest.fixture(scope="module")
+def cockpit(site: Site) -> dict[str, Any]:
+    """The demo data loaded into the site; the cockpit's widgets as the API answers them."""
+    assert site.db is not None
+    load_demo(site.db, "crm", 40, seed=3, progress=False)
+    r = site.api.get("/apps/crm/reports/sales_cockpit")
+    assert r.status_code == 200, r.text
+    return {w["key"]: w for w in r.json()["widgets"]}
+
+
+@pytest.fixture
+def errors(page: Any) -> Iterator[list[str]]:
+    seen: list[str] = []
+    page.on("pageerror", lambda e: seen.append(str(e)))
+    yield seen
+    assert seen == []
+
+
+def _open(page: Any, site: Site, cockpit: dict[str, Any]) -> None:
+    page.goto(site.url + PAGE)
+    charts = sum(w["type"] in CHARTS for w in cockpit.values())
+    wait_until(page, """n => document.getElementById('widgets').getAttribute('aria-busy') === 'false'
+        && document.querySelectorAll('#widgets .chart[data-drawn]').length === n""", arg=charts)
+
+
+def _axes(page: Any, key: str, values: list[float]) -> list[list[str]]:
+    """Each value axis of a chart labelling `values`, as ECharts would draw its ticks."""
+    return page.evaluate("""([key, values]) => {
+        const chart = echarts.getInstanceByDom(document.querySelector(`.widget[data-key="${key}"] .chart`));
+        const option = chart.getOption();
+        const axes = option.series[0].type === "bar" && option.yAxis[0].type === "category" ? option.xAxis : option.yAxis;
+        return axes.map(a => values.map(v => a.axisLabel.formatter(v)));
+    }""", [key, values])  # type: ignore[no-any-return]
+
+
+def test_every_cockpit_figure_is_shown_as_a_boss_reads_it(page: Any, site: Site, cockpit: dict[str, Any],
+                                                           errors: list[str]) -> None:
+    _open(page, site, cockpit)
+    assert page.locator(".widget").count() == len(cockpit)
+    shown = page.locator("#widgets").evaluate(
+        "n => [...n.querySelectorAll('td, dd, .kpi-value')].map(c => c.textContent.trim())")
+    assert shown and not [text for text in shown if RAW.fullmatch(text.replace(",", ""))]
+
+    def kpi(key: str) -> Any:
+        return page.locator(f".widget[data-key='{key}'] .kpi")
+
+    assert kpi("win_rate").locator(".kpi-value").inner_text() == cockpit["win_rate"]["formatted"][0][0]
+    assert re.fullmatch(r"\d{1,3}\.\d%", kpi("win_rate").locator(".kpi-value").inner_text())  # 57.0%, never 0.5701
+    amount = kpi("sales_amount").locator(".kpi-value")
+    assert amount.inner_text() == cockpit["sales_amount"]["formatted_short"][0][0]  # ¥211.8万
+    assert re.fullmatch(r"¥\d{1,3}(,\d{3})*(\.\d{1,2})?万", amount.inner_text())
+    assert amount.get_attribute("title") == cockpit["sales_amount"]["formatted"][0][0]  # ¥2,117,521.22 on hover
+    facts = dict(zip(kpi("sales_amount").locator("dt").all_inner_texts(),
+                     kpi("sales_amount").locator("dd").all_inner_texts(), strict=True))
+    assert facts["目标"] == "¥5,000,000.00" and re.fullmatch(r"[▲▼–] [+-]?\d+\.\d%", facts["环比"])
+    assert kpi("sales_amount").locator(".period").inner_text().startswith("统计期 ")
+    cycle = kpi("sales_cycle").locator(".kpi-value").inner_text()
+    assert re.fullmatch(r"\d+\.\d 天", cycle)  # a duration in days, never negative
+
+    pipeline = _axes(page, "pipeline_by_stage", [12000, 5000000])
+    assert pipeline == [["1.2万", "500万"], ["¥1.2万", "¥500万"]]  # 商机数 left, the amounts right
+    assert len(_axes(page, "monthly_sales", [1])) == 2  # 签约金额 and 合同数 each on their own axis
+    assert page.locator(".widget[data-key='monthly_sales'] .period").inner_text().startswith("统计期 ")
+    dial = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('.widget[data-key="sales_quarter"] .chart'))
+        .getOption().series[0].max""")
+    assert dial == 15000000  # the gauge's end is the quarter's target
+    funnel = page.locator(".widget[data-key='lead_funnel'] table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.cells[0].textContent)")
+    assert funnel == ["线索", "商机", "赢单"]
+
+
+def test_a_kpi_drills_down_to_the_records_behind_its_value(page: Any, site: Site, cockpit: dict[str, Any],
+                                                           errors: list[str]) -> None:
+    _open(page, site, cockpit)
+    page.locator(".widget[data-key='contracts_signed'] .kpi-value").click()
+    wait_until(page, "document.getElementById('drill-count').textContent !== ''")
+    assert page.locator("#drill-title").inner_text().startswith("本月签约合同数 · 统计期 ")
+    assert page.locator("#drill-table tbody tr").count() == cockpit["contracts_signed"]["rows"][0][0]
