@@ -16,7 +16,7 @@ from tests.browser.wait import wait_until
 
 PAGE = "/apps/crm/dashboards/sales_cockpit"
 RAW = re.compile(r"-?\d+\.\d{3,}")  # a rate or an amount as stored: 0.5701, 1234567.505
-CHARTS = {"bar", "horizontal_bar", "line", "funnel", "gauge"}
+CHARTS = {"bar", "horizontal_bar", "line", "funnel", "gauge", "map"}
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +85,11 @@ def test_every_cockpit_figure_is_shown_as_a_boss_reads_it(page: Any, site: Site,
     dial = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('.widget[data-key="sales_quarter"] .chart'))
         .getOption().series[0].max""")
     assert dial == 15000000  # the gauge's end is the quarter's target
+    provinces = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('.widget[data-key="by_province"] .chart'))
+        .getOption().series[0].data.filter(d => d.row !== undefined).map(d => d.name)""")
+    shown_provinces = {r[0] for r in cockpit["by_province"]["rows"] if r[0]}
+    assert sorted(provinces) == sorted(p.removesuffix("省").removesuffix("市") for p in shown_provinces)  # 江苏省 → 江苏
+    assert page.evaluate("() => echarts.getMap('china').geoJSON.features.length") >= 34  # every province drawn
     funnel = page.locator(".widget[data-key='lead_funnel'] table tbody tr").evaluate_all(
         "rows => rows.map(r => r.cells[0].textContent)")
     assert funnel == ["线索", "商机", "赢单"]

@@ -13,7 +13,9 @@
 
 window.tangramWidgets = (function () {
   const CHARTS = {bar: "bar", stacked_bar: "bar", horizontal_bar: "bar", line: "line", area: "line", pie: "pie",
-    donut: "pie", funnel: "funnel", scatter: "scatter", gauge: "gauge"};
+    donut: "pie", funnel: "funnel", scatter: "scatter", gauge: "gauge", map: "map"};
+  const CHINA = "/static/vendor/china.json";  // ECharts 4.9's province GeoJSON (builder_ui/vendor.py)
+  let china = null;  // the map, fetched and registered once per page
   const PERCENT = new Set(["completion", "previous_growth", "last_year_growth", "conversion"]);
   const DECIMALS = {percent: 1, money: 2, count: 0, days: 1};
   const STEPS = [[1e8, "亿"], [1e4, "万"]];
@@ -213,8 +215,9 @@ window.tangramWidgets = (function () {
       const k = c.axis || 0;
       if (axes[k]) continue;
       axes[k] = {type: "value", name: measures.filter(([m]) => (m.axis || 0) === k).map(([m]) => m.label).join(" / "),
-        nameTextStyle: {align: k ? "right" : "left"}, axisLabel: {formatter: (v) => short(v, c, opts.lang)},
-        splitLine: {show: k === 0}};
+        nameTextStyle: {align: k ? "right" : "left"}, splitLine: {show: k === 0},
+        axisLabel: {formatter: (v) => (v === 0 ? "0" : short(v, c, opts.lang))},  // 0, not ¥0.00, at the origin
+        minInterval: c.format === "count" ? 1 : undefined};  // no 0.5 customer ticks
       if (horizontal) axes[k].position = k ? "top" : "bottom";
     }
     return axes.length ? axes : [{type: "value"}];
@@ -267,7 +270,10 @@ window.tangramWidgets = (function () {
           stack: stacked ? `axis${c.axis || 0}` : undefined, [horizontal ? "xAxisIndex" : "yAxisIndex"]: c.axis || 0,
           data: w.rows.map((r, row) => ({value: r[i], row}))}, area));
       }
-      if (horizontal) { categories.inverse = true; option.yAxis = categories; option.xAxis = values; }
+      if (horizontal) {  // a ranking: the first at the top, every name shown
+        Object.assign(categories, {inverse: true, axisLabel: {interval: 0}});
+        option.yAxis = categories; option.xAxis = values;
+      }
       else { option.xAxis = categories; option.yAxis = values; }
     }
     return option;
@@ -278,10 +284,33 @@ window.tangramWidgets = (function () {
     const c = w.columns[0], row = w.rows[0] || [];
     const target = row[1] || 1;
     return {series: [{type: "gauge", min: 0, max: target, progress: {show: true, width: 14},
-      axisLine: {lineStyle: {width: 14}}, splitNumber: 4, axisLabel: {distance: 18, formatter: (v) => short(v, c, opts.lang)},
-      detail: {valueAnimation: false, fontSize: 20, offsetCenter: [0, "60%"],
+      axisLine: {lineStyle: {width: 14}}, splitNumber: 4, title: {offsetCenter: [0, "30%"], fontSize: 12},
+      axisLabel: {distance: 20, formatter: (v) => (v === 0 ? "0" : short(v, c, opts.lang))},
+      detail: {valueAnimation: false, fontSize: 20, offsetCenter: [0, "75%"],
         formatter: (v) => (row[0] === null ? "—" : short(v, c, opts.lang))},
       data: [{value: row[0] === null ? 0 : row[0], name: c.label, row: 0}]}]};
+  }
+
+  /* The GeoJSON names provinces short: 江苏省 → 江苏, 广西壮族自治区 → 广西, 北京市 → 北京. */
+  function province(name) {
+    return String(name).replace(/(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$/, "");
+  }
+
+  /* A map by province: each province shaded by the measure, its value (as the cells show it) on hover. */
+  function mapOption(w, opts) {
+    const c = w.columns[1];
+    const values = w.rows.map((r) => r[1]).filter((v) => typeof v === "number");
+    const data = w.rows.map((r, row) => ({name: r[0] === null ? "" : province(r[0]), value: r[1], row, text: cell(w, row, 1, opts)}))
+      .filter((d) => d.name);
+    return {tooltip: {trigger: "item", formatter: (p) => `${p.name}: ${p.data ? p.data.text : "—"}`},
+      visualMap: {min: 0, max: Math.max(1, ...values), left: 8, bottom: 8,
+        formatter: (v) => short(v, c, opts.lang), inRange: {color: ["#dbeafe", "#1d4ed8"]}},
+      series: [{type: "map", map: "china", name: c.label, data}]};
+  }
+
+  function drawMap(chart, w, opts) {
+    china = china || fetch(CHINA).then((r) => r.json()).then((json) => { window.echarts.registerMap("china", json); });
+    china.then(() => { if (!chart.isDisposed()) chart.setOption(mapOption(w, opts)); });
   }
 
   function canvas(box, w, opts, onPoint, option) {
@@ -292,7 +321,7 @@ window.tangramWidgets = (function () {
     const chart = window.echarts.init(node);
     chart.on("finished", () => { node.dataset.drawn = "true"; });  // animations over: points are where they stay
     option.animation = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    chart.setOption(option);
+    if (option.series) chart.setOption(option);  // a map sets its option once the GeoJSON is in
     chart.on("click", (p) => { if (onPoint && p.data && p.data.row !== undefined) onPoint(p.data.row); });
     return chart;
   }
@@ -310,7 +339,8 @@ window.tangramWidgets = (function () {
       box.append(facts);
       return chart;
     }
-    const chart = canvas(box, w, opts, onPoint, chartOption(w, opts));
+    const chart = canvas(box, w, opts, onPoint, w.type === "map" ? {} : chartOption(w, opts));
+    if (w.type === "map") drawMap(chart, w, opts);
     box.append(el("details", {className: "data"}, [el("summary", {textContent: opts.words.data_table}),
       dataTable(w, opts, onPoint)]));
     return chart;

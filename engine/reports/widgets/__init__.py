@@ -12,6 +12,7 @@ from engine.reports.widgets.gauge import GaugeWidget
 from engine.reports.widgets.horizontal_bar import HorizontalBarWidget
 from engine.reports.widgets.kpi import KpiWidget
 from engine.reports.widgets.line import LineWidget
+from engine.reports.widgets.map import MapWidget
 from engine.reports.widgets.pie import PieWidget
 from engine.reports.widgets.pivot import PivotWidget
 from engine.reports.widgets.scatter import ScatterWidget
@@ -22,7 +23,7 @@ widget_types: Registry[WidgetType] = Registry("widget type")
 
 BUILT_INS: tuple[type[WidgetType], ...] = (TableWidget, PivotWidget, BarWidget, StackedBarWidget, HorizontalBarWidget,
                                            LineWidget, AreaWidget, PieWidget, DonutWidget, FunnelWidget, KpiWidget,
-                                           GaugeWidget, ScatterWidget)
+                                           GaugeWidget, ScatterWidget, MapWidget)
 
 for _cls in BUILT_INS:
     widget_types.register(_cls.type, _cls())

@@ -96,7 +96,7 @@ def test_the_crm_template_dashboards_are_valid_and_cover_every_widget_type_the_s
     app = parse_app(CRM)
     assert [r.name for r in app.reports] == ["销售驾驶舱", "销售漏斗", "线索来源分布", "销售排行", "客户画像", "服务工单", "客户流失"]
     used = {w.type for r in app.reports for w in r.widgets}
-    assert used == {"kpi", "gauge", "line", "bar", "horizontal_bar", "funnel", "pivot", "pie", "table"}
+    assert used == {"kpi", "gauge", "line", "bar", "horizontal_bar", "funnel", "pivot", "pie", "table", "map"}
 
 
 @pytest.mark.parametrize("kind", widget_types.all(), ids=lambda k: k.type)

@@ -12,7 +12,7 @@ from engine.app_check import validate_app
 from engine.reports.widgets import MANY, WidgetType, widget_types
 from tests.factories import shop
 
-FIELDS = {"select": "level", None: "region"}  # a funnel's first dimension must be a select; level is one
+FIELDS = {"select": "level", "province": "addr", None: "region"}  # what a funnel's and a map's first dimension must be
 
 
 def _widget(kind: WidgetType, dims: int, measures: int) -> dict[str, Any]:
@@ -29,7 +29,9 @@ def _widget(kind: WidgetType, dims: int, measures: int) -> dict[str, Any]:
 
 
 def _codes(widget: dict[str, Any]) -> set[str]:
-    return {i.code for i in validate_app(shop(reports=[{"key": "r", "name": "看板", "widgets": [widget]}]))}
+    definition = shop(reports=[{"key": "r", "name": "看板", "widgets": [widget]}])
+    definition["forms"][0]["fields"].append({"key": "addr", "type": "address", "label": "地址"})
+    return {i.code for i in validate_app(definition)}
 
 
 @pytest.mark.parametrize("kind", widget_types.all(), ids=lambda k: k.type)

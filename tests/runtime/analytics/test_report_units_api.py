@@ -22,17 +22,25 @@ WIDGETS = [
     {"key": "dial", "type": "gauge", "form": "customer", "measures": [{"agg": "count"}], "target": "10"},
     {"key": "path", "type": "funnel", "form": "customer", "measures": [{"agg": "count"}],
      "steps": [{"label": "客户"}, {"label": "有成交", "filter": "amount > 0"}, {"label": "A 类", "filter": 'level = "A"'}]},
+    {"key": "provinces", "type": "map", "form": "customer", "dimensions": [{"field": "addr"}],
+     "measures": [{"agg": "sum", "field": "amount"}]},
     {"key": "ranking", "type": "horizontal_bar", "form": "customer", "dimensions": [{"field": "name"}],
      "measures": [{"agg": "sum", "field": "amount"}], "sort": "-sum_amount", "limit": 3},
 ]
 
 
+ADDRESSES = {"甲公司": {"province": "江苏省", "city": "苏州市", "district": "工业园区", "detail": "星湖街 1 号"},
+             "乙公司": "江苏省南京市鼓楼区中山路 2 号", "丙公司": {"province": "广东省", "city": "深圳市", "district": "南山区"}}
+
+
 @pytest.fixture
 def units(make: Maker, app: Any) -> Maker:
     app.state.clock = lambda: datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-    make.app_def(shop(reports=[{"key": "board", "name": "看板", "widgets": WIDGETS}]))
+    definition = shop(reports=[{"key": "board", "name": "看板", "widgets": WIDGETS}])
+    definition["forms"][0]["fields"].append({"key": "addr", "type": "address", "label": "地址"})
+    make.app_def(definition)
     for row in ROWS:
-        make.record("customer", row)
+        make.record("customer", row | ({"addr": ADDRESSES[row["name"]]} if row["name"] in ADDRESSES else {}))
     return make
 
 
@@ -94,3 +102,15 @@ def test_a_horizontal_bar_ranks_like_a_bar(client: TestClient, units: Maker) -> 
     w = _widgets(client, units)["ranking"]
     assert [r[0] for r in w["rows"]] == ["丙公司", "乙公司", "甲公司", "其他"]
     assert w["columns"][1]["format"] == "money" and w["columns"][1]["axis"] == 0
+
+
+@pytest.mark.parametrize("engine", ["primary", "mirror"])
+def test_a_map_groups_an_address_field_by_province_and_drills_into_one(client: TestClient, units: Maker,
+                                                                        engine: str) -> None:
+    r = client.get("/api/v1/apps/shop/reports/board", params={"engine": engine}, headers=units.admin)
+    w = next(x for x in r.json()["widgets"] if x["key"] == "provinces")
+    assert w["columns"][0]["label"] == "地址（省份）"
+    assert w["rows"] == [["广东省", 300.3], ["江苏省", 300.3], [None, 50]]  # pinyin order, blanks last
+    r = client.get("/api/v1/apps/shop/reports/board/widgets/provinces/drill", params={"point": '["江苏省"]'},
+                   headers=units.admin)
+    assert sorted(i["data"]["name"] for i in r.json()["items"]) == ["乙公司", "甲公司"]
