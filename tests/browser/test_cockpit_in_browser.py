@@ -102,3 +102,59 @@ def test_a_kpi_drills_down_to_the_records_behind_its_value(page: Any, site: Site
     wait_until(page, "document.getElementById('drill-count').textContent !== ''")
     assert page.locator("#drill-title").inner_text().startswith("本月签约合同数 · 统计期 ")
     assert page.locator("#drill-table tbody tr").count() == cockpit["contracts_signed"]["rows"][0][0]
+
+
+GALLERY = {  # one widget of every type over the CRM's opportunities (no map: the cockpit has one)
+    "format": "tangram/app@1", "key": "gallery", "name": "图表示例", "version": "1.0.0",
+    "forms": [{"key": "deal", "name": "商机", "title_field": "name", "fields": [
+        {"key": "name", "type": "text", "label": "名称", "required": True},
+        {"key": "stage", "type": "select", "label": "阶段", "options": ["接洽", "报价", "赢单"]},
+        {"key": "region", "type": "select", "label": "地区", "options": ["华东", "华南"]},
+        {"key": "amount", "type": "money", "label": "金额"},
+        {"key": "rate", "type": "percent", "label": "赢率"}]}],
+    "reports": [{"key": "all", "name": "全部图表", "widgets": [
+        {"key": "stacked", "type": "stacked_bar", "form": "deal", "dimensions": [{"field": "stage"}, {"field": "region"}],
+         "measures": [{"agg": "sum", "field": "amount"}]},
+        {"key": "sideways", "type": "horizontal_bar", "form": "deal", "dimensions": [{"field": "region"}],
+         "measures": [{"agg": "sum", "field": "amount"}, {"agg": "count"}]},
+        {"key": "filled", "type": "area", "form": "deal", "dimensions": [{"field": "created_at", "bucket": "day"}],
+         "measures": [{"agg": "sum", "field": "amount"}]},
+        {"key": "ring", "type": "donut", "form": "deal", "dimensions": [{"field": "region"}],
+         "measures": [{"agg": "sum", "field": "amount"}]},
+        {"key": "slices", "type": "pie", "form": "deal", "dimensions": [{"field": "stage"}], "measures": [{"agg": "count"}]},
+        {"key": "stages", "type": "funnel", "form": "deal", "dimensions": [{"field": "stage"}], "measures": [{"agg": "count"}]},
+        {"key": "dots", "type": "scatter", "form": "deal", "dimensions": [{"field": "name"}],
+         "measures": [{"agg": "sum", "field": "amount"}, {"agg": "avg", "field": "rate"}]},
+        {"key": "dial", "type": "gauge", "form": "deal", "measures": [{"agg": "avg", "field": "rate"}], "target": "1"},
+        {"key": "card", "type": "kpi", "form": "deal", "measures": [{"agg": "sum", "field": "amount"}], "target": "50000"},
+        {"key": "grid", "type": "pivot", "form": "deal", "dimensions": [{"field": "region"}, {"field": "stage"}],
+         "measures": [{"agg": "count"}]},
+        {"key": "rows", "type": "table", "form": "deal", "dimensions": [{"field": "region"}, {"field": "stage"}],
+         "measures": [{"agg": "sum", "field": "amount"}]}]}],
+}
+
+
+def test_every_chart_type_draws_with_its_numbers_formatted(page: Any, site: Site, errors: list[str]) -> None:
+    assert site.api.post("/apps", json=GALLERY).status_code == 201
+    for name, stage, region, amount, rate in [("甲", "接洽", "华东", "12000", "0.2"), ("乙", "赢单", "华东", "30500.5", "1"),
+                                              ("丙", "报价", "华南", "8000", "0.5")]:
+        site.record("gallery", "deal", {"name": name, "stage": stage, "region": region, "amount": amount, "rate": rate})
+    page.goto(site.url + "/apps/gallery/dashboards/all")
+    drawn = sum(w["type"] not in ("kpi", "pivot", "table") for w in GALLERY["reports"][0]["widgets"])  # type: ignore[index]
+    wait_until(page, """n => document.getElementById('widgets').getAttribute('aria-busy') === 'false'
+        && document.querySelectorAll('#widgets .chart[data-drawn]').length === n""", arg=drawn)
+
+    def option(key: str) -> Any:
+        return page.evaluate("""key => { const o = echarts.getInstanceByDom(
+            document.querySelector(`.widget[data-key="${key}"] .chart`)).getOption();
+            return {series: o.series.map(s => ({type: s.type, stack: s.stack || null, radius: s.radius || null})),
+                    title: (o.title || []).map(t => t.text), y: (o.yAxis || []).map(a => a.type)}; }""", key)
+
+    assert {s["stack"] for s in option("stacked")["series"]} == {"axis0"}  # stacked, both regions on one axis
+    assert option("sideways")["y"] == ["category"]  # the names down the left
+    assert option("ring")["series"][0]["radius"] == ["45%", "70%"] and option("ring")["title"] == ["¥5.05万"]
+    assert page.locator(".widget[data-key='card'] .kpi-value").inner_text() == "¥5.05万"
+    assert page.locator(".widget[data-key='dial'] dd[data-fact='completion']").inner_text() == "56.7%"
+    assert page.locator(".widget[data-key='rows'] td").all_inner_texts()[:3] == ["华东", "接洽", "¥12,000.00"]
+    shown = page.locator("#widgets").evaluate("n => [...n.querySelectorAll('td, dd')].map(c => c.textContent.trim())")
+    assert not [text for text in shown if RAW.fullmatch(text.replace(",", ""))]
