@@ -113,6 +113,24 @@ def plan_measure(measure: Measure, form: FormDefinition, scope: Scope, path: str
 _COUNTS = ("COUNT", "COUNT_VALUES", "COUNTIF", "COUNT_DISTINCT")
 
 
+def _is_days(node: Node | None) -> bool:
+    """`DATEDIF(a, b, "D")`: a number of days."""
+    return (isinstance(node, Call) and node.name == "DATEDIF" and len(node.args) == 3
+            and isinstance(node.args[2], Literal) and str(node.args[2].value).upper() == "D")
+
+
+def _over_days(plan: MeasurePlan) -> bool:
+    """A sum, min, max or average of a DATEDIF in days (AVERAGE(DATEDIF(created_at, closed_at, "D"))), alone
+    or divided by a count of it: still days."""
+    assert plan.outer is not None
+    outer = plan.outer.node
+    alone = isinstance(outer, FieldRef) or (isinstance(outer, Binary) and outer.op == "/"
+                                             and isinstance(outer.left, FieldRef) and isinstance(outer.right, FieldRef))
+    return alone and any(leaf.name != "COUNT_VALUES" for leaf in plan.leaves) and all(
+        leaf.name in ("SUM", "MIN", "MAX", "COUNT_VALUES") and leaf.arg is not None and _is_days(leaf.arg.node)
+        for leaf in plan.leaves)
+
+
 def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan) -> str | None:
     """A measure's unit when it declares no format: counts are integers (`COUNTIF(...)` alone too), a sum
     or an average of a money field is money (of a percent field, a percent); other calculations are numbers."""
@@ -121,6 +139,8 @@ def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan) -> str | No
     if plan.outer is not None and isinstance(plan.outer.node, FieldRef) and [leaf.name for leaf in plan.leaves] in \
             [[name] for name in _COUNTS]:
         return "count"
+    if plan.outer is not None and _over_days(plan):
+        return "days"
     field = form.by_key.get(measure.field or "")
     if measure.agg is not None and field is not None and field.report_unit is not None:
         return field.report_unit

@@ -80,6 +80,24 @@ def test_measures_plan_into_leaf_aggregates(measure: dict[str, Any], leaves: lis
     assert [leaf.signature for leaf in plan.leaves] == leaves
 
 
+@pytest.mark.parametrize(("measure", "unit"), [
+    ({"agg": "count"}, "count"),
+    ({"agg": "count_distinct", "field": "level"}, "count"),
+    ({"agg": "sum", "field": "amount"}, "money"),  # a money field
+    ({"agg": "avg", "field": "amount"}, "money"),
+    ({"agg": "sum", "field": "amount", "format": "number"}, "number"),  # declared wins
+    ({"expr": 'COUNTIF(level = "A")'}, "count"),
+    ({"expr": 'COUNTIF(level = "A") / COUNT()'}, None),  # a ratio: say it (percent)
+    ({"expr": 'AVERAGE(DATEDIF(since, TODAY(), "D"))'}, "days"),
+    ({"expr": 'MAX(DATEDIF(since, TODAY(), "D"))'}, "days"),
+    ({"expr": 'AVERAGE(DATEDIF(since, TODAY(), "M"))'}, None),  # months are not days
+    ({"agg": "max", "field": "since"}, None),  # a date
+], ids=lambda v: str(v))
+def test_a_measure_takes_its_unit_from_its_field_or_its_aggregate_unless_declared(measure: dict[str, Any],
+                                                                                    unit: str | None) -> None:
+    assert plan_measure(Measure.model_validate(measure), FORM, form_scope(FORM, APP), "m").format == unit
+
+
 def test_calculated_measures_finish_with_exact_decimals() -> None:
     plan = plan_measure(Measure.model_validate({"expr": 'COUNTIF(level = "A") / COUNT()'}), FORM,
                         form_scope(FORM, APP), "m")
