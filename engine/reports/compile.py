@@ -131,7 +131,8 @@ def plan_widget(widget: Widget, app: AppDefinition, path: str = "widget") -> tup
     form = app.form(widget.form)
     scope = form_scope(form, app)
     dims = [plan_dimension(d, form, f"{path}.dimensions[{i}]") for i, d in enumerate(widget.dimensions)]
-    measures = [plan_measure(m, form, scope, f"{path}.measures[{i}]", i) for i, m in enumerate(widget.measures)]
+    measures = [plan_measure(m, form, scope, f"{path}.measures[{i}]", i, app.forms_by_key)
+                for i, m in enumerate(widget.measures)]
     return dims, measures
 
 
@@ -147,7 +148,7 @@ def widget_plan_issues(widget: Widget, app: AppDefinition, path: str) -> list[Is
             issues += e.issues
     for i, m in enumerate(widget.measures):
         try:
-            plan_measure(m, form, scope, f"{path}.measures[{i}]", i)
+            plan_measure(m, form, scope, f"{path}.measures[{i}]", i, app.forms_by_key)
         except InvalidDefinition as e:
             issues += e.issues
     return issues

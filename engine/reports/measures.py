@@ -8,6 +8,7 @@ mean the same on every database (DuckDB divides decimals inexactly), and totals 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import Any
@@ -19,6 +20,9 @@ from engine.expr.nodes import BOOL, NULL, NUMBER, Binary, Call, FieldRef, InList
 from engine.expr.parser import parse
 from engine.expr.scope import Scope
 from engine.expr.typecheck import Checked, check_node
+from engine.forms.fields.base import FieldType
+from engine.forms.fields.lookup import LookupField
+from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
 from engine.reports.aggregates import report_aggregates
 from engine.reports.model import Measure
@@ -103,11 +107,32 @@ def _field_leaf(name: str, key: str, scope: Scope, path: str) -> Leaf:
     return Leaf(name, checked)
 
 
-def plan_measure(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int = 0) -> MeasurePlan:
-    """The plan of one measure; InvalidDefinition (with `path`) when it names what the form lacks."""
+def plan_measure(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int = 0,
+                 forms: Mapping[str, FormDefinition] | None = None) -> MeasurePlan:
+    """The plan of one measure; InvalidDefinition (with `path`) when it names what the form lacks. With the
+    app's `forms`, a rollup or lookup field takes the unit of the field it reads."""
     plan = _plan(measure, form, scope, path, index)
-    plan.format, plan.decimals = measure.format or _unit(measure, form, plan), measure.decimals
+    plan.format, plan.decimals = measure.format or _unit(measure, form, plan, forms or {}), measure.decimals
     return plan
+
+
+def field_unit(field: FieldType, form: FormDefinition, forms: Mapping[str, FormDefinition], depth: int = 0) -> str | None:
+    """The unit of a field's values: money and percent fields say so; a rollup (sum, average, min, max)
+    or a lookup has the unit of the field it reads (a rollup count is a count); others have none."""
+    if field.report_unit is not None or depth > 3:  # depth: a chain of lookups is short; never loop
+        return field.report_unit
+    if isinstance(field, RollupField):
+        source = forms.get(field.source.form)
+        if field.agg == "count":
+            return "count"
+        read = source.by_key.get(field.of or "") if source is not None else None
+        return field_unit(read, source, forms, depth + 1) if read is not None and source is not None else None
+    if isinstance(field, LookupField):
+        relation = form.by_key.get(field.relation)
+        target = forms.get(getattr(relation, "target", "") or "")
+        read = target.by_key.get(field.field) if target is not None else None
+        return field_unit(read, target, forms, depth + 1) if read is not None and target is not None else None
+    return None
 
 
 _COUNTS = ("COUNT", "COUNT_VALUES", "COUNTIF", "COUNT_DISTINCT")
@@ -131,7 +156,7 @@ def _over_days(plan: MeasurePlan) -> bool:
         for leaf in plan.leaves)
 
 
-def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan) -> str | None:
+def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan, forms: Mapping[str, FormDefinition]) -> str | None:
     """A measure's unit when it declares no format: counts are integers (`COUNTIF(...)` alone too), a sum
     or an average of a money field is money (of a percent field, a percent); other calculations are numbers."""
     if measure.agg in ("count", "count_distinct"):
@@ -142,8 +167,9 @@ def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan) -> str | No
     if plan.outer is not None and _over_days(plan):
         return "days"
     field = form.by_key.get(measure.field or "")
-    if measure.agg is not None and field is not None and field.report_unit is not None:
-        return field.report_unit
+    unit = field_unit(field, form, forms) if measure.agg is not None and field is not None else None
+    if unit is not None:
+        return unit
     return "number" if measure.decimals is not None else None
 
 
@@ -261,4 +287,4 @@ def _node_text(node: Node) -> str:
     return "?"
 
 
-__all__ = ["Leaf", "MeasurePlan", "plan_measure", "quotient"]
+__all__ = ["Leaf", "MeasurePlan", "plan_measure", "field_unit", "quotient"]
