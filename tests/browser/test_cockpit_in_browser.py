@@ -4,12 +4,15 @@ counts and money on separate axes, 统计期 under the date series, and a KPI th
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from engine.reports.formats import format_short, format_value
 from runtime.demo.load import load_demo
 from tests.browser.conftest import Site
 from tests.browser.wait import wait_until
@@ -158,3 +161,23 @@ def test_every_chart_type_draws_with_its_numbers_formatted(page: Any, site: Site
     assert page.locator(".widget[data-key='rows'] td").all_inner_texts()[:3] == ["华东", "接洽", "¥12,000.00"]
     shown = page.locator("#widgets").evaluate("n => [...n.querySelectorAll('td, dd')].map(c => c.textContent.trim())")
     assert not [text for text in shown if RAW.fullmatch(text.replace(",", ""))]
+
+
+def test_the_dashboard_formats_numbers_exactly_as_the_api_does(page: Any, site: Site, errors: list[str]) -> None:
+    """widgets.js (tooltips, axes) and engine/reports/formats.py (the API's `formatted`) are two
+    implementations of one set of rules: they agree on every unit, sign, rounding edge and abbreviation."""
+    rng = random.Random(25)
+    values = [0, 1, -1, Decimal("0.5705"), Decimal("-0.001"), Decimal("1234.505"), Decimal("-1234.5"), Decimal("9999.995"),
+              Decimal("56780"), Decimal("125000000"), Decimal("-35000"), Decimal("0.0004")]
+    values += [Decimal(rng.randrange(-10**9, 10**9)) / 10 ** rng.randrange(0, 5) for _ in range(120)]
+    columns = [{"format": f, "role": "measure"} | extra for f in ("money", "percent", "count", "days", "number")
+               for extra in ({}, {"decimals": 0}, {"decimals": 3}, {"signed": True})]
+    cases = [(float(v), c) for v in values for c in columns]
+    page.goto(site.url + "/dashboards")
+    page.add_script_tag(url="/static/js/widgets.js")
+    shown = page.evaluate("""cases => cases.map(([v, c]) => [
+        tangramWidgets.text(v, c, {words: {}, lang: "zh"}), tangramWidgets.short(v, c, "zh")])""", cases)
+    expected = [[format_value(Decimal(repr(v)), c["format"], c.get("decimals"), bool(c.get("signed"))),
+                 format_short(Decimal(repr(v)), c["format"], c.get("decimals"), bool(c.get("signed")))] for v, c in cases]
+    wrong = [(v, c, s, e) for (v, c), s, e in zip(cases, shown, expected, strict=True) if s != e]
+    assert wrong == [], wrong[:10]

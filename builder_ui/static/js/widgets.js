@@ -43,7 +43,7 @@ window.tangramWidgets = (function () {
       : {minimumFractionDigits: places, maximumFractionDigits: places};
     const style = {percent: {style: "percent"}, money: {style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol"}};
     const shown = new Intl.NumberFormat(lang === "en" ? "en-US" : "zh-CN", Object.assign({roundingMode: "halfExpand",
-      signDisplay: column.signed ? "exceptZero" : "auto"}, style[column.format] || {}, fixed)).format(value);
+      signDisplay: column.signed ? "exceptZero" : "negative"}, style[column.format] || {}, fixed)).format(value);  // -0.001 → ¥0.00
     return column.format === "days" ? `${shown} ${lang === "en" ? "days" : "天"}` : shown;
   }
 
@@ -57,7 +57,8 @@ window.tangramWidgets = (function () {
     const places = Math.abs(scaled) < 10 ? 2 : 1;
     const money = unit === "money" ? {style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol"} : {};
     return new Intl.NumberFormat(lang === "en" ? "en-US" : "zh-CN", Object.assign({roundingMode: "halfExpand",
-      minimumFractionDigits: 0, maximumFractionDigits: places}, money)).format(scaled) + step[1];
+      minimumFractionDigits: 0, maximumFractionDigits: places, signDisplay: column.signed ? "exceptZero" : "negative"},
+      money)).format(scaled) + step[1];
   }
 
   /* A cell as text: blanks say so in dimension columns (a blank measure is —), numbers are grouped,
