@@ -10,4 +10,5 @@ class AreaWidget(WidgetType):
 
     type = "area"
     label = "面积图"
+    label_en = "Area chart"
     slots = Slots(dimensions=(1, 2), axes=2)

@@ -10,4 +10,5 @@ class BarWidget(WidgetType):
 
     type = "bar"
     label = "柱状图"
+    label_en = "Bar chart"
     slots = Slots(dimensions=(1, 2), axes=2)

@@ -51,6 +51,7 @@ class WidgetType:
 
     type: ClassVar[str] = ""
     label: ClassVar[str] = ""
+    label_en: ClassVar[str] = ""
     slots: ClassVar[Slots] = Slots()
 
     @property

@@ -10,4 +10,5 @@ class DonutWidget(WidgetType):
 
     type = "donut"
     label = "环形图"
+    label_en = "Donut chart"
     slots = Slots(dimensions=(1, 1), measures=(1, 1))

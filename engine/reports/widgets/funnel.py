@@ -21,6 +21,7 @@ class FunnelWidget(WidgetType):
 
     type = "funnel"
     label = "漏斗图"
+    label_en = "Funnel"
     slots = Slots(dimensions=(0, 1), first_dimension="select")
 
     def check(self, widget: Widget, dims: list[DimensionPlan], measures: list[MeasurePlan]) -> list[Issue]:

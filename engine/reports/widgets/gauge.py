@@ -15,6 +15,7 @@ class GaugeWidget(KpiWidget):
 
     type = "gauge"
     label = "仪表图"
+    label_en = "Gauge"
 
     def check(self, widget: Widget, dims: list[DimensionPlan], measures: list[MeasurePlan]) -> list[Issue]:
         issues = super().check(widget, dims, measures)

@@ -10,4 +10,5 @@ class HorizontalBarWidget(WidgetType):
 
     type = "horizontal_bar"
     label = "条形图"
+    label_en = "Horizontal bar chart"
     slots = Slots(dimensions=(1, 2), axes=2)

@@ -25,6 +25,7 @@ class KpiWidget(WidgetType):
 
     type = "kpi"
     label = "指标卡"
+    label_en = "KPI card"
     slots = Slots(dimensions=(0, 0), measures=(1, 1))
 
     def point_where(self, query: WidgetQuery, point: list[Any]) -> list[ColumnElement[bool]]:

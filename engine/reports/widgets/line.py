@@ -10,4 +10,5 @@ class LineWidget(WidgetType):
 
     type = "line"
     label = "折线图"
+    label_en = "Line chart"
     slots = Slots(dimensions=(1, 2), axes=2)

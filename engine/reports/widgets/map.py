@@ -15,6 +15,7 @@ class MapWidget(WidgetType):
 
     type = "map"
     label = "地图（按省份）"
+    label_en = "Map by province"
     slots = Slots(dimensions=(1, 1), measures=(1, 1), first_dimension="province")
 
     def check(self, widget: Widget, dims: list[DimensionPlan], measures: list[MeasurePlan]) -> list[Issue]:

@@ -10,4 +10,5 @@ class PieWidget(WidgetType):
 
     type = "pie"
     label = "饼图"
+    label_en = "Pie chart"
     slots = Slots(dimensions=(1, 1), measures=(1, 1))

@@ -13,6 +13,7 @@ class PivotWidget(WidgetType):
 
     type = "pivot"
     label = "透视表"
+    label_en = "Pivot table"
     slots = Slots(dimensions=(2, 2))
 
     def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels) -> dict[str, Any]:

@@ -14,6 +14,7 @@ class ScatterWidget(WidgetType):
 
     type = "scatter"
     label = "散点图"
+    label_en = "Scatter plot"
     slots = Slots(dimensions=(1, 2), measures=(2, 3))
 
     def check(self, widget: Widget, dims: list[DimensionPlan], measures: list[MeasurePlan]) -> list[Issue]:

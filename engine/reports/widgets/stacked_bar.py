@@ -10,4 +10,5 @@ class StackedBarWidget(WidgetType):
 
     type = "stacked_bar"
     label = "堆叠柱状图"
+    label_en = "Stacked bar chart"
     slots = Slots(dimensions=(1, 2), axes=2)

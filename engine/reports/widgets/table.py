@@ -13,6 +13,7 @@ class TableWidget(WidgetType):
 
     type = "table"
     label = "表格"
+    label_en = "Table"
     slots = Slots(dimensions=(0, 4))
 
     def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels) -> dict[str, Any]:

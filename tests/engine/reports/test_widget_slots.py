@@ -37,7 +37,7 @@ def _codes(widget: dict[str, Any]) -> set[str]:
 @pytest.mark.parametrize("kind", widget_types.all(), ids=lambda k: k.type)
 def test_every_widget_type_declares_its_slots_and_takes_the_fewest(kind: WidgetType) -> None:
     slots = kind.slots.as_json()
-    assert kind.label and set(slots) == {"dimensions", "measures", "first_dimension", "axes"}
+    assert kind.label and kind.label_en and set(slots) == {"dimensions", "measures", "first_dimension", "axes"}
     (low_d, high_d), (low_m, high_m) = slots["dimensions"], slots["measures"]
     assert 0 <= low_d <= high_d and 1 <= low_m <= high_m <= MANY
     assert _codes(_widget(kind, low_d, low_m)) == set()
