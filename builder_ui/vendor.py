@@ -40,6 +40,10 @@ PINS = [
     Pin("echarts", "5.6.0",
         "sha512-oTbVTsXfKuEhxftHqL5xprgLoc0k7uScAwtryCgWF6hPYFLRwOUHiFmHGCBKP5NPFNkDVopOieyUqYGH8Fa3kA==",
         {"package/dist/echarts.min.js": "echarts.min.js"}),
+    # The China province map (GeoJSON) for map widgets: ECharts 5 ships none, 4.9 the last that did.
+    Pin("echarts", "4.9.0",
+        "sha512-+ugizgtJ+KmsJyyDPxaw2Br5FqzuBnyOWwcxPKO6y0gc5caYcfnEUIlNStx02necw8jmKmTafmpHhGo4XDtEIA==",
+        {"package/map/json/china.json": "china.json"}),
 ]
 
 

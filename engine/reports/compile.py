@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, or_, select, type_coerce
+from sqlalchemy import Select, and_, or_, select, true, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.sql.sqltypes import NullType
@@ -68,6 +68,8 @@ class WidgetQuery:
     leaf_index: list[list[int]] = field(default_factory=list)  # per measure: positions of its leaves
     period: Callable[[str, date, date], list[ColumnElement[bool]]] | None = None
     """Conditions keeping the rows whose date field falls within two local days (inclusive): KPI periods."""
+    steps: list[ColumnElement[bool]] = field(default_factory=list)
+    """A funnel's `steps` as conditions, in order (a step without a filter: true)."""
 
     def select(self, dims: list[int] | None = None, extra: list[ColumnElement[bool]] | None = None) -> Select[*tuple[Any, ...]]:
         """SELECT the group values of `dims` (all by default) and every leaf, grouped by those dims."""
@@ -176,9 +178,12 @@ def compile_widget(widget: Widget, app: AppDefinition, source: ReportSource, ctx
     def period(key: str, start: date, end: date) -> list[ColumnElement[bool]]:
         return range_clauses(source, app, widget.form, key, start, end, ctx)
 
+    steps = [true() if not step.filter else
+             _compiled(_checked_filter(step.filter, app, widget.form, f"steps[{i}].filter"), source, ctx, "步骤 / step")
+             for i, step in enumerate(widget.steps or [])]
     return WidgetQuery(widget, source.dialect, dims, measures, leaves,
                        [source.group_value(d, ctx) for d in dims], [_leaf_sql(leaf, source, ctx) for leaf in leaves],
-                       table, where, ctx, index, period)
+                       table, where, ctx, index, period, steps)
 
 
 def _local_midnight_utc(day: date, ctx: EvalContext) -> datetime:

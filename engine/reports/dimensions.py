@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from engine.app import AppDefinition
 
 _KINDS = {"select": "select", "relation": "relation", "user": "user", "department": "department", "date": "date",
-          "datetime": "datetime", "boolean": "bool", "cascade": "cascade"}
+          "datetime": "datetime", "boolean": "bool", "cascade": "cascade", "address": "province"}
+"""How a field type groups; an address groups by its province (江苏省), what a map by province shows."""
 _ZH_BUCKET = {"day": "日", "week": "周", "month": "月", "quarter": "季度", "year": "年"}
 
 
@@ -36,7 +37,8 @@ class DimensionPlan:
 
     key: str
     label: str
-    kind: str  # select | relation | user | department | date | datetime | timestamp | bool | cascade | text | number
+    kind: str  # select | relation | user | department | date | datetime | timestamp | bool | cascade | province
+    # | text | number
     bucket: str | None = None
     options: list[str] = field(default_factory=list)
 
@@ -95,6 +97,8 @@ def plan_dimension(dim: Dimension, form: FormDefinition, path: str, app: AppDefi
     bucket = dim.bucket or ("day" if kind in ("datetime", "timestamp") else None)
     if bucket and dim.bucket:
         label = f"{label}（{_ZH_BUCKET[bucket]}）"
+    if kind == "province":
+        label = f"{label}（省份）"
     options = [o.value for o in getattr(f, "options", None) or []] if kind == "select" else []
     return DimensionPlan(dim.field, dim.label or label, kind, bucket, options)
 

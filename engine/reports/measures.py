@@ -8,6 +8,7 @@ mean the same on every database (DuckDB divides decimals inexactly), and totals 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,9 @@ from engine.expr.nodes import BOOL, NULL, NUMBER, Binary, Call, FieldRef, InList
 from engine.expr.parser import parse
 from engine.expr.scope import Scope
 from engine.expr.typecheck import Checked, check_node
+from engine.forms.fields.base import FieldType
+from engine.forms.fields.lookup import LookupField
+from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
 from engine.reports.aggregates import report_aggregates
 from engine.reports.dimensions import related_field
@@ -119,10 +123,72 @@ def field_label(form: FormDefinition, app: AppDefinition | None, key: str) -> st
 def plan_measure(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int = 0,
                  app: AppDefinition | None = None) -> MeasurePlan:
     """The plan of one measure; InvalidDefinition (with `path`) when it names what the form lacks. With
-    `app` (and a scope built with it), a field may be one of a related form's (`customer.annual_revenue`)."""
+    `app` (and a scope built with it), a field may be one of a related form's (`customer.annual_revenue`),
+    and a rollup or lookup field takes the unit of the field it reads."""
     plan = _plan(measure, form, scope, path, index, app)
-    plan.format, plan.decimals = measure.format or ("number" if measure.decimals is not None else None), measure.decimals
+    plan.format, plan.decimals = measure.format or _unit(measure, form, plan, app), measure.decimals
     return plan
+
+
+def field_unit(field: FieldType, form: FormDefinition, forms: Mapping[str, FormDefinition], depth: int = 0) -> str | None:
+    """The unit of a field's values: money and percent fields say so; a rollup (sum, average, min, max)
+    or a lookup has the unit of the field it reads (a rollup count is a count); others have none."""
+    if field.report_unit is not None or depth > 3:  # depth: a chain of lookups is short; never loop
+        return field.report_unit
+    if isinstance(field, RollupField):
+        source = forms.get(field.source.form)
+        if field.agg == "count":
+            return "count"
+        read = source.by_key.get(field.of or "") if source is not None else None
+        return field_unit(read, source, forms, depth + 1) if read is not None and source is not None else None
+    if isinstance(field, LookupField):
+        relation = form.by_key.get(field.relation)
+        target = forms.get(getattr(relation, "target", "") or "")
+        read = target.by_key.get(field.field) if target is not None else None
+        return field_unit(read, target, forms, depth + 1) if read is not None and target is not None else None
+    return None
+
+
+_COUNTS = ("COUNT", "COUNT_VALUES", "COUNTIF", "COUNT_DISTINCT")
+
+
+def _is_days(node: Node | None) -> bool:
+    """`DATEDIF(a, b, "D")`: a number of days."""
+    return (isinstance(node, Call) and node.name == "DATEDIF" and len(node.args) == 3
+            and isinstance(node.args[2], Literal) and str(node.args[2].value).upper() == "D")
+
+
+def _over_days(plan: MeasurePlan) -> bool:
+    """A sum, min, max or average of a DATEDIF in days (AVERAGE(DATEDIF(created_at, closed_at, "D"))), alone
+    or divided by a count of it: still days."""
+    assert plan.outer is not None
+    outer = plan.outer.node
+    alone = isinstance(outer, FieldRef) or (isinstance(outer, Binary) and outer.op == "/"
+                                             and isinstance(outer.left, FieldRef) and isinstance(outer.right, FieldRef))
+    return alone and any(leaf.name != "COUNT_VALUES" for leaf in plan.leaves) and all(
+        leaf.name in ("SUM", "MIN", "MAX", "COUNT_VALUES") and leaf.arg is not None and _is_days(leaf.arg.node)
+        for leaf in plan.leaves)
+
+
+def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan, app: AppDefinition | None) -> str | None:
+    """A measure's unit when it declares no format: counts are integers (`COUNTIF(...)` alone too), a sum
+    or an average of a money field is money (of a percent field, a percent); other calculations are numbers."""
+    if measure.agg in ("count", "count_distinct"):
+        return "count"
+    if plan.outer is not None and isinstance(plan.outer.node, FieldRef) and [leaf.name for leaf in plan.leaves] in \
+            [[name] for name in _COUNTS]:
+        return "count"
+    if plan.outer is not None and _over_days(plan):
+        return "days"
+    forms = app.forms_by_key if app is not None else {}
+    field, home = form.by_key.get(measure.field or ""), form
+    through = related_field(form, app, measure.field) if measure.field and "." in measure.field else None
+    if through is not None and app is not None:  # `customer.annual_revenue`: the related form's field
+        field, home = through[1], app.form(str(getattr(through[0], "target", "")))
+    unit = field_unit(field, home, forms) if measure.agg is not None and field is not None else None
+    if unit is not None:
+        return unit
+    return "number" if measure.decimals is not None else None
 
 
 def _plan(measure: Measure, form: FormDefinition, scope: Scope, path: str, index: int,
@@ -239,4 +305,4 @@ def _node_text(node: Node) -> str:
     return "?"
 
 
-__all__ = ["Leaf", "MeasurePlan", "plan_measure", "quotient", "field_label"]
+__all__ = ["Leaf", "MeasurePlan", "plan_measure", "field_unit", "quotient", "field_label"]

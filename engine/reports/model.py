@@ -38,8 +38,9 @@ class Measure(BaseModel):
     key: Key | None = None
     label: str | None = None
     label_en: str | None = None
-    format: Literal["number", "percent", "money"] | None = None
-    """How the value is shown (engine/reports/formats.py): `percent` 0.57 as 57.0 %, `money` as ¥1,234.50."""
+    format: Literal["number", "percent", "money", "count", "days"] | None = None
+    """How the value is shown (engine/reports/formats.py): `percent` 0.57 as 57.0 %, `money` as ¥1,234.50,
+    `count` as an integer, `days` as 12.5 天. Without it: the field's unit (money, percent), `count` for counts."""
     decimals: int | None = Field(default=None, ge=0, le=6)
     """Decimal places shown (default: 1 for percent, 2 for money, up to 4 for a number)."""
 
@@ -98,6 +99,16 @@ class GridLayout(BaseModel):
                 and self.y < other.y + other.h and other.y < self.y + self.h)
 
 
+class FunnelStep(BaseModel):
+    """A funnel stage as a condition on the form's rows (线索 → 已转化 → 赢单), for funnels whose stages are
+    not the options of one field: each step counts the rows where its `filter` holds (every row without one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str
+    label_en: str | None = None
+    filter: str | None = None
+
+
 class Widget(BaseModel):
     """One chart or table over one form."""
 
@@ -120,6 +131,8 @@ class Widget(BaseModel):
     period: Period | None = None
     stages: list[str] | None = None
     """Funnel: the stages in order (default: every option of the select field, in option order)."""
+    steps: list[FunnelStep] | None = Field(default=None, min_length=2, max_length=12)
+    """Funnel without a dimension: the stages as conditions, in order (see FunnelStep)."""
     stack: bool = False
     """Bar: stack the second dimension instead of grouping it side by side (a display hint)."""
     layout: GridLayout | None = None
@@ -157,5 +170,5 @@ class ReportDefinition(BaseModel):
         applying = {f.field for f in self.filters if f.widgets is None or widget in f.widgets}
         return {k: v for k, v in values.items() if k in applying}
 
-
-__all__ = ["ReportDefinition", "Widget", "GridLayout", "GRID_COLUMNS", "Dimension", "Measure", "Period", "ReportFilter", "Bucket", "Agg"]
+__all__ = ["ReportDefinition", "Widget", "GridLayout", "GRID_COLUMNS", "FunnelStep", "Dimension", "Measure", "Period",
+           "ReportFilter", "Bucket", "Agg"]

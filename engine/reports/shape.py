@@ -65,7 +65,8 @@ def plain(value: Any, kind: str) -> Any:
 def _dim_kind(plan: DimensionPlan) -> str:
     if plan.bucket:
         return "date"
-    return {"select": "text", "user": "text", "department": "text", "cascade": "text"}.get(plan.kind, plan.kind)
+    return {"select": "text", "user": "text", "department": "text", "cascade": "text", "province": "text"}.get(
+        plan.kind, plan.kind)
 
 
 @dataclass

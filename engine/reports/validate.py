@@ -44,6 +44,12 @@ def widget_issues(widget: Widget, app: AppDefinition, path: str) -> list[Issue]:
             check(widget.filter, form_scope(form, app), expect=BOOL)
         except ExpressionError as e:
             issues.append(Issue(f"{path}.filter", "invalid_expression", e.message, e.message_en))
+    for i, step in enumerate(widget.steps or []):
+        if step.filter:
+            try:
+                check(step.filter, form_scope(form, app), expect=BOOL)
+            except ExpressionError as e:
+                issues.append(Issue(f"{path}.steps[{i}].filter", "invalid_expression", e.message, e.message_en))
     if widget.period is not None:
         period = widget.period.field
         kind = "datetime" if period in TIME_FIELDS else \

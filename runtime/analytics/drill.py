@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.app import AppDefinition
 from engine.reports.model import Widget
+from engine.reports.widgets import widget_types
 from runtime.analytics.run import ReportContext, compile_for, run_widget
 
 
@@ -22,7 +23,7 @@ def drilled_where(rc: ReportContext, app: AppDefinition, widget: Widget, filters
     kept = [] if point is not None else [k for k in run_widget(rc, app, widget, filters, "primary")["keys"]
                                          if k is not None]
     compiled = compile_for(widget, app, "primary", dialect, rc, filters)
-    if point is not None:
-        return compiled.where + compiled.point(point)
+    if point is not None:  # the widget's type knows its points: a KPI's current period, a funnel's steps
+        return compiled.where + widget_types.get(widget.type).point_where(compiled, point)
     shown = [and_(*compiled.point(k)) for k in kept]
     return compiled.where + ([not_(or_(*shown))] if shown else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.reports.formats import excel_format
 from runtime.analytics.run import jsonable
 from runtime.io.spreadsheet import csv_bytes, xlsx_bytes
 
@@ -13,9 +14,11 @@ MEDIA = {"csv": "text/csv; charset=utf-8",
 
 
 def export(result: dict[str, Any], fmt: str) -> bytes:
-    """The widget's columns as the header, its rows below."""
+    """The widget's columns as the header, its rows below: raw numbers, in XLSX with each measure's
+    number format (¥#,##0.00, 0.0%), so the sheet reads as the dashboard and still adds up."""
     header = [c["label"] for c in result["columns"]]
     rows = jsonable(result["rows"])
     if fmt == "csv":
         return csv_bytes(header, rows)
-    return xlsx_bytes(header, rows, result.get("name") or result["key"])
+    formats = [excel_format(c["format"], c.get("decimals")) if c.get("format") else None for c in result["columns"]]
+    return xlsx_bytes(header, rows, result.get("name") or result["key"], formats)

@@ -100,6 +100,8 @@ class MirrorSource:
         column = self._through(plan.key, typed=True) if "." in plan.key else _col(plan.key)
         if plan.kind == "cascade":
             return func.list_extract(column, 1)
+        if plan.kind == "province":  # addresses are mirrored as JSON text
+            return func.json_extract_string(column, "$.province")
         if plan.kind in ("date", "datetime", "timestamp") and plan.bucket:
             kind = "date" if plan.kind == "date" else "datetime"
             return bucket_sql("duckdb", column, kind, plan.bucket, str(ctx.timezone), 0)

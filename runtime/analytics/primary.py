@@ -48,6 +48,9 @@ class PrimarySource(RecordColumns):
         if plan.kind == "cascade":  # the first level (行业大类)
             return literal_column(f"(data -> '{key}' ->> 0)" if self.dialect == "postgresql"
                                   else f"json_extract(data, '$.{key}[0]')")
+        if plan.kind == "province":  # an address's province (江苏省)
+            return literal_column(f"(data -> '{key}' ->> 'province')" if self.dialect == "postgresql"
+                                  else f"json_extract(data, '$.{key}.province')")
         raw = field_column(self.form.field(key), self.dialect).raw_expr()
         if plan.kind in ("date", "datetime") and plan.bucket:
             return bucket_sql(self.dialect, raw, plan.kind, plan.bucket, str(ctx.timezone), offset_minutes(ctx))

@@ -137,12 +137,10 @@ def _point(text: str) -> list[Any]:
 def drill(app: str, report: str, widget: str, request: Request, db: DB, mirror: MirrorDB, settings: AppSettings,
           guard: Gatekeeper, point: str = "[]", limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
           cursor: str | None = None, sort: str | None = None) -> Any:
-    """The records behind one point (a row's `keys` entry, or `others` for the "其他" row), as a records
-    list with the same filters."""
+    """The records behind one point (a row's `keys` entry, or `others` for the "其他" row; a KPI's `[]`, its
+    value in the current period), as a records list with the same filters."""
     definition, found = _report(db, guard, app, report)
     chosen = _widget(found, widget)
-    if chosen.type == "kpi":
-        raise BadQuery("指标卡没有可下钻的点", "a KPI widget has no points to drill into", field="point")
     filters = found.filters_for(chosen.key, _filters(request, found))
     rc = _context(request, db, mirror, settings, guard)
     _stored_scoped(rc, guard, definition, chosen, filters)

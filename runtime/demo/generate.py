@@ -48,9 +48,9 @@ Row = dict[str, Any]
 
 def plan(count: int) -> dict[str, int]:
     """Records per form for `count` customers, in creation order (targets before what points at them)."""
-    return {"product": len(pools.PRODUCTS), "customer": count, "contact": 2 * count, "lead": count // 2,
-            "opportunity": count * 3 // 2, "quote": count // 2, "followup": 3 * count, "contract": count // 2,
-            "payment": count, "ticket": count // 2}
+    return {"product": len(pools.PRODUCTS), "campaign": max(2, count // 25), "customer": count, "contact": 2 * count,
+            "opportunity": count * 3 // 2, "lead": count // 2, "quote": count // 2, "followup": 3 * count, "contract": count // 2,
+            "payment": count, "ticket": count // 2, "order": count // 2}
 
 
 @dataclass(frozen=True)
@@ -197,14 +197,50 @@ def _contact(i: int, demo: Demo) -> Planned:
         "birthday": date(rng.randrange(1965, 2000), rng.randrange(1, 13), rng.randrange(1, 29)).isoformat()})
 
 
+CHANNELS = {"展会": ("展会", 30_000, 90_000, ["春季工业展", "秋季工博会", "数字化转型峰会"]),
+            "线上广告": ("广告", 10_000, 40_000, ["搜索推广", "信息流投放", "行业网站广告"]),
+            "内容营销": ("官网", 5_000, 20_000, ["白皮书下载", "客户案例直播", "公众号专题"]),
+            "电话营销": ("电话营销", 8_000, 25_000, ["老客户回访", "行业名录外呼"]),
+            "合作伙伴活动": ("合作伙伴", 10_000, 30_000, ["渠道联合沙龙", "代理商推介会"])}
+"""A campaign channel: the lead source its leads carry, its cost range in yuan, and activity names."""
+
+
+def _campaign(i: int, demo: Demo) -> Planned:
+    """A marketing campaign with its cost, over the two years; its leads point at it (CAC = cost / customers won)."""
+    rng = demo.rng("campaign", i)
+    at = _spread(demo, rng, i)
+    channel = rng.choice(list(CHANNELS))
+    _, low, high, names = CHANNELS[channel]
+    starts = at.astimezone(demo.zone).date()
+    return Planned(at, {"name": f"{starts.year}年{starts.month}月{rng.choice(names)}", "channel": channel,
+                        "starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=rng.randrange(1, 30))).isoformat(),
+                        "cost": _money(rng, low, high), "manager": demo.owners[i % len(demo.owners)]})
+
+
+def _source(demo: Demo, rng: random.Random, at: datetime) -> Row:
+    """Where a lead came from: mostly a campaign that had started by then (its channel's source), else organic."""
+    if rng.random() < 0.7 and demo.related.get("campaign"):
+        tried = [demo.parent("campaign", rng.randrange(len(demo.related["campaign"]))) for _ in range(4)]
+        started = [(c.at, cid, c) for cid, c in tried if c.at <= at]
+        if started:
+            _, cid, campaign = max(started, key=lambda x: x[0])
+            return {"campaign": cid, "source": CHANNELS[campaign.values["channel"]][0]}
+    return {"source": rng.choice(["官网", "老客户介绍", "其他"])}
+
+
 def _lead(i: int, demo: Demo) -> Planned:
+    """A quarter of the leads became an opportunity (and its customer): raised days before it was opened."""
     rng = demo.rng("lead", i)
     name, place, industry = company_name(i + 900_000_000)
-    return Planned(_spread(demo, rng, i), {
-        "company": name, "contact_name": person(rng), "mobile": mobile(i + 1_000_000_000),
-        "source": rng.choice(["官网", "展会", "电话营销", "广告", "合作伙伴"]), "region": place[3],
-        "industry": industry, "status": rng.choices(["新线索", "跟进中", "已转化", "无效"], weights=(30, 40, 20, 10))[0],
-        "assignee": demo.owners[i % len(demo.owners)]})
+    status = rng.choices(["新线索", "跟进中", "已转化", "无效"], weights=(25, 40, 25, 10))[0]
+    values: Row = {"company": name, "contact_name": person(rng), "mobile": mobile(i + 1_000_000_000), "region": place[3],
+                   "industry": industry, "status": status, "assignee": demo.owners[i % len(demo.owners)]}
+    at = _spread(demo, rng, i)
+    if status == "已转化" and demo.related.get("opportunity"):
+        opportunity, deal = demo.parent("opportunity", rng.randrange(len(demo.related["opportunity"])))
+        at = max(deal.at - timedelta(days=rng.uniform(1, 30)), demo.now - SPAN)
+        values |= {"opportunity": opportunity, "customer": deal.values["customer"]}
+    return Planned(at, values | _source(demo, rng, at))
 
 
 STAGES = [("初步接洽", "0.1", 30), ("需求确认", "0.25", 22), ("方案报价", "0.4", 16), ("商务谈判", "0.6", 10),
@@ -333,6 +369,28 @@ def _ticket(i: int, demo: Demo) -> Planned:
                                                                         weights=(40, 40, 15, 5))[0]}),))
 
 
+CHURNED = 6
+"""One renewing customer in CHURNED stopped (of those older than a year): its last renewal is over a year old."""
+
+
+def _order(i: int, demo: Demo) -> Planned:
+    """A renewal order (年度运维服务) of every second customer, a month after each anniversary of its
+    creation: the latest one, or for one in CHURNED (churned) the one a year before that. Orders of won deals
+    come from the 赢单生成订单 flow instead."""
+    rng = demo.rng("order", i)
+    customer, owner = demo.parent("customer", i * 2)
+    first = owner.at + timedelta(days=30)
+    years = max(int((demo.now - first).days // 365), 0)
+    churned = years >= 1 and i % CHURNED == 1
+    at = first + timedelta(days=365 * (years - 1 if churned else years) + rng.uniform(0, 20))
+    at = demo.between(rng, owner.at) if at > demo.now else at
+    _, name, _, _, price = next(p for p in pools.PRODUCTS if p[0] == "TG-SRV-OPS")
+    qty = rng.randrange(1, 4)
+    return Planned(at, {"customer": customer, "ordered_on": demo.day(at), "amount": f"{price * qty:.2f}",
+                        "status": "已签收", "manager": owner.values["manager"],
+                        "lines": [{"item": name, "qty": qty, "unit_price": f"{price:.2f}"}]})
+
+
 def _product(i: int, demo: Demo) -> Planned:
     sku, name, category, unit, price = pools.PRODUCTS[i % len(pools.PRODUCTS)]
     suffix = f"-{i // len(pools.PRODUCTS)}" if i >= len(pools.PRODUCTS) else ""
@@ -342,8 +400,9 @@ def _product(i: int, demo: Demo) -> Planned:
 
 
 GENERATORS: dict[str, Callable[[int, Demo], Planned]] = {
-    "product": _product, "customer": _customer, "contact": _contact, "lead": _lead, "opportunity": _opportunity,
+    "product": _product, "campaign": _campaign, "customer": _customer, "contact": _contact, "lead": _lead, "opportunity": _opportunity,
     "quote": _quote, "followup": _followup, "contract": _contract, "payment": _payment, "ticket": _ticket,
+    "order": _order,
 }
 
 

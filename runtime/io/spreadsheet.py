@@ -106,19 +106,34 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return b"\xef\xbb\xbf" + csv_lines([header]) + csv_lines(rows)
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> bytes:
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1",
+               number_formats: Sequence[str | None] | None = None) -> bytes:
     """An xlsx workbook of one sheet, written in openpyxl's streaming mode; text always as text cells,
-    never formulas (runtime.io.cells_out)."""
+    never formulas (runtime.io.cells_out); numbers of a column with a number format carry it."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
     sheet.append(xlsx_row(sheet, list(header)))
     for row in rows:
-        sheet.append(xlsx_row(sheet, list(row)))
+        sheet.append(_with_formats(sheet, xlsx_row(sheet, list(row)), number_formats))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _with_formats(sheet: Any, cells: list[Any], number_formats: Sequence[str | None] | None) -> list[Any]:
+    if not number_formats:
+        return cells
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value, shown in zip(cells, list(number_formats) + [None] * (len(cells) - len(number_formats)), strict=True):
+        if shown and isinstance(value, int | float) and not isinstance(value, bool):
+            value = WriteOnlyCell(sheet, value)
+            value.number_format = shown
+        out.append(value)
+    return out
 
 
 def _sheet_title(title: str) -> str:

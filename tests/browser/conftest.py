@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from runtime.accounts.users import create_user
-from runtime.db.db import open_database
+from runtime.db.db import Database, open_database
 from runtime.db.tables import metadata
 from runtime.main import create_app
 from runtime.settings import Settings
@@ -43,8 +43,8 @@ def _need_chromium() -> None:
 class Site:
     """The live server: its URL and an API client logged in as admin (to arrange and check data)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, db: Database | None = None) -> None:
+        self.url, self.db = url, db  # db: to load demo data straight into the site's database
         token = httpx.post(f"{url}/api/v1/auth/login", json={"username": "admin", "password": PASSWORD}).json()
         self.api = httpx.Client(base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {token['access_token']}"})
 
@@ -65,7 +65,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         create_user(conn, "zhang.wei", PASSWORD, datetime.now(UTC), display_name="张伟")
     app = create_app(Settings(data_dir=tmp, database_url="unused://"), db)
     with serve(app) as url:
-        s = Site(url)
+        s = Site(url, db)
         for definition in (json.loads(CRM.read_text(encoding="utf-8")), SHOWCASE):
             r = s.api.post("/apps", json=definition)
             assert r.status_code == 201, r.text

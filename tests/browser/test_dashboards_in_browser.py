@@ -110,7 +110,8 @@ def test_a_crm_dashboard_draws_its_widgets(page: Any, site: Site, errors: list[s
     page.goto(f"{site.url}/apps/crm/dashboards/{report['key']}")
     _drawn(page)
     assert page.locator(".widget").count() == len(report["widgets"])
-    assert page.locator(".widget canvas").count() == sum(w["type"] in ("bar", "line") for w in report["widgets"])
+    drawn = sum(w["type"] not in ("kpi", "table", "pivot") for w in report["widgets"])  # charts, gauges, funnels
+    assert page.locator(".widget canvas").count() == drawn
 
 
 def test_crm_rates_show_as_percentages_and_amounts_in_yuan_as_the_api_formats_them(page: Any, site: Site,
@@ -129,7 +130,7 @@ def test_crm_rates_show_as_percentages_and_amounts_in_yuan_as_the_api_formats_th
     facts = dict(zip(kpi.locator("dt").all_inner_texts(), kpi.locator("dd").all_inner_texts(), strict=True))
     assert facts["目标"] == "35.0%"
     shown = _rows(page, "pipeline_by_stage")
-    expected = [[None, None, *(c or "" for c in cells[2:])] for cells in api["pipeline_by_stage"]["formatted"]]
+    expected = [[None, None, *(c or "—" for c in cells[2:])] for cells in api["pipeline_by_stage"]["formatted"]]
     assert [[None, None, *row[2:]] for row in shown] == expected  # 预计金额 and 加权金额 as ¥1,234,567.50
     assert any(cell and cell.startswith("¥") for row in expected for cell in row)
 
@@ -138,20 +139,20 @@ def test_a_filter_redraws_the_widgets_and_stays_in_the_url_through_a_reload(page
                                                                            errors: list[str]) -> None:
     page.goto(site.url + PAGE)
     _drawn(page)
-    assert _rows(page, "by_region") == [["华东", "3", "350"], ["华南", "1", "150"], ["华北", "1", "600"]]
+    assert _rows(page, "by_region") == [["华东", "3", "¥350.00"], ["华南", "1", "¥150.00"], ["华北", "1", "¥600.00"]]
     page.get_by_label("地区", exact=True).select_option("华东")
     _drawn(page, region="华东")
-    assert _rows(page, "by_region") == [["华东", "3", "350"]]
+    assert _rows(page, "by_region") == [["华东", "3", "¥350.00"]]
     assert _series(page, "by_region") == [[3], [350]]
     assert _query(page) == {"region": ["华东"]}
     page.reload()
     _drawn(page, region="华东")
     assert page.get_by_label("地区", exact=True).input_value() == "华东"
-    assert _rows(page, "by_region") == [["华东", "3", "350"]]
+    assert _rows(page, "by_region") == [["华东", "3", "¥350.00"]]
     page.get_by_label("签约日期 从").fill(deals.previous_month.isoformat())
     since = f"{deals.previous_month.isoformat()}.."
     _drawn(page, region="华东", signed_on=since)
-    assert _rows(page, "by_region") == [["华东", "2", "300"]]  # 戊单 was signed two years ago
+    assert _rows(page, "by_region") == [["华东", "2", "¥300.00"]]  # 戊单 was signed two years ago
     assert _query(page) == {"region": ["华东"], "signed_on": [since]}
     page.get_by_role("button", name="清除").click()
     _drawn(page)
@@ -198,11 +199,13 @@ def test_a_kpi_shows_its_value_target_completion_and_the_periods_before(page: An
     page.goto(site.url + PAGE)
     _drawn(page)
     kpi = page.locator(".widget[data-key='this_month'] .kpi")
-    assert kpi.locator(".kpi-value").inner_text() == "300"  # 甲单 + 乙单, this month
+    assert kpi.locator(".kpi-value").inner_text() == "¥300.00"  # 甲单 + 乙单, this month: a money field's sum
     facts = dict(zip(kpi.locator("dt").all_inner_texts(), kpi.locator("dd").all_inner_texts(), strict=True))
-    assert facts["目标"] == "1,000" and facts["完成率"] == "30%"
-    assert facts["上期"] == "150" and facts["环比"] == "+100%"
-    assert facts["去年同期"] == "600" and re.fullmatch(r"[-−]50%", facts["同比"])
+    assert facts["目标"] == "¥1,000.00" and facts["完成率"] == "30.0%"
+    assert facts["上期"] == "¥150.00" and facts["环比"] == "▲ +100.0%"  # a rise: up arrow, in green
+    assert facts["去年同期"] == "¥600.00" and facts["同比"] == "▼ -50.0%"
+    assert kpi.locator("dd[data-fact='previous_growth']").get_attribute("data-trend") == "up"
+    assert kpi.locator("dd[data-fact='last_year_growth']").get_attribute("data-trend") == "down"
 
 
 def test_export_links_carry_the_current_filters(page: Any, site: Site, deals: Deals, errors: list[str]) -> None:
@@ -230,7 +233,7 @@ def test_a_refused_filter_shows_the_apis_message_and_the_page_recovers(page: Any
     page.get_by_label("评分").press("Enter")
     _drawn(page, score="3")
     assert page.locator("#board-error").inner_text() == ""
-    assert _rows(page, "by_region")[0] == ["华东", "3", "350"]
+    assert _rows(page, "by_region")[0] == ["华东", "3", "¥350.00"]
 
 
 @pytest.mark.parametrize(("lang", "words"), [("zh", "数据截至"), ("en", "Data as of")], ids=["zh", "en"])

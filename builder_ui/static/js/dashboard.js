@@ -111,7 +111,7 @@
       root.append(box);
       if (w.error) { box.append(Object.assign(document.createElement("p"), {className: "muted", textContent: w.error.message})); continue; }
       box.append(exports(w.key));
-      const onPoint = w.type === "kpi" || !board.widgets[w.key] ? null : (i) => openDrill(w, i);
+      const onPoint = !board.widgets[w.key] ? null : (i) => openDrill(w, i);  // a KPI: the records of its value
       const chart = window.tangramWidgets.draw(box, w, {words: W, lang, stack: info.stack}, onPoint);
       if (chart) charts[w.key] = chart;
     }

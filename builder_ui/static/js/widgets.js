@@ -4,12 +4,21 @@
    DOM contract, inside the box: .chart (ECharts; [data-drawn] once its animation is over) with details.data > table.records (the chart's numbers
    as text, one tr[data-row] per row); table.records for tables; table.records.pivot for pivots
    (a cross-tab: td[data-row] per cell, tfoot with the totals); a KPI is .kpi with
-   .kpi-value and dl.kpi-facts (dt/dd per fact, dd[data-fact=<column key>]). */
+   .kpi-value (the abbreviated value, the full one in its title) and dl.kpi-facts (dt/dd per fact,
+   dd[data-fact=<column key>]; growth dd[data-trend=up|down|flat] with an arrow); a gauge is a .chart
+   above the same facts; .period (统计期) says the days a KPI or a date series covers.
+   Numbers: the API's `formatted` texts where it sends them, else the same rules here (formats.py);
+   value axes abbreviate with 万 / 亿, one axis per unit (the column's `axis`). */
 "use strict";
 
 window.tangramWidgets = (function () {
-  const CHARTS = {bar: "bar", line: "line", pie: "pie", funnel: "funnel", scatter: "scatter"};
+  const CHARTS = {bar: "bar", stacked_bar: "bar", horizontal_bar: "bar", line: "line", area: "line", pie: "pie",
+    donut: "pie", funnel: "funnel", scatter: "scatter", gauge: "gauge", map: "map"};
+  const CHINA = "/static/vendor/china.json";  // ECharts 4.9's province GeoJSON (builder_ui/vendor.py)
+  let china = null;  // the map, fetched and registered once per page
   const PERCENT = new Set(["completion", "previous_growth", "last_year_growth", "conversion"]);
+  const DECIMALS = {percent: 1, money: 2, count: 0, days: 1};
+  const STEPS = [[1e8, "亿"], [1e4, "万"]];
 
   function el(tag, props, children) {
     const node = Object.assign(document.createElement(tag), props || {});
@@ -29,17 +38,33 @@ window.tangramWidgets = (function () {
   /* A number in its column's format (docs/reports.md, "Measure formats"; the API's `formatted` texts
      follow the same rules): percent 0.57 → 57.0%, money → ¥1,234.50, number with fixed decimals. */
   function formatted(value, column, lang) {
-    const places = column.decimals ?? {percent: 1, money: 2}[column.format];
+    const places = column.decimals ?? DECIMALS[column.format];
     const fixed = places === undefined ? {maximumFractionDigits: 4}
       : {minimumFractionDigits: places, maximumFractionDigits: places};
     const style = {percent: {style: "percent"}, money: {style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol"}};
-    return new Intl.NumberFormat(lang === "en" ? "en-US" : "zh-CN",
-      Object.assign({roundingMode: "halfExpand"}, style[column.format] || {}, fixed)).format(value);
+    const shown = new Intl.NumberFormat(lang === "en" ? "en-US" : "zh-CN", Object.assign({roundingMode: "halfExpand",
+      signDisplay: column.signed ? "exceptZero" : "negative"}, style[column.format] || {}, fixed)).format(value);  // -0.001 → ¥0.00
+    return column.format === "days" ? `${shown} ${lang === "en" ? "days" : "天"}` : shown;
   }
 
-  /* A cell as text: blanks say so in dimension columns, numbers are grouped, rates are percentages. */
+  /* A large money, count or number abbreviated for an axis or a KPI card: ¥1.23亿, ¥568.0万, 1.2万. */
+  function short(value, column, lang) {
+    if (typeof value !== "number") return value === null || value === undefined ? "—" : String(value);
+    const unit = column.format || "number";
+    const step = ["money", "count", "number"].includes(unit) && STEPS.find(([size]) => Math.abs(value) >= size);
+    if (!step) return formatted(value, column, lang);
+    const scaled = value / step[0];  // up to 2 decimals under 10, 1 above, trailing zeros dropped: ¥2万, ¥1.25亿
+    const places = Math.abs(scaled) < 10 ? 2 : 1;
+    const money = unit === "money" ? {style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol"} : {};
+    return new Intl.NumberFormat(lang === "en" ? "en-US" : "zh-CN", Object.assign({roundingMode: "halfExpand",
+      minimumFractionDigits: 0, maximumFractionDigits: places, signDisplay: column.signed ? "exceptZero" : "negative"},
+      money)).format(scaled) + step[1];
+  }
+
+  /* A cell as text: blanks say so in dimension columns (a blank measure is —), numbers are grouped,
+     rates are percentages. */
   function text(value, column, opts) {
-    if (value === null || value === undefined) return column.role === "dimension" ? opts.words.blank : "";
+    if (value === null || value === undefined) return column.role === "dimension" ? opts.words.blank : "—";
     if (typeof value === "number" && column.format) return formatted(value, column, opts.lang);
     if (typeof value === "number") return PERCENT.has(column.key) ? percent(value, opts.lang) : number(value, opts.lang);
     return String(value);
@@ -49,14 +74,29 @@ window.tangramWidgets = (function () {
 
   function pointLabel(w, i, opts) {
     const n = dims(w);
+    if (!n) return period(w, opts) || w.columns[0].label;  // a KPI: the records of its period
     return w.rows[i].slice(0, n).map((v, j) => text(v, w.columns[j], opts)).join(" / ");
+  }
+
+  /* 统计期: the first and last day a KPI or a series over a bucketed date covers ("" when it has none). */
+  function period(w, opts) {
+    const range = w.period || (w.columns[0] && w.columns[0].period);
+    if (!range) return "";  // `end` is the next period's first day: show the last day of this one
+    const last = new Date(Date.parse(range.end + "T00:00:00Z") - 86400000).toISOString().slice(0, 10);
+    return `${opts.words.period} ${range.start} – ${last}`;
+  }
+
+  /* Cell (i, j) as the API formatted it, or by the same rules when it did not (a column without format). */
+  function cell(w, i, j, opts) {
+    const sent = w.formatted && w.formatted[i] && w.formatted[i][j];
+    return sent || text(w.rows[i][j], w.columns[j], opts);
   }
 
   /* A row or cell that opens the records behind row i (click or Enter), when the row has a key. */
   function drillable(node, w, i, opts, onPoint) {
     if (!onPoint || !w.keys || w.keys[i] === undefined) return;
     node.tabIndex = 0;
-    node.className = "drillable";
+    node.classList.add("drillable");
     node.title = opts.words.drill;
     node.addEventListener("click", () => onPoint(i));
     // preventDefault: the Enter would otherwise press the dialog's first button as it opens
@@ -72,7 +112,7 @@ window.tangramWidgets = (function () {
     w.rows.forEach((r, i) => {
       const tr = body.insertRow();
       tr.dataset.row = String(i);
-      r.forEach((v, j) => tr.insertCell().append(text(v, w.columns[j], opts)));
+      r.forEach((v, j) => tr.insertCell().append(cell(w, i, j, opts)));
       drillable(tr, w, i, opts, onPoint);
     });
     return el("div", {className: "table-wrap"}, [table]);
@@ -125,90 +165,187 @@ window.tangramWidgets = (function () {
     return el("div", {className: "table-wrap"}, [table]);
   }
 
-  /* A KPI: the value, then each fact its row carries (target and completion; 环比 and 同比 with a period). */
-  function kpi(w, opts) {
+  /* A KPI: the value (abbreviated: ¥568.0万, in full in its title), then each fact its row carries
+     (target and completion; 环比 and 同比 with a period, each growth with an arrow and its colour). */
+  function kpiFacts(w, opts) {
     const cols = w.columns, row = w.rows[0] || [], W = opts.words;
-    const at = (key) => { const i = cols.findIndex((c) => c.key === key); return i < 0 ? undefined : row[i]; };
+    const at = (key) => cols.findIndex((c) => c.key === key);
     const facts = el("dl", {className: "kpi-facts"});
-    const fact = (key, label, shown) => {
-      const value = at(key);
-      if (value === undefined) return;
-      const dd = el("dd", {textContent: value === null ? "—" : shown(value)});
+    const fact = (key, label) => {
+      const j = at(key);
+      if (j < 0) return;
+      const value = row[j];
+      const dd = el("dd", {textContent: value === null ? "—" : cell(w, 0, j, opts)});
       dd.dataset.fact = key;
+      if (key.endsWith("_growth") && value !== null) {  // up is good (green ▲), down is bad (red ▼)
+        const trend = value > 0 ? "up" : value < 0 ? "down" : "flat";
+        dd.dataset.trend = trend;
+        dd.prepend(el("span", {className: "trend", textContent: {up: "▲ ", down: "▼ ", flat: "– "}[trend],
+          ariaHidden: "true"}));
+      }
       facts.append(el("dt", {textContent: label}), dd);
     };
-    const amount = (v) => text(v, cols[0], opts);
-    if (at("target") !== null) {
-      fact("target", W.kpi_target, amount);
-      fact("completion", W.completion, (v) => percent(v, opts.lang));
+    if (row[at("target")] !== null) {
+      fact("target", W.kpi_target);
+      fact("completion", W.completion);
     }
-    fact("previous", W.previous, amount);
-    fact("previous_growth", W.previous_growth, (v) => percent(v, opts.lang, true));
-    fact("last_year", W.last_year, amount);
-    fact("last_year_growth", W.last_year_growth, (v) => percent(v, opts.lang, true));
+    fact("previous", W.previous);
+    fact("previous_growth", W.previous_growth);
+    fact("last_year", W.last_year);
+    fact("last_year_growth", W.last_year_growth);
+    return facts;
+  }
+
+  function kpi(w, opts, onPoint) {
+    const row = w.rows[0] || [];
     const value = row.length ? row[0] : null;
-    const box = el("div", {className: "kpi"}, [
-      el("p", {className: "kpi-value", textContent: value === null ? "—" : amount(value)}), facts]);
-    const period = cols[0].period;
-    if (period) {  // `end` is the next period's first day: show the last day of this one
-      const last = new Date(Date.parse(period.end + "T00:00:00Z") - 86400000).toISOString().slice(0, 10);
-      box.prepend(el("p", {className: "muted kpi-period", textContent: `${W.period} ${period.start} – ${last}`}));
-    }
+    const shortText = w.formatted_short && w.formatted_short[0] && w.formatted_short[0][0];
+    const headline = el("p", {className: "kpi-value", textContent: value === null ? "—" : shortText || cell(w, 0, 0, opts)});
+    drillable(headline, w, 0, opts, onPoint);
+    if (value !== null) headline.title = cell(w, 0, 0, opts);  // the full amount on hover: ¥2,117,521.22
+    const box = el("div", {className: "kpi"}, [headline, kpiFacts(w, opts)]);
+    const range = period(w, opts);
+    if (range) box.prepend(el("p", {className: "muted kpi-period period", textContent: range}));
     return box;
+  }
+
+  /* Value axes, one per unit (the columns' `axis`), labelled in that unit, abbreviated (¥500万). */
+  function valueAxes(measures, opts, horizontal) {
+    const axes = [];
+    for (const [c] of measures) {
+      const k = c.axis || 0;
+      if (axes[k]) continue;
+      axes[k] = {type: "value", name: measures.filter(([m]) => (m.axis || 0) === k).map(([m]) => m.label).join(" / "),
+        nameTextStyle: {align: k ? "right" : "left"}, splitLine: {show: k === 0},
+        axisLabel: {formatter: (v) => (v === 0 ? "0" : short(v, c, opts.lang))},  // 0, not ¥0.00, at the origin
+        minInterval: c.format === "count" ? 1 : undefined};  // no 0.5 customer ticks
+      if (horizontal) axes[k].position = k ? "top" : "bottom";
+    }
+    return axes.length ? axes : [{type: "value"}];
   }
 
   /* The ECharts option; every data item carries `row`, its index in w.rows, for drill-down. */
   function chartOption(w, opts) {
     const n = dims(w);
-    const measures = w.columns.map((c, i) => [c, i]).filter(([c]) => c.role === "measure");
+    // a measure of a third unit has no axis (`axis` null): it stays in the data table, off the chart
+    const measures = w.columns.map((c, i) => [c, i]).filter(([c]) => c.role === "measure" && c.axis !== null);
     const name = (r) => text(r[0], w.columns[0], opts);
     const option = {tooltip: {}, legend: {}, grid: {containLabel: true, left: 8, right: 8}};
     // tooltips show a value as its column's cells do (57.0%, ¥1,234.50)
     const shown = (c) => ({valueFormatter: (v) => (v === null || v === undefined ? "—" : text(v, c, opts))});
-    if (w.type === "pie" || w.type === "funnel") {
-      option.series = [{type: w.type, sort: "none", tooltip: shown(w.columns[n]),
-        data: w.rows.map((r, row) => ({name: name(r), value: r[n], row}))}];
-    } else if (w.type === "scatter") {
-      option.xAxis = {type: "value", name: measures[0][0].label};
-      option.yAxis = {type: "value", name: measures[1] ? measures[1][0].label : ""};
-      option.tooltip = {formatter: (p) => `${p.name}: ${p.value.join(", ")}`};
+    const kind = CHARTS[w.type];
+    const horizontal = w.type === "horizontal_bar", stacked = w.type === "stacked_bar" || opts.stack;
+    const area = w.type === "area" ? {areaStyle: {opacity: 0.25}} : {};
+    if (kind === "pie" || kind === "funnel") {
+      const c = w.columns[n];
+      const series = {type: kind, sort: "none", tooltip: shown(c), label: {formatter: (p) => `${p.name} ${text(p.value, c, opts)}`},
+        data: w.rows.map((r, row) => ({name: name(r), value: r[n], row}))};
+      if (w.type === "donut") {
+        series.radius = ["45%", "70%"];
+        option.title = {text: w.totals && w.totals.length ? short(w.totals[0], c, opts.lang) : "", left: "center", top: "center",
+          subtext: `${opts.words.total}`, textStyle: {fontSize: 16}};
+      }
+      option.series = [series];
+    } else if (kind === "scatter") {
+      option.xAxis = {type: "value", name: measures[0][0].label, axisLabel: {formatter: (v) => short(v, measures[0][0], opts.lang)}};
+      option.yAxis = {type: "value", name: measures[1] ? measures[1][0].label : "",
+        axisLabel: {formatter: (v) => (measures[1] ? short(v, measures[1][0], opts.lang) : v)}};
+      option.tooltip = {formatter: (p) => `${p.name}: ${measures.map(([c], k) => text(p.value[k], c, opts)).join(", ")}`};
       option.series = [{type: "scatter", data: w.rows.map((r, row) => ({name: name(r), row,
         value: [r[measures[0][1]], measures[1] ? r[measures[1][1]] : 0]}))}];
-    } else if (n === 2) {  // the second dimension becomes one series each (stacked when the widget says so)
-      const xs = [...new Set(w.rows.map(name))];
-      const groups = [...new Set(w.rows.map((r) => text(r[1], w.columns[1], opts)))];
-      option.xAxis = {type: "category", data: xs};
-      option.yAxis = {type: "value"};
-      option.series = groups.map((g) => ({type: CHARTS[w.type], name: g, stack: opts.stack ? "all" : undefined,
-        tooltip: shown(w.columns[n]),
-        data: xs.map((x) => { const row = w.rows.findIndex((r) => name(r) === x && text(r[1], w.columns[1], opts) === g);
-          return row < 0 ? null : {value: w.rows[row][n], row}; })}));
     } else {
-      option.xAxis = {type: "category", data: w.rows.map(name)};
-      option.yAxis = {type: "value"};
-      option.series = measures.map(([c, i]) => ({type: CHARTS[w.type], name: c.label, tooltip: shown(c),
-        data: w.rows.map((r, row) => ({value: r[i], row}))}));
+      const categories = {type: "category", data: []};
+      const values = valueAxes(measures, opts, horizontal);
+      if (n === 2) {  // the second dimension becomes one series each (stacked when the widget says so)
+        const xs = [...new Set(w.rows.map(name))];
+        const groups = [...new Set(w.rows.map((r) => text(r[1], w.columns[1], opts)))];
+        const c = w.columns[n];
+        categories.data = xs;
+        option.series = groups.map((g) => Object.assign({type: kind, name: g, stack: stacked ? `axis${c.axis || 0}` : undefined,
+          tooltip: shown(c), [horizontal ? "xAxisIndex" : "yAxisIndex"]: c.axis || 0,
+          data: xs.map((x) => { const row = w.rows.findIndex((r) => name(r) === x && text(r[1], w.columns[1], opts) === g);
+            return row < 0 ? null : {value: w.rows[row][n], row}; })}, area));
+      } else {
+        categories.data = w.rows.map(name);
+        option.series = measures.map(([c, i]) => Object.assign({type: kind, name: c.label, tooltip: shown(c),
+          stack: stacked ? `axis${c.axis || 0}` : undefined, [horizontal ? "xAxisIndex" : "yAxisIndex"]: c.axis || 0,
+          data: w.rows.map((r, row) => ({value: r[i], row}))}, area));
+      }
+      if (horizontal) {  // a ranking: the first at the top, every name shown
+        Object.assign(categories, {inverse: true, axisLabel: {interval: 0}});
+        option.yAxis = categories; option.xAxis = values;
+      }
+      else { option.xAxis = categories; option.yAxis = values; }
     }
     return option;
   }
 
-  function draw(box, w, opts, onPoint) {
-    if (w.type === "kpi") { box.append(kpi(w, opts)); return null; }
-    if (w.type === "pivot") { box.append(pivotTable(w, opts, onPoint)); return null; }
-    if (!CHARTS[w.type] || !window.echarts) { box.append(dataTable(w, opts, onPoint)); return null; }
-    const canvas = el("div", {className: "chart"});
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", w.name || w.key);
-    box.append(canvas, el("details", {className: "data"}, [el("summary", {textContent: opts.words.data_table}),
-      dataTable(w, opts, onPoint)]));
-    const chart = window.echarts.init(canvas);
-    chart.on("finished", () => { canvas.dataset.drawn = "true"; });  // animations over: points are where they stay
-    const option = chartOption(w, opts);
+  /* A gauge: the value on a dial whose end is the target, in the value's unit. */
+  function gaugeOption(w, opts) {
+    const c = w.columns[0], row = w.rows[0] || [];
+    const target = row[1] || 1;
+    return {series: [{type: "gauge", min: 0, max: target, progress: {show: true, width: 14},
+      axisLine: {lineStyle: {width: 14}}, splitNumber: 4, title: {offsetCenter: [0, "30%"], fontSize: 12},
+      axisLabel: {distance: 20, formatter: (v) => (v === 0 ? "0" : short(v, c, opts.lang))},
+      detail: {valueAnimation: false, fontSize: 20, offsetCenter: [0, "75%"],
+        formatter: (v) => (row[0] === null ? "—" : short(v, c, opts.lang))},
+      data: [{value: row[0] === null ? 0 : row[0], name: c.label, row: 0}]}]};
+  }
+
+  /* The GeoJSON names provinces short: 江苏省 → 江苏, 广西壮族自治区 → 广西, 北京市 → 北京. */
+  function province(name) {
+    return String(name).replace(/(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$/, "");
+  }
+
+  /* A map by province: each province shaded by the measure, its value (as the cells show it) on hover. */
+  function mapOption(w, opts) {
+    const c = w.columns[1];
+    const values = w.rows.map((r) => r[1]).filter((v) => typeof v === "number");
+    const data = w.rows.map((r, row) => ({name: r[0] === null ? "" : province(r[0]), value: r[1], row, text: cell(w, row, 1, opts)}))
+      .filter((d) => d.name);
+    return {tooltip: {trigger: "item", formatter: (p) => `${p.name}: ${p.data ? p.data.text : "—"}`},
+      visualMap: {min: 0, max: Math.max(1, ...values), left: 8, bottom: 8,
+        formatter: (v) => short(v, c, opts.lang), inRange: {color: ["#dbeafe", "#1d4ed8"]}},
+      series: [{type: "map", map: "china", name: c.label, data}]};
+  }
+
+  function drawMap(chart, w, opts) {
+    china = china || fetch(CHINA).then((r) => r.json()).then((json) => { window.echarts.registerMap("china", json); });
+    china.then(() => { if (!chart.isDisposed()) chart.setOption(mapOption(w, opts)); });
+  }
+
+  function canvas(box, w, opts, onPoint, option) {
+    const node = el("div", {className: "chart"});
+    node.setAttribute("role", "img");
+    node.setAttribute("aria-label", w.name || w.key);
+    box.append(node);
+    const chart = window.echarts.init(node);
+    chart.on("finished", () => { node.dataset.drawn = "true"; });  // animations over: points are where they stay
     option.animation = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    chart.setOption(option);
-    chart.on("click", (p) => { if (p.data && p.data.row !== undefined) onPoint(p.data.row); });
+    if (option.series) chart.setOption(option);  // a map sets its option once the GeoJSON is in
+    chart.on("click", (p) => { if (onPoint && p.data && p.data.row !== undefined) onPoint(p.data.row); });
     return chart;
   }
 
-  return {draw, pointLabel, text};
+  function draw(box, w, opts, onPoint) {
+    if (w.type === "kpi" || (w.type === "gauge" && !window.echarts)) { box.append(kpi(w, opts, onPoint)); return null; }
+    const range = period(w, opts);
+    if (range && w.type !== "gauge") box.append(el("p", {className: "muted period", textContent: range}));
+    if (w.type === "pivot") { box.append(pivotTable(w, opts, onPoint)); return null; }
+    if (!CHARTS[w.type] || !window.echarts) { box.append(dataTable(w, opts, onPoint)); return null; }
+    if (w.type === "gauge") {
+      const facts = kpi(w, opts, onPoint);
+      facts.querySelector(".kpi-value").hidden = true;  // the dial shows the value
+      const chart = canvas(box, w, opts, onPoint, gaugeOption(w, opts));
+      box.append(facts);
+      return chart;
+    }
+    const chart = canvas(box, w, opts, onPoint, w.type === "map" ? {} : chartOption(w, opts));
+    if (w.type === "map") drawMap(chart, w, opts);
+    box.append(el("details", {className: "data"}, [el("summary", {textContent: opts.words.data_table}),
+      dataTable(w, opts, onPoint)]));
+    return chart;
+  }
+
+  return {draw, pointLabel, text, short};
 })();

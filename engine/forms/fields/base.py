@@ -95,6 +95,8 @@ class FieldType(BaseModel):
     value_type: ClassVar[str | None] = "text"
     """The type of the value in expressions: number, text, bool, date, datetime, list[text]; None
     when expressions cannot use it (addresses, attachments; sub_tables only through their columns)."""
+    report_unit: ClassVar[Literal["money", "percent"] | None] = None
+    """The unit a report measure over the field takes unless it declares a format (engine/reports/formats.py)."""
     encryptable: ClassVar[bool] = False
     """Whether `encrypted: true` is allowed: text-like values, which once encrypted are only ever
     compared whole (equality, uniqueness) and never ordered, searched inside or grouped."""

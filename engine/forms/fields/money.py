@@ -23,6 +23,7 @@ class MoneyField(FieldType):
 
     storage = "number"
     value_type = "number"
+    report_unit = "money"
     filter_ops = EQUALITY_OPS + ORDER_OPS
     palette = Palette("金额", "Money", "basic", "¥")
     filter_widget = "number"

@@ -22,6 +22,7 @@ class PercentField(FieldType):
 
     storage = "number"
     value_type = "number"
+    report_unit = "percent"
     filter_ops = EQUALITY_OPS + ORDER_OPS
     palette = Palette("百分比", "Percent", "basic", "%")
     filter_widget = "number"

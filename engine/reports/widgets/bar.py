@@ -1,8 +1,8 @@
-"""bar: grouped or stacked bars over one or two dimensions (the second groups, or stacks with "stack")."""
+"""bar: grouped bars over one or two dimensions (the second groups them, side by side)."""
 
 from __future__ import annotations
 
-from engine.reports.widgets.base import WidgetType
+from engine.reports.widgets.base import Slots, WidgetType
 
 
 class BarWidget(WidgetType):
@@ -10,4 +10,5 @@ class BarWidget(WidgetType):
 
     type = "bar"
     label = "柱状图"
-    dimensions = (1, 2)
+    label_en = "Bar chart"
+    slots = Slots(dimensions=(1, 2), axes=2)

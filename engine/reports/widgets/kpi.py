@@ -7,12 +7,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.reports.compile import WidgetQuery
 from engine.reports.dimensions import bucket_start, shift
 from engine.reports.measures import quotient
 from engine.reports.shape import Labels, Table
-from engine.reports.widgets.base import WidgetType
+from engine.reports.widgets.base import Slots, WidgetType
 
 PERCENT = {"format": "percent"}  # completion and growth are rates whatever the value is
+GROWTH = {"format": "percent", "signed": True}  # +12.5% / -3.0%: a rise is said as one
 _YEAR = {"day": 365, "week": 52, "month": 12, "quarter": 4, "year": 1}
 
 
@@ -21,7 +25,17 @@ class KpiWidget(WidgetType):
 
     type = "kpi"
     label = "指标卡"
-    dimensions = (0, 0)
+    label_en = "KPI card"
+    slots = Slots(dimensions=(0, 0), measures=(1, 1))
+
+    def point_where(self, query: WidgetQuery, point: list[Any]) -> list[ColumnElement[bool]]:
+        """The records behind the value: the widget's rows, in the current period when it has one."""
+        found = query.point(point)
+        period = query.widget.period
+        if period is None or query.period is None:
+            return found
+        start = bucket_start(query.ctx.local_now.date(), period.bucket)
+        return found + query.period(period.field, start, shift(start, period.bucket, 1) - timedelta(days=1))
 
     def _value(self, table: Table, start: date) -> Any:
         """The first measure over the local days of the period bucket starting at `start`."""
@@ -50,9 +64,9 @@ class KpiWidget(WidgetType):
             row = [value, widget.target, quotient(value, widget.target), previous, growth(value, previous),
                    last_year, growth(value, last_year)]
             cols += [{"key": "previous", "label": "上期", "role": "measure", **shown},
-                     {"key": "previous_growth", "label": "环比", "role": "measure", **PERCENT},
+                     {"key": "previous_growth", "label": "环比", "role": "measure", **GROWTH},
                      {"key": "last_year", "label": "去年同期", "role": "measure", **shown},
-                     {"key": "last_year_growth", "label": "同比", "role": "measure", **PERCENT}]
+                     {"key": "last_year_growth", "label": "同比", "role": "measure", **GROWTH}]
             cols[0]["period"] = {"start": start.isoformat(), "end": (shift(start, bucket, 1)).isoformat()}
         return {"key": widget.key, "type": widget.type, "name": widget.name, "columns": cols, "rows": [row],
                 "keys": [[]], "totals": []}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.reports.widgets.base import WidgetType
+from engine.reports.widgets.base import Slots, WidgetType
 
 
 class LineWidget(WidgetType):
@@ -10,4 +10,5 @@ class LineWidget(WidgetType):
 
     type = "line"
     label = "折线图"
-    dimensions = (1, 2)
+    label_en = "Line chart"
+    slots = Slots(dimensions=(1, 2), axes=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.reports.widgets.base import WidgetType
+from engine.reports.widgets.base import Slots, WidgetType
 
 
 class PieWidget(WidgetType):
@@ -10,4 +10,5 @@ class PieWidget(WidgetType):
 
     type = "pie"
     label = "饼图"
-    dimensions = (1, 1)
+    label_en = "Pie chart"
+    slots = Slots(dimensions=(1, 1), measures=(1, 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.reports.shape import Group, Labels, Table
-from engine.reports.widgets.base import WidgetType, subtotal_rows
+from engine.reports.widgets.base import Slots, WidgetType, subtotal_rows
 
 
 class TableWidget(WidgetType):
@@ -13,7 +13,8 @@ class TableWidget(WidgetType):
 
     type = "table"
     label = "表格"
-    dimensions = (0, 4)
+    label_en = "Table"
+    slots = Slots(dimensions=(0, 4))
 
     def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels) -> dict[str, Any]:
         if len(table.query.dims) >= 2:

@@ -3,8 +3,10 @@ row scope and filters land in the one query, and calculated measures finish exac
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.app_check import parse_app
 from engine.expr.evaluate import EvalContext
 from engine.expr.scope import form_scope
-from engine.reports.compile import compile_widget
+from engine.reports.compile import compile_widget, plan_widget
 from engine.reports.dimensions import DimensionPlan, bucket_label, bucket_start, shift
 from engine.reports.measures import plan_measure, quotient
 from engine.reports.model import Measure, Widget
@@ -78,6 +80,37 @@ def test_equal_aggregates_in_several_measures_are_computed_once() -> None:
 def test_measures_plan_into_leaf_aggregates(measure: dict[str, Any], leaves: list[str]) -> None:
     plan = plan_measure(Measure.model_validate(measure), FORM, form_scope(FORM, APP), "m")
     assert [leaf.signature for leaf in plan.leaves] == leaves
+
+
+@pytest.mark.parametrize(("measure", "unit"), [
+    ({"agg": "count"}, "count"),
+    ({"agg": "count_distinct", "field": "level"}, "count"),
+    ({"agg": "sum", "field": "amount"}, "money"),  # a money field
+    ({"agg": "avg", "field": "amount"}, "money"),
+    ({"agg": "sum", "field": "amount", "format": "number"}, "number"),  # declared wins
+    ({"expr": 'COUNTIF(level = "A")'}, "count"),
+    ({"expr": 'COUNTIF(level = "A") / COUNT()'}, None),  # a ratio: say it (percent)
+    ({"expr": 'AVERAGE(DATEDIF(since, TODAY(), "D"))'}, "days"),
+    ({"expr": 'MAX(DATEDIF(since, TODAY(), "D"))'}, "days"),
+    ({"expr": 'AVERAGE(DATEDIF(since, TODAY(), "M"))'}, None),  # months are not days
+    ({"agg": "max", "field": "since"}, None),  # a date
+], ids=lambda v: str(v))
+def test_a_measure_takes_its_unit_from_its_field_or_its_aggregate_unless_declared(measure: dict[str, Any],
+                                                                                    unit: str | None) -> None:
+    assert plan_measure(Measure.model_validate(measure), FORM, form_scope(FORM, APP), "m").format == unit
+
+
+CRM = parse_app(json.loads((Path(__file__).parents[3] / "apps" / "crm_template.json").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(("field", "unit"), [
+    ("total_contract_amount", "money"),  # a rollup sum of contract.amount, a money field
+    ("followup_count", "count"),  # a rollup count
+    ("weighted_pipeline", None),  # a rollup of a formula: its unit is not known
+], ids=lambda v: str(v))
+def test_a_rollup_measures_in_the_unit_of_the_field_it_reads(field: str, unit: str | None) -> None:
+    widget = Widget.model_validate({"key": "w", "type": "kpi", "form": "customer", "measures": [{"agg": "sum", "field": field}]})
+    assert plan_widget(widget, CRM)[1][0].format == unit
 
 
 def test_calculated_measures_finish_with_exact_decimals() -> None:

@@ -44,7 +44,7 @@ def test_a_valid_report_parses_into_typed_widgets() -> None:
     (_bar(measures=[{"expr": "1 + 2"}]), "reports[0].widgets[0].measures[0].expr", "no_aggregate"),
     (_bar(measures=[{"expr": "COUNTIF(amount)"}]), "reports[0].widgets[0].measures[0].expr", "invalid_expression"),
     (_bar(measures=[{"expr": "SUM(regoin)"}]), "reports[0].widgets[0].measures[0].expr", "invalid_expression"),
-    (_bar(type="gauge"), "reports[0].widgets[0].type", "unknown_type"),
+    (_bar(type="radar"), "reports[0].widgets[0].type", "unknown_type"),
     (_bar(form="order"), "reports[0].widgets[0].form", "unknown_form"),
     (_bar(dimensions=[{"field": "region", "bucket": "month"}]), "reports[0].widgets[0].dimensions[0].bucket", "not_a_date"),
     (_bar(dimensions=[]), "reports[0].widgets[0].dimensions", "dimension_count"),
@@ -87,7 +87,7 @@ def test_duplicate_widget_and_report_keys_and_unknown_dashboard_filters_are_refu
 
 def test_parse_app_raises_with_every_report_issue() -> None:
     with pytest.raises(InvalidDefinition) as e:
-        parse_app(_with(_bar(type="gauge"), _bar(key="x", dimensions=[{"field": "nope"}])))
+        parse_app(_with(_bar(type="radar"), _bar(key="x", dimensions=[{"field": "nope"}])))
     assert [i.path for i in e.value.issues] == ["reports[0].widgets[0].type", "reports[0].widgets[1].dimensions[0].field"]
 
 
@@ -96,7 +96,7 @@ def test_the_crm_template_dashboards_are_valid_and_cover_every_widget_type_the_s
     app = parse_app(CRM)
     assert [r.name for r in app.reports] == ["销售驾驶舱", "销售漏斗", "线索来源分布", "销售排行", "客户画像", "服务工单", "客户流失"]
     used = {w.type for r in app.reports for w in r.widgets}
-    assert used == {"kpi", "line", "bar", "funnel", "pivot", "pie", "table"}
+    assert used == {"kpi", "gauge", "line", "bar", "horizontal_bar", "funnel", "pivot", "pie", "table", "map"}
 
 
 @pytest.mark.parametrize("kind", widget_types.all(), ids=lambda k: k.type)

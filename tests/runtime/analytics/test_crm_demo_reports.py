@@ -6,6 +6,7 @@ sums computed independently from the records the records API lists."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -99,7 +100,7 @@ def test_every_crm_widget_shows_plausible_figures_on_demo_data_on_both_engines(b
             assert w["rows"][0][0] != 0, key
     cycle = widgets["sales_cockpit.sales_cycle"]["rows"][0][0]
     assert 0 <= cycle <= 730
-    assert widgets["sales_cockpit.sales_cycle"]["formatted"][0][0] == f"{cycle.quantize(Decimal('0.1'))}"
+    assert widgets["sales_cockpit.sales_cycle"]["formatted"][0][0] == f"{cycle.quantize(Decimal('0.1'))} 天"
     checked = 0
     for key, w in widgets.items():
         for j, column in enumerate(w["columns"]):
@@ -116,6 +117,61 @@ def test_every_crm_widget_shows_plausible_figures_on_demo_data_on_both_engines(b
     amount = widgets["sales_cockpit.sales_amount"]
     assert amount["formatted"][0][0] == f"¥{amount['rows'][0][0]:,.2f}"
     assert amount["formatted"][0][1] == "¥5,000,000.00"
+
+
+SHOWN = {  # each unit as a boss reads it: no raw 0.5701, no bare 1234567.5
+    "money": re.compile(r"-?¥\d{1,3}(,\d{3})*\.\d{2}"),
+    "percent": re.compile(r"[+-]?\d{1,3}(,\d{3})*\.\d%"),
+    "count": re.compile(r"\d{1,3}(,\d{3})*"),
+    "days": re.compile(r"\d{1,3}(,\d{3})*\.\d 天"),  # never negative
+}
+SHORT = re.compile(r"-?¥?\d{1,3}(,\d{3})*(\.\d{1,2})?[万亿]|.*[%天]|-?¥?\d{1,3}(,\d{3})*(\.\d{2})?")
+AXES = {"bar", "stacked_bar", "horizontal_bar", "line", "area"}
+
+
+def test_every_crm_widget_gives_each_measure_a_unit_and_formats_every_number(both: tuple[Maker, dict[str, Any]]) -> None:
+    _, widgets = both
+    for key, w in widgets.items():
+        for j, column in enumerate(w["columns"]):
+            if column["role"] != "measure":
+                continue
+            assert column.get("format") in SHOWN, (key, column)
+            for row, texts in zip(w["rows"], w["formatted"], strict=True):
+                assert (row[j] is None) == (texts[j] is None), (key, column["key"], row[j])
+                assert row[j] is None or SHOWN[column["format"]].fullmatch(texts[j]), (key, column["key"], texts[j])
+        for texts in w.get("formatted_short", []):
+            assert all(t is None or SHORT.fullmatch(t) for t in texts), (key, texts)
+        if w["type"] in AXES:  # a count never shares the money axis
+            axes = {c["format"]: c["axis"] for c in w["columns"] if c["role"] == "measure" and c["axis"] is not None}
+            assert len(set(axes.values())) == len(axes), (key, axes)
+    cockpit = {k.removeprefix("sales_cockpit."): w for k, w in widgets.items() if k.startswith("sales_cockpit.")}
+    assert {w["type"] for w in cockpit.values()} >= {"kpi", "gauge", "funnel", "horizontal_bar", "bar", "line"}
+    assert cockpit["win_rate"]["formatted"][0][0].endswith("%")
+    assert cockpit["sales_amount"]["formatted_short"][0][1] == "¥500万"
+    assert [r[0] for r in cockpit["lead_funnel"]["rows"]] == ["线索", "商机", "赢单"]
+    leads, opportunities, won = (r[1] for r in cockpit["lead_funnel"]["rows"])
+    assert leads > opportunities > won > 0
+    for figure in ("ltv", "cac", "churn_rate"):
+        assert cockpit[figure]["rows"][0][0] > 0, figure
+    assert 0 < cockpit["churn_rate"]["rows"][0][0] < Decimal("0.5")
+    assert cockpit["ltv"]["rows"][0][0] > cockpit["cac"]["rows"][0][0]  # a customer is worth more than it costs to win
+    pipeline = cockpit["pipeline_by_stage"]["columns"]
+    assert [(c["format"], c["axis"]) for c in pipeline[1:]] == [("count", 0), ("money", 1), ("money", 1)]
+
+
+def test_every_crm_figure_drills_down_to_its_records(both: tuple[Maker, dict[str, Any]]) -> None:
+    make, widgets = both
+    for key, w in widgets.items():
+        report, widget = key.split(".")
+        point = next((k for k in w["keys"] if k is not None), None)
+        assert point is not None, key
+        r = make.client.get(f"/api/v1/apps/crm/reports/{report}/widgets/{widget}/drill",
+                            params={"point": json.dumps(point), "limit": 1}, headers=make.admin)
+        assert r.status_code == 200, (key, r.text)
+    r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit/widgets/lead_funnel/drill",
+                        params={"point": "[2]", "limit": 500}, headers=make.admin)
+    won = widgets["sales_cockpit.lead_funnel"]["rows"][2][1]
+    assert len(r.json()["items"]) == won  # the leads whose opportunity was won
 
 
 def test_totals_equal_sums_of_the_records(both: tuple[Maker, dict[str, Any]]) -> None:
@@ -178,4 +234,4 @@ def test_a_deal_imported_as_won_before_its_record_existed_leaves_the_sales_cycle
     for engine in ("primary", "mirror"):
         r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit", params={"engine": engine}, headers=make.admin)
         cycle = next(w for w in r.json()["widgets"] if w["key"] == "sales_cycle")
-        assert cycle["rows"][0][0] == 10 and cycle["formatted"][0][0] == "10.0", engine
+        assert cycle["rows"][0][0] == 10 and cycle["formatted"][0][0] == "10.0 天", engine

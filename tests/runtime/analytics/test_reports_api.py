@@ -78,9 +78,12 @@ def test_a_funnel_lists_every_stage_in_option_order_with_conversion(client: Test
     assert w["columns"][-1]["key"] == "conversion"
 
 
-def test_dates_are_bucketed_by_month_in_order(client: TestClient, board: Maker) -> None:
-    assert _widgets(client, board)["monthly"]["rows"] == [["2025-11", None], ["2026-10", 200.2], ["2026-11", 400.4],
-                                                          [None, 50]]
+def test_dates_are_bucketed_by_month_in_order_with_the_empty_months_between_as_zero(client: TestClient,
+                                                                                   board: Maker) -> None:
+    empty = [[f"{2025 + (11 + k) // 12}-{(11 + k) % 12 + 1:02d}", 0] for k in range(10)]  # 2025-12 … 2026-09
+    monthly = _widgets(client, board)["monthly"]
+    assert monthly["rows"] == [["2025-11", None], *empty, ["2026-10", 200.2], ["2026-11", 400.4], [None, 50]]
+    assert monthly["period"] == {"start": "2025-11-01", "end": "2026-12-01"}  # 统计期: the months shown
 
 
 def test_a_kpi_compares_the_current_period_with_the_previous_and_last_year(client: TestClient, board: Maker) -> None:
@@ -179,12 +182,13 @@ def test_csv_export_has_a_bom_and_chinese_headers(client: TestClient, board: Mak
     assert "attachment" in r.headers["content-disposition"]
 
 
-def test_xlsx_export_opens_with_the_same_cells(client: TestClient, board: Maker) -> None:
+def test_xlsx_export_opens_with_the_same_cells_as_numbers_in_their_units(client: TestClient, board: Maker) -> None:
     r = client.get("/api/v1/apps/shop/reports/board/widgets/by_region/export?format=xlsx", headers=board.admin)
     assert r.status_code == 200
     sheet = load_workbook(io.BytesIO(r.content)).active
     assert [c.value for c in sheet[1]] == ["地区", "记录数", "成交金额合计", "成交金额平均", "A 类占比"]
     assert [c.value for c in sheet[2]] == ["华东", 2, 300.3, 150.15, 0.5]
+    assert [c.number_format for c in sheet[2]][1:4] == ["#,##0", '"¥"#,##0.00;-"¥"#,##0.00', '"¥"#,##0.00;-"¥"#,##0.00']
     assert client.get("/api/v1/apps/shop/reports/board/widgets/by_region/export?format=pdf",
                       headers=board.admin).status_code == 400
 

@@ -40,19 +40,27 @@ _apps = itertools.count()
 
 @st.composite
 def widgets(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["table", "pivot", "bar", "line", "pie", "funnel", "kpi", "scatter"]))
-    count = {"pivot": 2, "pie": 1, "funnel": 1, "kpi": 0, "line": 1}.get(kind, draw(st.integers(1, 2)))
+    kind = draw(st.sampled_from(["table", "pivot", "bar", "stacked_bar", "horizontal_bar", "line", "area", "pie", "donut",
+                                 "funnel", "kpi", "gauge", "scatter"]))
+    count = {"pivot": 2, "pie": 1, "donut": 1, "funnel": 1, "kpi": 0, "gauge": 0, "line": 1, "area": 1}.get(
+        kind, draw(st.integers(1, 2)))
     dims = [{"field": "level"}] if kind == "funnel" else draw(st.lists(st.sampled_from(DIMENSIONS), min_size=count,
                                                                        max_size=count, unique_by=lambda d: d["field"]))
-    measures = draw(st.lists(st.sampled_from(MEASURES), min_size=2 if kind == "scatter" else 1, max_size=3,
+    single = kind in ("pie", "donut", "kpi", "gauge")  # one measure
+    measures = draw(st.lists(st.sampled_from(MEASURES), min_size=2 if kind == "scatter" else 1, max_size=1 if single else 3,
                              unique_by=lambda m: m.get("key") or f"{m['agg']}_{m.get('field')}"))
     widget: dict[str, Any] = {"key": "w", "type": kind, "form": "customer", "dimensions": dims, "measures": measures}
     if draw(st.booleans()):
         widget["filter"] = draw(conditions())
-    if kind == "kpi" and draw(st.booleans()):
+    if kind == "funnel" and draw(st.booleans()):  # a funnel over steps, each a condition
+        widget |= {"dimensions": [], "steps": [{"label": "全部"}, {"label": "甲", "filter": draw(conditions())},
+                                               {"label": "乙", "filter": draw(conditions())}]}
+    if kind == "gauge":
+        widget["target"] = "1000"
+    if kind in ("kpi", "gauge") and draw(st.booleans()):
         widget |= {"period": {"field": draw(st.sampled_from(["since", "created_at"])),
                               "bucket": draw(st.sampled_from(["month", "quarter", "year", "week"]))}, "target": "1000"}
-    if kind not in ("kpi", "funnel") and draw(st.booleans()):
+    if kind not in ("kpi", "gauge", "funnel") and draw(st.booleans()):
         keys = [d["field"] for d in dims] + [m.get("key") or f"{m['agg']}_{m.get('field') or ''}".rstrip("_")
                                              for m in measures]
         widget["sort"] = draw(st.sampled_from(keys).map(lambda k: ("-" if draw(st.booleans()) else "") + k))
