@@ -2,15 +2,17 @@
 each type's label and the slots it takes — how many dimensions and measures, and which settings of the
 definition it reads. A type registered later appears without the builder changing.
 
-A type may say so itself with class attributes `measures = (fewest, most)` (most None: no limit) and
-`settings` (names of Widget fields: sort, limit, target, period, stack, stages); otherwise a type without
-dimensions is a card (target and period), and one with them sorts and keeps the top N."""
+The counts are the type's own `slots` (engine/reports/widgets/base.py), the ones its checks enforce. A type
+may name the settings it reads with a class attribute `settings` (names of Widget fields: sort, limit,
+target, period, stack, stages); otherwise a type without dimensions is a card (target and period), and one
+with them sorts and keeps the top N."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from engine.reports.widgets import WidgetType, widget_types
+from engine.reports.widgets.base import MANY
 
 
 def _settings(kind: WidgetType) -> list[str]:
@@ -23,17 +25,21 @@ def _settings(kind: WidgetType) -> list[str]:
 
 
 def widget_type_slots() -> list[dict[str, Any]]:
-    """Every registered widget type: `type`, `label`, `dimensions` and `measures` as [fewest, most]."""
+    """Every registered widget type: `type`, `label`, `dimensions` and `measures` as [fewest, most] (most
+    None: no limit), the kind its first dimension must be, its value axes and the settings it reads."""
     out = []
     for kind in widget_types.all():
-        low, high = getattr(kind, "measures", (1, None))
+        slots = kind.slots
+        low, high = slots.measures
         out.append(
             {
                 "type": kind.type,
                 "label": kind.label,
-                "label_en": getattr(kind, "label_en", None),
-                "dimensions": list(kind.dimensions),
-                "measures": [low, high],
+                "label_en": kind.label_en or None,
+                "dimensions": list(slots.dimensions),
+                "measures": [low, None if high >= MANY else high],
+                "first_dimension": slots.first_dimension,
+                "axes": slots.axes,
                 "settings": _settings(kind),
             }
         )

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engine.reports.widgets import widget_types
-from engine.reports.widgets.base import WidgetType
+from engine.reports.widgets.base import Slots, WidgetType
 from tests.factories import Maker, shop
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "apps" / "crm_template.json"
@@ -45,7 +45,7 @@ def test_widget_types_come_from_the_registry_with_their_slots(client: TestClient
     class Gauge(WidgetType):
         type = "gauge_test"
         label = "仪表盘测试"
-        dimensions = (0, 0)
+        slots = Slots(dimensions=(0, 0), measures=(1, 2))
 
     widget_types.register("gauge_test", Gauge())
     try:
@@ -61,7 +61,9 @@ def test_widget_types_come_from_the_registry_with_their_slots(client: TestClient
         "label": "仪表盘测试",
         "label_en": None,
         "dimensions": [0, 0],
-        "measures": [1, None],
+        "measures": [1, 2],
+        "first_dimension": None,
+        "axes": 0,
         "settings": ["target", "period"],
     }
 
