@@ -23,6 +23,7 @@ from runtime.api import (
     messages,
     org,
     preview,
+    printing,
     records,
     reports,
     selection,
@@ -87,5 +88,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
                    selection, preview, flow_designer, flow_admin, expressions):
         app.include_router(module.router)
+    app.include_router(printing.router)  # print templates and printed records (docs/printing.md)
     pages.install(app)
     return app

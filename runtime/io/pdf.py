@@ -1,0 +1,23 @@
+"""HTML to PDF on the server (weasyprint), with the Chinese font installed on the machine.
+
+A document is rendered from its own bytes only: the fetcher takes `data:` URIs (images the caller embedded)
+and refuses every other URL, so markup can never make the server read a file or call a host on its network
+(server-side request forgery). `base_url` resolves relative links for the caller's own embedded resources."""
+
+from __future__ import annotations
+
+CHINESE_FONTS = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+"""The CSS font-family of printed documents: Debian's fonts-wqy-zenhei first (installed by .ci/run)."""
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """The PDF of an HTML document (its @page CSS decides paper, margins and page boxes)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=5)
+    result: bytes = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return result
+
+
+__all__ = ["CHINESE_FONTS", "html_to_pdf"]
