@@ -3,6 +3,7 @@ builder's edits of the templates on the draft with a live preview (docs/printing
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -23,7 +24,9 @@ from runtime.api.guard import Gatekeeper
 from runtime.apps import definitions
 from runtime.io import printing
 from runtime.io.pdf import html_to_pdf
+from runtime.permissions.check import Guard
 from runtime.records import records
+from runtime.records.context import Change
 from runtime.records.files import get_file
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}", tags=["printing"])
@@ -51,22 +54,11 @@ def list_templates(app: str, form: str, db: DB, guard: Gatekeeper) -> Any:
     }
 
 
-@router.get("/print/{template}")
-def print_records(
-    app: str,
-    form: str,
-    template: str,
-    request: Request,
-    db: DB,
-    guard: Gatekeeper,
-    settings: AppSettings,
-    ids: str,
-    format: Literal["pdf", "html"] = "pdf",
-) -> Response:
-    """`ids=1,2,3` printed with the template, one record per page run: a PDF (A4, Chinese fonts, page
-    numbers) or the print view's HTML. Each record as the reader may see it; audited."""
+def printed(db: Any, guard: Guard, app: str, form: str, template: str, ids: str | None, change: Change,
+            data_dir: Path, fmt: str) -> tuple[PrintTemplate, list[tuple[str, str, str]]]:
+    """The template and each record's (header, body, footer) as the actor may see it; audited. The API and
+    the print view page both print through here."""
     wanted = printing.parse_ids(ids, MAX_PRINTED)
-    change = change_for(request, guard.actor)
     with db.read() as conn:
         gate = guard.form(conn, app, form, "read")
         chosen = gate.ref.form.print_template(template)
@@ -74,22 +66,23 @@ def print_records(
         for record_id in wanted:
             gate.require_record(record_id, "read")
             rows.append(records.get(conn, gate.ref, record_id))
-        parts = printing.print_records(
-            gate, gate.ref.form, chosen, rows, change, printing.template_images(conn, settings.data_dir, chosen)
-        )
-    html = printing.document(chosen, parts, chosen.name)
+        parts = printing.print_records(gate, gate.ref.form, chosen, rows, change,
+                                       printing.template_images(conn, data_dir, chosen))
     with db.write() as conn:
-        audit.write(
-            conn,
-            "record.print",
-            guard.actor,
-            guard.now,
-            app=app,
-            form=form,
-            record_id=wanted[0] if len(wanted) == 1 else None,
-            detail={"template": template, "ids": wanted, "format": format},
-        )
-    return _answer(html, format, chosen.name)
+        audit.write(conn, "record.print", guard.actor, guard.now, app=app, form=form,
+                    record_id=wanted[0] if len(wanted) == 1 else None,
+                    detail={"template": template, "ids": wanted, "format": fmt})
+    return chosen, parts
+
+
+@router.get("/print/{template}")
+def print_records(app: str, form: str, template: str, request: Request, db: DB, guard: Gatekeeper,
+                  settings: AppSettings, ids: str, format: Literal["pdf", "html"] = "pdf") -> Response:
+    """`ids=1,2,3` printed with the template, one record per page run: a PDF (A4, Chinese fonts, page
+    numbers) or the print view's HTML. Each record as the reader may see it; audited."""
+    chosen, parts = printed(db, guard, app, form, template, ids, change_for(request, guard.actor), settings.data_dir,
+                            format)
+    return _answer(printing.document(chosen, parts, chosen.name), format, chosen.name)
 
 
 def _template(body: dict[str, Any], key: str) -> PrintTemplate:

@@ -117,26 +117,25 @@ def print_records(
     return out
 
 
-def document(template: PrintTemplate, parts: list[tuple[str, str, str]], title: str) -> str:
-    """The whole HTML document: one section per record, each starting on a new page."""
+def page_css(template: PrintTemplate) -> str:
+    """The document's CSS: paper and margins, header, footer and page numbers in the page boxes."""
     width, height = SIZES[(template.paper, template.orientation)]
-    css = PAGE_CSS % {
-        "paper": template.paper,
-        "orientation": template.orientation,
-        "margins": MARGINS,
-        "fonts": CHINESE_FONTS,
-        "width": width,
-        "height": height,
-    }
-    sections = "".join(
+    return PAGE_CSS % {"paper": template.paper, "orientation": template.orientation, "margins": MARGINS,
+                       "fonts": CHINESE_FONTS, "width": width, "height": height}
+
+
+def sections(parts: list[tuple[str, str, str]]) -> str:
+    """One section per record, each starting on a new page."""
+    return "".join(
         f'<section class="print-record"><div class="print-header">{header}</div>'
         f'<div class="print-footer">{footer}</div><div class="print-body">{body}</div></section>'
-        for header, body, footer in parts
-    )
-    return (
-        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        f"<style>{css}</style></head><body>{sections}</body></html>"
-    )
+        for header, body, footer in parts)
+
+
+def document(template: PrintTemplate, parts: list[tuple[str, str, str]], title: str) -> str:
+    """The whole HTML document of the printed records."""
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{page_css(template)}</style></head><body>{sections(parts)}</body></html>")
 
 
 def parse_ids(text: str | None, most: int) -> list[int]:
@@ -150,4 +149,4 @@ def parse_ids(text: str | None, most: int) -> list[int]:
     return ids
 
 
-__all__ = ["document", "image_uri", "parse_ids", "print_records", "template_images", "MAX_IMAGE_BYTES"]
+__all__ = ["document", "page_css", "sections", "image_uri", "parse_ids", "print_records", "template_images", "MAX_IMAGE_BYTES"]
