@@ -15,6 +15,7 @@ from runtime.api import (
     apps,
     auth,
     errors,
+    exports,
     expressions,
     files,
     flow_admin,
@@ -89,5 +90,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                    selection, preview, flow_designer, flow_admin, expressions):
         app.include_router(module.router)
     app.include_router(printing.router)  # print templates and printed records (docs/printing.md)
+    app.include_router(exports.router)  # whole-list exports from the list page, in the background when large
     pages.install(app)
     return app
