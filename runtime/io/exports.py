@@ -130,6 +130,8 @@ def status_json(row: Row[Any]) -> dict[str, Any]:
     """What the page polls: status, rows done of total, the download link when done."""
     return {
         "id": row.id,
+        "app": row.app,
+        "form": row.form,
         "status": row.status,
         "format": row.format,
         "encoding": row.encoding,
