@@ -22,20 +22,32 @@ from runtime.records.context import SYSTEM, Actor, Change
 from runtime.settings import Settings
 
 APP: dict[str, Any] = {
-    "format": "tangram/app@1", "key": "bench", "name": "导出", "version": "1.0.0",
+    "format": "tangram/app@1",
+    "key": "bench",
+    "name": "导出",
+    "version": "1.0.0",
     "forms": [
-        {"key": "industry", "name": "行业", "title_field": "name",
-         "fields": [{"key": "name", "type": "text", "label": "行业名称"}]},
-        {"key": "customer", "name": "客户", "title_field": "name", "fields": [
-            {"key": "name", "type": "text", "label": "客户名称"},
-            {"key": "region", "type": "select", "label": "地区", "options": ["华东", "华南", "华北"]},
-            {"key": "level", "type": "select", "label": "等级", "options": ["A", "B", "C"]},
-            {"key": "amount", "type": "money", "label": "成交金额"},
-            {"key": "since", "type": "date", "label": "合作开始"},
-            {"key": "industry", "type": "relation", "label": "行业", "target": "industry"},
-            {"key": "met_at", "type": "datetime", "label": "上次拜访"},
-            {"key": "note", "type": "text", "label": "备注"},
-        ]},
+        {
+            "key": "industry",
+            "name": "行业",
+            "title_field": "name",
+            "fields": [{"key": "name", "type": "text", "label": "行业名称"}],
+        },
+        {
+            "key": "customer",
+            "name": "客户",
+            "title_field": "name",
+            "fields": [
+                {"key": "name", "type": "text", "label": "客户名称"},
+                {"key": "region", "type": "select", "label": "地区", "options": ["华东", "华南", "华北"]},
+                {"key": "level", "type": "select", "label": "等级", "options": ["A", "B", "C"]},
+                {"key": "amount", "type": "money", "label": "成交金额"},
+                {"key": "since", "type": "date", "label": "合作开始"},
+                {"key": "industry", "type": "relation", "label": "行业", "target": "industry"},
+                {"key": "met_at", "type": "datetime", "label": "上次拜访"},
+                {"key": "note", "type": "text", "label": "备注"},
+            ],
+        },
     ],
 }
 BATCH = 5000
@@ -49,11 +61,24 @@ def seed(db: Any, rows: int) -> None:
     for start in range(0, rows, BATCH):
         with db.write(large=True) as conn:
             ref = definitions.form_ref(conn, "bench", "customer")
-            records.create_many(conn, ref, [
-                {"name": f"苏州恒瑞精密机械{n}号有限公司", "region": ("华东", "华南", "华北")[n % 3], "level": "ABC"[n % 3],
-                 "amount": f"{n * 13 % 100000}.50", "since": "2026-03-01", "industry": industries[n % 20],
-                 "met_at": "2026-11-30T02:30:00Z", "note": "重点客户" if n % 2 else "一般"}
-                for n in range(start, min(rows, start + BATCH))], change)
+            records.create_many(
+                conn,
+                ref,
+                [
+                    {
+                        "name": f"苏州恒瑞精密机械{n}号有限公司",
+                        "region": ("华东", "华南", "华北")[n % 3],
+                        "level": "ABC"[n % 3],
+                        "amount": f"{n * 13 % 100000}.50",
+                        "since": "2026-03-01",
+                        "industry": industries[n % 20],
+                        "met_at": "2026-11-30T02:30:00Z",
+                        "note": "重点客户" if n % 2 else "一般",
+                    }
+                    for n in range(start, min(rows, start + BATCH))
+                ],
+                change,
+            )
 
 
 def measure(db: Any, settings: Settings, fmt: str, encoding: str = "utf-8") -> dict[str, Any]:
@@ -65,8 +90,14 @@ def measure(db: Any, settings: Settings, fmt: str, encoding: str = "utf-8") -> d
     row = exports.run(db, export_id, admin, now, settings)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     size = (settings.data_dir / "files" / row.file_id[:2] / row.file_id).stat().st_size
-    return {"format": fmt + (" (GBK)" if encoding == "gbk" else ""), "rows": row.done, "wall_s": wall, "cpu_s": cpu,
-            "rows_per_s": row.done / wall, "mb": size / 2**20}
+    return {
+        "format": fmt + (" (GBK)" if encoding == "gbk" else ""),
+        "rows": row.done,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rows_per_s": row.done / wall,
+        "mb": size / 2**20,
+    }
 
 
 def main() -> None:
@@ -79,8 +110,10 @@ def main() -> None:
         print("| database | format | rows | wall s | CPU s | rows/s | file MB |\n|---|---|---:|---:|---:|---:|---:|")
         for fmt, encoding in (("xlsx", "utf-8"), ("csv", "utf-8"), ("csv", "gbk")):
             r = measure(db, settings, fmt, encoding)
-            print(f"| {backend} | {r['format']} | {r['rows']:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | "
-                  f"{r['rows_per_s']:,.0f} | {r['mb']:.1f} |")
+            print(
+                f"| {backend} | {r['format']} | {r['rows']:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | "
+                f"{r['rows_per_s']:,.0f} | {r['mb']:.1f} |"
+            )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from runtime.api.deps import DB, AppSettings, CurrentUser, change_for
+from runtime.api.deps import DB, AppSettings, CurrentUser, Id, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper
 from runtime.db.tables import exports as exports_table
 from runtime.io import exports
@@ -62,7 +62,7 @@ def start_export(
 
 
 @router.get("/api/v1/exports/{export_id}", dependencies=[NO_RECORDS])
-def export_status(export_id: int, db: DB, user: CurrentUser) -> Any:
+def export_status(export_id: Id, db: DB, user: CurrentUser) -> Any:
     """One of the user's exports: `status` pending | running | done | failed, `done` of `total` rows,
     `download` when done."""
     with db.read() as conn:

@@ -54,8 +54,9 @@ def list_templates(app: str, form: str, db: DB, guard: Gatekeeper) -> Any:
     }
 
 
-def printed(db: Any, guard: Guard, app: str, form: str, template: str, ids: str | None, change: Change,
-            data_dir: Path, fmt: str) -> tuple[PrintTemplate, list[tuple[str, str, str]]]:
+def printed(
+    db: Any, guard: Guard, app: str, form: str, template: str, ids: str | None, change: Change, data_dir: Path, fmt: str
+) -> tuple[PrintTemplate, list[tuple[str, str, str]]]:
     """The template and each record's (header, body, footer) as the actor may see it; audited. The API and
     the print view page both print through here."""
     wanted = printing.parse_ids(ids, MAX_PRINTED)
@@ -66,22 +67,40 @@ def printed(db: Any, guard: Guard, app: str, form: str, template: str, ids: str 
         for record_id in wanted:
             gate.require_record(record_id, "read")
             rows.append(records.get(conn, gate.ref, record_id))
-        parts = printing.print_records(gate, gate.ref.form, chosen, rows, change,
-                                       printing.template_images(conn, data_dir, chosen))
+        parts = printing.print_records(
+            gate, gate.ref.form, chosen, rows, change, printing.template_images(conn, data_dir, chosen)
+        )
     with db.write() as conn:
-        audit.write(conn, "record.print", guard.actor, guard.now, app=app, form=form,
-                    record_id=wanted[0] if len(wanted) == 1 else None,
-                    detail={"template": template, "ids": wanted, "format": fmt})
+        audit.write(
+            conn,
+            "record.print",
+            guard.actor,
+            guard.now,
+            app=app,
+            form=form,
+            record_id=wanted[0] if len(wanted) == 1 else None,
+            detail={"template": template, "ids": wanted, "format": fmt},
+        )
     return chosen, parts
 
 
 @router.get("/print/{template}")
-def print_records(app: str, form: str, template: str, request: Request, db: DB, guard: Gatekeeper,
-                  settings: AppSettings, ids: str, format: Literal["pdf", "html"] = "pdf") -> Response:
+def print_records(
+    app: str,
+    form: str,
+    template: str,
+    request: Request,
+    db: DB,
+    guard: Gatekeeper,
+    settings: AppSettings,
+    ids: str,
+    format: Literal["pdf", "html"] = "pdf",
+) -> Response:
     """`ids=1,2,3` printed with the template, one record per page run: a PDF (A4, Chinese fonts, page
     numbers) or the print view's HTML. Each record as the reader may see it; audited."""
-    chosen, parts = printed(db, guard, app, form, template, ids, change_for(request, guard.actor), settings.data_dir,
-                            format)
+    chosen, parts = printed(
+        db, guard, app, form, template, ids, change_for(request, guard.actor), settings.data_dir, format
+    )
     return _answer(printing.document(chosen, parts, chosen.name), format, chosen.name)
 
 

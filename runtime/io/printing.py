@@ -120,8 +120,14 @@ def print_records(
 def page_css(template: PrintTemplate) -> str:
     """The document's CSS: paper and margins, header, footer and page numbers in the page boxes."""
     width, height = SIZES[(template.paper, template.orientation)]
-    return PAGE_CSS % {"paper": template.paper, "orientation": template.orientation, "margins": MARGINS,
-                       "fonts": CHINESE_FONTS, "width": width, "height": height}
+    return PAGE_CSS % {
+        "paper": template.paper,
+        "orientation": template.orientation,
+        "margins": MARGINS,
+        "fonts": CHINESE_FONTS,
+        "width": width,
+        "height": height,
+    }
 
 
 def sections(parts: list[tuple[str, str, str]]) -> str:
@@ -129,13 +135,16 @@ def sections(parts: list[tuple[str, str, str]]) -> str:
     return "".join(
         f'<section class="print-record"><div class="print-header">{header}</div>'
         f'<div class="print-footer">{footer}</div><div class="print-body">{body}</div></section>'
-        for header, body, footer in parts)
+        for header, body, footer in parts
+    )
 
 
 def document(template: PrintTemplate, parts: list[tuple[str, str, str]], title: str) -> str:
     """The whole HTML document of the printed records."""
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{page_css(template)}</style></head><body>{sections(parts)}</body></html>")
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{page_css(template)}</style></head><body>{sections(parts)}</body></html>"
+    )
 
 
 def parse_ids(text: str | None, most: int) -> list[int]:
@@ -149,4 +158,13 @@ def parse_ids(text: str | None, most: int) -> list[int]:
     return ids
 
 
-__all__ = ["document", "page_css", "sections", "image_uri", "parse_ids", "print_records", "template_images", "MAX_IMAGE_BYTES"]
+__all__ = [
+    "document",
+    "page_css",
+    "sections",
+    "image_uri",
+    "parse_ids",
+    "print_records",
+    "template_images",
+    "MAX_IMAGE_BYTES",
+]
