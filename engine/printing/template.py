@@ -74,18 +74,54 @@ class Parsed:
 
 
 def parse(text: str) -> Parsed:
-    """The template as parts; syntax and HTML problems are collected, never raised."""
+    """The template as parts; syntax and HTML problems are collected, never raised.
+
+    The HTML is parsed once and written out again from what the parser understood (only allowed tags and
+    attributes, every text and attribute value escaped, comments dropped): what a browser or the PDF
+    renderer receives is exactly what was checked, so no markup the checker read one way can reach them
+    read another way (`<!--><script>…` is a comment to Python's parser and a script to a browser)."""
     parsed = Parsed()
+    inners: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        inners.append(match.group(1).strip())
+        return _MARK
+
+    skeleton = PLACEHOLDER.sub(mark, text.replace(_MARK, ""))
+    if "{{" in skeleton or "}}" in skeleton:
+        parsed.problems.append(("unclosed_placeholder", "有未闭合的 {{ 或多余的 }}", "an unclosed {{ or a stray }}"))
+    if len(inners) > MAX_PLACEHOLDERS:
+        parsed.problems.append(
+            ("too_many_placeholders", f"占位符最多 {MAX_PLACEHOLDERS} 个", f"at most {MAX_PLACEHOLDERS} placeholders")
+        )
+    rebuilt = _Rebuilder()
+    rebuilt.feed(skeleton)
+    rebuilt.close()
+    parsed.problems += list(dict.fromkeys(rebuilt.problems))
+    pieces = "".join(rebuilt.out).split(_MARK)
+    if len(pieces) != len(inners) + 1:  # a placeholder in a tag, a comment or a script: never rendered as such
+        parsed.problems.append(
+            (
+                "placeholder_in_tag",
+                "占位符只能写在文字中，不能写在标签、注释或脚本里",
+                "placeholders go in text, never inside a tag, a comment or a script",
+            )
+        )
+        parsed.parts = [Text(html.escape(text))]
+        return parsed
+    _assemble(parsed, pieces, inners)
+    return parsed
+
+
+def _assemble(parsed: Parsed, pieces: list[str], inners: list[str]) -> None:
+    """Text pieces and placeholders in order, the parts between {{#each t}} and {{/each}} nested."""
     stack: list[tuple[str, list[Part]]] = []
     current = parsed.parts
-    count = 0
-    position = 0
-    for match in PLACEHOLDER.finditer(text):
-        if match.start() > position:
-            current.append(Text(text[position : match.start()]))
-        position = match.end()
-        inner = match.group(1).strip()
-        count += 1
+    for piece, inner in zip(pieces, [*inners, None], strict=True):
+        if piece:
+            current.append(Text(piece))
+        if inner is None:
+            break
         if inner.startswith("#each"):
             table = inner[len("#each") :].strip()
             if stack or not re.fullmatch(r"[a-z][a-z0-9_]*", table):
@@ -109,7 +145,6 @@ def parse(text: str) -> Parsed:
             parsed.problems.append(("empty_placeholder", "空的占位符 {{ }}", "an empty placeholder {{ }}"))
         else:
             current.append(Placeholder(inner))
-    current.append(Text(text[position:]))
     if stack:
         parsed.problems.append(
             (
@@ -118,26 +153,27 @@ def parse(text: str) -> Parsed:
                 f"{{{{#each {stack[-1][0]}}}}} is not closed by {{{{/each}}}}",
             )
         )
-    if "{{" in PLACEHOLDER.sub("", text) or "}}" in PLACEHOLDER.sub("", text):
-        parsed.problems.append(("unclosed_placeholder", "有未闭合的 {{ 或多余的 }}", "an unclosed {{ or a stray }}"))
-    if count > MAX_PLACEHOLDERS:
-        parsed.problems.append(
-            ("too_many_placeholders", f"占位符最多 {MAX_PLACEHOLDERS} 个", f"at most {MAX_PLACEHOLDERS} placeholders")
-        )
-    parsed.problems += _html_problems(PLACEHOLDER.sub(_MARK, text))
-    return parsed
 
 
-class _Checker(HTMLParser):
-    """Collects every tag and attribute outside the allow-list, and placeholders written inside a tag."""
+VOID_TAGS = frozenset({"br", "hr", "col"})
+RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"})
+
+
+class _Rebuilder(HTMLParser):
+    """Writes the HTML out again with only the allow-list in it, collecting what it had to leave out: tags and
+    attributes outside the list, placeholders inside a tag, CSS that loads something."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
         self.problems: list[tuple[str, str, str]] = []
+        self.raw: str | None = None  # inside <script>, <style> …: their text is dropped with them
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
         if tag not in ALLOWED_TAGS:
             self.problems.append(("tag_not_allowed", f"不允许使用标签 <{tag}>", f"the tag <{tag}> is not allowed"))
+            return None
+        kept = []
         for name, value in attrs:
             if name not in ALLOWED_ATTRIBUTES:
                 self.problems.append(
@@ -147,7 +183,7 @@ class _Checker(HTMLParser):
                         f"the attribute {name!r} is not allowed on <{tag}>",
                     )
                 )
-            elif _MARK in (value or "") or _MARK in name:
+            elif _MARK in (value or ""):
                 self.problems.append(
                     ("placeholder_in_tag", f"<{tag}> 的属性里不能写占位符", f"no placeholders inside the tag <{tag}>")
                 )
@@ -159,9 +195,31 @@ class _Checker(HTMLParser):
                         f"the style of <{tag}> may not load anything",
                     )
                 )
+            else:
+                kept.append(f' {name}="{html.escape(value or "", quote=True)}"')
+        return f"<{tag}{''.join(kept)}>"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in RAW_TEXT:
+            self.raw = tag
+        written = self._tag(tag, attrs)
+        if written and self.raw is None:
+            self.out.append(written)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
+        written = self._tag(tag, attrs)
+        if written:
+            self.out.append(written if tag in VOID_TAGS else f"{written}</{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.raw:
+            self.raw = None
+        elif tag in ALLOWED_TAGS and tag not in VOID_TAGS and self.raw is None:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.raw is None:
+            self.out.append(html.escape(data, quote=False))
 
     def handle_pi(self, data: str) -> None:
         self.problems.append(("tag_not_allowed", "不允许使用 <? … >", "processing instructions are not allowed"))
@@ -169,12 +227,8 @@ class _Checker(HTMLParser):
     def unknown_decl(self, data: str) -> None:
         self.problems.append(("tag_not_allowed", "不允许使用 <! … >", "declarations are not allowed"))
 
-
-def _html_problems(skeleton: str) -> list[tuple[str, str, str]]:
-    checker = _Checker()
-    checker.feed(skeleton)
-    checker.close()
-    return list(dict.fromkeys(checker.problems))
+    def handle_decl(self, decl: str) -> None:
+        self.problems.append(("tag_not_allowed", "不允许使用 <! … >", "declarations are not allowed"))
 
 
 def _placeholder_issue(path: str, text: str, error: ExpressionError | None, zh: str = "", en: str = "") -> Issue:

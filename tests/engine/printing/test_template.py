@@ -63,11 +63,18 @@ def test_a_sound_template_has_no_issues() -> None:
         ('<p onclick="x()">x</p>', "attribute_not_allowed", "onclick"),
         ('<p style="background: url(http://intranet/)">x</p>', "unsafe_style", "style"),
         ('<p class="{{ code }}">x</p>', "placeholder_in_tag", "<p>"),
+        ("<!-- {{ code }} -->", "placeholder_in_tag", "占位符"),
+        ("<!--><script>alert(1)</script>-->", None, None),  # a comment to Python, a script to a browser: dropped
+        ("<scr<script>ipt>alert(1)", "tag_not_allowed", "<scr<script>"),
     ],
     ids=lambda v: v if isinstance(v, str) and len(v) < 40 else None,
 )
-def test_a_bad_template_is_refused_naming_the_placeholder_or_tag(body: str, code: str, names: str) -> None:
+def test_a_bad_template_is_refused_naming_the_placeholder_or_tag(
+    body: str, code: str | None, names: str | None
+) -> None:
     issues = _issues(body)
+    if code is None:  # nothing to refuse: the markup is not rendered as written (below)
+        return
     assert any(
         c == code and names in message and path == "forms[6].print_templates[0].body" for path, c, message in issues
     ), issues
@@ -149,3 +156,25 @@ def test_a_hidden_sub_table_prints_no_rows() -> None:
 def test_a_masked_field_prints_its_mask_and_expressions_over_it_print_empty() -> None:
     _, record = _record({**QUOTE, "note": "加****"}, frozenset({"note"}))
     assert render("{{ note }}|{{ LEN(note) }}", record) == "加****|"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<!--><script>alert(1)</script>-->",
+        "<!--><img src=x onerror=alert(1)>-->",
+        "<scr<script>ipt>alert(1)</script>",
+        '<p/onclick="alert(1)">x</p>',
+        '<p title="a>b">x</p><script src="/api/v1/files/x"></script>',
+        "<![CDATA[<script>alert(1)</script>]]>",
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "<style>body{background:url(http://intranet/)}</style>",
+        "<p>{{ code }}<script>{{ note }}</script></p>",
+    ],
+    ids=range(9),
+)
+def test_what_is_rendered_is_what_was_checked_never_a_script_or_a_handler(body: str) -> None:
+    _, record = _record(QUOTE)
+    out = render(body, record).lower()
+    assert "<script" not in out and "onerror" not in out and "onclick" not in out and "<img" not in out
+    assert "url(" not in out and "<!--" not in out
