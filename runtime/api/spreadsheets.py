@@ -21,9 +21,9 @@ from runtime.api.records import list_query
 from runtime.db.tables import records as records_table
 from runtime.io import imports
 from runtime.io import records as records_io
-from runtime.io.exports import csv_content
+from runtime.io.exports import csv_content, export_keys
 from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
-from runtime.permissions.check import FormGate, unknown_field
+from runtime.permissions.check import FormGate
 from runtime.records import listing
 from runtime.records.context import Change
 
@@ -33,26 +33,11 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlforma
          "jsonl": "application/x-ndjson"}
 MAX_EXPORT_ROWS = 1_048_575  # Excel's sheet limit, less the header; CSV keeps the same bound
 MAX_SELECTED = 10_000
-EXPORTED_SYSTEM_COLUMNS = ("id", "owner", "created_at", "updated_at", "created_by", "updated_by")
-"""System columns an export may carry besides the fields (what the list page can show as columns)."""
 
 
 def _download(name: str) -> dict[str, str]:
     """A Content-Disposition that keeps a Chinese file name (RFC 6266 filename*)."""
     return {"Content-Disposition": f"attachment; filename=\"export\"; filename*=UTF-8''{quote(name)}"}
-
-
-def export_keys(gate: FormGate, fields: str | None) -> list[str]:
-    """The exported columns: `fields=a,b` (the list view's columns; system columns such as id, owner and
-    created_at too), else every field the actor may see; a hidden or unknown field is refused."""
-    if not fields:
-        return gate.visible_keys
-    keys = [k.strip() for k in fields.split(",") if k.strip()]
-    for key in keys:
-        if key not in gate.ref.form.by_key and key not in EXPORTED_SYSTEM_COLUMNS:
-            raise unknown_field(gate.ref, key)
-    gate.check_keys([k for k in keys if k in gate.ref.form.by_key])
-    return keys
 
 
 def _ids(text: str | None) -> list[int] | None:

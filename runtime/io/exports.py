@@ -26,7 +26,7 @@ from runtime.db.db import Database
 from runtime.db.tables import exports
 from runtime.io import records as records_io
 from runtime.io.spreadsheet import csv_lines, xlsx_bytes
-from runtime.permissions.check import FormGate, Guard
+from runtime.permissions.check import FormGate, Guard, unknown_field
 from runtime.records import listing
 from runtime.records.context import Actor, Change
 from runtime.records.files import save_file
@@ -36,6 +36,23 @@ MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocume
 MAX_ROWS = 1_048_575  # Excel's sheet limit less the header; CSV keeps the same bound
 PROGRESS_EVERY = 2000  # rows between two progress writes
 LIST_PARAM = re.compile(r"^(filter(\[[^\]]+\](\[[a-z_]+\])?)?|sort|q|fields)$")
+
+
+EXPORTED_SYSTEM_COLUMNS = ("id", "owner", "created_at", "updated_at", "created_by", "updated_by")
+"""System columns an export may carry besides the fields (what the list page can show as columns)."""
+
+
+def export_keys(gate: FormGate, fields: str | None) -> list[str]:
+    """The exported columns: `fields=a,b` (the list view's columns; system columns such as id, owner and
+    created_at too), else every field the actor may see; a hidden or unknown field is refused."""
+    if not fields:
+        return gate.visible_keys
+    keys = [k.strip() for k in fields.split(",") if k.strip()]
+    for key in keys:
+        if key not in gate.ref.form.by_key and key not in EXPORTED_SYSTEM_COLUMNS:
+            raise unknown_field(gate.ref, key)
+    gate.check_keys([k for k in keys if k in gate.ref.form.by_key])
+    return keys
 
 
 def list_params(items: Iterable[tuple[str, str]]) -> list[list[str]]:
@@ -61,8 +78,6 @@ def gate_query(
 ) -> tuple[listing.ListQuery, list[str]]:
     """The list the parameters ask for, in the gate's read scope, and the exported columns; checked (a bad
     filter or a hidden field is a 4xx) before any row is read."""
-    from runtime.api.spreadsheets import export_keys  # the same column rule as GET …/records/export
-
     given = {name: value for name, value in params}
     query = query_of(
         gate,
@@ -222,4 +237,16 @@ def run(db: Database, export_id: int, actor: Actor, now: datetime, settings: Set
         return conn.execute(select(exports).where(exports.c.id == export_id)).one()
 
 
-__all__ = ["create", "csv_content", "get", "gate_query", "count", "list_params", "run", "status_json", "MAX_ROWS"]
+__all__ = [
+    "EXPORTED_SYSTEM_COLUMNS",
+    "export_keys",
+    "create",
+    "csv_content",
+    "get",
+    "gate_query",
+    "count",
+    "list_params",
+    "run",
+    "status_json",
+    "MAX_ROWS",
+]
