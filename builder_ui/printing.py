@@ -18,6 +18,7 @@ from runtime.api.printing import printed
 from runtime.apps import definitions
 from runtime.db.tables import live, records
 from runtime.io import printing
+from runtime.records.titles import titles
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,8 +80,9 @@ def template_builder(
             .scalars()
             .all()
         )
+        readable = bool(newest) and gate.ref.form.title_field not in gate.hidden | gate.masked
+        names = titles(conn, gate.ref.app, set(newest)) if readable else {}  # a hidden title stays #id
     form_def = draft.form(form)
-    title_field = gate.ref.form.title_field
     fields = [
         {
             "key": f.key,
@@ -106,8 +108,7 @@ def template_builder(
             "form": form,
             "templates": templates,
             "fields": fields,
-            "records": list(newest),
+            "records": [{"id": i, "title": names.get(i, f"#{i}")} for i in newest],
             "chosen": template,
-            "title_field": title_field,
         },
     )

@@ -195,7 +195,7 @@
       return;
     }
     const params = exportParams();
-    ["sort", "q"].forEach((n) => params.delete(n));
+    params.delete("q");  // the ticked rows, in the list's order
     Array.from(params.keys()).filter((n) => n.startsWith("filter")).forEach((n) => params.delete(n));
     params.set("ids", ids.join(","));
     window.location = `${base()}/records/export?${params}`;

@@ -1,5 +1,5 @@
 /* The print template editor: edits one template of the draft, previews it live with a chosen record.
-   DOM contract: #print-builder-data (JSON: app, form, templates[], fields[{key,label,type,columns}], records[],
+   DOM contract: #print-builder-data (JSON: app, form, templates[], fields[{key,label,type,columns}], records[{id,title}],
    chosen), #template-choice, #template-form (inputs key, name, paper, orientation, header, body, footer,
    logo-file, seal-file), [data-image], [data-clear-image], #placeholder-list, #template-errors, #save-template,
    #delete-template, #publish-templates, #preview-record, #print-preview (a sandboxed iframe), #no-records.
@@ -129,7 +129,7 @@
     const pick = () => fill(form, d.templates.find((t) => t.key === choice.value));
     pick();
     const records = document.getElementById("preview-record");
-    records.append(...d.records.map((id) => new Option(`#${id}`, id)));
+    records.append(...d.records.map((r) => new Option(r.title === `#${r.id}` ? r.title : `${r.title}（#${r.id}）`, r.id)));
     document.getElementById("no-records").hidden = d.records.length > 0;
     placeholderButtons(d);
 
