@@ -258,6 +258,8 @@ def _part_issues(form: FormDefinition, parts: tuple[Part, ...] | list[Part], pat
                         )
                     )
                 continue
+            if part.text in form.by_key:
+                continue  # a bare field prints whatever its type (address, attachments, a sub-table's rows)
             try:
                 found = checked(form, part.text)
             except ExpressionError as e:
@@ -338,9 +340,16 @@ def _display(field: FieldType | None, value: Any, ctx: EvalContext) -> str:
         return ""
     if isinstance(value, dict) and "title" in value:
         return str(value["title"])
+    kind = field.type if field is not None else None
+    if kind == "sub_table" and isinstance(value, list):  # rows as the record page's cell: "CRM 专业版 2；实施服务 1"
+        columns = getattr(field, "fields", [])
+        return "；".join(
+            " ".join(t for c in columns if (t := _display(c, row.get(c.key), ctx)))
+            for row in value
+            if isinstance(row, dict)
+        )
     if isinstance(value, list) and all(isinstance(v, dict) for v in value):
         return "、".join(str(v.get("title", v.get("name", ""))) for v in value)  # relations, attachments
-    kind = field.type if field is not None else None
     if isinstance(value, bool):
         return "是" if value else "否"
     if kind == "money":
@@ -410,11 +419,10 @@ class _Renderer:
         return "".join(out)
 
     def placeholder(self, text: str, form: FormDefinition, values: Mapping[str, Any], shown: Mapping[str, Any]) -> str:
+        if text in form.by_key:  # a bare field, as the reader sees it (absent when hidden, masked when masked)
+            return _display(form.by_key[text], shown.get(text), self.record.ctx)
         found = checked(form, text)
         refs = [n.path for n in walk(found.node) if isinstance(n, FieldRef)]
-        node = found.node
-        if isinstance(node, FieldRef) and len(node.path) == 1 and node.path[0] in form.by_key:
-            return _display(form.by_key[node.path[0]], shown.get(node.path[0]), self.record.ctx)
         if any(path and path[0] in self.record.unreadable for path in refs) and form is self.record.form:
             return ""
         return _result(evaluate(found, values, self.record.ctx), self.record.ctx)

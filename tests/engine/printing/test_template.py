@@ -178,3 +178,9 @@ def test_what_is_rendered_is_what_was_checked_never_a_script_or_a_handler(body: 
     out = render(body, record).lower()
     assert "<script" not in out and "onerror" not in out and "onclick" not in out and "<img" not in out
     assert "url(" not in out and "<!--" not in out
+
+
+def test_a_bare_sub_table_prints_its_rows_as_text() -> None:
+    _, record = _record(QUOTE)
+    assert render("{{ lines }}", record) == "CRM 专业版 2 5,000.00 10000.00；实施服务 1 2,600.00 2600.00"
+    assert _issues("{{ lines }}") == []  # a bare field of any type prints, though expressions cannot read it
