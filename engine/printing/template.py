@@ -6,8 +6,8 @@
     {{@logo}} {{@seal}}                   the template's uploaded images
 
 Nothing else runs: no Jinja, no tags of the template language beyond these. The HTML around the placeholders
-is a small allow-list of layout tags and attributes (no scripts, links, images or CSS that fetches); every
-value is escaped. A placeholder may read only what the reader may see: one that reads a hidden or masked field
+is a small allow-list of layout tags and attributes (engine/printing/markup.py: no scripts, links, images or
+CSS that fetches); every value is escaped. A placeholder may read only what the reader may see: one that reads a hidden or masked field
 prints empty (a bare masked field prints its mask)."""
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from html.parser import HTMLParser
 from typing import Any
 
 from engine.errors import Issue
@@ -30,18 +29,12 @@ from engine.forms.expressions import checked, row_values, sub_table_form
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from engine.printing.chinese import chinese_date
+from engine.printing.markup import MARK, rebuild
 from engine.printing.model import PARTS, PrintTemplate
 
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 SPECIALS = ("@index", "@logo", "@seal")
 MAX_PLACEHOLDERS = 500
-ALLOWED_TAGS = frozenset(
-    "p div span br hr h1 h2 h3 h4 h5 h6 strong b em i u s small sub sup table thead tbody tfoot tr th td caption "
-    "colgroup col ul ol li dl dt dd blockquote pre code section header footer article figure figcaption".split()
-)
-ALLOWED_ATTRIBUTES = frozenset("class style colspan rowspan align valign width".split())
-UNSAFE_CSS = ("url(", "expression(", "@import", "\\", "javascript:", "behavior", "<", "image-set(", "src(")
-_MARK = "\ue000"  # where a placeholder stood, while the HTML around it is checked
 
 
 @dataclass(frozen=True)
@@ -76,29 +69,25 @@ class Parsed:
 def parse(text: str) -> Parsed:
     """The template as parts; syntax and HTML problems are collected, never raised.
 
-    The HTML is parsed once and written out again from what the parser understood (only allowed tags and
-    attributes, every text and attribute value escaped, comments dropped): what a browser or the PDF
-    renderer receives is exactly what was checked, so no markup the checker read one way can reach them
-    read another way (`<!--><script>…` is a comment to Python's parser and a script to a browser)."""
+    The HTML is written out again from what the parser understood (engine/printing/markup.py), so what is
+    rendered is exactly what was checked."""
     parsed = Parsed()
     inners: list[str] = []
 
     def mark(match: re.Match[str]) -> str:
         inners.append(match.group(1).strip())
-        return _MARK
+        return MARK
 
-    skeleton = PLACEHOLDER.sub(mark, text.replace(_MARK, ""))
+    skeleton = PLACEHOLDER.sub(mark, text.replace(MARK, ""))
     if "{{" in skeleton or "}}" in skeleton:
         parsed.problems.append(("unclosed_placeholder", "有未闭合的 {{ 或多余的 }}", "an unclosed {{ or a stray }}"))
     if len(inners) > MAX_PLACEHOLDERS:
         parsed.problems.append(
             ("too_many_placeholders", f"占位符最多 {MAX_PLACEHOLDERS} 个", f"at most {MAX_PLACEHOLDERS} placeholders")
         )
-    rebuilt = _Rebuilder()
-    rebuilt.feed(skeleton)
-    rebuilt.close()
-    parsed.problems += list(dict.fromkeys(rebuilt.problems))
-    pieces = "".join(rebuilt.out).split(_MARK)
+    rebuilt, problems = rebuild(skeleton)
+    parsed.problems += problems
+    pieces = rebuilt.split(MARK)
     if len(pieces) != len(inners) + 1:  # a placeholder in a tag, a comment or a script: never rendered as such
         parsed.problems.append(
             (
@@ -153,82 +142,6 @@ def _assemble(parsed: Parsed, pieces: list[str], inners: list[str]) -> None:
                 f"{{{{#each {stack[-1][0]}}}}} is not closed by {{{{/each}}}}",
             )
         )
-
-
-VOID_TAGS = frozenset({"br", "hr", "col"})
-RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"})
-
-
-class _Rebuilder(HTMLParser):
-    """Writes the HTML out again with only the allow-list in it, collecting what it had to leave out: tags and
-    attributes outside the list, placeholders inside a tag, CSS that loads something."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.problems: list[tuple[str, str, str]] = []
-        self.raw: str | None = None  # inside <script>, <style> …: their text is dropped with them
-
-    def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
-        if tag not in ALLOWED_TAGS:
-            self.problems.append(("tag_not_allowed", f"不允许使用标签 <{tag}>", f"the tag <{tag}> is not allowed"))
-            return None
-        kept = []
-        for name, value in attrs:
-            if name not in ALLOWED_ATTRIBUTES:
-                self.problems.append(
-                    (
-                        "attribute_not_allowed",
-                        f"<{tag}> 不允许使用属性 {name}",
-                        f"the attribute {name!r} is not allowed on <{tag}>",
-                    )
-                )
-            elif _MARK in (value or ""):
-                self.problems.append(
-                    ("placeholder_in_tag", f"<{tag}> 的属性里不能写占位符", f"no placeholders inside the tag <{tag}>")
-                )
-            elif name == "style" and any(bad in (value or "").lower() for bad in UNSAFE_CSS):
-                self.problems.append(
-                    (
-                        "unsafe_style",
-                        f"<{tag}> 的 style 不能引用外部资源",
-                        f"the style of <{tag}> may not load anything",
-                    )
-                )
-            else:
-                kept.append(f' {name}="{html.escape(value or "", quote=True)}"')
-        return f"<{tag}{''.join(kept)}>"
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in RAW_TEXT:
-            self.raw = tag
-        written = self._tag(tag, attrs)
-        if written and self.raw is None:
-            self.out.append(written)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        written = self._tag(tag, attrs)
-        if written:
-            self.out.append(written if tag in VOID_TAGS else f"{written}</{tag}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self.raw:
-            self.raw = None
-        elif tag in ALLOWED_TAGS and tag not in VOID_TAGS and self.raw is None:
-            self.out.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        if self.raw is None:
-            self.out.append(html.escape(data, quote=False))
-
-    def handle_pi(self, data: str) -> None:
-        self.problems.append(("tag_not_allowed", "不允许使用 <? … >", "processing instructions are not allowed"))
-
-    def unknown_decl(self, data: str) -> None:
-        self.problems.append(("tag_not_allowed", "不允许使用 <! … >", "declarations are not allowed"))
-
-    def handle_decl(self, decl: str) -> None:
-        self.problems.append(("tag_not_allowed", "不允许使用 <! … >", "declarations are not allowed"))
 
 
 def _placeholder_issue(path: str, text: str, error: ExpressionError | None, zh: str = "", en: str = "") -> Issue:
@@ -445,4 +358,4 @@ def render(template_text: str, record: PrintRecord) -> str:
     return renderer.parts(parsed.parts, record.form, renderer.values, record.shown, None)
 
 
-__all__ = ["PrintRecord", "Parsed", "parse", "render", "template_issues", "ALLOWED_TAGS", "ALLOWED_ATTRIBUTES"]
+__all__ = ["PrintRecord", "Parsed", "parse", "render", "template_issues"]
