@@ -438,6 +438,38 @@ EN |= {
     "owners_head": "The record owner's department head",
 }
 
+# Printing and exports from the list (issue 26)
+ZH |= {
+    "print": "打印", "print_back": "返回", "print_count": "共 {n} 份", "download_pdf": "下载 PDF",
+    "print_templates": "打印模板", "print_draft_note": "保存到草稿，发布后生效", "template_key": "模板标识（英文）",
+    "template_name": "模板名称", "paper": "纸张", "orientation": "方向", "portrait": "纵向", "landscape": "横向",
+    "logo": "公司 Logo", "seal": "公章图片", "print_header": "页眉（每页重复）", "print_body": "正文（HTML）",
+    "print_footer": "页脚（每页重复，页码自动加在右下角）", "placeholders": "插入占位符",
+    "placeholders_hint": "占位符是表达式：{{ 字段 }}、{{ CNMONEY(amount) }} 大写金额、{{ CNDATE(signed_on) }} 中文日期；"
+                         "子表用 {{#each 子表}} … {{/each}}，其中 {{@index}} 是行号",
+    "print_save": "保存", "print_delete": "删除", "preview_record": "用哪条记录预览",
+    "export": "导出", "export_filtered": "当前筛选的全部", "export_checked": "勾选的行", "export_format": "格式",
+    "export_xlsx": "Excel（xlsx）", "export_csv": "CSV（UTF-8）", "export_csv_gbk": "CSV（GBK，旧版 Excel）",
+    "export_running": "正在导出：{done} / {total} 行", "export_ready": "导出完成：下载", "export_failed": "导出失败",
+    "export_queued": "导出任务已开始，可离开本页，稍后在此处下载",
+}
+EN |= {
+    "print": "Print", "print_back": "Back", "print_count": "{n} document(s)", "download_pdf": "Download PDF",
+    "print_templates": "Print templates", "print_draft_note": "saved to the draft; published, users can print it",
+    "template_key": "Template key", "template_name": "Template name", "paper": "Paper", "orientation": "Orientation",
+    "portrait": "Portrait", "landscape": "Landscape", "logo": "Company logo", "seal": "Seal image",
+    "print_header": "Header (every page)", "print_body": "Body (HTML)",
+    "print_footer": "Footer (every page; page numbers are added at the bottom right)", "placeholders": "Insert a placeholder",
+    "placeholders_hint": "Placeholders are expressions: {{ field }}, {{ CNMONEY(amount) }} for the amount in Chinese "
+                         "capitals, {{ CNDATE(signed_on) }}; sub-tables with {{#each table}} … {{/each}}, {{@index}} the row number",
+    "print_save": "Save", "print_delete": "Delete", "preview_record": "Preview with record",
+    "export": "Export", "export_filtered": "Everything in the current filter", "export_checked": "The ticked rows",
+    "export_format": "Format", "export_xlsx": "Excel (xlsx)", "export_csv": "CSV (UTF-8)",
+    "export_csv_gbk": "CSV (GBK, older Excel)", "export_running": "Exporting: {done} / {total} rows",
+    "export_ready": "Export ready: download", "export_failed": "Export failed",
+    "export_queued": "The export runs in the background: you may leave this page and download it here later",
+}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

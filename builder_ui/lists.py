@@ -20,7 +20,7 @@ from builder_ui.i18n import language, translator
 from builder_ui.records import visible_form
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
-from engine.errors import EngineError
+from engine.errors import EngineError, Forbidden
 from engine.forms.model import FormDefinition
 from runtime.api import errors as api_errors
 from runtime.api.deps import DB, change_for
@@ -119,7 +119,17 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
                           for f in visible if f.key not in gate.masked],
         "conditions": _shown_conditions(request),
         "op_labels": {op: t(f"op_{op}") for op in sorted({op for f in visible for op in f.filter_ops})},
+        "can_export": may(gate, "export"),
     }
+
+
+def may(gate: FormGate, operation: Any) -> bool:
+    """Whether the user has a right on the form (a button they could not use is not drawn)."""
+    try:
+        gate.require(operation)
+    except Forbidden:
+        return False
+    return True
 
 
 def _shown_conditions(request: Request) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from builder_ui import (
     records,
 )
 from builder_ui import messages as messages_page
+from builder_ui import printing as print_pages
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.rendering import render
@@ -137,5 +138,5 @@ def install(app: FastAPI) -> None:
                           messages_page.router):
         app.include_router(module_router)
     app.include_router(dashboard_editor.router)  # 仪表盘设计 (/apps/{app}/builder/dashboards)
-
     app.include_router(chart_builder.router)  # the chart builder (issue 25)
+    app.include_router(print_pages.router)  # the print view and the print template editor

@@ -21,6 +21,7 @@ from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.keys import repeated
 from engine.permissions.check import role_issues
+from engine.printing.template import template_issues
 from engine.reports.validate import report_issues
 
 
@@ -103,6 +104,17 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
     return issues
 
 
+def print_template_issues(i: int, form: FormDefinition) -> list[Issue]:
+    """Duplicate template keys, and every template's syntax, HTML and placeholders (engine/printing)."""
+    where = f"forms[{i}].print_templates"
+    keys = [t.key for t in form.print_templates]
+    issues = [Issue(f"{where}[{j}].key", "duplicate_key", f"打印模板 {keys[j]} 重复", f"duplicate print template {keys[j]!r}")
+              for j in repeated(keys)]
+    for j, template in enumerate(form.print_templates):
+        issues += template_issues(form, template, f"{where}[{j}]")
+    return issues
+
+
 def check_app(app: AppDefinition) -> list[Issue]:
     """Cross-reference checks that a single model cannot make: duplicate keys, targets, title fields."""
     issues = [Issue(f"forms[{i}].key", "duplicate_key", f"表单 {app.forms[i].key} 重复",
@@ -113,6 +125,7 @@ def check_app(app: AppDefinition) -> list[Issue]:
         bind_app(form, app)
         issues.extend(expression_issues(form, f"forms[{i}]"))
         issues.extend(form_encryption_issues(i, form, app))
+        issues.extend(print_template_issues(i, form))
     if not issues:  # the graph of derived fields follows sound expressions only
         issues.extend(cycle_issues(app))
         for form in app.forms:

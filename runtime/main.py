@@ -18,6 +18,7 @@ from runtime.api import (
     dashboard_exports,
     dashboard_subscriptions,
     errors,
+    exports,
     expressions,
     files,
     flow_admin,
@@ -27,6 +28,7 @@ from runtime.api import (
     org,
     people,
     preview,
+    printing,
     records,
     reports,
     selection,
@@ -98,5 +100,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(dashboard_subscriptions.router)  # 订阅: a dashboard's snapshots
 
     app.include_router(widget_designer.router)  # the chart builder's API (issue 25)
+    app.include_router(printing.router)  # print templates and printed records (docs/printing.md)
+    app.include_router(exports.router)  # whole-list exports from the list page, in the background when large
     pages.install(app)
     return app

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     """`tangram serve`: a line per request on the console. Off by default, as in gunicorn: the reverse
     proxy in front keeps the access log, the audit log keeps who changed what, and formatting a line
     per request cost a single create about 8 % of the server's time (bench/)."""
+    # exports from the list page (docs/web-ui.md, "Export")
+    export_background_rows: int = Field(default=5000, ge=0)
+    """An export of more rows than this runs as a background job (progress, then a download link); up to it
+    the file is made during the request."""
     # imports and other writers (docs/security.md, "Imports and other writers")
     lock_wait_seconds: float = Field(default=10.0, gt=0, le=300)
     """Seconds a write waits for the database's write lock (SQLite) or any lock (PostgreSQL's

@@ -89,3 +89,27 @@ def remove_field(draft: dict[str, Any], form_key: str, key: str) -> dict[str, An
 def form_of(draft: dict[str, Any], form_key: str) -> dict[str, Any]:
     """The JSON of one form of a draft."""
     return _form(draft, form_key)
+
+
+def put_print_template(draft: dict[str, Any], form_key: str, key: str, template: dict[str, Any]) -> dict[str, Any]:
+    """Add the print template `key` to a form, or replace the one with that key (in place)."""
+    new = copy.deepcopy(draft)
+    templates = _form(new, form_key).setdefault("print_templates", [])
+    body = {**template, "key": key}
+    for i, existing in enumerate(templates):
+        if existing.get("key") == key:
+            templates[i] = body
+            return new
+    templates.append(body)
+    return new
+
+
+def remove_print_template(draft: dict[str, Any], form_key: str, key: str) -> dict[str, Any]:
+    """Take a print template off a form."""
+    new = copy.deepcopy(draft)
+    form = _form(new, form_key)
+    kept = [t for t in form.get("print_templates", []) if t.get("key") != key]
+    if len(kept) == len(form.get("print_templates", [])):
+        raise NotFound(f"打印模板 {key} 不存在", f"no print template {key!r}")
+    form["print_templates"] = kept
+    return new

@@ -25,6 +25,11 @@ def _sub_form(field: FieldType) -> FormDefinition:
     return FormDefinition(key=field.key, name=field.label, fields=list(getattr(field, "fields", [])))
 
 
+def sub_table_form(field: FieldType) -> FormDefinition:
+    """A sub_table's columns as a form, the scope of expressions over one of its rows (print templates)."""
+    return _sub_form(field)
+
+
 def bind_app(form: FormDefinition, app: AppDefinition) -> None:
     """Let the form's expressions follow its relations (`customer.level`): done when an app is parsed."""
     form.__dict__["_scope"] = form_scope(form, app)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.errors import NotFound
 from engine.forms.fields import FieldType, any_field_annotation
 from engine.keys import Key
+from engine.printing.model import PrintTemplate
 
 if TYPE_CHECKING:  # every field type is a FieldType; pydantic parses the discriminated union of the registered ones
     AnyField: TypeAlias = FieldType
@@ -30,6 +31,7 @@ class FormDefinition(BaseModel):
     search_fields: list[str] = Field(default_factory=list)  # searched with the title field (手机, 编号 …)
     fields: list[AnyField] = Field(default_factory=list)
     indexes: list[list[str]] = Field(default_factory=list)
+    print_templates: list[PrintTemplate] = Field(default_factory=list)  # 报价单, 合同 … (engine/printing)
 
     @cached_property
     def by_key(self) -> dict[str, FieldType]:
@@ -86,6 +88,15 @@ class FormDefinition(BaseModel):
             raise NotFound(
                 f"表单“{self.name}”没有字段 {key}", f"form {self.key!r} has no field {key!r}", field=key
             ) from None
+
+    def print_template(self, key: str) -> PrintTemplate:
+        """The print template with this key, or NotFound naming the form's templates."""
+        for template in self.print_templates:
+            if template.key == key:
+                return template
+        keys = ", ".join(t.key for t in self.print_templates) or "—"
+        raise NotFound(f"表单“{self.name}”没有打印模板 {key}（有：{keys}）",
+                       f"form {self.key!r} has no print template {key!r} (it has: {keys})", field="template")
 
     def label(self) -> str:
         return self.name

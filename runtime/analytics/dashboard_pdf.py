@@ -11,21 +11,21 @@ from html import escape
 
 from engine.errors import BadQuery
 from runtime.analytics.snapshot import Figures
-from runtime.io.pdf import html_to_pdf
+from runtime.io.pdf import CHINESE_FONTS, html_to_pdf
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PREFIX = "data:image/png;base64,"
 MAX_IMAGE_CHARS = 8 << 20
 """One chart image as a data URL: a 2× chart of a wide screen is well under 1 MB."""
-STYLE = """
+STYLE = ("""
 @page { size: A4 landscape; margin: 14mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; } }
-body { font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", sans-serif; font-size: 10pt; color: #111827; }
+body { font-family: """ + CHINESE_FONTS + """; font-size: 10pt; color: #111827; }
 h1 { font-size: 18pt; margin: 0 0 4px; } .meta { color: #6b7280; margin: 0 0 12px; }
 section { page-break-inside: avoid; margin: 0 0 14px; } h2 { font-size: 12pt; margin: 0 0 6px; }
 img { max-width: 100%; max-height: 120mm; display: block; margin: 0 0 6px; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #e5e7eb; padding: 3px 6px; text-align: left; }
 th { background: #f3f4f6; } td.number { text-align: right; } .muted { color: #6b7280; }
-"""
+""")
 
 
 def chart_image(key: str, data_url: str) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -98,8 +99,13 @@ def create_records(app: str, form: str, body: BulkIn, request: Request, db: DB, 
 
 def conditions(request: Request) -> list[listing.Condition]:
     """The `filter[field]=v` / `filter[field][op]=v` query parameters (exports read them too)."""
+    return conditions_of(request.query_params.multi_items())
+
+
+def conditions_of(params: Iterable[tuple[str, str]]) -> list[listing.Condition]:
+    """The list conditions among query parameters (name, value): a background export keeps them."""
     conditions = []
-    for name, value in request.query_params.multi_items():
+    for name, value in params:
         match = _FILTER_PARAM.match(name)
         if match:
             conditions.append(listing.Condition(match.group(1), match.group(2) or "eq", value))
@@ -150,14 +156,22 @@ def list_query(gate: FormGate, request: Request, sort: str | None, limit: int, c
                filter: str | None, *, scoped: bool = True) -> listing.ListQuery:
     """The list a request asks for, inside the actor's read scope (scoped=False: the caller partitions by
     department instead); hidden fields are unknown to it."""
-    asked = conditions(request)
+    return query_of(gate, conditions(request), sort, limit, cursor, count, filter, request.query_params.get("q"),
+                    request.app.state.limits.expression_chars, scoped=scoped)
+
+
+def query_of(gate: FormGate, asked: list[listing.Condition], sort: str | None, limit: int, cursor: str | None,
+             count: bool, filter: str | None, q: str | None, expression_chars: int, *,
+             scoped: bool = True) -> listing.ListQuery:
+    """list_query without a request: a background export builds the list the user asked for from its
+    stored parameters."""
     sort_keys = listing.parse_sort(gate.ref, sort, gate.conn.dialect.name)
     gate.check_query_keys([c.key for c in asked] + [k.key for k in sort_keys])
-    where = [gate.filter(filter, request.app.state.limits.expression_chars)] if filter is not None else []
+    where = [gate.filter(filter, expression_chars)] if filter is not None else []
     scope = gate.where("read") if scoped else None
     if scope is not None:
         where.append(scope)
-    text = (request.query_params.get("q") or "").strip()
+    text = (q or "").strip()
     return listing.ListQuery(asked, sort_keys, limit, cursor, count, where, text or None, searched_in(gate, bool(text)))
 
 

@@ -21,8 +21,9 @@ from runtime.api.records import list_query
 from runtime.db.tables import records as records_table
 from runtime.io import imports
 from runtime.io import records as records_io
+from runtime.io.exports import csv_content, export_keys
 from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
-from runtime.permissions.check import FormGate, unknown_field
+from runtime.permissions.check import FormGate
 from runtime.records import listing
 from runtime.records.context import Change
 
@@ -37,17 +38,6 @@ MAX_SELECTED = 10_000
 def _download(name: str) -> dict[str, str]:
     """A Content-Disposition that keeps a Chinese file name (RFC 6266 filename*)."""
     return {"Content-Disposition": f"attachment; filename=\"export\"; filename*=UTF-8''{quote(name)}"}
-
-
-def _keys(gate: FormGate, fields: str | None) -> list[str]:
-    if not fields:
-        return gate.visible_keys
-    keys = [k.strip() for k in fields.split(",") if k.strip()]
-    for key in keys:
-        if key not in gate.ref.form.by_key:
-            raise unknown_field(gate.ref, key)
-    gate.check_keys(keys)
-    return keys
 
 
 def _ids(text: str | None) -> list[int] | None:
@@ -79,23 +69,27 @@ def _query(gate: FormGate, request: Request, sort: str | None, expression: str |
 def export_records(app: str, form: str, request: Request, db: DB, guard: Gatekeeper,
                    format: Literal["csv", "xlsx", "jsonl"] = "csv", sort: str | None = None,
                    fields: str | None = None, filter: Annotated[str | None, Query(alias="filter")] = None,
-                   ids: str | None = None) -> Any:
-    """Every record the actor's list would show (its filters and sort, or `ids=1,2,3`) with the fields
-    they may see, as CSV (UTF-8 with BOM), xlsx or JSON lines; needs the export right. Audited."""
+                   ids: str | None = None, encoding: Literal["utf-8", "gbk"] = "utf-8") -> Any:
+    """Every record the actor's list would show (its filters, search and sort, or `ids=1,2,3`) with the fields
+    they may see, as CSV (UTF-8 with BOM; `encoding=gbk` for older Excel), xlsx or JSON lines; needs the
+    export right. Audited. (The list page's 导出 uses POST …/records/exports, which goes to the background
+    when the list is large.)"""
     change = change_for(request, guard.actor)
     with db.read() as conn:
         gate = guard.form(conn, app, form, "export")
-        keys = _keys(gate, fields)
+        keys = export_keys(gate, fields)
         query = _query(gate, request, sort, filter, _ids(ids), change)
-        content, count = _render(gate, query, keys, change, format)
+        content, count = _render(gate, query, keys, change, format, encoding)
     with db.write() as conn:
         audit.write(conn, "record.export", guard.actor, guard.now, app=app, form=form,
-                    detail={"count": count, "format": format, "filter": filter, "sort": sort, "ids": ids})
-    return Response(content, media_type=MEDIA[format], headers=_download(f"{gate.ref.form.name}.{format}"))
+                    detail={"count": count, "format": format, "filter": filter, "sort": sort, "ids": ids,
+                            **({"encoding": encoding} if encoding != "utf-8" else {})})
+    media = "text/csv; charset=gb18030" if format == "csv" and encoding == "gbk" else MEDIA[format]
+    return Response(content, media_type=media, headers=_download(f"{gate.ref.form.name}.{format}"))
 
 
 def _render(gate: FormGate, query: listing.ListQuery, keys: list[str], change: Change,
-            fmt: str) -> tuple[bytes, int]:
+            fmt: str, encoding: str = "utf-8") -> tuple[bytes, int]:
     """(file bytes, record count)."""
     if fmt == "jsonl":
         lines = [json.dumps({"id": r.id, "data": gate.masked_data({k: r.data[k] for k in keys if k in r.data}),
@@ -110,7 +104,7 @@ def _render(gate: FormGate, query: listing.ListQuery, keys: list[str], change: C
             raise BadQuery(f"一次最多导出 {MAX_EXPORT_ROWS} 行，请加筛选条件", f"at most {MAX_EXPORT_ROWS} rows per export",
                            field="filter")
     header = records_io.export_header(gate.ref.form, keys)
-    content = xlsx_bytes(header, rows, gate.ref.form.name) if fmt == "xlsx" else csv_bytes(header, rows)
+    content = xlsx_bytes(header, rows, gate.ref.form.name) if fmt == "xlsx" else csv_content(header, rows, encoding)
     return content, len(rows)
 
 

@@ -359,3 +359,26 @@ report_subscriptions = Table(
 )
 
 __all__ += ["report_subscriptions"]
+# Exports from the list page (issue 26): a whole filtered list to xlsx or CSV; past a threshold it runs as a
+# job whose progress the page shows, and the file lands in the file store for its owner to download.
+
+exports = Table(
+    "exports", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),  # whose rights it runs with, and who may download it
+    Column("app", String(63), nullable=False),
+    Column("form", String(63), nullable=False),
+    Column("format", String(8), nullable=False),  # xlsx | csv
+    Column("encoding", String(8), nullable=False),  # utf-8 | gbk (CSV)
+    Column("params", RecordJSON, nullable=False),  # the list's query parameters: [[name, value], ...]
+    Column("status", String(16), nullable=False),  # pending | running | done | failed
+    Column("total", Integer),  # rows the list held when it was asked for
+    Column("done", Integer, nullable=False, default=0),  # rows written so far
+    Column("file_id", String(32)),  # the finished file (files.id)
+    Column("error", String(2000)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Index("ix_exports_user", "username", "id"),
+)
+
+__all__ += ["exports"]

@@ -1,21 +1,24 @@
-"""HTML to PDF with WeasyPrint (what a manager forwards: a dashboard, a printed record).
+"""HTML to PDF on the server (weasyprint), with the Chinese font installed on the machine: a printed record,
+a dashboard (what a manager forwards).
 
-The HTML is ours (escaped); the only resources it may load are `data:` URIs (a chart's image) and, when
-a `base_url` is given, local files — never the network, so a document cannot make the server fetch an
-address. Chinese text needs a CJK font on the server (Debian: fonts-wqy-zenhei); the style names it."""
+A document is rendered from its own bytes only: the fetcher takes `data:` URIs (images the caller embedded)
+and refuses every other URL, so markup can never make the server read a file or call a host on its network
+(server-side request forgery). `base_url` resolves relative links for the caller's own embedded resources."""
 
 from __future__ import annotations
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+CHINESE_FONTS = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+"""The CSS font-family of printed documents: Debian's fonts-wqy-zenhei first (installed by .ci/run)."""
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """The PDF of a self-contained HTML document."""
-    allowed = {"data", "file"} if base_url is not None else {"data"}
-    pdf = HTML(string=html, base_url=base_url, url_fetcher=URLFetcher(allowed_protocols=allowed)).write_pdf()
-    assert pdf is not None  # write_pdf returns the bytes when given no target
-    return bytes(pdf)
+    """The PDF of an HTML document (its @page CSS decides paper, margins and page boxes)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=5)
+    result: bytes = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return result
 
 
-__all__ = ["html_to_pdf"]
+__all__ = ["CHINESE_FONTS", "html_to_pdf"]

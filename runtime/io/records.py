@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 from engine.errors import BadFile, FieldValueError, Issue
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
+from engine.forms.system_fields import SYSTEM_FIELDS
 from runtime.db.tables import files, live, users
 from runtime.db.tables import records as records_table
 from runtime.io.cells_out import readable_cell
@@ -221,7 +222,8 @@ def row_issue(issue: Issue, parsed: ParsedRows, form: FormDefinition) -> Issue:
 
 
 def export_header(form: FormDefinition, keys: list[str]) -> list[str]:
-    return [form.by_key[k].label for k in keys]
+    """Column titles: field labels, and system columns (id, owner, created_at …) by their Chinese names."""
+    return [form.by_key[k].label if k in form.by_key else SYSTEM_FIELDS[k].label for k in keys]
 
 
 Titles = Callable[[list[dict[str, Any]], dict[int, str]], dict[int, str]]
@@ -231,8 +233,9 @@ def export_pages(conn: Connection, ref: FormRef, query: listing.ListQuery, chang
     """Every record the query matches, a keyset page at a time."""
     cursor = query.cursor
     while True:
-        page = listing.list_records(conn, ref, listing.ListQuery(
-            query.conditions, query.sort, EXPORT_PAGE, cursor, False, query.where), change.ctx)
+        # the list's own query (its search too), a keyset page at a time
+        page = listing.list_records(conn, ref, replace(query, limit=EXPORT_PAGE, cursor=cursor, count=False),
+                                    change.ctx)
         yield page.items
         if page.next_cursor is None:
             return
@@ -244,15 +247,21 @@ def export_rows(conn: Connection, ref: FormRef, query: listing.ListQuery, keys: 
     """Every record the query matches as cells: related records by title (`readable` drops the titles
     the actor may not see), datetimes in the app's time zone without an offset (what Excel and an
     import read back), `masked` fields as their mask (脱敏), never the value."""
-    fields = [ref.form.by_key[k] for k in keys]
+    fields = [ref.form.by_key.get(k) for k in keys]
     for items in export_pages(conn, ref, query, change):
         datas = [r.data for r in items]
         names = titles(conn, ref.app, related_ids(ref.app, ref.form.key, datas))
         if readable is not None:
             names = readable(datas, names)
         for row in items:
-            yield [f.mask(row.data.get(f.key)) if f.key in masked else
-                   _export_cell(f, row.data.get(f.key), names, change.timezone) for f in fields]
+            yield [_system_cell(getattr(row, k), change.timezone) if f is None else
+                   f.mask(row.data.get(f.key)) if f.key in masked else
+                   _export_cell(f, row.data.get(f.key), names, change.timezone) for k, f in zip(keys, fields, strict=True)]
+
+
+def _system_cell(value: Any, zone: ZoneInfo) -> Any:
+    """A system column (id, owner, created_at …): times in the app's zone without an offset, as fields are."""
+    return value.astimezone(zone).replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
 def _export_cell(field: FieldType, value: Any, names: dict[int, str], zone: ZoneInfo) -> Any:

@@ -43,6 +43,8 @@ def _need_chromium() -> None:
 class Site:
     """The live server: its URL and an API client logged in as admin (to arrange and check data)."""
 
+    app: Any = None  # the server's FastAPI app (its database and settings: a test may run the job worker)
+
     def __init__(self, url: str, db: Database | None = None) -> None:
         self.url, self.db = url, db  # db: to load demo data straight into the site's database
         token = httpx.post(f"{url}/api/v1/auth/login", json={"username": "admin", "password": PASSWORD}).json()
@@ -66,6 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     app = create_app(Settings(data_dir=tmp, database_url="unused://"), db)
     with serve(app) as url:
         s = Site(url, db)
+        s.app = app
         for definition in (json.loads(CRM.read_text(encoding="utf-8")), SHOWCASE):
             r = s.api.post("/apps", json=definition)
             assert r.status_code == 201, r.text

@@ -65,3 +65,18 @@ def test_dashboards_are_listed_only_for_apps_the_user_holds_a_role_in(make: Make
         _login(browser, "outsider")
         assert "客户看板" not in browser.get("/dashboards").text
         assert browser.get("/apps/shop/dashboards/board").status_code == 404
+
+
+def test_the_export_menu_is_drawn_only_for_who_may_export(make: Maker, app: Any) -> None:
+    exporter = {**REP, "key": "exporter", "permissions": {"customer": {**REP["permissions"]["customer"], "export": True}}}
+    make.app_def(shop(roles=[REP, exporter]))
+    make.user("rep", admin=False)
+    make.user("clerk", admin=False)
+    make.client.put("/api/v1/apps/shop/roles/rep/members", json={"users": ["rep"]}, headers=make.admin)
+    make.client.put("/api/v1/apps/shop/roles/exporter/members", json={"users": ["clerk"]}, headers=make.admin)
+    with TestClient(app) as browser:
+        _login(browser, "rep")
+        assert 'id="export-menu"' not in browser.get("/apps/shop/forms/customer").text
+    with TestClient(app) as browser:
+        _login(browser, "clerk")
+        assert 'id="export-menu"' in browser.get("/apps/shop/forms/customer").text

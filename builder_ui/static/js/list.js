@@ -2,7 +2,9 @@
    DOM contract: #list-data (JSON: app, form, fields[{key,label,ops,widget}], columns, chosen, conditions),
    #list-page (swapped by htmx), #conditions, template#condition-row (.condition-field, .condition-op,
    .condition-value, .condition-remove), #add-condition, #save-view, #column-choices, #save-columns, .bulkbar,
-   .select-row, .select-all. Plain DOM code: the pages run under `script-src 'self'`, with no eval. */
+   .select-row, .select-all, .bulk-print[data-template]; the export menu: #export-format, #export-filtered,
+   #export-checked, #export-status (data-running/-ready/-failed/-queued words; .text, a.link).
+   Plain DOM code: the pages run under `script-src 'self'`, with no eval. */
 "use strict";
 
 (function () {
@@ -123,6 +125,92 @@
       window.location = url.toString();
   }
 
+
+  /* 导出: the whole list as the page shows it (its URL's filters, search and sort; the view's columns) through
+     POST …/records/exports — a file at once, or a background export whose progress is polled here — or the
+     ticked rows through GET …/records/export?ids=. */
+  const LIST_PARAM = /^(filter(\[[^\]]+\](\[[a-z_]+\])?)?|sort|q)$/;
+
+  function exportFormat() {
+    const chosen = document.getElementById("export-format").value;
+    return chosen === "csv-gbk" ? {format: "csv", encoding: "gbk"} : {format: chosen, encoding: "utf-8"};
+  }
+
+  function exportParams() {
+    const params = new URLSearchParams();
+    new URLSearchParams(window.location.search).forEach((value, name) => {
+      if (LIST_PARAM.test(name) && value !== "") params.append(name, value);
+    });
+    const {format, encoding} = exportFormat();
+    params.set("format", format);
+    params.set("encoding", encoding);
+    params.set("fields", data().chosen.join(","));
+    return params;
+  }
+
+  function showExport(status) {
+    const line = document.getElementById("export-status");
+    const words = line.dataset;
+    const link = line.querySelector("a.link");
+    line.hidden = false;
+    link.hidden = status.status !== "done";
+    if (status.status === "done") {
+      line.querySelector(".text").textContent = words.ready;
+      link.href = status.download;
+      link.textContent = `⬇ ${status.done}`;
+    } else if (status.status === "failed") {
+      line.querySelector(".text").textContent = `${words.failed}：${status.error || ""}`;
+    } else {
+      line.querySelector(".text").textContent = `${words.queued} · ` +
+        words.running.replace("{done}", status.done || 0).replace("{total}", status.total || 0);
+    }
+  }
+
+  async function follow(id) {
+    const {api} = window.tangram;
+    for (;;) {
+      const r = await api("GET", `/api/v1/exports/${id}`);
+      if (!r.ok) return;
+      showExport(r.data);
+      if (r.data.status === "done" || r.data.status === "failed") return;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
+  async function exportFiltered() {
+    const {api, toast} = window.tangram;
+    document.getElementById("export-menu").open = false;
+    const r = await api("POST", `${base()}/records/exports?${exportParams()}`);
+    if (!r.ok) { toast(r.data.error.message, "error"); return; }
+    showExport(r.data);
+    if (r.status === 201 && r.data.download) window.location = r.data.download;
+    else follow(r.data.id);
+  }
+
+  function exportChecked() {
+    const ids = selectedIds();
+    document.getElementById("export-menu").open = false;
+    if (!ids.length) {
+      window.tangram.toast(document.body.dataset.lang === "en" ? "Tick the rows to export first" : "请先勾选要导出的行", "error");
+      return;
+    }
+    const params = exportParams();
+    params.delete("q");  // the ticked rows, in the list's order
+    Array.from(params.keys()).filter((n) => n.startsWith("filter")).forEach((n) => params.delete(n));
+    params.set("ids", ids.join(","));
+    window.location = `${base()}/records/export?${params}`;
+  }
+
+  /* A background export started earlier on this form keeps being shown when the user comes back. */
+  async function resumeExport() {
+    const {api} = window.tangram;
+    const r = await api("GET", "/api/v1/exports?limit=5");
+    if (!r.ok) return;
+    const d = data();
+    const open = r.data.items.find((e) => e.app === d.app && e.form === d.form && (e.status === "pending" || e.status === "running"));
+    if (open) follow(open.id);
+  }
+
   // #list-page is swapped by htmx: listeners are on the document, the chooser is rebuilt after a swap.
   document.addEventListener("htmx:afterSwap", () => { buildConditions(); buildColumnChooser(); });
   document.addEventListener("DOMContentLoaded", () => {
@@ -135,7 +223,10 @@
       if (remove) remove.closest(".condition").remove();
       if (event.target.closest("#save-columns")) saveColumns();
       if (event.target.closest("#save-view")) saveView();
+      if (event.target.closest("#export-filtered")) exportFiltered();
+      if (event.target.closest("#export-checked")) exportChecked();
     });
+    resumeExport();
 
     document.addEventListener("change", (event) => {
       if (event.target.matches(".select-all")) {
@@ -159,6 +250,9 @@
         else toast(((r.data.error.details || [])[0] || r.data.error).message, "error");
       } else if (event.target.matches(".bulk-export")) {
         window.location = `${base()}/selection/export.csv?ids=${ids.join(",")}`;
+      } else if (event.target.matches(".bulk-print")) {
+        const d = data();
+        window.open(`/apps/${d.app}/forms/${d.form}/print/${event.target.dataset.template}?ids=${ids.join(",")}`, "_blank");
       }
     });
   });

@@ -11,13 +11,13 @@ FAMILIES), documented in docs/expressions.md; the contract tests check Python an
 
 from __future__ import annotations
 
-from engine.expr.functions import aggregates, dates, logic, numbers, text
+from engine.expr.functions import aggregates, chinese, dates, logic, numbers, text
 from engine.expr.functions.base import Function, accepts, fail, typed, zh_type
 from engine.registry import Registry
 
 functions: Registry[Function] = Registry("function")
 
-FAMILIES = (aggregates, dates, logic, numbers, text)
+FAMILIES = (aggregates, dates, logic, numbers, text, chinese)
 for _family in FAMILIES:
     for _fn in _family.FUNCTIONS:
         functions.register(_fn.name, _fn)

@@ -1,0 +1,361 @@
+"""The print template syntax: HTML with placeholders, checked against the form, rendered for one record.
+
+    <h1>报价单 {{ code }}</h1>            a field (shown as the record page shows it: titles, 2026年12月6日)
+    <p>{{ CNMONEY(amount) }}</p>          any expression of the expression language on the form's fields
+    <table>{{#each lines}}<tr><td>{{@index}}</td><td>{{ product }}</td><td>{{ qty * price }}</td></tr>{{/each}}</table>
+    {{@logo}} {{@seal}}                   the template's uploaded images
+
+Nothing else runs: no Jinja, no tags of the template language beyond these. The HTML around the placeholders
+is a small allow-list of layout tags and attributes (engine/printing/markup.py: no scripts, links, images or
+CSS that fetches); every value is escaped. A placeholder may read only what the reader may see: one that reads a hidden or masked field
+prints empty (a bare masked field prints its mask)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from engine.errors import Issue
+from engine.expr.errors import ExpressionError
+from engine.expr.evaluate import EvalContext, evaluate
+from engine.expr.functions.text import show
+from engine.expr.nodes import FieldRef, walk
+from engine.forms.expressions import checked, row_values, sub_table_form
+from engine.forms.fields.base import FieldType
+from engine.forms.model import FormDefinition
+from engine.printing.chinese import chinese_date
+from engine.printing.markup import MARK, rebuild
+from engine.printing.model import PARTS, PrintTemplate
+
+PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
+SPECIALS = ("@index", "@logo", "@seal")
+MAX_PLACEHOLDERS = 500
+
+
+@dataclass(frozen=True)
+class Text:
+    html: str
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """`{{ text }}`: an expression, or one of SPECIALS."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Each:
+    """`{{#each table}} … {{/each}}`: the parts once per row of a sub_table."""
+
+    table: str
+    parts: tuple[Part, ...]
+
+
+Part = Text | Placeholder | Each
+
+
+@dataclass
+class Parsed:
+    parts: list[Part] = field(default_factory=list)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (code, 中文, English)
+
+
+def parse(text: str) -> Parsed:
+    """The template as parts; syntax and HTML problems are collected, never raised.
+
+    The HTML is written out again from what the parser understood (engine/printing/markup.py), so what is
+    rendered is exactly what was checked."""
+    parsed = Parsed()
+    inners: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        inners.append(match.group(1).strip())
+        return MARK
+
+    skeleton = PLACEHOLDER.sub(mark, text.replace(MARK, ""))
+    if "{{" in skeleton or "}}" in skeleton:
+        parsed.problems.append(("unclosed_placeholder", "有未闭合的 {{ 或多余的 }}", "an unclosed {{ or a stray }}"))
+    if len(inners) > MAX_PLACEHOLDERS:
+        parsed.problems.append(
+            ("too_many_placeholders", f"占位符最多 {MAX_PLACEHOLDERS} 个", f"at most {MAX_PLACEHOLDERS} placeholders")
+        )
+    rebuilt, problems = rebuild(skeleton)
+    parsed.problems += problems
+    pieces = rebuilt.split(MARK)
+    if len(pieces) != len(inners) + 1:  # a placeholder in a tag, a comment or a script: never rendered as such
+        parsed.problems.append(
+            (
+                "placeholder_in_tag",
+                "占位符只能写在文字中，不能写在标签、注释或脚本里",
+                "placeholders go in text, never inside a tag, a comment or a script",
+            )
+        )
+        parsed.parts = [Text(html.escape(text))]
+        return parsed
+    _assemble(parsed, pieces, inners)
+    return parsed
+
+
+def _assemble(parsed: Parsed, pieces: list[str], inners: list[str]) -> None:
+    """Text pieces and placeholders in order, the parts between {{#each t}} and {{/each}} nested."""
+    stack: list[tuple[str, list[Part]]] = []
+    current = parsed.parts
+    for piece, inner in zip(pieces, [*inners, None], strict=True):
+        if piece:
+            current.append(Text(piece))
+        if inner is None:
+            break
+        if inner.startswith("#each"):
+            table = inner[len("#each") :].strip()
+            if stack or not re.fullmatch(r"[a-z][a-z0-9_]*", table):
+                parsed.problems.append(
+                    (
+                        "bad_each",
+                        f"{{{{{inner}}}}}：#each 后应为一个子表字段，且不能嵌套",
+                        f"{{{{{inner}}}}}: #each takes one sub_table field and does not nest",
+                    )
+                )
+            stack.append((table, current))
+            current = []
+        elif inner == "/each":
+            if not stack:
+                parsed.problems.append(("bad_each", "{{/each}} 前面没有 {{#each …}}", "{{/each}} without {{#each …}}"))
+                continue
+            table, outer = stack.pop()
+            outer.append(Each(table, tuple(current)))
+            current = outer
+        elif not inner:
+            parsed.problems.append(("empty_placeholder", "空的占位符 {{ }}", "an empty placeholder {{ }}"))
+        else:
+            current.append(Placeholder(inner))
+    if stack:
+        parsed.problems.append(
+            (
+                "bad_each",
+                f"{{{{#each {stack[-1][0]}}}}} 没有对应的 {{{{/each}}}}",
+                f"{{{{#each {stack[-1][0]}}}}} is not closed by {{{{/each}}}}",
+            )
+        )
+
+
+def _placeholder_issue(path: str, text: str, error: ExpressionError | None, zh: str = "", en: str = "") -> Issue:
+    """An issue that names the placeholder as written."""
+    zh, en = (error.message, error.message_en or error.message) if error else (zh, en)
+    return Issue(
+        path,
+        error.code if error else "bad_placeholder",
+        f"占位符 {{{{ {text} }}}}：{zh}",
+        f"placeholder {{{{ {text} }}}}: {en}",
+    )
+
+
+def _part_issues(form: FormDefinition, parts: tuple[Part, ...] | list[Part], path: str, in_each: bool) -> list[Issue]:
+    issues: list[Issue] = []
+    for part in parts:
+        if isinstance(part, Placeholder):
+            if part.text.startswith("@"):
+                if part.text not in SPECIALS or (part.text == "@index" and not in_each):
+                    issues.append(
+                        _placeholder_issue(
+                            path,
+                            part.text,
+                            None,
+                            "只能用 @logo、@seal，以及 #each 中的 @index",
+                            "only @logo, @seal, and @index inside #each",
+                        )
+                    )
+                continue
+            if part.text in form.by_key:
+                continue  # a bare field prints whatever its type (address, attachments, a sub-table's rows)
+            try:
+                found = checked(form, part.text)
+            except ExpressionError as e:
+                issues.append(_placeholder_issue(path, part.text, e))
+                continue
+            if any(
+                isinstance(n, FieldRef)
+                and len(n.path) == 2
+                and form.by_key.get(n.path[0]) is not None
+                and form.by_key[n.path[0]].type == "relation"
+                for n in walk(found.node)
+            ):
+                issues.append(
+                    _placeholder_issue(
+                        path,
+                        part.text,
+                        None,
+                        "打印模板不能跨关联读取字段，请在表单中加查找字段",
+                        "a print template reads the form's own fields: add a lookup field",
+                    )
+                )
+        elif isinstance(part, Each):
+            table = form.by_key.get(part.table)
+            if table is None or table.type != "sub_table":
+                issues.append(
+                    _placeholder_issue(
+                        path,
+                        f"#each {part.table}",
+                        None,
+                        f"{part.table} 不是本表单的子表字段",
+                        f"{part.table!r} is not a sub_table field of the form",
+                    )
+                )
+                continue
+            issues += _part_issues(sub_table_form(table), part.parts, path, True)
+    return issues
+
+
+def template_issues(form: FormDefinition, template: PrintTemplate, where: str) -> list[Issue]:
+    """Every problem of a template's header, body and footer at `<where>.<part>`, naming the placeholder."""
+    issues: list[Issue] = []
+    for name in PARTS:
+        parsed = parse(getattr(template, name))
+        path = f"{where}.{name}"
+        issues += [Issue(path, code, zh, en) for code, zh, en in parsed.problems]
+        issues += _part_issues(form, parsed.parts, path, False)
+    return issues
+
+
+@dataclass(frozen=True)
+class PrintRecord:
+    """One record as its reader may print it.
+
+    `shown`: the data as the API shows it to the reader (hidden fields absent, masked ones masked, relations
+    as {id, title}); `system`: id, created_at … ; `unreadable`: hidden and masked keys, which no expression
+    may read; `images`: "logo" / "seal" → a data: URI the runtime made from the uploaded file."""
+
+    form: FormDefinition
+    shown: Mapping[str, Any]
+    system: Mapping[str, Any]
+    unreadable: frozenset[str]
+    images: Mapping[str, str]
+    ctx: EvalContext
+
+
+def _plain(value: Any) -> Any:
+    """A shown value as expressions read it: a related record {id, title} is its id."""
+    if isinstance(value, dict) and "id" in value and "title" in value:
+        return value["id"]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _display(field: FieldType | None, value: Any, ctx: EvalContext) -> str:
+    """A field's shown value as a document writes it: titles, 2026年12月6日, 12,600.00, 是/否."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, dict) and "title" in value:
+        return str(value["title"])
+    kind = field.type if field is not None else None
+    if kind == "sub_table" and isinstance(value, list):  # rows as the record page's cell: "CRM 专业版 2；实施服务 1"
+        columns = getattr(field, "fields", [])
+        return "；".join(
+            " ".join(t for c in columns if (t := _display(c, row.get(c.key), ctx)))
+            for row in value
+            if isinstance(row, dict)
+        )
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return "、".join(str(v.get("title", v.get("name", ""))) for v in value)  # relations, attachments
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if kind == "money":
+        return f"{Decimal(str(value)):,.2f}"
+    if kind == "date" or isinstance(value, date):
+        return chinese_date(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    if kind == "datetime" or (isinstance(value, str) and len(value) > 18 and value[10:11] == "T"):
+        return _moment(value, ctx)
+    if field is not None:
+        try:
+            cell = field.to_cell(value)
+        except Exception:  # a print never fails over one odd stored value
+            cell = value
+        return show(cell)
+    return show(value)
+
+
+def _moment(value: Any, ctx: EvalContext) -> str:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    local = moment.astimezone(ctx.timezone)
+    return f"{chinese_date(local)} {local:%H:%M}"
+
+
+def _result(value: Any, ctx: EvalContext) -> str:
+    """An expression's value as text: dates in Chinese, numbers exact, lists joined with 、."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return _moment(value, ctx)
+    if isinstance(value, date):
+        return chinese_date(value)
+    if isinstance(value, list):
+        return "、".join(_result(v, ctx) for v in value if v is not None)
+    return show(value)
+
+
+class _Renderer:
+    def __init__(self, record: PrintRecord) -> None:
+        self.record = record
+        data = {k: _plain(v) for k, v in record.shown.items() if k not in record.unreadable}
+        self.values = row_values(record.form, data) | dict(record.system)
+
+    def parts(
+        self,
+        parts: tuple[Part, ...] | list[Part],
+        form: FormDefinition,
+        values: Mapping[str, Any],
+        shown: Mapping[str, Any],
+        index: int | None,
+    ) -> str:
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, Text):
+                out.append(part.html)
+            elif isinstance(part, Each):
+                out.append(self.each(part))
+            elif part.text == "@index":
+                out.append(str(index or ""))
+            elif part.text in ("@logo", "@seal"):
+                uri = self.record.images.get(part.text[1:])
+                # the runtime made the URI from a stored image; it is escaped all the same
+                out.append(f'<img class="{part.text[1:]}" src="{html.escape(uri)}" alt="">' if uri else "")
+            else:
+                out.append(html.escape(self.placeholder(part.text, form, values, shown)))
+        return "".join(out)
+
+    def placeholder(self, text: str, form: FormDefinition, values: Mapping[str, Any], shown: Mapping[str, Any]) -> str:
+        if text in form.by_key:  # a bare field, as the reader sees it (absent when hidden, masked when masked)
+            return _display(form.by_key[text], shown.get(text), self.record.ctx)
+        found = checked(form, text)
+        refs = [n.path for n in walk(found.node) if isinstance(n, FieldRef)]
+        if any(path and path[0] in self.record.unreadable for path in refs) and form is self.record.form:
+            return ""
+        return _result(evaluate(found, values, self.record.ctx), self.record.ctx)
+
+    def each(self, part: Each) -> str:
+        table = self.record.form.by_key[part.table]
+        rows = self.record.shown.get(part.table) if part.table not in self.record.unreadable else None
+        sub = sub_table_form(table)
+        out = []
+        for i, row in enumerate(rows if isinstance(rows, list) else [], start=1):
+            if isinstance(row, dict):
+                out.append(self.parts(part.parts, sub, row_values(sub, {k: _plain(v) for k, v in row.items()}), row, i))
+        return "".join(out)
+
+
+def render(template_text: str, record: PrintRecord) -> str:
+    """One part of a checked template filled in for one record (HTML; every value escaped)."""
+    parsed = parse(template_text)
+    renderer = _Renderer(record)
+    return renderer.parts(parsed.parts, record.form, renderer.values, record.shown, None)
+
+
+__all__ = ["PrintRecord", "Parsed", "parse", "render", "template_issues"]
