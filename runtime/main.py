@@ -20,6 +20,7 @@ from runtime.api import (
     flow_admin,
     flow_designer,
     flows,
+    import_wizard,
     messages,
     org,
     preview,
@@ -87,5 +88,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
                    selection, preview, flow_designer, flow_admin, expressions):
         app.include_router(module.router)
+    app.include_router(import_wizard.router)  # the import wizard (issue 26)
     pages.install(app)
     return app

@@ -6,7 +6,7 @@ Adding a kind of job = a function `handle(run: JobRun)` in a module here, one li
 from __future__ import annotations
 
 from engine.registry import Registry
-from runtime.jobs.handlers import email, flow_timer, robots, webhook
+from runtime.jobs.handlers import email, flow_timer, import_run, robots, webhook
 from runtime.jobs.job_run import Handler
 
 job_handlers: Registry[Handler] = Registry("job kind")
@@ -20,6 +20,7 @@ BUILT_INS: tuple[tuple[str, Handler], ...] = (
     ("webhook", webhook.handle),
     ("dingtalk", robots.dingtalk),
     ("wecom", robots.wecom),
+    ("import_run", import_run.handle),  # an import wizard's run (issue 26)
 )
 for _kind, _handler in BUILT_INS:
     job_handlers.register(_kind, _handler)

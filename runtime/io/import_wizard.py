@@ -1,0 +1,261 @@
+"""The import wizard's steps, shared by the API (runtime/api/import_wizard.py), the web UI (which calls that
+API) and the CLI: upload → mapping (sheet, header row, columns, values) → dry run → run (a background job)
+→ result and error report.
+
+Every step goes through the permission gate of the actor who started the import: the import right to
+upload, then create (create, upsert) and update (upsert, update) for the dry run and the run; the job
+opens the same gate again with the same actor when it runs. The run is all or nothing unless the user
+chose to skip bad rows; either way its audit entry is written in the transaction that commits it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from engine.errors import Conflict, EngineError, Issue, NotFound
+from runtime import audit
+from runtime.db.db import Database
+from runtime.io import import_plan, import_runs, imports
+from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
+from runtime.io.import_files import error_report_bytes
+from runtime.io.records import cell_names, records_named
+from runtime.io.sheet_limits import SheetLimits
+from runtime.io.spreadsheet import first_rows, read_sheet, sheet_names
+from runtime.permissions.check import FormGate, Guard
+from runtime.records.context import Actor, Change
+from runtime.records.files import file_path
+from runtime.schemas.imports import ImportSpec
+
+log = logging.getLogger("tangram.import_wizard")
+DISTINCT_VALUES = 200  # per column, the value mapping lists at most these texts
+CANDIDATES = 10
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run's write transaction so that the updates it tried roll back."""
+
+
+def gate_for(guard: Guard, conn: Connection, app: str, form: str, spec: ImportSpec | None = None) -> FormGate:
+    """The importer's gate: the import right, and the rights the mode needs (create and/or update)."""
+    gate = guard.form(conn, app, form, "import")
+    if spec is not None:
+        if spec.mode in ("create", "upsert"):
+            gate.require("create")
+        if spec.mode in ("upsert", "update"):
+            gate.require("update")
+    return gate
+
+
+def upload_bytes(root: Path, run: Any) -> bytes:
+    return file_path(root, run.file_id).read_bytes()
+
+
+def analyse(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: ImportSpec, limits: SheetLimits,
+            change: Change) -> dict[str, Any]:
+    """What the mapping step shows: the sheets, the top rows (to choose the header row), each column with
+    its field (chosen, else suggested), the form's fields and the value mapping the mapped columns need."""
+    saved = import_runs.saved_mapping(conn, gate.ref.app_key, gate.ref.form.key)
+    sheet = read_sheet(data, filename, limits, sheet=spec.sheet, header_row=spec.header_row)
+    choices = suggest_columns(gate.ref.form, sheet.header, saved.get("columns"), gate.hidden | gate.masked)
+    if spec.columns is not None:
+        choices = [ColumnChoice(c.index, c.header, spec.columns.get(c.index), "chosen") for c in choices]
+    fields = {f.key: f for f in gate.ref.form.writable if f.key not in gate.hidden | gate.masked}
+    return {
+        "sheets": sheet_names(data, filename, limits),
+        "first_rows": [[_text(c) for c in row] for row in first_rows(data, filename, limits, sheet=spec.sheet)],
+        "header": sheet.header,
+        "columns": [c.as_json() for c in choices],
+        "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required, "unique": f.unique}
+                   for f in fields.values()],
+        "saved": saved,
+        "values": _values(conn, gate, sheet.rows, {c.index: fields[c.field] for c in choices if c.field in fields},
+                          spec, change),
+    }
+
+
+def _text(cell: Any) -> str:
+    return "" if cell is None else str(cell)
+
+
+def _values(conn: Connection, gate: FormGate, rows: Any, columns: dict[int, Any], spec: ImportSpec,
+            change: Change) -> dict[str, list[dict[str, Any]]]:
+    """Per select or relation column, the cell texts the field would not read as they are: a select's
+    unknown options with a suggested one, a relation's names that match no record or several (with the
+    candidates). The user's own mapping (spec.values) is shown as chosen."""
+    wanted = {i: f for i, f in columns.items()
+              if f.type in ("select", "multi_select") or f.refers_to == "record"}
+    seen: dict[int, dict[str, int]] = {i: {} for i in wanted}
+    for row in rows:
+        for i, field in wanted.items():
+            if i < len(row) and row[i] not in (None, ""):
+                texts = cell_names(row[i]) if field.type == "multi_select" or field.refers_to == "record" else [
+                    str(row[i]).strip()]
+                counts = seen[i]
+                for text in texts:
+                    if text in counts or len(counts) < DISTINCT_VALUES:
+                        counts[text] = counts.get(text, 0) + 1
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i, field in wanted.items():
+        chosen = spec.values.get(field.key, {})
+        if field.refers_to == "record":
+            names = [t for t in seen[i] if not t.isdigit()]
+            found = records_named(conn, gate.ref, field, names, change.reads)
+            entries = [{"text": t, "count": seen[i][t], "problem": "missing" if not found.get(t) else "ambiguous",
+                        "candidates": found.get(t, [])[:CANDIDATES], "chosen": chosen.get(t)}
+                       for t in names if len(found.get(t, [])) != 1]
+        else:
+            entries = [{"text": t, "count": n, "problem": "unknown_option", "suggestion": suggest_option(field, t),
+                        "chosen": chosen.get(t)} for t, n in seen[i].items() if not option_known(field, t)]
+        if entries:
+            out[field.key] = entries
+    return out
+
+
+def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, change: Change) -> dict[str, Any]:
+    """Check every row as the run would, write nothing: the counts, the preview and every problem."""
+    spec = ImportSpec.model_validate(run.spec)
+    plan = _plan(db, guard, run, data, limits, spec, change)
+    try:
+        with db.write() as conn:
+            import_plan.try_updates(conn, plan, change)
+            result = import_plan.report(conn, plan, change)
+            raise _DryRun
+    except _DryRun:
+        pass
+    return result
+
+
+def _plan(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, spec: ImportSpec,
+          change: Change) -> import_plan.Plan:
+    with db.read() as conn:
+        gate = gate_for(guard, conn, run.app, run.form, spec)
+        sheet = read_sheet(data, run.filename, limits, sheet=spec.sheet, header_row=spec.header_row)
+        writing = gate.writing(change)
+        plan = import_plan.plan(conn, gate.ref, sheet, spec, writing, hidden=gate.hidden | gate.masked,
+                                check=lambda items: gate.check_write(items, prefix=True),
+                                scope=gate.where("update") if spec.mode != "create" else None)
+    return plan
+
+
+def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:
+    """Queue the run of a dry-run import (409 unless its last dry run is the current one and found nothing
+    wrong, or the user chose to skip bad rows)."""
+    from runtime.jobs import outbox  # the jobs package imports this module's handler
+
+    spec = ImportSpec.model_validate(run.spec)
+    if run.status != "checked":
+        raise Conflict("请先试运行，再开始导入", "run the dry run first, then the import", status=run.status)
+    failed = run.result.get("counts", {}).get("failed", 0)
+    if failed and not spec.skip_bad:
+        raise Conflict(f"试运行有 {failed} 行错误：请修正后重新上传，或选择跳过错误行",
+                       f"the dry run found {failed} bad row(s): fix them, or choose to skip bad rows")
+    if not import_runs.claim(conn, run.id, now, "checked", "queued"):
+        raise Conflict("这次导入已经开始", "this import has started already")
+    outbox.enqueue(conn, "import_run", {"run": run.id, "actor": _actor_json(actor)}, now,
+                   key=f"import_run:{run.id}", max_attempts=1)
+
+
+def _actor_json(actor: Actor) -> dict[str, Any]:
+    return {"username": actor.username, "user_id": actor.user_id, "is_admin": actor.is_admin,
+            "department": actor.department, "apps": sorted(actor.apps) if actor.apps is not None else None,
+            "ip": actor.ip}
+
+
+def actor_from(payload: dict[str, Any]) -> Actor:
+    apps = payload.get("apps")
+    return Actor(payload["username"], payload.get("user_id"), bool(payload.get("is_admin")),
+                 department=payload.get("department"), ip=payload.get("ip"),
+                 apps=frozenset(apps) if apps is not None else None)
+
+
+def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: Actor, change: Change,
+            tick: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    """Run a queued import (the job's work): check again, write, record the result; any refusal is the
+    import's result (status failed, nothing written unless bad rows are skipped), never the job's."""
+    with db.write() as conn:
+        if not import_runs.claim(conn, run_id, tick(), "queued", "running"):
+            return  # run already (a repeated delivery of the job)
+        run = import_runs.by_id(conn, run_id)
+    assert run is not None
+    spec = ImportSpec.model_validate(run.spec)
+    guard = Guard(actor, change.now, change.timezone)
+    try:
+        plan = _plan(db, guard, run, upload_bytes(root, run), limits, spec, change)
+        with db.write() as conn:
+            import_runs.change(conn, run_id, tick(), total=len(plan.parsed.items), done=0)
+        if plan.issues and not spec.skip_bad:
+            raise imports.refused(plan.all_issues())
+        _write(db, plan, run, spec, actor, change, tick)
+    except EngineError as e:
+        _failed(db, run_id, e, tick())
+    except Exception as e:  # a bug or the database gone: the import failed, said so, nothing half-written
+        log.exception("import %s failed", run_id)
+        _failed(db, run_id, e, tick())
+
+
+def _write(db: Database, plan: import_plan.Plan, run: Any, spec: ImportSpec, actor: Actor, change: Change,
+           tick: Callable[[], datetime]) -> None:
+    def progress(done: int) -> None:
+        with db.write() as conn:
+            import_runs.change(conn, run.id, tick(), done=done)
+
+    def finish(conn: Connection, made: list[Any]) -> None:
+        import_plan.try_updates(conn, plan, change)  # in the transaction that publishes the created rows
+        if plan.issues and not spec.skip_bad:
+            raise imports.refused(plan.all_issues())
+        counts = plan.counts()
+        audit.write(conn, "record.import", actor, change.now, app=run.app, form=run.form, detail={
+            "import": run.id, "file": run.filename, "mode": spec.mode, "key": spec.key,
+            "created": len(made), "updated": counts["updated"], "unchanged": counts["unchanged"],
+            "skipped": counts["failed"]})
+        import_runs.save_mapping(conn, run.app, run.form, _mapping_of(plan), actor, change.now)
+        result = {"counts": {**counts, "new": len(made)}, "issues": _issues(plan), "ids": [r.id for r in made][:100]}
+        import_runs.change(conn, run.id, tick(), status="done", result=result, done=counts["rows"])
+
+    if plan.prepared is not None and plan.prepared.rows:
+        imports.write(db, plan.prepared, change, finish, progress)
+    else:
+        with db.write() as conn:
+            finish(conn, [])
+
+
+def _mapping_of(plan: import_plan.Plan) -> dict[str, Any]:
+    """What the form's next import starts from: this one's columns by header text, values, mode and key."""
+    choices = [ColumnChoice(i, h, f.key if f is not None else None, "chosen")
+               for i, (h, f) in enumerate(zip(plan.header, plan.columns, strict=False))]
+    spec = plan.spec
+    return {"columns": saved_columns(choices), "values": spec.values, "mode": spec.mode, "key": spec.key}
+
+
+def _issues(plan: import_plan.Plan) -> list[dict[str, Any]]:
+    return import_plan.issue_list(plan.all_issues())
+
+
+def _failed(db: Database, run_id: int, error: Exception, now: datetime) -> None:
+    issues: list[Issue] = error.issues if isinstance(error, EngineError) else []
+    message = str(error) if isinstance(error, EngineError) else "导入失败（服务器内部错误），未导入任何记录"
+    result = {"error": {"code": getattr(error, "code", "error"), "message": message},
+              "issues": import_plan.issue_list(issues),
+              "counts": {"rows": 0, "new": 0, "updated": 0, "unchanged": 0,
+                         "failed": len({i.path.split(".")[0] for i in issues})}}
+    with db.write() as conn:
+        import_runs.change(conn, run_id, now, status="failed", result=result)
+
+
+def error_report(run: Any, data: bytes, limits: SheetLimits) -> bytes:
+    """The failed rows of the import's last dry run or run, as uploaded, with what is wrong in each."""
+    spec = ImportSpec.model_validate(run.spec)
+    problems: dict[int, list[str]] = {}
+    for issue in run.result.get("issues", []):
+        problems.setdefault(issue["row"], []).append(issue["message"])
+    if not problems:
+        raise NotFound("这次导入没有错误行", "this import has no bad rows")
+    return error_report_bytes(data, run.filename, limits, spec.sheet, spec.header_row, problems, "错误行")
+
+
+__all__ = ["gate_for", "upload_bytes", "analyse", "dry_run", "start", "execute", "actor_from", "error_report"]
