@@ -119,7 +119,11 @@ def _values(conn: Connection, gate: FormGate, rows: Any, columns: dict[int, Any]
 def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, change: Change) -> dict[str, Any]:
     """Check every row as the run would, write nothing: the counts, the preview and every problem."""
     spec = ImportSpec.model_validate(run.spec)
-    plan = _plan(db, guard, run, data, limits, spec, change)
+    return tried(db, _plan(db, guard, run, data, limits, spec, change), change)
+
+
+def tried(db: Database, plan: import_plan.Plan, change: Change) -> dict[str, Any]:
+    """The dry run's report of a plan: its updates tried in a write transaction that is rolled back."""
     try:
         with db.write() as conn:
             import_plan.try_updates(conn, plan, change)
@@ -134,12 +138,18 @@ def _plan(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits
           change: Change) -> import_plan.Plan:
     with db.read() as conn:
         gate = gate_for(guard, conn, run.app, run.form, spec)
-        sheet = read_sheet(data, run.filename, limits, sheet=spec.sheet, header_row=spec.header_row)
-        writing = gate.writing(change)
-        plan = import_plan.plan(conn, gate.ref, sheet, spec, writing, hidden=gate.hidden | gate.masked,
-                                check=lambda items: gate.check_write(items, prefix=True),
-                                scope=gate.where("update") if spec.mode != "create" else None)
-    return plan
+        return plan_rows(conn, gate.ref, data, run.filename, limits, spec, change, gate)
+
+
+def plan_rows(conn: Connection, ref: Any, data: bytes, filename: str, limits: SheetLimits, spec: ImportSpec,
+              change: Change, gate: FormGate | None) -> import_plan.Plan:
+    """The plan of a file's rows, through `gate` (None: the system's own import, from the CLI)."""
+    sheet = read_sheet(data, filename, limits, sheet=spec.sheet, header_row=spec.header_row)
+    if gate is None:
+        return import_plan.plan(conn, ref, sheet, spec, change)
+    return import_plan.plan(conn, gate.ref, sheet, spec, gate.writing(change), hidden=gate.hidden | gate.masked,
+                            check=lambda items: gate.check_write(items, prefix=True),
+                            scope=gate.where("update") if spec.mode != "create" else None)
 
 
 def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:
@@ -184,13 +194,19 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
     assert run is not None
     spec = ImportSpec.model_validate(run.spec)
     guard = Guard(actor, change.now, change.timezone)
+
+    def progress(done: int) -> None:
+        with db.write() as conn:
+            import_runs.change(conn, run_id, tick(), done=done)
+
+    def finished(conn: Connection, result: dict[str, Any]) -> None:
+        import_runs.change(conn, run_id, tick(), status="done", result=result, done=result["counts"]["rows"])
+
     try:
         plan = _plan(db, guard, run, upload_bytes(root, run), limits, spec, change)
         with db.write() as conn:
             import_runs.change(conn, run_id, tick(), total=len(plan.parsed.items), done=0)
-        if plan.issues and not spec.skip_bad:
-            raise imports.refused(plan.all_issues())
-        _write(db, plan, run, spec, actor, change, tick)
+        write(db, plan, actor, change, run.filename, progress=progress, finished=finished, run_id=run_id)
     except EngineError as e:
         _failed(db, run_id, e, tick())
     except Exception as e:  # a bug or the database gone: the import failed, said so, nothing half-written
@@ -198,30 +214,38 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
         _failed(db, run_id, e, tick())
 
 
-def _write(db: Database, plan: import_plan.Plan, run: Any, spec: ImportSpec, actor: Actor, change: Change,
-           tick: Callable[[], datetime]) -> None:
-    def progress(done: int) -> None:
-        with db.write() as conn:
-            import_runs.change(conn, run.id, tick(), done=done)
+def write(db: Database, plan: import_plan.Plan, actor: Actor, change: Change, filename: str, *,
+          progress: Callable[[int], None] | None = None,
+          finished: Callable[[Connection, dict[str, Any]], None] | None = None,
+          run_id: int | None = None) -> dict[str, Any]:
+    """Write a plan's rows: created in chunks and published with the updates in one transaction, all or
+    nothing (ValidationFailed by row) unless the spec skips bad rows; audited, and the mapping saved for
+    the form's next import. The result: counts and the problems of the rows skipped."""
+    spec = plan.spec
+    if plan.issues and not spec.skip_bad:
+        raise imports.refused(plan.all_issues())
+    out: dict[str, Any] = {}
 
     def finish(conn: Connection, made: list[Any]) -> None:
         import_plan.try_updates(conn, plan, change)  # in the transaction that publishes the created rows
         if plan.issues and not spec.skip_bad:
             raise imports.refused(plan.all_issues())
-        counts = plan.counts()
-        audit.write(conn, "record.import", actor, change.now, app=run.app, form=run.form, detail={
-            "import": run.id, "file": run.filename, "mode": spec.mode, "key": spec.key,
-            "created": len(made), "updated": counts["updated"], "unchanged": counts["unchanged"],
-            "skipped": counts["failed"]})
-        import_runs.save_mapping(conn, run.app, run.form, _mapping_of(plan), actor, change.now)
-        result = {"counts": {**counts, "new": len(made)}, "issues": _issues(plan), "ids": [r.id for r in made][:100]}
-        import_runs.change(conn, run.id, tick(), status="done", result=result, done=counts["rows"])
+        counts = {**plan.counts(), "new": len(made)}
+        ref = plan.ref
+        audit.write(conn, "record.import", actor, change.now, app=ref.app_key, form=ref.form.key, detail={
+            "import": run_id, "file": filename, "mode": spec.mode, "key": spec.key, "created": len(made),
+            "updated": counts["updated"], "unchanged": counts["unchanged"], "skipped": counts["failed"]})
+        import_runs.save_mapping(conn, ref.app_key, ref.form.key, _mapping_of(plan), actor, change.now)
+        out.update(counts=counts, issues=import_plan.issue_list(plan.all_issues()), ids=[r.id for r in made][:100])
+        if finished is not None:
+            finished(conn, out)
 
     if plan.prepared is not None and plan.prepared.rows:
         imports.write(db, plan.prepared, change, finish, progress)
     else:
         with db.write() as conn:
             finish(conn, [])
+    return out
 
 
 def _mapping_of(plan: import_plan.Plan) -> dict[str, Any]:
@@ -230,10 +254,6 @@ def _mapping_of(plan: import_plan.Plan) -> dict[str, Any]:
                for i, (h, f) in enumerate(zip(plan.header, plan.columns, strict=False))]
     spec = plan.spec
     return {"columns": saved_columns(choices), "values": spec.values, "mode": spec.mode, "key": spec.key}
-
-
-def _issues(plan: import_plan.Plan) -> list[dict[str, Any]]:
-    return import_plan.issue_list(plan.all_issues())
 
 
 def _failed(db: Database, run_id: int, error: Exception, now: datetime) -> None:
@@ -250,12 +270,19 @@ def _failed(db: Database, run_id: int, error: Exception, now: datetime) -> None:
 def error_report(run: Any, data: bytes, limits: SheetLimits) -> bytes:
     """The failed rows of the import's last dry run or run, as uploaded, with what is wrong in each."""
     spec = ImportSpec.model_validate(run.spec)
-    problems: dict[int, list[str]] = {}
-    for issue in run.result.get("issues", []):
-        problems.setdefault(issue["row"], []).append(issue["message"])
+    problems = problems_by_row(run.result.get("issues", []))
     if not problems:
         raise NotFound("这次导入没有错误行", "this import has no bad rows")
     return error_report_bytes(data, run.filename, limits, spec.sheet, spec.header_row, problems, "错误行")
 
 
-__all__ = ["gate_for", "upload_bytes", "analyse", "dry_run", "start", "execute", "actor_from", "error_report"]
+def problems_by_row(issues: list[dict[str, Any]]) -> dict[int, list[str]]:
+    """An import result's problems (import_plan.issue_list) by spreadsheet row, as the error report lists them."""
+    problems: dict[int, list[str]] = {}
+    for issue in issues:
+        problems.setdefault(issue["row"], []).append(issue["message"])
+    return problems
+
+
+__all__ = ["gate_for", "upload_bytes", "analyse", "dry_run", "tried", "plan_rows", "start", "execute", "write",
+           "actor_from", "error_report", "problems_by_row"]
