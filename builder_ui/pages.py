@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from builder_ui import builder, dashboards, flow_admin, flow_designer, inbox, kanban, lists, records
+from builder_ui import builder, dashboards, flow_admin, flow_designer, import_pages, inbox, kanban, lists, records
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.rendering import render
@@ -123,3 +123,4 @@ def install(app: FastAPI) -> None:
     for module_router in (router, lists.router, records.router, kanban.router, builder.router, inbox.router, dashboards.router,
                           flow_designer.router, flow_admin.router):
         app.include_router(module_router)
+    app.include_router(import_pages.router)  # the import wizard (issue 26)

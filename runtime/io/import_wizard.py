@@ -70,7 +70,8 @@ def analyse(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: 
         "first_rows": [[_text(c) for c in row] for row in first_rows(data, filename, limits, sheet=spec.sheet)],
         "header": sheet.header,
         "columns": [c.as_json() for c in choices],
-        "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required, "unique": f.unique}
+        "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required, "unique": f.unique,
+                    "options": [o.value for o in f.options] if f.type in ("select", "multi_select") else None}
                    for f in fields.values()],
         "saved": saved,
         "values": _values(conn, gate, sheet.rows, {c.index: fields[c.field] for c in choices if c.field in fields},
