@@ -76,16 +76,16 @@ def upload(app: str, form: str, file: UploadFile, request: Request, db: DB, guar
                              field="file", limit="max_upload_mb", max=settings.max_upload_mb)
     limits, change = SheetLimits.from_settings(settings), change_for(request, guard.actor)
     name = file.filename or "import"
-    read_sheet(data, name, limits).rows.close()  # unreadable: refused now, before anything is kept
-    with db.write() as conn:
+    with db.read() as conn:  # an unreadable file is refused here, before anything is kept
         gate = import_wizard.gate_for(guard, conn, app, form)
-        meta = save_file(conn, settings.data_dir, io.BytesIO(data), name, file.content_type or "", change,
-                         max_bytes=limit)
         saved = import_runs.saved_mapping(conn, app, form)
         spec = ImportSpec(mode=saved.get("mode", "create"), key=saved.get("key", []), values=saved.get("values", {}))
+        analysis = import_wizard.analyse(conn, gate, data, name, spec, limits, gate.writing(change))
+    with db.write() as conn:
+        meta = save_file(conn, settings.data_dir, io.BytesIO(data), name, file.content_type or "", change,
+                         max_bytes=limit)
         run_id = import_runs.create(conn, app, form, guard.actor, meta["id"], name, spec.as_json(), change.now)
         run = import_runs.get(conn, app, form, run_id, guard.actor)
-        analysis = import_wizard.analyse(conn, gate, data, name, spec, limits, gate.writing(change))
     return JSONResponse({**import_runs.as_json(run), "analysis": analysis}, status_code=201)
 
 

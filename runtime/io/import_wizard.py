@@ -9,6 +9,7 @@ chose to skip bad rows; either way its audit entry is written in the transaction
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,6 +34,9 @@ from runtime.schemas.imports import ImportSpec
 
 log = logging.getLogger("tangram.import_wizard")
 DISTINCT_VALUES = 200  # per column, the value mapping lists at most these texts
+ANALYSED_ROWS = 20_000
+"""Rows read for the value mapping, so that the mapping step of a large file answers in seconds; a value
+first seen further down is still checked, and flagged in its cell, by the dry run."""
 CANDIDATES = 10
 
 
@@ -91,7 +95,7 @@ def _values(conn: Connection, gate: FormGate, rows: Any, columns: dict[int, Any]
     wanted = {i: f for i, f in columns.items()
               if f.type in ("select", "multi_select") or f.refers_to == "record"}
     seen: dict[int, dict[str, int]] = {i: {} for i in wanted}
-    for row in rows:
+    for row in itertools.islice(rows, ANALYSED_ROWS):
         for i, field in wanted.items():
             if i < len(row) and row[i] not in (None, ""):
                 texts = cell_names(row[i]) if field.type == "multi_select" or field.refers_to == "record" else [
