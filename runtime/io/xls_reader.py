@@ -39,7 +39,7 @@ try:
     if index < 0:
         sys.exit(0)
     if index >= len(book.sheet_names):
-        pickle.dump(("error", "no sheet %d" % (index + 1)), out)
+        pickle.dump(("nosheet", len(book.sheet_names)), out)
         sys.exit(0)
     sheet = book.get_sheet_by_index(index)
     width = int(sys.argv[2])
@@ -93,6 +93,8 @@ def _child_rows(data: bytes, limits: SheetLimits, sheet: int) -> Iterator[tuple[
                 break  # the end, or the child died mid-row: its exit status tells which
             if kind == "error":
                 raise _unreadable(value)
+            if kind == "nosheet":
+                raise BadFile(f"文件只有 {value} 个工作表", f"the file has {value} sheet(s)", field="sheet")
             if kind == "names":
                 yield kind, value
                 continue
