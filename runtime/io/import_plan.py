@@ -110,7 +110,7 @@ def _row_of(issue: Issue) -> int:
 
 
 def _key_problem(issues: list[Issue]) -> bool:
-    return any(i.code in ("missing_key", "duplicate_key", "no_match") for i in issues)
+    return any(i.code in ("missing_key", "duplicate_key", "no_match", "ambiguous_key") for i in issues)
 
 
 def _issue(result: Plan, index: int, code: str, field_key: str, message: str, message_en: str) -> Issue:
@@ -157,19 +157,23 @@ def _match(conn: Connection, result: Plan, change: Change, scope: Any) -> None:
         keys[index] = key
     stored = _stored_by_key(conn, result, {k[0] for k in keys.values()}, scope)
     for index, key in keys.items():
-        row = stored.get(key)
-        if row is not None:
-            result.matches[index] = row
+        rows = stored.get(key, [])
+        if len(rows) > 1:  # a key that is not unique in the data: which record the row means is unknown
+            result.fail(index, _issue(result, index, "ambiguous_key", lead, f"有 {len(rows)} 条记录的业务主键与此行相同",
+                                      f"{len(rows)} records have this row's business key"))
+        elif rows:
+            result.matches[index] = rows[0]
         elif result.spec.mode == "update":
             shown = " / ".join(str(v) for v in key)
             result.fail(index, _issue(result, index, "no_match", lead, f"找不到业务主键为“{shown}”的记录",
                                       f"no record has the business key {shown!r}"))
 
 
-def _stored_by_key(conn: Connection, result: Plan, leads: set[Any], scope: Any) -> dict[tuple[Any, ...], Row[Any]]:
+def _stored_by_key(conn: Connection, result: Plan, leads: set[Any],
+                   scope: Any) -> dict[tuple[Any, ...], list[Row[Any]]]:
     ref, fields = result.ref, [result.ref.form.by_key[k] for k in result.spec.key]
     column = field_column(fields[0], conn.dialect.name).raw_expr()
-    found: dict[tuple[Any, ...], Row[Any]] = {}
+    found: dict[tuple[Any, ...], list[Row[Any]]] = {}
     wanted = sorted(str(v) for v in leads)
     for start in range(0, len(wanted), KEY_CHUNK):
         query = select(records_table.c.id, records_table.c.version, records_table.c.data).where(
@@ -178,7 +182,7 @@ def _stored_by_key(conn: Connection, result: Plan, leads: set[Any], scope: Any) 
         if scope is not None:
             query = query.where(scope)
         for row in conn.execute(query.order_by(records_table.c.id)):
-            found.setdefault(tuple(row.data.get(f.key) for f in fields), row)
+            found.setdefault(tuple(row.data.get(f.key) for f in fields), []).append(row)
     return found
 
 

@@ -171,8 +171,8 @@ def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:
                        f"the dry run found {failed} bad row(s): fix them, or choose to skip bad rows")
     if not import_runs.claim(conn, run.id, now, "checked", "queued"):
         raise Conflict("这次导入已经开始", "this import has started already")
-    outbox.enqueue(conn, "import_run", {"run": run.id, "actor": _actor_json(actor)}, now,
-                   key=f"import_run:{run.id}", max_attempts=1)
+    # no idempotency key: the claim above starts an import once, and a failed one may be started again
+    outbox.enqueue(conn, "import_run", {"run": run.id, "actor": _actor_json(actor)}, now, max_attempts=1)
 
 
 def _actor_json(actor: Actor) -> dict[str, Any]:
@@ -194,7 +194,8 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
     import's result (status failed, nothing written unless bad rows are skipped), never the job's."""
     with db.write() as conn:
         if not import_runs.claim(conn, run_id, tick(), "queued", "running"):
-            return  # run already (a repeated delivery of the job)
+            _interrupted(conn, run_id, tick())
+            return
         run = import_runs.by_id(conn, run_id)
     assert run is not None
     spec = ImportSpec.model_validate(run.spec)
@@ -259,6 +260,16 @@ def _mapping_of(plan: import_plan.Plan) -> dict[str, Any]:
                for i, (h, f) in enumerate(zip(plan.header, plan.columns, strict=False))]
     spec = plan.spec
     return {"columns": saved_columns(choices), "values": spec.values, "mode": spec.mode, "key": spec.key}
+
+
+def _interrupted(conn: Connection, run_id: int, now: datetime) -> None:
+    """The job delivered again while its import is `running`: the worker running it died (its lease
+    passed). What it staged is removed by the worker's clean-up and nothing was published (the publish
+    and the status `done` commit together), so the import failed as a whole and may be started anew."""
+    run = import_runs.by_id(conn, run_id)
+    if run is not None and run.status == "running":
+        import_runs.change(conn, run_id, now, status="failed", result={**run.result, "error": {
+            "code": "interrupted", "message": "导入被中断（服务重启或进程退出），未导入任何记录，请重新试运行后导入"}})
 
 
 def _failed(db: Database, run_id: int, error: Exception, now: datetime) -> None:

@@ -267,3 +267,30 @@ def test_template_has_headers_drop_downs_an_example_row_and_rules_as_comments(kh
     ranges = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert ranges["C2:C10000"] == "'选项'!$A$2:$A$4" and ranges["D2:D10000"] == "'选项'!$B$2:$B$4"
     assert [book["选项"].cell(row=i, column=2).value for i in (2, 3, 4)] == ["A", "B", "C"]
+
+
+def test_a_key_several_records_share_fails_the_row_instead_of_guessing(kh: Any) -> None:
+    kh.record("customer", {"name": "甲", "region": "华东"}, app="kh")
+    kh.record("customer", {"name": "乙", "region": "华东"}, app="kh")
+    rows = [["地区", "等级"], ["华东", "A"]]
+    run = _upload(kh, _xlsx(("客户", rows))).json()["id"]
+    _spec(kh, run, mode="update", key=["region"])
+    result = _dry(kh, run).json()["result"]
+    assert result["counts"]["failed"] == 1 and result["issues"][0]["code"] == "ambiguous_key"
+
+
+def test_an_import_whose_worker_died_is_failed_when_its_job_comes_again_and_may_be_run_anew(kh: Any) -> None:
+    from runtime.io import import_runs
+
+    run = _upload(kh, _xlsx(("客户", FIRST))).json()["id"]
+    _spec(kh, run, columns=COLUMNS, values=LEVELS)
+    _dry(kh, run)
+    assert kh.client.post(f"{BASE}/{run}/run", headers=kh.admin).status_code == 202
+    with kh.app.state.db.write() as conn:  # a worker took it and died before publishing anything
+        import_runs.change(conn, run, datetime.now(UTC), status="running")
+    run_due(kh.app.state.db, kh.app.state.settings, datetime.now(UTC))
+    shown = kh.client.get(f"{BASE}/{run}", headers=kh.admin).json()
+    assert shown["status"] == "failed" and shown["result"]["error"]["code"] == "interrupted"
+    assert _customers(kh) == {}
+    assert _dry(kh, run).status_code == 200
+    assert _run(kh, run)["status"] == "done" and len(_customers(kh)) == 3
