@@ -212,12 +212,14 @@ def _check_new(conn: Connection, result: Plan, indexes: list[int], change: Chang
         return
 
 
-def try_updates(conn: Connection, result: Plan, change: Change) -> None:
-    """Update each matched record in `conn`'s transaction, each in a savepoint: a row its record's rules
-    refuse fails (its savepoint rolled back), a row that changes nothing is unchanged."""
-    result.updated.clear()
-    result.unchanged.clear()
-    for index, row in result.matches.items():
+def try_updates(conn: Connection, result: Plan, change: Change, indexes: Collection[int] | None = None) -> None:
+    """Update each matched record (or those of the rows `indexes`) in `conn`'s transaction, each in a
+    savepoint: a row its record's rules refuse fails (its savepoint rolled back), a row that changes
+    nothing is unchanged."""
+    for index in result.matches if indexes is None else indexes:
+        row = result.matches[index]
+        result.updated.pop(index, None)
+        result.unchanged.discard(index)
         if index in result.issues:
             continue
         item = result.parsed.items[index]

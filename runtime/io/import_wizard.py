@@ -128,15 +128,20 @@ def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimi
 
 
 def tried(db: Database, plan: import_plan.Plan, change: Change) -> dict[str, Any]:
-    """The dry run's report of a plan: its updates tried in a write transaction that is rolled back."""
-    try:
-        with db.write() as conn:
-            import_plan.try_updates(conn, plan, change)
-            result = import_plan.report(conn, plan, change)
-            raise _DryRun
-    except _DryRun:
-        pass
-    return result
+    """The dry run's report of a plan: its updates tried in write transactions that are rolled back, a
+    chunk each, so that other writers go between two chunks (SQLite has one writer at a time)."""
+    matched = sorted(plan.matches)
+    for start in range(0, len(matched), imports.CHUNK_ROWS):
+        if start:
+            db.let_others_write()
+        try:
+            with db.write() as conn:
+                import_plan.try_updates(conn, plan, change, matched[start:start + imports.CHUNK_ROWS])
+                raise _DryRun
+        except _DryRun:
+            pass
+    with db.read() as conn:
+        return import_plan.report(conn, plan, change)
 
 
 def _plan(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, spec: ImportSpec,
