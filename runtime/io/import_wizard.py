@@ -27,6 +27,7 @@ from runtime.io.import_files import error_report_bytes
 from runtime.io.records import cell_names, records_named
 from runtime.io.sheet_limits import SheetLimits
 from runtime.io.spreadsheet import first_rows, read_sheet, sheet_names
+from runtime.jobs import outbox
 from runtime.permissions.check import FormGate, Guard
 from runtime.records.context import Actor, Change
 from runtime.records.files import file_path
@@ -165,8 +166,6 @@ def plan_rows(conn: Connection, ref: Any, data: bytes, filename: str, limits: Sh
 def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:
     """Queue the run of a dry-run import (409 unless its last dry run is the current one and found nothing
     wrong, or the user chose to skip bad rows)."""
-    from runtime.jobs import outbox  # the jobs package imports this module's handler
-
     spec = ImportSpec.model_validate(run.spec)
     if run.status != "checked":
         raise Conflict("请先试运行，再开始导入", "run the dry run first, then the import", status=run.status)
