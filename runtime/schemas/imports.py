@@ -25,7 +25,8 @@ class ImportSpec(BaseModel):
     """Column index → the field it fills (null: ignored). Absent: as suggested (saved mapping, label,
     synonyms)."""
     values: dict[Annotated[str, Field(max_length=63)],
-                 dict[Annotated[str, Field(max_length=500)], Any]] = Field(default_factory=dict, max_length=200)
+                 dict[Annotated[str, Field(max_length=500)], Annotated[str, Field(max_length=500)] | int | float]] = Field(
+        default_factory=dict, max_length=200)
     """Per field key, a cell's text → the value the field reads instead (A类 → A; a customer's name → its id)."""
     mode: Mode = "create"
     """create: every row is a new record; upsert: rows whose business key matches a record update it, the

@@ -294,3 +294,14 @@ def test_an_import_whose_worker_died_is_failed_when_its_job_comes_again_and_may_
     assert _customers(kh) == {}
     assert _dry(kh, run).status_code == 200
     assert _run(kh, run)["status"] == "done" and len(_customers(kh)) == 3
+
+
+@pytest.mark.parametrize("values", [
+    {"level": {"A类": {"nested": 1}}},
+    {"level": {"A类": ["A"]}},
+    {"level": "A"},
+], ids=["object", "list", "not-a-map"])
+def test_a_value_mapping_that_is_not_text_or_a_number_is_422_naming_it(kh: Any, values: dict[str, Any]) -> None:
+    run = _upload(kh, _xlsx(("客户", FIRST))).json()["id"]
+    r = _spec(kh, run, values=values)
+    assert r.status_code == 422 and "values" in r.text
