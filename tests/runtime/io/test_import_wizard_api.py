@@ -174,6 +174,14 @@ def test_a_bad_row_fails_the_whole_import_unless_bad_rows_are_skipped_and_the_re
     done = _run(kh, run)
     assert done["status"] == "done" and done["result"]["counts"]["failed"] == 1
     assert set(_customers(kh)) == {r[0] for r in FIRST[1:]}
+    # the report, fixed where it says, imports as it is (its 错误说明 column is left out)
+    sheet["B2"], sheet["C2"], sheet["E2"] = "13600136000", "华东", 5
+    fixed = io.BytesIO()
+    sheet.parent.save(fixed)
+    again = _upload(kh, fixed.getvalue(), "客户-错误行.xlsx").json()
+    assert {c["header"]: c["field"] for c in again["analysis"]["columns"]}["错误说明"] is None
+    assert _dry(kh, again["id"]).json()["result"]["counts"]["new"] == 1
+    assert _run(kh, again["id"])["status"] == "done" and "坏数据公司" in _customers(kh)
 
 
 def test_update_only_fails_rows_whose_key_matches_no_record_and_a_file_repeating_a_key(kh: Any) -> None:
