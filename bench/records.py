@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,7 +152,8 @@ def _nothing(*_args: Any, **_kw: Any) -> None:
 
 
 @contextmanager
-def server(url: str, db: Database, *, code: str | None = None) -> Iterator[str]:
+def server(url: str, db: Database, *, code: str | None = None,
+           started: Callable[[subprocess.Popen[bytes]], None] | None = None) -> Iterator[str]:
     """`tangram serve` in its own process, so the load generator does not share its interpreter.
     Its data directory (the analytics mirror) is the benchmark's own, never `./data`, and the mirror
     is built before it starts: its background sync then only follows the changes, as a server that
@@ -171,6 +172,8 @@ def server(url: str, db: Database, *, code: str | None = None) -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)], env=env,
                             cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # -m puts cwd first
     base = f"http://127.0.0.1:{port}"
+    if started is not None:
+        started(proc)  # the caller watches the process (the import benchmark: its peak memory)
     try:
         _wait_for(base + "/api/v1/health")
         yield base

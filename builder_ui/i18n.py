@@ -470,6 +470,56 @@ EN |= {
     "export_queued": "The export runs in the background: you may leave this page and download it here later",
 }
 
+# The import wizard (issue 26).
+ZH |= {
+    "import": "导入", "imp_template": "下载导入模板", "imp_step_upload": "上传", "imp_step_mapping": "映射",
+    "imp_step_preview": "预览/试运行", "imp_step_run": "导入", "imp_step_result": "结果",
+    "imp_choose_file": "选择文件（xlsx、xls、ods 或 CSV）", "imp_upload": "上传",
+    "imp_upload_hint": "CSV 支持 UTF-8、带 BOM 的 UTF-8、GBK 和 GB18030 编码，自动识别。",
+    "imp_recent": "最近的导入", "imp_sheet": "工作表", "imp_header_row": "表头所在行",
+    "imp_first_rows": "文件前几行", "imp_column": "文件中的列", "imp_field": "对应字段", "imp_ignored": "不导入",
+    "imp_how_saved": "沿用上次映射", "imp_how_label": "名称相同", "imp_how_synonym": "同义词", "imp_how_similar": "名称相近",
+    "imp_how_none": "未匹配，不导入", "imp_how_chosen": "手动选择", "imp_values": "值映射",
+    "imp_value_text": "文件中的值", "imp_value_as": "导入为", "imp_missing": "找不到", "imp_ambiguous": "有多条同名记录",
+    "imp_unknown_option": "不是选项", "imp_keep": "保持原样", "imp_mode": "导入方式", "imp_mode_create": "仅新增",
+    "imp_mode_upsert": "按业务主键新增或更新", "imp_mode_update": "仅更新已有记录", "imp_key": "业务主键：",
+    "imp_skip_bad": "跳过错误行，只导入正确的行（默认：有错误则全部不导入）", "imp_dry_run": "试运行",
+    "imp_new": "新增", "imp_updated": "更新", "imp_unchanged": "未变化", "imp_failed": "失败", "imp_rows": "行",
+    "imp_row": "行号", "imp_action": "结果", "imp_start": "开始导入", "imp_back": "返回修改映射",
+    "imp_errors": "下载错误报告", "imp_progress": "已导入 {done} / {total} 行", "imp_done": "导入完成",
+    "imp_run_failed": "导入失败，未导入任何记录", "imp_to_list": "查看列表", "imp_again": "再导入一个文件",
+    "imp_action_new": "新增", "imp_action_update": "更新", "imp_action_unchanged": "未变化", "imp_action_failed": "错误",
+    "imp_record_id": "记录编号", "imp_must_fix": "有错误行：请修正后重新上传，或勾选“跳过错误行”后再试运行。",
+    "imp_queued": "排队中…", "imp_times": "次", "imp_leave_hint": "可以离开本页，稍后从导入页面回来查看进度和结果。",
+    "imp_status_uploaded": "已上传", "imp_status_checked": "已试运行", "imp_status_queued": "排队中",
+    "imp_status_running": "导入中", "imp_status_done": "已完成", "imp_status_failed": "失败",
+}
+EN |= {
+    "import": "Import", "imp_template": "Download import template", "imp_step_upload": "Upload",
+    "imp_step_mapping": "Mapping", "imp_step_preview": "Preview / dry run", "imp_step_run": "Import",
+    "imp_step_result": "Result", "imp_choose_file": "Choose a file (xlsx, xls, ods or CSV)", "imp_upload": "Upload",
+    "imp_upload_hint": "CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, detected.",
+    "imp_recent": "Recent imports", "imp_sheet": "Sheet", "imp_header_row": "Header row",
+    "imp_first_rows": "Top rows of the file", "imp_column": "Column in the file", "imp_field": "Field",
+    "imp_ignored": "Not imported", "imp_how_saved": "saved mapping", "imp_how_label": "same name",
+    "imp_how_synonym": "synonym", "imp_how_similar": "similar name", "imp_how_none": "no match, not imported",
+    "imp_how_chosen": "chosen", "imp_values": "Value mapping", "imp_value_text": "Value in the file",
+    "imp_value_as": "Import as", "imp_missing": "not found", "imp_ambiguous": "several records have this name",
+    "imp_unknown_option": "not an option", "imp_keep": "keep as is", "imp_mode": "Mode", "imp_mode_create": "Create only",
+    "imp_mode_upsert": "Create or update by business key", "imp_mode_update": "Update existing records only",
+    "imp_key": "Business key:", "imp_skip_bad": "Skip bad rows, import the good ones (default: all or nothing)",
+    "imp_dry_run": "Dry run", "imp_new": "new", "imp_updated": "updated", "imp_unchanged": "unchanged",
+    "imp_failed": "failed", "imp_rows": "rows", "imp_row": "Row", "imp_action": "Result", "imp_start": "Start import",
+    "imp_back": "Back to mapping", "imp_errors": "Download error report", "imp_progress": "{done} of {total} rows imported",
+    "imp_done": "Import finished", "imp_run_failed": "Import failed, nothing was imported", "imp_to_list": "View list",
+    "imp_again": "Import another file", "imp_action_new": "new", "imp_action_update": "update",
+    "imp_action_unchanged": "unchanged", "imp_action_failed": "error", "imp_record_id": "Record ID",
+    "imp_must_fix": "Some rows are wrong: fix them and upload again, or tick \"Skip bad rows\" and run the dry run again.",
+    "imp_queued": "Queued…", "imp_times": "×", "imp_leave_hint": "You may leave this page and come back to the import later.",
+    "imp_status_uploaded": "uploaded", "imp_status_checked": "dry run done", "imp_status_queued": "queued",
+    "imp_status_running": "running", "imp_status_done": "done", "imp_status_failed": "failed",
+}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

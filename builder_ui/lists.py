@@ -111,6 +111,7 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
             "view": str(v.id)})} for v in saved],
         "current_view": request.query_params.get("view") or "",
         "kanban_fields": [f for f in visible if f.type == "select"],
+        "can_import": gate.may("import"),
         "all_columns": [{"key": f.key, "label": f.label} for f in visible]
         + [{"key": k, "label": t(k)} for k in SYSTEM_COLUMNS],
         "chosen_columns": [c.key for c in columns],

@@ -20,6 +20,7 @@ from builder_ui import (
     dashboards,
     flow_admin,
     flow_designer,
+    import_pages,
     inbox,
     kanban,
     lists,
@@ -140,3 +141,4 @@ def install(app: FastAPI) -> None:
     app.include_router(dashboard_editor.router)  # 仪表盘设计 (/apps/{app}/builder/dashboards)
     app.include_router(chart_builder.router)  # the chart builder (issue 25)
     app.include_router(print_pages.router)  # the print view and the print template editor
+    app.include_router(import_pages.router)  # the import wizard (issue 26)

@@ -24,6 +24,7 @@ from runtime.api import (
     flow_admin,
     flow_designer,
     flows,
+    import_wizard,
     messages,
     org,
     people,
@@ -102,5 +103,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(widget_designer.router)  # the chart builder's API (issue 25)
     app.include_router(printing.router)  # print templates and printed records (docs/printing.md)
     app.include_router(exports.router)  # whole-list exports from the list page, in the background when large
+    app.include_router(import_wizard.router)  # the import wizard (issue 26)
     pages.install(app)
     return app

@@ -22,6 +22,7 @@ from runtime.db.tables import records as records_table
 from runtime.io import imports
 from runtime.io import records as records_io
 from runtime.io.exports import csv_content, export_keys
+from runtime.io.import_files import template_bytes
 from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
 from runtime.permissions.check import FormGate
 from runtime.records import listing
@@ -110,7 +111,8 @@ def _render(gate: FormGate, query: listing.ListQuery, keys: list[str], change: C
 
 @router.get("/import-template")
 def import_template(app: str, form: str, db: DB, guard: Gatekeeper, format: Literal["csv", "xlsx"] = "xlsx") -> Any:
-    """An empty sheet whose header is the writable fields the actor may see (required ones marked *)."""
+    """An empty sheet whose header is the writable fields the actor may see (required ones marked *); the
+    xlsx is the import wizard's template (drop-downs, an example row, the rules as comments)."""
     with db.read() as conn:
         gate = guard.form(conn, app, form, "import")
     unwritable = gate.hidden | gate.masked
@@ -118,7 +120,7 @@ def import_template(app: str, form: str, db: DB, guard: Gatekeeper, format: Lite
     name = f"{gate.ref.form.name}-导入模板.{format}"
     if format == "csv":
         return Response(csv_bytes(header, []), media_type=MEDIA["csv"], headers=_download(name))
-    return Response(xlsx_bytes(header, [], gate.ref.form.name), media_type=MEDIA["xlsx"], headers=_download(name))
+    return Response(template_bytes(gate.ref.form, unwritable), media_type=MEDIA["xlsx"], headers=_download(name))
 
 
 @router.post("/import", status_code=201)

@@ -382,3 +382,33 @@ exports = Table(
 )
 
 __all__ += ["exports"]
+# Import wizard (issue 26): an import from upload to result, and the column mapping saved per form.
+
+import_runs = Table(
+    "import_runs", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("app", String(63), nullable=False),
+    Column("form", String(63), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("file_id", String(32), nullable=False),  # the upload, in the file store
+    Column("filename", String(255), nullable=False),
+    Column("status", String(16), nullable=False),  # uploaded | checked | queued | running | done | failed
+    Column("spec", RecordJSON, nullable=False),  # sheet, header_row, columns, values, mode, key, skip_bad
+    Column("result", RecordJSON, nullable=False),  # counts, preview, issues (of the last dry run or the run)
+    Column("done", Integer, nullable=False, default=0),  # rows written so far (the progress bar)
+    Column("total", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_import_runs_form", "app", "form", "id"),
+)
+
+import_mappings = Table(
+    "import_mappings", metadata,
+    Column("app", String(63), primary_key=True),
+    Column("form", String(63), primary_key=True),
+    Column("spec", RecordJSON, nullable=False),  # {columns: {header text: field key}, values: {...}, mode, key}
+    Column("updated_by", String(64)),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+__all__ += ["import_runs", "import_mappings"]

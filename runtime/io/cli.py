@@ -12,7 +12,7 @@ from engine.expr.evaluate import EvalContext
 from runtime.accounts.users import user_by_name
 from runtime.apps import definitions
 from runtime.db.db import Database
-from runtime.io import imports
+from runtime.io import import_steps, imports
 from runtime.io import records as records_io
 from runtime.io.spreadsheet import SheetLimits, csv_bytes, read_sheet, xlsx_bytes
 from runtime.records import listing
@@ -35,7 +35,12 @@ def _change(db: Database, username: str | None) -> Change:
     return Change(Actor(user.username, user.id, user.is_admin), timezone=zone, limits=limits)
 
 
+WIZARD_OPTIONS = ("sheet", "header_row", "map", "value", "mode", "key", "skip_bad", "errors")
+
+
 def cmd_import(args: argparse.Namespace, open_db: Opener) -> int:
+    if any(getattr(args, name) not in (None, False, []) for name in WIZARD_OPTIONS):
+        return import_steps.cmd_wizard(args, open_db(args), _change)
     db = open_db(args)
     path = Path(args.file)
     sheet = read_sheet(path.read_bytes(), path.name, SheetLimits.from_settings(Settings()))
@@ -107,6 +112,7 @@ def add_commands(sub: argparse._SubParsersAction, with_db: Callable[[argparse.Ar
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     imp.add_argument("--user", help="the username the records are created by (default: the system)")
+    import_steps.add_options(imp)
     imp.set_defaults(run=lambda a: cmd_import(a, open_db))
     exp = with_db(group.add_parser("export", help="export a form's records"))
     exp.add_argument("app")

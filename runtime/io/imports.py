@@ -68,6 +68,12 @@ def prepare(conn: Connection, ref: FormRef, sheet: Sheet, change: Change, *, hid
     if check is not None:
         check(parsed.items)
     resolve_names(conn, ref, parsed, change.reads)
+    return checked(conn, ref, parsed, change)
+
+
+def checked(conn: Connection, ref: FormRef, parsed: ParsedRows, change: Change) -> PreparedImport:
+    """Rows already parsed, their names resolved, checked as `prepare` checks them (the import wizard
+    parses with the user's column and value mapping, then checks the rows it will create)."""
     issues = list(parsed.issues)
     datas: list[dict[str, Any]] = []
     try:
@@ -77,7 +83,7 @@ def prepare(conn: Connection, ref: FormRef, sheet: Sheet, change: Change, *, hid
     else:
         issues = _merge(issues, records.clashes(conn, ref, datas), parsed, ref)
     if issues:
-        raise _refused(issues)
+        raise refused(issues)
     return PreparedImport(ref, parsed, datas, derived.sources(conn, ref.form, datas),
                           search.words_ahead(ref.form, datas))
 
@@ -90,10 +96,12 @@ no slower (docs/benchmarks-history.md, "Imports in chunks")."""
 
 
 def write(db: Database, prepared: PreparedImport, change: Change,
-          finish: Callable[[Connection, list[records.NewRecord]], None] | None = None) -> list[records.NewRecord]:
+          finish: Callable[[Connection, list[records.NewRecord]], None] | None = None,
+          progress: Callable[[int], None] | None = None) -> list[records.NewRecord]:
     """Store the prepared rows in chunks of short transactions and publish them in one, all or nothing
     (storage.staging): ValidationFailed by row, nothing written, as `prepare` reports. `finish` runs in
-    the publishing transaction (the import's own audit entry)."""
+    the publishing transaction (the import's own audit entry, the wizard's updates); `progress` is told
+    the rows staged so far after each chunk."""
     ref = prepared.ref
     datas, words = prepared.datas, prepared.words
     with db.read() as conn:
@@ -108,6 +116,8 @@ def write(db: Database, prepared: PreparedImport, change: Change,
             if start:
                 db.let_others_write()
             made += _stage(db, prepared, batch, datas, start, words, change)
+            if progress is not None:
+                progress(len(made))
         db.let_others_write()
         staged_at = time.perf_counter()
         with db.write(large=True) as conn:
@@ -141,7 +151,7 @@ def _prepared_again(conn: Connection, prepared: PreparedImport, change: Change) 
     try:
         return records.prepare_many(conn, prepared.ref, prepared.parsed.items, change)
     except ValidationFailed as e:
-        raise _refused(_merge([], e.issues, prepared.parsed, prepared.ref)) from None
+        raise refused(_merge([], e.issues, prepared.parsed, prepared.ref)) from None
 
 
 def _stage(db: Database, prepared: PreparedImport, batch: staging.Batch, datas: list[dict[str, Any]], start: int,
@@ -152,7 +162,7 @@ def _stage(db: Database, prepared: PreparedImport, batch: staging.Batch, datas: 
             return staging.stage(conn, prepared.ref, batch, datas[start:start + CHUNK_ROWS], change, datetime.now(UTC))
     except UniqueViolation as e:  # a unique value stored by another writer since prepare
         issues = [Issue(_shifted(i.path, start), i.code, i.message, i.message_en) for i in e.issues]
-        raise _refused(_merge([], issues, prepared.parsed, prepared.ref)) from None
+        raise refused(_merge([], issues, prepared.parsed, prepared.ref)) from None
 
 
 def _shifted(path: str, start: int) -> str:
@@ -173,7 +183,7 @@ def _write_at_once(conn: Connection, prepared: PreparedImport, change: Change) -
         made = records.write_many(conn, prepared.ref, datas, change)
     except (ValidationFailed, UniqueViolation) as e:
         savepoint.rollback()
-        raise _refused(_merge([], e.issues, prepared.parsed, prepared.ref)) from None
+        raise refused(_merge([], e.issues, prepared.parsed, prepared.ref)) from None
     except BaseException:
         savepoint.rollback()
         raise
@@ -207,7 +217,7 @@ def _merge(issues: list[Issue], found: list[Issue], parsed: ParsedRows, ref: For
     return issues + [i for i in (row_issue(i, parsed, ref.form) for i in found) if i.path not in known]
 
 
-def _refused(issues: list[Issue]) -> ValidationFailed | UniqueViolation:
+def refused(issues: list[Issue]) -> ValidationFailed | UniqueViolation:
     """The refusal listing every problem by row: a 409 when unique values clash and nothing else is
     wrong (as a create of those values), else a 422."""
     issues = sorted(issues, key=_row_number)
@@ -221,4 +231,4 @@ def _row_number(issue: Issue) -> int:
     return int(match.group(1)) if match else 0
 
 
-__all__ = ["PreparedImport", "prepare", "write"]
+__all__ = ["PreparedImport", "prepare", "checked", "write", "refused"]

@@ -1,4 +1,4 @@
-"""The first table of an ods, row by row: expat callbacks over content.xml as it decompresses, no tree.
+"""One table of an ods (the first unless chosen), row by row: expat callbacks over content.xml as it decompresses, no tree.
 
 An ods repeats cells and rows (`number-columns-repeated`, `number-rows-repeated`): blank repeats are
 counted, never expanded; a value repeated past the column limit is refused before it is built; a repeated
@@ -27,9 +27,12 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class _Table:
     """The expat handlers' state: the row being built, the rows finished since the last chunk."""
 
-    def __init__(self, limits: SheetLimits) -> None:
+    def __init__(self, limits: SheetLimits, index: int = 0) -> None:
         self.limits = limits
-        self.depth = 0  # inside the first table:table when > 0
+        self.index = index  # the table read: the first by default
+        self.tables = 0  # tables begun so far
+        self.names: list[str] = []
+        self.depth = 0  # inside the chosen table:table when > 0
         self.done = False
         self.rows: list[tuple[int, list[Any]]] = []
         self.row_number = 0
@@ -46,6 +49,11 @@ class _Table:
         if self.done:
             return
         if name == TABLE + "table":
+            if self.depth == 0:
+                self.tables += 1
+                self.names.append(attrs.get(TABLE + "name", ""))
+                if self.tables - 1 != self.index:
+                    return
             self.depth += 1
         elif self.depth == 0:
             return
@@ -72,7 +80,7 @@ class _Table:
             return
         if name == TABLE + "table":
             self.depth -= 1
-            self.done = self.depth == 0  # only the first table is read
+            self.done = self.depth == 0  # only the chosen table is read
         elif name == OFFICE + "annotation":
             self.hidden -= 1
         elif name in CELLS and self.cell is not None:
@@ -130,14 +138,23 @@ def _value(attrs: dict[str, str], text: str) -> Any:
     return text
 
 
-def ods_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
-    """`(repeat, cells)` for each row of the first table of the ods."""
+def ods_sheet_names(data: bytes, limits: SheetLimits) -> list[str]:
+    """The names of the ods's tables, in order (read past every table's rows, never keeping them)."""
+    table = _Table(limits, index=-1)  # no table is chosen: only their names are kept
+    for _ in ods_rows(data, limits, table=table):
+        pass
+    return table.names
+
+
+def ods_rows(data: bytes, limits: SheetLimits, sheet: int = 0, *, table: _Table | None = None) -> Iterator[
+        tuple[int, list[Any]]]:
+    """`(repeat, cells)` for each row of the table at index `sheet` of the ods (the first by default)."""
     archive = open_zip(data, limits)
     try:
         member = archive.open("content.xml")
     except KeyError:
         raise BadFile("不是有效的 ods 文件：缺少 content.xml", "not an ods file: no content.xml", field="file") from None
-    table = _Table(limits)
+    table = table or _Table(limits, sheet)
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = table.start
     parser.EndElementHandler = table.end
@@ -151,10 +168,12 @@ def ods_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]
                 table.rows.clear()
                 if not chunk:
                     break
+        if 0 <= sheet and table.index >= 0 and table.tables <= table.index:
+            raise BadFile(f"文件只有 {table.tables} 个工作表", f"the file has {table.tables} sheet(s)", field="sheet")
     except xml.parsers.expat.ExpatError as e:
         raise BadFile(f"无法读取 ods 文件：{e}", f"cannot read the ods file: {e}", field="file") from None
     finally:
         archive.close()
 
 
-__all__ = ["ods_rows"]
+__all__ = ["ods_rows", "ods_sheet_names"]

@@ -95,26 +95,52 @@ class ParsedRows:
     issues: list[Issue]
 
 
-def parse_rows(form: FormDefinition, sheet: Sheet, hidden: Collection[str] = ()) -> ParsedRows:
-    """Cells to record inputs; wholly blank rows are skipped, cell problems collected by row and field."""
-    columns = match_columns(form, sheet.header, hidden)
+def parse_rows(form: FormDefinition, sheet: Sheet, hidden: Collection[str] = (),
+               columns: list[FieldType | None] | None = None,
+               replacements: dict[str, dict[str, Any]] | None = None) -> ParsedRows:
+    """Cells to record inputs; wholly blank rows are skipped, cell problems collected by row and field.
+    `columns` is the field each column fills when the user chose them (else matched by header), and
+    `replacements` the value mapping per field key (a cell's text → what the field reads instead:
+    A类 → A, a customer's name → its id)."""
+    columns = match_columns(form, sheet.header, hidden) if columns is None else columns
+    replacements = replacements or {}
     parsed = ParsedRows([], [], [])
     for offset, row in enumerate(sheet.rows):
-        number = offset + 2
+        number = offset + sheet.first_row
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
             continue
         item: dict[str, Any] = {}
         for field, cell in zip(columns, row, strict=False):
             if field is None or cell is None:
                 continue
+            cell = _cell(cell)
+            mapped = replacements.get(field.key)
+            if mapped:
+                cell = _replaced(cell, mapped)
             try:
-                item[field.key] = field.from_cell(_cell(cell))
+                item[field.key] = field.from_cell(cell)
             except FieldValueError as e:
                 parsed.issues.append(Issue(f"rows[{number}].{field.key}", e.code,
                                            f"第 {number} 行“{field.label}”：{e.message}", e.message_en))
         parsed.items.append(item)
         parsed.row_numbers.append(number)
     return parsed
+
+
+def _replaced(cell: Any, mapped: dict[str, Any]) -> Any:
+    """The cell through the user's value mapping: whole (A类 → A), else part by part (重点，老客户 → 重点，续约)."""
+    text = str(cell).strip()
+    if text in mapped:
+        return mapped[text]
+    parts = _names(text)
+    if len(parts) > 1 and any(p in mapped for p in parts):
+        return "，".join(str(mapped.get(p, p)) for p in parts)
+    return cell
+
+
+def cell_names(cell: Any) -> list[str]:
+    """The names a cell lists (客户甲，客户乙: two), as relations, users and multi-selects read it."""
+    return _names(cell)
 
 
 def _names(cell: Any) -> list[str]:
@@ -139,8 +165,14 @@ def resolve_names(conn: Connection, ref: FormRef, parsed: ParsedRows, reads: Rea
 
 
 def _resolve_titles(conn: Connection, ref: FormRef, field: Any, parsed: ParsedRows, reads: Readable | None) -> None:
-    target = ref.app.form(field.target)
     wanted = {n for item in parsed.items for n in _names(item.get(field.key)) if not _is_ids(_names(item[field.key]))}
+    _replace(field, parsed, records_named(conn, ref, field, wanted, reads), ref.app.form(field.target).name)
+
+
+def records_named(conn: Connection, ref: FormRef, field: Any, wanted: Collection[str],
+                  reads: Readable | None) -> dict[str, list[int]]:
+    """Title → the ids of the related form's live records with that title (among those `reads` allows)."""
+    target = ref.app.form(field.target)
     found: dict[str, list[int]] = {}
     if wanted and target.title_field:
         title = field_column(target.by_key[target.title_field], conn.dialect.name).raw_expr()
@@ -150,7 +182,7 @@ def _resolve_titles(conn: Connection, ref: FormRef, field: Any, parsed: ParsedRo
             *([reads(conn, target.key)] if reads is not None else [])))
         for r in rows:
             found.setdefault(str(r.title), []).append(r.id)
-    _replace(field, parsed, found, target.name)
+    return found
 
 
 def _resolve_users(conn: Connection, field: Any, parsed: ParsedRows) -> None:
@@ -277,9 +309,15 @@ def _export_cell(field: FieldType, value: Any, names: dict[int, str], zone: Zone
     return cell if isinstance(cell, str | int | float | bool) or cell is None else _plain(cell)
 
 
+def export_cell(field: FieldType, value: Any, names: dict[int, str], zone: ZoneInfo) -> Any:
+    """One stored value as an export writes it (related records by title, datetimes in `zone`)."""
+    return _export_cell(field, value, names, zone)
+
+
 def _plain(cell: Any) -> Any:
     """Cells openpyxl and csv both take: Decimal and date pass; anything else becomes text."""
     return cell if isinstance(cell, Decimal | date) else str(cell)
 
 
-__all__ = ["match_columns", "parse_rows", "resolve_names", "row_issue", "export_header", "export_rows"]
+__all__ = ["match_columns", "parse_rows", "resolve_names", "row_issue", "export_header", "export_rows", "export_cell",
+           "records_named", "cell_names"]

@@ -18,10 +18,10 @@ from typing import Any
 from engine.errors import BadFile
 from runtime.io.cells_out import csv_cell, xlsx_row
 from runtime.io.csv_reader import csv_rows, decode_csv_text
-from runtime.io.ods_reader import ods_rows
+from runtime.io.ods_reader import ods_rows, ods_sheet_names
 from runtime.io.sheet_limits import SheetLimits, bounded_rows, check_row, trimmed
-from runtime.io.xls_reader import xls_rows
-from runtime.io.xlsx_reader import xlsx_rows
+from runtime.io.xls_reader import xls_rows, xls_sheet_names
+from runtime.io.xlsx_reader import xlsx_rows, xlsx_sheet_names
 
 MAX_ROWS = SheetLimits.rows
 XLSX_MAGIC = b"PK\x03\x04"  # a zip: xlsx or ods
@@ -31,13 +31,14 @@ ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 
 @dataclass(frozen=True)
 class Sheet:
-    """The first sheet of a file: its header texts and the rows below (spreadsheet row 2 onwards).
+    """One sheet of a file: its header texts and the rows below (spreadsheet row `first_row` onwards).
 
     `rows` streams: it is read once, and a row past a limit raises FileOverLimit while it is read. Each
     row is as long as its last value (shorter rows than the header are normal)."""
 
     header: list[str]
     rows: Iterator[list[Any]]
+    first_row: int = 2  # the spreadsheet row number of the first of `rows` (the header's + 1)
 
 
 def clean_header(text: Any) -> str:
@@ -61,31 +62,80 @@ def _kind(data: bytes, filename: str | None) -> str:
 
 
 READERS = {"csv": csv_rows, "xlsx": xlsx_rows, "ods": ods_rows, "xls": xls_rows}
+SHEET_NAMES = {"xlsx": xlsx_sheet_names, "ods": ods_sheet_names, "xls": xls_sheet_names}
+MAX_HEADER_ROW = 100  # a title block above the header is a few rows, never pages
 
 
-def read_sheet(data: bytes, filename: str | None = None, limits: SheetLimits | None = None) -> Sheet:
-    """The first sheet of a CSV or Excel file (xlsx, xls, ods), streamed under `limits` (the defaults of
-    the settings when None); BadFile when it is empty or unreadable, FileOverLimit past a limit."""
-    limits = limits or SheetLimits()
+def _checked_kind(data: bytes, filename: str | None) -> str:
     if not data:
         raise BadFile("文件是空的", "the file is empty", field="file")
     kind = _kind(data, filename)
     if kind != "csv" and not data.startswith(XLS_MAGIC if kind == "xls" else XLSX_MAGIC):
         raise BadFile(f"不是有效的 {kind} 文件", f"not a valid {kind} file", field="file")
-    raw = READERS[kind](data, limits)
+    return kind
+
+
+def sheet_names(data: bytes, filename: str | None = None, limits: SheetLimits | None = None) -> list[str]:
+    """The names of a workbook's sheets, in order; a CSV is one sheet named after nothing ("")."""
+    kind = _checked_kind(data, filename)
+    return [""] if kind == "csv" else SHEET_NAMES[kind](data, limits or SheetLimits())
+
+
+def _raw_rows(data: bytes, filename: str | None, limits: SheetLimits, sheet: int) -> Iterator[tuple[int, list[Any]]]:
+    kind = _checked_kind(data, filename)
+    if kind == "csv":
+        if sheet != 0:
+            raise BadFile("CSV 文件只有一个工作表", "a CSV file has one sheet", field="sheet")
+        return csv_rows(data, limits)
+    return READERS[kind](data, limits, sheet)  # type: ignore[call-arg]
+
+
+def read_sheet(data: bytes, filename: str | None = None, limits: SheetLimits | None = None, *, sheet: int = 0,
+               header_row: int = 1) -> Sheet:
+    """A sheet of a CSV or Excel file (xlsx, xls, ods; the first unless `sheet` names another by index)
+    whose header is row `header_row`, streamed under `limits` (the defaults of the settings when None);
+    BadFile when it is empty or unreadable, FileOverLimit past a limit."""
+    limits = limits or SheetLimits()
+    if not 1 <= header_row <= MAX_HEADER_ROW:
+        raise BadFile(f"表头行应在第 1 到 {MAX_HEADER_ROW} 行之间", f"the header row must be 1 to {MAX_HEADER_ROW}",
+                      field="header_row")
+    raw = _raw_rows(data, filename, limits, sheet)
     try:
-        first = next(raw, None)
+        first, row = next(raw, None), 1
+        while first is not None and row + first[0] <= header_row:  # the rows above the header (a title block)
+            row += first[0]
+            first = next(raw, None)
         head = trimmed(first[1]) if first else []
         if not head:
-            raise BadFile("第一行应为表头（字段名称）", "the first row must be the header (field labels)", field="file")
+            where = "第一行" if header_row == 1 else f"第 {header_row} 行"
+            raise BadFile(f"{where}应为表头（字段名称）", f"row {header_row} must be the header (field labels)",
+                          field="header_row" if header_row > 1 else "file")
         check_row(head, limits, None)
     except BaseException:
         raw.close()  # the reader's files and child process, now rather than when collected
         raise
     rest: Iterator[tuple[int, list[Any]]] = raw
-    if first and first[0] > 1:  # an ods header row repeated: the repeats are data rows
-        rest = _chain((first[0] - 1, first[1]), raw)
-    return Sheet([clean_header(c) for c in head], bounded_rows(rest, limits))
+    repeats = row + first[0] - 1 - header_row if first else 0
+    if repeats > 0:  # an ods header row repeated: the repeats are data rows
+        rest = _chain((repeats, first[1]), raw)  # type: ignore[index]
+    return Sheet([clean_header(c) for c in head], bounded_rows(rest, limits), header_row + 1)
+
+
+def first_rows(data: bytes, filename: str | None = None, limits: SheetLimits | None = None, *, sheet: int = 0,
+               count: int = 10) -> list[list[Any]]:
+    """The top `count` rows of a sheet as they are (blank ones as []), for choosing the header row."""
+    raw = _raw_rows(data, filename, limits or SheetLimits(), sheet)
+    rows: list[list[Any]] = []
+    try:
+        for repeat, cells in raw:
+            row = trimmed(cells)
+            check_row(row, limits or SheetLimits(), len(rows) + 1)
+            rows += [row] * min(repeat, count - len(rows))
+            if len(rows) >= count:
+                break
+    finally:
+        raw.close()
+    return rows
 
 
 def _chain(first: tuple[int, list[Any]], rest: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
@@ -134,6 +184,9 @@ def _with_formats(sheet: Any, cells: list[Any], number_formats: Sequence[str | N
             value.number_format = shown
         out.append(value)
     return out
+def sheet_title(title: str) -> str:
+    """A sheet name Excel accepts for `title`."""
+    return _sheet_title(title)
 
 
 def _sheet_title(title: str) -> str:
@@ -142,5 +195,5 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
-__all__ = ["BadFile", "Sheet", "SheetLimits", "read_sheet", "clean_header", "decode_csv_text", "csv_bytes", "csv_lines",
-           "xlsx_bytes", "MAX_ROWS"]
+__all__ = ["BadFile", "Sheet", "SheetLimits", "read_sheet", "sheet_names", "first_rows", "clean_header", "decode_csv_text", "csv_bytes", "csv_lines",
+           "xlsx_bytes", "MAX_ROWS", "sheet_title"]

@@ -1,4 +1,4 @@
-"""The first sheet of an old-style xls (OLE2/BIFF), read by calamine in a child process under a memory cap.
+"""One sheet of an old-style xls (the first unless chosen) (OLE2/BIFF), read by calamine in a child process under a memory cap.
 
 calamine reads a sheet as one dense range (its bounding box, allocated in Rust) and a failed Rust
 allocation aborts the process; BIFF stores 16-bit rows and columns, so a small hostile file can ask
@@ -32,7 +32,16 @@ from python_calamine import CalamineWorkbook
 data = sys.stdin.buffer.read()
 out = sys.stdout.buffer
 try:
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    pickle.dump(("names", [str(n) for n in book.sheet_names][:1000]), out)
+    out.flush()
+    index = int(sys.argv[3])
+    if index < 0:
+        sys.exit(0)
+    if index >= len(book.sheet_names):
+        pickle.dump(("nosheet", len(book.sheet_names)), out)
+        sys.exit(0)
+    sheet = book.get_sheet_by_index(index)
     width = int(sys.argv[2])
     for row in sheet.iter_rows():
         row = list(row)
@@ -51,14 +60,22 @@ def _unreadable(problem: str) -> BadFile:
     return BadFile(f"无法读取 Excel 文件：{problem}", f"cannot read the Excel file: {problem}", field="file")
 
 
-def xls_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
-    """`(1, cells)` for each row of the first sheet, from row 1."""
+def xls_rows(data: bytes, limits: SheetLimits, sheet: int = 0) -> Iterator[tuple[int, list[Any]]]:
+    """`(1, cells)` for each row of the sheet at index `sheet` (the first by default), from row 1."""
     with CHILDREN:
-        yield from _child_rows(data, limits)
+        for kind, value in _child_rows(data, limits, sheet):
+            if kind == "row":
+                yield 1, value
 
 
-def _child_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
-    child = subprocess.Popen([sys.executable, "-I", "-c", CHILD, str(CHILD_MEMORY), str(limits.columns)],
+def xls_sheet_names(data: bytes, limits: SheetLimits) -> list[str]:
+    """The names of the workbook's sheets, in order."""
+    with CHILDREN:
+        return next((value for kind, value in _child_rows(data, limits, -1) if kind == "names"), [])
+
+
+def _child_rows(data: bytes, limits: SheetLimits, sheet: int) -> Iterator[tuple[str, Any]]:
+    child = subprocess.Popen([sys.executable, "-I", "-c", CHILD, str(CHILD_MEMORY), str(limits.columns), str(sheet)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                              env={"RUST_BACKTRACE": "0"})
     try:
@@ -76,10 +93,15 @@ def _child_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[An
                 break  # the end, or the child died mid-row: its exit status tells which
             if kind == "error":
                 raise _unreadable(value)
+            if kind == "nosheet":
+                raise BadFile(f"文件只有 {value} 个工作表", f"the file has {value} sheet(s)", field="sheet")
+            if kind == "names":
+                yield kind, value
+                continue
             number += 1
             if kind == "wide":
                 raise too_wide(limits.columns, number)
-            yield 1, value
+            yield kind, value
         status = child.wait(CHILD_SECONDS)
         if status == -signal.SIGABRT:  # calamine's allocation of the sheet's range failed under the cap
             raise FileOverLimit(f"工作表的单元格范围过大，读取需要超过 {CHILD_MEMORY // MB} MB 内存",
@@ -94,4 +116,4 @@ def _child_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[An
         child.stdout.close()  # type: ignore[union-attr]
 
 
-__all__ = ["xls_rows"]
+__all__ = ["xls_rows", "xls_sheet_names"]

@@ -1,4 +1,4 @@
-"""The first sheet of an xlsx, row by row: expat callbacks over the sheet's XML as it decompresses, from a
+"""One sheet of an xlsx (the first unless chosen), row by row: expat callbacks over the sheet's XML as it decompresses, from a
 zip already checked by `archive.open_zip`.
 
 Never a dense matrix: a row is as long as its own last cell, a gap of missing rows is one count, a column
@@ -31,6 +31,7 @@ MIDNIGHT = time()
 STRING_COST = 56  # bytes of a str object and its list slot beside its characters: the budget's unit
 CELL_REF = re.compile(r"([A-Z]{1,3})(\d*)$")
 TIME_PARTS = re.compile(r"[hs]")
+MAX_SHEETS = 1000  # a workbook listing more is read as if it listed these
 
 
 def _unreadable(problem: str) -> BadFile:
@@ -86,25 +87,34 @@ def _relations(archive: zipfile.ZipFile, rels: str, base: str) -> dict[str, tupl
     return found
 
 
-def _workbook(archive: zipfile.ZipFile) -> tuple[str, dict[str, tuple[str, str]], bool]:
-    """(the first sheet's path, the workbook's relations, whether dates count from 1904)."""
+def _workbook(archive: zipfile.ZipFile, index: int = 0) -> tuple[str, dict[str, tuple[str, str]], bool]:
+    """(the path of the sheet at `index`, the workbook's relations, whether dates count from 1904)."""
+    sheets, rels, epoch_1904 = _sheets(archive)
+    if not sheets:
+        raise BadFile("文件中没有工作表", "the file holds no sheet", field="file")
+    if not 0 <= index < len(sheets):
+        raise BadFile(f"文件只有 {len(sheets)} 个工作表", f"the file has {len(sheets)} sheet(s)", field="sheet")
+    return rels[sheets[index][1]][1], rels, epoch_1904
+
+
+def _sheets(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str]], dict[str, tuple[str, str]], bool]:
+    """([(name, relation id)] of the sheets the workbook lists, in order, that exist; the relations; 1904)."""
     book = next((p for kind, p in _relations(archive, "_rels/.rels", "").values() if kind == "officeDocument"),
                 "xl/workbook.xml")
     folder = posixpath.dirname(book)
     rels = _relations(archive, posixpath.join(folder, "_rels", posixpath.basename(book) + ".rels"), folder)
-    state: dict[str, Any] = {"sheet": None, "1904": False}
+    state: dict[str, Any] = {"sheets": [], "1904": False}
 
     def start(name: str, attrs: dict[str, str]) -> None:
         tag = _local(name)
-        if tag == "sheet" and state["sheet"] is None:
-            state["sheet"] = attrs.get(DOC_REL + "id") or attrs.get("http://purl.oclc.org/ooxml/officeDocument/relationships id")
+        if tag == "sheet" and len(state["sheets"]) < MAX_SHEETS:
+            rel = attrs.get(DOC_REL + "id") or attrs.get("http://purl.oclc.org/ooxml/officeDocument/relationships id")
+            state["sheets"].append((attrs.get("name", ""), rel))
         elif tag == "workbookPr":
             state["1904"] = attrs.get("date1904", "0").lower() in ("1", "true")
     for _ in _scan(archive, book, start):
         pass
-    if state["sheet"] not in rels:
-        raise BadFile("文件中没有工作表", "the file holds no sheet", field="file")
-    return rels[state["sheet"]][1], rels, state["1904"]
+    return [s for s in state["sheets"] if s[1] in rels], rels, state["1904"]
 
 
 def _date_styles(archive: zipfile.ZipFile, path: str | None) -> dict[int, bool]:
@@ -284,11 +294,21 @@ def _column(letters: str) -> int:
     return number
 
 
-def xlsx_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
-    """`(repeat, cells)` for each row of the first sheet from row 1; missing rows as `(count, [])`."""
+def xlsx_sheet_names(data: bytes, limits: SheetLimits) -> list[str]:
+    """The names of the workbook's sheets, in order (the import wizard lets the user choose one)."""
     archive = open_zip(data, limits)
     try:
-        sheet_path, rels, epoch_1904 = _workbook(archive)
+        return [name for name, _ in _sheets(archive)[0]]
+    finally:
+        archive.close()
+
+
+def xlsx_rows(data: bytes, limits: SheetLimits, sheet: int = 0) -> Iterator[tuple[int, list[Any]]]:
+    """`(repeat, cells)` for each row of the sheet at index `sheet` (the first by default) from row 1;
+    missing rows as `(count, [])`."""
+    archive = open_zip(data, limits)
+    try:
+        sheet_path, rels, epoch_1904 = _workbook(archive, sheet)
         by_kind = {kind: path for kind, path in rels.values()}
         sheet = _Sheet(limits, _shared_strings(archive, by_kind.get("sharedStrings"), limits),
                        _date_styles(archive, by_kind.get("styles")), epoch_1904)
@@ -297,4 +317,4 @@ def xlsx_rows(data: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[Any]
         archive.close()
 
 
-__all__ = ["xlsx_rows"]
+__all__ = ["xlsx_rows", "xlsx_sheet_names"]

@@ -100,6 +100,10 @@ class FormGate:
     def _allows(self, op: Operation) -> bool:
         return self.rights.allows(op) or (op == "read" and bool(self.grants))
 
+    def may(self, op: Operation) -> bool:
+        """Whether the form-level right is held (a page shows the button of an action only then)."""
+        return self._allows(op)
+
     def require(self, op: Operation) -> None:
         """The form-level right (create, export, import, manage; read/update/delete on some records)."""
         if not self._allows(op):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,9 @@ def _need_chromium() -> None:
 class Site:
     """The live server: its URL and an API client logged in as admin (to arrange and check data)."""
 
-    app: Any = None  # the server's FastAPI app (its database and settings: a test may run the job worker)
-
-    def __init__(self, url: str, db: Database | None = None) -> None:
+    def __init__(self, url: str, db: Database | None = None, app: Any = None) -> None:
         self.url, self.db = url, db  # db: to load demo data straight into the site's database
+        self.app = app  # the FastAPI app behind the server (its database and settings: a test may run the job worker)
         token = httpx.post(f"{url}/api/v1/auth/login", json={"username": "admin", "password": PASSWORD}).json()
         self.api = httpx.Client(base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {token['access_token']}"})
 
@@ -58,6 +58,13 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with serve_site(tmp_path_factory) as s:
+        yield s
+
+
+@contextmanager
+def serve_site(tmp_path_factory: pytest.TempPathFactory, **settings: Any) -> Iterator[Site]:
+    """The live server with the CRM and the showcase app; `settings` (e.g. the embedded job worker) on top."""
     _need_chromium()
     tmp = tmp_path_factory.mktemp("site")
     db = open_database(f"sqlite:///{tmp}/tangram.db")
@@ -65,10 +72,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with db.write() as conn:
         create_user(conn, "admin", PASSWORD, datetime.now(UTC), display_name="管理员", is_admin=True)
         create_user(conn, "zhang.wei", PASSWORD, datetime.now(UTC), display_name="张伟")
-    app = create_app(Settings(data_dir=tmp, database_url="unused://"), db)
+    app = create_app(Settings(data_dir=tmp, database_url="unused://", **settings), db)
     with serve(app) as url:
-        s = Site(url, db)
-        s.app = app
+        s = Site(url, db, app)
         for definition in (json.loads(CRM.read_text(encoding="utf-8")), SHOWCASE):
             r = s.api.post("/apps", json=definition)
             assert r.status_code == 201, r.text

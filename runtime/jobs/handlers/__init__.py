@@ -6,7 +6,7 @@ Adding a kind of job = a function `handle(run: JobRun)` in a module here, one li
 from __future__ import annotations
 
 from engine.registry import Registry
-from runtime.jobs.handlers import dashboard_subscription, email, export, flow_timer, robots, webhook
+from runtime.jobs.handlers import dashboard_subscription, email, export, flow_timer, import_run, robots, webhook
 from runtime.jobs.job_run import Handler
 
 job_handlers: Registry[Handler] = Registry("job kind")
@@ -22,6 +22,7 @@ BUILT_INS: tuple[tuple[str, Handler], ...] = (
     ("wecom", robots.wecom),
     ("dashboard_subscription", dashboard_subscription.handle),  # a dashboard's snapshot to its subscribers
     ("export", export.handle),  # a large list export from the list page (runtime/io/exports.py)
+    ("import_run", import_run.handle),  # an import wizard's run (issue 26)
 )
 for _kind, _handler in BUILT_INS:
     job_handlers.register(_kind, _handler)

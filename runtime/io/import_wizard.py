@@ -1,0 +1,308 @@
+"""The import wizard's steps, shared by the API (runtime/api/import_wizard.py), the web UI (which calls that
+API) and the CLI: upload → mapping (sheet, header row, columns, values) → dry run → run (a background job)
+→ result and error report.
+
+Every step goes through the permission gate of the actor who started the import: the import right to
+upload, then create (create, upsert) and update (upsert, update) for the dry run and the run; the job
+opens the same gate again with the same actor when it runs. The run is all or nothing unless the user
+chose to skip bad rows; either way its audit entry is written in the transaction that commits it."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from engine.errors import Conflict, EngineError, Issue, NotFound
+from runtime import audit
+from runtime.db.db import Database
+from runtime.io import import_plan, import_runs, imports
+from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
+from runtime.io.import_files import error_report_bytes
+from runtime.io.records import cell_names, records_named
+from runtime.io.sheet_limits import SheetLimits
+from runtime.io.spreadsheet import first_rows, read_sheet, sheet_names
+from runtime.jobs import outbox
+from runtime.permissions.check import FormGate, Guard
+from runtime.records.context import Actor, Change
+from runtime.records.files import file_path
+from runtime.schemas.imports import ImportSpec
+
+log = logging.getLogger("tangram.import_wizard")
+DISTINCT_VALUES = 200  # per column, the value mapping lists at most these texts
+ANALYSED_ROWS = 20_000
+"""Rows read for the value mapping, so that the mapping step of a large file answers in seconds; a value
+first seen further down is still checked, and flagged in its cell, by the dry run."""
+CANDIDATES = 10
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run's write transaction so that the updates it tried roll back."""
+
+
+def gate_for(guard: Guard, conn: Connection, app: str, form: str, spec: ImportSpec | None = None) -> FormGate:
+    """The importer's gate: the import right, and the rights the mode needs (create and/or update)."""
+    gate = guard.form(conn, app, form, "import")
+    if spec is not None:
+        if spec.mode in ("create", "upsert"):
+            gate.require("create")
+        if spec.mode in ("upsert", "update"):
+            gate.require("update")
+    return gate
+
+
+def upload_bytes(root: Path, run: Any) -> bytes:
+    return file_path(root, run.file_id).read_bytes()
+
+
+def analyse(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: ImportSpec, limits: SheetLimits,
+            change: Change) -> dict[str, Any]:
+    """What the mapping step shows: the sheets, the top rows (to choose the header row), each column with
+    its field (chosen, else suggested), the form's fields and the value mapping the mapped columns need."""
+    saved = import_runs.saved_mapping(conn, gate.ref.app_key, gate.ref.form.key)
+    sheet = read_sheet(data, filename, limits, sheet=spec.sheet, header_row=spec.header_row)
+    choices = suggest_columns(gate.ref.form, sheet.header, saved.get("columns"), gate.hidden | gate.masked)
+    if spec.columns is not None:
+        choices = [ColumnChoice(c.index, c.header, spec.columns.get(c.index), "chosen") for c in choices]
+    fields = {f.key: f for f in gate.ref.form.writable if f.key not in gate.hidden | gate.masked}
+    return {
+        "sheets": sheet_names(data, filename, limits),
+        "first_rows": [[_text(c) for c in row] for row in first_rows(data, filename, limits, sheet=spec.sheet)],
+        "header": sheet.header,
+        "columns": [c.as_json() for c in choices],
+        "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required, "unique": f.unique,
+                    "options": [o.value for o in f.options] if f.type in ("select", "multi_select") else None}
+                   for f in fields.values()],
+        "saved": saved,
+        "values": _values(conn, gate, sheet.rows, {c.index: fields[c.field] for c in choices if c.field in fields},
+                          spec, change),
+    }
+
+
+def _text(cell: Any) -> str:
+    return "" if cell is None else str(cell)
+
+
+def _values(conn: Connection, gate: FormGate, rows: Any, columns: dict[int, Any], spec: ImportSpec,
+            change: Change) -> dict[str, list[dict[str, Any]]]:
+    """Per select or relation column, the cell texts the field would not read as they are: a select's
+    unknown options with a suggested one, a relation's names that match no record or several (with the
+    candidates). The user's own mapping (spec.values) is shown as chosen."""
+    wanted = {i: f for i, f in columns.items()
+              if f.type in ("select", "multi_select") or f.refers_to == "record"}
+    seen: dict[int, dict[str, int]] = {i: {} for i in wanted}
+    for row in itertools.islice(rows, ANALYSED_ROWS):
+        for i, field in wanted.items():
+            if i < len(row) and row[i] not in (None, ""):
+                texts = cell_names(row[i]) if field.type == "multi_select" or field.refers_to == "record" else [
+                    str(row[i]).strip()]
+                counts = seen[i]
+                for text in texts:
+                    if text in counts or len(counts) < DISTINCT_VALUES:
+                        counts[text] = counts.get(text, 0) + 1
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i, field in wanted.items():
+        chosen = spec.values.get(field.key, {})
+        if field.refers_to == "record":
+            names = [t for t in seen[i] if not t.isdigit()]
+            found = records_named(conn, gate.ref, field, names, change.reads)
+            entries = [{"text": t, "count": seen[i][t], "problem": "missing" if not found.get(t) else "ambiguous",
+                        "candidates": found.get(t, [])[:CANDIDATES], "chosen": chosen.get(t)}
+                       for t in names if len(found.get(t, [])) != 1]
+        else:
+            entries = [{"text": t, "count": n, "problem": "unknown_option", "suggestion": suggest_option(field, t),
+                        "chosen": chosen.get(t)} for t, n in seen[i].items() if not option_known(field, t)]
+        if entries:
+            out[field.key] = entries
+    return out
+
+
+def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, change: Change) -> dict[str, Any]:
+    """Check every row as the run would, write nothing: the counts, the preview and every problem."""
+    spec = ImportSpec.model_validate(run.spec)
+    return tried(db, _plan(db, guard, run, data, limits, spec, change), change)
+
+
+def tried(db: Database, plan: import_plan.Plan, change: Change) -> dict[str, Any]:
+    """The dry run's report of a plan: its updates tried in write transactions that are rolled back, a
+    chunk each, so that other writers go between two chunks (SQLite has one writer at a time)."""
+    matched = sorted(plan.matches)
+    for start in range(0, len(matched), imports.CHUNK_ROWS):
+        if start:
+            db.let_others_write()
+        try:
+            with db.write() as conn:
+                import_plan.try_updates(conn, plan, change, matched[start:start + imports.CHUNK_ROWS])
+                raise _DryRun
+        except _DryRun:
+            pass
+    with db.read() as conn:
+        return import_plan.report(conn, plan, change)
+
+
+def _plan(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, spec: ImportSpec,
+          change: Change) -> import_plan.Plan:
+    with db.read() as conn:
+        gate = gate_for(guard, conn, run.app, run.form, spec)
+        return plan_rows(conn, gate.ref, data, run.filename, limits, spec, change, gate)
+
+
+def plan_rows(conn: Connection, ref: Any, data: bytes, filename: str, limits: SheetLimits, spec: ImportSpec,
+              change: Change, gate: FormGate | None) -> import_plan.Plan:
+    """The plan of a file's rows, through `gate` (None: the system's own import, from the CLI)."""
+    sheet = read_sheet(data, filename, limits, sheet=spec.sheet, header_row=spec.header_row)
+    if gate is None:
+        return import_plan.plan(conn, ref, sheet, spec, change)
+    return import_plan.plan(conn, gate.ref, sheet, spec, gate.writing(change), hidden=gate.hidden | gate.masked,
+                            check=lambda items: gate.check_write(items, prefix=True),
+                            scope=gate.where("update") if spec.mode != "create" else None)
+
+
+def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:
+    """Queue the run of a dry-run import (409 unless its last dry run is the current one and found nothing
+    wrong, or the user chose to skip bad rows)."""
+    spec = ImportSpec.model_validate(run.spec)
+    if run.status != "checked":
+        raise Conflict("请先试运行，再开始导入", "run the dry run first, then the import", status=run.status)
+    failed = run.result.get("counts", {}).get("failed", 0)
+    if failed and not spec.skip_bad:
+        raise Conflict(f"试运行有 {failed} 行错误：请修正后重新上传，或选择跳过错误行",
+                       f"the dry run found {failed} bad row(s): fix them, or choose to skip bad rows")
+    if not import_runs.claim(conn, run.id, now, "checked", "queued"):
+        raise Conflict("这次导入已经开始", "this import has started already")
+    # no idempotency key: the claim above starts an import once, and a failed one may be started again
+    outbox.enqueue(conn, "import_run", {"run": run.id, "actor": _actor_json(actor)}, now, max_attempts=1)
+
+
+def _actor_json(actor: Actor) -> dict[str, Any]:
+    return {"username": actor.username, "user_id": actor.user_id, "is_admin": actor.is_admin,
+            "department": actor.department, "apps": sorted(actor.apps) if actor.apps is not None else None,
+            "ip": actor.ip}
+
+
+def actor_from(payload: dict[str, Any]) -> Actor:
+    apps = payload.get("apps")
+    return Actor(payload["username"], payload.get("user_id"), bool(payload.get("is_admin")),
+                 department=payload.get("department"), ip=payload.get("ip"),
+                 apps=frozenset(apps) if apps is not None else None)
+
+
+def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: Actor, change: Change,
+            tick: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    """Run a queued import (the job's work): check again, write, record the result; any refusal is the
+    import's result (status failed, nothing written unless bad rows are skipped), never the job's."""
+    with db.write() as conn:
+        if not import_runs.claim(conn, run_id, tick(), "queued", "running"):
+            _interrupted(conn, run_id, tick())
+            return
+        run = import_runs.by_id(conn, run_id)
+    assert run is not None
+    spec = ImportSpec.model_validate(run.spec)
+    guard = Guard(actor, change.now, change.timezone)
+
+    def progress(done: int) -> None:
+        with db.write() as conn:
+            import_runs.change(conn, run_id, tick(), done=done)
+
+    def finished(conn: Connection, result: dict[str, Any]) -> None:
+        import_runs.change(conn, run_id, tick(), status="done", result=result, done=result["counts"]["rows"])
+
+    try:
+        plan = _plan(db, guard, run, upload_bytes(root, run), limits, spec, change)
+        with db.write() as conn:
+            import_runs.change(conn, run_id, tick(), total=len(plan.parsed.items), done=0)
+        write(db, plan, actor, change, run.filename, progress=progress, finished=finished, run_id=run_id)
+    except EngineError as e:
+        _failed(db, run_id, e, tick())
+    except Exception as e:  # a bug or the database gone: the import failed, said so, nothing half-written
+        log.exception("import %s failed", run_id)
+        _failed(db, run_id, e, tick())
+
+
+def write(db: Database, plan: import_plan.Plan, actor: Actor, change: Change, filename: str, *,
+          progress: Callable[[int], None] | None = None,
+          finished: Callable[[Connection, dict[str, Any]], None] | None = None,
+          run_id: int | None = None) -> dict[str, Any]:
+    """Write a plan's rows: created in chunks and published with the updates in one transaction, all or
+    nothing (ValidationFailed by row) unless the spec skips bad rows; audited, and the mapping saved for
+    the form's next import. The result: counts and the problems of the rows skipped."""
+    spec = plan.spec
+    if plan.issues and not spec.skip_bad:
+        raise imports.refused(plan.all_issues())
+    out: dict[str, Any] = {}
+
+    def finish(conn: Connection, made: list[Any]) -> None:
+        import_plan.try_updates(conn, plan, change)  # in the transaction that publishes the created rows
+        if plan.issues and not spec.skip_bad:
+            raise imports.refused(plan.all_issues())
+        counts = {**plan.counts(), "new": len(made)}
+        ref = plan.ref
+        audit.write(conn, "record.import", actor, change.now, app=ref.app_key, form=ref.form.key, detail={
+            "import": run_id, "file": filename, "mode": spec.mode, "key": spec.key, "created": len(made),
+            "updated": counts["updated"], "unchanged": counts["unchanged"], "skipped": counts["failed"]})
+        import_runs.save_mapping(conn, ref.app_key, ref.form.key, _mapping_of(plan), actor, change.now)
+        out.update(counts=counts, issues=import_plan.issue_list(plan.all_issues()), ids=[r.id for r in made][:100])
+        if finished is not None:
+            finished(conn, out)
+
+    if plan.prepared is not None and plan.prepared.rows:
+        imports.write(db, plan.prepared, change, finish, progress)
+    else:
+        with db.write() as conn:
+            finish(conn, [])
+    return out
+
+
+def _mapping_of(plan: import_plan.Plan) -> dict[str, Any]:
+    """What the form's next import starts from: this one's columns by header text, values, mode and key."""
+    choices = [ColumnChoice(i, h, f.key if f is not None else None, "chosen")
+               for i, (h, f) in enumerate(zip(plan.header, plan.columns, strict=False))]
+    spec = plan.spec
+    return {"columns": saved_columns(choices), "values": spec.values, "mode": spec.mode, "key": spec.key}
+
+
+def _interrupted(conn: Connection, run_id: int, now: datetime) -> None:
+    """The job delivered again while its import is `running`: the worker running it died (its lease
+    passed). What it staged is removed by the worker's clean-up and nothing was published (the publish
+    and the status `done` commit together), so the import failed as a whole and may be started anew."""
+    run = import_runs.by_id(conn, run_id)
+    if run is not None and run.status == "running":
+        import_runs.change(conn, run_id, now, status="failed", result={**run.result, "error": {
+            "code": "interrupted", "message": "导入被中断（服务重启或进程退出），未导入任何记录，请重新试运行后导入"}})
+
+
+def _failed(db: Database, run_id: int, error: Exception, now: datetime) -> None:
+    issues: list[Issue] = error.issues if isinstance(error, EngineError) else []
+    message = str(error) if isinstance(error, EngineError) else "导入失败（服务器内部错误），未导入任何记录"
+    result = {"error": {"code": getattr(error, "code", "error"), "message": message},
+              "issues": import_plan.issue_list(issues),
+              "counts": {"rows": 0, "new": 0, "updated": 0, "unchanged": 0,
+                         "failed": len({i.path.split(".")[0] for i in issues})}}
+    with db.write() as conn:
+        import_runs.change(conn, run_id, now, status="failed", result=result)
+
+
+def error_report(run: Any, data: bytes, limits: SheetLimits) -> bytes:
+    """The failed rows of the import's last dry run or run, as uploaded, with what is wrong in each."""
+    spec = ImportSpec.model_validate(run.spec)
+    problems = problems_by_row(run.result.get("issues", []))
+    if not problems:
+        raise NotFound("这次导入没有错误行", "this import has no bad rows")
+    return error_report_bytes(data, run.filename, limits, spec.sheet, spec.header_row, problems, "错误行")
+
+
+def problems_by_row(issues: list[dict[str, Any]]) -> dict[int, list[str]]:
+    """An import result's problems (import_plan.issue_list) by spreadsheet row, as the error report lists them."""
+    problems: dict[int, list[str]] = {}
+    for issue in issues:
+        problems.setdefault(issue["row"], []).append(issue["message"])
+    return problems
+
+
+__all__ = ["gate_for", "upload_bytes", "analyse", "dry_run", "tried", "plan_rows", "start", "execute", "write",
+           "actor_from", "error_report", "problems_by_row"]
