@@ -23,11 +23,13 @@ from runtime.api import (
     flow_admin,
     flow_designer,
     flows,
+    handover,
     messages,
     org,
     preview,
     records,
     reports,
+    role_designer,
     selection,
     spreadsheets,
     tasks,
@@ -96,5 +98,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(dashboard_subscriptions.router)  # 订阅: a dashboard's snapshots
 
     app.include_router(widget_designer.router)  # the chart builder's API (issue 25)
+    app.include_router(role_designer.router)  # the roles page (issue 27): roles in the draft, explain
+    app.include_router(handover.router)  # 离职交接 (issue 27)
     pages.install(app)
     return app
