@@ -24,6 +24,7 @@ from builder_ui import (
     kanban,
     lists,
     records,
+    roles,
 )
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
@@ -137,3 +138,4 @@ def install(app: FastAPI) -> None:
     app.include_router(dashboard_editor.router)  # 仪表盘设计 (/apps/{app}/builder/dashboards)
 
     app.include_router(chart_builder.router)  # the chart builder (issue 25)
+    app.include_router(roles.router)  # 角色与权限 and 离职交接 (issue 27)
