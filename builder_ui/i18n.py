@@ -446,6 +446,7 @@ ZH |= {
     "ho_from": "离职人员", "ho_to": "交接给", "ho_preview": "预览", "ho_run": "交接", "ho_inactive": "已停用",
     "ho_what": "内容", "ho_count": "数量", "ho_records": "记录", "ho_tasks": "待处理任务", "ho_flows": "进行中的流程",
     "ho_nothing": "没有需要交接的内容", "ho_preview_of": "将交接", "ho_done": "已交接给", "ho_confirm": "确定交接？此操作会记入审计日志",
+    "va_banner": "查看为：正在以 {user} 的身份查看（只读，不能修改任何数据）", "va_stop": "退出查看", "va_start": "查看为此用户",
 }
 EN |= {
     "rl_title": "Roles and permissions", "rl_draft_note": "changes are kept in the draft until published",
@@ -470,6 +471,8 @@ EN |= {
     "ho_what": "What", "ho_count": "Count", "ho_records": "Records", "ho_tasks": "Open tasks", "ho_flows": "Running flows",
     "ho_nothing": "nothing to hand over", "ho_preview_of": "To hand over from", "ho_done": "Handed over to",
     "ho_confirm": "Hand over? This is written to the audit log",
+    "va_banner": "Viewing as {user} (read-only: nothing can be changed)", "va_stop": "Stop viewing",
+    "va_start": "View as this user",
 }
 
 

@@ -34,6 +34,7 @@ from runtime.api import (
     spreadsheets,
     tasks,
     tokens,
+    view_as,
     views,
     widget_designer,
 )
@@ -100,5 +101,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(widget_designer.router)  # the chart builder's API (issue 25)
     app.include_router(role_designer.router)  # the roles page (issue 27): roles in the draft, explain
     app.include_router(handover.router)  # 离职交接 (issue 27)
+    app.include_router(view_as.router)  # 查看为 (issue 27)
     pages.install(app)
     return app

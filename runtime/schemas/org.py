@@ -78,3 +78,10 @@ class HandoverIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     to: str = Field(min_length=1, max_length=64)
+
+
+class ViewAsIn(BaseModel):
+    """`{"user": username}`: whom an administrator views the web UI as (read-only)."""
+
+    model_config = ConfigDict(extra="forbid")
+    user: str = Field(min_length=1, max_length=64)

@@ -1,7 +1,8 @@
 """角色与权限 and 离职交接 in a real browser (issue 27): the administrator creates a role whose members see
 only their department's customers with 年营业额 hidden, gives it a whole department and publishes; a member
 of the department sees only those customers and never 年营业额, in the list or on the record; the matrix
-says where the member's rights come from; then a leaving user's customers and task are handed over."""
+says where the member's rights come from, and the administrator views the app as the member (read-only);
+then a leaving user's customers and task are handed over."""
 
 from __future__ import annotations
 
@@ -84,7 +85,21 @@ def test_a_department_role_hides_a_field_and_a_leaving_users_work_is_handed_over
     expect(result.locator("table[data-form=customer] tr[data-op=read] td")).to_have_text("华东销售")
     expect(result.locator("table[data-form=customer] tr[data-field=annual_revenue] td")).to_have_text("隐藏")
 
+    # 查看为: the administrator opens the app as 李雷 — a banner, 李雷's customers, no change possible
+    page.get_by_role("button", name="查看为此用户").click()
+    page.wait_for_url(f"{site.url}/apps/crm")
+    expect(page.locator("#view-as-banner")).to_contain_text("正在以 li.lei 的身份查看")
+    page.goto(f"{site.url}/apps/crm/forms/customer")
+    expect(page.get_by_text("华东机械")).to_be_visible()
+    assert "西部能源" not in page.content() and "年营业额" not in page.content()
+    page.get_by_role("button", name="退出查看").click()
+    page.wait_for_url(f"{site.url}/")
+    expect(page.locator("#view-as-banner")).to_have_count(0)
+    started = site.api.get("/audit", params={"action": "view_as.start"}).json()["items"]
+    assert started[0]["detail"] == {"user": "li.lei"}
+
     # 离职交接: 王芳's customers and task go to 李雷
+    page.goto(f"{site.url}/apps/crm/builder/roles")
     page.get_by_role("link", name="离职交接").click()
     page.get_by_label("离职人员").select_option("wang.fang")
     page.get_by_label("交接给").select_option("li.lei")

@@ -6,7 +6,7 @@
    #copy-role, #delete-role, table#matrix tr[data-form][data-present] (select.scope[data-op],
    input.flag[data-op]), details.form-detail[data-form] (input.when[data-op], select.form-default,
    select.access[data-field]), #members (#member-users, #member-departments, #save-members), #explain
-   (#explain-user, #explain-run, #explain-result), #publish, [data-error-for], #roles-data (JSON). */
+   (#explain-user, #explain-run, #view-as-start, #explain-result), #publish, [data-error-for], #roles-data (JSON). */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -112,6 +112,12 @@ document.addEventListener("DOMContentLoaded", () => {
   function wireExplain(box) {
     const roleName = (key) => (data.roles.find((r) => r.key === key) || {name: key}).name;
     const formName = (key) => (data.forms.find((f) => f.key === key) || {name: key}).name;
+    const viewAs = document.getElementById("view-as-start");
+    if (viewAs) viewAs.addEventListener("click", async () => {  // 查看为: the app as that user sees it
+      const r = await api("POST", "/api/v1/view-as", {user: document.getElementById("explain-user").value});
+      if (r.ok) window.location.href = `/apps/${app}`;
+      else showErrors(box, {error: {...r.data.error, field: "explain", details: []}});
+    });
     document.getElementById("explain-run").addEventListener("click", async () => {
       const user = document.getElementById("explain-user").value;
       const r = await api("GET", `/api/v1/apps/${app}/roles/explain?user=${encodeURIComponent(user)}`);
