@@ -16,7 +16,7 @@ from engine.app_check import parse_app
 from runtime.accounts import accounts, org
 from runtime.accounts.directory import active_users, department_choices
 from runtime.api.deps import DB
-from runtime.api.guard import require_admin
+from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.apps import definitions
 
 router = APIRouter()
@@ -55,7 +55,7 @@ def _words(request: Request) -> dict[str, str]:
     return {k: t(k) for k in keys}
 
 
-@router.get("/admin/handover")
+@router.get("/admin/handover", dependencies=[NO_RECORDS])  # administrators only: require_admin below
 def handover_page(request: Request, user: Viewer, db: DB, username: str | None = None) -> Response:
     """离职交接 (administrators): choose the leaving user and who receives, preview, hand over."""
     require_admin(user)
