@@ -44,6 +44,9 @@ def _arrange(site: Site) -> dict[str, int]:
 def test_a_department_role_hides_a_field_and_a_leaving_users_work_is_handed_over(page: Any, site: Site,
                                                                                     browser: Any) -> None:
     ids = _arrange(site)
+    errors: list[str] = []  # the strict policy's refusals and script errors on the administrator's pages
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
     page.goto(f"{site.url}/apps/crm")
     page.get_by_role("link", name="角色与权限").click()
     page.get_by_label("角色名称").first.fill("华东销售")
@@ -127,3 +130,4 @@ def test_a_department_role_hides_a_field_and_a_leaving_users_work_is_handed_over
     assert [t["record_id"] for t in tasks] == [ids["沪上贸易"]]
     audit = site.api.get("/audit", params={"action": "user.handover"}).json()["items"]
     assert audit[0]["detail"]["to"] == "li.lei"
+    assert errors == []
