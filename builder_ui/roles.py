@@ -39,7 +39,9 @@ def roles_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: D
     parsed = parse_app(draft)
     roles = draft.get("roles", [])
     chosen = next((i for i, r in enumerate(roles) if r["key"] == role), 0 if roles else None)
-    forms = [{"key": f.key, "name": f.name, "fields": condition_fields(parsed, f)} for f in parsed.forms]
+    # `fields`: what the condition picker offers; `access`: every field a role gives access to (sub-tables too)
+    forms = [{"key": f.key, "name": f.name, "fields": condition_fields(parsed, f),
+              "access": [{"key": x.key, "label": x.label} for x in f.fields]} for f in parsed.forms]
     return render(request, "builder/roles.html", user=user, app_key=app, app_name=draft.get("name", app),
                   version=version, roles=roles, index=chosen, role=roles[chosen] if chosen is not None else None,
                   published_roles=set(published.role_keys), membership=membership, forms=forms,

@@ -4,7 +4,9 @@ handover page is for administrators."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,3 +62,13 @@ def test_who_does_not_manage_the_app_gets_no_page(make: Maker, app: Any) -> None
     with logged_in(app, "mgr", "pass-word-1") as browser:
         assert browser.get(PAGE).status_code in (403, 404)
         assert browser.get("/admin/handover").status_code == 403
+
+
+def test_every_field_gets_an_access_choice_sub_tables_too(make: Maker, app: Any) -> None:
+    crm = json.loads((Path(__file__).resolve().parents[2] / "apps" / "crm_template.json").read_text(encoding="utf-8"))
+    make.app_def(crm)
+    make.user("boss", password="pass-word-1")
+    with logged_in(app, "boss", "pass-word-1") as browser:
+        page = browser.get("/apps/crm/builder/roles?role=sales_rep").text
+    quote = re.search(r'<details class="form-detail" data-form="quote">(.*?)</details>', page, re.S)
+    assert quote and 'data-field="lines"' in quote.group(1)

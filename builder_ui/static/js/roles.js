@@ -141,7 +141,7 @@ document.addEventListener("DOMContentLoaded", () => {
           table.append(tr);
         });
         Object.entries(rights.fields).forEach(([field, given]) => {
-          const label = ((data.forms.find((f) => f.key === form) || {fields: []}).fields
+          const label = ((data.forms.find((f) => f.key === form) || {access: []}).access
             .find((f) => f.key === field) || {label: field}).label;
           const tr = document.createElement("tr");
           tr.dataset.field = field;
