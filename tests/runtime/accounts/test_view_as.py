@@ -54,7 +54,7 @@ def test_an_administrator_sees_what_the_user_sees_and_changes_nothing(make: Make
 
 
 def test_only_an_administrators_session_views_as_someone(make: Maker, app: Any) -> None:
-    people = setup_sales(make)
+    setup_sales(make)
     make.user("boss", password="pass-word-1")
     rep, rep_csrf = session(app, "rep1")
     assert rep.post(URL, json={"user": "mgr"}, headers=rep_csrf).status_code == 403
@@ -75,4 +75,3 @@ def test_only_an_administrators_session_views_as_someone(make: Maker, app: Any) 
     other, _ = session(app, "boss")
     other.cookies.set("tangram_view_as", stolen)
     assert other.get(URL).json() == {"user": None}
-    del people
