@@ -521,6 +521,56 @@ EN |= {
 }
 
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
+# 角色与权限 and 离职交接 (builder_ui/roles.py, static/js/roles.js, static/js/handover.js; issue 27).
+ZH |= {
+    "rl_title": "角色与权限", "rl_draft_note": "修改保存在草稿中，发布后生效", "rl_roles": "角色", "rl_unpublished": "未发布",
+    "rl_no_roles": "还没有角色", "rl_name": "角色名称", "rl_key": "角色标识（英文）", "rl_new": "新建角色",
+    "rl_confirm_delete": "确定删除这个角色？发布后其成员将失去它", "rl_default_access": "新增字段的默认权限",
+    "rl_op_create": "新建", "rl_op_read": "查看", "rl_op_update": "修改", "rl_op_delete": "删除", "rl_op_export": "导出",
+    "rl_op_import": "导入", "rl_op_manage": "管理", "rl_scope_none": "无", "rl_scope_own": "本人",
+    "rl_scope_department": "本部门", "rl_scope_department_tree": "本部门及下级", "rl_scope_all": "全部",
+    "rl_other_forms": "其他表单（*）", "rl_fields_and_conditions": "字段权限与条件", "rl_condition": "条件",
+    "rl_form_default": "本表单新增字段的默认权限", "rl_inherit": "同角色默认", "rl_access": "字段权限",
+    "rl_default": "默认", "rl_access_edit": "可编辑", "rl_access_read": "只读", "rl_access_masked": "脱敏",
+    "rl_access_hidden": "隐藏", "rl_members": "成员", "rl_member_users": "成员（用户）", "rl_member_departments": "成员（整个部门）",
+    "rl_members_hint": "部门成员在检查权限时确定：之后加入该部门的人也会拥有这个角色", "rl_save_members": "保存成员",
+    "rl_members_after_publish": "新角色发布后才能设置成员", "rl_explain": "权限来源（为什么能看到）",
+    "rl_explain_run": "查看权限来源", "rl_direct": "直接成员", "rl_through": "通过部门", "rl_no_role": "没有角色",
+    "rl_is_admin": "管理员：拥有全部权限", "rl_granted_by": "来自", "rl_saved": "已保存到草稿", "rl_settings": "角色与权限", "rl_copy_prompt": "副本的角色标识（英文）",
+    "ho_title": "离职交接", "ho_hint": "把离职人员的记录（负责人）、待处理的审批任务和发起的进行中流程一次交给另一位同事",
+    "ho_from": "离职人员", "ho_to": "交接给", "ho_preview": "预览", "ho_run": "交接", "ho_inactive": "已停用",
+    "ho_what": "内容", "ho_count": "数量", "ho_records": "记录", "ho_tasks": "待处理任务", "ho_flows": "进行中的流程",
+    "ho_nothing": "没有需要交接的内容", "ho_preview_of": "将交接", "ho_done": "已交接给", "ho_confirm": "确定交接？此操作会记入审计日志",
+    "va_banner": "查看为：正在以 {user} 的身份查看（只读，不能修改任何数据）", "va_stop": "退出查看", "va_start": "查看为此用户",
+}
+EN |= {
+    "rl_title": "Roles and permissions", "rl_draft_note": "changes are kept in the draft until published",
+    "rl_roles": "Roles", "rl_unpublished": "unpublished", "rl_no_roles": "No roles yet", "rl_name": "Role name",
+    "rl_key": "Role key", "rl_new": "New role",
+    "rl_confirm_delete": "Delete this role? Its members lose it when you publish", "rl_default_access": "Default for new fields",
+    "rl_op_create": "Create", "rl_op_read": "Read", "rl_op_update": "Update", "rl_op_delete": "Delete", "rl_op_export": "Export",
+    "rl_op_import": "Import", "rl_op_manage": "Manage", "rl_scope_none": "None", "rl_scope_own": "Own",
+    "rl_scope_department": "Department", "rl_scope_department_tree": "Department and below", "rl_scope_all": "All",
+    "rl_other_forms": "Other forms (*)", "rl_fields_and_conditions": "fields and conditions", "rl_condition": "condition",
+    "rl_form_default": "Default for this form's new fields", "rl_inherit": "The role's default", "rl_access": "Access",
+    "rl_default": "Default", "rl_access_edit": "Editable", "rl_access_read": "Read-only", "rl_access_masked": "Masked",
+    "rl_access_hidden": "Hidden", "rl_members": "Members", "rl_member_users": "Members (users)",
+    "rl_member_departments": "Members (whole departments)",
+    "rl_members_hint": "A department's members are read when rights are checked: someone who joins later holds the role too",
+    "rl_save_members": "Save members", "rl_members_after_publish": "Publish the new role to give it members",
+    "rl_explain": "Where rights come from", "rl_explain_run": "Explain", "rl_direct": "member",
+    "rl_through": "through department", "rl_no_role": "No role", "rl_is_admin": "Administrator: every right",
+    "rl_granted_by": "from", "rl_saved": "Saved in the draft", "rl_settings": "Roles and permissions", "rl_copy_prompt": "Key of the copy",
+    "ho_title": "Handover", "ho_hint": "Give a leaving user's records (owner), open approval tasks and running flows they started to a colleague in one action",
+    "ho_from": "Leaving user", "ho_to": "Hand over to", "ho_preview": "Preview", "ho_run": "Hand over", "ho_inactive": "deactivated",
+    "ho_what": "What", "ho_count": "Count", "ho_records": "Records", "ho_tasks": "Open tasks", "ho_flows": "Running flows",
+    "ho_nothing": "nothing to hand over", "ho_preview_of": "To hand over from", "ho_done": "Handed over to",
+    "ho_confirm": "Hand over? This is written to the audit log",
+    "va_banner": "Viewing as {user} (read-only: nothing can be changed)", "va_stop": "Stop viewing",
+    "va_start": "View as this user",
+}
+
+
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}
 

@@ -25,6 +25,7 @@ from builder_ui import (
     kanban,
     lists,
     records,
+    roles,
 )
 from builder_ui import messages as messages_page
 from builder_ui import printing as print_pages
@@ -142,3 +143,4 @@ def install(app: FastAPI) -> None:
     app.include_router(chart_builder.router)  # the chart builder (issue 25)
     app.include_router(print_pages.router)  # the print view and the print template editor
     app.include_router(import_pages.router)  # the import wizard (issue 26)
+    app.include_router(roles.router)  # 角色与权限 and 离职交接 (issue 27)

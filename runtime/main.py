@@ -24,6 +24,7 @@ from runtime.api import (
     flow_admin,
     flow_designer,
     flows,
+    handover,
     import_wizard,
     messages,
     org,
@@ -32,10 +33,12 @@ from runtime.api import (
     printing,
     records,
     reports,
+    role_designer,
     selection,
     spreadsheets,
     tasks,
     tokens,
+    view_as,
     views,
     widget_designer,
 )
@@ -104,5 +107,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(printing.router)  # print templates and printed records (docs/printing.md)
     app.include_router(exports.router)  # whole-list exports from the list page, in the background when large
     app.include_router(import_wizard.router)  # the import wizard (issue 26)
+    app.include_router(role_designer.router)  # the roles page (issue 27): roles in the draft, explain
+    app.include_router(handover.router)  # 离职交接 (issue 27)
+    app.include_router(view_as.router)  # 查看为 (issue 27)
     pages.install(app)
     return app

@@ -65,13 +65,14 @@ def update_user(conn: Connection, username: str, changes: dict[str, Any]) -> dic
     return done
 
 
-def hand_over(conn: Connection, from_user: str, to_user: str) -> int:
-    """Give every record `from_user` owns (deleted ones too) to `to_user`, kept by their primary department."""
+def hand_over(conn: Connection, from_user: str, to_user: str, field: str = "handover_to") -> int:
+    """Give every record `from_user` owns (deleted ones too) to `to_user`, kept by their primary department;
+    a refusal names `field` (where the caller's input gave `to_user`)."""
     if from_user == to_user:
-        raise BadQuery("不能交接给自己", "cannot hand records over to the same user", field="handover_to")
+        raise BadQuery("不能交接给自己", "cannot hand records over to the same user", field=field)
     target = user_row(conn, to_user)
     if not target.active:
-        raise BadQuery(f"用户 {to_user} 已停用", f"user {to_user!r} is deactivated", field="handover_to")
+        raise BadQuery(f"用户 {to_user} 已停用", f"user {to_user!r} is deactivated", field=field)
     count = conn.scalar(select(func.count()).select_from(records).where(records.c.owner == from_user)) or 0
     conn.execute(update(records).where(records.c.owner == from_user).values(
         owner=to_user, department=primary_department(conn, to_user)))

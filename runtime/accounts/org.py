@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.errors import AlreadyExists, BadQuery, NotFound
 from engine.keys import KEY_RE
 from engine.org import Department, Org
-from runtime.db.tables import department_members, departments, role_members, users
+from runtime.db.tables import department_members, departments, role_departments, role_members, users
 
 
 def _departments(conn: Connection) -> dict[str, Department]:
@@ -87,6 +87,30 @@ def set_role_members(conn: Connection, app: str, role: str, usernames: Sequence[
         conn.execute(insert(role_members), [{"app": app, "role": role, "user_id": i} for i in ids])
 
 
+def set_role_departments(conn: Connection, app: str, role: str, keys: Sequence[str]) -> None:
+    """Replace the departments that are members of one role of one app (their members hold the role)."""
+    known = _departments(conn)
+    for key in keys:
+        if key not in known:
+            raise BadQuery(f"部门 {key} 不存在", f"department {key!r} does not exist", field="departments")
+    conn.execute(delete(role_departments).where(role_departments.c.app == app, role_departments.c.role == role))
+    if keys:
+        conn.execute(insert(role_departments), [{"app": app, "role": role, "department": k} for k in dict.fromkeys(keys)])
+
+
+def role_membership(conn: Connection, app: str) -> dict[str, dict[str, list[str]]]:
+    """Each role's members as set: `{role: {"users": [...], "departments": [...]}}` (users named directly,
+    whole departments), sorted."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for r in conn.execute(select(role_members.c.role, users.c.username).join(users, users.c.id == role_members.c.user_id)
+                          .where(role_members.c.app == app).order_by(users.c.username)):
+        found.setdefault(r.role, {"users": [], "departments": []})["users"].append(r.username)
+    for r in conn.execute(select(role_departments.c.role, role_departments.c.department)
+                          .where(role_departments.c.app == app).order_by(role_departments.c.department)):
+        found.setdefault(r.role, {"users": [], "departments": []})["departments"].append(r.department)
+    return found
+
+
 def load_org(conn: Connection, app: str | None = None) -> Org:
     """The organisation snapshot, with the role members of `app` (no roles when app is None)."""
     memberships: dict[str, list[str]] = {}
@@ -102,8 +126,14 @@ def load_org(conn: Connection, app: str | None = None) -> Org:
                               .join(users, users.c.id == role_members.c.user_id)
                               .where(role_members.c.app == app, users.c.active.is_(True))):
             roles.setdefault(r.role, set()).add(r.username)
+        for r in conn.execute(select(role_departments.c.role, users.c.username)  # a department's members
+                              .join(department_members, department_members.c.department == role_departments.c.department)
+                              .join(users, users.c.id == department_members.c.user_id)
+                              .where(role_departments.c.app == app, users.c.active.is_(True))):
+            roles.setdefault(r.role, set()).add(r.username)
     return Org(_departments(conn), {u: tuple(k) for u, k in memberships.items()},
                {role: frozenset(names) for role, names in roles.items()})
 
 
-__all__ = ["create_department", "update_department", "set_user_departments", "set_role_members", "load_org"]
+__all__ = ["create_department", "update_department", "set_user_departments", "set_role_members", "set_role_departments",
+           "role_membership", "load_org"]

@@ -15,7 +15,7 @@ from engine.errors import Unauthorized
 from engine.forms.fields.relation import MAX_ID
 from runtime.accounts.users import actor_of, expired, user_for_token
 from runtime.analytics.mirror import Mirror
-from runtime.auth import csrf, sessions
+from runtime.auth import csrf, sessions, view_as
 from runtime.auth.token_cache import TokenCache
 from runtime.auth.tokens import refuse_read_only_writes
 from runtime.db.db import Database
@@ -41,10 +41,12 @@ async def current_user(request: Request, db: Annotated[Database, Depends(get_db)
                        authorization: Annotated[str | None, Header()] = None) -> Actor:
     """The user of the bearer token, else of the session cookie (whose changes need the CSRF token); 401 without."""
     scheme, _, token = (authorization or "").partition(" ")
+    from_session = False
     if scheme.lower() == "bearer" and token:
         token = token.strip()
     elif authorization is None and (token := sessions.session_token(request) or ""):
         await csrf.verify(request, token)
+        from_session = True
     else:
         raise Unauthorized("请先登录", "a bearer token or a session is required")
     now = clock(request)
@@ -66,6 +68,15 @@ async def current_user(request: Request, db: Annotated[Database, Depends(get_db)
         raise Unauthorized("登录已失效，请重新登录", "the token is invalid, expired or revoked")
     request.state.token = token  # logout revokes exactly this one
     actor = actor_of(user, request.client.host if request.client else None)
+    viewed = view_as.viewed_user(request, token) if from_session and actor.is_admin else None
+    if viewed is not None:  # 查看为: the administrator sees what this user sees, read-only
+        admin = actor
+
+        def as_viewed() -> Actor | None:
+            with db.read() as conn:
+                return view_as.viewing_actor(conn, admin, viewed)
+
+        actor = await run_in_threadpool(as_viewed) or actor
     refuse_read_only_writes(request.method, actor)
     return actor
 

@@ -114,27 +114,37 @@ def unlock_user(username: str, request: Request, db: DB, user: CurrentUser) -> A
 
 @router.get("/apps/{app}/roles")
 def list_roles(app: str, db: DB, guard: Gatekeeper) -> Any:
-    """The app's roles and their members (administrators and the app's managers)."""
+    """The app's published roles and their members: `members` (every user who holds the role, through a
+    department too), `users` and `departments` as set (administrators and the app's managers)."""
     with db.read() as conn:
         guard.require_manage(conn, app)
         definition, _ = definitions.current(conn, app)
         snapshot = org.load_org(conn, app)
+        membership = org.role_membership(conn, app)
+    empty = {"users": [], "departments": []}
     return {"items": [{"key": r.key, "name": r.name, "name_en": r.name_en,
-                       "members": sorted(snapshot.role_members(r.key))} for r in definition.roles]}
+                       "members": sorted(snapshot.role_members(r.key)), **membership.get(r.key, empty)}
+                      for r in definition.roles]}
 
 
 @router.put("/apps/{app}/roles/{role}/members")
 def set_role_members(app: str, role: str, body: RoleMembersIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
-    """Replace the members of one role of one app: `{"users": [usernames]}`."""
+    """Replace the members of one role of one app: `{"users": [usernames], "departments": [keys]}` (a
+    department's members hold the role, as they are when their rights are checked)."""
     change = change_for(request, guard.actor)
     with db.write() as conn:
         guard.require_manage(conn, app)
         definition, _ = definitions.current(conn, app)
         if role not in definition.role_keys:
             raise BadQuery(f"应用 {app} 没有角色 {role}", f"app {app!r} has no role {role!r}", field="role")
-        before = sorted(org.load_org(conn, app).role_members(role))
+        empty: dict[str, list[str]] = {"users": [], "departments": []}
+        before = org.role_membership(conn, app).get(role, empty)
         org.set_role_members(conn, app, role, body.users)
-        after = sorted(org.load_org(conn, app).role_members(role))
-        audit.write(conn, "role.members", guard.actor, change.now, app=app,
-                    detail={"role": role, "before": before, "after": after})
-    return {"app": app, "role": role, "users": after}
+        if body.departments is not None:
+            org.set_role_departments(conn, app, role, body.departments)
+        after = org.role_membership(conn, app).get(role, empty)
+        detail = {"role": role, "before": before["users"], "after": after["users"]}
+        if body.departments is not None:
+            detail |= {"departments_before": before["departments"], "departments_after": after["departments"]}
+        audit.write(conn, "role.members", guard.actor, change.now, app=app, detail=detail)
+    return {"app": app, "role": role, **after}

@@ -162,6 +162,13 @@ role_members = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+role_departments = Table(  # whole departments as role members: who is in one is resolved at check time
+    "role_departments", metadata,
+    Column("app", ForeignKey("apps.key", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(63), primary_key=True),
+    Column("department", ForeignKey("departments.key", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 # --- flows: instances, tasks, the durable job queue (outbox), deliveries, in-app messages ---
 
 flow_instances = Table(
@@ -257,7 +264,7 @@ flow_counters = Table(
     Column("value", BigInteger, nullable=False),
 )
 
-__all__ = ["metadata", "departments", "department_members", "role_members", "users", "tokens", "apps", "app_versions", "records", "record_history",
+__all__ = ["metadata", "departments", "department_members", "role_members", "role_departments", "users", "tokens", "apps", "app_versions", "records", "record_history",
            "sequences", "idempotency_keys", "files",
            "flow_instances", "flow_tasks", "jobs", "deliveries", "messages", "flow_counters"]
 

@@ -15,7 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.expr.evaluate import EvalContext
 from engine.org import Department, Org
 from engine.permissions.rights import RowScope
-from runtime.db.tables import department_members, departments, records, role_members, users
+from runtime.db.tables import department_members, departments, records, role_departments, role_members, users
 from runtime.records.context import FormRef
 from runtime.records.expressions import filter_clause
 from runtime.records.listing import selective
@@ -25,8 +25,11 @@ def roles_of(conn: Connection, user_id: int | None, app: str) -> list[str]:
     """The keys of the roles the user holds in the app."""
     if user_id is None:
         return []
-    return list(conn.scalars(select(role_members.c.role).where(role_members.c.app == app,
-                                                               role_members.c.user_id == user_id)))
+    direct = select(role_members.c.role).where(role_members.c.app == app, role_members.c.user_id == user_id)
+    through_department = (select(role_departments.c.role)  # resolved now: a new member of the department holds it
+                          .join(department_members, department_members.c.department == role_departments.c.department)
+                          .where(role_departments.c.app == app, department_members.c.user_id == user_id))
+    return sorted(set(conn.scalars(direct)) | set(conn.scalars(through_department)))
 
 
 def org_for(conn: Connection, username: str | None, needed: bool) -> Org:

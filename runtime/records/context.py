@@ -29,6 +29,7 @@ class Actor:
     apps: frozenset[str] | None = None  # an API token's apps (None: not limited)
     scope: str = "write"  # an API token's scope: "read" tokens cannot change anything
     via: str = "login"  # the kind of token the request came with: login | session | api
+    viewed_by: str | None = None  # 查看为: the administrator viewing as this user (read-only; runtime/auth/view_as.py)
 
 
 SYSTEM = Actor(None)

@@ -48,8 +48,11 @@ class UserPatch(BaseModel):
 
 
 class RoleMembersIn(BaseModel):
+    """`{"users": [usernames], "departments": [keys]}`; leaving `departments` out keeps those set."""
+
     model_config = ConfigDict(extra="forbid")
     users: list[str] = Field(max_length=10000)
+    departments: list[str] | None = Field(default=None, max_length=10000)
 
 
 class TokenIn(BaseModel):
@@ -60,3 +63,25 @@ class TokenIn(BaseModel):
     apps: list[str] = Field(min_length=1)
     scope: str = "read"
     expires_in_days: int = 90
+
+
+class CopyRoleIn(BaseModel):
+    """`{"key": new role key, "name": its name}` (the name defaults to the original's with （副本））."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(min_length=1, max_length=63)
+    name: str | None = Field(default=None, max_length=200)
+
+
+class HandoverIn(BaseModel):
+    """`{"to": username}`: who receives the leaving user's records, tasks and flows."""
+
+    model_config = ConfigDict(extra="forbid")
+    to: str = Field(min_length=1, max_length=64)
+
+
+class ViewAsIn(BaseModel):
+    """`{"user": username}`: whom an administrator views the web UI as (read-only)."""
+
+    model_config = ConfigDict(extra="forbid")
+    user: str = Field(min_length=1, max_length=64)
