@@ -115,7 +115,8 @@ def app_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: DB)
             raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
         definition, version = definitions.current(conn, app)
         definition = _visible(conn, guard, definition)
-    return render(request, "apps/app.html", user=user, app=definition, version=version)
+        manager = guard.may_manage(conn, app)
+    return render(request, "apps/app.html", user=user, app=definition, version=version, manager=manager)
 
 
 async def page_error(request: Request, exc: Exception) -> Response:

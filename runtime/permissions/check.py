@@ -323,18 +323,25 @@ class Guard:
             return False
         return self.actor.is_admin or bool(roles_of(conn, self.actor.user_id, app))
 
-    def require_manage(self, conn: Connection, app: str, form: str | None = None) -> None:
-        """Definition changes: `manage` on the form (form=None: on "*", the whole app), or an administrator."""
+    def may_manage(self, conn: Connection, app: str, form: str | None = None) -> bool:
+        """Whether the actor may change the definition: `manage` on the form (form=None: on "*", the whole
+        app), or an administrator. False for an app they cannot see."""
         if self.actor.is_admin and token_allows_app(self.actor, app):
-            return
+            return True
         if not self.app_visible(conn, app):
-            raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
+            return False
         definition, _ = definitions.current(conn, app)
         roles = [definition.roles_by_key[k] for k in roles_of(conn, self.actor.user_id, app)
                  if k in definition.roles_by_key]
-        allowed = any(p.manage for r in roles for k, p in r.permissions.items() if k in ("*", form))
-        if not allowed:
-            raise Forbidden("没有权限修改应用定义", "you may not change this app's definition", operation="manage")
+        return any(p.manage for r in roles for k, p in r.permissions.items() if k in ("*", form))
+
+    def require_manage(self, conn: Connection, app: str, form: str | None = None) -> None:
+        """Definition changes: `manage` on the form (form=None: on "*", the whole app), or an administrator."""
+        if self.may_manage(conn, app, form):
+            return
+        if not self.app_visible(conn, app):
+            raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
+        raise Forbidden("没有权限修改应用定义", "you may not change this app's definition", operation="manage")
 
 
 __all__ = ["FormGate", "Guard", "unknown_field"]

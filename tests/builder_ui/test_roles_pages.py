@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords, setup_sales
+from tests.permission_setup import fast_passwords, sales_app, setup_sales
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 __all__ = ["fast_passwords"]
@@ -72,3 +72,23 @@ def test_every_field_gets_an_access_choice_sub_tables_too(make: Maker, app: Any)
         page = browser.get("/apps/crm/builder/roles?role=sales_rep").text
     quote = re.search(r'<details class="form-detail" data-form="quote">(.*?)</details>', page, re.S)
     assert quote and 'data-field="lines"' in quote.group(1)
+
+
+def test_an_app_manager_finds_the_roles_page_on_the_app_page_and_a_member_does_not(make: Maker, app: Any) -> None:
+    definition = sales_app()
+    definition["roles"].append({"key": "designer", "name": "应用管理员", "permissions": {"*": {"manage": True}}})
+    make.app_def(definition)
+    make.user("designer1", admin=False, password="pass-word-1")
+    make.user("member1", admin=False, password="pass-word-1")
+    for user, role in (("designer1", "designer"), ("member1", "rep")):
+        r = make.client.put(f"/api/v1/apps/sales/roles/{role}/members", json={"users": [user]}, headers=make.admin)
+        assert r.status_code == 200, r.text
+    with logged_in(app, "designer1", "pass-word-1") as browser:
+        page = browser.get("/apps/sales").text
+        assert 'id="roles-link"' in page and 'id="new-chart-link"' in page and 'id="flows-link"' in page
+        assert 'href="/apps/sales/builder/forms/deal"' in page
+        for url in (PAGE, "/apps/sales/builder/flows", "/apps/sales/builder/forms/deal"):
+            assert browser.get(url).status_code == 200, url
+    with logged_in(app, "member1", "pass-word-1") as browser:
+        page = browser.get("/apps/sales").text
+        assert 'id="roles-link"' not in page and 'id="flows-link"' not in page and "/builder/forms/" not in page
