@@ -14,6 +14,7 @@ from runtime import subscribers
 from runtime.api import (
     apps,
     auth,
+    duplicates,
     errors,
     expressions,
     files,
@@ -85,7 +86,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
-                   selection, preview, flow_designer, flow_admin, expressions):
+                   selection, preview, flow_designer, flow_admin, expressions,
+                   duplicates):
         app.include_router(module.router)
     pages.install(app)
     return app

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.dedup.model import DuplicateRule
 from engine.errors import NotFound
 from engine.forms.fields import FieldType, any_field_annotation
 from engine.keys import Key
@@ -30,6 +31,7 @@ class FormDefinition(BaseModel):
     search_fields: list[str] = Field(default_factory=list)  # searched with the title field (手机, 编号 …)
     fields: list[AnyField] = Field(default_factory=list)
     indexes: list[list[str]] = Field(default_factory=list)
+    duplicate_rules: list[DuplicateRule] = Field(default_factory=list)  # 查重规则 (engine/dedup/model.py)
 
     @cached_property
     def by_key(self) -> dict[str, FieldType]:

@@ -343,3 +343,21 @@ list_layouts = Table(
 )
 
 __all__ += ["saved_views", "list_layouts"]
+
+# Duplicates and pinyin search (issue 26).
+
+record_dedup_keys = Table(
+    "record_dedup_keys", metadata,  # the blocking keys a record is filed under by its form's duplicate rules
+    Column("key", String(24), primary_key=True),  # engine/dedup/match.py: a digest of app, form, rule, values
+    Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_record_dedup_keys_record", "record_id"),
+)
+
+record_pinyin = Table(
+    "record_pinyin", metadata,  # the pinyin spellings of a record's searched text fields (engine/pinyin.py)
+    Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("field", String(63), primary_key=True),
+    Column("spelled", String(4000), nullable=False),
+)
+
+__all__ += ["record_dedup_keys", "record_pinyin"]

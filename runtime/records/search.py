@@ -20,10 +20,12 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, Select, column, delete, event, or_, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine import pinyin as pinyin_words
 from engine import search
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.model import FormDefinition
-from runtime.db.tables import metadata, records
+from runtime.db.tables import metadata, record_pinyin, records
+from runtime.records import pinyin
 from runtime.records.bulk import write_rows
 from runtime.records.events import RecordEvent
 
@@ -79,8 +81,11 @@ def _create_with_metadata(_target: MetaData, connection: Connection, **_kw: Any)
     create_table(connection)
 
 
-def _values(form: FormDefinition, data: dict[str, Any]) -> list[Any]:
-    return [data.get(k) for k in form.searched_fields]
+def _values(form: FormDefinition, data: dict[str, Any], keys: list[str] | None = None) -> list[Any]:
+    """The texts a record is indexed under: its searched values, and the pinyin spellings of those with
+    汉字 (a pinyin search is narrowed by the same words; runtime/records/pinyin.py)."""
+    values = [data.get(k) for k in (form.searched_fields if keys is None else keys)]
+    return values + [s for v in values if isinstance(v, str) for s in pinyin_words.spelled(v).split("|") if s]
 
 
 def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
@@ -103,6 +108,7 @@ def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], da
     known = _KNOWN.get()
     if replace or known is None or known[0] != form.key:
         _write(conn, [(i, search.document(_values(form, d))) for i, d in zip(ids, datas, strict=True)])
+        pinyin.write(conn, form, ids, datas, replace=replace)
         return
     words, numbered = known[1], _numbered(form)
     docs = []
@@ -113,6 +119,7 @@ def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], da
         else:  # the auto numbers were given after the words were worked out
             docs.append((i, list(set(found).union(search.document([d.get(k) for k in numbered])))))
     _write(conn, docs)
+    pinyin.write(conn, form, ids, datas, replace=replace)
 
 
 def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]]) -> dict[int, list[str]]:
@@ -123,7 +130,7 @@ def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]]) -> dict[i
         return {}
     numbered = set(_numbered(form))
     keys = [k for k in form.searched_fields if k not in numbered]
-    return {id(d): search.document([d.get(k) for k in keys]) for d in datas}
+    return {id(d): search.document(_values(form, d, keys)) for d in datas}
 
 
 @contextmanager
@@ -157,6 +164,7 @@ def rebuild(conn: Connection, app: str, form: FormDefinition) -> int:
     """Index every record of a form anew (after its searched fields changed); returns the count."""
     of_form = (records.c.app == app) & (records.c.form == form.key)
     _delete(conn, select(records.c.id).where(of_form))
+    conn.execute(delete(record_pinyin).where(record_pinyin.c.record_id.in_(select(records.c.id).where(of_form))))
     done, after = 0, 0
     while form.searched_fields:
         batch = conn.execute(select(records.c.id, records.c.data).where(of_form, records.c.id > after)
