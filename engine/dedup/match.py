@@ -98,8 +98,9 @@ def compare(rule: DuplicateRule, draft: Mapping[str, Any], record_id: int, store
     return Match(rule.key, record_id, round(min(scores)), "branch" if branch else "duplicate")
 
 
-def find(rules: Sequence[DuplicateRule], draft: Mapping[str, Any],
-         candidates: Mapping[int, Mapping[str, Any]]) -> list[Match]:
+def find(
+    rules: Sequence[DuplicateRule], draft: Mapping[str, Any], candidates: Mapping[int, Mapping[str, Any]]
+) -> list[Match]:
     """The candidates that match the draft, best first, one match per record (its strongest rule)."""
     best: dict[int, Match] = {}
     for record_id, stored in candidates.items():
@@ -116,8 +117,9 @@ def find(rules: Sequence[DuplicateRule], draft: Mapping[str, Any],
 def same_company(a: str, b: str, threshold: int = 90) -> Match | None:
     """Whether two company names name one company (or a company and its branch): for callers with
     two names in hand, an importer's rows among themselves."""
-    rule = DuplicateRule(key="company", name="company", fields=[DuplicateField(field="name", match="company")],
-                         threshold=threshold)
+    rule = DuplicateRule(
+        key="company", name="company", fields=[DuplicateField(field="name", match="company")], threshold=threshold
+    )
     return compare(rule, {"name": a}, 0, {"name": b})
 
 

@@ -59,9 +59,21 @@ def rule_issues(rules: list[DuplicateRule], types: dict[str, str]) -> list[Issue
             path = f"duplicate_rules[{i}].fields[{j}].field"
             kind = types.get(compared.field)
             if kind is None:
-                issues.append(Issue(path, "unknown_field", f"查重字段 {compared.field} 不存在",
-                                    f"duplicate rule field {compared.field!r} is not a field of the form"))
+                issues.append(
+                    Issue(
+                        path,
+                        "unknown_field",
+                        f"查重字段 {compared.field} 不存在",
+                        f"duplicate rule field {compared.field!r} is not a field of the form",
+                    )
+                )
             elif kind not in TEXT_TYPES:
-                issues.append(Issue(path, "not_comparable", f"{kind} 类型的字段不能用于查重",
-                                    f"a {kind} field cannot be compared for duplicates"))
+                issues.append(
+                    Issue(
+                        path,
+                        "not_comparable",
+                        f"{kind} 类型的字段不能用于查重",
+                        f"a {kind} field cannot be compared for duplicates",
+                    )
+                )
     return issues

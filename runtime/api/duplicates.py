@@ -4,13 +4,14 @@ the refusal the interactive create and edit give (docs/api.md, 查重)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from engine.dedup.match import Match
-from runtime.api.deps import DB, Id, change_for
+from runtime.api.deps import DB, MAX_ID, change_for
+from runtime.api.errors import language
 from runtime.api.guard import Gatekeeper
 from runtime.permissions.check import FormGate
 from runtime.records import duplicates, records
@@ -25,7 +26,7 @@ class DraftIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     data: dict[str, Any]
-    record_id: int | None = None
+    record_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 def shown(gate: FormGate, found: Sequence[Match]) -> list[dict[str, Any]]:
@@ -53,13 +54,17 @@ def refuse_duplicates(gate: FormGate, record_id: int, data: dict[str, Any], allo
 
 def _answer(gate: FormGate, found: Sequence[Match]) -> dict[str, Any]:
     items = shown(gate, found)
-    return {"duplicates": [i for i in items if i["relation"] == "duplicate"],
-            "related": [i for i in items if i["relation"] == "branch"],
-            "blocked": any(i["action"] == "block" for i in items if i["relation"] == "duplicate")}
+    return {
+        "duplicates": [i for i in items if i["relation"] == "duplicate"],
+        "related": [i for i in items if i["relation"] == "branch"],
+        "blocked": any(i["action"] == "block" for i in items if i["relation"] == "duplicate"),
+    }
 
 
 @router.get("")
-def stored_duplicates(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper) -> Any:
+def stored_duplicates(
+    app: str, form: str, record_id: Annotated[int, Query(ge=1, le=MAX_ID)], db: DB, guard: Gatekeeper
+) -> Any:
     """`?record_id=12` → the stored records that record likely duplicates: `{"duplicates": [...], "related":
     [...] (branches), "blocked": bool}`, each `{id, title, rule, rule_name, action, score, relation, url}`."""
     with db.read() as conn:
@@ -71,13 +76,14 @@ def stored_duplicates(app: str, form: str, record_id: Id, db: DB, guard: Gatekee
 
 @router.post("")
 def draft_duplicates(app: str, form: str, body: DraftIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
-    """A record being filled in (`{"data", "record_id"}`) → the same answer as GET; values that do not fit
-    yet are left out, as in the preview. Nothing is written."""
+    """A record being filled in (`{"data", "record_id"}`) → the same answer as GET, and `issues`: values
+    that do not fit yet are left out and listed, as in the preview. Nothing is written."""
     with db.read() as conn:
         gate = guard.form(conn, app, form, "read")
         gate.check_write([body.data])
         if body.record_id is not None:
             gate.require_record(body.record_id, "read")
-        data, _issues = preview(conn, gate.ref, body.data, gate.writing(change_for(request, guard.actor)))
+        data, issues = preview(conn, gate.ref, body.data, gate.writing(change_for(request, guard.actor)))
         exclude = [body.record_id] if body.record_id is not None else []
-        return _answer(gate, duplicates.find(conn, gate.ref, data or {}, exclude=exclude))
+        answer = _answer(gate, duplicates.find(conn, gate.ref, data or {}, exclude=exclude))
+        return answer | {"issues": [i.as_dict(language(request)) for i in issues]}

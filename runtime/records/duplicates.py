@@ -55,16 +55,24 @@ def compares(form: FormDefinition, changed: Mapping[str, Any]) -> bool:
     return bool(_rule_fields(form) & set(changed))
 
 
-def file_records(conn: Connection, app: str, form: FormDefinition, ids: Sequence[int],
-                 datas: Sequence[Mapping[str, Any]], *, replace: bool = False) -> None:
+def file_records(
+    conn: Connection,
+    app: str,
+    form: FormDefinition,
+    ids: Sequence[int],
+    datas: Sequence[Mapping[str, Any]],
+    *,
+    replace: bool = False,
+) -> None:
     """File these records under their blocking keys (replace=True: drop their old keys first)."""
     if not form.duplicate_rules:
         return
     if replace:
         conn.execute(delete(record_dedup_keys).where(record_dedup_keys.c.record_id.in_(list(ids))))
     scope = _scope(app, form.key)
-    rows = [(key, i) for i, d in zip(ids, datas, strict=True)
-            for key in match.record_keys(scope, form.duplicate_rules, d)]
+    rows = [
+        (key, i) for i, d in zip(ids, datas, strict=True) for key in match.record_keys(scope, form.duplicate_rules, d)
+    ]
     if rows:
         write_rows(conn, "record_dedup_keys", ("key", "record_id"), rows)
 
@@ -81,11 +89,17 @@ def keep_current(conn: Connection, event: RecordEvent) -> None:
 def rebuild(conn: Connection, app: str, form: FormDefinition) -> int:
     """File every record of a form anew (its rules changed); returns the count."""
     of_form = (records.c.app == app) & (records.c.form == form.key)
-    conn.execute(delete(record_dedup_keys).where(record_dedup_keys.c.record_id.in_(select(records.c.id).where(of_form))))
+    conn.execute(
+        delete(record_dedup_keys).where(record_dedup_keys.c.record_id.in_(select(records.c.id).where(of_form)))
+    )
     done, after = 0, 0
     while form.duplicate_rules:
-        batch = conn.execute(select(records.c.id, records.c.data).where(of_form, records.c.id > after)
-                             .order_by(records.c.id).limit(_BATCH)).all()
+        batch = conn.execute(
+            select(records.c.id, records.c.data)
+            .where(of_form, records.c.id > after)
+            .order_by(records.c.id)
+            .limit(_BATCH)
+        ).all()
         if not batch:
             break
         file_records(conn, app, form, [r.id for r in batch], [r.data for r in batch])
@@ -93,8 +107,9 @@ def rebuild(conn: Connection, app: str, form: FormDefinition) -> int:
     return done
 
 
-def follow_definition(conn: Connection, app: str, old: FormDefinition | None, new: FormDefinition,
-                      converted: bool) -> None:
+def follow_definition(
+    conn: Connection, app: str, old: FormDefinition | None, new: FormDefinition, converted: bool
+) -> None:
     """After an upgrade: refile a form whose rules changed or whose values were converted."""
     before = old.duplicate_rules if old is not None else []
     if before != new.duplicate_rules or (converted and new.duplicate_rules):
@@ -108,11 +123,13 @@ def find(conn: Connection, ref: FormRef, draft: Mapping[str, Any], exclude: Sequ
     keys = match.record_keys(_scope(ref.app_key, ref.form.key), rules, draft)
     if not keys:
         return []
-    query = (select(records.c.id, records.c.data).distinct()
-             .join(record_dedup_keys, record_dedup_keys.c.record_id == records.c.id)
-             .where(record_dedup_keys.c.key.in_(keys), records.c.app == ref.app_key,
-                    records.c.form == ref.form.key, live())
-             .limit(MAX_CANDIDATES))
+    query = (
+        select(records.c.id, records.c.data)
+        .distinct()
+        .join(record_dedup_keys, record_dedup_keys.c.record_id == records.c.id)
+        .where(record_dedup_keys.c.key.in_(keys), records.c.app == ref.app_key, records.c.form == ref.form.key, live())
+        .limit(MAX_CANDIDATES)
+    )
     if exclude:
         query = query.where(records.c.id.notin_(list(exclude)))
     candidates = {r.id: r.data for r in conn.execute(query)}
@@ -127,12 +144,17 @@ def refusal(ref: FormRef, found: Sequence[Match], allow: bool) -> Conflict | Non
     blocked = [m for m in same if by_rule[m.rule].action == "block"]
     if blocked:
         names = "、".join(by_rule[m.rule].name for m in blocked[:1])
-        return DuplicateBlocked(f"与已有记录重复（{names}），不能保存", f"duplicates a stored record ({blocked[0].rule}); "
-                                "not saved", record_ids=",".join(str(m.record_id) for m in blocked))
+        return DuplicateBlocked(
+            f"与已有记录重复（{names}），不能保存",
+            f"duplicates a stored record ({blocked[0].rule}); not saved",
+            record_ids=",".join(str(m.record_id) for m in blocked),
+        )
     if same and not allow:
-        return PossibleDuplicates(f"可能与 {len(same)} 条已有记录重复；确认无误后可仍然保存",
-                                  f"looks like {len(same)} stored record(s); save with allow_duplicates=true to "
-                                  "keep it anyway", record_ids=",".join(str(m.record_id) for m in same))
+        return PossibleDuplicates(
+            f"可能与 {len(same)} 条已有记录重复；确认无误后可仍然保存",
+            f"looks like {len(same)} stored record(s); save with allow_duplicates=true to keep it anyway",
+            record_ids=",".join(str(m.record_id) for m in same),
+        )
     return None
 
 
@@ -140,11 +162,31 @@ def matches_json(ref: FormRef, found: Sequence[Match], titles: Mapping[int, str]
     """The matches for the API: id, title (as the reader may see it), rule, its name and action, score,
     relation, and the record's page."""
     by_rule = {r.key: r for r in ref.form.duplicate_rules}
-    return [{"id": m.record_id, "title": titles.get(m.record_id, f"#{m.record_id}"), "rule": m.rule,
-             "rule_name": by_rule[m.rule].name, "action": by_rule[m.rule].action, "score": m.score,
-             "relation": m.relation, "url": f"/apps/{ref.app_key}/forms/{ref.form.key}/records/{m.record_id}"}
-            for m in found]
+    return [
+        {
+            "id": m.record_id,
+            "title": titles.get(m.record_id, f"#{m.record_id}"),
+            "rule": m.rule,
+            "rule_name": by_rule[m.rule].name,
+            "action": by_rule[m.rule].action,
+            "score": m.score,
+            "relation": m.relation,
+            "url": f"/apps/{ref.app_key}/forms/{ref.form.key}/records/{m.record_id}",
+        }
+        for m in found
+    ]
 
 
-__all__ = ["DuplicateBlocked", "MAX_CANDIDATES", "PossibleDuplicates", "compares", "file_records", "find", "follow_definition",
-           "keep_current", "matches_json", "rebuild", "refusal"]
+__all__ = [
+    "DuplicateBlocked",
+    "MAX_CANDIDATES",
+    "PossibleDuplicates",
+    "compares",
+    "file_records",
+    "find",
+    "follow_definition",
+    "keep_current",
+    "matches_json",
+    "rebuild",
+    "refusal",
+]

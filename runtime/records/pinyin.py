@@ -31,13 +31,20 @@ def spelled_values(form: FormDefinition, data: Mapping[str, Any]) -> dict[str, s
     return found
 
 
-def write(conn: Connection, form: FormDefinition, ids: Sequence[int], datas: Sequence[Mapping[str, Any]],
-          *, replace: bool = False) -> None:
+def write(
+    conn: Connection,
+    form: FormDefinition,
+    ids: Sequence[int],
+    datas: Sequence[Mapping[str, Any]],
+    *,
+    replace: bool = False,
+) -> None:
     """Store (replace=True: renew) the spellings of these records."""
     if replace:
         conn.execute(delete(record_pinyin).where(record_pinyin.c.record_id.in_(list(ids))))
-    rows = [(i, key, spelled) for i, d in zip(ids, datas, strict=True)
-            for key, spelled in spelled_values(form, d).items()]
+    rows = [
+        (i, key, spelled) for i, d in zip(ids, datas, strict=True) for key, spelled in spelled_values(form, d).items()
+    ]
     if rows:
         write_rows(conn, "record_pinyin", ("record_id", "field", "spelled"), rows)
 
@@ -52,8 +59,9 @@ def clause(fields: Sequence[str], asked: str) -> ColumnElement[bool] | None:
     for spelling in wanted:
         escaped = spelling.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         tests.append(record_pinyin.c.spelled.like(bindparam(None, f"%{escaped}%", type_=String()), escape="\\"))
-    return exists(select(1).where(record_pinyin.c.record_id == records.c.id,
-                                  record_pinyin.c.field.in_(list(fields)), or_(*tests)))
+    return exists(
+        select(1).where(record_pinyin.c.record_id == records.c.id, record_pinyin.c.field.in_(list(fields)), or_(*tests))
+    )
 
 
 __all__ = ["clause", "spelled_values", "write"]
