@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import expressions, flow_ui, flows, imports, permissions, records, reports, sheets, ui
+from bench import dedup, expressions, flow_ui, flows, imports, permissions, records, reports, sheets, ui
 from runtime import subscribers
 
 
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "flow-ui", "reports", "ui",
-                                           "imports", "sheets"],
+                                           "imports", "sheets", "dedup"],
                         help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     parser.add_argument("--repeat", type=int, default=5, help="reports: runs per widget (the p50 of them)")
@@ -55,6 +55,10 @@ def main() -> None:
     if args.only == "imports":  # other users' creates while an import of each size runs
         runs = [imports.run(b, int(s), 2, 0.1, None) for s in args.sizes.split(",") for b in args.dbs.split(",")]
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{imports.table(runs)}")
+        return
+    if args.only == "dedup":  # duplicate check and pinyin search (bench/dedup.py)
+        runs = [dedup.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{dedup.table(runs)}")
         return
     if args.only == "sheets":
         for size in args.sizes.split(","):

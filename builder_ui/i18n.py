@@ -323,6 +323,13 @@ EN: dict[str, str] = {
     "cp_cannot_show": "The picker cannot show this expression: edit it in the expression box (kept as typed)",
 }
 
+# Duplicates and merge (issue 26).
+ZH |= {"possible_duplicates": "可能重复", "duplicate_blocked": "与已有记录重复，不能保存",
+       "save_anyway": "仍然保存", "related_companies": "相关公司（分公司）", "duplicate_score": "相似度"}
+EN |= {"possible_duplicates": "Possible duplicates", "duplicate_blocked": "Duplicates a stored record; not saved",
+       "save_anyway": "Save anyway", "related_companies": "Related companies (branches)",
+       "duplicate_score": "similarity"}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

@@ -175,6 +175,8 @@ CITIES = (
 )
 _REGION_TAILS = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市", "区", "县")
 _REGIONS = sorted(set(PROVINCES + CITIES), key=len, reverse=True)
+_REGION_SET = frozenset(_REGIONS)
+_REGION_SIZES = sorted({len(r) for r in _REGIONS}, reverse=True)
 _BRACKETED = re.compile(r"[(\[【]([^()\[\]【】]*)[)\]】]")
 _DROPPED = re.compile(r"[\s·.,，。、'\"“”‘’\-—_/&]+")
 
@@ -199,13 +201,11 @@ def fold(text: str) -> str:
 
 
 def _strip_legal(text: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for suffix in LEGAL_SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix) + 1:
-                text, changed = text[: -len(suffix)], True
-                break
+    while text.endswith(LEGAL_SUFFIXES):  # one C call when nothing is left to strip, the usual case
+        suffix = next(s for s in LEGAL_SUFFIXES if text.endswith(s))
+        if len(text) <= len(suffix) + 1:
+            break
+        text = text[: -len(suffix)]
     return text
 
 
@@ -213,16 +213,18 @@ def _region_prefix(text: str) -> tuple[str | None, str]:
     """The region a name starts with (江苏省苏州市… → 苏州, the narrowest) and the rest."""
     region = None
     while True:
-        for name in _REGIONS:
-            if text.startswith(name):
-                rest = text[len(name) :]
-                for tail in _REGION_TAILS:
-                    if rest.startswith(tail) and len(rest) > len(tail) + 1:
-                        rest = rest[len(tail) :]
-                        break
-                if len(rest) >= 2:  # 上海银行 keeps two characters of core: 银行 with region 上海
-                    region, text = name, rest
+        for size in _REGION_SIZES:
+            name = text[:size]
+            if name not in _REGION_SET:
+                continue
+            rest = text[size:]
+            for tail in _REGION_TAILS:
+                if rest.startswith(tail) and len(rest) > len(tail) + 1:
+                    rest = rest[len(tail) :]
                     break
+            if len(rest) >= 2:  # 上海银行 keeps two characters of core: 银行 with region 上海
+                region, text = name, rest
+                break
         else:
             return region, text
 
@@ -233,7 +235,7 @@ def _region_word(text: str) -> str | None:
         if text.endswith(tail) and len(text) > len(tail):
             text = text[: -len(tail)]
             break
-    return text if text in _REGIONS or text in NATIONAL else None
+    return text if text in _REGION_SET or text in NATIONAL else None
 
 
 def _branch(text: str) -> tuple[str, str | None]:

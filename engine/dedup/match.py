@@ -2,8 +2,9 @@
 
 Checking a draft against a million records must not read them all. Each record is filed under a few
 blocking keys per rule: the folded values of the rule's exact fields together, or (a rule with only
-similar fields) the normalised text whole, its first and its last three characters. A draft's
-candidates are the records sharing a key; only they are compared, by rapidfuzz, here.
+similar fields) the normalised text whole, then its first three and its last four characters (a typo
+elsewhere still meets). A draft's candidates are the records sharing a key, the whole text's first (an
+edge is shared by many: 科技, 机械); only they are compared, by rapidfuzz, here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from rapidfuzz import fuzz
 from engine.dedup.company import CompanyName, fold, parse_company, regions_agree
 from engine.dedup.model import DuplicateField, DuplicateRule
 
-_EDGE = 3  # characters of a normalised name's start and end that file it (a typo elsewhere still meets)
+_HEAD, _TAIL = 3, 4  # characters of a normalised name's start and end that file it
+MAX_VALUE = 200  # characters of a normalised value kept beside its key
+REGION_PENALTY = 5  # points a name loses against one that does not say its region
 
 
 def _text(value: Any) -> str:
@@ -37,25 +40,35 @@ def _digest(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
-def blocking_keys(scope: str, rule: DuplicateRule, data: Mapping[str, Any]) -> list[str]:
-    """The keys a record is filed under for one rule (`scope`: app and form); none when a compared
-    field is empty (an empty value matches nothing)."""
+def blocking_keys(scope: str, rule: DuplicateRule, data: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """The keys a record is filed under for one rule (`scope`: app and form), the narrowest first, each
+    with the normalised text of a similar rule's first field (None for exact rules), which a check
+    compares before reading any record; none when a compared field is empty (it matches nothing)."""
     exact = [_text(data.get(k)) for k in rule.exact]
     if any(not v for v in exact):
         return []
     if exact:
-        return [_digest(scope, rule.key, *exact)]
+        return [(_digest(scope, rule.key, *exact), None)]
     first = rule.similar[0]
     text = normalised(first, data.get(first.field))
     if not text:
         return []
-    keys = {text, "<" + text[:_EDGE], ">" + text[-_EDGE:]} if len(text) > _EDGE else {text}
-    return sorted(_digest(scope, rule.key, k) for k in keys)
+    edges = ["<" + text[:_HEAD], ">" + text[-_TAIL:]] if len(text) > _TAIL else []
+    return [(k, text[:MAX_VALUE]) for k in dict.fromkeys(_digest(scope, rule.key, k) for k in [text, *edges])]
 
 
-def record_keys(scope: str, rules: Sequence[DuplicateRule], data: Mapping[str, Any]) -> list[str]:
-    """Every blocking key of a record under a form's rules."""
-    return sorted({k for rule in rules for k in blocking_keys(scope, rule, data)})
+def record_keys(scope: str, rules: Sequence[DuplicateRule], data: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """Every blocking key of a record under a form's rules (with its value), the narrowest first: the
+    exact and whole keys of every rule, then the edges."""
+    per_rule = [blocking_keys(scope, rule, data) for rule in rules]
+    ordered = [keys[0] for keys in per_rule if keys] + [k for keys in per_rule for k in keys[1:]]
+    return list(dict.fromkeys(ordered))
+
+
+def may_match(rule: DuplicateRule, asked: str | None, stored: str | None) -> bool:
+    """Whether a filed value may reach the rule's threshold against the draft's (a cheap test before the
+    record is read; the region may still cost a few points, hence the margin)."""
+    return asked is None or stored is None or fuzz.ratio(asked, stored) >= rule.threshold - REGION_PENALTY
 
 
 Relation = Literal["duplicate", "branch"]
@@ -81,7 +94,7 @@ def _similarity(compared: DuplicateField, a: Any, b: Any) -> tuple[float, bool]:
         return 0.0, False
     score = fuzz.ratio(p.core, q.core)
     if p.region != q.region:  # one says where, the other does not: likely the same, less sure
-        score -= 5
+        score -= REGION_PENALTY
     return score, p.branch != q.branch
 
 
@@ -123,4 +136,14 @@ def same_company(a: str, b: str, threshold: int = 90) -> Match | None:
     return compare(rule, {"name": a}, 0, {"name": b})
 
 
-__all__ = ["CompanyName", "Match", "blocking_keys", "compare", "find", "normalised", "record_keys", "same_company"]
+__all__ = [
+    "CompanyName",
+    "Match",
+    "blocking_keys",
+    "compare",
+    "find",
+    "may_match",
+    "normalised",
+    "record_keys",
+    "same_company",
+]

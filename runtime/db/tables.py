@@ -350,6 +350,7 @@ record_dedup_keys = Table(
     "record_dedup_keys", metadata,  # the blocking keys a record is filed under by its form's duplicate rules
     Column("key", String(24), primary_key=True),  # engine/dedup/match.py: a digest of app, form, rule, values
     Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("value", String(200)),  # a similar rule's normalised text (恒瑞精密机械), compared before the record is read
     Index("ix_record_dedup_keys_record", "record_id"),
 )
 
