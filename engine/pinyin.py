@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 
@@ -40,7 +40,7 @@ def _folded(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _char(char: str) -> tuple[str, ...]:
     """A character's readings without tones, the commonest first; () for a character without pinyin."""
     found = PINYIN_DICT.get(ord(char))
