@@ -21,6 +21,7 @@ from runtime.api import (
     flow_admin,
     flow_designer,
     flows,
+    merge,
     messages,
     org,
     preview,
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
                    selection, preview, flow_designer, flow_admin, expressions,
-                   duplicates):
+                   duplicates, merge):
         app.include_router(module.router)
     pages.install(app)
     return app

@@ -362,3 +362,20 @@ record_pinyin = Table(
 )
 
 __all__ += ["record_dedup_keys", "record_pinyin"]
+
+record_merges = Table(
+    "record_merges", metadata,  # a record merged into another (issue 26): what undoing it puts back
+    Column("merged_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("survivor_id", ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("app", String(63), nullable=False),
+    Column("form", String(63), nullable=False),
+    Column("took", RecordJSON, nullable=False),  # field → the survivor's value before it took this record's
+    Column("repointed", RecordJSON, nullable=False),  # [{form, record_id, field, before}] references moved
+    Column("flow_instances", RecordJSON, nullable=False),  # ids of the flow instances moved to the survivor
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(64)),
+    Column("undone_at", UTCDateTime),
+    Index("ix_record_merges_survivor", "survivor_id"),
+)
+
+__all__ += ["record_merges"]

@@ -308,7 +308,7 @@ def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueC
     spelled = pinyin.clause(query.search_in, query.search)  # szhr, suzhouhengrui, 苏州hr find 苏州恒瑞
     if spelled is not None:
         likes.append(spelled)
-        spellings = [*spellings, *pinyin_words.asked(query.search)]
+        spellings = list(dict.fromkeys([*spellings, *pinyin_words.asked(query.search)]))
     return replace(query, where=[*query.where, search.clause(conn, likes, spellings)], search=None)
 
 
