@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from builder_ui import builder, dashboards, flow_admin, flow_designer, inbox, kanban, lists, records
+from builder_ui import builder, dashboards, flow_admin, flow_designer, inbox, kanban, lists, merge, records
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.rendering import render
@@ -121,5 +121,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(EngineError, page_error)
     for module_router in (router, lists.router, records.router, kanban.router, builder.router, inbox.router, dashboards.router,
-                          flow_designer.router, flow_admin.router):
+                          flow_designer.router, flow_admin.router, merge.router):
         app.include_router(module_router)

@@ -159,6 +159,9 @@
         else toast(((r.data.error.details || [])[0] || r.data.error).message, "error");
       } else if (event.target.matches(".bulk-export")) {
         window.location = `${base()}/selection/export.csv?ids=${ids.join(",")}`;
+      } else if (event.target.matches(".bulk-merge")) {  /* 合并: the side-by-side page (merge.js) */
+        const d = data();
+        window.location = `/apps/${d.app}/forms/${d.form}/merge?ids=${ids.join(",")}`;
       }
     });
   });

@@ -80,7 +80,8 @@
         const title = meta.title_field;
         const q = search.value.trim();
         let url = `/api/v1/apps/${base.app}/forms/${meta.target}/records?limit=10`;
-        if (q && title) url += `&filter[${title}][contains]=${encodeURIComponent(q)}`;
+        // q= is the list's search: indexed, and by pinyin too (szhr, hengrui find 苏州恒瑞…)
+        if (q && title) url += `&q=${encodeURIComponent(q)}`;
         const r = await api("GET", url);
         results.innerHTML = "";
         ((r.data && r.data.items) || []).forEach((item) => {
