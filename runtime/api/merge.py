@@ -3,7 +3,7 @@ go to the bin with a link to it; restoring one from the bin undoes its part (run
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -17,7 +17,7 @@ from runtime.schemas.records import shown_records
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}", tags=["records"])
 
-RecordId = Field(ge=1, le=MAX_ID)
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]  # beyond 64 bits would overflow the driver, not be a 404
 
 
 class MergeIn(BaseModel):
@@ -25,9 +25,9 @@ class MergeIn(BaseModel):
     field the record whose value the survivor keeps (fields not named keep the survivor's own)."""
 
     model_config = ConfigDict(extra="forbid")
-    survivor: int = RecordId
-    merged: list[int] = Field(min_length=1, max_length=merge.MAX_MERGED)
-    values: dict[str, int] = Field(default_factory=dict)
+    survivor: RecordId
+    merged: list[RecordId] = Field(min_length=1, max_length=merge.MAX_MERGED)
+    values: dict[str, RecordId] = Field(default_factory=dict)
 
 
 @router.post("/merge")

@@ -128,20 +128,20 @@ def find(conn: Connection, ref: FormRef, draft: Mapping[str, Any], exclude: Sequ
     scope = _scope(ref.app_key, ref.form.key)
     per_rule = [[(rule, key, value) for key, value in match.blocking_keys(scope, rule, draft)] for rule in rules]
     probes = [keys[0] for keys in per_rule if keys] + [k for keys in per_rule for k in keys[1:]]
-    ids: set[int] = set()
+    ids: dict[int, None] = {}  # in the order found: the narrowest keys' records first
     for rule, key, value in probes:  # one index probe per key, the narrowest first
         filed = conn.execute(
             select(record_dedup_keys.c.record_id, record_dedup_keys.c.value)
             .where(record_dedup_keys.c.key == key)
             .limit(MAX_FILED)
         )
-        ids.update(i for i, stored in filed if i not in exclude and match.may_match(rule, value, stored))
+        ids.update((i, None) for i, stored in filed if i not in exclude and match.may_match(rule, value, stored))
         if len(ids) >= MAX_CANDIDATES:
             break
     if not ids:
         return []
     query = select(records.c.id, records.c.data).where(
-        records.c.id.in_(sorted(ids)[:MAX_CANDIDATES]),
+        records.c.id.in_(list(ids)[:MAX_CANDIDATES]),
         records.c.app == ref.app_key,
         records.c.form == ref.form.key,
         live(),
@@ -156,10 +156,10 @@ def refusal(ref: FormRef, found: Sequence[Match], allow: bool) -> Conflict | Non
     same = [m for m in found if m.relation == "duplicate"]
     blocked = [m for m in same if by_rule[m.rule].action == "block"]
     if blocked:
-        names = "、".join(by_rule[m.rule].name for m in blocked[:1])
+        rule = by_rule[blocked[0].rule]
         return DuplicateBlocked(
-            f"与已有记录重复（{names}），不能保存",
-            f"duplicates a stored record ({blocked[0].rule}); not saved",
+            f"与已有记录重复（{rule.name}），不能保存",
+            f"duplicates a stored record ({rule.key}); not saved",
             record_ids=",".join(str(m.record_id) for m in blocked),
         )
     if same and not allow:

@@ -114,8 +114,9 @@ def test_an_undo_leaves_what_was_changed_after_the_merge(make: Maker, crm: dict[
         ({"survivor": 1, "merged": [2], "values": {"phone": 99}}, 400),  # a source outside the merge
         ({"survivor": 1, "merged": [999999]}, 404),
         ({"survivor": 1, "merged": [2], "extra": 1}, 422),
+        ({"survivor": 1, "merged": [2**63]}, 422),  # beyond 64 bits: refused before the database
     ],
-    ids=["itself", "none", "unknown-field", "computed-field", "foreign-source", "missing", "extra-key"],
+    ids=["itself", "none", "unknown-field", "computed-field", "foreign-source", "missing", "extra-key", "huge-id"],
 )
 def test_a_bad_merge_is_a_4xx_and_changes_nothing(
     make: Maker, crm: dict[str, Any], body: dict[str, Any], status: int
