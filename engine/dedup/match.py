@@ -54,7 +54,17 @@ def blocking_keys(scope: str, rule: DuplicateRule, data: Mapping[str, Any]) -> l
     if not text:
         return []
     edges = ["<" + text[:_HEAD], ">" + text[-_TAIL:]] if len(text) > _TAIL else []
-    return [(k, text[:MAX_VALUE]) for k in dict.fromkeys(_digest(scope, rule.key, k) for k in [text, *edges])]
+    value = filed(first, data.get(first.field))
+    return [(k, value) for k in dict.fromkeys(_digest(scope, rule.key, k) for k in [text, *edges])]
+
+
+def filed(compared: DuplicateField, value: Any) -> str:
+    """What is kept beside a similar rule's keys: a company's region and core (苏州|恒瑞精密机械), else the
+    normalised text; enough to set most candidates aside without reading them."""
+    if compared.match == "company":
+        name = parse_company(str(value or ""))
+        return f"{name.region or ''}|{name.core}"[:MAX_VALUE]
+    return normalised(compared, value)[:MAX_VALUE]
 
 
 def record_keys(scope: str, rules: Sequence[DuplicateRule], data: Mapping[str, Any]) -> list[tuple[str, str | None]]:
@@ -66,9 +76,16 @@ def record_keys(scope: str, rules: Sequence[DuplicateRule], data: Mapping[str, A
 
 
 def may_match(rule: DuplicateRule, asked: str | None, stored: str | None) -> bool:
-    """Whether a filed value may reach the rule's threshold against the draft's (a cheap test before the
-    record is read; the region may still cost a few points, hence the margin)."""
-    return asked is None or stored is None or fuzz.ratio(asked, stored) >= rule.threshold - REGION_PENALTY
+    """Whether a filed value (`filed`) may reach the rule's threshold against the draft's: a cheap test
+    before the record is read (another region rules a company out; a region not said may still cost a
+    few points, hence the margin)."""
+    if asked is None or stored is None:
+        return True
+    if rule.similar[0].match == "company":
+        (region, asked), (other, stored) = asked.split("|", 1), stored.split("|", 1)
+        if region and other and region != other:
+            return False
+    return fuzz.ratio(asked, stored) >= rule.threshold - REGION_PENALTY
 
 
 Relation = Literal["duplicate", "branch"]

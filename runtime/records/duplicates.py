@@ -26,10 +26,11 @@ from runtime.records.events import RecordEvent
 
 MAX_CANDIDATES = 200
 """Most records one check reads and compares in full: those whose filed value is close enough."""
-MAX_FILED = 5000
-"""Most filed values one key gives to compare (rapidfuzz, in C: a millisecond or two for all of them).
-An edge shared by more (…科技 at a million customers) is a common ending, not a name: the whole key and
-the start still find the likely duplicates."""
+MAX_FILED = 2000
+"""Most filed values one key gives to compare (rapidfuzz, in C: a millisecond for all of them). An edge
+shared by more (…科技 at a million customers) is a common ending, not a name: the whole key and the start
+still find the likely duplicates. Edges are probed only when the whole keys found nothing: they are for
+a name spelled slightly otherwise (恒瑞精蜜机械)."""
 _BATCH = 5000
 
 
@@ -127,9 +128,12 @@ def find(conn: Connection, ref: FormRef, draft: Mapping[str, Any], exclude: Sequ
     rules = ref.form.duplicate_rules
     scope = _scope(ref.app_key, ref.form.key)
     per_rule = [[(rule, key, value) for key, value in match.blocking_keys(scope, rule, draft)] for rule in rules]
-    probes = [keys[0] for keys in per_rule if keys] + [k for keys in per_rule for k in keys[1:]]
+    whole = [keys[0] for keys in per_rule if keys]
+    edges = [k for keys in per_rule for k in keys[1:]]
     ids: dict[int, None] = {}  # in the order found: the narrowest keys' records first
-    for rule, key, value in probes:  # one index probe per key, the narrowest first
+    for i, (rule, key, value) in enumerate(whole + edges):  # one index probe per key, the narrowest first
+        if i == len(whole) and ids:
+            break  # same values or the same name: the likely duplicates, no need for near spellings
         filed = conn.execute(
             select(record_dedup_keys.c.record_id, record_dedup_keys.c.value)
             .where(record_dedup_keys.c.key == key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.dedup.company import CompanyName, parse_company
-from engine.dedup.match import blocking_keys, find, record_keys, same_company
+from engine.dedup.match import blocking_keys, find, may_match, record_keys, same_company
 from engine.dedup.model import DuplicateField, DuplicateRule, rule_issues
 
 HENGRUI = "苏州恒瑞精密机械有限公司"
@@ -122,7 +122,15 @@ def test_names_written_differently_share_a_blocking_key() -> None:
     one, other = _keys("crm/customer", HENGRUI), _keys("crm/customer", "恒瑞精密机械（苏州）有限公司")
     assert one == other and one & _keys("crm/customer", "苏州恒瑞精蜜机械有限公司")  # a typo: the start still meets
     assert not one & _keys("crm/contact", HENGRUI)  # keys are per form
-    assert {value for _key, value in record_keys("crm/customer", [NAMES], {"name": HENGRUI})} == {"恒瑞精密机械"}
+    assert {value for _key, value in record_keys("crm/customer", [NAMES], {"name": HENGRUI})} == {"苏州|恒瑞精密机械"}
+
+
+def test_a_filed_company_of_another_region_is_set_aside_before_its_record_is_read() -> None:
+    [(_key, suzhou)] = record_keys("crm/customer", [NAMES], {"name": HENGRUI})[:1]
+    [(_key, wuxi)] = record_keys("crm/customer", [NAMES], {"name": "无锡恒瑞精密机械有限公司"})[:1]
+    [(_key, unsaid)] = record_keys("crm/customer", [NAMES], {"name": "恒瑞精密机械有限公司"})[:1]
+    assert not may_match(NAMES, suzhou, wuxi)
+    assert may_match(NAMES, suzhou, unsaid) and may_match(NAMES, unsaid, wuxi)
 
 
 def test_duplicates_come_before_branches_and_each_record_once() -> None:
