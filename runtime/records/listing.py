@@ -308,8 +308,8 @@ def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueC
     spelled = pinyin.clause(query.search_in, query.search)  # szhr, suzhouhengrui, 苏州hr find 苏州恒瑞
     if spelled is not None:
         likes.append(spelled)
-        spellings = list(dict.fromkeys([*spellings, *pinyin_words.asked(query.search)]))
-    return replace(query, where=[*query.where, search.clause(conn, likes, spellings)], search=None)
+    asked = pinyin_words.asked(query.search) if spelled is not None else []
+    return replace(query, where=[*query.where, search.clause(conn, likes, spellings, asked)], search=None)
 
 
 def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> tuple[Select[Any], Select[Any] | None, list[SortKey]]:

@@ -71,3 +71,10 @@ def test_an_edit_changes_what_pinyin_finds(make: Maker, customers: dict[str, Any
     )
     assert _found(make, "shhr") == set()
     assert _found(make, "albb") == {customers["上海华瑞贸易有限公司"]}
+
+
+def test_the_index_narrows_a_pinyin_search_to_the_records_spelled_so(make: Maker, customers: dict[str, int]) -> None:
+    with make.app.state.db.read() as conn:
+        assert search.candidates(conn, "szhr", spelled=True) == [customers["苏州恒瑞精密机械有限公司"]]
+        assert search.candidates(conn, "qxzv", spelled=True) == []
+        assert search.candidates(conn, "hr", spelled=True) is None  # two letters: too common to narrow, the list scans
