@@ -102,7 +102,9 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
                 issues.append(Issue(f"{where}.indexes[{j}][{k}]", "not_indexable", f"{indexed.type} 类型不能建索引",
                                     f"a {indexed.type} field cannot be indexed"))
     types = {f.key: f.type for f in form.fields}
-    issues += [Issue(f"{where}.{i.path}", i.code, i.message, i.message_en) for i in rule_issues(form.duplicate_rules, types)]
+    sealed = frozenset(f.key for f in form.encrypted)
+    issues += [Issue(f"{where}.{i.path}", i.code, i.message, i.message_en)
+               for i in rule_issues(form.duplicate_rules, types, sealed)]
     return issues
 
 

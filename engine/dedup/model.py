@@ -51,8 +51,11 @@ TEXT_TYPES = ("text", "textarea", "phone", "email", "url", "select", "number", "
 """Field types a rule may compare: their stored values are one string or number."""
 
 
-def rule_issues(rules: list[DuplicateRule], types: dict[str, str]) -> list[Issue]:
-    """Unknown or uncomparable fields of the rules (`types`: the form's field key → type)."""
+def rule_issues(
+    rules: list[DuplicateRule], types: dict[str, str], encrypted: frozenset[str] = frozenset()
+) -> list[Issue]:
+    """Unknown, uncomparable or encrypted fields of the rules (`types`: the form's field key → type;
+    an encrypted field's normalised value would sit in the duplicate keys in the clear)."""
     issues = []
     for i, rule in enumerate(rules):
         for j, compared in enumerate(rule.fields):
@@ -74,6 +77,15 @@ def rule_issues(rules: list[DuplicateRule], types: dict[str, str]) -> list[Issue
                         "not_comparable",
                         f"{kind} 类型的字段不能用于查重",
                         f"a {kind} field cannot be compared for duplicates",
+                    )
+                )
+            elif compared.field in encrypted:
+                issues.append(
+                    Issue(
+                        path,
+                        "encrypted_field",
+                        f"加密字段 {compared.field} 不能用于查重",
+                        f"the encrypted field {compared.field!r} cannot be compared for duplicates",
                     )
                 )
     return issues

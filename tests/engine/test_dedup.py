@@ -146,3 +146,9 @@ def test_a_rule_naming_an_unknown_or_uncomparable_field_is_reported() -> None:
         ("duplicate_rules[0].fields[0].field", "unknown_field"),
         ("duplicate_rules[0].fields[1].field", "not_comparable"),
     ]
+
+
+def test_an_encrypted_field_cannot_be_compared() -> None:
+    rules = [DuplicateRule(key="r", name="r", fields=[DuplicateField(field="id_card")])]
+    [issue] = rule_issues(rules, {"id_card": "text"}, frozenset({"id_card"}))
+    assert (issue.path, issue.code) == ("duplicate_rules[0].fields[0].field", "encrypted_field")
