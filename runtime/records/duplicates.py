@@ -17,7 +17,7 @@ from sqlalchemy import Connection, delete, select
 
 from engine.dedup import match
 from engine.dedup.match import Match
-from engine.errors import Conflict
+from engine.errors import Conflict, DuplicateBlocked, PossibleDuplicates
 from engine.forms.model import FormDefinition
 from runtime.db.tables import live, record_dedup_keys, records
 from runtime.records.bulk import write_rows
@@ -32,18 +32,6 @@ shared by more (…科技 at a million customers) is a common ending, not a name
 still find the likely duplicates. Edges are probed only when the whole keys found nothing: they are for
 a name spelled slightly otherwise (恒瑞精蜜机械)."""
 _BATCH = 5000
-
-
-class PossibleDuplicates(Conflict):
-    """The record looks like records already stored; the user may save anyway (a `warn` rule)."""
-
-    code = "possible_duplicates"
-
-
-class DuplicateBlocked(Conflict):
-    """The record duplicates a stored one under a `block` rule: it is not saved."""
-
-    code = "duplicate_blocked"
 
 
 def _scope(app: str, form: str) -> str:
@@ -195,9 +183,7 @@ def matches_json(ref: FormRef, found: Sequence[Match], titles: Mapping[int, str]
 
 
 __all__ = [
-    "DuplicateBlocked",
     "MAX_CANDIDATES",
-    "PossibleDuplicates",
     "compares",
     "file_records",
     "find",
