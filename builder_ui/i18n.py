@@ -519,6 +519,19 @@ EN |= {
     "imp_status_uploaded": "uploaded", "imp_status_checked": "dry run done", "imp_status_queued": "queued",
     "imp_status_running": "running", "imp_status_done": "done", "imp_status_failed": "failed",
 }
+# Duplicates and merge (issue 26).
+ZH |= {"possible_duplicates": "可能重复", "duplicate_blocked": "与已有记录重复，不能保存",
+       "save_anyway": "仍然保存", "related_companies": "相关公司（分公司）", "duplicate_score": "相似度",
+       "merge": "合并", "merge_records": "合并记录", "keep_this": "保留此条", "field": "字段",
+       "merge_help": "选择保留的记录，并逐个字段选择保留哪条记录的值；其余记录的联系人、商机、跟进等关联会转到保留的记录上，"
+                     "被合并的记录放入回收站，恢复即可撤销合并。"}
+EN |= {"possible_duplicates": "Possible duplicates", "duplicate_blocked": "Duplicates a stored record; not saved",
+       "save_anyway": "Save anyway", "related_companies": "Related companies (branches)",
+       "duplicate_score": "similarity", "merge": "Merge", "merge_records": "Merge records",
+       "keep_this": "Keep this one", "field": "Field",
+       "merge_help": "Choose the record that stays and, per field, whose value it keeps; the others' contacts, "
+                     "opportunities, follow-ups and other references move to it, and they go to the bin "
+                     "(restoring one undoes its merge)."}
 
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 # 角色与权限 and 离职交接 (builder_ui/roles.py, static/js/roles.js, static/js/handover.js; issue 27).

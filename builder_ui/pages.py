@@ -24,6 +24,7 @@ from builder_ui import (
     inbox,
     kanban,
     lists,
+    merge,
     records,
     roles,
 )
@@ -138,7 +139,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(EngineError, page_error)
     for module_router in (router, lists.router, records.router, kanban.router, builder.router, inbox.router, dashboards.router,
                           flow_designer.router, flow_admin.router,
-                          messages_page.router):
+                          messages_page.router, merge.router):
         app.include_router(module_router)
     app.include_router(dashboard_editor.router)  # 仪表盘设计 (/apps/{app}/builder/dashboards)
     app.include_router(chart_builder.router)  # the chart builder (issue 25)

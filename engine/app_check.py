@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.app import AppDefinition
+from engine.dedup.model import rule_issues
 from engine.errors import InvalidDefinition, Issue
 from engine.flows.validate import flow_issues
 from engine.forms.dependencies import cycle_issues, formula_order
@@ -101,6 +102,10 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
             elif indexed is not None and not indexed.is_sortable():
                 issues.append(Issue(f"{where}.indexes[{j}][{k}]", "not_indexable", f"{indexed.type} 类型不能建索引",
                                     f"a {indexed.type} field cannot be indexed"))
+    types = {f.key: f.type for f in form.fields}
+    sealed = frozenset(f.key for f in form.encrypted)
+    issues += [Issue(f"{where}.{i.path}", i.code, i.message, i.message_en)
+               for i in rule_issues(form.duplicate_rules, types, sealed)]
     return issues
 
 

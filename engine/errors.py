@@ -116,6 +116,18 @@ class UniqueViolation(Conflict):
     code = "unique_violation"
 
 
+class PossibleDuplicates(Conflict):
+    """The record looks like stored ones (a `warn` duplicate rule); the user may save it anyway."""
+
+    code = "possible_duplicates"
+
+
+class DuplicateBlocked(Conflict):
+    """The record duplicates a stored one under a `block` duplicate rule: it is not saved."""
+
+    code = "duplicate_blocked"
+
+
 class IncompatibleChange(Conflict):
     """A definition change that stored records cannot follow."""
 

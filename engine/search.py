@@ -84,3 +84,35 @@ def terms(text: str) -> Terms | None:
     if len(starts) > MAX_WORDS:
         starts = starts[:MAX_WORDS // 2] + starts[-(MAX_WORDS // 2):]
     return Terms(words=tuple(sorted({digits[i * _WIDTH:(i + 2) * _WIDTH] for i in starts})))
+
+
+SPELLING_WORD = 3
+"""Letters per word of a pinyin spelling (engine/pinyin.py) in the index. Pairs of 26 letters are too
+few to tell records apart (zh, an, ng are in most names: a search would have more than CANDIDATES and
+scan); triples are some 17,000 words. Written as 12 hex digits, they never meet a text's pairs (8)."""
+
+
+def spelling_document(spellings: Iterable[str]) -> list[str]:
+    """The words a record's pinyin spellings are indexed under: every run of SPELLING_WORD letters."""
+    words: set[str] = set()
+    for spelled in spellings:
+        digits = _folded(spelled)
+        step = SPELLING_WORD * _WIDTH
+        words.update(digits[i:i + step] for i in range(0, len(digits) - step + _WIDTH, _WIDTH))
+    return list(words)
+
+
+def spelling_terms(text: str) -> Terms | None:
+    """The index terms of a pinyin search (szhr, suzhouhengrui): runs that do not overlap, the last one
+    reaching the end, at most MAX_WORDS from both ends; None below SPELLING_WORD letters (too common a
+    search for the index to narrow)."""
+    digits = _folded(text)
+    units, step = len(digits) // _WIDTH, SPELLING_WORD
+    if units < step:
+        return None
+    starts = list(range(0, units - step + 1, step))
+    if starts[-1] != units - step:
+        starts.append(units - step)
+    if len(starts) > MAX_WORDS:
+        starts = starts[:MAX_WORDS // 2] + starts[-(MAX_WORDS // 2):]
+    return Terms(words=tuple(sorted({digits[i * _WIDTH:(i + step) * _WIDTH] for i in starts})))

@@ -17,6 +17,7 @@ from runtime.api import (
     dashboard_designer,
     dashboard_exports,
     dashboard_subscriptions,
+    duplicates,
     errors,
     exports,
     expressions,
@@ -26,6 +27,7 @@ from runtime.api import (
     flows,
     handover,
     import_wizard,
+    merge,
     messages,
     org,
     people,
@@ -97,7 +99,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
                    selection, preview, flow_designer, flow_admin, expressions,
-                   people):
+                   people, duplicates, merge):
         app.include_router(module.router)
     app.include_router(dashboard_designer.router)  # the dashboard editor (/apps/{app}/draft/reports)
     app.include_router(dashboard_exports.router)  # a dashboard as a PDF

@@ -12,7 +12,7 @@ from runtime import audit
 from runtime.flows import flow_triggers
 from runtime.permissions import approvers, grants, shares
 from runtime.permissions.grants import ReadGrant
-from runtime.records import events, search
+from runtime.records import duplicates, events, merge, search
 from runtime.records.events import Subscriber
 
 BEFORE_WRITE: tuple[Subscriber, ...] = (
@@ -20,6 +20,8 @@ BEFORE_WRITE: tuple[Subscriber, ...] = (
 )
 AFTER_WRITE: tuple[Subscriber, ...] = (
     search.keep_current,  # the record's search words
+    duplicates.keep_current,  # the record's duplicate-check keys
+    merge.undo_on_restore,  # a merged record restored from the bin takes back its references
     audit.record_written,  # record.create / update / delete / restore entries
     flow_triggers.start_triggered,  # flows triggered by create / update, date timers
     flow_triggers.cancel_on_delete,  # a deleted record's running flows are withdrawn

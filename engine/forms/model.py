@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.dedup.model import DuplicateRule
 from engine.errors import NotFound
 from engine.forms.fields import FieldType, any_field_annotation
 from engine.keys import Key
@@ -32,6 +33,7 @@ class FormDefinition(BaseModel):
     fields: list[AnyField] = Field(default_factory=list)
     indexes: list[list[str]] = Field(default_factory=list)
     print_templates: list[PrintTemplate] = Field(default_factory=list)  # 报价单, 合同 … (engine/printing)
+    duplicate_rules: list[DuplicateRule] = Field(default_factory=list)  # 查重规则 (engine/dedup/model.py)
 
     @cached_property
     def by_key(self) -> dict[str, FieldType]:

@@ -84,6 +84,8 @@ async def engine_error_response(request: Request, exc: Exception) -> JSONRespons
     body["error"].update({k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)})
     if isinstance(exc.extra.get("report"), list):  # a refused publish: what stored records break (JSON data)
         body["error"]["report"] = exc.extra["report"]
+    if isinstance(exc.extra.get("duplicates"), list):  # a refused write: the records it likely duplicates
+        body["error"]["duplicates"] = exc.extra["duplicates"]
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
     if isinstance(exc.extra.get("retry_after"), int):
         headers = {"Retry-After": str(exc.extra["retry_after"])}

@@ -15,13 +15,14 @@ from sqlalchemy import Connection, Row
 from engine.errors import BadQuery, Issue, ValidationFailed
 from runtime import audit
 from runtime.api.deps import DB, Id, change_for
+from runtime.api.duplicates import refuse_duplicates
 from runtime.api.guard import Gatekeeper
 from runtime.api.writing import short_write
 from runtime.crypto.fields import seal_document
 from runtime.flows import flows
 from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
-from runtime.records import idempotency, listing, records
+from runtime.records import duplicates, idempotency, listing, records
 from runtime.records.context import Actor
 from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, shown_records
 
@@ -67,12 +68,14 @@ def _version_etag(payload: Any) -> dict[str, str]:
 
 @router.post("", status_code=201)
 async def create_record(app: str, form: str, body: RecordIn, request: Request, db: DB, guard: Gatekeeper,
-                        idempotency_key: Annotated[str | None, Header()] = None) -> Any:
-    """Create a record: 201 with id, version and the normalised data."""
+                        idempotency_key: Annotated[str | None, Header()] = None, allow_duplicates: bool = False) -> Any:
+    """Create a record: 201 with id, version and the normalised data; 409 `possible_duplicates` (unless
+    `allow_duplicates=true`) or `duplicate_blocked` when it likely duplicates stored records."""
     def run(conn: Connection) -> tuple[int, Any]:
         gate = guard.form(conn, app, form, "create")
         gate.check_write([body.data])
         row = records.create(conn, gate.ref, body.data, gate.writing(change_for(request, guard.actor)))
+        refuse_duplicates(gate, row.id, row.data, allow_duplicates)
         return 201, shown_records(gate, records.as_committed(conn, gate.ref, [row]))[0]
 
     return await short_write(db, lambda: _idempotent(request, db, guard.actor, idempotency_key, body, run))
@@ -197,8 +200,10 @@ def get_record(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper) ->
 
 @router.patch("/{record_id}")
 async def update_record(app: str, form: str, record_id: Id, body: RecordIn, request: Request,
-                        db: DB, guard: Gatekeeper, if_match: Annotated[str | None, Header()] = None) -> Any:
-    """Change some fields; with `If-Match: <version>` a stale version gets 412."""
+                        db: DB, guard: Gatekeeper, if_match: Annotated[str | None, Header()] = None,
+                        allow_duplicates: bool = False) -> Any:
+    """Change some fields; with `If-Match: <version>` a stale version gets 412; a change of a field the
+    duplicate rules compare is checked as a create is (`allow_duplicates`)."""
     def work() -> JSONResponse:
         with db.write() as conn:
             gate = guard.form(conn, app, form)
@@ -206,6 +211,8 @@ async def update_record(app: str, form: str, record_id: Id, body: RecordIn, requ
             gate.check_write([body.data])
             row = records.update_record(conn, gate.ref, record_id, body.data, gate.writing(change_for(request, guard.actor)),
                                         expected_version=_if_match(if_match))
+            if duplicates.compares(gate.ref.form, body.data):
+                refuse_duplicates(gate, row.id, row.data, allow_duplicates)
             [row] = records.as_committed(conn, gate.ref, [row])
             return JSONResponse(shown_records(gate, [row])[0], headers=_etag(row))
 

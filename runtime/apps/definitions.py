@@ -29,7 +29,7 @@ from runtime.crypto.reseal import changed_encryption, require_key, reseal_form
 from runtime.db import driver
 from runtime.db.recent import RecentReads
 from runtime.db.tables import app_versions, apps, live, records
-from runtime.records import search
+from runtime.records import duplicates, search
 from runtime.records.columns import field_column
 from runtime.records.context import Change, FormRef
 from runtime.records.indexes import drop_form_indexes, sync_indexes
@@ -209,6 +209,7 @@ def upgrade_app(conn: Connection, key: str, data: Any, change: Change,
     for form in new.forms:
         before = old.forms_by_key.get(form.key)
         search.follow_definition(conn, key, before, form, form.key in converted_forms)
+        duplicates.follow_definition(conn, key, before, form, form.key in converted_forms)
         recompute_rollups(conn, new, form, changed_rollups(before, form), change.ctx)
     return new, version + 1
 

@@ -419,3 +419,38 @@ import_mappings = Table(
 )
 
 __all__ += ["import_runs", "import_mappings"]
+# Duplicates and pinyin search (issue 26).
+
+record_dedup_keys = Table(
+    "record_dedup_keys", metadata,  # the blocking keys a record is filed under by its form's duplicate rules
+    Column("key", String(24), primary_key=True),  # engine/dedup/match.py: a digest of app, form, rule, values
+    Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("value", String(200)),  # a similar rule's normalised text (恒瑞精密机械), compared before the record is read
+    Index("ix_record_dedup_keys_record", "record_id"),
+)
+
+record_pinyin = Table(
+    "record_pinyin", metadata,  # the pinyin spellings of a record's searched text fields (engine/pinyin.py)
+    Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("field", String(63), primary_key=True),
+    Column("spelled", String(4000), nullable=False),
+)
+
+__all__ += ["record_dedup_keys", "record_pinyin"]
+
+record_merges = Table(
+    "record_merges", metadata,  # a record merged into another (issue 26): what undoing it puts back
+    Column("merged_id", ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("survivor_id", ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("app", String(63), nullable=False),
+    Column("form", String(63), nullable=False),
+    Column("took", RecordJSON, nullable=False),  # field → the survivor's value before it took this record's
+    Column("repointed", RecordJSON, nullable=False),  # [{form, record_id, field, before}] references moved
+    Column("flow_instances", RecordJSON, nullable=False),  # ids of the flow instances moved to the survivor
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(64)),
+    Column("undone_at", UTCDateTime),
+    Index("ix_record_merges_survivor", "survivor_id"),
+)
+
+__all__ += ["record_merges"]

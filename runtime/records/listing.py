@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine import pinyin as pinyin_words
 from engine import search as search_words
 from engine.errors import BadQuery, FieldValueError
 from engine.expr.evaluate import EvalContext
@@ -38,7 +39,7 @@ from engine.expr.scope import field_type
 from engine.forms.fields.base import EQUALITY_OPS, ValueContext
 from engine.forms.system_fields import SYSTEM_FIELDS
 from runtime.db.tables import live, records
-from runtime.records import search
+from runtime.records import pinyin, search
 from runtime.records.columns import SqlColumn, column, is_system, refuse_encrypted
 from runtime.records.context import FormRef
 from runtime.records.expressions import node_clause
@@ -304,7 +305,11 @@ def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueC
         refuse_encrypted(ref.form.by_key.get(key), "contains")
     likes = [_like(column(ref.form, k, conn.dialect.name), asked, conn.dialect.name)
              for asked in spellings for k in query.search_in]
-    return replace(query, where=[*query.where, search.clause(conn, likes, spellings)], search=None)
+    spelled = pinyin.clause(query.search_in, query.search)  # szhr, suzhouhengrui, 苏州hr find 苏州恒瑞
+    if spelled is not None:
+        likes.append(spelled)
+    asked = pinyin_words.asked(query.search) if spelled is not None else []
+    return replace(query, where=[*query.where, search.clause(conn, likes, spellings, asked)], search=None)
 
 
 def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> tuple[Select[Any], Select[Any] | None, list[SortKey]]:

@@ -20,10 +20,12 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, Select, column, delete, event, or_, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine import pinyin as pinyin_words
 from engine import search
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.model import FormDefinition
-from runtime.db.tables import metadata, records
+from runtime.db.tables import metadata, record_pinyin, records
+from runtime.records import pinyin
 from runtime.records.bulk import write_rows
 from runtime.records.events import RecordEvent
 
@@ -79,8 +81,12 @@ def _create_with_metadata(_target: MetaData, connection: Connection, **_kw: Any)
     create_table(connection)
 
 
-def _values(form: FormDefinition, data: dict[str, Any]) -> list[Any]:
-    return [data.get(k) for k in form.searched_fields]
+def _words(form: FormDefinition, data: dict[str, Any], keys: list[str] | None = None) -> list[str]:
+    """The words a record is indexed under: its searched values', and those of the pinyin spellings of
+    the values with 汉字 (a pinyin search is narrowed by the same index; runtime/records/pinyin.py)."""
+    values = [data.get(k) for k in (form.searched_fields if keys is None else keys)]
+    spellings = [s for v in values if isinstance(v, str) for s in pinyin_words.spelled(v).split("|") if s]
+    return search.document(values) + search.spelling_document(spellings)
 
 
 def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
@@ -102,17 +108,19 @@ def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], da
         _delete(conn, list(ids))
     known = _KNOWN.get()
     if replace or known is None or known[0] != form.key:
-        _write(conn, [(i, search.document(_values(form, d))) for i, d in zip(ids, datas, strict=True)])
+        _write(conn, [(i, _words(form, d)) for i, d in zip(ids, datas, strict=True)])
+        pinyin.write(conn, form, ids, datas, replace=replace)
         return
     words, numbered = known[1], _numbered(form)
     docs = []
     for i, d in zip(ids, datas, strict=True):
         found = words.get(id(d))
         if found is None:
-            docs.append((i, search.document(_values(form, d))))
+            docs.append((i, _words(form, d)))
         else:  # the auto numbers were given after the words were worked out
             docs.append((i, list(set(found).union(search.document([d.get(k) for k in numbered])))))
     _write(conn, docs)
+    pinyin.write(conn, form, ids, datas, replace=replace)
 
 
 def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]]) -> dict[int, list[str]]:
@@ -123,7 +131,7 @@ def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]]) -> dict[i
         return {}
     numbered = set(_numbered(form))
     keys = [k for k in form.searched_fields if k not in numbered]
-    return {id(d): search.document([d.get(k) for k in keys]) for d in datas}
+    return {id(d): _words(form, d, keys) for d in datas}
 
 
 @contextmanager
@@ -157,6 +165,7 @@ def rebuild(conn: Connection, app: str, form: FormDefinition) -> int:
     """Index every record of a form anew (after its searched fields changed); returns the count."""
     of_form = (records.c.app == app) & (records.c.form == form.key)
     _delete(conn, select(records.c.id).where(of_form))
+    conn.execute(delete(record_pinyin).where(record_pinyin.c.record_id.in_(select(records.c.id).where(of_form))))
     done, after = 0, 0
     while form.searched_fields:
         batch = conn.execute(select(records.c.id, records.c.data).where(of_form, records.c.id > after)
@@ -188,10 +197,11 @@ def follow_definition(conn: Connection, app: str, old: FormDefinition | None, ne
         rebuild(conn, app, new)
 
 
-def candidates(conn: Connection, asked: str) -> list[int] | None:
+def candidates(conn: Connection, asked: str, *, spelled: bool = False) -> list[int] | None:
     """The ids whose documents hold the search's words (any form), or None when more than CANDIDATES
-    do or the search has no words: then the list must scan."""
-    terms = search.terms(asked)
+    do or the search has no words: then the list must scan. `spelled`: `asked` is a pinyin spelling,
+    looked for among the spellings' words."""
+    terms = search.spelling_terms(asked) if spelled else search.terms(asked)
     if terms is None:
         return None
     if conn.dialect.name == "postgresql":
@@ -204,13 +214,14 @@ def candidates(conn: Connection, asked: str) -> list[int] | None:
     return ids if len(ids) <= CANDIDATES else None
 
 
-def clause(conn: Connection, likes: list[ColumnElement[bool]], spellings: list[str]) -> ColumnElement[bool]:
-    """The list's search condition: any searched field contains one of the spellings (LIKE), among
-    the index's candidates for them when there are few enough."""
+def clause(conn: Connection, likes: list[ColumnElement[bool]], spellings: list[str],
+           pinyin_spellings: Sequence[str] = ()) -> ColumnElement[bool]:
+    """The list's search condition: any searched field contains one of the spellings (LIKE) or is spelled
+    in pinyin with one of `pinyin_spellings`, among the index's candidates for them when few enough."""
     matches = or_(*likes)
     found: set[int] = set()
-    for asked in spellings:
-        ids = candidates(conn, asked)
+    for asked, spelled in [(s, False) for s in spellings] + [(s, True) for s in pinyin_spellings]:
+        ids = candidates(conn, asked, spelled=spelled)
         if ids is None:
             return matches
         found.update(ids)

@@ -253,6 +253,9 @@
       } else if (event.target.matches(".bulk-print")) {
         const d = data();
         window.open(`/apps/${d.app}/forms/${d.form}/print/${event.target.dataset.template}?ids=${ids.join(",")}`, "_blank");
+      } else if (event.target.matches(".bulk-merge")) {  /* 合并: the side-by-side page (merge.js) */
+        const d = data();
+        window.location = `/apps/${d.app}/forms/${d.form}/merge?ids=${ids.join(",")}`;
       }
     });
   });

@@ -80,7 +80,8 @@
         const title = meta.title_field;
         const q = search.value.trim();
         let url = `/api/v1/apps/${base.app}/forms/${meta.target}/records?limit=10`;
-        if (q && title) url += `&filter[${title}][contains]=${encodeURIComponent(q)}`;
+        // q= is the list's search: indexed, and by pinyin too (szhr, hengrui find 苏州恒瑞…)
+        if (q && title) url += `&q=${encodeURIComponent(q)}`;
         const r = await api("GET", url);
         results.innerHTML = "";
         ((r.data && r.data.items) || []).forEach((item) => {
@@ -213,6 +214,7 @@
     /* 保存并提交 (button[data-save-submit=<flow>]): save, then start the flow on the saved record. A refused
        submit leaves the record saved: its page opens and says why (approvals.js reads the flash). */
     let submitFlow = null;
+    let allowDuplicates = false;  /* set by 仍然保存 (duplicate_warning.js) for the next save only */
     form.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-save-submit]");
       if (!button) return;
@@ -225,11 +227,14 @@
       const flow = submitFlow;
       submitFlow = null;
       clearErrors(form);
+      window.tangram.duplicateWarning.hide();
       const url = `/api/v1/apps/${base.app}/forms/${base.form}/records`;
       const data = values(form, metaOf, !base.id);
+      const confirmed = allowDuplicates ? "?allow_duplicates=true" : "";
+      allowDuplicates = false;
       const r = base.id
-        ? await api("PATCH", `${url}/${base.id}`, {data}, {"If-Match": `"${base.version}"`})
-        : await api("POST", url, {data});
+        ? await api("PATCH", `${url}/${base.id}${confirmed}`, {data}, {"If-Match": `"${base.version}"`})
+        : await api("POST", `${url}${confirmed}`, {data});
       if (r.ok) {
         const page = `/apps/${base.app}/forms/${base.form}/records/${r.data.id}`;
         if (flow) {
@@ -240,6 +245,15 @@
           }
         }
         window.location = page;
+        return;
+      }
+      const code = r.status === 409 && r.data && r.data.error ? r.data.error.code : "";
+      if (code === "possible_duplicates" || code === "duplicate_blocked") {
+        window.tangram.duplicateWarning.show(r.data.error, () => {
+          allowDuplicates = true;
+          submitFlow = flow;
+          form.requestSubmit();
+        });
         return;
       }
       if (r.status === 412) {

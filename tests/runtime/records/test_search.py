@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from engine import pinyin
 from runtime.apps import definitions
 from runtime.db import schema
 from runtime.db.tables import records
@@ -58,8 +59,14 @@ ASKED = ["华", "华为", "为腾讯", "tech", "TECH 有限", "有限公司11", 
 
 
 def _expected(customers: dict[int, dict[str, Any]], asked: str) -> set[int]:
-    wanted = asked.lower()
-    return {i for i, d in customers.items() if any(wanted in (d.get(k) or "").lower() for k in ("name", "note"))}
+    """The records holding the text, or (with latin letters in it) spelled so in pinyin (TECH 有限 finds
+    华为腾讯Tech有限公司 as "techyouxian")."""
+    wanted, spelled = asked.lower(), pinyin.asked(asked)
+
+    def holds(value: str) -> bool:
+        return wanted in value.lower() or any(s in pinyin.spelled(value) for s in spelled)
+
+    return {i for i, d in customers.items() if any(holds(d.get(k) or "") for k in ("name", "note"))}
 
 
 @pytest.mark.parametrize("asked", ASKED)

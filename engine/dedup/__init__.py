@@ -1,0 +1,1 @@
+"""Duplicate detection: normalised company names and people, rules per form, the matcher."""
