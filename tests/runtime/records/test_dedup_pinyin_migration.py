@@ -1,4 +1,4 @@
-"""Migration 0014 fills the duplicate keys, the pinyin spellings and the pinyin words of the search index
+"""Migration 0018 fills the duplicate keys, the pinyin spellings and the pinyin words of the search index
 for the records stored before it, on both databases."""
 
 from __future__ import annotations
