@@ -126,4 +126,14 @@ def entry_json(row: Row[Any], hidden: set[str] | None = None,
             "app": row.app, "form": row.form, "record_id": row.record_id, "ip": row.ip, "detail": detail}
 
 
-__all__ = ["AuditQuery", "entry_json", "search", "write"]
+LOGIN_ACTIONS = ("login", "login.failed", "login.locked", "login.throttled")
+
+
+def logins_of(conn: Connection, username: str, limit: int = 20) -> list[Row[Any]]:
+    """A user's latest login attempts, successes and failures, locks and throttling (ix_audit_log_actor)."""
+    return list(conn.execute(select(audit_log).where(audit_log.c.actor == username,
+                                                     audit_log.c.action.in_(LOGIN_ACTIONS))
+                             .order_by(audit_log.c.id.desc()).limit(limit)))
+
+
+__all__ = ["AuditQuery", "LOGIN_ACTIONS", "entry_json", "logins_of", "search", "write"]

@@ -19,8 +19,14 @@ from runtime.schemas.org import TokenIn
 router = APIRouter(prefix="/api/v1", tags=["tokens", "audit"], dependencies=[NO_RECORDS])
 
 
-def _moment(value: datetime | None) -> str | None:
+def moment(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def token_json(row: Any) -> dict[str, Any]:
+    """An API token as listed: never its text (only a hash is stored)."""
+    return {"id": row.id, "name": row.name, "apps": row.apps, "scope": row.scope, "created_at": moment(row.created_at),
+            "expires_at": moment(row.expires_at), "revoked": row.revoked_at is not None}
 
 
 @router.post("/tokens", status_code=201)
@@ -48,8 +54,7 @@ def list_tokens(db: DB, user: CurrentUser) -> Any:
     """The caller's API tokens (without their text, which is not stored)."""
     with db.read() as conn:
         rows = list_api_tokens(conn, user.user_id or 0)
-    return {"items": [{"id": r.id, "name": r.name, "apps": r.apps, "scope": r.scope, "created_at": _moment(r.created_at),
-                       "expires_at": _moment(r.expires_at), "revoked": r.revoked_at is not None} for r in rows]}
+    return {"items": [token_json(r) for r in rows]}
 
 
 @router.delete("/tokens/{token_id}")

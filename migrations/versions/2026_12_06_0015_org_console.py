@@ -1,0 +1,35 @@
+"""The admin console (issue 27): users' mobile and e-mail, a forced password change at next login, and
+departments that can be deactivated.
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("mobile", sa.String(32)))
+        batch.add_column(sa.Column("email", sa.String(254)))
+        batch.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("departments") as batch:
+        batch.add_column(sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("departments") as batch:
+        batch.drop_column("active")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("must_change_password")
+        batch.drop_column("email")
+        batch.drop_column("mobile")
