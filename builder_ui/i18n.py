@@ -360,6 +360,63 @@ EN |= {
     "sub_added": "Subscription added",
 }
 
+# 管理 → 组织架构 (issue 27): departments, users, passwords, sessions.
+ZH |= {
+    "adm_admin": "管理", "adm_org": "组织架构", "adm_departments": "部门", "adm_users": "用户", "adm_head": "部门负责人",
+    "adm_inactive": "已停用", "adm_no_departments": "还没有部门", "adm_edit_department": "编辑部门",
+    "adm_department_name": "部门名称", "adm_department_key": "部门编码（英文）", "adm_parent": "上级部门", "adm_top_level": "（顶级部门）",
+    "adm_active": "启用", "adm_new_department": "新建部门", "adm_search_users": "用户名、姓名、手机或邮箱", "adm_display_name": "姓名",
+    "adm_mobile": "手机", "adm_email": "邮箱", "adm_is_admin": "管理员", "adm_deactivated": "已停用", "adm_must_change": "待改密码",
+    "adm_no_users": "没有匹配的用户", "adm_new_user": "新建用户", "adm_initial_password": "初始密码",
+    "adm_force_change": "下次登录时必须修改密码", "adm_first_is_primary": "按住 Ctrl 可多选；第一个为主部门，可在用户页修改", "adm_profile": "基本信息",
+    "adm_primary_department": "主部门", "adm_account": "账号与密码", "adm_reset_password": "重置密码", "adm_set_password": "新密码",
+    "adm_blank_random": "留空则随机生成", "adm_new_password": "新密码（只显示这一次）：", "adm_deactivate": "停用",
+    "adm_reactivate": "重新启用", "adm_unlock": "解除登录锁定", "adm_sign_out_everywhere": "全部下线", "adm_roles": "各应用中的角色",
+    "adm_no_roles": "没有角色", "adm_tokens": "API 令牌", "adm_token_name": "名称", "adm_scope": "权限", "adm_scope_read": "只读",
+    "adm_scope_write": "读写", "adm_expires": "到期", "adm_revoked": "已吊销", "adm_revoke": "吊销",
+    "adm_no_tokens": "没有 API 令牌", "adm_sessions": "在线会话", "adm_session_kind": "方式", "adm_signed_in_at": "登录时间",
+    "adm_kind_session": "浏览器", "adm_kind_login": "API 登录", "adm_no_sessions": "没有在线会话", "adm_recent_logins": "最近登录",
+    "adm_time": "时间", "adm_result": "结果", "adm_address": "地址", "adm_login": "登录成功", "adm_login_failed": "密码错误",
+    "adm_login_locked": "已锁定", "adm_login_throttled": "尝试过多被拒", "adm_no_logins": "没有登录记录",
+    "adm_change_password": "修改密码", "adm_forced_note": "管理员要求你修改密码后才能继续使用。", "adm_current_password": "当前密码",
+    "adm_new_password_label": "新密码", "adm_repeat_password": "再次输入新密码", "adm_saved": "已保存", "adm_created": "已创建",
+    "adm_confirm_deactivate": "停用后该用户的登录和令牌立即失效，确定停用？", "adm_confirm_sessions": "确定让该用户在所有设备上下线？",
+    "adm_ended": "已下线 {n} 个会话", "adm_unlocked": "已解除锁定", "adm_passwords_differ": "两次输入的新密码不一致",
+    "adm_confirm_revoke": "确定吊销这个令牌？",
+}
+EN |= {
+    "adm_admin": "Admin", "adm_org": "Organisation", "adm_departments": "Departments", "adm_users": "Users",
+    "adm_head": "Head", "adm_inactive": "inactive", "adm_no_departments": "No departments yet",
+    "adm_edit_department": "Edit department", "adm_department_name": "Department name",
+    "adm_department_key": "Department key", "adm_parent": "Parent department", "adm_top_level": "(top level)",
+    "adm_active": "Active", "adm_new_department": "New department",
+    "adm_search_users": "Username, name, mobile or e-mail", "adm_display_name": "Name", "adm_mobile": "Mobile",
+    "adm_email": "E-mail", "adm_is_admin": "Administrator", "adm_deactivated": "Deactivated",
+    "adm_must_change": "Must change password", "adm_no_users": "No matching users", "adm_new_user": "New user",
+    "adm_initial_password": "Initial password", "adm_force_change": "Must change the password at next login",
+    "adm_first_is_primary": "Ctrl-click to pick several; the first is the primary one (change it on the user's page)",
+    "adm_profile": "Profile", "adm_primary_department": "Primary department", "adm_account": "Account and password",
+    "adm_reset_password": "Reset password", "adm_set_password": "New password",
+    "adm_blank_random": "Leave blank for a random one", "adm_new_password": "New password (shown only this once):",
+    "adm_deactivate": "Deactivate", "adm_reactivate": "Reactivate", "adm_unlock": "Unlock logins",
+    "adm_sign_out_everywhere": "Sign out everywhere", "adm_roles": "Roles per app", "adm_no_roles": "No roles",
+    "adm_tokens": "API tokens", "adm_token_name": "Name", "adm_scope": "Rights", "adm_scope_read": "Read",
+    "adm_scope_write": "Read and write", "adm_expires": "Expires", "adm_revoked": "Revoked", "adm_revoke": "Revoke",
+    "adm_no_tokens": "No API tokens", "adm_sessions": "Active sessions", "adm_session_kind": "Kind",
+    "adm_signed_in_at": "Signed in", "adm_kind_session": "Browser", "adm_kind_login": "API login",
+    "adm_no_sessions": "No active sessions", "adm_recent_logins": "Recent logins", "adm_time": "Time",
+    "adm_result": "Result", "adm_address": "Address", "adm_login": "Signed in", "adm_login_failed": "Wrong password",
+    "adm_login_locked": "Locked", "adm_login_throttled": "Refused: too many attempts",
+    "adm_no_logins": "No logins yet", "adm_change_password": "Change password",
+    "adm_forced_note": "An administrator requires you to change your password before going on.",
+    "adm_current_password": "Current password", "adm_new_password_label": "New password",
+    "adm_repeat_password": "New password again", "adm_saved": "Saved", "adm_created": "Created",
+    "adm_confirm_deactivate": "Their logins and tokens stop working at once. Deactivate?",
+    "adm_confirm_sessions": "Sign this user out on every device?", "adm_ended": "{n} sessions ended",
+    "adm_unlocked": "Unlocked", "adm_passwords_differ": "The two new passwords differ",
+    "adm_confirm_revoke": "Revoke this token?",
+}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

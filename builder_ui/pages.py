@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from builder_ui import builder, dashboard_editor, dashboards, flow_admin, flow_designer, inbox, kanban, lists, records
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
+from builder_ui.org_admin import router as org_admin_router
 from builder_ui.rendering import render
 from builder_ui.viewer import LoginRequired, PageGuard, Viewer, to_login
 from engine.errors import EngineError, NotFound, Unauthorized
@@ -124,3 +125,4 @@ def install(app: FastAPI) -> None:
                           flow_designer.router, flow_admin.router):
         app.include_router(module_router)
     app.include_router(dashboard_editor.router)  # 仪表盘设计 (/apps/{app}/builder/dashboards)
+    app.include_router(org_admin_router)  # 管理 → 组织架构 (/admin/org, /admin/users/…) and /account/password

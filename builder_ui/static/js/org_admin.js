@@ -1,0 +1,146 @@
+/* 管理 → 组织架构 and the password page: every change is a call to the JSON API (runtime/api/org.py),
+   checked and audited there; the page then reloads to show the stored state. Errors go next to their
+   field through tangram.showErrors. DOM contract: builder_ui/templates/admin/*.html. */
+"use strict";
+
+(function () {
+  const {api, toast, showErrors, clearErrors} = window.tangram;
+  const wordsEl = document.getElementById("adm-words");
+  const words = wordsEl ? JSON.parse(wordsEl.textContent) : {};
+  const blank = (v) => (v === "" ? null : v);
+
+  /* Send a form's values; on success say so and reload, else show what is wrong where it is. */
+  async function send(form, method, url, body, done) {
+    clearErrors(form);
+    const r = await api(method, url, body);
+    if (!r.ok) { showErrors(form, r.data); return null; }
+    if (done) done(r.data);
+    return r.data;
+  }
+
+  function reloadWith(message) {
+    sessionStorage.setItem("adm-toast", message);
+    location.reload();
+  }
+  const pending = sessionStorage.getItem("adm-toast");
+  if (pending) { sessionStorage.removeItem("adm-toast"); document.addEventListener("DOMContentLoaded", () => toast(pending)); }
+
+  /* --- the department tree --- */
+  const tree = document.getElementById("dept-tree");
+  const editor = document.getElementById("dept-edit");
+  if (tree && editor) {
+    tree.addEventListener("click", (event) => {
+      const button = event.target.closest(".dept-open");
+      if (!button) return;
+      const item = button.closest(".dept");
+      clearErrors(editor);
+      editor.hidden = false;
+      editor.elements.key.value = item.dataset.key;
+      editor.elements.name.value = item.dataset.name;
+      editor.elements.parent.value = item.dataset.parent;
+      editor.elements.head.value = item.dataset.head;
+      editor.elements.active.checked = item.dataset.active === "true";
+      document.getElementById("dept-edit-key").textContent = item.dataset.key;
+      // A department cannot move under itself: its own option is not offered.
+      Array.from(editor.elements.parent.options).forEach((o) => { o.disabled = o.value === item.dataset.key; });
+      editor.elements.name.focus();
+    });
+    document.getElementById("dept-edit-cancel").addEventListener("click", () => { editor.hidden = true; });
+    editor.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const f = editor.elements;
+      send(editor, "PATCH", `/api/v1/departments/${encodeURIComponent(f.key.value)}`,
+        {name: f.name.value, parent: blank(f.parent.value), head: blank(f.head.value.trim()), active: f.active.checked},
+        () => reloadWith(words.adm_saved));
+    });
+  }
+  const newDept = document.getElementById("dept-new");
+  if (newDept) {
+    newDept.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const f = newDept.elements;
+      send(newDept, "POST", "/api/v1/departments",
+        {key: f.key.value.trim(), name: f.name.value.trim(), parent: blank(f.parent.value), head: blank(f.head.value.trim())},
+        () => reloadWith(words.adm_created));
+    });
+  }
+
+  /* --- users --- */
+  const selected = (select) => Array.from(select.selectedOptions).map((o) => o.value);
+  const newUser = document.getElementById("user-new");
+  if (newUser) {
+    newUser.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const f = newUser.elements;
+      const body = {username: f.username.value.trim(), password: f.password.value,
+        display_name: blank(f.display_name.value.trim()), departments: selected(f.departments),
+        mobile: blank(f.mobile.value.trim()), email: blank(f.email.value.trim()),
+        must_change_password: f.must_change_password.checked};
+      send(newUser, "POST", "/api/v1/users", body,
+        (data) => { location.href = `/admin/users/${encodeURIComponent(data.username)}`; });
+    });
+  }
+
+  const page = document.getElementById("user-admin");
+  if (page) {
+    const base = `/api/v1/users/${encodeURIComponent(page.dataset.username)}`;
+    const edit = document.getElementById("user-edit");
+    edit.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const f = edit.elements;
+      const departments = selected(f.departments);
+      const primary = f.primary_department.value;
+      send(edit, "PATCH", base, {display_name: f.display_name.value.trim(), departments,
+        primary_department: departments.includes(primary) ? primary : null,
+        mobile: f.mobile.value.trim(), email: f.email.value.trim(), is_admin: f.is_admin.checked},
+      () => reloadWith(words.adm_saved));
+    });
+    const reset = document.getElementById("password-reset");
+    reset.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = reset.elements;
+      const data = await send(reset, "POST", `${base}/password`,
+        {password: blank(f.password.value), must_change: f.must_change.checked});
+      if (!data) return;
+      f.password.value = "";
+      const shown = document.getElementById("new-password");
+      shown.hidden = !data.password;
+      shown.querySelector("code").textContent = data.password || "";
+      toast(words.adm_saved);
+    });
+    const account = document.querySelector(".account-actions");
+    const act = async (method, url, body, message, confirmText) => {
+      if (confirmText && !confirm(confirmText)) return;
+      const r = await api(method, url, body);
+      if (r.ok) reloadWith(typeof message === "function" ? message(r.data) : message);
+      else showErrors(account.closest("section"), r.data);
+    };
+    const on = (id, handler) => { const el = document.getElementById(id); if (el) el.addEventListener("click", handler); };
+    on("user-deactivate", () => act("PATCH", base, {active: false}, words.adm_saved, words.adm_confirm_deactivate));
+    on("user-reactivate", () => act("PATCH", base, {active: true}, words.adm_saved));
+    on("user-unlock", () => act("POST", `${base}/unlock`, undefined, words.adm_unlocked));
+    on("user-sessions-end", () => act("DELETE", `${base}/sessions`, undefined,
+      (data) => words.adm_ended.replace("{n}", data.ended), words.adm_confirm_sessions));
+    document.getElementById("user-tokens").addEventListener("click", (event) => {
+      const button = event.target.closest(".token-revoke");
+      if (!button) return;
+      act("DELETE", `/api/v1/tokens/${button.closest("tr").dataset.token}`, undefined, words.adm_revoked,
+        words.adm_confirm_revoke);
+    });
+  }
+
+  /* --- one's own password (a forced change lands here) --- */
+  const change = document.getElementById("password-change");
+  if (change) {
+    change.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const f = change.elements;
+      if (f.new.value !== f.again.value) {
+        showErrors(change, {error: {message: words.adm_passwords_differ, field: "again"}});
+        return;
+      }
+      send(change, "POST", "/api/v1/me/password", {current: f.current.value, new: f.new.value},
+        () => { location.href = change.dataset.next || "/"; });
+    });
+  }
+})();

@@ -1,0 +1,88 @@
+"""管理 → 组织架构 over HTTP: the department tree, the user list and a user's page for administrators only,
+and the forced password change that every page leads to after a reset."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import Maker
+from tests.permission_setup import fast_passwords
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+__all__ = ["fast_passwords"]
+
+
+def _session(make: Maker, client: TestClient, username: str, password: str = "password-123") -> None:
+    r = client.post("/login", data={"username": username, "password": password}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_the_tree_shows_children_under_their_parent_and_users_page_by_cursor(make: Maker, client: TestClient) -> None:
+    admin = make.admin
+    for key, name, parent in (
+        ("hq", "总部", None),
+        ("sales", "销售部", "hq"),
+        ("east", "华东区", "sales"),
+        ("hr", "人事部", "hq"),
+    ):
+        assert (
+            client.post(
+                "/api/v1/departments", json={"key": key, "name": name, "parent": parent}, headers=admin
+            ).status_code
+            == 201
+        )
+    for i in range(55):
+        make.user(f"user{i:02d}", admin=False)
+    _session(make, client, "admin")
+    html = client.get("/admin/org").text
+    tree = re.findall(r'<li class="dept[^"]*" style="--depth: (\d)" data-key="(\w+)"', html)
+    assert tree == [("0", "hq"), ("1", "hr"), ("1", "sales"), ("2", "east")]  # 人事部 before 销售部 by name
+    first = re.findall(r'<tr data-username="([\w.]+)"', html)
+    assert len(first) == 50 and first[0] == "admin"
+    nxt = re.search(r'href="(/admin/org\?after=[^"]+)"', html)
+    assert nxt is not None
+    second = re.findall(r'<tr data-username="([\w.]+)"', client.get(nxt.group(1).replace("&amp;", "&")).text)
+    assert second == [f"user{i:02d}" for i in range(49, 55)]
+    found = re.findall(r'<tr data-username="([\w.]+)"', client.get("/admin/org", params={"q": "user07"}).text)
+    assert found == ["user07"]
+    assert 'href="/admin/org" data-slot="admin"' in html
+
+
+def test_only_administrators_open_the_console(make: Maker, client: TestClient) -> None:
+    make.user("rep", admin=False)
+    _session(make, client, "rep")
+    assert 'data-slot="admin"' not in client.get("/").text
+    assert client.get("/admin/org").status_code == 403
+    assert client.get("/admin/users/rep").status_code == 403
+
+
+def test_a_users_page_shows_roles_logins_and_sessions(make: Maker, client: TestClient) -> None:
+    make.user("wang", admin=False)
+    client.post("/api/v1/auth/login", json={"username": "wang", "password": "wrong-pass-1"})
+    make.app_def()
+    _session(make, client, "admin")
+    html = client.get("/admin/users/wang").text
+    assert 'id="user-logins"' in html and "login-login-failed" in html and 'login-login"' in html
+    assert client.get("/admin/users/nosuch").status_code == 404
+
+
+def test_after_a_reset_every_page_leads_to_the_password_change(make: Maker, client: TestClient) -> None:
+    make.user("wang", admin=False)
+    temporary = client.post("/api/v1/users/wang/password", json={}, headers=make.admin).json()["password"]
+    _session(make, client, "wang", temporary)
+    r = client.get("/inbox", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/account/password?next=%2Finbox"
+    page = client.get("/account/password?next=/inbox")
+    assert page.status_code == 200 and 'id="forced-note"' in page.text
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert csrf is not None
+    done = client.post(
+        "/api/v1/me/password",
+        json={"current": temporary, "new": "my-own-pass-7"},
+        headers={"X-CSRF-Token": csrf.group(1)},
+    )
+    assert done.status_code == 200, done.text
+    assert client.get("/inbox", follow_redirects=False).status_code == 200
