@@ -1,0 +1,95 @@
+"""管理 → 组织架构 in the browser: the administrator builds a department tree, creates two users, resets one's
+password; that user must choose their own at the next login; the administrator finds it in the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Site
+
+
+def _new_department(page: Any, key: str, name: str, parent: str | None) -> None:
+    form = page.locator("#dept-new")
+    if not form.is_visible():
+        page.get_by_text("新建部门", exact=True).click()
+    form.get_by_label("部门名称").fill(name)
+    form.get_by_label("部门编码（英文）").fill(key)
+    form.get_by_label("上级部门").select_option(parent or "")
+    form.get_by_role("button", name="创建").click()
+    page.locator(f'#dept-tree li[data-key="{key}"]').wait_for()
+
+
+def _new_user(page: Any, username: str, name: str, departments: list[str], mobile: str) -> None:
+    page.goto(page.url.split("/admin")[0] + "/admin/org")
+    page.get_by_text("新建用户", exact=True).click()
+    form = page.locator("#user-new")
+    form.get_by_label("用户名").fill(username)
+    form.get_by_label("姓名").fill(name)
+    form.get_by_label("初始密码").fill("Chu-shi-2026")
+    form.get_by_label("部门").select_option(departments)
+    form.get_by_label("手机").fill(mobile)
+    form.get_by_role("button", name="创建").click()
+    page.wait_for_url(f"**/admin/users/{username}")
+
+
+def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any, site: Site, page: Any) -> None:
+    page.get_by_role("link", name="管理", exact=True).click()
+    page.wait_for_url("**/admin/org")
+    _new_department(page, "zongbu", "总部", None)
+    _new_department(page, "xiaoshou", "销售部", "zongbu")
+    _new_department(page, "huadong", "华东区", "xiaoshou")
+    depths = page.locator("#dept-tree li.dept").evaluate_all(
+        "items => items.map(li => li.dataset.key + ':' + li.style.getPropertyValue('--depth').trim())")
+    assert depths == ["zongbu:0", "xiaoshou:1", "huadong:2"]
+
+    # A bad mobile number is named at its field, and nothing is created.
+    page.get_by_text("新建用户", exact=True).click()
+    form = page.locator("#user-new")
+    form.get_by_label("用户名").fill("wang.fang")
+    form.get_by_label("初始密码").fill("Chu-shi-2026")
+    form.get_by_label("手机").fill("12345")
+    form.get_by_role("button", name="创建").click()
+    expect(form.locator('[data-error-for="mobile"]')).to_contain_text("手机号")
+    assert site.api.get("/users/wang.fang").status_code == 404
+
+    _new_user(page, "wang.fang", "王芳", ["huadong"], "13800138000")
+    _new_user(page, "li.na", "李娜", ["xiaoshou", "zongbu"], "13900139000")
+    assert site.api.get("/users/li.na").json()["primary_department"] == "zongbu"  # the first in the tree
+    page.locator("#user-edit").get_by_label("主部门").select_option("xiaoshou")
+    page.locator("#user-edit").get_by_label("邮箱").fill("li.na@example.cn")
+    page.locator("#user-edit").get_by_role("button", name="保存").click()
+    expect(page.locator("#toast")).to_contain_text("已保存")
+    assert site.api.get("/users/li.na").json()["primary_department"] == "xiaoshou"
+    assert site.api.get("/users/li.na").json()["email"] == "li.na@example.cn"
+
+    page.goto(f"{site.url}/admin/users/wang.fang")
+    reset = page.locator("#password-reset")
+    reset.get_by_role("button", name="重置密码").click()
+    shown = page.locator("#new-password code")
+    shown.wait_for()
+    temporary = shown.inner_text()
+    assert len(temporary) >= 8 and site.api.get("/users/wang.fang").json()["must_change_password"] is True
+
+    # 王芳 logs in with it and is taken to 修改密码 before anything else.
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    user_page = context.new_page()
+    user_page.goto(f"{site.url}/login")
+    user_page.get_by_label("用户名").fill("wang.fang")
+    user_page.get_by_label("密码").fill(temporary)
+    user_page.get_by_role("button", name="登录").click()
+    user_page.wait_for_url("**/account/password?next=%2F")
+    assert "管理员要求你修改密码" in user_page.locator("#forced-note").inner_text()
+    user_page.goto(f"{site.url}/inbox")
+    user_page.wait_for_url("**/account/password?next=%2Finbox")
+    user_page.get_by_label("当前密码").fill(temporary)
+    user_page.get_by_label("新密码", exact=True).fill("Wo-de-mima-88")
+    user_page.get_by_label("再次输入新密码").fill("Wo-de-mima-89")
+    user_page.get_by_role("button", name="修改密码").click()
+    expect(user_page.locator('[data-error-for="again"]')).to_contain_text("不一致")
+    user_page.get_by_label("再次输入新密码").fill("Wo-de-mima-88")
+    user_page.get_by_role("button", name="修改密码").click()
+    user_page.wait_for_url(f"{site.url}/inbox")
+    context.close()
+    assert site.api.get("/users/wang.fang").json()["must_change_password"] is False
