@@ -383,6 +383,10 @@ ZH |= {
     "adm_confirm_deactivate": "停用后该用户的登录和令牌立即失效，确定停用？", "adm_confirm_sessions": "确定让该用户在所有设备上下线？",
     "adm_ended": "已下线 {n} 个会话", "adm_unlocked": "已解除锁定", "adm_passwords_differ": "两次输入的新密码不一致",
     "adm_confirm_revoke": "确定吊销这个令牌？",
+    "adm_all_tokens": "全部 API 令牌", "adm_my_account": "我的账号", "adm_new_token": "新建 API 令牌",
+    "adm_token_shown_once": "令牌（只显示这一次，请立即复制保存）：", "adm_valid_days": "有效期（天）",
+    "adm_no_apps": "你在任何应用中都没有角色", "adm_created_at": "创建时间",
+    "adm_sign_out_help": "在所有浏览器和设备上退出登录（包括当前这个）；API 令牌不受影响。",
 }
 EN |= {
     "adm_admin": "Admin", "adm_org": "Organisation", "adm_departments": "Departments", "adm_users": "Users",
@@ -415,6 +419,10 @@ EN |= {
     "adm_confirm_sessions": "Sign this user out on every device?", "adm_ended": "{n} sessions ended",
     "adm_unlocked": "Unlocked", "adm_passwords_differ": "The two new passwords differ",
     "adm_confirm_revoke": "Revoke this token?",
+    "adm_all_tokens": "All API tokens", "adm_my_account": "My account", "adm_new_token": "New API token",
+    "adm_token_shown_once": "Token (shown only this once: copy it now):", "adm_valid_days": "Valid for (days)",
+    "adm_no_apps": "You hold no role in any app", "adm_created_at": "Created",
+    "adm_sign_out_help": "Sign out in every browser and device (this one too); API tokens are not affected.",
 }
 
 # The system fields' names come from their one definition (engine/forms/system_fields.py).

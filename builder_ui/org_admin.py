@@ -17,15 +17,18 @@ from builder_ui.viewer import Viewer
 from runtime import audit
 from runtime.accounts import accounts, org
 from runtime.accounts.sessions import live_sessions
-from runtime.accounts.tokens import list_api_tokens
-from runtime.api.deps import DB, Now
+from runtime.accounts.tokens import all_api_tokens, list_api_tokens
+from runtime.api.deps import DB, IdQuery, Now
 from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.api.tokens import token_json
+from runtime.apps import definitions
 from runtime.auth.forced_change import CHANGE_PAGE
+from runtime.permissions.scope import roles_of
 
 router = APIRouter(dependencies=[NO_RECORDS])
 
 PAGE = 50
+PAGE_TOKENS = 100
 
 WORDS = (
     "adm_saved",
@@ -39,6 +42,7 @@ WORDS = (
     "adm_revoked",
     "adm_confirm_revoke",
     "adm_top_level",
+    "adm_token_shown_once",
 )
 """The words the page script writes itself (toasts, confirmations)."""
 
@@ -126,3 +130,37 @@ def password_page(request: Request, user: Viewer, db: DB, next: str = "/") -> Re
         forced = bool(accounts.user_row(conn, user.username or "").must_change_password)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     return render(request, "admin/password.html", user=user, forced=forced, next=target, words=_words(request))
+
+
+@router.get("/account")
+def account_page(request: Request, user: Viewer, db: DB, now: Now) -> Response:
+    """我的账号: one's own API tokens (create: the text is shown once; revoke), live sessions with 全部下线,
+    and the way to change one's password."""
+    with db.read() as conn:
+        row = accounts.user_row(conn, user.username or "")
+        tokens = [token_json(r) for r in list_api_tokens(conn, row.id)]
+        sessions = live_sessions(conn, row.id, now)
+        choices = [
+            (a.key, a.name) for a in definitions.list_apps(conn) if user.is_admin or roles_of(conn, user.user_id, a.key)
+        ]
+    return render(
+        request, "admin/account.html", user=user, tokens=tokens, sessions=sessions, apps=choices, words=_words(request)
+    )
+
+
+@router.get("/admin/tokens")
+def all_tokens_page(request: Request, user: Viewer, db: DB, before: IdQuery = None) -> Response:
+    """Every user's API tokens for administrators, newest first, 100 a page; each can be revoked."""
+    require_admin(user)
+    with db.read() as conn:
+        rows = all_api_tokens(conn, before, PAGE_TOKENS + 1)
+    more = len(rows) > PAGE_TOKENS
+    rows = rows[:PAGE_TOKENS]
+    return render(
+        request,
+        "admin/tokens.html",
+        user=user,
+        tokens=[token_json(r) | {"user": r.username} for r in rows],
+        next_before=rows[-1].id if more else None,
+        words=_words(request),
+    )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from engine.errors import BadQuery, Forbidden
 from runtime import audit
-from runtime.accounts.tokens import create_api_token, list_api_tokens, revoke_token
+from runtime.accounts.tokens import all_api_tokens, create_api_token, list_api_tokens, revoke_token
 from runtime.api.deps import DB, CurrentUser, Id, IdQuery, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.permissions.scope import roles_of
@@ -55,6 +55,19 @@ def list_tokens(db: DB, user: CurrentUser) -> Any:
     with db.read() as conn:
         rows = list_api_tokens(conn, user.user_id or 0)
     return {"items": [token_json(r) for r in rows]}
+
+
+@router.get("/tokens/all")
+def list_all_tokens(db: DB, user: CurrentUser, before: IdQuery = None,
+                    limit: Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)] = 100) -> Any:
+    """Every user's API tokens with their `user`, newest first (administrators); `next_before` pages on."""
+    require_admin(user)
+    with db.read() as conn:
+        rows = all_api_tokens(conn, before, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [token_json(r) | {"user": r.username} for r in rows],
+            "next_before": rows[-1].id if more else None}
 
 
 @router.delete("/tokens/{token_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Site
@@ -41,7 +42,8 @@ def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any
     _new_department(page, "xiaoshou", "销售部", "zongbu")
     _new_department(page, "huadong", "华东区", "xiaoshou")
     depths = page.locator("#dept-tree li.dept").evaluate_all(
-        "items => items.map(li => li.dataset.key + ':' + li.style.getPropertyValue('--depth').trim())")
+        "items => items.map(li => li.dataset.key + ':' + li.style.getPropertyValue('--depth').trim())"
+    )
     assert depths == ["zongbu:0", "xiaoshou:1", "huadong:2"]
 
     # A bad mobile number is named at its field, and nothing is created.
@@ -93,3 +95,24 @@ def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any
     user_page.wait_for_url(f"{site.url}/inbox")
     context.close()
     assert site.api.get("/users/wang.fang").json()["must_change_password"] is False
+
+
+def test_a_user_creates_a_token_sees_it_once_and_revokes_it(site: Site, page: Any) -> None:
+    page.get_by_role("link", name="我的账号").click()
+    page.wait_for_url("**/account")
+    page.get_by_text("新建 API 令牌", exact=True).click()
+    form = page.locator("#token-new")
+    form.get_by_label("名称").fill("报表同步")
+    form.get_by_label("客户关系管理").check()
+    form.get_by_role("button", name="创建").click()
+    text = page.locator("#token-text code")
+    text.wait_for()
+    token = text.inner_text()
+    assert token.startswith("tg_")
+    assert httpx.get(f"{site.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    page.reload()
+    assert token not in page.content()  # shown once: never again
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#my-tokens tr", has_text="报表同步").get_by_role("button", name="吊销").click()
+    expect(page.locator("#my-tokens tr", has_text="报表同步")).to_contain_text("已吊销")
+    assert httpx.get(f"{site.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

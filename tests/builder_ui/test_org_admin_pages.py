@@ -86,3 +86,19 @@ def test_after_a_reset_every_page_leads_to_the_password_change(make: Maker, clie
     )
     assert done.status_code == 200, done.text
     assert client.get("/inbox", follow_redirects=False).status_code == 200
+
+
+def test_my_account_lists_my_tokens_and_sessions_and_admins_see_everyones(make: Maker, client: TestClient) -> None:
+    make.app_def()
+    li = make.user("li")
+    assert client.post("/api/v1/tokens", json={"name": "对账脚本", "apps": ["shop"]}, headers=li).status_code == 201
+    make.user("rep", admin=False)
+    _session(make, client, "rep")
+    mine = client.get("/account").text
+    assert 'id="my-tokens"' in mine and "对账脚本" not in mine and 'id="my-sessions-end"' in mine
+    assert 'value="shop"' not in mine  # no role in the shop app: it cannot be chosen for a token
+    assert client.get("/admin/tokens").status_code == 403
+    _session(make, client, "admin")
+    everyone = client.get("/admin/tokens").text
+    assert "对账脚本" in everyone and 'href="/admin/users/li"' in everyone
+    assert 'value="shop"' in client.get("/account").text

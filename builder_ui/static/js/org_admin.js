@@ -121,11 +121,40 @@
     on("user-unlock", () => act("POST", `${base}/unlock`, undefined, words.adm_unlocked));
     on("user-sessions-end", () => act("DELETE", `${base}/sessions`, undefined,
       (data) => words.adm_ended.replace("{n}", data.ended), words.adm_confirm_sessions));
-    document.getElementById("user-tokens").addEventListener("click", (event) => {
-      const button = event.target.closest(".token-revoke");
-      if (!button) return;
-      act("DELETE", `/api/v1/tokens/${button.closest("tr").dataset.token}`, undefined, words.adm_revoked,
-        words.adm_confirm_revoke);
+  }
+
+  /* --- API tokens: revoke in any token table; create one's own (its text is shown once) --- */
+  document.querySelectorAll(".token-list").forEach((table) => table.addEventListener("click", async (event) => {
+    const button = event.target.closest(".token-revoke");
+    if (!button || !confirm(words.adm_confirm_revoke)) return;
+    const r = await api("DELETE", `/api/v1/tokens/${button.closest("tr").dataset.token}`);
+    if (r.ok) reloadWith(words.adm_revoked);
+    else showErrors(table.closest("section"), r.data);
+  }));
+  const newToken = document.getElementById("token-new");
+  if (newToken) {
+    newToken.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = newToken.elements;
+      const apps = Array.from(newToken.querySelectorAll('input[name="apps"]:checked')).map((i) => i.value);
+      const data = await send(newToken, "POST", "/api/v1/tokens", {name: f.name.value.trim(), apps,
+        scope: newToken.querySelector('input[name="scope"]:checked').value,
+        expires_in_days: Number(f.expires_in_days.value)});
+      if (!data) return;
+      newToken.hidden = true;
+      const shown = document.getElementById("token-text");
+      shown.querySelector("code").textContent = data.token;
+      shown.hidden = false;
+    });
+  }
+  const mine = document.getElementById("my-sessions-end");
+  if (mine) {
+    mine.addEventListener("click", async () => {
+      if (!confirm(words.adm_confirm_sessions)) return;
+      const me = document.getElementById("my-account").dataset.username;
+      const r = await api("DELETE", `/api/v1/users/${encodeURIComponent(me)}/sessions`);
+      if (r.ok) location.href = "/login";  // this session ended too
+      else showErrors(mine.closest("section"), r.data);
     });
   }
 

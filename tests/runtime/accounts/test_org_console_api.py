@@ -166,3 +166,17 @@ def test_sign_out_everywhere_ends_every_session_but_not_api_tokens(make: Maker) 
         assert c.get("/api/v1/me", headers=headers).status_code == 401
     assert c.get("/api/v1/users/wang/sessions", headers=admin).json()["items"] == []
     assert "user.sessions_ended" in _actions(make)
+
+
+def test_administrators_list_every_users_tokens_page_by_page(make: Maker) -> None:
+    c = make.client
+    make.app_def()
+    for name in ("li", "zhao"):
+        for n in range(2):
+            body = {"name": f"{name}-{n}", "apps": ["shop"], "scope": "read"}
+            assert c.post("/api/v1/tokens", json=body, headers=make.user(name)).status_code == 201
+    first = c.get("/api/v1/tokens/all", params={"limit": 3}, headers=make.admin).json()
+    assert [(t["user"], t["name"]) for t in first["items"]] == [("zhao", "zhao-1"), ("zhao", "zhao-0"), ("li", "li-1")]
+    rest = c.get("/api/v1/tokens/all", params={"limit": 3, "before": first["next_before"]}, headers=make.admin).json()
+    assert [t["name"] for t in rest["items"]] == ["li-0"] and rest["next_before"] is None
+    assert c.get("/api/v1/tokens/all", headers=make.user("rep", admin=False)).status_code == 403
