@@ -425,6 +425,35 @@ EN |= {
     "adm_sign_out_help": "Sign out in every browser and device (this one too); API tokens are not affected.",
 }
 
+# 管理 → 审计日志 (issue 27): the audit viewer and the names of its actions.
+ZH |= {
+    "adm_audit": "审计日志", "adm_login_history": "登录记录", "adm_export_csv": "导出 CSV", "adm_export_xlsx": "导出 Excel",
+    "adm_action": "操作", "adm_app": "应用", "adm_form": "表单", "adm_record": "记录 ID", "adm_since": "从",
+    "adm_until": "到", "adm_where": "对象", "adm_field": "字段", "adm_before": "修改前", "adm_after": "修改后",
+    "adm_no_entries": "没有符合条件的记录",
+    "act_login": "登录", "act_login.failed": "登录失败", "act_login.locked": "登录被锁定", "act_login.throttled": "登录被限流",
+    "act_record.create": "新建记录", "act_record.update": "修改记录", "act_record.delete": "删除记录",
+    "act_record.restore": "恢复记录", "act_user.create": "新建用户", "act_user.update": "修改用户",
+    "act_user.unlock": "解除锁定", "act_user.password_reset": "重置密码", "act_user.password_change": "修改密码",
+    "act_user.sessions_ended": "全部下线", "act_department.create": "新建部门", "act_department.update": "修改部门",
+    "act_role.members": "修改角色成员", "act_token.create": "新建令牌", "act_token.revoke": "吊销令牌",
+    "act_audit.export": "导出审计日志",
+}
+EN |= {
+    "adm_audit": "Audit log", "adm_login_history": "Login history", "adm_export_csv": "Export CSV",
+    "adm_export_xlsx": "Export Excel", "adm_action": "Action", "adm_app": "App", "adm_form": "Form",
+    "adm_record": "Record ID", "adm_since": "From", "adm_until": "To", "adm_where": "Object", "adm_field": "Field",
+    "adm_before": "Before", "adm_after": "After", "adm_no_entries": "No matching entries",
+    "act_login": "Signed in", "act_login.failed": "Login failed", "act_login.locked": "Login locked",
+    "act_login.throttled": "Login throttled", "act_record.create": "Record created", "act_record.update": "Record changed",
+    "act_record.delete": "Record deleted", "act_record.restore": "Record restored", "act_user.create": "User created",
+    "act_user.update": "User changed", "act_user.unlock": "User unlocked", "act_user.password_reset": "Password reset",
+    "act_user.password_change": "Password changed", "act_user.sessions_ended": "Signed out everywhere",
+    "act_department.create": "Department created", "act_department.update": "Department changed",
+    "act_role.members": "Role members changed", "act_token.create": "Token created", "act_token.revoke": "Token revoked",
+    "act_audit.export": "Audit log exported",
+}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}

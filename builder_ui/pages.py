@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from builder_ui import builder, dashboard_editor, dashboards, flow_admin, flow_designer, inbox, kanban, lists, records
+from builder_ui.audit_viewer import router as audit_viewer_router
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.org_admin import router as org_admin_router
@@ -126,3 +127,4 @@ def install(app: FastAPI) -> None:
         app.include_router(module_router)
     app.include_router(dashboard_editor.router)  # 仪表盘设计 (/apps/{app}/builder/dashboards)
     app.include_router(org_admin_router)  # 管理 → 组织架构 (/admin/org, /admin/users/…) and /account/password
+    app.include_router(audit_viewer_router)  # 管理 → 审计日志 (/admin/audit)

@@ -7,12 +7,12 @@ Nothing updates or deletes an entry; there is no route to do so."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
@@ -62,7 +62,8 @@ def record_written(conn: Connection, event: RecordEvent) -> None:
 
 @dataclass(frozen=True)
 class AuditQuery:
-    """Filters of GET /api/v1/audit; `action` ending in "." matches a prefix (`record.`)."""
+    """Filters of GET /api/v1/audit; `action` ending in "." matches a prefix (`record.`), and several
+    actions separated by commas match any of them (`login,login.`: the login history)."""
 
     user: str | None = None
     action: str | None = None
@@ -75,15 +76,22 @@ class AuditQuery:
     cursor: str | None = None
 
 
+def _action_is(action: str) -> ColumnElement[bool]:
+    """One action, or every action under a prefix ending in "." (ix_audit_log_action serves both)."""
+    if not action.endswith("."):
+        return audit_log.c.action == action
+    escaped = action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return audit_log.c.action.like(escaped + "%", escape="\\")
+
+
 def _where(query: AuditQuery) -> list[ColumnElement[bool]]:
     c = audit_log.c
     where: list[ColumnElement[bool]] = []
     if query.user is not None:
         where.append(c.actor == query.user)
-    if query.action:
-        escaped = query.action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(c.action.like(escaped + "%", escape="\\") if query.action.endswith(".") else
-                     c.action == query.action)
+    actions = [a.strip() for a in (query.action or "").split(",") if a.strip()]
+    if actions:
+        where.append(or_(*(_action_is(a) for a in actions)))
     for column, value in ((c.app, query.app), (c.form, query.form), (c.record_id, query.record_id)):
         if value is not None:
             where.append(column == value)
@@ -126,6 +134,18 @@ def entry_json(row: Row[Any], hidden: set[str] | None = None,
             "app": row.app, "form": row.form, "record_id": row.record_id, "ip": row.ip, "detail": detail}
 
 
+def entries(conn: Connection, query: AuditQuery, cap: int) -> Iterator[Row[Any]]:
+    """Every entry the filters match, newest first, page by page (an export), at most `cap`."""
+    given = 0
+    while given < cap:
+        rows, cursor = search(conn, replace(query, limit=min(MAX_LIMIT, cap - given)))
+        yield from rows
+        given += len(rows)
+        if cursor is None:
+            return
+        query = replace(query, cursor=cursor)
+
+
 LOGIN_ACTIONS = ("login", "login.failed", "login.locked", "login.throttled")
 
 
@@ -136,4 +156,4 @@ def logins_of(conn: Connection, username: str, limit: int = 20) -> list[Row[Any]
                              .order_by(audit_log.c.id.desc()).limit(limit)))
 
 
-__all__ = ["AuditQuery", "LOGIN_ACTIONS", "entry_json", "logins_of", "search", "write"]
+__all__ = ["AuditQuery", "LOGIN_ACTIONS", "entries", "entry_json", "logins_of", "search", "write"]

@@ -312,6 +312,7 @@ audit_log = Table(
     Index("ix_audit_log_at", "at", "id"),
     Index("ix_audit_log_actor", "actor", "id"),
     Index("ix_audit_log_record", "app", "form", "record_id", "id"),
+    Index("ix_audit_log_action", "action", "id"),  # the audit viewer's action filter and the login history
 )
 
 record_shares = Table(

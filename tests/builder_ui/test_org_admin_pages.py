@@ -102,3 +102,31 @@ def test_my_account_lists_my_tokens_and_sessions_and_admins_see_everyones(make: 
     everyone = client.get("/admin/tokens").text
     assert "对账脚本" in everyone and 'href="/admin/users/li"' in everyone
     assert 'value="shop"' in client.get("/account").text
+
+
+def test_the_audit_viewer_filters_shows_what_changed_and_pages(make: Maker, client: TestClient) -> None:
+    make.app_def()
+    made = make.record("customer", {"name": "华为", "region": "华南"})
+    r = client.patch(
+        f"/api/v1/apps/shop/forms/customer/records/{made['id']}",
+        json={"data": {"region": "华东"}},
+        headers={**make.admin, "If-Match": str(made["version"])},
+    )
+    assert r.status_code == 200, r.text
+    make.user("wang", admin=False)
+    client.post("/api/v1/auth/login", json={"username": "wang", "password": "wrong-pass-1"})
+    _session(make, client, "admin")
+    html = client.get("/admin/audit", params={"app": "shop", "record": made["id"]}).text
+    actions = re.findall(r'<tr data-entry="\d+" data-action="([\w.]+)"', html)
+    assert actions == ["record.update", "record.create"]
+    assert "<td>region</td><td>华南</td><td>华东</td>" in html and "修改记录" in html
+    logins = client.get("/admin/audit", params={"action": "login,login.failed", "user": "wang"}).text
+    assert re.findall(r'data-action="([\w.]+)"', logins) == ["login.failed", "login"]
+    assert "登录失败" in logins
+    first = client.get("/admin/audit", params={"since": "2000-01-01T00:00"}).text
+    assert len(re.findall(r"<tr data-entry=", first)) > 0
+    bad = client.get("/admin/audit", params={"since": "yesterday"})
+    assert bad.status_code == 400 and "since" in bad.text
+    make.user("rep", admin=False)
+    _session(make, client, "rep")
+    assert client.get("/admin/audit").status_code == 403

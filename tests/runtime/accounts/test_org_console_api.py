@@ -180,3 +180,31 @@ def test_administrators_list_every_users_tokens_page_by_page(make: Maker) -> Non
     rest = c.get("/api/v1/tokens/all", params={"limit": 3, "before": first["next_before"]}, headers=make.admin).json()
     assert [t["name"] for t in rest["items"]] == ["li-0"] and rest["next_before"] is None
     assert c.get("/api/v1/tokens/all", headers=make.user("rep", admin=False)).status_code == 403
+
+
+def test_the_audit_log_exports_what_the_filters_match_and_the_export_is_audited(make: Maker) -> None:
+    c, admin = make.client, make.admin
+    make.user("wang", admin=False)
+    c.post("/api/v1/auth/login", json={"username": "wang", "password": "wrong-pass-1"})
+    r = c.get(
+        "/api/v1/audit/export", params={"format": "csv", "action": "login,login.failed", "user": "wang"}, headers=admin
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    lines = r.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("时间,用户,操作") and [line.split(",")[2] for line in lines[1:]] == [
+        "login.failed",
+        "login",
+    ]
+    x = c.get("/api/v1/audit/export", params={"format": "xlsx"}, headers=admin)
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert c.get("/api/v1/audit/export", params={"format": "pdf"}, headers=admin).status_code == 422
+    bad = c.get("/api/v1/audit/export", params={"since": "2026-12-01T00:00:00"}, headers=admin)
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "since"
+    assert c.get("/api/v1/audit/export", headers=make.user("rep", admin=False)).status_code == 403
+    with make.app.state.db.read() as conn:
+        exported = search(conn, AuditQuery(action="audit.export", limit=10))[0]
+    assert len(exported) == 2 and exported[-1].detail == {
+        "format": "csv",
+        "rows": 2,
+        "filters": {"user": "wang", "action": "login,login.failed"},
+    }
