@@ -16,8 +16,9 @@ from builder_ui import i18n
 from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
 from engine.errors import BadQuery
+from engine.forms.fields.relation import MAX_ID
 from runtime import audit
-from runtime.api.deps import DB, IdQuery
+from runtime.api.deps import DB
 from runtime.api.guard import NO_RECORDS, require_admin
 
 router = APIRouter(dependencies=[NO_RECORDS])
@@ -59,6 +60,15 @@ def action_namer(request: Request) -> Any:
     return lambda action: t(f"act_{action}") if f"act_{action}" in i18n.ZH else action
 
 
+def _record_id(text: str | None) -> int | None:
+    """The record filter as typed: blank is no filter, anything else must be a record ID."""
+    if not text or not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise BadQuery(f"记录 ID 无效：{text}", f"not a record ID: {text!r}", field="record")
+    return int(text)
+
+
 def as_text(value: Any) -> str:
     """A detail's value as the page shows it: lists and objects as JSON (Chinese kept), the rest as is."""
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
@@ -81,19 +91,20 @@ def audit_page(
     action: Annotated[str | None, Query(max_length=400)] = None,
     app: Annotated[str | None, Query(max_length=63)] = None,
     form: Annotated[str | None, Query(max_length=63)] = None,
-    record: IdQuery = None,
+    record: Annotated[str | None, Query(max_length=20)] = None,
     since: Annotated[str | None, Query(max_length=40)] = None,
     until: Annotated[str | None, Query(max_length=40)] = None,
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     require_admin(user)
     zone = request.app.state.timezone
+    record_id = _record_id(record)
     filters = {
         "user": who or None,
         "action": action or None,
         "app": app or None,
         "form": form or None,
-        "record": record,
+        "record": record_id,
         "since": since or None,
         "until": until or None,
     }
@@ -102,7 +113,7 @@ def audit_page(
         filters["action"],
         filters["app"],
         filters["form"],
-        record,
+        record_id,
         _local(since, "since", zone),
         _local(until, "until", zone),
         PAGE,
@@ -111,14 +122,8 @@ def audit_page(
     with db.read() as conn:
         rows, next_cursor = audit.search(conn, query)
     given = {k: v for k, v in filters.items() if v is not None}
-    api_filters = {
-        **given,
-        **{
-            k: _local(given[k], k, zone).isoformat()
-            for k in ("since", "until")  # type: ignore[union-attr]
-            if k in given
-        },
-    }
+    # The export API wants times with their zone: the same moments the page searched.
+    api_filters = {**given, **{k: v.isoformat() for k, v in (("since", query.since), ("until", query.until)) if v}}
     return render(
         request,
         "admin/audit.html",

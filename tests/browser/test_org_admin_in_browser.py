@@ -96,6 +96,25 @@ def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any
     context.close()
     assert site.api.get("/users/wang.fang").json()["must_change_password"] is False
 
+    # The administrator finds the reset and the change in the audit log, with what the reset did.
+    page.goto(f"{site.url}/admin/org")
+    page.get_by_role("link", name="审计日志").click()
+    page.wait_for_url("**/admin/audit")
+    filters = page.locator("#audit-filters")
+    filters.get_by_label("用户名").fill("wang.fang")
+    filters.get_by_role("button", name="筛选").click()
+    page.wait_for_url("**/admin/audit?user=wang.fang**")
+    rows = page.locator("#audit-entries tbody tr")
+    expect(rows.first).to_contain_text("修改密码")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.action)")[:2] == ["user.password_change", "login"]
+    page.goto(f"{site.url}/admin/audit?action=user.password_reset")
+    reset_row = page.locator("#audit-entries tbody tr").first
+    expect(reset_row).to_contain_text("重置密码")
+    reset_row.get_by_text("详情", exact=True).click()
+    expect(reset_row.locator(".audit-detail")).to_contain_text("wang.fang")
+    page.get_by_role("link", name="登录记录").click()
+    expect(page.locator("#audit-entries tbody tr").first).to_contain_text("登录")
+
 
 def test_a_user_creates_a_token_sees_it_once_and_revokes_it(site: Site, page: Any) -> None:
     page.get_by_role("link", name="我的账号").click()

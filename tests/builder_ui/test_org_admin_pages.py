@@ -125,6 +125,8 @@ def test_the_audit_viewer_filters_shows_what_changed_and_pages(make: Maker, clie
     assert "登录失败" in logins
     first = client.get("/admin/audit", params={"since": "2000-01-01T00:00"}).text
     assert len(re.findall(r"<tr data-entry=", first)) > 0
+    assert client.get("/admin/audit", params={"record": "", "user": ""}).status_code == 200  # the blank form
+    assert client.get("/admin/audit", params={"record": "abc"}).status_code == 400
     bad = client.get("/admin/audit", params={"since": "yesterday"})
     assert bad.status_code == 400 and "since" in bad.text
     make.user("rep", admin=False)
