@@ -65,6 +65,10 @@ def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any
     expect(page.locator("#toast")).to_contain_text("已保存")
     assert site.api.get("/users/li.na").json()["primary_department"] == "xiaoshou"
     assert site.api.get("/users/li.na").json()["email"] == "li.na@example.cn"
+    page.locator("#user-edit").get_by_label("下次登录时必须修改密码").check()
+    page.locator("#user-edit").get_by_role("button", name="保存").click()
+    expect(page.locator("#user-must-change")).to_be_visible()
+    assert site.api.get("/users/li.na").json()["must_change_password"] is True
 
     page.goto(f"{site.url}/admin/users/wang.fang")
     reset = page.locator("#password-reset")

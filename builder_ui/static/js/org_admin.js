@@ -92,7 +92,8 @@
       const primary = f.primary_department.value;
       send(edit, "PATCH", base, {display_name: f.display_name.value.trim(), departments,
         primary_department: departments.includes(primary) ? primary : null,
-        mobile: f.mobile.value.trim(), email: f.email.value.trim(), is_admin: f.is_admin.checked},
+        mobile: f.mobile.value.trim(), email: f.email.value.trim(), is_admin: f.is_admin.checked,
+        must_change_password: f.must_change_password.checked},
       () => reloadWith(words.adm_saved));
     });
     const reset = document.getElementById("password-reset");
