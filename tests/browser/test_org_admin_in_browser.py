@@ -36,6 +36,9 @@ def _new_user(page: Any, username: str, name: str, departments: list[str], mobil
 
 
 def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any, site: Site, page: Any) -> None:
+    faults: list[str] = []  # the pages run under the strict policy: no violation, no script error
+    page.on("console", lambda m: faults.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: faults.append(f"script error: {e}"))
     page.get_by_role("link", name="管理", exact=True).click()
     page.wait_for_url("**/admin/org")
     _new_department(page, "zongbu", "总部", None)
@@ -118,6 +121,7 @@ def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any
     expect(reset_row.locator(".audit-detail")).to_contain_text("wang.fang")
     page.get_by_role("link", name="登录记录").click()
     expect(page.locator("#audit-entries tbody tr").first).to_contain_text("登录")
+    assert faults == []
 
 
 def test_a_user_creates_a_token_sees_it_once_and_revokes_it(site: Site, page: Any) -> None:
