@@ -110,6 +110,8 @@ def update_user(username: str, body: UserPatch, request: Request, db: DB, user: 
     require_admin(user)
     if username == user.username and body.active is False:
         raise BadQuery("不能停用自己", "you cannot deactivate yourself", field="active")
+    if username == user.username and body.is_admin is False:  # the console's own last way back in
+        raise BadQuery("不能取消自己的管理员身份", "you cannot remove your own administrator right", field="is_admin")
     change = change_for(request, user)
     with db.write() as conn:
         done = accounts.update_user(conn, username, body.model_dump(exclude_unset=True))

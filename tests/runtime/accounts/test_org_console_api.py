@@ -85,6 +85,13 @@ def test_a_malformed_contact_is_refused_naming_the_field_and_nothing_is_written(
     assert r.status_code == 400 and r.json()["error"]["field"] == field
 
 
+def test_an_administrator_cannot_take_their_own_admin_right_away(make: Maker) -> None:
+    r = make.client.patch("/api/v1/users/admin", json={"is_admin": False, "display_name": "我"}, headers=make.admin)
+    assert r.status_code == 400 and r.json()["error"]["field"] == "is_admin"
+    shown = make.client.get("/api/v1/users/admin", headers=make.admin).json()
+    assert shown["display_name"] == "admin" and shown["is_admin"] is True  # nothing written
+
+
 def test_contacts_are_normalised_and_cleared(make: Maker) -> None:
     c, admin = make.client, make.admin
     make.user("wang", admin=False)
