@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, or_, select
+from sqlalchemy import Connection, Row, func, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import BadQuery
@@ -106,12 +106,27 @@ def _where(query: AuditQuery) -> list[ColumnElement[bool]]:
     return where
 
 
+NARROW = 20_000
+"""A time window with fewer entries than this is read through ix_audit_log_at and sorted by id."""
+
+
+def _narrow_window(conn: Connection, query: AuditQuery) -> bool:
+    """Whether the time filters leave few entries. Then sorting them is cheap, while walking the primary
+    key from the newest entry back to an old week — what both planners choose for "newest first, limit
+    50", not knowing that ids follow time — would pass every entry since (135 ms over 1M on PostgreSQL).
+    Counting at most NARROW keys in the time index costs a few milliseconds."""
+    if query.since is None or query.until is None:
+        return False
+    window = select(audit_log.c.id).where(audit_log.c.at >= query.since, audit_log.c.at < query.until).limit(NARROW)
+    return (conn.scalar(select(func.count()).select_from(window.subquery())) or 0) < NARROW
+
+
 def search(conn: Connection, query: AuditQuery) -> tuple[list[Row[Any]], str | None]:
     """One page of entries, newest first, and the cursor of the next page (keyset on id)."""
     if not 1 <= query.limit <= MAX_LIMIT:
         raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    rows = list(conn.execute(select(audit_log).where(*_where(query)).order_by(audit_log.c.id.desc())
-                             .limit(query.limit + 1)))
+    order = (audit_log.c.id + 0).desc() if _narrow_window(conn, query) else audit_log.c.id.desc()
+    rows = list(conn.execute(select(audit_log).where(*_where(query)).order_by(order).limit(query.limit + 1)))
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     return rows, str(rows[-1].id) if more else None

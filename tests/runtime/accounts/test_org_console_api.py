@@ -3,9 +3,12 @@ passwords reset with a forced change at next login, a user's logins, tokens and 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 
+from runtime import audit
 from runtime.audit import AuditQuery, search
 from tests.factories import Maker
 from tests.permission_setup import fast_passwords
@@ -215,3 +218,23 @@ def test_the_audit_log_exports_what_the_filters_match_and_the_export_is_audited(
         "rows": 2,
         "filters": {"user": "wang", "action": "login,login.failed"},
     }
+
+
+@pytest.mark.parametrize("narrow", [20_000, 1], ids=["sorted-window", "primary-key"])
+def test_a_time_window_gives_its_entries_newest_first_page_by_page(
+    make: Maker, monkeypatch: pytest.MonkeyPatch, narrow: int
+) -> None:
+    monkeypatch.setattr(audit, "NARROW", narrow)  # both ways of reading a window give the same pages
+    c, admin = make.client, make.admin
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for day in range(6):
+        make.app.state.clock = lambda day=day: start + timedelta(days=day, hours=1)
+        c.post("/api/v1/auth/login", json={"username": f"guess{day}", "password": "wrong-pass-1"})
+    window = {"since": "2026-03-02T00:00:00Z", "until": "2026-03-05T00:00:00Z", "action": "login.failed", "limit": 1}
+    seen, cursor = [], None
+    while True:
+        page = c.get("/api/v1/audit", params=window | ({"cursor": cursor} if cursor else {}), headers=admin).json()
+        seen += [e["user"] for e in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert seen == ["guess3", "guess2", "guess1"]
