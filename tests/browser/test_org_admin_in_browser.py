@@ -48,6 +48,15 @@ def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any
         "items => items.map(li => li.dataset.key + ':' + li.style.getPropertyValue('--depth').trim())"
     )
     assert depths == ["zongbu:0", "xiaoshou:1", "huadong:2"]
+    # 华东区 dragged to the top level and back under 销售部; 总部 cannot go under its own 华东区.
+    page.locator('#dept-tree li[data-key="huadong"]').drag_to(page.locator("#dept-root"))
+    expect(page.locator('#dept-tree li[data-key="huadong"]')).to_have_attribute("style", "--depth: 0")
+    page.locator('#dept-tree li[data-key="huadong"]').drag_to(page.locator('#dept-tree li[data-key="xiaoshou"]'))
+    expect(page.locator('#dept-tree li[data-key="huadong"]')).to_have_attribute("style", "--depth: 2")
+    page.locator('#dept-tree li[data-key="zongbu"]').drag_to(page.locator('#dept-tree li[data-key="huadong"]'))
+    expect(page.locator("#toast")).to_contain_text("部门不能成为自己的下级")
+    assert site.api.get("/departments").json()["items"][2] == {
+        "key": "zongbu", "name": "总部", "parent": None, "head": None, "active": True}
 
     # A bad mobile number is named at its field, and nothing is created.
     page.get_by_text("新建用户", exact=True).click()

@@ -54,6 +54,37 @@
         () => reloadWith(words.adm_saved));
     });
   }
+  /* Moving by drag: drop a department on another to put it under that one, or on #dept-root to make it
+     top-level; the API refuses a move under its own subtree (shown as a message). */
+  if (tree) {
+    let dragged = null;
+    const root = document.getElementById("dept-root");
+    const moveTo = async (parent) => {
+      if (!dragged || dragged.dataset.key === parent || dragged.dataset.parent === (parent || "")) return;
+      const r = await api("PATCH", `/api/v1/departments/${encodeURIComponent(dragged.dataset.key)}`, {parent});
+      if (r.ok) reloadWith(words.adm_saved);
+      else toast(r.data && r.data.error ? r.data.error.message : String(r.status), "error");
+    };
+    tree.addEventListener("dragstart", (event) => {
+      dragged = event.target.closest(".dept");
+      if (!dragged) return;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.dataset.key);
+    });
+    const over = (event) => { event.preventDefault(); event.dataTransfer.dropEffect = "move"; };
+    tree.addEventListener("dragover", (event) => { if (event.target.closest(".dept")) over(event); });
+    tree.addEventListener("drop", (event) => {
+      const target = event.target.closest(".dept");
+      if (!target) return;
+      event.preventDefault();
+      moveTo(target.dataset.key);
+    });
+    if (root) {
+      root.addEventListener("dragover", over);
+      root.addEventListener("drop", (event) => { event.preventDefault(); moveTo(null); });
+    }
+  }
+
   const newDept = document.getElementById("dept-new");
   if (newDept) {
     newDept.addEventListener("submit", (event) => {
