@@ -56,7 +56,12 @@ def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any
     page.locator('#dept-tree li[data-key="zongbu"]').drag_to(page.locator('#dept-tree li[data-key="huadong"]'))
     expect(page.locator("#toast")).to_contain_text("部门不能成为自己的下级")
     assert site.api.get("/departments").json()["items"][2] == {
-        "key": "zongbu", "name": "总部", "parent": None, "head": None, "active": True}
+        "key": "zongbu",
+        "name": "总部",
+        "parent": None,
+        "head": None,
+        "active": True,
+    }
 
     # A bad mobile number is named at its field, and nothing is created.
     page.get_by_text("新建用户", exact=True).click()
