@@ -51,7 +51,7 @@ def _local(text: str | None, name: str, zone: Any) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise BadQuery(f"{name} 不是有效的时间：{text}", f"{name} is not a time: {text!r}", field=name) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    return audit.checked_moment(name, moment if moment.tzinfo else moment.replace(tzinfo=zone))
 
 
 def action_namer(request: Request) -> Any:

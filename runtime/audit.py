@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, or_, select
@@ -74,6 +74,20 @@ class AuditQuery:
     until: datetime | None = None
     limit: int = 100
     cursor: str | None = None
+
+
+def checked_moment(name: str, value: datetime | None) -> datetime | None:
+    """A `since` / `until` filter as given, or a 400 naming it: it needs its zone, and must fall within the
+    years the databases keep once in UTC (0001-01-01 at +08:00 is in year 0)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise BadQuery(f"{name} 需要带时区（如 Z 或 +08:00）", f"{name} needs a time zone (Z or +08:00)", field=name)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise BadQuery(f"{name} 超出可用的时间范围", f"{name} is out of range", field=name) from None
+    return value
 
 
 def _action_is(action: str) -> ColumnElement[bool]:
@@ -171,4 +185,4 @@ def logins_of(conn: Connection, username: str, limit: int = 20) -> list[Row[Any]
                              .order_by(audit_log.c.id.desc()).limit(limit)))
 
 
-__all__ = ["AuditQuery", "LOGIN_ACTIONS", "entries", "entry_json", "logins_of", "search", "write"]
+__all__ = ["AuditQuery", "LOGIN_ACTIONS", "checked_moment", "entries", "entry_json", "logins_of", "search", "write"]

@@ -7,6 +7,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import Maker
 from tests.permission_setup import fast_passwords
@@ -127,8 +129,42 @@ def test_the_audit_viewer_filters_shows_what_changed_and_pages(make: Maker, clie
     assert len(re.findall(r"<tr data-entry=", first)) > 0
     assert client.get("/admin/audit", params={"record": "", "user": ""}).status_code == 200  # the blank form
     assert client.get("/admin/audit", params={"record": "abc"}).status_code == 400
+    assert client.get("/admin/audit", params={"since": "0001-01-01T00:00"}).status_code == 400  # year 0 in UTC
     bad = client.get("/admin/audit", params={"since": "yesterday"})
     assert bad.status_code == 400 and "since" in bad.text
     make.user("rep", admin=False)
     _session(make, client, "rep")
     assert client.get("/admin/audit").status_code == 403
+
+
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _admin_session(make: Maker) -> None:
+    make.user("admin")
+    _session(make, make.client, "admin")
+
+
+@FUZZ
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["user", "action", "app", "form", "record", "since", "until", "cursor"]),
+        st.text(max_size=25),
+        max_size=4,
+    )
+)
+def test_random_audit_filters_get_the_page_or_a_400_page(make: Maker, params: dict[str, str]) -> None:
+    _admin_session(make)
+    page = make.client.get("/admin/audit", params=params)
+    assert page.status_code in (200, 400, 422), page.text[:300]
+    api = make.client.get("/api/v1/audit/export", params=params)
+    assert api.status_code in (200, 400, 422), api.text[:300]
+
+
+@FUZZ
+@given(params=st.dictionaries(st.sampled_from(["q", "after", "active", "limit"]), st.text(max_size=25), max_size=3))
+def test_random_user_list_parameters_get_the_list_or_a_named_4xx(make: Maker, params: dict[str, str]) -> None:
+    _admin_session(make)
+    assert make.client.get("/admin/org", params=params).status_code in (200, 400, 422)
+    r = make.client.get("/api/v1/users", params=params)
+    assert r.status_code in (200, 400, 422), r.text[:300]

@@ -238,3 +238,9 @@ def test_a_time_window_gives_its_entries_newest_first_page_by_page(
         if not (cursor := page["next_cursor"]):
             break
     assert seen == ["guess3", "guess2", "guess1"]
+
+
+def test_a_time_outside_the_databases_years_is_a_400_naming_it(make: Maker) -> None:
+    for params in ({"since": "0001-01-01T00:00:00+08:00"}, {"until": "9999-12-31T23:59:00-10:00"}):
+        r = make.client.get("/api/v1/audit", params=params, headers=make.admin)
+        assert r.status_code == 400 and r.json()["error"]["field"] == next(iter(params)), r.text
