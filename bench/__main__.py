@@ -8,7 +8,20 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import dedup, expressions, flow_ui, flows, import_wizard, imports, permissions, records, reports, sheets, ui
+from bench import (
+    admin,
+    dedup,
+    expressions,
+    flow_ui,
+    flows,
+    import_wizard,
+    imports,
+    permissions,
+    records,
+    reports,
+    sheets,
+    ui,
+)
 from runtime import subscribers
 
 
@@ -41,7 +54,7 @@ def main() -> None:
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "flow-ui", "reports", "ui",
-                                           "imports", "sheets", "import", "dedup"],
+                                           "imports", "sheets", "import", "dedup", "admin"],
                         help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     parser.add_argument("--repeat", type=int, default=5, help="reports: runs per widget (the p50 of them)")
@@ -71,6 +84,15 @@ def main() -> None:
     if args.only == "sheets":
         for size in args.sizes.split(","):
             sheets.print_table(int(size))
+        return
+    if args.only == "admin":  # --sizes: users,audit entries (default 10,000 users and 1,000,000 entries)
+        users, entries = (10_000, 1_000_000) if args.sizes == "100000,1000000" else map(int, args.sizes.split(","))
+        runs = []
+        for backend in args.dbs.split(","):
+            print(f"… admin console, {backend}", flush=True)
+            runs.append(admin.run(backend, users, entries))
+            print(admin.table_md(runs[-1:]), flush=True)
+        print(f"\n{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{admin.table_md(runs)}")
         return
     if args.only == "ui":
         runs = [ui.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]

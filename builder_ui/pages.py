@@ -30,8 +30,10 @@ from builder_ui import (
 )
 from builder_ui import messages as messages_page
 from builder_ui import printing as print_pages
+from builder_ui.audit_viewer import router as audit_viewer_router
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
+from builder_ui.org_admin import router as org_admin_router
 from builder_ui.rendering import render
 from builder_ui.viewer import LoginRequired, PageGuard, Viewer, to_login
 from engine.errors import EngineError, NotFound, Unauthorized
@@ -146,3 +148,5 @@ def install(app: FastAPI) -> None:
     app.include_router(print_pages.router)  # the print view and the print template editor
     app.include_router(import_pages.router)  # the import wizard (issue 26)
     app.include_router(roles.router)  # 角色与权限 and 离职交接 (issue 27)
+    app.include_router(org_admin_router)  # 管理 → 组织架构 (/admin/org, /admin/users/…) and /account/password
+    app.include_router(audit_viewer_router)  # 管理 → 审计日志 (/admin/audit)

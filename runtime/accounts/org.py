@@ -37,6 +37,11 @@ def _check_department(conn: Connection, key: str, parent: str | None, head: str 
         _user_id(conn, head)
 
 
+def list_departments(conn: Connection) -> list[Row[Any]]:
+    """Every department, deactivated ones too, by key."""
+    return list(conn.execute(select(departments).order_by(departments.c.key)))
+
+
 def create_department(conn: Connection, key: str, name: str, now: datetime, *, parent: str | None = None,
                       head: str | None = None) -> Row[Any]:
     """A new department under `parent` (None: a top-level one); AlreadyExists if the key is taken."""
@@ -56,8 +61,14 @@ def update_department(conn: Connection, key: str, **changes: Any) -> Row[Any]:
     row = conn.execute(select(departments).where(departments.c.key == key)).first()
     if row is None:
         raise NotFound(f"部门 {key} 不存在", f"no department {key!r}")
-    values = {k: v for k, v in changes.items() if k in ("name", "parent", "head")}
+    values = {k: v for k, v in changes.items() if k in ("name", "parent", "head", "active")}
+    if values.get("active") is None:
+        values.pop("active", None)
     _check_department(conn, key, values.get("parent", row.parent), values.get("head", row.head))
+    if values.get("active") is False and conn.scalar(
+            select(departments.c.key).where(departments.c.parent == key, departments.c.active.is_(True)).limit(1)):
+        raise BadQuery(f"部门 {row.name} 还有启用的下级部门，请先停用或移走它们",
+                       f"department {key!r} has active sub-departments: deactivate or move them first", field="active")
     conn.execute(update(departments).where(departments.c.key == key).values(**values))
     return conn.execute(select(departments).where(departments.c.key == key)).one()
 
@@ -135,5 +146,5 @@ def load_org(conn: Connection, app: str | None = None) -> Org:
                {role: frozenset(names) for role, names in roles.items()})
 
 
-__all__ = ["create_department", "update_department", "set_user_departments", "set_role_members", "set_role_departments",
-           "role_membership", "load_org"]
+__all__ = ["list_departments", "create_department", "update_department", "set_user_departments", "set_role_members",
+           "set_role_departments", "role_membership", "load_org"]

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Row, select, update
 
 from engine.errors import BadQuery, NotFound
 from runtime.accounts.users import issue_token
-from runtime.db.tables import apps, tokens
+from runtime.db.tables import apps, tokens, users
 
 MAX_DAYS = 3650
 
@@ -44,6 +44,15 @@ def list_api_tokens(conn: Connection, user_id: int) -> list[Row[Any]]:
                              .where(tokens.c.user_id == user_id, tokens.c.kind == "api").order_by(tokens.c.id.desc())))
 
 
+def all_api_tokens(conn: Connection, before: int | None, limit: int) -> list[Row[Any]]:
+    """Every user's API tokens with their owner, newest first, keyset on id (for administrators)."""
+    query = (select(tokens.c.id, tokens.c.name, tokens.c.apps, tokens.c.scope, tokens.c.created_at,
+                    tokens.c.expires_at, tokens.c.revoked_at, users.c.username)
+             .join(users, users.c.id == tokens.c.user_id).where(tokens.c.kind == "api")
+             .order_by(tokens.c.id.desc()).limit(limit))
+    return list(conn.execute(query.where(tokens.c.id < before) if before else query))
+
+
 def revoke_token(conn: Connection, token_id: int, user_id: int | None, now: datetime) -> Row[Any]:
     """Revoke a token of `user_id` (None: any user's, for administrators); NotFound for someone else's."""
     query = select(tokens).where(tokens.c.id == token_id)
@@ -57,4 +66,4 @@ def revoke_token(conn: Connection, token_id: int, user_id: int | None, now: date
     return row
 
 
-__all__ = ["create_api_token", "list_api_tokens", "revoke_token"]
+__all__ = ["all_api_tokens", "create_api_token", "list_api_tokens", "revoke_token"]

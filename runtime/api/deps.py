@@ -16,6 +16,7 @@ from engine.forms.fields.relation import MAX_ID
 from runtime.accounts.users import actor_of, expired, user_for_token
 from runtime.analytics.mirror import Mirror
 from runtime.auth import csrf, sessions, view_as
+from runtime.auth.forced_change import require_changed
 from runtime.auth.token_cache import TokenCache
 from runtime.auth.tokens import refuse_read_only_writes
 from runtime.db.db import Database
@@ -67,6 +68,7 @@ async def current_user(request: Request, db: Annotated[Database, Depends(get_db)
     if user is None:
         raise Unauthorized("登录已失效，请重新登录", "the token is invalid, expired or revoked")
     request.state.token = token  # logout revokes exactly this one
+    require_changed(request.url.path, user)
     actor = actor_of(user, request.client.host if request.client else None)
     viewed = view_as.viewed_user(request, token) if from_session and actor.is_admin else None
     if viewed is not None:  # 查看为: the administrator sees what this user sees, read-only

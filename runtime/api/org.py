@@ -5,33 +5,44 @@ app ("*"). Every change is written to the audit log in the same transaction."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
-from engine.errors import BadQuery
+from engine.errors import BadQuery, Unauthorized
 from runtime import audit
 from runtime.accounts import accounts, logins, org
-from runtime.accounts.users import create_user
+from runtime.accounts.sessions import end_all_sessions, live_sessions
+from runtime.accounts.tokens import list_api_tokens
+from runtime.accounts.users import authenticate, create_user, set_password
 from runtime.api.deps import DB, CurrentUser, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
+from runtime.api.tokens import moment, token_json
 from runtime.apps import definitions
-from runtime.schemas.org import DepartmentIn, DepartmentPatch, RoleMembersIn, UserIn, UserPatch
+from runtime.records.context import Actor
+from runtime.schemas.org import (
+    DepartmentIn,
+    DepartmentPatch,
+    PasswordChange,
+    PasswordReset,
+    RoleMembersIn,
+    UserIn,
+    UserPatch,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"], dependencies=[NO_RECORDS])
 
 
 def _department_json(row: Any) -> dict[str, Any]:
-    return {"key": row.key, "name": row.name, "parent": row.parent, "head": row.head}
+    return {"key": row.key, "name": row.name, "parent": row.parent, "head": row.head, "active": row.active}
 
 
 @router.get("/departments")
 def list_departments(db: DB, user: CurrentUser) -> Any:
-    """The department tree as a flat list (parent keys); every signed-in user may read it."""
+    """The department tree as a flat list (parent keys), deactivated ones with `"active": false`; every
+    signed-in user may read it."""
     with db.read() as conn:
-        snapshot = org.load_org(conn)
-    return {"items": [{"key": d.key, "name": d.name, "parent": d.parent, "head": d.head}
-                      for d in sorted(snapshot.departments.values(), key=lambda d: d.key)]}
+        return {"items": [_department_json(r) for r in org.list_departments(conn)]}
 
 
 @router.post("/departments", status_code=201)
@@ -56,10 +67,15 @@ def update_department(key: str, body: DepartmentPatch, request: Request, db: DB,
 
 
 @router.get("/users")
-def list_users(db: DB, user: CurrentUser) -> Any:
+def list_users(db: DB, user: CurrentUser, q: Annotated[str | None, Query(max_length=100)] = None,
+               after: Annotated[str | None, Query(max_length=64)] = None, active: bool | None = None,
+               limit: Annotated[int, Query(ge=1, le=accounts.MAX_PAGE)] = 50) -> Any:
+    """A page of users by username: `q` searches name, display name, mobile and e-mail; `after` is the
+    `next_cursor` of the page before (null on the last page)."""
     require_admin(user)
     with db.read() as conn:
-        return {"items": [accounts.user_json(conn, r) for r in accounts.list_users(conn)]}
+        items, next_cursor = accounts.users_page(conn, q, after, limit, active)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.post("/users", status_code=201)
@@ -71,6 +87,9 @@ def create_user_route(body: UserIn, request: Request, db: DB, user: CurrentUser)
         row = create_user(conn, body.username, body.password, change.now, display_name=body.display_name,
                           is_admin=body.is_admin)
         org.set_user_departments(conn, body.username, body.departments, body.primary_department)
+        accounts.update_user(conn, body.username, {"mobile": body.mobile, "email": body.email,
+                                                   "must_change_password": body.must_change_password})
+        row = accounts.user_row(conn, body.username)
         shown = accounts.user_json(conn, row)
         audit.write(conn, "user.create", user, change.now, detail={k: v for k, v in shown.items() if k != "roles"})
     return shown
@@ -91,6 +110,8 @@ def update_user(username: str, body: UserPatch, request: Request, db: DB, user: 
     require_admin(user)
     if username == user.username and body.active is False:
         raise BadQuery("不能停用自己", "you cannot deactivate yourself", field="active")
+    if username == user.username and body.is_admin is False:  # the console's own last way back in
+        raise BadQuery("不能取消自己的管理员身份", "you cannot remove your own administrator right", field="is_admin")
     change = change_for(request, user)
     with db.write() as conn:
         done = accounts.update_user(conn, username, body.model_dump(exclude_unset=True))
@@ -110,6 +131,88 @@ def unlock_user(username: str, request: Request, db: DB, user: CurrentUser) -> A
         cleared = logins.unlock(conn, username)
         audit.write(conn, "user.unlock", user, change.now, detail={"username": username, "cleared": cleared})
     return {"username": username, "cleared": cleared}
+
+
+@router.post("/users/{username}/password")
+def reset_password(username: str, body: PasswordReset, request: Request, db: DB, user: CurrentUser) -> Any:
+    """Set the user's password, or a new random one: `{"password"}` is in this answer only when generated.
+    With `must_change` (the default) they choose their own at their next login."""
+    require_admin(user)
+    change = change_for(request, user)
+    with db.write() as conn:
+        generated = accounts.reset_password(conn, username, body.password, body.must_change)
+        audit.write(conn, "user.password_reset", user, change.now, detail={
+            "username": username, "generated": generated is not None, "must_change": body.must_change})
+    return {"username": username, "must_change_password": body.must_change} | (
+        {"password": generated} if generated else {})
+
+
+@router.post("/me/password")
+def change_own_password(body: PasswordChange, request: Request, db: DB, user: CurrentUser) -> Any:
+    """The signed-in user changes their password (needs the current one); clears a forced change."""
+    if user.via == "api":
+        raise BadQuery("API 令牌不能修改密码，请登录后操作", "an API token cannot change the password; sign in",
+                       field="current")
+    change = change_for(request, user)
+    with db.write() as conn:
+        try:
+            authenticate(conn, user.username or "", body.current)
+        except Unauthorized:
+            raise BadQuery("当前密码不正确", "the current password is wrong", field="current") from None
+        if body.new == body.current:
+            raise BadQuery("新密码不能与当前密码相同", "the new password must differ from the current one", field="new")
+        try:
+            set_password(conn, user.username or "", body.new)
+        except BadQuery as error:
+            raise BadQuery(error.message, error.message_en, field="new") from None
+        accounts.update_user(conn, user.username or "", {"must_change_password": False})
+        audit.write(conn, "user.password_change", user, change.now, detail={"username": user.username})
+    return {"username": user.username, "must_change_password": False}
+
+
+def _self_or_admin(user: Actor, username: str) -> None:
+    if username != user.username:
+        require_admin(user)
+
+
+@router.get("/users/{username}/logins")
+def user_logins(username: str, db: DB, user: CurrentUser,
+                limit: Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)] = 20) -> Any:
+    """The user's latest login attempts: successes, failures, locks (themselves or administrators)."""
+    _self_or_admin(user, username)
+    with db.read() as conn:
+        return {"items": [audit.entry_json(r) for r in audit.logins_of(conn, username, limit)]}
+
+
+@router.get("/users/{username}/tokens")
+def user_tokens(username: str, db: DB, user: CurrentUser) -> Any:
+    """The user's API tokens, without their text (themselves or administrators)."""
+    _self_or_admin(user, username)
+    with db.read() as conn:
+        rows = list_api_tokens(conn, accounts.user_row(conn, username).id)
+    return {"items": [token_json(r) for r in rows]}
+
+
+@router.get("/users/{username}/sessions")
+def user_sessions(username: str, request: Request, db: DB, user: CurrentUser) -> Any:
+    """The user's live browser sessions and login tokens (themselves or administrators)."""
+    _self_or_admin(user, username)
+    change = change_for(request, user)
+    with db.read() as conn:
+        rows = live_sessions(conn, accounts.user_row(conn, username).id, change.now)
+    return {"items": [{"id": r.id, "kind": r.kind, "created_at": moment(r.created_at),
+                       "expires_at": moment(r.expires_at)} for r in rows]}
+
+
+@router.delete("/users/{username}/sessions")
+def end_sessions(username: str, request: Request, db: DB, user: CurrentUser) -> Any:
+    """全部下线: end every session and login token of the user at once (API tokens stay; revoke them apart)."""
+    _self_or_admin(user, username)
+    change = change_for(request, user)
+    with db.write() as conn:
+        ended = end_all_sessions(conn, accounts.user_row(conn, username).id, change.now)
+        audit.write(conn, "user.sessions_ended", user, change.now, detail={"username": username, "ended": ended})
+    return {"username": username, "ended": ended}
 
 
 @router.get("/apps/{app}/roles")

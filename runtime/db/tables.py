@@ -15,7 +15,9 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
     text,
+    true,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,6 +36,9 @@ users = Table(
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("mobile", String(32)),  # 手机号, for notices (DingTalk / WeCom / SMS)
+    Column("email", String(254)),
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 tokens = Table(
@@ -146,6 +151,7 @@ departments = Table(
     Column("parent", ForeignKey("departments.key"), index=True),
     Column("head", String(64)),  # username of the department head (部门负责人)
     Column("created_at", UTCDateTime, nullable=False),
+    Column("active", Boolean, nullable=False, default=True, server_default=true()),  # deactivated: kept for history
 )
 
 department_members = Table(
@@ -313,6 +319,7 @@ audit_log = Table(
     Index("ix_audit_log_at", "at", "id"),
     Index("ix_audit_log_actor", "actor", "id"),
     Index("ix_audit_log_record", "app", "form", "record_id", "id"),
+    Index("ix_audit_log_action", "action", "id"),  # the audit viewer's action filter and the login history
 )
 
 record_shares = Table(

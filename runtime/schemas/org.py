@@ -16,10 +16,14 @@ class DepartmentIn(BaseModel):
 
 
 class DepartmentPatch(BaseModel):
+    """Any of these: `{"parent": null}` makes it top-level, `{"head": null}` clears the head,
+    `{"active": false}` deactivates it (once its sub-departments are)."""
+
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, min_length=1, max_length=200)
     parent: str | None = None
     head: str | None = None
+    active: bool | None = None
 
 
 class UserIn(BaseModel):
@@ -32,6 +36,9 @@ class UserIn(BaseModel):
     departments: list[str] = Field(default_factory=list)
     primary_department: str | None = None
     is_admin: bool = False
+    mobile: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    must_change_password: bool = False
 
 
 class UserPatch(BaseModel):
@@ -45,6 +52,26 @@ class UserPatch(BaseModel):
     departments: list[str] | None = None
     primary_department: str | None = None
     handover_to: str | None = None
+    mobile: str | None = Field(None, max_length=40)  # "" or null clears it
+    email: str | None = Field(None, max_length=254)
+    must_change_password: bool | None = None
+
+
+class PasswordReset(BaseModel):
+    """`{}` for a new random password (in the answer, once), or `{"password": "…"}`; `must_change` (default
+    true) makes the user choose their own at their next login."""
+
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = None
+    must_change: bool = True
+
+
+class PasswordChange(BaseModel):
+    """A user's own change: the current password and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+    current: str
+    new: str
 
 
 class RoleMembersIn(BaseModel):
