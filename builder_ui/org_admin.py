@@ -105,10 +105,9 @@ def user_page(request: Request, username: str, user: Viewer, db: DB, now: Now) -
         tokens = [token_json(r) for r in list_api_tokens(conn, row.id)]
         sessions = live_sessions(conn, row.id, now)
         logins = [audit.entry_json(r) for r in audit.logins_of(conn, username, 20)]
-    roles: dict[str, list[str]] = {}
-    for entry in person["roles"]:
-        app, _, role = entry.partition(":")
-        roles.setdefault(app, []).append(role)
+        # held directly or through a department (roles_of resolves both, as the rights check does)
+        held = {a.key: roles_of(conn, row.id, a.key) for a in definitions.list_apps(conn)}
+    roles = {app: keys for app, keys in held.items() if keys}
     return render(
         request,
         "admin/user.html",

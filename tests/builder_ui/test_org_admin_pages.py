@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords
+from tests.permission_setup import fast_passwords, setup_sales
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 __all__ = ["fast_passwords"]
@@ -68,6 +68,7 @@ def test_a_users_page_shows_roles_logins_and_sessions(make: Maker, client: TestC
     _session(make, client, "admin")
     html = client.get("/admin/users/wang").text
     assert 'id="user-logins"' in html and "login-login-failed" in html and 'login-login"' in html
+    assert 'href="/admin/handover?username=wang"' in html
     assert client.get("/admin/users/nosuch").status_code == 404
 
 
@@ -168,3 +169,16 @@ def test_random_user_list_parameters_get_the_list_or_a_named_4xx(make: Maker, pa
     assert make.client.get("/admin/org", params=params).status_code in (200, 400, 422)
     r = make.client.get("/api/v1/users", params=params)
     assert r.status_code in (200, 400, 422), r.text[:300]
+
+
+def test_a_users_page_lists_the_roles_held_through_a_department(make: Maker, client: TestClient) -> None:
+    setup_sales(make)
+    r = client.post("/api/v1/users", json={"username": "li", "password": "pass-word-77", "departments": ["west"]},
+                    headers=make.admin)
+    assert r.status_code == 201, r.text
+    r = client.put("/api/v1/apps/sales/roles/auditor/members", json={"users": ["aud"], "departments": ["west"]},
+                   headers=make.admin)
+    assert r.status_code == 200, r.text
+    _session(make, client, "admin")
+    roles = re.search(r'id="roles-title".*?</section>', client.get("/admin/users/li").text, re.S)
+    assert roles and 'href="/apps/sales"' in roles.group(0) and "auditor" in roles.group(0)
