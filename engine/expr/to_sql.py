@@ -65,10 +65,6 @@ def _plain(left: Node, right: Node) -> bool:
     return all(isinstance(n, FieldRef | Literal) for n in (left, right))
 
 
-def _is_null(node: Node) -> bool:
-    return isinstance(node, Literal) and node.value is None
-
-
 class ColumnSource(Protocol):
     """How the runtime spells a form's fields in SQL."""
 
@@ -136,8 +132,9 @@ class _Compiler:
                     return among  # the index's IN
             item = self.run(node.item)
             options = [self.run(o) for o in node.options]
-            if positive and not node.negated and not any(_is_null(o) for o in node.options):
-                return item.in_(options)  # FALSE and blank alike here: the index's IN
+            if positive and not node.negated and (self.never_blank(node.item)
+                                                  or all(self.never_blank(o) for o in node.options)):
+                return item.in_(options)  # FALSE and blank alike here (no blank meets a blank): the index's IN
             found = or_(*[item.is_not_distinct_from(o) for o in options])  # never blank, as `=`
             return not_(found) if node.negated else found
         assert isinstance(node, Call)
@@ -181,12 +178,21 @@ class _Compiler:
             return a / func.nullif(b, 0)
         if op == "*" and self.dialect == "duckdb":
             a, b = _wide(a), _wide(b)
-        if op == "=" and positive:
+        if op == "=" and positive and (self.never_blank(left) or self.never_blank(right)):
             return a == b  # FALSE and blank alike here: the plain `=` an index serves (owner = CURRENT_USER())
         # Equality is never blank (engine/expr/evaluate.py): IS [NOT] DISTINCT FROM.
         return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "=": lambda: a.is_not_distinct_from(b),
                 "!=": lambda: a.is_distinct_from(b), "<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b,
                 ">=": lambda: a >= b}[op]()
+
+    def never_blank(self, node: Node) -> bool:
+        """Is this side of `=` or IN surely not blank? Then SQL's plain `=` (NULL for a blank) keeps the rows
+        Python keeps; otherwise a blank on both sides is equal in Python and must be IS NOT DISTINCT FROM."""
+        if isinstance(node, Literal):
+            return node.value is not None
+        if isinstance(node, Call) and node.name in ("TODAY", "NOW"):
+            return True
+        return isinstance(node, Call) and node.name == "CURRENT_USER" and self.ctx.user is not None
 
     def counted(self, node: Node) -> Any:
         """COUNTIF(list field, constant) as the source counts it in SQL, or None."""
