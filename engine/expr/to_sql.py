@@ -58,6 +58,7 @@ from engine.text_order import SQL_FUNCTION
 ICU_CHINESE = "zh-x-icu"
 """PostgreSQL's ICU collation for Chinese order, the one lists sort text fields by."""
 ORDERINGS = ("<", "<=", ">", ">=")
+DAY_PARTS = ("YEAR", "MONTH", "DAY")
 
 
 def _plain(left: Node, right: Node) -> bool:
@@ -221,6 +222,8 @@ class _Compiler:
         native = functions.get(node.name).sql.get(self.dialect)
         if node.name == "DATEDIF" and str(getattr(node.args[2], "value", "")).upper() == "D":
             return self.local_day(node.args[1]) - self.local_day(node.args[0])
+        if node.name in DAY_PARTS and node.args[0].type == DATETIME and native is not None:
+            return native([self.local_date(node.args[0])])  # the year, month, day of its local day
         if native is None:  # SQLite: Tangram's own implementation, registered on the connection
             return func.tg_fn(node.name, self.kinds(node.args), self.zone, *[self.exact(a) for a in node.args])
         return native([self.run(a) for a in node.args])
@@ -244,17 +247,22 @@ class _Compiler:
             return bindparam(None, str(node.value), type_=String())  # the decimal's own digits
         return self.run(node)
 
+    def local_date(self, node: Node) -> Any:
+        """A date, or a datetime as its moment in the app's time zone: what Python reads its day from."""
+        value = self.run(node)
+        if node.type != DATETIME:
+            return value
+        if self.dialect != "sqlite":
+            return func.timezone(self.zone, func.cast(value, TIMESTAMP(timezone=True)))
+        # SQLite knows no zones: shift by the zone's offset now (no DST in China)
+        offset = self.ctx.local_now.utcoffset() or timedelta(0)
+        return func.date(value, f"{int(offset.total_seconds() // 60):+d} minutes")
+
     def local_day(self, node: Node) -> Any:
         """A date or datetime as a day number in the app's time zone (the same day Python sees)."""
-        value = self.run(node)
+        value = self.local_date(node)
         if self.dialect != "sqlite":
-            if node.type == DATETIME:
-                zone = str(self.ctx.timezone)
-                value = func.timezone(zone, func.cast(value, TIMESTAMP(timezone=True)))
             return func.cast(value, Date) - func.cast(literal("2000-01-01", Date), Date)
-        if node.type == DATETIME:  # SQLite knows no zones: shift by the zone's offset now (no DST in China)
-            offset = self.ctx.local_now.utcoffset() or timedelta(0)
-            return func.julianday(func.date(value, f"{int(offset.total_seconds() // 60):+d} minutes"))
         return func.julianday(value)
 
 

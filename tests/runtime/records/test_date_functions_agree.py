@@ -75,6 +75,9 @@ EXPLICIT = [
     'DATEDIF(at, TODAY(), "D") = 0',
     "(YEAR(on) = YEAR(TODAY()) AND MONTH(on) = MONTH(TODAY()))",
     "on = TODAY()",
+    "YEAR(at) = 2025",  # a datetime's parts are those of its day in the app's time zone, as for DATEDIF
+    "MONTH(at) = 2 AND DAY(at) = 29",
+    "(YEAR(at) = YEAR(TODAY()) AND MONTH(at) = MONTH(TODAY()))",  # 本月 on a datetime field
     "y = d",  # two blanks are equal in Python: SQL's plain `=` would drop them
     "DATE(y, m, d) IN [on, DATE(2024, 2, 29)]",
 ]
