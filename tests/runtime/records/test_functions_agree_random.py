@@ -31,6 +31,16 @@ FORMULAS = {
     "int_a": "INT(a / k)",
     "abs_a": "ABS(a - k)",
     "div_k": "ROUND(a / k, 6)",
+    "not_ok": "NOT ok",
+    "ok_and": "ok AND n > 1",
+    "ok_or": "ok OR n > 1",
+    "ok_false": "ok = FALSE",
+    "if_ok": "IF(ok, n, k)",
+    "lower_s": "LOWER(s)",
+    "has_a": 'CONTAINS(s, "a")',
+    "starts_a": 'STARTSWITH(s, "a")',
+    "joined": 's & "-"',
+    "pick": 'SWITCH(n, 1, "一", 2, "二", "多")',
 }
 
 SAMPLES = {
@@ -40,12 +50,15 @@ SAMPLES = {
         {"key": "n", "type": "number", "label": "个数"},
         {"key": "k", "type": "number", "label": "起点"},
         {"key": "a", "type": "number", "label": "数值"},
+        {"key": "ok", "type": "boolean", "label": "是否"},
         *({"key": key, "type": "formula", "label": key, "formula": text} for key, text in FORMULAS.items()),
     ]}],
 }  # fmt: skip
 
 COUNTS = st.one_of(st.integers(-3, 8), st.sampled_from(["0.5", "1.5", "2.7", "-0.5", "-1.5"]))
-TEXTS = st.text(alphabet="ab甲乙 Ａá1", max_size=7)
+# Not ß, ﬁ or İ: their upper / lower case has another length in Python (full case mapping) than in
+# PostgreSQL (one character for one), a difference not fixed yet.
+TEXTS = st.text(alphabet="ab甲乙 Ａá1Ǆ", max_size=7)
 AMOUNTS = st.decimals(min_value=-(10**6), max_value=10**6, places=3, allow_nan=False, allow_infinity=False)
 
 
@@ -58,7 +71,7 @@ def _sql_disagrees(make: Maker) -> list[tuple[str, list[dict[str, Any]]]]:
     for key, text in FORMULAS.items():
         if not check(text, form_scope(ref.form, ref.app)).compiles_to(dialect):
             continue
-        r = make.client.get(make.url("sample", "lab"), params={"filter": f"NOT ({text} = {key})", "limit": 500},
+        r = make.client.get(make.url("sample", "lab"), params={"filter": f"NOT (({text}) = {key})", "limit": 500},
                             headers=make.admin)  # fmt: skip
         assert r.status_code == 200, (text, r.text)
         if r.json()["items"]:
@@ -67,7 +80,7 @@ def _sql_disagrees(make: Maker) -> list[tuple[str, list[dict[str, Any]]]]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.fixed_dictionaries({}, optional={"s": TEXTS, "n": COUNTS, "k": COUNTS, "a": AMOUNTS}),
+@given(rows=st.lists(st.fixed_dictionaries({}, optional={"s": TEXTS, "n": COUNTS, "k": COUNTS, "a": AMOUNTS, "ok": st.booleans()}),
                      min_size=1, max_size=4))  # fmt: skip
 @example(rows=[{"s": "abcdef", "n": "2.7", "k": "0", "a": Decimal("2.5")}])  # fractions and a start before 1
 @example(rows=[{"s": "abcdef", "n": "-2", "k": "-1", "a": Decimal("-7.25")}])  # negative counts and divisors
@@ -76,6 +89,6 @@ def test_formulas_and_their_sql_agree_on_random_records(make: Maker, rows: list[
     if not make.client.get("/api/v1/apps", headers=make.admin).json()["items"]:
         make.app_def(SAMPLES)
     for row in rows:
-        data = {k: str(v) if isinstance(v, Decimal | int) else v for k, v in row.items()}
+        data = {k: str(v) if isinstance(v, Decimal | int) and not isinstance(v, bool) else v for k, v in row.items()}
         make.record("sample", data, app="lab")
     assert _sql_disagrees(make) == []
