@@ -158,8 +158,9 @@ class _Compiler:
             assert isinstance(left, Call)
             held = self.source.compare(".".join(getattr(left.args[0], "path")), "HAS",  # noqa: B009 — counted() saw to it
                                        _constant(getattr(left.args[1], "value"), left.args[1].type))  # noqa: B009
-            if held is not None:
-                return held  # COUNTIF(tags, "VIP") > 0: the list holds it, as the database asks that
+            if held is not None:  # COUNTIF(tags, "VIP") > 0: the list holds it, as the database asks that
+                # ... which is blank for a blank list (containment of NULL), where Python counts 0: FALSE
+                return held if positive else func.coalesce(held, false())
         counted = self.counted(left) if isinstance(right, Literal) and op in ("=", "!=") + ORDERINGS else None
         if counted is not None:  # a whole count: every database compares it exactly
             return {"=": counted.__eq__, "!=": counted.__ne__, "<": counted.__lt__, "<=": counted.__le__,

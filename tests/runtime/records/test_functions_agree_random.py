@@ -41,6 +41,9 @@ FORMULAS = {
     "starts_a": 'STARTSWITH(s, "a")',
     "joined": 's & "-"',
     "pick": 'SWITCH(n, 1, "一", 2, "二", "多")',
+    "above": 'grade > "一般"',
+    "below": '"紧急" >= grade',
+    "tagged": 'COUNTIF(tags, "甲") > 0',
 }
 
 SAMPLES = {
@@ -51,6 +54,8 @@ SAMPLES = {
         {"key": "k", "type": "number", "label": "起点"},
         {"key": "a", "type": "number", "label": "数值"},
         {"key": "ok", "type": "boolean", "label": "是否"},
+        {"key": "grade", "type": "select", "label": "紧急程度", "options": ["一般", "紧急", "特急"]},
+        {"key": "tags", "type": "multi_select", "label": "标签", "options": ["甲", "乙"]},
         *({"key": key, "type": "formula", "label": key, "formula": text} for key, text in FORMULAS.items()),
     ]}],
 }  # fmt: skip
@@ -80,7 +85,8 @@ def _sql_disagrees(make: Maker) -> list[tuple[str, list[dict[str, Any]]]]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.fixed_dictionaries({}, optional={"s": TEXTS, "n": COUNTS, "k": COUNTS, "a": AMOUNTS, "ok": st.booleans()}),
+@given(rows=st.lists(st.fixed_dictionaries({}, optional={"s": TEXTS, "n": COUNTS, "k": COUNTS, "a": AMOUNTS, "ok": st.booleans(),
+        "grade": st.sampled_from(["一般", "紧急", "特急"]), "tags": st.lists(st.sampled_from(["甲", "乙"]), unique=True)}),
                      min_size=1, max_size=4))  # fmt: skip
 @example(rows=[{"s": "abcdef", "n": "2.7", "k": "0", "a": Decimal("2.5")}])  # fractions and a start before 1
 @example(rows=[{"s": "abcdef", "n": "-2", "k": "-1", "a": Decimal("-7.25")}])  # negative counts and divisors
