@@ -53,7 +53,9 @@ def _digits(a: list[Any]) -> Any:
 
 
 def _pg_round_toward(a: list[Any], down: bool) -> Any:
-    scale = func.power(literal(10, Numeric), _digits(a))
+    # 10 cast to NUMERIC: a bare integer parameter makes power() and all after it double precision
+    # (ROUNDUP(80073.623, 4) came out 80073.6231)
+    scale = func.power(cast(literal(10), Numeric), _digits(a))
     inner = func.abs(a[0]) * scale
     magnitude = (func.floor(inner) if down else func.ceil(inner)) / scale
     return func.sign(a[0]) * magnitude
