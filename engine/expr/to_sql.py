@@ -59,15 +59,12 @@ from engine.text_order import SQL_FUNCTION
 ICU_CHINESE = "zh-x-icu"
 """PostgreSQL's ICU collation for Chinese order, the one lists sort text fields by."""
 ORDERINGS = ("<", "<=", ">", ">=")
+DAY_PARTS = ("YEAR", "MONTH", "DAY")
 
 
 def _plain(left: Node, right: Node) -> bool:
     """Both sides are fields or constants: SQLite compares such numbers exactly (≤ 15 digits)."""
     return all(isinstance(n, FieldRef | Literal) for n in (left, right))
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, Literal) and node.value is None
 
 
 class ColumnSource(Protocol):
@@ -137,8 +134,9 @@ class _Compiler:
                     return among  # the index's IN
             item = self.run(node.item)
             options = [self.run(o) for o in node.options]
-            if positive and not node.negated and not any(_is_null(o) for o in node.options):
-                return item.in_(options)  # FALSE and blank alike here: the index's IN
+            if positive and not node.negated and (self.never_blank(node.item)
+                                                  or all(self.never_blank(o) for o in node.options)):
+                return item.in_(options)  # FALSE and blank alike here (no blank meets a blank): the index's IN
             found = or_(*[item.is_not_distinct_from(o) for o in options])  # never blank, as `=`
             return not_(found) if node.negated else found
         assert isinstance(node, Call)
@@ -184,8 +182,9 @@ class _Compiler:
             assert isinstance(left, Call)
             held = self.source.compare(".".join(getattr(left.args[0], "path")), "HAS",  # noqa: B009 — counted() saw to it
                                        _constant(getattr(left.args[1], "value"), left.args[1].type))  # noqa: B009
-            if held is not None:
-                return held  # COUNTIF(tags, "VIP") > 0: the list holds it, as the database asks that
+            if held is not None:  # COUNTIF(tags, "VIP") > 0: the list holds it, as the database asks that
+                # ... which is blank for a blank list (containment of NULL), where Python counts 0: FALSE
+                return held if positive else func.coalesce(held, false())
         counted = self.counted(left) if isinstance(right, Literal) and op in ("=", "!=") + ORDERINGS else None
         if counted is not None:  # a whole count: every database compares it exactly
             return {"=": counted.__eq__, "!=": counted.__ne__, "<": counted.__lt__, "<=": counted.__le__,
@@ -205,12 +204,21 @@ class _Compiler:
             return a / func.nullif(b, 0)
         if op == "*" and self.dialect == "duckdb":
             a, b = _wide(a), _wide(b)
-        if op == "=" and positive:
+        if op == "=" and positive and (self.never_blank(left) or self.never_blank(right)):
             return a == b  # FALSE and blank alike here: the plain `=` an index serves (owner = CURRENT_USER())
         # Equality is never blank (engine/expr/evaluate.py): IS [NOT] DISTINCT FROM.
         return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "=": lambda: a.is_not_distinct_from(b),
                 "!=": lambda: a.is_distinct_from(b), "<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b,
                 ">=": lambda: a >= b}[op]()
+
+    def never_blank(self, node: Node) -> bool:
+        """Is this side of `=` or IN surely not blank? Then SQL's plain `=` (NULL for a blank) keeps the rows
+        Python keeps; otherwise a blank on both sides is equal in Python and must be IS NOT DISTINCT FROM."""
+        if isinstance(node, Literal):
+            return node.value is not None
+        if isinstance(node, Call) and node.name in ("TODAY", "NOW"):
+            return True
+        return isinstance(node, Call) and node.name == "CURRENT_USER" and self.ctx.user is not None
 
     def counted(self, node: Node) -> Any:
         """COUNTIF(list field, constant) as the source counts it in SQL, or None."""
@@ -239,6 +247,8 @@ class _Compiler:
         native = functions.get(node.name).sql.get(self.dialect)
         if node.name == "DATEDIF" and str(getattr(node.args[2], "value", "")).upper() == "D":
             return self.local_day(node.args[1]) - self.local_day(node.args[0])
+        if node.name in DAY_PARTS and node.args[0].type == DATETIME and native is not None:
+            return native([self.local_date(node.args[0])])  # the year, month, day of its local day
         if native is None:  # SQLite: Tangram's own implementation, registered on the connection
             return func.tg_fn(node.name, self.kinds(node.args), self.zone, *[self.exact(a) for a in node.args])
         return native([self.run(a) for a in node.args])
@@ -262,17 +272,22 @@ class _Compiler:
             return bindparam(None, str(node.value), type_=String())  # the decimal's own digits
         return self.run(node)
 
+    def local_date(self, node: Node) -> Any:
+        """A date, or a datetime as its moment in the app's time zone: what Python reads its day from."""
+        value = self.run(node)
+        if node.type != DATETIME:
+            return value
+        if self.dialect != "sqlite":
+            return func.timezone(self.zone, func.cast(value, TIMESTAMP(timezone=True)))
+        # SQLite knows no zones: shift by the zone's offset now (no DST in China)
+        offset = self.ctx.local_now.utcoffset() or timedelta(0)
+        return func.date(value, f"{int(offset.total_seconds() // 60):+d} minutes")
+
     def local_day(self, node: Node) -> Any:
         """A date or datetime as a day number in the app's time zone (the same day Python sees)."""
-        value = self.run(node)
+        value = self.local_date(node)
         if self.dialect != "sqlite":
-            if node.type == DATETIME:
-                zone = str(self.ctx.timezone)
-                value = func.timezone(zone, func.cast(value, TIMESTAMP(timezone=True)))
             return func.cast(value, Date) - func.cast(literal("2000-01-01", Date), Date)
-        if node.type == DATETIME:  # SQLite knows no zones: shift by the zone's offset now (no DST in China)
-            offset = self.ctx.local_now.utcoffset() or timedelta(0)
-            return func.julianday(func.date(value, f"{int(offset.total_seconds() // 60):+d} minutes"))
         return func.julianday(value)
 
 

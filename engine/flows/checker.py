@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from engine.errors import Issue
 from engine.expr.errors import ExpressionError
 from engine.expr.nodes import Type
+from engine.expr.typecheck import Checked
 from engine.flows.parts import Recipients
 from engine.forms.expressions import checked
 from engine.forms.model import FormDefinition
@@ -28,6 +29,10 @@ class FlowChecker:
         self.app, self.flow, self.where = app, flow, where
         self.form: FormDefinition | None = app.forms_by_key.get(flow.form)
         self.issues: list[Issue] = []
+        self.read: list[Checked] = []
+        """The expressions on the flow's form that checked: what the flow evaluates (engine/flows/reads.py)."""
+        self.templates: list[str] = []
+        """The message templates with `{field}` placeholders the flow fills in."""
 
     def add(self, path: str, code: str, message: str, en: str) -> None:
         self.issues.append(Issue(f"{self.where}.{path}", code, message, en))
@@ -38,9 +43,17 @@ class FlowChecker:
         if text is None or form is None:
             return
         try:
-            checked(form, text, expect)
+            found = checked(form, text, expect)
         except ExpressionError as e:
             self.add(path, e.code, e.message, e.message_en or e.message)
+            return
+        if form is self.form:
+            self.read.append(found)
+
+    def template(self, text: str | None) -> None:
+        """A text the flow fills in from the record (`{customer.name}`): nothing to report, only to note."""
+        if text:
+            self.templates.append(text)
 
     def field(self, path: str, key: str, kinds: tuple[str, ...] | None = None, *, writable: bool = False,
               form: FormDefinition | None = None) -> None:

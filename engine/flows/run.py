@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 _BRANCH = re.compile(r"^(?P<step>.+)\.branches\[(?P<branch>\d+)\]\.steps$")
 _STEP = re.compile(r"^(?P<seq>.+)\[(?P<index>\d+)\]$")
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.]*)\}")
+"""A `{field}` (or `{relation.field}`) placeholder of a message template."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ class Run:
         def value(match: re.Match[str]) -> str:
             found = self.record.get(match.group(1))
             return "" if found is None else "、".join(map(str, found)) if isinstance(found, list) else str(found)
-        return re.sub(r"\{([a-z][a-z0-9_.]*)\}", value, template)
+        return PLACEHOLDER.sub(value, template)
 
     def after(self, duration: str, business: bool = False, start: datetime | None = None) -> datetime:
         return add_duration(start or self.now, parse_duration(duration), business=business,
@@ -180,4 +182,4 @@ class Run:
             del self.state.timers[key]
 
 
-__all__ = ["FlowContext", "Run", "plain", "parent_of_sequence", "position_of"]
+__all__ = ["PLACEHOLDER", "FlowContext", "Run", "plain", "parent_of_sequence", "position_of"]

@@ -16,6 +16,7 @@ from engine.keys import repeated
 
 if TYPE_CHECKING:
     from engine.app import AppDefinition
+    from engine.flows.model import FlowDefinition
 
 
 def _check_trigger(c: FlowChecker) -> None:
@@ -53,24 +54,28 @@ def flow_issues(app: AppDefinition) -> list[Issue]:
     issues = [Issue(f"flows[{i}].key", "duplicate_key", f"流程 {app.flows[i].key} 重复",
                     f"duplicate flow key {app.flows[i].key!r}") for i in repeated([f.key for f in app.flows])]
     for i, flow in enumerate(app.flows):
-        c = FlowChecker(app, flow, f"flows[{i}]")
-        if c.form is None:
-            c.add("form", "unknown_form", f"表单 {flow.form} 不存在", f"no form {flow.form!r}")
-            issues.extend(c.issues)
-            continue
-        _check_trigger(c)
-        steps = walk_steps(flow.steps)
-        keys = [s.key for _, s in steps if s.key]
-        for j in repeated(keys):
-            path = next(p for p, s in steps if s.key == keys[j] and p)
-            c.add(f"{path}.key", "duplicate_key", f"步骤 {keys[j]} 重复", f"duplicate step key {keys[j]!r}")
-        for path, step in steps:
-            step.check(c, path)
-        for key, text in (flow.on_reject.set.items() if flow.on_reject else ()):
-            c.field(f"on_reject.set.{key}", key, writable=True)
-            c.expression(f"on_reject.set.{key}", text)
-        issues.extend(c.issues)
+        issues.extend(check_flow(app, flow, f"flows[{i}]").issues)
     return issues
 
 
-__all__ = ["flow_issues"]
+def check_flow(app: AppDefinition, flow: FlowDefinition, where: str) -> FlowChecker:
+    """One flow checked: its issues at paths under `where`, and what its expressions and templates read."""
+    c = FlowChecker(app, flow, where)
+    if c.form is None:
+        c.add("form", "unknown_form", f"表单 {flow.form} 不存在", f"no form {flow.form!r}")
+        return c
+    _check_trigger(c)
+    steps = walk_steps(flow.steps)
+    keys = [s.key for _, s in steps if s.key]
+    for j in repeated(keys):
+        path = next(p for p, s in steps if s.key == keys[j] and p)
+        c.add(f"{path}.key", "duplicate_key", f"步骤 {keys[j]} 重复", f"duplicate step key {keys[j]!r}")
+    for path, step in steps:
+        step.check(c, path)
+    for key, text in (flow.on_reject.set.items() if flow.on_reject else ()):
+        c.field(f"on_reject.set.{key}", key, writable=True)
+        c.expression(f"on_reject.set.{key}", text)
+    return c
+
+
+__all__ = ["check_flow", "flow_issues"]

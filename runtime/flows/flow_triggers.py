@@ -16,6 +16,7 @@ from engine.expr.evaluate import EvalContext
 from engine.flows.cron import Cron
 from engine.flows.events import Cancel
 from engine.flows.model import FlowDefinition
+from engine.flows.reads import relation_paths
 from engine.flows.triggers import button_offered, condition_holds, fire_at, starts_on
 from runtime.apps import definitions
 from runtime.db.tables import apps, live, records
@@ -25,6 +26,7 @@ from runtime.permissions.check import FormGate, Guard
 from runtime.permissions.seen import reads_unseen, seen_values
 from runtime.records import records as records_storage
 from runtime.records.context import SYSTEM, Actor, FormRef
+from runtime.records.derived import related_values
 from runtime.records.events import RecordEvent
 from runtime.records.expressions import filter_clause
 
@@ -89,7 +91,8 @@ def start_triggered(conn: Connection, event: RecordEvent) -> None:
         return
     change = event.change
     for flow in wanted:
-        for record_id, before, after in zip(event.ids, event.before, event.after, strict=True):
+        befores, afters = (with_related(conn, event.ref, flow, datas) for datas in (event.before, event.after))
+        for record_id, before, after in zip(event.ids, befores, afters, strict=True):
             if flow.trigger.on == "date":
                 if event.action == "delete":
                     outbox.drop_pending(conn, _date_key(app.key, flow.key, record_id))
@@ -100,6 +103,18 @@ def start_triggered(conn: Connection, event: RecordEvent) -> None:
                     and starts_on(flow, event.action, form, before, {**after, "id": record_id}, change.now,
                                   change.timezone, change.actor.username):
                 flows.start(conn, app.key, flow.key, record_id, change.actor, change.now, change.timezone)
+
+
+def with_related(conn: Connection, ref: FormRef, flow: FlowDefinition,
+                 datas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records' data with the values through relations the flow reads (`ticket.urgency`), for the condition
+    of its create, update or delete trigger; one query per relation for the whole write. Before and after of an
+    update get the same paths, so only a real change differs."""
+    paths = relation_paths(ref.app, flow)
+    if not paths or not flow.trigger.when or flow.trigger.on not in ("create", "update", "delete"):
+        return datas
+    return [{**related, **data} for related, data in
+            zip(related_values(conn, ref.form, datas, paths=paths), datas, strict=True)]
 
 
 def cancel_on_delete(conn: Connection, event: RecordEvent) -> None:
@@ -120,7 +135,7 @@ def start_on_delete(conn: Connection, event: RecordEvent) -> None:
         return
     app, form, change = event.ref.app, event.ref.form, event.change
     for flow in (f for f in app.flows if f.form == form.key and f.enabled and f.trigger.on == "delete"):
-        for record_id, before in zip(event.ids, event.before, strict=True):
+        for record_id, before in zip(event.ids, with_related(conn, event.ref, flow, event.before), strict=True):
             if not flows.is_carrying_out(app.key, flow.key, record_id) and starts_on(
                     flow, "delete", form, {**before, "id": record_id}, {}, change.now, change.timezone,
                     change.actor.username):
@@ -141,7 +156,7 @@ def start_by_hand(conn: Connection, app_key: str, flow_key: str, record_id: int,
         ref = FormRef(app, version, app.form(flow.form))
         records_storage.get(conn, ref, record_id)  # 404 before the condition is read
         gate = Guard(actor, now, tz).form(conn, app_key, flow.form)
-        if not button_offered(flow, ref.form, values_seen(conn, gate, record_id), now, tz, actor.username):
+        if not button_offered(flow, ref.form, values_seen(conn, gate, record_id, [flow]), now, tz, actor.username):
             _refuse_button(gate, flow)
         if flows.running_on(conn, app_key, record_id, flow_key):
             raise FlowStateError(f"这条记录的“{flow.name}”正在进行中", f"{flow_key!r} is already running on this record",
@@ -149,10 +164,11 @@ def start_by_hand(conn: Connection, app_key: str, flow_key: str, record_id: int,
     return flows.start(conn, app_key, flow_key, record_id, actor, now, tz)
 
 
-def values_seen(conn: Connection, gate: FormGate, record_id: int) -> dict[str, Any]:
-    """The record as the gate's actor sees it, for a button's `when`: what is hidden or masked from them is
-    blank (runtime/permissions/seen.py), so whether the button shows or is refused tells them nothing else."""
-    return seen_values(gate, flows.record_values(conn, gate.ref, record_id, gate.reads))
+def values_seen(conn: Connection, gate: FormGate, record_id: int, buttons: list[FlowDefinition]) -> dict[str, Any]:
+    """The record as the gate's actor sees it, for the `when` of these button flows: what is hidden or masked
+    from them is blank (runtime/permissions/seen.py), so whether a button shows or is refused tells them
+    nothing else."""
+    return seen_values(gate, flows.record_values(conn, gate.ref, record_id, gate.reads, read_by=buttons))
 
 
 def _refuse_button(gate: FormGate, flow: FlowDefinition) -> None:
@@ -174,7 +190,7 @@ def buttons_of(conn: Connection, ref: FormRef, record_id: int, actor: Actor, now
     wanted = [f for f in ref.app.flows if f.form == ref.form.key and f.enabled and f.trigger.on == "button"]
     if not wanted:
         return []
-    values = values_seen(conn, Guard(actor, now, tz).form(conn, ref.app_key, ref.form.key), record_id)
+    values = values_seen(conn, Guard(actor, now, tz).form(conn, ref.app_key, ref.form.key), record_id, wanted)
     return [{"flow": f.key, "name": f.name, "label": f.trigger.label} for f in wanted
             if button_offered(f, ref.form, values, now, tz, actor.username)]
 
@@ -238,7 +254,7 @@ def run_date_trigger(conn: Connection, payload: dict[str, Any], now: datetime, t
         return False
     flow = app.flow(payload["flow"])
     ref = FormRef(app, version, app.form(flow.form))
-    values = _values(conn, ref, payload["record_id"])
+    values = _values(conn, ref, payload["record_id"], flow)
     if values is None:
         return False
     started = condition_holds(ref.form, flow.trigger.when, values, now, tz)
@@ -249,12 +265,12 @@ def run_date_trigger(conn: Connection, payload: dict[str, Any], now: datetime, t
     return started
 
 
-def _values(conn: Connection, ref: FormRef, record_id: int) -> dict[str, Any] | None:
+def _values(conn: Connection, ref: FormRef, record_id: int, flow: FlowDefinition) -> dict[str, Any] | None:
     try:
         records_storage.get(conn, ref, record_id)  # a deleted record starts nothing
     except NotFound:
         return None
-    return flows.record_values(conn, ref, record_id)
+    return flows.record_values(conn, ref, record_id, read_by=[flow])
 
 
 __all__ = ["refuse_locked", "start_triggered", "cancel_on_delete", "start_on_delete", "start_by_hand", "buttons_of", "ensure_schedules", "run_schedule", "run_date_trigger",

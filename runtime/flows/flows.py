@@ -4,6 +4,7 @@ its tasks and its outbox jobs commit together or not at all."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -17,6 +18,7 @@ from engine.errors import EngineError, FlowStateError, NotAssignee, NotFound
 from engine.flows.events import Event, Start
 from engine.flows.machine import Outcome, advance, fail
 from engine.flows.model import FlowDefinition
+from engine.flows.reads import relation_paths
 from engine.flows.run import FlowContext
 from engine.flows.state import FINAL, Entry, FlowInstanceState
 from engine.flows.steps import approval
@@ -67,16 +69,17 @@ def state_of(row: Row[Any]) -> FlowInstanceState:
     return FlowInstanceState.model_validate(row.state)
 
 
-def record_values(conn: Connection, ref: FormRef, record_id: int | None, reads: Readable | None = None) -> dict[str, Any]:
-    """The record as expressions read it: data, fields through relations (with `reads`, only of the related
-    records a user may read), system columns."""
+def record_values(conn: Connection, ref: FormRef, record_id: int | None, reads: Readable | None = None, *,
+                  read_by: Iterable[FlowDefinition] = ()) -> dict[str, Any]:
+    """The record as the expressions of the flows `read_by` read it: data, the fields through relations they
+    read (with `reads`, only of the related records a user may read), system columns."""
     if record_id is None:
         return {}
     try:
         row = records.get(conn, ref, record_id)
     except NotFound:  # deleted meanwhile: the flow still reads what it had (and is withdrawn)
         row = records.get(conn, ref, record_id, deleted=True)
-    related = related_values(conn, ref.form, [row.data], reads)[0]
+    related = related_values(conn, ref.form, [row.data], reads, paths=relation_paths(ref.app, *read_by))[0]
     system = {"id": row.id, "owner": row.owner, "created_by": row.created_by, "updated_by": row.updated_by,
               "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
               "version": row.version}
@@ -86,7 +89,7 @@ def record_values(conn: Connection, ref: FormRef, record_id: int | None, reads: 
 def context(conn: Connection, app: AppDefinition, version: int, flow: FlowDefinition, record_id: int | None,
             tz: ZoneInfo) -> FlowContext:
     form = app.form(flow.form)
-    values = record_values(conn, FormRef(app, version, form), record_id)
+    values = record_values(conn, FormRef(app, version, form), record_id, read_by=[flow])
     return FlowContext(values, lambda: load_org(conn, app.key), form, tz, app.calendar, record_id)
 
 

@@ -7,7 +7,7 @@ start empty. What other records derive from a write is refreshed by runtime/reco
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, select, update
@@ -74,9 +74,11 @@ def fill_lookups(conn: Connection, form: FormDefinition, datas: list[dict[str, A
 
 
 def related_values(conn: Connection, form: FormDefinition, datas: list[dict[str, Any]],
-                   reads: Readable | None = None, given: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Per record, the `relation.field` values its formulas and rules read (as fill_lookups)."""
-    paths = related_paths(form)
+                   reads: Readable | None = None, given: Iterable[str] | None = None,
+                   paths: Mapping[str, Iterable[str]] | None = None) -> list[dict[str, Any]]:
+    """Per record, the `relation.field` values its formulas and rules read (as fill_lookups), or those of
+    `paths` (relation → fields: what a flow's expressions read)."""
+    paths = related_paths(form) if paths is None else paths
     if not paths:
         return [{} for _ in datas]
     related = _through(conn, form, set(paths), datas, reads, given)

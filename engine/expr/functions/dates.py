@@ -11,7 +11,7 @@ from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Integer, cast, func
+from sqlalchemy import Date, Integer, Numeric, and_, case, cast, func, null, or_
 
 from engine.expr.functions.base import Function, fail, typed
 from engine.expr.nodes import BOOL, DATE, DATETIME, NULL, NUMBER, Call, Literal, Type, Unary
@@ -129,10 +129,24 @@ def _eomonth_rule(node: Call, args: list[Type]) -> Type:
 
 
 def _safe_date(y: Decimal, m: Decimal, d: Decimal) -> date | None:
+    """The day, its parts truncated to whole numbers; blank for one the calendar lacks (a 30 February, a year
+    past 9999 or too large to be a number of days at all)."""
     try:
         return date(int(y), int(m), int(d))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
+
+
+def _sql_date(args: list[Any]) -> Any:
+    """DATE(y, m, d) in PostgreSQL, with Python's meaning: the parts truncated, a day the calendar lacks blank
+    (make_date would fail the query), the day as ISO text as date fields are stored. The guard is plain
+    arithmetic, so make_date only ever sees a real day (a false constant guard drops its branch unplanned)."""
+    y, m, d = (func.trunc(cast(a, Numeric)) for a in args)
+    leap = or_(and_(y % 4 == 0, y % 100 != 0), y % 400 == 0)
+    days = case((m == 2, case((leap, 29), else_=28)), (m.in_([4, 6, 9, 11]), 30), else_=31)
+    real = and_(y >= 1, y <= 9999, m >= 1, m <= 12, d >= 1, d <= days)
+    day = func.make_date(cast(y, Integer), cast(m, Integer), cast(d, Integer))
+    return case((real, func.to_char(day, "YYYY-MM-DD")), else_=null())
 
 
 def _eomonth(day: date | None, months: int) -> date | None:
@@ -194,7 +208,8 @@ def _inperiod_rule(node: Call, args: list[Type]) -> Type:
 FUNCTIONS: tuple[Function, ...] = (
     Function("TODAY", 0, 0, typed(DATE), lambda: None, {}, "今天（应用时区）", "DATEDIF(last_followup_at, TODAY(), \"D\") > 3"),
     Function("NOW", 0, 0, typed(DATETIME), lambda: None, {}, "当前时刻", "NOW()"),
-    Function("DATE", 3, 3, typed(DATE, N, N, N), lambda y, m, d: None if None in (y, m, d) else _safe_date(y, m, d), {},
+    Function("DATE", 3, 3, typed(DATE, N, N, N), lambda y, m, d: None if None in (y, m, d) else _safe_date(y, m, d),
+             {"postgresql": _sql_date},
              "由年月日组成日期", "DATE(2026, 12, 31)"),
     Function("YEAR", 1, 1, _part_rule, _part(lambda d: d.year), _sql_part("%Y", "year"), "年份", "YEAR(signed_on)"),
     Function("MONTH", 1, 1, _part_rule, _part(lambda d: d.month), _sql_part("%m", "month"), "月份", "MONTH(signed_on)"),

@@ -20,7 +20,10 @@ def _round(mode: str) -> Any:
     def run(value: Any, digits: Any = 0) -> Any:
         if value is None or digits is None:
             return None
-        return value.quantize(_places(digits), rounding=mode)
+        try:
+            return value.quantize(_places(digits), rounding=mode)
+        except InvalidOperation:  # more places than exact decimals hold: the value already has fewer
+            return value
     return run
 
 
@@ -44,8 +47,15 @@ def _pg(builder: Any) -> dict[str, Any]:
     return {"postgresql": builder}
 
 
+def _digits(a: list[Any]) -> Any:
+    """ROUND's places in SQL as Python takes them: truncated toward zero (a CAST would round 1.5 to 2)."""
+    return cast(func.trunc(a[1]), Integer) if len(a) > 1 else 0
+
+
 def _pg_round_toward(a: list[Any], down: bool) -> Any:
-    scale = func.power(literal(10, Numeric), a[1] if len(a) > 1 else 0)
+    # 10 cast to NUMERIC: a bare integer parameter makes power() and all after it double precision
+    # (ROUNDUP(80073.623, 4) came out 80073.6231)
+    scale = func.power(cast(literal(10), Numeric), _digits(a))
     inner = func.abs(a[0]) * scale
     magnitude = (func.floor(inner) if down else func.ceil(inner)) / scale
     return func.sign(a[0]) * magnitude
@@ -56,8 +66,8 @@ N = "number"
 
 FUNCTIONS: tuple[Function, ...] = (
     Function("ROUND", 1, 2, typed(NUMBER, N, N), _round(ROUND_HALF_UP),
-             {**_pg(lambda a: func.round(cast(a[0], Numeric), cast(a[1], Integer) if len(a) > 1 else 0)),
-              "duckdb": lambda a: func.round(a[0], cast(a[1], Integer) if len(a) > 1 else 0)},
+             {**_pg(lambda a: func.round(cast(a[0], Numeric), _digits(a))),
+              "duckdb": lambda a: func.round(a[0], _digits(a))},
              "四舍五入到指定小数位", "ROUND(amount * 0.13, 2)"),
     Function("ROUNDUP", 1, 2, typed(NUMBER, N, N), _round(ROUND_UP), _pg(lambda a: _pg_round_toward(a, False)),
              "远离零方向进位", "ROUNDUP(annual_revenue / 12, 0)"),

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, cast, func
+from sqlalchemy import Integer, Numeric, String, case, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.expr.functions.base import Function, typed
@@ -59,6 +59,16 @@ def _concat_sql_sqlite(a: list[Any]) -> Any:
     return out
 
 
+def whole(value: Any, least: int) -> Any:
+    """A count or position in SQL as Python takes it: truncated toward zero (a CAST would round 2.7 up), at least
+    `least` (PostgreSQL reads a negative count from the other end, or refuses it), at most any text's length."""
+    truncated = func.trunc(cast(value, Numeric))  # GREATEST / LEAST would turn a blank into a bound: CASE keeps it
+    return cast(case((truncated < least, least), (truncated > _LONGEST, _LONGEST), else_=truncated), Integer)
+
+
+_LONGEST = 2**31 - 1
+
+
 def _both(sqlite: Any, postgresql: Any, duckdb: Any = None) -> dict[str, Any]:
     """Builders per dialect; DuckDB takes PostgreSQL's spelling unless it has its own."""
     return {"sqlite": sqlite, "postgresql": postgresql, "duckdb": duckdb or postgresql}
@@ -73,13 +83,13 @@ FUNCTIONS: tuple[Function, ...] = (
              {"sqlite": _concat_sql_sqlite}, "连接文本（空值当作空文本）", 'CONCAT(short_name, "（", level, "）")'),
     Function("LEFT", 1, 2, typed(TEXT, T, N), _blank_in(lambda s, n=Decimal(1): s[: max(int(n), 0)]),
              _both(lambda a: func.substr(a[0], 1, a[1] if len(a) > 1 else 1),
-                   lambda a: func.left(a[0], cast(a[1] if len(a) > 1 else 1, Integer))),
+                   lambda a: func.left(a[0], whole(a[1], 0) if len(a) > 1 else 1)),
              "左起若干个字符", "LEFT(name, 2)"),
-    Function("RIGHT", 1, 2, typed(TEXT, T, N), _blank_in(lambda s, n=Decimal(1): s[len(s) - max(int(n), 0):]),
-             _pg_duck(lambda a: func.right(a[0], cast(a[1] if len(a) > 1 else 1, Integer))),
+    Function("RIGHT", 1, 2, typed(TEXT, T, N), _blank_in(lambda s, n=Decimal(1): s[max(len(s) - max(int(n), 0), 0):]),
+             _pg_duck(lambda a: func.right(a[0], whole(a[1], 0) if len(a) > 1 else 1)),
              "右起若干个字符", "RIGHT(phone, 4)"),
     Function("MID", 3, 3, typed(TEXT, T, N, N), _blank_in(lambda s, start, n: s[max(int(start) - 1, 0):][: max(int(n), 0)]),
-             _pg_duck(lambda a: func.substr(a[0], cast(a[1], Integer), cast(a[2], Integer))),
+             _pg_duck(lambda a: func.substr(a[0], whole(a[1], 1), whole(a[2], 0))),
              "从第几个字符起取若干个", "MID(code, 4, 6)"),
     Function("LEN", 1, 1, typed(NUMBER, T), _blank_in(lambda s: Decimal(len(s))),
              _both(lambda a: func.length(a[0]), lambda a: func.char_length(a[0]), lambda a: func.length(a[0])), "字符数", "LEN(name) > 4"),

@@ -35,6 +35,7 @@ class TaskAction(ActionStep):
 
     def check(self, c: FlowChecker, path: str) -> None:
         c.recipients(f"{path}.to", self.to)
+        c.template(self.task.name)
 
     def act(self, run: Run, path: str) -> None:
         users = tuple(resolve(self.to, run.ctx.org, run.state.submitter, run.record))
