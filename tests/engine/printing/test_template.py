@@ -17,7 +17,7 @@ from engine.expr.evaluate import EvalContext
 from engine.printing.template import PrintRecord, render
 
 CRM_JSON = json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text("utf-8"))
-QUOTE = f"forms[{[f['key'] for f in CRM_JSON['forms']].index('quote')}]"  # the quote form's JSON path
+QUOTE_PATH = f"forms[{[f['key'] for f in CRM_JSON['forms']].index('quote')}]"  # the quote form's JSON path
 CTX = EvalContext(datetime(2026, 12, 6, 2, 0, tzinfo=UTC), ZoneInfo("Asia/Shanghai"), "wang")
 
 
@@ -77,13 +77,13 @@ def test_a_bad_template_is_refused_naming_the_placeholder_or_tag(
     if code is None:  # nothing to refuse: the markup is not rendered as written (below)
         return
     assert any(
-        c == code and names in message and path == f"{QUOTE}.print_templates[0].body" for path, c, message in issues
+        c == code and names in message and path == f"{QUOTE_PATH}.print_templates[0].body" for path, c, message in issues
     ), issues
 
 
 def test_header_and_footer_are_checked_at_their_own_path() -> None:
     assert [(p, c) for p, c, _ in _issues("x", footer="{{ nope }}")] == [
-        (f"{QUOTE}.print_templates[0].footer", "invalid_expression")
+        (f"{QUOTE_PATH}.print_templates[0].footer", "invalid_expression")
     ]
 
 
@@ -91,7 +91,7 @@ def test_two_templates_with_one_key_are_refused() -> None:
     app = _with_template("x")
     quote = next(f for f in app["forms"] if f["key"] == "quote")
     quote["print_templates"].append(dict(quote["print_templates"][0]))
-    assert [(i.path, i.code) for i in validate_app(app)] == [(f"{QUOTE}.print_templates[1].key", "duplicate_key")]
+    assert [(i.path, i.code) for i in validate_app(app)] == [(f"{QUOTE_PATH}.print_templates[1].key", "duplicate_key")]
 
 
 def _record(shown: dict[str, Any], unreadable: frozenset[str] = frozenset()) -> tuple[Any, PrintRecord]:
