@@ -76,3 +76,10 @@ def test_a_user_who_may_not_change_the_app_cannot_preview_the_draft(make: Maker,
         r = _query(make, widget, drafted, draft="true")
         assert r.status_code == 403, r.text
         assert r.json()["error"]["code"] == "forbidden"
+
+
+def test_the_mirror_forced_on_a_draft_field_says_why(make: Maker, drafted: dict[str, str]) -> None:
+    """The mirror's tables follow the published forms: forced onto it, a draft field is a 400 naming it."""
+    r = _query(make, BY_GRADE, make.admin, draft="true", engine="mirror")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "unsupported_query", r.text
+    assert "grade" in r.json()["error"]["message"]
