@@ -116,7 +116,7 @@ def _copies(conn: Connection, instance: Row[Any], task: Row[Any], record_ids: li
                                       for i, r in zip(ids, record_ids, strict=True)])
 
 
-def _session(client: TestClient, user: str) -> None:
+def log_in(client: TestClient, user: str) -> None:
     r = client.post("/login", data={"username": user, "password": PASSWORD}, follow_redirects=False)
     assert r.status_code == 303, r.text
 
@@ -166,7 +166,7 @@ def submit_to_task(client: TestClient, headers: dict[str, dict[str, str]], count
 
 
 @contextmanager
-def _live(app: Any) -> Iterator[str]:
+def live_server(app: Any) -> Iterator[str]:
     import uvicorn
 
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
@@ -185,7 +185,7 @@ def designer_in_browser(app: Any, repeat: int) -> dict[str, float]:
     """Navigation to the 60th node drawn, in headless Chromium (a warm browser, a logged-in context)."""
     from playwright.sync_api import sync_playwright
 
-    with _live(app) as base, sync_playwright() as p:
+    with live_server(app) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                     args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_context(locale="zh-CN").new_page()
@@ -212,8 +212,8 @@ def run(backend: str, tasks: int, repeat: int = 30, submits: int = 100, browser:
     result: dict[str, Any] = {"database": db.describe(), "tasks": tasks, "seed_s": seeded,
                               "date": f"{datetime.now(UTC):%Y-%m-%d}"}
     with TestClient(app) as admin, TestClient(app) as boss:
-        _session(admin, "admin")
-        _session(boss, "boss")
+        log_in(admin, "admin")
+        log_in(boss, "boss")
         result["designer"] = designer(admin, repeat)
         result["inbox"] = inbox(boss, repeat, tasks)
         result["submit"] = submit_to_task(admin, headers, submits)

@@ -202,6 +202,20 @@ SYNTHETIC = {  # form -> (share of size, column -> DuckDB expression over i = ra
 }
 
 
+def fill_synthetic(mirror: Mirror, size: int, forms: dict[str, tuple[float, dict[str, str]]]) -> None:
+    """`forms`' rows straight into a synced (empty) mirror of the CRM app: `size × share` rows per form."""
+    system = ("id, version, owner, created_at, updated_at",
+              "i + 1, 1, 'sales' || lpad(CAST(i % 20 AS VARCHAR), 2, '0'), "
+              "TIMESTAMP '2026-11-23' - INTERVAL (i % 20000) HOUR, TIMESTAMP '2026-11-23'")
+    with mirror.write() as conn:
+        for form, (share, columns) in forms.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            values = ", ".join(columns.values())
+            conn.exec_driver_sql(f'INSERT INTO "crm__{form}" ({system[0]}, {names}) SELECT {system[1]}, {values} '
+                                 f"FROM range({int(size * share)}) AS r(i)")
+            mirror.count_rows(conn, f"crm__{form}")
+
+
 def mirror_only(size: int, repeat: int) -> dict[str, Any]:
     """Every CRM widget on a mirror filled with `size` synthetic 商机 and 合同 straight in DuckDB (no
     primary records: loading a million through the platform takes hours on this machine)."""
@@ -211,16 +225,8 @@ def mirror_only(size: int, repeat: int) -> dict[str, Any]:
         f.unlink()
     mirror = Mirror(path)
     sync(db, mirror, datetime.now(UTC))
-    system = ("id, version, owner, created_at, updated_at",
-              "i + 1, 1, 'sales' || lpad(CAST(i % 20 AS VARCHAR), 2, '0'), "
-              "TIMESTAMP '2026-11-23' - INTERVAL (i % 20000) HOUR, TIMESTAMP '2026-11-23'")
-    with Stopwatch() as filling, mirror.write() as conn:
-        for form, (share, columns) in SYNTHETIC.items():
-            names = ", ".join(f'"{c}"' for c in columns)
-            values = ", ".join(columns.values())
-            conn.exec_driver_sql(f'INSERT INTO "crm__{form}" ({system[0]}, {names}) SELECT {system[1]}, {values} '
-                                 f"FROM range({int(size * share)}) AS r(i)")
-            mirror.count_rows(conn, f"crm__{form}")
+    with Stopwatch() as filling:
+        fill_synthetic(mirror, size, SYNTHETIC)
     with db.read() as conn:
         app, _ = definitions.current(conn, "crm")
     rc = ReportContext(db, mirror, Settings(mirror="always", mirror_max_lag=1e9),

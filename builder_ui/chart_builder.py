@@ -71,14 +71,14 @@ def _page(
     with db.read() as conn:
         guard.require_manage(conn, app)
         draft = definitions.draft(conn, app)
-        current, _ = definitions.current(conn, app)
-    reports = [{"key": r.key, "name": r.name} for r in parse_app(draft).reports]
+    working = parse_app(draft)  # previews run on the draft: its forms, published or not
+    reports = [{"key": r.key, "name": r.name} for r in working.reports]
     data = {
         "app": app,
         "report": report,
         "widget": widget,
         "reports": reports,
-        "forms": [{"key": f.key, "name": f.name} for f in current.forms],
+        "forms": [{"key": f.key, "name": f.name} for f in working.forms],
         "form": request.query_params.get("form"),
         "words": {k: t(k) for k in WORDS},
         "check_url": f"/api/v1/apps/{app}/draft/forms/{{form}}/check-expression",

@@ -96,7 +96,7 @@ def editor_page(request: Request, app: str, report: str, user: Viewer, guard: Pa
         "fields": filter_fields(definition, forms, lang),
         "roles": [{"key": r.key, "name": display_name(r, lang)} for r in definition.roles],
         "api": f"/api/v1/apps/{app}/draft/reports/{report}",
-        "query": f"/api/v1/apps/{app}/query",
+        "query": f"/api/v1/apps/{app}/query?draft=true",  # the draft's widgets, on its forms and fields
         "publish": f"/api/v1/apps/{app}/publish",
         "board": f"/apps/{app}/dashboards/{report}",
         "words": {k: t(k) for k in WORDS},

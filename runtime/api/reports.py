@@ -100,18 +100,38 @@ def get_report(app: str, report: str, request: Request, db: DB, mirror: MirrorDB
 
 @router.post("/apps/{app}/query")
 def query(app: str, body: QueryIn, request: Request, db: DB, mirror: MirrorDB, settings: AppSettings,
-          guard: Gatekeeper, engine: str | None = None) -> Any:
-    """One ad-hoc widget definition → the same shape as a dashboard (the report builder's preview)."""
+          guard: Gatekeeper, engine: str | None = None, draft: bool = False) -> Any:
+    """One ad-hoc widget definition → the same shape as a dashboard (the report builder's preview).
+    `?draft=true` (the app's managers only, 403 otherwise): checked and run against the draft definition,
+    so the builders preview forms and fields not yet published."""
     with db.read() as conn:
         if not guard.app_visible(conn, app):
             raise NotFound(f"应用 {app} 不存在", f"no app {app!r}")
-        definition, _ = definitions.current(conn, app)
+        published, _ = definitions.current(conn, app)
+        definition = published
+        if draft:
+            guard.require_manage(conn, app)
+            definition = definitions.draft_definition(conn, app)
     widget = body.widget()
     issues = widget_issues(widget, definition, "widget")
     if issues:
         raise InvalidDefinition(f"图表定义有 {len(issues)} 处错误", f"the widget has {len(issues)} problem(s)", issues=issues)
-    rc = _context(request, db, mirror, settings, guard)
-    return JSONResponse(jsonable({"widgets": [_run(rc, guard, definition, widget, body.filters, engine)]}))
+    if definition is published:
+        rc = _context(request, db, mirror, settings, guard)
+        return JSONResponse(jsonable({"widgets": [_run(rc, guard, definition, widget, body.filters, engine)]}))
+    rc = _context(request, db, mirror, _draft_settings(settings, published, definition), guard)
+    if widget.form in published.forms_by_key:
+        scope_widget(rc, guard, published, widget, body.filters)  # the rights are the published app's
+    # else a form of the draft alone: no record of it exists yet, and its managers are the caller
+    return JSONResponse(jsonable({"widgets": [run_widget(rc, definition, widget, body.filters, engine)]}))
+
+
+def _draft_settings(settings: AppSettings, published: AppDefinition, draft: AppDefinition) -> Any:
+    """The analytics mirror's tables follow the published forms: a draft whose forms differ is previewed
+    on the primary database (a builder adding a dashboard leaves the forms alone: still the mirror)."""
+    if published.dump()["forms"] == draft.dump()["forms"]:
+        return settings
+    return settings.model_copy(update={"mirror": "off"})
 
 
 MAX_POINT_CHARS = 10_000

@@ -1,7 +1,7 @@
 """The chart builder's API: the widget types with the slots each takes, the fields of a form a chart can
 use (its own, the system columns, and related forms' through single relations), and one widget of the
 draft's dashboards read and saved (a new dashboard when the report does not exist yet). Previews go
-through POST /apps/{app}/query (runtime/api/reports.py); publishing is the app's publish
+through POST /apps/{app}/query?draft=true (runtime/api/reports.py: on the draft definition); publishing is the app's publish
 (runtime/api/apps.py). Managers of the whole app only: dashboards belong to the app."""
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ def widget_types(app: str, db: DB, guard: Gatekeeper) -> Any:
 
 
 @router.get("/forms/{form}/report-fields")
-def fields(app: str, form: str, db: DB, guard: Gatekeeper) -> Any:
-    """The fields a chart on `form` can use (published definition, as previews run on it): `key` (a
-    related form's field as `relation.field`), `label`, `group`, `type`, `kind` (the expression type),
-    `dimension` and `buckets` (whether it groups rows, by date buckets), `aggs` (the measures it takes)."""
+def fields(app: str, form: str, db: DB, guard: Gatekeeper, draft: bool = False) -> Any:
+    """The fields a chart on `form` can use (published definition; `?draft=true`: the draft's, as the
+    builder's previews run on it with POST /query?draft=true): `key` (a related form's field as
+    `relation.field`), `label`, `group`, `type`, `kind` (the expression type), `dimension` and `buckets`
+    (whether it groups rows, by date buckets), `aggs` (the measures it takes)."""
     with db.read() as conn:
         guard.require_manage(conn, app)
-        definition, _ = definitions.current(conn, app)
+        definition = definitions.draft_definition(conn, app) if draft else definitions.current(conn, app)[0]
     return {"items": [f.as_json() for f in report_fields(definition.form(form), definition)]}
 
 

@@ -253,6 +253,11 @@ def draft(conn: Connection, key: str) -> dict[str, Any]:
     return version_of(conn, key, row.version).dump()
 
 
+def draft_definition(conn: Connection, key: str) -> AppDefinition:
+    """The working copy parsed (the builders' previews run on it before it is published)."""
+    return parse_app(draft(conn, key))
+
+
 def save_draft(conn: Connection, key: str, data: dict[str, Any], change: Change) -> AppDefinition:
     """Validate and keep a changed working copy (not yet published)."""
     app = parse_app(data)

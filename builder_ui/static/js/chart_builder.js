@@ -1,6 +1,7 @@
 /* The chart builder: a widget definition (docs/reports.md) edited by dragging or clicking fields into
-   维度 / 指标 / 筛选, drawn live through POST /api/v1/apps/{app}/query, saved into a dashboard of the draft
-   (PUT …/draft/reports/{report}/widgets/{key}) and published (POST …/publish).
+   维度 / 指标 / 筛选, drawn live through POST /api/v1/apps/{app}/query?draft=true (on the draft definition, as
+   are the fields listed), saved into a dashboard of the draft (PUT …/draft/reports/{report}/widgets/{key}) and
+   published (POST …/publish).
    The widget JSON is the one source of truth: controls change it, keys they do not know (a measure's
    format, a dimension's label, stages …) stay as they were, so an opened widget saved unchanged is the same.
    Chart types and the slots each takes come from GET …/widget-types; fields from GET …/forms/{form}/report-fields.
@@ -67,7 +68,7 @@
   /* --- fields --- */
 
   async function loadFields() {
-    const r = await window.tangram.api("GET", `${api}/forms/${widget.form}/report-fields`);
+    const r = await window.tangram.api("GET", `${api}/forms/${widget.form}/report-fields?draft=true`);
     fields = r.ok ? r.data.items : [];
     const box = $("cb-fields");
     box.innerHTML = "";
@@ -424,7 +425,7 @@
     }
     box.dataset.state = "loading";
     box.setAttribute("aria-busy", "true");
-    const r = await window.tangram.api("POST", `${api}/query`, Object.assign(definition(), {key: "preview"}));
+    const r = await window.tangram.api("POST", `${api}/query?draft=true`, Object.assign(definition(), {key: "preview"}));
     if (ticket !== asked) return; // a newer preview is on its way
     box.removeAttribute("aria-busy");
     box.replaceChildren();

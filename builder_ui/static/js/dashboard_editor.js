@@ -6,7 +6,7 @@
    DOM contract: #report-name; #save; #publish; #editor-state (role=status); [data-error-for="form"];
    #grid holds one article.widget[data-key][data-x][data-y][data-w][data-h] per widget, with button.handle,
    button.resize, button.copy-widget, button.remove-widget and .body (the preview, drawn by widgets.js from
-   the query API; .body[data-drawn] once answered); #editor-filters li[data-field] with
+   the query API on the draft definition; .body[data-drawn] once answered); #editor-filters li[data-field] with
    input[type=checkbox][data-widget] per widget whose form has the field and button.remove-filter;
    select#new-filter with #add-filter; #editor-roles input[type=checkbox][data-role].
    Nothing is written until 保存 (or 发布, which saves first); copying or deleting a widget saves, then
