@@ -109,8 +109,11 @@ def _row_of(issue: Issue) -> int:
     return int(match.group(1)) if match else 0
 
 
+KEY_CODES = ("missing_key", "duplicate_key", "no_match", "ambiguous_key")
+
+
 def _key_problem(issues: list[Issue]) -> bool:
-    return any(i.code in ("missing_key", "duplicate_key", "no_match", "ambiguous_key") for i in issues)
+    return any(i.code in KEY_CODES for i in issues)
 
 
 def _issue(result: Plan, index: int, code: str, field_key: str, message: str, message_en: str) -> Issue:
@@ -167,6 +170,23 @@ def _match(conn: Connection, result: Plan, change: Change, scope: Any) -> None:
             shown = " / ".join(str(v) for v in key)
             result.fail(index, _issue(result, index, "no_match", lead, f"找不到业务主键为“{shown}”的记录",
                                       f"no record has the business key {shown!r}"))
+
+
+def same_matches(conn: Connection, result: Plan, change: Change, scope: Any) -> bool:
+    """Each row of a plan made earlier still names the record it named then, at the same version, and no
+    other row names one now (the run's check that a dry run's plan still holds)."""
+    if result.spec.mode == "create":
+        return True
+    now = Plan(result.ref, result.spec, result.parsed, result.header, result.columns)
+    _match(conn, now, change, scope)
+    return ({i: (r.id, r.version) for i, r in now.matches.items()}
+            == {i: (r.id, r.version) for i, r in result.matches.items()}
+            and _key_problems(now) == _key_problems(result))
+
+
+def _key_problems(result: Plan) -> dict[int, list[str]]:
+    codes = {i: [x.code for x in found if x.code in KEY_CODES] for i, found in result.issues.items()}
+    return {i: c for i, c in codes.items() if c}
 
 
 def _stored_by_key(conn: Connection, result: Plan, leads: set[Any],
@@ -292,4 +312,5 @@ def _cell_text(field: FieldType, value: Any, names: dict[int, str], change: Chan
     return "" if cell is None else str(cell)
 
 
-__all__ = ["Plan", "PREVIEW_ROWS", "chosen_columns", "plan", "try_updates", "report", "issue_list"]
+__all__ = ["Plan", "PREVIEW_ROWS", "chosen_columns", "plan", "try_updates", "report", "issue_list",
+           "same_matches"]

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from engine.errors import Conflict, EngineError, Issue, NotFound
 from runtime import audit
 from runtime.db.db import Database
-from runtime.io import import_plan, import_runs, imports
+from runtime.io import checked_plans, import_plan, import_runs, imports
 from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
 from runtime.io.import_files import error_report_bytes
 from runtime.io.records import cell_names, records_named
@@ -125,7 +125,13 @@ def _values(conn: Connection, gate: FormGate, rows: Any, columns: dict[int, Any]
 def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, change: Change) -> dict[str, Any]:
     """Check every row as the run would, write nothing: the counts, the preview and every problem."""
     spec = ImportSpec.model_validate(run.spec)
-    return tried(db, _plan(db, guard, run, data, limits, spec, change), change)
+    with db.read() as conn:
+        gate = gate_for(guard, conn, run.app, run.form, spec)
+        plan = plan_rows(conn, gate.ref, data, run.filename, limits, spec, change, gate)
+    before = {index: list(found) for index, found in plan.issues.items()}  # what `tried` adds is tried anew
+    report = tried(db, plan, change)
+    checked_plans.keep(run.id, run.file_id, run.spec, gate.rights, frozenset(gate.hidden | gate.masked), plan, before)
+    return report
 
 
 def tried(db: Database, plan: import_plan.Plan, change: Change) -> dict[str, Any]:
@@ -213,7 +219,8 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
         import_runs.change(conn, run_id, tick(), status="done", result=result, done=result["counts"]["rows"])
 
     try:
-        plan = _plan(db, guard, run, upload_bytes(root, run), limits, spec, change)
+        plan = _checked_plan(db, guard, run, spec, change) or _plan(db, guard, run, upload_bytes(root, run), limits,
+                                                                   spec, change)
         with db.write() as conn:
             import_runs.change(conn, run_id, tick(), total=len(plan.parsed.items), done=0)
         write(db, plan, actor, change, run.filename, progress=progress, finished=finished, run_id=run_id)
@@ -222,6 +229,22 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
     except Exception as e:  # a bug or the database gone: the import failed, said so, nothing half-written
         log.exception("import %s failed", run_id)
         _failed(db, run_id, e, tick())
+
+
+def _checked_plan(db: Database, guard: Guard, run: Any, spec: ImportSpec, change: Change) -> import_plan.Plan | None:
+    """The plan of the import's dry run when this process made it and it still holds (checked_plans): the
+    rows checked again by the importer's gate as the run finds it, and for an upsert matched again."""
+    with db.read() as conn:
+        gate = gate_for(guard, conn, run.app, run.form, spec)
+        plan = checked_plans.take(run.id, run.file_id, run.spec, gate.ref.version, gate.rights, frozenset(gate.hidden | gate.masked))
+        if plan is None:
+            return None
+        gate.check_write(plan.parsed.items, prefix=True)
+        scope = gate.where("update") if spec.mode != "create" else None
+        if not import_plan.same_matches(conn, plan, gate.writing(change), scope):
+            return None
+    log.info("import %s: the dry run's plan of %d rows reused", run.id, len(plan.parsed.items))
+    return plan
 
 
 def write(db: Database, plan: import_plan.Plan, actor: Actor, change: Change, filename: str, *,

@@ -52,7 +52,7 @@ class PreparedImport:
     parsed: ParsedRows
     datas: list[dict[str, Any]]
     sources: dict[int, dict[str, Any]]
-    words: dict[int, list[str]]  # the search index's words of each row, worked out ahead
+    words: dict[int, str]  # the search index's words of each row, worked out ahead (search.words_ahead)
 
     @property
     def rows(self) -> int:
@@ -155,7 +155,7 @@ def _prepared_again(conn: Connection, prepared: PreparedImport, change: Change) 
 
 
 def _stage(db: Database, prepared: PreparedImport, batch: staging.Batch, datas: list[dict[str, Any]], start: int,
-           words: dict[int, list[str]], change: Change) -> list[records.NewRecord]:
+           words: dict[int, str], change: Change) -> list[records.NewRecord]:
     """Stage the chunk of rows from `start`, in a write transaction of its own."""
     try:
         with db.write() as conn, search.words_known(prepared.ref.form, words):

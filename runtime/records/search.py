@@ -117,25 +117,29 @@ def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], da
         found = words.get(id(d))
         if found is None:
             docs.append((i, _words(form, d)))
-        else:  # the auto numbers were given after the words were worked out
-            docs.append((i, list(set(found).union(search.document([d.get(k) for k in numbered])))))
+        elif numbered:  # the auto numbers were given after the words were worked out
+            docs.append((i, list(set(found.split()).union(search.document([d.get(k) for k in numbered])))))
+        else:
+            docs.append((i, found.split()))
     _write(conn, docs)
     pinyin.write(conn, form, ids, datas, replace=replace)
 
 
-def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]]) -> dict[int, list[str]]:
+def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]]) -> dict[int, str]:
     """The words of each record to be (by the identity of its data), auto numbers left out: what
     index_records would work out under the write lock, worked out before it is taken (an import's
-    check step). Give them to index_records with `words_known`."""
+    check step). Give them to index_records with `words_known`. Each record's words are kept as one
+    text, space-separated: a list of short str objects costs several times the memory, and an import
+    keeps them for every row until it is written."""
     if not form.searched_fields:
         return {}
     numbered = set(_numbered(form))
     keys = [k for k in form.searched_fields if k not in numbered]
-    return {id(d): _words(form, d, keys) for d in datas}
+    return {id(d): " ".join(_words(form, d, keys)) for d in datas}
 
 
 @contextmanager
-def words_known(form: FormDefinition, words: dict[int, list[str]]) -> Iterator[None]:
+def words_known(form: FormDefinition, words: dict[int, str]) -> Iterator[None]:
     """Within the block, new records of `form` whose data is a key of `words` (the very dicts
     words_ahead was given, which the caller keeps alive) are indexed with those words."""
     token = _KNOWN.set((form.key, words))
@@ -145,7 +149,7 @@ def words_known(form: FormDefinition, words: dict[int, list[str]]) -> Iterator[N
         _KNOWN.reset(token)
 
 
-_KNOWN: ContextVar[tuple[str, dict[int, list[str]]] | None] = ContextVar("tangram_words_known", default=None)
+_KNOWN: ContextVar[tuple[str, dict[int, str]] | None] = ContextVar("tangram_words_known", default=None)
 
 
 def _numbered(form: FormDefinition) -> list[str]:

@@ -313,3 +313,53 @@ def test_a_value_mapping_that_is_not_text_or_a_number_is_422_naming_it(kh: Any, 
     run = _upload(kh, _xlsx(("客户", FIRST))).json()["id"]
     r = _spec(kh, run, values=values)
     assert r.status_code == 422 and "values" in r.text
+
+
+# The run reuses its dry run's plan (runtime/io/checked_plans.py) only while what it was made from holds:
+# what changed between the dry run and the run is seen by the run as when it planned the rows anew.
+
+
+def test_a_record_renamed_between_the_dry_run_and_the_run_is_no_longer_the_one_its_row_updates(kh: Any) -> None:
+    first = _upload(kh, _xlsx(("客户", FIRST))).json()["id"]
+    _spec(kh, first, columns=COLUMNS, values=LEVELS)
+    _dry(kh, first)
+    _run(kh, first)
+    rows = [ODD, ["苏州恒瑞精密机械有限公司", "13800138000", "华东", "B类", 150000, "X-1"]]
+    run = _upload(kh, _xlsx(("客户", rows))).json()["id"]
+    _spec(kh, run, columns=COLUMNS, values=LEVELS, mode="upsert", key=["name"])
+    assert _dry(kh, run).json()["result"]["counts"]["updated"] == 1
+    items = kh.client.get(RECORDS, params={"limit": 100}, headers=kh.admin).json()["items"]
+    renamed = next(i for i in items if i["data"]["name"] == "苏州恒瑞精密机械有限公司")
+    r = kh.client.patch(f"{RECORDS}/{renamed['id']}", json={"data": {"name": "恒瑞精密（已更名）"}}, headers=kh.admin)
+    assert r.status_code == 200, r.text
+    done = _run(kh, run)
+    assert done["status"] == "done" and done["result"]["counts"]["new"] == 1, done
+    stored = _customers(kh)
+    assert stored["恒瑞精密（已更名）"]["level"] == "A"  # left as it was
+    assert stored["苏州恒瑞精密机械有限公司"]["level"] == "B" and len(stored) == 4
+
+
+def test_a_unique_value_stored_between_the_dry_run_and_the_run_fails_the_run_naming_its_row(kh: Any) -> None:
+    run = _upload(kh, _xlsx(("客户", FIRST))).json()["id"]
+    _spec(kh, run, columns=COLUMNS, values=LEVELS)
+    assert _dry(kh, run).json()["result"]["counts"]["failed"] == 0
+    kh.record("customer", {"name": "杭州云帆科技有限公司"}, app="kh")
+    done = _run(kh, run)
+    assert done["status"] == "failed", done
+    assert [(i["row"], i["field"], i["code"]) for i in done["result"]["issues"]] == [(3, "name", "unique_violation")]
+    assert list(_customers(kh)) == ["杭州云帆科技有限公司"]
+
+
+def test_an_importer_who_lost_the_right_between_the_dry_run_and_the_run_imports_nothing(kh: Any) -> None:
+    kh.user("clerk1", admin=False)
+    kh.client.put("/api/v1/apps/kh/roles/clerk/members", json={"users": ["clerk1"]}, headers=kh.admin)
+    clerk = kh.user("clerk1", admin=False)
+    run = _upload(kh, _xlsx(("客户", FIRST)), headers=clerk).json()["id"]
+    _spec(kh, run, headers=clerk, columns=COLUMNS, values=LEVELS)
+    assert _dry(kh, run, headers=clerk).json()["result"]["counts"]["new"] == 3
+    assert kh.client.post(f"{BASE}/{run}/run", headers=clerk).status_code == 202
+    kh.client.put("/api/v1/apps/kh/roles/clerk/members", json={"users": []}, headers=kh.admin)
+    run_due(kh.app.state.db, kh.app.state.settings, datetime.now(UTC))
+    shown = kh.client.get(f"{BASE}/{run}", headers=kh.admin).json()
+    assert shown["status"] == "failed", shown
+    assert _customers(kh) == {}
