@@ -30,6 +30,7 @@ from builder_ui import (
 )
 from builder_ui import messages as messages_page
 from builder_ui import printing as print_pages
+from builder_ui import system_settings as system_settings_page
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
 from builder_ui.rendering import render
@@ -146,3 +147,4 @@ def install(app: FastAPI) -> None:
     app.include_router(print_pages.router)  # the print view and the print template editor
     app.include_router(import_pages.router)  # the import wizard (issue 26)
     app.include_router(roles.router)  # 角色与权限 and 离职交接 (issue 27)
+    app.include_router(system_settings_page.router)  # 系统设置 (issue 27)

@@ -1,0 +1,35 @@
+"""系统设置 (administrators): a section per area (邮件, 时区与工作时间, 节假日, 品牌, 密码与登录) with the
+settings' values; saving, the holiday import and the test e-mail are the browser calling the JSON API
+(runtime/api/system_settings.py), so the page only renders what it answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from builder_ui.rendering import render
+from builder_ui.viewer import Viewer
+from runtime.api.deps import DB, AppSettings
+from runtime.api.guard import NO_RECORDS, require_admin
+from runtime.system_settings import store
+
+router = APIRouter()
+
+INPUTS = {
+    "smtp_port": "number",
+    "smtp_starttls": "checkbox",
+    "smtp_password": "password",
+    "work_hours": "hours",
+    "holidays": "dates",
+    "workdays": "dates",
+    "password_min_length": "number",
+}
+"""How each setting is edited (others: a text box)."""
+
+
+@router.get("/admin/settings", dependencies=[NO_RECORDS])  # administrators only: require_admin below
+def settings_page(request: Request, user: Viewer, db: DB, base: AppSettings) -> Response:
+    require_admin(user)
+    with db.read() as conn:
+        sections = store.describe(conn, base)
+    return render(request, "admin/settings.html", user=user, sections=sections, inputs=INPUTS, timezone=base.timezone)
