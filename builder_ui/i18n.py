@@ -599,7 +599,11 @@ ZH |= {
     "st_import_run": "导入", "st_imported": "已导入 {holidays} 个节假日、{workdays} 个调休上班日（{year} 年），保存后生效",
     "st_import_none": "没有找到日期", "st_brand_name": "系统名称（显示在顶栏）", "st_password_min_length": "密码最少位数",
     "st_test_to": "测试收件地址", "st_test_email": "发送测试邮件", "st_test_sent": "测试邮件已发送",
-    "st_test_failed": "发送失败：",
+    "st_test_failed": "发送失败：", "st_section_robots": "钉钉 / 企业微信 机器人",
+    "st_robots_hint": "流程的钉钉、企业微信通知没有填写 Webhook 时，发到这里设置的群机器人",
+    "st_dingtalk_webhook": "钉钉机器人 Webhook", "st_dingtalk_secret": "钉钉加签密钥",
+    "st_wecom_webhook": "企业微信机器人 Webhook", "st_test_dingtalk": "发送测试消息（钉钉）",
+    "st_test_wecom": "发送测试消息（企业微信）", "st_robot_sent": "测试消息已发送",
 }
 EN |= {
     "st_title": "System settings", "st_hint": "These settings are stored in the database and take precedence over "
@@ -620,6 +624,11 @@ EN |= {
     "st_import_none": "No dates found", "st_brand_name": "Name (in the top bar)",
     "st_password_min_length": "Minimum password length", "st_test_to": "Test recipient",
     "st_test_email": "Send a test e-mail", "st_test_sent": "Test e-mail sent", "st_test_failed": "Sending failed: ",
+    "st_section_robots": "DingTalk / WeCom robots",
+    "st_robots_hint": "Flow messages to DingTalk or WeCom that name no webhook go to these group robots",
+    "st_dingtalk_webhook": "DingTalk robot webhook", "st_dingtalk_secret": "DingTalk signing secret",
+    "st_wecom_webhook": "WeCom robot webhook", "st_test_dingtalk": "Send a test message (DingTalk)",
+    "st_test_wecom": "Send a test message (WeCom)", "st_robot_sent": "Test message sent",
 }
 
 

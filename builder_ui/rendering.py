@@ -69,7 +69,7 @@ def _top_bar(request: Request, user: Any) -> dict[str, Any]:
 def _brand_name(request: Request) -> str | None:
     """系统设置 → 品牌: the name the top bar shows (None: 七巧板 / Tangram)."""
     with request.app.state.db.read() as conn:
-        return system_settings.effective(conn, request.app.state.settings).brand_name
+        return system_settings.effective(conn, request.app.state.settings, secrets=False).brand_name
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

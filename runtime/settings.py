@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     """Days off (法定节假日) skipped by working-time SLAs."""
     workdays: list[date] = Field(default_factory=list)
     """Weekend days that are worked (调休): working-time SLAs count them."""
+    dingtalk_webhook: str | None = None
+    """The site's DingTalk group robot (its URL carries the access token): for flow messages naming no robot."""
+    dingtalk_secret: str | None = None
+    """That robot's signing secret (加签), if it has one."""
+    wecom_webhook: str | None = None
+    """The site's WeCom (企业微信) group robot (its URL carries the key): for flow messages naming no robot."""
     brand_name: str | None = None
     """The name in the top bar (unset: 七巧板 / Tangram)."""
     password_min_length: int = Field(default=8, ge=8, le=128)

@@ -5,15 +5,18 @@ robot message through the configured server."""
 from __future__ import annotations
 
 import smtplib
-from typing import Any
+from typing import Any, Literal
 
+import httpx
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from engine.secrets import redact_url
 from runtime import audit
 from runtime.api.deps import DB, AppSettings, CurrentUser, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
-from runtime.jobs.handlers import email
+from runtime.jobs.handlers import email, robots
+from runtime.jobs.handlers.webhook import client
 from runtime.system_settings import store
 
 router = APIRouter(prefix="/api/v1/settings", tags=["settings"], dependencies=[NO_RECORDS])
@@ -59,7 +62,7 @@ def test_email(body: TestEmail, db: DB, base: AppSettings, user: CurrentUser) ->
                 email.message_to(
                     settings,
                     body.to,
-                    f"{settings.brand_name} 测试邮件",
+                    f"{settings.brand_name or '七巧板'} 测试邮件",
                     "这是一封来自系统设置的测试邮件。",
                     "<settings-test@tangram>",
                 )
@@ -67,6 +70,33 @@ def test_email(body: TestEmail, db: DB, base: AppSettings, user: CurrentUser) ->
     except (OSError, smtplib.SMTPException, RuntimeError) as e:
         return {"ok": False, "error": str(e) or type(e).__name__}
     return {"ok": True}
+
+
+class TestRobot(BaseModel):
+    channel: Literal["dingtalk", "wecom"]
+
+
+@router.post("/test-robot")
+def test_robot(body: TestRobot, request: Request, db: DB, base: AppSettings, user: CurrentUser) -> Any:
+    """发送测试消息: one message through the site's DingTalk or WeCom robot, now, with the same URL, signature
+    and format as flow messages: `{"ok": true}` or `{"ok": false, "error": "<why>"}`."""
+    require_admin(user)
+    with db.read() as conn:
+        settings = store.effective(conn, base)
+    title, text = f"{settings.brand_name or '七巧板'} 测试消息", "这是一条来自系统设置的测试消息。"
+    try:
+        webhook, secret = robots.site_robot(settings, body.channel)
+        if body.channel == "dingtalk":
+            url, payload = robots.dingtalk_request(webhook, secret, change_for(request, user).now, title, text)
+        else:
+            url, payload = robots.wecom_request(webhook, title, text)
+        response = client().post(url, content=payload, headers={"Content-Type": "application/json"})
+    except (RuntimeError, httpx.HTTPError) as e:
+        return {"ok": False, "error": redact_url(str(e)) or type(e).__name__}
+    error = (
+        f"HTTP {response.status_code}: {response.text[:200]}" if not response.is_success else robots.refused(response)
+    )
+    return {"ok": False, "error": error} if error else {"ok": True}
 
 
 __all__ = ["router"]

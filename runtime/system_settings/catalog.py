@@ -15,12 +15,13 @@ from runtime.settings import Settings
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "email": ("smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_from", "smtp_starttls", "email_domain"),
+    "robots": ("dingtalk_webhook", "dingtalk_secret", "wecom_webhook"),
     "working_time": ("work_hours",),
     "holidays": ("holidays", "workdays"),
     "brand": ("brand_name",),
     "login": ("password_min_length",),
 }
-SECRETS = frozenset({"smtp_password"})
+SECRETS = frozenset({"smtp_password", "dingtalk_webhook", "dingtalk_secret", "wecom_webhook"})
 """Write-only: stored encrypted, answered only as set / not set, never written to the audit log."""
 NAMES = tuple(name for names in SECTIONS.values() for name in names)
 _BOUNDS = {"smtp_port": (1, 65535)}
@@ -53,6 +54,8 @@ def check(name: str, value: Any) -> Any:
             BusinessCalendar(hours=typed)
         except ValidationError:
             raise _bad(name, "应为两个时刻 HH:MM，开始早于结束", "two HH:MM times, the start before the end") from None
+    if name.endswith("_webhook") and not str(typed).startswith(("https://", "http://")):
+        raise _bad(name, "应为机器人的 Webhook 地址（https://…）", "the robot's webhook URL (https://…)")
     if name in ("holidays", "workdays"):
         typed = sorted(set(typed))
     if name == "timezone":

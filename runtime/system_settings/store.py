@@ -38,23 +38,26 @@ def _stored(conn: Connection) -> dict[str, Any]:
 
 
 def overrides(conn: Connection) -> dict[str, Any]:
-    """The values set in the database, typed (secrets decrypted), cached until the store's revision moves."""
+    """The values set in the database, typed (secrets still sealed), cached until the store's revision moves."""
     revision, key = _revision(conn), id(conn.engine)
     with _lock:
         cached = _cache.get(key)
     if cached and cached[0] == revision:
         return cached[1]
-    values = {
-        n: keyring.current().decrypt(v, _scope(n)) if n in SECRETS else typed(n, v) for n, v in _stored(conn).items()
-    }
+    values = {n: v if n in SECRETS else typed(n, v) for n, v in _stored(conn).items()}
     with _lock:
         _cache[key] = (revision, values)
     return values
 
 
-def effective(conn: Connection, base: Settings) -> Settings:
-    """`base` (the environment's settings) with the database's values over it."""
-    found = overrides(conn)
+def effective(conn: Connection, base: Settings, *, secrets: bool = True) -> Settings:
+    """`base` (the environment's settings) with the database's values over it; `secrets=False` leaves the stored
+    secrets out (the environment's stay), for readers that need none — they then work without the key too."""
+    found = {
+        n: keyring.current().decrypt(v, _scope(n)) if n in SECRETS else v
+        for n, v in overrides(conn).items()
+        if secrets or n not in SECRETS
+    }
     return base.model_copy(update=found) if found else base
 
 
@@ -68,7 +71,7 @@ def current(conn: Connection) -> Settings:
     """The process's settings with the database's values over them, for code that has no Settings at hand."""
     if not _base:
         install(Settings())
-    return effective(conn, _base[0])
+    return effective(conn, _base[0], secrets=False)  # its readers (passwords, the calendar) need no secret
 
 
 def site_calendar(conn: Connection) -> BusinessCalendar:

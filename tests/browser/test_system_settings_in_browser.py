@@ -1,15 +1,18 @@
 """系统设置 in a real browser (issue 27): the administrator opens it from the top bar, sets the SMTP server,
 sends a test e-mail (and sees the server's words when it fails), imports a year's 放假安排 into the holiday
-calendar, renames the system (the top bar shows it) and gets a bad value refused at its field."""
+calendar, sets the DingTalk robot (never shown back) and sends it a test message, renames the system (the top bar shows it) and gets a bad value refused at its field."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Site
-from tests.fakes import smtp_fake
+from runtime.crypto import keyring
+from tests.browser.conftest import Site, serve_site
+from tests.fakes import http_fake, smtp_fake
 
 SCHEDULE = """国庆节、中秋节：
 2026-10-01 休
@@ -18,6 +21,14 @@ SCHEDULE = """国庆节、中秋节：
 2026-09-20 班
 2026年10月10日 班
 """
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The live server with an encryption key: secret settings are stored encrypted."""
+    with serve_site(tmp_path_factory, encryption_key=keyring.new_key()) as s:
+        yield s
+    keyring.install(None)
 
 
 def _save(page: Any, section: str) -> None:
@@ -50,6 +61,18 @@ def test_the_administrator_sets_smtp_holidays_and_the_name_and_tests_the_mail(pa
     _save(page, "email")
     page.get_by_role("button", name="发送测试邮件").click()
     expect(page.locator("#st-test-result")).to_contain_text("发送失败：")
+
+    with http_fake() as robot:  # the robot's URL is written, never shown back
+        page.get_by_label("钉钉机器人 Webhook").fill(f"{robot.url}/robot/send?access_token=tok-1")
+        _save(page, "robots")
+        page.reload()
+        expect(page.get_by_label("钉钉机器人 Webhook")).to_have_value("")
+        expect(page.get_by_label("钉钉机器人 Webhook")).to_have_attribute("placeholder", "已设置（留空则不变）")
+        page.get_by_role("button", name="发送测试消息（钉钉）").click()
+        expect(page.locator("#st-robot-result")).to_have_text("测试消息已发送")
+        assert robot.received[0].path.endswith("access_token=tok-1")
+    page.get_by_role("button", name="发送测试消息（企业微信）").click()
+    expect(page.locator("#st-robot-result")).to_contain_text("发送失败：")
 
     holidays = page.locator("section[data-section=holidays]")
     holidays.locator("summary").click()

@@ -1,8 +1,8 @@
 /* 系统设置: each section's 保存 sends its settings in one PATCH /api/v1/settings (an empty box: back to the
-   environment's value; an empty password box: unchanged); 导入 turns a pasted year of 放假安排 into the two date
+   environment's value; an empty password box: unchanged); 发送测试消息 calls POST /api/v1/settings/test-robot; 导入 turns a pasted year of 放假安排 into the two date
    lists (saved with 保存); 发送测试邮件 calls POST /api/v1/settings/test-email and shows the server's words.
    DOM contract: section[data-section] > .setting[data-setting][data-kind] with inputs named by the setting,
-   [data-clear], [data-save], [data-error-for], #st-import-text/-run/-result, #st-test-to/-email/-result,
+   [data-clear], [data-save], [data-test-robot] (#st-robot-result), [data-error-for], #st-import-text/-run/-result, #st-test-to/-email/-result,
    #settings-words (JSON). */
 "use strict";
 
@@ -66,6 +66,15 @@ document.addEventListener("DOMContentLoaded", () => {
     result.textContent = words.imported.replace("{holidays}", found.holidays.length)
       .replace("{workdays}", found.workdays.length).replace("{year}", [...years].sort().join("、"));
   });
+
+  document.querySelectorAll("[data-test-robot]").forEach((button) => button.addEventListener("click", async () => {
+    const result = document.getElementById("st-robot-result");
+    result.textContent = "";
+    const r = await api("POST", "/api/v1/settings/test-robot", {channel: button.dataset.testRobot});
+    if (!r.ok) { showErrors(button.closest("section"), r.data); return; }
+    result.textContent = r.data.ok ? words.robot_sent : words.failed + r.data.error;
+    result.className = r.data.ok ? "" : "error";
+  }));
 
   const testButton = document.getElementById("st-test-email");
   if (testButton) testButton.addEventListener("click", async () => {

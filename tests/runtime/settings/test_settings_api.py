@@ -171,3 +171,12 @@ def test_a_working_time_sla_skips_the_national_holidays_and_counts_the_adjusted_
     assert w.instance(inst["id"])["status"] == "running"
     w.run_jobs(hours=1)
     assert w.instance(inst["id"])["status"] == "approved"
+
+
+@pytest.mark.usefixtures("with_key")
+def test_a_stored_secret_without_its_key_stops_only_what_needs_it(make: Maker) -> None:
+    assert _patch(make, {"smtp_password": "s3cret", "password_min_length": 10}).status_code == 200
+    keyring.install(None)  # the server restarted without the key
+    assert make.client.get(URL, headers=make.admin).json()["email"]["smtp_password"]["set"] is True
+    r = make.client.post("/api/v1/users", json={"username": "zhao", "password": "abc-1234"}, headers=make.admin)
+    assert r.status_code == 400 and "10" in r.text, r.text  # the password policy still reads the store
