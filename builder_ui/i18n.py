@@ -604,6 +604,9 @@ ZH |= {
     "st_dingtalk_webhook": "钉钉机器人 Webhook", "st_dingtalk_secret": "钉钉加签密钥",
     "st_wecom_webhook": "企业微信机器人 Webhook", "st_test_dingtalk": "发送测试消息（钉钉）",
     "st_test_wecom": "发送测试消息（企业微信）", "st_robot_sent": "测试消息已发送",
+    "st_login_free_failures": "登录失败几次后开始限速（同一用户名与地址）",
+    "st_login_lock_after": "登录失败几次后锁定（同一用户名与地址；同一地址为 5 倍）", "st_login_lock_minutes": "锁定分钟数",
+    "st_brand_logo": "标志（PNG、JPEG、GIF 或 WebP，不超过 256 KB，显示在顶栏）", "st_remove_logo": "移除标志",
 }
 EN |= {
     "st_title": "System settings", "st_hint": "These settings are stored in the database and take precedence over "
@@ -629,6 +632,10 @@ EN |= {
     "st_dingtalk_webhook": "DingTalk robot webhook", "st_dingtalk_secret": "DingTalk signing secret",
     "st_wecom_webhook": "WeCom robot webhook", "st_test_dingtalk": "Send a test message (DingTalk)",
     "st_test_wecom": "Send a test message (WeCom)", "st_robot_sent": "Test message sent",
+    "st_login_free_failures": "Failed logins before waiting starts (per name and address)",
+    "st_login_lock_after": "Failed logins that lock (per name and address; an address: 5×)",
+    "st_login_lock_minutes": "Lock minutes",
+    "st_brand_logo": "Logo (PNG, JPEG, GIF or WebP, at most 256 KB, in the top bar)", "st_remove_logo": "Remove the logo",
 }
 
 

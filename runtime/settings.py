@@ -93,8 +93,16 @@ class Settings(BaseSettings):
     """The site's WeCom (企业微信) group robot (its URL carries the key): for flow messages naming no robot."""
     brand_name: str | None = None
     """The name in the top bar (unset: 七巧板 / Tangram)."""
+    brand_logo: str | None = None
+    """The logo beside it: a `data:image/png;base64,…` URL (PNG, JPEG, GIF or WebP, at most 256 KB)."""
     password_min_length: int = Field(default=8, ge=8, le=128)
     """Characters a new password needs at least (the rest of the policy: docs/security.md)."""
+    login_free_failures: int = Field(default=3, ge=1, le=20)
+    """Failed logins (per name and address) before each attempt must wait (docs/security.md, "Login throttling")."""
+    login_lock_after: int = Field(default=10, ge=3, le=100)
+    """Failed logins (per name and address) that lock that name at that address; an address's own count: 5×."""
+    login_lock_minutes: int = Field(default=15, ge=1, le=1440)
+    """How long such a lock lasts."""
     public_url: str = ""
     """The site's address as readers open it (`https://tangram.example.com`): links in e-mails and robot
     messages (a dashboard subscription's 查看仪表盘) start with it; without it they are site paths."""

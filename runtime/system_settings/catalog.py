@@ -4,6 +4,8 @@ Each is an attribute of runtime.settings.Settings: the environment gives its def
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,8 +20,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "robots": ("dingtalk_webhook", "dingtalk_secret", "wecom_webhook"),
     "working_time": ("work_hours",),
     "holidays": ("holidays", "workdays"),
-    "brand": ("brand_name",),
-    "login": ("password_min_length",),
+    "brand": ("brand_name", "brand_logo"),
+    "login": ("password_min_length", "login_free_failures", "login_lock_after", "login_lock_minutes"),
 }
 SECRETS = frozenset({"smtp_password", "dingtalk_webhook", "dingtalk_secret", "wecom_webhook"})
 """Write-only: stored encrypted, answered only as set / not set, never written to the audit log."""
@@ -47,6 +49,8 @@ def check(name: str, value: Any) -> Any:
         typed = _ADAPTERS[name].validate_python(value, strict=False)
     except ValidationError as e:
         raise _bad(name, f"值不对（{e.errors()[0]['msg']}）", e.errors()[0]["msg"]) from None
+    if typed is None:  # an optional setting left unset (the environment's default)
+        return None
     if name in _BOUNDS and not _BOUNDS[name][0] <= typed <= _BOUNDS[name][1]:
         raise _bad(name, f"应在 {_BOUNDS[name][0]} 到 {_BOUNDS[name][1]} 之间", "out of range")
     if name == "work_hours":
@@ -56,6 +60,8 @@ def check(name: str, value: Any) -> Any:
             raise _bad(name, "应为两个时刻 HH:MM，开始早于结束", "two HH:MM times, the start before the end") from None
     if name.endswith("_webhook") and not str(typed).startswith(("https://", "http://")):
         raise _bad(name, "应为机器人的 Webhook 地址（https://…）", "the robot's webhook URL (https://…)")
+    if name == "brand_logo":
+        logo(typed)
     if name in ("holidays", "workdays"):
         typed = sorted(set(typed))
     if name == "timezone":
@@ -64,6 +70,33 @@ def check(name: str, value: Any) -> Any:
         except (ZoneInfoNotFoundError, ValueError):
             raise _bad(name, "未知时区", "unknown time zone") from None
     return _ADAPTERS[name].dump_python(typed, mode="json")
+
+
+LOGO_BYTES = 256 * 1024
+_IMAGES = {
+    "image/png": (b"\x89PNG",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+"""The logo's formats and how each file starts (SVG is left out: it can carry scripts)."""
+
+
+def logo(data_url: str) -> tuple[str, bytes]:
+    """A logo's media type and bytes from its data URL; BadQuery naming brand_logo when it is not one we take."""
+    head, _, body = data_url.partition(",")
+    media = head.removeprefix("data:").removesuffix(";base64")
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if not head.startswith("data:") or not head.endswith(";base64") or media not in _IMAGES:
+        raise _bad("brand_logo", "应为 PNG、JPEG、GIF 或 WebP 图片", "a PNG, JPEG, GIF or WebP image")
+    if len(raw) > LOGO_BYTES:
+        raise _bad("brand_logo", "图片不能超过 256 KB", "the image may be at most 256 KB")
+    if not raw.startswith(_IMAGES[media]):
+        raise _bad("brand_logo", f"文件内容不是 {media} 图片", f"the file is not a {media} image")
+    return media, raw
 
 
 def typed(name: str, stored: Any) -> Any:
@@ -76,4 +109,4 @@ def calendar(settings: Settings) -> BusinessCalendar:
     return BusinessCalendar(holidays=settings.holidays, workdays=settings.workdays, hours=settings.work_hours)
 
 
-__all__ = ["NAMES", "SECRETS", "SECTIONS", "calendar", "check", "typed"]
+__all__ = ["NAMES", "SECRETS", "SECTIONS", "calendar", "check", "logo", "typed"]

@@ -1,6 +1,7 @@
 """系统设置 in a real browser (issue 27): the administrator opens it from the top bar, sets the SMTP server,
 sends a test e-mail (and sees the server's words when it fails), imports a year's 放假安排 into the holiday
-calendar, sets the DingTalk robot (never shown back) and sends it a test message, renames the system (the top bar shows it) and gets a bad value refused at its field."""
+calendar, sets the DingTalk robot (never shown back) and sends it a test message, renames the system and
+uploads a logo (the top bar shows it) and gets a bad value refused at its field."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 from runtime.crypto import keyring
 from tests.browser.conftest import Site, serve_site
 from tests.fakes import http_fake, smtp_fake
+from tests.runtime.settings.test_settings_api import PNG
 
 SCHEDULE = """国庆节、中秋节：
 2026-10-01 休
@@ -85,7 +87,11 @@ def test_the_administrator_sets_smtp_holidays_and_the_name_and_tests_the_mail(pa
     assert stored["workdays"]["value"] == ["2026-09-20", "2026-10-10"]
 
     page.get_by_label("系统名称").fill("星河云办公")
+    page.locator("#st-brand_logo").set_input_files({"name": "logo.png", "mimeType": "image/png", "buffer": PNG})
     _save(page, "brand")
     page.reload()
     expect(page.locator("#brand-name")).to_have_text("星河云办公")
+    logo = page.locator("#brand-name img.brand-logo")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("img => img.naturalWidth") == 1  # the uploaded image itself, served to the top bar
     assert errors == []

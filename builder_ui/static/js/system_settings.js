@@ -12,7 +12,14 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const lines = (text) => text.split(/\n/).map((s) => s.trim()).filter(Boolean);
 
-  function valueOf(row) {  // the setting's new value; undefined: leave it as it is
+  const asDataUrl = (file) => new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+
+  async function valueOf(row) {  // the setting's new value; undefined: leave it as it is
     const name = row.dataset.setting;
     const inputs = row.querySelectorAll(`[name="${CSS.escape(name)}"]`);
     const box = inputs[0];
@@ -22,6 +29,11 @@ document.addEventListener("DOMContentLoaded", () => {
         const clear = row.querySelector("[data-clear]");
         if (clear && clear.checked) return null;
         return box.value === "" ? undefined : box.value;
+      }
+      case "logo": {  // sent as a data URL; the server checks its type, size and first bytes
+        const clear = row.querySelector("[data-clear]");
+        if (clear && clear.checked) return null;
+        return box.files.length ? asDataUrl(box.files[0]) : undefined;
       }
       case "hours": return [inputs[0].value, inputs[1].value];
       case "dates": return lines(box.value);
@@ -33,10 +45,10 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-save]").forEach((button) => button.addEventListener("click", async () => {
     const section = button.closest("section");
     const body = {};
-    section.querySelectorAll(".setting").forEach((row) => {
-      const value = valueOf(row);
+    for (const row of section.querySelectorAll(".setting")) {
+      const value = await valueOf(row);
       if (value !== undefined) body[row.dataset.setting] = value;
-    });
+    }
     const r = await api("PATCH", "/api/v1/settings", body);
     if (!r.ok) { showErrors(section, r.data); return; }
     clearErrors(section);

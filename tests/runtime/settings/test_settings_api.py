@@ -4,6 +4,7 @@ used by the next job without a restart, and the test e-mail through the real SMT
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -180,3 +181,25 @@ def test_a_stored_secret_without_its_key_stops_only_what_needs_it(make: Maker) -
     assert make.client.get(URL, headers=make.admin).json()["email"]["smtp_password"]["set"] is True
     r = make.client.post("/api/v1/users", json={"username": "zhao", "password": "abc-1234"}, headers=make.admin)
     assert r.status_code == 400 and "10" in r.text, r.text  # the password policy still reads the store
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def test_the_logo_is_an_image_checked_by_its_bytes_and_served_to_the_top_bar(make: Maker) -> None:
+    assert make.client.get("/brand/logo").status_code == 404
+    url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert _patch(make, {"brand_logo": url}).status_code == 200
+    served = make.client.get("/brand/logo")
+    assert served.status_code == 200 and served.content == PNG and served.headers["content-type"] == "image/png"
+    again = make.client.get("/brand/logo", headers={"If-None-Match": served.headers["etag"]})
+    assert again.status_code == 304
+    svg = "data:image/svg+xml;base64," + base64.b64encode(b"<svg onload='alert(1)'/>").decode()
+    fake_png = "data:image/png;base64," + base64.b64encode(b"<html>").decode()
+    big = "data:image/png;base64," + base64.b64encode(PNG + bytes(300 * 1024)).decode()
+    for bad in (svg, fake_png, big, "not a data url"):
+        r = _patch(make, {"brand_logo": bad})
+        assert r.status_code == 400 and "brand_logo" in r.text, r.text
+    assert make.client.get("/brand/logo").content == PNG
