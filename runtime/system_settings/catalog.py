@@ -26,6 +26,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 SECRETS = frozenset({"smtp_password", "dingtalk_webhook", "dingtalk_secret", "wecom_webhook"})
 """Write-only: stored encrypted, answered only as set / not set, never written to the audit log."""
 NAMES = tuple(name for names in SECTIONS.values() for name in names)
+MAX_DATES = 2000  # some twenty years of 节假日 and 调休
 _BOUNDS = {"smtp_port": (1, 65535)}
 
 
@@ -64,6 +65,8 @@ def check(name: str, value: Any) -> Any:
         logo(typed)
     if name in ("holidays", "workdays"):
         typed = sorted(set(typed))
+        if len(typed) > MAX_DATES:
+            raise _bad(name, f"最多 {MAX_DATES} 个日期", f"at most {MAX_DATES} dates")
     if name == "timezone":
         try:
             ZoneInfo(typed)
