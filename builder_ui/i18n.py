@@ -679,6 +679,61 @@ EN |= {
 }
 
 
+# 系统设置 (issue 27)
+ZH |= {
+    "st_title": "系统设置", "st_hint": "这里的设置保存在数据库中，优先于环境变量（TANGRAM_*）；密码类设置只能写入，不会显示",
+    "st_section_email": "邮件", "st_section_working_time": "时区与工作时间", "st_section_holidays": "节假日",
+    "st_section_brand": "品牌", "st_section_login": "密码与登录", "st_save": "保存", "st_saved": "已保存",
+    "st_from_env": "来自环境变量", "st_secret_set": "已设置（留空则不变）", "st_secret_unset": "未设置",
+    "st_clear_secret": "清除", "st_smtp_host": "SMTP 服务器", "st_smtp_port": "端口", "st_smtp_user": "用户名",
+    "st_smtp_password": "密码", "st_smtp_from": "发件人", "st_smtp_starttls": "使用 STARTTLS",
+    "st_email_domain": "邮箱域名（没有邮箱的用户发到 用户名@域名）", "st_work_hours": "工作时间",
+    "st_work_hours_hint": "按工作时间计算的审批时限（SLA）只计这段时间；时区由环境变量 TANGRAM_TIMEZONE 设置",
+    "st_timezone": "时区", "st_holidays": "法定节假日（每行一个日期）", "st_workdays": "调休上班日（每行一个日期）",
+    "st_import": "导入一年的安排", "st_import_hint": "粘贴一年的放假安排，每行一个日期（如 2026-10-01 休、2026-10-10 班）；含“班”的行为调休上班日，其余为节假日。导入会替换该年份已有的日期",
+    "st_import_run": "导入", "st_imported": "已导入 {holidays} 个节假日、{workdays} 个调休上班日（{year} 年），保存后生效",
+    "st_import_none": "没有找到日期", "st_brand_name": "系统名称（显示在顶栏）", "st_password_min_length": "密码最少位数",
+    "st_test_to": "测试收件地址", "st_test_email": "发送测试邮件", "st_test_sent": "测试邮件已发送",
+    "st_test_failed": "发送失败：", "st_section_robots": "钉钉 / 企业微信 机器人",
+    "st_robots_hint": "流程的钉钉、企业微信通知没有填写 Webhook 时，发到这里设置的群机器人",
+    "st_dingtalk_webhook": "钉钉机器人 Webhook", "st_dingtalk_secret": "钉钉加签密钥",
+    "st_wecom_webhook": "企业微信机器人 Webhook", "st_test_dingtalk": "发送测试消息（钉钉）",
+    "st_test_wecom": "发送测试消息（企业微信）", "st_robot_sent": "测试消息已发送",
+    "st_login_free_failures": "登录失败几次后开始限速（同一用户名与地址）",
+    "st_login_lock_after": "登录失败几次后锁定（同一用户名与地址；同一地址为 5 倍）", "st_login_lock_minutes": "锁定分钟数",
+    "st_brand_logo": "标志（PNG、JPEG、GIF 或 WebP，不超过 256 KB，显示在顶栏）", "st_remove_logo": "移除标志",
+}
+EN |= {
+    "st_title": "System settings", "st_hint": "These settings are stored in the database and take precedence over "
+    "the environment (TANGRAM_*); passwords can be written but are never shown",
+    "st_section_email": "E-mail", "st_section_working_time": "Time zone and working hours",
+    "st_section_holidays": "Holidays", "st_section_brand": "Branding", "st_section_login": "Passwords and login",
+    "st_save": "Save", "st_saved": "Saved", "st_from_env": "from the environment",
+    "st_secret_set": "set (leave empty to keep)", "st_secret_unset": "not set", "st_clear_secret": "Clear",
+    "st_smtp_host": "SMTP server", "st_smtp_port": "Port", "st_smtp_user": "User name", "st_smtp_password": "Password",
+    "st_smtp_from": "From", "st_smtp_starttls": "Use STARTTLS",
+    "st_email_domain": "E-mail domain (users without an address get username@domain)", "st_work_hours": "Working hours",
+    "st_work_hours_hint": "Working-time SLAs count only these hours; the time zone is set by TANGRAM_TIMEZONE",
+    "st_timezone": "Time zone", "st_holidays": "Public holidays (one date a line)",
+    "st_workdays": "Adjusted working days (one date a line)", "st_import": "Import a year's schedule",
+    "st_import_hint": "Paste a year's schedule, one date a line (2026-10-01 休, 2026-10-10 班); lines with 班 are "
+    "working days, the others holidays. The import replaces that year's dates",
+    "st_import_run": "Import", "st_imported": "Imported {holidays} holidays and {workdays} working days ({year}); save to apply",
+    "st_import_none": "No dates found", "st_brand_name": "Name (in the top bar)",
+    "st_password_min_length": "Minimum password length", "st_test_to": "Test recipient",
+    "st_test_email": "Send a test e-mail", "st_test_sent": "Test e-mail sent", "st_test_failed": "Sending failed: ",
+    "st_section_robots": "DingTalk / WeCom robots",
+    "st_robots_hint": "Flow messages to DingTalk or WeCom that name no webhook go to these group robots",
+    "st_dingtalk_webhook": "DingTalk robot webhook", "st_dingtalk_secret": "DingTalk signing secret",
+    "st_wecom_webhook": "WeCom robot webhook", "st_test_dingtalk": "Send a test message (DingTalk)",
+    "st_test_wecom": "Send a test message (WeCom)", "st_robot_sent": "Test message sent",
+    "st_login_free_failures": "Failed logins before waiting starts (per name and address)",
+    "st_login_lock_after": "Failed logins that lock (per name and address; an address: 5×)",
+    "st_login_lock_minutes": "Lock minutes",
+    "st_brand_logo": "Logo (PNG, JPEG, GIF or WebP, at most 256 KB, in the top bar)", "st_remove_logo": "Remove the logo",
+}
+
+
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}
 EN |= {key: f.label_en for key, f in SYSTEM_FIELDS.items()}
 

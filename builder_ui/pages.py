@@ -30,6 +30,7 @@ from builder_ui import (
 )
 from builder_ui import messages as messages_page
 from builder_ui import printing as print_pages
+from builder_ui import system_settings as system_settings_page
 from builder_ui.audit_viewer import router as audit_viewer_router
 from builder_ui.i18n import language as ui_language
 from builder_ui.i18n import translator
@@ -150,3 +151,4 @@ def install(app: FastAPI) -> None:
     app.include_router(roles.router)  # 角色与权限 and 离职交接 (issue 27)
     app.include_router(org_admin_router)  # 管理 → 组织架构 (/admin/org, /admin/users/…) and /account/password
     app.include_router(audit_viewer_router)  # 管理 → 审计日志 (/admin/audit)
+    app.include_router(system_settings_page.router)  # 系统设置 (issue 27)

@@ -20,6 +20,7 @@ from builder_ui.cells import cell_text, local_time
 from runtime.accounts.people import display_names
 from runtime.auth import csrf, sessions
 from runtime.flows import flows, messages
+from runtime.system_settings import store as system_settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 _default = FileSystemLoader(TEMPLATES)
@@ -65,6 +66,13 @@ def _top_bar(request: Request, user: Any) -> dict[str, Any]:
                 "my_name": display_names(conn, [user.username]).get(user.username)}
 
 
+def _brand(request: Request) -> dict[str, Any]:
+    """系统设置 → 品牌: the name the top bar shows (None: 七巧板 / Tangram) and whether it shows a logo."""
+    with request.app.state.db.read() as conn:
+        settings = system_settings.effective(conn, request.app.state.settings, secrets=False)
+    return {"brand_name": settings.brand_name, "brand_logo": settings.brand_logo is not None}
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """The page with what every template needs: words, language, user, CSRF token."""
     lang = i18n.language(request)
@@ -73,7 +81,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     user = context.pop("user", None)
     html = env.get_template(template).render(
         request=request, t=i18n.translator(lang), lang=lang, user=user, inbox_count=_inbox_count(request, user),
-        **_top_bar(request, user),
+        **_top_bar(request, user), **_brand(request),
         csrf_token=csrf.token_for(request, token) if token else "",
         when=lambda text: local_time(text, zone), cell=partial(cell_text, zone=zone),
         label=partial(display_name, lang=lang), **context)

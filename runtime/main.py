@@ -44,6 +44,7 @@ from runtime.api import (
     views,
     widget_designer,
 )
+from runtime.api import system_settings as settings_api
 from runtime.api.body_limit import BoundedBody
 from runtime.api.nul_guard import RefuseNul
 from runtime.api.security_headers import SecurityHeaders
@@ -54,6 +55,7 @@ from runtime.db.checkpoints import Checkpointer
 from runtime.db.db import Database, open_database
 from runtime.jobs.worker import EmbeddedWorker
 from runtime.settings import Settings
+from runtime.system_settings import store as system_settings
 
 
 @asynccontextmanager
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                   lifespan=_lifespan)
     app.state.settings = settings
     keyring.configure(settings)  # the keys of encrypted fields (none configured: such fields are refused)
+    system_settings.install(settings)  # 系统设置: the database's values over these
     app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json,
                                        lock_wait=settings.lock_wait_seconds)
     app.state.timezone = ZoneInfo(settings.timezone)
@@ -112,5 +115,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(role_designer.router)  # the roles page (issue 27): roles in the draft, explain
     app.include_router(handover.router)  # 离职交接 (issue 27)
     app.include_router(view_as.router)  # 查看为 (issue 27)
+    app.include_router(settings_api.router)  # 系统设置 (issue 27)
     pages.install(app)
     return app

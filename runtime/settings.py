@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -77,6 +78,31 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     email_domain: str | None = None
     """Users without an e-mail address are written to `<username>@<email_domain>` when this is set."""
+    # 系统设置 (issue 27): these and the SMTP settings above can be set in the web UI too, which overrides them
+    work_hours: tuple[str, str] = ("09:00", "18:00")
+    """Working hours of working-time SLAs (`"business": true`), unless an app's definition has a calendar."""
+    holidays: list[date] = Field(default_factory=list)
+    """Days off (法定节假日) skipped by working-time SLAs."""
+    workdays: list[date] = Field(default_factory=list)
+    """Weekend days that are worked (调休): working-time SLAs count them."""
+    dingtalk_webhook: str | None = None
+    """The site's DingTalk group robot (its URL carries the access token): for flow messages naming no robot."""
+    dingtalk_secret: str | None = None
+    """That robot's signing secret (加签), if it has one."""
+    wecom_webhook: str | None = None
+    """The site's WeCom (企业微信) group robot (its URL carries the key): for flow messages naming no robot."""
+    brand_name: str | None = None
+    """The name in the top bar (unset: 七巧板 / Tangram)."""
+    brand_logo: str | None = None
+    """The logo beside it: a `data:image/png;base64,…` URL (PNG, JPEG, GIF or WebP, at most 256 KB)."""
+    password_min_length: int = Field(default=8, ge=8, le=128)
+    """Characters a new password needs at least (the rest of the policy: docs/security.md)."""
+    login_free_failures: int = Field(default=3, ge=1, le=20)
+    """Failed logins (per name and address) before each attempt must wait (docs/security.md, "Login throttling")."""
+    login_lock_after: int = Field(default=10, ge=3, le=100)
+    """Failed logins (per name and address) that lock that name at that address; an address's own count: 5×."""
+    login_lock_minutes: int = Field(default=15, ge=1, le=1440)
+    """How long such a lock lasts."""
     public_url: str = ""
     """The site's address as readers open it (`https://tangram.example.com`): links in e-mails and robot
     messages (a dashboard subscription's 查看仪表盘) start with it; without it they are site paths."""

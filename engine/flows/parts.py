@@ -92,14 +92,12 @@ class _Message(_Model):
     message: str
     """Text with `{field}` placeholders filled from the record."""
     webhook: str | None = None
-    """dingtalk / wecom: the group robot's URL."""
+    """dingtalk / wecom: the group robot's URL; left out, the site's robot of 系统设置."""
     secret: str | None = None
     """dingtalk: the robot's signing secret (加签)."""
 
     @model_validator(mode="after")
     def _target(self) -> _Message:
-        if self.channel in ("dingtalk", "wecom") and not self.webhook:
-            raise ValueError(f'channel "{self.channel}" needs "webhook" (the robot URL)')
         if self.channel in ("in_app", "email") and self.to is None:
             raise ValueError(f'channel "{self.channel}" needs "to"')
         return self

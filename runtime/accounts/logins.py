@@ -45,9 +45,24 @@ class Rule:
     lock_after: int | None
 
 
-PAIR = Rule("pair", FREE_FAILURES, LOCK_AFTER)
-ADDRESS = Rule("address", FREE_FAILURES * ADDRESS_FACTOR, LOCK_AFTER * ADDRESS_FACTOR)
-ACCOUNT = Rule("account", FREE_FAILURES, None)
+@dataclass(frozen=True)
+class Throttle:
+    """The limits an administrator may change (系统设置 → 密码与登录): free failures, failures that lock a name
+    at an address (the address's own count: ADDRESS_FACTOR times both), and how long a lock lasts."""
+
+    free_failures: int = FREE_FAILURES
+    lock_after: int = LOCK_AFTER
+    lock_minutes: int = LOCK_MINUTES
+
+    def rules(self) -> tuple[Rule, Rule, Rule]:
+        """The pair, address and account rules under these limits."""
+        return (Rule("pair", self.free_failures, self.lock_after),
+                Rule("address", self.free_failures * ADDRESS_FACTOR, self.lock_after * ADDRESS_FACTOR),
+                Rule("account", self.free_failures, None))
+
+
+DEFAULT_THROTTLE = Throttle()
+PAIR, ADDRESS, ACCOUNT = DEFAULT_THROTTLE.rules()
 
 
 @dataclass(frozen=True)
@@ -83,11 +98,12 @@ class _Key:
     address: str | None
 
 
-def _keys(attempt: Attempt) -> list[_Key]:
+def _keys(attempt: Attempt, throttle: Throttle = DEFAULT_THROTTLE) -> list[_Key]:
     pair = hashlib.sha256(f"{attempt.name}\n{attempt.where}".encode()).hexdigest()[:40]
-    return [_Key(PAIR, f"pair:{pair}", attempt.name, attempt.where),
-            _Key(ADDRESS, f"ip:{attempt.where}", None, attempt.where),
-            _Key(ACCOUNT, f"user:{attempt.name}", attempt.name, None)]
+    pair_rule, address_rule, account_rule = throttle.rules()
+    return [_Key(pair_rule, f"pair:{pair}", attempt.name, attempt.where),
+            _Key(address_rule, f"ip:{attempt.where}", None, attempt.where),
+            _Key(account_rule, f"user:{attempt.name}", attempt.name, None)]
 
 
 def is_known_address(conn: Connection, attempt: Attempt) -> bool:
@@ -106,9 +122,10 @@ def _wait(rule: Rule, failures: int, last: datetime, locked_until: datetime | No
     return math.ceil((ready - now).total_seconds()) if ready > now else 0
 
 
-def check_allowed(conn: Connection, attempt: Attempt, now: datetime) -> None:
+def check_allowed(conn: Connection, attempt: Attempt, now: datetime, throttle: Throttle = DEFAULT_THROTTLE) -> None:
     """TooManyAttempts (429 with Retry-After) when any count must still wait; the password is not even tried."""
-    keys = {k.key: k for k in _keys(attempt) if k.rule is not ACCOUNT or not is_known_address(conn, attempt)}
+    keys = {k.key: k for k in _keys(attempt, throttle)
+            if k.rule.scope != "account" or not is_known_address(conn, attempt)}
     rows = conn.execute(select(login_attempts).where(login_attempts.c.key.in_(list(keys))))
     wait = max((_wait(keys[r.key].rule, r.failures, r.last_failure_at, r.locked_until, now) for r in rows), default=0)
     if wait > 0:
@@ -116,19 +133,20 @@ def check_allowed(conn: Connection, attempt: Attempt, now: datetime) -> None:
                               retry_after=wait)
 
 
-def record_failure(conn: Connection, attempt: Attempt, now: datetime) -> list[Lock]:
+def record_failure(conn: Connection, attempt: Attempt, now: datetime,
+                   throttle: Throttle = DEFAULT_THROTTLE) -> list[Lock]:
     """Count one failure on each key (the account's too, known address or not); the locks this made."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     c = login_attempts.c
     locks = []
-    for k in _keys(attempt):
+    for k in _keys(attempt, throttle):
         statement = dialect.insert(login_attempts).values(
             key=k.key, username=k.username, address=k.address, failures=1, last_failure_at=now)
         failures = conn.scalar(statement.on_conflict_do_update(index_elements=["key"], set_={
             "failures": case((c.last_failure_at <= now - FORGET_AFTER, 1), else_=c.failures + 1),
             "last_failure_at": now}).returning(c.failures))
         if k.rule.lock_after is not None and failures >= k.rule.lock_after:
-            until = now + timedelta(minutes=LOCK_MINUTES)
+            until = now + timedelta(minutes=throttle.lock_minutes)
             conn.execute(update(login_attempts).where(c.key == k.key).values(locked_until=until, failures=0))
             locks.append(Lock(k.rule.scope, until))
     return locks
@@ -158,4 +176,4 @@ def unlock(conn: Connection, username: str) -> int:
     return conn.execute(delete(login_attempts).where(login_attempts.c.username == name)).rowcount
 
 
-__all__ = ["Attempt", "Lock", "check_allowed", "record_failure", "record_success", "unlock", "is_known_address"]
+__all__ = ["DEFAULT_THROTTLE", "Attempt", "Lock", "Throttle", "check_allowed", "record_failure", "record_success", "unlock", "is_known_address"]

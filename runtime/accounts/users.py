@@ -15,6 +15,7 @@ from engine.errors import AlreadyExists, BadQuery, Unauthorized
 from runtime.auth.passwords import check_password, hash_password, verify_password
 from runtime.db.tables import department_members, tokens, users
 from runtime.records.context import Actor
+from runtime.system_settings import store as system_settings
 
 USERNAME_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -24,7 +25,7 @@ def create_user(conn: Connection, username: str, password: str, now: datetime, *
     """A new active user; AlreadyExists if the username is taken."""
     if not re.fullmatch(USERNAME_RE, username):
         raise BadQuery("用户名只能包含字母、数字和 . _ -", "a username is letters, digits and . _ -", field="username")
-    check_password(password, username)
+    check_password(password, username, system_settings.current(conn).password_min_length)
     try:
         with conn.begin_nested():
             user_id = conn.scalar(insert(users).values(
@@ -40,7 +41,7 @@ def user_by_name(conn: Connection, username: str) -> Row[Any] | None:
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
-    check_password(password, username)
+    check_password(password, username, system_settings.current(conn).password_min_length)
     conn.execute(update(users).where(users.c.username == username).values(password_hash=hash_password(password)))
 
 

@@ -19,6 +19,8 @@ from runtime.api.guard import NO_RECORDS
 from runtime.auth import sessions
 from runtime.db.db import Database
 from runtime.records.context import Actor
+from runtime.settings import Settings
+from runtime.system_settings import store as system_settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], dependencies=[NO_RECORDS])
 
@@ -26,6 +28,11 @@ router = APIRouter(prefix="/api/v1", tags=["auth"], dependencies=[NO_RECORDS])
 class Login(BaseModel):
     username: str
     password: str
+
+
+def throttle_of(settings: Settings) -> logins.Throttle:
+    """The login throttle's limits of 系统设置 (docs/security.md, "Login throttling")."""
+    return logins.Throttle(settings.login_free_failures, settings.login_lock_after, settings.login_lock_minutes)
 
 
 def sign_in(request: Request, db: Database, now: datetime, username: str, password: str, days: int,
@@ -36,16 +43,18 @@ def sign_in(request: Request, db: Database, now: datetime, username: str, passwo
     ip = request.client.host if request.client else None
     body = Login(username=username, password=password)
     attempt = logins.Attempt(body.username, ip)
+    with db.read() as conn:
+        throttle = throttle_of(system_settings.current(conn))
     try:
         with db.write() as conn:
-            logins.check_allowed(conn, attempt, now)
+            logins.check_allowed(conn, attempt, now, throttle)
             user = authenticate(conn, body.username, body.password)
             token = issue_token(conn, user.id, now, kind=kind, days=days)
             logins.record_success(conn, attempt, user.id, now)
             audit.write(conn, "login", Actor(user.username, user.id, ip=ip), now)
     except Unauthorized:
         with db.write() as conn:  # the login's own transaction rolled back: count the failure in another
-            locks = logins.record_failure(conn, attempt, now)
+            locks = logins.record_failure(conn, attempt, now, throttle)
             audit.write(conn, "login.failed", Actor(None, ip=ip), now, username=body.username[:64])
             for lock in locks:  # by the system: the name tried is the subject, as for a failed login
                 audit.write(conn, "login.locked", Actor(None, ip=ip), now, username=body.username[:64],

@@ -17,13 +17,13 @@ COMMON = frozenset({"password", "password1", "12345678", "123456789", "123456789
                     "1qaz2wsx", "zaq12wsx", "aa123456", "p@ssw0rd", "passw0rd"})
 
 
-def check_password(password: str, username: str = "") -> None:
-    """The policy: 8 to 256 characters, two kinds of characters at least (letters, digits, others), not the
+def check_password(password: str, username: str = "", min_length: int = MIN_LENGTH) -> None:
+    """The policy: `min_length` (8 unless 系统设置 says more) to 256 characters, two kinds of characters at least (letters, digits, others), not the
     username and not one of the most common passwords. BadQuery naming the rule otherwise."""
     kinds = sum((any(c.isalpha() for c in password), any(c.isdigit() for c in password),
                  any(not c.isalnum() for c in password)))
-    if len(password) < MIN_LENGTH:
-        raise BadQuery(f"密码至少 {MIN_LENGTH} 位", f"a password needs at least {MIN_LENGTH} characters",
+    if len(password) < min_length:
+        raise BadQuery(f"密码至少 {min_length} 位", f"a password needs at least {min_length} characters",
                        field="password")
     if len(password) > MAX_LENGTH:
         raise BadQuery(f"密码最多 {MAX_LENGTH} 位", f"a password has at most {MAX_LENGTH} characters", field="password")

@@ -461,3 +461,12 @@ record_merges = Table(
 )
 
 __all__ += ["record_merges"]
+
+system_settings = Table(
+    "system_settings", metadata,  # 系统设置 (issue 27): a value here overrides the environment's (TANGRAM_*)
+    Column("name", String(63), primary_key=True),  # a Settings attribute named in runtime/system_settings/catalog.py
+    Column("value", RecordJSON),  # None: back to the environment's value; a secret: its ciphertext
+    Column("revision", Integer, nullable=False),  # the store's revision when written: caches compare the largest
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(200)),
+)

@@ -30,6 +30,7 @@ from runtime.db.tables import messages as messages_table
 from runtime.records import records
 from runtime.records.context import Actor, FormRef, Readable
 from runtime.records.derived import related_values
+from runtime.system_settings import store as system_settings
 
 _running: ContextVar[tuple[tuple[str, str, int | None], ...]] = ContextVar("tangram_running_flows", default=())
 """The flows carrying out effects on this call stack: their own record writes pass the approval lock and
@@ -90,7 +91,8 @@ def context(conn: Connection, app: AppDefinition, version: int, flow: FlowDefini
             tz: ZoneInfo) -> FlowContext:
     form = app.form(flow.form)
     values = record_values(conn, FormRef(app, version, form), record_id, read_by=[flow])
-    return FlowContext(values, lambda: load_org(conn, app.key), form, tz, app.calendar, record_id)
+    calendar = app.calendar or system_settings.site_calendar(conn)  # an app's own calendar, else 系统设置's
+    return FlowContext(values, lambda: load_org(conn, app.key), form, tz, calendar, record_id)
 
 
 def _sync_tasks(conn: Connection, row: Row[Any], before: FlowInstanceState, after: FlowInstanceState) -> None:

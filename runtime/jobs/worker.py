@@ -33,6 +33,7 @@ from runtime.jobs.job_run import JobRun, LeaseLost
 from runtime.jobs.lease import LeaseKeeper
 from runtime.records import staging
 from runtime.settings import Settings
+from runtime.system_settings import store as system_settings
 
 log = logging.getLogger("tangram.worker")
 
@@ -54,6 +55,8 @@ def lease_of(settings: Settings) -> timedelta:
 
 def run_job(db: Database, settings: Settings, job: Row[Any], now: datetime, worker: str) -> str:
     """Run one claimed job, renewing its lease meanwhile; its final status ("lost": another worker has it)."""
+    with db.read() as conn:  # 系统设置 changed since the last job apply to this one
+        settings = system_settings.effective(conn, settings)
     run = JobRun(db, job, now, worker, settings)
     try:
         handler = job_handlers.get(job.kind)

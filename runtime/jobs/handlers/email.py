@@ -4,6 +4,8 @@ to the recipients not reached yet."""
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from sqlalchemy import Connection, select
@@ -27,27 +29,41 @@ def address_of(conn: Connection, username: str, settings: Settings) -> str | Non
     return f"{username}@{settings.email_domain}" if settings.email_domain else None
 
 
-def handle(run: JobRun) -> None:
-    settings, payload = run.settings, run.job.payload
+@contextmanager
+def connected(settings: Settings) -> Iterator[smtplib.SMTP]:
+    """An SMTP session to the configured server, STARTTLS and login done as the settings say."""
     if not settings.smtp_host:
-        raise RuntimeError("SMTP is not configured (TANGRAM_SMTP_HOST)")
-    with run.db.read() as conn:
-        targets = [(u, address_of(conn, u, settings)) for u in payload["to"]]
-        sent = {d.target for d in outbox.job_deliveries(conn, run.job.id) if d.ok}
-    targets = [(u, a) for u, a in targets if (a or u) not in sent]  # a retry does not write twice to anyone
-    errors = []
+        raise RuntimeError("SMTP is not configured (TANGRAM_SMTP_HOST or 系统设置 → 邮件)")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password or "")
+        yield smtp
+
+
+def message_to(settings: Settings, address: str, subject: str, body: str, message_id: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = settings.smtp_from, address, subject
+    message["Message-ID"] = message_id
+    message.set_content(body)
+    return message
+
+
+def handle(run: JobRun) -> None:
+    settings, payload = run.settings, run.job.payload
+    with run.db.read() as conn:
+        targets = [(u, address_of(conn, u, settings)) for u in payload["to"]]
+        sent = {d.target for d in outbox.job_deliveries(conn, run.job.id) if d.ok}
+    targets = [(u, a) for u, a in targets if (a or u) not in sent]  # a retry does not write twice to anyone
+    errors = []
+    with connected(settings) as smtp:
         for user, address in targets:
             error = None if address else f"{user} has no e-mail address"
             if address:
-                message = EmailMessage()
-                message["From"], message["To"], message["Subject"] = settings.smtp_from, address, payload["subject"]
-                message["Message-ID"] = f"<{run.job.key or run.job.id}.{user}@tangram>"  # the same on a retry
-                message.set_content(payload["body"])
+                # the same Message-ID on a retry
+                message = message_to(settings, address, payload["subject"], payload["body"],
+                                     f"<{run.job.key or run.job.id}.{user}@tangram>")
                 try:
                     smtp.send_message(message)
                 except smtplib.SMTPException as e:

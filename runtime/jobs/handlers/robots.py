@@ -8,11 +8,14 @@ import hashlib
 import hmac
 import json
 import urllib.parse
+from datetime import datetime
+from typing import Any
 
 import httpx
 
 from runtime.jobs.handlers.webhook import post
 from runtime.jobs.job_run import JobRun
+from runtime.settings import Settings
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -20,7 +23,7 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     return urllib.parse.quote_plus(base64.b64encode(digest))
 
 
-def _refused(response: httpx.Response) -> str | None:
+def refused(response: httpx.Response) -> str | None:
     """Robots answer 200 with an error code in the body (a bad signature, a rate limit)."""
     try:
         body = response.json()
@@ -31,18 +34,46 @@ def _refused(response: httpx.Response) -> str | None:
     return None
 
 
-def dingtalk(run: JobRun) -> None:
+def _encoded(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def dingtalk_request(webhook: str, secret: str | None, now: datetime, title: str, message: str) -> tuple[str, bytes]:
+    """The URL (signed when the robot has 加签) and body of a DingTalk robot message."""
+    url = webhook
+    if secret:
+        timestamp = int(now.timestamp() * 1000)
+        url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={dingtalk_sign(secret, timestamp)}"
+    return url, _encoded({"msgtype": "markdown", "markdown": {"title": title, "text": f"#### {title}\n\n{message}"}})
+
+
+def wecom_request(webhook: str, title: str, message: str) -> tuple[str, bytes]:
+    """The URL and body of a WeCom (企业微信) robot message."""
+    return webhook, _encoded({"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{message}"}})
+
+
+def site_robot(settings: Settings, channel: str) -> tuple[str, str | None]:
+    """系统设置's robot of a channel (webhook, DingTalk secret): used by messages that name no robot of their own."""
+    webhook = settings.dingtalk_webhook if channel == "dingtalk" else settings.wecom_webhook
+    if not webhook:
+        raise RuntimeError(f"no {channel} robot is configured (系统设置 → 钉钉 / 企业微信 机器人)")
+    return webhook, settings.dingtalk_secret if channel == "dingtalk" else None
+
+
+def _robot(run: JobRun, channel: str) -> tuple[str, str | None]:
     payload = run.job.payload
-    url = payload["webhook"]
-    if payload.get("secret"):
-        timestamp = int(run.now.timestamp() * 1000)
-        url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={dingtalk_sign(payload['secret'], timestamp)}"
-    body = {"msgtype": "markdown", "markdown": {"title": payload["title"],
-                                                "text": f"#### {payload['title']}\n\n{payload['message']}"}}
-    post(run, "dingtalk", url, json.dumps(body, ensure_ascii=False).encode(), {}, _refused)
+    if payload.get("webhook"):
+        return payload["webhook"], payload.get("secret")
+    return site_robot(run.settings, channel)
+
+
+def dingtalk(run: JobRun) -> None:
+    webhook, secret = _robot(run, "dingtalk")
+    url, body = dingtalk_request(webhook, secret, run.now, run.job.payload["title"], run.job.payload["message"])
+    post(run, "dingtalk", url, body, {}, refused)
 
 
 def wecom(run: JobRun) -> None:
-    payload = run.job.payload
-    body = {"msgtype": "markdown", "markdown": {"content": f"**{payload['title']}**\n{payload['message']}"}}
-    post(run, "wecom", payload["webhook"], json.dumps(body, ensure_ascii=False).encode(), {}, _refused)
+    webhook, _ = _robot(run, "wecom")
+    url, body = wecom_request(webhook, run.job.payload["title"], run.job.payload["message"])
+    post(run, "wecom", url, body, {}, refused)

@@ -1,0 +1,102 @@
+"""系统设置 through the API (administrators only): read every setting (secrets only as set / not set), change
+some at once (each checked before any is written; audited, secret values left out), and send a test e-mail or
+robot message through the configured server."""
+
+from __future__ import annotations
+
+import smtplib
+from typing import Any, Literal
+
+import httpx
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from engine.secrets import redact_url
+from runtime import audit
+from runtime.api.deps import DB, AppSettings, CurrentUser, change_for
+from runtime.api.guard import NO_RECORDS, require_admin
+from runtime.jobs.handlers import email, robots
+from runtime.jobs.handlers.webhook import client
+from runtime.system_settings import store
+
+router = APIRouter(prefix="/api/v1/settings", tags=["settings"], dependencies=[NO_RECORDS])
+
+
+@router.get("")
+def read(db: DB, base: AppSettings, user: CurrentUser) -> Any:
+    """Every setting by section: `{"value", "source"}`, a secret `{"secret": true, "set", "source"}`;
+    `source` says whether the database or the environment (TANGRAM_*) gives it."""
+    require_admin(user)
+    with db.read() as conn:
+        return store.describe(conn, base)
+
+
+@router.patch("")
+def change(body: dict[str, Any], request: Request, db: DB, base: AppSettings, user: CurrentUser) -> Any:
+    """Change settings by name (`null`: back to the environment's value); 400 naming the setting for an
+    unknown name or a bad value, nothing written then. Answers as GET does."""
+    require_admin(user)
+    moment = change_for(request, user)
+    with db.write() as conn:
+        changed = store.update(conn, body, moment.now, user.username)
+        if changed:
+            audit.write(conn, "settings.update", user, moment.now, detail={"changed": changed})
+    with db.read() as conn:
+        return store.describe(conn, base)
+
+
+class TestEmail(BaseModel):
+    to: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+@router.post("/test-email")
+def test_email(body: TestEmail, db: DB, base: AppSettings, user: CurrentUser) -> Any:
+    """发送测试邮件: one message to `to` through the configured SMTP server, now (not as a job), so the
+    answer says whether it worked: `{"ok": true}` or `{"ok": false, "error": "<the server's words>"}`."""
+    require_admin(user)
+    with db.read() as conn:
+        settings = store.effective(conn, base)
+    try:
+        with email.connected(settings) as smtp:
+            smtp.send_message(
+                email.message_to(
+                    settings,
+                    body.to,
+                    f"{settings.brand_name or '七巧板'} 测试邮件",
+                    "这是一封来自系统设置的测试邮件。",
+                    "<settings-test@tangram>",
+                )
+            )
+    except (OSError, smtplib.SMTPException, RuntimeError) as e:
+        return {"ok": False, "error": str(e) or type(e).__name__}
+    return {"ok": True}
+
+
+class TestRobot(BaseModel):
+    channel: Literal["dingtalk", "wecom"]
+
+
+@router.post("/test-robot")
+def test_robot(body: TestRobot, request: Request, db: DB, base: AppSettings, user: CurrentUser) -> Any:
+    """发送测试消息: one message through the site's DingTalk or WeCom robot, now, with the same URL, signature
+    and format as flow messages: `{"ok": true}` or `{"ok": false, "error": "<why>"}`."""
+    require_admin(user)
+    with db.read() as conn:
+        settings = store.effective(conn, base)
+    title, text = f"{settings.brand_name or '七巧板'} 测试消息", "这是一条来自系统设置的测试消息。"
+    try:
+        webhook, secret = robots.site_robot(settings, body.channel)
+        if body.channel == "dingtalk":
+            url, payload = robots.dingtalk_request(webhook, secret, change_for(request, user).now, title, text)
+        else:
+            url, payload = robots.wecom_request(webhook, title, text)
+        response = client().post(url, content=payload, headers={"Content-Type": "application/json"})
+    except (RuntimeError, httpx.HTTPError) as e:
+        return {"ok": False, "error": redact_url(str(e)) or type(e).__name__}
+    error = (
+        f"HTTP {response.status_code}: {response.text[:200]}" if not response.is_success else robots.refused(response)
+    )
+    return {"ok": False, "error": error} if error else {"ok": True}
+
+
+__all__ = ["router"]

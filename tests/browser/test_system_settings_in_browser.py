@@ -1,0 +1,97 @@
+"""系统设置 in a real browser (issue 27): the administrator opens it from the top bar, sets the SMTP server,
+sends a test e-mail (and sees the server's words when it fails), imports a year's 放假安排 into the holiday
+calendar, sets the DingTalk robot (never shown back) and sends it a test message, renames the system and
+uploads a logo (the top bar shows it) and gets a bad value refused at its field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from runtime.crypto import keyring
+from tests.browser.conftest import Site, serve_site
+from tests.fakes import http_fake, smtp_fake
+from tests.runtime.settings.test_settings_api import PNG
+
+SCHEDULE = """国庆节、中秋节：
+2026-10-01 休
+2026-10-02 休
+2026/10/8 休
+2026-09-20 班
+2026年10月10日 班
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The live server with an encryption key: secret settings are stored encrypted."""
+    with serve_site(tmp_path_factory, encryption_key=keyring.new_key()) as s:
+        yield s
+    keyring.install(None)
+
+
+def _save(page: Any, section: str) -> None:
+    """保存 one section and wait for the server's answer (the toast of an earlier save may still show)."""
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/settings") and r.request.method == "PATCH") as answer:
+        page.locator(f"section[data-section={section}]").get_by_role("button", name="保存").click()
+    assert answer.value.ok, answer.value.text()
+
+
+def test_the_administrator_sets_smtp_holidays_and_the_name_and_tests_the_mail(page: Any, site: Site) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
+    page.goto(f"{site.url}/")
+    page.get_by_role("link", name="系统设置").click()
+    page.wait_for_url("**/admin/settings")
+    email = page.locator("section[data-section=email]")
+    with smtp_fake() as smtp:
+        page.get_by_label("SMTP 服务器").fill(smtp.host)
+        page.get_by_label("端口").fill(str(smtp.port))
+        page.get_by_label("发件人").fill("noreply@example.cn")
+        _save(page, "email")
+        page.get_by_label("测试收件地址").fill("li@example.cn")
+        page.get_by_role("button", name="发送测试邮件").click()
+        expect(page.locator("#st-test-result")).to_have_text("测试邮件已发送")
+        assert smtp.messages[0]["rcpt"] == ["li@example.cn"]
+    page.get_by_label("端口").fill("70000")
+    email.get_by_role("button", name="保存").click()
+    expect(email.locator("[data-error-for=smtp_port]")).to_contain_text("smtp_port")
+    page.get_by_label("端口").fill("1")  # nothing listens there: the test says why it failed
+    _save(page, "email")
+    page.get_by_role("button", name="发送测试邮件").click()
+    expect(page.locator("#st-test-result")).to_contain_text("发送失败：")
+
+    with http_fake() as robot:  # the robot's URL is written, never shown back
+        page.get_by_label("钉钉机器人 Webhook").fill(f"{robot.url}/robot/send?access_token=tok-1")
+        _save(page, "robots")
+        page.reload()
+        expect(page.get_by_label("钉钉机器人 Webhook")).to_have_value("")
+        expect(page.get_by_label("钉钉机器人 Webhook")).to_have_attribute("placeholder", "已设置（留空则不变）")
+        page.get_by_role("button", name="发送测试消息（钉钉）").click()
+        expect(page.locator("#st-robot-result")).to_have_text("测试消息已发送")
+        assert robot.received[0].path.endswith("access_token=tok-1")
+    page.get_by_role("button", name="发送测试消息（企业微信）").click()
+    expect(page.locator("#st-robot-result")).to_contain_text("发送失败：")
+
+    holidays = page.locator("section[data-section=holidays]")
+    holidays.locator("summary").click()
+    page.locator("#st-import-text").fill(SCHEDULE)
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.locator("#st-import-result")).to_contain_text("已导入 3 个节假日、2 个调休上班日（2026 年）")
+    _save(page, "holidays")
+    stored = site.api.get("/settings").json()["holidays"]
+    assert stored["holidays"]["value"] == ["2026-10-01", "2026-10-02", "2026-10-08"]
+    assert stored["workdays"]["value"] == ["2026-09-20", "2026-10-10"]
+
+    page.get_by_label("系统名称").fill("星河云办公")
+    page.locator("#st-brand_logo").set_input_files({"name": "logo.png", "mimeType": "image/png", "buffer": PNG})
+    _save(page, "brand")
+    page.reload()
+    expect(page.locator("#brand-name")).to_have_text("星河云办公")
+    logo = page.locator("#brand-name img.brand-logo")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("img => img.naturalWidth") == 1  # the uploaded image itself, served to the top bar
+    assert errors == []
