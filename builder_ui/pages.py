@@ -26,6 +26,7 @@ from builder_ui import (
     lists,
     merge,
     records,
+    recycle_bin,  # 回收站 (issue 26)
     roles,
 )
 from builder_ui import messages as messages_page
@@ -146,3 +147,4 @@ def install(app: FastAPI) -> None:
     app.include_router(print_pages.router)  # the print view and the print template editor
     app.include_router(import_pages.router)  # the import wizard (issue 26)
     app.include_router(roles.router)  # 角色与权限 and 离职交接 (issue 27)
+    app.include_router(recycle_bin.router)  # 回收站 (issue 26)
