@@ -533,6 +533,13 @@ EN |= {"possible_duplicates": "Possible duplicates", "duplicate_blocked": "Dupli
                      "opportunities, follow-ups and other references move to it, and they go to the bin "
                      "(restoring one undoes its merge)."}
 
+# 可能重复 in the import wizard's dry run (runtime/io/import_duplicates.py; issue 26).
+ZH |= {"imp_duplicates": "可能重复", "imp_dup_row": "第 {row} 行",
+       "imp_skip_duplicates": "跳过可能重复的行（默认：仍导入并标出；“禁止重复”规则命中的行总是不导入）"}
+EN |= {"imp_duplicates": "Possible duplicates", "imp_dup_row": "row {row}",
+       "imp_skip_duplicates": "Skip likely duplicates (default: import them, flagged; rows a blocking rule matches are "
+                              "never imported)"}
+
 # 回收站: a form's deleted records (builder_ui/recycle_bin.py, static/js/recycle_bin.js; issue 26).
 ZH |= {"bin_title": "回收站", "bin_help": "已删除的记录，最近删除的在前；恢复后回到列表。被合并的记录恢复即撤销合并。",
        "bin_deleted_by": "删除人", "bin_deleted_at": "删除时间", "bin_note": "说明", "bin_merged_into": "已合并到",

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from engine.errors import Conflict, EngineError, Issue, NotFound
 from runtime import audit
 from runtime.db.db import Database
-from runtime.io import import_plan, import_runs, imports
+from runtime.io import import_duplicates, import_plan, import_runs, imports
 from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
 from runtime.io.import_files import error_report_bytes
 from runtime.io.records import cell_names, records_named
@@ -125,7 +125,8 @@ def _values(conn: Connection, gate: FormGate, rows: Any, columns: dict[int, Any]
 def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, change: Change) -> dict[str, Any]:
     """Check every row as the run would, write nothing: the counts, the preview and every problem."""
     spec = ImportSpec.model_validate(run.spec)
-    return tried(db, _plan(db, guard, run, data, limits, spec, change), change)
+    plan = _plan(db, guard, run, data, limits, spec, change)
+    return import_duplicates.annotate(tried(db, plan, change), plan)
 
 
 def tried(db: Database, plan: import_plan.Plan, change: Change) -> dict[str, Any]:
@@ -157,10 +158,14 @@ def plan_rows(conn: Connection, ref: Any, data: bytes, filename: str, limits: Sh
     """The plan of a file's rows, through `gate` (None: the system's own import, from the CLI)."""
     sheet = read_sheet(data, filename, limits, sheet=spec.sheet, header_row=spec.header_row)
     if gate is None:
-        return import_plan.plan(conn, ref, sheet, spec, change)
-    return import_plan.plan(conn, gate.ref, sheet, spec, gate.writing(change), hidden=gate.hidden | gate.masked,
-                            check=lambda items: gate.check_write(items, prefix=True),
-                            scope=gate.where("update") if spec.mode != "create" else None)
+        plan = import_plan.plan(conn, ref, sheet, spec, change)
+    else:
+        change = gate.writing(change)
+        plan = import_plan.plan(conn, gate.ref, sheet, spec, change, hidden=gate.hidden | gate.masked,
+                                check=lambda items: gate.check_write(items, prefix=True),
+                                scope=gate.where("update") if spec.mode != "create" else None)
+    import_duplicates.flag(conn, plan, change)  # 可能重复, for the dry run and the run alike
+    return plan
 
 
 def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:
