@@ -52,6 +52,8 @@ def _after(cursor: str) -> ColumnElement[bool]:
     try:
         at, _, rid = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
         when, record_id = datetime.fromisoformat(at), int(rid)
+        if not 0 < record_id < 1 << 63:  # beyond 64 bits the driver would overflow, not answer
+            raise ValueError(rid)
     except ValueError:
         raise BadQuery("无法识别的 cursor", "cannot read the cursor", field="cursor") from None
     return or_(records.c.deleted_at < when, and_(records.c.deleted_at == when, records.c.id < record_id))

@@ -4,9 +4,11 @@ merged record's survivor with 撤销合并; restoring through the records API ta
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from runtime.cli import CRM_TEMPLATE
@@ -64,10 +66,21 @@ def test_the_bin_is_searched_and_paged(make: Maker, client: TestClient) -> None:
     assert _bin_rows(client.get(PAGE, params={"q": "华信"}).text) == [other]
 
 
-def test_a_bad_cursor_is_a_400_naming_it(make: Maker, client: TestClient) -> None:
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        base64.urlsafe_b64encode(b"2026-12-01T08:00:00+00:00|99999999999999999999").decode(),  # beyond 64 bits
+        base64.urlsafe_b64encode(b"\xff\xfe").decode(),  # not UTF-8
+    ],
+    ids=["garbage", "huge-id", "not-utf8"],
+)
+def test_a_bad_cursor_is_a_400_naming_it(make: Maker, client: TestClient, cursor: str) -> None:
     make.app_def()
-    r = make.client.get(BIN, params={"cursor": "not-a-cursor"}, headers=make.admin)
+    r = make.client.get(BIN, params={"cursor": cursor}, headers=make.admin)
     assert r.status_code == 400 and "cursor" in r.text
+    _session(make, client)
+    assert client.get(PAGE, params={"cursor": cursor}).status_code == 400
 
 
 def test_a_restored_record_leaves_the_bin(make: Maker, client: TestClient) -> None:
