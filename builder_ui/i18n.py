@@ -628,6 +628,24 @@ EN |= {
     "act_audit.export": "Audit log exported",
 }
 
+# 可能重复 in the import wizard's dry run (runtime/io/import_duplicates.py; issue 26).
+ZH |= {"imp_duplicates": "可能重复", "imp_dup_row": "第 {row} 行",
+       "imp_skip_duplicates": "跳过可能重复的行（默认：仍导入并标出；“禁止重复”规则命中的行总是不导入）"}
+EN |= {"imp_duplicates": "Possible duplicates", "imp_dup_row": "row {row}",
+       "imp_skip_duplicates": "Skip likely duplicates (default: import them, flagged; rows a blocking rule matches are "
+                              "never imported)"}
+
+# 回收站: a form's deleted records (builder_ui/recycle_bin.py, static/js/recycle_bin.js; issue 26).
+ZH |= {"bin_title": "回收站", "bin_help": "已删除的记录，最近删除的在前；恢复后回到列表。被合并的记录恢复即撤销合并。",
+       "bin_deleted_by": "删除人", "bin_deleted_at": "删除时间", "bin_note": "说明", "bin_merged_into": "已合并到",
+       "bin_restore": "恢复", "bin_undo_merge": "撤销合并", "bin_restore_selected": "恢复所选",
+       "bin_empty": "回收站是空的"}
+EN |= {"bin_title": "Recycle bin", "bin_help": "Deleted records, most recently deleted first; restoring one puts it "
+                                          "back in the list. Restoring a merged record undoes its merge.",
+       "bin_deleted_by": "Deleted by", "bin_deleted_at": "Deleted at", "bin_note": "Note",
+       "bin_merged_into": "Merged into", "bin_restore": "Restore", "bin_undo_merge": "Undo merge",
+       "bin_restore_selected": "Restore selected", "bin_empty": "The bin is empty"}
+
 # The system fields' names come from their one definition (engine/forms/system_fields.py).
 # 角色与权限 and 离职交接 (builder_ui/roles.py, static/js/roles.js, static/js/handover.js; issue 27).
 ZH |= {

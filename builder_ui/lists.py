@@ -121,6 +121,7 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
         "conditions": _shown_conditions(request),
         "op_labels": {op: t(f"op_{op}") for op in sorted({op for f in visible for op in f.filter_ops})},
         "can_export": may(gate, "export"),
+        "can_delete": may(gate, "delete"),  # 回收站 is linked for them (builder_ui/recycle_bin.py)
     }
 
 

@@ -26,6 +26,7 @@ from builder_ui import (
     lists,
     merge,
     records,
+    recycle_bin,  # 回收站 (issue 26)
     roles,
 )
 from builder_ui import messages as messages_page
@@ -152,3 +153,4 @@ def install(app: FastAPI) -> None:
     app.include_router(org_admin_router)  # 管理 → 组织架构 (/admin/org, /admin/users/…) and /account/password
     app.include_router(audit_viewer_router)  # 管理 → 审计日志 (/admin/audit)
     app.include_router(system_settings_page.router)  # 系统设置 (issue 27)
+    app.include_router(recycle_bin.router)  # 回收站 (issue 26)

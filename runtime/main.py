@@ -34,6 +34,7 @@ from runtime.api import (
     preview,
     printing,
     records,
+    recycle_bin,  # 回收站 (issue 26)
     reports,
     role_designer,
     selection,
@@ -116,5 +117,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(handover.router)  # 离职交接 (issue 27)
     app.include_router(view_as.router)  # 查看为 (issue 27)
     app.include_router(settings_api.router)  # 系统设置 (issue 27)
+    app.include_router(recycle_bin.router)  # 回收站: a form's deleted records (issue 26)
     pages.install(app)
     return app

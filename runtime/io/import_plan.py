@@ -51,6 +51,7 @@ class Plan:
     created: list[int] = field(default_factory=list)  # their row indexes, in the order of `prepared`
     updated: dict[int, dict[str, Any]] = field(default_factory=dict)  # row → data after the update (tried)
     unchanged: set[int] = field(default_factory=set)
+    duplicates: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # row → 可能重复 (import_duplicates)
 
     def fail(self, index: int, issue: Issue) -> None:
         known = self.issues.setdefault(index, [])
@@ -232,6 +233,13 @@ def _check_new(conn: Connection, result: Plan, indexes: list[int], change: Chang
         return
 
 
+def recheck_new(conn: Connection, result: Plan, change: Change) -> None:
+    """Check the rows to create again without those failed since they were checked (import_duplicates.py)."""
+    rest = [i for i in result.created if i not in result.issues]
+    result.prepared, result.created = None, []
+    _check_new(conn, result, rest, change)
+
+
 def try_updates(conn: Connection, result: Plan, change: Change, indexes: Collection[int] | None = None) -> None:
     """Update each matched record (or those of the rows `indexes`) in `conn`'s transaction, each in a
     savepoint: a row its record's rules refuse fails (its savepoint rolled back), a row that changes
@@ -312,5 +320,5 @@ def _cell_text(field: FieldType, value: Any, names: dict[int, str], change: Chan
     return "" if cell is None else str(cell)
 
 
-__all__ = ["Plan", "PREVIEW_ROWS", "chosen_columns", "plan", "try_updates", "report", "issue_list",
+__all__ = ["Plan", "PREVIEW_ROWS", "chosen_columns", "plan", "recheck_new", "try_updates", "report", "issue_list",
            "same_matches"]

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from engine.errors import Conflict, EngineError, Issue, NotFound
 from runtime import audit
 from runtime.db.db import Database
-from runtime.io import checked_plans, import_plan, import_runs, imports
+from runtime.io import checked_plans, import_duplicates, import_plan, import_runs, imports
 from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
 from runtime.io.import_files import error_report_bytes
 from runtime.io.records import cell_names, records_named
@@ -129,7 +129,7 @@ def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimi
         gate = gate_for(guard, conn, run.app, run.form, spec)
         plan = plan_rows(conn, gate.ref, data, run.filename, limits, spec, change, gate)
     before = {index: list(found) for index, found in plan.issues.items()}  # what `tried` adds is tried anew
-    report = tried(db, plan, change)
+    report = import_duplicates.annotate(tried(db, plan, change), plan)
     checked_plans.keep(run.id, run.file_id, run.spec, gate.rights, frozenset(gate.hidden | gate.masked), plan, before)
     return report
 
@@ -163,10 +163,14 @@ def plan_rows(conn: Connection, ref: Any, data: bytes, filename: str, limits: Sh
     """The plan of a file's rows, through `gate` (None: the system's own import, from the CLI)."""
     sheet = read_sheet(data, filename, limits, sheet=spec.sheet, header_row=spec.header_row)
     if gate is None:
-        return import_plan.plan(conn, ref, sheet, spec, change)
-    return import_plan.plan(conn, gate.ref, sheet, spec, gate.writing(change), hidden=gate.hidden | gate.masked,
-                            check=lambda items: gate.check_write(items, prefix=True),
-                            scope=gate.where("update") if spec.mode != "create" else None)
+        plan = import_plan.plan(conn, ref, sheet, spec, change)
+    else:
+        change = gate.writing(change)
+        plan = import_plan.plan(conn, gate.ref, sheet, spec, change, hidden=gate.hidden | gate.masked,
+                                check=lambda items: gate.check_write(items, prefix=True),
+                                scope=gate.where("update") if spec.mode != "create" else None)
+    import_duplicates.flag(conn, plan, change)  # 可能重复, for the dry run and the run alike
+    return plan
 
 
 def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:

@@ -38,6 +38,12 @@ def _scope(app: str, form: str) -> str:
     return f"{app}/{form}"
 
 
+def blocking_scope(ref: FormRef) -> str:
+    """The scope a form's records are filed under (engine/dedup/match.py's keys): for a reader of the
+    filed keys of many drafts at once (an import's dry run)."""
+    return _scope(ref.app_key, ref.form.key)
+
+
 def _rule_fields(form: FormDefinition) -> set[str]:
     return {f.field for rule in form.duplicate_rules for f in rule.fields}
 
@@ -184,6 +190,8 @@ def matches_json(ref: FormRef, found: Sequence[Match], titles: Mapping[int, str]
 
 __all__ = [
     "MAX_CANDIDATES",
+    "MAX_FILED",
+    "blocking_scope",
     "compares",
     "file_records",
     "find",

@@ -36,6 +36,9 @@ class ImportSpec(BaseModel):
     skip_bad: bool = False
     """false: all or nothing (one bad row and nothing is written); true: the good rows are written, the bad
     ones skipped and listed in the error report."""
+    skip_duplicates: bool = False
+    """false: rows the form's `warn` duplicate rules match are flagged 可能重复 and imported; true: they fail
+    (and are skipped with skip_bad). Rows a `block` rule matches always fail (runtime/io/import_duplicates.py)."""
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

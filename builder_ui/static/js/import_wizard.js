@@ -2,8 +2,8 @@
    DOM contract: #import-data (JSON: app, form, run, words, recent), [data-step] / [data-panel] per step,
    #import-upload (file form), #import-sheet, #import-header-row, #import-columns (a row per column, its
    select.import-field), #import-values (value mapping), input[name=mode], #import-key-fields (checkboxes),
-   #import-skip-bad, #import-dry-run, #import-counts, #import-preview (td.problem carries the message in
-   title), #import-errors, #import-start, #import-progress, #import-result. The page URL becomes
+   #import-skip-bad, #import-skip-duplicates, #import-dry-run, #import-counts, #import-preview (td.problem carries the message in
+   title; td.duplicates lists each row's 可能重复 with links), #import-errors, #import-start, #import-progress, #import-result. The page URL becomes
    /import/{id} once uploaded, so the user can leave and come back to the same import. */
 "use strict";
 
@@ -81,6 +81,7 @@
     }));
     root.querySelectorAll('input[name="mode"]').forEach((r) => { r.checked = r.value === spec.mode; });
     $("import-skip-bad").checked = !!spec.skip_bad;
+    $("import-skip-duplicates").checked = !!spec.skip_duplicates;
     drawValues();
     drawKeys();
     show("mapping");
@@ -167,7 +168,8 @@
     const mode = root.querySelector('input[name="mode"]:checked').value;
     return {sheet: Number($("import-sheet").value || 0), header_row: Number($("import-header-row").value || 1),
       columns: resuggest ? null : chosenColumns(), values: chosenValues(), mode,
-      key: mode === "create" ? [] : currentKey(), skip_bad: $("import-skip-bad").checked};
+      key: mode === "create" ? [] : currentKey(), skip_bad: $("import-skip-bad").checked,
+      skip_duplicates: $("import-skip-duplicates").checked};
   }
 
   async function saveSpec(resuggest) {
@@ -200,16 +202,32 @@
       `${w.imp_unchanged} ${c.unchanged} · ${w.imp_failed} ${c.failed}`;
   }
 
+  /* A row's likely duplicates: a stored record as a link to it, an earlier row of the file by its number. */
+  function duplicatesCell(p) {
+    const td = el("td", {"class": "duplicates"});
+    (p.duplicates || []).forEach((d, i) => {
+      if (i) td.append("、");
+      const where = d.url ? el("a", {href: d.url, target: "_blank"}, d.title)
+        : el("span", {}, `${w.imp_dup_row.replace("{row}", d.row)} ${d.title}`);
+      where.title = d.rule_name;
+      td.append(where);
+    });
+    if (td.childNodes.length) td.prepend(`${w.imp_duplicates}：`);
+    return td;
+  }
+
   function drawPreview() {
     const result = run.result;
-    $("import-counts").textContent = countsText(result.counts);
+    $("import-counts").textContent = countsText(result.counts) +
+      (result.duplicates ? ` · ${w.imp_duplicates} ${result.duplicates}` : "");
     const labels = Object.fromEntries((analysis ? analysis.fields : []).map((f) => [f.key, f.label]));
     const table = $("import-preview");
     const head = el("tr");
-    head.append(el("th", {}, w.imp_row), el("th", {}, w.imp_action), ...result.fields.map((k) => el("th", {}, labels[k] || k)));
+    head.append(el("th", {}, w.imp_row), el("th", {}, w.imp_action), el("th", {}, w.imp_duplicates),
+      ...result.fields.map((k) => el("th", {}, labels[k] || k)));
     const rows = result.preview.map((p) => {
       const tr = el("tr", {"class": "action-" + p.action, "data-row": p.row});
-      tr.append(el("td", {}, String(p.row)), el("td", {}, w["imp_action_" + p.action] || p.action));
+      tr.append(el("td", {}, String(p.row)), el("td", {}, w["imp_action_" + p.action] || p.action), duplicatesCell(p));
       result.fields.forEach((k) => {
         const problem = p.problems[k];
         const td = el("td", problem ? {"class": "problem", title: problem} : {}, p.cells[k] ?? "");

@@ -1,0 +1,196 @@
+"""可能重复 in an import: the rows to create that the form's duplicate rules match, against stored records
+(the duplicate finder's index, runtime/records/duplicates.py, read for the whole file at once) and against the file's
+earlier rows (the same blocking keys, kept in memory while the rows are read).
+
+A row matched under a `warn` rule is flagged and still imported, unless the user chose to skip likely
+duplicates (`skip_duplicates`); a row matched under a `block` rule fails, as a create through the API
+would. A failed row is a bad row like any other: the import is all or nothing unless bad rows are skipped.
+Rows that update a record (upsert, update) are not checked: they add no record. Branches (分公司) are
+related companies, not duplicates, and are not flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from engine.dedup import match
+from engine.dedup.match import Match
+from engine.dedup.model import DuplicateRule
+from engine.errors import Issue
+from runtime.db.tables import live, record_dedup_keys, records
+from runtime.io import import_plan
+from runtime.records import duplicates
+from runtime.records.context import Change, FormRef
+from runtime.records.titles import titles
+
+Probes = tuple[list[Any], list[Any]]
+"""A draft's (rule, key, value) probes: its whole keys, then its edges."""
+KEY_CHUNK = 500
+"""Blocking keys read from record_dedup_keys per query."""
+
+
+def _probes(scope: str, rules: Sequence[DuplicateRule], data: Mapping[str, Any]) -> Probes:
+    per_rule = [[(r, k, v) for k, v in match.blocking_keys(scope, r, data)] for r in rules]
+    return [keys[0] for keys in per_rule if keys], [k for keys in per_rule for k in keys[1:]]
+
+
+class _Filed:
+    """Records filed under their blocking keys (the stored ones read ahead, or the file's rows read so far),
+    searched as the duplicate finder searches record_dedup_keys: whole keys first, edges only when those
+    found none, at most MAX_FILED values a key and MAX_CANDIDATES records compared."""
+
+    def __init__(self, rules: Sequence[DuplicateRule]) -> None:
+        self.rules = rules
+        self.filed: dict[str, list[tuple[int, str | None]]] = {}
+        self.datas: dict[int, Mapping[str, Any]] = {}
+
+    def candidates(self, probes: Probes) -> list[int]:
+        whole, edges = probes
+        found: dict[int, None] = {}
+        for i, (rule, key, value) in enumerate(whole + edges):
+            if i == len(whole) and found:
+                break
+            for record_id, stored in self.filed.get(key, [])[: duplicates.MAX_FILED]:
+                if match.may_match(rule, value, stored):
+                    found[record_id] = None
+        return list(found)[: duplicates.MAX_CANDIDATES]
+
+    def find(self, data: Mapping[str, Any], probes: Probes) -> list[Match]:
+        known = {i: self.datas[i] for i in self.candidates(probes) if i in self.datas}
+        return [m for m in match.find(self.rules, data, known) if m.relation == "duplicate"] if known else []
+
+    def add(self, index: int, data: Mapping[str, Any], probes: Probes) -> None:
+        self.datas[index] = data
+        for _, key, value in probes[0] + probes[1]:
+            self.filed.setdefault(key, []).append((index, value))
+
+
+def _stored(conn: Connection, ref: FormRef, probes: Sequence[Probes]) -> _Filed:
+    """The stored records filed under the drafts' blocking keys, read a chunk of keys per query: the
+    duplicate finder's probes for the whole file at once (a few queries a row cost five times the rest of
+    the dry run). Edges are read only for the drafts whose whole keys found nothing, as the finder does."""
+    index = _Filed(ref.form.duplicate_rules)
+    _read_keys(conn, index, {key for whole, _ in probes for _, key, _ in whole})
+    _read_keys(
+        conn,
+        index,
+        {key for p in probes if not index.candidates(p) for _, key, _ in p[1]},
+    )
+    wanted = sorted({i for p in probes for i in index.candidates(p)})
+    for start in range(0, len(wanted), KEY_CHUNK):
+        query = select(records.c.id, records.c.data).where(
+            records.c.id.in_(wanted[start : start + KEY_CHUNK]),
+            records.c.app == ref.app_key,
+            records.c.form == ref.form.key,
+            live(),
+        )
+        index.datas.update((r.id, r.data) for r in conn.execute(query))
+    return index
+
+
+def _read_keys(conn: Connection, index: _Filed, keys: set[str]) -> None:
+    wanted = sorted(keys - index.filed.keys())
+    for start in range(0, len(wanted), KEY_CHUNK):
+        query = (
+            select(record_dedup_keys.c.key, record_dedup_keys.c.record_id, record_dedup_keys.c.value)
+            .where(record_dedup_keys.c.key.in_(wanted[start : start + KEY_CHUNK]))
+            .order_by(record_dedup_keys.c.record_id)
+        )
+        for key, record_id, value in conn.execute(query):
+            index.filed.setdefault(key, []).append((record_id, value))
+    for key in wanted:
+        index.filed.setdefault(key, [])
+
+
+def flag(conn: Connection, plan: import_plan.Plan, change: Change) -> None:
+    """Note in `plan.duplicates` each row to create that likely duplicates a stored record or an earlier
+    row, and fail it (`plan.fail`) under a `block` rule, or under any rule when the user skips duplicates;
+    the rows still to create are then checked again without the failed ones."""
+    ref, prepared = plan.ref, plan.prepared
+    rules = ref.form.duplicate_rules
+    if not rules or prepared is None:
+        return
+    by_rule = {r.key: r for r in rules}
+    scope = duplicates.blocking_scope(ref)  # the file's rows are filed under the stored records' keys too
+    probes = [_probes(scope, rules, d) for d in prepared.datas]
+    in_file, in_store = _Filed(rules), _stored(conn, ref, probes)
+    found: dict[int, tuple[list[Match], list[Match]]] = {}  # row index → (stored matches, in-file matches)
+    for index, data, probed in zip(plan.created, prepared.datas, probes, strict=True):
+        stored, earlier = in_store.find(data, probed), in_file.find(data, probed)
+        if stored or earlier:
+            found[index] = (stored, earlier)
+        in_file.add(index, data, probed)
+    if not found:
+        return
+    names = titles(conn, ref.app, {m.record_id for stored, _ in found.values() for m in stored})
+    title_field = ref.form.title_field
+    position = {index: p for p, index in enumerate(plan.created)}
+    failed = False
+    for index, (stored, earlier) in found.items():
+        notes = [
+            _note(
+                by_rule[m.rule],
+                f"/apps/{ref.app_key}/forms/{ref.form.key}/records/{m.record_id}",
+                names.get(m.record_id, f"#{m.record_id}"),
+                record_id=m.record_id,
+            )
+            for m in stored
+        ]
+        for m in earlier:
+            number = plan.parsed.row_numbers[m.record_id]
+            other = prepared.datas[position[m.record_id]].get(title_field) if title_field else None
+            notes.append(_note(by_rule[m.rule], None, str(other or f"第 {number} 行"), row=number))
+        plan.duplicates[index] = notes
+        refused = [n for n in notes if n["action"] == "block" or plan.spec.skip_duplicates]
+        if refused:
+            plan.fail(index, _refusal(plan, index, by_rule[refused[0]["rule"]], refused[0]))
+            failed = True
+    if failed:
+        import_plan.recheck_new(conn, plan, change)
+
+
+def _note(
+    rule: DuplicateRule, url: str | None, title: str, *, record_id: int | None = None, row: int | None = None
+) -> dict[str, Any]:
+    """One match as the dry run shows it: a stored record (`id`, `url`) or an earlier row of the file (`row`)."""
+    return {
+        "id": record_id,
+        "row": row,
+        "title": title,
+        "url": url,
+        "rule": rule.key,
+        "rule_name": rule.name,
+        "action": rule.action,
+    }
+
+
+def _refusal(plan: import_plan.Plan, index: int, rule: DuplicateRule, note: Mapping[str, Any]) -> Issue:
+    number = plan.parsed.row_numbers[index]
+    field = rule.fields[0].field
+    label = plan.ref.form.by_key[field].label
+    what = f"第 {note['row']} 行" if note["row"] else f"已有记录“{note['title']}”"
+    what_en = f"row {note['row']}" if note["row"] else f"the stored record {note['title']!r}"
+    code = "duplicate_blocked" if rule.action == "block" else "possible_duplicate"
+    verdict = "不能导入" if rule.action == "block" else "已选择跳过可能重复的行"
+    verdict_en = "not imported" if rule.action == "block" else "skipped as chosen"
+    return Issue(
+        f"rows[{number}].{field}",
+        code,
+        f"第 {number} 行“{label}”：与{what}重复（{rule.name}），{verdict}",
+        f"row {number}, {field!r}: duplicates {what_en} ({rule.key}); {verdict_en}",
+    )
+
+
+def annotate(report: dict[str, Any], plan: import_plan.Plan) -> dict[str, Any]:
+    """The dry run's report with the duplicates: `duplicates` (how many rows were flagged) and each
+    previewed row's `duplicates` (the records or earlier rows it likely duplicates)."""
+    numbers = {plan.parsed.row_numbers[i]: notes for i, notes in plan.duplicates.items()}
+    for row in report["preview"]:
+        row["duplicates"] = numbers.get(row["row"], [])
+    report["duplicates"] = len(plan.duplicates)
+    return report
+
+
+__all__ = ["annotate", "flag"]

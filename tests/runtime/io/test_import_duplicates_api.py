@@ -1,0 +1,133 @@
+"""可能重复 in the import wizard's dry run, through the HTTP API (every backend): rows to create that the
+form's duplicate rules match — a stored record or an earlier row of the same file — are flagged with the
+matched record's title and counted apart; `warn` rules import them unless the user skips likely
+duplicates, `block` rules fail the row, in the dry run and in the run alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from runtime.jobs.worker import run_due
+from tests.runtime.io.test_import_wizard_api import _xlsx
+
+APP: dict[str, Any] = {
+    "format": "tangram/app@1",
+    "key": "kh",
+    "name": "客户管理",
+    "version": "1.0.0",
+    "forms": [
+        {
+            "key": "customer",
+            "name": "客户",
+            "title_field": "name",
+            "fields": [
+                {"key": "name", "type": "text", "label": "客户名称", "required": True},
+                {"key": "code", "type": "text", "label": "统一社会信用代码"},
+            ],
+            "duplicate_rules": [
+                {
+                    "key": "similar_name",
+                    "name": "客户名称相近",
+                    "fields": [{"field": "name", "match": "company"}],
+                    "threshold": 85,
+                    "action": "warn",
+                },
+                {
+                    "key": "same_code",
+                    "name": "信用代码相同",
+                    "fields": [{"field": "code", "match": "exact"}],
+                    "action": "block",
+                },
+            ],
+        },
+    ],
+}
+BASE = "/api/v1/apps/kh/forms/customer/imports"
+RECORDS = "/api/v1/apps/kh/forms/customer/records"
+ROWS = [
+    ["客户名称", "统一社会信用代码"],
+    ["恒瑞精密机械(苏州)有限公司", ""],  # row 2: like the stored 苏州恒瑞精密机械有限公司 (warn)
+    ["杭州云帆科技有限公司", "91330100MA2"],  # row 3
+    ["云帆科技(杭州)有限公司", ""],  # row 4: like row 3 of the same file (warn)
+    ["南京远大物流有限公司", "91320500X01"],  # row 5: the stored record's credit code (block)
+    ["成都天府软件有限公司", ""],  # row 6: nothing like it
+]
+
+
+@pytest.fixture
+def kh(make: Any) -> Any:
+    make.app_def(APP)
+    make.record("customer", {"name": "苏州恒瑞精密机械有限公司", "code": "91320500X01"}, app="kh")
+    return make
+
+
+def _dry_run(make: Any, **spec: Any) -> dict[str, Any]:
+    run = make.client.post(BASE, headers=make.admin, files={"file": ("客户.xlsx", _xlsx(("客户", ROWS)), "x")})
+    assert run.status_code == 201, run.text
+    run_id = run.json()["id"]
+    chosen = make.client.put(
+        f"{BASE}/{run_id}/spec", json={"columns": {"0": "name", "1": "code"}, **spec}, headers=make.admin
+    )
+    assert chosen.status_code == 200, chosen.text
+    checked = make.client.post(f"{BASE}/{run_id}/dry-run", headers=make.admin)
+    assert checked.status_code == 200, checked.text
+    return {"id": run_id, **checked.json()["result"]}
+
+
+def _stored(make: Any) -> list[str]:
+    return sorted(i["data"]["name"] for i in make.client.get(RECORDS, headers=make.admin).json()["items"])
+
+
+def test_dry_run_flags_rows_like_stored_records_or_earlier_rows_and_blocks_the_block_rules(kh: Any) -> None:
+    result = _dry_run(kh)
+    assert result["counts"] == {"rows": 5, "new": 4, "updated": 0, "unchanged": 0, "failed": 1}
+    assert result["duplicates"] == 3
+    rows = {p["row"]: p for p in result["preview"]}
+    [stored] = rows[2]["duplicates"]
+    assert (stored["title"], stored["rule_name"], stored["action"], stored["row"]) == (
+        "苏州恒瑞精密机械有限公司",
+        "客户名称相近",
+        "warn",
+        None,
+    )
+    assert stored["url"] == f"/apps/kh/forms/customer/records/{stored['id']}"
+    assert rows[2]["action"] == "new"  # warn: flagged, still imported
+    [earlier] = rows[4]["duplicates"]
+    assert (earlier["row"], earlier["title"], earlier["id"]) == (3, "杭州云帆科技有限公司", None)
+    assert rows[5]["action"] == "failed" and "苏州恒瑞精密机械有限公司" in rows[5]["problems"]["code"]
+    assert (rows[3]["duplicates"], rows[6]["duplicates"]) == ([], [])
+    assert {i["code"] for i in result["issues"]} == {"duplicate_blocked"}
+
+
+def test_skipping_likely_duplicates_fails_the_warned_rows_too(kh: Any) -> None:
+    result = _dry_run(kh, skip_duplicates=True)
+    assert result["counts"] == {"rows": 5, "new": 2, "updated": 0, "unchanged": 0, "failed": 3}
+    assert {(i["row"], i["code"]) for i in result["issues"]} == {
+        (2, "possible_duplicate"),
+        (4, "possible_duplicate"),
+        (5, "duplicate_blocked"),
+    }
+
+
+def test_the_run_skips_the_blocked_row_and_imports_the_warned_ones(kh: Any) -> None:
+    result = _dry_run(kh, skip_bad=True)
+    assert kh.client.post(f"{BASE}/{result['id']}/run", headers=kh.admin).status_code == 202
+    run_due(kh.app.state.db, kh.app.state.settings, datetime.now(UTC))
+    done = kh.client.get(f"{BASE}/{result['id']}", headers=kh.admin).json()
+    assert done["status"] == "done" and done["result"]["counts"]["new"] == 4
+    assert _stored(kh) == [
+        "云帆科技(杭州)有限公司",
+        "恒瑞精密机械(苏州)有限公司",
+        "成都天府软件有限公司",
+        "杭州云帆科技有限公司",
+        "苏州恒瑞精密机械有限公司",
+    ]
+
+
+def test_a_blocked_row_refuses_the_whole_run_unless_bad_rows_are_skipped(kh: Any) -> None:
+    result = _dry_run(kh)
+    r = kh.client.post(f"{BASE}/{result['id']}/run", headers=kh.admin)
+    assert r.status_code == 409 and _stored(kh) == ["苏州恒瑞精密机械有限公司"]
