@@ -181,27 +181,37 @@ def live_server(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def designer_in_browser(app: Any, repeat: int) -> dict[str, float]:
-    """Navigation to the 60th node drawn, in headless Chromium (a warm browser, a logged-in context)."""
+@contextmanager
+def browser_page(app: Any, **context: Any) -> Iterator[tuple[str, Any]]:
+    """A live server for `app` and a headless Chromium page logged in as admin (`context`: the browser
+    context's options, e.g. reduced_motion): (the server's base URL, the page)."""
     from playwright.sync_api import sync_playwright
 
     with live_server(app) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                     args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_context(locale="zh-CN").new_page()
+        page = browser.new_context(locale="zh-CN", **context).new_page()
         page.goto(f"{base}/login")
         page.fill("input[name=username]", "admin")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
-        samples = []
+        try:
+            yield base, page
+        finally:
+            browser.close()
+
+
+def designer_in_browser(app: Any, repeat: int) -> dict[str, float]:
+    """Navigation to the 60th node drawn, in headless Chromium (a warm browser, a logged-in context)."""
+    samples = []
+    with browser_page(app) as (base, page):
         for n in range(repeat + 2):
             start = time.perf_counter()
             page.goto(f"{base}/apps/{APP}/builder/flows/long_chain")
             page.locator(".node[data-path]").nth(NODES - 1).wait_for(state="attached")
             if n >= 2:  # two unmeasured: the browser's caches warm
                 samples.append((time.perf_counter() - start) * 1000)
-        browser.close()
     return {"p50": percentile(samples, 50), "p95": percentile(samples, 95)}
 
 

@@ -23,7 +23,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from bench.flow_ui import live_server
+from bench.flow_ui import (
+    PASSWORD,  # the one browser_page logs in with
+    browser_page,
+)
 from bench.flows import open_app
 from bench.records import CRM_TEMPLATE, WORK
 from bench.reports import SYNTHETIC, database_url, fill_synthetic
@@ -33,7 +36,6 @@ from runtime.analytics.sync import sync
 from runtime.main import create_app
 from runtime.settings import Settings
 
-PASSWORD = "bench-password"
 BOARD = "builder_bench"
 PROVINCES = ["江苏省", "浙江省", "广东省", "北京市", "上海市", "四川省", "湖北省", "山东省", "福建省", "河南省"]
 
@@ -202,19 +204,8 @@ def previews(client: TestClient, headers: dict[str, str], repeat: int) -> dict[s
 
 def dashboard_in_browser(app: Any, repeat: int) -> dict[str, float]:
     """Navigation until all 8 widgets are drawn, in headless Chromium (warm browser, logged-in context)."""
-    from playwright.sync_api import sync_playwright
-
-    with live_server(app) as base, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_context(locale="zh-CN", reduced_motion="reduce").new_page()
-        page.goto(f"{base}/login")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
-        samples = []
+    samples = []
+    with browser_page(app, reduced_motion="reduce") as (base, page):
         for n in range(repeat + 2):
             start = time.perf_counter()
             page.goto(f"{base}/apps/crm/dashboards/{BOARD}")
@@ -223,7 +214,6 @@ def dashboard_in_browser(app: Any, repeat: int) -> dict[str, float]:
                 assert page.locator("#widgets .widget > p.muted:not(.period)").count() == 0, page.content()[:2000]
             if n >= 2:  # two unmeasured: the browser's caches warm
                 samples.append((time.perf_counter() - start) * 1000)
-        browser.close()
     return {"p50": percentile(samples, 50), "p95": percentile(samples, 95)}
 
 
