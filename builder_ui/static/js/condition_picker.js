@@ -4,7 +4,7 @@
 
    Usage: const picker = window.tangram.conditionPicker(input, {fields, checkUrl, words});
      fields: [{key, label, type, options?}] of the form; checkUrl: POST {expression} → the engine's verdict
-     (…/draft/forms/{form}/check-expression); usersUrl: suggestions for a user field's value (/api/v1/users,
+     (…/draft/forms/{form}/check-expression); usersUrl: suggestions for a user field's value (an app's /api/v1/apps/{app}/people,
      {items: [{username, display_name}]}; none when refused); words: the UI words (default: the JSON of
      #condition-picker-words, rendered by templates/builder/_condition_picker.html).
      picker.load(text) shows `text` (also: dispatch "condition:load" on the input after setting its value);
