@@ -239,10 +239,10 @@ def test_the_manager_adds_an_approver_before_himself_and_the_task_comes_back(peo
     manager = people.page(MANAGER)
     manager.goto(people.record_url(rid))
     manager.locator(".more-actions summary").click()
-    manager.locator("input.add-users").fill("zhang.wei")
+    set_people(manager.locator(".my-task"), "加签人", ["zhang.wei"])
     manager.get_by_label("加签方式").select_option(label="前加签（先审批，再回到我）")
     reloads(manager, manager.get_by_role("button", name="加签"))
-    assert "前加签：zhang.wei（同意后回到 li.jingli 审批）" in manager.locator("#approvals").inner_text()
+    assert "前加签：张伟（同意后回到 李经理 审批）" in manager.locator("#approvals").inner_text()  # display names
     assert manager.locator(".my-task").count() == 0  # zhang.wei decides first
     task = people.site.api.get("/tasks", params={"assignee": "zhang.wei", "status": "open"}).json()["items"][-1]
     assert people.site.api.post(f"/tasks/{task['id']}/approve", json={}).status_code == 403  # only zhang.wei
@@ -250,7 +250,7 @@ def test_the_manager_adds_an_approver_before_himself_and_the_task_comes_back(peo
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     assert httpx.post(f"{people.site.url}/api/v1/tasks/{task['id']}/approve", json={}, headers=headers).is_success
     manager.reload()
-    assert "回到 li.jingli 审批" in manager.locator("#approvals").inner_text()
+    assert "回到 李经理 审批" in manager.locator("#approvals").inner_text()
     reloads(manager, manager.locator(".my-task").get_by_role("button", name="同意"))
     assert people.status(rid) == "approved"
     manager.context.close()

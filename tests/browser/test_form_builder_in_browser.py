@@ -69,7 +69,7 @@ def test_build_a_form_by_dragging_three_fields_publish_and_create_a_record(page:
     page.locator("#toast.show").wait_for()
     assert "已发布" in page.locator("#toast").inner_text()
 
-    page.get_by_role("link", name="新建").click()
+    page.get_by_role("link", name="新建", exact=True).click()
     page.wait_for_url(f"{site.url}/apps/showcase/forms/visit/records/new")
     page.get_by_label("拜访主题").fill("回访苏州客户")
     page.get_by_label("数字").fill("3")

@@ -35,6 +35,7 @@ USES: dict[str, str | None] = {
     "YEAR": "YEAR(since)", "MONTH": "MONTH(since)", "DAY": "DAY(since)", "WEEKDAY": "WEEKDAY(since)",
     "DATEADD": 'DATEADD(since, 1, "M")', "DATEDIF": 'DATEDIF(since, TODAY(), "D")', "EOMONTH": "EOMONTH(since, 0)",
     "INPERIOD": 'INPERIOD(since, "Y", 0)',
+    "CNMONEY": None, "CNDATE": None,  # print templates' text: computed in Python only, so reports refuse them
 }
 
 
