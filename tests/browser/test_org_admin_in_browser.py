@@ -78,12 +78,14 @@ def test_admin_builds_the_organisation_and_forces_a_password_change(browser: Any
     assert site.api.get("/users/li.na").json()["primary_department"] == "zongbu"  # the first in the tree
     page.locator("#user-edit").get_by_label("主部门").select_option("xiaoshou")
     page.locator("#user-edit").get_by_label("邮箱").fill("li.na@example.cn")
-    page.locator("#user-edit").get_by_role("button", name="保存").click()
+    with page.expect_navigation():  # the page reloads to show the stored state
+        page.locator("#user-edit").get_by_role("button", name="保存").click()
     expect(page.locator("#toast")).to_contain_text("已保存")
     assert site.api.get("/users/li.na").json()["primary_department"] == "xiaoshou"
     assert site.api.get("/users/li.na").json()["email"] == "li.na@example.cn"
     page.locator("#user-edit").get_by_label("下次登录时必须修改密码").check()
-    page.locator("#user-edit").get_by_role("button", name="保存").click()
+    with page.expect_navigation():
+        page.locator("#user-edit").get_by_role("button", name="保存").click()
     expect(page.locator("#user-must-change")).to_be_visible()
     assert site.api.get("/users/li.na").json()["must_change_password"] is True
 
