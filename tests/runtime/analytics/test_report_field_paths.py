@@ -71,6 +71,7 @@ def test_a_related_select_groups_in_option_order_with_its_label(client: TestClie
     assert r.status_code == 200, r.text
     shown = r.json()["widgets"][0]
     assert [c["label"] for c in shown["columns"]] == ["客户.地区", "价格合计", "客户.成交金额合计"]
+    assert shown["columns"][2]["format"] == "money"  # the unit of the related form's money field
     assert shown["rows"] == [["华东", 5, 1.25], ["华南", 5, 21], [None, 7, None]]
 
 
