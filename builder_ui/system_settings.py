@@ -36,7 +36,7 @@ INPUTS = {
 """How each setting is edited (others: a text box)."""
 
 
-@router.get("/brand/logo")
+@router.get("/brand/logo", dependencies=[NO_RECORDS])
 def brand_logo(request: Request, db: DB, base: AppSettings) -> Response:
     """The top bar's logo (系统设置 → 品牌), for everyone — the login page too; revalidated on each page (ETag)."""
     with db.read() as conn:

@@ -21,6 +21,7 @@ def chosen(scope: Any, label: str) -> list[str]:
 def set_people(scope: Any, label: str, usernames: list[str], *, query: dict[str, str] | None = None) -> None:
     """Remove every chip, then pick each user: type (their username, or `query[username]`), click the match."""
     search = _search(scope, label)
+    search.wait_for()  # a panel draws its pickers once it has its choices: count the chips after that
     picker = search.locator("xpath=..")
     while picker.locator("li.chip button.remove").count():
         picker.locator("li.chip button.remove").first.click()

@@ -2,12 +2,15 @@
 
 The pages run under `script-src 'self'` (no 'unsafe-eval'), and Playwright's `wait_for_function` builds its
 predicate with eval inside the page, which that policy refuses. `page.evaluate` goes through the DevTools
-protocol instead, which a page's policy does not govern; so the condition is polled from here."""
+protocol instead, which a page's policy does not govern; so the condition is polled from here. A page that
+reloads itself (after a change it saved) is polled again once the new page is there."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
 
 TIMEOUT_SECONDS = 30.0  # Playwright's own default wait, not a measure of speed
 
@@ -16,7 +19,12 @@ def wait_until(page: Any, expression: str, arg: Any = None) -> Any:
     """Poll `expression` (an expression, or a function of `arg`) until it is truthy; its value."""
     deadline = time.monotonic() + TIMEOUT_SECONDS
     while True:
-        value = page.evaluate(expression, arg)
+        try:
+            value = page.evaluate(expression, arg)
+        except PlaywrightError as error:
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

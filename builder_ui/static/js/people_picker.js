@@ -149,7 +149,11 @@
     }
 
     let timer = null;
-    search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(lookUp, 150); });
+    search.addEventListener("input", () => {  // what an earlier search answers is stale now: it is not shown
+      clearTimeout(timer);
+      asked += 1;
+      timer = setTimeout(lookUp, 150);
+    });
     search.addEventListener("focus", () => { if (results.hidden) lookUp(); });
     search.addEventListener("blur", () => { setTimeout(close, 100); });
     search.addEventListener("keydown", (e) => {
