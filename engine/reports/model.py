@@ -133,6 +133,10 @@ class Widget(BaseModel):
     """Funnel: the stages in order (default: every option of the select field, in option order)."""
     steps: list[FunnelStep] | None = Field(default=None, min_length=2, max_length=12)
     """Funnel without a dimension: the stages as conditions, in order (see FunnelStep)."""
+    subtotals: bool = True
+    """Table: a 小计 row per value of the first dimension (when it has two or more dimensions); false: none."""
+    totals: bool = True
+    """Table: the 合计 row over every group; false: the result's `totals` are left empty."""
     stack: bool = False
     """Bar: stack the second dimension instead of grouping it side by side (a display hint)."""
     layout: GridLayout | None = None

@@ -50,6 +50,10 @@ def widget_issues(widget: Widget, app: AppDefinition, path: str) -> list[Issue]:
                 check(step.filter, form_scope(form, app), expect=BOOL)
             except ExpressionError as e:
                 issues.append(Issue(f"{path}.steps[{i}].filter", "invalid_expression", e.message, e.message_en))
+    for setting in ("subtotals", "totals"):
+        if getattr(widget, setting) is False and widget.type != "table":
+            issues.append(Issue(f"{path}.{setting}", "not_a_table", f"只有表格可以关闭{'小计' if setting == 'subtotals' else '合计'}",
+                                f"only a table reads `{setting}`"))
     if widget.period is not None:
         period = widget.period.field
         kind = "datetime" if period in TIME_FIELDS else \

@@ -4,8 +4,8 @@ definition it reads. A type registered later appears without the builder changin
 
 The counts are the type's own `slots` (engine/reports/widgets/base.py), the ones its checks enforce. A type
 may name the settings it reads with a class attribute `settings` (names of Widget fields: sort, limit,
-target, period, stack, stages); otherwise a type without dimensions is a card (target and period), and one
-with them sorts and keeps the top N."""
+target, period, stack, stages, steps, subtotals, totals); otherwise a type without dimensions is a card (target
+and period), and one with them sorts and keeps the top N."""
 
 from __future__ import annotations
 

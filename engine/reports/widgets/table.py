@@ -1,4 +1,5 @@
-"""table: grouped rows with a subtotal per value of the first dimension (when there are two or more)."""
+"""table: grouped rows with a subtotal per value of the first dimension (when there are two or more) and a
+grand total; the definition's `subtotals` and `totals` (both true by default) turn either off."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ class TableWidget(WidgetType):
     label = "表格"
     label_en = "Table"
     slots = Slots(dimensions=(0, 4))
+    settings = ("sort", "limit", "subtotals", "totals")
 
     def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels) -> dict[str, Any]:
-        if len(table.query.dims) >= 2:
+        widget = table.query.widget
+        if len(table.query.dims) >= 2 and widget.subtotals:
             result["subtotals"] = subtotal_rows(table, groups, 0, labels)
+        if not widget.totals:
+            result["totals"] = []
         return result

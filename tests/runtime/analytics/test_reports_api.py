@@ -291,3 +291,24 @@ def test_department_dimensions_show_the_department_name(client: TestClient, make
     shown = r.json()["widgets"][0]
     assert shown["rows"] == [["华东销售部", 1], [None, 1]]
     assert shown["keys"] == [["east"], [None]]  # drill-down still takes the key
+
+
+@pytest.mark.parametrize("engine", ["primary", "mirror"])
+def test_a_table_has_subtotals_and_a_grand_total_unless_turned_off(client: TestClient, board: Maker, engine: str) -> None:
+    body: dict[str, Any] = {"type": "table", "form": "customer", "dimensions": [{"field": "region"}, {"field": "level"}],
+                            "measures": [{"agg": "count"}, {"agg": "sum", "field": "amount"}]}
+    url = f"/api/v1/apps/shop/query?engine={engine}"
+    shown = client.post(url, json=body, headers=board.admin).json()["widgets"][0]
+    assert shown["subtotals"] == [["华东", 2, 300.3], ["华南", 1, 300.3], ["华北", 1, None], [None, 1, 50.0]]
+    assert shown["totals"] == [5, 650.6]
+    hidden = client.post(url, json={**body, "subtotals": False, "totals": False}, headers=board.admin).json()
+    assert "subtotals" not in hidden["widgets"][0] and hidden["widgets"][0]["totals"] == []
+    assert hidden["widgets"][0]["rows"] == shown["rows"]
+
+
+def test_only_a_table_turns_its_subtotals_or_totals_off(client: TestClient, board: Maker) -> None:
+    body = {"type": "bar", "form": "customer", "dimensions": [{"field": "region"}], "measures": [{"agg": "count"}],
+            "subtotals": False, "totals": False}
+    r = client.post("/api/v1/apps/shop/query", json=body, headers=board.admin)
+    assert r.status_code == 422
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["widget.subtotals", "widget.totals"]
