@@ -60,6 +60,15 @@ WORDS = dashboards.WORDS + (
     "bucket_month",
     "bucket_quarter",
     "bucket_year",
+    "move_down",
+    "cb_rows",
+    "cb_columns",
+    "cb_values",
+    "cb_pivot_rows_first",
+    "cb_swap",
+    "cb_step",
+    "cb_step_label",
+    "cb_step_condition",
 )
 """The words the script shows: the dashboard's (widgets.js draws the preview) and the builder's own."""
 

@@ -13,7 +13,8 @@
    holding li.cb-chip[data-index]; #cb-filter (the condition picker's input); #cb-sort, #cb-desc, #cb-limit,
    #cb-others, #cb-stack, #cb-target, #cb-period-field, #cb-period-bucket; #cb-name; #cb-preview[data-state=
    empty|loading|ok|error]; #cb-report, #cb-report-name, #cb-report-key, #cb-key, #cb-save, #cb-publish, #cb-open;
-   #cb-json (the definition as saved). */
+   #cb-json (the definition as saved); a pivot's 行 / 列, a table's 小计 / 合计 and a funnel's steps are
+   chart_builder_types.js's (its DOM contract). */
 "use strict";
 
 (function () {
@@ -21,10 +22,14 @@
   const W = data.words, lang = window.tangram.lang();
   const $ = (id) => document.getElementById(id);
   const api = `/api/v1/apps/${data.app}`;
-  const SETTINGS = ["sort", "limit", "stack", "target", "period"];
+  const SETTINGS = ["sort", "limit", "stack", "target", "period", "steps", "subtotals", "totals"];
   let widget = data.widget ? JSON.parse(JSON.stringify(data.widget))
     : {type: "bar", form: data.form || (data.forms[0] || {}).key, dimensions: [], measures: []};
   let types = [], fields = [], picker = null, timer = null, asked = 0;
+  // A pivot's 行 / 列, a table's 小计 / 合计, a funnel's steps (chart_builder_types.js).
+  const extra = window.tangramChartTypes({widget: () => widget, fields: () => fields, changed, el: (...a) => el(...a), W,
+    checkUrl: () => data.check_url.replace("{form}", widget.form), dimensionExtras: (d) => dimensionExtras(d),
+    labelOf: (key) => labelOf(key), fieldOf: (key) => fieldOf(key), showSlotError: (slot, m) => showSlotError(slot, m)});
 
   function el(tag, props, children) {
     const node = Object.assign(document.createElement(tag), props || {});
@@ -149,6 +154,9 @@
     } else if (slot === "filter") {
       if (!picker || !picker.addRow(key)) { showSlotError(slot, W.cb_refused); return; }
       return;
+    } else if (slot === "rows" || slot === "columns") {
+      extra.drop(slot, key);
+      return;
     }
     changed();
   }
@@ -222,17 +230,19 @@
     return s;
   }
 
-  function dimensionChip(d, i) {
+  /* A dimension chip's controls: the bucket of a date. */
+  function dimensionExtras(d) {
     const f = fieldOf(d.field);
-    const extra = [];
-    if (f && f.buckets) {
-      const buckets = [["", W.cb_bucket_none], ...["day", "week", "month", "quarter", "year"].map((b) => [b, W[`bucket_${b}`]])];
-      extra.push(select(buckets, d.bucket || "", `${labelOf(d.field)} ${W.bucket_month}`, (v) => {
-        if (v) d.bucket = v; else delete d.bucket;
-        changed();
-      }));
-    }
-    return chip("dimensions", i, d.label || labelOf(d.field), extra);
+    if (!f || !f.buckets) return [];
+    const buckets = [["", W.cb_bucket_none], ...["day", "week", "month", "quarter", "year"].map((b) => [b, W[`bucket_${b}`]])];
+    return [select(buckets, d.bucket || "", `${labelOf(d.field)} ${W.bucket_month}`, (v) => {
+      if (v) d.bucket = v; else delete d.bucket;
+      changed();
+    })];
+  }
+
+  function dimensionChip(d, i) {
+    return chip("dimensions", i, d.label || labelOf(d.field), dimensionExtras(d));
   }
 
   /* How a measure is shown (engine/reports/formats.py): the field's own way, or number / percent / money. */
@@ -276,13 +286,14 @@
     const range = (r) => (r[1] === null ? `≥ ${r[0]}` : r[0] === r[1] ? `${r[0]}` : `${r[0]}–${r[1]}`);
     $("cb-dimensions-count").textContent = `(${range(k.dimensions)})`;
     $("cb-measures-count").textContent = `(${range(k.measures)})`;
-    document.querySelector('[data-slot="dimensions"]').hidden = k.dimensions[1] === 0;
+    document.querySelector('[data-slot="dimensions"]').hidden = k.dimensions[1] === 0 || widget.type === "pivot";
     for (const box of document.querySelectorAll("[data-setting]")) box.hidden = !k.settings.includes(box.dataset.setting);
     drawSort();
     drawPeriod();
     $("cb-stack").checked = !!widget.stack;
     keep($("cb-target"), widget.target ?? "");
     keep($("cb-name"), widget.name || "");
+    extra.draw();
   }
 
   /* An input shows the widget's value, left alone while it already does (the caret stays where it is). */
@@ -392,8 +403,9 @@
   function place(path, message) {
     const m = String(path || "").replace(/^(reports\[\d+\]\.widgets\[\d+\]|widget)\.?/, "").match(/^([a-z_]+)(?:\[(\d+)\])?/);
     const part = m ? m[1] : "";
-    const slot = {dimensions: "dimensions", measures: "measures", measure: "measures", filter: "filter", sort: "sort", limit: "limit",
-                  period: "period", target: "target", type: "type", stages: "dimensions", others: "limit"}[part];
+    const slot = part === "dimensions" ? extra.slotOf(m[2]) : {steps: "steps", measures: "measures", measure: "measures", filter: "filter", sort: "sort", limit: "limit",
+                  period: "period", target: "target", type: "type", stages: "dimensions", others: "limit",
+                  subtotals: "subtotals", totals: "subtotals"}[part];
     if (!slot) return false;
     const box = document.querySelector(`.cb-error[data-error-for="${slot}"]`);
     box.textContent = (box.textContent ? box.textContent + "；" : "") + message;
@@ -515,6 +527,8 @@
     droppable($("cb-measures"), "measures");
     droppable($("cb-filter-drop"), "filter");
     droppable($("cb-sort-drop"), "sort");
+    droppable($("cb-rows"), "rows");
+    droppable($("cb-columns"), "columns");
     await loadFields();
     changed();
     document.body.dataset.chartBuilder = "ready";

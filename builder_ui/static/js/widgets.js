@@ -2,7 +2,8 @@
    tangramWidgets.draw(box, widget, {words, stack, lang}, onPoint) fills `box` and returns the ECharts
    instance (or null); onPoint(rowIndex) is called when a chart point or a table row is chosen.
    DOM contract, inside the box: .chart (ECharts; [data-drawn] once its animation is over) with details.data > table.records (the chart's numbers
-   as text, one tr[data-row] per row); table.records for tables; table.records.pivot for pivots
+   as text, one tr[data-row] per row); table.records for tables (a table-type widget with tr.subtotal after each
+   value of its first dimension and a tfoot 合计 row, as the result carries them); table.records.pivot for pivots
    (a cross-tab: td[data-row] per cell, tfoot with the totals); a KPI is .kpi with
    .kpi-value (the abbreviated value, the full one in its title) and dl.kpi-facts (dt/dd per fact,
    dd[data-fact=<column key>]; growth dd[data-trend=up|down|flat] with an arrow); a gauge is a .chart
@@ -109,12 +110,28 @@ window.tangramWidgets = (function () {
     const head = table.createTHead().insertRow();
     for (const c of w.columns) head.append(el("th", {scope: "col", textContent: c.label}));
     const body = table.createTBody();
+    const n = dims(w), first = (r) => text(r[0], w.columns[0], opts);
+    const subtotals = new Map((w.type === "table" && w.subtotals ? w.subtotals : []).map((r) => [first(r), r.slice(1)]));
+    // A table's 小计 row follows the last row of each value of its first dimension.
+    const lastOf = new Map(w.rows.map((r, i) => [first(r), i]));
     w.rows.forEach((r, i) => {
       const tr = body.insertRow();
       tr.dataset.row = String(i);
       r.forEach((v, j) => tr.insertCell().append(cell(w, i, j, opts)));
       drillable(tr, w, i, opts, onPoint);
+      const sub = subtotals.get(first(r));
+      if (sub && lastOf.get(first(r)) === i) {
+        const row = body.insertRow();
+        row.className = "subtotal";
+        row.append(el("th", {scope: "row", colSpan: n, textContent: `${first(r)} ${opts.words.subtotal || opts.words.total}`}));
+        sub.forEach((v, j) => row.insertCell().append(text(v, w.columns[n + j], opts)));
+      }
     });
+    if (w.type === "table" && n && w.totals && w.totals.length) {
+      const foot = table.createTFoot().insertRow();
+      foot.append(el("th", {scope: "row", colSpan: n, textContent: opts.words.total}));
+      w.totals.forEach((v, j) => foot.insertCell().append((w.formatted_totals && w.formatted_totals[j]) || text(v, w.columns[n + j], opts)));
+    }
     return el("div", {className: "table-wrap"}, [table]);
   }
 
