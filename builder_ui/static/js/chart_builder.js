@@ -286,7 +286,7 @@
     const range = (r) => (r[1] === null ? `≥ ${r[0]}` : r[0] === r[1] ? `${r[0]}` : `${r[0]}–${r[1]}`);
     $("cb-dimensions-count").textContent = `(${range(k.dimensions)})`;
     $("cb-measures-count").textContent = `(${range(k.measures)})`;
-    document.querySelector('[data-slot="dimensions"]').hidden = k.dimensions[1] === 0 || widget.type === "pivot";
+    document.querySelector('.cb-slot[data-slot="dimensions"]').hidden = k.dimensions[1] === 0 || widget.type === "pivot";
     for (const box of document.querySelectorAll("[data-setting]")) box.hidden = !k.settings.includes(box.dataset.setting);
     drawSort();
     drawPeriod();

@@ -98,15 +98,21 @@ window.tangramChartTypes = function (cb) {
       widget.steps.splice(to, 0, widget.steps.splice(i, 1)[0]);
       cb.changed();
     };
-    const label = step.label || `${W.cb_step} ${i + 1}`;
-    item.append(el("span", {className: "cb-chip-label", textContent: `${i + 1}.`}), name,
-      button("cb-up", "↑", `${W.move_up}：${label}`, () => move(i - 1), i === 0),
-      button("cb-down", "↓", `${W.move_down}：${label}`, () => move(i + 1), i === count - 1),
-      button("cb-remove", "×", `${W.remove}：${label}`, () => {
+    const buttons = [
+      [button("cb-up", "↑", "", () => move(i - 1), i === 0), W.move_up],
+      [button("cb-down", "↓", "", () => move(i + 1), i === count - 1), W.move_down],
+      [button("cb-remove", "×", "", () => {
         widget.steps.splice(i, 1);
         if (!widget.steps.length) delete widget.steps;
         cb.changed();
-      }),
+      }), W.remove]];
+    const named = () => buttons.forEach(([b, word]) => {  // the buttons say which step they act on, as it is named now
+      b.title = `${word}：${step.label || `${W.cb_step} ${i + 1}`}`;
+      b.setAttribute("aria-label", b.title);
+    });
+    named();
+    name.addEventListener("input", named);
+    item.append(el("span", {className: "cb-chip-label", textContent: `${i + 1}.`}), name, ...buttons.map(([b]) => b),
       condition);
     return item;
   }
