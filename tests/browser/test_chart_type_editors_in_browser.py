@@ -158,3 +158,9 @@ def test_a_funnel_over_condition_steps_is_edited_step_by_step(page: Any, site: S
     wait_until(page, "document.getElementById('cb-preview').dataset.state === 'error'")
     assert page.locator('#cb-steps li.cb-step[data-index="2"]').get_attribute("aria-invalid") == "true"
     assert page.locator('.cb-error[data-error-for="steps"]').inner_text() != ""
+
+
+def test_a_kpi_hides_the_dimension_slot_not_the_first_fields_button(page: Any, site: Site, records: None) -> None:
+    _open(page, site, "customer", "kpi")  # the slot was found by [data-slot], which the field buttons carry too
+    assert page.locator('.cb-slot[data-slot="dimensions"]').is_hidden()
+    assert page.get_by_role("button", name="添加为维度：客户编号").is_visible()
