@@ -69,6 +69,7 @@ WORDS = dashboards.WORDS + (
     "cb_step",
     "cb_step_label",
     "cb_step_condition",
+    "cb_step_drag",
 )
 """The words the script shows: the dashboard's (widgets.js draws the preview) and the builder's own."""
 

@@ -756,12 +756,14 @@ EN |= {
 ZH |= {"cb_rows": "行", "cb_columns": "列", "cb_values": "值", "cb_pivot_rows_first": "请先放入行维度",
        "cb_swap": "行列互换", "cb_subtotals": "显示小计（按第一个维度）", "cb_totals": "显示合计", "subtotal": "小计",
        "cb_steps": "漏斗步骤", "cb_steps_hint": "每个步骤一个名称和一个条件，从上到下依次计算转化率",
-       "cb_add_step": "添加步骤", "cb_step": "步骤", "cb_step_label": "步骤名称", "cb_step_condition": "步骤条件"}
+       "cb_add_step": "添加步骤", "cb_step": "步骤", "cb_step_label": "步骤名称", "cb_step_condition": "步骤条件",
+       "cb_step_drag": "拖动调整步骤顺序"}
 EN |= {"cb_rows": "Rows", "cb_columns": "Columns", "cb_values": "Values", "cb_pivot_rows_first": "Drop a row field first",
        "cb_swap": "Swap rows and columns", "cb_subtotals": "Subtotals (by the first dimension)", "cb_totals": "Grand total",
        "subtotal": "Subtotal", "cb_steps": "Funnel steps",
        "cb_steps_hint": "Each step is a name and a condition; conversion runs from top to bottom",
-       "cb_add_step": "Add a step", "cb_step": "Step", "cb_step_label": "Step name", "cb_step_condition": "Step condition"}
+       "cb_add_step": "Add a step", "cb_step": "Step", "cb_step_label": "Step name", "cb_step_condition": "Step condition",
+       "cb_step_drag": "Drag to reorder the steps"}
 
 
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}

@@ -1,6 +1,6 @@
 """The chart builder's type-specific editors in a real browser, in Chinese: a pivot built by dragging fields
 into 行 / 列 / 值 (swapped, and the engine's word on 行 when one is missing), a table's 小计 / 合计 switched
-off, and a funnel over condition steps added, renamed, reordered and removed, each condition written with
+off, and a funnel over condition steps added, renamed, reordered (by ↑ / ↓ and by dragging) and removed, each condition written with
 the condition picker; every preview equals a count made here over the same records."""
 
 from __future__ import annotations
@@ -140,6 +140,12 @@ def test_a_funnel_over_condition_steps_is_edited_step_by_step(page: Any, site: S
     page.get_by_role("button", name="上移：赢单").click()  # wrong order on purpose, then back
     assert [s["label"] for s in _json(page)["steps"]] == ["全部商机", "赢单", "已报价"]
     page.get_by_role("button", name="下移：赢单").click()
+    steps = page.locator("#cb-steps li.cb-step")
+    drag(page, steps.nth(2).locator(".cb-step-handle"), steps.nth(0), below=False)  # by hand: 赢单 first
+    wait_until(page, "document.querySelector('#cb-steps li.cb-step .cb-step-label').value === '赢单'")
+    assert [s["label"] for s in _json(page)["steps"]] == ["赢单", "全部商机", "已报价"]
+    drag(page, steps.nth(0).locator(".cb-step-handle"), steps.nth(2))  # and back, after 已报价
+    wait_until(page, "document.querySelector('#cb-steps li.cb-step .cb-step-label').value === '全部商机'")
     _ok(page)
     steps = _json(page)["steps"]
     assert [s["label"] for s in steps] == ["全部商机", "已报价", "赢单"] and "filter" not in steps[0]

@@ -8,7 +8,7 @@
    change, extra.drop(slot, key) for a field dropped on 行 / 列, extra.slotOf(index) for an error's dimension.
    DOM contract: #cb-pivot with ul.cb-drop#cb-rows / #cb-columns (li.cb-chip[data-index] = the dimension's index,
    button.cb-swap, button.cb-remove); #cb-subtotals, #cb-totals (checkboxes); ol#cb-steps > li.cb-chip.cb-step
-   [data-index] (input.cb-step-label, input.cb-step-filter with its .condition-picker, button.cb-up / .cb-down /
+   [data-index] (span.cb-step-handle, the number, drags the step; input.cb-step-label, input.cb-step-filter with its .condition-picker, button.cb-up / .cb-down /
    .cb-remove); button#cb-add-step. */
 "use strict";
 
@@ -112,7 +112,8 @@ window.tangramChartTypes = function (cb) {
     });
     named();
     name.addEventListener("input", named);
-    item.append(el("span", {className: "cb-chip-label", textContent: `${i + 1}.`}), name, ...buttons.map(([b]) => b),
+    const handle = el("span", {className: "cb-chip-label cb-step-handle", textContent: `${i + 1}.`, title: W.cb_step_drag});
+    item.append(handle, name, ...buttons.map(([b]) => b),
       condition);
     return item;
   }
@@ -128,6 +129,15 @@ window.tangramChartTypes = function (cb) {
       window.tangram.conditionPicker(input, {fields: cb.fields(), checkUrl: cb.checkUrl()});
     });
   }
+
+  // Dragging a step by its number reorders the steps (as ↑ / ↓ do).
+  window.Sortable.create($("cb-steps"), {handle: ".cb-step-handle", animation: 0, forceFallback: true,
+    onUpdate: (e) => {
+      const steps = cb.widget().steps;
+      steps.splice(e.newIndex, 0, steps.splice(e.oldIndex, 1)[0]);
+      drawnSteps = "";  // the numbers and buttons follow the new order
+      cb.changed();
+    }});
 
   $("cb-add-step").addEventListener("click", () => {
     const widget = cb.widget();
