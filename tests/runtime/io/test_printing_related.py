@@ -102,10 +102,11 @@ def test_related_records_are_fetched_once_per_form_for_a_whole_selection(make: M
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
+        if "FROM records" in statement:  # reads of records (the server's worker thread polls other tables meanwhile)
+            statements.append(statement)
 
     def lookups(ids: list[int]) -> int:
-        """Statements a print with related placeholders runs beyond the same print without them."""
+        """Reads of records a print with related placeholders runs beyond the same print without them."""
         statements.clear()
         _html(make, ids, make.admin, "plain")
         plain = len(statements)
@@ -116,11 +117,12 @@ def test_related_records_are_fetched_once_per_form_for_a_whole_selection(make: M
     engine = make.app.state.db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
+        lookups(bills)  # warm: caches of definitions and rights fill on a first print, not per record
         few, many = lookups(bills[:2]), lookups(bills)
         html = _html(make, bills, make.admin)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert few == many  # the related records of 12 bills cost what those of 2 cost
+    assert few == many > 0  # the related records of 12 bills cost what those of 2 cost
     assert all(f"[批量{i}][账户{i}]" in html for i in range(12))
 
 
