@@ -787,3 +787,7 @@ def translator(lang: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
+
+# Exports expire (issue 26, print-export): the list page shows an expired export as such.
+ZH |= {"export_expired": "上次导出的文件已过期，请重新导出", "export_expires": "保留至 {at}"}
+EN |= {"export_expired": "The last export's file has expired: export again", "export_expires": "kept until {at}"}

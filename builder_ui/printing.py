@@ -13,6 +13,7 @@ from sqlalchemy import select
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app_check import parse_app
+from engine.printing.template import print_relations
 from runtime.api.deps import DB, AppSettings, change_for
 from runtime.api.printing import printed
 from runtime.apps import definitions
@@ -23,6 +24,7 @@ from runtime.records.titles import titles
 router = APIRouter(include_in_schema=False)
 
 PREVIEW_CHOICES = 20  # the newest records offered for the builder's preview
+UNPRINTED_RELATED = frozenset({"sub_table", "attachment"})  # a related record's rows and files: not offered
 
 
 @router.get("/apps/{app}/forms/{form}/print/{template}")
@@ -83,6 +85,7 @@ def template_builder(
         readable = bool(newest) and gate.ref.form.title_field not in gate.hidden | gate.masked
         names = titles(conn, gate.ref.app, set(newest)) if readable else {}  # a hidden title stays #id
     form_def = draft.form(form)
+    targets = print_relations(form_def, draft.forms_by_key)
     fields = [
         {
             "key": f.key,
@@ -90,6 +93,14 @@ def template_builder(
             "type": f.type,
             "columns": [{"key": c.key, "label": c.label} for c in getattr(f, "fields", [])]
             if f.type == "sub_table"
+            else [],
+            # the fields of the record a single relation points to: {{ customer.address }} (客户.地址)
+            "related": [
+                {"key": f"{f.key}.{c.key}", "label": f"{f.label}.{c.label}", "type": c.type}
+                for c in targets[f.key].fields
+                if c.type not in UNPRINTED_RELATED
+            ]
+            if f.key in targets
             else [],
         }
         for f in form_def.fields

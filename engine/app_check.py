@@ -22,7 +22,7 @@ from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.keys import repeated
 from engine.permissions.check import role_issues
-from engine.printing.template import template_issues
+from engine.printing.template import print_relations, template_issues
 from engine.reports.validate import report_issues
 
 
@@ -109,14 +109,15 @@ def _form_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue
     return issues
 
 
-def print_template_issues(i: int, form: FormDefinition) -> list[Issue]:
+def print_template_issues(i: int, form: FormDefinition, app: AppDefinition) -> list[Issue]:
     """Duplicate template keys, and every template's syntax, HTML and placeholders (engine/printing)."""
     where = f"forms[{i}].print_templates"
     keys = [t.key for t in form.print_templates]
     issues = [Issue(f"{where}[{j}].key", "duplicate_key", f"打印模板 {keys[j]} 重复", f"duplicate print template {keys[j]!r}")
               for j in repeated(keys)]
+    targets = print_relations(form, app.forms_by_key)  # placeholders may read the records single relations name
     for j, template in enumerate(form.print_templates):
-        issues += template_issues(form, template, f"{where}[{j}]")
+        issues += template_issues(form, template, f"{where}[{j}]", targets)
     return issues
 
 
@@ -130,7 +131,7 @@ def check_app(app: AppDefinition) -> list[Issue]:
         bind_app(form, app)
         issues.extend(expression_issues(form, f"forms[{i}]"))
         issues.extend(form_encryption_issues(i, form, app))
-        issues.extend(print_template_issues(i, form))
+        issues.extend(print_template_issues(i, form, app))
     if not issues:  # the graph of derived fields follows sound expressions only
         issues.extend(cycle_issues(app))
         for form in app.forms:

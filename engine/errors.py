@@ -211,3 +211,9 @@ class CsrfFailed(Forbidden):
     """A cookie-authenticated change came without the session's CSRF token."""
 
     code = "csrf"
+
+
+class Gone(EngineError):
+    """Something that existed has been removed on purpose and will not come back (an expired export's file)."""
+
+    code = "gone"

@@ -25,6 +25,7 @@ from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext, evaluate
 from engine.expr.functions.text import show
 from engine.expr.nodes import FieldRef, walk
+from engine.expr.typecheck import Checked
 from engine.forms.expressions import checked, row_values, sub_table_form
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
@@ -155,7 +156,57 @@ def _placeholder_issue(path: str, text: str, error: ExpressionError | None, zh: 
     )
 
 
-def _part_issues(form: FormDefinition, parts: tuple[Part, ...] | list[Part], path: str, in_each: bool) -> list[Issue]:
+RELATED = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
+
+
+def print_relations(form: FormDefinition, forms: Mapping[str, FormDefinition]) -> dict[str, FormDefinition]:
+    """relation key -> the form it points to, for the form's single relations into `forms` (the app's):
+    what a placeholder may follow (`{{ customer.address }}`)."""
+    found: dict[str, FormDefinition] = {}
+    for f in form.fields:
+        target = getattr(f, "target", None)
+        if f.type == "relation" and not getattr(f, "multiple", False) and isinstance(target, str) and target in forms:
+            found[f.key] = forms[target]
+    return found
+
+
+def related_field(form: FormDefinition, text: str, targets: Mapping[str, FormDefinition]) -> tuple[str, str] | None:
+    """(relation, field) when the placeholder is a bare field of a related record: `customer.address`."""
+    match = RELATED.match(text)
+    if match is None or match.group(1) not in targets or form.by_key.get(match.group(1)) is None:
+        return None
+    return (match.group(1), match.group(2)) if match.group(2) in targets[match.group(1)].by_key else None
+
+
+def relations_read(form: FormDefinition, found: Checked) -> set[str]:
+    """The relations whose related record an expression reads (`customer.level` → customer)."""
+    return {
+        n.path[0]
+        for n in walk(found.node)
+        if isinstance(n, FieldRef)
+        and len(n.path) == 2
+        and form.by_key.get(n.path[0]) is not None
+        and form.by_key[n.path[0]].type == "relation"
+    }
+
+
+def _follow_issue(path: str, text: str) -> Issue:
+    return _placeholder_issue(
+        path,
+        text,
+        None,
+        "只能读取单选关联所指记录的字段（一层），请在表单中加查找字段",
+        "a print template follows single relations one step only: add a lookup field",
+    )
+
+
+def _part_issues(
+    form: FormDefinition,
+    parts: tuple[Part, ...] | list[Part],
+    path: str,
+    in_each: bool,
+    targets: Mapping[str, FormDefinition],
+) -> list[Issue]:
     issues: list[Issue] = []
     for part in parts:
         if isinstance(part, Placeholder):
@@ -171,29 +222,20 @@ def _part_issues(form: FormDefinition, parts: tuple[Part, ...] | list[Part], pat
                         )
                     )
                 continue
-            if part.text in form.by_key:
+            if part.text in form.by_key or related_field(form, part.text, targets):
                 continue  # a bare field prints whatever its type (address, attachments, a sub-table's rows)
+            match = RELATED.match(part.text)
+            head = form.by_key.get(match.group(1)) if match else None
+            if head is not None and head.type == "relation" and head.key not in targets:
+                issues.append(_follow_issue(path, part.text))
+                continue
             try:
                 found = checked(form, part.text)
             except ExpressionError as e:
                 issues.append(_placeholder_issue(path, part.text, e))
                 continue
-            if any(
-                isinstance(n, FieldRef)
-                and len(n.path) == 2
-                and form.by_key.get(n.path[0]) is not None
-                and form.by_key[n.path[0]].type == "relation"
-                for n in walk(found.node)
-            ):
-                issues.append(
-                    _placeholder_issue(
-                        path,
-                        part.text,
-                        None,
-                        "打印模板不能跨关联读取字段，请在表单中加查找字段",
-                        "a print template reads the form's own fields: add a lookup field",
-                    )
-                )
+            if relations_read(form, found) - set(targets):  # a multiple relation, or one out of the app
+                issues.append(_follow_issue(path, part.text))
         elif isinstance(part, Each):
             table = form.by_key.get(part.table)
             if table is None or table.type != "sub_table":
@@ -207,19 +249,55 @@ def _part_issues(form: FormDefinition, parts: tuple[Part, ...] | list[Part], pat
                     )
                 )
                 continue
-            issues += _part_issues(sub_table_form(table), part.parts, path, True)
+            issues += _part_issues(sub_table_form(table), part.parts, path, True, {})
     return issues
 
 
-def template_issues(form: FormDefinition, template: PrintTemplate, where: str) -> list[Issue]:
-    """Every problem of a template's header, body and footer at `<where>.<part>`, naming the placeholder."""
+def template_issues(
+    form: FormDefinition, template: PrintTemplate, where: str, targets: Mapping[str, FormDefinition] | None = None
+) -> list[Issue]:
+    """Every problem of a template's header, body and footer at `<where>.<part>`, naming the placeholder.
+    `targets` (print_relations): the related forms placeholders may read; without them, none."""
     issues: list[Issue] = []
     for name in PARTS:
         parsed = parse(getattr(template, name))
         path = f"{where}.{name}"
         issues += [Issue(path, code, zh, en) for code, zh, en in parsed.problems]
-        issues += _part_issues(form, parsed.parts, path, False)
+        issues += _part_issues(form, parsed.parts, path, False, targets or {})
     return issues
+
+
+def template_relations(form: FormDefinition, template: PrintTemplate) -> set[str]:
+    """The relations whose related records a (checked) template reads: the runtime fetches only those."""
+    wanted: set[str] = set()
+
+    def visit(parts: tuple[Part, ...] | list[Part]) -> None:
+        for part in parts:
+            if isinstance(part, Placeholder) and not part.text.startswith("@") and part.text not in form.by_key:
+                match = RELATED.match(part.text)
+                if match and form.by_key.get(match.group(1)) is not None \
+                        and form.by_key[match.group(1)].type == "relation":
+                    wanted.add(match.group(1))
+                    continue
+                try:
+                    wanted.update(relations_read(form, checked(form, part.text)))
+                except ExpressionError:
+                    continue
+            # rows of a sub_table read their own columns only
+
+    for name in PARTS:
+        visit([p for p in parse(getattr(template, name)).parts if not isinstance(p, Each)])
+    return wanted
+
+
+@dataclass(frozen=True)
+class RelatedRecord:
+    """The record a single relation points to, as the reader may see it through the related form's own
+    rights: `shown` its data (hidden fields absent, masked ones masked), `unreadable` its hidden and masked keys."""
+
+    form: FormDefinition
+    shown: Mapping[str, Any]
+    unreadable: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -236,6 +314,8 @@ class PrintRecord:
     unreadable: frozenset[str]
     images: Mapping[str, str]
     ctx: EvalContext
+    related: Mapping[str, RelatedRecord] = field(default_factory=dict)
+    """relation key -> the related record (absent: no value, or a record the reader may not read)."""
 
 
 def _plain(value: Any) -> Any:
@@ -305,7 +385,13 @@ class _Renderer:
     def __init__(self, record: PrintRecord) -> None:
         self.record = record
         data = {k: _plain(v) for k, v in record.shown.items() if k not in record.unreadable}
-        self.values = row_values(record.form, data) | dict(record.system)
+        related = {
+            f"{rel}.{key}": _plain(value)
+            for rel, other in record.related.items()
+            for key, value in other.shown.items()
+            if key not in other.unreadable
+        }
+        self.values = row_values(record.form, data, related) | dict(record.system)
 
     def parts(
         self,
@@ -334,11 +420,32 @@ class _Renderer:
     def placeholder(self, text: str, form: FormDefinition, values: Mapping[str, Any], shown: Mapping[str, Any]) -> str:
         if text in form.by_key:  # a bare field, as the reader sees it (absent when hidden, masked when masked)
             return _display(form.by_key[text], shown.get(text), self.record.ctx)
+        match = RELATED.match(text) if form is self.record.form else None
+        head = form.by_key.get(match.group(1)) if match else None
+        if match and head is not None and head.type == "relation":  # a bare field of the related record, as above
+            other = self.record.related.get(match.group(1))
+            if other is None:  # no related record, or one the reader may not read
+                return ""
+            if match.group(2) in other.form.by_key:
+                return _display(other.form.by_key[match.group(2)], other.shown.get(match.group(2)), self.record.ctx)
         found = checked(form, text)
         refs = [n.path for n in walk(found.node) if isinstance(n, FieldRef)]
-        if any(path and path[0] in self.record.unreadable for path in refs) and form is self.record.form:
+        if form is self.record.form and any(self._unreadable(path) for path in refs):
             return ""
         return _result(evaluate(found, values, self.record.ctx), self.record.ctx)
+
+    def _unreadable(self, path: tuple[str, ...]) -> bool:
+        """A path the reader may not read: a hidden or masked field, or one of a related record (or the
+        related record itself) they may not read."""
+        if not path:
+            return False
+        if path[0] in self.record.unreadable:
+            return True
+        field_def = self.record.form.by_key.get(path[0])
+        if len(path) == 2 and field_def is not None and field_def.type == "relation":
+            other = self.record.related.get(path[0])
+            return other is None or path[1] in other.unreadable
+        return False
 
     def each(self, part: Each) -> str:
         table = self.record.form.by_key[part.table]
@@ -358,4 +465,14 @@ def render(template_text: str, record: PrintRecord) -> str:
     return renderer.parts(parsed.parts, record.form, renderer.values, record.shown, None)
 
 
-__all__ = ["PrintRecord", "Parsed", "parse", "render", "template_issues"]
+__all__ = [
+    "PrintRecord",
+    "Parsed",
+    "RelatedRecord",
+    "parse",
+    "print_relations",
+    "related_field",
+    "render",
+    "template_issues",
+    "template_relations",
+]

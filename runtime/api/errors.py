@@ -24,6 +24,7 @@ STATUS: dict[type[e.EngineError], int] = {
     e.Forbidden: 403,
     e.NotFound: 404,
     e.Conflict: 409,
+    e.Gone: 410,
     e.VersionMismatch: 412,
     e.RecordLocked: 423,
     e.InvalidDefinition: 422,

@@ -3,14 +3,15 @@
 The list is the one GET …/records shows for the same query parameters (filter[…], filter, q, sort) and the
 columns are `fields` (the view's columns). Up to `export_background_rows` rows the file is made during the
 request (201, status done); past it a background job makes it (202, status pending) and
-GET /api/v1/exports/{id} tells its progress. The finished file downloads from /api/v1/files/{file id}."""
+GET /api/v1/exports/{id} tells its progress. The finished file downloads from /api/v1/exports/{id}/download
+until it expires (export_retention_hours, 24 h by default: runtime/io/retention.py), then that answers 410."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
 
 from runtime.api.deps import DB, AppSettings, CurrentUser, Id, change_for
@@ -18,6 +19,7 @@ from runtime.api.guard import NO_RECORDS, Gatekeeper
 from runtime.db.tables import exports as exports_table
 from runtime.io import exports
 from runtime.jobs import outbox
+from runtime.records.files import file_path, get_file
 
 router = APIRouter(tags=["import and export"])
 
@@ -56,21 +58,31 @@ def start_export(
                 key=f"export:{export_id}",
                 max_attempts=2,
             )
-            return JSONResponse(exports.status_json(exports.get(conn, export_id, guard.actor)), status_code=202)
+            return JSONResponse(exports.status_json(exports.get(conn, export_id, guard.actor), settings.export_retention_hours), status_code=202)
     row = exports.run(db, export_id, guard.actor, guard.now, settings)
-    return JSONResponse(exports.status_json(row), status_code=201)
+    return JSONResponse(exports.status_json(row, settings.export_retention_hours), status_code=201)
 
 
 @router.get("/api/v1/exports/{export_id}", dependencies=[NO_RECORDS])
-def export_status(export_id: Id, db: DB, user: CurrentUser) -> Any:
-    """One of the user's exports: `status` pending | running | done | failed, `done` of `total` rows,
-    `download` when done."""
+def export_status(export_id: Id, db: DB, user: CurrentUser, settings: AppSettings) -> Any:
+    """One of the user's exports: `status` pending | running | done | failed | expired, `done` of `total`
+    rows, `download` and `expires_at` when done."""
     with db.read() as conn:
-        return exports.status_json(exports.get(conn, export_id, user))
+        return exports.status_json(exports.get(conn, export_id, user), settings.export_retention_hours)
+
+
+@router.get("/api/v1/exports/{export_id}/download", dependencies=[NO_RECORDS])
+def download_export(export_id: Id, db: DB, user: CurrentUser, settings: AppSettings) -> Any:
+    """The finished file, as an attachment; 410 `gone` once it has expired (export_retention_hours), 409
+    while it is being made."""
+    with db.read() as conn:
+        meta = get_file(conn, exports.download_file(exports.get(conn, export_id, user), settings.export_retention_hours))
+    return FileResponse(file_path(settings.data_dir, meta.id), media_type=meta.content_type, filename=meta.name,
+                        content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/api/v1/exports", dependencies=[NO_RECORDS])
-def my_exports(db: DB, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=100)] = RECENT) -> Any:
+def my_exports(db: DB, user: CurrentUser, settings: AppSettings, limit: Annotated[int, Query(ge=1, le=100)] = RECENT) -> Any:
     """The user's newest exports, newest first."""
     with db.read() as conn:
         rows = conn.execute(
@@ -79,4 +91,4 @@ def my_exports(db: DB, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=1
             .order_by(exports_table.c.id.desc())
             .limit(limit)
         )
-        return {"items": [exports.status_json(r) for r in rows]}
+        return {"items": [exports.status_json(r, settings.export_retention_hours) for r in rows]}

@@ -16,14 +16,14 @@ from engine.errors import InvalidDefinition, Issue, NotFound
 from engine.forms import builder
 from engine.forms.fields.relation import MAX_ID
 from engine.printing.model import PrintTemplate
-from engine.printing.template import template_issues
+from engine.printing.template import print_relations, template_issues
 from runtime import audit
 from runtime.api.apps import edit_draft
 from runtime.api.deps import DB, AppSettings, change_for
 from runtime.api.guard import Gatekeeper
 from runtime.apps import definitions
 from runtime.io import printing
-from runtime.io.pdf import html_to_pdf
+from runtime.io.pdf import documents_to_pdf
 from runtime.permissions.check import Guard
 from runtime.records import records
 from runtime.records.context import Change
@@ -34,11 +34,14 @@ router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}", tags=["printing"])
 MAX_PRINTED = 200  # records in one PDF: a selection of the list page, not the whole form
 
 
-def _answer(html: str, fmt: str, name: str) -> Response:
+def _answer(template: PrintTemplate, parts: list[tuple[str, str, str]], fmt: str) -> Response:
+    """The print view's HTML (all records in one page), or the PDF: each record laid out as its own
+    document, so its page numbers restart (第 1 页 / 共 N 页 of that record)."""
     if fmt == "html":
-        return HTMLResponse(html)
-    disposition = f"inline; filename=\"print.pdf\"; filename*=UTF-8''{quote(name + '.pdf')}"
-    return Response(html_to_pdf(html), media_type="application/pdf", headers={"Content-Disposition": disposition})
+        return HTMLResponse(printing.document(template, parts, template.name))
+    pdf = documents_to_pdf([printing.document(template, [part], template.name) for part in parts])
+    disposition = f"inline; filename=\"print.pdf\"; filename*=UTF-8''{quote(template.name + '.pdf')}"
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
 
 @router.get("/print-templates")
@@ -101,7 +104,7 @@ def print_records(
     chosen, parts = printed(
         db, guard, app, form, template, ids, change_for(request, guard.actor), settings.data_dir, format
     )
-    return _answer(printing.document(chosen, parts, chosen.name), format, chosen.name)
+    return _answer(chosen, parts, format)
 
 
 def _template(body: dict[str, Any], key: str) -> PrintTemplate:
@@ -192,9 +195,10 @@ def preview(
     change = change_for(request, guard.actor)
     with db.read() as conn:
         guard.require_manage(conn, app, form)
-        draft_form = parse_app(definitions.draft(conn, app)).form(form)
+        draft = parse_app(definitions.draft(conn, app))
+        draft_form = draft.form(form)
         chosen = _template(template, str(template.get("key") or "preview"))
-        issues = template_issues(draft_form, chosen, "template")
+        issues = template_issues(draft_form, chosen, "template", print_relations(draft_form, draft.forms_by_key))
         if issues:
             raise InvalidDefinition(
                 f"打印模板有 {len(issues)} 处错误", f"the template has {len(issues)} problem(s)", issues=issues
@@ -205,4 +209,4 @@ def preview(
         parts = printing.print_records(
             gate, draft_form, chosen, [row], change, printing.template_images(conn, settings.data_dir, chosen)
         )
-    return _answer(printing.document(chosen, parts, chosen.name), format, chosen.name)
+    return _answer(chosen, parts, format)

@@ -13,18 +13,19 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from engine.errors import BadQuery, EngineError, NotFound
+from engine.errors import BadQuery, Conflict, EngineError, NotFound
 from runtime import audit
 from runtime.api.records import conditions_of, query_of
 from runtime.db.db import Database
 from runtime.db.tables import exports
 from runtime.io import records as records_io
+from runtime.io import retention
 from runtime.io.spreadsheet import csv_lines, xlsx_bytes
 from runtime.permissions.check import FormGate, Guard, unknown_field
 from runtime.records import listing
@@ -141,8 +142,10 @@ def get(conn: Connection, export_id: int, actor: Actor) -> Row[Any]:
     return row
 
 
-def status_json(row: Row[Any]) -> dict[str, Any]:
-    """What the page polls: status, rows done of total, the download link when done."""
+def status_json(row: Row[Any], retention_hours: float) -> dict[str, Any]:
+    """What the page polls: status, rows done of total, the download link when done and when the file
+    expires (status `expired` once it has: the download then answers 410)."""
+    expires = row.finished_at + timedelta(hours=retention_hours) if row.status == "done" else None
     return {
         "id": row.id,
         "app": row.app,
@@ -153,9 +156,23 @@ def status_json(row: Row[Any]) -> dict[str, Any]:
         "total": row.total,
         "done": row.done,
         "error": row.error,
-        "download": f"/api/v1/files/{row.file_id}" if row.file_id else None,
-        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "download": f"/api/v1/exports/{row.id}/download" if row.status == "done" else None,
+        "created_at": _iso(row.created_at),
+        "expires_at": _iso(expires) if expires else None,
     }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def download_file(row: Row[Any], retention_hours: float) -> str:
+    """The file id of a finished export; 410 when it has expired, 409 while it is not made yet (or failed)."""
+    if row.status == "expired":
+        raise retention.export_expired(row, retention_hours)
+    if row.status != "done" or not row.file_id:
+        raise Conflict(f"导出任务 {row.id} 还没有文件（{row.status}）", f"export {row.id} has no file yet ({row.status})")
+    return str(row.file_id)
 
 
 class Progress:
@@ -248,5 +265,6 @@ __all__ = [
     "list_params",
     "run",
     "status_json",
+    "download_file",
     "MAX_ROWS",
 ]

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from engine.errors import Conflict, EngineError, Issue, NotFound
 from runtime import audit
 from runtime.db.db import Database
-from runtime.io import checked_plans, import_duplicates, import_plan, import_runs, imports
+from runtime.io import checked_plans, import_duplicates, import_plan, import_runs, imports, retention
 from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
 from runtime.io.import_files import error_report_bytes
 from runtime.io.records import cell_names, records_named
@@ -57,7 +57,11 @@ def gate_for(guard: Guard, conn: Connection, app: str, form: str, spec: ImportSp
 
 
 def upload_bytes(root: Path, run: Any) -> bytes:
-    return file_path(root, run.file_id).read_bytes()
+    """The import's uploaded file; 410 once it has expired (runtime/io/retention.py)."""
+    path = file_path(root, run.file_id)
+    if not path.is_file():
+        raise retention.upload_expired(run)
+    return path.read_bytes()
 
 
 def analyse(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: ImportSpec, limits: SheetLimits,

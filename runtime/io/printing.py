@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection, Row, select
 
-from engine.errors import BadQuery
+from engine.errors import BadQuery, NotFound
 from engine.expr.evaluate import EvalContext
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.printing.model import PrintTemplate
-from engine.printing.template import PrintRecord, render
+from engine.printing.template import PrintRecord, RelatedRecord, render, template_relations
+from runtime.db.tables import live, records
 from runtime.io.pdf import CHINESE_FONTS
-from runtime.permissions.check import FormGate
+from runtime.permissions.check import FormGate, Guard
 from runtime.records.context import Change
 from runtime.records.files import file_path, get_file
 from runtime.schemas.records import shown_records
@@ -110,10 +111,59 @@ def print_records(
     template was checked on (the draft's, in the builder's preview)."""
     ctx = EvalContext(change.now, change.timezone, change.actor.username)
     unreadable = frozenset(gate.hidden | gate.masked)
+    shown_rows = shown_records(gate, list(rows))
+    related = related_records(gate, form, template, [s["data"] for s in shown_rows])
     out = []
-    for row, shown in zip(rows, shown_records(gate, list(rows)), strict=True):
-        record = PrintRecord(form, shown["data"], _system(row), unreadable, images, ctx)
+    for row, shown, linked in zip(rows, shown_rows, related, strict=True):
+        record = PrintRecord(form, shown["data"], _system(row), unreadable, images, ctx, linked)
         out.append((render(template.header, record), render(template.body, record), render(template.footer, record)))
+    return out
+
+
+def _related_id(value: Any) -> int | None:
+    """The id a shown single relation holds ({id, title}, or a bare id)."""
+    value = value.get("id") if isinstance(value, dict) else value
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def related_records(
+    gate: FormGate, form: FormDefinition, template: PrintTemplate, datas: Sequence[Mapping[str, Any]]
+) -> list[dict[str, RelatedRecord]]:
+    """For each printed record, the records its template's relation placeholders read (`{{ customer.address }}`),
+    as the reader may see them through the related form's own rights: one query per related form for the whole
+    selection. A relation hidden from the reader, or a related record they may not read, is left out (its
+    placeholders print empty)."""
+    wanted = template_relations(form, template)
+    out: list[dict[str, RelatedRecord]] = [{} for _ in datas]
+    targets: dict[str, set[int]] = {}
+    for rel in wanted:
+        target = getattr(form.by_key[rel], "target", None)
+        for data in datas:
+            if target and (rid := _related_id(data.get(rel))) is not None:
+                targets.setdefault(target, set()).add(rid)
+    found: dict[tuple[str, int], RelatedRecord] = {}
+    guard = Guard(gate.actor, gate.ctx.now, gate.ctx.timezone)
+    for target, ids in targets.items():
+        try:
+            other = guard.form(gate.conn, gate.ref.app_key, target)
+        except NotFound:  # no right at all on the related form: nothing of it prints
+            continue
+        if not other.may("read"):
+            continue
+        query = select(records).where(
+            records.c.id.in_(sorted(ids)), records.c.app == gate.ref.app_key, records.c.form == target, live()
+        )
+        clause = other.where("read")
+        rows = list(gate.conn.execute(query.where(clause) if clause is not None else query))
+        unreadable = frozenset(other.hidden | other.masked)
+        for row, shown in zip(rows, shown_records(other, rows), strict=True):
+            found[(target, row.id)] = RelatedRecord(other.ref.form, shown["data"], unreadable)
+    for i, data in enumerate(datas):
+        for rel in wanted:
+            target = getattr(form.by_key[rel], "target", None)
+            rid = _related_id(data.get(rel))
+            if target and rid is not None and (target, rid) in found:
+                out[i][rel] = found[(target, rid)]
     return out
 
 
@@ -165,6 +215,7 @@ __all__ = [
     "image_uri",
     "parse_ids",
     "print_records",
+    "related_records",
     "template_images",
     "MAX_IMAGE_BYTES",
 ]

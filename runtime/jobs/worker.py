@@ -27,6 +27,7 @@ from sqlalchemy import Row
 from engine.errors import Busy
 from runtime.db.db import Database, lock_wait_ended
 from runtime.flows.flow_triggers import ensure_schedules
+from runtime.io import retention
 from runtime.jobs import outbox
 from runtime.jobs.handlers import job_handlers
 from runtime.jobs.job_run import JobRun, LeaseLost
@@ -83,6 +84,8 @@ def run_once(db: Database, settings: Settings, now: datetime, *, worker: str | N
         with db.read() as conn:  # idle polls take no write lock (SQLite has one writer at a time)
             if not outbox.any_due(conn, now):
                 return 0
+    if schedules:  # at most once a minute in `serve`: finished exports and old import uploads expire
+        retention.expire(db, settings, now)
     with db.write() as conn:
         if schedules:
             ensure_schedules(conn, now, ZoneInfo(settings.timezone))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,15 @@ def test_the_whole_filtered_list_exports_in_the_background_with_a_download_link(
     assert "客户名称" in header
     names = [row[header.index("客户名称")] for row in body]
     assert names == [f"导出客户{i:03d}" for i in range(70)]
+
+    # back on the list later, the export is still offered; once the worker has removed its file (a day on), the
+    # page says 已过期 instead of a link that would fail
+    page.goto(f"{site.url}{LIST}?q=导出客户")
+    status.get_by_role("link", name=re.compile("70")).wait_for()
+    worker.run_due(site.app.state.db, site.app.state.settings, datetime.now(UTC) + timedelta(hours=25))
+    page.goto(f"{site.url}{LIST}?q=导出客户")
+    status.get_by_text("已过期").wait_for()
+    assert status.get_by_role("link").is_hidden()
 
 
 def test_the_ticked_rows_export_alone(page: Any, site: Site) -> None:

@@ -85,3 +85,33 @@ def test_the_template_editor_previews_live_names_a_bad_placeholder_and_saves(bro
     assert "核对：{{ CNMONEY(amount * 2) }}" in sheet["body"]
     assert faults == []
     page.context.close()
+
+
+def test_a_related_records_field_is_inserted_from_the_placeholder_list_and_previewed(browser: Any, site: Site) -> None:
+    customer = site.record("crm", "customer", {"name": "常州天合光电有限公司", "short_name": "天合简称"})
+    quote = site.record("crm", "quote", {"customer": customer["id"], "quoted_on": "2026-12-06",
+                                         "lines": [{"item": "培训", "qty": 1, "unit_price": 100}]})
+    faults: list[str] = []
+    page = signed_in_page(browser, site.url, "admin", faults)
+    page.goto(f"{site.url}/apps/crm/builder/forms/quote/print-templates")
+    page.locator("#preview-record").select_option(str(quote["id"]))
+    preview = page.frame_locator("#print-preview")
+    preview.locator("text=壹佰元整").first.wait_for()
+    body = page.get_by_label("正文（HTML）")
+    body.fill(body.input_value() + "<p>简称：</p>")
+    body.press("ControlOrMeta+End")
+    body.press("ArrowLeft")  # inside the paragraph, after 简称：
+    body.press("ArrowLeft")
+    body.press("ArrowLeft")
+    body.press("ArrowLeft")
+    page.locator("#placeholder-list summary", has_text="客户 ▸").click()
+    page.get_by_role("button", name="客户.客户简称").click()
+    assert body.input_value().endswith("<p>简称：{{ customer.short_name }}</p>")
+    preview.locator("text=简称：天合简称").wait_for()
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile("template=quote_sheet"))
+    draft = site.api.get("/apps/crm/draft").json()
+    sheet = next(f for f in draft["forms"] if f["key"] == "quote")["print_templates"][0]
+    assert "简称：{{ customer.short_name }}" in sheet["body"]
+    assert faults == []
+    page.context.close()

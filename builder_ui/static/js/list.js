@@ -154,10 +154,14 @@
     const link = line.querySelector("a.link");
     line.hidden = false;
     link.hidden = status.status !== "done";
+    line.dataset.status = status.status;
     if (status.status === "done") {
+      const until = status.expires_at ? new Date(status.expires_at).toLocaleString() : "";
       line.querySelector(".text").textContent = words.ready;
       link.href = status.download;
-      link.textContent = `⬇ ${status.done}`;
+      link.textContent = `⬇ ${status.done}` + (until ? `（${words.expires.replace("{at}", until)}）` : "");
+    } else if (status.status === "expired") {
+      line.querySelector(".text").textContent = words.expired;
     } else if (status.status === "failed") {
       line.querySelector(".text").textContent = `${words.failed}：${status.error || ""}`;
     } else {
@@ -201,14 +205,17 @@
     window.location = `${base()}/records/export?${params}`;
   }
 
-  /* A background export started earlier on this form keeps being shown when the user comes back. */
+  /* The newest export of this form keeps being shown when the user comes back: followed while it runs, its
+     link while the file is kept, 已过期 once the worker removed it (export_retention_hours). */
   async function resumeExport() {
     const {api} = window.tangram;
     const r = await api("GET", "/api/v1/exports?limit=5");
     if (!r.ok) return;
     const d = data();
-    const open = r.data.items.find((e) => e.app === d.app && e.form === d.form && (e.status === "pending" || e.status === "running"));
-    if (open) follow(open.id);
+    const newest = r.data.items.find((e) => e.app === d.app && e.form === d.form);
+    if (!newest) return;
+    if (newest.status === "pending" || newest.status === "running") follow(newest.id);
+    else if (newest.status === "done" || newest.status === "expired") showExport(newest);
   }
 
   // #list-page is swapped by htmx: listeners are on the document, the chooser is rebuilt after a swap.

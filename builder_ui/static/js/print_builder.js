@@ -1,5 +1,5 @@
 /* The print template editor: edits one template of the draft, previews it live with a chosen record.
-   DOM contract: #print-builder-data (JSON: app, form, templates[], fields[{key,label,type,columns}], records[{id,title}],
+   DOM contract: #print-builder-data (JSON: app, form, templates[], fields[{key,label,type,columns,related[{key,label,type}]}], records[{id,title}],
    chosen), #template-choice, #template-form (inputs key, name, paper, orientation, header, body, footer,
    logo-file, seal-file), [data-image], [data-clear-image], #placeholder-list, #template-errors, #save-template,
    #delete-template, #publish-templates, #preview-record, #print-preview (a sandboxed iframe), #no-records.
@@ -98,6 +98,14 @@
       } else {
         box.append(button(f.label, `{{ ${f.key} }}`));
         if (["money", "number", "formula"].includes(f.type)) box.append(button(`${f.label}（大写）`, `{{ CNMONEY(${f.key}) }}`));
+      }
+      if (f.related && f.related.length) {  // the related record's fields, folded: 客户.地址 → {{ customer.address }}
+        const group = document.createElement("details");
+        group.className = "related-placeholders";
+        const summary = document.createElement("summary");
+        summary.textContent = `${f.label} ▸`;
+        group.append(summary, ...f.related.map((r) => button(r.label, `{{ ${r.key} }}`)));
+        box.append(group);
       }
     });
     box.append(button("Logo", "{{@logo}}"), button(en() ? "Seal" : "公章", "{{@seal}}"),

@@ -14,7 +14,7 @@ import pytest
 
 from engine.app_check import parse_app, validate_app
 from engine.expr.evaluate import EvalContext
-from engine.printing.template import PrintRecord, render
+from engine.printing.template import PrintRecord, RelatedRecord, render, template_relations
 
 CRM_JSON = json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text("utf-8"))
 QUOTE_PATH = f"forms[{[f['key'] for f in CRM_JSON['forms']].index('quote')}]"  # the quote form's JSON path
@@ -49,7 +49,8 @@ def test_a_sound_template_has_no_issues() -> None:
     [
         ("{{ cutomer }}", "invalid_expression", "{{ cutomer }}"),
         ("{{ amount + }}", "invalid_expression", "{{ amount + }}"),
-        ("{{ customer.name }}", "bad_placeholder", "{{ customer.name }}"),  # across a relation: a lookup field instead
+        ("{{ customer.nope }}", "invalid_expression", "{{ customer.nope }}"),  # the related form has no such field
+        ("{{ CNMONEY(customer.nope) }}", "invalid_expression", "customer.nope"),
         ("{{#each discount}}x{{/each}}", "bad_placeholder", "#each discount"),
         ("{{#each lines}}{{ amount }}{{/each}}", "invalid_expression", "{{ amount }}"),  # a row sees its own columns
         ("{{@index}}", "bad_placeholder", "@index"),  # outside #each
@@ -185,3 +186,28 @@ def test_a_bare_sub_table_prints_its_rows_as_text() -> None:
     _, record = _record(QUOTE)
     assert render("{{ lines }}", record) == "CRM 专业版 2 5,000.00 10000.00；实施服务 1 2,600.00 2600.00"
     assert _issues("{{ lines }}") == []  # a bare field of any type prints, though expressions cannot read it
+
+
+def test_a_placeholder_reads_the_related_record_as_its_reader_may_see_it() -> None:
+    app = parse_app(_with_template("x"))
+    form, customer_form = app.form("quote"), app.form("customer")
+    shown_customer = {"name": "苏州恒瑞精密机械有限公司", "phone": "0512-66881234", "annual_revenue": "12600",
+                      "address": {"province": "江苏省", "city": "苏州市", "detail": "星湖街 328 号"}}
+    related = {"customer": RelatedRecord(customer_form, shown_customer, frozenset())}
+    record = PrintRecord(form, QUOTE, {"id": 7}, frozenset(), {}, CTX, related)
+    text = "[{{ customer.name }}][{{ customer.phone }}][{{ CNMONEY(customer.annual_revenue) }}][{{ customer.address }}]"
+    html = render(text, record)
+    assert html.startswith("[苏州恒瑞精密机械有限公司][0512-66881234][壹万贰仟陆佰元整][") and "星湖街 328 号" in html
+    hidden = PrintRecord(form, QUOTE, {"id": 7}, frozenset(), {}, CTX, {
+        "customer": RelatedRecord(customer_form, {"name": "苏州恒瑞精密机械有限公司"},
+                                  frozenset({"phone", "annual_revenue"}))})
+    assert render(text, hidden) == "[苏州恒瑞精密机械有限公司][][][]"
+    unread = PrintRecord(form, QUOTE, {"id": 7}, frozenset(), {}, CTX)  # the reader may not read the customer
+    assert render(text, unread) == "[][][][]"
+
+
+def test_a_template_names_the_relations_it_follows() -> None:
+    app = parse_app(_with_template("{{ customer.name }} {{ CNMONEY(customer.annual_revenue) }} {{ contact }}"))
+    form = app.form("quote")
+    assert template_relations(form, form.print_templates[0]) == {"customer"}
+    assert _issues("{{ customer.address }} {{ contact.mobile }} {{ UPPER(customer.name) }}") == []

@@ -224,3 +224,21 @@ def test_the_logo_is_embedded_and_must_be_an_uploaded_file(make: Maker, quotes: 
     body["logo"] = {"id": "0" * 32}
     r = make.client.put(f"{QUOTES}/print-templates/quote_sheet", json=body, headers=make.admin)
     assert r.status_code == 404
+
+
+def test_each_record_of_a_selection_numbers_its_own_pages(make: Maker, tmp_path: Path) -> None:
+    make.app_def(CRM)
+    customer = make.record("customer", {"name": "苏州恒瑞精密机械有限公司"}, app="crm")
+
+    def quote(lines: int) -> int:
+        rows = [{"item": f"物料{i:02d}", "qty": 1, "unit_price": 100} for i in range(lines)]
+        return int(make.record("quote", {"customer": customer["id"], "quoted_on": "2026-12-06", "lines": rows},
+                               app="crm")["id"])
+
+    ids = [quote(1), quote(45), quote(2)]  # the middle one runs over two pages
+    r = make.client.get(f"{QUOTES}/print/quote_sheet", params={"ids": ",".join(map(str, ids))}, headers=make.admin)
+    assert r.status_code == 200, r.text
+    pages = [p.replace(" ", "") for p in pdf_text(r.content, tmp_path).split("\f") if p.strip()]
+    numbers = [next(f"{n}/{m}" for n in range(1, 4) for m in range(1, 4) if f"第{n}页/共{m}页" in p) for p in pages]
+    assert numbers == ["1/1", "1/2", "2/2", "1/1"]
+    assert "壹佰元整" in pages[0] and "肆仟伍佰元整" in pages[2] and "贰佰元整" in pages[3]
