@@ -5,8 +5,10 @@ are 4xx naming what is wrong."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,7 +85,7 @@ def world(make: Maker, app: Any) -> World:
     return World(make, app)
 
 
-def test_a_roles_members_each_get_a_weekly_email_with_only_their_rows(world: World) -> None:
+def test_a_roles_members_each_get_a_weekly_email_with_only_their_rows(world: World, tmp_path: Path) -> None:
     r = world.client.post(
         URL,
         json={"subscriber": "role", "name": "east", "every": "weekly", "weekday": 1, "at": "08:30", "channel": "email"},
@@ -100,6 +102,9 @@ def test_a_roles_members_each_get_a_weekly_email_with_only_their_rows(world: Wor
         body = smtp.messages[0]["data"]
     text = _decoded(body)
     assert "各地区成交额" in text and "华东：成交额 ¥1,234,667.50，客户数 2" in text
+    pdf = _attached_pdf(body, tmp_path)  # the dashboard with its charts, drawn by the server
+    assert "¥123.5万" in pdf and "¥150万" in pdf  # the bar's label and its money axis: a chart, not a table
+    assert "¥1,234,667.50" in pdf and "华南" not in pdf  # the member's rows only, there too
     assert "华南" not in text  # the members' rows only
     assert "【各地区成交额】" in text and "**" not in text  # plain text in an e-mail
     assert "查看仪表盘：https://crm.example.cn/apps/shop/dashboards/board" in text
@@ -108,9 +113,19 @@ def test_a_roles_members_each_get_a_weekly_email_with_only_their_rows(world: Wor
 
 
 def _decoded(message: str) -> str:
-    """The body of a message as the fake received it (UTF-8, 8bit)."""
+    """The text of a message as the fake received it (UTF-8, 8bit)."""
     parsed = message_from_bytes(message.encode(), policy=policy.default)
-    return parsed.get_content()  # type: ignore[no-any-return, union-attr]
+    return parsed.get_body(preferencelist=("plain",)).get_content()  # type: ignore[no-any-return, union-attr]
+
+
+def _attached_pdf(message: str, tmp_path: Path) -> str:
+    """The text of the message's one attachment, which must be a PDF (pdftotext)."""
+    parsed = message_from_bytes(message.encode(), policy=policy.default)
+    [part] = list(parsed.iter_attachments())  # type: ignore[attr-defined]
+    assert part.get_content_type() == "application/pdf" and part.get_filename() == "销售看板 2026-11-30.pdf"
+    path = tmp_path / "snapshot.pdf"
+    path.write_bytes(part.get_content())
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_a_users_dingtalk_robot_gets_their_view_as_markdown(world: World) -> None:
