@@ -66,7 +66,8 @@ def gauge(result: dict[str, Any], width: float, height: float) -> str:
     svg = Svg(width, height, str(result.get("name") or result.get("key") or ""))
     row, columns = _row(result), result.get("columns") or [{}]
     value = number(row[0]) if row else None
-    target = number(row[1]) if len(row) > 1 and row[1] else None
+    keys = [c.get("key") for c in columns]
+    target = number(row[keys.index("target")]) if "target" in keys and row else None
     scale = target or 1.0
     r = min(height * 0.42, width * 0.25)
     cx, cy = 24 + r, height * 0.5 + 8

@@ -144,3 +144,8 @@ def test_the_api_formatted_text_is_what_the_chart_shows() -> None:
     svg = widget_svg(_result("pie", columns=[REGION, MONEY], rows=[["华东", 5]],
                              formatted=[[None, "¥5.00（已审）"]]))
     assert any("¥5.00（已审）" in w for w in _words(svg))
+
+
+def test_a_gauge_dial_ends_at_the_target() -> None:
+    words = _words(widget_svg(_kpi("gauge")))
+    assert "¥800万" in words and "¥400万" in words and "0" in words  # 0 … target in the value's unit
