@@ -17,25 +17,16 @@ from typing import Any
 
 from engine.app import AppDefinition
 from engine.errors import NotFound
-from engine.expr.evaluate import EvalContext
 from engine.reports.model import ReportDefinition
 from engine.reports.subscription import ROBOTS, SubscriptionSpec
 from runtime.accounts.org import load_org
-from runtime.accounts.users import user_by_name
 from runtime.analytics import subscriptions
-from runtime.analytics.dashboard_meta import dashboard_meta
-from runtime.analytics.dashboard_pdf import dashboard_pdf, drawn_charts
-from runtime.analytics.dashboard_run import run_dashboard
-from runtime.analytics.run import ReportContext
-from runtime.analytics.snapshot import figures
+from runtime.analytics.reader_view import dashboard_as
 from runtime.apps import definitions
 from runtime.flows import messages
 from runtime.jobs import outbox
 from runtime.jobs.handlers.email import attachment
 from runtime.jobs.job_run import JobRun
-from runtime.permissions.check import Guard
-from runtime.permissions.reports import report_visible
-from runtime.records.context import Actor
 
 log = logging.getLogger("tangram.subscriptions")
 ROWS_PER_WIDGET = 10
@@ -64,21 +55,12 @@ def _digest(
     run: JobRun, app: AppDefinition, report: ReportDefinition, spec: SubscriptionSpec, username: str
 ) -> Snapshot | None:
     """The snapshot for one reader; None when they are no active user or may not see the dashboard."""
-    with run.db.read() as conn:
-        user = user_by_name(conn, username)
-        if user is None or not user.active:
-            return None
-        guard = Guard(Actor(user.username, user.id, user.is_admin), run.now, run.tz)
-        if not guard.app_visible(conn, app.key) or not report_visible(conn, guard, app.key, report):
-            return None
-    ctx = EvalContext(run.now, run.tz, username)
-    rc = ReportContext(run.db, None, run.settings, ctx)  # type: ignore[arg-type]  # primary only: no mirror
-    results = run_dashboard(rc, guard, app, report, spec.filters, "primary")
-    shown = [figures(r, w.name or w.key) for r, w in zip(results, report.widgets, strict=True)]
+    view = dashboard_as(run.db, run.settings, app, report, username, spec.filters, run.now, run.tz)
+    if view is None:
+        return None
     markdown = spec.channel in ROBOTS  # robots render markdown; e-mail and in-app messages are plain text
-    meta = dashboard_meta(app, report, spec.filters, ctx)
-    parts = [meta]
-    for f in shown:
+    parts = [view.meta]
+    for f in view.figures:
         head, bullet = (f"**{f.name}**", "- ") if markdown else (f"【{f.name}】", "· ")
         parts.append(f"\n{head}\n" + "\n".join(bullet + line for line in f.lines(ROWS_PER_WIDGET)))
     text = "\n".join(parts)
@@ -88,7 +70,7 @@ def _digest(
     text = f"{text}\n\n" + (f"[查看仪表盘]({link})" if markdown else f"查看仪表盘：{link}")
     if spec.channel != "email":
         return Snapshot(text)
-    pdf = dashboard_pdf(report.name, meta, shown, {}, drawn_charts(results, {}))
+    pdf = view.pdf()
     if len(pdf) > MAX_ATTACHMENT:
         return Snapshot(text + "\n（图表附件过大，未附上，请打开仪表盘）")
     return Snapshot(text + "\n（附件为仪表盘 PDF，含图表）", pdf)
