@@ -360,6 +360,12 @@ EN |= {
     "sub_added": "Subscription added",
 }
 
+# Editing a subscription in the dashboard's 订阅 dialog (PATCH).
+ZH |= {"sub_edit": "编辑", "sub_editing": "编辑订阅", "sub_save": "保存修改", "sub_cancel_edit": "取消编辑",
+       "sub_saved": "已保存订阅"}
+EN |= {"sub_edit": "Edit", "sub_editing": "Edit subscription", "sub_save": "Save changes", "sub_cancel_edit": "Cancel",
+       "sub_saved": "Subscription saved"}
+
 # 加签 before or after oneself: the choice in the decision box, and the adder's task status after 前加签.
 ZH |= {"add_position": "加签方式", "add_after": "后加签（在我之后审批）", "add_before": "前加签（先审批，再回到我）",
        "task_added_before": "已前加签"}

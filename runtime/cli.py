@@ -367,6 +367,9 @@ def parser() -> argparse.ArgumentParser:
     from runtime.jobs.command import add_command as add_worker
 
     add_worker(sub, with_db)
+    from runtime.analytics.command import add_commands as add_report_commands
+
+    add_report_commands(sub, with_db, database_from_args)
     return p
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -54,6 +54,38 @@ class SubscriptionSpec(BaseModel):
         return self
 
 
+class SubscriptionChange(BaseModel):
+    """A change to a subscription (`PATCH`): only the fields given, checked against the rest as a whole."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    subscriber: Literal["user", "role"] | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=64)
+    every: Frequency | None = None
+    at: str | None = Field(default=None, pattern=_AT.pattern)
+    weekday: int | None = Field(default=None, ge=1, le=7)
+    channel: Channel | None = None
+    webhook: str | None = Field(default=None, max_length=500)
+    secret: str | None = Field(default=None, max_length=200)
+    filters: dict[str, str] | None = Field(default=None, max_length=20)
+
+
+def changed(spec: SubscriptionSpec, change: SubscriptionChange) -> dict[str, Any]:
+    """The spec with the change applied, as data to validate as a whole (`SubscriptionSpec.model_validate`).
+    What no longer applies goes: a weekday when it becomes daily, the robot's address and secret when it
+    leaves the robots; a robot's secret stays while its address does (it is never shown, so not sent back)."""
+    given = change.model_dump(exclude_unset=True)
+    merged = {**spec.model_dump(exclude_none=True), **given}
+    if merged.get("every") == "daily" and "weekday" not in given:
+        merged.pop("weekday", None)
+    if merged.get("channel") not in ROBOTS:
+        for key in ("webhook", "secret"):
+            if key not in given:
+                merged.pop(key, None)
+    elif "webhook" in given and given["webhook"] != spec.webhook and "secret" not in given:
+        merged.pop("secret", None)  # another robot: the old one's secret is not its
+    return {k: v for k, v in merged.items() if v is not None}
+
+
 def next_run(spec: SubscriptionSpec, after: datetime, tz: ZoneInfo) -> datetime:
     """The first moment strictly after `after` at the spec's time (and weekday), in `tz`, as an aware datetime."""
     hour, minute = (int(p) for p in spec.at.split(":"))
@@ -66,4 +98,4 @@ def next_run(spec: SubscriptionSpec, after: datetime, tz: ZoneInfo) -> datetime:
     raise AssertionError("a weekday comes round within eight days")
 
 
-__all__ = ["SubscriptionSpec", "next_run", "Frequency", "Channel", "ROBOTS"]
+__all__ = ["SubscriptionSpec", "SubscriptionChange", "changed", "next_run", "Frequency", "Channel", "ROBOTS"]

@@ -1,15 +1,17 @@
-"""A dashboard as a PDF: the title, the filters and the moment, then every widget with the chart image the
-page posted (ECharts draws in the browser; the server has no chart renderer) and its figures as a table
-the server computed for the reader (runtime/analytics/snapshot.py). Without images (an API call, a
-subscription) the tables alone make the document."""
+"""A dashboard as a PDF: the title, the filters and the moment, then every widget with its chart and its
+figures as a table the server computed for the reader (runtime/analytics/snapshot.py). The chart is the
+image the page posted (ECharts, as the reader saw it) or, without one (an API call, the CLI, a
+subscription's e-mail), the server's own drawing (engine/reports/svg), placed inline as vector SVG."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 from html import escape
+from typing import Any
 
 from engine.errors import BadQuery
+from engine.reports.svg import is_chart, widget_svg
 from runtime.analytics.snapshot import Figures
 from runtime.io.pdf import CHINESE_FONTS, html_to_pdf
 
@@ -23,6 +25,7 @@ body { font-family: """ + CHINESE_FONTS + """; font-size: 10pt; color: #111827; 
 h1 { font-size: 18pt; margin: 0 0 4px; } .meta { color: #6b7280; margin: 0 0 12px; }
 section { page-break-inside: avoid; margin: 0 0 14px; } h2 { font-size: 12pt; margin: 0 0 6px; }
 img { max-width: 100%; max-height: 120mm; display: block; margin: 0 0 6px; }
+svg { display: block; max-width: 100%; height: auto; margin: 0 0 6px; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #e5e7eb; padding: 3px 6px; text-align: left; }
 th { background: #f3f4f6; } td.number { text-align: right; } .muted { color: #6b7280; }
 """)
@@ -62,11 +65,22 @@ def _table(f: Figures) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 
-def dashboard_html(title: str, meta: str, widgets: list[Figures], images: dict[str, str]) -> str:
-    """The document: `images` are checked data URLs by widget key."""
+def _chart(f: Figures, images: dict[str, str], drawn: dict[str, str]) -> str:
+    if f.error:
+        return ""
+    if f.key in images:
+        return f'<img src="{escape(images[f.key])}" alt="{escape(f.name)}">'
+    return drawn.get(f.key, "")  # SVG the engine wrote, every text in it escaped
+
+
+def dashboard_html(
+    title: str, meta: str, widgets: list[Figures], images: dict[str, str], drawn: dict[str, str] | None = None
+) -> str:
+    """The document: `images` are checked data URLs by widget key, `drawn` the server's SVG charts of the
+    widgets without one."""
     sections = "".join(
         f"<section><h2>{escape(f.name)}</h2>"
-        + (f'<img src="{escape(images[f.key])}" alt="{escape(f.name)}">' if f.key in images and not f.error else "")
+        + _chart(f, images, drawn or {})
         + _table(f)
         + "</section>"
         for f in widgets
@@ -78,8 +92,19 @@ def dashboard_html(title: str, meta: str, widgets: list[Figures], images: dict[s
     )
 
 
-def dashboard_pdf(title: str, meta: str, widgets: list[Figures], images: dict[str, str]) -> bytes:
-    return html_to_pdf(dashboard_html(title, meta, widgets, images))
+def drawn_charts(results: list[dict[str, Any]], images: dict[str, str]) -> dict[str, str]:
+    """The server's SVG of every chart widget the page posted no image of (a table is its own figures)."""
+    return {
+        r["key"]: widget_svg(r)
+        for r in results
+        if not r.get("error") and r.get("key") not in images and is_chart(str(r.get("type")))
+    }
 
 
-__all__ = ["chart_image", "dashboard_html", "dashboard_pdf", "MAX_IMAGE_CHARS"]
+def dashboard_pdf(
+    title: str, meta: str, widgets: list[Figures], images: dict[str, str], drawn: dict[str, str] | None = None
+) -> bytes:
+    return html_to_pdf(dashboard_html(title, meta, widgets, images, drawn))
+
+
+__all__ = ["chart_image", "dashboard_html", "dashboard_pdf", "drawn_charts", "MAX_IMAGE_CHARS"]

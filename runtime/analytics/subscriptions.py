@@ -1,4 +1,4 @@
-"""Dashboard subscriptions (订阅): stored, listed, removed, and each one's next snapshot queued as a job.
+"""Dashboard subscriptions (订阅): stored, listed, changed, removed, and each one's next snapshot queued as a job.
 
 A subscription queues one `dashboard_subscription` job at its next time; the job sends the snapshot and
 queues the one after (runtime/jobs/handlers/dashboard_subscription.py). The job's key names the
@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 from engine.errors import BadQuery
 from engine.reports.model import ReportDefinition
 from engine.reports.subscription import SubscriptionSpec, next_run
-from runtime.db.tables import report_subscriptions
+from runtime.db.tables import jobs, report_subscriptions
 from runtime.jobs import outbox
 
 KIND = "dashboard_subscription"
@@ -68,6 +68,27 @@ def add(
     return as_json(get(conn, sid), next_at=at)  # type: ignore[arg-type]
 
 
+def change(
+    conn: Connection, subscription_id: int, spec: SubscriptionSpec, now: datetime, tz: ZoneInfo
+) -> dict[str, Any]:
+    """Store a subscription's new spec and queue its next snapshot at the new time in place of the old one."""
+    conn.execute(
+        update(report_subscriptions)
+        .where(report_subscriptions.c.id == subscription_id)
+        .values(spec=spec.model_dump(mode="json", exclude_none=True))
+    )
+    # the snapshot queued at the old time, not the e-mails or robot posts of one already taken (same key prefix)
+    conn.execute(
+        delete(jobs).where(
+            jobs.c.kind == KIND,
+            jobs.c.status == "pending",
+            jobs.c.key.startswith(f"subscription:{subscription_id}:", autoescape=True),
+        )
+    )
+    at = queue_next(conn, subscription_id, spec, now, tz)
+    return as_json(get(conn, subscription_id), next_at=at)  # type: ignore[arg-type]
+
+
 def get(conn: Connection, subscription_id: int) -> Row[Any] | None:
     return conn.execute(select(report_subscriptions).where(report_subscriptions.c.id == subscription_id)).first()
 
@@ -106,4 +127,4 @@ def as_json(row: Row[Any], next_at: datetime | None = None) -> dict[str, Any]:
     return out
 
 
-__all__ = ["KIND", "add", "get", "of_report", "remove", "sent", "queue_next", "as_json", "check_filters"]
+__all__ = ["KIND", "add", "change", "get", "of_report", "remove", "sent", "queue_next", "as_json", "check_filters"]

@@ -1,6 +1,6 @@
 """A dashboard as a PDF (导出 PDF): every widget run again for the caller with the query string's filters,
-its figures as a formatted table, and the chart images the dashboard page posts (POST; a GET makes the
-tables-only document an integrator or a script asks for)."""
+its figures as a formatted table, and its chart: the image the dashboard page posts (POST), else the
+server's own SVG drawing (a GET from an integrator or a script)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from engine.errors import BadQuery
 from runtime.analytics.dashboard_meta import dashboard_meta
-from runtime.analytics.dashboard_pdf import chart_image, dashboard_pdf
+from runtime.analytics.dashboard_pdf import chart_image, dashboard_pdf, drawn_charts
 from runtime.analytics.dashboard_run import run_dashboard
 from runtime.analytics.snapshot import figures
 from runtime.api.deps import DB, AppSettings, MirrorDB
@@ -46,7 +46,8 @@ def _pdf(
     rc = _context(request, db, mirror, settings, guard)
     results = run_dashboard(rc, guard, definition, found, filters)
     tables = [figures(r, w.name or w.key) for r, w in zip(results, found.widgets, strict=True)]
-    body = dashboard_pdf(found.name, dashboard_meta(definition, found, filters, rc.ctx), tables, images)
+    meta = dashboard_meta(definition, found, filters, rc.ctx)
+    body = dashboard_pdf(found.name, meta, tables, images, drawn_charts(results, images))
     disposition = f"attachment; filename=\"{found.key}.pdf\"; filename*=UTF-8''{quote(found.name + '.pdf')}"
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
@@ -55,7 +56,8 @@ def _pdf(
 def dashboard_pdf_tables(
     app: str, report: str, request: Request, db: DB, mirror: MirrorDB, settings: AppSettings, guard: Gatekeeper
 ) -> Any:
-    """The dashboard as a PDF of formatted tables, one per widget, with the dashboard filters of the query."""
+    """The dashboard as a PDF: each widget's chart drawn by the server (vector SVG) above its formatted table,
+    with the dashboard filters of the query."""
     return _pdf(app, report, request, db, mirror, settings, guard, {})
 
 
@@ -70,6 +72,7 @@ def dashboard_pdf_with_charts(
     settings: AppSettings,
     guard: Gatekeeper,
 ) -> Any:
-    """The same, with each chart's image (`{"images": {"<widget>": "data:image/png;base64,…"}}`) above its
-    table; an image that is no PNG, or names no widget of the dashboard, is a 400 naming it."""
+    """The same, with each chart's image as the page drew it (`{"images": {"<widget>": "data:image/png;base64,…"}}`)
+    above its table (a chart without one is drawn by the server); an image that is no PNG, or names no widget
+    of the dashboard, is a 400 naming it."""
     return _pdf(app, report, request, db, mirror, settings, guard, body.images)

@@ -207,6 +207,48 @@ def test_subscribe_weekly_from_the_dashboard_and_unsubscribe(page: Any, site: Si
     assert errors == []
 
 
+def test_edit_a_subscription_from_the_dashboard_in_chinese(page: Any, site: Site, deals: None) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    url = "/apps/deals/reports/board/subscriptions"
+    weekly = {"subscriber": "user", "name": "zhang.wei", "every": "weekly", "weekday": 3, "at": "09:15",
+              "channel": "in_app"}
+    r = site.api.post(url, json=weekly)
+    assert r.status_code == 201, r.text
+    page.goto(site.url + "/apps/deals/dashboards/board")
+    page.get_by_role("button", name="订阅").click()
+    dialog = page.get_by_role("dialog")
+    wait_until(page, "() => document.querySelector('#subscription-list li[data-id]') !== null")
+    dialog.get_by_role("button", name="编辑").click()
+    assert dialog.locator("#sub-form-title").inner_text() == "编辑订阅"
+    assert dialog.get_by_label("时间").input_value() == "09:15"  # the form holds the subscription's values
+    assert dialog.get_by_label("星期").input_value() == "3"
+    dialog.get_by_label("发送方式").select_option(label="钉钉群机器人")  # a robot without its address: refused
+    dialog.get_by_role("button", name="保存修改").click()
+    wait_until(page, "() => document.querySelector('#new-subscription .error').textContent.trim() !== ''")
+    assert site.api.get(url).json()["items"][0]["channel"] == "in_app"  # nothing changed
+    dialog.get_by_label("订阅人").select_option("user:admin")
+    dialog.get_by_label("频率").select_option(label="每天")
+    dialog.get_by_label("时间").fill("18:00")
+    dialog.get_by_label("发送方式").select_option(label="邮件")
+    dialog.get_by_role("button", name="保存修改").click()
+    wait_until(page, "() => document.querySelector('#subscription-list').textContent.includes('每天 18:00')")
+    assert "admin · 每天 18:00 · 邮件" in dialog.locator("#subscription-list").inner_text()
+    assert dialog.locator("#sub-form-title").inner_text() == "新增订阅"  # back to adding
+    [stored] = site.api.get(url).json()["items"]
+    assert {k: stored.get(k) for k in ("subscriber", "name", "every", "weekday", "at", "channel")} == {
+        "subscriber": "user",
+        "name": "admin",
+        "every": "daily",
+        "weekday": None,
+        "at": "18:00",
+        "channel": "email",
+    }
+    assert stored["id"] == r.json()["id"]  # the same subscription, changed in place
+    site.api.delete(f"{url}/{stored['id']}")
+    assert errors == []
+
+
 def test_a_crm_dashboard_opens_in_the_editor_and_saves_back_unchanged(page: Any, site: Site) -> None:
     published = site.api.get("/apps/crm").json()["definition"]["reports"]
     for report in published[:2]:

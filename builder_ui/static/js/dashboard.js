@@ -12,8 +12,9 @@
    at its `layout` {x, y, w, h}. #export-png downloads the dashboard as one PNG composed here (charts from
    ECharts' getDataURL, KPI cards and tables as text); #export-pdf posts those chart images to the API's
    /pdf, which lays them out with every widget's figures as a table (the server's, with the filters).
-   #open-subscriptions opens dialog#subscriptions: #subscription-list (li[data-id] with button.remove-subscription)
-   and form#new-subscription (who = user:<name> | role:<key>, every, weekday, at, channel, webhook, secret),
+   #open-subscriptions opens dialog#subscriptions: #subscription-list (li[data-id] with button.edit-subscription and
+   button.remove-subscription) and form#new-subscription (who = user:<name> | role:<key>, every, weekday, at,
+   channel, webhook, secret; [data-editing=<id>] after 编辑, when its submit PATCHes that subscription),
    over the subscriptions API (`subscriptions` in #board-data).
    The page's query string is the reports API's own, so a reload or a shared link shows the same numbers. */
 "use strict";
@@ -208,7 +209,7 @@
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   }
 
-  /* 订阅: list, add and remove the dashboard's subscriptions. */
+  /* 订阅: list, add, edit and remove the dashboard's subscriptions. */
   function subscriptions() {
     const box = document.getElementById("subscriptions");
     const list = document.getElementById("subscription-list");
@@ -231,10 +232,13 @@
       for (const s of items) {
         const li = Object.assign(document.createElement("li"), {textContent: when(s) + " "});
         li.dataset.id = String(s.id);
+        const edit = Object.assign(document.createElement("button"), {type: "button", className: "edit-subscription", textContent: W.sub_edit});
+        edit.addEventListener("click", () => editing(s));
+        li.append(edit, " ");
         const remove = Object.assign(document.createElement("button"), {type: "button", className: "remove-subscription", textContent: W.sub_remove});
         remove.addEventListener("click", async () => {
           const gone = await window.tangram.api("DELETE", `${board.subscriptions}/${s.id}`);
-          if (gone.ok) refresh(); else window.tangram.toast(gone.data?.error?.message || String(gone.status), "error");
+          if (gone.ok) { if (add.dataset.editing === String(s.id)) editing(null); refresh(); } else window.tangram.toast(gone.data?.error?.message || String(gone.status), "error");
         });
         li.append(remove);
         list.append(li);
@@ -245,6 +249,33 @@
       f.weekday.disabled = f.every.value !== "weekly";
       add.querySelector(".robot").hidden = !["dingtalk", "wecom"].includes(f.channel.value);
     };
+
+    /* The form for subscription `s` (its values in the fields; a robot's secret is never shown, left blank
+       it stays), or back to adding one (null). */
+    function editing(s) {
+      const title = document.getElementById("sub-form-title"), submit = document.getElementById("sub-submit");
+      const cancel = document.getElementById("sub-cancel-edit");
+      window.tangram.clearErrors(add);
+      if (!s) {
+        delete add.dataset.editing;
+        add.reset();
+        title.textContent = W.sub_new; submit.textContent = W.sub_add; cancel.hidden = true;
+        sync();
+        return;
+      }
+      add.dataset.editing = String(s.id);
+      if (f.who.tagName === "SELECT") f.who.value = `${s.subscriber}:${s.name}`;
+      f.every.value = s.every;
+      if (s.weekday) f.weekday.value = String(s.weekday);
+      f.at.value = s.at;
+      f.channel.value = s.channel;
+      f.webhook.value = s.webhook || "";
+      f.secret.value = "";
+      title.textContent = W.sub_editing; submit.textContent = W.sub_save; cancel.hidden = false;
+      sync();
+      f.every.focus();
+    }
+    document.getElementById("sub-cancel-edit").addEventListener("click", () => editing(null));
     add.addEventListener("change", sync);
     add.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -255,14 +286,17 @@
         body.webhook = f.webhook.value.trim();
         if (f.secret.value.trim()) body.secret = f.secret.value.trim();
       }
-      for (const [k, v] of Object.entries(values)) if (v) (body.filters = body.filters || {})[k] = v;  // the page's filters
-      const r = await window.tangram.api("POST", board.subscriptions, body);
+      const id = add.dataset.editing;
+      // a new subscription takes the page's filters; an edited one keeps its own
+      if (!id) for (const [k, v] of Object.entries(values)) if (v) (body.filters = body.filters || {})[k] = v;
+      const r = id ? await window.tangram.api("PATCH", `${board.subscriptions}/${id}`, body)
+        : await window.tangram.api("POST", board.subscriptions, body);
       if (!r.ok) { window.tangram.showErrors(add, r.data); return; }
-      window.tangram.clearErrors(add);
-      window.tangram.toast(W.sub_added);
+      window.tangram.toast(id ? W.sub_saved : W.sub_added);
+      editing(null);
       refresh();
     });
-    document.getElementById("open-subscriptions").addEventListener("click", () => { sync(); refresh(); box.showModal(); });
+    document.getElementById("open-subscriptions").addEventListener("click", () => { editing(null); refresh(); box.showModal(); });
   }
 
   /* The dashboard as one PNG: title and as-of, then each widget where it sits on the page. */

@@ -1,8 +1,9 @@
-"""E-mail over SMTP (smtplib): one message per recipient, every attempt logged as a delivery; a retry writes only
-to the recipients not reached yet."""
+"""E-mail over SMTP (smtplib): one message per recipient (with the payload's `attachments`, if any), every attempt
+logged as a delivery; a retry writes only to the recipients not reached yet."""
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,11 +43,21 @@ def connected(settings: Settings) -> Iterator[smtplib.SMTP]:
         yield smtp
 
 
-def message_to(settings: Settings, address: str, subject: str, body: str, message_id: str) -> EmailMessage:
+def attachment(filename: str, content_type: str, data: bytes) -> dict[str, str]:
+    """A file for an e-mail job's payload (`attachments`): JSON, so its bytes as base64."""
+    return {"filename": filename, "content_type": content_type, "data": base64.b64encode(data).decode()}
+
+
+def message_to(settings: Settings, address: str, subject: str, body: str, message_id: str,
+               attachments: list[dict[str, str]] | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = settings.smtp_from, address, subject
     message["Message-ID"] = message_id
     message.set_content(body)
+    for found in attachments or []:
+        maintype, _, subtype = found["content_type"].partition("/")
+        message.add_attachment(base64.b64decode(found["data"]), maintype=maintype, subtype=subtype,
+                               filename=found["filename"])
     return message
 
 
@@ -63,7 +74,7 @@ def handle(run: JobRun) -> None:
             if address:
                 # the same Message-ID on a retry
                 message = message_to(settings, address, payload["subject"], payload["body"],
-                                     f"<{run.job.key or run.job.id}.{user}@tangram>")
+                                     f"<{run.job.key or run.job.id}.{user}@tangram>", payload.get("attachments"))
                 try:
                     smtp.send_message(message)
                 except smtplib.SMTPException as e:

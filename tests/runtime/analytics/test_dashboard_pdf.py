@@ -4,6 +4,7 @@ to it and only the rows the reader may see; chart images posted by the page are 
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import struct
 import subprocess
@@ -88,16 +89,39 @@ def test_the_pdf_holds_every_widgets_figures_formatted_in_chinese(
     assert "各地区成交额" in text and "¥1,234,667.50" in text
     assert "华南" not in text.split("客户等级")[0]  # the filter applies to by_region …
     assert "客户等级" in text and "客户数" in text  # … and not to by_level, which counts all three
-    assert [line.split()[-1] for line in text.splitlines() if line.strip().startswith(("A ", "B "))] == ["2", "1"]
+    # the table's rows: a level and its count alone on a line (the pie's legend adds the share: A  2（66.7%）)
+    assert [line.split() for line in text.splitlines() if re.fullmatch(r"\s*[AB]\s+\d+\s*", line)] == [
+        ["A", "2"],
+        ["B", "1"],
+    ]
+
+
+def _images(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The raster images in the PDF (pdfimages -list, after its two header lines)."""
+    path = tmp_path / "images.pdf"
+    path.write_bytes(pdf)
+    listed = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split()[2] for line in listed.strip().splitlines()[2:]]
+
+
+def test_without_posted_images_the_server_draws_every_chart_as_vectors(
+    client: TestClient, board: Maker, tmp_path: Path
+) -> None:
+    r = client.get(URL, headers=board.admin)
+    assert r.status_code == 200, r.text
+    text = _text(r.content, tmp_path)
+    assert "¥150万" in text  # the bar chart's money axis, abbreviated: only a chart has it
+    assert "¥123.5万" in text  # the tallest bar's label
+    assert re.search(r"A\s+2（66.7%）", text) and re.search(r"B\s+1（33.3%）", text)  # the pie's slices, shares
+    assert _images(r.content, tmp_path) == []  # drawn as vectors, not pictures
 
 
 def test_posted_chart_images_go_above_their_tables(client: TestClient, board: Maker, tmp_path: Path) -> None:
     r = client.post(URL, json={"images": {"by_region": _png()}}, headers=board.admin)
     assert r.status_code == 200, r.text
-    path = tmp_path / "charts.pdf"
-    path.write_bytes(r.content)
-    listed = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
-    assert [line.split()[2] for line in listed.strip().splitlines()[2:]] == ["image"]  # after two header lines
+    assert _images(r.content, tmp_path) == ["image"]  # the posted bar chart; the pie is drawn by the server
+    text = _text(r.content, tmp_path)
+    assert re.search(r"A\s+2（66.7%）", text) and "¥123.5万" not in text  # the server drew only what was not posted
 
 
 @pytest.mark.parametrize(
