@@ -26,13 +26,13 @@ from engine.errors import BadQuery, FieldValueError, InvalidDefinition, Issue, U
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext
 from engine.expr.nodes import BOOL, TEXT, FieldRef
-from engine.expr.scope import form_scope
 from engine.expr.to_sql import ColumnSource, to_sql
 from engine.expr.typecheck import Checked, check
 from engine.forms.fields.base import ValueContext
 from engine.forms.system_fields import SYSTEM_FIELDS, TIME_FIELDS
 from engine.reports.aggregates import report_aggregates, text_extreme_sql
 from engine.reports.dimensions import DimensionPlan, plan_dimension
+from engine.reports.grain import report_scope, sub_table_of
 from engine.reports.measures import Leaf, MeasurePlan, plan_measure
 from engine.reports.model import Widget
 
@@ -90,9 +90,9 @@ class WidgetQuery:
         return [g.is_(None) if v is None else g == v for g, v in zip(self.group_exprs, values, strict=True)]
 
 
-def _checked_filter(text: str, app: AppDefinition, form_key: str, field_name: str) -> Checked:
+def _checked_filter(text: str, app: AppDefinition, form_key: str, field_name: str, sub: str | None = None) -> Checked:
     try:
-        return check(text, form_scope(app.form(form_key), app), expect=BOOL)
+        return check(text, report_scope(app.form(form_key), app, sub), expect=BOOL)
     except ExpressionError as e:
         e.extra["field"] = field_name
         raise
@@ -117,8 +117,9 @@ def _leaf_sql(leaf: Leaf, source: ReportSource, ctx: EvalContext) -> ColumnEleme
     if leaf.arg is None:
         return agg.sql(source.dialect, None)
     node = leaf.arg.node
-    if agg.exact and source.dialect == "sqlite" and isinstance(node, FieldRef) and len(node.path) == 1:
-        arg = source.value(node.path[0], exact=True)
+    row_column = isinstance(node, FieldRef) and len(node.path) == 2 and node.path[0] == getattr(source, "sub", None)
+    if agg.exact and source.dialect == "sqlite" and isinstance(node, FieldRef) and (len(node.path) == 1 or row_column):
+        arg = source.value(".".join(node.path), exact=True)
     else:
         arg = _compiled(leaf.arg, source, ctx, "指标 / measure")
     if leaf.name in ("MIN", "MAX") and leaf.arg.type == TEXT:
@@ -129,7 +130,7 @@ def _leaf_sql(leaf: Leaf, source: ReportSource, ctx: EvalContext) -> ColumnEleme
 def plan_widget(widget: Widget, app: AppDefinition, path: str = "widget") -> tuple[list[DimensionPlan], list[MeasurePlan]]:
     """Dimensions and measures checked against the form (InvalidDefinition at their JSON paths)."""
     form = app.form(widget.form)
-    scope = form_scope(form, app)
+    scope = report_scope(form, app, sub_table_of(widget, form))
     dims = [plan_dimension(d, form, f"{path}.dimensions[{i}]", app) for i, d in enumerate(widget.dimensions)]
     measures = [plan_measure(m, form, scope, f"{path}.measures[{i}]", i, app) for i, m in enumerate(widget.measures)]
     return dims, measures
@@ -138,7 +139,10 @@ def plan_widget(widget: Widget, app: AppDefinition, path: str = "widget") -> tup
 def widget_plan_issues(widget: Widget, app: AppDefinition, path: str) -> list[Issue]:
     """Every dimension and measure problem of a widget (plan_widget stops at the first)."""
     form = app.form(widget.form)
-    scope = form_scope(form, app)
+    try:
+        scope = report_scope(form, app, sub_table_of(widget, form))
+    except InvalidDefinition as e:
+        return [Issue(f"{path}.dimensions", i.code, i.message, i.message_en) for i in e.issues]
     issues: list[Issue] = []
     for i, d in enumerate(widget.dimensions):
         try:
@@ -170,8 +174,12 @@ def compile_widget(widget: Widget, app: AppDefinition, source: ReportSource, ctx
         index.append(positions)
     table, live = source.rows()
     where = list(live)
+    sub = sub_table_of(widget, app.form(widget.form))
+    if sub != getattr(source, "sub", None):  # the runtime builds the source at the widget's grain
+        raise UnsupportedQuery("此数据源不能统计子表的行", "this source cannot run over sub_table rows", field="widget")
     if widget.filter:
-        where.append(_compiled(_checked_filter(widget.filter, app, widget.form, "filter"), source, ctx, "筛选 / filter"))
+        where.append(_compiled(_checked_filter(widget.filter, app, widget.form, "filter", sub), source, ctx,
+                               "筛选 / filter"))
     where += filters or []
     if scope is not None:
         where.append(scope(source) if callable(scope) else scope)
@@ -179,7 +187,7 @@ def compile_widget(widget: Widget, app: AppDefinition, source: ReportSource, ctx
         return range_clauses(source, app, widget.form, key, start, end, ctx)
 
     steps = [true() if not step.filter else
-             _compiled(_checked_filter(step.filter, app, widget.form, f"steps[{i}].filter"), source, ctx, "步骤 / step")
+             _compiled(_checked_filter(step.filter, app, widget.form, f"steps[{i}].filter", sub), source, ctx, "步骤 / step")
              for i, step in enumerate(widget.steps or [])]
     return WidgetQuery(widget, source.dialect, dims, measures, leaves,
                        [source.group_value(d, ctx) for d in dims], [_leaf_sql(leaf, source, ctx) for leaf in leaves],

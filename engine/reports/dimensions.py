@@ -53,9 +53,13 @@ def _bad(path: str, code: str, zh: str, en: str) -> InvalidDefinition:
 
 def related_field(form: FormDefinition, app: AppDefinition | None, key: str) -> tuple[FieldType, FieldType] | None:
     """`customer.industry`: the single relation field of `form` and the field of its target form it names;
-    None when `key` is no such path (a multiple relation, a sub-table column or an unknown name)."""
+    `lines.qty`: the sub_table and its column (engine/reports/grain.py: the widget then runs over its rows);
+    None when `key` is no such path (a multiple relation or an unknown name)."""
     first, dot, second = key.partition(".")
     holder = form.by_key.get(first)
+    if dot and holder is not None and holder.type == "sub_table":
+        column = next((c for c in getattr(holder, "fields", []) if c.key == second), None)
+        return None if column is None else (holder, column)
     target = getattr(holder, "target", None)
     if not dot or holder is None or app is None or target not in app.forms_by_key or getattr(holder, "multiple", False):
         return None
@@ -79,7 +83,9 @@ def plan_dimension(dim: Dimension, form: FormDefinition, path: str, app: AppDefi
         kind = _KINDS.get(f.type, "")
         if f.type == "relation" and getattr(f, "multiple", False):
             kind = ""
-        if through and kind in ("relation", "cascade"):  # their titles and first levels: own form only
+        in_rows = through is not None and through[0].type == "sub_table"
+        if through is not None and ((kind in ("relation", "cascade") and not (in_rows and kind == "relation"))
+                                    or (in_rows and kind == "province")):  # titles through a relation, first levels: own form only
             raise _bad(f"{path}.field", "not_groupable", f"“{through[0].label}.{f.label}”不能隔着关联作为维度",
                        f"a {f.type} field cannot be a dimension through a relation ({dim.field!r})")
         if not kind:

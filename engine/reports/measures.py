@@ -184,7 +184,8 @@ def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan, app: AppDef
     field, home = form.by_key.get(measure.field or ""), form
     through = related_field(form, app, measure.field) if measure.field and "." in measure.field else None
     if through is not None and app is not None:  # `customer.annual_revenue`: the related form's field
-        field, home = through[1], app.form(str(getattr(through[0], "target", "")))
+        field = through[1]  # (a sub_table's column: the form is its home)
+        home = form if through[0].type == "sub_table" else app.form(str(getattr(through[0], "target", "")))
     unit = field_unit(field, home, forms) if measure.agg is not None and field is not None else None
     if unit is not None:
         return unit

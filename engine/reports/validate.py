@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from engine.errors import Issue
 from engine.expr.errors import ExpressionError
 from engine.expr.nodes import BOOL
-from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from engine.forms.encryption import widget_encryption_issues
 from engine.forms.system_fields import SYSTEM_FIELDS, TIME_FIELDS
 from engine.keys import repeated
 from engine.reports.compile import plan_widget, widget_plan_issues
+from engine.reports.grain import widget_scope
 from engine.reports.model import ReportDefinition, Widget
 from engine.reports.widgets import widget_types
 
@@ -41,13 +41,13 @@ def widget_issues(widget: Widget, app: AppDefinition, path: str) -> list[Issue]:
                for i in widget_types.get(widget.type).check(widget, dims, measures)]
     if widget.filter:
         try:
-            check(widget.filter, form_scope(form, app), expect=BOOL)
+            check(widget.filter, widget_scope(widget, app), expect=BOOL)
         except ExpressionError as e:
             issues.append(Issue(f"{path}.filter", "invalid_expression", e.message, e.message_en))
     for i, step in enumerate(widget.steps or []):
         if step.filter:
             try:
-                check(step.filter, form_scope(form, app), expect=BOOL)
+                check(step.filter, widget_scope(widget, app), expect=BOOL)
             except ExpressionError as e:
                 issues.append(Issue(f"{path}.steps[{i}].filter", "invalid_expression", e.message, e.message_en))
     if widget.period is not None:
