@@ -10,13 +10,14 @@ system columns (`owner`, `department`, `created_by`), or a function of the sourc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, or_, select, true, type_coerce
+from sqlalchemy import Date, Select, String, and_, bindparam, or_, select, true, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.sql.sqltypes import NullType
@@ -28,10 +29,10 @@ from engine.expr.evaluate import EvalContext
 from engine.expr.nodes import BOOL, TEXT, FieldRef
 from engine.expr.to_sql import ColumnSource, to_sql
 from engine.expr.typecheck import Checked, check
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.system_fields import SYSTEM_FIELDS, TIME_FIELDS
 from engine.reports.aggregates import report_aggregates, text_extreme_sql
-from engine.reports.dimensions import DimensionPlan, plan_dimension
+from engine.reports.dimensions import DimensionPlan, plan_dimension, related_field
 from engine.reports.grain import report_scope, sub_table_of
 from engine.reports.measures import Leaf, MeasurePlan, plan_measure
 from engine.reports.model import Widget
@@ -232,13 +233,64 @@ def _day(text: str, key: str) -> date | None:
                        field=key) from None
 
 
+def related_filter_field(app: AppDefinition, form_key: str, key: str) -> FieldType | None:
+    """The field a dashboard filter on `customer.region` reads through a single relation of the form (None
+    when the form has no such path: the filter is for other widgets; a sub_table column is not a filter)."""
+    through = related_field(app.form(form_key), app, key)
+    return None if through is None or through[0].type == "sub_table" else through[1]
+
+
+def _related_filter(source: ColumnSource, app: AppDefinition, form_key: str, key: str, raw: str,
+                    ctx: EvalContext) -> list[ColumnElement[bool]]:
+    """A dashboard filter on a related record's field, written as the expression a widget filter would be
+    (`customer.region = "华东" OR …`), so both engines spell it alike; a date range compares the related
+    value with the range's ends as each engine holds dates."""
+    field_def = related_filter_field(app, form_key, key)
+    if field_def is None:
+        return []
+    kind = str(field_def.expression_type())
+    if kind in ("date", "datetime"):
+        start, ranged, end = raw.partition("..")
+        first, last = _day(start, key), (_day(end, key) if ranged else _day(start, key))
+        value = source.value(key)  # ISO text (a DATE on the mirror); datetimes as UTC text with Z on both
+        out: list[ColumnElement[bool]] = []
+        for day, op in ((first, "__ge__"), (last + timedelta(days=1) if last else None, "__lt__")):
+            if day is None:
+                continue
+            bound: Any = day if kind == "date" and source.dialect == "duckdb" else day.isoformat() if kind == "date" \
+                else _local_midnight_utc(day, ctx).strftime("%Y-%m-%dT%H:%M:%SZ")
+            out.append(getattr(value, op)(bindparam(None, bound, type_=Date() if isinstance(bound, date) else String())))
+        return [and_(*out)] if out else []
+    else:
+        if not field_def.is_sortable() or kind not in ("text", "number", "bool"):
+            raise BadQuery(f"“{field_def.label}”不能用作看板筛选", f"{key!r} cannot be a dashboard filter", field=key)
+        options = []
+        for part in [p for p in raw.split(",") if p.strip()]:
+            try:
+                value = field_def.normalize(part.strip(), ValueContext(ctx.now, ctx.timezone))
+            except FieldValueError as e:
+                raise BadQuery(f"筛选“{field_def.label}”：{e.message}", f"filter {key!r}: {e.message_en or e.message}",
+                               field=key) from None
+            literal = str(value) if kind == "number" else ("TRUE" if value else "FALSE") if kind == "bool" \
+                else json.dumps(str(value), ensure_ascii=False)
+            options.append(f"{key} = {literal}")
+        parts = [f"({' OR '.join(options)})"] if options else []
+    if not parts:
+        return []
+    return [expression_clause(" AND ".join(parts), app, form_key, source, ctx, key)]  # type: ignore[arg-type]
+
+
 def filter_clauses(source: ColumnSource, app: AppDefinition, form_key: str, values: dict[str, str],
                    ctx: EvalContext) -> list[ColumnElement[bool]]:
     """Dashboard filters for one widget's form: `created_at=2026-01-01..2026-03-31` (dates, inclusive),
-    `urgency=加急,特急` (any of the values). Keys the form lacks are skipped (they filter other widgets)."""
+    `urgency=加急,特急` (any of the values), `customer.region=华东` (a related record's field). Keys the form
+    lacks are skipped (they filter other widgets)."""
     form = app.form(form_key)
     out: list[ColumnElement[bool]] = []
     for key, raw in values.items():
+        if "." in key:
+            out += _related_filter(source, app, form_key, key, raw, ctx)
+            continue
         if key not in form.by_key and key not in SYSTEM_FIELDS:
             continue
         field_def = form.by_key.get(key)
@@ -274,4 +326,4 @@ def filter_clauses(source: ColumnSource, app: AppDefinition, form_key: str, valu
 
 
 __all__ = ["ReportSource", "WidgetQuery", "compile_widget", "plan_widget", "filter_clauses", "range_clauses", "RowScope",
-           "expression_clause"]
+           "expression_clause", "related_filter_field"]

@@ -46,8 +46,9 @@ def report_scope(form: FormDefinition, app: AppDefinition | None, sub: str | Non
     """The names a widget's expressions may use: the form's scope, where the columns of the sub_table it
     runs over (`sub`) are single values of the row rather than the record's lists."""
     scope = form_scope(form, app)
-    holder = form.by_key.get(sub or "")
-    for column in getattr(holder, "fields", []) if holder is not None and sub is not None else []:
+    if sub is None or sub not in form.by_key:
+        return scope
+    for column in getattr(form.by_key[sub], "fields", []):
         kind = field_type(column)
         if kind is not None and not kind.is_list:
             scope.columns.pop((sub, column.key), None)

@@ -51,10 +51,12 @@ def _paths(widget: Widget) -> set[tuple[str, str]]:
     return {(m.group(1), m.group(2)) for t in texts for m in _PATH.finditer(t) if m.group(1)}
 
 
-def _hidden_through(gate: FormGate, widget: Widget) -> str | None:
-    """A field a widget reads through a relation (`customer.annual_revenue`) that the user may not see
-    in full on the related form (hidden or masked), as `relation.field`; None when there is none."""
-    for relation, key in sorted(_paths(widget)):
+def _hidden_through(gate: FormGate, widget: Widget, filter_keys: Iterable[str] = ()) -> str | None:
+    """A field a widget (or a dashboard filter applying to it) reads through a relation
+    (`customer.annual_revenue`) that the user may not see in full on the related form (hidden or masked),
+    as `relation.field`; None when there is none."""
+    filtered = {tuple(k.split(".", 1)) for k in filter_keys if "." in k}
+    for relation, key in sorted(_paths(widget) | filtered):  # type: ignore[arg-type]
         target = getattr(gate.ref.form.by_key.get(relation), "target", None)
         if target is not None and (key in gate.sight.hidden(target) or key in gate.sight.rights(target).masked_fields()):
             return f"{relation}.{key}"
@@ -82,10 +84,11 @@ def widget_gate(conn: Connection, guard: Guard, app: AppDefinition, widget: Widg
     gate = guard.form(conn, app.key, widget.form, "read")
     hidden = gate.hidden | gate.masked  # grouping or summing a masked field would reveal its values
     form = app.form(widget.form)
-    used = widget_fields(widget) | {k for k in filter_keys if k in form.by_key}
+    filter_keys = list(filter_keys)
+    used = widget_fields(widget) | {k.split(".")[0] for k in filter_keys if k.split(".")[0] in form.by_key}
     for key in sorted(used & hidden):
         raise unknown_field(gate.ref, key)
-    through = _hidden_through(gate, widget)
+    through = _hidden_through(gate, widget, filter_keys)
     if through is not None:
         raise unknown_field(gate.ref, through)
     username = guard.actor.username
