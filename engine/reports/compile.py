@@ -257,7 +257,7 @@ def _related_filter(source: ColumnSource, app: AppDefinition, form_key: str, key
         for day, op in ((first, "__ge__"), (last + timedelta(days=1) if last else None, "__lt__")):
             if day is None:
                 continue
-            bound: Any = day if kind == "date" and source.dialect == "duckdb" else day.isoformat() if kind == "date" \
+            bound: Any = day if kind == "date" and getattr(source, "dialect", "") == "duckdb" else day.isoformat() if kind == "date" \
                 else _local_midnight_utc(day, ctx).strftime("%Y-%m-%dT%H:%M:%SZ")
             out.append(getattr(value, op)(bindparam(None, bound, type_=Date() if isinstance(bound, date) else String())))
         return [and_(*out)] if out else []

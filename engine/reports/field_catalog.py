@@ -15,8 +15,8 @@ from engine.expr.scope import form_scope
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
-from engine.reports.dimensions import plan_dimension
-from engine.reports.grain import report_scope
+from engine.reports.dimensions import path_label, plan_dimension, related_path
+from engine.reports.grain import report_scope, second_hops
 from engine.reports.model import Dimension
 
 if TYPE_CHECKING:
@@ -84,7 +84,8 @@ def _options(f: FieldType) -> list[dict[str, str]]:
 
 
 def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]:
-    """The form's fields, then its system columns, then each single relation's target fields, then each
+    """The form's fields, then its system columns, then each single relation's target fields, then the fields
+    two single relations away (`customer.parent.region`, grouped under 客户.上级), then each
     sub_table's columns (`lines.qty`, grouped under the sub_table's label: a chart using one runs over the
     sub_table's rows, engine/reports/grain.py). The builder is for the app's managers, who see every field."""
     scope = form_scope(form, app)
@@ -115,6 +116,12 @@ def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]
                     _options(other),
                 )
             )
+    for path, kind in second_hops(form, app).items():  # `customer.parent.region`, under 客户.上级
+        found = related_path(form, app, ".".join(path))
+        if found is not None:
+            holders, other = found
+            out.append(_entry(form, app, ".".join(path), path_label(holders, other), path_label(holders[:-1], holders[-1]),
+                              other.type, kind, _options(other)))
     for f in form.fields:
         if f.type != "sub_table":
             continue

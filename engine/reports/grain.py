@@ -12,7 +12,9 @@ import re
 from typing import TYPE_CHECKING
 
 from engine.errors import InvalidDefinition, Issue
+from engine.expr.nodes import Type
 from engine.expr.scope import Scope, field_type, form_scope
+from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from engine.reports.model import Widget
 
@@ -46,6 +48,8 @@ def report_scope(form: FormDefinition, app: AppDefinition | None, sub: str | Non
     """The names a widget's expressions may use: the form's scope, where the columns of the sub_table it
     runs over (`sub`) are single values of the row rather than the record's lists."""
     scope = form_scope(form, app)
+    if app is not None:
+        scope.lookups.update(second_hops(form, app))
     if sub is None or sub not in form.by_key:
         return scope
     for column in getattr(form.by_key[sub], "fields", []):
@@ -56,10 +60,32 @@ def report_scope(form: FormDefinition, app: AppDefinition | None, sub: str | Non
     return scope
 
 
+def second_hops(form: FormDefinition, app: AppDefinition) -> dict[tuple[str, ...], Type]:
+    """`customer.parent.region`: fields two single relations away, as report fields name them (the expression
+    grammar has one dot: expressions reach one hop, a dimension's or measure's `field` two)."""
+    out: dict[tuple[str, ...], Type] = {}
+    for first in form.fields:
+        middle = _single_target(first, app)
+        for hop in middle.fields if middle is not None else []:
+            last = _single_target(hop, app)
+            for f in last.fields if last is not None else []:
+                kind = field_type(f)
+                if kind is not None:
+                    out[(first.key, hop.key, f.key)] = kind
+    return out
+
+
+def _single_target(holder: FieldType, app: AppDefinition) -> FormDefinition | None:
+    target = getattr(holder, "target", None)
+    if holder.type != "relation" or getattr(holder, "multiple", False) or target not in app.forms_by_key:
+        return None
+    return app.form(target)
+
+
 def widget_scope(widget: Widget, app: AppDefinition) -> Scope:
     """The expression scope of a widget (its form's, at its grain)."""
     form = app.form(widget.form)
     return report_scope(form, app, sub_table_of(widget, form))
 
 
-__all__ = ["sub_table_of", "report_scope", "widget_scope"]
+__all__ = ["sub_table_of", "report_scope", "widget_scope", "second_hops"]

@@ -75,8 +75,14 @@ class MirrorSource:
         """`customer.level`: the related record's column, typed as stored (`typed`) or as expressions read it."""
         first, second = key.split(".", 1)
         target = self.app.form(getattr(self.form.field(first), "target"))  # noqa: B009 — the checker saw to it
-        inner = _col(second, "t") if typed else self._expression_value(_col(second, "t"), self._type(second, target))
-        sub = f'(SELECT {inner.compile(compile_kwargs={"literal_binds": True})} FROM "{table_name(self.app.key, target.key)}" AS t ' \
+        source, hop, alias = target, "", "t"
+        if "." in second:  # two hops (`customer.parent.region`): through the middle record's relation column
+            middle, second = second.split(".", 1)
+            target = self.app.form(getattr(source.field(middle), "target"))  # noqa: B009
+            hop, alias = f' JOIN "{table_name(self.app.key, target.key)}" AS t2 ON t2.id = t."{middle}"', "t2"
+        inner = _col(second, alias) if typed else self._expression_value(_col(second, alias), self._type(second, target))
+        sub = f'(SELECT {inner.compile(compile_kwargs={"literal_binds": True})} ' \
+              f'FROM "{table_name(self.app.key, source.key)}" AS t{hop} ' \
               f'WHERE t.id = "{table_name(self.app.key, self.form.key)}"."{first}")'
         return literal_column(sub)
 

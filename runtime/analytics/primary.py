@@ -15,7 +15,7 @@ from engine.expr.evaluate import EvalContext
 from engine.forms.model import FormDefinition
 from engine.reports.dimensions import DimensionPlan, bucket_sql
 from runtime.db.tables import live, records
-from runtime.records.columns import field_column
+from runtime.records.columns import field_column, refuse_encrypted
 from runtime.records.expressions import RecordColumns
 
 
@@ -65,8 +65,26 @@ class PrimarySource(RecordColumns):
         raw = field_column(column, self.dialect, "tg_row").raw  # `tg_row.data` is the row's object
         return literal_column(raw.replace("tg_row.data", f"records.{_LINE}", 1))
 
+    def _two_hops(self, key: str) -> ColumnElement[Any]:
+        """`customer.parent.region`: the value on the record two single relations away (live records only)."""
+        first, middle, last = key.split(".")
+        holder = self.form.field(first)
+        between = self.app.form(getattr(holder, "target"))  # noqa: B009 — plan_widget saw to the path
+        hop = between.field(middle)
+        end = self.app.form(getattr(hop, "target"))  # noqa: B009
+        refuse_encrypted(end.by_key.get(last), "关联筛选 / filters through a relation")
+        link = field_column(holder, self.dialect, "records").raw
+        step = field_column(hop, self.dialect, "t1").raw
+        inner = field_column(end.field(last), self.dialect, "t2").raw
+        alive = "deleted_at IS NULL AND {t}.version > 0"
+        return literal_column(
+            f"(SELECT {inner} FROM records AS t1 JOIN records AS t2 ON t2.id = {step} AND t2.{alive.format(t='t2')} "
+            f"WHERE t1.id = {link} AND t1.{alive.format(t='t1')})")
+
     def value(self, key: str, exact: bool = False) -> ColumnElement[Any]:
         found = self._row_column(key, exact)
+        if found is None and key.count(".") == 2:
+            return self._two_hops(key)
         return found if found is not None else super().value(key, exact)
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:

@@ -58,9 +58,22 @@ def _hidden_through(gate: FormGate, widget: Widget, filter_keys: Iterable[str] =
     filtered = {tuple(k.split(".", 1)) for k in filter_keys if "." in k}
     for relation, key in sorted(_paths(widget) | filtered):  # type: ignore[arg-type]
         target = getattr(gate.ref.form.by_key.get(relation), "target", None)
-        if target is not None and (key in gate.sight.hidden(target) or key in gate.sight.rights(target).masked_fields()):
+        if target is not None and _unseen(gate, target, key):
             return f"{relation}.{key}"
+    fields = [d.field for d in widget.dimensions] + [m.field or "" for m in widget.measures]
+    for path in sorted(f for f in fields if f.count(".") == 2):  # two hops: the last field, on the far form
+        first, middle, last = path.split(".")
+        target = getattr(gate.ref.form.by_key.get(first), "target", None)
+        middle_form = gate.ref.app.forms_by_key.get(target or "")
+        end = getattr(middle_form.by_key.get(middle), "target", None) if middle_form is not None else None
+        if end is not None and _unseen(gate, end, last):
+            return path
     return None
+
+
+def _unseen(gate: FormGate, form: str, key: str) -> bool:
+    """Whether the user may not see `key` of `form` in full (hidden or masked)."""
+    return key in gate.sight.hidden(form) or key in gate.sight.rights(form).masked_fields()
 
 
 def _compile(scope: RowScope, app: AppDefinition, form: str, ctx: EvalContext) -> SourceScope | None:
