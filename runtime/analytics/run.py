@@ -25,7 +25,7 @@ from engine.app import AppDefinition
 from engine.errors import BadQuery, UnsupportedQuery
 from engine.expr.evaluate import EvalContext
 from engine.reports.compile import RowScope, WidgetQuery, compile_widget, filter_clauses
-from engine.reports.dimensions import DimensionPlan
+from engine.reports.dimensions import DimensionPlan, related_field
 from engine.reports.formats import with_formatted
 from engine.reports.grain import sub_table_of
 from engine.reports.model import Widget
@@ -68,7 +68,8 @@ def _labels(conn: Connection, app: AppDefinition, form: str, shown: RelationTitl
     def labels(plan: DimensionPlan, values: set[Any]) -> dict[Any, str]:
         if plan.kind == "relation":
             names = titles(conn, app, {int(v) for v in values})
-            target = getattr(app.form(form).by_key.get(plan.key), "target", None)
+            through = related_field(app.form(form), app, plan.key) if "." in plan.key else None  # a row's column
+            target = getattr(through[1] if through else app.form(form).by_key.get(plan.key), "target", None)
             if shown is None or target is None:
                 return names
             # As in the user's lists: `#id` for a record they may not read, a masked title masked.

@@ -179,3 +179,21 @@ def test_the_builder_lists_sub_table_columns_under_the_sub_tables_label(client: 
     assert (amount["label"], amount["group"], amount["kind"]) == ("明细.金额", "明细", "number")
     assert "sum" in amount["aggs"] and items["lines.item"]["dimension"] is True
     assert items["lines.product"]["dimension"] is True and items["extras.note"]["group"] == "附加"
+
+
+def test_a_related_row_column_shows_titles_as_the_reader_may_see_them(client: TestClient, make: Maker) -> None:
+    clerk = {"key": "clerk", "name": "文员", "permissions": {
+        "order": {"read": {"scope": "all"}}, "customer": {"read": {"scope": "all"}}}}
+    definition = shop(roles=[clerk])
+    definition["forms"].append(ORDER)
+    make.app_def(definition)
+    screw = make.record("product", {"title": "螺丝"})
+    make.record("order", {"code": "D1", "lines": [{"product": screw["id"], "qty": "2"}]})
+    who = make.user("clerk1", admin=False)
+    make.client.put("/api/v1/apps/shop/roles/clerk/members", json={"users": ["clerk1"]}, headers=make.admin)
+    for engine in ("primary", "mirror"):
+        r = client.post(f"/api/v1/apps/shop/query?engine={engine}", headers=who,
+                        json={"type": "table", "form": "order", "dimensions": [{"field": "lines.product"}],
+                              "measures": [{"agg": "sum", "field": "lines.qty"}]})
+        assert r.status_code == 200, r.text
+        assert "螺丝" not in r.text and r.json()["widgets"][0]["rows"] == [[f"#{screw['id']}", 2]], r.text
