@@ -19,6 +19,7 @@ from bench import (
     permissions,
     records,
     report_builder,
+    report_sub_tables,
     reports,
     sheets,
     ui,
@@ -55,7 +56,8 @@ def main() -> None:
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "flow-ui", "reports", "ui",
-                                           "imports", "sheets", "import", "dedup", "admin", "report-builder"],
+                                           "imports", "sheets", "import", "dedup", "admin", "report-builder",
+                                           "report-sub-tables"],
                         help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     parser.add_argument("--repeat", type=int, default=5, help="reports: runs per widget (the p50 of them)")
@@ -81,6 +83,10 @@ def main() -> None:
     if args.only == "dedup":  # duplicate check and pinyin search (bench/dedup.py)
         runs = [dedup.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{dedup.table(runs)}")
+        return
+    if args.only == "report-sub-tables":  # sizes are 报价单 counts, 3 明细 rows each (bench/report_sub_tables.py)
+        runs = [report_sub_tables.run(int(size)) for size in args.sizes.split(",")]
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{report_sub_tables.table(runs)}")
         return
     if args.only == "report-builder":  # sizes are 商机 and 合同 counts on the mirror (bench/report_builder.py)
         runs = []

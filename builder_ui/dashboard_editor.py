@@ -17,6 +17,7 @@ from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition
 from engine.app_check import parse_app
 from engine.forms.system_fields import SYSTEM_FIELDS
+from engine.reports.compile import related_filter_field
 from engine.reports.layout import placements
 from engine.reports.model import GRID_COLUMNS
 from runtime.api.deps import DB
@@ -53,7 +54,25 @@ def filter_fields(app: AppDefinition, forms: list[str], lang: str) -> list[dict[
                 entry = found.setdefault(field.key, {"key": field.key, "label": display_name(field, lang), "forms": []})
                 entry["forms"].append(key)
     columns = [{"key": k, "label": t(k), "forms": list(forms)} for k in FILTER_SYSTEM_FIELDS if k in SYSTEM_FIELDS]
-    return list(found.values()) + [c for c in columns if c["key"] not in found]
+    return list(found.values()) + [c for c in columns if c["key"] not in found] + _related_fields(app, forms, lang)
+
+
+def _related_fields(app: AppDefinition, forms: list[str], lang: str) -> list[dict[str, Any]]:
+    """Fields of related forms a filter may name (`customer.region`, 客户.地区), with the forms reaching them
+    through a single relation of that key."""
+    found: dict[str, dict[str, Any]] = {}
+    for key in forms:
+        for holder in app.form(key).fields:
+            target = getattr(holder, "target", None)
+            if holder.type != "relation" or getattr(holder, "multiple", False) or target not in app.forms_by_key:
+                continue
+            for field in app.form(target).fields:
+                path = f"{holder.key}.{field.key}"
+                if field.orders() and related_filter_field(app, key, path) is not None \
+                        and str(field.expression_type()) in ("text", "number", "bool", "date", "datetime"):
+                    label = f"{display_name(holder, lang)}.{display_name(field, lang)}"
+                    found.setdefault(path, {"key": path, "label": label, "forms": []})["forms"].append(key)
+    return list(found.values())
 
 
 @router.get("/apps/{app}/builder/dashboards")

@@ -26,6 +26,7 @@ from builder_ui.cells import option_values
 from engine.app import AppDefinition
 from engine.forms.fields import FieldType
 from engine.forms.system_fields import SYSTEM_FIELDS
+from engine.reports.compile import related_filter_field
 from engine.reports.model import ReportDefinition, ReportFilter
 from runtime.accounts.directory import active_users, department_choices
 
@@ -60,9 +61,10 @@ class FilterControl:
 
 
 def _field(app: AppDefinition, forms: list[str], key: str) -> FieldType | None:
-    """The filtered field: the first of the dashboard's forms (readable to the viewer) that has it."""
+    """The filtered field: the first of the dashboard's forms (readable to the viewer) that has it (a
+    related form's field, `customer.region`, through one of its single relations)."""
     for form in forms:
-        found = app.form(form).by_key.get(key)
+        found = related_filter_field(app, form, key) if "." in key else app.form(form).by_key.get(key)
         if found is not None:
             return found
     return None
@@ -82,7 +84,7 @@ def filter_controls(conn: Connection, app: AppDefinition, report: ReportDefiniti
     users: list[tuple[str, str]] | None = None
     for declared in report.filters:
         key = declared.field
-        found = _field(app, [f for f, hidden in forms.items() if key not in hidden], key)
+        found = _field(app, [f for f, hidden in forms.items() if key.split(".")[0] not in hidden], key)
         if found is None and key not in _SYSTEM_KINDS:
             continue
         kind = found.type if found is not None else _SYSTEM_KINDS[key]

@@ -30,7 +30,7 @@ class Scope:
     form: FormDefinition
     names: dict[str, Type] = field(default_factory=dict)
     columns: dict[tuple[str, str], Type] = field(default_factory=dict)
-    lookups: dict[tuple[str, str], Type] = field(default_factory=dict)
+    lookups: dict[tuple[str, ...], Type] = field(default_factory=dict)  # (reports add two hops: engine/reports/grain.py)
     unusable: dict[str, str] = field(default_factory=dict)  # key -> its field type, for the error message
 
 

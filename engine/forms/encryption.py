@@ -41,7 +41,7 @@ def encrypted_named(form: FormDefinition, app: AppDefinition, key: str) -> str |
     first, _, rest = key.partition(".")
     field = form.by_key.get(first)
     if field is not None and rest and hasattr(field, "target") and getattr(field, "target") in app.forms_by_key:  # noqa: B009
-        field = app.forms_by_key[getattr(field, "target")].by_key.get(rest.split(".")[0])  # noqa: B009
+        return encrypted_named(app.forms_by_key[getattr(field, "target")], app, rest)  # noqa: B009 — hop by hop
     return field.label if field is not None and field.encrypted else None
 
 

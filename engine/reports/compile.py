@@ -10,13 +10,14 @@ system columns (`owner`, `department`, `created_by`), or a function of the sourc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, or_, select, true, type_coerce
+from sqlalchemy import Date, Select, String, and_, bindparam, or_, select, true, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.sql.sqltypes import NullType
@@ -26,13 +27,13 @@ from engine.errors import BadQuery, FieldValueError, InvalidDefinition, Issue, U
 from engine.expr.errors import ExpressionError
 from engine.expr.evaluate import EvalContext
 from engine.expr.nodes import BOOL, TEXT, FieldRef
-from engine.expr.scope import form_scope
 from engine.expr.to_sql import ColumnSource, to_sql
 from engine.expr.typecheck import Checked, check
-from engine.forms.fields.base import ValueContext
+from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.system_fields import SYSTEM_FIELDS, TIME_FIELDS
 from engine.reports.aggregates import report_aggregates, text_extreme_sql
-from engine.reports.dimensions import DimensionPlan, plan_dimension
+from engine.reports.dimensions import DimensionPlan, plan_dimension, related_field
+from engine.reports.grain import report_scope, sub_table_of
 from engine.reports.measures import Leaf, MeasurePlan, plan_measure
 from engine.reports.model import Widget
 
@@ -90,9 +91,9 @@ class WidgetQuery:
         return [g.is_(None) if v is None else g == v for g, v in zip(self.group_exprs, values, strict=True)]
 
 
-def _checked_filter(text: str, app: AppDefinition, form_key: str, field_name: str) -> Checked:
+def _checked_filter(text: str, app: AppDefinition, form_key: str, field_name: str, sub: str | None = None) -> Checked:
     try:
-        return check(text, form_scope(app.form(form_key), app), expect=BOOL)
+        return check(text, report_scope(app.form(form_key), app, sub), expect=BOOL)
     except ExpressionError as e:
         e.extra["field"] = field_name
         raise
@@ -117,8 +118,9 @@ def _leaf_sql(leaf: Leaf, source: ReportSource, ctx: EvalContext) -> ColumnEleme
     if leaf.arg is None:
         return agg.sql(source.dialect, None)
     node = leaf.arg.node
-    if agg.exact and source.dialect == "sqlite" and isinstance(node, FieldRef) and len(node.path) == 1:
-        arg = source.value(node.path[0], exact=True)
+    row_column = isinstance(node, FieldRef) and len(node.path) == 2 and node.path[0] == getattr(source, "sub", None)
+    if agg.exact and source.dialect == "sqlite" and isinstance(node, FieldRef) and (len(node.path) == 1 or row_column):
+        arg = source.value(".".join(node.path), exact=True)
     else:
         arg = _compiled(leaf.arg, source, ctx, "指标 / measure")
     if leaf.name in ("MIN", "MAX") and leaf.arg.type == TEXT:
@@ -129,7 +131,7 @@ def _leaf_sql(leaf: Leaf, source: ReportSource, ctx: EvalContext) -> ColumnEleme
 def plan_widget(widget: Widget, app: AppDefinition, path: str = "widget") -> tuple[list[DimensionPlan], list[MeasurePlan]]:
     """Dimensions and measures checked against the form (InvalidDefinition at their JSON paths)."""
     form = app.form(widget.form)
-    scope = form_scope(form, app)
+    scope = report_scope(form, app, sub_table_of(widget, form))
     dims = [plan_dimension(d, form, f"{path}.dimensions[{i}]", app) for i, d in enumerate(widget.dimensions)]
     measures = [plan_measure(m, form, scope, f"{path}.measures[{i}]", i, app) for i, m in enumerate(widget.measures)]
     return dims, measures
@@ -138,7 +140,10 @@ def plan_widget(widget: Widget, app: AppDefinition, path: str = "widget") -> tup
 def widget_plan_issues(widget: Widget, app: AppDefinition, path: str) -> list[Issue]:
     """Every dimension and measure problem of a widget (plan_widget stops at the first)."""
     form = app.form(widget.form)
-    scope = form_scope(form, app)
+    try:
+        scope = report_scope(form, app, sub_table_of(widget, form))
+    except InvalidDefinition as e:
+        return [Issue(f"{path}.dimensions", i.code, i.message, i.message_en) for i in e.issues]
     issues: list[Issue] = []
     for i, d in enumerate(widget.dimensions):
         try:
@@ -170,8 +175,12 @@ def compile_widget(widget: Widget, app: AppDefinition, source: ReportSource, ctx
         index.append(positions)
     table, live = source.rows()
     where = list(live)
+    sub = sub_table_of(widget, app.form(widget.form))
+    if sub != getattr(source, "sub", None):  # the runtime builds the source at the widget's grain
+        raise UnsupportedQuery("此数据源不能统计子表的行", "this source cannot run over sub_table rows", field="widget")
     if widget.filter:
-        where.append(_compiled(_checked_filter(widget.filter, app, widget.form, "filter"), source, ctx, "筛选 / filter"))
+        where.append(_compiled(_checked_filter(widget.filter, app, widget.form, "filter", sub), source, ctx,
+                               "筛选 / filter"))
     where += filters or []
     if scope is not None:
         where.append(scope(source) if callable(scope) else scope)
@@ -179,7 +188,7 @@ def compile_widget(widget: Widget, app: AppDefinition, source: ReportSource, ctx
         return range_clauses(source, app, widget.form, key, start, end, ctx)
 
     steps = [true() if not step.filter else
-             _compiled(_checked_filter(step.filter, app, widget.form, f"steps[{i}].filter"), source, ctx, "步骤 / step")
+             _compiled(_checked_filter(step.filter, app, widget.form, f"steps[{i}].filter", sub), source, ctx, "步骤 / step")
              for i, step in enumerate(widget.steps or [])]
     return WidgetQuery(widget, source.dialect, dims, measures, leaves,
                        [source.group_value(d, ctx) for d in dims], [_leaf_sql(leaf, source, ctx) for leaf in leaves],
@@ -224,13 +233,64 @@ def _day(text: str, key: str) -> date | None:
                        field=key) from None
 
 
+def related_filter_field(app: AppDefinition, form_key: str, key: str) -> FieldType | None:
+    """The field a dashboard filter on `customer.region` reads through a single relation of the form (None
+    when the form has no such path: the filter is for other widgets; a sub_table column is not a filter)."""
+    through = related_field(app.form(form_key), app, key)
+    return None if through is None or through[0].type == "sub_table" else through[1]
+
+
+def _related_filter(source: ColumnSource, app: AppDefinition, form_key: str, key: str, raw: str,
+                    ctx: EvalContext) -> list[ColumnElement[bool]]:
+    """A dashboard filter on a related record's field, written as the expression a widget filter would be
+    (`customer.region = "华东" OR …`), so both engines spell it alike; a date range compares the related
+    value with the range's ends as each engine holds dates."""
+    field_def = related_filter_field(app, form_key, key)
+    if field_def is None:
+        return []
+    kind = str(field_def.expression_type())
+    if kind in ("date", "datetime"):
+        start, ranged, end = raw.partition("..")
+        first, last = _day(start, key), (_day(end, key) if ranged else _day(start, key))
+        value = source.value(key)  # ISO text (a DATE on the mirror); datetimes as UTC text with Z on both
+        out: list[ColumnElement[bool]] = []
+        for day, op in ((first, "__ge__"), (last + timedelta(days=1) if last else None, "__lt__")):
+            if day is None:
+                continue
+            bound: Any = day if kind == "date" and getattr(source, "dialect", "") == "duckdb" else day.isoformat() if kind == "date" \
+                else _local_midnight_utc(day, ctx).strftime("%Y-%m-%dT%H:%M:%SZ")
+            out.append(getattr(value, op)(bindparam(None, bound, type_=Date() if isinstance(bound, date) else String())))
+        return [and_(*out)] if out else []
+    else:
+        if not field_def.is_sortable() or kind not in ("text", "number", "bool"):
+            raise BadQuery(f"“{field_def.label}”不能用作看板筛选", f"{key!r} cannot be a dashboard filter", field=key)
+        options = []
+        for part in [p for p in raw.split(",") if p.strip()]:
+            try:
+                value = field_def.normalize(part.strip(), ValueContext(ctx.now, ctx.timezone))
+            except FieldValueError as e:
+                raise BadQuery(f"筛选“{field_def.label}”：{e.message}", f"filter {key!r}: {e.message_en or e.message}",
+                               field=key) from None
+            literal = str(value) if kind == "number" else ("TRUE" if value else "FALSE") if kind == "bool" \
+                else json.dumps(str(value), ensure_ascii=False)
+            options.append(f"{key} = {literal}")
+        parts = [f"({' OR '.join(options)})"] if options else []
+    if not parts:
+        return []
+    return [expression_clause(" AND ".join(parts), app, form_key, source, ctx, key)]  # type: ignore[arg-type]
+
+
 def filter_clauses(source: ColumnSource, app: AppDefinition, form_key: str, values: dict[str, str],
                    ctx: EvalContext) -> list[ColumnElement[bool]]:
     """Dashboard filters for one widget's form: `created_at=2026-01-01..2026-03-31` (dates, inclusive),
-    `urgency=加急,特急` (any of the values). Keys the form lacks are skipped (they filter other widgets)."""
+    `urgency=加急,特急` (any of the values), `customer.region=华东` (a related record's field). Keys the form
+    lacks are skipped (they filter other widgets)."""
     form = app.form(form_key)
     out: list[ColumnElement[bool]] = []
     for key, raw in values.items():
+        if "." in key:
+            out += _related_filter(source, app, form_key, key, raw, ctx)
+            continue
         if key not in form.by_key and key not in SYSTEM_FIELDS:
             continue
         field_def = form.by_key.get(key)
@@ -266,4 +326,4 @@ def filter_clauses(source: ColumnSource, app: AppDefinition, form_key: str, valu
 
 
 __all__ = ["ReportSource", "WidgetQuery", "compile_widget", "plan_widget", "filter_clauses", "range_clauses", "RowScope",
-           "expression_clause"]
+           "expression_clause", "related_filter_field"]

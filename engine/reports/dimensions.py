@@ -53,14 +53,47 @@ def _bad(path: str, code: str, zh: str, en: str) -> InvalidDefinition:
 
 def related_field(form: FormDefinition, app: AppDefinition | None, key: str) -> tuple[FieldType, FieldType] | None:
     """`customer.industry`: the single relation field of `form` and the field of its target form it names;
-    None when `key` is no such path (a multiple relation, a sub-table column or an unknown name)."""
+    `lines.qty`: the sub_table and its column (engine/reports/grain.py: the widget then runs over its rows);
+    None when `key` is no such path (a multiple relation or an unknown name)."""
     first, dot, second = key.partition(".")
     holder = form.by_key.get(first)
+    if dot and holder is not None and holder.type == "sub_table":
+        column = next((c for c in getattr(holder, "fields", []) if c.key == second), None)
+        return None if column is None else (holder, column)
     target = getattr(holder, "target", None)
     if not dot or holder is None or app is None or target not in app.forms_by_key or getattr(holder, "multiple", False):
         return None
     field = app.form(target).by_key.get(second)
     return None if field is None else (holder, field)
+
+
+def _single_target(holder: FieldType | None, app: AppDefinition) -> FormDefinition | None:
+    target = getattr(holder, "target", None)
+    if holder is None or holder.type != "relation" or getattr(holder, "multiple", False) or target not in app.forms_by_key:
+        return None
+    return app.form(target)
+
+
+def related_path(form: FormDefinition, app: AppDefinition | None, key: str) -> tuple[list[FieldType], FieldType] | None:
+    """What `related_field` finds, and two hops as well: `customer.parent.region` is ([customer, parent], region),
+    each hop a single relation. None when `key` is no such path."""
+    parts = key.split(".")
+    if len(parts) == 2:
+        through = related_field(form, app, key)
+        return ([through[0]], through[1]) if through else None
+    if len(parts) != 3 or app is None:
+        return None
+    first = form.by_key.get(parts[0])
+    middle_form = _single_target(first, app)
+    middle = middle_form.by_key.get(parts[1]) if middle_form is not None else None
+    last_form = _single_target(middle, app)
+    field = last_form.by_key.get(parts[2]) if last_form is not None else None
+    return None if first is None or middle is None or field is None else ([first, middle], field)
+
+
+def path_label(holders: list[FieldType], field: FieldType) -> str:
+    """`客户.上级.地区`: the labels along a path."""
+    return ".".join([h.label for h in holders] + [field.label])
 
 
 def plan_dimension(dim: Dimension, form: FormDefinition, path: str, app: AppDefinition | None = None) -> DimensionPlan:
@@ -71,15 +104,18 @@ def plan_dimension(dim: Dimension, form: FormDefinition, path: str, app: AppDefi
     if dim.field in SYSTEM_FIELDS:
         kind, label, f = SYSTEM_FIELDS[dim.field].kind, dim.field, None
     else:
-        through = related_field(form, app, dim.field) if "." in dim.field else None
-        f = through[1] if through else form.by_key.get(dim.field)
+        hops = related_path(form, app, dim.field) if "." in dim.field else None
+        through = (hops[0][0], hops[1]) if hops else None
+        f = hops[1] if hops else form.by_key.get(dim.field)
         if f is None:
             raise _bad(f"{path}.field", "unknown_field", f"表单“{form.name}”没有字段 {dim.field}",
                        f"form {form.key!r} has no field {dim.field!r}")
         kind = _KINDS.get(f.type, "")
         if f.type == "relation" and getattr(f, "multiple", False):
             kind = ""
-        if through and kind in ("relation", "cascade"):  # their titles and first levels: own form only
+        in_rows = through is not None and through[0].type == "sub_table"
+        if through is not None and ((kind in ("relation", "cascade") and not (in_rows and kind == "relation"))
+                                    or (in_rows and kind == "province")):  # titles through a relation, first levels: own form only
             raise _bad(f"{path}.field", "not_groupable", f"“{through[0].label}.{f.label}”不能隔着关联作为维度",
                        f"a {f.type} field cannot be a dimension through a relation ({dim.field!r})")
         if not kind:
@@ -90,7 +126,7 @@ def plan_dimension(dim: Dimension, form: FormDefinition, path: str, app: AppDefi
         if not kind:
             raise _bad(f"{path}.field", "not_groupable", f"{f.type} 类型的字段“{f.label}”不能作为维度",
                        f"a {f.type} field ({dim.field!r}) cannot be a dimension")
-        label = f"{through[0].label}.{f.label}" if through else f.label
+        label = path_label(*hops) if hops else f.label
     if dim.bucket is not None and kind not in ("date", "datetime", "timestamp"):
         raise _bad(f"{path}.bucket", "not_a_date", f"只有日期字段能按{_ZH_BUCKET[dim.bucket]}分组",
                    f"only date fields have buckets; {dim.field!r} is not one")
@@ -189,4 +225,4 @@ def shift(start: date, bucket: str, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-__all__ = ["DimensionPlan", "plan_dimension", "related_field", "bucket_sql", "bucket_label", "bucket_range", "bucket_start", "shift"]
+__all__ = ["DimensionPlan", "plan_dimension", "related_field", "related_path", "path_label", "bucket_sql", "bucket_label", "bucket_range", "bucket_start", "shift"]

@@ -1,5 +1,5 @@
-"""What the chart builder offers for one form: its fields, the system columns, and the fields of the
-forms its single relations lead to (`customer.industry`), each with the roles the report engine gives it
+"""What the chart builder offers for one form: its fields, the system columns, the fields of the
+forms its single relations lead to (`customer.industry`) and its sub_tables' columns (`lines.qty`), each with the roles the report engine gives it
 — a dimension (with date buckets), the aggregates it takes as a measure — and the type expressions see
 (for the filter's condition picker). Asked of the engine itself (plan_dimension, the expression scope),
 so the builder never offers what a query would refuse."""
@@ -15,7 +15,8 @@ from engine.expr.scope import form_scope
 from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
-from engine.reports.dimensions import plan_dimension
+from engine.reports.dimensions import path_label, plan_dimension, related_path
+from engine.reports.grain import report_scope, second_hops
 from engine.reports.model import Dimension
 
 if TYPE_CHECKING:
@@ -83,8 +84,10 @@ def _options(f: FieldType) -> list[dict[str, str]]:
 
 
 def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]:
-    """The form's fields, then its system columns, then each single relation's target fields (the builder
-    is for the app's managers, who see every field)."""
+    """The form's fields, then its system columns, then each single relation's target fields, then the fields
+    two single relations away (`customer.parent.region`, grouped under 客户.上级), then each
+    sub_table's columns (`lines.qty`, grouped under the sub_table's label: a chart using one runs over the
+    sub_table's rows, engine/reports/grain.py). The builder is for the app's managers, who see every field."""
     scope = form_scope(form, app)
     out: list[ReportField] = []
     for f in form.fields:
@@ -113,6 +116,22 @@ def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]
                     _options(other),
                 )
             )
+    for path, kind in second_hops(form, app).items():  # `customer.parent.region`, under 客户.上级
+        found = related_path(form, app, ".".join(path))
+        if found is not None:
+            holders, other = found
+            out.append(_entry(form, app, ".".join(path), path_label(holders, other), path_label(holders[:-1], holders[-1]),
+                              other.type, kind, _options(other)))
+    for f in form.fields:
+        if f.type != "sub_table":
+            continue
+        rows = report_scope(form, app, f.key)
+        for column in getattr(f, "fields", []):
+            kind = rows.lookups.get((f.key, column.key))
+            if kind is None:
+                continue
+            key, label = f"{f.key}.{column.key}", f"{f.label}.{column.label}"
+            out.append(_entry(form, app, key, label, f.label, column.type, kind, _options(column)))
     return out
 
 

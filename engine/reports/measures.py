@@ -25,7 +25,7 @@ from engine.forms.fields.lookup import LookupField
 from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
 from engine.reports.aggregates import report_aggregates
-from engine.reports.dimensions import related_field
+from engine.reports.dimensions import path_label, related_path
 from engine.reports.model import Measure
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _issue(path: str, code: str, zh: str, en: str) -> InvalidDefinition:
 
 
 def _field_leaf(name: str, key: str, scope: Scope, path: str) -> Leaf:
-    node = FieldRef(1, 1, tuple(key.split(".", 1)))  # `customer.annual_revenue`: through a relation
+    node = FieldRef(1, 1, tuple(key.split(".", 2)))  # `customer.annual_revenue`: through a relation (two at most)
     try:
         checked = check_node(node, scope, key)
     except ExpressionError as e:
@@ -113,9 +113,9 @@ def _field_leaf(name: str, key: str, scope: Scope, path: str) -> Leaf:
 
 def field_label(form: FormDefinition, app: AppDefinition | None, key: str) -> str:
     """How a measure's field is named by default: its label, `客户.年收入` through a relation, "" if unknown."""
-    through = related_field(form, app, key) if "." in key else None
-    if through:
-        return f"{through[0].label}.{through[1].label}"
+    path = related_path(form, app, key) if "." in key else None
+    if path:
+        return path_label(*path)
     field = form.by_key.get(key)
     return field.label if field is not None else ""
 
@@ -182,9 +182,10 @@ def _unit(measure: Measure, form: FormDefinition, plan: MeasurePlan, app: AppDef
         return "days"
     forms = app.forms_by_key if app is not None else {}
     field, home = form.by_key.get(measure.field or ""), form
-    through = related_field(form, app, measure.field) if measure.field and "." in measure.field else None
-    if through is not None and app is not None:  # `customer.annual_revenue`: the related form's field
-        field, home = through[1], app.form(str(getattr(through[0], "target", "")))
+    path = related_path(form, app, measure.field) if measure.field and "." in measure.field else None
+    if path is not None and app is not None:  # `customer.annual_revenue`: the related form's field
+        field = path[1]  # (a sub_table's column: the form is its home)
+        home = form if path[0][0].type == "sub_table" else app.form(str(getattr(path[0][-1], "target", "")))
     unit = field_unit(field, home, forms) if measure.agg is not None and field is not None else None
     if unit is not None:
         return unit

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from engine.errors import Issue
 from engine.expr.errors import ExpressionError
 from engine.expr.nodes import BOOL
-from engine.expr.scope import form_scope
 from engine.expr.typecheck import check
 from engine.forms.encryption import widget_encryption_issues
 from engine.forms.system_fields import SYSTEM_FIELDS, TIME_FIELDS
 from engine.keys import repeated
-from engine.reports.compile import plan_widget, widget_plan_issues
+from engine.reports.compile import plan_widget, related_filter_field, widget_plan_issues
+from engine.reports.grain import widget_scope
 from engine.reports.model import ReportDefinition, Widget
 from engine.reports.widgets import widget_types
 
@@ -41,13 +41,13 @@ def widget_issues(widget: Widget, app: AppDefinition, path: str) -> list[Issue]:
                for i in widget_types.get(widget.type).check(widget, dims, measures)]
     if widget.filter:
         try:
-            check(widget.filter, form_scope(form, app), expect=BOOL)
+            check(widget.filter, widget_scope(widget, app), expect=BOOL)
         except ExpressionError as e:
             issues.append(Issue(f"{path}.filter", "invalid_expression", e.message, e.message_en))
     for i, step in enumerate(widget.steps or []):
         if step.filter:
             try:
-                check(step.filter, form_scope(form, app), expect=BOOL)
+                check(step.filter, widget_scope(widget, app), expect=BOOL)
             except ExpressionError as e:
                 issues.append(Issue(f"{path}.steps[{i}].filter", "invalid_expression", e.message, e.message_en))
     for setting in ("subtotals", "totals"):
@@ -83,8 +83,7 @@ def _report_issues(report: ReportDefinition, app: AppDefinition, path: str) -> l
     issues = [Issue(f"{path}.widgets[{j}].key", "duplicate_key", f"图表 {report.widgets[j].key} 重复",
                     f"duplicate widget key {report.widgets[j].key!r}") for j in repeated([w.key for w in report.widgets])]
     for j, f in enumerate(report.filters):
-        if not any(f.field in app.forms_by_key[w.form].by_key or f.field in SYSTEM_FIELDS
-                   for w in report.widgets if w.form in app.forms_by_key):
+        if not any(_filters_form(app, w.form, f.field) for w in report.widgets if w.form in app.forms_by_key):
             issues.append(Issue(f"{path}.filters[{j}].field", "unknown_field", f"没有图表的表单有字段 {f.field}",
                                 f"no widget's form has the field {f.field!r}"))
         issues += _filter_target_issues(report, app, j, f"{path}.filters[{j}]")
@@ -96,6 +95,14 @@ def _report_issues(report: ReportDefinition, app: AppDefinition, path: str) -> l
     return issues
 
 
+def _filters_form(app: AppDefinition, form: str, key: str) -> bool:
+    """Whether a dashboard filter on `key` applies to the form: its field, a record column, or a field of a
+    related form (`customer.region`)."""
+    if "." in key:
+        return related_filter_field(app, form, key) is not None
+    return key in app.form(form).by_key or key in SYSTEM_FIELDS
+
+
 def _filter_target_issues(report: ReportDefinition, app: AppDefinition, j: int, path: str) -> list[Issue]:
     """A filter's `widgets` name widgets of the report whose form has the filtered field."""
     f = report.filters[j]
@@ -105,8 +112,7 @@ def _filter_target_issues(report: ReportDefinition, app: AppDefinition, j: int, 
         if widget is None:
             issues.append(Issue(f"{path}.widgets[{k}]", "unknown_widget", f"报表没有图表 {key}",
                                 f"the report has no widget {key!r}"))
-        elif widget.form in app.forms_by_key and f.field not in app.form(widget.form).by_key \
-                and f.field not in SYSTEM_FIELDS:
+        elif widget.form in app.forms_by_key and not _filters_form(app, widget.form, f.field):
             issues.append(Issue(f"{path}.widgets[{k}]", "unknown_field", f"图表 {key} 的表单没有字段 {f.field}",
                                 f"the form of widget {key!r} has no field {f.field!r}"))
     return issues

@@ -16,7 +16,7 @@ from engine.forms.fields.base import FieldType
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 
-SCHEMA_VERSION = 2  # 2: `version` is BIGINT like `id` (the system fields map by their storage)
+SCHEMA_VERSION = 3  # 2: `version` is BIGINT like `id` (the system fields map by their storage); 3: sub_table rows
 """Bumped when the mapping below changes: every mirrored table is rebuilt."""
 
 
@@ -84,6 +84,55 @@ def form_columns(form: FormDefinition) -> list[MirrorColumn]:
     return SYSTEM_COLUMNS + fields
 
 
+ROW_PARENT = MirrorColumn("id", "BIGINT", "system")
+"""A sub_table row's first column: its record's id (so a record's rows are deleted and skipped by its id)."""
+
+
+def sub_tables(form: FormDefinition) -> list[str]:
+    """The sub_tables whose rows are mirrored, each as a table of its own (reports over their rows)."""
+    return [f.key for f in form.fields if f.type == "sub_table" and not f.encrypted]
+
+
+def row_columns(form: FormDefinition, sub: str) -> list[MirrorColumn]:
+    """The columns of a sub_table's mirror table: the record's id, then each column as `lines.qty`
+    (the dotted name never meets a field of the record when the two tables are joined)."""
+    out = [ROW_PARENT]
+    for column in getattr(form.field(sub), "fields", []):
+        typed = field_column(column)
+        if typed is not None:
+            out.append(MirrorColumn(f"{sub}.{column.key}", typed.duck_type, typed.source))
+    return out
+
+
+def row_table_name(app: str, form: str, sub: str) -> str:
+    return f"{app}__{form}__{sub}"
+
+
+def row_csv_rows(columns: list[MirrorColumn], sub: str, row: Any) -> list[list[Any]]:
+    """A record's sub_table rows as the CSV text the loader reads (like csv_row, per row object)."""
+    items = row.data.get(sub)
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        line: list[Any] = [row.id]
+        for c in columns[1:]:
+            value = item.get(c.name.split(".", 1)[1])
+            line.append((None if value is None else json.dumps(value, ensure_ascii=False)) if c.source == "json"
+                        else _field_text(value))
+        out.append(line)
+    return out
+
+
+def pg_row_select_sql(columns: list[MirrorColumn], sub: str) -> str:
+    """The typed SELECT list of row_csv_rows on PostgreSQL, over `records` and `line(value)` (a row's object)."""
+    parts = ["records.id"]
+    for c in columns[1:]:
+        key = c.name.split(".", 1)[1]
+        parts.append(f"(line.value -> '{key}')" if c.source == "json" else f"(line.value ->> '{key}')")
+    return ", ".join(parts)
+
+
 def form_hash(form: FormDefinition) -> str:
     """What decides the table's shape: when it changes the table is rebuilt."""
     text = json.dumps([SCHEMA_VERSION, form.dump()], sort_keys=True, ensure_ascii=False)
@@ -139,4 +188,5 @@ def pg_select_sql(columns: list[MirrorColumn]) -> str:
     return ", ".join(parts)
 
 
-__all__ = ["MirrorColumn", "form_columns", "form_hash", "table_name", "csv_row", "pg_select_sql", "SCHEMA_VERSION"]
+__all__ = ["MirrorColumn", "form_columns", "sub_tables", "row_columns", "row_table_name", "row_csv_rows",
+           "pg_row_select_sql", "form_hash", "table_name", "csv_row", "pg_select_sql", "SCHEMA_VERSION"]

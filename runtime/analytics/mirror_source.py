@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, String, bindparam, cast, func, literal_column, table
+from sqlalchemy import Integer, Numeric, String, bindparam, cast, func, literal_column, table, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.selectable import FromClause
@@ -22,7 +22,7 @@ from engine.expr.to_sql import ORDERINGS
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.reports.dimensions import DimensionPlan, bucket_sql
-from runtime.analytics.columns import SYSTEM_TYPES, field_column, table_name
+from runtime.analytics.columns import SYSTEM_TYPES, field_column, row_columns, row_table_name, table_name
 
 
 @compiles(BindParameter, "duckdb")
@@ -46,14 +46,18 @@ def _col(name: str, alias: str = "") -> ColumnElement[Any]:
 
 
 class MirrorSource:
-    """Rows of one form in its mirror table."""
+    """Rows of one form in its mirror table; with `sub`, the rows of that sub_table joined to their records
+    (engine/reports/grain.py), its columns named `lines.qty`."""
 
     dialect = "duckdb"
 
-    def __init__(self, form: FormDefinition, app: AppDefinition) -> None:
-        self.form, self.app = form, app
+    def __init__(self, form: FormDefinition, app: AppDefinition, sub: str | None = None) -> None:
+        self.form, self.app, self.sub = form, app, sub
+        self._row_types = {c.name: c.duck_type for c in row_columns(form, sub)[1:]} if sub is not None else {}
 
     def _type(self, key: str, form: FormDefinition | None = None) -> str:
+        if form is None and key in self._row_types:
+            return self._row_types[key]
         form = form or self.form
         if key in SYSTEM_FIELDS:
             return SYSTEM_TYPES[SYSTEM_FIELDS[key].storage]
@@ -71,19 +75,27 @@ class MirrorSource:
         """`customer.level`: the related record's column, typed as stored (`typed`) or as expressions read it."""
         first, second = key.split(".", 1)
         target = self.app.form(getattr(self.form.field(first), "target"))  # noqa: B009 — the checker saw to it
-        inner = _col(second, "t") if typed else self._expression_value(_col(second, "t"), self._type(second, target))
-        sub = f'(SELECT {inner.compile(compile_kwargs={"literal_binds": True})} FROM "{table_name(self.app.key, target.key)}" AS t ' \
+        source, hop, alias = target, "", "t"
+        if "." in second:  # two hops (`customer.parent.region`): through the middle record's relation column
+            middle, second = second.split(".", 1)
+            target = self.app.form(getattr(source.field(middle), "target"))  # noqa: B009
+            hop, alias = f' JOIN "{table_name(self.app.key, target.key)}" AS t2 ON t2.id = t."{middle}"', "t2"
+        inner = _col(second, alias) if typed else self._expression_value(_col(second, alias), self._type(second, target))
+        sub = f'(SELECT {inner.compile(compile_kwargs={"literal_binds": True})} ' \
+              f'FROM "{table_name(self.app.key, source.key)}" AS t{hop} ' \
               f'WHERE t.id = "{table_name(self.app.key, self.form.key)}"."{first}")'
         return literal_column(sub)
 
     def value(self, key: str, exact: bool = False) -> ColumnElement[Any]:
+        if key in self._row_types:
+            return self._expression_value(_col(key), self._row_types[key])
         if "." in key:
             return self._through(key, typed=False)
         return self._expression_value(_col(key), self._type(key))
 
     def compare(self, key: str, op: str, value: Any) -> ColumnElement[bool] | None:
-        if op not in _OPS:  # IN, ISBLANK: the plain SQL of a typed column is the index's own
-            return None
+        if op not in _OPS or key in self._row_types:  # IN, ISBLANK: the plain SQL of a typed column is the index's
+            return None  # own; a sub_table row's column: compared through value(), as on the primary database
         duck_type = self._type(key)
         if duck_type.endswith("[]") or (key not in SYSTEM_FIELDS and field_column(self.form.field(key)) is None):
             return None
@@ -94,10 +106,20 @@ class MirrorSource:
         return getattr(_col(key), _OPS[op])(_bind(value, duck_type))  # type: ignore[no-any-return]
 
     def rows(self) -> tuple[FromClause, list[ColumnElement[bool]]]:
-        return table(table_name(self.app.key, self.form.key)), []
+        name = table_name(self.app.key, self.form.key)
+        if self.sub is None:
+            return table(name), []
+        # The rows with their record's columns, named as the record table: every spelling of a field reads the same.
+        picked = ", ".join(f'line."{c}"' for c in self._row_types)
+        sql = (f'SELECT records.*, {picked} FROM "{row_table_name(self.app.key, self.form.key, self.sub)}" AS line '
+               f'JOIN "{name}" AS records ON records.id = line.id')
+        return text(sql).columns().subquery(name), []
 
     def group_value(self, plan: DimensionPlan, ctx: EvalContext) -> ColumnElement[Any]:
-        column = self._through(plan.key, typed=True) if "." in plan.key else _col(plan.key)
+        if plan.key in self._row_types:
+            column = _col(plan.key)
+        else:
+            column = self._through(plan.key, typed=True) if "." in plan.key else _col(plan.key)
         if plan.kind == "cascade":
             return func.list_extract(column, 1)
         if plan.kind == "province":  # addresses are mirrored as JSON text

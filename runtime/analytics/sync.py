@@ -27,7 +27,18 @@ from typing import Any
 from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, func, select
 
 from engine.app import AppDefinition
-from runtime.analytics.columns import csv_row, form_columns, form_hash, pg_select_sql, table_name
+from runtime.analytics.columns import (
+    csv_row,
+    form_columns,
+    form_hash,
+    pg_row_select_sql,
+    pg_select_sql,
+    row_columns,
+    row_csv_rows,
+    row_table_name,
+    sub_tables,
+    table_name,
+)
 from runtime.analytics.mirror import Mirror, SyncState
 from runtime.apps import definitions
 from runtime.db.db import Database
@@ -112,6 +123,51 @@ def _copy_records(conn: Connection, mirror: Mirror, mconn: Connection, app: str,
     return loaded.rows
 
 
+def _copy_rows(conn: Connection, mirror: Mirror, mconn: Connection, app: str, form: Any, sub: str,
+               ids: list[int] | None = None) -> int:
+    """Append the rows of a sub_table of the form's live records (all, or those of `ids`) to its table; how many."""
+    name, columns = row_table_name(app, form.key, sub), row_columns(form, sub)
+    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False, dir=mirror.path.parent) as f:
+        if conn.dialect.name == "postgresql":
+            only = "" if ids is None else f" AND id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
+            sql = (f"COPY (SELECT {pg_row_select_sql(columns, sub)} FROM records CROSS JOIN LATERAL "
+                   f"jsonb_array_elements(CASE WHEN jsonb_typeof(data -> '{sub}') = 'array' THEN data -> '{sub}' "
+                   f"ELSE '[]'::jsonb END) AS line(value) WHERE app = '{app}' AND form = '{form.key}' "
+                   f"AND deleted_at IS NULL AND version > 0 AND jsonb_typeof(line.value) = 'object'{only}) "
+                   f"TO STDOUT (FORMAT csv)")
+            with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+                for chunk in copy:
+                    f.write(bytes(chunk))
+        else:
+            import csv
+            import io
+
+            text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+            writer = csv.writer(text)
+            query = select(records.c.id, records.c.data).where(records.c.app == app, records.c.form == form.key,
+                                                               live_records())
+            for part in [None] if ids is None else [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]:
+                chosen = query if part is None else query.where(records.c.id.in_(part))
+                for row in conn.execute(chosen.execution_options(yield_per=_CHUNK)):
+                    writer.writerows(row_csv_rows(columns, sub, row))
+            text.flush()
+            text.detach()
+    try:
+        loaded = mirror.load_csv(mconn, name, columns, Path(f.name))
+    finally:
+        Path(f.name).unlink(missing_ok=True)
+    for record_id, column in loaded.skipped:
+        log.warning("mirror: a %s row of record %s of %s/%s left out: its %s cannot be read; reports on the form "
+                    "answer from the primary database", sub, record_id, app, form.key, column)
+    return loaded.rows
+
+
+def _row_tables(wanted: dict[str, tuple[AppDefinition, Any]]) -> dict[str, list[str]]:
+    """Per mirrored form table, the names of its sub_tables' row tables."""
+    return {name: [row_table_name(app.key, form.key, sub) for sub in sub_tables(form)]
+            for name, (app, form) in wanted.items()}
+
+
 def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> SyncResult:
     """Bring the mirror up to the primary database's committed records; `full` rebuilds every table."""
     started = time.perf_counter()
@@ -120,17 +176,23 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
         state = mirror.state(mconn)
         top = conn.scalar(select(func.max(record_history.c.id))) or 0
         wanted = {table_name(a.key, f.key): (a, f) for a in definitions.current_apps(conn) for f in a.forms}
-        for name in set(state.tables) - set(wanted):
+        row_tables = _row_tables(wanted)
+        for name in set(state.tables) - set(wanted) - {n for names in row_tables.values() for n in names}:
             mirror.drop_table(mconn, name)
         # A mirror ahead of the primary belongs to another database, or to this one before a restore
         # from a backup: its watermark would hide the ids written from now on, so it starts afresh.
         first = state.watermark is None or state.watermark > top
         for name, (app, form) in wanted.items():
             digest = form_hash(form)
-            if full or first or state.tables.get(name, ("", 0))[0] != digest:
+            if full or first or state.tables.get(name, ("", 0))[0] != digest \
+                    or any(n not in state.tables for n in row_tables[name]):
                 columns = form_columns(form)
                 mirror.create_table(mconn, name, app.key, form.key, columns, digest)
                 mirror.add_rows(mconn, name, _copy_records(conn, mirror, mconn, app.key, form.key, name, columns))
+                for sub in sub_tables(form):  # a sub_table's rows: rebuilt with their records' table
+                    rows = row_table_name(app.key, form.key, sub)
+                    mirror.create_table(mconn, rows, app.key, form.key, row_columns(form, sub), digest)
+                    mirror.add_rows(mconn, rows, _copy_rows(conn, mirror, mconn, app.key, form, sub))
                 result.rebuilt.append(name)
         if first:
             state = _first_state(conn, top, now)
@@ -233,6 +295,11 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
             inserted = _copy_records(conn, mirror, mconn, app.key, form.key, name, columns[name], live) if live else 0
             pending |= _derived(mconn, app, form.key, live, readers=False)  # their new values
             added[name] = added.get(name, 0) + inserted - removed
+            for sub in sub_tables(form):  # the records' sub_table rows, replaced with them
+                rows = row_table_name(app.key, form.key, sub)
+                gone_rows = mirror.delete_ids(mconn, rows, live + gone)
+                new_rows = _copy_rows(conn, mirror, mconn, app.key, form, sub, live) if live else 0
+                added[rows] = added.get(rows, 0) + new_rows - gone_rows
             result.changed += len(live)
             result.removed += len(gone)
         if not pending - done:

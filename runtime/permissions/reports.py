@@ -51,14 +51,29 @@ def _paths(widget: Widget) -> set[tuple[str, str]]:
     return {(m.group(1), m.group(2)) for t in texts for m in _PATH.finditer(t) if m.group(1)}
 
 
-def _hidden_through(gate: FormGate, widget: Widget) -> str | None:
-    """A field a widget reads through a relation (`customer.annual_revenue`) that the user may not see
-    in full on the related form (hidden or masked), as `relation.field`; None when there is none."""
-    for relation, key in sorted(_paths(widget)):
+def _hidden_through(gate: FormGate, widget: Widget, filter_keys: Iterable[str] = ()) -> str | None:
+    """A field a widget (or a dashboard filter applying to it) reads through a relation
+    (`customer.annual_revenue`) that the user may not see in full on the related form (hidden or masked),
+    as `relation.field`; None when there is none."""
+    filtered = {tuple(k.split(".", 1)) for k in filter_keys if "." in k}
+    for relation, key in sorted(_paths(widget) | filtered):  # type: ignore[arg-type]
         target = getattr(gate.ref.form.by_key.get(relation), "target", None)
-        if target is not None and (key in gate.sight.hidden(target) or key in gate.sight.rights(target).masked_fields()):
+        if target is not None and _unseen(gate, target, key):
             return f"{relation}.{key}"
+    fields = [d.field for d in widget.dimensions] + [m.field or "" for m in widget.measures]
+    for path in sorted(f for f in fields if f.count(".") == 2):  # two hops: the last field, on the far form
+        first, middle, last = path.split(".")
+        target = getattr(gate.ref.form.by_key.get(first), "target", None)
+        middle_form = gate.ref.app.forms_by_key.get(target or "")
+        end = getattr(middle_form.by_key.get(middle), "target", None) if middle_form is not None else None
+        if end is not None and _unseen(gate, end, last):
+            return path
     return None
+
+
+def _unseen(gate: FormGate, form: str, key: str) -> bool:
+    """Whether the user may not see `key` of `form` in full (hidden or masked)."""
+    return key in gate.sight.hidden(form) or key in gate.sight.rights(form).masked_fields()
 
 
 def _compile(scope: RowScope, app: AppDefinition, form: str, ctx: EvalContext) -> SourceScope | None:
@@ -82,10 +97,11 @@ def widget_gate(conn: Connection, guard: Guard, app: AppDefinition, widget: Widg
     gate = guard.form(conn, app.key, widget.form, "read")
     hidden = gate.hidden | gate.masked  # grouping or summing a masked field would reveal its values
     form = app.form(widget.form)
-    used = widget_fields(widget) | {k for k in filter_keys if k in form.by_key}
+    filter_keys = list(filter_keys)
+    used = widget_fields(widget) | {k.split(".")[0] for k in filter_keys if k.split(".")[0] in form.by_key}
     for key in sorted(used & hidden):
         raise unknown_field(gate.ref, key)
-    through = _hidden_through(gate, widget)
+    through = _hidden_through(gate, widget, filter_keys)
     if through is not None:
         raise unknown_field(gate.ref, through)
     username = guard.actor.username
