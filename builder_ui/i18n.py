@@ -706,7 +706,7 @@ ZH |= {
     "st_clear_secret": "清除", "st_smtp_host": "SMTP 服务器", "st_smtp_port": "端口", "st_smtp_user": "用户名",
     "st_smtp_password": "密码", "st_smtp_from": "发件人", "st_smtp_starttls": "使用 STARTTLS",
     "st_email_domain": "邮箱域名（没有邮箱的用户发到 用户名@域名）", "st_work_hours": "工作时间",
-    "st_work_hours_hint": "按工作时间计算的审批时限（SLA）只计这段时间；时区由环境变量 TANGRAM_TIMEZONE 设置",
+    "st_work_hours_hint": "按工作时间计算的审批时限（SLA）只计这段时间",
     "st_timezone": "时区", "st_holidays": "法定节假日（每行一个日期）", "st_workdays": "调休上班日（每行一个日期）",
     "st_import": "导入一年的安排", "st_import_hint": "粘贴一年的放假安排，每行一个日期（如 2026-10-01 休、2026-10-10 班）；含“班”的行为调休上班日，其余为节假日。导入会替换该年份已有的日期",
     "st_import_run": "导入", "st_imported": "已导入 {holidays} 个节假日、{workdays} 个调休上班日（{year} 年），保存后生效",
@@ -731,7 +731,7 @@ EN |= {
     "st_smtp_host": "SMTP server", "st_smtp_port": "Port", "st_smtp_user": "User name", "st_smtp_password": "Password",
     "st_smtp_from": "From", "st_smtp_starttls": "Use STARTTLS",
     "st_email_domain": "E-mail domain (users without an address get username@domain)", "st_work_hours": "Working hours",
-    "st_work_hours_hint": "Working-time SLAs count only these hours; the time zone is set by TANGRAM_TIMEZONE",
+    "st_work_hours_hint": "Working-time SLAs count only these hours",
     "st_timezone": "Time zone", "st_holidays": "Public holidays (one date a line)",
     "st_workdays": "Adjusted working days (one date a line)", "st_import": "Import a year's schedule",
     "st_import_hint": "Paste a year's schedule, one date a line (2026-10-01 休, 2026-10-10 班); lines with 班 are "
@@ -749,6 +749,16 @@ EN |= {
     "st_login_lock_after": "Failed logins that lock (per name and address; an address: 5×)",
     "st_login_lock_minutes": "Lock minutes",
     "st_brand_logo": "Logo (PNG, JPEG, GIF or WebP, at most 256 KB, in the top bar)", "st_remove_logo": "Remove the logo",
+}
+
+
+# admin-bulk (issue 27): bulk import of users, the time zone and the DingTalk / WeCom apps in 系统设置
+ZH |= {
+    "st_timezone_hint": "时区为 IANA 名称（如 Asia/Shanghai），保存后立即生效：日期、报表按日分组、定时流程与审批时限都按它计算",
+}
+EN |= {
+    "st_timezone_hint": "An IANA zone name (such as Asia/Shanghai), effective once saved: dates, reports by day, "
+                        "scheduled flows and SLAs use it",
 }
 
 

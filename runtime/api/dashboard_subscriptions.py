@@ -14,7 +14,7 @@ from engine.errors import BadQuery, Forbidden, NotFound
 from engine.reports.subscription import ROBOTS, SubscriptionSpec, next_run
 from runtime.accounts.users import user_by_name
 from runtime.analytics import subscriptions
-from runtime.api.deps import DB
+from runtime.api.deps import DB, site_zone
 from runtime.api.guard import Gatekeeper
 from runtime.api.reports import _report
 from runtime.permissions.check import Guard
@@ -41,7 +41,7 @@ def list_subscriptions(app: str, report: str, request: Request, db: DB, guard: G
     with db.read() as conn:
         manager = _may_manage(conn, guard, app)
         rows = [r for r in subscriptions.of_report(conn, app, report) if manager or _own(r.spec, guard.actor.username)]
-    tz = request.app.state.timezone
+    tz = site_zone(request)
     return {
         "items": [
             subscriptions.as_json(r, next_run(SubscriptionSpec.model_validate(r.spec), guard.now, tz)) for r in rows
@@ -64,7 +64,7 @@ def add_subscription(app: str, report: str, spec: SubscriptionSpec, request: Req
                 raise BadQuery(f"用户 {spec.name} 不存在", f"no active user {spec.name!r}", field="name")
         elif spec.name not in definition.roles_by_key:
             raise BadQuery(f"角色 {spec.name} 不存在", f"no role {spec.name!r} in app {app!r}", field="name")
-        return subscriptions.add(conn, app, report, spec, guard.actor.username, guard.now, request.app.state.timezone)
+        return subscriptions.add(conn, app, report, spec, guard.actor.username, guard.now, site_zone(request))
 
 
 @router.delete("/{subscription_id}", status_code=204)

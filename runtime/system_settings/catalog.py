@@ -18,7 +18,7 @@ from runtime.settings import Settings
 SECTIONS: dict[str, tuple[str, ...]] = {
     "email": ("smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_from", "smtp_starttls", "email_domain"),
     "robots": ("dingtalk_webhook", "dingtalk_secret", "wecom_webhook"),
-    "working_time": ("work_hours",),
+    "working_time": ("timezone", "work_hours"),
     "holidays": ("holidays", "workdays"),
     "brand": ("brand_name", "brand_logo"),
     "login": ("password_min_length", "login_free_failures", "login_lock_after", "login_lock_minutes"),
