@@ -755,10 +755,33 @@ EN |= {
 # admin-bulk (issue 27): bulk import of users, the time zone and the DingTalk / WeCom apps in 系统设置
 ZH |= {
     "st_timezone_hint": "时区为 IANA 名称（如 Asia/Shanghai），保存后立即生效：日期、报表按日分组、定时流程与审批时限都按它计算",
+    "ui_import": "导入", "ui_help": "从 Excel 或 CSV 批量导入用户和部门：先预览，确认无误后一次性导入（有一行出错则都不导入）。",
+    "ui_template": "下载导入模板", "ui_file": "选择文件（xlsx、xls、ods、CSV）",
+    "ui_create_departments": "创建文件中缺少的部门", "ui_preview": "预览", "ui_run": "开始导入",
+    "ui_row": "行号", "ui_status": "结果", "ui_problems": "问题", "ui_status_new": "新增",
+    "ui_status_updated": "更新", "ui_status_unchanged": "不变", "ui_status_failed": "失败",
+    "ui_counts": "新增 {new} 人，更新 {updated} 人，不变 {unchanged} 人，失败 {failed} 行，新建部门 {new_departments} 个",
+    "ui_done": "已导入：新增 {new} 人，更新 {updated} 人，新建部门 {new_departments} 个",
+    "ui_fix_first": "有失败的行：请修改文件后重新预览", "ui_password": "初始密码",
+    "ui_passwords_hint": "初始密码只显示这一次，请下载或抄送给本人；首次登录时必须修改密码。",
+    "ui_download_passwords": "下载初始密码（CSV）",
 }
 EN |= {
     "st_timezone_hint": "An IANA zone name (such as Asia/Shanghai), effective once saved: dates, reports by day, "
                         "scheduled flows and SLAs use it",
+    "ui_import": "Import", "ui_help": "Import users and departments from Excel or CSV: preview first, then import "
+                 "all at once (if one row fails, nothing is imported).",
+    "ui_template": "Download the template", "ui_file": "File (xlsx, xls, ods, CSV)",
+    "ui_create_departments": "Create departments the file names that do not exist", "ui_preview": "Preview",
+    "ui_run": "Import", "ui_row": "Row", "ui_status": "Result", "ui_problems": "Problems", "ui_status_new": "New",
+    "ui_status_updated": "Updated", "ui_status_unchanged": "Unchanged", "ui_status_failed": "Failed",
+    "ui_counts": "{new} new, {updated} updated, {unchanged} unchanged, {failed} failed rows, "
+                 "{new_departments} new departments",
+    "ui_done": "Imported: {new} new, {updated} updated, {new_departments} new departments",
+    "ui_fix_first": "Some rows failed: fix the file and preview again", "ui_password": "Initial password",
+    "ui_passwords_hint": "Initial passwords are shown this once: download them or pass them on; each user must "
+                         "change theirs at first login.",
+    "ui_download_passwords": "Download the initial passwords (CSV)",
 }
 
 
