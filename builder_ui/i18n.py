@@ -765,6 +765,13 @@ ZH |= {
     "ui_fix_first": "有失败的行：请修改文件后重新预览", "ui_password": "初始密码",
     "ui_passwords_hint": "初始密码只显示这一次，请下载或抄送给本人；首次登录时必须修改密码。",
     "ui_download_passwords": "下载初始密码（CSV）",
+    "st_section_apps": "钉钉 / 企业微信 应用", "st_dingtalk_api_base": "钉钉开放平台接口地址",
+    "st_dingtalk_app_key": "钉钉 AppKey", "st_dingtalk_app_secret": "钉钉 AppSecret",
+    "st_wecom_api_base": "企业微信接口地址", "st_wecom_corp_id": "企业微信 CorpId", "st_wecom_agent_id": "企业微信 AgentId",
+    "st_wecom_secret": "企业微信应用 Secret", "st_test_app_dingtalk": "测试连接（钉钉）",
+    "st_test_app_wecom": "测试连接（企业微信）", "st_app_ok": "连接成功：已取得访问令牌",
+    "st_apps_hint": "企业内部应用的凭据（密钥只写不读）。接口地址由管理员填写钉钉或企业微信开放平台的地址；"
+                    "测试连接会用这些凭据获取一次访问令牌。通讯录同步和工作通知将使用这些凭据。",
 }
 EN |= {
     "st_timezone_hint": "An IANA zone name (such as Asia/Shanghai), effective once saved: dates, reports by day, "
@@ -782,6 +789,14 @@ EN |= {
     "ui_passwords_hint": "Initial passwords are shown this once: download them or pass them on; each user must "
                          "change theirs at first login.",
     "ui_download_passwords": "Download the initial passwords (CSV)",
+    "st_section_apps": "DingTalk / WeCom apps", "st_dingtalk_api_base": "DingTalk open API address",
+    "st_dingtalk_app_key": "DingTalk AppKey", "st_dingtalk_app_secret": "DingTalk AppSecret",
+    "st_wecom_api_base": "WeCom API address", "st_wecom_corp_id": "WeCom CorpId", "st_wecom_agent_id": "WeCom AgentId",
+    "st_wecom_secret": "WeCom app Secret", "st_test_app_dingtalk": "Test the connection (DingTalk)",
+    "st_test_app_wecom": "Test the connection (WeCom)", "st_app_ok": "Connected: an access token was issued",
+    "st_apps_hint": "The credentials of your internal apps (secrets are write-only). Enter the DingTalk or WeCom "
+                    "open API address; the test asks it for an access token once. The address-book sync and work "
+                    "notices will use these credentials.",
 }
 
 

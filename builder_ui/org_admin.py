@@ -23,7 +23,7 @@ from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.api.tokens import token_json
 from runtime.apps import definitions
 from runtime.auth.forced_change import CHANGE_PAGE
-from runtime.permissions.scope import roles_by_app
+from runtime.permissions.scope import roles_by_app, roles_of
 
 router = APIRouter(dependencies=[NO_RECORDS])
 

@@ -59,7 +59,7 @@ def test_a_time_zone_that_is_no_iana_name_is_400_naming_it(make: Maker, zone: ob
 
 
 def test_page_renders_within_a_second_read_the_settings_at_most_once(make: Maker, client: TestClient) -> None:
-    make.admin
+    make.user("admin")
     assert client.post("/login", data={"username": "admin", "password": "password-123"},
                        follow_redirects=False).status_code == 303
     client.get("/")  # the first render fills the cache
@@ -70,7 +70,7 @@ def test_page_renders_within_a_second_read_the_settings_at_most_once(make: Maker
 
 
 def test_a_change_is_seen_by_this_process_at_once(make: Maker, client: TestClient) -> None:
-    make.admin
+    make.user("admin")
     client.post("/login", data={"username": "admin", "password": "password-123"}, follow_redirects=False)
     client.get("/")
     make.client.patch("/api/v1/settings", json={"brand_name": "蓝鲸软件"}, headers=make.admin)
