@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from builder_ui.i18n import language
 from engine.app import AppDefinition
 from runtime.accounts.naming import name_people
-from runtime.api.deps import clock
+from runtime.api.deps import clock, site_zone
 from runtime.flows import flow_triggers, flows
 from runtime.records.context import Actor, FormRef
 from runtime.schemas.flows import instance_json
@@ -74,7 +74,7 @@ def panel(request: Request, conn: Connection, ref: FormRef, record_id: int, user
         instances.append(body)
     running = {r.flow for r in rows if r.status in ("running", "returned")}
     offered = {b["flow"] for b in flow_triggers.buttons_of(conn, ref, record_id, user, now,
-                                                             request.app.state.timezone)}
+                                                             site_zone(request))}
     name_people(conn, instances)
     latest = next((i for i in instances if i["flow"] in keys), None)
     return {"instances": instances, "status": latest["status"] if latest else None,

@@ -18,7 +18,7 @@ from builder_ui.viewer import Viewer
 from engine.errors import BadQuery
 from engine.forms.fields.relation import MAX_ID
 from runtime import audit
-from runtime.api.deps import DB
+from runtime.api.deps import DB, site_zone
 from runtime.api.guard import NO_RECORDS, require_admin
 
 router = APIRouter(dependencies=[NO_RECORDS])
@@ -97,7 +97,7 @@ def audit_page(
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     require_admin(user)
-    zone = request.app.state.timezone
+    zone = site_zone(request)
     record_id = _record_id(record)
     filters = {
         "user": who or None,

@@ -23,7 +23,7 @@ from engine.errors import Forbidden, NotFound
 from engine.reports.layout import placements
 from engine.reports.model import ReportDefinition, Widget
 from runtime.accounts.directory import active_users
-from runtime.api.deps import DB
+from runtime.api.deps import DB, site_zone
 from runtime.apps import definitions
 from runtime.permissions.check import Guard
 from runtime.permissions.reports import report_visible, require_report_visible
@@ -92,7 +92,7 @@ def _board(app: AppDefinition, report: ReportDefinition, forms: dict[str, set[st
     return {"url": f"/api/v1/apps/{app.key}/reports/{report.key}", "widgets": widgets, "placed": placed,
             "name": display_name(report, lang),
             "values": {k: v for k, v in request.query_params.items() if k in declared},
-            "zone": getattr(request.app.state.timezone, "key", None), "words": {k: t(k) for k in WORDS}}
+            "zone": getattr(site_zone(request), "key", None), "words": {k: t(k) for k in WORDS}}
 
 
 @router.get("/apps/{app}/dashboards/{report}")

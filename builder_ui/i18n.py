@@ -712,7 +712,7 @@ ZH |= {
     "st_clear_secret": "清除", "st_smtp_host": "SMTP 服务器", "st_smtp_port": "端口", "st_smtp_user": "用户名",
     "st_smtp_password": "密码", "st_smtp_from": "发件人", "st_smtp_starttls": "使用 STARTTLS",
     "st_email_domain": "邮箱域名（没有邮箱的用户发到 用户名@域名）", "st_work_hours": "工作时间",
-    "st_work_hours_hint": "按工作时间计算的审批时限（SLA）只计这段时间；时区由环境变量 TANGRAM_TIMEZONE 设置",
+    "st_work_hours_hint": "按工作时间计算的审批时限（SLA）只计这段时间",
     "st_timezone": "时区", "st_holidays": "法定节假日（每行一个日期）", "st_workdays": "调休上班日（每行一个日期）",
     "st_import": "导入一年的安排", "st_import_hint": "粘贴一年的放假安排，每行一个日期（如 2026-10-01 休、2026-10-10 班）；含“班”的行为调休上班日，其余为节假日。导入会替换该年份已有的日期",
     "st_import_run": "导入", "st_imported": "已导入 {holidays} 个节假日、{workdays} 个调休上班日（{year} 年），保存后生效",
@@ -737,7 +737,7 @@ EN |= {
     "st_smtp_host": "SMTP server", "st_smtp_port": "Port", "st_smtp_user": "User name", "st_smtp_password": "Password",
     "st_smtp_from": "From", "st_smtp_starttls": "Use STARTTLS",
     "st_email_domain": "E-mail domain (users without an address get username@domain)", "st_work_hours": "Working hours",
-    "st_work_hours_hint": "Working-time SLAs count only these hours; the time zone is set by TANGRAM_TIMEZONE",
+    "st_work_hours_hint": "Working-time SLAs count only these hours",
     "st_timezone": "Time zone", "st_holidays": "Public holidays (one date a line)",
     "st_workdays": "Adjusted working days (one date a line)", "st_import": "Import a year's schedule",
     "st_import_hint": "Paste a year's schedule, one date a line (2026-10-01 休, 2026-10-10 班); lines with 班 are "
@@ -770,6 +770,52 @@ EN |= {"cb_rows": "Rows", "cb_columns": "Columns", "cb_values": "Values", "cb_pi
        "cb_steps_hint": "Each step is a name and a condition; conversion runs from top to bottom",
        "cb_add_step": "Add a step", "cb_step": "Step", "cb_step_label": "Step name", "cb_step_condition": "Step condition",
        "cb_step_drag": "Drag to reorder the steps"}
+# admin-bulk (issue 27): bulk import of users, the time zone and the DingTalk / WeCom apps in 系统设置
+ZH |= {
+    "st_timezone_hint": "时区为 IANA 名称（如 Asia/Shanghai），保存后立即生效：日期、报表按日分组、定时流程与审批时限都按它计算",
+    "ui_import": "导入", "ui_help": "从 Excel 或 CSV 批量导入用户和部门：先预览，确认无误后一次性导入（有一行出错则都不导入）。",
+    "ui_template": "下载导入模板", "ui_file": "选择文件（xlsx、xls、ods、CSV）",
+    "ui_create_departments": "创建文件中缺少的部门", "ui_preview": "预览", "ui_run": "开始导入",
+    "ui_row": "行号", "ui_status": "结果", "ui_problems": "问题", "ui_status_new": "新增",
+    "ui_status_updated": "更新", "ui_status_unchanged": "不变", "ui_status_failed": "失败",
+    "ui_counts": "新增 {new} 人，更新 {updated} 人，不变 {unchanged} 人，失败 {failed} 行，新建部门 {new_departments} 个",
+    "ui_done": "已导入：新增 {new} 人，更新 {updated} 人，新建部门 {new_departments} 个",
+    "ui_fix_first": "有失败的行：请修改文件后重新预览", "ui_password": "初始密码",
+    "ui_passwords_hint": "初始密码只显示这一次，请下载或抄送给本人；首次登录时必须修改密码。",
+    "ui_download_passwords": "下载初始密码（CSV）",
+    "st_section_apps": "钉钉 / 企业微信 应用", "st_dingtalk_api_base": "钉钉开放平台接口地址",
+    "st_dingtalk_app_key": "钉钉 AppKey", "st_dingtalk_app_secret": "钉钉 AppSecret",
+    "st_wecom_api_base": "企业微信接口地址", "st_wecom_corp_id": "企业微信 CorpId", "st_wecom_agent_id": "企业微信 AgentId",
+    "st_wecom_secret": "企业微信应用 Secret", "st_test_app_dingtalk": "测试连接（钉钉）",
+    "st_test_app_wecom": "测试连接（企业微信）", "st_app_ok": "连接成功：已取得访问令牌",
+    "st_apps_hint": "企业内部应用的凭据（密钥只写不读）。接口地址由管理员填写钉钉或企业微信开放平台的地址；"
+                    "测试连接会用这些凭据获取一次访问令牌。通讯录同步和工作通知将使用这些凭据。",
+}
+EN |= {
+    "st_timezone_hint": "An IANA zone name (such as Asia/Shanghai), effective once saved: dates, reports by day, "
+                        "scheduled flows and SLAs use it",
+    "ui_import": "Import", "ui_help": "Import users and departments from Excel or CSV: preview first, then import "
+                 "all at once (if one row fails, nothing is imported).",
+    "ui_template": "Download the template", "ui_file": "File (xlsx, xls, ods, CSV)",
+    "ui_create_departments": "Create departments the file names that do not exist", "ui_preview": "Preview",
+    "ui_run": "Import", "ui_row": "Row", "ui_status": "Result", "ui_problems": "Problems", "ui_status_new": "New",
+    "ui_status_updated": "Updated", "ui_status_unchanged": "Unchanged", "ui_status_failed": "Failed",
+    "ui_counts": "{new} new, {updated} updated, {unchanged} unchanged, {failed} failed rows, "
+                 "{new_departments} new departments",
+    "ui_done": "Imported: {new} new, {updated} updated, {new_departments} new departments",
+    "ui_fix_first": "Some rows failed: fix the file and preview again", "ui_password": "Initial password",
+    "ui_passwords_hint": "Initial passwords are shown this once: download them or pass them on; each user must "
+                         "change theirs at first login.",
+    "ui_download_passwords": "Download the initial passwords (CSV)",
+    "st_section_apps": "DingTalk / WeCom apps", "st_dingtalk_api_base": "DingTalk open API address",
+    "st_dingtalk_app_key": "DingTalk AppKey", "st_dingtalk_app_secret": "DingTalk AppSecret",
+    "st_wecom_api_base": "WeCom API address", "st_wecom_corp_id": "WeCom CorpId", "st_wecom_agent_id": "WeCom AgentId",
+    "st_wecom_secret": "WeCom app Secret", "st_test_app_dingtalk": "Test the connection (DingTalk)",
+    "st_test_app_wecom": "Test the connection (WeCom)", "st_app_ok": "Connected: an access token was issued",
+    "st_apps_hint": "The credentials of your internal apps (secrets are write-only). Enter the DingTalk or WeCom "
+                    "open API address; the test asks it for an access token once. The address-book sync and work "
+                    "notices will use these credentials.",
+}
 
 
 ZH |= {key: f.label for key, f in SYSTEM_FIELDS.items()}

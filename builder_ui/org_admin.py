@@ -23,7 +23,7 @@ from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.api.tokens import token_json
 from runtime.apps import definitions
 from runtime.auth.forced_change import CHANGE_PAGE
-from runtime.permissions.scope import roles_of
+from runtime.permissions.scope import roles_by_app, roles_of
 
 router = APIRouter(dependencies=[NO_RECORDS])
 
@@ -106,8 +106,9 @@ def user_page(request: Request, username: str, user: Viewer, db: DB, now: Now) -
         sessions = live_sessions(conn, row.id, now)
         logins = [audit.entry_json(r) for r in audit.logins_of(conn, username, 20)]
         # held directly or through a department (roles_of resolves both, as the rights check does)
-        held = {a.key: roles_of(conn, row.id, a.key) for a in definitions.list_apps(conn)}
-    roles = {app: keys for app, keys in held.items() if keys}
+        apps = [a.key for a in definitions.list_apps(conn)]
+        held = roles_by_app(conn, row.id)  # one query over all apps
+    roles = {app: held[app] for app in apps if held.get(app)}
     return render(
         request,
         "admin/user.html",

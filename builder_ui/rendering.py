@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from builder_ui import i18n
 from builder_ui.cells import cell_text, local_time
 from runtime.accounts.people import display_names
+from runtime.api.deps import site_zone
 from runtime.auth import csrf, sessions
 from runtime.flows import flows, messages
 from runtime.system_settings import store as system_settings
@@ -76,7 +77,7 @@ def _brand(request: Request) -> dict[str, Any]:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """The page with what every template needs: words, language, user, CSRF token."""
     lang = i18n.language(request)
-    zone = request.app.state.timezone
+    zone = site_zone(request)
     token = sessions.session_token(request)
     user = context.pop("user", None)
     html = env.get_template(template).render(

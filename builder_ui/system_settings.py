@@ -24,6 +24,8 @@ INPUTS = {
     "dingtalk_webhook": "password",
     "dingtalk_secret": "password",
     "wecom_webhook": "password",
+    "dingtalk_app_secret": "password",
+    "wecom_secret": "password",
     "work_hours": "hours",
     "holidays": "dates",
     "workdays": "dates",

@@ -334,7 +334,7 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--output", "-o")
     exp.set_defaults(run=cmd_export)
 
-    user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
+    user = sub.add_parser("user", aliases=["users"], help="users").add_subparsers(dest="user_command", required=True)
     create = with_db(user.add_parser("create", help="create a user"))
     create.add_argument("name")
     create.add_argument("--password", required=True)
@@ -346,6 +346,9 @@ def parser() -> argparse.ArgumentParser:
     from runtime.permissions.cli import add_commands
 
     add_commands(sub, user, with_db)
+    from runtime.accounts.user_import_cli import add_command as add_user_import
+
+    add_user_import(user, with_db, database_from_args)
 
     mirror = sub.add_parser("mirror", help="the analytics mirror (DuckDB)").add_subparsers(dest="mirror_command",
                                                                                         required=True)

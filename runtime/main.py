@@ -46,6 +46,7 @@ from runtime.api import (
     widget_designer,
 )
 from runtime.api import system_settings as settings_api
+from runtime.api import user_import as user_import_api
 from runtime.api.body_limit import BoundedBody
 from runtime.api.nul_guard import RefuseNul
 from runtime.api.security_headers import SecurityHeaders
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(handover.router)  # 离职交接 (issue 27)
     app.include_router(view_as.router)  # 查看为 (issue 27)
     app.include_router(settings_api.router)  # 系统设置 (issue 27)
+    app.include_router(user_import_api.router)  # 通讯录导入 (issue 27)
     app.include_router(recycle_bin.router)  # 回收站: a form's deleted records (issue 26)
     pages.install(app)
     return app

@@ -97,6 +97,22 @@ class Settings(BaseSettings):
     """That robot's signing secret (加签), if it has one."""
     wecom_webhook: str | None = None
     """The site's WeCom (企业微信) group robot (its URL carries the key): for flow messages naming no robot."""
+    # 钉钉 / 企业微信 apps (企业内部应用): their credentials, stored write-only in 系统设置; today only 测试连接 uses
+    # them — the address-book sync and work notices (工作通知 / 应用消息) are to come (docs/security.md)
+    dingtalk_api_base: str | None = None
+    """DingTalk's open API address, as the operator sets it (no default: tests point it at a local fake)."""
+    dingtalk_app_key: str | None = None
+    """The DingTalk app's AppKey."""
+    dingtalk_app_secret: str | None = None
+    """The DingTalk app's AppSecret (a secret: write-only)."""
+    wecom_api_base: str | None = None
+    """WeCom's API address, as the operator sets it (no default)."""
+    wecom_corp_id: str | None = None
+    """The WeCom organisation's CorpId."""
+    wecom_agent_id: str | None = None
+    """The WeCom app's AgentId."""
+    wecom_secret: str | None = None
+    """The WeCom app's Secret (a secret: write-only)."""
     brand_name: str | None = None
     """The name in the top bar (unset: 七巧板 / Tangram)."""
     brand_logo: str | None = None

@@ -50,6 +50,8 @@ def http_fake(statuses: list[int] | None = None, reply: dict[str, Any] | None = 
             self.end_headers()
             self.wfile.write(answer)
 
+        do_GET = do_POST  # noqa: N815 — a GET (a token request) is answered the same way
+
         def log_message(self, *args: Any) -> None:
             pass
 

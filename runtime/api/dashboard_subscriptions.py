@@ -19,7 +19,7 @@ from engine.reports.subscription import ROBOTS, SubscriptionChange, Subscription
 from runtime import audit
 from runtime.accounts.users import user_by_name
 from runtime.analytics import subscriptions
-from runtime.api.deps import DB
+from runtime.api.deps import DB, site_zone
 from runtime.api.guard import Gatekeeper
 from runtime.api.reports import _report
 from runtime.permissions.check import Guard
@@ -46,7 +46,7 @@ def list_subscriptions(app: str, report: str, request: Request, db: DB, guard: G
     with db.read() as conn:
         manager = _may_manage(conn, guard, app)
         rows = [r for r in subscriptions.of_report(conn, app, report) if manager or _own(r.spec, guard.actor.username)]
-    tz = request.app.state.timezone
+    tz = site_zone(request)
     return {
         "items": [
             subscriptions.as_json(r, next_run(SubscriptionSpec.model_validate(r.spec), guard.now, tz)) for r in rows
@@ -74,7 +74,7 @@ def add_subscription(app: str, report: str, spec: SubscriptionSpec, request: Req
     subscriptions.check_filters(found, spec)
     with db.write() as conn:
         _check_recipient(conn, guard, definition, spec)
-        return subscriptions.add(conn, app, report, spec, guard.actor.username, guard.now, request.app.state.timezone)
+        return subscriptions.add(conn, app, report, spec, guard.actor.username, guard.now, site_zone(request))
 
 
 @router.patch("/{subscription_id}")
@@ -104,7 +104,7 @@ def change_subscription(
             raise RequestValidationError([{**err, "loc": ("body", *err["loc"])} for err in e.errors()]) from None
         subscriptions.check_filters(found, spec)
         _check_recipient(conn, guard, definition, spec)
-        out = subscriptions.change(conn, subscription_id, spec, guard.now, request.app.state.timezone)
+        out = subscriptions.change(conn, subscription_id, spec, guard.now, site_zone(request))
         was, now = before.model_dump(exclude={"secret"}), spec.model_dump(exclude={"secret"})
         moved = {k: {"from": was[k], "to": now[k]} for k in now if was[k] != now[k]}
         detail = {"report": report, "subscription": subscription_id, "changed": moved}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Header, Path, Query, Request
 from pydantic import Field
@@ -22,6 +23,7 @@ from runtime.auth.tokens import refuse_read_only_writes
 from runtime.db.db import Database
 from runtime.records.context import Actor, Change
 from runtime.settings import Settings
+from runtime.system_settings import store as system_settings
 
 
 async def get_db(request: Request) -> Database:
@@ -36,6 +38,18 @@ def clock(request: Request) -> datetime:
     """The clock; tests replace app.state.clock to move time."""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock else datetime.now(UTC)
+
+
+def site_zone(request: Request) -> ZoneInfo:
+    """The site's time zone as 系统设置 has it now (TANGRAM_TIMEZONE unless changed there): no restart needed."""
+    return system_settings.site_zone(request.app.state.db, request.app.state.settings)
+
+
+async def site_zone_async(request: Request) -> ZoneInfo:
+    """site_zone for async code: it hops to a thread only when the cache must ask the database."""
+    if system_settings.stale(request.app.state.db):
+        return await run_in_threadpool(site_zone, request)
+    return site_zone(request)
 
 
 async def current_user(request: Request, db: Annotated[Database, Depends(get_db)],
@@ -84,7 +98,7 @@ async def current_user(request: Request, db: Annotated[Database, Depends(get_db)
 
 
 def change_for(request: Request, actor: Actor) -> Change:
-    return Change(actor, clock(request), request.app.state.timezone, limits=request.app.state.limits)
+    return Change(actor, clock(request), site_zone(request), limits=request.app.state.limits)
 
 
 async def now(request: Request) -> datetime:

@@ -18,7 +18,7 @@ from runtime.accounts.directory import active_users, department_choices
 from runtime.accounts.naming import name_people
 from runtime.accounts.people import display_names
 from runtime.api.apps import edit_draft
-from runtime.api.deps import DB, Now
+from runtime.api.deps import DB, Now, site_zone
 from runtime.api.guard import Gatekeeper
 from runtime.apps import definitions
 from runtime.flows import flows
@@ -105,7 +105,7 @@ def next_runs(app: str, flow: str, cron: str, request: Request, db: DB, guard: G
     designer shows under 定时); 400 naming the cron's mistake."""
     with db.read() as conn:
         guard.require_manage(conn, app)
-    tz = request.app.state.timezone
+    tz = site_zone(request)
     try:
         schedule = Cron.parse(cron)
         moments = [schedule.next_after(now, tz)]
@@ -176,7 +176,7 @@ def trial_run(app: str, flow: str, body: TrialIn, request: Request, db: DB, guar
         gate.require_record(body.record_id, "read")
         sees_all = not (gate.hidden or gate.masked)
         _, version = definitions.current(conn, app)
-        ctx = flows.context(conn, candidate, version, found, body.record_id, request.app.state.timezone)
+        ctx = flows.context(conn, candidate, version, found, body.record_id, site_zone(request))
         result = trial(found, ctx, guard.actor.username or "system", now)
         answer = name_people(conn, trial_json(result, values=sees_all))
         answer["people"] = display_names(conn, {u for users in result.asked.values() for u in users})

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Header, Query, Request
 from engine.errors import BadQuery, Forbidden, NotFound, Unauthorized
 from engine.flows.events import Cancel, Start
 from runtime.accounts.naming import name_people
-from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
+from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now, site_zone
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS, SYSTEM_WRITE, Gatekeeper
 from runtime.apps import definitions
@@ -57,7 +57,7 @@ def start_instance(app: str, flow: str, body: StartIn, request: Request, db: DB,
         if found is not None:
             require_record(conn, guard, app, found.form, body.record_id)
         row = flow_triggers.start_by_hand(conn, app, flow, body.record_id, guard.actor, now,
-                                          request.app.state.timezone)
+                                          site_zone(request))
         return _detail(conn, row, request)
 
 
@@ -70,7 +70,7 @@ def flow_buttons(app: str, form: str, record_id: Id, request: Request, db: DB, g
         require_record(conn, guard, app, form, record_id)
         definition, version = definitions.current(conn, app)
         ref = FormRef(definition, version, definition.form(form))
-        return {"items": flow_triggers.buttons_of(conn, ref, record_id, guard.actor, now, request.app.state.timezone)}
+        return {"items": flow_triggers.buttons_of(conn, ref, record_id, guard.actor, now, site_zone(request))}
 
 
 InstanceStatus = Literal["running", "returned", "approved", "completed", "rejected", "cancelled", "failed"]
@@ -119,7 +119,7 @@ def cancel_instance(instance_id: Id, request: Request, db: DB, guard: Gatekeeper
         require_instance(conn, guard, found)
         _own(found, user)
         row = flows.apply(conn, instance_id, Cancel(user.username, body.comment if body else None), now,
-                          request.app.state.timezone)
+                          site_zone(request))
         return _detail(conn, row, request)
 
 
@@ -131,7 +131,7 @@ def resubmit_instance(instance_id: Id, request: Request, db: DB, guard: Gatekeep
         found = flows.get(conn, instance_id)
         require_instance(conn, guard, found)
         _own(found, user)
-        row = flows.apply(conn, instance_id, Start(user.username), now, request.app.state.timezone)
+        row = flows.apply(conn, instance_id, Start(user.username), now, site_zone(request))
         return _detail(conn, row, request)
 
 
@@ -150,7 +150,7 @@ def inbound_webhook(app: str, flow: str, data: Annotated[dict[str, Any], Body()]
     """Start a webhook-triggered flow: the JSON becomes a record of the flow's form, and the flow runs on it.
     The token is the trigger's `token`, sent as `X-Tangram-Token` or `?token=`."""
     given = x_tangram_token or token or ""
-    tz = request.app.state.timezone
+    tz = site_zone(request)
     with db.write() as conn:
         definition, version = definitions.current(conn, app)
         found = next((f for f in definition.flows if f.key == flow and f.trigger.on == "webhook"), None)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from engine.errors import Forbidden
-from runtime.api.deps import CurrentUser, clock
+from runtime.api.deps import CurrentUser, clock, site_zone_async
 from runtime.permissions.check import Guard
 from runtime.records.context import Actor
 
@@ -19,7 +19,7 @@ from runtime.records.context import Actor
 async def guard(request: Request, user: CurrentUser) -> Guard:
     """The gate for this request's actor, however they authenticated (bearer token or session cookie).
     No I/O here: `async` keeps FastAPI from hopping to a worker thread for it."""
-    return Guard(user, clock(request), request.app.state.timezone)
+    return Guard(user, clock(request), await site_zone_async(request))
 
 
 async def no_records() -> None:

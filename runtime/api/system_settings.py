@@ -17,7 +17,7 @@ from runtime.api.deps import DB, AppSettings, CurrentUser, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.jobs.handlers import email, robots
 from runtime.jobs.handlers.webhook import client
-from runtime.system_settings import store
+from runtime.system_settings import im_apps, store
 
 router = APIRouter(prefix="/api/v1/settings", tags=["settings"], dependencies=[NO_RECORDS])
 
@@ -97,6 +97,20 @@ def test_robot(body: TestRobot, request: Request, db: DB, base: AppSettings, use
         f"HTTP {response.status_code}: {response.text[:200]}" if not response.is_success else robots.refused(response)
     )
     return {"ok": False, "error": error} if error else {"ok": True}
+
+
+class TestApp(BaseModel):
+    channel: Literal["dingtalk", "wecom"]
+
+
+@router.post("/test-app")
+def test_app(body: TestApp, db: DB, base: AppSettings, user: CurrentUser) -> Any:
+    """测试连接: ask DingTalk (AppKey / AppSecret) or WeCom (CorpId / Secret) for an access token at the API
+    address set in 系统设置: `{"ok": true}` or `{"ok": false, "error": "<why, without the secret>"}`."""
+    require_admin(user)
+    with db.read() as conn:
+        settings = store.effective(conn, base)
+    return im_apps.check_connection(settings, body.channel, client())
 
 
 __all__ = ["router"]

@@ -11,7 +11,7 @@ from engine.errors import BadQuery, EngineError, Issue, NotFound
 from engine.flows.events import AddApprovers, Decide, Transfer
 from runtime.accounts.naming import name_people
 from runtime.accounts.users import user_by_name
-from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now
+from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now, site_zone
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS
 from runtime.flows import flows
@@ -117,7 +117,7 @@ def batch_approve(body: BatchApproveIn, request: Request, db: DB, user: CurrentU
                 if row.kind != "approval":
                     raise BadQuery("待办不能批量同意，请逐个完成", "a to-do is completed, not approved")
                 flows.apply(conn, row.instance_id, Decide(row.key, user.username, "approve", body.comment), now,
-                            request.app.state.timezone)
+                            site_zone(request))
             except EngineError as e:  # the whole transaction rolls back: the error names the task that refused
                 e.issues = [Issue(f"ids[{i}]", e.code, e.message, e.message_en)]
                 e.message, e.message_en = f"任务 #{task_id}：{e.message}", f"task {task_id}: {e.message_en or e.message}"
@@ -140,7 +140,7 @@ def get_task(task_id: Id, db: DB, user: CurrentUser) -> Any:
 def _act(task_id: Id, request: Request, db: DB, now: Now, make_event: Any) -> Any:
     with db.write() as conn:
         row = flows.task(conn, task_id)
-        flows.apply(conn, row.instance_id, make_event(conn, row), now, request.app.state.timezone)
+        flows.apply(conn, row.instance_id, make_event(conn, row), now, site_zone(request))
         return _with_actions(conn, [flows.task(conn, task_id)])[0]
 
 

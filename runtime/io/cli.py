@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from engine.expr.evaluate import EvalContext
 from runtime.accounts.users import user_by_name
@@ -19,13 +18,14 @@ from runtime.records import listing
 from runtime.records.context import Actor, Change
 from runtime.records.expressions import filter_clause
 from runtime.settings import Settings
+from runtime.system_settings import store as system_settings
 
 Opener = Callable[[argparse.Namespace], Database]
 
 
 def _change(db: Database, username: str | None) -> Change:
     settings = Settings()
-    zone, limits = ZoneInfo(settings.timezone), settings.limits()
+    zone, limits = system_settings.site_zone(db, settings), settings.limits()
     if username is None:
         return Change(Actor(None), timezone=zone, limits=limits)
     with db.read() as conn:

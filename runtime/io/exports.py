@@ -32,6 +32,7 @@ from runtime.records import listing
 from runtime.records.context import Actor, Change
 from runtime.records.files import save_file
 from runtime.settings import Settings
+from runtime.system_settings import store as system_settings
 
 MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_ROWS = 1_048_575  # Excel's sheet limit less the header; CSV keeps the same bound
@@ -198,7 +199,7 @@ class Progress:
 def run(db: Database, export_id: int, actor: Actor, now: datetime, settings: Settings) -> Row[Any]:
     """Make the file of a pending export with its owner's rights; a refusal (the right withdrawn since, a
     field hidden) ends it `failed` with the message. Returns the finished row."""
-    zone = ZoneInfo(settings.timezone)
+    zone = system_settings.site_zone(db, settings)
     with db.write() as conn:
         conn.execute(update(exports).where(exports.c.id == export_id).values(status="running"))
         row = conn.execute(select(exports).where(exports.c.id == export_id)).one()

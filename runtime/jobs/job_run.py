@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Row
 from runtime.db.db import Database
 from runtime.jobs import outbox
 from runtime.settings import Settings
+from runtime.system_settings import store as system_settings
 
 
 class LeaseLost(Exception):
@@ -33,7 +34,8 @@ class JobRun:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.timezone)
+        """The site's time zone as 系统设置 has it now."""
+        return system_settings.site_zone(self.db, self.settings)
 
     def complete(self, conn: Connection) -> None:
         """Mark the job done in the transaction holding its database effects; LeaseLost when another worker

@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row
 
@@ -88,7 +87,7 @@ def run_once(db: Database, settings: Settings, now: datetime, *, worker: str | N
         retention.expire(db, settings, now)
     with db.write() as conn:
         if schedules:
-            ensure_schedules(conn, now, ZoneInfo(settings.timezone))
+            ensure_schedules(conn, now, system_settings.site_zone(db, settings))
         claimed = outbox.claim(conn, now, worker, limit=limit, lease=lease_of(settings))
     for job in claimed:
         run_job(db, settings, job, now, worker)

@@ -18,12 +18,15 @@ from runtime.settings import Settings
 SECTIONS: dict[str, tuple[str, ...]] = {
     "email": ("smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_from", "smtp_starttls", "email_domain"),
     "robots": ("dingtalk_webhook", "dingtalk_secret", "wecom_webhook"),
-    "working_time": ("work_hours",),
+    "apps": ("dingtalk_api_base", "dingtalk_app_key", "dingtalk_app_secret", "wecom_api_base", "wecom_corp_id",
+             "wecom_agent_id", "wecom_secret"),
+    "working_time": ("timezone", "work_hours"),
     "holidays": ("holidays", "workdays"),
     "brand": ("brand_name", "brand_logo"),
     "login": ("password_min_length", "login_free_failures", "login_lock_after", "login_lock_minutes"),
 }
-SECRETS = frozenset({"smtp_password", "dingtalk_webhook", "dingtalk_secret", "wecom_webhook"})
+SECRETS = frozenset({"smtp_password", "dingtalk_webhook", "dingtalk_secret", "wecom_webhook", "dingtalk_app_secret",
+                     "wecom_secret"})
 """Write-only: stored encrypted, answered only as set / not set, never written to the audit log."""
 NAMES = tuple(name for names in SECTIONS.values() for name in names)
 MAX_DATES = 2000  # some twenty years of 节假日 and 调休
@@ -61,6 +64,8 @@ def check(name: str, value: Any) -> Any:
             raise _bad(name, "应为两个时刻 HH:MM，开始早于结束", "two HH:MM times, the start before the end") from None
     if name.endswith("_webhook") and not str(typed).startswith(("https://", "http://")):
         raise _bad(name, "应为机器人的 Webhook 地址（https://…）", "the robot's webhook URL (https://…)")
+    if name.endswith("_api_base") and not str(typed).startswith(("https://", "http://")):
+        raise _bad(name, "应为接口地址（https://…）", "the API's address (https://…)")
     if name == "brand_logo":
         logo(typed)
     if name in ("holidays", "workdays"):

@@ -1,25 +1,35 @@
-"""The settings store: the database's values over the environment's, read through a per-process cache that
-checks the store's revision (one small query) so a change applies to the next request or job in every
-process, without a restart."""
+"""The settings store: the database's values over the environment's, read through a per-process cache.
+
+The cache trusts itself for TTL_SECONDS, then checks the store's revision (one small query): a change made in
+this process applies at once, one made in another process within a second — no restart either way."""
 
 from __future__ import annotations
 
 import threading
+import time
+import weakref
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from engine.errors import BadQuery, EncryptionKeyMissing
 from engine.flows.calendar import BusinessCalendar
 from runtime.crypto import keyring
+from runtime.db.db import Database
 from runtime.db.tables import system_settings
 from runtime.settings import Settings
 from runtime.system_settings.catalog import NAMES, SECRETS, SECTIONS, calendar, check, typed
 
 _lock = threading.Lock()
 _base: list[Settings] = []  # the process's environment settings (the server installs its own at start-up)
-_cache: dict[int, tuple[int, dict[str, Any]]] = {}  # id(engine) → (revision, overrides, secrets decrypted)
+TTL_SECONDS = 1.0
+"""How long a process uses its cached settings without asking the database's revision: page renders and jobs
+read settings many times a second, and the project's rule is coherence across processes within a second."""
+_cache: weakref.WeakKeyDictionary[Engine, tuple[int, float, dict[str, Any]]] = weakref.WeakKeyDictionary()
+"""engine → (revision, when it was last checked (monotonic), overrides with secrets still sealed); weak so a
+closed test database's values never reach a new engine."""
 
 
 def _scope(name: str) -> str:
@@ -37,17 +47,51 @@ def _stored(conn: Connection) -> dict[str, Any]:
     return {r.name: r.value for r in rows if r.name in NAMES}
 
 
+def _fresh(engine: Engine) -> dict[str, Any] | None:
+    """The cached overrides if they were checked less than TTL_SECONDS ago."""
+    with _lock:
+        cached = _cache.get(engine)
+    return cached[2] if cached and time.monotonic() - cached[1] < TTL_SECONDS else None
+
+
+def forget(engine: Engine) -> None:
+    """Drop the process's cached settings of this database (after a change, so this process sees it at once)."""
+    with _lock:
+        _cache.pop(engine, None)
+
+
 def overrides(conn: Connection) -> dict[str, Any]:
-    """The values set in the database, typed (secrets still sealed), cached until the store's revision moves."""
-    revision, key = _revision(conn), id(conn.engine)
+    """The values set in the database, typed (secrets still sealed): cached, the revision checked at most once
+    per TTL_SECONDS, the values read again only when it moved."""
+    engine = conn.engine
+    if (fresh := _fresh(engine)) is not None:
+        return fresh
+    revision, checked = _revision(conn), time.monotonic()
     with _lock:
-        cached = _cache.get(key)
+        cached = _cache.get(engine)
     if cached and cached[0] == revision:
-        return cached[1]
-    values = {n: v if n in SECRETS else typed(n, v) for n, v in _stored(conn).items()}
+        values = cached[2]
+    else:
+        values = {n: v if n in SECRETS else typed(n, v) for n, v in _stored(conn).items()}
     with _lock:
-        _cache[key] = (revision, values)
+        _cache[engine] = (revision, checked, values)
     return values
+
+
+def stale(db: Database) -> bool:
+    """Whether the next read of this database's settings asks the database (an async caller then hops to a
+    thread first)."""
+    return _fresh(db.engine) is None
+
+
+def site_zone(db: Database, base: Settings) -> ZoneInfo:
+    """The site's time zone (系统设置 over TANGRAM_TIMEZONE); within TTL_SECONDS of the last check it opens no
+    connection at all — every request asks it."""
+    values = _fresh(db.engine)
+    if values is None:
+        with db.read() as conn:
+            values = overrides(conn)
+    return ZoneInfo(values.get("timezone", base.timezone))
 
 
 def effective(conn: Connection, base: Settings, *, secrets: bool = True) -> Settings:
@@ -129,7 +173,9 @@ def update(conn: Connection, changes: dict[str, Any], now: datetime, by: str | N
         conn.execute(
             system_settings.insert().values(name=name, value=value, revision=revision, updated_at=now, updated_by=by)
         )
+    forget(conn.engine)
     return changed
 
 
-__all__ = ["current", "describe", "effective", "install", "overrides", "site_calendar", "update"]
+__all__ = ["TTL_SECONDS", "current", "describe", "effective", "forget", "install", "overrides", "site_calendar",
+           "site_zone", "stale", "update"]

@@ -2,7 +2,7 @@
    environment's value; an empty password box: unchanged); 发送测试消息 calls POST /api/v1/settings/test-robot; 导入 turns a pasted year of 放假安排 into the two date
    lists (saved with 保存); 发送测试邮件 calls POST /api/v1/settings/test-email and shows the server's words.
    DOM contract: section[data-section] > .setting[data-setting][data-kind] with inputs named by the setting,
-   [data-clear], [data-save], [data-test-robot] (#st-robot-result), [data-error-for], #st-import-text/-run/-result, #st-test-to/-email/-result,
+   [data-clear], [data-save], [data-test-robot] (#st-robot-result), [data-test-app] (#st-app-result), [data-error-for], #st-import-text/-run/-result, #st-test-to/-email/-result,
    #settings-words (JSON). */
 "use strict";
 
@@ -85,6 +85,15 @@ document.addEventListener("DOMContentLoaded", () => {
     const r = await api("POST", "/api/v1/settings/test-robot", {channel: button.dataset.testRobot});
     if (!r.ok) { showErrors(button.closest("section"), r.data); return; }
     result.textContent = r.data.ok ? words.robot_sent : words.failed + r.data.error;
+    result.className = r.data.ok ? "" : "error";
+  }));
+
+  document.querySelectorAll("[data-test-app]").forEach((button) => button.addEventListener("click", async () => {
+    const result = document.getElementById("st-app-result");
+    result.textContent = "";
+    const r = await api("POST", "/api/v1/settings/test-app", {channel: button.dataset.testApp});
+    if (!r.ok) { showErrors(button.closest("section"), r.data); return; }
+    result.textContent = r.data.ok ? words.app_ok : words.failed + r.data.error;
     result.className = r.data.ok ? "" : "error";
   }));
 
