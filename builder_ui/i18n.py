@@ -782,3 +782,5 @@ EN |= {"dup_title": "Duplicates", "dup_help": "Records that likely duplicate eac
                                            "grouped, the largest group first; merge a group on the merge page.",
        "dup_total": "{n} group(s) of likely duplicates", "dup_group": "{n} records", "dup_merge": "Merge",
        "dup_none": "No likely duplicates found", "dup_prev": "Previous page"}
+ZH |= {"merged_from_note": "来自合并的记录 #{id}"}
+EN |= {"merged_from_note": "from the merged record #{id}"}
