@@ -843,3 +843,13 @@ def translator(lang: str) -> Callable[..., str]:
 # Exports expire (issue 26, print-export): the list page shows an expired export as such.
 ZH |= {"export_expired": "上次导出的文件已过期，请重新导出", "export_expires": "保留至 {at}"}
 EN |= {"export_expired": "The last export's file has expired: export again", "export_expires": "kept until {at}"}
+# 查重: groups of a form's likely duplicates (builder_ui/duplicate_groups.py; issue 26).
+ZH |= {"dup_title": "查重", "dup_help": "按表单的查重规则，互相可能重复的记录分为一组，记录最多的组在前；合并一组即进入合并页面。",
+       "dup_total": "共 {n} 组可能重复的记录", "dup_group": "{n} 条记录", "dup_merge": "合并", "dup_none": "没有发现可能重复的记录",
+       "dup_prev": "上一页"}
+EN |= {"dup_title": "Duplicates", "dup_help": "Records that likely duplicate each other by the form's duplicate rules, "
+                                           "grouped, the largest group first; merge a group on the merge page.",
+       "dup_total": "{n} group(s) of likely duplicates", "dup_group": "{n} records", "dup_merge": "Merge",
+       "dup_none": "No likely duplicates found", "dup_prev": "Previous page"}
+ZH |= {"merged_from_note": "来自合并的记录 #{id}"}
+EN |= {"merged_from_note": "from the merged record #{id}"}

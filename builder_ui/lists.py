@@ -122,6 +122,7 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
         "op_labels": {op: t(f"op_{op}") for op in sorted({op for f in visible for op in f.filter_ops})},
         "can_export": may(gate, "export"),
         "can_delete": may(gate, "delete"),  # 回收站 is linked for them (builder_ui/recycle_bin.py)
+        "can_dedup": bool(ref.form.duplicate_rules) and may(gate, "update"),  # 查重 (builder_ui/duplicate_groups.py)
     }
 
 

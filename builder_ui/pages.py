@@ -18,6 +18,7 @@ from builder_ui import (
     chart_builder,
     dashboard_editor,
     dashboards,
+    duplicate_groups,  # 查重 (issue 26)
     flow_admin,
     flow_designer,
     import_pages,
@@ -154,3 +155,4 @@ def install(app: FastAPI) -> None:
     app.include_router(audit_viewer_router)  # 管理 → 审计日志 (/admin/audit)
     app.include_router(system_settings_page.router)  # 系统设置 (issue 27)
     app.include_router(recycle_bin.router)  # 回收站 (issue 26)
+    app.include_router(duplicate_groups.router)  # 查重 (issue 26)

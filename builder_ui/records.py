@@ -26,7 +26,7 @@ from runtime.accounts.directory import active_users, department_choices
 from runtime.api.deps import DB, Id, change_for
 from runtime.flows import flows
 from runtime.permissions.check import FormGate, Guard
-from runtime.records import listing, records
+from runtime.records import listing, merge, records
 from runtime.records.context import FormRef
 from runtime.records.titles import titles
 from runtime.schemas.records import history_json, shown_records
@@ -215,7 +215,8 @@ def record_page(request: Request, app: str, form: str, record_id: Id, user: View
         row = records.get(conn, ref, record_id)
         record = shown_records(gate, [row])[0]
         related = related_lists(request, conn, ref, record_id, user, guard)
-        timeline = [history_json(h, ref.form) for h in reversed(records.history(conn, ref, record_id))]
+        found = merge.history_with_merged(conn, ref, record_id, gate.where("read"))
+        timeline = [history_json(h, ref.form) | {"merged_from": source} for h, source in reversed(found)]
         for item in timeline:
             item["changed"] = [k for k in item["changed"] if k not in gate.hidden]
             item["data"] = gate.visible_data(item["data"])

@@ -92,6 +92,10 @@ few to tell records apart (zh, an, ng are in most names: a search would have mor
 scan); triples are some 17,000 words. Written as 12 hex digits, they never meet a text's pairs (8)."""
 
 
+SPELLING_MAX_WORDS = 8
+"""Most runs a pinyin search asks for: a run of three letters has a shorter posting list than a pair."""
+
+
 def spelling_document(spellings: Iterable[str]) -> list[str]:
     """The words a record's pinyin spellings are indexed under: every run of SPELLING_WORD letters."""
     words: set[str] = set()
@@ -103,16 +107,17 @@ def spelling_document(spellings: Iterable[str]) -> list[str]:
 
 
 def spelling_terms(text: str) -> Terms | None:
-    """The index terms of a pinyin search (szhr, suzhouhengrui): runs that do not overlap, the last one
-    reaching the end, at most MAX_WORDS from both ends; None below SPELLING_WORD letters (too common a
-    search for the index to narrow)."""
+    """The index terms of a pinyin search (szhr, suzhouhengrui): overlapping runs, at most SPELLING_MAX_WORDS
+    spread from end to end; None below SPELLING_WORD letters (too common a search for the index to narrow).
+    Runs that do not overlap (fen gzh eng xin for fengzhengxin) are each common and, with no positions in the
+    index, meet in many records that never spell the whole; the runs across syllables (ngz, ngx, gxi) are
+    what tells them apart."""
     digits = _folded(text)
     units, step = len(digits) // _WIDTH, SPELLING_WORD
     if units < step:
         return None
-    starts = list(range(0, units - step + 1, step))
-    if starts[-1] != units - step:
-        starts.append(units - step)
-    if len(starts) > MAX_WORDS:
-        starts = starts[:MAX_WORDS // 2] + starts[-(MAX_WORDS // 2):]
+    starts = list(range(0, units - step + 1))
+    if len(starts) > SPELLING_MAX_WORDS:
+        last = len(starts) - 1
+        starts = sorted({starts[round(k * last / (SPELLING_MAX_WORDS - 1))] for k in range(SPELLING_MAX_WORDS)})
     return Terms(words=tuple(sorted({digits[i * _WIDTH:(i + step) * _WIDTH] for i in starts})))

@@ -17,6 +17,7 @@ from runtime.api import (
     dashboard_designer,
     dashboard_exports,
     dashboard_subscriptions,
+    duplicate_groups,  # 查重 (issue 26)
     duplicates,
     errors,
     exports,
@@ -120,5 +121,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(settings_api.router)  # 系统设置 (issue 27)
     app.include_router(user_import_api.router)  # 通讯录导入 (issue 27)
     app.include_router(recycle_bin.router)  # 回收站: a form's deleted records (issue 26)
+    app.include_router(duplicate_groups.router)  # 查重: groups of likely duplicates (issue 26)
     pages.install(app)
     return app

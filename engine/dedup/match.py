@@ -67,6 +67,21 @@ def filed(compared: DuplicateField, value: Any) -> str:
     return normalised(compared, value)[:MAX_VALUE]
 
 
+def is_whole_key(scope: str, rules: Sequence[DuplicateRule], key: str, value: str | None) -> bool:
+    """Whether a filed key is a rule's whole key (its exact values, or a similar rule's whole normalised
+    text), not an edge (a name's start or end, shared by many): a key with no value is an exact rule's;
+    otherwise the value (`filed`) gives the text back, whose digest is the whole key."""
+    if value is None:
+        return True
+    for rule in rules:
+        if rule.exact or not rule.similar:
+            continue
+        text = value.split("|", 1)[-1] if rule.similar[0].match == "company" else value
+        if text and _digest(scope, rule.key, text) == key:
+            return True
+    return False
+
+
 def record_keys(scope: str, rules: Sequence[DuplicateRule], data: Mapping[str, Any]) -> list[tuple[str, str | None]]:
     """Every blocking key of a record under a form's rules (with its value), the narrowest first: the
     exact and whole keys of every rule, then the edges."""
@@ -159,6 +174,7 @@ __all__ = [
     "blocking_keys",
     "compare",
     "find",
+    "is_whole_key",
     "may_match",
     "normalised",
     "record_keys",

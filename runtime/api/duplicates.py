@@ -8,11 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from engine.dedup.match import Match
 from runtime.api.deps import DB, MAX_ID, change_for
 from runtime.api.errors import language
 from runtime.api.guard import Gatekeeper
+from runtime.db.tables import records as records_table
 from runtime.permissions.check import FormGate
 from runtime.records import duplicates, records
 from runtime.records.preview import preview
@@ -29,9 +31,24 @@ class DraftIn(BaseModel):
     record_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
+def seen_by(gate: FormGate, found: Sequence[Match]) -> list[Match]:
+    """The matches this actor may know of: under rules reading only fields they see, on records they may
+    read. Any other would tell them that a record they may not see holds the value they typed."""
+    blind = duplicates.blind_rules(gate.ref.form, gate.hidden | gate.masked)
+    kept = [m for m in found if m.rule not in blind]
+    if not kept or gate.rights.unrestricted:
+        return kept
+    if not gate.may("read"):
+        return []
+    query = select(records_table.c.id).where(records_table.c.id.in_(sorted({m.record_id for m in kept})))
+    clause = gate.where("read")
+    readable = set(gate.conn.scalars(query.where(clause) if clause is not None else query))
+    return [m for m in kept if m.record_id in readable]
+
+
 def shown(gate: FormGate, found: Sequence[Match]) -> list[dict[str, Any]]:
-    """The matches as this reader may see them: a record they may not read keeps its place, titled `#id`,
-    without a link."""
+    """The matches (already `seen_by` the actor) as they may see them: a record whose title field they may
+    not see is titled `#id`, without a link."""
     names = titles(gate.conn, gate.ref.app, {m.record_id for m in found})
     shown_titles = gate.titles_on(gate.conn, gate.ref.form.key, names)
     items = duplicates.matches_json(gate.ref, found, shown_titles)
@@ -42,18 +59,20 @@ def shown(gate: FormGate, found: Sequence[Match]) -> list[dict[str, Any]]:
 
 
 def refuse_duplicates(gate: FormGate, record_id: int, data: dict[str, Any], allow: bool) -> None:
-    """Raise the write's refusal when the record, as it will be stored, likely duplicates others."""
+    """Raise the write's refusal when the record, as it will be stored, likely duplicates others (only
+    what the writer may know of warns or is listed; a block on anything else still refuses, anonymously)."""
     if not gate.ref.form.duplicate_rules:
         return
     found = duplicates.find(gate.conn, gate.ref, data, exclude=[record_id])
-    error = duplicates.refusal(gate.ref, found, allow)
+    seen = seen_by(gate, found)
+    error = duplicates.refusal(gate.ref, found, allow, seen)
     if error is not None:
-        error.extra["duplicates"] = shown(gate, found)
+        error.extra["duplicates"] = shown(gate, seen) if "record_ids" in error.extra else []
         raise error
 
 
 def _answer(gate: FormGate, found: Sequence[Match]) -> dict[str, Any]:
-    items = shown(gate, found)
+    items = shown(gate, seen_by(gate, found))
     return {
         "duplicates": [i for i in items if i["relation"] == "duplicate"],
         "related": [i for i in items if i["relation"] == "branch"],

@@ -22,7 +22,7 @@ from runtime.crypto.fields import seal_document
 from runtime.flows import flows
 from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
-from runtime.records import duplicates, idempotency, listing, records
+from runtime.records import duplicates, idempotency, listing, merge, records
 from runtime.records.context import Actor
 from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, shown_records
 
@@ -248,12 +248,14 @@ async def restore_record(app: str, form: str, record_id: Id, request: Request, d
 
 @router.get("/{record_id}/history")
 def record_history(app: str, form: str, record_id: Id, db: DB, guard: Gatekeeper) -> Any:
-    """Every version: who, when, which fields changed, and the data after the change (visible fields only)."""
+    """Every version: who, when, which fields changed, and the data after the change (visible fields only);
+    with the versions of the records merged into this one (`merged_from`: the merged record's id)."""
     with db.read() as conn:
         gate = guard.form(conn, app, form)
         gate.require_record(record_id, "read", deleted=None)
         hidden = gate.hidden
-        items = [history_json(h, gate.ref.form) for h in records.history(conn, gate.ref, record_id)]
+        found = merge.history_with_merged(conn, gate.ref, record_id, gate.where("read"))
+        items = [history_json(h, gate.ref.form) | {"merged_from": source} for h, source in found]
         for item in items:
             item["changed"] = [k for k in item["changed"] if k not in hidden]
             item["data"] = gate.visible_data(item["data"])

@@ -90,6 +90,8 @@ records = Table(
     Column("deleted_at", UTCDateTime),
     Index("ix_records_form_id", "app", "form", "id", postgresql_where=text("deleted_at IS NULL"),
           sqlite_where=text("deleted_at IS NULL")),
+    Index("ix_records_form_deleted", "app", "form", "deleted_at", "id",  # the bin (migration 0021)
+          postgresql_where=text("deleted_at IS NOT NULL"), sqlite_where=text("deleted_at IS NOT NULL")),
 )
 
 def live(table: Any = None) -> ColumnElement[bool]:

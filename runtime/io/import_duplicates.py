@@ -5,15 +5,17 @@ earlier rows (the same blocking keys, kept in memory while the rows are read).
 A row matched under a `warn` rule is flagged and still imported, unless the user chose to skip likely
 duplicates (`skip_duplicates`); a row matched under a `block` rule fails, as a create through the API
 would. A failed row is a bad row like any other: the import is all or nothing unless bad rows are skipped.
-Rows that update a record (upsert, update) are not checked: they add no record. Branches (分公司) are
-related companies, not duplicates, and are not flagged."""
+A row that updates a record (upsert, update) is checked as an edit is: when it changes a compared field, as
+the record will be, the record itself left out. Branches (分公司) are related companies, not duplicates, and
+are not flagged. A run that reuses its dry run's plan looks again (`recheck`) at the records filed since
+the dry run only: the keys of the newer records, read through the key index."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from engine.dedup import match
 from engine.dedup.match import Match
@@ -67,16 +69,17 @@ class _Filed:
             self.filed.setdefault(key, []).append((index, value))
 
 
-def _stored(conn: Connection, ref: FormRef, probes: Sequence[Probes]) -> _Filed:
+def _stored(conn: Connection, ref: FormRef, probes: Sequence[Probes], after: int = 0) -> _Filed:
     """The stored records filed under the drafts' blocking keys, read a chunk of keys per query: the
     duplicate finder's probes for the whole file at once (a few queries a row cost five times the rest of
     the dry run). Edges are read only for the drafts whose whole keys found nothing, as the finder does."""
     index = _Filed(ref.form.duplicate_rules)
-    _read_keys(conn, index, {key for whole, _ in probes for _, key, _ in whole})
+    _read_keys(conn, index, {key for whole, _ in probes for _, key, _ in whole}, after)
     _read_keys(
         conn,
         index,
         {key for p in probes if not index.candidates(p) for _, key, _ in p[1]},
+        after,
     )
     wanted = sorted({i for p in probes for i in index.candidates(p)})
     for start in range(0, len(wanted), KEY_CHUNK):
@@ -90,7 +93,8 @@ def _stored(conn: Connection, ref: FormRef, probes: Sequence[Probes]) -> _Filed:
     return index
 
 
-def _read_keys(conn: Connection, index: _Filed, keys: set[str]) -> None:
+def _read_keys(conn: Connection, index: _Filed, keys: set[str], after: int = 0) -> None:
+    """The records filed under `keys` (those with an id above `after`: filed since a dry run)."""
     wanted = sorted(keys - index.filed.keys())
     for start in range(0, len(wanted), KEY_CHUNK):
         query = (
@@ -98,27 +102,59 @@ def _read_keys(conn: Connection, index: _Filed, keys: set[str]) -> None:
             .where(record_dedup_keys.c.key.in_(wanted[start : start + KEY_CHUNK]))
             .order_by(record_dedup_keys.c.record_id)
         )
+        if after:
+            query = query.where(record_dedup_keys.c.record_id > after)
         for key, record_id, value in conn.execute(query):
             index.filed.setdefault(key, []).append((record_id, value))
     for key in wanted:
         index.filed.setdefault(key, [])
 
 
+def _checked_rows(plan: import_plan.Plan) -> list[tuple[int, Mapping[str, Any], int | None]]:
+    """The rows the rules check, in file order: (row index, data as it will be stored, the record it
+    updates): the rows to create, and the rows updating a record that change a field a rule compares."""
+    rows: dict[int, tuple[int, Mapping[str, Any], int | None]] = {}
+    if plan.prepared is not None:
+        rows.update((i, (i, d, None)) for i, d in zip(plan.created, plan.prepared.datas, strict=True))
+    compared = {f.field for rule in plan.ref.form.duplicate_rules for f in rule.fields}
+    for index, row in plan.matches.items():
+        item = plan.parsed.items[index]
+        if index not in plan.issues and any(k in item and item[k] != row.data.get(k) for k in compared):
+            rows[index] = (index, {**row.data, **item}, row.id)
+    return [rows[i] for i in sorted(rows)]
+
+
 def flag(conn: Connection, plan: import_plan.Plan, change: Change) -> None:
-    """Note in `plan.duplicates` each row to create that likely duplicates a stored record or an earlier
-    row, and fail it (`plan.fail`) under a `block` rule, or under any rule when the user skips duplicates;
-    the rows still to create are then checked again without the failed ones."""
-    ref, prepared = plan.ref, plan.prepared
+    """Note in `plan.duplicates` each row to create or update that likely duplicates a stored record or an
+    earlier row, and fail it (`plan.fail`) under a `block` rule, or under any rule when the user skips
+    duplicates; the rows still to create are then checked again without the failed ones."""
+    plan.duplicates_seen_to = conn.scalar(select(func.max(records.c.id))) or 0
+    _flag(conn, plan, change, after=0)
+
+
+def recheck(conn: Connection, plan: import_plan.Plan, change: Change) -> None:
+    """Flag again, against the records filed since the plan was flagged only (a dry run's plan reused by its
+    run): the dry run's flags are kept, the rows among themselves were compared then."""
+    seen_to = plan.duplicates_seen_to
+    plan.duplicates_seen_to = conn.scalar(select(func.max(records.c.id))) or 0
+    if plan.duplicates_seen_to > seen_to:
+        _flag(conn, plan, change, after=seen_to)
+
+
+def _flag(conn: Connection, plan: import_plan.Plan, change: Change, *, after: int) -> None:
+    ref = plan.ref
     rules = ref.form.duplicate_rules
-    if not rules or prepared is None:
+    checked = _checked_rows(plan) if rules else []
+    if not checked:
         return
     by_rule = {r.key: r for r in rules}
     scope = duplicates.blocking_scope(ref)  # the file's rows are filed under the stored records' keys too
-    probes = [_probes(scope, rules, d) for d in prepared.datas]
-    in_file, in_store = _Filed(rules), _stored(conn, ref, probes)
+    probes = [_probes(scope, rules, d) for _, d, _ in checked]
+    in_file, in_store = _Filed(rules), _stored(conn, ref, probes, after)
     found: dict[int, tuple[list[Match], list[Match]]] = {}  # row index → (stored matches, in-file matches)
-    for index, data, probed in zip(plan.created, prepared.datas, probes, strict=True):
-        stored, earlier = in_store.find(data, probed), in_file.find(data, probed)
+    for (index, data, own), probed in zip(checked, probes, strict=True):
+        stored = [m for m in in_store.find(data, probed) if m.record_id != own]
+        earlier = in_file.find(data, probed) if not after else []  # a recheck: compared among them already
         if stored or earlier:
             found[index] = (stored, earlier)
         in_file.add(index, data, probed)
@@ -126,7 +162,7 @@ def flag(conn: Connection, plan: import_plan.Plan, change: Change) -> None:
         return
     names = titles(conn, ref.app, {m.record_id for stored, _ in found.values() for m in stored})
     title_field = ref.form.title_field
-    position = {index: p for p, index in enumerate(plan.created)}
+    data_of = {index: data for index, data, _ in checked}
     failed = False
     for index, (stored, earlier) in found.items():
         notes = [
@@ -140,9 +176,9 @@ def flag(conn: Connection, plan: import_plan.Plan, change: Change) -> None:
         ]
         for m in earlier:
             number = plan.parsed.row_numbers[m.record_id]
-            other = prepared.datas[position[m.record_id]].get(title_field) if title_field else None
+            other = data_of[m.record_id].get(title_field) if title_field else None
             notes.append(_note(by_rule[m.rule], None, str(other or f"第 {number} 行"), row=number))
-        plan.duplicates[index] = notes
+        plan.duplicates[index] = plan.duplicates.get(index, []) + notes
         refused = [n for n in notes if n["action"] == "block" or plan.spec.skip_duplicates]
         if refused:
             plan.fail(index, _refusal(plan, index, by_rule[refused[0]["rule"]], refused[0]))
@@ -193,4 +229,4 @@ def annotate(report: dict[str, Any], plan: import_plan.Plan) -> dict[str, Any]:
     return report
 
 
-__all__ = ["annotate", "flag"]
+__all__ = ["annotate", "flag", "recheck"]

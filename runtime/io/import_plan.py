@@ -52,6 +52,7 @@ class Plan:
     updated: dict[int, dict[str, Any]] = field(default_factory=dict)  # row → data after the update (tried)
     unchanged: set[int] = field(default_factory=set)
     duplicates: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # row → 可能重复 (import_duplicates)
+    duplicates_seen_to: int = 0  # the newest record id the duplicate flags knew of (import_duplicates)
 
     def fail(self, index: int, issue: Issue) -> None:
         known = self.issues.setdefault(index, [])

@@ -251,6 +251,7 @@ def _checked_plan(db: Database, guard: Guard, run: Any, spec: ImportSpec, change
         scope = gate.where("update") if spec.mode != "create" else None
         if not import_plan.same_matches(conn, plan, gate.writing(change), scope):
             return None
+        import_duplicates.recheck(conn, plan, gate.writing(change))  # records filed since the dry run
     log.info("import %s: the dry run's plan of %d rows reused", run.id, len(plan.parsed.items))
     return plan
 

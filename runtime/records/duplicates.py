@@ -147,19 +147,31 @@ def find(conn: Connection, ref: FormRef, draft: Mapping[str, Any], exclude: Sequ
     return match.find(rules, draft, {r.id: r.data for r in conn.execute(query)})
 
 
-def refusal(ref: FormRef, found: Sequence[Match], allow: bool) -> Conflict | None:
+def blind_rules(form: FormDefinition, unseen: set[str]) -> set[str]:
+    """The rules reading a field the actor may not see (hidden or masked): a match under them would tell
+    that a record with that value exists, so they never warn and block without naming anything."""
+    return {r.key for r in form.duplicate_rules if any(f.field in unseen for f in r.fields)}
+
+
+def refusal(ref: FormRef, found: Sequence[Match], allow: bool, seen: Sequence[Match] | None = None) -> Conflict | None:
     """The error a write with these matches gets, or None: a `block` rule's duplicate always refuses,
-    a `warn` rule's duplicate unless the user allowed it; branches only inform."""
+    a `warn` rule's duplicate unless the user allowed it; branches only inform. `seen`: the matches the
+    writer may know of (readable records, rules on fields they see; default all): only they warn, and a
+    block on others names no record and no value."""
+    seen = found if seen is None else seen
     by_rule = {r.key: r for r in ref.form.duplicate_rules}
-    same = [m for m in found if m.relation == "duplicate"]
-    blocked = [m for m in same if by_rule[m.rule].action == "block"]
-    if blocked:
-        rule = by_rule[blocked[0].rule]
+    blocked = [m for m in found if m.relation == "duplicate" and by_rule[m.rule].action == "block"]
+    shown_blocked = [m for m in blocked if m in seen]
+    if blocked and not shown_blocked:
+        return DuplicateBlocked("与已有记录重复，不能保存", "duplicates a stored record; not saved")
+    if shown_blocked:
+        rule = by_rule[shown_blocked[0].rule]
         return DuplicateBlocked(
             f"与已有记录重复（{rule.name}），不能保存",
             f"duplicates a stored record ({rule.key}); not saved",
-            record_ids=",".join(str(m.record_id) for m in blocked),
+            record_ids=",".join(str(m.record_id) for m in shown_blocked),
         )
+    same = [m for m in seen if m.relation == "duplicate"]
     if same and not allow:
         return PossibleDuplicates(
             f"可能与 {len(same)} 条已有记录重复；确认无误后可仍然保存",
@@ -191,6 +203,7 @@ def matches_json(ref: FormRef, found: Sequence[Match], titles: Mapping[int, str]
 __all__ = [
     "MAX_CANDIDATES",
     "MAX_FILED",
+    "blind_rules",
     "blocking_scope",
     "compares",
     "file_records",

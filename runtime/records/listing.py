@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -300,16 +301,22 @@ def resolve_search(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueC
     selects the query then becomes (one per department of a partitioned list, and its count)."""
     if not (query.search and query.search_in):
         return query
-    spellings = search_words.spellings(query.search)  # as typed, half-width, full-width
-    for key in query.search_in:
+    return replace(query, where=[*query.where, search_clause(conn, ref, query.search, query.search_in)], search=None)
+
+
+def search_clause(conn: Connection, ref: FormRef, text: str, keys: Sequence[str]) -> ColumnElement[bool]:
+    """`text` in the fields `keys`, as typed or in pinyin, among the search index's candidates when few
+    enough (the index keeps deleted records' documents too: the bin searches the same way)."""
+    spellings = search_words.spellings(text)  # as typed, half-width, full-width
+    for key in keys:
         refuse_encrypted(ref.form.by_key.get(key), "contains")
     likes = [_like(column(ref.form, k, conn.dialect.name), asked, conn.dialect.name)
-             for asked in spellings for k in query.search_in]
-    spelled = pinyin.clause(query.search_in, query.search)  # szhr, suzhouhengrui, 苏州hr find 苏州恒瑞
+             for asked in spellings for k in keys]
+    spelled = pinyin.clause(keys, text)  # szhr, suzhouhengrui, 苏州hr find 苏州恒瑞
     if spelled is not None:
         likes.append(spelled)
-    asked = pinyin_words.asked(query.search) if spelled is not None else []
-    return replace(query, where=[*query.where, search.clause(conn, likes, spellings, asked)], search=None)
+    asked = pinyin_words.asked(text) if spelled is not None else []
+    return search.clause(conn, likes, spellings, asked)
 
 
 def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> tuple[Select[Any], Select[Any] | None, list[SortKey]]:

@@ -6,7 +6,8 @@ opportunities, follow-ups), as do its flow instances; the merged records go to t
 with a row in record_merges saying where it went and what was moved. Restoring a merged record from the
 bin undoes its part: the references it had come back to it, its flow instances too, and the survivor's
 fields that took its values get their own back when nobody changed them since. The history of a merged
-record stays its own (in the bin, readable); the survivor's history shows the values it took.
+record stays its own (in the bin, readable) and is shown on the survivor's too (`history_with_merged`,
+each version marked 来自合并的记录 X) until the merge is undone; the survivor's own shows the values it took.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import ColumnElement, Connection, or_, select, update
 
 from engine.errors import BadQuery, NotFound
 from engine.forms.fields import FieldType
 from engine.forms.model import FormDefinition
 from runtime import audit
-from runtime.db.tables import flow_instances, live, record_merges, records
+from runtime.db.tables import flow_instances, live, record_history, record_merges, records
 from runtime.records import records as stored
 from runtime.records.context import Change, FormRef
 from runtime.records.events import RecordEvent
@@ -170,6 +171,30 @@ def merged_into(conn: Connection, ref: FormRef, record_id: int) -> Any:
     ).first()
 
 
+def history_with_merged(
+    conn: Connection, ref: FormRef, record_id: int, readable: ColumnElement[bool] | None = None
+) -> list[tuple[Any, int | None]]:
+    """A record's versions and those of the records merged into it (merges not undone; only the merged
+    records `readable` reaches, None: all), oldest first, each with the merged record it comes from (None:
+    its own)."""
+    own: list[tuple[Any, int | None]] = [(h, None) for h in stored.history(conn, ref, record_id)]
+    query = (
+        select(record_merges.c.merged_id)
+        .join(records, records.c.id == record_merges.c.merged_id)
+        .where(
+            record_merges.c.survivor_id == record_id,
+            record_merges.c.app == ref.app_key,
+            record_merges.c.form == ref.form.key,
+            record_merges.c.undone_at.is_(None),
+        )
+    )
+    merged = list(conn.scalars(query.where(readable) if readable is not None else query))
+    if not merged:
+        return own
+    theirs = conn.execute(select(record_history).where(record_history.c.record_id.in_(merged)))
+    return sorted(own + [(h, h.record_id) for h in theirs], key=lambda p: (p[0].at, p[0].id))
+
+
 def not_merged(ref: FormRef, record_id: int) -> NotFound:
     return NotFound(
         f"“{ref.form.name}”的记录 {record_id} 没有被合并",
@@ -226,4 +251,4 @@ def _undo(conn: Connection, ref: FormRef, done: Any, change: Change) -> None:
     )
 
 
-__all__ = ["MAX_MERGED", "merge", "merged_into", "not_merged", "referrers", "undo_on_restore"]
+__all__ = ["MAX_MERGED", "history_with_merged", "merge", "merged_into", "not_merged", "referrers", "undo_on_restore"]

@@ -2,8 +2,9 @@
 when, and for a merged one the record it went into. Restoring stays the records API's job
 (POST …/records/{id}/restore, which also undoes a merge: runtime/records/merge.py).
 
-The deleted records of a form are few next to its live ones, so the bin's search tests the searched
-fields' text directly (the search index serves the live lists)."""
+The bin reads the form's deleted records through their own index (ix_records_form_deleted: the list's
+covers live records only), and searches them as the list searches, pinyin included, through the search
+index, which keeps a deleted record's document: no scan of the form either way."""
 
 from __future__ import annotations
 
@@ -12,15 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, or_, select
+from sqlalchemy import Connection, Row, Select, and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine import search as search_words
 from engine.errors import BadQuery
 from runtime.db.tables import record_merges, records
-from runtime.records.columns import column, refuse_encrypted
 from runtime.records.context import FormRef
-from runtime.records.listing import LISTED, MAX_LIMIT, _like
+from runtime.records.listing import LISTED, MAX_LIMIT, search_clause
 from runtime.records.titles import titles
 
 
@@ -59,17 +58,8 @@ def _after(cursor: str) -> ColumnElement[bool]:
     return or_(records.c.deleted_at < when, and_(records.c.deleted_at == when, records.c.id < record_id))
 
 
-def _search(conn: Connection, ref: FormRef, text: str, keys: tuple[str, ...]) -> ColumnElement[bool]:
-    dialect = conn.dialect.name
-    for key in keys:
-        refuse_encrypted(ref.form.by_key.get(key), "contains")
-    return or_(
-        *[_like(column(ref.form, k, dialect), asked, dialect) for asked in search_words.spellings(text) for k in keys]
-    )
-
-
-def deleted_records(conn: Connection, ref: FormRef, query: BinQuery) -> BinPage:
-    """The form's deleted records the query reaches, newest deletion first; `updated_by` is who deleted."""
+def bin_select(conn: Connection, ref: FormRef, query: BinQuery) -> Select[Any]:
+    """The select of one page of the bin (and one row more: is there a next page?)."""
     if not 1 <= query.limit <= MAX_LIMIT:
         raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     where = [
@@ -81,12 +71,16 @@ def deleted_records(conn: Connection, ref: FormRef, query: BinQuery) -> BinPage:
     if query.where is not None:
         where.append(query.where)
     if query.search and query.search_in:
-        where.append(_search(conn, ref, query.search, query.search_in))
+        where.append(search_clause(conn, ref, query.search, query.search_in))
     if query.cursor:
         where.append(_after(query.cursor))
-    rows = conn.execute(
-        select(*LISTED).where(*where).order_by(records.c.deleted_at.desc(), records.c.id.desc()).limit(query.limit + 1)
-    ).all()
+    order = (records.c.deleted_at.desc(), records.c.id.desc())
+    return select(*LISTED).where(*where).order_by(*order).limit(query.limit + 1)
+
+
+def deleted_records(conn: Connection, ref: FormRef, query: BinQuery) -> BinPage:
+    """The form's deleted records the query reaches, newest deletion first; `updated_by` is who deleted."""
+    rows = conn.execute(bin_select(conn, ref, query)).all()
     next_cursor = _cursor(rows[query.limit - 1]) if len(rows) > query.limit else None
     rows = rows[: query.limit]
     merges = {

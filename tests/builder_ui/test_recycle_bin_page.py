@@ -11,8 +11,11 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from runtime.apps import definitions
 from runtime.cli import CRM_TEMPLATE
+from runtime.records import recycle_bin
 from tests.factories import Maker, shop
+from tests.plans import plan
 
 BIN = "/api/v1/apps/shop/forms/customer/bin"
 PAGE = "/apps/shop/forms/customer/bin"
@@ -64,6 +67,28 @@ def test_the_bin_is_searched_and_paged(make: Maker, client: TestClient) -> None:
     assert [i["id"] for i in first["items"] + rest.json()["items"]] == ids[::-1] and rest.json()["next_cursor"] is None
     _session(make, client)
     assert _bin_rows(client.get(PAGE, params={"q": "华信"}).text) == [other]
+
+
+def test_the_bin_is_searched_by_pinyin_too(make: Maker, client: TestClient) -> None:
+    make.app_def()
+    gone = make.record("customer", {"name": "苏州恒瑞精密机械有限公司"})["id"]
+    make.record("customer", {"name": "苏州华信机电有限公司"})
+    _delete(make, gone)
+    for asked in ("szhr", "hengrui", "苏州hr"):
+        found = make.client.get(BIN, params={"q": asked}, headers=make.admin).json()["items"]
+        assert [i["id"] for i in found] == [gone], asked
+    assert make.client.get(BIN, params={"q": "hxjd"}, headers=make.admin).json()["items"] == []  # live, not in the bin
+
+
+def test_the_bin_reads_deleted_records_through_their_own_index(make: Maker) -> None:
+    make.app_def()
+    for i in range(5):
+        _delete(make, make.record("customer", {"name": f"客户{i}号"})["id"])
+    with make.app.state.db.write() as conn:
+        ref = definitions.form_ref(conn, "shop", "customer")
+        query = recycle_bin.BinQuery(None, None, (), 50, None)
+        found = plan(conn, recycle_bin.bin_select(conn, ref, query))
+    assert "ix_records_form_deleted" in found, found
 
 
 @pytest.mark.parametrize(

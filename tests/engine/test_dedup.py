@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from engine.dedup.company import CompanyName, parse_company
-from engine.dedup.match import blocking_keys, find, may_match, record_keys, same_company
+from engine.dedup.groups import Group, group
+from engine.dedup.match import blocking_keys, find, is_whole_key, may_match, record_keys, same_company
 from engine.dedup.model import DuplicateField, DuplicateRule, rule_issues
 
 HENGRUI = "苏州恒瑞精密机械有限公司"
@@ -152,3 +153,33 @@ def test_an_encrypted_field_cannot_be_compared() -> None:
     rules = [DuplicateRule(key="r", name="r", fields=[DuplicateField(field="id_card")])]
     [issue] = rule_issues(rules, {"id_card": "text"}, frozenset({"id_card"}))
     assert (issue.path, issue.code) == ("duplicate_rules[0].fields[0].field", "encrypted_field")
+
+
+def test_a_whole_key_is_told_from_an_edge_by_its_filed_value() -> None:
+    rule = DuplicateRule(key="co", name="公司", fields=[DuplicateField(field="name", match="company")])
+    code = DuplicateRule(key="code", name="代码", fields=[DuplicateField(field="code")])
+    whole, *edges = blocking_keys("a/f", rule, {"name": "苏州恒瑞精密机械有限公司"})
+    assert is_whole_key("a/f", [code, rule], *whole)
+    assert edges and not any(is_whole_key("a/f", [code, rule], *edge) for edge in edges)
+    [exact] = blocking_keys("a/f", code, {"code": "X1"})
+    assert is_whole_key("a/f", [code, rule], *exact)
+
+
+def test_groups_join_records_linked_by_any_rule_and_leave_branches_out() -> None:
+    name = DuplicateRule(key="co", name="公司", fields=[DuplicateField(field="name", match="company")])
+    code = DuplicateRule(key="code", name="代码", fields=[DuplicateField(field="code")])
+    datas = {
+        1: {"name": "苏州恒瑞精密机械有限公司"},
+        2: {"name": "恒瑞精密机械(苏州)有限公司", "code": "X"},
+        3: {"name": "另一个名字", "code": "x"},
+        4: {"name": "苏州恒瑞精密机械有限公司上海分公司"},
+        5: {"name": "成都天府软件有限公司"},
+    }
+    found = group([name, code], [[1, 2, 4], [2, 3], [5]], datas)
+    assert found == [Group((1, 2, 3), ("co", "code"))]
+
+
+def test_records_in_different_blocks_are_never_compared() -> None:
+    rule = DuplicateRule(key="co", name="公司", fields=[DuplicateField(field="name", match="company")])
+    datas = {1: {"name": "苏州恒瑞精密机械有限公司"}, 2: {"name": "恒瑞精密机械(苏州)有限公司"}}
+    assert group([rule], [[1], [2]], datas) == []

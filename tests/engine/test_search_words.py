@@ -54,3 +54,17 @@ def test_a_long_search_asks_for_a_few_pairs_that_do_not_overlap() -> None:
     assert set(found.words) <= set(search.document(["深圳市华为技术有限公司"]))
     odd = search.terms("华为技")  # the last pair overlaps to reach the last character
     assert odd is not None and sorted(odd.words) == sorted(["534e4e3a", "4e3a6280"])
+
+
+@given(st.text(alphabet="fengzhxiuaro", min_size=3, max_size=30), st.data())
+def test_every_run_of_a_spelling_is_a_pinyin_candidate(spelled: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(spelled) - 3))
+    asked = spelled[start : data.draw(st.integers(start + 3, len(spelled)))]
+    terms = search.spelling_terms(asked)
+    assert terms is not None and set(terms.words) <= set(search.spelling_document([spelled]))
+
+
+def test_a_spelling_with_the_same_syllables_in_another_order_is_no_pinyin_candidate() -> None:
+    # xinfengzheng holds fen, gzh, eng and xin, the runs of fengzhengxin that do not overlap; not ngx or gxi
+    terms = search.spelling_terms("fengzhengxin")
+    assert terms is not None and not set(terms.words) <= set(search.spelling_document(["xinfengzheng"]))

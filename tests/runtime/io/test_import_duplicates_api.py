@@ -131,3 +131,29 @@ def test_a_blocked_row_refuses_the_whole_run_unless_bad_rows_are_skipped(kh: Any
     result = _dry_run(kh)
     r = kh.client.post(f"{BASE}/{result['id']}/run", headers=kh.admin)
     assert r.status_code == 409 and _stored(kh) == ["苏州恒瑞精密机械有限公司"]
+
+
+def test_an_upsert_row_that_renames_a_record_like_another_is_flagged_but_not_as_its_own_duplicate(kh: Any) -> None:
+    other = kh.record("customer", {"name": "无锡新华机床有限公司", "code": "91320200Y02"}, app="kh")
+    rows = [["客户名称", "统一社会信用代码"], ["恒瑞精密机械(苏州)有限公司", "91320200Y02"]]
+    run = kh.client.post(BASE, headers=kh.admin, files={"file": ("客户.xlsx", _xlsx(("客户", rows)), "x")}).json()
+    spec = {"columns": {"0": "name", "1": "code"}, "mode": "upsert", "key": ["code"]}
+    assert kh.client.put(f"{BASE}/{run['id']}/spec", json=spec, headers=kh.admin).status_code == 200
+    result = kh.client.post(f"{BASE}/{run['id']}/dry-run", headers=kh.admin).json()["result"]
+    assert result["counts"]["updated"] == 1 and result["duplicates"] == 1
+    [row] = result["preview"]
+    # the stored 苏州恒瑞 by its name (warn); the record it updates shares its code but is itself, not a duplicate
+    assert [(d["title"], d["rule"]) for d in row["duplicates"]] == [("苏州恒瑞精密机械有限公司", "similar_name")]
+    assert other["id"] not in [d["id"] for d in row["duplicates"]]
+
+
+def test_a_run_reusing_its_dry_run_checks_the_records_created_since(kh: Any) -> None:
+    result = _dry_run(kh, skip_bad=True)
+    assert result["counts"]["failed"] == 1  # row 5, the stored code
+    kh.record("customer", {"name": "云帆控股", "code": "91330100MA2"}, app="kh")  # row 3's code, since the dry run
+    assert kh.client.post(f"{BASE}/{result['id']}/run", headers=kh.admin).status_code == 202
+    run_due(kh.app.state.db, kh.app.state.settings, datetime.now(UTC))
+    done = kh.client.get(f"{BASE}/{result['id']}", headers=kh.admin).json()
+    assert done["status"] == "done" and done["result"]["counts"]["new"] == 3
+    assert {(i["row"], i["code"]) for i in done["result"]["issues"]} == {(3, "duplicate_blocked"), (5, "duplicate_blocked")}
+    assert "杭州云帆科技有限公司" not in _stored(kh)

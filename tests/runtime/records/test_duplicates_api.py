@@ -120,14 +120,29 @@ def test_a_draft_with_a_bad_body_is_a_4xx(make: Maker, crm: dict[str, Any]) -> N
     assert make.client.post(url, json={"data": {}, "record_id": 0}, headers=make.admin).status_code == 422
 
 
-def test_a_reader_sees_no_title_of_a_duplicate_they_may_not_read(make: Maker, crm: dict[str, Any]) -> None:
+def _rep(make: Maker) -> dict[str, str]:
     rep = make.user("rep", admin=False)
     make.client.put("/api/v1/apps/shop/roles/rep/members", json={"users": ["rep"]}, headers=make.admin)
+    return rep
+
+
+def test_a_writer_is_not_warned_of_a_record_they_may_not_read(make: Maker, crm: dict[str, Any]) -> None:
+    rep = _rep(make)  # reads only their own customers
+    draft = make.client.post(
+        "/api/v1/apps/shop/forms/customer/duplicates", json={"data": {"name": "恒瑞精密机械(苏州)有限公司"}}, headers=rep
+    )
+    assert draft.status_code == 200 and draft.json()["duplicates"] == [] and HENGRUI not in draft.text
     r = _create(make, {"name": "恒瑞精密机械(苏州)有限公司"}, headers=rep)
-    assert r.status_code == 409
-    [candidate] = r.json()["error"]["duplicates"]
-    assert (candidate["title"], candidate["url"]) == (f"#{crm['id']}", None)
-    assert HENGRUI not in r.text
+    assert r.status_code == 201, r.text
+
+
+def test_a_block_on_a_record_the_writer_may_not_read_names_no_record(make: Maker, crm: dict[str, Any]) -> None:
+    rep = _rep(make)
+    r = _create(make, {"name": "另一家公司", "credit_code": "91320594MA1XXXXX0P"}, headers=rep)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "duplicate_blocked"
+    assert r.json()["error"]["duplicates"] == []
+    assert str(crm["id"]) not in r.json()["error"]["message"] and HENGRUI not in r.text
+    assert _count(make) == 1
 
 
 def test_the_check_reads_only_the_records_sharing_a_key(make: Maker, crm: dict[str, Any]) -> None:

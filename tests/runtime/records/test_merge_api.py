@@ -137,3 +137,29 @@ def test_a_merge_needs_the_right_to_delete_the_merged_records(make: Maker, crm: 
     )
     assert r.status_code in (403, 404)
     assert _customer_of(make, "contact", crm["contacts"][1]) == crm["other"]
+
+
+def _history(make: Maker, record_id: int) -> list[dict[str, Any]]:
+    r = make.client.get(f"{BASE}/customer/records/{record_id}/history", headers=make.admin)
+    assert r.status_code == 200, r.text
+    return r.json()["items"]  # type: ignore[no-any-return]
+
+
+def test_the_merged_records_history_shows_on_the_survivor_until_the_merge_is_undone(
+    make: Maker, crm: dict[str, Any]
+) -> None:
+    keep, other = crm["keep"], crm["other"]
+    url = f"{BASE}/customer/records/{other}"
+    assert make.client.patch(url, json={"data": {"website": "https://hr.example.cn"}}, headers=make.admin).status_code == 200
+    assert _merge(make, {"survivor": keep, "merged": [other]}).status_code == 200
+    shown = _history(make, keep)
+    theirs = [h for h in shown if h["merged_from"] == other]
+    assert [(h["version"], h["action"]) for h in theirs] == [(1, "create"), (2, "update"), (3, "delete")]
+    assert [h["merged_from"] for h in shown if h["merged_from"] is None] and shown == sorted(shown, key=lambda h: h["at"])
+    assert theirs[1]["data"]["website"] == "https://hr.example.cn"
+    assert make.client.post("/login", data={"username": "admin", "password": "password-123"}).status_code == 200
+    page = make.client.get(f"/apps/crm/forms/customer/records/{keep}")
+    assert f"来自合并的记录 #{other}" in page.text
+    assert make.client.post(f"{url}/restore", headers=make.admin).status_code == 200
+    assert all(h["merged_from"] is None for h in _history(make, keep))
+    assert [h["action"] for h in _history(make, other)] == ["create", "update", "delete", "restore"]

@@ -1,0 +1,85 @@
+"""查重 through the API: the groups of stored records that likely duplicate each other, largest first, paged,
+each with its merge page; only records and rules the caller may know of; records in other blocks are never
+compared (the groups come from the duplicate keys)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import Maker, shop
+
+URL = "/api/v1/apps/shop/forms/customer/duplicates/groups"
+RULES = [
+    {"key": "similar_name", "name": "客户名称相近", "fields": [{"field": "name", "match": "company"}], "threshold": 85},
+    {"key": "same_code", "name": "信用代码相同", "fields": [{"field": "credit_code"}]},
+]
+OWN = {"key": "rep", "name": "销售", "permissions": {"customer": {"create": True, "read": "own", "update": "own"}}}
+BLIND = {"key": "clerk", "name": "客服", "permissions": {"customer": {"read": "all", "fields": {"credit_code": "hidden"}}}}
+
+
+@pytest.fixture
+def crm(make: Maker) -> dict[str, int]:
+    definition = shop(roles=[OWN, BLIND])
+    customer = definition["forms"][0]
+    customer["fields"][0].pop("unique")
+    customer["fields"].append({"key": "credit_code", "type": "text", "label": "统一社会信用代码"})
+    customer["duplicate_rules"] = RULES
+    make.app_def(definition)
+    items = [
+        {"name": "苏州恒瑞精密机械有限公司"},
+        {"name": "恒瑞精密机械(苏州)有限公司"},
+        {"name": "恒瑞精密机械（苏州）有限公司"},
+        {"name": "苏州恒瑞精密机械有限公司上海分公司"},  # a branch: not a duplicate
+        {"name": "杭州云帆科技有限公司", "credit_code": "91330100MA2"},
+        {"name": "云帆数据服务有限公司", "credit_code": "91330100ma2"},  # the same code, another name
+        {"name": "成都天府软件有限公司"},
+    ]
+    r = make.client.post(make.url() + "/bulk", json={"items": items}, headers=make.admin)
+    assert r.status_code == 201, r.text
+    return {i["data"]["name"]: i["id"] for i in r.json()["items"]}
+
+
+def test_groups_come_largest_first_with_their_rules_and_merge_page(make: Maker, crm: dict[str, int]) -> None:
+    r = make.client.get(URL, headers=make.admin)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"] == 2
+    big, small = body["groups"]
+    hengrui = sorted(crm[n] for n in ("苏州恒瑞精密机械有限公司", "恒瑞精密机械(苏州)有限公司", "恒瑞精密机械（苏州）有限公司"))
+    assert [x["id"] for x in big["records"]] == hengrui and big["size"] == 3
+    assert [x["key"] for x in big["rules"]] == ["similar_name"]
+    assert big["merge_url"] == f"/apps/shop/forms/customer/merge?ids={','.join(map(str, hengrui))}"
+    assert {x["title"] for x in small["records"]} == {"杭州云帆科技有限公司", "云帆数据服务有限公司"}
+    assert [x["name"] for x in small["rules"]] == ["信用代码相同"]
+    second = make.client.get(URL, params={"offset": 1, "limit": 1}, headers=make.admin).json()
+    assert [g["size"] for g in second["groups"]] == [2] and second["total"] == 2
+
+
+def test_a_deleted_record_leaves_its_group(make: Maker, crm: dict[str, int]) -> None:
+    make.client.delete(f"{make.url()}/{crm['云帆数据服务有限公司']}", headers=make.admin)
+    assert [g["size"] for g in make.client.get(URL, headers=make.admin).json()["groups"]] == [3]
+
+
+def test_a_reader_sees_no_group_through_a_field_hidden_from_them(make: Maker, crm: dict[str, int]) -> None:
+    clerk = make.user("clerk", admin=False)
+    make.client.put("/api/v1/apps/shop/roles/clerk/members", json={"users": ["clerk"]}, headers=make.admin)
+    body = make.client.get(URL, headers=clerk).json()
+    assert [g["size"] for g in body["groups"]] == [3]  # the same credit code groups nothing for them
+    assert body["groups"][0]["merge_url"] is None  # they may not update
+
+
+def test_a_reader_sees_only_the_records_they_may_read(make: Maker, crm: dict[str, int]) -> None:
+    rep = make.user("rep", admin=False)
+    make.client.put("/api/v1/apps/shop/roles/rep/members", json={"users": ["rep"]}, headers=make.admin)
+    assert make.client.get(URL, headers=rep).json() == {"groups": [], "total": 0, "offset": 0, "limit": 20}
+    for name in ("恒瑞精密机械有限公司", "恒瑞精密机械(苏州)公司"):
+        r = make.client.post(make.url(), params={"allow_duplicates": "true"}, json={"data": {"name": name}}, headers=rep)
+        assert r.status_code == 201, r.text
+    [group] = make.client.get(URL, headers=rep).json()["groups"]
+    assert {x["title"] for x in group["records"]} == {"恒瑞精密机械有限公司", "恒瑞精密机械(苏州)公司"}
+
+
+def test_bad_paging_is_a_4xx(make: Maker, crm: dict[str, int]) -> None:
+    assert make.client.get(URL, params={"limit": 0}, headers=make.admin).status_code == 422
+    assert make.client.get(URL, params={"offset": -1}, headers=make.admin).status_code == 422
+    assert make.client.get("/api/v1/apps/shop/forms/nope/duplicates/groups", headers=make.admin).status_code == 404
