@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, Select, column, delete, event, or_, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine import pinyin as pinyin_words
 from engine import search
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.model import FormDefinition
