@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Longest first: 集团股份有限公司 before 股份有限公司 before 有限公司 before 公司.
 LEGAL_SUFFIXES = (
@@ -253,6 +254,7 @@ def _branch(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+@lru_cache(maxsize=1 << 16)  # an import's check parses each row's name several times (keys, filed value, compare)
 def parse_company(name: str) -> CompanyName:
     """Take a company name apart (see the module docstring); empty core for an empty name."""
     text = fold(name)

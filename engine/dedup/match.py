@@ -10,11 +10,12 @@ edge is shared by many: 科技, 机械); only they are compared, by rapidfuzz, h
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from engine.dedup.company import CompanyName, fold, parse_company, regions_agree
 from engine.dedup.model import DuplicateField, DuplicateRule
@@ -103,6 +104,46 @@ def may_match(rule: DuplicateRule, asked: str | None, stored: str | None) -> boo
     return fuzz.ratio(asked, stored) >= rule.threshold - REGION_PENALTY
 
 
+class FiledValues:
+    """One blocking key's filed values (`filed`) in the order they were filed, grouped by a company's
+    region: `may_match` sets another region aside, and grouped they are set aside without being looked at
+    (an import checks each row against thousands of earlier rows filed under a common edge)."""
+
+    def __init__(self) -> None:
+        self.values: list[str | None] = []
+        self.cores: list[str] = []  # a company's core (after its region), else the value
+        self.regions: dict[str | None, list[int]] = {}  # region ("" not said; None: no value) → positions
+
+    def append(self, value: str | None) -> None:
+        region, _, core = (None, "", "") if value is None else value.partition("|") if "|" in value else ("\0", "", value)
+        self.regions.setdefault(region, []).append(len(self.values))
+        self.values.append(value)
+        self.cores.append(core)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def may_match_many(rule: DuplicateRule, asked: str | None, filed: FiledValues, limit: int) -> list[int]:
+    """The positions, in order, of the first `limit` filed values that `may_match` the draft's: the same
+    test, with other regions skipped by group and the comparisons made in one call of rapidfuzz's."""
+    if asked is None:
+        return list(range(min(limit, len(filed))))
+    cut = rule.threshold - REGION_PENALTY
+    kept = list(itertools.takewhile(lambda p: p < limit, filed.regions.get(None, [])))
+    if rule.similar[0].match != "company":
+        found = process.extract(asked, filed.values[:limit], scorer=fuzz.ratio, score_cutoff=cut, limit=None)
+        return sorted(kept + [position for _, _, position in found])
+    region, core = asked.split("|", 1)
+    groups = [filed.regions.get(region, []), filed.regions.get("", [])] if region else [
+        positions for other, positions in filed.regions.items() if other is not None]
+    choices = {p: filed.cores[p] for positions in groups for p in itertools.takewhile(lambda p: p < limit, positions)}
+    if choices:
+        kept += [position for _, _, position in process.extract(core, choices, scorer=fuzz.ratio, score_cutoff=cut,
+                                                                limit=None)]
+    return sorted(kept)
+
+
 Relation = Literal["duplicate", "branch"]
 
 
@@ -170,12 +211,14 @@ def same_company(a: str, b: str, threshold: int = 90) -> Match | None:
 
 __all__ = [
     "CompanyName",
+    "FiledValues",
     "Match",
     "blocking_keys",
     "compare",
     "find",
     "is_whole_key",
     "may_match",
+    "may_match_many",
     "normalised",
     "record_keys",
     "same_company",

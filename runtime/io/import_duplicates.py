@@ -46,6 +46,7 @@ class _Filed:
     def __init__(self, rules: Sequence[DuplicateRule]) -> None:
         self.rules = rules
         self.filed: dict[str, list[tuple[int, str | None]]] = {}
+        self.values: dict[str, match.FiledValues] = {}  # each key's filed values alone, as may_match_many takes them
         self.datas: dict[int, Mapping[str, Any]] = {}
 
     def candidates(self, probes: Probes) -> list[int]:
@@ -54,9 +55,11 @@ class _Filed:
         for i, (rule, key, value) in enumerate(whole + edges):
             if i == len(whole) and found:
                 break
-            for record_id, stored in self.filed.get(key, [])[: duplicates.MAX_FILED]:
-                if match.may_match(rule, value, stored):
-                    found[record_id] = None
+            filed = self.filed.get(key, [])
+            if key not in self.values:
+                continue
+            for position in match.may_match_many(rule, value, self.values[key], duplicates.MAX_FILED):
+                found[filed[position][0]] = None
         return list(found)[: duplicates.MAX_CANDIDATES]
 
     def find(self, data: Mapping[str, Any], probes: Probes) -> list[Match]:
@@ -66,7 +69,11 @@ class _Filed:
     def add(self, index: int, data: Mapping[str, Any], probes: Probes) -> None:
         self.datas[index] = data
         for _, key, value in probes[0] + probes[1]:
-            self.filed.setdefault(key, []).append((index, value))
+            self.file(key, index, value)
+
+    def file(self, key: str, record_id: int, value: str | None) -> None:
+        self.filed.setdefault(key, []).append((record_id, value))
+        self.values.setdefault(key, match.FiledValues()).append(value)
 
 
 def _stored(conn: Connection, ref: FormRef, probes: Sequence[Probes], after: int = 0) -> _Filed:
@@ -105,7 +112,7 @@ def _read_keys(conn: Connection, index: _Filed, keys: set[str], after: int = 0) 
         if after:
             query = query.where(record_dedup_keys.c.record_id > after)
         for key, record_id, value in conn.execute(query):
-            index.filed.setdefault(key, []).append((record_id, value))
+            index.file(key, record_id, value)
     for key in wanted:
         index.filed.setdefault(key, [])
 

@@ -26,7 +26,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +53,7 @@ class PreparedImport:
     datas: list[dict[str, Any]]
     sources: dict[int, dict[str, Any]]
     words: dict[int, str]  # the search index's words of each row, worked out ahead (search.words_ahead)
+    spellings: dict[int, dict[str, str]] = field(default_factory=dict)  # their pinyin spellings (words_ahead)
 
     @property
     def rows(self) -> int:
@@ -84,8 +85,9 @@ def checked(conn: Connection, ref: FormRef, parsed: ParsedRows, change: Change) 
         issues = _merge(issues, records.clashes(conn, ref, datas), parsed, ref)
     if issues:
         raise refused(issues)
-    return PreparedImport(ref, parsed, datas, derived.sources(conn, ref.form, datas),
-                          search.words_ahead(ref.form, datas))
+    spellings: dict[int, dict[str, str]] = {}
+    words = search.words_ahead(ref.form, datas, spellings)
+    return PreparedImport(ref, parsed, datas, derived.sources(conn, ref.form, datas), words, spellings)
 
 
 CHUNK_ROWS = 500
@@ -158,7 +160,7 @@ def _stage(db: Database, prepared: PreparedImport, batch: staging.Batch, datas: 
            words: dict[int, str], change: Change) -> list[records.NewRecord]:
     """Stage the chunk of rows from `start`, in a write transaction of its own."""
     try:
-        with db.write() as conn, search.words_known(prepared.ref.form, words):
+        with db.write() as conn, search.words_known(prepared.ref.form, words, prepared.spellings if words else None):
             return staging.stage(conn, prepared.ref, batch, datas[start:start + CHUNK_ROWS], change, datetime.now(UTC))
     except UniqueViolation as e:  # a unique value stored by another writer since prepare
         issues = [Issue(_shifted(i.path, start), i.code, i.message, i.message_en) for i in e.issues]

@@ -21,10 +21,10 @@ from runtime.db.tables import record_pinyin, records
 from runtime.records.bulk import write_rows
 
 
-def spelled_values(form: FormDefinition, data: Mapping[str, Any]) -> dict[str, str]:
-    """Searched field → its spellings, for the fields whose value holds 汉字."""
+def spelled_values(form: FormDefinition, data: Mapping[str, Any], keys: Sequence[str] | None = None) -> dict[str, str]:
+    """Searched field (of `keys`, default all) → its spellings, for the fields whose value holds 汉字."""
     found = {}
-    for key in form.searched_fields:
+    for key in form.searched_fields if keys is None else keys:
         value = data.get(key)
         if isinstance(value, str) and (spelled := pinyin.spelled(value)):
             found[key] = spelled
@@ -35,16 +35,14 @@ def write(
     conn: Connection,
     form: FormDefinition,
     ids: Sequence[int],
-    datas: Sequence[Mapping[str, Any]],
+    spellings: Sequence[Mapping[str, str]],
     *,
     replace: bool = False,
 ) -> None:
-    """Store (replace=True: renew) the spellings of these records."""
+    """Store (replace=True: renew) the spellings of these records (spelled_values of each)."""
     if replace:
         conn.execute(delete(record_pinyin).where(record_pinyin.c.record_id.in_(list(ids))))
-    rows = [
-        (i, key, spelled) for i, d in zip(ids, datas, strict=True) for key, spelled in spelled_values(form, d).items()
-    ]
+    rows = [(i, key, spelled) for i, found in zip(ids, spellings, strict=True) for key, spelled in found.items()]
     if rows:
         write_rows(conn, "record_pinyin", ("record_id", "field", "spelled"), rows)
 

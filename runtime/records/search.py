@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, Select, column, delete, event, or_, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine import pinyin as pinyin_words
 from engine import search
 from engine.forms.fields.auto_number import AutoNumberField
 from engine.forms.model import FormDefinition
@@ -81,12 +80,16 @@ def _create_with_metadata(_target: MetaData, connection: Connection, **_kw: Any)
     create_table(connection)
 
 
-def _words(form: FormDefinition, data: dict[str, Any], keys: list[str] | None = None) -> list[str]:
+def _words(form: FormDefinition, data: dict[str, Any], keys: list[str] | None = None,
+           spelled: dict[str, str] | None = None) -> list[str]:
     """The words a record is indexed under: its searched values', and those of the pinyin spellings of
-    the values with 汉字 (a pinyin search is narrowed by the same index; runtime/records/pinyin.py)."""
-    values = [data.get(k) for k in (form.searched_fields if keys is None else keys)]
-    spellings = [s for v in values if isinstance(v, str) for s in pinyin_words.spelled(v).split("|") if s]
-    return search.document(values) + search.spelling_document(spellings)
+    the values with 汉字 (a pinyin search is narrowed by the same index; runtime/records/pinyin.py).
+    `spelled` (the spellings of these values by field, pinyin.spelled_values) when already known."""
+    keys = form.searched_fields if keys is None else keys
+    if spelled is None:
+        spelled = pinyin.spelled_values(form, data, keys)
+    spellings = [s for key in keys if key in spelled for s in spelled[key].split("|") if s]
+    return search.document([data.get(k) for k in keys]) + search.spelling_document(spellings)
 
 
 def _write(conn: Connection, docs: Sequence[tuple[int, list[str]]]) -> None:
@@ -108,48 +111,65 @@ def index_records(conn: Connection, form: FormDefinition, ids: Sequence[int], da
         _delete(conn, list(ids))
     known = _KNOWN.get()
     if replace or known is None or known[0] != form.key:
-        _write(conn, [(i, _words(form, d)) for i, d in zip(ids, datas, strict=True)])
-        pinyin.write(conn, form, ids, datas, replace=replace)
+        spelled = [pinyin.spelled_values(form, d) for d in datas]
+        _write(conn, [(i, _words(form, d, spelled=s)) for i, d, s in zip(ids, datas, spelled, strict=True)])
+        pinyin.write(conn, form, ids, spelled, replace=replace)
         return
-    words, numbered = known[1], _numbered(form)
-    docs = []
+    _, words, spellings = known
+    numbered = _numbered(form)
+    docs, spelled = [], []
     for i, d in zip(ids, datas, strict=True):
         found = words.get(id(d))
+        if found is None or spellings is None:
+            spelled.append(pinyin.spelled_values(form, d))
+        else:  # the auto numbers, given since, are spelled now
+            spelled.append({**spellings.get(id(d), {}), **pinyin.spelled_values(form, d, numbered)})
         if found is None:
-            docs.append((i, _words(form, d)))
+            docs.append((i, _words(form, d, spelled=spelled[-1])))
         elif numbered:  # the auto numbers were given after the words were worked out
             docs.append((i, list(set(found.split()).union(search.document([d.get(k) for k in numbered])))))
         else:
             docs.append((i, found.split()))
     _write(conn, docs)
-    pinyin.write(conn, form, ids, datas, replace=replace)
+    pinyin.write(conn, form, ids, spelled, replace=replace)
 
 
-def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]]) -> dict[int, str]:
+def words_ahead(form: FormDefinition, datas: Sequence[dict[str, Any]],
+                spellings: dict[int, dict[str, str]] | None = None) -> dict[int, str]:
     """The words of each record to be (by the identity of its data), auto numbers left out: what
     index_records would work out under the write lock, worked out before it is taken (an import's
     check step). Give them to index_records with `words_known`. Each record's words are kept as one
     text, space-separated: a list of short str objects costs several times the memory, and an import
-    keeps them for every row until it is written."""
+    keeps them for every row until it is written. `spellings`, when given, receives each record's
+    pinyin spellings by field (only those with any), which index_records would spell again."""
     if not form.searched_fields:
         return {}
     numbered = set(_numbered(form))
     keys = [k for k in form.searched_fields if k not in numbered]
-    return {id(d): " ".join(_words(form, d, keys)) for d in datas}
+    words = {}
+    for d in datas:
+        spelled = pinyin.spelled_values(form, d, keys)
+        words[id(d)] = " ".join(_words(form, d, keys, spelled))
+        if spellings is not None and spelled:
+            spellings[id(d)] = spelled
+    return words
 
 
 @contextmanager
-def words_known(form: FormDefinition, words: dict[int, str]) -> Iterator[None]:
+def words_known(form: FormDefinition, words: dict[int, str],
+                spellings: dict[int, dict[str, str]] | None = None) -> Iterator[None]:
     """Within the block, new records of `form` whose data is a key of `words` (the very dicts
-    words_ahead was given, which the caller keeps alive) are indexed with those words."""
-    token = _KNOWN.set((form.key, words))
+    words_ahead was given, which the caller keeps alive) are indexed with those words, and with the
+    pinyin spellings words_ahead gave in `spellings` (None: spelled again)."""
+    token = _KNOWN.set((form.key, words, spellings))
     try:
         yield
     finally:
         _KNOWN.reset(token)
 
 
-_KNOWN: ContextVar[tuple[str, dict[int, str]] | None] = ContextVar("tangram_words_known", default=None)
+_KNOWN: ContextVar[tuple[str, dict[int, str], dict[int, dict[str, str]] | None] | None] = ContextVar(
+    "tangram_words_known", default=None)
 
 
 def _numbered(form: FormDefinition) -> list[str]:
