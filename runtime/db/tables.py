@@ -173,6 +173,8 @@ role_departments = Table(  # whole departments as role members: who is in one is
     Column("app", ForeignKey("apps.key", ondelete="CASCADE"), primary_key=True),
     Column("role", String(63), primary_key=True),
     Column("department", ForeignKey("departments.key", ondelete="CASCADE"), primary_key=True, index=True),
+    # 含下级部门: members of the departments below hold the role too, as the tree is when rights are checked
+    Column("with_subdepartments", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # --- flows: instances, tasks, the durable job queue (outbox), deliveries, in-app messages ---

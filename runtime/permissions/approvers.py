@@ -3,7 +3,11 @@ to those who may see its record.
 
 An approver (or a to-do's assignee) with a task on a record may read that record through the gate's
 read grants (listed in runtime/subscribers.py), whether or not a role reaches it — from the moment the task exists, also after
-deciding it, so the decision stays explainable. Reading only: updating still needs a role."""
+deciding it, so the decision stays explainable. Reading only: updating still needs a role.
+
+A task that left its assignee without their decision — transferred (转交, or handed over with everything else
+of a leaving user: 离职交接) — is no longer theirs and grants them nothing: the new assignee's task does.
+Tasks they decided themselves (approved, rejected, returned, 加签) keep the grant, also after they left."""
 
 from __future__ import annotations
 
@@ -17,13 +21,17 @@ from runtime.db.tables import flow_tasks, records
 from runtime.permissions.check import Guard
 from runtime.records.context import Actor, FormRef
 
+PASSED_ON = "transferred"
+"""The status of a task its assignee passed on without deciding (转交, 离职交接)."""
+
 
 def task_assignees_read(conn: Connection, actor: Actor, ref: FormRef) -> ColumnElement[bool] | None:
     """Records of this form that hold a task assigned to the actor."""
     if actor.username is None:
         return None
     mine = select(flow_tasks.c.record_id).where(
-        flow_tasks.c.assignee == actor.username, flow_tasks.c.app == ref.app_key, flow_tasks.c.form == ref.form.key)
+        flow_tasks.c.assignee == actor.username, flow_tasks.c.app == ref.app_key, flow_tasks.c.form == ref.form.key,
+        flow_tasks.c.status != PASSED_ON)
     if conn.execute(mine.limit(1)).first() is None:
         return None  # no task here: the grant must not make the form visible to someone without a role
     return records.c.id.in_(mine)
