@@ -668,6 +668,7 @@ ZH |= {
     "ho_what": "内容", "ho_count": "数量", "ho_records": "记录", "ho_tasks": "待处理任务", "ho_flows": "进行中的流程",
     "ho_nothing": "没有需要交接的内容", "ho_preview_of": "将交接", "ho_done": "已交接给", "ho_confirm": "确定交接？此操作会记入审计日志",
     "va_banner": "查看为：正在以 {user} 的身份查看（只读，不能修改任何数据）", "va_stop": "退出查看", "va_start": "查看为此用户",
+    "va_read_only": "查看为模式下只读",
 }
 EN |= {
     "rl_title": "Roles and permissions", "rl_draft_note": "changes are kept in the draft until published",
@@ -693,7 +694,7 @@ EN |= {
     "ho_nothing": "nothing to hand over", "ho_preview_of": "To hand over from", "ho_done": "Handed over to",
     "ho_confirm": "Hand over? This is written to the audit log",
     "va_banner": "Viewing as {user} (read-only: nothing can be changed)", "va_stop": "Stop viewing",
-    "va_start": "View as this user",
+    "va_start": "View as this user", "va_read_only": "Read-only while viewing as another user",
 }
 
 
