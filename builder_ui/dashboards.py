@@ -19,14 +19,14 @@ from builder_ui.i18n import language, translator
 from builder_ui.rendering import display_name, render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app import AppDefinition
-from engine.errors import Forbidden, NotFound
+from engine.errors import BadQuery, Forbidden, NotFound
 from engine.reports.layout import placements
 from engine.reports.model import ReportDefinition, Widget
 from runtime.accounts.directory import active_users
 from runtime.api.deps import DB, site_zone
 from runtime.apps import definitions
 from runtime.permissions.check import Guard
-from runtime.permissions.reports import report_visible, require_report_visible
+from runtime.permissions.reports import report_visible, require_report_visible, widget_gate
 
 router = APIRouter(include_in_schema=False)
 DRILL_COLUMNS = 4
@@ -72,15 +72,26 @@ def _drill_columns(app: AppDefinition, widget: Widget, hidden: set[str], lang: s
     return columns
 
 
-def _board(app: AppDefinition, report: ReportDefinition, forms: dict[str, set[str]], lang: str,
+def _widget_shown(conn: Connection, guard: Guard, app: AppDefinition, widget: Widget) -> bool:
+    """Whether the viewer may see the widget at all: a widget over a form, field or relation hidden (or
+    masked) from them is left off the page — not shown as a box whose title names what they may not see."""
+    try:
+        widget_gate(conn, guard, app, widget)
+    except (NotFound, Forbidden, BadQuery):
+        return False
+    return True
+
+
+def _board(app: AppDefinition, report: ReportDefinition, forms: dict[str, set[str]], shown: set[str], lang: str,
            request: Request) -> dict[str, Any]:
-    """The script's data: API address, current filter values, each widget's form and drill columns, words."""
+    """The script's data: API address, current filter values, each widget the viewer may see (`shown`) with its
+    form and drill columns, words."""
     t = translator(lang)
     widgets = {}
     placed = any(w.layout is not None for w in report.widgets)  # a dashboard nobody laid out keeps the flowing grid
     places = placements(report.widgets) if placed else {}
     for w in report.widgets:
-        if w.form not in forms:
+        if w.form not in forms or w.key not in shown:
             continue
         form = app.form(w.form)
         widgets[w.key] = {"name": (w.name_en if lang == "en" else None) or w.name or w.key, "stack": w.stack,
@@ -106,12 +117,13 @@ def dashboard_page(request: Request, app: str, report: str, user: Viewer, guard:
         found = definition.report(report)
         require_report_visible(conn, guard, definition, found)
         forms = _hidden_fields(conn, guard, definition, found)
+        shown = {w.key for w in found.widgets if _widget_shown(conn, guard, definition, w)}
         controls = filter_controls(conn, definition, found, forms, request.query_params, lang, translator(lang))
         editable = _may_edit(conn, guard, app)
         # 订阅: managers subscribe anyone, a role or a group robot; others themselves (runtime/api/dashboard_subscriptions.py)
         subscribe = {"users": active_users(conn) if editable else [],
                      "roles": [(r.key, display_name(r, lang)) for r in definition.roles] if editable else []}
-    board = _board(definition, found, forms, lang, request) | {
+    board = _board(definition, found, forms, shown, lang, request) | {
         "subscriptions": f"/api/v1/apps/{app}/reports/{report}/subscriptions", "me": user.username}
     return render(request, "dashboards/board.html", user=user, app=definition, report=found, controls=controls,
                   board=board, editable=editable, subscribe=subscribe)

@@ -666,6 +666,7 @@ ZH |= {
     "rl_default": "默认", "rl_access_edit": "可编辑", "rl_access_read": "只读", "rl_access_masked": "脱敏",
     "rl_access_hidden": "隐藏", "rl_members": "成员", "rl_member_users": "成员（用户）", "rl_member_departments": "成员（整个部门）",
     "rl_members_hint": "部门成员在检查权限时确定：之后加入该部门的人也会拥有这个角色", "rl_save_members": "保存成员",
+    "rl_with_sub": "含下级部门", "rl_with_sub_hint": "勾选后，选中部门的所有下级部门（包括之后移入的）的成员也拥有该角色",
     "rl_members_after_publish": "新角色发布后才能设置成员", "rl_explain": "权限来源（为什么能看到）",
     "rl_explain_run": "查看权限来源", "rl_direct": "直接成员", "rl_through": "通过部门", "rl_no_role": "没有角色",
     "rl_is_admin": "管理员：拥有全部权限", "rl_granted_by": "来自", "rl_saved": "已保存到草稿", "rl_settings": "角色与权限", "rl_copy_prompt": "副本的角色标识（英文）",
@@ -674,6 +675,7 @@ ZH |= {
     "ho_what": "内容", "ho_count": "数量", "ho_records": "记录", "ho_tasks": "待处理任务", "ho_flows": "进行中的流程",
     "ho_nothing": "没有需要交接的内容", "ho_preview_of": "将交接", "ho_done": "已交接给", "ho_confirm": "确定交接？此操作会记入审计日志",
     "va_banner": "查看为：正在以 {user} 的身份查看（只读，不能修改任何数据）", "va_stop": "退出查看", "va_start": "查看为此用户",
+    "va_read_only": "查看为模式下只读",
 }
 EN |= {
     "rl_title": "Roles and permissions", "rl_draft_note": "changes are kept in the draft until published",
@@ -687,7 +689,8 @@ EN |= {
     "rl_form_default": "Default for this form's new fields", "rl_inherit": "The role's default", "rl_access": "Access",
     "rl_default": "Default", "rl_access_edit": "Editable", "rl_access_read": "Read-only", "rl_access_masked": "Masked",
     "rl_access_hidden": "Hidden", "rl_members": "Members", "rl_member_users": "Members (users)",
-    "rl_member_departments": "Members (whole departments)",
+    "rl_member_departments": "Members (whole departments)", "rl_with_sub": "with sub-departments",
+    "rl_with_sub_hint": "Ticked: members of every department below the chosen one (moved there later too) hold the role",
     "rl_members_hint": "A department's members are read when rights are checked: someone who joins later holds the role too",
     "rl_save_members": "Save members", "rl_members_after_publish": "Publish the new role to give it members",
     "rl_explain": "Where rights come from", "rl_explain_run": "Explain", "rl_direct": "member",
@@ -699,7 +702,7 @@ EN |= {
     "ho_nothing": "nothing to hand over", "ho_preview_of": "To hand over from", "ho_done": "Handed over to",
     "ho_confirm": "Hand over? This is written to the audit log",
     "va_banner": "Viewing as {user} (read-only: nothing can be changed)", "va_stop": "Stop viewing",
-    "va_start": "View as this user",
+    "va_start": "View as this user", "va_read_only": "Read-only while viewing as another user",
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from runtime.accounts import user_search
 from runtime.accounts.org import create_department, set_role_members, set_user_departments
 from runtime.accounts.users import issue_token
 from runtime.db.tables import role_members
@@ -103,6 +104,7 @@ class FlowWorld:
                 user_id = conn.scalar(insert(users_table).values(
                     username=name, display_name=name, password_hash="!", is_admin=name == "admin", active=True,
                     created_at=self.clock.now).returning(users_table.c.id))
+                user_search.refresh(conn, [user_id])  # found by the people picker, as create_user makes them
                 token = issue_token(conn, user_id, datetime.now(UTC), days=3650)
                 self.make._headers[name] = {"Authorization": f"Bearer {token}"}
                 if name != "admin":  # everyone works in the app; what a flow does is what these tests look at

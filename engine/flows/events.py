@@ -24,6 +24,11 @@ class Decide:
     comment: str | None = None
 
 
+HANDOVER_COMMENT = "离职交接"
+"""The comment of a Transfer made by a user's handover (runtime/accounts/handover.py): such a task was not
+passed on by its assignee's choice, and no longer lets them read its record (runtime/permissions/approvers.py)."""
+
+
 @dataclass(frozen=True)
 class Transfer:
     """转交: the task passes to another user."""
@@ -64,4 +69,4 @@ class Cancel:
 Event = Start | Decide | Transfer | AddApprovers | TimerFired | Cancel
 EVENT_TYPES = (Start, Decide, Transfer, AddApprovers, TimerFired, Cancel)
 
-__all__ = ["Start", "Decide", "Transfer", "AddApprovers", "TimerFired", "Cancel", "Event", "EVENT_TYPES"]
+__all__ = ["HANDOVER_COMMENT", "Start", "Decide", "Transfer", "AddApprovers", "TimerFired", "Cancel", "Event", "EVENT_TYPES"]

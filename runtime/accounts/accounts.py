@@ -6,9 +6,10 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, or_, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from engine.errors import BadQuery, NotFound
+from runtime.accounts import user_search
 from runtime.accounts.contacts import clean_email, clean_mobile
 from runtime.accounts.org import set_user_departments
 from runtime.accounts.users import set_password
@@ -58,10 +59,9 @@ def users_page(conn: Connection, search: str | None, after: str | None, limit: i
         query = query.where(users.c.username > after)
     if active is not None:
         query = query.where(users.c.active.is_(active))
-    if search and search.strip():
-        pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in
-                                  (users.c.username, users.c.display_name, users.c.mobile, users.c.email))))
+    found = user_search.matching(search or "")  # username, name and its pinyin, mobile, e-mail: indexed
+    if found is not None:
+        query = query.where(found)
     rows = list(conn.execute(query))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -115,6 +115,8 @@ def update_user(conn: Connection, username: str, changes: dict[str, Any]) -> dic
     if values:
         conn.execute(update(users).where(users.c.id == row.id).values(**values))
         done.update(values)
+        if values.keys() & {"display_name", "mobile", "email"}:
+            user_search.refresh(conn, [row.id])
     if changes.get("password") is not None:
         set_password(conn, username, changes["password"])
         done["password"] = "changed"

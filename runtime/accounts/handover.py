@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select, update
 
-from engine.flows.events import Transfer
+from engine.flows.events import HANDOVER_COMMENT, Transfer
 from runtime.accounts.accounts import hand_over, user_row
 from runtime.db.tables import flow_instances, flow_tasks, records
 from runtime.flows import flows
 
 _RUNNING = ("running", "returned")
-_COMMENT = "离职交接"
 
 
 def _counts(conn: Connection, table: Any, where: Any) -> list[dict[str, Any]]:
@@ -48,7 +47,7 @@ def hand_over_all(conn: Connection, username: str, to: str, now: datetime, tz: Z
                               .order_by(flow_tasks.c.id)).all()
     for task in open_tasks:
         if task.kind == "approval":
-            flows.apply(conn, task.instance_id, Transfer(task.key, username, to, _COMMENT), now, tz)
+            flows.apply(conn, task.instance_id, Transfer(task.key, username, to, HANDOVER_COMMENT), now, tz)
         else:
             conn.execute(update(flow_tasks).where(flow_tasks.c.id == task.id).values(assignee=to))
     started = conn.execute(select(flow_instances.c.id, flow_instances.c.state).where(

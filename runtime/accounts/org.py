@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -98,27 +98,60 @@ def set_role_members(conn: Connection, app: str, role: str, usernames: Sequence[
         conn.execute(insert(role_members), [{"app": app, "role": role, "user_id": i} for i in ids])
 
 
-def set_role_departments(conn: Connection, app: str, role: str, keys: Sequence[str]) -> None:
-    """Replace the departments that are members of one role of one app (their members hold the role)."""
+def set_role_departments(conn: Connection, app: str, role: str, keys: Sequence[str],
+                         with_subdepartments: Sequence[str] = ()) -> None:
+    """Replace the departments that are members of one role of one app (their members hold the role); those
+    also in `with_subdepartments` (含下级部门) give it to the members of every department below them too."""
     known = _departments(conn)
     for key in keys:
         if key not in known:
             raise BadQuery(f"部门 {key} 不存在", f"department {key!r} does not exist", field="departments")
+    for key in with_subdepartments:
+        if key not in keys:
+            raise BadQuery(f"含下级部门的 {key} 不是该角色的成员部门", f"{key!r} in with_subdepartments is not "
+                           "one of the departments", field="with_subdepartments")
     conn.execute(delete(role_departments).where(role_departments.c.app == app, role_departments.c.role == role))
     if keys:
-        conn.execute(insert(role_departments), [{"app": app, "role": role, "department": k} for k in dict.fromkeys(keys)])
+        below = set(with_subdepartments)
+        conn.execute(insert(role_departments), [{"app": app, "role": role, "department": k,
+                                                 "with_subdepartments": k in below} for k in dict.fromkeys(keys)])
+
+
+def drop_members_of_removed_roles(conn: Connection, app: str, kept: Iterable[str]) -> None:
+    """Forget the members of the app's roles that are not in `kept` (a published version removed them), so a
+    role created again under the same key starts without members."""
+    keep = sorted(set(kept))
+    conn.execute(delete(role_members).where(role_members.c.app == app, role_members.c.role.not_in(keep)))
+    conn.execute(delete(role_departments).where(role_departments.c.app == app, role_departments.c.role.not_in(keep)))
 
 
 def role_membership(conn: Connection, app: str) -> dict[str, dict[str, list[str]]]:
-    """Each role's members as set: `{role: {"users": [...], "departments": [...]}}` (users named directly,
-    whole departments), sorted."""
+    """Each role's members as set: `{role: {"users": [...], "departments": [...], "with_subdepartments":
+    [...]}}` (users named directly, whole departments, those of them counted with their sub-departments),
+    sorted."""
     found: dict[str, dict[str, list[str]]] = {}
+
+    def entry(role: str) -> dict[str, list[str]]:
+        return found.setdefault(role, {"users": [], "departments": [], "with_subdepartments": []})
+
     for r in conn.execute(select(role_members.c.role, users.c.username).join(users, users.c.id == role_members.c.user_id)
                           .where(role_members.c.app == app).order_by(users.c.username)):
-        found.setdefault(r.role, {"users": [], "departments": []})["users"].append(r.username)
-    for r in conn.execute(select(role_departments.c.role, role_departments.c.department)
-                          .where(role_departments.c.app == app).order_by(role_departments.c.department)):
-        found.setdefault(r.role, {"users": [], "departments": []})["departments"].append(r.department)
+        entry(r.role)["users"].append(r.username)
+    for r in conn.execute(select(role_departments).where(role_departments.c.app == app)
+                          .order_by(role_departments.c.department)):
+        entry(r.role)["departments"].append(r.department)
+        if r.with_subdepartments:
+            entry(r.role)["with_subdepartments"].append(r.department)
+    return found
+
+
+def department_grants(conn: Connection, app: str, tree: Org) -> dict[str, set[str]]:
+    """Role → every department whose members hold it through a department member: the department itself,
+    and with 含下级部门 each one below it in `tree` (the tree as it is now, so a moved department follows)."""
+    found: dict[str, set[str]] = {}
+    for r in conn.execute(select(role_departments).where(role_departments.c.app == app)):
+        found.setdefault(r.role, set()).update(tree.subtree(r.department) if r.with_subdepartments
+                                               else {r.department})
     return found
 
 
@@ -137,14 +170,16 @@ def load_org(conn: Connection, app: str | None = None) -> Org:
                               .join(users, users.c.id == role_members.c.user_id)
                               .where(role_members.c.app == app, users.c.active.is_(True))):
             roles.setdefault(r.role, set()).add(r.username)
-        for r in conn.execute(select(role_departments.c.role, users.c.username)  # a department's members
-                              .join(department_members, department_members.c.department == role_departments.c.department)
-                              .join(users, users.c.id == department_members.c.user_id)
-                              .where(role_departments.c.app == app, users.c.active.is_(True))):
-            roles.setdefault(r.role, set()).add(r.username)
-    return Org(_departments(conn), {u: tuple(k) for u, k in memberships.items()},
+    tree = _departments(conn)
+    if app is not None:
+        active = set(conn.scalars(select(users.c.username).where(users.c.active.is_(True))))
+        for role, keys in department_grants(conn, app, Org(tree)).items():  # a department's members
+            roles.setdefault(role, set()).update(
+                u for u, ks in memberships.items() if u in active and keys.intersection(ks))
+    return Org(tree, {u: tuple(k) for u, k in memberships.items()},
                {role: frozenset(names) for role, names in roles.items()})
 
 
 __all__ = ["list_departments", "create_department", "update_department", "set_user_departments", "set_role_members",
-           "set_role_departments", "role_membership", "load_org"]
+           "set_role_departments", "drop_members_of_removed_roles", "role_membership", "department_grants",
+           "load_org"]

@@ -1,5 +1,5 @@
 """The people directory an app's builders and approvers search (the people picker): active users by
-username or display name, with their departments; departments by key or name; and the display names
+username, display name or its pinyin (runtime/accounts/user_search.py), with their departments; departments by key or name; and the display names
 shown wherever a person is named (a user without one is shown by their username)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from engine.org import Department, Org
+from runtime.accounts import user_search
 from runtime.db.tables import department_members, departments, users
 
 MAX_SHOWN = 50
@@ -29,18 +30,13 @@ def shown_name(username: str, display_name: str | None) -> str:
 def search(
     conn: Connection, q: str = "", *, department: str | None = None, usernames: list[str] | None = None, limit: int = 20
 ) -> list[dict[str, Any]]:
-    """Active users whose username or display name holds `q` (members of `department` and the departments
+    """Active users whose username or display name (or its pinyin) holds `q` (members of `department` and the departments
     below it when given; exactly `usernames` when given), by username, each with their departments
     (primary first): id, username, display_name, departments [{key, name, primary}]."""
     query = select(users.c.id, users.c.username, users.c.display_name).where(users.c.active.is_(True))
-    if q.strip():
-        pattern = _like(q.strip())
-        query = query.where(
-            or_(
-                func.lower(users.c.username).like(pattern, escape="\\"),
-                func.lower(users.c.display_name).like(pattern, escape="\\"),
-            )
-        )
+    found = user_search.matching(q, contacts=False)  # indexed; the display name's pinyin too (张伟 by zw, zhangwei)
+    if found is not None:
+        query = query.where(found)
     if department is not None:
         below = _subtree(conn, department)
         query = query.where(

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import AlreadyExists, BadQuery, Unauthorized
+from runtime.accounts import user_search
 from runtime.auth.passwords import check_password, hash_password, verify_password
 from runtime.db.tables import department_members, tokens, users
 from runtime.records.context import Actor
@@ -33,6 +34,7 @@ def create_user(conn: Connection, username: str, password: str, now: datetime, *
                 is_admin=is_admin, active=True, created_at=now).returning(users.c.id))
     except IntegrityError:
         raise AlreadyExists(f"用户 {username} 已存在", f"user {username!r} exists already") from None
+    user_search.refresh(conn, [user_id])
     return conn.execute(select(users).where(users.c.id == user_id)).one()
 
 

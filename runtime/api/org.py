@@ -224,7 +224,7 @@ def list_roles(app: str, db: DB, guard: Gatekeeper) -> Any:
         definition, _ = definitions.current(conn, app)
         snapshot = org.load_org(conn, app)
         membership = org.role_membership(conn, app)
-    empty = {"users": [], "departments": []}
+    empty = {"users": [], "departments": [], "with_subdepartments": []}
     return {"items": [{"key": r.key, "name": r.name, "name_en": r.name_en,
                        "members": sorted(snapshot.role_members(r.key)), **membership.get(r.key, empty)}
                       for r in definition.roles]}
@@ -240,14 +240,19 @@ def set_role_members(app: str, role: str, body: RoleMembersIn, request: Request,
         definition, _ = definitions.current(conn, app)
         if role not in definition.role_keys:
             raise BadQuery(f"应用 {app} 没有角色 {role}", f"app {app!r} has no role {role!r}", field="role")
-        empty: dict[str, list[str]] = {"users": [], "departments": []}
+        empty: dict[str, list[str]] = {"users": [], "departments": [], "with_subdepartments": []}
         before = org.role_membership(conn, app).get(role, empty)
         org.set_role_members(conn, app, role, body.users)
         if body.departments is not None:
-            org.set_role_departments(conn, app, role, body.departments)
+            org.set_role_departments(conn, app, role, body.departments, body.with_subdepartments)
+        elif body.with_subdepartments:
+            raise BadQuery("含下级部门需要同时给出部门", "with_subdepartments needs departments",
+                           field="with_subdepartments")
         after = org.role_membership(conn, app).get(role, empty)
         detail = {"role": role, "before": before["users"], "after": after["users"]}
         if body.departments is not None:
-            detail |= {"departments_before": before["departments"], "departments_after": after["departments"]}
+            detail |= {"departments_before": before["departments"], "departments_after": after["departments"],
+                       "with_subdepartments_before": before["with_subdepartments"],
+                       "with_subdepartments_after": after["with_subdepartments"]}
         audit.write(conn, "role.members", guard.actor, change.now, app=app, detail=detail)
     return {"app": app, "role": role, **after}

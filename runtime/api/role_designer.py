@@ -78,9 +78,17 @@ def explain(app: str, user: str, db: DB, guard: Gatekeeper) -> Any:
         definition, version = definitions.current(conn, app)
         held = [definition.roles_by_key[k] for k in roles_of(conn, row.id, app) if k in definition.roles_by_key]
         membership = org.role_membership(conn, app)
-        departments = set(org.load_org(conn).departments_of(user))
-    roles = [{"key": r.key, "name": r.name,
-              "through": ["user"] * (user in membership.get(r.key, {}).get("users", []))
-              + sorted(departments & set(membership.get(r.key, {}).get("departments", [])))} for r in held]
+        snapshot = org.load_org(conn)
+    mine = snapshot.departments_of(user)
+    above = {a for d in mine for a in snapshot.ancestors(d)}
+
+    def through(role: str) -> list[str]:
+        """"user", and each member department that gives the role: one of theirs, or one above with 含下级部门."""
+        given = membership.get(role, {})
+        below = set(given.get("with_subdepartments", []))
+        return ["user"] * (user in given.get("users", [])) + sorted(
+            d for d in given.get("departments", []) if d in mine or (d in below and d in above))
+
+    roles = [{"key": r.key, "name": r.name, "through": through(r.key)} for r in held]
     return {"user": user, "is_admin": bool(row.is_admin), "version": version, "roles": roles,
             "forms": {f.key: role_builder.explain(f, held) for f in definition.forms}}

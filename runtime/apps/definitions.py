@@ -22,6 +22,7 @@ from engine.errors import AlreadyExists, IncompatibleChange, Issue, NotFound
 from engine.forms.changes import convert, value_changes
 from engine.forms.model import FormDefinition
 from engine.forms.tightening import Decision
+from runtime.accounts import org
 from runtime.apps import constraint_report
 from runtime.apps.constraint_report import Problem
 from runtime.crypto.fields import seal
@@ -206,6 +207,7 @@ def upgrade_app(conn: Connection, key: str, data: Any, change: Change,
     conn.execute(update(apps).where(apps.c.key == key).values(name=new.name, version=version + 1, draft=None,
                                                                updated_at=change.now))
     _sync_all_indexes(conn, old, new)
+    org.drop_members_of_removed_roles(conn, key, new.role_keys)  # a role removed takes its members with it
     for form in new.forms:
         before = old.forms_by_key.get(form.key)
         search.follow_definition(conn, key, before, form, form.key in converted_forms)

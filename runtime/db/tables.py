@@ -163,6 +163,15 @@ department_members = Table(
     Column("is_primary", Boolean, nullable=False, default=False),
 )
 
+SearchWord = String(255).with_variant(String(255, collation="C"), "postgresql")  # bytewise: prefix ranges use the index
+
+user_search_words = Table(  # what finds a user (runtime/accounts/user_search.py): every suffix, so a substring is a prefix
+    "user_search_words", metadata,
+    Column("word", SearchWord, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("contact", Boolean, nullable=False, default=False),  # of a mobile or e-mail: 用户管理 only, not the picker
+)
+
 role_members = Table(
     "role_members", metadata,
     Column("app", ForeignKey("apps.key", ondelete="CASCADE"), primary_key=True),
@@ -175,6 +184,8 @@ role_departments = Table(  # whole departments as role members: who is in one is
     Column("app", ForeignKey("apps.key", ondelete="CASCADE"), primary_key=True),
     Column("role", String(63), primary_key=True),
     Column("department", ForeignKey("departments.key", ondelete="CASCADE"), primary_key=True, index=True),
+    # 含下级部门: members of the departments below hold the role too, as the tree is when rights are checked
+    Column("with_subdepartments", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # --- flows: instances, tasks, the durable job queue (outbox), deliveries, in-app messages ---
@@ -272,7 +283,7 @@ flow_counters = Table(
     Column("value", BigInteger, nullable=False),
 )
 
-__all__ = ["metadata", "departments", "department_members", "role_members", "role_departments", "users", "tokens", "apps", "app_versions", "records", "record_history",
+__all__ = ["metadata", "departments", "department_members", "role_members", "role_departments", "user_search_words", "users", "tokens", "apps", "app_versions", "records", "record_history",
            "sequences", "idempotency_keys", "files",
            "flow_instances", "flow_tasks", "jobs", "deliveries", "messages", "flow_counters"]
 

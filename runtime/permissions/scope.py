@@ -22,14 +22,30 @@ from runtime.records.listing import selective
 
 
 def roles_of(conn: Connection, user_id: int | None, app: str) -> list[str]:
-    """The keys of the roles the user holds in the app."""
+    """The keys of the roles the user holds in the app: named directly, through one of their departments,
+    or through a department above theirs that is a member with 含下级部门 (the tree as it is now)."""
     if user_id is None:
         return []
-    direct = select(role_members.c.role).where(role_members.c.app == app, role_members.c.user_id == user_id)
-    through_department = (select(role_departments.c.role)  # resolved now: a new member of the department holds it
-                          .join(department_members, department_members.c.department == role_departments.c.department)
-                          .where(role_departments.c.app == app, department_members.c.user_id == user_id))
-    return sorted(set(conn.scalars(direct)) | set(conn.scalars(through_department)))
+    held = set(conn.scalars(select(role_members.c.role).where(role_members.c.app == app,
+                                                             role_members.c.user_id == user_id)))
+    mine = set(conn.scalars(select(department_members.c.department).where(department_members.c.user_id == user_id)))
+    if not mine:
+        return sorted(held)
+    above: set[str] | None = None  # read only when a department member counts its sub-departments
+    for r in conn.execute(select(role_departments.c.role, role_departments.c.department)
+                          .where(role_departments.c.app == app, or_(role_departments.c.department.in_(sorted(mine)),
+                                                                   role_departments.c.with_subdepartments.is_(True)))):
+        if r.department not in mine and above is None:
+            above = _ancestors(conn, mine)
+        if r.department in mine or (above is not None and r.department in above):
+            held.add(r.role)
+    return sorted(held)
+
+
+def _ancestors(conn: Connection, keys: set[str]) -> set[str]:
+    tree = Org({r.key: Department(r.key, r.name, r.parent, r.head) for r in conn.execute(
+        select(departments.c.key, departments.c.name, departments.c.parent, departments.c.head))})
+    return {a for k in keys for a in tree.ancestors(k)}
 
 
 def roles_by_app(conn: Connection, user_id: int) -> dict[str, list[str]]:

@@ -75,11 +75,13 @@ class PasswordChange(BaseModel):
 
 
 class RoleMembersIn(BaseModel):
-    """`{"users": [usernames], "departments": [keys]}`; leaving `departments` out keeps those set."""
+    """`{"users": [usernames], "departments": [keys], "with_subdepartments": [keys]}`; leaving `departments`
+    out keeps those set; the departments also in `with_subdepartments` count their sub-departments."""
 
     model_config = ConfigDict(extra="forbid")
     users: list[str] = Field(max_length=10000)
     departments: list[str] | None = Field(default=None, max_length=10000)
+    with_subdepartments: list[str] = Field(default=[], max_length=10000)  # of `departments`: 含下级部门
 
 
 class TokenIn(BaseModel):

@@ -98,7 +98,8 @@
     charts = {};
     root.replaceChildren();
     for (const w of widgets) {
-      const info = board.widgets[w.key] || {};
+      const info = board.widgets[w.key];
+      if (!info) continue;  // over a form or field hidden from the viewer: the page leaves it off (dashboards.py)
       const box = document.createElement("article");
       box.className = "widget";
       box.dataset.key = w.key;

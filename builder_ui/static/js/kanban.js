@@ -1,6 +1,7 @@
 /* Kanban: drag a card to another column → PATCH the record's group field with If-Match.
    A refused move (validation, stale version, permission) puts the card back and shows why.
-   Keyboard: ← / → on a focused card moves it a column.
+   Keyboard: ← / → on a focused card moves it a column. While viewing as someone (view_as.js sets
+   window.tangram.readOnly) cards do not move, by mouse or keyboard, and say why in their tooltip.
    Choosing another field in #group-by opens its board (the option's value is the board's URL).
    DOM contract: #kanban-data (JSON: app, form, field), #group-by, .cards[data-value], .kcard[data-id][data-version]. */
 "use strict";
@@ -9,6 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const {api, toast} = window.tangram;
   const board = JSON.parse(document.getElementById("kanban-data").textContent);
   const refusedPrefix = document.body.dataset.lang === "en" ? "Cannot move: " : "无法移动：";
+  const readOnly = Boolean(window.tangram.readOnly);
   const groupBy = document.getElementById("group-by");
   if (groupBy) groupBy.addEventListener("change", () => { window.location = groupBy.value; });
 
@@ -43,7 +45,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // Keyboard: on a focused card, ← and → move it to the previous / next column (the same PATCH).
   document.addEventListener("keydown", (event) => {
     const card = event.target.closest && event.target.closest(".kcard");
-    if (!card || !["ArrowLeft", "ArrowRight"].includes(event.key)) return;
+    if (readOnly || !card || !["ArrowLeft", "ArrowRight"].includes(event.key)) return;
     event.preventDefault();
     const lists = Array.from(document.querySelectorAll(".cards"));
     const from = card.parentElement;
@@ -56,6 +58,11 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   document.querySelectorAll(".cards").forEach((list) => {
-    window.Sortable.create(list, {group: "kanban", animation: 150, onEnd: moved, forceFallback: true, fallbackTolerance: 3});
+    window.Sortable.create(list, {group: "kanban", animation: 150, onEnd: moved, forceFallback: true, fallbackTolerance: 3,
+                                  disabled: readOnly});
   });
+  if (readOnly) {
+    const why = document.getElementById("view-as-banner").dataset.readOnly;
+    document.querySelectorAll(".kcard").forEach((card) => { card.title = why; card.classList.add("view-as-fixed"); });
+  }
 });

@@ -5,7 +5,8 @@
    DOM contract: #new-role, section#role[data-app][data-role] with #role-name, #role-default, #save-role,
    #copy-role, #delete-role, table#matrix tr[data-form][data-present] (select.scope[data-op],
    input.flag[data-op]), details.form-detail[data-form] (input.when[data-op], select.form-default,
-   select.access[data-field]), #members (#member-users, #member-departments, #save-members), #explain
+   select.access[data-field]), #members (#member-users, #member-departments,
+   #member-subdepartments label[data-department] > input (含下级部门), #save-members), #explain
    (#explain-user, #explain-run, #view-as-start, #explain-result), #publish, [data-error-for], #roles-data (JSON). */
 "use strict";
 
@@ -93,10 +94,20 @@ document.addEventListener("DOMContentLoaded", () => {
     });
 
     const saveMembers = document.getElementById("save-members");
+    const chosen = (id) => [...document.getElementById(id).selectedOptions].map((o) => o.value);
+    const subBoxes = () => [...document.querySelectorAll("#member-subdepartments label[data-department]")];
+    const memberDepartments = document.getElementById("member-departments");
+    // 含下级部门 is offered for the departments chosen as members, one checkbox each
+    if (memberDepartments) memberDepartments.addEventListener("change", () => {
+      const picked = new Set(chosen("member-departments"));
+      subBoxes().forEach((label) => { label.hidden = !picked.has(label.dataset.department); });
+    });
     if (saveMembers) saveMembers.addEventListener("click", async () => {
-      const chosen = (id) => [...document.getElementById(id).selectedOptions].map((o) => o.value);
+      const departments = chosen("member-departments");
+      const withSub = subBoxes().filter((l) => departments.includes(l.dataset.department) && l.querySelector("input").checked)
+        .map((l) => l.dataset.department);
       const r = await api("PUT", `/api/v1/apps/${app}/roles/${key}/members`,
-        {users: chosen("member-users"), departments: chosen("member-departments")});
+        {users: chosen("member-users"), departments, with_subdepartments: withSub});
       const box = document.getElementById("members");
       if (r.ok) { window.tangram.clearErrors(box); toast(words.rl_saved); }
       else showErrors(box, {error: {...r.data.error, field: "members", details: []}});

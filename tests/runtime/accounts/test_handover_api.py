@@ -75,3 +75,23 @@ def test_a_handover_is_refused_naming_what_is_wrong(make: Maker) -> None:
     assert r.status_code == 400 and r.json()["error"]["field"] == "to"
     # nothing moved
     assert c.get(URL, headers=admin).json()["tasks"] == [{"app": "sales", "form": "deal", "count": 2}]
+
+
+
+def test_tasks_handed_over_no_longer_let_the_leaver_read_their_records(make: Maker) -> None:
+    people = _setup(make)
+    c, admin = make.client, make.admin
+    decided = deal(make, people["rep2"], "李四的已批单")
+    r = c.post("/api/v1/apps/sales/flows/deal_approval/instances", json={"record_id": decided["id"]},
+               headers=people["rep2"])
+    assert r.status_code == 201, r.text
+    task = next(t for t in c.get("/api/v1/tasks?status=open", headers=people["rep1"]).json()["items"]
+                if t["record_id"] == decided["id"])
+    assert c.post(f"/api/v1/tasks/{task['id']}/approve", json={}, headers=people["rep1"]).status_code == 200
+    before = {x["data"]["name"] for x in c.get(DEALS, headers=people["rep1"]).json()["items"]}
+    assert {"李四的单", "李四的已批单"} <= before  # rep2's deals, read as their approver
+    assert c.post(URL, json={"to": "rep3"}, headers=admin).status_code == 200
+    after = {x["data"]["name"] for x in c.get(DEALS, headers=people["rep1"]).json()["items"]}
+    assert "李四的单" not in after  # its open task went to rep3 with the handover: not rep1's any more
+    assert "李四的已批单" in after  # decided by rep1 themselves: the decision stays explainable
+    assert "李四的单" in {x["data"]["name"] for x in c.get(DEALS, headers=people["rep3"]).json()["items"]}

@@ -244,3 +244,27 @@ def test_a_time_outside_the_databases_years_is_a_400_naming_it(make: Maker) -> N
     for params in ({"since": "0001-01-01T00:00:00+08:00"}, {"until": "9999-12-31T23:59:00-10:00"}):
         r = make.client.get("/api/v1/audit", params=params, headers=make.admin)
         assert r.status_code == 400 and r.json()["error"]["field"] == next(iter(params)), r.text
+
+
+def test_users_are_found_by_the_pinyin_of_their_name_and_the_picker_not_by_their_mobile(make: Maker) -> None:
+    c, admin = make.client, make.admin
+    for username, name, mobile in (("zw1", "张伟", "13912345678"), ("zwl", "周文丽", None), ("lm", "李明", None)):
+        r = c.post("/api/v1/users", json={"username": username, "password": "pass-word-1", "display_name": name,
+                                          "mobile": mobile}, headers=admin)
+        assert r.status_code == 201, r.text
+
+    def found(q: str) -> list[str]:
+        return [u["username"] for u in c.get("/api/v1/users", params={"q": q}, headers=admin).json()["items"]]
+
+    assert found("zhangwei") == ["zw1"] and found("ZhangW") == ["zw1"] and found("wei") == ["zw1"]
+    assert found("zw") == ["zw1", "zwl"]  # 张伟's initials, and zwl's username
+    assert found("张we") == ["zw1"] and found("12345") == ["zw1"]
+    # a rename moves what finds them
+    assert c.patch("/api/v1/users/lm", json={"display_name": "黎敏"}, headers=admin).status_code == 200
+    assert found("liming") == [] and found("limin") == ["lm"]
+    # the people picker finds by name and its pinyin, never by a mobile number
+    make.app_def({"key": "crm2", "name": "客户", "forms": [{"key": "c", "name": "客户", "fields": [
+        {"key": "name", "type": "text", "label": "名称"}]}]})
+    people = "/api/v1/apps/crm2/people"
+    assert [p["username"] for p in c.get(people, params={"q": "zhangwei"}, headers=admin).json()["items"]] == ["zw1"]
+    assert c.get(people, params={"q": "12345"}, headers=admin).json()["items"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from runtime.accounts import user_search
 from runtime.db.tables import users
 from tests.factories import Maker
 from tests.flows import FlowWorld, approval, approval_flow, tickets
@@ -26,6 +27,7 @@ def world(make: Maker) -> FlowWorld:
     with make.app.state.db.write() as conn:
         for name, shown in (("wang", "王小明"), ("qian", "钱经理"), ("zhao", "赵总"), ("sun", "")):
             conn.execute(update(users).where(users.c.username == name).values(display_name=shown))
+        user_search.refresh_all(conn)  # the names changed behind the API's back
     return w
 
 

@@ -7,12 +7,13 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, select, text
 
 from engine.text_order import SEPARATOR, SQL_FUNCTION, sort_key
+from runtime.accounts import user_search
 from runtime.apps import definitions
 from runtime.db import schema
-from runtime.db.tables import metadata
+from runtime.db.tables import metadata, users
 from runtime.records import indexes, records
 from runtime.records.context import Actor, Change
 from runtime.records.indexes import existing_indexes, index_prefix, wanted_indexes
@@ -124,3 +125,32 @@ def test_0012_rebuilds_sqlite_text_key_indexes_in_the_finer_order(backend: str, 
                 assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             ref = definitions.form_ref(conn, "shop", "customer")
             assert existing_indexes(conn, "shop", "customer") == set(wanted_indexes("shop", ref.form, db.dialect))
+
+
+def test_0021_drops_members_of_removed_roles_and_indexes_the_users_words(backend: str, tmp_path: Any) -> None:
+    """Members left behind by roles the published definition no longer has are removed (a role created again
+    under that key starts empty); the users already there get their search words."""
+    definition = shop()
+    definition["roles"] = [{"key": "clerk", "name": "店员", "permissions": {"customer": {"read": "all"}}}]
+    with fresh_database(backend, tmp_path, create=False) as db:
+        schema.upgrade(db, "0020")
+        with db.write() as conn:
+            definitions.import_app(conn, definition, Change(Actor(None)))
+            conn.execute(text("INSERT INTO users (username, display_name, password_hash, is_admin, active, created_at, "
+                              "must_change_password) VALUES ('zw', '张伟', '!', false, true, '2026-12-01 09:00:00', "
+                              "false)"))
+            conn.execute(text("INSERT INTO departments (key, name, created_at, active) "
+                              "VALUES ('east', '华东', '2026-12-01 09:00:00', true)"))
+            user_id = conn.execute(text("SELECT id FROM users WHERE username = 'zw'")).scalar()
+            for role in ("clerk", "gone"):
+                conn.execute(text("INSERT INTO role_members (app, role, user_id) VALUES ('shop', :r, :u)"),
+                             {"r": role, "u": user_id})
+                conn.execute(text("INSERT INTO role_departments (app, role, department) VALUES ('shop', :r, 'east')"),
+                             {"r": role})
+        schema.upgrade(db)
+        with db.read() as conn:
+            assert conn.execute(text("SELECT role FROM role_members")).scalars().all() == ["clerk"]
+            assert conn.execute(text("SELECT role, with_subdepartments FROM role_departments")).all() == [
+                ("clerk", False)]
+            found = conn.execute(select(users.c.username).where(user_search.matching("zhangw"))).scalars().all()
+            assert found == ["zw"]

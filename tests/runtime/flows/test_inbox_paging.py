@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from builder_ui import inbox
+from runtime.accounts import user_search
 from runtime.db.tables import users
 from tests.factories import Maker
 from tests.flows import FlowWorld, approval, approval_flow, tickets
@@ -29,6 +30,7 @@ def world(make: Maker) -> FlowWorld:
     with make.app.state.db.write() as conn:
         for name, shown in (("wang", "王小明"), ("li", "李主管"), ("zhang", "张三")):
             conn.execute(update(users).where(users.c.username == name).values(display_name=shown))
+        user_search.refresh_all(conn)  # the names changed behind the API's back
     return w
 
 

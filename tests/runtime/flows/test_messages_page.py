@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from runtime.accounts import user_search
 from runtime.db.tables import users
 from tests.factories import Maker
 from tests.flows import FlowWorld, approval, approval_flow, tickets
@@ -105,6 +106,7 @@ def test_the_flows_own_notices_name_people_by_display_name(make: Maker) -> None:
     with make.app.state.db.write() as conn:
         conn.execute(update(users).where(users.c.username == "wang").values(display_name="王小明"))
         conn.execute(update(users).where(users.c.username == "li").values(display_name="李主管"))
+        user_search.refresh_all(conn)  # the names changed behind the API's back
     record = w.record({"summary": "漏油"}, user="wang")["id"]
     w.submit(record, user="wang")
     assert [m["body"] for m in w.messages("li") if m["title"] == "待审批"] == [
