@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from runtime import audit
 from runtime.accounts import handover
-from runtime.api.deps import DB, CurrentUser, change_for
+from runtime.api.deps import DB, CurrentUser, change_for, site_zone
 from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.schemas.org import HandoverIn
 
@@ -32,6 +32,6 @@ def hand_over(username: str, body: HandoverIn, request: Request, db: DB, user: C
     require_admin(user)
     change = change_for(request, user)
     with db.write() as conn:
-        moved = handover.hand_over_all(conn, username, body.to, change.now, request.app.state.timezone)
+        moved = handover.hand_over_all(conn, username, body.to, change.now, site_zone(request))
         audit.write(conn, "user.handover", user, change.now, detail={**moved, "to": body.to})
     return {**moved, "to": body.to}

@@ -127,13 +127,13 @@ def test_0012_rebuilds_sqlite_text_key_indexes_in_the_finer_order(backend: str, 
             assert existing_indexes(conn, "shop", "customer") == set(wanted_indexes("shop", ref.form, db.dialect))
 
 
-def test_0021_drops_members_of_removed_roles_and_indexes_the_users_words(backend: str, tmp_path: Any) -> None:
+def test_0022_drops_members_of_removed_roles_and_indexes_the_users_words(backend: str, tmp_path: Any) -> None:
     """Members left behind by roles the published definition no longer has are removed (a role created again
     under that key starts empty); the users already there get their search words."""
     definition = shop()
     definition["roles"] = [{"key": "clerk", "name": "店员", "permissions": {"customer": {"read": "all"}}}]
     with fresh_database(backend, tmp_path, create=False) as db:
-        schema.upgrade(db, "0020")
+        schema.upgrade(db, "0021")
         with db.write() as conn:
             definitions.import_app(conn, definition, Change(Actor(None)))
             conn.execute(text("INSERT INTO users (username, display_name, password_hash, is_admin, active, created_at, "

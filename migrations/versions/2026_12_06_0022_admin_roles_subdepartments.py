@@ -3,8 +3,8 @@ members of roles the published definition no longer has are removed (a role crea
 key must start without members); and users are searched through an index of their words (user_search_words:
 every suffix of their username, display name and its pinyin, mobile and e-mail), filled here for those there are.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-06
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 from runtime.accounts import user_search
 from runtime.db.tables import app_versions, apps, role_departments, role_members, user_search_words
 
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
