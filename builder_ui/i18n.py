@@ -635,9 +635,9 @@ EN |= {
 }
 
 # 可能重复 in the import wizard's dry run (runtime/io/import_duplicates.py; issue 26).
-ZH |= {"imp_duplicates": "可能重复", "imp_dup_row": "第 {row} 行",
+ZH |= {"imp_duplicates": "可能重复", "imp_dup_row": "第 {row} 行", "imp_dup_unseen": "已有记录（你无权查看）",
        "imp_skip_duplicates": "跳过可能重复的行（默认：仍导入并标出；“禁止重复”规则命中的行总是不导入）"}
-EN |= {"imp_duplicates": "Possible duplicates", "imp_dup_row": "row {row}",
+EN |= {"imp_duplicates": "Possible duplicates", "imp_dup_row": "row {row}", "imp_dup_unseen": "a stored record you may not open",
        "imp_skip_duplicates": "Skip likely duplicates (default: import them, flagged; rows a blocking rule matches are "
                               "never imported)"}
 

@@ -24,7 +24,7 @@ WORDS = ("imp_step_upload", "imp_step_mapping", "imp_step_preview", "imp_step_ru
          "imp_progress", "imp_done", "imp_run_failed", "imp_to_list", "imp_again", "imp_first_rows",
          "imp_action_new", "imp_action_update", "imp_action_unchanged", "imp_action_failed", "imp_record_id",
          "imp_must_fix", "imp_queued", "imp_times")
-WORDS += ("imp_duplicates", "imp_dup_row", "imp_skip_duplicates")  # 可能重复 in the dry run (import_duplicates.py)
+WORDS += ("imp_duplicates", "imp_dup_row", "imp_dup_unseen", "imp_skip_duplicates")  # 可能重复 in the dry run (import_duplicates.py)
 
 
 @router.get("/apps/{app}/forms/{form}/import")

@@ -8,7 +8,11 @@ would. A failed row is a bad row like any other: the import is all or nothing un
 A row that updates a record (upsert, update) is checked as an edit is: when it changes a compared field, as
 the record will be, the record itself left out. Branches (分公司) are related companies, not duplicates, and
 are not flagged. A run that reuses its dry run's plan looks again (`recheck`) at the records filed since
-the dry run only: the keys of the newer records, read through the key index."""
+the dry run only: the keys of the newer records, read through the key index.
+
+What the importer is told follows the interactive check (runtime/api/duplicates.py): a stored record is
+named only when they may read it and the rule reads no field hidden or masked from them; a `warn` match on
+anything else is not shown, and a `block` match still fails its row without naming a record or a value."""
 
 from __future__ import annotations
 
@@ -21,8 +25,10 @@ from engine.dedup import match
 from engine.dedup.match import Match
 from engine.dedup.model import DuplicateRule
 from engine.errors import Issue
+from runtime.api.duplicates import seen_by, shown
 from runtime.db.tables import live, record_dedup_keys, records
 from runtime.io import import_plan
+from runtime.permissions.check import FormGate
 from runtime.records import duplicates
 from runtime.records.context import Change, FormRef
 from runtime.records.titles import titles
@@ -131,24 +137,25 @@ def _checked_rows(plan: import_plan.Plan) -> list[tuple[int, Mapping[str, Any], 
     return [rows[i] for i in sorted(rows)]
 
 
-def flag(conn: Connection, plan: import_plan.Plan, change: Change) -> None:
+def flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGate | None = None) -> None:
     """Note in `plan.duplicates` each row to create or update that likely duplicates a stored record or an
     earlier row, and fail it (`plan.fail`) under a `block` rule, or under any rule when the user skips
-    duplicates; the rows still to create are then checked again without the failed ones."""
+    duplicates; the rows still to create are then checked again without the failed ones. `gate`: the
+    importer's (None: the system's own import, told everything)."""
     plan.duplicates_seen_to = conn.scalar(select(func.max(records.c.id))) or 0
-    _flag(conn, plan, change, after=0)
+    _flag(conn, plan, change, gate, after=0)
 
 
-def recheck(conn: Connection, plan: import_plan.Plan, change: Change) -> None:
+def recheck(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGate | None = None) -> None:
     """Flag again, against the records filed since the plan was flagged only (a dry run's plan reused by its
     run): the dry run's flags are kept, the rows among themselves were compared then."""
     seen_to = plan.duplicates_seen_to
     plan.duplicates_seen_to = conn.scalar(select(func.max(records.c.id))) or 0
     if plan.duplicates_seen_to > seen_to:
-        _flag(conn, plan, change, after=seen_to)
+        _flag(conn, plan, change, gate, after=seen_to)
 
 
-def _flag(conn: Connection, plan: import_plan.Plan, change: Change, *, after: int) -> None:
+def _flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGate | None, *, after: int) -> None:
     ref = plan.ref
     rules = ref.form.duplicate_rules
     checked = _checked_rows(plan) if rules else []
@@ -167,20 +174,18 @@ def _flag(conn: Connection, plan: import_plan.Plan, change: Change, *, after: in
         in_file.add(index, data, probed)
     if not found:
         return
-    names = titles(conn, ref.app, {m.record_id for stored, _ in found.values() for m in stored})
+    told = _told(conn, ref, gate, [m for stored, _ in found.values() for m in stored])
     title_field = ref.form.title_field
     data_of = {index: data for index, data, _ in checked}
     failed = False
     for index, (stored, earlier) in found.items():
-        notes = [
-            _note(
-                by_rule[m.rule],
-                f"/apps/{ref.app_key}/forms/{ref.form.key}/records/{m.record_id}",
-                names.get(m.record_id, f"#{m.record_id}"),
-                record_id=m.record_id,
-            )
-            for m in stored
-        ]
+        notes = []
+        for m in stored:
+            item = told.get((m.record_id, m.rule))
+            if item is not None:
+                notes.append(_note(by_rule[m.rule], item["url"], item["title"], record_id=m.record_id))
+            elif by_rule[m.rule].action == "block":  # it still fails the row, naming no record and no rule
+                notes.append({**_note(by_rule[m.rule], None, None), "rule": None, "rule_name": None})
         for m in earlier:
             number = plan.parsed.row_numbers[m.record_id]
             other = data_of[m.record_id].get(title_field) if title_field else None
@@ -188,14 +193,24 @@ def _flag(conn: Connection, plan: import_plan.Plan, change: Change, *, after: in
         plan.duplicates[index] = plan.duplicates.get(index, []) + notes
         refused = [n for n in notes if n["action"] == "block" or plan.spec.skip_duplicates]
         if refused:
-            plan.fail(index, _refusal(plan, index, by_rule[refused[0]["rule"]], refused[0]))
+            plan.fail(index, _refusal(plan, index, by_rule.get(refused[0]["rule"] or ""), refused[0]))
             failed = True
     if failed:
         import_plan.recheck_new(conn, plan, change)
 
 
+def _told(conn: Connection, ref: FormRef, gate: FormGate | None, stored: Sequence[Match]) -> dict[tuple[int, str], Any]:
+    """(record, rule) → the match as the importer may see it (title, url); a match they may not know of is absent."""
+    if gate is None:
+        names = titles(conn, ref.app, {m.record_id for m in stored})
+        url = f"/apps/{ref.app_key}/forms/{ref.form.key}/records/"
+        return {(m.record_id, m.rule): {"title": names.get(m.record_id, f"#{m.record_id}"), "url": f"{url}{m.record_id}"}
+                for m in stored}
+    return {(i["id"], i["rule"]): i for i in shown(gate, seen_by(gate, stored))}
+
+
 def _note(
-    rule: DuplicateRule, url: str | None, title: str, *, record_id: int | None = None, row: int | None = None
+    rule: DuplicateRule, url: str | None, title: str | None, *, record_id: int | None = None, row: int | None = None
 ) -> dict[str, Any]:
     """One match as the dry run shows it: a stored record (`id`, `url`) or an earlier row of the file (`row`)."""
     return {
@@ -209,12 +224,19 @@ def _note(
     }
 
 
-def _refusal(plan: import_plan.Plan, index: int, rule: DuplicateRule, note: Mapping[str, Any]) -> Issue:
+def _refusal(plan: import_plan.Plan, index: int, rule: DuplicateRule | None, note: Mapping[str, Any]) -> Issue:
     number = plan.parsed.row_numbers[index]
+    if rule is None:  # a block the importer may not know the reason of
+        return Issue(f"rows[{number}]", "duplicate_blocked", f"第 {number} 行：与已有记录重复，不能导入",
+                     f"row {number}: duplicates a stored record; not imported")
     field = rule.fields[0].field
     label = plan.ref.form.by_key[field].label
-    what = f"第 {note['row']} 行" if note["row"] else f"已有记录“{note['title']}”"
-    what_en = f"row {note['row']}" if note["row"] else f"the stored record {note['title']!r}"
+    if note["row"]:
+        what, what_en = f"第 {note['row']} 行", f"row {note['row']}"
+    elif note["title"] is not None:
+        what, what_en = f"已有记录“{note['title']}”", f"the stored record {note['title']!r}"
+    else:  # a record or a rule the importer may not know of
+        what, what_en = "已有记录", "a stored record"
     code = "duplicate_blocked" if rule.action == "block" else "possible_duplicate"
     verdict = "不能导入" if rule.action == "block" else "已选择跳过可能重复的行"
     verdict_en = "not imported" if rule.action == "block" else "skipped as chosen"

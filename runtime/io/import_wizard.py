@@ -173,7 +173,7 @@ def plan_rows(conn: Connection, ref: Any, data: bytes, filename: str, limits: Sh
         plan = import_plan.plan(conn, gate.ref, sheet, spec, change, hidden=gate.hidden | gate.masked,
                                 check=lambda items: gate.check_write(items, prefix=True),
                                 scope=gate.where("update") if spec.mode != "create" else None)
-    import_duplicates.flag(conn, plan, change)  # 可能重复, for the dry run and the run alike
+    import_duplicates.flag(conn, plan, change, gate)  # 可能重复, for the dry run and the run alike
     return plan
 
 
@@ -251,7 +251,7 @@ def _checked_plan(db: Database, guard: Guard, run: Any, spec: ImportSpec, change
         scope = gate.where("update") if spec.mode != "create" else None
         if not import_plan.same_matches(conn, plan, gate.writing(change), scope):
             return None
-        import_duplicates.recheck(conn, plan, gate.writing(change))  # records filed since the dry run
+        import_duplicates.recheck(conn, plan, gate.writing(change), gate)  # records filed since the dry run
     log.info("import %s: the dry run's plan of %d rows reused", run.id, len(plan.parsed.items))
     return plan
 

@@ -208,8 +208,9 @@
     (p.duplicates || []).forEach((d, i) => {
       if (i) td.append("、");
       const where = d.url ? el("a", {href: d.url, target: "_blank"}, d.title)
-        : el("span", {}, `${w.imp_dup_row.replace("{row}", d.row)} ${d.title}`);
-      where.title = d.rule_name;
+        : d.row ? el("span", {}, `${w.imp_dup_row.replace("{row}", d.row)} ${d.title}`)
+        : el("span", {}, d.title || w.imp_dup_unseen);  // a record they may not open, or not know of
+      where.title = d.rule_name || "";
       td.append(where);
     });
     if (td.childNodes.length) td.prepend(`${w.imp_duplicates}：`);

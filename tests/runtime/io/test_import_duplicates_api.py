@@ -157,3 +157,28 @@ def test_a_run_reusing_its_dry_run_checks_the_records_created_since(kh: Any) -> 
     assert done["status"] == "done" and done["result"]["counts"]["new"] == 3
     assert {(i["row"], i["code"]) for i in done["result"]["issues"]} == {(3, "duplicate_blocked"), (5, "duplicate_blocked")}
     assert "杭州云帆科技有限公司" not in _stored(kh)
+
+
+def test_an_importer_is_told_only_of_records_they_may_read(make: Any) -> None:
+    """Row scope: the stored record is not the clerk's, so its warn match is not shown, and its block match
+    fails the row without naming it — as the interactive check does (runtime/api/duplicates.py)."""
+    clerk_role = {"key": "clerk", "name": "录入员",
+                  "permissions": {"customer": {"create": True, "import": True, "read": "own", "update": "own"}}}
+    make.app_def({**APP, "roles": [clerk_role]})
+    make.record("customer", {"name": "苏州恒瑞精密机械有限公司", "code": "91320500X01"}, app="kh")
+    clerk = make.user("lu.ru", admin=False)
+    r = make.client.put("/api/v1/apps/kh/roles/clerk/members", json={"users": ["lu.ru"]}, headers=make.admin)
+    assert r.status_code == 200, r.text
+    run = make.client.post(BASE, headers=clerk, files={"file": ("客户.xlsx", _xlsx(("客户", ROWS)), "x")})
+    assert run.status_code == 201, run.text
+    url = f"{BASE}/{run.json()['id']}"
+    assert make.client.put(f"{url}/spec", json={"columns": {"0": "name", "1": "code"}}, headers=clerk).status_code == 200
+    checked = make.client.post(f"{url}/dry-run", headers=clerk)
+    assert checked.status_code == 200, checked.text
+    result = checked.json()["result"]
+    assert "苏州恒瑞精密机械有限公司" not in checked.text and "信用代码相同" not in checked.text
+    rows = {p["row"]: p for p in result["preview"]}
+    assert rows[2]["duplicates"] == [] and rows[2]["action"] == "new"  # the warn match is not theirs to see
+    assert rows[5]["action"] == "failed"  # the block still holds, naming nothing
+    assert [(d["id"], d["title"], d["url"], d["rule"]) for d in rows[5]["duplicates"]] == [(None, None, None, None)]
+    assert [d["row"] for d in rows[4]["duplicates"]] == [3]  # the file's own rows are the clerk's to see
