@@ -368,9 +368,9 @@ EN |= {"sub_edit": "Edit", "sub_editing": "Edit subscription", "sub_save": "Save
 
 # 加签 before or after oneself: the choice in the decision box, and the adder's task status after 前加签.
 ZH |= {"add_position": "加签方式", "add_after": "后加签（在我之后审批）", "add_before": "前加签（先审批，再回到我）",
-       "task_added_before": "已前加签"}
+       "task_added_before": "已前加签", "task_handed_over": "已离职交接"}
 EN |= {"add_position": "Position", "add_after": "After me", "add_before": "Before me (then back to me)",
-       "task_added_before": "Asked others first"}
+       "task_added_before": "Asked others first", "task_handed_over": "Handed over (left)"}
 
 # The condition picker's dates (static/js/condition_dates.js): 早于 / 晚于 a fixed day or one relative to today.
 ZH |= {"cp_before": "早于", "cp_after": "晚于", "cp_on_or_before": "不晚于", "cp_on_or_after": "不早于",

@@ -37,6 +37,9 @@ class Transfer:
     actor: str
     to: str
     comment: str | None = None
+    handover: bool = False
+    """离职交接: the task moves with everything else of a leaving user; it closes as `handed_over`, which (unlike a
+    转交 they chose) no longer lets them read its record (runtime/permissions/approvers.py)."""
 
 
 @dataclass(frozen=True)

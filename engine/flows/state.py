@@ -16,7 +16,7 @@ STATUSES: tuple[Status, ...] = ("new", "running", "returned", "approved", "compl
 FINAL: frozenset[str] = frozenset({"approved", "completed", "rejected", "cancelled", "failed"})
 
 TaskStatus = Literal["open", "approved", "rejected", "returned", "transferred", "escalated", "cancelled", "skipped",
-                     "done", "added_before"]
+                     "done", "added_before", "handed_over"]
 
 
 class Task(BaseModel):

@@ -47,7 +47,7 @@ def hand_over_all(conn: Connection, username: str, to: str, now: datetime, tz: Z
                               .order_by(flow_tasks.c.id)).all()
     for task in open_tasks:
         if task.kind == "approval":
-            flows.apply(conn, task.instance_id, Transfer(task.key, username, to, HANDOVER_COMMENT), now, tz)
+            flows.apply(conn, task.instance_id, Transfer(task.key, username, to, HANDOVER_COMMENT, handover=True), now, tz)
         else:
             conn.execute(update(flow_tasks).where(flow_tasks.c.id == task.id).values(assignee=to))
     started = conn.execute(select(flow_instances.c.id, flow_instances.c.state).where(

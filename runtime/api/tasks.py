@@ -22,7 +22,7 @@ from runtime.schemas.flows import AddApproversIn, BatchApproveIn, CommentIn, Tra
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[NO_RECORDS])
 
 Status = Literal["open", "approved", "rejected", "returned", "transferred", "escalated", "cancelled", "skipped", "done",
-                 "added_before"]
+                 "added_before", "handed_over"]
 
 
 def _with_actions(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ An approver (or a to-do's assignee) with a task on a record may read that record
 read grants (listed in runtime/subscribers.py), whether or not a role reaches it — from the moment the task exists, also after
 deciding it, so the decision stays explainable. Reading only: updating still needs a role.
 
-A task handed over with everything else of a leaving user (离职交接: a 转交 with HANDOVER_COMMENT) is no
+A task handed over with everything else of a leaving user (离职交接: closed as `handed_over`) is no
 longer theirs and grants them nothing: the new assignee's task does. Tasks they decided themselves
 (approved, rejected, returned, 加签) keep the grant, also after they left; so does a task they passed on
 themselves (转交), whose timeline names them."""
@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound
-from engine.flows.events import HANDOVER_COMMENT
 from runtime.db.tables import flow_tasks, records
 from runtime.permissions.check import Guard
 from runtime.records.context import Actor, FormRef
@@ -30,8 +29,7 @@ def task_assignees_read(conn: Connection, actor: Actor, ref: FormRef) -> ColumnE
         return None
     mine = select(flow_tasks.c.record_id).where(
         flow_tasks.c.assignee == actor.username, flow_tasks.c.app == ref.app_key, flow_tasks.c.form == ref.form.key,
-        or_(flow_tasks.c.status != "transferred", flow_tasks.c.comment.is_(None),
-            flow_tasks.c.comment != HANDOVER_COMMENT))
+        flow_tasks.c.status != "handed_over")
     if conn.execute(mine.limit(1)).first() is None:
         return None  # no task here: the grant must not make the form visible to someone without a role
     return records.c.id.in_(mine)

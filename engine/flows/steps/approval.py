@@ -265,7 +265,7 @@ def act(run: Run, task: Task, event: Decide | Transfer | AddApprovers) -> None:
     assert isinstance(step, ApprovalStep)
     _refuse_unless_allowed(step, event)
     if isinstance(event, Transfer):
-        run.close_task(task, "transferred", event.actor, event.comment)
+        run.close_task(task, "handed_over" if event.handover else "transferred", event.actor, event.comment)
         run.log("transferred", f"转交给 {event.to}", f"transferred to {event.to}", step=task.step, actor=event.actor,
                 comment=event.comment, to=event.to)
         _replace(run, step, task, event.to)

@@ -95,3 +95,24 @@ def test_tasks_handed_over_no_longer_let_the_leaver_read_their_records(make: Mak
     assert "李四的单" not in after  # its open task went to rep3 with the handover: not rep1's any more
     assert "李四的已批单" in after  # decided by rep1 themselves: the decision stays explainable
     assert "李四的单" in {x["data"]["name"] for x in c.get(DEALS, headers=people["rep3"]).json()["items"]}
+
+
+def test_a_handed_over_task_is_marked_so_and_a_transfer_that_only_says_so_keeps_its_grant(make: Maker) -> None:
+    """The handover closes its tasks as `handed_over` (已离职交接); an ordinary 转交 whose comment happens to
+    read 离职交接 is still a 转交: its approver keeps reading the record."""
+    people = _setup(make)
+    c = make.client
+    task = next(t for t in c.get("/api/v1/tasks?status=open", headers=people["rep1"]).json()["items"]
+                if t["record_id"] == deal_id(make, "李四的单"))
+    r = c.post(f"/api/v1/tasks/{task['id']}/transfer", json={"to": "rep3", "comment": "离职交接"},
+               headers=people["rep1"])
+    assert r.status_code == 200, r.text
+    assert "李四的单" in {x["data"]["name"] for x in c.get(DEALS, headers=people["rep1"]).json()["items"]}
+    assert c.post(URL, json={"to": "rep3"}, headers=make.admin).status_code == 200
+    done = c.get("/api/v1/tasks/done", headers=people["rep1"]).json()["items"]
+    assert sorted(t["status"] for t in done) == ["handed_over", "transferred"]
+
+
+def deal_id(make: Maker, name: str) -> int:
+    items = make.client.get(DEALS, headers=make.admin).json()["items"]
+    return int(next(x["id"] for x in items if x["data"]["name"] == name))
