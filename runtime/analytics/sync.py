@@ -14,10 +14,12 @@ derive from it — found in the mirror (old relation values) and in the new valu
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -90,32 +92,10 @@ def _copy_records(conn: Connection, mirror: Mirror, mconn: Connection, app: str,
                   columns: list[Any], ids: list[int] | None = None) -> int:
     """Append the form's live records (all of them, or those of `ids`) to its table in one load; how many.
     PostgreSQL types the rows itself and COPY streams them as CSV; SQLite rows are converted in Python."""
-    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False, dir=mirror.path.parent) as f:
-        if conn.dialect.name == "postgresql":
-            only = "" if ids is None else f" AND id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
-            sql = (f"COPY (SELECT {pg_select_sql(columns)} FROM records WHERE app = '{app}' AND form = '{form_key}' "
-                   f"AND deleted_at IS NULL AND version > 0{only}) TO STDOUT (FORMAT csv)")
-            with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
-                for chunk in copy:
-                    f.write(bytes(chunk))
-        else:
-            import csv
-            import io
-
-            text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-            writer = csv.writer(text)
-            query = select(records).where(records.c.app == app, records.c.form == form_key,
-                                          live_records())
-            for part in [None] if ids is None else [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]:
-                chosen = query if part is None else query.where(records.c.id.in_(part))
-                for row in conn.execute(chosen.execution_options(yield_per=_CHUNK)):
-                    writer.writerow(csv_row(columns, row))
-            text.flush()
-            text.detach()
-    try:
-        loaded = mirror.load_csv(mconn, name, columns, Path(f.name))
-    finally:
-        Path(f.name).unlink(missing_ok=True)
+    pg_sql = (f"COPY (SELECT {pg_select_sql(columns)} FROM records WHERE app = '{app}' AND form = '{form_key}' "
+              f"AND deleted_at IS NULL AND version > 0{_pg_only(ids)}) TO STDOUT (FORMAT csv)")
+    query = select(records).where(records.c.app == app, records.c.form == form_key, live_records())
+    loaded = _load(conn, mirror, mconn, name, columns, pg_sql, query, ids, lambda row: [csv_row(columns, row)])
     for record_id, column in loaded.skipped:  # once per change of the record: unchanged, it is not read again
         log.warning("mirror: record %s of %s/%s left out: its %s cannot be read as %s; reports on the form "
                     "answer from the primary database", record_id, app, form_key, column,
@@ -127,39 +107,46 @@ def _copy_rows(conn: Connection, mirror: Mirror, mconn: Connection, app: str, fo
                ids: list[int] | None = None) -> int:
     """Append the rows of a sub_table of the form's live records (all, or those of `ids`) to its table; how many."""
     name, columns = row_table_name(app, form.key, sub), row_columns(form, sub)
-    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False, dir=mirror.path.parent) as f:
-        if conn.dialect.name == "postgresql":
-            only = "" if ids is None else f" AND id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
-            sql = (f"COPY (SELECT {pg_row_select_sql(columns, sub)} FROM records CROSS JOIN LATERAL "
-                   f"jsonb_array_elements(CASE WHEN jsonb_typeof(data -> '{sub}') = 'array' THEN data -> '{sub}' "
-                   f"ELSE '[]'::jsonb END) AS line(value) WHERE app = '{app}' AND form = '{form.key}' "
-                   f"AND deleted_at IS NULL AND version > 0 AND jsonb_typeof(line.value) = 'object'{only}) "
-                   f"TO STDOUT (FORMAT csv)")
-            with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
-                for chunk in copy:
-                    f.write(bytes(chunk))
-        else:
-            import csv
-            import io
-
-            text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-            writer = csv.writer(text)
-            query = select(records.c.id, records.c.data).where(records.c.app == app, records.c.form == form.key,
-                                                               live_records())
-            for part in [None] if ids is None else [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]:
-                chosen = query if part is None else query.where(records.c.id.in_(part))
-                for row in conn.execute(chosen.execution_options(yield_per=_CHUNK)):
-                    writer.writerows(row_csv_rows(columns, sub, row))
-            text.flush()
-            text.detach()
-    try:
-        loaded = mirror.load_csv(mconn, name, columns, Path(f.name))
-    finally:
-        Path(f.name).unlink(missing_ok=True)
+    pg_sql = (f"COPY (SELECT {pg_row_select_sql(columns, sub)} FROM records CROSS JOIN LATERAL "
+              f"jsonb_array_elements(CASE WHEN jsonb_typeof(data -> '{sub}') = 'array' THEN data -> '{sub}' "
+              f"ELSE '[]'::jsonb END) AS line(value) WHERE app = '{app}' AND form = '{form.key}' "
+              f"AND deleted_at IS NULL AND version > 0 AND jsonb_typeof(line.value) = 'object'{_pg_only(ids)}) "
+              f"TO STDOUT (FORMAT csv)")
+    query = select(records.c.id, records.c.data).where(records.c.app == app, records.c.form == form.key,
+                                                       live_records())
+    loaded = _load(conn, mirror, mconn, name, columns, pg_sql, query, ids, lambda row: row_csv_rows(columns, sub, row))
     for record_id, column in loaded.skipped:
         log.warning("mirror: a %s row of record %s of %s/%s left out: its %s cannot be read; reports on the form "
                     "answer from the primary database", sub, record_id, app, form.key, column)
     return loaded.rows
+
+
+def _pg_only(ids: list[int] | None) -> str:
+    return "" if ids is None else f" AND id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
+
+
+def _load(conn: Connection, mirror: Mirror, mconn: Connection, name: str, columns: list[Any], pg_sql: str,
+          query: Any, ids: list[int] | None, csv_rows: Callable[[Any], Iterable[list[Any]]]) -> Any:
+    """Spool the rows to a CSV file beside the mirror — PostgreSQL's COPY (`pg_sql`), or SQLite's `query` (all,
+    or `ids` in chunks) turned into CSV rows by `csv_rows` — and load it into table `name` in one go."""
+    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False, dir=mirror.path.parent) as f:
+        if conn.dialect.name == "postgresql":
+            with conn.connection.driver_connection.cursor() as cur, cur.copy(pg_sql) as copy:  # type: ignore[union-attr]
+                for chunk in copy:
+                    f.write(bytes(chunk))
+        else:
+            text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+            writer = csv.writer(text)
+            for part in [None] if ids is None else [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]:
+                chosen = query if part is None else query.where(records.c.id.in_(part))
+                for row in conn.execute(chosen.execution_options(yield_per=_CHUNK)):
+                    writer.writerows(csv_rows(row))
+            text.flush()
+            text.detach()
+    try:
+        return mirror.load_csv(mconn, name, columns, Path(f.name))
+    finally:
+        Path(f.name).unlink(missing_ok=True)
 
 
 def _row_tables(wanted: dict[str, tuple[AppDefinition, Any]]) -> dict[str, list[str]]:
