@@ -6,9 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy.sql.elements import ColumnElement
-
-from engine.reports.compile import WidgetQuery
 from engine.reports.measures import quotient
 from engine.reports.periods import GROWTH, compared_start, current_start, growth, last_day, span
 from engine.reports.shape import Labels, Table

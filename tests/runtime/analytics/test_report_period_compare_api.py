@@ -117,3 +117,12 @@ def test_a_period_or_compare_the_widget_cannot_take_is_a_422_naming_it(client: T
 def test_an_unknown_comparison_is_a_422(client: TestClient, board: Maker) -> None:
     r = client.post("/api/v1/apps/shop/query", json={**BY_REGION, "compare": ["yesterday"]}, headers=board.admin)
     assert r.status_code == 422, r.text
+
+
+def test_an_app_whose_chart_compares_without_a_period_is_refused_at_that_widget(client: TestClient, make: Maker) -> None:
+    widget = {**BY_REGION, "period": None}
+    r = client.post("/api/v1/apps", json=shop(reports=[{"key": "r", "name": "看板", "widgets": [widget]}]),
+                    headers=make.admin)
+    assert r.status_code == 422, r.text
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["reports[0].widgets[0].compare"]
+    assert client.get("/api/v1/apps/shop", headers=make.admin).status_code == 404  # nothing written
