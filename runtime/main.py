@@ -58,6 +58,7 @@ from runtime.crypto import keyring
 from runtime.db.checkpoints import Checkpointer
 from runtime.db.db import Database, open_database
 from runtime.jobs.worker import EmbeddedWorker
+from runtime.metrics import endpoint as metrics
 from runtime.settings import Settings
 from runtime.system_settings import store as system_settings
 
@@ -125,4 +126,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(duplicate_groups.router)  # 查重: groups of likely duplicates (issue 26)
     app.include_router(api_docs.router)  # /docs with no network (issue 28)
     pages.install(app)
+    metrics.install(app)  # /metrics, and request timing as the outermost middleware (issue 28)
     return app
