@@ -13,9 +13,10 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.requests import Request
 
+from runtime.api.guard import NO_RECORDS
 from runtime.api.security_headers import docs_policy
 
-router = APIRouter()
+router = APIRouter(dependencies=[NO_RECORDS])
 
 VENDOR = "/static/vendor"
 

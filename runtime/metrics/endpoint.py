@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime.api.errors import error_body, language
+from runtime.api.guard import NO_RECORDS
 from runtime.metrics.requests import RequestMetrics, RequestSeries
 from runtime.metrics.state import StateCollector
 
@@ -34,7 +35,7 @@ def install(app: FastAPI) -> None:
     registry = app.state.metrics_registry = CollectorRegistry()
     registry.register(StateCollector(app.state, lambda: app.state.clock() if app.state.clock else datetime.now(UTC)))
     app.add_middleware(RequestMetrics, series=RequestSeries(registry))
-    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False, dependencies=[NO_RECORDS])
 
 
 def is_local(request: Request) -> bool:

@@ -13,8 +13,11 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
 def route_template(scope: Any) -> str:
-    """The template of the route that answered (FastAPI and Starlette's router put it in the scope)."""
+    """The template of the route that answered (FastAPI's router puts it in the scope); for a mounted app
+    (the static files), where it was mounted."""
     route = scope.get("route")
+    if route is None and "endpoint" in scope:  # a Mount sets the endpoint and its own root_path, not a route
+        return str(scope.get("root_path") or UNMATCHED)
     path = getattr(route, "path", None) or getattr(route, "path_format", None)
     return path if isinstance(path, str) and path else UNMATCHED
 

@@ -47,6 +47,7 @@ def test_requests_are_counted_and_timed_per_route_template_never_per_id(make: Ma
     assert make.client.get(f"{make.url()}/{record['id']}", headers=make.admin).status_code == 200
     assert make.client.get(f"{make.url()}/999999", headers=make.admin).status_code == 404
     assert make.client.get("/no/such/page/777").status_code == 404
+    assert make.client.get("/static/js/common.js").status_code == 200
     samples = scrape(make.app)
     assert value(samples, "tangram_http_responses_total", method="POST", route=RECORDS, status="201") == 1
     assert value(samples, "tangram_http_responses_total", method="GET", route=RECORDS, status="200") == 1
@@ -54,6 +55,7 @@ def test_requests_are_counted_and_timed_per_route_template_never_per_id(make: Ma
     assert value(samples, "tangram_http_responses_total", method="GET", route=by_id, status="200") == 1
     assert value(samples, "tangram_http_responses_total", method="GET", route=by_id, status="404") == 1
     assert value(samples, "tangram_http_responses_total", method="GET", route="unmatched", status="404") == 1
+    assert value(samples, "tangram_http_responses_total", method="GET", route="/static", status="200") == 1
     assert value(samples, "tangram_http_request_duration_seconds_count", method="GET", route=by_id) == 2
     assert any(labels["le"] == "+Inf" for labels, _ in samples["tangram_http_request_duration_seconds_bucket"])
     routes = {labels["route"] for labels, _ in samples["tangram_http_responses_total"]}
