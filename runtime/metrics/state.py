@@ -4,6 +4,7 @@ pool and the analytics mirror (this process's own)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,9 +12,12 @@ from typing import Any
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from runtime.accounts.logins import FORGET_AFTER
 from runtime.db.tables import jobs, login_attempts
+
+log = logging.getLogger("tangram.metrics")
 
 JOB_STATUSES = ("pending", "failed", "running", "dead")  # not `done`: it only grows
 
@@ -26,6 +30,17 @@ class StateCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.now()
+        try:
+            yield from self._from_database(now)
+            up = 1
+        except SQLAlchemyError:  # the database down or not set up: the scrape still answers, and says so
+            log.warning("metrics: the database could not be read", exc_info=True)
+            up = 0
+        yield GaugeMetricFamily("tangram_database_up", "1 when this scrape could read the database.", value=up)
+        yield from _pool(self.state.db.engine.pool)
+        yield from _mirror(getattr(self.state, "mirror", None), now)
+
+    def _from_database(self, now: datetime) -> Iterator[GaugeMetricFamily]:
         with self.state.db.engine.connect() as conn:
             counts = {status: n for status, n in conn.execute(select(jobs.c.status, func.count())
                                                               .where(jobs.c.status.in_(JOB_STATUSES))
@@ -37,6 +52,7 @@ class StateCollector(Collector):
                 func.coalesce(func.sum(a.failures).filter(a.key.startswith("user:"),
                                                           a.last_failure_at > now - FORGET_AFTER), 0),
                 func.count().filter(a.locked_until > now))).one()
+        # Yielded only once every query has answered: a failure leaves no half set of gauges.
         by_status = GaugeMetricFamily("tangram_jobs", "Jobs in the job table by status (not done ones).",
                                       labels=["status"])
         for status in JOB_STATUSES:
@@ -52,8 +68,6 @@ class StateCollector(Collector):
                                 value=int(failures))
         yield GaugeMetricFamily("tangram_login_locks", "Throttle counts (name at address, or address) locked now.",
                                 value=int(locks))
-        yield from _pool(self.state.db.engine.pool)
-        yield from _mirror(getattr(self.state, "mirror", None), now)
 
 
 def _aware(moment: datetime, now: datetime) -> datetime:

@@ -115,3 +115,12 @@ def test_the_mirror_gauges_show_this_process_s_last_sync(make: Maker, tmp_path: 
         mirror.close()
     assert value(samples, "tangram_mirror_lag_seconds") == 45
     assert value(samples, "tangram_mirror_last_sync_seconds") > 0
+
+
+def test_a_database_it_cannot_read_is_reported_not_a_500(make: Maker) -> None:
+    assert value(scrape(make.app), "tangram_database_up") == 1
+    with make.app.state.db.write() as conn:
+        conn.exec_driver_sql("DROP TABLE jobs")  # as on a database nobody has set up
+    samples = scrape(make.app)
+    assert value(samples, "tangram_database_up") == 0
+    assert "tangram_jobs_queued" not in samples and "tangram_http_responses_total" in samples
