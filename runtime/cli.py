@@ -1,5 +1,5 @@
 """The `tangram` command: serve, worker, db upgrade, app validate/import/export, user create, demo-data,
-mirror sync, records import/export."""
+mirror sync, records import/export, backup, restore."""
 
 from __future__ import annotations
 
@@ -373,6 +373,9 @@ def parser() -> argparse.ArgumentParser:
     from runtime.analytics.command import add_commands as add_report_commands
 
     add_report_commands(sub, with_db, database_from_args)
+    from runtime.ops.command import add_commands as add_backup_commands
+
+    add_backup_commands(sub, with_db)
     return p
 
 

@@ -1,0 +1,1 @@
+"""Operating a deployment: backup and restore (docs/deployment.md)."""
