@@ -54,10 +54,15 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+_opened: list[Database] = []
+"""The databases this command opened: `main` closes their connections when the command ends."""
+
+
 def database_from_args(args: argparse.Namespace) -> Database:
     settings = _settings(args)
-    return open_database(settings.url(), sqlite_json=settings.sqlite_json,
-                         lock_wait=settings.lock_wait_seconds)
+    db = open_database(settings.url(), sqlite_json=settings.sqlite_json, lock_wait=settings.lock_wait_seconds)
+    _opened.append(db)
+    return db
 
 
 def _read_json(path: str) -> Any:
@@ -392,6 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for issue in e.issues:
             print(f"  {issue.path}: {_say(issue.message, issue.message_en)}", file=sys.stderr)
         return 1
+    finally:
+        while _opened:
+            _opened.pop().engine.dispose()
 
 
 if __name__ == "__main__":
