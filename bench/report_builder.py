@@ -113,6 +113,15 @@ WIDGETS: dict[str, dict[str, Any]] = {  # one per chart type, as the builder sav
         "target": "15000000",
         **WON,
     },
+    "bar_compared": {  # a bar with a period, 环比 and 同比: three grouped queries (this quarter, the last, a year ago)
+        "type": "bar",
+        "form": "contract",
+        "name": "各状态本季度签约与环比同比",
+        "dimensions": [{"field": "status"}],
+        "measures": [SIGNED],
+        "period": {"field": "signed_on", "bucket": "quarter"},
+        "compare": ["previous", "last_year"],
+    },
     "table": {
         "form": "opportunity",
         "name": "赢率排行",

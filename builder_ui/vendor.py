@@ -44,6 +44,11 @@ PINS = [
     Pin("echarts", "4.9.0",
         "sha512-+ugizgtJ+KmsJyyDPxaw2Br5FqzuBnyOWwcxPKO6y0gc5caYcfnEUIlNStx02necw8jmKmTafmpHhGo4XDtEIA==",
         {"package/map/json/china.json": "china.json"}),
+    # The API docs page (/docs): Swagger UI served from here, so it works with no network (issue 28).
+    Pin("swagger-ui-dist", "5.36.0",
+        "sha512-Lt6/Kb0gXmLdiabLhvso4VdJP9V7qJWB0zh0gzeXUV3+CMOTzMmvpJRSXN7EAjfwixwmoi9ezDbLHiexC7lA9A==",
+        {"package/swagger-ui-bundle.js": "swagger-ui-bundle.js", "package/swagger-ui.css": "swagger-ui.css",
+         "package/favicon-32x32.png": "swagger-ui-favicon.png", "package/LICENSE": "swagger-ui-LICENSE"}),
 ]
 
 
@@ -72,10 +77,15 @@ def install(pin: Pin, tarball: Path, target: Path) -> None:
             (target / name).write_bytes(source.read())
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    """Vendor every pin, or only the named packages (`python -m builder_ui.vendor swagger-ui-dist`: adding one
+    package need not re-fetch the others); VERSIONS.json always lists every pin."""
+    unknown = set(only) - {p.package for p in PINS}
+    if unknown:
+        raise SystemExit(f"not pinned: {', '.join(sorted(unknown))}")
     VENDOR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for pin in PINS:
+        for pin in (p for p in PINS if not only or p.package in only):
             install(pin, fetch(pin, Path(tmp)), VENDOR)
             print(f"vendored {pin.package}@{pin.version}")
     versions = [{"package": p.package, "version": p.version, "integrity": p.integrity, "files": sorted(p.files.values())}
@@ -85,4 +95,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from builder_ui import pages
 from runtime import subscribers
 from runtime.api import (
+    api_docs,  # /docs from vendored Swagger UI (issue 28)
     apps,
     auth,
     dashboard_designer,
@@ -59,6 +60,7 @@ from runtime.crypto import keyring
 from runtime.db.checkpoints import Checkpointer
 from runtime.db.db import Database, open_database
 from runtime.jobs.worker import EmbeddedWorker
+from runtime.metrics import endpoint as metrics
 from runtime.settings import Settings
 from runtime.system_settings import store as system_settings
 
@@ -86,7 +88,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings = settings or Settings()
     subscribers.install()
     app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
-                  lifespan=_lifespan)
+                  lifespan=_lifespan, docs_url=None, redoc_url=None)  # /docs: runtime/api/api_docs.py
     app.state.settings = settings
     keyring.configure(settings)  # the keys of encrypted fields (none configured: such fields are refused)
     system_settings.install(settings)  # 系统设置: the database's values over these
@@ -125,6 +127,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(user_import_api.router)  # 通讯录导入 (issue 27)
     app.include_router(recycle_bin.router)  # 回收站: a form's deleted records (issue 26)
     app.include_router(duplicate_groups.router)  # 查重: groups of likely duplicates (issue 26)
+    app.include_router(api_docs.router)  # /docs with no network (issue 28)
     app.include_router(health.router)  # readiness and liveness (issue 28)
     pages.install(app)
+    metrics.install(app)  # /metrics, and request timing as the outermost middleware (issue 28)
     return app

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     session_days: int = 30
     secret_key: str | None = None
     """Signs session cookies and CSRF tokens; unset: generated once into `<data_dir>/secret_key` (0600)."""
+    metrics_token: str | None = None
+    """A bearer token that opens /metrics to clients other than loopback (unset: loopback only)."""
     max_upload_mb: int = 50
     """An upload's own size (attachments, spreadsheets to import), in MB: over it is a 413."""
     # uploaded files: bounds on what a spreadsheet holds, checked while it is read (docs/security.md)

@@ -16,6 +16,7 @@ from engine.keys import Key
 
 Bucket = Literal["day", "week", "month", "quarter", "year"]
 Agg = Literal["count", "count_distinct", "sum", "avg", "min", "max"]
+Compare = Literal["previous", "last_year"]
 
 
 class Dimension(BaseModel):
@@ -65,8 +66,9 @@ class Measure(BaseModel):
 
 
 class Period(BaseModel):
-    """A KPI's time frame: the current `bucket` (month, quarter …) of a date field, compared with the
-    previous one (环比) and the same one a year earlier (同比)."""
+    """A widget's time frame (统计周期): the current `bucket` (month, quarter …) of a date field. A KPI compares it
+    with the previous one (环比) and the same one a year earlier (同比); a bar, line or table counts only its rows
+    and compares them as its `compare` says."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     field: str
@@ -129,6 +131,9 @@ class Widget(BaseModel):
     target: Decimal | None = None
     """KPI: the goal the value is measured against (completion = value / target)."""
     period: Period | None = None
+    compare: list[Compare] = Field(default_factory=list, max_length=2)
+    """Bar, line, table with a `period`: the periods each measure is also computed for, each as two more columns —
+    `previous` (上期 and 环比) and `last_year` (去年同期 and 同比)."""
     stages: list[str] | None = None
     """Funnel: the stages in order (default: every option of the select field, in option order)."""
     steps: list[FunnelStep] | None = Field(default=None, min_length=2, max_length=12)
@@ -175,4 +180,4 @@ class ReportDefinition(BaseModel):
         return {k: v for k, v in values.items() if k in applying}
 
 __all__ = ["ReportDefinition", "Widget", "GridLayout", "GRID_COLUMNS", "FunnelStep", "Dimension", "Measure", "Period",
-           "ReportFilter", "Bucket", "Agg"]
+           "ReportFilter", "Bucket", "Agg", "Compare"]

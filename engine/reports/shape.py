@@ -10,7 +10,7 @@ one more query for those that do not (COUNT_DISTINCT)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -86,6 +86,10 @@ class Table:
                       or leaf.name in ("COUNT_VALUES", "COUNT_DISTINCT", "SUM") or leaf.arg is None
                       else str(leaf.arg.type) for leaf in query.leaves]
         self.combinable = all(report_aggregates.get(leaf.name).combine for leaf in query.leaves)
+
+    def narrowed(self, extra: list[Any]) -> Table:
+        """The same widget over the rows that also meet `extra` (a period): a Table of its own."""
+        return Table(replace(self.query, where=self.query.where + extra), self.fetch) if extra else self
 
     def groups(self, dims: list[int] | None = None, extra: list[Any] | None = None) -> list[Group]:
         keep = list(range(len(self.query.dims))) if dims is None else dims

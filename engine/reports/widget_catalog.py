@@ -4,7 +4,7 @@ definition it reads. A type registered later appears without the builder changin
 
 The counts are the type's own `slots` (engine/reports/widgets/base.py), the ones its checks enforce. A type
 may name the settings it reads with a class attribute `settings` (names of Widget fields: sort, limit,
-target, period, stack, stages, steps, subtotals, totals); otherwise a type without dimensions is a card (target
+target, period, compare, stack, stages, steps, subtotals, totals); otherwise a type without dimensions is a card (target
 and period), and one with them sorts and keeps the top N."""
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ def _settings(kind: WidgetType) -> list[str]:
         return list(declared)
     if kind.dimensions[1] == 0:
         return ["target", "period"]
-    return ["sort", "limit"] + (["stack"] if kind.type == "bar" else [])
+    return ["sort", "limit"] + (["stack"] if kind.type == "bar" else []) + (["period"] if kind.periodic else []) + \
+        (["compare"] if kind.comparable else [])
 
 
 def widget_type_slots() -> list[dict[str, Any]]:

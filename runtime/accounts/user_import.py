@@ -146,8 +146,10 @@ def _header(header: list[str]) -> dict[str, int]:
     return found
 
 
-def plan(conn: Connection, data: bytes, filename: str, limits: SheetLimits, *, create_departments: bool) -> Plan:
-    """Read the file and compare it with the directory; nothing is written."""
+def plan(conn: Connection, data: bytes, filename: str, limits: SheetLimits, *, create_departments: bool,
+         importer: str | None = None) -> Plan:
+    """Read the file and compare it with the directory; nothing is written. `importer`: the administrator
+    importing, whose own row may not take their administrator right away (as the user editor refuses)."""
     sheet = read_sheet(data, filename, limits)
     columns = _header(sheet.header)
     tree = Departments(conn, create_departments)
@@ -167,6 +169,10 @@ def plan(conn: Connection, data: bytes, filename: str, limits: SheetLimits, *, c
         row = Row(number, values["username"])
         rows.append(row)
         _check_row(row, values, tree, seen, existing, memberships)
+        if row.username == importer and row.changes.get("is_admin") is False:
+            row.problems.append(_problem(number, "is_admin", "不能取消自己的管理员身份",
+                                         "you cannot remove your own administrator right"))
+            row.status, row.changes = "failed", {}
     return Plan(rows, tree.added)
 
 

@@ -30,7 +30,8 @@ def drilled_where(rc: ReportContext, app: AppDefinition, widget: Widget, filters
         where = compiled.where + widget_types.get(widget.type).point_where(compiled, point)
     else:
         shown = [and_(*compiled.point(k)) for k in kept]
-        where = compiled.where + ([not_(or_(*shown))] if shown else [])
+        where = compiled.where + widget_types.get(widget.type).scope_where(compiled) + \
+            ([not_(or_(*shown))] if shown else [])
     if sub_table_of(widget, app.form(widget.form)) is None:
         return where
     # Over a sub_table's rows: the records with at least one such row, each listed once.

@@ -57,6 +57,9 @@ class Mirror:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.Lock()  # held by a sync
+        # This process's last sync (sync() sets them), for /metrics: read without opening the file.
+        self.last_synced_at: datetime | None = None
+        self.last_sync_seconds: float | None = None
         self._opening = threading.Lock()
         self._engine: Engine | None = None
 

@@ -190,6 +190,7 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
         result.skipped = sum(mirror.state(mconn).skipped.values())
     result.watermark, result.gaps, result.as_of = state.watermark, len(state.gaps), now
     result.seconds = time.perf_counter() - started
+    mirror.last_synced_at, mirror.last_sync_seconds = now, result.seconds
     return result
 
 

@@ -15,6 +15,8 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
+from runtime.metrics.requests import UNMATCHED, route_template
+
 REQUEST_ID: ContextVar[str | None] = ContextVar("tangram_request_id", default=None)
 """The id of the request being answered (None outside a request)."""
 
@@ -62,7 +64,9 @@ class RequestLog:
 
 def log_request(scope: Any, status: int, ms: float, rid: str) -> None:
     """One line: method, route template (the path when no route matched), status, duration, id, user."""
-    route = getattr(scope.get("route"), "path", None) or scope.get("path", "")
+    route = route_template(scope)  # as /metrics labels it
+    if route == UNMATCHED:  # the path itself: a line is not a time series, and a 404's path is what one looks for
+        route = scope.get("path", "")
     user = (scope.get("state") or {}).get("username")
     fields = {"method": scope["method"], "route": route, "status": status, "duration_ms": round(ms, 1),
               "request_id": rid, "user": user}

@@ -5,9 +5,9 @@ The UI serves only its own scripts (builder_ui/static, vendored), so its pages a
 and nothing inline or evaluated. Inline *styles* stay allowed: the pages colour badges and kanban columns
 with `style="--c: …"` attributes, and htmx adds its indicator style; neither can run code. Other responses
 (JSON, files, scripts) get `default-src 'none'`: a document the API returns never loads or runs anything,
-even if a browser is led to open it. FastAPI's API docs (/docs, /redoc) load Swagger UI and ReDoc from a
-CDN and start them with an inline script: those pages get a policy allowing just that (docs/security.md).
-A response that sets its own Content-Security-Policy keeps it."""
+even if a browser is led to open it. The API docs (/docs, runtime/api/api_docs.py) load Swagger UI from our
+vendored files and start it with one inline script: that page sets `docs_policy(nonce)`, which allows just
+that script (docs/security.md). A response that sets its own Content-Security-Policy keeps it."""
 
 from __future__ import annotations
 
@@ -18,13 +18,12 @@ from starlette.datastructures import MutableHeaders
 UI_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
              "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {CDN}; "
-               f"style-src 'self' 'unsafe-inline' {CDN} https://fonts.googleapis.com; "
-               "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-               "https://cdn.redoc.ly; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
-               "frame-ancestors 'none'; form-action 'self'")
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+def docs_policy(nonce: str) -> str:
+    """The API docs page's policy: the UI's, plus its one inline start-up script by nonce."""
+    return UI_POLICY.replace("script-src 'self'", f"script-src 'self' 'nonce-{nonce}'")
+
 
 ALWAYS = {
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
@@ -34,8 +33,6 @@ ALWAYS = {
 
 
 def policy_for(path: str, content_type: str) -> str:
-    if path in DOCS_PATHS:
-        return DOCS_POLICY
     return UI_POLICY if content_type.startswith("text/html") else API_POLICY
 
 
@@ -62,4 +59,4 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-__all__ = ["SecurityHeaders", "UI_POLICY", "API_POLICY", "DOCS_POLICY"]
+__all__ = ["SecurityHeaders", "UI_POLICY", "API_POLICY", "docs_policy"]

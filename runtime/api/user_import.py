@@ -46,7 +46,7 @@ def preview(file: UploadFile, db: DB, settings: AppSettings, user: CurrentUser, 
     data = _read(file, settings)
     with db.read() as conn:
         planned = user_import.plan(conn, data, file.filename or "users.xlsx", SheetLimits.from_settings(settings),
-                                   create_departments=create_departments)
+                                   create_departments=create_departments, importer=user.username)
     return planned.as_json()
 
 
@@ -60,7 +60,7 @@ def run(file: UploadFile, request: Request, db: DB, settings: AppSettings, user:
     change = change_for(request, user)
     with db.write() as conn:
         planned = user_import.plan(conn, data, file.filename or "users.xlsx", SheetLimits.from_settings(settings),
-                                   create_departments=create_departments)
+                                   create_departments=create_departments, importer=user.username)
         done = user_import.apply(conn, planned, change.now)
         audit.write(conn, "user.import", user, change.now, detail={
             "file": file.filename, "counts": done["counts"], "new_departments": done["new_departments"],

@@ -209,3 +209,36 @@ def test_every_crm_widget_opens_in_the_builder_and_saves_back_unchanged(page: An
         wait_until(page, "!document.getElementById('cb-publish').disabled")
         after = site.api.get(f"/apps/crm/draft/reports/{report['key']}/widgets/{widget['key']}").json()
         assert after == widget, widget["key"]
+
+
+def test_a_bars_period_and_comparisons_are_chosen_not_typed(page: Any, site: Site, sales: dict[str, Decimal]) -> None:
+    """统计周期 and 环比 / 同比 on a bar: the boxes wait for a period, the preview gains 上期 and 环比 columns, a type
+    that does not compare drops them and keeps the period, and clearing the period clears them."""
+    page.goto(f"{site.url}/apps/crm/builder/charts/new?form=contract")
+    _ready(page)
+    wait_until(page, """document.querySelector('#cb-fields li.cb-field[data-key="customer.region"]') !== null""")
+    page.locator('#cb-types button[data-type="bar"]').click()
+    drag(page, _label(page, "customer.region"), page.locator("#cb-dimensions"))
+    drag(page, _label(page, "amount"), page.locator("#cb-measures"))
+    previous = page.get_by_label("环比（上期）")
+    assert previous.is_visible() and previous.is_disabled()  # nothing to compare before a period
+    page.get_by_label("统计周期（日期字段）").select_option(label="签约日期")
+    page.get_by_label("周期", exact=True).select_option("quarter")
+    previous.check()
+    wait_until(page, "document.getElementById('cb-json').textContent.includes('\"previous\"')")
+    rows = {r[0]: r[1:] for r in _preview_rows(page)}
+    this_quarter = {region: Decimal(cells[0].replace(",", "").replace("¥", "")) for region, cells in rows.items()
+                    if cells[0] != "¥0.00"}
+    assert this_quarter == sales  # only this quarter's contracts count
+    assert rows["华北"] == ["¥0.00", "¥999.00", "-100.0%"]  # sold last quarter only: 0 and its fall
+    assert rows["华南"][1:] == ["¥5,000.00", f"{(sales['华南'] / 5000 - 1) * 100:.1f}%"]
+    page.locator('#cb-types button[data-type="pie"]').click()
+    wait_until(page, "!document.getElementById('cb-json').textContent.includes('compare')")
+    assert not previous.is_visible() and '"quarter"' in page.locator("#cb-json").text_content()
+    page.locator('#cb-types button[data-type="bar"]').click()
+    previous.check()
+    wait_until(page, "document.getElementById('cb-json').textContent.includes('\"previous\"')")
+    page.get_by_label("统计周期（日期字段）").select_option("")
+    wait_until(page, """!document.getElementById('cb-json').textContent.includes('compare')
+        && !document.getElementById('cb-json').textContent.includes('period')""")
+    assert previous.is_disabled() and not previous.is_checked()

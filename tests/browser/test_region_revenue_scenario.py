@@ -1,12 +1,10 @@
 """Issue 25's scenario end to end in a real browser, in Chinese, on the CRM template with deals loaded here:
-"各区域本季度成交额与环比" (won amount by the customer's region this quarter, and its growth on the previous
-quarter) and a win-rate KPI card (this quarter, with 上期 and 环比) built from scratch by dragging fields into
-their slots, saved into a new dashboard, a dashboard filter (负责人) added in the dashboard editor, the
-dashboard opened and filtered, one bar drilled into, and the dashboard exported as PNG. Every figure shown
-equals one computed here, in Python, from the records created here.
-
-A bar's 环比 is a calculated measure: the engine's previous-period comparison (`period`) belongs to KPI
-cards, and a calculated measure can compare quarters with INPERIOD (docs/reports.md)."""
+"各区域本季度成交额与环比" (won amount by the customer's region this quarter, with the previous quarter's and
+the growth on it) and a win-rate KPI card (this quarter, with 上期 and 环比) built from scratch by dragging fields
+into their slots and choosing the period (统计周期, 季度) and 环比 — no typed measure — saved into a new
+dashboard, a dashboard filter (负责人) added in the dashboard editor, the dashboard opened and filtered, one bar
+drilled into (this quarter's won deals of that region only), and the dashboard exported as PNG. Every figure
+shown equals one computed here, in Python, from the records created here."""
 
 from __future__ import annotations
 
@@ -26,8 +24,6 @@ from tests.browser.drag import drag
 from tests.browser.wait import wait_until
 
 ZONE = ZoneInfo("Asia/Shanghai")
-THIS = 'SUM(IF(INPERIOD(expected_close, "Q", 0), amount, 0))'
-GROWTH = f'{THIS} / SUM(IF(INPERIOD(expected_close, "Q", -1), amount, 0)) - 1'
 WIN_RATE = 'COUNTIF(stage = "赢单") / COUNT()'
 
 
@@ -96,7 +92,8 @@ def _percent(value: Decimal | None, signed: bool = False) -> str:
 
 
 def _by_region(deals: list[Deal], manager: str | None = None) -> dict[str, list[str]]:
-    """Per region with a won deal: this quarter's won amount and its growth on the previous quarter."""
+    """Per region with a won deal: this quarter's won amount, the previous quarter's (— when none) and the
+    growth on it (环比, signed)."""
     this_q = _quarter_start(datetime.now(ZONE).date())
     last_q = _quarter_start(this_q - timedelta(days=1))
     out = {}
@@ -106,7 +103,7 @@ def _by_region(deals: list[Deal], manager: str | None = None) -> dict[str, list[
             continue
         now = sum((d.amount for d in won if d.close >= this_q), Decimal(0))
         then = sum((d.amount for d in won if last_q <= d.close < this_q), Decimal(0))
-        out[region] = [_money(now), _percent(now / then - 1 if then else None)]
+        out[region] = [_money(now), _money(then) if then else "—", _percent(now / then - 1 if then else None, signed=True)]
     return out
 
 
@@ -167,7 +164,8 @@ def test_build_save_filter_drill_and_export_the_region_revenue_dashboard(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
 
-    # 1. The bar chart, from scratch: the region and the stage dragged in, this quarter and 环比 calculated.
+    # 1. The bar chart, from scratch: the region, the stage and the amount dragged in, the quarter of the close
+    # date chosen as its period and 环比 checked.
     page.goto(f"{site.url}/apps/crm")
     page.locator("#new-chart-link").click()
     wait_until(page, "document.body.dataset.chartBuilder === 'ready'")
@@ -177,10 +175,13 @@ def test_build_save_filter_drill_and_export_the_region_revenue_dashboard(
     drag(page, _label(page, "customer.region"), page.locator("#cb-dimensions"))
     drag(page, _label(page, "stage"), page.locator("#cb-filter-drop"))
     page.locator(".condition-picker .cp-row select.cp-input").select_option("赢单")
-    _calculated(page, "本季度成交额", THIS, "money")
-    _calculated(page, "环比", GROWTH, "percent")
+    drag(page, _label(page, "amount"), page.locator("#cb-measures"))
+    page.get_by_label("统计周期（日期字段）").select_option(label="预计成交日期")
+    page.get_by_label("周期", exact=True).select_option("quarter")
+    page.get_by_label("环比（上期）").check()
     page.get_by_label("图表名称").fill("各区域本季度成交额与环比")
-    wait_until(page, """document.getElementById('cb-json').textContent.includes('stage = \\\\"赢单\\\\"')""")
+    wait_until(page, """document.getElementById('cb-json').textContent.includes('stage = \\\\"赢单\\\\"')
+        && document.getElementById('cb-json').textContent.includes('"previous"')""")
     wait_until(page, "document.getElementById('cb-preview').dataset.state === 'ok'")
     assert _table(page, "#cb-preview") == _by_region(deals)
     page.get_by_label("仪表盘", exact=True).select_option(label="新建仪表盘…")
@@ -190,8 +191,8 @@ def test_build_save_filter_drill_and_export_the_region_revenue_dashboard(
     _saved(page)
     bar = site.api.get("/apps/crm/draft/reports/region_board/widgets/region_won").json()
     assert bar["dimensions"] == [{"field": "customer.region"}] and bar["filter"] == 'stage = "赢单"'
-    assert [(m["label"], m["expr"], m["format"]) for m in bar["measures"]] == [
-        ("本季度成交额", THIS, "money"), ("环比", GROWTH, "percent")]
+    assert bar["measures"] == [{"agg": "sum", "field": "amount"}]
+    assert bar["period"] == {"field": "expected_close", "bucket": "quarter"} and bar["compare"] == ["previous"]
 
     # 2. The win-rate KPI: closed deals (the stage dragged into 筛选), this quarter of the close date.
     page.goto(f"{site.url}/apps/crm/builder/charts/new?report=region_board&form=opportunity")
@@ -234,7 +235,7 @@ def test_build_save_filter_drill_and_export_the_region_revenue_dashboard(
     assert _table(page, ".widget[data-key='region_won']") == _by_region(deals, "zhang.wei")
     assert _kpi(page, ".widget[data-key='win_rate']") == _win_rates(deals, "zhang.wei")
 
-    # 5. Drill into the 西南 bar: the won deals of 西南 under the filter, this quarter's and last.
+    # 5. Drill into the 西南 bar: the won deals of 西南 under the filter, this quarter's only.
     chart = page.locator(".widget[data-key='region_won'] .chart[data-drawn]")
     box = chart.bounding_box()
     regions = list(_by_region(deals, "zhang.wei"))
@@ -246,7 +247,10 @@ def test_build_save_filter_drill_and_export_the_region_revenue_dashboard(
     page.locator("dialog#drill").wait_for(state="visible")
     assert "西南" in page.locator("#drill-title").inner_text()
     wait_until(page, "document.getElementById('drill-count').textContent !== ''")
-    expected = sorted(d.name for d in deals if d.region == "西南" and d.stage == "赢单" and d.manager == "zhang.wei")
+    this_q = _quarter_start(datetime.now(ZONE).date())
+    expected = sorted(d.name for d in deals if d.region == "西南" and d.stage == "赢单" and d.manager == "zhang.wei"
+                      and d.close >= this_q)
+    assert expected == ["西南甲商机"]  # 西南乙 (won last quarter) is in 上期, not behind this bar
     assert sorted(page.locator("#drill-table tbody a").all_inner_texts()) == expected
     page.keyboard.press("Escape")
     page.locator("dialog#drill").wait_for(state="hidden")

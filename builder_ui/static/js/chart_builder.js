@@ -22,7 +22,7 @@
   const W = data.words, lang = window.tangram.lang();
   const $ = (id) => document.getElementById(id);
   const api = `/api/v1/apps/${data.app}`;
-  const SETTINGS = ["sort", "limit", "stack", "target", "period", "steps", "subtotals", "totals"];
+  const SETTINGS = ["sort", "limit", "stack", "target", "period", "compare", "steps", "subtotals", "totals"];
   let widget = data.widget ? JSON.parse(JSON.stringify(data.widget))
     : {type: "bar", form: data.form || (data.forms[0] || {}).key, dimensions: [], measures: []};
   let types = [], fields = [], picker = null, timer = null, asked = 0;
@@ -362,11 +362,22 @@
     s.value = widget.period ? widget.period.field : "";
     $("cb-period-bucket").value = widget.period ? widget.period.bucket || "month" : "month";
     $("cb-period-bucket").disabled = !widget.period;
+    for (const box of document.querySelectorAll("[data-compare]")) {
+      box.checked = (widget.compare || []).includes(box.dataset.compare);
+      box.disabled = !widget.period;  // 环比 / 同比 compare the period: none without one
+    }
+  }
+
+  /* The checked comparisons, in the order of the boxes; none without a period. */
+  function writeCompare() {
+    const checked = [...document.querySelectorAll("[data-compare]")].filter((b) => b.checked).map((b) => b.dataset.compare);
+    if (checked.length && widget.period) widget.compare = checked; else delete widget.compare;
+    changed();
   }
 
   function writePeriod() {
     const field = $("cb-period-field").value;
-    if (!field) { delete widget.period; changed(); return; }
+    if (!field) { delete widget.period; delete widget.compare; changed(); return; }
     const bucket = $("cb-period-bucket").value;
     widget.period = Object.assign({}, widget.period, {field}, bucket !== "month" || (widget.period && widget.period.bucket) ? {bucket} : {});
     changed();
@@ -374,6 +385,7 @@
 
   $("cb-period-field").addEventListener("change", writePeriod);
   $("cb-period-bucket").addEventListener("change", writePeriod);
+  for (const box of document.querySelectorAll("[data-compare]")) box.addEventListener("change", writeCompare);
 
   $("cb-add-calculated").addEventListener("click", () => {
     widget.measures = widget.measures || [];
@@ -404,7 +416,7 @@
     const m = String(path || "").replace(/^(reports\[\d+\]\.widgets\[\d+\]|widget)\.?/, "").match(/^([a-z_]+)(?:\[(\d+)\])?/);
     const part = m ? m[1] : "";
     const slot = part === "dimensions" ? extra.slotOf(m[2]) : {steps: "steps", measures: "measures", measure: "measures", filter: "filter", sort: "sort", limit: "limit",
-                  period: "period", target: "target", type: "type", stages: "dimensions", others: "limit",
+                  period: "period", compare: "compare", target: "target", type: "type", stages: "dimensions", others: "limit",
                   subtotals: "subtotals", totals: "subtotals"}[part];
     if (!slot) return false;
     const box = document.querySelector(`.cb-error[data-error-for="${slot}"]`);

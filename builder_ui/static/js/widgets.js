@@ -284,9 +284,11 @@ window.tangramWidgets = (function () {
             return row < 0 ? null : {value: w.rows[row][n], row}; })}, area));
       } else {
         categories.data = w.rows.map(name);
-        option.series = measures.map(([c, i]) => Object.assign({type: kind, name: c.label, tooltip: shown(c),
-          stack: stacked ? `axis${c.axis || 0}` : undefined, [horizontal ? "xAxisIndex" : "yAxisIndex"]: c.axis || 0,
-          data: w.rows.map((r, row) => ({value: r[i], row}))}, area));
+        // a growth rate (环比 / 同比) beside bars: a line with points on its own percent axis
+        const lineOf = (c) => (c.compare && c.signed && kind === "bar" && !horizontal ? "line" : kind);
+        option.series = measures.map(([c, i]) => Object.assign({type: lineOf(c), name: c.label, tooltip: shown(c),
+          stack: stacked && !c.compare ? `axis${c.axis || 0}` : undefined,  // last period beside, never on top
+          [horizontal ? "xAxisIndex" : "yAxisIndex"]: c.axis || 0, data: w.rows.map((r, row) => ({value: r[i], row}))}, area));
       }
       if (horizontal) {  // a ranking: the first at the top, every name shown
         Object.assign(categories, {inverse: true, axisLabel: {interval: 0}});

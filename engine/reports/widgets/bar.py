@@ -12,3 +12,4 @@ class BarWidget(WidgetType):
     label = "柱状图"
     label_en = "Bar chart"
     slots = Slots(dimensions=(1, 2), axes=2)
+    comparable = True

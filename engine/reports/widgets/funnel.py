@@ -24,6 +24,7 @@ class FunnelWidget(WidgetType):
     label_en = "Funnel"
     slots = Slots(dimensions=(0, 1), first_dimension="select")
     settings = ("sort", "limit", "stages", "steps")
+    periodic = False
 
     def check(self, widget: Widget, dims: list[DimensionPlan], measures: list[MeasurePlan]) -> list[Issue]:
         issues = super().check(widget, dims, measures)

@@ -12,3 +12,4 @@ class HorizontalBarWidget(WidgetType):
     label = "条形图"
     label_en = "Horizontal bar chart"
     slots = Slots(dimensions=(1, 2), axes=2)
+    comparable = True

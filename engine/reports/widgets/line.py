@@ -12,3 +12,4 @@ class LineWidget(WidgetType):
     label = "折线图"
     label_en = "Line chart"
     slots = Slots(dimensions=(1, 2), axes=2)
+    comparable = True

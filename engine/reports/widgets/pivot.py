@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.reports.shape import Group, Labels, Table
-from engine.reports.widgets.base import Slots, WidgetType, subtotal_rows
+from engine.reports.widgets.base import Compared, Slots, WidgetType, subtotal_rows
 
 
 class PivotWidget(WidgetType):
@@ -16,7 +16,8 @@ class PivotWidget(WidgetType):
     label_en = "Pivot table"
     slots = Slots(dimensions=(2, 2))
 
-    def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels) -> dict[str, Any]:
+    def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels,
+               compared: list[Compared]) -> dict[str, Any]:
         result["row_totals"] = subtotal_rows(table, groups, 0, labels)
         result["column_totals"] = subtotal_rows(table, groups, 1, labels)
         return result

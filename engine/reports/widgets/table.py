@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.reports.shape import Group, Labels, Table
-from engine.reports.widgets.base import Slots, WidgetType, subtotal_rows
+from engine.reports.widgets.base import Compared, Slots, WidgetType, subtotal_rows
 
 
 class TableWidget(WidgetType):
@@ -16,12 +16,15 @@ class TableWidget(WidgetType):
     label = "表格"
     label_en = "Table"
     slots = Slots(dimensions=(0, 4))
-    settings = ("sort", "limit", "subtotals", "totals")
+    settings = ("sort", "limit", "subtotals", "totals", "period", "compare")
 
-    def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels) -> dict[str, Any]:
+    comparable = True
+
+    def extend(self, table: Table, groups: list[Group], result: dict[str, Any], labels: Labels,
+               compared: list[Compared]) -> dict[str, Any]:
         widget = table.query.widget
         if len(table.query.dims) >= 2 and widget.subtotals:
-            result["subtotals"] = subtotal_rows(table, groups, 0, labels)
+            result["subtotals"] = subtotal_rows(table, groups, 0, labels, compared)
         if not widget.totals:
             result["totals"] = []
         return result

@@ -149,3 +149,14 @@ def test_the_api_formatted_text_is_what_the_chart_shows() -> None:
 def test_a_gauge_dial_ends_at_the_target() -> None:
     words = _words(widget_svg(_kpi("gauge")))
     assert "¥800万" in words and "¥400万" in words and "0" in words  # 0 … target in the value's unit
+
+
+def test_a_bar_compared_with_the_previous_period_puts_its_growth_on_a_percent_axis() -> None:
+    previous = {**MONEY, "key": "sum_amount_previous", "label": "成交额（上期）", "compare": "previous"}
+    growth = {"key": "sum_amount_previous_growth", "label": "成交额环比", "role": "measure", "format": "percent",
+              "signed": True, "axis": 1, "compare": "previous"}
+    svg = widget_svg(_result("bar", columns=[REGION, MONEY, previous, growth],
+                             rows=[["华东", 300, 50, Decimal(5)], ["华北", 0, 150, Decimal(-1)], ["华南", 300, None, None]],
+                             totals=[600, 200, 2]))
+    texts = [t.text or "" for t in ET.fromstring(svg).iter(f"{NS}text")]
+    assert "成交额环比" in " ".join(texts) and "+500.0%" in texts and "-100.0%" in texts

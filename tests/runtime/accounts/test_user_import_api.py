@@ -125,3 +125,16 @@ def test_only_administrators_import_users(make: Maker) -> None:
     assert make.client.post(f"{URL}/preview", files=_xlsx(["x", "", "", "", "", "", ""]), headers=rep).status_code == 403
     assert make.client.post(URL, files=_xlsx(["x", "", "", "", "", "", ""]), headers=rep).status_code == 403
     assert "x" not in _users(make)
+
+
+def test_an_import_cannot_take_the_importers_own_administrator_right(make: Maker) -> None:
+    """As the user editor refuses it: the file's row for the importing administrator may not say 否."""
+    files = _xlsx(["admin", "管理员", "", "", "", "", "否"], ["zhao", "赵六", "", "", "", "", "否"])
+    preview = make.client.post(f"{URL}/preview", files=files, headers=make.admin).json()
+    rows = {r["username"]: r for r in preview["rows"]}
+    assert rows["admin"]["status"] == "failed" and rows["admin"]["problems"][0]["column"] == "是否管理员"
+    assert rows["zhao"]["status"] == "new"
+    files = _xlsx(["admin", "管理员", "", "", "", "", "否"], ["zhao", "赵六", "", "", "", "", "否"])
+    r = make.client.post(URL, files=files, headers=make.admin)
+    assert r.status_code == 422 and "不能取消自己的管理员身份" in r.text
+    assert _users(make)["admin"]["is_admin"] is True and "zhao" not in _users(make)

@@ -60,6 +60,11 @@ def widgets(draw: st.DrawFn) -> dict[str, Any]:
     if kind in ("kpi", "gauge") and draw(st.booleans()):
         widget |= {"period": {"field": draw(st.sampled_from(["since", "created_at"])),
                               "bucket": draw(st.sampled_from(["month", "quarter", "year", "week"]))}, "target": "1000"}
+    if kind in ("bar", "horizontal_bar", "line", "table", "pie") and draw(st.booleans()):  # this period, compared
+        widget["period"] = {"field": draw(st.sampled_from(["since", "created_at"])),
+                            "bucket": draw(st.sampled_from(["month", "quarter", "year", "week"]))}
+        if kind != "pie" and not any(d.get("bucket") for d in dims):
+            widget["compare"] = draw(st.lists(st.sampled_from(["previous", "last_year"]), unique=True, max_size=2))
     if kind not in ("kpi", "gauge", "funnel") and draw(st.booleans()):
         keys = [d["field"] for d in dims] + [m.get("key") or f"{m['agg']}_{m.get('field') or ''}".rstrip("_")
                                              for m in measures]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from runtime.api.security_headers import API_POLICY, DOCS_POLICY, UI_POLICY
+from runtime.api.security_headers import API_POLICY, UI_POLICY, docs_policy
 from tests.factories import Maker
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "builder_ui" / "templates"
@@ -28,7 +28,7 @@ def _headers(response: Any) -> dict[str, str]:
     ("/api/v1/apps/nosuch", 404, API_POLICY),  # an error answer
     ("/api/v1/apps?x=%00", 400, API_POLICY),  # refused before any route (nul_guard)
     ("/static/js/common.js", 200, API_POLICY),
-    ("/docs", 200, DOCS_POLICY),  # Swagger UI: its CDN and inline start-up script (docs/security.md)
+    ("/docs", 200, docs_policy("N")),  # Swagger UI, vendored, with its start-up script by nonce (docs/security.md)
 ], ids=["login", "page", "page-404", "api", "api-404", "api-400", "static", "docs"])
 def test_every_response_carries_the_security_headers(make: Maker, path: str, status: int, policy: str) -> None:
     make.user("admin")
@@ -36,7 +36,9 @@ def test_every_response_carries_the_security_headers(make: Maker, path: str, sta
                             follow_redirects=False).status_code == 303  # a session cookie, as a browser has
     r = make.client.get(path, headers=make.admin if path.startswith("/api") else {}, follow_redirects=False)
     assert r.status_code == status
-    assert _headers(r) == {**ALWAYS, "content-security-policy": policy}
+    found = _headers(r)
+    found["content-security-policy"] = re.sub(r"'nonce-[^']+'", "'nonce-N'", found["content-security-policy"] or "")
+    assert found == {**ALWAYS, "content-security-policy": policy}
 
 
 def test_the_ui_policy_allows_only_its_own_scripts() -> None:
@@ -58,3 +60,12 @@ def test_templates_hold_no_code_the_policy_refuses(template: str) -> None:
     assert scripts == []
     assert HANDLER.findall(text) == []
     assert "javascript:" not in text.lower()
+
+
+def test_the_api_docs_load_nothing_from_elsewhere_and_allow_only_their_own_inline_script(make: Maker) -> None:
+    r = make.client.get("/docs")
+    nonce = re.search(r"'nonce-([^']+)'", r.headers["content-security-policy"]).group(1)  # type: ignore[union-attr]
+    assert "https:" not in r.headers["content-security-policy"] and "https:" not in r.text
+    assert SCRIPT.findall(r.text) == [' src="/static/vendor/swagger-ui-bundle.js"', f' nonce="{nonce}"']
+    assert make.client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+    assert make.client.get("/redoc").status_code == 404  # ReDoc came from a CDN: gone rather than blank
