@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from engine.app_check import validate_app
 from engine.errors import EngineError, NotFound
 from engine.schema import app_json_schema_text
-from runtime import subscribers
+from runtime import logs, subscribers
 from runtime.accounts import org
 from runtime.accounts.users import create_user
 from runtime.apps import definitions
@@ -202,7 +202,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     db = open_database(settings.url(), sqlite_json=settings.sqlite_json, lock_wait=settings.lock_wait_seconds)
     if args.init:
         init_database(db, settings)
+    if (problem := schema.problem(db)) is not None:  # else every request would fail on a missing table
+        raise CliError(problem)
     _check_encryption_keys(settings, db)
+    access = bool(args.access_log or settings.access_log)
+    logs.configure(settings, access)
     scheme = "https" if tls else "http"
     print(f"Tangram on {db.describe()} at {scheme}://{args.host or settings.host}:{args.port or settings.port}")
     service = create_app(settings, db)
@@ -210,7 +214,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _freeze_start_up_objects()
     try:
         uvicorn.run(service, host=args.host or settings.host, port=args.port or settings.port, log_level="info",
-                    access_log=args.access_log or settings.access_log, **tls)
+                    access_log=False, **tls)  # the access line is Tangram's own: it has the request id
     finally:
         if refresher is not None:
             refresher.stop()

@@ -28,6 +28,7 @@ from runtime.api import (
     flow_designer,
     flows,
     handover,
+    health,  # /health and /health/live (issue 28)
     import_wizard,
     merge,
     messages,
@@ -51,6 +52,7 @@ from runtime.api import system_settings as settings_api
 from runtime.api import user_import as user_import_api
 from runtime.api.body_limit import BoundedBody
 from runtime.api.nul_guard import RefuseNul
+from runtime.api.request_log import RequestLog
 from runtime.api.security_headers import SecurityHeaders
 from runtime.api.strict_transport import StrictTransport
 from runtime.auth.token_cache import TokenCache
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     if settings.ssl_certfile is not None:
         app.add_middleware(StrictTransport)
     app.add_middleware(SecurityHeaders)  # outermost: RefuseNul's answers get the headers too
+    app.add_middleware(RequestLog)  # outside even that: every answer gets its X-Request-ID, every request a line
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
@@ -125,6 +128,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(recycle_bin.router)  # 回收站: a form's deleted records (issue 26)
     app.include_router(duplicate_groups.router)  # 查重: groups of likely duplicates (issue 26)
     app.include_router(api_docs.router)  # /docs with no network (issue 28)
+    app.include_router(health.router)  # readiness and liveness (issue 28), under /api/v1 and at the root
+    app.include_router(health.root)
     pages.install(app)
     metrics.install(app)  # /metrics, and request timing as the outermost middleware (issue 28)
     return app

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     """`tangram serve`: a line per request on the console. Off by default, as in gunicorn: the reverse
     proxy in front keeps the access log, the audit log keeps who changed what, and formatting a line
     per request cost a single create about 8 % of the server's time (bench/)."""
+    log_format: Literal["text", "json"] = "text"
+    """`tangram serve`: Tangram's log lines (the access line with its request id among them) as text, or as
+    one JSON object a line for a log collector (docs/deployment.md, "Health checks and logs")."""
+    health_mirror_max_lag: float = Field(default=300, ge=0)
+    """Seconds the analytics mirror may be behind before /health answers 503 (0: its lag never fails it)."""
     # exports from the list page (docs/web-ui.md, "Export")
     export_background_rows: int = Field(default=5000, ge=0)
     """An export of more rows than this runs as a background job (progress, then a download link); up to it

@@ -1,4 +1,4 @@
-"""Login with username and password for a bearer token; health for load balancers."""
+"""Login with username and password for a bearer token (health: api/health.py)."""
 
 from __future__ import annotations
 
@@ -89,8 +89,3 @@ def logout(request: Request, user: CurrentUser, db: DB, now: Now) -> Any:
 def me(user: CurrentUser) -> Any:
     return {"username": user.username, "is_admin": user.is_admin}
 
-
-@router.get("/health")
-def health(db: DB) -> Any:
-    """Liveness plus the database in use (no authentication)."""
-    return {"status": "ok", "database": db.describe()}

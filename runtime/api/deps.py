@@ -84,6 +84,7 @@ async def current_user(request: Request, db: Annotated[Database, Depends(get_db)
     request.state.token = token  # logout revokes exactly this one
     require_changed(request.url.path, user)
     actor = actor_of(user, request.client.host if request.client else None)
+    request.state.username = actor.username  # for the access line (api/request_log.py)
     viewed = view_as.viewed_user(request, token) if from_session and actor.is_admin else None
     if viewed is not None:  # 查看为: the administrator sees what this user sees, read-only
         admin = actor

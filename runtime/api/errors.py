@@ -1,4 +1,4 @@
-"""The one mapping from errors to HTTP: `{"error": {"code", "message", "details"}}`, by exception MRO."""
+"""The one mapping from errors to HTTP: `{"error": {"code", "message", "details", "request_id"}}`, by exception MRO."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import errors as e
+from runtime.api.request_log import REQUEST_ID
 from runtime.db.db import busy, lock_wait_ended
 
 log = logging.getLogger("tangram")
@@ -64,7 +65,11 @@ def language(request: Request) -> str:
 
 
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or []}}
+    """The error shape; during a request it carries the request's id (X-Request-ID) for the logs."""
+    body: dict[str, Any] = {"code": code, "message": message, "details": details or []}
+    if (rid := REQUEST_ID.get()) is not None:
+        body["request_id"] = rid
+    return {"error": body}
 
 
 def too_large_body(limit: int, zh: bool) -> dict[str, Any]:
@@ -173,7 +178,9 @@ async def _encoding_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _bug(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return ErrorResponse(error_body("internal_error", "服务器内部错误 / internal error"), status_code=500)
+    rid = REQUEST_ID.get()  # this answer is sent outside the request-id middleware: it adds the header itself
+    return ErrorResponse(error_body("internal_error", "服务器内部错误 / internal error"), status_code=500,
+                         headers={"X-Request-ID": rid} if rid else None)
 
 
 def install(app: FastAPI) -> None:

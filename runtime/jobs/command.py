@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from runtime import subscribers
+from runtime.db import schema
 from runtime.db.db import open_database
 from runtime.jobs.worker import run_due, serve, worker_name
 from runtime.settings import Settings
@@ -24,6 +26,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"worker_poll_seconds": args.poll})
     db = open_database(settings.url(), sqlite_json=settings.sqlite_json,
                          lock_wait=settings.lock_wait_seconds)
+    if (problem := schema.problem(db)) is not None:  # the jobs would fail on a missing table, one by one
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     if args.once:
         done = run_due(db, settings, datetime.now(UTC))
         print(f"ran {done} job(s)")
