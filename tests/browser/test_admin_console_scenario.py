@@ -14,6 +14,7 @@ import openpyxl
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, Site
+from tests.browser.handover import hand_over
 from tests.browser.signed_in import signed_in_page
 
 FLOW = {"key": "credit_check", "name": "授信审核", "form": "customer", "trigger": {"on": "submit"},
@@ -130,15 +131,7 @@ def test_the_admin_console_story(page: Any, site: Site, browser: Any) -> None:
 
     # 离职交接: 吴倩's customers and her 授信 task go to 周杰
     page.goto(f"{site.url}/admin/handover")
-    page.get_by_label("离职人员").select_option("wu.qian")
-    page.get_by_label("交接给").select_option("zhou.jie")
-    page.get_by_role("button", name="预览").click()
-    table = page.locator("#ho-table")
-    expect(table.locator("tr[data-kind=records] td").last).to_have_text("2")
-    expect(table.locator("tr[data-kind=tasks] td").last).to_have_text("1")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="交接", exact=True).click()
-    expect(page.locator("#ho-result-title")).to_contain_text("已交接给 zhou.jie")
+    hand_over(page, "wu.qian", "zhou.jie", records=2, tasks=1)
     owners = {r["data"]["name"]: r["owner"] for r in site.api.get("/apps/crm/forms/customer/records").json()["items"]}
     assert owners == {"南山科技": "zhou.jie", "福田物流": "zhou.jie", "北方重工": "zhang.wei"}
     tasks = site.api.get("/tasks", params={"assignee": "zhou.jie", "status": "open"}).json()["items"]

@@ -11,6 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, Site
+from tests.browser.handover import hand_over
 from tests.browser.signed_in import signed_in_page
 
 FLOW = {"key": "customer_review", "name": "客户审核", "form": "customer", "trigger": {"on": "submit"},
@@ -115,15 +116,7 @@ def test_a_department_role_hides_a_field_and_a_leaving_users_work_is_handed_over
     # 离职交接: 王芳's customers and task go to 李雷
     page.goto(f"{site.url}/apps/crm/builder/roles")
     page.get_by_role("link", name="离职交接").click()
-    page.get_by_label("离职人员").select_option("wang.fang")
-    page.get_by_label("交接给").select_option("li.lei")
-    page.get_by_role("button", name="预览").click()
-    table = page.locator("#ho-table")
-    expect(table.locator("tr[data-kind=records] td").last).to_have_text("2")
-    expect(table.locator("tr[data-kind=tasks] td").last).to_have_text("1")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="交接", exact=True).click()
-    expect(page.locator("#ho-result-title")).to_contain_text("已交接给 li.lei")
+    hand_over(page, "wang.fang", "li.lei", records=2, tasks=1)
     owners = {r["data"]["name"]: r["owner"] for r in site.api.get("/apps/crm/forms/customer/records").json()["items"]}
     assert owners == {"华东机械": "li.lei", "沪上贸易": "li.lei", "西部能源": "zhao.min"}
     tasks = site.api.get("/tasks", params={"assignee": "li.lei", "status": "open"}).json()["items"]
