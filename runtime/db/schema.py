@@ -40,10 +40,6 @@ def revision_on(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config()).get_current_head()
-
-
 @cache
 def _revisions() -> tuple[str | None, frozenset[str]]:
     """The head and every revision of migrations/ (read once: the scripts do not change while we run)."""

@@ -48,7 +48,7 @@ def check_target(manifest: dict[str, object], db: Database, data_dir: Path, targ
     revision = str(manifest.get("schema_revision"))
     if not schema.known_revision(revision):
         raise RestoreRefused(f"the archive's schema revision {revision} is newer than this Tangram's "
-                             f"({schema.head_revision()}): restore with the Tangram version that made it "
+                             f"({schema.expected_revision()}): restore with the Tangram version that made it "
                              f"({manifest.get('tangram_version')}) or newer")
     if not dumps.is_empty(db):
         raise RestoreRefused(f"the target database ({db.describe()}) is not empty: restore needs a new, empty one")
@@ -74,7 +74,7 @@ def restore(db: Database, data_dir: Path, archive_path: Path) -> Restored:
             if name.startswith("config/"):
                 target.chmod(0o600)  # the session key, key files: readable by the service's user only
     revision = str(manifest["schema_revision"])
-    head = schema.head_revision()
+    head = schema.expected_revision()
     upgraded = None
     if revision != head:
         schema.upgrade(db)
