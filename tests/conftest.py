@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -55,3 +56,14 @@ def client(app: Any) -> Iterator[TestClient]:
 def make(app: Any, client: TestClient) -> Maker:
     """Factory for users, apps and records, through the public API where it can."""
     return Maker(app, client)
+
+
+@pytest.fixture
+def tangram_loggers() -> Iterator[None]:
+    """`tangram serve` configures the `tangram` loggers: put them back as they were for the tests after."""
+    loggers = [logging.getLogger(name) for name in ("tangram", "tangram.access")]
+    saved = [(lg.level, list(lg.handlers)) for lg in loggers]
+    yield
+    for lg, (level, handlers) in zip(loggers, saved, strict=True):
+        lg.setLevel(level)
+        lg.handlers[:] = handlers

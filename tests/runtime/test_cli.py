@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,17 +96,6 @@ def test_user_create_then_duplicate_is_refused(db_url: str, capsys: Any, monkeyp
     assert main(["user", "create", "wang.li", "--password", "secret-123", "--db", db_url]) == 1
     assert "user 'wang.li' exists already" in capsys.readouterr().err
     assert main(["user", "create", "li", "--password", "short", "--db", db_url]) == 1
-
-
-@pytest.fixture
-def tangram_loggers() -> Iterator[None]:
-    """`tangram serve` configures the `tangram` loggers: put them back as they were for the tests after."""
-    loggers = [logging.getLogger(name) for name in ("tangram", "tangram.access")]
-    saved = [(lg.level, list(lg.handlers)) for lg in loggers]
-    yield
-    for lg, (level, handlers) in zip(loggers, saved, strict=True):
-        lg.setLevel(level)
-        lg.handlers[:] = handlers
 
 
 @pytest.mark.parametrize(("flag", "env", "expected"), [

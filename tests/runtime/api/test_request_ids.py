@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,17 +105,6 @@ def test_a_streamed_download_keeps_its_body_and_gets_the_request_id(make: Maker)
     r = make.client.get(made.json()["download"], headers={**make.admin, "X-Request-ID": "req-export"})
     assert r.status_code == 200 and r.headers["x-request-id"] == "req-export"
     assert r.content.startswith(b"PK") and len(r.content) == int(r.headers["content-length"])  # the whole xlsx
-
-
-@pytest.fixture
-def tangram_loggers() -> Iterator[None]:
-    """`tangram serve` configures the `tangram` loggers: put them back as they were for the tests after."""
-    loggers = [logging.getLogger(name) for name in ("tangram", "tangram.access")]
-    saved = [(lg.level, list(lg.handlers)) for lg in loggers]
-    yield
-    for lg, (level, handlers) in zip(loggers, saved, strict=True):
-        lg.setLevel(level)
-        lg.handlers[:] = handlers
 
 
 def test_serve_with_json_log_format_writes_each_access_line_as_one_json_object(

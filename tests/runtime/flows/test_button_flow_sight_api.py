@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from runtime.accounts.org import set_role_members
+from tests.errors import without_request_id
 from tests.factories import Maker
 from tests.flows import TICKETS, FlowWorld, tickets
 
@@ -56,7 +57,7 @@ def seen_by(w: FlowWorld, user: str, form: str, record_id: int) -> tuple[Any, in
     pressed = w.client.post(
         "/api/v1/apps/tickets/flows/rush/instances", json={"record_id": record_id}, headers=w.h(user)
     )
-    body = pressed.json()
+    body = without_request_id(pressed.json())
     return offered.json(), pressed.status_code, body.get("error") if pressed.status_code != 201 else body["status"]
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from runtime.db.tables import records
 from runtime.permissions import grants
+from tests.errors import shown
 from tests.factories import Maker
 from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
 
@@ -73,7 +74,7 @@ def test_ids_outside_ones_scope_are_not_found_and_reveal_nothing(make: Maker, pe
     kwargs: dict[str, Any] = {"json": {"data": {"name": "偷改"}}} if method == "patch" else {}
     r = getattr(make.client, method)(f"{DEALS}/{other}{suffix}", headers=people["rep1"], **kwargs)
     assert r.status_code == 404
-    assert "rep3" not in r.text and "60" not in r.text
+    assert "rep3" not in shown(r) and "60" not in shown(r)
     # the same answer as for an id that does not exist at all
     missing = getattr(make.client, method)(f"{DEALS}/999999{suffix}", headers=people["rep1"], **kwargs)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == r.json()["error"]["code"]
