@@ -8,7 +8,7 @@ its settings from the environment as any process does, sets up logging (a spawne
 none) and builds the app.
 
 Caches stay coherent across these processes, and across servers on other machines, the same way they do
-across a server and the CLI: every cached read is trusted for at most a second (runtime/db/coherence.py).
+across a server and the CLI: every cached read is trusted for at most a second (runtime/db/recent.py).
 
 The analytics mirror is a DuckDB file only one process may open. With one process the server keeps it
 (and its refresher, runtime/cli.py `_mirror_refresher`); with several, no process here opens it: reports
@@ -26,6 +26,11 @@ from runtime.settings import Settings
 OPTIONS = "TANGRAM_SERVE_OPTIONS"
 """The environment variable the parent hands its command line down in (JSON; Settings ignores it)."""
 
+HEALTHCHECK_SECONDS = 30
+"""How long uvicorn's supervisor waits for a worker to answer its ping before killing it as hung. Its default,
+5 s, is shorter than a spawned worker takes to import the runtime on two busy cores: it killed every worker
+before it answered, over and over."""
+
 
 def run(changed: dict[str, Any], access: bool, workers: int, **uvicorn_options: Any) -> None:
     """Serve with `workers` processes; `changed` are the settings the command line set (uvicorn's supervisor
@@ -34,7 +39,8 @@ def run(changed: dict[str, Any], access: bool, workers: int, **uvicorn_options: 
 
     changed = {**{name: str(value) for name, value in changed.items()}, "mirror": "off"}
     os.environ[OPTIONS] = json.dumps({"settings": changed, "access": access})
-    uvicorn.run("runtime.processes:factory", factory=True, workers=workers, **uvicorn_options)
+    uvicorn.run("runtime.processes:factory", factory=True, workers=workers,
+                timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **uvicorn_options)
 
 
 def factory() -> Any:
