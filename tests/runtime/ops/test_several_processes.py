@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from runtime.cli import init_database
+from runtime.cli import init_database, main
 from runtime.db.db import open_database
 from runtime.settings import Settings
 from tests import backends
@@ -263,3 +263,9 @@ def test_a_job_enqueued_through_a_server_is_done_by_the_worker(cluster: Cluster)
     status = f"{cluster.b}/api/v1/exports/{started.json()['id']}"
     eventually(lambda: httpx.get(status, headers=cluster.as_admin()).json()["status"] == "done",
                "the export made by the worker")
+
+
+def test_serve_with_no_workers_is_refused_before_anything_opens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--workers", "0", "--db", f"sqlite:///{tmp_path}/never.db"]) == 1
+    assert "--workers 0: at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "never.db").exists()
