@@ -25,8 +25,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 
 from runtime.cli import init_database, main
 from runtime.db.db import open_database
@@ -93,19 +91,9 @@ def _database(backend: str, folder: Path) -> Iterator[str]:
         _initialise(url)
         yield url
         return
-    backends.require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(backends.PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        url = f"{backends.PG_URL}?options=-csearch_path%3D{schema}"
+    with backends.schema_url() as url:
         _initialise(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _initialise(url: str) -> None:
