@@ -119,17 +119,17 @@ def _processes(url: str, folder: Path) -> Iterator[Cluster]:
     common = {**os.environ, "PYTHONPATH": str(ROOT), "TANGRAM_DATABASE_URL": url, "TANGRAM_MIRROR": "off",
               "TANGRAM_SECRET_KEY": secrets.token_urlsafe(32),  # one key on every machine: sessions work on each
               "TANGRAM_EMBEDDED_WORKER": "false", "TANGRAM_EXPORT_BACKGROUND_ROWS": "0"}
-    machine_a = {**common, "TANGRAM_DATA_DIR": str(folder / "a")}
+    machine_a = {**common, "TANGRAM_DATA_DIR": str(folder / "a"), "TANGRAM_DATABASE_URL": ""}  # A: --db, below
     machine_b = {**common, "TANGRAM_DATA_DIR": str(folder / "b")}
     port_a, port_b = _free_port(), _free_port()
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        a = _start(["serve", "--host", "127.0.0.1", "--port", str(port_a), "--workers", "2"], machine_a,
-                   folder / "a.log")
+        a = _start(["serve", "--host", "127.0.0.1", "--port", str(port_a), "--workers", "2", "--db", url],
+                   machine_a, folder / "a.log")  # its workers must get --db from it
         processes.append(a)
         b = _start(["serve", "--host", "127.0.0.1", "--port", str(port_b)], machine_b, folder / "b.log")
         processes.append(b)
-        processes.append(_start(["worker", "--poll", "0.2"], machine_a, folder / "worker.log"))
+        processes.append(_start(["worker", "--poll", "0.2", "--db", url], machine_a, folder / "worker.log"))
         base_a, base_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
         _wait_until_live(base_a, a, folder / "a.log")
         _wait_until_live(base_b, b, folder / "b.log")
