@@ -8,6 +8,7 @@ is looked at, so a database outage takes the servers out of the pool without res
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC
 from typing import Any
 
@@ -77,5 +78,6 @@ def ready(request: Request, db: DB) -> Any:
 @router.get("/health/live")
 @root.get("/health/live")
 async def live() -> Any:
-    """Liveness: the process answers (no database, no I/O)."""
-    return {"status": "ok"}
+    """Liveness: the process answers (no database, no I/O), with its pid: behind one port (`serve --workers N`)
+    or a load balancer, which process it was."""
+    return {"status": "ok", "pid": os.getpid()}

@@ -7,6 +7,15 @@ transaction itself, which may yet roll back. So a change made through this proce
 the next request, and one made by another process (a second worker, the CLI) within `seconds`.
 Statements sent straight to the driver (runtime/db/driver.py) are record writes only: they never
 write a watched table.
+
+Why a bound on trust rather than a signal between processes. Any number of processes write one database
+(`tangram serve --workers N`, servers on several machines, `tangram worker`, the CLI, an operator's psql).
+Trusting no cached read longer than a second keeps every one of them within a second of the database with
+nothing else to get right: no change counter that every write path (driver statements, migrations, psql)
+must remember to bump, no listening connection per process (PostgreSQL's LISTEN/NOTIFY, which SQLite lacks,
+so it would need this polling as its fallback anyway), no notification lost across a reconnect. It costs one
+read a second per hot key and process (a token, an app's current version), against one a request without
+the cache. The same bound, as one revision query a second, keeps 系统设置 (runtime/system_settings/store.py).
 """
 
 from __future__ import annotations

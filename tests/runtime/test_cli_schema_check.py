@@ -3,14 +3,12 @@ line on stderr naming the command to run, exit 1, no port opened — on SQLite a
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import text
 
 from runtime.cli import main
 from runtime.db import schema
@@ -24,17 +22,8 @@ def url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend.startswith("sqlite"):
         yield f"sqlite:///{tmp_path}/empty.db"
         return
-    backends.require_postgres()
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(backends.PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {name}"))
-    try:
-        yield f"{backends.PG_URL}?options=-csearch_path%3D{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
-        admin.dispose()
+    with backends.schema_url() as found:
+        yield found
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def test_health_is_503_naming_the_database_when_it_does_not_answer(tmp_path: Pat
         assert r.json()["failing"] == ["database", "schema"]
         assert r.json()["checks"]["database"] == {"ok": False, "error": "unreachable"}  # no address or driver text
         live = client.get("/api/v1/health/live")
-        assert live.status_code == 200 and live.json() == {"status": "ok"}
+        assert live.status_code == 200 and live.json() == {"status": "ok", "pid": os.getpid()}
 
 
 def test_health_reports_the_mirror_lag_and_is_503_past_the_limit(app: Any, db: Database, client: TestClient,
@@ -81,7 +82,7 @@ def test_health_and_live_answer_whatever_authorization_is_sent(client: TestClien
 def test_the_root_paths_answer_as_the_api_ones(db: Database, client: TestClient) -> None:
     """/health and /health/live, where orchestrators look first, are the same checks."""
     assert client.get("/health").json() == client.get("/api/v1/health").json()
-    assert client.get("/health/live").json() == {"status": "ok"}
+    assert client.get("/health/live").json() == {"status": "ok", "pid": os.getpid()}
     with db.write() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0015'"))
     assert client.get("/health").status_code == 503 and client.get("/health/live").status_code == 200
