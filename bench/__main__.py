@@ -10,6 +10,7 @@ from typing import Any
 
 from bench import (
     admin,
+    app_openapi,
     dedup,
     expressions,
     flow_ui,
@@ -58,7 +59,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "flow-ui", "reports", "ui",
                                            "imports", "sheets", "import", "dedup", "admin", "report-builder",
-                                           "report-sub-tables", "metrics"],
+                                           "report-sub-tables", "metrics", "app-openapi"],
                         help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     parser.add_argument("--repeat", type=int, default=5, help="reports: runs per widget (the p50 of them)")
@@ -69,6 +70,10 @@ def main() -> None:
                         help="reports: time the widgets on a mirror filled with synthetic rows (no primary records)")
     args = parser.parse_args()
     subscribers.install()  # storage is driven directly: every write does what it does in the server
+    if args.only == "app-openapi":  # an app's typed API document (issue 29)
+        result = app_openapi.run(args.dbs.split(","))
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{app_openapi.table(result)}")
+        return
     if args.only == "metrics":  # what /metrics costs a request and a scrape (issue 28)
         result = metrics.run(args.dbs.split(","))
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{metrics.table(result)}")

@@ -858,3 +858,5 @@ EN |= {"dup_title": "Duplicates", "dup_help": "Records that likely duplicate eac
        "dup_none": "No likely duplicates found", "dup_prev": "Previous page"}
 ZH |= {"merged_from_note": "来自合并的记录 #{id}"}
 EN |= {"merged_from_note": "from the merged record #{id}"}
+ZH |= {"api_docs": "接口文档"}
+EN |= {"api_docs": "API docs"}

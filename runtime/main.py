@@ -13,6 +13,7 @@ from builder_ui import pages
 from runtime import subscribers
 from runtime.api import (
     api_docs,  # /docs from vendored Swagger UI (issue 28)
+    app_openapi,
     apps,
     auth,
     dashboard_designer,
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(recycle_bin.router)  # 回收站: a form's deleted records (issue 26)
     app.include_router(duplicate_groups.router)  # 查重: groups of likely duplicates (issue 26)
     app.include_router(api_docs.router)  # /docs with no network (issue 28)
+    app.include_router(app_openapi.router)  # each app's typed API document (issue 29)
     app.include_router(health.router)  # readiness and liveness (issue 28), under /api/v1 and at the root
     app.include_router(health.root)
     pages.install(app)

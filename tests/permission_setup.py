@@ -43,9 +43,10 @@ def sales_app() -> dict[str, Any]:
     return copy.deepcopy(SALES)
 
 
-def setup_sales(make: Maker) -> dict[str, dict[str, str]]:
-    """The app, the department tree, the people with their roles; returns each user's headers."""
-    make.app_def(sales_app())
+def setup_sales(make: Maker, definition: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
+    """The app (SALES, or a changed copy), the department tree, the people with their roles; returns each
+    user's headers."""
+    make.app_def(definition or sales_app())
     c, admin = make.client, make.admin
     for key, parent in TREE.items():
         assert c.post("/api/v1/departments", json={"key": key, "name": key, "parent": parent},

@@ -36,3 +36,17 @@ def test_the_api_docs_list_the_operations_with_only_loopback_reachable(browser: 
     assert elsewhere == []
     assert refused + page.evaluate("window.__csp || []") == []
     context.close()
+
+
+def test_an_apps_api_docs_open_from_its_page_with_its_forms_typed(page: Any, site: Site) -> None:
+    """接口文档 on the app page (issue 29): Swagger UI over the app's own document, read with the session."""
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{site.url}/apps/crm")
+    page.get_by_role("link", name="接口文档").click()
+    page.wait_for_url(f"{site.url}/apps/crm/api-docs")
+    wait_until(page, "document.querySelectorAll('.opblock').length > 0")
+    paths = page.evaluate("[...document.querySelectorAll('.opblock-summary-path')].map(e => e.textContent.trim())")
+    assert "/api/v1/apps/crm/forms/customer/records" in {p.replace("\u200b", "") for p in paths}
+    assert page.locator(".models, .model-container").count() > 0  # the per-form schemas
+    assert refused == []

@@ -15,6 +15,8 @@ from engine.forms.fields.palette import Palette
 # Between levels people type "/", " / ", "-" or ">" (full-width too); a value may itself hold one.
 _SEPARATOR = re.compile(r"\s*[/／\-－>＞]\s*")
 _PATHS_KEPT = 4096
+_PATHS_LISTED = 500
+"""Up to this many paths, the JSON Schema lists them; beyond, it lists the values a path may hold."""
 
 
 class Node(BaseModel):
@@ -126,7 +128,25 @@ class CascadeField(FieldType):
         return list(known)
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "array", "items": {"type": "string"}, "minItems": 1}
+        paths = self.stored_paths()
+        if len(paths) <= _PATHS_LISTED:  # the paths themselves, so a client knows every value that fits
+            return {"type": "array", "items": {"type": "string"}, "minItems": 1, "enum": paths}
+        values = sorted({v for path in paths for v in path})
+        return {"type": "array", "items": {"type": "string", "enum": values}, "minItems": 1}
+
+    def stored_paths(self) -> list[list[str]]:
+        """Every value the field can store: the paths from the first level down (to leaves only, `leaf_only`)."""
+        out: list[list[str]] = []
+
+        def walk(level: list[Node], above: list[str]) -> None:
+            for node in level:
+                path = [*above, node.value]
+                if not (self.leaf_only and node.children):
+                    out.append(path)
+                walk(node.nodes, path)
+
+        walk(self.tree, [])
+        return out
 
     def to_cell(self, value: Any) -> Any:
         return "/".join(value)

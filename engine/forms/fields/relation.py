@@ -57,7 +57,7 @@ class RelationField(FieldType):
         return sorted({record_id(i) for i in items if str(i).strip()})
 
     def json_schema(self) -> dict[str, Any]:
-        one = {"type": "integer", "minimum": 1}
+        one = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         return {"type": "array", "items": one, "uniqueItems": True} if self.multiple else one
 
     def check(self, form: FormDefinition, app: AppDefinition) -> list[Issue]:
