@@ -17,7 +17,7 @@ from runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = {f"TANGRAM_{name.upper()}" for name in Settings.model_fields}
-DEFAULTS = Settings(_env_file=None)  # type: ignore[call-arg]
+DEFAULTS = Settings.model_construct()  # the declared defaults, whatever this shell's environment sets
 
 
 def dockerfile() -> list[tuple[str, str]]:
