@@ -11,6 +11,7 @@ from typing import Any
 from bench import (
     admin,
     app_openapi,
+    db_upgrade,
     dedup,
     expressions,
     flow_ui,
@@ -23,6 +24,7 @@ from bench import (
     report_builder,
     report_sub_tables,
     reports,
+    scale,
     sheets,
     ui,
 )
@@ -59,9 +61,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "flow-ui", "reports", "ui",
                                            "imports", "sheets", "import", "dedup", "admin", "report-builder",
-                                           "report-sub-tables", "metrics", "app-openapi"],
+                                           "report-sub-tables", "metrics", "app-openapi", "db-upgrade", "scale"],
                         help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
+    parser.add_argument("--seconds", type=float, default=30, help="scale: seconds of load per process count")
     parser.add_argument("--repeat", type=int, default=5, help="reports: runs per widget (the p50 of them)")
     parser.add_argument("--tasks", type=int, default=10_000, help="flow-ui: open tasks in the user's inbox")
     parser.add_argument("--browser", action="store_true",
@@ -73,6 +76,18 @@ def main() -> None:
     if args.only == "app-openapi":  # an app's typed API document (issue 29)
         result = app_openapi.run(args.dbs.split(","))
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{app_openapi.table(result)}")
+        return
+    if args.only == "db-upgrade":  # `tangram db upgrade` 0020 → head on --sizes records: time, locks (issue 28)
+        runs = []
+        for size in args.sizes.split(","):
+            for backend in args.dbs.split(","):
+                runs.append(db_upgrade.run(backend, int(size)))
+                print(db_upgrade.table(runs[-1:]), flush=True)
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{db_upgrade.table(runs)}")
+        return
+    if args.only == "scale":  # 1, 2, 4 `tangram serve` processes and a worker on PostgreSQL, 32 users (issue 28)
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n"
+              f"{scale.table(scale.run(args.seconds))}")
         return
     if args.only == "metrics":  # what /metrics costs a request and a scrape (issue 28)
         result = metrics.run(args.dbs.split(","))

@@ -24,8 +24,8 @@ def request(method: str, host: str, path: str, headers: dict[str, str], body: An
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
-def _response(sock: socket.socket, pending: bytes) -> tuple[int, bytes]:
-    """Read one response (Content-Length framed); returns its status and the bytes after it."""
+def response(sock: socket.socket, pending: bytes) -> tuple[int, bytes, bytes]:
+    """Read one response (Content-Length framed); returns its status, its body and the bytes after it."""
     while b"\r\n\r\n" not in pending:
         chunk = sock.recv(65536)
         if not chunk:
@@ -43,7 +43,7 @@ def _response(sock: socket.socket, pending: bytes) -> tuple[int, bytes]:
         if not chunk:
             raise ConnectionError("the server closed the connection")
         rest += chunk
-    return status, rest[length:]
+    return status, rest[:length], rest[length:]
 
 
 def send_all(base: str, requests: list[bytes], clients: int, expect: int) -> tuple[list[float], float]:
@@ -59,7 +59,7 @@ def send_all(base: str, requests: list[bytes], clients: int, expect: int) -> tup
             for raw in part:
                 start = time.perf_counter()
                 sock.sendall(raw)
-                status, pending = _response(sock, pending)
+                status, _, pending = response(sock, pending)
                 samples.append((time.perf_counter() - start) * 1000)
                 if status != expect:
                     raise RuntimeError(f"expected HTTP {expect}, got {status}")
@@ -72,4 +72,4 @@ def send_all(base: str, requests: list[bytes], clients: int, expect: int) -> tup
     return samples, time.perf_counter() - start
 
 
-__all__ = ["request", "send_all"]
+__all__ = ["request", "response", "send_all"]

@@ -97,12 +97,13 @@ def statistics_as_in_use(db: Database) -> None:
             conn.exec_driver_sql("ANALYZE")
 
 
-def bulk_storage(db: Database, count: int) -> float:
-    """Records per second through records.create_many, in transactions of BATCH."""
+def bulk_storage(db: Database, count: int, start: int = 0) -> float:
+    """Records per second through records.create_many, in transactions of BATCH (`start`: the generator's
+    first index, to add customers beside others it made)."""
     with db.read() as conn:
         ref = definitions.form_ref(conn, "crm", "customer")
     change = Change(Actor("admin"))
-    items = list(generate(ref.app, "customer", count, seed=1, owners=OWNERS))
+    items = list(generate(ref.app, "customer", count, seed=1, owners=OWNERS, start=start))
     with Stopwatch() as sw:
         for start in range(0, count, BATCH):
             with db.write() as conn:
