@@ -10,6 +10,7 @@ from sqlalchemy import select
 from runtime.crypto.fields import SEALED
 from runtime.db.tables import audit_log, record_history
 from runtime.records.history import DELTA, SNAPSHOT_EVERY, apply, delta, is_snapshot
+from tests.runtime.records.test_lookups_rollups import ACCOUNTS
 
 
 def _stored(make: Any, record_id: int) -> dict[int, dict[str, Any]]:
@@ -91,3 +92,17 @@ def test_a_delta_of_sealed_data_carries_the_ciphertexts_of_its_values() -> None:
     assert apply(before, step) == after
     plain = {"n": "乙", "id_card": "h1:aa", SEALED: {"at": "a/f", "v": {"id_card": "c1"}}}
     assert apply(after, delta(after, plain)) == plain
+
+
+def test_a_version_after_a_rollup_refresh_holds_the_refreshed_value(make: Any) -> None:
+    """A rollup refreshed from a related record changes the customer with no version of its own; the
+    next version's delta is taken from history, not from that row, so history shows the value it had."""
+    make.app_def(ACCOUNTS)
+    customers = make.url("customer", "accounts")
+    a = make.record("customer", {"name": "甲"}, app="accounts")["id"]
+    make.record("contract", {"title": "一", "customer": a, "amount": "5"}, app="accounts")
+    r = make.client.patch(f"{customers}/{a}", json={"data": {"level": "A"}}, headers=make.admin)
+    assert r.status_code == 200 and r.json()["data"]["total"] == "5"
+    items = make.client.get(f"{customers}/{a}/history", headers=make.admin).json()["items"]
+    assert [h["data"]["total"] for h in items] == ["0", "5"] and items[1]["changed"] == ["level"]
+    assert items[1]["data"] == r.json()["data"]
