@@ -110,7 +110,7 @@ def bulk_storage(db: Database, count: int) -> float:
     return count / sw.seconds
 
 
-def bulk_parts(db: Database, count: int, without: frozenset[str] = frozenset()) -> dict[str, float]:
+def bulk_parts(db: Database, count: int, without: frozenset[str] = frozenset(), run: int = 0) -> dict[str, float]:
     """Where a bulk create's time goes, in µs per record over `count` new customers: validation
     (normalising, lookups, formulas, rules), the rest (reference checks, numbers, ids, the inserts of
     record, history, search document and audit entry, the commit), and the floor: the record rows
@@ -134,11 +134,11 @@ def bulk_parts(db: Database, count: int, without: frozenset[str] = frozenset()) 
         return 1e6 * sw.seconds / count
 
     validating = Stopwatch()
-    batches = validated(4, 30_000_000, validating)
+    batches = validated(4 + 2 * run, 30_000_000 + 20_000_000 * run, validating)
     kept = [s for s in records.events.registered()[1] if s.__module__ not in without]
     with patch.object(records.events, "_after", kept):
         rest = write(batches)
-    floor_batches = validated(5, 40_000_000, Stopwatch())
+    floor_batches = validated(5 + 2 * run, 40_000_000 + 20_000_000 * run, Stopwatch())
 
     def record_rows_only(conn: Any, table: Any, rows: Any, texts: Any = None) -> None:
         if table is tables.records:
