@@ -27,6 +27,7 @@ from bench import (
     scale,
     sheets,
     ui,
+    writes,
 )
 from runtime import subscribers
 
@@ -45,7 +46,8 @@ def table(results: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['database']} | {r['size']:,} | {r['bulk_storage_rps']:,.0f} "
             f"({r['bulk_parts']['validation_us']:.0f} + {r['bulk_parts']['rest_us']:.0f}) "
-            f"| {1e6 / r['bulk_parts']['floor_us']:,.0f} | {r['bulk_http_rps']:,.0f} "
+            f"| {1e6 / r['bulk_parts']['floor_us']:,.0f} ({r['bulk_parts']['floor_us'] / r['bulk_parts']['rest_us']:.0%}) "
+            f"| {r['bulk_http_rps']:,.0f} "
             f"| {r['single_http']['rps']:,.0f} ({r['single_http']['p95']:.1f}) · {r['single_bare']['rps']:,.0f} "
             f"| {ls['http first']['p50']:.2f}/{ls['http first']['p95']:.2f} · "
             f"{ls['http deep']['p50']:.2f}/{ls['http deep']['p95']:.2f} "
@@ -61,7 +63,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "flow-ui", "reports", "ui",
                                            "imports", "sheets", "import", "dedup", "admin", "report-builder",
-                                           "report-sub-tables", "metrics", "app-openapi", "db-upgrade", "scale"],
+                                           "report-sub-tables", "metrics", "app-openapi", "db-upgrade", "scale",
+                                           "writes"],
                         help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
     parser.add_argument("--flow-size", type=int, default=200, help="flows: instances through the API")
     parser.add_argument("--seconds", type=float, default=30, help="scale: seconds of load per process count")
@@ -92,6 +95,11 @@ def main() -> None:
     if args.only == "metrics":  # what /metrics costs a request and a scrape (issue 28)
         result = metrics.run(args.dbs.split(","))
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{metrics.table(result)}")
+        return
+    if args.only == "writes":  # bulk creates and imports against their floor, history per update (issue 28)
+        sizes = [20_000] if args.sizes == "100000,1000000" else [int(s) for s in args.sizes.split(",")]
+        runs = [writes.run(b, s) for s in sizes for b in args.dbs.split(",")]
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{writes.table(runs)}")
         return
     if args.only == "imports":  # other users' creates while an import of each size runs
         runs = [imports.run(b, int(s), 2, 0.1, None) for s in args.sizes.split(",") for b in args.dbs.split(",")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, func, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -20,6 +20,7 @@ from runtime.db.tables import audit_log
 from runtime.records.bulk import insert_rows, shared_per_keys
 from runtime.records.context import Actor
 from runtime.records.events import RecordEvent
+from runtime.records.history import versions_of
 
 MAX_LIMIT = 500
 
@@ -41,23 +42,43 @@ def _changes(before: dict[str, Any], after: dict[str, Any], sealed: frozenset[st
 
 def record_written(conn: Connection, event: RecordEvent) -> None:
     """record.create / update / delete / restore, one entry per record, in the write's transaction
-    (an import's publish writes its entries itself)."""
+    (an import's publish writes its entries itself). An update's entry names the fields and the history
+    version it wrote, not their values: those are history's, and shown from there (`with_changes`)."""
     if event.imported:
         return
     actor = event.change.actor
     rows = []
     created = shared_per_keys(lambda keys: {"fields": keys})
     sealed = frozenset(f.key for f in event.ref.form.encrypted)
-    for record_id, before, after in zip(event.ids, event.before, event.after, strict=True):
+    versions = event.versions or [None] * len(event.ids)
+    for record_id, before, after, version in zip(event.ids, event.before, event.after, versions, strict=True):
         detail: dict[str, Any] = {}
         if event.action == "create":
             detail = created(after)
-        elif event.action == "update":
+        elif event.action == "update" and version is None:
             detail = {"changed": _changes(before, after, sealed)}
+        elif event.action == "update":
+            fields = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+            detail = {"version": version, "fields": fields} | (
+                {"encrypted": [k for k in fields if k in sealed]} if sealed & set(fields) else {})
         rows.append({"at": event.change.now, "actor": actor.username, "action": f"record.{event.action}",
                      "app": event.ref.app_key, "form": event.ref.form.key, "record_id": record_id,
                      "ip": actor.ip, "detail": detail})
     insert_rows(conn, audit_log, rows)
+
+
+class Entry(NamedTuple):
+    """An audit_log row as read (the columns in table order)."""
+
+    id: int
+    at: datetime
+    actor: str | None
+    action: str
+    app: str | None
+    form: str | None
+    record_id: int | None
+    ip: str | None
+    detail: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -135,15 +156,35 @@ def _narrow_window(conn: Connection, query: AuditQuery) -> bool:
     return (conn.scalar(select(func.count()).select_from(window.subquery())) or 0) < NARROW
 
 
-def search(conn: Connection, query: AuditQuery) -> tuple[list[Row[Any]], str | None]:
+def search(conn: Connection, query: AuditQuery) -> tuple[list[Any], str | None]:
     """One page of entries, newest first, and the cursor of the next page (keyset on id)."""
     if not 1 <= query.limit <= MAX_LIMIT:
         raise BadQuery(f"limit 应在 1 到 {MAX_LIMIT} 之间", f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     order = (audit_log.c.id + 0).desc() if _narrow_window(conn, query) else audit_log.c.id.desc()
     rows = list(conn.execute(select(audit_log).where(*_where(query)).order_by(order).limit(query.limit + 1)))
     more = len(rows) > query.limit
-    rows = rows[: query.limit]
+    rows = with_changes(conn, rows[: query.limit])
     return rows, str(rows[-1].id) if more else None
+
+
+def with_changes(conn: Connection, rows: list[Any]) -> list[Any]:
+    """Entries with each record update's `changed` (field: from → to) taken from the history versions it
+    names, as it was stored before 0024; an encrypted field shows only that it changed."""
+    named = [r for r in rows if r.action == "record.update" and "version" in r.detail and r.record_id is not None]
+    if not named:
+        return rows
+    whole = {(v.record_id, v.version): v.data for v in versions_of(conn, sorted({r.record_id for r in named}))}
+    ids = {r.id for r in named}
+    out = []
+    for row in rows:
+        if row.id in ids:
+            version, hidden = row.detail["version"], set(row.detail.get("encrypted", []))
+            before, after = whole.get((row.record_id, version - 1), {}), whole.get((row.record_id, version), {})
+            changed = {k: {"encrypted": True} if k in hidden else {"from": before.get(k), "to": after.get(k)}
+                       for k in row.detail["fields"]}
+            row = Entry(*row[:8], {"version": version, "changed": changed})
+        out.append(row)
+    return out
 
 
 def entry_json(row: Row[Any], hidden: set[str] | None = None,

@@ -26,6 +26,7 @@ from engine.forms.model import FormDefinition
 from engine.forms.tightening import FILL_REFUSED, NAMES, NEW_ONLY_REFUSED, Decision, Tightening, fill_value, tightenings
 from runtime.crypto.fields import seal, unsealed
 from runtime.db.tables import live, record_history, records
+from runtime.records import history
 from runtime.records.columns import field_column
 from runtime.records.context import Change
 from runtime.records.derived import related_values
@@ -237,8 +238,9 @@ def apply_fills(conn: Connection, app: str, new: AppDefinition, problems: list[P
             stored = seal(app, form, data)
             conn.execute(update(records).where(records.c.id == row.id).values(
                 data=stored, version=row.version + 1, updated_at=change.now, updated_by=change.actor.username))
+            kept = history.row_data(conn, app, form, row.id, row.version + 1, data, stored)
             conn.execute(record_history.insert().values(
-                record_id=row.id, version=row.version + 1, action="update", changed=[decision.field], data=stored,
+                record_id=row.id, version=row.version + 1, action="update", changed=[decision.field], data=kept,
                 at=change.now, by=change.actor.username))
         after_write(conn, new, form, ids, before, after, change.ctx)  # rollups and lookups over them
         filled.add(form.key)

@@ -30,6 +30,8 @@ class RecordEvent:
     # An import's publish (storage.staging): the records' search documents were written as they were
     # staged and their audit entries by the publish itself; subscribers that write those skip it.
     imported: bool = False
+    # The versions an update wrote, one per record (its audit entry refers to it rather than copy the values).
+    versions: list[int] | None = None
 
     @property
     def changed_fields(self) -> set[str]:

@@ -22,10 +22,11 @@ from engine.errors import BadQuery, NotFound
 from engine.forms.fields import FieldType
 from engine.forms.model import FormDefinition
 from runtime import audit
-from runtime.db.tables import flow_instances, live, record_history, record_merges, records
+from runtime.db.tables import flow_instances, live, record_merges, records
 from runtime.records import records as stored
 from runtime.records.context import Change, FormRef
 from runtime.records.events import RecordEvent
+from runtime.records.history import versions_of
 from runtime.records.listing import Condition, condition_clause
 
 MAX_MERGED = 10
@@ -191,7 +192,7 @@ def history_with_merged(
     merged = list(conn.scalars(query.where(readable) if readable is not None else query))
     if not merged:
         return own
-    theirs = conn.execute(select(record_history).where(record_history.c.record_id.in_(merged)))
+    theirs = versions_of(conn, merged)
     return sorted(own + [(h, h.record_id) for h in theirs], key=lambda p: (p[0].at, p[0].id))
 
 

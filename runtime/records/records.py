@@ -25,6 +25,7 @@ from runtime.crypto.fields import seal
 from runtime.db import driver
 from runtime.db.tables import live, record_history, records, sequences
 from runtime.records import events, numbering
+from runtime.records import history as versions
 from runtime.records.bulk import insert_row_returning, insert_rows, shared_per_keys
 from runtime.records.columns import field_column
 from runtime.records.context import Change, FormRef, system_values
@@ -304,8 +305,9 @@ def _write(conn: Connection, ref: FormRef, row: Row[Any], values: dict[str, Any]
         current = conn.scalar(select(records.c.version).where(records.c.id == row.id))
         raise VersionMismatch(f"记录已被他人修改（当前版本 {current}），请刷新后重试",
                               f"the record changed meanwhile (now version {current})", current_version=current)
+    kept = versions.row_data(conn, ref.app_key, ref.form, row.id, new.version, data, stored)
     conn.execute(insert(record_history).values(
-        record_id=row.id, version=new.version, action=action, changed=changed, data=stored,
+        record_id=row.id, version=new.version, action=action, changed=changed, data=kept,
         at=change.now, by=change.actor.username))
     return new
 
@@ -339,7 +341,7 @@ def update_record(conn: Connection, ref: FormRef, record_id: int, values: Any, c
     new = _write(conn, ref, row, {"data": data, "def_version": ref.version}, "update", changed, data,
                  change, [changed_only])
     after_write(conn, ref.app, ref.form, [row.id], [row.data], [data], change.ctx)
-    events.publish(conn, RecordEvent("update", ref, [row.id], [row.data], [data], change))
+    events.publish(conn, RecordEvent("update", ref, [row.id], [row.data], [data], change, versions=[new.version]))
     return new
 
 
@@ -367,15 +369,14 @@ def restore(conn: Connection, ref: FormRef, record_id: int, change: Change) -> R
     return new
 
 
-def history(conn: Connection, ref: FormRef, record_id: int) -> list[Row[Any]]:
-    """Every version of a record, oldest first (deleted records keep their history)."""
+def history(conn: Connection, ref: FormRef, record_id: int) -> list[versions.Version]:
+    """Every version of a record, whole, oldest first (deleted records keep their history)."""
     query = select(records.c.id).where(records.c.id == record_id, records.c.app == ref.app_key,
                                        records.c.form == ref.form.key)
     if conn.execute(query).first() is None:
         raise NotFound(f"“{ref.form.name}”中没有记录 {record_id}",
                        f"form {ref.form.key!r} has no record {record_id}")
-    return list(conn.execute(select(record_history).where(record_history.c.record_id == record_id)
-                             .order_by(record_history.c.version)))
+    return versions.versions_of(conn, [record_id])
 
 
 __all__ = ["create", "create_many", "as_committed", "get", "update_record", "delete", "restore", "history", "sequences"]
