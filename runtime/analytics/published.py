@@ -41,7 +41,7 @@ class Pointer:
 
 
 def _write_pointer(folder: Path, pointer: Pointer) -> None:
-    tmp = folder / f".{POINTER}.{os.getpid()}"
+    tmp = folder / f"{POINTER}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps({"file": pointer.file, "as_of": pointer.as_of.isoformat()}), encoding="utf-8")
     os.replace(tmp, folder / POINTER)  # atomic: a reader sees the old pointer or the new one
 
@@ -83,7 +83,7 @@ class Publisher:
             if wal.exists() and wal.stat().st_size:
                 raise OSError(f"{wal}: not empty after a checkpoint; the copy would miss its changes")
             name = f"{_PREFIX}{now.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}.duckdb"
-            tmp = self.folder / f".{name}"
+            tmp = self.folder / f"{name}.tmp"
             shutil.copyfile(self.mirror.path, tmp)
         os.replace(tmp, self.folder / name)
         pointer = Pointer(name, now)
