@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.owner import OwnerLock
-from runtime.analytics.published import Publisher, PublishedMirror, read_pointer
+from runtime.analytics.published import PublishedMirror, Publisher, read_pointer
 from runtime.analytics.sync import sync
 from runtime.cli import main
 from runtime.db.db import Database
