@@ -4,7 +4,8 @@ DuckDB lets one process open a file for writing, and no other process may open i
 read. So the owner (runtime/analytics/owner.py) syncs `analytics.duckdb` alone and, after a sync that
 changed something, checkpoints it and copies it to a new file `analytics.snapshot-<n>.duckdb`; a small
 pointer, `analytics.snapshot.json`, names the newest copy and the moment its data is current as of (each
-sync that finds nothing new moves that moment on without copying). Servers open the named copy
+sync that finds nothing new moves that moment on without copying), while any reader has asked for copies in
+the last minute (WANTED). Servers open the named copy
 read-only — any number of processes may — and reopen when the pointer names another. Each copy has a
 name of its own because DuckDB shares one open database per path within a process: a file replaced in
 place would still be read as the old one. The owner deletes copies older than the previous one; a
@@ -16,6 +17,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +31,11 @@ from engine.errors import MirrorUnavailable
 from runtime.analytics.mirror import Mirror, SyncState, read_state
 
 POINTER = "analytics.snapshot.json"
+WANTED = "analytics.snapshot.wanted"
+"""Touched by the readers (at most every WANT_EVERY seconds): the owner publishes only while it is recent, so a
+single `tangram serve` with nobody beside it copies nothing."""
+WANT_EVERY = 10.0
+WANTED_FOR = 60.0
 _PREFIX = "analytics.snapshot-"
 
 
@@ -65,8 +72,19 @@ class Publisher:
         self._published: tuple[int, datetime] | None = None  # (mirror.generation, when) of the current copy
         self._file: str | None = None
 
+    def wanted(self) -> bool:
+        """Whether a reader asked for copies in the last WANTED_FOR seconds."""
+        try:
+            return time.time() - (self.folder / WANTED).stat().st_mtime <= WANTED_FOR
+        except OSError:
+            return False
+
     def after_sync(self, now: datetime) -> None:
-        """Called after each sync of the owner: copy, or confirm that the current copy is still current."""
+        """Called after each sync of the owner: copy, or confirm that the current copy is still current
+        (nothing while no reader wants copies)."""
+        if not self.wanted():
+            self._published = None  # a reader coming back gets a fresh copy at once
+            return
         current = self._published is not None and self._published[0] == self.mirror.generation
         if current and self._file is not None:
             _write_pointer(self.folder, Pointer(self._file, now))
@@ -107,9 +125,18 @@ class PublishedMirror:
         self._seen: tuple[int, int] | None = None  # the pointer file's (inode, mtime) when last read
         self._pointer: Pointer | None = None
         self._engines: dict[str, Engine] = {}
+        self._wanted = -WANT_EVERY
+
+    def want(self) -> None:
+        """Tell the owner that this process reads its copies (see WANTED)."""
+        moment = time.monotonic()
+        if moment - self._wanted >= WANT_EVERY:
+            self._wanted = moment
+            (self.folder / WANTED).touch()
 
     def pointer(self) -> Pointer | None:
         """The newest pointer (re-read only when its file changed: one stat per call)."""
+        self.want()
         try:
             st = self.path.stat()
         except OSError:

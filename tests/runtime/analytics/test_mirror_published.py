@@ -37,6 +37,7 @@ def reader(app: Any, tmp_path: Path) -> Any:
 def _owner(db: Database, tmp_path: Path, now: datetime) -> tuple[Mirror, Publisher]:
     mirror = Mirror(tmp_path / "analytics.duckdb")
     sync(db, mirror, now)
+    PublishedMirror(tmp_path).want()  # a reader asks for copies
     publisher = Publisher(mirror, spacing=0)
     publisher.after_sync(now)
     return mirror, publisher
@@ -107,6 +108,15 @@ def test_the_owner_copies_only_after_a_change_and_keeps_two_copies(db: Database,
         names.add(read_pointer(tmp_path).file)  # type: ignore[union-attr]
     assert len(names) == 3 and first.file not in names  # type: ignore[union-attr]
     assert len(list(tmp_path.glob("analytics.snapshot-*.duckdb"))) == 2
+    mirror.close()
+
+
+def test_the_owner_publishes_nothing_while_no_reader_asks(db: Database, app: Any, make: Maker, tmp_path: Path) -> None:
+    make.app_def(shop())
+    mirror = Mirror(tmp_path / "analytics.duckdb")
+    sync(db, mirror, T0)
+    Publisher(mirror, spacing=0).after_sync(T0)  # a single server: nobody beside it reads copies
+    assert read_pointer(tmp_path) is None and not list(tmp_path.glob("analytics.snapshot-*"))
     mirror.close()
 
 
