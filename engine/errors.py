@@ -165,6 +165,18 @@ class Busy(EngineError):
     code = "busy"
 
 
+class MirrorNotOwned(Conflict):
+    """This process reads the analytics mirror's published copy: another process (its owner) syncs it."""
+
+    code = "mirror_not_owner"
+
+
+class MirrorUnavailable(Conflict):
+    """No copy of the analytics mirror is published yet (its owner, the worker, has not synced)."""
+
+    code = "mirror_unavailable"
+
+
 class FlowRunning(Conflict):
     """A flow cannot be removed while instances of it run."""
 

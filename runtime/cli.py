@@ -1,5 +1,5 @@
 """The `tangram` command: serve, worker, db upgrade, app validate/import/export, user create, demo-data,
-mirror sync, records import/export, backup, restore."""
+mirror sync/serve, records import/export, backup, restore."""
 
 from __future__ import annotations
 
@@ -215,12 +215,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
              "access_log": False, **tls}  # the access line is Tangram's own: it has the request id
     if args.workers > 1:  # checked above, once for all of them; each worker opens its own pool
         db.engine.dispose()
-        print(f"{args.workers} worker processes; reports from the primary database (the mirror needs one owner)")
+        print(f"{args.workers} worker processes")
         changed = {"database_url": args.db} if args.db else {}
         processes.run({**changed, **tls_files}, access, args.workers, **where)
         return 0
     service = create_app(settings, db)
-    refresher = _mirror_refresher(service, settings, db)  # the one place serve keeps the mirror: one process
+    refresher = start_mirror(service, settings, db)  # the one place serve keeps the mirror: one process
     freeze_start_up_objects()
     try:
         uvicorn.run(service, **where)
@@ -271,31 +271,61 @@ def freeze_start_up_objects() -> None:
     gc.freeze()
 
 
-def _mirror_refresher(service: Any, settings: Settings, db: Database) -> Any:
-    """The background sync of the analytics mirror, unless the mirror or the interval is off."""
-    from runtime.analytics.mirror import Mirror
-    from runtime.analytics.refresher import MirrorRefresher
+def start_mirror(service: Any, settings: Settings, db: Database) -> Any:
+    """The analytics mirror of this server: its own, synced in the background, when it runs the jobs itself
+    (the single-process default) and no other process owns the mirror; else the owner's published copy,
+    never written here (runtime/analytics/owner.py)."""
+    from runtime.analytics.owner import server_mirror
 
-    if settings.mirror == "off" or settings.mirror_interval <= 0:
-        return None
-    service.state.mirror = Mirror(settings.data_dir / "analytics.duckdb")
-    refresher = MirrorRefresher(db, service.state.mirror, settings.mirror_interval)
-    refresher.start()
+    service.state.mirror, refresher = server_mirror(settings, db, may_own=settings.embedded_worker)
+    if refresher is not None:
+        refresher.start()
     return refresher
 
 
 def cmd_mirror_sync(args: argparse.Namespace) -> int:
-    """Sync the analytics mirror now (stop the server first: DuckDB lets one process open the file)."""
+    """Sync the analytics mirror now, and publish it; refused while another process owns it."""
     from runtime.analytics.mirror import Mirror
+    from runtime.analytics.owner import OwnerLock, mirror_path
+    from runtime.analytics.published import Publisher
     from runtime.analytics.sync import sync
 
     settings = _settings(args)
-    mirror = Mirror(settings.data_dir / "analytics.duckdb")
+    lock = OwnerLock(settings.data_dir)
+    if not lock.take():
+        raise CliError(f"the analytics mirror is owned by process {lock.holder() or '?'} (a server or `tangram worker`), "
+                       "which keeps it in sync: POST /api/v1/mirror/sync on that server, or stop it first")
+    mirror = Mirror(mirror_path(settings))
     try:
-        result = sync(database_from_args(args), mirror, datetime.now(UTC), full=args.full)
+        now = datetime.now(UTC)
+        result = sync(database_from_args(args), mirror, now, full=args.full)
+        Publisher(mirror, 0).publish(now)
     finally:
         mirror.close()
+        lock.release()
     print(json.dumps(result.as_dict(), ensure_ascii=False))
+    return 0
+
+
+def cmd_mirror_serve(args: argparse.Namespace) -> int:
+    """Own the analytics mirror in the foreground: sync and publish it until stopped (instead of the worker)."""
+    import signal
+
+    from runtime.analytics.owner import OwnerLock, owner_refresher
+
+    settings = _settings(args)
+    db = database_from_args(args)
+    if (problem := schema.problem(db)) is not None:
+        raise CliError(problem)
+    logs.configure(settings, False)
+    refresher = owner_refresher(settings, db, OwnerLock(settings.data_dir))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: refresher.stop_soon())
+    print(f"mirror owner on {db.describe()}: syncing {refresher.mirror.path} every {settings.mirror_interval:g}s")
+    try:
+        refresher.run()
+    finally:
+        refresher.stop()
     return 0
 
 
@@ -375,6 +405,8 @@ def parser() -> argparse.ArgumentParser:
     mirror_sync = with_db(mirror.add_parser("sync", help="bring the mirror up to date with the records"))
     mirror_sync.add_argument("--full", action="store_true", help="rebuild every table")
     mirror_sync.set_defaults(run=cmd_mirror_sync)
+    mirror_serve = with_db(mirror.add_parser("serve", help="own the mirror: sync and publish it for the servers"))
+    mirror_serve.set_defaults(run=cmd_mirror_serve)
 
     demo = with_db(sub.add_parser("demo-data", help="load realistic Chinese demo records"))
     demo.add_argument("--app", default="crm")

@@ -10,13 +10,13 @@ none) and builds the app.
 Caches stay coherent across these processes, and across servers on other machines, the same way they do
 across a server and the CLI: every cached read is trusted for at most a second (runtime/db/recent.py).
 
-The analytics mirror is a DuckDB file only one process may open. With one process the server keeps it
-(and its refresher, runtime/cli.py `_mirror_refresher`); with several, no process here opens it: reports
-are answered from the primary database (`mirror` forced to off) until the mirror has an owner of its own
-(issue 28, docs/deployment.md)."""
+The analytics mirror is a DuckDB file only one process writes (runtime/analytics/owner.py). Each worker asks
+for it as a single server does: the first to take the owner lock keeps and syncs it, when it runs the jobs
+itself and no `tangram worker` owns it already; the others read the copy the owner publishes."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 from typing import Any
@@ -37,7 +37,7 @@ def run(changed: dict[str, Any], access: bool, workers: int, **uvicorn_options: 
     restarts a worker that dies, with the same)."""
     import uvicorn
 
-    changed = {**{name: str(value) for name, value in changed.items()}, "mirror": "off"}
+    changed = {name: str(value) for name, value in changed.items()}
     os.environ[OPTIONS] = json.dumps({"settings": changed, "access": access})
     uvicorn.run("runtime.processes:factory", factory=True, workers=workers,
                 timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **uvicorn_options)
@@ -46,13 +46,15 @@ def run(changed: dict[str, Any], access: bool, workers: int, **uvicorn_options: 
 def factory() -> Any:
     """The app of one worker process: its settings as the parent had them, its logging, its own database pool."""
     from runtime import logs
-    from runtime.cli import freeze_start_up_objects
+    from runtime.cli import freeze_start_up_objects, start_mirror
     from runtime.main import create_app
 
     options = json.loads(os.environ.get(OPTIONS) or "{}")
     settings = Settings(**options.get("settings", {}))  # the command line's values over the environment's
     logs.configure(settings, bool(options.get("access")))
     app = create_app(settings)
+    if (refresher := start_mirror(app, settings, app.state.db)) is not None:
+        atexit.register(refresher.stop)  # the owner lock goes with the process anyway; this closes the file cleanly
     freeze_start_up_objects()
     return app
 

@@ -50,7 +50,12 @@ class Settings(BaseSettings):
     mirror_max_lag: float = 2.0
     """Seconds a dashboard on the mirror may be behind the records; older, a report request syncs first."""
     mirror_interval: float = 1.0
-    """`tangram serve`: seconds between background syncs of the mirror (0 turns the thread off)."""
+    """The mirror's owner: seconds between background syncs of the mirror (0 turns the thread off)."""
+    mirror_publish_seconds: float = Field(default=2.0, ge=0)
+    """The mirror's owner: at least this many seconds between two published copies of a changing mirror."""
+    mirror_snapshot_max_age: float = Field(default=30.0, gt=0)
+    """A server reading the owner's published copy answers from the primary database (`engine: primary`) when
+    the copy is older than this many seconds: its owner stopped or fell behind (docs/reports.md)."""
     host: str = "127.0.0.1"
     port: int = 8000
     access_log: bool = False

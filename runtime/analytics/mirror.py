@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,28 @@ class Loaded:
     skipped: list[tuple[int, str]]
 
 
+def read_state(conn: Connection) -> SyncState:
+    """The sync state stored in a mirror file (the owner's, or a published copy)."""
+    row = conn.execute(text("SELECT watermark, gaps, synced_at FROM _tangram_sync WHERE id = 1")).first()
+    tables = {r.name: (r.hash, r.row_count) for r in conn.execute(text("SELECT * FROM _tangram_forms"))}
+    skipped = dict(conn.execute(text("SELECT name, count(*) FROM _tangram_skipped GROUP BY name")).all())
+    if row is None:
+        return SyncState(tables=tables, skipped=skipped)
+    gaps = {int(k): v for k, v in json.loads(row.gaps or "{}").items()}
+    return SyncState(row.watermark, gaps, row.synced_at, tables, skipped)
+
+
 class Mirror:
-    """One DuckDB file; writes (syncs) are serialised by a lock, reads run beside them."""
+    """One DuckDB file, opened for writing by its owner alone; writes (syncs) are serialised by a lock,
+    reads run beside them. Other processes read a published copy (runtime/analytics/published.py)."""
+
+    owned = True
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.Lock()  # held by a sync
+        self.generation = 0
+        """Syncs that changed the data, in this process: the publisher copies the file when it moves."""
         # This process's last sync (sync() sets them), for /metrics: read without opening the file.
         self.last_synced_at: datetime | None = None
         self.last_sync_seconds: float | None = None
@@ -99,13 +115,13 @@ class Mirror:
             yield conn
 
     def state(self, conn: Connection) -> SyncState:
-        row = conn.execute(text("SELECT watermark, gaps, synced_at FROM _tangram_sync WHERE id = 1")).first()
-        tables = {r.name: (r.hash, r.row_count) for r in conn.execute(text("SELECT * FROM _tangram_forms"))}
-        skipped = dict(conn.execute(text("SELECT name, count(*) FROM _tangram_skipped GROUP BY name")).all())
-        if row is None:
-            return SyncState(tables=tables, skipped=skipped)
-        gaps = {int(k): v for k, v in json.loads(row.gaps or "{}").items()}
-        return SyncState(row.watermark, gaps, row.synced_at, tables, skipped)
+        return read_state(conn)
+
+    def as_of(self) -> datetime | None:
+        """The moment of the last sync (UTC), None before the first."""
+        with self.read() as conn:
+            synced = conn.execute(text("SELECT synced_at FROM _tangram_sync WHERE id = 1")).scalar()
+        return synced.replace(tzinfo=UTC) if synced else None
 
     def save_state(self, conn: Connection, state: SyncState) -> None:
         conn.execute(text("DELETE FROM _tangram_sync"))
@@ -177,4 +193,4 @@ class Mirror:
                          {"d": delta, "n": name})
 
 
-__all__ = ["Mirror", "SyncState", "Loaded"]
+__all__ = ["Mirror", "SyncState", "Loaded", "read_state"]

@@ -6,7 +6,12 @@ widget compiles for DuckDB — small forms are answered live from the primary da
 read, the mirror is synced if its last sync is older than `mirror_max_lag` seconds (always, when
 the mirror is forced with `?engine=mirror`), so a dashboard is never more than that behind. A form
 with a record the sync had to leave out (GET /mirror's `skipped`) is answered from the primary
-database in every mode, so the two engines never give different answers."""
+database in every mode, so the two engines never give different answers.
+
+A server that does not own the mirror (runtime/analytics/owner.py) reads the owner's published copy
+and cannot sync it: the copy answers as of its own moment, and when it is missing or older than
+`mirror_snapshot_max_age` seconds the primary database answers instead (`engine: primary`); a forced
+`?engine=mirror` reads the copy whatever its age (`as_of` says it) and is a 409 when there is none."""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
 from engine.app import AppDefinition
-from engine.errors import BadQuery, UnsupportedQuery
+from engine.errors import BadQuery, MirrorUnavailable, UnsupportedQuery
 from engine.expr.evaluate import EvalContext
 from engine.reports.compile import RowScope, WidgetQuery, compile_widget, filter_clauses
 from engine.reports.dimensions import DimensionPlan, related_field
@@ -35,6 +40,7 @@ from runtime.analytics.columns import table_name
 from runtime.analytics.mirror import Mirror
 from runtime.analytics.mirror_source import MirrorSource
 from runtime.analytics.primary import PrimarySource
+from runtime.analytics.published import PublishedMirror
 from runtime.analytics.sync import sync
 from runtime.db.db import Database
 from runtime.db.tables import departments, users
@@ -54,7 +60,7 @@ class ReportContext:
     """Everything a widget run needs from the runtime: databases, settings, the moment and the user."""
 
     db: Database
-    mirror: Mirror
+    mirror: Mirror | PublishedMirror
     settings: Settings
     ctx: EvalContext
     scope: RowScope = None
@@ -91,6 +97,12 @@ def fresh_mirror(rc: ReportContext, max_lag: float) -> datetime:
 
 
 def _fresh(rc: ReportContext, max_lag: float) -> datetime:
+    if not rc.mirror.owned:  # another process's published copy: as old as it is, or too old to answer
+        as_of = rc.mirror.as_of()
+        if as_of is None or (max_lag > 0 and (rc.ctx.now - as_of).total_seconds() > rc.settings.mirror_snapshot_max_age):
+            raise MirrorUnavailable("分析镜像的发布副本缺失或过旧", "the analytics mirror's published copy is missing or too old",
+                                    as_of=as_of.isoformat() if as_of else None)
+        return as_of
     with rc.mirror.read() as mconn:
         state = rc.mirror.state(mconn)
     now = rc.ctx.now
@@ -146,6 +158,10 @@ def run_widget(rc: ReportContext, app: AppDefinition, widget: Widget, filters: d
             fresh_mirror(rc, rc.settings.mirror_max_lag)
             if mirror_skipped(rc, app.key, widget.form):  # this request's sync left one out
                 engine = "primary"
+    except MirrorUnavailable:  # a server without a current copy of the owner's mirror (the owner stopped)
+        if forced:
+            raise
+        engine = "primary"
     except (OSError, DBAPIError, duckdb.Error):  # a locked or broken mirror file: degrade, do not fail
         if forced:
             raise

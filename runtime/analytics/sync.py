@@ -164,7 +164,8 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
         top = conn.scalar(select(func.max(record_history.c.id))) or 0
         wanted = {table_name(a.key, f.key): (a, f) for a in definitions.current_apps(conn) for f in a.forms}
         row_tables = _row_tables(wanted)
-        for name in set(state.tables) - set(wanted) - {n for names in row_tables.values() for n in names}:
+        dropped = set(state.tables) - set(wanted) - {n for names in row_tables.values() for n in names}
+        for name in dropped:
             mirror.drop_table(mconn, name)
         # A mirror ahead of the primary belongs to another database, or to this one before a restore
         # from a backup: its watermark would hide the ids written from now on, so it starts afresh.
@@ -188,6 +189,8 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
         state.synced_at = now
         mirror.save_state(mconn, state)
         result.skipped = sum(mirror.state(mconn).skipped.values())
+    if dropped or result.rebuilt or result.changed or result.removed:
+        mirror.generation += 1  # committed: the next publication copies it (runtime/analytics/published.py)
     result.watermark, result.gaps, result.as_of = state.watermark, len(state.gaps), now
     result.seconds = time.perf_counter() - started
     mirror.last_synced_at, mirror.last_sync_seconds = now, result.seconds

@@ -16,6 +16,7 @@ from engine.errors import Unauthorized
 from engine.forms.fields.relation import MAX_ID
 from runtime.accounts.users import actor_of, expired, user_for_token
 from runtime.analytics.mirror import Mirror
+from runtime.analytics.published import PublishedMirror
 from runtime.auth import csrf, sessions, view_as
 from runtime.auth.forced_change import require_changed
 from runtime.auth.token_cache import TokenCache
@@ -106,8 +107,10 @@ async def now(request: Request) -> datetime:
     return clock(request)
 
 
-async def get_mirror(request: Request) -> Mirror:
-    """The analytics mirror (opened on first use): `<data_dir>/analytics.duckdb`."""
+async def get_mirror(request: Request) -> Mirror | PublishedMirror:
+    """The analytics mirror: the one `tangram serve` chose (its own, or the owner's published copy:
+    runtime/analytics/owner.py), else `<data_dir>/analytics.duckdb` opened on first use (an app made
+    by create_app alone, as in tests, is its own owner)."""
     state = request.app.state
     if getattr(state, "mirror", None) is None:
         state.mirror = Mirror(state.settings.data_dir / "analytics.duckdb")
@@ -115,7 +118,7 @@ async def get_mirror(request: Request) -> Mirror:
 
 
 DB = Annotated[Database, Depends(get_db)]
-MirrorDB = Annotated[Mirror, Depends(get_mirror)]
+MirrorDB = Annotated[Mirror | PublishedMirror, Depends(get_mirror)]
 CurrentUser = Annotated[Actor, Depends(current_user)]
 Now = Annotated[datetime, Depends(now)]
 AppSettings = Annotated[Settings, Depends(get_settings)]

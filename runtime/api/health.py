@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -45,21 +44,22 @@ def database_checks(db: Database) -> dict[str, dict[str, Any]]:
 
 
 def mirror_check(request: Request) -> dict[str, Any] | None:
-    """Seconds since the mirror's last sync, when this process has a mirror; too many (settings) fail."""
+    """Seconds since the mirror's last sync (or, in a server reading the owner's published copy, since the
+    moment that copy is current as of), when this process has a mirror; too many (settings) fail."""
     mirror = getattr(request.app.state, "mirror", None)
     if mirror is None:
         return None
     limit = request.app.state.settings.health_mirror_max_lag
+    role = {"owner": mirror.owned}  # False: the owner's published copy (runtime/analytics/owner.py)
     try:
-        with mirror.read() as conn:
-            synced = conn.execute(text("SELECT synced_at FROM _tangram_sync WHERE id = 1")).scalar()
+        synced = mirror.as_of()
     except Exception as e:  # noqa: BLE001 — an unreadable mirror: reports fall back, but the operator should know
         log.warning("health: the mirror cannot be read: %s: %s", type(e).__name__, e)
-        return {"ok": False, "error": "unreadable", "lag_seconds": None}
-    if synced is None:  # not synced yet: the first sync is under way
-        return {"ok": True, "lag_seconds": None}
-    lag = max(0.0, (clock(request) - synced.replace(tzinfo=UTC)).total_seconds())
-    return {"ok": not limit or lag <= limit, "lag_seconds": round(lag, 3), "max_lag_seconds": limit or None}
+        return {"ok": False, "error": "unreadable", "lag_seconds": None, **role}
+    if synced is None:  # not synced (or published) yet: the first sync is under way, or no owner runs
+        return {"ok": True, "lag_seconds": None, **role}
+    lag = max(0.0, (clock(request) - synced).total_seconds())
+    return {"ok": not limit or lag <= limit, "lag_seconds": round(lag, 3), "max_lag_seconds": limit or None, **role}
 
 
 @router.get("/health")

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from engine.app import AppDefinition
-from engine.errors import BadQuery, InvalidDefinition, NotFound
+from engine.errors import BadQuery, InvalidDefinition, MirrorNotOwned, MirrorUnavailable, NotFound
 from engine.expr.evaluate import EvalContext
 from engine.reports.model import ReportDefinition, Widget
 from engine.reports.validate import widget_issues
 from runtime.analytics.dashboard_run import run_dashboard, scope_widget, unavailable
 from runtime.analytics.drill import drilled_where
 from runtime.analytics.export import MEDIA, export
+from runtime.analytics.mirror import Mirror, SyncState
 from runtime.analytics.run import ReportContext, jsonable, run_widget
 from runtime.analytics.sync import sync
 from runtime.api.deps import DB, AppSettings, CurrentUser, MirrorDB, change_for
@@ -199,6 +200,9 @@ def export_widget(app: str, report: str, widget: str, request: Request, db: DB, 
 def sync_mirror(request: Request, db: DB, mirror: MirrorDB, user: CurrentUser, full: bool = False) -> Any:
     """Bring the analytics mirror up to date now (`full=true` rebuilds every table); administrators."""
     require_admin(user)
+    if not isinstance(mirror, Mirror):  # a published copy: its owner syncs it
+        raise MirrorNotOwned("此进程只读分析镜像的发布副本，由其所有者（worker）同步",
+                             "this process reads a published copy of the analytics mirror: its owner (the worker) syncs it")
     return JSONResponse(sync(db, mirror, change_for(request, user).now, full=full).as_dict())
 
 
@@ -208,9 +212,14 @@ def mirror_state(db: DB, mirror: MirrorDB, user: CurrentUser) -> Any:
     left out because a value could not be copied (`skipped`; reports on their form use the primary
     database); administrators only (the counts cover every app and every record, whatever a user's rights)."""
     require_admin(user)
-    with mirror.read() as conn:
-        state = mirror.state(conn)
-    return JSONResponse({"as_of": state.synced_at.isoformat() + "Z" if state.synced_at else None,
+    try:
+        with mirror.read() as conn:
+            state = mirror.state(conn)
+    except MirrorUnavailable:  # nothing published yet
+        state = SyncState()
+    # a published copy is current as of its pointer's moment (the owner's last sync that found it current)
+    as_of = state.synced_at if mirror.owned else (moment.replace(tzinfo=None) if (moment := mirror.as_of()) else None)
+    return JSONResponse({"owner": mirror.owned, "as_of": as_of.isoformat() + "Z" if as_of else None,
                          "watermark": state.watermark, "gaps": len(state.gaps),
                          "skipped": sum(state.skipped.values()),
                          "tables": {k: {"rows": v[1], "skipped": state.skipped.get(k, 0)}

@@ -1,4 +1,5 @@
-"""`tangram worker`: run the job worker in its own process (PostgreSQL: as many as you like)."""
+"""`tangram worker`: run the job worker in its own process (PostgreSQL: as many as you like); the first
+to start also owns the analytics mirror (runtime/analytics/owner.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from runtime import subscribers
+from runtime import logs, subscribers
 from runtime.db import schema
 from runtime.db.db import open_database
 from runtime.jobs.worker import run_due, serve, worker_name
@@ -38,8 +39,26 @@ def cmd_worker(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     name = worker_name()
     print(f"worker {name} on {db.describe()}, polling every {settings.worker_poll_seconds:g}s")
-    serve(db, settings, stop, worker=name)
+    mirror = _mirror_owner(settings, db)
+    try:
+        serve(db, settings, stop, worker=name)
+    finally:
+        if mirror is not None:
+            mirror.stop()
     return 0
+
+
+def _mirror_owner(settings: Settings, db: Any) -> Any:
+    """The worker owns the analytics mirror (syncs and publishes it for the servers) once no other process
+    does: runtime/analytics/owner.py. Not when the mirror or its background sync is off."""
+    from runtime.analytics.owner import OwnerLock, owner_refresher
+
+    if settings.mirror == "off" or settings.mirror_interval <= 0:
+        return None
+    logs.configure(settings, False)
+    refresher = owner_refresher(settings, db, OwnerLock(settings.data_dir))
+    refresher.start()
+    return refresher
 
 
 def add_command(sub: Any, with_db: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]) -> None:

@@ -14,9 +14,10 @@ from runtime.db import schema
 from runtime.db.db import Database
 from runtime.ops import archive, dumps
 
-SKIPPED = ("tangram.db", "analytics.duckdb")
+SKIPPED = ("tangram.db", "analytics.")
 """Names in the data directory that are not config: the SQLite database (with its -wal and -shm),
-which the dump holds, and the analytics mirror (with its .wal), which is rebuilt."""
+which the dump holds, and the analytics mirror (with its .wal, its published copies and their pointer,
+its owner's lock: runtime/analytics/owner.py), which is rebuilt."""
 
 
 def tangram_version() -> str:

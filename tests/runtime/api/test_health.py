@@ -61,7 +61,7 @@ def test_health_reports_the_mirror_lag_and_is_503_past_the_limit(app: Any, db: D
     app.state.clock = lambda: synced + timedelta(seconds=42)
     r = client.get("/api/v1/health")
     assert r.status_code == 200 and r.json()["checks"]["mirror"] == {"ok": True, "lag_seconds": 42.0,
-                                                                     "max_lag_seconds": 60}
+                                                                     "max_lag_seconds": 60, "owner": True}
     app.state.clock = lambda: synced + timedelta(seconds=61)
     r = client.get("/api/v1/health")
     assert r.status_code == 503 and r.json()["failing"] == ["mirror"]
