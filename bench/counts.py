@@ -134,11 +134,11 @@ def _timed(run: Any, repeat: int) -> dict[str, float]:
     return {"p50": statistics.median(seen), "p95": seen[max(0, round(0.95 * len(seen)) - 1)]}
 
 
-def measure(backend: str, repeat: int) -> dict[str, Any]:
+def measure(backend: str, repeat: int, lists_only: bool = False) -> dict[str, Any]:
     from engine.forms.fields.base import ValueContext
     from runtime.apps import definitions
     from runtime.db.db import open_database
-    from runtime.records import listing, totals
+    from runtime.records import listing
 
     db = open_database(url(backend))
     ctx = ValueContext(datetime.now(UTC))
@@ -146,19 +146,24 @@ def measure(backend: str, repeat: int) -> dict[str, Any]:
     with db.read() as conn:
         ref = definitions.form_ref(conn, "scale", "order")
         filtered = [listing.Condition("status", "eq", "新建")]
-        for name, conditions in (("filtered", filtered), ("all", [])):
+        for name, conditions in () if lists_only else (("filtered", filtered), ("all", [])):
+            from runtime.records import totals
+
             query = listing.ListQuery(conditions, limit=1, count=True)
             count = listing.build_select(conn, ref, query, ctx)[1]
             assert count is not None
             out[f"count exact {name}"] = _timed(lambda c=count: conn.scalar(c), repeat)
-            out[f"count bounded {name}"] = _timed(lambda c=count: totals.total(conn, c, totals.EXACT_UP_TO), repeat)
+            out[f"count bounded {name}"] = _timed(lambda c=count: totals.total(conn, c, totals.EXACT_UP_TO, listing.of_form(ref)), repeat)
+            out[f"list with exact total {name}"] = _timed(lambda q=query: listing.list_records(
+                conn, ref, listing.ListQuery(q.conditions, limit=50, count=True), ctx), repeat)
             out[f"list with total {name}"] = _timed(lambda q=query: listing.list_records(
                 conn, ref, listing.ListQuery(q.conditions, limit=50, count=True, estimate_above=totals.EXACT_UP_TO),
                 ctx), repeat)
-        exact = conn.scalar(listing.build_select(conn, ref, listing.ListQuery(filtered, count=True), ctx)[1])
-        shown = totals.total(conn, listing.build_select(conn, ref, listing.ListQuery(filtered, count=True), ctx)[1],
-                              totals.EXACT_UP_TO)
-        out["estimate"] = {"exact": exact, "shown": shown[0], "exact_flag": shown[1]}
+        if not lists_only:
+            exact = conn.scalar(listing.build_select(conn, ref, listing.ListQuery(filtered, count=True), ctx)[1])
+            shown = totals.total(conn, listing.build_select(conn, ref, listing.ListQuery(filtered, count=True), ctx)[1],
+                                  totals.EXACT_UP_TO, listing.of_form(ref))
+            out["estimate"] = {"exact": exact, "shown": shown[0], "exact_flag": shown[1]}
         for sort in ("-amount", "qty"):  # 7+ runs on one connection: psycopg prepares the statement after 5
             query = listing.ListQuery(filtered, listing.parse_sort(ref, sort, conn.dialect.name), 50)
             out[f"list status=新建 sort {sort}"] = _timed(lambda q=query: listing.list_records(conn, ref, q, ctx),
@@ -172,8 +177,9 @@ def main(argv: list[str]) -> None:
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 30
     if command == "seed":
         seed(backend, int(argv[2]))
-    elif command == "measure":
-        print(json.dumps({"backend": backend, **measure(backend, repeat)}, ensure_ascii=False, indent=1))
+    elif command in ("measure", "lists"):  # lists: the list cases only, which any tree can run (before/after)
+        print(json.dumps({"backend": backend, **measure(backend, repeat, command == "lists")}, ensure_ascii=False,
+                         indent=1))
     elif command == "drop" and backend == "postgresql":
         _admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
 

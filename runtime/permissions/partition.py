@@ -46,7 +46,7 @@ def list_by_department(conn: Connection, ref: FormRef, query: listing.ListQuery,
     if len(rows) > query.limit:
         rows = rows[: query.limit]
         next_cursor = listing.encode_cursor(keys, [getattr(rows[-1], f"_s{i}") for i in range(len(keys))])
-    total, exact = totals.total(conn, count, query.estimate_above) if count is not None else (None, True)
+    total, exact = totals.total(conn, count, query.estimate_above, listing.of_form(ref)) if count is not None else (None, True)
     return listing.Page(rows, next_cursor, total, exact)
 
 

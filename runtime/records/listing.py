@@ -377,7 +377,7 @@ def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueCon
 def list_records(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> Page:
     """One page of a form's live records in the asked order, with a cursor for the next page."""
     page, count, keys = build_select(conn, ref, query, ctx)
-    total, exact = totals.total(conn, count, query.estimate_above) if count is not None else (None, True)
+    total, exact = totals.total(conn, count, query.estimate_above, of_form(ref)) if count is not None else (None, True)
     try:
         rows = conn.execute(page).all()
     except OperationalError as e:  # the named index cannot serve after all: a 500 would be worse than a slow page

@@ -7,12 +7,13 @@ are more it estimates from a sample and says so (`exact` False), and the exact f
 request (`count=exact`, docs/api.md).
 
 The estimate: SAMPLE ids drawn at random (seeded by the id range, so the same question gets the same
-answer) between the lowest and highest id that match; the records among them that match, scaled by
-that range over the sample, are the estimate. Unbiased for
+answer) between the form's lowest and highest id; the records among them that match, scaled by that
+range over the sample, are the estimate. (PostgreSQL's own row estimate would cost nothing, but it
+keeps no statistics for the expressions of partial indexes, so for `status = 新建` it guesses 0.5 %.) Unbiased for
 any filter (a sample by position, the newest records say, is not: a status that only new records
 have would be extrapolated to the whole form), and one lookup per id: a few milliseconds on both
-databases. Its spread is about √(matches in the sample) relative; above `bound` the sample holds some
-tens of matches at least, so it is rounded to two significant figures.
+databases. Its relative spread is about 1/√(matches in the sample), ±10 % for a tenth of a form, so it
+is rounded to two significant figures.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from runtime.db.tables import records
 
-EXACT_UP_TO = 10_000
+EXACT_UP_TO = 5_000
 """The API's and the list page's bound: up to this many records the total is exact."""
-SAMPLE = 4_000
+SAMPLE = 1_000
 
 
-def total(conn: Connection, count: Select[Any], bound: int | None) -> tuple[int, bool]:
-    """(total, exact) of `count` (a list's `SELECT count(*) … WHERE …`): exact when `bound` is None or
-    at most `bound` records match, else an estimate."""
+def total(conn: Connection, count: Select[Any], bound: int | None, form: list[ColumnElement[bool]]) -> tuple[int, bool]:
+    """(total, exact) of `count` (a list's `SELECT count(*) … WHERE …` on the form `form` names,
+    listing.of_form): exact when `bound` is None or at most `bound` records match, else an estimate."""
     if bound is None:
         return int(conn.scalar(count) or 0), True
     where = count.whereclause
@@ -42,11 +43,15 @@ def total(conn: Connection, count: Select[Any], bound: int | None) -> tuple[int,
         select(records.c.id).where(where).limit(bound + 1).subquery())) or 0)
     if found <= bound:
         return found, True
-    return max(_estimate(conn, where), bound + 1), False
+    return max(_estimate(conn, where, form), bound + 1), False
 
 
-def _estimate(conn: Connection, where: ColumnElement[bool]) -> int:
-    low, high = conn.execute(select(func.min(records.c.id), func.max(records.c.id)).where(where)).one()
+def _estimate(conn: Connection, where: ColumnElement[bool], form: list[ColumnElement[bool]]) -> int:
+    # The form's id range: two seeks at the ends of its (app, form, id) index (with the list's filters
+    # the database may read every record to find the lowest match: 2.5 s at a million on SQLite).
+    # Each in a query of its own: SQLite seeks for a lone min() or max() only.
+    low, high = (conn.scalar(select(end(records.c.id)).where(*form, records.c.deleted_at.is_(None)))
+                 for end in (func.min, func.max))
     span = high - low + 1
     rng = random.Random(f"{low}:{high}")
     ids = sorted(rng.sample(range(low, high + 1), min(SAMPLE, span)))
