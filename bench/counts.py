@@ -1,6 +1,6 @@
 """Counts, totals and plans at scale: one form of 1M orders, seeded straight into the tables.
 
-    python bench/counts.py seed sqlite 1000000      # executemany into records, indexes built after
+    PYTHONPATH=. python bench/counts.py seed sqlite 1000000      # executemany into records, indexes built after
     python bench/counts.py seed postgresql 1000000  # COPY into records, indexes built after, ANALYZE
     python bench/counts.py measure sqlite [--repeat 30]
     python bench/counts.py drop postgresql
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import time
@@ -84,9 +85,8 @@ def seed(backend: str, size: int) -> None:
     from runtime.records.indexes import drop_form_indexes, sync_indexes
 
     if backend == "sqlite":
-        WORK.mkdir(parents=True, exist_ok=True)
-        for f in WORK.glob("bench.db*"):
-            f.unlink()
+        shutil.rmtree(WORK, ignore_errors=True)  # a directory of this bench's own
+        WORK.mkdir(parents=True)
     else:
         _admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
         _admin(f"CREATE DATABASE {PG_DATABASE}")
@@ -185,5 +185,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     main(sys.argv[1:])
