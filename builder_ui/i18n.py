@@ -860,3 +860,8 @@ ZH |= {"merged_from_note": "来自合并的记录 #{id}"}
 EN |= {"merged_from_note": "from the merged record #{id}"}
 ZH |= {"api_docs": "接口文档"}
 EN |= {"api_docs": "API docs"}
+# A list's total (issue 28): exact up to 10,000 records, an estimate marked 约 beyond, exact on request.
+ZH |= {"records_total": "共 {n} 条", "records_about": "约 {n} 条", "exact_count": "精确计数",
+       "exact_count_help": "逐条清点全部符合条件的记录（记录很多时需要几秒）"}
+EN |= {"records_total": "{n} records", "records_about": "about {n} records", "exact_count": "Exact count",
+       "exact_count_help": "Count every matching record (takes seconds when there are many)"}

@@ -6,7 +6,7 @@ read by the same functions, so a list the page shows is exactly what GET …/rec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +26,7 @@ from runtime.api import errors as api_errors
 from runtime.api.deps import DB, change_for
 from runtime.api.records import conditions, list_query, searched_in
 from runtime.permissions.check import FormGate
-from runtime.records import listing, views
+from runtime.records import listing, totals, views
 from runtime.schemas.records import shown_records
 
 router = APIRouter(include_in_schema=False)
@@ -76,10 +76,12 @@ def _view_params(spec: dict[str, Any]) -> dict[str, str]:
 
 
 def _query(request: Request, gate: FormGate) -> listing.ListQuery:
-    """The API's list query: the user's read scope, hidden fields unknown, `q` the search."""
+    """The API's list query: the user's read scope, hidden fields unknown, `q` the search; with its total,
+    estimated above totals.EXACT_UP_TO unless the page asks for the exact count (`count=exact`)."""
     params = request.query_params
-    return list_query(gate, request, params.get("sort"), PAGE_SIZE, params.get("cursor") or None, False,
-                      params.get("filter") or None)
+    query = list_query(gate, request, params.get("sort"), PAGE_SIZE, params.get("cursor") or None, True,
+                       params.get("filter") or None)
+    return replace(query, estimate_above=None if params.get("count") == "exact" else totals.EXACT_UP_TO)
 
 
 def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any) -> dict[str, Any]:
@@ -99,13 +101,15 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
     hidden = gate.hidden
     visible = [f for f in ref.form.fields if f.key not in hidden]
     columns = columns_of(ref.form, [k for k in keys if k not in hidden], t)
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "lang")]
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "lang", "count")]
     rows = shown_records(gate, page.items)
     approvals.badges(conn, ref.app, ref.form.key, rows)  # each row's approval status: one query for the page
     return {
         "app": ref.app, "form": visible_form(ref.form, hidden), "error": error, "columns": columns, "rows": rows,
         "next_url": f"?{urlencode(params + [('cursor', page.next_cursor)])}" if page.next_cursor else None,
         "first_url": f"?{urlencode(params)}", "paged": bool(request.query_params.get("cursor")),
+        "total": page.total, "total_exact": page.exact,
+        "exact_url": f"?{urlencode([*params, ('count', 'exact')])}",
         "sort": request.query_params.get("sort") or "", "base_params": params,
         "views": [{"id": v.id, "name": v.name, "spec": v.spec, "href": "?" + urlencode(_view_params(v.spec) | {
             "view": str(v.id)})} for v in saved],

@@ -37,7 +37,7 @@ from engine.reports.model import Widget
 from engine.reports.shape import Table
 from engine.reports.widgets import widget_types
 from runtime.analytics.columns import table_name
-from runtime.analytics.mirror import Mirror
+from runtime.analytics.mirror import Mirror, SyncState
 from runtime.analytics.mirror_source import MirrorSource
 from runtime.analytics.primary import PrimarySource
 from runtime.analytics.published import PublishedMirror
@@ -68,6 +68,8 @@ class ReportContext:
     """Relation labels as the user may see them (None: every title as it is): FormGate.titles_on."""
     mirror_as_of: datetime | None = None
     """Set once the mirror was checked for freshness in this request: one sync per dashboard, not per widget."""
+    mirror_state: SyncState | None = None
+    """The mirror's sync state as this request read it (mirror_state), again only after a sync."""
 
 
 def _labels(conn: Connection, app: AppDefinition, form: str, shown: RelationTitles | None) -> Any:
@@ -103,25 +105,32 @@ def _fresh(rc: ReportContext, max_lag: float) -> datetime:
             raise MirrorUnavailable("分析镜像的发布副本缺失或过旧", "the analytics mirror's published copy is missing or too old",
                                     as_of=as_of.isoformat() if as_of else None)
         return as_of
-    with rc.mirror.read() as mconn:
-        state = rc.mirror.state(mconn)
+    state = mirror_state(rc)
     now = rc.ctx.now
     synced = state.synced_at.replace(tzinfo=UTC) if state.synced_at else None
     if synced is None or (now - synced).total_seconds() >= max_lag or max_lag <= 0:
+        rc.mirror_state = None  # the sync changes it
         return sync(rc.db, rc.mirror, now).as_of or now
     return synced
 
 
+def mirror_state(rc: ReportContext) -> SyncState:
+    """The mirror's state, read once per request: a widget asked it three times (its rows, what the sync
+    left out, before and after the freshness check), a third of the mirror path's fixed 10–19 ms."""
+    if rc.mirror_state is None:
+        with rc.mirror.read() as mconn:
+            rc.mirror_state = rc.mirror.state(mconn)
+    return rc.mirror_state
+
+
 def mirror_rows(rc: ReportContext, app: str, form: str) -> int:
-    with rc.mirror.read() as mconn:
-        return rc.mirror.state(mconn).tables.get(table_name(app, form), ("", 0))[1]
+    return mirror_state(rc).tables.get(table_name(app, form), ("", 0))[1]
 
 
 def mirror_skipped(rc: ReportContext, app: str, form: str) -> bool:
     """Whether the last sync left out a record of the form (see Mirror.load_csv): the mirror would answer
     without it, so the primary database answers instead, whatever the mode."""
-    with rc.mirror.read() as mconn:
-        skipped = rc.mirror.state(mconn).skipped
+    skipped = mirror_state(rc).skipped
     # a sub_table row left out leaves a sum over its rows short: the record's row tables count too
     return any(skipped.get(name) for name in skipped if name == table_name(app, form)
                or name.startswith(table_name(app, form) + "__"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -22,7 +23,7 @@ from runtime.crypto.fields import seal_document
 from runtime.flows import flows
 from runtime.permissions import partition, shares
 from runtime.permissions.check import FormGate, unknown_field
-from runtime.records import duplicates, idempotency, listing, merge, records
+from runtime.records import duplicates, idempotency, listing, merge, records, totals
 from runtime.records.context import Actor
 from runtime.schemas.records import BulkIn, RecordIn, SharesIn, history_json, shown_records
 
@@ -120,15 +121,18 @@ def conditions_of(params: Iterable[tuple[str, str]]) -> list[listing.Condition]:
 @router.get("")
 def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeeper,
                  sort: str | None = None, limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
-                 cursor: str | None = None, fields: str | None = None, count: bool = False,
+                 cursor: str | None = None, fields: str | None = None, count: str | None = None,
                  filter: Annotated[str | None, Query(alias="filter")] = None) -> Any:
     """One page of records: `filter=<expression>` and/or `filter[field]=v`, `filter[field][op]=v`;
-    `q=` text in the searched fields (title and search_fields); `sort=-amount,name`; keyset `cursor`. Only records and fields the actor may read."""
+    `q=` text in the searched fields (title and search_fields); `sort=-amount,name`; keyset `cursor`;
+    `count=true` the total (estimated above totals.EXACT_UP_TO), `count=exact` the exact total. Only records and fields the actor may read."""
+    counted, bound = counting(count)
     with db.read() as conn:
         gate = guard.form(conn, app, form, "read")
         departments = gate.department_partition()
         partitioned = departments is not None and 0 < len(departments) <= partition.MAX_PARTS
-        query = list_query(gate, request, sort, limit, cursor, count, filter, scoped=not partitioned)
+        query = replace(list_query(gate, request, sort, limit, cursor, counted, filter, scoped=not partitioned),
+                        estimate_above=bound)
         wanted = None
         if fields:
             wanted = [f.strip() for f in fields.split(",") if f.strip()]
@@ -145,9 +149,23 @@ def list_records(app: str, form: str, request: Request, db: DB, guard: Gatekeepe
         keys = flows.approval_flows(gate.ref.app, form)
         if keys:  # the page's approval status in one query (docs/api.md)
             body["approvals"] = approvals_json(flows.latest_of_records(conn, app, form, [r.id for r in page.items], keys))
-        if count:
-            body["total"] = page.total
-    return JSONResponse(body)  # already JSON-ready: skip FastAPI's recursive jsonable_encoder
+        if counted:
+            body["total"], body["total_exact"] = page.total, page.exact
+    return JSONResponse(body)
+
+
+def counting(asked: str | None) -> tuple[bool, int | None]:
+    """`count=`: (whether to count, the bound above which the total is estimated, None for exact):
+    absent, `false`, `0`: no count; `true`, `1`: exact up to totals.EXACT_UP_TO; `exact`: exact."""
+    value = (asked or "false").lower()
+    if value in ("false", "0"):
+        return False, None
+    if value in ("true", "1"):
+        return True, totals.EXACT_UP_TO
+    if value == "exact":
+        return True, None
+    raise BadQuery("count 应为 true、false 或 exact", f"count must be true, false or exact, not {asked!r}",
+                   field="count")  # already JSON-ready: skip FastAPI's recursive jsonable_encoder
 
 
 def approvals_json(latest: dict[int, Row[Any]]) -> dict[str, dict[str, Any]]:

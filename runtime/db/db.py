@@ -357,6 +357,17 @@ def _most_recent_first(parsed: Any, engine_args: dict[str, Any]) -> dict[str, An
     return {"pool_use_lifo": True, **engine_args}
 
 
+def _with_table_hints(compiler: Any) -> Any:
+    """SQLite's statement compiler writing a table's hint after it (`records INDEXED BY tg_…`, what
+    runtime/records/listing.py names for a list); SQLAlchemy's own leaves SQLite's hints out."""
+
+    class Hinted(compiler):  # type: ignore[misc, valid-type]
+        def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+            return text
+
+    return Hinted
+
+
 def open_database(url: str, *, sqlite_json: str = "auto", lock_wait: float = BUSY_SECONDS,
                   **engine_args: Any) -> Database:
     """Create the engine for `url`. sqlite_json: auto (JSONB if SQLite >= 3.45) | jsonb | text;
@@ -374,6 +385,7 @@ def open_database(url: str, *, sqlite_json: str = "auto", lock_wait: float = BUS
         engine = create_engine(parsed.set(drivername="sqlite+pysqlite"), module=module,
                                json_serializer=dumps, **engine_args)
         engine.dialect.tangram_jsonb = jsonb  # type: ignore[attr-defined]
+        engine.dialect.statement_compiler = _with_table_hints(engine.dialect.statement_compiler)
         event.listen(engine, "connect", lambda dbapi_conn, record: _sqlite_pragmas(dbapi_conn, record, lock_wait))
 
         @event.listens_for(engine, "connect")

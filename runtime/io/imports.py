@@ -39,6 +39,7 @@ from runtime.io.records import ParsedRows, parse_rows, resolve_names, row_issue
 from runtime.io.spreadsheet import Sheet
 from runtime.records import derived, records, search, staging
 from runtime.records.context import Change, FormRef
+from runtime.records.indexes import ANALYZE_AFTER_ROWS, refresh_statistics
 
 log = logging.getLogger("tangram.imports")
 
@@ -138,6 +139,9 @@ def write(db: Database, prepared: PreparedImport, change: Change,
     log.info("import: %d rows of %s/%s staged in %d chunks, published in %.2f s", len(made), ref.app_key,
              ref.form.key, -(-len(datas) // CHUNK_ROWS), time.perf_counter() - staged_at)
     db.checkpoint()  # what the publish's commit left, now that other writers can go on
+    if len(made) >= ANALYZE_AFTER_ROWS:
+        with db.write() as conn:
+            refresh_statistics(conn)
     return made
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.forms.fields.base import ValueContext
 from runtime.db.tables import records
-from runtime.records import listing
+from runtime.records import listing, totals
 from runtime.records.columns import column
 from runtime.records.context import FormRef
 
@@ -46,7 +46,8 @@ def list_by_department(conn: Connection, ref: FormRef, query: listing.ListQuery,
     if len(rows) > query.limit:
         rows = rows[: query.limit]
         next_cursor = listing.encode_cursor(keys, [getattr(rows[-1], f"_s{i}") for i in range(len(keys))])
-    return listing.Page(rows, next_cursor, conn.scalar(count) if count is not None else None)
+    total, exact = totals.total(conn, count, query.estimate_above, listing.of_form(ref)) if count is not None else (None, True)
+    return listing.Page(rows, next_cursor, total, exact)
 
 
 def _ordered_by(ref: FormRef, keys: list[listing.SortKey], dialect: str) -> list[ColumnElement[Any]]:

@@ -232,3 +232,29 @@ def test_english_pages_use_the_definitions_english_names(make: Maker, client: Te
     assert "<h1>Customer</h1>" in english and "Name" in head and "客户名称" not in head
     assert "客户名称" in client.get("/apps/crm/forms/customer?lang=zh").text
     assert re.search(r'for="f-name"[^>]*>Name<', client.get("/apps/crm/forms/customer/records/new?lang=en").text)
+
+
+def _shown_total(html: str) -> tuple[str, str]:
+    found = re.search(r'<span class="total" data-exact="(\w+)">\s*(.*?)\s*(?:<a |</span>)', html, re.S)
+    assert found, html
+    return found.group(1), found.group(2)
+
+
+def test_list_page_shows_its_total_an_estimate_marked_and_the_exact_count_on_request(
+        make: Maker, client: TestClient, monkeypatch: Any) -> None:
+    """Up to totals.EXACT_UP_TO records the total is exact (共 N 条); beyond, 约 N 条 and a link to count
+    them all (精确计数, `count=exact`)."""
+    from runtime.records import totals
+    make.app_def()
+    _customers(make, 9)
+    _session(make, client)
+    html = client.get(LIST, params={"filter[region]": "华东"}).text
+    assert _shown_total(html) == ("true", "共 3 条") and "精确计数" not in html
+    monkeypatch.setattr(totals, "EXACT_UP_TO", 2)
+    html = client.get(LIST, params={"filter[region]": "华东"}).text
+    assert _shown_total(html) == ("false", "约 3 条") and "精确计数" in html
+    exact = re.search(r'<a href="([^"]+)" title="[^"]+">精确计数</a>', html)
+    assert exact and "count=exact" in exact.group(1)
+    html = client.get(LIST + exact.group(1).replace("&amp;", "&")).text
+    assert _shown_total(html) == ("true", "共 3 条")
+    assert _shown_total(client.get(LIST, params={"lang": "en"}).text) == ("false", "about 9 records")
