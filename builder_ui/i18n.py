@@ -858,3 +858,10 @@ EN |= {"dup_title": "Duplicates", "dup_help": "Records that likely duplicate eac
        "dup_none": "No likely duplicates found", "dup_prev": "Previous page"}
 ZH |= {"merged_from_note": "来自合并的记录 #{id}"}
 EN |= {"merged_from_note": "from the merged record #{id}"}
+ZH |= {"st_section_retention": "文件保留", "st_export_retention_hours": "导出文件保留小时数（之后删除，显示已过期）",
+       "st_import_retention_hours": "导入上传文件保留小时数（导入停止变动之后；之后需重新上传）",
+       "st_retention_hint": "后台任务每分钟清理一次；最多 8784 小时（一年）。"}
+EN |= {"st_section_retention": "File retention",
+       "st_export_retention_hours": "Hours an export's file is kept (then deleted, shown as expired)",
+       "st_import_retention_hours": "Hours an import's upload is kept after the import last changed (then upload again)",
+       "st_retention_hint": "The job worker cleans up every minute; at most 8784 hours (a year)."}
