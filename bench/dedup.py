@@ -46,11 +46,12 @@ def _seed(db: Database, size: int) -> tuple[list[str], float]:
         ref = definitions.form_ref(conn, "crm", "customer")
     change = Change(Actor("admin"))
     names: list[str] = []
+    taken: set[str] = set()
     with Stopwatch() as sw:
         for start in range(0, size, SEED_BATCH):
             count = min(SEED_BATCH, size - start)
             items = list(generate(ref.app, "customer", count, seed=1, owners=bench_records.OWNERS, start=start))
-            _copy_names(items, random.Random(start))
+            _copy_names(items, random.Random(start), taken)
             with db.write() as conn:
                 datas = records.validate_many(conn, ref, items, change)
                 who, now = change.actor.username, change.now
@@ -67,11 +68,16 @@ def _seed(db: Database, size: int) -> tuple[list[str], float]:
     return names, size / sw.seconds
 
 
-def _copy_names(items: list[dict[str, Any]], rng: random.Random) -> None:
-    """DUPLICATE_SHARE of the batch named as an earlier customer of the batch, written another way."""
+def _copy_names(items: list[dict[str, Any]], rng: random.Random, taken: set[str]) -> None:
+    """DUPLICATE_SHARE of the batch named as an earlier customer of the batch, written another way (the name
+    is unique: a way of writing it already taken is skipped)."""
+    taken.add(str(items[0]["name"]))
     for i in range(1, len(items)):
         if rng.random() < DUPLICATE_SHARE:
-            items[i]["name"] = _rewritten(str(items[rng.randrange(i)]["name"]))
+            copy = _rewritten(str(items[rng.randrange(i)]["name"]))
+            if copy not in taken:
+                items[i]["name"] = copy
+        taken.add(str(items[i]["name"]))
 
 
 def _rewritten(name: str) -> str:

@@ -865,3 +865,10 @@ EN |= {"st_section_retention": "File retention",
        "st_export_retention_hours": "Hours an export's file is kept (then deleted, shown as expired)",
        "st_import_retention_hours": "Hours an import's upload is kept after the import last changed (then upload again)",
        "st_retention_hint": "The job worker cleans up every minute; at most 8784 hours (a year)."}
+ZH |= {"imp_expired_title": "已过期", "imp_expired_text": "这次导入上传的文件「{file}」已超过保留时间，已被自动删除，"
+       "不能再映射、试运行或开始导入。请重新上传文件（映射会沿用本表单上次保存的设置）。",
+       "imp_reupload": "重新上传", "imp_status_expired": "已过期"}
+EN |= {"imp_expired_title": "Expired", "imp_expired_text": "The file uploaded for this import, “{file}”, was kept past "
+       "its retention and has been deleted: it can no longer be mapped, dry-run or started. Upload the file again "
+       "(the mapping last saved for this form is reused).",
+       "imp_reupload": "Upload again", "imp_status_expired": "expired"}

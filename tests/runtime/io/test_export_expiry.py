@@ -144,3 +144,28 @@ def test_a_bad_retention_is_refused_naming_the_setting_and_nothing_is_written(sh
     assert "export_retention_hours" in error["message"] and "8784" in error["message"]
     kept = shop.client.get("/api/v1/settings", headers=shop.admin).json()["retention"]["export_retention_hours"]
     assert kept == {"value": 24.0, "source": "environment"}
+
+
+def test_an_expired_import_says_so_and_every_step_answers_410_naming_the_upload(shop: Maker) -> None:
+    started = datetime.now(UTC)
+    r = shop.client.post(IMPORTS, headers=shop.admin,
+                         files={"file": ("客户.csv", "客户名称,地区\n新客户,华东\n".encode(), "text/csv")})
+    run = r.json()["id"]
+    assert r.json()["expired"] is False
+    assert shop.client.post(f"{IMPORTS}/{run}/dry-run", headers=shop.admin).status_code == 200
+    _worker_at(shop, started + timedelta(days=7, minutes=5))
+    shown = shop.client.get(f"{IMPORTS}/{run}", headers=shop.admin).json()
+    assert (shown["status"], shown["expired"]) == ("checked", True)
+    assert shop.client.get(IMPORTS, headers=shop.admin).json()["items"][0]["expired"] is True
+    for method, step, body in [("GET", "analysis", None), ("PUT", "spec", {"mode": "create"}),
+                               ("POST", "dry-run", None), ("POST", "run", None), ("GET", "errors", None)]:
+        r = shop.client.request(method, f"{IMPORTS}/{run}/{step}", headers=shop.admin, json=body)
+        assert r.status_code == 410, (step, r.text)
+        assert r.json()["error"]["code"] == "gone" and "重新上传" in r.json()["error"]["message"], step
+    # the run was not queued: the import stays where it was, nothing was imported
+    assert shop.client.get(f"{IMPORTS}/{run}", headers=shop.admin).json()["status"] == "checked"
+    assert len(shop.client.get(shop.url(), headers=shop.admin).json()["items"]) == 5
+    # the wizard page lists it as 已过期
+    shop.client.post("/login", data={"username": "admin", "password": "password-123"}, follow_redirects=False)
+    page = shop.client.get("/apps/shop/forms/customer/import")
+    assert page.status_code == 200 and "已过期" in page.text
