@@ -5,6 +5,7 @@ whole selection, rows included."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -129,3 +130,15 @@ def test_a_path_that_leads_nowhere_is_refused_when_the_template_is_saved(make: M
         r = make.client.put(f"{ORDERS}/print-templates/sheet", headers=make.admin, json={"name": "订单", "body": body})
         assert r.status_code == 422, r.text
         assert says in r.text
+
+
+def test_the_template_builder_lists_two_hops_and_the_rows_related_fields(make: Maker, trade: dict[str, Any]) -> None:
+    make.client.post("/login", data={"username": "admin", "password": "password-123"}, follow_redirects=False)
+    page = make.client.get("/apps/trade/builder/forms/order/print-templates")
+    assert page.status_code == 200, page.text
+    data = json.loads(page.text.split('id="print-builder-data">', 1)[1].split("</script>", 1)[0])
+    by_key = {f["key"]: f for f in data["fields"]}
+    contact = {r["key"]: r["label"] for r in by_key["contact"]["related"]}
+    assert contact["contact.name"] == "联系人.姓名" and contact["contact.account.name"] == "联系人.账户.名称"
+    lines = by_key["lines"]
+    assert lines["in_rows"] and {r["key"]: r["label"] for r in lines["related"]}["product.unit"] == "产品.单位"
