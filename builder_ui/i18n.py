@@ -865,3 +865,17 @@ ZH |= {"records_total": "共 {n} 条", "records_about": "约 {n} 条", "exact_co
        "exact_count_help": "逐条清点全部符合条件的记录（记录很多时需要几秒）"}
 EN |= {"records_total": "{n} records", "records_about": "about {n} records", "exact_count": "Exact count",
        "exact_count_help": "Count every matching record (takes seconds when there are many)"}
+ZH |= {"st_section_retention": "文件保留", "st_export_retention_hours": "导出文件保留小时数（之后删除，显示已过期）",
+       "st_import_retention_hours": "导入上传文件保留小时数（导入停止变动之后；之后需重新上传）",
+       "st_retention_hint": "后台任务每分钟清理一次；最多 8784 小时（一年）。"}
+EN |= {"st_section_retention": "File retention",
+       "st_export_retention_hours": "Hours an export's file is kept (then deleted, shown as expired)",
+       "st_import_retention_hours": "Hours an import's upload is kept after the import last changed (then upload again)",
+       "st_retention_hint": "The job worker cleans up every minute; at most 8784 hours (a year)."}
+ZH |= {"imp_expired_title": "已过期", "imp_expired_text": "这次导入上传的文件「{file}」已超过保留时间，已被自动删除，"
+       "不能再映射、试运行或开始导入。请重新上传文件（映射会沿用本表单上次保存的设置）。",
+       "imp_reupload": "重新上传", "imp_status_expired": "已过期"}
+EN |= {"imp_expired_title": "Expired", "imp_expired_text": "The file uploaded for this import, “{file}”, was kept past "
+       "its retention and has been deleted: it can no longer be mapped, dry-run or started. Upload the file again "
+       "(the mapping last saved for this form is reused).",
+       "imp_reupload": "Upload again", "imp_status_expired": "expired"}

@@ -1,6 +1,7 @@
 """The import wizard's page (issue 26): 上传 → 映射 → 预览/试运行 → 导入 → 结果, drawn by import_wizard.js over
 the JSON API (runtime/api/import_wizard.py). `/import/{id}` opens an import where it stands, so a user who
-left during the run comes back to its progress or result."""
+left during the run comes back to its progress or result, and one whose upload has expired
+(runtime/io/retention.py) shows 已过期 with 重新上传 instead of steps that would answer 410."""
 
 from __future__ import annotations
 
@@ -39,6 +40,6 @@ def wizard_page(request: Request, app: str, form: str, user: Viewer, guard: Page
         if run_id is not None:
             import_runs.get(conn, app, form, run_id, user)
     data = {"app": app, "form": form, "run": run_id, "words": {w: t(w) for w in WORDS},
-            "recent": [{"id": r.id, "filename": r.filename, "status": r.status, "at": r.created_at.isoformat()}
+            "recent": [{"id": r.id, "filename": r.filename, "status": r.status, "expired": r.expired, "at": r.created_at.isoformat()}
                        for r in recent]}
     return render(request, "imports/wizard.html", user=user, app=gate.ref.app, form=gate.ref.form, data=data)

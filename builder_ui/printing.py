@@ -3,6 +3,7 @@ template editor with a live preview. Both go through the same functions as the A
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -13,7 +14,9 @@ from sqlalchemy import select
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
 from engine.app_check import parse_app
-from engine.printing.template import print_relations
+from engine.forms.expressions import sub_table_form
+from engine.forms.model import FormDefinition
+from engine.printing.template import MAX_HOPS, print_relations
 from runtime.api.deps import DB, AppSettings, change_for
 from runtime.api.printing import printed
 from runtime.apps import definitions
@@ -25,6 +28,22 @@ router = APIRouter(include_in_schema=False)
 
 PREVIEW_CHOICES = 20  # the newest records offered for the builder's preview
 UNPRINTED_RELATED = frozenset({"sub_table", "attachment"})  # a related record's rows and files: not offered
+
+
+def _related(form: FormDefinition, forms: Mapping[str, FormDefinition], key: str, label: str, hops: int,
+             only: str | None = None) -> list[dict[str, str]]:
+    """The placeholders of the fields single relations of `form` lead to, `hops` steps deep (key and label
+    paths: contact.customer.address, 联系人.客户.所在地区)."""
+    out: list[dict[str, str]] = []
+    for rel, target in print_relations(form, forms).items():
+        if only is not None and rel != only:
+            continue
+        head, name = f"{key}{rel}.", f"{label}{form.by_key[rel].label}."
+        out += [{"key": head + c.key, "label": name + c.label, "type": c.type}
+                for c in target.fields if c.type not in UNPRINTED_RELATED]
+        if hops > 1:
+            out += _related(target, forms, head, name, hops - 1)
+    return out
 
 
 @router.get("/apps/{app}/forms/{form}/print/{template}")
@@ -85,7 +104,6 @@ def template_builder(
         readable = bool(newest) and gate.ref.form.title_field not in gate.hidden | gate.masked
         names = titles(conn, gate.ref.app, set(newest)) if readable else {}  # a hidden title stays #id
     form_def = draft.form(form)
-    targets = print_relations(form_def, draft.forms_by_key)
     fields = [
         {
             "key": f.key,
@@ -94,14 +112,12 @@ def template_builder(
             "columns": [{"key": c.key, "label": c.label} for c in getattr(f, "fields", [])]
             if f.type == "sub_table"
             else [],
-            # the fields of the record a single relation points to: {{ customer.address }} (客户.地址)
-            "related": [
-                {"key": f"{f.key}.{c.key}", "label": f"{f.label}.{c.label}", "type": c.type}
-                for c in targets[f.key].fields
-                if c.type not in UNPRINTED_RELATED
-            ]
-            if f.key in targets
-            else [],
+            # the fields of the records single relations lead to, two steps: {{ customer.address }} (客户.所在地区),
+            # {{ contact.customer.address }}; a sub-table's relation columns, for its rows: {{ product.name }}
+            "related": _related(sub_table_form(f), draft.forms_by_key, "", "", 1)
+            if f.type == "sub_table"
+            else _related(form_def, draft.forms_by_key, "", "", MAX_HOPS, only=f.key),
+            "in_rows": f.type == "sub_table",
         }
         for f in form_def.fields
     ]

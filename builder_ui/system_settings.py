@@ -1,4 +1,4 @@
-"""系统设置 (administrators): a section per area (邮件, 时区与工作时间, 节假日, 品牌, 密码与登录) with the
+"""系统设置 (administrators): a section per area (邮件, 时区与工作时间, 节假日, 品牌, 密码与登录, 文件保留) with the
 settings' values; saving, the holiday import and the test e-mail are the browser calling the JSON API
 (runtime/api/system_settings.py), so the page only renders what it answers."""
 
@@ -33,6 +33,8 @@ INPUTS = {
     "login_free_failures": "number",
     "login_lock_after": "number",
     "login_lock_minutes": "number",
+    "export_retention_hours": "number",
+    "import_retention_hours": "number",
     "brand_logo": "logo",
 }
 """How each setting is edited (others: a text box)."""

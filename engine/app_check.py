@@ -22,7 +22,7 @@ from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.keys import repeated
 from engine.permissions.check import role_issues
-from engine.printing.template import print_relations, template_issues
+from engine.printing.template import template_issues
 from engine.reports.validate import report_issues
 
 
@@ -115,9 +115,8 @@ def print_template_issues(i: int, form: FormDefinition, app: AppDefinition) -> l
     keys = [t.key for t in form.print_templates]
     issues = [Issue(f"{where}[{j}].key", "duplicate_key", f"打印模板 {keys[j]} 重复", f"duplicate print template {keys[j]!r}")
               for j in repeated(keys)]
-    targets = print_relations(form, app.forms_by_key)  # placeholders may read the records single relations name
-    for j, template in enumerate(form.print_templates):
-        issues += template_issues(form, template, f"{where}[{j}]", targets)
+    for j, template in enumerate(form.print_templates):  # placeholders may read records single relations name
+        issues += template_issues(form, template, f"{where}[{j}]", app.forms_by_key)
     return issues
 
 

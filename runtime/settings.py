@@ -71,12 +71,13 @@ class Settings(BaseSettings):
     export_background_rows: int = Field(default=5000, ge=0)
     """An export of more rows than this runs as a background job (progress, then a download link); up to it
     the file is made during the request."""
-    export_retention_hours: float = Field(default=24, gt=0)
+    export_retention_hours: float = Field(default=24, gt=0, le=8784)
     """A finished export's file is deleted this long after it was made (the job worker checks every minute);
-    its download then answers 410 and the list page shows 已过期."""
-    import_retention_hours: float = Field(default=168, gt=0)
+    its download then answers 410 and the list page shows 已过期. 系统设置 (文件保留) overrides it; at most a year."""
+    import_retention_hours: float = Field(default=168, gt=0, le=8784)
     """An import's uploaded spreadsheet is deleted this long after the import last changed (not while it is
-    queued or running); its error report and mapping step then answer 410."""
+    queued or running); the import wizard then shows 已过期 and its steps answer 410. 系统设置 (文件保留) overrides
+    it; at most a year."""
     # imports and other writers (docs/security.md, "Imports and other writers")
     lock_wait_seconds: float = Field(default=10.0, gt=0, le=300)
     """Seconds a write waits for the database's write lock (SQLite) or any lock (PostgreSQL's

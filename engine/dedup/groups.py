@@ -22,6 +22,23 @@ class Group:
     rules: tuple[str, ...]
 
 
+def regional_blocks(members: Iterable[tuple[str, int, str | None]]) -> list[list[int]]:
+    """Blocks of record ids from (key, record id, filed value) rows, a company name's block split by region:
+    records of one region, with those whose name says none, since another region rules a company out
+    (match.may_match) — a common core shared across cities (苏州 / 杭州 X 有限公司) is then never compared
+    across them, nor its records read. Blocks of one record are left out."""
+    by_key: dict[str, dict[str | None, list[int]]] = {}
+    for key, record_id, value in members:
+        region = value.partition("|")[0] if value is not None and "|" in value else None
+        by_key.setdefault(key, {}).setdefault(region, []).append(record_id)
+    blocks: list[list[int]] = []
+    for regions in by_key.values():
+        unsaid = regions.pop("", [])
+        named = [ids + unsaid for ids in regions.values()] or [unsaid]
+        blocks += [ids for ids in named if len(ids) > 1]
+    return blocks
+
+
 def _root(parent: dict[int, int], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]
@@ -60,4 +77,4 @@ def group(
     return sorted(groups, key=lambda g: (-len(g.record_ids), g.record_ids[0]))
 
 
-__all__ = ["MAX_BLOCK", "Group", "group"]
+__all__ = ["MAX_BLOCK", "Group", "group", "regional_blocks"]

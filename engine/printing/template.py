@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -157,6 +157,9 @@ def _placeholder_issue(path: str, text: str, error: ExpressionError | None, zh: 
 
 
 RELATED = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
+PATH = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,2}$")
+MAX_HOPS = 2
+"""Single relations a bare placeholder may follow: `{{ contact.customer.address }}` (expressions: one)."""
 
 
 def print_relations(form: FormDefinition, forms: Mapping[str, FormDefinition]) -> dict[str, FormDefinition]:
@@ -170,12 +173,36 @@ def print_relations(form: FormDefinition, forms: Mapping[str, FormDefinition]) -
     return found
 
 
-def related_field(form: FormDefinition, text: str, targets: Mapping[str, FormDefinition]) -> tuple[str, str] | None:
-    """(relation, field) when the placeholder is a bare field of a related record: `customer.address`."""
-    match = RELATED.match(text)
-    if match is None or match.group(1) not in targets or form.by_key.get(match.group(1)) is None:
+def related_path(
+    form: FormDefinition, text: str, forms: Mapping[str, FormDefinition]
+) -> tuple[tuple[str, ...], FormDefinition, str] | None:
+    """(relations followed, the form they lead to, its field) when the placeholder is a bare field of a record
+    one or two single relations away: `customer.address`, `contact.customer.address`, in a row `product.name`."""
+    if not PATH.match(text):
         return None
-    return (match.group(1), match.group(2)) if match.group(2) in targets[match.group(1)].by_key else None
+    *rels, key = text.split(".")
+    reached = _follow(form, rels, forms)
+    return (tuple(rels), reached, key) if reached is not None and key in reached.by_key else None
+
+
+def _follow(form: FormDefinition, rels: list[str], forms: Mapping[str, FormDefinition]) -> FormDefinition | None:
+    """The form single relations `rels` lead to from `form`; None when one is not a single relation of the app."""
+    current = form
+    for rel in rels:
+        targets = print_relations(current, forms)
+        if rel not in targets:
+            return None
+        current = targets[rel]
+    return current
+
+
+def _unknown_related(form: FormDefinition, text: str, forms: Mapping[str, FormDefinition]) -> tuple[str, str] | None:
+    """(中文, English) naming the missing field when a bare path follows single relations to a form without it."""
+    *rels, key = text.split(".")
+    reached = _follow(form, rels, forms)
+    if reached is None:
+        return None
+    return (f"关联表单“{reached.name}”没有字段 {key}", f"the related form {reached.key!r} has no field {key!r}")
 
 
 def relations_read(form: FormDefinition, found: Checked) -> set[str]:
@@ -195,8 +222,9 @@ def _follow_issue(path: str, text: str) -> Issue:
         path,
         text,
         None,
-        "只能读取单选关联所指记录的字段（一层），请在表单中加查找字段",
-        "a print template follows single relations one step only: add a lookup field",
+        "只能读取单选关联所指记录的字段（直接写字段最多两层；表达式中一层，子表行中不可），请在表单中加查找字段",
+        "a print template follows single relations of the app two steps in a bare placeholder, one in an "
+        "expression, none in a row's expression: add a lookup field",
     )
 
 
@@ -205,9 +233,10 @@ def _part_issues(
     parts: tuple[Part, ...] | list[Part],
     path: str,
     in_each: bool,
-    targets: Mapping[str, FormDefinition],
+    forms: Mapping[str, FormDefinition],
 ) -> list[Issue]:
     issues: list[Issue] = []
+    targets = print_relations(form, forms)
     for part in parts:
         if isinstance(part, Placeholder):
             if part.text.startswith("@"):
@@ -222,19 +251,27 @@ def _part_issues(
                         )
                     )
                 continue
-            if part.text in form.by_key or related_field(form, part.text, targets):
+            if part.text in form.by_key or related_path(form, part.text, forms):
                 continue  # a bare field prints whatever its type (address, attachments, a sub-table's rows)
-            match = RELATED.match(part.text)
-            head = form.by_key.get(match.group(1)) if match else None
-            if head is not None and head.type == "relation" and head.key not in targets:
-                issues.append(_follow_issue(path, part.text))
-                continue
+            head = form.by_key.get(part.text.split(".")[0]) if PATH.match(part.text) else None
+            if head is not None and head.type == "relation":
+                missing = _unknown_related(form, part.text, forms)
+                if missing and (len(part.text.split(".")) > 2 or in_each):  # one hop at the top: checked() says it
+                    issues.append(_placeholder_issue(path, part.text, None, *missing))
+                    continue
+                if missing is None:
+                    issues.append(_follow_issue(path, part.text))
+                    continue
             try:
                 found = checked(form, part.text)
             except ExpressionError as e:
-                issues.append(_placeholder_issue(path, part.text, e))
+                if in_each and any(f"{rel}." in part.text for rel in targets):  # a row's expression over a relation
+                    issues.append(_follow_issue(path, part.text))
+                else:
+                    issues.append(_placeholder_issue(path, part.text, e))
                 continue
-            if relations_read(form, found) - set(targets):  # a multiple relation, or one out of the app
+            if relations_read(form, found) - (set() if in_each else set(targets)):  # a multiple relation, one out
+                # of the app, or one read in a row's expression (rows print related fields bare only)
                 issues.append(_follow_issue(path, part.text))
         elif isinstance(part, Each):
             table = form.by_key.get(part.table)
@@ -249,44 +286,54 @@ def _part_issues(
                     )
                 )
                 continue
-            issues += _part_issues(sub_table_form(table), part.parts, path, True, {})
+            issues += _part_issues(sub_table_form(table), part.parts, path, True, forms)
     return issues
 
 
 def template_issues(
-    form: FormDefinition, template: PrintTemplate, where: str, targets: Mapping[str, FormDefinition] | None = None
+    form: FormDefinition, template: PrintTemplate, where: str, forms: Mapping[str, FormDefinition] | None = None
 ) -> list[Issue]:
     """Every problem of a template's header, body and footer at `<where>.<part>`, naming the placeholder.
-    `targets` (print_relations): the related forms placeholders may read; without them, none."""
+    `forms`: the app's forms, whose records single relations lead to; without them, no related field."""
     issues: list[Issue] = []
     for name in PARTS:
         parsed = parse(getattr(template, name))
         path = f"{where}.{name}"
         issues += [Issue(path, code, zh, en) for code, zh, en in parsed.problems]
-        issues += _part_issues(form, parsed.parts, path, False, targets or {})
+        issues += _part_issues(form, parsed.parts, path, False, forms or {})
     return issues
 
 
-def template_relations(form: FormDefinition, template: PrintTemplate) -> set[str]:
-    """The relations whose related records a (checked) template reads: the runtime fetches only those."""
-    wanted: set[str] = set()
+def template_paths(
+    form: FormDefinition, template: PrintTemplate, forms: Mapping[str, FormDefinition]
+) -> set[tuple[str, tuple[str, ...]]]:
+    """The related records a (checked) template reads, as (sub-table key or "" for the record, relations
+    followed), every step of a path included (`contact.customer.address` → ("", ("contact",)) and
+    ("", ("contact", "customer"))): the runtime fetches only those, a hop at a time."""
+    wanted: set[tuple[str, tuple[str, ...]]] = set()
 
-    def visit(parts: tuple[Part, ...] | list[Part]) -> None:
+    def add(scope: str, rels: tuple[str, ...]) -> None:
+        wanted.update((scope, rels[: n + 1]) for n in range(len(rels)))
+
+    def visit(parts: tuple[Part, ...] | list[Part], on: FormDefinition, scope: str) -> None:
         for part in parts:
-            if isinstance(part, Placeholder) and not part.text.startswith("@") and part.text not in form.by_key:
-                match = RELATED.match(part.text)
-                if match and form.by_key.get(match.group(1)) is not None \
-                        and form.by_key[match.group(1)].type == "relation":
-                    wanted.add(match.group(1))
-                    continue
-                try:
-                    wanted.update(relations_read(form, checked(form, part.text)))
-                except ExpressionError:
-                    continue
-            # rows of a sub_table read their own columns only
+            if isinstance(part, Each):
+                table = on.by_key.get(part.table)
+                if table is not None and table.type == "sub_table" and not scope:
+                    visit(part.parts, sub_table_form(table), part.table)
+                continue
+            if not isinstance(part, Placeholder) or part.text.startswith("@") or part.text in on.by_key:
+                continue
+            if found := related_path(on, part.text, forms):
+                add(scope, found[0])
+                continue
+            try:
+                wanted.update((scope, (rel,)) for rel in relations_read(on, checked(on, part.text)))
+            except ExpressionError:
+                continue
 
     for name in PARTS:
-        visit([p for p in parse(getattr(template, name)).parts if not isinstance(p, Each)])
+        visit(parse(getattr(template, name)).parts, form, "")
     return wanted
 
 
@@ -315,7 +362,10 @@ class PrintRecord:
     images: Mapping[str, str]
     ctx: EvalContext
     related: Mapping[str, RelatedRecord] = field(default_factory=dict)
-    """relation key -> the related record (absent: no value, or a record the reader may not read)."""
+    """relations followed ("customer", "contact.customer") -> the related record (absent: no value, or a record
+    the reader may not read)."""
+    row_related: Mapping[str, Sequence[Mapping[str, RelatedRecord]]] = field(default_factory=dict)
+    """sub-table key -> for each of its rows, as `related` ("product" -> the product a row names)."""
 
 
 def _plain(value: Any) -> Any:
@@ -388,6 +438,7 @@ class _Renderer:
         related = {
             f"{rel}.{key}": _plain(value)
             for rel, other in record.related.items()
+            if "." not in rel  # expressions read one hop
             for key, value in other.shown.items()
             if key not in other.unreadable
         }
@@ -400,6 +451,7 @@ class _Renderer:
         values: Mapping[str, Any],
         shown: Mapping[str, Any],
         index: int | None,
+        related: Mapping[str, RelatedRecord],
     ) -> str:
         out: list[str] = []
         for part in parts:
@@ -414,20 +466,27 @@ class _Renderer:
                 # the runtime made the URI from a stored image; it is escaped all the same
                 out.append(f'<img class="{part.text[1:]}" src="{html.escape(uri)}" alt="">' if uri else "")
             else:
-                out.append(html.escape(self.placeholder(part.text, form, values, shown)))
+                out.append(html.escape(self.placeholder(part.text, form, values, shown, related)))
         return "".join(out)
 
-    def placeholder(self, text: str, form: FormDefinition, values: Mapping[str, Any], shown: Mapping[str, Any]) -> str:
+    def placeholder(
+        self,
+        text: str,
+        form: FormDefinition,
+        values: Mapping[str, Any],
+        shown: Mapping[str, Any],
+        related: Mapping[str, RelatedRecord],
+    ) -> str:
         if text in form.by_key:  # a bare field, as the reader sees it (absent when hidden, masked when masked)
             return _display(form.by_key[text], shown.get(text), self.record.ctx)
-        match = RELATED.match(text) if form is self.record.form else None
-        head = form.by_key.get(match.group(1)) if match else None
-        if match and head is not None and head.type == "relation":  # a bare field of the related record, as above
-            other = self.record.related.get(match.group(1))
-            if other is None:  # no related record, or one the reader may not read
+        head = form.by_key.get(text.split(".")[0]) if PATH.match(text) else None
+        if head is not None and head.type == "relation":  # a bare field of a related record, as above
+            rels, key = text.rsplit(".", 1)
+            other = related.get(rels)
+            if other is None:  # no related record, or one the reader may not read (at any step)
                 return ""
-            if match.group(2) in other.form.by_key:
-                return _display(other.form.by_key[match.group(2)], other.shown.get(match.group(2)), self.record.ctx)
+            if key in other.form.by_key:
+                return _display(other.form.by_key[key], other.shown.get(key), self.record.ctx)
         found = checked(form, text)
         refs = [n.path for n in walk(found.node) if isinstance(n, FieldRef)]
         if form is self.record.form and any(self._unreadable(path) for path in refs):
@@ -452,9 +511,11 @@ class _Renderer:
         rows = self.record.shown.get(part.table) if part.table not in self.record.unreadable else None
         sub = sub_table_form(table)
         out = []
+        linked = self.record.row_related.get(part.table, [])
         for i, row in enumerate(rows if isinstance(rows, list) else [], start=1):
             if isinstance(row, dict):
-                out.append(self.parts(part.parts, sub, row_values(sub, {k: _plain(v) for k, v in row.items()}), row, i))
+                values = row_values(sub, {k: _plain(v) for k, v in row.items()})
+                out.append(self.parts(part.parts, sub, values, row, i, linked[i - 1] if i <= len(linked) else {}))
         return "".join(out)
 
 
@@ -462,7 +523,7 @@ def render(template_text: str, record: PrintRecord) -> str:
     """One part of a checked template filled in for one record (HTML; every value escaped)."""
     parsed = parse(template_text)
     renderer = _Renderer(record)
-    return renderer.parts(parsed.parts, record.form, renderer.values, record.shown, None)
+    return renderer.parts(parsed.parts, record.form, renderer.values, record.shown, None, record.related)
 
 
 __all__ = [
@@ -471,8 +532,8 @@ __all__ = [
     "RelatedRecord",
     "parse",
     "print_relations",
-    "related_field",
+    "related_path",
     "render",
     "template_issues",
-    "template_relations",
+    "template_paths",
 ]

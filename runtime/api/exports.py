@@ -4,7 +4,7 @@ The list is the one GET …/records shows for the same query parameters (filter[
 columns are `fields` (the view's columns). Up to `export_background_rows` rows the file is made during the
 request (201, status done); past it a background job makes it (202, status pending) and
 GET /api/v1/exports/{id} tells its progress. The finished file downloads from /api/v1/exports/{id}/download
-until it expires (export_retention_hours, 24 h by default: runtime/io/retention.py), then that answers 410."""
+until it expires (export_retention_hours, 系统设置 over the environment, 24 h by default: runtime/io/retention.py), then that answers 410."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from runtime.api.deps import DB, AppSettings, CurrentUser, Id, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper
 from runtime.db.tables import exports as exports_table
-from runtime.io import exports
+from runtime.io import exports, retention
 from runtime.jobs import outbox
 from runtime.records.files import file_path, get_file
 
@@ -45,6 +45,7 @@ def start_export(
         gate = guard.form(conn, app, form, "export")
         query, _ = exports.gate_query(gate, params, request.app.state.limits.expression_chars, change)
         total = exports.count(gate, query, change)
+        hours = retention.export_hours(conn, settings)
     background = total > settings.export_background_rows
     with db.write() as conn:
         export_id = exports.create(conn, guard.actor, app, form, format, encoding, params, total, guard.now)
@@ -58,9 +59,9 @@ def start_export(
                 key=f"export:{export_id}",
                 max_attempts=2,
             )
-            return JSONResponse(exports.status_json(exports.get(conn, export_id, guard.actor), settings.export_retention_hours), status_code=202)
+            return JSONResponse(exports.status_json(exports.get(conn, export_id, guard.actor), hours), status_code=202)
     row = exports.run(db, export_id, guard.actor, guard.now, settings)
-    return JSONResponse(exports.status_json(row, settings.export_retention_hours), status_code=201)
+    return JSONResponse(exports.status_json(row, hours), status_code=201)
 
 
 @router.get("/api/v1/exports/{export_id}", dependencies=[NO_RECORDS])
@@ -68,7 +69,7 @@ def export_status(export_id: Id, db: DB, user: CurrentUser, settings: AppSetting
     """One of the user's exports: `status` pending | running | done | failed | expired, `done` of `total`
     rows, `download` and `expires_at` when done."""
     with db.read() as conn:
-        return exports.status_json(exports.get(conn, export_id, user), settings.export_retention_hours)
+        return exports.status_json(exports.get(conn, export_id, user), retention.export_hours(conn, settings))
 
 
 @router.get("/api/v1/exports/{export_id}/download", dependencies=[NO_RECORDS])
@@ -76,7 +77,7 @@ def download_export(export_id: Id, db: DB, user: CurrentUser, settings: AppSetti
     """The finished file, as an attachment; 410 `gone` once it has expired (export_retention_hours), 409
     while it is being made."""
     with db.read() as conn:
-        meta = get_file(conn, exports.download_file(exports.get(conn, export_id, user), settings.export_retention_hours))
+        meta = get_file(conn, exports.download_file(exports.get(conn, export_id, user), retention.export_hours(conn, settings)))
     return FileResponse(file_path(settings.data_dir, meta.id), media_type=meta.content_type, filename=meta.name,
                         content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})
 
@@ -91,4 +92,4 @@ def my_exports(db: DB, user: CurrentUser, settings: AppSettings, limit: Annotate
             .order_by(exports_table.c.id.desc())
             .limit(limit)
         )
-        return {"items": [exports.status_json(r, settings.export_retention_hours) for r in rows]}
+        return {"items": [exports.status_json(r, retention.export_hours(conn, settings)) for r in rows]}

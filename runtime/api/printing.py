@@ -16,7 +16,7 @@ from engine.errors import InvalidDefinition, Issue, NotFound
 from engine.forms import builder
 from engine.forms.fields.relation import MAX_ID
 from engine.printing.model import PrintTemplate
-from engine.printing.template import print_relations, template_issues
+from engine.printing.template import template_issues
 from runtime import audit
 from runtime.api.apps import edit_draft
 from runtime.api.deps import DB, AppSettings, change_for
@@ -198,7 +198,7 @@ def preview(
         draft = parse_app(definitions.draft(conn, app))
         draft_form = draft.form(form)
         chosen = _template(template, str(template.get("key") or "preview"))
-        issues = template_issues(draft_form, chosen, "template", print_relations(draft_form, draft.forms_by_key))
+        issues = template_issues(draft_form, chosen, "template", draft.forms_by_key)
         if issues:
             raise InvalidDefinition(
                 f"打印模板有 {len(issues)} 处错误", f"the template has {len(issues)} problem(s)", issues=issues

@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select, update
 
 from engine.errors import NotFound
-from runtime.db.tables import import_mappings, import_runs
+from runtime.db.tables import files, import_mappings, import_runs
 from runtime.records.context import Actor
 
 RECENT = 20
+_RUNS = select(import_runs, files.c.id.is_(None).label("expired")).outerjoin(files, files.c.id == import_runs.c.file_id)
+"""Imports with `expired`: their upload was removed (runtime/io/retention.py deletes the file's row first)."""
 
 
 def create(conn: Connection, app: str, form: str, actor: Actor, file_id: str, filename: str, spec: dict[str, Any],
@@ -27,20 +29,20 @@ def create(conn: Connection, app: str, form: str, actor: Actor, file_id: str, fi
 
 def get(conn: Connection, app: str, form: str, run_id: int, actor: Actor) -> Row[Any]:
     """An import of this form, seen only by who started it (and administrators): 404 otherwise."""
-    row = conn.execute(select(import_runs).where(import_runs.c.id == run_id, import_runs.c.app == app,
-                                                 import_runs.c.form == form)).first()
+    row = conn.execute(_RUNS.where(import_runs.c.id == run_id, import_runs.c.app == app,
+                                   import_runs.c.form == form)).first()
     if row is None or not (actor.is_admin or row.created_by == actor.username):
         raise NotFound(f"导入 {run_id} 不存在", f"no import {run_id}")
     return row
 
 
 def by_id(conn: Connection, run_id: int) -> Row[Any] | None:
-    return conn.execute(select(import_runs).where(import_runs.c.id == run_id)).first()
+    return conn.execute(_RUNS.where(import_runs.c.id == run_id)).first()
 
 
 def recent(conn: Connection, app: str, form: str, actor: Actor) -> list[Row[Any]]:
     """The actor's latest imports of the form, newest first (to come back to one)."""
-    query = select(import_runs).where(import_runs.c.app == app, import_runs.c.form == form)
+    query = _RUNS.where(import_runs.c.app == app, import_runs.c.form == form)
     if not actor.is_admin:
         query = query.where(import_runs.c.created_by == actor.username)
     return list(conn.execute(query.order_by(import_runs.c.id.desc()).limit(RECENT)))
@@ -61,7 +63,7 @@ def as_json(row: Row[Any]) -> dict[str, Any]:
     return {"id": row.id, "app": row.app, "form": row.form, "filename": row.filename, "status": row.status,
             "spec": row.spec, "result": row.result, "done": row.done, "total": row.total,
             "created_by": row.created_by, "created_at": row.created_at.isoformat(),
-            "updated_at": row.updated_at.isoformat()}
+            "updated_at": row.updated_at.isoformat(), "expired": bool(row.expired)}
 
 
 def saved_mapping(conn: Connection, app: str, form: str) -> dict[str, Any]:

@@ -183,6 +183,8 @@ def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:
     spec = ImportSpec.model_validate(run.spec)
     if run.status != "checked":
         raise Conflict("请先试运行，再开始导入", "run the dry run first, then the import", status=run.status)
+    if run.expired:  # the job would find no file to read
+        raise retention.upload_expired(run)
     failed = run.result.get("counts", {}).get("failed", 0)
     if failed and not spec.skip_bad:
         raise Conflict(f"试运行有 {failed} 行错误：请修正后重新上传，或选择跳过错误行",

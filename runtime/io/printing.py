@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from sqlalchemy import Connection, Row, select
 
 from engine.errors import BadQuery, NotFound
 from engine.expr.evaluate import EvalContext
+from engine.forms.expressions import sub_table_form
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.printing.model import PrintTemplate
-from engine.printing.template import PrintRecord, RelatedRecord, render, template_relations
+from engine.printing.template import MAX_HOPS, PrintRecord, RelatedRecord, render, template_paths
 from runtime.db.tables import live, records
 from runtime.io.pdf import CHINESE_FONTS
 from runtime.permissions.check import FormGate, Guard
@@ -114,8 +116,8 @@ def print_records(
     shown_rows = shown_records(gate, list(rows))
     related = related_records(gate, form, template, [s["data"] for s in shown_rows])
     out = []
-    for row, shown, linked in zip(rows, shown_rows, related, strict=True):
-        record = PrintRecord(form, shown["data"], _system(row), unreadable, images, ctx, linked)
+    for row, shown, (linked, row_linked) in zip(rows, shown_rows, related, strict=True):
+        record = PrintRecord(form, shown["data"], _system(row), unreadable, images, ctx, linked, row_linked)
         out.append((render(template.header, record), render(template.body, record), render(template.footer, record)))
     return out
 
@@ -126,44 +128,88 @@ def _related_id(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+@dataclass
+class _Holder:
+    """A printed record or one row of its sub-table, and the related records found for it so far."""
+
+    form: FormDefinition
+    data: Mapping[str, Any]
+    related: dict[str, RelatedRecord]
+
+
+class _RelatedReader:
+    """Related records as the reader may see them through each related form's own rights, a gate per form."""
+
+    def __init__(self, gate: FormGate) -> None:
+        self.gate = gate
+        self.guard = Guard(gate.actor, gate.ctx.now, gate.ctx.timezone)
+        self.gates: dict[str, FormGate | None] = {}
+
+    def _gate(self, target: str) -> FormGate | None:
+        if target not in self.gates:
+            try:
+                other: FormGate | None = self.guard.form(self.gate.conn, self.gate.ref.app_key, target)
+            except NotFound:  # no right at all on the related form: nothing of it prints
+                other = None
+            self.gates[target] = other if other is not None and other.may("read") else None
+        return self.gates[target]
+
+    def read(self, target: str, ids: set[int]) -> dict[int, RelatedRecord]:
+        """One query for the records `ids` of form `target` the reader may read."""
+        other = self._gate(target)
+        if other is None:
+            return {}
+        app = self.gate.ref.app_key
+        query = select(records).where(records.c.id.in_(sorted(ids)), records.c.app == app, records.c.form == target,
+                                      live())
+        clause = other.where("read")
+        rows = list(self.gate.conn.execute(query.where(clause) if clause is not None else query))
+        unreadable = frozenset(other.hidden | other.masked)
+        return {row.id: RelatedRecord(other.ref.form, shown["data"], unreadable)
+                for row, shown in zip(rows, shown_records(other, rows), strict=True)}
+
+
 def related_records(
     gate: FormGate, form: FormDefinition, template: PrintTemplate, datas: Sequence[Mapping[str, Any]]
-) -> list[dict[str, RelatedRecord]]:
-    """For each printed record, the records its template's relation placeholders read (`{{ customer.address }}`),
-    as the reader may see them through the related form's own rights: one query per related form for the whole
-    selection. A relation hidden from the reader, or a related record they may not read, is left out (its
-    placeholders print empty)."""
-    wanted = template_relations(form, template)
-    out: list[dict[str, RelatedRecord]] = [{} for _ in datas]
-    targets: dict[str, set[int]] = {}
-    for rel in wanted:
-        target = getattr(form.by_key[rel], "target", None)
-        for data in datas:
-            if target and (rid := _related_id(data.get(rel))) is not None:
-                targets.setdefault(target, set()).add(rid)
-    found: dict[tuple[str, int], RelatedRecord] = {}
-    guard = Guard(gate.actor, gate.ctx.now, gate.ctx.timezone)
-    for target, ids in targets.items():
-        try:
-            other = guard.form(gate.conn, gate.ref.app_key, target)
-        except NotFound:  # no right at all on the related form: nothing of it prints
-            continue
-        if not other.may("read"):
-            continue
-        query = select(records).where(
-            records.c.id.in_(sorted(ids)), records.c.app == gate.ref.app_key, records.c.form == target, live()
-        )
-        clause = other.where("read")
-        rows = list(gate.conn.execute(query.where(clause) if clause is not None else query))
-        unreadable = frozenset(other.hidden | other.masked)
-        for row, shown in zip(rows, shown_records(other, rows), strict=True):
-            found[(target, row.id)] = RelatedRecord(other.ref.form, shown["data"], unreadable)
-    for i, data in enumerate(datas):
-        for rel in wanted:
-            target = getattr(form.by_key[rel], "target", None)
-            rid = _related_id(data.get(rel))
-            if target and rid is not None and (target, rid) in found:
-                out[i][rel] = found[(target, rid)]
+) -> list[tuple[dict[str, RelatedRecord], dict[str, list[dict[str, RelatedRecord]]]]]:
+    """For each printed record, the records its template's relation placeholders read (`{{ customer.address }}`,
+    `{{ contact.customer.address }}`) and, per sub-table, those each row's do (`{{ product.name }}` in
+    `#each lines`), as the reader may see them through the related forms' own rights: a hop at a time, one
+    query per related form for the whole selection and its rows. A relation hidden from the reader (on the
+    printed form or a related one), or a related record they may not read, is left out: its placeholders,
+    and any hop beyond it, print empty."""
+    wanted = template_paths(form, template, gate.ref.app.forms_by_key)
+    out: list[tuple[dict[str, RelatedRecord], dict[str, list[dict[str, RelatedRecord]]]]] = [({}, {}) for _ in datas]
+    holders: dict[str, list[_Holder]] = {"": []}
+    for (top, rows), data in zip(out, datas, strict=True):
+        holders[""].append(_Holder(form, data, top))
+        for table in {scope for scope, _ in wanted if scope}:
+            sub = sub_table_form(form.by_key[table])
+            shown_rows = [r for r in data.get(table) or [] if isinstance(r, dict)]
+            rows[table] = [{} for _ in shown_rows]
+            holders.setdefault(table, []).extend(_Holder(sub, r, rel) for r, rel in zip(shown_rows, rows[table],
+                                                                                          strict=True))
+    reader = _RelatedReader(gate)
+    for hop in range(1, MAX_HOPS + 1):
+        steps = [(scope, rels) for scope, rels in wanted if len(rels) == hop]
+        asked: list[tuple[dict[str, RelatedRecord], str, str, int]] = []  # (where it goes, path, form, id)
+        for scope, rels in steps:
+            for holder in holders.get(scope, []):
+                source = holder.related.get(".".join(rels[:-1])) if hop > 1 else None
+                on, data = (source.form, source.shown) if source else (holder.form, holder.data)
+                if hop > 1 and source is None:
+                    continue  # the hop before found nothing the reader may read
+                field = on.by_key.get(rels[-1])
+                target = getattr(field, "target", None)
+                if isinstance(target, str) and (rid := _related_id(data.get(rels[-1]))) is not None:
+                    asked.append((holder.related, ".".join(rels), target, rid))
+        by_form: dict[str, set[int]] = {}
+        for _, _, target, rid in asked:
+            by_form.setdefault(target, set()).add(rid)
+        found = {(target, i): rec for target, ids in by_form.items() for i, rec in reader.read(target, ids).items()}
+        for into, path, target, rid in asked:
+            if (target, rid) in found:
+                into[path] = found[(target, rid)]
     return out
 
 

@@ -1,6 +1,8 @@
 """Files that expire: a finished export's file (`export_retention_hours`, 24 h by default) and an import's
 uploaded spreadsheet (`import_retention_hours`, 7 days; never while the import is queued or running).
 
+Both are 系统设置 (section 文件保留, runtime/system_settings/catalog.py): the database's value over the
+environment's (TANGRAM_EXPORT_RETENTION_HOURS, TANGRAM_IMPORT_RETENTION_HOURS), read at each round.
 The job worker calls `expire` once a minute with its clock (runtime/jobs/worker.py). It looks in a read
 transaction and takes the write lock only when something is due; the bytes are removed after the rows are
 committed, so a crash in between leaves an orphan file, never a row pointing at nothing. An expired export
@@ -20,6 +22,7 @@ from runtime.db.db import Database
 from runtime.db.tables import exports, files, import_runs
 from runtime.records.files import file_path
 from runtime.settings import Settings
+from runtime.system_settings import store
 
 BUSY_IMPORTS = ("queued", "running")  # an import reading its upload keeps it whatever its age
 
@@ -54,9 +57,15 @@ def due_uploads(conn: Connection, now: datetime, hours: float) -> list[str]:
     return sorted({r.file_id for r in rows})
 
 
-def expire(db: Database, settings: Settings, now: datetime) -> Expired:
+def export_hours(conn: Connection, base: Settings) -> float:
+    """How long a finished export's file is kept: 系统设置 over the environment."""
+    return store.effective(conn, base, secrets=False).export_retention_hours
+
+
+def expire(db: Database, base: Settings, now: datetime) -> Expired:
     """Delete the files whose time is up and mark their exports expired; what was removed."""
     with db.read() as conn:
+        settings = store.effective(conn, base, secrets=False)
         old_exports = due_exports(conn, now, settings.export_retention_hours)
         old_uploads = due_uploads(conn, now, settings.import_retention_hours)
     if not old_exports and not old_uploads:
@@ -100,4 +109,4 @@ def upload_expired(run: Any) -> Gone:
     )
 
 
-__all__ = ["Expired", "due_exports", "due_uploads", "expire", "export_expired", "upload_expired"]
+__all__ = ["Expired", "due_exports", "due_uploads", "expire", "export_expired", "export_hours", "upload_expired"]

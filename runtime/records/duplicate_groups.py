@@ -6,13 +6,13 @@ within a block are compared."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
 
 from engine.dedup import match
-from engine.dedup.groups import Group, group
+from engine.dedup.groups import Group, group, regional_blocks
 from engine.dedup.model import DuplicateRule
 from runtime.db.tables import live, record_dedup_keys, records
 from runtime.records.context import FormRef
@@ -25,37 +25,38 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
+def _in_chunks(conn: Connection, query: Callable[[Sequence[Any]], Select[Any]], items: Sequence[Any]) -> list[Row[Any]]:
+    return [row for chunk in _chunks(items) for row in conn.execute(query(chunk))]
+
+
 def find_groups(
     conn: Connection, ref: FormRef, rules: Sequence[DuplicateRule], readable: ColumnElement[bool] | None
 ) -> list[Group]:
     """The groups of likely duplicates among the form's live records `readable` reaches (None: all), under
-    `rules` (those the reader may know of), largest first."""
+    `rules` (those the reader may know of), largest first.
+
+    Every step is driven by the keys' primary-key index: the shared keys from a covering scan (a key is a
+    digest of app, form and rule, so no join is needed to tell forms apart), then their values and members by
+    key, and only the members' records are read, by id, where liveness and the reader's scope are applied
+    (a block left with one record makes no pair); a company name's block is split by region before any record
+    is read (engine/dedup/groups.py regional_blocks). Joining records first let SQLite, which keeps no planner
+    statistics, walk every record of the form once per key: 34 s at 20k customers, 0.6 s this way."""
     if not rules:
         return []
-    key = record_dedup_keys.c.key
+    key, value = record_dedup_keys.c.key, record_dedup_keys.c.value
+    record_id = record_dedup_keys.c.record_id
+    shared = [k for (k,) in conn.execute(select(key).group_by(key).having(func.count() > 1))]
+    values = _in_chunks(conn, lambda c: select(key, func.min(value)).where(key.in_(c)).group_by(key), shared)
+    scope = blocking_scope(ref)
+    whole = [k for k, v in values if match.is_whole_key(scope, ref.form.duplicate_rules, k, v)]
+    members = _in_chunks(conn, lambda c: select(key, record_id, value).where(key.in_(c)), whole)
+    blocks = regional_blocks((k, i, v) for k, i, v in members)
     of_form = [records.c.app == ref.app_key, records.c.form == ref.form.key, live()]
     if readable is not None:
         of_form.append(readable)
-    joined = record_dedup_keys.join(records, records.c.id == record_dedup_keys.c.record_id)
-    shared = (
-        select(key, func.min(record_dedup_keys.c.value))
-        .select_from(joined)
-        .where(*of_form)
-        .group_by(key)
-        .having(func.count() > 1)
-    )
-    scope = blocking_scope(ref)
-    whole = [k for k, value in conn.execute(shared) if match.is_whole_key(scope, ref.form.duplicate_rules, k, value)]
-    blocks: dict[str, list[int]] = {}
-    for chunk in _chunks(whole):
-        members = select(key, record_dedup_keys.c.record_id).select_from(joined).where(key.in_(chunk), *of_form)
-        for k, record_id in conn.execute(members):
-            blocks.setdefault(k, []).append(record_id)
-    ids = sorted({i for block in blocks.values() for i in block})
-    datas: dict[int, Any] = {}
-    for chunk in _chunks(ids):
-        datas.update((r.id, r.data) for r in conn.execute(select(records.c.id, records.c.data).where(records.c.id.in_(chunk))))
-    return group(rules, blocks.values(), datas)
+    ids = sorted({i for block in blocks for i in block})
+    rows = _in_chunks(conn, lambda c: select(records.c.id, records.c.data).where(records.c.id.in_(c), *of_form), ids)
+    return group(rules, blocks, {r.id: r.data for r in rows})
 
 
 __all__ = ["find_groups"]

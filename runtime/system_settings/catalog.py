@@ -24,6 +24,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "holidays": ("holidays", "workdays"),
     "brand": ("brand_name", "brand_logo"),
     "login": ("password_min_length", "login_free_failures", "login_lock_after", "login_lock_minutes"),
+    "retention": ("export_retention_hours", "import_retention_hours"),
 }
 SECRETS = frozenset({"smtp_password", "dingtalk_webhook", "dingtalk_secret", "wecom_webhook", "dingtalk_app_secret",
                      "wecom_secret"})
@@ -31,6 +32,9 @@ SECRETS = frozenset({"smtp_password", "dingtalk_webhook", "dingtalk_secret", "we
 NAMES = tuple(name for names in SECTIONS.values() for name in names)
 MAX_DATES = 2000  # some twenty years of 节假日 and 调休
 _BOUNDS = {"smtp_port": (1, 65535)}
+HOURS = frozenset({"export_retention_hours", "import_retention_hours"})
+"""How long files are kept (runtime/io/retention.py): more than 0 hours, at most MAX_RETENTION_HOURS."""
+MAX_RETENTION_HOURS = 8784  # a year: a file kept longer is an archive, which the file store is not
 
 
 def _adapter(name: str) -> TypeAdapter[Any]:
@@ -45,13 +49,21 @@ def _bad(name: str, zh: str, en: str) -> BadQuery:
     return BadQuery(f"设置 {name}：{zh}", f"setting {name}: {en}", field=name)
 
 
+def _hours(name: str) -> BadQuery:
+    return _bad(name, f"应为大于 0、不超过 {MAX_RETENTION_HOURS} 的小时数", f"hours, more than 0 and at most {MAX_RETENTION_HOURS}")
+
+
 def check(name: str, value: Any) -> Any:
     """The value as the setting holds it (JSON-ready); BadQuery naming the setting when it is unknown or bad."""
     if name not in _ADAPTERS:
         raise _bad(name, "没有这个设置", "there is no such setting")
     try:
+        if name in HOURS and isinstance(value, bool):
+            raise _hours(name)
         typed = _ADAPTERS[name].validate_python(value, strict=False)
     except ValidationError as e:
+        if name in HOURS:
+            raise _hours(name) from None
         raise _bad(name, f"值不对（{e.errors()[0]['msg']}）", e.errors()[0]["msg"]) from None
     if typed is None:  # an optional setting left unset (the environment's default)
         return None
@@ -117,4 +129,4 @@ def calendar(settings: Settings) -> BusinessCalendar:
     return BusinessCalendar(holidays=settings.holidays, workdays=settings.workdays, hours=settings.work_hours)
 
 
-__all__ = ["NAMES", "SECRETS", "SECTIONS", "calendar", "check", "logo", "typed"]
+__all__ = ["HOURS", "MAX_RETENTION_HOURS", "NAMES", "SECRETS", "SECTIONS", "calendar", "check", "logo", "typed"]

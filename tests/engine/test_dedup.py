@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.dedup.company import CompanyName, parse_company
-from engine.dedup.groups import Group, group
+from engine.dedup.groups import Group, group, regional_blocks
 from engine.dedup.match import blocking_keys, find, is_whole_key, may_match, record_keys, same_company
 from engine.dedup.model import DuplicateField, DuplicateRule, rule_issues
 
@@ -183,3 +183,10 @@ def test_records_in_different_blocks_are_never_compared() -> None:
     rule = DuplicateRule(key="co", name="公司", fields=[DuplicateField(field="name", match="company")])
     datas = {1: {"name": "苏州恒瑞精密机械有限公司"}, 2: {"name": "恒瑞精密机械(苏州)有限公司"}}
     assert group([rule], [[1], [2]], datas) == []
+
+
+def test_a_company_block_is_split_by_region_with_the_names_that_say_none_in_each() -> None:
+    members = [("core", 1, "苏州|恒瑞精密机械"), ("core", 2, "杭州|恒瑞精密机械"), ("core", 3, "苏州|恒瑞精密机械"),
+               ("core", 4, "|恒瑞精密机械"), ("lone", 5, "南京|别家"), ("lone", 6, "上海|别家"),
+               ("phone", 7, None), ("phone", 8, None)]
+    assert sorted(map(sorted, regional_blocks(members))) == [[1, 3, 4], [2, 4], [7, 8]]

@@ -3,7 +3,9 @@
    #import-upload (file form), #import-sheet, #import-header-row, #import-columns (a row per column, its
    select.import-field), #import-values (value mapping), input[name=mode], #import-key-fields (checkboxes),
    #import-skip-bad, #import-skip-duplicates, #import-dry-run, #import-counts, #import-preview (td.problem carries the message in
-   title; td.duplicates lists each row's 可能重复 with links), #import-errors, #import-start, #import-progress, #import-result. The page URL becomes
+   title; td.duplicates lists each row's 可能重复 with links), #import-errors, #import-start, #import-progress, #import-result,
+   [data-panel=expired] with #import-expired-text (data-text: the sentence, {file} filled in) and #import-reupload: an
+   import whose upload expired (run.expired, or a step answering 410) shows that instead of its steps. The page URL becomes
    /import/{id} once uploaded, so the user can leave and come back to the same import. */
 "use strict";
 
@@ -34,7 +36,18 @@
     return node;
   }
 
-  function failed(response) { window.tangram.showErrors(root, response.data || {}); }
+  function failed(response) {
+    if (response.status === 410 && run) { drawExpired(); return; }  // the upload was removed meanwhile
+    window.tangram.showErrors(root, response.data || {});
+  }
+
+  /* ---------- 已过期: the upload is gone, only a new upload goes on ---------- */
+  function drawExpired() {
+    clearInterval(polling);
+    const text = $("import-expired-text");
+    text.textContent = text.dataset.text.replace("{file}", run.filename);
+    show("expired");
+  }
 
   function remember(id) {
     const url = `/apps/${data.app}/forms/${data.form}/import/${id}`;
@@ -289,7 +302,7 @@
       : `${w.imp_run_failed}：${(result.error && result.error.message) || ""}`;
     $("import-result").textContent = text;
     const link = $("import-result-errors");
-    link.hidden = !(result.issues && result.issues.length);
+    link.hidden = !(result.issues && result.issues.length) || run.expired;  // the report reads the upload
     link.href = `${base}/${run.id}/errors`;
     show("result");
   }
@@ -300,6 +313,7 @@
     run = r.data;
     if (run.status === "queued" || run.status === "running") { follow(); return; }
     if (run.status === "done" || (run.status === "failed" && run.result.error)) { drawResult(); return; }
+    if (run.expired) { drawExpired(); return; }
     const a = await window.tangram.api("GET", `${base}/${id}/analysis`);
     if (!a.ok) { failed(a); return; }
     analysis = a.data;

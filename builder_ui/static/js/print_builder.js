@@ -1,5 +1,5 @@
 /* The print template editor: edits one template of the draft, previews it live with a chosen record.
-   DOM contract: #print-builder-data (JSON: app, form, templates[], fields[{key,label,type,columns,related[{key,label,type}]}], records[{id,title}],
+   DOM contract: #print-builder-data (JSON: app, form, templates[], fields[{key,label,type,columns,related[{key,label,type}],in_rows}], records[{id,title}],
    chosen), #template-choice, #template-form (inputs key, name, paper, orientation, header, body, footer,
    logo-file, seal-file), [data-image], [data-clear-image], #placeholder-list, #template-errors, #save-template,
    #delete-template, #publish-templates, #preview-record, #print-preview (a sandboxed iframe), #no-records.
@@ -103,7 +103,8 @@
         const group = document.createElement("details");
         group.className = "related-placeholders";
         const summary = document.createElement("summary");
-        summary.textContent = `${f.label} ▸`;
+        // a sub-table's relation columns: placeholders for inside its #each (产品.产品名称 → {{ product.name }})
+        summary.textContent = f.in_rows ? `${f.label}${en() ? " (in rows)" : "（行内）"} ▸` : `${f.label} ▸`;
         group.append(summary, ...f.related.map((r) => button(r.label, `{{ ${r.key} }}`)));
         box.append(group);
       }

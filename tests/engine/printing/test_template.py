@@ -14,7 +14,7 @@ import pytest
 
 from engine.app_check import parse_app, validate_app
 from engine.expr.evaluate import EvalContext
-from engine.printing.template import PrintRecord, RelatedRecord, render, template_relations
+from engine.printing.template import PrintRecord, RelatedRecord, render, template_paths
 
 CRM_JSON = json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text("utf-8"))
 QUOTE_PATH = f"forms[{[f['key'] for f in CRM_JSON['forms']].index('quote')}]"  # the quote form's JSON path
@@ -209,5 +209,49 @@ def test_a_placeholder_reads_the_related_record_as_its_reader_may_see_it() -> No
 def test_a_template_names_the_relations_it_follows() -> None:
     app = parse_app(_with_template("{{ customer.name }} {{ CNMONEY(customer.annual_revenue) }} {{ contact }}"))
     form = app.form("quote")
-    assert template_relations(form, form.print_templates[0]) == {"customer"}
+    assert template_paths(form, form.print_templates[0], app.forms_by_key) == {("", ("customer",))}
     assert _issues("{{ customer.address }} {{ contact.mobile }} {{ UPPER(customer.name) }}") == []
+
+
+def test_two_hops_and_a_rows_related_fields_are_allowed_and_named_as_paths() -> None:
+    body = ("{{ contact.customer.address }} {{#each lines}}{{ product.name }} {{ product.unit }} {{ item }}"
+            "{{/each}} {{ customer.name }}")
+    assert _issues(body) == []
+    app = parse_app(_with_template(body))
+    form = app.form("quote")
+    assert template_paths(form, form.print_templates[0], app.forms_by_key) == {
+        ("", ("contact",)), ("", ("contact", "customer")), ("lines", ("product",)), ("", ("customer",))}
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("{{ contact.customer.nope }}", "关联表单“客户”没有字段 nope"),
+        ("{{#each lines}}{{ product.nope }}{{/each}}", "关联表单“产品”没有字段 nope"),
+        ("{{#each lines}}{{ UPPER(product.name) }}{{/each}}", "查找字段"),  # rows read related fields bare only
+        ("{{ contact.name.customer }}", "contact.name.customer"),  # name is not a relation
+    ],
+    ids=["two-hops-missing-field", "row-missing-field", "row-expression", "not-a-relation"],
+)
+def test_a_related_path_that_leads_nowhere_is_refused_naming_it(body: str, says: str) -> None:
+    issues = _issues(body)
+    named = body.replace("{{#each lines}}", "").replace("{{/each}}", "")  # the placeholder as written
+    assert len(issues) == 1 and says in issues[0][2] and named in issues[0][2]
+
+
+def test_two_hops_and_row_relations_print_what_the_reader_may_see() -> None:
+    app = parse_app(_with_template("x"))
+    form = app.form("quote")
+    contact = RelatedRecord(app.form("contact"), {"name": "张伟", "customer": {"id": 3, "title": "恒瑞"}}, frozenset())
+    customer = RelatedRecord(app.form("customer"), {"name": "苏州恒瑞精密机械有限公司"},  # phone hidden: not shown
+                             frozenset({"phone"}))
+    crm, service = (RelatedRecord(app.form("product"), {"name": n, "unit": u}, frozenset())
+                    for n, u in (("CRM 专业版（年）", "套"), ("实施服务", "人天")))
+    record = PrintRecord(form, QUOTE, {"id": 7}, frozenset(), {}, CTX,
+                         {"contact": contact, "contact.customer": customer},
+                         {"lines": [{"product": crm}, {"product": service}]})
+    text = "[{{ contact.customer.name }}][{{ contact.customer.phone }}]{{#each lines}}({{ product.name }} {{ product.unit }}){{/each}}"
+    assert render(text, record) == "[苏州恒瑞精密机械有限公司][](CRM 专业版（年） 套)(实施服务 人天)"
+    # the reader may not read the contact: nothing beyond it prints; a row whose product is unreadable prints empty
+    record = PrintRecord(form, QUOTE, {"id": 7}, frozenset(), {}, CTX, {}, {"lines": [{}, {"product": service}]})
+    assert render(text, record) == "[][]( )(实施服务 人天)"

@@ -105,3 +105,67 @@ def test_an_import_upload_expires_after_its_retention_and_the_import_says_410(sh
     assert r.status_code == 410, r.text
     assert "重新上传" in r.json()["error"]["message"]
     assert _stored(shop) == []
+
+
+def test_retention_set_in_system_settings_overrides_the_environment_for_exports_and_uploads(shop: Maker) -> None:
+    r = shop.client.patch("/api/v1/settings", headers=shop.admin,
+                          json={"export_retention_hours": 2, "import_retention_hours": 1.5})
+    assert r.status_code == 200, r.text
+    assert r.json()["retention"] == {"export_retention_hours": {"value": 2.0, "source": "database"},
+                                     "import_retention_hours": {"value": 1.5, "source": "database"}}
+    started = datetime.now(UTC)
+    export = _export(shop)
+    expires = datetime.fromisoformat(export["expires_at"].replace("Z", "+00:00"))
+    assert timedelta(hours=1, minutes=59) < expires - started <= timedelta(hours=2, minutes=1)
+    upload = shop.client.post(IMPORTS, headers=shop.admin,
+                              files={"file": ("客户.csv", "客户名称,地区\n新客户,华东\n".encode(), "text/csv")})
+    run = upload.json()["id"]
+    _worker_at(shop, started + timedelta(hours=1))
+    assert shop.client.get(export["download"], headers=shop.admin).status_code == 200
+    assert shop.client.get(f"{IMPORTS}/{run}/analysis", headers=shop.admin).status_code == 200
+    _worker_at(shop, started + timedelta(hours=2, minutes=5))  # both past their database setting, far from 24 h / 7 d
+    r = shop.client.get(export["download"], headers=shop.admin)
+    assert r.status_code == 410 and "2 小时" in r.json()["error"]["message"]
+    assert shop.client.get(f"{IMPORTS}/{run}/analysis", headers=shop.admin).status_code == 410
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, -1, 8785, "abc", True, None],
+    ids=["zero", "negative", "over-a-year", "text", "boolean", "null-resets-not-refused"],
+)
+def test_a_bad_retention_is_refused_naming_the_setting_and_nothing_is_written(shop: Maker, value: Any) -> None:
+    r = shop.client.patch("/api/v1/settings", headers=shop.admin, json={"export_retention_hours": value})
+    if value is None:  # null is "back to the environment's value", not an error
+        assert r.status_code == 200, r.text
+        return
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert "export_retention_hours" in error["message"] and "8784" in error["message"]
+    kept = shop.client.get("/api/v1/settings", headers=shop.admin).json()["retention"]["export_retention_hours"]
+    assert kept == {"value": 24.0, "source": "environment"}
+
+
+def test_an_expired_import_says_so_and_every_step_answers_410_naming_the_upload(shop: Maker) -> None:
+    started = datetime.now(UTC)
+    r = shop.client.post(IMPORTS, headers=shop.admin,
+                         files={"file": ("客户.csv", "客户名称,地区\n新客户,华东\n".encode(), "text/csv")})
+    run = r.json()["id"]
+    assert r.json()["expired"] is False
+    assert shop.client.post(f"{IMPORTS}/{run}/dry-run", headers=shop.admin).status_code == 200
+    _worker_at(shop, started + timedelta(days=7, minutes=5))
+    shown = shop.client.get(f"{IMPORTS}/{run}", headers=shop.admin).json()
+    assert (shown["status"], shown["expired"]) == ("checked", True)
+    assert shop.client.get(IMPORTS, headers=shop.admin).json()["items"][0]["expired"] is True
+    for method, step, body in [("GET", "analysis", None), ("PUT", "spec", {"mode": "create"}),
+                               ("POST", "dry-run", None), ("POST", "run", None), ("GET", "errors", None)]:
+        r = shop.client.request(method, f"{IMPORTS}/{run}/{step}", headers=shop.admin, json=body)
+        assert r.status_code == 410, (step, r.text)
+        assert r.json()["error"]["code"] == "gone" and "重新上传" in r.json()["error"]["message"], step
+    # the run was not queued: the import stays where it was, nothing was imported
+    assert shop.client.get(f"{IMPORTS}/{run}", headers=shop.admin).json()["status"] == "checked"
+    assert len(shop.client.get(shop.url(), headers=shop.admin).json()["items"]) == 5
+    # the wizard page lists it as 已过期
+    shop.client.post("/login", data={"username": "admin", "password": "password-123"}, follow_redirects=False)
+    page = shop.client.get("/apps/shop/forms/customer/import")
+    assert page.status_code == 200 and "已过期" in page.text
