@@ -113,6 +113,7 @@ def main() -> None:
                 runs.append(import_wizard.run(backend, int(size)))
                 print(import_wizard.table(runs[-1:]), flush=True)
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{import_wizard.table(runs)}")
+        return
     if args.only == "dedup":  # duplicate check and pinyin search (bench/dedup.py)
         runs = [dedup.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{dedup.table(runs)}")

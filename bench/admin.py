@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import insert, text
 
+from bench.databases import fresh_url
 from bench.timing import Stopwatch, timed
 from runtime.accounts import user_search
 from runtime.auth.passwords import hash_password
@@ -27,7 +27,6 @@ from runtime.main import create_app
 from runtime.records.bulk import insert_rows
 from runtime.settings import Settings
 
-PG_URL = os.environ.get("TANGRAM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORK = Path(os.environ.get("TANGRAM_BENCH_DIR", "/tmp/tangram-bench"))
 PASSWORD = "bench-pass-1"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -37,17 +36,7 @@ REPEAT = 40
 
 
 def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        WORK.mkdir(parents=True, exist_ok=True)
-        for f in WORK.glob("admin.db*"):
-            f.unlink()
-        return f"sqlite:///{WORK}/admin.db"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS tangram_bench_admin CASCADE"))
-        conn.execute(text("CREATE SCHEMA tangram_bench_admin"))
-    admin.dispose()
-    return PG_URL + "?options=-csearch_path%3Dtangram_bench_admin"
+    return fresh_url(backend, "admin", schema="tangram_bench_admin")
 
 
 def _fill(db: Any, users: int, entries: int) -> None:

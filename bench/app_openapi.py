@@ -8,16 +8,14 @@ template as an administrator sees it (every form, field and operation):
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 
+from bench.databases import fresh_url
 from bench.timing import timed_together
 from engine.app_check import parse_app
 from engine.limits import DEFAULT
@@ -29,20 +27,12 @@ from runtime.db.tables import metadata
 from runtime.main import create_app
 from runtime.settings import Settings
 
-PG_URL = os.environ.get("TANGRAM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CRM = json.loads((Path(__file__).resolve().parent.parent / "apps" / "crm_template.json").read_text("utf-8"))
 REPEAT = 50
 
 
 def _url(backend: str, tmp: str) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp}/openapi.db"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS tangram_bench_openapi CASCADE"))
-        conn.execute(text("CREATE SCHEMA tangram_bench_openapi"))
-    admin.dispose()
-    return PG_URL + "?options=-csearch_path%3Dtangram_bench_openapi"
+    return fresh_url(backend, "openapi", Path(tmp))
 
 
 def run(backends: list[str]) -> list[dict[str, Any]]:

@@ -15,9 +15,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import insert, text
 
+from bench.databases import fresh_url
 from bench.timing import timed, timed_together
 from runtime.db import tables
 from runtime.db.db import open_database
@@ -25,23 +25,12 @@ from runtime.main import create_app
 from runtime.metrics.requests import RequestMetrics, RequestSeries
 from runtime.settings import Settings
 
-PG_URL = os.environ.get("TANGRAM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORK = Path(os.environ.get("TANGRAM_BENCH_DIR", "/tmp/tangram-bench"))
 CALLS = 1000
 
 
 def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        WORK.mkdir(parents=True, exist_ok=True)
-        for f in WORK.glob("metrics.db*"):
-            f.unlink()
-        return f"sqlite:///{WORK}/metrics.db"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS tangram_bench_metrics CASCADE"))
-        conn.execute(text("CREATE SCHEMA tangram_bench_metrics"))
-    admin.dispose()
-    return PG_URL + "?options=-csearch_path%3Dtangram_bench_metrics"
+    return fresh_url(backend, "metrics")
 
 
 async def _bare(scope: Any, receive: Any, send: Any) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import text
 
+from bench.databases import fresh_url
 from bench.timing import Stopwatch, timed
 from runtime import audit
 from runtime.accounts import org
@@ -44,17 +44,7 @@ PASSWORD = "bench-pass-1"
 
 
 def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        WORK.mkdir(parents=True, exist_ok=True)
-        for f in WORK.glob("perm.db*"):
-            f.unlink()
-        return f"sqlite:///{WORK}/perm.db"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS tangram_bench_perm CASCADE"))
-        conn.execute(text("CREATE SCHEMA tangram_bench_perm"))
-    admin.dispose()
-    return PG_URL + "?options=-csearch_path%3Dtangram_bench_perm"
+    return fresh_url(backend, "perm")
 
 
 def _people(db: Database) -> list[tuple[str, str]]:

@@ -22,10 +22,10 @@ from typing import Any
 from unittest.mock import patch
 
 import httpx
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import select, text
 
 from bench import bare
+from bench.databases import PG_URL, fresh_url
 from bench.loadgen import request, send_all
 from bench.timing import Stopwatch, percentile, timed, timed_together
 from engine.forms.fields.base import ValueContext
@@ -42,7 +42,6 @@ from runtime.records.bulk import insert_rows
 from runtime.records.columns import column
 from runtime.records.context import Actor, Change
 
-PG_URL = os.environ.get("TANGRAM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORK = Path(os.environ.get("TANGRAM_BENCH_DIR", "/tmp/tangram-bench"))
 SCHEMA = os.environ.get("TANGRAM_BENCH_SCHEMA", "tangram_bench")  # the machine may be shared: each run its own
 PORT = int(os.environ.get("TANGRAM_BENCH_PORT", "8790"))
@@ -51,17 +50,7 @@ BATCH = 5000
 
 
 def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        WORK.mkdir(parents=True, exist_ok=True)
-        for f in WORK.glob("bench.db*"):
-            f.unlink()
-        return f"sqlite:///{WORK}/bench.db"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    admin.dispose()
-    return PG_URL + f"?options=-csearch_path%3D{SCHEMA}"
+    return fresh_url(backend, "bench", schema=SCHEMA)
 
 
 def prepare(url: str) -> Database:

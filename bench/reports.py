@@ -15,10 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
-
-from bench.records import OWNERS, PG_URL, WORK, prepare
+from bench.databases import fresh_url
+from bench.records import OWNERS, WORK, prepare
 from bench.timing import Stopwatch, timed
 from engine.expr.evaluate import EvalContext
 from runtime.analytics.mirror import Mirror
@@ -45,17 +43,7 @@ def analyze(db: Database) -> None:
 
 def database_url(backend: str) -> str:
     """A database of its own (not the records benchmark's), so the two can run side by side."""
-    if backend == "sqlite":
-        WORK.mkdir(parents=True, exist_ok=True)
-        for f in WORK.glob("reports.db*"):
-            f.unlink()
-        return f"sqlite:///{WORK}/reports.db"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS tangram_bench_reports CASCADE"))
-        conn.execute(text("CREATE SCHEMA tangram_bench_reports"))
-    admin.dispose()
-    return PG_URL + "?options=-csearch_path%3Dtangram_bench_reports"
+    return fresh_url(backend, "reports")
 
 
 def load(db: Database, size: int) -> dict[str, int]:
