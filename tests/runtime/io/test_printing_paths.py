@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests.factories import Maker
+from tests.print_reads import related_reads
 
 ORDERS = "/api/v1/apps/trade/forms/order"
 SHEET = ("<p>[{{ title }}][{{ contact.name }}][{{ contact.account.name }}][{{ contact.account.credit }}]</p>"
@@ -99,28 +99,8 @@ def test_related_records_of_rows_and_hops_are_fetched_once_per_form_for_a_select
     orders = [make.record("order", {"title": f"批量{i}", "contact": None,
                                     "lines": [{"product": trade["crm"], "qty": i}, {"product": trade["service"]}]},
                           app="trade")["id"] for i in range(10)] + trade["orders"]
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "FROM records" in statement:
-            statements.append(statement)
-
-    def lookups(ids: list[int]) -> int:
-        """Reads of records a print with related placeholders runs beyond the same print without them."""
-        statements.clear()
-        _html(make, ids, make.admin, "plain")
-        plain = len(statements)
-        statements.clear()
-        _html(make, ids, make.admin)
-        return len(statements) - plain
-
-    engine = make.app.state.db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        lookups(orders)  # warm: caches of definitions and rights fill on a first print
-        few, many = lookups(trade["orders"]), lookups(orders)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    few, many = related_reads(make.app.state.db.engine, lambda ids, t: _html(make, ids, make.admin, t), "sheet", "plain",
+                              orders, trade["orders"], orders)
     assert few == many > 0  # contacts, their accounts, the rows' products (and their titles): the same for 2 and 12
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests.factories import Maker
+from tests.print_reads import related_reads
 
 CRM = json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text("utf-8"))
 BILLS = "/api/v1/apps/ledger/forms/bill"
@@ -99,29 +99,9 @@ def test_a_bill_without_an_account_prints_its_related_placeholders_empty(make: M
 def test_related_records_are_fetched_once_per_form_for_a_whole_selection(make: Maker, ledger: dict[str, Any]) -> None:
     accounts = [make.record("account", {"name": f"账户{i}"}, app="ledger")["id"] for i in range(12)]
     bills = [make.record("bill", {"title": f"批量{i}", "account": a}, app="ledger")["id"] for i, a in enumerate(accounts)]
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "FROM records" in statement:  # reads of records (the server's worker thread polls other tables meanwhile)
-            statements.append(statement)
-
-    def lookups(ids: list[int]) -> int:
-        """Reads of records a print with related placeholders runs beyond the same print without them."""
-        statements.clear()
-        _html(make, ids, make.admin, "plain")
-        plain = len(statements)
-        statements.clear()
-        _html(make, ids, make.admin)
-        return len(statements) - plain
-
-    engine = make.app.state.db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        lookups(bills)  # warm: caches of definitions and rights fill on a first print, not per record
-        few, many = lookups(bills[:2]), lookups(bills)
-        html = _html(make, bills, make.admin)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    few, many = related_reads(make.app.state.db.engine, lambda ids, t: _html(make, ids, make.admin, t), "bill_sheet",
+                              "plain", bills, bills[:2], bills)
+    html = _html(make, bills, make.admin)
     assert few == many > 0  # the related records of 12 bills cost what those of 2 cost
     assert all(f"[批量{i}][账户{i}]" in html for i in range(12))
 
