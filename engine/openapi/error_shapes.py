@@ -9,7 +9,7 @@ ERROR = {
     "properties": {"error": {
         "type": "object", "required": ["code", "message", "details"],
         "properties": {
-            "code": {"type": "string", "description": "stable, for programs: validation_failed, forbidden, not_found …"},
+            "code": {"type": "string", "description": "stable, for programs: validation_error, forbidden, not_found …"},
             "message": {"type": "string", "description": "for people: Chinese, or English with Accept-Language: en"},
             "details": {"type": "array", "items": {
                 "type": "object", "required": ["code", "message"],
@@ -17,11 +17,12 @@ ERROR = {
                                "code": {"type": "string"}, "message": {"type": "string"}}}},
             "request_id": {"type": "string", "description": "the X-Request-ID of the request, for the server's logs"},
             "field": {"type": "string"}, "operation": {"type": "string"},
-            "duplicates": {"type": "array", "description": "409 possible_duplicates: the records it likely duplicates"},
+            "duplicates": {"type": "array", "items": {"type": "object"},
+                           "description": "409 possible_duplicates: the records it likely duplicates"},
         },
         "description": "errors may carry more keys (limit, report, retry_after …); clients ignore what they do not know",
     }},
-    "example": {"error": {"code": "validation_failed", "message": "有 1 处错误", "request_id": "3f2a9c…",
+    "example": {"error": {"code": "validation_error", "message": "有 1 处错误", "request_id": "3f2a9c…",
                           "details": [{"path": "name", "code": "required", "message": "“客户名称”为必填项"}]}},
 }
 

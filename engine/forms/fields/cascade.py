@@ -129,10 +129,14 @@ class CascadeField(FieldType):
 
     def json_schema(self) -> dict[str, Any]:
         paths = self.stored_paths()
-        if len(paths) <= _PATHS_LISTED:  # the paths themselves, so a client knows every value that fits
-            return {"type": "array", "items": {"type": "string"}, "minItems": 1, "enum": paths}
         values = sorted({v for path in paths for v in path})
-        return {"type": "array", "items": {"type": "string", "enum": values}, "minItems": 1}
+        schema: dict[str, Any] = {"type": "array", "items": {"type": "string", "enum": values}, "minItems": 1,
+                                  "maxItems": max(len(p) for p in paths) if paths else 1}
+        # The paths themselves, so a client knows every value that fits — as an extension, not an `enum` of
+        # arrays, which client generators cannot turn into a type (they dropped every form with a cascade).
+        if len(paths) <= _PATHS_LISTED:
+            schema["x-tangram-paths"] = paths
+        return schema
 
     def stored_paths(self) -> list[list[str]]:
         """Every value the field can store: the paths from the first level down (to leaves only, `leaf_only`)."""

@@ -64,14 +64,17 @@ def test_cascade_cell_joins_with_a_slash_and_reads_back(path: list[str]) -> None
 
 
 def test_cascade_json_schema_lists_the_paths_it_can_store() -> None:
-    paths = INDUSTRY.json_schema()["enum"]
+    schema = INDUSTRY.json_schema()
+    paths = schema["x-tangram-paths"]
     assert ["制造业"] in paths and ["制造业", "电子电器"] in paths and ["IT/软件", "云-服务"] in paths
-    assert ["制造业"] not in LEAF.json_schema()["enum"]  # leaf_only: a path stops at a leaf
+    assert ["制造业"] not in LEAF.json_schema()["x-tangram-paths"]  # leaf_only: a path stops at a leaf
     assert all(INDUSTRY.normalize(p, CTX) == p for p in paths)
+    assert "enum" not in schema  # no enum of arrays: client generators cannot type one
+    assert {v for p in paths for v in p} == set(schema["items"]["enum"]) and schema["maxItems"] == 2
 
 
 def test_a_large_cascade_json_schema_lists_the_values_instead() -> None:
     wide = parse_field({"key": "region", "type": "cascade", "label": "地区", "options": [
         {"value": f"省{i}", "children": [f"市{i}-{j}" for j in range(30)]} for i in range(30)]})
     schema = wide.json_schema()
-    assert "enum" not in schema and len(schema["items"]["enum"]) == 30 + 900
+    assert "x-tangram-paths" not in schema and len(schema["items"]["enum"]) == 30 + 900
