@@ -20,6 +20,21 @@ PG_URL = os.environ.get("TANGRAM_TEST_PG_URL", "postgresql+psycopg://postgres@12
 ALL = ("sqlite", "sqlite-text", "postgresql")
 
 
+# TEXT JSON (a SQLite without JSONB) changes only how record data is written and read in SQL
+# (runtime/db/types.py). The suites whose subject is something else — pages, flows, accounts, settings,
+# processes — run on SQLite JSONB and PostgreSQL only; every other database test runs on all three.
+NOT_ON_TEXT_JSON = ("tests/builder_ui/", "tests/runtime/flows/", "tests/runtime/accounts/", "tests/runtime/security/",
+                    "tests/runtime/apps/", "tests/runtime/settings/", "tests/runtime/ops/", "tests/runtime/metrics/",
+                    "tests/runtime/jobs/")
+
+
+def for_test(names: list[str], path: str) -> list[str]:
+    """The databases a test file at `path` (relative to the project) runs on, of those chosen."""
+    if path.startswith(NOT_ON_TEXT_JSON):
+        return [n for n in names if n != "sqlite-text"]
+    return names
+
+
 def selected(option: str) -> list[str]:
     names = [n.strip() for n in option.split(",") if n.strip()]
     unknown = set(names) - set(ALL)

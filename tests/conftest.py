@@ -14,13 +14,14 @@ from hypothesis import settings as hypothesis_settings
 from runtime.db.db import Database
 from runtime.main import create_app
 from runtime.settings import Settings
-from tests import backends
+from tests import backends, hashing
 from tests.factories import Maker
 
 # No per-example deadline: it is a timing threshold, and on a loaded 2-core machine it fails tests that are right.
 hypothesis_settings.register_profile("tangram", deadline=None)
 hypothesis_settings.load_profile("tangram")
 os.environ.setdefault("TANGRAM_EMBEDDED_WORKER", "false")  # tests drive the job worker with run_due(now)
+hashing.cheap()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,7 +31,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        names = backends.selected(metafunc.config.getoption("--db"))
+        chosen = backends.selected(metafunc.config.getoption("--db"))
+        path = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
+        names = backends.for_test(chosen, path)
         metafunc.parametrize("backend", names, ids=names)
 
 
