@@ -446,6 +446,10 @@ EN |= {
     "owners_head": "The record owner's department head",
 }
 
+# 发起人自选: the people the submitter picks when submitting (issue 24)
+ZH |= {"choose_approvers": "选择审批人", "chosen_by_submitter": "发起人自选"}
+EN |= {"choose_approvers": "Choose the people", "chosen_by_submitter": "Chosen by the submitter"}
+
 # Printing and exports from the list (issue 26)
 ZH |= {
     "print": "打印", "print_back": "返回", "print_count": "共 {n} 份", "download_pdf": "下载 PDF",

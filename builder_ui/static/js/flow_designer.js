@@ -58,6 +58,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (a.field) who.push(fieldName(a.field));
       if (a.department_field) who.push(fieldName(a.department_field.field || a.department_field));
       if (a.owner_department_head !== undefined) who.push(words.owners_head);
+      if (a.chosen) who.push(words.chosen);
       return `${words.approvers}：${who.join("、") || words.nobody}`;
     }
     if (kind === "cc" || kind === "notify") return step.message || "";
