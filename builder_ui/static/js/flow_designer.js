@@ -8,7 +8,7 @@
    words, lang), #flow-zoom, .node[data-path], button.add[data-at], button.add-branch[data-path],
    .branch-head[data-path][data-branch], #step-panel [name], #step-fields (a step's own panel, looked up by
    kind in flow_panels/), #step-json, #step-error, #undo, #zoom-in, #zoom-out, #publish, form#trial,
-   #trial-result. Drag to move: flow_drag.js. */
+   #trial-result, #flow-json (导出: the flow's definition JSON as saved), #flow-download. Drag to move: flow_drag.js. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -148,6 +148,7 @@ document.addEventListener("DOMContentLoaded", () => {
     trigger.append(el("div", "kind", words.trigger), el("div", "name", data.triggers[flow.trigger.on] || flow.trigger.on));
     trigger.addEventListener("click", () => { select(null); document.dispatchEvent(new CustomEvent("flow:trigger")); });
     zoomBox.append(trigger, drawSequence(flow.steps || [], "steps"), el("div", "node end", words.end));
+    document.getElementById("flow-json").value = JSON.stringify(flow, null, 2);  // 导出: the definition as saved
     if (window.tangram.flowDrag) window.tangram.flowDrag.attach(zoomBox, {
       moveStep: (path, to) => change(api("POST", `${base}/steps/move`, {path, to})),
       moveBranch: (path, branch, to, toPath) => change(api("POST", `${base}/branches/move`,
@@ -327,6 +328,14 @@ document.addEventListener("DOMContentLoaded", () => {
       out.append(el("p", "asked", `${name} · ${words.asked}：${users.map((u) => (r.data.people || {})[u] || u).join("、")}`));
     });
     draw();
+  });
+
+  document.getElementById("flow-download").addEventListener("click", () => {
+    const link = el("a");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(flow, null, 2)], {type: "application/json"}));
+    link.download = `${flow.key}.json`;
+    link.click();
+    URL.revokeObjectURL(link.href);
   });
 
   window.tangram.flowDesigner = {flow: () => flow, change, data}; // for the panels in their own files
