@@ -1,6 +1,7 @@
-"""The app's flow list (流程设计) and the designer's 导出, in Chinese: switch a flow off, copy it (the copy is
-off), delete the copy after saying which flow it deletes, and a flow with a running instance is not deleted —
-the page says how many run. The designer's export shows the flow's definition exactly as the API holds it."""
+"""The app's flow list (流程设计), the designer's 导出 and its trial record search, in Chinese: switch a flow
+off, copy it (the copy is off), delete the copy after saying which flow it deletes, and a flow with a running
+instance is not deleted — the page says how many run. The designer's export shows the flow's definition
+exactly as the API holds it; the trial's record is found by its title."""
 
 from __future__ import annotations
 
@@ -61,5 +62,20 @@ def test_the_designers_export_is_the_flow_definition_the_api_holds(site: Site, b
     page.goto(f"{site.url}/apps/crm/builder/flows/lead_conversion")
     page.locator("#flow-export summary").click()
     assert json.loads(page.locator("#flow-json").input_value()) == _draft(site, "lead_conversion")
+    assert faults == []
+    page.context.close()
+
+
+def test_the_trial_record_is_found_by_its_title(site: Site, browser: Any) -> None:
+    lead = site.record("crm", "lead", {"company": "常州试运行精密科技有限公司", "contact_name": "顾明"})
+    faults: list[str] = []
+    page = signed_in_page(browser, site.url, "admin", faults)
+    page.goto(f"{site.url}/apps/crm/builder/flows/lead_conversion")
+    page.get_by_label("找一条记录").fill("试运行精密")
+    page.locator("#trial-found").get_by_role("button", name=f"常州试运行精密科技有限公司 #{lead['id']}").click()
+    assert page.locator("#trial-record").input_value() == str(lead["id"])
+    page.locator("#trial").get_by_role("button", name="试运行").click()
+    page.locator("#trial-result .trial-status").wait_for()
+    assert page.locator(".node.on-path").count() > 0
     assert faults == []
     page.context.close()

@@ -8,7 +8,7 @@
    words, lang), #flow-zoom, .node[data-path], button.add[data-at], button.add-branch[data-path],
    .branch-head[data-path][data-branch], #step-panel [name], #step-fields (a step's own panel, looked up by
    kind in flow_panels/), #step-json, #step-error, #undo, #zoom-in, #zoom-out, #publish, form#trial,
-   #trial-result, #flow-json (导出: the flow's definition JSON as saved), #flow-download. Drag to move: flow_drag.js. */
+   #trial-search, #trial-found (a record searched by title fills #trial-record), #trial-result, #flow-json (导出: the flow's definition JSON as saved), #flow-download. Drag to move: flow_drag.js. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -328,6 +328,33 @@ document.addEventListener("DOMContentLoaded", () => {
       out.append(el("p", "asked", `${name} · ${words.asked}：${users.map((u) => (r.data.people || {})[u] || u).join("、")}`));
     });
     draw();
+  });
+
+  /* 试运行's record: searched by title in the form's list (its own search, by pinyin too); a match fills the ID. */
+  const trialSearch = document.getElementById("trial-search");
+  const trialFound = document.getElementById("trial-found");
+  let searching;
+  trialSearch.addEventListener("input", () => {
+    clearTimeout(searching);
+    searching = setTimeout(async () => {
+      const title = (data.forms.find((f) => f.key === data.flow.form) || {}).title_field;
+      const q = trialSearch.value.trim();
+      const r = await api("GET", `/api/v1/apps/${data.app}/forms/${data.flow.form}/records?limit=10` +
+                                 (q && title ? `&q=${encodeURIComponent(q)}` : ""));
+      trialFound.innerHTML = "";
+      ((r.ok && r.data.items) || []).forEach((item) => {
+        const b = el("button", "link", `${title && item.data[title] != null ? item.data[title] : ""} #${item.id}`.trim());
+        b.type = "button";
+        b.addEventListener("click", () => {
+          document.getElementById("trial-record").value = item.id;
+          trialFound.hidden = true;
+        });
+        const li = el("li");
+        li.append(b);
+        trialFound.append(li);
+      });
+      trialFound.hidden = !trialFound.children.length;
+    }, 200);
   });
 
   document.getElementById("flow-download").addEventListener("click", () => {
