@@ -300,7 +300,9 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("undo").disabled = history.length === 0;
   });
 
-  const setZoom = (z) => { zoom = Math.min(1.5, Math.max(0.4, z)); zoomBox.style.transform = `scale(${zoom})`; };
+  // CSS zoom, not a transform: the canvas lays the tree out at its zoomed size, so every part of a wide flow
+  // stays within reach of the scroll bars (a scaled transform grew past the canvas's left edge).
+  const setZoom = (z) => { zoom = Math.min(1.5, Math.max(0.4, z)); zoomBox.style.zoom = String(zoom); };
   document.getElementById("zoom-in").addEventListener("click", () => setZoom(zoom + 0.1));
   document.getElementById("zoom-out").addEventListener("click", () => setZoom(zoom - 0.1));
 
