@@ -72,6 +72,8 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=10_000, help="flow-ui: open tasks in the user's inbox")
     parser.add_argument("--browser", action="store_true",
                         help="flow-ui: also time Chromium drawing the 60-node flow (Playwright, /usr/bin/chromium)")
+    parser.add_argument("--index-effect", action="store_true",
+                        help="flow-ui: also time the inbox page without, then with, the task index of migration 0025")
     parser.add_argument("--mirror-only", action="store_true",
                         help="reports: time the widgets on a mirror filled with synthetic rows (no primary records)")
     args = parser.parse_args()
@@ -196,7 +198,7 @@ def flow_ui_table(args: argparse.Namespace) -> str:
     runs = []
     for backend in args.dbs.split(","):
         print(f"… flows in the UI, {backend}, {args.tasks:,} open tasks", flush=True)
-        runs.append(flow_ui.run(backend, args.tasks, browser=args.browser))
+        runs.append(flow_ui.run(backend, args.tasks, browser=args.browser, index_effect=args.index_effect))
     return flow_ui.table(runs)
 
 

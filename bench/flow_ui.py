@@ -145,6 +145,55 @@ def inbox(client: TestClient, repeat: int, expected: int) -> dict[str, dict[str,
     return {"tasks API, first page": found[0], "inbox page": found[1]}
 
 
+def inbox_without_task_index(db: Database, client: TestClient, repeat: int) -> dict[str, dict[str, float]]:
+    """The inbox page with the approver read grant's index (ix_flow_tasks_record, migration 0025) dropped and
+    made again, round after round (5 pages each way a round): what the shared machine does meanwhile weighs on
+    both alike."""
+    toggles = {"without ix_flow_tasks_record": "DROP INDEX ix_flow_tasks_record",
+               "with ix_flow_tasks_record": "CREATE INDEX ix_flow_tasks_record ON flow_tasks (record_id, assignee)"}
+    samples: dict[str, list[float]] = {label: [] for label in toggles}
+    for _ in range(max(1, repeat // 5)):
+        for label, sql in toggles.items():
+            with db.engine.begin() as conn:
+                conn.execute(text(sql))
+            client.get("/inbox")  # unmeasured: the plan is made anew
+            for _ in range(5):
+                start = time.perf_counter()
+                client.get("/inbox")
+                samples[label].append((time.perf_counter() - start) * 1000)
+    found = {f"inbox page, {label}": {"p50": percentile(times, 50), "p95": percentile(times, 95)}
+             for label, times in samples.items()}
+    if db.engine.dialect.name == "postgresql":
+        found |= grant_query_without_task_index(db, repeat)
+    return found
+
+
+GRANT = ("SELECT records.id FROM records WHERE records.id IN (SELECT id FROM records WHERE form = 'request' "
+         "ORDER BY id DESC LIMIT 50) AND records.app = :app AND records.form = 'request' AND records.id IN "
+         "(SELECT record_id FROM flow_tasks WHERE assignee = 'boss' AND app = :app AND form = 'request' "
+         "AND status != 'handed_over')")
+"""The approver read grant as the inbox page asks it (runtime/permissions/approvers.py): may boss read the
+page's 50 records through a task of theirs."""
+
+
+def grant_query_without_task_index(db: Database, repeat: int) -> dict[str, dict[str, float]]:
+    """The grant's execution time inside PostgreSQL (EXPLAIN ANALYZE), without the index (dropped in a
+    transaction that is rolled back) and with it, alternately: the shared machine's load stays out of it."""
+    samples: dict[str, list[float]] = {"without": [], "with": []}
+    explain = text(f"EXPLAIN (ANALYZE, FORMAT JSON) {GRANT}")
+    with db.engine.connect() as conn:
+        for _ in range(repeat):
+            for label in samples:
+                with conn.begin() as tx:
+                    if label == "without":
+                        conn.execute(text("DROP INDEX ix_flow_tasks_record"))
+                    plan = conn.execute(explain, {"app": APP}).scalar_one()
+                    samples[label].append(float(plan[0]["Execution Time"]))
+                    tx.rollback()
+    return {f"the grant's query in PostgreSQL, {label} ix_flow_tasks_record":
+            {"p50": percentile(times, 50), "p95": percentile(times, 95)} for label, times in samples.items()}
+
+
 def submit_to_task(client: TestClient, headers: dict[str, dict[str, str]], count: int) -> dict[str, float]:
     """Per submit: POST the instance, then the approver reads the task it opened."""
     ids = [client.post(f"/api/v1/apps/{APP}/forms/request/records", headers=headers["admin"],
@@ -215,7 +264,8 @@ def designer_in_browser(app: Any, repeat: int) -> dict[str, float]:
     return {"p50": percentile(samples, 50), "p95": percentile(samples, 95)}
 
 
-def run(backend: str, tasks: int, repeat: int = 30, submits: int = 100, browser: bool = False) -> dict[str, Any]:
+def run(backend: str, tasks: int, repeat: int = 30, submits: int = 100, browser: bool = False,
+        index_effect: bool = False) -> dict[str, Any]:
     db, headers = prepare(database_url(backend))
     seeded = open_tasks(db, tasks)
     app = create_app(Settings(data_dir=WORK, database_url="unused://", embedded_worker=False), db)
@@ -226,6 +276,8 @@ def run(backend: str, tasks: int, repeat: int = 30, submits: int = 100, browser:
         log_in(boss, "boss")
         result["designer"] = designer(admin, repeat)
         result["inbox"] = inbox(boss, repeat, tasks)
+        if index_effect:
+            result["inbox"] |= inbox_without_task_index(db, boss, repeat)
         result["submit"] = submit_to_task(admin, headers, submits)
     if browser:
         result["browser"] = designer_in_browser(app, max(5, repeat // 3))

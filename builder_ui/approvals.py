@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from builder_ui.i18n import language
 from engine.app import AppDefinition
+from engine.flows.chosen import chosen_steps
 from runtime.accounts.naming import name_people
 from runtime.api.deps import clock, site_zone
 from runtime.flows import flow_triggers, flows
@@ -23,10 +24,11 @@ STARTED_BY_HAND = ("submit", "button")
 """Triggers a user starts from the record page: 提交审批, and a button the definition names."""
 
 
-def start_buttons(app: AppDefinition, form: str, running: set[str], offered: set[str]) -> list[dict[str, str]]:
+def start_buttons(app: AppDefinition, form: str, running: set[str], offered: set[str]) -> list[dict[str, Any]]:
     """One button per enabled flow of the form that starts by hand and is not already running on the
     record: a submit flow is 提交审批 (named after the flow when there are several); a button flow
-    shows its trigger's label, else the flow's name, and only when it is `offered` (its `when` holds)."""
+    shows its trigger's label, else the flow's name, and only when it is `offered` (its `when` holds).
+    `choose`: the steps whose people the submitter picks when submitting (发起人自选), by key (else path)."""
     mine = [f for f in app.flows if f.form == form and f.enabled and f.trigger.on in STARTED_BY_HAND]
     submits = [f for f in mine if f.trigger.on == "submit"]
     buttons = []
@@ -37,7 +39,9 @@ def start_buttons(app: AppDefinition, form: str, running: set[str], offered: set
             text = None if len(submits) == 1 else flow.name
         else:
             text = flow.trigger.label or flow.name
-        buttons.append({"flow": flow.key, "text": text or "", "kind": flow.trigger.on})
+        choose = [{"step": getattr(step, "key", None) or path, "name": getattr(step, "name", None) or path}
+                  for path, step in chosen_steps(flow)]
+        buttons.append({"flow": flow.key, "text": text or "", "kind": flow.trigger.on, "choose": choose})
     return buttons
 
 

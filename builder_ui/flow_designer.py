@@ -95,4 +95,5 @@ def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: Pa
                   palette=step_palette(definition, form), fields=fields, form_name=form.name,
                   trigger_words=trigger_words(request),
                   roles=[{"key": r.key, "name": r.name} for r in definition.roles],
-                  forms=[{"key": f.key, "name": f.name} for f in definition.forms], people=people)
+                  forms=[{"key": f.key, "name": f.name, "title_field": f.title_field} for f in definition.forms],
+                  people=people)

@@ -446,6 +446,19 @@ EN |= {
     "owners_head": "The record owner's department head",
 }
 
+# 发起人自选: the people the submitter picks when submitting (issue 24)
+ZH |= {"choose_approvers": "选择审批人", "chosen_by_submitter": "发起人自选"}
+EN |= {"choose_approvers": "Choose the people", "chosen_by_submitter": "Chosen by the submitter"}
+
+# The designer's 导出 and the flow list's delete question (issue 24)
+ZH |= {"flow_export": "导出流程定义（JSON）", "flow_download": "下载 JSON",
+       "flow_export_help": "设计器保存的就是这份定义；应用导出（tangram app export）中的流程与此相同。",
+       "confirm_remove_flow": "删除流程“{name}”？", "trial_search": "找一条记录", "trial_search_hint": "按标题搜索"}
+EN |= {"flow_export": "Export the flow definition (JSON)", "flow_download": "Download JSON",
+       "flow_export_help": "This is the definition the designer saves; the app's export (tangram app export) holds the same flow.",
+       "confirm_remove_flow": "Delete the flow “{name}”?", "trial_search": "Find a record",
+       "trial_search_hint": "Search by title"}
+
 # Printing and exports from the list (issue 26)
 ZH |= {
     "print": "打印", "print_back": "返回", "print_count": "共 {n} 份", "download_pdf": "下载 PDF",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.flows.parts import Recipients
 from engine.org import Org
 
 
-def resolve(spec: Recipients, org: Org, submitter: str | None, record: Mapping[str, Any]) -> list[str]:
-    """Usernames in a stable order (as listed, then role members sorted), each once."""
+def resolve(spec: Recipients, org: Org, submitter: str | None, record: Mapping[str, Any],
+            chosen: Sequence[str] = ()) -> list[str]:
+    """Usernames in a stable order (as listed, then role members sorted), each once; `chosen`: whom the
+    submitter picked for this step (counted only where the spec says `chosen`)."""
     found: list[str] = list(spec.users or [])
     for role in spec.roles:
         found.extend(sorted(org.role_members(role)))
@@ -34,6 +36,8 @@ def resolve(spec: Recipients, org: Org, submitter: str | None, record: Mapping[s
             found.append(head)
     if spec.submitter and submitter:
         found.append(submitter)
+    if spec.chosen:
+        found.extend(chosen)
     return list(dict.fromkeys(u for u in found if u))
 
 

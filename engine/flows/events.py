@@ -3,15 +3,18 @@ given more approvers, a timer fires, the submitter withdraws it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 
 @dataclass(frozen=True)
 class Start:
-    """提交: start the instance, or resubmit it after it was returned."""
+    """提交: start the instance, or resubmit it after it was returned. `chosen` (发起人自选): step path -> whom
+    the submitter picked (engine/flows/chosen.py checks it); None keeps an earlier round's picks."""
 
     actor: str | None
+    chosen: Mapping[str, Sequence[str]] | None = None
 
 
 @dataclass(frozen=True)

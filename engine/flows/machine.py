@@ -106,6 +106,8 @@ def _start(run: Run, event: Start) -> None:
         run.state.approvals.clear()
         run.state.rounds += 1
     run.state.submitter = run.state.submitter or event.actor
+    if event.chosen is not None:
+        run.state.chosen = {path: list(users) for path, users in event.chosen.items()}
     run.state.status = "running"
     run.state.rounds = max(run.state.rounds, 1)
     run.state.cursors = {"steps": 0}

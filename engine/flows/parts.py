@@ -46,7 +46,7 @@ def _levels(value: object) -> object:
 class Recipients(_Model):
     """Who: named users, the members of a role, the submitter's department head (N levels up), a user field,
     the head of the department a department field names (N levels up), the record owner's department head
-    (N levels up)."""
+    (N levels up), whom the submitter chose."""
 
     users: list[str] | None = None
     role: str | list[str] | None = None
@@ -56,6 +56,8 @@ class Recipients(_Model):
     department_field: DepartmentOfRecord | None = None
     """`"dept"` (or `{"field": "dept", "levels_up": 0}`): the head of the record's department; 1: above it; …"""
     submitter: bool = False
+    chosen: bool = False
+    """发起人自选: the people the submitter picks for this step when submitting (engine/flows/chosen.py)."""
     owner_department_head: OwnerDepartmentHead | None = None
     """`0` (or `{"levels_up": 0, "field": "assignee"}`): the head of the record owner's department; 1: above it; …"""
 
@@ -66,9 +68,9 @@ class Recipients(_Model):
     @model_validator(mode="after")
     def _something(self) -> Recipients:
         if not (self.users or self.role or self.department_head is not None or self.field or self.department_field
-                or self.submitter or self.owner_department_head):
+                or self.submitter or self.chosen or self.owner_department_head):
             raise ValueError("name at least one of users, role, department_head, field, department_field, submitter, "
-                             "owner_department_head")
+                             "chosen, owner_department_head")
         return self
 
     @property

@@ -75,6 +75,7 @@ class FlowInstanceState(BaseModel):
     timers: dict[str, datetime] = Field(default_factory=dict)  # timer key -> when it fires
     next_task: int = 1
     rounds: int = 0  # how many times it was (re)submitted
+    chosen: dict[str, list[str]] = Field(default_factory=dict)  # 发起人自选: step path -> whom the submitter picked
     timeline: list[Entry] = Field(default_factory=list)
 
     def open_tasks(self, step: str | None = None) -> list[Task]:

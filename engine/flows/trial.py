@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.flows import effects as fx
+from engine.flows.chosen import chosen_steps
 from engine.flows.events import Decide, Start, TimerFired
 from engine.flows.machine import advance
 from engine.flows.model import FlowDefinition
@@ -32,9 +33,14 @@ class Trial:
     effects: list[Any] = field(default_factory=list)
 
 
+CHOSEN = "（发起人自选）"
+"""Who a trial asks at a step whose people the submitter would pick when submitting (no one has picked)."""
+
+
 def trial(definition: FlowDefinition, ctx: FlowContext, submitter: str, now: datetime) -> Trial:
     """Run `definition` on the record in `ctx` as `submitter` would start it, approving every task."""
-    outcome = advance(definition, FlowInstanceState(), Start(submitter), now, ctx)
+    picks = {path: [CHOSEN] for path, _ in chosen_steps(definition)}
+    outcome = advance(definition, FlowInstanceState(), Start(submitter, picks), now, ctx)
     state, effects = outcome.state, list(outcome.effects)
     asked: dict[str, list[str]] = {}
     for _ in range(MAX_MOVES):
@@ -60,4 +66,4 @@ def trial(definition: FlowDefinition, ctx: FlowContext, submitter: str, now: dat
                  [e for e in effects if not isinstance(e, fx.SetTimer | fx.Finished)])
 
 
-__all__ = ["MAX_MOVES", "Trial", "trial"]
+__all__ = ["CHOSEN", "MAX_MOVES", "Trial", "trial"]

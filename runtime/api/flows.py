@@ -50,14 +50,16 @@ def start_instance(app: str, flow: str, body: StartIn, request: Request, db: DB,
     """Submit a record to a flow (a submit flow), or press a button flow's button: 201 with the instance.
     The submitter must be able to read the record (404 otherwise); other triggers are refused (409), and
     so is a button whose `when` does not hold on the record as the caller sees it (409; the condition named
-    when it reads nothing hidden from them: docs/permissions.md)."""
+    when it reads nothing hidden from them: docs/permissions.md). `chosen` (发起人自选): step key or path ->
+    the usernames the submitter picks for it (422 at `chosen.<step>` for a step that does not ask, or a user
+    who is not active)."""
     with db.write() as conn:
         definition, _ = definitions.current(conn, app)
         found = next((f for f in definition.flows if f.key == flow), None)
         if found is not None:
             require_record(conn, guard, app, found.form, body.record_id)
         row = flow_triggers.start_by_hand(conn, app, flow, body.record_id, guard.actor, now,
-                                          site_zone(request))
+                                          site_zone(request), body.chosen)
         return _detail(conn, row, request)
 
 

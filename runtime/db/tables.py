@@ -229,6 +229,7 @@ flow_tasks = Table(
     Column("decided_by", String(64)),
     UniqueConstraint("instance_id", "key"),
     Index("ix_flow_tasks_assignee", "assignee", "status"),
+    Index("ix_flow_tasks_record", "record_id", "assignee"),  # the approver read grant, per record (0025)
 )
 
 jobs = Table(

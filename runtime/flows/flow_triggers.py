@@ -143,7 +143,7 @@ def start_on_delete(conn: Connection, event: RecordEvent) -> None:
 
 
 def start_by_hand(conn: Connection, app_key: str, flow_key: str, record_id: int, actor: Actor, now: datetime,
-                  tz: ZoneInfo) -> Any:
+                  tz: ZoneInfo, chosen: dict[str, list[str]] | None = None) -> Any:
     """A user starts a submit flow (提交审批) or presses a button flow's button: other triggers are refused,
     a button whose `when` does not hold on the record as the user sees it is refused (naming the condition when
     it reads nothing hidden from them), and a button flow already running on the record is not started twice."""
@@ -161,7 +161,7 @@ def start_by_hand(conn: Connection, app_key: str, flow_key: str, record_id: int,
         if flows.running_on(conn, app_key, record_id, flow_key):
             raise FlowStateError(f"这条记录的“{flow.name}”正在进行中", f"{flow_key!r} is already running on this record",
                                  field="record_id")
-    return flows.start(conn, app_key, flow_key, record_id, actor, now, tz)
+    return flows.start(conn, app_key, flow_key, record_id, actor, now, tz, chosen=chosen)
 
 
 def values_seen(conn: Connection, gate: FormGate, record_id: int, buttons: list[FlowDefinition]) -> dict[str, Any]:

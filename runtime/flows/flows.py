@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Row, func, insert, select, update
 
 from engine.app import AppDefinition
-from engine.errors import EngineError, FlowStateError, NotAssignee, NotFound
+from engine.errors import EngineError, FlowStateError, Issue, NotAssignee, NotFound, ValidationFailed
+from engine.flows.chosen import chosen_by_path
 from engine.flows.events import Event, Start
 from engine.flows.machine import Outcome, advance, fail
 from engine.flows.model import FlowDefinition
@@ -25,7 +26,7 @@ from engine.flows.steps import approval
 from engine.flows.tree import walk_steps
 from runtime.accounts.org import load_org
 from runtime.apps import definitions
-from runtime.db.tables import flow_instances, flow_tasks
+from runtime.db.tables import flow_instances, flow_tasks, users
 from runtime.db.tables import messages as messages_table
 from runtime.records import records
 from runtime.records.context import Actor, FormRef, Readable
@@ -148,10 +149,12 @@ def apply(conn: Connection, instance_id: int, event: Event, now: datetime, tz: Z
 
 
 def start(conn: Connection, app_key: str, flow_key: str, record_id: int | None, actor: Actor, now: datetime,
-          tz: ZoneInfo, *, only_trigger: str | None = None) -> Row[Any]:
-    """Start a flow of the app's current version on a record. A submit flow runs once at a time per record."""
+          tz: ZoneInfo, *, only_trigger: str | None = None, chosen: dict[str, list[str]] | None = None) -> Row[Any]:
+    """Start a flow of the app's current version on a record. A submit flow runs once at a time per record.
+    `chosen` (发起人自选): step key or path -> the active users the submitter picked for it."""
     app, version = definitions.current(conn, app_key)
     flow = app.flow(flow_key)
+    picks = _picks(conn, flow, chosen) if chosen else None
     if only_trigger and flow.trigger.on != only_trigger:
         raise FlowStateError(f"流程“{flow.name}”不能手动发起（触发方式 {flow.trigger.on}）",
                              f"flow {flow_key!r} starts on {flow.trigger.on!r}, not by submitting", field="flow")
@@ -168,7 +171,19 @@ def start(conn: Connection, app_key: str, flow_key: str, record_id: int | None, 
         app=app_key, flow=flow_key, def_version=version, form=flow.form, record_id=record_id, status="new",
         submitter=actor.username, locks_record=False, state=FlowInstanceState().model_dump(mode="json"),
         created_at=now, updated_at=now).returning(flow_instances.c.id))
-    return apply(conn, instance_id, Start(actor.username), now, tz)
+    return apply(conn, instance_id, Start(actor.username, picks), now, tz)
+
+
+def _picks(conn: Connection, flow: FlowDefinition, chosen: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The submitter's picks by step path, each an active user; refused whole (422 at `chosen.<step>`) otherwise."""
+    picks = chosen_by_path(flow, chosen)
+    named = {u for people in chosen.values() for u in people}
+    known = set(conn.scalars(select(users.c.username).where(users.c.username.in_(named), users.c.active.is_(True))))
+    issues = [Issue(f"chosen.{name}", "unknown_user", f"用户 {u} 不存在或已停用", f"no active user {u!r}")
+              for name, people in chosen.items() for u in people if u not in known]
+    if issues:
+        raise ValidationFailed(f"有 {len(issues)} 处错误", f"{len(issues)} problem(s)", issues=issues)
+    return picks
 
 
 def running_by_version(conn: Connection, app: str) -> dict[str, dict[int, int]]:

@@ -18,8 +18,14 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Username = Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class StartIn(_In):
     record_id: int
+    chosen: Annotated[dict[Annotated[str, Field(max_length=200)], Annotated[list[Username], Field(max_length=50)]],
+                      Field(max_length=50)] | None = None
+    """发起人自选: step key (or path) -> the usernames the submitter picks for it (docs/flows.md)."""
 
 
 class TrialIn(_In):

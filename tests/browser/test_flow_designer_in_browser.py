@@ -110,3 +110,15 @@ class _Node:
         self.branches = [_Steps(b.get("steps", [])) for b in step.get("branches", [])]
         for branch in self.branches:
             branch.steps = branch.items  # type: ignore[attr-defined]
+
+
+def test_zoomed_in_every_node_of_a_wide_flow_can_be_scrolled_to(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/apps/crm/builder/flows/lead_nurture")
+    page.locator(".node.end").wait_for()
+    for _ in range(5):
+        page.locator("#zoom-in").click()
+    page.evaluate("document.getElementById('flow-canvas').scrollLeft = 0")
+    left_of = ("[...document.querySelectorAll('.flow-zoom .node > .card, .flow-zoom .branch-head')]"
+               ".map((n) => n.getBoundingClientRect().left)")
+    canvas = page.evaluate("document.getElementById('flow-canvas').getBoundingClientRect().left")
+    assert min(page.evaluate(left_of)) >= canvas  # nothing lies left of where the scroll bar can reach

@@ -8,7 +8,7 @@
    words, lang), #flow-zoom, .node[data-path], button.add[data-at], button.add-branch[data-path],
    .branch-head[data-path][data-branch], #step-panel [name], #step-fields (a step's own panel, looked up by
    kind in flow_panels/), #step-json, #step-error, #undo, #zoom-in, #zoom-out, #publish, form#trial,
-   #trial-result. Drag to move: flow_drag.js. */
+   #trial-search, #trial-found (a record searched by title fills #trial-record), #trial-result, #flow-json (导出: the flow's definition JSON as saved), #flow-download. Drag to move: flow_drag.js. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -58,6 +58,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (a.field) who.push(fieldName(a.field));
       if (a.department_field) who.push(fieldName(a.department_field.field || a.department_field));
       if (a.owner_department_head !== undefined) who.push(words.owners_head);
+      if (a.chosen) who.push(words.chosen);
       return `${words.approvers}：${who.join("、") || words.nobody}`;
     }
     if (kind === "cc" || kind === "notify") return step.message || "";
@@ -147,6 +148,7 @@ document.addEventListener("DOMContentLoaded", () => {
     trigger.append(el("div", "kind", words.trigger), el("div", "name", data.triggers[flow.trigger.on] || flow.trigger.on));
     trigger.addEventListener("click", () => { select(null); document.dispatchEvent(new CustomEvent("flow:trigger")); });
     zoomBox.append(trigger, drawSequence(flow.steps || [], "steps"), el("div", "node end", words.end));
+    document.getElementById("flow-json").value = JSON.stringify(flow, null, 2);  // 导出: the definition as saved
     if (window.tangram.flowDrag) window.tangram.flowDrag.attach(zoomBox, {
       moveStep: (path, to) => change(api("POST", `${base}/steps/move`, {path, to})),
       moveBranch: (path, branch, to, toPath) => change(api("POST", `${base}/branches/move`,
@@ -298,7 +300,9 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("undo").disabled = history.length === 0;
   });
 
-  const setZoom = (z) => { zoom = Math.min(1.5, Math.max(0.4, z)); zoomBox.style.transform = `scale(${zoom})`; };
+  // CSS zoom, not a transform: the canvas lays the tree out at its zoomed size, so every part of a wide flow
+  // stays within reach of the scroll bars (a scaled transform grew past the canvas's left edge).
+  const setZoom = (z) => { zoom = Math.min(1.5, Math.max(0.4, z)); zoomBox.style.zoom = String(zoom); };
   document.getElementById("zoom-in").addEventListener("click", () => setZoom(zoom + 0.1));
   document.getElementById("zoom-out").addEventListener("click", () => setZoom(zoom - 0.1));
 
@@ -326,6 +330,41 @@ document.addEventListener("DOMContentLoaded", () => {
       out.append(el("p", "asked", `${name} · ${words.asked}：${users.map((u) => (r.data.people || {})[u] || u).join("、")}`));
     });
     draw();
+  });
+
+  /* 试运行's record: searched by title in the form's list (its own search, by pinyin too); a match fills the ID. */
+  const trialSearch = document.getElementById("trial-search");
+  const trialFound = document.getElementById("trial-found");
+  let searching;
+  trialSearch.addEventListener("input", () => {
+    clearTimeout(searching);
+    searching = setTimeout(async () => {
+      const title = (data.forms.find((f) => f.key === data.flow.form) || {}).title_field;
+      const q = trialSearch.value.trim();
+      const r = await api("GET", `/api/v1/apps/${data.app}/forms/${data.flow.form}/records?limit=10` +
+                                 (q && title ? `&q=${encodeURIComponent(q)}` : ""));
+      trialFound.innerHTML = "";
+      ((r.ok && r.data.items) || []).forEach((item) => {
+        const b = el("button", "link", `${title && item.data[title] != null ? item.data[title] : ""} #${item.id}`.trim());
+        b.type = "button";
+        b.addEventListener("click", () => {
+          document.getElementById("trial-record").value = item.id;
+          trialFound.hidden = true;
+        });
+        const li = el("li");
+        li.append(b);
+        trialFound.append(li);
+      });
+      trialFound.hidden = !trialFound.children.length;
+    }, 200);
+  });
+
+  document.getElementById("flow-download").addEventListener("click", () => {
+    const link = el("a");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(flow, null, 2)], {type: "application/json"}));
+    link.download = `${flow.key}.json`;
+    link.click();
+    URL.revokeObjectURL(link.href);
   });
 
   window.tangram.flowDesigner = {flow: () => flow, change, data}; // for the panels in their own files

@@ -1,6 +1,6 @@
 /* The app's flows: switch one on or off, copy, delete (refused while instances run), create one, publish.
    Each is a call to the designer API on the draft; the page is then loaded again.
-   DOM contract: table#flows[data-app] tr[data-flow] (input.enabled, button.copy, button.remove),
+   DOM contract: table#flows[data-app] tr[data-flow] (input.enabled, button.copy, button.remove[data-confirm]),
    #publish[data-app], [data-error-for="flows|publish"]; the new-flow form is new_flow.js's. */
 "use strict";
 
@@ -35,7 +35,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (event.target.matches("button.copy")) {
       const name = prompt(table.dataset.copyPrompt || "key", `${key}_copy`);
       if (name) done(api("POST", `${base}/${key}/copy`, {key: name}));
-    } else if (event.target.matches("button.remove") && confirm(row.querySelector("a").textContent)) {
+    } else if (event.target.matches("button.remove") && confirm(event.target.dataset.confirm)) {
       done(api("DELETE", `${base}/${key}`));
     }
   });

@@ -212,8 +212,10 @@
     setupPreview(form, base, metaOf);
 
     /* 保存并提交 (button[data-save-submit=<flow>]): save, then start the flow on the saved record. A refused
-       submit leaves the record saved: its page opens and says why (approvals.js reads the flash). */
+       submit leaves the record saved: its page opens and says why (approvals.js reads the flash). A flow whose
+       people the submitter picks (button[data-choose], 发起人自选) is submitted from the record page, which asks. */
     let submitFlow = null;
+    const chooses = new Set([...form.querySelectorAll("button[data-save-submit][data-choose]")].map((b) => b.dataset.saveSubmit));
     let allowDuplicates = false;  /* set by 仍然保存 (duplicate_warning.js) for the next save only */
     form.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-save-submit]");
@@ -237,7 +239,9 @@
         : await api("POST", `${url}${confirmed}`, {data});
       if (r.ok) {
         const page = `/apps/${base.app}/forms/${base.form}/records/${r.data.id}`;
-        if (flow) {
+        if (flow && chooses.has(flow)) {
+          sessionStorage.setItem("tangram.choose", flow);  // the record page asks for the people, then submits
+        } else if (flow) {
           const s = await api("POST", `/api/v1/apps/${base.app}/flows/${flow}/instances`, {record_id: r.data.id});
           if (!s.ok) {
             const why = s.data && s.data.error ? s.data.error.message : String(s.status);

@@ -38,7 +38,7 @@ class TaskAction(ActionStep):
         c.template(self.task.name)
 
     def act(self, run: Run, path: str) -> None:
-        users = tuple(resolve(self.to, run.ctx.org, run.state.submitter, run.record))
+        users = tuple(resolve(self.to, run.ctx.org, run.state.submitter, run.record, run.state.chosen.get(path, ())))
         due = run.after(self.task.due, self.task.business) if self.task.due else None
         run.emit(fx.OpenTodo(users, run.render(self.task.name), path, due))
         run.log("todo", f"为 {'、'.join(users) or '（无人）'} 创建待办", f"to-do for {', '.join(users) or 'nobody'}",

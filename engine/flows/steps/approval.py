@@ -132,7 +132,7 @@ def _open(run: Run, path: str, step: ApprovalStep, user: str, since: datetime | 
 
 
 def _enter(run: Run, path: str, step: ApprovalStep) -> bool:
-    approvers = resolve(step.approvers, run.ctx.org, run.state.submitter, run.record)
+    approvers = resolve(step.approvers, run.ctx.org, run.state.submitter, run.record, run.state.chosen.get(path, ()))
     if not approvers:
         if step.if_empty == "approve":
             run.log("skipped", f"“{step.name}”没有审批人，自动通过", f"{step.name!r} has no approver: passed",

@@ -14,7 +14,8 @@ from engine.flows.steps.base import StepType
 
 def message(run: Run, path: str, step: Any) -> None:
     """Emit the Notify effect of a notify step or action (they share their fields)."""
-    users = tuple(resolve(step.to, run.ctx.org, run.state.submitter, run.record)) if step.to else ()
+    chosen = run.state.chosen.get(path, ())
+    users = tuple(resolve(step.to, run.ctx.org, run.state.submitter, run.record, chosen)) if step.to else ()
     title = run.render(step.title or step.name or "通知")
     run.emit(fx.Notify(step.channel, users, title, run.render(step.message), path, step.webhook, step.secret))
     who = "、".join(users) or step.channel

@@ -93,7 +93,7 @@
 
   /* Whom (Recipients): named users, roles, the submitter's department head N levels up, a user field,
      the head of the department a department field names (N levels up), the record owner's department head
-     (N levels up), the submitter. Reading keeps any key of the spec the editor does not show. */
+     (N levels up), the submitter, whom the submitter chooses (发起人自选). Reading keeps any key of the spec the editor does not show. */
   function recipients(option, spec, ctx, labels) {
     spec = spec || {};
     const box = el("fieldset", {class: "plain recipients", "data-option": option});
@@ -115,13 +115,15 @@
     const head = select(levels, headValue, {blank: "—"});
     const field = select(fieldChoices(fieldsOf(ctx), ["user", "users"]), spec.field, {blank: "—"});
     const submitter = checkbox(`${option}.submitter`, w("发起人本人", "The submitter"), spec.submitter);
+    const chosen = checkbox(`${option}.chosen`, w("发起人自选（提交时选择）", "Chosen by the submitter (when submitting)"),
+                            spec.chosen);
     const byField = departmentOfRecord(option, spec.department_field, ctx);
     const owners = ownersHead(option, spec.owner_department_head, ctx);
     box.append(users.box, labelled(`${option}.role`, labels.role || w("角色", "Roles"), role,
                                    w("可多选（按住 Ctrl）", "Several with Ctrl")),
                labelled(`${option}.department_head`, w("发起人的部门负责人", "The submitter's department head"), head),
                labelled(`${option}.field`, w("表单中的人员字段", "A user field of the form"), field),
-               byField.box, owners.box, submitter.box);
+               byField.box, owners.box, submitter.box, chosen.box);
     const read = () => {
       const out = copy(spec);
       const names = users.read();
@@ -135,6 +137,7 @@
       out.department_field = byField.read();
       out.owner_department_head = owners.read();
       out.submitter = submitter.input.checked ? true : undefined;
+      out.chosen = chosen.input.checked ? true : undefined;
       return copy(out);
     };
     return {box, read};
