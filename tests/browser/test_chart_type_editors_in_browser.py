@@ -170,3 +170,52 @@ def test_a_kpi_hides_the_dimension_slot_not_the_first_fields_button(page: Any, s
     _open(page, site, "customer", "kpi")  # the slot was found by [data-slot], which the field buttons carry too
     assert page.locator('.cb-slot[data-slot="dimensions"]').is_hidden()
     assert page.get_by_role("button", name="添加为维度：客户编号").is_visible()
+
+
+def _fields(page: Any) -> tuple[list[str], list[str]]:
+    shown = _json(page)
+    return [d["field"] for d in shown.get("dimensions", [])], [m.get("field", m["agg"]) for m in shown.get("measures", [])]
+
+
+def test_trying_chart_types_one_after_another_loses_no_field(page: Any, site: Site, records: None) -> None:
+    """A KPI takes no dimension and a pie one measure, a map only an address first: what a type leaves out waits
+    aside and comes back with the next type that takes it."""
+    _open(page, site, "customer", "bar")
+    page.get_by_role("button", name="添加为维度：所属区域").click()
+    page.get_by_role("button", name="添加为指标：记录数").click()
+    page.get_by_role("button", name="添加为指标：客户等级").click()
+    _ok(page)
+    for kind, expected in [
+        ("kpi", ([], ["count"])),
+        ("pie", (["region"], ["count"])),
+        ("bar", (["region"], ["count", "level"])),
+        ("map", ([], ["count"])),  # 所属区域 is no address: the map waits for one
+        ("line", (["region"], ["count", "level"])),
+    ]:
+        page.locator(f'#cb-types button[data-type="{kind}"]').click()
+        assert _fields(page) == expected, kind
+    page.get_by_role("button", name="添加为维度：所在地区").click()
+    page.locator('#cb-types button[data-type="map"]').click()
+    assert _fields(page) == (["address"], ["count"])
+    _ok(page)
+    page.locator('#cb-types button[data-type="table"]').click()
+    assert _fields(page) == (["address", "region"], ["count", "level"])
+    page.get_by_label("数据来源（表单）").select_option(label="商机")  # another form starts afresh
+    wait_until(page, """document.querySelector('#cb-fields li.cb-field[data-key="stage"]') !== null""")
+    page.locator('#cb-types button[data-type="bar"]').click()
+    assert _fields(page) == ([], [])
+
+
+def test_a_measure_is_declared_in_days_or_as_a_whole_number(page: Any, site: Site, records: None) -> None:
+    _open(page, site, "customer", "kpi")
+    page.get_by_role("button", name="添加计算指标").click()
+    page.get_by_label("计算公式").fill("COUNT() / 4")
+    _ok(page)
+    page.get_by_label("计算指标 显示格式").select_option(label="天数")
+    wait_until(page, "document.getElementById('cb-json').textContent.includes('\"format\": \"days\"')")
+    _ok(page)
+    assert page.locator("#cb-preview .kpi-value").inner_text().strip().endswith(" 天")
+    page.get_by_label("计算指标 显示格式").select_option(label="整数")
+    wait_until(page, "document.getElementById('cb-json').textContent.includes('\"format\": \"count\"')")
+    _ok(page)
+    assert "." not in page.locator("#cb-preview .kpi-value").inner_text()
