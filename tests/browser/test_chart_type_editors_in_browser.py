@@ -219,3 +219,28 @@ def test_a_measure_is_declared_in_days_or_as_a_whole_number(page: Any, site: Sit
     wait_until(page, "document.getElementById('cb-json').textContent.includes('\"format\": \"count\"')")
     _ok(page)
     assert "." not in page.locator("#cb-preview .kpi-value").inner_text()
+
+
+def test_a_funnels_stages_are_ticked_among_its_selects_options(page: Any, site: Site, records: None) -> None:
+    """销售漏斗 without 输单: the options of the funnel's select are ticked or not; all ticked writes no `stages`."""
+    _open(page, site, "opportunity", "funnel")
+    assert page.locator("#cb-stages-slot").is_hidden()  # no select dimension yet: nothing to choose among
+    page.get_by_role("button", name="添加为维度：销售阶段").click()
+    page.get_by_role("button", name="添加为指标：记录数").click()
+    _ok(page)
+    boxes = page.locator("#cb-stages input[data-stage]")
+    options = boxes.evaluate_all("bs => bs.map(b => b.dataset.stage)")
+    assert "输单" in options and all(boxes.nth(i).is_checked() for i in range(len(options)))
+    page.locator("#cb-stages").get_by_label("输单").uncheck()
+    wait_until(page, "document.getElementById('cb-json').textContent.includes('\"stages\"')")
+    _ok(page)
+    kept = [o for o in options if o != "输单"]
+    assert _json(page)["stages"] == kept
+    rows = page.eval_on_selector_all(
+        "#cb-preview details.data table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert [(r[0], r[1]) for r in rows] == [(stage, str(STAGES.count(stage))) for stage in kept]
+    page.locator("#cb-stages").get_by_label("输单").check()
+    wait_until(page, "!document.getElementById('cb-json').textContent.includes('\"stages\"')")
+    page.locator('#cb-types button[data-type="bar"]').click()
+    assert "stages" not in _json(page) and page.locator("#cb-stages-slot").is_hidden()

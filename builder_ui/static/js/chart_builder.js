@@ -22,7 +22,7 @@
   const W = data.words, lang = window.tangram.lang();
   const $ = (id) => document.getElementById(id);
   const api = `/api/v1/apps/${data.app}`;
-  const SETTINGS = ["sort", "limit", "stack", "target", "period", "compare", "steps", "subtotals", "totals"];
+  const SETTINGS = ["sort", "limit", "stack", "target", "period", "compare", "stages", "steps", "subtotals", "totals"];
   let widget = data.widget ? JSON.parse(JSON.stringify(data.widget))
     : {type: "bar", form: data.form || (data.forms[0] || {}).key, dimensions: [], measures: []};
   let types = [], fields = [], picker = null, timer = null, asked = 0;
@@ -433,7 +433,7 @@
     const m = String(path || "").replace(/^(reports\[\d+\]\.widgets\[\d+\]|widget)\.?/, "").match(/^([a-z_]+)(?:\[(\d+)\])?/);
     const part = m ? m[1] : "";
     const slot = part === "dimensions" ? extra.slotOf(m[2]) : {steps: "steps", measures: "measures", measure: "measures", filter: "filter", sort: "sort", limit: "limit",
-                  period: "period", compare: "compare", target: "target", type: "type", stages: "dimensions", others: "limit",
+                  period: "period", compare: "compare", target: "target", type: "type", stages: "stages", others: "limit",
                   subtotals: "subtotals", totals: "subtotals"}[part];
     if (!slot) return false;
     const box = document.querySelector(`.cb-error[data-error-for="${slot}"]`);
