@@ -45,6 +45,8 @@ WORDS = dashboards.WORDS + (
     "cb_format_number",
     "cb_format_percent",
     "cb_format_money",
+    "cb_format_count",
+    "cb_format_days",
     "cb_sort_needs_column",
     "published",
     "remove",

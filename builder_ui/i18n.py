@@ -402,7 +402,7 @@ ZH |= {
     "bucket_quarter": "按季度", "bucket_year": "按年",
     "cp_last_month": "上月", "cp_this_quarter": "本季度", "cp_last_quarter": "上季度", "cp_this_year": "本年",
     "cb_format": "显示格式", "cb_format_auto": "默认格式", "cb_format_number": "数字", "cb_format_percent": "百分比",
-    "cb_format_money": "金额（¥）", "cb_sort_needs_column": "先把这个字段放到维度或指标，才能按它排序",
+    "cb_format_money": "金额（¥）", "cb_format_count": "整数", "cb_stages": "漏斗阶段", "cb_stages_hint": "勾选要显示的阶段，按此顺序（全部勾选：字段的全部选项）", "cb_format_days": "天数", "cb_sort_needs_column": "先把这个字段放到维度或指标，才能按它排序",
     "cb_search": "搜索字段",
 }
 EN |= {
@@ -429,7 +429,7 @@ EN |= {
     "cp_last_month": "last month", "cp_this_quarter": "this quarter", "cp_last_quarter": "last quarter",
     "cp_this_year": "this year",
     "cb_format": "Format", "cb_format_auto": "Default format", "cb_format_number": "Number", "cb_format_percent": "Percent",
-    "cb_format_money": "Money (¥)", "cb_sort_needs_column": "Put the field in dimensions or measures first to sort by it",
+    "cb_format_money": "Money (¥)", "cb_format_count": "Whole number", "cb_stages": "Funnel stages", "cb_stages_hint": "Tick the stages to show, in this order (all ticked: every option of the field)", "cb_format_days": "Days", "cb_sort_needs_column": "Put the field in dimensions or measures first to sort by it",
     "cb_search": "Search fields",
 }
 

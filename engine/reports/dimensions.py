@@ -114,8 +114,8 @@ def plan_dimension(dim: Dimension, form: FormDefinition, path: str, app: AppDefi
         if f.type == "relation" and getattr(f, "multiple", False):
             kind = ""
         in_rows = through is not None and through[0].type == "sub_table"
-        if through is not None and ((kind in ("relation", "cascade") and not (in_rows and kind == "relation"))
-                                    or (in_rows and kind == "province")):  # titles through a relation, first levels: own form only
+        # A relation's titles are read on its own form; a sub_table row's cascade or address is not mirrored.
+        if through is not None and ((kind == "relation" and not in_rows) or (in_rows and kind in ("cascade", "province"))):
             raise _bad(f"{path}.field", "not_groupable", f"“{through[0].label}.{f.label}”不能隔着关联作为维度",
                        f"a {f.type} field cannot be a dimension through a relation ({dim.field!r})")
         if not kind:

@@ -83,6 +83,25 @@ def _options(f: FieldType) -> list[dict[str, str]]:
     return [{"value": o.value, "label": o.label} for o in getattr(f, "options", None) or []]
 
 
+def _second_hops(form: FormDefinition, app: AppDefinition) -> dict[tuple[str, ...], Type | None]:
+    """second_hops, and the addresses two hops away (no type in expressions; a dimension by province)."""
+    out: dict[tuple[str, ...], Type | None] = dict(second_hops(form, app))
+    for first in form.fields:
+        for hop in _fields_of(first, app):
+            for other in _fields_of(hop, app):
+                if other.type == "address":
+                    out[(first.key, hop.key, other.key)] = None
+    return out
+
+
+def _fields_of(holder: FieldType, app: AppDefinition) -> list[FieldType]:
+    """The fields of the form a single relation leads to; none for any other field."""
+    target = getattr(holder, "target", None)
+    if holder.type != "relation" or getattr(holder, "multiple", False) or target not in app.forms_by_key:
+        return []
+    return list(app.form(target).fields)
+
+
 def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]:
     """The form's fields, then its system columns, then each single relation's target fields, then the fields
     two single relations away (`customer.parent.region`, grouped under 客户.上级), then each
@@ -102,7 +121,7 @@ def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]
             continue
         for other in app.form(target).fields:
             kind = scope.lookups.get((f.key, other.key))
-            if kind is None:
+            if kind is None and other.type != "address":  # an address, unread by expressions, groups by province
                 continue
             out.append(
                 _entry(
@@ -116,7 +135,7 @@ def report_fields(form: FormDefinition, app: AppDefinition) -> list[ReportField]
                     _options(other),
                 )
             )
-    for path, kind in second_hops(form, app).items():  # `customer.parent.region`, under 客户.上级
+    for path, kind in _second_hops(form, app).items():  # `customer.parent.region`, under 客户.上级
         found = related_path(form, app, ".".join(path))
         if found is not None:
             holders, other = found

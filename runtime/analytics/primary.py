@@ -24,6 +24,9 @@ def offset_minutes(ctx: EvalContext) -> int:
     return int((ctx.local_now.utcoffset() or timedelta(0)).total_seconds() // 60)
 
 
+_JSON_PART = {"cascade": ("->> 0", "[0]"), "province": ("->> 'province'", ".province")}
+"""How a cascade's first level and an address's province are read from the JSON (PostgreSQL, SQLite path)."""
+
 _LINE = "tg_line"
 """The column of a sub_table row (its JSON object) beside its record's columns (see PrimarySource.rows)."""
 
@@ -81,6 +84,25 @@ class PrimarySource(RecordColumns):
             f"(SELECT {inner} FROM records AS t1 JOIN records AS t2 ON t2.id = {step} AND t2.{alive.format(t='t2')} "
             f"WHERE t1.id = {link} AND t1.{alive.format(t='t1')})")
 
+    def _related_part(self, key: str, kind: str) -> ColumnElement[Any]:
+        """A cascade's first level or an address's province on the record one or two single relations away (live
+        records only), as `group_value` reads them on the widget's own form."""
+        *hops, last = key.split(".")
+        form, alive = self.form, "deleted_at IS NULL AND {t}.version > 0"
+        link = field_column(form.field(hops[0]), self.dialect, "records").raw
+        joins = ""
+        for n, hop in enumerate(hops[1:], start=2):
+            form = self.app.form(getattr(form.field(hops[n - 2]), "target"))  # noqa: B009 — plan_widget saw to the path
+            step = field_column(form.field(hop), self.dialect, f"t{n - 1}").raw
+            joins += f" JOIN records AS t{n} ON t{n}.id = {step} AND t{n}.{alive.format(t=f't{n}')}"
+        end = self.app.form(getattr(form.field(hops[-1]), "target"))  # noqa: B009
+        refuse_encrypted(end.by_key.get(last), "关联筛选 / filters through a relation")
+        postgresql, sqlite = _JSON_PART[kind]
+        t = f"t{len(hops)}"
+        inner = f"({t}.data -> '{last}' {postgresql})" if self.dialect == "postgresql" \
+            else f"json_extract({t}.data, '$.{last}{sqlite}')"
+        return literal_column(f"(SELECT {inner} FROM records AS t1{joins} WHERE t1.id = {link} AND t1.{alive.format(t='t1')})")
+
     def value(self, key: str, exact: bool = False) -> ColumnElement[Any]:
         found = self._row_column(key, exact)
         if found is None and key.count(".") == 2:
@@ -102,7 +124,9 @@ class PrimarySource(RecordColumns):
         if plan.kind == "timestamp":
             return bucket_sql(self.dialect, literal_column(key), "timestamp", plan.bucket or "day", str(ctx.timezone),
                               offset_minutes(ctx))
-        if "." in key:  # a related form's field (`customer.industry`): the related record's value
+        if "." in key and plan.kind in _JSON_PART:  # `customer.industry`'s first level, `customer.address`'s province
+            return self._related_part(key, plan.kind)
+        if "." in key:  # a related form's field (`customer.region`): the related record's value
             related = self.value(key)
             if plan.kind in ("date", "datetime") and plan.bucket:
                 return bucket_sql(self.dialect, related, plan.kind, plan.bucket, str(ctx.timezone), offset_minutes(ctx))

@@ -170,3 +170,77 @@ def test_a_kpi_hides_the_dimension_slot_not_the_first_fields_button(page: Any, s
     _open(page, site, "customer", "kpi")  # the slot was found by [data-slot], which the field buttons carry too
     assert page.locator('.cb-slot[data-slot="dimensions"]').is_hidden()
     assert page.get_by_role("button", name="添加为维度：客户编号").is_visible()
+
+
+def _fields(page: Any) -> tuple[list[str], list[str]]:
+    shown = _json(page)
+    return [d["field"] for d in shown.get("dimensions", [])], [m.get("field", m["agg"]) for m in shown.get("measures", [])]
+
+
+def test_trying_chart_types_one_after_another_loses_no_field(page: Any, site: Site, records: None) -> None:
+    """A KPI takes no dimension and a pie one measure, a map only an address first: what a type leaves out waits
+    aside and comes back with the next type that takes it."""
+    _open(page, site, "customer", "bar")
+    page.get_by_role("button", name="添加为维度：所属区域").click()
+    page.get_by_role("button", name="添加为指标：记录数").click()
+    page.get_by_role("button", name="添加为指标：客户等级").click()
+    _ok(page)
+    for kind, expected in [
+        ("kpi", ([], ["count"])),
+        ("pie", (["region"], ["count"])),
+        ("bar", (["region"], ["count", "level"])),
+        ("map", ([], ["count"])),  # 所属区域 is no address: the map waits for one
+        ("line", (["region"], ["count", "level"])),
+    ]:
+        page.locator(f'#cb-types button[data-type="{kind}"]').click()
+        assert _fields(page) == expected, kind
+    page.get_by_role("button", name="添加为维度：所在地区").click()
+    page.locator('#cb-types button[data-type="map"]').click()
+    assert _fields(page) == (["address"], ["count"])
+    _ok(page)
+    page.locator('#cb-types button[data-type="table"]').click()
+    assert _fields(page) == (["address", "region"], ["count", "level"])
+    page.get_by_label("数据来源（表单）").select_option(label="商机")  # another form starts afresh
+    wait_until(page, """document.querySelector('#cb-fields li.cb-field[data-key="stage"]') !== null""")
+    page.locator('#cb-types button[data-type="bar"]').click()
+    assert _fields(page) == ([], [])
+
+
+def test_a_measure_is_declared_in_days_or_as_a_whole_number(page: Any, site: Site, records: None) -> None:
+    _open(page, site, "customer", "kpi")
+    page.get_by_role("button", name="添加计算指标").click()
+    page.get_by_label("计算公式").fill("COUNT() / 4")
+    _ok(page)
+    page.get_by_label("计算指标 显示格式").select_option(label="天数")
+    wait_until(page, "document.getElementById('cb-json').textContent.includes('\"format\": \"days\"')")
+    _ok(page)
+    assert page.locator("#cb-preview .kpi-value").inner_text().strip().endswith(" 天")
+    page.get_by_label("计算指标 显示格式").select_option(label="整数")
+    wait_until(page, "document.getElementById('cb-json').textContent.includes('\"format\": \"count\"')")
+    _ok(page)
+    assert "." not in page.locator("#cb-preview .kpi-value").inner_text()
+
+
+def test_a_funnels_stages_are_ticked_among_its_selects_options(page: Any, site: Site, records: None) -> None:
+    """销售漏斗 without 输单: the options of the funnel's select are ticked or not; all ticked writes no `stages`."""
+    _open(page, site, "opportunity", "funnel")
+    assert page.locator("#cb-stages-slot").is_hidden()  # no select dimension yet: nothing to choose among
+    page.get_by_role("button", name="添加为维度：销售阶段").click()
+    page.get_by_role("button", name="添加为指标：记录数").click()
+    _ok(page)
+    boxes = page.locator("#cb-stages input[data-stage]")
+    options = boxes.evaluate_all("bs => bs.map(b => b.dataset.stage)")
+    assert "输单" in options and all(boxes.nth(i).is_checked() for i in range(len(options)))
+    page.locator("#cb-stages").get_by_label("输单").uncheck()
+    wait_until(page, "document.getElementById('cb-json').textContent.includes('\"stages\"')")
+    _ok(page)
+    kept = [o for o in options if o != "输单"]
+    assert _json(page)["stages"] == kept
+    rows = page.eval_on_selector_all(
+        "#cb-preview details.data table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert [(r[0], r[1]) for r in rows] == [(stage, str(STAGES.count(stage))) for stage in kept]
+    page.locator("#cb-stages").get_by_label("输单").check()
+    wait_until(page, "!document.getElementById('cb-json').textContent.includes('\"stages\"')")
+    page.locator('#cb-types button[data-type="bar"]').click()
+    assert "stages" not in _json(page) and page.locator("#cb-stages-slot").is_hidden()

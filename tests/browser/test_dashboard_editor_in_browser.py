@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Site
+from tests.browser.signed_in import signed_in_page
 from tests.browser.wait import wait_until
 
 BOARD_APP = {
@@ -286,3 +287,44 @@ def test_create_a_dashboard_and_copy_and_delete_a_widget(page: Any, site: Site, 
     keys = [w["key"] for w in site.api.get("/apps/deals/draft/reports/board").json()["widgets"]]
     assert keys == ["by_region", "by_level", "total"]
     assert errors == []
+
+
+def test_copy_a_dashboard_and_let_only_a_role_see_the_copy(page: Any, site: Site, browser: Any) -> None:
+    """复制 on the list of dashboards, then 可见角色 in the editor: the copy keeps the widgets, and once published
+    only the ticked role's members see it (the original stays open to all)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    roles = [{"key": "rep", "name": "销售", "permissions": {"*": {"read": "all"}}},
+             {"key": "boss", "name": "经理", "permissions": {"*": {"read": "all"}}}]
+    r = site.api.post("/apps", json=BOARD_APP | {"key": "team", "roles": roles})
+    assert r.status_code == 201, r.text
+    assert site.api.put("/apps/team/roles/rep/members", json={"users": ["zhang.wei"]}).status_code == 200
+    page.goto(site.url + "/apps/team/builder/dashboards")
+    page.once("dialog", lambda dialog: dialog.accept("board_boss"))
+    page.locator("tr[data-report='board']").get_by_role("button", name="复制").click()
+    page.locator("tr[data-report='board_boss']").wait_for()
+    assert page.locator("tr[data-report='board_boss'] a").first.inner_text() == "订单看板（副本）"
+
+    page.locator("tr[data-report='board_boss']").get_by_role("link", name="设计").click()
+    page.wait_for_url(site.url + "/apps/team/builder/dashboards/board_boss")
+    wait_until(page, "() => document.querySelectorAll('#grid .body[data-drawn]').length === 3")
+    page.locator("#editor-roles").get_by_label("经理").check()
+    page.get_by_role("button", name="发布", exact=True).click()
+    wait_until(page, "() => document.getElementById('editor-state').textContent === '已发布'")
+    published = {r["key"]: r for r in site.api.get("/apps/team").json()["definition"]["reports"]}
+    assert published["board_boss"]["roles"] == ["boss"] and "roles" not in published["board"]
+    assert published["board_boss"]["widgets"] == published["board"]["widgets"]
+
+    faults: list[str] = []
+    rep = signed_in_page(browser, site.url, "zhang.wei", faults)
+    try:
+        rep.goto(site.url + "/dashboards")
+        assert rep.get_by_role("link", name="订单看板", exact=True).count() == 1
+        assert rep.get_by_role("link", name="订单看板（副本）").count() == 0
+        assert rep.goto(site.url + "/apps/team/dashboards/board_boss").status == 404
+        assert site.api.put("/apps/team/roles/boss/members", json={"users": ["zhang.wei"]}).status_code == 200
+        rep.goto(site.url + "/dashboards")
+        assert rep.get_by_role("link", name="订单看板（副本）").count() == 1
+    finally:
+        rep.context.close()
+    assert errors == [] and faults == []

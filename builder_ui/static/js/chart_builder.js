@@ -22,7 +22,7 @@
   const W = data.words, lang = window.tangram.lang();
   const $ = (id) => document.getElementById(id);
   const api = `/api/v1/apps/${data.app}`;
-  const SETTINGS = ["sort", "limit", "stack", "target", "period", "compare", "steps", "subtotals", "totals"];
+  const SETTINGS = ["sort", "limit", "stack", "target", "period", "compare", "stages", "steps", "subtotals", "totals"];
   let widget = data.widget ? JSON.parse(JSON.stringify(data.widget))
     : {type: "bar", form: data.form || (data.forms[0] || {}).key, dimensions: [], measures: []};
   let types = [], fields = [], picker = null, timer = null, asked = 0;
@@ -186,13 +186,30 @@
     }
   }
 
-  /* A new type keeps what still fits: the first dimensions and measures it takes, the settings it reads. */
+  /* The fields a switch of type left out (a KPI takes no dimension, a pie one measure): the next type that
+     takes them gets them back, so trying types one after another loses nothing. A new form starts afresh. */
+  let aside = {dimensions: [], measures: []};
+  const FIRST = {province: "address", select: "select"}; // a type's first_dimension → the field type it wants
+
+  /* A new type keeps what still fits: the dimensions and measures it takes (a map's first an address, a
+     funnel's a select), the settings it reads. */
   function switchType(type) {
     widget.type = type;
     const k = kind();
-    widget.dimensions = (widget.dimensions || []).slice(0, k.dimensions[1]);
-    if (k.measures[1] !== null) widget.measures = (widget.measures || []).slice(0, k.measures[1]);
+    const pool = (slot) => {
+      const all = [...(widget[slot] || []), ...aside[slot]], seen = new Set();
+      return all.filter((x) => { const id = JSON.stringify(x); return !seen.has(id) && seen.add(id); });
+    };
+    const dims = pool("dimensions"), measures = pool("measures");
+    const wanted = FIRST[k.first_dimension]; // only a field of that type may come first; the others wait aside
+    const first = wanted ? dims.find((d) => (fieldOf(d.field) || {}).type === wanted) : dims[0];
+    const ordered = first ? [first, ...dims.filter((d) => d !== first)] : [];
+    const most = (r, n) => (r[1] === null ? n : Math.min(r[1], n));
+    widget.dimensions = ordered.slice(0, most(k.dimensions, ordered.length));
+    widget.measures = measures.slice(0, most(k.measures, measures.length));
+    aside = {dimensions: dims.filter((d) => !widget.dimensions.includes(d)), measures: measures.slice(widget.measures.length)};
     for (const s of SETTINGS) if (!k.settings.includes(s)) { delete widget[s]; if (s === "limit") delete widget.others; }
+    fixSort();
     drawTypes();
     changed();
   }
@@ -247,8 +264,8 @@
 
   /* How a measure is shown (engine/reports/formats.py): the field's own way, or number / percent / money. */
   function formatSelect(m, label) {
-    const formats = [["", W.cb_format_auto], ["number", W.cb_format_number], ["percent", W.cb_format_percent],
-                     ["money", W.cb_format_money]];
+    const formats = [["", W.cb_format_auto], ["number", W.cb_format_number], ["count", W.cb_format_count],
+                     ["percent", W.cb_format_percent], ["money", W.cb_format_money], ["days", W.cb_format_days]];
     if (m.format && !formats.some(([v]) => v === m.format)) formats.push([m.format, m.format]);
     return select(formats, m.format || "", `${label} ${W.cb_format}`, (v) => {
       if (v) m.format = v; else delete m.format;
@@ -416,7 +433,7 @@
     const m = String(path || "").replace(/^(reports\[\d+\]\.widgets\[\d+\]|widget)\.?/, "").match(/^([a-z_]+)(?:\[(\d+)\])?/);
     const part = m ? m[1] : "";
     const slot = part === "dimensions" ? extra.slotOf(m[2]) : {steps: "steps", measures: "measures", measure: "measures", filter: "filter", sort: "sort", limit: "limit",
-                  period: "period", compare: "compare", target: "target", type: "type", stages: "dimensions", others: "limit",
+                  period: "period", compare: "compare", target: "target", type: "type", stages: "stages", others: "limit",
                   subtotals: "subtotals", totals: "subtotals"}[part];
     if (!slot) return false;
     const box = document.querySelector(`.cb-error[data-error-for="${slot}"]`);
@@ -524,6 +541,7 @@
     form.disabled = !!data.widget;
     form.addEventListener("change", async () => {
       widget = {type: widget.type, form: form.value, name: widget.name, dimensions: [], measures: []};
+      aside = {dimensions: [], measures: []};
       if (!widget.name) delete widget.name;
       await loadFields();
       changed();

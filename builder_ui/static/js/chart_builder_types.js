@@ -9,7 +9,8 @@
    DOM contract: #cb-pivot with ul.cb-drop#cb-rows / #cb-columns (li.cb-chip[data-index] = the dimension's index,
    button.cb-swap, button.cb-remove); #cb-subtotals, #cb-totals (checkboxes); ol#cb-steps > li.cb-chip.cb-step
    [data-index] (span.cb-step-handle, the number, drags the step; input.cb-step-label, input.cb-step-filter with its .condition-picker, button.cb-up / .cb-down /
-   .cb-remove); button#cb-add-step. */
+   .cb-remove); button#cb-add-step; #cb-stages-slot with ul#cb-stages li input[type=checkbox][data-stage] (a funnel's
+   stages: the options of its select dimension, ticked when shown). */
 "use strict";
 
 window.tangramChartTypes = function (cb) {
@@ -148,8 +149,34 @@ window.tangramChartTypes = function (cb) {
     if (names.length) names[names.length - 1].select();
   });
 
+  /* --- funnel stages: which options of its select dimension it shows (`stages`, left out when all, in order) --- */
+
+  function drawStages() {
+    const widget = cb.widget(), dim = (widget.dimensions || [])[0];
+    const f = dim && widget.type === "funnel" ? cb.fieldOf(dim.field) : null;
+    const options = f && f.type === "select" ? (f.options || []) : [];
+    $("cb-stages-slot").hidden = !options.length;
+    if (!options.length) { $("cb-stages").replaceChildren(); return; }
+    const labelOf = new Map(options.map((o) => [o.value, o.label || o.value]));
+    const chosen = widget.stages || options.map((o) => o.value);
+    // The chosen stages in their order (a value no longer an option too, to be unticked), then the others.
+    const shown = [...chosen, ...options.map((o) => o.value).filter((v) => !chosen.includes(v))];
+    $("cb-stages").replaceChildren(...shown.map((value) => {
+      const box = el("input", {type: "checkbox", checked: chosen.includes(value)});
+      box.dataset.stage = value;
+      box.addEventListener("change", () => {
+        const ticked = [...$("cb-stages").querySelectorAll("input[data-stage]")].filter((b) => b.checked).map((b) => b.dataset.stage);
+        const all = ticked.length === options.length && ticked.every((v, i) => v === options[i].value);
+        if (all) delete widget.stages; else widget.stages = ticked;
+        cb.changed();
+      });
+      return el("li", {}, [el("label", {className: "check"}, [box, ` ${labelOf.get(value) || value}`])]);
+    }));
+  }
+
   function draw() {
     const widget = cb.widget();
+    drawStages();
     drawPivot();
     $("cb-subtotals").checked = widget.subtotals !== false;
     $("cb-totals").checked = widget.totals !== false;

@@ -4,6 +4,7 @@ and on the mirror alike; a path that leads nowhere is a 422 naming the slot."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -15,9 +16,12 @@ from tests.factories import Maker, shop
 @pytest.fixture
 def sold(make: Maker) -> Maker:
     definition = shop()
-    definition["forms"][0]["fields"].append(
-        {"key": "parent", "type": "relation", "label": "上级", "target": "customer"}
-    )
+    definition["forms"][0]["fields"] += [
+        {"key": "parent", "type": "relation", "label": "上级", "target": "customer"},
+        {"key": "industry", "type": "cascade", "label": "行业",
+         "options": [{"value": "制造业", "children": ["汽车零配件", "机械设备"]}, {"value": "信息技术", "children": ["软件"]}]},
+        {"key": "addr", "type": "address", "label": "地址"},
+    ]
     definition["forms"][1]["fields"] += [
         {"key": "maker", "type": "relation", "label": "客户", "target": "customer"},
         {"key": "makers", "type": "relation", "label": "客户们", "target": "customer", "multiple": True},
@@ -39,10 +43,12 @@ def sold(make: Maker) -> Maker:
     ]
     make.app_def(definition)
     south = make.record(
-        "customer", {"name": "丙", "region": "华南", "level": "A", "amount": "10.50", "since": "2026-02-03"}
+        "customer", {"name": "丙", "region": "华南", "level": "A", "amount": "10.50", "since": "2026-02-03",
+                     "industry": ["制造业", "机械设备"], "addr": {"province": "广东省", "city": "深圳市"}}
     )
     east = make.record(
-        "customer", {"name": "甲", "region": "华东", "level": "B", "amount": "1.25", "since": "2026-05-30"}
+        "customer", {"name": "甲", "region": "华东", "level": "B", "amount": "1.25", "since": "2026-05-30",
+                     "industry": ["信息技术", "软件"], "addr": "江苏省南京市鼓楼区中山路 2 号", "parent": south["id"]}
     )
     for title, price, maker in (
         ("螺丝", "2.00", south),
@@ -86,6 +92,48 @@ def test_a_related_date_is_bucketed_and_a_related_field_filters(client: TestClie
     )
     assert r.status_code == 200, r.text
     assert r.json()["widgets"][0]["rows"] == [["2026-Q1", 2], ["2026-Q2", 1]]
+
+
+@pytest.mark.parametrize("engine", ["primary", "mirror"])
+def test_a_related_cascade_groups_by_its_first_level_and_a_related_address_by_its_province(
+    client: TestClient, sold: Maker, engine: str
+) -> None:
+    """商机 → 客户.所属行业 and 客户.所在地区 on a map: as they group on their own form, one or two hops away."""
+    r = _query(client, sold, engine, dimensions=[{"field": "maker.industry"}])
+    assert r.status_code == 200, r.text
+    shown = r.json()["widgets"][0]
+    assert shown["columns"][0]["label"] == "客户.行业" and shown["rows"] == [["信息技术", 1], ["制造业", 2], [None, 1]]
+    r = _query(client, sold, engine, type="map", dimensions=[{"field": "maker.addr"}])
+    assert r.status_code == 200, r.text
+    shown = r.json()["widgets"][0]
+    assert shown["columns"][0]["label"] == "客户.地址（省份）"
+    assert shown["rows"] == [["广东省", 2], ["江苏省", 1], [None, 1]]
+    r = _query(client, sold, engine, dimensions=[{"field": "maker.parent.industry"}, {"field": "maker.parent.addr"}])
+    assert r.status_code == 200, r.text
+    assert r.json()["widgets"][0]["rows"] == [["制造业", "广东省", 1], [None, None, 3]]
+
+
+def test_drill_into_a_related_cascade_and_province_lists_their_records(client: TestClient, sold: Maker) -> None:
+    for dimension, point in (("maker.industry", "制造业"), ("maker.addr", "广东省"), ("maker.parent.industry", "制造业")):
+        widget = {"key": "w", "type": "bar", "form": "product", "dimensions": [{"field": dimension}],
+                  "measures": [{"agg": "count"}]}
+        r = client.put("/api/v1/apps/shop/draft/reports/r/widgets/w", json=widget, headers=sold.admin)
+        assert r.status_code == 200, r.text
+        assert client.post("/api/v1/apps/shop/publish", json={}, headers=sold.admin).status_code == 200
+        r = client.get("/api/v1/apps/shop/reports/r/widgets/w/drill", params={"point": json.dumps([point])},
+                       headers=sold.admin)
+        assert r.status_code == 200, r.text
+        titles = {i["data"]["title"] for i in r.json()["items"]}
+        assert titles == ({"垫片"} if dimension == "maker.parent.industry" else {"螺母", "螺丝"}), dimension
+
+
+def test_the_builder_offers_a_related_cascade_and_address_as_dimensions(client: TestClient, sold: Maker) -> None:
+    r = client.get("/api/v1/apps/shop/forms/product/report-fields", headers=sold.admin)
+    assert r.status_code == 200, r.text
+    found = {f["key"]: f for f in r.json()["items"]}
+    assert found["maker.industry"]["dimension"] and found["maker.industry"]["label"] == "客户.行业"
+    assert found["maker.addr"]["dimension"] and found["maker.addr"]["aggs"] == [] and found["maker.addr"]["group"] == "客户"
+    assert found["maker.parent.industry"]["dimension"] and found["maker.parent.addr"]["dimension"]
 
 
 def test_drill_into_a_related_dimension_lists_its_records(client: TestClient, sold: Maker) -> None:
