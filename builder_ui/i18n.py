@@ -621,6 +621,11 @@ ZH |= {
     "act_role.members": "修改角色成员", "act_token.create": "新建令牌", "act_token.revoke": "吊销令牌",
     "act_audit.export": "导出审计日志",
 }
+ZH |= {"adm_login_holds": "登录限制", "adm_failures": "失败次数", "adm_locked_until": "锁定至", "adm_every_address": "所有地址（只减速）",
+       "adm_not_locked": "未锁定", "adm_no_login_holds": "没有登录失败记录，未被锁定"}
+EN |= {"adm_login_holds": "Login throttling", "adm_failures": "Failures", "adm_locked_until": "Locked until",
+       "adm_every_address": "Every address (slowed only)", "adm_not_locked": "Not locked",
+       "adm_no_login_holds": "No failed logins counted; not locked"}
 ZH |= {  # the rest of the audited actions (tests/builder_ui/test_audit_action_names.py)
     "act_app.draft": "修改草稿", "act_app.publish": "发布应用", "act_app.import": "导入应用", "act_app.upgrade": "升级应用",
     "act_record.export": "导出记录", "act_record.import": "导入记录", "act_import.start": "开始导入",

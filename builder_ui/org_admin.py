@@ -16,6 +16,7 @@ from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
 from runtime import audit
 from runtime.accounts import accounts, org
+from runtime.accounts.logins import holds as login_holds
 from runtime.accounts.sessions import live_sessions
 from runtime.accounts.tokens import all_api_tokens, list_api_tokens
 from runtime.api.deps import DB, IdQuery, Now
@@ -113,6 +114,7 @@ def user_page(request: Request, username: str, user: Viewer, db: DB, now: Now) -
         tokens = [token_json(r) for r in list_api_tokens(conn, row.id)]
         sessions = live_sessions(conn, row.id, now)
         logins = [audit.entry_json(r) for r in audit.logins_of(conn, username, 20)]
+        holds = login_holds(conn, username, now)
         # held directly or through a department (roles_of resolves both, as the rights check does)
         held = roles_by_app(conn, row.id)  # one query over all apps
         # (app key, app name, role names) for the apps where they hold a role, names from the published definition
@@ -128,6 +130,7 @@ def user_page(request: Request, username: str, user: Viewer, db: DB, now: Now) -
         tokens=tokens,
         sessions=sessions,
         logins=logins,
+        holds=holds,
         words=_words(request),
     )
 
