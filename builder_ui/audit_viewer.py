@@ -36,8 +36,12 @@ ACTIONS = (
     "user.",
     "department.",
     "role.members",
+    "user.handover",
     "token.",
     "app.",
+    "app.publish",
+    "settings.update",
+    "view_as.start",
     "audit.export",
 )
 """The choices offered in the action filter (any other action can be typed into the box)."""

@@ -634,6 +634,28 @@ ZH |= {
     "act_role.members": "修改角色成员", "act_token.create": "新建令牌", "act_token.revoke": "吊销令牌",
     "act_audit.export": "导出审计日志",
 }
+ZH |= {"adm_login_holds": "登录限制", "adm_failures": "失败次数", "adm_locked_until": "锁定至", "adm_every_address": "所有地址（只减速）",
+       "adm_not_locked": "未锁定", "adm_no_login_holds": "没有登录失败记录，未被锁定"}
+EN |= {"adm_login_holds": "Login throttling", "adm_failures": "Failures", "adm_locked_until": "Locked until",
+       "adm_every_address": "Every address (slowed only)", "adm_not_locked": "Not locked",
+       "adm_no_login_holds": "No failed logins counted; not locked"}
+ZH |= {  # the rest of the audited actions (tests/builder_ui/test_audit_action_names.py)
+    "act_app.draft": "修改草稿", "act_app.publish": "发布应用", "act_app.import": "导入应用", "act_app.upgrade": "升级应用",
+    "act_record.export": "导出记录", "act_record.import": "导入记录", "act_import.start": "开始导入",
+    "act_record.share": "共享记录", "act_record.merge": "合并记录", "act_record.unmerge": "撤销合并",
+    "act_record.print": "打印记录", "act_job.retry": "重试任务", "act_report.subscription.update": "修改订阅",
+    "act_settings.update": "修改系统设置", "act_user.handover": "离职交接", "act_user.import": "导入通讯录",
+    "act_view_as.start": "开始查看为", "act_view_as.stop": "退出查看为",
+}
+EN |= {
+    "act_app.draft": "Draft changed", "act_app.publish": "App published", "act_app.import": "App imported",
+    "act_app.upgrade": "App upgraded", "act_record.export": "Records exported", "act_record.import": "Records imported",
+    "act_import.start": "Import started", "act_record.share": "Record shared", "act_record.merge": "Records merged",
+    "act_record.unmerge": "Merge undone", "act_record.print": "Records printed", "act_job.retry": "Job retried",
+    "act_report.subscription.update": "Subscription changed", "act_settings.update": "Settings changed",
+    "act_user.handover": "Handed over", "act_user.import": "Users imported", "act_view_as.start": "View as started",
+    "act_view_as.stop": "View as stopped",
+}
 EN |= {
     "adm_audit": "Audit log", "adm_login_history": "Login history", "adm_export_csv": "Export CSV",
     "adm_export_xlsx": "Export Excel", "adm_action": "Action", "adm_app": "App", "adm_form": "Form",

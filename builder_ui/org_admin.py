@@ -16,6 +16,7 @@ from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
 from runtime import audit
 from runtime.accounts import accounts, org
+from runtime.accounts.logins import holds as login_holds
 from runtime.accounts.sessions import live_sessions
 from runtime.accounts.tokens import all_api_tokens, list_api_tokens
 from runtime.api.deps import DB, IdQuery, Now
@@ -52,6 +53,12 @@ def _words(request: Request) -> dict[str, str]:
     return {k: t(k) for k in WORDS}
 
 
+def role_names(app: Any, keys: list[str]) -> list[tuple[str, str]]:
+    """(key, name) of these roles in the app (a key the definition no longer has is named by itself)."""
+    names = {r.key: r.name for r in app.roles}
+    return [(k, names.get(k, k)) for k in keys]
+
+
 def department_tree(rows: list[Any]) -> list[tuple[int, Any]]:
     """(depth, department) in tree order, children by name under their parent; a department whose parent
     is missing shows at the top (the tree never loses one)."""
@@ -81,12 +88,14 @@ def org_page(
     with db.read() as conn:
         tree = department_tree(org.list_departments(conn))
         people, next_cursor = accounts.users_page(conn, q, after, PAGE)
+    names = {d.key: d.name for _, d in tree}
     return render(
         request,
         "admin/org.html",
         user=user,
         tree=tree,
         people=people,
+        department_names=names,
         next_cursor=next_cursor,
         q=q or "",
         after=after,
@@ -105,10 +114,12 @@ def user_page(request: Request, username: str, user: Viewer, db: DB, now: Now) -
         tokens = [token_json(r) for r in list_api_tokens(conn, row.id)]
         sessions = live_sessions(conn, row.id, now)
         logins = [audit.entry_json(r) for r in audit.logins_of(conn, username, 20)]
+        holds = login_holds(conn, username, now)
         # held directly or through a department (roles_of resolves both, as the rights check does)
-        apps = [a.key for a in definitions.list_apps(conn)]
         held = roles_by_app(conn, row.id)  # one query over all apps
-    roles = {app: held[app] for app in apps if held.get(app)}
+        # (app key, app name, role names) for the apps where they hold a role, names from the published definition
+        roles = [(a.key, a.name, role_names(definitions.current(conn, a.key)[0], held[a.key]))
+                 for a in definitions.list_apps(conn) if held.get(a.key)]
     return render(
         request,
         "admin/user.html",
@@ -119,6 +130,7 @@ def user_page(request: Request, username: str, user: Viewer, db: DB, now: Now) -
         tokens=tokens,
         sessions=sessions,
         logins=logins,
+        holds=holds,
         words=_words(request),
     )
 

@@ -62,6 +62,20 @@ def remove_role(draft: dict[str, Any], key: str) -> dict[str, Any]:
     return new
 
 
+def role_changes(before: dict[str, Any], after: dict[str, Any], key: str) -> dict[str, dict[str, Any]]:
+    """What an edit changed in the role `key` (absent before: added; after: removed), as the audit log's
+    `changed`: `{name: {from, to}}` per property, and `permissions.<form>` per form whose rights differ."""
+    def flat(draft: dict[str, Any]) -> dict[str, Any]:
+        role: dict[str, Any] = next((r for r in draft.get("roles", []) if r.get("key") == key), {})
+        return {**{k: v for k, v in role.items() if k not in ("key", "permissions")},
+                **{f"permissions.{form}": p for form, p in role.get("permissions", {}).items()}}
+
+    flat_old, flat_new = flat(before), flat(after)
+    return {name: {"from": flat_old.get(name), "to": flat_new.get(name)}
+            for name in [*flat_old, *(n for n in flat_new if n not in flat_old)]
+            if flat_old.get(name) != flat_new.get(name)}
+
+
 def explain(form: FormDefinition, roles: Iterable[RoleDefinition]) -> dict[str, Any]:
     """Which of these roles grants each right on the form: `{"operations": {op: [role keys]},
     "fields": {field: {"access", "roles"}}}` — a field's access is the most open any role gives and

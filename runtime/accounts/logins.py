@@ -19,6 +19,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -176,4 +177,20 @@ def unlock(conn: Connection, username: str) -> int:
     return conn.execute(delete(login_attempts).where(login_attempts.c.username == name)).rowcount
 
 
-__all__ = ["DEFAULT_THROTTLE", "Attempt", "Lock", "Throttle", "check_allowed", "record_failure", "record_success", "unlock", "is_known_address"]
+def holds(conn: Connection, username: str, now: datetime) -> list[dict[str, Any]]:
+    """What the throttle holds against a name, for its administrator: per address (None: the name as a whole,
+    which only slows down) the failures still counted and the lock in force, if any; nothing once unlocked."""
+    c = login_attempts.c
+    rows = conn.execute(select(c.address, c.failures, c.last_failure_at, c.locked_until)
+                        .where(c.username == Attempt(username, None).name).order_by(c.address))
+    out = []
+    for r in rows:
+        locked = r.locked_until if r.locked_until is not None and r.locked_until > now else None
+        failures = r.failures if now - r.last_failure_at < FORGET_AFTER else 0
+        if failures or locked:
+            out.append({"address": r.address, "failures": failures,
+                        "locked_until": locked.isoformat().replace("+00:00", "Z") if locked else None})
+    return out
+
+
+__all__ = ["DEFAULT_THROTTLE", "Attempt", "Lock", "Throttle", "check_allowed", "record_failure", "record_success", "unlock", "is_known_address", "holds"]

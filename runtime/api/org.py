@@ -15,7 +15,7 @@ from runtime.accounts import accounts, logins, org
 from runtime.accounts.sessions import end_all_sessions, live_sessions
 from runtime.accounts.tokens import list_api_tokens
 from runtime.accounts.users import authenticate, create_user, set_password
-from runtime.api.deps import DB, CurrentUser, change_for
+from runtime.api.deps import DB, CurrentUser, Now, change_for
 from runtime.api.guard import NO_RECORDS, Gatekeeper, require_admin
 from runtime.api.tokens import moment, token_json
 from runtime.apps import definitions
@@ -96,11 +96,13 @@ def create_user_route(body: UserIn, request: Request, db: DB, user: CurrentUser)
 
 
 @router.get("/users/{username}")
-def get_user(username: str, db: DB, user: CurrentUser) -> Any:
+def get_user(username: str, db: DB, user: CurrentUser, now: Now) -> Any:
+    """A user; for administrators also `login_holds`, what login throttling holds against the name (logins.holds)."""
     if username != user.username:
         require_admin(user)
     with db.read() as conn:
-        return accounts.user_json(conn, accounts.user_row(conn, username))
+        person = accounts.user_json(conn, accounts.user_row(conn, username))
+        return person | ({"login_holds": logins.holds(conn, username, now)} if user.is_admin else {})
 
 
 @router.patch("/users/{username}")

@@ -41,8 +41,16 @@ def list_draft_roles(app: str, db: DB, guard: Gatekeeper) -> Any:
 
 
 def _edit(app: str, role: str, request: Request, db: DB, guard: Gatekeeper, edit: Any) -> dict[str, Any]:
-    """One edit of the draft's roles (needs `manage` on the whole app), audited: the saved draft as JSON."""
-    return edit_draft(app, request, db, guard, edit, detail={"role": role}).dump()
+    """One edit of the draft's roles (needs `manage` on the whole app), audited with what it changed in the
+    role `role` (edit_draft writes the entry after the edit has run, so the detail filled here is in it)."""
+    detail: dict[str, Any] = {"role": role}
+
+    def compared(draft: dict[str, Any]) -> dict[str, Any]:
+        edited: dict[str, Any] = edit(draft)
+        detail["changed"] = role_builder.role_changes(draft, edited, role)
+        return edited
+
+    return edit_draft(app, request, db, guard, compared, detail=detail).dump()
 
 
 @router.put("/draft/roles/{role}")
@@ -57,7 +65,7 @@ def put_role(app: str, role: str, definition: Annotated[dict[str, Any], Body()],
 @router.post("/draft/roles/{role}/copy", status_code=201)
 def copy_role(app: str, role: str, body: CopyRoleIn, request: Request, db: DB, guard: Gatekeeper) -> Any:
     """A copy of the role's rights under a new key (without members: give them after publishing)."""
-    saved = _edit(app, role, request, db, guard, lambda d: role_builder.copy_role(d, role, body.key, body.name))
+    saved = _edit(app, body.key, request, db, guard, lambda d: role_builder.copy_role(d, role, body.key, body.name))
     return role_builder.role_of(saved, body.key)
 
 

@@ -182,3 +182,30 @@ def test_a_users_page_lists_the_roles_held_through_a_department(make: Maker, cli
     _session(make, client, "admin")
     roles = re.search(r'id="roles-title".*?</section>', client.get("/admin/users/li").text, re.S)
     assert roles and 'href="/apps/sales"' in roles.group(0) and "auditor" in roles.group(0)
+
+
+def test_the_console_names_apps_roles_and_departments_by_their_names(make: Maker, client: TestClient) -> None:
+    setup_sales(make)
+    admin = make.admin
+    assert client.post("/api/v1/departments", json={"key": "hd", "name": "华东销售部"}, headers=admin).status_code == 201
+    assert client.patch("/api/v1/users/rep1", json={"departments": ["hd", "east1"]}, headers=admin).status_code == 200
+    _session(make, client, "admin")
+    roles = re.search(r'id="roles-title".*?</section>', client.get("/admin/users/rep1").text, re.S)
+    assert roles is not None
+    assert '<a href="/apps/sales">销售</a>' in roles.group(0) and "销售代表" in roles.group(0)
+    row = re.search(r'<tr data-username="rep1">.*?</tr>', client.get("/admin/org", params={"q": "rep1"}).text, re.S)
+    assert row is not None and "<td>华东销售部、east1</td>" in row.group(0)
+
+
+def test_a_users_page_shows_what_login_throttling_holds_against_them(make: Maker, client: TestClient) -> None:
+    make.user("wang", admin=False)
+    assert make.admin
+    _session(make, client, "admin")
+    assert 'id="user-login-holds-none"' in client.get("/admin/users/wang").text
+    for _ in range(2):
+        client.post("/api/v1/auth/login", json={"username": "wang", "password": "wrong-pass-1"})
+    html = client.get("/admin/users/wang").text
+    rows = re.findall(r"<tr(?: class=\"locked\")?><td>([^<]+)</td><td>(\d+)</td>", html)
+    assert sorted(rows) == [("testclient", "2"), ("所有地址（只减速）", "2")] and "未锁定" in html
+    assert client.post("/api/v1/users/wang/unlock", headers=make.admin).status_code == 200
+    assert 'id="user-login-holds-none"' in client.get("/admin/users/wang").text

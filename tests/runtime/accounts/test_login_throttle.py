@@ -146,3 +146,18 @@ def test_the_cli_unlocks_a_name_and_it_is_audited(make: Maker, db: Database, mon
     assert _login(attacker, "sun.mei", "sun-pass-1").status_code == 200
     [entry] = _audit(make, "user.unlock")
     assert entry["user"] is None and entry["ip"] == "cli" and entry["detail"]["username"] == "sun.mei"
+
+
+def test_an_administrator_sees_where_a_name_is_locked_until_it_is_unlocked(make: Maker) -> None:
+    clock = Clock(make.app)
+    make.user("chen.jie", admin=False, password="chen-pass-1")
+    _fail(_at(make.app, ATTACKER), clock, "chen.jie", tries=10, pause=61)
+    _fail(_at(make.app, TRAVEL), clock, "chen.jie", tries=2, pause=61)
+    person = make.client.get("/api/v1/users/chen.jie", headers=make.admin).json()
+    by_address = {h["address"]: h for h in person["login_holds"]}
+    assert by_address[ATTACKER]["locked_until"] is not None and by_address[TRAVEL]["locked_until"] is None
+    assert by_address[TRAVEL]["failures"] == 2 and by_address[None]["failures"] == 12  # the name everywhere
+    own = make.client.get("/api/v1/users/chen.jie", headers=make.user("chen.jie", admin=False, password="chen-pass-1"))
+    assert "login_holds" not in own.json()  # what someone tried against a name is for administrators
+    make.client.post("/api/v1/users/chen.jie/unlock", headers=make.admin)
+    assert make.client.get("/api/v1/users/chen.jie", headers=make.admin).json()["login_holds"] == []

@@ -126,3 +126,22 @@ def test_explain_names_the_role_granting_each_right(make: Maker) -> None:
     assert deal_rights["fields"]["cost"] == {"access": "read", "roles": ["manager"]}
     assert deal_rights["fields"]["name"] == {"access": "edit", "roles": ["manager"]}
     assert c.get("/api/v1/apps/sales/roles/explain?user=nosuch", headers=admin).status_code == 404
+
+
+def test_each_role_edit_is_audited_with_what_changed(make: Maker) -> None:
+    setup_sales(make)
+    c, admin = make.client, make.admin
+    rep = c.get(ROLES, headers=admin).json()["roles"][0]
+    stricter = {**rep, "default_field_access": "read",
+                "permissions": {"deal": {**rep["permissions"]["deal"], "fields": {"cost": "hidden", "note": "hidden"}}}}
+    assert c.put(f"{ROLES}/rep", json=stricter, headers=admin).status_code == 200
+    assert c.post(f"{ROLES}/rep/copy", json={"key": "rep2", "name": "销售代表二"}, headers=admin).status_code == 201
+    assert c.delete(f"{ROLES}/auditor", headers=admin).status_code == 204
+    entries = c.get("/api/v1/audit", params={"action": "app.draft"}, headers=admin).json()["items"]
+    removed, copied, put = (e["detail"] for e in entries[:3])
+    assert put["role"] == "rep" and put["changed"] == {
+        "default_field_access": {"from": None, "to": "read"},
+        "permissions.deal": {"from": rep["permissions"]["deal"], "to": stricter["permissions"]["deal"]}}
+    assert copied["role"] == "rep2" and copied["changed"]["name"] == {"from": None, "to": "销售代表二"}
+    assert copied["changed"]["permissions.deal"]["to"] == stricter["permissions"]["deal"]
+    assert removed["role"] == "auditor" and removed["changed"]["name"] == {"from": "审计", "to": None}
