@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, literal, select
 
 from engine.dedup import match
 from engine.dedup.groups import Group, Link, linked_groups, links, regional_blocks
@@ -73,14 +73,19 @@ def stored_groups(
     if not rule_keys:
         return []
     c = duplicate_links.c
-    pairs = conn.execute(select(c.first_id, c.second_id, c.rule).where(
-        c.app == ref.app_key, c.form == ref.form.key, c.rule.in_(sorted(rule_keys)))).all()
     of_form = [records.c.app == ref.app_key, records.c.form == ref.form.key, live()]
     if readable is not None:
         of_form.append(readable)
-    ids = sorted({i for a, b, _ in pairs for i in (a, b)})
-    kept = {r.id for r in _in_chunks(conn, lambda ch: select(records.c.id).where(records.c.id.in_(ch), *of_form), ids)}
-    return linked_groups((a, b, rule) for a, b, rule in pairs if a in kept and b in kept)
 
+    def seen(record: ColumnElement[Any]) -> ColumnElement[bool]:
+        # a probe per pair's record in the same query (no list of ids sent back and forth); on SQLite by the
+        # form's live-records index, not the rowid, which read each record's row through its data: 2.4× slower
+        probe = select(literal(1)).select_from(records).where(records.c.id == record, *of_form)
+        return probe.with_hint(records, "INDEXED BY ix_records_form_id", "sqlite").exists()
+
+    pairs = conn.execute(select(c.first_id, c.second_id, c.rule).where(
+        c.app == ref.app_key, c.form == ref.form.key, c.rule.in_(sorted(rule_keys)), seen(c.first_id),
+        seen(c.second_id)))
+    return linked_groups((a, b, rule) for a, b, rule in pairs)
 
 __all__ = ["find_links", "stored_groups"]
