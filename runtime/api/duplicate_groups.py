@@ -54,7 +54,7 @@ def groups_page(gate: FormGate, offset: int, limit: int) -> dict[str, Any]:
         "total": len(found),
         "offset": offset,
         "limit": limit,
-        "scan": duplicate_scan.as_json(duplicate_scan.scan_of(gate.conn, ref.app_key, ref.form.key)),
+        "scan": duplicate_scan.status_json(gate.conn, ref.app_key, ref.form.key),
     }
 
 
@@ -79,7 +79,7 @@ def scan_status(app: str, form: str, db: DB, guard: Gatekeeper) -> Any:
     started_at, generated_at (when the stored groups were found)."""
     with db.read() as conn:
         gate = guard.form(conn, app, form, "read")
-        return duplicate_scan.as_json(duplicate_scan.scan_of(conn, gate.ref.app_key, gate.ref.form.key))
+        return duplicate_scan.status_json(conn, gate.ref.app_key, gate.ref.form.key)
 
 
 @router.post("/scan")

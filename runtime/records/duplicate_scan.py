@@ -68,14 +68,22 @@ def start(conn: Connection, app: str, form: str, now: datetime) -> tuple[Row[Any
     return started, True
 
 
-def as_json(scan: Row[Any] | None) -> dict[str, Any]:
+def status_json(conn: Connection, app: str, form: str) -> dict[str, Any]:
+    """The form's scan as the API shows it (as_json); one queued or running whose job died is `failed`, so a
+    page following it stops and offers to start again."""
+    scan = scan_of(conn, app, form)
+    died = scan is not None and scan.status in ACTIVE and not is_active(conn, scan)
+    return as_json(scan, "failed" if died else None)
+
+
+def as_json(scan: Row[Any] | None, status: str | None = None) -> dict[str, Any]:
     """The scan as the API shows it to any reader of the form: a percentage, not counts of records (those
     would count records the reader may not read)."""
     if scan is None or scan.status == "new":
         return {"status": "none", "progress": 0, "started_at": None, "generated_at": None}
     progress = 100 if scan.status == "done" else (scan.done * 100 // scan.total if scan.total else 0)
     return {
-        "status": scan.status,
+        "status": status or scan.status,
         "progress": progress,
         "started_at": scan.started_at.isoformat(),
         "generated_at": scan.generated_at.isoformat() if scan.generated_at is not None else None,
@@ -124,4 +132,4 @@ def execute(db: Database, job_id: int, app: str, form: str, finish: Callable[[Co
                 status="failed", error=f"{type(e).__name__}: {e}"[:2000], updated_at=tick()))
 
 
-__all__ = ["ACTIVE", "as_json", "execute", "is_active", "scan_of", "start"]
+__all__ = ["ACTIVE", "as_json", "execute", "is_active", "scan_of", "start", "status_json"]

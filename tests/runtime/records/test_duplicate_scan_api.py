@@ -95,6 +95,7 @@ def test_a_scan_whose_job_died_does_not_hold_the_form(make: Maker, crm: dict[str
     assert make.client.post(SCAN, headers=make.admin).status_code == 202
     with make.app.state.db.write() as conn:  # its worker was killed past its last attempt
         conn.execute(update(jobs).where(jobs.c.kind == "duplicate_scan").values(status="dead"))
+    assert make.client.get(SCAN, headers=make.admin).json()["status"] == "failed"  # a page stops following it
     assert make.client.post(SCAN, headers=make.admin).status_code == 202
     assert _work(make) == 1
     assert make.client.get(SCAN, headers=make.admin).json()["status"] == "done"
