@@ -13,6 +13,7 @@ from bench import (
     app_openapi,
     db_upgrade,
     dedup,
+    dedup_groups,
     expressions,
     flow_ui,
     flows,
@@ -62,7 +63,7 @@ def main() -> None:
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--only", choices=["records", "expressions", "permissions", "flows", "flow-ui", "reports", "ui",
-                                           "imports", "sheets", "import", "dedup", "admin", "report-builder",
+                                           "imports", "sheets", "import", "dedup", "dedup-groups", "admin", "report-builder",
                                            "report-sub-tables", "metrics", "app-openapi", "db-upgrade", "scale",
                                            "writes"],
                         help="run one benchmark (imports, sheets: --sizes are rows; run only when asked)")
@@ -119,6 +120,14 @@ def main() -> None:
     if args.only == "dedup":  # duplicate check and pinyin search (bench/dedup.py)
         runs = [dedup.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{dedup.table(runs)}")
+        return
+    if args.only == "dedup-groups":  # 查重 on stored groups: the scan job and the page (bench/dedup_groups.py)
+        runs = []
+        for size in args.sizes.split(","):
+            for backend in args.dbs.split(","):
+                runs.append(dedup_groups.run(backend, int(size)))
+                print(dedup_groups.table(runs[-1:]), flush=True)
+        print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{dedup_groups.table(runs)}")
         return
     if args.only == "report-sub-tables":  # sizes are 报价单 counts, 3 明细 rows each (bench/report_sub_tables.py)
         runs = [report_sub_tables.run(int(size)) for size in args.sizes.split(",")]

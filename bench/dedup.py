@@ -6,9 +6,9 @@ duplicate keys: what the server writes for them; no history or audit entries), t
 (1) the duplicate check alone for a stored name written another way (苏州X有限公司 → X(苏州)有限公司),
 (2) a single create with and without the check, one after the other (the check's share of a create),
 (3) the list search by pinyin initials and by full pinyin of stored names (first page of 50), and by
-initials no record has, (4) the 查重 page's groups (`GET …/duplicates/groups`, the first page as an
-administrator sees it) over all N. DUPLICATE_SHARE of the customers are seeded as another customer's name
-written another way, so the groups are many. p50/p95 in ms over the repeats.
+initials no record has. DUPLICATE_SHARE of the customers are seeded as another customer's name written
+another way (the 查重 page on them: bench/dedup_groups.py, `--only dedup-groups`). p50/p95 in ms over the
+repeats.
 """
 
 from __future__ import annotations
@@ -21,16 +21,13 @@ from bench import records as bench_records
 from bench.timing import Stopwatch, timed, timed_together
 from engine.dedup.company import parse_company
 from engine.pinyin import spelled
-from runtime.api.duplicate_groups import groups_page
 from runtime.apps import definitions
 from runtime.db.db import Database
 from runtime.demo.generate import generate
-from runtime.permissions.check import Guard
 from runtime.records import duplicates, listing, records, search
 from runtime.records.context import Actor, Change
 
 REPEAT = 200
-GROUP_REPEAT = 20  # the 查重 page is opened, not typed into: fewer repeats of a heavier call
 DUPLICATE_SHARE = 0.05
 
 
@@ -134,16 +131,6 @@ def run(backend: str, size: int) -> dict[str, Any]:
         return go
 
     by_initials, by_full, by_none = timed_together([search(initials), search(full), search(missing)], REPEAT)
-    groups_total = 0
-    admin = Actor("admin", is_admin=True)
-
-    def groups() -> None:
-        nonlocal groups_total
-        with db.read() as conn:
-            gate = Guard(admin, ctx.now, ctx.timezone).form(conn, "crm", "customer")
-            groups_total = groups_page(gate, 0, 20)["total"]
-
-    grouped = timed(groups, GROUP_REPEAT, warmup=1)
     db.engine.dispose()
     return {
         "database": backend,
@@ -156,8 +143,6 @@ def run(backend: str, size: int) -> dict[str, Any]:
         "search_initials": by_initials,
         "search_full": by_full,
         "search_none": by_none,
-        "groups": grouped,
-        "groups_total": groups_total,
     }
 
 
@@ -165,8 +150,8 @@ def table(runs: list[dict[str, Any]]) -> str:
     lines = [
         "| database | customers | seeded rec/s | duplicate check p50/p95 ms (found) | create p50/p95 ms "
         "· with check | pinyin initials p50/p95 ms | full pinyin p50/p95 | no match p50/p95 "
-        "| 查重 groups p50/p95 ms (groups) |",
-        "|---|---:|---:|---|---|---|---|---|---|",
+        "|",
+        "|---|---:|---:|---|---|---|---|---|",
     ]
 
     def pair(t: dict[str, float]) -> str:
@@ -176,7 +161,6 @@ def table(runs: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['database']} | {r['size']:,} | {r['seed_rps']:,.0f} | {pair(r['check'])} "
             f"({r['found_share']:.0%}) | {pair(r['create_plain'])} · {pair(r['create_checked'])} "
-            f"| {pair(r['search_initials'])} | {pair(r['search_full'])} | {pair(r['search_none'])} "
-            f"| {pair(r['groups'])} ({r['groups_total']:,}) |"
+            f"| {pair(r['search_initials'])} | {pair(r['search_full'])} | {pair(r['search_none'])} |"
         )
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """查重: a form's stored records that likely duplicate each other, in groups (largest first, a page at a time),
-each with its records and 合并 leading to the merge page (builder_ui/merge.py). The page draws the groups
-API's answer (runtime/api/duplicate_groups.py); no script."""
+each with its records and 合并 leading to the merge page (builder_ui/merge.py), as the form's last scan found
+them (生成于 …). The page draws the groups API's answer (runtime/api/duplicate_groups.py); 开始查重 / 重新查重
+and the scan's progress are duplicate_scan.js on the scan API."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def duplicates_view(
         app=gate.ref.app,
         form=visible_form(gate.ref.form, gate.hidden),
         groups=found["groups"],
+        scan=found["scan"],
         total=found["total"],
         page=page,
         prev_url=f"?page={page - 1}" if page > 1 else None,

@@ -887,10 +887,17 @@ EN |= {"export_expired": "The last export's file has expired: export again", "ex
 ZH |= {"dup_title": "查重", "dup_help": "按表单的查重规则，互相可能重复的记录分为一组，记录最多的组在前；合并一组即进入合并页面。",
        "dup_total": "共 {n} 组可能重复的记录", "dup_group": "{n} 条记录", "dup_merge": "合并", "dup_none": "没有发现可能重复的记录",
        "dup_prev": "上一页"}
+ZH |= {"dup_generated": "生成于 {at}", "dup_never": "尚未查重：开始查重后在后台找出可能重复的记录，可以离开此页，稍后回来查看。",
+       "dup_failed": "上次查重没有完成，请重新查重", "dup_rescan": "重新查重", "dup_start": "开始查重",
+       "dup_running": "正在查重… {p}%"}
 EN |= {"dup_title": "Duplicates", "dup_help": "Records that likely duplicate each other by the form's duplicate rules, "
                                            "grouped, the largest group first; merge a group on the merge page.",
        "dup_total": "{n} group(s) of likely duplicates", "dup_group": "{n} records", "dup_merge": "Merge",
        "dup_none": "No likely duplicates found", "dup_prev": "Previous page"}
+EN |= {"dup_generated": "Generated {at}", "dup_never": "Not checked yet: start the check to find likely duplicates "
+       "in the background; you may leave this page and come back.",
+       "dup_failed": "The last check did not finish: check again", "dup_rescan": "Check again", "dup_start": "Start the check",
+       "dup_running": "Checking… {p}%"}
 ZH |= {"merged_from_note": "来自合并的记录 #{id}"}
 EN |= {"merged_from_note": "from the merged record #{id}"}
 ZH |= {"api_docs": "接口文档"}

@@ -46,35 +46,55 @@ def _root(parent: dict[int, int], i: int) -> int:
     return i
 
 
-def group(
+Link = tuple[int, int, str]
+"""Two records a rule finds likely duplicates: (smaller id, larger id, rule key)."""
+
+
+def links(
     rules: Sequence[DuplicateRule], blocks: Iterable[Sequence[int]], datas: Mapping[int, Mapping[str, object]]
-) -> list[Group]:
-    """The groups of records (`datas`: id → data) that `rules` match, pairs looked for within `blocks` only
-    (ids without data are left out), largest first, then by their first record."""
-    parent: dict[int, int] = {}
-    linked_by: dict[int, set[str]] = {}
+) -> list[Link]:
+    """Every pair of records (`datas`: id → data) within one of `blocks` that a rule matches, with each rule that
+    does (ids without data are left out): kept whole, a reader's groups can be made later from the rules they
+    may know of alone (linked_groups)."""
+    found: set[Link] = set()
     for block in blocks:
         ids = sorted({i for i in block if i in datas})[:MAX_BLOCK]
         for n, a in enumerate(ids):
             for b in ids[n + 1 :]:
                 for rule in rules:
-                    found = compare(rule, datas[a], b, datas[b])
-                    if found is None or found.relation != "duplicate":
-                        continue
-                    parent.setdefault(a, a)
-                    parent.setdefault(b, b)
-                    ra, rb = _root(parent, a), _root(parent, b)
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
-                    linked_by.setdefault(a, set()).add(rule.key)
-                    break
+                    match = compare(rule, datas[a], b, datas[b])
+                    if match is not None and match.relation == "duplicate":
+                        found.add((a, b, rule.key))
+    return sorted(found)
+
+
+def linked_groups(pairs: Iterable[Link]) -> list[Group]:
+    """The groups `pairs` make (records linked by any rule end in one group), largest first, then by their
+    first record."""
+    parent: dict[int, int] = {}
+    rules_of: dict[int, set[str]] = {}
+    for a, b, rule in pairs:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = _root(parent, a), _root(parent, b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+        rules_of.setdefault(a, set()).add(rule)
     members: dict[int, list[int]] = {}
     for i in parent:
         members.setdefault(_root(parent, i), []).append(i)
     groups = [
-        Group(tuple(sorted(ids)), tuple(sorted({r for i in ids for r in linked_by.get(i, ())}))) for ids in members.values()
+        Group(tuple(sorted(ids)), tuple(sorted({r for i in ids for r in rules_of.get(i, ())}))) for ids in members.values()
     ]
     return sorted(groups, key=lambda g: (-len(g.record_ids), g.record_ids[0]))
 
 
-__all__ = ["MAX_BLOCK", "Group", "group", "regional_blocks"]
+def group(
+    rules: Sequence[DuplicateRule], blocks: Iterable[Sequence[int]], datas: Mapping[int, Mapping[str, object]]
+) -> list[Group]:
+    """The groups of records (`datas`: id → data) that `rules` match, pairs looked for within `blocks` only
+    (ids without data are left out), largest first, then by their first record."""
+    return linked_groups(links(rules, blocks, datas))
+
+
+__all__ = ["MAX_BLOCK", "Group", "Link", "group", "linked_groups", "links", "regional_blocks"]

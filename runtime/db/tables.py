@@ -476,6 +476,34 @@ record_merges = Table(
 
 __all__ += ["record_merges"]
 
+# 查重 (issue 26): a form's groups of likely duplicates, found by a background job and stored as the pairs that
+# link them (runtime/records/duplicate_scan.py); a reader's groups are made from the pairs they may know of.
+
+duplicate_scans = Table(
+    "duplicate_scans", metadata,  # one per form: the last (or running) search for its duplicates
+    Column("app", String(63), primary_key=True),
+    Column("form", String(63), primary_key=True),
+    Column("status", String(16), nullable=False),  # queued | running | done | failed
+    Column("job_id", BigInteger),  # the job doing it: a second start joins it while it lives
+    Column("done", Integer, nullable=False, default=0),  # candidate records read so far (the progress bar)
+    Column("total", Integer, nullable=False, default=0),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("generated_at", UTCDateTime),  # when the stored pairs were found (the last scan that finished)
+    Column("error", String(2000)),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+duplicate_links = Table(
+    "duplicate_links", metadata,  # two records a rule found likely duplicates, as of the form's last scan
+    Column("app", String(63), primary_key=True),
+    Column("form", String(63), primary_key=True),
+    Column("first_id", BigInteger, primary_key=True),  # the smaller record id
+    Column("second_id", BigInteger, primary_key=True),
+    Column("rule", String(63), primary_key=True),
+)
+
+__all__ += ["duplicate_links", "duplicate_scans"]
+
 system_settings = Table(
     "system_settings", metadata,  # 系统设置 (issue 27): a value here overrides the environment's (TANGRAM_*)
     Column("name", String(63), primary_key=True),  # a Settings attribute named in runtime/system_settings/catalog.py

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.dedup.company import CompanyName, parse_company
-from engine.dedup.groups import Group, group, regional_blocks
+from engine.dedup.groups import Group, group, linked_groups, regional_blocks
 from engine.dedup.match import blocking_keys, find, is_whole_key, may_match, record_keys, same_company
 from engine.dedup.model import DuplicateField, DuplicateRule, rule_issues
 
@@ -190,3 +190,10 @@ def test_a_company_block_is_split_by_region_with_the_names_that_say_none_in_each
                ("core", 4, "|恒瑞精密机械"), ("lone", 5, "南京|别家"), ("lone", 6, "上海|别家"),
                ("phone", 7, None), ("phone", 8, None)]
     assert sorted(map(sorted, regional_blocks(members))) == [[1, 3, 4], [2, 4], [7, 8]]
+
+
+def test_stored_pairs_make_groups_and_a_record_leaving_splits_what_it_linked() -> None:
+    pairs = [(1, 2, "same_code"), (2, 3, "similar_name"), (5, 9, "similar_name")]
+    assert linked_groups(pairs) == [Group((1, 2, 3), ("same_code", "similar_name")), Group((5, 9), ("similar_name",))]
+    # record 2 merged away (or out of the reader's reach): 1 and 3 were linked only through it
+    assert linked_groups(p for p in pairs if 2 not in p[:2]) == [Group((5, 9), ("similar_name",))]

@@ -6,7 +6,16 @@ Adding a kind of job = a function `handle(run: JobRun)` in a module here, one li
 from __future__ import annotations
 
 from engine.registry import Registry
-from runtime.jobs.handlers import dashboard_subscription, email, export, flow_timer, import_run, robots, webhook
+from runtime.jobs.handlers import (
+    dashboard_subscription,
+    duplicate_scan,
+    email,
+    export,
+    flow_timer,
+    import_run,
+    robots,
+    webhook,
+)
 from runtime.jobs.job_run import Handler
 
 job_handlers: Registry[Handler] = Registry("job kind")
@@ -23,6 +32,7 @@ BUILT_INS: tuple[tuple[str, Handler], ...] = (
     ("dashboard_subscription", dashboard_subscription.handle),  # a dashboard's snapshot to its subscribers
     ("export", export.handle),  # a large list export from the list page (runtime/io/exports.py)
     ("import_run", import_run.handle),  # an import wizard's run (issue 26)
+    ("duplicate_scan", duplicate_scan.handle),  # 查重: a form's likely duplicates found and stored (issue 26)
 )
 for _kind, _handler in BUILT_INS:
     job_handlers.register(_kind, _handler)

@@ -1,0 +1,37 @@
+"""Migration 0025: the 查重 scan tables come and go, on both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect
+
+from runtime.db import schema
+from tests.backends import fresh_database
+
+
+def _downgrade(db: Any, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def _tables(db: Any) -> set[str]:
+    with db.engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def test_0025_adds_the_scan_tables_and_its_downgrade_removes_them(backend: str, tmp_path: Any) -> None:
+    with fresh_database(backend, tmp_path, create=False) as db:
+        schema.upgrade(db, "0024")
+        assert not {"duplicate_scans", "duplicate_links"} & _tables(db)
+        schema.upgrade(db)
+        assert {"duplicate_scans", "duplicate_links"} <= _tables(db)
+        _downgrade(db, "0024")
+        assert not {"duplicate_scans", "duplicate_links"} & _tables(db)
+        schema.upgrade(db)
+        assert schema.current_revision(db) == "0025"
