@@ -1,4 +1,4 @@
-"""Migration 0025: the 查重 scan tables come and go, on both databases."""
+"""Migration 0026: the 查重 scan tables come and go, on both databases."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ def _tables(db: Any) -> set[str]:
         return set(inspect(conn).get_table_names())
 
 
-def test_0025_adds_the_scan_tables_and_its_downgrade_removes_them(backend: str, tmp_path: Any) -> None:
+def test_0026_adds_the_scan_tables_and_its_downgrade_removes_them(backend: str, tmp_path: Any) -> None:
     with fresh_database(backend, tmp_path, create=False) as db:
-        schema.upgrade(db, "0024")
+        schema.upgrade(db, "0025")
         assert not {"duplicate_scans", "duplicate_links"} & _tables(db)
         schema.upgrade(db)
         assert {"duplicate_scans", "duplicate_links"} <= _tables(db)
-        _downgrade(db, "0024")
+        _downgrade(db, "0025")
         assert not {"duplicate_scans", "duplicate_links"} & _tables(db)
         schema.upgrade(db)
-        assert schema.current_revision(db) == "0025"
+        assert schema.current_revision(db) == schema.expected_revision()

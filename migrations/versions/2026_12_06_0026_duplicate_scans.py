@@ -1,8 +1,8 @@
 """查重 groups found in the background (issue 26): a form's last duplicate scan and the pairs of records it
 found, so that the 查重 page reads them instead of comparing every record on each request.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from runtime.db.types import UTCDateTime
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
