@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import EngineError, Issue, NotFound, Unauthorized, ValidationFailed
+from engine.expr.errors import ExpressionError
+from engine.hooks.mapping import check_expression
 from engine.hooks.model import InboundHook
 from runtime import audit
 from runtime.api import flows as flow_routes
@@ -200,3 +202,20 @@ def list_deliveries(app: str, db: DB, guard: Gatekeeper, hook: str | None = None
                                  before=before, limit=limit)
     items = [deliveries.delivery_json(r) for r in rows]
     return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}
+
+
+@router.post("/apps/{app}/hooks/check")
+def check_mapping(app: str, body: Annotated[dict[str, Any], Body()], db: DB, guard: Gatekeeper) -> Any:
+    """The engine's check of one mapping row (`{"form", "field", "expression"}`): `ok`, or the message with
+    the position, as publishing would say it."""
+    with db.read() as conn:
+        definition, _ = _managed(conn, guard, app)
+    form = definition.form(str(body.get("form", "")))
+    try:
+        check_expression(str(body.get("expression", "")), form)
+    except ExpressionError as e:
+        return {"ok": False, "message": e.message, "message_en": e.message_en}
+    field = form.by_key.get(str(body.get("field", "")))
+    if field is None or field.computed:
+        return {"ok": False, "message": f"字段 {body.get('field')} 不能写入", "message_en": "the field cannot be written"}
+    return {"ok": True}
