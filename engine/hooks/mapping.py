@@ -86,7 +86,7 @@ def map_payload(mapping: Mapping[str, str], form: FormDefinition, document: Any,
         checked = check_expression(text, form)
         try:
             values[key] = _plain(evaluate(checked, payload, ctx))
-        except (TypeError, ValueError, ArithmeticError, AttributeError):
+        except Exception:  # whatever fails over foreign JSON is the payload's fault: reported, never a 500
             issues.append(Issue(source_path(checked, key), "not_computable", f"映射“{key} ← {text}”无法计算",
                                 f"the mapping {key} <- {text} cannot be computed on this payload"))
     if issues:

@@ -104,10 +104,11 @@ def _deliver(db: Any, request: Request, now: Any, definition: Any, version: int,
     try:
         try:
             document = json.loads(body)
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:  # RecursionError: nested deeper than the parser goes
+            why = getattr(e, "msg", "nested too deeply")
             raise ValidationFailed("请求体不是合法的 JSON", "the body is not valid JSON",
-                                   issues=[Issue("payload", "not_json", f"不是合法的 JSON：{e.msg}",
-                                                 f"not valid JSON: {e.msg}")]) from None
+                                   issues=[Issue("payload", "not_json", f"不是合法的 JSON：{why}",
+                                                 f"not valid JSON: {why}")]) from None
         with db.write() as conn:
             written = receive.write(conn, definition, version, hook, document, now, site_zone(request),
                                     request.app.state.limits)

@@ -4,6 +4,7 @@ success is remembered: the same id again gets that answer back (runtime/hooks/re
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,13 @@ MAX_LIMIT = 200
 OUTCOMES = ("created", "updated", "unchanged", "flow", "invalid", "refused", "failed")
 
 
+def _storable(value: Any) -> Any:
+    """JSON PostgreSQL can keep: a U+0000 (which a payload may carry into an error's message) made U+FFFD."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, ensure_ascii=False).replace("\\u0000", "\ufffd"))
+
+
 def answered(conn: Connection, app: str, hook: str, delivery_id: str) -> Row[Any] | None:
     """The earlier successful delivery of this id, if any."""
     d = hook_deliveries.c
@@ -28,10 +36,10 @@ def log(conn: Connection, app: str, hook: str, now: datetime, *, status: int, ou
         body: bytes | None = None, delivery_id: str | None = None, error: dict[str, Any] | None = None,
         form: str | None = None, record_id: int | None = None) -> int:
     """Append one delivery; a success keeps its delivery id as answered (unique: a racing twin fails here)."""
-    text = body.decode("utf-8", "replace") if body is not None else None
+    text = body.decode("utf-8", "replace").replace("\x00", "\ufffd") if body is not None else None
     result = conn.execute(insert(hook_deliveries).values(
         app=app, hook=hook, delivery_id=delivery_id, accepted_id=delivery_id if status < 300 else None, at=now,
-        status=status, outcome=outcome, error=error, form=form, record_id=record_id, answer=answer,
+        status=status, outcome=outcome, error=_storable(error), form=form, record_id=record_id, answer=answer,
         payload=text[:PAYLOAD_KEPT] if text is not None else None, payload_size=len(body or b"")))
     return int(result.inserted_primary_key[0])
 

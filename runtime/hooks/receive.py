@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from engine.app import AppDefinition
 from engine.errors import Issue, ValidationFailed
 from engine.expr.evaluate import EvalContext
+from engine.forms.validate import normalize_values
 from engine.hooks.mapping import check_expression, map_payload, payload_issues, source_path
 from engine.hooks.model import InboundHook
 from engine.limits import Limits
@@ -58,12 +59,13 @@ def _found(conn: Connection, ref: FormRef, hook: InboundHook, values: dict[str, 
         raise _invalid([Issue(source_path(check_expression(hook.mapping[k], ref.form), k), "required",
                               f"查找字段 {k} 为空，无法确定要更新的记录", f"the upsert key {k} is blank (field {k})")
                         for k in blank])
-    dialect = conn.dialect.name
-    where = [*of_form(ref), records_table.c.deleted_at.is_(None)]
-    try:
-        where += [condition_clause(ref, Condition(k, "eq", values[k]), dialect, change.ctx) for k in hook.upsert_key]
+    try:  # the keys' values as the form takes them (a phone in another format, text with U+0000 refused)
+        keys = normalize_values(ref.form, {k: values[k] for k in hook.upsert_key}, change.ctx, existing={})
     except ValidationFailed as e:
         raise _invalid(payload_issues(e.issues, hook.mapping, ref.form)) from None
+    dialect = conn.dialect.name
+    where = [*of_form(ref), records_table.c.deleted_at.is_(None)]
+    where += [condition_clause(ref, Condition(k, "eq", keys[k]), dialect, change.ctx) for k in hook.upsert_key]
     ids = list(conn.scalars(select(records_table.c.id).where(*where).order_by(records_table.c.id).limit(2)))
     if len(ids) > 1:
         raise _invalid([Issue(f"upsert_key.{hook.upsert_key[0]}", "ambiguous", "查找字段对应多条记录，无法确定要更新哪一条",

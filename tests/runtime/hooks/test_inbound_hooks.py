@@ -201,3 +201,44 @@ def test_deliveries_keep_a_bounded_payload_and_filter_by_hook_and_record(make: M
     assert [d["hook"] for d in _deliveries(make, delivery_id="o-1")] == ["erp_customers"]
     with make.app.state.db.read() as conn:
         assert conn.scalar(select(func.count()).select_from(hook_deliveries)) == 2
+
+
+def test_hostile_bodies_get_4xx_never_a_500_and_are_logged(make: Maker) -> None:
+    secret = _app(make, CUSTOMERS)["erp_customers"]
+
+    def post(body: bytes) -> Any:
+        sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return make.client.post("/api/v1/hooks/shop/erp_customers", content=body,
+                                headers={"X-Tangram-Signature": sig, "Content-Type": "application/json"})
+
+    bodies = [b"[" * 100_000 + b"]" * 100_000,  # deeper than the JSON parser goes
+              b'{"customer": {"name": "\xff\xfe"}}',  # not UTF-8
+              b'{"customer": {"name": "a\\u0000b", "region": "\\u0000"}}',  # U+0000 PostgreSQL cannot keep
+              b'[1, 2, 3]', b'"text"', b"null",
+              json.dumps({"customer": {"name": {"nested": 1}, "total": [1, 2]}}).encode()]
+    for body in bodies:
+        r = post(body)
+        assert r.status_code in (201, 422), (body[:40], r.status_code, r.text[:300])
+    assert all(d["status"] in (201, 422) for d in _deliveries(make))
+
+
+def test_a_body_over_the_limit_is_413_as_everywhere(make: Maker) -> None:
+    secret = _app(make, LEADS)["web_leads"]
+    limit = int(make.app.state.settings.max_body_mb * (1 << 20))
+    r = make.client.post("/api/v1/hooks/shop/web_leads", content=b" " * (limit + 1),
+                         headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert _customers(make) == []
+
+
+def test_a_flow_webhook_trigger_still_answers_where_the_app_has_no_hook_of_that_key(make: Maker) -> None:
+    token = "t0k3n-0123456789abcdef"
+    flow = {"key": "inbound", "name": "官网", "form": "customer", "trigger": {"on": "webhook", "token": token},
+            "steps": []}
+    make.app_def(shop(flows=[flow], hooks=[LEADS]))
+    r = make.client.post("/api/v1/hooks/shop/inbound", json={"name": "丁"}, headers={"X-Tangram-Token": token})
+    assert r.status_code == 201, r.text
+    assert make.client.post("/api/v1/hooks/shop/inbound", content=b"[1]",
+                            headers={"X-Tangram-Token": token}).status_code == 400
+    assert make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "x"}).status_code == 401
+    assert make.client.post("/api/v1/hooks/nope/web_leads", json={}).status_code == 404
