@@ -22,7 +22,11 @@ def hook_issues(app: AppDefinition) -> list[Issue]:
     """Every problem of the app's inbound hooks."""
     issues = [Issue(f"hooks[{i}].key", "duplicate_key", f"接收接口 {app.hooks[i].key} 重复",
                     f"duplicate hook key {app.hooks[i].key!r}") for i in repeated([h.key for h in app.hooks])]
+    webhook_flows = {f.key for f in app.flows if f.trigger.on == "webhook"}
     for i, hook in enumerate(app.hooks):
+        if hook.key in webhook_flows:  # both would answer POST /api/v1/hooks/{app}/{key}
+            issues.append(Issue(f"hooks[{i}].key", "duplicate_key", f"接收接口 {hook.key} 与 Webhook 流程同名，地址会冲突",
+                                f"hook {hook.key!r} has the URL of the webhook flow of that key"))
         issues.extend(one_hook_issues(app, hook, f"hooks[{i}]"))
     return issues
 

@@ -82,3 +82,10 @@ def test_a_hook_may_not_start_a_flow_that_starts_by_itself() -> None:
 
 def test_two_hooks_with_one_key_are_refused() -> None:
     assert [i.path for i in validate_app(shop(hooks=[_hook(), _hook()]))] == ["hooks[1].key"]
+
+
+def test_a_hook_may_not_take_the_url_of_a_webhook_flow() -> None:
+    flow = {"key": "erp", "name": "外部", "form": "customer", "trigger": {"on": "webhook", "token": "t" * 16},
+            "steps": []}
+    assert [(i.path, i.code) for i in validate_app(shop(flows=[flow], hooks=[_hook()]))] == [
+        ("hooks[0].key", "duplicate_key")]

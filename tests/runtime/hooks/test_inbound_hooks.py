@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from runtime.db.tables import audit_log, hook_deliveries, record_history
+from runtime.crypto import keyring
+from runtime.db.tables import audit_log, hook_deliveries, hook_secrets, record_history
 from tests.factories import Maker, shop
 
 CUSTOMERS = {"key": "erp_customers", "name": "ERP 客户", "form": "customer", "auth": "hmac",
@@ -242,3 +243,17 @@ def test_a_flow_webhook_trigger_still_answers_where_the_app_has_no_hook_of_that_
                             headers={"X-Tangram-Token": token}).status_code == 400
     assert make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "x"}).status_code == 401
     assert make.client.post("/api/v1/hooks/nope/web_leads", json={}).status_code == 404
+
+
+def test_with_an_encryption_key_the_stored_secret_is_ciphertext_only(make: Maker) -> None:
+    keyring.install(keyring.load(keyring.new_key(), None))  # after the app is made: it installed its settings' (none)
+    try:
+        secret = _app(make, LEADS)["web_leads"]
+        with make.app.state.db.read() as conn:
+            stored = conn.scalar(select(hook_secrets.c.secret))
+        assert secret not in stored and stored.startswith("v1:")
+        r = make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "戊"},
+                             headers={"Authorization": f"Bearer {secret}"})
+        assert r.status_code == 201, r.text
+    finally:
+        keyring.install(None)
