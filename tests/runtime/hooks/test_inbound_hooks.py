@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from runtime.crypto import keyring
 from runtime.db.tables import audit_log, hook_deliveries, hook_secrets, record_history
+from runtime.hooks import deliveries
 from tests.factories import Maker, shop
 
 CUSTOMERS = {"key": "erp_customers", "name": "ERP 客户", "form": "customer", "auth": "hmac",
@@ -257,3 +258,22 @@ def test_with_an_encryption_key_the_stored_secret_is_ciphertext_only(make: Maker
         assert r.status_code == 201, r.text
     finally:
         keyring.install(None)
+
+
+def test_a_twin_delivery_racing_the_first_gets_its_answer_and_its_write_is_undone(make: Maker,
+                                                                                  monkeypatch: Any) -> None:
+    secret = _app(make, LEADS)["web_leads"]
+    headers = {"Authorization": f"Bearer {secret}", "X-Tangram-Delivery": "twin"}
+    first = make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "己"}, headers=headers)
+    real = deliveries.answered
+    calls: list[str] = []
+
+    def not_yet_committed(*args: Any) -> Any:  # the twin checked before the first committed, then wrote
+        calls.append("asked")
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(deliveries, "answered", not_yet_committed)
+    twin = make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "庚"}, headers=headers)
+    assert twin.status_code == 201 and twin.json() == first.json() and twin.headers["X-Tangram-Replayed"] == "true"
+    assert [c["name"] for c in _customers(make)] == ["己"]
+    assert len(_deliveries(make)) == 1
