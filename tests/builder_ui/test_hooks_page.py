@@ -25,6 +25,7 @@ def test_the_hooks_page_is_for_managers_and_never_shows_the_secret(make: Maker, 
     make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "甲公司"}, headers={"Authorization": f"Bearer {secret}"})
     make.client.post("/api/v1/hooks/shop/web_leads", json={"company": ["不是文本"]},
                      headers={"Authorization": f"Bearer {secret}", "X-Tangram-Delivery": "bad-7"})
+    make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "乙"}, headers={"Authorization": "Bearer wrong"})
     make.user("clerk", admin=False)
     make.client.put("/api/v1/apps/shop/roles/sales/members", json={"users": ["clerk"]}, headers=make.admin)
     with TestClient(app) as browser:
@@ -37,7 +38,8 @@ def test_the_hooks_page_is_for_managers_and_never_shows_the_secret(make: Maker, 
         page = browser.get("/apps/shop/hooks")
         assert page.status_code == 200, page.text
         assert "/api/v1/hooks/shop/web_leads" in page.text and secret not in page.text
-        assert page.text.count("data-delivery=") == 2
+        assert page.text.count("data-delivery=") == 3
         failed = browser.get("/apps/shop/hooks", params={"status": "error"}).text
-        assert failed.count("data-delivery=") == 1 and "bad-7" in failed and "payload.company" in failed
+        assert failed.count("data-delivery=") == 2 and "bad-7" in failed and "payload.company" in failed
+        assert "已拒绝" in failed
         assert browser.get("/apps/shop/hooks", params={"status": "nope"}).status_code in (400, 422)
