@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from engine.errors import EngineError, Issue, NotFound, Unauthorized, ValidationFailed
+from engine.errors import EngineError, InvalidDefinition, Issue, NotFound, Unauthorized, ValidationFailed
 from engine.expr.errors import ExpressionError
 from engine.hooks.mapping import check_expression
 from engine.hooks.model import InboundHook
@@ -146,19 +146,43 @@ def list_hooks(app: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
         for h in definition.hooks]}
 
 
+def _with_hook(data: dict[str, Any], hook: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    """The definition with the hook added or replaced (`body`), or taken out (None), in its place."""
+    hooks = list(data.get("hooks", []))
+    keys = [h.get("key") for h in hooks]
+    if body is None:
+        hooks = [h for h in hooks if h.get("key") != hook]
+    elif hook in keys:
+        hooks[keys.index(hook)] = body | {"key": hook}
+    else:
+        hooks.append(body | {"key": hook})
+    return data | {"hooks": hooks}
+
+
+def _publish(conn: Any, request: Request, guard: Any, app: str, hook: str, body: dict[str, Any] | None) -> Any:
+    """Publish the current definition with the hook changed. A builder's pending draft (forms, flows …
+    not yet published) is kept, with the same change made to it — publishing here must not wipe it."""
+    definition, _ = definitions.current(conn, app)
+    pending = definitions.draft(conn, app)
+    has_draft = pending != definition.dump()
+    change = change_for(request, guard.actor)
+    new, version = definitions.upgrade_app(conn, app, _with_hook(definition.dump(), hook, body), change)
+    if has_draft:
+        try:
+            definitions.save_draft(conn, app, _with_hook(pending, hook, body), change)
+        except InvalidDefinition:  # the draft no longer has the hook's form …: it stays as it was
+            definitions.save_draft(conn, app, pending, change)
+    return new, version
+
+
 @router.put("/apps/{app}/hooks/{hook}")
 def save_hook(app: str, hook: str, body: Annotated[dict[str, Any], Body()], request: Request, db: DB,
               guard: Gatekeeper) -> Any:
     """Add or change one hook in the app's definition and publish it (422 with every issue at its path); a
     hook new to the app gets its first secret, answered this once as `secret`."""
     with db.write() as conn:
-        definition, _ = _managed(conn, guard, app)
-        data = definition.dump()
-        hooks = [h for h in data.get("hooks", []) if h["key"] != hook]
-        is_new = len(hooks) == len(data.get("hooks", []))
-        data["hooks"] = [*hooks, body | {"key": hook}] if is_new else [
-            body | {"key": hook} if h["key"] == hook else h for h in data.get("hooks", [])]
-        new, version = definitions.upgrade_app(conn, app, data, change_for(request, guard.actor))
+        _managed(conn, guard, app)
+        new, version = _publish(conn, request, guard, app, hook, body)
         audit.write(conn, "hook.save", guard.actor, guard.now, app=app, detail={"hook": hook, "version": version})
         answer: dict[str, Any] = new.hook(hook).model_dump(mode="json", exclude_none=True) | {
             "url": hook_url(request, app, hook), "version": version}
@@ -173,9 +197,7 @@ def remove_hook(app: str, hook: str, request: Request, db: DB, guard: Gatekeeper
     with db.write() as conn:
         definition, _ = _managed(conn, guard, app)
         definition.hook(hook)
-        data = definition.dump()
-        data["hooks"] = [h for h in data.get("hooks", []) if h["key"] != hook]
-        definitions.upgrade_app(conn, app, data, change_for(request, guard.actor))
+        _publish(conn, request, guard, app, hook, None)
         secrets.forget(conn, app, hook)
         audit.write(conn, "hook.remove", guard.actor, guard.now, app=app, detail={"hook": hook})
 

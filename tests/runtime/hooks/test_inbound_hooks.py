@@ -188,6 +188,9 @@ def test_only_app_managers_see_hooks_and_deliveries(make: Maker) -> None:
         assert make.client.get(path, headers=clerk).status_code == 403
     assert make.client.post("/api/v1/apps/shop/hooks/web_leads/secret", headers=clerk).status_code == 403
     assert make.client.put("/api/v1/apps/shop/hooks/web_leads", json=LEADS, headers=clerk).status_code == 403
+    seen = make.client.get("/api/v1/apps/shop", headers=clerk).json()["definition"]
+    assert "forms" in seen and "hooks" not in seen
+    assert "hooks" in make.client.get("/api/v1/apps/shop", headers=make.admin).json()["definition"]
     assert len(_deliveries(make)) == 1
 
 
@@ -277,3 +280,22 @@ def test_a_twin_delivery_racing_the_first_gets_its_answer_and_its_write_is_undon
     assert twin.status_code == 201 and twin.json() == first.json() and twin.headers["X-Tangram-Replayed"] == "true"
     assert [c["name"] for c in _customers(make)] == ["己"]
     assert len(_deliveries(make)) == 1
+
+
+def test_saving_and_removing_a_hook_keeps_a_builders_pending_draft(make: Maker) -> None:
+    _app(make)
+    r = make.client.post("/api/v1/apps/shop/forms/customer/fields", headers=make.admin,
+                         json={"key": "wechat", "type": "text", "label": "微信"})
+    assert r.status_code in (200, 201), r.text
+    assert make.client.put("/api/v1/apps/shop/hooks/web_leads", json=LEADS, headers=make.admin).status_code == 200
+    draft = make.client.get("/api/v1/apps/shop/draft", headers=make.admin).json()
+    definition = draft.get("definition", draft)
+    fields = [f["key"] for f in definition["forms"][0]["fields"]]
+    assert "wechat" in fields and [h["key"] for h in definition["hooks"]] == ["web_leads"]
+    published = make.client.get("/api/v1/apps/shop", headers=make.admin).json()["definition"]
+    assert "wechat" not in [f["key"] for f in published["forms"][0]["fields"]]
+    assert make.client.delete("/api/v1/apps/shop/hooks/web_leads", headers=make.admin).status_code == 204
+    draft = make.client.get("/api/v1/apps/shop/draft", headers=make.admin).json()
+    definition = draft.get("definition", draft)
+    assert "wechat" in [f["key"] for f in definition["forms"][0]["fields"]] and not definition.get("hooks")
+    assert make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "x"}).status_code == 404
