@@ -921,3 +921,42 @@ EN |= {"imp_expired_title": "Expired", "imp_expired_text": "The file uploaded fo
        "its retention and has been deleted: it can no longer be mapped, dry-run or started. Upload the file again "
        "(the mapping last saved for this form is reused).",
        "imp_reupload": "Upload again", "imp_status_expired": "expired"}
+
+# 接收接口: an app's inbound hooks (issue 29)
+ZH |= {
+    "hk_title": "接收接口", "hk_hint": "其他系统（ERP、官网表单）向本应用推送数据的地址。密钥只在创建或轮换时显示一次。",
+    "hk_list": "接口", "hk_none": "还没有接收接口。", "hk_name": "名称", "hk_key": "标识", "hk_form": "写入表单",
+    "hk_auth": "认证方式", "hk_auth_hmac": "HMAC 签名", "hk_auth_bearer": "Bearer 令牌", "hk_mode": "写入方式",
+    "hk_mode_create": "新建记录", "hk_mode_upsert": "按关键字段更新或新建", "hk_mode_flow": "新建并发起流程",
+    "hk_url": "接口地址", "hk_secret": "密钥", "hk_secret_set": "已设置于", "hk_secret_unset": "未设置",
+    "hk_edit": "编辑", "hk_rotate": "轮换密钥", "hk_secret_once": "新密钥（只显示这一次，请立即复制保存）：",
+    "hk_confirm_rotate": "轮换后旧密钥立即失效，确定吗？", "hk_editor": "新建或编辑接口", "hk_upsert_key": "关键字段（逗号分隔）",
+    "hk_flow": "发起的流程", "hk_mapping": "字段映射", "hk_mapping_hint": "每行：表单字段 ← 表达式，用 payload 读取推送的 JSON，如 payload.order.customer_name。",
+    "hk_field": "字段", "hk_expression": "表达式", "hk_check": "检查", "hk_add_row": "添加映射", "hk_remove_row": "删除",
+    "hk_save": "保存接口", "hk_saved": "已保存", "hk_expr_ok": "✓ 表达式正确", "hk_deliveries": "推送记录",
+    "hk_all": "全部", "hk_status": "状态", "hk_ok": "成功", "hk_failed": "失败", "hk_delivery_id": "推送 ID",
+    "hk_filter": "筛选", "hk_at": "时间", "hk_record": "记录", "hk_error": "错误", "hk_payload": "内容",
+    "hk_cut": "已截断", "hk_no_deliveries": "还没有推送记录。", "hk_outcome_created": "新建", "hk_outcome_updated": "更新",
+    "hk_outcome_unchanged": "无变化", "hk_outcome_flow": "已发起流程", "hk_outcome_invalid": "数据不符",
+    "hk_outcome_refused": "已拒绝", "hk_outcome_failed": "失败",
+}
+EN |= {
+    "hk_title": "Inbound hooks", "hk_hint": "Where other systems (an ERP, a web form) push data into this app. A secret "
+    "is shown once, when it is made or rotated.",
+    "hk_list": "Hooks", "hk_none": "No inbound hooks yet.", "hk_name": "Name", "hk_key": "Key", "hk_form": "Form",
+    "hk_auth": "Authentication", "hk_auth_hmac": "HMAC signature", "hk_auth_bearer": "Bearer token", "hk_mode": "Mode",
+    "hk_mode_create": "Create a record", "hk_mode_upsert": "Update by key, or create", "hk_mode_flow": "Create and start a flow",
+    "hk_url": "URL", "hk_secret": "Secret", "hk_secret_set": "set", "hk_secret_unset": "not set",
+    "hk_edit": "Edit", "hk_rotate": "Rotate secret", "hk_secret_once": "New secret (shown only this once; copy it now):",
+    "hk_confirm_rotate": "The old secret stops working at once. Rotate?", "hk_editor": "New or edit hook",
+    "hk_upsert_key": "Key fields (comma separated)", "hk_flow": "Flow to start", "hk_mapping": "Field mapping",
+    "hk_mapping_hint": "Each row: form field ← an expression reading the posted JSON as payload, e.g. "
+    "payload.order.customer_name.",
+    "hk_field": "Field", "hk_expression": "Expression", "hk_check": "Check", "hk_add_row": "Add mapping",
+    "hk_remove_row": "Remove", "hk_save": "Save hook", "hk_saved": "Saved", "hk_expr_ok": "✓ expression OK",
+    "hk_deliveries": "Deliveries", "hk_all": "All", "hk_status": "Status", "hk_ok": "Succeeded", "hk_failed": "Failed",
+    "hk_delivery_id": "Delivery id", "hk_filter": "Filter", "hk_at": "Time", "hk_record": "Record", "hk_error": "Error",
+    "hk_payload": "Payload", "hk_cut": "cut", "hk_no_deliveries": "No deliveries yet.", "hk_outcome_created": "created",
+    "hk_outcome_updated": "updated", "hk_outcome_unchanged": "unchanged", "hk_outcome_flow": "flow started",
+    "hk_outcome_invalid": "invalid", "hk_outcome_refused": "refused", "hk_outcome_failed": "failed",
+}

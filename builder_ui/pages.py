@@ -21,6 +21,7 @@ from builder_ui import (
     duplicate_groups,  # 查重 (issue 26)
     flow_admin,
     flow_designer,
+    hooks_page,
     import_pages,
     inbox,
     kanban,
@@ -156,3 +157,4 @@ def install(app: FastAPI) -> None:
     app.include_router(system_settings_page.router)  # 系统设置 (issue 27)
     app.include_router(recycle_bin.router)  # 回收站 (issue 26)
     app.include_router(duplicate_groups.router)  # 查重 (issue 26)
+    app.include_router(hooks_page.router)  # 接收接口: an app's inbound hooks and their deliveries (issue 29)

@@ -14,6 +14,7 @@ from engine.flows.model import FlowDefinition
 from engine.forms.dependencies import DerivedGraph, derived_graph
 from engine.forms.fields.rollup import RollupField
 from engine.forms.model import FormDefinition
+from engine.hooks.model import InboundHook
 from engine.keys import Key
 from engine.permissions.model import RoleDefinition
 from engine.reports.model import ReportDefinition
@@ -36,6 +37,8 @@ class AppDefinition(BaseModel):
     flows: list[FlowDefinition] = Field(default_factory=list)
     reports: list[ReportDefinition] = Field(default_factory=list)
     roles: list[RoleDefinition] = Field(default_factory=list)
+    hooks: list[InboundHook] = Field(default_factory=list)
+    """接收接口: where other systems push JSON into the app (engine/hooks)."""
     calendar: BusinessCalendar | None = None
     """Working days and hours for flow due times (holidays, 调休 workdays)."""
 
@@ -84,6 +87,13 @@ class AppDefinition(BaseModel):
             return self.forms_by_key[key]
         except KeyError:
             raise NotFound(f"应用“{self.name}”没有表单 {key}", f"app {self.key!r} has no form {key!r}") from None
+
+    def hook(self, key: str) -> InboundHook:
+        """The inbound hook with this key, or NotFound."""
+        for hook in self.hooks:
+            if hook.key == key:
+                return hook
+        raise NotFound(f"应用“{self.name}”没有接收接口 {key}", f"app {self.key!r} has no hook {key!r}")
 
     def report(self, key: str) -> ReportDefinition:
         """The report with this key, or NotFound."""

@@ -20,6 +20,7 @@ from engine.forms.fields.rollup import RollupField
 from engine.forms.fields.sub_table import SubTableField
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
+from engine.hooks.validate import hook_issues
 from engine.keys import repeated
 from engine.permissions.check import role_issues
 from engine.printing.template import template_issues
@@ -137,6 +138,7 @@ def check_app(app: AppDefinition) -> list[Issue]:
             form.__dict__["_formula_order"] = formula_order(form, app.derived)
     issues.extend(role_issues(app))
     issues.extend(flow_issues(app))
+    issues.extend(hook_issues(app))
     if not issues:  # reports are checked against sound forms only
         issues.extend(report_issues(app))
         issues.extend(report_filter_issues(app))

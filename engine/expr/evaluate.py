@@ -84,6 +84,14 @@ def arithmetic(op: str, a: Any, b: Any) -> Any:
         return None
 
 
+class PathValues(Mapping[str, Any]):
+    """Values read by their whole path (`payload.order.lines[0].sku`), not by a flat key: a JSON document."""
+
+    def at(self, path: tuple[str, ...]) -> Any:
+        """The value at `path`, as the expression sees it; None where the path leads nowhere."""
+        raise NotImplementedError
+
+
 class _Evaluator:
     def __init__(self, values: Mapping[str, Any], ctx: EvalContext) -> None:
         self.values, self.ctx = values, ctx
@@ -92,6 +100,8 @@ class _Evaluator:
         if isinstance(node, Literal):
             return node.value
         if isinstance(node, FieldRef):
+            if isinstance(self.values, PathValues):
+                return self.values.at(node.path)
             key = ".".join(node.path)
             return load(self.values.get(key), node.type or NUMBER, self.ctx.timezone)
         if isinstance(node, Unary):

@@ -44,6 +44,13 @@ def _string(token: Token) -> str:
     return "".join(out)
 
 
+def _path_part(token: Any) -> str:
+    """A path step: a name, an index (`[0]` → "0") or a quoted key (`["Customer Name"]` → its text)."""
+    if token.type == "STRING":
+        return _string(token)
+    return str(token)
+
+
 # The rule `list` names a method of the transformer, which hides the builtin in its annotations.
 _Items = list[Any]
 _Tokens = list[Token]
@@ -68,7 +75,8 @@ class _ToNodes(Transformer[Token, Node]):
         return Literal(meta.line, meta.column, None)
 
     def field(self, meta: Any, items: _Tokens) -> Node:
-        return FieldRef(meta.line, meta.column, tuple(str(t) for t in items))
+        # `a.b`, and (on an open root such as an inbound hook's `payload`) `a.lines[0]` / `a["Name"]`
+        return FieldRef(meta.line, meta.column, tuple(_path_part(t) for t in items))
 
     def record_field(self, meta: Any, items: _Tokens) -> Node:
         """CREATED_AT, UPDATED_AT, OWNER …: the record's own columns, as Excel users write them."""

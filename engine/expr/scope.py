@@ -32,6 +32,9 @@ class Scope:
     columns: dict[tuple[str, str], Type] = field(default_factory=dict)
     lookups: dict[tuple[str, ...], Type] = field(default_factory=dict)  # (reports add two hops: engine/reports/grain.py)
     unusable: dict[str, str] = field(default_factory=dict)  # key -> its field type, for the error message
+    open_roots: frozenset[str] = frozenset()
+    """Names under which any path may be read, of a type known only when evaluated (an inbound hook's
+    `payload`: JSON posted by another system; engine/hooks)."""
 
 
 def form_scope(form: FormDefinition, app: AppDefinition | None = None) -> Scope:

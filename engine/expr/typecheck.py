@@ -86,6 +86,8 @@ class _Checker:
     def fieldref(self, node: FieldRef) -> Type:
         scope, path = self.scope, node.path
         self.result.fields.add(path[0])
+        if path[0] in scope.open_roots:
+            return NULL  # JSON from outside: its type is the value's own, checked where it is used
         if len(path) == 1:
             if path[0] in scope.names:
                 return scope.names[path[0]]

@@ -6,14 +6,14 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 
 from engine.errors import BadQuery, Forbidden, NotFound, Unauthorized
 from engine.flows.events import Cancel, Start
 from runtime.accounts.naming import name_people
 from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now, site_zone
 from runtime.api.errors import language
-from runtime.api.guard import NO_RECORDS, SYSTEM_WRITE, Gatekeeper
+from runtime.api.guard import NO_RECORDS, Gatekeeper
 from runtime.apps import definitions
 from runtime.flows import flow_triggers, flows
 from runtime.permissions.approvers import require_instance, require_record
@@ -146,12 +146,10 @@ def record_flows(app: str, form: str, record_id: Id, request: Request, db: DB, g
         return {"items": [_detail(conn, row, request) for row in flows.of_record(conn, app, form, record_id)]}
 
 
-@router.post("/hooks/{app}/{flow}", status_code=201, dependencies=[SYSTEM_WRITE])
-def inbound_webhook(app: str, flow: str, data: Annotated[dict[str, Any], Body()], request: Request, db: DB, now: Now,
-                    x_tangram_token: Annotated[str | None, Header()] = None, token: str | None = None) -> Any:
+def start_by_webhook(app: str, flow: str, data: Any, request: Request, db: Any, now: Any, given: str) -> Any:
     """Start a webhook-triggered flow: the JSON becomes a record of the flow's form, and the flow runs on it.
-    The token is the trigger's `token`, sent as `X-Tangram-Token` or `?token=`."""
-    given = x_tangram_token or token or ""
+    The token is the trigger's `token`, sent as `X-Tangram-Token` or `?token=`. `POST /api/v1/hooks/{app}/{key}`
+    comes here when the app has no inbound hook of that key (runtime/api/hooks.py)."""
     tz = site_zone(request)
     with db.write() as conn:
         definition, version = definitions.current(conn, app)
@@ -160,6 +158,8 @@ def inbound_webhook(app: str, flow: str, data: Annotated[dict[str, Any], Body()]
             raise NotFound(f"没有 Webhook 流程 {flow}", f"no webhook flow {flow!r}")
         if not found.trigger.token or not hmac.compare_digest(given.encode(), found.trigger.token.encode()):
             raise Unauthorized("Webhook 令牌无效", "the webhook token is missing or wrong")
+        if not isinstance(data, dict):
+            raise BadQuery("请求体应为 JSON 对象", "the body must be a JSON object")
         ref = FormRef(definition, version, definition.form(found.form))
         record = records.create(conn, ref, data, Change(SYSTEM, now, tz, limits=request.app.state.limits))
         row = flows.start(conn, app, flow, record.id, SYSTEM, now, tz)

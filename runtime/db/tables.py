@@ -512,3 +512,34 @@ system_settings = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by", String(200)),
 )
+
+hook_secrets = Table(
+    "hook_secrets", metadata,  # 接收接口 (issue 29): each inbound hook's secret, write-only
+    Column("app", String(63), primary_key=True),
+    Column("hook", String(63), primary_key=True),
+    Column("secret", String(400), nullable=False),  # sealed with the keyring when one is configured ("plain:" else)
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64)),
+)
+
+hook_deliveries = Table(
+    "hook_deliveries", metadata,  # every delivery an inbound hook accepted the signature of, and its answer
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("app", String(63), nullable=False),
+    Column("hook", String(63), nullable=False),
+    Column("delivery_id", String(200)),  # the caller's id (X-Tangram-Delivery); NULL: the caller sent none
+    Column("accepted_id", String(200)),  # the delivery id of a success only: the same id again gets its answer
+    Column("at", UTCDateTime, nullable=False),
+    Column("status", Integer, nullable=False),  # the HTTP status answered
+    Column("outcome", String(20), nullable=False),  # created | updated | unchanged | flow | invalid | failed
+    Column("error", RecordJSON),  # the error body's code, message and issues (422 …)
+    Column("form", String(63)),
+    Column("record_id", BigInteger),
+    Column("answer", RecordJSON, nullable=False),  # the body answered: the same id again gets it again
+    Column("payload", String(8000)),  # the posted body, cut to PAYLOAD_KEPT characters
+    Column("payload_size", Integer, nullable=False),
+    UniqueConstraint("app", "hook", "accepted_id", name="uq_hook_deliveries_accepted"),
+    Index("ix_hook_deliveries_hook", "app", "hook", "id"),
+)
+
+__all__ += ["hook_deliveries", "hook_secrets"]

@@ -183,7 +183,7 @@ def visible_definition(conn: Connection, guard: Guard, app: AppDefinition) -> di
         masked[form.key] = gate.masked
         hidden[form.key] = gate.hidden | masked[form.key]  # nothing may read a masked value either
     unseen = unseen_fields(app, hidden)
-    visible = {k: v for k, v in data.items() if k != "roles"}
+    visible = {k: v for k, v in data.items() if k not in ("roles", "hooks")}  # hooks: managers only (docs/integrations.md)
     visible["forms"] = [_form_for_reader(app, f, unseen, masked[f["key"]]) for f in data.get("forms", [])
                         if f["key"] in hidden]
     if "flows" in visible:

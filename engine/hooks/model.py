@@ -1,0 +1,57 @@
+"""An inbound hook's definition: where another system posts (`POST /api/v1/hooks/{app}/{hook}`), how it
+proves who it is, how its JSON becomes field values of a form, and what is done with them.
+
+The secret itself is not part of the definition: definitions are exported, versioned and shown to the
+app's builders, so the runtime keeps each hook's secret apart, write-only (runtime/hooks/secrets.py)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine.keys import Key
+
+SIGNATURE_HEADER = "X-Tangram-Signature"
+"""Where an HMAC hook's caller sends `sha256=<hex of HMAC-SHA256(secret, raw body)>` unless it names another."""
+DELIVERY_HEADER = "X-Tangram-Delivery"
+"""Where the caller sends the id of a delivery; the same id again gets the first answer and writes nothing."""
+
+
+class InboundHook(BaseModel):
+    """One inbound hook of an app."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Key
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str | None = None
+    description: str | None = None
+    enabled: bool = True
+    form: Key
+    """The form the payload is written to (a flow's form in `flow` mode)."""
+    auth: Literal["hmac", "bearer"] = "hmac"
+    """hmac: the caller signs the raw body with the secret (HMAC-SHA256, hex, in `signature_header`);
+    bearer: the caller sends `Authorization: Bearer <secret>`."""
+    signature_header: str = Field(default=SIGNATURE_HEADER, pattern=r"^[A-Za-z0-9-]{1,64}$")
+    delivery_header: str = Field(default=DELIVERY_HEADER, pattern=r"^[A-Za-z0-9-]{1,64}$")
+    mapping: dict[Key, str] = Field(min_length=1)
+    """Field key ← an expression over the posted JSON (`payload.order.customer_name`)."""
+    mode: Literal["create", "upsert", "flow"] = "create"
+    """create: a new record per delivery; upsert: update the record whose `upsert_key` fields equal the
+    mapped values, or create one; flow: create the record and start `flow` on it."""
+    upsert_key: list[Key] = Field(default_factory=list)
+    """upsert: the field (a unique one) or fields whose values identify the record."""
+    flow: Key | None = None
+    """flow: the flow started on the new record (one of the app's flows, on `form`)."""
+
+    @model_validator(mode="after")
+    def _mode_needs(self) -> InboundHook:
+        if self.mode == "upsert" and not self.upsert_key:
+            raise ValueError('"mode": "upsert" needs "upsert_key"')
+        if self.mode == "flow" and self.flow is None:
+            raise ValueError('"mode": "flow" needs "flow"')
+        return self
+
+
+__all__ = ["DELIVERY_HEADER", "SIGNATURE_HEADER", "InboundHook"]

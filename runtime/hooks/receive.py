@@ -1,0 +1,98 @@
+"""One delivery of an inbound hook, written: the payload mapped to field values (engine/hooks/mapping.py),
+then a new record, the record its upsert key finds (or a new one), or a new record with its flow started —
+all in the caller's transaction, so a bad payload writes nothing. Issues about field values are reported at
+the payload path they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, select
+
+from engine.app import AppDefinition
+from engine.errors import Issue, ValidationFailed
+from engine.expr.evaluate import EvalContext
+from engine.forms.validate import normalize_values
+from engine.hooks.mapping import check_expression, map_payload, payload_issues, source_path
+from engine.hooks.model import InboundHook
+from engine.limits import Limits
+from runtime.db.tables import records as records_table
+from runtime.flows import flows
+from runtime.records import records
+from runtime.records.context import Actor, Change, FormRef
+from runtime.records.listing import Condition, condition_clause, of_form
+
+
+def hook_actor(hook: InboundHook) -> Actor:
+    """Who a hook's writes are made by, in history and the audit log: the hook itself, `hook:<key>`."""
+    return Actor(f"hook:{hook.key}"[:64], via="hook")
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a delivery did: created, updated, unchanged or flow; the record; the flow instance started."""
+
+    outcome: str
+    record_id: int
+    version: int
+    instance_id: int | None = None
+
+    def answer(self, form: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"outcome": self.outcome, "form": form, "record_id": self.record_id,
+                                "version": self.version}
+        if self.instance_id is not None:
+            body["flow_instance_id"] = self.instance_id
+        return body
+
+
+def _invalid(issues: list[Issue]) -> ValidationFailed:
+    return ValidationFailed("数据不符合接口的映射", "the payload does not fit the hook's mapping", issues=issues)
+
+
+def _found(conn: Connection, ref: FormRef, hook: InboundHook, values: dict[str, Any], change: Change) -> int | None:
+    """The live record whose upsert key fields equal the mapped values (blank keys are refused: they match nothing)."""
+    blank = [k for k in hook.upsert_key if values.get(k) in (None, "")]
+    if blank:
+        raise _invalid([Issue(source_path(check_expression(hook.mapping[k], ref.form), k), "required",
+                              f"查找字段 {k} 为空，无法确定要更新的记录", f"the upsert key {k} is blank (field {k})")
+                        for k in blank])
+    try:  # the keys' values as the form takes them (a phone in another format, text with U+0000 refused)
+        keys = normalize_values(ref.form, {k: values[k] for k in hook.upsert_key}, change.ctx, existing={})
+    except ValidationFailed as e:
+        raise _invalid(payload_issues(e.issues, hook.mapping, ref.form)) from None
+    dialect = conn.dialect.name
+    where = [*of_form(ref), records_table.c.deleted_at.is_(None)]
+    where += [condition_clause(ref, Condition(k, "eq", keys[k]), dialect, change.ctx) for k in hook.upsert_key]
+    ids = list(conn.scalars(select(records_table.c.id).where(*where).order_by(records_table.c.id).limit(2)))
+    if len(ids) > 1:
+        raise _invalid([Issue(f"upsert_key.{hook.upsert_key[0]}", "ambiguous", "查找字段对应多条记录，无法确定要更新哪一条",
+                              "the upsert key matches more than one record")])
+    return ids[0] if ids else None
+
+
+def write(conn: Connection, app: AppDefinition, version: int, hook: InboundHook, document: Any, now: datetime,
+          tz: ZoneInfo, limits: Limits) -> Written:
+    """Write one delivery's payload as the hook says; ValidationFailed (at payload paths) writes nothing."""
+    ref = FormRef(app, version, app.form(hook.form))
+    change = Change(hook_actor(hook), now, tz, limits=limits)
+    values = map_payload(hook.mapping, ref.form, document, EvalContext(now, tz))
+    existing = _found(conn, ref, hook, values, change) if hook.mode == "upsert" else None
+    try:
+        if existing is not None:
+            before = records.get(conn, ref, existing).version
+            row = records.update_record(conn, ref, existing, values, change)
+            return Written("updated" if row.version != before else "unchanged", existing, row.version)
+        made = records.create(conn, ref, values, change)
+    except ValidationFailed as e:
+        raise _invalid(payload_issues(e.issues, hook.mapping, ref.form)) from None
+    if hook.mode == "flow":
+        assert hook.flow is not None  # the model sees to it
+        instance = flows.start(conn, app.key, hook.flow, made.id, change.actor, now, tz)
+        return Written("flow", made.id, made.version, instance.id)
+    return Written("created", made.id, made.version)
+
+
+__all__ = ["Written", "hook_actor", "write"]

@@ -1,0 +1,77 @@
+"""Each inbound hook's secret, kept apart from the definition and write-only: made here, shown once to whoever
+made or rotated it, never read back by any route. Sealed with the keyring (runtime/crypto) when one is
+configured — the caller's HMAC needs the secret itself, so it cannot be a one-way hash — and stored as is,
+marked `plain:`, on a server with no encryption key (docs/integrations.md says so)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select
+
+from runtime.crypto import keyring
+from runtime.db.tables import hook_secrets
+
+PLAIN = "plain:"
+
+
+def _scope(app: str, hook: str) -> str:
+    return f"hooks/{app}/{hook}"  # bound to its hook: a ciphertext moved to another does not decrypt
+
+
+def rotate(conn: Connection, app: str, hook: str, now: datetime, by: str | None) -> str:
+    """A new secret for the hook, replacing any earlier one at once; the plaintext is returned this once."""
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    ring = keyring.installed()
+    stored = ring.encrypt(secret, _scope(app, hook)) if ring is not None else PLAIN + secret
+    conn.execute(delete(hook_secrets).where(hook_secrets.c.app == app, hook_secrets.c.hook == hook))
+    conn.execute(insert(hook_secrets).values(app=app, hook=hook, secret=stored, created_at=now, created_by=by))
+    return secret
+
+
+def secret_of(conn: Connection, app: str, hook: str) -> str | None:
+    """The hook's secret, to check a delivery with (None: none was made yet, so nothing can be accepted)."""
+    stored = conn.scalar(select(hook_secrets.c.secret).where(hook_secrets.c.app == app, hook_secrets.c.hook == hook))
+    if stored is None:
+        return None
+    if stored.startswith(PLAIN):
+        return str(stored[len(PLAIN):])
+    return keyring.current().decrypt(stored, _scope(app, hook))
+
+
+def made_at(conn: Connection, app: str) -> dict[str, datetime]:
+    """When each of the app's hooks got its current secret (what the hooks page shows instead of it)."""
+    rows = conn.execute(select(hook_secrets.c.hook, hook_secrets.c.created_at).where(hook_secrets.c.app == app))
+    return {r.hook: r.created_at for r in rows}
+
+
+def signature(secret: str, body: bytes) -> str:
+    """What an HMAC hook's caller sends: `sha256=` and the hex HMAC-SHA256 of the raw body."""
+    return "sha256=" + hmac.new(secret.encode(), body, "sha256").hexdigest()
+
+
+def signed(secret: str, body: bytes, given: str | None) -> bool:
+    """Whether `given` is the body's signature (with or without the `sha256=` prefix), in constant time."""
+    if not given:
+        return False
+    wanted = signature(secret, body)
+    given = given.strip()
+    if not given.startswith("sha256="):
+        given = "sha256=" + given
+    return hmac.compare_digest(wanted.encode(), given.lower().encode())
+
+
+def bearer_ok(secret: str, authorization: str | None) -> bool:
+    """Whether the Authorization header is `Bearer <secret>`, in constant time."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
+
+
+__all__ = ["bearer_ok", "made_at", "rotate", "secret_of", "signature", "signed"]
+
+
+def forget(conn: Connection, app: str, hook: str) -> None:
+    """Drop a removed hook's secret."""
+    conn.execute(delete(hook_secrets).where(hook_secrets.c.app == app, hook_secrets.c.hook == hook))
