@@ -6,7 +6,16 @@ Adding a kind of job = a function `handle(run: JobRun)` in a module here, one li
 from __future__ import annotations
 
 from engine.registry import Registry
-from runtime.jobs.handlers import dashboard_subscription, email, export, flow_timer, import_run, robots, webhook
+from runtime.jobs.handlers import (
+    dashboard_subscription,
+    email,
+    export,
+    flow_timer,
+    http_request,
+    import_run,
+    robots,
+    webhook,
+)
 from runtime.jobs.job_run import Handler
 
 job_handlers: Registry[Handler] = Registry("job kind")
@@ -18,6 +27,7 @@ BUILT_INS: tuple[tuple[str, Handler], ...] = (
     ("date_backfill", flow_timer.date_backfill),  # a new date flow's timers for existing records
     ("email", email.handle),
     ("webhook", webhook.handle),
+    ("http_request", http_request.handle),  # a flow's HTTP 请求 step: the call and its answer kept
     ("dingtalk", robots.dingtalk),
     ("wecom", robots.wecom),
     ("dashboard_subscription", dashboard_subscription.handle),  # a dashboard's snapshot to its subscribers
