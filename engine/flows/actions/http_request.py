@@ -4,6 +4,7 @@ the answer, or the answer's list upserted into a form. Sent by the runtime's out
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import Field
 
@@ -60,12 +61,9 @@ class HttpRequestAction(ActionStep):
                               f"登录只能用 {{{{$secret.名称}}}}、{{{{$timestamp}}}}、{{{{$signature}}}}、{{{{$token}}}}：{{{{{name}}}}}",
                               f"a login may use only {{{{$secret.name}}}}, {{{{$timestamp}}}}, {{{{$signature}}}}, "
                               f"{{{{$token}}}}: {{{{{name}}}}}")
-        for part, values in (("headers", self.headers), ("query", self.query)):
-            for name, value in values.items():
-                if is_secret_name(name) and value and not any(is_runtime(p) for p in placeholders(value)):
-                    c.add(f"{path}.{part}.{name}", "secret_in_definition",
-                          f"{name} 是凭据：请存入系统设置 → 连接器密钥，用 {{{{$secret.名称}}}} 引用",
-                          f"{name} is a credential: keep it in 系统设置 → connector secrets and use {{{{$secret.name}}}}")
+        _no_written_credentials(c, path, self.url, self.headers, self.query)
+        if login:
+            _no_written_credentials(c, f"{path}.auth.login", login.url, login.headers, login.query)
         self._check_answer(c, path)
 
     def _check_answer(self, c: FlowChecker, path: str) -> None:
@@ -106,6 +104,22 @@ class HttpRequestAction(ActionStep):
         run.emit(fx.CallHttp(request, values, path, self.attempts))
         target = url_target(self.url)  # the timeline is read by everyone who reads the record
         run.log("http_request", f"HTTP 请求 {self.method} {target}", f"HTTP {self.method} {target}", step=path)
+
+
+def _no_written_credentials(c: FlowChecker, path: str, url: str, headers: dict[str, str],
+                            query: dict[str, str]) -> None:
+    """A header, query parameter (or one in the URL) named like a credential must name a connector secret."""
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        c.add(f"{path}.url", "secret_in_definition", "地址中不能写用户名和密码：请用 auth 和连接器密钥",
+              "no user:password in the URL: use auth and connector secrets")
+    in_url = dict(parse_qsl(parts.query, keep_blank_values=True))
+    for part, values in ((f"{path}.headers", headers), (f"{path}.query", query), (f"{path}.url", in_url)):
+        for name, value in values.items():
+            if is_secret_name(name) and value and not any(is_runtime(p) for p in placeholders(value)):
+                c.add(part if part.endswith(".url") else f"{part}.{name}", "secret_in_definition",
+                      f"{name} 是凭据：请存入系统设置 → 连接器密钥，用 {{{{$secret.名称}}}} 引用",
+                      f"{name} is a credential: keep it in 系统设置 → connector secrets and use {{{{$secret.name}}}}")
 
 
 __all__ = ["HttpRequestAction"]

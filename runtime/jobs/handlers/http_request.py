@@ -11,11 +11,9 @@ import logging
 from typing import Any
 
 import httpx
-from sqlalchemy import update
 
 from engine.errors import EngineError
 from engine.flows.http_template import fill
-from runtime.db.tables import jobs
 from runtime.flows import http_answer
 from runtime.jobs import outbox
 from runtime.jobs.handlers.http_auth import (
@@ -100,8 +98,7 @@ def handle(run: JobRun) -> None:
                 error = f"answer not kept: {e}"
                 outbox.log_delivery(conn, run.job, "http_request", target, run.now, ok=False, status_code=status,
                                     error=scrub(error), response=scrub(excerpt))
-                conn.execute(update(jobs).where(jobs.c.id == run.job.id, jobs.c.locked_by == run.worker).values(
-                    status="dead", locked_by=None, locked_until=None, last_error=scrub(error), updated_at=run.now))
+                outbox.give_up(conn, run.job, run.worker, run.now, scrub(error) or error)
                 run.completed = True
                 return
         outbox.log_delivery(conn, run.job, "http_request", target, run.now, ok=error is None, status_code=status,

@@ -83,6 +83,12 @@ BAD = [
     ("a literal credential header", {"headers": {"Authorization": "Bearer x"}}, "headers.Authorization",
      "secret_in_definition"),
     ("a literal token in the query", {"query": {"access_token": "abc"}}, "query.access_token", "secret_in_definition"),
+    ("a literal token in the URL", {"url": "https://erp.example/api?access_token=abc&x=1"}, "url",
+     "secret_in_definition"),
+    ("a password in the URL", {"url": "https://u:pw@erp.example/api"}, "url", "secret_in_definition"),
+    ("a literal password in a login's query", {"auth": {"type": "login", "login": {
+        "url": "https://erp.example/login", "query": {"password": "pw"}, "token": "response.body.t",
+        "use": {"headers": {"X-T": "{{$token}}"}}}}}, "auth.login.query.password", "secret_in_definition"),
     ("an unknown runtime placeholder", {"body": {"a": "{{$password}}"}}, "body", "invalid_placeholder"),
     ("an unknown field placeholder", {"body": {"a": "{{ghost}}"}}, "body", "invalid_expression"),
     ("a computed field written back", {"set": {"total": "response.body.n"}}, "set.total", "not_writable"),
