@@ -261,3 +261,19 @@ def test_a_missing_secret_fails_the_call_naming_it(make: Maker) -> None:
         w.run_jobs()
         [job] = run_log(w, instance)["jobs"]
         assert job["status"] == "failed" and "kingdee_acct_id" in job["last_error"] and fake.received == []
+
+
+def test_an_answer_the_record_refuses_ends_the_job_dead_without_calling_the_erp_again(make: Maker) -> None:
+    definition = template("kingdee_sales_order.json")
+    definition["flows"][0]["steps"][0]["set"]["erp_status"] = '"已作废"'  # not an option of 同步状态
+    with kingdee_fake() as fake:
+        w = kingdee_world(make, fake, definition)
+        record = order(w)
+        instance = push(w, record["id"])
+        w.run_jobs()
+        w.run_jobs(hours=2)
+        [job] = run_log(w, instance)["jobs"]
+        assert job["status"] == "dead" and "answer not kept" in job["last_error"]
+        assert len(fake.saved) == 1  # saved once in the ERP: never sent again
+        assert job["deliveries"][0]["status_code"] == 200 and "XSDD000001" in job["deliveries"][0]["response"]
+        assert w.get_record(record["id"], form="sales_order")["data"].get("erp_no") is None  # nothing half-written
