@@ -84,7 +84,7 @@ class HttpRecords(_Model):
 
     form: Key
     list: str = Field(min_length=1, max_length=300)
-    """Where the list is: `response.body.data.recordList`."""
+    """Where the list is: `response.body.data.recordList` (an object there is a list of one)."""
     key: Key
     """The field that identifies an item (the ERP's code): a record with the same value is updated, else one is made."""
     values: dict[Key, str] = Field(min_length=1)

@@ -38,6 +38,8 @@ def keep(conn: Connection, instance_id: int, request: dict[str, Any], answer: di
 def _upsert(conn: Connection, app: str, spec: dict[str, Any], answer: dict[str, Any], change: Change,
             counts: dict[str, int]) -> None:
     items = pick(answer, spec["list"])
+    if isinstance(items, dict):  # an answer that is one record (a created customer) is a list of one
+        items = [items]
     if not isinstance(items, list):
         raise BadQuery(f"应答中 {spec['list']} 不是列表", f"{spec['list']} in the answer is not a list",
                        field="records.list")

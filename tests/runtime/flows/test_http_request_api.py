@@ -6,7 +6,10 @@ by code. Secrets live in 系统设置 → 连接器密钥 and appear in no defin
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import hmac
 import json
 import logging
 from pathlib import Path
@@ -17,7 +20,8 @@ import pytest
 from runtime.crypto import keyring
 from tests.erp_fakes import KINGDEE_LOGIN, KINGDEE_SAVE, YONYOU_SAVE, YONYOU_TOKEN, ErpFake, kingdee_fake, yonyou_fake
 from tests.factories import Maker
-from tests.flows import FlowWorld
+from tests.fakes import http_fake
+from tests.flows import FlowWorld, tickets
 
 KEY = "q4bZ7rXo2v2n4Dqf9mUo3D0o2oF8m9s0aH2kJ3lP4qQ="
 CONNECTORS = Path(__file__).resolve().parents[3] / "apps" / "connectors"
@@ -229,14 +233,12 @@ def test_a_credential_written_into_the_definition_is_refused_at_its_path(make: M
     step["headers"] = {"Authorization": "Bearer abc123"}
     step["set"]["missing"] = "response.body.x"
     step["success"] = {"path": "Result.IsSuccess"}
-    w = FlowWorld.__new__(FlowWorld)
     r = make.client.post("/api/v1/apps", json=definition, headers=make.admin)
     assert r.status_code == 422, r.text
     found = {(d["path"], d["code"]) for d in r.json()["error"]["details"]}
     assert ("flows[0].steps[0].headers.Authorization", "secret_in_definition") in found
     assert ("flows[0].steps[0].set.missing", "unknown_field") in found
     assert ("flows[0].steps[0].success.path", "invalid_path") in found
-    del w
 
 
 def test_connector_secrets_are_write_only_and_for_administrators(make: Maker) -> None:
@@ -277,3 +279,29 @@ def test_an_answer_the_record_refuses_ends_the_job_dead_without_calling_the_erp_
         assert len(fake.saved) == 1  # saved once in the ERP: never sent again
         assert job["deliveries"][0]["status_code"] == 200 and "XSDD000001" in job["deliveries"][0]["response"]
         assert w.get_record(record["id"], form="sales_order")["data"].get("erp_no") is None  # nothing half-written
+
+
+def test_bearer_basic_and_hmac_auth_take_their_credentials_from_the_store(make: Maker) -> None:
+    def step(path: str, auth: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "action", "action": "http_request", "url": f"{{{{$secret.api}}}}/{path}", "auth": auth,
+                "body": {"summary": "{{summary}}", "cost": "{{cost}}"}}
+
+    with http_fake(reply={"id": "E-1"}) as fake:
+        w = FlowWorld(make, tickets({"key": "out", "name": "外发", "form": "ticket", "trigger": {"on": "create"}, "steps": [
+            step("bearer", {"type": "bearer", "secret": "api_token"}),
+            step("basic", {"type": "basic", "user": "{{$secret.api_user}}", "secret": "api_password"}),
+            {**step("hmac", {"type": "hmac", "secret": "api_signing", "header": "X-Erp-Sign"}),
+             "records": {"form": "work_order", "list": "response.body", "key": "title",
+                         "values": {"title": "item.id", "budget": "response.status"}}}]}))
+        secrets(w, {"api": fake.url, "api_token": "tok-0001", "api_user": "erp_user", "api_password": "pw-0002",
+                    "api_signing": "sign-0003"})
+        w.record({"summary": "泵坏了", "cost": 12})
+        w.run_jobs()
+        by_path = {r.path: r for r in fake.received}
+        assert by_path["/bearer"].headers["authorization"] == "Bearer tok-0001"
+        assert by_path["/basic"].headers["authorization"] == "Basic " + base64.b64encode(b"erp_user:pw-0002").decode()
+        signed = by_path["/hmac"]
+        assert signed.headers["x-erp-sign"] == "sha256=" + hmac.new(b"sign-0003", signed.body, hashlib.sha256).hexdigest()
+        assert signed.json == {"summary": "泵坏了", "cost": 12}  # a lone placeholder keeps its number
+        [made] = w.client.get(f"/api/v1/apps/{w.key}/forms/work_order/records", headers=w.h("admin")).json()["items"]
+        assert made["data"]["title"] == "E-1" and made["data"]["budget"] == "200.00"  # one object: a list of one
