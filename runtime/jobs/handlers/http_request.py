@@ -8,6 +8,7 @@ be kept (the record refuses a value) ends the job `dead` rather than calling the
 from __future__ import annotations
 
 import logging
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -27,9 +28,20 @@ from runtime.jobs.handlers.http_auth import (
     needed_secrets,
     sign_headers,
 )
-from runtime.jobs.handlers.webhook import client
 from runtime.jobs.job_run import JobRun
 from runtime.system_settings import connector_secrets
+
+_client: httpx.Client | None = None
+
+
+def client() -> httpx.Client:
+    """One client per process for HTTP steps, keeping no cookies: a session is only what a login's `use` sends,
+    so one connector's cookie never rides along on another's call (nor survives the session's end)."""
+    global _client
+    if _client is None:
+        _client = httpx.Client(cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
+    return _client
+
 
 for _name in ("httpx", "httpcore"):  # they log each URL (用友's access token is in the query) and, at DEBUG, headers
     logging.getLogger(_name).setLevel(logging.WARNING)
