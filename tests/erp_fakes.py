@@ -9,7 +9,8 @@
   `{"code": "00000", "data": {"access_token", "expire": 7200}}`; the business APIs take `?access_token=` and
   answer `{"code": "200", "message", "data"}` (a customer saved: `data.code`; a list: `data.recordList`).
 
-A session or token the fake does not know (`expire()` forgets them all) is answered 401. `fail` holds
+A session the Kingdee fake does not know (`expire()` forgets them all) is answered as K/3 Cloud does: 200 with
+`Result.ResponseStatus.MsgCode` 1 (上下文丢失); a token the Yonyou fake does not know, 401. `fail` holds
 statuses to answer the business call with first (503 …), `delay` seconds to wait before answering."""
 
 from __future__ import annotations
@@ -108,8 +109,9 @@ def _kingdee(fake: ErpFake, accounts: dict[str, str]) -> type[BaseHTTPRequestHan
             elif path == KINGDEE_SAVE:
                 cookie = self.headers.get("Cookie", "")
                 sid = cookie.partition("kdservice-sessionid=")[2].split(";")[0]
-                if sid not in fake.sessions:
-                    self._answer(401, {"Message": "会话信息已丢失，请重新登录"})
+                if sid not in fake.sessions:  # as K/3 Cloud does: 200, MsgCode 1 (上下文丢失)
+                    self._answer(200, {"Result": {"ResponseStatus": {"ErrorCode": 500, "IsSuccess": False, "MsgCode": 1,
+                        "Errors": [{"FieldName": None, "Message": "会话信息已丢失，请重新登录", "DIndex": 0}]}}})
                     return
                 if not self._business():
                     return

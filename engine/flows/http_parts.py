@@ -52,6 +52,9 @@ class HttpLogin(_Model):
     expires_in: int = Field(default=1200, ge=30, le=86400 * 30)
     """How long a token is reused (seconds); a 401 ends it sooner."""
     success: HttpSuccess | None = None
+    relogin: HttpSuccess | None = None
+    """When a call's answer says the session is gone though the status is 2xx (金蝶: `Result.ResponseStatus.MsgCode`
+    1, 上下文丢失): log in again once, as after a 401."""
     use: dict[Literal["headers", "query"], dict[str, str]] = Field(min_length=1)
     """How a call carries the token: `{"headers": {"Cookie": "kdservice-sessionid={{$token}}"}}` or
     `{"query": {"access_token": "{{$token}}"}}`."""

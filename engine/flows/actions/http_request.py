@@ -72,6 +72,8 @@ class HttpRequestAction(ActionStep):
             paths["success.path"] = self.success.path
         if self.auth and self.auth.login:
             paths["auth.login.token"] = self.auth.login.token
+            if self.auth.login.relogin:
+                paths["auth.login.relogin.path"] = self.auth.login.relogin.path
         for where, text in paths.items():
             if not text.strip().startswith('"') and not valid_path(text):
                 c.add(f"{path}.{where}", "invalid_path", f"应为应答路径，如 response.body.data.code：{text}",

@@ -74,7 +74,9 @@ def _call(run: JobRun, request: dict[str, Any], secrets: dict[str, str], scrub: 
     sessions = Sessions(run.job.payload.get("app", ""), login, secrets)
     timeout = request.get("timeout", 10)
     response = _send(run, request, secrets, sessions.token(client(), secrets, run.now, timeout, scrub))
-    if response.status_code == 401:  # the session ended before its time: log in again, once
+    relogin = login.get("relogin")
+    if response.status_code == 401 or (relogin and response.is_success and holds(relogin, answer_of(response))):
+        # the session ended before its time: log in again, once
         sessions.forget()
         response = _send(run, request, secrets, sessions.token(client(), secrets, run.now, timeout, scrub))
     return response

@@ -87,14 +87,14 @@ def test_kingdee_logs_in_then_saves_the_order_and_its_number_comes_back_into_the
         assert data["erp_no"] == "XSDD000001" and data["erp_status"] == "已同步"
 
 
-def test_the_session_is_reused_renewed_after_it_expires_and_after_a_401(make: Maker) -> None:
+def test_the_session_is_reused_renewed_after_it_expires_and_when_the_erp_has_lost_it(make: Maker) -> None:
     with kingdee_fake() as fake:
         w = kingdee_world(make, fake)
         for _ in range(2):
             push(w, order(w)["id"])
             w.run_jobs()
         assert fake.logins == 1 and len(fake.saved) == 2  # one login serves both orders
-        fake.expire()  # the ERP dropped its sessions: the save answers 401, the step logs in again once
+        fake.expire()  # the ERP lost its sessions: the save answers MsgCode 1 (上下文丢失), the step logs in again once
         third = order(w)
         push(w, third["id"])
         w.run_jobs()
@@ -176,6 +176,10 @@ def test_yonyou_signs_for_a_token_creates_the_customer_and_keeps_its_code(make: 
         [token] = fake.sessions  # it travels in the query string: logged nowhere, shown nowhere
         jobs = w.client.get("/api/v1/jobs?status=done", headers=w.h("admin")).text
         assert token not in caplog.text and token not in jobs and YONYOU_SECRETS["yonyou_app_secret"] not in caplog.text
+        fake.expire()  # the token was revoked early: the save answers 401, the step asks for a new token once
+        third = w.record({"name": "上海振华重工"}, form="customer")
+        w.run_jobs()
+        assert fake.logins == 2 and w.get_record(third["id"], form="customer")["data"]["yonyou_code"] == "KH0003"
 
 
 def test_the_scheduled_pull_upserts_the_erp_customers_by_code(make: Maker) -> None:
