@@ -960,3 +960,13 @@ EN |= {
     "hk_outcome_updated": "updated", "hk_outcome_unchanged": "unchanged", "hk_outcome_flow": "flow started",
     "hk_outcome_invalid": "invalid", "hk_outcome_refused": "refused", "hk_outcome_failed": "failed",
 }
+
+
+# 系统设置 → 连接器密钥: the credentials flows' HTTP 请求 steps name ({{$secret.NAME}}), write-only.
+ZH |= {"cs_title": "连接器密钥", "cs_hint": "流程的 HTTP 请求步骤用 {{$secret.名称}} 引用这里的密钥（如 ERP 的账号、密码、AppSecret、服务器地址）；只能写入，不会显示",
+       "cs_name": "密钥名称", "cs_value": "密钥值", "cs_save": "保存密钥", "cs_saved": "已保存密钥 {name}",
+       "cs_none": "还没有连接器密钥", "cs_delete": "删除", "cs_deleted": "已删除密钥 {name}", "cs_set_by": "{by} 于 {at} 设置"}
+EN |= {"cs_title": "Connector secrets", "cs_hint": "Flows' HTTP steps name these with {{$secret.name}} (an ERP's account, "
+       "password, AppSecret, server address); write-only, never shown", "cs_name": "Secret name", "cs_value": "Secret value",
+       "cs_save": "Save the secret", "cs_saved": "Secret {name} saved", "cs_none": "No connector secrets yet",
+       "cs_delete": "Delete", "cs_deleted": "Secret {name} deleted", "cs_set_by": "set by {by} at {at}"}

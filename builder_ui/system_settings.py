@@ -1,4 +1,5 @@
-"""系统设置 (administrators): a section per area (邮件, 时区与工作时间, 节假日, 品牌, 密码与登录, 文件保留) with the
+"""系统设置 (administrators): a section per area (邮件, 时区与工作时间, 节假日, 品牌, 密码与登录, 文件保留, and
+连接器密钥 by name only) with the
 settings' values; saving, the holiday import and the test e-mail are the browser calling the JSON API
 (runtime/api/system_settings.py), so the page only renders what it answers."""
 
@@ -13,7 +14,7 @@ from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
 from runtime.api.deps import DB, AppSettings
 from runtime.api.guard import NO_RECORDS, require_admin
-from runtime.system_settings import catalog, store
+from runtime.system_settings import catalog, connector_secrets, store
 
 router = APIRouter()
 
@@ -60,4 +61,6 @@ def settings_page(request: Request, user: Viewer, db: DB, base: AppSettings) -> 
     require_admin(user)
     with db.read() as conn:
         sections = store.describe(conn, base)
-    return render(request, "admin/settings.html", user=user, sections=sections, inputs=INPUTS, timezone=base.timezone)
+        secrets = connector_secrets.listing(conn)
+    return render(request, "admin/settings.html", user=user, sections=sections, inputs=INPUTS, timezone=base.timezone,
+                  connector_secrets=secrets)

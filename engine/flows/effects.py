@@ -74,6 +74,17 @@ class CallWebhook:
 
 
 @dataclass(frozen=True)
+class CallHttp:
+    """Send the HTTP step's request (its definition as JSON) with the record's placeholder values filled in;
+    the runtime adds the secrets, sends it as an outbox job and keeps the answer."""
+
+    request: dict[str, Any]
+    values: dict[str, Any]
+    step: str
+    attempts: int = 5
+
+
+@dataclass(frozen=True)
 class Assign:
     """Choose one user for `field` among candidates (users, or members of a role / department)."""
 
@@ -112,7 +123,7 @@ class Finished:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-Effect = UpdateRecord | CreateRecord | DeleteRecords | Notify | CallWebhook | Assign | OpenTodo | SetTimer | Finished
+Effect = UpdateRecord | CreateRecord | DeleteRecords | Notify | CallWebhook | CallHttp | Assign | OpenTodo | SetTimer | Finished
 
-__all__ = ["UpdateRecord", "Created", "CreateRecord", "DeleteRecords", "Notify", "CallWebhook", "Assign", "OpenTodo", "SetTimer", "Finished",
+__all__ = ["UpdateRecord", "Created", "CreateRecord", "DeleteRecords", "Notify", "CallWebhook", "CallHttp", "Assign", "OpenTodo", "SetTimer", "Finished",
            "Effect"]

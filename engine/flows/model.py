@@ -41,6 +41,8 @@ class Trigger(_Model):
     """date: fire again every year or month (a customer's anniversary)."""
     token: str | None = Field(default=None, min_length=16)
     """webhook: the secret a caller presents (`X-Tangram-Token` header or `?token=`)."""
+    each_record: bool = True
+    """schedule: start once per matching record (true), or once per run on no record (false: a scheduled pull)."""
     label: str | None = Field(default=None, min_length=1, max_length=20)
     """button: the button's text on the record page (发起报价审批); required (engine/flows/validate.py)."""
 

@@ -40,6 +40,9 @@ def _check_trigger(c: FlowChecker) -> None:
               f'flow {c.flow.key!r}: "on": "button" needs a "label"')
     if t.label is not None and t.on != "button":
         c.add("trigger.label", "not_applicable", '"label" 只用于 "on": "button"', '"label" is for "on": "button" only')
+    if not t.each_record and t.on != "schedule":
+        c.add("trigger.each_record", "not_applicable", '"each_record" 只用于 "on": "schedule"',
+              '"each_record" is for "on": "schedule" only')
     if t.cron is not None:
         try:
             Cron.parse(t.cron)

@@ -11,13 +11,14 @@ import httpx
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from engine.errors import NotFound
 from engine.secrets import redact_url
 from runtime import audit
 from runtime.api.deps import DB, AppSettings, CurrentUser, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
 from runtime.jobs.handlers import email, robots
 from runtime.jobs.handlers.webhook import client
-from runtime.system_settings import im_apps, store
+from runtime.system_settings import connector_secrets, im_apps, store
 
 router = APIRouter(prefix="/api/v1/settings", tags=["settings"], dependencies=[NO_RECORDS])
 
@@ -114,3 +115,37 @@ def test_app(body: TestApp, db: DB, base: AppSettings, user: CurrentUser) -> Any
 
 
 __all__ = ["router"]
+
+
+class ConnectorSecret(BaseModel):
+    value: str = Field(min_length=1, max_length=8000)
+
+
+@router.get("/connector-secrets")
+def connector_secret_names(db: DB, user: CurrentUser) -> Any:
+    """连接器密钥: the names of the secrets HTTP steps use (`{{$secret.NAME}}`), when and by whom set; never a value."""
+    require_admin(user)
+    with db.read() as conn:
+        return {"items": connector_secrets.listing(conn)}
+
+
+@router.put("/connector-secrets/{name}")
+def put_connector_secret(name: str, body: ConnectorSecret, request: Request, db: DB, user: CurrentUser) -> Any:
+    """Set a connector secret (write-only: the answer and the audit log name it, never its value)."""
+    require_admin(user)
+    moment = change_for(request, user)
+    with db.write() as conn:
+        connector_secrets.put(conn, name, body.value, moment.now, user.username)
+        audit.write(conn, "settings.connector_secret", user, moment.now, detail={"name": name, "set": True})
+    return {"name": name, "set": True}
+
+
+@router.delete("/connector-secrets/{name}", status_code=204)
+def delete_connector_secret(name: str, request: Request, db: DB, user: CurrentUser) -> None:
+    """Forget a connector secret (404 when there is none of that name)."""
+    require_admin(user)
+    moment = change_for(request, user)
+    with db.write() as conn:
+        if not connector_secrets.remove(conn, name):
+            raise NotFound(f"没有连接器密钥 {name}", f"no connector secret {name!r}")
+        audit.write(conn, "settings.connector_secret", user, moment.now, detail={"name": name, "set": False})

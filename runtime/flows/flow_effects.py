@@ -85,21 +85,21 @@ def _known(c: Carrying, values: dict[str, Any]) -> dict[str, Any]:
     return {k: c.created.get(v.step) if isinstance(v, fx.Created) else v for k, v in values.items()}
 
 
-def _matching(c: Carrying, ref: FormRef, match: dict[str, Any]) -> int | None:
+def matching(conn: Connection, ref: FormRef, match: dict[str, Any]) -> int | None:
     """The oldest live record of the form whose fields equal `match` (a blank value matches a blank field)."""
-    dialect = c.conn.dialect.name
+    dialect = conn.dialect.name
     query = (select(records_table.c.id).where(records_table.c.app == ref.app_key, records_table.c.form == ref.form.key,
                                               live(records_table)).order_by(records_table.c.id).limit(1))
     for key, value in match.items():
         col = field_column(ref.form.field(key), dialect)
         query = query.where(col.raw_expr().is_(None) if value is None or value == "" else
                             col.sort_expr() == col.bind(value, dialect))
-    return c.conn.scalar(query)
+    return conn.scalar(query)
 
 
 def _create_record(c: Carrying, effect: fx.CreateRecord) -> None:
     ref = definitions.form_ref(c.conn, c.app.key, effect.form)
-    found = _matching(c, ref, _known(c, effect.match)) if effect.match else None
+    found = matching(c.conn, ref, _known(c, effect.match)) if effect.match else None
     record_id = found if found is not None else records.create(c.conn, ref, _known(c, effect.values), c.change).id
     c.created[effect.step] = record_id
     if effect.link and c.row.record_id is not None:
@@ -157,6 +157,13 @@ def _call_webhook(c: Carrying, effect: fx.CallWebhook) -> None:
                    c.change.now, key=c.key, max_attempts=effect.attempts)
 
 
+def _call_http(c: Carrying, effect: fx.CallHttp) -> None:
+    """Sent later by the `http_request` job, which adds the secrets and keeps the answer (flows/http_answer.py)."""
+    outbox.enqueue(c.conn, "http_request", {"request": effect.request, "values": effect.values, "step": effect.step,
+                                            "instance_id": c.row.id, "app": c.row.app}, c.change.now, key=c.key,
+                   max_attempts=effect.attempts)
+
+
 def _open_todo(c: Carrying, effect: fx.OpenTodo) -> None:
     _todos(c.conn, c.row, effect.users, effect.name, effect.step, effect.due_at, c.change.now, c.key)
 
@@ -176,6 +183,7 @@ CARRY_OUT: dict[type, Callable[[Carrying, Any], None]] = {
     fx.DeleteRecords: _delete_records,
     fx.Notify: _notify,
     fx.CallWebhook: _call_webhook,
+    fx.CallHttp: _call_http,
     fx.Assign: _assign,
     fx.OpenTodo: _open_todo,
     fx.SetTimer: _set_timer,
@@ -193,4 +201,4 @@ def carry_out(conn: Connection, row: Row[Any], app: AppDefinition, flow: FlowDef
         CARRY_OUT[type(effect)](Carrying(conn, row, app, flow, change, f"flow:{row.id}:{base}:{n}", created), effect)
 
 
-__all__ = ["CARRY_OUT", "Carrying", "carry_out"]
+__all__ = ["CARRY_OUT", "Carrying", "carry_out", "matching"]

@@ -213,11 +213,15 @@ def ensure_schedules(conn: Connection, now: datetime, tz: ZoneInfo) -> None:
 
 
 def run_schedule(conn: Connection, payload: dict[str, Any], now: datetime, tz: ZoneInfo) -> int:
-    """Start the flow on every record matching its `when` (one SQL query); returns how many started."""
+    """Start the flow on every record matching its `when` (one SQL query), or once on no record when it does not
+    run `each_record`; returns how many started."""
     app, version = definitions.current(conn, payload["app"])
     if version != payload["version"] or not any(f.key == payload["flow"] for f in app.flows):
         return 0  # the app changed since: its current version queues its own schedule
     flow = app.flow(payload["flow"])
+    if not flow.trigger.each_record:  # a scheduled pull: one run, on no record
+        flows.start(conn, app.key, flow.key, None, SYSTEM, now, tz)
+        return 1
     ref = FormRef(app, version, app.form(flow.form))
     query = select(records.c.id).where(records.c.app == app.key, records.c.form == flow.form,
                                        live()).order_by(records.c.id)

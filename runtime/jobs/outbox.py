@@ -87,6 +87,13 @@ def fail(conn: Connection, job: Row[Any], worker: str, now: datetime, error: str
     return status
 
 
+def give_up(conn: Connection, job: Row[Any], worker: str, now: datetime, error: str) -> bool:
+    """End the job `dead` at once, whatever attempts are left (trying again would repeat an effect that happened);
+    False when its lease was lost."""
+    return conn.execute(update(jobs).where(_mine(job.id, worker)).values(
+        status="dead", locked_by=None, locked_until=None, last_error=error[:2000], updated_at=now)).rowcount == 1
+
+
 RESPONSE_EXCERPT = 300
 """How much of a receiver's answer a delivery keeps: enough to read an error, not a stored copy of it."""
 
@@ -166,5 +173,5 @@ def has_pending(conn: Connection, key_prefix: str) -> bool:
                                                jobs.c.status.in_(("pending", "running", "failed"))).limit(1)) is not None
 
 
-__all__ = ["enqueue", "any_due", "claim", "finish", "renew", "fail", "log_delivery", "list_jobs", "retry", "get", "backoff",
+__all__ = ["enqueue", "any_due", "claim", "finish", "renew", "fail", "give_up", "log_delivery", "list_jobs", "retry", "get", "backoff",
            "drop_pending", "has_pending", "job_deliveries", "of_instance", "instance_keys", "failing_by_instance"]

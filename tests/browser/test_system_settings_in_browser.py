@@ -95,3 +95,25 @@ def test_the_administrator_sets_smtp_holidays_and_the_name_and_tests_the_mail(pa
     expect(logo).to_be_visible()
     assert logo.evaluate("img => img.naturalWidth") == 1  # the uploaded image itself, served to the top bar
     assert errors == []
+
+
+def test_connector_secrets_are_set_listed_by_name_only_and_deleted(page: Any, site: Site) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
+    page.goto(f"{site.url}/admin/settings")
+    section = page.locator("#connector-secrets")
+    expect(section.get_by_role("heading", name="连接器密钥")).to_be_visible()
+    section.get_by_label("密钥名称").fill("Kingdee Password")
+    section.get_by_label("密钥值").fill("Kd#2026!pw")
+    section.get_by_role("button", name="保存密钥").click()
+    expect(section.locator('[data-error-for="name"]')).to_contain_text("连接器密钥名")
+    section.get_by_label("密钥名称").fill("kingdee_password")
+    with page.expect_navigation():
+        section.get_by_role("button", name="保存密钥").click()
+    expect(page.locator('#cs-list li[data-secret="kingdee_password"]')).to_contain_text("kingdee_password")
+    assert "Kd#2026!pw" not in page.content()  # write-only: never shown back
+    assert page.locator("#cs-value").input_value() == ""
+    page.get_by_role("button", name="删除 kingdee_password").click()
+    expect(page.locator('#cs-list li[data-secret="kingdee_password"]')).to_have_count(0)
+    assert site.api.get("/settings/connector-secrets").json()["items"] == []
+    assert errors == []

@@ -66,6 +66,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (kind === "create_record") return (data.forms.find((f) => f.key === step.form) || {}).name || step.form;
     if (kind === "wait") return step.duration || step.until || "";
     if (kind === "webhook") return step.url || "";
+    if (kind === "http_request") return `${step.method || "POST"} ${step.url || ""}`;
     return "";
   }
 

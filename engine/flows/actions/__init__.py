@@ -11,6 +11,7 @@ from engine.flows.actions.assign import AssignAction, AssignRule
 from engine.flows.actions.base import ActionStep
 from engine.flows.actions.create_record import CreateRecordAction
 from engine.flows.actions.delete_record import DeleteRecordAction
+from engine.flows.actions.http_request import HttpRequestAction
 from engine.flows.actions.notify import NotifyAction
 from engine.flows.actions.task import TaskAction, TaskSpec
 from engine.flows.actions.update_record import UpdateRecordAction
@@ -24,6 +25,7 @@ BUILT_INS: tuple[type[ActionStep], ...] = (
     CreateRecordAction,
     DeleteRecordAction,
     WebhookAction,
+    HttpRequestAction,
     NotifyAction,
     AssignAction,
     TaskAction,
@@ -38,4 +40,4 @@ def any_action_annotation() -> Any:
 
 
 __all__ = ["ActionStep", "action_types", "any_action_annotation", "BUILT_INS", "AssignAction", "AssignRule",
-           "CreateRecordAction", "DeleteRecordAction", "NotifyAction", "TaskAction", "TaskSpec", "UpdateRecordAction", "WebhookAction"]
+           "CreateRecordAction", "DeleteRecordAction", "HttpRequestAction", "NotifyAction", "TaskAction", "TaskSpec", "UpdateRecordAction", "WebhookAction"]

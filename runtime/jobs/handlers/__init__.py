@@ -12,6 +12,7 @@ from runtime.jobs.handlers import (
     email,
     export,
     flow_timer,
+    http_request,
     import_run,
     robots,
     webhook,
@@ -27,6 +28,7 @@ BUILT_INS: tuple[tuple[str, Handler], ...] = (
     ("date_backfill", flow_timer.date_backfill),  # a new date flow's timers for existing records
     ("email", email.handle),
     ("webhook", webhook.handle),
+    ("http_request", http_request.handle),  # a flow's HTTP 请求 step: the call and its answer kept
     ("dingtalk", robots.dingtalk),
     ("wecom", robots.wecom),
     ("dashboard_subscription", dashboard_subscription.handle),  # a dashboard's snapshot to its subscribers
