@@ -64,7 +64,9 @@ def merge_addon(app: dict[str, Any], addon: dict[str, Any]) -> dict[str, Any]:
                 issues.append(_issue(f"{part}[{i}].key", "exists", f"应用 {app['key']} 已有 {item.get('key')}",
                                      f"app {app['key']!r} has a {part[:-1]} {item.get('key')!r} already"))
         merged.setdefault(part, []).extend(copy.deepcopy(addon.get(part, [])))
-    forms = {f.get("key"): f for f in merged.get("forms", [])}
+    forms: dict[Any, dict[str, Any]] = {}
+    for form in merged.get("forms", []):
+        forms.setdefault(form.get("key"), form)  # the app's own form, before a clashing one of the add-on
     for i, ext in enumerate(addon.get("extend", [])):
         form = forms.get(ext.get("form"))
         if form is None:
