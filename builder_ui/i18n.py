@@ -879,3 +879,9 @@ EN |= {"imp_expired_title": "Expired", "imp_expired_text": "The file uploaded fo
        "its retention and has been deleted: it can no longer be mapped, dry-run or started. Upload the file again "
        "(the mapping last saved for this form is reused).",
        "imp_reupload": "Upload again", "imp_status_expired": "expired"}
+# 模板库 on the home page (issue 29): the bundled templates, 进销存 and 项目管理 installed into the CRM.
+ZH |= {"template_gallery": "模板库", "template_install": "安装", "template_installed": "已安装",
+       "template_with_demo": "同时加载示例数据", "template_into": "安装到应用", "template_needs_app": "请先安装它所属的应用"}
+EN |= {"template_gallery": "Templates", "template_install": "Install", "template_installed": "Installed",
+       "template_with_demo": "Load demo data too", "template_into": "Installs into app",
+       "template_needs_app": "Install its app first"}
