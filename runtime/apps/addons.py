@@ -86,7 +86,8 @@ def install_state(conn: Connection) -> list[dict[str, Any]]:
         else:
             state = ("installed" if installed(app.dump(), data) else "available") if is_addon(data) else "installed"
         out.append({"key": key, "name": data.get("name"), "name_en": data.get("name_en"),
-                    "description": data.get("description"), "app": target, "addon": is_addon(data), "state": state})
+                    "description": data.get("description"), "app": target, "addon": is_addon(data), "state": state,
+                    "demo": bool((data.get("demo") or {}).get("records"))})
     return out
 
 

@@ -6,17 +6,31 @@ kanban becomes a project, tasks are added, one moves on the task kanban, the 项
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from tests.browser.conftest import Site
 from tests.browser.drag import drag
 from tests.browser.wait import wait_until
 
 
+@pytest.fixture
+def faults(page: Any) -> Iterator[list[str]]:
+    """Script errors and CSP violations of the pages: every test ends without one."""
+    seen: list[str] = []
+    page.on("pageerror", lambda e: seen.append(str(e)))
+    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+    yield seen
+    assert seen == []
+
+
 def _install(page: Any, site: Site, key: str, name: str) -> None:
     page.goto(site.url + "/")
     card = page.locator(f"section.template[data-template='{key}']")
     assert name in card.locator("h3").inner_text()
+    assert not card.get_by_label("同时加载示例数据").is_checked()  # offered; these paths start from empty forms
     with page.expect_navigation():
         card.get_by_role("button", name="安装").click()
     assert page.url.endswith("/apps/crm")
@@ -49,7 +63,7 @@ def _rows(page: Any, widget: str) -> list[list[str]]:
         "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))")
 
 
-def test_a_purchase_order_is_approved_received_and_counted_in_stock(page: Any, site: Site) -> None:
+def test_a_purchase_order_is_approved_received_and_counted_in_stock(page: Any, site: Site, faults: list[str]) -> None:
     _install(page, site, "inventory", "进销存")
     _members(site, "purchasing_manager", "admin")
     _members(site, "warehouse_keeper", "admin")
@@ -92,7 +106,8 @@ def test_a_purchase_order_is_approved_received_and_counted_in_stock(page: Any, s
     assert _rows(page, "low_stock") == []  # 30 on hand, reorder level 10
 
 
-def test_a_won_opportunity_becomes_a_project_whose_tasks_move_on_the_kanban(page: Any, site: Site) -> None:
+def test_a_won_opportunity_becomes_a_project_whose_tasks_move_on_the_kanban(page: Any, site: Site,
+                                                                           faults: list[str]) -> None:
     _install(page, site, "projects", "项目管理")
     customer = site.record("crm", "customer", {"name": "杭州云帆物流有限公司"})
     opp = site.record("crm", "opportunity", {"name": "云帆仓储扫码", "customer": customer["id"], "stage": "商务谈判",

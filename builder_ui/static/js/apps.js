@@ -31,7 +31,7 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
       const button = install.querySelector("button");
       button.disabled = true;
-      const r = await api("POST", install.dataset.api, {demo: install.querySelector('input[name="demo"]').checked});
+      const r = await api("POST", install.dataset.api, {demo: Boolean(install.querySelector('input[name="demo"]:checked'))});
       button.disabled = false;
       if (r.ok) window.location = `/apps/${r.data.app}`; else showErrors(install, r.data);
     });

@@ -43,6 +43,9 @@ def states(w: FlowWorld) -> dict[str, str]:
 def test_templates_install_into_the_crm_once_each(make: Maker) -> None:
     w = FlowWorld(make, {"format": "tangram/app@1", "key": "other", "name": "其他"})
     assert states(w) == {"crm": "available", "inventory": "needs_app", "projects": "needs_app"}
+    items = w.client.get("/api/v1/templates", headers=w.h("admin")).json()["items"]
+    assert {t["key"]: (t["addon"], t["demo"], t["app"]) for t in items} == {
+        "crm": (False, False, "crm"), "inventory": (True, True, "crm"), "projects": (True, True, "crm")}
     r = w.client.post("/api/v1/templates/inventory/install", json={}, headers=w.h("admin"))
     assert r.status_code == 404 and "crm" in shown(r)
     install(w, "crm")
