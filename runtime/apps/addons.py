@@ -66,11 +66,17 @@ def install(conn: Connection, data: Any, change: Change) -> tuple[AppDefinition,
         raise AlreadyExists(f"模板 {data.get('name') or data.get('key')} 已安装在应用 {app.key}",
                             f"the add-on {data.get('key')!r} is installed in app {app.key!r} already")
     merged = merge_addon(base, data)
+    # The builder's unpublished changes are kept, with the add-on in them too (a publish clears the draft).
+    working = definitions.saved_draft(conn, app.key)
+    pending = merge_addon(working, data) if working is not None else None
     try:
-        return definitions.upgrade_app(conn, app.key, merged, change)
+        new = definitions.upgrade_app(conn, app.key, merged, change)
     except EngineError as e:
         e.issues = [Issue(addon_path(base, data, i.path), i.code, i.message, i.message_en) for i in e.issues]
         raise
+    if pending is not None:
+        definitions.save_draft(conn, app.key, pending, change)
+    return new
 
 
 def install_state(conn: Connection) -> list[dict[str, Any]]:

@@ -175,3 +175,14 @@ def test_a_milestone_is_approved_by_the_project_manager_and_over_500000_by_the_g
     assert crm.instance(inst["id"])["status"] == "running"
     crm.decide("ceo", "reject", {"comment": "交付物不全"})
     assert crm.get_record(m2["id"], "milestone")["data"]["status"] == "已驳回"
+
+
+def test_installing_keeps_the_builders_unpublished_draft_with_the_addon_in_it(make: Maker) -> None:
+    w = FlowWorld(make, json.loads(CRM_TEMPLATE.read_text(encoding="utf-8")))
+    r = w.client.post("/api/v1/apps/crm/forms", json={"key": "visit", "name": "拜访", "fields": []}, headers=w.h("admin"))
+    assert r.status_code == 201, r.text
+    install(w, "projects")
+    draft = w.client.get("/api/v1/apps/crm/draft", headers=w.h("admin")).json()
+    assert {"visit", "project", "task", "milestone"} <= {f["key"] for f in draft["forms"]}
+    published = w.client.get("/api/v1/apps/crm", headers=w.h("admin")).json()["definition"]
+    assert "project" in {f["key"] for f in published["forms"]} and "visit" not in {f["key"] for f in published["forms"]}
