@@ -135,6 +135,21 @@ def test_shipping_below_the_reorder_level_alerts_the_keepers_and_buyers(crm: Flo
     assert crm.get_record(prod["id"], "product")["data"]["stock_qty"] == "7"
 
 
+def test_a_product_left_under_its_reorder_level_by_an_edit_is_reminded_at_nine(crm: FlowWorld) -> None:
+    low, fine = product(crm, "TG-HW-PRN", 10), product(crm, "TG-HW-PAD", 5)
+    warehouse = crm.record({"name": "苏州总仓"}, "warehouse")
+    moves = [crm.record({"product": p["id"], "warehouse": warehouse["id"], "kind": "入库", "qty": 25}, "stock_move")
+             for p in (low, fine)]
+    r = crm.client.patch(f"/api/v1/apps/crm/forms/stock_move/records/{moves[0]['id']}", json={"data": {"qty": 6}},
+                         headers=crm.h("admin"))  # a typo corrected: no 出库, so no alert at the time
+    assert r.status_code == 200, r.text
+    assert crm.messages("keeper") == []
+    crm.run_jobs()
+    crm.run_jobs(days=1)  # past 09:00 the next day
+    reminders = [m["body"] for m in crm.messages("keeper") if m["title"] == "库存低于安全库存"]
+    assert reminders == ["手持扫码终端 当前库存 6，安全库存 10"]
+
+
 def test_a_won_opportunity_becomes_one_project_with_its_customer_and_owner(crm: FlowWorld) -> None:
     customer = crm.record({"name": "苏州恒瑞精密机械有限公司"}, "customer")
     opp = crm.record({"name": "恒瑞 CRM 项目", "customer": customer["id"], "amount": 680000, "manager": "pm",
