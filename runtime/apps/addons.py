@@ -85,14 +85,16 @@ def install_state(conn: Connection) -> list[dict[str, Any]]:
     out = []
     for key, data in bundled().items():
         target = str(data.get("app")) if is_addon(data) else key
+        app_name = (bundled().get(target) or {}).get("name", target)
         try:
             app, _ = definitions.current(conn, target)
         except NotFound:
             state = "needs_app" if is_addon(data) else "available"
         else:
             state = ("installed" if installed(app.dump(), data) else "available") if is_addon(data) else "installed"
+            app_name = app.name
         out.append({"key": key, "name": data.get("name"), "name_en": data.get("name_en"),
-                    "description": data.get("description"), "app": target, "addon": is_addon(data), "state": state,
+                    "description": data.get("description"), "app": target, "app_name": app_name, "addon": is_addon(data), "state": state,
                     "demo": bool((data.get("demo") or {}).get("records"))})
     return out
 

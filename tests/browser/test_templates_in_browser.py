@@ -30,6 +30,7 @@ def _install(page: Any, site: Site, key: str, name: str) -> None:
     page.goto(site.url + "/")
     card = page.locator(f"section.template[data-template='{key}']")
     assert name in card.locator("h3").inner_text()
+    assert "安装到应用“客户关系管理”" in card.inner_text()
     assert not card.get_by_label("同时加载示例数据").is_checked()  # offered; these paths start from empty forms
     with page.expect_navigation():
         card.get_by_role("button", name="安装").click()
