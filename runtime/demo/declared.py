@@ -19,7 +19,7 @@ from engine.errors import InvalidDefinition, Issue
 from runtime.apps import definitions
 from runtime.db.db import Database
 from runtime.demo.generate import ZONE
-from runtime.demo.load import ACTOR, _owners
+from runtime.demo.load import ACTOR, demo_owners
 from runtime.records import records
 from runtime.records.context import Change
 from runtime.records.matching import oldest_matching
@@ -43,7 +43,7 @@ def load_declared(db: Database, template: dict[str, Any], *, now: datetime | Non
     now = now or datetime.now(UTC)
     app_key = str(template["app"] if is_addon(template) else template["key"])
     items = (template.get("demo") or {}).get("records") or []
-    _owners(db, now)  # the demo people the records name as owners
+    demo_owners(db, now)  # the demo people the records name as owners
     today = now.astimezone(zone).date()
     refs: dict[str, int] = {}
     written: dict[str, int] = {}

@@ -45,3 +45,23 @@ def test_import_installs_an_addon_once_into_its_app_and_loads_its_demo(tmp_path:
     assert main(["demo-data", "--template", "inventory", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "warehouse: 2" in out and "purchase_order: " in out and "stock_move: " in out
+
+
+def test_demo_data_naming_an_undeclared_record_names_its_path_and_writes_nothing(tmp_path: Path, capsys: Any,
+                                                                                monkeypatch: Any) -> None:
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    db = f"sqlite:///{tmp_path}/cli.db"
+    main(["db", "upgrade", "--db", db])
+    main(["app", "import", str(CRM_TEMPLATE), "--db", db])
+    main(["app", "import", "inventory", "--db", db])
+    template = json.loads(INVENTORY.read_text("utf-8"))
+    template["demo"]["records"] = [{"form": "warehouse", "ref": "wh", "values": {"name": "苏州总仓"}},
+                                   {"form": "stock_move", "values": {"kind": "入库", "product": {"ref": "nope"},
+                                                                     "warehouse": {"ref": "wh"}, "qty": 1}}]
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps(template, ensure_ascii=False), "utf-8")
+    capsys.readouterr()
+    assert main(["demo-data", "--template", str(path), "--db", db]) == 1
+    assert "demo.records[1].values.product: no earlier demo record 'nope'" in capsys.readouterr().err
+    assert main(["records", "export", "crm", "warehouse", "--db", db]) == 0  # the warehouse was not kept either
+    assert "苏州总仓" not in capsys.readouterr().out
