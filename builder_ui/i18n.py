@@ -970,3 +970,11 @@ EN |= {"cs_title": "Connector secrets", "cs_hint": "Flows' HTTP steps name these
        "password, AppSecret, server address); write-only, never shown", "cs_name": "Secret name", "cs_value": "Secret value",
        "cs_save": "Save the secret", "cs_saved": "Secret {name} saved", "cs_none": "No connector secrets yet",
        "cs_delete": "Delete", "cs_deleted": "Secret {name} deleted", "cs_set_by": "set by {by} at {at}"}
+
+
+# 模板库 on the home page (issue 29): the bundled templates, 进销存 and 项目管理 installed into the CRM.
+ZH |= {"template_gallery": "模板库", "template_install": "安装", "template_installed": "已安装",
+       "template_with_demo": "同时加载示例数据", "template_into": "安装到应用", "template_needs_app": "请先安装它所属的应用"}
+EN |= {"template_gallery": "Templates", "template_install": "Install", "template_installed": "Installed",
+       "template_with_demo": "Load demo data too", "template_into": "Installs into app",
+       "template_needs_app": "Install its app first"}

@@ -46,7 +46,7 @@ from runtime.api import errors as api_errors
 from runtime.api.auth import sign_in
 from runtime.api.deps import DB, AppSettings, Now
 from runtime.api.guard import NO_RECORDS
-from runtime.apps import definitions
+from runtime.apps import addons, definitions
 from runtime.auth import sessions
 from runtime.permissions.check import Guard
 
@@ -112,7 +112,8 @@ def home(request: Request, user: Viewer, guard: PageGuard, db: DB) -> Response:
     """The apps and forms the user may see (dashboards and the task inbox join with their issues)."""
     with db.read() as conn:
         apps = _apps(conn, guard)
-    return render(request, "apps/home.html", user=user, apps=apps)
+        templates = addons.install_state(conn) if user.is_admin else []  # 模板库: CRM, 进销存, 项目管理
+    return render(request, "apps/home.html", user=user, apps=apps, templates=templates)
 
 
 @router.get("/apps/{app}")

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from engine.app_check import validate_app
 from engine.errors import EngineError, NotFound
 from engine.schema import app_json_schema_text
 from runtime import logs, processes, subscribers
@@ -74,8 +73,19 @@ def _read_json(path: str) -> Any:
         raise CliError(f"{path}: not valid JSON: line {e.lineno}, column {e.colno}: {e.msg}") from None
 
 
+def _template_json(name: str) -> Any:
+    """A template file, or the key of a template shipped in apps/ (`inventory`, `projects`)."""
+    from runtime.apps import addons
+
+    if not Path(name).exists() and name in addons.bundled():
+        return addons.template(name)
+    return _read_json(name)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    issues = validate_app(_read_json(args.file))
+    from runtime.apps.addons import validate_template
+
+    issues = validate_template(_template_json(args.file))
     for issue in issues:
         print(f"{issue.path}: {_say(issue.message, issue.message_en)}", file=sys.stderr)
     if issues:
@@ -106,9 +116,16 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from engine.addons import is_addon
+    from runtime.apps import addons
+
     db = database_from_args(args)
-    data = _read_json(args.file)
+    data = _template_json(args.file)
     with db.write() as conn:
+        if is_addon(data):  # 进销存, 项目管理: joins the app it extends, as a new version of it
+            app, version = addons.install(conn, data, Change(SYSTEM))
+            print(f"installed {data['key']} ({data.get('name')}) into {app.key} as version {version}: {len(app.forms)} forms")
+            return 0
         app, version = definitions.import_app(conn, data, Change(SYSTEM))
     print(f"imported {app.key} ({app.name}) as version {version}: {len(app.forms)} forms")
     return 0
@@ -333,6 +350,13 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from runtime.demo.load import load_demo
 
     db = database_from_args(args)
+    if args.template:  # a template's declared demo records (进销存, 项目管理), into the app it installs in
+        from runtime.demo.declared import load_declared
+
+        written = load_declared(db, _template_json(args.template), now=datetime.now(UTC),
+                                zone=ZoneInfo(_settings(args).timezone))
+        print(", ".join(f"{form}: {n}" for form, n in written.items()))
+        return 0
     # The clock is read here: the demo's two years end now, in the app's time zone (its "this month").
     load_demo(db, args.app, args.count, seed=args.seed, progress=not args.quiet, now=datetime.now(UTC),
               zone=ZoneInfo(_settings(args).timezone))
@@ -413,6 +437,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--count", type=int, default=1000, help="number of customers (other forms scale with it)")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--template", help="load the demo records a template declares (inventory, projects, or a file)")
     demo.set_defaults(run=cmd_demo_data)
 
     records_cli.add_commands(sub, with_db, database_from_args)

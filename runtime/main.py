@@ -51,6 +51,7 @@ from runtime.api import (
 )
 from runtime.api import hooks as hooks_api
 from runtime.api import system_settings as settings_api
+from runtime.api import templates as templates_api
 from runtime.api import user_import as user_import_api
 from runtime.api.body_limit import BoundedBody
 from runtime.api.nul_guard import RefuseNul
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_docs.router)  # /docs with no network (issue 28)
     app.include_router(app_openapi.router)  # each app's typed API document (issue 29)
     app.include_router(hooks_api.router)  # inbound hooks: other systems push into an app (issue 29)
+    app.include_router(templates_api.router)  # bundled templates: 进销存, 项目管理 into the CRM (issue 29)
     app.include_router(health.router)  # readiness and liveness (issue 28), under /api/v1 and at the root
     app.include_router(health.root)
     pages.install(app)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 
+from engine.addons import is_addon
 from engine.app import AppDefinition
 from engine.errors import NotFound
 from engine.forms import builder
@@ -13,7 +14,7 @@ from engine.forms.tightening import Decision, parse_decisions
 from runtime import audit
 from runtime.api.deps import DB, Version, change_for
 from runtime.api.guard import Gatekeeper, require_admin
-from runtime.apps import definitions
+from runtime.apps import addons, definitions
 from runtime.permissions.check import Guard
 from runtime.permissions.definitions import visible_definition
 
@@ -40,10 +41,12 @@ def list_apps(db: DB, guard: Gatekeeper) -> Any:
 
 @router.post("", status_code=201)
 def import_app(definition: Annotated[dict[str, Any], Body()], request: Request, db: DB, guard: Gatekeeper) -> Any:
-    """Import an app definition as version 1 (administrators); 409 if the key exists, 422 listing every problem."""
+    """Import an app definition as version 1 (administrators); 409 if the key exists, 422 listing every problem.
+    An add-on template (`tangram/addon@1`) is installed into its app instead, as that app's next version."""
     require_admin(guard.actor)
     with db.write() as conn:
-        app, version = definitions.import_app(conn, definition, change_for(request, guard.actor))
+        install = addons.install if is_addon(definition) else definitions.import_app
+        app, version = install(conn, definition, change_for(request, guard.actor))
         audit.write(conn, "app.import", guard.actor, guard.now, app=app.key, detail={"version": version})
     return _summary(app, version)
 

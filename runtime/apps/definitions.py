@@ -255,6 +255,12 @@ def draft(conn: Connection, key: str) -> dict[str, Any]:
     return version_of(conn, key, row.version).dump()
 
 
+def saved_draft(conn: Connection, key: str) -> dict[str, Any] | None:
+    """The builder's unpublished working copy, if there is one."""
+    row = _app_row(conn, key)
+    return None if row.draft is None else dict(row.draft)
+
+
 def draft_definition(conn: Connection, key: str) -> AppDefinition:
     """The working copy parsed (the builders' previews run on it before it is published)."""
     return parse_app(draft(conn, key))

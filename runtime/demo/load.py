@@ -28,7 +28,7 @@ DEMO_PASSWORD = "demo-password"
 ACTOR = Actor("admin")
 
 
-def _owners(db: Database, now: datetime) -> list[str]:
+def demo_owners(db: Database, now: datetime) -> list[str]:
     """The demo sales reps, created on first use (password `demo-password`)."""
     with db.write() as conn:
         existing = set(conn.scalars(select(users.c.username)))
@@ -52,7 +52,7 @@ def load_demo(db: Database, app_key: str, count: int, *, seed: int, progress: bo
     """Create `count` customers and the related records `plan` asks for, dated over the two years up to
     `now` (default: the current time); returns the records created per form (not those flows made)."""
     now = now or datetime.now(UTC)
-    owners = _owners(db, now)
+    owners = demo_owners(db, now)
     with db.read() as conn:
         app, _ = definitions.current(conn, app_key)
     related: dict[str, list[int]] = {}

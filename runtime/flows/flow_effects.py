@@ -27,6 +27,7 @@ from runtime.records.columns import field_column
 from runtime.records.context import SYSTEM, Actor, Change, FormRef
 from runtime.records.derived import pointing_at
 from runtime.records.expressions import filter_clause
+from runtime.records.matching import oldest_matching
 
 
 def _next_turn(conn: Connection, key: str) -> int:
@@ -85,21 +86,9 @@ def _known(c: Carrying, values: dict[str, Any]) -> dict[str, Any]:
     return {k: c.created.get(v.step) if isinstance(v, fx.Created) else v for k, v in values.items()}
 
 
-def matching(conn: Connection, ref: FormRef, match: dict[str, Any]) -> int | None:
-    """The oldest live record of the form whose fields equal `match` (a blank value matches a blank field)."""
-    dialect = conn.dialect.name
-    query = (select(records_table.c.id).where(records_table.c.app == ref.app_key, records_table.c.form == ref.form.key,
-                                              live(records_table)).order_by(records_table.c.id).limit(1))
-    for key, value in match.items():
-        col = field_column(ref.form.field(key), dialect)
-        query = query.where(col.raw_expr().is_(None) if value is None or value == "" else
-                            col.sort_expr() == col.bind(value, dialect))
-    return conn.scalar(query)
-
-
 def _create_record(c: Carrying, effect: fx.CreateRecord) -> None:
     ref = definitions.form_ref(c.conn, c.app.key, effect.form)
-    found = matching(c.conn, ref, _known(c, effect.match)) if effect.match else None
+    found = oldest_matching(c.conn, ref, _known(c, effect.match)) if effect.match else None
     record_id = found if found is not None else records.create(c.conn, ref, _known(c, effect.values), c.change).id
     c.created[effect.step] = record_id
     if effect.link and c.row.record_id is not None:
@@ -201,4 +190,4 @@ def carry_out(conn: Connection, row: Row[Any], app: AppDefinition, flow: FlowDef
         CARRY_OUT[type(effect)](Carrying(conn, row, app, flow, change, f"flow:{row.id}:{base}:{n}", created), effect)
 
 
-__all__ = ["CARRY_OUT", "Carrying", "carry_out", "matching"]
+__all__ = ["CARRY_OUT", "Carrying", "carry_out"]

@@ -14,9 +14,9 @@ from engine.errors import BadQuery
 from engine.flows.http_template import mapped, pick
 from runtime.apps import definitions
 from runtime.flows import flows
-from runtime.flows.flow_effects import matching
 from runtime.records import records
 from runtime.records.context import SYSTEM, Actor, Change
+from runtime.records.matching import oldest_matching
 
 
 def keep(conn: Connection, instance_id: int, request: dict[str, Any], answer: dict[str, Any], now: datetime,
@@ -53,7 +53,7 @@ def _upsert(conn: Connection, app: str, spec: dict[str, Any], answer: dict[str, 
         key = values.get(spec["key"])
         if key is None or key == "":
             continue  # an item without its key cannot be matched again: left out rather than duplicated
-        found = matching(conn, ref, {spec["key"]: key})
+        found = oldest_matching(conn, ref, {spec["key"]: key})
         if found is None:
             records.create(conn, ref, values, change)
             counts["created"] += 1

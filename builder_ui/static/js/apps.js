@@ -1,5 +1,5 @@
 /* Home and app pages: create an app (from scratch or a template file) and a form, through the API.
-   DOM contract: form#new-app, form#import-app, form#new-form[data-app] with [data-api]. */
+   DOM contract: form#new-app, form#import-app, form.template-install[data-api], form#new-form[data-app] with [data-api]. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -24,6 +24,18 @@ document.addEventListener("DOMContentLoaded", () => {
     const r = await api("POST", importApp.dataset.api, definition);
     if (r.ok) window.location = `/apps/${r.data.key}`; else showErrors(importApp, r.data);
   });
+
+  // 模板库: install a bundled template (an add-on joins its app), optionally with its demo records.
+  for (const install of document.querySelectorAll("form.template-install")) {
+    install.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = install.querySelector("button");
+      button.disabled = true;
+      const r = await api("POST", install.dataset.api, {demo: Boolean(install.querySelector('input[name="demo"]:checked'))});
+      button.disabled = false;
+      if (r.ok) window.location = `/apps/${r.data.app}`; else showErrors(install, r.data);
+    });
+  }
 
   const newForm = document.getElementById("new-form");
   if (newForm) newForm.addEventListener("submit", async (event) => {
