@@ -147,7 +147,7 @@ class _Merger:
             if _is_plain(every):
                 return self._set(base, ours, theirs, path)
             if len(base) == len(ours) == len(theirs) and all(isinstance(i, dict) for i in every):
-                return [self.value(b, o, t, f"{path}[{i}]") for i, (b, o, t) in enumerate(zip(base, ours, theirs))]
+                return [self.value(b, o, t, f"{path}[{i}]") for i, (b, o, t) in enumerate(zip(base, ours, theirs, strict=True))]
         return _FLAT
 
     def _template_change(self, base: Any, theirs: Any, path: str) -> None:

@@ -116,8 +116,10 @@ def list_versions(conn: Connection, key: str) -> list[Row[Any]]:
         .where(app_versions.c.app == key).order_by(app_versions.c.version)))
 
 
-def import_app(conn: Connection, data: Any, change: Change) -> tuple[AppDefinition, int]:
-    """Store a new app at version 1 and create its indexes; AlreadyExists if the key is taken."""
+def import_app(conn: Connection, data: Any, change: Change,
+               template: dict[str, Any] | None = None) -> tuple[AppDefinition, int]:
+    """Store a new app at version 1 and create its indexes; AlreadyExists if the key is taken. The
+    template it comes from (the base of its upgrades) is the definition itself unless given."""
     app = parse_app(data)
     require_key(app)
     if conn.execute(select(apps.c.key).where(apps.c.key == app.key)).first() is not None:
@@ -125,6 +127,7 @@ def import_app(conn: Connection, data: Any, change: Change) -> tuple[AppDefiniti
     try:
         with conn.begin_nested():
             conn.execute(insert(apps).values(key=app.key, name=app.name, version=1, draft=None,
+                                             template=app.dump() if template is None else template,
                                              created_at=change.now, updated_at=change.now))
     except IntegrityError:
         raise AlreadyExists(f"应用 {app.key} 已存在", f"app {app.key!r} exists already") from None

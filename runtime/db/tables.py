@@ -483,3 +483,7 @@ system_settings = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by", String(200)),
 )
+
+# An app's template lifecycle (issue 29): the template version it was installed from, or last upgraded to,
+# is the base of the next upgrade's three-way merge (engine/upgrade/merge.py).
+apps.append_column(Column("template", RecordJSON))

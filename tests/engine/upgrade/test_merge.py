@@ -13,8 +13,7 @@ from engine.app_check import parse_app
 from engine.errors import BadQuery, InvalidDefinition
 from engine.upgrade.merge import merge
 from engine.upgrade.plan import UpgradeConflicts, plan_upgrade
-from tests.template_versions import (CREDIT_CODE, SERVICE_DASHBOARD, THRESHOLD, V1, customised, template_v2,
-                                     threshold)
+from tests.template_versions import CREDIT_CODE, SERVICE_DASHBOARD, THRESHOLD, V1, customised, template_v2, threshold
 
 BASE = parse_app(V1).dump()
 LEAVES = [(f["key"], field["key"]) for f in BASE["forms"] for field in f["fields"]]

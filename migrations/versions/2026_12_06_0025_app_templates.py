@@ -1,0 +1,32 @@
+"""An app remembers the template version it was installed from (issue 29): `apps.template`, the base of a
+template upgrade's three-way merge. Apps installed before keep their first version as that base: it is
+the template as it was imported.
+
+Revision ID: 0025
+Revises: 0024
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from runtime.db.types import RecordJSON
+
+revision = "0025"
+down_revision = "0024"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("apps") as batch:
+        batch.add_column(sa.Column("template", RecordJSON))
+    op.execute("UPDATE apps SET template = (SELECT definition FROM app_versions "
+               "WHERE app_versions.app = apps.\"key\" AND app_versions.version = 1)")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("apps") as batch:
+        batch.drop_column("template")
