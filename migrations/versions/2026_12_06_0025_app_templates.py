@@ -21,12 +21,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("apps") as batch:
-        batch.add_column(sa.Column("template", RecordJSON))
+    op.add_column("apps", sa.Column("template", RecordJSON))
     op.execute("UPDATE apps SET template = (SELECT definition FROM app_versions "
                "WHERE app_versions.app = apps.\"key\" AND app_versions.version = 1)")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("apps") as batch:
-        batch.drop_column("template")
+    # Not a batch (SQLite would copy `apps` and drop it: with foreign keys on, that cascades to app_versions).
+    op.execute("ALTER TABLE apps DROP COLUMN template")
