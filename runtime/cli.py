@@ -129,6 +129,10 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     from engine.forms.tightening import parse_decisions
 
     db = database_from_args(args)
+    if getattr(args, "template", None):  # `app upgrade APP FILE`: a template upgrade keeping local changes
+        from runtime.apps import upgrade_cli
+
+        return upgrade_cli.run(db, args, _read_json)
     decisions = parse_decisions(_read_json(args.decisions)) if args.decisions else []
     with db.write() as conn:
         key = args.key if args.app_command == "publish" else str(_read_json(args.file).get("key"))
@@ -378,6 +382,10 @@ def parser() -> argparse.ArgumentParser:
         up.add_argument("--check", action="store_true", help="only report what stored records break (exit 1 if any)")
         up.add_argument("--decisions", help="JSON file: a list of {form, field, constraint, action, value|expression}")
         up.set_defaults(run=cmd_upgrade)
+    upgrade_parser = app.choices["upgrade"]  # `app upgrade APP FILE`: the template upgrade (runtime/apps/upgrade_cli.py)
+    upgrade_parser.add_argument("template", nargs="?", help="with APP first: a new version of the app's template")
+    upgrade_parser.add_argument("--choose", action="append", help="PATH=ours|theirs for a conflict (repeat)")
+    upgrade_parser.add_argument("--preview", action="store_true", help="print the template upgrade's preview only")
     exp = with_db(app.add_parser("export", help="print an app's definition"))
     exp.add_argument("key")
     exp.add_argument("--version", type=int)
