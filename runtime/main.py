@@ -14,6 +14,7 @@ from runtime import subscribers
 from runtime.api import (
     api_docs,  # /docs from vendored Swagger UI (issue 28)
     app_openapi,
+    app_transfer,
     app_upgrades,
     apps,
     auth,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(duplicate_groups.router)  # 查重: groups of likely duplicates (issue 26)
     app.include_router(api_docs.router)  # /docs with no network (issue 28)
     app.include_router(app_openapi.router)  # each app's typed API document (issue 29)
+    app.include_router(app_transfer.router)  # an app exported whole, imported as a copy (issue 29)
     app.include_router(app_upgrades.router)  # 升级模板: template upgrades keeping local changes (issue 29)
     app.include_router(health.router)  # readiness and liveness (issue 28), under /api/v1 and at the root
     app.include_router(health.root)
