@@ -106,11 +106,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from runtime.apps import transfer
+
     db = database_from_args(args)
     data = _read_json(args.file)
-    with db.write() as conn:
-        app, version = definitions.import_app(conn, data, Change(SYSTEM))
-    print(f"imported {app.key} ({app.name}) as version {version}: {len(app.forms)} forms")
+    with db.write() as conn:  # a definition, or an app export (with its template and records), under --as KEY
+        app, counts = transfer.import_bundle(conn, data, Change(SYSTEM), args.as_key)
+    copied = f", {sum(counts.values())} records" if counts else ""
+    print(f"imported {app.key} ({app.name}) as version 1: {len(app.forms)} forms{copied}")
     return 0
 
 
@@ -152,6 +155,12 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     db = database_from_args(args)
+    if args.bundle or args.records:  # the whole app: definition, template and (--records) its records
+        from runtime.apps import transfer
+
+        with db.read() as conn:
+            bundle = transfer.export_app(conn, args.key, with_records=args.records)
+        return _output(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", args.output)
     with db.read() as conn:
         if args.version:
             app = definitions.version_of(conn, args.key, args.version)
@@ -374,6 +383,7 @@ def parser() -> argparse.ArgumentParser:
     schema_cmd.set_defaults(run=cmd_schema)
     imp = with_db(app.add_parser("import", help="import a template as a new app"))
     imp.add_argument("file")
+    imp.add_argument("--as", dest="as_key", help="import as a copy under this app key (an export's records follow)")
     imp.set_defaults(run=cmd_import)
     for name, what, helptext in (("upgrade", "file", "publish a changed template of an existing app"),
                                  ("publish", "key", "publish an app's draft (the form builder's changes)")):
@@ -390,6 +400,8 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("key")
     exp.add_argument("--version", type=int)
     exp.add_argument("--output", "-o")
+    exp.add_argument("--bundle", action="store_true", help="the whole app: definition and the template it came from")
+    exp.add_argument("--records", action="store_true", help="the whole app with its records (implies --bundle)")
     exp.set_defaults(run=cmd_export)
 
     user = sub.add_parser("user", aliases=["users"], help="users").add_subparsers(dest="user_command", required=True)

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from runtime.apps import definitions
 from runtime.cli import main
 from runtime.db.db import open_database
+from runtime.db.tables import records as stored
+from runtime.records import records
 from runtime.records.context import SYSTEM, Change
 from tests.template_versions import THRESHOLD, V1, customised, template_v2, threshold
 
@@ -62,3 +65,25 @@ def test_cli_bad_choose_is_an_error_naming_it(tmp_path: Path, capsys: pytest.Cap
     assert main(["app", "upgrade", "crm", v2, "--choose", f"{THRESHOLD}=mine", "--db", db_url]) == 1
     assert THRESHOLD in capsys.readouterr().err
     assert _threshold(db_url) == "amount > 300000"
+
+
+def test_cli_exports_with_records_and_imports_a_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db_url = _customised_crm(tmp_path)
+    db = open_database(db_url)
+    with db.write() as conn:
+        customer = records.create(conn, definitions.form_ref(conn, "crm", "customer"), {"name": "杭州甲公司"},
+                                  Change(SYSTEM))
+        records.create(conn, definitions.form_ref(conn, "crm", "contact"),
+                       {"name": "张伟", "customer": customer.id}, Change(SYSTEM))
+    db.engine.dispose()
+    out = str(tmp_path / "crm.json")
+    assert main(["app", "export", "crm", "--records", "-o", out, "--db", db_url]) == 0
+    assert main(["app", "import", out, "--as", "crm2", "--db", db_url]) == 0
+    assert "imported crm2" in capsys.readouterr().out
+    db = open_database(db_url)
+    with db.read() as conn:
+        ref = definitions.form_ref(conn, "crm2", "contact")
+        contact = conn.execute(select(stored.c.data).where(stored.c.app == "crm2", stored.c.form == "contact")).one()
+        copied = conn.execute(select(stored.c.id).where(stored.c.app == "crm2", stored.c.form == "customer")).one()
+        assert ref.app_key == "crm2" and contact.data["customer"] == copied.id != customer.id
+    db.engine.dispose()
