@@ -29,6 +29,7 @@ from builder_ui import (
     records,
     recycle_bin,  # 回收站 (issue 26)
     roles,
+    template_upgrade,  # 升级模板 (issue 29)
 )
 from builder_ui import messages as messages_page
 from builder_ui import printing as print_pages
@@ -156,3 +157,4 @@ def install(app: FastAPI) -> None:
     app.include_router(system_settings_page.router)  # 系统设置 (issue 27)
     app.include_router(recycle_bin.router)  # 回收站 (issue 26)
     app.include_router(duplicate_groups.router)  # 查重 (issue 26)
+    app.include_router(template_upgrade.router)  # 升级模板, export and copy (issue 29)
