@@ -38,6 +38,12 @@ def export_app(app: str, db: DB, guard: Gatekeeper, records: bool = False) -> An
     """The app as one JSON file: definition, the template it was installed from, and with `?records=true`
     every live record (administrators: the records are read whole, past every row scope)."""
     require_admin(guard.actor)
-    with db.read() as conn:
-        bundle = transfer.export_app(conn, app, with_records=records)
+    if not records:
+        with db.read() as conn:
+            bundle = transfer.export_app(conn, app)
+    else:  # every record leaves the system: audited like a record export
+        with db.write() as conn:
+            bundle = transfer.export_app(conn, app, with_records=True)
+            audit.write(conn, "app.export", guard.actor, guard.now, app=app,
+                        detail={"records": {form: len(rows) for form, rows in bundle["records"].items()}})
     return JSONResponse(bundle, headers={"Content-Disposition": f'attachment; filename="{app}.tangram.json"'})

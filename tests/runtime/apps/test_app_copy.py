@@ -39,6 +39,8 @@ def test_export_holds_definition_template_and_only_asked_records(make: Maker) ->
     full = make.client.get("/api/v1/apps/crm/export", params={"records": "true"}, headers=make.admin).json()
     assert [r["data"]["name"] for r in full["records"]["customer"]] == ["杭州甲公司", "苏州乙公司"]
     assert "code" not in full["records"]["customer"][0]["data"]  # an auto number: the copy numbers its own
+    entries = make.client.get("/api/v1/audit", params={"action": "app.export"}, headers=make.admin).json()["items"]
+    assert [(e["app"], e["detail"]["records"]["customer"]) for e in entries] == [("crm", 2)]
 
 
 def test_import_as_crm2_copies_records_with_relations_inside_the_copy(make: Maker) -> None:
