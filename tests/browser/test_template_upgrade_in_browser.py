@@ -1,7 +1,7 @@
 """升级模板 in a real browser, in Chinese: the CRM customised here is upgraded to a v2 of its template;
 the preview lists the template's additions, the local changes kept and the one conflict side by side;
 the administrator takes the template's threshold, the publish report asks for the stored customer's
-missing 行业, and the upgrade applies exactly that."""
+missing 行业, and the upgrade applies exactly that. Then the CRM's export imported as a copy from the same page."""
 
 from __future__ import annotations
 
@@ -56,3 +56,24 @@ def test_upgrade_with_one_conflict_and_the_publish_check(page: Any, site: Site, 
     assert customer["name"]["label"] == "客户全称" and "credit_code" in customer
     stored = site.api.get("/apps/crm/forms/customer/records").json()["items"]
     assert [r["data"]["industry"] for r in stored] == [["制造业"]]
+
+
+def test_import_an_export_as_a_copy_with_its_records(page: Any, site: Site, tmp_path: Path) -> None:
+    customer = site.record("crm", "customer", {"name": "宁波丙公司", "industry": ["制造业"]})
+    site.record("crm", "contact", {"name": "李娜", "customer": customer["id"]})
+    bundle = site.api.get("/apps/crm/export", params={"records": "true"}).json()
+    upload = tmp_path / "crm-export.json"
+    upload.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+
+    page.goto(f"{site.url}/apps/crm/builder/upgrade")
+    page.get_by_label("应用导出文件（JSON）").set_input_files(str(upload))
+    page.get_by_label("新应用的标识（英文）").fill("crm_copy")
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.locator("#copy-done a").wait_for()
+    assert "已导入为" in page.locator("#copy-done").inner_text()
+
+    copies = site.api.get("/apps/crm_copy/forms/customer/records").json()["items"]
+    copied = next(c for c in copies if c["data"]["name"] == "宁波丙公司")
+    [contact] = [c for c in site.api.get("/apps/crm_copy/forms/contact/records").json()["items"]
+                 if c["data"]["name"] == "李娜"]
+    assert contact["data"]["customer"]["id"] == copied["id"] != customer["id"]
