@@ -10,7 +10,7 @@ import pytest
 
 from tests.errors import without_request_id
 from tests.factories import Maker
-from tests.template_versions import CREDIT_CODE, THRESHOLD, V1, customised, template_v2, threshold
+from tests.template_versions import CREDIT_CODE, THRESHOLD, V1, customised, set_threshold, template_v2, threshold
 
 UPGRADE = "/api/v1/apps/crm/upgrade"
 
@@ -27,7 +27,6 @@ def _installed_and_customised(make: Maker) -> None:
     assert c.post("/api/v1/apps/crm/forms", json=customised(V1)["forms"][-1], headers=admin).status_code == 201
     assert c.post("/api/v1/apps/crm/publish", headers=admin).status_code == 200, "publish"
     current = c.get("/api/v1/apps/crm", headers=admin).json()["definition"]
-    from tests.template_versions import set_threshold
     set_threshold(current, "amount > 300000")
     assert c.put("/api/v1/apps/crm", json=current, headers=admin).status_code == 200
     make.record("customer", {"name": "杭州甲公司", "source": "抖音"}, app="crm")

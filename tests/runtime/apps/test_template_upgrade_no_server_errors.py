@@ -8,7 +8,9 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import delete
 
+from runtime.db.tables import apps, records
 from tests.factories import Maker, shop
 from tests.runtime.api.test_no_server_errors import FUZZ, JSON
 
@@ -58,8 +60,5 @@ def test_import_never_answers_500(make: Maker, definition: Any, stored: Any, key
         assert r.status_code in (201, 400, 409, 422), r.text
         if r.status_code == 201:
             with make.app.state.db.write() as conn:  # start the next body from the same state
-                from sqlalchemy import delete
-
-                from runtime.db.tables import apps, records
                 conn.execute(delete(records).where(records.c.app == r.json()["key"]))
                 conn.execute(delete(apps).where(apps.c.key == r.json()["key"]))
