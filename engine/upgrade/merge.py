@@ -5,8 +5,10 @@ Things are matched by what names them, not by position: dict entries by name, li
 (forms, fields, flows, approval steps, dashboards, widgets, roles, print templates, duplicate rules) or
 their `value` (a select's options). Lists
 of plain values (search fields, a multi-select's default) merge as sets: what either side added is in, what one
-side removed and the other kept is out. Lists of unkeyed objects (a flow's steps, a condition's branches)
-merge position by position while both sides keep their length, else as one value.
+side removed and the other kept is out. Lists of objects only some of which have a key (a flow's steps:
+approvals keyed, actions and conditions not) match the keyed ones by key and the others by their order among
+the unkeyed, named by their index in base, while all three sides keep as many unkeyed ones; else the list
+is one value.
 
 Where only one side changed something, that side wins; where both changed it differently, the merge
 records a conflict at the path of the smallest part both touched (`flows[quote_approval].steps[3].branches[0].when`)
@@ -108,6 +110,29 @@ def _named_by(items: list[Any], name: str) -> bool:
     return len(keys) == len(items) and all(isinstance(k, str) for k in keys) and len(set(keys)) == len(keys)
 
 
+Named = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
+"""Base, ours and theirs: each list's items by what names them."""
+
+
+def _mixed(base: list[Any], ours: list[Any], theirs: list[Any]) -> Named | None:
+    """Objects some of which have a key (a flow's steps: approvals keyed, actions and conditions not): the
+    keyed ones by key, the others by their order among the unkeyed — named by their index in base — as
+    long as all three sides have as many unkeyed items; None otherwise."""
+    lists = (base, ours, theirs)
+    if not all(isinstance(i, dict) for items in lists for i in items):
+        return None
+    unkeyed = [[i for i in items if not isinstance(i.get("key"), str)] for items in lists]
+    keyed = [[i["key"] for i in items if isinstance(i.get("key"), str)] for items in lists]
+    if len({len(u) for u in unkeyed}) != 1 or any(len(set(k)) != len(k) for k in keyed):
+        return None
+    names = [str(n) for n, i in enumerate(base) if not isinstance(i.get("key"), str)]
+    def by_name(items: list[Any]) -> dict[str, Any]:
+        ordinal = iter(names)
+        return {(i["key"] if isinstance(i.get("key"), str) else next(ordinal)): i for i in items}
+
+    return by_name(base), by_name(ours), by_name(theirs)
+
+
 def _is_plain(items: list[Any]) -> bool:
     return all(isinstance(i, str | int | float | bool) or i is None for i in items)
 
@@ -143,11 +168,12 @@ class _Merger:
         if isinstance(base, list) and isinstance(ours, list) and isinstance(theirs, list):
             every = base + ours + theirs
             if (name := _identity(base, ours, theirs)) is not None:
-                return self._keyed(base, ours, theirs, path, name)
+                return self._keyed(({i[name]: i for i in base}, {i[name]: i for i in ours},
+                                    {i[name]: i for i in theirs}), path)
             if _is_plain(every):
                 return self._set(base, ours, theirs, path)
-            if len(base) == len(ours) == len(theirs) and all(isinstance(i, dict) for i in every):
-                return [self.value(b, o, t, f"{path}[{i}]") for i, (b, o, t) in enumerate(zip(base, ours, theirs, strict=True))]
+            if (named := _mixed(base, ours, theirs)) is not None:
+                return self._keyed(named, path)
         return _FLAT
 
     def _template_change(self, base: Any, theirs: Any, path: str) -> None:
@@ -172,9 +198,9 @@ class _Merger:
                 merged[name] = value
         return merged
 
-    def _keyed(self, base: list[Any], ours: list[Any], theirs: list[Any], path: str, name: str) -> list[Any]:
-        """Items matched by key, in ours' order; the template's new items go after the item they follow there."""
-        b, o, t = ({i[name]: i for i in items} for items in (base, ours, theirs))
+    def _keyed(self, named: Named, path: str) -> list[Any]:
+        """Items matched by name, in ours' order; the template's new items go after the item they follow there."""
+        b, o, t = named
         order = list(o)
         for position, key in enumerate(t):
             if key in o or key in b:

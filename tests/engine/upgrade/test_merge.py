@@ -163,3 +163,26 @@ def test_a_copy_upgrades_from_the_template_under_its_own_key() -> None:
     ours = parse_app(customised(V1) | {"key": "crm2"})
     plan = plan_upgrade(base, theirs, ours, {THRESHOLD: "theirs"})
     assert plan.ready().key == "crm2" and [c.path for c in plan.merge.conflicts] == [THRESHOLD]
+
+
+def test_a_step_added_locally_and_a_threshold_changed_by_the_template_are_both_kept() -> None:
+    """Approval steps are matched by key, the unkeyed actions and conditions by their order among the
+    unkeyed: a local approval step does not turn the template's new threshold into a conflict."""
+    ours, theirs = copy.deepcopy(BASE), parse_app(template_v2(V1)).dump()
+    flow = next(f for f in ours["flows"] if f["key"] == "quote_approval")
+    legal = {"type": "approval", "key": "legal", "name": "法务审批", "approvers": {"role": "finance"}}
+    flow["steps"].insert(3, legal)
+    result = merge(BASE, theirs, ours)
+    assert result.conflicts == []
+    merged = next(f for f in result.merged["flows"] if f["key"] == "quote_approval")
+    assert merged["steps"][3] == legal and merged["steps"][4]["branches"][0]["when"] == "amount > 1000000"
+    assert "flows[quote_approval].steps[legal]" in {p.path for p in result.kept}
+    parse_app(result.merged)  # and the result is a valid definition
+
+
+def test_an_unkeyed_step_added_locally_makes_the_steps_one_conflict_when_the_template_changed_them() -> None:
+    ours, theirs = copy.deepcopy(BASE), parse_app(template_v2(V1)).dump()
+    flow = next(f for f in ours["flows"] if f["key"] == "quote_approval")
+    flow["steps"].insert(0, {"type": "action", "action": "update_record", "set": {"note": "\"审批开始\""}})
+    [conflict] = merge(BASE, theirs, ours).conflicts
+    assert conflict.path == "flows[quote_approval].steps"
