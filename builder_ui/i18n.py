@@ -978,3 +978,25 @@ ZH |= {"template_gallery": "模板库", "template_install": "安装", "template_
 EN |= {"template_gallery": "Templates", "template_install": "Install", "template_installed": "Installed",
        "template_with_demo": "Load demo data too", "template_into": "Installs into app",
        "template_needs_app": "Install its app first"}
+
+
+ZH |= {"up_title": "升级模板", "up_installed_from": "安装自模板 {template} {label}",
+       "up_help": "上传模板的新版本：先预览新增的内容、保留的本地修改和冲突；每处冲突选择保留本地或采用模板后再应用。"
+                  "应用时与发布一样检查已有数据。",
+       "up_file": "新版本模板文件（JSON）", "up_preview": "预览", "up_added": "模板新增", "up_updated": "模板更新（本地未改）",
+       "up_removed": "模板删除（本地未改）", "up_kept": "保留的本地修改", "up_conflicts": "冲突",
+       "up_path": "位置", "up_base": "原模板", "up_ours": "本地", "up_theirs": "新模板", "up_choice": "选择",
+       "up_apply": "应用升级", "up_export": "导出应用", "up_export_definition": "导出定义（表单、流程、仪表盘、角色、打印模板）",
+       "up_export_records": "导出定义和全部记录", "up_copy": "导入为副本", "up_copy_file": "应用导出文件（JSON）",
+       "up_copy_key": "新应用的标识（英文）", "up_copy_go": "导入"}
+EN |= {"up_title": "Upgrade template", "up_installed_from": "installed from template {template} {label}",
+       "up_help": "Upload a new version of the template: preview what it adds, the local changes kept and the "
+                  "conflicts; choose local or template for each conflict, then apply. Stored data is checked as "
+                  "for any publish.",
+       "up_file": "New template version (JSON)", "up_preview": "Preview", "up_added": "Added by the template",
+       "up_updated": "Updated by the template (unchanged here)", "up_removed": "Removed by the template (unchanged here)",
+       "up_kept": "Local changes kept", "up_conflicts": "Conflicts", "up_path": "Where", "up_base": "Old template",
+       "up_ours": "Local", "up_theirs": "New template", "up_choice": "Choice", "up_apply": "Apply upgrade",
+       "up_export": "Export the app", "up_export_definition": "Export the definition (forms, flows, dashboards, roles, print templates)",
+       "up_export_records": "Export the definition and every record", "up_copy": "Import as a copy",
+       "up_copy_file": "App export file (JSON)", "up_copy_key": "Key of the new app", "up_copy_go": "Import"}

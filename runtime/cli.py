@@ -117,7 +117,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from engine.addons import is_addon
-    from runtime.apps import addons
+    from runtime.apps import addons, transfer
 
     db = database_from_args(args)
     data = _template_json(args.file)
@@ -126,8 +126,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             app, version = addons.install(conn, data, Change(SYSTEM))
             print(f"installed {data['key']} ({data.get('name')}) into {app.key} as version {version}: {len(app.forms)} forms")
             return 0
-        app, version = definitions.import_app(conn, data, Change(SYSTEM))
-    print(f"imported {app.key} ({app.name}) as version {version}: {len(app.forms)} forms")
+        # a definition, or an app export (with its template and records), under --as KEY
+        app, counts = transfer.import_bundle(conn, data, Change(SYSTEM), args.as_key)
+    copied = f", {sum(counts.values())} records" if counts else ""
+    print(f"imported {app.key} ({app.name}) as version 1: {len(app.forms)} forms{copied}")
     return 0
 
 
@@ -146,6 +148,10 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     from engine.forms.tightening import parse_decisions
 
     db = database_from_args(args)
+    if getattr(args, "template", None):  # `app upgrade APP FILE`: a template upgrade keeping local changes
+        from runtime.apps import upgrade_cli
+
+        return upgrade_cli.run(db, args, _read_json)
     decisions = parse_decisions(_read_json(args.decisions)) if args.decisions else []
     with db.write() as conn:
         key = args.key if args.app_command == "publish" else str(_read_json(args.file).get("key"))
@@ -165,6 +171,12 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     db = database_from_args(args)
+    if args.bundle or args.records:  # the whole app: definition, template and (--records) its records
+        from runtime.apps import transfer
+
+        with db.read() as conn:
+            bundle = transfer.export_app(conn, args.key, with_records=args.records)
+        return _output(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", args.output)
     with db.read() as conn:
         if args.version:
             app = definitions.version_of(conn, args.key, args.version)
@@ -394,6 +406,7 @@ def parser() -> argparse.ArgumentParser:
     schema_cmd.set_defaults(run=cmd_schema)
     imp = with_db(app.add_parser("import", help="import a template as a new app"))
     imp.add_argument("file")
+    imp.add_argument("--as", dest="as_key", help="import as a copy under this app key (an export's records follow)")
     imp.set_defaults(run=cmd_import)
     for name, what, helptext in (("upgrade", "file", "publish a changed template of an existing app"),
                                  ("publish", "key", "publish an app's draft (the form builder's changes)")):
@@ -402,10 +415,16 @@ def parser() -> argparse.ArgumentParser:
         up.add_argument("--check", action="store_true", help="only report what stored records break (exit 1 if any)")
         up.add_argument("--decisions", help="JSON file: a list of {form, field, constraint, action, value|expression}")
         up.set_defaults(run=cmd_upgrade)
+    upgrade_parser = app.choices["upgrade"]  # `app upgrade APP FILE`: the template upgrade (runtime/apps/upgrade_cli.py)
+    upgrade_parser.add_argument("template", nargs="?", help="with APP first: a new version of the app's template")
+    upgrade_parser.add_argument("--choose", action="append", help="PATH=ours|theirs for a conflict (repeat)")
+    upgrade_parser.add_argument("--preview", action="store_true", help="print the template upgrade's preview only")
     exp = with_db(app.add_parser("export", help="print an app's definition"))
     exp.add_argument("key")
     exp.add_argument("--version", type=int)
     exp.add_argument("--output", "-o")
+    exp.add_argument("--bundle", action="store_true", help="the whole app: definition and the template it came from")
+    exp.add_argument("--records", action="store_true", help="the whole app with its records (implies --bundle)")
     exp.set_defaults(run=cmd_export)
 
     user = sub.add_parser("user", aliases=["users"], help="users").add_subparsers(dest="user_command", required=True)

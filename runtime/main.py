@@ -14,6 +14,8 @@ from runtime import subscribers
 from runtime.api import (
     api_docs,  # /docs from vendored Swagger UI (issue 28)
     app_openapi,
+    app_transfer,
+    app_upgrades,
     apps,
     auth,
     dashboard_designer,
@@ -134,6 +136,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(app_openapi.router)  # each app's typed API document (issue 29)
     app.include_router(hooks_api.router)  # inbound hooks: other systems push into an app (issue 29)
     app.include_router(templates_api.router)  # bundled templates: 进销存, 项目管理 into the CRM (issue 29)
+    app.include_router(app_transfer.router)  # an app exported whole, imported as a copy (issue 29)
+    app.include_router(app_upgrades.router)  # 升级模板: template upgrades keeping local changes (issue 29)
     app.include_router(health.router)  # readiness and liveness (issue 28), under /api/v1 and at the root
     app.include_router(health.root)
     pages.install(app)

@@ -53,8 +53,12 @@ def _current_versions(engine: Engine) -> RecentReads[str, int]:
     return versions
 
 
+_APP_ROW = (apps.c.key, apps.c.name, apps.c.version, apps.c.draft, apps.c.created_at, apps.c.updated_at)
+"""Named, not `select(apps)`: migrations call these before the columns added later exist (0028's template)."""
+
+
 def _app_row(conn: Connection, key: str) -> Row[Any]:
-    row = conn.execute(select(apps).where(apps.c.key == key)).first()
+    row = conn.execute(select(*_APP_ROW).where(apps.c.key == key)).first()
     if row is None:
         raise NotFound(f"应用 {key} 不存在", f"no app {key!r}")
     return row
@@ -106,7 +110,7 @@ def sync_all_indexes(conn: Connection) -> None:
 
 
 def list_apps(conn: Connection) -> list[Row[Any]]:
-    return list(conn.execute(select(apps).order_by(apps.c.key)))
+    return list(conn.execute(select(*_APP_ROW).order_by(apps.c.key)))
 
 
 def list_versions(conn: Connection, key: str) -> list[Row[Any]]:
@@ -116,8 +120,10 @@ def list_versions(conn: Connection, key: str) -> list[Row[Any]]:
         .where(app_versions.c.app == key).order_by(app_versions.c.version)))
 
 
-def import_app(conn: Connection, data: Any, change: Change) -> tuple[AppDefinition, int]:
-    """Store a new app at version 1 and create its indexes; AlreadyExists if the key is taken."""
+def import_app(conn: Connection, data: Any, change: Change,
+               template: dict[str, Any] | None = None) -> tuple[AppDefinition, int]:
+    """Store a new app at version 1 and create its indexes; AlreadyExists if the key is taken. The
+    template it comes from (the base of its upgrades) is its version 1 unless given (runtime/apps/upgrades.py)."""
     app = parse_app(data)
     require_key(app)
     if conn.execute(select(apps.c.key).where(apps.c.key == app.key)).first() is not None:
@@ -129,6 +135,8 @@ def import_app(conn: Connection, data: Any, change: Change) -> tuple[AppDefiniti
     except IntegrityError:
         raise AlreadyExists(f"应用 {app.key} 已存在", f"app {app.key!r} exists already") from None
     _store_version(conn, app, 1, change)
+    if template is not None:  # not written otherwise: migrations import apps before the column exists
+        conn.execute(update(apps).where(apps.c.key == app.key).values(template=template))
     for form in app.forms:
         sync_indexes(conn, app.key, form)
     return app, 1

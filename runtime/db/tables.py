@@ -543,3 +543,7 @@ hook_deliveries = Table(
 )
 
 __all__ += ["hook_deliveries", "hook_secrets"]
+
+# An app's template lifecycle (issue 29): the template version it was installed from, or last upgraded to,
+# is the base of the next upgrade's three-way merge (engine/upgrade/merge.py).
+apps.append_column(Column("template", RecordJSON))

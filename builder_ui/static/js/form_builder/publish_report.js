@@ -86,7 +86,8 @@
     return {decisions: out};
   }
 
-  function ask(dialog, problems, en, app) {
+  /* `send(decisions)` makes the publish (the draft's, or a template upgrade's) and answers the API's result. */
+  function ask(dialog, problems, en, send) {
     dialog.replaceChildren();
     const list = el("ol", {id: "publish-problems"});
     problems.forEach((p, i) => list.append(problemItem(p, i, en)));
@@ -105,10 +106,10 @@
         const chosen = decisions(list, problems, en);
         if (chosen.missing) { error.textContent = chosen.missing; return; }
         error.textContent = "";
-        const r = await api("POST", `/api/v1/apps/${app}/publish`, {decisions: chosen.decisions});
+        const r = await send(chosen.decisions);
         if (r.ok) { dialog.close(); resolve(r); return; }
         const err = r.data.error;
-        if (err.report) { resolve(ask(dialog, err.report, en, app)); return; }  // the data changed meanwhile
+        if (err.report) { resolve(ask(dialog, err.report, en, send)); return; }  // the data changed meanwhile
         error.textContent = [err.message].concat((err.details || []).map((d) => d.message)).join("；");
       });
       if (!dialog.open) dialog.showModal();
@@ -120,6 +121,11 @@
     const check = await api("POST", `/api/v1/apps/${app}/publish/check`);
     if (!check.ok) return check;
     if (!check.data.problems.length) return api("POST", `/api/v1/apps/${app}/publish`);
-    return ask(document.getElementById("publish-report"), check.data.problems, en, app);
+    return ask(document.getElementById("publish-report"), check.data.problems, en,
+      (decisions) => api("POST", `/api/v1/apps/${app}/publish`, {decisions}));
   };
+
+  /* The same dialog for another publish (升级模板): `problems` from a report, `send(decisions)` the publish. */
+  window.tangram.publishDecisions = (problems, en, send) =>
+    ask(document.getElementById("publish-report"), problems, en, send);
 })();
