@@ -5,10 +5,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
-
-from runtime.auth import passwords
 from tests.factories import Maker
 
 SALES: dict[str, Any] = {
@@ -77,8 +73,3 @@ def deal(make: Maker, who: dict[str, str], name: str, **data: Any) -> dict[str, 
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
 
-
-@pytest.fixture
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 with the cheapest parameters: these tests create many users, and the hash is not under test."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

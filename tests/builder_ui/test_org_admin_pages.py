@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords, setup_sales
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
+from tests.permission_setup import setup_sales
 
 
 def _session(make: Maker, client: TestClient, username: str, password: str = "password-123") -> None:

@@ -9,14 +9,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords, sales_app, setup_sales
+from tests.permission_setup import sales_app, setup_sales
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 PAGE = "/apps/sales/builder/roles"
 
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords, setup_sales
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
+from tests.permission_setup import setup_sales
 
 
 def test_a_users_page_reads_the_roles_of_all_apps_in_one_query(make: Maker, client: TestClient) -> None:

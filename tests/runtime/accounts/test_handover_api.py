@@ -3,14 +3,9 @@ records, the open approval tasks and the running flows to another user, audited;
 
 from __future__ import annotations
 
-import pytest
-
 from runtime.audit import AuditQuery, search
 from tests.factories import Maker
-from tests.permission_setup import DEALS, deal, fast_passwords, sales_app, setup_sales
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
+from tests.permission_setup import DEALS, deal, sales_app, setup_sales
 
 FLOW = {"key": "deal_approval", "name": "交易审批", "form": "deal", "trigger": {"on": "submit"},
         "steps": [{"type": "approval", "key": "check", "name": "审批", "approvers": {"users": ["rep1"]}}]}

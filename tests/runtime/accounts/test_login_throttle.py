@@ -15,10 +15,6 @@ from runtime.cli import main
 from runtime.db.db import Database
 from tests.factories import Maker
 from tests.flows import Clock
-from tests.permission_setup import fast_passwords
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 
 ATTACKER, HOME, TRAVEL, OFFICE = "203.0.113.7", "198.51.100.20", "192.0.2.55", "198.51.100.99"
 

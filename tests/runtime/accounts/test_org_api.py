@@ -5,18 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from runtime.accounts.org import load_org
 from runtime.audit import AuditQuery, search
 from runtime.cli import main
 from runtime.db import schema
 from tests.backends import fresh_database
 from tests.factories import Maker, shop
-from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
+from tests.permission_setup import DEALS, deal, setup_sales
 
 
 def test_departments_form_a_tree_and_refuse_cycles_and_unknown_parents(make: Maker) -> None:

@@ -11,10 +11,6 @@ from fastapi.testclient import TestClient
 from runtime import audit
 from runtime.audit import AuditQuery, search
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 
 
 def _login(c: TestClient, username: str, password: str) -> dict[str, str]:

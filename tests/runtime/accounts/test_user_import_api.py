@@ -6,15 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from runtime.audit import AuditQuery, search
 from runtime.io.spreadsheet import csv_bytes, read_sheet, xlsx_bytes
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 URL = "/api/v1/user-imports"
 HEADER = ["用户名*", "姓名", "部门", "主部门", "手机", "邮箱", "是否管理员"]
 

@@ -13,10 +13,7 @@ from runtime.cli import main
 from runtime.db.db import open_database
 from runtime.db.tables import audit_log, users
 from runtime.io.spreadsheet import read_sheet, xlsx_bytes
-from tests.permission_setup import fast_passwords
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 HEADER = ["用户名", "姓名", "部门", "主部门", "手机", "邮箱", "是否管理员"]
 
 

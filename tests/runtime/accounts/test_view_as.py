@@ -7,14 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import Maker
-from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
+from tests.permission_setup import DEALS, deal, setup_sales
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 URL = "/api/v1/view-as"
 
 

@@ -17,9 +17,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 from engine.openapi.examples import example
 from tests.every_field_type import every_type_app, full_customer
 from tests.factories import Maker
-from tests.permission_setup import DEALS, fast_passwords, sales_app, setup_sales
-
-__all__ = ["fast_passwords"]  # a fixture, used by name
+from tests.permission_setup import DEALS, sales_app, setup_sales
 
 CRM = json.loads((Path(__file__).resolve().parents[3] / "apps" / "crm_template.json").read_text("utf-8"))
 
@@ -157,7 +155,7 @@ def test_every_field_type_answers_conform_to_the_document(make: Maker) -> None:
 
 
 def test_a_restricted_caller_gets_only_the_forms_fields_and_operations_they_may_see(
-        make: Maker, fast_passwords: None) -> None:
+        make: Maker) -> None:
     definition = sales_app()
     definition["forms"].append({"key": "secret", "name": "机密", "fields": [
         {"key": "title", "type": "text", "label": "标题"}]})

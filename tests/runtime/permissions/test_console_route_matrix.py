@@ -7,16 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from runtime.main import create_app
 from runtime.settings import Settings
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords, setup_sales
+from tests.permission_setup import setup_sales
 from tests.runtime.permissions.test_route_permissions import _api_routes
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 
 SALES = "/api/v1/apps/sales"
 CONSOLE = ("/api/v1/departments", "/api/v1/users", "/api/v1/tokens/all", "/api/v1/audit", "/api/v1/settings",

@@ -17,10 +17,6 @@ from sqlalchemy import update
 from runtime.cli import CRM_TEMPLATE
 from runtime.db.tables import records
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 
 ALL, TREE, DEPT, OWN = {"me", "peer", "sub", "far"}, {"me", "peer", "sub"}, {"me", "peer"}, {"me"}
 SCOPES = {"all": ALL, "tree": TREE, "dept": DEPT, "own": OWN}

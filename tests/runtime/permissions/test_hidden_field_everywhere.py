@@ -10,15 +10,10 @@ import re
 from typing import Any
 
 import openpyxl
-import pytest
 from fastapi.testclient import TestClient
 
 from runtime.cli import CRM_TEMPLATE
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 
 CUSTOMERS = "/api/v1/apps/crm/forms/customer/records"
 REGIONAL = {"key": "regional", "name": "区域客户经理", "permissions": {"customer": {

@@ -12,10 +12,7 @@ from runtime.db.tables import records
 from runtime.permissions import grants
 from tests.errors import shown
 from tests.factories import Maker
-from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
+from tests.permission_setup import DEALS, deal, setup_sales
 
 
 @pytest.fixture

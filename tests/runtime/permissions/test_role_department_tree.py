@@ -4,14 +4,9 @@ removed from the published definition takes its members with it."""
 
 from __future__ import annotations
 
-import pytest
-
 from runtime.audit import AuditQuery, search
 from tests.factories import Maker
-from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
+from tests.permission_setup import DEALS, deal, setup_sales
 
 ROLES = "/api/v1/apps/sales/draft/roles"
 MEMBERS = "/api/v1/apps/sales/roles/{}/members"

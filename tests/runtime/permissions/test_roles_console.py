@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from runtime.audit import AuditQuery, search
 from tests.factories import Maker
-from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
+from tests.permission_setup import DEALS, deal, setup_sales
 
 ROLES = "/api/v1/apps/sales/draft/roles"
 # 区域销售: sees the deals of their departments, without 成本 (hidden) and with 金额 masked

@@ -10,10 +10,7 @@ from sqlalchemy import select
 
 from runtime.db.tables import tokens
 from tests.factories import Maker, shop
-from tests.permission_setup import DEALS, deal, fast_passwords, setup_sales
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
+from tests.permission_setup import DEALS, deal, setup_sales
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.factories import Maker
 from tests.flows import Clock
-from tests.permission_setup import fast_passwords
 from tests.runtime.accounts.test_login_throttle import ATTACKER, _at, _fail, _login
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 
 
 def test_a_lower_lock_limit_and_a_longer_lock_apply_to_the_next_logins(make: Maker) -> None:

@@ -12,10 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from tests.factories import Maker
-from tests.permission_setup import fast_passwords
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-__all__ = ["fast_passwords"]
 RUNS = "/api/v1/apps/shop/draft/flows/any/trigger/next-runs?cron=0 9 * * *"
 
 
