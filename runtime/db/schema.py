@@ -30,6 +30,14 @@ def upgrade(db: Database, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(db: Database, revision: str) -> None:
+    """Take the schema back to `revision` (a rollback: docs/deployment.md)."""
+    config = _config()
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
 def current_revision(db: Database) -> str | None:
     with db.engine.connect() as conn:
         return revision_on(conn)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import func, inspect, select
 
 from runtime.apps import definitions
@@ -17,14 +15,6 @@ from tests.backends import fresh_database
 from tests.factories import shop
 
 
-def downgrade(db: Any, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(schema.MIGRATIONS))
-    with db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
-
-
 def test_0028_gives_apps_installed_before_their_first_version_as_template(backend: str, tmp_path: Any) -> None:
     with fresh_database(backend, tmp_path, create=False) as db:
         schema.upgrade(db)
@@ -32,7 +22,7 @@ def test_0028_gives_apps_installed_before_their_first_version_as_template(backen
             definitions.import_app(conn, shop(), Change(Actor(None)))
             first = definitions.current(conn, "shop")[0].dump()
             definitions.upgrade_app(conn, "shop", shop(name="新店"), Change(Actor(None)))
-        downgrade(db, "0027")
+        schema.downgrade(db, "0027")
         with db.engine.connect() as conn:
             assert "template" not in {c["name"] for c in inspect(conn).get_columns("apps")}
             assert conn.scalar(select(func.count()).select_from(app_versions)) == 2  # versions kept

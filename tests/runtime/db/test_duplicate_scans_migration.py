@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect
 
 from runtime.db import schema
 from tests.backends import fresh_database
-
-
-def _downgrade(db: Any, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(schema.MIGRATIONS))
-    with db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
 
 
 def _tables(db: Any) -> set[str]:
@@ -31,7 +21,7 @@ def test_0026_adds_the_scan_tables_and_its_downgrade_removes_them(backend: str, 
         assert not {"duplicate_scans", "duplicate_links"} & _tables(db)
         schema.upgrade(db)
         assert {"duplicate_scans", "duplicate_links"} <= _tables(db)
-        _downgrade(db, "0025")
+        schema.downgrade(db, "0025")
         assert not {"duplicate_scans", "duplicate_links"} & _tables(db)
         schema.upgrade(db)
         assert schema.current_revision(db) == schema.expected_revision()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import select
 
 from runtime.apps import definitions
@@ -17,14 +15,6 @@ from runtime.records.context import Actor, Change
 from runtime.records.history import DELTA
 from tests.backends import fresh_database
 from tests.factories import shop
-
-
-def _downgrade(db: Any, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(schema.MIGRATIONS))
-    with db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
 
 
 def _stored(db: Any) -> dict[tuple[int, int], dict[str, Any]]:
@@ -50,7 +40,7 @@ def test_0024_round_trip_keeps_every_version(backend: str, tmp_path: Any) -> Non
         deltas = _stored(db)
         assert any(DELTA in d for d in deltas.values())
 
-        _downgrade(db, "0023")
+        schema.downgrade(db, "0023")
         whole = _stored(db)
         assert not any(DELTA in d for d in whole.values())
         assert {k: d for rid, rows in versions.items() for v, d in rows for k in [(rid, v)]} == whole

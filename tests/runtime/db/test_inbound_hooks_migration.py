@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect
 
 from runtime.db import schema
 from tests.backends import fresh_database
-
-
-def _downgrade(db: Any, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(schema.MIGRATIONS))
-    with db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
 
 
 def _tables(db: Any) -> set[str]:
@@ -29,7 +19,7 @@ def test_0027_adds_and_removes_the_hook_tables(backend: str, tmp_path: Any) -> N
     with fresh_database(backend, tmp_path, create=False) as db:
         schema.upgrade(db)
         assert {"hook_secrets", "hook_deliveries"} <= _tables(db)
-        _downgrade(db, "0026")
+        schema.downgrade(db, "0026")
         assert not {"hook_secrets", "hook_deliveries"} & _tables(db)
         schema.upgrade(db)
         assert {"hook_secrets", "hook_deliveries"} <= _tables(db)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect
 
 from runtime.db import schema
@@ -24,10 +22,6 @@ def test_0025_indexes_tasks_by_record_and_assignee_and_the_downgrade_drops_it(ba
         assert "ix_flow_tasks_record" not in _task_indexes(db)
         schema.upgrade(db)
         assert _task_indexes(db)["ix_flow_tasks_record"] == ["record_id", "assignee"]
-        config = Config()
-        config.set_main_option("script_location", str(schema.MIGRATIONS))
-        with db.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0024")
+        schema.downgrade(db, "0024")
         assert "ix_flow_tasks_record" not in _task_indexes(db)
         assert schema.current_revision(db) == "0024"
