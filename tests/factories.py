@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -87,6 +89,20 @@ class Maker:
         r = self.client.post(f"/api/v1/apps/{app}/forms/{form}/records", json={"data": data}, headers=self.admin)
         assert r.status_code == 201, r.text
         return r.json()  # type: ignore[no-any-return]
+
+    def every_record(self, form: str, app: str = "shop") -> list[dict[str, Any]]:
+        """Every record of a form through the records API (cursor pages), numbers as exact decimals."""
+        out: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 500} | ({"cursor": cursor} if cursor else {})
+            r = self.client.get(self.url(form, app), params=params, headers=self.admin)
+            assert r.status_code == 200, r.text
+            body = json.loads(r.text, parse_float=Decimal)
+            out += body["items"]
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return out
 
     def url(self, form: str = "customer", app: str = "shop") -> str:
         return f"/api/v1/apps/{app}/forms/{form}/records"

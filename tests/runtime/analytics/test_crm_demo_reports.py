@@ -35,20 +35,6 @@ def crm(make: Maker, app: Any) -> Maker:
     return make
 
 
-def _records(make: Maker, form: str) -> list[dict[str, Any]]:
-    """Every record of a form through the records API (cursor pages), numbers as exact decimals."""
-    out: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
-        r = make.client.get(make.url(form, "crm"), params=params, headers=make.admin)
-        assert r.status_code == 200, r.text
-        body = json.loads(r.text, parse_float=Decimal)
-        out += body["items"]
-        cursor = body.get("next_cursor")
-        if not cursor:
-            return out
-
 
 def _reports(make: Maker, engine: str) -> dict[str, dict[str, Any]]:
     """Every widget of every CRM dashboard as `report.widget` → its result."""
@@ -176,7 +162,7 @@ def test_every_crm_figure_drills_down_to_its_records(both: tuple[Maker, dict[str
 
 def test_totals_equal_sums_of_the_records(both: tuple[Maker, dict[str, Any]]) -> None:
     make, widgets = both
-    contracts = [c for c in _records(make, "contract") if c["data"].get("status") in SIGNED]
+    contracts = [c for c in make.every_record("contract", "crm") if c["data"].get("status") in SIGNED]
     this_month = [c for c in contracts if _this_month(c["data"].get("signed_on"))]
     assert widgets["sales_cockpit.sales_amount"]["rows"][0][0] == sum(_money(c["data"]["amount"]) for c in this_month)
     assert widgets["sales_cockpit.contracts_signed"]["rows"][0][0] == len(this_month)
@@ -184,18 +170,18 @@ def test_totals_equal_sums_of_the_records(both: tuple[Maker, dict[str, Any]]) ->
     assert monthly["totals"] == [sum(_money(c["data"]["amount"]) for c in contracts), len(contracts)]
     assert monthly["rows"][0][0] <= "2025-06" and monthly["rows"][-1][0] == "2026-12"  # from long ago to this month
 
-    payments = _records(make, "payment")
+    payments = make.every_record("payment", "crm")
     received = sum(_money(p["data"].get("amount")) for p in payments if _this_month(p["data"].get("received_on")))
     assert widgets["sales_cockpit.payments"]["rows"][0][0] == received
 
-    customers = _records(make, "customer")
+    customers = make.every_record("customer", "crm")
     new = [c for c in customers if _local(c["created_at"]).isoformat()[:7] == NOW.astimezone(ZONE).isoformat()[:7]]
     assert widgets["sales_cockpit.new_customers"]["rows"][0][0] == len(new)
     assert widgets["churn.by_status"]["totals"] == [len(customers)]
     assert widgets["customer_profile.profile"]["totals"][1] == sum(
         _money(c["data"].get("total_contract_amount")) for c in customers)
 
-    opportunities = _records(make, "opportunity")
+    opportunities = make.every_record("opportunity", "crm")
     stages = [o["data"]["stage"] for o in opportunities]
     pipeline = widgets["sales_cockpit.pipeline_by_stage"]["totals"]
     assert pipeline[:2] == [len(opportunities), sum(_money(o["data"].get("amount")) for o in opportunities)]
@@ -206,10 +192,10 @@ def test_totals_equal_sums_of_the_records(both: tuple[Maker, dict[str, Any]]) ->
         if o["data"].get("stage_changed_at"):
             assert o["data"]["stage_changed_at"] >= o["created_at"], o
 
-    leads = _records(make, "lead")
+    leads = make.every_record("lead", "crm")
     assert widgets["lead_sources.by_source"]["totals"] == [len(leads)]
 
-    tickets = _records(make, "ticket")
+    tickets = make.every_record("ticket", "crm")
     assert widgets["service.weekly"]["totals"] == [len(tickets)]
     assert widgets["service.backlog"]["totals"] == [sum(t["data"].get("status") in OPEN_TICKET for t in tickets)]
     resolved = [t for t in tickets if t["data"].get("resolved_at")]

@@ -35,19 +35,6 @@ def crm(make: Maker, app: Any) -> Maker:
     return make
 
 
-def _records(make: Maker, form: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
-        r = make.client.get(make.url(form, "crm"), params=params, headers=make.admin)
-        assert r.status_code == 200, r.text
-        body = json.loads(r.text, parse_float=Decimal)
-        out += body["items"]
-        cursor = body.get("next_cursor")
-        if not cursor:
-            return out
-
 
 def _report(make: Maker, key: str, engine: str) -> dict[str, dict[str, Any]]:
     r = make.client.get(f"/api/v1/apps/crm/reports/{key}", params={"engine": engine}, headers=make.admin)
@@ -83,7 +70,7 @@ def _by(widget: dict[str, Any], dims: int = 1, measure: int = 0) -> dict[Any, De
 
 def test_the_inventory_dashboard_equals_sums_of_the_stock_moves(widgets: tuple[Maker, dict[str, Any]]) -> None:
     make, w = widgets
-    moves = _records(make, "stock_move")
+    moves = make.every_record("stock_move", "crm")
     assert len(moves) > 30
     stock: dict[Any, Decimal] = defaultdict(Decimal)
     per_warehouse: dict[Any, Decimal] = defaultdict(Decimal)
@@ -98,20 +85,20 @@ def test_the_inventory_dashboard_equals_sums_of_the_stock_moves(widgets: tuple[M
     assert _by(w["inventory.stock_by_warehouse"], 2) == {k: v for k, v in per_warehouse.items()}
     assert {(str(k[0])[:7], k[1]): v for k, v in _by(w["inventory.monthly_moves"], 2).items()} == monthly
     assert len({k[0] for k in monthly}) >= 6  # half a year of movements up to now
-    products = {p["data"]["name"]: p["data"] for p in _records(make, "product")}
+    products = {p["data"]["name"]: p["data"] for p in make.every_record("product", "crm")}
     for name, total in stock.items():
         assert _n(products[name]["stock_qty"]) == total  # the running-stock rollup agrees with the moves
     low = {n for n, p in products.items() if p.get("reorder_level") not in (None, "") and _n(p.get("stock_qty")) < _n(p["reorder_level"])}
     assert low and set(_by(w["inventory.low_stock"])) == low
-    shared = [p for p in _records(make, "product") if p["data"]["sku"] == "TG-HW-SCN"]
+    shared = [p for p in make.every_record("product", "crm") if p["data"]["sku"] == "TG-HW-SCN"]
     assert len(shared) == 1 and _n(shared[0]["data"]["reorder_level"]) == 20  # the CRM's product, not a copy
-    orders = [o["data"] for o in _records(make, "purchase_order") if o["data"]["status"] in ("已批准", "已入库")]
+    orders = [o["data"] for o in make.every_record("purchase_order", "crm") if o["data"]["status"] in ("已批准", "已入库")]
     assert w["inventory.purchase_by_supplier"]["totals"] == [sum(_n(o["amount"]) for o in orders)]
 
 
 def test_the_workload_dashboard_equals_counts_of_the_tasks(widgets: tuple[Maker, dict[str, Any]]) -> None:
     make, w = widgets
-    tasks = [t["data"] for t in _records(make, "task")]
+    tasks = [t["data"] for t in make.every_record("task", "crm")]
     open_tasks = [t for t in tasks if t["status"] != "已完成"]
     overdue = [t for t in open_tasks if t.get("due_on") and date.fromisoformat(t["due_on"]) < TODAY]
     assert open_tasks and overdue
@@ -125,6 +112,6 @@ def test_the_workload_dashboard_equals_counts_of_the_tasks(widgets: tuple[Maker,
     due = w["workload.due_list"]["rows"]
     assert [r[0] for r in due] == sorted(r[0] for r in due)  # by due date, soonest first
     assert sum(r[-1] for r in due) == len(open_tasks)
-    projects = _records(make, "project")
+    projects = make.every_record("project", "crm")
     assert w["workload.projects"]["totals"] == [len(tasks), len(open_tasks)]
     assert len(projects) >= 4
