@@ -19,6 +19,7 @@ from engine.forms.validate import normalize_values
 from engine.hooks.mapping import check_expression, map_payload, payload_issues, source_path
 from engine.hooks.model import InboundHook
 from engine.limits import Limits
+from runtime.db.tables import live
 from runtime.db.tables import records as records_table
 from runtime.flows import flows
 from runtime.records import records
@@ -64,7 +65,7 @@ def _found(conn: Connection, ref: FormRef, hook: InboundHook, values: dict[str, 
     except ValidationFailed as e:
         raise _invalid(payload_issues(e.issues, hook.mapping, ref.form)) from None
     dialect = conn.dialect.name
-    where = [*of_form(ref), records_table.c.deleted_at.is_(None)]
+    where = [*of_form(ref), live(records_table)]  # not a row an import has staged and not yet published
     where += [condition_clause(ref, Condition(k, "eq", keys[k]), dialect, change.ctx) for k in hook.upsert_key]
     ids = list(conn.scalars(select(records_table.c.id).where(*where).order_by(records_table.c.id).limit(2)))
     if len(ids) > 1:

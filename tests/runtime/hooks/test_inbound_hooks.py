@@ -7,13 +7,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
+from runtime.apps import definitions
 from runtime.crypto import keyring
-from runtime.db.tables import audit_log, hook_deliveries, hook_secrets, record_history
+from runtime.db.tables import audit_log, hook_deliveries, hook_secrets, record_history, records
 from runtime.hooks import deliveries
+from runtime.records import staging
+from runtime.records.context import SYSTEM, Change
 from tests.factories import Maker, shop
 
 CUSTOMERS = {"key": "erp_customers", "name": "ERP 客户", "form": "customer", "auth": "hmac",
@@ -299,3 +303,16 @@ def test_saving_and_removing_a_hook_keeps_a_builders_pending_draft(make: Maker) 
     definition = draft.get("definition", draft)
     assert "wechat" in [f["key"] for f in definition["forms"][0]["fields"]] and not definition.get("hooks")
     assert make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "x"}).status_code == 404
+
+
+def test_an_upsert_never_takes_a_row_an_import_has_staged_and_not_published(make: Maker) -> None:
+    secret = _app(make, CUSTOMERS)["erp_customers"]
+    with make.app.state.db.write() as conn:  # an import's chunk, committed, waiting for its publish
+        ref = definitions.form_ref(conn, "shop", "customer")
+        staged = staging.stage(conn, ref, staging.Batch(), [{"name": "苏州恒瑞精密", "amount": "1"}], Change(SYSTEM),
+                               datetime.now(UTC))[0].id
+    answer = _signed(make, secret, ORDER, "d-staged")
+    assert answer.json().get("record_id") != staged, answer.text
+    with make.app.state.db.read() as conn:
+        row = conn.execute(select(records.c.version, records.c.data).where(records.c.id == staged)).one()
+    assert row.version == 0 and row.data["amount"] == "1"  # untouched, still the import's
