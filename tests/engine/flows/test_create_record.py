@@ -56,6 +56,18 @@ def test_match_and_link_travel_with_the_effect() -> None:
                                                   "customer")]
 
 
+def test_match_duplicates_travels_with_the_effect_and_is_logged_as_linking_or_creating() -> None:
+    app = _app({**CUSTOMER, "match": {}, "match_duplicates": True})
+    app["forms"][1]["duplicate_rules"] = [{"key": "similar", "name": "名称相近",
+                                           "fields": [{"field": "name", "match": "company"}]}]
+    assert validate_app(app) == []
+    ctx = FlowContext({"company": "甲公司"}, Org(), parse_app(app).form("lead"))
+    outcome = advance(parse_app(app).flows[0], FlowInstanceState(), Start("admin"), NOW, ctx)
+    [made] = [e for e in outcome.effects if isinstance(e, fx.CreateRecord)]
+    assert (made.match, made.match_duplicates) == ({}, True)
+    assert "关联或新建" in " ".join(e.message for e in outcome.state.timeline)
+
+
 def test_a_field_linked_earlier_in_the_transition_passes_on_the_record_made_there() -> None:
     _, deal = _effects(CUSTOMER, DEAL)
     assert deal.values == {"name": "甲公司 商机", "customer": fx.Created("steps[0]")}
@@ -73,6 +85,7 @@ BAD = [
     ("match on no field", {"match": {"ghost": "company"}}, "match.ghost", "unknown_field"),
     ("match on a list field", {"match": {"tags": "company"}}, "match.tags", "wrong_field_type"),
     ("match not an expression", {"match": {"name": "company &"}}, "match.name", "invalid_expression"),
+    ("duplicates of a form without rules", {"match_duplicates": True}, "match_duplicates", "no_duplicate_rules"),
 ]
 
 

@@ -237,6 +237,30 @@ def test_an_existing_customer_made_by_hand_is_linked_not_duplicated(crm: FlowWor
     assert crm.get_record(data["opportunity"], "opportunity")["data"].get("contact") is None
 
 
+def test_a_lead_spelling_an_existing_customer_otherwise_links_it_by_the_duplicate_rules(crm: FlowWorld) -> None:
+    existing = customer(crm, name="苏州恒瑞精密机械有限公司", level="A")
+    new = lead(crm, "恒瑞精密机械(苏州)有限公司")
+    assert convert(crm, new["id"]).status_code == 201
+    data = linked(crm.get_record(new["id"], "lead")["data"])
+    assert data["customer"] == existing["id"] and len(items(crm, "customer")) == 1
+    assert crm.get_record(existing["id"], "customer")["data"]["name"] == "苏州恒瑞精密机械有限公司"  # not renamed
+    assert linked(crm.get_record(data["contact"], "contact")["data"])["customer"] == existing["id"]
+
+
+def test_only_a_likely_duplicate_is_linked_a_branch_or_another_company_gets_its_own_customer(crm: FlowWorld) -> None:
+    head = customer(crm, name="苏州恒瑞精密机械有限公司")
+    same = lead(crm, "恒瑞精密机械（苏州）有限公司")
+    other = lead(crm, "杭州云帆网络科技有限公司", contact_name="王强", mobile="13900000008", email="wq@yf.cn")
+    branch = lead(crm, "苏州恒瑞精密机械有限公司上海分公司", contact_name="李娜", mobile="13900000009", email="ln@hr.cn")
+    for made in (same, other, branch):
+        assert convert(crm, made["id"]).status_code == 201
+    customers = {c["id"]: c["data"]["name"] for c in items(crm, "customer")}
+    ids = [linked(crm.get_record(x["id"], "lead")["data"])["customer"] for x in (same, other, branch)]
+    assert [customers[i] for i in ids] == ["苏州恒瑞精密机械有限公司", "杭州云帆网络科技有限公司",
+                                          "苏州恒瑞精密机械有限公司上海分公司"]
+    assert ids[0] == head["id"] and len(customers) == 3
+
+
 def test_the_conversion_button_is_refused_on_a_converted_or_closed_lead(crm: FlowWorld) -> None:
     new = lead(crm)
     assert convert(crm, new["id"]).status_code == 201
