@@ -315,6 +315,8 @@ def test_the_lead_flows_open_in_the_designer_and_a_trial_shows_the_path(crm: Flo
     for flow in ("lead_conversion", "lead_nurture"):
         r = crm.client.get(f"/api/v1/apps/crm/draft/flows/{flow}/choices", headers=crm.h("admin"))
         assert r.status_code == 200, r.text
+        rules = {f["key"]: f["duplicate_rules"] for f in r.json()["forms"]}  # 新建记录's 按查重规则 option
+        assert (rules["customer"], rules["opportunity"]) == (["客户名称相近", "总机电话相同"], [])
         r = crm.client.post(f"/api/v1/apps/crm/draft/flows/{flow}/trial", json={"record_id": new["id"]},
                             headers=crm.h("admin"))
         assert r.status_code == 200 and r.json()["status"] == "completed", r.text
