@@ -344,21 +344,3 @@ def test_sla_stages_round_trip_through_the_panel_and_a_one_stage_due_becomes_sta
     before = _flow(site, "panel_sla")
     _save(page)
     assert _flow(site, "panel_sla") == before
-
-
-def test_link_by_the_duplicate_rules_round_trips_through_the_create_record_panel(page: Any, site: Site) -> None:
-    _new_flow(site, page, "panel_duplicates", [{"type": "action", "action": "create_record", "form": "customer",
-                                                "values": {"name": "name"}}])
-    by_rules = "按目标表单的查重规则关联已有记录"
-    _open(page, "steps[0]", by_rules)
-    option = _panel(page).locator('[data-option="match_duplicates"]')
-    assert "客户名称相近" in option.inner_text()  # the customer form's rules, by name
-    _panel(page).get_by_label(by_rules, exact=True).check()
-    _save(page)
-    assert _flow(site, "panel_duplicates")["steps"][0]["match_duplicates"] is True
-    page.reload()
-    _open(page, "steps[0]", by_rules)
-    assert _panel(page).get_by_label(by_rules, exact=True).is_checked()
-    _panel(page).get_by_label(by_rules, exact=True).uncheck()
-    _save(page)
-    assert "match_duplicates" not in _flow(site, "panel_duplicates")["steps"][0]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from engine.flows import effects as fx
-from engine.flows.actions.base import ActionStep, values_of
+from engine.flows.actions.base import ActionStep, form_name, values_of
 from engine.flows.checker import FlowChecker
 from engine.flows.run import Run
 from engine.keys import Key
@@ -80,10 +80,11 @@ class CreateRecordAction(ActionStep):
 
         run.emit(fx.CreateRecord(self.form, computed(self.values), path, computed(self.match), self.link,
                                  self.match_duplicates))
+        name, name_en = form_name(run, self.form)
         if self.match or self.match_duplicates:
-            run.log("created", f"在“{self.form}”中关联或新建记录", f"matching or creating a {self.form} record", step=path)
+            run.log("created", f"在“{name}”中关联或新建记录", f"matching or creating a {name_en} record", step=path)
         else:
-            run.log("created", f"在“{self.form}”中新建记录", f"creating a {self.form} record", step=path)
+            run.log("created", f"在“{name}”中新建记录", f"creating a {name_en} record", step=path)
 
 
 __all__ = ["CreateRecordAction"]

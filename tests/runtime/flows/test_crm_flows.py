@@ -261,6 +261,16 @@ def test_only_a_likely_duplicate_is_linked_a_branch_or_another_company_gets_its_
     assert ids[0] == head["id"] and len(customers) == 3
 
 
+def test_the_conversion_timeline_names_the_forms_and_fields_not_their_keys(crm: FlowWorld) -> None:
+    r = convert(crm, lead(crm)["id"])
+    assert r.status_code == 201, r.text
+    said = [e["message"] for e in crm.instance(r.json()["id"])["timeline"] if e["kind"] in ("created", "updated")]
+    assert said == ["在“客户”中关联或新建记录", "在“联系人”中关联或新建记录", "在“商机”中新建记录", "更新记录：线索状态"]
+    trial = crm.client.post("/api/v1/apps/crm/draft/flows/lead_conversion/trial", json={"record_id": lead(crm, "试算公司")["id"]},
+                            headers=crm.h("admin"))
+    assert "在“客户”中关联或新建记录" in [e["message"] for e in trial.json()["timeline"]]
+
+
 def test_the_conversion_button_is_refused_on_a_converted_or_closed_lead(crm: FlowWorld) -> None:
     new = lead(crm)
     assert convert(crm, new["id"]).status_code == 201
