@@ -26,14 +26,16 @@ class Created:
 
 @dataclass(frozen=True)
 class CreateRecord:
-    """Create a record of another form — or, with `match`, use the live one whose fields equal these values —
-    and with `link` set that relation of the instance's record to it."""
+    """Create a record of another form — or, with `match`, use the live one whose fields equal these values,
+    with `match_duplicates` the oldest one the form's duplicate rules find for `values` — and with `link` set
+    that relation of the instance's record to it."""
 
     form: str
     values: dict[str, Any]
     step: str
     match: dict[str, Any] = field(default_factory=dict)
     link: str | None = None
+    match_duplicates: bool = False
 
 
 @dataclass(frozen=True)

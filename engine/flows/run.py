@@ -4,7 +4,7 @@ the organisation it may read, and the effects collected so far. Step modules act
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,7 +36,7 @@ PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_.]*)\}")
 class FlowContext:
     """What a transition may read besides the state: the record (data, related values, system columns),
     the organisation (a snapshot, or a function giving one when a step first needs it), the form, the time
-    zone and the working calendar."""
+    zone, the working calendar, and the app's forms."""
 
     record: dict[str, Any]
     organisation: Org | Callable[[], Org] = field(default_factory=Org)
@@ -44,6 +44,8 @@ class FlowContext:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     calendar: BusinessCalendar | None = None
     record_id: int | None = None
+    forms: Mapping[str, FormDefinition] = field(default_factory=dict)
+    """The app's forms by key: the names and labels a step writes into the timeline (a key when missing)."""
 
     @cached_property
     def org(self) -> Org:

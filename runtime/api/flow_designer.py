@@ -207,7 +207,8 @@ def panel_choices(app: str, flow: str, db: DB, guard: Gatekeeper) -> Any:
     return {"users": [{"username": u, "name": name or u} for u, name in users],
             "departments": [{"key": k, "name": name} for k, name in departments],
             "roles": [{"key": r.key, "name": r.name} for r in definition.roles],
-            "forms": [{"key": f.key, "name": f.name, "fields": [_field_choice(x) for x in f.fields]} for f in forms]}
+            "forms": [{"key": f.key, "name": f.name, "fields": [_field_choice(x) for x in f.fields],
+                       "duplicate_rules": [r.name for r in f.duplicate_rules]} for f in forms]}
 
 
 def _field_choice(field: Any) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from runtime.records.columns import field_column
 from runtime.records.context import SYSTEM, Actor, Change, FormRef
 from runtime.records.derived import pointing_at
 from runtime.records.expressions import filter_clause
-from runtime.records.matching import oldest_matching
+from runtime.records.matching import oldest_duplicate, oldest_matching
 
 
 def _next_turn(conn: Connection, key: str) -> int:
@@ -88,8 +88,11 @@ def _known(c: Carrying, values: dict[str, Any]) -> dict[str, Any]:
 
 def _create_record(c: Carrying, effect: fx.CreateRecord) -> None:
     ref = definitions.form_ref(c.conn, c.app.key, effect.form)
+    values = _known(c, effect.values)
     found = oldest_matching(c.conn, ref, _known(c, effect.match)) if effect.match else None
-    record_id = found if found is not None else records.create(c.conn, ref, _known(c, effect.values), c.change).id
+    if found is None and effect.match_duplicates:
+        found = oldest_duplicate(c.conn, ref, values, c.change)
+    record_id = found if found is not None else records.create(c.conn, ref, values, c.change).id
     c.created[effect.step] = record_id
     if effect.link and c.row.record_id is not None:
         records.update_record(c.conn, c.flow_form(), c.row.record_id, {effect.link: record_id}, c.change)

@@ -93,7 +93,7 @@ def context(conn: Connection, app: AppDefinition, version: int, flow: FlowDefini
     form = app.form(flow.form)
     values = record_values(conn, FormRef(app, version, form), record_id, read_by=[flow])
     calendar = app.calendar or system_settings.site_calendar(conn)  # an app's own calendar, else 系统设置's
-    return FlowContext(values, lambda: load_org(conn, app.key), form, tz, calendar, record_id)
+    return FlowContext(values, lambda: load_org(conn, app.key), form, tz, calendar, record_id, app.forms_by_key)
 
 
 def _sync_tasks(conn: Connection, row: Row[Any], before: FlowInstanceState, after: FlowInstanceState) -> None:

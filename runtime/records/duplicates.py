@@ -5,7 +5,8 @@ write's transaction by a record-event subscriber and rebuilt when a form's rules
 records sharing a key with the draft (an index probe, never a scan of the form) and compares only those.
 The interactive create and edit (API and web form) refuse a write with likely duplicates: `warn` rules
 until the user confirms (`allow_duplicates=true`), `block` rules always. Bulk creates, imports and flows
-are not checked here; an importer calls `find` for its rows itself.
+are not checked here; an importer calls `find` for its rows itself, and so does a flow's `create_record`
+with `match_duplicates`, to use the record found (records/matching.py).
 """
 
 from __future__ import annotations

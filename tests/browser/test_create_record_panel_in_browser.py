@@ -1,5 +1,6 @@
-"""新建记录节点的设置：除字段对应外，还能设“先查找已有记录”（按字段相等找到就用它，不重复新建）和“关联回本记录的
-字段”。CRM 的线索转化打开后显示它的查找与关联；在设计器里搭一个“线索 → 客户”的流程，发布后运行：同名客户已存在时
+"""新建记录节点的设置：除字段对应外，还能设“先查找已有记录”（按字段相等找到就用它，不重复新建）、“按目标表单的查重规则
+关联已有记录”和“关联回本记录的字段”。CRM 的线索转化打开后显示它的查找、查重与关联（查重选项可取消、再勾选）；没有查重
+规则的表单勾选查重时保存被拒，错误显示在该选项下；在设计器里搭一个“线索 → 客户”的流程，发布后运行：同名客户已存在时
 关联它、不新建，不存在时新建并关联。"""
 
 from __future__ import annotations
@@ -133,3 +134,52 @@ def test_match_and_link_are_built_in_the_panel_and_the_flow_uses_an_existing_rec
         i["flow"] for i in leads.api.get("/apps/leads/draft/flows").json()["items"] if i["flow"]["key"] == "convert"
     )
     assert "match" not in flow["steps"][0] and "link" not in flow["steps"][0]
+
+
+BY_RULES = "按目标表单的查重规则关联已有记录"
+
+
+def _saved(page: Any) -> None:
+    with page.expect_response(lambda r: "/steps" in r.url and r.request.method == "PATCH") as answer:
+        page.get_by_role("button", name="保存").click()
+    assert answer.value.ok, answer.value.text()
+
+
+def _conversion_step(site: Site) -> dict[str, Any]:
+    items = site.api.get("/apps/crm/draft/flows").json()["items"]
+    flow = next(i["flow"] for i in items if i["flow"]["key"] == "lead_conversion")
+    return flow["steps"][0]["branches"][0]["steps"][0]  # type: ignore[no-any-return]
+
+
+def test_the_crm_customer_is_also_found_by_the_duplicate_rules_and_the_option_round_trips(page: Any,
+                                                                                         leads: Site) -> None:
+    page.goto(f"{leads.url}/apps/crm/builder/flows/lead_conversion")
+    path = "steps[0].branches[0].steps[0]"
+    panel = _open(page, path)
+    assert panel.get_by_label(BY_RULES, exact=True).is_checked()
+    assert "客户名称相近、总机电话相同" in panel.locator('[data-option="match_duplicates"]').inner_text()
+    panel.get_by_label(BY_RULES, exact=True).uncheck()
+    _saved(page)
+    assert "match_duplicates" not in _conversion_step(leads)
+    page.reload()
+    panel = _open(page, path)
+    assert not panel.get_by_label(BY_RULES, exact=True).is_checked()
+    panel.get_by_label(BY_RULES, exact=True).check()
+    _saved(page)
+    assert _conversion_step(leads)["match_duplicates"] is True
+
+
+def test_linking_by_duplicate_rules_in_a_form_without_them_is_refused_on_the_option(page: Any, leads: Site) -> None:
+    step = {"type": "action", "action": "create_record", "form": "customer", "values": {"name": "company"}}
+    r = leads.api.put("/apps/leads/draft/flows/by_rules", json={
+        "key": "by_rules", "name": "按查重转客户", "form": "lead", "trigger": {"on": "submit"}, "steps": [step]})
+    assert r.status_code == 200, r.text
+    page.goto(f"{leads.url}/apps/leads/builder/flows/by_rules")
+    panel = _open(page, STEP)
+    assert "该表单没有查重规则" in panel.locator('[data-option="match_duplicates"]').inner_text()
+    panel.get_by_label(BY_RULES, exact=True).check()
+    page.get_by_role("button", name="保存").click()
+    wait_until(page, "document.querySelector('[data-option-error=\"match_duplicates\"]').textContent !== ''")
+    assert "没有查重规则" in panel.locator('[data-option-error="match_duplicates"]').inner_text()
+    items = leads.api.get("/apps/leads/draft/flows").json()["items"]
+    assert "match_duplicates" not in next(i["flow"] for i in items if i["flow"]["key"] == "by_rules")["steps"][0]

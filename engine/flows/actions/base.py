@@ -3,6 +3,7 @@ and what it does, in one class per module, listed in actions/__init__.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar, Literal, get_args
 
 from engine.flows.run import Run, plain
@@ -35,4 +36,16 @@ def values_of(run: Run, expressions: dict[str, str]) -> dict[str, Any]:
     return {key: plain(run.evaluate(text)) for key, text in expressions.items()}
 
 
-__all__ = ["ActionStep", "values_of"]
+def form_name(run: Run, key: str) -> tuple[str, str]:
+    """A form's name for the timeline (Chinese, English): its key when the run does not know the form."""
+    form = run.ctx.forms.get(key)
+    return (form.name, form.name_en or form.name) if form is not None else (key, key)
+
+
+def field_labels(run: Run, keys: Iterable[str]) -> list[str]:
+    """Fields of the flow's form by label, for the timeline; a key when the run does not know the form."""
+    form = run.ctx.form
+    return [form.by_key[k].label if form is not None and k in form.by_key else k for k in keys]
+
+
+__all__ = ["ActionStep", "field_labels", "form_name", "values_of"]

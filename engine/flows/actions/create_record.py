@@ -1,5 +1,6 @@
-"""create_record: create a record in another form, its values computed from this record; `match` uses an existing
-one instead, `link` points a relation of this record at it."""
+"""create_record: create a record in another form, its values computed from this record; `match` (equal fields) or
+`match_duplicates` (the target form's duplicate rules) uses an existing one instead, `link` points a relation of
+this record at it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from engine.flows import effects as fx
-from engine.flows.actions.base import ActionStep, values_of
+from engine.flows.actions.base import ActionStep, form_name, values_of
 from engine.flows.checker import FlowChecker
 from engine.flows.run import Run
 from engine.keys import Key
@@ -28,6 +29,9 @@ class CreateRecordAction(ActionStep):
     values: dict[Key, str] = Field(default_factory=dict)
     match: dict[Key, str] = Field(default_factory=dict)
     """field of `form` → expression: the live record whose fields all equal these values is used, none is created."""
+    match_duplicates: bool = False
+    """Use the oldest live record the target form's duplicate rules take for a likely duplicate of the new
+    record's `values` (a branch is not one); tried after `match`, none found: one is created."""
     link: Key | None = None
     """A relation field of the flow's form to `form`, set to the record created or matched."""
 
@@ -52,6 +56,9 @@ class CreateRecordAction(ActionStep):
                     c.add(f"{path}.match.{key}", "wrong_field_type", f"字段 {key} 不能用来查找已有记录",
                           f"field {key!r} cannot be matched (its values are lists or objects)")
             c.expression(f"{path}.match.{key}", text)
+        if self.match_duplicates and target is not None and not target.duplicate_rules:
+            c.add(f"{path}.match_duplicates", "no_duplicate_rules", f"表单 {self.form} 没有查重规则",
+                  f"form {self.form!r} has no duplicate rules")
         if self.link is not None:
             self._check_link(c, f"{path}.link", self.link)
 
@@ -71,11 +78,13 @@ class CreateRecordAction(ActionStep):
             bare = {k: pending[t.strip()] for k, t in expressions.items() if t.strip() in pending}
             return {**values_of(run, {k: t for k, t in expressions.items() if k not in bare}), **bare}
 
-        run.emit(fx.CreateRecord(self.form, computed(self.values), path, computed(self.match), self.link))
-        if self.match:
-            run.log("created", f"在“{self.form}”中关联或新建记录", f"matching or creating a {self.form} record", step=path)
+        run.emit(fx.CreateRecord(self.form, computed(self.values), path, computed(self.match), self.link,
+                                 self.match_duplicates))
+        name, name_en = form_name(run, self.form)
+        if self.match or self.match_duplicates:
+            run.log("created", f"在“{name}”中关联或新建记录", f"matching or creating a {name_en} record", step=path)
         else:
-            run.log("created", f"在“{self.form}”中新建记录", f"creating a {self.form} record", step=path)
+            run.log("created", f"在“{name}”中新建记录", f"creating a {name_en} record", step=path)
 
 
 __all__ = ["CreateRecordAction"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from engine.flows import effects as fx
-from engine.flows.actions.base import ActionStep, values_of
+from engine.flows.actions.base import ActionStep, field_labels, values_of
 from engine.flows.checker import FlowChecker
 from engine.flows.run import Run
 from engine.keys import Key
@@ -38,7 +38,8 @@ class UpdateRecordAction(ActionStep):
     def act(self, run: Run, path: str) -> None:
         values = values_of(run, self.set)
         run.emit(fx.UpdateRecord(values, path))
-        run.log("updated", f"更新记录：{', '.join(values)}", f"updated {', '.join(values)}", step=path, values=values)
+        labels = field_labels(run, values)
+        run.log("updated", f"更新记录：{'、'.join(labels)}", f"updated {', '.join(labels)}", step=path, values=values)
 
 
 __all__ = ["UpdateRecordAction"]

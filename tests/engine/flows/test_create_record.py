@@ -56,6 +56,30 @@ def test_match_and_link_travel_with_the_effect() -> None:
                                                   "customer")]
 
 
+def test_match_duplicates_travels_with_the_effect_and_is_logged_as_linking_or_creating() -> None:
+    app = _app({**CUSTOMER, "match": {}, "match_duplicates": True})
+    app["forms"][1]["duplicate_rules"] = [{"key": "similar", "name": "名称相近",
+                                           "fields": [{"field": "name", "match": "company"}]}]
+    assert validate_app(app) == []
+    ctx = FlowContext({"company": "甲公司"}, Org(), parse_app(app).form("lead"))
+    outcome = advance(parse_app(app).flows[0], FlowInstanceState(), Start("admin"), NOW, ctx)
+    [made] = [e for e in outcome.effects if isinstance(e, fx.CreateRecord)]
+    assert (made.match, made.match_duplicates) == ({}, True)
+    assert "关联或新建" in " ".join(e.message for e in outcome.state.timeline)
+
+
+def test_the_timeline_names_the_target_form_and_the_updated_fields_or_a_key_when_the_form_is_unknown() -> None:
+    app = parse_app(_app(CUSTOMER, DEAL, {"type": "action", "action": "update_record", "set": {"company": "company"}}))
+    said = []
+    for forms in (app.forms_by_key, {}):
+        ctx = FlowContext({"company": "甲"}, Org(), app.form("lead"), forms=forms)
+        outcome = advance(app.flows[0], FlowInstanceState(), Start("admin"), NOW, ctx)
+        said.append([(e.message, e.message_en) for e in outcome.state.timeline if e.kind in ("created", "updated")])
+    assert said[0] == [("在“客户”中关联或新建记录", "matching or creating a 客户 record"),
+                       ("在“商机”中新建记录", "creating a 商机 record"), ("更新记录：公司", "updated 公司")]
+    assert said[1][0] == ("在“customer”中关联或新建记录", "matching or creating a customer record")
+
+
 def test_a_field_linked_earlier_in_the_transition_passes_on_the_record_made_there() -> None:
     _, deal = _effects(CUSTOMER, DEAL)
     assert deal.values == {"name": "甲公司 商机", "customer": fx.Created("steps[0]")}
@@ -73,6 +97,7 @@ BAD = [
     ("match on no field", {"match": {"ghost": "company"}}, "match.ghost", "unknown_field"),
     ("match on a list field", {"match": {"tags": "company"}}, "match.tags", "wrong_field_type"),
     ("match not an expression", {"match": {"name": "company &"}}, "match.name", "invalid_expression"),
+    ("duplicates of a form without rules", {"match_duplicates": True}, "match_duplicates", "no_duplicate_rules"),
 ]
 
 

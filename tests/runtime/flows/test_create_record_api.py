@@ -1,5 +1,6 @@
-"""create_record's `match` and `link` through the HTTP API: a button on a work order links the ticket of the
-same summary, or creates it; the work order's relation then names it; a bad link is a 422 at its path."""
+"""create_record's `match`, `match_duplicates` and `link` through the HTTP API: a button on a work order links the
+ticket of the same summary (or the oldest the ticket form's duplicate rules find), or creates it; the work order's
+relation then names it; a bad link is a 422 at its path."""
 
 from __future__ import annotations
 
@@ -49,3 +50,32 @@ def test_a_link_that_is_not_a_relation_to_the_form_is_refused_at_its_path(make: 
     found = {d["path"]: d["code"] for d in r.json()["error"]["details"]}
     assert found == {"flows[0].steps[0].link": "wrong_field_type", "flows[0].steps[0].match.ghost": "unknown_field"}
     assert make.client.get("/api/v1/apps/tickets", headers=make.admin).status_code == 404  # nothing imported
+
+
+SIMILAR = [{"key": "similar_summary", "name": "概述相近", "fields": [{"field": "summary", "match": "fuzzy"}],
+            "threshold": 85}]
+
+
+def test_match_duplicates_links_the_oldest_likely_duplicate_by_the_forms_rules_or_creates(make: Maker) -> None:
+    definition = tickets(raise_ticket({**RAISE, "match": {}, "match_duplicates": True}))
+    definition["forms"][0]["duplicate_rules"] = SIMILAR
+    w = FlowWorld(make, definition)
+    oldest = w.record({"summary": "一号车间电机异响", "cost": "10"})["id"]
+    r = w.client.post(RECORDS.format(form="ticket") + "?allow_duplicates=true",
+                      json={"data": {"summary": "一号车间电机异响。", "cost": "20"}}, headers=w.h("admin"))
+    assert r.status_code == 201, r.text
+    like = w.record({"title": "一号车间 电机异响", "budget": "900"}, "work_order")["id"]
+    fresh = w.record({"title": "灯泡更换", "budget": "30"}, "work_order")["id"]
+    for order in (like, fresh):
+        w.submit(order, "raise", user="wang")
+    assert w.get_record(like, "work_order")["data"]["ticket"]["id"] == oldest
+    made = w.get_record(fresh, "work_order")["data"]["ticket"]["id"]
+    assert len(tickets_of(w)) == 3 and w.get_record(made)["data"]["summary"] == "灯泡更换"
+
+
+def test_match_duplicates_on_a_form_without_duplicate_rules_is_refused_at_its_path(make: Maker) -> None:
+    r = make.client.post("/api/v1/apps", json=tickets(raise_ticket({**RAISE, "match_duplicates": True})),
+                         headers=make.admin)
+    assert r.status_code == 422, r.text
+    found = {d["path"]: d["code"] for d in r.json()["error"]["details"]}
+    assert found == {"flows[0].steps[0].match_duplicates": "no_duplicate_rules"}

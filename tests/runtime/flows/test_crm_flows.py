@@ -237,6 +237,40 @@ def test_an_existing_customer_made_by_hand_is_linked_not_duplicated(crm: FlowWor
     assert crm.get_record(data["opportunity"], "opportunity")["data"].get("contact") is None
 
 
+def test_a_lead_spelling_an_existing_customer_otherwise_links_it_by_the_duplicate_rules(crm: FlowWorld) -> None:
+    existing = customer(crm, name="苏州恒瑞精密机械有限公司", level="A")
+    new = lead(crm, "恒瑞精密机械(苏州)有限公司")
+    assert convert(crm, new["id"]).status_code == 201
+    data = linked(crm.get_record(new["id"], "lead")["data"])
+    assert data["customer"] == existing["id"] and len(items(crm, "customer")) == 1
+    assert crm.get_record(existing["id"], "customer")["data"]["name"] == "苏州恒瑞精密机械有限公司"  # not renamed
+    assert linked(crm.get_record(data["contact"], "contact")["data"])["customer"] == existing["id"]
+
+
+def test_only_a_likely_duplicate_is_linked_a_branch_or_another_company_gets_its_own_customer(crm: FlowWorld) -> None:
+    head = customer(crm, name="苏州恒瑞精密机械有限公司")
+    same = lead(crm, "恒瑞精密机械（苏州）有限公司")
+    other = lead(crm, "杭州云帆网络科技有限公司", contact_name="王强", mobile="13900000008", email="wq@yf.cn")
+    branch = lead(crm, "苏州恒瑞精密机械有限公司上海分公司", contact_name="李娜", mobile="13900000009", email="ln@hr.cn")
+    for made in (same, other, branch):
+        assert convert(crm, made["id"]).status_code == 201
+    customers = {c["id"]: c["data"]["name"] for c in items(crm, "customer")}
+    ids = [linked(crm.get_record(x["id"], "lead")["data"])["customer"] for x in (same, other, branch)]
+    assert [customers[i] for i in ids] == ["苏州恒瑞精密机械有限公司", "杭州云帆网络科技有限公司",
+                                          "苏州恒瑞精密机械有限公司上海分公司"]
+    assert ids[0] == head["id"] and len(customers) == 3
+
+
+def test_the_conversion_timeline_names_the_forms_and_fields_not_their_keys(crm: FlowWorld) -> None:
+    r = convert(crm, lead(crm)["id"])
+    assert r.status_code == 201, r.text
+    said = [e["message"] for e in crm.instance(r.json()["id"])["timeline"] if e["kind"] in ("created", "updated")]
+    assert said == ["在“客户”中关联或新建记录", "在“联系人”中关联或新建记录", "在“商机”中新建记录", "更新记录：线索状态"]
+    trial = crm.client.post("/api/v1/apps/crm/draft/flows/lead_conversion/trial", json={"record_id": lead(crm, "试算公司")["id"]},
+                            headers=crm.h("admin"))
+    assert "在“客户”中关联或新建记录" in [e["message"] for e in trial.json()["timeline"]]
+
+
 def test_the_conversion_button_is_refused_on_a_converted_or_closed_lead(crm: FlowWorld) -> None:
     new = lead(crm)
     assert convert(crm, new["id"]).status_code == 201
@@ -291,6 +325,8 @@ def test_the_lead_flows_open_in_the_designer_and_a_trial_shows_the_path(crm: Flo
     for flow in ("lead_conversion", "lead_nurture"):
         r = crm.client.get(f"/api/v1/apps/crm/draft/flows/{flow}/choices", headers=crm.h("admin"))
         assert r.status_code == 200, r.text
+        rules = {f["key"]: f["duplicate_rules"] for f in r.json()["forms"]}  # 新建记录's 按查重规则 option
+        assert (rules["customer"], rules["opportunity"]) == (["客户名称相近", "总机电话相同"], [])
         r = crm.client.post(f"/api/v1/apps/crm/draft/flows/{flow}/trial", json={"record_id": new["id"]},
                             headers=crm.h("admin"))
         assert r.status_code == 200 and r.json()["status"] == "completed", r.text

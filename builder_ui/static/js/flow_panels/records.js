@@ -1,12 +1,13 @@
 /* 更新记录 and 新建记录's panels (engine/flows/actions/update_record.py, create_record.py): a table of
    field ← expression. For 新建记录 the left column lists the writable fields of the other form (赢单 →
    订单: 客户 ← customer, 金额 ← amount), and a menu puts a field of this flow's form into the expression;
-   then the fields to find an existing record by (`match`) and the relation to link it back (`link`). */
+   then the fields to find an existing record by (`match`), whether the other form's duplicate rules may find it
+   (`match_duplicates`), and the relation to link it back (`link`). */
 "use strict";
 
 (function () {
   const {register, ui} = window.tangram.flowPanels;
-  const {el, w, labelled, select, mapping, changed, fieldsOf} = ui;
+  const {el, w, labelled, checkbox, select, mapping, changed, fieldsOf} = ui;
 
   const writable = (fields) => fields.filter((f) => !f.computed).map((f) => [f.key, `${f.label}（${f.key}）`]);
   const expressionHelp = () => w("右侧是表达式：字段标识、\"文字\"、数字或公式，如 amount * 0.9",
@@ -22,8 +23,9 @@
   });
 
   /* 新建记录: the form, the field mapping; `match` — find an existing record whose fields equal these values
-     and use it instead of making a duplicate (线索转化: a customer of the same name); `link` — a relation of
-     this record set to the record made or found. */
+     and use it instead of making a duplicate (线索转化: a customer of the same name); `match_duplicates` — else
+     the oldest record the other form's duplicate rules take for a likely duplicate (恒瑞精密机械(苏州)有限公司 =
+     苏州恒瑞精密机械有限公司); `link` — a relation of this record set to the record made or found. */
   register("create_record", (box, step, ctx) => {
     const own = fieldsOf(ctx);
     const others = ctx.choices.forms.map((f) => [f.key, f.name]);
@@ -32,7 +34,8 @@
     let table = null;
     let match = null;
     let link = null;
-    const fill = (values, matched, linked) => {
+    let duplicates = null;
+    const fill = (values, matched, linked, byRules) => {
       holder.innerHTML = "";
       const target = fieldsOf(ctx, form.value);
       const sources = own.map((f) => [f.key, f.label]);
@@ -46,20 +49,29 @@
       match.box.append(el("p", {class: "help", text: w(
         "目标表单中这些字段都等于右侧的值的记录已存在时，使用它而不新建（也不改它）；都不填：总是新建",
         "When a record of the form has all these fields equal to the values, it is used (and left as it is) instead of a new one; none: always create")}));
+      const rules = (ctx.choices.forms.find((f) => f.key === form.value) || {}).duplicate_rules || [];
+      duplicates = checkbox("match_duplicates", w("按目标表单的查重规则关联已有记录", "Link a record the target form's duplicate rules find"),
+                            byRules);
+      duplicates.box.append(el("p", {class: "help", text: rules.length
+        ? w(`上面没有找到时，查重规则（${rules.join("、")}）认为可能重复的最早一条记录会被使用（分公司不算）；没有则新建`,
+            `When none is found above, the oldest record the duplicate rules (${rules.join(", ")}) take for a likely duplicate is used (a branch is not one); else one is created`)
+        : w("该表单没有查重规则（在表单设置中添加）", "That form has no duplicate rules (add them in the form's settings)")}));
       const back = own.filter((f) => f.type === "relation" && f.target === form.value)
         .map((f) => [f.key, `${f.label}（${f.key}）`]);
       link = select(back, linked, {blank: w("不关联", "Do not link")});
-      holder.append(table.box, match.box, labelled("link", w("关联回本记录的字段", "Link it back in this record's field"), link,
+      holder.append(table.box, match.box, duplicates.box, labelled("link", w("关联回本记录的字段", "Link it back in this record's field"), link,
         w("本记录中指向该表单的关联字段，设为新建或找到的记录", "A relation of this record to that form, set to the record made or found")));
     };
-    fill(step.values, step.match, step.link);
-    form.addEventListener("change", () => (form.value === step.form ? fill(step.values, step.match, step.link) : fill({}, {}, null)));
+    fill(step.values, step.match, step.link, step.match_duplicates);
+    form.addEventListener("change", () => (form.value === step.form
+      ? fill(step.values, step.match, step.link, step.match_duplicates) : fill({}, {}, null, false)));
     box.append(labelled("form", w("在哪个表单中新建", "Create in form"), form), holder,
                el("p", {class: "help", text: expressionHelp()}));
     return () => {
       const matched = match.read();
       return changed(step, {form: form.value, values: table.read(),
                             match: Object.keys(matched).length ? matched : undefined,
+                            match_duplicates: duplicates.input.checked || undefined,
                             link: link.value || undefined});
     };
   });
