@@ -91,7 +91,8 @@ def test_robot(body: TestRobot, request: Request, db: DB, base: AppSettings, use
             url, payload = robots.dingtalk_request(webhook, secret, change_for(request, user).now, title, text)
         else:
             url, payload = robots.wecom_request(webhook, title, text)
-        response = client(settings.outbound_allow).post(url, content=payload, headers={"Content-Type": "application/json"})
+        response = client(settings.outbound_allow).post(url, content=payload,
+                                                        headers={"Content-Type": "application/json"})
     except (RuntimeError, httpx.HTTPError) as e:
         return {"ok": False, "error": redact_url(str(e)) or type(e).__name__}
     error = (

@@ -60,8 +60,9 @@ def _send(run: JobRun, request: dict[str, Any], secrets: dict[str, str], token: 
     url = fill(request["url"], get, url=True)
     if not str(url).startswith(("http://", "https://")):
         raise LookupError("the URL does not start with http:// or https:// once filled in")
-    return client(run.settings.outbound_allow).request(request.get("method", "POST"), url, params=params, headers=headers, content=body,
-                            auth=basic, timeout=request.get("timeout", 10))
+    return client(run.settings.outbound_allow).request(request.get("method", "POST"), url, params=params,
+                                                       headers=headers, content=body, auth=basic,
+                                                       timeout=request.get("timeout", 10))
 
 
 def _call(run: JobRun, request: dict[str, Any], secrets: dict[str, str], scrub: Scrub) -> httpx.Response:

@@ -131,3 +131,14 @@ def test_a_bad_allowance_in_system_settings_is_a_400_naming_it_and_changes_nothi
     assert r.status_code == 400 and "outbound_allow" in shown(r)
     after = make.client.get("/api/v1/settings", headers=make.admin).json()
     assert after["outbound"]["outbound_allow"] == {"value": "", "source": "environment"}
+
+
+def test_the_site_robots_test_message_to_this_machine_is_refused_unsent(make: Maker) -> None:
+    """系统设置's robot goes through the same client as flow messages, so the same policy says no."""
+    with http_fake() as fake:
+        r = make.client.patch("/api/v1/settings", json={"dingtalk_webhook": f"{fake.url}/robot/send?access_token=abc"},
+                              headers=make.admin)
+        assert r.status_code == 200, r.text
+        r = make.client.post("/api/v1/settings/test-robot", json={"channel": "dingtalk"}, headers=make.admin)
+        assert r.status_code == 200 and r.json()["ok"] is False
+        assert "目标地址不允许（回环地址 127.0.0.1）" in r.json()["error"] and fake.received == []
