@@ -1000,3 +1000,12 @@ EN |= {"up_title": "Upgrade template", "up_installed_from": "installed from temp
        "up_export": "Export the app", "up_export_definition": "Export the definition (forms, flows, dashboards, roles, print templates)",
        "up_export_records": "Export the definition and every record", "up_copy": "Import as a copy",
        "up_copy_file": "App export file (JSON)", "up_copy_key": "Key of the new app", "up_copy_go": "Import"}
+# 系统设置 → 出站请求: what the outbound policy opens anyway (runtime/jobs/outbound.py, docs/security.md)
+ZH |= {"st_section_outbound": "出站请求", "st_outbound_allow": "仍允许访问的主机或网段（逗号分隔，如 127.0.0.1,erp.local,10.8.0.0/16）",
+       "st_outbound_hint": "流程的 Webhook、HTTP 请求和机器人默认不能访问本机（回环）、链路本地、云元数据等地址；"
+                           "内网地址（10.x、172.16–31.x、192.168.x）无需填写。只在确有需要时列出，例如同一台机器上的连接器。"}
+EN |= {"st_section_outbound": "Outbound requests",
+       "st_outbound_allow": "Hosts or networks allowed anyway (comma-separated, e.g. 127.0.0.1,erp.local,10.8.0.0/16)",
+       "st_outbound_hint": "Flows' webhooks, HTTP requests and robots may not reach this machine (loopback), link-local "
+                           "or cloud metadata addresses by default; private LAN addresses (10.x, 172.16–31.x, 192.168.x) "
+                           "need no entry. List a host only when it must be reached, e.g. a connector on the same machine."}

@@ -1,4 +1,4 @@
-"""系统设置 (administrators): a section per area (邮件, 时区与工作时间, 节假日, 品牌, 密码与登录, 文件保留, and
+"""系统设置 (administrators): a section per area (邮件, 时区与工作时间, 节假日, 品牌, 密码与登录, 文件保留, 出站请求, and
 连接器密钥 by name only) with the
 settings' values; saving, the holiday import and the test e-mail are the browser calling the JSON API
 (runtime/api/system_settings.py), so the page only renders what it answers."""

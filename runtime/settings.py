@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.limits import DEFAULT, Limits
+from runtime.jobs.outbound import normalized
 
 
 class Settings(BaseSettings):
@@ -138,6 +139,10 @@ class Settings(BaseSettings):
     """Failed logins (per name and address) that lock that name at that address; an address's own count: 5×."""
     login_lock_minutes: int = Field(default=15, ge=1, le=1440)
     """How long such a lock lasts."""
+    outbound_allow: Annotated[str, AfterValidator(normalized)] = ""
+    """Hosts and networks calls a definition aims (webhooks, HTTP 请求 steps, robots) may reach although the
+    outbound policy refuses them (loopback, link-local, metadata …): comma-separated host names, addresses and
+    CIDRs, e.g. `127.0.0.1,erp-connector.local`. Private LAN addresses need no entry (docs/security.md)."""
     public_url: str = ""
     """The site's address as readers open it (`https://tangram.example.com`): links in e-mails and robot
     messages (a dashboard subscription's 查看仪表盘) start with it; without it they are site paths."""

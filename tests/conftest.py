@@ -21,6 +21,9 @@ from tests.factories import Maker
 hypothesis_settings.register_profile("tangram", deadline=None)
 hypothesis_settings.load_profile("tangram")
 os.environ.setdefault("TANGRAM_EMBEDDED_WORKER", "false")  # tests drive the job worker with run_due(now)
+# The one place the suite opens loopback to outbound calls: its fake receivers, robots and ERPs listen on
+# 127.0.0.1 (tests/fakes.py, tests/erp_fakes.py). tests/runtime/jobs/test_outbound*.py run without it.
+os.environ.setdefault("TANGRAM_OUTBOUND_ALLOW", "127.0.0.1")
 hashing.cheap()
 
 

@@ -4,6 +4,7 @@ DingTalk and WeCom robots) and a tiny SMTP server. Nothing leaves the machine.""
 from __future__ import annotations
 
 import json
+import socket
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -35,16 +36,20 @@ class HttpFake:
 
 
 @contextmanager
-def http_fake(statuses: list[int] | None = None, reply: dict[str, Any] | None = None) -> Iterator[HttpFake]:
+def http_fake(statuses: list[int] | None = None, reply: dict[str, Any] | None = None, *, host: str = "127.0.0.1",
+              location: str | None = None) -> Iterator[HttpFake]:
+    """On `host` (another loopback address, or ::1); with `location`, every answer is a 302 redirect to it."""
     fake = HttpFake(list(statuses or []), reply or {"errcode": 0, "errmsg": "ok"})
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 — the http.server spelling
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             fake.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            status = fake.statuses.pop(0) if fake.statuses else 200
+            status = fake.statuses.pop(0) if fake.statuses else 302 if location else 200
             answer = json.dumps(fake.reply).encode()
             self.send_response(status)
+            if location:
+                self.send_header("Location", location)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
@@ -55,8 +60,11 @@ def http_fake(statuses: list[int] | None = None, reply: dict[str, Any] | None = 
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = Server((host, 0), Handler)
+    fake.url = f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}"
     with _serving(server):
         yield fake
 

@@ -91,7 +91,8 @@ def test_robot(body: TestRobot, request: Request, db: DB, base: AppSettings, use
             url, payload = robots.dingtalk_request(webhook, secret, change_for(request, user).now, title, text)
         else:
             url, payload = robots.wecom_request(webhook, title, text)
-        response = client().post(url, content=payload, headers={"Content-Type": "application/json"})
+        response = client(settings.outbound_allow).post(url, content=payload,
+                                                        headers={"Content-Type": "application/json"})
     except (RuntimeError, httpx.HTTPError) as e:
         return {"ok": False, "error": redact_url(str(e)) or type(e).__name__}
     error = (
@@ -111,7 +112,7 @@ def test_app(body: TestApp, db: DB, base: AppSettings, user: CurrentUser) -> Any
     require_admin(user)
     with db.read() as conn:
         settings = store.effective(conn, base)
-    return im_apps.check_connection(settings, body.channel, client())
+    return im_apps.check_connection(settings, body.channel, client(settings.outbound_allow))
 
 
 __all__ = ["router"]

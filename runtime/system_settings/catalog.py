@@ -25,6 +25,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "brand": ("brand_name", "brand_logo"),
     "login": ("password_min_length", "login_free_failures", "login_lock_after", "login_lock_minutes"),
     "retention": ("export_retention_hours", "import_retention_hours"),
+    "outbound": ("outbound_allow",),
 }
 SECRETS = frozenset({"smtp_password", "dingtalk_webhook", "dingtalk_secret", "wecom_webhook", "dingtalk_app_secret",
                      "wecom_secret"})

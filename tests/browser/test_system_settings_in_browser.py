@@ -117,3 +117,22 @@ def test_connector_secrets_are_set_listed_by_name_only_and_deleted(page: Any, si
     expect(page.locator('#cs-list li[data-secret="kingdee_password"]')).to_have_count(0)
     assert site.api.get("/settings/connector-secrets").json()["items"] == []
     assert errors == []
+
+
+def test_the_outbound_allowance_is_saved_and_a_bad_entry_refused_at_its_box(page: Any, site: Site) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
+    page.goto(f"{site.url}/admin/settings")
+    section = page.locator("section[data-section=outbound]")
+    expect(section.get_by_role("heading", name="出站请求")).to_be_visible()
+    box = section.get_by_label("仍允许访问的主机或网段", exact=False)
+    box.fill("127.0.0.1, erp.local")
+    _save(page, "outbound")
+    assert site.api.get("/settings").json()["outbound"]["outbound_allow"] == {"value": "127.0.0.1,erp.local",
+                                                                             "source": "database"}
+    box.fill("127.0.0.1, http://erp")
+    section.get_by_role("button", name="保存").click()
+    expect(section.locator("[data-error-for=outbound_allow]")).to_contain_text("outbound_allow")
+    page.reload()
+    expect(section.get_by_label("仍允许访问的主机或网段", exact=False)).to_have_value("127.0.0.1,erp.local")
+    assert errors == []

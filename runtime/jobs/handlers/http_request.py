@@ -3,7 +3,8 @@ authenticated (jobs/handlers/http_auth.py), sent with the step's timeout; every 
 log with the start of the answer (secrets and session tokens scrubbed out); a failure — transport, timeout,
 non-2xx, or an answer the step's `success` check refuses — is retried by the worker with backoff. On success
 the answer is kept (flows/http_answer.py) and the job finished in the same transaction; an answer that cannot
-be kept (the record refuses a value) ends the job `dead` rather than calling the ERP again."""
+be kept (the record refuses a value) ends the job `dead` rather than calling the ERP again, and so does a target
+(of the call or its login) the outbound policy refuses (jobs/outbound.py), never sent."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import httpx
 from engine.errors import EngineError
 from engine.flows.http_template import fill
 from runtime.flows import http_answer
-from runtime.jobs import outbox
+from runtime.jobs import outbound, outbox
 from runtime.jobs.handlers.http_auth import (
     LoginFailed,
     Scrub,
@@ -31,16 +32,12 @@ from runtime.jobs.handlers.http_auth import (
 from runtime.jobs.job_run import JobRun
 from runtime.system_settings import connector_secrets
 
-_client: httpx.Client | None = None
 
-
-def client() -> httpx.Client:
-    """One client per process for HTTP steps, keeping no cookies: a session is only what a login's `use` sends,
-    so one connector's cookie never rides along on another's call (nor survives the session's end)."""
-    global _client
-    if _client is None:
-        _client = httpx.Client(cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
-    return _client
+def client(allow: str) -> httpx.Client:
+    """One client per process (and allowance) for HTTP steps and their logins, keeping no cookies: a session is
+    only what a login's `use` sends, so one connector's cookie never rides along on another's call (nor
+    survives the session's end). Its calls must pass the outbound policy (jobs/outbound.py)."""
+    return outbound.client("http_request", allow, cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
 
 
 for _name in ("httpx", "httpcore"):  # they log each URL (用友's access token is in the query) and, at DEBUG, headers
@@ -63,8 +60,9 @@ def _send(run: JobRun, request: dict[str, Any], secrets: dict[str, str], token: 
     url = fill(request["url"], get, url=True)
     if not str(url).startswith(("http://", "https://")):
         raise LookupError("the URL does not start with http:// or https:// once filled in")
-    return client().request(request.get("method", "POST"), url, params=params, headers=headers, content=body,
-                            auth=basic, timeout=request.get("timeout", 10))
+    return client(run.settings.outbound_allow).request(request.get("method", "POST"), url, params=params,
+                                                       headers=headers, content=body, auth=basic,
+                                                       timeout=request.get("timeout", 10))
 
 
 def _call(run: JobRun, request: dict[str, Any], secrets: dict[str, str], scrub: Scrub) -> httpx.Response:
@@ -73,12 +71,13 @@ def _call(run: JobRun, request: dict[str, Any], secrets: dict[str, str], scrub: 
         return _send(run, request, secrets, None)
     sessions = Sessions(run.job.payload.get("app", ""), login, secrets)
     timeout = request.get("timeout", 10)
-    response = _send(run, request, secrets, sessions.token(client(), secrets, run.now, timeout, scrub))
+    http = client(run.settings.outbound_allow)
+    response = _send(run, request, secrets, sessions.token(http, secrets, run.now, timeout, scrub))
     relogin = login.get("relogin")
     if response.status_code == 401 or (relogin and response.is_success and holds(relogin, answer_of(response))):
         # the session ended before its time: log in again, once
         sessions.forget()
-        response = _send(run, request, secrets, sessions.token(client(), secrets, run.now, timeout, scrub))
+        response = _send(run, request, secrets, sessions.token(http, secrets, run.now, timeout, scrub))
     return response
 
 
@@ -86,7 +85,7 @@ def handle(run: JobRun) -> None:
     payload = run.job.payload
     request = payload["request"]
     scrub = Scrub()
-    status, error, excerpt, answer = None, None, None, None
+    status, error, excerpt, answer, refused = None, None, None, None, False
     try:
         with run.db.read() as conn:
             secrets = connector_secrets.reveal(conn, needed_secrets(request))
@@ -102,6 +101,8 @@ def handle(run: JobRun) -> None:
         error = f"timed out after {request.get('timeout', 10)} s"
     except (httpx.HTTPError, LoginFailed, LookupError) as e:
         error = f"{type(e).__name__}: {e}"
+    except outbound.Refused as e:  # the step's call or its login: trying again would not change that
+        error, refused = str(e), True
     target = request["url"]  # the template: `{{$secret.…}}` names, never values
     with run.db.write() as conn:
         if error is None and answer is not None:
@@ -119,5 +120,9 @@ def handle(run: JobRun) -> None:
                             error=scrub(error), response=scrub(excerpt))
         if error is None:
             run.complete(conn)
+        elif refused:
+            outbox.give_up(conn, run.job, run.worker, run.now, scrub(error) or error)
+            run.completed = True
+            return
     if error:
         raise RuntimeError(scrub(error))
