@@ -646,6 +646,9 @@ ZH |= {  # the rest of the audited actions (tests/builder_ui/test_audit_action_n
     "act_record.print": "打印记录", "act_job.retry": "重试任务", "act_report.subscription.update": "修改订阅",
     "act_settings.update": "修改系统设置", "act_user.handover": "离职交接", "act_user.import": "导入通讯录",
     "act_view_as.start": "开始查看为", "act_view_as.stop": "退出查看为",
+    "act_app.export": "导出应用", "act_app.template_install": "安装模板", "act_app.template_upgrade": "升级模板",
+    "act_hook.save": "保存接收接口", "act_hook.remove": "删除接收接口", "act_hook.secret": "轮换接口密钥",
+    "act_settings.connector_secret": "修改连接器密钥",
 }
 EN |= {
     "act_app.draft": "Draft changed", "act_app.publish": "App published", "act_app.import": "App imported",
@@ -654,7 +657,10 @@ EN |= {
     "act_record.unmerge": "Merge undone", "act_record.print": "Records printed", "act_job.retry": "Job retried",
     "act_report.subscription.update": "Subscription changed", "act_settings.update": "Settings changed",
     "act_user.handover": "Handed over", "act_user.import": "Users imported", "act_view_as.start": "View as started",
-    "act_view_as.stop": "View as stopped",
+    "act_view_as.stop": "View as stopped", "act_app.export": "App exported",
+    "act_app.template_install": "Template installed", "act_app.template_upgrade": "Template upgraded",
+    "act_hook.save": "Inbound hook saved", "act_hook.remove": "Inbound hook removed",
+    "act_hook.secret": "Hook secret rotated", "act_settings.connector_secret": "Connector secret changed",
 }
 EN |= {
     "adm_audit": "Audit log", "adm_login_history": "Login history", "adm_export_csv": "Export CSV",
