@@ -16,7 +16,7 @@ from tests.runtime.permissions.test_route_permissions import _api_routes
 SALES = "/api/v1/apps/sales"
 CONSOLE = ("/api/v1/departments", "/api/v1/users", "/api/v1/tokens/all", "/api/v1/audit", "/api/v1/settings",
            "/api/v1/user-imports", "/api/v1/view-as", "/api/v1/apps/{app}/draft/roles", "/api/v1/apps/{app}/roles")
-PATH_VALUES = {"{key}": "east", "{username}": "rep2", "{app}": "sales", "{role}": "rep"}
+PATH_VALUES = {"{key}": "east", "{username}": "rep2", "{app}": "sales", "{role}": "rep", "{name}": "erp_password"}
 
 # (method, route, body); GET /departments is every signed-in user's (the pickers), the rest the administrators'
 ADMIN_ONLY: list[tuple[str, str, Any]] = [
@@ -44,6 +44,9 @@ ADMIN_ONLY: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/settings/test-robot", {"channel": "dingtalk"}),
     ("POST", "/api/v1/settings/test-app", {"channel": "dingtalk"}),
     ("GET", "/api/v1/user-imports/template", None),
+    ("GET", "/api/v1/settings/connector-secrets", None),
+    ("PUT", "/api/v1/settings/connector-secrets/{name}", {"value": "s3cret-value"}),
+    ("DELETE", "/api/v1/settings/connector-secrets/{name}", None),
 ]
 APP_MANAGER: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/apps/{app}/draft/roles", None),
