@@ -77,9 +77,13 @@ def set_user_departments(conn: Connection, username: str, keys: Sequence[str], p
     """Replace a user's departments; the primary one defaults to the first listed."""
     user_id = _user_id(conn, username)
     known = _departments(conn)
+    inactive = set(conn.scalars(select(departments.c.key).where(departments.c.active.is_(False))))
+    held = set(conn.scalars(select(department_members.c.department).where(department_members.c.user_id == user_id)))
     for key in keys:
         if key not in known:
             raise BadQuery(f"部门 {key} 不存在", f"department {key!r} does not exist", field="departments")
+        if key in inactive and key not in held:  # kept by who is in it already; nobody new joins
+            raise BadQuery(f"部门 {key} 已停用", f"department {key!r} is deactivated", field="departments")
     if primary is not None and primary not in keys:
         raise BadQuery("主部门必须是所属部门之一", "the primary department must be one of the departments",
                        field="primary_department")

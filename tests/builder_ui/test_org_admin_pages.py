@@ -205,3 +205,21 @@ def test_a_users_page_shows_what_login_throttling_holds_against_them(make: Maker
     assert sorted(rows) == [("testclient", "2"), ("所有地址（只减速）", "2")] and "未锁定" in html
     assert client.post("/api/v1/users/wang/unlock", headers=make.admin).status_code == 200
     assert 'id="user-login-holds-none"' in client.get("/admin/users/wang").text
+
+
+def test_a_deactivated_department_is_offered_only_to_who_is_in_it(make: Maker, client: TestClient) -> None:
+    for key, name in (("east", "华东"), ("closed", "撤销部")):
+        assert client.post("/api/v1/departments", json={"key": key, "name": name}, headers=make.admin).status_code == 201
+    for username, dept in (("wang", "closed"), ("li", "east")):
+        r = client.post("/api/v1/users", json={"username": username, "password": "pass-word-1", "departments": [dept]},
+                        headers=make.admin)
+        assert r.status_code == 201, r.text
+    assert client.patch("/api/v1/departments/closed", json={"active": False}, headers=make.admin).status_code == 200
+    _session(make, client, "admin")
+    in_it, not_in_it, new_user = (client.get("/admin/users/wang").text, client.get("/admin/users/li").text,
+                                  client.get("/admin/org").text)
+    assert re.search(r'<option value="closed" selected>撤销部（已停用）</option>', in_it)
+    assert 'value="closed"' not in not_in_it and 'value="east"' in not_in_it
+    new_user_select = new_user[new_user.index('id="user-new-departments"'):]
+    new_user_select = new_user_select[:new_user_select.index("</select>")]
+    assert 'value="closed"' not in new_user_select and 'value="east"' in new_user_select

@@ -112,3 +112,23 @@ def test_the_cli_creates_departments_users_with_roles_and_hands_over(tmp_path: A
             entries = search(conn, AuditQuery(limit=100))[0]
     assert {e.action for e in entries} >= {"department.create", "user.create", "role.members", "user.update"}
     assert all(e.ip == "cli" and e.actor is None for e in entries)
+
+
+def test_nobody_new_joins_a_deactivated_department_and_who_is_in_it_stays(make: Maker) -> None:
+    c, admin = make.client, make.admin
+    for key in ("east", "west"):
+        assert c.post("/api/v1/departments", json={"key": key, "name": key}, headers=admin).status_code == 201
+    r = c.post("/api/v1/users", json={"username": "wang.fang", "password": "pass-word-1", "departments": ["east"]},
+               headers=admin)
+    assert r.status_code == 201, r.text
+    assert c.patch("/api/v1/departments/east", json={"active": False}, headers=admin).status_code == 200
+    joining = c.post("/api/v1/users", json={"username": "li.lei", "password": "pass-word-1", "departments": ["east"]},
+                     headers=admin)
+    assert joining.status_code == 400 and joining.json()["error"]["field"] == "departments"
+    assert c.get("/api/v1/users/li.lei", headers=admin).status_code == 404  # nothing written
+    staying = c.patch("/api/v1/users/wang.fang", json={"departments": ["east", "west"]}, headers=admin)
+    assert staying.status_code == 200 and set(staying.json()["departments"]) == {"east", "west"}
+    moving = c.patch("/api/v1/users/wang.fang", json={"departments": ["west"]}, headers=admin)
+    assert moving.json()["departments"] == ["west"]
+    rejoining = c.patch("/api/v1/users/wang.fang", json={"departments": ["east"]}, headers=admin)
+    assert rejoining.status_code == 400 and rejoining.json()["error"]["field"] == "departments"
