@@ -11,25 +11,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.jobs.worker import run_due
-from tests.factories import Maker, shop
+from tests.duplicate_setup import BLIND, OWN, shop_with_rules
+from tests.factories import Maker
 
 PAGE = "/apps/shop/forms/customer/duplicates"
 SCAN = "/api/v1/apps/shop/forms/customer/duplicates/scan"
-RULES = [
-    {"key": "similar_name", "name": "客户名称相近", "fields": [{"field": "name", "match": "company"}], "threshold": 85},
-    {"key": "same_code", "name": "信用代码相同", "fields": [{"field": "credit_code"}]},
-]
-OWN = {"key": "rep", "name": "销售", "permissions": {"customer": {"create": True, "read": "own", "update": "own"}}}
-BLIND = {"key": "clerk", "name": "客服", "permissions": {"customer": {"read": "all", "fields": {"credit_code": "hidden"}}}}
 
 
 @pytest.fixture
 def crm(make: Maker) -> None:
-    definition = shop(roles=[OWN, BLIND])
-    customer = definition["forms"][0]
-    customer["fields"][0].pop("unique")
-    customer["fields"].append({"key": "credit_code", "type": "text", "label": "统一社会信用代码"})
-    customer["duplicate_rules"] = RULES
+    definition = shop_with_rules([OWN, BLIND])
     make.app_def(definition)
     items = [
         {"name": "苏州恒瑞精密机械有限公司"},

@@ -13,27 +13,19 @@ from sqlalchemy import func, select, update
 
 from runtime.db.tables import jobs
 from runtime.jobs.worker import run_due
-from tests.factories import Maker, shop
+from tests.duplicate_setup import OWN, shop_with_rules
+from tests.factories import Maker
 
 BASE = "/api/v1/apps/shop/forms/customer"
 URL = f"{BASE}/duplicates/groups"
 SCAN = f"{BASE}/duplicates/scan"
-RULES = [
-    {"key": "similar_name", "name": "客户名称相近", "fields": [{"field": "name", "match": "company"}], "threshold": 85},
-    {"key": "same_code", "name": "信用代码相同", "fields": [{"field": "credit_code"}]},
-]
-OWN = {"key": "rep", "name": "销售", "permissions": {"customer": {"create": True, "read": "own", "update": "own"}}}
 HENGRUI = ("苏州恒瑞精密机械有限公司", "恒瑞精密机械(苏州)有限公司", "恒瑞精密机械（苏州）有限公司")
 YUNFAN = ("杭州云帆科技有限公司", "云帆数据服务有限公司")
 
 
 @pytest.fixture
 def crm(make: Maker) -> dict[str, int]:
-    definition = shop(roles=[OWN])
-    customer = definition["forms"][0]
-    customer["fields"][0].pop("unique")
-    customer["fields"].append({"key": "credit_code", "type": "text", "label": "统一社会信用代码"})
-    customer["duplicate_rules"] = RULES
+    definition = shop_with_rules([OWN])
     make.app_def(definition)
     items = [{"name": n} for n in HENGRUI] + [
         {"name": YUNFAN[0], "credit_code": "91330100MA2"},

@@ -11,23 +11,19 @@ import pytest
 from runtime.apps import definitions
 from runtime.records import duplicates
 from runtime.records.context import FormRef
-from tests.factories import Maker, shop
+from tests.duplicate_setup import OWN, shop_with_rules
+from tests.factories import Maker
 
 HENGRUI = "苏州恒瑞精密机械有限公司"
 RULES = [
     {"key": "similar_name", "name": "客户名称相近", "fields": [{"field": "name", "match": "company"}], "threshold": 85},
     {"key": "same_code", "name": "信用代码相同", "fields": [{"field": "credit_code"}], "action": "block"},
 ]
-OWN = {"key": "rep", "name": "销售", "permissions": {"customer": {"create": True, "read": "own", "update": "own"}}}
 
 
 @pytest.fixture
 def crm(make: Maker) -> dict[str, Any]:
-    definition = shop(roles=[OWN])
-    customer = definition["forms"][0]
-    customer["fields"][0].pop("unique")
-    customer["fields"].append({"key": "credit_code", "type": "text", "label": "统一社会信用代码"})
-    customer["duplicate_rules"] = RULES
+    definition = shop_with_rules([OWN], RULES)
     make.app_def(definition)
     return make.record("customer", {"name": HENGRUI, "credit_code": "91320594MA1XXXXX0P"})
 
