@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from runtime.crypto import keyring
 from runtime.db.tables import hook_secrets
+from runtime.jobs.handlers.webhook import signature
 
 PLAIN = "plain:"
 
@@ -47,16 +48,11 @@ def made_at(conn: Connection, app: str) -> dict[str, datetime]:
     return {r.hook: r.created_at for r in rows}
 
 
-def signature(secret: str, body: bytes) -> str:
-    """What an HMAC hook's caller sends: `sha256=` and the hex HMAC-SHA256 of the raw body."""
-    return "sha256=" + hmac.new(secret.encode(), body, "sha256").hexdigest()
-
-
 def signed(secret: str, body: bytes, given: str | None) -> bool:
     """Whether `given` is the body's signature (with or without the `sha256=` prefix), in constant time."""
     if not given:
         return False
-    wanted = signature(secret, body)
+    wanted = signature(secret, body)  # the signature Tangram's own webhooks send: one format both ways
     given = given.strip()
     if not given.startswith("sha256="):
         given = "sha256=" + given
@@ -69,7 +65,7 @@ def bearer_ok(secret: str, authorization: str | None) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
 
 
-__all__ = ["bearer_ok", "made_at", "rotate", "secret_of", "signature", "signed"]
+__all__ = ["bearer_ok", "made_at", "rotate", "secret_of", "signed"]
 
 
 def forget(conn: Connection, app: str, hook: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from engine.flows.http_template import fill, pick, placeholders, secret_names
+from runtime.jobs.handlers import webhook
 
 _lock = threading.Lock()
 _sessions: dict[str, tuple[str, datetime]] = {}
@@ -156,8 +157,7 @@ def sign_headers(auth: dict[str, Any] | None, secrets: dict[str, str], body: byt
     if auth["type"] == "bearer":
         return {"Authorization": f"Bearer {secrets[auth['secret']]}"}
     if auth["type"] == "hmac":
-        digest = hmac.new(secrets[auth["secret"]].encode(), body or b"", hashlib.sha256).hexdigest()
-        return {auth.get("header", "X-Signature"): f"sha256={digest}"}
+        return {auth.get("header", "X-Signature"): webhook.signature(secrets[auth["secret"]], body or b"")}
     return {}
 
 
