@@ -202,3 +202,32 @@ def test_a_field_hidden_on_the_related_form_is_unknown_through_the_relation(clie
                 json={"type": "bar", "form": "product"} | widget,
             )
             assert r.status_code in (400, 404) and "10.5" not in r.text, r.text
+
+
+def test_a_hidden_cascade_or_address_on_the_related_form_is_unknown_through_the_relation(
+    client: TestClient, make: Maker
+) -> None:
+    """The cascade and address dimensions through a relation (issue 25) obey the related form's field rights."""
+    buyer = {"key": "buyer", "name": "采购", "permissions": {
+        "product": {"read": {"scope": "all"}},
+        "customer": {"read": {"scope": "all"}, "fields": {"industry": "hidden", "addr": "hidden"}}}}
+    definition = shop(roles=[buyer])
+    definition["forms"][0]["fields"] += [
+        {"key": "industry", "type": "cascade", "label": "行业", "options": [{"value": "制造业", "children": ["机械设备"]}]},
+        {"key": "addr", "type": "address", "label": "地址"},
+    ]
+    definition["forms"][1]["fields"].append({"key": "maker", "type": "relation", "label": "客户", "target": "customer"})
+    make.app_def(definition)
+    maker = make.record("customer", {"name": "丙", "region": "华南", "industry": ["制造业", "机械设备"],
+                                     "addr": {"province": "广东省", "city": "深圳市"}})
+    make.record("product", {"title": "螺丝", "maker": maker["id"]})
+    who = make.user("buyer1", admin=False)
+    make.client.put("/api/v1/apps/shop/roles/buyer/members", json={"users": ["buyer1"]}, headers=make.admin)
+    for engine in ("primary", "mirror"):
+        for kind, field in (("bar", "maker.industry"), ("map", "maker.addr")):
+            body = {"type": kind, "form": "product", "dimensions": [{"field": field}], "measures": [{"agg": "count"}]}
+            seen = client.post(f"/api/v1/apps/shop/query?engine={engine}", headers=make.admin, json=body)
+            assert seen.status_code == 200, seen.text  # the administrator sees it: the path itself is fine
+            refused = client.post(f"/api/v1/apps/shop/query?engine={engine}", headers=who, json=body)
+            assert 400 <= refused.status_code < 500, refused.text
+            assert "广东" not in refused.text and "制造业" not in refused.text
