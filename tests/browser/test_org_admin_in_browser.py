@@ -159,3 +159,21 @@ def test_a_user_creates_a_token_sees_it_once_and_revokes_it(site: Site, page: An
     page.locator("#my-tokens tr", has_text="报表同步").get_by_role("button", name="吊销").click()
     expect(page.locator("#my-tokens tr", has_text="报表同步")).to_contain_text("已吊销")
     assert httpx.get(f"{site.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_deactivated_department_is_not_offered_to_a_new_user_and_stays_with_its_members(
+        site: Site, page: Any) -> None:
+    for key, name in (("chexiao", "撤销组"), ("huanan", "华南组")):
+        assert site.api.post("/departments", json={"key": key, "name": name}).status_code == 201
+    r = site.api.post("/users", json={"username": "zhou.min", "password": "Chu-shi-2026", "display_name": "周敏",
+                                      "departments": ["chexiao"]})
+    assert r.status_code == 201, r.text
+    assert site.api.patch("/departments/chexiao", json={"active": False}).status_code == 200
+    page.goto(f"{site.url}/admin/org")
+    page.get_by_text("新建用户", exact=True).click()
+    offered = page.locator("#user-new").get_by_label("部门").locator("option")
+    expect(offered.filter(has_text="华南组")).to_have_count(1)
+    expect(offered.filter(has_text="撤销组")).to_have_count(0)
+    page.goto(f"{site.url}/admin/users/zhou.min")
+    kept = page.locator("#user-departments option:checked")
+    expect(kept).to_have_text(["撤销组（已停用）"])
