@@ -107,6 +107,17 @@ def test_a_purchase_order_is_approved_received_and_counted_in_stock(page: Any, s
     assert _rows(page, "low_stock") == []  # 30 on hand, reorder level 10
 
 
+def _move_card(page: Any, record_id: int, column: str) -> None:
+    """Drag the card into `column` and wait until its PATCH has answered: the card moves at once, and its
+    version changes only when the server has saved the move (a read before that still sees the old value)."""
+    card = page.locator(f'.kcard[data-id="{record_id}"]')
+    before = card.get_attribute("data-version")
+    drag(page, card, page.locator(f'section.column[aria-label="{column}"] .cards'))
+    wait_until(page, """([id, column, before]) => { const c = document.querySelector(`.kcard[data-id="${id}"]`);
+        return c.closest('[data-value]').dataset.value === column && c.dataset.version !== before; }""",
+               arg=[str(record_id), column, before])
+
+
 def test_a_won_opportunity_becomes_a_project_whose_tasks_move_on_the_kanban(page: Any, site: Site,
                                                                            faults: list[str]) -> None:
     _install(page, site, "projects", "项目管理")
@@ -114,9 +125,7 @@ def test_a_won_opportunity_becomes_a_project_whose_tasks_move_on_the_kanban(page
     opp = site.record("crm", "opportunity", {"name": "云帆仓储扫码", "customer": customer["id"], "stage": "商务谈判",
                                              "amount": "320000", "manager": "zhang.wei"})
     page.goto(f"{site.url}/apps/crm/forms/opportunity/kanban/stage")
-    card = page.locator(f'.kcard[data-id="{opp["id"]}"]')
-    drag(page, card, page.locator('section.column[aria-label="赢单"] .cards'))
-    wait_until(page, f"document.querySelector('.kcard[data-id=\"{opp['id']}\"]').closest('[data-value]').dataset.value === '赢单'")
+    _move_card(page, opp["id"], "赢单")
 
     page.goto(f"{site.url}/apps/crm/forms/project")
     link = page.get_by_role("link", name="云帆仓储扫码 实施项目")
@@ -135,10 +144,8 @@ def test_a_won_opportunity_becomes_a_project_whose_tasks_move_on_the_kanban(page
     site.api.patch(f"/apps/crm/forms/task/records/{first}", json={"data": {"assignee": "zhang.wei"}})
 
     page.goto(f"{site.url}/apps/crm/forms/task/kanban/status")
-    task = page.locator(f'.kcard[data-id="{first}"]')
-    assert task.locator("xpath=..").get_attribute("data-value") == "待办"
-    drag(page, task, page.locator('section.column[aria-label="进行中"] .cards'))
-    wait_until(page, f"document.querySelector('.kcard[data-id=\"{first}\"]').closest('[data-value]').dataset.value === '进行中'")
+    assert page.locator(f'.kcard[data-id="{first}"]').locator("xpath=..").get_attribute("data-value") == "待办"
+    _move_card(page, first, "进行中")
     assert site.api.get(f"/apps/crm/forms/task/records/{first}").json()["data"]["status"] == "进行中"
 
     page.goto(f"{site.url}/apps/crm/dashboards/workload")
