@@ -640,7 +640,10 @@ EN |= {"adm_login_holds": "Login throttling", "adm_failures": "Failures", "adm_l
        "adm_every_address": "Every address (slowed only)", "adm_not_locked": "Not locked",
        "adm_no_login_holds": "No failed logins counted; not locked"}
 ZH |= {  # the rest of the audited actions (tests/builder_ui/test_audit_action_names.py)
-    "act_app.draft": "修改草稿", "act_app.publish": "发布应用", "act_app.import": "导入应用", "act_app.upgrade": "升级应用",
+    "act_app.draft": "修改草稿", "act_app.draft.discard": "放弃未发布的修改",
+    "draft_pending_title": "有未发布的修改", "draft_pending_help": "这些修改保存在草稿中，尚未生效：在相应的设计器中发布，或全部放弃（已发布的版本不受影响）。",
+    "draft_added": "新增", "draft_updated": "修改", "draft_removed": "删除", "draft_discard": "放弃修改",
+    "draft_discard_confirm": "放弃全部未发布的修改？此操作不能撤销。", "act_app.publish": "发布应用", "act_app.import": "导入应用", "act_app.upgrade": "升级应用",
     "act_record.export": "导出记录", "act_record.import": "导入记录", "act_import.start": "开始导入",
     "act_record.share": "共享记录", "act_record.merge": "合并记录", "act_record.unmerge": "撤销合并",
     "act_record.print": "打印记录", "act_job.retry": "重试任务", "act_report.subscription.update": "修改订阅",
@@ -651,7 +654,10 @@ ZH |= {  # the rest of the audited actions (tests/builder_ui/test_audit_action_n
     "act_settings.connector_secret": "修改连接器密钥",
 }
 EN |= {
-    "act_app.draft": "Draft changed", "act_app.publish": "App published", "act_app.import": "App imported",
+    "act_app.draft": "Draft changed", "act_app.draft.discard": "Unpublished changes discarded",
+    "draft_pending_title": "Unpublished changes", "draft_pending_help": "These changes are kept in a draft and not in effect yet: publish them in their designer, or discard them all (the published version is untouched).",
+    "draft_added": "Added", "draft_updated": "Changed", "draft_removed": "Removed", "draft_discard": "Discard changes",
+    "draft_discard_confirm": "Discard all unpublished changes? This cannot be undone.", "act_app.publish": "App published", "act_app.import": "App imported",
     "act_app.upgrade": "App upgraded", "act_record.export": "Records exported", "act_record.import": "Records imported",
     "act_import.start": "Import started", "act_record.share": "Record shared", "act_record.merge": "Records merged",
     "act_record.unmerge": "Merge undone", "act_record.print": "Records printed", "act_job.retry": "Job retried",

@@ -125,7 +125,30 @@ def app_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: DB)
         definition, version = definitions.current(conn, app)
         definition = _visible(conn, guard, definition)
         manager = guard.may_manage(conn, app)
-    return render(request, "apps/app.html", user=user, app=definition, version=version, manager=manager)
+        draft = _draft_parts(app, definitions.draft_changes(conn, app)) if manager else None
+    return render(request, "apps/app.html", user=user, app=definition, version=version, manager=manager, draft=draft)
+
+
+_DESIGNERS = {"forms": "builder/forms/{key}", "flows": "builder/flows/{key}", "reports": "builder/dashboards/{key}",
+              "roles": "builder/roles", "hooks": "hooks"}
+"""Which page edits each top-level part of a definition (`{key}`: the part's key in the path)."""
+
+
+def _draft_parts(app: str, changes: dict[str, Any]) -> dict[str, list[tuple[str, str]]] | None:
+    """The draft's changed parts per kind (added / updated / removed), each with the designer that
+    publishes it: `forms[customer].fields[level]` → the form builder of customer."""
+    if not changes["pending"]:
+        return None
+    parts: dict[str, list[tuple[str, str]]] = {}
+    for kind in ("added", "updated", "removed"):
+        for path in changes[kind]:
+            top, _, rest = path.partition("[")
+            page = _DESIGNERS.get(top)
+            whole_part_gone = kind == "removed" and "]." not in path  # its designer is gone with it
+            href = (f"/apps/{app}/" + page.format(key=rest.partition("]")[0]) if page and rest and not whole_part_gone
+                    else f"/apps/{app}")
+            parts.setdefault(kind, []).append((path, href))
+    return parts
 
 
 async def page_error(request: Request, exc: Exception) -> Response:

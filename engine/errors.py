@@ -134,6 +134,12 @@ class IncompatibleChange(Conflict):
     code = "incompatible_change"
 
 
+class DraftPending(Conflict):
+    """The builder holds unpublished changes that a whole-definition change would silently overwrite."""
+
+    code = "draft_pending"
+
+
 class VersionMismatch(EngineError):
     """An If-Match version is not the record's current version."""
 

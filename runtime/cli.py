@@ -160,6 +160,8 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
             new, problems = definitions.check_upgrade(conn, key, data, Change(SYSTEM))
             _print_report(definitions.report_json(new, problems))
             return 1 if problems else 0
+        if args.app_command == "upgrade" and not args.discard_draft:
+            definitions.refuse_over_draft(conn, key)
         try:
             app, version = definitions.upgrade_app(conn, key, data, Change(SYSTEM), decisions)
         except EngineError as e:
@@ -419,6 +421,8 @@ def parser() -> argparse.ArgumentParser:
     upgrade_parser.add_argument("template", nargs="?", help="with APP first: a new version of the app's template")
     upgrade_parser.add_argument("--choose", action="append", help="PATH=ours|theirs for a conflict (repeat)")
     upgrade_parser.add_argument("--preview", action="store_true", help="print the template upgrade's preview only")
+    upgrade_parser.add_argument("--discard-draft", action="store_true",
+                                help="drop the builder's unpublished changes (refused while there are any)")
     exp = with_db(app.add_parser("export", help="print an app's definition"))
     exp.add_argument("key")
     exp.add_argument("--version", type=int)

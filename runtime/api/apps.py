@@ -62,10 +62,12 @@ def get_app(app: str, db: DB, guard: Gatekeeper) -> Any:
 
 @router.put("/{app}")
 def upgrade_app(app: str, definition: Annotated[dict[str, Any], Body()], request: Request, db: DB,
-                guard: Gatekeeper, dry_run: bool = False) -> Any:
+                guard: Gatekeeper, dry_run: bool = False, discard_draft: bool = False) -> Any:
     """A new version, checked against stored records: 409 with the report when records break a new or
     stricter constraint and no decision says what to do. The body is the definition, or
-    `{"definition": …, "decisions": […]}`; `?dry_run=true` answers the report and changes nothing."""
+    `{"definition": …, "decisions": […]}`; `?dry_run=true` answers the report and changes nothing.
+    While the builder holds unpublished changes, 409 draft_pending: they would be lost without a word;
+    `?discard_draft=true` drops them on purpose."""
     body, decisions = definition, None
     if "definition" in definition and "forms" not in definition:
         body, decisions = definition["definition"], parse_decisions(definition.get("decisions"))
@@ -75,6 +77,8 @@ def upgrade_app(app: str, definition: Annotated[dict[str, Any], Body()], request
             return _report(*definitions.check_upgrade(conn, app, body, change_for(request, guard.actor)))
     with db.write() as conn:
         guard.require_manage(conn, app)
+        if not discard_draft:
+            definitions.refuse_over_draft(conn, app)
         new, version = definitions.upgrade_app(conn, app, body, change_for(request, guard.actor), decisions)
         audit.write(conn, "app.upgrade", guard.actor, guard.now, app=app, detail=_decided(version, decisions))
     return _summary(new, version)
@@ -131,6 +135,28 @@ def get_draft(app: str, db: DB, guard: Gatekeeper) -> Any:
     with db.read() as conn:
         guard.require_manage(conn, app)
         return definitions.draft(conn, app)
+
+
+@router.get("/{app}/draft/changes")
+def get_draft_changes(app: str, db: DB, guard: Gatekeeper) -> Any:
+    """Whether the builder holds unpublished changes, and which parts they add, change and remove."""
+    with db.read() as conn:
+        guard.require_manage(conn, app)
+        return definitions.draft_changes(conn, app)
+
+
+@router.delete("/{app}/draft")
+def discard_draft(app: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Drop the builder's unpublished changes (needs `manage` on the whole app); audited with what was
+    dropped. The published version is untouched."""
+    with db.write() as conn:
+        guard.require_manage(conn, app)
+        changes = definitions.draft_changes(conn, app)
+        discarded = definitions.discard_draft(conn, app, change_for(request, guard.actor))
+        if discarded:
+            audit.write(conn, "app.draft.discard", guard.actor, guard.now, app=app,
+                        detail={k: changes[k] for k in ("added", "updated", "removed")})
+    return {"discarded": discarded}
 
 
 @router.post("/{app}/forms", status_code=201)

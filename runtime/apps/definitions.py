@@ -18,10 +18,11 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.app import AppDefinition
 from engine.app_check import parse_app
-from engine.errors import AlreadyExists, IncompatibleChange, Issue, NotFound
+from engine.errors import AlreadyExists, DraftPending, IncompatibleChange, Issue, NotFound
 from engine.forms.changes import convert, value_changes
 from engine.forms.model import FormDefinition
 from engine.forms.tightening import Decision
+from engine.upgrade.merge import merge
 from runtime.accounts import org
 from runtime.apps import constraint_report
 from runtime.apps.constraint_report import Problem
@@ -267,6 +268,44 @@ def saved_draft(conn: Connection, key: str) -> dict[str, Any] | None:
     """The builder's unpublished working copy, if there is one."""
     row = _app_row(conn, key)
     return None if row.draft is None else dict(row.draft)
+
+
+def pending_draft(conn: Connection, key: str) -> dict[str, Any] | None:
+    """The builder's unpublished changes: the saved draft when it differs from the published version (a
+    draft edited back to what is published is nothing pending)."""
+    row = _app_row(conn, key)
+    if row.draft is None or dict(row.draft) == version_of(conn, key, row.version).dump():
+        return None
+    return dict(row.draft)
+
+
+def draft_changes(conn: Connection, key: str) -> dict[str, Any]:
+    """What the pending draft adds, changes and removes against the published version, part by part
+    (paths such as `forms[customer].fields[level].options`); `pending` False when there is nothing."""
+    pending = pending_draft(conn, key)
+    if pending is None:
+        return {"pending": False, "added": [], "updated": [], "removed": []}
+    published = current(conn, key)[0].dump()
+    diff = merge(published, pending, published)
+    return {"pending": True, "added": [p.path for p in diff.added], "updated": [p.path for p in diff.updated],
+            "removed": [p.path for p in diff.removed]}
+
+
+def refuse_over_draft(conn: Connection, key: str) -> None:
+    """A whole new definition (an upload, a template upgrade) would overwrite the builder's unpublished
+    changes without a word: refuse while there are any (409 draft_pending)."""
+    if pending_draft(conn, key) is not None:
+        raise DraftPending("应用有未发布的修改：请先在设计器中发布，或放弃这些修改，再替换整个定义",
+                           "the app has unpublished changes in the builder: publish or discard them before "
+                           "replacing the whole definition")
+
+
+def discard_draft(conn: Connection, key: str, change: Change) -> bool:
+    """Drop the builder's working copy; whether it held unpublished changes."""
+    had = pending_draft(conn, key) is not None
+    conn.execute(update(apps).where(apps.c.key == key, apps.c.draft.is_not(None))
+                 .values(draft=None, updated_at=change.now))
+    return had
 
 
 def draft_definition(conn: Connection, key: str) -> AppDefinition:

@@ -52,7 +52,7 @@ def preview(conn: Connection, key: str, template: Any, choices: Mapping[str, Sid
     """What the upgrade adds, updates, removes and keeps, its conflicts, and — once the merge validates —
     the publish report of what stored records break (`problems`, as `POST …/publish/check` answers it)."""
     upgrade = plan(conn, key, template, choices)
-    answer = upgrade.as_dict() | {"draft_pending": _draft_pending(conn, key), "problems": []}
+    answer = upgrade.as_dict() | {"draft_pending": definitions.pending_draft(conn, key) is not None, "problems": []}
     if upgrade.definition is not None:
         new, problems = definitions.check_upgrade(conn, key, upgrade.definition.dump(), change)
         answer["problems"] = definitions.report_json(new, problems)
@@ -64,18 +64,12 @@ def apply(conn: Connection, key: str, template: Any, choices: Mapping[str, Side]
     """Publish the merged definition as the next version and remember the new template version. Refused,
     with nothing written, while a conflict has no choice (409 naming them), while the builder holds an
     unpublished draft, or when stored records break the result and no decision says what to do."""
-    if _draft_pending(conn, key):
-        raise IncompatibleChange("应用有未发布的草稿：请先发布草稿，再升级模板",
-                                 "the app has an unpublished draft: publish it before upgrading")
+    definitions.refuse_over_draft(conn, key)
     upgrade = plan(conn, key, template, choices)
     merged = upgrade.ready()
     new, version = definitions.upgrade_app(conn, key, merged.dump(), change, decisions)
     conn.execute(update(apps).where(apps.c.key == key).values(template=parse_app(template).dump()))
     return new, version
-
-
-def _draft_pending(conn: Connection, key: str) -> bool:
-    return conn.scalar(select(apps.c.draft.is_not(None)).where(apps.c.key == key)) is True
 
 
 __all__ = ["apply", "plan", "preview", "template_of"]

@@ -94,3 +94,18 @@ def test_the_chart_builder_lists_and_previews_a_field_of_the_draft(page: Any, si
         "#cb-preview details.data table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
     )
     assert [row[-1] for row in rows] == ["2"]  # both orders, no 渠道 yet
+
+
+def test_the_app_page_lists_the_draft_and_discards_it(page: Any, site: Site, drafted: None) -> None:
+    """Last in this file: it drops the draft the tests above preview."""
+    page.goto(f"{site.url}/apps/drafts")
+    card = page.locator("#draft-pending")
+    assert "有未发布的修改" in card.inner_text()
+    assert card.locator('a[href="/apps/drafts/builder/forms/deal"] code', has_text="forms[deal].fields[channel]").count() == 1
+    assert card.locator('a[href="/apps/drafts/builder/dashboards/board"]').count() >= 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="放弃修改").click()
+    wait_until(page, "document.readyState === 'complete' && document.getElementById('draft-pending') === null")
+    assert site.api.get("/apps/drafts/draft/changes").json()["pending"] is False
+    fields = [f["key"] for f in site.api.get("/apps/drafts/draft").json()["forms"][0]["fields"]]
+    assert fields == ["name", "amount"]

@@ -1,5 +1,7 @@
 /* Home and app pages: create an app (from scratch or a template file) and a form, through the API.
-   DOM contract: form#new-app, form#import-app, form.template-install[data-api], form#new-form[data-app] with [data-api]. */
+   The app page's 有未发布的修改 card drops the builder's draft after a confirmation.
+   DOM contract: form#new-app, form#import-app, form.template-install[data-api], form#new-form[data-app] with [data-api],
+   #draft-pending[data-app] with #discard-draft[data-confirm]. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -36,6 +38,14 @@ document.addEventListener("DOMContentLoaded", () => {
       if (r.ok) window.location = `/apps/${r.data.app}`; else showErrors(install, r.data);
     });
   }
+
+  const discard = document.getElementById("discard-draft");
+  if (discard) discard.addEventListener("click", async () => {
+    if (!window.confirm(discard.dataset.confirm)) return;
+    const card = document.getElementById("draft-pending");
+    const r = await api("DELETE", `/api/v1/apps/${card.dataset.app}/draft`);
+    if (r.ok) window.location.reload(); else showErrors(card, r.data);
+  });
 
   const newForm = document.getElementById("new-form");
   if (newForm) newForm.addEventListener("submit", async (event) => {
