@@ -640,7 +640,7 @@ EN |= {"adm_login_holds": "Login throttling", "adm_failures": "Failures", "adm_l
        "adm_every_address": "Every address (slowed only)", "adm_not_locked": "Not locked",
        "adm_no_login_holds": "No failed logins counted; not locked"}
 ZH |= {  # the rest of the audited actions (tests/builder_ui/test_audit_action_names.py)
-    "act_app.draft": "修改草稿", "act_app.draft.discard": "放弃未发布的修改",
+    "act_app.draft": "修改草稿", "act_app.draft.discard": "放弃未发布的修改", "act_app.addon_remove": "移除扩展模板",
     "draft_pending_title": "有未发布的修改", "draft_pending_help": "这些修改保存在草稿中，尚未生效：在相应的设计器中发布，或全部放弃（已发布的版本不受影响）。",
     "draft_added": "新增", "draft_updated": "修改", "draft_removed": "删除", "draft_discard": "放弃修改",
     "draft_discard_confirm": "放弃全部未发布的修改？此操作不能撤销。", "act_app.publish": "发布应用", "act_app.import": "导入应用", "act_app.upgrade": "升级应用",
@@ -654,7 +654,7 @@ ZH |= {  # the rest of the audited actions (tests/builder_ui/test_audit_action_n
     "act_settings.connector_secret": "修改连接器密钥",
 }
 EN |= {
-    "act_app.draft": "Draft changed", "act_app.draft.discard": "Unpublished changes discarded",
+    "act_app.draft": "Draft changed", "act_app.draft.discard": "Unpublished changes discarded", "act_app.addon_remove": "Add-on removed",
     "draft_pending_title": "Unpublished changes", "draft_pending_help": "These changes are kept in a draft and not in effect yet: publish them in their designer, or discard them all (the published version is untouched).",
     "draft_added": "Added", "draft_updated": "Changed", "draft_removed": "Removed", "draft_discard": "Discard changes",
     "draft_discard_confirm": "Discard all unpublished changes? This cannot be undone.", "act_app.publish": "App published", "act_app.import": "App imported",
@@ -1000,7 +1000,11 @@ ZH |= {"up_title": "升级模板", "up_installed_from": "安装自模板 {templa
        "up_path": "位置", "up_base": "原模板", "up_ours": "本地", "up_theirs": "新模板", "up_choice": "选择",
        "up_apply": "应用升级", "up_export": "导出应用", "up_export_definition": "导出定义（表单、流程、仪表盘、角色、打印模板）",
        "up_export_records": "导出定义和全部记录", "up_copy": "导入为副本", "up_copy_file": "应用导出文件（JSON）",
-       "up_copy_key": "新应用的标识（英文）", "up_copy_go": "导入"}
+       "up_copy_key": "新应用的标识（英文）", "up_copy_go": "导入",
+       "up_addons": "已安装的扩展模板", "up_addons_help": "扩展模板（如进销存、项目管理）安装在本应用中。上传它的新版本即可像应用模板一样升级（保留本地修改）；移除时取出它的表单、流程、仪表盘、字段和角色。",
+       "up_addon": "扩展模板", "up_addon_parts": "内容", "up_addon_counts": "{forms} 个表单 · {fields} 个扩展字段 · {flows} 个流程 · {reports} 个仪表盘",
+       "up_addon_remove": "移除", "up_addon_removes": "将从应用中取出：", "up_addon_remove_title": "移除扩展模板 {name}",
+       "up_addon_records": "这些表单中有 {count} 条记录：记录会保留，但在重新安装此模板之前不可见。"}
 EN |= {"up_title": "Upgrade template", "up_installed_from": "installed from template {template} {label}",
        "up_help": "Upload a new version of the template: preview what it adds, the local changes kept and the "
                   "conflicts; choose local or template for each conflict, then apply. Stored data is checked as "
@@ -1011,7 +1015,11 @@ EN |= {"up_title": "Upgrade template", "up_installed_from": "installed from temp
        "up_ours": "Local", "up_theirs": "New template", "up_choice": "Choice", "up_apply": "Apply upgrade",
        "up_export": "Export the app", "up_export_definition": "Export the definition (forms, flows, dashboards, roles, print templates)",
        "up_export_records": "Export the definition and every record", "up_copy": "Import as a copy",
-       "up_copy_file": "App export file (JSON)", "up_copy_key": "Key of the new app", "up_copy_go": "Import"}
+       "up_copy_file": "App export file (JSON)", "up_copy_key": "Key of the new app", "up_copy_go": "Import",
+       "up_addons": "Installed add-ons", "up_addons_help": "Add-on templates (such as Inventory and Projects) are installed into this app. Upload a new version of one to upgrade it like the app's template (local changes kept); removing one takes out its forms, flows, dashboards, fields and roles.",
+       "up_addon": "Add-on", "up_addon_parts": "Contents", "up_addon_counts": "{forms} forms · {fields} added fields · {flows} flows · {reports} dashboards",
+       "up_addon_remove": "Remove", "up_addon_removes": "This takes out of the app:", "up_addon_remove_title": "Remove add-on {name}",
+       "up_addon_records": "These forms hold {count} record(s): they are kept, but not visible until this add-on is installed again."}
 # 系统设置 → 出站请求: what the outbound policy opens anyway (runtime/jobs/outbound.py, docs/security.md)
 ZH |= {"st_section_outbound": "出站请求", "st_outbound_allow": "仍允许访问的主机或网段（逗号分隔，如 127.0.0.1,erp.local,10.8.0.0/16）",
        "st_outbound_hint": "流程的 Webhook、HTTP 请求和机器人默认不能访问本机（回环）、链路本地、云元数据等地址；"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from engine.errors import InvalidDefinition, Issue
@@ -99,6 +100,46 @@ def merge_addon(app: dict[str, Any], addon: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def new_roles(app: dict[str, Any], addon: dict[str, Any]) -> list[str]:
+    """The roles the add-on brings that the app does not have (the others only gain rights on its forms)."""
+    mine = {r.get("key") for r in app.get("roles", [])}
+    return [r.get("key") for r in addon.get("roles", []) if r.get("key") not in mine]
+
+
+def remove_addon(app: dict[str, Any], addon: dict[str, Any], brought_roles: Iterable[str]) -> dict[str, Any]:
+    """The app's definition without what the add-on put in (pure; the reverse of `merge_addon`, whatever the
+    app changed since in those parts): its forms, flows and dashboards by key, the fields it appended to the
+    app's forms, the roles it brought (`brought_roles`, as `new_roles` said at the install) and the rights
+    it gave other roles on its forms. What else of the app still names a removed form (a local relation or
+    widget) is left for `parse_app` to report at its path: nothing of the app's own is removed silently."""
+    merged = copy.deepcopy(app)
+    gone_forms = {f.get("key") for f in addon.get("forms", [])}
+    for part in _PARTS:
+        keys = {x.get("key") for x in addon.get(part, [])}
+        merged[part] = [x for x in merged.get(part, []) if x.get("key") not in keys]
+    for ext in addon.get("extend", []):
+        appended = {f.get("key") for f in ext.get("fields", [])}
+        for form in merged.get("forms", []):
+            if form.get("key") == ext.get("form"):
+                form["fields"] = [f for f in form.get("fields", []) if f.get("key") not in appended]
+    brought = set(brought_roles)
+    merged["roles"] = [r for r in merged.get("roles", []) if r.get("key") not in brought]
+    for role in merged["roles"]:
+        for form_key in gone_forms & set(role.get("permissions", {})):
+            del role["permissions"][form_key]
+    return merged
+
+
+def addon_parts(addon: dict[str, Any]) -> dict[str, list[str]]:
+    """What the add-on puts into its app, by kind: form, flow and dashboard keys, `form.field` of the
+    fields it appends, role keys."""
+    return {"forms": [f.get("key") for f in addon.get("forms", [])],
+            "flows": [f.get("key") for f in addon.get("flows", [])],
+            "reports": [r.get("key") for r in addon.get("reports", [])],
+            "fields": [f"{e.get('form')}.{f.get('key')}" for e in addon.get("extend", []) for f in e.get("fields", [])],
+            "roles": [r.get("key") for r in addon.get("roles", [])]}
+
+
 def addon_path(app: dict[str, Any], addon: dict[str, Any], path: str) -> str:
     """The path in the add-on of a problem found in the merged app (`forms[14].fields[2]` → `forms[1].fields[2]`,
     a field appended to the app's `product` → `extend[0].fields[1]`); a path in the app's own parts is kept."""
@@ -123,4 +164,5 @@ def addon_path(app: dict[str, Any], addon: dict[str, Any], path: str) -> str:
     return path
 
 
-__all__ = ["ADDON_FORMAT", "addon_path", "installed", "is_addon", "merge_addon"]
+__all__ = ["ADDON_FORMAT", "addon_parts", "addon_path", "installed", "is_addon", "merge_addon", "new_roles",
+           "remove_addon"]

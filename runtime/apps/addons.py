@@ -13,13 +13,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select, update
 
-from engine.addons import addon_path, installed, is_addon, merge_addon
+from engine.addons import addon_parts, addon_path, installed, is_addon, merge_addon, new_roles, remove_addon
 from engine.app import AppDefinition
 from engine.app_check import validate_app
-from engine.errors import AlreadyExists, EngineError, InvalidDefinition, Issue, NotFound
+from engine.errors import AlreadyExists, Conflict, EngineError, InvalidDefinition, Issue, NotFound
 from runtime.apps import definitions
+from runtime.db.tables import apps, live, records
 from runtime.records.context import Change
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "apps"
@@ -76,7 +77,95 @@ def install(conn: Connection, data: Any, change: Change) -> tuple[AppDefinition,
         raise
     if pending is not None:
         definitions.save_draft(conn, app.key, pending, change)
+    remember(conn, app.key, data, new_roles(base, data))
     return new
+
+
+class AddonHasRecords(Conflict):
+    """Removing an add-on would hide stored records: the caller must confirm it."""
+
+    code = "addon_has_records"
+
+
+def _recorded(conn: Connection, app: str) -> dict[str, Any]:
+    return dict(conn.scalar(select(apps.c.addons).where(apps.c.key == app)) or {})
+
+
+def remember(conn: Connection, app: str, addon: dict[str, Any], roles: list[str]) -> None:
+    """Keep the add-on as installed (the base of its next upgrade) and the roles it brought (its removal's)."""
+    recorded = _recorded(conn, app) | {addon["key"]: {"addon": addon, "roles": sorted(set(roles))}}
+    conn.execute(update(apps).where(apps.c.key == app).values(addons=recorded))
+
+
+def installed_addon(conn: Connection, app: str, key: str) -> tuple[dict[str, Any], list[str]]:
+    """The add-on `key` as installed in `app`, and the roles it brought. An add-on installed before apps
+    remembered them (migration 0029) is recognised by its forms and taken as the bundled version, its
+    roles those the app's template lacks. NotFound when it is not installed."""
+    entry = _recorded(conn, app).get(key)
+    if entry is not None:
+        return dict(entry["addon"]), list(entry["roles"])
+    bundled_doc = bundled().get(key)
+    current = definitions.current(conn, app)[0].dump()
+    if bundled_doc is None or not is_addon(bundled_doc) or bundled_doc.get("app") != app \
+            or not installed(current, bundled_doc):
+        raise NotFound(f"应用 {app} 没有安装模板 {key}", f"add-on {key!r} is not installed in app {app!r}")
+    from runtime.apps.upgrades import template_of  # upgrades imports this module
+
+    return bundled_doc, new_roles(template_of(conn, app).dump(), bundled_doc)
+
+
+def installed_addons(conn: Connection, app: str) -> list[dict[str, Any]]:
+    """The add-ons installed in the app: key, name, version, and what each put in."""
+    keys = list(_recorded(conn, app))
+    current = definitions.current(conn, app)[0].dump()
+    keys += [k for k, d in bundled().items() if k not in keys and is_addon(d) and d.get("app") == app
+             and installed(current, d)]
+    out = []
+    for key in keys:
+        doc, roles = installed_addon(conn, app, key)
+        out.append({"key": key, "name": doc.get("name"), "name_en": doc.get("name_en"), "version": doc.get("version"),
+                    "parts": addon_parts(doc) | {"roles": roles}})
+    return out
+
+
+def _stored_counts(conn: Connection, app: str, forms: list[str]) -> dict[str, int]:
+    if not forms:
+        return {}
+    rows = conn.execute(select(records.c.form, func.count()).where(records.c.app == app, records.c.form.in_(forms),
+                                                                   live()).group_by(records.c.form))
+    return {form: int(n) for form, n in rows}
+
+
+def removal_preview(conn: Connection, app: str, key: str) -> dict[str, Any]:
+    """What removing the add-on takes out of the app (its parts) and how many stored records its forms hold
+    (kept in the database, hidden until the add-on is installed again)."""
+    doc, roles = installed_addon(conn, app, key)
+    parts = addon_parts(doc) | {"roles": roles}
+    return {"addon": key, "name": doc.get("name"), "parts": parts, "records": _stored_counts(conn, app, parts["forms"])}
+
+
+def remove(conn: Connection, app: str, key: str, change: Change, *, confirm: bool = False) -> tuple[AppDefinition, int]:
+    """Take the add-on out of the app as the app's next version (checked like any publish). Refused while
+    the builder holds unpublished changes, while its forms hold records and `confirm` is not given (409
+    addon_has_records with the counts), and with 422 at its path when a part of the app's own still names
+    one of the add-on's forms or fields (a local relation, widget or flow step)."""
+    preview = removal_preview(conn, app, key)
+    definitions.refuse_over_draft(conn, app)
+    counts = preview["records"]
+    if counts and not confirm:
+        total = sum(counts.values())
+        raise AddonHasRecords(f"模板 {preview['name']} 的表单中有 {total} 条记录：确认后移除（记录保留，重新安装后可见）",
+                              f"the add-on's forms hold {total} record(s): confirm to remove it (the records are "
+                              "kept, and visible again once it is installed again)", records_total=total,
+                              issues=[Issue(f"forms[{form}]", "has_records", f"表单 {form} 有 {n} 条记录",
+                                            f"form {form!r} holds {n} record(s)") for form, n in counts.items()])
+    doc, roles = installed_addon(conn, app, key)
+    new, version = definitions.upgrade_app(conn, app, remove_addon(definitions.current(conn, app)[0].dump(), doc, roles),
+                                           change)
+    recorded = _recorded(conn, app)
+    recorded.pop(key, None)
+    conn.execute(update(apps).where(apps.c.key == app).values(addons=recorded or None))
+    return new, version
 
 
 def install_state(conn: Connection) -> list[dict[str, Any]]:
@@ -99,4 +188,5 @@ def install_state(conn: Connection) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["bundled", "install", "install_state", "template", "validate_template"]
+__all__ = ["AddonHasRecords", "bundled", "install", "install_state", "installed_addon", "installed_addons", "remember",
+           "removal_preview", "remove", "template", "validate_template"]

@@ -12,13 +12,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from engine.addons import is_addon, merge_addon
+from engine.addons import new_roles as addons_new_roles
 from engine.app import AppDefinition
 from engine.app_check import parse_app
 from engine.errors import IncompatibleChange, NotFound
 from engine.forms.tightening import Decision
 from engine.upgrade.merge import Side
 from engine.upgrade.plan import UpgradePlan, plan_upgrade
-from runtime.apps import definitions
+from runtime.apps import addons, definitions
 from runtime.db.tables import app_versions, apps
 from runtime.records.context import Change
 
@@ -36,13 +38,30 @@ def template_of(conn: Connection, key: str) -> AppDefinition:
 
 
 def plan(conn: Connection, key: str, template: Any, choices: Mapping[str, Side] | None = None) -> UpgradePlan:
-    """The merge of the new template version into the app's current definition (nothing written)."""
+    """The merge of the new template version into the app's current definition (nothing written). An
+    add-on's new version (`tangram/addon@1`) is merged the same way, its base and theirs being the app's
+    template with the add-on as installed and with the new version: what only the add-on changed comes in,
+    the app's local changes (to the add-on's parts too) are kept, both changing one part is a conflict."""
+    if is_addon(template):
+        return _addon_plan(conn, key, template, choices)
     theirs = parse_app(template)
     base = template_of(conn, key)
     if theirs.key != base.key:
         raise IncompatibleChange(f"这是模板 {theirs.key} 的版本，应用 {key} 安装自模板 {base.key}",
                                  f"this is a version of template {theirs.key!r}; app {key!r} was installed "
                                  f"from template {base.key!r}", field="template")
+    ours, _ = definitions.current(conn, key)
+    return plan_upgrade(base, theirs, ours, choices)
+
+
+def _addon_plan(conn: Connection, key: str, addon: dict[str, Any], choices: Mapping[str, Side] | None) -> UpgradePlan:
+    if addon.get("app") != key:
+        raise IncompatibleChange(f"此模板要安装到应用 {addon.get('app')}，不是 {key}",
+                                 f"this add-on belongs to app {addon.get('app')!r}, not {key!r}", field="template")
+    installed, _ = addons.installed_addon(conn, key, str(addon.get("key")))
+    app_template = template_of(conn, key).dump()
+    base = parse_app(merge_addon(app_template, installed))
+    theirs = parse_app(merge_addon(app_template, addon))
     ours, _ = definitions.current(conn, key)
     return plan_upgrade(base, theirs, ours, choices)
 
@@ -67,8 +86,13 @@ def apply(conn: Connection, key: str, template: Any, choices: Mapping[str, Side]
     definitions.refuse_over_draft(conn, key)
     upgrade = plan(conn, key, template, choices)
     merged = upgrade.ready()
+    before = definitions.current(conn, key)[0].dump()
     new, version = definitions.upgrade_app(conn, key, merged.dump(), change, decisions)
-    conn.execute(update(apps).where(apps.c.key == key).values(template=parse_app(template).dump()))
+    if is_addon(template):  # the add-on's base moves on; the app's own template stays
+        _, brought = addons.installed_addon(conn, key, template["key"])
+        addons.remember(conn, key, template, brought + addons_new_roles(before, template))
+    else:
+        conn.execute(update(apps).where(apps.c.key == key).values(template=parse_app(template).dump()))
     return new, version
 
 

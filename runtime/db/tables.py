@@ -547,3 +547,7 @@ __all__ += ["hook_deliveries", "hook_secrets"]
 # An app's template lifecycle (issue 29): the template version it was installed from, or last upgraded to,
 # is the base of the next upgrade's three-way merge (engine/upgrade/merge.py).
 apps.append_column(Column("template", RecordJSON))
+
+# The add-on templates installed into an app (issue 29): {add-on key: {"addon": the add-on as installed,
+# "roles": the roles it brought}}, the base of the add-on's upgrade and what its removal takes out.
+apps.append_column(Column("addons", RecordJSON))

@@ -154,3 +154,28 @@ def test_a_won_opportunity_becomes_a_project_whose_tasks_move_on_the_kanban(page
     assert page.locator(".widget[data-key='overdue'] .kpi-value").inner_text() == "1"
     rows = _rows(page, "open_by_owner")
     assert rows[0][:3] == ["张伟", "2", "1"]
+
+
+def test_removing_inventory_shows_what_goes_and_its_records_then_takes_it_out(page: Any, site: Site,
+                                                                             faults: list[str]) -> None:
+    """Last in this file: 进销存 (installed by the first test, its forms holding records) is taken out of the CRM
+    on 升级模板; 项目管理 stays."""
+    if "supplier" not in {f["key"] for f in site.api.get("/apps/crm").json()["definition"]["forms"]}:
+        _install(page, site, "inventory", "进销存")
+        site.record("crm", "supplier", {"name": "宁波甬达五金有限公司"})
+    page.goto(f"{site.url}/apps/crm/builder/upgrade")
+    row = page.locator('#addons tr[data-addon="inventory"]')
+    assert "进销存" in row.inner_text()
+    row.get_by_role("button", name="移除").click()
+    dialog = page.locator("#addon-removal")
+    dialog.wait_for()
+    assert "移除扩展模板 进销存" in dialog.locator("h2").inner_text()
+    assert dialog.locator("code", has_text="forms: purchase_order").count() == 1
+    assert dialog.locator("code", has_text="fields: product.stock_qty").count() == 1
+    assert "条记录" in dialog.locator("#addon-removal-records").inner_text()
+    _reloads(page, dialog.get_by_role("button", name="移除"))
+    assert page.locator('#addons tr[data-addon="inventory"]').count() == 0
+    forms = {f["key"] for f in site.api.get("/apps/crm").json()["definition"]["forms"]}
+    assert "purchase_order" not in forms and "product" in forms
+    page.goto(site.url + "/")
+    assert page.locator("section.template[data-template='inventory'] button", has_text="安装").count() == 1

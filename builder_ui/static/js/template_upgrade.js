@@ -6,7 +6,10 @@
    DOM contract: section#upgrade[data-app], form#upgrade-form with input#upgrade-file, div#upgrade-result,
    ul#up-added, #up-updated, #up-removed, #up-kept (li[data-path]), table#up-conflicts tbody
    (tr[data-path] with input[type=radio][value=ours|theirs]), ul#up-issues, button#upgrade-apply,
-   p#upgrade-done; form#copy-form with input#copy-file, input#copy-key, p#copy-done. */
+   p#upgrade-done; form#copy-form with input#copy-file, input#copy-key, p#copy-done;
+   #addons table tr[data-addon] with button.remove-addon, dialog#addon-removal[data-title][data-records] with
+   #addon-removal-title, ul#addon-removal-parts, p#addon-removal-records, #addon-removal-cancel, #addon-removal-confirm.
+   An add-on's new version is uploaded through the same form: the server merges it as the add-on's upgrade. */
 "use strict";
 
 (function () {
@@ -158,6 +161,45 @@
       link.href = `/apps/${r.data.key}`;
       link.textContent = r.data.name;
       document.getElementById("copy-done").replaceChildren(en ? "Imported as " : "已导入为 ", link);
+    });
+  }
+
+  // 已安装的扩展模板: 移除 first shows what goes (GET …/removal) and how many stored records its forms hold;
+  // confirming sends the DELETE (with confirm=true: the dialog has said so) and reloads the page.
+  const addonsCard = document.getElementById("addons");
+  const removal = document.getElementById("addon-removal");
+  let removing = null;
+  if (addonsCard) addonsCard.addEventListener("click", async (event) => {
+    const button = event.target.closest(".remove-addon");
+    if (!button) return;
+    removing = button.closest("tr").dataset.addon;
+    clearErrors(addonsCard);
+    const r = await api("GET", `/api/v1/apps/${app}/addons/${removing}/removal`);
+    if (!r.ok) { showErrors(addonsCard, r.data); return; }
+    document.getElementById("addon-removal-title").textContent = removal.dataset.title.replace("{name}", r.data.name);
+    const list = document.getElementById("addon-removal-parts");
+    list.replaceChildren();
+    for (const kind of ["forms", "fields", "flows", "reports", "roles"]) {
+      for (const key of r.data.parts[kind]) {
+        const li = document.createElement("li");
+        const code = document.createElement("code");
+        code.textContent = `${kind}: ${key}`;
+        li.append(code);
+        list.append(li);
+      }
+    }
+    const total = Object.values(r.data.records).reduce((a, b) => a + b, 0);
+    const records = document.getElementById("addon-removal-records");
+    records.hidden = total === 0;
+    records.textContent = removal.dataset.records.replace("{count}", String(total));
+    clearErrors(removal);
+    removal.showModal();
+  });
+  if (removal) {
+    document.getElementById("addon-removal-cancel").addEventListener("click", () => removal.close());
+    document.getElementById("addon-removal-confirm").addEventListener("click", async () => {
+      const r = await api("DELETE", `/api/v1/apps/${app}/addons/${removing}?confirm=true`);
+      if (r.ok) window.location.reload(); else showErrors(removal, r.data);
     });
   }
 })();
