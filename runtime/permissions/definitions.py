@@ -4,7 +4,9 @@ or by expression.
 - Forms: only those they have a right on; without the fields hidden from them, and without any field
   whose formula, lookup or rollup reads one or a field masked for them (transitively, across forms);
   other expressions that name one (`visible_when`, `editable_when`, `default_formula`, validation
-  rules) are left out, as are index, search and title entries naming one. Masked fields stay listed.
+  rules) are left out, as are index, search and title entries naming one, and duplicate rules comparing
+  one; print templates are listed by key and name only (their placeholders may read anything). Masked
+  fields stay listed.
 - Flows: a summary (key, name, form, what starts it) of the flows of the forms they see; conditions,
   approvers, steps, webhook URLs and robot tokens are the managers' business.
 - Reports: a widget over a form they do not see, or reading a field they do not see in full, is a stub
@@ -31,6 +33,8 @@ from runtime.permissions.check import Guard
 Unseen = dict[str, set[str]]
 """form key -> the field keys a reader may not see (every field of a form they do not see)."""
 _EXPRESSION_OPTIONS = ("default_formula", "visible_when", "editable_when")
+_PRINT_SUMMARY = ("key", "name", "paper", "orientation")
+"""What a reader gets of a print template: enough to choose one (the printout itself hides what it must)."""
 
 
 def _paths(text: str | None) -> list[tuple[str, ...]] | None:
@@ -113,6 +117,10 @@ def _form_for_reader(app: AppDefinition, dumped: dict[str, Any], unseen: Unseen,
         shown["search_fields"] = [k for k in shown["search_fields"] if k not in hidden]
     if "indexes" in shown:
         shown["indexes"] = [i for i in shown["indexes"] if not any(k.lstrip("-") in hidden for k in i)]
+    if "duplicate_rules" in shown:
+        shown["duplicate_rules"] = [r for r in shown["duplicate_rules"] if not any(f["field"] in hidden for f in r["fields"])]
+    if "print_templates" in shown:  # a layout's placeholders are expressions over any field: the managers' business
+        shown["print_templates"] = [{k: t[k] for k in _PRINT_SUMMARY if k in t} for t in shown["print_templates"]]
     return shown
 
 

@@ -14,6 +14,7 @@ from engine.secrets import redact, redact_url
 from tests.factories import Maker
 
 HIDDEN = "yearly_turnover"  # the field a rep may not see; it must not appear anywhere they can read
+HIDDEN_TEXT = "tax_code"  # hidden too: a text field, which duplicate rules may compare
 APP: dict[str, Any] = {
     "format": "tangram/app@1", "key": "crm", "name": "客户管理", "version": "1.0.0",
     "forms": [
@@ -22,12 +23,17 @@ APP: dict[str, Any] = {
              {"key": "name", "type": "text", "label": "名称", "required": True},
              {"key": "level", "type": "select", "label": "等级", "options": ["A", "B"]},
              {"key": HIDDEN, "type": "money", "label": "年营业额"},
+             {"key": HIDDEN_TEXT, "type": "text", "label": "税号"},
              {"key": "doubled", "type": "formula", "label": "双倍", "formula": f"{HIDDEN} * 2"},
              {"key": "tripled", "type": "formula", "label": "三倍", "formula": "doubled * 1.5"},
              {"key": "memo", "type": "text", "label": "备注", "visible_when": f"{HIDDEN} > 100",
               "rules": [{"expr": f"{HIDDEN} >= 0 OR memo = \"\"", "message": "x"},
                         {"expr": "LEN(memo) < 50", "message": "备注太长"}]},
-         ]},
+         ],
+         "duplicate_rules": [{"key": "same_name", "name": "同名", "fields": [{"field": "name", "match": "exact"}]},
+                             {"key": "same_size", "name": "同规模", "fields": [{"field": "name", "match": "fuzzy"},
+                                                                             {"field": HIDDEN_TEXT, "match": "exact"}]}],
+         "print_templates": [{"key": "card", "name": "客户卡片", "body": f"<p>{{{{ name }}}}：{{{{ {HIDDEN} }}}}</p>"}]},
         {"key": "contact", "name": "联系人", "title_field": "person", "fields": [
             {"key": "person", "type": "text", "label": "姓名", "required": True},
             {"key": "client", "type": "relation", "label": "客户", "target": "client"},
@@ -58,7 +64,7 @@ APP: dict[str, Any] = {
         ]},
     ],
     "roles": [{"key": "rep", "name": "销售", "permissions": {
-        "client": {"read": "all", "create": True, "fields": {HIDDEN: "hidden"}},
+        "client": {"read": "all", "create": True, "fields": {HIDDEN: "hidden", HIDDEN_TEXT: "hidden"}},
         "contact": {"read": "all"}}}],
 }
 SECRETS = ("dt-cred-0001", "wc-cred-0002", "pw-cred-0003")
@@ -77,7 +83,7 @@ def rep(make: Maker) -> dict[str, str]:
 def test_a_readers_definition_names_no_hidden_field_anywhere(make: Maker, rep: dict[str, str]) -> None:
     r = make.client.get("/api/v1/apps/crm", headers=rep)
     assert r.status_code == 200
-    assert HIDDEN not in r.text
+    assert HIDDEN not in r.text and HIDDEN_TEXT not in r.text
     definition = r.json()["definition"]
     client, contact = definition["forms"]
     assert [f["key"] for f in client["fields"]] == ["name", "level", "memo"]  # the formulas over it are gone
@@ -85,6 +91,8 @@ def test_a_readers_definition_names_no_hidden_field_anywhere(make: Maker, rep: d
     memo = client["fields"][2]
     assert "visible_when" not in memo and [x["message"] for x in memo["rules"]] == ["备注太长"]
     assert client["search_fields"] == ["name"] and client["indexes"] == [["level"]]
+    assert [r["key"] for r in client["duplicate_rules"]] == ["same_name"]
+    assert client["print_templates"] == [{"key": "card", "name": "客户卡片"}]
     board = definition["reports"][0]
     assert board["widgets"][0]["dimensions"] == [{"field": "level"}]
     assert board["widgets"][1:] == [{"key": "money", "type": "kpi", "unavailable": True},
