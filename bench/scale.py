@@ -83,6 +83,12 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _start(url: str, processes: int) -> tuple[list[subprocess.Popen[bytes]], subprocess.Popen[bytes], list[int]]:
     """`processes` servers (own ports, own data directories, the embedded worker off) and one worker."""
     env = {**os.environ, "TANGRAM_DATABASE_URL": url, "TANGRAM_EMBEDDED_WORKER": "false", "TANGRAM_MIRROR": "off",
@@ -240,12 +246,19 @@ def measure(url: str, processes: int, seconds: float) -> dict[str, Any]:
             u.join()
         deadline = time.perf_counter() + seconds
         users = [User(n, ports, tokens, ids, deadline) for n in range(USERS)]
+        pids = [s.pid for s in servers]
+        cpu_before = [_cpu_s(pid) for pid in pids], _cpu_s(worker.pid), time.process_time()
         start = time.perf_counter()
         for u in users:
             u.start()
         for u in users:
             u.join()
         wall = time.perf_counter() - start
+        # What each side burnt in the window: servers (CPU-ms a request, load-independent to first order),
+        # the worker, and this process (the 32 users' client side), against the machine's cores × wall.
+        server_cpu = sum(_cpu_s(pid) for pid in pids) - sum(cpu_before[0])
+        worker_cpu = _cpu_s(worker.pid) - cpu_before[1]
+        client_cpu = time.process_time() - cpu_before[2]
         rss = {f"serve :{p}": _rss_mb(s.pid) for p, s in zip(ports, servers, strict=True)}
         rss["worker"] = _rss_mb(worker.pid)
     finally:
@@ -260,7 +273,10 @@ def measure(url: str, processes: int, seconds: float) -> dict[str, Any]:
             "ops": {op: {"n": len(s), "p50": percentile(s, 50) if s else 0.0, "p95": percentile(s, 95) if s else 0.0}
                     for op, s in samples.items()},
             "errors": len(errors), "error_examples": sorted(set(errors))[:5], "rss_mb": rss,
-            "reconnects": sum(u.reconnects for u in users)}
+            "reconnects": sum(u.reconnects for u in users),
+            "cpu": {"servers_s": server_cpu, "worker_s": worker_cpu, "client_s": client_cpu,
+                    "server_ms_per_request": 1000 * server_cpu / max(total, 1),
+                    "machine_share_servers": server_cpu / (wall * (os.cpu_count() or 1))}}
 
 
 def run(seconds: float = 30, counts: tuple[int, ...] = (1, 2, 4)) -> list[dict[str, Any]]:
@@ -275,11 +291,16 @@ def run(seconds: float = 30, counts: tuple[int, ...] = (1, 2, 4)) -> list[dict[s
 def table(runs: list[dict[str, Any]]) -> str:
     one = runs[0]["rps"]
     lines = ["| server processes | requests/s (× one) | errors (reconnects) | " + " | ".join(f"{op} p50/p95 ms" for op in MIX)
-             + " | RSS MB per process |", "|---:|---:|---:|" + "---:|" * len(MIX) + "---|"]
+             + " | server CPU ms a request | CPU s servers / worker / clients (servers' share of the cores) | RSS MB per process |",
+             "|---:|---:|---:|" + "---:|" * len(MIX) + "---:|---|---|"]
     for r in runs:
         ops = " | ".join(f"{r['ops'][op]['p50']:.0f}/{r['ops'][op]['p95']:.0f}" for op in MIX)
         rss = ", ".join(f"{name} {mb:.0f}" for name, mb in r["rss_mb"].items())
-        lines.append(f"| {r['processes']} | {r['rps']:.0f} ({r['rps'] / one:.2f}×) | {r['errors']} ({r['reconnects']}) | {ops} | {rss} |")
+        c = r["cpu"]
+        cpu = (f"{c['server_ms_per_request']:.1f} | {c['servers_s']:.0f} / {c['worker_s']:.0f} / {c['client_s']:.0f}"
+               f" ({100 * c['machine_share_servers']:.0f} %)")
+        lines.append(f"| {r['processes']} | {r['rps']:.0f} ({r['rps'] / one:.2f}×) | {r['errors']} ({r['reconnects']}) | {ops}"
+                     f" | {cpu} | {rss} |")
     examples = [e for r in runs for e in r["error_examples"]]
     if examples:
         lines += ["", "Errors (examples): " + "; ".join(examples)]
