@@ -256,3 +256,21 @@ def test_a_bounded_count_names_no_index_for_other_filters_and_totals_stay(make: 
     assert total(**{"filter[region]": "华东"}) == (10, False)
     assert total(**{"filter[code]": "C1"}) == (15, False)
     assert total(**{"filter[region]": "华东", "filter[amount][lt]": "900"}) == (3, True)
+
+
+def test_a_bounded_count_through_an_index_that_cannot_serve_it_still_counts(make: Any, monkeypatch: Any) -> None:
+    """Should the named index not hold the filter's expression after all, SQLite refuses the statement
+    ("no query solution"); the count runs again without the name, as a list's page does, and is right."""
+    _shop_with_region_indexed(make)
+    with make.app.state.db.read() as conn:
+        form = definitions.form_ref(conn, "shop", "customer").form
+        dialect = conn.dialect.name
+    # the name's unique index: partial to records with a name, which a count of all others may not read
+    unusable = next(name for name, (_ddl, unique) in wanted_indexes("shop", form, dialect).items() if unique == "name")
+    monkeypatch.setattr("runtime.records.listing.count_index", lambda *_args: (unusable, True))
+    for bound, expected in ((50, (10, True)), (5, (10, False))):
+        monkeypatch.setattr("runtime.records.totals.EXACT_UP_TO", bound)
+        r = make.client.get(make.url(), params={"limit": 1, "count": "true", "filter[region]": "华东"},
+                            headers=make.admin)
+        assert r.status_code == 200, r.text
+        assert (r.json()["total"], r.json()["total_exact"]) == expected
