@@ -96,6 +96,22 @@ def serving_index(app: str, form: FormDefinition, equal: Iterable[str], sort: Or
     return None
 
 
+def counting_index(app: str, form: FormDefinition, equal: Iterable[str], dialect: str) -> tuple[str, bool] | None:
+    """(name, in id order) of a declared index whose entries for given values of the fields `equal` (each
+    once) lie in one range: the records a count filtered by equalities on them matches, which a count
+    bounded by LIMIT reads from the start of that range and stops (runtime/records/totals.py). One that
+    holds them in id order, when there is one, visits the records in the order they are stored. None
+    when no declared index leads with those fields."""
+    asked = set(equal)
+    found: tuple[str, bool] | None = None
+    for name, (_ddl, unique, order) in _declared(app, form, dialect).items():
+        if unique is None and asked and {key for key, _ in order[:len(asked)]} == asked:
+            if [key for key, _ in order[len(asked):]] == ["id"]:
+                return name, True
+            found = found or (name, False)
+    return found
+
+
 def _index_parts(form: FormDefinition, columns: Iterable[str], dialect: str) -> list[str]:
     parts: list[str] = []
     last_desc = False

@@ -347,6 +347,17 @@ def _hint(ref: FormRef, query: ListQuery, keys: list[SortKey], dialect: str) -> 
     return indexes.serving_index(ref.app_key, ref.form, equal, tuple((k.key, k.descending) for k in keys), dialect)
 
 
+def count_index(ref: FormRef, query: ListQuery, dialect: str) -> tuple[str, bool] | None:
+    """The index the list's bounded count reads (totals.total): for filters that are equalities only, a
+    declared index that leads with their fields. Not for other filters (as _hint)."""
+    if query.where or query.search or any(c.op != "eq" for c in query.conditions):
+        return None
+    equal = [c.key for c in query.conditions]
+    if len(set(equal)) != len(equal):
+        return None
+    return indexes.counting_index(ref.app_key, ref.form, equal, dialect)
+
+
 def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext, *,
                  hinted: bool = True) -> tuple[Select[Any], Select[Any] | None, list[SortKey]]:
     """The page query (one row more than the limit), the count query if asked, and the full sort.
@@ -377,7 +388,8 @@ def build_select(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueCon
 def list_records(conn: Connection, ref: FormRef, query: ListQuery, ctx: ValueContext) -> Page:
     """One page of a form's live records in the asked order, with a cursor for the next page."""
     page, count, keys = build_select(conn, ref, query, ctx)
-    total, exact = totals.total(conn, count, query.estimate_above, of_form(ref)) if count is not None else (None, True)
+    total, exact = totals.total(conn, count, query.estimate_above, of_form(ref),
+                                count_index(ref, query, conn.dialect.name)) if count is not None else (None, True)
     try:
         rows = conn.execute(page).all()
     except OperationalError as e:  # the named index cannot serve after all: a 500 would be worse than a slow page

@@ -14,6 +14,15 @@ any filter (a sample by position, the newest records say, is not: a status that 
 have would be extrapolated to the whole form), and one lookup per id: a few milliseconds on both
 databases. Its relative spread is about 1/√(matches in the sample), ±10 % for a tenth of a form, so it
 is rounded to two significant figures.
+
+The bounded count reads the first `bound` + 1 matches and stops, when the database reads them in an
+order it can stop in: an index whose range holds the matches (indexes.counting_index, for filters that
+are equalities on the fields an index leads with). PostgreSQL took a bitmap scan, which reads every
+index entry of the range before the first record (100,000 for `status = 新建` at a million: 25–40 ms),
+because it guesses 0.5 % of the rows for the partial index's expression and so expects to need them
+all; with bitmap scans off for that one statement it walks the index and stops after 5,001 (3 ms).
+SQLite took an index sorted by amount, visiting the records in random order (14 ms); named
+(`INDEXED BY`), the one in id order visits them as they are stored (2.5 ms).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import random
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
 from runtime.db.tables import records
@@ -32,18 +42,46 @@ EXACT_UP_TO = 5_000
 SAMPLE = 1_000
 
 
-def total(conn: Connection, count: Select[Any], bound: int | None, form: list[ColumnElement[bool]]) -> tuple[int, bool]:
+def total(conn: Connection, count: Select[Any], bound: int | None, form: list[ColumnElement[bool]],
+          index: tuple[str, bool] | None = None) -> tuple[int, bool]:
     """(total, exact) of `count` (a list's `SELECT count(*) … WHERE …` on the form `form` names,
-    listing.of_form): exact when `bound` is None or at most `bound` records match, else an estimate."""
+    listing.of_form): exact when `bound` is None or at most `bound` records match, else an estimate.
+    `index`: (name, in id order) of an index whose one range holds the records `count` matches
+    (indexes.counting_index), which the bounded count then reads."""
     if bound is None:
         return int(conn.scalar(count) or 0), True
     where = count.whereclause
     assert where is not None  # a list's count always names its form
-    found = int(conn.scalar(select(func.count()).select_from(
-        select(records.c.id).where(where).limit(bound + 1).subquery())) or 0)
+    found = _bounded(conn, select(records.c.id).where(where).limit(bound + 1), index)
     if found <= bound:
         return found, True
     return max(_estimate(conn, where, form), bound + 1), False
+
+
+def _bounded(conn: Connection, matches: Select[Any], index: tuple[str, bool] | None) -> int:
+    """How many rows `matches` (a select with a LIMIT) yields, read through `index` when given."""
+    def counted(inner: Select[Any]) -> int:
+        return int(conn.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+
+    if index is None:
+        return counted(matches)
+    if conn.dialect.name == "postgresql":
+        # For this statement only: set_config(…, true) lasts to the transaction's end, so the setting is put
+        # back after (on an error the transaction is over, and the setting with it). Read and set in one
+        # round trip: the subquery's row (the value before) is made before the filter sets it.
+        was = conn.scalar(text("SELECT was FROM (SELECT current_setting('enable_bitmapscan') AS was OFFSET 0) AS s "
+                               "WHERE set_config('enable_bitmapscan', 'off', true) = 'off'"))
+        found = counted(matches)
+        conn.execute(text("SELECT set_config('enable_bitmapscan', :was, true)"), {"was": was})
+        return found
+    name, in_id_order = index
+    if in_id_order:
+        try:
+            return counted(matches.with_hint(records, f"INDEXED BY {name}", "sqlite"))
+        except OperationalError as e:  # the condition is not the index's expression after all
+            if "no query solution" not in str(e):
+                raise
+    return counted(matches)
 
 
 def _estimate(conn: Connection, where: ColumnElement[bool], form: list[ColumnElement[bool]]) -> int:
