@@ -11,11 +11,11 @@ from pydantic import ValidationError
 from engine.app import AppDefinition
 from engine.dedup.model import rule_issues
 from engine.errors import InvalidDefinition, Issue
+from engine.expr.errors import ExpressionError
+from engine.expr.nodes import BOOL
 from engine.flows.validate import flow_issues
 from engine.forms.dependencies import cycle_issues, formula_order
 from engine.forms.encryption import form_encryption_issues, report_filter_issues
-from engine.expr.errors import ExpressionError
-from engine.expr.nodes import BOOL
 from engine.forms.expressions import bind_app, checked, expression_issues, infer_results, where_issues
 from engine.forms.fields.base import FieldType
 from engine.forms.fields.rollup import RollupField

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.dedup.model import DuplicateRule
 from engine.errors import NotFound
 from engine.forms.fields import FieldType, any_field_annotation
-from engine.keys import Key
 from engine.forms.timeline import TimelineView
+from engine.keys import Key
 from engine.printing.model import PrintTemplate
 
 if TYPE_CHECKING:  # every field type is a FieldType; pydantic parses the discriminated union of the registered ones

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from builder_ui import timeline as timeline_page
 from tests.factories import Maker
 
 PAGE = "/apps/plan/forms/task/timeline/schedule"
@@ -128,7 +127,7 @@ def test_dates_a_reader_may_not_change_make_the_timeline_read_only_and_say_why(m
 
 def test_a_window_with_more_records_than_the_bound_draws_the_first_and_says_how_many_there_are(
         make: Maker, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timeline_page, "MAX_BARS", 3)
+    monkeypatch.setattr("builder_ui.timeline.MAX_BARS", 3)
     make.app_def(plan())
     ids = [_task(make, f"任务{i}", starts_on=f"2020-01-{10 + i}", ends_on="2020-02-01") for i in range(5)]
     _login(make, client)
