@@ -115,3 +115,22 @@ def test_a_click_on_a_bar_opens_its_record(page: Any, site: Site, projects: int,
     task, _first = _task(page, site, projects, "用户培训", 5, 6)
     page.locator(f'.tl-bar[data-id="{task["id"]}"]').click()
     page.wait_for_url(f"**/apps/crm/forms/task/records/{task['id']}")
+
+
+def test_viewing_as_someone_the_bars_do_not_move_and_say_why(page: Any, site: Site, projects: int,
+                                                             faults: list[str]) -> None:
+    assert site.api.put("/apps/crm/roles/project_member/members", json={"users": ["zhang.wei"]}).status_code == 200
+    task, _first = _task(page, site, projects, "上线切换", 6, 9)
+    r = page.evaluate("() => window.tangram.api('POST', '/api/v1/view-as', {user: 'zhang.wei'}).then((r) => r.status)")
+    assert r in (200, 201, 204)
+    page.goto(site.url + TIMELINE)
+    bar = page.locator(f'.tl-bar[data-id="{task["id"]}"]')
+    assert "查看为模式下只读" in bar.get_attribute("title")
+    left = bar.evaluate("b => b.style.left")
+    _drag(page, bar, 3)
+    toast = page.locator("#toast.show")
+    toast.wait_for()
+    assert toast.inner_text() == "无法移动：查看为模式下只读"
+    assert bar.evaluate("b => b.style.left") == left and page.url.endswith(TIMELINE)
+    page.evaluate("() => window.tangram.api('DELETE', '/api/v1/view-as')")
+    assert site.api.get(f"/apps/crm/forms/task/records/{task['id']}").json()["version"] == 1

@@ -87,8 +87,8 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!drag || drag.bar !== bar) return;
       const dx = event.clientX - drag.x;
       if (!drag.moved && Math.abs(dx) < 4) return;
-      if (why) return;  // read-only: no move, a release still opens the record
       drag.moved = true;
+      if (why) return;  // read-only: the bar stays; the release says why
       bar.classList.add("dragging");
       drag.days = Math.round(dx / drag.dayPx);
       const dates = shifted(bar, drag.mode, drag.days);
@@ -100,7 +100,8 @@ document.addEventListener("DOMContentLoaded", () => {
       drag = null;
       bar.classList.remove("dragging");
       if (!moved) { open(bar); return; }
-      if (days) save(bar, mode, days);
+      if (why) toast(tl.refused + why, "error");
+      else if (days) save(bar, mode, days);
       else place(bar, parse(bar.dataset.start), parse(bar.dataset.end));
     });
     bar.addEventListener("pointercancel", () => {
