@@ -27,6 +27,7 @@ from engine.expr.nodes import FieldRef, walk
 from engine.forms import timeline as tl
 from engine.forms.expressions import checked
 from engine.forms.timeline import MAX_BARS, TimelineView, Window
+from runtime.accounts.people import display_names
 from runtime.api.deps import DB, change_for
 from runtime.api.records import list_query
 from runtime.permissions.check import FormGate
@@ -90,15 +91,18 @@ def _read_only_reason(gate: FormGate, view: TimelineView, t: Any) -> str:
 
 
 def _groups(gate: FormGate, view: TimelineView, bars: list[dict[str, Any]], t: Any) -> list[dict[str, Any]]:
-    """Rows in groups: select options in their order, others by label; records without a value last."""
+    """Rows in groups: select options in their order, others by label (people by their display name);
+    records without a value last."""
     if view.group_by is None or view.group_by in gate.hidden | gate.masked:
         return [{"label": "", "bars": bars}]
     field = gate.ref.form.by_key[view.group_by]
+    people = display_names(gate.conn, {str(b["record"]["data"].get(view.group_by) or "") for b in bars}) \
+        if field.type == "user" else {}
     groups: dict[str, dict[str, Any]] = {}
     for bar in bars:
         value = bar["record"]["data"].get(view.group_by)
         key = str(value.get("id")) if isinstance(value, dict) else str(value or "")
-        label = cell_text(field, value) if key else str(t("tl_no_group"))
+        label = (people.get(key) or cell_text(field, value)) if key else str(t("tl_no_group"))
         groups.setdefault(key, {"label": label, "bars": []})["bars"].append(bar)
     if field.type == "select":
         order = {v: i for i, (v, _label) in enumerate(option_values(field))}
@@ -157,10 +161,11 @@ def timeline_page(request: Request, app: str, form: str, key: str, user: Viewer,
         records = shown_records(gate, page.items)
         approvals.badges(conn, ref.app, ref.form.key, records)  # each bar's approval status: one query
         reason = _read_only_reason(gate, view, t)
-    title_field = ref.form.by_key.get(ref.form.title_field or "")
-    bars = [b for r in records if (b := _bar(r, view, window, today, r["id"] in done_ids,
-                                             cell_text(title_field, r["data"].get(ref.form.title_field or ""))
-                                             or f"#{r['id']}")) is not None]
+        title_field = ref.form.by_key.get(ref.form.title_field or "")
+        bars = [b for r in records if (b := _bar(r, view, window, today, r["id"] in done_ids,
+                                                 cell_text(title_field, r["data"].get(ref.form.title_field or ""))
+                                                 or f"#{r['id']}")) is not None]
+        groups = _groups(gate, view, bars, t)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("from", "scale", "lang")]
     def href(**changes: str) -> str:
         return "?" + urlencode([*params, ("scale", scale), *changes.items()])
@@ -168,7 +173,7 @@ def timeline_page(request: Request, app: str, form: str, key: str, user: Viewer,
     today_at = round(100 * (window.offset(today) + 0.5) / window.days, 4) if window.first <= today <= window.last \
         else None
     return render(request, "timeline/page.html", blocked=False, scale=scale, window=window, columns=columns,
-                  groups=_groups(gate, view, bars, t), count=len(bars), total=page.total,
+                  groups=groups, count=len(bars), total=page.total,
                   more=page.next_cursor is not None, today=today, today_at=today_at, reason=reason,
                   earlier=href(**{"from": window.earlier().isoformat()}),
                   later=href(**{"from": window.later().isoformat()}), now_href=href(),

@@ -83,6 +83,9 @@ def remove_field(draft: dict[str, Any], form_key: str, key: str) -> dict[str, An
         form.pop("title_field")
     if key in form.get("search_fields", []):
         form["search_fields"] = [k for k in form["search_fields"] if k != key]
+    if form.get("timelines"):  # a timeline without its start goes; without its end, its records become points
+        form["timelines"] = [{k: v for k, v in view.items() if not (k in ("end", "group_by") and v == key)}
+                             for view in form["timelines"] if view.get("start") != key]
     return new
 
 

@@ -113,6 +113,11 @@ def _form_for_reader(app: AppDefinition, dumped: dict[str, Any], unseen: Unseen,
         shown["search_fields"] = [k for k in shown["search_fields"] if k not in hidden]
     if "indexes" in shown:
         shown["indexes"] = [i for i in shown["indexes"] if not any(k.lstrip("-") in hidden for k in i)]
+    if "timelines" in shown:  # a timeline over an unseen date is not theirs; an unseen group or `done` is left out
+        shown["timelines"] = [
+            {k: v for k, v in view.items() if not (k == "group_by" and v in hidden)
+             and not (k == "done" and _expression_unseen(app, form, v, unseen))}
+            for view in shown["timelines"] if view["start"] not in hidden and view.get("end") not in hidden]
     return shown
 
 

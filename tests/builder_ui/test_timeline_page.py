@@ -6,11 +6,13 @@ and a timeline declared wrongly in a definition (422 naming where). Dragging is 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from runtime.accounts.users import create_user
 from tests.factories import Maker
 
 PAGE = "/apps/plan/forms/task/timeline/schedule"
@@ -29,6 +31,7 @@ def plan(timelines: list[dict[str, Any]] | None = None, roles: list[dict[str, An
             {"key": "starts_on", "type": "date", "label": "开始日期"},
             {"key": "ends_on", "type": "date", "label": "结束日期"},
             {"key": "status", "type": "select", "label": "状态", "options": ["待办", "进行中", "已完成"]},
+            {"key": "assignee", "type": "user", "label": "负责人"},
             {"key": "note", "type": "text", "label": "备注"}],
          "timelines": [TIMELINE] if timelines is None else timelines}],
         "roles": roles or []}
@@ -80,6 +83,21 @@ def test_the_window_shows_a_bar_per_record_in_it_points_for_records_without_an_e
     assert client.get(PAGE, params={"scale": "month", "from": "2020-01-15"}).text.count('class="tl-col"') == 12
 
 
+def test_rows_grouped_by_a_user_field_are_headed_by_display_names_and_the_page_speaks_english(
+        make: Maker, client: TestClient) -> None:
+    by_person = TIMELINE | {"key": "by_person", "name": "按负责人", "name_en": "By assignee", "group_by": "assignee"}
+    make.app_def(plan(timelines=[TIMELINE, by_person]))
+    with make.app.state.db.write() as conn:
+        create_user(conn, "li.na", "password-123", datetime.now(UTC), display_name="李娜")
+    _task(make, "接口开发", starts_on="2020-01-07", ends_on="2020-01-09", assignee="li.na")
+    _login(make, client)
+    html = client.get("/apps/plan/forms/task/timeline/by_person", params=WEEK).text
+    assert re.search(r'class="tl-group"[^>]*>李娜 ', html)
+    assert 'value="/apps/plan/forms/task/timeline/schedule"' in html  # the switcher offers the other one
+    english = client.get("/apps/plan/forms/task/timeline/by_person", params={**WEEK, "lang": "en"}).text
+    assert "By assignee" in english and "2020-01-06 to 2020-04-26" in english and ">Week<" in english
+
+
 def test_the_list_filters_and_the_row_scope_are_honoured(make: Maker, client: TestClient) -> None:
     member = {"key": "member", "name": "成员", "permissions": {"task": {"create": True, "read": "own", "update": "own"},
                                                              "project": {"read": "all"}}}
@@ -110,6 +128,8 @@ def test_a_reader_without_the_date_field_gets_no_timeline_and_a_clear_message(ma
     assert r.status_code == 403
     assert "此时间线所用的日期字段对你不可见" in r.text and "2020-01-09" not in r.text and task not in _bars(r.text)
     assert "/timeline/schedule" not in client.get("/apps/plan/forms/task").text  # not offered on the list either
+    [form] = [f for f in client.get("/api/v1/apps/plan").json()["definition"]["forms"] if f["key"] == "task"]
+    assert "ends_on" not in str(form) and not form.get("timelines")  # nor in the definition they may read
 
 
 def test_dates_a_reader_may_not_change_make_the_timeline_read_only_and_say_why(make: Maker, client: TestClient) -> None:
@@ -178,3 +198,14 @@ def test_a_wrong_timeline_in_a_definition_is_refused_naming_where(make: Maker, t
     assert r.status_code == 422, r.text
     details = r.json()["error"]["details"]
     assert any(d["path"].startswith(path) and (code is None or d["code"] == code) for d in details), details
+
+
+def test_removing_a_date_field_in_the_builder_drops_the_timelines_it_starts_and_ends_others_as_points(
+        make: Maker) -> None:
+    by_end = TIMELINE | {"key": "by_end", "name": "按结束", "start": "ends_on", "end": "starts_on"}
+    make.app_def(plan(timelines=[TIMELINE, by_end]))
+    r = make.client.delete("/api/v1/apps/plan/forms/task/fields/starts_on", headers=make.admin)
+    assert r.status_code == 200, r.text
+    assert make.client.post("/api/v1/apps/plan/publish", headers=make.admin).status_code == 200
+    form = make.client.get("/api/v1/apps/plan", headers=make.admin).json()["definition"]["forms"][1]
+    assert [(v["key"], v.get("end")) for v in form["timelines"]] == [("by_end", None)]
