@@ -1036,3 +1036,18 @@ EN |= {"tl_title": "Timeline", "tl_scale": "Scale", "tl_day": "Day", "tl_week": 
        "tl_help": "Drag a bar to move its start and end, drag its right edge to change the end; on a focused bar, "
        "← → move it a day, Shift+← → change the end only",
        "tl_refused": "Cannot move: ", "tl_group": "Group", "tl_no_group": "(none)", "tl_filtered": "Filtered like the list"}
+ZH |= {"tlb_title": "时间线设置", "tlb_help": "时间线（甘特图）按开始和结束日期把记录画成横条，可按关联、单选或人员字段分组；保存到草稿，发布后在列表上出现",
+       "tlb_name": "名称", "tlb_name_en": "英文名称", "tlb_key": "标识（英文）", "tlb_dates": "日期", "tlb_done": "完成条件",
+       "tlb_done_help": "满足此条件的记录视为已完成，不标记逾期，如 status = \"已完成\"；留空则结束日期早于今天即为逾期",
+       "tlb_unpublished": "未发布", "tlb_none": "还没有时间线", "tlb_no_dates": "此表单没有日期字段：先添加开始日期和结束日期字段",
+       "tlb_add": "添加或修改时间线", "tlb_start": "开始日期", "tlb_end": "结束日期", "tlb_no_end": "（无：每条记录为一个点）",
+       "tlb_no_group": "（不分组）", "tlb_save": "保存到草稿"}
+EN |= {"tlb_title": "Timelines", "tlb_help": "A timeline (Gantt) draws records as bars from a start to an end date, "
+       "grouped by a relation, select or user field if you like; saved to the draft, shown on the list once published",
+       "tlb_name": "Name", "tlb_name_en": "English name", "tlb_key": "Key", "tlb_dates": "Dates", "tlb_done": "Done when",
+       "tlb_done_help": "Records meeting this condition are done and never overdue, e.g. status = \"已完成\"; left empty, "
+       "a record whose end is before today is overdue",
+       "tlb_unpublished": "not published", "tlb_none": "No timelines yet",
+       "tlb_no_dates": "This form has no date field: add a start and an end date field first",
+       "tlb_add": "Add or change a timeline", "tlb_start": "Start date", "tlb_end": "End date",
+       "tlb_no_end": "(none: each record is a point)", "tlb_no_group": "(no groups)", "tlb_save": "Save to draft"}

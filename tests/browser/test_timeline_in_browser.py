@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Site
 from tests.browser.wait import wait_until
@@ -134,3 +135,28 @@ def test_viewing_as_someone_the_bars_do_not_move_and_say_why(page: Any, site: Si
     assert bar.evaluate("b => b.style.left") == left and page.url.endswith(TIMELINE)
     page.evaluate("() => window.tangram.api('DELETE', '/api/v1/view-as')")
     assert site.api.get(f"/apps/crm/forms/task/records/{task['id']}").json()["version"] == 1
+
+
+def test_a_timeline_added_in_the_builder_is_offered_on_the_list_once_published(page: Any, site: Site, projects: int,
+                                                                              faults: list[str]) -> None:
+    page.goto(site.url + "/apps/crm/builder/forms/task")
+    with page.expect_navigation():
+        page.locator("#timelines-link").click()
+    form = page.locator("#tlb-form")
+    form.get_by_label("标识（英文）").fill("by_priority")
+    form.get_by_label("名称", exact=True).fill("按优先级")
+    form.locator("select[name=start]").select_option("starts_on")
+    form.locator("select[name=end]").select_option("starts_on")  # the same field: refused, next to the input
+    form.locator("#tlb-save").click()
+    expect(form.locator('[data-error-for="end"]')).to_contain_text("结束日期字段不能与开始日期字段相同")
+    form.locator("select[name=end]").select_option("due_on")
+    form.locator("select[name=group_by]").select_option("priority")
+    with page.expect_navigation():
+        form.locator("#tlb-save").click()
+    expect(page.locator('#tlb-list tr[data-key="by_priority"]')).to_contain_text("未发布")
+    page.locator("#tlb-publish").click()
+    expect(page.locator('#tlb-list tr[data-key="by_priority"] a')).to_have_text("按优先级")
+    page.goto(site.url + "/apps/crm/forms/task")
+    with page.expect_navigation():
+        page.locator("a.timeline-link", has_text="按优先级").click()
+    expect(page.locator("h1")).to_have_text("任务 · 按优先级")
