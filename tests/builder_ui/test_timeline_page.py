@@ -177,11 +177,13 @@ def test_an_unknown_timeline_is_a_404_naming_the_ones_there_are(make: Maker, cli
     assert r.status_code == 404 and "schedule" in r.text
 
 
-def test_the_list_offers_its_timelines_with_its_filters(make: Maker, client: TestClient) -> None:
+def test_the_list_kanban_and_app_page_offer_the_timelines_the_list_with_its_filters(make: Maker, client: TestClient) -> None:
     make.app_def(plan())
     _login(make, client)
     html = client.get("/apps/plan/forms/task", params={"filter[status]": "待办"}).text
     assert 'href="/apps/plan/forms/task/timeline/schedule?filter%5Bstatus%5D=%E5%BE%85%E5%8A%9E"' in html
+    assert 'href="/apps/plan/forms/task/timeline/schedule"' in client.get("/apps/plan/forms/task/kanban/status").text
+    assert 'href="/apps/plan/forms/task/timeline/schedule"' in client.get("/apps/plan").text
 
 
 @pytest.mark.parametrize("timeline, path, code", [
