@@ -1029,3 +1029,39 @@ EN |= {"st_section_outbound": "Outbound requests",
        "st_outbound_hint": "Flows' webhooks, HTTP requests and robots may not reach this machine (loopback), link-local "
                            "or cloud metadata addresses by default; private LAN addresses (10.x, 172.16–31.x, 192.168.x) "
                            "need no entry. List a host only when it must be reached, e.g. a connector on the same machine."}
+
+# 时间线 / 甘特图 (builder_ui/timeline.py)
+ZH |= {"tl_title": "时间线", "tl_scale": "刻度", "tl_day": "日", "tl_week": "周", "tl_month": "月",
+       "tl_earlier": "‹ 更早", "tl_later": "更晚 ›", "tl_today": "今天", "tl_overdue": "已逾期",
+       "tl_window": "{first} 至 {last}", "tl_shown": "显示 {n} 条", "tl_more": "时间范围内共 {total} 条，只显示按开始日期排序的前 {n} 条：请缩小时间范围或添加筛选",
+       "tl_empty": "这段时间内没有记录", "tl_point": "无结束日期",
+       "tl_blocked": "此时间线所用的日期字段对你不可见，无法显示时间线",
+       "tl_no_update": "你没有修改这些记录的权限，时间线只读", "tl_read_only_dates": "你不能修改日期字段，时间线只读",
+       "tl_help": "拖动条形修改开始和结束日期，拖动右端只改结束日期；选中条形后按 ← → 移动一天，Shift+← → 只改结束日期",
+       "tl_refused": "无法移动：", "tl_group": "分组", "tl_no_group": "（未设置）", "tl_filtered": "已按列表的筛选条件显示"}
+EN |= {"tl_title": "Timeline", "tl_scale": "Scale", "tl_day": "Day", "tl_week": "Week", "tl_month": "Month",
+       "tl_earlier": "‹ Earlier", "tl_later": "Later ›", "tl_today": "Today", "tl_overdue": "Overdue",
+       "tl_window": "{first} to {last}", "tl_shown": "{n} shown", "tl_more": "{total} records in this window; only the "
+       "first {n} by start date are shown: narrow the window or add a filter",
+       "tl_empty": "No records in this window", "tl_point": "no end date",
+       "tl_blocked": "The date fields of this timeline are hidden from you, so there is no timeline to show",
+       "tl_no_update": "You may not change these records: the timeline is read-only",
+       "tl_read_only_dates": "You may not change the date fields: the timeline is read-only",
+       "tl_help": "Drag a bar to move its start and end, drag its right edge to change the end; on a focused bar, "
+       "← → move it a day, Shift+← → change the end only",
+       "tl_refused": "Cannot move: ", "tl_group": "Group", "tl_no_group": "(none)", "tl_filtered": "Filtered like the list"}
+ZH |= {"tlb_title": "时间线设置", "tlb_help": "时间线（甘特图）按开始和结束日期把记录画成横条，可按关联、单选或人员字段分组；保存到草稿，发布后在列表上出现",
+       "tlb_name": "名称", "tlb_name_en": "英文名称", "tlb_key": "标识（英文）", "tlb_dates": "日期", "tlb_done": "完成条件",
+       "tlb_done_help": "满足此条件的记录视为已完成，不标记逾期，如 status = \"已完成\"；留空则结束日期早于今天即为逾期",
+       "tlb_unpublished": "未发布", "tlb_none": "还没有时间线", "tlb_no_dates": "此表单没有日期字段：先添加开始日期和结束日期字段",
+       "tlb_add": "添加或修改时间线", "tlb_start": "开始日期", "tlb_end": "结束日期", "tlb_no_end": "（无：每条记录为一个点）",
+       "tlb_no_group": "（不分组）", "tlb_save": "保存到草稿"}
+EN |= {"tlb_title": "Timelines", "tlb_help": "A timeline (Gantt) draws records as bars from a start to an end date, "
+       "grouped by a relation, select or user field if you like; saved to the draft, shown on the list once published",
+       "tlb_name": "Name", "tlb_name_en": "English name", "tlb_key": "Key", "tlb_dates": "Dates", "tlb_done": "Done when",
+       "tlb_done_help": "Records meeting this condition are done and never overdue, e.g. status = \"已完成\"; left empty, "
+       "a record whose end is before today is overdue",
+       "tlb_unpublished": "not published", "tlb_none": "No timelines yet",
+       "tlb_no_dates": "This form has no date field: add a start and an end date field first",
+       "tlb_add": "Add or change a timeline", "tlb_start": "Start date", "tlb_end": "End date",
+       "tlb_no_end": "(none: each record is a point)", "tlb_no_group": "(no groups)", "tlb_save": "Save to draft"}

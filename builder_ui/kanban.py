@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from builder_ui import approvals
 from builder_ui.cells import option_colors, option_values
 from builder_ui.rendering import render
+from builder_ui.timeline import blocked_dates
 from builder_ui.viewer import PageGuard, Viewer
 from engine.errors import BadQuery
 from runtime.api.deps import DB, change_for
@@ -49,5 +50,5 @@ def kanban_page(request: Request, app: str, form: str, field: str, user: Viewer,
     shown = [f for f in ref.form.fields if f.key not in (field, ref.form.title_field) and f.key not in gate.hidden
              and f.type in ("money", "relation", "user", "date", "number", "percent")][:3]
     return render(request, "kanban/board.html", user=user, app=ref.app, form=ref.form, group=group,
-                  columns=columns, shown=shown,
+                  columns=columns, shown=shown, timelines=[v for v in ref.form.timelines if not blocked_dates(gate, v)],
                   selects=[f for f in ref.form.fields if f.type == "select" and f.key not in gate.hidden | gate.masked])

@@ -19,6 +19,7 @@ from builder_ui.filter_widgets import widget_of
 from builder_ui.i18n import language, translator
 from builder_ui.records import visible_form
 from builder_ui.rendering import render
+from builder_ui.timeline import blocked_dates
 from builder_ui.viewer import PageGuard, Viewer
 from engine.errors import EngineError, Forbidden
 from engine.forms.model import FormDefinition
@@ -115,6 +116,7 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
             "view": str(v.id)})} for v in saved],
         "current_view": request.query_params.get("view") or "",
         "kanban_fields": [f for f in visible if f.type == "select"],
+        "timelines": [v for v in ref.form.timelines if not blocked_dates(gate, v)],
         "can_import": gate.may("import"),
         "all_columns": [{"key": f.key, "label": f.label} for f in visible]
         + [{"key": k, "label": t(k)} for k in SYSTEM_COLUMNS],

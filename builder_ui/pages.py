@@ -31,6 +31,8 @@ from builder_ui import (
     recycle_bin,  # 回收站 (issue 26)
     roles,
     template_upgrade,  # 升级模板 (issue 29)
+    timeline,  # 时间线 / 甘特图 (issue 29)
+    timeline_builder,  # 时间线设置 (issue 29)
 )
 from builder_ui import messages as messages_page
 from builder_ui import printing as print_pages
@@ -184,3 +186,5 @@ def install(app: FastAPI) -> None:
     app.include_router(duplicate_groups.router)  # 查重 (issue 26)
     app.include_router(hooks_page.router)  # 接收接口: an app's inbound hooks and their deliveries (issue 29)
     app.include_router(template_upgrade.router)  # 升级模板, export and copy (issue 29)
+    app.include_router(timeline.router)  # 时间线 / 甘特图 of a form's declared timelines (issue 29)
+    app.include_router(timeline_builder.router)  # 时间线设置: a form's timelines on the draft (issue 29)

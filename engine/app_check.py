@@ -11,15 +11,18 @@ from pydantic import ValidationError
 from engine.app import AppDefinition
 from engine.dedup.model import rule_issues
 from engine.errors import InvalidDefinition, Issue
+from engine.expr.errors import ExpressionError
+from engine.expr.nodes import BOOL
 from engine.flows.validate import flow_issues
 from engine.forms.dependencies import cycle_issues, formula_order
 from engine.forms.encryption import form_encryption_issues, report_filter_issues
-from engine.forms.expressions import bind_app, expression_issues, infer_results, where_issues
+from engine.forms.expressions import bind_app, checked, expression_issues, infer_results, where_issues
 from engine.forms.fields.base import FieldType
 from engine.forms.fields.rollup import RollupField
 from engine.forms.fields.sub_table import SubTableField
 from engine.forms.model import FormDefinition
 from engine.forms.system_fields import SYSTEM_FIELDS
+from engine.forms.timeline import timeline_issues
 from engine.hooks.validate import hook_issues
 from engine.keys import repeated
 from engine.permissions.check import role_issues
@@ -121,6 +124,18 @@ def print_template_issues(i: int, form: FormDefinition, app: AppDefinition) -> l
     return issues
 
 
+def done_issues(form: FormDefinition, where: str) -> list[Issue]:
+    """A timeline's `done` expression that does not parse or is not a condition on the form."""
+    issues = []
+    for j, view in enumerate(form.timelines):
+        if view.done is not None:
+            try:
+                checked(form, view.done, BOOL)
+            except ExpressionError as e:
+                issues.append(Issue(f"{where}.timelines[{j}].done", e.code, e.message, e.message_en))
+    return issues
+
+
 def check_app(app: AppDefinition) -> list[Issue]:
     """Cross-reference checks that a single model cannot make: duplicate keys, targets, title fields."""
     issues = [Issue(f"forms[{i}].key", "duplicate_key", f"表单 {app.forms[i].key} 重复",
@@ -132,6 +147,8 @@ def check_app(app: AppDefinition) -> list[Issue]:
         issues.extend(expression_issues(form, f"forms[{i}]"))
         issues.extend(form_encryption_issues(i, form, app))
         issues.extend(print_template_issues(i, form, app))
+        issues.extend(timeline_issues(form, f"forms[{i}]"))
+        issues.extend(done_issues(form, f"forms[{i}]"))
     if not issues:  # the graph of derived fields follows sound expressions only
         issues.extend(cycle_issues(app))
         for form in app.forms:

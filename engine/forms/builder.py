@@ -83,6 +83,9 @@ def remove_field(draft: dict[str, Any], form_key: str, key: str) -> dict[str, An
         form.pop("title_field")
     if key in form.get("search_fields", []):
         form["search_fields"] = [k for k in form["search_fields"] if k != key]
+    if form.get("timelines"):  # a timeline without its start goes; without its end, its records become points
+        form["timelines"] = [{k: v for k, v in view.items() if not (k in ("end", "group_by") and v == key)}
+                             for view in form["timelines"] if view.get("start") != key]
     return new
 
 
@@ -112,4 +115,28 @@ def remove_print_template(draft: dict[str, Any], form_key: str, key: str) -> dic
     if len(kept) == len(form.get("print_templates", [])):
         raise NotFound(f"打印模板 {key} 不存在", f"no print template {key!r}")
     form["print_templates"] = kept
+    return new
+
+
+def put_timeline(draft: dict[str, Any], form_key: str, key: str, view: dict[str, Any]) -> dict[str, Any]:
+    """Add the timeline `key` to a form, or replace the one with that key (in place)."""
+    new = copy.deepcopy(draft)
+    views = _form(new, form_key).setdefault("timelines", [])
+    body = {**view, "key": key}
+    for i, existing in enumerate(views):
+        if existing.get("key") == key:
+            views[i] = body
+            return new
+    views.append(body)
+    return new
+
+
+def remove_timeline(draft: dict[str, Any], form_key: str, key: str) -> dict[str, Any]:
+    """Take a timeline off a form."""
+    new = copy.deepcopy(draft)
+    form = _form(new, form_key)
+    kept = [v for v in form.get("timelines", []) if v.get("key") != key]
+    if len(kept) == len(form.get("timelines", [])):
+        raise NotFound(f"时间线 {key} 不存在", f"no timeline {key!r}")
+    form["timelines"] = kept
     return new

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.dedup.model import DuplicateRule
 from engine.errors import NotFound
 from engine.forms.fields import FieldType, any_field_annotation
+from engine.forms.timeline import TimelineView
 from engine.keys import Key
 from engine.printing.model import PrintTemplate
 
@@ -34,6 +35,7 @@ class FormDefinition(BaseModel):
     indexes: list[list[str]] = Field(default_factory=list)
     print_templates: list[PrintTemplate] = Field(default_factory=list)  # 报价单, 合同 … (engine/printing)
     duplicate_rules: list[DuplicateRule] = Field(default_factory=list)  # 查重规则 (engine/dedup/model.py)
+    timelines: list[TimelineView] = Field(default_factory=list)  # 甘特图 / 时间线 (engine/forms/timeline.py)
 
     @cached_property
     def by_key(self) -> dict[str, FieldType]:
@@ -99,6 +101,15 @@ class FormDefinition(BaseModel):
         keys = ", ".join(t.key for t in self.print_templates) or "—"
         raise NotFound(f"表单“{self.name}”没有打印模板 {key}（有：{keys}）",
                        f"form {self.key!r} has no print template {key!r} (it has: {keys})", field="template")
+
+    def timeline(self, key: str) -> TimelineView:
+        """The timeline view with this key, or NotFound naming the form's timelines."""
+        for view in self.timelines:
+            if view.key == key:
+                return view
+        keys = ", ".join(v.key for v in self.timelines) or "—"
+        raise NotFound(f"表单“{self.name}”没有时间线 {key}（有：{keys}）",
+                       f"form {self.key!r} has no timeline {key!r} (it has: {keys})", field="timeline")
 
     def label(self) -> str:
         return self.name

@@ -194,6 +194,19 @@ def remove_field(app: str, form: str, key: str, request: Request, db: DB, guard:
     return _edit(app, form, request, db, guard, lambda d: builder.remove_field(d, form, key))
 
 
+@router.put("/{app}/forms/{form}/timelines/{key}")
+def put_timeline(app: str, form: str, key: str, view: Annotated[dict[str, Any], Body()], request: Request, db: DB,
+                 guard: Gatekeeper) -> Any:
+    """Add or replace the timeline `key` (甘特图: start, end, group_by, done, scale) on the draft."""
+    return _edit(app, form, request, db, guard, lambda d: builder.put_timeline(d, form, key, view))
+
+
+@router.delete("/{app}/forms/{form}/timelines/{key}")
+def remove_timeline(app: str, form: str, key: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
+    """Take the timeline `key` off the form in the draft."""
+    return _edit(app, form, request, db, guard, lambda d: builder.remove_timeline(d, form, key))
+
+
 @router.post("/{app}/publish/check")
 def check_publish(app: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
     """The draft's report: per new or stricter constraint, how many records break it, with examples."""

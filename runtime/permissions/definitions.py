@@ -121,6 +121,11 @@ def _form_for_reader(app: AppDefinition, dumped: dict[str, Any], unseen: Unseen,
         shown["duplicate_rules"] = [r for r in shown["duplicate_rules"] if not any(f["field"] in hidden for f in r["fields"])]
     if "print_templates" in shown:  # a layout's placeholders are expressions over any field: the managers' business
         shown["print_templates"] = [{k: t[k] for k in _PRINT_SUMMARY if k in t} for t in shown["print_templates"]]
+    if "timelines" in shown:  # a timeline over an unseen date is not theirs; an unseen group or `done` is left out
+        shown["timelines"] = [
+            {k: v for k, v in view.items() if not (k == "group_by" and v in hidden)
+             and not (k == "done" and _expression_unseen(app, form, v, unseen))}
+            for view in shown["timelines"] if view["start"] not in hidden and view.get("end") not in hidden]
     return shown
 
 

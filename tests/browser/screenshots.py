@@ -62,6 +62,7 @@ def main() -> int:
                 site.api.post("/apps/crm/forms/customer/views", json={"name": name, "spec": spec})
             site.api.put("/apps/crm/forms/customer/layout", json={"columns": [
                 "name", "level", "status", "region", "industry", "annual_revenue", "manager", "next_followup_on"]})
+            site.api.post("/templates/projects/install", json={"demo": True})  # 项目管理, for its timeline
             customer = site.api.get("/apps/crm/forms/customer/records?limit=1&sort=-followup_count").json()["items"][0]
             with sync_playwright() as p:
                 # Date inputs follow the browser's own language: Debian's chromium without chromium-l10n shows
@@ -75,6 +76,7 @@ def main() -> int:
                     "record-form": "/apps/showcase/forms/customer/records/new",
                     "form-builder": "/apps/crm/builder/forms/customer",
                     "dashboard": "/apps/crm/dashboards/sales_funnel",
+                    "timeline": "/apps/crm/forms/task/timeline/schedule",
                 }
                 for name, path in shots.items():
                     page.goto(url + path)
