@@ -943,6 +943,7 @@ ZH |= {
     "hk_confirm_rotate": "轮换后旧密钥立即失效，确定吗？", "hk_editor": "新建或编辑接口", "hk_upsert_key": "关键字段（逗号分隔）",
     "hk_flow": "发起的流程", "hk_mapping": "字段映射", "hk_mapping_hint": "每行：表单字段 ← 表达式，用 payload 读取推送的 JSON，如 payload.order.customer_name。",
     "hk_field": "字段", "hk_expression": "表达式", "hk_check": "检查", "hk_add_row": "添加映射", "hk_remove_row": "删除",
+    "hk_lookup": "关联记录", "hk_lookup_id": "值为记录 ID", "hk_lookup_by": "按字段查找", "hk_lookup_create": "找不到时新建",
     "hk_save": "保存接口", "hk_saved": "已保存", "hk_expr_ok": "✓ 表达式正确", "hk_deliveries": "推送记录",
     "hk_all": "全部", "hk_status": "状态", "hk_ok": "成功", "hk_failed": "失败", "hk_delivery_id": "推送 ID",
     "hk_filter": "筛选", "hk_at": "时间", "hk_record": "记录", "hk_error": "错误", "hk_payload": "内容",
@@ -963,6 +964,8 @@ EN |= {
     "hk_mapping_hint": "Each row: form field ← an expression reading the posted JSON as payload, e.g. "
     "payload.order.customer_name.",
     "hk_field": "Field", "hk_expression": "Expression", "hk_check": "Check", "hk_add_row": "Add mapping",
+    "hk_lookup": "Related record", "hk_lookup_id": "the value is its id", "hk_lookup_by": "Look up by field",
+    "hk_lookup_create": "Create when none",
     "hk_remove_row": "Remove", "hk_save": "Save hook", "hk_saved": "Saved", "hk_expr_ok": "✓ expression OK",
     "hk_deliveries": "Deliveries", "hk_all": "All", "hk_status": "Status", "hk_ok": "Succeeded", "hk_failed": "Failed",
     "hk_delivery_id": "Delivery id", "hk_filter": "Filter", "hk_at": "Time", "hk_record": "Record", "hk_error": "Error",
