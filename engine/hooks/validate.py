@@ -80,13 +80,21 @@ def _lookup_issues(app: AppDefinition, hook: InboundHook, form: FormDefinition, 
     issues: list[Issue] = []
     for key, lookup in hook.lookups.items():
         path = f"{where}.lookups.{key}"
-        field = form.by_key.get(key)
+        mapped, _, column = key.partition(".")
+        field = form.by_key.get(mapped)
+        if column and field is not None and field.type == "sub_table":
+            field = next((c for c in getattr(field, "fields", []) if c.key == column), None)
+            if lookup.create is not None:  # `create` reads `payload`, not the row: it could not name the row's record
+                issues.append(Issue(f"{path}.create", "not_applicable", "明细行的查找不能新建记录",
+                                    "a lookup in sub-table rows cannot create records"))
+        elif column:
+            field = None
         if field is None or field.type != "relation" or getattr(field, "multiple", False):
             issues.append(Issue(path, "not_a_relation", f"{key} 不是单选关联字段，不能按字段查找记录",
                                 f"{key!r} is not a single relation field: nothing to look up"))
             continue
-        if key not in hook.mapping:
-            issues.append(Issue(path, "not_mapped", f"关联字段 {key} 没有映射取值", f"relation {key!r} is not mapped"))
+        if mapped not in hook.mapping:
+            issues.append(Issue(path, "not_mapped", f"关联字段 {mapped} 没有映射取值", f"relation {mapped!r} is not mapped"))
         target = app.forms_by_key.get(getattr(field, "target", ""))
         if target is None:
             continue

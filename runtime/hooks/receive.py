@@ -69,33 +69,56 @@ def _found(conn: Connection, ref: FormRef, hook: InboundHook, values: dict[str, 
     return ids[0] if ids else None
 
 
+def _places(ref: FormRef, hook: InboundHook, key: str, values: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """Where a lookup's values are: (payload path, the dict holding the value, its key) — the record's own
+    relation (`customer`), or that column in every row of a sub-table (`lines.product`)."""
+    field, _, column = key.partition(".")
+    where = source_path(check_expression(hook.mapping[field], ref.form), field)
+    if not column:
+        return [(where, values, field)]
+    rows = values.get(field)
+    return [(f"{where}[{i}].{column}", row, column) for i, row in enumerate(rows if isinstance(rows, list) else [])
+            if isinstance(row, dict)]
+
+
+def _target(ref: FormRef, key: str) -> FormRef:
+    """The form a lookup's relation (of the form, or a sub-table's column) points at."""
+    field, _, column = key.partition(".")
+    relation = ref.form.field(field)
+    if column:
+        relation = next(c for c in getattr(relation, "fields", []) if c.key == column)
+    return FormRef(ref.app, ref.version, ref.app.form(relation.target))  # type: ignore[attr-defined]
+
+
 def _looked_up(conn: Connection, ref: FormRef, hook: InboundHook, document: Any, values: dict[str, Any],
                change: Change) -> dict[str, Any]:
-    """`values` with each looked-up relation's value (a code, a name) replaced by the id of the record it names
-    (made when the lookup says `create`); every value that names none, or several, is reported at its path."""
+    """`values` with each looked-up relation's value (a code, a name, a product's SKU in each row of a sub-table)
+    replaced by the id of the record it names (made when the lookup says `create`); every value that names
+    none, or several, is reported at its payload path (`payload.order.lines[2].sku`)."""
     issues: list[Issue] = []
     for key, lookup in hook.lookups.items():
-        value = values.get(key)
-        if value is None or value == "":
-            continue  # blank: the relation is left blank (or `required` refuses it, at the same path)
-        where = source_path(check_expression(hook.mapping[key], ref.form), key)
-        target = FormRef(ref.app, ref.version, ref.app.form(ref.form.field(key).target))  # type: ignore[attr-defined]
-        try:
-            found = matching(conn, target, {lookup.by: value}, change.ctx, limit=2)
-        except BadQuery as e:  # not a value the field could hold (text for a number, no such option)
-            issues.append(Issue(where, "lookup_invalid", f"按“{lookup.by}”查找{target.form.name}：{e.message}（字段 {key}）",
-                                f"looking up {target.form.key} by {lookup.by}: {e.message_en or e.message} (field {key})"))
-            continue
-        if len(found) > 1:
-            issues.append(Issue(where, "ambiguous", f"{target.form.name}中“{lookup.by}”为 {value} 的记录不止一条（字段 {key}）",
-                                f"more than one {target.form.key} has {lookup.by} = {value!r} (field {key})"))
-        elif found:
-            values[key] = found[0]
-        elif lookup.create is not None:
-            values[key] = _made(conn, target, hook, key, lookup, value, document, change, issues)
-        else:
-            issues.append(Issue(where, "not_found", f"{target.form.name}中没有“{lookup.by}”为 {value} 的记录（字段 {key}）",
-                                f"no {target.form.key} has {lookup.by} = {value!r} (field {key})"))
+        target = _target(ref, key)
+        for where, holder, name in _places(ref, hook, key, values):
+            value = holder.get(name)
+            if value is None or value == "":
+                continue  # blank: the relation is left blank (or `required` refuses it, at the same path)
+            try:
+                found = matching(conn, target, {lookup.by: value}, change.ctx, limit=2)
+            except BadQuery as e:  # not a value the field could hold (text for a number, no such option)
+                issues.append(Issue(where, "lookup_invalid", f"按“{lookup.by}”查找{target.form.name}：{e.message}（字段 {key}）",
+                                    f"looking up {target.form.key} by {lookup.by}: {e.message_en or e.message} "
+                                    f"(field {key})"))
+                continue
+            if len(found) > 1:
+                issues.append(Issue(where, "ambiguous", f"{target.form.name}中“{lookup.by}”为 {value} 的记录不止一条（字段 {key}）",
+                                    f"more than one {target.form.key} has {lookup.by} = {value!r} (field {key})"))
+            elif found:
+                holder[name] = found[0]
+            elif lookup.create is not None:
+                holder[name] = _made(conn, target, hook, key, lookup, value, document, change, issues)
+            else:
+                issues.append(Issue(where, "not_found", f"{target.form.name}中没有“{lookup.by}”为 {value} 的记录（字段 {key}）",
+                                    f"no {target.form.key} has {lookup.by} = {value!r} (field {key})"))
     if issues:
         raise _invalid(issues)
     return values

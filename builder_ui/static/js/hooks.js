@@ -136,7 +136,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("hk-save").addEventListener("click", async () => {
     const key = $("hk-key").value.trim();
     const mapping = {};
-    const lookups = {};
+    const same = loaded.form === $("hk-form").value ? loaded : {};
+    // a sub-table column's lookup (`lines.product`) is not shown: it is kept as loaded while its sub-table is mapped
+    const lookups = Object.fromEntries(Object.entries(same.lookups || {}).filter(([k]) => k.includes(".")));
     rows.querySelectorAll("tr").forEach((tr) => {
       const expression = tr.querySelector(".hk-expr").value.trim();
       const field = tr.querySelector(".hk-field").value;
@@ -150,7 +152,7 @@ document.addEventListener("DOMContentLoaded", () => {
         }
       }
     });
-    const same = loaded.form === $("hk-form").value ? loaded : {};
+    Object.keys(lookups).filter((k) => k.includes(".") && !mapping[k.split(".")[0]]).forEach((k) => delete lookups[k]);
     const body = {...same, name: $("hk-name").value.trim(), form: $("hk-form").value, auth: $("hk-auth").value,
       mode: $("hk-mode").value, mapping, lookups, upsert_key: [], flow: null};
     delete body.key;

@@ -37,6 +37,13 @@ ERP = {
             {"key": "no", "type": "text", "label": "订单号", "required": True},
             {"key": "customer", "type": "relation", "label": "客户", "target": "customer", "required": True},
             {"key": "amount", "type": "money", "label": "金额"},
+            {"key": "lines", "type": "sub_table", "label": "明细", "fields": [
+                {"key": "product", "type": "relation", "label": "产品", "target": "product", "required": True},
+                {"key": "qty", "type": "number", "label": "数量"}]},
+        ]},
+        {"key": "product", "name": "产品", "title_field": "name", "fields": [
+            {"key": "sku", "type": "text", "label": "物料编码", "unique": True},
+            {"key": "name", "type": "text", "label": "名称"},
         ]},
     ],
     "flows": [{"key": "tag", "name": "登记客户", "form": "order", "trigger": {"on": "create"}, "steps": [
@@ -171,3 +178,36 @@ def test_a_flows_create_record_match_compares_the_value_as_the_field_takes_it(ma
     for n, no in enumerate(("139-2468-1357", "139 2468 1357")):  # one phone number, written two ways
         make.record("order", {"no": no, "customer": first, "amount": 5 + n}, app="erp")
     assert [c["name"] for c in customers(make) if c.get("phone")] == ["登记 139-2468-1357"]  # found, not made again
+
+
+def test_each_row_of_a_sub_table_names_its_product_by_code(make: Maker) -> None:
+    make.app_def(ERP)
+    buyer = make.record("customer", CUSTOMERS[0], app="erp")["id"]
+    skus = {sku: make.record("product", {"sku": sku, "name": name}, app="erp")["id"]
+            for sku, name in (("M-1001", "主轴"), ("M-1002", "刀塔"))}
+    spec = {"name": "ERP 订单", "form": "order",
+            "mapping": {"no": "payload.no", "customer": "payload.customer", "lines": "payload.lines"},
+            "lookups": {"customer": {"by": "erp_code"}, "lines.product": {"by": "sku"}}}
+    secret = make.client.put("/api/v1/apps/erp/hooks/erp_orders", json=spec, headers=make.admin).json()["secret"]
+    lines = [{"product": "M-1002", "qty": 1}, {"product": "M-1001", "qty": 2}]
+    r = post(make, secret, {"no": "SO-1", "customer": "K-10086", "lines": lines})
+    assert r.status_code == 201, r.text
+    [order] = orders(make)
+    assert order["customer"]["id"] == buyer
+    assert [(row["product"]["id"], row["qty"]) for row in order["lines"]] == [(skus["M-1002"], 1), (skus["M-1001"], 2)]
+    r = post(make, secret, {"no": "SO-2", "customer": "K-10086", "lines": [lines[0], {"product": "M-9999", "qty": 1}]})
+    assert r.status_code == 422, r.text
+    assert [(d["path"], d["code"]) for d in r.json()["error"]["details"]] == [("payload.lines[1].product", "not_found")]
+    assert len(orders(make)) == 1
+
+
+def test_a_sub_table_lookup_is_of_a_relation_column_and_makes_nothing(make: Maker) -> None:
+    make.app_def(ERP)
+    spec = {"name": "ERP 订单", "form": "order", "mapping": {"no": "payload.no", "lines": "payload.lines"},
+            "lookups": {"lines.product": {"by": "sku", "create": {}}, "lines.qty": {"by": "sku"},
+                        "no.thing": {"by": "sku"}}}
+    r = make.client.put("/api/v1/apps/erp/hooks/erp_orders", json=spec, headers=make.admin)
+    assert r.status_code == 422, r.text
+    found = {(d["path"], d["code"]) for d in r.json()["error"]["details"]}
+    assert found == {("hooks[0].lookups.lines.product.create", "not_applicable"),
+                     ("hooks[0].lookups.lines.qty", "not_a_relation"), ("hooks[0].lookups.no.thing", "not_a_relation")}
