@@ -32,8 +32,11 @@ def hooks_page(request: Request, app: str, user: Viewer, guard: PageGuard, db: D
     hooks = [{"hook": h, "url": hook_url(request, app, h.key), "secret_set_at": made.get(h.key)}
              for h in definition.hooks]
     editor = {"app": app, "hooks": [h.model_dump(mode="json", exclude_none=True) for h in definition.hooks],
-              "forms": [{"key": f.key, "name": f.name, "fields": [{"key": x.key, "label": x.label}
-                                                                   for x in f.fields if not x.computed]}
+              "forms": [{"key": f.key, "name": f.name,
+                         "fields": [{"key": x.key, "label": x.label, "type": x.type,
+                                     # a single relation may be looked up by a field of its form (`lookups`)
+                                     "target": getattr(x, "target", None) if not getattr(x, "multiple", False) else None}
+                                    for x in f.fields if not x.computed]}
                         for f in definition.forms],
               "flows": [{"key": f.key, "name": f.name, "form": f.form} for f in definition.flows]}
     return render(request, "hooks/page.html", user=user, app=definition, hooks=hooks, editor=editor,

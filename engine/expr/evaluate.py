@@ -92,6 +92,15 @@ class PathValues(Mapping[str, Any]):
         raise NotImplementedError
 
 
+class OpenValues(dict[str, Any]):
+    """A record's values (read by key, as a dict) with open roots read by their whole path (a flow step's
+    `http.<step>.body…`: the answers of earlier HTTP calls)."""
+
+    def __init__(self, values: Mapping[str, Any], roots: Mapping[str, PathValues]) -> None:
+        super().__init__(values)
+        self.roots = dict(roots)
+
+
 class _Evaluator:
     def __init__(self, values: Mapping[str, Any], ctx: EvalContext) -> None:
         self.values, self.ctx = values, ctx
@@ -102,6 +111,8 @@ class _Evaluator:
         if isinstance(node, FieldRef):
             if isinstance(self.values, PathValues):
                 return self.values.at(node.path)
+            if isinstance(self.values, OpenValues) and node.path[0] in self.values.roots:
+                return self.values.roots[node.path[0]].at(node.path)
             key = ".".join(node.path)
             return load(self.values.get(key), node.type or NUMBER, self.ctx.timezone)
         if isinstance(node, Unary):

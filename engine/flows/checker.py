@@ -9,6 +9,7 @@ from engine.errors import Issue
 from engine.expr.errors import ExpressionError
 from engine.expr.nodes import Type
 from engine.expr.typecheck import Checked
+from engine.flows.answers import TEMPLATE, flow_checked, named_steps
 from engine.flows.parts import Recipients
 from engine.forms.expressions import checked
 from engine.forms.model import FormDefinition
@@ -38,22 +39,42 @@ class FlowChecker:
         self.issues.append(Issue(f"{self.where}.{path}", code, message, en))
 
     def expression(self, path: str, text: str | None, expect: Type | None = None,
-                   form: FormDefinition | None = None) -> None:
+                   form: FormDefinition | None = None, *, answers: bool = False) -> None:
+        """`answers`: a step's expression evaluated by the run, which may read earlier HTTP answers
+        (`http.<step key>…`, engine/flows/answers.py); never one compiled to SQL."""
         form = form or self.form
         if text is None or form is None:
             return
         try:
-            found = checked(form, text, expect)
+            found = flow_checked(form, text, expect) if answers else checked(form, text, expect)
         except ExpressionError as e:
             self.add(path, e.code, e.message, e.message_en or e.message)
             return
+        if answers:
+            for key in named_steps(found):
+                if key not in self.http_steps:
+                    self.add(path, "unknown_step", f"没有键为 {key} 的 HTTP 请求步骤：应写 http.<步骤键>.body.…",
+                             f"no HTTP step with key {key!r}: write http.<step key>.body.…")
         if form is self.form:
             self.read.append(found)
 
-    def template(self, text: str | None) -> None:
-        """A text the flow fills in from the record (`{customer.name}`): nothing to report, only to note."""
+    @property
+    def http_steps(self) -> set[str]:
+        """The keys of the flow's HTTP 请求 steps: the answers its steps may read."""
+        from engine.flows.tree import walk_steps
+
+        return {s.key for _, s in walk_steps(self.flow.steps) if getattr(s, "action", None) == "http_request" and s.key}
+
+    def template(self, text: str | None, path: str | None = None) -> None:
+        """A text the flow fills in from the record (`{customer.name}`) and earlier answers
+        (`{http.<step>.body.…}`): an answer of no HTTP step is reported at `path`, the rest only noted."""
         if text:
             self.templates.append(text)
+            for name in TEMPLATE.findall(text):
+                key = name.split(".")[1]
+                if path and key not in self.http_steps:
+                    self.add(path, "unknown_step", f"没有键为 {key} 的 HTTP 请求步骤：{{{name}}}",
+                             f"no HTTP step with key {key!r}: {{{name}}}")
 
     def field(self, path: str, key: str, kinds: tuple[str, ...] | None = None, *, writable: bool = False,
               form: FormDefinition | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,15 @@ class TimerFired:
 
 
 @dataclass(frozen=True)
+class Answered:
+    """The call of the HTTP 请求 step at `step` (a path) was answered: the run goes on from it, and later steps
+    read `answer` (engine/flows/answers.py keeps its status and body)."""
+
+    step: str
+    answer: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Cancel:
     """撤回: the submitter (or an administrator) withdraws the instance."""
 
@@ -72,7 +81,7 @@ class Cancel:
     comment: str | None = None
 
 
-Event = Start | Decide | Transfer | AddApprovers | TimerFired | Cancel
-EVENT_TYPES = (Start, Decide, Transfer, AddApprovers, TimerFired, Cancel)
+Event = Start | Decide | Transfer | AddApprovers | TimerFired | Answered | Cancel
+EVENT_TYPES = (Start, Decide, Transfer, AddApprovers, TimerFired, Answered, Cancel)
 
-__all__ = ["HANDOVER_COMMENT", "Start", "Decide", "Transfer", "AddApprovers", "TimerFired", "Cancel", "Event", "EVENT_TYPES"]
+__all__ = ["HANDOVER_COMMENT", "Start", "Decide", "Transfer", "AddApprovers", "TimerFired", "Answered", "Cancel", "Event", "EVENT_TYPES"]

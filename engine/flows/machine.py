@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.errors import FlowStateError, NotAssignee, NotFound
+from engine.flows import answers
 from engine.flows import effects as fx
-from engine.flows.events import AddApprovers, Cancel, Decide, Event, Start, TimerFired, Transfer
+from engine.flows.events import AddApprovers, Answered, Cancel, Decide, Event, Start, TimerFired, Transfer
 from engine.flows.model import FlowDefinition
 from engine.flows.moves import sequence_done, step_done
 from engine.flows.run import FlowContext, Run
@@ -42,6 +43,8 @@ GUARDS: dict[type, Guard] = {
     AddApprovers: Guard(frozenset({"running"}), frozenset({"running"}), why="only open tasks can gain approvers"),
     TimerFired: Guard(frozenset({"running"}), frozenset({"running", "returned"}) | _ENDS, otherwise="ignore",
                       why="a timer may fire after its instance ended; it then does nothing"),
+    Answered: Guard(frozenset({"running"}), frozenset({"running", "returned"}) | _ENDS, otherwise="ignore",
+                    why="an answer may come after its instance was withdrawn; it then does nothing"),
     Cancel: Guard(frozenset({"running", "returned"}), frozenset({"cancelled"}),
                   why="a finished instance cannot be withdrawn"),
 }
@@ -132,6 +135,19 @@ def _timer(run: Run, event: TimerFired) -> bool:
     return True
 
 
+def _answered(run: Run, event: Answered) -> bool:
+    step = run.steps.get(event.step)
+    if event.step not in run.state.waiting or getattr(step, "action", None) != "http_request":
+        return False  # answered twice (a job retried by hand after all), or a step the run has left
+    key = getattr(step, "key", None)
+    if key:
+        run.state.answers[key] = answers.kept(dict(event.answer))
+    status = (event.answer.get("response") or {}).get("status")
+    run.log("http_answered", f"HTTP 应答 {status}", f"HTTP answered {status}", step=event.step, status=status)
+    step_done(run, event.step)
+    return True
+
+
 def _handle(run: Run, event: Event) -> bool:
     if isinstance(event, Start):
         _start(run, event)
@@ -140,6 +156,8 @@ def _handle(run: Run, event: Event) -> bool:
         run.state.timeline[-1].actor, run.state.timeline[-1].comment = event.actor, event.comment
     elif isinstance(event, TimerFired):
         return _timer(run, event)
+    elif isinstance(event, Answered):
+        return _answered(run, event)
     elif isinstance(event, Decide | Transfer | AddApprovers):
         approval.act(run, _task(run, event.task, event.actor), event)
     return True

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 from engine.expr.evaluate import EvalContext, evaluate
 from engine.expr.nodes import BOOL, Type
+from engine.flows import answers
 from engine.flows import effects as fx
 from engine.flows.calendar import BusinessCalendar, add_duration
 from engine.flows.durations import parse_duration
 from engine.flows.state import Entry, FlowInstanceState, Status, Task, TaskStatus
 from engine.flows.tree import walk_steps
-from engine.forms.expressions import checked, row_values
+from engine.forms.expressions import row_values
 from engine.forms.model import FormDefinition
 from engine.org import Org
 
@@ -106,15 +107,18 @@ class Run:
 
     def evaluate(self, text: str, expect: Type | None = None) -> Any:
         assert self.ctx.form is not None, "expressions need the form"
-        values = row_values(self.ctx.form, self.record)
-        return evaluate(checked(self.ctx.form, text, expect), values,
+        values = answers.with_answers(row_values(self.ctx.form, self.record), self.state.answers)
+        return evaluate(answers.flow_checked(self.ctx.form, text, expect), values,
                         EvalContext(self.now, self.ctx.timezone, self.state.submitter))
 
     def holds(self, text: str) -> bool:
         return self.evaluate(text, BOOL) is True
 
     def render(self, template: str) -> str:
-        """`{field}` placeholders filled with the record's values (blank for none)."""
+        """`{field}` placeholders filled with the record's values, `{http.<step>.<path>}` with an earlier HTTP
+        step's answer (blank for none)."""
+        template = answers.render_answers(template, self.state.answers)
+
         def value(match: re.Match[str]) -> str:
             found = self.record.get(match.group(1))
             return "" if found is None else "、".join(map(str, found)) if isinstance(found, list) else str(found)

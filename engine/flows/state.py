@@ -76,6 +76,8 @@ class FlowInstanceState(BaseModel):
     next_task: int = 1
     rounds: int = 0  # how many times it was (re)submitted
     chosen: dict[str, list[str]] = Field(default_factory=dict)  # 发起人自选: step path -> whom the submitter picked
+    answers: dict[str, Any] = Field(default_factory=dict)
+    """HTTP 请求 steps' answers by step key (`{"status", "body"}`): what later steps read as `http.<key>…`."""
     timeline: list[Entry] = Field(default_factory=list)
 
     def open_tasks(self, step: str | None = None) -> list[Task]:

@@ -1,7 +1,8 @@
 """A trial run (试运行): the path a flow would take on a record and who would be asked, computed without
 writing anything. Every approver approves in turn and every timer fires at once, so the trial walks the
 whole approval path the record's values choose; what the flow's own actions would change in the record is
-not fed back (a condition after an update_record sees the values the record has now)."""
+not fed back (a condition after an update_record sees the values the record has now). An HTTP 请求 step is
+not called: the trial goes on as if it were answered 200 with an empty body (`http.<key>.body…` blank)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from engine.flows import effects as fx
 from engine.flows.chosen import chosen_steps
-from engine.flows.events import Decide, Start, TimerFired
+from engine.flows.events import Answered, Decide, Start, TimerFired
 from engine.flows.machine import advance
 from engine.flows.model import FlowDefinition
 from engine.flows.run import FlowContext
@@ -51,7 +52,10 @@ def trial(definition: FlowDefinition, ctx: FlowContext, submitter: str, now: dat
             break
         event: Any
         pending = next((t for t in state.tasks.values() if t.status == "open" and t.kind == "approval"), None)
-        if pending is not None:
+        calling = [p for p in state.waiting if any(isinstance(e, fx.CallHttp) and e.step == p for e in effects)]
+        if calling:
+            event = Answered(calling[0], {"response": {"status": 200, "body": None}})
+        elif pending is not None:
             event = Decide(pending.key, pending.assignee, "approve", "试运行")
         elif state.timers:
             key, at = min(state.timers.items(), key=lambda kv: kv[1])

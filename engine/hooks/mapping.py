@@ -41,11 +41,11 @@ def show_path(path: tuple[str, ...]) -> str:
 class Payload(PathValues):
     """A posted JSON document as expressions read it: numbers as exact decimals, a missing path blank."""
 
-    def __init__(self, document: Any) -> None:
-        self.document = document
+    def __init__(self, document: Any, root: str = ROOT) -> None:
+        self.document, self.root = document, root
 
     def at(self, path: tuple[str, ...]) -> Any:
-        if path[0] != ROOT:
+        if path[0] != self.root:
             return None
         node = self.document
         for part in path[1:]:
@@ -65,7 +65,7 @@ class Payload(PathValues):
         return self.at(tuple(key.split(".")))
 
     def __iter__(self) -> Iterator[str]:
-        return iter((ROOT,))
+        return iter((self.root,))
 
     def __len__(self) -> int:
         return 1

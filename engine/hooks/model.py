@@ -6,9 +6,9 @@ app's builders, so the runtime keeps each hook's secret apart, write-only (runti
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from engine.keys import Key
 
@@ -16,6 +16,25 @@ SIGNATURE_HEADER = "X-Tangram-Signature"
 """Where an HMAC hook's caller sends `sha256=<hex of HMAC-SHA256(secret, raw body)>` unless it names another."""
 DELIVERY_HEADER = "X-Tangram-Delivery"
 """Where the caller sends the id of a delivery; the same id again gets the first answer and writes nothing."""
+
+
+LookupKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}(\.[a-z][a-z0-9_]{0,63})?$")]
+"""A relation field's key, or `subtable.column` for a relation column of a sub-table."""
+
+
+class HookLookup(BaseModel):
+    """A relation field whose mapped value names the related record by one of its fields (the ERP's customer
+    code, the customer's name) rather than by its id: the record whose `by` field equals the value is found
+    (as `filter[by][eq]=value` finds it). None found: 422 at the payload path, or, with `create`, a new
+    record of the related form with `by` and these fields (expressions over `payload`, as the mapping's).
+    Several found: 422 `ambiguous`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    by: Key
+    """The field of the related form the mapped value is compared with (a unique one, best)."""
+    create: dict[Key, str] | None = None
+    """When none is found, create it: field of the related form ← expression over `payload` (`{}`: `by` only)."""
 
 
 class InboundHook(BaseModel):
@@ -40,6 +59,9 @@ class InboundHook(BaseModel):
     mode: Literal["create", "upsert", "flow"] = "create"
     """create: a new record per delivery; upsert: update the record whose `upsert_key` fields equal the
     mapped values, or create one; flow: create the record and start `flow` on it."""
+    lookups: dict[LookupKey, HookLookup] = Field(default_factory=dict)
+    """Relation field (or `subtable.column`, a relation column of a mapped sub-table: each row's value) ← how its
+    mapped value finds the related record (HookLookup); without one, the mapped value is the related record's id."""
     upsert_key: list[Key] = Field(default_factory=list)
     """upsert: the field (a unique one) or fields whose values identify the record."""
     flow: Key | None = None
@@ -54,4 +76,4 @@ class InboundHook(BaseModel):
         return self
 
 
-__all__ = ["DELIVERY_HEADER", "SIGNATURE_HEADER", "InboundHook"]
+__all__ = ["DELIVERY_HEADER", "SIGNATURE_HEADER", "HookLookup", "InboundHook"]

@@ -53,7 +53,7 @@ def load_declared(db: Database, template: dict[str, Any], *, now: datetime | Non
             path = f"demo.records[{i}]"
             ref = definitions.form_ref(conn, app_key, item["form"])
             values = {k: _resolved(v, refs, today, f"{path}.values.{k}") for k, v in item.get("values", {}).items()}
-            found = oldest_matching(conn, ref, {k: values[k] for k in item["match"]}) if item.get("match") else None
+            found = oldest_matching(conn, ref, {k: values[k] for k in item["match"]}, change.ctx) if item.get("match") else None
             if found is None:
                 record_id = records.create(conn, ref, values, change).id
             else:

@@ -89,7 +89,7 @@ def _known(c: Carrying, values: dict[str, Any]) -> dict[str, Any]:
 def _create_record(c: Carrying, effect: fx.CreateRecord) -> None:
     ref = definitions.form_ref(c.conn, c.app.key, effect.form)
     values = _known(c, effect.values)
-    found = oldest_matching(c.conn, ref, _known(c, effect.match)) if effect.match else None
+    found = oldest_matching(c.conn, ref, _known(c, effect.match), c.change.ctx) if effect.match else None
     if found is None and effect.match_duplicates:
         found = oldest_duplicate(c.conn, ref, values, c.change)
     record_id = found if found is not None else records.create(c.conn, ref, values, c.change).id

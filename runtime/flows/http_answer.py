@@ -53,7 +53,7 @@ def _upsert(conn: Connection, app: str, spec: dict[str, Any], answer: dict[str, 
         key = values.get(spec["key"])
         if key is None or key == "":
             continue  # an item without its key cannot be matched again: left out rather than duplicated
-        found = oldest_matching(conn, ref, {spec["key"]: key})
+        found = oldest_matching(conn, ref, {spec["key"]: key}, change.ctx)
         if found is None:
             records.create(conn, ref, values, change)
             counts["created"] += 1

@@ -16,6 +16,8 @@ def test_the_http_step_is_configured_in_its_panel_and_round_trips(page: Any, sit
     _insert(page, "steps[0]", "HTTP 请求")
     _open(page, "steps[0]", "请求方式")
     panel = _panel(page)
+    assert "http.push_order.body" in panel.locator('[data-help="answer"]').inner_text()
+    panel.get_by_label("步骤标识（英文，可选）", exact=True).fill("push_order")
     panel.get_by_label("请求方式", exact=True).select_option("PUT")
     panel.get_by_label("请求地址", exact=True).fill("{{$secret.erp_server}}/api/orders")
     panel.get_by_role("button", name="添加请求头").click()
@@ -36,7 +38,7 @@ def test_the_http_step_is_configured_in_its_panel_and_round_trips(page: Any, sit
     panel.get_by_label("应答路径 1", exact=True).fill("response.body.data.code")
     _save(page)
     stored = _flow(site, "push_to_erp")["steps"][0]
-    assert stored == {"type": "action", "action": "http_request", "method": "PUT",
+    assert stored == {"type": "action", "action": "http_request", "key": "push_order", "method": "PUT",
                       "url": "{{$secret.erp_server}}/api/orders", "headers": {"X-Source": "tangram"},
                       "auth": {"type": "bearer", "secret": "erp_token"},
                       "body": {"order": {"title": "{{name}}", "amount": "{{amount}}"}}, "timeout": 20, "attempts": 3,

@@ -5,8 +5,10 @@
    (`null` for the options the type no longer has); the engine's refusals (flows[i].trigger.<option>) show
    at the panel field they concern. A schedule shows its next 3 runs, computed by the engine
    (GET …/trigger/next-runs?cron=).
+   A schedule runs once per record that matches `when` (逐条记录), or once per run on no record (a scheduled
+   pull: `each_record: false`).
    DOM contract: form#trigger-panel [name=on|fields|field|direction|days|offset|at|repeat|every|weekday|time|
-   cron|label|token|when], [data-on] blocks, [data-every] blocks, #trigger-next-runs, [data-error-for],
+   cron|each_record|label|token|when], [data-on] blocks, [data-every] blocks, #trigger-next-runs, [data-error-for],
    #branch-when (the step panel's branch condition); the designer's .node.trigger and "flow:trigger" event. */
 "use strict";
 
@@ -54,6 +56,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (timed) f.time.value = `${timed[2].padStart(2, "0")}:${timed[1].padStart(2, "0")}`;
     if (weekly) f.weekday.value = String(Number(weekly[3]) % 7);
     f.cron.value = cron;
+    f.each_record.value = trigger.each_record === false ? "false" : "true";
     f.label.value = trigger.label || "";
     f.token.value = trigger.token || "";
     whenPicker.load(trigger.when || "");

@@ -1,8 +1,11 @@
 /* 接收接口: the hook editor and secret rotation. 保存 sends PUT /api/v1/apps/{app}/hooks/{key} (a new hook's
-   secret is answered once and shown in #hk-secret); each mapping row's expression is checked by
+   secret is answered once and shown in #hk-secret); the parts of a hook the editor does not show (description,
+   headers, enabled, a lookup's `create` fields) are sent back as loaded; each mapping row's expression is checked by
    POST /api/v1/apps/{app}/hooks/check as it is typed; 轮换密钥 calls POST …/hooks/{key}/secret.
    DOM contract: #hooks-data and #hooks-words (JSON), #hk-key #hk-name #hk-form #hk-auth #hk-mode #hk-upsert-key
-   #hk-flow, #hk-mapping tbody rows (select.hk-field, input.hk-expr, .hk-check), #hk-add-row, #hk-save,
+   #hk-flow, #hk-mapping tbody rows (select.hk-field, input.hk-expr, .hk-check, and for a single relation
+   select.hk-lookup — "" for an id, else the related form's field it is looked up by — with
+   input.hk-create), #hk-add-row, #hk-save,
    [data-edit], [data-rotate], #hk-secret-box / #hk-secret, [data-error-for]. */
 "use strict";
 
@@ -40,7 +43,22 @@ document.addEventListener("DOMContentLoaded", () => {
     out.className = "hk-check " + (r.data.ok ? "ok" : "error");
   }
 
-  function addRow(field, expression) {
+  let loaded = {};  // the hook as saved: what the editor does not show goes back unchanged
+
+  /* The lookup cell of a row: for a single relation, by id or by a field of the related form. */
+  function fillLookup(tr, lookup) {
+    const field = formOf().fields.find((f) => f.key === tr.querySelector(".hk-field").value) || {};
+    const target = data.forms.find((f) => f.key === field.target);
+    const by = tr.querySelector(".hk-lookup");
+    const create = tr.querySelector(".hk-create");
+    by.replaceChildren(new Option(words.lookup_id, ""),
+      ...(target ? target.fields.filter((f) => !f.target).map((f) => new Option(`${words.lookup_by}：${f.label}`, f.key)) : []));
+    by.value = (lookup && lookup.by) || "";
+    create.checked = Boolean(lookup && lookup.create);
+    tr.querySelector(".hk-lookup-cell").hidden = !target;
+  }
+
+  function addRow(field, expression, lookup) {
     const tr = document.createElement("tr");
     const select = document.createElement("select");
     select.className = "hk-field";
@@ -59,14 +77,28 @@ document.addEventListener("DOMContentLoaded", () => {
     remove.type = "button";
     remove.textContent = words.remove;
     remove.addEventListener("click", () => tr.remove());
+    const cell = document.createElement("span");
+    cell.className = "hk-lookup-cell";
+    const by = document.createElement("select");
+    by.className = "hk-lookup";
+    by.setAttribute("aria-label", words.lookup_by);
+    const made = document.createElement("label");
+    made.className = "check";
+    const create = document.createElement("input");
+    create.type = "checkbox";
+    create.className = "hk-create";
+    made.append(create, " ", words.lookup_create);
+    cell.append(by, made);
     input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => check(tr), 300); });
-    select.addEventListener("change", () => check(tr));
-    [select, input, out, remove].forEach((el) => { const td = document.createElement("td"); td.append(el); tr.append(td); });
+    select.addEventListener("change", () => { fillLookup(tr, null); check(tr); });
+    [select, input, out, cell, remove].forEach((el) => { const td = document.createElement("td"); td.append(el); tr.append(td); });
     rows.append(tr);
+    fillLookup(tr, lookup);
     if (expression) check(tr);
   }
 
   function load(hook) {
+    loaded = hook;
     $("hk-key").value = hook.key || "";
     $("hk-key").readOnly = Boolean(hook.key);
     $("hk-name").value = hook.name || "";
@@ -77,7 +109,7 @@ document.addEventListener("DOMContentLoaded", () => {
     fillFlows();
     if (hook.flow) $("hk-flow").value = hook.flow;
     rows.replaceChildren();
-    Object.entries(hook.mapping || {}).forEach(([k, v]) => addRow(k, v));
+    Object.entries(hook.mapping || {}).forEach(([k, v]) => addRow(k, v, (hook.lookups || {})[k]));
     if (!rows.children.length) addRow();
     showMode();
   }
@@ -104,12 +136,26 @@ document.addEventListener("DOMContentLoaded", () => {
   $("hk-save").addEventListener("click", async () => {
     const key = $("hk-key").value.trim();
     const mapping = {};
+    const same = loaded.form === $("hk-form").value ? loaded : {};
+    // a sub-table column's lookup (`lines.product`) is not shown: it is kept as loaded while its sub-table is mapped
+    const lookups = Object.fromEntries(Object.entries(same.lookups || {}).filter(([k]) => k.includes(".")));
     rows.querySelectorAll("tr").forEach((tr) => {
       const expression = tr.querySelector(".hk-expr").value.trim();
-      if (expression) mapping[tr.querySelector(".hk-field").value] = expression;
+      const field = tr.querySelector(".hk-field").value;
+      if (expression) mapping[field] = expression;
+      const by = tr.querySelector(".hk-lookup").value;
+      if (expression && by && !tr.querySelector(".hk-lookup-cell").hidden) {
+        const before = (loaded.lookups || {})[field];
+        lookups[field] = {by};
+        if (tr.querySelector(".hk-create").checked) {  // the `create` fields as saved, when still looked up by the same
+          lookups[field].create = before && before.by === by && before.create ? before.create : {};
+        }
+      }
     });
-    const body = {name: $("hk-name").value.trim(), form: $("hk-form").value, auth: $("hk-auth").value,
-      mode: $("hk-mode").value, mapping};
+    Object.keys(lookups).filter((k) => k.includes(".") && !mapping[k.split(".")[0]]).forEach((k) => delete lookups[k]);
+    const body = {...same, name: $("hk-name").value.trim(), form: $("hk-form").value, auth: $("hk-auth").value,
+      mode: $("hk-mode").value, mapping, lookups, upsert_key: [], flow: null};
+    delete body.key;
     if (body.mode === "upsert") body.upsert_key = $("hk-upsert-key").value.split(/[,，\s]+/).filter(Boolean);
     if (body.mode === "flow") body.flow = $("hk-flow").value;
     const r = await api("PUT", `/api/v1/apps/${data.app}/hooks/${encodeURIComponent(key)}`, body);

@@ -1,12 +1,13 @@
 /* A trigger's settings as a form (templates/builder/_trigger_options.html): which blocks show for the
    chosen type, the trigger JSON the form says, and where the engine's refusals go. Shared by the designer's
    trigger panel (flow_trigger_panel.js) and the new-flow dialog (new_flow.js).
-   DOM contract: [name=on|fields|field|direction|days|offset|at|repeat|every|weekday|time|cron|label|token|when]
-   (`when` optional), [data-on] and [data-every] blocks, [data-error-for=<option>|form]. */
+   DOM contract: [name=on|fields|field|direction|days|offset|at|repeat|every|weekday|time|cron|each_record|label|
+   token|when] (`when` optional; each_record: radios true / false), [data-on] and [data-every] blocks,
+   [data-error-for=<option>|form]. */
 "use strict";
 
 (function () {
-  const OPTIONS = ["when", "fields", "cron", "field", "offset", "at", "repeat", "token", "label"];
+  const OPTIONS = ["when", "fields", "cron", "each_record", "field", "offset", "at", "repeat", "token", "label"];
 
   /* Show the blocks of the chosen type (and of the schedule's kind). */
   function show(form) {
@@ -43,7 +44,11 @@
       t.at = f.at.value || null;
       t.repeat = f.repeat.value || null;
     }
-    if (on === "schedule") t.cron = cron(form);
+    if (on === "schedule") {
+      t.cron = cron(form);
+      // per matching record (the `when` picks them) is the default, left out; once per run on no record: false
+      t.each_record = f.each_record && f.each_record.value === "false" ? false : null;
+    }
     if (on === "button") t.label = f.label.value.trim() || null;
     if (on === "webhook") t.token = f.token.value.trim() || null;
     return t;

@@ -47,7 +47,7 @@ class CreateRecordAction(ActionStep):
         for key, text in self.values.items():
             if target is not None:
                 c.field(f"{path}.values.{key}", key, writable=True, form=target)
-            c.expression(f"{path}.values.{key}", text)
+            c.expression(f"{path}.values.{key}", text, answers=True)
         for key, text in self.match.items():
             if target is not None:
                 c.field(f"{path}.match.{key}", key, form=target)
@@ -55,7 +55,7 @@ class CreateRecordAction(ActionStep):
                 if found is not None and found.storage_kind() == "json":  # lists and objects: no equality in SQL
                     c.add(f"{path}.match.{key}", "wrong_field_type", f"字段 {key} 不能用来查找已有记录",
                           f"field {key!r} cannot be matched (its values are lists or objects)")
-            c.expression(f"{path}.match.{key}", text)
+            c.expression(f"{path}.match.{key}", text, answers=True)
         if self.match_duplicates and target is not None and not target.duplicate_rules:
             c.add(f"{path}.match_duplicates", "no_duplicate_rules", f"表单 {self.form} 没有查重规则",
                   f"form {self.form!r} has no duplicate rules")

@@ -50,7 +50,7 @@ class HttpRequestAction(ActionStep):
                         c.add(f"{path}.{part}", "invalid_placeholder", f"未知占位符 {{{{{name}}}}}",
                               f"unknown placeholder {{{{{name}}}}}")
                 else:
-                    c.expression(f"{path}.{part}", name)
+                    c.expression(f"{path}.{part}", name, answers=True)
         login = self.auth.login if self.auth else None
         if login:
             for part, template in {"url": login.url, "query": login.query, "headers": login.headers, "body": login.body,
@@ -98,6 +98,11 @@ class HttpRequestAction(ActionStep):
             if self.records.key not in self.records.values:
                 c.add(f"{path}.records.values", "required", f"values 需要给出键字段 {self.records.key}",
                       f"values must give the key field {self.records.key!r}")
+
+    def enter(self, run: Run, path: str) -> bool:
+        """Call, and wait for the answer (events.Answered): the steps after it read it as `http.<key>…`."""
+        self.act(run, path)
+        return False
 
     def act(self, run: Run, path: str) -> None:
         record_placeholders = [n for n in placeholders(list(self._templates().values())) if not is_runtime(n)]

@@ -33,7 +33,7 @@ class UpdateRecordAction(ActionStep):
     def check(self, c: FlowChecker, path: str) -> None:
         for key, text in self.set.items():
             c.field(f"{path}.set.{key}", key, writable=True)
-            c.expression(f"{path}.set.{key}", text)
+            c.expression(f"{path}.set.{key}", text, answers=True)
 
     def act(self, run: Run, path: str) -> None:
         values = values_of(run, self.set)

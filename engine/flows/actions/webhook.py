@@ -26,7 +26,7 @@ class WebhookAction(ActionStep):
 
     def check(self, c: FlowChecker, path: str) -> None:
         for key, text in self.body.items():
-            c.expression(f"{path}.body.{key}", text)
+            c.expression(f"{path}.body.{key}", text, answers=True)
 
     def act(self, run: Run, path: str) -> None:
         run.emit(fx.CallWebhook(self.url, values_of(run, self.body), path, self.secret, self.attempts))

@@ -50,7 +50,7 @@ class ConditionStep(StepType):
             c.add(f"{path}.branches", "no_default_branch", "条件分支需要一个默认分支 (\"default\": true)",
                   'a condition needs a default branch ("default": true)')
         for b, branch in enumerate(self.branches):
-            c.expression(f"{path}.branches[{b}].when", branch.when, BOOL)
+            c.expression(f"{path}.branches[{b}].when", branch.when, BOOL, answers=True)
             if defaults and b > defaults[0]:
                 c.add(f"{path}.branches[{b}]", "unreachable", "默认分支之后的分支永远不会执行",
                       "a branch after the default branch can never run")

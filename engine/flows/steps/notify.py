@@ -24,8 +24,8 @@ def message(run: Run, path: str, step: Any) -> None:
 
 def check_message(c: FlowChecker, path: str, step: _Message) -> None:
     """The recipients of a notify step or action; its title and message are templates."""
-    for text in (step.title or getattr(step, "name", None), step.message):
-        c.template(text)
+    for part, text in (("title", step.title or getattr(step, "name", None)), ("message", step.message)):
+        c.template(text, f"{path}.{part}")
     if step.to is not None:
         c.recipients(f"{path}.to", step.to)
 

@@ -1,7 +1,8 @@
 """An HTTP step's call (`http_request` jobs, queued by flows/flow_effects.py): secrets filled in from the store,
 authenticated (jobs/handlers/http_auth.py), sent with the step's timeout; every attempt logged in the delivery
 log with the start of the answer (secrets and session tokens scrubbed out); a failure — transport, timeout,
-non-2xx, or an answer the step's `success` check refuses — is retried by the worker with backoff. On success
+5xx, 408 or 429, or an answer the step's `success` check refuses — is retried by the worker with backoff; any
+other 4xx ends the job `dead` at once (the same request would be refused again). On success
 the answer is kept (flows/http_answer.py) and the job finished in the same transaction; an answer that cannot
 be kept (the record refuses a value) ends the job `dead` rather than calling the ERP again, and so does a target
 (of the call or its login) the outbound policy refuses (jobs/outbound.py), never sent."""
@@ -15,8 +16,9 @@ from typing import Any
 import httpx
 
 from engine.errors import EngineError
+from engine.flows.events import Answered
 from engine.flows.http_template import fill
-from runtime.flows import http_answer
+from runtime.flows import flows, http_answer
 from runtime.jobs import outbound, outbox
 from runtime.jobs.handlers.http_auth import (
     LoginFailed,
@@ -81,6 +83,16 @@ def _call(run: JobRun, request: dict[str, Any], secrets: dict[str, str], scrub: 
     return response
 
 
+RETRIED_4XX = (408, 429)
+"""Client errors worth another attempt (a timeout, too many requests); any other 4xx is the request's fault:
+sending it again would be refused again, so the job ends `dead` at once, the answer's start in its log."""
+
+
+def final(status: int | None) -> bool:
+    """Whether an answer of this status ends the call without retrying it."""
+    return status is not None and 400 <= status < 500 and status not in RETRIED_4XX
+
+
 def handle(run: JobRun) -> None:
     payload = run.job.payload
     request = payload["request"]
@@ -95,6 +107,7 @@ def handle(run: JobRun) -> None:
         status, excerpt, answer = response.status_code, response.text[:outbox.RESPONSE_EXCERPT], answer_of(response)
         if not response.is_success:
             error = f"HTTP {status}: {response.text[:200]}"
+            refused = final(status)
         elif not holds(request.get("success"), answer):
             error = f"the answer is not a success by {request['success']['path']}: {response.text[:200]}"
     except httpx.TimeoutException:
@@ -109,6 +122,8 @@ def handle(run: JobRun) -> None:
             try:
                 with conn.begin_nested():
                     http_answer.keep(conn, payload["instance_id"], request, answer, run.now, run.tz)
+                    # the run goes on from the step, its later steps reading the answer (engine/flows/answers.py)
+                    flows.apply(conn, payload["instance_id"], Answered(payload["step"], answer), run.now, run.tz)
             except EngineError as e:  # sent and answered: calling again would make a second order
                 error = f"answer not kept: {e}"
                 outbox.log_delivery(conn, run.job, "http_request", target, run.now, ok=False, status_code=status,

@@ -12,7 +12,7 @@ import pytest
 from engine.app_check import parse_app
 from engine.errors import FlowStateError, InvalidDefinition, NotAssignee
 from engine.flows import effects as fx
-from engine.flows.events import EVENT_TYPES, AddApprovers, Cancel, Decide, Start, TimerFired, Transfer
+from engine.flows.events import EVENT_TYPES, AddApprovers, Answered, Cancel, Decide, Start, TimerFired, Transfer
 from engine.flows.machine import GUARDS, advance
 from engine.flows.run import FlowContext
 from engine.flows.state import STATUSES, FlowInstanceState
@@ -38,6 +38,7 @@ EVENTS = {
     "transfer": Transfer("t1", "li", "zhang"),
     "add": AddApprovers("t1", "li", ("zhang",)),
     "timer": TimerFired("due:t1"),
+    "answered": Answered("steps[0]", {"response": {"status": 200, "body": {}}}),  # not an HTTP step: nothing
     "cancel": Cancel("wang"),
 }
 

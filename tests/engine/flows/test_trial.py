@@ -57,3 +57,14 @@ def test_the_trial_stops_where_no_approver_can_be_found() -> None:
     app = parse_app(PURCHASE)
     result = trial(app.flows[0], FlowContext({"amount": 1}, Org(), app.form("po")), "rep", NOW)
     assert result.status == "failed" and result.asked == {}
+
+
+def test_the_trial_walks_past_an_http_step_as_if_it_were_answered_without_calling() -> None:
+    definition = {**PURCHASE, "flows": [{"key": "push", "name": "推送", "form": "po", "trigger": {"on": "submit"}, "steps": [
+        {"type": "action", "action": "http_request", "key": "erp", "url": "https://erp.example/po"},
+        {"type": "action", "action": "update_record", "set": {"state": '"已推送 " & http.erp.status'}}]}]}
+    app = parse_app(definition)
+    seen = trial(app.flows[0], FlowContext({"item": "轴承"}, ORG, app.form("po")), "rep", NOW)
+    assert seen.status == "completed"
+    assert [type(e) for e in seen.effects] == [fx.CallHttp, fx.UpdateRecord]  # shown, not sent
+    assert seen.effects[1].values == {"state": "已推送 200"}

@@ -1,7 +1,8 @@
 /* HTTP 请求's panel (engine/flows/actions/http_request.py): method, URL, headers, authentication by named
    connector secrets (系统设置 → 连接器密钥; never a secret's value), a JSON body template with {{field}}
    placeholders, timeout and attempts, the success check and where the answer goes (fields of the record ←
-   answer paths). A login and a list stored as records are edited as JSON here (their shape is in docs/flows.md). */
+   answer paths). A login and a list stored as records are edited as JSON here (their shape is in docs/flows.md).
+   The step key (withKey, above every panel) names the answer for later steps: http.<key>.body…. */
 "use strict";
 
 (function () {
@@ -102,7 +103,10 @@
       sourceLabel: w("应答路径", "Answer path"), addLabel: w("添加回写", "Add a field")});
     const records = jsonBox("records", w("应答列表存入表单（JSON，可选）", "Answer's list into a form (JSON, optional)"),
                             step.records, w("form、list、key（按此字段更新或新增）、values", "form, list, key (update or add by it), values"), 6);
-    box.append(labelled("method", w("请求方式", "Method"), method),
+    box.append(el("p", {class: "help", "data-help": "answer",
+                        text: w("填写上方的步骤标识（如 push_order）后，后续步骤可用 http.push_order.status、http.push_order.body.… 读取应答；流程等应答到达后才继续。",
+                                "With a step key above (e.g. push_order), later steps read the answer as http.push_order.status, http.push_order.body.…; the run waits for the answer before going on.")}),
+               labelled("method", w("请求方式", "Method"), method),
                labelled("url", w("请求地址", "URL"), url, w("可用 {{$secret.名称}} 开头，如 ERP 的服务器地址", "may start with {{$secret.name}}, e.g. the ERP's server")),
                headers.box, auth.box, body.box,
                labelled("timeout", w("超时（秒）", "Timeout (seconds)"), timeout),
