@@ -8,6 +8,11 @@ runtime/io/imports.write (checked beforehand, as the wizard does), per record; (
 search index and duplicate keys (their subscribers left out), to show what is whose; (4) single-field
 updates through the storage layer: their µs each, and the bytes of their history rows against the bytes
 of the whole data a history row held before migration 0024 (records.data), and of their audit entries.
+`TANGRAM_BENCH_ROUNDS` (default 1) repeats (1) and (3) on the same database, each round on new records:
+the table then gives the medians, and each ratio is the median of the rounds' own ratios (the floor and
+the bulk write of a round are measured seconds apart, so a shared machine's load changes both alike).
+A second table gives the same writes in CPU time (this process's, and the PostgreSQL backend's when the
+server runs on this machine), which the other work on a shared machine disturbs far less than a wall clock.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from runtime.records.context import Actor, Change
 SEARCH = frozenset({"runtime.records.search", "runtime.records.duplicates"})
 """The subscribers a second bulk write leaves out: the search document and duplicate keys of each record."""
 UPDATES = int(os.environ.get("TANGRAM_BENCH_UPDATES", "2000"))
+ROUNDS = int(os.environ.get("TANGRAM_BENCH_ROUNDS", "1"))
 
 
 def _size(dialect: str, column: Any) -> Any:
@@ -42,7 +48,8 @@ def import_us(db: Any, count: int) -> float:
     """µs per record of imports.write (staged in chunks, published at once), rows checked beforehand."""
     with db.read() as conn:
         ref = definitions.form_ref(conn, "crm", "customer")
-        items = list(generate(ref.app, "customer", count, seed=9, owners=OWNERS, start=90_000_000))
+        start = max(90_000_000, 40_000_000 * ROUNDS + 50_000_000)  # after the bulk rounds' names (bench/records.py)
+        items = list(generate(ref.app, "customer", count, seed=9, owners=OWNERS, start=start))
         change = Change(Actor("admin"))
         prepared = imports.checked(conn, ref, ParsedRows(items, list(range(2, count + 2)), []), change)
     with Stopwatch() as sw:
@@ -79,8 +86,20 @@ def run(backend: str, count: int) -> dict[str, Any]:
             ref = definitions.form_ref(conn, "crm", "customer")
             stored.create_many(conn, ref, list(generate(ref.app, "customer", UPDATES, seed=8, owners=OWNERS)),
                                Change(Actor("admin")))
-        out: dict[str, Any] = {"database": db.describe(), "count": count, **bulk_parts(db, count)}
-        out["unsearched_us"] = bulk_parts(db, count, SEARCH, run=1)["rest_us"]
+        rounds = []
+        for r in range(ROUNDS):
+            parts = bulk_parts(db, count, run=2 * r)
+            unsearched = bulk_parts(db, count, SEARCH, run=2 * r + 1)
+            parts["unsearched_us"], parts["unsearched_cpu_us"] = unsearched["rest_us"], unsearched["rest_cpu_us"]
+            rounds.append(parts)
+        out: dict[str, Any] = {"database": db.describe(), "count": count, "rounds": rounds}
+        for key in ("validation_us", "rest_us", "floor_us", "unsearched_us", "rest_cpu_us", "floor_cpu_us",
+                    "unsearched_cpu_us"):
+            out[key] = statistics.median(p[key] for p in rounds)
+        out["bulk_ratio"] = statistics.median(p["floor_us"] / p["rest_us"] for p in rounds)
+        out["unsearched_ratio"] = statistics.median(p["floor_us"] / p["unsearched_us"] for p in rounds)
+        out["bulk_cpu_ratio"] = statistics.median(p["floor_cpu_us"] / p["rest_cpu_us"] for p in rounds)
+        out["unsearched_cpu_ratio"] = statistics.median(p["floor_cpu_us"] / p["unsearched_cpu_us"] for p in rounds)
         out["import_us"] = import_us(db, count)
         out.update(updates(db, UPDATES))
         return out
@@ -95,8 +114,18 @@ def table(results: list[dict[str, Any]]) -> str:
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(f"| {r['database']} | {r['count']:,} | {r['floor_us']:.0f} "
-                     f"| {r['rest_us']:.0f} ({r['floor_us'] / r['rest_us']:.0%}) "
-                     f"| {r['unsearched_us']:.0f} ({r['floor_us'] / r['unsearched_us']:.0%}) "
+                     f"| {r['rest_us']:.0f} ({r['bulk_ratio']:.0%}) "
+                     f"| {r['unsearched_us']:.0f} ({r['unsearched_ratio']:.0%}) "
                      f"| {r['import_us']:.0f} ({r['floor_us'] / r['import_us']:.0%}) | {r['us']:.0f} "
                      f"| {r['history_bytes']:.0f} ({r['whole_bytes']:.0f}) | {r['audit_bytes']:.0f} |")
+    lines += ["", "CPU time of the write (this process's, and on PostgreSQL its server backend's), µs/rec:", "",
+              "| database | floor | bulk write (floor/bulk) | … without search and duplicate keys |", "|---|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['database']} | {r['floor_cpu_us']:.0f} | {r['rest_cpu_us']:.0f} ({r['bulk_cpu_ratio']:.0%}) "
+                     f"| {r['unsearched_cpu_us']:.0f} ({r['unsearched_cpu_ratio']:.0%}) |")
+    for r in results:
+        if len(r["rounds"]) > 1:
+            lines.append(f"\n{r['database']}, {len(r['rounds'])} rounds, floor/bulk: " + ", ".join(
+                f"{p['floor_us'] / p['rest_us']:.0%}" for p in r["rounds"]) + "; floor/bulk without search: " + ", ".join(
+                f"{p['floor_us'] / p['unsearched_us']:.0%}" for p in r["rounds"]))
     return "\n".join(lines)

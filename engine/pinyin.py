@@ -53,26 +53,50 @@ def _word(word: str) -> tuple[tuple[str, ...], ...]:
     return tuple((r[0].translate(_TONELESS),) for r in PHRASES_DICT[word])
 
 
+@cache
+def _word_starts() -> frozenset[str]:
+    """The first two characters of every known word of up to _LONGEST_WORD characters: a text whose next
+    two characters are not among them starts no word there, and is read a character at a time without
+    asking the dictionary for each length (most characters of a name, one probe instead of three)."""
+    return frozenset(w[:2] for w in PHRASES_DICT if 1 < len(w) <= _LONGEST_WORD)
+
+
+@cache
+def _initials(readings: tuple[str, ...]) -> tuple[str, ...]:
+    """The distinct first letters of a character's readings (精 jing/qing: j, q)."""
+    return tuple(dict.fromkeys(r[0] for r in readings))
+
+
 def _readings(text: str) -> list[tuple[tuple[str, ...], bool]]:
-    """Each character's readings (or a run of other text, kept whole: True), words read as words."""
+    """Each character's readings (or a run of other text, kept whole: True), words read as words: at
+    each character the longest known word of up to _LONGEST_WORD characters, else the character."""
     found: list[tuple[tuple[str, ...], bool]] = []
-    i, other = 0, ""
-    while i < len(text):
-        for size in range(min(_LONGEST_WORD, len(text) - i), 1, -1):
-            if text[i : i + size] in PHRASES_DICT:
-                break
-        else:
-            size = 1
-        readings = _word(text[i : i + size]) if size > 1 else (_char(text[i]),) if _char(text[i]) else ()
-        if not readings:
-            other += text[i]
-            i += 1
+    starts, char = _word_starts(), _char
+    i, end, other = 0, len(text), ""
+    while i < end:
+        size = 1
+        if text[i : i + 2] in starts:
+            for size in range(min(_LONGEST_WORD, end - i), 1, -1):
+                if text[i : i + size] in PHRASES_DICT:
+                    break
+            else:
+                size = 1
+        if size > 1:
+            if other:
+                found.append(((other,), True))
+                other = ""
+            found += [(r, False) for r in _word(text[i : i + size])]
+            i += size
             continue
-        if other:
-            found.append(((other,), True))
-            other = ""
-        found += [(r, False) for r in readings]
-        i += size
+        readings = char(text[i])
+        if readings:
+            if other:
+                found.append(((other,), True))
+                other = ""
+            found.append((readings, False))
+        else:
+            other += text[i]
+        i += 1
     if other:
         found.append(((other,), True))
     return found
@@ -91,7 +115,7 @@ def spelled(value: str) -> str:
         return ""
     readings = _readings(text)
     full = _combinations([r for r, _whole in readings])
-    initials = _combinations([r if whole else tuple(dict.fromkeys(o[0] for o in r)) for r, whole in readings])
+    initials = _combinations([r if whole else _initials(r) for r, whole in readings])
     return SEPARATOR.join(dict.fromkeys(full + initials))
 
 
