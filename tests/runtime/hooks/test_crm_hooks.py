@@ -49,12 +49,18 @@ def test_the_crm_takes_customers_orders_and_leads_from_its_hooks(make: Maker) ->
     assert (data["region"], data["note"]) == ("华南", "ERP 客户编号：K-10086")
 
     orders = _secret(make, "erp_orders")
-    order = {"order": {"customer_id": made.json()["record_id"], "date": "2026-12-06", "total": 12800,
-                       "lines": [{"item": "数控车床主轴", "qty": 2, "unit_price": 6400}]}}
+    product = make.record("product", {"sku": "CNC-SP-01", "name": "数控车床主轴"}, app="crm")
+    customer_name = _get(make, "customer", made.json()["record_id"])["name"]
+    order = {"order": {"customer_name": customer_name, "date": "2026-12-06", "total": 12800,
+                       "lines": [{"product": "CNC-SP-01", "item": "数控车床主轴", "qty": 2, "unit_price": 6400}]}}
     r = _push(make, "erp_orders", orders, order, "so-0815")
     assert r.status_code == 201, r.text
     stored = _get(make, "order", r.json()["record_id"])
-    assert [(line["item"], line["qty"]) for line in stored["lines"]] == [("数控车床主轴", 2)]
+    assert stored["customer"]["id"] == made.json()["record_id"]  # the ERP named its customer, not a Tangram id
+    assert [(line["product"]["id"], line["qty"]) for line in stored["lines"]] == [(product["id"], 2)]
+    unknown = _push(make, "erp_orders", orders, {"order": order["order"] | {"customer_name": "不存在的公司"}}, "so-0817")
+    assert unknown.status_code == 422
+    assert [d["path"] for d in unknown.json()["error"]["details"]] == ["payload.order.customer_name"]
     order["order"]["lines"][0]["qty"] = "两台"
     bad = _push(make, "erp_orders", orders, order, "so-0816")
     assert bad.status_code == 422
