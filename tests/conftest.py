@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
+from runtime.crypto import keyring
 from runtime.db.db import Database
 from runtime.main import create_app
 from runtime.settings import Settings
@@ -62,6 +63,17 @@ def client(app: Any) -> Iterator[TestClient]:
 def make(app: Any, client: TestClient) -> Maker:
     """Factory for users, apps and records, through the public API where it can."""
     return Maker(app, client)
+
+
+ENCRYPTION_KEY = "q4bZ7rXo2v2n4Dqf9mUo3D0o2oF8m9s0aH2kJ3lP4qQ="
+
+
+@pytest.fixture
+def with_key(make: Maker) -> Iterator[str]:
+    """An encryption key installed for the test (after the app is made: it installs its settings', which have none)."""
+    keyring.install(keyring.load(ENCRYPTION_KEY, None))
+    yield ENCRYPTION_KEY
+    keyring.install(None)
 
 
 @pytest.fixture

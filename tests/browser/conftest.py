@@ -111,3 +111,13 @@ def page(browser: Any, site: Site) -> Iterator[Any]:
     page = log_in(browser, site)
     yield page
     page.context.close()
+
+
+@pytest.fixture
+def faults(page: Any) -> Iterator[list[str]]:
+    """Script errors and CSP violations of the pages a test opens: a test that asks for it ends without one."""
+    seen: list[str] = []
+    page.on("pageerror", lambda e: seen.append(str(e)))
+    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+    yield seen
+    assert seen == []

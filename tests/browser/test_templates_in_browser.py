@@ -6,24 +6,11 @@ kanban becomes a project, tasks are added, one moves on the task kanban, the 项
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from tests.browser.conftest import Site
 from tests.browser.drag import drag
 from tests.browser.wait import wait_until
-
-
-@pytest.fixture
-def faults(page: Any) -> Iterator[list[str]]:
-    """Script errors and CSP violations of the pages: every test ends without one."""
-    seen: list[str] = []
-    page.on("pageerror", lambda e: seen.append(str(e)))
-    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
-    yield seen
-    assert seen == []
 
 
 def _install(page: Any, site: Site, key: str, name: str) -> None:

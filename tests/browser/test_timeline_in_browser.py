@@ -5,7 +5,6 @@ with the version check; a move the server refuses puts the bar back and says why
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,16 +23,6 @@ def projects(site: Site) -> int:
     r = site.api.post("/templates/projects/install", json={})
     assert r.status_code == 201, r.text
     return int(site.record("crm", "project", {"name": "云帆仓储扫码 实施项目"})["id"])
-
-
-@pytest.fixture
-def faults(page: Any) -> Iterator[list[str]]:
-    """Script errors and CSP violations of the page: every test ends without one."""
-    seen: list[str] = []
-    page.on("pageerror", lambda e: seen.append(str(e)))
-    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
-    yield seen
-    assert seen == []
 
 
 def _task(page: Any, site: Site, project: int, name: str, start: int, end: int) -> tuple[dict[str, Any], date]:

@@ -17,23 +17,17 @@ from typing import Any
 
 import pytest
 
-from runtime.crypto import keyring
 from tests.erp_fakes import KINGDEE_LOGIN, KINGDEE_SAVE, YONYOU_SAVE, YONYOU_TOKEN, ErpFake, kingdee_fake, yonyou_fake
 from tests.factories import Maker
 from tests.fakes import http_fake
 from tests.flows import FlowWorld, tickets
 
-KEY = "q4bZ7rXo2v2n4Dqf9mUo3D0o2oF8m9s0aH2kJ3lP4qQ="
 CONNECTORS = Path(__file__).resolve().parents[3] / "apps" / "connectors"
 KINGDEE_SECRETS = {"kingdee_acct_id": "6391a2b4c7", "kingdee_username": "kd_integrator", "kingdee_password": "Kd#2026!pw"}
 YONYOU_SECRETS = {"yonyou_app_key": "a1b2c3d4e5", "yonyou_app_secret": "Yy-secret-7788"}
 
 
-@pytest.fixture(autouse=True)
-def with_key(make: Maker) -> Any:
-    keyring.install(keyring.load(KEY, None))  # after the app is made: it installs its settings' (no key)
-    yield
-    keyring.install(None)
+pytestmark = pytest.mark.usefixtures("with_key")  # an encryption key (tests/conftest.py)
 
 
 def template(name: str) -> dict[str, Any]:

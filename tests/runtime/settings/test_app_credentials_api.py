@@ -4,23 +4,13 @@ the secret."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from runtime.crypto import keyring
 from tests.factories import Maker
 from tests.fakes import http_fake
 
 URL = "/api/v1/settings"
-KEY = "q4bZ7rXo2v2n4Dqf9mUo3D0o2oF8m9s0aH2kJ3lP4qQ="
 
-
-@pytest.fixture
-def with_key(make: Maker) -> Any:
-    keyring.install(keyring.load(KEY, None))
-    yield
-    keyring.install(None)
 
 
 @pytest.mark.usefixtures("with_key")

@@ -9,20 +9,14 @@ from typing import Any
 
 import pytest
 
-from runtime.crypto import keyring
 from tests.factories import Maker
 from tests.fakes import http_fake
 from tests.flows import FlowWorld, tickets
 
 URL = "/api/v1/settings"
-KEY = "q4bZ7rXo2v2n4Dqf9mUo3D0o2oF8m9s0aH2kJ3lP4qQ="
 
 
-@pytest.fixture(autouse=True)
-def with_key(make: Maker) -> Any:
-    keyring.install(keyring.load(KEY, None))  # after the app is made: it installs its settings' (no key)
-    yield
-    keyring.install(None)
+pytestmark = pytest.mark.usefixtures("with_key")  # an encryption key (tests/conftest.py)
 
 
 def _robots(make: Maker, **values: Any) -> dict[str, Any]:

@@ -20,14 +20,7 @@ from tests.flows import FlowWorld, approval, approval_flow, tickets
 from tests.runtime.flows.test_approval_api import ORG
 
 URL = "/api/v1/settings"
-KEY = "q4bZ7rXo2v2n4Dqf9mUo3D0o2oF8m9s0aH2kJ3lP4qQ="
 
-
-@pytest.fixture
-def with_key(make: Maker) -> Any:
-    keyring.install(keyring.load(KEY, None))  # after the app is made: it installs its settings' (no key)
-    yield
-    keyring.install(None)
 
 
 def _patch(make: Maker, body: dict[str, Any]) -> Any:
