@@ -194,6 +194,10 @@ class _Compiler:
         if self.dialect == "sqlite" and NUMBER in (left.type, right.type) and not _plain(left, right):
             return func.tg_cmp(op, self.kinds([left, right]), self.zone, self.exact(left), self.exact(right)) == 1
         a, b = self.run(left), self.run(right)
+        if op in (*ORDERINGS, "=", "!=") and left.type == right.type == DATETIME:
+            typed = self.typed_moment(left), self.typed_moment(right)
+            if typed[0] is not None and typed[1] is not None:  # two mirror columns: compared as moments, not text
+                a, b = typed
         if op in ORDERINGS and left.type == right.type == TEXT:
             a, b = self.in_text_order(a), self.in_text_order(b)
         if op == "&":
@@ -277,11 +281,28 @@ class _Compiler:
         value = self.run(node)
         if node.type != DATETIME:
             return value
+        typed = self.typed_moment(node)
+        if typed is not None:  # a typed UTC column (the mirror's): no text to parse, no zone rules to look up
+            offset = self.fixed_offset()
+            if offset is not None:
+                return typed + func.to_minutes(int(offset.total_seconds() // 60))
+            return func.timezone(self.zone, func.timezone("UTC", typed))
         if self.dialect != "sqlite":
             return func.timezone(self.zone, func.cast(value, TIMESTAMP(timezone=True)))
         # SQLite knows no zones: shift by the zone's offset now (no DST in China)
         offset = self.ctx.local_now.utcoffset() or timedelta(0)
         return func.date(value, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+    def typed_moment(self, node: Node) -> Any | None:
+        """A datetime field as its source's typed UTC moment, when the source keeps one (the mirror)."""
+        moment = getattr(self.source, "moment", None)
+        return moment(".".join(node.path)) if moment is not None and isinstance(node, FieldRef) else None
+
+    def fixed_offset(self) -> timedelta | None:
+        """The zone's offset when it is the same all year (no DST: China's since 1992), else None."""
+        now, zone = self.ctx.local_now, self.ctx.timezone
+        winter, summer = (datetime(now.year, month, 1, tzinfo=zone).utcoffset() for month in (1, 7))
+        return winter if winter == summer else None
 
     def local_day(self, node: Node) -> Any:
         """A date or datetime as a day number in the app's time zone (the same day Python sees)."""
