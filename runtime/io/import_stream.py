@@ -47,8 +47,9 @@ from runtime.records.context import Actor, Change, FormRef
 from runtime.records.indexes import ANALYZE_AFTER_ROWS, refresh_statistics
 from runtime.schemas.imports import ImportSpec
 
-CHECK_ROWS = 5_000
-"""Rows planned at a time: what an import holds unpacked in memory (a few KB a row) at any moment."""
+CHECK_ROWS = 2_000
+"""Rows planned at a time: what an import holds unpacked in memory at any moment (its rows, their checked
+values, search words and the checks' working data: about 20 KB a row at the peak of a chunk's check)."""
 SHOWN_IDS = 100  # the created records' ids a result lists
 
 
@@ -222,7 +223,7 @@ def pack(plan: import_plan.Plan) -> bytes:
              [prepared.words.get(id(d)) for d in datas] if prepared is not None else [],
              [prepared.spellings.get(id(d)) for d in datas] if prepared is not None else [],
              plan.duplicates_seen_to)
-    return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return _packed(state)
 
 
 def unpack(blob: bytes, checked: Checked, spec: ImportSpec) -> import_plan.Plan:
@@ -242,22 +243,30 @@ def unpack(blob: bytes, checked: Checked, spec: ImportSpec) -> import_plan.Plan:
 
 
 def unpacked(checked: Checked, spec: ImportSpec) -> Iterator[import_plan.Plan]:
-    for blob in checked.chunks:
+    """The packed chunks' plans in order, each chunk let go once unpacked (the run is their last reader)."""
+    for n, blob in enumerate(checked.chunks):
+        checked.chunks[n] = b""
         yield unpack(blob, checked, spec)
 
 
 @dataclass
 class _Made:
-    """One chunk's staged rows, kept packed until the publish: ids, values, what they derive from, rows."""
+    """One chunk's staged rows, kept packed until the publish: ids, values and what they derive from
+    (`blob`), and apart, read only when they must be checked again, the rows they were checked from."""
 
     blob: bytes
+    rows: bytes
     count: int
+
+
+def _packed(state: Any) -> bytes:
+    return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def _pack_made(ids: list[int], prepared: imports.PreparedImport, datas: list[dict[str, Any]],
                sources: dict[int, dict[str, Any]]) -> _Made:
-    state = (ids, datas, sources, prepared.parsed.items, prepared.parsed.row_numbers)
-    return _Made(zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1), len(ids))
+    return _Made(_packed((ids, datas, sources)), _packed((prepared.parsed.items, prepared.parsed.row_numbers)),
+                 len(ids))
 
 
 def _pack_updates(plan: import_plan.Plan) -> bytes:
@@ -265,7 +274,7 @@ def _pack_updates(plan: import_plan.Plan) -> bytes:
     rows = sorted(i for i in plan.matches if i not in plan.issues)
     state = ([plan.parsed.items[i] for i in rows], [plan.parsed.row_numbers[i] for i in rows],
              [(plan.matches[i].id, plan.matches[i].version) for i in rows])
-    return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return _packed(state)
 
 
 def _unpack_updates(blob: bytes, ref: FormRef, spec: ImportSpec) -> import_plan.Plan:
@@ -370,9 +379,10 @@ def _publish(conn: Connection, ref: FormRef, batch: staging.Batch, made: list[_M
     slow: set[int] = set()
     ids: list[int] = []
     for n, chunk in enumerate(made):
-        chunk_ids, datas, sources, items, numbers = pickle.loads(zlib.decompress(chunk.blob))
+        chunk_ids, datas, sources = pickle.loads(zlib.decompress(chunk.blob))
         if not imports._still_current(conn, ref, datas, sources):  # rare: the slow way, under the lock
             staging.discard(conn, chunk_ids)  # first: the staged rows hold the unique values
+            items, numbers = pickle.loads(zlib.decompress(chunk.rows))
             prepared = imports.PreparedImport(ref, ParsedRows(items, numbers, []), datas, sources, {})
             ids += [r.id for r in imports._write_at_once(conn, prepared, change)]
             slow.add(n)
