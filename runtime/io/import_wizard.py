@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -186,18 +186,24 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
 
     try:
         with db.read() as conn:
-            ref = gate_for(guard, conn, run.app, run.form, spec).ref
-        checked = _checked(db, guard, run, spec, change)
-        if checked is not None:
-            plans: Any = import_stream.unpacked(checked, spec)
-            total = checked.rows
-        else:
+            gate = gate_for(guard, conn, run.app, run.form, spec)
+            checked = checked_plans.take(run.id, run.file_id, run.spec, gate.ref.version, gate.rights,
+                                         frozenset(gate.hidden | gate.masked))
+        ref = gate.ref
+        with db.write() as conn:
+            import_runs.change(conn, run_id, tick(), done=0, total=checked.rows if checked is not None else int(
+                run.result.get("counts", {}).get("rows", 0)))
+        try:
+            if checked is None:
+                raise _Stale
+            write(db, _rechecked(db, guard, run, spec, change, checked), ref, spec, actor, change, run.filename,
+                  progress=progress, finished=finished, run_id=run_id)
+            log.info("import %s: the dry run's %d rows reused", run.id, checked.rows)
+        except _Stale:  # no dry run kept in this process, or it no longer holds: the file planned anew
             plans = import_stream.chunks(db, ref, upload_bytes(root, run), run.filename, limits, spec, change,
                                          lambda conn: gate_for(guard, conn, run.app, run.form, spec))
-            total = int(run.result.get("counts", {}).get("rows", 0))
-        with db.write() as conn:
-            import_runs.change(conn, run_id, tick(), total=total, done=0)
-        write(db, plans, ref, spec, actor, change, run.filename, progress=progress, finished=finished, run_id=run_id)
+            write(db, plans, ref, spec, actor, change, run.filename, progress=progress, finished=finished,
+                  run_id=run_id)
     except EngineError as e:
         _failed(db, run_id, e, tick())
     except Exception as e:  # a bug or the database gone: the import failed, said so, nothing half-written
@@ -205,29 +211,28 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
         _failed(db, run_id, e, tick())
 
 
-def _checked(db: Database, guard: Guard, run: Any, spec: ImportSpec, change: Change) -> import_stream.Checked | None:
-    """The chunks of the import's dry run when this process made it and it still holds (checked_plans): the
-    rows checked again by the importer's gate as the run finds it, for an upsert matched again, and 可能重复
-    looked for among the records filed since (a chunk packed anew when that fails a row). None: plan anew."""
-    with db.read() as conn:
-        gate = gate_for(guard, conn, run.app, run.form, spec)
-        checked = checked_plans.take(run.id, run.file_id, run.spec, gate.ref.version, gate.rights,
-                                     frozenset(gate.hidden | gate.masked))
-        if checked is None:
-            return None
-        scope = gate.where("update") if spec.mode != "create" else None
-        seen: dict[tuple[Any, ...], int] = {}
-        for n, blob in enumerate(checked.chunks):
-            plan = import_stream.unpack(blob, checked, spec)
+class _Stale(Exception):
+    """The dry run's chunks no longer hold (a key names another record now): what the run staged from them
+    is removed (import_stream.write) and the file is planned anew."""
+
+
+def _rechecked(db: Database, guard: Guard, run: Any, spec: ImportSpec, change: Change,
+               checked: import_stream.Checked) -> Iterator[import_plan.Plan]:
+    """The chunks of the import's dry run (kept by this process: checked_plans), each checked again as the
+    run comes to it: by the importer's gate as the run finds it, for an upsert matched again (_Stale when
+    a row names another record or version now), and 可能重复 looked for among the records filed since."""
+    seen: dict[tuple[Any, ...], int] = {}
+    for plan in import_stream.unpacked(checked, spec):
+        with db.read() as conn:
+            gate = gate_for(guard, conn, run.app, run.form, spec)
+            if gate.ref.version != checked.ref.version:
+                raise _Stale
             gate.check_write(plan.parsed.items, prefix=True)
+            scope = gate.where("update") if spec.mode != "create" else None
             if not import_plan.same_matches(conn, plan, gate.writing(change), scope, seen):
-                return None
-            failed = len(plan.issues)
+                raise _Stale
             import_duplicates.recheck(conn, plan, gate.writing(change), gate)  # records filed since the dry run
-            if len(plan.issues) != failed:
-                checked.chunks[n] = import_stream.pack(plan)
-    log.info("import %s: the dry run's %d rows reused", run.id, checked.rows)
-    return checked
+        yield plan
 
 
 def write(db: Database, plans: Iterable[import_plan.Plan], ref: Any, spec: ImportSpec, actor: Actor, change: Change,

@@ -145,3 +145,28 @@ def test_a_row_like_an_earlier_chunks_row_is_flagged_naming_it(make: Any, one_ro
     [earlier] = rows[4]["duplicates"]
     assert (earlier["row"], earlier["title"], earlier["id"]) == (3, "杭州云帆科技有限公司", None)
     assert rows[2]["duplicates"][0]["title"] == "苏州恒瑞精密机械有限公司"
+
+
+def test_a_record_renamed_after_the_dry_run_under_a_later_chunks_key_has_the_run_plan_the_file_anew(kh: Any) -> None:
+    first = _import(kh, FIRST + MORE)
+    _dry(kh, first)
+    assert _run(kh, first)["status"] == "done"
+    again = [ODD, ["新疆天山矿业有限公司", "13300133000", "华北", "C", 1000, "X-9"],  # row 2: new (chunk 1)
+             ["杭州云帆科技有限公司", "13900139000", "华南", "B类", 90000, "X-2"],  # row 3: updated (chunk 1)
+             ["苏州恒瑞精密机械有限公司", "138 0013 8000", "华东", "B类", 120000, "X-1"],  # row 4: updated (chunk 2)
+             ["成都天府软件有限公司", "13500135000", "华北", "C", 7000, "X-5"]]  # row 5: updated (chunk 2)
+    run = _import(kh, again, mode="upsert", key=["name"])
+    assert _dry(kh, run).json()["result"]["counts"]["updated"] == 3
+    items = kh.client.get("/api/v1/apps/kh/forms/customer/records", params={"limit": 100}, headers=kh.admin).json()
+    renamed = next(i for i in items["items"] if i["data"]["name"] == "成都天府软件有限公司")
+    r = kh.client.patch(f"/api/v1/apps/kh/forms/customer/records/{renamed['id']}",
+                        json={"data": {"name": "天府软件（已更名）"}}, headers=kh.admin)
+    assert r.status_code == 200, r.text
+    done = _run(kh, run)  # chunk 1 is staged from the dry run, chunk 2 no longer holds: planned anew
+    assert done["status"] == "done", done
+    assert done["result"]["counts"] == {"rows": 4, "new": 2, "updated": 2, "unchanged": 0, "failed": 0}
+    stored = _customers(kh)
+    assert stored["天府软件（已更名）"]["level"] == "B"  # left as it was
+    assert stored["成都天府软件有限公司"]["level"] == "C" and stored["苏州恒瑞精密机械有限公司"]["level"] == "B"
+    assert len(stored) == 7 and len([n for n in stored if n == "新疆天山矿业有限公司"]) == 1
+    assert _staged(kh) == 0
