@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from engine.errors import Conflict, EngineError, Issue, NotFound
 from runtime.db.db import Database
+from runtime.db.tables import records
 from runtime.io import checked_plans, import_duplicates, import_plan, import_runs, import_stream, retention
 from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
 from runtime.io.import_files import error_report_bytes
@@ -222,6 +223,8 @@ def _rechecked(db: Database, guard: Guard, run: Any, spec: ImportSpec, change: C
     run comes to it: by the importer's gate as the run finds it, for an upsert matched again (_Stale when
     a row names another record or version now), and 可能重复 looked for among the records filed since."""
     seen: dict[tuple[Any, ...], int] = {}
+    with db.read() as conn:  # the newest record before this run stages any (staged rows are filed under no key)
+        newest = conn.scalar(select(func.max(records.c.id))) or 0
     for plan in import_stream.unpacked(checked, spec):
         with db.read() as conn:
             gate = gate_for(guard, conn, run.app, run.form, spec)
@@ -231,7 +234,8 @@ def _rechecked(db: Database, guard: Guard, run: Any, spec: ImportSpec, change: C
             scope = gate.where("update") if spec.mode != "create" else None
             if not import_plan.same_matches(conn, plan, gate.writing(change), scope, seen):
                 raise _Stale
-            import_duplicates.recheck(conn, plan, gate.writing(change), gate)  # records filed since the dry run
+            if plan.duplicates_seen_to < newest:  # records filed since the dry run
+                import_duplicates.recheck(conn, plan, gate.writing(change), gate)
         yield plan
 
 
