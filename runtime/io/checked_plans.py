@@ -1,5 +1,7 @@
 """The last dry run's plan, kept in this process for the run that follows it (issue 26): reading the file and
-checking every row is most of an import's work, and the run would otherwise do it all again.
+checking every row is most of an import's work, and the run would otherwise do it all again. The plan is
+kept as its chunks, packed (runtime/io/import_stream.py: pickled and compressed, about a tenth of the rows'
+size in memory), and unpacked one at a time by the run.
 
 A run takes the plan only when nothing it was made from has changed: the same import, its same choices,
 the same version of the app, the importer's same rights on the form, a dry run at most KEEP_SECONDS ago
@@ -8,7 +10,7 @@ record at the same version. What the rows name or derive from is checked again w
 as for any import (runtime/io/imports.py: the records they derive from, the records they name, the
 unique index). Otherwise — or when the run is in another process than its dry run — the run plans anew.
 
-One plan is kept (the most recent dry run's), so the memory it holds is one import's, and it is dropped
+One plan is kept (the most recent dry run's), so the memory it holds is one packed import's, and it is dropped
 when taken or when it is too old to be taken."""
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import Issue
 from engine.permissions.rights import FormRights
-from runtime.io.import_plan import Plan
+from runtime.io.import_stream import Checked
 
 KEEP_SECONDS = 600
 
@@ -32,8 +33,7 @@ class _Kept:
     spec: dict[str, Any]
     rights: FormRights
     hidden: frozenset[str]
-    plan: Plan
-    issues: dict[int, list[Issue]]  # the plan's problems before the dry run tried its updates
+    checked: Checked  # its chunks packed as planned, before the dry run tried their updates
     at: float
 
 
@@ -41,19 +41,19 @@ _lock = threading.Lock()
 _kept: _Kept | None = None
 
 
-def keep(run_id: int, file_id: str, spec: dict[str, Any], rights: FormRights, hidden: frozenset[str], plan: Plan,
-         issues: dict[int, list[Issue]]) -> None:
-    """Keep `plan` (the dry run of import `run_id` of the uploaded file `file_id` with `spec`, made under
+def keep(run_id: int, file_id: str, spec: dict[str, Any], rights: FormRights, hidden: frozenset[str],
+         checked: Checked) -> None:
+    """Keep `checked` (the dry run of import `run_id` of the uploaded file `file_id` with `spec`, made under
     `rights`) for its run."""
     global _kept
     with _lock:
-        _kept = _Kept(run_id, file_id, dict(spec), rights, hidden, plan, issues, time.monotonic())
+        _kept = _Kept(run_id, file_id, dict(spec), rights, hidden, checked, time.monotonic())
 
 
-def take(run_id: int, file_id: str, spec: dict[str, Any], version: int, rights: FormRights, hidden: frozenset[str]) -> Plan | None:
-    """The kept plan of import `run_id` (of file `file_id`) if it was made with the same choices, app version and rights not
-    long ago, as it was before the dry run tried its updates; None otherwise. Dropped either way once
-    asked for by its import."""
+def take(run_id: int, file_id: str, spec: dict[str, Any], version: int, rights: FormRights,
+         hidden: frozenset[str]) -> Checked | None:
+    """The kept dry run of import `run_id` (of file `file_id`) if it was made with the same choices, app
+    version and rights not long ago; None otherwise. Dropped either way once asked for by its import."""
     global _kept
     with _lock:
         kept = _kept
@@ -62,14 +62,10 @@ def take(run_id: int, file_id: str, spec: dict[str, Any], version: int, rights: 
                 _kept = None
             return None
         _kept = None
-    plan = kept.plan
-    if (time.monotonic() - kept.at > KEEP_SECONDS or kept.spec != spec or plan.ref.version != version
+    if (time.monotonic() - kept.at > KEEP_SECONDS or kept.spec != spec or kept.checked.ref.version != version
             or kept.rights != rights or kept.hidden != hidden):
         return None
-    plan.issues = {index: list(found) for index, found in kept.issues.items()}
-    plan.updated.clear()
-    plan.unchanged.clear()
-    return plan
+    return kept.checked
 
 
 def forget() -> None:

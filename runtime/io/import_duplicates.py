@@ -137,13 +137,34 @@ def _checked_rows(plan: import_plan.Plan) -> list[tuple[int, Mapping[str, Any], 
     return [rows[i] for i in sorted(rows)]
 
 
-def flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGate | None = None) -> None:
+class InFile(_Filed):
+    """The file's rows checked so far under their blocking keys, by spreadsheet row number, each with only
+    the fields the rules compare (and the title): what a chunk of a streamed import (runtime/io/import_stream.py)
+    compares its rows with, kept from chunk to chunk instead of the rows themselves."""
+
+    def __init__(self, ref: FormRef) -> None:
+        super().__init__(ref.form.duplicate_rules)
+        title = ref.form.title_field
+        self.kept = {f.field for rule in self.rules for f in rule.fields} | ({title} if title else set())
+
+    def add(self, index: int, data: Mapping[str, Any], probes: Probes) -> None:
+        super().add(index, {k: data[k] for k in self.kept if k in data}, probes)
+
+
+def in_file(ref: FormRef) -> InFile:
+    """An empty index of the file's rows, to pass from chunk to chunk to `flag`."""
+    return InFile(ref)
+
+
+def flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGate | None = None,
+         earlier: InFile | None = None) -> None:
     """Note in `plan.duplicates` each row to create or update that likely duplicates a stored record or an
     earlier row, and fail it (`plan.fail`) under a `block` rule, or under any rule when the user skips
     duplicates; the rows still to create are then checked again without the failed ones. `gate`: the
-    importer's (None: the system's own import, told everything)."""
+    importer's (None: the system's own import, told everything). `earlier`: the file's rows before this
+    plan's (a chunk of a streamed import), which this plan's rows are added to."""
     plan.duplicates_seen_to = conn.scalar(select(func.max(records.c.id))) or 0
-    _flag(conn, plan, change, gate, after=0)
+    _flag(conn, plan, change, gate, after=0, earlier=earlier)
 
 
 def recheck(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGate | None = None) -> None:
@@ -155,7 +176,8 @@ def recheck(conn: Connection, plan: import_plan.Plan, change: Change, gate: Form
         _flag(conn, plan, change, gate, after=seen_to)
 
 
-def _flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGate | None, *, after: int) -> None:
+def _flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGate | None, *, after: int,
+          earlier: InFile | None = None) -> None:
     ref = plan.ref
     rules = ref.form.duplicate_rules
     checked = _checked_rows(plan) if rules else []
@@ -164,21 +186,22 @@ def _flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGa
     by_rule = {r.key: r for r in rules}
     scope = duplicates.blocking_scope(ref)  # the file's rows are filed under the stored records' keys too
     probes = [_probes(scope, rules, d) for _, d, _ in checked]
-    in_file, in_store = _Filed(rules), _stored(conn, ref, probes, after)
+    in_file, in_store = earlier if earlier is not None else InFile(ref), _stored(conn, ref, probes, after)
+    numbers = plan.parsed.row_numbers
     found: dict[int, tuple[list[Match], list[Match]]] = {}  # row index → (stored matches, in-file matches)
     for (index, data, own), probed in zip(checked, probes, strict=True):
         stored = [m for m in in_store.find(data, probed) if m.record_id != own]
-        earlier = in_file.find(data, probed) if not after else []  # a recheck: compared among them already
-        if stored or earlier:
-            found[index] = (stored, earlier)
-        in_file.add(index, data, probed)
+        before = in_file.find(data, probed) if not after else []  # a recheck: compared among them already
+        if stored or before:
+            found[index] = (stored, before)
+        if not after:
+            in_file.add(numbers[index], data, probed)  # filed by row number
     if not found:
         return
     told = _told(conn, ref, gate, [m for stored, _ in found.values() for m in stored])
     title_field = ref.form.title_field
-    data_of = {index: data for index, data, _ in checked}
     failed = False
-    for index, (stored, earlier) in found.items():
+    for index, (stored, earlier_rows) in found.items():
         notes = []
         for m in stored:
             item = told.get((m.record_id, m.rule))
@@ -186,9 +209,9 @@ def _flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGa
                 notes.append(_note(by_rule[m.rule], item["url"], item["title"], record_id=m.record_id))
             elif by_rule[m.rule].action == "block":  # it still fails the row, naming no record and no rule
                 notes.append({**_note(by_rule[m.rule], None, None), "rule": None, "rule_name": None})
-        for m in earlier:
-            number = plan.parsed.row_numbers[m.record_id]
-            other = data_of[m.record_id].get(title_field) if title_field else None
+        for m in earlier_rows:
+            number = m.record_id  # the in-file index files rows by their row number
+            other = in_file.datas[number].get(title_field) if title_field else None
             notes.append(_note(by_rule[m.rule], None, str(other or f"第 {number} 行"), row=number))
         plan.duplicates[index] = plan.duplicates.get(index, []) + notes
         refused = [n for n in notes if n["action"] == "block" or plan.spec.skip_duplicates]
@@ -258,4 +281,4 @@ def annotate(report: dict[str, Any], plan: import_plan.Plan) -> dict[str, Any]:
     return report
 
 
-__all__ = ["annotate", "flag", "recheck"]
+__all__ = ["InFile", "annotate", "flag", "in_file", "recheck"]

@@ -87,9 +87,11 @@ def chosen_columns(ref: FormRef, spec: ImportSpec, header: list[str], hidden: Co
 
 def plan(conn: Connection, ref: FormRef, sheet: Sheet, spec: ImportSpec, change: Change, *,
          hidden: Collection[str] = (), check: Callable[[list[dict[str, Any]]], None] | None = None,
-         scope: Any = None) -> Plan:
+         scope: Any = None, seen: dict[tuple[Any, ...], int] | None = None) -> Plan:
     """Every row parsed, matched and checked, reading only (the updates are tried by `try_updates`).
-    `check` is the permission gate's look at the rows, `scope` the records the importer may update."""
+    `check` is the permission gate's look at the rows, `scope` the records the importer may update;
+    `seen` the business keys of the file's earlier rows (key → row number) when `sheet` is a chunk of
+    the file (runtime/io/import_stream.py), added to as this chunk's rows are matched."""
     columns = chosen_columns(ref, spec, sheet.header, hidden)
     parsed = parse_rows(ref.form, sheet, hidden, columns, spec.values)
     if check is not None:
@@ -100,7 +102,7 @@ def plan(conn: Connection, ref: FormRef, sheet: Sheet, spec: ImportSpec, change:
     for issue in parsed.issues:
         result.fail(index_of[_row_of(issue)], issue)
     if spec.mode != "create":
-        _match(conn, result, change, scope)
+        _match(conn, result, change, scope, seen)
     _check_new(conn, result, [i for i in range(len(parsed.items))
                               if i not in result.matches and not _key_problem(result.issues.get(i, []))], change)
     return result
@@ -141,11 +143,13 @@ def _key_of(result: Plan, index: int, change: Change) -> tuple[Any, ...] | None:
     return tuple(values)
 
 
-def _match(conn: Connection, result: Plan, change: Change, scope: Any) -> None:
+def _match(conn: Connection, result: Plan, change: Change, scope: Any,
+           seen: dict[tuple[Any, ...], int] | None = None) -> None:
     """Each row to the stored record its business key names (among those the importer may update); a
-    blank key, a key repeated in the file, or (update only) a key naming no record fails the row."""
+    blank key, a key repeated in the file (here or, through `seen`, in an earlier chunk), or (update
+    only) a key naming no record fails the row."""
     keys: dict[int, tuple[Any, ...]] = {}
-    first_with: dict[tuple[Any, ...], int] = {}
+    first_with: dict[tuple[Any, ...], int] = {} if seen is None else seen  # key → row number
     lead = result.spec.key[0]
     for index in range(len(result.parsed.items)):
         key = _key_of(result, index, change)
@@ -154,11 +158,11 @@ def _match(conn: Connection, result: Plan, change: Change, scope: Any) -> None:
                                       "the business key is blank or unreadable"))
             continue
         if key in first_with:
-            other = result.parsed.row_numbers[first_with[key]]
+            other = first_with[key]
             result.fail(index, _issue(result, index, "duplicate_key", lead, f"业务主键与第 {other} 行相同",
                                       f"the same business key as row {other}"))
             continue
-        first_with[key] = index
+        first_with[key] = result.parsed.row_numbers[index]
         keys[index] = key
     stored = _stored_by_key(conn, result, {k[0] for k in keys.values()}, scope)
     for index, key in keys.items():
@@ -174,13 +178,14 @@ def _match(conn: Connection, result: Plan, change: Change, scope: Any) -> None:
                                       f"no record has the business key {shown!r}"))
 
 
-def same_matches(conn: Connection, result: Plan, change: Change, scope: Any) -> bool:
+def same_matches(conn: Connection, result: Plan, change: Change, scope: Any,
+                 seen: dict[tuple[Any, ...], int] | None = None) -> bool:
     """Each row of a plan made earlier still names the record it named then, at the same version, and no
-    other row names one now (the run's check that a dry run's plan still holds)."""
+    other row names one now (the run's check that a dry run's plan still holds); `seen` as for `plan`."""
     if result.spec.mode == "create":
         return True
     now = Plan(result.ref, result.spec, result.parsed, result.header, result.columns)
-    _match(conn, now, change, scope)
+    _match(conn, now, change, scope, seen)
     return ({i: (r.id, r.version) for i, r in now.matches.items()}
             == {i: (r.id, r.version) for i, r in result.matches.items()}
             and _key_problems(now) == _key_problems(result))

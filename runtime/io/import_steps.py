@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from engine.errors import BadQuery
 from runtime.apps import definitions
 from runtime.db.db import Database
-from runtime.io import import_runs, import_wizard
+from runtime.io import import_runs, import_stream, import_wizard
 from runtime.io.column_mapping import suggest_columns
 from runtime.io.import_files import error_report_bytes
 from runtime.io.sheet_limits import SheetLimits
@@ -57,8 +57,9 @@ def cmd_wizard(args: argparse.Namespace, db: Database, change_of: Callable[[Data
         if gate is not None:
             gate = import_wizard.gate_for(Guard(change.actor, change.now, change.timezone), conn, args.app, args.form,
                                           spec)
-        plan = import_wizard.plan_rows(conn, ref, data, path.name, limits, spec, change, gate)
-    result = import_wizard.tried(db, plan, change)
+    guard = Guard(change.actor, change.now, change.timezone)
+    gate_of = None if gate is None else (lambda conn: import_wizard.gate_for(guard, conn, args.app, args.form, spec))
+    result, checked = import_stream.check(db, ref, data, path.name, limits, spec, change, gate_of)
     _print(result)
     if args.errors and result["issues"]:
         problems = import_wizard.problems_by_row(result["issues"])
@@ -71,7 +72,8 @@ def cmd_wizard(args: argparse.Namespace, db: Database, change_of: Callable[[Data
     if result["counts"]["failed"] and not spec.skip_bad:
         print("nothing imported: fix the bad rows, or pass --skip-bad")
         return 1
-    done = import_wizard.write(db, plan, change.actor, change, path.name)
+    done = import_wizard.write(db, import_stream.unpacked(checked, spec), checked.ref, spec, change.actor, change,
+                               path.name)
     counts = done["counts"]
     print(f"imported into {args.app}/{args.form}: {counts['new']} created, {counts['updated']} updated, "
           f"{counts['unchanged']} unchanged, {counts['failed']} skipped")

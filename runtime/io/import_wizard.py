@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from engine.errors import Conflict, EngineError, Issue, NotFound
-from runtime import audit
 from runtime.db.db import Database
-from runtime.io import checked_plans, import_duplicates, import_plan, import_runs, imports, retention
+from runtime.db.tables import records
+from runtime.io import checked_plans, import_duplicates, import_plan, import_runs, import_stream, retention
 from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
 from runtime.io.import_files import error_report_bytes
 from runtime.io.records import cell_names, records_named
@@ -39,10 +39,6 @@ ANALYSED_ROWS = 20_000
 """Rows read for the value mapping, so that the mapping step of a large file answers in seconds; a value
 first seen further down is still checked, and flagged in its cell, by the dry run."""
 CANDIDATES = 10
-
-
-class _DryRun(Exception):
-    """Raised at the end of a dry run's write transaction so that the updates it tried roll back."""
 
 
 def gate_for(guard: Guard, conn: Connection, app: str, form: str, spec: ImportSpec | None = None) -> FormGate:
@@ -127,54 +123,15 @@ def _values(conn: Connection, gate: FormGate, rows: Any, columns: dict[int, Any]
 
 
 def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, change: Change) -> dict[str, Any]:
-    """Check every row as the run would, write nothing: the counts, the preview and every problem."""
+    """Check every row as the run would, write nothing: the counts, the preview and every problem. The
+    file is checked a chunk at a time (runtime/io/import_stream.py), the chunks kept packed for the run."""
     spec = ImportSpec.model_validate(run.spec)
     with db.read() as conn:
         gate = gate_for(guard, conn, run.app, run.form, spec)
-        plan = plan_rows(conn, gate.ref, data, run.filename, limits, spec, change, gate)
-    before = {index: list(found) for index, found in plan.issues.items()}  # what `tried` adds is tried anew
-    report = import_duplicates.annotate(tried(db, plan, change), plan)
-    checked_plans.keep(run.id, run.file_id, run.spec, gate.rights, frozenset(gate.hidden | gate.masked), plan, before)
+    report, checked = import_stream.check(db, gate.ref, data, run.filename, limits, spec, change,
+                                          lambda conn: gate_for(guard, conn, run.app, run.form, spec))
+    checked_plans.keep(run.id, run.file_id, run.spec, gate.rights, frozenset(gate.hidden | gate.masked), checked)
     return report
-
-
-def tried(db: Database, plan: import_plan.Plan, change: Change) -> dict[str, Any]:
-    """The dry run's report of a plan: its updates tried in write transactions that are rolled back, a
-    chunk each, so that other writers go between two chunks (SQLite has one writer at a time)."""
-    matched = sorted(plan.matches)
-    for start in range(0, len(matched), imports.CHUNK_ROWS):
-        if start:
-            db.let_others_write()
-        try:
-            with db.write() as conn:
-                import_plan.try_updates(conn, plan, change, matched[start:start + imports.CHUNK_ROWS])
-                raise _DryRun
-        except _DryRun:
-            pass
-    with db.read() as conn:
-        return import_plan.report(conn, plan, change)
-
-
-def _plan(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimits, spec: ImportSpec,
-          change: Change) -> import_plan.Plan:
-    with db.read() as conn:
-        gate = gate_for(guard, conn, run.app, run.form, spec)
-        return plan_rows(conn, gate.ref, data, run.filename, limits, spec, change, gate)
-
-
-def plan_rows(conn: Connection, ref: Any, data: bytes, filename: str, limits: SheetLimits, spec: ImportSpec,
-              change: Change, gate: FormGate | None) -> import_plan.Plan:
-    """The plan of a file's rows, through `gate` (None: the system's own import, from the CLI)."""
-    sheet = read_sheet(data, filename, limits, sheet=spec.sheet, header_row=spec.header_row)
-    if gate is None:
-        plan = import_plan.plan(conn, ref, sheet, spec, change)
-    else:
-        change = gate.writing(change)
-        plan = import_plan.plan(conn, gate.ref, sheet, spec, change, hidden=gate.hidden | gate.masked,
-                                check=lambda items: gate.check_write(items, prefix=True),
-                                scope=gate.where("update") if spec.mode != "create" else None)
-    import_duplicates.flag(conn, plan, change, gate)  # 可能重复, for the dry run and the run alike
-    return plan
 
 
 def start(conn: Connection, run: Any, actor: Actor, now: datetime) -> None:
@@ -229,11 +186,25 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
         import_runs.change(conn, run_id, tick(), status="done", result=result, done=result["counts"]["rows"])
 
     try:
-        plan = _checked_plan(db, guard, run, spec, change) or _plan(db, guard, run, upload_bytes(root, run), limits,
-                                                                   spec, change)
+        with db.read() as conn:
+            gate = gate_for(guard, conn, run.app, run.form, spec)
+            checked = checked_plans.take(run.id, run.file_id, run.spec, gate.ref.version, gate.rights,
+                                         frozenset(gate.hidden | gate.masked))
+        ref = gate.ref
         with db.write() as conn:
-            import_runs.change(conn, run_id, tick(), total=len(plan.parsed.items), done=0)
-        write(db, plan, actor, change, run.filename, progress=progress, finished=finished, run_id=run_id)
+            import_runs.change(conn, run_id, tick(), done=0, total=checked.rows if checked is not None else int(
+                run.result.get("counts", {}).get("rows", 0)))
+        try:
+            if checked is None:
+                raise _Stale
+            write(db, _rechecked(db, guard, run, spec, change, checked), ref, spec, actor, change, run.filename,
+                  progress=progress, finished=finished, run_id=run_id)
+            log.info("import %s: the dry run's %d rows reused", run.id, checked.rows)
+        except _Stale:  # no dry run kept in this process, or it no longer holds: the file planned anew
+            plans = import_stream.chunks(db, ref, upload_bytes(root, run), run.filename, limits, spec, change,
+                                         lambda conn: gate_for(guard, conn, run.app, run.form, spec))
+            write(db, plans, ref, spec, actor, change, run.filename, progress=progress, finished=finished,
+                  run_id=run_id)
     except EngineError as e:
         _failed(db, run_id, e, tick())
     except Exception as e:  # a bug or the database gone: the import failed, said so, nothing half-written
@@ -241,55 +212,43 @@ def execute(db: Database, root: Path, limits: SheetLimits, run_id: int, actor: A
         _failed(db, run_id, e, tick())
 
 
-def _checked_plan(db: Database, guard: Guard, run: Any, spec: ImportSpec, change: Change) -> import_plan.Plan | None:
-    """The plan of the import's dry run when this process made it and it still holds (checked_plans): the
-    rows checked again by the importer's gate as the run finds it, and for an upsert matched again."""
-    with db.read() as conn:
-        gate = gate_for(guard, conn, run.app, run.form, spec)
-        plan = checked_plans.take(run.id, run.file_id, run.spec, gate.ref.version, gate.rights, frozenset(gate.hidden | gate.masked))
-        if plan is None:
-            return None
-        gate.check_write(plan.parsed.items, prefix=True)
-        scope = gate.where("update") if spec.mode != "create" else None
-        if not import_plan.same_matches(conn, plan, gate.writing(change), scope):
-            return None
-        import_duplicates.recheck(conn, plan, gate.writing(change), gate)  # records filed since the dry run
-    log.info("import %s: the dry run's plan of %d rows reused", run.id, len(plan.parsed.items))
-    return plan
+class _Stale(Exception):
+    """The dry run's chunks no longer hold (a key names another record now): what the run staged from them
+    is removed (import_stream.write) and the file is planned anew."""
 
 
-def write(db: Database, plan: import_plan.Plan, actor: Actor, change: Change, filename: str, *,
-          progress: Callable[[int], None] | None = None,
+def _rechecked(db: Database, guard: Guard, run: Any, spec: ImportSpec, change: Change,
+               checked: import_stream.Checked) -> Iterator[import_plan.Plan]:
+    """The chunks of the import's dry run (kept by this process: checked_plans), each checked again as the
+    run comes to it: by the importer's gate as the run finds it, for an upsert matched again (_Stale when
+    a row names another record or version now), and 可能重复 looked for among the records filed since."""
+    seen: dict[tuple[Any, ...], int] = {}
+    with db.read() as conn:  # the newest record before this run stages any (staged rows are filed under no key)
+        newest = conn.scalar(select(func.max(records.c.id))) or 0
+    for plan in import_stream.unpacked(checked, spec):
+        with db.read() as conn:
+            gate = gate_for(guard, conn, run.app, run.form, spec)
+            if gate.ref.version != checked.ref.version:
+                raise _Stale
+            gate.check_write(plan.parsed.items, prefix=True)
+            scope = gate.where("update") if spec.mode != "create" else None
+            if not import_plan.same_matches(conn, plan, gate.writing(change), scope, seen):
+                raise _Stale
+            if plan.duplicates_seen_to < newest:  # records filed since the dry run
+                import_duplicates.recheck(conn, plan, gate.writing(change), gate)
+        yield plan
+
+
+def write(db: Database, plans: Iterable[import_plan.Plan], ref: Any, spec: ImportSpec, actor: Actor, change: Change,
+          filename: str, *, progress: Callable[[int], None] | None = None,
           finished: Callable[[Connection, dict[str, Any]], None] | None = None,
           run_id: int | None = None) -> dict[str, Any]:
-    """Write a plan's rows: created in chunks and published with the updates in one transaction, all or
-    nothing (ValidationFailed by row) unless the spec skips bad rows; audited, and the mapping saved for
-    the form's next import. The result: counts and the problems of the rows skipped."""
-    spec = plan.spec
-    if plan.issues and not spec.skip_bad:
-        raise imports.refused(plan.all_issues())
-    out: dict[str, Any] = {}
-
-    def finish(conn: Connection, made: list[Any]) -> None:
-        import_plan.try_updates(conn, plan, change)  # in the transaction that publishes the created rows
-        if plan.issues and not spec.skip_bad:
-            raise imports.refused(plan.all_issues())
-        counts = {**plan.counts(), "new": len(made)}
-        ref = plan.ref
-        audit.write(conn, "record.import", actor, change.now, app=ref.app_key, form=ref.form.key, detail={
-            "import": run_id, "file": filename, "mode": spec.mode, "key": spec.key, "created": len(made),
-            "updated": counts["updated"], "unchanged": counts["unchanged"], "skipped": counts["failed"]})
-        import_runs.save_mapping(conn, ref.app_key, ref.form.key, _mapping_of(plan), actor, change.now)
-        out.update(counts=counts, issues=import_plan.issue_list(plan.all_issues()), ids=[r.id for r in made][:100])
-        if finished is not None:
-            finished(conn, out)
-
-    if plan.prepared is not None and plan.prepared.rows:
-        imports.write(db, plan.prepared, change, finish, progress)
-    else:
-        with db.write() as conn:
-            finish(conn, [])
-    return out
+    """Write an import's plans (chunks of its rows, in order): the created rows staged chunk by chunk and
+    published with the updates in one transaction, all or nothing (ValidationFailed by row) unless the spec
+    skips bad rows; audited, and the mapping saved for the form's next import (import_stream.write). The
+    result: counts and the problems of the rows skipped."""
+    return import_stream.write(db, plans, ref, spec, actor, change, filename, mapping=_mapping_of, progress=progress,
+                               finished=finished, run_id=run_id)
 
 
 def _mapping_of(plan: import_plan.Plan) -> dict[str, Any]:
@@ -338,5 +297,5 @@ def problems_by_row(issues: list[dict[str, Any]]) -> dict[int, list[str]]:
     return problems
 
 
-__all__ = ["gate_for", "upload_bytes", "analyse", "dry_run", "tried", "plan_rows", "start", "execute", "write",
+__all__ = ["gate_for", "upload_bytes", "analyse", "dry_run", "start", "execute", "write",
            "actor_from", "error_report", "problems_by_row"]

@@ -98,6 +98,16 @@ def publish(conn: Connection, ref: FormRef, batch: Batch, made: Sequence[NewReco
     longer whole (removed as abandoned) raises Conflict."""
     if not made:
         return
+    publish_rows(conn, ref, batch, len(made), change)
+    announce(conn, ref, [r.id for r in made], [r.data for r in made], change)
+
+
+def publish_rows(conn: Connection, ref: FormRef, batch: Batch, count: int, change: Change) -> None:
+    """The first half of `publish`: the batch's `count` staged records made stored records, with their
+    history rows and audit entries (moved by the database, no data through Python); `announce` then
+    tells the rest of the system about them, as many at a time as the caller holds in memory."""
+    if not count:
+        return
     who, now = change.actor.username, change.now
     moved = 0
     for keys, marker in batch.markers.items():
@@ -116,12 +126,18 @@ def publish(conn: Connection, ref: FormRef, batch: Batch, made: Sequence[NewReco
             .where(staged).order_by(records.c.id)))
         # version and updated_by are in no index: the rows change, no index entry does
         moved += conn.execute(update(records).where(staged).values(version=1, updated_by=who)).rowcount
-    if moved != len(made):  # a batch idle past STALE_SECONDS was taken for abandoned and removed
+    if moved != count:  # a batch idle past STALE_SECONDS was taken for abandoned and removed
         raise Conflict("导入中断过久，暂存的记录已被清理，未导入任何记录，请重新导入",
-                       f"the import's staged batch has {moved} of its {len(made)} records left (removed as "
+                       f"the import's staged batch has {moved} of its {count} records left (removed as "
                        "abandoned); nothing was imported, import it again")
-    ids = [r.id for r in made]
-    datas = [r.data for r in made]
+
+
+def announce(conn: Connection, ref: FormRef, ids: list[int], datas: list[dict[str, Any]], change: Change) -> None:
+    """The second half of `publish`, for some of the records it made stored (their ids and data): rollups of
+    parents kept current and the create event published (flows, webhooks, duplicate keys), in the caller's
+    transaction."""
+    if not ids:
+        return
     refresh.after_write(conn, ref.app, ref.form, ids, [{}] * len(ids), datas, change.ctx, creating=True)
     events.publish(conn, RecordEvent("create", ref, ids, [{}] * len(ids), datas, change, imported=True))
 
@@ -159,5 +175,5 @@ def discard_abandoned(conn: Connection, keys: Sequence[str]) -> int:
     return removed
 
 
-__all__ = ["Batch", "STAGED_VERSION", "STAGING_PREFIX", "STALE_SECONDS", "abandoned", "discard",
-           "discard_abandoned", "publish", "stage"]
+__all__ = ["Batch", "STAGED_VERSION", "STAGING_PREFIX", "STALE_SECONDS", "abandoned", "announce", "discard",
+           "discard_abandoned", "publish", "publish_rows", "stage"]
