@@ -178,6 +178,12 @@ class _Compiler:
             indexed = self.source.compare(left.path[0], op, _constant(right.value, right.type))
             if indexed is not None:
                 return indexed
+        through = getattr(self.source, "compare_through", None)  # the mirror's: a semi-join, not a subquery a row
+        if through is not None and positive and op == "=" and isinstance(left, FieldRef) and len(left.path) == 2 \
+                and isinstance(right, Literal) and right.value is not None and left.type != BOOL:
+            joined = through(left.path[0], left.path[1], _constant(right.value, right.type))
+            if joined is not None:
+                return joined
         if op == ">" and isinstance(right, Literal) and right.value == 0 and self.counted(left) is not None:
             assert isinstance(left, Call)
             held = self.source.compare(".".join(getattr(left.args[0], "path")), "HAS",  # noqa: B009 — counted() saw to it

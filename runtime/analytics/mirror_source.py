@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, String, bindparam, cast, func, literal_column, table, text
+from sqlalchemy import Integer, Numeric, String, bindparam, cast, func, literal_column, select, table, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.selectable import FromClause
@@ -112,6 +112,24 @@ class MirrorSource:
         if op == "!=":  # a blank is not equal to the value (engine/expr/evaluate.py)
             return _col(key).is_distinct_from(_bind(value, duck_type))
         return getattr(_col(key), _OPS[op])(_bind(value, duck_type))  # type: ignore[no-any-return]
+
+    def compare_through(self, relation: str, key: str, value: Any) -> ColumnElement[bool] | None:
+        """`customer.level = "A"` as the records whose relation is among the related records with that value:
+        one pass over the related table instead of a lookup per row (the lead funnel's 赢单 step at 1M).
+        None where that is not the same test: a list of relations, a list or text-ordered column."""
+        field = self.form.field(relation)
+        target_key = getattr(field, "target", None)
+        if target_key is None or getattr(field, "multiple", False):
+            return None
+        target = self.app.form(target_key)
+        if key not in target.by_key or field_column(target.field(key)) is None:
+            return None
+        duck_type = self._type(key, target)
+        if duck_type.endswith("[]") or duck_type == "BOOLEAN":
+            return None
+        related = table(table_name(self.app.key, target.key)).alias("related")
+        matching = select(_col("id", "related")).select_from(related).where(_col(key, "related") == _bind(value, duck_type))
+        return _col(relation).in_(matching.scalar_subquery())
 
     def rows(self) -> tuple[FromClause, list[ColumnElement[bool]]]:
         name = table_name(self.app.key, self.form.key)
