@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,15 @@ if TYPE_CHECKING:  # every field type is a FieldType; pydantic parses the discri
     AnyField: TypeAlias = FieldType
 else:
     AnyField = any_field_annotation()
+
+
+class _HasKey(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_Keyed = TypeVar("_Keyed", bound=_HasKey)
+"""A form's part found by its key (a print template, a timeline)."""
 
 
 class FormDefinition(BaseModel):
@@ -95,21 +104,19 @@ class FormDefinition(BaseModel):
 
     def print_template(self, key: str) -> PrintTemplate:
         """The print template with this key, or NotFound naming the form's templates."""
-        for template in self.print_templates:
-            if template.key == key:
-                return template
-        keys = ", ".join(t.key for t in self.print_templates) or "—"
-        raise NotFound(f"表单“{self.name}”没有打印模板 {key}（有：{keys}）",
-                       f"form {self.key!r} has no print template {key!r} (it has: {keys})", field="template")
+        return self._named(self.print_templates, key, "打印模板", "print template", "template")
 
     def timeline(self, key: str) -> TimelineView:
         """The timeline view with this key, or NotFound naming the form's timelines."""
-        for view in self.timelines:
-            if view.key == key:
-                return view
-        keys = ", ".join(v.key for v in self.timelines) or "—"
-        raise NotFound(f"表单“{self.name}”没有时间线 {key}（有：{keys}）",
-                       f"form {self.key!r} has no timeline {key!r} (it has: {keys})", field="timeline")
+        return self._named(self.timelines, key, "时间线", "timeline", "timeline")
+
+    def _named(self, items: list[_Keyed], key: str, zh: str, en: str, field: str) -> _Keyed:
+        for item in items:
+            if item.key == key:
+                return item
+        keys = ", ".join(i.key for i in items) or "—"
+        raise NotFound(f"表单“{self.name}”没有{zh} {key}（有：{keys}）",
+                       f"form {self.key!r} has no {en} {key!r} (it has: {keys})", field=field)
 
     def label(self) -> str:
         return self.name
