@@ -15,7 +15,9 @@ from tests.errors import shown
 from tests.factories import Maker
 from tests.fakes import http_fake
 from tests.flows import FlowWorld, tickets
-from tests.runtime.flows.test_http_request_api import kingdee_world, order, push, run_log, with_key  # noqa: F401
+from tests.runtime.flows.test_http_request_api import kingdee_world, order, push, run_log
+
+pytestmark = pytest.mark.usefixtures("with_key")  # an encryption key (tests/conftest.py)
 
 
 @pytest.fixture(autouse=True)
