@@ -87,9 +87,9 @@ class MirrorSource:
         return literal_column(sub)
 
     def moment(self, key: str) -> ColumnElement[Any] | None:
-        """A datetime column as the moment expressions mean (UTC, to the second; a TIMESTAMP without zone) without value()'s round trip
-        through text: for a datetime's day (DATEDIF, a period's bucket) formatting and parsing a million
-        strings was most of a widget's time. None for what is not a TIMESTAMP column of the form."""
+        """A datetime column as the moment expressions mean (UTC, to the second; a TIMESTAMP without zone),
+        without value()'s round trip through text: for a datetime's day (DATEDIF) formatting and parsing a
+        million strings was most of a widget's time. None for what is not a TIMESTAMP column of the form."""
         if "." in key or key in self._row_types or self._type(key) != "TIMESTAMP":
             return None
         return func.date_trunc("second", _col(key))  # the mirror keeps UTC moments without a zone

@@ -55,11 +55,10 @@ def apply_upgrade(app: str, body: Annotated[dict[str, Any], Body()], request: Re
     choice, 409 `incompatible_change` with the publish report when stored records need `decisions`."""
     choices = parse_choices(body.get("choices"))
     decisions = parse_decisions(body.get("decisions"))
+    template = _template(body)
     with db.write() as conn:
         guard.require_manage(conn, app)
-        new, version = upgrades.apply(conn, app, _template(body), choices, change_for(request, guard.actor),
-                                      decisions)
-        template = _template(body)
+        new, version = upgrades.apply(conn, app, template, choices, change_for(request, guard.actor), decisions)
         upgraded = ({"addon": template.get("key"), "addon_version": template.get("version")} if is_addon(template)
                     else {"template_version": new.version})
         audit.write(conn, "app.template_upgrade", guard.actor, guard.now, app=app,
@@ -93,8 +92,7 @@ def remove_addon(app: str, key: str, request: Request, db: DB, guard: Gatekeeper
     changes; 422 at the path of a part of the app's own that still names one of its forms or fields."""
     require_admin(guard.actor)
     with db.write() as conn:
-        preview = addons.removal_preview(conn, app, key)
-        new, version = addons.remove(conn, app, key, change_for(request, guard.actor), confirm=confirm)
+        new, version, kept = addons.remove(conn, app, key, change_for(request, guard.actor), confirm=confirm)
         audit.write(conn, "app.addon_remove", guard.actor, guard.now, app=app,
-                    detail={"addon": key, "version": version, "records": preview["records"]})
-    return {"key": new.key, "version": version, "removed": key, "records_kept": preview["records"]}
+                    detail={"addon": key, "version": version, "records": kept})
+    return {"key": new.key, "version": version, "removed": key, "records_kept": kept}

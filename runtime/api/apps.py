@@ -152,11 +152,11 @@ def discard_draft(app: str, request: Request, db: DB, guard: Gatekeeper) -> Any:
     with db.write() as conn:
         guard.require_manage(conn, app)
         changes = definitions.draft_changes(conn, app)
-        discarded = definitions.discard_draft(conn, app, change_for(request, guard.actor))
-        if discarded:
+        definitions.discard_draft(conn, app, change_for(request, guard.actor))
+        if changes["pending"]:
             audit.write(conn, "app.draft.discard", guard.actor, guard.now, app=app,
                         detail={k: changes[k] for k in ("added", "updated", "removed")})
-    return {"discarded": discarded}
+    return {"discarded": changes["pending"]}
 
 
 @router.post("/{app}/forms", status_code=201)

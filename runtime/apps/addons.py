@@ -144,28 +144,28 @@ def removal_preview(conn: Connection, app: str, key: str) -> dict[str, Any]:
     return {"addon": key, "name": doc.get("name"), "parts": parts, "records": _stored_counts(conn, app, parts["forms"])}
 
 
-def remove(conn: Connection, app: str, key: str, change: Change, *, confirm: bool = False) -> tuple[AppDefinition, int]:
-    """Take the add-on out of the app as the app's next version (checked like any publish). Refused while
-    the builder holds unpublished changes, while its forms hold records and `confirm` is not given (409
-    addon_has_records with the counts), and with 422 at its path when a part of the app's own still names
-    one of the add-on's forms or fields (a local relation, widget or flow step)."""
-    preview = removal_preview(conn, app, key)
+def remove(conn: Connection, app: str, key: str, change: Change, *,
+           confirm: bool = False) -> tuple[AppDefinition, int, dict[str, int]]:
+    """Take the add-on out of the app as the app's next version (checked like any publish); with the stored
+    records of its forms, kept. Refused while the builder holds unpublished changes, while its forms hold
+    records and `confirm` is not given (409 addon_has_records with the counts), and with 422 at its path
+    when a part of the app's own still names one of the add-on's forms or fields (a relation, widget, step)."""
+    doc, roles = installed_addon(conn, app, key)
     definitions.refuse_over_draft(conn, app)
-    counts = preview["records"]
+    counts = _stored_counts(conn, app, addon_parts(doc)["forms"])
     if counts and not confirm:
         total = sum(counts.values())
-        raise AddonHasRecords(f"模板 {preview['name']} 的表单中有 {total} 条记录：确认后移除（记录保留，重新安装后可见）",
+        raise AddonHasRecords(f"模板 {doc.get('name')} 的表单中有 {total} 条记录：确认后移除（记录保留，重新安装后可见）",
                               f"the add-on's forms hold {total} record(s): confirm to remove it (the records are "
                               "kept, and visible again once it is installed again)", records_total=total,
                               issues=[Issue(f"forms[{form}]", "has_records", f"表单 {form} 有 {n} 条记录",
                                             f"form {form!r} holds {n} record(s)") for form, n in counts.items()])
-    doc, roles = installed_addon(conn, app, key)
     new, version = definitions.upgrade_app(conn, app, remove_addon(definitions.current(conn, app)[0].dump(), doc, roles),
                                            change)
     recorded = _recorded(conn, app)
     recorded.pop(key, None)
     conn.execute(update(apps).where(apps.c.key == app).values(addons=recorded or None))
-    return new, version
+    return new, version, counts
 
 
 def install_state(conn: Connection) -> list[dict[str, Any]]:

@@ -300,12 +300,10 @@ def refuse_over_draft(conn: Connection, key: str) -> None:
                            "replacing the whole definition")
 
 
-def discard_draft(conn: Connection, key: str, change: Change) -> bool:
-    """Drop the builder's working copy; whether it held unpublished changes."""
-    had = pending_draft(conn, key) is not None
+def discard_draft(conn: Connection, key: str, change: Change) -> None:
+    """Drop the builder's working copy (draft_changes says beforehand what it held)."""
     conn.execute(update(apps).where(apps.c.key == key, apps.c.draft.is_not(None))
                  .values(draft=None, updated_at=change.now))
-    return had
 
 
 def draft_definition(conn: Connection, key: str) -> AppDefinition:

@@ -86,11 +86,13 @@ def apply(conn: Connection, key: str, template: Any, choices: Mapping[str, Side]
     definitions.refuse_over_draft(conn, key)
     upgrade = plan(conn, key, template, choices)
     merged = upgrade.ready()
-    before = definitions.current(conn, key)[0].dump()
-    new, version = definitions.upgrade_app(conn, key, merged.dump(), change, decisions)
-    if is_addon(template):  # the add-on's base moves on; the app's own template stays
+    brought: list[str] | None = None  # an add-on's: the roles it brought, and those the app lacks before this version
+    if is_addon(template):
         _, brought = addons.installed_addon(conn, key, template["key"])
-        addons.remember(conn, key, template, brought + addons_new_roles(before, template))
+        brought += addons_new_roles(definitions.current(conn, key)[0].dump(), template)
+    new, version = definitions.upgrade_app(conn, key, merged.dump(), change, decisions)
+    if brought is not None:  # the add-on's base moves on; the app's own template stays
+        addons.remember(conn, key, template, brought)
     else:
         conn.execute(update(apps).where(apps.c.key == key).values(template=parse_app(template).dump()))
     return new, version
