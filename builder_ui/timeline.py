@@ -16,13 +16,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.sql.elements import ColumnElement
 
 from builder_ui import approvals
 from builder_ui.cells import cell_text, option_values
 from builder_ui.i18n import language, translator
 from builder_ui.rendering import render
 from builder_ui.viewer import PageGuard, Viewer
-from engine.errors import BadQuery
+from engine.errors import BadQuery, EngineError
 from engine.expr.nodes import FieldRef, walk
 from engine.forms import timeline as tl
 from engine.forms.expressions import checked
@@ -153,10 +154,10 @@ def timeline_page(request: Request, app: str, form: str, key: str, user: Viewer,
         query = replace(query, where=[*query.where, gate.filter(_in_window(view, window))])
         page = listing.list_records(conn, ref, query, ctx)
         done_ids: set[int] = set()
-        if view.done is not None and page.items and not set(_names(gate, view.done)) & (gate.hidden | gate.masked):
+        done_clause = _done_for(gate, view.done) if page.items else None
+        if done_clause is not None:
             # the done among the drawn: a subset sorted alike, so its first MAX_BARS hold all of the page's
-            done = listing.list_records(conn, ref, replace(query, count=False, where=[
-                *query.where, gate.filter(view.done)]), ctx)
+            done = listing.list_records(conn, ref, replace(query, count=False, where=[*query.where, done_clause]), ctx)
             done_ids = {r.id for r in done.items}
         records = shown_records(gate, page.items)
         approvals.badges(conn, ref.app, ref.form.key, records)  # each bar's approval status: one query
@@ -179,6 +180,18 @@ def timeline_page(request: Request, app: str, form: str, key: str, user: Viewer,
                   later=href(**{"from": window.later().isoformat()}), now_href=href(),
                   scale_href={s: "?" + urlencode([*params, ("scale", s)]) for s in tl.SCALES},
                   list_href="?" + urlencode(params) if params else "", **base)
+
+
+def _done_for(gate: FormGate, done: str | None) -> ColumnElement[bool] | None:
+    """The timeline's `done` as the reader's filter, or None when it reads what they may not see: a field of
+    the form masked for them, or one hidden here or on a related form (their filters do not know it). Nothing
+    is then marked done: a mark would tell them the value."""
+    if done is None or set(_names(gate, done)) & gate.masked:
+        return None
+    try:
+        return gate.filter(done)
+    except EngineError:
+        return None
 
 
 def _names(gate: FormGate, text: str) -> list[str]:

@@ -211,3 +211,21 @@ def test_removing_a_date_field_in_the_builder_drops_the_timelines_it_starts_and_
     assert make.client.post("/api/v1/apps/plan/publish", headers=make.admin).status_code == 200
     form = make.client.get("/api/v1/apps/plan", headers=make.admin).json()["definition"]["forms"][1]
     assert [(v["key"], v.get("end")) for v in form["timelines"]] == [("by_end", None)]
+
+
+def test_a_done_condition_through_a_related_field_hidden_from_the_reader_marks_nothing_and_breaks_nothing(
+        make: Maker, client: TestClient) -> None:
+    by_project = dict(TIMELINE, done='project.name = "甲项目"')
+    member = {"key": "member", "name": "成员", "permissions": {
+        "task": {"read": "all"}, "project": {"read": "all", "fields": {"name": "hidden"}}}}
+    make.app_def(plan(timelines=[by_project], roles=[member]))
+    make.user("member", admin=False)
+    make.client.put("/api/v1/apps/plan/roles/member/members", json={"users": ["member"]}, headers=make.admin)
+    alpha = make.record("project", {"name": "甲项目"}, app="plan")["id"]
+    task = _task(make, "甲的任务", project=alpha, starts_on="2020-01-07", ends_on="2020-01-09")
+    _login(make, client)
+    assert "done" in _bars(client.get(PAGE, params=WEEK).text)[task]  # the administrator sees it done
+    _login(make, client, "member", admin=False)
+    r = client.get(PAGE, params=WEEK)
+    assert r.status_code == 200, r.text
+    assert "done" not in _bars(r.text)[task]  # a mark would tell the member the hidden 项目名称
