@@ -188,3 +188,16 @@ def test_only_administrators_remove_an_addon_and_never_over_a_draft(crm: FlowWor
     assert r.status_code == 200
     r = w.client.delete("/api/v1/apps/crm/addons/inventory", headers=w.h("admin"))
     assert r.status_code == 409 and r.json()["error"]["code"] == "draft_pending"
+
+
+def test_a_malformed_addon_version_is_a_422_naming_where_and_changes_nothing(crm: FlowWorld) -> None:
+    admin = crm.h("admin")
+    version = crm.client.get("/api/v1/apps/crm", headers=admin).json()["version"]
+    broken = bundled()["inventory"] | {"version": "9.9.9", "forms": "不是列表", "colour": "red"}
+    for url in ("/api/v1/apps/crm/upgrade/preview", "/api/v1/apps/crm/upgrade"):
+        r = crm.client.post(url, json={"template": broken}, headers=admin)
+        assert r.status_code == 422, r.text
+        assert {"forms", "colour"} <= {d["path"] for d in r.json()["error"]["details"]}
+    assert crm.client.get("/api/v1/apps/crm", headers=admin).json()["version"] == version
+    [item] = crm.client.get("/api/v1/apps/crm/addons", headers=admin).json()["items"]
+    assert item["version"] == "1.0.0"
