@@ -762,6 +762,8 @@ EN |= {
 # 系统设置 (issue 27)
 ZH |= {
     "st_title": "系统设置", "st_hint": "这里的设置保存在数据库中，优先于环境变量（TANGRAM_*）；密码类设置只能写入，不会显示",
+    "st_unsealed": "服务器未配置加密密钥：这里保存的密码和密钥以明文存入数据库。配置 TANGRAM_ENCRYPTION_KEY 后运行 "
+    "tangram crypto rotate-key 即可全部加密（见 docs/security.md）",
     "st_section_email": "邮件", "st_section_working_time": "时区与工作时间", "st_section_holidays": "节假日",
     "st_section_brand": "品牌", "st_section_login": "密码与登录", "st_save": "保存", "st_saved": "已保存",
     "st_from_env": "来自环境变量", "st_secret_set": "已设置（留空则不变）", "st_secret_unset": "未设置",
@@ -786,6 +788,9 @@ ZH |= {
 EN |= {
     "st_title": "System settings", "st_hint": "These settings are stored in the database and take precedence over "
     "the environment (TANGRAM_*); passwords can be written but are never shown",
+    "st_unsealed": "No encryption key is configured: passwords and secrets saved here are stored in the database "
+    "as plain text. Configure TANGRAM_ENCRYPTION_KEY and run tangram crypto rotate-key to encrypt them all "
+    "(docs/security.md)",
     "st_section_email": "E-mail", "st_section_working_time": "Time zone and working hours",
     "st_section_holidays": "Holidays", "st_section_brand": "Branding", "st_section_login": "Passwords and login",
     "st_save": "Save", "st_saved": "Saved", "st_from_env": "from the environment",

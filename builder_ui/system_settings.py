@@ -14,6 +14,7 @@ from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
 from runtime.api.deps import DB, AppSettings
 from runtime.api.guard import NO_RECORDS, require_admin
+from runtime.crypto import keyring
 from runtime.system_settings import catalog, connector_secrets, store
 
 router = APIRouter()
@@ -63,4 +64,4 @@ def settings_page(request: Request, user: Viewer, db: DB, base: AppSettings) -> 
         sections = store.describe(conn, base)
         secrets = connector_secrets.listing(conn)
     return render(request, "admin/settings.html", user=user, sections=sections, inputs=INPUTS, timezone=base.timezone,
-                  connector_secrets=secrets)
+                  connector_secrets=secrets, sealed=keyring.installed() is not None)

@@ -79,6 +79,15 @@ def stamp_head(db: Database) -> None:
         conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": schema.expected_revision()})
 
 
+def url_of(db: Database) -> str:
+    """A URL another process (a `tangram` command under test) opens this test database by, schema included."""
+    if db.engine.dialect.name == "sqlite":
+        return db.engine.url.render_as_string(hide_password=False)
+    with db.read() as conn:
+        schema = conn.exec_driver_sql("SHOW search_path").scalar()
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
 @contextmanager
 def fresh_database(backend: str, tmp_path: object, *, create: bool = True, **options: Any) -> Iterator[Database]:
     """A new empty database: a SQLite file, or a PostgreSQL schema dropped afterwards. `options` go

@@ -16,6 +16,7 @@ from engine.secrets import redact_url
 from runtime import audit
 from runtime.api.deps import DB, AppSettings, CurrentUser, change_for
 from runtime.api.guard import NO_RECORDS, require_admin
+from runtime.crypto import keyring
 from runtime.jobs.handlers import email, robots
 from runtime.jobs.handlers.webhook import client
 from runtime.system_settings import connector_secrets, im_apps, store
@@ -26,10 +27,17 @@ router = APIRouter(prefix="/api/v1/settings", tags=["settings"], dependencies=[N
 @router.get("")
 def read(db: DB, base: AppSettings, user: CurrentUser) -> Any:
     """Every setting by section: `{"value", "source"}`, a secret `{"secret": true, "set", "source"}`;
-    `source` says whether the database or the environment (TANGRAM_*) gives it."""
+    `source` says whether the database or the environment (TANGRAM_*) gives it; and `encryption.configured`:
+    whether stored secrets are sealed with an encryption key (without one they are kept plain)."""
     require_admin(user)
+    return _described(db, base)
+
+
+def _described(db: Any, base: Any) -> dict[str, Any]:
+    """GET's answer: the sections, and whether secrets are sealed (no key: stored plain, the page warns)."""
     with db.read() as conn:
-        return store.describe(conn, base)
+        sections = store.describe(conn, base)
+    return sections | {"encryption": {"configured": keyring.installed() is not None}}
 
 
 @router.patch("")
@@ -42,8 +50,7 @@ def change(body: dict[str, Any], request: Request, db: DB, base: AppSettings, us
         changed = store.update(conn, body, moment.now, user.username)
         if changed:
             audit.write(conn, "settings.update", user, moment.now, detail={"changed": changed})
-    with db.read() as conn:
-        return store.describe(conn, base)
+    return _described(db, base)
 
 
 class TestEmail(BaseModel):

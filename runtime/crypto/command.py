@@ -1,5 +1,6 @@
 """`tangram crypto`: make a key, check the configured keys, and rotate (re-seal every encrypted value
-under the first key of the keyring, with the blind index recomputed)."""
+under the first key of the keyring, with the blind index recomputed, and every stored secret: 系统设置's,
+connector and hook secrets, the ones kept plain before a key was configured included)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from runtime.apps import definitions
 from runtime.crypto import keyring
 from runtime.crypto.reseal import BATCH, rotate
 from runtime.db.db import Database
+from runtime.hooks import secrets as hook_secrets
 from runtime.settings import Settings
+from runtime.system_settings import connector_secrets
+from runtime.system_settings import store as settings_store
 
 
 def cmd_new_key(args: argparse.Namespace) -> int:
@@ -52,7 +56,9 @@ def cmd_rotate(args: argparse.Namespace, database: Callable[[argparse.Namespace]
     total = sum(counts.values())
     for name, count in counts.items():
         print(f"{name}: {count} record(s) re-encrypted")
-    print(f"{total} record(s) now under key {ring.current_id}")
+    with db.write() as conn:  # the secrets Tangram keeps to use itself, in one transaction
+        secrets = settings_store.reseal(conn) + connector_secrets.reseal(conn) + hook_secrets.reseal(conn)
+    print(f"{total} record(s) and {secrets} stored secret(s) now under key {ring.current_id}")
     return 0
 
 

@@ -1,7 +1,6 @@
 """Each inbound hook's secret, kept apart from the definition and write-only: made here, shown once to whoever
-made or rotated it, never read back by any route. Sealed with the keyring (runtime/crypto) when one is
-configured — the caller's HMAC needs the secret itself, so it cannot be a one-way hash — and stored as is,
-marked `plain:`, on a server with no encryption key (docs/integrations.md says so)."""
+made or rotated it, never read back by any route. Sealed as every stored secret is (runtime/crypto/stored_secrets.py):
+the caller's HMAC needs the secret itself, so it cannot be a one-way hash."""
 
 from __future__ import annotations
 
@@ -9,13 +8,11 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
-from runtime.crypto import keyring
+from runtime.crypto.stored_secrets import resealed, seal, unseal
 from runtime.db.tables import hook_secrets
 from runtime.jobs.handlers.webhook import signature
-
-PLAIN = "plain:"
 
 
 def _scope(app: str, hook: str) -> str:
@@ -25,8 +22,7 @@ def _scope(app: str, hook: str) -> str:
 def rotate(conn: Connection, app: str, hook: str, now: datetime, by: str | None) -> str:
     """A new secret for the hook, replacing any earlier one at once; the plaintext is returned this once."""
     secret = "whsec_" + secrets.token_urlsafe(32)
-    ring = keyring.installed()
-    stored = ring.encrypt(secret, _scope(app, hook)) if ring is not None else PLAIN + secret
+    stored = seal(secret, _scope(app, hook))
     conn.execute(delete(hook_secrets).where(hook_secrets.c.app == app, hook_secrets.c.hook == hook))
     conn.execute(insert(hook_secrets).values(app=app, hook=hook, secret=stored, created_at=now, created_by=by))
     return secret
@@ -37,9 +33,7 @@ def secret_of(conn: Connection, app: str, hook: str) -> str | None:
     stored = conn.scalar(select(hook_secrets.c.secret).where(hook_secrets.c.app == app, hook_secrets.c.hook == hook))
     if stored is None:
         return None
-    if stored.startswith(PLAIN):
-        return str(stored[len(PLAIN):])
-    return keyring.current().decrypt(stored, _scope(app, hook))
+    return unseal(stored, _scope(app, hook))
 
 
 def made_at(conn: Connection, app: str) -> dict[str, datetime]:
@@ -65,9 +59,18 @@ def bearer_ok(secret: str, authorization: str | None) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
 
 
-__all__ = ["bearer_ok", "made_at", "rotate", "secret_of", "signed"]
-
-
 def forget(conn: Connection, app: str, hook: str) -> None:
     """Drop a removed hook's secret."""
     conn.execute(delete(hook_secrets).where(hook_secrets.c.app == app, hook_secrets.c.hook == hook))
+
+
+def reseal(conn: Connection) -> int:
+    """Every hook's secret sealed again under the current key (`tangram crypto rotate-key`); how many."""
+    rows = conn.execute(select(hook_secrets.c.app, hook_secrets.c.hook, hook_secrets.c.secret)).all()
+    for row in rows:
+        conn.execute(update(hook_secrets).where(hook_secrets.c.app == row.app, hook_secrets.c.hook == row.hook)
+                     .values(secret=resealed(row.secret, _scope(row.app, row.hook))))
+    return len(rows)
+
+
+__all__ = ["bearer_ok", "forget", "made_at", "reseal", "rotate", "secret_of", "signed"]

@@ -1,5 +1,6 @@
 """Connector secrets (系统设置 → 连接器密钥): named values an HTTP step uses (`{{$secret.kingdee_password}}`),
-kept encrypted in the settings table beside 系统设置's own (rows `connector:<name>`), write-only: they are
+kept in the settings table beside 系统设置's own (rows `connector:<name>`), sealed as every stored secret is
+(runtime/crypto/stored_secrets.py), write-only: they are
 listed by name, never answered back, never written to the audit log, and read only by the job that sends."""
 
 from __future__ import annotations
@@ -8,10 +9,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 
-from engine.errors import BadQuery, EncryptionKeyMissing
-from runtime.crypto import keyring
+from engine.errors import BadQuery
+from runtime.crypto.stored_secrets import resealed, seal, unseal
 from runtime.db.tables import system_settings
 
 PREFIX = "connector:"
@@ -41,17 +42,12 @@ def listing(conn: Connection) -> list[dict[str, Any]]:
 
 
 def put(conn: Connection, name: str, value: str, now: datetime, by: str | None) -> None:
-    """Store (or replace) a secret, encrypted; BadQuery naming it when the name or value is bad or there is no key."""
+    """Store (or replace) a secret, sealed; BadQuery naming it when the name or value is bad."""
     _checked_name(name)
     if not isinstance(value, str) or not value or len(value) > MAX_VALUE:
         raise BadQuery(f"连接器密钥 {name} 的值应为 1–{MAX_VALUE} 个字符的文字",
                        f"connector secret {name}: the value must be text of 1–{MAX_VALUE} characters", field="value")
-    try:
-        sealed = keyring.current().encrypt(value, _scope(name))
-    except EncryptionKeyMissing:
-        raise BadQuery("保存连接器密钥需要先配置加密密钥（TANGRAM_ENCRYPTION_KEY）",
-                       "storing a connector secret needs an encryption key (TANGRAM_ENCRYPTION_KEY)",
-                       field="value") from None
+    sealed = seal(value, _scope(name))
     revision = int(conn.scalar(select(func.max(system_settings.c.revision))) or 0) + 1
     conn.execute(system_settings.delete().where(system_settings.c.name == PREFIX + name))
     conn.execute(system_settings.insert().values(name=PREFIX + name, value=sealed, revision=revision,
@@ -74,7 +70,17 @@ def reveal(conn: Connection, names: list[str]) -> dict[str, str]:
     missing = sorted(set(names) - set(rows))
     if missing:
         raise LookupError(f"connector secret(s) not set: {', '.join(missing)} (系统设置 → 连接器密钥)")
-    return {name: keyring.current().decrypt(value, _scope(name)) for name, value in rows.items()}
+    return {name: unseal(value, _scope(name)) for name, value in rows.items()}
 
 
-__all__ = ["listing", "put", "remove", "reveal"]
+def reseal(conn: Connection) -> int:
+    """Every connector secret sealed again under the current key (`tangram crypto rotate-key`); how many."""
+    rows = conn.execute(select(system_settings.c.name, system_settings.c.value)
+                        .where(system_settings.c.name.startswith(PREFIX, autoescape=True))).all()
+    for row in rows:
+        conn.execute(update(system_settings).where(system_settings.c.name == row.name)
+                     .values(value=resealed(row.value, _scope(row.name.removeprefix(PREFIX)))))
+    return len(rows)
+
+
+__all__ = ["listing", "put", "remove", "reseal", "reveal"]

@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, select
 
-from engine.errors import BadQuery, EncryptionKeyMissing
 from engine.flows.calendar import BusinessCalendar
-from runtime.crypto import keyring
+from runtime.crypto.stored_secrets import resealed, seal, unseal
 from runtime.db.db import Database
 from runtime.db.tables import system_settings
 from runtime.settings import Settings
@@ -98,7 +97,7 @@ def effective(conn: Connection, base: Settings, *, secrets: bool = True) -> Sett
     """`base` (the environment's settings) with the database's values over it; `secrets=False` leaves the stored
     secrets out (the environment's stay), for readers that need none — they then work without the key too."""
     found = {
-        n: keyring.current().decrypt(v, _scope(n)) if n in SECRETS else v
+        n: unseal(v, _scope(n)) if n in SECRETS else v
         for n, v in overrides(conn).items()
         if secrets or n not in SECRETS
     }
@@ -147,19 +146,8 @@ def update(conn: Connection, changes: dict[str, Any], now: datetime, by: str | N
     """Write `changes` (None: back to the environment's value), all checked before any is written; answers what
     changed for the audit log, secrets only as changed."""
     checked = {name: None if value is None else check(name, value) for name, value in changes.items()}
-    sealed: dict[str, Any] = {}
-    for name, value in checked.items():
-        if name in SECRETS and value is not None:
-            try:
-                sealed[name] = keyring.current().encrypt(value, _scope(name))
-            except EncryptionKeyMissing:
-                raise BadQuery(
-                    f"设置 {name}：保存密钥类设置需要先配置加密密钥（TANGRAM_ENCRYPTION_KEY）",
-                    f"setting {name}: storing a secret needs an encryption key (TANGRAM_ENCRYPTION_KEY)",
-                    field=name,
-                ) from None
-        else:
-            sealed[name] = value
+    sealed = {name: seal(value, _scope(name)) if name in SECRETS and value is not None else value
+              for name, value in checked.items()}
     before = _stored(conn)
     revision = _revision(conn) + 1
     changed: dict[str, Any] = {}
@@ -177,5 +165,15 @@ def update(conn: Connection, changes: dict[str, Any], now: datetime, by: str | N
     return changed
 
 
-__all__ = ["TTL_SECONDS", "current", "describe", "effective", "forget", "install", "overrides", "site_calendar",
-           "site_zone", "stale", "update"]
+def reseal(conn: Connection) -> int:
+    """Every stored 系统设置 secret sealed again under the current key (`tangram crypto rotate-key`); how many."""
+    rows = [(n, v) for n, v in _stored(conn).items() if n in SECRETS]
+    for name, value in rows:
+        conn.execute(system_settings.update().where(system_settings.c.name == name)
+                     .values(value=resealed(value, _scope(name))))
+    forget(conn.engine)
+    return len(rows)
+
+
+__all__ = ["TTL_SECONDS", "current", "describe", "effective", "forget", "install", "overrides", "reseal",
+           "site_calendar", "site_zone", "stale", "update"]

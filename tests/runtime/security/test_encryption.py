@@ -284,7 +284,7 @@ def test_the_rotate_command_reports_its_count_and_needs_a_key(tmp_path: Path, ca
     monkeypatch.setenv("TANGRAM_ENCRYPTION_KEY_FILE", str(ring_file))
     capsys.readouterr()
     assert main(["crypto", "rotate-key", "--db", url, "--quiet"]) == 0
-    assert "0 record(s) now under key " + keyring.key_id(base64.b64decode(NEW_KEY)) in capsys.readouterr().out
+    assert "0 record(s) and 0 stored secret(s) now under key " + keyring.key_id(base64.b64decode(NEW_KEY)) in capsys.readouterr().out
     monkeypatch.delenv("TANGRAM_ENCRYPTION_KEY_FILE")
     monkeypatch.delenv("TANGRAM_ENCRYPTION_KEY")
     assert main(["crypto", "rotate-key", "--db", url]) == 1

@@ -13,7 +13,12 @@ from sqlalchemy import select
 
 from runtime.audit import AuditQuery, search
 from runtime.crypto import keyring
-from runtime.db.tables import system_settings
+from runtime.db.tables import hook_secrets, system_settings
+from runtime.settings import Settings
+from runtime.system_settings import connector_secrets
+from runtime.system_settings.store import effective
+from tests.backends import url_of
+from tests.conftest import ENCRYPTION_KEY
 from tests.factories import Maker
 from tests.fakes import smtp_fake
 from tests.flows import FlowWorld, approval, approval_flow, tickets
@@ -81,10 +86,57 @@ def test_a_secret_is_write_only_encrypted_at_rest_and_not_audited(make: Maker) -
     assert "s3cret" not in str([e.detail for e in entries])
 
 
-def test_a_secret_without_an_encryption_key_is_refused_naming_it(make: Maker) -> None:
+def _stored_secrets(make: Maker) -> dict[str, str]:
+    with make.app.state.db.read() as conn:
+        rows = conn.execute(select(system_settings.c.name, system_settings.c.value)
+                            .where(system_settings.c.name.in_(["smtp_password", "connector:erp_password"]))).all()
+        hooks = conn.execute(select(hook_secrets.c.hook, hook_secrets.c.secret)).all()
+    return {r.name: r.value for r in rows} | {f"hook:{h.hook}": h.secret for h in hooks}
+
+
+def test_secrets_work_without_a_key_kept_plain_and_rotate_key_seals_them_all(
+        make: Maker, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    """A server started without an encryption key (`make run`) can still be given its SMTP password, connector
+    secrets and hook secrets (stored marked plain, as the settings page warns); `tangram crypto rotate-key`
+    seals them once a key is configured, and seals them again under a newer key, so the old key can go."""
+    from runtime.cli import main
+    from tests.runtime.hooks.test_inbound_hooks import LEADS, _app
+
     keyring.install(None)
-    r = _patch(make, {"smtp_password": "s3cret"})
-    assert r.status_code == 400 and "smtp_password" in r.text, r.text
+    assert make.client.get(URL, headers=make.admin).json()["encryption"] == {"configured": False}
+    assert _patch(make, {"smtp_password": "s3cret-口令"}).status_code == 200
+    r = make.client.put("/api/v1/settings/connector-secrets/erp_password", json={"value": "erp-口令"},
+                        headers=make.admin)
+    assert r.status_code == 200, r.text
+    hook_secret = _app(make, LEADS)["web_leads"]
+    plain = _stored_secrets(make)
+    assert plain == {"smtp_password": "plain:s3cret-口令", "connector:erp_password": "plain:erp-口令",
+                     "hook:web_leads": "plain:" + hook_secret}
+    url = url_of(make.app.state.db)
+    monkeypatch.setenv("TANGRAM_ENCRYPTION_KEY", ENCRYPTION_KEY)
+    monkeypatch.delenv("TANGRAM_ENCRYPTION_KEY_FILE", raising=False)
+    capsys.readouterr()
+    try:
+        assert main(["crypto", "rotate-key", "--db", url, "--quiet"]) == 0
+        assert "3 stored secret(s)" in capsys.readouterr().out
+        sealed = _stored_secrets(make)
+        assert all(v.startswith("v1:") and "口令" not in v and hook_secret not in v for v in sealed.values()), sealed
+        newer = keyring.new_key()
+        ring_file = tmp_path / "keys"
+        ring_file.write_text(f"{newer}\n{ENCRYPTION_KEY}\n", encoding="utf-8")
+        monkeypatch.setenv("TANGRAM_ENCRYPTION_KEY_FILE", str(ring_file))
+        assert main(["crypto", "rotate-key", "--db", url, "--quiet"]) == 0
+        ring_file.write_text(f"{newer}\n", encoding="utf-8")  # the old key dropped: nothing is lost
+        keyring.configure(Settings())
+        with make.app.state.db.read() as conn:
+            assert effective(conn, Settings()).smtp_password == "s3cret-口令"
+            assert connector_secrets.reveal(conn, ["erp_password"]) == {"erp_password": "erp-口令"}
+        r = make.client.post("/api/v1/hooks/shop/web_leads", json={"company": "甲"},
+                             headers={"Authorization": f"Bearer {hook_secret}"})
+        assert r.status_code == 201, r.text
+        assert make.client.get(URL, headers=make.admin).json()["encryption"] == {"configured": True}
+    finally:
+        keyring.install(None)
 
 
 def test_changes_are_audited_with_before_and_after(make: Maker) -> None:
