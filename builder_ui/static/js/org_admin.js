@@ -163,6 +163,15 @@
     if (r.ok) reloadWith(words.adm_revoked);
     else showErrors(table.closest("section"), r.data);
   }));
+  /* A table's rows again as the server renders them now (a new token listed without a reload, which would
+     lose the text shown once); the table and its listeners stay. */
+  async function refreshRows(tableId) {
+    const r = await fetch(location.href, {credentials: "same-origin"});
+    if (!r.ok) return;
+    const fresh = new DOMParser().parseFromString(await r.text(), "text/html").getElementById(tableId);
+    const table = document.getElementById(tableId);
+    if (fresh && table) table.tBodies[0].replaceWith(fresh.tBodies[0]);
+  }
   const newToken = document.getElementById("token-new");
   if (newToken) {
     newToken.addEventListener("submit", async (event) => {
@@ -173,10 +182,11 @@
         scope: newToken.querySelector('input[name="scope"]:checked').value,
         expires_in_days: Number(f.expires_in_days.value)});
       if (!data) return;
-      newToken.hidden = true;
+      newToken.reset();  // ready for another; the text below is this one's, shown this once
       const shown = document.getElementById("token-text");
       shown.querySelector("code").textContent = data.token;
       shown.hidden = false;
+      refreshRows("my-tokens");
     });
   }
   const mine = document.getElementById("my-sessions-end");
