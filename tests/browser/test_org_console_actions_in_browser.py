@@ -130,3 +130,19 @@ def test_a_new_token_is_listed_at_once_and_an_administrator_revokes_anyones(
         mine.get_by_role("button", name="吊销").click()
     expect(page.locator("#all-tokens tbody tr", has_text="ERP 同步")).to_contain_text("已吊销")
     assert httpx.get(f"{site.url}/api/v1/me", headers={"Authorization": f"Bearer {text}"}).status_code == 401
+
+
+def test_my_account_signs_me_out_everywhere(site: Site, browser: Any, faults: list[str]) -> None:
+    _user(site, "lu.xun", "鲁迅")
+    laptop = signed_in_page(browser, site.url, "lu.xun", faults)
+    phone = signed_in_page(browser, site.url, "lu.xun", faults)
+    laptop.goto(f"{site.url}/account")
+    expect(laptop.locator("#my-sessions tbody tr")).to_have_count(2)
+    laptop.once("dialog", lambda dialog: dialog.accept())
+    laptop.get_by_role("button", name="全部下线").click()
+    laptop.wait_for_url("**/login**")
+    phone.goto(f"{site.url}/account")
+    phone.wait_for_url("**/login**")  # the other browser's session ended too
+    assert site.api.get("/users/lu.xun/sessions").json()["items"] == []
+    laptop.context.close()
+    phone.context.close()
