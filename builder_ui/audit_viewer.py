@@ -15,14 +15,14 @@ from fastapi.responses import Response
 from builder_ui import i18n
 from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
+from engine.app import AppDefinition
 from engine.errors import BadQuery
 from engine.forms.fields.relation import MAX_ID
-from engine.app import AppDefinition
 from engine.forms.model import FormDefinition
 from runtime import audit
-from runtime.apps import definitions
 from runtime.api.deps import DB, site_zone
 from runtime.api.guard import NO_RECORDS, require_admin
+from runtime.apps import definitions
 
 router = APIRouter(dependencies=[NO_RECORDS])
 

@@ -85,6 +85,26 @@
     }
   }
 
+  /* 部门负责人: typing a name, pinyin, mobile or username offers the matching users (the console's user
+     search); the box keeps the username the API takes. */
+  const headPeople = document.getElementById("dept-head-people");
+  if (headPeople) {
+    let asked = 0;
+    document.querySelectorAll('input[list="dept-head-people"]').forEach((input) => input.addEventListener("input", async () => {
+      const q = input.value.trim();
+      const mine = ++asked;
+      if (!q) { headPeople.replaceChildren(); return; }
+      const r = await api("GET", `/api/v1/users?active=true&limit=20&q=${encodeURIComponent(q)}`);
+      if (!r.ok || mine !== asked) return;  // a later keystroke's answer wins
+      headPeople.replaceChildren(...r.data.items.map((p) => {
+        const option = document.createElement("option");
+        option.value = p.username;
+        option.label = p.display_name ? `${p.display_name}（${p.username}）` : p.username;
+        return option;
+      }));
+    }));
+  }
+
   const newDept = document.getElementById("dept-new");
   if (newDept) {
     newDept.addEventListener("submit", (event) => {
