@@ -125,6 +125,8 @@ def test_a_new_token_is_listed_at_once_and_an_administrator_revokes_anyones(
     assert httpx.get(f"{site.url}/api/v1/me", headers={"Authorization": f"Bearer {text}"}).status_code == 200
     theirs.context.close()
 
+    page.goto(f"{site.url}/admin/users/zhou.yu")  # their page lists it too
+    expect(page.locator("#user-tokens tbody tr", has_text="ERP 同步")).to_contain_text("读写")
     page.goto(f"{site.url}/admin/org")
     page.get_by_role("link", name="全部 API 令牌").click()
     mine = page.locator("#all-tokens tbody tr", has_text="ERP 同步")
