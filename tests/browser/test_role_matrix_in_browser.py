@@ -47,7 +47,10 @@ def test_a_copied_role_with_a_picked_condition_hides_fields_added_later(
     expect(page.locator("#toast")).to_contain_text("已保存到草稿")
     page.get_by_role("button", name="发布").click()
     expect(page.locator("#members-unpublished")).to_have_count(0)
-    page.get_by_label("成员（用户）").select_option("he.jing")
+    picker = page.locator('.people-picker[data-for="member-users"]')  # found by name, among every active user
+    picker.locator("input.people-search").fill("何静")
+    picker.locator('li[role=option][data-username="he.jing"]').click()
+    expect(picker.locator('li.chip[data-username="he.jing"]')).to_contain_text("何静")
     page.get_by_role("button", name="保存成员").click()
     expect(page.locator("#toast")).to_contain_text("已保存")
     saved = next(r for r in site.api.get("/apps/crm/draft/roles").json()["roles"] if r["key"] == "key_account")

@@ -5,7 +5,7 @@
    DOM contract: #new-role, section#role[data-app][data-role] with #role-name, #role-default, #save-role,
    #copy-role, #delete-role, table#matrix tr[data-form][data-present] (select.scope[data-op],
    input.flag[data-op]), details.form-detail[data-form] (input.when[data-op], select.form-default,
-   select.access[data-field]), #members (#member-users, #member-departments,
+   select.access[data-field]), #members (#member-users: a people picker's input, #member-departments,
    #member-subdepartments label[data-department] > input (含下级部门), #save-members), #explain
    (#explain-user, #explain-run, #view-as-start, #explain-result), #publish, [data-error-for], #roles-data (JSON). */
 "use strict";
@@ -130,6 +130,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
     const saveMembers = document.getElementById("save-members");
     const chosen = (id) => [...document.getElementById(id).selectedOptions].map((o) => o.value);
+    // the people picker (people_picker.js) keeps the chosen usernames in #member-users, comma-separated
+    const memberUsers = () => document.getElementById("member-users").value.split(/[,，\s]+/).filter(Boolean);
     const subBoxes = () => [...document.querySelectorAll("#member-subdepartments label[data-department]")];
     const memberDepartments = document.getElementById("member-departments");
     // 含下级部门 is offered for the departments chosen as members, one checkbox each
@@ -142,7 +144,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const withSub = subBoxes().filter((l) => departments.includes(l.dataset.department) && l.querySelector("input").checked)
         .map((l) => l.dataset.department);
       const r = await api("PUT", `/api/v1/apps/${app}/roles/${key}/members`,
-        {users: chosen("member-users"), departments, with_subdepartments: withSub});
+        {users: memberUsers(), departments, with_subdepartments: withSub});
       const box = document.getElementById("members");
       if (r.ok) { window.tangram.clearErrors(box); toast(words.rl_saved); }
       else showErrors(box, {error: {...r.data.error, field: "members", details: []}});
