@@ -15,11 +15,14 @@ from fastapi.responses import Response
 from builder_ui import i18n
 from builder_ui.rendering import render
 from builder_ui.viewer import Viewer
+from engine.app import AppDefinition
 from engine.errors import BadQuery
 from engine.forms.fields.relation import MAX_ID
+from engine.forms.model import FormDefinition
 from runtime import audit
 from runtime.api.deps import DB, site_zone
 from runtime.api.guard import NO_RECORDS, require_admin
+from runtime.apps import definitions
 
 router = APIRouter(dependencies=[NO_RECORDS])
 
@@ -86,6 +89,30 @@ def changes(detail: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     return [(k, v.get("from"), v.get("to")) if isinstance(v, dict) else (k, None, v) for k, v in changed.items()]
 
 
+class Names:
+    """Apps, forms and fields by the names their published definitions give them, so an administrator
+    filters and reads the log by 客户关系管理 / 客户 / 所属区域; a key nothing names now (a removed app or
+    field) stays as it is."""
+
+    def __init__(self, apps: list[AppDefinition]) -> None:
+        self.apps = {a.key: a for a in apps}
+
+    def app(self, key: str) -> str:
+        return self.apps[key].name if key in self.apps else key
+
+    def _form(self, app: str, key: str) -> FormDefinition | None:
+        found = self.apps.get(app)
+        return next((f for f in found.forms if f.key == key), None) if found else None
+
+    def form(self, app: str, key: str) -> str:
+        found = self._form(app, key)
+        return found.name if found else key
+
+    def field(self, app: str | None, form: str | None, key: str) -> str:
+        found = self._form(app, form) if app and form else None
+        return found.by_key[key].label if found and key in found.by_key else key
+
+
 @router.get("/admin/audit")
 def audit_page(
     request: Request,
@@ -125,6 +152,7 @@ def audit_page(
     )
     with db.read() as conn:
         rows, next_cursor = audit.search(conn, query)
+        names = Names(definitions.current_apps(conn))
     given = {k: v for k, v in filters.items() if v is not None}
     # The export API wants times with their zone: the same moments the page searched.
     api_filters = {**given, **{k: v.isoformat() for k, v in (("since", query.since), ("until", query.until)) if v}}
@@ -139,6 +167,7 @@ def audit_page(
         as_text=as_text,
         login_history=LOGIN_HISTORY,
         changes=changes,
+        names=names,
         next_link="?" + urlencode({**given, "cursor": next_cursor}) if next_cursor else None,
         export_query=urlencode(api_filters),
     )

@@ -639,10 +639,10 @@ ZH |= {
     "act_audit.export": "导出审计日志",
 }
 ZH |= {"adm_login_holds": "登录限制", "adm_failures": "失败次数", "adm_locked_until": "锁定至", "adm_every_address": "所有地址（只减速）",
-       "adm_not_locked": "未锁定", "adm_no_login_holds": "没有登录失败记录，未被锁定"}
+       "adm_not_locked": "未锁定", "adm_no_login_holds": "没有登录失败记录，未被锁定", "adm_head_search": "输入姓名、拼音或手机查找"}
 EN |= {"adm_login_holds": "Login throttling", "adm_failures": "Failures", "adm_locked_until": "Locked until",
        "adm_every_address": "Every address (slowed only)", "adm_not_locked": "Not locked",
-       "adm_no_login_holds": "No failed logins counted; not locked"}
+       "adm_no_login_holds": "No failed logins counted; not locked", "adm_head_search": "Type a name, pinyin or mobile to find"}
 ZH |= {  # the rest of the audited actions (tests/builder_ui/test_audit_action_names.py)
     "act_app.draft": "修改草稿", "act_app.draft.discard": "放弃未发布的修改", "act_app.addon_remove": "移除扩展模板",
     "draft_pending_title": "有未发布的修改", "draft_pending_help": "这些修改保存在草稿中，尚未生效：在相应的设计器中发布，或全部放弃（已发布的版本不受影响）。",

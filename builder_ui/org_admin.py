@@ -17,6 +17,7 @@ from builder_ui.viewer import Viewer
 from runtime import audit
 from runtime.accounts import accounts, org
 from runtime.accounts.logins import holds as login_holds
+from runtime.accounts.people import display_names
 from runtime.accounts.sessions import live_sessions
 from runtime.accounts.tokens import all_api_tokens, list_api_tokens
 from runtime.api.deps import DB, IdQuery, Now
@@ -88,6 +89,7 @@ def org_page(
     with db.read() as conn:
         tree = department_tree(org.list_departments(conn))
         people, next_cursor = accounts.users_page(conn, q, after, PAGE)
+        heads = display_names(conn, (d.head for _, d in tree))  # 部门负责人 by name in the tree
     names = {d.key: d.name for _, d in tree}
     return render(
         request,
@@ -96,6 +98,7 @@ def org_page(
         tree=tree,
         people=people,
         department_names=names,
+        heads=heads,
         next_cursor=next_cursor,
         q=q or "",
         after=after,

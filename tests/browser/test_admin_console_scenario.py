@@ -145,7 +145,7 @@ def test_the_admin_console_story(page: Any, site: Site, browser: Any) -> None:
     page.wait_for_url("**/admin/audit?user=zhou.jie**")
     actions = page.locator("#audit-entries tbody tr").evaluate_all("rows => rows.map(r => r.dataset.action)")
     assert "record.export" in actions and "login" in actions
-    for action, expected in (("user.handover", "wu.qian"), ("role.members", "huanan"), ("app.publish", "crm"),
+    for action, expected in (("user.handover", "wu.qian"), ("role.members", "huanan"), ("app.publish", "客户关系管理"),
                              ("user.create", "zhou.jie"), ("department.create", "shenzhen")):
         page.goto(f"{site.url}/admin/audit?action={action}")
         rows = page.locator("#audit-entries tbody tr")

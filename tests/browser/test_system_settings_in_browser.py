@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -135,4 +136,48 @@ def test_the_outbound_allowance_is_saved_and_a_bad_entry_refused_at_its_box(page
     expect(section.locator("[data-error-for=outbound_allow]")).to_contain_text("outbound_allow")
     page.reload()
     expect(section.get_by_label("仍允许访问的主机或网段", exact=False)).to_have_value("127.0.0.1,erp.local")
+    assert errors == []
+
+
+def test_app_credentials_are_tested_and_the_password_and_login_limits_apply(page: Any, site: Site) -> None:
+    """钉钉 应用's 测试连接 through the saved credentials; 邮箱域名 and 工作时间 kept; a longer 密码最少位数 refuses a
+    shorter reset on a user's page; 登录失败几次后开始限速 = 1 makes the second wrong password wait."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
+    page.goto(f"{site.url}/admin/settings")
+    with http_fake(reply={"errcode": 0, "access_token": "t-1", "expires_in": 7200}) as dingtalk:
+        page.get_by_label("钉钉开放平台接口地址").fill(dingtalk.url)
+        page.get_by_label("钉钉 AppKey").fill("ding-key")
+        page.get_by_label("钉钉 AppSecret").fill("app-s3cret")
+        _save(page, "apps")
+        page.get_by_role("button", name="测试连接（钉钉）").click()
+        expect(page.locator("#st-app-result")).to_have_text("连接成功：已取得访问令牌")
+        assert dingtalk.received[0].path.startswith("/gettoken?appkey=ding-key&appsecret=")
+    page.get_by_label("邮箱域名", exact=False).fill("example.cn")
+    _save(page, "email")
+    hours = page.locator("section[data-section=working_time] input[type=time]")
+    hours.nth(0).fill("08:30")
+    hours.nth(1).fill("17:30")
+    _save(page, "working_time")
+    login = page.locator("section[data-section=login]")
+    login.get_by_label("密码最少位数").fill("12")
+    login.get_by_label("登录失败几次后开始限速", exact=False).fill("1")
+    _save(page, "login")
+    page.reload()
+    expect(page.get_by_label("钉钉 AppSecret")).to_have_value("")  # write-only
+    assert "app-s3cret" not in page.content()
+    expect(page.get_by_label("邮箱域名", exact=False)).to_have_value("example.cn")
+    expect(hours.nth(0)).to_have_value("08:30")
+    expect(login.get_by_label("密码最少位数")).to_have_value("12")
+
+    r = site.api.post("/users", json={"username": "xu.ke", "password": "Xuke-2026-pass", "display_name": "徐可"})
+    assert r.status_code == 201, r.text
+    page.goto(f"{site.url}/admin/users/xu.ke")
+    reset = page.locator("#password-reset")
+    reset.get_by_label("新密码").fill("Short-pw-1")  # 10 characters
+    reset.get_by_role("button", name="重置密码").click()
+    expect(reset.locator('[data-error-for="password"]')).to_contain_text("密码至少 12 位")
+    login_url = f"{site.url}/api/v1/auth/login"
+    assert httpx.post(login_url, json={"username": "xu.ke", "password": "wrong-Pass-9"}).status_code == 401
+    assert httpx.post(login_url, json={"username": "xu.ke", "password": "Xuke-2026-pass"}).status_code == 429
     assert errors == []

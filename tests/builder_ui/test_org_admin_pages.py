@@ -118,7 +118,9 @@ def test_the_audit_viewer_filters_shows_what_changed_and_pages(make: Maker, clie
     html = client.get("/admin/audit", params={"app": "shop", "record": made["id"]}).text
     actions = re.findall(r'<tr data-entry="\d+" data-action="([\w.]+)"', html)
     assert actions == ["record.update", "record.create"]
-    assert "<td>region</td><td>华南</td><td>华东</td>" in html and "修改记录" in html
+    # the field by its label (its key on hover), the app and form by their names
+    assert '<td title="region">地区</td><td>华南</td><td>华东</td>' in html and "修改记录" in html
+    assert '<span title="shop">' in html and '<option value="shop" selected>' in html
     logins = client.get("/admin/audit", params={"action": "login,login.failed", "user": "wang"}).text
     assert re.findall(r'data-action="([\w.]+)"', logins) == ["login.failed", "login"]
     assert "登录失败" in logins

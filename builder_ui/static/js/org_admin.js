@@ -85,6 +85,26 @@
     }
   }
 
+  /* 部门负责人: typing a name, pinyin, mobile or username offers the matching users (the console's user
+     search); the box keeps the username the API takes. */
+  const headPeople = document.getElementById("dept-head-people");
+  if (headPeople) {
+    let asked = 0;
+    document.querySelectorAll('input[list="dept-head-people"]').forEach((input) => input.addEventListener("input", async () => {
+      const q = input.value.trim();
+      const mine = ++asked;
+      if (!q) { headPeople.replaceChildren(); return; }
+      const r = await api("GET", `/api/v1/users?active=true&limit=20&q=${encodeURIComponent(q)}`);
+      if (!r.ok || mine !== asked) return;  // a later keystroke's answer wins
+      headPeople.replaceChildren(...r.data.items.map((p) => {
+        const option = document.createElement("option");
+        option.value = p.username;
+        option.label = p.display_name ? `${p.display_name}（${p.username}）` : p.username;
+        return option;
+      }));
+    }));
+  }
+
   const newDept = document.getElementById("dept-new");
   if (newDept) {
     newDept.addEventListener("submit", (event) => {
@@ -163,6 +183,15 @@
     if (r.ok) reloadWith(words.adm_revoked);
     else showErrors(table.closest("section"), r.data);
   }));
+  /* A table's rows again as the server renders them now (a new token listed without a reload, which would
+     lose the text shown once); the table and its listeners stay. */
+  async function refreshRows(tableId) {
+    const r = await fetch(location.href, {credentials: "same-origin"});
+    if (!r.ok) return;
+    const fresh = new DOMParser().parseFromString(await r.text(), "text/html").getElementById(tableId);
+    const table = document.getElementById(tableId);
+    if (fresh && table) table.tBodies[0].replaceWith(fresh.tBodies[0]);
+  }
   const newToken = document.getElementById("token-new");
   if (newToken) {
     newToken.addEventListener("submit", async (event) => {
@@ -173,10 +202,11 @@
         scope: newToken.querySelector('input[name="scope"]:checked').value,
         expires_in_days: Number(f.expires_in_days.value)});
       if (!data) return;
-      newToken.hidden = true;
+      newToken.reset();  // ready for another; the text below is this one's, shown this once
       const shown = document.getElementById("token-text");
       shown.querySelector("code").textContent = data.token;
       shown.hidden = false;
+      refreshRows("my-tokens");
     });
   }
   const mine = document.getElementById("my-sessions-end");

@@ -5,7 +5,7 @@
    DOM contract: #new-role, section#role[data-app][data-role] with #role-name, #role-default, #save-role,
    #copy-role, #delete-role, table#matrix tr[data-form][data-present] (select.scope[data-op],
    input.flag[data-op]), details.form-detail[data-form] (input.when[data-op], select.form-default,
-   select.access[data-field]), #members (#member-users, #member-departments,
+   select.access[data-field]), #members (#member-users: a people picker's input, #member-departments,
    #member-subdepartments label[data-department] > input (含下级部门), #save-members), #explain
    (#explain-user, #explain-run, #view-as-start, #explain-result), #publish, [data-error-for], #roles-data (JSON). */
 "use strict";
@@ -37,6 +37,39 @@ document.addEventListener("DOMContentLoaded", () => {
   if (section) wireRole(section);
   wireExplain(document.getElementById("explain"));
 
+  /* 新增字段的默认权限 is for fields added later: changing it (the role's or a form's) first pins each field
+     already there and left on 默认 to the access it has now, so only later fields take the new default.
+     A form without rights of its own follows 其他表单（*）: the role's old default is pinned on that row. */
+  function pinFieldsOnDefaultChange(section) {
+    const roleDefault = document.getElementById("role-default");
+    const detailOf = (form) => section.querySelector(`details.form-detail[data-form="${CSS.escape(form)}"]`);
+    const hasRights = (form) => {
+      const row = section.querySelector(`#matrix tr[data-form="${CSS.escape(form)}"]`);
+      return Boolean(row.dataset.present) || [...row.querySelectorAll("select.scope")].some((s) => s.value)
+        || [...row.querySelectorAll("input.flag")].some((box) => box.checked);
+    };
+    const pin = (details, access) => details.querySelectorAll("select.access").forEach((s) => {
+      if (!s.value) s.value = access;
+    });
+    let roleWas = roleDefault.value;
+    roleDefault.addEventListener("change", () => {
+      section.querySelectorAll("details.form-detail").forEach((details) => {
+        const own = details.querySelector("select.form-default");
+        if (own.value || !hasRights(details.dataset.form)) return;  // its own default, or no access to pin
+        if (details.dataset.form === "*") own.value = roleWas; else pin(details, roleWas);
+      });
+      roleWas = roleDefault.value;
+    });
+    section.querySelectorAll("details.form-detail select.form-default").forEach((own) => {
+      let was = own.value;
+      own.addEventListener("change", () => {
+        const form = own.closest("details").dataset.form;
+        if (hasRights(form)) pin(detailOf(form), was || roleDefault.value);
+        was = own.value;
+      });
+    });
+  }
+
   function wireRole(section) {
     const key = section.dataset.role;
     const original = data.roles.find((r) => r.key === key);
@@ -47,6 +80,8 @@ document.addEventListener("DOMContentLoaded", () => {
       details.querySelectorAll("input.when").forEach((input) => window.tangram.conditionPicker(input, {
         fields: fieldsOf[form], checkUrl: `/api/v1/apps/${app}/draft/forms/${form}/check-expression`}));
     });
+
+    pinFieldsOnDefaultChange(section);
 
     /* The role as the matrix shows it: the original's other options kept, its permissions rebuilt. */
     function collect() {
@@ -95,6 +130,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
     const saveMembers = document.getElementById("save-members");
     const chosen = (id) => [...document.getElementById(id).selectedOptions].map((o) => o.value);
+    // the people picker (people_picker.js) keeps the chosen usernames in #member-users, comma-separated
+    const memberUsers = () => document.getElementById("member-users").value.split(/[,，\s]+/).filter(Boolean);
     const subBoxes = () => [...document.querySelectorAll("#member-subdepartments label[data-department]")];
     const memberDepartments = document.getElementById("member-departments");
     // 含下级部门 is offered for the departments chosen as members, one checkbox each
@@ -107,7 +144,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const withSub = subBoxes().filter((l) => departments.includes(l.dataset.department) && l.querySelector("input").checked)
         .map((l) => l.dataset.department);
       const r = await api("PUT", `/api/v1/apps/${app}/roles/${key}/members`,
-        {users: chosen("member-users"), departments, with_subdepartments: withSub});
+        {users: memberUsers(), departments, with_subdepartments: withSub});
       const box = document.getElementById("members");
       if (r.ok) { window.tangram.clearErrors(box); toast(words.rl_saved); }
       else showErrors(box, {error: {...r.data.error, field: "members", details: []}});
