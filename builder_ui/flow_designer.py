@@ -46,6 +46,16 @@ def condition_fields(app: AppDefinition, form: FormDefinition) -> list[dict[str,
     return out
 
 
+def pointing_relations(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
+    """The single relations of any form to `form`: what 删除记录 may delete along with the flow's record
+    (`related`: a lost deal's draft quotes), each with its form's fields for the condition picker."""
+    return [{"form": other.key, "form_name": other.name, "field": field.key, "label": field.label,
+             "fields": condition_fields(app, other)}
+            for other in app.forms for field in other.fields
+            if field.type == "relation" and getattr(field, "target", None) == form.key
+            and not getattr(field, "multiple", False)]
+
+
 def trigger_words(request: Request) -> dict[str, str]:
     """The trigger types in the order they are offered, each with its name in the page's language."""
     t = i18n.translator(i18n.language(request))
@@ -96,4 +106,4 @@ def designer_page(request: Request, app: str, flow: str, user: Viewer, guard: Pa
                   trigger_words=trigger_words(request),
                   roles=[{"key": r.key, "name": r.name} for r in definition.roles],
                   forms=[{"key": f.key, "name": f.name, "title_field": f.title_field} for f in definition.forms],
-                  people=people)
+                  people=people, pointing=pointing_relations(definition, form))

@@ -23,7 +23,7 @@ from runtime.apps import definitions
 from runtime.flows import flows
 from runtime.permissions.check import Guard
 from runtime.records.titles import titles
-from runtime.schemas.flows import instance_json, timeline_json
+from runtime.schemas.flows import cc_json, instance_json
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 50
@@ -79,10 +79,8 @@ def _rows(conn: Any, tab: Tab, user: str, app: str | None, flow: str | None, bef
         return {"items": name_people(conn, items),
                 "next_before": found[SHOWN - 1].id if len(found) > SHOWN else None}
     pairs, after = flows.copied_to(conn, user, app=app, flow=flow, before=before, limit=SHOWN)
-    return {"items": name_people(conn, [
-        {"instance_id": r.id, "app": r.app, "form": r.form, "flow": r.flow, "record_id": r.record_id,
-         "status": r.status, "submitter": r.submitter, **timeline_json([entry], lang)[0],
-         **names.of(r.app, r.form, r.flow)} for r, entry in pairs]), "next_before": after}
+    return {"items": name_people(conn, [cc_json(r, entry, sent, lang) | names.of(r.app, r.form, r.flow)
+                                        for r, entry, sent in pairs]), "next_before": after}
 
 
 def titled(conn: Any, guard: Guard, rows: list[dict[str, Any]]) -> None:

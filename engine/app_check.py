@@ -35,13 +35,16 @@ def json_path(loc: tuple[int | str, ...], data: Any) -> str:
     the discriminator tags pydantic inserts (`…, 5, 'phone', 'options'`) are left out."""
     path = ""
     node = data
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             path += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
             continue
-        if isinstance(node, dict) and part not in node and part in (node.get("type"), node.get("action")):
-            continue  # a discriminated-union tag, not a key of the input
+        tags = (node.get("type"), node.get("action")) if isinstance(node, dict) else ()
+        if part in tags and (part not in node or (i + 1 < len(loc) and loc[i + 1] in tags)):
+            # a discriminated-union tag, not a key of the input — an action step's two in a row
+            # (`…, 'action', 'delete_record', 'related'`: the step type "action", then the action's name)
+            continue
         if isinstance(part, str) and part.startswith(("function-", "list[", "union[")):
             continue
         path += f".{part}" if path else part

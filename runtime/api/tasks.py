@@ -15,7 +15,7 @@ from runtime.api.deps import DB, CurrentUser, Id, IdQuery, Now, site_zone
 from runtime.api.errors import language
 from runtime.api.guard import NO_RECORDS
 from runtime.flows import flows
-from runtime.schemas.flows import AddApproversIn, BatchApproveIn, CommentIn, TransferIn, task_json, timeline_json
+from runtime.schemas.flows import AddApproversIn, BatchApproveIn, CommentIn, TransferIn, cc_json, task_json
 
 # Tasks name their record by id and never carry its data; what the flow then writes, it writes as the
 # flow (docs/flows.md). An assignee reads the record itself through the gate (runtime/permissions/approvers.py).
@@ -91,13 +91,13 @@ def done_tasks(db: DB, user: CurrentUser, app: str | None = None, flow: str | No
 def copied_to_me(request: Request, db: DB, user: CurrentUser, app: str | None = None, flow: str | None = None,
                  before: IdQuery = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
     """抄送我: each cc / notify step of a flow that named me, newest instance first, with its instance's
-    status; `next_before` (an instance id) pages on."""
+    status and `sent`, the in-app message it sent me (`{title, body}`, null for an e-mail); `next_before`
+    (an instance id) pages on."""
     with db.read() as conn:
         found, after = flows.copied_to(conn, user.username or "", app=app, flow=flow, before=before, limit=limit)
         lang = language(request)
-        return {"items": name_people(conn, [{"instance_id": row.id, "app": row.app, "flow": row.flow, "form": row.form,
-                       "record_id": row.record_id, "status": row.status, "submitter": row.submitter,
-                       **timeline_json([entry], lang)[0]} for row, entry in found]), "next_before": after}
+        return {"items": name_people(conn, [cc_json(row, entry, sent, lang) for row, entry, sent in found]),
+                "next_before": after}
 
 
 @router.post("/batch-approve")

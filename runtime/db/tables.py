@@ -273,6 +273,7 @@ messages = Table(
     Column("app", String(63)),
     Column("record_id", BigInteger),
     Column("instance_id", BigInteger),
+    Column("step", String(200)),  # the flow step that sent it (a cc / notify step's path): 抄送我 shows its text
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime),
     Index("ix_messages_user", "username", "id"),

@@ -135,7 +135,7 @@ def _notify(c: Carrying, effect: fx.Notify) -> None:
     text = named_in(conn, effect.message, effect.named) if effect.named else effect.message  # people by name
     if effect.channel == "in_app":
         messages.send(conn, effect.users, effect.title, text, now, app=row.app, record_id=row.record_id,
-                      instance_id=row.id)
+                      instance_id=row.id, step=effect.step)
     elif effect.channel == "email":
         outbox.enqueue(conn, "email", {"to": list(effect.users), "subject": effect.title, "body": text},
                        now, key=c.key)

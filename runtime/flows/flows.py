@@ -28,6 +28,7 @@ from runtime.accounts.org import load_org
 from runtime.apps import definitions
 from runtime.db.tables import flow_instances, flow_tasks, users
 from runtime.db.tables import messages as messages_table
+from runtime.flows.messages import step_messages
 from runtime.records import records
 from runtime.records.context import Actor, FormRef, Readable
 from runtime.records.derived import related_values
@@ -329,11 +330,14 @@ def _task_filters(query: Any, *, assignee: str | None, decided_by: str | None, s
 
 
 def copied_to(conn: Connection, username: str, *, app: str | None = None, flow: str | None = None,
-              before: int | None = None, limit: int = 50) -> tuple[list[tuple[Row[Any], Entry]], int | None]:
-    """抄送我: (instance, its timeline entry) for each cc / notify step that named this user, newest instance
-    first (keyset on the instance id), and the `before` of the next page (None on the last). The in-app
-    messages say which instances wrote to the user; their timelines say which of those were a cc (an
-    approval's own notices — 待审批, 已退回 — are not). An instance's entries stay on one page."""
+              before: int | None = None,
+              limit: int = 50) -> tuple[list[tuple[Row[Any], Entry, dict[str, str] | None]], int | None]:
+    """抄送我: (instance, its timeline entry, the message it sent this user) for each cc / notify step that
+    named this user, newest instance first (keyset on the instance id), and the `before` of the next page
+    (None on the last). The in-app messages say which instances wrote to the user; their timelines say which
+    of those were a cc (an approval's own notices — 待审批, 已退回 — are not). The message, `{title, body}`,
+    is the in-app one that step sent at that moment (None for e-mail or one sent before messages named their
+    step). An instance's entries stay on one page."""
     mentioned = select(messages_table.c.instance_id).where(
         messages_table.c.username == username, messages_table.c.instance_id.is_not(None))
     query = select(flow_instances).where(flow_instances.c.id.in_(mentioned)).order_by(flow_instances.c.id.desc())
@@ -341,7 +345,7 @@ def copied_to(conn: Connection, username: str, *, app: str | None = None, flow: 
         if value is not None:
             query = query.where(column == value)
     found: list[tuple[Row[Any], Entry]] = []
-    cursor, chunk = before, limit * 2
+    cursor, chunk, after = before, limit * 2, None
     while True:
         rows = list(conn.execute((query if cursor is None else query.where(flow_instances.c.id < cursor)).limit(chunk)))
         for row in rows:
@@ -349,9 +353,12 @@ def copied_to(conn: Connection, username: str, *, app: str | None = None, flow: 
             found.extend((row, entry) for entry in reversed(state_of(row).timeline)
                          if entry.kind == "notified" and username in ((entry.detail or {}).get("users") or []))
             if len(found) >= limit:
-                return found, cursor  # the next page starts below this instance (it may turn out empty)
-        if len(rows) < chunk:
-            return found, None
+                after = cursor  # the next page starts below this instance (it may turn out empty)
+                break
+        if after is not None or len(rows) < chunk:
+            break
+    sent = step_messages(conn, username, {row.id for row, _ in found})
+    return [(row, entry, sent.get((row.id, entry.step or "", entry.at))) for row, entry in found], after
 
 
 def task_actions(conn: Connection, rows: list[Row[Any]]) -> list[list[str]]:

@@ -14,11 +14,24 @@ from runtime.db.tables import messages, records
 
 
 def send(conn: Connection, users: Iterable[str], title: str, body: str, now: datetime, *, app: str | None = None,
-         record_id: int | None = None, instance_id: int | None = None) -> None:
+         record_id: int | None = None, instance_id: int | None = None, step: str | None = None) -> None:
     rows = [{"username": u, "title": title[:200], "body": body[:4000], "app": app, "record_id": record_id,
-             "instance_id": instance_id, "created_at": now} for u in dict.fromkeys(users)]
+             "instance_id": instance_id, "step": step, "created_at": now} for u in dict.fromkeys(users)]
     if rows:
         conn.execute(insert(messages), rows)
+
+
+def step_messages(conn: Connection, username: str, instance_ids: Iterable[int]) -> dict[tuple[int, str, datetime],
+                                                                                    dict[str, str]]:
+    """The in-app messages flow steps of these instances sent this user, `{title, body}` by (instance, step
+    path, when sent): what a cc said, beside the run-log line that names the step and the moment."""
+    wanted = sorted(set(instance_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(messages.c.instance_id, messages.c.step, messages.c.created_at, messages.c.title,
+                               messages.c.body).where(messages.c.username == username,
+                                                      messages.c.instance_id.in_(wanted), messages.c.step.is_not(None)))
+    return {(r.instance_id, r.step, r.created_at): {"title": r.title, "body": r.body} for r in rows}
 
 
 def inbox(conn: Connection, username: str, *, unread: bool = False, limit: int = 50,
@@ -57,4 +70,4 @@ def mark_all_read(conn: Connection, username: str, now: datetime, *, up_to: int 
     return int(conn.execute(query.values(read_at=now)).rowcount or 0)
 
 
-__all__ = ["send", "inbox", "mark_read", "unread_count", "mark_all_read"]
+__all__ = ["send", "inbox", "mark_read", "unread_count", "mark_all_read", "step_messages"]

@@ -102,6 +102,12 @@ def timeline_json(entries: list[Entry], lang: str = "zh") -> list[dict[str, Any]
              **({"detail": e.detail} if e.detail else {})} for e in entries]
 
 
+def cc_json(row: Row[Any], entry: Entry, sent: dict[str, str] | None, lang: str = "zh") -> dict[str, Any]:
+    """A row of 抄送我: the instance, the cc step's run-log entry and the message it sent the reader."""
+    return {"instance_id": row.id, "app": row.app, "flow": row.flow, "form": row.form, "record_id": row.record_id,
+            "status": row.status, "submitter": row.submitter, **timeline_json([entry], lang)[0], "sent": sent}
+
+
 def instance_json(row: Row[Any], tasks: list[Row[Any]] | None = None, *, lang: str = "zh") -> dict[str, Any]:
     state = FlowInstanceState.model_validate(row.state)
     timeline = timeline_json(state.timeline, lang)

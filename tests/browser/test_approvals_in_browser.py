@@ -1,5 +1,5 @@
 """审批在浏览器里：业务员在记录页提交审批，经理在记录页同意；另一条在待办里驳回，业务员看到“已驳回”，修改后
-重新提交，再撤回一条；列表里的审批状态标记；待办里批量同意两条；390 像素宽的手机上也能审批。"""
+重新提交，再撤回一条；经理退回一条，业务员修改后在同一审批上重新提交；列表里的审批状态标记；待办里批量同意两条；390 像素宽的手机上也能审批。"""
 
 from __future__ import annotations
 
@@ -253,4 +253,35 @@ def test_the_manager_adds_an_approver_before_himself_and_the_task_comes_back(peo
     assert "回到 李经理 审批" in manager.locator("#approvals").inner_text()
     reloads(manager, manager.locator(".my-task").get_by_role("button", name="同意"))
     assert people.status(rid) == "approved"
+    manager.context.close()
+
+
+def test_the_manager_returns_a_claim_the_rep_edits_it_and_resubmits_on_the_same_instance(people: People) -> None:
+    dinner = people.claim("客户招待", "2600")
+    instance = people.submit(dinner)["id"]
+    manager = people.page(MANAGER)
+    manager.goto(people.record_url(dinner))
+    mine = manager.locator(".my-task")
+    mine.locator("textarea.comment").fill("请附上菜单明细")
+    reloads(manager, mine.get_by_role("button", name="退回"))
+    assert badge(manager) == "已退回"
+    assert manager.locator(".my-task").count() == 0
+
+    # 已退回: the rep reads why, edits the unlocked record and resubmits; the same instance goes on.
+    rep = people.page(REP)
+    rep.goto(people.record_url(dinner))
+    assert badge(rep) == "已退回"
+    assert "请附上菜单明细" in rep.locator("#approvals").inner_text()
+    rep.locator("#approvals").get_by_role("link", name="编辑").click()
+    rep.get_by_label("金额").fill("2400")
+    rep.get_by_role("button", name="保存", exact=True).click()
+    rep.wait_for_url(people.record_url(dinner))
+    reloads(rep, rep.get_by_role("button", name="重新提交"))
+    assert badge(rep) == "审批中"
+    runs = people.site.api.get(f"/apps/expense/forms/claim/records/{dinner}/flows").json()["items"]
+    assert [(i["id"], i["status"]) for i in runs] == [(instance, "running")]
+    manager.goto(people.record_url(dinner))
+    reloads(manager, manager.locator(".my-task").get_by_role("button", name="同意"))
+    assert badge(manager) == "已通过"
+    rep.context.close()
     manager.context.close()

@@ -1,6 +1,6 @@
-"""A builder who is not an administrator builds a trigger condition on a user field: the value's suggestions
-come from the app's people directory (display names beside usernames), not from the administrators' user
-list, which refuses them."""
+"""A builder who is not an administrator builds a trigger condition on a user field: the value is picked in
+the people picker, searched in the app's people directory (by display name), not in the administrators'
+user list, which refuses them; saved and reopened, it shows as a chip with the display name."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import PASSWORD, Site
+from tests.browser.people import chosen, set_people
 from tests.browser.wait import wait_until
 
 DESK = {
@@ -33,7 +34,7 @@ def desk(site: Site) -> Site:
     return site
 
 
-def test_a_builders_user_condition_suggests_the_apps_people_by_display_name(browser: Any, desk: Site) -> None:
+def test_a_builders_user_condition_picks_from_the_apps_people_by_display_name(browser: Any, desk: Site) -> None:
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     try:
@@ -49,11 +50,17 @@ def test_a_builders_user_condition_suggests_the_apps_people_by_display_name(brow
         panel.get_by_role("button", name="添加条件").click()
         row = panel.locator(".cp-row").nth(0)
         row.get_by_label("字段").select_option(label="处理人")
-        wait_until(page, "document.querySelectorAll('#trigger-panel .cp-row datalist option').length >= 2")
-        offered = page.eval_on_selector_all("#trigger-panel .cp-row datalist option",
-                                            "options => options.map(o => [o.value, o.textContent])")
-        assert ["admin", "管理员"] in offered and ["zhang.wei", "张伟"] in offered
-        row.get_by_label("值").fill("admin")
-        wait_until(page, "document.getElementById('trigger-when').value === 'handler = \"admin\"'")
+        set_people(row, "值", ["zhang.wei"], query={"zhang.wei": "张伟"})  # searched by display name
+        assert row.locator("li.chip").inner_text().startswith("张伟")
+        wait_until(page, "document.getElementById('trigger-when').value === 'handler = \"zhang.wei\"'")
+        # read back: the saved condition shows its person as a chip with the display name
+        with page.expect_response(lambda r: r.request.method in ("PATCH", "PUT") and "/draft/flows/" in r.url) as saved:
+            panel.get_by_role("button", name="保存").click()
+        assert saved.value.ok, saved.value.text()
+        page.reload()
+        page.locator(".node.trigger").click()
+        panel.wait_for(state="visible")
+        assert chosen(panel.locator(".cp-row").nth(0), "值") == ["zhang.wei"]
+        wait_until(page, "document.querySelector('#trigger-panel .cp-row li.chip').textContent.startsWith('张伟')")
     finally:
         context.close()

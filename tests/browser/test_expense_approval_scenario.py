@@ -295,6 +295,7 @@ def test_build_the_expense_approval_in_the_designer_and_take_a_claim_through_it(
     head.goto(f"{site.url}/inbox?tab=cc")
     cc = head.locator("li.cc-row", has=head.locator(f'a[href$="/expense/records/{trip}"]')).inner_text()
     assert "抄送直属上级" in cc and "费用报销审批" in cc and "上海客户现场差旅" in cc and "已通过" in cc
+    assert "费用报销已通过：上海客户现场差旅" in cc  # the message as the designer's template wrote it
 
     # A small claim goes to the department head alone, who approves it in the inbox.
     taxi = new_expense(rep, company, "出租车费", "300")

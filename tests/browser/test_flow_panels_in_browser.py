@@ -2,7 +2,7 @@
 is inserted, its panel filled and saved, and after a reload the panel shows what the API stored (a round
 trip); an approval 会签 by a role with an SLA (escalate after 1 day), its 退回/转交/加签 switches, the fields its
 approver may edit, approvers from a department field and several SLA stages; 新建记录 in 订单 with a field mapping;
-a refusal shown on the panel field it concerns; a node dragged into another branch, a branch dragged
+删除记录 of the records pointing here with a condition; a refusal shown on the panel field it concerns; a node dragged into another branch, a branch dragged
 before another and into another parallel step, a step removed, each taken back with 撤销."""
 
 from __future__ import annotations
@@ -344,3 +344,45 @@ def test_sla_stages_round_trip_through_the_panel_and_a_one_stage_due_becomes_sta
     before = _flow(site, "panel_sla")
     _save(page)
     assert _flow(site, "panel_sla") == before
+
+
+def test_delete_record_of_the_records_pointing_here_is_built_in_its_panel_with_a_condition(page: Any,
+                                                                                         site: Site) -> None:
+    _new_flow(site, page, "lost_cleanup", [{"type": "action", "action": "delete_record"}])
+    _open(page, "steps[0]", "删除什么")
+    panel = _panel(page)
+    what = panel.get_by_label("删除什么", exact=True)
+    assert what.input_value() == "self"
+    what.select_option("related")
+    link = panel.get_by_label("哪个表单的哪个关联字段", exact=True)
+    offered = link.locator("option").evaluate_all("(options) => options.map((o) => o.value)")
+    assert {"quote.opportunity", "contract.opportunity", "followup.opportunity"} <= set(offered)
+
+    # No relation chosen: the engine's refusal shows on that choice, nothing is saved.
+    with page.expect_response(lambda r: "/steps" in r.url and r.request.method == "PATCH") as answer:
+        page.get_by_role("button", name="保存").click()
+    assert answer.value.status == 422, answer.value.text()
+    wait_until(page, "document.querySelector('#step-fields [data-option-error=\"related\"]').textContent !== ''")
+    assert "related" not in _flow(site, "lost_cleanup")["steps"][0]
+
+    # 报价单 · 商机, 状态 = 草稿 in the condition picker over the quote's fields.
+    link.select_option("quote.opportunity")
+    panel.get_by_role("button", name="添加条件").click()
+    row = panel.locator(".cp-row").first
+    row.get_by_label("字段").select_option(label="状态")
+    row.get_by_label("值").select_option("草稿")
+    _save(page)
+    step = _flow(site, "lost_cleanup")["steps"][0]
+    assert step["related"] == {"form": "quote", "field": "opportunity", "when": 'status = "草稿"'}
+
+    # Read back after a reload: the same choices, the condition as a picker row; 本记录 takes `related` out.
+    page.reload()
+    _open(page, "steps[0]", "删除什么")
+    panel = _panel(page)
+    assert panel.get_by_label("删除什么", exact=True).input_value() == "related"
+    assert panel.get_by_label("哪个表单的哪个关联字段", exact=True).input_value() == "quote.opportunity"
+    row = panel.locator(".cp-row").first
+    assert row.get_by_label("字段").input_value() == "status" and row.get_by_label("值").input_value() == "草稿"
+    panel.get_by_label("删除什么", exact=True).select_option("self")
+    _save(page)
+    assert _flow(site, "lost_cleanup")["steps"][0] == {"type": "action", "action": "delete_record"}

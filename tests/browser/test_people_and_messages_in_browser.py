@@ -1,7 +1,7 @@
 """In a real browser, in Chinese: the people picker in the flow designer (search as you type, a department
 narrows the search, chips removed with ×, the record owner's department head offered) and in the inbox's
 转交; the inbox's pages (共 N 条, 下一页, a whole page approved at once brings the rest); the 消息 page with
-its unread count in the top bar, read one by one and all at once."""
+its unread count in the top bar, read one by one and all at once; 抄送我 shows what a cc said."""
 
 from __future__ import annotations
 
@@ -84,6 +84,22 @@ def test_messages_page_counts_unread_and_marks_them_read(browser: Any, site: Sit
     page.get_by_role("link", name="未读").click()
     page.wait_for_url(f"{site.url}/messages?unread=true")
     assert page.locator("#messages-empty").inner_text() == "没有消息"
+    assert faults == []
+    page.context.close()
+
+
+def test_the_cc_tab_shows_what_the_cc_said(browser: Any, site: Site) -> None:
+    equipment = _arrange(site)
+    ticket = site.record("repair", "ticket", {"summary": "液压站漏油", "equipment": equipment})["id"]
+    r = site.api.post("/apps/repair/flows/notice/instances", json={"record_id": ticket})
+    assert r.status_code == 201, r.text
+    faults: list[str] = []
+    page = signed_in_page(browser, site.url, "zhang.wei", faults)
+    page.goto(f"{site.url}/inbox?tab=cc")
+    row = page.locator("li.cc-row", has=page.locator(f'a[href$="/ticket/records/{ticket}"]'))
+    assert "抄送设备科" in row.inner_text()
+    assert row.locator(".cc-title").inner_text() == "新报修"  # the cc's own title and text, as sent
+    assert row.locator(".cc-body").inner_text() == "报修单 液压站漏油 已提交"
     assert faults == []
     page.context.close()
 

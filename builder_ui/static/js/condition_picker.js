@@ -4,8 +4,8 @@
 
    Usage: const picker = window.tangram.conditionPicker(input, {fields, checkUrl, words});
      fields: [{key, label, type, options?}] of the form; checkUrl: POST {expression} → the engine's verdict
-     (…/draft/forms/{form}/check-expression); usersUrl: suggestions for a user field's value (an app's /api/v1/apps/{app}/people,
-     {items: [{username, display_name}]}; none when refused); words: the UI words (default: the JSON of
+     (…/draft/forms/{form}/check-expression); peopleApp: an app key — a user field's value is then chosen in the
+     people picker (people_picker.js, load it first) from that app's directory; words: the UI words (default: the JSON of
      #condition-picker-words, rendered by templates/builder/_condition_picker.html).
      picker.load(text) shows `text` (also: dispatch "condition:load" on the input after setting its value);
      picker.addRow(key) adds a row on that field (false when the field takes no condition or the expert box is open).
@@ -278,21 +278,16 @@
         one.addEventListener("change", () => { row.value = one.value; changed(); });
         return [one];
       }
-      if (field.type === "user" && options.usersUrl) {
-        const id = `cp-users-${Math.random().toString(36).slice(2)}`;
-        const known = el("datalist", {id});
-        users().then((list) => list.forEach((u) => known.append(el("option", {value: u.username}, u.display_name || ""))));
-        return [input1("value", {list: id}), known];
+      if (field.type === "user" && options.peopleApp && window.tangram.peoplePicker) {
+        // one person, searched as you type in the app's directory (the plain input if it refuses)
+        const one = input1("value");
+        const holder = el("span", {class: "cp-person"});
+        holder.append(one);
+        window.tangram.peoplePicker.enhance(one, {app: options.peopleApp, multiple: false, label: w("value")});
+        return [holder];
       }
       if (row.op === "between") return [input1("value"), el("span", {}, w("to")), input1("value2")];
       return [input1("value")];
-    }
-
-    let userList = null;
-    /* The users to suggest for a user field, fetched once (a caller who may not list users gets none). */
-    function users() {
-      userList = userList || window.tangram.api("GET", options.usersUrl).then((r) => (r.ok ? r.data.items : []));
-      return userList;
     }
 
     function draw() {

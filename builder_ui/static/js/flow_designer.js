@@ -253,7 +253,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (render) {
       const ticket = ++drawn;
       panels.choices(`${base}/choices`).then((choices) => {
-        if (ticket === drawn) readPanel = render(stepFields, step, {choices, app: data.app});
+        if (ticket === drawn) readPanel = render(stepFields, step, {choices, app: data.app, pointing: data.pointing});
       });
     }
     if (branch) {

@@ -21,8 +21,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const base = `/api/v1/apps/${data.app}/draft/flows/${data.flow.key}`;
   const f = form.elements;
   const {triggerForm} = window.tangram;  // trigger_form.js: the form's reading, shared with the new-flow dialog
-  // a user field's value: suggested from the app's people directory, which every builder of the app may read
-  const pickerOptions = {fields: data.fields, checkUrl: data.check_url, usersUrl: `/api/v1/apps/${data.app}/people?limit=50`};
+  // a user field's value: picked in the app's people directory, which every builder of the app may search
+  const pickerOptions = {fields: data.fields, checkUrl: data.check_url, peopleApp: data.app};
   const whenPicker = window.tangram.conditionPicker(f.when, pickerOptions);
   const branchWhen = document.getElementById("branch-when");
   if (branchWhen) window.tangram.conditionPicker(branchWhen, pickerOptions);

@@ -77,6 +77,9 @@ def test_a_bad_related_option_is_reported_at_its_path(case: str, related: dict[s
     assert [(i.path, i.code) for i in issues] == [(f"flows[0].steps[0].{path}", code)]
 
 
-def test_an_unknown_option_is_refused_by_the_model() -> None:
+def test_what_the_model_refuses_is_reported_at_the_steps_own_option_path() -> None:
+    """Not under the union's two tags (`….action.delete_record.purge`): the designer puts it on the panel's field."""
     issues = validate_app(_app({"type": "action", "action": "delete_record", "purge": True}))
-    assert [(i.path, i.code) for i in issues] == [("flows[0].steps[0].action.delete_record.purge", "extra_forbidden")]
+    assert [(i.path, i.code) for i in issues] == [("flows[0].steps[0].purge", "extra_forbidden")]
+    issues = validate_app(_app({"type": "action", "action": "delete_record", "related": {"form": "", "field": ""}}))
+    assert [i.path for i in issues] == ["flows[0].steps[0].related.form", "flows[0].steps[0].related.field"]

@@ -70,6 +70,7 @@ def test_cc_lists_the_cc_steps_that_named_me_and_not_the_approval_notices(make: 
     cc = make.client.get("/api/v1/tasks/cc", headers=w.h("cai")).json()["items"]
     assert [(c["instance_id"], c["record_id"], c["status"], c["kind"], c["submitter"]) for c in cc] == [
         (inst["id"], rec, "approved", "notified", "wang")]
+    assert cc[0]["sent"] == {"title": "抄送", "body": "报修单 漏油 已审批"}  # what the cc said, as sent to cai
     assert make.client.get("/api/v1/tasks/cc", headers=w.h("li")).json()["items"] == []
     assert make.client.get("/api/v1/tasks/cc?flow=other", headers=w.h("cai")).json()["items"] == []
 

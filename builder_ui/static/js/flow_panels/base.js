@@ -2,9 +2,10 @@
    the panels share. flow_designer.js only looks a panel up: `flowPanels.get(kind)` gives
    render(box, step, ctx), which fills `box` and returns read() → changes; `changes` names only the options the panel
    shows (`null` removes one), so whatever else the step holds stays as it is and stays editable in the
-   JSON expert editor. ctx = {choices, app}: choices come from GET …/draft/flows/{flow}/choices
+   JSON expert editor. ctx = {choices, app, pointing}: choices come from GET …/draft/flows/{flow}/choices
    (users, departments, roles, forms with fields, the flow's form first); named users are chosen in the
-   app's people directory with the people picker (static/js/people_picker.js).
+   app's people directory with the people picker (static/js/people_picker.js); pointing: the single relations
+   of any form to the flow's form, with that form's condition fields (the designer page's data).
    DOM contract: every input of a panel sits in a [data-option="<path in the step>"] wrapper with a
    p.error[data-option-error] where the engine's refusals at that path (or below it) are shown. */
 "use strict";

@@ -2,7 +2,8 @@
    field ← expression. For 新建记录 the left column lists the writable fields of the other form (赢单 →
    订单: 客户 ← customer, 金额 ← amount), and a menu puts a field of this flow's form into the expression;
    then the fields to find an existing record by (`match`), whether the other form's duplicate rules may find it
-   (`match_duplicates`), and the relation to link it back (`link`). */
+   (`match_duplicates`), and the relation to link it back (`link`). 删除记录: this record, or the records of
+   another form that point to it and meet a condition (`related`). */
 "use strict";
 
 (function () {
@@ -73,6 +74,47 @@
                             match: Object.keys(matched).length ? matched : undefined,
                             match_duplicates: duplicates.input.checked || undefined,
                             link: link.value || undefined});
+    };
+  });
+
+  /* 删除记录: the flow's record (to the recycle bin), or (`related`) the records of another form whose single
+     relation points to it and that meet a condition built in the condition picker over that form's fields
+     (输单: the deal's draft quotes, 报价单 · 商机, 状态 = 草稿). */
+  register("delete_record", (box, step, ctx) => {
+    const pointing = ctx.pointing || [];
+    const idOf = (p) => `${p.form}.${p.field}`;
+    const related = step.related || null;
+    const what = select([["self", w("本记录（移入回收站）", "This record (to the recycle bin)")],
+                         ["related", w("指向本记录的其他表单记录", "Records of another form that point to this one")]],
+                        related ? "related" : "self");
+    const link = select(pointing.map((p) => [idOf(p), `${p.form_name} · ${p.label}（${idOf(p)}）`]),
+                        related ? `${related.form}.${related.field}` : "", {blank: w("请选择", "Choose")});
+    const linkBox = labelled("related", w("哪个表单的哪个关联字段", "Which form, by which relation"), link,
+                             w("只列出指向本表单的单选关联字段", "Single relations to this flow's form"));
+    const holder = el("div", {class: "related-when"});
+    let when = null;
+    const fill = (text) => {  // the condition is over the chosen form's fields: a new form, a new picker
+      holder.innerHTML = "";
+      when = el("input", {value: text || "", placeholder: 'status = "草稿"'});
+      holder.append(labelled("related.when", w("条件（这些记录自己的字段；不填则全部删除）", "Condition (their own fields; blank: all of them)"), when));
+      const chosen = pointing.find((p) => idOf(p) === link.value);
+      if (chosen && window.tangram.conditionPicker) {
+        const checkUrl = `/api/v1/apps/${encodeURIComponent(ctx.app)}/draft/forms/${encodeURIComponent(chosen.form)}/check-expression`;
+        window.tangram.conditionPicker(when, {fields: chosen.fields, checkUrl, peopleApp: ctx.app});
+      }
+    };
+    const show = () => { linkBox.hidden = holder.hidden = what.value !== "related"; };
+    fill(related && related.when);
+    link.addEventListener("change", () => fill(""));
+    what.addEventListener("change", show);
+    show();
+    box.append(labelled("delete_what", w("删除什么", "Delete what"), what), linkBox, holder,
+               el("p", {class: "help", text: w("删除的记录进入回收站，可由管理员恢复；请放在流程最后一步",
+                                               "Deleted records go to the recycle bin (an administrator can restore them); make it the flow's last step")}));
+    return () => {
+      if (what.value !== "related") return changed(step, {related: undefined});
+      const [form, field] = link.value ? link.value.split(".") : ["", ""];
+      return changed(step, {related: {form, field, when: when.value.trim() || undefined}});
     };
   });
 })();
