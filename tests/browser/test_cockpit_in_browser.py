@@ -157,6 +157,9 @@ def test_every_chart_type_draws_with_its_numbers_formatted(page: Any, site: Site
     assert option("sideways")["y"] == ["category"]  # the names down the left
     assert option("ring")["series"][0]["radius"] == ["45%", "70%"] and option("ring")["title"] == ["¥5.05万"]
     assert page.locator(".widget[data-key='card'] .kpi-value").inner_text() == "¥5.05万"
+    dots = page.evaluate("""() => { const o = echarts.getInstanceByDom(document.querySelector('.widget[data-key="dots"] .chart'))
+        .getOption(); return [o.xAxis[0], o.yAxis[0]].map(a => [0, 30500.5, 0.5].map(v => a.axisLabel.formatter(v))); }""")
+    assert dots == [["0", "¥3.05万", "¥0.50"], ["0", "3,050,050.0%", "50.0%"]]  # 0 at the origin, as on every chart
     assert page.locator(".widget[data-key='dial'] dd[data-fact='completion']").inner_text() == "56.7%"
     assert page.locator(".widget[data-key='rows'] td").all_inner_texts()[:3] == ["华东", "接洽", "¥12,000.00"]
     shown = page.locator("#widgets").evaluate("n => [...n.querySelectorAll('td, dd')].map(c => c.textContent.trim())")
