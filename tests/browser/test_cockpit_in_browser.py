@@ -76,7 +76,7 @@ def test_every_cockpit_figure_is_shown_as_a_boss_reads_it(page: Any, site: Site,
     assert amount.get_attribute("title") == cockpit["sales_amount"]["formatted"][0][0]  # ¥2,117,521.22 on hover
     facts = dict(zip(kpi("sales_amount").locator("dt").all_inner_texts(),
                      kpi("sales_amount").locator("dd").all_inner_texts(), strict=True))
-    assert facts["目标"] == "¥5,000,000.00" and re.fullmatch(r"[▲▼–] [+-]?\d+\.\d%", facts["环比"])
+    assert facts["目标"] == "¥30,000,000.00" and re.fullmatch(r"[▲▼–] [+-]?\d+\.\d%", facts["环比"])
     assert kpi("sales_amount").locator(".period").inner_text().startswith("统计期 ")
     cycle = kpi("sales_cycle").locator(".kpi-value").inner_text()
     assert re.fullmatch(r"\d+\.\d 天", cycle)  # a duration in days, never negative
@@ -87,7 +87,7 @@ def test_every_cockpit_figure_is_shown_as_a_boss_reads_it(page: Any, site: Site,
     assert page.locator(".widget[data-key='monthly_sales'] .period").inner_text().startswith("统计期 ")
     dial = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('.widget[data-key="sales_quarter"] .chart'))
         .getOption().series[0].max""")
-    assert dial == 15000000  # the gauge's end is the quarter's target
+    assert dial == 90000000  # the gauge's end is the quarter's target
     provinces = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('.widget[data-key="by_province"] .chart'))
         .getOption().series[0].data.filter(d => d.row !== undefined).map(d => d.name)""")
     shown_provinces = {r[0] for r in cockpit["by_province"]["rows"] if r[0]}

@@ -102,7 +102,7 @@ def test_every_crm_widget_shows_plausible_figures_on_demo_data_on_both_engines(b
     assert win["formatted"][0][1] == "35.0%"  # the target, in the measure's format
     amount = widgets["sales_cockpit.sales_amount"]
     assert amount["formatted"][0][0] == f"¥{amount['rows'][0][0]:,.2f}"
-    assert amount["formatted"][0][1] == "¥5,000,000.00"
+    assert amount["formatted"][0][1] == "¥30,000,000.00"
 
 
 SHOWN = {  # each unit as a boss reads it: no raw 0.5701, no bare 1234567.5
@@ -133,7 +133,7 @@ def test_every_crm_widget_gives_each_measure_a_unit_and_formats_every_number(bot
     cockpit = {k.removeprefix("sales_cockpit."): w for k, w in widgets.items() if k.startswith("sales_cockpit.")}
     assert {w["type"] for w in cockpit.values()} >= {"kpi", "gauge", "funnel", "horizontal_bar", "bar", "line"}
     assert cockpit["win_rate"]["formatted"][0][0].endswith("%")
-    assert cockpit["sales_amount"]["formatted_short"][0][1] == "¥500万"
+    assert cockpit["sales_amount"]["formatted_short"][0][1] == "¥3,000万"
     assert [r[0] for r in cockpit["lead_funnel"]["rows"]] == ["线索", "商机", "赢单"]
     leads, opportunities, won = (r[1] for r in cockpit["lead_funnel"]["rows"])
     assert leads > opportunities > won > 0
@@ -202,6 +202,34 @@ def test_totals_equal_sums_of_the_records(both: tuple[Maker, dict[str, Any]]) ->
     on_time = [t for t in resolved if t["data"]["resolved_at"] <= t["data"]["sla_due_at"]]
     assert resolved and widgets["service.sla"]["rows"][0][0] == (
         Decimal(len(on_time)) / Decimal(len(resolved))).quantize(Decimal("1e-10")).normalize()
+
+
+DEMO_DEFAULT = 1000  # `tangram demo-data` without --count: the figures a first look at the cockpit shows
+LOADED = 40  # the crm fixture's customers; every other form scales with them
+
+
+def test_the_cockpit_targets_fit_the_demo_data_and_one_another(crm: Maker) -> None:
+    """A monthly KPI's target is about what the demo books in a month at its default size (12 months' figures,
+    scaled from the 40 customers loaded here), so no card reads 2.5 % while its neighbour reads 130 %; the
+    quarter's and the year's targets are three and twelve months of the month's."""
+    definition = json.loads(TEMPLATE.read_text("utf-8"))
+    cockpit = {w["key"]: w for w in next(r for r in definition["reports"] if r["key"] == "sales_cockpit")["widgets"]}
+    months = {f"{(NOW.year * 12 + NOW.month - 1 - k) // 12}-{(NOW.month - 1 - k) % 12 + 1:02d}" for k in range(1, 13)}
+    fits = {}
+    for key in ("sales_amount", "payments", "new_customers", "contracts_signed"):
+        w = cockpit[key]
+        query = {"type": "table", "form": w["form"], "measures": w["measures"],
+                 "dimensions": [{"field": w["period"]["field"], "bucket": "month"}]}
+        if "filter" in w:
+            query["filter"] = w["filter"]
+        r = crm.client.post("/api/v1/apps/crm/query", json=query, headers=crm.admin)
+        assert r.status_code == 200, r.text
+        booked = sum(Decimal(str(row[1])) for row in r.json()["widgets"][0]["rows"] if row[0] in months)
+        fits[key] = booked / 12 * DEMO_DEFAULT / LOADED / Decimal(w["target"])
+    assert all(Decimal("0.6") <= fit <= Decimal("1.6") for fit in fits.values()), fits
+    month = Decimal(cockpit["sales_amount"]["target"])
+    assert Decimal(cockpit["sales_quarter"]["target"]) == 3 * month
+    assert Decimal(cockpit["sales_year"]["target"]) == 12 * month
 
 
 def test_a_deal_imported_as_won_before_its_record_existed_leaves_the_sales_cycle_alone(make: Maker, app: Any) -> None:
