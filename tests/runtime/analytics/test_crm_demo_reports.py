@@ -249,3 +249,28 @@ def test_a_deal_imported_as_won_before_its_record_existed_leaves_the_sales_cycle
         r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit", params={"engine": engine}, headers=make.admin)
         cycle = next(w for w in r.json()["widgets"] if w["key"] == "sales_cycle")
         assert cycle["rows"][0][0] == 10 and cycle["formatted"][0][0] == "10.0 天", engine
+
+
+def test_churn_counts_customers_with_neither_an_order_nor_a_renewal_in_twelve_months(make: Maker, app: Any) -> None:
+    """客户流失率: a customer whose last order is two years old but who signed a new contract two months ago renewed;
+    only the one with neither in the last 12 months has churned — on both engines."""
+    app.state.clock = lambda: NOW
+    make.app_def(json.loads(TEMPLATE.read_text("utf-8")))
+    long_ago, lately = (NOW - timedelta(days=730)).date().isoformat(), (NOW - timedelta(days=60)).date().isoformat()
+    gone, renewed, buying = (make.record("customer", {"name": name}, app="crm")["id"]
+                             for name in ("常州久远化工有限公司", "无锡恒通电子有限公司", "南通海联纺织有限公司"))
+    for customer, day in ((gone, long_ago), (renewed, long_ago), (buying, lately)):
+        make.record("order", {"customer": customer, "ordered_on": day}, app="crm")
+    make.record("contract", {"title": "续约合同", "customer": renewed, "amount": "120000", "signed_on": lately,
+                             "status": "执行中"}, app="crm")
+    make.record("contract", {"title": "作废合同", "customer": gone, "amount": "90000", "signed_on": lately,
+                             "status": "已终止"}, app="crm")  # terminated: no renewal
+    for engine in ("primary", "mirror"):
+        r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit", params={"engine": engine}, headers=make.admin)
+        assert r.status_code == 200, r.text
+        churn = next(w for w in r.json()["widgets"] if w["key"] == "churn_rate")
+        assert churn["formatted"][0][0] == "33.3%", (engine, churn)
+        r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit/widgets/churn_rate/drill",
+                            params={"point": "[]", "engine": engine}, headers=make.admin)
+        assert r.status_code == 200, r.text
+        assert {c["id"] for c in r.json()["items"]} == {gone, renewed, buying}  # the customers it is a rate of
