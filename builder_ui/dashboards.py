@@ -34,7 +34,7 @@ WORDS = ("as_of", "kpi_target", "completion", "previous", "previous_growth", "la
          "drill", "open_list", "export_csv", "export_xlsx", "data_table", "no_records", "blank", "others",
          "more_records", "loading", "period", "records_shown", "error", "total", "export_png", "export_pdf", "sub_daily", "sub_weekly", "sub_remove", "sub_none", "sub_next",
          "sub_weekdays", "sub_channel_email", "sub_channel_in_app", "sub_channel_dingtalk", "sub_channel_wecom",
-         "sub_added", "sub_edit", "sub_editing", "sub_save", "sub_new", "sub_add", "sub_saved",
+         "sub_added", "sub_role", "sub_edit", "sub_editing", "sub_save", "sub_new", "sub_add", "sub_saved",
          "subtotal")
 
 

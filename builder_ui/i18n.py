@@ -365,9 +365,9 @@ EN |= {
 }
 
 # Editing a subscription in the dashboard's 订阅 dialog (PATCH).
-ZH |= {"sub_edit": "编辑", "sub_editing": "编辑订阅", "sub_save": "保存修改", "sub_cancel_edit": "取消编辑",
+ZH |= {"sub_edit": "编辑", "sub_editing": "编辑订阅", "sub_role": "角色：", "sub_save": "保存修改", "sub_cancel_edit": "取消编辑",
        "sub_saved": "已保存订阅"}
-EN |= {"sub_edit": "Edit", "sub_editing": "Edit subscription", "sub_save": "Save changes", "sub_cancel_edit": "Cancel",
+EN |= {"sub_edit": "Edit", "sub_editing": "Edit subscription", "sub_role": "Role: ", "sub_save": "Save changes", "sub_cancel_edit": "Cancel",
        "sub_saved": "Subscription saved"}
 
 # 加签 before or after oneself: the choice in the decision box, and the adder's task status after 前加签.

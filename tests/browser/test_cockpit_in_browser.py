@@ -4,10 +4,12 @@ counts and money on separate axes, 统计期 under the date series, and a KPI th
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from tests.browser.conftest import Site
 from tests.browser.wait import wait_until
 
 PAGE = "/apps/crm/dashboards/sales_cockpit"
+TEMPLATE = Path(__file__).resolve().parents[2] / "apps" / "crm_template.json"
 RAW = re.compile(r"-?\d+\.\d{3,}")  # a rate or an amount as stored: 0.5701, 1234567.505
 CHARTS = {"bar", "horizontal_bar", "line", "funnel", "gauge", "map"}
 
@@ -76,7 +79,7 @@ def test_every_cockpit_figure_is_shown_as_a_boss_reads_it(page: Any, site: Site,
     assert amount.get_attribute("title") == cockpit["sales_amount"]["formatted"][0][0]  # ¥2,117,521.22 on hover
     facts = dict(zip(kpi("sales_amount").locator("dt").all_inner_texts(),
                      kpi("sales_amount").locator("dd").all_inner_texts(), strict=True))
-    assert facts["目标"] == "¥5,000,000.00" and re.fullmatch(r"[▲▼–] [+-]?\d+\.\d%", facts["环比"])
+    assert facts["目标"] == "¥30,000,000.00" and re.fullmatch(r"[▲▼–] [+-]?\d+\.\d%", facts["环比"])
     assert kpi("sales_amount").locator(".period").inner_text().startswith("统计期 ")
     cycle = kpi("sales_cycle").locator(".kpi-value").inner_text()
     assert re.fullmatch(r"\d+\.\d 天", cycle)  # a duration in days, never negative
@@ -87,7 +90,7 @@ def test_every_cockpit_figure_is_shown_as_a_boss_reads_it(page: Any, site: Site,
     assert page.locator(".widget[data-key='monthly_sales'] .period").inner_text().startswith("统计期 ")
     dial = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('.widget[data-key="sales_quarter"] .chart'))
         .getOption().series[0].max""")
-    assert dial == 15000000  # the gauge's end is the quarter's target
+    assert dial == 90000000  # the gauge's end is the quarter's target
     provinces = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('.widget[data-key="by_province"] .chart'))
         .getOption().series[0].data.filter(d => d.row !== undefined).map(d => d.name)""")
     shown_provinces = {r[0] for r in cockpit["by_province"]["rows"] if r[0]}
@@ -106,6 +109,41 @@ def test_a_kpi_drills_down_to_the_records_behind_its_value(page: Any, site: Site
     assert page.locator("#drill-title").inner_text().startswith("本月签约合同数 · 统计期 ")
     assert page.locator("#drill-table tbody tr").count() == cockpit["contracts_signed"]["rows"][0][0]
 
+
+
+REPORTS = [r["key"] for r in json.loads(TEMPLATE.read_text("utf-8"))["reports"]]
+SHOWN_TEXTS = """() => [...document.querySelectorAll('#widgets .widget')].flatMap(box => {
+    const texts = [...box.querySelectorAll('td, th, dd, .kpi-value')].map(n => n.textContent.trim());
+    const chart = box.querySelector('.chart') && echarts.getInstanceByDom(box.querySelector('.chart'));
+    if (!chart) return texts;
+    const option = chart.getOption();  // the tooltips: each series' valueFormatter or the chart's formatter
+    const tip = (option.tooltip || [])[0] || {};
+    for (const [s, series] of option.series.entries()) for (const [i, item] of (series.data || []).entries()) {
+        const value = item && typeof item === 'object' ? item.value : item;
+        if (series.tooltip && series.tooltip.valueFormatter && !Array.isArray(value)) texts.push(series.tooltip.valueFormatter(value));
+        else if (typeof tip.formatter === 'function') texts.push(tip.formatter({name: item && item.name, value, data: item}));
+    }
+    // what the chart drew: axis labels, slice and stage labels, a donut's total
+    return texts.concat(chart.getZr().storage.getDisplayList(true).map(e => e.style && e.style.text).filter(Boolean).map(String));
+})"""
+UNFORMATTED = re.compile(r"-?\d+\.\d{3,}|-?\d{5,}(\.\d+)?")  # 0.5701, 1234567.5, 2117521: as stored, not as read
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_every_crm_widget_shows_its_numbers_formatted(page: Any, site: Site, cockpit: dict[str, Any], report: str,
+                                                      errors: list[str]) -> None:
+    """Each CRM dashboard on demo data: cells, KPI cards, tooltips and what its charts draw carry no number as
+    stored (0.5701, 1234567.5), and no sales cycle or count below zero."""
+    widgets = site.api.get(f"/apps/crm/reports/{report}").json()["widgets"]
+    page.goto(f"{site.url}/apps/crm/dashboards/{report}")
+    charts = sum(w["type"] in CHARTS | {"pie", "donut", "stacked_bar", "area", "scatter"} for w in widgets)
+    wait_until(page, """n => document.getElementById('widgets').getAttribute('aria-busy') === 'false'
+        && document.querySelectorAll('#widgets .chart[data-drawn]').length === n""", arg=charts)
+    shown = page.evaluate(SHOWN_TEXTS)
+    assert len(shown) > len(widgets)
+    words = [word for text in shown for word in re.split(r"[\s:：，|()（）]+", text) if word]
+    assert [w for w in words if UNFORMATTED.fullmatch(w.lstrip("¥+"))] == []
+    assert not [t for t in shown if re.search(r"-\d+(\.\d)? 天", t)]  # a negative duration
 
 GALLERY = {  # one widget of every type over the CRM's opportunities (no map: the cockpit has one)
     "format": "tangram/app@1", "key": "gallery", "name": "图表示例", "version": "1.0.0",
@@ -157,6 +195,9 @@ def test_every_chart_type_draws_with_its_numbers_formatted(page: Any, site: Site
     assert option("sideways")["y"] == ["category"]  # the names down the left
     assert option("ring")["series"][0]["radius"] == ["45%", "70%"] and option("ring")["title"] == ["¥5.05万"]
     assert page.locator(".widget[data-key='card'] .kpi-value").inner_text() == "¥5.05万"
+    dots = page.evaluate("""() => { const o = echarts.getInstanceByDom(document.querySelector('.widget[data-key="dots"] .chart'))
+        .getOption(); return [o.xAxis[0], o.yAxis[0]].map(a => [0, 30500.5, 0.5].map(v => a.axisLabel.formatter(v))); }""")
+    assert dots == [["0", "¥3.05万", "¥0.50"], ["0", "3,050,050.0%", "50.0%"]]  # 0 at the origin, as on every chart
     assert page.locator(".widget[data-key='dial'] dd[data-fact='completion']").inner_text() == "56.7%"
     assert page.locator(".widget[data-key='rows'] td").all_inner_texts()[:3] == ["华东", "接洽", "¥12,000.00"]
     shown = page.locator("#widgets").evaluate("n => [...n.querySelectorAll('td, dd')].map(c => c.textContent.trim())")

@@ -192,7 +192,7 @@ def test_subscribe_weekly_from_the_dashboard_and_unsubscribe(page: Any, site: Si
     dialog.get_by_label("发送方式").select_option(label="站内消息")
     dialog.get_by_role("button", name="添加订阅").click()
     wait_until(page, "() => document.querySelector('#subscription-list li[data-id]') !== null")
-    assert "zhang.wei · 每周 周三 09:15 · 站内消息" in dialog.locator("#subscription-list").inner_text()
+    assert "张伟 · 每周 周三 09:15 · 站内消息" in dialog.locator("#subscription-list").inner_text()
     [stored] = site.api.get("/apps/deals/reports/board/subscriptions").json()["items"]
     assert {k: stored[k] for k in ("subscriber", "name", "every", "weekday", "at", "channel")} == {
         "subscriber": "user",
@@ -234,7 +234,7 @@ def test_edit_a_subscription_from_the_dashboard_in_chinese(page: Any, site: Site
     dialog.get_by_label("发送方式").select_option(label="邮件")
     dialog.get_by_role("button", name="保存修改").click()
     wait_until(page, "() => document.querySelector('#subscription-list').textContent.includes('每天 18:00')")
-    assert "admin · 每天 18:00 · 邮件" in dialog.locator("#subscription-list").inner_text()
+    assert "管理员 · 每天 18:00 · 邮件" in dialog.locator("#subscription-list").inner_text()
     assert dialog.locator("#sub-form-title").inner_text() == "新增订阅"  # back to adding
     [stored] = site.api.get(url).json()["items"]
     assert {k: stored.get(k) for k in ("subscriber", "name", "every", "weekday", "at", "channel")} == {
@@ -328,3 +328,35 @@ def test_copy_a_dashboard_and_let_only_a_role_see_the_copy(page: Any, site: Site
     finally:
         rep.context.close()
     assert errors == [] and faults == []
+
+
+def test_subscribe_a_role_and_a_dingtalk_robot_and_see_who_each_goes_to(page: Any, site: Site) -> None:
+    """订阅 for a role by e-mail and for a user's DingTalk group robot: the list names the role as a role and the
+    user by name (a role keyed like a user, 管理员, must not read as that user)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    roles = [{"key": "admin", "name": "经理", "permissions": {"*": {"read": "all"}}}]
+    r = site.api.post("/apps", json=BOARD_APP | {"key": "crew", "roles": roles})
+    assert r.status_code == 201, r.text
+    page.goto(site.url + "/apps/crew/dashboards/board")
+    page.get_by_role("button", name="订阅").click()
+    dialog = page.get_by_role("dialog")
+    wait_until(page, "() => document.querySelector('#subscription-list li') !== null")
+    dialog.get_by_label("订阅人").select_option("role:admin")
+    dialog.get_by_label("发送方式").select_option(label="邮件")
+    dialog.get_by_role("button", name="添加订阅").click()
+    wait_until(page, "() => document.querySelectorAll('#subscription-list li[data-id]').length === 1")
+    dialog.get_by_label("订阅人").select_option("user:zhang.wei")
+    dialog.get_by_label("发送方式").select_option(label="钉钉群机器人")
+    dialog.get_by_label("机器人 Webhook 地址").fill("https://oapi.dingtalk.com/robot/send?access_token=t25")
+    dialog.get_by_role("button", name="添加订阅").click()
+    wait_until(page, "() => document.querySelectorAll('#subscription-list li[data-id]').length === 2")
+    shown = dialog.locator("#subscription-list li[data-id]").all_inner_texts()
+    assert shown[0].startswith("角色：经理 · 每天 08:30 · 邮件")
+    assert shown[1].startswith("张伟 · 每天 08:30 · 钉钉群机器人")
+    stored = site.api.get("/apps/crew/reports/board/subscriptions").json()["items"]
+    assert [(s["subscriber"], s["name"], s["channel"], s.get("webhook")) for s in stored] == [
+        ("role", "admin", "email", None),
+        ("user", "zhang.wei", "dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=t25"),
+    ]
+    assert errors == []

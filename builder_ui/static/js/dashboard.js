@@ -219,10 +219,17 @@
     const days = W.sub_weekdays.split(",");
     const channels = {email: W.sub_channel_email, in_app: W.sub_channel_in_app, dingtalk: W.sub_channel_dingtalk, wecom: W.sub_channel_wecom};
 
+    // who it goes to as 订阅人 names them (张伟; a role as 角色：经理, never mistaken for a user of the same key)
+    function recipient(s) {
+      const option = f.who.tagName === "SELECT" ? [...f.who.options].find((o) => o.value === `${s.subscriber}:${s.name}`) : null;
+      const name = option ? option.textContent : s.name;
+      return s.subscriber === "role" ? `${W.sub_role}${name}` : name;
+    }
+
     function when(s) {
       const every = s.every === "weekly" ? `${W.sub_weekly} ${days[s.weekday - 1]}` : W.sub_daily;
       const next = s.next_at ? ` · ${W.sub_next} ${localTime(s.next_at)}` : "";
-      return `${s.name} · ${every} ${s.at} · ${channels[s.channel] || s.channel}${next}`;
+      return `${recipient(s)} · ${every} ${s.at} · ${channels[s.channel] || s.channel}${next}`;
     }
 
     async function refresh() {

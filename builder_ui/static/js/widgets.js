@@ -226,16 +226,20 @@ window.tangramWidgets = (function () {
     return box;
   }
 
-  /* Value axes, one per unit (the columns' `axis`), labelled in that unit, abbreviated (¥500万). */
+  /* A value axis labelled in column c's unit, abbreviated (¥500万). */
+  function unitAxis(c, opts) {
+    return {type: "value", axisLabel: {formatter: (v) => (v === 0 ? "0" : short(v, c, opts.lang))},  // 0, not ¥0.00, at the origin
+      minInterval: c.format === "count" ? 1 : undefined};  // no 0.5 customer ticks
+  }
+
+  /* Value axes, one per unit (the columns' `axis`). */
   function valueAxes(measures, opts, horizontal) {
     const axes = [];
     for (const [c] of measures) {
       const k = c.axis || 0;
       if (axes[k]) continue;
-      axes[k] = {type: "value", name: measures.filter(([m]) => (m.axis || 0) === k).map(([m]) => m.label).join(" / "),
-        nameTextStyle: {align: k ? "right" : "left"}, splitLine: {show: k === 0},
-        axisLabel: {formatter: (v) => (v === 0 ? "0" : short(v, c, opts.lang))},  // 0, not ¥0.00, at the origin
-        minInterval: c.format === "count" ? 1 : undefined};  // no 0.5 customer ticks
+      axes[k] = Object.assign(unitAxis(c, opts), {name: measures.filter(([m]) => (m.axis || 0) === k).map(([m]) => m.label).join(" / "),
+        nameTextStyle: {align: k ? "right" : "left"}, splitLine: {show: k === 0}});
       if (horizontal) axes[k].position = k ? "top" : "bottom";
     }
     return axes.length ? axes : [{type: "value"}];
@@ -264,9 +268,8 @@ window.tangramWidgets = (function () {
       }
       option.series = [series];
     } else if (kind === "scatter") {
-      option.xAxis = {type: "value", name: measures[0][0].label, axisLabel: {formatter: (v) => short(v, measures[0][0], opts.lang)}};
-      option.yAxis = {type: "value", name: measures[1] ? measures[1][0].label : "",
-        axisLabel: {formatter: (v) => (measures[1] ? short(v, measures[1][0], opts.lang) : v)}};
+      option.xAxis = Object.assign(unitAxis(measures[0][0], opts), {name: measures[0][0].label});
+      option.yAxis = measures[1] ? Object.assign(unitAxis(measures[1][0], opts), {name: measures[1][0].label}) : {type: "value"};
       option.tooltip = {formatter: (p) => `${p.name}: ${measures.map(([c], k) => text(p.value[k], c, opts)).join(", ")}`};
       option.series = [{type: "scatter", data: w.rows.map((r, row) => ({name: name(r), row,
         value: [r[measures[0][1]], measures[1] ? r[measures[1][1]] : 0]}))}];

@@ -102,7 +102,7 @@ def test_every_crm_widget_shows_plausible_figures_on_demo_data_on_both_engines(b
     assert win["formatted"][0][1] == "35.0%"  # the target, in the measure's format
     amount = widgets["sales_cockpit.sales_amount"]
     assert amount["formatted"][0][0] == f"¥{amount['rows'][0][0]:,.2f}"
-    assert amount["formatted"][0][1] == "¥5,000,000.00"
+    assert amount["formatted"][0][1] == "¥30,000,000.00"
 
 
 SHOWN = {  # each unit as a boss reads it: no raw 0.5701, no bare 1234567.5
@@ -133,7 +133,7 @@ def test_every_crm_widget_gives_each_measure_a_unit_and_formats_every_number(bot
     cockpit = {k.removeprefix("sales_cockpit."): w for k, w in widgets.items() if k.startswith("sales_cockpit.")}
     assert {w["type"] for w in cockpit.values()} >= {"kpi", "gauge", "funnel", "horizontal_bar", "bar", "line"}
     assert cockpit["win_rate"]["formatted"][0][0].endswith("%")
-    assert cockpit["sales_amount"]["formatted_short"][0][1] == "¥500万"
+    assert cockpit["sales_amount"]["formatted_short"][0][1] == "¥3,000万"
     assert [r[0] for r in cockpit["lead_funnel"]["rows"]] == ["线索", "商机", "赢单"]
     leads, opportunities, won = (r[1] for r in cockpit["lead_funnel"]["rows"])
     assert leads > opportunities > won > 0
@@ -204,6 +204,34 @@ def test_totals_equal_sums_of_the_records(both: tuple[Maker, dict[str, Any]]) ->
         Decimal(len(on_time)) / Decimal(len(resolved))).quantize(Decimal("1e-10")).normalize()
 
 
+DEMO_DEFAULT = 1000  # `tangram demo-data` without --count: the figures a first look at the cockpit shows
+LOADED = 40  # the crm fixture's customers; every other form scales with them
+
+
+def test_the_cockpit_targets_fit_the_demo_data_and_one_another(crm: Maker) -> None:
+    """A monthly KPI's target is about what the demo books in a month at its default size (12 months' figures,
+    scaled from the 40 customers loaded here), so no card reads 2.5 % while its neighbour reads 130 %; the
+    quarter's and the year's targets are three and twelve months of the month's."""
+    definition = json.loads(TEMPLATE.read_text("utf-8"))
+    cockpit = {w["key"]: w for w in next(r for r in definition["reports"] if r["key"] == "sales_cockpit")["widgets"]}
+    months = {f"{(NOW.year * 12 + NOW.month - 1 - k) // 12}-{(NOW.month - 1 - k) % 12 + 1:02d}" for k in range(1, 13)}
+    fits = {}
+    for key in ("sales_amount", "payments", "new_customers", "contracts_signed"):
+        w = cockpit[key]
+        query = {"type": "table", "form": w["form"], "measures": w["measures"],
+                 "dimensions": [{"field": w["period"]["field"], "bucket": "month"}]}
+        if "filter" in w:
+            query["filter"] = w["filter"]
+        r = crm.client.post("/api/v1/apps/crm/query", json=query, headers=crm.admin)
+        assert r.status_code == 200, r.text
+        booked = sum(Decimal(str(row[1])) for row in r.json()["widgets"][0]["rows"] if row[0] in months)
+        fits[key] = booked / 12 * DEMO_DEFAULT / LOADED / Decimal(w["target"])
+    assert all(Decimal("0.6") <= fit <= Decimal("1.6") for fit in fits.values()), fits
+    month = Decimal(cockpit["sales_amount"]["target"])
+    assert Decimal(cockpit["sales_quarter"]["target"]) == 3 * month
+    assert Decimal(cockpit["sales_year"]["target"]) == 12 * month
+
+
 def test_a_deal_imported_as_won_before_its_record_existed_leaves_the_sales_cycle_alone(make: Maker, app: Any) -> None:
     """stage_changed_at before created_at (an imported history) would make a negative cycle: it is left out."""
     clock = [NOW]
@@ -221,3 +249,28 @@ def test_a_deal_imported_as_won_before_its_record_existed_leaves_the_sales_cycle
         r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit", params={"engine": engine}, headers=make.admin)
         cycle = next(w for w in r.json()["widgets"] if w["key"] == "sales_cycle")
         assert cycle["rows"][0][0] == 10 and cycle["formatted"][0][0] == "10.0 天", engine
+
+
+def test_churn_counts_customers_with_neither_an_order_nor_a_renewal_in_twelve_months(make: Maker, app: Any) -> None:
+    """客户流失率: a customer whose last order is two years old but who signed a new contract two months ago renewed;
+    only the one with neither in the last 12 months has churned — on both engines."""
+    app.state.clock = lambda: NOW
+    make.app_def(json.loads(TEMPLATE.read_text("utf-8")))
+    long_ago, lately = (NOW - timedelta(days=730)).date().isoformat(), (NOW - timedelta(days=60)).date().isoformat()
+    gone, renewed, buying = (make.record("customer", {"name": name}, app="crm")["id"]
+                             for name in ("常州久远化工有限公司", "无锡恒通电子有限公司", "南通海联纺织有限公司"))
+    for customer, day in ((gone, long_ago), (renewed, long_ago), (buying, lately)):
+        make.record("order", {"customer": customer, "ordered_on": day}, app="crm")
+    make.record("contract", {"title": "续约合同", "customer": renewed, "amount": "120000", "signed_on": lately,
+                             "status": "执行中"}, app="crm")
+    make.record("contract", {"title": "作废合同", "customer": gone, "amount": "90000", "signed_on": lately,
+                             "status": "已终止"}, app="crm")  # terminated: no renewal
+    for engine in ("primary", "mirror"):
+        r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit", params={"engine": engine}, headers=make.admin)
+        assert r.status_code == 200, r.text
+        churn = next(w for w in r.json()["widgets"] if w["key"] == "churn_rate")
+        assert churn["formatted"][0][0] == "33.3%", (engine, churn)
+        r = make.client.get("/api/v1/apps/crm/reports/sales_cockpit/widgets/churn_rate/drill",
+                            params={"point": "[]", "engine": engine}, headers=make.admin)
+        assert r.status_code == 200, r.text
+        assert {c["id"] for c in r.json()["items"]} == {gone, renewed, buying}  # the customers it is a rate of

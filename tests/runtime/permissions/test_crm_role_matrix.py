@@ -73,23 +73,23 @@ HIDDEN: dict[str, dict[str, set[str]]] = {
     # rollups over forms a role cannot see (跟进, 商机, 合同, 订单 for the service roles) are hidden from it:
     # a value derived from what one may not see is hidden too
     "service_manager": {"product": {"cost"}, "customer": {"followup_count", "last_followup_at", "weighted_pipeline",
-                                                          "total_contract_amount", "last_order_on"}},
+                                                          "total_contract_amount", "last_order_on", "last_signed_on", "last_deal_on"}},
     "sales_director": {"product": set(), "customer": set()},
     "sales_manager": {"product": {"cost"}, "customer": set()},
     "sales_rep": {"product": {"cost"}, "customer": set()},
     "finance": {"product": set(), "customer": {"source", "industry", "size", "annual_revenue", "website", "status",
                                                "key_needs", "decision_roles", "current_solution", "last_followup_at",
                                                "followup_count", "weighted_pipeline", "next_followup_on", "tags",
-                                               "note", "last_order_on"}},
+                                               "note", "last_order_on", "last_signed_on", "last_deal_on"}},
     "customer_service": {"product": {"cost"}, "customer": {"annual_revenue", "total_contract_amount",
                                                            "weighted_pipeline", "current_solution", "key_needs",
-                                                           "last_order_on"}},
+                                                           "last_order_on", "last_signed_on", "last_deal_on"}},
     "tech_support": {"product": {"cost"}, "contact": {"birthday", "wechat"},
                      "customer": {"short_name", "source", "industry", "size", "annual_revenue", "website", "status",
                                   "key_needs", "decision_roles", "current_solution", "last_followup_at",
                                   "followup_count", "total_contract_amount", "weighted_pipeline",
                                   "next_followup_on", "manager", "tags", "note",
-                                  "last_order_on"}},  # added later by the dashboards: hidden by default
+                                  "last_order_on", "last_signed_on", "last_deal_on"}},  # added later by the dashboards: hidden by default
 }
 
 OWNERS = {"me": "east", "peer": "east", "sub": "east_a", "far": "west"}
