@@ -25,6 +25,7 @@ from engine.forms.system_fields import SYSTEM_FIELDS
 from engine.forms.timeline import timeline_issues
 from engine.hooks.validate import hook_issues
 from engine.keys import repeated
+from engine.model_words import chinese
 from engine.permissions.check import role_issues
 from engine.printing.template import template_issues
 from engine.reports.validate import report_issues
@@ -56,7 +57,7 @@ def _pydantic_issues(error: ValidationError, data: Any) -> list[Issue]:
     issues = []
     for e in error.errors(include_url=False):
         message = e["msg"].removeprefix("Value error, ")
-        issues.append(Issue(json_path(e["loc"], data), e["type"], message, message))
+        issues.append(Issue(json_path(e["loc"], data), e["type"], chinese(e, message), message))
     return issues
 
 
