@@ -118,7 +118,11 @@ def main() -> None:
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{import_wizard.table(runs)}")
         return
     if args.only == "dedup":  # duplicate check and pinyin search (bench/dedup.py)
-        runs = [dedup.run(b, int(s)) for s in args.sizes.split(",") for b in args.dbs.split(",")]
+        runs = []
+        for size in args.sizes.split(","):
+            for backend in args.dbs.split(","):
+                runs.append(dedup.run(backend, int(size)))
+                print(dedup.table(runs[-1:]), flush=True)
         print(f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} cores\n\n{dedup.table(runs)}")
         return
     if args.only == "dedup-groups":  # 查重 on stored groups: the scan job and the page (bench/dedup_groups.py)

@@ -14,11 +14,13 @@ repeats.
 from __future__ import annotations
 
 import itertools
+import os
 import random
+import statistics
 from typing import Any
 
 from bench import records as bench_records
-from bench.timing import Stopwatch, timed, timed_together
+from bench.timing import Stopwatch, percentile, timed, timed_together
 from engine.dedup.company import parse_company
 from engine.pinyin import spelled
 from runtime.apps import definitions
@@ -131,6 +133,9 @@ def run(backend: str, size: int) -> dict[str, Any]:
         return go
 
     by_initials, by_full, by_none = timed_together([search(initials), search(full), search(missing)], REPEAT)
+    with db.read() as conn:
+        index_initials = _candidates(conn, [next(initials) for _ in range(REPEAT)])
+        index_full = _candidates(conn, [next(full) for _ in range(REPEAT)])
     db.engine.dispose()
     return {
         "database": backend,
@@ -143,15 +148,27 @@ def run(backend: str, size: int) -> dict[str, Any]:
         "search_initials": by_initials,
         "search_full": by_full,
         "search_none": by_none,
+        "index_initials": index_initials,
+        "index_full": index_full,
+        "load": os.getloadavg(),
     }
+
+
+def _candidates(conn: Any, asked: list[str]) -> dict[str, float]:
+    """What the search index gives for these pinyin searches: the median and p95 of its candidates, and how
+    many searches it set aside (more than search.CANDIDATES: the list scans)."""
+    counts = [search.candidates(conn, a, spelled=True) for a in asked]
+    sizes = [len(c) for c in counts if c is not None]
+    return {"p50": statistics.median(sizes) if sizes else 0, "p95": percentile(sizes, 95) if sizes else 0,
+            "scans": sum(c is None for c in counts), "of": len(counts)}
 
 
 def table(runs: list[dict[str, Any]]) -> str:
     lines = [
         "| database | customers | seeded rec/s | duplicate check p50/p95 ms (found) | create p50/p95 ms "
         "· with check | pinyin initials p50/p95 ms | full pinyin p50/p95 | no match p50/p95 "
-        "|",
-        "|---|---:|---:|---|---|---|---|---|",
+        "| index candidates p50/p95 (scans) initials · full | load after |",
+        "|---|---:|---:|---|---|---|---|---|---|---|",
     ]
 
     def pair(t: dict[str, float]) -> str:
@@ -161,6 +178,11 @@ def table(runs: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['database']} | {r['size']:,} | {r['seed_rps']:,.0f} | {pair(r['check'])} "
             f"({r['found_share']:.0%}) | {pair(r['create_plain'])} · {pair(r['create_checked'])} "
-            f"| {pair(r['search_initials'])} | {pair(r['search_full'])} | {pair(r['search_none'])} |"
+            f"| {pair(r['search_initials'])} | {pair(r['search_full'])} | {pair(r['search_none'])} "
+            f"| {_counts(r['index_initials'])} · {_counts(r['index_full'])} | {r['load'][0]:.1f} |"
         )
     return "\n".join(lines)
+
+
+def _counts(c: dict[str, float]) -> str:
+    return f"{c['p50']:.0f}/{c['p95']:.0f} ({c['scans']}/{c['of']})"

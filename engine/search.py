@@ -25,7 +25,7 @@ def _folded(text: str) -> str:
 
 
 def _pairs(digits: str) -> set[str]:
-    return {digits[i:i + 2 * _WIDTH] for i in range(0, len(digits) - _WIDTH, _WIDTH)}
+    return {digits[i : i + 2 * _WIDTH] for i in range(0, len(digits) - _WIDTH, _WIDTH)}
 
 
 def document(texts: Iterable[str | None]) -> list[str]:
@@ -82,42 +82,63 @@ def terms(text: str) -> Terms | None:
     if units % 2:
         starts.append(units - 2)
     if len(starts) > MAX_WORDS:
-        starts = starts[:MAX_WORDS // 2] + starts[-(MAX_WORDS // 2):]
-    return Terms(words=tuple(sorted({digits[i * _WIDTH:(i + 2) * _WIDTH] for i in starts})))
+        starts = starts[: MAX_WORDS // 2] + starts[-(MAX_WORDS // 2) :]
+    return Terms(words=tuple(sorted({digits[i * _WIDTH : (i + 2) * _WIDTH] for i in starts})))
 
 
-SPELLING_WORD = 3
-"""Letters per word of a pinyin spelling (engine/pinyin.py) in the index. Pairs of 26 letters are too
-few to tell records apart (zh, an, ng are in most names: a search would have more than CANDIDATES and
-scan); triples are some 17,000 words. Written as 12 hex digits, they never meet a text's pairs (8)."""
+SPELLING_WORD = 5
+"""Letters per word of a pinyin spelling (engine/pinyin.py) in the index: every run of five letters, and
+the shorter runs that end a spelling. A search of five letters or more asks for its own runs, which overlap
+by four: a name holds them all without spelling the search only if it holds pieces of it that share four
+letters (a syllable like heng or cheng, repeated), where runs of three letters met in thousands of names
+that never spelled it (xinfengzheng for fengzhengxin; measured in docs/benchmarks.md). A shorter search
+(szhr, hrjm) asks for the words that start with it: exactly the records holding it."""
 
+SPELLING_SHORTEST = 3
+"""Fewest letters a pinyin search asks the index for: two letters are in most names, the list scans."""
 
 SPELLING_MAX_WORDS = 8
-"""Most runs a pinyin search asks for: a run of three letters has a shorter posting list than a pair."""
+"""Most runs a pinyin search asks for, spread from end to end; each one costs its posting list."""
+
+SPELLING_MARK = "p"
+"""First letter of a spelling's words: not a hex digit, so they never meet a text's words (which a text
+search of one character asks for by prefix) nor those its prefixes."""
+
+
+def _spelled_letters(text: str) -> str:
+    """A spelling as its words write it: lower case, blanks dropped, letters and digits kept; any other
+    character written as 0, so a word stays one token in FTS5 and in a tsvector (only more candidates:
+    LIKE decides)."""
+    folded = "".join(text.lower().split())
+    if folded.isascii() and folded.isalnum():  # nearly always: pinyin
+        return folded
+    return "".join(c if ("a" <= c <= "z" or "0" <= c <= "9") else "0" for c in folded)
 
 
 def spelling_document(spellings: Iterable[str]) -> list[str]:
-    """The words a record's pinyin spellings are indexed under: every run of SPELLING_WORD letters."""
+    """The words a record's pinyin spellings are indexed under: every run of SPELLING_WORD letters, and each
+    of its last runs that are shorter (down to SPELLING_SHORTEST), which a short search finds by prefix."""
     words: set[str] = set()
+    size, shortest, mark = SPELLING_WORD, SPELLING_SHORTEST, SPELLING_MARK
     for spelled in spellings:
-        digits = _folded(spelled)
-        step = SPELLING_WORD * _WIDTH
-        words.update(digits[i:i + step] for i in range(0, len(digits) - step + _WIDTH, _WIDTH))
+        letters = _spelled_letters(spelled)
+        end = len(letters)
+        words.update(mark + letters[i : i + size] for i in range(0, end - shortest + 1))
     return list(words)
 
 
 def spelling_terms(text: str) -> Terms | None:
-    """The index terms of a pinyin search (szhr, suzhouhengrui): overlapping runs, at most SPELLING_MAX_WORDS
-    spread from end to end; None below SPELLING_WORD letters (too common a search for the index to narrow).
-    Runs that do not overlap (fen gzh eng xin for fengzhengxin) are each common and, with no positions in the
-    index, meet in many records that never spell the whole; the runs across syllables (ngz, ngx, gxi) are
-    what tells them apart."""
-    digits = _folded(text)
-    units, step = len(digits) // _WIDTH, SPELLING_WORD
-    if units < step:
+    """The index terms of a pinyin search (szhr, suzhouhengrui): below SPELLING_WORD letters, every word that
+    starts with it; else its runs of SPELLING_WORD letters, at most SPELLING_MAX_WORDS spread from end to end;
+    None below SPELLING_SHORTEST letters (too common a search for the index to narrow)."""
+    letters = _spelled_letters(text)
+    size = SPELLING_WORD
+    if len(letters) < SPELLING_SHORTEST:
         return None
-    starts = list(range(0, units - step + 1))
+    if len(letters) < size:
+        return Terms(prefix=SPELLING_MARK + letters)
+    starts = list(range(0, len(letters) - size + 1))
     if len(starts) > SPELLING_MAX_WORDS:
         last = len(starts) - 1
         starts = sorted({starts[round(k * last / (SPELLING_MAX_WORDS - 1))] for k in range(SPELLING_MAX_WORDS)})
-    return Terms(words=tuple(sorted({digits[i * _WIDTH:(i + step) * _WIDTH] for i in starts})))
+    return Terms(words=tuple(sorted({SPELLING_MARK + letters[i : i + size] for i in starts})))

@@ -56,15 +56,51 @@ def test_a_long_search_asks_for_a_few_pairs_that_do_not_overlap() -> None:
     assert odd is not None and sorted(odd.words) == sorted(["534e4e3a", "4e3a6280"])
 
 
-@given(st.text(alphabet="fengzhxiuaro", min_size=3, max_size=30), st.data())
-def test_every_run_of_a_spelling_is_a_pinyin_candidate(spelled: str, data: st.DataObject) -> None:
-    start = data.draw(st.integers(0, len(spelled) - 3))
-    asked = spelled[start : data.draw(st.integers(start + 3, len(spelled)))]
+def _spelling_found(spellings: list[str], asked: str) -> bool:
+    """What the index answers for a pinyin search: the record is a candidate."""
+    words = set(search.spelling_document(spellings))
     terms = search.spelling_terms(asked)
-    assert terms is not None and set(terms.words) <= set(search.spelling_document([spelled]))
+    assert terms is not None
+    if terms.prefix is not None:
+        return any(w.startswith(terms.prefix) for w in words)
+    return set(terms.words) <= words
+
+
+@given(st.text(alphabet="fengzhxiuaro-3 ", min_size=3, max_size=30), st.data())
+def test_every_run_of_a_spelling_is_a_pinyin_candidate(spelled: str, data: st.DataObject) -> None:
+    letters = "".join(spelled.split())
+    if len(letters) < 3:
+        return
+    start = data.draw(st.integers(0, len(letters) - 3))
+    asked = letters[start : data.draw(st.integers(start + 3, len(letters)))]
+    assert _spelling_found([spelled], asked)
 
 
 def test_a_spelling_with_the_same_syllables_in_another_order_is_no_pinyin_candidate() -> None:
     # xinfengzheng holds fen, gzh, eng and xin, the runs of fengzhengxin that do not overlap; not ngx or gxi
-    terms = search.spelling_terms("fengzhengxin")
-    assert terms is not None and not set(terms.words) <= set(search.spelling_document(["xinfengzheng"]))
+    assert not _spelling_found(["xinfengzheng"], "fengzhengxin")
+
+
+def test_a_name_holding_every_three_letters_of_a_search_without_spelling_it_is_no_pinyin_candidate() -> None:
+    # 星鑫丰正 (xingxinfengzheng) holds every run of three letters of fengzhengxin, overlapping or not
+    assert not _spelling_found(["xingxinfengzheng"], "fengzhengxin")
+    assert _spelling_found(["fengzhengxinkeji"], "fengzhengxin")
+    # The limit: pieces of the search that share four letters (丰正胜鑫: fengzheng, shengxin share heng) are
+    # a candidate, which LIKE then rules out.
+    assert _spelling_found(["fengzhengshengxin"], "fengzhengxin")
+
+
+def test_a_short_search_is_a_prefix_of_the_words_that_hold_it_also_at_the_end() -> None:
+    terms = search.spelling_terms("szhr")
+    assert terms is not None and terms.prefix is not None and not terms.words
+    assert _spelling_found(["suzhouhengrui|szhr"], "szhr")  # the last letters of the initials
+    assert _spelling_found(["suzhouhengrui|szhrjm"], "szhr")
+    assert not _spelling_found(["suzhouhengrui|sz0hr"], "szhr")
+    assert search.spelling_terms("hr") is None
+
+
+def test_spelling_words_never_meet_a_texts_words() -> None:
+    # a text search of one character asks for the words that start with its four hex digits (0061 for a)
+    words = search.spelling_document(["a0614b|a061"])
+    assert not any(w.startswith("0061") for w in words)
+    assert not set(words) & set(search.document(["a0614b"]))

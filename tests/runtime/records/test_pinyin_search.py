@@ -78,3 +78,17 @@ def test_the_index_narrows_a_pinyin_search_to_the_records_spelled_so(make: Maker
         assert search.candidates(conn, "szhr", spelled=True) == [customers["苏州恒瑞精密机械有限公司"]]
         assert search.candidates(conn, "qxzv", spelled=True) == []
         assert search.candidates(conn, "hr", spelled=True) is None  # two letters: too common to narrow, the list scans
+
+
+def test_a_name_holding_every_run_of_three_letters_of_a_search_is_no_candidate(
+    make: Maker, customers: dict[str, int]
+) -> None:
+    # 星鑫丰正 (xingxinfengzheng) holds fen, eng, ngz, gzh, zhe, hen, ngx, gxi and xin, every run of three
+    # letters of fengzhengxin, without spelling it: the index rules it out itself, and does not let the list scan
+    other = make.record("customer", {"name": "星鑫丰正科技有限公司"})["id"]
+    meant = make.record("customer", {"name": "丰正鑫科技有限公司"})["id"]
+    with make.app.state.db.read() as conn:
+        assert search.candidates(conn, "fengzhengxin", spelled=True) == [meant]
+        assert search.candidates(conn, "xxfzk", spelled=True) == [other]
+    assert _found(make, "fengzhengxin") == {meant}
+    assert _found(make, "fzxk") == {meant}
