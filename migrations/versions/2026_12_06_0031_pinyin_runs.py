@@ -3,8 +3,8 @@ shorter runs that end it) instead of runs of three in hex (engine/search.py `spe
 documents of every form that searches a field are written anew. The spellings themselves (record_pinyin)
 are unchanged; rebuild writes them again with the documents.
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-06
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 from runtime.apps import definitions
 from runtime.records import search
 
-revision = "0030"
-down_revision = "0029"
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

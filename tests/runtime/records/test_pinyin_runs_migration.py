@@ -1,4 +1,4 @@
-"""Migration 0030 writes the pinyin words of the search index anew (runs of five letters, where they were
+"""Migration 0031 writes the pinyin words of the search index anew (runs of five letters, where they were
 runs of three in hex) for the records stored before it, on both databases."""
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ SPELLED = {MEANT: "fengzhengxinkejiyouxiangongsi|fzxkjyxgs", OTHER: "xingxinfeng
 
 
 def _runs_of_three(spellings: str) -> str:
-    """The document's pinyin words as written before 0030: each run of three letters, four hex digits a letter."""
+    """The document's pinyin words as written before 0031: each run of three letters, four hex digits a letter."""
     hexed = [s.encode("utf-16-be").hex() for s in spellings.split("|")]
     return " ".join({h[i : i + 12] for h in hexed for i in range(0, len(h) - 8, 4)})
 
 
 def test_the_migration_writes_the_pinyin_words_anew(backend: str, tmp_path: Any) -> None:
     with fresh_database(backend, tmp_path, create=False) as db:
-        schema.upgrade(db, "0029")
+        schema.upgrade(db, "0030")
         with db.write() as conn:
             definitions.import_app(conn, shop(), Change(SYSTEM))
             now = datetime.now(UTC)
