@@ -1,8 +1,9 @@
 """Spreadsheet files in and out: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and Excel (xlsx, xls, ods).
 
 Reading gives a header and a stream of rows of cells (str, int, float, date, datetime, bool, None),
-never a dense matrix: each format has its streaming reader (csv_reader, xlsx_reader, ods_reader,
-xls_reader) and every row passes the bounds of sheet_limits as it is read. Anything that cannot be read
+never a dense matrix in the server: each format has its streaming reader (csv_reader, xlsx_reader,
+ods_reader), xlsx and xls are read by calamine in a memory-capped child process (xlsx_fast, xls_reader),
+and every row passes the bounds of sheet_limits as it is read. Anything that cannot be read
 is a BadFile naming the problem, anything too large a FileOverLimit naming the limit; never a 500. Writing CSV adds a BOM so that Excel on a
 Chinese Windows opens UTF-8 correctly."""
 
@@ -21,7 +22,8 @@ from runtime.io.csv_reader import csv_rows, decode_csv_text
 from runtime.io.ods_reader import ods_rows, ods_sheet_names
 from runtime.io.sheet_limits import SheetLimits, bounded_rows, check_row, trimmed
 from runtime.io.xls_reader import xls_rows, xls_sheet_names
-from runtime.io.xlsx_reader import xlsx_rows, xlsx_sheet_names
+from runtime.io.xlsx_fast import xlsx_rows_fast
+from runtime.io.xlsx_reader import xlsx_sheet_names
 
 MAX_ROWS = SheetLimits.rows
 XLSX_MAGIC = b"PK\x03\x04"  # a zip: xlsx or ods
@@ -61,7 +63,7 @@ def _kind(data: bytes, filename: str | None) -> str:
     return "csv"
 
 
-READERS = {"csv": csv_rows, "xlsx": xlsx_rows, "ods": ods_rows, "xls": xls_rows}
+READERS = {"csv": csv_rows, "xlsx": xlsx_rows_fast, "ods": ods_rows, "xls": xls_rows}
 SHEET_NAMES = {"xlsx": xlsx_sheet_names, "ods": ods_sheet_names, "xls": xls_sheet_names}
 MAX_HEADER_ROW = 100  # a title block above the header is a few rows, never pages
 
