@@ -95,9 +95,13 @@ class NoSheet(Exception):
 def child_rows(data: bytes, sheet: int) -> Iterator[tuple[str, Any]]:
     """`("names", [...])` first, then for a sheet index ≥ 0 `("row", cells)` for each row from row 1;
     ChildFailed or NoSheet when it cannot. The child is killed when the caller stops reading."""
-    child = subprocess.Popen([sys.executable, "-I", "-c", CHILD, str(CHILD_MEMORY), str(sheet), str(BATCH_ROWS)],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                             env={"RUST_BACKTRACE": "0"})
+    child = subprocess.Popen(
+        [sys.executable, "-I", "-c", CHILD, str(CHILD_MEMORY), str(sheet), str(BATCH_ROWS)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={"RUST_BACKTRACE": "0"},
+    )
     try:
         assert child.stdin is not None and child.stdout is not None
         try:

@@ -13,6 +13,7 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,20 @@ def read_sheet(data: bytes, filename: str | None = None, limits: SheetLimits | N
     return Sheet([clean_header(c) for c in head], bounded_rows(rest, limits), header_row + 1)
 
 
+@contextmanager
+def naming(filename: str) -> Iterator[None]:
+    """A file refused inside the block (BadFile, FileOverLimit) is refused naming it, for a user who
+    uploads several: 文件“客户.xlsx”无法读取：…, the same code, field and limit."""
+    try:
+        yield
+    except BadFile as e:
+        if e.extra.get("field", "file") == "file":
+            zh, en = f"文件“{filename}”无法读取：{e.message}", f"cannot read the file {filename!r}: {e.message_en}"
+        else:  # the sheet or header row chosen: the file itself is readable
+            zh, en = f"文件“{filename}”：{e.message}", f"the file {filename!r}: {e.message_en}"
+        raise type(e)(zh, en if e.message_en else None, issues=e.issues, **e.extra) from None
+
+
 def first_rows(data: bytes, filename: str | None = None, limits: SheetLimits | None = None, *, sheet: int = 0,
                count: int = 10) -> list[list[Any]]:
     """The top `count` rows of a sheet as they are (blank ones as []), for choosing the header row."""
@@ -197,5 +212,5 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
-__all__ = ["BadFile", "Sheet", "SheetLimits", "read_sheet", "sheet_names", "first_rows", "clean_header", "decode_csv_text", "csv_bytes", "csv_lines",
+__all__ = ["BadFile", "Sheet", "SheetLimits", "read_sheet", "naming", "sheet_names", "first_rows", "clean_header", "decode_csv_text", "csv_bytes", "csv_lines",
            "xlsx_bytes", "MAX_ROWS", "sheet_title"]

@@ -43,9 +43,13 @@ def _read(data: bytes, sheet: int) -> Iterator[tuple[str, Any]]:
         raise BadFile(f"文件只有 {e.count} 个工作表", f"the file has {e.count} sheet(s)", field="sheet") from None
     except ChildFailed as e:
         if e.reason == "memory":
-            raise FileOverLimit(f"工作表的单元格范围过大，读取需要超过 {CHILD_MEMORY // MB} MB 内存",
-                                f"the sheet's cell range needs more than {CHILD_MEMORY // MB} MB to read",
-                                field="file", limit="xls_reader_memory_mb", max=CHILD_MEMORY // MB) from None
+            raise FileOverLimit(
+                f"工作表的单元格范围过大，读取需要超过 {CHILD_MEMORY // MB} MB 内存",
+                f"the sheet's cell range needs more than {CHILD_MEMORY // MB} MB to read",
+                field="file",
+                limit="xls_reader_memory_mb",
+                max=CHILD_MEMORY // MB,
+            ) from None
         raise _unreadable(e.detail or "文件已损坏 / the file is broken") from None
 
 
