@@ -38,7 +38,7 @@ from runtime.db.db import Database
 from runtime.io import import_duplicates, import_plan, import_runs, imports
 from runtime.io.records import ParsedRows
 from runtime.io.sheet_limits import SheetLimits
-from runtime.io.spill import Spill
+from runtime.io.spill import Spill, give_back
 from runtime.io.spreadsheet import Sheet, read_sheet
 from runtime.permissions.check import FormGate
 from runtime.records import derived, staging
@@ -202,6 +202,8 @@ def check(db: Database, ref: FormRef, data: bytes, filename: str, limits: SheetL
                 header, columns, rows = plan.header, plan.columns, rows + len(plan.parsed.items)
                 part = import_duplicates.annotate(tried(db, plan, change), plan)
                 report = part if report is None else _added(report, part)
+                del plan
+                give_back()
     except BaseException:
         packed.close()
         raise
@@ -324,17 +326,18 @@ def _write(db: Database, plans: Iterable[import_plan.Plan], ref: FormRef, spec: 
     issues: list[Issue] = []
     counts = {"rows": 0, "new": 0, "updated": 0, "unchanged": 0, "failed": 0}
     refused = False
-    last: import_plan.Plan | None = None
+    saved: dict[str, Any] | None = None  # the mapping of the last chunk, not the chunk: it is let go
     out: dict[str, Any] = {}
     try:
         for plan in plans:
-            last = plan
+            saved = mapping(plan)
             counts["rows"] += len(plan.parsed.items)
             counts["failed"] += len(plan.issues)
             issues += plan.all_issues()
             if plan.issues and not spec.skip_bad:
                 refused = True  # nothing more is staged; the rest of the file is still checked, for the report
             if refused:
+                del plan
                 continue
             if plan.matches:
                 updates.append(spill.add(_pack_updates(plan)))
@@ -342,6 +345,8 @@ def _write(db: Database, plans: Iterable[import_plan.Plan], ref: FormRef, spec: 
                 made.append(_stage(db, plan.prepared, batch, change, progress, counts["rows"], spill))
             elif progress is not None:
                 progress(counts["rows"])
+            del plan
+            give_back()
         if refused:
             raise imports.refused(issues)
         db.let_others_write()
@@ -362,8 +367,8 @@ def _write(db: Database, plans: Iterable[import_plan.Plan], ref: FormRef, spec: 
             audit.write(conn, "record.import", actor, change.now, app=ref.app_key, form=ref.form.key, detail={
                 "import": run_id, "file": filename, "mode": spec.mode, "key": spec.key, "created": counts["new"],
                 "updated": counts["updated"], "unchanged": counts["unchanged"], "skipped": counts["failed"]})
-            if last is not None:
-                import_runs.save_mapping(conn, ref.app_key, ref.form.key, mapping(last), actor, change.now)
+            if saved is not None:
+                import_runs.save_mapping(conn, ref.app_key, ref.form.key, saved, actor, change.now)
             out.update(counts=counts, issues=import_plan.issue_list(sorted(issues, key=imports._row_number)),
                        ids=new_ids[:SHOWN_IDS])
             if finished is not None:

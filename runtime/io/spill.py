@@ -5,6 +5,8 @@ when closed or when the process ends) and written once, read back in any order."
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import pickle
 import tempfile
 import threading
@@ -53,4 +55,22 @@ class Spill:
         self._closed()
 
 
-__all__ = ["Spill"]
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back() -> None:
+    """Return the heap's free pages to the system between two chunks (glibc's malloc_trim): a chunk's
+    objects freed stay in the allocator's arena of the thread that made them otherwise, and the dry run
+    (a request thread) and the run (the job's thread) each keep an arena of them, under the next chunk's."""
+    if _TRIM is not None:
+        _TRIM(0)
+
+
+__all__ = ["Spill", "give_back"]
