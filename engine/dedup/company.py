@@ -254,7 +254,8 @@ def _branch(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-@lru_cache(maxsize=1 << 16)  # an import's check parses each row's name several times (keys, filed value, compare)
+@lru_cache(maxsize=1 << 13)  # a chunk of an import (2,000 rows) parses each name several times: keys, filed value, compare;
+# not more: 65,536 parsed names held for good after an import are ~23 MiB (~360 bytes each; issue 26)
 def parse_company(name: str) -> CompanyName:
     """Take a company name apart (see the module docstring); empty core for an empty name."""
     text = fold(name)

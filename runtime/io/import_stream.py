@@ -11,11 +11,12 @@ staged, as a value stored by another writer meanwhile is.
 
 The dry run (`check`) tries each chunk's updates in a transaction it rolls back, adds the chunk to the
 report (counts, the first rows as preview, every problem) and keeps the chunk *packed*: its parsed rows,
-matches and checked values, pickled and compressed (a tenth of their size in memory), so that the run
+matches and checked values, pickled and compressed in a temporary file (runtime/io/spill.py), so that the run
 that follows in this process (runtime/io/checked_plans.py) does not read and check the file again. The
 run (`write`) takes the chunks one by one — unpacked from the dry run, or planned anew from the file —
 stages the rows each creates (runtime/records/staging.py: invisible, a short write transaction per
-imports.CHUNK_ROWS) and keeps their ids and values packed; then one transaction publishes them all,
+imports.CHUNK_ROWS) and keeps their ids and values packed in its own temporary file; then one transaction
+publishes them all,
 tells the rest of the system about them a chunk at a time (rollups, events), applies the updates, and
 writes the import's audit entry. All or nothing as before: a bad row anywhere (unless bad rows are
 skipped) stops the staging, the rest of the file is still checked so that every problem is reported,
@@ -24,8 +25,6 @@ and the staged rows are removed; nothing is visible before the publish commits."
 from __future__ import annotations
 
 import itertools
-import pickle
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from runtime.db.db import Database
 from runtime.io import import_duplicates, import_plan, import_runs, imports
 from runtime.io.records import ParsedRows
 from runtime.io.sheet_limits import SheetLimits
+from runtime.io.spill import Spill, give_back
 from runtime.io.spreadsheet import Sheet, read_sheet
 from runtime.permissions.check import FormGate
 from runtime.records import derived, staging
@@ -64,12 +64,13 @@ class Stored:
 
 @dataclass
 class Checked:
-    """A dry run's chunks, packed, for its run: the form version and columns they were planned with."""
+    """A dry run's chunks, packed in a temporary file, for its run: the form version and columns they were
+    planned with."""
 
     ref: FormRef
     header: list[str]
     columns: list[FieldType | None]
-    chunks: list[bytes]
+    chunks: Spill
     rows: int
 
 
@@ -190,15 +191,22 @@ def check(db: Database, ref: FormRef, data: bytes, filename: str, limits: SheetL
           change: Change, gate_of: GateOf) -> tuple[dict[str, Any], Checked]:
     """The dry run of a file: its report (counts, preview, every problem, 可能重复), and its chunks packed."""
     report: dict[str, Any] | None = None
-    packed: list[bytes] = []
+    packed = Spill()
     rows = 0
     header: list[str] = []
     columns: list[FieldType | None] = []
-    for plan in chunks(db, ref, data, filename, limits, spec, change, gate_of):
-        packed.append(pack(plan))  # as planned, before its updates are tried
-        header, columns, rows = plan.header, plan.columns, rows + len(plan.parsed.items)
-        part = import_duplicates.annotate(tried(db, plan, change), plan)
-        report = part if report is None else _added(report, part)
+    try:
+        with db.small_cache():
+            for plan in chunks(db, ref, data, filename, limits, spec, change, gate_of):
+                packed.add(pack(plan))  # as planned, before its updates are tried
+                header, columns, rows = plan.header, plan.columns, rows + len(plan.parsed.items)
+                part = import_duplicates.annotate(tried(db, plan, change), plan)
+                report = part if report is None else _added(report, part)
+                del plan
+                give_back()
+    except BaseException:
+        packed.close()
+        raise
     assert report is not None  # `chunks` gives one chunk at least
     return report, Checked(ref, header, columns, packed, rows)
 
@@ -213,8 +221,8 @@ def _added(report: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def pack(plan: import_plan.Plan) -> bytes:
-    """A chunk's plan as the run needs it, pickled and compressed; the form and its columns are the Checked's."""
+def pack(plan: import_plan.Plan) -> tuple[Any, ...]:
+    """A chunk's plan as the run needs it, to be pickled; the form and its columns are the Checked's."""
     prepared = plan.prepared
     datas = prepared.datas if prepared is not None else []
     state = (plan.parsed.items, plan.parsed.row_numbers, plan.parsed.issues, plan.issues,
@@ -223,13 +231,13 @@ def pack(plan: import_plan.Plan) -> bytes:
              [prepared.words.get(id(d)) for d in datas] if prepared is not None else [],
              [prepared.spellings.get(id(d)) for d in datas] if prepared is not None else [],
              plan.duplicates_seen_to)
-    return _packed(state)
+    return state
 
 
-def unpack(blob: bytes, checked: Checked, spec: ImportSpec) -> import_plan.Plan:
+def unpack(state: tuple[Any, ...], checked: Checked, spec: ImportSpec) -> import_plan.Plan:
     """A packed chunk's plan again, as it was before its updates were tried."""
     (items, numbers, parse_issues, issues, matches, created, datas, sources, words, spellings,
-     seen_to) = pickle.loads(zlib.decompress(blob))
+     seen_to) = state
     plan = import_plan.Plan(checked.ref, spec, ParsedRows(items, numbers, parse_issues), checked.header,
                             checked.columns, issues=issues, duplicates_seen_to=seen_to,
                             matches={i: Stored(*m) for i, m in matches.items()})  # type: ignore[misc]
@@ -243,42 +251,41 @@ def unpack(blob: bytes, checked: Checked, spec: ImportSpec) -> import_plan.Plan:
 
 
 def unpacked(checked: Checked, spec: ImportSpec) -> Iterator[import_plan.Plan]:
-    """The packed chunks' plans in order, each chunk let go once unpacked (the run is their last reader)."""
-    for n, blob in enumerate(checked.chunks):
-        checked.chunks[n] = b""
-        yield unpack(blob, checked, spec)
+    """The packed chunks' plans in order; the file is closed once the last is read (the run is their last
+    reader) or the run stops."""
+    try:
+        for n in range(len(checked.chunks)):
+            yield unpack(checked.chunks.get(n), checked, spec)
+    finally:
+        checked.chunks.close()
 
 
 @dataclass
 class _Made:
-    """One chunk's staged rows, kept packed until the publish: ids, values and what they derive from
-    (`blob`), and apart, read only when they must be checked again, the rows they were checked from."""
+    """One chunk's staged rows, kept packed in the run's temporary file until the publish: ids, values and
+    what they derive from (`blob`), and apart, read only when they must be checked again, the rows they
+    were checked from (`rows`), each the number of its entry in the file."""
 
-    blob: bytes
-    rows: bytes
+    blob: int
+    rows: int
     count: int
 
 
-def _packed(state: Any) -> bytes:
-    return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
-
-
-def _pack_made(ids: list[int], prepared: imports.PreparedImport, datas: list[dict[str, Any]],
+def _pack_made(spill: Spill, ids: list[int], prepared: imports.PreparedImport, datas: list[dict[str, Any]],
                sources: dict[int, dict[str, Any]]) -> _Made:
-    return _Made(_packed((ids, datas, sources)), _packed((prepared.parsed.items, prepared.parsed.row_numbers)),
+    return _Made(spill.add((ids, datas, sources)), spill.add((prepared.parsed.items, prepared.parsed.row_numbers)),
                  len(ids))
 
 
-def _pack_updates(plan: import_plan.Plan) -> bytes:
+def _pack_updates(plan: import_plan.Plan) -> tuple[Any, ...]:
     """A chunk's rows that update a record: their values, row numbers and records (id and version)."""
     rows = sorted(i for i in plan.matches if i not in plan.issues)
-    state = ([plan.parsed.items[i] for i in rows], [plan.parsed.row_numbers[i] for i in rows],
-             [(plan.matches[i].id, plan.matches[i].version) for i in rows])
-    return _packed(state)
+    return ([plan.parsed.items[i] for i in rows], [plan.parsed.row_numbers[i] for i in rows],
+            [(plan.matches[i].id, plan.matches[i].version) for i in rows])
 
 
-def _unpack_updates(blob: bytes, ref: FormRef, spec: ImportSpec) -> import_plan.Plan:
-    items, numbers, stored = pickle.loads(zlib.decompress(blob))
+def _unpack_updates(state: tuple[Any, ...], ref: FormRef, spec: ImportSpec) -> import_plan.Plan:
+    items, numbers, stored = state
     return import_plan.Plan(ref, spec, ParsedRows(items, numbers, []),
                             matches={i: Stored(rid, version, {}) for i, (rid, version) in enumerate(stored)})  # type: ignore[misc]
 
@@ -293,38 +300,62 @@ def write(db: Database, plans: Iterable[import_plan.Plan], ref: FormRef, spec: I
     unless the spec skips bad rows; audited, and the mapping (`mapping` of the last plan) saved for the
     form's next import. The result: counts, the problems of the rows skipped, the first ids created."""
     batch = staging.Batch()
+    spill = Spill()
+    try:
+        with db.small_cache():
+            out, staged = _write(db, plans, ref, spec, actor, change, filename, spill, batch, mapping=mapping,
+                         progress=progress, finished=finished, run_id=run_id)
+    finally:
+        spill.close()
+    if staged:
+        db.checkpoint()  # what the publish's commit left, now that other writers can go on
+    if out["counts"]["new"] >= ANALYZE_AFTER_ROWS:
+        with db.write() as conn:
+            refresh_statistics(conn)
+    return out
+
+
+def _write(db: Database, plans: Iterable[import_plan.Plan], ref: FormRef, spec: ImportSpec, actor: Actor,
+           change: Change, filename: str, spill: Spill, batch: staging.Batch, *,
+           mapping: Callable[[import_plan.Plan], dict[str, Any]], progress: Callable[[int], None] | None,
+           finished: Callable[[Connection, dict[str, Any]], None] | None,
+           run_id: int | None) -> tuple[dict[str, Any], bool]:
+    """`write`'s work, its chunks packed in `spill`: the result, and whether any row was staged."""
     made: list[_Made] = []
-    updates: list[bytes] = []
+    updates: list[int] = []
     issues: list[Issue] = []
     counts = {"rows": 0, "new": 0, "updated": 0, "unchanged": 0, "failed": 0}
     refused = False
-    last: import_plan.Plan | None = None
+    saved: dict[str, Any] | None = None  # the mapping of the last chunk, not the chunk: it is let go
     out: dict[str, Any] = {}
     try:
         for plan in plans:
-            last = plan
+            saved = mapping(plan)
             counts["rows"] += len(plan.parsed.items)
             counts["failed"] += len(plan.issues)
             issues += plan.all_issues()
             if plan.issues and not spec.skip_bad:
                 refused = True  # nothing more is staged; the rest of the file is still checked, for the report
             if refused:
+                del plan
                 continue
             if plan.matches:
-                updates.append(_pack_updates(plan))
+                updates.append(spill.add(_pack_updates(plan)))
             if plan.prepared is not None and plan.prepared.rows:
-                made.append(_stage(db, plan.prepared, batch, change, progress, counts["rows"]))
+                made.append(_stage(db, plan.prepared, batch, change, progress, counts["rows"], spill))
             elif progress is not None:
                 progress(counts["rows"])
+            del plan
+            give_back()
         if refused:
             raise imports.refused(issues)
         db.let_others_write()
         with db.write(large=True) as conn:
             imports._check_version(conn, ref)
-            new_ids = _publish(conn, ref, batch, made, change)
+            new_ids = _publish(conn, ref, batch, made, change, spill)
             skipped = counts["failed"]
-            for blob in updates:
-                plan = _unpack_updates(blob, ref, spec)
+            for number in updates:
+                plan = _unpack_updates(spill.get(number), ref, spec)
                 import_plan.try_updates(conn, plan, change)  # in the transaction that publishes the created rows
                 counts["updated"] += len(plan.updated)
                 counts["unchanged"] += len(plan.unchanged)
@@ -336,8 +367,8 @@ def write(db: Database, plans: Iterable[import_plan.Plan], ref: FormRef, spec: I
             audit.write(conn, "record.import", actor, change.now, app=ref.app_key, form=ref.form.key, detail={
                 "import": run_id, "file": filename, "mode": spec.mode, "key": spec.key, "created": counts["new"],
                 "updated": counts["updated"], "unchanged": counts["unchanged"], "skipped": counts["failed"]})
-            if last is not None:
-                import_runs.save_mapping(conn, ref.app_key, ref.form.key, mapping(last), actor, change.now)
+            if saved is not None:
+                import_runs.save_mapping(conn, ref.app_key, ref.form.key, saved, actor, change.now)
             out.update(counts=counts, issues=import_plan.issue_list(sorted(issues, key=imports._row_number)),
                        ids=new_ids[:SHOWN_IDS])
             if finished is not None:
@@ -345,16 +376,11 @@ def write(db: Database, plans: Iterable[import_plan.Plan], ref: FormRef, spec: I
     except BaseException:
         imports._discard(db, ref, batch)
         raise
-    if made:
-        db.checkpoint()  # what the publish's commit left, now that other writers can go on
-    if counts["new"] >= ANALYZE_AFTER_ROWS:
-        with db.write() as conn:
-            refresh_statistics(conn)
-    return out
+    return out, bool(made)
 
 
 def _stage(db: Database, prepared: imports.PreparedImport, batch: staging.Batch, change: Change,
-           progress: Callable[[int], None] | None, done: int) -> _Made:
+           progress: Callable[[int], None] | None, done: int, spill: Spill) -> _Made:
     """Stage a chunk's rows to create (imports.CHUNK_ROWS per short write transaction), checked again
     first when a record they derive from or name changed since they were checked; packed."""
     ref = prepared.ref
@@ -370,26 +396,27 @@ def _stage(db: Database, prepared: imports.PreparedImport, batch: staging.Batch,
         ids += [r.id for r in imports._stage(db, prepared, batch, datas, start, words, change)]
     if progress is not None:
         progress(done)
-    return _pack_made(ids, prepared, datas, sources)
+    return _pack_made(spill, ids, prepared, datas, sources)
 
 
-def _publish(conn: Connection, ref: FormRef, batch: staging.Batch, made: list[_Made], change: Change) -> list[int]:
+def _publish(conn: Connection, ref: FormRef, batch: staging.Batch, made: list[_Made], change: Change,
+             spill: Spill) -> list[int]:
     """Make the staged chunks stored records in the caller's transaction; the ids created. A chunk whose
     related records changed while it was staged is written again the slow way (imports._write_at_once)."""
     slow: set[int] = set()
     ids: list[int] = []
     for n, chunk in enumerate(made):
-        chunk_ids, datas, sources = pickle.loads(zlib.decompress(chunk.blob))
+        chunk_ids, datas, sources = spill.get(chunk.blob)
         if not imports._still_current(conn, ref, datas, sources):  # rare: the slow way, under the lock
             staging.discard(conn, chunk_ids)  # first: the staged rows hold the unique values
-            items, numbers = pickle.loads(zlib.decompress(chunk.rows))
+            items, numbers = spill.get(chunk.rows)
             prepared = imports.PreparedImport(ref, ParsedRows(items, numbers, []), datas, sources, {})
             ids += [r.id for r in imports._write_at_once(conn, prepared, change)]
             slow.add(n)
     staging.publish_rows(conn, ref, batch, sum(c.count for n, c in enumerate(made) if n not in slow), change)
     for n, chunk in enumerate(made):
         if n not in slow:
-            chunk_ids, datas, *_ = pickle.loads(zlib.decompress(chunk.blob))
+            chunk_ids, datas, *_ = spill.get(chunk.blob)
             staging.announce(conn, ref, chunk_ids, datas, change)
             ids += chunk_ids
     return sorted(ids)

@@ -26,7 +26,7 @@ from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns,
 from runtime.io.import_files import error_report_bytes
 from runtime.io.records import cell_names, records_named
 from runtime.io.sheet_limits import SheetLimits
-from runtime.io.spreadsheet import first_rows, read_sheet, sheet_names
+from runtime.io.spreadsheet import first_rows, naming, read_sheet, sheet_names
 from runtime.jobs import outbox
 from runtime.permissions.check import FormGate, Guard
 from runtime.records.context import Actor, Change
@@ -63,7 +63,14 @@ def upload_bytes(root: Path, run: Any) -> bytes:
 def analyse(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: ImportSpec, limits: SheetLimits,
             change: Change) -> dict[str, Any]:
     """What the mapping step shows: the sheets, the top rows (to choose the header row), each column with
-    its field (chosen, else suggested), the form's fields and the value mapping the mapped columns need."""
+    its field (chosen, else suggested), the form's fields and the value mapping the mapped columns need.
+    A file that cannot be read is refused naming it (BadFile, FileOverLimit)."""
+    with naming(filename):
+        return _analysed(conn, gate, data, filename, spec, limits, change)
+
+
+def _analysed(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: ImportSpec, limits: SheetLimits,
+              change: Change) -> dict[str, Any]:
     saved = import_runs.saved_mapping(conn, gate.ref.app_key, gate.ref.form.key)
     sheet = read_sheet(data, filename, limits, sheet=spec.sheet, header_row=spec.header_row)
     choices = suggest_columns(gate.ref.form, sheet.header, saved.get("columns"), gate.hidden | gate.masked)
@@ -128,8 +135,9 @@ def dry_run(db: Database, guard: Guard, run: Any, data: bytes, limits: SheetLimi
     spec = ImportSpec.model_validate(run.spec)
     with db.read() as conn:
         gate = gate_for(guard, conn, run.app, run.form, spec)
-    report, checked = import_stream.check(db, gate.ref, data, run.filename, limits, spec, change,
-                                          lambda conn: gate_for(guard, conn, run.app, run.form, spec))
+    with naming(run.filename):
+        report, checked = import_stream.check(db, gate.ref, data, run.filename, limits, spec, change,
+                                              lambda conn: gate_for(guard, conn, run.app, run.form, spec))
     checked_plans.keep(run.id, run.file_id, run.spec, gate.rights, frozenset(gate.hidden | gate.masked), checked)
     return report
 

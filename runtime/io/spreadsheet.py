@@ -1,8 +1,9 @@
 """Spreadsheet files in and out: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and Excel (xlsx, xls, ods).
 
 Reading gives a header and a stream of rows of cells (str, int, float, date, datetime, bool, None),
-never a dense matrix: each format has its streaming reader (csv_reader, xlsx_reader, ods_reader,
-xls_reader) and every row passes the bounds of sheet_limits as it is read. Anything that cannot be read
+never a dense matrix in the server: each format has its streaming reader (csv_reader, xlsx_reader,
+ods_reader), xlsx and xls are read by calamine in a memory-capped child process (xlsx_fast, xls_reader),
+and every row passes the bounds of sheet_limits as it is read. Anything that cannot be read
 is a BadFile naming the problem, anything too large a FileOverLimit naming the limit; never a 500. Writing CSV adds a BOM so that Excel on a
 Chinese Windows opens UTF-8 correctly."""
 
@@ -12,6 +13,7 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,8 @@ from runtime.io.csv_reader import csv_rows, decode_csv_text
 from runtime.io.ods_reader import ods_rows, ods_sheet_names
 from runtime.io.sheet_limits import SheetLimits, bounded_rows, check_row, trimmed
 from runtime.io.xls_reader import xls_rows, xls_sheet_names
-from runtime.io.xlsx_reader import xlsx_rows, xlsx_sheet_names
+from runtime.io.xlsx_fast import xlsx_rows_fast
+from runtime.io.xlsx_reader import xlsx_sheet_names
 
 MAX_ROWS = SheetLimits.rows
 XLSX_MAGIC = b"PK\x03\x04"  # a zip: xlsx or ods
@@ -61,7 +64,7 @@ def _kind(data: bytes, filename: str | None) -> str:
     return "csv"
 
 
-READERS = {"csv": csv_rows, "xlsx": xlsx_rows, "ods": ods_rows, "xls": xls_rows}
+READERS = {"csv": csv_rows, "xlsx": xlsx_rows_fast, "ods": ods_rows, "xls": xls_rows}
 SHEET_NAMES = {"xlsx": xlsx_sheet_names, "ods": ods_sheet_names, "xls": xls_sheet_names}
 MAX_HEADER_ROW = 100  # a title block above the header is a few rows, never pages
 
@@ -119,6 +122,20 @@ def read_sheet(data: bytes, filename: str | None = None, limits: SheetLimits | N
     if repeats > 0:  # an ods header row repeated: the repeats are data rows
         rest = _chain((repeats, first[1]), raw)  # type: ignore[index]
     return Sheet([clean_header(c) for c in head], bounded_rows(rest, limits), header_row + 1)
+
+
+@contextmanager
+def naming(filename: str) -> Iterator[None]:
+    """A file refused inside the block (BadFile, FileOverLimit) is refused naming it, for a user who
+    uploads several: 文件“客户.xlsx”无法读取：…, the same code, field and limit."""
+    try:
+        yield
+    except BadFile as e:
+        if e.extra.get("field", "file") == "file":
+            zh, en = f"文件“{filename}”无法读取：{e.message}", f"cannot read the file {filename!r}: {e.message_en}"
+        else:  # the sheet or header row chosen: the file itself is readable
+            zh, en = f"文件“{filename}”：{e.message}", f"the file {filename!r}: {e.message_en}"
+        raise type(e)(zh, en if e.message_en else None, issues=e.issues, **e.extra) from None
 
 
 def first_rows(data: bytes, filename: str | None = None, limits: SheetLimits | None = None, *, sheet: int = 0,
@@ -195,5 +212,5 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
-__all__ = ["BadFile", "Sheet", "SheetLimits", "read_sheet", "sheet_names", "first_rows", "clean_header", "decode_csv_text", "csv_bytes", "csv_lines",
+__all__ = ["BadFile", "Sheet", "SheetLimits", "read_sheet", "naming", "sheet_names", "first_rows", "clean_header", "decode_csv_text", "csv_bytes", "csv_lines",
            "xlsx_bytes", "MAX_ROWS", "sheet_title"]

@@ -3,10 +3,11 @@ zip already checked by `archive.open_zip`.
 
 Never a dense matrix: a row is as long as its own last cell, a gap of missing rows is one count, a column
 past the limit and a cell past the character limit are refused while their XML streams past. The shared
-strings are the one table held whole, and it is bounded by what it costs in memory. calamine is not used
-for xlsx: it allocates the sheet's whole bounding box in Rust (a cell at XFD1048576 is 2^34 cells), where
-a failed allocation aborts the process; openpyxl's reader streams rows but takes seconds per 10 000 rows
-and builds an object per shared string."""
+strings are the one table held whole, and it is bounded by what it costs in memory. An import reads an
+xlsx with calamine in a memory-capped child process first (runtime/io/xlsx_fast.py): calamine allocates
+the sheet's whole bounding box in Rust (a cell at XFD1048576 is 2^34 cells), where a failed allocation
+aborts the process, so this reader is the one used where the child cannot read the file; openpyxl's reader
+streams rows but takes seconds per 10 000 rows and builds an object per shared string."""
 
 from __future__ import annotations
 
