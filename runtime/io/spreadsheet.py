@@ -24,7 +24,7 @@ from runtime.io.ods_reader import ods_rows, ods_sheet_names
 from runtime.io.sheet_limits import SheetLimits, bounded_rows, check_row, trimmed
 from runtime.io.xls_reader import xls_rows, xls_sheet_names
 from runtime.io.xlsx_fast import xlsx_rows_fast
-from runtime.io.xlsx_reader import xlsx_sheet_names
+from runtime.io.xlsx_reader import xlsx_rows, xlsx_sheet_names
 
 MAX_ROWS = SheetLimits.rows
 XLSX_MAGIC = b"PK\x03\x04"  # a zip: xlsx or ods
@@ -84,12 +84,17 @@ def sheet_names(data: bytes, filename: str | None = None, limits: SheetLimits | 
     return [""] if kind == "csv" else SHEET_NAMES[kind](data, limits or SheetLimits())
 
 
-def _raw_rows(data: bytes, filename: str | None, limits: SheetLimits, sheet: int) -> Iterator[tuple[int, list[Any]]]:
+def _raw_rows(data: bytes, filename: str | None, limits: SheetLimits, sheet: int,
+              few: bool = False) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows as (repeat, cells); `few`: only the top ones are wanted, so an xlsx is read by the
+    streaming reader, which stops there, not by calamine's child, which parses the whole sheet first."""
     kind = _checked_kind(data, filename)
     if kind == "csv":
         if sheet != 0:
             raise BadFile("CSV 文件只有一个工作表", "a CSV file has one sheet", field="sheet")
         return csv_rows(data, limits)
+    if few and kind == "xlsx":
+        return xlsx_rows(data, limits, sheet)
     return READERS[kind](data, limits, sheet)  # type: ignore[call-arg]
 
 
@@ -141,7 +146,7 @@ def naming(filename: str) -> Iterator[None]:
 def first_rows(data: bytes, filename: str | None = None, limits: SheetLimits | None = None, *, sheet: int = 0,
                count: int = 10) -> list[list[Any]]:
     """The top `count` rows of a sheet as they are (blank ones as []), for choosing the header row."""
-    raw = _raw_rows(data, filename, limits or SheetLimits(), sheet)
+    raw = _raw_rows(data, filename, limits or SheetLimits(), sheet, few=True)
     rows: list[list[Any]] = []
     try:
         for repeat, cells in raw:

@@ -36,6 +36,16 @@ def test_an_xlsx_lists_its_sheets_and_reads_the_chosen_one_below_a_title_block()
     assert first_rows(content, "a.xlsx", sheet=1, count=3) == [["2026 年客户"], [], ["客户名称", "地区"]]
 
 
+def test_the_top_rows_of_an_xlsx_are_read_without_a_child_parsing_the_whole_sheet(monkeypatch: Any) -> None:
+    """The wizard's header-row choice wants ten rows: the streaming reader stops there, while calamine's
+    child would parse the whole sheet first (a second full pass at every upload)."""
+    def no_child(*args: Any) -> Any:
+        raise AssertionError("a child process was started for the top rows")
+
+    monkeypatch.setattr("runtime.io.xlsx_fast.child_rows", no_child)
+    assert first_rows(_xlsx(), "a.xlsx", sheet=1, count=3) == [["2026 年客户"], [], ["客户名称", "地区"]]
+
+
 @pytest.mark.parametrize("name", ["calamine_base.ods", "calamine_base.xls"], ids=["ods", "xls"])
 def test_ods_and_xls_list_their_sheets_and_take_a_header_below_a_blank_row(name: str) -> None:
     content = (DATA / name).read_bytes()
