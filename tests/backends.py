@@ -25,7 +25,10 @@ ALL = ("sqlite", "sqlite-text", "postgresql")
 # processes — run on SQLite JSONB and PostgreSQL only; every other database test runs on all three.
 NOT_ON_TEXT_JSON = ("tests/builder_ui/", "tests/runtime/flows/", "tests/runtime/accounts/", "tests/runtime/security/",
                     "tests/runtime/apps/", "tests/runtime/settings/", "tests/runtime/ops/", "tests/runtime/metrics/",
-                    "tests/runtime/jobs/")
+                    "tests/runtime/jobs/",
+                    # the API fuzzers (schemathesis, 2 minutes a database): TEXT JSON's reads and writes are the
+                    # records suites' subject, which run on all three
+                    "tests/runtime/api/test_api_fuzz.py", "tests/runtime/api/test_app_openapi_fuzz.py")
 
 
 def for_test(names: list[str], path: str) -> list[str]:
