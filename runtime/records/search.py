@@ -5,9 +5,10 @@ a GIN-indexed tsvector on PostgreSQL. It is kept in the write's transaction by a
 subscriber and rebuilt for a form when a definition change alters what the form searches.
 
 A search asks the index first. When at most CANDIDATES records carry the words, the list reads just
-those (a search that finds nothing costs one index probe instead of a scan of the form); when more do,
-the term is common, and the list's own scan finds a page of matches within its first rows, so the
-index is set aside. Either way the LIKE conditions decide, so both roads give the same records.
+those (a search that finds nothing costs one index probe instead of a scan of the form; a list by id
+tests them a slice at a time, newest first, until its page is full: runtime/records/listing.py); when
+more do, the term is common, and the list's own scan finds a page of matches within its first rows, so
+the index is set aside. Either way the LIKE conditions decide, so both roads give the same records.
 """
 
 from __future__ import annotations
