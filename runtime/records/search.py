@@ -5,9 +5,10 @@ a GIN-indexed tsvector on PostgreSQL. It is kept in the write's transaction by a
 subscriber and rebuilt for a form when a definition change alters what the form searches.
 
 A search asks the index first. When at most CANDIDATES records carry the words, the list reads just
-those (a search that finds nothing costs one index probe instead of a scan of the form); when more do,
-the term is common, and the list's own scan finds a page of matches within its first rows, so the
-index is set aside. Either way the LIKE conditions decide, so both roads give the same records.
+those (a search that finds nothing costs one index probe instead of a scan of the form; a list by id
+tests them a slice at a time, newest first, until its page is full: runtime/records/listing.py); when
+more do, the term is common, and the list's own scan finds a page of matches within its first rows, so
+the index is set aside. Either way the LIKE conditions decide, so both roads give the same records.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Select, column, delete, event, or_, select, table, text
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Connection, MetaData, Select, column, delete, event, select, table, text
 
 from engine import search
 from engine.forms.fields.auto_number import AutoNumberField
@@ -238,15 +238,14 @@ def candidates(conn: Connection, asked: str, *, spelled: bool = False) -> list[i
     return ids if len(ids) <= CANDIDATES else None
 
 
-def clause(conn: Connection, likes: list[ColumnElement[bool]], spellings: list[str],
-           pinyin_spellings: Sequence[str] = ()) -> ColumnElement[bool]:
-    """The list's search condition: any searched field contains one of the spellings (LIKE) or is spelled
-    in pinyin with one of `pinyin_spellings`, among the index's candidates for them when few enough."""
-    matches = or_(*likes)
+def narrowed(conn: Connection, spellings: list[str], pinyin_spellings: Sequence[str] = ()) -> list[int] | None:
+    """The index's candidates for a search (the ids of any spelling's or pinyin spelling's documents),
+    ascending; None when one of them is too common to narrow or they are more than CANDIDATES: the list scans."""
     found: set[int] = set()
     for asked, spelled in [(s, False) for s in spellings] + [(s, True) for s in pinyin_spellings]:
         ids = candidates(conn, asked, spelled=spelled)
         if ids is None:
-            return matches
+            return None
         found.update(ids)
-    return matches if len(found) > CANDIDATES else records.c.id.in_(sorted(found)) & matches
+    return None if len(found) > CANDIDATES else sorted(found)
+

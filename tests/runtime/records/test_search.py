@@ -4,17 +4,18 @@ every answer equals a plain substring check — on the index's road and on the s
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from engine import pinyin
 from runtime.apps import definitions
 from runtime.db import schema
 from runtime.db.tables import records
-from runtime.records import search
+from runtime.records import listing, search
 from runtime.records.context import SYSTEM, Change
 from tests.backends import fresh_database
 from tests.factories import Maker, shop
@@ -186,3 +187,74 @@ def test_a_search_in_a_department_partitioned_list_stays_in_the_departments(make
     deal(make, people["rep3"], "华西框架协议")
     assert _found(make, "框架协议", DEALS, people["mgr"]) == {east["id"]}
     assert len(_found(make, "框架协议", DEALS)) == 2
+
+
+def _pages(make: Maker, params: dict[str, Any], who: dict[str, str] | None = None,
+           url: str | None = None) -> list[tuple[Any, ...]]:
+    """Every page of a list (its ids, total and whether the total is exact), following the cursors."""
+    pages, cursor = [], None
+    while True:
+        r = make.client.get(url or make.url(), params={**params, **({"cursor": cursor} if cursor else {})},
+                            headers=who or make.admin)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        pages.append(([item["id"] for item in body["items"]], body.get("total"), body.get("total_exact")))
+        cursor = body["next_cursor"]
+        if not cursor:
+            return pages
+
+
+SLICED = [{"q": "有限公司"}, {"q": "有限公司", "filter[name][contains]": "有限公司2"}, {"q": "华", "sort": "id"},
+          {"q": "tech", "count": "true"}, {"q": "公司7", "sort": "-id", "count": "exact"},
+          {"q": "有限公司", "filter[name][contains]": "有限公司3", "count": "true", "sort": "id"}]
+
+
+@pytest.mark.parametrize("params", SLICED)
+def test_a_search_tested_a_slice_at_a_time_gives_the_pages_and_total_of_one_query(
+        make: Maker, customers: Any, params: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list by id tests the index's candidates a slice at a time, in its order; a first slice holding every
+    candidate is the one query over them all. Same pages, cursors and totals, matches past the first slices
+    too (有限公司2: 11 of the 120 candidates, the oldest)."""
+    asked = {**params, "limit": 5}
+    sliced = _pages(make, asked)
+    monkeypatch.setattr(listing, "FIRST_SLICE", 10_000)
+    assert _pages(make, asked) == sliced
+    wanted = {i for i, d in customers.items() if params.get("filter[name][contains]", "") in d["name"]}
+    expected = sorted(_expected(customers, params["q"]) & wanted, reverse=params.get("sort") != "id")
+    assert [i for ids, _, _ in sliced for i in ids] == expected
+    if "count" in params:
+        assert {(total, exact) for _, total, exact in sliced} == {(len(expected), True)}
+
+
+def test_a_page_of_a_search_reads_the_newest_candidates_not_all(make: Maker, customers: Any) -> None:
+    """The 120 customers are all candidates for 有限公司 and all match: the page of the newest 5 is read from
+    the first slice of the candidates (8: a page and a quarter, and one for the next cursor), not from all."""
+    bound: list[int] = []
+
+    def spy(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        for found in re.finditer(r"records\.id IN \(", statement):  # the ids it binds, to its closing bracket
+            depth, end = 1, found.end()
+            while depth:
+                depth += {"(": 1, ")": -1}.get(statement[end], 0)
+                end += 1
+            bound.append(statement[found.end():end].count(",") + 1)
+
+    engine = make.app.state.db.engine
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        r = make.client.get(make.url(), params={"q": "有限公司", "limit": 5}, headers=make.admin)
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+    assert [item["id"] for item in r.json()["items"]] == sorted(customers, reverse=True)[:5]
+    assert bound and max(bound) == 8
+
+
+def test_a_search_in_a_row_scope_finds_its_old_records_past_newer_candidates(make: Maker) -> None:
+    """A rep's search: the newest candidates are others' records, outside the rep's scope; the slices go on."""
+    people = setup_sales(make)
+    mine = deal(make, people["rep1"], "框架协议甲")
+    others = [deal(make, make.admin, f"框架协议{i}")["id"] for i in range(20)]
+    assert _pages(make, {"q": "框架协议", "limit": 2, "count": "true"}, people["rep1"], DEALS) == [
+        ([mine["id"]], 1, True)]
+    assert [i for ids, _, _ in _pages(make, {"q": "框架协议", "limit": 3}, url=DEALS)
+            for i in ids] == sorted([*others, mine["id"]], reverse=True)
