@@ -77,9 +77,11 @@ class SyncResult:
 
 @contextmanager
 def _snapshot(db: Database) -> Iterator[Connection]:
-    """One consistent view of the primary database for the whole sync."""
+    """One consistent view of the primary database for the whole sync. On SQLite through SQLite's default
+    page cache (Database.small_cache), not the 64 MB a pooled connection keeps: a sync reads each changed
+    record once, and after an import of 100,000 rows the full cache was ~60 MiB of the server's peak."""
     if db.dialect != "postgresql":
-        with db.read() as conn:
+        with db.small_cache(), db.read() as conn:
             yield conn
         return
     with db.engine.connect() as conn:

@@ -137,18 +137,92 @@ def _checked_rows(plan: import_plan.Plan) -> list[tuple[int, Mapping[str, Any], 
     return [rows[i] for i in sorted(rows)]
 
 
-class InFile(_Filed):
-    """The file's rows checked so far under their blocking keys, by spreadsheet row number, each with only
-    the fields the rules compare (and the title): what a chunk of a streamed import (runtime/io/import_stream.py)
-    compares its rows with, kept from chunk to chunk instead of the rows themselves."""
+_ABSENT = object()  # a kept field the row does not have (told apart from one set to None)
+GROUPED_FROM = 64
+"""Rows under one blocking key from which its filed values are kept grouped (match.FiledValues) as the key
+grows; a key with fewer has them grouped when it is probed (most keys hold one to three rows)."""
+
+
+class InFile:
+    """The file's rows checked so far under their blocking keys, by spreadsheet row number: what a chunk of a
+    streamed import (runtime/io/import_stream.py) compares its rows with, kept from chunk to chunk instead of
+    the rows themselves, and searched as `_Filed` is.
+
+    Compact, as it lives for the whole dry run (about 3.6 filed keys a row of customers): a row is one tuple
+    (the fields the rules compare and the title, then its filed value for each rule), a key the row filed
+    under it or a list of rows, and only the few keys that many rows share keep their filed values grouped;
+    the others are grouped when probed. A key keeps its first MAX_FILED rows only: a search compares no
+    other (match.may_match_many)."""
 
     def __init__(self, ref: FormRef) -> None:
-        super().__init__(ref.form.duplicate_rules)
+        self.rules = ref.form.duplicate_rules
         title = ref.form.title_field
-        self.kept = {f.field for rule in self.rules for f in rule.fields} | ({title} if title else set())
+        self.kept = tuple(sorted({f.field for rule in self.rules for f in rule.fields} | ({title} if title else set())))
+        self._rule = {rule.key: len(self.kept) + n for n, rule in enumerate(self.rules)}  # where its value is in a row
+        self._rows: dict[int, tuple[Any, ...]] = {}
+        self._keys: dict[str, int | list[int]] = {}
+        self._grouped: dict[str, match.FiledValues] = {}
 
-    def add(self, index: int, data: Mapping[str, Any], probes: Probes) -> None:
-        super().add(index, {k: data[k] for k in self.kept if k in data}, probes)
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def data(self, number: int) -> dict[str, Any]:
+        """Row `number`'s kept fields."""
+        row = self._rows[number]
+        return {k: v for k, v in zip(self.kept, row, strict=False) if v is not _ABSENT}
+
+    def _filed(self, rule: DuplicateRule, key: str) -> tuple[list[int], match.FiledValues] | None:
+        held = self._keys.get(key)
+        if held is None:
+            return None
+        rows = [held] if isinstance(held, int) else held
+        grouped = self._grouped.get(key)
+        if grouped is None:
+            grouped = match.FiledValues()
+            at = self._rule[rule.key]
+            for number in rows:
+                grouped.append(self._rows[number][at])
+        return rows, grouped
+
+    def candidates(self, probes: Probes) -> list[int]:
+        whole, edges = probes
+        found: dict[int, None] = {}
+        for i, (rule, key, value) in enumerate(whole + edges):
+            if i == len(whole) and found:
+                break
+            filed = self._filed(rule, key)
+            if filed is None:
+                continue
+            rows, values = filed
+            for position in match.may_match_many(rule, value, values, duplicates.MAX_FILED):
+                found[rows[position]] = None
+        return list(found)[: duplicates.MAX_CANDIDATES]
+
+    def find(self, data: Mapping[str, Any], probes: Probes) -> list[Match]:
+        known = {i: self.data(i) for i in self.candidates(probes)}
+        return [m for m in match.find(self.rules, data, known) if m.relation == "duplicate"] if known else []
+
+    def add(self, number: int, data: Mapping[str, Any], probes: Probes) -> None:
+        values: list[str | None] = [None] * len(self.rules)
+        filed = probes[0] + probes[1]
+        for rule, _, value in filed:
+            values[self._rule[rule.key] - len(self.kept)] = value
+        self._rows[number] = (*(data.get(k, _ABSENT) for k in self.kept), *values)
+        for rule, key, value in filed:
+            held = self._keys.get(key)
+            if held is None:
+                self._keys[key] = number
+                continue
+            if isinstance(held, int):
+                held = self._keys[key] = [held]
+            if len(held) >= duplicates.MAX_FILED:
+                continue
+            held.append(number)
+            grouped = self._grouped.get(key)
+            if grouped is not None:
+                grouped.append(value)
+            elif len(held) >= GROUPED_FROM:
+                self._grouped[key] = self._filed(rule, key)[1]  # type: ignore[index]
 
 
 def in_file(ref: FormRef) -> InFile:
@@ -211,7 +285,7 @@ def _flag(conn: Connection, plan: import_plan.Plan, change: Change, gate: FormGa
                 notes.append({**_note(by_rule[m.rule], None, None), "rule": None, "rule_name": None})
         for m in earlier_rows:
             number = m.record_id  # the in-file index files rows by their row number
-            other = in_file.datas[number].get(title_field) if title_field else None
+            other = in_file.data(number).get(title_field) if title_field else None
             notes.append(_note(by_rule[m.rule], None, str(other or f"第 {number} 行"), row=number))
         plan.duplicates[index] = plan.duplicates.get(index, []) + notes
         refused = [n for n in notes if n["action"] == "block" or plan.spec.skip_duplicates]
