@@ -16,7 +16,7 @@ anything else is not shown, and a `block` match still fails its row without nami
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -44,6 +44,25 @@ def _probes(scope: str, rules: Sequence[DuplicateRule], data: Mapping[str, Any])
     return [keys[0] for keys in per_rule if keys], [k for keys in per_rule for k in keys[1:]]
 
 
+def _searched(probes: Probes,
+              filed: Callable[[DuplicateRule, str], tuple[list[int], match.FiledValues] | None]) -> list[int]:
+    """The rows or records `filed(rule, key)` holds (their ids, and their filed values in the same order)
+    that may match the probes' values: whole keys first, edges only when those found none, at most
+    MAX_FILED values a key and MAX_CANDIDATES found."""
+    whole, edges = probes
+    found: dict[int, None] = {}
+    for i, (rule, key, value) in enumerate(whole + edges):
+        if i == len(whole) and found:
+            break
+        held = filed(rule, key)
+        if held is None:
+            continue
+        ids, values = held
+        for position in match.may_match_many(rule, value, values, duplicates.MAX_FILED):
+            found[ids[position]] = None
+    return list(found)[: duplicates.MAX_CANDIDATES]
+
+
 class _Filed:
     """Records filed under their blocking keys (the stored ones read ahead, or the file's rows read so far),
     searched as the duplicate finder searches record_dedup_keys: whole keys first, edges only when those
@@ -56,17 +75,12 @@ class _Filed:
         self.datas: dict[int, Mapping[str, Any]] = {}
 
     def candidates(self, probes: Probes) -> list[int]:
-        whole, edges = probes
-        found: dict[int, None] = {}
-        for i, (rule, key, value) in enumerate(whole + edges):
-            if i == len(whole) and found:
-                break
-            filed = self.filed.get(key, [])
-            if key not in self.values:
-                continue
-            for position in match.may_match_many(rule, value, self.values[key], duplicates.MAX_FILED):
-                found[filed[position][0]] = None
-        return list(found)[: duplicates.MAX_CANDIDATES]
+        return _searched(probes, self._filed)
+
+    def _filed(self, _rule: DuplicateRule, key: str) -> tuple[list[int], match.FiledValues] | None:
+        if key not in self.values:
+            return None
+        return [record_id for record_id, _ in self.filed[key]], self.values[key]
 
     def find(self, data: Mapping[str, Any], probes: Probes) -> list[Match]:
         known = {i: self.datas[i] for i in self.candidates(probes) if i in self.datas}
@@ -185,18 +199,7 @@ class InFile:
         return rows, grouped
 
     def candidates(self, probes: Probes) -> list[int]:
-        whole, edges = probes
-        found: dict[int, None] = {}
-        for i, (rule, key, value) in enumerate(whole + edges):
-            if i == len(whole) and found:
-                break
-            filed = self._filed(rule, key)
-            if filed is None:
-                continue
-            rows, values = filed
-            for position in match.may_match_many(rule, value, values, duplicates.MAX_FILED):
-                found[rows[position]] = None
-        return list(found)[: duplicates.MAX_CANDIDATES]
+        return _searched(probes, self._filed)
 
     def find(self, data: Mapping[str, Any], probes: Probes) -> list[Match]:
         known = {i: self.data(i) for i in self.candidates(probes)}
