@@ -106,20 +106,90 @@ def fresh_database(backend: str, tmp_path: object, *, create: bool = True, **opt
             db.engine.dispose()
         return
     require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    reused = create and bool(_EMPTIED)
+    schema = _EMPTIED.pop() if reused else f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    if not reused:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
     db = open_database(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, **options)
+    emptied = False
     try:
-        if create:
+        if create and not reused:
             stamp_head(db)
+            _PRISTINE.setdefault("catalog", _catalog(db, schema))
         yield db
     finally:
+        emptied = create and _emptied(db, schema)
         db.engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        if emptied:
+            _EMPTIED.append(schema)
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+# A PostgreSQL schema with the metadata's 39 tables and their indexes takes 0.3–0.5 s to make and 0.1 s to drop,
+# for each of ~1,700 tests; emptying one takes ~30 ms. So a test's schema, once it is back to the tables a
+# fresh one has (the indexes an app's forms added dropped, no table or column added), is emptied and given to
+# this process's next test; the schemas left at the end are dropped when the process exits.
+_EMPTIED: list[str] = []
+_PRISTINE: dict[str, tuple[frozenset[str], str]] = {}
+
+
+def _catalog(db: Database, name: str) -> tuple[frozenset[str], str]:
+    """The schema's index names, and a digest of its other relations with their columns."""
+    with db.engine.connect() as conn:
+        indexes = frozenset(conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = :s"),
+                                         {"s": name}).scalars())
+        digest = conn.execute(text(
+            "SELECT md5(string_agg(c.relname::text || '.' || c.relkind::text || '.' || coalesce(a.attname::text, '') || '.' "
+            "|| coalesce(a.atttypid::text, ''), ',' ORDER BY c.relname, a.attnum)) FROM pg_class c "
+            "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "WHERE c.relnamespace = CAST(:s AS regnamespace) AND c.relkind <> 'i'"), {"s": name}).scalar_one()
+    return indexes, digest
+
+
+def _emptied(db: Database, name: str) -> bool:
+    """Empty the schema as a fresh one is (no rows, sequences restarted, the head revision stamped), when its
+    tables are those of a fresh one once the indexes added since are dropped; False (drop it) otherwise, or
+    when a lock left by the test stands in the way."""
+    pristine = _PRISTINE.get("catalog")
+    if pristine is None:
+        return False
+    try:
+        indexes, _ = _catalog(db, name)
+        with db.engine.begin() as conn:
+            conn.execute(text("SET LOCAL lock_timeout = '2s'"))
+            for index in indexes - pristine[0]:
+                conn.execute(text(f'DROP INDEX "{index}"'))
+        if _catalog(db, name) != pristine:
+            return False
+        with db.engine.begin() as conn:
+            conn.execute(text("SET LOCAL lock_timeout = '2s'"))
+            conn.execute(text("SET LOCAL session_replication_role = replica"))  # no foreign keys checked: any order
+            tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": name}).scalars().all()
+            sequences = conn.execute(text("SELECT relname FROM pg_class WHERE relkind = 'S' "
+                                          "AND relnamespace = CAST(:s AS regnamespace)"), {"s": name}).scalars().all()
+            conn.exec_driver_sql("; ".join([f'DELETE FROM "{t}"' for t in tables]
+                                           + [f'ALTER SEQUENCE "{q}" RESTART' for q in sequences]))
+            conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": schema.expected_revision()})
+        return True
+    except Exception:  # noqa: BLE001 — any failure to empty it: a fresh schema is the safe answer
+        return False
+
+
+def drop_emptied_schemas() -> None:
+    """Drop this process's emptied schemas (at the end of a test session)."""
+    if not _EMPTIED:
+        return
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        for emptied in _EMPTIED:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {emptied} CASCADE"))
+    admin.dispose()
+    _EMPTIED.clear()
 
 
 @contextmanager

@@ -33,6 +33,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help=f"comma-separated backends to run database tests on: {', '.join(backends.ALL)}")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    backends.drop_emptied_schemas()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         chosen = backends.selected(metafunc.config.getoption("--db"))
