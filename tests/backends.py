@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import uuid
 from collections.abc import Iterator
@@ -123,6 +124,8 @@ def fresh_database(backend: str, tmp_path: object, *, create: bool = True, **opt
         emptied = create and _emptied(db, schema)
         db.engine.dispose()
         if emptied:
+            if not _EMPTIED:
+                atexit.register(drop_emptied_schemas)  # a script, or a session that ends without pytest's hook
             _EMPTIED.append(schema)
         else:
             with admin.connect() as conn:
