@@ -114,7 +114,6 @@ def fresh_database(backend: str, tmp_path: object, *, create: bool = True, **opt
         with admin.connect() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     db = open_database(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, **options)
-    emptied = False
     try:
         if create and not reused:
             stamp_head(db)
@@ -124,8 +123,6 @@ def fresh_database(backend: str, tmp_path: object, *, create: bool = True, **opt
         emptied = create and _emptied(db, schema)
         db.engine.dispose()
         if emptied:
-            if not _EMPTIED:
-                atexit.register(drop_emptied_schemas)  # a script, or a session that ends without pytest's hook
             _EMPTIED.append(schema)
         else:
             with admin.connect() as conn:
@@ -183,6 +180,7 @@ def _emptied(db: Database, name: str) -> bool:
         return False
 
 
+@atexit.register  # also after a script, or a run that ends without pytest's hook
 def drop_emptied_schemas() -> None:
     """Drop this process's emptied schemas (at the end of a test session)."""
     if not _EMPTIED:
