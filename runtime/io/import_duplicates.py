@@ -70,7 +70,7 @@ class _Filed:
 
     def __init__(self, rules: Sequence[DuplicateRule]) -> None:
         self.rules = rules
-        self.filed: dict[str, list[tuple[int, str | None]]] = {}
+        self.ids: dict[str, list[int]] = {}  # each key's records, in the order of its filed values
         self.values: dict[str, match.FiledValues] = {}  # each key's filed values alone, as may_match_many takes them
         self.datas: dict[int, Mapping[str, Any]] = {}
 
@@ -80,7 +80,7 @@ class _Filed:
     def _filed(self, _rule: DuplicateRule, key: str) -> tuple[list[int], match.FiledValues] | None:
         if key not in self.values:
             return None
-        return [record_id for record_id, _ in self.filed[key]], self.values[key]
+        return self.ids[key], self.values[key]
 
     def find(self, data: Mapping[str, Any], probes: Probes) -> list[Match]:
         known = {i: self.datas[i] for i in self.candidates(probes) if i in self.datas}
@@ -92,7 +92,7 @@ class _Filed:
             self.file(key, index, value)
 
     def file(self, key: str, record_id: int, value: str | None) -> None:
-        self.filed.setdefault(key, []).append((record_id, value))
+        self.ids.setdefault(key, []).append(record_id)
         self.values.setdefault(key, match.FiledValues()).append(value)
 
 
@@ -122,7 +122,7 @@ def _stored(conn: Connection, ref: FormRef, probes: Sequence[Probes], after: int
 
 def _read_keys(conn: Connection, index: _Filed, keys: set[str], after: int = 0) -> None:
     """The records filed under `keys` (those with an id above `after`: filed since a dry run)."""
-    wanted = sorted(keys - index.filed.keys())
+    wanted = sorted(keys - index.ids.keys())
     for start in range(0, len(wanted), KEY_CHUNK):
         query = (
             select(record_dedup_keys.c.key, record_dedup_keys.c.record_id, record_dedup_keys.c.value)
@@ -134,7 +134,7 @@ def _read_keys(conn: Connection, index: _Filed, keys: set[str], after: int = 0) 
         for key, record_id, value in conn.execute(query):
             index.file(key, record_id, value)
     for key in wanted:
-        index.filed.setdefault(key, [])
+        index.ids.setdefault(key, [])
 
 
 def _checked_rows(plan: import_plan.Plan) -> list[tuple[int, Mapping[str, Any], int | None]]:
