@@ -44,10 +44,21 @@ def _open(page: Any) -> Any:
     return panel
 
 
+def _next_runs_at(page: Any, time: str) -> None:
+    """The schedule's next runs shown (they arrive after the panel is drawn and push 保存 down: a click
+    meanwhile can land beside it)."""
+    wait_until(page, """(time) => {
+        const runs = [...document.querySelectorAll('#trigger-next-runs li')];
+        return runs.length === 3 && runs.every((run) => run.textContent.endsWith(time));
+    }""", time)
+
+
 def _save(page: Any, panel: Any) -> None:
     page.evaluate("document.getElementById('toast').textContent = ''")
     panel.get_by_role("button", name="保存").click()
-    wait_until(page, "document.getElementById('toast').textContent === '已保存'")
+    wait_until(page, "document.getElementById('toast').textContent !== ''")
+    # a refusal shows its message in the same toast: the assertion then names it
+    assert page.locator("#toast").text_content() == "已保存"
 
 
 def test_a_schedule_per_matching_record_and_a_scheduled_pull_are_set_in_the_panel(page: Any, follow: Site) -> None:
@@ -56,6 +67,7 @@ def test_a_schedule_per_matching_record_and_a_scheduled_pull_are_set_in_the_pane
     panel.get_by_label("触发方式").select_option(label="定时")
     panel.get_by_label("频率").select_option(label="每天")
     panel.get_by_label("时间", exact=True).fill("08:30")
+    _next_runs_at(page, "08:30")
     each = panel.get_by_label("逐条记录：符合下方条件的每条记录各运行一次")
     assert each.is_visible() and each.is_checked()  # per record is the default
     panel.get_by_role("button", name="添加条件").click()
@@ -67,6 +79,7 @@ def test_a_schedule_per_matching_record_and_a_scheduled_pull_are_set_in_the_pane
 
     page.reload()
     panel = _open(page)
+    _next_runs_at(page, "08:30")
     assert panel.get_by_label("逐条记录：符合下方条件的每条记录各运行一次").is_checked()
     panel.get_by_label("每次运行一次，不针对记录（如定时拉取 ERP 数据）").check()
     panel.locator(".cp-row").nth(0).get_by_role("button", name="移除").click()
@@ -75,6 +88,7 @@ def test_a_schedule_per_matching_record_and_a_scheduled_pull_are_set_in_the_pane
 
     page.reload()
     panel = _open(page)
+    _next_runs_at(page, "08:30")
     assert panel.get_by_label("每次运行一次，不针对记录（如定时拉取 ERP 数据）").is_checked()
     panel.get_by_label("触发方式").select_option(label="新建时")
     assert not panel.get_by_label("每次运行一次，不针对记录（如定时拉取 ERP 数据）").is_visible()
