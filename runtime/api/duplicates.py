@@ -71,7 +71,9 @@ def refuse_duplicates(gate: FormGate, record_id: int, data: dict[str, Any], allo
         raise error
 
 
-def _answer(gate: FormGate, found: Sequence[Match]) -> dict[str, Any]:
+def answer(gate: FormGate, found: Sequence[Match]) -> dict[str, Any]:
+    """What a check of a record answers: its likely duplicates and related records (branches) the actor may
+    know of, and whether a block rule refuses it."""
     items = shown(gate, seen_by(gate, found))
     return {
         "duplicates": [i for i in items if i["relation"] == "duplicate"],
@@ -90,7 +92,7 @@ def stored_duplicates(
         gate = guard.form(conn, app, form, "read")
         gate.require_record(record_id, "read")
         row = records.get(conn, gate.ref, record_id)
-        return _answer(gate, duplicates.find(conn, gate.ref, row.data, exclude=[record_id]))
+        return answer(gate, duplicates.find(conn, gate.ref, row.data, exclude=[record_id]))
 
 
 @router.post("")
@@ -104,5 +106,5 @@ def draft_duplicates(app: str, form: str, body: DraftIn, request: Request, db: D
             gate.require_record(body.record_id, "read")
         data, issues = preview(conn, gate.ref, body.data, gate.writing(change_for(request, guard.actor)))
         exclude = [body.record_id] if body.record_id is not None else []
-        answer = _answer(gate, duplicates.find(conn, gate.ref, data or {}, exclude=exclude))
-        return answer | {"issues": [i.as_dict(language(request)) for i in issues]}
+        found = answer(gate, duplicates.find(conn, gate.ref, data or {}, exclude=exclude))
+        return found | {"issues": [i.as_dict(language(request)) for i in issues]}

@@ -21,7 +21,8 @@ from runtime.io.spreadsheet import clean_header
 SYNONYMS: tuple[frozenset[str], ...] = tuple(frozenset(group) for group in (
     {"联系电话", "电话", "手机", "手机号", "手机号码", "移动电话", "联系方式", "联系手机", "tel", "phone", "mobile"},
     {"电子邮箱", "邮箱", "邮件", "电子邮件", "email", "e-mail", "mail"},
-    {"客户名称", "客户", "客户全称", "公司", "公司名称", "单位", "单位名称", "企业名称", "customer", "company"},
+    {"客户名称", "客户", "客户名", "客户全称", "公司", "公司名称", "公司全称", "单位", "单位名称", "单位全称", "企业",
+     "企业名称", "企业全称", "机构名称", "customer", "company"},
     {"联系人", "联系人姓名", "姓名", "contact"},
     {"地区", "区域", "大区", "所在地区", "region", "area"},
     {"地址", "详细地址", "通讯地址", "联系地址", "address"},

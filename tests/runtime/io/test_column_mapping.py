@@ -31,6 +31,8 @@ FORM = AppDefinition.model_validate({
     ("手机号码", "phone", "synonym"),
     ("联系方式", "phone", "synonym"),
     ("公司名称", "name", "synonym"),
+    ("公司全称", "name", "synonym"),
+    ("企业全称", "name", "synonym"),
     ("E-mail", "email", "synonym"),
     ("区域", "region", "synonym"),  # the field's key is in the group
     ("级别", "level", "synonym"),

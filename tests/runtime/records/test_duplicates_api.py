@@ -104,6 +104,25 @@ def test_a_draft_is_checked_without_being_saved(make: Maker, crm: dict[str, Any]
     assert [d["id"] for d in stored["related"]] == [crm["id"]] and stored["duplicates"] == []
 
 
+def test_the_preview_answers_likely_duplicates_too(make: Maker, crm: dict[str, Any]) -> None:
+    preview = f"{make.url()}/preview"
+    r = make.client.post(preview, json={"data": {"name": "恒瑞精密机械（苏州）有限公司"}}, headers=make.admin)
+    assert r.status_code == 200, r.text
+    assert [d["id"] for d in r.json()["duplicates"]] == [crm["id"]] and r.json()["blocked"] is False
+    edited = make.client.post(preview, params={"record_id": crm["id"]}, json={"data": {"name": HENGRUI}},
+                              headers=make.admin)
+    assert edited.json()["duplicates"] == []  # the record being edited is not its own duplicate
+    blocked = make.client.post(preview, json={"data": {"name": "别家", "credit_code": "91320594MA1XXXXX0P"}},
+                               headers=make.admin).json()
+    assert blocked["blocked"] is True and [d["id"] for d in blocked["duplicates"]] == [crm["id"]]
+    rep = _rep(make)  # reads only their own customers: told of nothing they may not read
+    hidden = make.client.post(preview, json={"data": {"name": "恒瑞精密机械(苏州)有限公司"}}, headers=rep)
+    assert hidden.status_code == 200 and hidden.json()["duplicates"] == [] and HENGRUI not in hidden.text
+    assert make.client.post(preview, params={"record_id": 999999}, json={"data": {}},
+                            headers=make.admin).status_code == 404
+    assert _count(make) == 1
+
+
 def test_a_draft_with_a_bad_body_is_a_4xx(make: Maker, crm: dict[str, Any]) -> None:
     url = "/api/v1/apps/shop/forms/customer/duplicates"
     unknown = make.client.post(url, json={"data": {"name": HENGRUI, "nope": 1}}, headers=make.admin)
