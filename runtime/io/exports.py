@@ -35,6 +35,13 @@ from runtime.settings import Settings
 from runtime.system_settings import store as system_settings
 
 MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CHARSETS = {"utf-8": "utf-8", "gbk": "gb18030"}  # as csv_content writes them
+
+
+def media(fmt: str, encoding: str) -> str:
+    """The file's media type; a CSV's names its charset, or the download would be served as UTF-8 whatever
+    its bytes are."""
+    return f"{MEDIA[fmt]}; charset={CHARSETS[encoding]}" if fmt == "csv" else MEDIA[fmt]
 MAX_ROWS = 1_048_575  # Excel's sheet limit less the header; CSV keeps the same bound
 PROGRESS_EVERY = 2000  # rows between two progress writes
 LIST_PARAM = re.compile(r"^(filter(\[[^\]]+\](\[[a-z_]+\])?)?|sort|q|fields)$")
@@ -230,7 +237,7 @@ def run(db: Database, export_id: int, actor: Actor, now: datetime, settings: Set
             return conn.execute(select(exports).where(exports.c.id == export_id)).one()
     with db.write() as conn:
         stored = save_file(
-            conn, settings.data_dir, io.BytesIO(content), name, MEDIA[row.format], change, max_bytes=len(content) + 1
+            conn, settings.data_dir, io.BytesIO(content), name, media(row.format, row.encoding), change, max_bytes=len(content) + 1
         )
         conn.execute(
             update(exports)

@@ -96,6 +96,10 @@ def test_a_gbk_csv_opens_in_older_excel(make: Maker, customers: list[dict[str, A
     assert not content.startswith(b"\xef\xbb\xbf")
     rows = _csv(content, "gbk")
     assert rows[0] == ["客户名称", "地区"] and len(rows) == 121
+    served = make.client.get(r.json()["download"], headers=make.admin).headers["content-type"]
+    assert served == "text/csv; charset=gb18030"  # not the UTF-8 a text/csv without charset is served as
+    utf8 = make.client.post(EXPORTS, params={"format": "csv", "fields": "name"}, headers=make.admin).json()
+    assert make.client.get(utf8["download"], headers=make.admin).headers["content-type"] == "text/csv; charset=utf-8"
 
 
 def test_a_large_list_is_exported_in_the_background_with_progress_and_a_link(
