@@ -68,8 +68,9 @@ def _initials(readings: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _readings(text: str) -> list[tuple[tuple[str, ...], bool]]:
-    """Each character's readings (or a run of other text, kept whole: True), words read as words: at
-    each character the longest known word of up to _LONGEST_WORD characters, else the character."""
+    """Each character's readings (or a run of other letters and digits, kept whole: True), words read as
+    words: at each character the longest known word of up to _LONGEST_WORD characters, else the character.
+    Other characters (恒瑞精密(苏州)'s brackets, ·, -) are left out, so hrjmsz finds it."""
     found: list[tuple[tuple[str, ...], bool]] = []
     starts, char = _word_starts(), _char
     i, end, other = 0, len(text), ""
@@ -94,7 +95,7 @@ def _readings(text: str) -> list[tuple[tuple[str, ...], bool]]:
                 found.append(((other,), True))
                 other = ""
             found.append((readings, False))
-        else:
+        elif text[i].isalnum():  # brackets and other marks are not typed in a pinyin search: left out
             other += text[i]
         i += 1
     if other:
@@ -129,7 +130,8 @@ def asked(text: str) -> list[str]:
     if len(folded) < 2 or not any("a" <= c <= "z" for c in folded) or folded != "".join(folded.split()):
         return []
     if not has_hanzi(folded):
-        return [folded]
+        letters = "".join(c for c in folded if c.isalnum())  # as the spellings keep them
+        return [letters] if len(letters) > 1 else []
     readings = _readings(folded)
     full = "".join(r[0] for r, _whole in readings)
     initials = "".join(r[0] if whole else r[0][0] for r, whole in readings)

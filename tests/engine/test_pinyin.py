@@ -18,6 +18,13 @@ def test_a_polyphonic_character_is_spelled_each_way_unless_a_word_fixes_it() -> 
     assert spelled("重庆银行").split("|") == ["chongqingyinhang", "cqyh"]  # a known word: one reading
 
 
+def test_brackets_and_marks_are_left_out_of_the_spellings_as_a_search_leaves_them_out() -> None:
+    spellings = spelled("恒瑞精密机械（苏州）有限公司").split("|")
+    assert "hrjmjxszyxgs" in spellings and "hengruijingmijixiesuzhouyouxiangongsi" in spellings
+    assert "sdtc3mkj" in spelled("上电·TC-3M科技").split("|")  # latin letters and digits stay
+    assert asked("hrjm(sz)") == ["hrjmsz"] and asked("恒瑞(苏州)") == [] and asked("(s)") == []
+
+
 def test_text_without_chinese_has_no_spelling() -> None:
     assert spelled("ABC 13800138000") == ""
 
@@ -91,7 +98,7 @@ def _reference(text: str) -> str:
             else ()
         )
         if not readings:
-            other += folded[i]
+            other += folded[i] if folded[i].isalnum() else ""
             i += 1
             continue
         if other:

@@ -10,7 +10,10 @@ import pytest
 from runtime.records import search
 from tests.factories import Maker, shop
 
-NAMES = ["苏州恒瑞精密机械有限公司", "上海华瑞贸易有限公司", "重庆银行股份有限公司", "深圳市腾讯计算机系统有限公司"]
+NAMES = [
+    "苏州恒瑞精密机械有限公司", "上海华瑞贸易有限公司", "重庆银行股份有限公司", "深圳市腾讯计算机系统有限公司",
+    "华光锅炉（无锡）有限公司",
+]
 CLERK = {"key": "clerk", "name": "客服", "permissions": {"customer": {"read": "all", "fields": {"note": "hidden"}}}}
 
 
@@ -44,6 +47,9 @@ def _found(make: Maker, asked: str, headers: dict[str, str] | None = None) -> se
         ("hengrui", ["苏州恒瑞精密机械有限公司", "note"]),  # the note is a searched field too
         ("tengxun", ["深圳市腾讯计算机系统有限公司"]),
         ("zqyh", []),
+        ("hgglwx", ["华光锅炉（无锡）有限公司"]),  # typed across the brackets, which a spelling leaves out
+        ("guoluwuxiyouxian", ["华光锅炉（无锡）有限公司"]),
+        ("hggl(wx)", ["华光锅炉（无锡）有限公司"]),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
