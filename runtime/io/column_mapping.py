@@ -82,6 +82,15 @@ def suggest_columns(form: FormDefinition, header: list[str], saved: Mapping[str,
     return choices
 
 
+def suggest_header_row(form: FormDefinition, top_rows: list[list[str]], saved: Mapping[str, str] | None = None,
+                       hidden: Collection[str] = ()) -> int:
+    """The row (1-based) of `top_rows` that names the most fields: a title block above the header (客户导出
+    2026, a letterhead) is common in exported sheets. Row 1 unless a later row names more."""
+    named = [sum(c.field is not None for c in suggest_columns(form, [clean_header(t) for t in row], saved, hidden))
+             for row in top_rows]
+    return 1 + named.index(max(named)) if named and max(named) > named[0] else 1
+
+
 def _suggest(fields: list[FieldType], by_key: dict[str, FieldType], text: str,
              saved: Mapping[str, str]) -> tuple[str | None, str]:
     folded = _fold(text)
@@ -150,5 +159,5 @@ def option_known(field: Any, text: str) -> bool:
     return all(p in names for p in parts) if parts else True
 
 
-__all__ = ["ColumnChoice", "SYNONYMS", "suggest_columns", "saved_columns", "columns_from", "suggest_option",
+__all__ = ["ColumnChoice", "SYNONYMS", "suggest_columns", "suggest_header_row", "saved_columns", "columns_from", "suggest_option",
            "option_known"]

@@ -22,7 +22,14 @@ from engine.errors import Conflict, EngineError, Issue, NotFound
 from runtime.db.db import Database
 from runtime.db.tables import records
 from runtime.io import checked_plans, import_duplicates, import_plan, import_runs, import_stream, retention
-from runtime.io.column_mapping import ColumnChoice, option_known, saved_columns, suggest_columns, suggest_option
+from runtime.io.column_mapping import (
+    ColumnChoice,
+    option_known,
+    saved_columns,
+    suggest_columns,
+    suggest_header_row,
+    suggest_option,
+)
 from runtime.io.import_files import error_report_bytes
 from runtime.io.records import cell_names, records_named
 from runtime.io.sheet_limits import SheetLimits
@@ -67,6 +74,14 @@ def analyse(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: 
     A file that cannot be read is refused naming it (BadFile, FileOverLimit)."""
     with naming(filename):
         return _analysed(conn, gate, data, filename, spec, limits, change)
+
+
+def header_row(conn: Connection, gate: FormGate, data: bytes, filename: str, limits: SheetLimits) -> int:
+    """The header row suggested for a new upload: the top row that names the most fields (1 by default)."""
+    with naming(filename):
+        top = [[_text(c) for c in row] for row in first_rows(data, filename, limits)]
+    saved = import_runs.saved_mapping(conn, gate.ref.app_key, gate.ref.form.key).get("columns")
+    return suggest_header_row(gate.ref.form, top, saved, gate.hidden | gate.masked)
 
 
 def _analysed(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: ImportSpec, limits: SheetLimits,

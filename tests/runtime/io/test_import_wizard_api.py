@@ -207,6 +207,17 @@ def test_choosing_another_sheet_and_a_header_row_below_a_title_block(kh: Any) ->
     assert result["counts"]["new"] == 3 and result["preview"][0]["row"] == 4
 
 
+def test_the_upload_suggests_the_header_row_below_a_title_block(kh: Any) -> None:
+    rows = [["客户导出", "", "2026-12"], ["导出人：张三"], ODD, *FIRST[1:]]
+    run = _upload(kh, _xlsx(("客户", rows))).json()
+    assert run["spec"]["header_row"] == 3 and run["analysis"]["header"] == SEEN
+    assert {c["header"]: c["field"] for c in run["analysis"]["columns"]}["公司名称"] == "name"
+    assert _dry(kh, run["id"]).json()["result"]["counts"]["failed"] == 2  # B类 / A类 not yet mapped: the rows are read
+    plain = _upload(kh, _xlsx(("客户", FIRST))).json()
+    assert plain["spec"]["header_row"] == 1  # a header on the first row stays the first row
+    assert _spec(kh, run["id"], header_row=1).json()["spec"]["header_row"] == 1  # the user's choice stands
+
+
 def test_relations_by_name_flag_ambiguous_and_missing_names_and_take_the_users_choice(kh: Any) -> None:
     one = kh.record("customer", {"name": "恒瑞"}, app="kh")
     kh.record("customer", {"name": "云帆", "code": "A"}, app="kh")
