@@ -47,11 +47,28 @@ _WORDS: dict[str, str] = {
 """Each type's words; `{name}` is filled from the error's context."""
 
 
+class Refusal(ValueError):
+    """A validator's refusal in both languages: its str() is the English (pydantic's `msg`, the API's
+    `message_en`), `chinese` what the builders show."""
+
+    def __init__(self, chinese: str, english: str) -> None:
+        super().__init__(english)
+        self.chinese = chinese
+
+
+def said(error: Exception) -> tuple[str, str]:
+    """An error's Chinese and English words (a Refusal's own; another's English twice)."""
+    return (error.chinese if isinstance(error, Refusal) else str(error)), str(error)
+
+
 def chinese(error: Mapping[str, Any], english: str) -> str:
-    """The Chinese words of one pydantic error (`errors()` item); `english` where its type has none here —
-    a validator's own message (`value_error`) is the project's, already written for its reader."""
+    """The Chinese words of one pydantic error (`errors()` item): a validator's Refusal says them itself; a
+    type not listed here keeps `english`."""
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, Refusal):
+        return raised.chinese
     words = _WORDS.get(str(error.get("type")))
     return words.format_map(defaultdict(str, error.get("ctx") or {})) if words else english
 
 
-__all__ = ["chinese"]
+__all__ = ["Refusal", "chinese", "said"]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.flows.durations import Duration
+from engine.model_words import Refusal
 
 
 class BusinessCalendar(BaseModel):
@@ -27,7 +28,7 @@ class BusinessCalendar(BaseModel):
     def _hours(cls, value: tuple[str, str]) -> tuple[str, str]:
         start, end = (time.fromisoformat(v) for v in value)
         if start >= end:
-            raise ValueError("working hours must start before they end")
+            raise Refusal("工作时间的开始应早于结束", "working hours must start before they end")
         return value
 
     def is_working_day(self, day: date) -> bool:
@@ -46,7 +47,7 @@ def _next_working_day(calendar: BusinessCalendar, day: date) -> date:
         if calendar.is_working_day(day):
             return day
         day += timedelta(days=1)
-    raise ValueError("the calendar has no working day in ten years")
+    raise Refusal("工作日历在十年内没有一个工作日", "the calendar has no working day in ten years")
 
 
 def add_working_time(start: datetime, duration: Duration, calendar: BusinessCalendar, tz: ZoneInfo) -> datetime:

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from engine.model_words import Refusal
+
 _ISO = re.compile(r"^(?P<sign>[-+])?P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
                   r"(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$")
 
@@ -28,7 +30,8 @@ def parse_duration(text: str) -> Duration:
     """`P1DT4H` -> Duration(1, 14400); ValueError naming the expected form otherwise."""
     match = _ISO.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None or text.strip().lstrip("+-") in ("P", "PT") or text.strip().endswith("T"):
-        raise ValueError(f"{text!r} is not an ISO 8601 duration such as P3D, PT2H or -P30D")
+        raise Refusal(f"{text!r} 不是有效的时长（ISO 8601，如 P3D、PT2H 或 -P30D）",
+                      f"{text!r} is not an ISO 8601 duration such as P3D, PT2H or -P30D")
     part = {k: int(v) if v else 0 for k, v in match.groupdict().items() if k != "sign"}
     return Duration(part["w"] * 7 + part["d"], part["h"] * 3600 + part["m"] * 60 + part["s"],
                     match.group("sign") == "-")

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from engine.flows.parts import _Model
 from engine.keys import Key
+from engine.model_words import Refusal
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 URL_PATTERN = r"^(https?://|\{\{\s*\$secret\.[a-z][a-z0-9_]*\s*\}\})"
@@ -76,9 +77,9 @@ class HttpAuth(_Model):
     def _needs(self) -> HttpAuth:
         needed = {"bearer": "secret", "basic": "secret", "hmac": "secret", "login": "login"}[self.type]
         if getattr(self, needed) is None:
-            raise ValueError(f'auth "type": "{self.type}" needs "{needed}"')
+            raise Refusal(f'认证方式 "{self.type}" 需要 "{needed}"', f'auth "type": "{self.type}" needs "{needed}"')
         if self.type == "basic" and not self.user:
-            raise ValueError('auth "type": "basic" needs "user"')
+            raise Refusal('认证方式 "basic" 需要 "user"（用户名）', 'auth "type": "basic" needs "user"')
         return self
 
 

@@ -14,6 +14,7 @@ from engine.flows.parts import Recipients, _duration, _Model
 from engine.flows.steps import any_step_annotation
 from engine.flows.tree import walk_steps
 from engine.keys import Key
+from engine.model_words import Refusal
 
 if TYPE_CHECKING:  # for type checkers; pydantic resolves `Step` to the registered union at run time
     from engine.flows.steps.base import StepType as Step
@@ -52,7 +53,7 @@ class Trigger(_Model):
     def _needs(self) -> Trigger:
         needed = {"schedule": "cron", "date": "field", "webhook": "token"}.get(self.on)
         if needed and getattr(self, needed) is None:
-            raise ValueError(f'"on": "{self.on}" needs "{needed}"')
+            raise Refusal(f'"on": "{self.on}" 需要 "{needed}"', f'"on": "{self.on}" needs "{needed}"')
         return self
 
 

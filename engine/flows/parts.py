@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from engine.flows.durations import parse_duration
 from engine.keys import Key
+from engine.model_words import Refusal
 
 
 class _Model(BaseModel):
@@ -69,8 +70,10 @@ class Recipients(_Model):
     def _something(self) -> Recipients:
         if not (self.users or self.role or self.department_head is not None or self.field or self.department_field
                 or self.submitter or self.chosen or self.owner_department_head):
-            raise ValueError("name at least one of users, role, department_head, field, department_field, submitter, "
-                             "chosen, owner_department_head")
+            raise Refusal("至少指定一种处理人：users、role、department_head、field、department_field、submitter、chosen、"
+                          "owner_department_head",
+                          "name at least one of users, role, department_head, field, department_field, submitter, "
+                          "chosen, owner_department_head")
         return self
 
     @property
@@ -101,7 +104,7 @@ class _Message(_Model):
     @model_validator(mode="after")
     def _target(self) -> _Message:
         if self.channel in ("in_app", "email") and self.to is None:
-            raise ValueError(f'channel "{self.channel}" needs "to"')
+            raise Refusal(f'渠道 "{self.channel}" 需要 "to"（发给谁）', f'channel "{self.channel}" needs "to"')
         return self
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from engine.flows.parts import _duration, _Model
+from engine.model_words import Refusal
 
 
 class Due(_Model):
@@ -39,7 +40,7 @@ class Stage(_Model):
     @model_validator(mode="after")
     def _to_only_to_escalate(self) -> Stage:
         if self.to is not None and self.do != "escalate":
-            raise ValueError('"to" is only for "do": "escalate"')
+            raise Refusal('"to" 只用于 "do": "escalate"（升级）', '"to" is only for "do": "escalate"')
         return self
 
 

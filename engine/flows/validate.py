@@ -13,6 +13,7 @@ from engine.flows.cron import Cron
 from engine.flows.tree import walk_steps
 from engine.forms.expressions import checked
 from engine.keys import repeated
+from engine.model_words import said
 
 if TYPE_CHECKING:
     from engine.app import AppDefinition
@@ -47,7 +48,8 @@ def _check_trigger(c: FlowChecker) -> None:
         try:
             Cron.parse(t.cron)
         except ValueError as e:
-            c.add("trigger.cron", "invalid_cron", f"定时表达式无效：{e}", str(e))
+            zh, en = said(e)
+            c.add("trigger.cron", "invalid_cron", f"定时表达式无效：{zh}", en)
     if t.field is not None:
         c.field("trigger.field", t.field, DATE_TYPES)
 

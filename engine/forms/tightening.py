@@ -25,6 +25,7 @@ from engine.forms.expressions import _context as eval_context
 from engine.forms.expressions import checked, row_values
 from engine.forms.fields.base import BOUNDS, FieldType, ValueContext
 from engine.forms.model import FormDefinition
+from engine.model_words import Refusal
 
 Constraint = Literal["required", "min_length", "max_length", "min", "max", "min_selected", "max_selected",
                      "min_rows", "max_rows", "pattern", "options", "unique", "columns", "rules", "type"]
@@ -163,13 +164,13 @@ class Decision(BaseModel):
     @model_validator(mode="after")
     def _fits(self) -> Decision:
         if self.action == "fill" and (self.value is None) == (self.expression is None):
-            raise ValueError("fill needs exactly one of value and expression")
+            raise Refusal("fill 需要 value 或 expression，只能填一个", "fill needs exactly one of value and expression")
         if self.action == "new_only" and (self.value is not None or self.expression is not None):
-            raise ValueError("new_only takes no value or expression")
+            raise Refusal("new_only 不带 value 或 expression", "new_only takes no value or expression")
         if self.action == "new_only" and self.constraint in NEW_ONLY_REFUSED:
-            raise ValueError(f"{self.constraint} cannot apply to new values only")
+            raise Refusal(f"{self.constraint} 不能只用于新值", f"{self.constraint} cannot apply to new values only")
         if self.action == "fill" and self.constraint in FILL_REFUSED:
-            raise ValueError(f"{self.constraint} cannot be filled with one value")
+            raise Refusal(f"{self.constraint} 不能用一个值补齐", f"{self.constraint} cannot be filled with one value")
         return self
 
     @property

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from engine.keys import Key
+from engine.model_words import Refusal
 
 SIGNATURE_HEADER = "X-Tangram-Signature"
 """Where an HMAC hook's caller sends `sha256=<hex of HMAC-SHA256(secret, raw body)>` unless it names another."""
@@ -70,9 +71,9 @@ class InboundHook(BaseModel):
     @model_validator(mode="after")
     def _mode_needs(self) -> InboundHook:
         if self.mode == "upsert" and not self.upsert_key:
-            raise ValueError('"mode": "upsert" needs "upsert_key"')
+            raise Refusal('"mode": "upsert" 需要 "upsert_key"（按哪些字段找到要更新的记录）', '"mode": "upsert" needs "upsert_key"')
         if self.mode == "flow" and self.flow is None:
-            raise ValueError('"mode": "flow" needs "flow"')
+            raise Refusal('"mode": "flow" 需要 "flow"（启动哪个流程）', '"mode": "flow" needs "flow"')
         return self
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from engine.model_words import Refusal
+
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 PLACES = ("仟", "佰", "拾", "")
 GROUPS = ("", "万", "亿", "万")  # 10^0, 10^4, 10^8, 10^12 (万亿)
@@ -52,10 +54,10 @@ def money_in_capitals(amount: Decimal | int | str) -> str:
     -0.5 → 负伍角. ValueError when it is not a number or 10^16 元 or more."""
     value = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
     if not value.is_finite():
-        raise ValueError(f"not an amount: {amount!r}")
+        raise Refusal(f"不是金额：{amount!r}", f"not an amount: {amount!r}")
     cents = int((abs(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if cents >= LIMIT * 100:
-        raise ValueError(f"amount too large for capitals: {amount!r}")
+        raise Refusal(f"金额太大，无法写成大写：{amount!r}", f"amount too large for capitals: {amount!r}")
     yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
     sign = "负" if value < 0 and cents else ""
     if cents == 0:

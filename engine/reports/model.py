@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from engine.keys import Key
+from engine.model_words import Refusal
 
 Bucket = Literal["day", "week", "month", "quarter", "year"]
 Agg = Literal["count", "count_distinct", "sum", "avg", "min", "max"]
@@ -48,11 +49,11 @@ class Measure(BaseModel):
     @model_validator(mode="after")
     def _one_kind(self) -> Measure:
         if (self.agg is None) == (self.expr is None):
-            raise ValueError("a measure has either agg (with field) or expr")
+            raise Refusal("指标要么是 agg（及 field），要么是 expr", "a measure has either agg (with field) or expr")
         if self.agg not in (None, "count") and self.field is None:
-            raise ValueError(f"agg {self.agg!r} needs a field")
+            raise Refusal(f"汇总方式 {self.agg!r} 需要 field（汇总哪个字段）", f"agg {self.agg!r} needs a field")
         if self.expr is not None and self.field is not None:
-            raise ValueError("a calculated measure names its fields inside expr")
+            raise Refusal("计算指标的字段写在 expr 里，不另填 field", "a calculated measure names its fields inside expr")
         return self
 
     @property
@@ -92,7 +93,7 @@ class GridLayout(BaseModel):
     @model_validator(mode="after")
     def _inside(self) -> GridLayout:
         if self.x + self.w > GRID_COLUMNS:
-            raise ValueError(f"x + w must be at most {GRID_COLUMNS} (the grid's columns)")
+            raise Refusal(f"x + w 不能超过 {GRID_COLUMNS}（栅格的列数）", f"x + w must be at most {GRID_COLUMNS} (the grid's columns)")
         return self
 
     def overlaps(self, other: GridLayout) -> bool:

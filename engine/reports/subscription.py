@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from engine.model_words import Refusal
+
 Frequency = Literal["daily", "weekly"]
 Channel = Literal["email", "in_app", "dingtalk", "wecom"]
 ROBOTS = ("dingtalk", "wecom")
@@ -43,14 +45,16 @@ class SubscriptionSpec(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> SubscriptionSpec:
         if (self.every == "weekly") != (self.weekday is not None):
-            raise ValueError("weekday is given for a weekly subscription, and only then")
+            raise Refusal("每周订阅要填 weekday，其他订阅不填", "weekday is given for a weekly subscription, and only then")
         if self.channel in ROBOTS:
             if self.subscriber == "role":
-                raise ValueError("a group robot posts one view: subscribe a user to it, not a role")
+                raise Refusal("群机器人只发一份视图：请订阅给一个用户，而不是角色",
+                              "a group robot posts one view: subscribe a user to it, not a role")
             if not (self.webhook or "").startswith(("https://", "http://")):
-                raise ValueError(f"a {self.channel} robot needs its webhook address (https://…)")
+                raise Refusal(f"{self.channel} 机器人需要 webhook 地址（https://…）",
+                              f"a {self.channel} robot needs its webhook address (https://…)")
         elif self.webhook is not None or self.secret is not None:
-            raise ValueError("webhook and secret belong to robot channels")
+            raise Refusal("webhook 和 secret 只用于机器人渠道", "webhook and secret belong to robot channels")
         return self
 
 

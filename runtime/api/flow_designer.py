@@ -14,6 +14,7 @@ from engine.errors import BadQuery, FlowRunning
 from engine.flows import builder
 from engine.flows.cron import Cron
 from engine.flows.trial import trial
+from engine.model_words import said
 from runtime.accounts.directory import active_users, department_choices
 from runtime.accounts.naming import name_people
 from runtime.accounts.people import display_names
@@ -112,7 +113,8 @@ def next_runs(app: str, flow: str, cron: str, request: Request, db: DB, guard: G
         while len(moments) < count:
             moments.append(schedule.next_after(moments[-1], tz))
     except ValueError as e:
-        raise BadQuery(f"定时表达式无效：{e}", f"invalid cron: {e}", field="cron") from e
+        zh, en = said(e)
+        raise BadQuery(f"定时表达式无效：{zh}", f"invalid cron: {en}", field="cron") from e
     return {"cron": cron, "timezone": str(tz), "runs": [m.isoformat() for m in moments]}
 
 

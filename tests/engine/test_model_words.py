@@ -1,5 +1,5 @@
 """The definition model's refusals read in Chinese where the builders show them (engine/model_words.py), with
-pydantic's English kept as the English message; a validator's own words are left as written."""
+pydantic's English kept as the English message; a validator's own refusal says both itself (Refusal)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,23 @@ def test_unknown_settings_missing_parts_and_bounds_are_worded_in_chinese() -> No
     assert missing.message_en == "Field required"
     kind = _issue(_app({"key": "name", "label": "名称", "type": "no_such_type"}))
     assert "no_such_type" in kind.message and "不认识" in kind.message
+
+
+def test_a_validators_own_refusal_is_shown_in_chinese_and_kept_in_english() -> None:
+    options = _issue(_app({"key": "level", "label": "等级", "type": "select", "options": ["甲", "乙", "甲"]}))
+    assert (options.message, options.message_en) == ("选项 '甲' 重复", "duplicate option '甲'")
+    nested = _issue(_app({"key": "lines", "label": "明细", "type": "sub_table", "fields": [
+        {"key": "inner", "label": "内表", "type": "sub_table", "fields": [{"key": "x", "label": "X", "type": "text"}]}]}))
+    assert nested.message == "子表里不能再放子表" and nested.message_en == "a sub_table cannot hold another sub_table"
+
+
+def test_a_flows_refusals_are_in_chinese_too() -> None:
+    app = _app({"key": "name", "label": "名称", "type": "text"})
+    app["flows"] = [{"key": "f", "name": "流程", "form": "customer", "trigger": {"on": "schedule", "cron": "99 9 * * *"},
+                     "steps": [{"type": "approval", "name": "审批", "approvers": {"users": ["admin"]},
+                                "due": "P1D", "sla": [{"after": "P1D", "do": "remind"}]}]}]
+    messages = {i.path: (i.message, i.message_en) for i in validate_app(app)}
+    assert any(zh == '"due" 与 "sla" 只能填一个' and en == 'give "due" or "sla", not both' for zh, en in messages.values())
+    app["flows"][0]["steps"][0].pop("sla")
+    [(zh, en)] = [m for p, m in {i.path: (i.message, i.message_en) for i in validate_app(app)}.items() if "cron" in p]
+    assert zh == "定时表达式无效：分钟的值 '99' 不在 0-59 之间" and en == "'99' is outside 0-59 in the minute field"

@@ -23,6 +23,7 @@ from engine.flows.state import ApprovalRun, FlowInstanceState, Task
 from engine.flows.steps.base import StepType
 from engine.flows.tree import walk_steps
 from engine.keys import Key
+from engine.model_words import Refusal
 
 if TYPE_CHECKING:
     from engine.flows.model import FlowDefinition
@@ -58,7 +59,7 @@ class ApprovalStep(StepType):
     @model_validator(mode="after")
     def _one_sla(self) -> ApprovalStep:
         if self.due is not None and self.sla is not None:
-            raise ValueError('give "due" or "sla", not both')
+            raise Refusal('"due" 与 "sla" 只能填一个', 'give "due" or "sla", not both')
         return self
 
     @property
@@ -69,9 +70,9 @@ class ApprovalStep(StepType):
     @model_validator(mode="after")
     def _required(self) -> ApprovalStep:
         if self.mode == "n_of_m" and self.required is None:
-            raise ValueError('mode "n_of_m" needs "required"')
+            raise Refusal('"mode": "n_of_m" 需要 "required"（几人通过）', 'mode "n_of_m" needs "required"')
         if self.mode != "n_of_m" and self.required is not None:
-            raise ValueError('"required" is only for mode "n_of_m"')
+            raise Refusal('"required" 只用于 "mode": "n_of_m"', '"required" is only for mode "n_of_m"')
         return self
 
     def check(self, c: FlowChecker, path: str) -> None:

@@ -11,6 +11,7 @@ from engine.flows.checker import FlowChecker
 from engine.flows.parts import _Model
 from engine.flows.run import Run
 from engine.flows.steps.base import StepType
+from engine.model_words import Refusal
 
 if TYPE_CHECKING:  # for type checkers; pydantic resolves `Step` to the registered union at run time
     from engine.flows.steps.base import StepType as Step
@@ -27,9 +28,9 @@ class ConditionBranch(_Model):
     @model_validator(mode="after")
     def _when(self) -> ConditionBranch:
         if self.default and self.when is not None:
-            raise ValueError('a default branch has no "when"')
+            raise Refusal('默认分支没有 "when" 条件', 'a default branch has no "when"')
         if not self.default and self.when is None:
-            raise ValueError('a branch needs "when" or "default": true')
+            raise Refusal('分支需要 "when" 条件，或设为默认分支（"default": true）', 'a branch needs "when" or "default": true')
         return self
 
 

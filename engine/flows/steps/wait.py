@@ -12,6 +12,7 @@ from engine.flows.parts import _duration
 from engine.flows.run import Run
 from engine.flows.steps.base import StepType
 from engine.keys import Key
+from engine.model_words import Refusal
 
 
 def moment_of(value: object, run: Run) -> datetime | None:
@@ -45,7 +46,8 @@ class WaitStep(StepType):
     @model_validator(mode="after")
     def _one(self) -> WaitStep:
         if (self.duration is None) == (self.until is None):
-            raise ValueError('a wait step needs exactly one of "duration" and "until"')
+            raise Refusal('等待步骤需要 "duration" 或 "until"，只能填一个',
+                          'a wait step needs exactly one of "duration" and "until"')
         return self
 
     def check(self, c: FlowChecker, path: str) -> None:

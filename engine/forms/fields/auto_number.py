@@ -14,6 +14,7 @@ from pydantic import field_validator
 from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, TEXT_OPS, FieldType, ValueContext
 from engine.forms.fields.palette import Palette
+from engine.model_words import Refusal
 
 _PART = re.compile(r"\{(YYYY|YY|MM|DD|seq(?::(\d))?)\}")
 
@@ -36,11 +37,12 @@ class AutoNumberField(FieldType):
     @classmethod
     def _one_sequence(cls, pattern: str) -> str:
         if len(re.findall(r"\{seq(?::\d)?\}", pattern)) != 1:
-            raise ValueError("pattern needs exactly one {seq} or {seq:N}")
+            raise Refusal("编号规则需要且只能有一个 {seq} 或 {seq:N}", "pattern needs exactly one {seq} or {seq:N}")
         unknown = set(re.findall(r"\{([^}]*)\}", pattern)) - {"YYYY", "YY", "MM", "DD", "seq"} - {
             f"seq:{n}" for n in range(1, 10)}
         if unknown:
-            raise ValueError(f"unknown pattern parts {sorted(unknown)}; use YYYY YY MM DD seq seq:N")
+            raise Refusal(f"编号规则里有不认识的部分 {sorted(unknown)}；可用 YYYY YY MM DD seq seq:N",
+                          f"unknown pattern parts {sorted(unknown)}; use YYYY YY MM DD seq seq:N")
         return pattern
 
     @field_validator("timezone")
@@ -49,7 +51,7 @@ class AutoNumberField(FieldType):
         try:
             ZoneInfo(name)
         except (KeyError, ValueError):
-            raise ValueError(f"unknown time zone {name!r}") from None
+            raise Refusal(f"不认识的时区 {name!r}", f"unknown time zone {name!r}") from None
         return name
 
     def _render(self, now: datetime, seq: str) -> str:

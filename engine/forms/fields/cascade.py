@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from engine.errors import FieldValueError
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.fields.palette import Palette
+from engine.model_words import Refusal
 
 # Between levels people type "/", " / ", "-" or ">" (full-width too); a value may itself hold one.
 _SEPARATOR = re.compile(r"\s*[/／\-－>＞]\s*")
@@ -37,13 +38,13 @@ def _nodes(items: list[str | Node]) -> list[Node]:
     return [Node(value=i) if isinstance(i, str) else i for i in items]
 
 
-def _distinct(level: list[Node], where: str) -> None:
+def _distinct(level: list[Node], where: tuple[str, str]) -> None:
     values = [n.value for n in level]
     for value in values:
         if values.count(value) > 1:
-            raise ValueError(f"duplicate option {value!r} {where}")
+            raise Refusal(f"{where[0]}的选项 {value!r} 重复", f"duplicate option {value!r} {where[1]}")
     for node in level:
-        _distinct(node.nodes, f"under {node.value!r}")
+        _distinct(node.nodes, (f"{node.value!r} 下", f"under {node.value!r}"))
 
 
 class CascadeField(FieldType):
@@ -63,8 +64,8 @@ class CascadeField(FieldType):
     @classmethod
     def _tree(cls, options: list[str | Node]) -> list[str | Node]:
         if not options:
-            raise ValueError("options must be a non-empty list")
-        _distinct(_nodes(options), "at the first level")
+            raise Refusal("选项不能为空", "options must be a non-empty list")
+        _distinct(_nodes(options), ("第一级", "at the first level"))
         return options
 
     @cached_property

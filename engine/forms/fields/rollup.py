@@ -14,6 +14,7 @@ from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, FieldType, Storage
 from engine.forms.fields.lookup import RESULT_STORAGE
 from engine.forms.fields.palette import Palette
 from engine.keys import Key
+from engine.model_words import Refusal
 
 if TYPE_CHECKING:
     from engine.app import AppDefinition
@@ -47,7 +48,7 @@ class RollupField(FieldType):
     @model_validator(mode="after")
     def _needs_of(self) -> RollupField:
         if self.agg != "count" and self.of is None:
-            raise ValueError(f"agg {self.agg!r} needs `of`, the field to summarise")
+            raise Refusal(f"汇总方式 {self.agg!r} 需要 of（汇总哪个字段）", f"agg {self.agg!r} needs `of`, the field to summarise")
         return self
 
     def storage_kind(self) -> Storage:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from engine.errors import FieldValueError
 from engine.forms.fields.base import CONTAINER_OPS, EQUALITY_OPS, FieldType, ValueContext
 from engine.forms.fields.palette import Palette
+from engine.model_words import Refusal
 
 
 class Option(BaseModel):
@@ -28,7 +29,7 @@ def parse_options(options: list[str | Option]) -> list[Option]:
     seen: set[str] = set()
     for option in parsed:
         if option.value in seen:
-            raise ValueError(f"duplicate option {option.value!r}")
+            raise Refusal(f"选项 {option.value!r} 重复", f"duplicate option {option.value!r}")
         seen.add(option.value)
     return parsed
 
@@ -46,7 +47,7 @@ class Choices(FieldType):
     @classmethod
     def _options(cls, options: list[str | Option]) -> list[str | Option]:
         if not options:
-            raise ValueError("options must be a non-empty list")
+            raise Refusal("选项不能为空", "options must be a non-empty list")
         return list(parse_options(options))
 
     @cached_property

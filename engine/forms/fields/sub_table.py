@@ -12,6 +12,7 @@ from engine.forms.bounds import check_input
 from engine.forms.fields.base import FieldType, ValueContext
 from engine.forms.fields.palette import Palette
 from engine.keys import repeated
+from engine.model_words import Refusal
 
 if TYPE_CHECKING:
     from engine.app import AppDefinition
@@ -40,14 +41,16 @@ class SubTableField(FieldType):
     @classmethod
     def _flat(cls, fields: list[FieldType]) -> list[FieldType]:
         if not fields:
-            raise ValueError("a sub_table needs at least one field")
+            raise Refusal("子表至少要有一个字段", "a sub_table needs at least one field")
         if any(f.type == "sub_table" for f in fields):
-            raise ValueError("a sub_table cannot hold another sub_table")
+            raise Refusal("子表里不能再放子表", "a sub_table cannot hold another sub_table")
         if any(f.type == "auto_number" for f in fields):
-            raise ValueError("a sub_table cannot hold an auto_number (rows are not numbered by Tangram)")
+            raise Refusal("子表里不能放自动编号（子表的行不编号）",
+                          "a sub_table cannot hold an auto_number (rows are not numbered by Tangram)")
         refused = sorted({f.type for f in fields if not type(f).in_sub_table})
         if refused:
-            raise ValueError(f"a sub_table cannot hold a column of type {', '.join(refused)}")
+            raise Refusal(f"子表里不能放这些类型的列：{'、'.join(refused)}",
+                          f"a sub_table cannot hold a column of type {', '.join(refused)}")
         return fields
 
     def _row(self, i: int, row: Any, ctx: ValueContext, issues: list[Issue]) -> dict[str, Any]:

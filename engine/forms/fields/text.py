@@ -12,6 +12,7 @@ from engine.errors import FieldValueError
 from engine.forms.fields.base import EQUALITY_OPS, ORDER_OPS, TEXT_OPS, FieldType, ValueContext
 from engine.forms.fields.palette import Palette
 from engine.forms.masks import mask_text
+from engine.model_words import Refusal
 
 
 def as_text(value: Any) -> str:
@@ -52,7 +53,7 @@ class TextField(FieldType):
             try:
                 re.compile(pattern)
             except re.error as e:
-                raise ValueError(f"pattern is not a valid regular expression: {e}") from None
+                raise Refusal(f"pattern 不是有效的正则表达式：{e}", f"pattern is not a valid regular expression: {e}") from None
         return pattern
 
     def normalize(self, value: Any, ctx: ValueContext) -> Any:
