@@ -54,6 +54,7 @@ from runtime.apps import definitions
 from runtime.db.db import Database
 from runtime.db.tables import live as live_records
 from runtime.db.tables import record_history, records
+from runtime.io.spill import give_back
 
 log = logging.getLogger("tangram.mirror")
 
@@ -209,6 +210,7 @@ def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> 
                 mirror.generation += 1  # committed: the next publication copies it (runtime/analytics/published.py)
             if finished:
                 break
+            give_back()  # a part's freed rows and DuckDB's load buffers, before the next part (as an import's chunks)
             before = (result.changed, result.removed)
             with mirror.write() as mconn:
                 state, finished = _apply_changes(conn, mirror, mconn, state, wanted, now, result)
