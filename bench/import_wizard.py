@@ -106,8 +106,11 @@ def run(backend: str, rows: int) -> dict[str, Any]:
             time.sleep(0.2)
         out["seconds"] = time.perf_counter() - start
         out["run_s"] = out["seconds"] - out["upload_s"] - out["dry_run_s"]
+        out["searchable_mib"] = peak_mib(procs[0].pid)  # the mirror's sync may have begun: it follows the publish
+        reset_peak(procs[0].pid)
         out["mirror_s"] = mirrored(http, headers, rows) - start - out["seconds"]
-        out["run_mib"] = peak_mib(procs[0].pid)
+        out["mirror_mib"] = peak_mib(procs[0].pid)
+        out["run_mib"] = max(out["searchable_mib"], out["mirror_mib"])
         out["peak_mib"] = max(out["upload_mib"], out["dry_run_mib"], out["run_mib"])
         out["server_cpu_s"] = cpu_seconds(procs[0].pid) - cpu_before
     db.engine.dispose()
@@ -117,11 +120,11 @@ def run(backend: str, rows: int) -> dict[str, Any]:
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = ["| database | rows | xlsx MiB | upload s | dry run s | run to searchable s | total s | rows/s | "
-             "then mirrored s | server CPU s | server peak RSS MiB (upload / dry run / run and mirror) | status |",
+             "then mirrored s | server CPU s | server peak RSS MiB (upload / dry run / run / then mirrored) | status |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         lines.append(f"| {r['database']} | {r['rows']:,} | {r['file_mib']:.1f} | {r['upload_s']:.1f} "
                      f"| {r['dry_run_s']:.1f} | {r['run_s']:.1f} | {r['seconds']:.1f} | {r['rows_per_s']:,.0f} "
                      f"| {r['mirror_s']:.1f} | {r['server_cpu_s']:.1f} | {r['peak_mib']:,.0f} ({r['upload_mib']:,.0f} / {r['dry_run_mib']:,.0f} / "
-                     f"{r['run_mib']:,.0f}) | {r['status']} |")
+                     f"{r['searchable_mib']:,.0f} / {r['mirror_mib']:,.0f}) | {r['status']} |")
     return "\n".join(lines)

@@ -211,7 +211,8 @@ def mirror_only(size: int, repeat: int) -> dict[str, Any]:
     path = WORK / "mirror-synthetic.duckdb"
     for f in WORK.glob("mirror-synthetic.duckdb*"):
         f.unlink()
-    mirror = Mirror(path)
+    limit = Settings().mirror_memory_limit  # TANGRAM_MIRROR_MEMORY_LIMIT, as the server's mirror has it
+    mirror = Mirror(path, limit)
     sync(db, mirror, datetime.now(UTC))
     with Stopwatch() as filling:
         fill_synthetic(mirror, size, SYNTHETIC)
@@ -223,12 +224,13 @@ def mirror_only(size: int, repeat: int) -> dict[str, Any]:
                 **{f"mirror_{k}": v for k, v in timed(lambda w=w: run_widget(rc, app, w, {}), repeat, warmup=1).items()}}
                for r in app.reports for w in r.widgets]
     mirror.close()
-    return {"size": size, "fill_s": filling.seconds, "widgets": widgets,
+    return {"size": size, "fill_s": filling.seconds, "widgets": widgets, "limit": limit or "DuckDB's default",
             "mirror_mb": path.stat().st_size / 2**20, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def mirror_only_md(result: dict[str, Any]) -> str:
-    lines = [f"| widget | type | form | mirror p50 / p95 ms at {result['size']:,} 商机 + 合同 |", "|---|---|---|---:|"]
+    lines = [f"| widget | type | form | mirror p50 / p95 ms at {result['size']:,} 商机 + 合同, memory limit "
+             f"{result['limit']} |", "|---|---|---|---:|"]
     lines += [f"| {w['report']} / {w['widget']} | {w['type']} | {w['form']} | {w['mirror_p50']:.1f} / {w['mirror_p95']:.1f} |"
               for w in result["widgets"]]
     return "\n".join(lines) + f"\n\nfilled in {result['fill_s']:.1f} s; mirror file {result['mirror_mb']:.0f} MB; " \

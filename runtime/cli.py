@@ -326,7 +326,7 @@ def cmd_mirror_sync(args: argparse.Namespace) -> int:
     if not lock.take():
         raise CliError(f"the analytics mirror is owned by process {lock.holder() or '?'} (a server or `tangram worker`), "
                        "which keeps it in sync: POST /api/v1/mirror/sync on that server, or stop it first")
-    mirror = Mirror(mirror_path(settings))
+    mirror = Mirror(mirror_path(settings), settings.mirror_memory_limit)
     try:
         now = datetime.now(UTC)
         result = sync(database_from_args(args), mirror, now, full=args.full)

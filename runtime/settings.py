@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     mirror_snapshot_max_age: float = Field(default=30.0, gt=0)
     """A server reading the owner's published copy answers from the primary database (`engine: primary`) when
     the copy is older than this many seconds: its owner stopped or fell behind (docs/reports.md)."""
+    mirror_memory_limit: str = Field(default="256MB", pattern=r"^(|\d+(\.\d+)?\s?(KB|MB|GB|KiB|MiB|GiB))$")
+    """DuckDB's memory limit for the analytics mirror in this process (`256MB`, `1GB`; empty: DuckDB's default,
+    80 % of the machine's memory): its buffer pool and a transaction's buffered appends, beyond which it evicts
+    and spills to `<file>.tmp`. Under DuckDB's default a report bench at 1M grew the process to 508 MB, 345 at
+    256MB, for the same widget times (docs/benchmarks.md, "The mirror's sync in parts")."""
     host: str = "127.0.0.1"
     port: int = 8000
     access_log: bool = False

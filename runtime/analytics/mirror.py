@@ -62,14 +62,24 @@ def read_state(conn: Connection) -> SyncState:
     return SyncState(row.watermark, gaps, row.synced_at, tables, skipped)
 
 
+def limit_memory(dbapi_conn: Any, limit: str) -> None:
+    """DuckDB's memory limit for the database of this connection (one setting per database, which every
+    connection to it shares): its buffer pool, beyond which it evicts blocks and spills to its temporary
+    directory (`<file>.tmp`). DuckDB's own default is 80 % of the machine's memory."""
+    if limit:
+        dbapi_conn.execute(f"SET memory_limit = '{limit}'")  # validated by Settings.mirror_memory_limit
+
+
 class Mirror:
     """One DuckDB file, opened for writing by its owner alone; writes (syncs) are serialised by a lock,
     reads run beside them. Other processes read a published copy (runtime/analytics/published.py)."""
 
     owned = True
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, memory_limit: str = "") -> None:
         self.path = path
+        self.memory_limit = memory_limit
+        """DuckDB's memory_limit for this file's connections (settings.mirror_memory_limit); '' DuckDB's own."""
         self.lock = threading.Lock()  # held by a sync
         self.generation = 0
         """Syncs that changed the data, in this process: the publisher copies the file when it moves."""
@@ -92,6 +102,7 @@ class Mirror:
             @event.listens_for(engine, "connect")
             def _utc(dbapi_conn: Any, _record: Any) -> None:
                 dbapi_conn.execute("SET TimeZone = 'UTC'")  # naive TIMESTAMPs are UTC; zones come from the app
+                limit_memory(dbapi_conn, self.memory_limit)
 
             with engine.begin() as conn:
                 for statement in _STATE:
@@ -193,4 +204,4 @@ class Mirror:
                          {"d": delta, "n": name})
 
 
-__all__ = ["Mirror", "SyncState", "Loaded", "read_state"]
+__all__ = ["Mirror", "SyncState", "Loaded", "read_state", "limit_memory"]

@@ -70,7 +70,7 @@ def mirror_path(settings: Settings) -> Path:
 def owner_refresher(settings: Settings, db: Database, lock: OwnerLock) -> MirrorRefresher:
     """The owner's background sync and publication, started by the caller: it syncs once `lock` is held
     (it tries again each round until then)."""
-    mirror = Mirror(mirror_path(settings))
+    mirror = Mirror(mirror_path(settings), settings.mirror_memory_limit)
     return MirrorRefresher(db, mirror, settings.mirror_interval, lock=lock,
                            publisher=Publisher(mirror, settings.mirror_publish_seconds))
 
@@ -82,12 +82,12 @@ def server_mirror(settings: Settings, db: Database, may_own: bool) -> tuple[Mirr
     lock = OwnerLock(settings.data_dir)
     if may_own and lock.take():
         if settings.mirror == "off" or settings.mirror_interval <= 0:  # synced by requests only, as before
-            return Mirror(mirror_path(settings)), None
+            return Mirror(mirror_path(settings), settings.mirror_memory_limit), None
         refresher = owner_refresher(settings, db, lock)
         return refresher.mirror, refresher
     if may_own:
         log.info("the analytics mirror is owned by process %s: this server reads its published copy",
                  lock.holder() or "?")
-    return PublishedMirror(settings.data_dir), None
+    return PublishedMirror(settings.data_dir, settings.mirror_memory_limit), None
 
 __all__ = ["OwnerLock", "owner_refresher", "server_mirror", "mirror_path", "LOCK"]

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from engine.errors import MirrorUnavailable
-from runtime.analytics.mirror import Mirror, SyncState, read_state
+from runtime.analytics.mirror import Mirror, SyncState, limit_memory, read_state
 
 POINTER = "analytics.snapshot.json"
 WANTED = "analytics.snapshot.wanted"
@@ -118,8 +118,9 @@ class PublishedMirror:
 
     owned = False
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, memory_limit: str = "") -> None:
         self.folder = folder
+        self.memory_limit = memory_limit  # as Mirror's
         self.path = folder / POINTER
         self._guard = threading.Lock()
         self._seen: tuple[int, int] | None = None  # the pointer file's (inode, mtime) when last read
@@ -166,6 +167,7 @@ class PublishedMirror:
                 @event.listens_for(engine, "connect")
                 def _utc(dbapi_conn: Any, _record: Any) -> None:
                     dbapi_conn.execute("SET TimeZone = 'UTC'")  # as Mirror: naive TIMESTAMPs are UTC
+                    limit_memory(dbapi_conn, self.memory_limit)
 
                 for old in [n for n in self._engines if n != name]:  # in-flight reads finish on their connection
                     self._engines.pop(old).dispose()

@@ -10,7 +10,15 @@ seeing a change twice, or late, is harmless. SQLite commits one writer at a time
 
 Derived values change without a history row of their own (a lookup, a formula through a relation
 or a rollup recomputed because another record changed): with each changed record, the records that
-derive from it — found in the mirror (old relation values) and in the new values — are copied too."""
+derive from it — found in the mirror (old relation values) and in the new values — are copied too.
+
+Many changes (an import of 100,000 rows) are applied in parts of at most PART history rows, in id order, each
+part committed to the mirror with its watermark (a DuckDB transaction of its own), so neither the rows read
+and spooled nor DuckDB's open transaction ever hold all of them: what a reader sees between two parts is the
+mirror as a sync of a prefix of the changes leaves it (every change up to the part's watermark applied, each
+record at its current row), and a sync that stops between parts is resumed by the next one from that
+watermark. `synced_at`, the moment the mirror is current as of, moves to the sync's moment with its last part
+only: until then it stays the previous sync's moment, which the mirror is still at least as new as."""
 
 from __future__ import annotations
 
@@ -46,6 +54,7 @@ from runtime.apps import definitions
 from runtime.db.db import Database
 from runtime.db.tables import live as live_records
 from runtime.db.tables import record_history, records
+from runtime.io.spill import give_back
 
 log = logging.getLogger("tangram.mirror")
 
@@ -54,6 +63,10 @@ GAP_SECONDS = 600
 FIRST_WINDOW = 10_000
 """On the first build, the newest ids checked for gaps (transactions still open while the build reads)."""
 _CHUNK = 5000
+PART = 5000
+"""History rows one part of a sync applies and commits (see the module's docstring): a bound on what a sync
+holds in memory at once, the Python side's rows and DuckDB's transaction alike. At 100,000 new records a
+sync's peak was +297 MiB in one part, +143 in parts of 10,000, +103 in parts of 5,000 (docs/benchmarks.md)."""
 
 
 @dataclass
@@ -158,41 +171,53 @@ def _row_tables(wanted: dict[str, tuple[AppDefinition, Any]]) -> dict[str, list[
 
 
 def sync(db: Database, mirror: Mirror, now: datetime, *, full: bool = False) -> SyncResult:
-    """Bring the mirror up to the primary database's committed records; `full` rebuilds every table."""
+    """Bring the mirror up to the primary database's committed records; `full` rebuilds every table.
+    The tables to rebuild and the first part of the changes commit together, each further part on its own."""
     started = time.perf_counter()
     result = SyncResult()
-    with mirror.lock, _snapshot(db) as conn, mirror.write() as mconn:
-        state = mirror.state(mconn)
+    with mirror.lock, _snapshot(db) as conn:
         top = conn.scalar(select(func.max(record_history.c.id))) or 0
         wanted = {table_name(a.key, f.key): (a, f) for a in definitions.current_apps(conn) for f in a.forms}
         row_tables = _row_tables(wanted)
-        dropped = set(state.tables) - set(wanted) - {n for names in row_tables.values() for n in names}
-        for name in dropped:
-            mirror.drop_table(mconn, name)
-        # A mirror ahead of the primary belongs to another database, or to this one before a restore
-        # from a backup: its watermark would hide the ids written from now on, so it starts afresh.
-        first = state.watermark is None or state.watermark > top
-        for name, (app, form) in wanted.items():
-            digest = form_hash(form)
-            if full or first or state.tables.get(name, ("", 0))[0] != digest \
-                    or any(n not in state.tables for n in row_tables[name]):
-                columns = form_columns(form)
-                mirror.create_table(mconn, name, app.key, form.key, columns, digest)
-                mirror.add_rows(mconn, name, _copy_records(conn, mirror, mconn, app.key, form.key, name, columns))
-                for sub in sub_tables(form):  # a sub_table's rows: rebuilt with their records' table
-                    rows = row_table_name(app.key, form.key, sub)
-                    mirror.create_table(mconn, rows, app.key, form.key, row_columns(form, sub), digest)
-                    mirror.add_rows(mconn, rows, _copy_rows(conn, mirror, mconn, app.key, form, sub))
-                result.rebuilt.append(name)
-        if first:
-            state = _first_state(conn, top, now)
-        else:
-            state = _apply_changes(conn, mirror, mconn, state, wanted, now, result)
-        state.synced_at = now
-        mirror.save_state(mconn, state)
-        result.skipped = sum(mirror.state(mconn).skipped.values())
-    if dropped or result.rebuilt or result.changed or result.removed:
-        mirror.generation += 1  # committed: the next publication copies it (runtime/analytics/published.py)
+        with mirror.write() as mconn:
+            state = mirror.state(mconn)
+            dropped = set(state.tables) - set(wanted) - {n for names in row_tables.values() for n in names}
+            for name in dropped:
+                mirror.drop_table(mconn, name)
+            # A mirror ahead of the primary belongs to another database, or to this one before a restore
+            # from a backup: its watermark would hide the ids written from now on, so it starts afresh.
+            first = state.watermark is None or state.watermark > top
+            for name, (app, form) in wanted.items():
+                digest = form_hash(form)
+                if full or first or state.tables.get(name, ("", 0))[0] != digest \
+                        or any(n not in state.tables for n in row_tables[name]):
+                    columns = form_columns(form)
+                    mirror.create_table(mconn, name, app.key, form.key, columns, digest)
+                    mirror.add_rows(mconn, name, _copy_records(conn, mirror, mconn, app.key, form.key, name, columns))
+                    for sub in sub_tables(form):  # a sub_table's rows: rebuilt with their records' table
+                        rows = row_table_name(app.key, form.key, sub)
+                        mirror.create_table(mconn, rows, app.key, form.key, row_columns(form, sub), digest)
+                        mirror.add_rows(mconn, rows, _copy_rows(conn, mirror, mconn, app.key, form, sub))
+                    result.rebuilt.append(name)
+            if first:
+                state, finished = _first_state(conn, top, now), True
+                state.synced_at = now
+                mirror.save_state(mconn, state)
+            else:
+                state, finished = _apply_changes(conn, mirror, mconn, state, wanted, now, result)
+        moved = bool(dropped or result.rebuilt or result.changed or result.removed)
+        while True:
+            if moved:
+                mirror.generation += 1  # committed: the next publication copies it (runtime/analytics/published.py)
+            if finished:
+                break
+            give_back()  # a part's freed rows and DuckDB's load buffers, before the next part (as an import's chunks)
+            before = (result.changed, result.removed)
+            with mirror.write() as mconn:
+                state, finished = _apply_changes(conn, mirror, mconn, state, wanted, now, result)
+            moved = (result.changed, result.removed) != before
+        with mirror.read() as mconn:
+            result.skipped = sum(mirror.state(mconn).skipped.values())
     result.watermark, result.gaps, result.as_of = state.watermark, len(state.gaps), now
     result.seconds = time.perf_counter() - started
     mirror.last_synced_at, mirror.last_sync_seconds = now, result.seconds
@@ -259,14 +284,23 @@ def _changed_records(conn: Connection, ids: list[int]) -> dict[str, tuple[list[i
 
 
 def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: SyncState,
-                   wanted: dict[str, tuple[AppDefinition, Any]], now: datetime, result: SyncResult) -> SyncState:
-    """Replace the rows of the records whose history moved (and of those deriving from them) with their
-    current rows: per table and round, one delete of all its changed ids and one load of the live ones."""
+                   wanted: dict[str, tuple[AppDefinition, Any]], now: datetime,
+                   result: SyncResult) -> tuple[SyncState, bool]:
+    """One part of a sync, saved in `mconn`'s transaction with its state: the awaited gaps that showed up
+    and the next PART history rows past the watermark, in id order. The rows of their records (and of those
+    deriving from them) are replaced with their current rows: per table and round, one delete of the
+    changed ids and one load of the live ones. Returns the new state and whether this was the last part."""
     watermark = state.watermark or 0
-    condition = record_history.c.id > watermark
-    if state.gaps:
-        condition = condition | _among(conn, record_history.c.id, sorted(state.gaps))
-    seen: dict[int, int] = dict(conn.execute(select(record_history.c.id, record_history.c.record_id).where(condition)).all())
+    history = select(record_history.c.id, record_history.c.record_id)
+    seen: dict[int, int] = {}
+    if state.gaps:  # ids below the watermark: not in the range scan below
+        seen.update(conn.execute(history.where(_among(conn, record_history.c.id, sorted(state.gaps)))).all())
+    following = conn.execute(history.where(record_history.c.id > watermark).order_by(record_history.c.id)
+                             .limit(PART)).all()
+    seen.update(following)
+    finished = len(following) < PART
+    if len(following) >= PART:  # a big sync (an import's publish) starts from a trimmed heap: what the writes
+        give_back()             # before it freed sits in their threads' allocator arenas, not reused by this one
     pending = set(seen.values())
     done: set[int] = set()
     added: dict[str, int] = {}
@@ -277,24 +311,25 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
             break
         done.update(ids)
         pending = set()
-        for name, (live, gone) in _changed_records(conn, ids).items():
-            if name not in wanted:
-                continue
-            app, form = wanted[name]
-            if name not in columns:
-                columns[name] = form_columns(form)
-            pending |= _derived(mconn, app, form.key, live + gone, readers=True)  # the rows' old values
-            removed = mirror.delete_ids(mconn, name, live + gone)
-            inserted = _copy_records(conn, mirror, mconn, app.key, form.key, name, columns[name], live) if live else 0
-            pending |= _derived(mconn, app, form.key, live, readers=False)  # their new values
-            added[name] = added.get(name, 0) + inserted - removed
-            for sub in sub_tables(form):  # the records' sub_table rows, replaced with them
-                rows = row_table_name(app.key, form.key, sub)
-                gone_rows = mirror.delete_ids(mconn, rows, live + gone)
-                new_rows = _copy_rows(conn, mirror, mconn, app.key, form, sub, live) if live else 0
-                added[rows] = added.get(rows, 0) + new_rows - gone_rows
-            result.changed += len(live)
-            result.removed += len(gone)
+        for start in range(0, len(ids), PART):  # a long chain's round (a rollup's children) in bounded loads too
+            for name, (live, gone) in _changed_records(conn, ids[start:start + PART]).items():
+                if name not in wanted:
+                    continue
+                app, form = wanted[name]
+                if name not in columns:
+                    columns[name] = form_columns(form)
+                pending |= _derived(mconn, app, form.key, live + gone, readers=True)  # the rows' old values
+                removed = mirror.delete_ids(mconn, name, live + gone)
+                inserted = _copy_records(conn, mirror, mconn, app.key, form.key, name, columns[name], live) if live else 0
+                pending |= _derived(mconn, app, form.key, live, readers=False)  # their new values
+                added[name] = added.get(name, 0) + inserted - removed
+                for sub in sub_tables(form):  # the records' sub_table rows, replaced with them
+                    rows = row_table_name(app.key, form.key, sub)
+                    gone_rows = mirror.delete_ids(mconn, rows, live + gone)
+                    new_rows = _copy_rows(conn, mirror, mconn, app.key, form, sub, live) if live else 0
+                    added[rows] = added.get(rows, 0) + new_rows - gone_rows
+                result.changed += len(live)
+                result.removed += len(gone)
         if not pending - done:
             break
     for name, delta in added.items():
@@ -303,8 +338,11 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
     stamp = now.isoformat()
     horizon = now - timedelta(seconds=GAP_SECONDS)
     gaps = {i: t for i, t in state.gaps.items() if i not in seen and datetime.fromisoformat(t) > horizon}
+    # every id up to `newest` that this part did not see is not visible (the part reads in id order)
     gaps.update({i: stamp for i in range(watermark + 1, newest + 1) if i not in seen})
-    return SyncState(newest, gaps, state.synced_at, state.tables)
+    state = SyncState(newest, gaps, now if finished else state.synced_at, state.tables)
+    mirror.save_state(mconn, state)
+    return state, finished
 
 
-__all__ = ["sync", "SyncResult", "GAP_SECONDS"]
+__all__ = ["sync", "SyncResult", "GAP_SECONDS", "PART"]

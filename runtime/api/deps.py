@@ -113,7 +113,7 @@ async def get_mirror(request: Request) -> Mirror | PublishedMirror:
     by create_app alone, as in tests, is its own owner)."""
     state = request.app.state
     if getattr(state, "mirror", None) is None:
-        state.mirror = Mirror(state.settings.data_dir / "analytics.duckdb")
+        state.mirror = Mirror(state.settings.data_dir / "analytics.duckdb", state.settings.mirror_memory_limit)
     return state.mirror  # type: ignore[no-any-return]
 
 
