@@ -52,16 +52,24 @@ def _changes(make: Maker, client: TestClient) -> None:
     make.record("customer", {"name": "新", "level": "C"})
 
 
-def test_many_changes_are_committed_a_part_at_a_time_and_end_as_one_sync(make: Maker, client: TestClient, app: Any,
-                                                                          db: Database,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def _synced_then_changed(make: Maker, client: TestClient, app: Any, db: Database,
+                         name: str) -> tuple[Mirror, Mirror, int]:
+    """The mirror `name` and one to compare it with, both synced at T0; then ten changes. The last history
+    id before the changes."""
     make.app_def(shop())
     folder = Path(app.state.settings.data_dir)
-    parted, whole = Mirror(folder / "parted.duckdb"), Mirror(folder / "whole.duckdb")
-    sync(db, parted, T0)
+    mirror, whole = Mirror(folder / f"{name}.duckdb"), Mirror(folder / "whole.duckdb")
+    sync(db, mirror, T0)
     sync(db, whole, T0)
     start = _top(db)
     _changes(make, client)
+    return mirror, whole, start
+
+
+def test_many_changes_are_committed_a_part_at_a_time_and_end_as_one_sync(make: Maker, client: TestClient, app: Any,
+                                                                          db: Database,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    parted, whole, start = _synced_then_changed(make, client, app, db, "parted")
     assert _top(db) == start + 10
     monkeypatch.setattr(syncing, "PART", 4)
     seen: list[tuple[int | None, int, datetime | None]] = []
@@ -92,13 +100,7 @@ def test_many_changes_are_committed_a_part_at_a_time_and_end_as_one_sync(make: M
 def test_a_sync_stopped_between_two_parts_is_resumed_by_the_next(make: Maker, client: TestClient, app: Any,
                                                                  db: Database,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    make.app_def(shop())
-    folder = Path(app.state.settings.data_dir)
-    mirror, whole = Mirror(folder / "stopped.duckdb"), Mirror(folder / "whole.duckdb")
-    sync(db, mirror, T0)
-    sync(db, whole, T0)
-    start = _top(db)
-    _changes(make, client)
+    mirror, whole, start = _synced_then_changed(make, client, app, db, "stopped")
     monkeypatch.setattr(syncing, "PART", 4)
     applied = syncing._apply_changes
     calls: list[int] = []
