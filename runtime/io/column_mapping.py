@@ -159,5 +159,5 @@ def option_known(field: Any, text: str) -> bool:
     return all(p in names for p in parts) if parts else True
 
 
-__all__ = ["ColumnChoice", "SYNONYMS", "suggest_columns", "suggest_header_row", "saved_columns", "columns_from", "suggest_option",
-           "option_known"]
+__all__ = ["ColumnChoice", "SYNONYMS", "suggest_columns", "suggest_header_row", "saved_columns", "columns_from",
+           "suggest_option", "option_known"]

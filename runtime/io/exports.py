@@ -36,12 +36,6 @@ from runtime.system_settings import store as system_settings
 
 MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 CHARSETS = {"utf-8": "utf-8", "gbk": "gb18030"}  # as csv_content writes them
-
-
-def media(fmt: str, encoding: str) -> str:
-    """The file's media type; a CSV's names its charset, or the download would be served as UTF-8 whatever
-    its bytes are."""
-    return f"{MEDIA[fmt]}; charset={CHARSETS[encoding]}" if fmt == "csv" else MEDIA[fmt]
 MAX_ROWS = 1_048_575  # Excel's sheet limit less the header; CSV keeps the same bound
 PROGRESS_EVERY = 2000  # rows between two progress writes
 LIST_PARAM = re.compile(r"^(filter(\[[^\]]+\](\[[a-z_]+\])?)?|sort|q|fields)$")
@@ -67,6 +61,12 @@ def export_keys(gate: FormGate, fields: str | None) -> list[str]:
 def list_params(items: Iterable[tuple[str, str]]) -> list[list[str]]:
     """The query parameters that say which list and which columns: filters, search, sort, fields."""
     return [[name, value] for name, value in items if LIST_PARAM.match(name)]
+
+
+def media(fmt: str, encoding: str) -> str:
+    """The file's media type; a CSV's names its charset, or the download would be served as UTF-8 whatever
+    its bytes are."""
+    return f"{MEDIA[fmt]}; charset={CHARSETS[encoding]}" if fmt == "csv" else MEDIA[fmt]
 
 
 def csv_content(header: Sequence[str], rows: Iterable[Sequence[Any]], encoding: str) -> bytes:
