@@ -62,12 +62,17 @@ def read_state(conn: Connection) -> SyncState:
     return SyncState(row.watermark, gaps, row.synced_at, tables, skipped)
 
 
-def limit_memory(dbapi_conn: Any, limit: str) -> None:
-    """DuckDB's memory limit for the database of this connection (one setting per database, which every
-    connection to it shares): its buffer pool, beyond which it evicts blocks and spills to its temporary
-    directory (`<file>.tmp`). DuckDB's own default is 80 % of the machine's memory."""
-    if limit:
-        dbapi_conn.execute(f"SET memory_limit = '{limit}'")  # validated by Settings.mirror_memory_limit
+def set_up(engine: Engine, memory_limit: str) -> None:
+    """Each new connection of a mirror's engine (the owner's file or a published copy): naive TIMESTAMPs are
+    UTC (zones come from the app), and DuckDB's memory limit for its database (one setting per database,
+    which every connection to it shares): its buffer pool, beyond which it evicts blocks and spills to its
+    temporary directory (`<file>.tmp`); '' keeps DuckDB's own default, 80 % of the machine's memory."""
+
+    @event.listens_for(engine, "connect")
+    def _connected(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("SET TimeZone = 'UTC'")
+        if memory_limit:
+            dbapi_conn.execute(f"SET memory_limit = '{memory_limit}'")  # validated by Settings.mirror_memory_limit
 
 
 class Mirror:
@@ -98,12 +103,7 @@ class Mirror:
         if self._engine is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(f"duckdb:///{self.path}", query_cache_size=0)  # see mirror_source._exact_decimal
-
-            @event.listens_for(engine, "connect")
-            def _utc(dbapi_conn: Any, _record: Any) -> None:
-                dbapi_conn.execute("SET TimeZone = 'UTC'")  # naive TIMESTAMPs are UTC; zones come from the app
-                limit_memory(dbapi_conn, self.memory_limit)
-
+            set_up(engine, self.memory_limit)
             with engine.begin() as conn:
                 for statement in _STATE:
                     conn.exec_driver_sql(statement)
@@ -204,4 +204,4 @@ class Mirror:
                          {"d": delta, "n": name})
 
 
-__all__ = ["Mirror", "SyncState", "Loaded", "read_state", "limit_memory"]
+__all__ = ["Mirror", "SyncState", "Loaded", "read_state", "set_up"]

@@ -23,12 +23,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine
 
 from engine.errors import MirrorUnavailable
-from runtime.analytics.mirror import Mirror, SyncState, limit_memory, read_state
+from runtime.analytics.mirror import Mirror, SyncState, read_state, set_up
 
 POINTER = "analytics.snapshot.json"
 WANTED = "analytics.snapshot.wanted"
@@ -163,12 +162,7 @@ class PublishedMirror:
             if name not in self._engines:
                 engine = create_engine(f"duckdb:///{self.folder / name}", query_cache_size=0,
                                        connect_args={"read_only": True})
-
-                @event.listens_for(engine, "connect")
-                def _utc(dbapi_conn: Any, _record: Any) -> None:
-                    dbapi_conn.execute("SET TimeZone = 'UTC'")  # as Mirror: naive TIMESTAMPs are UTC
-                    limit_memory(dbapi_conn, self.memory_limit)
-
+                set_up(engine, self.memory_limit)  # as Mirror's
                 for old in [n for n in self._engines if n != name]:  # in-flight reads finish on their connection
                     self._engines.pop(old).dispose()
                 self._engines[name] = engine
