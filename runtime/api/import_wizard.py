@@ -80,7 +80,7 @@ def upload(app: str, form: str, file: UploadFile, request: Request, db: DB, guar
         gate = import_wizard.gate_for(guard, conn, app, form)
         saved = import_runs.saved_mapping(conn, app, form)
         spec = ImportSpec(mode=saved.get("mode", "create"), key=saved.get("key", []), values=saved.get("values", {}),
-                          header_row=import_wizard.header_row(conn, gate, data, name, limits))
+                          header_row=import_wizard.header_row(gate, data, name, limits, saved))
         analysis = import_wizard.analyse(conn, gate, data, name, spec, limits, gate.writing(change))
     with db.write() as conn:
         meta = save_file(conn, settings.data_dir, io.BytesIO(data), name, file.content_type or "", change,

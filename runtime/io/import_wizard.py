@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,12 +76,12 @@ def analyse(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: 
         return _analysed(conn, gate, data, filename, spec, limits, change)
 
 
-def header_row(conn: Connection, gate: FormGate, data: bytes, filename: str, limits: SheetLimits) -> int:
-    """The header row suggested for a new upload: the top row that names the most fields (1 by default)."""
+def header_row(gate: FormGate, data: bytes, filename: str, limits: SheetLimits, saved: Mapping[str, Any]) -> int:
+    """The header row suggested for a new upload: the top row that names the most fields (1 by default);
+    `saved` is the form's saved mapping (import_runs.saved_mapping)."""
     with naming(filename):
         top = [[_text(c) for c in row] for row in first_rows(data, filename, limits)]
-    saved = import_runs.saved_mapping(conn, gate.ref.app_key, gate.ref.form.key).get("columns")
-    return suggest_header_row(gate.ref.form, top, saved, gate.hidden | gate.masked)
+    return suggest_header_row(gate.ref.form, top, saved.get("columns"), gate.hidden | gate.masked)
 
 
 def _analysed(conn: Connection, gate: FormGate, data: bytes, filename: str, spec: ImportSpec, limits: SheetLimits,
