@@ -299,8 +299,8 @@ def _apply_changes(conn: Connection, mirror: Mirror, mconn: Connection, state: S
                              .limit(PART)).all()
     seen.update(following)
     finished = len(following) < PART
-    if len(following) >= PART:  # a big sync (an import's publish) starts from a trimmed heap: what the writes
-        give_back()             # before it freed sits in their threads' allocator arenas, not reused by this one
+    if not finished:  # a big sync (an import's publish) starts from a trimmed heap: what the writes before
+        give_back()       # it freed sits in their threads' allocator arenas, not reused by this one
     pending = set(seen.values())
     done: set[int] = set()
     added: dict[str, int] = {}
