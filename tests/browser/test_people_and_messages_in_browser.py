@@ -140,6 +140,33 @@ def test_the_designer_picks_approvers_from_the_directory_as_chips(page: Any, sit
     )
 
 
+def test_a_pick_made_before_the_typed_search_answers_leaves_the_list_closed(page: Any, site: Site) -> None:
+    """A user types and clicks a match still shown from before within the 150 ms the picker waits: the
+    search typed is not asked afterwards, so no list of everyone opens over the page (it covered 提交审批)."""
+    _arrange(site)
+    page.goto(f"{site.url}/apps/repair/builder/flows/cost_approval")
+    page.locator('.node[data-path="steps[0]"] > .card').click()
+    panel = page.locator("#step-fields")
+    search = panel.get_by_role("combobox", name="指定成员", exact=True)
+    before = chosen(panel, "指定成员")
+    search.focus()  # everyone not chosen yet, before anything is typed
+    first = panel.locator(".people-results [role=option][data-username]").first
+    first.wait_for()
+    username = first.get_attribute("data-username")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/people" in r.url else None)
+    page.evaluate("""(username) => {  // one task: a keystroke, then the click on a match of the list shown
+      const search = document.querySelector('#step-fields .people-search');
+      search.value = 'z';
+      search.dispatchEvent(new Event('input', {bubbles: true}));
+      document.querySelector(`#step-fields [role=option][data-username="${username}"]`)
+        .dispatchEvent(new MouseEvent('mousedown', {bubbles: true, cancelable: true}));
+    }""", username)
+    assert chosen(panel, "指定成员") == [*before, username]
+    page.wait_for_timeout(600)  # past the picker's 150 ms and a search's answer
+    assert asked == [] and panel.locator(".people-results").is_hidden()
+
+
 def test_inbox_pages_transfer_by_picker_and_a_whole_page_approved_brings_the_rest(page: Any, site: Site) -> None:
     _tickets(site, "cost_approval", 53)
     page.goto(f"{site.url}/inbox")

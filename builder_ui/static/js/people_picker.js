@@ -43,6 +43,7 @@
     let department = null;  // {key, name} the search is narrowed to
     let active = -1;
     let asked = 0;
+    let timer = null;  // the search typed, asked 150 ms after the last keystroke
 
     const chips = node("ul", {class: "chips"});
     const search = node("input", {class: "people-search", type: "text", role: "combobox", autocomplete: "off",
@@ -81,7 +82,9 @@
       search.focus();
     }
 
-    function close() {
+    function close() {  // a search typed or asked before this is not shown: the list stays closed
+      clearTimeout(timer);
+      asked += 1;
       results.hidden = true;
       search.setAttribute("aria-expanded", "false");
       search.removeAttribute("aria-activedescendant");
@@ -148,7 +151,6 @@
       input._picker = null;
     }
 
-    let timer = null;
     search.addEventListener("input", () => {  // what an earlier search answers is stale now: it is not shown
       clearTimeout(timer);
       asked += 1;
