@@ -546,11 +546,14 @@ EN |= {
 }
 # Duplicates and merge (issue 26).
 ZH |= {"possible_duplicates": "可能重复", "duplicate_blocked": "与已有记录重复，不能保存",
+       "duplicate_hint": "已有相似的记录，保存前请确认不是同一条", "duplicate_hint_blocked": "与已有记录重复，保存时将被拒绝",
        "save_anyway": "仍然保存", "related_companies": "相关公司（分公司）", "duplicate_score": "相似度",
        "merge": "合并", "merge_records": "合并记录", "keep_this": "保留此条", "field": "字段",
        "merge_help": "选择保留的记录，并逐个字段选择保留哪条记录的值；其余记录的联系人、商机、跟进等关联会转到保留的记录上，"
                      "被合并的记录放入回收站，恢复即可撤销合并。"}
 EN |= {"possible_duplicates": "Possible duplicates", "duplicate_blocked": "Duplicates a stored record; not saved",
+       "duplicate_hint": "Similar records exist: make sure this is not one of them before saving",
+       "duplicate_hint_blocked": "Duplicates a stored record: saving it will be refused",
        "save_anyway": "Save anyway", "related_companies": "Related companies (branches)",
        "duplicate_score": "similarity", "merge": "Merge", "merge_records": "Merge records",
        "keep_this": "Keep this one", "field": "Field",

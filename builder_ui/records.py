@@ -93,11 +93,13 @@ def _column_meta(app: AppDefinition, column: Any) -> dict[str, Any]:
 
 
 def field_meta(app: AppDefinition, form: FormDefinition) -> list[dict[str, Any]]:
-    """What record_form.js needs per field: type, multiplicity, the relation's target and its title field."""
+    """What record_form.js needs per field: type, multiplicity, the relation's target and its title field,
+    whether a duplicate rule compares it (the form then asks for 可能重复 as it is typed)."""
+    compared = {c.field for rule in form.duplicate_rules for c in rule.fields}
     meta = []
     for f in form.fields:
         item: dict[str, Any] = {"key": f.key, "type": f.type, "multiple": bool(getattr(f, "multiple", False)),
-                                "visible_when": bool(f.visible_when)}
+                                "visible_when": bool(f.visible_when), "checks_duplicates": f.key in compared}
         if f.default_formula and _reads_fields(app, form, f.default_formula):
             item["default_on_save"] = True  # reads other fields: left out of a create when blank, the server fills it
         if f.type == "relation":

@@ -61,3 +61,32 @@ def test_a_customer_is_found_by_its_pinyin_initials(page: Any, site: Site) -> No
     option = page.get_by_role("option", name="杭州海康威视数字技术股份有限公司")
     option.wait_for()
     assert option.is_visible()
+
+
+def test_likely_duplicates_show_as_the_name_is_typed_and_a_save_still_asks(page: Any, site: Site) -> None:
+    """The hint comes from the record's preview while typing (no 仍然保存: nothing is being saved), goes
+    away for a name like no other, never names the record being edited, and a save made before the hint
+    answers keeps its refusal's 仍然保存."""
+    stored = site.record("crm", "customer", {"name": "宁波舜宇光学科技有限公司"})
+    page.goto(f"{site.url}{CUSTOMERS}/records/new")
+    warning = page.locator("#duplicate-warning")
+    name = page.get_by_label("客户名称")
+    name.fill("舜宇光学科技（宁波）有限公司")
+    warning.get_by_role("link", name="宁波舜宇光学科技有限公司").wait_for()
+    assert "保存前请确认" in warning.inner_text()
+    assert warning.get_by_role("button", name="仍然保存").count() == 0
+    name.fill("呼伦贝尔草原乳业合作社")
+    warning.wait_for(state="hidden")
+
+    name.fill("舜宇光学科技（宁波）有限公司")
+    page.get_by_role("button", name="保存", exact=True).click()  # within the preview's 300 ms
+    warning.get_by_role("button", name="仍然保存").wait_for()
+    page.wait_for_timeout(600)  # past the preview that the save cancelled
+    assert warning.get_by_role("button", name="仍然保存").is_visible()
+
+    page.goto(f"{site.url}{CUSTOMERS}/records/{stored['id']}/edit")
+    edited = page.get_by_label("客户名称")
+    with page.expect_response(lambda r: "/records/preview?record_id=" in r.url) as answer:
+        edited.fill("宁波舜宇光学科技有限公司 ")
+    assert answer.value.json()["duplicates"] == []  # not its own duplicate
+    assert warning.is_hidden()

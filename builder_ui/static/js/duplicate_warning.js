@@ -1,8 +1,10 @@
 /* 可能重复: the record form's warning when a save is refused as a likely duplicate (409 possible_duplicates or
-   duplicate_blocked). Lists the candidates with links (a record the user may not read shows as #id, without
-   one) and, unless a block rule refused, a 仍然保存 button that saves again with allow_duplicates=true.
-   DOM contract: #duplicate-warning[data-title][data-blocked][data-save-anyway][data-related][data-score]
-   inside form#record-form; window.tangram.duplicateWarning.show(error, onConfirm) / .hide(). */
+   duplicate_blocked), and its hint as the user types (the record's preview). Lists the candidates with links
+   (a record the user may not read shows as #id, without one) and, on a refused save unless a block rule
+   refused, a 仍然保存 button that saves again with allow_duplicates=true.
+   DOM contract: #duplicate-warning[data-title][data-blocked][data-hint][data-hint-blocked][data-save-anyway][data-related]
+   [data-score] inside form#record-form; window.tangram.duplicateWarning.show(error, onConfirm) /
+   .hint(blocked, candidates) / .hide(). */
 "use strict";
 
 (function () {
@@ -23,24 +25,22 @@
     return ul;
   }
 
-  function show(error, onConfirm) {
+  function draw(title, text, found, onConfirm) {
     const el = box();
-    if (!el) return false;
+    if (!el) return null;
     const words = el.dataset;
-    const blocked = error.code === "duplicate_blocked";
-    const found = error.duplicates || [];
-    const title = document.createElement("strong");
-    title.textContent = blocked ? words.blocked : words.title;
+    const heading = document.createElement("strong");
+    heading.textContent = title(words);
     const message = document.createElement("p");
-    message.textContent = error.message;
-    el.replaceChildren(title, message, list(found.filter((c) => c.relation === "duplicate"), words));
+    message.textContent = text(words);
+    el.replaceChildren(heading, message, list(found.filter((c) => c.relation === "duplicate"), words));
     const related = found.filter((c) => c.relation === "branch");
     if (related.length) {
       const head = document.createElement("p");
       head.textContent = words.related;
       el.append(head, list(related, words));
     }
-    if (!blocked) {
+    if (onConfirm) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "save-anyway";
@@ -49,8 +49,21 @@
       el.append(button);
     }
     el.hidden = false;
-    el.scrollIntoView({block: "nearest"});
-    return true;
+    return el;
+  }
+
+  /* A save refused (409): the refusal's words, and 仍然保存 unless a block rule refused. */
+  function show(error, onConfirm) {
+    const blocked = error.code === "duplicate_blocked";
+    const el = draw((words) => (blocked ? words.blocked : words.title), () => error.message,
+                    error.duplicates || [], blocked ? null : onConfirm);
+    if (el) el.scrollIntoView({block: "nearest"});
+    return Boolean(el);
+  }
+
+  /* As the user types (the record's preview): the candidates, nothing to confirm yet, the page not scrolled. */
+  function hint(blocked, found) {
+    draw((words) => words.title, (words) => (blocked ? words.hintBlocked : words.hint), found, null);
   }
 
   function hide() {
@@ -58,5 +71,5 @@
     if (el) { el.hidden = true; el.replaceChildren(); }
   }
 
-  window.tangram = Object.assign(window.tangram || {}, {duplicateWarning: {show, hide}});
+  window.tangram = Object.assign(window.tangram || {}, {duplicateWarning: {show, hint, hide}});
 })();

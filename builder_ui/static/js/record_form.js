@@ -1,6 +1,7 @@
 /* The record form: read every field's input into the API's shape, save with POST (new) or PATCH with
    If-Match (edit), put the server's 422 details at the fields, say so on 412 (someone saved first).
-   DOM contract: #record-data (JSON: app, form, id, version, fields[{key,type,multiple,target,title_field}]),
+   DOM contract: #record-data (JSON: app, form, id, version, fields[{key,type,multiple,target,title_field,
+   checks_duplicates}]),
    form#record-form, .field[data-field][data-type], .relation, .attachment, .subtable-wrap, [data-read] (a
    reader of `byName`), fieldset > .computed (not sent), button[data-save-submit=<flow key>] (保存并提交). */
 "use strict";
@@ -156,17 +157,31 @@
     });
   }
 
-  /* Formulas and sub-table subtotals as the user types: POST …/records/preview (nothing is saved). */
+  /* As the user types, from POST …/records/preview (nothing is saved): formulas and sub-table subtotals, the
+     fields a `visible_when` hides, and 可能重复 (a form with duplicate rules) as a hint without 仍然保存. A hint
+     never replaces the refusal a save showed until a value changes; a save cancels the preview asked. */
   function setupPreview(form, base, metaOf) {
     const computes = base.fields.some((f) => ["formula", "lookup"].includes(f.type) || f.visible_when
       || (f.type === "sub_table" && (f.fields || []).some((s) => s.type === "formula")));
-    if (!computes || form.dataset.preview) return;
+    const checked = new Set(base.fields.filter((f) => f.checks_duplicates).map((f) => f.key));
+    const none = {cancel() {}, refused() {}};
+    if ((!computes && !checked.size) || form.dataset.preview) return none;
     const text = (v) => (v === null || v === undefined ? "" : Array.isArray(v) ? v.join("、")
       : typeof v === "object" ? (v.title || JSON.stringify(v)) : String(v));
+    const url = `/api/v1/apps/${base.app}/forms/${base.form}/records/preview${base.id ? `?record_id=${base.id}` : ""}`;
     let timer;
+    let asked = 0;
+    let saveWarned = false;  // the warning on the page is a save's refusal, with 仍然保存
+    const hint = (answer) => {
+      if (saveWarned || !("duplicates" in answer)) return;
+      const found = [...answer.duplicates, ...answer.related];
+      if (!found.length) { window.tangram.duplicateWarning.hide(); return; }
+      window.tangram.duplicateWarning.hint(answer.blocked, found);
+    };
     const run = async () => {
-      const r = await api("POST", `/api/v1/apps/${base.app}/forms/${base.form}/records/preview`, {data: values(form, metaOf, !base.id)});
-      if (!r.ok || !r.data.data) return;
+      const ticket = ++asked;
+      const r = await api("POST", url, {data: values(form, metaOf, !base.id)});
+      if (ticket !== asked || !r.ok || !r.data.data) return;  // a later change, or a save, asked since
       const data = r.data.data;
       const hidden = new Set(r.data.hidden || []);
       form.querySelectorAll(".field[data-field]").forEach((el) => { el.hidden = hidden.has(el.dataset.field); });
@@ -179,12 +194,23 @@
           tr.querySelectorAll(".computed[data-sub]").forEach((cell) => { cell.textContent = text((rows[i] || {})[cell.dataset.sub]); });
         });
       });
+      hint(r.data);
     };
-    const later = () => { clearTimeout(timer); timer = setTimeout(run, 300); };
+    const later = (event) => {
+      const field = event && event.target.closest && event.target.closest(".field[data-field]");
+      if (!computes && !(field && checked.has(field.dataset.field))) return;  // only a compared field asks
+      saveWarned = false;
+      clearTimeout(timer);
+      timer = setTimeout(run, 300);
+    };
     form.addEventListener("input", later);
     form.addEventListener("change", later);
-    form.addEventListener("click", (e) => { if (e.target.matches(".remove-row, .add-row")) later(); });
+    form.addEventListener("click", (e) => { if (e.target.matches(".remove-row, .add-row")) later(e); });
     if (base.fields.some((f) => f.visible_when)) run();  // hide what the starting values hide
+    return {
+      cancel() { clearTimeout(timer); asked += 1; },
+      refused() { saveWarned = true; },
+    };
   }
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -209,7 +235,7 @@
     form.querySelectorAll(".subtable-wrap").forEach((wrap) => setupSubTable(wrap, (row) => {
       startRow(row, wrap); relations(row, wrap);
     }));
-    setupPreview(form, base, metaOf);
+    const previews = setupPreview(form, base, metaOf);
 
     /* 保存并提交 (button[data-save-submit=<flow>]): save, then start the flow on the saved record. A refused
        submit leaves the record saved: its page opens and says why (approvals.js reads the flash). A flow whose
@@ -228,6 +254,7 @@
       event.preventDefault();
       const flow = submitFlow;
       submitFlow = null;
+      previews.cancel();
       clearErrors(form);
       window.tangram.duplicateWarning.hide();
       const url = `/api/v1/apps/${base.app}/forms/${base.form}/records`;
@@ -253,6 +280,7 @@
       }
       const code = r.status === 409 && r.data && r.data.error ? r.data.error.code : "";
       if (code === "possible_duplicates" || code === "duplicate_blocked") {
+        previews.refused();
         window.tangram.duplicateWarning.show(r.data.error, () => {
           allowDuplicates = true;
           submitFlow = flow;
