@@ -46,6 +46,7 @@ from builder_ui.viewer import LoginRequired, PageGuard, Viewer, to_login
 from engine.errors import EngineError, NotFound, Unauthorized
 from runtime.accounts.sessions import revoke_token
 from runtime.api import errors as api_errors
+from runtime.api import shared_routes
 from runtime.api.auth import sign_in
 from runtime.api.deps import DB, AppSettings, Now
 from runtime.api.guard import NO_RECORDS
@@ -170,6 +171,11 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(EngineError, page_error)
+    shared_routes.include(app, "pages", _include_pages)
+
+
+def _include_pages(app: FastAPI) -> None:
+    """The pages' routers."""
     for module_router in (router, lists.router, records.router, kanban.router, builder.router, inbox.router, dashboards.router,
                           flow_designer.router, flow_admin.router,
                           messages_page.router, merge.router):

@@ -44,6 +44,7 @@ from runtime.api import (
     reports,
     role_designer,
     selection,
+    shared_routes,
     spreadsheets,
     tasks,
     tokens,
@@ -88,29 +89,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         checkpoints.close()
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
-    """The service. The schema must exist already (`tangram db upgrade`, or `tangram serve --init`)."""
-    settings = settings or Settings()
-    subscribers.install()
-    app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
-                  lifespan=_lifespan, docs_url=None, redoc_url=None)  # /docs: runtime/api/api_docs.py
-    app.state.settings = settings
-    keyring.configure(settings)  # the keys of encrypted fields (none configured: such fields are refused)
-    system_settings.install(settings)  # 系统设置: the database's values over these
-    app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json,
-                                       lock_wait=settings.lock_wait_seconds)
-    app.state.timezone = ZoneInfo(settings.timezone)
-    app.state.limits = settings.limits()
-    app.state.token_cache = TokenCache().watch(app.state.db.engine)
-    app.state.clock = None
-    errors.install(app)
-    app.add_middleware(RefuseNul, page=pages.page_error)
-    app.add_middleware(BoundedBody, max_body=int(settings.max_body_mb * (1 << 20)),
-                       max_upload=settings.max_upload_mb << 20)
-    if settings.ssl_certfile is not None:
-        app.add_middleware(StrictTransport)
-    app.add_middleware(SecurityHeaders)  # outermost: RefuseNul's answers get the headers too
-    app.add_middleware(RequestLog)  # outside even that: every answer gets its X-Request-ID, every request a line
+def _include_api(app: FastAPI) -> None:
+    """The API's routers."""
     # Records first: requests try the routers in this order, and most requests are about records.
     # spreadsheets' /records/export goes before records' /{id}.
     for module in (spreadsheets, records, auth, apps, files, org, tokens, flows, tasks, messages, reports, views,
@@ -140,6 +120,32 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(app_upgrades.router)  # 升级模板: template upgrades keeping local changes (issue 29)
     app.include_router(health.router)  # readiness and liveness (issue 28), under /api/v1 and at the root
     app.include_router(health.root)
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    """The service. The schema must exist already (`tangram db upgrade`, or `tangram serve --init`)."""
+    settings = settings or Settings()
+    subscribers.install()
+    app = FastAPI(title="Tangram", version="0.1.0", description="Self-hosted no-code platform: forms, flows, reports.",
+                  lifespan=_lifespan, docs_url=None, redoc_url=None)  # /docs: runtime/api/api_docs.py
+    app.state.settings = settings
+    keyring.configure(settings)  # the keys of encrypted fields (none configured: such fields are refused)
+    system_settings.install(settings)  # 系统设置: the database's values over these
+    app.state.db = db or open_database(settings.url(), sqlite_json=settings.sqlite_json,
+                                       lock_wait=settings.lock_wait_seconds)
+    app.state.timezone = ZoneInfo(settings.timezone)
+    app.state.limits = settings.limits()
+    app.state.token_cache = TokenCache().watch(app.state.db.engine)
+    app.state.clock = None
+    errors.install(app)
+    app.add_middleware(RefuseNul, page=pages.page_error)
+    app.add_middleware(BoundedBody, max_body=int(settings.max_body_mb * (1 << 20)),
+                       max_upload=settings.max_upload_mb << 20)
+    if settings.ssl_certfile is not None:
+        app.add_middleware(StrictTransport)
+    app.add_middleware(SecurityHeaders)  # outermost: RefuseNul's answers get the headers too
+    app.add_middleware(RequestLog)  # outside even that: every answer gets its X-Request-ID, every request a line
+    shared_routes.include(app, "api", _include_api)
     pages.install(app)
     metrics.install(app)  # /metrics, and request timing as the outermost middleware (issue 28)
     return app
