@@ -6,7 +6,7 @@ duplicate keys: what the server writes for them; no history or audit entries), t
 (1) the duplicate check alone for a stored name written another way (苏州X有限公司 → X(苏州)有限公司),
 (2) a single create with and without the check, one after the other (the check's share of a create),
 (3) the list search by pinyin initials and by full pinyin of stored names (first page of 50), and by
-initials no record has. DUPLICATE_SHARE of the customers are seeded as another customer's name written
+initials no record has; (4) the web list page searched by initials, and the total its script asks after. DUPLICATE_SHARE of the customers are seeded as another customer's name written
 another way (the 查重 page on them: bench/dedup_groups.py, `--only dedup-groups`). p50/p95 in ms over the
 repeats.
 """
@@ -16,8 +16,11 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import re
 import statistics
 from typing import Any
+
+from fastapi.testclient import TestClient
 
 from bench import records as bench_records
 from bench.timing import Stopwatch, percentile, timed, timed_together
@@ -26,8 +29,10 @@ from engine.pinyin import spelled
 from runtime.apps import definitions
 from runtime.db.db import Database
 from runtime.demo.generate import generate
+from runtime.main import create_app
 from runtime.records import duplicates, listing, records, search
 from runtime.records.context import Actor, Change
+from runtime.settings import Settings
 
 REPEAT = 200
 DUPLICATE_SHARE = 0.05
@@ -133,6 +138,7 @@ def run(backend: str, size: int) -> dict[str, Any]:
         return go
 
     by_initials, by_full, by_none = timed_together([search(initials), search(full), search(missing)], REPEAT)
+    page, total = _list_page(db, initials)
     with db.read() as conn:
         index_initials = _candidates(conn, [next(initials) for _ in range(REPEAT)])
         index_full = _candidates(conn, [next(full) for _ in range(REPEAT)])
@@ -150,8 +156,32 @@ def run(backend: str, size: int) -> dict[str, Any]:
         "search_none": by_none,
         "index_initials": index_initials,
         "index_full": index_full,
+        "page": page,
+        "total": total,
         "load": os.getloadavg(),
     }
+
+
+def _list_page(db: Database, asked: Any) -> tuple[dict[str, float], dict[str, float]]:
+    """The web list page searched by pinyin initials (GET /apps/crm/forms/customer?q=…, drawn without its
+    total), and the total its script then asks (the page's data-count-url), timed in turns over HTTP in-process."""
+    app = create_app(Settings(data_dir=bench_records.WORK, database_url="unused://"), db)
+    with TestClient(app) as client:
+        r = client.post("/login", data={"username": "admin", "password": "bench-password"}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        counts: list[str] = []
+
+        def page() -> None:
+            html = client.get(f"/apps/crm/forms/customer?q={next(asked)}").text
+            found = re.search(r'data-count-url="([^"]+)"', html)
+            assert found, html[-2000:]
+            counts.append(found.group(1).replace("&amp;", "&"))
+
+        def total() -> None:
+            answer = client.get(counts.pop(0))
+            assert answer.status_code == 200 and "total" in answer.json(), answer.text
+
+        return timed_together([page, total], REPEAT)
 
 
 def _candidates(conn: Any, asked: list[str]) -> dict[str, float]:
@@ -167,8 +197,9 @@ def table(runs: list[dict[str, Any]]) -> str:
     lines = [
         "| database | customers | seeded rec/s | duplicate check p50/p95 ms (found) | create p50/p95 ms "
         "· with check | pinyin initials p50/p95 ms | full pinyin p50/p95 | no match p50/p95 "
-        "| index candidates p50/p95 (scans) initials · full | load after |",
-        "|---|---:|---:|---|---|---|---|---|---|---|",
+        "| index candidates p50/p95 (scans) initials · full | list page by initials p50/p95 · its total after "
+        "| load after |",
+        "|---|---:|---:|---|---|---|---|---|---|---|---|",
     ]
 
     def pair(t: dict[str, float]) -> str:
@@ -179,7 +210,8 @@ def table(runs: list[dict[str, Any]]) -> str:
             f"| {r['database']} | {r['size']:,} | {r['seed_rps']:,.0f} | {pair(r['check'])} "
             f"({r['found_share']:.0%}) | {pair(r['create_plain'])} · {pair(r['create_checked'])} "
             f"| {pair(r['search_initials'])} | {pair(r['search_full'])} | {pair(r['search_none'])} "
-            f"| {_counts(r['index_initials'])} · {_counts(r['index_full'])} | {r['load'][0]:.1f} |"
+            f"| {_counts(r['index_initials'])} · {_counts(r['index_full'])} | {pair(r['page'])} · {pair(r['total'])} "
+            f"| {r['load'][0]:.1f} |"
         )
     return "\n".join(lines)
 

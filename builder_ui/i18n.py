@@ -928,9 +928,9 @@ ZH |= {"api_docs": "接口文档"}
 EN |= {"api_docs": "API docs"}
 # A list's total (issue 28): exact up to 10,000 records, an estimate marked 约 beyond, exact on request.
 ZH |= {"records_total": "共 {n} 条", "records_about": "约 {n} 条", "exact_count": "精确计数",
-       "exact_count_help": "逐条清点全部符合条件的记录（记录很多时需要几秒）"}
+       "exact_count_help": "逐条清点全部符合条件的记录（记录很多时需要几秒）", "counting": "正在计数…"}
 EN |= {"records_total": "{n} records", "records_about": "about {n} records", "exact_count": "Exact count",
-       "exact_count_help": "Count every matching record (takes seconds when there are many)"}
+       "exact_count_help": "Count every matching record (takes seconds when there are many)", "counting": "Counting…"}
 ZH |= {"st_section_retention": "文件保留", "st_export_retention_hours": "导出文件保留小时数（之后删除，显示已过期）",
        "st_import_retention_hours": "导入上传文件保留小时数（导入停止变动之后；之后需重新上传）",
        "st_retention_hint": "后台任务每分钟清理一次；最多 8784 小时（一年）。"}

@@ -78,11 +78,18 @@ def _view_params(spec: dict[str, Any]) -> dict[str, str]:
 
 def _query(request: Request, gate: FormGate) -> listing.ListQuery:
     """The API's list query: the user's read scope, hidden fields unknown, `q` the search; with its total,
-    estimated above totals.EXACT_UP_TO unless the page asks for the exact count (`count=exact`)."""
+    estimated above totals.EXACT_UP_TO unless the page asks for the exact count (`count=exact`). A search's
+    total is left to the page's script (`_deferred`): it tests every candidate, the page only enough of them."""
     params = request.query_params
-    query = list_query(gate, request, params.get("sort"), PAGE_SIZE, params.get("cursor") or None, True,
-                       params.get("filter") or None)
-    return replace(query, estimate_above=None if params.get("count") == "exact" else totals.EXACT_UP_TO)
+    exact = params.get("count") == "exact"
+    query = list_query(gate, request, params.get("sort"), PAGE_SIZE, params.get("cursor") or None,
+                       exact or not _deferred(request), params.get("filter") or None)
+    return replace(query, estimate_above=None if exact else totals.EXACT_UP_TO)
+
+
+def _deferred(request: Request) -> bool:
+    """Whether the page's total is asked afterwards by list.js (a text search, the exact count not asked)."""
+    return bool((request.query_params.get("q") or "").strip()) and request.query_params.get("count") != "exact"
 
 
 def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any) -> dict[str, Any]:
@@ -111,6 +118,10 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
         "first_url": f"?{urlencode(params)}", "paged": bool(request.query_params.get("cursor")),
         "total": page.total, "total_exact": page.exact,
         "exact_url": f"?{urlencode([*params, ('count', 'exact')])}",
+        "count_url": f"/api/v1/apps/{ref.app_key}/forms/{ref.form.key}/records?" + urlencode(
+            [(k, v) for k, v in params if k not in ("view", "columns") and (v or k != "filter")]
+            + [("count", "true"), ("limit", "1")])
+        if _deferred(request) else None,
         "sort": request.query_params.get("sort") or "", "base_params": params,
         "views": [{"id": v.id, "name": v.name, "spec": v.spec, "href": "?" + urlencode(_view_params(v.spec) | {
             "view": str(v.id)})} for v in saved],

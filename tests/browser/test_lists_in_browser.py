@@ -29,9 +29,13 @@ def test_conditions_sort_and_a_saved_view(page: Any, site: Site) -> None:
     ids = _customers(site, "列表", "ABAAC")
     page.goto(site.url + LIST + "?q=列表")
     assert sorted(_shown_ids(page)) == sorted(ids)
+    total = page.locator("nav.pager .total")
+    wait_until(page, "document.querySelector('nav.pager .total').textContent.trim() === '共 5 条'")  # asked after
     page.get_by_role("button", name="添加条件").click()
     apply_condition(page, "level", "eq", "A")
     assert sorted(_shown_ids(page)) == sorted([ids[0], ids[2], ids[3]])
+    wait_until(page, "document.querySelector('nav.pager .total').textContent.trim() === '共 3 条'")  # after the swap
+    assert total.get_attribute("data-exact") == "true"
 
     page.locator("#list thead").get_by_role("link", name=re.compile("客户名称")).click()
     page.wait_for_url(re.compile("sort=name"))

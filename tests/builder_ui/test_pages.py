@@ -258,3 +258,22 @@ def test_list_page_shows_its_total_an_estimate_marked_and_the_exact_count_on_req
     html = client.get(LIST + exact.group(1).replace("&amp;", "&")).text
     assert _shown_total(html) == ("true", "共 3 条")
     assert _shown_total(client.get(LIST, params={"lang": "en"}).text) == ("false", "about 9 records")
+
+
+def test_a_searched_list_leaves_its_total_to_the_page_which_asks_the_api(make: Maker, client: TestClient) -> None:
+    """A search's total counts every candidate: the page is drawn without it, and names the API list that
+    answers it (the same search and conditions, without the view and columns); 精确计数 still counts in the page."""
+    make.app_def()
+    _customers(make, 7)
+    _session(make, client)
+    html = client.get(LIST, params={"q": "客户00", "filter[region]": "华东", "columns": "name", "view": ""}).text
+    assert '<span class="total" data-exact' not in html and "正在计数…" in html
+    found = re.search(r'data-count-url="([^"]+)"', html)
+    assert found
+    url = found.group(1).replace("&amp;", "&")
+    assert "columns" not in url and "view" not in url
+    answer = client.get(url, headers=make.admin).json()
+    assert (answer["total"], answer["total_exact"]) == (3, True)  # 客户000, 003, 006 in 华东
+    exact = client.get(LIST, params={"q": "客户00", "filter[region]": "华东", "count": "exact"}).text
+    assert _shown_total(exact) == ("true", "共 3 条") and "data-count-url" not in exact
+    assert "data-count-url" not in client.get(LIST, params={"filter[region]": "华东"}).text  # counted in the page

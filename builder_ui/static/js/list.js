@@ -3,7 +3,8 @@
    #list-page (swapped by htmx), #conditions, template#condition-row (.condition-field, .condition-op,
    .condition-value, .condition-remove), #add-condition, #save-view, #column-choices, #save-columns, .bulkbar,
    .select-row, .select-all, .bulk-print[data-template]; the export menu: #export-format, #export-filtered,
-   #export-checked, #export-status (data-running/-ready/-failed/-queued words; .text, a.link).
+   #export-checked, #export-status (data-running/-ready/-failed/-queued words; .text, a.link); a search's
+   total .total[data-count-url][data-total-words][data-about-words][data-exact-url][data-exact-words].
    Plain DOM code: the pages run under `script-src 'self'`, with no eval. */
 "use strict";
 
@@ -218,12 +219,34 @@
     else if (newest.status === "done" || newest.status === "expired") showExport(newest);
   }
 
+  /* A search's total, asked after the page is drawn (builder_ui/lists.py: a search counts every candidate,
+     the page only enough of them): .total[data-count-url] gets 共 N 条, or 约 N 条 with 精确计数. */
+  async function fillTotal() {
+    const el = document.querySelector(".total[data-count-url]");
+    if (!el) return;
+    const r = await window.tangram.api("GET", el.dataset.countUrl);
+    el.removeAttribute("data-count-url");
+    if (!r.ok || typeof r.data.total !== "number") { el.textContent = ""; return; }  // the page says no less
+    const n = r.data.total.toLocaleString("en-US");
+    if (r.data.total_exact) {
+      el.textContent = el.dataset.totalWords.replace("{n}", n);
+    } else {
+      const exact = document.createElement("a");
+      exact.href = el.dataset.exactUrl;
+      exact.title = el.dataset.exactHelp;
+      exact.textContent = el.dataset.exactWords;
+      el.replaceChildren(`${el.dataset.aboutWords.replace("{n}", n)} `, exact);
+    }
+    el.dataset.exact = r.data.total_exact ? "true" : "false";
+  }
+
   // #list-page is swapped by htmx: listeners are on the document, the chooser is rebuilt after a swap.
-  document.addEventListener("htmx:afterSwap", () => { buildConditions(); buildColumnChooser(); });
+  document.addEventListener("htmx:afterSwap", () => { buildConditions(); buildColumnChooser(); fillTotal(); });
   document.addEventListener("DOMContentLoaded", () => {
     const {api, toast} = window.tangram;
     buildConditions();
     buildColumnChooser();
+    fillTotal();
     document.addEventListener("click", (event) => {
       if (event.target.closest("#add-condition")) addCondition();
       const remove = event.target.closest(".condition-remove");
