@@ -226,7 +226,7 @@
     if (!el) return;
     const r = await window.tangram.api("GET", el.dataset.countUrl);
     el.removeAttribute("data-count-url");
-    if (!r.ok || typeof r.data.total !== "number") { el.textContent = ""; return; }  // the page says no less
+    if (!r.ok || typeof r.data.total !== "number") { el.textContent = ""; return; }  // no total rather than a wrong one
     const n = r.data.total.toLocaleString("en-US");
     if (r.data.total_exact) {
       el.textContent = el.dataset.totalWords.replace("{n}", n);
