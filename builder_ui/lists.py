@@ -26,6 +26,7 @@ from engine.forms.model import FormDefinition
 from runtime.api import errors as api_errors
 from runtime.api.deps import DB, change_for
 from runtime.api.records import conditions, list_query, searched_in
+from runtime.io.exports import list_params
 from runtime.permissions.check import FormGate
 from runtime.records import listing, totals, views
 from runtime.schemas.records import shown_records
@@ -76,20 +77,28 @@ def _view_params(spec: dict[str, Any]) -> dict[str, str]:
     return params
 
 
-def _query(request: Request, gate: FormGate) -> listing.ListQuery:
-    """The API's list query: the user's read scope, hidden fields unknown, `q` the search; with its total,
-    estimated above totals.EXACT_UP_TO unless the page asks for the exact count (`count=exact`). A search's
-    total is left to the page's script (`_deferred`): it tests every candidate, the page only enough of them."""
+def _query(request: Request, gate: FormGate, counted: bool) -> listing.ListQuery:
+    """The API's list query: the user's read scope, hidden fields unknown, `q` the search; with its total
+    when `counted`, estimated above totals.EXACT_UP_TO unless the page asks for the exact count (`count=exact`)."""
     params = request.query_params
-    exact = params.get("count") == "exact"
-    query = list_query(gate, request, params.get("sort"), PAGE_SIZE, params.get("cursor") or None,
-                       exact or not _deferred(request), params.get("filter") or None)
-    return replace(query, estimate_above=None if exact else totals.EXACT_UP_TO)
+    query = list_query(gate, request, params.get("sort"), PAGE_SIZE, params.get("cursor") or None, counted,
+                       params.get("filter") or None)
+    return replace(query, estimate_above=None if params.get("count") == "exact" else totals.EXACT_UP_TO)
 
 
 def _deferred(request: Request) -> bool:
-    """Whether the page's total is asked afterwards by list.js (a text search, the exact count not asked)."""
+    """Whether the page's total is left to list.js (a text search, the exact count not asked): it tests every
+    candidate the search index gives, where the page stops at 50 hits."""
     return bool((request.query_params.get("q") or "").strip()) and request.query_params.get("count") != "exact"
+
+
+def _count_url(request: Request, gate: FormGate) -> str:
+    """The API list that answers the page's total: the same list (exports.list_params: filters, search, sort),
+    an empty expression left out as the page reads it (the API refuses one), one record and the total."""
+    same = [(name, value) for name, value in list_params(request.query_params.multi_items())
+            if (name, value) != ("filter", "")]
+    return (f"/api/v1/apps/{gate.ref.app_key}/forms/{gate.ref.form.key}/records?"
+            + urlencode([*same, ("count", "true"), ("limit", "1")]))
 
 
 def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any) -> dict[str, Any]:
@@ -98,8 +107,9 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
     ref = gate.ref
     change = change_for(request, user)
     error = None
+    deferred = _deferred(request)
     try:
-        page = listing.list_records(conn, ref, _query(request, gate), change.ctx)
+        page = listing.list_records(conn, ref, _query(request, gate, not deferred), change.ctx)
     except EngineError as e:  # a bad filter or cursor: say so above an empty list, as the API's 400 would
         page, error = listing.Page([], None), e
     saved = views.list_views(conn, user.user_id or 0, ref)
@@ -118,10 +128,7 @@ def list_context(request: Request, conn: Any, gate: FormGate, user: Any, t: Any)
         "first_url": f"?{urlencode(params)}", "paged": bool(request.query_params.get("cursor")),
         "total": page.total, "total_exact": page.exact,
         "exact_url": f"?{urlencode([*params, ('count', 'exact')])}",
-        "count_url": f"/api/v1/apps/{ref.app_key}/forms/{ref.form.key}/records?" + urlencode(
-            [(k, v) for k, v in params if k not in ("view", "columns") and (v or k != "filter")]
-            + [("count", "true"), ("limit", "1")])
-        if _deferred(request) else None,
+        "count_url": _count_url(request, gate) if deferred else None,
         "sort": request.query_params.get("sort") or "", "base_params": params,
         "views": [{"id": v.id, "name": v.name, "spec": v.spec, "href": "?" + urlencode(_view_params(v.spec) | {
             "view": str(v.id)})} for v in saved],
