@@ -167,8 +167,7 @@ def _list_page(db: Database, asked: Any) -> tuple[dict[str, float], dict[str, fl
     total), and the total its script then asks (the page's data-count-url), timed in turns over HTTP in-process."""
     app = create_app(Settings(data_dir=bench_records.WORK, database_url="unused://"), db)
     with TestClient(app) as client:
-        r = client.post("/login", data={"username": "admin", "password": "bench-password"}, follow_redirects=False)
-        assert r.status_code == 303, r.text
+        bench_records.log_in(client)
         counts: list[str] = []
 
         def page() -> None:

@@ -42,11 +42,6 @@ def _scan(db: Any, settings: Settings) -> float:
     return sw.seconds
 
 
-def _log_in(client: TestClient, user: str) -> None:
-    r = client.post("/login", data={"username": user, "password": "bench-password"}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-
-
 def run(backend: str, size: int) -> dict[str, Any]:
     db = bench_records.prepare(bench_records.database_url(backend))
     _, seed_rps = _seed(db, size)
@@ -61,8 +56,8 @@ def run(backend: str, size: int) -> dict[str, Any]:
     app = create_app(settings, db)
     result: dict[str, Any] = {"database": backend, "size": size, "seed_rps": seed_rps, "scans": scans, "pairs": pairs}
     with TestClient(app) as admin, TestClient(app) as sales:
-        _log_in(admin, "admin")
-        _log_in(sales, "sales00")
+        bench_records.log_in(admin)
+        bench_records.log_in(sales, "sales00")
         first = admin.get(API)
         assert first.status_code == 200, first.text
         result["groups"] = first.json()["total"]

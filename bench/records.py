@@ -65,6 +65,12 @@ def prepare(url: str) -> Database:
     return db
 
 
+def log_in(client: Any, user: str = "admin") -> None:
+    """Sign a test client of the pages in as one of prepare's users (its cookie keeps the session)."""
+    r = client.post("/login", data={"username": user, "password": "bench-password"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
 def list_index(db: Database) -> tuple[str, str]:
     """The customer form's declared (filter field, money sort field) index: what the list bench uses."""
     with db.read() as conn:
